@@ -1,0 +1,1 @@
+"""Image processing with numpy, OpenCV and Pillow only (no torch, no Qt)."""

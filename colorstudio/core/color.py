@@ -1,0 +1,113 @@
+"""Colour spaces in numpy: YCbCr (BT.601 full range), Lab (sRGB/D65) and HSV.
+
+Conventions (shared with :mod:`colorstudio.nets.colorspace`, the torch twin):
+- RGB is float32 in [0, 1], shape (..., 3).
+- YCbCr: Y in [0, 1]; Cb, Cr in [0, 1] with 0.5 meaning neutral (JPEG/JFIF, BT.601
+  full range), i.e. the papers' 0..255 scale divided by 255.
+- Lab: L in [0, 100], a/b roughly in [-128, 127].
+- HSV: all three in [0, 1] (hue 1.0 == 0.0).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# BT.601 full-range (JFIF) matrices
+_RGB2YCC = np.array(
+    [[0.299, 0.587, 0.114],
+     [-0.168735892, -0.331264108, 0.5],
+     [0.5, -0.418687589, -0.081312411]], dtype=np.float32)
+_YCC2RGB = np.linalg.inv(_RGB2YCC.astype(np.float64)).astype(np.float32)
+
+
+def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) RGB in [0,1] -> (..., 3) YCbCr with chroma centred on 0.5."""
+    rgb = np.asarray(rgb, dtype=np.float32)
+    ycc = rgb @ _RGB2YCC.T
+    ycc[..., 1:] += 0.5
+    return ycc
+
+
+def ycbcr_to_rgb(ycc: np.ndarray, clip: bool = True) -> np.ndarray:
+    """Inverse of :func:`rgb_to_ycbcr`."""
+    ycc = np.asarray(ycc, dtype=np.float32).copy()
+    ycc[..., 1:] -= 0.5
+    rgb = ycc @ _YCC2RGB.T
+    return np.clip(rgb, 0.0, 1.0) if clip else rgb
+
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    """BT.601 luma Y of an RGB image, shape (...,)."""
+    rgb = np.asarray(rgb, dtype=np.float32)
+    return rgb @ _RGB2YCC[0]
+
+
+def compose(gray: np.ndarray, chroma: np.ndarray) -> np.ndarray:
+    """RGB from a luma plane (H, W) and a chroma plane (H, W, 2) of Cb, Cr."""
+    ycc = np.concatenate([np.asarray(gray, np.float32)[..., None], np.asarray(chroma, np.float32)], axis=-1)
+    return ycbcr_to_rgb(ycc)
+
+
+# ---------------------------------------------------------------- Lab
+_RGB2XYZ = np.array(
+    [[0.412453, 0.357580, 0.180423],
+     [0.212671, 0.715160, 0.072169],
+     [0.019334, 0.119193, 0.950227]], dtype=np.float32)
+_XYZ2RGB = np.linalg.inv(_RGB2XYZ.astype(np.float64)).astype(np.float32)
+_WHITE = np.array([0.950456, 1.0, 1.088754], dtype=np.float32)
+
+
+def _srgb_to_linear(c):
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _linear_to_srgb(c):
+    c = np.clip(c, 0.0, None)
+    return np.where(c <= 0.0031308, 12.92 * c, 1.055 * np.power(c, 1 / 2.4) - 0.055)
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    rgb = np.asarray(rgb, dtype=np.float32)
+    xyz = _srgb_to_linear(rgb) @ _RGB2XYZ.T / _WHITE
+    eps = 216 / 24389
+    f = np.where(xyz > eps, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
+    L = 116 * f[..., 1] - 16
+    a = 500 * (f[..., 0] - f[..., 1])
+    b = 200 * (f[..., 1] - f[..., 2])
+    return np.stack([L, a, b], axis=-1).astype(np.float32)
+
+
+def lab_to_rgb(lab: np.ndarray, clip: bool = True) -> np.ndarray:
+    lab = np.asarray(lab, dtype=np.float32)
+    fy = (lab[..., 0] + 16) / 116
+    fx = fy + lab[..., 1] / 500
+    fz = fy - lab[..., 2] / 200
+    f = np.stack([fx, fy, fz], axis=-1)
+    eps = 6 / 29
+    xyz = np.where(f > eps, f ** 3, (116 * f - 16) * 27 / 24389) * _WHITE
+    rgb = _linear_to_srgb(xyz @ _XYZ2RGB.T).astype(np.float32)
+    return np.clip(rgb, 0.0, 1.0) if clip else rgb
+
+
+# ---------------------------------------------------------------- HSV
+def rgb_to_hsv(rgb: np.ndarray) -> np.ndarray:
+    rgb = np.asarray(rgb, dtype=np.float32)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    v = rgb.max(axis=-1)
+    c = v - rgb.min(axis=-1)
+    safe_c = np.where(c > 0, c, 1.0)
+    h = np.where(v == r, ((g - b) / safe_c) % 6.0,
+                 np.where(v == g, (b - r) / safe_c + 2.0, (r - g) / safe_c + 4.0))
+    h = np.where(c > 0, h / 6.0, 0.0)
+    s = np.where(v > 0, c / np.where(v > 0, v, 1.0), 0.0)
+    return np.stack([h, s, v], axis=-1).astype(np.float32)
+
+
+def hsv_to_rgb(hsv: np.ndarray) -> np.ndarray:
+    hsv = np.asarray(hsv, dtype=np.float32)
+    h, s, v = hsv[..., 0] % 1.0, hsv[..., 1], hsv[..., 2]
+
+    def channel(n):
+        k = (n + h * 6.0) % 6.0
+        return v - v * s * np.clip(np.minimum(k, 4.0 - k), 0.0, 1.0)
+
+    return np.stack([channel(5.0), channel(3.0), channel(1.0)], axis=-1).astype(np.float32)

@@ -1,0 +1,399 @@
+"""Reading and writing photographs the way a photographer expects.
+
+- Reads JPEG, PNG, TIFF (8/16 bit), WebP and BMP; applies the EXIF orientation;
+  converts palette, CMYK and gray+alpha; carries alpha along.
+- An RGB file whose three channels are equal is treated as gray.
+- Guards against decompression bombs *before* decoding: images above
+  :data:`MAX_PIXELS` (default 200 megapixels, ``COLORSTUDIO_MAX_PIXELS`` overrides)
+  are refused.
+- Writes atomically (temporary file in the target folder, then rename), keeps the
+  gray input's ICC profile and EXIF (orientation reset to 1) and its bit depth.
+"""
+from __future__ import annotations
+
+import io
+import os
+import struct
+import tempfile
+import warnings
+import zlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from colorstudio.errors import (
+    FileMissingError,
+    ImageTooLargeError,
+    OutputError,
+    TruncatedImageError,
+    UnreadableImageError,
+    UnsupportedImageError,
+)
+
+MAX_PIXELS = int(os.environ.get("COLORSTUDIO_MAX_PIXELS", 200_000_000))
+READ_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
+WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
+_ORIENTATION_TAG = 0x0112
+_GRAY_TOLERANCE = 2 / 255  # an RGB file within this of equal channels is gray
+
+# We do the bomb check ourselves (with a clear message); Pillow's own limit
+# would raise before we can.
+Image.MAX_IMAGE_PIXELS = None
+
+
+@dataclass
+class Photo:
+    """A decoded image and the metadata to carry to the output.
+
+    ``pixels`` is (H, W) for gray or (H, W, 3) RGB, dtype uint8 or uint16.
+    ``alpha`` is (H, W) of the same dtype or None.
+    """
+
+    pixels: np.ndarray
+    alpha: np.ndarray | None = None
+    icc_profile: bytes | None = None
+    exif: bytes | None = None
+    path: Path | None = None
+    format: str | None = None
+    converted_from: str | None = None  # e.g. "CMYK", "P" (palette)
+
+    @property
+    def is_gray(self) -> bool:
+        return self.pixels.ndim == 2
+
+    @property
+    def bit_depth(self) -> int:
+        return 16 if self.pixels.dtype == np.uint16 else 8
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height)"""
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path else "<memory>"
+
+    def to_float(self) -> np.ndarray:
+        """Pixels as float32 in [0, 1], same shape."""
+        scale = 65535.0 if self.pixels.dtype == np.uint16 else 255.0
+        return self.pixels.astype(np.float32) / scale
+
+    def gray_float(self) -> np.ndarray:
+        """Luma (BT.601) as float32 (H, W) in [0, 1]."""
+        from colorstudio.core.color import luma
+
+        f = self.to_float()
+        return f if f.ndim == 2 else luma(f)
+
+    def rgb_float(self) -> np.ndarray:
+        """RGB float32 (H, W, 3) in [0, 1] (gray is replicated)."""
+        f = self.to_float()
+        return np.repeat(f[..., None], 3, axis=2) if f.ndim == 2 else f
+
+
+# ------------------------------------------------------------------ reading
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise FileMissingError(f"{path.name}: file not found ({path})")
+    if path.is_dir():
+        raise UnreadableImageError(f"{path.name}: is a folder, not an image")
+    if path.stat().st_size == 0:
+        raise UnreadableImageError(f"{path.name}: the file is empty (0 bytes)")
+
+
+def _open(path: Path) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            im = Image.open(path)
+    except UnidentifiedImageError:
+        raise UnsupportedImageError(
+            f"{path.name}: not an image ColorStudio can read "
+            f"(supported: JPEG, PNG, TIFF, WebP, BMP)") from None
+    except OSError as e:
+        raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
+    w, h = im.size
+    if w * h > MAX_PIXELS:
+        im.close()
+        raise ImageTooLargeError(
+            f"{path.name}: {w}x{h} is {w * h / 1e6:.0f} megapixels, above the limit of "
+            f"{MAX_PIXELS / 1e6:.0f} MP (set COLORSTUDIO_MAX_PIXELS to raise it)")
+    if w < 2 or h < 2:
+        im.close()
+        raise UnsupportedImageError(f"{path.name}: {w}x{h} is too small to colorize")
+    return im
+
+
+def _orient(arr: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation (1..8) to an (H, W[, C]) array."""
+    ops = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: np.swapaxes(a, 0, 1),
+        6: lambda a: np.swapaxes(a, 0, 1)[:, ::-1],
+        7: lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],
+        8: lambda a: np.swapaxes(a, 0, 1)[::-1],
+    }
+    return np.ascontiguousarray(ops[orientation](arr)) if orientation in ops else arr
+
+
+def _decode_16bit_color(path: Path, orientation: int) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """16-bit colour PNG/TIFF via OpenCV (Pillow reduces them to 8 bit)."""
+    data = np.fromfile(str(path), dtype=np.uint8)
+    arr = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    if arr is None or arr.dtype != np.uint16 or arr.ndim != 3:
+        return None
+    alpha = None
+    if arr.shape[2] == 4:
+        alpha = _orient(arr[..., 3], orientation)
+        arr = arr[..., :3]
+    return _orient(np.ascontiguousarray(arr[..., ::-1]), orientation), alpha
+
+
+def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, str | None]:
+    mode = im.mode
+    converted = None
+    alpha = None
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        return np.asarray(im, dtype=np.uint16).copy(), None, None
+    if mode in ("I", "F"):
+        arr = np.asarray(im)
+        if arr.dtype.kind == "f":
+            arr = np.clip(arr, 0, 1) * 65535 if arr.max() <= 1.0 else np.clip(arr, 0, 65535)
+        return np.clip(arr, 0, 65535).astype(np.uint16), None, mode
+    if mode == "P":
+        converted = "palette"
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif mode == "CMYK":
+        converted = "CMYK"
+        im = im.convert("RGB")
+    elif mode in ("1",):
+        converted = "1-bit"
+        im = im.convert("L")
+    elif mode == "LA":
+        alpha = np.asarray(im.getchannel("A")).copy()
+        im = im.convert("L")
+    elif mode not in ("L", "RGB", "RGBA"):
+        converted = mode
+        im = im.convert("RGB")
+    if im.mode == "RGBA":
+        alpha = np.asarray(im.getchannel("A")).copy()
+        im = im.convert("RGB")
+    return np.asarray(im).copy(), alpha, converted
+
+
+def load_photo(path: str | os.PathLike) -> Photo:
+    """Read an image file into a :class:`Photo` (orientation applied).
+
+    Raises a :class:`~colorstudio.errors.InputFileError` subclass with a one-line
+    message for anything a user can get wrong.
+    """
+    path = Path(path)
+    _check_path(path)
+    im = _open(path)
+    try:
+        fmt = im.format
+        icc = im.info.get("icc_profile")
+        exif = im.getexif()
+        orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
+        exif_bytes = None
+        if len(exif):
+            exif[_ORIENTATION_TAG] = 1
+            exif_bytes = exif.tobytes()
+        decoded = None
+        if fmt in ("PNG", "TIFF") and im.mode in ("RGB", "RGBA"):
+            decoded = _decode_16bit_color(path, orientation)
+        if decoded is not None:
+            pixels, alpha = decoded
+            converted = None
+        else:
+            try:
+                im.load()
+            except OSError as e:
+                msg = str(e).lower()
+                if "truncat" in msg or "broken" in msg or "premature" in msg:
+                    raise TruncatedImageError(f"{path.name}: the file is truncated or damaged") from None
+                raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
+            except (ValueError, SyntaxError, struct.error) as e:
+                raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
+            pixels, alpha, converted = _pillow_to_arrays(im)
+            pixels = _orient(pixels, orientation)
+            alpha = None if alpha is None else _orient(alpha, orientation)
+    finally:
+        im.close()
+    if pixels.ndim == 3 and _channels_equal(pixels):
+        pixels = np.ascontiguousarray(pixels[..., 1])
+    return Photo(pixels=pixels, alpha=alpha, icc_profile=icc, exif=exif_bytes,
+                 path=path, format=fmt, converted_from=converted)
+
+
+def _channels_equal(rgb: np.ndarray) -> bool:
+    scale = 65535.0 if rgb.dtype == np.uint16 else 255.0
+    step = max(1, rgb.shape[0] // 512)  # subsample rows: cheap on 12 MP
+    sub = rgb[::step].astype(np.int32)
+    d = np.maximum(np.abs(sub[..., 0] - sub[..., 1]), np.abs(sub[..., 1] - sub[..., 2]))
+    return bool(d.max() <= _GRAY_TOLERANCE * scale)
+
+
+def image_size(path: str | os.PathLike) -> tuple[int, int]:
+    """(width, height) without decoding the pixels (EXIF orientation applied)."""
+    path = Path(path)
+    _check_path(path)
+    im = _open(path)
+    try:
+        w, h = im.size
+        if int(im.getexif().get(_ORIENTATION_TAG, 1) or 1) in (5, 6, 7, 8):
+            w, h = h, w
+        return w, h
+    finally:
+        im.close()
+
+
+# ------------------------------------------------------------------ writing
+def to_dtype(img: np.ndarray, bit_depth: int) -> np.ndarray:
+    """Float [0,1] -> uint8/uint16 with rounding; integer input passes through."""
+    if img.dtype in (np.uint8, np.uint16):
+        return img
+    scale = 65535.0 if bit_depth == 16 else 255.0
+    out = np.clip(np.rint(np.asarray(img, np.float32) * scale), 0, scale)
+    return out.astype(np.uint16 if bit_depth == 16 else np.uint8)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def _png_with_metadata(png: bytes, icc: bytes | None, exif: bytes | None) -> bytes:
+    """Insert iCCP/eXIf chunks right after IHDR of an encoded PNG."""
+    extra = b""
+    if icc:
+        extra += _png_chunk(b"iCCP", b"ICC Profile\x00\x00" + zlib.compress(icc))
+    if exif:
+        extra += _png_chunk(b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif)
+    ihdr_end = 8 + 8 + 13 + 4
+    return png[:ihdr_end] + extra + png[ihdr_end:]
+
+
+def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes | None,
+            exif: bytes | None, jpeg_quality: int) -> bytes:
+    sixteen = pixels.dtype == np.uint16
+    if ext in (".jpg", ".jpeg", ".webp", ".bmp") and sixteen:
+        pixels = (pixels >> 8).astype(np.uint8)
+        alpha = None if alpha is None else (alpha >> 8).astype(np.uint8)
+        sixteen = False
+    if ext in (".jpg", ".jpeg", ".bmp"):
+        alpha = None  # these formats have no alpha
+    if alpha is not None:
+        alpha = alpha.astype(pixels.dtype)
+    if sixteen and ext in (".tif", ".tiff"):
+        import tifffile
+
+        arr = pixels if alpha is None else np.dstack([pixels if pixels.ndim == 3 else pixels[..., None], alpha])
+        buf = io.BytesIO()
+        extratags = [(34675, 7, len(icc), icc, True)] if icc else []
+        photometric = "minisblack" if arr.ndim == 2 else "rgb"
+        tifffile.imwrite(buf, arr, photometric=photometric, extratags=extratags,
+                         extrasamples=[2] if alpha is not None else None)
+        return buf.getvalue()
+    if sixteen:  # 16-bit PNG via OpenCV, metadata chunks added by hand
+        arr = pixels if pixels.ndim == 2 else pixels[..., ::-1]
+        if alpha is not None:
+            arr = np.dstack([arr if arr.ndim == 3 else np.dstack([arr] * 3), alpha])
+        ok, enc = cv2.imencode(".png", np.ascontiguousarray(arr))
+        if not ok:
+            raise OutputError("could not encode the 16-bit PNG")
+        return _png_with_metadata(enc.tobytes(), icc, exif)
+    mode = "L" if pixels.ndim == 2 else "RGB"
+    im = Image.fromarray(pixels, mode)
+    if alpha is not None:
+        im.putalpha(Image.fromarray(alpha, "L"))
+    kwargs: dict = {}
+    if icc:
+        kwargs["icc_profile"] = icc
+    if exif and ext in (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"):
+        kwargs["exif"] = exif
+    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF", ".tiff": "TIFF",
+           ".webp": "WEBP", ".bmp": "BMP"}[ext]
+    if fmt in ("JPEG", "WEBP"):
+        kwargs["quality"] = int(jpeg_quality)
+    buf = io.BytesIO()
+    im.save(buf, fmt, **kwargs)
+    return buf.getvalue()
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temp file in the same folder + rename)."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path.name}: the output folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except PermissionError:
+        raise OutputError(f"{path.name}: the output folder {folder} is not writable") from None
+    except OSError as e:
+        raise OutputError(f"{path.name}: cannot write to {folder} ({e.strerror})") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OutputError(f"{path.name}: cannot be written ({e.strerror or e})") from None
+
+
+def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None = None,
+               bit_depth: int | None = None, jpeg_quality: int = 95,
+               alpha: np.ndarray | None = None) -> Path:
+    """Write an RGB (or gray) image atomically.
+
+    ``rgb`` is float32 in [0, 1] or uint8/uint16. ``like`` (usually the gray input)
+    gives the defaults for bit depth, alpha, ICC profile and EXIF.
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in WRITE_EXTENSIONS:
+        raise OutputError(f"{path.name}: unknown output format '{ext}' "
+                          f"(use one of {', '.join(WRITE_EXTENSIONS)})")
+    if bit_depth is None:
+        bit_depth = like.bit_depth if like is not None else 8
+    pixels = to_dtype(rgb, bit_depth)
+    if pixels.dtype == np.uint8 and bit_depth == 16:
+        pixels = pixels.astype(np.uint16) * 257
+    if alpha is None and like is not None:
+        alpha = like.alpha
+    if alpha is not None:
+        alpha = alpha.astype(np.uint16) * 257 if (pixels.dtype == np.uint16 and alpha.dtype == np.uint8) \
+            else (alpha >> 8).astype(np.uint8) if (pixels.dtype == np.uint8 and alpha.dtype == np.uint16) else alpha
+    icc = like.icc_profile if like is not None else None
+    exif = like.exif if like is not None else None
+    data = _encode(pixels, alpha, ext, icc, exif, jpeg_quality)
+    atomic_write_bytes(path, data)
+    return path
+
+
+def free_path(path: str | os.PathLike) -> Path:
+    """``path`` if nothing is there yet, else ``stem-2.ext``, ``stem-3.ext``, ..."""
+    path = Path(path)
+    if not path.exists():
+        return path
+    n = 2
+    while True:
+        cand = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not cand.exists():
+            return cand
+        n += 1
+
+
+def with_pixels(photo: Photo, pixels: np.ndarray) -> Photo:
+    return replace(photo, pixels=pixels)

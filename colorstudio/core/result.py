@@ -1,0 +1,23 @@
+"""What every colorization method returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class ChromaResult:
+    """Predicted chroma for a gray image, plus what the method can show about itself.
+
+    chroma:      (H, W, 2) float32, Cb and Cr in [0, 1] (0.5 = neutral), same H, W as the gray.
+    diagnostics: name -> array (maps at any resolution, e.g. "confidence" (h, w) in [0,1],
+                 "disparity" (h, w) in pixels of the gray, "visibility_0" (h, w) signed,
+                 "flow" (h, w, 2)) or JSON-able dicts/lists (e.g. "curve").
+    info:        small JSON-able facts (method name, working size, disparity range, ...).
+    """
+
+    chroma: np.ndarray
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Inference: the functions both the CLI and the GUI call."""

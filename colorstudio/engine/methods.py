@@ -1,0 +1,86 @@
+"""The registry of colorization methods: name -> how to run it.
+
+A method is a function ``fn(gray, reference, **options) -> ChromaResult`` where
+``gray`` is float32 (H, W) in [0, 1] and ``reference`` is float32 (h, w, 3) RGB in
+[0, 1] (pair methods) or None (single-gray methods). It returns chroma at the gray's
+size. Learned methods are registered with a loader so torch is imported only when
+they run. The CLI (``colorstudio methods``), the GUI's picker, the batch and the
+benchmark all read this one registry.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+from colorstudio.errors import MethodError
+
+PAIR = "pair"        # gray + colour reference from a stereo/dual camera
+SINGLE = "single"    # a gray photo alone
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    kind: str                 # PAIR or SINGLE
+    summary: str              # one line for `colorstudio methods` and the GUI
+    target: str               # "module:function", imported on first use
+    learned: bool = False     # True if it needs weights from models/ (or --model)
+    priority: int = 0         # higher = preferred default for its kind
+
+    def load(self) -> Callable:
+        module, func = self.target.split(":")
+        return getattr(importlib.import_module(module), func)
+
+
+_REGISTRY: dict[str, Method] = {}
+
+
+def register(method: Method) -> None:
+    _REGISTRY[method.name] = method
+
+
+def _register_builtin() -> None:
+    B = "colorstudio.core.baselines"
+    for name, func, summary in [
+        ("copy", "reference_copy", "copy the reference's chroma as it is (no alignment)"),
+        ("reinhard", "reinhard_transfer", "Reinhard global colour transfer (statistics only)"),
+        ("sgbm", "sgbm_warp", "OpenCV semi-global block matching, warp the reference chroma"),
+        ("dis", "dis_flow_warp", "OpenCV DIS optical flow, warp the reference chroma"),
+    ]:
+        register(Method(name, PAIR, summary, f"{B}:{func}"))
+        register(Method(f"{name}+gf", PAIR, summary + ", then guided-filter smoothing",
+                        f"{B}:{func}_guided", priority=1 if name == "dis" else 0))
+    register(Method("neutral", SINGLE, "no colour: the gray itself (the trivial baseline)",
+                    f"{B}:neutral"))
+    # Learned methods add themselves here when their modules exist (see _register_learned).
+
+
+def _register_learned() -> None:
+    """Learned methods: registered only if their engine module is importable without torch."""
+    for module in ("colorstudio.engine.learned_methods",):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+
+
+def all_methods() -> list[Method]:
+    if not _REGISTRY:
+        _register_builtin()
+        _register_learned()
+    return list(_REGISTRY.values())
+
+
+def get(name: str) -> Method:
+    methods = {m.name: m for m in all_methods()}
+    if name not in methods:
+        raise MethodError(f"unknown method '{name}' (see `colorstudio methods`: "
+                          f"{', '.join(sorted(methods))})")
+    return methods[name]
+
+
+def default_for(kind: str) -> Method:
+    candidates = [m for m in all_methods() if m.kind == kind]
+    return max(candidates, key=lambda m: m.priority)

@@ -1,0 +1,57 @@
+"""The errors a user can cause, each with a one-line human message.
+
+Everything the CLI or GUI shows to a user as "bad input" is a ColorStudioError;
+anything else is a bug and is reported as such.
+"""
+from __future__ import annotations
+
+
+class ColorStudioError(Exception):
+    """Base class: ``str(err)`` is a one-line message meant for a photographer."""
+
+    def __init__(self, message: str):
+        super().__init__(" ".join(str(message).split()))
+
+
+class InputFileError(ColorStudioError):
+    """A problem with one input file."""
+
+
+class FileMissingError(InputFileError):
+    pass
+
+
+class UnreadableImageError(InputFileError):
+    pass
+
+
+class TruncatedImageError(InputFileError):
+    pass
+
+
+class UnsupportedImageError(InputFileError):
+    pass
+
+
+class ImageTooLargeError(InputFileError):
+    pass
+
+
+class PairError(ColorStudioError):
+    """Two files that cannot be used together as a pair."""
+
+
+class OutputError(ColorStudioError):
+    """The output cannot be written (exists, read-only folder, disk full...)."""
+
+
+class ModelError(ColorStudioError):
+    """A model file is missing, corrupt, tampered with or not a safetensors file."""
+
+
+class MethodError(ColorStudioError):
+    """An unknown method name or a method that needs what was not given."""
+
+
+class Cancelled(ColorStudioError):
+    """A long job was cancelled by the user."""

@@ -1,0 +1,75 @@
+"""The one place that finds models/, resources/ and the user's folders.
+
+Search order for the data folders:
+1. ``COLORSTUDIO_DATA_DIR`` (a folder containing ``models/`` and ``resources/``),
+2. a frozen (PyInstaller) app: ``sys._MEIPASS``,
+3. an installed wheel: ``colorstudio/_data/`` (copied there by setup.py),
+4. a source checkout: the folder above the package.
+User folders follow the platform's conventions and can be moved with
+``COLORSTUDIO_USER_DIR``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _candidates() -> list[Path]:
+    out: list[Path] = []
+    env = os.environ.get("COLORSTUDIO_DATA_DIR")
+    if env:
+        out.append(Path(env))
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        out.append(Path(frozen))
+    out.append(PACKAGE_DIR / "_data")
+    out.append(PACKAGE_DIR.parent)
+    return out
+
+
+def data_root() -> Path:
+    """The first candidate folder that holds ``resources/``."""
+    for root in _candidates():
+        if (root / "resources").is_dir() or (root / "models").is_dir():
+            return root
+    return PACKAGE_DIR.parent
+
+
+def models_dir() -> Path:
+    return data_root() / "models"
+
+
+def resources_dir() -> Path:
+    return data_root() / "resources"
+
+
+def examples_dir() -> Path:
+    return resources_dir() / "examples"
+
+
+def user_dir() -> Path:
+    """Per-user folder for fine-tuned models, logs and checkpoints (created on demand)."""
+    env = os.environ.get("COLORSTUDIO_USER_DIR")
+    if env:
+        base = Path(env)
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home())) / "ColorStudio"
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support" / "ColorStudio"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "colorstudio"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def user_models_dir() -> Path:
+    d = user_dir() / "models"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def log_file() -> Path:
+    return user_dir() / "colorstudio.log"
