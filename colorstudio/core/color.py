@@ -42,9 +42,18 @@ def luma(rgb: np.ndarray) -> np.ndarray:
 
 
 def compose(gray: np.ndarray, chroma: np.ndarray) -> np.ndarray:
-    """RGB from a luma plane (H, W) and a chroma plane (H, W, 2) of Cb, Cr."""
-    ycc = np.concatenate([np.asarray(gray, np.float32)[..., None], np.asarray(chroma, np.float32)], axis=-1)
-    return ycbcr_to_rgb(ycc)
+    """RGB from a luma plane (H, W) and a chroma plane (H, W, 2) of Cb, Cr.
+
+    Out-of-gamut colours are desaturated towards the gray (same hue) instead of being
+    clipped per channel, so the result's luma is exactly ``gray``.
+    """
+    y = np.asarray(gray, np.float32)[..., None]
+    c = np.asarray(chroma, np.float32) - 0.5
+    delta = c @ _YCC2RGB[:, 1:].T                      # (..., 3): RGB offsets from the gray
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(delta > 0, (1.0 - y) / delta, np.where(delta < 0, -y / delta, np.inf))
+    scale = np.clip(np.min(room, axis=-1, keepdims=True), 0.0, 1.0)
+    return np.clip(y + scale * delta, 0.0, 1.0)
 
 
 # ---------------------------------------------------------------- Lab

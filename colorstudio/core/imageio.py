@@ -187,6 +187,27 @@ def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, s
     return np.asarray(im).copy(), alpha, converted
 
 
+def _decode(im: Image.Image, path: Path):
+    """Pixels, alpha and metadata of an opened image (orientation applied)."""
+    fmt = im.format
+    icc = im.info.get("icc_profile")
+    exif = im.getexif()
+    orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
+    exif_bytes = None
+    if len(exif):
+        exif[_ORIENTATION_TAG] = 1
+        exif_bytes = exif.tobytes()
+    if fmt in ("PNG", "TIFF") and im.mode in ("RGB", "RGBA"):
+        decoded = _decode_16bit_color(path, orientation)
+        if decoded is not None:
+            return decoded[0], decoded[1], icc, exif_bytes, fmt, None
+    im.load()
+    pixels, alpha, converted = _pillow_to_arrays(im)
+    pixels = _orient(pixels, orientation)
+    alpha = None if alpha is None else _orient(alpha, orientation)
+    return pixels, alpha, icc, exif_bytes, fmt, converted
+
+
 def load_photo(path: str | os.PathLike) -> Photo:
     """Read an image file into a :class:`Photo` (orientation applied).
 
@@ -197,33 +218,12 @@ def load_photo(path: str | os.PathLike) -> Photo:
     _check_path(path)
     im = _open(path)
     try:
-        fmt = im.format
-        icc = im.info.get("icc_profile")
-        exif = im.getexif()
-        orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
-        exif_bytes = None
-        if len(exif):
-            exif[_ORIENTATION_TAG] = 1
-            exif_bytes = exif.tobytes()
-        decoded = None
-        if fmt in ("PNG", "TIFF") and im.mode in ("RGB", "RGBA"):
-            decoded = _decode_16bit_color(path, orientation)
-        if decoded is not None:
-            pixels, alpha = decoded
-            converted = None
-        else:
-            try:
-                im.load()
-            except OSError as e:
-                msg = str(e).lower()
-                if "truncat" in msg or "broken" in msg or "premature" in msg:
-                    raise TruncatedImageError(f"{path.name}: the file is truncated or damaged") from None
-                raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
-            except (ValueError, SyntaxError, struct.error) as e:
-                raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
-            pixels, alpha, converted = _pillow_to_arrays(im)
-            pixels = _orient(pixels, orientation)
-            alpha = None if alpha is None else _orient(alpha, orientation)
+        pixels, alpha, icc, exif_bytes, fmt, converted = _decode(im, path)
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
+        msg = str(e).lower()
+        if any(w in msg for w in ("truncat", "broken", "premature", "buffer", "eof")):
+            raise TruncatedImageError(f"{path.name}: the file is truncated or damaged") from None
+        raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
     finally:
         im.close()
     if pixels.ndim == 3 and _channels_equal(pixels):
@@ -321,6 +321,8 @@ def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes |
            ".webp": "WEBP", ".bmp": "BMP"}[ext]
     if fmt in ("JPEG", "WEBP"):
         kwargs["quality"] = int(jpeg_quality)
+    if fmt == "WEBP" and jpeg_quality >= 100:
+        kwargs["lossless"] = True  # quality 100 means lossless WebP
     buf = io.BytesIO()
     im.save(buf, fmt, **kwargs)
     return buf.getvalue()

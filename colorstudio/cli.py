@@ -1,0 +1,219 @@
+"""Command-line interface. Every command calls the engine; nothing is computed here.
+
+Exit codes: 0 success; 1 bad input, or a batch that left something out (failed or
+skipped items, each listed with its one-line reason);
+2 wrong usage; 3 internal error (details in the log file); 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from colorstudio import __version__
+from colorstudio.errors import ColorStudioError
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _options(args) -> dict:
+    opts = {}
+    for key in ("max_disparity", "side", "saturation", "mode"):
+        value = getattr(args, key, None)
+        if value is not None:
+            opts[key] = value
+    return opts
+
+
+# ------------------------------------------------------------------ commands
+def cmd_colorize(args) -> int:
+    from colorstudio.engine.colorize import colorize_files
+
+    result = colorize_files(args.gray, args.reference, args.output, method=args.method,
+                            model=args.model, options=_options(args),
+                            diagnostics_dir=args.diagnostics, bit_depth=args.bit_depth,
+                            jpeg_quality=args.jpeg_quality)
+    _say(f"{args.output}: colorized with {result.method} in {result.seconds:.2f} s")
+    if "warning" in result.info:
+        _say(f"warning: {result.info['warning']}")
+    return EXIT_OK
+
+
+def cmd_batch(args) -> int:
+    from colorstudio.engine.batch import DONE, FAILED, plan_batch, run_batch
+
+    plan = plan_batch(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side)
+    for path, reason in plan.unmatched:
+        _say(f"skipped {path}: {reason}")
+    if not plan.items:
+        _say("nothing to colorize: no pairs or gray photos found")
+        return EXIT_BAD_INPUT
+    _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
+    for p in run_batch(plan, method=args.method, model=args.model, options=_options(args),
+                       jpeg_quality=args.jpeg_quality):
+        if p.status in (DONE, FAILED):
+            mark = "ok  " if p.status == DONE else "FAIL"
+            _say(f"[{p.index + 1}/{p.total}] {mark} {p.message}")
+    done = [i for i in plan.items if i.status == DONE]
+    failed = [i for i in plan.items if i.status == FAILED]
+    _say(f"summary: {len(done)} written, {len(failed)} failed, {len(plan.unmatched)} skipped")
+    for item in failed:
+        _say(f"  failed {item.name}: {item.error}")
+    return EXIT_OK if not failed and not plan.unmatched else EXIT_BAD_INPUT
+
+
+def cmd_check(args) -> int:
+    import json
+
+    from colorstudio.core.checks import check_pair
+    from colorstudio.core.imageio import load_photo
+
+    gray = load_photo(args.gray)
+    ref = load_photo(args.reference)
+    report = check_pair(gray.gray_float(), ref.rgb_float())
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1))
+    else:
+        for line in report.messages:
+            print(line)
+    return EXIT_OK
+
+
+def cmd_methods(args) -> int:
+    from colorstudio.engine.methods import all_methods, default_for
+
+    for kind, title in (("pair", "With a colour reference (pairs)"), ("single", "Single gray photo")):
+        default = default_for(kind).name
+        print(f"{title}:")
+        for m in all_methods():
+            if m.kind == kind:
+                flag = " (default)" if m.name == default else ""
+                print(f"  {m.name:<12} {m.summary}{flag}")
+    return EXIT_OK
+
+
+def cmd_bench(args) -> int:
+    from colorstudio.bench import main as bench_main
+
+    return bench_main(args.bench_args) or EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from colorstudio.engine.demo import run_demo
+
+    return run_demo(out_dir=args.output, open_app=not args.no_gui)
+
+
+# ------------------------------------------------------------------ parser
+def _add_method_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--method", help="colorization method (see `colorstudio methods`)")
+    p.add_argument("--model", help="a model file (.safetensors) for a learned method")
+    p.add_argument("--max-disparity", type=int, help="largest disparity to search, in pixels")
+    p.add_argument("--side", choices=["left", "right"], help="which side the colour camera is on")
+    p.add_argument("--saturation", type=float, help="saturation factor for single-gray methods")
+    p.add_argument("--jpeg-quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="colorstudio", description="Colorize gray photographs.")
+    parser.add_argument("--version", action="version", version=f"colorstudio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("colorize", help="colorize one gray photo (with a colour reference for a pair)")
+    p.add_argument("gray", help="the gray (mono camera) photo")
+    p.add_argument("reference", nargs="?", help="the colour photo of the same scene (optional)")
+    p.add_argument("-o", "--output", required=True, help="output file (.png, .jpg, .tif, .webp)")
+    p.add_argument("--diagnostics", metavar="DIR", help="also write the diagnostics (PNG + JSON) here")
+    p.add_argument("--bit-depth", type=int, choices=[8, 16], help="output bit depth (default: the gray's)")
+    _add_method_options(p)
+    p.set_defaults(func=cmd_colorize)
+
+    p = sub.add_parser("batch", help="colorize every pair and gray photo found in files/folders")
+    p.add_argument("inputs", nargs="+", help="files and folders")
+    p.add_argument("-o", "--output", required=True, help="output folder")
+    p.add_argument("--ext", help="output format, e.g. .png (default: the gray's own)")
+    p.add_argument("--lr-mono-side", choices=["L", "R"], default="L",
+                   help="for <stem>_L/<stem>_R pairs: which side is the mono camera")
+    _add_method_options(p)
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("check", help="check a pair: sizes, rectification, disparity, tone")
+    p.add_argument("gray")
+    p.add_argument("reference")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("methods", help="list what --method accepts")
+    p.set_defaults(func=cmd_methods)
+
+    p = sub.add_parser("bench", help="run the benchmark (all methods side by side)", add_help=False)
+    p.add_argument("bench_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("demo", help="colorize the bundled example pair and show it")
+    p.add_argument("-o", "--output", default="colorstudio-demo", help="output folder")
+    p.add_argument("--no-gui", action="store_true", help="only write the result")
+    p.set_defaults(func=cmd_demo)
+
+    _add_training_commands(sub)
+    return parser
+
+
+def _add_training_commands(sub) -> None:
+    """`finetune` lives with the training code; absent until that package provides it."""
+    try:
+        from colorstudio.training.cli_finetune import add_parser
+    except ModuleNotFoundError:
+        return
+    add_parser(sub)
+
+
+def _setup_logging() -> None:
+    try:
+        from colorstudio.paths import log_file
+
+        handler = logging.FileHandler(log_file(), encoding="utf-8")
+    except OSError:
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("colorstudio").addHandler(handler)
+    logging.getLogger("colorstudio").setLevel(logging.INFO)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    _setup_logging()
+    try:
+        return args.func(args)
+    except ColorStudioError as e:
+        _say(f"colorstudio: error: {e}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _say("colorstudio: interrupted")
+        return EXIT_INTERRUPTED
+    except MemoryError:
+        _say("colorstudio: error: not enough memory for this image")
+        return EXIT_BAD_INPUT
+    except Exception as e:  # a bug: one line for the user, the traceback in the log
+        logging.getLogger("colorstudio").error("internal error\n%s", traceback.format_exc())
+        from colorstudio.paths import log_file
+
+        _say(f"colorstudio: internal error: {type(e).__name__}: {e} (details in {log_file()})")
+        if os.environ.get("COLORSTUDIO_DEBUG"):
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,399 @@
+"""Pair checks: sizes, alignment, parallax, camera side and tone, in numbers and words.
+
+Everything is measured in pixels of the gray photo, with the reference resized to
+the gray's size (per axis), as the colorizers see it. Features (ORB, SIFT as a
+fallback) are matched on the lumas at a bounded analysis size (long side
+:data:`MAX_SIDE`), so a check takes well under a second even at 12 MP.
+
+Disparity is ``x_ref - x_gray``. ``colour_side`` says where, in the reference, a gray
+pixel's match lies: 'right' (larger x: the stereo network searches i..i+d-1 directly)
+or 'left' (smaller x: run it mirrored). Physically the colour *camera* then sits on the
+opposite side (``colour_camera_position``): a camera to the right sees things further
+left.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import cv2
+import numpy as np
+
+from colorstudio.core.color import luma
+
+MAX_SIDE = 1024          # analysis long side (px)
+MIN_INLIERS = 15         # fewer geometric inliers -> "could not measure"
+RECT_TOL = 1.5           # rows within this many analysis px count as rectified
+ROWS_OFF_MAX = 0.10      # ... and at most this fraction of matches more than 2x off
+SIZE_TOL = 0.05          # scale within 5% counts as the same size
+_TONE_WINDOW = 9         # analysis px, box window for matched neighbourhoods
+
+
+@dataclass
+class Matches:
+    """Feature matches between a gray photo and its reference.
+
+    gray_pts, ref_pts: (N, 2) float32 (x, y) in gray pixels (the reference as if
+    resized to the gray's size). inliers: (N,) bool, consistent with ``F`` (3x3,
+    ``[x_r, y_r, 1] F [x_g, y_g, 1]^T = 0``) or, when no F could be fitted, with the
+    median vertical offset. work_scale: analysis px per gray px.
+    """
+
+    gray_pts: np.ndarray
+    ref_pts: np.ndarray
+    inliers: np.ndarray
+    F: np.ndarray | None
+    work_scale: float
+    detector: str
+    gray_work: np.ndarray = field(repr=False)  # (h, w) float32 [0,1] analysis-size gray
+    ref_work: np.ndarray = field(repr=False)   # (h, w) float32 [0,1] analysis-size reference luma
+
+    @property
+    def n_inliers(self) -> int:
+        return int(self.inliers.sum())
+
+
+@dataclass
+class PairReport:
+    """What :func:`check_pair` found. Sizes are (width, height); offsets in gray px.
+
+    Values that could not be measured (too few matches) are None.
+    """
+
+    gray_size: tuple[int, int]
+    reference_size: tuple[int, int]
+    scale_factor: tuple[float, float]          # gray / reference, (x, y)
+    size_mismatch: bool
+    aspect_mismatch: bool
+    identical: bool
+    reference_is_gray: bool
+    detector: str
+    n_matches: int
+    n_inliers: int
+    vertical_offset_px: float | None           # median |dy| of inlier matches
+    rows_off_fraction: float | None            # share of matches more than 2x tolerance off
+    vertical_shift_px: float | None            # signed dy at the centre (ref - gray)
+    rotation_deg: float | None                 # tilt of the rows between the shots
+    rectify_tolerance_px: float
+    rectified: bool | None
+    disparity_min: float | None                # 2nd percentile of x_ref - x_gray
+    disparity_max: float | None                # 98th percentile
+    disparity_median: float | None
+    colour_side: str                           # 'right' | 'left' | 'unknown'
+    colour_camera_position: str                # physical: 'left' | 'right' | 'unknown'
+    exposure_gain: float | None                # reference / gray brightness
+    exposure_stops: float | None               # log2 of the gain
+    tone_slope: float | None                   # ref ~ slope * gray + offset
+    tone_offset: float | None
+    tone_gamma: float | None                   # ref ~ k * gray ** gamma
+    mean_luma_diff: float | None               # mean(ref - gray) over matched neighbourhoods
+    suggested_mode: str                        # 'stereo' | 'crosscam' | 'single'
+    mode_reason: str
+    messages: list[str]
+    seconds: float
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able dict (tuples become lists, NaN becomes None)."""
+        def clean(v):
+            if isinstance(v, (list, tuple)):
+                return [clean(x) for x in v]
+            if isinstance(v, (np.floating, float)):
+                return None if not math.isfinite(float(v)) else round(float(v), 4)
+            if isinstance(v, (np.integer, np.bool_)):
+                return v.item()
+            return v
+
+        return {k: clean(v) for k, v in asdict(self).items()}
+
+
+# ------------------------------------------------------------------ matching
+def _to_u8(img: np.ndarray) -> np.ndarray:
+    """Percentile contrast stretch to uint8 (makes detection exposure-independent)."""
+    lo, hi = np.percentile(img[::4, ::4], (0.5, 99.5))
+    scale = 255.0 / max(float(hi - lo), 1e-3)
+    return np.clip((img - lo) * scale, 0, 255).astype(np.uint8)
+
+
+def _detect_and_match(a: np.ndarray, b: np.ndarray, detector: str):
+    if detector == "orb":
+        det, norm, ratio = cv2.ORB_create(nfeatures=2000, fastThreshold=12), cv2.NORM_HAMMING, 0.8
+    else:
+        det, norm, ratio = cv2.SIFT_create(nfeatures=2500), cv2.NORM_L2, 0.75
+    ka, da = det.detectAndCompute(a, None)
+    kb, db = det.detectAndCompute(b, None)
+    if da is None or db is None or len(ka) < 2 or len(kb) < 2:
+        return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
+    pairs = cv2.BFMatcher(norm).knnMatch(da, db, k=2)
+    good = [m[0] for m in pairs if len(m) == 2 and m[0].distance < ratio * m[1].distance]
+    pa = np.float32([ka[m.queryIdx].pt for m in good]).reshape(-1, 2)
+    pb = np.float32([kb[m.trainIdx].pt for m in good]).reshape(-1, 2)
+    return pa, pb
+
+
+def _geometric_inliers(pg: np.ndarray, pr: np.ndarray, thr: float):
+    """Inliers of a RANSAC fundamental matrix, or of the median row offset if F fails."""
+    F = None
+    if len(pg) >= 8:
+        F, mask = cv2.findFundamentalMat(pg, pr, cv2.FM_RANSAC, thr, 0.999, 2000)
+        if F is not None and F.shape == (3, 3) and mask is not None and mask.sum() >= MIN_INLIERS:
+            return mask.ravel().astype(bool), F
+        F = None
+    if len(pg) == 0:
+        return np.zeros(0, bool), None
+    dy = pr[:, 1] - pg[:, 1]  # degenerate motion (e.g. the same view): rows must agree
+    return np.abs(dy - np.median(dy)) <= thr, None
+
+
+def analysis_scale(gray_shape: tuple[int, int], ref_shape: tuple[int, int], max_side: int = MAX_SIDE) -> float:
+    """Analysis px per gray px: long side at most ``max_side``, and not far above the
+    reference's own resolution (upsampling a small reference only adds blur)."""
+    g_long, r_long = max(gray_shape[:2]), max(ref_shape[:2])
+    return min(1.0, max_side / g_long, max(1.5 * r_long, 512) / g_long)
+
+
+def _work_images(gray: np.ndarray, ref_luma: np.ndarray, s: float):
+    """Both lumas at the analysis size (reference resized per axis), and the x/y scales."""
+    gh, gw = gray.shape
+    ww, wh = max(8, round(gw * s)), max(8, round(gh * s))
+    g_work = cv2.resize(gray, (ww, wh), interpolation=cv2.INTER_AREA)
+    interp = cv2.INTER_AREA if ref_luma.shape[1] >= ww else cv2.INTER_LINEAR
+    r_work = cv2.resize(ref_luma, (ww, wh), interpolation=interp)
+    return g_work, r_work, ww / gw, wh / gh
+
+
+def match_features(gray: np.ndarray, ref_luma: np.ndarray, max_side: int = MAX_SIDE) -> Matches:
+    """Match ``gray`` (H, W) against ``ref_luma`` (h, w), both float32 [0, 1].
+
+    ORB first; SIFT (at most 768 px, slower but steadier on soft or low-texture
+    shots) only if ORB finds few geometric inliers. Returns the better of the two.
+    """
+    best = None
+    for detector, side in (("orb", max_side), ("sift", min(max_side, 768))):
+        s = analysis_scale(gray.shape, ref_luma.shape, side)
+        g_work, r_work, sx, sy = _work_images(gray, ref_luma, s)
+        pa, pb = _detect_and_match(_to_u8(g_work), _to_u8(r_work), detector)
+        # analysis px -> gray px (pixel centres)
+        pg = np.stack([(pa[:, 0] + 0.5) / sx - 0.5, (pa[:, 1] + 0.5) / sy - 0.5], 1).astype(np.float32)
+        pr = np.stack([(pb[:, 0] + 0.5) / sx - 0.5, (pb[:, 1] + 0.5) / sy - 0.5], 1).astype(np.float32)
+        inl, F = _geometric_inliers(pg, pr, RECT_TOL / min(sx, sy))
+        cand = Matches(pg, pr, inl, F, min(sx, sy), detector, g_work, r_work)
+        if best is None or cand.n_inliers > best.n_inliers:
+            best = cand
+        if cand.n_inliers >= 4 * MIN_INLIERS:
+            break
+    return best
+
+
+# ------------------------------------------------------------------ measures
+def _robust_lstsq(A: np.ndarray, y: np.ndarray) -> np.ndarray:
+    coef = np.linalg.lstsq(A, y, rcond=None)[0]
+    res = np.abs(y - A @ coef)
+    keep = res <= max(3 * 1.4826 * np.median(res), 1e-6)
+    if keep.sum() >= A.shape[1] + 2:
+        coef = np.linalg.lstsq(A[keep], y[keep], rcond=None)[0]
+    return coef
+
+
+def _tone(m: Matches) -> dict:
+    """Exposure and tone of the reference vs the gray over matched neighbourhoods."""
+    k = (_TONE_WINDOW, _TONE_WINDOW)
+    gb, rb = cv2.blur(m.gray_work, k), cv2.blur(m.ref_work, k)
+    h, w = gb.shape
+    s = m.work_scale
+
+    def sample(img, pts):
+        x = np.clip(np.rint((pts[:, 0] + 0.5) * s - 0.5), 0, w - 1).astype(int)
+        y = np.clip(np.rint((pts[:, 1] + 0.5) * s - 0.5), 0, h - 1).astype(int)
+        return img[y, x].astype(np.float64)
+
+    g = sample(gb, m.gray_pts[m.inliers])
+    r = sample(rb, m.ref_pts[m.inliers])
+    ok = (g > 0.02) & (g < 0.98) & (r > 0.02) & (r < 0.98)
+    if ok.sum() < MIN_INLIERS:
+        return {}
+    g, r = g[ok], r[ok]
+    gain = float(np.exp(np.median(np.log(r / g))))
+    slope, offset = _robust_lstsq(np.stack([g, np.ones_like(g)], 1), r)
+    gamma, _ = _robust_lstsq(np.stack([np.log(g), np.ones_like(g)], 1), np.log(r))
+    return {"exposure_gain": gain, "exposure_stops": math.log2(gain), "tone_slope": float(slope),
+            "tone_offset": float(offset), "tone_gamma": float(gamma),
+            "mean_luma_diff": float(np.mean(r - g))}
+
+
+def _geometry(m: Matches, gray_shape) -> dict:
+    """Row alignment and disparity from the inlier matches."""
+    pg, pr = m.gray_pts[m.inliers].astype(np.float64), m.ref_pts[m.inliers].astype(np.float64)
+    tol = RECT_TOL / m.work_scale
+    dy = pr[:, 1] - pg[:, 1]
+    d = pr[:, 0] - pg[:, 0]
+    h, w = gray_shape
+    A = np.stack([np.ones_like(dy), pg[:, 0] - (w - 1) / 2, pg[:, 1] - (h - 1) / 2], 1)
+    shift, tilt, _ = _robust_lstsq(A, dy)
+    offset = float(np.median(np.abs(dy)))
+    rows_off = float(np.mean(np.abs(dy) > 2 * tol))
+    dead = max(0.5, 0.5 / m.work_scale)
+    pos, neg = float(np.mean(d > dead)), float(np.mean(d < -dead))
+    side = "right" if pos >= 0.75 else "left" if neg >= 0.75 else "unknown"
+    return {
+        "vertical_offset_px": offset, "rows_off_fraction": rows_off,
+        "vertical_shift_px": float(shift), "rotation_deg": math.degrees(math.atan(tilt)),
+        "rectify_tolerance_px": tol, "rectified": bool(offset <= tol and rows_off <= ROWS_OFF_MAX),
+        "disparity_min": float(np.percentile(d, 2)), "disparity_max": float(np.percentile(d, 98)),
+        "disparity_median": float(np.median(d)), "colour_side": side,
+        "colour_camera_position": {"right": "left", "left": "right"}.get(side, "unknown"),
+    }
+
+
+def _subsample(img: np.ndarray, target: int = 512) -> np.ndarray:
+    step = max(1, math.ceil(max(img.shape[:2]) / target))
+    return img[::step, ::step]
+
+
+def _is_identical(gray: np.ndarray, ref: np.ndarray) -> bool:
+    if gray.shape != ref.shape[:2]:
+        return False
+    diff = np.abs(_subsample(gray) - luma(_subsample(ref)))
+    return bool(diff.mean() < 1 / 255 and np.percentile(diff, 99) < 4 / 255)
+
+
+def _is_gray_rgb(ref: np.ndarray) -> bool:
+    sub = _subsample(ref)
+    return bool(np.max(sub.max(axis=2) - sub.min(axis=2)) <= 2 / 255 + 1e-6)
+
+
+# ------------------------------------------------------------------ words
+def _fmt_size(size) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+def _size_message(f: dict) -> str | None:
+    sx, sy = f["scale_factor"]
+    if not f["size_mismatch"]:
+        return None
+    sizes = f"({_fmt_size(f['reference_size'])} vs {_fmt_size(f['gray_size'])})"
+    if f["aspect_mismatch"]:
+        return (f"The two shots have different shapes {sizes}: the colour shot is scaled "
+                f"{1 / sx:.2f}x across and {1 / sy:.2f}x down to fit the gray shot.")
+    s = (sx + sy) / 2
+    if s >= 1:
+        return f"The colour shot is {s:.1f}x smaller than the gray shot {sizes}."
+    return f"The colour shot is {1 / s:.1f}x larger than the gray shot {sizes}."
+
+
+def _geometry_messages(f: dict) -> list[str]:
+    out = []
+    if f["rectified"]:
+        out.append(f"The pair is rectified: rows agree within {f['vertical_offset_px']:.1f} px.")
+    else:
+        detail = []
+        if abs(f["vertical_shift_px"]) >= f["rectify_tolerance_px"]:
+            detail.append(f"shifted {abs(f['vertical_shift_px']):.1f} px "
+                          f"{'down' if f['vertical_shift_px'] > 0 else 'up'} in the colour shot")
+        if abs(f["rotation_deg"]) >= 0.1:
+            detail.append(f"tilted by {abs(f['rotation_deg']):.1f} degrees")
+        more = f" ({', '.join(detail)})" if detail else ""
+        out.append(f"The pair is not rectified: rows differ by {f['vertical_offset_px']:.1f} px{more}; "
+                   f"ColorStudio will rectify it for the stereo methods.")
+    lo, hi = f["disparity_min"], f["disparity_max"]
+    if f["colour_side"] == "unknown":
+        if max(abs(lo), abs(hi)) < max(1.0, f["rectify_tolerance_px"]):
+            out.append("There is no measurable parallax: the shots are taken from the same point "
+                       "or the scene is far away.")
+        else:
+            out.append(f"The parallax runs both ways ({lo:+.0f} to {hi:+.0f} px): the cameras are "
+                       f"not parallel, or the shots were not taken at the same moment.")
+    else:
+        out.append(f"Parallax ranges from {lo:+.0f} to {hi:+.0f} px; the colour camera sits to the "
+                   f"{f['colour_camera_position']} of the mono camera.")
+    return out
+
+
+def _tone_messages(f: dict) -> list[str]:
+    out = []
+    if f["exposure_stops"] is not None and abs(f["exposure_stops"]) >= 0.25:
+        word = "brighter" if f["exposure_stops"] > 0 else "darker"
+        out.append(f"The colour shot is {abs(f['exposure_stops']):.1f} stops {word} than the gray shot "
+                   f"(gain {f['exposure_gain']:.2f}); only its colours are used, so this is evened out.")
+    if f["tone_gamma"] is not None and abs(f["tone_gamma"] - 1) >= 0.1:
+        out.append(f"The two cameras render tones differently (gamma {f['tone_gamma']:.2f} between them).")
+    return out
+
+
+def _describe(f: dict) -> tuple[str, str, list[str]]:
+    """(suggested mode, why, messages for a photographer) from the measured facts."""
+    msgs = []
+    if f["reference_is_gray"]:
+        msgs.append("The reference has no colour (it is gray): there is nothing to take colours from; "
+                    "colorize the gray photo on its own instead.")
+    if f["identical"]:
+        msgs.append("The colour shot is the same picture as the gray shot: its colours can be "
+                    "copied directly.")
+    size_msg = _size_message(f)
+    if size_msg:
+        msgs.append(size_msg)
+    measured = f["rectified"] is not None
+    if measured:
+        if not f["identical"]:
+            msgs += _geometry_messages(f)
+        msgs += _tone_messages(f)
+    else:
+        msgs.append(f"Only {f['n_inliers']} matching details were found between the two shots (at least "
+                    f"{MIN_INLIERS} are needed): they may not show the same scene, or one is too blurred, "
+                    f"dark or featureless. Alignment could not be measured.")
+    sx, sy = f["scale_factor"]
+    same_size = abs(sx - 1) <= SIZE_TOL and abs(sy - 1) <= SIZE_TOL
+    if f["reference_is_gray"]:
+        mode, why = "single", "the reference has no colour to give"
+    elif f["identical"]:
+        mode, why = "stereo", "the same picture: no parallax to bridge"
+    elif not measured:
+        mode, why = "crosscam", "the alignment could not be measured; the cross-camera method copes with it"
+    elif not same_size:
+        mode, why = "crosscam", f"the reference is at a different resolution ({(sx + sy) / 2:.2g}x)"
+    elif not f["rectified"]:
+        mode, why = "crosscam", (f"rows are {f['vertical_offset_px']:.1f} px apart (or use a stereo method, "
+                                 f"which rectifies the pair first)")
+    else:
+        mode, why = "stereo", "same size and rectified"
+    return mode, why, msgs
+
+
+# ------------------------------------------------------------------ public
+def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE) -> PairReport:
+    """Check a pair: gray float32 (H, W) [0,1], reference float32 (h, w, 3) RGB [0,1].
+
+    Never raises for a pair that merely does not match: too few matches give None
+    measures and a message saying so.
+    """
+    t0 = time.perf_counter()
+    gray = np.asarray(gray, np.float32)
+    reference = np.asarray(reference, np.float32)
+    if gray.ndim == 3:
+        gray = luma(gray)
+    if reference.ndim == 2:
+        reference = np.repeat(reference[..., None], 3, axis=2)
+    (gh, gw), (rh, rw) = gray.shape, reference.shape[:2]
+    sx, sy = gw / rw, gh / rh
+    facts: dict = {
+        "gray_size": (gw, gh), "reference_size": (rw, rh), "scale_factor": (sx, sy),
+        "size_mismatch": (gw, gh) != (rw, rh),
+        "aspect_mismatch": abs(sx / sy - 1) > 0.01,
+        "identical": _is_identical(gray, reference),
+        "reference_is_gray": _is_gray_rgb(reference),
+    }
+    m = match_features(gray, luma(reference), max_side)
+    facts.update(detector=m.detector, n_matches=len(m.gray_pts), n_inliers=m.n_inliers)
+    measures = dict.fromkeys(
+        ["vertical_offset_px", "rows_off_fraction", "vertical_shift_px", "rotation_deg", "rectified",
+         "disparity_min", "disparity_max", "disparity_median", "exposure_gain", "exposure_stops",
+         "tone_slope", "tone_offset", "tone_gamma", "mean_luma_diff"])
+    measures.update(colour_side="unknown", colour_camera_position="unknown",
+                    rectify_tolerance_px=RECT_TOL / m.work_scale)
+    if m.n_inliers >= MIN_INLIERS:
+        measures.update(_geometry(m, gray.shape))
+        measures.update(_tone(m))
+    facts.update(measures)
+    mode, reason, messages = _describe(facts)
+    return PairReport(**facts, suggested_mode=mode, mode_reason=reason, messages=messages,
+                      seconds=time.perf_counter() - t0)

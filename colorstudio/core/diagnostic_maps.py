@@ -1,0 +1,71 @@
+"""Colour maps that turn diagnostic arrays into RGB pictures (numpy only).
+
+Shared by the CLI's ``--diagnostics`` PNGs and the GUI, so both show the same colours.
+All functions return float32 (H, W, 3) RGB in [0, 1].
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def confidence_to_rgb(m: np.ndarray) -> np.ndarray:
+    """Confidence in [0, 1]: red (low) -> yellow -> green (high), as Cycle CNN's Fig. 15."""
+    m = np.clip(np.asarray(m, np.float32), 0.0, 1.0)
+    r = np.clip(2.0 * (1.0 - m), 0.0, 1.0)
+    g = np.clip(2.0 * m, 0.0, 1.0)
+    return np.stack([r, g, np.zeros_like(m)], axis=-1)
+
+
+def signed_to_rgb(v: np.ndarray, scale: float | None = None) -> np.ndarray:
+    """Signed map: negative -> red, positive -> green, zero -> black.
+
+    For CCDC visibility maps: red = invisible in the reference, green = invisible in the target.
+    ``scale`` is the magnitude shown at full intensity (default: 99th percentile of |v|).
+    """
+    v = np.asarray(v, np.float32)
+    if scale is None:
+        scale = float(np.percentile(np.abs(v), 99)) if v.size else 1.0
+    scale = max(scale, 1e-6)
+    t = np.clip(v / scale, -1.0, 1.0)
+    return np.stack([np.clip(-t, 0, 1), np.clip(t, 0, 1), np.zeros_like(t)], axis=-1)
+
+
+def scalar_to_rgb(x: np.ndarray, lo: float | None = None, hi: float | None = None) -> np.ndarray:
+    """Any scalar map (disparity, entropy, residue) with the perceptual 'turbo' colour map."""
+    x = np.asarray(x, np.float32)
+    finite = x[np.isfinite(x)]
+    lo = float(np.percentile(finite, 1)) if lo is None and finite.size else (lo or 0.0)
+    hi = float(np.percentile(finite, 99)) if hi is None and finite.size else (hi or 1.0)
+    t = np.clip((np.nan_to_num(x, nan=lo) - lo) / max(hi - lo, 1e-6), 0, 1)
+    bgr = cv2.applyColorMap((t * 255).astype(np.uint8), cv2.COLORMAP_TURBO)
+    return bgr[..., ::-1].astype(np.float32) / 255.0
+
+
+def flow_to_rgb(flow: np.ndarray, max_magnitude: float | None = None) -> np.ndarray:
+    """Optical flow (H, W, 2) as the usual colour wheel: hue = direction, saturation = magnitude."""
+    flow = np.asarray(flow, np.float32)
+    mag, ang = cv2.cartToPolar(flow[..., 0], flow[..., 1])
+    if max_magnitude is None:
+        max_magnitude = float(np.percentile(mag, 99)) if mag.size else 1.0
+    hsv = np.zeros(flow.shape[:2] + (3,), np.float32)
+    hsv[..., 0] = ang * (180.0 / np.pi)  # OpenCV float HSV: H in degrees [0, 360)
+    hsv[..., 1] = np.clip(mag / max(max_magnitude, 1e-6), 0, 1)
+    hsv[..., 2] = 1.0
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+
+
+def to_rgb(name: str, value: np.ndarray) -> np.ndarray | None:
+    """The picture for a named diagnostic, or None if it is not a picture."""
+    value = np.asarray(value)
+    if value.ndim == 3 and value.shape[2] == 2 and name.startswith("flow"):
+        return flow_to_rgb(value)
+    if value.ndim == 3 and value.shape[2] == 3:
+        return np.clip(value.astype(np.float32), 0, 1)
+    if value.ndim != 2:
+        return None
+    if name.startswith("confidence"):
+        return confidence_to_rgb(value)
+    if name.startswith("visibility"):
+        return signed_to_rgb(value)
+    return scalar_to_rgb(value)

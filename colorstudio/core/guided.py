@@ -1,0 +1,120 @@
+"""Guided filter (He et al., TPAMI 2013) and guided chroma upsampling, gray as the guide.
+
+All arrays are float32. Box filters are OpenCV's (O(1) per pixel in the radius);
+the fast variant (He & Sun 2015) computes the linear coefficients at a subsampled
+size and applies them at full size, which is what makes 12 MP cheap.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+DEFAULT_EPS = 1e-3  # regularisation on [0, 1] data: edges with std > ~0.03 are kept
+
+
+def _box(img: np.ndarray, r: int) -> np.ndarray:
+    return cv2.boxFilter(img, cv2.CV_32F, (2 * r + 1, 2 * r + 1), normalize=True,
+                         borderType=cv2.BORDER_REFLECT)
+
+
+def _resize(img: np.ndarray, size_wh: tuple[int, int], interpolation=cv2.INTER_LINEAR) -> np.ndarray:
+    if (img.shape[1], img.shape[0]) == tuple(size_wh):
+        return img
+    return cv2.resize(img, size_wh, interpolation=interpolation)
+
+
+def guided_coefficients(guide: np.ndarray, src: np.ndarray, radius: int, eps: float = DEFAULT_EPS):
+    """Box-averaged linear coefficients (mean_a, mean_b) so that q = mean_a * guide + mean_b.
+
+    guide: (h, w) float32; src: (h, w) or (h, w, C) float32. Returns arrays shaped like src.
+    """
+    guide = np.ascontiguousarray(guide, np.float32)
+    src = np.ascontiguousarray(src, np.float32)
+    r = max(1, int(radius))
+    g = guide[..., None] if src.ndim == 3 else guide
+    mean_i = _box(guide, r)
+    var_i = _box(guide * guide, r) - mean_i * mean_i
+    mean_p = _box(src, r).reshape(src.shape)
+    cov_ip = _box(src * g, r).reshape(src.shape)
+    if src.ndim == 3:
+        mean_i, var_i = mean_i[..., None], var_i[..., None]
+    cov_ip -= mean_i * mean_p
+    a = cov_ip / (var_i + np.float32(eps))
+    b = mean_p - a * mean_i
+    return _box(a, r).reshape(src.shape), _box(b, r).reshape(src.shape)
+
+
+def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float = DEFAULT_EPS,
+                  subsample: int = 1) -> np.ndarray:
+    """Edge-preserving smoothing of ``src`` following the edges of ``guide``.
+
+    guide: (H, W) float32 in [0, 1]; src: (H, W) or (H, W, C) float32.
+    radius: window radius in full-resolution pixels; eps: regularisation (variance units).
+    subsample: > 1 gives the fast guided filter (coefficients at 1/subsample per side).
+    Returns float32 shaped like src.
+    """
+    guide = np.asarray(guide, np.float32)
+    src = np.asarray(src, np.float32)
+    if guide.shape[:2] != src.shape[:2]:
+        raise ValueError(f"guide {guide.shape[:2]} and src {src.shape[:2]} differ in size")
+    s = max(1, int(subsample))
+    h, w = guide.shape
+    if s == 1:
+        a, b = guided_coefficients(guide, src, radius, eps)
+        g = guide[..., None] if src.ndim == 3 else guide
+        return a * g + b
+    small = (max(1, round(w / s)), max(1, round(h / s)))
+    g_small = cv2.resize(guide, small, interpolation=cv2.INTER_AREA)
+    p_small = cv2.resize(src, small, interpolation=cv2.INTER_AREA).reshape(
+        g_small.shape + src.shape[2:])
+    a, b = guided_coefficients(g_small, p_small, max(1, round(radius / s)), eps)
+    return _apply_coefficients(a, b, guide)
+
+
+def _apply_coefficients(a: np.ndarray, b: np.ndarray, guide: np.ndarray) -> np.ndarray:
+    """q = up(a) * guide + up(b), one channel at a time to keep the peak memory low."""
+    h, w = guide.shape
+    if a.ndim == 2:
+        a, b = a[..., None], b[..., None]
+        squeeze = True
+    else:
+        squeeze = False
+    out = np.empty((h, w, a.shape[2]), np.float32)
+    for c in range(a.shape[2]):
+        plane = _resize(np.ascontiguousarray(a[..., c]), (w, h))
+        plane = cv2.multiply(plane, guide)
+        cv2.add(plane, _resize(np.ascontiguousarray(b[..., c]), (w, h)), dst=plane)
+        out[..., c] = plane
+    return out[..., 0] if squeeze else out
+
+
+def default_radius(shape_hw: tuple[int, int]) -> int:
+    """A window radius that scales with the image: ~1/100 of the short side, at least 2."""
+    return max(2, int(round(min(shape_hw) / 100)))
+
+
+def guided_upsample_chroma(chroma_lowres: np.ndarray, gray_fullres: np.ndarray,
+                           radius: int | None = None, eps: float = DEFAULT_EPS) -> np.ndarray:
+    """Bring chroma from a working size to the gray's full size, following the gray's edges.
+
+    chroma_lowres: (h, w, 2) float32 Cb/Cr in [0, 1] at any size (usually <= the gray's).
+    gray_fullres:  (H, W) float32 in [0, 1], the guide.
+    radius: window radius in low-resolution pixels (default: ~1/100 of the short side).
+    Returns (H, W, 2) float32 in [0, 1].
+
+    The linear model chroma ~ a * gray + b is fitted at the chroma's own size (with the
+    gray area-downsampled to it), and the coefficients are upsampled bilinearly and
+    applied to the full-resolution gray (the fast guided filter). At equal sizes this
+    is the plain guided filter.
+    """
+    chroma_lowres = np.ascontiguousarray(chroma_lowres, np.float32)
+    gray_fullres = np.ascontiguousarray(gray_fullres, np.float32)
+    if chroma_lowres.ndim != 3 or chroma_lowres.shape[2] != 2 or gray_fullres.ndim != 2:
+        raise ValueError(f"need chroma (h, w, 2) and gray (H, W); got {chroma_lowres.shape}, "
+                         f"{gray_fullres.shape}")
+    h, w = chroma_lowres.shape[:2]
+    r = default_radius((h, w)) if radius is None else max(1, int(radius))
+    g_small = _resize(gray_fullres, (w, h), cv2.INTER_AREA)
+    a, b = guided_coefficients(g_small, chroma_lowres, r, eps)
+    out = _apply_coefficients(a, b, gray_fullres)
+    return np.clip(out, 0.0, 1.0, out=out)

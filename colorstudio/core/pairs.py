@@ -1,0 +1,422 @@
+"""Finding gray+colour pairs (and single grays) in folders and dropped files.
+
+Recognised, in this order (a file used by one scheme is not used again):
+
+1. A CSV manifest: ``pairs.csv`` in a given folder (or passed explicitly, or
+   dropped as a file) with columns ``gray,reference[,output]``; paths relative to
+   the CSV; an empty reference means a single gray. A header row is optional.
+2. ``mono/`` + ``color/`` (or ``colour/``, ``gray/``/``grey/`` + ``rgb/``) sibling
+   folders holding files with matching stems (``mono/x.jpg`` + ``color/x.png``).
+3. Name suffixes (case-insensitive, ``_`` or ``-`` before them):
+   ``x_mono`` + ``x_color``/``x_colour``/``x_rgb``, ``x_gray``/``x_grey`` + ``x_rgb``,
+   and ``x_L`` + ``x_R`` where ``lr_mono_side`` says which side is the mono camera.
+4. Anything else: a gray file (including an RGB file whose channels are equal) is a
+   single gray; a colour file is reported as unmatched.
+
+A role declared by a name or folder is trusted (a lone ``x_mono.jpg`` is a single
+gray); only files without one are opened to see whether they are gray.
+Nothing here raises for a bad file: it lands in :attr:`Discovery.unmatched` with a
+plain reason.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from PIL import Image
+
+from colorstudio.core.imageio import READ_EXTENSIONS, _channels_equal, image_size
+from colorstudio.errors import ColorStudioError
+
+MANIFEST_NAME = "pairs.csv"
+GRAY, COLOUR = "gray", "colour"
+_NAME_TAGS = {"mono": GRAY, "gray": GRAY, "grey": GRAY,
+              "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
+_DIR_ROLES = {"mono": GRAY, "gray": GRAY, "grey": GRAY,
+              "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
+_TAG_RE = re.compile(r"^(?P<base>.+?)[_-](?P<tag>mono|gray|grey|colou?r|rgb|l|r)$", re.IGNORECASE)
+_GRAY_MODES = ("1", "L", "LA", "I", "F", "I;16", "I;16B", "I;16L", "I;16N")
+_THUMB = 256  # long side used to decide gray vs colour
+
+REASON_COLOUR_ALONE = "a colour photo with no gray partner"
+REASON_NOT_IMAGE = ("not an image ColorStudio reads (supported: "
+                    + ", ".join(e.lstrip(".") for e in READ_EXTENSIONS) + ")")
+
+
+@dataclass
+class PairItem:
+    """One job: a gray photo and its colour reference (None = a single gray).
+
+    ``name`` is unique within a :class:`Discovery` (usable as an output stem);
+    ``output`` is the manifest's output path, if it gave one.
+    """
+
+    gray: Path
+    reference: Path | None
+    name: str
+    output: Path | None = None
+
+    @property
+    def is_pair(self) -> bool:
+        return self.reference is not None
+
+
+@dataclass
+class Discovery:
+    """What :func:`discover` found: jobs, and files it could not use with a reason."""
+
+    items: list[PairItem] = field(default_factory=list)
+    unmatched: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def pairs(self) -> list[PairItem]:
+        return [i for i in self.items if i.reference is not None]
+
+    @property
+    def singles(self) -> list[PairItem]:
+        return [i for i in self.items if i.reference is None]
+
+
+@dataclass
+class _File:
+    path: Path
+    root: Path | None  # the input folder it was found in; None if given explicitly
+
+
+# ------------------------------------------------------------------ collecting
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _walk(folder: Path, recursive: bool) -> list[Path]:
+    found = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(p for p in found if p.is_file() and not _is_hidden(p, folder))
+
+
+def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
+             unmatched: list) -> tuple[list[_File], list[Path]]:
+    files: dict[Path, _File] = {}
+    manifests: list[Path] = []
+
+    def add(path: Path, root: Path | None) -> None:
+        key = path.resolve()
+        if key not in files:
+            files[key] = _File(path, root)
+
+    for raw in inputs:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            unmatched.append((path, "not found"))
+        elif path.is_dir():
+            for f in _walk(path, recursive):
+                if f.name.lower() == MANIFEST_NAME:
+                    manifests.append(f)
+                elif f.suffix.lower() in READ_EXTENSIONS:
+                    add(f, path)
+        elif path.suffix.lower() == ".csv":
+            manifests.append(path)
+        elif path.suffix.lower() in READ_EXTENSIONS:
+            add(path, None)
+        else:
+            unmatched.append((path, REASON_NOT_IMAGE))
+    return list(files.values()), manifests
+
+
+# ------------------------------------------------------------------ manifest
+def _manifest_rows(csv_path: Path) -> list[tuple[int, list[str]]]:
+    text = csv_path.read_text(encoding="utf-8-sig")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    for n, row in enumerate(csv.reader(text.splitlines(), dialect), start=1):
+        cells = [c.strip() for c in row]
+        if any(cells) and not cells[0].startswith("#"):
+            rows.append((n, cells))
+    return rows
+
+
+def _manifest_columns(first: list[str]) -> dict[str, int] | None:
+    """Column positions from a header row, or None if the row is data."""
+    names = {"gray": ("gray", "grey", "mono"), "reference": ("reference", "ref", "color", "colour"),
+             "output": ("output", "out")}
+    low = [c.lower() for c in first]
+    cols = {key: next((i for i, c in enumerate(low) if c in alias), -1) for key, alias in names.items()}
+    return cols if cols["gray"] >= 0 else None
+
+
+def _read_manifest(csv_path: Path, unmatched: list) -> list[PairItem]:
+    try:
+        rows = _manifest_rows(csv_path)
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        unmatched.append((csv_path, f"the manifest cannot be read ({e})"))
+        return []
+    cols = {"gray": 0, "reference": 1, "output": 2}
+    if rows:
+        header = _manifest_columns(rows[0][1])
+        if header is not None:
+            cols = header
+            rows = rows[1:]
+    base = csv_path.parent
+    items = []
+    for line, cells in rows:
+        def cell(key: str) -> Path | None:
+            i = cols[key]
+            value = cells[i] if 0 <= i < len(cells) else ""
+            return (base / Path(value).expanduser()) if value else None
+
+        gray, ref, out = cell("gray"), cell("reference"), cell("output")
+        where = f"listed in {csv_path.name} line {line}"
+        if gray is None:
+            unmatched.append((csv_path, f"{csv_path.name} line {line} has no gray file"))
+            continue
+        bad = False
+        for p in (gray, ref):
+            if p is None:
+                continue
+            if not p.is_file():
+                unmatched.append((p, f"{where} but not found"))
+                bad = True
+            elif p.suffix.lower() not in READ_EXTENSIONS:
+                unmatched.append((p, f"{where} but {REASON_NOT_IMAGE}"))
+                bad = True
+            elif reason := _check_readable(p):
+                unmatched.append((p, reason))
+                bad = True
+        if not bad:
+            items.append(PairItem(gray, ref, (out or gray).stem, out))
+    return items
+
+
+# ------------------------------------------------------------------ roles
+def _folder_role(f: _File, sibling_cache: dict) -> tuple[str, tuple] | None:
+    """(role, key) if the file sits under a mono/ or color/ folder that has a counterpart."""
+    ancestors = [f.path.parent]
+    if f.root is not None:
+        ancestors = [a for a in f.path.parents if a == f.root or f.root in a.parents]
+    for folder in ancestors:
+        role = _DIR_ROLES.get(folder.name.lower())
+        if role is None:
+            continue
+        parent = folder.parent
+        if parent not in sibling_cache:
+            try:
+                sibling_cache[parent] = {_DIR_ROLES.get(p.name.lower()) for p in parent.iterdir() if p.is_dir()}
+            except OSError:
+                sibling_cache[parent] = set()
+        if ({GRAY, COLOUR} - {role}) & sibling_cache[parent]:
+            rel = f.path.relative_to(folder).with_suffix("")
+            return role, (parent, rel.as_posix().lower())
+    return None
+
+
+def _name_role(path: Path, mono_side: str) -> tuple[str, str, str] | None:
+    """(role, base stem, family) from a name suffix, or None."""
+    m = _TAG_RE.match(path.stem)
+    if not m:
+        return None
+    tag = m["tag"].lower()
+    if tag in ("l", "r"):
+        return (GRAY if tag.upper() == mono_side else COLOUR), m["base"], "lr"
+    return _NAME_TAGS[tag], m["base"], "named"
+
+
+def _strip_tag(key: tuple) -> tuple:
+    """(parent, 'sub/x_mono') -> (parent, 'sub/x')"""
+    parent, rel = key
+    head, sep, last = rel.rpartition("/")
+    m = _TAG_RE.match(last)
+    return (parent, head + sep + m["base"].lower()) if m else key
+
+
+def _match_groups(groups: dict, name_of) -> tuple[list[PairItem], list[_File], list[tuple[Path, str]]]:
+    """One gray + one colour per key make a pair; several of a role with a partner are
+    ambiguous; lone files are returned for later passes."""
+    items, left, ambiguous = [], [], []
+    for key in sorted(groups, key=str):
+        grays, colours = groups[key][GRAY], groups[key][COLOUR]
+        if len(grays) == 1 and len(colours) == 1:
+            items.append(PairItem(grays[0].path, colours[0].path, name_of(grays[0])))
+        elif grays and colours:
+            names = ", ".join(sorted(g.path.name for g in grays + colours))
+            ambiguous += [(g.path, f"ambiguous: these files could pair in several ways ({names})")
+                          for g in grays + colours]
+        else:
+            left += grays + colours
+    return items, left, ambiguous
+
+
+def _base_name(f: _File) -> str:
+    m = _TAG_RE.match(f.path.stem)
+    return m["base"] if m else f.path.stem
+
+
+def _groups() -> dict:
+    return defaultdict(lambda: {GRAY: [], COLOUR: []})
+
+
+def _folder_pass(files: list[_File], items: list, unmatched: list) -> list[_File]:
+    """mono/ + color/ folders; returns the files that are in no such folder."""
+    cache: dict = {}
+    groups, rest = _groups(), []
+    for f in files:
+        role = _folder_role(f, cache)
+        if role:
+            groups[role[1]][role[0]].append(f)
+        else:
+            rest.append(f)
+    found, left, ambiguous = _match_groups(groups, lambda g: g.path.stem)
+    items += found
+    unmatched += ambiguous
+    groups = _groups()
+    for f in left:  # second chance: mono/x_mono.jpg + color/x_color.jpg
+        role, key = _folder_role(f, cache)
+        groups[_strip_tag(key)][role].append(f)
+    found, left, ambiguous = _match_groups(groups, _base_name)
+    items += found
+    unmatched += ambiguous
+    for f in left:
+        if _folder_role(f, cache)[0] == GRAY:
+            items.append(PairItem(f.path, None, f.path.stem))
+        else:
+            unmatched.append((f.path, f"{REASON_COLOUR_ALONE} (no file of that name in the mono folder)"))
+    return rest
+
+
+def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list) -> list[_File]:
+    """x_mono + x_color, x_gray + x_rgb, x_L + x_R; returns the files without a tag."""
+    groups, untagged = _groups(), []
+    for f in files:
+        role = _name_role(f.path, mono_side)
+        if role:
+            groups[(f.path.parent, role[1].lower(), role[2])][role[0]].append(f)
+        else:
+            untagged.append(f)
+    found, left, ambiguous = _match_groups(groups, _base_name)
+    items += found
+    unmatched += ambiguous
+    for f in left:
+        role, base, family = _name_role(f.path, mono_side)
+        if role == GRAY:
+            items.append(PairItem(f.path, None, f.path.stem))
+        else:
+            want = f"{base}_{mono_side}.*" if family == "lr" else f"{base}_mono.* or {base}_gray.*"
+            unmatched.append((f.path, f"{REASON_COLOUR_ALONE} (no {want} next to it)"))
+    return untagged
+
+
+# ------------------------------------------------------------------ content
+def classify_file(path: str | os.PathLike) -> str:
+    """'gray' or 'colour' from a small decode (JPEG draft / thumbnail), never a full one.
+
+    Raises an :class:`~colorstudio.errors.InputFileError` subclass (or OSError) if the
+    file cannot be read.
+    """
+    path = Path(path)
+    image_size(path)  # existence, header, pixel-count guard, with one-line messages
+    with Image.open(path) as im:
+        if im.mode in _GRAY_MODES:
+            return GRAY
+        if im.mode == "P":
+            im = im.convert("RGB")
+        im.draft("RGB", (_THUMB * 2, _THUMB * 2))  # JPEG: decode at 1/2..1/8 scale
+        im.thumbnail((_THUMB, _THUMB))
+        arr = np.asarray(im.convert("RGB"))
+    return GRAY if _channels_equal(arr) else COLOUR
+
+
+def _classify_reason(path: Path) -> tuple[str | None, str | None]:
+    try:
+        return classify_file(path), None
+    except ColorStudioError as e:
+        return None, str(e)
+    except Exception as e:  # any decoder failure is a bad file, not a crash
+        return None, f"{path.name}: cannot be read ({type(e).__name__}: {e})"
+
+
+def _check_readable(path: Path) -> str | None:
+    try:
+        image_size(path)
+    except ColorStudioError as e:
+        return str(e)
+    except Exception as e:
+        return f"{path.name}: cannot be read ({type(e).__name__}: {e})"
+    return None
+
+
+# ------------------------------------------------------------------ public
+def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
+             manifest: str | os.PathLike | None = None, recursive: bool = True) -> Discovery:
+    """Find pairs and single grays in ``inputs`` (folders and/or files).
+
+    ``lr_mono_side``: 'L' or 'R', the side of ``x_L``/``x_R`` names that is the mono
+    camera. ``manifest``: a CSV used in addition to any ``pairs.csv`` found.
+    Non-image files inside folders are ignored; given explicitly they are reported.
+    Items are sorted by gray path, unmatched files by path.
+    """
+    mono_side = str(lr_mono_side).strip().upper()
+    if mono_side not in ("L", "R"):
+        raise ColorStudioError(f"the mono side must be 'L' or 'R', not '{lr_mono_side}'")
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    unmatched: list[tuple[Path, str]] = []
+    files, manifests = _collect(inputs, recursive, unmatched)
+    if manifest is not None:
+        mpath = Path(manifest).expanduser()
+        if mpath.is_file():
+            manifests.insert(0, mpath)
+        else:
+            unmatched.append((mpath, "the manifest file was not found"))
+
+    items: list[PairItem] = []
+    seen_manifests: set[Path] = set()
+    for m in manifests:
+        if m.resolve() not in seen_manifests:
+            seen_manifests.add(m.resolve())
+            items += _read_manifest(m, unmatched)
+    used = {p.resolve() for it in items for p in (it.gray, it.reference) if p is not None}
+    files = [f for f in files if f.path.resolve() not in used]
+
+    readable = []
+    for f in files:
+        reason = _check_readable(f.path)
+        if reason:
+            unmatched.append((f.path, reason))
+        else:
+            readable.append(f)
+    rest = _folder_pass(readable, items, unmatched)
+    untagged = _name_pass(rest, mono_side, items, unmatched)
+    for f in untagged:  # everything else: look at the pixels
+        kind, reason = _classify_reason(f.path)
+        if kind == GRAY:
+            items.append(PairItem(f.path, None, f.path.stem))
+        else:
+            unmatched.append((f.path, REASON_COLOUR_ALONE if kind == COLOUR else reason))
+
+    items.sort(key=lambda it: (str(it.gray), str(it.reference)))
+    _make_names_unique(items)
+    unmatched.sort(key=lambda u: (str(u[0]), u[1]))
+    return Discovery(items, unmatched)
+
+
+def _make_names_unique(items: list[PairItem]) -> None:
+    """Prefix clashing names with the gray's folder name, then number what still clashes."""
+    counts: dict[str, int] = defaultdict(int)
+    for it in items:
+        counts[it.name.lower()] += 1
+    for it in items:
+        if counts[it.name.lower()] > 1 and it.gray.parent.name:
+            it.name = f"{it.gray.parent.name}_{it.name}"
+    taken: dict[str, int] = defaultdict(int)
+    for it in items:
+        key = it.name.lower()
+        taken[key] += 1
+        if taken[key] > 1:
+            it.name = f"{it.name}-{taken[key]}"

@@ -1,0 +1,135 @@
+"""Batch colorization: discover pairs and single grays, colorize each, never overwrite.
+
+``run_batch`` is a generator yielding :class:`BatchProgress`; the CLI prints it, the GUI
+wraps it in a worker (pause = stop pulling, cancel = ``close()``). A bad item is marked
+with its one-line error and the batch goes on.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generator, Iterable
+
+from colorstudio.core.imageio import WRITE_EXTENSIONS, free_path
+from colorstudio.core.pairs import discover
+from colorstudio.engine.colorize import colorize_steps, save_result
+from colorstudio.core.imageio import load_photo
+from colorstudio.errors import ColorStudioError, OutputError
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+@dataclass
+class BatchItem:
+    gray: Path
+    reference: Path | None
+    name: str
+    output: Path            # intended output; the written file may get a "-2" suffix
+    status: str = QUEUED
+    error: str | None = None
+    written: Path | None = None
+
+    @property
+    def kind(self) -> str:
+        return "pair" if self.reference is not None else "single"
+
+
+@dataclass
+class BatchPlan:
+    items: list[BatchItem]
+    unmatched: list[tuple[Path, str]] = field(default_factory=list)
+    out_dir: Path = Path(".")
+
+
+@dataclass
+class BatchProgress:
+    index: int              # item being reported (0-based)
+    total: int
+    item: BatchItem
+    status: str             # RUNNING, DONE or FAILED for this item
+    fraction: float         # overall 0..1
+    message: str
+    done: int = 0
+    failed: int = 0
+
+
+def _output_name(gray: Path, name: str, out_dir: Path, ext: str | None) -> Path:
+    suffix = ext or gray.suffix.lower()
+    if suffix not in WRITE_EXTENSIONS:
+        suffix = ".png"
+    if not suffix.startswith("."):
+        suffix = "." + suffix
+    return out_dir / f"{name}_colorized{suffix}"
+
+
+def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | None = None,
+               lr_mono_side: str = "L") -> BatchPlan:
+    """Find what to colorize in files/folders and where each result goes."""
+    out_dir = Path(out_dir)
+    found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side)
+    items = [BatchItem(gray=i.gray, reference=i.reference, name=i.name,
+                       output=_output_name(i.gray, i.name, out_dir, ext)) for i in found.items]
+    return BatchPlan(items=items, unmatched=list(found.unmatched), out_dir=out_dir)
+
+
+def run_item(item: BatchItem, method: str | None = None, model=None, options=None,
+             jpeg_quality: int = 95) -> Generator:
+    """Colorize one item as a generator of engine Progress; writes to a free name."""
+    gray = load_photo(item.gray)
+    reference = load_photo(item.reference) if item.reference is not None else None
+    result = yield from colorize_steps(gray, reference, method, model, options)
+    inputs = {item.gray.resolve()} | ({item.reference.resolve()} if item.reference else set())
+    target = free_path(item.output)
+    while target.resolve() in inputs:  # never write over an input, even if asked to
+        target = free_path(target.with_name(target.stem + "-out" + target.suffix))
+    item.written = save_result(result, target, jpeg_quality=jpeg_quality)
+    return result
+
+
+def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=None,
+              jpeg_quality: int = 95) -> Generator[BatchProgress, None, BatchPlan]:
+    """Colorize every queued item of ``plan``; yields progress, returns the plan."""
+    try:
+        plan.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create the output folder {plan.out_dir} ({e.strerror})") from None
+    total = len(plan.items)
+    done = failed = 0
+    for index, item in enumerate(plan.items):
+        if item.status in (DONE, FAILED):
+            done += item.status == DONE
+            failed += item.status == FAILED
+            continue
+        item.status = RUNNING
+        base = index / max(total, 1)
+        yield BatchProgress(index, total, item, RUNNING, base, f"{item.name}: starting", done, failed)
+        try:
+            steps = run_item(item, method, model, options, jpeg_quality)
+            while True:
+                try:
+                    p = next(steps)
+                except StopIteration:
+                    break
+                yield BatchProgress(index, total, item, RUNNING, base + p.fraction / max(total, 1),
+                                    f"{item.name}: {p.message}", done, failed)
+            item.status = DONE
+            done += 1
+            message = f"{item.name}: written {item.written.name}"
+        except ColorStudioError as e:
+            item.status, item.error = FAILED, str(e)
+            failed += 1
+            message = f"{item.name}: {e}"
+        except MemoryError:
+            item.status, item.error = FAILED, "not enough memory for this image"
+            failed += 1
+            message = f"{item.name}: {item.error}"
+        except Exception as e:  # a bug, not the user's fault: log it, keep going
+            log.exception("batch item %s failed", item.name)
+            item.status, item.error = FAILED, f"internal error ({type(e).__name__}: {e})"
+            failed += 1
+            message = f"{item.name}: {item.error}"
+        yield BatchProgress(index, total, item, item.status, (index + 1) / max(total, 1), message, done, failed)
+    return plan

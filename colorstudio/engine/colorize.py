@@ -1,0 +1,150 @@
+"""Colorize one gray photo, with or without a colour reference — the function the CLI,
+the GUI and the batch all call.
+
+The output luma is always the gray input itself; methods only predict chroma.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generator
+
+import numpy as np
+
+from colorstudio.core.color import compose
+from colorstudio.core.imageio import Photo, load_photo, save_photo
+from colorstudio.engine import methods as registry
+from colorstudio.engine.progress import Progress
+from colorstudio.errors import MethodError, ModelError, OutputError
+
+
+@dataclass
+class Colorization:
+    rgb: np.ndarray                 # (H, W, 3) float32 [0, 1], luma == the gray
+    chroma: np.ndarray              # (H, W, 2) float32 Cb/Cr [0, 1]
+    method: str
+    gray: Photo
+    reference: Photo | None = None
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def resolve_method(name: str | None, has_reference: bool, model: str | Path | None = None) -> registry.Method:
+    """The method to run: the named one, or the best available for the input kind."""
+    kind = registry.PAIR if has_reference else registry.SINGLE
+    if name is None and model is not None:
+        from colorstudio.engine.learned_methods import LEARNED
+
+        learned = [m for m, _ in LEARNED if m.kind == kind]
+        if not learned:
+            raise MethodError("--model needs a learned method for this kind of input")
+        name = max(learned, key=lambda m: m.priority).name
+    if name is None:
+        return registry.default_for(kind)
+    try:
+        method = registry.get(name)
+    except MethodError:
+        from colorstudio.engine.learned_methods import LEARNED
+
+        match = [m for m, _ in LEARNED if m.name == name]
+        if not match or model is None:
+            if match:
+                raise ModelError(f"method '{name}' needs weights: none ship in models/, "
+                                 f"pass --model FILE") from None
+            raise
+        method = match[0]
+    if method.kind != kind:
+        if has_reference:
+            raise MethodError(f"method '{method.name}' colorizes a single gray photo; "
+                              f"drop the reference or pick a pair method")
+        raise MethodError(f"method '{method.name}' needs a colour reference; "
+                          f"give one or pick a single-gray method")
+    return method
+
+
+def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | None = None,
+                   model: str | Path | None = None, options: dict | None = None
+                   ) -> Generator[Progress, None, Colorization]:
+    """Colorize as a generator: yields :class:`Progress`, returns the :class:`Colorization`.
+
+    Stop iterating (or ``close()``) between yields to cancel.
+    """
+    t0 = time.perf_counter()
+    chosen = resolve_method(method, reference is not None, model)
+    yield Progress(0.05, f"preparing ({chosen.name})")
+    fn = chosen.load()
+    gray_f = gray.gray_float()
+    ref_f = reference.rgb_float() if reference is not None else None
+    kwargs = dict(options or {})
+    if model is not None:
+        if not chosen.learned:
+            raise MethodError(f"method '{chosen.name}' takes no model file")
+        kwargs["model"] = str(model)
+    yield Progress(0.1, f"colorizing with {chosen.name}")
+    result = fn(gray_f, ref_f, **kwargs)
+    if result.chroma.shape != gray_f.shape + (2,):
+        raise RuntimeError(f"{chosen.name} returned chroma of shape {result.chroma.shape}, "
+                           f"expected {gray_f.shape + (2,)}")
+    yield Progress(0.9, "composing the result")
+    rgb = compose(gray_f, result.chroma)
+    info = {"method": chosen.name, "width": gray_f.shape[1], "height": gray_f.shape[0], **result.info}
+    if reference is not None and reference.is_gray:
+        info["warning"] = "the reference has no colour: the result stays gray"
+    out = Colorization(rgb=rgb, chroma=result.chroma, method=chosen.name, gray=gray, reference=reference,
+                       diagnostics=result.diagnostics, info=info, seconds=time.perf_counter() - t0)
+    yield Progress(1.0, "done")
+    return out
+
+
+def run_to_end(gen: Generator):
+    """Drive a progress generator to its end and return its return value."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def colorize(gray: Photo, reference: Photo | None = None, method: str | None = None,
+             model: str | Path | None = None, options: dict | None = None) -> Colorization:
+    """Blocking form of :func:`colorize_steps`."""
+    return run_to_end(colorize_steps(gray, reference, method, model, options))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def save_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None = None,
+                jpeg_quality: int = 95) -> Path:
+    """Write the result atomically; refuses to overwrite any of the inputs."""
+    out_path = Path(out_path)
+    for photo in (colorization.gray, colorization.reference):
+        if photo is not None and photo.path is not None and _same_file(out_path, photo.path):
+            raise OutputError(f"{out_path.name}: refusing to overwrite an input file; choose another output")
+    return save_photo(out_path, colorization.rgb, like=colorization.gray, bit_depth=bit_depth,
+                      jpeg_quality=jpeg_quality)
+
+
+def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out_path: str | Path,
+                   method: str | None = None, model: str | Path | None = None,
+                   options: dict | None = None, diagnostics_dir: str | Path | None = None,
+                   bit_depth: int | None = None, jpeg_quality: int = 95) -> Colorization:
+    """Read, colorize, write (and optionally write the diagnostics)."""
+    gray = load_photo(gray_path)
+    reference = load_photo(reference_path) if reference_path is not None else None
+    for photo in (gray, reference):
+        if photo is not None and _same_file(Path(out_path), photo.path):
+            raise OutputError(f"{Path(out_path).name}: refusing to overwrite an input file; choose another output")
+    result = colorize(gray, reference, method, model, options)
+    save_result(result, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
+    if diagnostics_dir is not None:
+        from colorstudio.engine.diagnostics_io import write_diagnostics
+
+        write_diagnostics(result, diagnostics_dir)
+    return result

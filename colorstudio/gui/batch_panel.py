@@ -1,0 +1,330 @@
+"""The batch queue: drop files/folders, see what was found, colorize them all.
+
+Uses the same engine generator as ``colorstudio batch`` (:func:`colorstudio.engine.batch.run_batch`)
+in a :class:`GeneratorWorker`: pause stops pulling from it (the current step finishes), cancel
+closes it; a bad item is marked failed with its one-line error and the batch goes on; results
+are written to free names, never over anything.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QProgressBar, QPushButton, QStyle, QStyledItemDelegate,
+                               QStyleOptionProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchItem, BatchPlan, BatchProgress, plan_batch, run_batch
+from colorstudio.gui.dropping import paths_from_mime
+from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.model_catalog import Choice, choices
+from colorstudio.gui.workers import GeneratorWorker
+
+SKIPPED, CANCELLED = "skipped", "cancelled"
+COLUMNS = ("Name", "Kind", "Status", "Progress", "Output / message")
+STATUS_COLOURS = {DONE: "#66bb6a", FAILED: "#ef5350", SKIPPED: "#ffa726", RUNNING: "#4fc3f7",
+                  CANCELLED: "#bdbdbd"}
+
+
+def _plan_steps(inputs: list[Path], out_dir: Path):
+    yield None
+    return plan_batch(inputs, out_dir)
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws the Progress column (an int 0..100 in the DisplayRole) as a progress bar."""
+
+    def paint(self, painter, option, index) -> None:
+        value = index.data(Qt.ItemDataRole.DisplayRole)
+        if value in (None, ""):
+            return super().paint(painter, option, index)
+        bar = QStyleOptionProgressBar()
+        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
+        bar.minimum, bar.maximum, bar.progress = 0, 100, int(value)
+        bar.text, bar.textVisible = f"{int(value)}%", True
+        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class BatchPanel(QWidget):
+    """Queue table + controls. ``finishedBatch`` carries (done, failed) counts."""
+
+    finishedBatch = Signal(int, int)
+    planned = Signal()
+
+    def __init__(self, out_dir: Path | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.inputs: list[Path] = []
+        self.plan = BatchPlan(items=[], unmatched=[], out_dir=out_dir or Path.home() / "ColorStudio")
+        self.worker: GeneratorWorker | None = None
+        self.planner: GeneratorWorker | None = None
+        self._pending: list[Path] = []
+
+        self.out_edit = QLineEdit(str(self.plan.out_dir))
+        self.out_edit.editingFinished.connect(self._out_dir_edited)
+        browse = QPushButton("Output folder…")
+        browse.clicked.connect(self._browse_out)
+        self.method_box = QComboBox()
+        self.method_box.setToolTip("Automatic picks the best method for each item (pair or single gray)")
+        self.refresh_methods()
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Output:"))
+        top.addWidget(self.out_edit, 1)
+        top.addWidget(browse)
+        top.addWidget(QLabel("Method:"))
+        top.addWidget(self.method_box)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 3 +
+                                   (QHeaderView.ResizeMode.Fixed, QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(col, mode)
+        self.table.setColumnWidth(3, 110)
+        self.table.setItemDelegateForColumn(3, ProgressDelegate(self.table))
+        self.hint = QLabel("Drop photos or folders here (pairs are matched by name: x_mono + x_color, "
+                           "x_L + x_R, mono/ + color/ folders, or a pairs.csv).")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #9e9e9e;")
+
+        self.add_button = QPushButton("Add…")
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.cancel_button = QPushButton("Cancel")
+        self.clear_button = QPushButton("Clear")
+        self.add_button.clicked.connect(self._add_dialog)
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.clear_button.clicked.connect(self.clear)
+        self.total = QProgressBar()
+        self.total.setRange(0, 100)
+        self.total.setFormat("")
+        self.status = QLabel("")
+        buttons = QHBoxLayout()
+        for b in (self.add_button, self.start_button, self.pause_button, self.cancel_button, self.clear_button):
+            buttons.addWidget(b)
+        buttons.addWidget(self.total, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ queue
+    def refresh_methods(self, options: list[Choice] | None = None) -> None:
+        current = self.method_box.currentData()
+        self.method_box.clear()
+        for c in options if options is not None else choices():
+            label = "Automatic (best for each item)" if c.method is None else c.label
+            self.method_box.addItem(label, c)
+        for i in range(self.method_box.count()):
+            if current is not None and self.method_box.itemData(i).key == current.key:
+                self.method_box.setCurrentIndex(i)
+
+    def add_inputs(self, paths: list[Path | str]) -> None:
+        """Add files/folders; discovery runs in a worker, ``planned`` is emitted when the table is filled."""
+        self._pending += [Path(p) for p in paths]
+        if self.planner is None:
+            self._replan()
+
+    def _replan(self) -> None:
+        if self.is_running():
+            return
+        self.inputs += [p for p in self._pending if p not in self.inputs]
+        self._pending = []
+        self.status.setText("Looking for pairs…")
+        self.planner = GeneratorWorker(_plan_steps, list(self.inputs), Path(self.out_edit.text()).expanduser())
+        self.planner.finished_with.connect(self._planned)
+        self.planner.errored.connect(self._plan_failed)
+        self.planner.start()
+        self._update_buttons()
+
+    def _plan_failed(self, exc: BaseException) -> None:
+        self.planner = None
+        self.status.setText("")
+        show_error(self, exc, context="batch")
+        self._update_buttons()
+
+    def _planned(self, plan: BatchPlan) -> None:
+        self.planner = None
+        old = {(i.gray.resolve(), i.reference.resolve() if i.reference else None): i for i in self.plan.items}
+        for n, item in enumerate(plan.items):
+            key = (item.gray.resolve(), item.reference.resolve() if item.reference else None)
+            if key in old and old[key].status in (DONE, FAILED):
+                plan.items[n] = old[key]      # keep what already ran
+        self.plan = plan
+        self._fill_table()
+        found = len(plan.items)
+        self.status.setText(f"{found} item{'s' * (found != 1)} queued"
+                            + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else ""))
+        if self._pending:
+            self._replan()
+        self._update_buttons()
+        self.planned.emit()
+
+    def _fill_table(self) -> None:
+        rows = [(i.name, i.kind, i.status, 100 if i.status == DONE else "", self._output_text(i))
+                for i in self.plan.items]
+        rows += [(p.name, "—", SKIPPED, "", reason) for p, reason in self.plan.unmatched]
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                self._set_cell(r, c, value)
+
+    def _output_text(self, item: BatchItem) -> str:
+        if item.status == FAILED:
+            return item.error or "failed"
+        return str(item.written or item.output)
+
+    def _set_cell(self, row: int, col: int, value) -> None:
+        cell = self.table.item(row, col)
+        if cell is None:
+            cell = QTableWidgetItem()
+            self.table.setItem(row, col, cell)
+        cell.setData(Qt.ItemDataRole.DisplayRole, value)
+        if col == 2:
+            from PySide6.QtGui import QColor
+            cell.setForeground(QColor(STATUS_COLOURS.get(str(value), "#e0e0e0")))
+        if col == 4:
+            cell.setToolTip(str(value))
+
+    def clear(self) -> None:
+        if self.is_running():
+            return
+        self.inputs, self._pending = [], []
+        self.plan = BatchPlan(items=[], unmatched=[], out_dir=Path(self.out_edit.text()).expanduser())
+        self.table.setRowCount(0)
+        self.total.setValue(0)
+        self.total.setFormat("")
+        self.status.setText("")
+        self._update_buttons()
+
+    def statuses(self) -> list[str]:
+        """The Status column, top to bottom (for tests and the window title)."""
+        return [self.table.item(r, 2).text() for r in range(self.table.rowCount())]
+
+    # ------------------------------------------------------------------ output folder
+    def set_out_dir(self, folder: Path) -> None:
+        self.out_edit.setText(str(folder))
+        self._out_dir_edited()
+
+    def _browse_out(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.out_edit.text())
+        if folder:
+            self.set_out_dir(Path(folder))
+
+    def _out_dir_edited(self) -> None:
+        if Path(self.out_edit.text()).expanduser() != self.plan.out_dir and self.inputs and not self.is_running():
+            self._replan()
+
+    def _add_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "",
+                                                "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp)")
+        if files:
+            self.add_inputs([Path(f) for f in files])
+
+    # ------------------------------------------------------------------ running
+    def is_running(self) -> bool:
+        return self.worker is not None
+
+    def start(self) -> None:
+        queued = [i for i in self.plan.items if i.status not in (DONE, FAILED)]
+        if self.is_running() or self.planner is not None or not queued:
+            return
+        for item in queued:
+            item.status = QUEUED
+        choice: Choice | None = self.method_box.currentData()
+        method = choice.method if choice else None
+        model = choice.model if choice else None
+        self.worker = GeneratorWorker(run_batch, self.plan, method, model, min_interval=0.05,
+                                      always_emit=lambda p: p.status != RUNNING or p.message.endswith("starting"))
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished_with.connect(lambda plan: self._finish(cancelled=False))
+        self.worker.cancelled.connect(lambda: self._finish(cancelled=True))
+        self.worker.errored.connect(self._on_error)
+        self.worker.start()
+        self.status.setText("Colorizing…")
+        self._update_buttons()
+
+    def toggle_pause(self) -> None:
+        if self.worker is None:
+            return
+        if self.worker.is_paused:
+            self.worker.resume()
+            self.status.setText("Colorizing…")
+        else:
+            self.worker.pause()
+            self.status.setText("Paused (the current step finishes first)")
+        self._update_buttons()
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.status.setText("Cancelling…")
+            self.worker.abort()
+
+    def _on_progress(self, p: BatchProgress) -> None:
+        row = p.index
+        item_fraction = p.fraction * p.total - p.index
+        self._set_cell(row, 2, p.status)
+        self._set_cell(row, 3, 100 if p.status == DONE else "" if p.status == FAILED
+                       else int(round(100 * max(0.0, min(1.0, item_fraction)))))
+        self._set_cell(row, 4, self._output_text(p.item) if p.status != RUNNING else p.message)
+        self.total.setValue(int(round(100 * p.fraction)))
+        self.total.setFormat(f"%p%  ({p.done + (p.status == DONE)} done, {p.failed + (p.status == FAILED)} failed"
+                             f" of {p.total})")
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._finish(cancelled=True)
+        show_error(self, exc, context="batch")
+
+    def _finish(self, cancelled: bool) -> None:
+        self.worker = None
+        for r, item in enumerate(self.plan.items):
+            if item.status == RUNNING:       # interrupted: it will run again on Start
+                item.status = QUEUED
+                self._set_cell(r, 2, CANCELLED)
+                self._set_cell(r, 3, "")
+        done = sum(i.status == DONE for i in self.plan.items)
+        failed = sum(i.status == FAILED for i in self.plan.items)
+        self.status.setText(("Cancelled: " if cancelled else "Finished: ") +
+                            f"{done} done, {failed} failed" + (f" — results in {self.plan.out_dir}" if done else ""))
+        if not cancelled:
+            self.total.setValue(100)
+        self._update_buttons()
+        self.finishedBatch.emit(done, failed)
+
+    def _update_buttons(self) -> None:
+        running = self.is_running()
+        queued = any(i.status not in (DONE, FAILED) for i in self.plan.items)
+        self.start_button.setEnabled(not running and queued and self.planner is None)
+        self.pause_button.setEnabled(running)
+        self.pause_button.setText("Resume" if running and self.worker.is_paused else "Pause")
+        self.cancel_button.setEnabled(running)
+        self.clear_button.setEnabled(not running)
+        self.add_button.setEnabled(not running)
+        self.out_edit.setEnabled(not running)
+        self.method_box.setEnabled(not running)
+
+    def stop(self, timeout_ms: int = 10000) -> None:
+        """Cancel and wait (bounded): used when the window closes."""
+        for w in (self.worker, self.planner):
+            if w is not None:
+                w.stop(timeout_ms)
+
+    # ------------------------------------------------------------------ drag and drop
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if paths_from_mime(event.mimeData()) and not self.is_running():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        paths = paths_from_mime(event.mimeData())
+        if paths:
+            self.add_inputs(paths)
+            event.acceptProposedAction()

@@ -1,0 +1,211 @@
+"""Gray | reference | result side by side, or a before/after split, with linked zoom and pan.
+
+All views share one coordinate frame: the gray photo's full-resolution pixels. Each image is
+shown from a (possibly downsampled) display copy stretched over that frame, so a reference
+of another size (cross-camera pairs) lines up, "100%" means one full-resolution pixel per
+screen pixel, and the pixel readout reports full-resolution values.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+
+from colorstudio.gui.pg_config import configure
+
+configure()
+
+SIDE_BY_SIDE, SPLIT = "side", "split"
+PANELS = ("gray", "reference", "result")
+TITLES = {"gray": "Gray (mono camera)", "reference": "Reference (colour camera)", "result": "Result"}
+
+
+def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int, int]) -> str:
+    """The full-resolution value of ``arr`` at frame position (x, y), as text ('' if outside)."""
+    if arr is None:
+        return ""
+    h, w = arr.shape[:2]
+    fx, fy = frame_wh
+    col, row = int(x * w / fx), int(y * h / fy)
+    if not (0 <= col < w and 0 <= row < h):
+        return ""
+    v = arr[row, col]
+    scale = 255.0 if arr.dtype.kind == "f" else (255.0 / 65535.0 if arr.dtype == np.uint16 else 1.0)
+    vals = np.atleast_1d(np.asarray(v, np.float64) * scale)
+    return " ".join(f"{int(round(c))}" for c in vals)
+
+
+class CompareView(QWidget):
+    """Three linked views (side-by-side mode) or one view with a draggable split line."""
+
+    pixelInfo = Signal(str)   # readout text under the mouse ('' when outside the images)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.mode = SIDE_BY_SIDE
+        self.frame_wh = (1, 1)                 # the gray's full-resolution (W, H)
+        self.full: dict[str, np.ndarray | None] = {p: None for p in PANELS}
+        self.shown: dict[str, np.ndarray | None] = {p: None for p in PANELS}
+
+        self.side = pg.GraphicsLayoutWidget()
+        self.side.ci.setSpacing(4)
+        self.views: dict[str, pg.ViewBox] = {}
+        self.images: dict[str, pg.ImageItem] = {}
+        self.titles: dict[str, pg.LabelItem] = {}
+        for col, name in enumerate(PANELS):
+            self.titles[name] = self.side.addLabel(TITLES[name], row=0, col=col)
+            vb = self.side.addViewBox(row=1, col=col, lockAspect=True, invertY=True, enableMenu=False)
+            item = pg.ImageItem(axisOrder="row-major")
+            vb.addItem(item)
+            self.views[name], self.images[name] = vb, item
+        self.views["reference"].setXLink(self.views["gray"])
+        self.views["reference"].setYLink(self.views["gray"])
+        self.views["result"].setXLink(self.views["gray"])
+        self.views["result"].setYLink(self.views["gray"])
+
+        self.split = pg.GraphicsLayoutWidget()
+        self.split_title = self.split.addLabel("Before (gray)  |  After (result) — drag the line", row=0, col=0)
+        self.split_view = self.split.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMenu=False)
+        self.split_before = pg.ImageItem(axisOrder="row-major")
+        self.split_after = pg.ImageItem(axisOrder="row-major")
+        self.split_view.addItem(self.split_before)
+        self.split_view.addItem(self.split_after)
+        self.split_line = pg.InfiniteLine(pos=0, angle=90, movable=True,
+                                          pen=pg.mkPen("#ffcc00", width=2),
+                                          hoverPen=pg.mkPen("#ffffff", width=3))
+        self.split_line.setZValue(10)
+        self.split_view.addItem(self.split_line)
+        self.split_line.sigPositionChanged.connect(self._update_split)
+        self.split_view.setXLink(self.views["gray"])
+        self.split_view.setYLink(self.views["gray"])
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.side)
+        self.stack.addWidget(self.split)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+        for widget in (self.side, self.split):
+            widget.scene().sigMouseMoved.connect(self._mouse_moved)
+
+    # ------------------------------------------------------------------ content
+    def set_frame(self, width: int, height: int) -> None:
+        """The coordinate frame: the gray photo's full-resolution size."""
+        self.frame_wh = (int(width), int(height))
+        self.split_line.setBounds((0, width))
+
+    def set_image(self, panel: str, shown: np.ndarray | None, full: np.ndarray | None = None) -> None:
+        """Show ``shown`` (uint8 display copy) in ``panel``; ``full`` is read by the pixel readout."""
+        self.shown[panel] = shown
+        self.full[panel] = full if full is not None else shown
+        item = self.images[panel]
+        if shown is None:
+            item.clear()
+        else:
+            item.setImage(shown, autoLevels=False, levels=(0, 255))
+            item.setRect(QRectF(0, 0, *self.frame_wh))
+        if panel in ("gray", "result"):
+            self._refresh_split(reset_line=panel == "gray")
+
+    def set_title(self, panel: str, text: str) -> None:
+        self.titles[panel].setText(text)
+
+    def clear(self) -> None:
+        for panel in PANELS:
+            self.set_image(panel, None)
+
+    # ------------------------------------------------------------------ modes and zoom
+    def set_mode(self, mode: str) -> None:
+        if mode not in (SIDE_BY_SIDE, SPLIT):
+            raise ValueError(mode)
+        self.mode = mode
+        self.stack.setCurrentIndex(0 if mode == SIDE_BY_SIDE else 1)
+        self._refresh_split()
+
+    def active_view(self) -> pg.ViewBox:
+        return self.views["gray"] if self.mode == SIDE_BY_SIDE else self.split_view
+
+    def fit(self) -> None:
+        """Show the whole photo in every view."""
+        w, h = self.frame_wh
+        self.active_view().setRange(QRectF(0, 0, w, h), padding=0.01)
+
+    def actual_size(self) -> None:
+        """100%: one full-resolution pixel per screen pixel, centred where the view is."""
+        vb = self.active_view()
+        rect = vb.viewRect()
+        center = rect.center() if rect.width() > 0 else QPointF(*(s / 2 for s in self.frame_wh))
+        size = vb.size() if hasattr(vb, "size") else None
+        sw = max(1.0, size.width() if size is not None else 800.0)
+        sh = max(1.0, size.height() if size is not None else 600.0)
+        vb.setRange(QRectF(center.x() - sw / 2, center.y() - sh / 2, sw, sh), padding=0)
+
+    def zoom_factor(self) -> float:
+        """Screen pixels per full-resolution pixel in the active view (1.0 = 100%)."""
+        vb = self.active_view()
+        rect = vb.viewRect()
+        return vb.size().width() / rect.width() if rect.width() > 0 else 0.0
+
+    # ------------------------------------------------------------------ split mode
+    def _refresh_split(self, reset_line: bool = False) -> None:
+        gray, result = self.shown["gray"], self.shown["result"]
+        w, h = self.frame_wh
+        if gray is None:
+            self.split_before.clear()
+        else:
+            self.split_before.setImage(gray, autoLevels=False, levels=(0, 255))
+            self.split_before.setRect(QRectF(0, 0, w, h))
+        if reset_line or not (0 < self.split_line.value() < w):
+            self.split_line.blockSignals(True)
+            self.split_line.setValue(w / 2)
+            self.split_line.blockSignals(False)
+        self._update_split()
+
+    def _update_split(self) -> None:
+        """The result covers the left part of the split view, up to the line."""
+        result = self.shown["result"]
+        if result is None:
+            self.split_after.clear()
+            return
+        w, h = self.frame_wh
+        x = float(np.clip(self.split_line.value(), 0, w))
+        cols = int(round(x / w * result.shape[1]))
+        if cols <= 0:
+            self.split_after.clear()
+            return
+        self.split_after.setImage(np.ascontiguousarray(result[:, :cols]), autoLevels=False, levels=(0, 255))
+        self.split_after.setRect(QRectF(0, 0, cols * w / result.shape[1], h))
+
+    def set_split_position(self, fraction: float) -> None:
+        """Place the split line at ``fraction`` (0..1) of the width."""
+        self.split_line.setValue(float(np.clip(fraction, 0, 1)) * self.frame_wh[0])
+
+    # ------------------------------------------------------------------ pixel readout
+    def readout(self, x: float, y: float) -> str:
+        """Values of gray / reference / result at frame position (x, y)."""
+        w, h = self.frame_wh
+        if not (0 <= x < w and 0 <= y < h) or self.full["gray"] is None:
+            return ""
+        parts = [f"x {int(x)}  y {int(y)}"]
+        for panel, label in (("gray", "gray"), ("reference", "reference"), ("result", "result")):
+            text = _value_text(self.full[panel], x, y, self.frame_wh)
+            if text:
+                parts.append(f"{label} {text}")
+        return "   |   ".join(parts)
+
+    def _mouse_moved(self, scene_pos) -> None:
+        candidates = [self.split_view] if self.mode == SPLIT else list(self.views.values())
+        for vb in candidates:
+            if vb.sceneBoundingRect().contains(scene_pos):
+                p = vb.mapSceneToView(scene_pos)
+                self.pixelInfo.emit(self.readout(p.x(), p.y()))
+                return
+        self.pixelInfo.emit("")
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.key() == Qt.Key.Key_F:
+            self.fit()
+        else:
+            super().keyPressEvent(event)

@@ -1,0 +1,38 @@
+"""Which compute device learned methods and training use (torch imported lazily, never by Qt code paths
+that must stay fast: call :func:`detect` from a worker)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NO_GPU_MESSAGE = "no GPU found — training on the CPU"
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    device: str          # 'cuda' or 'cpu'
+    name: str            # e.g. 'NVIDIA RTX 4070' or 'CPU (8 threads)'
+    message: str         # one line for the user
+    torch_version: str   # '' if torch is not installed
+
+
+def detect(preference: str = "auto") -> DeviceInfo:
+    """The device for ``preference`` ('auto', 'cpu', 'cuda'); 'cuda' falls back to the CPU if absent."""
+    try:
+        import torch
+    except ImportError:
+        return DeviceInfo("cpu", "CPU", "PyTorch is not installed: learned methods are unavailable", "")
+    threads = torch.get_num_threads()
+    cpu = DeviceInfo("cpu", f"CPU ({threads} threads)", "", torch.__version__)
+    if preference == "cpu":
+        return DeviceInfo("cpu", cpu.name, f"training on the CPU ({threads} threads), as chosen in the settings",
+                          torch.__version__)
+    if torch.cuda.is_available():
+        name = torch.cuda.get_device_name(0)
+        return DeviceInfo("cuda", name, f"GPU found: {name}", torch.__version__)
+    return DeviceInfo("cpu", cpu.name, f"{NO_GPU_MESSAGE} ({threads} threads)", torch.__version__)
+
+
+def detect_steps(preference: str = "auto"):
+    """:func:`detect` as a one-step generator, for :class:`~colorstudio.gui.workers.GeneratorWorker`."""
+    yield None
+    return detect(preference)

@@ -1,0 +1,224 @@
+"""The diagnostics dock: what the method can show about itself, one tab per kind.
+
+- Confidence: the GCA confidence map M, green high / red low, with a colour bar.
+- Curve: the learned intensity curve T — 64 nodes, the interpolated curve, a 2-D histogram
+  of the (colour-camera luma, mono luma) pixel pairs it was fitted on, the identity line.
+- Visibility: CCDC visibility maps per scale, signed (red negative / green positive).
+- Disparity, Uncertainty (attention entropy), Flow, Other maps (e.g. colour residue).
+- Info: the method's facts (working size, time, ...).
+Colours are those of :mod:`colorstudio.core.diagnostic_maps` (shared with the CLI's PNGs).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
+
+from colorstudio.core import diagnostic_maps as maps
+from colorstudio.gui.curve_math import DEFAULT_SIGMA, interpolate_curve, pair_histogram
+from colorstudio.gui.pg_config import configure
+
+configure()
+
+UNCERTAINTY_NAMES = ("entropy", "uncertainty")
+
+
+def _colormap(rgb_of: callable, lo: float, hi: float, n: int = 256) -> pg.ColorMap:
+    """A pyqtgraph colour map sampled from one of the numpy colour functions."""
+    values = np.linspace(lo, hi, n, dtype=np.float32)
+    rgb = np.asarray(rgb_of(values[None, :]))[0]
+    return pg.ColorMap(np.linspace(0, 1, n), (np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+
+
+CONFIDENCE_CMAP = _colormap(maps.confidence_to_rgb, 0.0, 1.0)
+SIGNED_CMAP = _colormap(lambda v: maps.signed_to_rgb(v, scale=1.0), -1.0, 1.0)
+SCALAR_CMAP = _colormap(lambda v: maps.scalar_to_rgb(v, lo=0.0, hi=1.0), 0.0, 1.0)
+
+
+def _robust_range(a: np.ndarray) -> tuple[float, float]:
+    finite = a[np.isfinite(a)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, hi = (float(v) for v in np.percentile(finite, [1, 99]))
+    return (lo, hi) if hi > lo else (lo, lo + 1e-6)
+
+
+class MapGrid(pg.GraphicsLayoutWidget):
+    """One or more maps sharing a colour bar; each map is an ImageItem in a PlotItem."""
+
+    def __init__(self, cmap: pg.ColorMap, label: str):
+        super().__init__()
+        self.cmap, self.label = cmap, label
+        self.items: dict[str, pg.ImageItem] = {}
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.bar: pg.ColorBarItem | None = None
+
+    def show_maps(self, named: dict[str, np.ndarray], values: tuple[float, float],
+                  frame_wh: tuple[int, int] | None = None, columns: int = 2, with_bar: bool = True) -> None:
+        """Replace the maps: 2-D float maps get the colour map, (h, w, 3) RGB [0,1] are shown as is."""
+        self.clear()
+        self.bar = None
+        self.items, self.plots = {}, {}
+        for i, (name, arr) in enumerate(named.items()):
+            plot = self.addPlot(row=i // columns, col=i % columns, title=name)
+            plot.setAspectLocked(True)
+            plot.invertY(True)
+            plot.hideButtons()
+            plot.getAxis("left").setWidth(36)
+            item = pg.ImageItem(np.asarray(arr, np.float32), axisOrder="row-major")
+            if arr.ndim == 3:
+                item.setLevels((0.0, 1.0))
+            plot.addItem(item)
+            w, h = frame_wh or (arr.shape[1], arr.shape[0])
+            item.setRect(QRectF(0, 0, w, h))
+            self.items[name], self.plots[name] = item, plot
+        if not self.items or not with_bar:
+            return
+        self.bar = pg.ColorBarItem(values=values, colorMap=self.cmap, interactive=False,
+                                   label=self.label, width=14)
+        self.bar.setImageItem(list(self.items.values()))
+        self.addItem(self.bar, row=0, col=min(columns, len(named)),
+                     rowspan=max(1, (len(named) + columns - 1) // columns))
+
+
+class CurvePlot(pg.GraphicsLayoutWidget):
+    """The GCA curve: pair histogram, identity line, interpolated curve, 64 nodes."""
+
+    def __init__(self):
+        super().__init__()
+        self.plot = self.addPlot(title="Learned intensity curve T (GCA)")
+        self.plot.setLabel("bottom", "colour-camera luma (0–255)")
+        self.plot.setLabel("left", "mono-camera luma (0–255)")
+        self.plot.setAspectLocked(True)
+        self.plot.setRange(xRange=(0, 255), yRange=(0, 255), padding=0.02)
+        self.plot.addLegend(offset=(10, 10))
+        self.histogram = pg.ImageItem(axisOrder="row-major")
+        self.histogram.setLookupTable(pg.colormap.get("magma").getLookupTable(nPts=256))
+        self.histogram.setRect(QRectF(0, 0, 256, 256))
+        self.plot.addItem(self.histogram)
+        self.identity = self.plot.plot([0, 255], [0, 255], name="identity",
+                                       pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine))
+        self.curve = self.plot.plot([], [], name="curve T", pen=pg.mkPen("#4fc3f7", width=2))
+        self.nodes = pg.ScatterPlotItem(size=6, brush=pg.mkBrush("#ffeb3b"), pen=None, name="64 nodes")
+        self.plot.addItem(self.nodes)
+        self.plot.legend.addItem(self.nodes, "64 nodes")
+
+    def show_curve(self, curve: dict[str, Any]) -> None:
+        nx = np.asarray(curve.get("x", []), np.float64).ravel()
+        ny = np.asarray(curve.get("y", []), np.float64).ravel()
+        keep = np.isfinite(nx) & np.isfinite(ny)
+        self.nodes.setData(nx[keep], ny[keep])
+        xs = np.arange(256, dtype=np.float64)
+        ys = interpolate_curve(xs, nx, ny, float(curve.get("sigma", DEFAULT_SIGMA)))
+        self.curve.setData(xs, ys)
+        pairs = curve.get("pairs")
+        if pairs is not None and len(pairs):
+            hist = pair_histogram(pairs, curve.get("weights"))
+            self.histogram.setImage(hist, autoLevels=False, levels=(0, 1))
+            self.histogram.setRect(QRectF(0, 0, 256, 256))
+        else:
+            self.histogram.clear()
+
+
+class DiagnosticsDock(QDockWidget):
+    """Shows a colorization's diagnostics (arrays already downsampled for display)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Diagnostics", parent)
+        self.setObjectName("diagnostics_dock")
+        self.tabs = QTabWidget()
+        self.confidence = MapGrid(CONFIDENCE_CMAP, "confidence (green high, red low)")
+        self.curve = CurvePlot()
+        self.visibility = MapGrid(SIGNED_CMAP, "visibility (red −, green +)")
+        self.disparity = MapGrid(SCALAR_CMAP, "disparity (px)")
+        self.uncertainty = MapGrid(SCALAR_CMAP, "uncertainty")
+        self.flow = MapGrid(SCALAR_CMAP, "")
+        self.other = MapGrid(SCALAR_CMAP, "value")
+        self.info = QPlainTextEdit(readOnly=True)
+        self.empty = QLabel("Colorize a photo to see what the method measured.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.pages = {"Confidence": self.confidence, "Curve": self.curve, "Visibility": self.visibility,
+                      "Disparity": self.disparity, "Uncertainty": self.uncertainty, "Flow": self.flow,
+                      "Other": self.other, "Info": self.info}
+        for title, page in self.pages.items():
+            self.tabs.addTab(page, title)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.tabs)
+        self.setWidget(box)
+        self.shown: set[str] = set()
+        self.clear()
+
+    def clear(self) -> None:
+        for grid in (self.confidence, self.visibility, self.disparity, self.uncertainty, self.flow, self.other):
+            grid.show_maps({}, (0, 1))
+        self.curve.show_curve({})
+        self.info.setPlainText("")
+        self.shown = set()
+        self.tabs.setVisible(False)
+        self.empty.setVisible(True)
+
+    def _set_visible_tabs(self, titles: set[str]) -> None:
+        for i in range(self.tabs.count()):
+            self.tabs.setTabVisible(i, self.tabs.tabText(i) in titles)
+        self.shown = titles
+
+    def show_diagnostics(self, diagnostics: dict[str, Any], info: dict[str, Any] | None = None,
+                         frame_wh: tuple[int, int] | None = None) -> None:
+        """Fill the tabs from a diagnostics dict (name -> array or JSON-able)."""
+        arrays = {k: v for k, v in diagnostics.items() if isinstance(v, np.ndarray)}
+        titles = {"Info"}
+        conf = {k: v for k, v in arrays.items() if k.startswith("confidence") and v.ndim == 2}
+        if conf:
+            self.confidence.show_maps(conf, (0.0, 1.0), frame_wh, columns=1)
+            titles.add("Confidence")
+        curve = diagnostics.get("curve")
+        if isinstance(curve, dict) and len(curve.get("x", [])):
+            self.curve.show_curve(curve)
+            titles.add("Curve")
+        vis = {k: v for k, v in sorted(arrays.items()) if k.startswith("visibility") and v.ndim == 2}
+        if vis:
+            scale = max(float(np.nanpercentile(np.abs(v), 99)) for v in vis.values()) or 1e-6
+            self.visibility.show_maps(vis, (-scale, scale), frame_wh, columns=3 if len(vis) > 4 else 2)
+            titles.add("Visibility")
+        disp = {k: v for k, v in arrays.items() if k.startswith("disparity") and v.ndim == 2}
+        if disp:
+            self.disparity.show_maps(disp, _robust_range(np.concatenate([v.ravel() for v in disp.values()])),
+                                     frame_wh, columns=1)
+            titles.add("Disparity")
+        unc = {k: v for k, v in arrays.items() if k.startswith(UNCERTAINTY_NAMES) and v.ndim == 2}
+        if unc:
+            self.uncertainty.show_maps(unc, _robust_range(np.concatenate([v.ravel() for v in unc.values()])),
+                                       frame_wh, columns=1)
+            titles.add("Uncertainty")
+        flows = {k: v for k, v in arrays.items() if k.startswith("flow") and v.ndim == 3 and v.shape[2] == 2}
+        if flows:
+            self.flow.show_maps({k: maps.flow_to_rgb(v) for k, v in flows.items()}, (0, 1), frame_wh,
+                                columns=1, with_bar=False)   # hue = direction, saturation = length
+            titles.add("Flow")
+        used = set(conf) | set(vis) | set(disp) | set(unc) | set(flows)
+        rest = {k: v for k, v in arrays.items() if k not in used and v.ndim == 2}
+        if rest:
+            self.other.show_maps(rest, _robust_range(np.concatenate([v.ravel() for v in rest.values()])),
+                                 frame_wh, columns=2)
+            titles.add("Other")
+        facts = dict(info or {})
+        notes = {k: v for k, v in diagnostics.items() if not isinstance(v, np.ndarray) and k != "curve"}
+        text = json.dumps(facts, indent=1, default=str)
+        if notes:
+            text += "\n\n" + json.dumps(notes, indent=1, default=str)
+        self.info.setPlainText(text)
+        self.empty.setVisible(False)
+        self.tabs.setVisible(True)
+        self._set_visible_tabs(titles)
+        for preferred in ("Confidence", "Curve", "Visibility", "Disparity", "Flow", "Info"):
+            if preferred in titles:
+                self.tabs.setCurrentWidget(self.pages[preferred])
+                break

@@ -1,0 +1,66 @@
+"""Display copies of images (numpy + OpenCV, no Qt): what the views show, never what is saved.
+
+Large photos are shown downsampled to at most ``MAX_DISPLAY_SIDE`` pixels on their long side;
+the full-resolution arrays stay in the Photo / Colorization objects and are what gets saved.
+These functions run in worker threads so the GUI thread only uploads small uint8 arrays.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+MAX_DISPLAY_SIDE = 2048     # long side of the images in the compare view
+MAX_DIAGNOSTIC_SIDE = 1024  # long side of the diagnostic maps in the dock
+
+
+def to_uint8(img: np.ndarray) -> np.ndarray:
+    """uint8/uint16/float [0,1] image -> uint8, same shape."""
+    if img.dtype == np.uint8:
+        return img
+    if img.dtype == np.uint16:
+        return (img >> 8).astype(np.uint8)
+    return np.clip(np.rint(np.asarray(img, np.float32) * 255.0), 0, 255).astype(np.uint8)
+
+
+def downsample(img: np.ndarray, max_side: int = MAX_DISPLAY_SIDE) -> np.ndarray:
+    """Shrink (area averaging) so that max(H, W) <= max_side; small images pass through.
+
+    Works for (H, W), (H, W, C) of any dtype OpenCV resizes (uint8, uint16, float32).
+    NaNs in float maps are kept as NaN where a whole block was NaN.
+    """
+    h, w = img.shape[:2]
+    scale = max_side / max(h, w)
+    if scale >= 1.0:
+        return img
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if img.dtype.kind == "f" and not np.isfinite(img).all():
+        finite = np.isfinite(img)
+        filled = np.where(finite, img, 0).astype(np.float32)
+        num = cv2.resize(filled, size, interpolation=cv2.INTER_AREA)
+        den = cv2.resize(finite.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(den > 0, num / np.maximum(den, 1e-12), np.nan).astype(np.float32)
+    if img.dtype == np.float64:
+        img = img.astype(np.float32)
+    if img.dtype == bool:
+        img = img.astype(np.float32)
+    return cv2.resize(np.ascontiguousarray(img), size, interpolation=cv2.INTER_AREA)
+
+
+def display_image(img: np.ndarray, max_side: int = MAX_DISPLAY_SIDE) -> np.ndarray:
+    """A uint8 (h, w) or (h, w, 3) copy to show, downsampled from any photo array."""
+    return to_uint8(downsample(img, max_side))
+
+
+def display_diagnostics(diagnostics: dict[str, Any], max_side: int = MAX_DIAGNOSTIC_SIDE) -> dict[str, Any]:
+    """Arrays downsampled to ``max_side`` (float32), everything else passed through."""
+    out: dict[str, Any] = {}
+    for name, value in diagnostics.items():
+        if isinstance(value, np.ndarray) and value.ndim in (2, 3) and value.shape[0] > 1 and value.shape[1] > 1:
+            arr = value.astype(np.float32) if value.dtype != np.float32 else value
+            out[name] = downsample(arr, max_side)
+        else:
+            out[name] = value
+    return out

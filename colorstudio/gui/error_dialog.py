@@ -1,0 +1,94 @@
+"""Errors shown to the user: one line in a dialog, the details (traceback) on demand, all logged.
+
+A :class:`~colorstudio.errors.ColorStudioError` is something the user can fix (its message
+says what); anything else is a bug and is shown as "unexpected error" with the traceback.
+Everything goes to the log file (``paths.log_file()``).
+"""
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import traceback
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from colorstudio import paths
+from colorstudio.errors import ColorStudioError
+
+log = logging.getLogger("colorstudio.gui")
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging() -> logging.Handler | None:
+    """Log the ``colorstudio`` loggers to the user's log file (idempotent); returns the handler."""
+    root = logging.getLogger("colorstudio")
+    target = str(paths.log_file())
+    for h in root.handlers:
+        if isinstance(h, logging.FileHandler) and h.baseFilename == target:
+            return h
+    try:
+        handler = logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=2,
+                                                       encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return handler
+
+
+def describe(exc: BaseException) -> tuple[str, str]:
+    """(one-line message, details) for any exception."""
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    if isinstance(exc, ColorStudioError):
+        return str(exc), details
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    line = f"Unexpected error ({type(exc).__name__}{': ' + first if first else ''})."
+    return line + " Details are in the log file.", details
+
+
+def make_error_box(parent: QWidget | None, exc: BaseException, title: str = "ColorStudio") -> QMessageBox:
+    """A non-modal-ready message box: icon, one line, 'Show Details...' with the traceback."""
+    line, details = describe(exc)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if isinstance(exc, ColorStudioError)
+                else QMessageBox.Icon.Critical)
+    box.setWindowTitle(title)
+    box.setText(line)
+    box.setInformativeText(f"Log file: {paths.log_file()}")
+    box.setDetailedText(details)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    return box
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str = "ColorStudio",
+               context: str = "") -> QMessageBox:
+    """Log ``exc`` and show it (window-modal, returns at once). Returns the box (for tests)."""
+    line, _ = describe(exc)
+    if isinstance(exc, ColorStudioError):
+        log.warning("%s%s", f"{context}: " if context else "", line)
+    else:
+        log.error("%s%s", f"{context}: " if context else "", line, exc_info=exc)
+    box = make_error_box(parent, exc, title)
+    box.open()
+    return box
+
+
+def install_excepthook() -> None:
+    """Uncaught exceptions in Qt slots are logged and shown instead of lost on stderr."""
+    previous = sys.excepthook
+
+    def hook(etype, value, tb):
+        if issubclass(etype, KeyboardInterrupt):
+            previous(etype, value, tb)
+            return
+        value = value if value is not None else etype()
+        value.__traceback__ = tb
+        log.error("uncaught exception", exc_info=(etype, value, tb))
+        try:
+            show_error(None, value)
+        except Exception:  # noqa: BLE001 - never raise from the hook
+            previous(etype, value, tb)
+
+    sys.excepthook = hook

@@ -1,0 +1,85 @@
+"""Export options: where, which format, 8 or 16 bit, JPEG quality, and the diagnostics too."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
+
+FORMATS = [(".png", "PNG (lossless, 8/16 bit)"), (".tif", "TIFF (lossless, 8/16 bit)"),
+           (".jpg", "JPEG (8 bit)"), (".webp", "WebP (8 bit)")]
+SIXTEEN_BIT = (".png", ".tif", ".tiff")
+
+
+@dataclass
+class ExportOptions:
+    path: Path
+    bit_depth: int | None      # None = as the gray input
+    jpeg_quality: int
+    diagnostics_dir: Path | None
+
+
+class ExportDialog(QDialog):
+    def __init__(self, suggested: Path, fmt: str = ".png", bit_depth: int = 0, jpeg_quality: int = 95,
+                 input_bit_depth: int = 8, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Export result")
+        self.input_bit_depth = input_bit_depth
+        self.path_edit = QLineEdit(str(suggested.with_suffix(fmt)))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        self.format_box = QComboBox()
+        for ext, label in FORMATS:
+            self.format_box.addItem(label, ext)
+        self.format_box.setCurrentIndex(max(0, self.format_box.findData(fmt)))
+        self.format_box.currentIndexChanged.connect(self._format_changed)
+        self.depth_box = QComboBox()
+        self.depth_box.addItem(f"as the gray photo ({input_bit_depth} bit)", 0)
+        self.depth_box.addItem("8 bit", 8)
+        self.depth_box.addItem("16 bit", 16)
+        self.depth_box.setCurrentIndex(max(0, self.depth_box.findData(bit_depth)))
+        self.quality = QSpinBox()
+        self.quality.setRange(1, 100)
+        self.quality.setValue(jpeg_quality)
+        self.diagnostics = QCheckBox("also write the diagnostics (PNG maps + JSON)")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("File:", row)
+        form.addRow("Format:", self.format_box)
+        form.addRow("Bit depth:", self.depth_box)
+        form.addRow("JPEG/WebP quality:", self.quality)
+        form.addRow("", self.diagnostics)
+        form.addRow(buttons)
+        self.setMinimumWidth(560)
+        self._format_changed()
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export result", self.path_edit.text(),
+                                              "Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)")
+        if path:
+            self.path_edit.setText(path)
+            ext = Path(path).suffix.lower()
+            i = self.format_box.findData(".tif" if ext == ".tiff" else ".jpg" if ext == ".jpeg" else ext)
+            if i >= 0:
+                self.format_box.setCurrentIndex(i)
+
+    def _format_changed(self) -> None:
+        ext = self.format_box.currentData()
+        path = Path(self.path_edit.text())
+        if path.suffix.lower() != ext:
+            self.path_edit.setText(str(path.with_suffix(ext)))
+        self.depth_box.setEnabled(ext in SIXTEEN_BIT)
+        self.quality.setEnabled(ext in (".jpg", ".webp"))
+
+    def options(self) -> ExportOptions:
+        ext = self.format_box.currentData()
+        path = Path(self.path_edit.text()).expanduser()
+        depth = self.depth_box.currentData() if ext in SIXTEEN_BIT else 8
+        diag = path.with_name(path.stem + "_diagnostics") if self.diagnostics.isChecked() else None
+        return ExportOptions(path, depth or None, int(self.quality.value()), diag)

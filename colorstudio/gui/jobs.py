@@ -1,0 +1,122 @@
+"""The GUI's background jobs as plain generators (no Qt): open inputs, colorize, export.
+
+Each yields :class:`~colorstudio.engine.progress.Progress` and returns a small bundle holding
+the full-resolution data plus the downsampled display copies, so the GUI thread only has to
+upload small uint8 arrays. Run them with :class:`colorstudio.gui.workers.GeneratorWorker`,
+or drive them directly in tests.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generator
+
+import numpy as np
+
+from colorstudio.core.imageio import Photo, load_photo
+from colorstudio.engine.colorize import Colorization, colorize_steps
+from colorstudio.engine.progress import Progress
+from colorstudio.errors import PairError
+from colorstudio.gui.display import display_diagnostics, display_image
+
+
+@dataclass
+class OpenedInputs:
+    """A gray photo (and its colour reference) ready to show and colorize."""
+
+    gray: Photo
+    reference: Photo | None
+    name: str
+    gray_view: np.ndarray                  # uint8 (h, w) display copy
+    reference_view: np.ndarray | None      # uint8 (h', w', 3) or (h', w') display copy
+    checks: list[str] = field(default_factory=list)   # plain-words pair checks
+    check_details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_pair(self) -> bool:
+        return self.reference is not None
+
+    @property
+    def frame_wh(self) -> tuple[int, int]:
+        return self.gray.size
+
+
+@dataclass
+class ShownResult:
+    """A colorization plus what the views show of it."""
+
+    colorization: Colorization
+    result_view: np.ndarray                # uint8 (h, w, 3)
+    diagnostics_view: dict[str, Any]       # arrays downsampled to the dock's size
+
+
+def pair_checks(gray: Photo, reference: Photo) -> tuple[list[str], dict[str, Any]]:
+    """The pair checks in plain words (rectified? scale? disparity range? tone difference?)."""
+    from colorstudio.core.checks import check_pair
+
+    report = check_pair(gray, reference)
+    return list(report.messages), report.to_dict()
+
+
+def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: str | None = None,
+                max_side: int | None = None) -> Generator[Progress, None, OpenedInputs]:
+    """Read the photo(s), run the pair checks, make the display copies."""
+    kwargs = {} if max_side is None else {"max_side": max_side}
+    gray_path = Path(gray_path)
+    yield Progress(0.05, f"reading {gray_path.name}")
+    gray = load_photo(gray_path)
+    reference = None
+    if reference_path is not None:
+        reference_path = Path(reference_path)
+        if reference_path.resolve() == gray_path.resolve():
+            raise PairError(f"{gray_path.name}: the gray photo and the reference are the same file")
+        yield Progress(0.35, f"reading {reference_path.name}")
+        reference = load_photo(reference_path)
+    yield Progress(0.6, "preparing the views")
+    gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), **kwargs)
+    reference_view = display_image(reference.pixels, **kwargs) if reference is not None else None
+    checks: list[str] = []
+    details: dict[str, Any] = {}
+    if reference is not None:
+        yield Progress(0.75, "checking the pair")
+        checks, details = pair_checks(gray, reference)
+    elif not gray.is_gray:
+        checks = ["This is a colour photo: its colours are dropped and re-invented from its gray version."]
+    yield Progress(1.0, "opened")
+    return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, details)
+
+
+def colorize_for_view(opened: OpenedInputs, method: str | None = None, model: str | Path | None = None,
+                      options: dict | None = None, max_side: int | None = None
+                      ) -> Generator[Progress, None, ShownResult]:
+    """Colorize (the engine's generator), then make the display copies in the same thread."""
+    kwargs = {} if max_side is None else {"max_side": max_side}
+    colorization = yield from colorize_steps(opened.gray, opened.reference, method, model, options)
+    yield Progress(1.0, "preparing the view")
+    return ShownResult(colorization, display_image(colorization.rgb, **kwargs),
+                       display_diagnostics(colorization.diagnostics))
+
+
+def export_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None,
+                  jpeg_quality: int, diagnostics_dir: str | Path | None = None
+                  ) -> Generator[Progress, None, list[Path]]:
+    """Write the full-resolution result (and optionally the diagnostics); returns the files."""
+    from colorstudio.engine.colorize import save_result
+
+    yield Progress(0.1, f"writing {Path(out_path).name}")
+    written = [save_result(colorization, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)]
+    if diagnostics_dir is not None:
+        yield Progress(0.7, "writing the diagnostics")
+        written += export_diagnostics_now(colorization, diagnostics_dir)
+    return written
+
+
+def export_diagnostics_now(colorization: Colorization, out_dir: str | Path) -> list[Path]:
+    from colorstudio.engine.diagnostics_io import write_diagnostics
+
+    return write_diagnostics(colorization, out_dir)
+
+
+def export_diagnostics(colorization: Colorization, out_dir: str | Path) -> Generator[Progress, None, list[Path]]:
+    yield Progress(0.1, "writing the diagnostics")
+    return export_diagnostics_now(colorization, out_dir)

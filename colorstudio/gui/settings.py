@@ -1,0 +1,141 @@
+"""Persistent user settings (QSettings in an INI file inside the user's data folder).
+
+The file lives at ``paths.user_dir() / "colorstudio-gui.ini"`` so that moving the user
+folder (``COLORSTUDIO_USER_DIR``) moves the settings too; tests point that variable at a
+temporary folder and so get their own settings each.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from colorstudio import paths
+
+MAX_RECENT = 10
+DEVICES = ("auto", "cpu", "cuda")
+
+
+class Settings:
+    """Typed accessors over one QSettings file. Values are read and written immediately."""
+
+    def __init__(self, file: str | Path | None = None):
+        self.file = Path(file) if file else paths.user_dir() / "colorstudio-gui.ini"
+        self._q = QSettings(str(self.file), QSettings.Format.IniFormat)
+
+    # -- generic helpers
+    def _str(self, key: str, default: str = "") -> str:
+        value = self._q.value(key, default)
+        return default if value is None else str(value)
+
+    def _int(self, key: str, default: int) -> int:
+        try:
+            return int(self._q.value(key, default))
+        except (TypeError, ValueError):
+            return default
+
+    def sync(self) -> None:
+        self._q.sync()
+
+    # -- folders and defaults
+    @property
+    def output_dir(self) -> Path | None:
+        """Where results are exported (None: beside the gray input)."""
+        value = self._str("output/folder")
+        return Path(value) if value else None
+
+    @output_dir.setter
+    def output_dir(self, folder: str | Path | None) -> None:
+        self._q.setValue("output/folder", str(folder) if folder else "")
+
+    @property
+    def default_model(self) -> str:
+        """The picker entry chosen last (its key, see :mod:`model_catalog`), '' for the default."""
+        return self._str("colorize/model")
+
+    @default_model.setter
+    def default_model(self, key: str) -> None:
+        self._q.setValue("colorize/model", key or "")
+
+    @property
+    def device(self) -> str:
+        """'auto', 'cpu' or 'cuda' (used by learned methods and training)."""
+        value = self._str("compute/device", "auto")
+        return value if value in DEVICES else "auto"
+
+    @device.setter
+    def device(self, value: str) -> None:
+        if value not in DEVICES:
+            raise ValueError(f"device must be one of {DEVICES}")
+        self._q.setValue("compute/device", value)
+
+    @property
+    def last_folder(self) -> str:
+        return self._str("files/last_folder")
+
+    @last_folder.setter
+    def last_folder(self, folder: str | Path) -> None:
+        self._q.setValue("files/last_folder", str(folder))
+
+    # -- export options
+    @property
+    def export_format(self) -> str:
+        value = self._str("export/format", ".png")
+        return value if value.startswith(".") else ".png"
+
+    @export_format.setter
+    def export_format(self, ext: str) -> None:
+        self._q.setValue("export/format", ext)
+
+    @property
+    def export_bit_depth(self) -> int:
+        """0 = same as the gray input, else 8 or 16."""
+        value = self._int("export/bit_depth", 0)
+        return value if value in (0, 8, 16) else 0
+
+    @export_bit_depth.setter
+    def export_bit_depth(self, value: int) -> None:
+        self._q.setValue("export/bit_depth", int(value))
+
+    @property
+    def jpeg_quality(self) -> int:
+        return min(100, max(1, self._int("export/jpeg_quality", 95)))
+
+    @jpeg_quality.setter
+    def jpeg_quality(self, value: int) -> None:
+        self._q.setValue("export/jpeg_quality", int(value))
+
+    # -- recent files (each entry: one or two paths joined by '|')
+    def recent(self) -> list[list[Path]]:
+        """Most recent first; each entry is the list of files that were opened together."""
+        raw = self._q.value("files/recent", [])
+        if isinstance(raw, str):
+            raw = [raw]
+        out = []
+        for entry in raw or []:
+            files = [Path(p) for p in str(entry).split("|") if p]
+            if files:
+                out.append(files)
+        return out
+
+    def add_recent(self, files: list[str | Path]) -> None:
+        key = "|".join(str(Path(f)) for f in files)
+        entries = ["|".join(str(p) for p in e) for e in self.recent()]
+        entries = [key] + [e for e in entries if e != key]
+        self._q.setValue("files/recent", entries[:MAX_RECENT])
+
+    def clear_recent(self) -> None:
+        self._q.setValue("files/recent", [])
+
+    # -- window layout
+    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+        self._q.setValue("window/geometry", geometry)
+        self._q.setValue("window/state", state)
+
+    def window_geometry(self) -> QByteArray | None:
+        value = self._q.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    def window_state(self) -> QByteArray | None:
+        value = self._q.value("window/state")
+        return value if isinstance(value, QByteArray) else None

@@ -1,0 +1,138 @@
+"""Run an engine or training generator in a background thread (superqt GeneratorWorker style).
+
+The generator yields progress objects and finally *returns* its result. The worker:
+
+- emits ``progress(obj)`` for yielded objects (optionally throttled, see ``min_interval``),
+- emits ``finished(result)`` with the generator's return value,
+- emits ``errored(exc)`` if it raised (the exception object, traceback in ``exc.__traceback__``),
+- emits ``cancelled()`` if :meth:`abort` was called (the generator is closed between yields,
+  so its ``finally`` blocks run in the worker thread) or it raised ``Cancelled``,
+- emits ``done()`` last in every case.
+
+The GUI thread never waits on the generator. Tests can call :meth:`work` directly
+(synchronously, no thread) and use ``qtbot.waitSignal`` for the threaded path.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable, Generator
+
+from PySide6.QtCore import QThread, Signal
+
+from colorstudio.errors import Cancelled
+
+log = logging.getLogger(__name__)
+
+# Workers still running are kept alive here (a QThread collected while running crashes Qt).
+_RUNNING: set["GeneratorWorker"] = set()
+
+
+class WorkCancelled(Exception):
+    """Raised by :meth:`GeneratorWorker.work` when the job was aborted."""
+
+
+class GeneratorWorker(QThread):
+    progress = Signal(object)
+    finished_with = Signal(object)   # named so it does not shadow QThread.finished
+    errored = Signal(object)
+    cancelled = Signal()
+    done = Signal()
+
+    def __init__(self, func: Callable[..., Generator], *args,
+                 min_interval: float = 0.0,
+                 always_emit: Callable[[Any], bool] | None = None, **kwargs):
+        """``func(*args, **kwargs)`` must return a generator.
+
+        ``min_interval`` (seconds) drops progress objects that come faster than that,
+        except those for which ``always_emit(obj)`` is true (e.g. an item's final status).
+        """
+        super().__init__()
+        self._func, self._args, self._kwargs = func, args, kwargs
+        self.min_interval = float(min_interval)
+        self.always_emit = always_emit
+        self._abort = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self._last_emit = 0.0
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.was_cancelled = False
+
+    # -- control (any thread)
+    def abort(self) -> None:
+        """Ask the job to stop at its next yield (also releases a pause)."""
+        self._abort.set()
+        self._resume.set()
+
+    def pause(self) -> None:
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self._resume.set()
+
+    @property
+    def is_paused(self) -> bool:
+        return not self._resume.is_set()
+
+    @property
+    def abort_requested(self) -> bool:
+        return self._abort.is_set()
+
+    # -- the job
+    def _emit_progress(self, value: Any) -> None:
+        now = time.monotonic()
+        forced = self.always_emit is not None and self.always_emit(value)
+        if forced or self.min_interval <= 0 or now - self._last_emit >= self.min_interval:
+            self._last_emit = now
+            self.progress.emit(value)
+
+    def work(self) -> Any:
+        """Run the generator to the end in the calling thread; return its return value.
+
+        Raises :class:`WorkCancelled` when aborted, or whatever the generator raised.
+        """
+        gen = self._func(*self._args, **self._kwargs)
+        try:
+            while True:
+                self._resume.wait()
+                if self._abort.is_set():
+                    raise WorkCancelled()
+                try:
+                    value = next(gen)
+                except StopIteration as stop:
+                    return stop.value
+                self._emit_progress(value)
+        finally:
+            gen.close()   # runs the generator's finally blocks (e.g. checkpoint on cancel)
+
+    def run(self) -> None:  # QThread entry point, worker thread
+        try:
+            self.result = self.work()
+        except (WorkCancelled, Cancelled):
+            self.was_cancelled = True
+            self.cancelled.emit()
+        except BaseException as exc:  # noqa: BLE001 - reported to the GUI, never lost
+            self.error = exc
+            log.debug("worker %s failed", getattr(self._func, "__name__", self._func), exc_info=exc)
+            self.errored.emit(exc)
+        else:
+            self.finished_with.emit(self.result)
+        finally:
+            self.done.emit()
+
+    def start(self, *args) -> None:  # noqa: D401 - QThread API
+        _RUNNING.add(self)
+        self.finished.connect(self._forget)
+        super().start(*args)
+
+    def _forget(self) -> None:
+        _RUNNING.discard(self)
+
+    def stop(self, timeout_ms: int = 5000) -> bool:
+        """Abort and wait (bounded) for the thread to end; True if it ended."""
+        self.abort()
+        if not self.isRunning():
+            return True
+        return self.wait(timeout_ms)

@@ -1,0 +1,1 @@
+"""Torch networks (one part per file). Importing this package imports torch."""

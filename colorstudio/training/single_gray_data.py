@@ -1,0 +1,77 @@
+"""Photos for the single-gray colorizers: the fixed train/validation split and cached resizes.
+
+The split is a seeded permutation of the sorted file names of ``/work/shared/data/photos``
+(or any folder of colour photos); the evaluation stereo pair (Motorcycle) is never in it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from colorstudio.core.imageio import load_photo
+
+DEFAULT_PHOTOS = Path(os.environ.get("COLORSTUDIO_PHOTOS", "/work/shared/data/photos"))
+SPLIT_SEED = 6          # issue number; changing it changes the validation set
+N_VALIDATION = 24
+
+
+def list_photos(folder: Path = DEFAULT_PHOTOS) -> list[Path]:
+    """Sorted colour photos of ``folder`` (jpg/png), never the Motorcycle evaluation pair."""
+    files = sorted(p for p in Path(folder).iterdir()
+                   if p.suffix.lower() in (".jpg", ".jpeg", ".png") and "motorcycle" not in p.name.lower())
+    if not files:
+        raise FileNotFoundError(f"no photos in {folder}")
+    return files
+
+
+def split(files: list[Path], seed: int = SPLIT_SEED, n_val: int = N_VALIDATION
+          ) -> tuple[list[Path], list[Path]]:
+    """(train, validation) lists, fixed by ``seed``; each sorted by name."""
+    order = np.random.default_rng(seed).permutation(len(files))
+    val = sorted(files[i] for i in order[:n_val])
+    train = sorted(files[i] for i in order[n_val:])
+    return train, val
+
+
+def resize_long_side(img: np.ndarray, long_side: int) -> np.ndarray:
+    """Area-resize so the longer side is ``long_side`` (never enlarges)."""
+    h, w = img.shape[:2]
+    scale = long_side / max(h, w)
+    if scale >= 1:
+        return img
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+
+
+def load_rgb(path: Path, long_side: int | None = None) -> np.ndarray:
+    """(H, W, 3) float32 RGB in [0, 1], optionally resized to ``long_side``."""
+    rgb = load_photo(path).rgb_float()
+    return resize_long_side(rgb, long_side) if long_side else rgb
+
+
+def load_set(files: list[Path], long_side: int) -> list[np.ndarray]:
+    """Each photo as (H, W, 3) float32 RGB at ``long_side``."""
+    return [load_rgb(p, long_side) for p in files]
+
+
+def random_crops(images: list[np.ndarray], rng: np.random.Generator, batch: int, crop: int
+                 ) -> np.ndarray:
+    """(batch, crop, crop, 3) float32 random crops with random horizontal flips.
+
+    Images smaller than ``crop`` on a side are enlarged first (bilinear).
+    """
+    out = np.empty((batch, crop, crop, 3), np.float32)
+    for b in range(batch):
+        img = images[rng.integers(len(images))]
+        h, w = img.shape[:2]
+        if min(h, w) < crop:
+            s = crop / min(h, w)
+            img = cv2.resize(img, (max(crop, round(w * s)), max(crop, round(h * s))))
+            h, w = img.shape[:2]
+        y, x = rng.integers(0, h - crop + 1), rng.integers(0, w - crop + 1)
+        c = img[y:y + crop, x:x + crop]
+        out[b] = c[:, ::-1] if rng.random() < 0.5 else c
+    return out

@@ -1,0 +1,109 @@
+"""The CLI contract: exit codes, one-line errors, never overwriting inputs, batch going on."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio import __version__
+from colorstudio.cli import main
+from colorstudio.core.color import luma
+from colorstudio.core.imageio import load_photo
+
+
+def run(*args):
+    """Run the CLI in a fresh interpreter: (exit code, stdout, stderr)."""
+    p = subprocess.run([sys.executable, "-m", "colorstudio", *map(str, args)], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_version():
+    code, out, _ = run("--version")
+    assert code == 0 and __version__ in out
+
+
+def test_methods_lists_every_classic_method(capsys):
+    assert main(["methods"]) == 0
+    out = capsys.readouterr().out
+    for name in ("copy", "reinhard", "sgbm", "dis", "dis+gf", "sgbm+gf", "neutral"):
+        assert f" {name} " in out
+
+
+@pytest.mark.parametrize("method", ["copy", "reinhard", "sgbm", "dis", "copy+gf", "reinhard+gf", "sgbm+gf", "dis+gf"])
+def test_colorize_pair_with_every_classic_method(small_pair_files, tmp_path, method, motorcycle_small):
+    gray, color = small_pair_files
+    out = tmp_path / f"out_{method}.png"
+    assert main(["colorize", str(gray), str(color), "-o", str(out), "--method", method]) == 0
+    result = load_photo(out).to_float()
+    g = load_photo(gray).to_float()
+    assert result.shape == g.shape + (3,)
+    assert np.abs(luma(result) - g).mean() < 0.01           # luma is the gray
+    assert np.abs(result - luma(result)[..., None]).mean() > 0.01  # and it has colour
+
+
+def test_colorize_writes_diagnostics(small_pair_files, tmp_path):
+    gray, color = small_pair_files
+    diag = tmp_path / "diag"
+    assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "o.png"),
+                 "--method", "dis+gf", "--diagnostics", str(diag)]) == 0
+    names = {p.name for p in diag.iterdir()}
+    assert "info.json" in names and "flow.png" in names
+
+
+def test_single_gray_without_reference(small_pair_files, tmp_path):
+    gray, _ = small_pair_files
+    code, _, err = run("colorize", gray, "-o", tmp_path / "single.png")
+    assert code == 0, err
+    assert load_photo(tmp_path / "single.png").pixels.shape[:2] == load_photo(gray).pixels.shape[:2]
+
+
+@pytest.mark.parametrize("bad", ["missing.png", "empty.png", "text.png"])
+def test_bad_input_is_one_line_and_nonzero(small_pair_files, tmp_path, bad):
+    gray, color = small_pair_files
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "text.png").write_text("hello")
+    code, out, err = run("colorize", tmp_path / bad, color, "-o", tmp_path / "o.png")
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert bad in err
+
+
+def test_refuses_to_overwrite_an_input(small_pair_files):
+    gray, color = small_pair_files
+    before = gray.read_bytes(), color.read_bytes()
+    for target in (gray, color):
+        code, _, err = run("colorize", gray, color, "-o", target)
+        assert code == 1 and "overwrite" in err
+    assert (gray.read_bytes(), color.read_bytes()) == before
+
+
+def test_unknown_method_and_kind_mismatch(small_pair_files, tmp_path):
+    gray, color = small_pair_files
+    code, _, err = run("colorize", gray, color, "-o", tmp_path / "o.png", "--method", "nope")
+    assert code == 1 and "unknown method" in err
+    code, _, err = run("colorize", gray, "-o", tmp_path / "o.png", "--method", "dis")
+    assert code == 1 and "needs a colour reference" in err
+
+
+def test_batch_goes_on_past_a_bad_file_and_never_overwrites(small_pair_files, tmp_path, capsys):
+    gray, color = small_pair_files
+    folder = gray.parent
+    (folder / "broken_mono.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    (folder / "broken_color.png").write_bytes(color.read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    existing = out / "moto_colorized.png"
+    existing.write_bytes(b"do not touch")
+    code = main(["batch", str(folder), "-o", str(out), "--method", "dis"])
+    err = capsys.readouterr().err
+    assert code == 1                                     # something was left out
+    assert "broken_mono.png" in err and "summary: 1 written" in err
+    assert existing.read_bytes() == b"do not touch"
+    assert (out / "moto_colorized-2.png").exists()
+
+
+def test_check_prints_plain_words(small_pair_files, capsys):
+    gray, color = small_pair_files
+    assert main(["check", str(gray), str(color)]) == 0
+    assert capsys.readouterr().out.strip()
