@@ -1,0 +1,402 @@
+"""The main window: compare view in the middle, photos + checks + Colorize on the left,
+diagnostics on the right, the batch queue below; File / View / Tools / Help menus."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+
+from colorstudio import paths
+from colorstudio.core.pairs import Discovery, discover
+from colorstudio.errors import ColorStudioError, PairError
+from colorstudio.gui import jobs, model_catalog
+from colorstudio.gui.batch_panel import BatchPanel
+from colorstudio.gui.compare_view import SIDE_BY_SIDE, SPLIT, CompareView
+from colorstudio.gui.diagnostics_dock import DiagnosticsDock
+from colorstudio.gui.dropping import paths_from_mime
+from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.export_dialog import ExportDialog
+from colorstudio.gui.settings import Settings
+from colorstudio.gui.side_panel import SidePanel
+from colorstudio.gui.workers import GeneratorWorker
+
+log = logging.getLogger(__name__)
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp);;All files (*)"
+
+
+def _discover_steps(inputs: list[Path]):
+    yield None
+    return discover(inputs)
+
+
+class MainWindow(QMainWindow):
+    opened = Signal(object)        # jobs.OpenedInputs
+    colorized = Signal(object)     # jobs.ShownResult
+    jobFailed = Signal(object)     # the exception
+
+    def __init__(self, settings: Settings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self.setWindowTitle("ColorStudio")
+        self.setAcceptDrops(True)
+        self.inputs: jobs.OpenedInputs | None = None
+        self.result: jobs.ShownResult | None = None
+        self.worker: GeneratorWorker | None = None
+        self.auto_colorize = False          # colorize as soon as something is opened
+        self.wizard = None
+
+        self.compare = CompareView()
+        self.setCentralWidget(self.compare)
+        self.side = SidePanel()
+        self.side.colorizeRequested.connect(self.colorize)
+        self.side.cancelRequested.connect(self.cancel_job)
+        self.side.choiceChanged.connect(lambda key: setattr(self.settings, "default_model", key))
+        self.side_dock = self._dock("Colorize", "colorize_dock", self.side, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.diagnostics = DiagnosticsDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics)
+        self.batch = BatchPanel(self.settings.output_dir or Path.home() / "ColorStudio")
+        self.batch_dock = self._dock("Batch", "batch_dock", self.batch, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.batch_dock.hide()
+
+        self.readout = QLabel("")
+        self.statusBar().addPermanentWidget(self.readout)
+        self.compare.pixelInfo.connect(self.readout.setText)
+        self._build_menus()
+        self.refresh_choices()
+        geometry, state = self.settings.window_geometry(), self.settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 900)
+        if state is not None:
+            self.restoreState(state)
+        self.statusBar().showMessage("Open a gray photo and its colour reference, or drop them here.")
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # ------------------------------------------------------------------ menus
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                     "open a gray photo, or a gray photo and its colour reference")
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action(file, "Add to &batch…", self.add_to_batch_dialog)
+        file.addSeparator()
+        self.export_action = self._action(file, "&Export result…", self.export_dialog, "Ctrl+E")
+        self.export_diag_action = self._action(file, "Export &diagnostics…", self.export_diagnostics_dialog)
+        self.export_action.setEnabled(False)
+        self.export_diag_action.setEnabled(False)
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        view = bar.addMenu("&View")
+        group = QActionGroup(self)
+        self.side_action = self._action(view, "&Side by side", lambda: self.set_mode(SIDE_BY_SIDE), "1")
+        self.split_action = self._action(view, "Before/after s&plit", lambda: self.set_mode(SPLIT), "2")
+        for a in (self.side_action, self.split_action):
+            a.setCheckable(True)
+            group.addAction(a)
+        self.side_action.setChecked(True)
+        view.addSeparator()
+        self._action(view, "&Fit", self.compare.fit, [QKeySequence("F"), QKeySequence("Ctrl+0")])
+        self._action(view, "&100%", self.compare.actual_size, [QKeySequence("Ctrl+1"), QKeySequence("Z")])
+        view.addSeparator()
+        for dock in (self.side_dock, self.diagnostics, self.batch_dock):
+            view.addAction(dock.toggleViewAction())
+
+        tools = bar.addMenu("&Tools")
+        self._action(tools, "&Colorize", self.colorize, "Ctrl+R")
+        self._action(tools, "&Batch queue", self.show_batch, "Ctrl+B")
+        self._action(tools, "&Fine-tune on my camera pairs…", self.open_finetune_wizard)
+        self._action(tools, "Choose the &output folder…", self.choose_output_folder)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Open &sample pair", self.open_sample_pair)
+        self._action(help_menu, "Show the &log file", self.show_log)
+        self._action(help_menu, "&About ColorStudio", self.show_about)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        entries = self.settings.recent()
+        for files in entries:
+            label = "  +  ".join(f.name for f in files)
+            action = self.recent_menu.addAction(label)
+            action.setToolTip("\n".join(str(f) for f in files))
+            action.triggered.connect(lambda _=False, fs=files: self.open_paths(fs))
+        if not entries:
+            self.recent_menu.addAction("(nothing yet)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear the list", self.settings.clear_recent)
+
+    def set_mode(self, mode: str) -> None:
+        self.compare.set_mode(mode)
+        (self.split_action if mode == SPLIT else self.side_action).setChecked(True)
+
+    # ------------------------------------------------------------------ picker
+    def refresh_choices(self, select: str | None = None) -> None:
+        options = model_catalog.choices()
+        is_pair = self.inputs.is_pair if self.inputs else True
+        self.side.set_choices(options, is_pair, select or self.settings.default_model)
+        self.batch.refresh_methods(options)
+
+    # ------------------------------------------------------------------ opening
+    def open_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Open a gray photo (and its colour reference)", self.settings.last_folder, IMAGE_FILTER)
+        if files:
+            self.open_paths([Path(f) for f in files])
+
+    def add_to_batch_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder to the batch", self.settings.last_folder)
+        if folder:
+            self.show_batch()
+            self.batch.add_inputs([Path(folder)])
+
+    def open_sample_pair(self) -> None:
+        self.open_paths([paths.examples_dir()])
+
+    def open_paths(self, inputs: list[Path]) -> None:
+        """Files/folders from the menu, the command line, recent files or a drop."""
+        inputs = [Path(p) for p in inputs]
+        if not inputs or not self._idle():
+            return
+        self.settings.last_folder = str(inputs[0] if inputs[0].is_dir() else inputs[0].parent)
+        self._run(_discover_steps, inputs, on_done=lambda found: self._discovered(inputs, found))
+
+    def _discovered(self, inputs: list[Path], found: Discovery) -> None:
+        items = found.items
+        if not items:
+            lone_colour = len(inputs) == 1 and inputs[0].is_file() and found.unmatched
+            if lone_colour and "colour photo" in found.unmatched[0][1]:
+                self.open_pair(inputs[0], None)   # re-colorize a colour photo from its luma
+                return
+            reasons = "; ".join(f"{p.name}: {r}" for p, r in found.unmatched[:3]) or "no image found"
+            show_error(self, PairError(f"nothing to colorize here ({reasons})"), context="open")
+            return
+        if len(items) > 1:
+            self.show_batch()
+            self.batch.add_inputs(inputs)
+            self.statusBar().showMessage(f"{len(items)} items found: they are in the batch queue; "
+                                         f"showing {items[0].name}.", 8000)
+        elif found.unmatched:
+            self.statusBar().showMessage("; ".join(f"{p.name}: {r}" for p, r in found.unmatched[:2]), 8000)
+        first = items[0]
+        self.open_pair(first.gray, first.reference, first.name)
+
+    def open_pair(self, gray: Path, reference: Path | None, name: str | None = None) -> None:
+        if not self._idle():
+            return
+        self._run(jobs.open_inputs, gray, reference, name, on_done=self._show_inputs)
+
+    def _show_inputs(self, opened: jobs.OpenedInputs) -> None:
+        self.inputs, self.result = opened, None
+        w, h = opened.frame_wh
+        self.compare.set_frame(w, h)
+        self.compare.set_image("gray", opened.gray_view, opened.gray.pixels)
+        self.compare.set_image("reference", opened.reference_view,
+                               opened.reference.pixels if opened.reference is not None else None)
+        self.compare.set_image("result", None)
+        self.compare.set_title("gray", f"Gray — {opened.gray.name} ({w}×{h})")
+        if opened.reference is not None:
+            rw, rh = opened.reference.size
+            self.compare.set_title("reference", f"Reference — {opened.reference.name} ({rw}×{rh})")
+        else:
+            self.compare.set_title("reference", "Reference — none")
+        self.compare.set_title("result", "Result")
+        self.compare.fit()
+        self.diagnostics.clear()
+        self.side.show_inputs(f"{opened.gray.name}  ({w}×{h}, {opened.gray.bit_depth} bit)",
+                              opened.reference.name if opened.reference is not None else "", opened.checks)
+        self.refresh_choices()
+        self.side.colorize_button.setEnabled(True)
+        self.export_action.setEnabled(False)
+        self.export_diag_action.setEnabled(False)
+        files = [opened.gray.path] + ([opened.reference.path] if opened.reference is not None else [])
+        self.settings.add_recent(files)
+        self.setWindowTitle(f"ColorStudio — {opened.name}")
+        self.opened.emit(opened)
+        if self.auto_colorize:
+            self.colorize()
+
+    # ------------------------------------------------------------------ colorizing
+    def colorize(self) -> None:
+        if self.inputs is None or not self._idle():
+            return
+        choice = self.side.current_choice()
+        method = choice.method if choice else None
+        model = choice.model if choice else None
+        self._run(jobs.colorize_for_view, self.inputs, method, model, on_done=self._show_result)
+
+    def _show_result(self, shown: jobs.ShownResult) -> None:
+        self.result = shown
+        c = shown.colorization
+        self.compare.set_image("result", shown.result_view, c.rgb)
+        self.compare.set_title("result", f"Result — {c.method} ({c.seconds:.1f} s)")
+        self.diagnostics.show_diagnostics(shown.diagnostics_view, {"seconds": round(c.seconds, 3), **c.info},
+                                          self.inputs.frame_wh if self.inputs else None)
+        self.export_action.setEnabled(True)
+        self.export_diag_action.setEnabled(True)
+        self.side.set_status(f"Colorized with {c.method} in {c.seconds:.1f} s."
+                             + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
+        self.colorized.emit(shown)
+
+    # ------------------------------------------------------------------ jobs
+    def _idle(self) -> bool:
+        if self.worker is not None:
+            self.statusBar().showMessage("Busy: wait for the current job or cancel it.", 4000)
+            return False
+        return True
+
+    def _run(self, func, *args, on_done) -> GeneratorWorker:
+        worker = GeneratorWorker(func, *args, min_interval=0.05)
+        self.worker = worker
+        worker.progress.connect(self._on_progress)
+        worker.finished_with.connect(on_done)
+        worker.errored.connect(self._on_error)
+        worker.cancelled.connect(lambda: self.side.set_status("Cancelled."))
+        worker.done.connect(self._job_done)
+        self.side.set_running(True)
+        worker.start()
+        return worker
+
+    def _on_progress(self, p) -> None:
+        if p is not None and hasattr(p, "fraction"):
+            self.side.set_progress(p.fraction, p.message)
+
+    def _on_error(self, exc: BaseException) -> None:
+        self.side.set_progress(0, "")
+        self.side.set_status(str(exc) if isinstance(exc, ColorStudioError) else "Failed (see the log).")
+        show_error(self, exc)
+        self.jobFailed.emit(exc)
+
+    def _job_done(self) -> None:
+        self.worker = None
+        self.side.set_running(False)
+        self.side.colorize_button.setEnabled(self.inputs is not None)
+
+    def cancel_job(self) -> None:
+        if self.worker is not None:
+            self.worker.abort()
+            self.side.set_status("Cancelling after the current step…")
+
+    # ------------------------------------------------------------------ export
+    def _default_output(self) -> Path:
+        folder = self.settings.output_dir or (self.inputs.gray.path.parent if self.inputs else Path.home())
+        name = self.inputs.name if self.inputs else "result"
+        return folder / f"{name.replace('_mono', '')}_colorized"
+
+    def export_dialog(self) -> None:
+        if self.result is None or not self._idle():
+            return
+        dialog = ExportDialog(self._default_output(), self.settings.export_format, self.settings.export_bit_depth,
+                              self.settings.jpeg_quality, self.inputs.gray.bit_depth, self)
+        if dialog.exec() != ExportDialog.DialogCode.Accepted:
+            return
+        opts = dialog.options()
+        self.settings.export_format = opts.path.suffix.lower()
+        self.settings.export_bit_depth = opts.bit_depth or 0
+        self.settings.jpeg_quality = opts.jpeg_quality
+        if opts.path.exists():
+            answer = QMessageBox.question(self, "Replace?", f"{opts.path.name} exists. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.export_to(opts.path, opts.bit_depth, opts.jpeg_quality, opts.diagnostics_dir)
+
+    def export_to(self, path: Path, bit_depth: int | None = None, jpeg_quality: int = 95,
+                  diagnostics_dir: Path | None = None) -> GeneratorWorker | None:
+        if self.result is None or not self._idle():
+            return None
+        return self._run(jobs.export_result, self.result.colorization, path, bit_depth, jpeg_quality,
+                         diagnostics_dir, on_done=self._exported)
+
+    def export_diagnostics_dialog(self) -> None:
+        if self.result is None or not self._idle():
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Export diagnostics to", str(self._default_output().parent))
+        if folder:
+            target = Path(folder) / f"{self.inputs.name}_diagnostics"
+            self._run(jobs.export_diagnostics, self.result.colorization, target, on_done=self._exported)
+
+    def _exported(self, written: list[Path]) -> None:
+        self.side.set_status(f"Written: {written[0]}" + (f" (+{len(written) - 1} files)" if len(written) > 1 else ""))
+        self.statusBar().showMessage(f"Written {written[0]}", 8000)
+
+    # ------------------------------------------------------------------ other actions
+    def show_batch(self) -> None:
+        self.batch_dock.show()
+        self.batch_dock.raise_()
+
+    def choose_output_folder(self) -> None:
+        current = str(self.settings.output_dir or Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Output folder for results", current)
+        if folder:
+            self.settings.output_dir = folder
+            self.batch.set_out_dir(Path(folder))
+
+    def open_finetune_wizard(self) -> None:
+        from colorstudio.gui.finetune_wizard import FineTuneWizard
+
+        if self.wizard is None or not self.wizard.isVisible():
+            self.wizard = FineTuneWizard(self.settings, self)
+            self.wizard.modelSaved.connect(lambda path: self.refresh_choices(f"model:{path}"))
+        self.wizard.show()
+        self.wizard.raise_()
+
+    def show_about(self) -> None:
+        from colorstudio.gui.about_dialog import AboutDialog
+
+        AboutDialog(self.settings.device, self).open()
+
+    def show_log(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_file().parent)))
+
+    # ------------------------------------------------------------------ drag and drop, closing
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if paths_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        dropped = paths_from_mime(event.mimeData())
+        if dropped:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.open_paths(dropped))   # return to the drag source first
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        training = self.wizard is not None and self.wizard.is_training()
+        busy = self.worker is not None or self.batch.is_running() or training
+        if busy and not getattr(self, "force_close", False):
+            what = "A fine-tuning run" if training else "A job"
+            answer = QMessageBox.question(self, "Stop and quit?", f"{what} is running. Stop it and quit?")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        if self.wizard is not None:
+            self.wizard.stop_training()
+            self.wizard.close()
+        if self.worker is not None:
+            self.worker.stop(10000)
+        self.batch.stop()
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        event.accept()
