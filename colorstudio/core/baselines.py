@@ -11,7 +11,7 @@ for the ``*_guided`` variants. Before matching, the reference luma is histogram-
 to the gray (the two cameras differ in tone and exposure).
 
 Common options: ``max_pixels`` (working size bound), ``gf_radius`` (guided filter window
-radius at the working size; default ~1/100 of the short side) and ``gf_eps`` (default 1e-3)
+radius at the working size; default 2 px up to 1000 px, see :func:`guided.default_radius`) and ``gf_eps`` (default 1e-3)
 for the guided variants.
 """
 from __future__ import annotations
@@ -59,10 +59,13 @@ def _check_inputs(method: str, gray, reference) -> tuple[np.ndarray, np.ndarray]
 
 
 def _working_size(shape_hw, max_pixels) -> tuple[int, int, float]:
-    """(w, h, scale) with w*h <= max_pixels and the gray's aspect ratio."""
+    """(w, h, scale) with w*h <= max_pixels, the gray's aspect ratio; scale = w / gray width."""
     h, w = shape_hw
     scale = min(1.0, math.sqrt(float(max_pixels) / (h * w)))
-    return max(8, round(w * scale)), max(8, round(h * scale)), scale
+    if scale >= 1.0:
+        return w, h, 1.0
+    ws = max(8, int(w * scale))
+    return ws, max(8, int(h * scale)), ws / w
 
 
 def _resize(img: np.ndarray, w: int, h: int) -> np.ndarray:

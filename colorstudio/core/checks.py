@@ -274,7 +274,7 @@ def _size_message(f: dict) -> str | None:
     sizes = f"({_fmt_size(f['reference_size'])} vs {_fmt_size(f['gray_size'])})"
     if f["aspect_mismatch"]:
         return (f"The two shots have different shapes {sizes}: the colour shot is scaled "
-                f"{1 / sx:.2f}x across and {1 / sy:.2f}x down to fit the gray shot.")
+                f"{sx:.2f}x across and {sy:.2f}x down to fit the gray shot.")
     s = (sx + sy) / 2
     if s >= 1:
         return f"The colour shot is {s:.1f}x smaller than the gray shot {sizes}."
@@ -338,7 +338,9 @@ def _describe(f: dict) -> tuple[str, str, list[str]]:
             msgs += _geometry_messages(f)
         msgs += _tone_messages(f)
     else:
-        msgs.append(f"Only {f['n_inliers']} matching details were found between the two shots (at least "
+        n = f["n_inliers"]
+        found = f"{n} matching detail was" if n == 1 else f"{n} matching details were"
+        msgs.append(f"Only {found} found between the two shots (at least "
                     f"{MIN_INLIERS} are needed): they may not show the same scene, or one is too blurred, "
                     f"dark or featureless. Alignment could not be measured.")
     sx, sy = f["scale_factor"]

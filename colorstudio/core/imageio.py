@@ -226,13 +226,13 @@ def load_photo(path: str | os.PathLike) -> Photo:
         raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
     finally:
         im.close()
-    if pixels.ndim == 3 and _channels_equal(pixels):
+    if pixels.ndim == 3 and channels_equal(pixels):
         pixels = np.ascontiguousarray(pixels[..., 1])
     return Photo(pixels=pixels, alpha=alpha, icc_profile=icc, exif=exif_bytes,
                  path=path, format=fmt, converted_from=converted)
 
 
-def _channels_equal(rgb: np.ndarray) -> bool:
+def channels_equal(rgb: np.ndarray) -> bool:
     scale = 65535.0 if rgb.dtype == np.uint16 else 255.0
     step = max(1, rgb.shape[0] // 512)  # subsample rows: cheap on 12 MP
     sub = rgb[::step].astype(np.int32)

@@ -31,15 +31,13 @@ from typing import Iterable
 import numpy as np
 from PIL import Image
 
-from colorstudio.core.imageio import READ_EXTENSIONS, _channels_equal, image_size
+from colorstudio.core.imageio import READ_EXTENSIONS, channels_equal, image_size
 from colorstudio.errors import ColorStudioError
 
 MANIFEST_NAME = "pairs.csv"
 GRAY, COLOUR = "gray", "colour"
-_NAME_TAGS = {"mono": GRAY, "gray": GRAY, "grey": GRAY,
-              "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
-_DIR_ROLES = {"mono": GRAY, "gray": GRAY, "grey": GRAY,
-              "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
+_ROLES = {"mono": GRAY, "gray": GRAY, "grey": GRAY,  # name suffixes and folder names
+          "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
 _TAG_RE = re.compile(r"^(?P<base>.+?)[_-](?P<tag>mono|gray|grey|colou?r|rgb|l|r)$", re.IGNORECASE)
 _GRAY_MODES = ("1", "L", "LA", "I", "F", "I;16", "I;16B", "I;16L", "I;16N")
 _THUMB = 256  # long side used to decide gray vs colour
@@ -202,13 +200,13 @@ def _folder_role(f: _File, sibling_cache: dict) -> tuple[str, tuple] | None:
     if f.root is not None:
         ancestors = [a for a in f.path.parents if a == f.root or f.root in a.parents]
     for folder in ancestors:
-        role = _DIR_ROLES.get(folder.name.lower())
+        role = _ROLES.get(folder.name.lower())
         if role is None:
             continue
         parent = folder.parent
         if parent not in sibling_cache:
             try:
-                sibling_cache[parent] = {_DIR_ROLES.get(p.name.lower()) for p in parent.iterdir() if p.is_dir()}
+                sibling_cache[parent] = {_ROLES.get(p.name.lower()) for p in parent.iterdir() if p.is_dir()}
             except OSError:
                 sibling_cache[parent] = set()
         if ({GRAY, COLOUR} - {role}) & sibling_cache[parent]:
@@ -225,7 +223,7 @@ def _name_role(path: Path, mono_side: str) -> tuple[str, str, str] | None:
     tag = m["tag"].lower()
     if tag in ("l", "r"):
         return (GRAY if tag.upper() == mono_side else COLOUR), m["base"], "lr"
-    return _NAME_TAGS[tag], m["base"], "named"
+    return _ROLES[tag], m["base"], "named"
 
 
 def _strip_tag(key: tuple) -> tuple:
@@ -329,7 +327,7 @@ def classify_file(path: str | os.PathLike) -> str:
         im.draft("RGB", (_THUMB * 2, _THUMB * 2))  # JPEG: decode at 1/2..1/8 scale
         im.thumbnail((_THUMB, _THUMB))
         arr = np.asarray(im.convert("RGB"))
-    return GRAY if _channels_equal(arr) else COLOUR
+    return GRAY if channels_equal(arr) else COLOUR
 
 
 def _classify_reason(path: Path) -> tuple[str | None, str | None]:

@@ -71,7 +71,9 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
     out_dir = Path(out_dir)
     found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side)
     items = [BatchItem(gray=i.gray, reference=i.reference, name=i.name,
-                       output=_output_name(i.gray, i.name, out_dir, ext)) for i in found.items]
+                       output=(out_dir / i.output.name) if i.output is not None
+                       else _output_name(i.gray, i.name, out_dir, ext))
+             for i in found.items]
     return BatchPlan(items=items, unmatched=list(found.unmatched), out_dir=out_dir)
 
 

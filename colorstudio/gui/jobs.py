@@ -54,8 +54,13 @@ def pair_checks(gray: Photo, reference: Photo) -> tuple[list[str], dict[str, Any
     """The pair checks in plain words (rectified? scale? disparity range? tone difference?)."""
     from colorstudio.core.checks import check_pair
 
-    report = check_pair(gray, reference)
-    return list(report.messages), report.to_dict()
+    report = check_pair(gray.gray_float(), reference.rgb_float())
+    messages = list(report.messages)
+    if not messages:
+        messages.append("The two shots match well: same scene, aligned rows, similar tones.")
+    if report.suggested_mode:
+        messages.append(f"Suggested approach: {report.suggested_mode} ({report.mode_reason}).")
+    return messages, report.to_dict()
 
 
 def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: str | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from colorstudio.nets.blocks import ResNet2d
@@ -19,7 +20,7 @@ from colorstudio.nets.blocks import ResNet2d
 @dataclass
 class GCAConfig:
     features: int = 16
-    res_blocks: int = 3
+    res_blocks: int = 2
     nodes: int = 64
     sigma: float = 5.0        # on the 0..255 scale
 
@@ -67,12 +68,14 @@ class GCA(nn.Module):
     def __init__(self, cfg: GCAConfig = GCAConfig()):
         super().__init__()
         self.cfg = cfg
-        self.net = ResNet2d(4, cfg.features, cfg.res_blocks, k=3, cout=1)
+        # the confidence net runs at half resolution (stride-2 first conv), M upsampled
+        self.net = ResNet2d(4, cfg.features, cfg.res_blocks, k=3, stride=2, cout=1)
 
     def forward(self, colour_y, gray, fit_pixels: int = 16384):
         B, _, H, W = gray.shape
         p = border_distances(B, H, W, gray.device, gray.dtype)
-        m = torch.sigmoid(self.net(torch.cat([colour_y - 0.5, gray - 0.5, p], 1)))
+        logit = self.net(torch.cat([colour_y - 0.5, gray - 0.5, p], 1))
+        m = torch.sigmoid(F.interpolate(logit, size=(H, W), mode="bilinear", align_corners=False))
         # fit on a regular subsample (the curve has 64 nodes; more pixels add little)
         step = max(1, int((H * W / fit_pixels) ** 0.5))
         sub = (slice(None), slice(None), slice(0, None, step), slice(0, None, step))

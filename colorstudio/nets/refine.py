@@ -16,7 +16,7 @@ from colorstudio.nets.blocks import ResNet2d
 @dataclass
 class RefineConfig:
     features: int = 16
-    res_blocks: int = 2       # per ResNet
+    res_blocks: int = 1       # per ResNet
 
 
 class Refine(nn.Module):

@@ -24,7 +24,7 @@ class WACConfig:
     features: int = 16            # n, feature channels
     res_blocks: int = 7           # residual blocks in the feature ResNet
     stride: int = 4               # internal resolution of the volume (1, 2 or 4)
-    unet: tuple = (16, 24, 32, 48)  # 3-D U-Net channels per level (4 levels)
+    unet: tuple = (12, 16, 24, 32)  # 3-D U-Net channels per level (4 levels)
     attention: bool = True        # Dong 2019 attention on the reference half
 
 
@@ -139,12 +139,15 @@ class WAC(nn.Module):
 
 def weighted_average(weights: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
     """Eq. 1: (B,D,H,W) weights, (B,C,H,W) reference -> (B,C,H,W) sum_k V[k] * ref[..., x+k]
-    (reference replicated beyond its right border)."""
+    (reference replicated beyond its right border). One einsum when training (fast
+    backward); a loop without autograd (memory bounded to a few (B,C,H,W) planes)."""
     D, W = weights.shape[1], ref.shape[-1]
     padded = F.pad(ref, (0, D - 1, 0, 0), mode="replicate")
+    if torch.is_grad_enabled():
+        return torch.einsum("bdhw,bchdw->bchw", weights, padded.unfold(-1, W, 1))
     out = weights[:, :1] * padded[..., :W]
     for k in range(1, D):
-        out = out + weights[:, k:k + 1] * padded[..., k:k + W]
+        out.addcmul_(weights[:, k:k + 1], padded[..., k:k + W])
     return out
 
 

@@ -29,7 +29,11 @@ def list_photos(folder: Path = DEFAULT_PHOTOS) -> list[Path]:
 
 def split(files: list[Path], seed: int = SPLIT_SEED, n_val: int = N_VALIDATION
           ) -> tuple[list[Path], list[Path]]:
-    """(train, validation) lists, fixed by ``seed``; each sorted by name."""
+    """(train, validation) lists, fixed by ``seed``; each sorted by name.
+
+    Small folders (tests) keep at least 3/4 of their photos for training.
+    """
+    n_val = min(n_val, max(1, len(files) // 4))
     order = np.random.default_rng(seed).permutation(len(files))
     val = sorted(files[i] for i in order[:n_val])
     train = sorted(files[i] for i in order[n_val:])

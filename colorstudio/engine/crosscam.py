@@ -1,0 +1,180 @@
+"""Cross-camera colorization (CCDC): a high-resolution gray + a smaller colour shot taken from
+another viewpoint or at another moment, at any size ratio (not only powers of two).
+
+Pipeline: the gray is area-resized to a working size (at most ``max_pixels``); the reference
+is kept at its own size (area-reduced only if it is larger than the working size) and its
+luma is histogram-matched to the gray (the cameras differ in tone); OpenCV DIS flow between
+the gray and the bicubic-upsampled reference luma initialises the net's flow; the net
+predicts Cb/Cr at the working size; the chroma is brought to full size by guided upsampling
+with the full-resolution gray as the guide. The output luma is the gray itself.
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from colorstudio.core.baselines import match_luma
+from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
+from colorstudio.core.guided import DEFAULT_EPS, guided_upsample_chroma
+from colorstudio.core.result import ChromaResult
+from colorstudio.errors import MethodError, ModelError
+from colorstudio.nets.ccdc import CCDC, CCDCConfig
+from colorstudio.nets.single_weights import load_weights
+
+MODEL_NAME = "ccdc"
+_OPTIONS = {"max_pixels", "gf_radius", "gf_eps", "guided", "preset"}
+_SHARED = {"side", "max_disparity", "saturation", "mode"}       # accepted, not used here
+_DIS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
+        "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
+_CACHE: dict[tuple, tuple[CCDC, dict]] = {}
+
+
+# ---------------------------------------------------------------- model loading
+def load_ccdc(path: str | os.PathLike | None = None) -> tuple[CCDC, dict]:
+    """(net in eval mode, safetensors metadata); cached per file (path, mtime, size)."""
+    if path is None:
+        from colorstudio.engine.learned_methods import weight_file
+        path = weight_file(MODEL_NAME)
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"no weights for 'ccdc': {path} does not exist")
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _CACHE:
+        tensors, config, meta = load_weights(path, MODEL_NAME)
+        try:
+            net = CCDC(CCDCConfig.from_dict(config))
+            net.load_state_dict(tensors, strict=True)
+        except (TypeError, ValueError, RuntimeError):
+            raise ModelError(f"{path.name} does not match the 'ccdc' network it claims to be") from None
+        _CACHE[key] = (net.eval(), meta)
+    return _CACHE[key]
+
+
+def _resolve(model) -> tuple[CCDC, str]:
+    if isinstance(model, CCDC):
+        return model.eval(), "(in memory)"
+    net, _ = load_ccdc(model)
+    return net, Path(model).name if model is not None else "ccdc.safetensors"
+
+
+# ---------------------------------------------------------------- shared with training
+def working_size(shape_hw: tuple[int, int], max_pixels: int) -> tuple[int, int]:
+    """(h, w) with h * w <= max_pixels and the gray's aspect ratio (never enlarged)."""
+    h, w = shape_hw
+    s = min(1.0, math.sqrt(float(max_pixels) / (h * w)))
+    return max(8, round(h * s)), max(8, round(w * s))
+
+
+def reference_at_most(reference: np.ndarray, size_hw: tuple[int, int]) -> np.ndarray:
+    """The reference area-reduced so that neither side exceeds ``size_hw`` (else unchanged)."""
+    h, w = reference.shape[:2]
+    s = min(1.0, size_hw[0] / h, size_hw[1] / w)
+    if s >= 1.0:
+        return reference
+    return cv2.resize(reference, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+
+
+def initial_flow(gray_w: np.ndarray, ref_luma: np.ndarray, preset: str = "medium") -> np.ndarray:
+    """OpenCV DIS flow (H, W, 2) from the gray (H, W) to the reference luma (h, w, any size,
+    tone-matched), in gray pixels: the match of gray (x, y) is at (x, y) + flow.
+
+    The reference is bicubic-upsampled to (H, W); the gray is blurred to a similar
+    sharpness (sigma grows with the size ratio) so the matcher compares like with like.
+    """
+    H, W = gray_w.shape
+    factor = max(W / ref_luma.shape[1], H / ref_luma.shape[0], 1.0)
+    ref_up = cv2.resize(ref_luma, (W, H), interpolation=cv2.INTER_CUBIC)
+    g = cv2.GaussianBlur(gray_w, (0, 0), max(0.8, 0.4 * factor))
+    r = cv2.GaussianBlur(ref_up, (0, 0), 0.8)
+    to8 = lambda a: np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return cv2.DISOpticalFlow_create(_DIS[preset]).calc(to8(g), to8(r), None)
+
+
+def network_inputs(gray_w: np.ndarray, reference: np.ndarray, preset: str = "medium"
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(reference YCbCr (h, w, 3) with its luma matched to the gray, initial flow (H, W, 2)).
+
+    gray_w: (H, W) float32 [0, 1] at the working size; reference: (h, w, 3) RGB [0, 1],
+    already no larger than the working size.
+    """
+    ycc = rgb_to_ycbcr(np.asarray(reference, np.float32)).astype(np.float32)
+    ycc[..., 0] = match_luma(ycc[..., 0], gray_w)
+    return ycc, initial_flow(gray_w, ycc[..., 0], preset)
+
+
+def _to_tensor(a: np.ndarray) -> torch.Tensor:
+    a = a[..., None] if a.ndim == 2 else a
+    return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1), np.float32))[None]
+
+
+# ---------------------------------------------------------------- the method
+def _check(gray, reference, options) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    unknown = set(options) - _OPTIONS - _SHARED
+    if unknown:
+        raise MethodError(f"method 'ccdc' has no option(s) {', '.join(sorted(unknown))}; "
+                          f"it accepts {', '.join(sorted(_OPTIONS))}")
+    gray = np.asarray(gray, np.float32)
+    if gray.ndim != 2 or gray.size == 0:
+        raise MethodError(f"method 'ccdc' needs a 2-D gray image, got shape {gray.shape}")
+    if reference is None:
+        raise MethodError("method 'ccdc' needs a colour reference photo")
+    reference = np.asarray(reference, np.float32)
+    if reference.ndim != 3 or reference.shape[2] != 3 or min(reference.shape[:2]) < 2:
+        raise MethodError(f"method 'ccdc' needs an RGB reference, got shape {reference.shape}")
+    if preset := options.get("preset"):
+        if preset not in _DIS:
+            raise MethodError(f"DIS preset must be one of {', '.join(_DIS)}, got {preset!r}")
+    ignored = sorted(k for k in set(options) & _SHARED if options[k] is not None)
+    return np.clip(gray, 0, 1), np.clip(reference, 0, 1), ignored
+
+
+def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
+    """Chroma (H, W, 2) for a gray (H, W) float32 [0,1] from a colour shot (h, w, 3) float32
+    RGB [0,1] of any size (usually 2x-8x smaller) taken from elsewhere or at another moment.
+
+    model: None (models/ccdc.safetensors), a path, or a CCDC module. Options: ``max_pixels``
+    (working size bound, default from the model config), ``guided`` (guided upsampling of the
+    chroma: 'auto' (default: when the working size is below the gray's), True, False),
+    ``gf_radius``/``gf_eps`` (its window, in working pixels, and regularisation), ``preset``
+    (DIS preset for the initial flow: 'medium' default, 'fast', 'ultrafast').
+    Diagnostics: "visibility_0" (h, w) signed V0 = warp(I2^Y) - I1 at the working size,
+    "visibility_1".."visibility_4" (channel means of V_i at 1/2 .. 1/16 of it), "flow"
+    (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB.
+    """
+    gray, reference, ignored = _check(gray, reference, options)
+    net, model_name = _resolve(model)
+    H, W = gray.shape
+    h, w = working_size((H, W), int(options.get("max_pixels") or net.cfg.max_working_pixels))
+    gray_w = gray if (h, w) == (H, W) else cv2.resize(gray, (w, h), interpolation=cv2.INTER_AREA)
+    ref = reference_at_most(reference, (h, w))
+    ref_ycc, flow0 = network_inputs(gray_w, ref, options.get("preset") or "medium")
+    init = _to_tensor(flow0) if net.cfg.classic_init else None
+    with torch.inference_mode():
+        out = net(_to_tensor(gray_w), _to_tensor(ref_ycc), init)
+    chroma_w = np.clip(out["chroma"][0].permute(1, 2, 0).numpy(), 0.0, 1.0)
+    guided = options.get("guided", "auto")
+    guided = (h, w) != (H, W) if guided in (None, "auto") else bool(guided)
+    if guided:
+        chroma = guided_upsample_chroma(chroma_w, gray, radius=options.get("gf_radius"),
+                                        eps=float(options.get("gf_eps") or DEFAULT_EPS))
+    else:
+        chroma = chroma_w if (h, w) == (H, W) else cv2.resize(chroma_w, (W, H), interpolation=cv2.INTER_LINEAR)
+    scale = w / W
+    vis = out["visibility"]
+    diagnostics = {f"visibility_{i}": v[0].mean(0).numpy().astype(np.float32) for i, v in enumerate(vis)}
+    diagnostics["flow"] = (out["flows"][0][0].permute(1, 2, 0).numpy() / np.float32(scale)).astype(np.float32)
+    warped = out["warped_ref"][0].permute(1, 2, 0).numpy()
+    diagnostics["warped_reference"] = np.clip(ycbcr_to_rgb(warped), 0, 1).astype(np.float32)
+    info = {"method": "ccdc", "model": model_name, "working_size": [w, h],
+            "reference_size": [int(reference.shape[1]), int(reference.shape[0])],
+            "scale_factor": [round(W / reference.shape[1], 3), round(H / reference.shape[0], 3)],
+            "initial_flow": "DIS" if net.cfg.classic_init else "none", "guided_upsampling": guided}
+    if ignored:
+        info["ignored_options"] = ignored
+    return ChromaResult(np.ascontiguousarray(chroma, np.float32), diagnostics, info)

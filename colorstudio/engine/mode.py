@@ -1,0 +1,45 @@
+"""Which pair mode fits a gray + colour pair: 'stereo' (a rectified same-size dual-camera
+pair, the Cycle CNN) or 'crosscam' (a smaller colour shot, or one from another viewpoint
+or moment: CCDC). Numpy only; the reason comes back in plain words for the user.
+"""
+from __future__ import annotations
+
+SIZE_TOLERANCE = 0.10     # sizes within 10% per axis count as "the same size"
+
+
+def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
+    """(mode, reason) for a gray of ``gray_shape`` (H, W[, ...]) and a reference of
+    ``reference_shape`` (h, w[, 3]).
+
+    'crosscam' when either side differs by more than ~10%, or when ``report`` (a
+    :class:`colorstudio.core.checks.PairReport` from ``check_pair``, optional) says the pair
+    is not rectified or its alignment could not be measured; otherwise 'stereo'.
+    Without a report, same-size pairs are assumed to be rectified stereo pairs.
+    """
+    (H, W), (h, w) = tuple(gray_shape[:2]), tuple(reference_shape[:2])
+    if min(H, W, h, w) <= 0:
+        raise ValueError(f"empty image shape: gray {gray_shape}, reference {reference_shape}")
+    sx, sy = W / w, H / h
+    if max(abs(sx - 1), abs(sy - 1)) > SIZE_TOLERANCE:
+        if abs(sx / sy - 1) > 0.01:
+            shape = f"the colour shot has another shape ({w}x{h} vs {W}x{H})"
+        elif sx > 1:
+            shape = f"the colour shot is {(sx + sy) / 2:.1f}x smaller than the gray shot ({w}x{h} vs {W}x{H})"
+        else:
+            shape = f"the colour shot is {2 / (sx + sy):.1f}x larger than the gray shot ({w}x{h} vs {W}x{H})"
+        return "crosscam", f"cross-camera mode: {shape}"
+    if report is None:
+        return "stereo", "stereo mode: the two shots have the same size (assumed a rectified dual-camera pair)"
+    if getattr(report, "identical", False):
+        return "stereo", "stereo mode: the colour shot is the same picture as the gray shot"
+    rectified = getattr(report, "rectified", None)
+    if rectified is None:
+        n = getattr(report, "n_inliers", 0)
+        return "crosscam", (f"cross-camera mode: the alignment of the two shots could not be measured "
+                            f"(only {n} matching details), and the cross-camera method copes with any motion")
+    if not rectified:
+        off = getattr(report, "vertical_offset_px", None)
+        rows = f" (rows are {off:.1f} px apart)" if off is not None else ""
+        return "crosscam", (f"cross-camera mode: the pair is not a rectified stereo pair{rows}, "
+                            f"e.g. another viewpoint or another moment")
+    return "stereo", "stereo mode: the two shots have the same size and their rows are aligned"

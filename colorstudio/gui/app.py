@@ -1,0 +1,69 @@
+"""``colorstudio-gui``: start the desktop app.
+
+    colorstudio-gui [FILES...]                     open the files (a gray photo, a pair, folders)
+    colorstudio-gui --screenshot OUT.png [FILES]   render the window offscreen with the files
+                                                   loaded and colorized, save it, and exit
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger("colorstudio.gui")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="colorstudio-gui", description="ColorStudio desktop app")
+    parser.add_argument("files", nargs="*", type=Path, help="gray photo, gray + colour reference, or folders")
+    parser.add_argument("--screenshot", type=Path, metavar="OUT.png",
+                        help="render the main window offscreen (files loaded, result computed) and exit")
+    parser.add_argument("--size", default="1600x960", help="window size for --screenshot (WxH)")
+    parser.add_argument("--method", help="method for --screenshot (default: the best available)")
+    parser.add_argument("--split", action="store_true", help="--screenshot in before/after split mode")
+    parser.add_argument("--timeout", type=float, default=600, help="--screenshot gives up after this many seconds")
+    return parser.parse_args(argv)
+
+
+def _qt_args() -> list[str]:
+    return [sys.argv[0] if sys.argv else "colorstudio-gui"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from colorstudio.gui.error_dialog import install_excepthook, setup_logging
+
+    QCoreApplication.setOrganizationName("ColorStudio")
+    QCoreApplication.setApplicationName("ColorStudio")
+    QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(_qt_args())
+    app.setStyle("Fusion")
+    from colorstudio.gui.theme import apply_dark_palette
+
+    apply_dark_palette(app)
+    setup_logging()
+    log.info("starting the app (%s)", " ".join(sys.argv[1:] if argv is None else argv))
+    if args.screenshot:
+        from colorstudio.gui.screenshot import take_screenshot
+
+        return take_screenshot(args.screenshot, args.files, size=args.size, method=args.method,
+                               split=args.split, timeout=args.timeout)
+    install_excepthook()
+    from colorstudio.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    if args.files:
+        window.open_paths(args.files)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Training: synthesized datasets, losses and the training loop (generators). Imports torch."""

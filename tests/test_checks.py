@@ -1,0 +1,154 @@
+"""Pair checks on the Motorcycle pair and on pairs made from it with known changes."""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from colorstudio.core.checks import check_pair
+from colorstudio.core.color import luma
+
+skdata = pytest.importorskip("skimage.data")
+
+
+@pytest.fixture(scope="module")
+def moto():
+    """(left RGB, right RGB, disparity of left) at full size (741x500), float32 [0,1]."""
+    left, right, disp = skdata.stereo_motorcycle()
+    return left.astype(np.float32) / 255, right.astype(np.float32) / 255, disp
+
+
+@pytest.fixture(scope="module")
+def baseline(moto):
+    left, right, _ = moto
+    return check_pair(luma(left), right)
+
+
+def shifted(img, dy):
+    M = np.float32([[1, 0, 0], [0, 1, dy]])
+    return cv2.warpAffine(img, M, (img.shape[1], img.shape[0]), borderMode=cv2.BORDER_REFLECT)
+
+
+def test_motorcycle_left_gray_right_reference(moto, baseline):
+    _, _, disp = moto
+    r = baseline
+    assert r.gray_size == r.reference_size == (741, 500)
+    assert r.scale_factor == (1.0, 1.0) and not r.size_mismatch
+    assert r.n_inliers >= 100
+    assert r.rectified and r.vertical_offset_px <= 1.0
+    # right-view points lie at smaller x: x_ref - x_gray = -disparity_of_left
+    true = -disp[np.isfinite(disp)]
+    assert np.percentile(true, 2) - 6 <= r.disparity_min < r.disparity_max <= np.percentile(true, 98) + 6
+    assert r.disparity_max < 0
+    assert r.colour_side == "left" and r.colour_camera_position == "right"
+    assert r.suggested_mode == "stereo"
+    assert not r.identical and not r.reference_is_gray
+    assert any("rectified" in m for m in r.messages)
+    assert any("right of the mono camera" in m for m in r.messages)
+
+
+def test_motorcycle_other_direction(moto, baseline):
+    left, right, _ = moto
+    r = check_pair(luma(right), left)
+    assert r.colour_side == "right" and r.colour_camera_position == "left"
+    assert r.disparity_min > 0
+    assert r.disparity_min == pytest.approx(-baseline.disparity_max, abs=4)
+    assert r.disparity_max == pytest.approx(-baseline.disparity_min, abs=4)
+    assert r.rectified
+
+
+@pytest.mark.parametrize("dy", [6.0, -4.0])
+def test_vertical_shift_is_detected(moto, dy):
+    left, right, _ = moto
+    r = check_pair(luma(left), shifted(right, dy))
+    assert r.rectified is False
+    assert r.vertical_offset_px == pytest.approx(abs(dy), abs=1.0)
+    assert r.vertical_shift_px == pytest.approx(dy, abs=1.0)
+    assert r.suggested_mode == "crosscam"
+    msg = next(m for m in r.messages if "not rectified" in m)
+    assert float(re.search(r"rows differ by ([0-9.]+) px", msg).group(1)) == pytest.approx(abs(dy), abs=1.0)
+    assert ("down" if dy > 0 else "up") in msg
+
+
+def test_scaled_reference(moto):
+    left, right, _ = moto
+    small = cv2.resize(right, (185, 125), interpolation=cv2.INTER_AREA)
+    r = check_pair(luma(left), small)
+    assert r.reference_size == (185, 125) and r.size_mismatch and not r.aspect_mismatch
+    assert r.scale_factor[0] == pytest.approx(4.0, abs=0.02) and r.scale_factor[1] == pytest.approx(4.0)
+    assert r.suggested_mode == "crosscam" and "resolution" in r.mode_reason
+    assert any("4.0x smaller" in m for m in r.messages)
+    assert r.colour_side == "left"  # disparities are measured in gray pixels
+
+
+def test_reference_of_another_shape(moto):
+    left, right, _ = moto
+    r = check_pair(luma(left), cv2.resize(right, (370, 500), interpolation=cv2.INTER_AREA))
+    assert r.aspect_mismatch and r.scale_factor == pytest.approx((741 / 370, 1.0))
+    assert any("different shapes" in m and "2.00x across and 1.00x down" in m for m in r.messages)
+    assert r.rectified and r.colour_side == "left"
+
+
+def test_exposure_and_tone_changes(moto, baseline):
+    left, right, _ = moto
+    darker = check_pair(luma(left), right * 0.6)
+    assert darker.exposure_gain == pytest.approx(0.6 * baseline.exposure_gain, rel=0.08)
+    assert darker.exposure_stops == pytest.approx(np.log2(0.6), abs=0.15)
+    assert darker.tone_gamma == pytest.approx(baseline.tone_gamma, abs=0.08)
+    assert darker.mean_luma_diff < baseline.mean_luma_diff - 0.05
+    assert any("darker" in m for m in darker.messages)
+    assert not any("darker" in m or "brighter" in m for m in baseline.messages)
+    curved = check_pair(luma(left), right ** 0.7)
+    assert curved.tone_gamma == pytest.approx(0.7 * baseline.tone_gamma, abs=0.07)
+    assert any("tones differently" in m for m in curved.messages)
+
+
+def test_identical_images(moto):
+    left, _, _ = moto
+    r = check_pair(luma(left), left)
+    assert r.identical and r.rectified
+    assert r.disparity_min == r.disparity_max == 0
+    assert r.colour_side == "unknown"
+    assert r.exposure_gain == pytest.approx(1.0, abs=0.01)
+    assert any("same picture" in m for m in r.messages)
+
+
+def test_gray_reference(moto):
+    left, right, _ = moto
+    r = check_pair(luma(left), np.repeat(luma(right)[..., None], 3, axis=2))
+    assert r.reference_is_gray and not r.identical
+    assert r.suggested_mode == "single"
+    assert any("no colour" in m for m in r.messages)
+
+
+def test_too_few_matches_is_a_message_not_an_exception():
+    flat = np.full((150, 200), 0.5, np.float32)
+    noise = np.random.default_rng(0).random((150, 200, 3)).astype(np.float32)
+    r = check_pair(flat, noise)
+    assert r.rectified is None and r.vertical_offset_px is None and r.disparity_min is None
+    assert r.colour_side == "unknown" and r.suggested_mode == "crosscam"
+    assert any("matching details" in m and "could not be measured" in m for m in r.messages)
+    json.dumps(r.to_dict())
+
+
+def test_report_is_json_able(baseline):
+    d = json.loads(json.dumps(baseline.to_dict()))
+    assert d["gray_size"] == [741, 500] and d["colour_side"] == "left"
+    assert isinstance(d["rectified"], bool) and isinstance(d["messages"], list)
+
+
+def test_one_megapixel_pair_is_fast(moto):
+    left, right, _ = moto
+    s = 1.65  # 1223x825
+    g = luma(cv2.resize(left, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC))
+    ref = cv2.resize(right, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
+    check_pair(g, ref)  # warm-up (OpenCV initialisation)
+    t = time.perf_counter()
+    r = check_pair(g, ref)
+    elapsed = time.perf_counter() - t
+    assert r.rectified and r.colour_side == "left"
+    assert elapsed < 1.5  # about 0.15-0.3 s on an idle core; generous for shared CI

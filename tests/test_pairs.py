@@ -1,0 +1,194 @@
+"""Pair discovery: every naming scheme, folders, manifests, singles and bad files."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio.core.pairs import PairItem, classify_file, discover
+from colorstudio.errors import ColorStudioError
+
+RNG = np.random.default_rng(7)
+
+
+def gray_img(path: Path, size=(24, 16)) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(RNG.integers(0, 256, (size[1], size[0]), dtype=np.uint8), "L").save(path)
+    return path
+
+
+def colour_img(path: Path, size=(24, 16)) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(RNG.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8), "RGB").save(path)
+    return path
+
+
+def rgb_gray_img(path: Path, size=(24, 16)) -> Path:
+    """An RGB file whose three channels are equal."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    g = RNG.integers(0, 256, (size[1], size[0]), dtype=np.uint8)
+    Image.fromarray(np.dstack([g, g, g]), "RGB").save(path)
+    return path
+
+
+def pairs_of(d) -> set[tuple[str, str | None, str]]:
+    return {(i.gray.name, i.reference.name if i.reference else None, i.name) for i in d.items}
+
+
+def test_name_suffixes_any_case(tmp_path):
+    gray_img(tmp_path / "a_mono.png"), colour_img(tmp_path / "a_color.jpg")
+    gray_img(tmp_path / "b_MONO.png"), colour_img(tmp_path / "b_Colour.png")
+    gray_img(tmp_path / "c_gray.tif"), colour_img(tmp_path / "c_rgb.png")
+    gray_img(tmp_path / "d_Grey.bmp"), colour_img(tmp_path / "d_RGB.webp")
+    gray_img(tmp_path / "e-mono.png"), colour_img(tmp_path / "e-color.png")
+    d = discover([tmp_path])
+    assert pairs_of(d) == {("a_mono.png", "a_color.jpg", "a"), ("b_MONO.png", "b_Colour.png", "b"),
+                           ("c_gray.tif", "c_rgb.png", "c"), ("d_Grey.bmp", "d_RGB.webp", "d"),
+                           ("e-mono.png", "e-color.png", "e")}
+    assert d.unmatched == []
+    assert all(i.is_pair for i in d.items) and d.singles == []
+
+
+def test_left_right_with_mono_side_setting(tmp_path):
+    colour_img(tmp_path / "scene_L.png"), colour_img(tmp_path / "scene_R.jpg")
+    left = discover([tmp_path])  # default: L is the mono camera
+    assert pairs_of(left) == {("scene_L.png", "scene_R.jpg", "scene")}
+    right = discover([tmp_path], lr_mono_side="r")
+    assert pairs_of(right) == {("scene_R.jpg", "scene_L.png", "scene")}
+    with pytest.raises(ColorStudioError):
+        discover([tmp_path], lr_mono_side="top")
+
+
+def test_lone_tagged_files(tmp_path):
+    colour_img(tmp_path / "x_L.png")     # declared mono by the setting: a single gray
+    colour_img(tmp_path / "y_R.png")     # declared colour: no partner
+    gray_img(tmp_path / "z_mono.png")    # a single gray
+    colour_img(tmp_path / "w_color.png")
+    d = discover([tmp_path])
+    assert pairs_of(d) == {("x_L.png", None, "x_L"), ("z_mono.png", None, "z_mono")}
+    reasons = {p.name: r for p, r in d.unmatched}
+    assert set(reasons) == {"y_R.png", "w_color.png"}
+    assert "no gray partner" in reasons["y_R.png"] and "y_L.*" in reasons["y_R.png"]
+    assert "w_mono.*" in reasons["w_color.png"]
+
+
+def test_mono_color_subfolders(tmp_path):
+    gray_img(tmp_path / "mono" / "x.png"), colour_img(tmp_path / "color" / "x.jpg")
+    gray_img(tmp_path / "mono" / "Y.tif"), colour_img(tmp_path / "color" / "y.png")  # stems match case-insensitively
+    gray_img(tmp_path / "mono" / "alone.png")
+    colour_img(tmp_path / "color" / "orphan.png")
+    gray_img(tmp_path / "mono" / "day" / "n1.png"), colour_img(tmp_path / "color" / "day" / "n1.png")
+    d = discover([tmp_path])
+    assert pairs_of(d) == {("x.png", "x.jpg", "x"), ("Y.tif", "y.png", "Y"), ("alone.png", None, "alone"),
+                           ("n1.png", "n1.png", "n1")}
+    day = next(i for i in d.items if i.name == "n1")
+    assert day.gray.parent.name == "day" and day.gray.parent.parent.name == "mono"
+    assert day.reference.parent.parent.name == "color"
+    assert [(p.name, "no gray partner" in r) for p, r in d.unmatched] == [("orphan.png", True)]
+    # dropping the two folders themselves gives the same pairs
+    assert pairs_of(discover([tmp_path / "color", tmp_path / "mono"])) == pairs_of(d)
+
+
+def test_colour_subfolder_spelling_and_tagged_names(tmp_path):
+    gray_img(tmp_path / "Mono" / "k_mono.png"), colour_img(tmp_path / "Colour" / "k_colour.png")
+    d = discover([tmp_path])
+    assert pairs_of(d) == {("k_mono.png", "k_colour.png", "k")}
+    assert d.unmatched == []
+
+
+def test_manifest_with_header(tmp_path):
+    gray_img(tmp_path / "shots" / "g1.png"), colour_img(tmp_path / "shots" / "c1.jpg")
+    gray_img(tmp_path / "shots" / "g2.png")
+    colour_img(tmp_path / "other.png")  # a colour file not in the manifest
+    (tmp_path / "pairs.csv").write_text(
+        "gray,reference,output\n"
+        "shots/g1.png,shots/c1.jpg,out/first.png\n"
+        "shots/g2.png,,\n"
+        "# a comment line\n"
+        "shots/missing.png,shots/c1.jpg,\n")
+    d = discover([tmp_path])
+    items = {i.gray.name: i for i in d.items}
+    assert set(items) == {"g1.png", "g2.png"}
+    assert items["g1.png"].reference == tmp_path / "shots" / "c1.jpg"
+    assert items["g1.png"].output == tmp_path / "out" / "first.png"
+    assert items["g1.png"].name == "first"
+    assert items["g2.png"].reference is None
+    reasons = {p.name: r for p, r in d.unmatched}
+    assert "line 5 but not found" in reasons["missing.png"]
+    assert reasons["other.png"].startswith("a colour photo with no gray partner")
+    assert "c1.jpg" not in reasons  # used by the manifest, not reported again
+
+
+def test_manifest_passed_explicitly_without_header(tmp_path):
+    data = tmp_path / "data"
+    gray_img(data / "a.png"), colour_img(data / "b.png")
+    csv = tmp_path / "list.csv"
+    csv.write_text("data/a.png;data/b.png\n")
+    for d in (discover([], manifest=csv), discover([csv])):
+        assert pairs_of(d) == {("a.png", "b.png", "a")}
+        assert d.unmatched == []
+    d = discover([], manifest=tmp_path / "nope.csv")
+    assert d.items == [] and "manifest" in d.unmatched[0][1]
+
+
+def test_single_grays_and_unmatched_colour(tmp_path):
+    gray_img(tmp_path / "plain_gray.png")
+    rgb_gray_img(tmp_path / "rgb_but_gray.png")
+    colour_img(tmp_path / "holiday.png")
+    d = discover([tmp_path])
+    assert pairs_of(d) == {("plain_gray.png", None, "plain_gray"), ("rgb_but_gray.png", None, "rgb_but_gray")}
+    assert [(p.name, r) for p, r in d.unmatched] == [("holiday.png", "a colour photo with no gray partner")]
+
+
+def test_classify_large_rgb_gray_jpeg_without_full_decode(tmp_path):
+    g = np.tile(np.linspace(0, 255, 3000, dtype=np.uint8), (2000, 1))
+    path = tmp_path / "big.jpg"
+    Image.fromarray(np.dstack([g, g, g]), "RGB").save(path, quality=90)
+    col = tmp_path / "big_colour.jpg"
+    Image.fromarray(np.dstack([g, g[:, ::-1], g]), "RGB").save(col, quality=90)
+    t = time.perf_counter()
+    assert classify_file(path) == "gray"
+    assert classify_file(col) == "colour"
+    assert time.perf_counter() - t < 1.0  # a full 6 MP decode of both would be slower
+
+
+def test_bad_and_non_image_files_never_raise(tmp_path):
+    gray_img(tmp_path / "good.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path / ".hidden.png").write_bytes(b"junk")
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff garbage")
+    (tmp_path / "empty.png").write_bytes(b"")
+    d = discover([tmp_path])
+    assert pairs_of(d) == {("good.png", None, "good")}
+    reasons = {p.name: r for p, r in d.unmatched}
+    assert set(reasons) == {"broken.jpg", "empty.png"}  # notes.txt and hidden files ignored in folders
+    assert "not an image" in reasons["broken.jpg"] and "empty" in reasons["empty.png"]
+    d = discover([tmp_path / "notes.txt", tmp_path / "ghost.png", tmp_path / "good.png"])
+    reasons = {p.name: r for p, r in d.unmatched}
+    assert reasons["notes.txt"].startswith("not an image") and reasons["ghost.png"] == "not found"
+    assert [i.gray.name for i in d.items] == ["good.png"]
+
+
+def test_ambiguous_partners_are_reported(tmp_path):
+    gray_img(tmp_path / "x_mono.png"), gray_img(tmp_path / "x_mono.tif"), colour_img(tmp_path / "x_color.jpg")
+    d = discover([tmp_path])
+    assert d.items == []
+    assert sorted(p.name for p, _ in d.unmatched) == ["x_color.jpg", "x_mono.png", "x_mono.tif"]
+    assert all(r.startswith("ambiguous") for _, r in d.unmatched)
+
+
+def test_order_names_duplicates_and_recursion(tmp_path):
+    for sub in ("b", "a"):
+        gray_img(tmp_path / sub / "x_mono.png"), colour_img(tmp_path / sub / "x_color.png")
+    gray_img(tmp_path / "top.png")
+    d1 = discover([tmp_path / "b", tmp_path, tmp_path / "a" / "x_mono.png"])
+    d2 = discover([tmp_path])
+    assert d1 == d2
+    assert [i.name for i in d2.items] == ["a_x", "b_x", "top"]
+    assert [i.gray for i in d2.items] == sorted(i.gray for i in d2.items)
+    assert len({i.name for i in d2.items}) == len(d2.items)
+    shallow = discover([tmp_path], recursive=False)
+    assert shallow.items == [PairItem(tmp_path / "top.png", None, "top")]

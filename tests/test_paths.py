@@ -1,0 +1,30 @@
+"""paths.py finds models/ and resources/ in a checkout, a wheel layout or an override."""
+from colorstudio import paths
+
+
+def test_checkout_finds_the_example_pair():
+    assert (paths.examples_dir() / "motorcycle_mono.png").is_file()
+
+
+def test_override_and_wheel_layout(tmp_path, monkeypatch):
+    (tmp_path / "resources").mkdir()
+    monkeypatch.setenv("COLORSTUDIO_DATA_DIR", str(tmp_path))
+    assert paths.resources_dir() == tmp_path / "resources"
+    assert paths.models_dir() == tmp_path / "models"
+    monkeypatch.delenv("COLORSTUDIO_DATA_DIR")
+    wheel_pkg = tmp_path / "site" / "colorstudio"
+    (wheel_pkg / "_data" / "models").mkdir(parents=True)
+    monkeypatch.setattr(paths, "PACKAGE_DIR", wheel_pkg)
+    assert paths.models_dir() == wheel_pkg / "_data" / "models"
+
+
+def test_frozen_app_layout(tmp_path, monkeypatch):
+    (tmp_path / "models").mkdir()
+    monkeypatch.setattr(paths.sys, "_MEIPASS", str(tmp_path), raising=False)
+    monkeypatch.setattr(paths, "PACKAGE_DIR", tmp_path / "nowhere")
+    assert paths.models_dir() == tmp_path / "models"
+
+
+def test_user_dir_is_isolated_per_test(_isolated_user_dir):
+    assert paths.user_dir() == _isolated_user_dir
+    assert paths.user_models_dir().is_dir()

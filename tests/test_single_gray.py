@@ -1,0 +1,275 @@
+"""Single-gray colorization (issue #6): the HSV net, Deep Colorization, their engine and trainers."""
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from colorstudio.core import cheng_features as cf
+from colorstudio.core.color import compose, hsv_to_rgb, luma, rgb_to_hsv, rgb_to_ycbcr
+from colorstudio.core.imageio import load_photo, save_photo
+from colorstudio.core.joint_bilateral import joint_bilateral
+from colorstudio.engine import single
+from colorstudio.errors import MethodError, ModelError
+from colorstudio.nets import colorspace as tcs
+from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
+from colorstudio.nets.hsv2stage import HSV2Stage, HSV2StageConfig, circular_hue_mae, hsv_loss
+from colorstudio.nets.single_weights import load_weights, save_weights
+
+TINY_HSV = HSV2StageConfig(lr_width=4, lr_layers=3, lr_dilations=(1, 2, 1), rcn_width=4)
+
+
+def _scene(h=48, w=64, seed=0):
+    """A smooth colourful RGB test image (H, W, 3) float32."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w] / max(h, w)
+    rgb = np.stack([0.5 + 0.4 * np.sin(6 * x + rng.random()), 0.5 + 0.4 * np.cos(5 * y),
+                    0.5 + 0.3 * np.sin(4 * (x + y))], -1)
+    return rgb.astype(np.float32)
+
+
+def _hsv_file(tmp_path, cfg=TINY_HSV):
+    torch.manual_seed(0)
+    net = HSV2Stage(cfg)
+    path = tmp_path / "hsv2stage.safetensors"
+    save_weights(path, net.state_dict(), "hsv2stage", cfg.to_dict(), {"working_long_side": "64"})
+    return path, net
+
+
+def _cheng_file(tmp_path, centroids=None, k=2):
+    torch.manual_seed(0)
+    net = ChengModel(ChengConfig(n_clusters=k))
+    if centroids is not None:
+        net.centroids.copy_(torch.as_tensor(centroids))
+    path = tmp_path / "cheng.safetensors"
+    save_weights(path, net.state_dict(), "cheng", net.cfg.to_dict(), {"working_long_side": "64"})
+    return path, net
+
+
+# ---------------------------------------------------------------- circular hue loss
+@pytest.mark.parametrize("pred, target, expected", [
+    (0.9, -0.9, 0.2),     # across the seam: short way round
+    (-1.0, 1.0, 0.0),     # -1 and 1 are the same hue
+    (0.5, -0.5, 1.0),     # opposite hues: the largest distance
+    (0.2, 0.1, 0.1),      # no wrap
+    (-0.95, 0.95, 0.1),
+])
+def test_circular_hue_mae_wraps_around(pred, target, expected):
+    loss = circular_hue_mae(torch.tensor([pred]), torch.tensor([target]))
+    assert loss.item() == pytest.approx(expected, abs=1e-6)
+    # symmetric
+    assert circular_hue_mae(torch.tensor([target]), torch.tensor([pred])).item() == pytest.approx(expected, abs=1e-6)
+
+
+def test_circular_hue_gradient_points_the_short_way():
+    p = torch.tensor([0.9], requires_grad=True)
+    circular_hue_mae(p, torch.tensor([-0.9])).backward()
+    assert p.grad.item() < 0  # increasing p towards 1 (== -1) brings it closer to -0.9
+
+
+def test_hsv_loss_weights_hue_by_true_saturation():
+    pred = torch.zeros(1, 2, 2, 2)
+    target = torch.zeros(1, 2, 2, 2)
+    target[:, 0] = 0.25      # hue 0.25 -> tanh units -0.5, |d| = 0.5
+    target[:, 1] = 0.5       # saturation 0.5 -> tanh 0: no saturation error
+    assert hsv_loss(pred, target).item() == pytest.approx(0.5)
+    target[:, 1, 0, 0] = 0.0  # a gray pixel: its hue is ignored, the saturation error is 1
+    weighted = hsv_loss(pred, target, hue_weight_by_saturation=True).item()
+    assert weighted == pytest.approx(0.25 + 0.5)
+
+
+# ---------------------------------------------------------------- HSV torch vs numpy
+def test_hsv_round_trip_torch_matches_numpy():
+    rng = np.random.default_rng(1)
+    rgb = rng.random((3, 17, 9)).astype(np.float32)
+    rgb[:, 0, 0] = 0.4          # a gray pixel
+    rgb[:, 0, 1] = [1, 0, 0]    # pure red (hue 0)
+    rgb[:, 0, 2] = [1, 0, 1e-3]  # just below the hue seam
+    t = torch.from_numpy(rgb)[None]
+    hsv_t = tcs.rgb_to_hsv(t)[0].numpy()
+    hsv_n = rgb_to_hsv(np.moveaxis(rgb, 0, -1))
+    dh = np.abs(np.moveaxis(hsv_t, 0, -1)[..., 0] - hsv_n[..., 0])
+    assert np.all(np.minimum(dh, 1 - dh) < 1e-5)
+    np.testing.assert_allclose(np.moveaxis(hsv_t, 0, -1)[..., 1:], hsv_n[..., 1:], atol=1e-5)
+    np.testing.assert_allclose(tcs.hsv_to_rgb(tcs.rgb_to_hsv(t))[0].numpy(), rgb, atol=1e-5)
+    np.testing.assert_allclose(hsv_to_rgb(hsv_n), np.moveaxis(rgb, 0, -1), atol=1e-5)
+    np.testing.assert_allclose(tcs.hsv_to_rgb(torch.from_numpy(np.moveaxis(hsv_n, -1, 0)))[None][0].numpy(),
+                               rgb, atol=1e-5)
+
+
+def test_hs_to_chroma_inverts_for_in_gamut_colours():
+    rgb = _scene()
+    hsv = rgb_to_hsv(rgb)
+    chroma = single.hs_to_chroma(hsv[..., 0], hsv[..., 1], luma(rgb))
+    np.testing.assert_allclose(chroma, rgb_to_ycbcr(rgb)[..., 1:], atol=2e-4)
+
+
+def test_saturation_control():
+    rgb = _scene()
+    gray, chroma = luma(rgb), rgb_to_ycbcr(rgb)[..., 1:]
+    np.testing.assert_allclose(single.apply_saturation(gray, chroma, 0.0), 0.5, atol=1e-5)
+    spread = lambda c: np.abs(c - 0.5).mean()
+    assert spread(single.apply_saturation(gray, chroma, 1.5)) > spread(chroma)
+    with pytest.raises(MethodError):
+        single._check_saturation(-1)
+
+
+# ---------------------------------------------------------------- Cheng features
+def test_daisy_and_patch_feature_shapes():
+    g = luma(_scene(37, 51))
+    f = cf.pixel_features(g)
+    assert f.shape == (37, 51, cf.PIXEL_DIM) and f.dtype == np.float32
+    assert cf.PIXEL_DIM == 49 + 104
+    np.testing.assert_array_equal(f[10, 20, :49].reshape(7, 7), g[7:14, 17:24])
+    assert cf.daisy_features(g).shape == (37, 51, cf.DAISY_DIM)
+    assert np.all(np.isfinite(f))
+    d = cf.global_descriptor(g)
+    assert d.shape == (cf.GLOBAL_DIM,) and np.all(np.isfinite(d))
+    assert np.all(np.isfinite(cf.global_descriptor(np.full((20, 30), 0.5, np.float32))))
+
+
+def test_kmeans_and_nearest_cluster():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(0, 0.1, (15, 4)), rng.normal(5, 0.1, (10, 4))
+    cent, labels = cf.kmeans(np.concatenate([a, b]), 2, seed=3)
+    assert len(set(labels[:15])) == 1 and len(set(labels[15:])) == 1 and labels[0] != labels[-1]
+    assert cf.nearest_cluster(np.full(4, 5.0), cent) == labels[-1]
+    assert list(cf.nearest_cluster(np.stack([a[0], b[0]]), cent)) == [labels[0], labels[-1]]
+
+
+def test_cheng_uses_the_net_of_the_nearest_cluster(tmp_path):
+    g = luma(_scene(40, 60))
+    work = single.working_gray(g, 64)
+    desc = cf.global_descriptor(work)
+    path, _ = _cheng_file(tmp_path, centroids=np.stack([desc + 10, desc]))
+    assert single.colorize_cheng(g, model=path).info["cluster"] == 1
+    path, _ = _cheng_file(tmp_path, centroids=np.stack([desc, desc + 10]))
+    assert single.colorize_cheng(g, model=path).info["cluster"] == 0
+
+
+def test_joint_bilateral_keeps_constants_and_edges():
+    guide = np.zeros((20, 20), np.float32)
+    guide[:, 10:] = 1.0
+    np.testing.assert_allclose(joint_bilateral(np.full((20, 20, 2), 0.3, np.float32), guide), 0.3, atol=1e-6)
+    src = np.where(guide > 0.5, 0.8, 0.2).astype(np.float32)
+    out = joint_bilateral(src, guide, radius=4, sigma_range=0.05)
+    np.testing.assert_allclose(out, src, atol=1e-3)  # the edge of the guide is not blurred
+
+
+# ---------------------------------------------------------------- nets
+def test_hsv2stage_forward_backward():
+    net = HSV2Stage(TINY_HSV)
+    rgb = torch.rand(2, 3, 32, 48)
+    coarse, fine = net(tcs.luma(rgb) if hasattr(tcs, "luma") else rgb.mean(1, keepdim=True))
+    assert coarse.shape == (2, 2, 8, 12) and fine.shape == (2, 2, 32, 48)
+    assert fine.abs().max() <= 1
+    loss = hsv_loss(fine, tcs.rgb_to_hsv(rgb)[:, :2]) + hsv_loss(coarse, torch.rand(2, 2, 8, 12))
+    loss.backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
+    with pytest.raises(ValueError):
+        net(torch.rand(1, 1, 30, 48))
+
+
+def test_cheng_mlp_forward_backward():
+    cfg = ChengConfig(in_dim=10, global_dim=4, n_clusters=2)
+    net = ChengModel(cfg)
+    assert cfg.hidden == 5 and sum(isinstance(m, torch.nn.Linear) for m in net.nets[0].modules()) == 4
+    out = net(torch.rand(7, 10), 1)
+    assert out.shape == (7, 2)
+    out.sum().backward()
+    assert net.nets[1].body[0].weight.grad is not None and net.nets[0].body[0].weight.grad is None
+
+
+def test_safetensors_round_trip(tmp_path):
+    path, net = _hsv_file(tmp_path)
+    tensors, config, meta = load_weights(path, "hsv2stage")
+    assert HSV2StageConfig.from_dict(config) == TINY_HSV and meta["working_long_side"] == "64"
+    loaded, _ = single.load_model("hsv2stage", path)
+    x = torch.rand(1, 1, 32, 32)
+    torch.testing.assert_close(loaded(x)[1], net.eval()(x)[1])
+    assert single.load_model("hsv2stage", path)[0] is loaded  # cached per file
+    with pytest.raises(ModelError):
+        load_weights(path, "cheng")  # another net's file
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x80\x04not a safetensors file")
+    with pytest.raises(ModelError):
+        single.load_model("hsv2stage", bad)
+    with pytest.raises(ModelError):
+        single.load_model("hsv2stage", tmp_path / "missing.safetensors")
+
+
+# ---------------------------------------------------------------- engine at full resolution
+@pytest.mark.parametrize("method", ["hsv2stage", "cheng"])
+def test_full_resolution_output_on_odd_sized_16bit_image(tmp_path, method):
+    h, w = 67, 101
+    gray16 = (luma(_scene(h, w)) * 65535).round().astype(np.uint16)
+    src = tmp_path / "gray16.png"
+    cv2.imwrite(str(src), gray16)
+    photo = load_photo(src)
+    assert photo.bit_depth == 16 and photo.is_gray
+    model = (_hsv_file if method == "hsv2stage" else _cheng_file)(tmp_path)[0]
+    fn = single.colorize_hsv2stage if method == "hsv2stage" else single.colorize_cheng
+    res = fn(photo.gray_float(), model=model)
+    assert res.chroma.shape == (h, w, 2) and res.chroma.dtype == np.float32
+    assert res.chroma.min() >= 0 and res.chroma.max() <= 1
+    assert max(res.info["working_size"]) <= 64
+    out = save_photo(tmp_path / "out.png", compose(photo.gray_float(), res.chroma), like=photo)
+    back = load_photo(out)
+    assert back.bit_depth == 16 and back.pixels.shape == (h, w, 3)
+    # the luma of the output is the input's (up to gamut clipping and 16-bit rounding)
+    assert np.median(np.abs(luma(back.to_float()) - photo.gray_float())) < 2e-3
+
+
+def test_engine_rejects_bad_input(tmp_path):
+    path, _ = _hsv_file(tmp_path)
+    with pytest.raises(MethodError):
+        single.colorize_hsv2stage(np.zeros((4, 4, 3), np.float32), model=path)
+    with pytest.raises(MethodError):
+        single.colorize_hsv2stage(np.full((8, 8), np.nan, np.float32), model=path)
+    with pytest.raises(MethodError):
+        single.colorize_hsv2stage(np.zeros((8, 8), np.float32), model=path, saturation="lots")
+
+
+# ---------------------------------------------------------------- training generators
+@pytest.fixture
+def photo_dir(tmp_path):
+    d = tmp_path / "photos"
+    d.mkdir()
+    for i in range(4):
+        save_photo(d / f"p{i}.png", _scene(60, 80, seed=i))
+    save_photo(d / "motorcycle.png", _scene(60, 80, seed=9))  # never used
+    return d
+
+
+def test_hsv2stage_training_writes_a_loadable_model(tmp_path, photo_dir):
+    from colorstudio.training.train_hsv2stage import train
+
+    out = tmp_path / "m" / "hsv2stage.safetensors"
+    run = tmp_path / "run"
+    steps = [p.step for p in train(out, 5, run, photos=photo_dir, cfg=TINY_HSV, batch=2, crop=32, max_steps=2)]
+    assert steps[-1] == 2
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["training"]["steps"] == 2 and "motorcycle.png" not in card["data"]["validation"]
+    assert "--run-dir" in card["reproduce"]
+    res = single.colorize_hsv2stage(np.random.rand(21, 33).astype(np.float32), model=out)
+    assert res.chroma.shape == (21, 33, 2)
+    # resume continues from the checkpoint
+    steps = [p.step for p in train(out, 5, run, resume=True, photos=photo_dir, cfg=TINY_HSV,
+                                   batch=2, crop=32, max_steps=3)]
+    assert steps[-1] == 3
+
+
+def test_cheng_training_writes_a_loadable_model(tmp_path, photo_dir):
+    from colorstudio.training.train_cheng import train
+
+    out = tmp_path / "cheng.safetensors"
+    progress = list(train(out, 5, tmp_path / "run", photos=photo_dir, n_clusters=2,
+                          pixels_per_photo=200, max_steps=20))
+    assert progress[-1].step == 20 and progress[-1].val_loss is not None
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert "scene parser" in card["left_out"]
+    res = single.colorize_cheng(np.random.rand(19, 23).astype(np.float32), model=out)
+    assert res.chroma.shape == (19, 23, 2)
