@@ -99,12 +99,6 @@ def cmd_methods(args) -> int:
     return EXIT_OK
 
 
-def cmd_bench(args) -> int:
-    from colorstudio.bench import main as bench_main
-
-    return bench_main(args.bench_args) or EXIT_OK
-
-
 def cmd_demo(args) -> int:
     from colorstudio.engine.demo import run_demo
 
@@ -153,9 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("methods", help="list what --method accepts")
     p.set_defaults(func=cmd_methods)
 
-    p = sub.add_parser("bench", help="run the benchmark (all methods side by side)", add_help=False)
-    p.add_argument("bench_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_bench)
+    sub.add_parser("bench", help="run the benchmark (all methods side by side); "
+                                 "`colorstudio bench --help` for its options")
 
     p = sub.add_parser("demo", help="colorize the bundled example pair and show it")
     p.add_argument("-o", "--output", default="colorstudio-demo", help="output folder")
@@ -188,6 +181,11 @@ def _setup_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:  # the benchmark parses its own options
+        from colorstudio.bench import main as bench_main
+
+        return bench_main(argv[1:]) or EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -107,3 +107,9 @@ def test_check_prints_plain_words(small_pair_files, capsys):
     gray, color = small_pair_files
     assert main(["check", str(gray), str(color)]) == 0
     assert capsys.readouterr().out.strip()
+
+
+def test_bench_runs_through_the_cli(capsys):
+    assert main(["bench", "--quick", "--methods", "copy,dis+gf", "--photos", "0", "--setups", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| dis+gf |" in out and "| copy |" in out

@@ -69,6 +69,9 @@ class _Progress:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 bad input such as an unknown method)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
     args = build_parser().parse_args(argv)
     names = [n.strip() for n in args.methods.split(",") if n.strip()] if args.methods else None
     try:

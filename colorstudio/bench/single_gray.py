@@ -25,11 +25,11 @@ from colorstudio.core.imageio import save_photo
 from colorstudio.core.metrics import colourfulness, rgb_psnr, truth_on_gray
 from colorstudio.training import single_gray_data as data
 
-SATURATIONS = (1.0, 1.25, 1.5, 2.0, 2.5)
+SATURATIONS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 TARGET_GAIN_DB = 1.0
 TARGET_RATIO = 0.6
 SHEET_ROWS = 8
-TILE_H = 160
+TILE_H = 128
 
 
 def training_mean_chroma(files: list[Path]) -> np.ndarray:
@@ -145,27 +145,28 @@ def markdown(results: dict) -> str:
 
 
 def contact_sheet(rows: list[list[np.ndarray]], labels: list[str]) -> np.ndarray:
-    """Rows of RGB float images -> one (H, W, 3) float32 sheet; tiles scaled to TILE_H high."""
+    """Rows of RGB float images in [0,1] -> one (H, W, 3) uint8 sheet; tiles TILE_H high."""
     def tile(img):
         h, w = img.shape[:2]
-        return cv2.resize(np.asarray(img, np.float32), (round(w * TILE_H / h), TILE_H),
-                          interpolation=cv2.INTER_AREA)
+        small = cv2.resize(np.asarray(img, np.float32), (round(w * TILE_H / h), TILE_H),
+                           interpolation=cv2.INTER_AREA)
+        return (np.clip(small, 0, 1) * 255 + 0.5).astype(np.uint8)
     tiles = [[tile(im) for im in row] for row in rows]
     col_w = [max(r[c].shape[1] for r in tiles) for c in range(len(labels))]
-    header = np.ones((28, sum(col_w) + 4 * len(col_w), 3), np.float32)
+    header = np.full((28, sum(col_w) + 4 * len(col_w), 3), 255, np.uint8)
     x = 0
     for c, label in enumerate(labels):
         cv2.putText(header, label, (x + 4, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
         x += col_w[c] + 4
     body = []
     for r in tiles:
-        line = np.ones((TILE_H + 4, header.shape[1], 3), np.float32)
+        line = np.full((TILE_H + 4, header.shape[1], 3), 255, np.uint8)
         x = 0
         for c, t in enumerate(r):
             line[:TILE_H, x:x + t.shape[1]] = t
             x += col_w[c] + 4
         body.append(line)
-    return np.clip(np.concatenate([header] + body), 0, 1)
+    return np.concatenate([header] + body)
 
 
 def update_cards(results: dict, models: dict[str, str | None]) -> None:

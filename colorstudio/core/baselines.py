@@ -21,7 +21,7 @@ import math
 import cv2
 import numpy as np
 
-from colorstudio.core.color import luma, rgb_to_ycbcr
+from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import DEFAULT_EPS, guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
 from colorstudio.errors import MethodError
@@ -99,7 +99,7 @@ def _finish(chroma_w: np.ndarray, gray: np.ndarray, guided: bool, options, info)
         return guided_upsample_chroma(chroma_w, gray, radius=radius, eps=eps)
     H, W = gray.shape
     out = _resize(chroma_w, W, H) if chroma_w.shape[:2] != (H, W) else chroma_w
-    return np.clip(out, 0.0, 1.0)
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def match_luma(source: np.ndarray, target: np.ndarray, bins: int = 256) -> np.ndarray:
@@ -114,17 +114,19 @@ def match_luma(source: np.ndarray, target: np.ndarray, bins: int = 256) -> np.nd
 
 
 def _to_u8(img: np.ndarray) -> np.ndarray:
-    return np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    """[0, 1] float -> uint8, rounded and saturated (no full-size float temporaries)."""
+    if float(img.min()) < 0.0:
+        img = np.maximum(img, 0.0)
+    return cv2.convertScaleAbs(img, alpha=255.0)
 
 
-def _matching_planes(gray_w, ref_y, blur_sigma: float):
+def _matching_planes(gray_w, ref_y, blur_sigma: float) -> tuple[np.ndarray, np.ndarray]:
     """uint8 gray and luma-matched reference luma for the matchers (lightly denoised)."""
-    ref_m = match_luma(ref_y, gray_w)
-    g, r = gray_w, ref_m
+    g, r = gray_w, match_luma(ref_y, gray_w)
     if blur_sigma > 0:
         g = cv2.GaussianBlur(g, (0, 0), blur_sigma)
         r = cv2.GaussianBlur(r, (0, 0), blur_sigma)
-    return _to_u8(g), _to_u8(r), ref_m
+    return _to_u8(g), _to_u8(r)
 
 
 # ------------------------------------------------------------------ copy / neutral / Reinhard
@@ -159,7 +161,7 @@ def reinhard_transfer(gray, reference, **options) -> ChromaResult:
     chroma deviation, so (as Welsh et al. 2002) the reference luma is first remapped to the
     gray's luma mean/deviation, then each gray level takes the reference's mean Cb/Cr at
     that level (a 256-entry luma -> chroma table, empty levels interpolated).
-    Options: ``bins`` (default 64).
+    Options: ``bins`` (default 64). Diagnostics: "luma_to_chroma", the table (256 x [Cb, Cr]).
     """
     return _reinhard("reinhard", gray, reference, False, options)
 
@@ -187,7 +189,7 @@ def _reinhard(name, gray, reference, guided, options):
         chroma = _finish(table[_to_u8(gray_w)], gray, True, options, info)
     else:  # the table applies per pixel: use the full-resolution gray directly
         chroma = table[_to_u8(gray)]
-    return ChromaResult(chroma, {"curve": table.tolist()}, info)
+    return ChromaResult(chroma, {"luma_to_chroma": table.tolist()}, info)
 
 
 # ------------------------------------------------------------------ SGBM
@@ -243,7 +245,7 @@ def _warp_horizontal(img: np.ndarray, shift_x: np.ndarray) -> np.ndarray:
     return cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def _estimate_side(gray_u8, ref_u8, block: int) -> tuple[str, dict, int]:
+def _estimate_side(gray_u8, ref_u8, block: int) -> tuple[str, dict, float]:
     """Which side the reference camera is on, and a disparity range, from a coarse run.
 
     Both search directions are tried at <= 320 px wide; the one whose filled disparity
@@ -294,7 +296,7 @@ def _sgbm_method(name, gray, reference, guided, options):
     if side not in ("auto", "right", "left"):
         raise MethodError(f"side must be 'left', 'right' or 'auto', got {side!r}")
     scale = info["working_scale"]
-    g8, r8, _ = _matching_planes(gray_w, ref_ycc[..., 0], float(options.get("blur", 0.8)))
+    g8, r8 = _matching_planes(gray_w, ref_ycc[..., 0], float(options.get("blur", 0.8)))
     max_disp = options.get("max_disparity")
     if max_disp is not None and not float(max_disp) > 0:
         raise MethodError(f"max_disparity must be a positive number of pixels, got {max_disp}")
@@ -339,7 +341,7 @@ def _dis_method(name, gray, reference, guided, options):
     preset = str(options.get("preset", "medium")).lower()
     if preset not in _DIS_PRESETS:
         raise MethodError(f"DIS preset must be one of {', '.join(_DIS_PRESETS)}, got {preset!r}")
-    g8, r8, _ = _matching_planes(gray_w, ref_ycc[..., 0], float(options.get("blur", 0.8)))
+    g8, r8 = _matching_planes(gray_w, ref_ycc[..., 0], float(options.get("blur", 0.8)))
     dis = cv2.DISOpticalFlow_create(_DIS_PRESETS[preset])
     flow = dis.calc(g8, r8, None)
     h, w = g8.shape

@@ -71,21 +71,60 @@ def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float = 
     return _apply_coefficients(a, b, guide)
 
 
-def _apply_coefficients(a: np.ndarray, b: np.ndarray, guide: np.ndarray) -> np.ndarray:
-    """q = up(a) * guide + up(b), one channel at a time to keep the peak memory low."""
-    h, w = guide.shape
-    if a.ndim == 2:
+_BAND_ROWS = 256   # full-resolution rows per band in _apply_coefficients
+
+
+def _apply_coefficients(a: np.ndarray, b: np.ndarray, guide: np.ndarray,
+                        clip: bool = False) -> np.ndarray:
+    """q = up(a) * guide + up(b), up = bilinear resize to the guide's size.
+
+    Done in bands of rows (the same sampling as cv2.resize INTER_LINEAR), so besides the
+    output only a few MB of band temporaries exist at any time, even at 12 MP.
+    """
+    H, W = guide.shape
+    squeeze = a.ndim == 2
+    if squeeze:
         a, b = a[..., None], b[..., None]
-        squeeze = True
-    else:
-        squeeze = False
-    out = np.empty((h, w, a.shape[2]), np.float32)
-    for c in range(a.shape[2]):
-        plane = _resize(np.ascontiguousarray(a[..., c]), (w, h))
-        plane = cv2.multiply(plane, guide)
-        cv2.add(plane, _resize(np.ascontiguousarray(b[..., c]), (w, h)), dst=plane)
-        out[..., c] = plane
+    h, w, C = a.shape
+    if (h, w) == (H, W):
+        out = a * (guide[..., None]) + b
+        out = np.clip(out, 0.0, 1.0, out=out) if clip else out
+        return out[..., 0] if squeeze else out
+    # separable bilinear with cv2.resize's INTER_LINEAR sampling: per band of output rows,
+    # the low-res rows it needs are resized to full width, then blended vertically
+    a = np.ascontiguousarray(a)
+    b = np.ascontiguousarray(b)
+    src_y = np.clip((np.arange(H, dtype=np.float64) + 0.5) * (h / H) - 0.5, 0, h - 1)
+    i0 = np.floor(src_y).astype(np.int64)
+    i1 = np.minimum(i0 + 1, h - 1)
+    wy = (src_y - i0).astype(np.float32)[:, None, None]
+    out = np.empty((H, W, C), np.float32)
+    tmp = np.empty((min(H, _BAND_ROWS), W, C), np.float32)
+    tmp2 = np.empty_like(tmp)
+    for y0 in range(0, H, _BAND_ROWS):
+        rows = slice(y0, min(H, y0 + _BAND_ROWS))
+        n = rows.stop - rows.start
+        r0, r1 = int(i0[rows][0]), int(i1[rows][-1]) + 1
+        lo, hi = i0[rows] - r0, i1[rows] - r0
+        band = out[rows]                      # a contiguous view: written in place
+        a_cols = cv2.resize(a[r0:r1], (W, r1 - r0), interpolation=cv2.INTER_LINEAR).reshape(r1 - r0, W, C)
+        _lerp_rows(a_cols, lo, hi, wy[rows], band, tmp[:n])
+        band *= guide[rows, :, None]
+        b_cols = cv2.resize(b[r0:r1], (W, r1 - r0), interpolation=cv2.INTER_LINEAR).reshape(r1 - r0, W, C)
+        _lerp_rows(b_cols, lo, hi, wy[rows], tmp[:n], tmp2[:n])
+        band += tmp[:n]
+        if clip:
+            np.clip(band, 0.0, 1.0, out=band)
     return out[..., 0] if squeeze else out
+
+
+def _lerp_rows(img, i0, i1, wy, out, scratch) -> None:
+    """out = (1 - wy) * img[i0] + wy * img[i1] for a band of rows, without allocating."""
+    np.take(img, i0, axis=0, out=out)
+    np.take(img, i1, axis=0, out=scratch)
+    scratch -= out
+    scratch *= wy
+    out += scratch
 
 
 def default_radius(shape_hw: tuple[int, int]) -> int:
@@ -120,5 +159,4 @@ def guided_upsample_chroma(chroma_lowres: np.ndarray, gray_fullres: np.ndarray,
     r = default_radius((h, w)) if radius is None else max(1, int(radius))
     g_small = _resize(gray_fullres, (w, h), cv2.INTER_AREA)
     a, b = guided_coefficients(g_small, chroma_lowres, r, eps)
-    out = _apply_coefficients(a, b, gray_fullres)
-    return np.clip(out, 0.0, 1.0, out=out)
+    return _apply_coefficients(a, b, gray_fullres, clip=True)

@@ -134,6 +134,18 @@ def _check(gray, reference, options) -> tuple[np.ndarray, np.ndarray, list[str]]
     return np.clip(gray, 0, 1), np.clip(reference, 0, 1), ignored
 
 
+def _flag(value, default: bool) -> bool:
+    """An on/off option given as a bool or as text ('auto', 'yes', 'off', ...)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
+        return default
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            raise MethodError(f"option 'guided' must be auto, on or off, got {value!r}")
+        return text in ("1", "true", "yes", "on")
+    return bool(value)
+
+
 def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     """Chroma (H, W, 2) for a gray (H, W) float32 [0,1] from a colour shot (h, w, 3) float32
     RGB [0,1] of any size (usually 2x-8x smaller) taken from elsewhere or at another moment.
@@ -158,8 +170,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     with torch.inference_mode():
         out = net(_to_tensor(gray_w), _to_tensor(ref_ycc), init)
     chroma_w = np.clip(out["chroma"][0].permute(1, 2, 0).numpy(), 0.0, 1.0)
-    guided = options.get("guided", "auto")
-    guided = (h, w) != (H, W) if guided in (None, "auto") else bool(guided)
+    guided = _flag(options.get("guided"), default=(h, w) != (H, W))
     if guided:
         chroma = guided_upsample_chroma(chroma_w, gray, radius=options.get("gf_radius"),
                                         eps=float(options.get("gf_eps") or DEFAULT_EPS))

@@ -20,6 +20,9 @@ LEARNED: list[tuple[Method, str]] = [
     (Method("cheng", SINGLE, "Deep Colorization (Cheng et al.): per-pixel features, clustered MLPs",
             "colorstudio.engine.single:colorize_cheng", learned=True, priority=4),
      "cheng.safetensors"),
+    (Method("ccdc", PAIR, "CCDC cross-camera colorization (low-res colour from another viewpoint/moment)",
+            "colorstudio.engine.crosscam:colorize_crosscam", learned=True, priority=8),
+     "ccdc.safetensors"),
 ]
 
 

@@ -124,14 +124,15 @@ def _finish(chroma_work: np.ndarray, gray: np.ndarray, info: dict, diagnostics: 
 # ---------------------------------------------------------------- the two methods
 @torch.no_grad()
 def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
-                       saturation: float = DEFAULT_SATURATION_HSV2STAGE, **options) -> ChromaResult:
+                       saturation: float | None = None, **options) -> ChromaResult:
     """Two-stage pyramidal HSV net. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2) Cb/Cr.
 
     model: a weight file (default models/hsv2stage.safetensors) or an HSV2Stage module.
+    saturation: HSV saturation factor (None = the benchmark's default).
     ``reference`` is ignored (single-gray method).
     """
     gray = _check_gray(gray)
-    saturation = _check_saturation(saturation)
+    saturation = _check_saturation(DEFAULT_SATURATION_HSV2STAGE if saturation is None else saturation)
     net, meta = _resolve("hsv2stage", model)
     g = working_gray(gray, int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
     h, w = g.shape
@@ -147,7 +148,7 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
 
 @torch.no_grad()
 def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
-                   saturation: float = DEFAULT_SATURATION_CHENG, bilateral: bool = True,
+                   saturation: float | None = None, bilateral: bool = True,
                    **options) -> ChromaResult:
     """Deep Colorization. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2) Cb/Cr.
 
@@ -155,7 +156,7 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     chroma from its 7x7 patch + DAISY features; then joint bilateral filtering (guide: gray).
     """
     gray = _check_gray(gray)
-    saturation = _check_saturation(saturation)
+    saturation = _check_saturation(DEFAULT_SATURATION_CHENG if saturation is None else saturation)
     net, meta = _resolve("cheng", model)
     g = working_gray(gray, int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
     cluster = cf.nearest_cluster(cf.global_descriptor(g), net.centroids.numpy())

@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
     apply_dark_palette(app)
     setup_logging()
+    from colorstudio.gui import qt_compat
+
+    qt_compat.install()
     log.info("starting the app (%s)", " ".join(sys.argv[1:] if argv is None else argv))
     if args.screenshot:
         from colorstudio.gui.screenshot import take_screenshot

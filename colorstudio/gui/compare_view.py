@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from colorstudio.gui.pg_config import configure
 
@@ -18,7 +18,7 @@ configure()
 
 SIDE_BY_SIDE, SPLIT = "side", "split"
 PANELS = ("gray", "reference", "result")
-TITLES = {"gray": "Gray (mono camera)", "reference": "Reference (colour camera)", "result": "Result"}
+TITLES = {"gray": "Gray", "reference": "Reference", "result": "Result"}
 
 
 def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int, int]) -> str:
@@ -48,25 +48,44 @@ class CompareView(QWidget):
         self.full: dict[str, np.ndarray | None] = {p: None for p in PANELS}
         self.shown: dict[str, np.ndarray | None] = {p: None for p in PANELS}
 
-        self.side = pg.GraphicsLayoutWidget()
-        self.side.ci.setSpacing(4)
+        self.side = QWidget()
+        row = QHBoxLayout(self.side)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
         self.views: dict[str, pg.ViewBox] = {}
         self.images: dict[str, pg.ImageItem] = {}
-        self.titles: dict[str, pg.LabelItem] = {}
-        for col, name in enumerate(PANELS):
-            self.titles[name] = self.side.addLabel(TITLES[name], row=0, col=col)
-            vb = self.side.addViewBox(row=1, col=col, lockAspect=True, invertY=True, enableMenu=False)
+        self.titles: dict[str, QLabel] = {}
+        self.canvases: list[pg.GraphicsView] = []
+        for name in PANELS:
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            title = QLabel(TITLES[name])
+            title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            canvas = pg.GraphicsView()
+            vb = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
+            canvas.setCentralItem(vb)
             item = pg.ImageItem(axisOrder="row-major")
             vb.addItem(item)
-            self.views[name], self.images[name] = vb, item
-        self.views["reference"].setXLink(self.views["gray"])
-        self.views["reference"].setYLink(self.views["gray"])
-        self.views["result"].setXLink(self.views["gray"])
-        self.views["result"].setYLink(self.views["gray"])
+            column.addWidget(title)
+            column.addWidget(canvas, 1)
+            row.addLayout(column, 1)       # equal widths: linked views then show equal areas
+            self.views[name], self.images[name], self.titles[name] = vb, item, title
+            self.canvases.append(canvas)
+        for name in ("reference", "result"):
+            self.views[name].setXLink(self.views["gray"])
+            self.views[name].setYLink(self.views["gray"])
 
-        self.split = pg.GraphicsLayoutWidget()
-        self.split_title = self.split.addLabel("Before (gray)  |  After (result) — drag the line", row=0, col=0)
-        self.split_view = self.split.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMenu=False)
+        self.split = QWidget()
+        split_layout = QVBoxLayout(self.split)
+        split_layout.setContentsMargins(0, 0, 0, 0)
+        split_layout.setSpacing(2)
+        self.split_title = QLabel("After (result)   |   Before (gray)    — drag the yellow line")
+        self.split_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.split_canvas = pg.GraphicsView()
+        self.split_view = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.split_canvas.setCentralItem(self.split_view)
+        split_layout.addWidget(self.split_title)
+        split_layout.addWidget(self.split_canvas, 1)
         self.split_before = pg.ImageItem(axisOrder="row-major")
         self.split_after = pg.ImageItem(axisOrder="row-major")
         self.split_view.addItem(self.split_before)
@@ -87,8 +106,8 @@ class CompareView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
 
-        for widget in (self.side, self.split):
-            widget.scene().sigMouseMoved.connect(self._mouse_moved)
+        for canvas in self.canvases + [self.split_canvas]:
+            canvas.scene().sigMouseMoved.connect(self._mouse_moved)
 
     # ------------------------------------------------------------------ content
     def set_frame(self, width: int, height: int) -> None:
@@ -137,9 +156,8 @@ class CompareView(QWidget):
         vb = self.active_view()
         rect = vb.viewRect()
         center = rect.center() if rect.width() > 0 else QPointF(*(s / 2 for s in self.frame_wh))
-        size = vb.size() if hasattr(vb, "size") else None
-        sw = max(1.0, size.width() if size is not None else 800.0)
-        sh = max(1.0, size.height() if size is not None else 600.0)
+        size = vb.size()
+        sw, sh = max(1.0, size.width()), max(1.0, size.height())
         vb.setRange(QRectF(center.x() - sw / 2, center.y() - sh / 2, sw, sh), padding=0)
 
     def zoom_factor(self) -> float:
@@ -196,9 +214,10 @@ class CompareView(QWidget):
         return "   |   ".join(parts)
 
     def _mouse_moved(self, scene_pos) -> None:
+        scene = self.sender()
         candidates = [self.split_view] if self.mode == SPLIT else list(self.views.values())
         for vb in candidates:
-            if vb.sceneBoundingRect().contains(scene_pos):
+            if vb.scene() is scene and vb.sceneBoundingRect().contains(scene_pos):
                 p = vb.mapSceneToView(scene_pos)
                 self.pixelInfo.emit(self.readout(p.x(), p.y()))
                 return

@@ -47,6 +47,25 @@ def _robust_range(a: np.ndarray) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (lo, lo + 1e-6)
 
 
+class TopHolder(QWidget):
+    """Holds one widget at the top, as tall as its ``height_for(width)`` asks (at most full height),
+    so maps keep their aspect without wasting the dock's height on empty axes."""
+
+    def __init__(self, child: QWidget):
+        super().__init__()
+        self.child = child
+        child.setParent(self)
+
+    def place(self) -> None:
+        w, h = self.width(), self.height()
+        wanted = self.child.height_for(w) if hasattr(self.child, "height_for") else None
+        self.child.setGeometry(0, 0, w, h if not wanted else min(h, int(wanted)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.place()
+
+
 class MapGrid(pg.GraphicsLayoutWidget):
     """One or more maps sharing a colour bar; each map is an ImageItem in a PlotItem."""
 
@@ -56,6 +75,15 @@ class MapGrid(pg.GraphicsLayoutWidget):
         self.items: dict[str, pg.ImageItem] = {}
         self.plots: dict[str, pg.PlotItem] = {}
         self.bar: pg.ColorBarItem | None = None
+
+    def height_for(self, width: int) -> int | None:
+        """Height that shows the maps at their aspect ratio for this width (None: any)."""
+        n, columns, with_bar, (h, w) = getattr(self, "_shape", (0, 1, False, (1, 1)))
+        if n == 0:
+            return None
+        cols, rows = min(columns, n), (n + columns - 1) // columns
+        bar_w = 110 if with_bar else 0
+        return int(rows * ((width - bar_w) / cols * h / w + 34) + 10)
 
     def show_maps(self, named: dict[str, np.ndarray], values: tuple[float, float],
                   frame_wh: tuple[int, int] | None = None, columns: int = 2, with_bar: bool = True) -> None:
@@ -68,7 +96,8 @@ class MapGrid(pg.GraphicsLayoutWidget):
             plot.setAspectLocked(True)
             plot.invertY(True)
             plot.hideButtons()
-            plot.getAxis("left").setWidth(36)
+            plot.hideAxis("left")
+            plot.hideAxis("bottom")
             item = pg.ImageItem(np.asarray(arr, np.float32), axisOrder="row-major")
             if arr.ndim == 3:
                 item.setLevels((0.0, 1.0))
@@ -76,6 +105,10 @@ class MapGrid(pg.GraphicsLayoutWidget):
             w, h = frame_wh or (arr.shape[1], arr.shape[0])
             item.setRect(QRectF(0, 0, w, h))
             self.items[name], self.plots[name] = item, plot
+        self._shape = (len(named), columns, with_bar,
+                       next(iter(named.values())).shape[:2] if named else (1, 1))
+        if isinstance(self.parent(), TopHolder):
+            self.parent().place()
         if not self.items or not with_bar:
             return
         self.bar = pg.ColorBarItem(values=values, colorMap=self.cmap, interactive=False,
@@ -146,7 +179,7 @@ class DiagnosticsDock(QDockWidget):
                       "Disparity": self.disparity, "Uncertainty": self.uncertainty, "Flow": self.flow,
                       "Other": self.other, "Info": self.info}
         for title, page in self.pages.items():
-            self.tabs.addTab(page, title)
+            self.tabs.addTab(TopHolder(page) if isinstance(page, MapGrid) else page, title)
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -189,6 +222,8 @@ class DiagnosticsDock(QDockWidget):
             self.visibility.show_maps(vis, (-scale, scale), frame_wh, columns=3 if len(vis) > 4 else 2)
             titles.add("Visibility")
         disp = {k: v for k, v in arrays.items() if k.startswith("disparity") and v.ndim == 2}
+        if not disp and isinstance(arrays.get("flow"), np.ndarray) and arrays["flow"].ndim == 3:
+            disp = {"horizontal flow (= disparity)": arrays["flow"][..., 0]}
         if disp:
             self.disparity.show_maps(disp, _robust_range(np.concatenate([v.ravel() for v in disp.values()])),
                                      frame_wh, columns=1)
@@ -220,5 +255,5 @@ class DiagnosticsDock(QDockWidget):
         self._set_visible_tabs(titles)
         for preferred in ("Confidence", "Curve", "Visibility", "Disparity", "Flow", "Info"):
             if preferred in titles:
-                self.tabs.setCurrentWidget(self.pages[preferred])
+                self.tabs.setCurrentIndex(list(self.pages).index(preferred))
                 break

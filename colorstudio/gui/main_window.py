@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
             self.resize(1500, 900)
         if state is not None:
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.side_dock, self.diagnostics], [280, 420], Qt.Orientation.Horizontal)
         self.statusBar().showMessage("Open a gray photo and its colour reference, or drop them here.")
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
@@ -217,12 +219,8 @@ class MainWindow(QMainWindow):
         self.compare.set_image("reference", opened.reference_view,
                                opened.reference.pixels if opened.reference is not None else None)
         self.compare.set_image("result", None)
-        self.compare.set_title("gray", f"Gray — {opened.gray.name} ({w}×{h})")
-        if opened.reference is not None:
-            rw, rh = opened.reference.size
-            self.compare.set_title("reference", f"Reference — {opened.reference.name} ({rw}×{rh})")
-        else:
-            self.compare.set_title("reference", "Reference — none")
+        self.compare.set_title("gray", "Gray")
+        self.compare.set_title("reference", "Reference" if opened.reference is not None else "Reference: none")
         self.compare.set_title("result", "Result")
         self.compare.fit()
         self.diagnostics.clear()
@@ -252,7 +250,7 @@ class MainWindow(QMainWindow):
         self.result = shown
         c = shown.colorization
         self.compare.set_image("result", shown.result_view, c.rgb)
-        self.compare.set_title("result", f"Result — {c.method} ({c.seconds:.1f} s)")
+        self.compare.set_title("result", f"Result · {c.method}")
         self.diagnostics.show_diagnostics(shown.diagnostics_view, {"seconds": round(c.seconds, 3), **c.info},
                                           self.inputs.frame_wh if self.inputs else None)
         self.export_action.setEnabled(True)
@@ -272,10 +270,9 @@ class MainWindow(QMainWindow):
         worker = GeneratorWorker(func, *args, min_interval=0.05)
         self.worker = worker
         worker.progress.connect(self._on_progress)
-        worker.finished_with.connect(on_done)
-        worker.errored.connect(self._on_error)
-        worker.cancelled.connect(lambda: self.side.set_status("Cancelled."))
-        worker.done.connect(self._job_done)
+        worker.finished_with.connect(lambda result: (self._job_done(worker), on_done(result)))
+        worker.errored.connect(lambda exc: (self._job_done(worker), self._on_error(exc)))
+        worker.cancelled.connect(lambda: (self._job_done(worker), self.side.set_status("Cancelled.")))
         self.side.set_running(True)
         worker.start()
         return worker
@@ -290,7 +287,10 @@ class MainWindow(QMainWindow):
         show_error(self, exc)
         self.jobFailed.emit(exc)
 
-    def _job_done(self) -> None:
+    def _job_done(self, worker: GeneratorWorker) -> None:
+        """The job's end, before its result is used (so the result handler may start the next job)."""
+        if self.worker is not worker:
+            return
         self.worker = None
         self.side.set_running(False)
         self.side.colorize_button.setEnabled(self.inputs is not None)

@@ -8,7 +8,9 @@ FlowNetS-like residuals); luminance features of I1 and I2^Y, colour features of 
 scales, 1/2 .. 1/16); warping of the colour features, of the reference luma features and of
 the reference image; visibility maps V0 = warp(I2^Y) - I1, V_i = warp(F_i^Y) - F_i^l; a U-Net
 decoder fusing F_i^l, warp(F_i^c) and V_i from 1/16 up to full size, which predicts a Cb/Cr
-correction of the warped reference chroma. Any H, W: inputs are padded to multiples of 32.
+correction of a base chroma: the warped reference chroma, guided-filtered with the gray as
+the guide (window radius ~ half the size ratio), i.e. the classic DIS+guided-filter answer
+when the initial flow is DIS. Any H, W: inputs are padded to multiples of 32.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from torch import nn
 
 from colorstudio.nets.ccdc_encoders import colour_encoder, conv_lrelu, luminance_encoder
 from colorstudio.nets.ccdc_flow import FlowEstimator
+from colorstudio.nets.guided import guided_filter
 from colorstudio.nets.warp import backward_warp, resize_flow
 
 MULTIPLE = 32
@@ -30,7 +33,9 @@ class CCDCConfig:
     encoder_widths: tuple[int, ...] = (16, 24, 32, 48)       # F_1..F_4 at 1/2..1/16
     flow_widths: tuple[int, ...] = (16, 32, 48, 64, 64)      # flow encoder, 1/2..1/32
     decoder_widths: tuple[int, ...] = (48, 32, 24, 16)       # decoder at 1/16..1/2
-    full_width: int = 16                                     # decoder at full size
+    full_width: int = 24                                     # decoder at full size (2 convs)
+    base_guided: bool = True        # the correction applies to the guided-filtered warped chroma
+    base_eps: float = 1e-3          # ... with this regularisation
     classic_init: bool = True       # the engine starts the flow from OpenCV DIS
     max_working_pixels: int = 600_000   # the engine's default working size bound
 
@@ -61,7 +66,8 @@ class CCDC(nn.Module):
             dec.append(nn.Sequential(conv_lrelu(prev + 3 * ew[i], dw[3 - i]), conv_lrelu(dw[3 - i], dw[3 - i])))
             prev = dw[3 - i]
         self.dec = nn.ModuleList(dec)
-        self.full = conv_lrelu(prev + 1 + 3 + 1, cfg.full_width)   # + gray, warped ref, V0
+        fw = cfg.full_width                          # + gray, warped ref, V0, base chroma
+        self.full = nn.Sequential(conv_lrelu(prev + 1 + 3 + 1 + 2, fw), conv_lrelu(fw, fw))
         self.out = nn.Conv2d(cfg.full_width, 2, 3, 1, 1)
         nn.init.normal_(self.out.weight, std=1e-3)
         nn.init.zeros_(self.out.bias)
@@ -70,7 +76,8 @@ class CCDC(nn.Module):
                 init_flow: torch.Tensor | None = None) -> dict:
         """-> dict: "chroma" (B,2,H,W) Cb/Cr; "flows" [5 x (B,2,H/2**i,W/2**i)] in pixels of
         each scale; "visibility" [V0 (B,1,H,W), V1..V4 (B,C_i,H/2**i,W/2**i)] signed;
-        "warped_ref" (B,3,H,W) YCbCr; "ref_up" (B,3,H,W) the bicubic-upsampled reference."""
+        "warped_ref" (B,3,H,W) YCbCr; "ref_up" (B,3,H,W) the bicubic-upsampled reference;
+        "base" (B,2,H,W) the chroma the decoder corrects."""
         B, _, H, W = gray.shape
         ref_up = F.interpolate(ref_small, size=(H, W), mode="bicubic", align_corners=False).clamp(0, 1)
         if init_flow is None:
@@ -93,9 +100,14 @@ class CCDC(nn.Module):
                 parts.insert(0, F.interpolate(x, size=fl[i].shape[-2:], mode="bilinear", align_corners=False))
             x = self.dec[k](torch.cat(parts, 1))
         x = F.interpolate(x, size=(Hp, Wp), mode="bilinear", align_corners=False)
-        x = self.full(torch.cat([x, g - 0.5, warped_ref - 0.5, vis[0]], 1))
-        chroma = warped_ref[:, 1:] + self.out(x)
+        base = warped_ref[:, 1:]
+        if self.cfg.base_guided:
+            radius = max(1, round(max(H / ref_small.shape[-2], W / ref_small.shape[-1]) / 2))
+            base = guided_filter(g, base, radius, self.cfg.base_eps)
+        x = self.full(torch.cat([x, g - 0.5, warped_ref - 0.5, vis[0], base - 0.5], 1))
+        chroma = base + self.out(x)
         crop = lambda t, s: t[..., :(H + s - 1) // s, :(W + s - 1) // s]
         return {"chroma": crop(chroma, 1), "warped_ref": crop(warped_ref, 1), "ref_up": ref_up,
+                "base": crop(base, 1),
                 "flows": [crop(f, 2 ** i) for i, f in enumerate(flows)],
                 "visibility": [crop(v, 2 ** i) for i, v in enumerate(vis)]}

@@ -44,3 +44,4 @@ def resize_flow(flow: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
         F.interpolate(flow, size=(h, w), mode=mode, align_corners=False)
     scale = torch.tensor([w / W, h / H], dtype=flow.dtype, device=flow.device).view(1, 2, 1, 1)
     return out * scale
+

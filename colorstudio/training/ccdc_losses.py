@@ -39,4 +39,4 @@ def ccdc_loss(out: dict, truth: torch.Tensor, warp_weight: float = WARP_WEIGHT) 
     """(total loss, parts) for the net's output dict and the truth (B, 3, H, W) YCbCr."""
     colour = charbonnier(out["chroma"], truth[:, 1:])
     warp = warping_loss(out["ref_up"], out["flows"], truth)
-    return colour + warp_weight * warp, {"colour": float(colour), "warp": float(warp)}
+    return colour + warp_weight * warp, {"colour": colour.item(), "warp": warp.item()}

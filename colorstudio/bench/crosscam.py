@@ -1,0 +1,202 @@
+"""The cross-camera benchmark (issue #5): CCDC vs DIS flow + guided filter, reference 4x and 8x smaller.
+
+    python -m colorstudio.bench.crosscam [--quick] [--json PATH] [--model FILE] [--card FILE]
+
+Cases (all deterministic): the Motorcycle pair in both directions (gray = the degraded luma
+of one real view, reference = the other real view area-reduced 4x or 8x, then degraded per
+Setup), and synthesized "viewpoint" and "temporal" pairs made from the held-apart
+validation photos (:mod:`colorstudio.training.ccdc_data`, never seen in training).
+Methods, in the same process on the same inputs: 'ccdc'; 'dis+gf' and 'dis' given the
+bicubic-upsampled reference (the classic baseline: OpenCV DIS flow, chroma warped, guided
+filter); 'copy+gf' for scale. Reported: chroma PSNR (Cb/Cr vs truth), RGB PSNR (on the
+gray's own luma), seconds. Then the speed run: a 12 MP gray with a 4x smaller colour shot,
+in a child process: seconds and peak RSS (VmHWM).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from colorstudio.bench.cases import Case, load_motorcycle
+from colorstudio.core import baselines
+from colorstudio.core.color import luma, rgb_to_ycbcr
+from colorstudio.core.metrics import chroma_psnr, rgb_psnr
+from colorstudio.core.synth import degrade_pair
+
+FACTORS = (4.0, 8.0)
+BASELINE = "dis+gf"
+SPEED_MP, SPEED_FACTOR = 12.0, 4.0
+
+
+def _shrink(rgb: np.ndarray, factor: float) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    return cv2.resize(rgb, (max(4, round(w / factor)), max(4, round(h / factor))), interpolation=cv2.INTER_AREA)
+
+
+def motorcycle_cases(factors=FACTORS, setups=(1, 3), seed: int = 0) -> list[Case]:
+    """Both directions x factors x setups; the reference view is reduced, then degraded."""
+    left, right = load_motorcycle()
+    out = []
+    for setup in setups:
+        for d, (g_view, r_view, label) in enumerate(((left, right, "L<-R"), (right, left, "R<-L"))):
+            for factor in factors:
+                rng = np.random.default_rng([seed, setup, d, int(factor * 10)])
+                gray, ref = degrade_pair(g_view, _shrink(r_view, factor), setup, rng)
+                out.append(Case(f"motorcycle/{label}/{factor:g}x/setup{setup}", f"motorcycle/{factor:g}x",
+                                setup, gray, ref, g_view, {"factor": factor, "direction": label}))
+    return out
+
+
+def synthetic_cases(n: int, factors=FACTORS, size_hw=(360, 480), seed: int = 77) -> list[Case]:
+    """``n`` viewpoint and ``n`` temporal pairs per factor from the validation photos."""
+    from colorstudio.training import ccdc_data
+
+    _, val_files = ccdc_data.photo_split()
+    scenes = ccdc_data.load_scenes(val_files, long_side=640)
+    out = []
+    for kind in ccdc_data.KINDS:
+        for factor in factors:
+            rng = np.random.default_rng([seed, ccdc_data.KINDS.index(kind), int(factor * 10)])
+            for i in range(n):
+                p = ccdc_data.synthesize(scenes, rng, size_hw, factor, kind)
+                out.append(Case(f"{kind}/{factor:g}x/{i}", f"{kind}/{factor:g}x", p.info["setup"],
+                                p.gray, p.reference, p.truth_rgb, p.info))
+    return out
+
+
+def _methods(model) -> dict:
+    from colorstudio.engine.crosscam import colorize_crosscam
+
+    def upsampled(fn):
+        def run(gray, ref):
+            up = cv2.resize(ref, gray.shape[::-1], interpolation=cv2.INTER_CUBIC)
+            return fn(gray, np.clip(up, 0, 1))
+        return run
+
+    return {"ccdc": lambda g, r: colorize_crosscam(g, r, model=model),
+            BASELINE: upsampled(baselines.dis_flow_warp_guided),
+            "dis": upsampled(baselines.dis_flow_warp),
+            "copy+gf": upsampled(baselines.reference_copy_guided)}
+
+
+def evaluate(cases: list[Case], model=None, progress=print) -> list[dict]:
+    """One record per (case, method): chroma PSNR, RGB PSNR, seconds."""
+    methods, rows = _methods(model), []
+    for k, case in enumerate(cases):
+        truth = rgb_to_ycbcr(case.truth_rgb)[..., 1:]
+        for name, fn in methods.items():
+            t0 = time.perf_counter()
+            chroma = fn(case.gray, case.reference).chroma
+            rows.append({"case": case.name, "group": case.group, "method": name,
+                         "seconds": round(time.perf_counter() - t0, 3),
+                         "chroma_psnr": round(chroma_psnr(chroma, truth), 3),
+                         "rgb_psnr": round(rgb_psnr(case.gray, chroma, case.truth_rgb), 3)})
+        if progress:
+            progress(f"[{k + 1}/{len(cases)}] {case.name}: " + ", ".join(
+                f"{r['method']} {r['chroma_psnr']:.2f}" for r in rows[-len(methods):]))
+    return rows
+
+
+def summarize(rows: list[dict]) -> dict:
+    """group -> method -> mean chroma PSNR / RGB PSNR / seconds, and ccdc's gain over dis+gf."""
+    out = {}
+    for group in dict.fromkeys(r["group"] for r in rows):
+        g = {}
+        for method in dict.fromkeys(r["method"] for r in rows):
+            sel = [r for r in rows if r["group"] == group and r["method"] == method]
+            g[method] = {k: round(float(np.mean([r[k] for r in sel])), 3)
+                         for k in ("chroma_psnr", "rgb_psnr", "seconds")}
+        g["gain_db"] = round(g["ccdc"]["chroma_psnr"] - g[BASELINE]["chroma_psnr"], 3)
+        out[group] = g
+    return out
+
+
+# ---------------------------------------------------------------- the 12 MP speed run
+def _speed_child(model: str | None) -> dict:
+    from colorstudio.bench.cases import upscaled_motorcycle
+    from colorstudio.bench.memory import current_rss_mb, peak_rss_mb, release_freed_memory_promptly, reset_peak
+    from colorstudio.engine.crosscam import colorize_crosscam, load_ccdc
+
+    release_freed_memory_promptly()
+    t0 = time.perf_counter()
+    load_ccdc(model)
+    load_s = time.perf_counter() - t0
+    gray, right = upscaled_motorcycle(SPEED_MP)
+    ref = _shrink(right, SPEED_FACTOR)
+    del right
+    colorize_crosscam(gray[:200, :300].copy(), ref[:50, :75].copy(), model=model)    # warm-up
+    reset_ok, before = reset_peak(), current_rss_mb()
+    t0 = time.perf_counter()
+    res = colorize_crosscam(gray, ref, model=model)
+    seconds = time.perf_counter() - t0
+    return {"gray_size": [int(gray.shape[1]), int(gray.shape[0])],
+            "reference_size": [int(ref.shape[1]), int(ref.shape[0])], "seconds": round(seconds, 2),
+            "model_load_seconds": round(load_s, 2), "rss_before_mb": before, "peak_rss_mb": peak_rss_mb(),
+            "peak_reset": reset_ok, "working_size": res.info["working_size"]}
+
+
+def speed_run(model: str | None = None, timeout: float = 300) -> dict:
+    """The 12 MP run in a fresh interpreter (so its peak RSS is its own)."""
+    cmd = [sys.executable, "-m", "colorstudio.bench.crosscam", "--speed-child"]
+    if model:
+        cmd += ["--model", str(model)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def table(summary: dict) -> str:
+    methods = [m for m in next(iter(summary.values())) if m != "gain_db"]
+    lines = [f"{'group':22s}" + "".join(f"{m:>10s}" for m in methods) + f"{'gain':>8s}   (chroma PSNR, dB)"]
+    for group, g in summary.items():
+        lines.append(f"{group:22s}" + "".join(f"{g[m]['chroma_psnr']:10.2f}" for m in methods)
+                     + f"{g['gain_db']:+8.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="setup 1 only, 2 synthesized pairs per group")
+    ap.add_argument("--json", type=Path, help="write all records and the summary here")
+    ap.add_argument("--model", help="CCDC weights (default models/ccdc.safetensors)")
+    ap.add_argument("--card", type=Path, help="also store the summary in this model card (JSON)")
+    ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--speed-child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.speed_child:
+        print(json.dumps(_speed_child(args.model)))
+        return 0
+    t0 = time.perf_counter()
+    cases = motorcycle_cases(setups=(1,) if args.quick else (1, 3)) + synthetic_cases(2 if args.quick else 6)
+    rows = evaluate(cases, args.model)
+    summary = summarize(rows)
+    print(table(summary))
+    speed = None if args.no_speed else speed_run(args.model)
+    if speed is not None:
+        print(f"12 MP speed run: {json.dumps(speed)}")
+    result = {"quick": args.quick, "factors": list(FACTORS), "summary": summary, "speed_12mp": speed,
+              "records": rows, "seconds": round(time.perf_counter() - t0, 1),
+              "command": "python -m colorstudio.bench.crosscam " + " ".join(sys.argv[1:] if argv is None else argv)}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    if args.card:
+        card = json.loads(args.card.read_text()) if args.card.exists() else {}
+        card["benchmark"] = {k: v for k, v in result.items() if k != "records"}
+        args.card.write_text(json.dumps(card, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

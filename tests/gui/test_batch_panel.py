@@ -1,0 +1,130 @@
+"""The batch queue: a bad file is marked failed with its error while the others are done;
+nothing is overwritten; cancel stops between steps; pause holds."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from colorstudio.engine import batch as engine_batch
+from colorstudio.gui import batch_panel as panel_module
+from colorstudio.gui.batch_panel import BatchPanel
+
+from conftest import write_pair
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path):
+    p = BatchPanel(tmp_path / "results")
+    qtbot.addWidget(p)
+    p.resize(900, 300)
+    p.show()
+    yield p
+    p.stop()
+
+
+def plan(qtbot, panel, inputs):
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.add_inputs(inputs)
+
+
+def truncated_jpeg(path, source):
+    """A JPEG whose header reads fine but whose pixels stop half-way."""
+    import cv2
+
+    ok, enc = cv2.imencode(".jpg", cv2.imread(str(source), cv2.IMREAD_GRAYSCALE))
+    data = enc.tobytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def test_a_bad_item_fails_with_its_error_and_the_others_are_done(qtbot, panel, tmp_path):
+    folder = tmp_path / "shoot"
+    write_pair(folder, "a", seed=1)
+    mono_b, _ = write_pair(folder, "b", seed=2)
+    truncated_jpeg(folder / "c_mono.jpg", mono_b)       # header fine, pixels cut off
+    (folder / "lonely_color.png").write_bytes((folder / "a_color.png").read_bytes())
+    (folder / "notes.txt").write_text("not a photo")
+    plan(qtbot, panel, [folder])
+    assert panel.statuses() == ["queued", "queued", "queued", "skipped"]
+    kinds = [panel.table.item(r, 1).text() for r in range(3)]
+    assert kinds == ["pair", "pair", "single"]
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
+        panel.start_button.click()
+    assert blocker.args == [2, 1]
+    assert panel.statuses() == ["done", "done", "failed", "skipped"]
+    failed_text = panel.table.item(2, 4).text()
+    assert "c_mono.jpg" in failed_text and "\n" not in failed_text
+    outputs = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert outputs == ["a_colorized.png", "b_colorized.png"]
+    assert "no gray partner" in panel.table.item(3, 4).text()
+    assert panel.total.value() == 100
+
+
+def test_nothing_is_overwritten_on_a_second_run(qtbot, panel, tmp_path):
+    mono, ref = write_pair(tmp_path / "p", "a")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "a_colorized.png").write_bytes(b"precious")
+    plan(qtbot, panel, [mono, ref])
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.start()
+    assert (tmp_path / "results" / "a_colorized.png").read_bytes() == b"precious"
+    assert (tmp_path / "results" / "a_colorized-2.png").is_file()
+    assert panel.table.item(0, 4).text().endswith("a_colorized-2.png")
+
+
+def slow_run_batch(plan, method=None, model=None, *args, **kwargs):
+    gen = engine_batch.run_batch(plan, method, model, *args, **kwargs)
+    result = yield from _slowed(gen)
+    return result
+
+
+def _slowed(gen):
+    while True:
+        try:
+            value = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        time.sleep(0.15)
+        yield value
+
+
+def test_cancel_stops_between_steps_and_start_resumes(qtbot, panel, tmp_path, monkeypatch):
+    monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
+    for i in range(3):
+        write_pair(tmp_path / "s", f"p{i}", seed=i)
+    plan(qtbot, panel, [tmp_path / "s"])
+    seen = []
+    panel.start()
+    panel.worker.progress.connect(seen.append)
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=20000)
+    assert panel.pause_button.isEnabled() and not panel.start_button.isEnabled()
+    with qtbot.waitSignal(panel.finishedBatch, timeout=20000) as blocker:
+        panel.cancel_button.click()
+    done, failed = blocker.args
+    assert done < 3 and failed == 0
+    assert "running" not in panel.statuses()
+    assert "Cancelled" in panel.status.text()
+    assert panel.start_button.isEnabled()
+    monkeypatch.setattr(panel_module, "run_batch", engine_batch.run_batch)
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
+        panel.start()
+    assert blocker.args == [3, 0]                      # the rest ran; nothing ran twice
+    assert len(list((tmp_path / "results").iterdir())) == 3
+
+
+def test_pause_holds_the_queue(qtbot, panel, tmp_path, monkeypatch):
+    monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
+    for i in range(2):
+        write_pair(tmp_path / "s", f"p{i}", seed=i)
+    plan(qtbot, panel, [tmp_path / "s"])
+    panel.start()
+    qtbot.waitUntil(lambda: "running" in panel.statuses(), timeout=20000)
+    panel.toggle_pause()
+    assert panel.pause_button.text() == "Resume" and "Paused" in panel.status.text()
+    qtbot.wait(600)
+    snapshot = panel.statuses()
+    qtbot.wait(600)
+    assert panel.statuses() == snapshot                 # nothing moves while paused
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
+        panel.toggle_pause()
+    assert blocker.args == [2, 0]

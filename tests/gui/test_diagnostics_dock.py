@@ -1,0 +1,95 @@
+"""The diagnostics dock holds the maps and the learned curve with the right shapes and colours."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from colorstudio.core.diagnostic_maps import confidence_to_rgb
+from colorstudio.gui.curve_math import interpolate_curve, pair_histogram
+from colorstudio.gui.diagnostics_dock import CONFIDENCE_CMAP, DiagnosticsDock
+
+
+def stereo_like_diagnostics(h=40, w=60, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.arange(0, 256, 4, dtype=np.float64)                 # 64 nodes
+    y = 255 * (x / 255) ** 0.8                                   # a gamma-like tone difference
+    ref = rng.uniform(0, 255, 2000)
+    mono = np.clip(255 * (ref / 255) ** 0.8 + rng.normal(0, 4, ref.size), 0, 255)
+    d = {
+        "confidence": rng.uniform(0, 1, (h, w)).astype(np.float32),
+        "disparity": rng.uniform(-30, -5, (h, w)).astype(np.float32),
+        "entropy": rng.uniform(0, 3, (h, w)).astype(np.float32),
+        "residue": rng.normal(0, 0.02, (h, w)).astype(np.float32),
+        "curve": {"x": x.tolist(), "y": y.tolist(), "pairs": np.stack([ref, mono], 1).tolist(),
+                  "weights": rng.uniform(0, 1, ref.size).tolist()},
+    }
+    for s in range(5):
+        d[f"visibility_{s}"] = rng.normal(0, 0.1, (h >> s, w >> s)).astype(np.float32)
+    return d
+
+
+@pytest.fixture
+def dock(qtbot):
+    d = DiagnosticsDock()
+    qtbot.addWidget(d)
+    d.resize(500, 700)
+    d.show()
+    return d
+
+
+def test_empty_dock_explains_itself(dock):
+    assert not dock.tabs.isVisible() and dock.empty.isVisible()
+
+
+def test_maps_and_curve_have_the_right_shapes(dock):
+    dock.show_diagnostics(stereo_like_diagnostics(), {"method": "cyclecnn"}, frame_wh=(120, 80))
+    assert {"Confidence", "Curve", "Visibility", "Disparity", "Uncertainty", "Other", "Info"} <= dock.shown
+    conf = dock.confidence.items["confidence"]
+    assert conf.image.shape == (40, 60)
+    assert conf.boundingRect().width() == 60 and conf.mapRectToParent(conf.boundingRect()).width() == 120
+    assert dock.confidence.bar is not None and tuple(dock.confidence.bar.levels()) == (0.0, 1.0)
+    assert [dock.visibility.items[f"visibility_{s}"].image.shape for s in range(5)] == \
+        [(40, 60), (20, 30), (10, 15), (5, 7), (2, 3)]
+    lo, hi = dock.visibility.bar.levels()
+    assert lo == pytest.approx(-hi) and hi > 0                      # signed, symmetric
+    assert dock.disparity.items["disparity"].image.shape == (40, 60)
+    assert dock.uncertainty.items["entropy"].image.shape == (40, 60)
+    assert "residue" in dock.other.items
+    nx, ny = dock.curve.nodes.getData()
+    assert len(nx) == 64 and nx[0] == 0 and nx[-1] == 252
+    cx, cy = dock.curve.curve.getData()
+    assert len(cx) == 256 and np.all(np.isfinite(cy))
+    assert dock.curve.histogram.image.shape == (128, 128) and dock.curve.histogram.image.max() == 1.0
+    ix, iy = dock.curve.identity.getData()
+    assert list(ix) == [0, 255] and list(iy) == [0, 255]
+    assert '"method": "cyclecnn"' in dock.info.toPlainText()
+
+
+def test_confidence_colours_are_green_high_red_low(dock):
+    lut = CONFIDENCE_CMAP.getLookupTable(0.0, 1.0, 256)
+    assert lut[0][0] > 200 and lut[0][1] < 30          # low -> red
+    assert lut[-1][1] > 200 and lut[-1][0] < 30        # high -> green
+    assert np.allclose(lut[128][:3] / 255, confidence_to_rgb(np.array([128 / 255]))[0], atol=0.02)
+
+
+def test_a_new_result_replaces_the_old_tabs(dock):
+    dock.show_diagnostics(stereo_like_diagnostics(), {})
+    dock.show_diagnostics({"flow": np.zeros((10, 12, 2), np.float32)}, {})
+    assert dock.shown == {"Flow", "Disparity", "Info"}
+    assert dock.flow.bar is None and next(iter(dock.flow.items.values())).image.shape == (10, 12, 3)
+
+
+def test_curve_interpolation_follows_the_nodes():
+    x = np.arange(0, 256, 4)
+    y = 0.5 * x + 10
+    t = interpolate_curve(np.array([0, 100, 200, 255]), x, y)
+    assert t == pytest.approx([10 + 0.5 * v for v in (0, 100, 200, 255)], abs=2.5)
+    y_gaps = y.astype(float).copy()
+    y_gaps[10:20] = np.nan                                 # nodes without support are skipped
+    assert np.all(np.isfinite(interpolate_curve(np.arange(256), x, y_gaps)))
+
+
+def test_pair_histogram_orientation():
+    hist = pair_histogram([[200, 50]] * 10, bins=8)       # reference 200 (x), mono 50 (y)
+    row, col = np.unravel_index(hist.argmax(), hist.shape)
+    assert (row, col) == (50 * 8 // 256, 200 * 8 // 256)

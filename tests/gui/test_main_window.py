@@ -1,0 +1,152 @@
+"""Open a pair, colorize with a classic method, look at the result, export, cancel, errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from colorstudio.core.imageio import load_photo
+from colorstudio.errors import OutputError
+
+
+def open_pair(qtbot, window, mono, ref):
+    with qtbot.waitSignal(window.opened, timeout=20000) as blocker:
+        window.open_paths([mono, ref])
+    return blocker.args[0]
+
+
+def colorize(qtbot, window, method="dis+gf"):
+    assert window.side.select(f"method:{method}")
+    with qtbot.waitSignal(window.colorized, timeout=30000) as blocker:
+        window.colorize()
+    return blocker.args[0]
+
+
+def test_open_a_pair_shows_both_photos_and_the_checks(qtbot, window, pair_files):
+    mono, ref = pair_files
+    opened = open_pair(qtbot, window, mono, ref)
+    assert opened.is_pair and opened.gray.path == mono and opened.reference.path == ref
+    assert window.compare.images["gray"].image.shape == (96, 128)
+    assert window.compare.images["reference"].image.shape == (96, 128, 3)
+    assert window.compare.images["result"].image is None
+    assert opened.checks and all(isinstance(m, str) and m for m in opened.checks)
+    assert window.side.colorize_button.isEnabled()
+    assert "scene" in window.windowTitle()
+    assert [p.name for p in window.settings.recent()[0]] == [mono.name, ref.name]
+    # only pair methods (and Automatic) are offered for a pair
+    kinds = {c.kind for c in window.side._choices}
+    assert kinds <= {None, "pair"}
+
+
+def test_colorize_with_a_classic_method_fills_result_and_diagnostics(qtbot, window, pair_files):
+    open_pair(qtbot, window, *pair_files)
+    shown = colorize(qtbot, window, "dis+gf")
+    c = shown.colorization
+    assert c.method == "dis+gf"
+    assert c.rgb.shape == (96, 128, 3) and c.rgb.dtype == np.float32
+    assert window.compare.images["result"].image.shape == (96, 128, 3)
+    assert window.export_action.isEnabled()
+    dock = window.diagnostics
+    assert "Flow" in dock.shown and "Disparity" in dock.shown
+    flow_item = next(iter(dock.flow.items.values()))
+    assert flow_item.image.shape == (96, 128, 3)          # colour wheel picture of (h, w, 2) flow
+    disparity_item = next(iter(dock.disparity.items.values()))
+    assert disparity_item.image.shape == (96, 128)
+    assert dock.disparity.bar is not None
+    # the pixel readout reports full-resolution values of all three images
+    text = window.compare.readout(10.5, 20.5)
+    gray_value = int(load_photo(pair_files[0]).pixels[20, 10])
+    assert f"gray {gray_value}" in text and "reference" in text and "result" in text
+
+
+def test_split_mode_and_zoom_shortcuts(qtbot, window, pair_files):
+    open_pair(qtbot, window, *pair_files)
+    colorize(qtbot, window)
+    window.set_mode("split")
+    assert window.compare.stack.currentIndex() == 1
+    window.compare.set_split_position(0.25)
+    after = window.compare.split_after.image
+    assert after.shape == (96, 32, 3)                      # result covers the left quarter
+    window.compare.actual_size()
+    assert window.compare.zoom_factor() == pytest.approx(1.0, rel=0.05)
+    window.compare.fit()
+    assert window.compare.zoom_factor() > 1.0              # a tiny photo fits larger than 100%
+    window.set_mode("side")
+    assert window.compare.stack.currentIndex() == 0
+
+
+def test_export_writes_the_full_resolution_result_and_diagnostics(qtbot, window, pair_files, tmp_path):
+    open_pair(qtbot, window, *pair_files)
+    colorize(qtbot, window)
+    out = tmp_path / "out" / "scene_colorized.tif"
+    out.parent.mkdir()
+    worker = window.export_to(out, bit_depth=16, jpeg_quality=90, diagnostics_dir=tmp_path / "out" / "diag")
+    with qtbot.waitSignal(worker.done, timeout=20000):
+        pass
+    written = load_photo(out)
+    assert written.pixels.shape == (96, 128, 3) and written.bit_depth == 16
+    assert (tmp_path / "out" / "diag" / "flow.png").is_file()
+    assert (tmp_path / "out" / "diag" / "info.json").is_file()
+
+
+def test_export_over_an_input_is_refused_with_a_one_line_dialog(qtbot, window, pair_files, monkeypatch):
+    boxes = []
+    import colorstudio.gui.main_window as mw
+
+    real = mw.show_error
+    monkeypatch.setattr(mw, "show_error", lambda parent, exc, **kw: boxes.append(real(parent, exc, **kw)))
+    open_pair(qtbot, window, *pair_files)
+    colorize(qtbot, window)
+    before = pair_files[0].read_bytes()
+    with qtbot.waitSignal(window.jobFailed, timeout=20000) as blocker:
+        window.export_to(pair_files[0])
+    assert isinstance(blocker.args[0], OutputError)
+    assert pair_files[0].read_bytes() == before
+    box: QMessageBox = boxes[0]
+    assert "refusing to overwrite" in box.text() and "\n" not in box.text()
+    assert "Traceback" in box.detailedText()
+    box.close()
+
+
+def test_cancel_stops_the_job_and_keeps_the_window_usable(qtbot, window, pair_files, monkeypatch):
+    import colorstudio.gui.jobs as jobs
+
+    def slow_colorize(opened, method=None, model=None, options=None, max_side=None):
+        from colorstudio.engine.progress import Progress
+        import time
+
+        for i in range(1000):
+            time.sleep(0.01)
+            yield Progress(i / 1000, "working")
+        raise AssertionError("should have been cancelled")
+
+    monkeypatch.setattr(jobs, "colorize_for_view", slow_colorize)
+    open_pair(qtbot, window, *pair_files)
+    window.colorize()
+    assert window.side.cancel_button.isEnabled() and not window.side.colorize_button.isEnabled()
+    qtbot.wait(100)
+    worker = window.worker
+    with qtbot.waitSignal(worker.cancelled, timeout=5000):
+        window.side.cancel_button.click()
+    qtbot.waitUntil(lambda: window.worker is None, timeout=5000)
+    assert window.side.colorize_button.isEnabled()
+    assert "Cancel" in window.side.status.text()
+    assert window.result is None
+
+
+def test_a_missing_file_shows_its_one_line_error(qtbot, window, tmp_path, monkeypatch):
+    import colorstudio.gui.main_window as mw
+
+    errors = []
+    monkeypatch.setattr(mw, "show_error", lambda parent, exc, **kw: errors.append(exc))
+    window.open_pair(tmp_path / "nope_mono.png", None)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert "not found" in str(errors[0])
+    assert window.inputs is None
+
+
+def test_the_sample_pair_opens_from_the_help_menu(qtbot, window):
+    with qtbot.waitSignal(window.opened, timeout=20000) as blocker:
+        window.open_sample_pair()
+    opened = blocker.args[0]
+    assert opened.is_pair and "motorcycle" in opened.gray.name

@@ -1,0 +1,72 @@
+"""Settings persist per user folder (isolated per test); errors are one line + details + logged."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from colorstudio import paths
+from colorstudio.errors import UnreadableImageError
+from colorstudio.gui.error_dialog import describe, setup_logging, show_error
+from colorstudio.gui.settings import MAX_RECENT, Settings
+
+
+def test_settings_live_in_the_user_folder_and_persist(isolated_user_dir, tmp_path):
+    s = Settings()
+    assert s.file.parent == isolated_user_dir
+    assert s.output_dir is None and s.device == "auto" and s.default_model == ""
+    s.output_dir = tmp_path / "out"
+    s.device = "cpu"
+    s.default_model = "method:dis+gf"
+    s.jpeg_quality = 300
+    s.sync()
+    again = Settings()
+    assert again.output_dir == tmp_path / "out"
+    assert again.device == "cpu" and again.default_model == "method:dis+gf"
+    assert again.jpeg_quality == 100                      # clamped
+    with pytest.raises(ValueError):
+        again.device = "tpu"
+
+
+def test_each_test_starts_with_fresh_settings():
+    s = Settings()
+    assert s.device == "auto" and s.recent() == []
+
+
+def test_recent_files_most_recent_first_without_duplicates(tmp_path):
+    s = Settings()
+    a, b = [tmp_path / "a_mono.png", tmp_path / "a_color.png"], [tmp_path / "b.png"]
+    s.add_recent(a)
+    s.add_recent(b)
+    s.add_recent(a)
+    assert s.recent() == [a, b]
+    for i in range(MAX_RECENT + 5):
+        s.add_recent([tmp_path / f"{i}.png"])
+    assert len(s.recent()) == MAX_RECENT
+    s.clear_recent()
+    assert s.recent() == []
+
+
+def test_user_errors_are_one_line_bugs_say_unexpected():
+    line, details = describe(UnreadableImageError("x.png: the file is empty (0 bytes)"))
+    assert line == "x.png: the file is empty (0 bytes)"
+    try:
+        {}["missing"]
+    except KeyError as e:
+        line, details = describe(e)
+    assert line.startswith("Unexpected error (KeyError") and "Traceback" in details
+
+
+def test_show_error_logs_to_the_user_log_file(qtbot):
+    handler = setup_logging()
+    try:
+        box = show_error(None, UnreadableImageError("y.jpg: cannot be read"), context="open")
+        qtbot.addWidget(box)
+        assert box.text() == "y.jpg: cannot be read"
+        assert str(paths.log_file()) in box.informativeText()
+        handler.flush()
+        assert "open: y.jpg: cannot be read" in paths.log_file().read_text()
+        box.close()
+    finally:
+        logging.getLogger("colorstudio").removeHandler(handler)
+        handler.close()

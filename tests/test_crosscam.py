@@ -1,0 +1,242 @@
+"""CCDC cross-camera mode: warping, visibility signs, any scale factor, mode choice, a tiny
+forward/backward pass, model files. Tiny nets and images: the whole file runs in seconds."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from colorstudio.core.checks import PairReport
+from colorstudio.engine.crosscam import colorize_crosscam, load_ccdc
+from colorstudio.engine.mode import choose_mode
+from colorstudio.errors import MethodError, ModelError
+from colorstudio.nets.ccdc import CCDC, CCDCConfig
+from colorstudio.nets.single_weights import save_weights
+from colorstudio.nets.warp import backward_warp, resize_flow
+from colorstudio.training.ccdc_losses import ccdc_loss
+
+TINY = CCDCConfig(encoder_widths=(4, 4, 4, 4), flow_widths=(4, 4, 4, 4, 4),
+                  decoder_widths=(4, 4, 4, 4), full_width=4, max_working_pixels=20_000)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+@pytest.fixture
+def tiny():
+    torch.manual_seed(0)
+    return CCDC(TINY).eval()
+
+
+def _smooth_image(h, w, seed=0):
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = sum(np.sin(x * rng.uniform(0.05, 0.2) + y * rng.uniform(0.05, 0.2) + rng.uniform(0, 6))
+              for _ in range(3))
+    return torch.from_numpy(img / 6 + 0.5)[None, None]
+
+
+# ------------------------------------------------------------------ warping
+def test_zero_flow_is_identity():
+    img = torch.rand(2, 3, 17, 23)
+    out = backward_warp(img, torch.zeros(2, 2, 17, 23))
+    assert torch.allclose(out, img, atol=1e-5)
+
+
+def test_known_translation_is_recovered():
+    img = _smooth_image(40, 50)
+    dx, dy = 3.0, -2.0
+    # the "reference" shows the scene moved by (dx, dy): ref(x, y) = img(x - dx, y - dy)
+    ref = torch.roll(img, shifts=(int(dy), int(dx)), dims=(2, 3))
+    flow = torch.zeros(1, 2, 40, 50)
+    flow[:, 0], flow[:, 1] = dx, dy          # target (x, y) matches reference (x + dx, y + dy)
+    warped = backward_warp(ref, flow)
+    inner = (slice(None), slice(None), slice(4, -4), slice(5, -5))
+    assert torch.allclose(warped[inner], img[inner], atol=1e-5)
+
+
+def test_subpixel_translation_interpolates():
+    ramp = torch.arange(10, dtype=torch.float32).view(1, 1, 1, 10).repeat(1, 1, 4, 1)
+    flow = torch.zeros(1, 2, 4, 10)
+    flow[:, 0] = 0.5
+    assert torch.allclose(backward_warp(ramp, flow)[..., :-1], ramp[..., :-1] + 0.5, atol=1e-5)
+
+
+def test_resize_flow_scales_vectors():
+    flow = torch.ones(1, 2, 16, 32)
+    flow[:, 1] = 2.0
+    half = resize_flow(flow, (8, 16))
+    assert half.shape == (1, 2, 8, 16)
+    assert torch.allclose(half[:, 0], torch.full((1, 8, 16), 0.5))
+    assert torch.allclose(half[:, 1], torch.full((1, 8, 16), 1.0))
+
+
+# ------------------------------------------------------------------ visibility signs
+def test_visibility_zero_sign_convention(tiny):
+    """V0 = warp(I2^Y) - I1: a patch brighter in the reference is positive (green, 'invisible in
+    the target'); a patch brighter in the gray is negative (red, 'invisible in the reference')."""
+    gray = torch.full((1, 1, 64, 64), 0.5)
+    ref = torch.full((1, 3, 64, 64), 0.5)
+    ref[:, 0, 8:24, 8:24] = 0.9           # only in the reference
+    gray[:, :, 40:56, 40:56] = 0.9        # only in the target
+    with torch.no_grad():
+        v0 = tiny(gray, ref, torch.zeros(1, 2, 64, 64))["visibility"][0]
+    assert v0.shape == (1, 1, 64, 64)
+    assert v0[0, 0, 12:20, 12:20].min() > 0.3
+    assert v0[0, 0, 44:52, 44:52].max() < -0.3
+    assert v0[0, 0, 28:36, 28:36].abs().max() < 1e-4
+
+
+def test_visibility_maps_at_five_scales_and_diagnostic_colours(tiny):
+    from colorstudio.core.diagnostic_maps import signed_to_rgb
+
+    from dataclasses import replace
+
+    torch.manual_seed(0)
+    net = CCDC(replace(TINY, classic_init=False)).eval()   # flow = the (zero) residual only
+    gray = np.full((48, 64), 0.5, np.float32)
+    ref = np.full((48, 64, 3), 0.5, np.float32)
+    gray[4:20, 4:20] = 0.1                     # dark in the gray only -> V0 > 0 there
+    ref[28:44, 40:56] = 0.1                    # dark in the reference only -> V0 < 0 there
+    res = colorize_crosscam(gray, ref, model=net, guided=False)
+    for i, (h, w) in enumerate([(48, 64), (24, 32), (12, 16), (6, 8), (3, 4)]):
+        assert res.diagnostics[f"visibility_{i}"].shape == (h, w)
+    v0 = res.diagnostics["visibility_0"]
+    assert v0[8:16, 8:16].min() > 0.2 and v0[32:40, 44:52].max() < -0.2
+    rgb = signed_to_rgb(v0)
+    assert rgb[10, 10, 1] > 0.9 and rgb[10, 10, 0] == 0     # positive -> green
+    assert rgb[36, 48, 0] > 0.9 and rgb[36, 48, 1] == 0     # negative -> red
+
+
+# ------------------------------------------------------------------ the engine
+@pytest.mark.parametrize("ref_hw", [(15, 21), (30, 40), (37, 53), (120, 160)])
+def test_any_scale_factor_gives_full_size_chroma(tiny, ref_hw):
+    rng = np.random.default_rng(1)
+    gray = rng.random((100, 140), dtype=np.float32)            # 100x140 vs 30x40: 3.3x/3.5x
+    ref = rng.random(ref_hw + (3,), dtype=np.float32)
+    res = colorize_crosscam(gray, ref, model=tiny, max_pixels=5000)
+    assert res.chroma.shape == (100, 140, 2) and res.chroma.dtype == np.float32
+    assert np.isfinite(res.chroma).all() and res.chroma.min() >= 0 and res.chroma.max() <= 1
+    h, w = res.info["working_size"][::-1]
+    assert res.diagnostics["flow"].shape == (h, w, 2)
+    assert res.diagnostics["warped_reference"].shape == (h, w, 3)
+
+
+def test_identical_views_keep_the_reference_colours(tiny):
+    """An untrained net starts from the (DIS-)warped reference: same view -> same chroma."""
+    from colorstudio.core.color import luma, rgb_to_ycbcr
+
+    rng = np.random.default_rng(2)
+    base = np.stack([_smooth_image(64, 96, s)[0, 0].numpy() for s in (3, 4, 5)], -1)
+    res = colorize_crosscam(luma(base), base + rng.normal(0, 0.002, base.shape).astype(np.float32),
+                            model=tiny, guided=False)
+    err = np.abs(res.chroma - rgb_to_ycbcr(base)[..., 1:])[8:-8, 8:-8]
+    assert err.mean() < 0.01
+
+
+def test_bad_inputs_and_options_are_method_errors(tiny):
+    gray = np.zeros((20, 20), np.float32)
+    with pytest.raises(MethodError):
+        colorize_crosscam(gray, None, model=tiny)
+    with pytest.raises(MethodError):
+        colorize_crosscam(gray, np.zeros((10, 10), np.float32), model=tiny)
+    with pytest.raises(MethodError):
+        colorize_crosscam(gray, np.zeros((10, 10, 3), np.float32), model=tiny, bogus=1)
+
+
+# ------------------------------------------------------------------ mode selection
+def _report(rectified, n_inliers=200, offset=0.3, identical=False):
+    return PairReport(gray_size=(640, 480), reference_size=(640, 480), scale_factor=(1.0, 1.0),
+                      size_mismatch=False, aspect_mismatch=False, identical=identical,
+                      reference_is_gray=False, detector="orb", n_matches=300, n_inliers=n_inliers,
+                      vertical_offset_px=offset, rows_off_fraction=0.0, vertical_shift_px=0.0,
+                      rotation_deg=0.0, rectify_tolerance_px=1.5, rectified=rectified,
+                      disparity_min=1.0, disparity_max=30.0, disparity_median=10.0,
+                      colour_side="right", colour_camera_position="left", exposure_gain=1.0,
+                      exposure_stops=0.0, tone_slope=1.0, tone_offset=0.0, tone_gamma=1.0,
+                      mean_luma_diff=0.0, suggested_mode="stereo", mode_reason="", messages=[],
+                      seconds=0.1)
+
+
+def test_choose_mode():
+    mode, why = choose_mode((3000, 4000), (750, 1000, 3))
+    assert mode == "crosscam" and "4.0x smaller" in why
+    assert choose_mode((480, 640), (480, 640, 3))[0] == "stereo"
+    assert choose_mode((480, 640), (470, 630, 3))[0] == "stereo"          # within ~10%
+    assert choose_mode((480, 640), (400, 560, 3))[0] == "crosscam"        # 12-14% off
+    assert choose_mode((480, 640), (480, 480, 3))[0] == "crosscam"        # another shape
+    assert choose_mode((480, 640), (480, 640, 3), _report(True))[0] == "stereo"
+    mode, why = choose_mode((480, 640), (480, 640, 3), _report(False, offset=6.0))
+    assert mode == "crosscam" and "6.0 px" in why
+    mode, why = choose_mode((480, 640), (480, 640, 3), _report(None, n_inliers=3))
+    assert mode == "crosscam" and "could not be measured" in why
+
+
+# ------------------------------------------------------------------ training pieces
+def test_tiny_forward_backward_pass():
+    torch.manual_seed(0)
+    net = CCDC(TINY).train()
+    gray, truth = torch.rand(2, 1, 40, 56), torch.rand(2, 3, 40, 56)
+    out = net(gray, torch.rand(2, 3, 13, 17), torch.randn(2, 2, 40, 56))
+    assert out["chroma"].shape == (2, 2, 40, 56)
+    assert [f.shape[-2:] for f in out["flows"]] == [(40, 56), (20, 28), (10, 14), (5, 7), (3, 4)]
+    loss, parts = ccdc_loss(out, truth)
+    loss.backward()
+    assert set(parts) == {"colour", "warp"} and torch.isfinite(loss)
+    grads = {n: p.grad for n, p in net.named_parameters()}
+    assert all(g is not None and torch.isfinite(g).all() for g in grads.values())
+    assert any(g.abs().sum() > 0 for n, g in grads.items() if n.startswith("flow."))
+
+
+def test_synthesized_pairs_are_deterministic_and_sized():
+    from colorstudio.training import ccdc_data
+
+    rng = np.random.default_rng(0)
+    scenes = [(rng.random((120, 160, 3)) * 255).astype(np.uint8) for _ in range(3)]
+    a = ccdc_data.synthesize(scenes, np.random.default_rng(5), (64, 96), 3.3, "temporal")
+    b = ccdc_data.synthesize(scenes, np.random.default_rng(5), (64, 96), 3.3, "temporal")
+    assert a.gray.shape == (64, 96) and a.reference.shape == (19, 29, 3)
+    assert np.array_equal(a.gray, b.gray) and np.array_equal(a.reference, b.reference)
+    train, val = ccdc_data.photo_split() if ccdc_data.DEFAULT_PHOTOS.is_dir() else ([], [])
+    assert not set(train) & set(val)
+    assert not any("motorcycle" in p.name.lower() for p in train + val)
+
+
+# ------------------------------------------------------------------ model files
+def test_safetensors_round_trip(tiny, tmp_path):
+    path = tmp_path / "ccdc.safetensors"
+    save_weights(path, tiny.state_dict(), "ccdc", TINY.to_dict())
+    net, meta = load_ccdc(path)
+    assert net.cfg == TINY and json.loads(meta["config"])["encoder_widths"] == [4, 4, 4, 4]
+    assert all(torch.equal(a, b) for a, b in zip(net.state_dict().values(), tiny.state_dict().values()))
+    assert load_ccdc(path)[0] is net                     # cached per file
+    gray = np.random.default_rng(0).random((32, 40), dtype=np.float32)
+    ref = np.random.default_rng(1).random((10, 12, 3), dtype=np.float32)
+    a = colorize_crosscam(gray, ref, model=str(path)).chroma
+    b = colorize_crosscam(gray, ref, model=tiny).chroma
+    assert np.array_equal(a, b)
+
+
+def test_invalid_model_files_are_model_errors(tmp_path):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x80\x04not a safetensors file at all")
+    with pytest.raises(ModelError) as err:
+        load_ccdc(bad)
+    assert "\n" not in str(err.value)
+    with pytest.raises(ModelError):
+        load_ccdc(tmp_path / "missing.safetensors")
+    other = tmp_path / "other.safetensors"
+    save_weights(other, {"w": torch.zeros(2)}, "hsv2stage", {})
+    with pytest.raises(ModelError):
+        load_ccdc(other)
+    wrong = tmp_path / "wrong.safetensors"
+    save_weights(wrong, {"w": torch.zeros(2)}, "ccdc", TINY.to_dict())
+    with pytest.raises(ModelError):
+        load_ccdc(wrong)
