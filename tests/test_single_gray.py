@@ -253,13 +253,15 @@ def test_hsv2stage_training_writes_a_loadable_model(tmp_path, photo_dir):
     assert steps[-1] == 2
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["training"]["steps"] == 2 and "motorcycle.png" not in card["data"]["validation"]
-    assert "--run-dir" in card["reproduce"]
+    assert "--run-dir" in card["reproduce"][0]
     res = single.colorize_hsv2stage(np.random.rand(21, 33).astype(np.float32), model=out)
     assert res.chroma.shape == (21, 33, 2)
-    # resume continues from the checkpoint
+    # resume continues from the checkpoint (here with the scale augmentation)
     steps = [p.step for p in train(out, 5, run, resume=True, photos=photo_dir, cfg=TINY_HSV,
-                                   batch=2, crop=32, max_steps=3)]
+                                   batch=2, crop=32, max_steps=3, scale_aug=True)]
     assert steps[-1] == 3
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert len(card["reproduce"]) == 2 and card["reproduce"][1].endswith("--resume --scale-aug")
 
 
 def test_cheng_training_writes_a_loadable_model(tmp_path, photo_dir):

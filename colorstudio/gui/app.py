@@ -42,8 +42,10 @@ def main(argv: list[str] | None = None) -> int:
 
     QCoreApplication.setOrganizationName("ColorStudio")
     QCoreApplication.setApplicationName("ColorStudio")
-    QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication(_qt_args())
+    app = QApplication.instance()
+    if app is None:
+        QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(_qt_args())
     app.setStyle("Fusion")
     from colorstudio.gui.theme import apply_dark_palette
 

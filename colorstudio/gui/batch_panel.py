@@ -52,15 +52,18 @@ class BatchPanel(QWidget):
     planned = Signal()
 
     def __init__(self, out_dir: Path | None = None, parent: QWidget | None = None):
+        """``out_dir``: where results go; None = a ``colorized`` folder beside the first input."""
         super().__init__(parent)
         self.setAcceptDrops(True)
         self.inputs: list[Path] = []
-        self.plan = BatchPlan(items=[], unmatched=[], out_dir=out_dir or Path.home() / "ColorStudio")
+        self.fixed_out: Path | None = out_dir
+        self.plan = BatchPlan(items=[], unmatched=[], out_dir=out_dir or Path())
         self.worker: GeneratorWorker | None = None
         self.planner: GeneratorWorker | None = None
         self._pending: list[Path] = []
 
-        self.out_edit = QLineEdit(str(self.plan.out_dir))
+        self.out_edit = QLineEdit(str(out_dir) if out_dir else "")
+        self.out_edit.setPlaceholderText("a 'colorized' folder beside the photos")
         self.out_edit.editingFinished.connect(self._out_dir_edited)
         browse = QPushButton("Output folder…")
         browse.clicked.connect(self._browse_out)
@@ -140,7 +143,7 @@ class BatchPanel(QWidget):
         self.inputs += [p for p in self._pending if p not in self.inputs]
         self._pending = []
         self.status.setText("Looking for pairs…")
-        self.planner = GeneratorWorker(_plan_steps, list(self.inputs), Path(self.out_edit.text()).expanduser())
+        self.planner = GeneratorWorker(_plan_steps, list(self.inputs), self.out_dir())
         self.planner.finished_with.connect(self._planned)
         self.planner.errored.connect(self._plan_failed)
         self.planner.start()
@@ -160,6 +163,8 @@ class BatchPanel(QWidget):
             if key in old and old[key].status in (DONE, FAILED):
                 plan.items[n] = old[key]      # keep what already ran
         self.plan = plan
+        if self.fixed_out is None:
+            self.out_edit.setPlaceholderText(str(plan.out_dir))
         self._fill_table()
         found = len(plan.items)
         self.status.setText(f"{found} item{'s' * (found != 1)} queued"
@@ -195,11 +200,20 @@ class BatchPanel(QWidget):
         if col == 4:
             cell.setToolTip(str(value))
 
+    def out_dir(self) -> Path:
+        """The chosen output folder, or ``colorized/`` beside the first input."""
+        if self.fixed_out is not None:
+            return self.fixed_out
+        if self.inputs:
+            first = self.inputs[0]
+            return (first if first.is_dir() else first.parent) / "colorized"
+        return Path.cwd() / "colorized"
+
     def clear(self) -> None:
         if self.is_running():
             return
         self.inputs, self._pending = [], []
-        self.plan = BatchPlan(items=[], unmatched=[], out_dir=Path(self.out_edit.text()).expanduser())
+        self.plan = BatchPlan(items=[], unmatched=[], out_dir=self.out_dir())
         self.table.setRowCount(0)
         self.total.setValue(0)
         self.total.setFormat("")
@@ -211,8 +225,8 @@ class BatchPanel(QWidget):
         return [self.table.item(r, 2).text() for r in range(self.table.rowCount())]
 
     # ------------------------------------------------------------------ output folder
-    def set_out_dir(self, folder: Path) -> None:
-        self.out_edit.setText(str(folder))
+    def set_out_dir(self, folder: Path | None) -> None:
+        self.out_edit.setText(str(folder) if folder else "")
         self._out_dir_edited()
 
     def _browse_out(self) -> None:
@@ -221,7 +235,9 @@ class BatchPanel(QWidget):
             self.set_out_dir(Path(folder))
 
     def _out_dir_edited(self) -> None:
-        if Path(self.out_edit.text()).expanduser() != self.plan.out_dir and self.inputs and not self.is_running():
+        text = self.out_edit.text().strip()
+        self.fixed_out = Path(text).expanduser() if text else None
+        if self.out_dir() != self.plan.out_dir and self.inputs and not self.is_running():
             self._replan()
 
     def _add_dialog(self) -> None:
@@ -277,8 +293,7 @@ class BatchPanel(QWidget):
                        else int(round(100 * max(0.0, min(1.0, item_fraction)))))
         self._set_cell(row, 4, self._output_text(p.item) if p.status != RUNNING else p.message)
         self.total.setValue(int(round(100 * p.fraction)))
-        self.total.setFormat(f"%p%  ({p.done + (p.status == DONE)} done, {p.failed + (p.status == FAILED)} failed"
-                             f" of {p.total})")
+        self.total.setFormat(f"%p%  ({p.done} done, {p.failed} failed of {p.total})")
 
     def _on_error(self, exc: BaseException) -> None:
         self._finish(cancelled=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from colorstudio.gui.pg_config import configure
@@ -46,6 +46,7 @@ class CompareView(QWidget):
         self.mode = SIDE_BY_SIDE
         self.frame_wh = (1, 1)                 # the gray's full-resolution (W, H)
         self.full: dict[str, np.ndarray | None] = {p: None for p in PANELS}
+        self._split_stale = self._split_line_reset = False
         self.shown: dict[str, np.ndarray | None] = {p: None for p in PANELS}
 
         self.side = QWidget()
@@ -56,6 +57,7 @@ class CompareView(QWidget):
         self.images: dict[str, pg.ImageItem] = {}
         self.titles: dict[str, QLabel] = {}
         self.canvases: list[pg.GraphicsView] = []
+        self.columns: dict[str, QWidget] = {}
         for name in PANELS:
             column = QVBoxLayout()
             column.setSpacing(2)
@@ -68,7 +70,11 @@ class CompareView(QWidget):
             vb.addItem(item)
             column.addWidget(title)
             column.addWidget(canvas, 1)
-            row.addLayout(column, 1)       # equal widths: linked views then show equal areas
+            holder = QWidget()
+            holder.setLayout(column)
+            column.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(holder, 1)       # equal widths: linked views then show equal areas
+            self.columns[name] = holder
             self.views[name], self.images[name], self.titles[name] = vb, item, title
             self.canvases.append(canvas)
         for name in ("reference", "result"):
@@ -96,8 +102,6 @@ class CompareView(QWidget):
         self.split_line.setZValue(10)
         self.split_view.addItem(self.split_line)
         self.split_line.sigPositionChanged.connect(self._update_split)
-        self.split_view.setXLink(self.views["gray"])
-        self.split_view.setYLink(self.views["gray"])
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.side)
@@ -123,10 +127,18 @@ class CompareView(QWidget):
         if shown is None:
             item.clear()
         else:
-            item.setImage(shown, autoLevels=False, levels=(0, 255))
+            item.setImage(shown, autoLevels=False, levels=None)  # uint8: no rescale
             item.setRect(QRectF(0, 0, *self.frame_wh))
+        if panel == "gray":
+            self._split_line_reset = True
         if panel in ("gray", "result"):
-            self._refresh_split(reset_line=panel == "gray")
+            self._split_stale = True
+            if self.mode == SPLIT:          # the hidden split view is filled when it is shown
+                self._refresh_split()
+
+    def show_panel(self, panel: str, visible: bool) -> None:
+        """Hide a side-by-side column (e.g. the reference of a single gray photo)."""
+        self.columns[panel].setVisible(visible)
 
     def set_title(self, panel: str, text: str) -> None:
         self.titles[panel].setText(text)
@@ -137,19 +149,39 @@ class CompareView(QWidget):
 
     # ------------------------------------------------------------------ modes and zoom
     def set_mode(self, mode: str) -> None:
+        """Switch between side by side and split, keeping the zoom and the centre."""
         if mode not in (SIDE_BY_SIDE, SPLIT):
             raise ValueError(mode)
+        source = self.active_view()
+        fitting = all(source.state["autoRange"])
+        center, zoom = source.viewRect().center(), self.zoom_factor()
         self.mode = mode
         self.stack.setCurrentIndex(0 if mode == SIDE_BY_SIDE else 1)
-        self._refresh_split()
+        if mode == SPLIT and self._split_stale:
+            self._refresh_split()
+        target = self.active_view()
+        if target is source:
+            return
+        if fitting or zoom <= 0:
+            self.fit()
+        else:
+            QTimer.singleShot(0, lambda: self._zoom_to(target, center, zoom))
+
+    @staticmethod
+    def _zoom_to(vb: pg.ViewBox, center: QPointF, zoom: float) -> None:
+        size = vb.size()
+        w, h = max(1.0, size.width()) / zoom, max(1.0, size.height()) / zoom
+        vb.setRange(QRectF(center.x() - w / 2, center.y() - h / 2, w, h), padding=0)
 
     def active_view(self) -> pg.ViewBox:
         return self.views["gray"] if self.mode == SIDE_BY_SIDE else self.split_view
 
     def fit(self) -> None:
-        """Show the whole photo in every view."""
-        w, h = self.frame_wh
-        self.active_view().setRange(QRectF(0, 0, w, h), padding=0.01)
+        """Show the whole photo (and keep fitting it when the window is resized, until a zoom)."""
+        vb = self.active_view()
+        vb.setDefaultPadding(0.01)
+        vb.enableAutoRange()
+        vb.updateAutoRange()
 
     def actual_size(self) -> None:
         """100%: one full-resolution pixel per screen pixel, centred where the view is."""
@@ -167,13 +199,14 @@ class CompareView(QWidget):
         return vb.size().width() / rect.width() if rect.width() > 0 else 0.0
 
     # ------------------------------------------------------------------ split mode
-    def _refresh_split(self, reset_line: bool = False) -> None:
+    def _refresh_split(self) -> None:
+        reset_line, self._split_line_reset, self._split_stale = self._split_line_reset, False, False
         gray, result = self.shown["gray"], self.shown["result"]
         w, h = self.frame_wh
         if gray is None:
             self.split_before.clear()
         else:
-            self.split_before.setImage(gray, autoLevels=False, levels=(0, 255))
+            self.split_before.setImage(gray, autoLevels=False, levels=None)  # uint8: no rescale
             self.split_before.setRect(QRectF(0, 0, w, h))
         if reset_line or not (0 < self.split_line.value() < w):
             self.split_line.blockSignals(True)
@@ -193,7 +226,7 @@ class CompareView(QWidget):
         if cols <= 0:
             self.split_after.clear()
             return
-        self.split_after.setImage(np.ascontiguousarray(result[:, :cols]), autoLevels=False, levels=(0, 255))
+        self.split_after.setImage(np.ascontiguousarray(result[:, :cols]), autoLevels=False, levels=None)
         self.split_after.setRect(QRectF(0, 0, cols * w / result.shape[1], h))
 
     def set_split_position(self, fraction: float) -> None:

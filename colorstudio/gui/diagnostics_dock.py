@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QTabWidget, Q
 
 from colorstudio.core import diagnostic_maps as maps
 from colorstudio.gui.curve_math import DEFAULT_SIGMA, interpolate_curve, pair_histogram
+from colorstudio.gui.display import is_picture_key, picture_key
 from colorstudio.gui.pg_config import configure
 
 configure()
@@ -47,6 +48,18 @@ def _robust_range(a: np.ndarray) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (lo, lo + 1e-6)
 
 
+def facts_text(facts: dict[str, Any]) -> str:
+    """``key: value`` lines (lists and dicts compact) for the Info tab."""
+    lines = []
+    for key, value in facts.items():
+        if isinstance(value, float):
+            value = f"{value:.4g}"
+        elif isinstance(value, (list, tuple, dict)):
+            value = json.dumps(value, default=str)
+        lines.append(f"{str(key).replace('_', ' ')}: {value}")
+    return "\n".join(lines)
+
+
 class TopHolder(QWidget):
     """Holds one widget at the top, as tall as its ``height_for(width)`` asks (at most full height),
     so maps keep their aspect without wasting the dock's height on empty axes."""
@@ -55,6 +68,8 @@ class TopHolder(QWidget):
         super().__init__()
         self.child = child
         child.setParent(self)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("background-color: #202124;")   # the plots' background, below them too
 
     def place(self) -> None:
         w, h = self.width(), self.height()
@@ -67,55 +82,68 @@ class TopHolder(QWidget):
 
 
 class MapGrid(pg.GraphicsLayoutWidget):
-    """One or more maps sharing a colour bar; each map is an ImageItem in a PlotItem."""
+    """One or more maps sharing a colour bar; each map is an ImageItem in a ViewBox under a title.
+
+    Showing maps with the same names again only swaps the pictures (no new items: fast).
+    """
 
     def __init__(self, cmap: pg.ColorMap, label: str):
         super().__init__()
         self.cmap, self.label = cmap, label
         self.items: dict[str, pg.ImageItem] = {}
-        self.plots: dict[str, pg.PlotItem] = {}
+        self.views: dict[str, pg.ViewBox] = {}
         self.bar: pg.ColorBarItem | None = None
+        self._layout_key: tuple | None = None
+        self._shape = (0, 1, False, (1, 1))
 
     def height_for(self, width: int) -> int | None:
         """Height that shows the maps at their aspect ratio for this width (None: any)."""
-        n, columns, with_bar, (h, w) = getattr(self, "_shape", (0, 1, False, (1, 1)))
+        n, columns, with_bar, (h, w) = self._shape
         if n == 0:
             return None
         cols, rows = min(columns, n), (n + columns - 1) // columns
         bar_w = 110 if with_bar else 0
-        return int(rows * ((width - bar_w) / cols * h / w + 34) + 10)
+        return int(rows * ((width - bar_w) / cols * h / w + 30) + 10)
+
+    def _build(self, names: list[str], columns: int, with_bar: bool) -> None:
+        self.clear()
+        self.items, self.views, self.bar = {}, {}, None
+        for i, name in enumerate(names):
+            r, c = divmod(i, columns)
+            label = self.addLabel(name, row=2 * r, col=c)
+            label.setMaximumHeight(22)
+            vb = self.addViewBox(row=2 * r + 1, col=c, lockAspect=True, invertY=True, enableMenu=False)
+            self.ci.layout.setRowStretchFactor(2 * r + 1, 1)
+            item = pg.ImageItem(axisOrder="row-major")
+            vb.addItem(item)
+            self.items[name], self.views[name] = item, vb
+        if names and with_bar:
+            self.bar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
+                                       label=self.label, width=14)
+            self.bar.setImageItem(list(self.items.values()))
+            rows = (len(names) + columns - 1) // columns
+            self.addItem(self.bar, row=0, col=min(columns, len(names)), rowspan=2 * rows)
 
     def show_maps(self, named: dict[str, np.ndarray], values: tuple[float, float],
                   frame_wh: tuple[int, int] | None = None, columns: int = 2, with_bar: bool = True) -> None:
-        """Replace the maps: 2-D float maps get the colour map, (h, w, 3) RGB [0,1] are shown as is."""
-        self.clear()
-        self.bar = None
-        self.items, self.plots = {}, {}
-        for i, (name, arr) in enumerate(named.items()):
-            plot = self.addPlot(row=i // columns, col=i % columns, title=name)
-            plot.setAspectLocked(True)
-            plot.invertY(True)
-            plot.hideButtons()
-            plot.hideAxis("left")
-            plot.hideAxis("bottom")
-            item = pg.ImageItem(np.asarray(arr, np.float32), axisOrder="row-major")
-            if arr.ndim == 3:
-                item.setLevels((0.0, 1.0))
-            plot.addItem(item)
+        """Show the maps: 2-D float maps through the colour map, (h, w, 3) RGB [0,1] as they are."""
+        key = (tuple(named), columns, with_bar)
+        if key != self._layout_key:
+            self._build(list(named), columns, with_bar)
+            self._layout_key = key
+        for name, arr in named.items():
+            item = self.items[name]
+            arr = np.asarray(arr, np.float32)
+            item.setImage(arr, autoLevels=False, levels=(0.0, 1.0) if arr.ndim == 3 else values)
             w, h = frame_wh or (arr.shape[1], arr.shape[0])
             item.setRect(QRectF(0, 0, w, h))
-            self.items[name], self.plots[name] = item, plot
-        self._shape = (len(named), columns, with_bar,
-                       next(iter(named.values())).shape[:2] if named else (1, 1))
+            self.views[name].setDefaultPadding(0.01)
+            self.views[name].enableAutoRange()
+        if self.bar is not None:
+            self.bar.setLevels(values)
+        self._shape = (len(named), columns, with_bar, next(iter(named.values())).shape[:2] if named else (1, 1))
         if isinstance(self.parent(), TopHolder):
             self.parent().place()
-        if not self.items or not with_bar:
-            return
-        self.bar = pg.ColorBarItem(values=values, colorMap=self.cmap, interactive=False,
-                                   label=self.label, width=14)
-        self.bar.setImageItem(list(self.items.values()))
-        self.addItem(self.bar, row=0, col=min(columns, len(named)),
-                     rowspan=max(1, (len(named) + columns - 1) // columns))
 
 
 class CurvePlot(pg.GraphicsLayoutWidget):
@@ -187,12 +215,12 @@ class DiagnosticsDock(QDockWidget):
         layout.addWidget(self.tabs)
         self.setWidget(box)
         self.shown: set[str] = set()
+        self._pending: dict[str, Any] = {}
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.clear()
 
     def clear(self) -> None:
-        for grid in (self.confidence, self.visibility, self.disparity, self.uncertainty, self.flow, self.other):
-            grid.show_maps({}, (0, 1))
-        self.curve.show_curve({})
+        """Hide everything (the plot items are kept and reused by the next result)."""
         self.info.setPlainText("")
         self.shown = set()
         self.tabs.setVisible(False)
@@ -205,55 +233,69 @@ class DiagnosticsDock(QDockWidget):
 
     def show_diagnostics(self, diagnostics: dict[str, Any], info: dict[str, Any] | None = None,
                          frame_wh: tuple[int, int] | None = None) -> None:
-        """Fill the tabs from a diagnostics dict (name -> array or JSON-able)."""
-        arrays = {k: v for k, v in diagnostics.items() if isinstance(v, np.ndarray)}
-        titles = {"Info"}
+        """Fill the tabs from a diagnostics dict (name -> array or JSON-able).
+
+        Only the tab in front is drawn now; the others when they are first shown (:meth:`render`),
+        so a new result never holds the GUI thread for long.
+        """
+        arrays = {k: v for k, v in diagnostics.items() if isinstance(v, np.ndarray) and not is_picture_key(k)}
+        todo: dict[str, Any] = {}
         conf = {k: v for k, v in arrays.items() if k.startswith("confidence") and v.ndim == 2}
         if conf:
-            self.confidence.show_maps(conf, (0.0, 1.0), frame_wh, columns=1)
-            titles.add("Confidence")
+            todo["Confidence"] = lambda: self.confidence.show_maps(conf, (0.0, 1.0), frame_wh, columns=1)
         curve = diagnostics.get("curve")
         if isinstance(curve, dict) and len(curve.get("x", [])):
-            self.curve.show_curve(curve)
-            titles.add("Curve")
+            todo["Curve"] = lambda: self.curve.show_curve(curve)
         vis = {k: v for k, v in sorted(arrays.items()) if k.startswith("visibility") and v.ndim == 2}
         if vis:
             scale = max(float(np.nanpercentile(np.abs(v), 99)) for v in vis.values()) or 1e-6
-            self.visibility.show_maps(vis, (-scale, scale), frame_wh, columns=3 if len(vis) > 4 else 2)
-            titles.add("Visibility")
+            todo["Visibility"] = lambda: self.visibility.show_maps(vis, (-scale, scale), frame_wh,
+                                                                   columns=3 if len(vis) > 4 else 2)
         disp = {k: v for k, v in arrays.items() if k.startswith("disparity") and v.ndim == 2}
         if not disp and isinstance(arrays.get("flow"), np.ndarray) and arrays["flow"].ndim == 3:
             disp = {"horizontal flow (= disparity)": arrays["flow"][..., 0]}
         if disp:
-            self.disparity.show_maps(disp, _robust_range(np.concatenate([v.ravel() for v in disp.values()])),
-                                     frame_wh, columns=1)
-            titles.add("Disparity")
+            todo["Disparity"] = lambda: self.disparity.show_maps(disp, _robust_range(
+                np.concatenate([v.ravel() for v in disp.values()])), frame_wh, columns=1)
         unc = {k: v for k, v in arrays.items() if k.startswith(UNCERTAINTY_NAMES) and v.ndim == 2}
         if unc:
-            self.uncertainty.show_maps(unc, _robust_range(np.concatenate([v.ravel() for v in unc.values()])),
-                                       frame_wh, columns=1)
-            titles.add("Uncertainty")
+            todo["Uncertainty"] = lambda: self.uncertainty.show_maps(unc, _robust_range(
+                np.concatenate([v.ravel() for v in unc.values()])), frame_wh, columns=1)
         flows = {k: v for k, v in arrays.items() if k.startswith("flow") and v.ndim == 3 and v.shape[2] == 2}
         if flows:
-            self.flow.show_maps({k: maps.flow_to_rgb(v) for k, v in flows.items()}, (0, 1), frame_wh,
-                                columns=1, with_bar=False)   # hue = direction, saturation = length
-            titles.add("Flow")
+            def show_flow():
+                pictures = {k: diagnostics.get(picture_key(k)) for k in flows}
+                pictures = {k: p if isinstance(p, np.ndarray) else maps.flow_to_rgb(flows[k])
+                            for k, p in pictures.items()}
+                # a colour wheel: hue = direction, saturation = length; no bar
+                self.flow.show_maps(pictures, (0, 1), frame_wh, columns=1, with_bar=False)
+            todo["Flow"] = show_flow
         used = set(conf) | set(vis) | set(disp) | set(unc) | set(flows)
         rest = {k: v for k, v in arrays.items() if k not in used and v.ndim == 2}
         if rest:
-            self.other.show_maps(rest, _robust_range(np.concatenate([v.ravel() for v in rest.values()])),
-                                 frame_wh, columns=2)
-            titles.add("Other")
-        facts = dict(info or {})
-        notes = {k: v for k, v in diagnostics.items() if not isinstance(v, np.ndarray) and k != "curve"}
-        text = json.dumps(facts, indent=1, default=str)
-        if notes:
-            text += "\n\n" + json.dumps(notes, indent=1, default=str)
-        self.info.setPlainText(text)
+            todo["Other"] = lambda: self.other.show_maps(rest, _robust_range(
+                np.concatenate([v.ravel() for v in rest.values()])), frame_wh, columns=2)
+        notes = {k: v for k, v in diagnostics.items()
+                 if not isinstance(v, np.ndarray) and k != "curve" and not is_picture_key(k)}
+        self.info.setPlainText(facts_text({**(info or {}), **notes}))
+        self._pending = todo
         self.empty.setVisible(False)
         self.tabs.setVisible(True)
+        titles = set(todo) | {"Info"}
+        self.tabs.blockSignals(True)
         self._set_visible_tabs(titles)
-        for preferred in ("Confidence", "Curve", "Visibility", "Disparity", "Flow", "Info"):
-            if preferred in titles:
-                self.tabs.setCurrentIndex(list(self.pages).index(preferred))
-                break
+        front = next(t for t in ("Confidence", "Curve", "Visibility", "Disparity", "Flow", "Other", "Info")
+                     if t in titles)
+        self.tabs.setCurrentIndex(list(self.pages).index(front))
+        self.tabs.blockSignals(False)
+        self.render(front)
+
+    def render(self, title: str) -> None:
+        """Draw a tab's content if it has not been drawn for the current result."""
+        job = self._pending.pop(title, None)
+        if job is not None:
+            job()
+
+    def _tab_changed(self, index: int) -> None:
+        if index >= 0:
+            self.render(self.tabs.tabText(index))

@@ -54,13 +54,30 @@ def display_image(img: np.ndarray, max_side: int = MAX_DISPLAY_SIDE) -> np.ndarr
     return to_uint8(downsample(img, max_side))
 
 
+def picture_key(name: str) -> str:
+    """Key under which :func:`display_diagnostics` stores the RGB picture of a flow map."""
+    return f"{name}:picture"
+
+
+def is_picture_key(name: str) -> bool:
+    return name.endswith(":picture")
+
+
 def display_diagnostics(diagnostics: dict[str, Any], max_side: int = MAX_DIAGNOSTIC_SIDE) -> dict[str, Any]:
-    """Arrays downsampled to ``max_side`` (float32), everything else passed through."""
+    """Arrays downsampled to ``max_side`` (float32), everything else passed through.
+
+    Flow maps (h, w, 2) also get their colour-wheel picture under :func:`picture_key` so the
+    GUI thread does not compute it.
+    """
+    from colorstudio.core.diagnostic_maps import flow_to_rgb
+
     out: dict[str, Any] = {}
     for name, value in diagnostics.items():
         if isinstance(value, np.ndarray) and value.ndim in (2, 3) and value.shape[0] > 1 and value.shape[1] > 1:
             arr = value.astype(np.float32) if value.dtype != np.float32 else value
             out[name] = downsample(arr, max_side)
+            if name.startswith("flow") and arr.ndim == 3 and arr.shape[2] == 2:
+                out[picture_key(name)] = flow_to_rgb(out[name])
         else:
             out[name] = value
     return out

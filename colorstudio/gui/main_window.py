@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from colorstudio import paths
@@ -14,10 +14,11 @@ from colorstudio.core.pairs import Discovery, discover
 from colorstudio.errors import ColorStudioError, PairError
 from colorstudio.gui import jobs, model_catalog
 from colorstudio.gui.batch_panel import BatchPanel
-from colorstudio.gui.compare_view import SIDE_BY_SIDE, SPLIT, CompareView
+from colorstudio.gui.compare_view import SPLIT, CompareView
 from colorstudio.gui.diagnostics_dock import DiagnosticsDock
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.main_menus import MainMenus
 from colorstudio.gui.export_dialog import ExportDialog
 from colorstudio.gui.settings import Settings
 from colorstudio.gui.side_panel import SidePanel
@@ -32,7 +33,7 @@ def _discover_steps(inputs: list[Path]):
     return discover(inputs)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(MainMenus, QMainWindow):
     opened = Signal(object)        # jobs.OpenedInputs
     colorized = Signal(object)     # jobs.ShownResult
     jobFailed = Signal(object)     # the exception
@@ -57,7 +58,7 @@ class MainWindow(QMainWindow):
         self.side_dock = self._dock("Colorize", "colorize_dock", self.side, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.diagnostics = DiagnosticsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics)
-        self.batch = BatchPanel(self.settings.output_dir or Path.home() / "ColorStudio")
+        self.batch = BatchPanel(self.settings.output_dir)
         self.batch_dock = self._dock("Batch", "batch_dock", self.batch, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.batch_dock.hide()
 
@@ -83,73 +84,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    # ------------------------------------------------------------------ menus
-    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
-                     "open a gray photo, or a gray photo and its colour reference")
-        self.recent_menu = file.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self._action(file, "Add to &batch…", self.add_to_batch_dialog)
-        file.addSeparator()
-        self.export_action = self._action(file, "&Export result…", self.export_dialog, "Ctrl+E")
-        self.export_diag_action = self._action(file, "Export &diagnostics…", self.export_diagnostics_dialog)
-        self.export_action.setEnabled(False)
-        self.export_diag_action.setEnabled(False)
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-
-        view = bar.addMenu("&View")
-        group = QActionGroup(self)
-        self.side_action = self._action(view, "&Side by side", lambda: self.set_mode(SIDE_BY_SIDE), "1")
-        self.split_action = self._action(view, "Before/after s&plit", lambda: self.set_mode(SPLIT), "2")
-        for a in (self.side_action, self.split_action):
-            a.setCheckable(True)
-            group.addAction(a)
-        self.side_action.setChecked(True)
-        view.addSeparator()
-        self._action(view, "&Fit", self.compare.fit, [QKeySequence("F"), QKeySequence("Ctrl+0")])
-        self._action(view, "&100%", self.compare.actual_size, [QKeySequence("Ctrl+1"), QKeySequence("Z")])
-        view.addSeparator()
-        for dock in (self.side_dock, self.diagnostics, self.batch_dock):
-            view.addAction(dock.toggleViewAction())
-
-        tools = bar.addMenu("&Tools")
-        self._action(tools, "&Colorize", self.colorize, "Ctrl+R")
-        self._action(tools, "&Batch queue", self.show_batch, "Ctrl+B")
-        self._action(tools, "&Fine-tune on my camera pairs…", self.open_finetune_wizard)
-        self._action(tools, "Choose the &output folder…", self.choose_output_folder)
-
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "Open &sample pair", self.open_sample_pair)
-        self._action(help_menu, "Show the &log file", self.show_log)
-        self._action(help_menu, "&About ColorStudio", self.show_about)
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        entries = self.settings.recent()
-        for files in entries:
-            label = "  +  ".join(f.name for f in files)
-            action = self.recent_menu.addAction(label)
-            action.setToolTip("\n".join(str(f) for f in files))
-            action.triggered.connect(lambda _=False, fs=files: self.open_paths(fs))
-        if not entries:
-            self.recent_menu.addAction("(nothing yet)").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear the list", self.settings.clear_recent)
 
     def set_mode(self, mode: str) -> None:
         self.compare.set_mode(mode)
@@ -193,8 +127,9 @@ class MainWindow(QMainWindow):
             if lone_colour and "colour photo" in found.unmatched[0][1]:
                 self.open_pair(inputs[0], None)   # re-colorize a colour photo from its luma
                 return
-            reasons = "; ".join(f"{p.name}: {r}" for p, r in found.unmatched[:3]) or "no image found"
-            show_error(self, PairError(f"nothing to colorize here ({reasons})"), context="open")
+            reasons = "; ".join(r if r.startswith(p.name) else f"{p.name}: {r}"
+                                for p, r in found.unmatched[:3]) or "no image found"
+            self._on_error(PairError(f"nothing to colorize here ({reasons})"))
             return
         if len(items) > 1:
             self.show_batch()
@@ -202,8 +137,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{len(items)} items found: they are in the batch queue; "
                                          f"showing {items[0].name}.", 8000)
         elif found.unmatched:
-            self.statusBar().showMessage("; ".join(f"{p.name}: {r}" for p, r in found.unmatched[:2]), 8000)
-        first = items[0]
+            self.statusBar().showMessage("; ".join(r if r.startswith(p.name) else f"{p.name}: {r}"
+                                                   for p, r in found.unmatched[:2]), 8000)
+        first = next((i for i in items if i.reference is not None), items[0])   # a pair shows the most
         self.open_pair(first.gray, first.reference, first.name)
 
     def open_pair(self, gray: Path, reference: Path | None, name: str | None = None) -> None:
@@ -220,7 +156,8 @@ class MainWindow(QMainWindow):
                                opened.reference.pixels if opened.reference is not None else None)
         self.compare.set_image("result", None)
         self.compare.set_title("gray", "Gray")
-        self.compare.set_title("reference", "Reference" if opened.reference is not None else "Reference: none")
+        self.compare.set_title("reference", "Reference")
+        self.compare.show_panel("reference", opened.reference is not None)
         self.compare.set_title("result", "Result")
         self.compare.fit()
         self.diagnostics.clear()
@@ -233,6 +170,7 @@ class MainWindow(QMainWindow):
         files = [opened.gray.path] + ([opened.reference.path] if opened.reference is not None else [])
         self.settings.add_recent(files)
         self.setWindowTitle(f"ColorStudio — {opened.name}")
+        self.statusBar().showMessage(f"Opened {opened.name}. Colorize: Ctrl+R.")
         self.opened.emit(opened)
         if self.auto_colorize:
             self.colorize()
@@ -251,10 +189,15 @@ class MainWindow(QMainWindow):
         c = shown.colorization
         self.compare.set_image("result", shown.result_view, c.rgb)
         self.compare.set_title("result", f"Result · {c.method}")
-        self.diagnostics.show_diagnostics(shown.diagnostics_view, {"seconds": round(c.seconds, 3), **c.info},
-                                          self.inputs.frame_wh if self.inputs else None)
+        # the dock in its own event-loop turn: the result appears first, the loop never blocks long
+        frame = self.inputs.frame_wh if self.inputs else None
+        QTimer.singleShot(0, lambda: self.result is shown and self.diagnostics.show_diagnostics(
+            shown.diagnostics_view, {"seconds": round(c.seconds, 3), **c.info}, frame))
         self.export_action.setEnabled(True)
         self.export_diag_action.setEnabled(True)
+        self.side.set_progress(1.0, "done")
+        self.statusBar().showMessage("Hover for pixel values · 2: before/after split · 1: side by side · "
+                                     "F: fit · Ctrl+1: 100% · Ctrl+E: export")
         self.side.set_status(f"Colorized with {c.method} in {c.seconds:.1f} s."
                              + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
         self.colorized.emit(shown)

@@ -43,7 +43,7 @@ def user_models(folder: Path | None = None) -> list[Choice]:
                 card = json.loads(card_file.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 card = {}
-        method = str(card.get("method", DEFAULT_USER_MODEL_METHOD))
+        method = str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
         name = str(card.get("name", weights.stem))
         out.append(Choice(f"model:{weights}", f"{name} (your model, {method})", method, weights, PAIR,
                           f"{weights}\n{card.get('description', '')}".strip()))

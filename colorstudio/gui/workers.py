@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 _RUNNING: set["GeneratorWorker"] = set()
 
 
+_NOTHING = object()
+
+
 class WorkCancelled(Exception):
     """Raised by :meth:`GeneratorWorker.work` when the job was aborted."""
 
@@ -46,7 +49,8 @@ class GeneratorWorker(QThread):
         """``func(*args, **kwargs)`` must return a generator.
 
         ``min_interval`` (seconds) drops progress objects that come faster than that,
-        except those for which ``always_emit(obj)`` is true (e.g. an item's final status).
+        except those for which ``always_emit(obj)`` is true (e.g. an item's final status)
+        and the last one before the generator returns.
         """
         super().__init__()
         self._func, self._args, self._kwargs = func, args, kwargs
@@ -56,6 +60,7 @@ class GeneratorWorker(QThread):
         self._resume = threading.Event()
         self._resume.set()
         self._last_emit = 0.0
+        self._held: Any = _NOTHING
         self.result: Any = None
         self.error: BaseException | None = None
         self.was_cancelled = False
@@ -86,7 +91,10 @@ class GeneratorWorker(QThread):
         forced = self.always_emit is not None and self.always_emit(value)
         if forced or self.min_interval <= 0 or now - self._last_emit >= self.min_interval:
             self._last_emit = now
+            self._held = _NOTHING
             self.progress.emit(value)
+        else:
+            self._held = value          # emitted at the end if nothing newer gets through
 
     def work(self) -> Any:
         """Run the generator to the end in the calling thread; return its return value.
@@ -102,6 +110,9 @@ class GeneratorWorker(QThread):
                 try:
                     value = next(gen)
                 except StopIteration as stop:
+                    if self._held is not _NOTHING:   # the last state is never throttled away
+                        self.progress.emit(self._held)
+                        self._held = _NOTHING
                     return stop.value
                 self._emit_progress(value)
         finally:

@@ -2,6 +2,7 @@
 
 Each MLP maps a per-pixel feature (:mod:`colorstudio.core.cheng_features`, standardised)
 to the pixel's chroma (Cb - 0.5, Cr - 0.5): 3 hidden layers of input/2 units, ReLU.
+Dropout after each hidden layer (training only) is a deviation for a small data set.
 The model also holds what selecting and feeding a net needs: the feature mean/std and
 the cluster centroids of the global descriptor.
 """
@@ -19,6 +20,8 @@ class ChengConfig:
     global_dim: int = 80       # global descriptor length (clustering)
     n_clusters: int = 3
     hidden_layers: int = 3
+    dropout: float = 0.3       # after each hidden ReLU, training only (not in the paper: 150
+                               # training photos overfit without it)
 
     @property
     def hidden(self) -> int:
@@ -41,6 +44,8 @@ class ChengMLP(nn.Module):
         d = cfg.in_dim
         for _ in range(cfg.hidden_layers):
             layers += [nn.Linear(d, cfg.hidden), nn.ReLU(inplace=True)]
+            if cfg.dropout > 0:
+                layers.append(nn.Dropout(cfg.dropout))
             d = cfg.hidden
         layers.append(nn.Linear(d, 2))
         self.body = nn.Sequential(*layers)

@@ -6,6 +6,7 @@ config dataclass) and any extra JSON-able strings. Nothing is unpickled, ever.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import torch
@@ -24,6 +25,7 @@ def save_weights(path: str | Path, tensors: dict[str, torch.Tensor], model: str,
     meta.update(extra or {})
     tmp = path.with_name(path.name + ".tmp")
     save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp), metadata=meta)
+    os.chmod(tmp, 0o644)  # safetensors creates the file private; weights are not secret
     tmp.replace(path)
 
 

@@ -79,3 +79,14 @@ def random_crops(images: list[np.ndarray], rng: np.random.Generator, batch: int,
         c = img[y:y + crop, x:x + crop]
         out[b] = c[:, ::-1] if rng.random() < 0.5 else c
     return out
+
+
+def random_scaled_crops(images: list[np.ndarray], rng: np.random.Generator, batch: int, crop: int,
+                        long_sides: tuple[int, int]) -> np.ndarray:
+    """Like :func:`random_crops`, each photo first area-resized to a random long side in
+    ``long_sides`` (scale augmentation around the working size; images cached larger)."""
+    picks = []
+    for _ in range(batch):
+        img = images[rng.integers(len(images))]
+        picks.append(resize_long_side(img, int(rng.integers(long_sides[0], long_sides[1] + 1))))
+    return np.concatenate([random_crops([im], rng, 1, crop) for im in picks])

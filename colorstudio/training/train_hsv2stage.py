@@ -31,6 +31,8 @@ CROP = 128
 BATCH = 12
 LR = 2e-4
 CHECKPOINT_EVERY_S = 180
+SCALE_AUG_CACHE = 320           # with --scale-aug: photos cached at this long side...
+SCALE_AUG_LONG_SIDES = (144, 288)  # ...and area-resized to a random long side in this range
 
 
 @dataclass
@@ -75,7 +77,8 @@ def validation_loss(model: HSV2Stage, val: list[torch.Tensor]) -> float:
 
 def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: int = 0,
           photos: Path = data.DEFAULT_PHOTOS, cfg: HSV2StageConfig | None = None,
-          batch: int = BATCH, crop: int = CROP, max_steps: int | None = None):
+          batch: int = BATCH, crop: int = CROP, max_steps: int | None = None,
+          scale_aug: bool = False):
     """Generator: trains for ``minutes`` of wall time (or ``max_steps``), yielding Progress.
 
     Writes ``out`` (safetensors, config in metadata) and ``out.with_suffix('.json')`` (model card).
@@ -85,14 +88,16 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
     torch.manual_seed(seed)
     train_files, val_files = data.split(data.list_photos(photos))
     yield Progress(0, 0.0, float("nan"), None, f"loading {len(train_files)} train / {len(val_files)} val photos")
-    train_imgs = data.load_set(train_files, LONG_SIDE)
+    train_imgs = data.load_set(train_files, SCALE_AUG_CACHE if scale_aug else LONG_SIDE)
     val = _val_tensors(data.load_set(val_files, LONG_SIDE))
     model = HSV2Stage(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
-    state = {"step": 0, "minutes": 0.0}
+    state = {"step": 0, "minutes": 0.0, "phases": []}
     if resume and has_checkpoint(run_dir):
         state = load_checkpoint(run_dir, "hsv2stage", model, opt)
         yield Progress(state["step"], state["minutes"], float("nan"), None, "resumed")
+    state.setdefault("phases", []).append({"from_step": state["step"], "scale_aug": scale_aug,
+                                           "minutes": minutes})
     rng = np.random.default_rng(seed + state["step"])
     start, base_minutes, last_ckpt = time.time(), state["minutes"], time.time()
     running, val_loss = None, None
@@ -100,7 +105,9 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
     while True:
         elapsed = (time.time() - start) / 60
         done = elapsed >= minutes or (max_steps is not None and state["step"] >= max_steps)
-        rgb = torch.from_numpy(data.random_crops(train_imgs, rng, batch, crop)).permute(0, 3, 1, 2)
+        crops = data.random_scaled_crops(train_imgs, rng, batch, crop, SCALE_AUG_LONG_SIDES) if scale_aug \
+            else data.random_crops(train_imgs, rng, batch, crop)
+        rgb = torch.from_numpy(crops).permute(0, 3, 1, 2)
         if not done:
             loss = batch_loss(model, rgb)
             opt.zero_grad()
@@ -120,6 +127,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         if done:
             break
     log.close()
+    state["phases"][-1]["to_step"] = state["step"]
     _write_model(Path(out), model, state, train_files, val_files, seed)
     yield Progress(state["step"], state["minutes"], running, val_loss, f"wrote {out}")
 
@@ -143,10 +151,20 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
                      "batch": BATCH, "crop": CROP, "optimizer": f"Adam lr {LR}", "seed": seed,
                      "final_val_loss": state.get("val_loss"), "threads": torch.get_num_threads(),
                      "loss": "S_MAE + circular H_MAE (hue weighted by true S), both stages"},
-        "reproduce": "python -m colorstudio.training.train_hsv2stage --out models/hsv2stage.safetensors "
-                     f"--minutes {round(state['minutes'])} --run-dir /work/runs/hsv2stage",
+        "phases": state.get("phases", []),
+        "reproduce": _commands(state.get("phases", [])),
     })
     card_path.write_text(json.dumps(card, indent=2) + "\n")
+
+
+def _commands(phases: list[dict]) -> list[str]:
+    """The command line of each training phase (the first fresh, the others --resume)."""
+    out = []
+    for i, ph in enumerate(phases):
+        out.append("python -m colorstudio.training.train_hsv2stage --out models/hsv2stage.safetensors "
+                   f"--minutes {ph.get('minutes', '?')} --run-dir /work/runs/hsv2stage"
+                   + (" --resume" if i else "") + (" --scale-aug" if ph.get("scale_aug") else ""))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,10 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run-dir", type=Path, required=True)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--scale-aug", action="store_true",
+                    help=f"random-scale augmentation (long side {SCALE_AUG_LONG_SIDES[0]}-{SCALE_AUG_LONG_SIDES[1]})")
     ap.add_argument("--photos", type=Path, default=data.DEFAULT_PHOTOS)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos):
+    for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos,
+                   scale_aug=args.scale_aug):
         if p.message or p.step % 50 == 0:
             val = f" val {p.val_loss:.4f}" if p.val_loss is not None else ""
             print(f"step {p.step} {p.minutes:.1f} min loss {p.loss:.4f}{val} {p.message}", flush=True)

@@ -10,7 +10,7 @@ from colorstudio.engine import batch as engine_batch
 from colorstudio.gui import batch_panel as panel_module
 from colorstudio.gui.batch_panel import BatchPanel
 
-from conftest import write_pair
+from gui_helpers import write_pair
 
 
 @pytest.fixture

@@ -44,6 +44,10 @@ def test_empty_dock_explains_itself(dock):
 def test_maps_and_curve_have_the_right_shapes(dock):
     dock.show_diagnostics(stereo_like_diagnostics(), {"method": "cyclecnn"}, frame_wh=(120, 80))
     assert {"Confidence", "Curve", "Visibility", "Disparity", "Uncertainty", "Other", "Info"} <= dock.shown
+    assert dock.tabs.tabText(dock.tabs.currentIndex()) == "Confidence"
+    assert dock.curve.nodes.getData()[0].size == 0            # other tabs are drawn when shown
+    for title in ("Curve", "Visibility", "Disparity", "Uncertainty", "Other"):
+        dock.tabs.setCurrentIndex(list(dock.pages).index(title))
     conf = dock.confidence.items["confidence"]
     assert conf.image.shape == (40, 60)
     assert conf.boundingRect().width() == 60 and conf.mapRectToParent(conf.boundingRect()).width() == 120
@@ -62,7 +66,7 @@ def test_maps_and_curve_have_the_right_shapes(dock):
     assert dock.curve.histogram.image.shape == (128, 128) and dock.curve.histogram.image.max() == 1.0
     ix, iy = dock.curve.identity.getData()
     assert list(ix) == [0, 255] and list(iy) == [0, 255]
-    assert '"method": "cyclecnn"' in dock.info.toPlainText()
+    assert "method: cyclecnn" in dock.info.toPlainText()
 
 
 def test_confidence_colours_are_green_high_red_low(dock):
@@ -76,6 +80,7 @@ def test_a_new_result_replaces_the_old_tabs(dock):
     dock.show_diagnostics(stereo_like_diagnostics(), {})
     dock.show_diagnostics({"flow": np.zeros((10, 12, 2), np.float32)}, {})
     assert dock.shown == {"Flow", "Disparity", "Info"}
+    dock.render("Flow")
     assert dock.flow.bar is None and next(iter(dock.flow.items.values())).image.shape == (10, 12, 3)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-from conftest import write_pair
+from gui_helpers import write_pair
 
 
 def mime_for(paths: list[Path]) -> QMimeData:
@@ -56,6 +56,7 @@ def test_dropping_a_folder_of_pairs_fills_the_batch_and_shows_the_first(qtbot, w
     assert window.batch_dock.isVisible()
     assert window.batch.table.rowCount() == 2
     assert window.batch.statuses() == ["queued", "queued"]
+    assert window.batch.plan.out_dir == folder / "colorized"          # beside the photos by default
 
 
 def test_dropping_on_the_batch_panel_adds_to_the_queue(qtbot, window, tmp_path):

@@ -47,7 +47,9 @@ def test_colorize_with_a_classic_method_fills_result_and_diagnostics(qtbot, wind
     assert window.compare.images["result"].image.shape == (96, 128, 3)
     assert window.export_action.isEnabled()
     dock = window.diagnostics
-    assert "Flow" in dock.shown and "Disparity" in dock.shown
+    qtbot.waitUntil(lambda: "Flow" in dock.shown, timeout=5000)     # filled right after the result
+    assert "Disparity" in dock.shown
+    dock.render("Flow")                                               # as clicking its tab does
     flow_item = next(iter(dock.flow.items.values()))
     assert flow_item.image.shape == (96, 128, 3)          # colour wheel picture of (h, w, 2) flow
     disparity_item = next(iter(dock.disparity.items.values()))
@@ -150,3 +152,12 @@ def test_the_sample_pair_opens_from_the_help_menu(qtbot, window):
         window.open_sample_pair()
     opened = blocker.args[0]
     assert opened.is_pair and "motorcycle" in opened.gray.name
+
+
+def test_a_single_gray_hides_the_reference_and_offers_single_methods(qtbot, window, pair_files):
+    with qtbot.waitSignal(window.opened, timeout=20000) as blocker:
+        window.open_paths([pair_files[0]])
+    assert not blocker.args[0].is_pair
+    assert window.compare.columns["reference"].isHidden()
+    assert {c.kind for c in window.side._choices} <= {None, "single"}
+    assert "neutral" in [c.method for c in window.side._choices]

@@ -1,0 +1,196 @@
+"""The fine-tune wizard's pages before and after the run: folder → checks → settings, and save.
+(The training and evaluation pages are in :mod:`finetune_run_pages`.)
+
+Each long step runs in a :class:`GeneratorWorker` over a generator of
+:mod:`colorstudio.gui.training_adapter`; pages only show what comes back.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFormLayout, QGridLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QRadioButton,
+                               QSpinBox, QVBoxLayout, QWizardPage)
+
+from colorstudio import paths
+from colorstudio.gui import training_adapter as ta
+from colorstudio.gui.devices import DeviceInfo, detect_steps
+from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.model_catalog import user_models
+from colorstudio.gui.workers import GeneratorWorker
+
+CROPS = [((256, 512), "256 × 512 (as in the paper)"), ((192, 384), "192 × 384 (faster)"),
+         ((128, 256), "128 × 256 (fastest, for a quick try)")]
+
+
+class FolderPage(QWizardPage):
+    def __init__(self):
+        super().__init__()
+        self.setTitle("Your camera pairs")
+        self.setSubTitle("Choose a folder of gray + colour shots from your dual camera. No ground truth "
+                         "is needed: the model learns by colouring each pair there and back again.")
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText("a folder with x_mono + x_color (or x_L + x_R, or mono/ + color/) files")
+        self.edit.textChanged.connect(self.completeChanged)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout(self)
+        row.addWidget(self.edit, 1)
+        row.addWidget(browse)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of camera pairs", self.edit.text())
+        if folder:
+            self.edit.setText(folder)
+
+    def folder(self) -> Path:
+        return Path(self.edit.text()).expanduser()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return bool(self.edit.text().strip()) and self.folder().is_dir()
+
+
+class ChecksPage(QWizardPage):
+    def __init__(self, folder_page: FolderPage):
+        super().__init__()
+        self.folder_page = folder_page
+        self.setTitle("Checks and summary")
+        self.setSubTitle("Each pair is checked: same scene, rectified rows, parallax, tones.")
+        self.progress = QProgressBar()
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.details = QPlainTextEdit(readOnly=True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.details, 1)
+        self.result: ta.FolderSummary | None = None
+        self.worker: GeneratorWorker | None = None
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        self.result = None
+        self.summary.setText("Checking…")
+        self.details.clear()
+        self.worker = GeneratorWorker(ta.scan_folder, self.folder_page.folder(), min_interval=0.05)
+        self.worker.progress.connect(lambda p: (self.progress.setValue(int(100 * p.fraction)),
+                                                self.progress.setFormat(f"%p%  {p.message}")))
+        self.worker.finished_with.connect(self._done)
+        self.worker.errored.connect(lambda e: (self.summary.setText(str(e)), show_error(self, e)))
+        self.worker.start()
+        self.completeChanged.emit()
+
+    def _done(self, summary: ta.FolderSummary) -> None:
+        self.result = summary
+        self.progress.setValue(100)
+        self.summary.setText("<br>".join(summary.lines()))
+        self.details.setPlainText("\n".join([c.line for c in summary.checks] +
+                                            [f"{p.name}: {r}" for p, r in summary.skipped]))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.result is not None and bool(self.result.usable)
+
+    def cleanupPage(self) -> None:  # noqa: N802 - Qt API
+        if self.worker is not None:
+            self.worker.stop(5000)
+
+
+class SettingsPage(QWizardPage):
+    def __init__(self, device_preference: str = "auto"):
+        super().__init__()
+        self.setTitle("Settings")
+        self.setSubTitle("Start from a model, choose how long to train, where, and on what crop size.")
+        self.base = QComboBox()
+        self.budget_time = QRadioButton("Time budget (minutes):")
+        self.budget_steps = QRadioButton("Number of steps:")
+        self.budget_time.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.budget_time)
+        group.addButton(self.budget_steps)
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, 24 * 60)
+        self.minutes.setValue(20)
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 1_000_000)
+        self.steps.setValue(2000)
+        self.device_box = QComboBox()
+        for key, label in (("auto", "Automatic"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)")):
+            self.device_box.addItem(label, key)
+        self.device_box.setCurrentIndex(max(0, self.device_box.findData(device_preference)))
+        self.device_label = QLabel("Detecting the compute device…")
+        self.device_label.setWordWrap(True)
+        self.crop = QComboBox()
+        for size, label in CROPS:
+            self.crop.addItem(label, size)
+        form = QFormLayout(self)
+        form.addRow("Start from:", self.base)
+        grid = QGridLayout()
+        grid.addWidget(self.budget_time, 0, 0)
+        grid.addWidget(self.minutes, 0, 1)
+        grid.addWidget(self.budget_steps, 1, 0)
+        grid.addWidget(self.steps, 1, 1)
+        form.addRow("Training length:", grid)
+        form.addRow("Device:", self.device_box)
+        form.addRow("", self.device_label)
+        form.addRow("Crop size:", self.crop)
+        self.device: DeviceInfo | None = None
+        self.worker: GeneratorWorker | None = None
+        self.device_box.currentIndexChanged.connect(self._detect)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        self.base.clear()
+        shipped = paths.models_dir() / "cyclecnn.safetensors"
+        if shipped.is_file():
+            self.base.addItem("The shipped Cycle CNN model", None)
+        else:
+            self.base.addItem("From scratch (no stereo model ships in this build)", None)
+        for choice in user_models():
+            self.base.addItem(choice.label, choice.model)
+        self._detect()
+
+    def _detect(self) -> None:
+        if self.worker is not None and self.worker.isRunning():
+            return
+        self.device_label.setText("Detecting the compute device…")
+        self.worker = GeneratorWorker(detect_steps, self.device_box.currentData())
+        self.worker.finished_with.connect(self._detected)
+        self.worker.errored.connect(lambda e: self.device_label.setText(f"Could not detect a device ({e})"))
+        self.worker.start()
+
+    def _detected(self, info: DeviceInfo) -> None:
+        self.device = info
+        self.device_label.setText(info.message or info.name)
+
+    def budget(self) -> tuple[float | None, int | None]:
+        if self.budget_steps.isChecked():
+            return None, int(self.steps.value())
+        return float(self.minutes.value()), None
+
+
+class SavePage(QWizardPage):
+    def __init__(self):
+        super().__init__()
+        self.setTitle("Name and save")
+        self.setSubTitle("The model is saved in your ColorStudio folder and appears in the method picker.")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. my-phone-dual-camera")
+        self.name.textChanged.connect(self._validate)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("optional description")
+        self.problem = QLabel("")
+        self.problem.setStyleSheet("color: #ef9a9a;")
+        form = QFormLayout(self)
+        form.addRow("Name:", self.name)
+        form.addRow("Description:", self.note)
+        form.addRow("", self.problem)
+        self.saved: Path | None = None
+
+    def _validate(self) -> None:
+        problem = ta.valid_model_name(self.name.text())
+        if problem is None and ta.model_path_for(self.name.text()).exists():
+            problem = "a model with this name exists already"
+        self.problem.setText(problem or "")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return bool(self.name.text().strip()) and not self.problem.text()

@@ -1,0 +1,248 @@
+"""The fine-tune wizard's run pages: training (live loss curves, step/ETA, validation preview,
+pause/stop) and evaluation (before/after cycle PSNR/SSIM, a side-by-side example)."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWizardPage)
+
+from colorstudio.gui import training_adapter as ta
+from colorstudio.gui.display import display_image
+from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.pg_config import configure
+from colorstudio.gui.workers import GeneratorWorker
+
+configure()
+LOSS_COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176"]
+
+
+def format_seconds(s: float | None) -> str:
+    """'m:ss' or 'h:mm:ss'; '—' when unknown."""
+    if s is None:
+        return "—"
+    s = int(round(s))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+class TrainingPage(QWizardPage):
+    stateChanged = Signal()
+
+    def __init__(self):
+        super().__init__()
+        self.setTitle("Training")
+        self.setSubTitle("Loss curves, progress and a validation preview update live. Pause or cancel "
+                         "at any time: the checkpoint is kept, and training resumes from it next time.")
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "step")
+        self.plot.setLabel("left", "loss")
+        self.plot.addLegend(offset=(-10, 10))
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.history: dict[str, list[tuple[int, float]]] = {}
+        self.preview_view = pg.GraphicsLayoutWidget()
+        self.preview_view.addLabel("validation preview", row=0, col=0).setMaximumHeight(22)
+        self.preview_box = self.preview_view.addViewBox(row=1, col=0, lockAspect=True, invertY=True,
+                                                        enableMenu=False)
+        self.preview = pg.ImageItem(axisOrder="row-major")
+        self.preview_box.addItem(self.preview)
+        self.status = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.cancel_button = QPushButton("Stop")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.cancel_button):
+            buttons.addWidget(b)
+        buttons.addWidget(self.progress, 1)
+        plots = QHBoxLayout()
+        plots.addWidget(self.plot, 3)
+        plots.addWidget(self.preview_view, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(plots, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.plan: ta.FineTunePlan | None = None
+        self.worker: GeneratorWorker | None = None
+        self.outcome: ta.TrainOutcome | None = None
+        self.last: ta.TrainUpdate | None = None
+        self.trainer = None          # tests inject a generator factory here (default: the engine's)
+        self._update_buttons()
+
+    def set_plan(self, plan: ta.FineTunePlan) -> None:
+        self.plan = plan
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        available, why = (True, "") if self.trainer is not None else ta.training_available()
+        if not available:
+            self.status.setText(f"<b>{why}.</b> The checks and settings above are kept; "
+                                "fine-tuning needs the training engine.")
+            self.start_button.setEnabled(False)
+            return
+        if self.outcome is None and self.worker is None:
+            self.start()
+
+    def is_running(self) -> bool:
+        return self.worker is not None and not self.worker.isFinished()
+
+    def start(self) -> None:
+        if self.plan is None or self.worker is not None:
+            return
+        self.outcome = None
+        self.worker = GeneratorWorker(ta.training_steps, self.plan, self.trainer, min_interval=0.1)
+        self.worker.progress.connect(self._update)
+        self.worker.finished_with.connect(self._finished)
+        self.worker.cancelled.connect(self._stopped)
+        self.worker.errored.connect(self._failed)
+        self.worker.start()
+        self.status.setText("Starting…")
+        self._update_buttons()
+
+    def toggle_pause(self) -> None:
+        if self.worker is None:
+            return
+        if self.worker.is_paused:
+            self.worker.resume()
+        else:
+            self.worker.pause()
+            self.status.setText(self.status.text() + "  — paused")
+        self._update_buttons()
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.status.setText("Stopping after the current step (the checkpoint is kept)…")
+            self.worker.abort()
+
+    def stop(self, timeout_ms: int = 30000) -> None:
+        if self.worker is not None:
+            self.worker.stop(timeout_ms)
+
+    def _update(self, u: ta.TrainUpdate) -> None:
+        self.last = u
+        for name, value in u.losses.items():
+            self.history.setdefault(name, []).append((u.step, value))
+            if name not in self.curves:
+                colour = LOSS_COLOURS[len(self.curves) % len(LOSS_COLOURS)]
+                self.curves[name] = self.plot.plot([], [], pen=pg.mkPen(colour, width=2), name=name)
+            xs, ys = zip(*self.history[name])
+            self.curves[name].setData(np.asarray(xs, float), np.asarray(ys, float))
+        if u.preview is not None:
+            self.preview.setImage(display_image(np.asarray(u.preview), 512), autoLevels=False, levels=None)
+        total = f" of {u.total_steps}" if u.total_steps else ""
+        lr = f" · lr {u.lr:.2g}" if u.lr else ""
+        self.status.setText(f"Step {u.step}{total} · {format_seconds(u.seconds)} elapsed · "
+                            f"ETA {format_seconds(u.eta)}{lr}" + (f" · {u.message}" if u.message else ""))
+        if u.eta is not None and u.seconds + u.eta > 0:
+            self.progress.setValue(int(1000 * u.seconds / (u.seconds + u.eta)))
+        elif u.total_steps:
+            self.progress.setValue(int(1000 * u.step / u.total_steps))
+
+    def _finished(self, outcome: ta.TrainOutcome) -> None:
+        self.worker = None
+        self.outcome = outcome
+        self.progress.setValue(1000)
+        self.status.setText(f"Finished: {outcome.steps} steps in {format_seconds(outcome.seconds)}.")
+        self._update_buttons()
+
+    def _stopped(self) -> None:
+        self.worker = None
+        step = self.last.step if self.last else 0
+        self.status.setText(f"Stopped at step {step}. The checkpoint is kept in {self.plan.run_dir}; "
+                            "press Start to resume.")
+        self._update_buttons()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.worker = None
+        self.status.setText(f"Training failed: {exc}")
+        show_error(self, exc, context="fine-tuning")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        running = self.worker is not None
+        self.start_button.setEnabled(not running and self.plan is not None and
+                                     (self.outcome is None or not self.outcome.finished))
+        self.start_button.setText("Resume" if self.last is not None and not running else "Start")
+        self.pause_button.setEnabled(running)
+        self.pause_button.setText("Resume" if running and self.worker.is_paused else "Pause")
+        self.cancel_button.setEnabled(running)
+        self.completeChanged.emit()
+        self.stateChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.worker is None and self.outcome is not None and self.outcome.weights is not None
+
+
+class EvaluationPage(QWizardPage):
+    def __init__(self):
+        super().__init__()
+        self.setTitle("Evaluation")
+        self.setSubTitle("Cycle PSNR/SSIM on pairs held apart from training: each gray is coloured, then "
+                         "the colour shot is coloured back from that result and compared with itself.")
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Pair", "PSNR before", "PSNR after", "SSIM before", "SSIM after"])
+        self.table.verticalHeader().setVisible(False)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.view = pg.GraphicsLayoutWidget()
+        self.boxes, self.images = [], []
+        for col, title in enumerate(("before", "after")):
+            self.view.addLabel(title, row=0, col=col)
+            vb = self.view.addViewBox(row=1, col=col, lockAspect=True, invertY=True, enableMenu=False)
+            item = pg.ImageItem(axisOrder="row-major")
+            vb.addItem(item)
+            self.boxes.append(vb)
+            self.images.append(item)
+        self.boxes[1].setXLink(self.boxes[0])
+        self.boxes[1].setYLink(self.boxes[0])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table)
+        layout.addWidget(self.view, 1)
+        self.result: ta.Evaluation | None = None
+        self.worker: GeneratorWorker | None = None
+        self.inputs = None           # (held_out, before (method, model), after (method, model))
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        self.result = None
+        self.status.setText("Evaluating…")
+        self.worker = GeneratorWorker(ta.evaluate, *self.inputs)
+        self.worker.progress.connect(lambda p: self.status.setText(p.message))
+        self.worker.finished_with.connect(self._done)
+        self.worker.errored.connect(self._failed)
+        self.worker.start()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.worker = None
+        self.status.setText(f"The evaluation could not run: {exc}. You can still save the model.")
+        self.completeChanged.emit()
+
+    def _done(self, ev: ta.Evaluation) -> None:
+        self.worker = None
+        self.result = ev
+        rows = [(name, b, a) for name, b, a in ev.per_pair] + [("mean", ev.before, ev.after)]
+        self.table.setRowCount(len(rows))
+        for r, (name, b, a) in enumerate(rows):
+            for c, text in enumerate((name, f"{b.cycle_psnr:.2f} dB", f"{a.cycle_psnr:.2f} dB",
+                                      f"{b.cycle_ssim:.3f}", f"{a.cycle_ssim:.3f}")):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        gain = ev.after.cycle_psnr - ev.before.cycle_psnr
+        verdict = "better" if gain > 0.05 else "worse" if gain < -0.05 else "about the same"
+        self.status.setText(f"Before: {ev.before_label}. After: {ev.after_label}. "
+                            f"Cycle PSNR {gain:+.2f} dB — {verdict}.")
+        for item, img in zip(self.images, (ev.example_before, ev.example_after)):
+            item.setImage(display_image(img, 768), autoLevels=False, levels=None)  # uint8: no rescale
+        self.boxes[0].autoRange(padding=0)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.worker is None
+
+    def cleanupPage(self) -> None:  # noqa: N802 - Qt API
+        if self.worker is not None:
+            self.worker.stop(10000)
+            self.worker = None

@@ -1,0 +1,134 @@
+"""Tools ▸ Fine-tune on my camera pairs: a QWizard over the pages in :mod:`finetune_pages`.
+
+The plan (pairs, base model, budget, device, crop) is built when leaving the settings page;
+training runs in a worker; closing the wizard while it trains asks first, then stops cleanly
+(the engine keeps its checkpoint: the same folder resumes later).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+
+from colorstudio import paths
+from colorstudio.errors import ColorStudioError
+from colorstudio.gui import training_adapter as ta
+from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.finetune_pages import ChecksPage, FolderPage, SavePage, SettingsPage
+from colorstudio.gui.finetune_run_pages import EvaluationPage, TrainingPage
+from colorstudio.gui.settings import Settings
+
+FOLDER, CHECKS, SETTINGS, TRAINING, EVALUATION, SAVE = range(6)
+
+
+def run_dir_for(folder: Path) -> Path:
+    """One run folder per pair folder, so stopping and starting again resumes."""
+    key = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:10]
+    return paths.user_dir() / "finetune-runs" / f"{folder.name}-{key}"
+
+
+class FineTuneWizard(QWizard):
+    modelSaved = Signal(object)   # Path of the saved .safetensors
+
+    def __init__(self, settings: Settings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self.setWindowTitle("Fine-tune on my camera pairs")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.resize(900, 640)
+        self.folder_page = FolderPage()
+        self.checks_page = ChecksPage(self.folder_page)
+        self.settings_page = SettingsPage(self.settings.device)
+        self.training_page = TrainingPage()
+        self.evaluation_page = EvaluationPage()
+        self.save_page = SavePage()
+        for page_id, page in enumerate((self.folder_page, self.checks_page, self.settings_page,
+                                        self.training_page, self.evaluation_page, self.save_page)):
+            self.setPage(page_id, page)
+        self.plan: ta.FineTunePlan | None = None
+        self.force_close = False
+        box = self.settings_page.device_box
+        box.currentIndexChanged.connect(lambda: setattr(self.settings, "device", box.currentData()))
+
+    # ------------------------------------------------------------------ flow
+    def validateCurrentPage(self) -> bool:  # noqa: N802 - Qt API
+        page = self.currentId()
+        if page == SETTINGS:
+            self.plan = self.make_plan()
+            self.training_page.set_plan(self.plan)
+        elif page == TRAINING:
+            self.evaluation_page.inputs = self.evaluation_inputs()
+        elif page == SAVE:
+            return self.save()
+        return super().validateCurrentPage()
+
+    def make_plan(self) -> ta.FineTunePlan:
+        summary = self.checks_page.result
+        train, held = summary.split()
+        minutes, steps = self.settings_page.budget()
+        device = self.settings_page.device.device if self.settings_page.device else "cpu"
+        return ta.FineTunePlan(train_pairs=train, held_out=held, base_model=self.settings_page.base.currentData(),
+                               run_dir=run_dir_for(summary.folder), minutes=minutes, steps=steps,
+                               device=device, crop=tuple(self.settings_page.crop.currentData()))
+
+    def evaluation_inputs(self):
+        base = self.plan.base_model
+        shipped = (paths.models_dir() / "cyclecnn.safetensors").is_file()
+        before = (ta.STEREO_METHOD, base) if (base is not None or shipped) else (ta.FALLBACK_METHOD, None)
+        return self.plan.held_out, before, (ta.STEREO_METHOD, self.training_page.outcome.weights)
+
+    def save(self) -> bool:
+        outcome = self.training_page.outcome
+        ev = self.evaluation_page.result
+        card = {"description": self.save_page.note.text().strip(),
+                "finetuned_from": str(self.plan.base_model or "shipped cyclecnn"),
+                "finetune": {"pairs": [p.name for p in self.plan.train_pairs],
+                             "held_apart": [p.name for p in self.plan.held_out],
+                             "steps": outcome.steps, "seconds": round(outcome.seconds, 1),
+                             "device": self.plan.device, "crop": list(self.plan.crop)}}
+        if ev is not None:
+            card["finetune"]["evaluation"] = {
+                "cycle_psnr_before": round(ev.before.cycle_psnr, 3), "cycle_psnr_after": round(ev.after.cycle_psnr, 3),
+                "cycle_ssim_before": round(ev.before.cycle_ssim, 4), "cycle_ssim_after": round(ev.after.cycle_ssim, 4)}
+        try:
+            path = ta.save_model(outcome.weights, self.save_page.name.text(), json.loads(json.dumps(card)))
+        except ColorStudioError as e:
+            show_error(self, e, context="saving the model")
+            return False
+        self.save_page.saved = path
+        self.modelSaved.emit(path)
+        return True
+
+    # ------------------------------------------------------------------ closing
+    def is_training(self) -> bool:
+        return self.training_page.is_running()
+
+    def stop_training(self) -> None:
+        self.training_page.stop()
+
+    def _confirm_stop(self) -> bool:
+        if not self.is_training() or self.force_close:
+            return True
+        answer = QMessageBox.question(self, "Stop training?",
+                                      "Training is running. Stop it? The checkpoint is kept and "
+                                      "training resumes from it next time.")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def reject(self) -> None:
+        if not self._confirm_stop():
+            return
+        self.stop_training()
+        for page in (self.checks_page, self.evaluation_page):
+            page.cleanupPage()
+        super().reject()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not self._confirm_stop():
+            event.ignore()
+            return
+        self.stop_training()
+        super().closeEvent(event)

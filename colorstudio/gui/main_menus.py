@@ -1,0 +1,77 @@
+"""The main window's menu bar: File (open, recent, export), View, Tools, Help.
+
+A mixin of :class:`colorstudio.gui.main_window.MainWindow`: the actions call its methods.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+
+from colorstudio.gui.compare_view import SIDE_BY_SIDE, SPLIT
+
+
+class MainMenus:
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                     "open a gray photo, or a gray photo and its colour reference")
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action(file, "Add to &batch…", self.add_to_batch_dialog)
+        file.addSeparator()
+        self.export_action = self._action(file, "&Export result…", self.export_dialog, "Ctrl+E")
+        self.export_diag_action = self._action(file, "Export &diagnostics…", self.export_diagnostics_dialog)
+        self.export_action.setEnabled(False)
+        self.export_diag_action.setEnabled(False)
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        view = bar.addMenu("&View")
+        group = QActionGroup(self)
+        self.side_action = self._action(view, "&Side by side", lambda: self.set_mode(SIDE_BY_SIDE), "1")
+        self.split_action = self._action(view, "Before/after s&plit", lambda: self.set_mode(SPLIT), "2")
+        for a in (self.side_action, self.split_action):
+            a.setCheckable(True)
+            group.addAction(a)
+        self.side_action.setChecked(True)
+        view.addSeparator()
+        self._action(view, "&Fit", self.compare.fit, [QKeySequence("F"), QKeySequence("Ctrl+0")])
+        self._action(view, "&100%", self.compare.actual_size, [QKeySequence("Ctrl+1"), QKeySequence("Z")])
+        view.addSeparator()
+        for dock in (self.side_dock, self.diagnostics, self.batch_dock):
+            view.addAction(dock.toggleViewAction())
+
+        tools = bar.addMenu("&Tools")
+        self._action(tools, "&Colorize", self.colorize, "Ctrl+R")
+        self._action(tools, "&Batch queue", self.show_batch, "Ctrl+B")
+        self._action(tools, "&Fine-tune on my camera pairs…", self.open_finetune_wizard)
+        self._action(tools, "Choose the &output folder…", self.choose_output_folder)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Open &sample pair", self.open_sample_pair)
+        self._action(help_menu, "Show the &log file", self.show_log)
+        self._action(help_menu, "&About ColorStudio", self.show_about)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        entries = self.settings.recent()
+        for files in entries:
+            label = "  +  ".join(f.name for f in files)
+            action = self.recent_menu.addAction(label)
+            action.setToolTip("\n".join(str(f) for f in files))
+            action.triggered.connect(lambda _=False, fs=files: self.open_paths(fs))
+        if not entries:
+            self.recent_menu.addAction("(nothing yet)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear the list", self.settings.clear_recent)

@@ -1,0 +1,362 @@
+"""What the fine-tune wizard needs from the engine, in one place (no Qt).
+
+- :func:`scan_folder`: find the user's camera pairs and check each (real: discovery + pair checks).
+- :func:`training_steps`: the self-supervised fine-tuning run, as a generator of
+  :class:`TrainUpdate` — **the one place wired to** ``colorstudio.training.loop``.
+- :func:`evaluate`: before/after cycle PSNR/SSIM on held-apart pairs (no ground truth needed:
+  Cycle CNN's second-time colorization), plus a side-by-side example.
+- :func:`save_model`: copy the trained weights into the user's model folder with a model card,
+  where the method picker finds them.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Generator, Iterator
+
+import cv2
+import numpy as np
+
+from colorstudio import paths
+from colorstudio.core.imageio import load_photo
+from colorstudio.core.pairs import PairItem, discover
+from colorstudio.engine.progress import Progress
+from colorstudio.errors import ColorStudioError, ModelError
+
+TRAINING_MODULE = "colorstudio.training.loop"
+EVAL_LONG_SIDE = 512        # held-apart pairs are evaluated at this size (fast, comparable)
+STEREO_METHOD = "cyclecnn"
+FALLBACK_METHOD = "dis+gf"  # "before" when there is no learned base model
+
+
+class TrainingUnavailable(ColorStudioError):
+    """This build has no fine-tuning engine."""
+
+
+# ------------------------------------------------------------------ folder checks
+@dataclass
+class PairCheck:
+    item: PairItem
+    gray_size: tuple[int, int]
+    usable: bool
+    line: str                              # one line for the summary
+    rectified: bool | None = None
+    disparity: tuple[float, float] | None = None
+
+
+@dataclass
+class FolderSummary:
+    folder: Path
+    checks: list[PairCheck]
+    skipped: list[tuple[Path, str]]        # files that are not part of a pair, with the reason
+
+    @property
+    def usable(self) -> list[PairItem]:
+        return [c.item for c in self.checks if c.usable]
+
+    def split(self) -> tuple[list[PairItem], list[PairItem]]:
+        """(training pairs, held-apart pairs): every 5th usable pair is held apart (at least one
+        when there are two or more)."""
+        usable = self.usable
+        if len(usable) < 2:
+            return usable, list(usable)
+        held = usable[4::5] or usable[-1:]
+        return [p for p in usable if p not in held], held
+
+    def lines(self) -> list[str]:
+        """The summary in plain words."""
+        usable = self.usable
+        out = [f"{len(self.checks)} pair(s) found in {self.folder.name}; {len(usable)} usable for fine-tuning."]
+        sizes = sorted({c.gray_size for c in self.checks})
+        if sizes:
+            out.append("Sizes: " + ", ".join(f"{w}×{h}" for w, h in sizes[:4]) + (" …" if len(sizes) > 4 else ""))
+        rect = [c.rectified for c in self.checks]
+        if rect:
+            out.append(f"Rectified: {sum(r is True for r in rect)} of {len(rect)}"
+                       + (f" ({sum(r is None for r in rect)} could not be measured)" if None in rect else ""))
+        spans = [c.disparity for c in self.checks if c.disparity]
+        if spans:
+            out.append(f"Parallax range: {min(s[0] for s in spans):.0f} to {max(s[1] for s in spans):.0f} px")
+        if self.skipped:
+            out.append(f"{len(self.skipped)} file(s) skipped (not part of a pair).")
+        if len(usable) == 1:
+            out.append("Only one usable pair: it is used both to train and to evaluate, so the "
+                       "evaluation will look better than it is. Add more pairs if you can.")
+        if not usable:
+            out.append("Nothing to train on: the folder needs gray+colour pairs from your camera "
+                       "(named x_mono + x_color, x_L + x_R, or in mono/ and color/ folders).")
+        return out
+
+
+def _check_one(item: PairItem) -> PairCheck:
+    from colorstudio.core.checks import check_pair
+
+    try:
+        gray, ref = load_photo(item.gray), load_photo(item.reference)
+    except ColorStudioError as e:
+        return PairCheck(item, (0, 0), False, f"{item.name}: {e}")
+    report = check_pair(gray.gray_float(), ref.rgb_float())
+    problems = []
+    if report.reference_is_gray:
+        problems.append("the reference has no colour")
+    if report.identical:
+        problems.append("both shots are the same picture")
+    if report.rectified is False:
+        problems.append(f"not rectified (rows {report.vertical_offset_px:.1f} px apart)")
+    if report.rectified is None:
+        problems.append("alignment could not be measured (too few matching details)")
+    disparity = None
+    if report.disparity_min is not None and report.disparity_max is not None:
+        disparity = (float(report.disparity_min), float(report.disparity_max))
+    usable = not report.reference_is_gray and not report.identical and report.rectified is not False
+    if problems:
+        line = f"{item.name}: " + "; ".join(problems) + ("" if usable else " — left out")
+    else:
+        line = f"{item.name}: rectified" + (f", parallax {disparity[0]:.0f}..{disparity[1]:.0f} px" if disparity else "")
+    return PairCheck(item, gray.size, usable, line, report.rectified, disparity)
+
+
+def scan_folder(folder: str | Path) -> Generator[Progress, None, FolderSummary]:
+    """Find and check the pairs in ``folder`` (a worker job)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ColorStudioError(f"{folder}: not a folder")
+    yield Progress(0.02, "looking for pairs")
+    found = discover([folder])
+    pairs = [i for i in found.items if i.reference is not None]
+    skipped = list(found.unmatched) + [(i.gray, "a gray photo without a colour partner")
+                                       for i in found.items if i.reference is None]
+    checks = []
+    for n, item in enumerate(pairs):
+        yield Progress(0.05 + 0.95 * n / max(1, len(pairs)), f"checking {item.name}")
+        checks.append(_check_one(item))
+    yield Progress(1.0, "checked")
+    return FolderSummary(folder, checks, skipped)
+
+
+# ------------------------------------------------------------------ training
+@dataclass
+class FineTunePlan:
+    train_pairs: list[PairItem]
+    held_out: list[PairItem]
+    base_model: Path | None                # None: the shipped model (or from scratch if none ships)
+    run_dir: Path                          # checkpoints + log; a later run with the same dir resumes
+    minutes: float | None = 10.0           # a time budget ...
+    steps: int | None = None               # ... or a number of steps
+    device: str = "auto"
+    crop: tuple[int, int] = (256, 512)     # (height, width), the paper's crops
+
+    @property
+    def weights_out(self) -> Path:
+        return self.run_dir / "finetuned.safetensors"
+
+
+@dataclass
+class TrainUpdate:
+    step: int
+    total_steps: int | None
+    losses: dict[str, float]
+    lr: float | None
+    seconds: float
+    eta: float | None                      # seconds left, if known
+    preview: np.ndarray | None = None      # (h, w, 3) float [0,1] or uint8: a validation result
+    message: str = ""
+
+
+@dataclass
+class TrainOutcome:
+    weights: Path | None
+    steps: int
+    seconds: float
+    finished: bool                         # False: stopped early (checkpoint kept in run_dir)
+    info: dict = field(default_factory=dict)
+
+
+def training_module():
+    """The training engine's module, or :class:`TrainingUnavailable` saying what is missing."""
+    try:
+        return importlib.import_module(TRAINING_MODULE)
+    except ModuleNotFoundError as e:
+        if e.name in (TRAINING_MODULE, "torch"):
+            raise TrainingUnavailable(
+                f"fine-tuning is not available in this build ({e.name} is missing)") from None
+        raise
+
+
+def training_available() -> tuple[bool, str]:
+    try:
+        training_module()
+    except TrainingUnavailable as e:
+        return False, str(e)
+    return True, ""
+
+
+def to_update(obj: Any, started: float) -> TrainUpdate:
+    """Map whatever the training generator yields onto a :class:`TrainUpdate`."""
+    get = (obj.get if isinstance(obj, dict) else lambda k, d=None: getattr(obj, k, d))
+    losses = get("losses") or {}
+    if not losses and get("loss") is not None:
+        losses = {"loss": get("loss")}
+    losses = {str(k): float(v) for k, v in dict(losses).items()
+              if v is not None and math.isfinite(float(v))}
+    seconds = get("seconds")
+    if seconds is None and get("minutes") is not None:
+        seconds = 60.0 * float(get("minutes"))
+    return TrainUpdate(step=int(get("step", 0) or 0), total_steps=get("total_steps"),
+                       losses=losses, lr=get("lr"),
+                       seconds=float(seconds if seconds is not None else time.monotonic() - started),
+                       eta=get("eta"), preview=get("preview"), message=str(get("message", "") or ""))
+
+
+def _real_trainer(plan: FineTunePlan) -> Iterator:
+    """THE wiring point: start the engine's fine-tuning generator for ``plan``."""
+    loop = training_module()
+    return loop.finetune(
+        pairs=[(p.gray, p.reference) for p in plan.train_pairs],
+        validation=[(p.gray, p.reference) for p in plan.held_out],
+        base_model=plan.base_model, out=plan.weights_out, run_dir=plan.run_dir,
+        minutes=plan.minutes, max_steps=plan.steps, device=plan.device, crop=plan.crop,
+        resume=True)
+
+
+def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterator] | None = None
+                   ) -> Generator[TrainUpdate, None, TrainOutcome]:
+    """Run the fine-tuning, yielding :class:`TrainUpdate`; closing the generator stops it
+    (the engine keeps its checkpoint in ``plan.run_dir``; the same run dir resumes)."""
+    plan.run_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    gen = (trainer or _real_trainer)(plan)
+    last = TrainUpdate(0, plan.steps, {}, None, 0.0, None)
+    finished = False
+    try:
+        while True:
+            try:
+                obj = next(gen)
+            except StopIteration:
+                finished = True
+                break
+            last = to_update(obj, started)
+            yield last
+    finally:
+        gen.close()
+    weights = plan.weights_out if plan.weights_out.is_file() else None
+    return TrainOutcome(weights, last.step, time.monotonic() - started, finished)
+
+
+# ------------------------------------------------------------------ evaluation
+@dataclass
+class Scores:
+    cycle_psnr: float
+    cycle_ssim: float
+
+
+@dataclass
+class Evaluation:
+    before_label: str
+    after_label: str
+    before: Scores
+    after: Scores
+    per_pair: list[tuple[str, Scores, Scores]]
+    example_before: np.ndarray             # (h, w, 3) float [0,1]: the first held-apart pair colorized
+    example_after: np.ndarray
+    example_gray: np.ndarray               # (h, w) float [0,1]
+
+
+def _small(img: np.ndarray, long_side: int = EVAL_LONG_SIDE) -> np.ndarray:
+    h, w = img.shape[:2]
+    s = long_side / max(h, w)
+    if s >= 1:
+        return img
+    return cv2.resize(img, (max(2, round(w * s)), max(2, round(h * s))), interpolation=cv2.INTER_AREA)
+
+
+def _method_fn(method: str, model: Path | None) -> Callable:
+    from colorstudio.engine.colorize import resolve_method
+
+    chosen = resolve_method(method, True, model)
+    fn = chosen.load()
+    if model is None:
+        return fn
+    return lambda g, r, **o: fn(g, r, model=str(model), **o)
+
+
+def _score(fn: Callable, gray: np.ndarray, ref: np.ndarray) -> tuple[Scores, np.ndarray]:
+    from colorstudio.core.color import compose, rgb_to_ycbcr
+    from colorstudio.core.metrics import chroma_psnr, cycle_chroma, ssim
+
+    pred = fn(gray, ref).chroma
+    back = cycle_chroma(fn, gray, ref, pred)
+    truth = rgb_to_ycbcr(ref)[..., 1:]
+    return Scores(chroma_psnr(back, truth), ssim(back, truth)), compose(gray, pred)
+
+
+def evaluate(held_out: list[PairItem], before: tuple[str, Path | None], after: tuple[str, Path | None]
+             ) -> Generator[Progress, None, Evaluation]:
+    """Cycle PSNR/SSIM (reference chroma recovered by second-time colorization) before and after."""
+    if not held_out:
+        raise ColorStudioError("no held-apart pair to evaluate on")
+    fns = [_method_fn(*before), _method_fn(*after)]
+    rows, example = [], None
+    for n, item in enumerate(held_out):
+        yield Progress(n / len(held_out), f"evaluating on {item.name}")
+        gray = _small(load_photo(item.gray).gray_float())
+        ref = _small(load_photo(item.reference).rgb_float())
+        (sb, rgb_b), (sa, rgb_a) = _score(fns[0], gray, ref), _score(fns[1], gray, ref)
+        rows.append((item.name, sb, sa))
+        if example is None:
+            example = (gray, rgb_b, rgb_a)
+    mean = lambda k, i: float(np.mean([getattr(r[i], k) for r in rows]))  # noqa: E731
+    yield Progress(1.0, "evaluated")
+    label = lambda m, p: f"{m}" + (f" ({p.stem})" if p else "")  # noqa: E731
+    return Evaluation(label(*before), label(*after), Scores(mean("cycle_psnr", 1), mean("cycle_ssim", 1)),
+                      Scores(mean("cycle_psnr", 2), mean("cycle_ssim", 2)), rows,
+                      example[1], example[2], example[0])
+
+
+# ------------------------------------------------------------------ saving
+_NAME_RE = re.compile(r"^[\w][\w .+-]{0,62}$")
+
+
+def valid_model_name(name: str) -> str | None:
+    """None if ``name`` is usable as a model name, else why not (plain words)."""
+    name = name.strip()
+    if not name:
+        return "give the model a name"
+    if not _NAME_RE.match(name):
+        return "use letters, digits, spaces, '-', '_', '+' or '.' (at most 63 characters)"
+    return None
+
+
+def model_path_for(name: str, folder: Path | None = None) -> Path:
+    return (folder or paths.user_models_dir()) / (name.strip().replace(" ", "_") + ".safetensors")
+
+
+def save_model(weights: Path, name: str, card_extra: dict | None = None, folder: Path | None = None) -> Path:
+    """Copy ``weights`` (+ its JSON card, if any) into the user's model folder as ``name``."""
+    problem = valid_model_name(name)
+    if problem:
+        raise ModelError(f"cannot save the model: {problem}")
+    if not weights.is_file():
+        raise ModelError(f"{weights.name}: the trained weights are missing")
+    target = model_path_for(name, folder)
+    if target.exists():
+        raise ModelError(f"a model called '{name}' already exists; choose another name")
+    tmp = target.with_suffix(".part")
+    shutil.copyfile(weights, tmp)
+    tmp.replace(target)
+    card = {}
+    source_card = weights.with_suffix(".json")
+    if source_card.is_file():
+        try:
+            card = json.loads(source_card.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            card = {}
+    card.update({"name": name.strip(), "method": STEREO_METHOD, **(card_extra or {})})
+    target.with_suffix(".json").write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
+    return target

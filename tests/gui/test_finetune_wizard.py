@@ -1,0 +1,196 @@
+"""The fine-tune wizard walked through: folder → checks → settings → training → evaluation → save.
+
+The folder checks, device detection, evaluation (cycle PSNR/SSIM with classic methods) and
+saving are the real code. The training engine (colorstudio.training.loop) is replaced by a
+2-step generator in the shape the adapter maps (step, losses, lr, seconds, eta, preview),
+unless the engine is installed, in which case one test runs it for 2 steps on tiny pairs.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from colorstudio.gui import model_catalog
+from colorstudio.gui import training_adapter as ta
+from colorstudio.gui.finetune_wizard import CHECKS, EVALUATION, SAVE, SETTINGS, TRAINING, FineTuneWizard
+
+from gui_helpers import write_pair
+
+
+def two_step_trainer(events, delay=0.05, steps=None):
+    def trainer(plan: ta.FineTunePlan):
+        n = steps or plan.steps or 2
+        try:
+            for step in range(1, n + 1):
+                time.sleep(delay)
+                yield {"step": step, "total_steps": n, "lr": 1e-3, "seconds": step * delay,
+                       "eta": (n - step) * delay,
+                       "losses": {"structure": 1.0 / step, "cycle": 0.5 / step, "smoothness": 0.1},
+                       "preview": np.full((24, 32, 3), 0.5, np.float32)}
+            plan.weights_out.write_bytes(b"stand-in weights")
+        finally:
+            events.append("generator closed")
+    return trainer
+
+
+@pytest.fixture
+def pairs_folder(tmp_path):
+    folder = tmp_path / "my-camera"
+    for i in range(3):
+        write_pair(folder, f"shot{i}", h=120, w=160, shift=5, seed=10 + i)
+    return folder
+
+
+@pytest.fixture
+def wizard(qtbot, settings):
+    w = FineTuneWizard(settings)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.force_close = True
+    w.stop_training()
+
+
+def go_to_settings(qtbot, wizard, folder):
+    wizard.folder_page.edit.setText(str(folder))
+    assert wizard.folder_page.isComplete()
+    wizard.next()
+    assert wizard.currentId() == CHECKS
+    qtbot.waitUntil(lambda: wizard.checks_page.isComplete(), timeout=30000)
+    wizard.next()
+    assert wizard.currentId() == SETTINGS
+    qtbot.waitUntil(lambda: wizard.settings_page.device is not None, timeout=60000)
+
+
+def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_folder, monkeypatch):
+    events = []
+    wizard.training_page.trainer = two_step_trainer(events)
+    go_to_settings(qtbot, wizard, pairs_folder)
+    summary = wizard.checks_page.summary.text()
+    assert "3 pair(s) found" in summary and "usable" in summary
+    device_text = wizard.settings_page.device_label.text()
+    assert "no GPU found — training on the CPU" in device_text or "GPU found" in device_text
+    wizard.settings_page.budget_steps.setChecked(True)
+    wizard.settings_page.steps.setValue(2)
+    wizard.settings_page.crop.setCurrentIndex(2)
+    wizard.next()
+    assert wizard.currentId() == TRAINING
+    plan = wizard.plan
+    assert plan.steps == 2 and plan.minutes is None and plan.crop == (128, 256)
+    assert len(plan.train_pairs) == 2 and len(plan.held_out) == 1       # one pair held apart
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
+    page = wizard.training_page
+    assert set(page.curves) == {"structure", "cycle", "smoothness"}
+    xs, ys = page.curves["structure"].getData()
+    assert list(xs) == [1, 2] and ys[1] == pytest.approx(0.5)
+    assert page.preview.image.shape == (24, 32, 3)
+    assert "Finished: 2 steps" in page.status.text()
+    assert events == ["generator closed"]
+    # the engine's stereo model is not needed to walk the evaluation: compare two classic methods
+    monkeypatch.setattr(wizard, "evaluation_inputs",
+                        lambda: (wizard.plan.held_out, ("dis", None), ("dis+gf", None)))
+    wizard.next()
+    assert wizard.currentId() == EVALUATION
+    qtbot.waitUntil(lambda: wizard.evaluation_page.result is not None, timeout=30000)
+    ev = wizard.evaluation_page.result
+    assert np.isfinite(ev.before.cycle_psnr) and np.isfinite(ev.after.cycle_psnr)
+    assert 0 < ev.after.cycle_ssim <= 1
+    assert wizard.evaluation_page.table.rowCount() == 2                  # one pair + the mean
+    assert wizard.evaluation_page.images[1].image.ndim == 3
+    wizard.next()
+    assert wizard.currentId() == SAVE
+    wizard.save_page.name.setText("my camera v1")
+    assert wizard.save_page.isComplete()
+    with qtbot.waitSignal(wizard.modelSaved, timeout=5000) as blocker:
+        wizard.accept()
+    saved = blocker.args[0]
+    assert saved.name == "my_camera_v1.safetensors" and saved.read_bytes() == b"stand-in weights"
+    listed = model_catalog.user_models()
+    assert [c.label for c in listed] == ["my camera v1 (your model, cyclecnn)"]
+    assert listed[0].model == saved
+
+
+def test_saved_model_appears_in_the_main_window_picker(qtbot, window, tmp_path):
+    weights = tmp_path / "w.safetensors"
+    weights.write_bytes(b"w")
+    window.open_finetune_wizard()
+    path = ta.save_model(weights, "studio pair")
+    window.wizard.modelSaved.emit(path)
+    keys = [window.side.picker.itemData(i) for i in range(window.side.picker.count())]
+    assert f"model:{path}" in keys
+    assert window.side.current_choice().model == path
+    window.wizard.force_close = True
+    window.wizard.close()
+
+
+def test_closing_during_training_asks_then_stops_cleanly(qtbot, wizard, pairs_folder, monkeypatch):
+    events = []
+    wizard.training_page.trainer = two_step_trainer(events, delay=0.05, steps=10_000)
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.training_page.last is not None, timeout=10000)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.No)[1])
+    wizard.close()
+    assert wizard.isVisible() and wizard.is_training()                   # said no: keeps training
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.Yes)[1])
+    wizard.close()
+    assert len(asked) == 2 and "checkpoint" in asked[0]
+    qtbot.waitUntil(lambda: not wizard.is_training(), timeout=10000)
+    assert events == ["generator closed"]
+    assert not wizard.isVisible()
+
+
+def test_pause_and_stop_keep_the_run_resumable(qtbot, wizard, pairs_folder):
+    events = []
+    wizard.training_page.trainer = two_step_trainer(events, delay=0.03, steps=10_000)
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    page = wizard.training_page
+    qtbot.waitUntil(lambda: page.last is not None and page.last.step >= 2, timeout=10000)
+    page.toggle_pause()
+    assert page.pause_button.text() == "Resume"
+    qtbot.wait(300)
+    step = page.last.step
+    qtbot.wait(300)
+    assert page.last.step <= step + 1
+    page.cancel()
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
+    assert "Stopped at step" in page.status.text() and "resume" in page.status.text()
+    assert page.start_button.isEnabled() and page.start_button.text() == "Resume"
+    assert not page.isComplete()
+    assert events == ["generator closed"]
+
+
+def test_without_the_training_engine_the_page_says_what_is_missing(qtbot, wizard, pairs_folder, monkeypatch):
+    monkeypatch.setattr(ta, "TRAINING_MODULE", "colorstudio.training.no_such_loop")
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    text = wizard.training_page.status.text()
+    assert "not available in this build" in text and "no_such_loop" in text
+    assert not wizard.training_page.start_button.isEnabled()
+    assert not wizard.training_page.isComplete()
+
+
+def test_a_folder_without_pairs_cannot_go_on(qtbot, wizard, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "readme.txt").write_text("nothing")
+    wizard.folder_page.edit.setText(str(empty))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.checks_page.result is not None, timeout=10000)
+    assert not wizard.checks_page.isComplete()
+    assert "Nothing to train on" in wizard.checks_page.summary.text()
+
+
+def test_model_names_are_checked(tmp_path):
+    assert ta.valid_model_name("") and ta.valid_model_name("../evil") and ta.valid_model_name("a/b")
+    assert ta.valid_model_name("my camera-2 v1.0") is None
+    weights = tmp_path / "w.safetensors"
+    weights.write_bytes(b"x")
+    ta.save_model(weights, "twice", folder=tmp_path)
+    with pytest.raises(ta.ModelError):
+        ta.save_model(weights, "twice", folder=tmp_path)
