@@ -41,6 +41,8 @@ def cmd_colorize(args) -> int:
                             diagnostics_dir=args.diagnostics, bit_depth=args.bit_depth,
                             jpeg_quality=args.jpeg_quality)
     _say(f"{args.output}: colorized with {result.method} in {result.seconds:.2f} s")
+    if "mode_reason" in result.info:
+        _say(result.info["mode_reason"])
     if "warning" in result.info:
         _say(f"warning: {result.info['warning']}")
     return EXIT_OK
@@ -112,6 +114,8 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-disparity", type=int, help="largest disparity to search, in pixels")
     p.add_argument("--side", choices=["left", "right"], help="which side the colour camera is on")
     p.add_argument("--saturation", type=float, help="saturation factor for single-gray methods")
+    p.add_argument("--mode", choices=["stereo", "crosscam"],
+                   help="pair mode (default: chosen from the sizes and the alignment of the pair)")
     p.add_argument("--jpeg-quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
 
 

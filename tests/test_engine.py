@@ -98,3 +98,17 @@ def test_diagnostics_are_written_as_png_and_json(motorcycle_small, tmp_path):
     assert json.loads(files["curve.json"].read_text())["y"] == [0, 5]
     conf = np.asarray(Image.open(files["confidence.png"]))
     assert conf[0, 0, 0] > conf[0, 0, 1] and conf[-1, -1, 1] > conf[-1, -1, 0]  # red low, green high
+
+
+def test_pair_mode_is_chosen_from_the_sizes_and_explained(motorcycle_small):
+    import cv2
+
+    gray, ref = _photos(motorcycle_small)
+    same = colorize(gray, ref)
+    assert same.info["mode"] == "stereo" and "stereo" in same.info["mode_reason"]
+    small = Photo(pixels=cv2.resize(ref.pixels, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA))
+    cross = colorize(gray, small)
+    assert cross.info["mode"] == "crosscam" and "smaller" in cross.info["mode_reason"]
+    assert cross.rgb.shape == gray.pixels.shape + (3,)
+    forced = colorize(gray, ref, options={"mode": "crosscam"})
+    assert forced.info["mode"] == "crosscam" and "user" in forced.info["mode_reason"]

@@ -31,18 +31,35 @@ class Colorization:
     seconds: float = 0.0
 
 
-def resolve_method(name: str | None, has_reference: bool, model: str | Path | None = None) -> registry.Method:
-    """The method to run: the named one, or the best available for the input kind."""
+def choose_pair_mode(gray: np.ndarray, reference: np.ndarray, forced: str | None = None) -> tuple[str, str]:
+    """('stereo' | 'crosscam', reason in plain words) for a gray + colour pair."""
+    from colorstudio.engine.mode import choose_mode
+
+    if forced is not None:
+        if forced not in ("stereo", "crosscam"):
+            raise MethodError(f"unknown mode '{forced}' (use stereo or crosscam)")
+        return forced, f"{forced} mode: chosen by the user"
+    report = None
+    if abs(gray.shape[0] / reference.shape[0] - 1) <= 0.1 and abs(gray.shape[1] / reference.shape[1] - 1) <= 0.1:
+        from colorstudio.core.checks import check_pair
+
+        report = check_pair(gray, reference)
+    return choose_mode(gray.shape, reference.shape, report)
+
+
+def resolve_method(name: str | None, has_reference: bool, model: str | Path | None = None,
+                   mode: str | None = None) -> registry.Method:
+    """The method to run: the named one, or the best available for the input (and pair mode)."""
     kind = registry.PAIR if has_reference else registry.SINGLE
     if name is None and model is not None:
         from colorstudio.engine.learned_methods import LEARNED
 
-        learned = [m for m, _ in LEARNED if m.kind == kind]
+        learned = [m for m, _ in LEARNED if m.kind == kind and (mode is None or m.mode in ("", mode))]
         if not learned:
             raise MethodError("--model needs a learned method for this kind of input")
         name = max(learned, key=lambda m: m.priority).name
     if name is None:
-        return registry.default_for(kind)
+        return registry.default_for(kind, mode)
     try:
         method = registry.get(name)
     except MethodError:
@@ -72,12 +89,16 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     Stop iterating (or ``close()``) between yields to cancel.
     """
     t0 = time.perf_counter()
-    chosen = resolve_method(method, reference is not None, model)
-    yield Progress(0.05, f"preparing ({chosen.name})")
-    fn = chosen.load()
     gray_f = gray.gray_float()
     ref_f = reference.rgb_float() if reference is not None else None
     kwargs = dict(options or {})
+    mode_info: dict = {}
+    if ref_f is not None and method is None:
+        mode, reason = choose_pair_mode(gray_f, ref_f, kwargs.get("mode"))
+        mode_info = {"mode": mode, "mode_reason": reason}
+    chosen = resolve_method(method, reference is not None, model, mode_info.get("mode"))
+    yield Progress(0.05, f"preparing ({chosen.name})")
+    fn = chosen.load()
     if model is not None:
         if not chosen.learned:
             raise MethodError(f"method '{chosen.name}' takes no model file")
@@ -89,7 +110,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
                            f"expected {gray_f.shape + (2,)}")
     yield Progress(0.9, "composing the result")
     rgb = compose(gray_f, result.chroma)
-    info = {"method": chosen.name, "width": gray_f.shape[1], "height": gray_f.shape[0], **result.info}
+    info = {"method": chosen.name, "width": gray_f.shape[1], "height": gray_f.shape[0],
+            **mode_info, **result.info}
     if reference is not None and reference.is_gray:
         info["warning"] = "the reference has no colour: the result stays gray"
     out = Colorization(rgb=rgb, chroma=result.chroma, method=chosen.name, gray=gray, reference=reference,

@@ -12,7 +12,7 @@ from colorstudio.engine.methods import PAIR, SINGLE, Method, register
 # (method, the weight file in models/ that makes it available)
 LEARNED: list[tuple[Method, str]] = [
     (Method("cyclecnn", PAIR, "Cycle CNN (WAC + GCA + colour refinement), learned stereo colorization",
-            "colorstudio.engine.stereo:colorize_stereo", learned=True, priority=10),
+            "colorstudio.engine.stereo:colorize_stereo", learned=True, priority=10, mode="stereo"),
      "cyclecnn.safetensors"),
     (Method("hsv2stage", SINGLE, "two-stage pyramidal HSV network (automatic, single gray)",
             "colorstudio.engine.single:colorize_hsv2stage", learned=True, priority=5),
@@ -21,7 +21,7 @@ LEARNED: list[tuple[Method, str]] = [
             "colorstudio.engine.single:colorize_cheng", learned=True, priority=4),
      "cheng.safetensors"),
     (Method("ccdc", PAIR, "CCDC cross-camera colorization (low-res colour from another viewpoint/moment)",
-            "colorstudio.engine.crosscam:colorize_crosscam", learned=True, priority=8),
+            "colorstudio.engine.crosscam:colorize_crosscam", learned=True, priority=8, mode="crosscam"),
      "ccdc.safetensors"),
 ]
 

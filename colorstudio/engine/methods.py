@@ -27,6 +27,7 @@ class Method:
     target: str               # "module:function", imported on first use
     learned: bool = False     # True if it needs weights from models/ (or --model)
     priority: int = 0         # higher = preferred default for its kind
+    mode: str = ""            # pair methods only: "stereo", "crosscam", or "" for both
 
     def load(self) -> Callable:
         module, func = self.target.split(":")
@@ -81,6 +82,7 @@ def get(name: str) -> Method:
     return methods[name]
 
 
-def default_for(kind: str) -> Method:
-    candidates = [m for m in all_methods() if m.kind == kind]
+def default_for(kind: str, mode: str | None = None) -> Method:
+    """The preferred method for a kind of input (and, for pairs, a mode)."""
+    candidates = [m for m in all_methods() if m.kind == kind and (mode is None or m.mode in ("", mode))]
     return max(candidates, key=lambda m: m.priority)
