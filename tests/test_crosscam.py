@@ -149,6 +149,17 @@ def test_bad_inputs_and_options_are_method_errors(tiny):
         colorize_crosscam(gray, np.zeros((10, 10), np.float32), model=tiny)
     with pytest.raises(MethodError):
         colorize_crosscam(gray, np.zeros((10, 10, 3), np.float32), model=tiny, bogus=1)
+    with pytest.raises(MethodError):
+        colorize_crosscam(gray, np.zeros((10, 10, 3), np.float32), model=tiny, flip_average="maybe")
+
+
+def test_flip_average_option(tiny):
+    rng = np.random.default_rng(3)
+    gray, ref = rng.random((40, 60), dtype=np.float32), rng.random((10, 15, 3), dtype=np.float32)
+    on = colorize_crosscam(gray, ref, model=tiny)                       # small: on by default
+    off = colorize_crosscam(gray, ref, model=tiny, flip_average="off")
+    assert on.info["flip_average"] is True and off.info["flip_average"] is False
+    assert on.chroma.shape == off.chroma.shape == (40, 60, 2)
 
 
 # ------------------------------------------------------------------ mode selection

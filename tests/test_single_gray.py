@@ -39,9 +39,9 @@ def _hsv_file(tmp_path, cfg=TINY_HSV):
     return path, net
 
 
-def _cheng_file(tmp_path, centroids=None, k=2):
+def _cheng_file(tmp_path, centroids=None, k=2, context=False):
     torch.manual_seed(0)
-    net = ChengModel(ChengConfig(n_clusters=k))
+    net = ChengModel(ChengConfig(in_dim=cf.feature_dim(context), n_clusters=k, context=context))
     if centroids is not None:
         net.centroids.copy_(torch.as_tensor(centroids))
     path = tmp_path / "cheng.safetensors"
@@ -129,6 +129,11 @@ def test_daisy_and_patch_feature_shapes():
     d = cf.global_descriptor(g)
     assert d.shape == (cf.GLOBAL_DIM,) and np.all(np.isfinite(d))
     assert np.all(np.isfinite(cf.global_descriptor(np.full((20, 30), 0.5, np.float32))))
+    fc = cf.pixel_features(g, context=True)
+    assert fc.shape == (37, 51, cf.feature_dim(True)) and cf.feature_dim(True) == 153 + 26
+    np.testing.assert_array_equal(fc[..., :153], f)
+    assert fc[0, 5, -1] == 0 and fc[-1, 5, -1] == 1  # row position
+    assert cf.context_features(np.ones((3, 5), np.float32)).shape == (3, 5, cf.CONTEXT_DIM)
 
 
 def test_kmeans_and_nearest_cluster():
@@ -202,7 +207,7 @@ def test_safetensors_round_trip(tmp_path):
 
 
 # ---------------------------------------------------------------- engine at full resolution
-@pytest.mark.parametrize("method", ["hsv2stage", "cheng"])
+@pytest.mark.parametrize("method", ["hsv2stage", "cheng", "cheng+context"])
 def test_full_resolution_output_on_odd_sized_16bit_image(tmp_path, method):
     h, w = 67, 101
     gray16 = (luma(_scene(h, w)) * 65535).round().astype(np.uint16)
@@ -210,7 +215,8 @@ def test_full_resolution_output_on_odd_sized_16bit_image(tmp_path, method):
     cv2.imwrite(str(src), gray16)
     photo = load_photo(src)
     assert photo.bit_depth == 16 and photo.is_gray
-    model = (_hsv_file if method == "hsv2stage" else _cheng_file)(tmp_path)[0]
+    model = _hsv_file(tmp_path)[0] if method == "hsv2stage" else \
+        _cheng_file(tmp_path, context=method.endswith("context"))[0]
     fn = single.colorize_hsv2stage if method == "hsv2stage" else single.colorize_cheng
     res = fn(photo.gray_float(), model=model)
     assert res.chroma.shape == (h, w, 2) and res.chroma.dtype == np.float32
@@ -269,7 +275,7 @@ def test_cheng_training_writes_a_loadable_model(tmp_path, photo_dir):
 
     out = tmp_path / "cheng.safetensors"
     progress = list(train(out, 5, tmp_path / "run", photos=photo_dir, n_clusters=2,
-                          pixels_per_photo=200, max_steps=20))
+                          pixels_per_photo=200, max_steps=20, context=True))
     assert progress[-1].step == 20 and progress[-1].val_loss is not None
     card = json.loads(out.with_suffix(".json").read_text())
     assert "scene parser" in card["left_out"]

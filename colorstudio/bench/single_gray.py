@@ -25,7 +25,7 @@ from colorstudio.core.imageio import save_photo
 from colorstudio.core.metrics import colourfulness, rgb_psnr, truth_on_gray
 from colorstudio.training import single_gray_data as data
 
-SATURATIONS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+SATURATIONS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 TARGET_GAIN_DB = 1.0
 TARGET_RATIO = 0.6
 SHEET_ROWS = 8

@@ -2,7 +2,9 @@
 
 Per pixel: the 7x7 gray patch (49 values, low level) and a DAISY descriptor (mid level,
 ``skimage.feature.daisy``: (rings*histograms + 1)*orientations = 104 values). The paper's
-third, semantic feature needs a scene parser that cannot be had offline; it is left out.
+third, semantic feature needs a scene parser that cannot be had offline; it is left out. As a cheap stand-in for its scene
+context, an optional context feature (26 values) adds the 5x5 patch of the gray at 1/8
+scale around the pixel and the pixel's row position (0 top .. 1 bottom); not in the paper.
 Per image: a global descriptor (gray histogram + GIST-like oriented gradient energy on a
 4x4 grid) used for adaptive clustering, with k-means, and nearest-cluster selection.
 """
@@ -18,6 +20,9 @@ DAISY_HISTOGRAMS = 6
 DAISY_ORIENTATIONS = 8
 DAISY_DIM = (DAISY_RINGS * DAISY_HISTOGRAMS + 1) * DAISY_ORIENTATIONS
 PIXEL_DIM = PATCH * PATCH + DAISY_DIM
+CONTEXT_SCALE = 8
+CONTEXT_PATCH = 5
+CONTEXT_DIM = CONTEXT_PATCH * CONTEXT_PATCH + 1
 HIST_BINS = 16
 GIST_GRID = 4
 GIST_ORIENTATIONS = 4
@@ -43,11 +48,33 @@ def daisy_features(gray: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(d[1:1 + gray.shape[0], 1:1 + gray.shape[1]], dtype=np.float32)
 
 
-def pixel_features(gray: np.ndarray) -> np.ndarray:
-    """(H, W) float32 [0,1] -> (H, W, PIXEL_DIM) float32: [7x7 patch, DAISY]."""
+def context_features(gray: np.ndarray) -> np.ndarray:
+    """(H, W) float32 [0,1] -> (H, W, CONTEXT_DIM) float32: coarse 5x5 patch + row position.
+
+    The patch is taken on the gray area-downsampled by 8 and bilinearly resampled back.
+    """
+    gray = np.asarray(gray, np.float32)
+    h, w = gray.shape
+    small = cv2.resize(gray, (max(1, round(w / CONTEXT_SCALE)), max(1, round(h / CONTEXT_SCALE))),
+                       interpolation=cv2.INTER_AREA)
+    coarse = patch_features(small, CONTEXT_PATCH)
+    coarse = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1)
+    row = np.broadcast_to((np.arange(h, dtype=np.float32) / max(h - 1, 1))[:, None, None], (h, w, 1))
+    return np.concatenate([coarse, row], axis=-1).astype(np.float32)
+
+
+def feature_dim(context: bool) -> int:
+    return PIXEL_DIM + (CONTEXT_DIM if context else 0)
+
+
+def pixel_features(gray: np.ndarray, context: bool = False) -> np.ndarray:
+    """(H, W) float32 [0,1] -> (H, W, feature_dim(context)) float32: [7x7 patch, DAISY(, context)]."""
     if gray.ndim != 2 or min(gray.shape) < 2:
         raise ValueError(f"pixel_features needs a 2-D gray image of at least 2x2, got {gray.shape}")
-    return np.concatenate([patch_features(gray), daisy_features(gray)], axis=-1)
+    parts = [patch_features(gray), daisy_features(gray)]
+    if context:
+        parts.append(context_features(gray))
+    return np.concatenate(parts, axis=-1)
 
 
 def global_descriptor(gray: np.ndarray) -> np.ndarray:

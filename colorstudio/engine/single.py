@@ -160,7 +160,8 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     net, meta = _resolve("cheng", model)
     g = working_gray(gray, int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
     cluster = cf.nearest_cluster(cf.global_descriptor(g), net.centroids.numpy())
-    feats = torch.from_numpy(cf.pixel_features(g).reshape(-1, cf.PIXEL_DIM))
+    feats = cf.pixel_features(g, context=net.cfg.context)
+    feats = torch.from_numpy(feats.reshape(-1, feats.shape[-1]))
     pred = torch.cat([net(chunk, cluster) for chunk in feats.split(65536)]).numpy()
     chroma = np.clip(pred.reshape(g.shape + (2,)) + 0.5, 0, 1).astype(np.float32)
     raw = chroma

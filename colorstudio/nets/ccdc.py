@@ -37,7 +37,7 @@ class CCDCConfig:
     base_guided: bool = True        # the correction applies to the guided-filtered warped chroma
     base_eps: float = 1e-3          # ... with this regularisation
     classic_init: bool = True       # the engine starts the flow from OpenCV DIS
-    max_working_pixels: int = 600_000   # the engine's default working size bound
+    max_working_pixels: int = 1_000_000  # the engine's default working size bound (inference only)
 
     def to_dict(self) -> dict:
         return asdict(self)

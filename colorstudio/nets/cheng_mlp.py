@@ -16,7 +16,8 @@ import torch.nn as nn
 
 @dataclass
 class ChengConfig:
-    in_dim: int = 153          # per-pixel feature length (7x7 patch + DAISY)
+    in_dim: int = 153          # per-pixel feature length (7x7 patch + DAISY [+ context 26])
+    context: bool = False      # the features include core.cheng_features.context_features
     global_dim: int = 80       # global descriptor length (clustering)
     n_clusters: int = 3
     hidden_layers: int = 3

@@ -16,6 +16,8 @@ from torch import nn
 
 from colorstudio.nets.blocks import ResNet2d
 
+LUT_SIZE = 1024                # inference: T evaluated on this grid for large images
+
 
 @dataclass
 class GCAConfig:
@@ -54,6 +56,15 @@ def apply_curve(x: torch.Tensor, xm: torch.Tensor, ym: torch.Tensor, support: to
     """Eq. 3: T(x) for x (B,1,H,W) in [0,1] -> (B,1,H,W); nodes weighted by a Gaussian of
     their distance and by their support (empty nodes are ignored; identity far from data)."""
     B = x.shape[0]
+    if not torch.is_grad_enabled() and x[0].numel() > 4 * LUT_SIZE:
+        # large images at inference: evaluate T on a fine grid, interpolate linearly
+        grid = torch.linspace(0, 1, LUT_SIZE, dtype=x.dtype, device=x.device).view(1, 1, 1, -1)
+        lut = apply_curve(grid.expand(B, 1, 1, LUT_SIZE), xm, ym, support, sigma)[:, 0, 0]
+        pos = x.clamp(0, 1).flatten(1) * (LUT_SIZE - 1)
+        i0 = pos.floor().long().clamp(max=LUT_SIZE - 2)
+        frac = pos - i0
+        out = torch.gather(lut, 1, i0) * (1 - frac) + torch.gather(lut, 1, i0 + 1) * frac
+        return out.view(B, 1, *x.shape[-2:])
     d255 = (x.flatten(1).unsqueeze(-1) - xm) * 255.0                          # (B,N,S)
     g = torch.exp(-d255 ** 2 / (2 * sigma ** 2)) * support.unsqueeze(1)
     eps = 1e-4 / xm.numel()

@@ -1,0 +1,238 @@
+"""Training the Cycle CNN: a generator that yields progress and can be cancelled between steps.
+
+Two objectives share one loop:
+- ``supervised`` (Dong et al. 2019 pretraining on synthesized pairs with truth): chroma MSE of
+  the refined and of the WAC output, plus the GCA structure loss and the V_W smoothness;
+- ``cycle`` (self-supervised, Cycle CNN): structure 1·(1 − SSIM(T(I_C^Y), I_G)) + cycle
+  1·(1 − ½ SSIM(R'^Cb,R^Cb) − ½ SSIM(R'^Cr,R^Cr)) + 0.1·smoothness, no truth needed.
+
+Data come from a *batch source*: ``source.batch(step, size) -> (tensors, side)``, a pure
+function of the step, so a resumed run sees exactly the batches an uninterrupted one would.
+Checkpoints (weights + RMSProp state + the loop state) are safetensors files in ``run_dir``.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Generator, Protocol
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from colorstudio.training import losses
+
+CHECKPOINT = "checkpoint.safetensors"
+
+
+class BatchSource(Protocol):
+    def batch(self, step: int, size: int) -> tuple[dict, str]: ...
+
+
+@dataclass
+class TrainOptions:
+    objective: str = "supervised"       # "supervised" or "cycle"
+    lr: float = 1e-3                    # RMSProp learning rate (the paper's)
+    batch_size: int = 1
+    max_disparity: int = 64
+    steps: int | None = None            # stop after this many steps (total, across resumes)
+    minutes: float | None = None        # ... or after this much training time
+    checkpoint_every: int = 100
+    smooth_weight: float = 0.1
+    mse_weight: float = 1000.0          # supervised chroma MSE (0..1 scale) weight
+    use_gca: bool = True
+    use_refine: bool = True
+    validate_every: int = 0             # 0: never during training
+    grad_clip: float = 5.0
+
+
+@dataclass
+class TrainProgress:
+    step: int
+    total_steps: int | None
+    losses: dict[str, float]
+    lr: float
+    seconds: float                      # training time so far (this run + resumed runs)
+    eta: float | None                   # seconds left, when a budget is known
+    message: str = ""
+    validation: dict[str, float] | None = None
+    checkpoint: str | None = None
+    events: list[str] = field(default_factory=list)
+
+
+def device_auto(requested: str = "auto") -> torch.device:
+    """CUDA if there is one, else Apple MPS, else the CPU."""
+    if requested != "auto":
+        return torch.device(requested)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+# ------------------------------------------------------------------ losses per objective
+def compute_losses(model, batch: dict, side: str, opts: TrainOptions) -> dict[str, torch.Tensor]:
+    gray, ref = batch["gray"], batch["ref_ycc"]
+    if opts.objective == "supervised":
+        out = model(gray, ref, opts.max_disparity, side, opts.use_gca, opts.use_refine)
+        truth = batch["truth_cbcr"]
+        parts = {"chroma_mse": losses.chroma_mse(out["chroma"], truth) * opts.mse_weight,
+                 "wac_mse": losses.chroma_mse(out["wac_ycc"][:, 1:], truth) * opts.mse_weight,
+                 "smooth": losses.smoothness_loss(out["weights"]) * opts.smooth_weight}
+        if opts.use_gca:
+            parts["structure"] = losses.structure_loss(out["aligned"], gray)
+    elif opts.objective == "cycle":
+        first, second = model.cycle(gray, ref, opts.max_disparity, side, opts.use_gca, opts.use_refine)
+        parts = {"cycle": losses.cycle_loss(second["chroma"], ref[:, 1:]),
+                 "smooth": (losses.smoothness_loss(first["weights"])
+                            + losses.smoothness_loss(second["weights"])) * opts.smooth_weight}
+        if opts.use_gca:
+            parts["structure"] = losses.structure_loss(first["aligned"], gray)
+    else:
+        raise ValueError(f"unknown objective {opts.objective!r}")
+    parts["total"] = sum(parts.values())
+    return parts
+
+
+@torch.no_grad()
+def validate(model, pairs: list[tuple[dict, str]], max_disparity: int) -> dict[str, float]:
+    """Chroma PSNR against the truth and cycle PSNR (second-time colorization vs the reference)."""
+    was_training = model.training
+    model.eval()
+    chroma, cyc = [], []
+    for batch, side in pairs:
+        first, second = model.cycle(batch["gray"], batch["ref_ycc"], max_disparity, side)
+        if "truth_cbcr" in batch:
+            chroma.append(float(losses.psnr(first["chroma"].clamp(0, 1), batch["truth_cbcr"])))
+        cyc.append(float(losses.psnr(second["chroma"].clamp(0, 1), batch["ref_ycc"][:, 1:])))
+    model.train(was_training)
+    out = {"cycle_psnr": sum(cyc) / len(cyc)}
+    if chroma:
+        out["chroma_psnr"] = sum(chroma) / len(chroma)
+    return out
+
+
+# ------------------------------------------------------------------ checkpoints
+def save_checkpoint(run_dir: Path, model, optimizer, state: dict) -> Path:
+    """Weights + optimizer tensors + JSON state, written atomically (temp file + rename)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tensors = {f"model.{k}": v.detach().contiguous() for k, v in model.state_dict().items()}
+    opt_state = optimizer.state_dict()
+    for idx, st in opt_state["state"].items():
+        for key, val in st.items():
+            tensors[f"opt.{idx}.{key}"] = torch.as_tensor(val, dtype=torch.float32).reshape(-1).contiguous() \
+                if not torch.is_tensor(val) or val.dim() == 0 else val.detach().contiguous()
+    meta = {"state": json.dumps(state), "groups": json.dumps(
+        [{k: v for k, v in g.items() if k != "params"} for g in opt_state["param_groups"]])}
+    path = run_dir / CHECKPOINT
+    tmp = run_dir / (CHECKPOINT + ".part")
+    save_file(tensors, str(tmp), metadata=meta)
+    tmp.replace(path)
+    return path
+
+
+def load_checkpoint(run_dir: Path, model, optimizer) -> dict:
+    from safetensors import safe_open
+
+    path = run_dir / CHECKPOINT
+    tensors = load_file(str(path))
+    with safe_open(str(path), "pt") as f:
+        meta = f.metadata()
+    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    sd = optimizer.state_dict()
+    groups = json.loads(meta["groups"])
+    for g, saved in zip(sd["param_groups"], groups):
+        g.update(saved)
+    state: dict = {}
+    for name, val in tensors.items():
+        if name.startswith("opt."):
+            _, idx, key = name.split(".", 2)
+            state.setdefault(int(idx), {})[key] = val.reshape(()) if key == "step" else val
+    sd["state"] = state
+    optimizer.load_state_dict(sd)
+    return json.loads(meta["state"])
+
+
+# ------------------------------------------------------------------ the loop
+def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | Path,
+                resume: bool = True, validation: list | None = None, device: str = "auto"
+                ) -> Generator[TrainProgress, None, dict]:
+    """Train ``model`` in place; yields :class:`TrainProgress` after every step.
+
+    Stop iterating (``close()``) to cancel: a checkpoint is written on the way out. Returns the
+    final loop state. A non-finite loss or gradient rolls back to the last good weights and
+    halves the learning rate.
+    """
+    if opts.steps is None and opts.minutes is None:
+        raise ValueError("give a step count or a time budget")
+    run_dir = Path(run_dir)
+    dev = device_auto(device)
+    model.to(dev).train()
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=opts.lr)
+    state = {"step": 0, "seconds": 0.0, "lr": opts.lr, "rollbacks": 0, "options": asdict(opts)}
+    if resume and (run_dir / CHECKPOINT).exists():
+        state = load_checkpoint(run_dir, model, optimizer)
+    for g in optimizer.param_groups:
+        g["lr"] = state["lr"]
+    good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()))
+    start_seconds = state["seconds"]
+    t_start = time.perf_counter()
+
+    def elapsed() -> float:
+        return start_seconds + time.perf_counter() - t_start
+
+    def budget_left() -> float | None:
+        left = []
+        if opts.steps is not None:
+            per = elapsed() / max(state["step"], 1)
+            left.append((opts.steps - state["step"]) * per)
+        if opts.minutes is not None:
+            left.append(opts.minutes * 60 - elapsed())
+        return max(0.0, min(left)) if left else None
+
+    def finished() -> bool:
+        return ((opts.steps is not None and state["step"] >= opts.steps)
+                or (opts.minutes is not None and elapsed() >= opts.minutes * 60))
+
+    try:
+        while not finished():
+            batch, side = source.batch(state["step"], opts.batch_size)
+            batch = {k: v.to(dev) for k, v in batch.items()}
+            parts = compute_losses(model, batch, side, opts)
+            optimizer.zero_grad(set_to_none=True)
+            parts["total"].backward()
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), opts.grad_clip)
+            events = []
+            if not (torch.isfinite(parts["total"]) and torch.isfinite(norm)):
+                model.load_state_dict(good[0])
+                optimizer.load_state_dict(good[1])
+                state["lr"] *= 0.5
+                state["rollbacks"] += 1
+                for g in optimizer.param_groups:
+                    g["lr"] = state["lr"]
+                events.append(f"non-finite loss at step {state['step']}: rolled back, lr -> {state['lr']:.2e}")
+            else:
+                optimizer.step()
+            state["step"] += 1
+            state["seconds"] = elapsed()
+            ckpt = None
+            if state["step"] % opts.checkpoint_every == 0:
+                ckpt = str(save_checkpoint(run_dir, model, optimizer, state))
+                good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()))
+            val = None
+            if validation and opts.validate_every and state["step"] % opts.validate_every == 0:
+                val = validate(model, [({k: v.to(dev) for k, v in b.items()}, s) for b, s in validation],
+                               opts.max_disparity)
+            yield TrainProgress(step=state["step"], total_steps=opts.steps,
+                                losses={k: float(v.detach()) for k, v in parts.items()}, lr=state["lr"],
+                                seconds=state["seconds"], eta=budget_left(), validation=val,
+                                checkpoint=ckpt, events=events,
+                                message=f"step {state['step']}: loss {float(parts['total'].detach()):.4f}")
+    finally:  # finished, cancelled (GeneratorExit) or failed: keep the work done so far
+        state["seconds"] = elapsed()
+        save_checkpoint(run_dir, model, optimizer, state)
+    return state

@@ -1,0 +1,105 @@
+"""The stereo engine (colorstudio.engine.stereo): any size, chroma only, diagnostics."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from colorstudio.core.color import compose, luma
+from colorstudio.core.synth import synthesize_from_photo
+from colorstudio.engine import stereo
+from colorstudio.errors import MethodError, ModelError, PairError
+from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
+from colorstudio.nets.gca import GCAConfig
+from colorstudio.nets.refine import RefineConfig
+from colorstudio.nets.registry import save_model
+from colorstudio.nets.wac import WACConfig
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory):
+    torch.manual_seed(0)
+    cfg = CycleCNNConfig(wac=WACConfig(features=4, res_blocks=1, unet=(4, 4, 4, 4)),
+                         gca=GCAConfig(features=4, res_blocks=1), refine=RefineConfig(features=4),
+                         max_disparity=16)
+    return save_model(CycleCNN(cfg), tmp_path_factory.mktemp("m") / "tiny.safetensors")
+
+
+@pytest.fixture(scope="module")
+def pair():
+    rng = np.random.default_rng(0)
+    import cv2
+    photo = cv2.resize(rng.random((12, 20, 3)).astype(np.float32), (260, 150), interpolation=cv2.INTER_CUBIC)
+    p = synthesize_from_photo(np.clip(photo * 0.8 + 0.1, 0, 1), rng, 1, max_disparity=12,
+                              crop=(101, 143), side="right")   # odd sizes
+    return p
+
+
+def test_full_resolution_chroma_only(model_file, pair):
+    res = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, working_pixels=4000,
+                                 side="right", max_disparity=12)
+    assert res.chroma.shape == (101, 143, 2) and res.chroma.dtype == np.float32
+    assert res.info["working_size"][0] < 143        # ran at a working size, upsampled back
+    rgb = compose(pair.gray, res.chroma)
+    inside = (rgb > 0.01).all(-1) & (rgb < 0.99).all(-1)
+    assert np.abs(luma(rgb) - pair.gray)[inside].max() < 2e-3
+
+
+def test_diagnostics_content(model_file, pair):
+    res = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, side="left",
+                                 max_disparity=12, min_disparity=2)
+    d = res.diagnostics
+    h, w = res.info["working_size"][1], res.info["working_size"][0]
+    for key in ("confidence", "disparity", "entropy", "residue"):
+        assert d[key].shape == (h, w) and np.isfinite(d[key]).all(), key
+    assert ((d["confidence"] >= 0) & (d["confidence"] <= 1)).all()
+    assert (d["disparity"] <= 0).all()               # left side: x_ref <= x_gray
+    assert d["entropy"].max() <= np.log(res.info["candidates"]) + 1e-4
+    curve = json.loads(json.dumps(d["curve"]))
+    assert len(curve["nodes"]["x"]) == len(curve["nodes"]["y"]) == 64
+    n = len(curve["samples"]["colour_luma"])
+    assert 0 < n <= 5000 and len(curve["samples"]["mono_luma"]) == len(curve["samples"]["weight"]) == n
+    json.dumps(res.info)
+
+
+def test_estimates_side_and_range_itself(model_file, pair):
+    res = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file)
+    assert res.info["side"] in ("left", "right")
+    lo, hi = res.info["disparity_range"]
+    assert 0 <= lo <= hi
+
+
+def test_smaller_reference_is_accepted(model_file, pair):
+    import cv2
+    small = cv2.resize(pair.reference, (72, 51), interpolation=cv2.INTER_AREA)
+    res = stereo.colorize_stereo(pair.gray, small, model=model_file, side="right", max_disparity=12)
+    assert res.chroma.shape == (101, 143, 2)
+
+
+def test_model_is_cached_per_path(model_file):
+    assert stereo.get_model(model_file) is stereo.get_model(model_file)
+
+
+def test_bad_inputs(model_file, pair, tmp_path):
+    with pytest.raises(PairError):
+        stereo.colorize_stereo(pair.gray[..., None], pair.reference, model=model_file)
+    with pytest.raises(MethodError):
+        stereo.colorize_stereo(pair.gray, None, model=model_file)
+    with pytest.raises(MethodError):
+        stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, bogus=1)
+    with pytest.raises(ModelError):
+        stereo.colorize_stereo(pair.gray, pair.reference, model=tmp_path / "none.safetensors")
+
+
+def test_unrectified_pair_result_is_in_the_gray_geometry(model_file):
+    from skimage import data
+    import cv2
+    left, right, _ = data.stereo_motorcycle()
+    left = cv2.resize(left, (240, 162), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+    right = cv2.resize(right, (240, 162), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+    M = cv2.getRotationMatrix2D((120, 81), 2.0, 1.0)
+    M[1, 2] += 4
+    tilted = cv2.warpAffine(right, M, (240, 162), borderMode=cv2.BORDER_REFLECT)
+    res = stereo.colorize_stereo(luma(left), tilted, model=model_file, max_disparity=24)
+    assert res.chroma.shape == (162, 240, 2)
+    assert "rectification" in res.info and res.info["rectification"]["applied"]

@@ -1,0 +1,115 @@
+"""The Cycle CNN training loop: generator protocol, checkpoints, resume, NaN rollback, learning."""
+import numpy as np
+import pytest
+import torch
+
+from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
+from colorstudio.nets.gca import GCAConfig
+from colorstudio.nets.refine import RefineConfig
+from colorstudio.nets.wac import WACConfig
+from colorstudio.training.stereo_loop import CHECKPOINT, TrainOptions, compute_losses, train_steps
+
+
+def tiny_model(seed=0):
+    torch.manual_seed(seed)
+    cfg = CycleCNNConfig(wac=WACConfig(features=4, res_blocks=1, stride=4, unet=(4, 4, 4, 4)),
+                         gca=GCAConfig(features=4, res_blocks=1), refine=RefineConfig(features=4),
+                         max_disparity=32)
+    return CycleCNN(cfg)
+
+
+class ShiftedPairs:
+    """Deterministic toy pairs: the reference is the gray view's colour shifted by 8 px."""
+
+    def batch(self, step, size):
+        rng = np.random.default_rng(step)
+        h, w = 32, 64
+        base = torch.from_numpy(rng.random((1, 3, h // 8, w // 8)).astype(np.float32))
+        truth = torch.nn.functional.interpolate(base, size=(h, w + 8), mode="bilinear", align_corners=False)
+        y = truth[:, :1] * 0.6 + 0.2
+        cbcr = truth[:, 1:] * 0.4 + 0.3
+        ycc = torch.cat([y, cbcr], 1)
+        gray = ycc[:, :1, :, :w]
+        ref = ycc[:, :, :, 8:]       # x_ref = x_gray - 8 -> the colour camera is on the "left"
+        return {"gray": gray, "ref_ycc": ref, "truth_cbcr": ycc[:, 1:, :, :w]}, "left"
+
+
+def run(gen):
+    out = []
+    for p in gen:
+        out.append(p)
+    return out
+
+
+def test_generator_yields_progress_and_checkpoints(tmp_path):
+    opts = TrainOptions(steps=4, checkpoint_every=2, max_disparity=32)
+    progress = run(train_steps(tiny_model(), ShiftedPairs(), opts, tmp_path))
+    assert [p.step for p in progress] == [1, 2, 3, 4]
+    assert progress[1].checkpoint and (tmp_path / CHECKPOINT).exists()
+    assert all(np.isfinite(p.losses["total"]) for p in progress)
+    assert {"chroma_mse", "wac_mse", "structure", "smooth", "total"} <= set(progress[0].losses)
+
+
+def test_cancel_then_resume_gives_the_same_weights_as_one_run(tmp_path):
+    opts = TrainOptions(steps=6, checkpoint_every=100, max_disparity=32)
+    straight = tiny_model()
+    run(train_steps(straight, ShiftedPairs(), opts, tmp_path / "a"))
+
+    interrupted = tiny_model()
+    gen = train_steps(interrupted, ShiftedPairs(), opts, tmp_path / "b")
+    for p in gen:
+        if p.step == 3:
+            gen.close()   # the user cancels: a checkpoint is written on the way out
+            break
+    resumed = tiny_model(seed=99)   # a fresh process: other initial weights, restored from disk
+    progress = run(train_steps(resumed, ShiftedPairs(), opts, tmp_path / "b"))
+    assert [p.step for p in progress] == [4, 5, 6]
+    for (k, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6, msg=k)
+
+
+def test_non_finite_loss_rolls_back_and_lowers_the_lr(tmp_path, monkeypatch):
+    import colorstudio.training.stereo_loop as loop
+
+    real = loop.compute_losses
+    calls = {"n": 0}
+
+    def sometimes_nan(model, batch, side, opts):
+        calls["n"] += 1
+        parts = real(model, batch, side, opts)
+        if calls["n"] == 3:
+            parts["total"] = parts["total"] * float("nan")
+        return parts
+
+    monkeypatch.setattr(loop, "compute_losses", sometimes_nan)
+    model = tiny_model()
+    progress = run(train_steps(model, ShiftedPairs(), TrainOptions(steps=5, checkpoint_every=1, max_disparity=32),
+                               tmp_path))
+    assert progress[2].events and "rolled back" in progress[2].events[0]
+    assert progress[-1].lr == pytest.approx(0.5e-3)
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+@pytest.mark.parametrize("objective", ["supervised", "cycle"])
+def test_loss_goes_down_on_a_tiny_problem(tmp_path, objective):
+    torch.manual_seed(0)
+    model = tiny_model()
+    data = ShiftedPairs()
+    opts = TrainOptions(objective=objective, steps=40, checkpoint_every=1000, max_disparity=32, lr=2e-3)
+    fixed = data.batch(0, 1)
+    with torch.no_grad():
+        before = float(compute_losses(model, fixed[0], fixed[1], opts)["total"])
+
+    class Same:
+        def batch(self, step, size):
+            return fixed
+
+    run(train_steps(model, Same(), opts, tmp_path))
+    with torch.no_grad():
+        after = float(compute_losses(model, fixed[0], fixed[1], opts)["total"])
+    assert after < 0.8 * before
+
+
+def test_needs_a_budget(tmp_path):
+    with pytest.raises(ValueError):
+        next(train_steps(tiny_model(), ShiftedPairs(), TrainOptions(), tmp_path))
