@@ -26,7 +26,7 @@ from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, tanh_to_hs
 from colorstudio.nets.single_weights import load_weights
 
-DEFAULT_SATURATION_HSV2STAGE = 1.0   # chosen by the benchmark (see models/hsv2stage.json)
+DEFAULT_SATURATION_HSV2STAGE = 0.75  # chosen by the benchmark (see models/hsv2stage.json)
 DEFAULT_SATURATION_CHENG = 1.0       # chosen by the benchmark (see models/cheng.json)
 DEFAULT_WORKING_LONG_SIDE = 192
 MIN_WORKING_SHORT_SIDE = 32

@@ -1,17 +1,20 @@
-"""Stereo colorization with the Cycle CNN at any input size.
+"""Stereo mono+colour colorization with the Cycle CNN at any image size.
 
-The nets run at a working resolution (``working_pixels``); their chroma is brought back to the
-gray's full size by guided upsampling with the full-resolution gray as guide, so the output
-luma is the gray itself. The camera side and the disparity range come from
-:func:`colorstudio.core.checks.check_pair` (overridable); the reference is pre-shifted by the
-smallest disparity so the network's candidates cover [d_min, d_max].
+1. The reference is resized to the gray's size; the pair checks give the disparity range and
+   the colour camera's side (overridable); an unrectified pair is rectified first and the
+   result mapped back to the gray's own geometry.
+2. The nets run at a working resolution (``working_pixels``, and small enough that the
+   disparity span fits the model's candidates); the reference is pre-shifted so that the
+   disparities start near 0.
+3. The predicted chroma is brought to full size by guided upsampling with the full-resolution
+   gray; the luma of the output is the gray itself (done by the caller).
+Diagnostics: GCA confidence, the curve (64 nodes + the pixel pairs it was fitted on),
+disparity (expected value of V_W, gray pixels), entropy of V_W, refinement residue.
 """
 from __future__ import annotations
 
-import json
 import math
-import threading
-import time
+import os
 from pathlib import Path
 
 import cv2
@@ -21,195 +24,130 @@ import torch
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
-from colorstudio.errors import MethodError, ModelError, PairError
+from colorstudio.errors import ModelError
 from colorstudio.nets.registry import load_model
 
-WORKING_PIXELS = 350_000        # nets' input size (gray pixels) unless the caller asks otherwise
-MAX_CANDIDATES = 128            # disparity candidates the engine lets the model search
-CURVE_SAMPLES = 5000
+DEFAULT_WORKING_PIXELS = 160_000
 _CACHE: dict[tuple, torch.nn.Module] = {}
-_LOCK = threading.Lock()
+_IGNORED = {"saturation", "mode"}
 
 
-def default_model_path() -> Path:
-    from colorstudio.engine.learned_methods import weight_file
-    return Path(weight_file("cyclecnn"))
+def load_cached(path: str | os.PathLike | None):
+    """The Cycle CNN from ``path`` (default: the shipped weights), cached per file version."""
+    if path is None:
+        from colorstudio.engine.learned_methods import weight_file
 
-
-def get_model(model=None) -> torch.nn.Module:
-    """A CycleCNN from a path (cached per path and modification time), or the default one."""
-    if isinstance(model, torch.nn.Module):
-        return model.eval()
-    path = Path(model) if model is not None else default_model_path()
+        path = weight_file("cyclecnn")
+    path = Path(path)
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
-    key = (str(path.resolve()), path.stat().st_mtime_ns)
-    with _LOCK:
-        if key not in _CACHE:
-            _CACHE[key] = load_model(path, kind="cyclecnn")
-        return _CACHE[key]
+    key = (str(path.resolve()), path.stat().st_mtime_ns, path.stat().st_size)
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = load_model(path, kind="cyclecnn")
+    return _CACHE[key]
 
 
-def _estimate_geometry(gray: np.ndarray, reference: np.ndarray) -> dict:
-    """Camera side and disparity percentiles (gray px) from the pair check; {} if unknown."""
-    try:
-        from colorstudio.core.checks import check_pair
-    except ImportError:
-        return {}
-    try:
-        rep = check_pair(gray, reference)
-    except Exception:                    # a failed estimate falls back to the defaults
-        return {}
-    side = rep.colour_side
-    if side == "unknown":
-        side = None
-        if rep.disparity_median is not None:
-            side = "right" if rep.disparity_median >= 0 else "left"
-    return {"side": side, "lo": rep.disparity_min, "hi": rep.disparity_max,
-            "rectified": rep.rectified}
-
-
-def _shift_reference(ref: np.ndarray, shift: int, side: str) -> np.ndarray:
-    """Move reference content by ``shift`` px towards the gray's position (edge replicated):
-    side 'right': out[x] = ref[x + shift]; 'left': out[x] = ref[x - shift]."""
-    if shift <= 0:
-        return ref
-    w = ref.shape[1]
-    shift = min(shift, w - 1)
-    if side == "right":
-        idx = np.minimum(np.arange(w) + shift, w - 1)
-    else:
-        idx = np.maximum(np.arange(w) - shift, 0)
-    return ref[:, idx]
-
-
-def _resize(img: np.ndarray, w: int, h: int) -> np.ndarray:
-    if img.shape[1] == w and img.shape[0] == h:
+def _shift(img: np.ndarray, offset: int) -> np.ndarray:
+    """out[:, x] = img[:, x + offset] (edges replicated)."""
+    if offset == 0:
         return img
-    shrink = w < img.shape[1]
-    return cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
+    w = img.shape[1]
+    idx = np.clip(np.arange(w) + offset, 0, w - 1)
+    return img[:, idx]
 
 
-def _check_inputs(gray, reference):
-    if reference is None:
-        raise MethodError("cyclecnn needs a colour reference shot")
-    gray = np.asarray(gray, np.float32)
-    reference = np.asarray(reference, np.float32)
-    if gray.ndim != 2 or reference.ndim != 3 or reference.shape[2] != 3:
-        raise PairError(f"need a gray image (H, W) and a colour reference (h, w, 3); "
-                        f"got {gray.shape} and {reference.shape}")
-    if min(gray.shape) < 16 or min(reference.shape[:2]) < 8:
-        raise PairError("the images are too small for stereo colorization (under 16 px)")
-    return gray, reference
+def _disparity_range(gray, ref, side, max_disparity):
+    """(side 'left'|'right', d_min, d_max) of x_ref - x_gray in gray pixels, and the report."""
+    from colorstudio.core.checks import check_pair
+
+    report = check_pair(gray, ref)
+    lo, hi = report.disparity_min, report.disparity_max
+    if side is None:
+        side = report.colour_side if report.colour_side in ("left", "right") else "right"
+    if lo is None or hi is None or not np.isfinite([lo, hi]).all():
+        lo, hi = (0.0, 64.0) if side == "right" else (-64.0, 0.0)
+    if max_disparity is not None:
+        lo, hi = (min(lo, 0.0), float(max_disparity)) if side == "right" else (-float(max_disparity), max(hi, 0.0))
+    margin = 0.15 * (hi - lo) + 4
+    return side, lo - margin, hi + margin, report
 
 
-def curve_diagnostic(out: dict, gray_w: np.ndarray, rng_seed: int = 0) -> dict:
-    """JSON-able GCA curve: 64 nodes (x, y, support) on the 0..1 scale and up to 5000
-    (colour-camera luma, mono luma, weight) pixel pairs it was fitted on."""
-    xm, ym, support = (t.detach().cpu().numpy() for t in out["curve"])
-    cy = out["wac_ycc"][0, 0].detach().cpu().numpy().ravel()
-    m = out["confidence"][0, 0].detach().cpu().numpy().ravel()
-    g = gray_w.ravel()
-    n = min(CURVE_SAMPLES, g.size)
-    idx = np.random.default_rng(rng_seed).choice(g.size, n, replace=False)
-    r = lambda a: [round(float(v), 4) for v in a]
-    return {"nodes": {"x": r(xm), "y": r(ym[0]), "support": r(support[0])},
-            "samples": {"colour_luma": r(cy[idx]), "mono_luma": r(g[idx]), "weight": r(m[idx])},
-            "scale": "0..1 (x 255 for the papers' scale)", "sigma_255": 5.0}
+def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_disparity=None,
+                    side=None, working_pixels: int = DEFAULT_WORKING_PIXELS, rectify: bool = True,
+                    use_gca: bool = True, use_refine: bool = True, **options) -> ChromaResult:
+    """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc."""
+    unknown = set(options) - _IGNORED - {"max_pixels"}
+    if unknown:
+        from colorstudio.errors import MethodError
 
-
-def _colorize_rectified(gray, reference, geo: dict, **kwargs) -> ChromaResult | None:
-    """Rectify an unrectified pair, colorize it and map the result back to the gray's
-    geometry; None when rectification is not possible or not needed."""
-    from colorstudio.core.rectify import rectify_pair, unrectify
-    try:
-        rect = rectify_pair(gray, reference)
-    except PairError:
-        return None
-    if not rect.applied:
-        return None
-    res = colorize_stereo(rect.gray_rect, rect.reference_rect, rectify=False, **kwargs)
-    chroma = np.clip(unrectify(res.chroma, rect, gray.shape), 0.0, 1.0).astype(np.float32)
-    res.info["rectification"] = rect.quality
-    res.info["diagnostics_geometry"] = "rectified canvas (working size)"
-    return ChromaResult(chroma=chroma, diagnostics=res.diagnostics, info=res.info)
-
-
-def colorize_stereo(gray, reference, model=None, max_disparity=None, side=None,
-                    working_pixels: int = WORKING_PIXELS, min_disparity=None,
-                    use_refine: bool = True, rectify: bool | str = "auto", **options) -> ChromaResult:
-    """Colorize a mono shot with the colour shot of a stereo/dual camera.
-
-    gray: (H, W) float32 [0,1]; reference: (h, w, 3) float32 RGB [0,1] (any size, resized to
-    the gray's geometry). model: a .safetensors path (default: models/cyclecnn.safetensors).
-    max_disparity / min_disparity: |x_ref - x_gray| range in gray px; side: 'right'
-    (reference content at larger x) or 'left'; all estimated when None. rectify: "auto"
-    rectifies a pair whose rows do not line up (result mapped back), True forces, False never.
-    Returns chroma (H, W, 2) and diagnostics "confidence", "curve", "disparity" (signed, gray
-    px), "entropy" (nats), "residue" (|refinement| in chroma units), all at working size.
-    """
-    if options:
-        raise MethodError(f"cyclecnn: unknown option(s) {', '.join(sorted(options))}")
-    t0 = time.perf_counter()
-    gray, reference = _check_inputs(gray, reference)
-    net = get_model(model)
+        raise MethodError(f"cyclecnn does not know the option(s): {', '.join(sorted(unknown))}")
+    net = load_cached(model)
     H, W = gray.shape
-    geo = {}
-    if side is None or max_disparity is None or rectify is not False:
-        geo = _estimate_geometry(gray, reference)
-    if rectify is True or (rectify == "auto" and geo.get("rectified") is False):
-        done = _colorize_rectified(gray, reference, geo, model=model, max_disparity=max_disparity,
-                                   side=side, working_pixels=working_pixels,
-                                   min_disparity=min_disparity, use_refine=use_refine)
-        if done is not None:
-            done.info["seconds"] = round(time.perf_counter() - t0, 3)
-            return done
-    side = side or geo.get("side") or "right"
-    if side not in ("left", "right"):
-        raise MethodError(f"side must be 'left' or 'right', not {side!r}")
-    sign = 1 if side == "right" else -1
-    lo_est = hi_est = None
-    if geo.get("lo") is not None:
-        a, b = sign * geo["lo"], sign * geo["hi"]
-        lo_est, hi_est = min(a, b), max(a, b)
-    trained = int(net.cfg.max_disparity)
-    hi = float(max_disparity if max_disparity is not None else
-               (hi_est * 1.15 + 4 if hi_est is not None else trained * max(1.0, W / 1000)))
-    lo = float(min_disparity if min_disparity is not None else
-               (max(0.0, lo_est * 0.85 - 4) if lo_est is not None else 0.0))
-    lo = max(0.0, min(lo, hi))
+    if reference.shape[:2] != (H, W):
+        reference = cv2.resize(reference, (W, H), interpolation=cv2.INTER_CUBIC)
+    side, d_lo, d_hi, report = _disparity_range(gray, reference, side, max_disparity)
+    info = {"side": side, "disparity_range": [round(d_lo, 1), round(d_hi, 1)]}
+    rect = None
+    if rectify and report.rectified is False:
+        from colorstudio.core.rectify import rectify_pair
 
-    scale = min(1.0, math.sqrt(working_pixels / float(H * W)))
-    if (hi - lo) * scale > MAX_CANDIDATES:           # keep the search within the budget
-        scale = MAX_CANDIDATES / (hi - lo)
-    w, h = max(16, round(W * scale)), max(16, round(H * scale))
-    sx = w / W
-    gray_w = _resize(gray, w, h)
-    ref_w = np.clip(_resize(reference, w, h), 0.0, 1.0)
-    shift = int(math.floor(lo * sx))
-    ref_w = _shift_reference(ref_w, shift, side)
-    search = max(8, int(math.ceil((hi - lo) * sx)) + 2)
+        rect = rectify_pair(gray, reference)
+        if rect.applied:
+            gray_w, ref_w = rect.gray_rect, rect.reference_rect
+            info["rectified"] = rect.quality
+        else:
+            rect = None
+    if rect is None:
+        gray_w, ref_w = gray, reference
 
-    g_t = torch.from_numpy(np.ascontiguousarray(gray_w))[None, None]
-    r_t = torch.from_numpy(np.ascontiguousarray(rgb_to_ycbcr(ref_w))).permute(2, 0, 1)[None]
+    # working scale: bounded pixels, and the disparity span must fit the candidates
+    cand = net.cfg.max_disparity - 4
+    span = max(d_hi - d_lo, 1.0)
+    scale = min(1.0, math.sqrt(working_pixels / (gray_w.shape[0] * gray_w.shape[1])), cand / span)
+    wh = (max(16, round(gray_w.shape[1] * scale)), max(16, round(gray_w.shape[0] * scale)))
+    sx = wh[0] / gray_w.shape[1]
+    g_small = cv2.resize(gray_w, wh, interpolation=cv2.INTER_AREA)
+    r_small = cv2.resize(ref_w, wh, interpolation=cv2.INTER_AREA)
+    offset = int(math.floor(d_lo * sx)) - 1 if side == "right" else int(math.ceil(d_hi * sx)) + 1
+    r_small = _shift(r_small, offset)
+    info.update(working_size=list(wh), offset_px=offset, scale=round(sx, 4))
+
+    g_t = torch.from_numpy(np.ascontiguousarray(g_small, np.float32))[None, None]
+    r_t = torch.from_numpy(rgb_to_ycbcr(np.clip(r_small, 0, 1))).permute(2, 0, 1)[None].contiguous()
     with torch.no_grad():
-        out = net(g_t, r_t, search, side, use_gca=True, use_refine=use_refine)
-    chroma_w = out["chroma"][0].clamp(0, 1).permute(1, 2, 0).numpy().astype(np.float32)
-    chroma = guided_upsample_chroma(chroma_w, gray) if (h, w) != (H, W) else chroma_w
-    disparity = ((out["disparity"][0, 0].numpy() + sign * shift) / sx).astype(np.float32)
-    residue = out.get("residue")
-    diagnostics = {
-        "confidence": out["confidence"][0, 0].numpy().astype(np.float32),
-        "curve": curve_diagnostic(out, gray_w),
-        "disparity": disparity,
-        "entropy": out["entropy"][0, 0].numpy().astype(np.float32),
-        "residue": (residue[0].norm(dim=0).numpy().astype(np.float32) if residue is not None
-                    else np.zeros((h, w), np.float32)),
-    }
-    info = {"method": "cyclecnn", "working_size": [w, h], "scale": round(sx, 4), "side": side,
-            "disparity_range": [round(lo, 2), round(hi, 2)], "candidates": int(out["weights"].shape[1]),
-            "pre_shift_px": shift, "estimated": bool(geo),
-            "model": str(model) if isinstance(model, (str, Path)) else ("default" if model is None else "module"),
-            "seconds": round(time.perf_counter() - t0, 3)}
-    json.dumps(info)
-    return ChromaResult(chroma=np.ascontiguousarray(chroma, np.float32), diagnostics=diagnostics, info=info)
+        out = net(g_t, r_t, net.cfg.max_disparity, side, use_gca, use_refine)
+    chroma_small = out["chroma"][0].permute(1, 2, 0).clamp(0, 1).numpy()
+    disparity = (out["disparity"][0, 0].numpy() + offset) / sx
+    diagnostics = {"disparity": disparity.astype(np.float32),
+                   "entropy": out["entropy"][0, 0].numpy().astype(np.float32)}
+    if "residue" in out:
+        diagnostics["residue"] = np.linalg.norm(out["residue"][0].numpy(), axis=0).astype(np.float32)
+    if "confidence" in out:
+        diagnostics["confidence"] = out["confidence"][0, 0].numpy().astype(np.float32)
+        diagnostics["curve"] = _curve_json(out, g_small, net.gca.cfg.sigma)
+
+    if rect is not None:
+        from colorstudio.core.rectify import unrectify
+
+        chroma_rect = cv2.resize(chroma_small, (gray_w.shape[1], gray_w.shape[0]), interpolation=cv2.INTER_LINEAR)
+        chroma_full = unrectify(chroma_rect, rect, gray.shape)
+        chroma_small = cv2.resize(chroma_full, wh, interpolation=cv2.INTER_AREA)
+    chroma = guided_upsample_chroma(chroma_small, gray)
+    return ChromaResult(chroma=chroma.astype(np.float32), diagnostics=diagnostics, info=info)
+
+
+def _curve_json(out: dict, gray_small: np.ndarray, sigma: float, max_pairs: int = 5000) -> dict:
+    """The GCA curve (0..255 scale) and a subsample of the pixel pairs it was fitted on."""
+    xm, ym, support = out["curve"]
+    colour_y = out["wac_ycc"][0, 0].numpy().ravel()
+    mono = gray_small.ravel()
+    weight = out["confidence"][0, 0].numpy().ravel()
+    rng = np.random.default_rng(0)
+    pick = rng.choice(colour_y.size, size=min(max_pairs, colour_y.size), replace=False)
+    return {"x": (xm.reshape(-1).numpy() * 255).round(3).tolist(),
+            "y": (ym[0].numpy() * 255).round(3).tolist(),
+            "support": support[0].numpy().round(4).tolist(),
+            "sigma": float(sigma),
+            "pairs": np.stack([colour_y[pick], mono[pick]], 1).__mul__(255).round(2).tolist(),
+            "weights": weight[pick].round(4).tolist()}

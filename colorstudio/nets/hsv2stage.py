@@ -13,7 +13,7 @@ photo holds), used in place of HSV's V. Sized for CPU (channel widths 16..32).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn as nn

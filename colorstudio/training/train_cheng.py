@@ -2,12 +2,13 @@
 
 Reproduce the shipped weights:
     python -m colorstudio.training.train_cheng --out models/cheng.safetensors \
-        --minutes 15 --run-dir /work/runs/cheng --clusters 1 [--resume]
+        --minutes 15 --run-dir /work/runs/cheng --clusters 1 --steps 8000 [--resume]
 1. Per training photo (at the working size): gray = BT.601 luma; per-pixel features
-   (7x7 patch + DAISY + coarse context, see core.cheng_features) of randomly sampled pixels and their chroma; the global descriptor.
-   Cached in the run dir (features.npz), so a resume skips this.
+   (7x7 patch + DAISY + coarse context, see core.cheng_features) of randomly sampled
+   pixels and their chroma; the global descriptor. Cached in the run dir
+   (features_*.npz), so a resume skips this.
 2. k-means of the global descriptors -> clusters; one MLP per cluster, trained with MSE
-   on the chroma (Adam, clusters visited round-robin).
+   on the chroma (AdamW, clusters visited round-robin).
 """
 from __future__ import annotations
 

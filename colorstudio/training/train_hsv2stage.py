@@ -1,8 +1,10 @@
 """Train the two-stage HSV colorizer on colour photos (a generator yielding progress).
 
-Reproduce the shipped weights:
+Reproduce the shipped weights (two phases; the model card lists the exact commands):
     python -m colorstudio.training.train_hsv2stage --out models/hsv2stage.safetensors \
-        --minutes 35 --run-dir /work/runs/hsv2stage [--resume]
+        --minutes 35 --run-dir /work/runs/hsv2stage
+    python -m colorstudio.training.train_hsv2stage --out models/hsv2stage.safetensors \
+        --minutes 33 --run-dir /work/runs/hsv2stage --resume --scale-aug
 Checkpoints (model + Adam state, safetensors) and a log go to the run dir every few
 minutes; ``--resume`` continues from the last one. Loss: S_MAE + circular H_MAE on both
 stages (coarse at 1/4 size per side, fine at the crop size). Adam, lr 2e-4.
