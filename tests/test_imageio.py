@@ -185,3 +185,13 @@ def test_free_path_never_returns_an_existing_file(tmp_path):
     (tmp_path / "a-2.png").write_bytes(b"x")
     assert free_path(tmp_path / "a.png") == tmp_path / "a-3.png"
     assert free_path(tmp_path / "b.png") == tmp_path / "b.png"
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    p = save_photo(tmp_path / "o.png", np.zeros((4, 4, 3), np.float32))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~umask

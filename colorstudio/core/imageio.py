@@ -39,6 +39,9 @@ WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
 _ORIENTATION_TAG = 0x0112
 _GRAY_TOLERANCE = 2 / 255  # an RGB file within this of equal channels is gray
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 # We do the bomb check ourselves (with a clear message); Pillow's own limit
 # would raise before we can.
 Image.MAX_IMAGE_PIXELS = None
@@ -345,6 +348,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except OSError as e:
         try:
