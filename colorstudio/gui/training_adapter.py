@@ -2,7 +2,7 @@
 
 - :func:`scan_folder`: find the user's camera pairs and check each (real: discovery + pair checks).
 - :func:`training_steps`: the self-supervised fine-tuning run, as a generator of
-  :class:`TrainUpdate` — **the one place wired to** ``colorstudio.training.loop``.
+  :class:`TrainUpdate` — **the one place wired to** ``colorstudio.training.finetune``.
 - :func:`evaluate`: before/after cycle PSNR/SSIM on held-apart pairs (no ground truth needed:
   Cycle CNN's second-time colorization), plus a side-by-side example.
 - :func:`save_model`: copy the trained weights into the user's model folder with a model card,
@@ -29,7 +29,7 @@ from colorstudio.core.pairs import PairItem, discover
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import ColorStudioError, ModelError
 
-TRAINING_MODULE = "colorstudio.training.loop"
+TRAINING_MODULE = "colorstudio.training.finetune"
 EVAL_LONG_SIDE = 512        # held-apart pairs are evaluated at this size (fast, comparable)
 STEREO_METHOD = "cyclecnn"
 FALLBACK_METHOD = "dis+gf"  # "before" when there is no learned base model
@@ -220,7 +220,7 @@ def _real_trainer(plan: FineTunePlan) -> Iterator:
     return loop.finetune(
         pairs=[(p.gray, p.reference) for p in plan.train_pairs],
         validation=[(p.gray, p.reference) for p in plan.held_out],
-        base_model=plan.base_model, out=plan.weights_out, run_dir=plan.run_dir,
+        base_model_path=plan.base_model, out=plan.weights_out, run_dir=plan.run_dir,
         minutes=plan.minutes, max_steps=plan.steps, device=plan.device, crop=plan.crop,
         resume=True)
 

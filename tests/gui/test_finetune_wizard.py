@@ -1,7 +1,7 @@
 """The fine-tune wizard walked through: folder → checks → settings → training → evaluation → save.
 
 The folder checks, device detection, evaluation (cycle PSNR/SSIM with classic methods) and
-saving are the real code. The training engine (colorstudio.training.loop) is replaced by a
+saving are the real code. The training engine (colorstudio.training.finetune) is replaced by a
 2-step generator in the shape the adapter maps (step, losses, lr, seconds, eta, preview),
 unless the engine is installed, in which case one test runs it for 2 steps on tiny pairs.
 """

@@ -1,0 +1,181 @@
+"""Fine-tune the Cycle CNN on a photographer's own mono+colour pairs — no ground truth.
+
+The self-supervised cycle objective (:mod:`colorstudio.training.stereo_loop`) runs on random
+crops of the user's pairs at the engine's working scale, each crop's reference pre-shifted by
+the pair's measured disparity range exactly as the engine does at inference. The result is a
+model file (safetensors + JSON card with the validation cycle PSNR/SSIM before and after).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generator, Sequence
+
+import cv2
+import numpy as np
+import torch
+
+from colorstudio.core.checks import check_pair
+from colorstudio.core.color import rgb_to_ycbcr
+from colorstudio.core.imageio import load_photo
+from colorstudio.errors import ColorStudioError, ModelError
+from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
+from colorstudio.nets.registry import load_model, save_model
+from colorstudio.training import losses
+from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, device_auto, train_steps
+
+
+@dataclass
+class PreparedPair:
+    """A user's pair at the training scale: gray (h,w), reference YCbCr (h,w,3) pre-shifted."""
+    name: str
+    gray: np.ndarray
+    ref_ycc: np.ndarray
+    side: str
+    report: dict
+
+
+def _shift(img: np.ndarray, offset: int) -> np.ndarray:
+    idx = np.clip(np.arange(img.shape[1]) + offset, 0, img.shape[1] - 1)
+    return img[:, idx]
+
+
+def prepare_pair(gray_path, ref_path, max_disparity: int, max_side: int = 640) -> PreparedPair:
+    """Load, check and scale a pair so its disparity span fits the model's candidates."""
+    gray = load_photo(gray_path).gray_float()
+    ref = load_photo(ref_path).rgb_float()
+    if ref.shape[:2] != gray.shape:
+        ref = cv2.resize(ref, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_CUBIC)
+    report = check_pair(gray, ref)
+    if report.rectified is False:
+        raise ColorStudioError(f"{Path(gray_path).name}: the pair is not rectified "
+                               f"(rows differ by {report.vertical_offset_px:.1f} px); leave it out")
+    side = report.colour_side if report.colour_side in ("left", "right") else "right"
+    lo = report.disparity_min if report.disparity_min is not None else 0.0
+    hi = report.disparity_max if report.disparity_max is not None else 0.0
+    margin = 0.15 * (hi - lo) + 4
+    lo, hi = lo - margin, hi + margin
+    scale = min(1.0, max_side / max(gray.shape), (max_disparity - 4) / max(hi - lo, 1.0))
+    size = (max(32, round(gray.shape[1] * scale)), max(32, round(gray.shape[0] * scale)))
+    g = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    r = cv2.resize(ref, size, interpolation=cv2.INTER_AREA)
+    sx = size[0] / gray.shape[1]
+    offset = int(math.floor(lo * sx)) - 1 if side == "right" else int(math.ceil(hi * sx)) + 1
+    return PreparedPair(Path(gray_path).stem, g.astype(np.float32),
+                        rgb_to_ycbcr(np.clip(_shift(r, offset), 0, 1)), side, report.to_dict())
+
+
+class UserPairs:
+    """Random crops of prepared pairs; ``batch(step, size)`` is a pure function of the step."""
+
+    def __init__(self, pairs: Sequence[PreparedPair], crop=(128, 256), seed: int = 0):
+        if not pairs:
+            raise ColorStudioError("no usable pairs to fine-tune on")
+        self.pairs, self.crop, self.seed = list(pairs), crop, seed
+
+    def _crop(self, pair: PreparedPair, rng) -> dict:
+        h, w = pair.gray.shape
+        ch, cw = min(self.crop[0], h // 32 * 32), min(self.crop[1], w // 32 * 32)
+        y = int(rng.integers(0, h - ch + 1))
+        x = int(rng.integers(0, w - cw + 1))
+        g = pair.gray[y:y + ch, x:x + cw]
+        r = pair.ref_ycc[y:y + ch, x:x + cw]
+        return {"gray": torch.from_numpy(np.ascontiguousarray(g))[None, None],
+                "ref_ycc": torch.from_numpy(np.ascontiguousarray(r)).permute(2, 0, 1)[None]}
+
+    def batch(self, step: int, size: int):
+        rng = np.random.default_rng([self.seed, step])
+        pair = self.pairs[int(rng.integers(len(self.pairs)))]
+        items = [self._crop(pair, rng) for _ in range(size)]
+        return {k: torch.cat([it[k] for it in items]) for k in items[0]}, pair.side
+
+    def whole(self) -> list[tuple[dict, str]]:
+        """Every pair once, centre-cropped to a multiple of 32 (validation)."""
+        out = []
+        for p in self.pairs:
+            h, w = p.gray.shape
+            ch, cw = h // 32 * 32, w // 32 * 32
+            y, x = (h - ch) // 2, (w - cw) // 2
+            out.append(({"gray": torch.from_numpy(np.ascontiguousarray(p.gray[y:y + ch, x:x + cw]))[None, None],
+                         "ref_ycc": torch.from_numpy(np.ascontiguousarray(
+                             p.ref_ycc[y:y + ch, x:x + cw])).permute(2, 0, 1)[None]}, p.side))
+        return out
+
+
+@torch.no_grad()
+def cycle_scores(model, pairs: list[tuple[dict, str]], max_disparity: int) -> dict[str, float]:
+    """Cycle PSNR and SSIM: the reference's chroma recovered by second-time colorization."""
+    model.eval()
+    psnr, ssim = [], []
+    for batch, side in pairs:
+        _, second = model.cycle(batch["gray"], batch["ref_ycc"], max_disparity, side)
+        pred, ref = second["chroma"].clamp(0, 1), batch["ref_ycc"][:, 1:]
+        psnr.append(float(losses.psnr(pred, ref)))
+        ssim.append(float(losses.ssim(pred, ref)))
+    return {"cycle_psnr": float(np.mean(psnr)), "cycle_ssim": float(np.mean(ssim))}
+
+
+def starting_model(path=None) -> CycleCNN:
+    """The model to start from: a given file, else the shipped weights, else a fresh net."""
+    if path is None:
+        from colorstudio.engine.learned_methods import weight_file
+
+        shipped = weight_file("cyclecnn")
+        if shipped is None or not shipped.is_file():
+            return CycleCNN(CycleCNNConfig())
+        path = shipped
+    return load_model(path, kind="cyclecnn")
+
+
+def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
+             max_steps=None, device="auto", crop=(128, 256), resume=True, lr=1e-4, seed=0,
+             checkpoint_every=25) -> Generator[TrainProgress, None, dict]:
+    """Fine-tune on ``pairs`` [(gray_path, ref_path)]; yields progress, writes ``out`` at the end.
+
+    ``validation`` pairs are held apart (if empty, one in five training pairs is). Closing the
+    generator stops training and keeps the checkpoint in ``run_dir`` (the same ``run_dir``
+    resumes). Returns the model card.
+    """
+    if out is None or run_dir is None:
+        raise ValueError("out and run_dir are needed")
+    if minutes is None and max_steps is None:
+        raise ValueError("give a time budget (minutes) or a step count")
+    out, run_dir = Path(out), Path(run_dir)
+    if device == "cpu" or device_auto(device).type == "cpu":
+        torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
+    model = starting_model(base_model_path)
+    max_d = model.cfg.max_disparity
+    t0 = time.time()
+    pairs, validation = list(pairs), list(validation)
+    if not validation and len(pairs) >= 5:
+        validation, pairs = pairs[::5], [p for i, p in enumerate(pairs) if i % 5]
+    prepared, skipped = [], []
+    for g, r in pairs:
+        try:
+            prepared.append(prepare_pair(g, r, max_d))
+        except ColorStudioError as e:
+            skipped.append(str(e))
+    val_prepared = [prepare_pair(g, r, max_d) for g, r in validation]
+    train_data = UserPairs(prepared, crop, seed)
+    val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()
+    before = cycle_scores(model, val_set, max_d)
+    opts = TrainOptions(objective="cycle", lr=lr, steps=max_steps, minutes=minutes, max_disparity=max_d,
+                        checkpoint_every=checkpoint_every)
+    state = yield from train_steps(model, train_data, opts, run_dir, resume=resume, device=device)
+    model.cpu()
+    after = cycle_scores(model, val_set, max_d)
+    card = {"name": out.stem, "kind": "cyclecnn", "base_model": str(base_model_path or "shipped cyclecnn"),
+            "data": {"train_pairs": len(prepared), "validation_pairs": len(val_prepared),
+                     "skipped": skipped, "pairs": [p.name for p in prepared]},
+            "finetune": {"steps": state["step"], "minutes": round(state["seconds"] / 60, 2),
+                         "objective": "cycle (structure + cycle SSIM + 0.1 smoothness), no ground truth",
+                         "lr": lr, "crop": list(crop), "device": str(device_auto(device)),
+                         "validation_before": before, "validation_after": after},
+            "wall_minutes": round((time.time() - t0) / 60, 2)}
+    try:
+        save_model(model.eval(), out, card)
+    except OSError as e:
+        raise ModelError(f"cannot write the model {out} ({e})") from None
+    return card
