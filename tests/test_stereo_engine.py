@@ -56,9 +56,9 @@ def test_diagnostics_content(model_file, pair):
     assert (d["disparity"] <= 0).all()               # left side: x_ref <= x_gray
     assert d["entropy"].max() <= np.log(res.info["candidates"]) + 1e-4
     curve = json.loads(json.dumps(d["curve"]))
-    assert len(curve["nodes"]["x"]) == len(curve["nodes"]["y"]) == 64
-    n = len(curve["samples"]["colour_luma"])
-    assert 0 < n <= 5000 and len(curve["samples"]["mono_luma"]) == len(curve["samples"]["weight"]) == n
+    assert len(curve["x"]) == len(curve["y"]) == 64
+    n = len(curve["pairs"])
+    assert 0 < n <= 5000 and len(curve["weights"]) == n and len(curve["pairs"][0]) == 2
     json.dumps(res.info)
 
 

@@ -24,7 +24,7 @@ import torch
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
-from colorstudio.errors import ModelError
+from colorstudio.errors import MethodError, ModelError, PairError
 from colorstudio.nets.registry import load_model
 
 DEFAULT_WORKING_PIXELS = 160_000
@@ -32,7 +32,7 @@ _CACHE: dict[tuple, torch.nn.Module] = {}
 _IGNORED = {"saturation", "mode"}
 
 
-def load_cached(path: str | os.PathLike | None):
+def get_model(path: str | os.PathLike | None):
     """The Cycle CNN from ``path`` (default: the shipped weights), cached per file version."""
     if path is None:
         from colorstudio.engine.learned_methods import weight_file
@@ -57,45 +57,56 @@ def _shift(img: np.ndarray, offset: int) -> np.ndarray:
     return img[:, idx]
 
 
-def _disparity_range(gray, ref, side, max_disparity):
-    """(side 'left'|'right', d_min, d_max) of x_ref - x_gray in gray pixels, and the report."""
+def _disparity_range(gray, ref, side, max_disparity, min_disparity):
+    """(side 'left'|'right', d_lo, d_hi) of x_ref - x_gray in gray pixels to search, and the
+    pair report. A user's ``max_disparity``/``min_disparity`` (magnitudes) are taken as they
+    are; an estimated range gets a margin but never crosses to the other camera side."""
     from colorstudio.core.checks import check_pair
 
     report = check_pair(gray, ref)
-    lo, hi = report.disparity_min, report.disparity_max
     if side is None:
         side = report.colour_side if report.colour_side in ("left", "right") else "right"
-    if lo is None or hi is None or not np.isfinite([lo, hi]).all():
-        lo, hi = (0.0, 64.0) if side == "right" else (-64.0, 0.0)
+    sign = 1.0 if side == "right" else -1.0
     if max_disparity is not None:
-        lo, hi = (min(lo, 0.0), float(max_disparity)) if side == "right" else (-float(max_disparity), max(hi, 0.0))
+        a, b = float(min_disparity or 0), float(max_disparity)
+        lo, hi = (a, b) if side == "right" else (-b, -a)
+        return side, lo, hi, report
+    lo, hi = report.disparity_min, report.disparity_max
+    if lo is None or hi is None or not np.isfinite([lo, hi]).all() or (hi - lo) <= 0:
+        lo, hi = (0.0, 64.0) if side == "right" else (-64.0, 0.0)
     margin = 0.15 * (hi - lo) + 4
-    return side, lo - margin, hi + margin, report
+    lo, hi = lo - margin, hi + margin
+    lo, hi = (max(lo, 0.0), max(hi, 1.0)) if sign > 0 else (min(lo, -1.0), min(hi, 0.0))
+    return side, lo, hi, report
 
 
 def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_disparity=None,
-                    side=None, working_pixels: int = DEFAULT_WORKING_PIXELS, rectify: bool = True,
-                    use_gca: bool = True, use_refine: bool = True, **options) -> ChromaResult:
+                    min_disparity=None, side=None, working_pixels: int = DEFAULT_WORKING_PIXELS,
+                    rectify: bool = True, use_gca: bool = True, use_refine: bool = True,
+                    **options) -> ChromaResult:
     """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc."""
     unknown = set(options) - _IGNORED - {"max_pixels"}
     if unknown:
-        from colorstudio.errors import MethodError
-
         raise MethodError(f"cyclecnn does not know the option(s): {', '.join(sorted(unknown))}")
-    net = load_cached(model)
+    if reference is None:
+        raise MethodError("cyclecnn needs a colour reference")
+    if gray.ndim != 2 or reference.ndim != 3 or reference.shape[2] != 3:
+        raise PairError(f"cyclecnn needs a gray (H, W) and an RGB reference (h, w, 3), "
+                        f"not {gray.shape} and {reference.shape}")
+    net = get_model(model)
     H, W = gray.shape
     if reference.shape[:2] != (H, W):
         reference = cv2.resize(reference, (W, H), interpolation=cv2.INTER_CUBIC)
-    side, d_lo, d_hi, report = _disparity_range(gray, reference, side, max_disparity)
+    side, d_lo, d_hi, report = _disparity_range(gray, reference, side, max_disparity, min_disparity)
     info = {"side": side, "disparity_range": [round(d_lo, 1), round(d_hi, 1)]}
     rect = None
     if rectify and report.rectified is False:
         from colorstudio.core.rectify import rectify_pair
 
         rect = rectify_pair(gray, reference)
+        info["rectification"] = rect.quality
         if rect.applied:
             gray_w, ref_w = rect.gray_rect, rect.reference_rect
-            info["rectified"] = rect.quality
         else:
             rect = None
     if rect is None:
@@ -117,6 +128,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     r_t = torch.from_numpy(rgb_to_ycbcr(np.clip(r_small, 0, 1))).permute(2, 0, 1)[None].contiguous()
     with torch.no_grad():
         out = net(g_t, r_t, net.cfg.max_disparity, side, use_gca, use_refine)
+    info["candidates"] = int(out["weights"].shape[1])
     chroma_small = out["chroma"][0].permute(1, 2, 0).clamp(0, 1).numpy()
     disparity = (out["disparity"][0, 0].numpy() + offset) / sx
     diagnostics = {"disparity": disparity.astype(np.float32),
