@@ -122,6 +122,8 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="colorstudio", description="Colorize gray photographs.")
     parser.add_argument("--version", action="version", version=f"colorstudio {__version__}")
+    parser.add_argument("--selftest", action="store_true",
+                        help="colorize the bundled example headless, verify it, print one line (exit 0/1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("colorize", help="colorize one gray photo (with a colour reference for a pair)")
@@ -192,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         return bench_main(argv[1:]) or EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.selftest:
+        from colorstudio.selftest import run_selftest
+
+        return run_selftest()
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

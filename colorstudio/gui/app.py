@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from colorstudio import __version__
+
 log = logging.getLogger("colorstudio.gui")
 
 
@@ -24,6 +26,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--method", help="method for --screenshot (default: the best available)")
     parser.add_argument("--split", action="store_true", help="--screenshot in before/after split mode")
     parser.add_argument("--timeout", type=float, default=600, help="--screenshot gives up after this many seconds")
+    parser.add_argument("--version", action="version", version=f"ColorStudio {__version__}")
+    parser.add_argument("--selftest", action="store_true",
+                        help="colorize the bundled example headless, verify it, print one line and exit")
     return parser.parse_args(argv)
 
 
@@ -33,6 +38,10 @@ def _qt_args() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.selftest:  # headless: no Qt needed
+        from colorstudio.selftest import run_selftest
+
+        return run_selftest()
     if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QCoreApplication, Qt

@@ -1,0 +1,106 @@
+"""Does a long batch run in bounded memory? (not a unit test)
+
+Writes ``--count`` small pairs (crops of the bundled Motorcycle example, each a different window,
+``x_mono.png`` + ``x_color.jpg``) to a temporary folder, runs :func:`run_batch` on them in a child
+process, and samples the child's VmRSS (/proc/self/status, Linux) after every item.
+
+    python benchmarks/batch_memory.py [--count 200] [--size 320x240] [--method dis+gf]
+
+Prints one JSON line: first / last / max RSS in MB, the growth from item 20 to the end, and the
+least-squares slope in MB per 100 items over that range ("grows" if > 1 MB/100 items).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def rss_mb(field: str = "VmRSS") -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def make_pairs(folder: Path, count: int, size: tuple[int, int]) -> None:
+    import cv2
+
+    from colorstudio import paths
+
+    src = paths.examples_dir()
+    gray = cv2.imread(str(src / "motorcycle_mono.png"), cv2.IMREAD_GRAYSCALE)
+    colour = cv2.imread(str(src / "motorcycle_color.jpg"), cv2.IMREAD_COLOR)
+    w, h = size
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        y = int(rng.integers(0, gray.shape[0] - h))
+        x = int(rng.integers(0, gray.shape[1] - w))
+        cv2.imwrite(str(folder / f"p{i:04d}_mono.png"), gray[y:y + h, x:x + w])
+        cv2.imwrite(str(folder / f"p{i:04d}_color.jpg"), colour[y:y + h, x:x + w], [cv2.IMWRITE_JPEG_QUALITY, 92])
+
+
+def child(src: Path, out: Path, method: str) -> None:
+    """Run the batch, print one JSON line of per-item RSS samples."""
+    from colorstudio.engine.batch import DONE, FAILED, plan_batch, run_batch
+
+    start = rss_mb()
+    plan = plan_batch([src], out)
+    samples, failed = [], 0
+    t0 = time.perf_counter()
+    for p in run_batch(plan, method=method):
+        if p.status in (DONE, FAILED):
+            failed += p.status == FAILED
+            samples.append(round(rss_mb(), 1))
+    print(json.dumps({"start_mb": round(start, 1), "samples": samples, "failed": failed,
+                      "peak_mb": round(rss_mb("VmHWM"), 1), "seconds": round(time.perf_counter() - t0, 1)}))
+
+
+def summarize(raw: dict, count: int, size: str, method: str) -> dict:
+    s = np.asarray(raw["samples"], np.float64)
+    tail = s[min(20, len(s) - 1):]
+    slope = float(np.polyfit(np.arange(len(tail)), tail, 1)[0] * 100) if len(tail) > 2 else 0.0
+    return {"items": len(s), "failed": raw["failed"], "size": size, "method": method,
+            "rss_before_mb": raw["start_mb"], "rss_first_item_mb": float(s[0]),
+            "rss_last_item_mb": float(s[-1]), "rss_max_mb": float(s.max()), "vmhwm_mb": raw["peak_mb"],
+            "growth_item20_to_end_mb": round(float(tail[-1] - tail[0]), 1),
+            "slope_mb_per_100_items": round(slope, 2), "grows": bool(slope > 1.0),
+            "seconds": raw["seconds"], "count_requested": count}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=200)
+    ap.add_argument("--size", default="320x240", help="WxH of each pair")
+    ap.add_argument("--method", default="dis+gf")
+    ap.add_argument("--child", nargs=2, metavar=("SRC", "OUT"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        child(Path(args.child[0]), Path(args.child[1]), args.method)
+        return 0
+    w, h = (int(v) for v in args.size.lower().split("x"))
+    with tempfile.TemporaryDirectory(prefix="cs-batch-mem-") as tmp:
+        src, out = Path(tmp) / "in", Path(tmp) / "out"
+        src.mkdir()
+        make_pairs(src, args.count, (w, h))
+        p = subprocess.run([sys.executable, __file__, "--method", args.method, "--child", str(src), str(out)],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            print(p.stderr, file=sys.stderr)
+            return 1
+        raw = json.loads(p.stdout.strip().splitlines()[-1])
+        written = len(list(out.iterdir()))
+    result = summarize(raw, args.count, args.size, args.method)
+    result["files_written"] = written
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
