@@ -187,9 +187,6 @@ def test_batch_of_only_bad_files_says_so_in_one_line(corpus, tmp_path, capsys):
     assert sum(ln.startswith("skipped") for ln in err.splitlines()) == 5, err
 
 
-@pytest.mark.xfail(strict=True, reason="OpenCV's libtiff warnings reach stderr (4 extra lines); "
-                   "core/imageio.py should call cv2.utils.logging.setLogLevel(LOG_LEVEL_SILENT) "
-                   "(OPENCV_LOG_LEVEL=SILENT fixes it)")
 def test_a_truncated_tiff_in_a_fresh_process_prints_one_line(corpus, tmp_path):
     case = next(c for c in corpus[1] if c.name == "truncated TIFF reference")
     p = subprocess.run([sys.executable, "-m", "colorstudio", *_cli_args(case, tmp_path / "o.png")],
@@ -243,9 +240,6 @@ def test_any_mode_and_orientation_loads_upright_and_consistently(tmp_path, mode,
         assert photo.alpha.shape == expect
 
 
-@pytest.mark.xfail(strict=True, reason="TIFF + EXIF orientation 5-8: an RGB TIFF raises SystemError "
-                   "('tile cannot extend outside image') out of load_photo (CLI exit 3), and a gray TIFF "
-                   "is not turned while image_size() says it is (core/imageio.py)")
 @pytest.mark.parametrize("mode", ["RGB", "L"])
 def test_a_tiff_with_an_exif_turn_loads_upright(tmp_path, mode):
     from PIL import Image

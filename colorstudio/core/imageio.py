@@ -39,6 +39,7 @@ WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
 _ORIENTATION_TAG = 0x0112
 _GRAY_TOLERANCE = 2 / 255  # an RGB file within this of equal channels is gray
 
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our errors, not libtiff's
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -145,17 +146,28 @@ def _orient(arr: np.ndarray, orientation: int) -> np.ndarray:
     return np.ascontiguousarray(ops[orientation](arr)) if orientation in ops else arr
 
 
-def _decode_16bit_color(path: Path, orientation: int) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """16-bit colour PNG/TIFF via OpenCV (Pillow reduces them to 8 bit)."""
+def _decode_with_opencv(path: Path, orientation: int, only_16bit_colour: bool
+                        ) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Pixels decoded by OpenCV, then turned by ``orientation``.
+
+    Used for 16-bit colour PNG (Pillow reduces it to 8 bit) and for every TIFF (Pillow's
+    handling of the TIFF orientation tag is not consistent across modes; libtiff applies it).
+    """
     data = np.fromfile(str(path), dtype=np.uint8)
     arr = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
-    if arr is None or arr.dtype != np.uint16 or arr.ndim != 3:
+    if arr is None or arr.dtype not in (np.uint8, np.uint16):
+        return None
+    if only_16bit_colour and (arr.dtype != np.uint16 or arr.ndim != 3):
         return None
     alpha = None
-    if arr.shape[2] == 4:
-        alpha = _orient(arr[..., 3], orientation)
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        alpha = _orient(np.ascontiguousarray(arr[..., 3]), orientation)
         arr = arr[..., :3]
-    return _orient(np.ascontiguousarray(arr[..., ::-1]), orientation), alpha
+    if arr.ndim == 3 and arr.shape[2] == 3:
+        arr = arr[..., ::-1]
+    elif arr.ndim == 3:
+        return None
+    return _orient(np.ascontiguousarray(arr), orientation), alpha
 
 
 def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, str | None]:
@@ -198,10 +210,13 @@ def _decode(im: Image.Image, path: Path):
     orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
     exif_bytes = None
     if len(exif):
-        exif[_ORIENTATION_TAG] = 1
-        exif_bytes = exif.tobytes()
-    if fmt in ("PNG", "TIFF") and im.mode in ("RGB", "RGBA"):
-        decoded = _decode_16bit_color(path, orientation)
+        out_exif = Image.Exif()            # a copy: changing the image's own tags confuses its decoder
+        out_exif.load(exif.tobytes())
+        out_exif[_ORIENTATION_TAG] = 1
+        exif_bytes = out_exif.tobytes()
+    if fmt == "TIFF" or (fmt == "PNG" and im.mode in ("RGB", "RGBA")):
+        turn = 1 if fmt == "TIFF" else orientation   # libtiff has already turned a TIFF
+        decoded = _decode_with_opencv(path, turn, only_16bit_colour=fmt == "PNG")
         if decoded is not None:
             return decoded[0], decoded[1], icc, exif_bytes, fmt, None
     im.load()
@@ -250,6 +265,8 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
     im = _open(path)
     try:
         w, h = im.size
+        if im.format == "TIFF":  # the stored size: Pillow may report TIFF sizes already turned
+            w, h = int(im.tag_v2.get(256, w)), int(im.tag_v2.get(257, h))
         if int(im.getexif().get(_ORIENTATION_TAG, 1) or 1) in (5, 6, 7, 8):
             w, h = h, w
         return w, h
