@@ -16,6 +16,7 @@ from safetensors.torch import save as st_save
 
 from colorstudio.core.imageio import atomic_write_bytes
 from colorstudio.errors import ModelError
+from colorstudio.nets import checksum
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 
 FORMAT = "colorstudio-model"
@@ -34,6 +35,7 @@ def model_bytes(model: torch.nn.Module, extra_meta: dict | None = None) -> bytes
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     meta = {"format": FORMAT, "kind": kind_of(model), "config": json.dumps(model.cfg.to_dict())}
     meta.update({k: str(v) for k, v in (extra_meta or {}).items()})
+    meta[checksum.KEY] = checksum.tensors_digest(tensors)
     return st_save(tensors, metadata=meta)
 
 
@@ -44,7 +46,9 @@ def save_model(model: torch.nn.Module, path, card: dict | None = None) -> Path:
     card.setdefault("kind", kind_of(model))
     card["config"] = model.cfg.to_dict()
     card["parameters"] = int(sum(p.numel() for p in model.parameters()))
-    atomic_write_bytes(path, model_bytes(model))
+    data = model_bytes(model)
+    atomic_write_bytes(path, data)
+    card[checksum.KEY] = read_header(data, path.name)["__metadata__"][checksum.KEY]
     card["file_bytes"] = path.stat().st_size
     atomic_write_bytes(path.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
     return path
@@ -84,6 +88,7 @@ def load_model(path, kind: str | None = None) -> torch.nn.Module:
         tensors = st_load(data)
     except Exception as e:  # safetensors raises its own error types
         raise ModelError(f"{path.name} is a corrupt safetensors file ({e})") from None
+    checksum.verify(tensors, meta, path.name)
     model = model_cls(cfg)
     expected = model.state_dict()
     if set(expected) != set(tensors) or any(expected[k].shape != tensors[k].shape for k in expected):

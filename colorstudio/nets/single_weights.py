@@ -14,6 +14,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from colorstudio.errors import ModelError
+from colorstudio.nets import checksum
 
 
 def save_weights(path: str | Path, tensors: dict[str, torch.Tensor], model: str, config: dict,
@@ -21,10 +22,12 @@ def save_weights(path: str | Path, tensors: dict[str, torch.Tensor], model: str,
     """Write ``tensors`` (contiguous CPU copies) with model name and config JSON in the metadata."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     meta = {"model": model, "config": json.dumps(config)}
     meta.update(extra or {})
+    meta[checksum.KEY] = checksum.tensors_digest(tensors)
     tmp = path.with_name(path.name + ".tmp")
-    save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp), metadata=meta)
+    save_file(tensors, str(tmp), metadata=meta)
     os.chmod(tmp, 0o644)  # safetensors creates the file private; weights are not secret
     tmp.replace(path)
 
@@ -43,6 +46,7 @@ def load_weights(path: str | Path, model: str) -> tuple[dict[str, torch.Tensor],
             tensors = {k: f.get_tensor(k) for k in f.keys()}
     except (SafetensorError, OSError, ValueError) as e:
         raise ModelError(f"{path.name} is not a readable safetensors model file ({e})") from None
+    checksum.verify(tensors, meta, path.name)
     if meta.get("model") != model:
         raise ModelError(f"{path.name} holds a '{meta.get('model', 'unknown')}' model, not '{model}'")
     try:
