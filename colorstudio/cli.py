@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["bench"]:  # the benchmark parses its own options
         from colorstudio.bench import main as bench_main
 
-        return bench_main(argv[1:]) or EXIT_OK
+        return _guarded(lambda: bench_main(argv[1:]) or EXIT_OK)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.selftest:
@@ -202,8 +202,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     _setup_logging()
+    return _guarded(lambda: args.func(args))
+
+
+def _guarded(run) -> int:
+    """Run a command: user errors as one line, bugs as one line + the log file."""
     try:
-        return args.func(args)
+        return run()
     except ColorStudioError as e:
         _say(f"colorstudio: error: {e}")
         return EXIT_BAD_INPUT

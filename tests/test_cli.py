@@ -113,3 +113,11 @@ def test_bench_runs_through_the_cli(capsys):
     assert main(["bench", "--quick", "--methods", "copy,dis+gf", "--photos", "0", "--setups", "1"]) == 0
     out = capsys.readouterr().out
     assert "| dis+gf |" in out and "| copy |" in out
+
+
+def test_batch_method_for_pairs_leaves_single_grays_to_their_default(small_pair_files, tmp_path, capsys):
+    gray, color = small_pair_files
+    (gray.parent / "lonely.png").write_bytes(gray.read_bytes())   # a gray with no partner
+    out = tmp_path / "out"
+    assert main(["batch", str(gray.parent), "-o", str(out), "--method", "dis"]) == 0, capsys.readouterr().err
+    assert {p.name for p in out.iterdir()} == {"moto_colorized.png", "lonely_colorized.png"}

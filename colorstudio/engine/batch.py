@@ -15,6 +15,7 @@ from colorstudio.core.imageio import WRITE_EXTENSIONS, free_path
 from colorstudio.core.pairs import discover
 from colorstudio.engine.colorize import colorize_steps, save_result
 from colorstudio.core.imageio import load_photo
+from colorstudio.engine import methods as registry
 from colorstudio.errors import ColorStudioError, OutputError
 
 log = logging.getLogger(__name__)
@@ -77,11 +78,24 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
     return BatchPlan(items=items, unmatched=list(found.unmatched), out_dir=out_dir)
 
 
+def method_for(item: BatchItem, method: str | None) -> str | None:
+    """The asked method if it fits the item (pair or single gray), else None (the default
+    for that kind): ``--method dis+gf`` on a folder colorizes its single grays too."""
+    if method is None:
+        return None
+    try:
+        kind = registry.get(method).kind
+    except ColorStudioError:
+        return method  # an unregistered learned method given with --model: let the engine say
+    return method if kind == item.kind else None
+
+
 def run_item(item: BatchItem, method: str | None = None, model=None, options=None,
              jpeg_quality: int = 95) -> Generator:
     """Colorize one item as a generator of engine Progress; writes to a free name."""
     gray = load_photo(item.gray)
     reference = load_photo(item.reference) if item.reference is not None else None
+    method = method_for(item, method)
     result = yield from colorize_steps(gray, reference, method, model, options)
     inputs = {item.gray.resolve()} | ({item.reference.resolve()} if item.reference else set())
     target = free_path(item.output)
