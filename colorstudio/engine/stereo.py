@@ -48,7 +48,7 @@ def get_model(path: str | os.PathLike | None):
     return _CACHE[key]
 
 
-def _shift(img: np.ndarray, offset: int) -> np.ndarray:
+def shift_columns(img: np.ndarray, offset: int) -> np.ndarray:
     """out[:, x] = img[:, x + offset] (edges replicated)."""
     if offset == 0:
         return img
@@ -121,7 +121,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     g_small = cv2.resize(gray_w, wh, interpolation=cv2.INTER_AREA)
     r_small = cv2.resize(ref_w, wh, interpolation=cv2.INTER_AREA)
     offset = int(math.floor(d_lo * sx)) - 1 if side == "right" else int(math.ceil(d_hi * sx)) + 1
-    r_small = _shift(r_small, offset)
+    r_small = shift_columns(r_small, offset)
     info.update(working_size=list(wh), offset_px=offset, scale=round(sx, 4))
 
     g_t = torch.from_numpy(np.ascontiguousarray(g_small, np.float32))[None, None]

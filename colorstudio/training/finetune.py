@@ -20,6 +20,7 @@ import torch
 from colorstudio.core.checks import check_pair
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.imageio import load_photo
+from colorstudio.engine.stereo import shift_columns
 from colorstudio.errors import ColorStudioError, ModelError
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model, save_model
@@ -35,11 +36,6 @@ class PreparedPair:
     ref_ycc: np.ndarray
     side: str
     report: dict
-
-
-def _shift(img: np.ndarray, offset: int) -> np.ndarray:
-    idx = np.clip(np.arange(img.shape[1]) + offset, 0, img.shape[1] - 1)
-    return img[:, idx]
 
 
 def prepare_pair(gray_path, ref_path, max_disparity: int, max_side: int = 640) -> PreparedPair:
@@ -64,7 +60,7 @@ def prepare_pair(gray_path, ref_path, max_disparity: int, max_side: int = 640) -
     sx = size[0] / gray.shape[1]
     offset = int(math.floor(lo * sx)) - 1 if side == "right" else int(math.ceil(hi * sx)) + 1
     return PreparedPair(Path(gray_path).stem, g.astype(np.float32),
-                        rgb_to_ycbcr(np.clip(_shift(r, offset), 0, 1)), side, report.to_dict())
+                        rgb_to_ycbcr(np.clip(shift_columns(r, offset), 0, 1)), side, report.to_dict())
 
 
 class UserPairs:
