@@ -362,6 +362,17 @@ def _describe(f: dict) -> tuple[str, str, list[str]]:
 
 
 # ------------------------------------------------------------------ public
+def as_pair(gray: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float32 (H, W) gray and (h, w, 3) reference from either being gray or RGB."""
+    gray = np.asarray(gray, np.float32)
+    reference = np.asarray(reference, np.float32)
+    if gray.ndim == 3:
+        gray = luma(gray)
+    if reference.ndim == 2:
+        reference = np.repeat(reference[..., None], 3, axis=2)
+    return gray, reference
+
+
 def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE) -> PairReport:
     """Check a pair: gray float32 (H, W) [0,1], reference float32 (h, w, 3) RGB [0,1].
 
@@ -369,12 +380,7 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
     measures and a message saying so.
     """
     t0 = time.perf_counter()
-    gray = np.asarray(gray, np.float32)
-    reference = np.asarray(reference, np.float32)
-    if gray.ndim == 3:
-        gray = luma(gray)
-    if reference.ndim == 2:
-        reference = np.repeat(reference[..., None], 3, axis=2)
+    gray, reference = as_pair(gray, reference)
     (gh, gw), (rh, rw) = gray.shape, reference.shape[:2]
     sx, sy = gw / rw, gh / rh
     facts: dict = {

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from colorstudio.core.checks import (MAX_SIDE, MIN_INLIERS, RECT_TOL, ROWS_OFF_MAX, Matches,
+from colorstudio.core.checks import (as_pair, MAX_SIDE, MIN_INLIERS, RECT_TOL, ROWS_OFF_MAX, Matches,
                                      PairReport, match_features)
 from colorstudio.core.color import luma
 from colorstudio.errors import ColorStudioError, PairError
@@ -256,12 +256,7 @@ def rectify_pair(gray: np.ndarray, reference: np.ndarray, *, force: bool = False
     """
     if method != "auto" and method not in METHODS:
         raise ColorStudioError(f"unknown rectification method '{method}' (use auto, {', '.join(METHODS)})")
-    gray = np.asarray(gray, np.float32)
-    reference = np.asarray(reference, np.float32)
-    if gray.ndim == 3:
-        gray = luma(gray)
-    if reference.ndim == 2:
-        reference = np.repeat(reference[..., None], 3, axis=2)
+    gray, reference = as_pair(gray, reference)
     h, w = gray.shape
     ref, S = _resize_to(reference, w, h)
     m = match_features(gray, luma(ref), max_side)

@@ -86,16 +86,20 @@ def degrade_pair(gray_view_rgb: np.ndarray, ref_view_rgb: np.ndarray, setup: int
 
 
 # ------------------------------------------------------------------ layered scene
-def _blob_mask(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
-    """A random soft-edged blob (union of ellipses and a polygon), float32 {0..1}."""
+def blob_mask(h: int, w: int, rng: np.random.Generator, size_frac=(0.1, 0.35), size_pad: float = 4,
+              polygon: bool = True) -> np.ndarray:
+    """A random blob: a union of 1-3 ellipses (and, maybe, a polygon), float32 {0, 1}.
+
+    Its size is ``uniform(*size_frac) * min(h, w) + size_pad`` pixels.
+    """
     mask = np.zeros((h, w), np.uint8)
     cx, cy = rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h
-    size = rng.uniform(0.1, 0.35) * min(h, w) + 4
+    size = rng.uniform(*size_frac) * min(h, w) + size_pad
     for _ in range(int(rng.integers(1, 4))):
         c = (int(cx + rng.normal(0, size / 2)), int(cy + rng.normal(0, size / 2)))
         axes = (max(2, int(size * rng.uniform(0.4, 1.2))), max(2, int(size * rng.uniform(0.4, 1.2))))
         cv2.ellipse(mask, c, axes, float(rng.uniform(0, 180)), 0, 360, 1, -1)
-    if rng.random() < 0.5:
+    if polygon and rng.random() < 0.5:
         n = int(rng.integers(3, 7))
         ang = np.sort(rng.uniform(0, 2 * np.pi, n))
         rad = size * rng.uniform(0.6, 1.5, n)
@@ -182,7 +186,7 @@ def synthesize_from_photo(rgb: np.ndarray, rng: np.random.Generator, setup: int,
     for _ in range(int(rng.integers(n_layers[0], n_layers[1] + 1))):
         d = float(rng.uniform(min(front + 1, hi), hi)) if front + 1 < hi else hi
         tex = _random_window(rgb, h, wide, rng, flip=bool(rng.random() < 0.5))
-        mask = _blob_mask(h, wide, rng)
+        mask = blob_mask(h, wide, rng)
         layers.append((tex, mask, d, 0.0, 0.0))
         front = max(front, d) if rng.random() < 0.5 else front
     # sort far -> near (larger disparity = nearer), composite both views

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from colorstudio.core.color import rgb_to_ycbcr
-from colorstudio.core.synth import degrade_pair
+from colorstudio.core.synth import blob_mask, degrade_pair
 from colorstudio.engine.crosscam import network_inputs
 from colorstudio.training.single_gray_data import DEFAULT_PHOTOS, list_photos, load_rgb, split
 
@@ -89,14 +89,7 @@ def _reference_maps(H, W, x0, y0, rng, m) -> tuple[np.ndarray, np.ndarray]:
 
 def _blob(H, W, rng) -> np.ndarray:
     """A soft-edged random blob (a few ellipses), float32 (H, W) in [0, 1]."""
-    mask = np.zeros((H, W), np.uint8)
-    cx, cy = rng.uniform(0.1, 0.9) * W, rng.uniform(0.1, 0.9) * H
-    size = rng.uniform(0.08, 0.25) * min(H, W) + 3
-    for _ in range(int(rng.integers(1, 4))):
-        c = (int(cx + rng.normal(0, size / 2)), int(cy + rng.normal(0, size / 2)))
-        axes = (max(2, int(size * rng.uniform(0.4, 1.2))), max(2, int(size * rng.uniform(0.4, 1.2))))
-        cv2.ellipse(mask, c, axes, float(rng.uniform(0, 180)), 0, 360, 1, -1)
-    return cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 0.7)
+    return cv2.GaussianBlur(blob_mask(H, W, rng, (0.08, 0.25), 3, polygon=False), (0, 0), 0.7)
 
 
 def _add_objects(target, ref_view, scenes, rng, m, shift_scale) -> None:
