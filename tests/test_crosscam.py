@@ -13,7 +13,7 @@ from colorstudio.engine.crosscam import colorize_crosscam, load_ccdc
 from colorstudio.engine.mode import choose_mode
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
-from colorstudio.nets.single_weights import save_weights
+from colorstudio.nets.weights_file import save_weights
 from colorstudio.nets.warp import backward_warp, resize_flow
 from colorstudio.training.ccdc_losses import ccdc_loss
 

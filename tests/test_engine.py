@@ -1,5 +1,7 @@
 """The engine as the GUI uses it: generator protocol, chroma-only output, 16-bit, alpha."""
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -112,3 +114,12 @@ def test_pair_mode_is_chosen_from_the_sizes_and_explained(motorcycle_small):
     assert cross.rgb.shape == gray.pixels.shape + (3,)
     forced = colorize(gray, ref, options={"mode": "crosscam"})
     assert forced.info["mode"] == "crosscam" and "user" in forced.info["mode_reason"]
+
+
+def test_classic_methods_are_there_even_when_learned_methods_were_imported_first():
+    code = ("import colorstudio.engine.learned_methods\n"
+            "from colorstudio.engine import methods\n"
+            "print(methods.get('dis+gf').name, methods.get('cyclecnn').name)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["dis+gf", "cyclecnn"]

@@ -17,7 +17,7 @@ from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets import colorspace as tcs
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.hsv2stage import HSV2Stage, HSV2StageConfig, circular_hue_mae, hsv_loss
-from colorstudio.nets.single_weights import load_weights, save_weights
+from colorstudio.nets.weights_file import load_weights, save_weights
 
 TINY_HSV = HSV2StageConfig(lr_width=4, lr_layers=3, lr_dilations=(1, 2, 1), rcn_width=4)
 

@@ -103,3 +103,18 @@ def test_unrectified_pair_result_is_in_the_gray_geometry(model_file):
     res = stereo.colorize_stereo(luma(left), tilted, model=model_file, max_disparity=24)
     assert res.chroma.shape == (162, 240, 2)
     assert "rectification" in res.info and res.info["rectification"]["applied"]
+
+
+@pytest.mark.parametrize("gamma", [0.5, 2.0])
+def test_tone_matching_rescues_a_mono_camera_with_another_tone_curve(motorcycle_small, gamma):
+    """The shipped model on Motorcycle (1/4 size) whose gray has a strong tone curve: matching
+    the reference luma to the gray's histogram first (the default) keeps the colours right."""
+    from colorstudio.core import metrics
+    from colorstudio.core.color import rgb_to_ycbcr
+
+    left, right = motorcycle_small
+    gray = luma(left) ** gamma
+    truth = rgb_to_ycbcr(left)[..., 1:]
+    matched = metrics.chroma_psnr(stereo.colorize_stereo(gray, right).chroma, truth)
+    unmatched = metrics.chroma_psnr(stereo.colorize_stereo(gray, right, match_tone=False).chroma, truth)
+    assert matched > unmatched + 1.5, (matched, unmatched)

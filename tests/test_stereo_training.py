@@ -113,3 +113,27 @@ def test_loss_goes_down_on_a_tiny_problem(tmp_path, objective):
 def test_needs_a_budget(tmp_path):
     with pytest.raises(ValueError):
         next(train_steps(tiny_model(), ShiftedPairs(), TrainOptions(), tmp_path))
+
+
+def test_lr_warmup_ramps_then_holds(tmp_path):
+    opts = TrainOptions(steps=6, checkpoint_every=100, max_disparity=32, lr=1e-3, warmup_steps=4)
+    lrs = [p.lr for p in run(train_steps(tiny_model(), ShiftedPairs(), opts, tmp_path, resume=False))]
+    assert lrs == pytest.approx([2.5e-4, 5e-4, 7.5e-4, 1e-3, 1e-3, 1e-3])
+
+
+def test_frozen_batchnorm_statistics_stay_while_weights_train(tmp_path):
+    from colorstudio.training.batchnorm import batchnorm_layers
+
+    model = tiny_model()
+    before = [m.running_mean.clone() for m in batchnorm_layers(model)]
+    params = [p.detach().clone() for p in model.parameters()]
+    validation = [ShiftedPairs().batch(99, 1)]
+    opts = TrainOptions(steps=3, checkpoint_every=100, max_disparity=32, freeze_batchnorm=True, validate_every=1)
+    run(train_steps(model, ShiftedPairs(), opts, tmp_path, resume=False, validation=validation))
+    assert all(torch.equal(a, m.running_mean) for a, m in zip(before, batchnorm_layers(model)))
+    assert any(not torch.equal(a, p) for a, p in zip(params, model.parameters()))  # it did learn
+    # and without freezing, the statistics move
+    model = tiny_model()
+    run(train_steps(model, ShiftedPairs(), TrainOptions(steps=1, checkpoint_every=100, max_disparity=32),
+                    tmp_path / "b", resume=False))
+    assert any(not torch.equal(a, m.running_mean) for a, m in zip(before, batchnorm_layers(model)))

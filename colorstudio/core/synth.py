@@ -144,7 +144,7 @@ def synthesize_from_photo(rgb: np.ndarray, rng: np.random.Generator, setup: int,
                           max_disparity: int = 48, crop: tuple[int, int] | None = None,
                           ref_scale: int = 1, side: str = "random", n_layers: tuple = (1, 4),
                           min_disparity: int = 0, misalign: bool = False,
-                          wb_range: float = 0.0) -> SynthPair:
+                          wb_range: float = 0.0, degrade=None) -> SynthPair:
     """A synthetic stereo pair from one RGB photo (float32 (H,W,3) in [0,1]).
 
     crop: (h, w) of the gray view (default: the photo minus a margin). side: which camera
@@ -152,7 +152,9 @@ def synthesize_from_photo(rgb: np.ndarray, rng: np.random.Generator, setup: int,
     <= 0) or "random". Disparity magnitudes lie in [min_disparity, max_disparity]: the
     background plane takes the lower part, foreground blobs (nearer) the upper part.
     ref_scale: downscale factor of the reference (1..8). misalign: small rotation
-    (<= 0.5 deg) and vertical shift (<= 1.5 px) of the reference.
+    (<= 0.5 deg) and vertical shift (<= 1.5 px) of the reference. degrade: a function
+    ``(gray_view_rgb, ref_view_rgb, rng) -> (gray, reference)`` used instead of
+    :func:`degrade_pair` (e.g. a simulated camera; ``setup``/``wb_range`` are then unused).
     """
     rgb = np.asarray(rgb, np.float32)
     if rgb.max() > 1.5:
@@ -217,17 +219,20 @@ def synthesize_from_photo(rgb: np.ndarray, rng: np.random.Generator, setup: int,
         ref_view = cv2.resize(ref_view, (max(1, round(w / ref_scale)), max(1, round(h / ref_scale))),
                               interpolation=cv2.INTER_AREA)
     gray_view = np.clip(gray_view, 0, 1).astype(np.float32)
-    gray, reference = degrade_pair(gray_view, np.clip(ref_view, 0, 1), setup, rng, wb_range=wb_range)
+    if degrade is None:
+        gray, reference = degrade_pair(gray_view, np.clip(ref_view, 0, 1), setup, rng, wb_range=wb_range)
+    else:
+        gray, reference = degrade(gray_view, np.clip(ref_view, 0, 1).astype(np.float32), rng)
     return SynthPair(gray, reference, gray_view, disparity, info)
 
 
 def synthesize_from_stereo(left: np.ndarray, right: np.ndarray, setup: int, direction: str,
                            rng: np.random.Generator, disparity_left: np.ndarray | None = None,
-                           wb_range: float = 0.0) -> SynthPair:
+                           wb_range: float = 0.0, degrade=None) -> SynthPair:
     """Degrade a real rectified colour pair. direction: which view becomes the gray one,
     "left" or "right" (the other one is the reference). ``disparity_left`` (positive,
     x_left - x_right, of the left view) gives the signed truth when the gray view is left;
-    otherwise the disparity is NaN (unknown)."""
+    otherwise the disparity is NaN (unknown). degrade: as in :func:`synthesize_from_photo`."""
     left = np.asarray(left, np.float32)
     right = np.asarray(right, np.float32)
     if left.max() > 1.5:
@@ -235,7 +240,10 @@ def synthesize_from_stereo(left: np.ndarray, right: np.ndarray, setup: int, dire
     if direction not in ("left", "right"):
         raise ValueError(f"direction must be 'left' or 'right', not {direction!r}")
     g_view, r_view = (left, right) if direction == "left" else (right, left)
-    gray, ref = degrade_pair(g_view, r_view, setup, rng, wb_range=wb_range)
+    if degrade is None:
+        gray, ref = degrade_pair(g_view, r_view, setup, rng, wb_range=wb_range)
+    else:
+        gray, ref = degrade(g_view, r_view, rng)
     disp = np.full(gray.shape, np.nan, np.float32)
     if direction == "left" and disparity_left is not None:
         disp = -np.asarray(disparity_left, np.float32)

@@ -86,12 +86,14 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
                    ) -> Generator[Progress, None, Colorization]:
     """Colorize as a generator: yields :class:`Progress`, returns the :class:`Colorization`.
 
-    Stop iterating (or ``close()``) between yields to cancel.
+    Stop iterating (or ``close()``) between yields to cancel. ``options["device"]`` (see
+    :mod:`colorstudio.engine.device`) reaches learned methods only; classic ones run on the CPU.
     """
     t0 = time.perf_counter()
     gray_f = gray.gray_float()
     ref_f = reference.rgb_float() if reference is not None else None
     kwargs = dict(options or {})
+    device = kwargs.pop("device", None)
     mode_info: dict = {}
     if ref_f is not None and method is None:
         mode, reason = choose_pair_mode(gray_f, ref_f, kwargs.get("mode"))
@@ -103,6 +105,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         if not chosen.learned:
             raise MethodError(f"method '{chosen.name}' takes no model file")
         kwargs["model"] = str(model)
+    if chosen.learned and device is not None:
+        kwargs["device"] = device
     yield Progress(0.1, f"colorizing with {chosen.name}")
     result = fn(gray_f, ref_f, **kwargs)
     if result.chroma.shape != gray_f.shape + (2,):

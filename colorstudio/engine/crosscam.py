@@ -23,12 +23,13 @@ from colorstudio.core.baselines import match_luma
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import DEFAULT_EPS, guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
+from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
-from colorstudio.nets.single_weights import load_weights
+from colorstudio.nets.weights_file import load_weights
 
 MODEL_NAME = "ccdc"
-_OPTIONS = {"max_pixels", "gf_radius", "gf_eps", "guided", "preset", "flip_average", "threads"}
+_OPTIONS = {"max_pixels", "gf_radius", "gf_eps", "guided", "preset", "flip_average", "threads", "device"}
 FLIP_AVERAGE_MAX_PIXELS = 400_000   # flip_average="auto" is on up to this working size
 _SHARED = {"side", "max_disparity", "saturation", "mode"}       # accepted, not used here
 _DIS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
@@ -183,12 +184,14 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     (DIS preset for the initial flow: 'medium' default, 'fast', 'ultrafast'), ``flip_average``
     (also run the mirrored pair and average: 'auto' (default: on up to 0.4 MP working size,
     ~+0.1-0.3 dB for twice the net time), True, False), ``threads`` (torch threads; default:
-    the idle cores, see :func:`inference_threads`).
+    the idle cores, see :func:`inference_threads`), ``device`` (where the net runs; None: the
+    CPU; see :mod:`colorstudio.engine.device`).
     Diagnostics: "visibility_0" (h, w) signed V0 = warp(I2^Y) - I1 at the working size,
     "visibility_1".."visibility_4" (channel means of V_i at 1/2 .. 1/16 of it), "flow"
     (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB.
     """
     gray, reference, ignored = _check(gray, reference, options)
+    dev = torch_device(options.get("device"))
     net, model_name = _resolve(model)
     H, W = gray.shape
     h, w = working_size((H, W), int(options.get("max_pixels") or net.cfg.max_working_pixels))
@@ -197,15 +200,19 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     ref_ycc, flow0 = network_inputs(gray_w, ref, options.get("preset") or "medium")
     init = _to_tensor(flow0) if net.cfg.classic_init else None
     flip = _flag(options.get("flip_average"), default=h * w <= FLIP_AVERAGE_MAX_PIXELS, name="flip_average")
-    g_t, r_t = _to_tensor(gray_w), _to_tensor(ref_ycc)
+    g_t, r_t = _to_tensor(gray_w).to(dev), _to_tensor(ref_ycc).to(dev)
+    init = None if init is None else init.to(dev)
     threads = inference_threads(options.get("threads"))
     with torch.inference_mode(), _torch_threads(threads):
+        net = net.to(dev)
         out = net(g_t, r_t, init)
         chroma_t = out["chroma"]
         if flip:      # the mirrored pair (flow x negated) through the same net, averaged
-            init_m = None if init is None else torch.flip(init, [3]) * torch.tensor([-1.0, 1.0]).view(1, 2, 1, 1)
+            negate_x = torch.tensor([-1.0, 1.0], device=dev).view(1, 2, 1, 1)
+            init_m = None if init is None else torch.flip(init, [3]) * negate_x
             mirrored = net(torch.flip(g_t, [3]), torch.flip(r_t, [3]), init_m)["chroma"]
             chroma_t = (chroma_t + torch.flip(mirrored, [3])) / 2
+        out, chroma_t = to_cpu(out), chroma_t.cpu()
     chroma_w = np.clip(chroma_t[0].permute(1, 2, 0).numpy(), 0.0, 1.0)
     guided = _flag(options.get("guided"), default=(h, w) != (H, W), name="guided")
     if guided:
@@ -223,7 +230,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
             "reference_size": [int(reference.shape[1]), int(reference.shape[0])],
             "scale_factor": [round(W / reference.shape[1], 3), round(H / reference.shape[0], 3)],
             "initial_flow": "DIS" if net.cfg.classic_init else "none", "guided_upsampling": guided,
-            "flip_average": flip, "threads": threads}
+            "flip_average": flip, "threads": threads, "device": str(dev)}
     if ignored:
         info["ignored_options"] = ignored
     return ChromaResult(np.ascontiguousarray(chroma, np.float32), diagnostics, info)

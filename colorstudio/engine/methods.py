@@ -35,6 +35,7 @@ class Method:
 
 
 _REGISTRY: dict[str, Method] = {}
+_BUILTINS_DONE = False   # not "is the registry empty": learned_methods may register first
 
 
 def register(method: Method) -> None:
@@ -68,7 +69,9 @@ def _register_learned() -> None:
 
 
 def all_methods() -> list[Method]:
-    if not _REGISTRY:
+    global _BUILTINS_DONE
+    if not _BUILTINS_DONE:
+        _BUILTINS_DONE = True
         _register_builtin()
         _register_learned()
     return list(_REGISTRY.values())

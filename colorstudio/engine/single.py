@@ -21,10 +21,11 @@ from colorstudio.core.color import compose, hsv_to_rgb, luma, rgb_to_hsv, rgb_to
 from colorstudio.core.guided import guided_upsample_chroma
 from colorstudio.core.joint_bilateral import joint_bilateral
 from colorstudio.core.result import ChromaResult
+from colorstudio.engine.device import torch_device
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, tanh_to_hs
-from colorstudio.nets.single_weights import load_weights
+from colorstudio.nets.weights_file import load_weights
 
 DEFAULT_SATURATION_HSV2STAGE = 0.75  # chosen by the benchmark (see models/hsv2stage.json)
 DEFAULT_SATURATION_CHENG = 1.0       # chosen by the benchmark (see models/cheng.json)
@@ -124,50 +125,56 @@ def _finish(chroma_work: np.ndarray, gray: np.ndarray, info: dict, diagnostics: 
 # ---------------------------------------------------------------- the two methods
 @torch.no_grad()
 def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
-                       saturation: float | None = None, **options) -> ChromaResult:
+                       saturation: float | None = None, device=None, **options) -> ChromaResult:
     """Two-stage pyramidal HSV net. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2) Cb/Cr.
 
     model: a weight file (default models/hsv2stage.safetensors) or an HSV2Stage module.
     saturation: HSV saturation factor (None = the benchmark's default).
+    device: where the net runs (None: the CPU; see :mod:`colorstudio.engine.device`).
     ``reference`` is ignored (single-gray method).
     """
     gray = _check_gray(gray)
+    dev = torch_device(device)
     saturation = _check_saturation(DEFAULT_SATURATION_HSV2STAGE if saturation is None else saturation)
     net, meta = _resolve("hsv2stage", model)
     g = working_gray(gray, int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
     h, w = g.shape
     ph, pw = -h % MULTIPLE, -w % MULTIPLE
     padded = np.pad(g, ((0, ph), (0, pw)), mode="symmetric")
-    _, fine = net(torch.from_numpy(np.ascontiguousarray(padded))[None, None])
-    hs = tanh_to_hs(fine)[0, :, :h, :w].numpy()
+    _, fine = net.to(dev)(torch.from_numpy(np.ascontiguousarray(padded))[None, None].to(dev))
+    hs = tanh_to_hs(fine)[0, :, :h, :w].cpu().numpy()
     hue, sat = hs[0], np.clip(hs[1] * saturation, 0, 1)
     chroma = hs_to_chroma(hue, sat, g)
-    info = {"method": "hsv2stage", "saturation": saturation, "ignored_options": sorted(options)}
+    info = {"method": "hsv2stage", "saturation": saturation, "device": str(dev),
+            "ignored_options": sorted(options)}
     return _finish(chroma, gray, info, {"hue": hue, "saturation": sat})
 
 
 @torch.no_grad()
 def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
                    saturation: float | None = None, bilateral: bool = True,
-                   **options) -> ChromaResult:
+                   device=None, **options) -> ChromaResult:
     """Deep Colorization. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2) Cb/Cr.
 
     The net of the cluster nearest to the gray's global descriptor predicts each pixel's
     chroma from its 7x7 patch + DAISY features; then joint bilateral filtering (guide: gray).
+    ``device``: where the net runs (None: the CPU; see :mod:`colorstudio.engine.device`).
     """
     gray = _check_gray(gray)
+    dev = torch_device(device)
     saturation = _check_saturation(DEFAULT_SATURATION_CHENG if saturation is None else saturation)
     net, meta = _resolve("cheng", model)
     g = working_gray(gray, int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
-    cluster = cf.nearest_cluster(cf.global_descriptor(g), net.centroids.numpy())
+    cluster = cf.nearest_cluster(cf.global_descriptor(g), net.centroids.cpu().numpy())
     feats = cf.pixel_features(g, context=net.cfg.context)
     feats = torch.from_numpy(feats.reshape(-1, feats.shape[-1]))
-    pred = torch.cat([net(chunk, cluster) for chunk in feats.split(65536)]).numpy()
+    net = net.to(dev)
+    pred = torch.cat([net(chunk.to(dev), cluster).cpu() for chunk in feats.split(65536)]).numpy()
     chroma = np.clip(pred.reshape(g.shape + (2,)) + 0.5, 0, 1).astype(np.float32)
     raw = chroma
     if bilateral:
         chroma = joint_bilateral(chroma, g)
     chroma = apply_saturation(g, chroma, saturation)
     info = {"method": "cheng", "cluster": int(cluster), "saturation": saturation,
-            "bilateral": bool(bilateral), "ignored_options": sorted(options)}
+            "bilateral": bool(bilateral), "device": str(dev), "ignored_options": sorted(options)}
     return _finish(chroma, gray, info, {"chroma_before_bilateral": raw})

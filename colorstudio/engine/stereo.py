@@ -21,9 +21,11 @@ import cv2
 import numpy as np
 import torch
 
+from colorstudio.core.baselines import match_luma
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
+from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError, PairError
 from colorstudio.nets.registry import load_model
 
@@ -83,8 +85,10 @@ def _disparity_range(gray, ref, side, max_disparity, min_disparity):
 def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_disparity=None,
                     min_disparity=None, side=None, working_pixels: int = DEFAULT_WORKING_PIXELS,
                     rectify: bool = True, use_gca: bool = True, use_refine: bool = True,
-                    **options) -> ChromaResult:
-    """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc."""
+                    match_tone: bool = True, device=None, **options) -> ChromaResult:
+    """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc.
+
+    ``device``: where the nets run (None: the CPU; see :mod:`colorstudio.engine.device`)."""
     unknown = set(options) - _IGNORED - {"max_pixels"}
     if unknown:
         raise MethodError(f"cyclecnn does not know the option(s): {', '.join(sorted(unknown))}")
@@ -93,12 +97,13 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     if gray.ndim != 2 or reference.ndim != 3 or reference.shape[2] != 3:
         raise PairError(f"cyclecnn needs a gray (H, W) and an RGB reference (h, w, 3), "
                         f"not {gray.shape} and {reference.shape}")
+    dev = torch_device(device)
     net = get_model(model)
     H, W = gray.shape
     if reference.shape[:2] != (H, W):
         reference = cv2.resize(reference, (W, H), interpolation=cv2.INTER_CUBIC)
     side, d_lo, d_hi, report = _disparity_range(gray, reference, side, max_disparity, min_disparity)
-    info = {"side": side, "disparity_range": [round(d_lo, 1), round(d_hi, 1)]}
+    info = {"side": side, "disparity_range": [round(d_lo, 1), round(d_hi, 1)], "device": str(dev)}
     rect = None
     if rectify and report.rectified is False:
         from colorstudio.core.rectify import rectify_pair
@@ -125,9 +130,12 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     info.update(working_size=list(wh), offset_px=offset, scale=round(sx, 4))
 
     g_t = torch.from_numpy(np.ascontiguousarray(g_small, np.float32))[None, None]
-    r_t = torch.from_numpy(rgb_to_ycbcr(np.clip(r_small, 0, 1))).permute(2, 0, 1)[None].contiguous()
+    r_ycc = rgb_to_ycbcr(np.clip(r_small, 0, 1))
+    if match_tone:  # the classic matchers' global tone alignment: the reference luma gets the
+        r_ycc[..., 0] = match_luma(r_ycc[..., 0], g_small)  # gray's histogram (chroma untouched)
+    r_t = torch.from_numpy(r_ycc).permute(2, 0, 1)[None].contiguous()
     with torch.no_grad():
-        out = net(g_t, r_t, net.cfg.max_disparity, side, use_gca, use_refine)
+        out = to_cpu(net.to(dev)(g_t.to(dev), r_t.to(dev), net.cfg.max_disparity, side, use_gca, use_refine))
     info["candidates"] = int(out["weights"].shape[1])
     chroma_small = out["chroma"][0].permute(1, 2, 0).clamp(0, 1).numpy()
     disparity = (out["disparity"][0, 0].numpy() + offset) / sx

@@ -8,6 +8,7 @@ are written to free names, never over anything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
@@ -51,9 +52,12 @@ class BatchPanel(QWidget):
     finishedBatch = Signal(int, int)
     planned = Signal()
 
-    def __init__(self, out_dir: Path | None = None, parent: QWidget | None = None):
-        """``out_dir``: where results go; None = a ``colorized`` folder beside the first input."""
+    def __init__(self, out_dir: Path | None = None, parent: QWidget | None = None,
+                 options: Callable[[], dict] | None = None):
+        """``out_dir``: where results go; None = a ``colorized`` folder beside the first input.
+        ``options()``: engine options for each run (e.g. the device from the settings)."""
         super().__init__(parent)
+        self.options = options
         self.setAcceptDrops(True)
         self.inputs: list[Path] = []
         self.fixed_out: Path | None = out_dir
@@ -259,7 +263,8 @@ class BatchPanel(QWidget):
         choice: Choice | None = self.method_box.currentData()
         method = choice.method if choice else None
         model = choice.model if choice else None
-        self.worker = GeneratorWorker(run_batch, self.plan, method, model, min_interval=0.05,
+        options = self.options() if self.options is not None else None
+        self.worker = GeneratorWorker(run_batch, self.plan, method, model, options, min_interval=0.05,
                                       always_emit=lambda p: p.status != RUNNING or p.message.endswith("starting"))
         self.worker.progress.connect(self._on_progress)
         self.worker.finished_with.connect(lambda plan: self._finish(cancelled=False))

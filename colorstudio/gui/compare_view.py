@@ -3,7 +3,9 @@
 All views share one coordinate frame: the gray photo's full-resolution pixels. Each image is
 shown from a (possibly downsampled) display copy stretched over that frame, so a reference
 of another size (cross-camera pairs) lines up, "100%" means one full-resolution pixel per
-screen pixel, and the pixel readout reports full-resolution values.
+screen pixel, and the pixel readout reports full-resolution values. Zoomed in beyond a display
+copy's resolution, a full-resolution tile of the visible region is laid over it
+(:mod:`colorstudio.gui.detail_tiles`), so 100% shows the real pixels.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from colorstudio.gui.detail_tiles import Tile, detail_tile
 from colorstudio.gui.pg_config import configure
 
 configure()
@@ -19,6 +22,7 @@ configure()
 SIDE_BY_SIDE, SPLIT = "side", "split"
 PANELS = ("gray", "reference", "result")
 TITLES = {"gray": "Gray", "reference": "Reference", "result": "Result"}
+DETAIL_DELAY_MS = 40       # full-resolution tiles follow zoom/pan after this pause
 
 
 def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int, int]) -> str:
@@ -56,6 +60,8 @@ class CompareView(QWidget):
         self.views: dict[str, pg.ViewBox] = {}
         self.images: dict[str, pg.ImageItem] = {}
         self.titles: dict[str, QLabel] = {}
+        self.details: dict[str, pg.ImageItem] = {}     # full-resolution tiles over the display copies
+        self._tile_keys: dict[str, tuple | None] = {}
         self.canvases: list[pg.GraphicsView] = []
         self.columns: dict[str, QWidget] = {}
         for name in PANELS:
@@ -68,6 +74,10 @@ class CompareView(QWidget):
             canvas.setCentralItem(vb)
             item = pg.ImageItem(axisOrder="row-major")
             vb.addItem(item)
+            detail = pg.ImageItem(axisOrder="row-major")
+            detail.setZValue(1)
+            vb.addItem(detail)
+            self.details[name] = detail
             column.addWidget(title)
             column.addWidget(canvas, 1)
             holder = QWidget()
@@ -94,8 +104,13 @@ class CompareView(QWidget):
         split_layout.addWidget(self.split_canvas, 1)
         self.split_before = pg.ImageItem(axisOrder="row-major")
         self.split_after = pg.ImageItem(axisOrder="row-major")
-        self.split_view.addItem(self.split_before)
-        self.split_view.addItem(self.split_after)
+        self.split_before_detail = pg.ImageItem(axisOrder="row-major")
+        self.split_after_detail = pg.ImageItem(axisOrder="row-major")
+        for z, item in enumerate((self.split_before, self.split_before_detail, self.split_after,
+                                  self.split_after_detail)):
+            item.setZValue(z)
+            self.split_view.addItem(item)
+        self.details["split_before"], self.details["split_after"] = self.split_before_detail, self.split_after_detail
         self.split_line = pg.InfiniteLine(pos=0, angle=90, movable=True,
                                           pen=pg.mkPen("#ffcc00", width=2),
                                           hoverPen=pg.mkPen("#ffffff", width=3))
@@ -112,6 +127,13 @@ class CompareView(QWidget):
 
         for canvas in self.canvases + [self.split_canvas]:
             canvas.scene().sigMouseMoved.connect(self._mouse_moved)
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(DETAIL_DELAY_MS)
+        self._detail_timer.timeout.connect(self.refresh_details)
+        for vb in (self.views["gray"], self.split_view):
+            vb.sigRangeChanged.connect(lambda *_: self._detail_timer.start())
+            vb.sigResized.connect(lambda *_: self._detail_timer.start())
 
     # ------------------------------------------------------------------ content
     def set_frame(self, width: int, height: int) -> None:
@@ -135,6 +157,8 @@ class CompareView(QWidget):
             self._split_stale = True
             if self.mode == SPLIT:          # the hidden split view is filled when it is shown
                 self._refresh_split()
+        self._set_tile(panel, None)
+        self._detail_timer.start()
 
     def show_panel(self, panel: str, visible: bool) -> None:
         """Hide a side-by-side column (e.g. the reference of a single gray photo)."""
@@ -157,6 +181,7 @@ class CompareView(QWidget):
         center, zoom = source.viewRect().center(), self.zoom_factor()
         self.mode = mode
         self.stack.setCurrentIndex(0 if mode == SIDE_BY_SIDE else 1)
+        self._detail_timer.start()          # the new view's tiles, even if its range stays
         if mode == SPLIT and self._split_stale:
             self._refresh_split()
         target = self.active_view()
@@ -191,6 +216,7 @@ class CompareView(QWidget):
         size = vb.size()
         sw, sh = max(1.0, size.width()), max(1.0, size.height())
         vb.setRange(QRectF(center.x() - sw / 2, center.y() - sh / 2, sw, sh), padding=0)
+        self.refresh_details()
 
     def zoom_factor(self) -> float:
         """Screen pixels per full-resolution pixel in the active view (1.0 = 100%)."""
@@ -216,6 +242,7 @@ class CompareView(QWidget):
 
     def _update_split(self) -> None:
         """The result covers the left part of the split view, up to the line."""
+        self._detail_timer.start()      # the full-resolution tile follows the line
         result = self.shown["result"]
         if result is None:
             self.split_after.clear()
@@ -232,6 +259,41 @@ class CompareView(QWidget):
     def set_split_position(self, fraction: float) -> None:
         """Place the split line at ``fraction`` (0..1) of the width."""
         self.split_line.setValue(float(np.clip(fraction, 0, 1)) * self.frame_wh[0])
+
+    # ------------------------------------------------------------------ full-resolution detail
+    def refresh_details(self) -> None:
+        """Lay full-resolution tiles over the views zoomed in beyond their display copies."""
+        self._detail_timer.stop()
+        vb = self.active_view()
+        r = vb.viewRect()
+        visible, zoom = (r.left(), r.top(), r.right(), r.bottom()), self.zoom_factor()
+        shape = lambda a: None if a is None else a.shape   # noqa: E731
+        if self.mode == SIDE_BY_SIDE:
+            for panel in PANELS:
+                tile = None
+                if not self.columns[panel].isHidden():
+                    tile = detail_tile(self.full[panel], shape(self.shown[panel]), self.frame_wh, visible, zoom)
+                self._set_tile(panel, tile)
+            return
+        self._set_tile("split_before", detail_tile(self.full["gray"], shape(self.shown["gray"]),
+                                                   self.frame_wh, visible, zoom))
+        line = float(np.clip(self.split_line.value(), 0, self.frame_wh[0]))
+        self._set_tile("split_after", detail_tile(self.full["result"], shape(self.shown["result"]),
+                                                  self.frame_wh, visible, zoom, x_max=line)
+                       if line > 0 else None)
+
+    def _set_tile(self, name: str, tile: Tile | None) -> None:
+        names = [name] + (["split_before"] if name == "gray" else ["split_after"] if name == "result" else [])
+        for n in names if tile is None else [name]:
+            item = self.details[n]
+            if tile is None:
+                if self._tile_keys.get(n) is not None:
+                    item.clear()
+                self._tile_keys[n] = None
+            elif tile.key != self._tile_keys.get(n):
+                item.setImage(tile.pixels, autoLevels=False, levels=None)   # uint8: no rescale
+                item.setRect(QRectF(*tile.rect))
+                self._tile_keys[n] = tile.key
 
     # ------------------------------------------------------------------ pixel readout
     def readout(self, x: float, y: float) -> str:

@@ -9,14 +9,14 @@ NO_GPU_MESSAGE = "no GPU found — training on the CPU"
 
 @dataclass(frozen=True)
 class DeviceInfo:
-    device: str          # 'cuda' or 'cpu'
+    device: str          # 'cuda', 'mps' or 'cpu'
     name: str            # e.g. 'NVIDIA RTX 4070' or 'CPU (8 threads)'
     message: str         # one line for the user
     torch_version: str   # '' if torch is not installed
 
 
 def detect(preference: str = "auto") -> DeviceInfo:
-    """The device for ``preference`` ('auto', 'cpu', 'cuda'); 'cuda' falls back to the CPU if absent."""
+    """The device for ``preference`` ('auto', 'cpu', 'cuda', 'mps'); a GPU falls back to the CPU if absent."""
     try:
         import torch
     except ImportError:
@@ -26,9 +26,12 @@ def detect(preference: str = "auto") -> DeviceInfo:
     if preference == "cpu":
         return DeviceInfo("cpu", cpu.name, f"training on the CPU ({threads} threads), as chosen in the settings",
                           torch.__version__)
-    if torch.cuda.is_available():
+    if preference != "mps" and torch.cuda.is_available():
         name = torch.cuda.get_device_name(0)
         return DeviceInfo("cuda", name, f"GPU found: {name}", torch.__version__)
+    mps = getattr(torch.backends, "mps", None)
+    if preference != "cuda" and mps is not None and mps.is_available():
+        return DeviceInfo("mps", "Apple GPU (MPS)", "GPU found: Apple GPU (MPS)", torch.__version__)
     return DeviceInfo("cpu", cpu.name, f"{NO_GPU_MESSAGE} ({threads} threads)", torch.__version__)
 
 

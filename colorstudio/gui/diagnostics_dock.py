@@ -48,6 +48,13 @@ def _robust_range(a: np.ndarray) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (lo, lo + 1e-6)
 
 
+def symmetric_scale(a: np.ndarray) -> float:
+    """The 99th percentile of |a| (finite values; > 0): a signed map's ± range."""
+    finite = np.abs(a[np.isfinite(a)])
+    scale = float(np.percentile(finite, 99)) if finite.size else 0.0
+    return scale if scale > 0 else (float(finite.max()) if finite.size and finite.max() > 0 else 1e-6)
+
+
 def facts_text(facts: dict[str, Any]) -> str:
     """``key: value`` lines (lists and dicts compact) for the Info tab."""
     lines = []
@@ -82,9 +89,11 @@ class TopHolder(QWidget):
 
 
 class MapGrid(pg.GraphicsLayoutWidget):
-    """One or more maps sharing a colour bar; each map is an ImageItem in a ViewBox under a title.
+    """One or more maps with a colour bar; each map is an ImageItem in a ViewBox under a title.
 
-    Showing maps with the same names again only swaps the pictures (no new items: fast).
+    The maps share one value range (the bar shows it), or each has its own (the bar then shows
+    the fraction of each map's range, and each title its range). Showing maps with the same
+    names again only swaps the pictures (no new items: fast).
     """
 
     def __init__(self, cmap: pg.ColorMap, label: str):
@@ -92,6 +101,7 @@ class MapGrid(pg.GraphicsLayoutWidget):
         self.cmap, self.label = cmap, label
         self.items: dict[str, pg.ImageItem] = {}
         self.views: dict[str, pg.ViewBox] = {}
+        self.labels: dict[str, pg.LabelItem] = {}
         self.bar: pg.ColorBarItem | None = None
         self._layout_key: tuple | None = None
         self._shape = (0, 1, False, (1, 1))
@@ -105,9 +115,9 @@ class MapGrid(pg.GraphicsLayoutWidget):
         bar_w = 110 if with_bar else 0
         return int(rows * ((width - bar_w) / cols * h / w + 30) + 10)
 
-    def _build(self, names: list[str], columns: int, with_bar: bool) -> None:
+    def _build(self, names: list[str], columns: int, with_bar: bool, shared: bool) -> None:
         self.clear()
-        self.items, self.views, self.bar = {}, {}, None
+        self.items, self.views, self.labels, self.bar = {}, {}, {}, None
         for i, name in enumerate(names):
             r, c = divmod(i, columns)
             label = self.addLabel(name, row=2 * r, col=c)
@@ -115,32 +125,46 @@ class MapGrid(pg.GraphicsLayoutWidget):
             vb = self.addViewBox(row=2 * r + 1, col=c, lockAspect=True, invertY=True, enableMenu=False)
             self.ci.layout.setRowStretchFactor(2 * r + 1, 1)
             item = pg.ImageItem(axisOrder="row-major")
+            if not shared:
+                item.setColorMap(self.cmap)     # not linked to the bar: each keeps its own levels
             vb.addItem(item)
-            self.items[name], self.views[name] = item, vb
+            self.items[name], self.views[name], self.labels[name] = item, vb, label
         if names and with_bar:
             self.bar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
-                                       label=self.label, width=14)
-            self.bar.setImageItem(list(self.items.values()))
+                                       label=self.label if shared else f"{self.label}, × each map's range",
+                                       width=14)
+            if shared:
+                self.bar.setImageItem(list(self.items.values()))
             rows = (len(names) + columns - 1) // columns
             self.addItem(self.bar, row=0, col=min(columns, len(names)), rowspan=2 * rows)
 
-    def show_maps(self, named: dict[str, np.ndarray], values: tuple[float, float],
+    def show_maps(self, named: dict[str, np.ndarray], values: tuple[float, float] | dict[str, tuple[float, float]],
                   frame_wh: tuple[int, int] | None = None, columns: int = 2, with_bar: bool = True) -> None:
-        """Show the maps: 2-D float maps through the colour map, (h, w, 3) RGB [0,1] as they are."""
-        key = (tuple(named), columns, with_bar)
+        """Show the maps: 2-D float maps through the colour map, (h, w, 3) RGB [0,1] as they are.
+
+        ``values``: the (lo, hi) shown at the ends of the colour map, shared by all maps, or one
+        per map name (symmetric ranges then put the bar at -1..1, else 0..1, of each range).
+        """
+        shared = not isinstance(values, dict)
+        key = (tuple(named), columns, with_bar, shared)
         if key != self._layout_key:
-            self._build(list(named), columns, with_bar)
+            self._build(list(named), columns, with_bar, shared)
             self._layout_key = key
         for name, arr in named.items():
             item = self.items[name]
             arr = np.asarray(arr, np.float32)
-            item.setImage(arr, autoLevels=False, levels=(0.0, 1.0) if arr.ndim == 3 else values)
+            levels = values if shared else values[name]
+            item.setImage(arr, autoLevels=False, levels=(0.0, 1.0) if arr.ndim == 3 else levels)
+            if not shared:
+                lo, hi = levels
+                self.labels[name].setText(f"{name}  ±{hi:.2g}" if lo == -hi else f"{name}  {lo:.3g}…{hi:.3g}")
             w, h = frame_wh or (arr.shape[1], arr.shape[0])
             item.setRect(QRectF(0, 0, w, h))
             self.views[name].setDefaultPadding(0.01)
             self.views[name].enableAutoRange()
         if self.bar is not None:
-            self.bar.setLevels(values)
+            symmetric = not shared and all(lo == -hi for lo, hi in values.values())
+            self.bar.setLevels(values if shared else ((-1.0, 1.0) if symmetric else (0.0, 1.0)))
         self._shape = (len(named), columns, with_bar, next(iter(named.values())).shape[:2] if named else (1, 1))
         if isinstance(self.parent(), TopHolder):
             self.parent().place()
@@ -165,8 +189,11 @@ class CurvePlot(pg.GraphicsLayoutWidget):
                                        pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine))
         self.curve = self.plot.plot([], [], name="curve T", pen=pg.mkPen("#4fc3f7", width=2))
         self.nodes = pg.ScatterPlotItem(size=6, brush=pg.mkBrush("#ffeb3b"), pen=None, name="64 nodes")
-        self.plot.addItem(self.nodes)
-        self.plot.legend.addItem(self.nodes, "64 nodes")
+        self.plot.addItem(self.nodes)          # named: the legend lists it by itself
+
+    def height_for(self, width: int) -> int:
+        """A square plot (the axes are locked 1:1) plus its title and axes, not the whole dock."""
+        return int(width + 40)
 
     def show_curve(self, curve: dict[str, Any]) -> None:
         nx = np.asarray(curve.get("x", []), np.float64).ravel()
@@ -207,7 +234,7 @@ class DiagnosticsDock(QDockWidget):
                       "Disparity": self.disparity, "Uncertainty": self.uncertainty, "Flow": self.flow,
                       "Other": self.other, "Info": self.info}
         for title, page in self.pages.items():
-            self.tabs.addTab(TopHolder(page) if isinstance(page, MapGrid) else page, title)
+            self.tabs.addTab(TopHolder(page) if isinstance(page, (MapGrid, CurvePlot)) else page, title)
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -247,10 +274,9 @@ class DiagnosticsDock(QDockWidget):
         if isinstance(curve, dict) and len(curve.get("x", [])):
             todo["Curve"] = lambda: self.curve.show_curve(curve)
         vis = {k: v for k, v in sorted(arrays.items()) if k.startswith("visibility") and v.ndim == 2}
-        if vis:
-            scale = max(float(np.nanpercentile(np.abs(v), 99)) for v in vis.values()) or 1e-6
-            todo["Visibility"] = lambda: self.visibility.show_maps(vis, (-scale, scale), frame_wh,
-                                                                   columns=3 if len(vis) > 4 else 2)
+        if vis:   # each scale its own range: V1..V4 are far weaker than V0 and would look black
+            ranges = {k: (-s, s) for k, s in ((k, symmetric_scale(v)) for k, v in vis.items())}
+            todo["Visibility"] = lambda: self.visibility.show_maps(vis, ranges, frame_wh, columns=2)
         disp = {k: v for k, v in arrays.items() if k.startswith("disparity") and v.ndim == 2}
         if not disp and isinstance(arrays.get("flow"), np.ndarray) and arrays["flow"].ndim == 3:
             disp = {"horizontal flow (= disparity)": arrays["flow"][..., 0]}

@@ -114,7 +114,7 @@ class SettingsPage(QWizardPage):
         self.steps.setRange(1, 1_000_000)
         self.steps.setValue(2000)
         self.device_box = QComboBox()
-        for key, label in (("auto", "Automatic"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)")):
+        for key, label in (("auto", "Automatic"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)"), ("mps", "Apple GPU (MPS)")):
             self.device_box.addItem(label, key)
         self.device_box.setCurrentIndex(max(0, self.device_box.findData(device_preference)))
         self.device_label = QLabel("Detecting the compute device…")

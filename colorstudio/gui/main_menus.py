@@ -7,6 +7,10 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from colorstudio.gui.compare_view import SIDE_BY_SIDE, SPLIT
+from colorstudio.gui.settings import DEVICES
+
+DEVICE_LABELS = {"auto": "&Automatic (GPU if there is one)", "cpu": "&CPU", "cuda": "&NVIDIA GPU (CUDA)",
+                 "mps": "Apple &GPU (MPS)"}
 
 
 class MainMenus:
@@ -56,11 +60,26 @@ class MainMenus:
         self._action(tools, "&Batch queue", self.show_batch, "Ctrl+B")
         self._action(tools, "&Fine-tune on my camera pairs…", self.open_finetune_wizard)
         self._action(tools, "Choose the &output folder…", self.choose_output_folder)
+        device_menu = tools.addMenu("Compute &device (learned methods)")
+        devices = QActionGroup(self)
+        self.device_actions = {}
+        for key in DEVICES:
+            action = self._action(device_menu, DEVICE_LABELS[key], lambda _=False, k=key: self.set_device(k))
+            action.setCheckable(True)
+            action.setChecked(key == self.settings.device)
+            devices.addAction(action)
+            self.device_actions[key] = action
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Open &sample pair", self.open_sample_pair)
         self._action(help_menu, "Show the &log file", self.show_log)
         self._action(help_menu, "&About ColorStudio", self.show_about)
+
+    def set_device(self, key: str) -> None:
+        """Where learned methods run from now on (saved in the settings)."""
+        self.settings.device = key
+        self.device_actions[key].setChecked(True)
+        self.statusBar().showMessage(f"Learned methods will run on: {DEVICE_LABELS[key].replace('&', '')}.", 6000)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

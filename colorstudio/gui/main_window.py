@@ -10,7 +10,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from colorstudio import paths
-from colorstudio.core.pairs import Discovery, discover
 from colorstudio.errors import ColorStudioError, PairError
 from colorstudio.gui import jobs, model_catalog
 from colorstudio.gui.batch_panel import BatchPanel
@@ -18,19 +17,15 @@ from colorstudio.gui.compare_view import SPLIT, CompareView
 from colorstudio.gui.diagnostics_dock import DiagnosticsDock
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
-from colorstudio.gui.main_menus import MainMenus
 from colorstudio.gui.export_dialog import ExportDialog
+from colorstudio.gui.main_menus import MainMenus
+from colorstudio.gui.opening import Opening, discover_steps
 from colorstudio.gui.settings import Settings
 from colorstudio.gui.side_panel import SidePanel
 from colorstudio.gui.workers import GeneratorWorker
 
 log = logging.getLogger(__name__)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp);;All files (*)"
-
-
-def _discover_steps(inputs: list[Path]):
-    yield None
-    return discover(inputs)
 
 
 class MainWindow(MainMenus, QMainWindow):
@@ -58,7 +53,7 @@ class MainWindow(MainMenus, QMainWindow):
         self.side_dock = self._dock("Colorize", "colorize_dock", self.side, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.diagnostics = DiagnosticsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics)
-        self.batch = BatchPanel(self.settings.output_dir)
+        self.batch = BatchPanel(self.settings.output_dir, options=self.engine_options)
         self.batch_dock = self._dock("Batch", "batch_dock", self.batch, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.batch_dock.hide()
 
@@ -118,10 +113,10 @@ class MainWindow(MainMenus, QMainWindow):
         if not inputs or not self._idle():
             return
         self.settings.last_folder = str(inputs[0] if inputs[0].is_dir() else inputs[0].parent)
-        self._run(_discover_steps, inputs, on_done=lambda found: self._discovered(inputs, found))
+        self._run(discover_steps, inputs, on_done=lambda opening: self._discovered(inputs, opening))
 
-    def _discovered(self, inputs: list[Path], found: Discovery) -> None:
-        items = found.items
+    def _discovered(self, inputs: list[Path], opening: Opening) -> None:
+        found, items = opening.found, opening.found.items
         if not items:
             lone_colour = len(inputs) == 1 and inputs[0].is_file() and found.unmatched
             if lone_colour and "colour photo" in found.unmatched[0][1]:
@@ -131,23 +126,28 @@ class MainWindow(MainMenus, QMainWindow):
                                 for p, r in found.unmatched[:3]) or "no image found"
             self._on_error(PairError(f"nothing to colorize here ({reasons})"))
             return
+        notes = []
         if len(items) > 1:
             self.show_batch()
             self.batch.add_inputs(inputs)
-            self.statusBar().showMessage(f"{len(items)} items found: they are in the batch queue; "
-                                         f"showing {items[0].name}.", 8000)
+            notes.append(f"{len(items)} items found: they are in the batch queue; showing {items[0].name}.")
         elif found.unmatched:
-            self.statusBar().showMessage("; ".join(r if r.startswith(p.name) else f"{p.name}: {r}"
-                                                   for p, r in found.unmatched[:2]), 8000)
+            notes.append("; ".join(r if r.startswith(p.name) else f"{p.name}: {r}" for p, r in found.unmatched[:2]))
+        if opening.note:
+            notes.append(opening.note)
+        note = " ".join(notes)
+        if note:
+            self.statusBar().showMessage(note, 12000)
         first = next((i for i in items if i.reference is not None), items[0])   # a pair shows the most
-        self.open_pair(first.gray, first.reference, first.name)
+        self.open_pair(first.gray, first.reference, first.name, note)
 
-    def open_pair(self, gray: Path, reference: Path | None, name: str | None = None) -> None:
+    def open_pair(self, gray: Path, reference: Path | None, name: str | None = None, note: str = "") -> None:
+        """Open a gray photo (and its reference); ``note`` is shown in the status bar once opened."""
         if not self._idle():
             return
-        self._run(jobs.open_inputs, gray, reference, name, on_done=self._show_inputs)
+        self._run(jobs.open_inputs, gray, reference, name, on_done=lambda opened: self._show_inputs(opened, note))
 
-    def _show_inputs(self, opened: jobs.OpenedInputs) -> None:
+    def _show_inputs(self, opened: jobs.OpenedInputs, note: str = "") -> None:
         self.inputs, self.result = opened, None
         w, h = opened.frame_wh
         self.compare.set_frame(w, h)
@@ -170,7 +170,7 @@ class MainWindow(MainMenus, QMainWindow):
         files = [opened.gray.path] + ([opened.reference.path] if opened.reference is not None else [])
         self.settings.add_recent(files)
         self.setWindowTitle(f"ColorStudio — {opened.name}")
-        self.statusBar().showMessage(f"Opened {opened.name}. Colorize: Ctrl+R.")
+        self.statusBar().showMessage(f"Opened {opened.name}. " + (note or "Colorize: Ctrl+R."))
         self.opened.emit(opened)
         if self.auto_colorize:
             self.colorize()
@@ -182,7 +182,12 @@ class MainWindow(MainMenus, QMainWindow):
         choice = self.side.current_choice()
         method = choice.method if choice else None
         model = choice.model if choice else None
-        self._run(jobs.colorize_for_view, self.inputs, method, model, on_done=self._show_result)
+        self._run(jobs.colorize_for_view, self.inputs, method, model, self.engine_options(),
+                  on_done=self._show_result)
+
+    def engine_options(self) -> dict:
+        """Options every colorization gets from the settings (the device reaches learned methods only)."""
+        return {"device": self.settings.device}
 
     def _show_result(self, shown: jobs.ShownResult) -> None:
         self.result = shown

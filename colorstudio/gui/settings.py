@@ -13,7 +13,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from colorstudio import paths
 
 MAX_RECENT = 10
-DEVICES = ("auto", "cpu", "cuda")
+DEVICES = ("auto", "cpu", "cuda", "mps")   # as colorstudio.engine.device.DEVICES (no torch import here)
 
 
 class Settings:
@@ -59,7 +59,7 @@ class Settings:
 
     @property
     def device(self) -> str:
-        """'auto', 'cpu' or 'cuda' (used by learned methods and training)."""
+        """'auto', 'cpu', 'cuda' or 'mps' (used by learned methods and training)."""
         value = self._str("compute/device", "auto")
         return value if value in DEVICES else "auto"
 

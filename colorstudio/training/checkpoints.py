@@ -1,7 +1,11 @@
-"""Resumable training checkpoints as safetensors: model weights + Adam state + a JSON state.
+"""Resumable training checkpoints: model weights + optimizer state + a JSON loop state.
 
-Tensor names: ``model.<param>`` and ``opt.<index>.<step|exp_avg|exp_avg_sq>``; the JSON
-``state`` (step, minutes, ...) and the net's config go to the safetensors metadata.
+One file, ``RUN_DIR/checkpoint.safetensors``, written atomically through
+:mod:`colorstudio.nets.weights_file` (checksummed, never a pickle). Tensor names:
+``model.<param>`` and ``opt.<param index>.<key>`` (any torch optimizer: Adam's
+step/exp_avg/exp_avg_sq, RMSProp's square_avg, ...); the metadata holds ``state`` (JSON: step,
+seconds, ...), ``groups`` (the optimizer's param-group settings, e.g. a lowered lr) and,
+when given, the net's ``model`` name and ``config``.
 """
 from __future__ import annotations
 
@@ -10,35 +14,56 @@ from pathlib import Path
 
 import torch
 
-from colorstudio.nets.single_weights import load_weights, save_weights
+from colorstudio.errors import ModelError
+from colorstudio.nets.weights_file import read_weights, write_weights
 
 FILENAME = "checkpoint.safetensors"
 
 
-def save_checkpoint(run_dir: Path, name: str, model: torch.nn.Module, opt: torch.optim.Adam,
-                    config: dict, state: dict) -> None:
-    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
-    for idx, st in opt.state_dict()["state"].items():
-        for key, val in st.items():
-            tensors[f"opt.{idx}.{key}"] = torch.as_tensor(val, dtype=torch.float32).reshape(-1) \
-                if key == "step" else val
-    save_weights(Path(run_dir) / FILENAME, tensors, f"{name}-checkpoint", config,
-                 {"state": json.dumps(state)})
-
-
-def load_checkpoint(run_dir: Path, name: str, model: torch.nn.Module, opt: torch.optim.Adam) -> dict:
-    """Restore model and optimiser in place; returns the JSON state."""
-    tensors, _, meta = load_weights(Path(run_dir) / FILENAME, f"{name}-checkpoint")
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-    sd = opt.state_dict()
-    for idx in range(sum(len(g["params"]) for g in sd["param_groups"])):
-        if f"opt.{idx}.exp_avg" in tensors:
-            sd["state"][idx] = {"step": tensors[f"opt.{idx}.step"].reshape(()),
-                                "exp_avg": tensors[f"opt.{idx}.exp_avg"],
-                                "exp_avg_sq": tensors[f"opt.{idx}.exp_avg_sq"]}
-    opt.load_state_dict(sd)
-    return json.loads(meta["state"])
-
-
-def has_checkpoint(run_dir: Path) -> bool:
+def has_checkpoint(run_dir: str | Path) -> bool:
     return (Path(run_dir) / FILENAME).exists()
+
+
+def save_checkpoint(run_dir: str | Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
+                    state: dict, name: str | None = None, config: dict | None = None) -> Path:
+    """Write the checkpoint of ``model`` + ``optimizer`` + ``state``; returns its path."""
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    opt_state = optimizer.state_dict()
+    for idx, st in opt_state["state"].items():
+        for key, val in st.items():
+            scalar = not torch.is_tensor(val) or val.dim() == 0
+            tensors[f"opt.{idx}.{key}"] = torch.as_tensor(val, dtype=torch.float32).reshape(-1) if scalar else val
+    meta = {"state": json.dumps(state),
+            "groups": json.dumps([{k: v for k, v in g.items() if k != "params"}
+                                  for g in opt_state["param_groups"]])}
+    if name is not None:
+        meta["model"] = f"{name}-checkpoint"
+    if config is not None:
+        meta["config"] = json.dumps(config)
+    path = Path(run_dir) / FILENAME
+    write_weights(path, tensors, meta)
+    return path
+
+
+def load_checkpoint(run_dir: str | Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
+                    name: str | None = None) -> dict:
+    """Restore ``model`` and ``optimizer`` in place from ``run_dir``; returns the JSON state.
+
+    ``name``: refuse a checkpoint made for another net (ModelError)."""
+    path = Path(run_dir) / FILENAME
+    tensors, meta = read_weights(path, require_checksum=False)  # runs from before checksums resume
+    if name is not None and meta.get("model", f"{name}-checkpoint") != f"{name}-checkpoint":
+        raise ModelError(f"{path} is a checkpoint of '{meta['model']}', not of '{name}'")
+    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    sd = optimizer.state_dict()
+    if "groups" in meta:
+        for group, saved in zip(sd["param_groups"], json.loads(meta["groups"])):
+            group.update(saved)
+    opt_state: dict = {}
+    for key, val in tensors.items():
+        if key.startswith("opt."):
+            _, idx, field = key.split(".", 2)
+            opt_state.setdefault(int(idx), {})[field] = val.reshape(()) if field == "step" else val
+    sd["state"] = opt_state
+    optimizer.load_state_dict(sd)
+    return json.loads(meta["state"])

@@ -17,15 +17,17 @@ import cv2
 import numpy as np
 import torch
 
+from colorstudio.core.baselines import match_luma
 from colorstudio.core.checks import check_pair
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.imageio import load_photo
+from colorstudio.engine.device import torch_device
 from colorstudio.engine.stereo import shift_columns
 from colorstudio.errors import ColorStudioError, ModelError
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training import losses
-from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, device_auto, train_steps
+from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, train_steps
 
 
 @dataclass
@@ -59,8 +61,9 @@ def prepare_pair(gray_path, ref_path, max_disparity: int, max_side: int = 640) -
     r = cv2.resize(ref, size, interpolation=cv2.INTER_AREA)
     sx = size[0] / gray.shape[1]
     offset = int(math.floor(lo * sx)) - 1 if side == "right" else int(math.ceil(hi * sx)) + 1
-    return PreparedPair(Path(gray_path).stem, g.astype(np.float32),
-                        rgb_to_ycbcr(np.clip(shift_columns(r, offset), 0, 1)), side, report.to_dict())
+    ref_ycc = rgb_to_ycbcr(np.clip(shift_columns(r, offset), 0, 1))
+    ref_ycc[..., 0] = match_luma(ref_ycc[..., 0], g)   # as the engine does (match_tone)
+    return PreparedPair(Path(gray_path).stem, g.astype(np.float32), ref_ycc, side, report.to_dict())
 
 
 class UserPairs:
@@ -127,19 +130,21 @@ def starting_model(path=None) -> CycleCNN:
 
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
              max_steps=None, device="auto", crop=(128, 256), resume=True, lr=1e-4, seed=0,
-             checkpoint_every=25) -> Generator[TrainProgress, None, dict]:
+             checkpoint_every=25, warmup_steps=50, freeze_batchnorm=True) -> Generator[TrainProgress, None, dict]:
     """Fine-tune on ``pairs`` [(gray_path, ref_path)]; yields progress, writes ``out`` at the end.
 
     ``validation`` pairs are held apart (if empty, one in five training pairs is). Closing the
     generator stops training and keeps the checkpoint in ``run_dir`` (the same ``run_dir``
-    resumes). Returns the model card.
+    resumes). Returns the model card. ``warmup_steps``: the lr ramps up first (RMSProp's first
+    steps are too large otherwise and knock the base model back); ``freeze_batchnorm``: a few
+    user pairs do not overwrite the base model's BatchNorm statistics.
     """
     if out is None or run_dir is None:
         raise ValueError("out and run_dir are needed")
     if minutes is None and max_steps is None:
         raise ValueError("give a time budget (minutes) or a step count")
     out, run_dir = Path(out), Path(run_dir)
-    if device == "cpu" or device_auto(device).type == "cpu":
+    if device == "cpu" or torch_device(device).type == "cpu":
         torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
     model = starting_model(base_model_path)
     max_d = model.cfg.max_disparity
@@ -158,7 +163,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()
     before = cycle_scores(model, val_set, max_d)
     opts = TrainOptions(objective="cycle", lr=lr, steps=max_steps, minutes=minutes, max_disparity=max_d,
-                        checkpoint_every=checkpoint_every)
+                        checkpoint_every=checkpoint_every, warmup_steps=warmup_steps,
+                        freeze_batchnorm=freeze_batchnorm)
     state = yield from train_steps(model, train_data, opts, run_dir, resume=resume, device=device)
     model.cpu()
     after = cycle_scores(model, val_set, max_d)
@@ -167,7 +173,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
                      "skipped": skipped, "pairs": [p.name for p in prepared]},
             "finetune": {"steps": state["step"], "minutes": round(state["seconds"] / 60, 2),
                          "objective": "cycle (structure + cycle SSIM + 0.1 smoothness), no ground truth",
-                         "lr": lr, "crop": list(crop), "device": str(device_auto(device)),
+                         "lr": lr, "warmup_steps": warmup_steps, "batchnorm_frozen": freeze_batchnorm,
+                         "crop": list(crop), "device": str(torch_device(device)),
                          "validation_before": before, "validation_after": after},
             "wall_minutes": round((time.time() - t0) / 60, 2)}
     try:

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Generator, Protocol
 
 import torch
-from safetensors.torch import load_file, save_file
-
+from colorstudio.engine.device import torch_device
 from colorstudio.training import losses
-
-CHECKPOINT = "checkpoint.safetensors"
+from colorstudio.training.batchnorm import freeze_batchnorm
+from colorstudio.training.checkpoints import FILENAME as CHECKPOINT
+from colorstudio.training.checkpoints import load_checkpoint, save_checkpoint
 
 
 class BatchSource(Protocol):
@@ -47,6 +47,10 @@ class TrainOptions:
     use_refine: bool = True
     validate_every: int = 0             # 0: never during training
     grad_clip: float = 5.0
+    warmup_steps: int = 0               # lr ramps up linearly over the first steps of the run:
+                                        # RMSProp's squared-gradient average starts at 0, so its
+                                        # first steps are ~10x too large without it
+    freeze_batchnorm: bool = False      # keep BatchNorm statistics fixed (fine-tuning)
 
 
 @dataclass
@@ -61,17 +65,6 @@ class TrainProgress:
     validation: dict[str, float] | None = None
     checkpoint: str | None = None
     events: list[str] = field(default_factory=list)
-
-
-def device_auto(requested: str = "auto") -> torch.device:
-    """CUDA if there is one, else Apple MPS, else the CPU."""
-    if requested != "auto":
-        return torch.device(requested)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
 
 
 # ------------------------------------------------------------------ losses per objective
@@ -101,7 +94,7 @@ def compute_losses(model, batch: dict, side: str, opts: TrainOptions) -> dict[st
 @torch.no_grad()
 def validate(model, pairs: list[tuple[dict, str]], max_disparity: int) -> dict[str, float]:
     """Chroma PSNR against the truth and cycle PSNR (second-time colorization vs the reference)."""
-    was_training = model.training
+    modes = [(m, m.training) for m in model.modules()]   # restored as they were (frozen BN stays)
     model.eval()
     chroma, cyc = [], []
     for batch, side in pairs:
@@ -109,52 +102,12 @@ def validate(model, pairs: list[tuple[dict, str]], max_disparity: int) -> dict[s
         if "truth_cbcr" in batch:
             chroma.append(float(losses.psnr(first["chroma"].clamp(0, 1), batch["truth_cbcr"])))
         cyc.append(float(losses.psnr(second["chroma"].clamp(0, 1), batch["ref_ycc"][:, 1:])))
-    model.train(was_training)
+    for m, mode in modes:
+        m.training = mode
     out = {"cycle_psnr": sum(cyc) / len(cyc)}
     if chroma:
         out["chroma_psnr"] = sum(chroma) / len(chroma)
     return out
-
-
-# ------------------------------------------------------------------ checkpoints
-def save_checkpoint(run_dir: Path, model, optimizer, state: dict) -> Path:
-    """Weights + optimizer tensors + JSON state, written atomically (temp file + rename)."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    tensors = {f"model.{k}": v.detach().contiguous() for k, v in model.state_dict().items()}
-    opt_state = optimizer.state_dict()
-    for idx, st in opt_state["state"].items():
-        for key, val in st.items():
-            tensors[f"opt.{idx}.{key}"] = torch.as_tensor(val, dtype=torch.float32).reshape(-1).contiguous() \
-                if not torch.is_tensor(val) or val.dim() == 0 else val.detach().contiguous()
-    meta = {"state": json.dumps(state), "groups": json.dumps(
-        [{k: v for k, v in g.items() if k != "params"} for g in opt_state["param_groups"]])}
-    path = run_dir / CHECKPOINT
-    tmp = run_dir / (CHECKPOINT + ".part")
-    save_file(tensors, str(tmp), metadata=meta)
-    tmp.replace(path)
-    return path
-
-
-def load_checkpoint(run_dir: Path, model, optimizer) -> dict:
-    from safetensors import safe_open
-
-    path = run_dir / CHECKPOINT
-    tensors = load_file(str(path))
-    with safe_open(str(path), "pt") as f:
-        meta = f.metadata()
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-    sd = optimizer.state_dict()
-    groups = json.loads(meta["groups"])
-    for g, saved in zip(sd["param_groups"], groups):
-        g.update(saved)
-    state: dict = {}
-    for name, val in tensors.items():
-        if name.startswith("opt."):
-            _, idx, key = name.split(".", 2)
-            state.setdefault(int(idx), {})[key] = val.reshape(()) if key == "step" else val
-    sd["state"] = state
-    optimizer.load_state_dict(sd)
-    return json.loads(meta["state"])
 
 
 # ------------------------------------------------------------------ the loop
@@ -170,8 +123,10 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
     if opts.steps is None and opts.minutes is None:
         raise ValueError("give a step count or a time budget")
     run_dir = Path(run_dir)
-    dev = device_auto(device)
+    dev = torch_device(device)
     model.to(dev).train()
+    if opts.freeze_batchnorm:
+        freeze_batchnorm(model)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=opts.lr)
     state = {"step": 0, "seconds": 0.0, "lr": opts.lr, "rollbacks": 0, "options": asdict(opts)}
     if resume and (run_dir / CHECKPOINT).exists():
@@ -198,8 +153,15 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
         return ((opts.steps is not None and state["step"] >= opts.steps)
                 or (opts.minutes is not None and elapsed() >= opts.minutes * 60))
 
+    def set_lr() -> float:
+        ramp = min(1.0, (state["step"] + 1) / opts.warmup_steps) if opts.warmup_steps else 1.0
+        for g in optimizer.param_groups:
+            g["lr"] = state["lr"] * ramp
+        return state["lr"] * ramp
+
     try:
         while not finished():
+            lr_now = set_lr()
             batch, side = source.batch(state["step"], opts.batch_size)
             batch = {k: v.to(dev) for k, v in batch.items()}
             parts = compute_losses(model, batch, side, opts)
@@ -228,7 +190,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
                 val = validate(model, [({k: v.to(dev) for k, v in b.items()}, s) for b, s in validation],
                                opts.max_disparity)
             yield TrainProgress(step=state["step"], total_steps=opts.steps,
-                                losses={k: float(v.detach()) for k, v in parts.items()}, lr=state["lr"],
+                                losses={k: float(v.detach()) for k, v in parts.items()}, lr=lr_now,
                                 seconds=state["seconds"], eta=budget_left(), validation=val,
                                 checkpoint=ckpt, events=events,
                                 message=f"step {state['step']}: loss {float(parts['total'].detach()):.4f}")

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
-from colorstudio.nets.single_weights import save_weights
+from colorstudio.nets.weights_file import save_weights
 from colorstudio.nets.warp import backward_warp
 from colorstudio.training import ccdc_data as data
 from colorstudio.training.ccdc_losses import CHARBONNIER_EPS, WARP_WEIGHT, ccdc_loss
@@ -90,7 +90,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     state = {"step": 0, "minutes": 0.0}
     if resume and has_checkpoint(run_dir):
-        state = load_checkpoint(run_dir, NAME, model, opt)
+        state = load_checkpoint(run_dir, model, opt, name=NAME)
         yield Progress(state["step"], state["minutes"], float("nan"), message="resumed")
     rng = np.random.default_rng(seed + 7919 * state["step"])
     start, base_minutes, last_ckpt = time.time(), state["minutes"], time.time()
@@ -115,7 +115,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             if done or time.time() - last_ckpt > CHECKPOINT_EVERY_S:
                 val_psnr, val_gain = validate(model, val)
                 state.update(val_psnr=val_psnr, val_gain=val_gain)
-                save_checkpoint(run_dir, NAME, model, opt, model.cfg.to_dict(), state)
+                save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
                 log.write(f"{state['step']}\t{state['minutes']:.2f}\t{running or float('nan'):.5f}\t"
                           f"{val_psnr:.3f}\t{val_gain:+.3f}\n")
                 log.flush()

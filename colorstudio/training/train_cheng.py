@@ -25,7 +25,7 @@ import torch
 from colorstudio.core import cheng_features as cf
 from colorstudio.core.color import luma, rgb_to_ycbcr
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
-from colorstudio.nets.single_weights import save_weights
+from colorstudio.nets.weights_file import save_weights
 from colorstudio.training import single_gray_data as data
 from colorstudio.training.checkpoints import has_checkpoint, load_checkpoint, save_checkpoint
 
@@ -129,7 +129,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         max_steps = STEPS_PER_CLUSTER * k
     state = {"step": 0, "minutes": 0.0, "photos_per_cluster": np.bincount(photo_cluster, minlength=k).tolist()}
     if resume and has_checkpoint(run_dir):
-        state = load_checkpoint(run_dir, "cheng", model, opt)
+        state = load_checkpoint(run_dir, model, opt, name="cheng")
         yield Progress(state["step"], state["minutes"], float("nan"), None, "resumed")
     gen = torch.Generator().manual_seed(seed + state["step"])
     start, base, last_ckpt = time.time(), state["minutes"], time.time()
@@ -151,7 +151,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         if done or time.time() - last_ckpt > CHECKPOINT_EVERY_S:
             val_loss = validation_loss(model, va)
             state["val_loss"] = val_loss
-            save_checkpoint(run_dir, "cheng", model, opt, cfg.to_dict(), state)
+            save_checkpoint(run_dir, model, opt, state, name="cheng", config=cfg.to_dict())
             log.write(f"{state['step']}\t{state['minutes']:.2f}\t{running:.5f}\t{val_loss:.5f}\n")
             log.flush()
             last_ckpt = time.time()

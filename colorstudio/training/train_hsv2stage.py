@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from colorstudio.nets.colorspace import rgb_to_hsv
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss
-from colorstudio.nets.single_weights import save_weights
+from colorstudio.nets.weights_file import save_weights
 from colorstudio.training.checkpoints import has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training import single_gray_data as data
 
@@ -96,7 +96,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     state = {"step": 0, "minutes": 0.0, "phases": []}
     if resume and has_checkpoint(run_dir):
-        state = load_checkpoint(run_dir, "hsv2stage", model, opt)
+        state = load_checkpoint(run_dir, model, opt, name="hsv2stage")
         yield Progress(state["step"], state["minutes"], float("nan"), None, "resumed")
     state.setdefault("phases", []).append({"from_step": state["step"], "scale_aug": scale_aug,
                                            "minutes": minutes})
@@ -121,7 +121,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         if done or time.time() - last_ckpt > CHECKPOINT_EVERY_S:
             val_loss = validation_loss(model, val)
             state["val_loss"] = val_loss
-            save_checkpoint(run_dir, "hsv2stage", model, opt, model.cfg.to_dict(), state)
+            save_checkpoint(run_dir, model, opt, state, name="hsv2stage", config=model.cfg.to_dict())
             log.write(f"{state['step']}\t{state['minutes']:.2f}\t{running:.4f}\t{val_loss:.4f}\n")
             log.flush()
             last_ckpt = time.time()

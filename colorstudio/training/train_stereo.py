@@ -20,6 +20,7 @@ import torch
 
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import save_model
+from colorstudio.training.batchnorm import recalibrate_batchnorm
 from colorstudio.training.datasets import DEFAULT_PHOTOS, PairOptions, SynthStereoData, list_photos, split_photos
 from colorstudio.training.stereo_loop import CHECKPOINT, TrainOptions, load_checkpoint, train_steps, validate
 
@@ -52,6 +53,13 @@ def main(argv=None) -> int:
     ap.add_argument("--photos-dir", default=str(DEFAULT_PHOTOS))
     ap.add_argument("--supervised-minutes", type=float, default=45)
     ap.add_argument("--cycle-minutes", type=float, default=15)
+    ap.add_argument("--supervised-steps", type=int, default=None, help="a step budget instead of minutes")
+    ap.add_argument("--cycle-steps", type=int, default=None, help="a step budget instead of minutes")
+    ap.add_argument("--cycle-warmup", type=int, default=100, help="lr warm-up steps of the cycle stage")
+    ap.add_argument("--cycle-freeze-bn", action="store_true",
+                    help="keep the BatchNorm statistics of the pretrained model in the cycle stage")
+    ap.add_argument("--recalibrate-bn", type=int, default=0,
+                    help="before export, recompute BatchNorm statistics over this many training batches")
     ap.add_argument("--crop", default="96x224", help="HxW training crop of the gray view")
     ap.add_argument("--max-disparity", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
@@ -72,17 +80,26 @@ def main(argv=None) -> int:
     t0 = time.time()
     before = validate(model, val, args.max_disparity)
 
-    sup = TrainOptions(objective="supervised", minutes=args.supervised_minutes,
-                       max_disparity=args.max_disparity, checkpoint_every=50, validate_every=200)
-    sup_state = run_stage(model, train, sup, run_dir / "supervised", val, args.resume)
-    after_sup = validate(model, val, args.max_disparity)
+    def budget(steps, minutes):
+        return {"steps": steps, "minutes": None} if steps is not None else {"steps": None, "minutes": minutes}
 
-    cyc = TrainOptions(objective="cycle", minutes=args.cycle_minutes, max_disparity=args.max_disparity,
-                       checkpoint_every=50, validate_every=200, lr=2e-4)
     cyc_dir = run_dir / "cycle"
-    if not (args.resume and (cyc_dir / CHECKPOINT).exists()):
-        cyc_dir.mkdir(parents=True, exist_ok=True)
-    cyc_state = run_stage(model, train, cyc, cyc_dir, val, args.resume)
+    after_sup = None
+    if args.resume and (cyc_dir / CHECKPOINT).exists():
+        print("the cycle stage has begun: the supervised stage is done", file=sys.stderr)
+    else:
+        sup = TrainOptions(objective="supervised", max_disparity=args.max_disparity, checkpoint_every=50,
+                           validate_every=200, **budget(args.supervised_steps, args.supervised_minutes))
+        run_stage(model, train, sup, run_dir / "supervised", val, args.resume)
+        after_sup = validate(model, val, args.max_disparity)
+
+    cyc = TrainOptions(objective="cycle", max_disparity=args.max_disparity, checkpoint_every=50,
+                       validate_every=200, lr=2e-4, warmup_steps=args.cycle_warmup,
+                       freeze_batchnorm=args.cycle_freeze_bn, **budget(args.cycle_steps, args.cycle_minutes))
+    run_stage(model, train, cyc, cyc_dir, val, args.resume)
+    if args.recalibrate_bn:
+        recalibrate_batchnorm(model, (train.batch(10**7 + i, 1) for i in range(args.recalibrate_bn)),
+                              lambda m, b: m(b[0]["gray"], b[0]["ref_ycc"], args.max_disparity, b[1]))
     after = validate(model, val, args.max_disparity)
 
     def steps_of(d: Path) -> dict:
@@ -102,12 +119,18 @@ def main(argv=None) -> int:
                                     "objective": "1000*MSE(chroma)+1000*MSE(WAC chroma)+SSIM structure+0.1*smooth",
                                     "optimizer": "RMSProp lr 1e-3"},
                      "cycle": {"steps": s2.get("step"), "minutes": round(s2.get("seconds", 0) / 60, 1),
-                               "objective": "structure + cycle SSIM + 0.1*smooth", "optimizer": "RMSProp lr 2e-4"},
+                               "objective": "structure + cycle SSIM + 0.1*smooth", "optimizer": "RMSProp lr 2e-4",
+                               "warmup_steps": args.cycle_warmup, "batchnorm_frozen": args.cycle_freeze_bn},
+                     "batchnorm_recalibrated_on_batches": args.recalibrate_bn,
                      "device": "cpu (2 cores)", "threads": args.threads},
         "validation": {"untrained": before, "after_supervised": after_sup, "final": after},
         "reproduce": "python -m colorstudio.training.train_stereo --out " + args.out
                      + f" --run-dir {args.run_dir} --supervised-minutes {args.supervised_minutes:g}"
-                     + f" --cycle-minutes {args.cycle_minutes:g} --crop {args.crop} --threads {args.threads} --resume",
+                     + f" --cycle-minutes {args.cycle_minutes:g} --crop {args.crop} --threads {args.threads} --resume"
+                     + (f" --supervised-steps {args.supervised_steps}" if args.supervised_steps else "")
+                     + (f" --cycle-steps {args.cycle_steps}" if args.cycle_steps else "")
+                     + f" --cycle-warmup {args.cycle_warmup}" + (" --cycle-freeze-bn" if args.cycle_freeze_bn else "")
+                     + (f" --recalibrate-bn {args.recalibrate_bn}" if args.recalibrate_bn else ""),
         "wall_minutes": round((time.time() - t0) / 60, 1),
     }
     save_model(model.cpu().eval(), args.out, card)

@@ -107,13 +107,38 @@ def test_awkward_but_valid_inputs_colorize_in_the_app(qtbot, window, tmp_path, m
     assert not errors
 
 
-@pytest.mark.xfail(strict=True, reason="pairs.discover does not pair two explicitly chosen files "
-                   "(one gray, one colour) unless their names say mono/color: the gray opens alone")
-def test_two_chosen_files_without_role_names_open_as_a_pair(qtbot, window, tmp_path, monkeypatch):
+@pytest.mark.parametrize("reverse", [False, True])
+def test_two_chosen_files_without_role_names_open_as_a_pair(qtbot, window, tmp_path, monkeypatch, reverse):
     import colorstudio.gui.main_window as mw
 
     errors: list[BaseException] = []
     monkeypatch.setattr(mw, "show_error", lambda parent, exc, **kw: errors.append(exc))
     case = next(c for c in write_corpus(tmp_path / "corpus") if c.name == "16-bit gray")
-    opened = _open(qtbot, window, [case.gray, case.reference], errors)
-    assert opened.reference is not None
+    files = [case.gray, case.reference][::-1 if reverse else 1]      # the order chosen does not matter
+    opened = _open(qtbot, window, files, errors)
+    assert not isinstance(opened, BaseException), opened
+    assert opened.gray.path == case.gray and opened.reference.path == case.reference
+    assert "Opened as a pair" in window.statusBar().currentMessage()
+    assert not errors
+
+
+@pytest.mark.parametrize("kind", ["gray", "colour"])
+def test_two_chosen_files_of_the_same_kind_open_alone_and_say_why(qtbot, window, tmp_path, monkeypatch, kind):
+    import cv2
+
+    import colorstudio.gui.main_window as mw
+
+    errors: list[BaseException] = []
+    monkeypatch.setattr(mw, "show_error", lambda parent, exc, **kw: errors.append(exc))
+    rng = np.random.default_rng(3)
+    files = []
+    for name in ("first", "second"):
+        img = rng.integers(0, 255, (60, 80) if kind == "gray" else (60, 80, 3), dtype=np.uint8)
+        files.append(tmp_path / f"{name}.png")
+        cv2.imwrite(str(files[-1]), img)
+    opened = _open(qtbot, window, files, errors)
+    assert not isinstance(opened, BaseException), opened
+    assert opened.reference is None and opened.gray.path == files[0]
+    message = window.statusBar().currentMessage()
+    assert f"both {'gray' if kind == 'gray' else 'in colour'}, so they are not a pair" in message
+    assert "\n" not in message and not errors

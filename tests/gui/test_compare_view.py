@@ -72,3 +72,61 @@ def test_downsample_keeps_nan_holes_and_dtypes():
     assert d.shape == (100, 100) and np.isnan(d[:50, :50]).all() and np.isfinite(d[50:, 50:]).all()
     assert downsample(np.zeros((10, 20, 3), np.uint16), 100).dtype == np.uint16
     assert display_image(np.full((10, 10), 65535, np.uint16)).max() == 255
+
+
+def test_100_percent_on_a_large_photo_shows_full_resolution_pixels(view, qtbot):
+    from PySide6.QtCore import QPointF
+
+    rng = np.random.default_rng(0)
+    full = rng.integers(0, 256, (2000, 3000), dtype=np.uint8)      # noise: every pixel differs
+    colour = rng.random((2000, 3000, 3), dtype=np.float32)
+    shown = display_image(full)
+    assert shown.shape == (1365, 2048)                                # the display copy is smaller
+    view.set_frame(3000, 2000)
+    view.set_image("gray", shown, full)
+    view.set_image("result", display_image(colour), colour)
+    view.fit()
+    qtbot.wait(100)
+    assert view.details["gray"].image is None                         # fitted: the copy is enough
+    view.actual_size()
+    assert view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    vb = view.views["gray"]
+    for panel, source in (("gray", full), ("result", colour)):
+        tile = view.details[panel]
+        assert tile.image is not None, panel
+        rect = tile.mapRectToParent(tile.boundingRect())              # frame units covered by the tile
+        assert rect.width() / tile.image.shape[1] == pytest.approx(1.0)   # 1 image px per frame px
+        assert rect.contains(vb.viewRect())                           # it covers what is seen
+        x, y = int(rect.left()) + 7, int(rect.top()) + 5
+        expected = source[y, x] if source.dtype == np.uint8 else np.rint(source[y, x] * 255)
+        assert np.array_equal(tile.image[5, 7], expected), panel      # the real pixel, not the copy's
+    # 1 frame px per screen px and 1 image px per frame px: 1 image px per screen px
+    scene_per_image_px = vb.mapViewToScene(QPointF(1, 0)).x() - vb.mapViewToScene(QPointF(0, 0)).x()
+    assert scene_per_image_px == pytest.approx(1.0, rel=1e-3)
+    # the readout under the mouse reports full-resolution coordinates and values
+    centre = vb.viewRect().center()
+    texts = []
+    view.pixelInfo.connect(texts.append)
+    view.canvases[0].scene().sigMouseMoved.emit(vb.mapViewToScene(centre))
+    cx, cy = int(centre.x()), int(centre.y())
+    assert texts and texts[-1].startswith(f"x {cx}  y {cy}") and f"gray {full[cy, cx]}" in texts[-1]
+    # fitting again drops the tiles (memory back to the display copies)
+    view.fit()
+    qtbot.waitUntil(lambda: view.details["gray"].image is None, timeout=2000)
+
+
+def test_split_view_detail_stops_at_the_line(view, qtbot):
+    full = np.random.default_rng(1).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    colour = np.zeros((2000, 3000, 3), np.float32)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.set_image("result", display_image(colour), colour)
+    view.fit()
+    view.set_mode("split")
+    view.actual_size()                                                # centred on the line (x 1500)
+    after, before = view.details["split_after"], view.details["split_before"]
+    assert before.image is not None and after.image is not None
+    right = after.mapRectToParent(after.boundingRect()).right()
+    assert right == pytest.approx(1500, abs=1)
+    view.set_split_position(0.0)
+    qtbot.waitUntil(lambda: view.details["split_after"].image is None, timeout=2000)

@@ -64,6 +64,7 @@ def test_maps_and_curve_have_the_right_shapes(dock):
     cx, cy = dock.curve.curve.getData()
     assert len(cx) == 256 and np.all(np.isfinite(cy))
     assert dock.curve.histogram.image.shape == (128, 128) and dock.curve.histogram.image.max() == 1.0
+    assert [label.text for _, label in dock.curve.plot.legend.items] == ["identity", "curve T", "64 nodes"]
     ix, iy = dock.curve.identity.getData()
     assert list(ix) == [0, 255] and list(iy) == [0, 255]
     assert "method: cyclecnn" in dock.info.toPlainText()
@@ -98,3 +99,29 @@ def test_pair_histogram_orientation():
     hist = pair_histogram([[200, 50]] * 10, bins=8)       # reference 200 (x), mono 50 (y)
     row, col = np.unravel_index(hist.argmax(), hist.shape)
     assert (row, col) == (50 * 8 // 256, 200 * 8 // 256)
+
+
+def _rendered(item) -> np.ndarray:
+    """The RGB(A) pixels the ImageItem draws (its lookup table and levels applied), uint8."""
+    item.render()
+    import pyqtgraph as pg
+
+    return pg.functions.ndarray_from_qimage(item.qimage)[..., :3]
+
+
+def test_each_visibility_scale_uses_its_own_colour_range(dock):
+    rng = np.random.default_rng(1)
+    sigmas = [0.3, 0.02, 3e-3, 4e-4, 5e-5]                      # V0 >> V1 >> ... >> V4
+    vis = {f"visibility_{s}": rng.normal(0, sigma, (40 >> s, 60 >> s)).astype(np.float32)
+           for s, sigma in enumerate(sigmas)}
+    dock.show_diagnostics(vis, {})
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Visibility"))
+    for name, v in vis.items():
+        item = dock.visibility.items[name]
+        lo, hi = item.getLevels()
+        assert lo == pytest.approx(-hi) and hi == pytest.approx(np.percentile(np.abs(v), 99), rel=1e-5)
+        red_or_green = _rendered(item).max(axis=-1).astype(float)   # black at 0, bright at ±range
+        assert red_or_green.mean() > 50, name                       # not black: N(0, s) -> ~80
+        assert np.percentile(red_or_green, 95) > 180, name
+        assert f"±{hi:.2g}" in dock.visibility.labels[name].text
+    assert tuple(dock.visibility.bar.levels()) == (-1.0, 1.0)

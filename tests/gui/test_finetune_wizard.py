@@ -2,8 +2,8 @@
 
 The folder checks, device detection, evaluation (cycle PSNR/SSIM with classic methods) and
 saving are the real code. The training engine (colorstudio.training.finetune) is replaced by a
-2-step generator in the shape the adapter maps (step, losses, lr, seconds, eta, preview),
-unless the engine is installed, in which case one test runs it for 2 steps on tiny pairs.
+2-step generator in the shape the adapter maps (step, losses, lr, seconds, eta, preview);
+test_finetune_real_engine.py walks the wizard with the real engine (2 steps on tiny pairs).
 """
 from __future__ import annotations
 

@@ -1,0 +1,309 @@
+"""Does fine-tuning on a user's own camera help? The proof benchmark of issue #4.
+
+    python benchmarks/finetune_simulated_camera.py [--cameras bright_gamma,dark_scurve,warm_flat]
+        [--minutes 15 | --steps N] [--pairs 30] [--eval-pairs 12] [--threads 2] [--seed 0]
+        [--base models/cyclecnn.safetensors] [--json benchmarks/results_finetune.json]
+        [--workdir DIR] [--quick]
+
+Per simulated camera (a FIXED mono tone curve/exposure, its own noise levels and colour cast):
+1. --pairs training photos become layered stereo pairs (core.synth) shot by the camera, written as
+   a user has them (x_mono.png + x_color.png, 8-bit, no truth); `finetune()` runs on them the way
+   `colorstudio finetune DIR` does (pairs.discover; 1 in 5 kept for its validation), from --base.
+2. The base model ("before"), the fine-tuned one ("after") and dis+gf (classic reference) are scored
+   on --eval-pairs held-apart photos (disjoint from training; among the base model's own validation
+   photos when its card lists enough) and on Motorcycle, both directions, shot by the same camera:
+   chroma PSNR vs the truth (the gray view as the colour camera renders it) and cycle PSNR.
+Numbers are reported, not asserted. --quick: tiny sizes, 2 steps, no JSON unless --json (tests).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from colorstudio.bench.cases import Case, list_photos, load_motorcycle
+from colorstudio.core import metrics, synth
+from colorstudio.core.color import luma, rgb_to_ycbcr
+from colorstudio.core.imageio import load_photo
+
+DEFAULT_JSON = Path(__file__).resolve().parent / "results_finetune.json"
+METHODS = ("dis+gf", "before", "after")
+GROUPS = ("held_apart", "motorcycle")
+FULL = {"pairs": 30, "eval_pairs": 12, "minutes": 15.0, "max_side": 640, "crop": "128x256",
+        "motorcycle_scale": 1.0, "threads": 2}
+QUICK = {"pairs": 2, "eval_pairs": 1, "steps": 2, "max_side": 192, "crop": "64x96",
+         "motorcycle_scale": 0.25, "threads": 1}
+
+
+@dataclass(frozen=True)
+class SimulatedCamera:
+    """A user's dual camera with fixed quirks (the same for every pair it shoots).
+
+    Mono response v -> gain * S(v ** gamma), S(v) = v - s_curve * sin(2 pi v) / (2 pi) (the form
+    of synth.random_tone_curve, here fixed); noise sigma = k * sqrt(v) on each shot; the colour
+    camera's white balance (R, G, B gains) also shapes the truth. Files are 8-bit.
+    """
+
+    name: str
+    gamma: float = 1.0
+    gain: float = 1.0
+    s_curve: float = 0.0
+    mono_noise: float = 0.01
+    colour_noise: float = 0.03
+    white_balance: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    side: str = "right"          # synthesize_from_photo's side: which camera is the mono one
+    max_disparity: int = 40      # px at the photos' working size
+
+    def mono_response(self, v: np.ndarray) -> np.ndarray:
+        v = np.clip(v, 0.0, 1.0) ** self.gamma
+        v = v - self.s_curve * np.sin(2 * np.pi * v) / (2 * np.pi)
+        return np.clip(self.gain * v, 0.0, 1.0).astype(np.float32)
+
+    def colour_rendition(self, rgb: np.ndarray) -> np.ndarray:
+        return np.clip(rgb * np.asarray(self.white_balance, np.float32), 0.0, 1.0).astype(np.float32)
+
+    def degrade(self, gray_view_rgb, ref_view_rgb, rng: np.random.Generator):
+        """(gray view RGB (H,W,3), colour view RGB (h,w,3)) -> (gray (H,W), reference (h,w,3)),
+        float32 on the 8-bit grid; deterministic given ``rng`` (the noise)."""
+        gray = synth.add_signal_noise(self.mono_response(luma(gray_view_rgb)), self.mono_noise, rng)
+        ref = synth.add_signal_noise(self.colour_rendition(ref_view_rgb), self.colour_noise, rng)
+        return to_8bit(gray) / np.float32(255), to_8bit(ref) / np.float32(255)
+
+
+CAMERAS = {c.name: c for c in (
+    SimulatedCamera("bright_gamma", gamma=0.7, gain=1.15, side="right"),
+    SimulatedCamera("dark_scurve", gain=0.8, s_curve=0.3, mono_noise=0.015, colour_noise=0.07, side="left"),
+    SimulatedCamera("warm_flat", gamma=1.3, gain=1.05, s_curve=-0.25, colour_noise=0.05,
+                    white_balance=(1.08, 1.0, 0.9), side="right"),
+)}
+
+
+def to_8bit(img: np.ndarray) -> np.ndarray:
+    return np.rint(np.clip(img, 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ data
+def split_photos(files: list[Path], base_card: dict, n_train: int, n_eval: int, seed: int):
+    """(train, eval, eval_unseen_by_base): disjoint lists picked with the seed. Eval photos come
+    from the base model card's validation photos when it lists at least ``n_eval``."""
+    held = set(base_card.get("data", {}).get("validation_photos", []))
+    pool = [f for f in files if f.name in held]
+    unseen = len(pool) >= n_eval
+    pool = pool if unseen else files
+    rng = np.random.default_rng(seed)
+    evals = sorted(pool[i] for i in rng.choice(len(pool), min(n_eval, len(pool)), replace=False))
+    rest = [f for f in files if f not in evals]
+    train = sorted(rest[i] for i in rng.choice(len(rest), min(n_train, len(rest)), replace=False))
+    return train, evals, unseen
+
+
+def camera_pair(cam: SimulatedCamera, photo: Path, max_side: int, rng) -> synth.SynthPair:
+    """A layered stereo scene from one photo (long side <= max_side) shot by ``cam``; its
+    truth_rgb is the gray view as the colour camera renders it."""
+    rgb = load_photo(photo).rgb_float()
+    s = max_side / max(rgb.shape[:2])
+    if s < 1:
+        rgb = cv2.resize(rgb, (round(rgb.shape[1] * s), round(rgb.shape[0] * s)), interpolation=cv2.INTER_AREA)
+    p = synth.synthesize_from_photo(np.clip(rgb, 0, 1), rng, 1, max_disparity=cam.max_disparity, side=cam.side,
+                                    degrade=cam.degrade)
+    p.truth_rgb = cam.colour_rendition(p.truth_rgb)
+    return p
+
+
+def write_training_pairs(folder: Path, cam: SimulatedCamera, cam_id: int, photos, a) -> None:
+    """The user's folder: x_mono.png + x_color.png per photo, nothing else (no truth)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in photos:
+        pair = camera_pair(cam, p, a.max_side, np.random.default_rng([a.seed, cam_id, 0, a.index[p]]))
+        Image.fromarray(to_8bit(pair.gray)).save(folder / f"{p.stem}_mono.png")
+        Image.fromarray(to_8bit(pair.reference)).save(folder / f"{p.stem}_color.png")
+
+
+def eval_cases(cam: SimulatedCamera, cam_id: int, photos, a) -> list[Case]:
+    """Held-apart synthesized pairs, then the Motorcycle pair both ways, all shot by ``cam``."""
+    cases = []
+    for p in photos:
+        pair = camera_pair(cam, p, a.max_side, np.random.default_rng([a.seed, cam_id, 1, a.index[p]]))
+        cases.append(Case(f"held/{p.stem}", "held_apart", 0, pair.gray, pair.reference, pair.truth_rgb))
+    left, right = load_motorcycle(a.motorcycle_scale)
+    for d, (direction, label) in enumerate((("left", "L<-R"), ("right", "R<-L"))):
+        pair = synth.synthesize_from_stereo(left, right, 1, direction, np.random.default_rng([a.seed, cam_id, 2, d]),
+                                            degrade=cam.degrade)
+        cases.append(Case(f"motorcycle/{label}", "motorcycle", 0, pair.gray, pair.reference,
+                          cam.colour_rendition(pair.truth_rgb)))
+    return cases
+
+
+# ------------------------------------------------------------------ fine-tune and score
+def run_finetune(folder: Path, out: Path, base: Path, a) -> dict:
+    """Fine-tune exactly as `colorstudio finetune FOLDER` does; returns the model card."""
+    from colorstudio.core.pairs import discover
+    from colorstudio.training.finetune import finetune
+
+    found = discover([folder])
+    pairs = [(i.gray, i.reference) for i in found.items if i.reference is not None]
+    h, w = (int(v) for v in a.crop.lower().split("x"))
+    gen = finetune(pairs, base_model_path=base, out=out, run_dir=out.with_suffix(".run"),
+                   minutes=None if a.steps else a.minutes, max_steps=a.steps, crop=(h, w), resume=False)
+    last = time.monotonic()
+    while True:
+        try:
+            p = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        if time.monotonic() - last > 30 or p.events:
+            last = time.monotonic()
+            log(f"  step {p.step}: loss {p.losses['total']:.4f}, {p.seconds / 60:.1f} min {' '.join(p.events)}")
+
+
+def score(fn, cases: list[Case]) -> list[dict]:
+    """Chroma PSNR vs the truth and cycle PSNR (no truth) of one method on every case."""
+    out = []
+    for c in cases:
+        chroma = fn(c.gray, c.reference).chroma
+        out.append({"chroma_psnr": metrics.chroma_psnr(chroma, rgb_to_ycbcr(c.truth_rgb)[..., 1:]),
+                    "cycle_psnr": metrics.cycle_psnr(fn, c.gray, c.reference, chroma)})
+    return out
+
+
+def summarize(records: list[dict]) -> dict:
+    """Per group: the number of cases and, per metric, the mean of each method and after - before."""
+    summary = {}
+    for group in GROUPS:
+        rows = [r for r in records if r["group"] == group]
+        summary[group] = {"cases": len(rows)}
+        for metric in ("chroma_psnr", "cycle_psnr"):
+            means = summary[group][metric] = {m: float(np.mean([r[metric][m] for r in rows])) for m in METHODS}
+            means["delta"] = means["after"] - means["before"]
+    return summary
+
+
+def run_camera(cam: SimulatedCamera, train, evals, base: Path, work: Path, dis, a) -> dict:
+    from colorstudio.engine.stereo import colorize_stereo
+
+    cam_id = list(CAMERAS).index(cam.name)
+    folder, out = work / cam.name / "pairs", work / cam.name / f"{cam.name}.safetensors"
+    log(f"[{cam.name}] writing {len(train)} training pairs to {folder}")
+    write_training_pairs(folder, cam, cam_id, train, a)
+    log(f"[{cam.name}] fine-tuning ({f'{a.steps} steps' if a.steps else f'{a.minutes} min'})")
+    card = run_finetune(folder, out, base, a)
+    cases = eval_cases(cam, cam_id, evals, a)
+    fns = {"dis+gf": dis,
+           "before": lambda g, r, **o: colorize_stereo(g, r, model=base, **o),
+           "after": lambda g, r, **o: colorize_stereo(g, r, model=out, **o)}
+    log(f"[{cam.name}] evaluating {len(cases)} pairs")
+    scores = {name: score(fn, cases) for name, fn in fns.items()}  # one model at a time (engine cache)
+    records = [{"case": c.name, "group": c.group,
+                **{k: {m: scores[m][i][k] for m in METHODS} for k in ("chroma_psnr", "cycle_psnr")}}
+               for i, c in enumerate(cases)]
+    ft = {k: card["finetune"][k] for k in ("steps", "minutes", "lr", "crop", "validation_before", "validation_after")}
+    ft.update({k: card["data"][k] for k in ("train_pairs", "validation_pairs", "skipped")},
+              wall_minutes=card["wall_minutes"])  # validation_*: the fine-tune's own cycle PSNR/SSIM
+    return {"camera": asdict(cam), "finetune": ft, "summary": summarize(records), "cases": records}
+
+
+# ------------------------------------------------------------------ report
+def table(name: str, res: dict) -> str:
+    ft = res["finetune"]
+    lines = [f"camera {name}: {ft['steps']} steps, {ft['minutes']} min training on {ft['train_pairs']} pairs "
+             f"(+{ft['validation_pairs']} validation); its validation cycle PSNR "
+             f"{ft['validation_before']['cycle_psnr']:.2f} -> {ft['validation_after']['cycle_psnr']:.2f} dB",
+             f"{'':14}{'chroma PSNR (dB)':^34}{'cycle PSNR (dB)':^34}",
+             f"{'group':11}{'n':>3}" + ("{:>9}{:>8}{:>8}{:>9}" * 2).format(*(METHODS + ("delta",)) * 2)]
+    for group, s in res["summary"].items():
+        cells = "".join(f"{s[m]['dis+gf']:9.2f}{s[m]['before']:8.2f}{s[m]['after']:8.2f}{s[m]['delta']:+9.2f}"
+                        for m in ("chroma_psnr", "cycle_psnr"))
+        lines.append(f"{group:11}{s['cases']:3d}{cells}")
+    return "\n".join(lines)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cameras", default=",".join(CAMERAS), help=f"comma list of {', '.join(CAMERAS)}")
+    budget = ap.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="training time budget per camera (default 15)")
+    budget.add_argument("--steps", type=int, help="training steps per camera instead of minutes")
+    ap.add_argument("--pairs", type=int, help="training pairs per camera (default 30; 1 in 5 validates)")
+    ap.add_argument("--eval-pairs", type=int, help="held-apart evaluation pairs (default 12)")
+    ap.add_argument("--threads", type=int, help="torch/OpenCV threads (default 2)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--base", help="model to start from (default: the shipped cyclecnn)")
+    ap.add_argument("--photos-dir", help="photo folder (default ../shared/data/photos)")
+    ap.add_argument("--max-side", type=int, help="photos downscaled to this long side first (default 640)")
+    ap.add_argument("--crop", help="fine-tune crop HxW (default 128x256, as the CLI)")
+    ap.add_argument("--motorcycle-scale", type=float, help="Motorcycle size factor (default 1)")
+    ap.add_argument("--workdir", help="keep the pair folders and models here (default: a temp dir)")
+    ap.add_argument("--json", help="write the results here (default benchmarks/results_finetune.json; "
+                                   "--quick writes none unless given)")
+    ap.add_argument("--quick", action="store_true", help="tiny sizes and 2 steps (tests)")
+    a = ap.parse_args(argv)
+    budget_given = a.minutes is not None or a.steps is not None
+    for key, value in (QUICK if a.quick else FULL).items():
+        if getattr(a, key, None) is None and not (budget_given and key in ("minutes", "steps")):
+            setattr(a, key, value)
+    if a.json is None and not a.quick:
+        a.json = str(DEFAULT_JSON)
+    unknown = set(a.cameras.split(",")) - set(CAMERAS)
+    if unknown:
+        ap.error(f"unknown camera(s) {', '.join(sorted(unknown))}; choose from {', '.join(CAMERAS)}")
+    if a.pairs < 2 or a.eval_pairs < 1:
+        ap.error("--pairs must be >= 2 (fine-tuning needs 2) and --eval-pairs >= 1")
+    return a
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    a = parse_args(argv)
+    import torch
+
+    from colorstudio.engine import methods
+
+    torch.set_num_threads(a.threads)
+    cv2.setNumThreads(a.threads)
+    # resolved first: once engine.learned_methods has registered itself, all_methods() omits the classic ones
+    dis = methods.get("dis+gf").load()
+    from colorstudio.engine.learned_methods import weight_file
+
+    base = Path(a.base) if a.base else weight_file("cyclecnn")
+    card_path = base.with_suffix(".json")
+    base_card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+    files = list_photos(a.photos_dir)
+    if len(files) < a.pairs + a.eval_pairs:
+        raise SystemExit(f"need {a.pairs + a.eval_pairs} photos in {a.photos_dir or 'the default photo folder'}")
+    a.index = {f: i for i, f in enumerate(files)}
+    train, evals, unseen = split_photos(files, base_card, a.pairs, a.eval_pairs, a.seed)
+    assert not set(train) & set(evals)
+    t0 = time.time()
+    with tempfile.TemporaryDirectory(prefix="finetune_bench_") as tmp:
+        work = Path(a.workdir) if a.workdir else Path(tmp)
+        results = {name: run_camera(CAMERAS[name], train, evals, base, work, dis, a)
+                   for name in a.cameras.split(",")}
+    report = {"benchmark": "finetune_simulated_camera",
+              "command": " ".join(["python benchmarks/finetune_simulated_camera.py", *argv]),
+              "config": {k: v for k, v in vars(a).items() if k not in ("index", "json")} | {"base": str(base)},
+              "split": {"train_photos": [f.name for f in train], "eval_photos": [f.name for f in evals],
+                        "eval_unseen_by_base": unseen},
+              "torch": torch.__version__, "total_minutes": round((time.time() - t0) / 60, 2),
+              "cameras": results}
+    for name, res in results.items():
+        print(table(name, res), end="\n\n")
+    if a.json:
+        Path(a.json).write_text(json.dumps(report, indent=1))
+    print(f"{report['total_minutes']} min" + (f"; wrote {a.json}" if a.json else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The compute device of the learned methods (the ``device`` option; classic methods have none).
+
+torch is imported when a function here is called, never at import time.
+``device``: None or 'cpu' = the CPU (the default), 'auto' = a CUDA GPU if PyTorch sees one,
+else an Apple GPU (MPS), else the CPU; 'cuda', 'cuda:N' or 'mps' = that device, and a
+one-line :class:`~colorstudio.errors.MethodError` if this computer does not have it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from colorstudio.errors import MethodError
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def _mps_available(torch) -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
+def torch_device(name: str | None = None):
+    """The ``torch.device`` for a device option (see the module doc)."""
+    import torch
+
+    text = "cpu" if name is None else str(name).strip().lower()
+    if text == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps") if _mps_available(torch) else torch.device("cpu")
+    kind, _, index = text.partition(":")
+    if kind not in DEVICES or (index and not (kind == "cuda" and index.isdigit())):
+        raise MethodError(f"unknown device '{name}' (use {', '.join(DEVICES)})")
+    if kind == "cuda":
+        if not torch.cuda.is_available():
+            raise MethodError(f"device '{name}' is not available: PyTorch finds no CUDA GPU on this "
+                              f"computer; choose 'auto' or 'cpu'")
+        if index and int(index) >= torch.cuda.device_count():
+            raise MethodError(f"device '{name}' is not available: this computer has "
+                              f"{torch.cuda.device_count()} CUDA GPU(s)")
+    if kind == "mps" and not _mps_available(torch):
+        raise MethodError(f"device '{name}' is not available: PyTorch finds no Apple GPU (MPS) on this "
+                          f"computer; choose 'auto' or 'cpu'")
+    return torch.device(text)
+
+
+def to_cpu(value: Any) -> Any:
+    """Tensors (also inside dicts, lists, tuples) moved to the CPU; anything else unchanged."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.cpu()
+    if isinstance(value, dict):
+        return {k: to_cpu(v) for k, v in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):     # a named tuple
+        return type(value)(*(to_cpu(v) for v in value))
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_cpu(v) for v in value)
+    return value

@@ -1,0 +1,77 @@
+"""Full-resolution detail for zoomed-in views (numpy + OpenCV, no Qt).
+
+The compare view shows display copies (at most 2048 px, see :mod:`colorstudio.gui.display`).
+Zoomed in beyond a copy's resolution — e.g. at 100% on a 12 MP photo — the view lays a tile
+cut from the full-resolution array over the visible region, so what is seen is the real
+pixels. The tile covers the visible region plus a margin (for panning) and never has more
+pixels than the screen shows there, so its memory stays bounded by the view's size.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from colorstudio.core.color import luma
+from colorstudio.gui.display import to_uint8
+
+MARGIN = 0.25        # extra tile around the visible region, as a fraction of its size (each side)
+
+
+@dataclass(frozen=True)
+class Tile:
+    pixels: np.ndarray                            # uint8 (h, w) or (h, w, 3)
+    rect: tuple[float, float, float, float]       # (x, y, w, h) it covers, in frame coordinates
+    key: tuple                                    # what was cut (same key: same tile)
+
+
+def _to_float(a: np.ndarray) -> np.ndarray:
+    if a.dtype == np.uint8:
+        return a.astype(np.float32) / 255.0
+    if a.dtype == np.uint16:
+        return a.astype(np.float32) / 65535.0
+    return a.astype(np.float32, copy=False)
+
+
+def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, frame_wh: tuple[int, int],
+                visible: tuple[float, float, float, float], zoom: float, x_max: float | None = None,
+                margin: float = MARGIN) -> Tile | None:
+    """The full-resolution tile to lay over a view, or None when the display copy is enough.
+
+    full: the panel's full-resolution array (H', W'[, 3]), any dtype, stretched over the frame
+    (a smaller cross-camera reference has fewer pixels than the frame). shown_shape: the display
+    copy's shape (a 2-D copy of a colour array is shown as its luma, and so is the tile).
+    frame_wh: the frame (the gray's full-resolution W, H). visible: (x0, y0, x1, y1) in frame
+    coordinates. zoom: screen pixels per frame pixel. x_max: cut nothing right of it (the split line).
+    """
+    if full is None or shown_shape is None or zoom <= 0:
+        return None
+    fw, fh = frame_wh
+    H, W = full.shape[:2]
+    h, w = shown_shape[:2]
+    if W <= w and H <= h:
+        return None                              # the display copy is the full resolution
+    if zoom * fw / w <= 1.001:
+        return None                              # the display copy is not magnified: it is enough
+    sx, sy = W / fw, H / fh                      # full pixels per frame pixel
+    x0, y0, x1, y1 = visible
+    mx, my = (x1 - x0) * margin, (y1 - y0) * margin
+    right = x1 + mx if x_max is None else min(x1 + mx, x_max)
+    c0, c1 = max(0, math.floor((x0 - mx) * sx)), min(W, math.ceil(right * sx))
+    r0, r1 = max(0, math.floor((y0 - my) * sy)), min(H, math.ceil((y1 + my) * sy))
+    if c1 <= c0 or r1 <= r0:
+        return None
+    scale = min(1.0, zoom / sx)                  # never more tile pixels than screen pixels
+    out_w, out_h = max(1, round((c1 - c0) * scale)), max(1, round((r1 - r0) * scale))
+    key = (id(full), c0, c1, r0, r1, out_w, out_h)
+    crop = full[r0:r1, c0:c1]
+    if crop.ndim == 3 and len(shown_shape) == 2:
+        crop = luma(_to_float(crop[..., :3]))
+    if (out_w, out_h) != (c1 - c0, r1 - r0):
+        if crop.dtype not in (np.uint8, np.uint16, np.float32):
+            crop = crop.astype(np.float32)
+        crop = cv2.resize(np.ascontiguousarray(crop), (out_w, out_h), interpolation=cv2.INTER_AREA)
+    pixels = np.ascontiguousarray(to_uint8(crop))
+    return Tile(pixels, (c0 / sx, r0 / sy, (c1 - c0) / sx, (r1 - r0) / sy), key)

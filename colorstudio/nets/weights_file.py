@@ -1,0 +1,102 @@
+"""The one way ColorStudio writes and reads tensors: safetensors files with a checksum.
+
+Every model file and training checkpoint goes through :func:`write_weights` /
+:func:`read_weights`: the file is written atomically (temp file + rename, usual
+permissions), its metadata carries a sha256 of the tensors (names, dtypes, shapes, bytes)
+so a corrupted or tampered file is refused, and reading never unpickles anything — a
+pickle renamed ``.safetensors`` is recognised by its header and refused.
+
+:func:`save_weights` / :func:`load_weights` add the convention of the single-net models
+(hsv2stage, cheng, ccdc and the training checkpoints): metadata ``model`` (the net's name)
+and ``config`` (JSON of its config dataclass).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+import torch
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+from colorstudio.core.imageio import atomic_write_bytes
+from colorstudio.errors import ModelError
+
+CHECKSUM_KEY = "sha256"
+
+
+def tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
+    """sha256 over every tensor's name, dtype, shape and bytes, in name order."""
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def write_weights(path: str | Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> dict:
+    """Write ``tensors`` (as contiguous CPU copies) with ``metadata`` + checksum, atomically.
+
+    Returns the metadata as written (with the checksum)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    meta = {k: str(v) for k, v in metadata.items()}
+    meta[CHECKSUM_KEY] = tensors_digest(tensors)
+    atomic_write_bytes(path, st_save(tensors, metadata=meta))
+    return meta
+
+
+def _header(data: bytes, name: str) -> dict:
+    if len(data) < 8:
+        raise ModelError(f"{name} is not a model file (too short)")
+    (n,) = struct.unpack("<Q", data[:8])
+    if n <= 0 or n > len(data) - 8 or data[8:9] != b"{":
+        raise ModelError(f"{name} is not a safetensors model file (a pickle or another format?)")
+    try:
+        return json.loads(data[8:8 + n])
+    except ValueError:
+        raise ModelError(f"{name} has a corrupt safetensors header") from None
+
+
+def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """(tensors, metadata) of a file made by :func:`write_weights`; ModelError when the file
+    is missing, not safetensors, corrupt, or fails its checksum. ``require_checksum=False``
+    also reads files written before checksums existed (a present checksum is still verified)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"model file not found: {path}")
+    data = path.read_bytes()
+    meta = _header(data, path.name).get("__metadata__") or {}
+    try:
+        tensors = st_load(data)
+    except Exception as e:  # safetensors raises its own error types
+        raise ModelError(f"{path.name} is a corrupt safetensors file ({e})") from None
+    expected = meta.get(CHECKSUM_KEY)
+    if not expected and require_checksum:
+        raise ModelError(f"{path.name} has no checksum: not a ColorStudio model file, or an old one")
+    if expected and tensors_digest(tensors) != expected:
+        raise ModelError(f"{path.name} is corrupted or was modified (checksum mismatch); use the original file")
+    return tensors, meta
+
+
+def save_weights(path: str | Path, tensors: dict[str, torch.Tensor], model: str, config: dict,
+                 extra: dict[str, str] | None = None) -> dict:
+    """Write ``tensors`` with the net's name and config JSON in the metadata."""
+    return write_weights(path, tensors, {"model": model, "config": json.dumps(config), **(extra or {})})
+
+
+def load_weights(path: str | Path, model: str) -> tuple[dict[str, torch.Tensor], dict, dict]:
+    """(tensors, config dict, metadata) of a file made by :func:`save_weights` for ``model``."""
+    path = Path(path)
+    tensors, meta = read_weights(path)
+    if meta.get("model") != model:
+        raise ModelError(f"{path.name} holds a '{meta.get('model', 'unknown')}' model, not '{model}'")
+    try:
+        config = json.loads(meta["config"])
+    except (KeyError, json.JSONDecodeError):
+        raise ModelError(f"{path.name} has no readable config in its metadata") from None
+    return tensors, config, meta

@@ -1,0 +1,88 @@
+"""benchmarks/finetune_simulated_camera.py: simulated cameras, the photo split, a tiny real run."""
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from colorstudio.bench.cases import list_photos
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "finetune_simulated_camera.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("finetune_simulated_camera", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+def _views(seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((24, 32, 3), dtype=np.float32), rng.random((24, 32, 3), dtype=np.float32)
+
+
+def test_a_camera_degrades_deterministically_and_cameras_differ(bench):
+    gray_view, ref_view = _views()
+    shots = {}
+    for name, cam in bench.CAMERAS.items():
+        gray, ref = cam.degrade(gray_view, ref_view, np.random.default_rng(7))
+        again = cam.degrade(gray_view, ref_view, np.random.default_rng(7))
+        assert gray.shape == (24, 32) and ref.shape == (24, 32, 3) and gray.dtype == np.float32
+        np.testing.assert_array_equal(gray, again[0])
+        np.testing.assert_array_equal(ref, again[1])
+        np.testing.assert_allclose(gray * 255, np.rint(gray * 255), atol=1e-4)  # 8-bit files
+        shots[name] = (gray, ref)
+    assert len(shots) >= 2
+    names = list(shots)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert np.abs(shots[a][0] - shots[b][0]).mean() > 0.02, (a, b)  # the mono tone differs
+    # the tone curve is a fixed property of the camera, not drawn per pair
+    v = np.linspace(0, 1, 11, dtype=np.float32)
+    cam = bench.CAMERAS["bright_gamma"]
+    np.testing.assert_array_equal(cam.mono_response(v), cam.mono_response(v))
+    assert np.all(np.diff(cam.mono_response(v)) >= 0)
+
+
+def test_training_and_evaluation_photos_are_disjoint(bench):
+    files = [Path(f"p{i:02d}.jpg") for i in range(40)]
+    card = {"data": {"validation_photos": [f"p{i:02d}.jpg" for i in range(30, 40)]}}
+    train, evals, unseen = bench.split_photos(files, card, 20, 6, seed=0)
+    assert len(train) == 20 and len(evals) == 6 and not set(train) & set(evals)
+    assert unseen and all(int(f.stem[1:]) >= 30 for f in evals)
+    assert bench.split_photos(files, card, 20, 6, seed=0) == (train, evals, unseen)
+    train, evals, unseen = bench.split_photos(files, {}, 30, 10, seed=1)
+    assert not unseen and len(set(train) | set(evals)) == 40
+
+
+@pytest.mark.slow
+def test_quick_run_reports_before_and_after_for_each_camera(bench, tmp_path, capsys):
+    if len(list_photos()) < 3:
+        pytest.skip("the shared photo folder is not here")
+    out = tmp_path / "r.json"
+    cameras = ["bright_gamma", "dark_scurve"]
+    assert bench.main(["--quick", "--cameras", ",".join(cameras), "--json", str(out)]) == 0
+    assert "chroma PSNR" in capsys.readouterr().out
+    report = json.loads(out.read_text())
+    split = report["split"]
+    assert split["train_photos"] and split["eval_photos"]
+    assert not set(split["train_photos"]) & set(split["eval_photos"])
+    assert set(report["cameras"]) == set(cameras)
+    for res in report["cameras"].values():
+        assert res["finetune"]["steps"] == 2 and res["finetune"]["train_pairs"] == 2
+        assert {c["group"] for c in res["cases"]} == {"held_apart", "motorcycle"}
+        for group in ("held_apart", "motorcycle"):
+            for metric in ("chroma_psnr", "cycle_psnr"):
+                cell = res["summary"][group][metric]
+                assert all(math.isfinite(cell[k]) for k in ("dis+gf", "before", "after", "delta"))
+                assert cell["delta"] == pytest.approx(cell["after"] - cell["before"])
+    # the two cameras saw different pixels: the default model scores differ
+    a, b = (report["cameras"][c]["summary"]["motorcycle"]["chroma_psnr"]["before"] for c in cameras)
+    assert a != b
