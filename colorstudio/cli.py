@@ -25,7 +25,7 @@ def _say(msg: str) -> None:
 
 def _options(args) -> dict:
     opts = {}
-    for key in ("max_disparity", "side", "saturation", "mode"):
+    for key in ("max_disparity", "side", "saturation", "mode", "device"):
         value = getattr(args, key, None)
         if value is not None:
             opts[key] = value
@@ -117,6 +117,8 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=["stereo", "crosscam"],
                    help="pair mode (default: chosen from the sizes and the alignment of the pair)")
     p.add_argument("--jpeg-quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"],
+                   help="where learned methods run (default: the CPU; auto = a GPU if there is one)")
 
 
 def build_parser() -> argparse.ArgumentParser:

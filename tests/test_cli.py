@@ -121,3 +121,17 @@ def test_batch_method_for_pairs_leaves_single_grays_to_their_default(small_pair_
     out = tmp_path / "out"
     assert main(["batch", str(gray.parent), "-o", str(out), "--method", "dis"]) == 0, capsys.readouterr().err
     assert {p.name for p in out.iterdir()} == {"moto_colorized.png", "lonely_colorized.png"}
+
+
+def test_device_option_reaches_learned_methods(small_pair_files, tmp_path):
+    gray, color = small_pair_files
+    code, _, err = run("colorize", gray, color, "-o", tmp_path / "cpu.png", "--method", "cyclecnn", "--device", "cpu")
+    assert code == 0, err
+    code, _, err = run("colorize", gray, color, "-o", tmp_path / "dis.png", "--method", "dis", "--device", "cpu")
+    assert code == 0, err                                   # classic methods ignore it
+    import torch
+    if not torch.cuda.is_available():
+        code, _, err = run("colorize", gray, color, "-o", tmp_path / "gpu.png", "--method", "cyclecnn",
+                           "--device", "cuda")
+        assert code == 1 and len(err.strip().splitlines()) == 1 and "CUDA" in err
+        assert not (tmp_path / "gpu.png").exists()
