@@ -22,7 +22,6 @@ if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import cv2
-import numpy as np
 
 
 def make_pair(folder: Path, size: tuple[int, int]) -> tuple[Path, Path]:
@@ -37,35 +36,6 @@ def make_pair(folder: Path, size: tuple[int, int]) -> tuple[Path, Path]:
     cv2.imwrite(str(mono), gray)
     cv2.imwrite(str(ref), colour, [cv2.IMWRITE_JPEG_QUALITY, 92])
     return mono, ref
-
-
-class Probe:
-    """Records how late each timer tick is, per phase."""
-
-    def __init__(self, tick_ms: int):
-        from PySide6.QtCore import QTimer
-
-        self.tick = tick_ms / 1000
-        self.phase = "idle"
-        self.late: dict[str, list[float]] = {}
-        self.last = time.perf_counter()
-        self.timer = QTimer()
-        self.timer.setInterval(tick_ms)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.late.setdefault(self.phase, []).append(max(0.0, now - self.last - self.tick) * 1000)
-        self.last = now
-
-    def stats(self) -> dict:
-        out = {}
-        for phase, values in self.late.items():
-            v = np.asarray(values)
-            out[phase] = {"ticks": int(v.size), "median_ms": round(float(np.median(v)), 1),
-                          "p99_ms": round(float(np.percentile(v, 99)), 1), "max_ms": round(float(v.max()), 1)}
-        return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         window.force_close = True
         window.resize(1600, 960)
         window.show()
-        probe = Probe(args.tick)
+        from colorstudio.gui.latency_probe import EventLoopProbe
+
+        probe = EventLoopProbe(args.tick)
 
         def wait_for(signal, timeout_s=600) -> float:
             loop = QEventLoop()
