@@ -27,13 +27,14 @@ from colorstudio.engine import methods
 
 
 def export_checkpoint(run_dir: Path, out: Path, max_disparity: int = 64) -> Path:
-    from safetensors.torch import load_file
+    import torch
 
     from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
     from colorstudio.nets.registry import save_model
-    tensors = load_file(str(Path(run_dir) / "checkpoint.safetensors"))
+    from colorstudio.training.checkpoints import load_checkpoint
+
     model = CycleCNN(CycleCNNConfig(max_disparity=max_disparity))
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    load_checkpoint(Path(run_dir), model, torch.optim.RMSprop(model.parameters()))
     return save_model(model.eval(), out, {"note": f"exported from {run_dir}"})
 
 
