@@ -156,7 +156,8 @@ def run_finetune(folder: Path, out: Path, base: Path, a) -> dict:
     pairs = [(i.gray, i.reference) for i in found.items if i.reference is not None]
     h, w = (int(v) for v in a.crop.lower().split("x"))
     gen = finetune(pairs, base_model_path=base, out=out, run_dir=out.with_suffix(".run"),
-                   minutes=None if a.steps else a.minutes, max_steps=a.steps, crop=(h, w), resume=False)
+                   minutes=None if a.steps else a.minutes, max_steps=a.steps, crop=(h, w), resume=False,
+                   split_cycle=a.split_cycle)
     last = time.monotonic()
     while True:
         try:
@@ -195,10 +196,14 @@ def run_camera(cam: SimulatedCamera, train, evals, base: Path, work: Path, dis, 
 
     cam_id = list(CAMERAS).index(cam.name)
     folder, out = work / cam.name / "pairs", work / cam.name / f"{cam.name}.safetensors"
-    log(f"[{cam.name}] writing {len(train)} training pairs to {folder}")
-    write_training_pairs(folder, cam, cam_id, train, a)
-    log(f"[{cam.name}] fine-tuning ({f'{a.steps} steps' if a.steps else f'{a.minutes} min'})")
-    card = run_finetune(folder, out, base, a)
+    if a.reuse_models and out.is_file() and out.with_suffix(".json").is_file():
+        log(f"[{cam.name}] reusing the fine-tuned {out} (--reuse-models)")
+        card = json.loads(out.with_suffix(".json").read_text())
+    else:
+        log(f"[{cam.name}] writing {len(train)} training pairs to {folder}")
+        write_training_pairs(folder, cam, cam_id, train, a)
+        log(f"[{cam.name}] fine-tuning ({f'{a.steps} steps' if a.steps else f'{a.minutes} min'})")
+        card = run_finetune(folder, out, base, a)
     cases = eval_cases(cam, cam_id, evals, a)
     fns = {"dis+gf": dis,
            "before": lambda g, r, **o: colorize_stereo(g, r, model=base, **o),
@@ -247,6 +252,10 @@ def parse_args(argv):
     ap.add_argument("--workdir", help="keep the pair folders and models here (default: a temp dir)")
     ap.add_argument("--json", help="write the results here (default benchmarks/results_finetune.json; "
                                    "--quick writes none unless given)")
+    ap.add_argument("--split-cycle", action="store_true",
+                    help="fine-tune with the neighbour-split cycle (noise-independent target)")
+    ap.add_argument("--reuse-models", action="store_true",
+                    help="score the models already fine-tuned in --workdir instead of training again")
     ap.add_argument("--quick", action="store_true", help="tiny sizes and 2 steps (tests)")
     a = ap.parse_args(argv)
     budget_given = a.minutes is not None or a.steps is not None

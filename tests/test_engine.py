@@ -102,6 +102,17 @@ def test_diagnostics_are_written_as_png_and_json(motorcycle_small, tmp_path):
     assert conf[0, 0, 0] > conf[0, 0, 1] and conf[-1, -1, 1] > conf[-1, -1, 0]  # red low, green high
 
 
+def test_a_small_valued_confidence_map_is_shown_relative_to_its_top(motorcycle_small, tmp_path):
+    """The shipped net's M lies near 0.03 everywhere; on an absolute scale it would be all red."""
+    gray, ref = _photos(motorcycle_small)
+    result = colorize(gray, ref, method="dis")
+    result.diagnostics["confidence"] = np.linspace(0, 0.04, 100, dtype=np.float32).reshape(10, 10)
+    files = {p.name: p for p in write_diagnostics(result, tmp_path / "d")}
+    conf = np.asarray(Image.open(files["confidence.png"])).astype(int)
+    assert conf[-1, -1, 1] > 200 and conf[-1, -1, 0] < 30          # its top is green
+    assert conf[0, 0, 0] > 200 and conf[0, 0, 1] < 30              # its bottom red
+
+
 def test_pair_mode_is_chosen_from_the_sizes_and_explained(motorcycle_small):
     import cv2
 

@@ -52,6 +52,30 @@ def test_other_side_equals_the_mirrored_case(inputs):
     torch.testing.assert_close(left["disparity"], -mirror(right_of_mirrored["disparity"]))
 
 
+def test_unpadded_disparity_fills_whole_blocks_of_candidates():
+    wac = tiny().wac                                   # stride 4
+    assert wac.unpadded_disparity(64) == 60 and wac.candidates(60) == 16 < wac.candidates(64)
+    assert wac.unpadded_disparity(60) == 60 and wac.unpadded_disparity(59) == 59
+    for d in (31, 64, 100, 128):
+        u = wac.unpadded_disparity(d)
+        assert d - 32 < u <= d and wac.candidates(u) == -(-u // 4) + 1   # no padding
+    assert wac.unpadded_disparity(8) == 8      # below one block of 8: left as asked
+
+
+def test_upsampling_only_the_needed_candidates_is_exact():
+    """Slicing the low-res candidates before upsampling gives what upsampling all of them and
+    cutting afterwards gives (linear interpolation with k*stride exact)."""
+    import torch.nn.functional as F
+
+    wac = tiny().wac
+    logits = torch.randn(1, 24, 10, 12, generator=torch.Generator().manual_seed(3))
+    whole = F.interpolate(logits, size=(40, 48), mode="bilinear", align_corners=False)
+    whole = F.interpolate(whole.reshape(1, 1, 24, -1), size=(93, 40 * 48), mode="bilinear",
+                          align_corners=True).reshape(1, 93, 40, 48)
+    for n_full in (5, 33, 61, 65):
+        torch.testing.assert_close(wac.upsample_logits(logits, (40, 48), n_full), whole[:, :n_full])
+
+
 def test_wac_is_a_weighted_average_of_the_reference(inputs):
     """With all weight on candidate k, the output is the reference shifted by k (eq. 1)."""
     from colorstudio.nets.wac import weighted_average

@@ -45,15 +45,32 @@ def compose(gray: np.ndarray, chroma: np.ndarray) -> np.ndarray:
     """RGB from a luma plane (H, W) and a chroma plane (H, W, 2) of Cb, Cr.
 
     Out-of-gamut colours are desaturated towards the gray (same hue) instead of being
-    clipped per channel, so the result's luma is exactly ``gray``.
+    clipped per channel, so the result's luma is exactly ``gray``. Works in bands of rows,
+    plane by plane, so the temporaries stay in the CPU cache (12 MP in a fraction of a second).
     """
-    y = np.asarray(gray, np.float32)[..., None]
-    c = np.asarray(chroma, np.float32) - 0.5
-    delta = c @ _YCC2RGB[:, 1:].T                      # (..., 3): RGB offsets from the gray
-    with np.errstate(divide="ignore", invalid="ignore"):
-        room = np.where(delta > 0, (1.0 - y) / delta, np.where(delta < 0, -y / delta, np.inf))
-    scale = np.clip(np.min(room, axis=-1, keepdims=True), 0.0, 1.0)
-    return np.clip(y + scale * delta, 0.0, 1.0)
+    y = np.asarray(gray, np.float32)
+    chroma = np.asarray(chroma, np.float32)
+    out = np.empty(y.shape + (3,), np.float32)
+    rows = max(1, _BAND_PIXELS // max(1, y.shape[-1])) if y.ndim == 2 else len(y)
+    for r in range(0, max(1, len(y)), rows):
+        _compose_band(y[r:r + rows], chroma[r:r + rows], out[r:r + rows])
+    return out
+
+
+_BAND_PIXELS = 65536
+
+
+def _compose_band(y: np.ndarray, chroma: np.ndarray, out: np.ndarray) -> None:
+    cb, cr = chroma[..., 0] - np.float32(0.5), chroma[..., 1] - np.float32(0.5)
+    deltas = [_YCC2RGB[k, 1] * cb + _YCC2RGB[k, 2] * cr for k in range(3)]  # RGB offsets from the gray
+    scale = np.ones_like(y)
+    for d in deltas:        # the largest s in [0, 1] with 0 <= y + s d <= 1 in every channel
+        limit = np.where(d > 0, 1.0 - y, y)
+        np.minimum(scale, limit / np.maximum(np.abs(d), np.float32(1e-12)), out=scale)
+    np.maximum(scale, 0.0, out=scale)
+    for k, d in enumerate(deltas):
+        out[..., k] = y + scale * d
+    np.clip(out, 0.0, 1.0, out=out)
 
 
 # ---------------------------------------------------------------- Lab

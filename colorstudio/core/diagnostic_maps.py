@@ -9,9 +9,20 @@ import cv2
 import numpy as np
 
 
-def confidence_to_rgb(m: np.ndarray) -> np.ndarray:
-    """Confidence in [0, 1]: red (low) -> yellow -> green (high), as Cycle CNN's Fig. 15."""
-    m = np.clip(np.asarray(m, np.float32), 0.0, 1.0)
+def confidence_scale(m: np.ndarray) -> float:
+    """The confidence shown as full green: the 99th percentile of M (at most 1).
+
+    The GCA curve fit normalises its weights, so only M's relative values matter and a trained
+    net may keep it small everywhere (the shipped cyclecnn: median about 0.03). Shown on [0, 1]
+    such a map is uniformly red; relative to its own top it shows where the curve is trusted."""
+    m = np.asarray(m, np.float32)
+    finite = m[np.isfinite(m)]
+    return float(min(1.0, max(np.percentile(finite, 99) if finite.size else 1.0, 1e-6)))
+
+
+def confidence_to_rgb(m: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """Confidence M / scale: red (low) -> yellow -> green (high), as Cycle CNN's Fig. 15."""
+    m = np.clip(np.asarray(m, np.float32) / max(float(scale), 1e-6), 0.0, 1.0)
     r = np.clip(2.0 * (1.0 - m), 0.0, 1.0)
     g = np.clip(2.0 * m, 0.0, 1.0)
     return np.stack([r, g, np.zeros_like(m)], axis=-1)
@@ -65,7 +76,7 @@ def to_rgb(name: str, value: np.ndarray) -> np.ndarray | None:
     if value.ndim != 2:
         return None
     if name.startswith("confidence"):
-        return confidence_to_rgb(value)
+        return confidence_to_rgb(value, confidence_scale(value))
     if name.startswith("visibility"):
         return signed_to_rgb(value)
     return scalar_to_rgb(value)

@@ -85,9 +85,13 @@ def _disparity_range(gray, ref, side, max_disparity, min_disparity):
 def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_disparity=None,
                     min_disparity=None, side=None, working_pixels: int = DEFAULT_WORKING_PIXELS,
                     rectify: bool = True, use_gca: bool = True, use_refine: bool = True,
-                    match_tone: bool = True, device=None, **options) -> ChromaResult:
+                    match_tone: bool = True, fast_volume: bool = True, device=None,
+                    **options) -> ChromaResult:
     """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc.
 
+    ``fast_volume``: search the largest disparity range that needs no candidate padding
+    (60 px for the shipped model: 16 low-resolution candidates instead of 17 padded to 24) when
+    the pair's disparity span allows the same working size as the trained 64 px.
     ``device``: where the nets run (None: the CPU; see :mod:`colorstudio.engine.device`)."""
     unknown = set(options) - _IGNORED - {"max_pixels"}
     if unknown:
@@ -117,17 +121,26 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     if rect is None:
         gray_w, ref_w = gray, reference
 
-    # working scale: bounded pixels, and the disparity span must fit the candidates
-    cand = net.cfg.max_disparity - 4
+    # working scale: bounded pixels, and the disparity span must fit the candidates. When the
+    # span allows the same scale, search only as many candidates as the 3-D U-Net takes without
+    # padding (60 px instead of 64: a third less volume work). A smaller scale would cost more
+    # than it saves (Motorcycle: -0.26 dB at 7% fewer pixels per side).
     span = max(d_hi - d_lo, 1.0)
-    scale = min(1.0, math.sqrt(working_pixels / (gray_w.shape[0] * gray_w.shape[1])), cand / span)
+
+    def scale_for(max_d: int) -> float:
+        return min(1.0, math.sqrt(working_pixels / (gray_w.shape[0] * gray_w.shape[1])), (max_d - 4) / span)
+
+    max_d = net.cfg.max_disparity
+    if fast_volume and scale_for(net.wac.unpadded_disparity(max_d)) >= scale_for(max_d):
+        max_d = net.wac.unpadded_disparity(max_d)
+    scale = scale_for(max_d)
     wh = (max(16, round(gray_w.shape[1] * scale)), max(16, round(gray_w.shape[0] * scale)))
     sx = wh[0] / gray_w.shape[1]
     g_small = cv2.resize(gray_w, wh, interpolation=cv2.INTER_AREA)
     r_small = cv2.resize(ref_w, wh, interpolation=cv2.INTER_AREA)
     offset = int(math.floor(d_lo * sx)) - 1 if side == "right" else int(math.ceil(d_hi * sx)) + 1
     r_small = shift_columns(r_small, offset)
-    info.update(working_size=list(wh), offset_px=offset, scale=round(sx, 4))
+    info.update(working_size=list(wh), offset_px=offset, scale=round(sx, 4), searched_disparity=max_d)
 
     g_t = torch.from_numpy(np.ascontiguousarray(g_small, np.float32))[None, None]
     r_ycc = rgb_to_ycbcr(np.clip(r_small, 0, 1))
@@ -135,7 +148,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         r_ycc[..., 0] = match_luma(r_ycc[..., 0], g_small)  # gray's histogram (chroma untouched)
     r_t = torch.from_numpy(r_ycc).permute(2, 0, 1)[None].contiguous()
     with torch.no_grad():
-        out = to_cpu(net.to(dev)(g_t.to(dev), r_t.to(dev), net.cfg.max_disparity, side, use_gca, use_refine))
+        out = to_cpu(net.to(dev)(g_t.to(dev), r_t.to(dev), max_d, side, use_gca, use_refine))
     info["candidates"] = int(out["weights"].shape[1])
     chroma_small = out["chroma"][0].permute(1, 2, 0).clamp(0, 1).numpy()
     disparity = (out["disparity"][0, 0].numpy() + offset) / sx

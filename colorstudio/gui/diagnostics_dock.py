@@ -131,7 +131,7 @@ class MapGrid(pg.GraphicsLayoutWidget):
             self.items[name], self.views[name], self.labels[name] = item, vb, label
         if names and with_bar:
             self.bar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
-                                       label=self.label if shared else f"{self.label}, × each map's range",
+                                       label=self.label if shared else f"{self.label} × map range",
                                        width=14)
             if shared:
                 self.bar.setImageItem(list(self.items.values()))
@@ -219,7 +219,7 @@ class DiagnosticsDock(QDockWidget):
         super().__init__("Diagnostics", parent)
         self.setObjectName("diagnostics_dock")
         self.tabs = QTabWidget()
-        self.confidence = MapGrid(CONFIDENCE_CMAP, "confidence (green high, red low)")
+        self.confidence = MapGrid(CONFIDENCE_CMAP, "confidence (green high)")
         self.curve = CurvePlot()
         self.visibility = MapGrid(SIGNED_CMAP, "visibility (red −, green +)")
         self.disparity = MapGrid(SCALAR_CMAP, "disparity (px)")
@@ -269,7 +269,8 @@ class DiagnosticsDock(QDockWidget):
         todo: dict[str, Any] = {}
         conf = {k: v for k, v in arrays.items() if k.startswith("confidence") and v.ndim == 2}
         if conf:
-            todo["Confidence"] = lambda: self.confidence.show_maps(conf, (0.0, 1.0), frame_wh, columns=1)
+            conf_ranges = {k: (0.0, maps.confidence_scale(v)) for k, v in conf.items()}  # relative
+            todo["Confidence"] = lambda: self.confidence.show_maps(conf, conf_ranges, frame_wh, columns=1)
         curve = diagnostics.get("curve")
         if isinstance(curve, dict) and len(curve.get("x", [])):
             todo["Curve"] = lambda: self.curve.show_curve(curve)

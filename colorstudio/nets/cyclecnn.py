@@ -83,13 +83,15 @@ class CycleCNN(nn.Module):
         return out
 
     def cycle(self, gray, ref_ycc, max_disparity: int | None = None, side: str = "right",
-              use_gca: bool = True, use_refine: bool = True):
+              use_gca: bool = True, use_refine: bool = True, back_luma=None):
         """First and second-time colorization: I_C = net(I_G, R_C); then the reference's
-        luma R_G colorized with [I_G, I_C^Cb, I_C^Cr] from the other side. -> (first, second)."""
+        luma R_G colorized with [I_G, I_C^Cb, I_C^Cr] from the other side. -> (first, second).
+        ``back_luma``: colorize this (B,1,H,W) view the second time instead of R_G."""
         first = self.forward(gray, ref_ycc, max_disparity, side, use_gca, use_refine)
         back_ref = torch.cat([gray, first["chroma"]], 1)
         other = "left" if side == "right" else "right"
-        second = self.forward(ref_ycc[:, :1], back_ref, max_disparity, other, False, use_refine)
+        back = ref_ycc[:, :1] if back_luma is None else back_luma
+        second = self.forward(back, back_ref, max_disparity, other, False, use_refine)
         return first, second
 
 

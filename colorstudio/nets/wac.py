@@ -115,9 +115,19 @@ class WAC(nn.Module):
         h, w = -(-H // s), -(-W // s)
         return logits[..., :h, :w]
 
-    def upsample_logits(self, logits, size_hw, n_full: int):
-        """(B,D',h,w) -> (B,n_full,H,W): bilinear in space, linear in disparity (k*stride exact)."""
+    def unpadded_disparity(self, max_disparity: int) -> int:
+        """The largest disparity <= ``max_disparity`` whose candidate count needs no padding to
+        a multiple of 8 (e.g. 60 for 64 at stride 4: 16 candidates instead of 17 padded to 24,
+        a third less 3-D U-Net work). Never below one block of 8 candidates."""
         s = self.cfg.stride
+        blocks = max(1, (-(-int(max_disparity) // s) + 1) // 8)
+        return min(int(max_disparity), (8 * blocks - 1) * s)
+
+    def upsample_logits(self, logits, size_hw, n_full: int):
+        """(B,D',h,w) -> (B,n_full,H,W): bilinear in space, linear in disparity (k*stride exact).
+        Only the low-resolution candidates that n_full needs are upsampled."""
+        s = self.cfg.stride
+        logits = logits[:, :-(-(n_full - 1) // s) + 1]
         B, Dl = logits.shape[:2]
         H, W = size_hw
         x = F.interpolate(logits, size=((logits.shape[-2]) * s, logits.shape[-1] * s),

@@ -51,6 +51,9 @@ class TrainOptions:
                                         # RMSProp's squared-gradient average starts at 0, so its
                                         # first steps are ~10x too large without it
     freeze_batchnorm: bool = False      # keep BatchNorm statistics fixed (fine-tuning)
+    split_cycle: bool = False           # cycle target with noise independent of the input
+                                        # (neighbour_split); its loss is then cycle_mse_weight*MSE
+    cycle_mse_weight: float = 1000.0
 
 
 @dataclass
@@ -68,6 +71,18 @@ class TrainProgress:
 
 
 # ------------------------------------------------------------------ losses per objective
+def neighbour_split(gray: torch.Tensor, ref: torch.Tensor):
+    """Half-resolution views whose reference noise is independent (after Neighbor2Neighbor,
+    Huang et al. 2021): gray and reference A from the even columns, reference B from the odd
+    ones, every other row. A colours the gray, the cycle returns B's chroma: the noise of the
+    target is not in the input, so the net cannot learn to carry it across (a half-pixel
+    shift between A and B is only a little more disparity). (B,1,H,W), (B,3,H,W) ->
+    gray (B,1,H/2,W/2), ref_a, ref_b (B,3,H/2,W/2)."""
+    w = gray.shape[-1] // 2 * 2
+    return gray[..., ::2, 0:w:2], ref[..., ::2, 0:w:2], ref[..., ::2, 1:w:2]
+
+
+
 def compute_losses(model, batch: dict, side: str, opts: TrainOptions) -> dict[str, torch.Tensor]:
     gray, ref = batch["gray"], batch["ref_ycc"]
     if opts.objective == "supervised":
@@ -78,6 +93,15 @@ def compute_losses(model, batch: dict, side: str, opts: TrainOptions) -> dict[st
                  "smooth": losses.smoothness_loss(out["weights"]) * opts.smooth_weight}
         if opts.use_gca:
             parts["structure"] = losses.structure_loss(out["aligned"], gray)
+    elif opts.objective == "cycle" and opts.split_cycle:
+        gray, ref_a, ref_b = neighbour_split(gray, ref)
+        first, second = model.cycle(gray, ref_a, opts.max_disparity, side, opts.use_gca, opts.use_refine,
+                                    back_luma=ref_b[:, :1])
+        parts = {"cycle": losses.chroma_mse(second["chroma"], ref_b[:, 1:]) * opts.cycle_mse_weight,
+                 "smooth": (losses.smoothness_loss(first["weights"])
+                            + losses.smoothness_loss(second["weights"])) * opts.smooth_weight}
+        if opts.use_gca:
+            parts["structure"] = losses.structure_loss(first["aligned"], gray)
     elif opts.objective == "cycle":
         first, second = model.cycle(gray, ref, opts.max_disparity, side, opts.use_gca, opts.use_refine)
         parts = {"cycle": losses.cycle_loss(second["chroma"], ref[:, 1:]),
@@ -92,13 +116,14 @@ def compute_losses(model, batch: dict, side: str, opts: TrainOptions) -> dict[st
 
 
 @torch.no_grad()
-def validate(model, pairs: list[tuple[dict, str]], max_disparity: int) -> dict[str, float]:
+def validate(model, pairs: list[tuple[dict, str]], max_disparity: int, use_refine: bool = True
+             ) -> dict[str, float]:
     """Chroma PSNR against the truth and cycle PSNR (second-time colorization vs the reference)."""
     modes = [(m, m.training) for m in model.modules()]   # restored as they were (frozen BN stays)
     model.eval()
     chroma, cyc = [], []
     for batch, side in pairs:
-        first, second = model.cycle(batch["gray"], batch["ref_ycc"], max_disparity, side)
+        first, second = model.cycle(batch["gray"], batch["ref_ycc"], max_disparity, side, use_refine=use_refine)
         if "truth_cbcr" in batch:
             chroma.append(float(losses.psnr(first["chroma"].clamp(0, 1), batch["truth_cbcr"])))
         cyc.append(float(losses.psnr(second["chroma"].clamp(0, 1), batch["ref_ycc"][:, 1:])))
@@ -188,7 +213,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             val = None
             if validation and opts.validate_every and state["step"] % opts.validate_every == 0:
                 val = validate(model, [({k: v.to(dev) for k, v in b.items()}, s) for b, s in validation],
-                               opts.max_disparity)
+                               opts.max_disparity, opts.use_refine)
             yield TrainProgress(step=state["step"], total_steps=opts.steps,
                                 losses={k: float(v.detach()) for k, v in parts.items()}, lr=lr_now,
                                 seconds=state["seconds"], eta=budget_left(), validation=val,

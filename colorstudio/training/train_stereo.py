@@ -25,6 +25,14 @@ from colorstudio.training.datasets import DEFAULT_PHOTOS, PairOptions, SynthSter
 from colorstudio.training.stereo_loop import CHECKPOINT, TrainOptions, load_checkpoint, train_steps, validate
 
 
+ABLATIONS = {   # what each ablation switches off: training options and the model config
+    "gca": {"use_gca": False},              # no GCA: no structure loss (chroma never uses T)
+    "refine": {"use_refine": False},        # no colour refinement: the WAC chroma is the output
+    "smoothness": {"smooth_weight": 0.0},   # no V_W smoothness term
+    "attention": {},                        # no attention re-weighting in the WAC volume
+}
+
+
 def _log(run_dir: Path, line: str) -> None:
     with open(run_dir / "log.tsv", "a") as f:
         f.write(line + "\n")
@@ -66,6 +74,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--validation-pairs", type=int, default=12)
+    ap.add_argument("--ablate", choices=sorted(ABLATIONS), default=None,
+                    help="train without one part (Cycle CNN Table VII style; benchmarks/stereo_ablations.py)")
     args = ap.parse_args(argv)
 
     torch.manual_seed(args.seed)
@@ -76,7 +86,11 @@ def main(argv=None) -> int:
     train = SynthStereoData(train_files, pair_opts, seed=args.seed)
     val = SynthStereoData(val_files, pair_opts, seed=args.seed + 1).fixed_set(args.validation_pairs)
     run_dir = Path(args.run_dir)
-    model = CycleCNN(CycleCNNConfig(max_disparity=args.max_disparity))
+    off = ABLATIONS.get(args.ablate, {})
+    cfg = CycleCNNConfig(max_disparity=args.max_disparity)
+    if args.ablate == "attention":
+        cfg.wac.attention = False
+    model = CycleCNN(cfg)
     t0 = time.time()
     before = validate(model, val, args.max_disparity)
 
@@ -89,18 +103,19 @@ def main(argv=None) -> int:
         print("the cycle stage has begun: the supervised stage is done", file=sys.stderr)
     else:
         sup = TrainOptions(objective="supervised", max_disparity=args.max_disparity, checkpoint_every=50,
-                           validate_every=200, **budget(args.supervised_steps, args.supervised_minutes))
+                           validate_every=200, **off, **budget(args.supervised_steps, args.supervised_minutes))
         run_stage(model, train, sup, run_dir / "supervised", val, args.resume)
-        after_sup = validate(model, val, args.max_disparity)
+        after_sup = validate(model, val, args.max_disparity, use_refine=off.get("use_refine", True))
 
     cyc = TrainOptions(objective="cycle", max_disparity=args.max_disparity, checkpoint_every=50,
                        validate_every=200, lr=2e-4, warmup_steps=args.cycle_warmup,
-                       freeze_batchnorm=args.cycle_freeze_bn, **budget(args.cycle_steps, args.cycle_minutes))
+                       freeze_batchnorm=args.cycle_freeze_bn, **off,
+                       **budget(args.cycle_steps, args.cycle_minutes))
     run_stage(model, train, cyc, cyc_dir, val, args.resume)
     if args.recalibrate_bn:
         recalibrate_batchnorm(model, (train.batch(10**7 + i, 1) for i in range(args.recalibrate_bn)),
                               lambda m, b: m(b[0]["gray"], b[0]["ref_ycc"], args.max_disparity, b[1]))
-    after = validate(model, val, args.max_disparity)
+    after = validate(model, val, args.max_disparity, use_refine=off.get("use_refine", True))
 
     def steps_of(d: Path) -> dict:
         opt = torch.optim.RMSprop(CycleCNN(model.cfg).parameters())
@@ -124,13 +139,15 @@ def main(argv=None) -> int:
                      "batchnorm_recalibrated_on_batches": args.recalibrate_bn,
                      "device": "cpu (2 cores)", "threads": args.threads},
         "validation": {"untrained": before, "after_supervised": after_sup, "final": after},
+        "ablation": args.ablate,
         "reproduce": "python -m colorstudio.training.train_stereo --out " + args.out
                      + f" --run-dir {args.run_dir} --supervised-minutes {args.supervised_minutes:g}"
                      + f" --cycle-minutes {args.cycle_minutes:g} --crop {args.crop} --threads {args.threads} --resume"
                      + (f" --supervised-steps {args.supervised_steps}" if args.supervised_steps else "")
                      + (f" --cycle-steps {args.cycle_steps}" if args.cycle_steps else "")
                      + f" --cycle-warmup {args.cycle_warmup}" + (" --cycle-freeze-bn" if args.cycle_freeze_bn else "")
-                     + (f" --recalibrate-bn {args.recalibrate_bn}" if args.recalibrate_bn else ""),
+                     + (f" --recalibrate-bn {args.recalibrate_bn}" if args.recalibrate_bn else "")
+                     + (f" --ablate {args.ablate}" if args.ablate else ""),
         "wall_minutes": round((time.time() - t0) / 60, 1),
     }
     save_model(model.cpu().eval(), args.out, card)

@@ -77,6 +77,15 @@ def test_confidence_colours_are_green_high_red_low(dock):
     assert np.allclose(lut[128][:3] / 255, confidence_to_rgb(np.array([128 / 255]))[0], atol=0.02)
 
 
+def test_confidence_is_shown_relative_to_its_top_with_the_range_in_the_title(dock):
+    diagnostics = {"confidence": np.linspace(0, 0.04, 600, dtype=np.float32).reshape(20, 30)}
+    dock.show_diagnostics(diagnostics, {})
+    lo, hi = dock.confidence.items["confidence"].levels
+    assert lo == 0 and hi == pytest.approx(np.percentile(diagnostics["confidence"], 99))
+    assert dock.confidence.labels["confidence"].text == "confidence  0…0.0396"
+    assert tuple(dock.confidence.bar.levels()) == (0.0, 1.0)
+
+
 def test_a_new_result_replaces_the_old_tabs(dock):
     dock.show_diagnostics(stereo_like_diagnostics(), {})
     dock.show_diagnostics({"flow": np.zeros((10, 12, 2), np.float32)}, {})
