@@ -64,3 +64,20 @@ def test_compose_keeps_luma_exactly_for_out_of_gamut_chroma():
     c_out = color.rgb_to_ycbcr(rgb)[:, 1:] - 0.5
     cos = (c_in * c_out).sum(1) / (np.linalg.norm(c_in, axis=1) * np.linalg.norm(c_out, axis=1) + 1e-9)
     assert np.all(cos[np.linalg.norm(c_out, axis=1) > 1e-3] > 0.999)
+
+
+def test_compose_in_bands_equals_one_pixel_at_a_time():
+    """A multi-band image (bands of rows, the last one short) gives what the per-pixel
+    definition gives: the largest s in [0, 1] keeping y + s * delta inside [0, 1]."""
+    rng = np.random.default_rng(4)
+    y = rng.random((301, 517)).astype(np.float32)                # 155k px: 3 bands
+    chroma = rng.random((301, 517, 2)).astype(np.float32)
+    y[0, :3], chroma[0, :3] = (0.0, 1.0, 0.5), 0.5                # black, white, neutral
+    out = color.compose(y, chroma)
+    delta = (chroma.reshape(-1, 2) - 0.5) @ color._YCC2RGB[:, 1:].T
+    yy = y.reshape(-1, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(delta > 0, (1 - yy) / delta, np.where(delta < 0, -yy / delta, np.inf))
+    expected = np.clip(yy + np.clip(room.min(1, keepdims=True), 0, 1) * delta, 0, 1)
+    np.testing.assert_allclose(out.reshape(-1, 3), expected, atol=1e-6)
+    np.testing.assert_allclose(out[0, :3], [[0, 0, 0], [1, 1, 1], [0.5, 0.5, 0.5]], atol=1e-6)
