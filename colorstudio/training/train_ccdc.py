@@ -8,7 +8,11 @@ smooth local flow, occluding objects, a 1x-8x smaller reference, Setup 1/2/3 noi
 from the training photos. Loss: Charbonnier colour + warping loss. Adam, lr 1e-3 (x0.3 for
 the last 20% of the run's budget), gradient norm clipped to 1. A checkpoint (model + Adam
 state, safetensors) and a log line go to the run dir every few minutes; ``--resume``
-continues from it; ``--resume --minutes 0`` only exports the last checkpoint. A wall-time
+continues from it; ``--resume --minutes 0`` only exports the last checkpoint; ``--init FILE``
+starts a new run dir from a model file's weights, config, steps and minutes (fresh Adam state,
+lr times ``--lr-scale``), for more training when the old run dir is gone. A blow-up
+(validation ``SPIKE_DB`` below the best so far, as happened once at lr 1e-3 after ~6500 steps)
+rolls back to the best weights and halves the lr for the rest of the run. A wall-time
 budget makes runs approximately (not bit-exactly) reproducible: the model card records the
 steps and every command that was run. Validation: chroma PSNR on fixed pairs from
 held-apart photos, against the DIS-warped reference chroma (no guided filter).
@@ -16,6 +20,7 @@ held-apart photos, against the DIS-warped reference chroma (no guided filter).
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import sys
@@ -27,7 +32,7 @@ import numpy as np
 import torch
 
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
-from colorstudio.nets.weights_file import save_weights
+from colorstudio.nets.weights_file import load_weights, save_weights
 from colorstudio.nets.warp import backward_warp
 from colorstudio.training import ccdc_data as data
 from colorstudio.training.ccdc_losses import CHARBONNIER_EPS, WARP_WEIGHT, ccdc_loss
@@ -38,6 +43,7 @@ BATCH = 4
 LR = 1e-3
 CHECKPOINT_EVERY_S = 180
 NAME = "ccdc"
+SPIKE_DB = 1.0   # validation this far below the best so far: roll back to the best, halve the lr
 
 
 @dataclass
@@ -58,6 +64,12 @@ def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
     return float(10 * math.log10(1.0 / max(float(((a - b) ** 2).mean()), 1e-12)))
 
 
+def _snapshot(model: CCDC, opt, state: dict) -> dict:
+    """A copy of the weights, the Adam state and the loop state (the rollback point)."""
+    return {"model": copy.deepcopy(model.state_dict()), "opt": copy.deepcopy(opt.state_dict()),
+            "state": dict(state)}
+
+
 @torch.no_grad()
 def validate(model: CCDC, batches: list[dict]) -> tuple[float, float]:
     """(mean chroma PSNR of the net, mean gain over the DIS-warped reference chroma)."""
@@ -76,9 +88,10 @@ def validate(model: CCDC, batches: list[dict]) -> tuple[float, float]:
 def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: int = 0,
           photos: Path = data.DEFAULT_PHOTOS, cfg: CCDCConfig | None = None, batch: int = BATCH,
           crop: tuple[int, int] = CROP, max_steps: int | None = None, n_val: int = 12,
-          command: str | None = None):
+          command: str | None = None, init: Path | None = None, lr_scale: float = 1.0):
     """Generator: trains for ``minutes`` of wall time (or ``max_steps``), yielding Progress;
-    then writes ``out`` (safetensors, config in the metadata) and its JSON model card."""
+    then writes ``out`` (safetensors, config in the metadata) and its JSON model card.
+    ``init``: a CCDC model file to start from (ignored when resuming a checkpoint)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
@@ -86,15 +99,24 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
     yield Progress(0, 0.0, float("nan"), message=f"loading {len(train_files)} train / {len(val_files)} val photos")
     scenes = data.load_scenes(train_files)
     val = data.validation_batches(data.load_scenes(val_files), n=n_val)
+    state = {"step": 0, "minutes": 0.0, "lr_scale": lr_scale}
+    tensors = None
+    if init is not None and not (resume and has_checkpoint(run_dir)):
+        tensors, config, meta = load_weights(init, NAME)
+        cfg = CCDCConfig.from_dict(config)
+        state.update(step=int(meta.get("steps", 0)), minutes=float(meta.get("minutes", 0.0)))
     model = CCDC(cfg or CCDCConfig())
+    if tensors is not None:
+        model.load_state_dict(tensors)
+        yield Progress(state["step"], state["minutes"], float("nan"), message=f"started from {init}")
     opt = torch.optim.Adam(model.parameters(), lr=LR)
-    state = {"step": 0, "minutes": 0.0}
     if resume and has_checkpoint(run_dir):
         state = load_checkpoint(run_dir, model, opt, name=NAME)
         yield Progress(state["step"], state["minutes"], float("nan"), message="resumed")
     rng = np.random.default_rng(seed + 7919 * state["step"])
     start, base_minutes, last_ckpt = time.time(), state["minutes"], time.time()
     running, val_psnr, val_gain = None, state.get("val_psnr"), state.get("val_gain")
+    best = _snapshot(model, opt, state) if val_psnr is not None else None
     model.train()
     with open(run_dir / "log.tsv", "a") as log:
         while True:
@@ -102,7 +124,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             done = elapsed >= minutes or (max_steps is not None and state["step"] >= max_steps)
             if not done:
                 for g in opt.param_groups:
-                    g["lr"] = LR if elapsed < 0.8 * minutes else 0.3 * LR
+                    g["lr"] = LR * state.get("lr_scale", 1.0) * (1.0 if elapsed < 0.8 * minutes else 0.3)
                 t = _tensors(data.make_batch(scenes, rng, batch, crop))
                 loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
                 opt.zero_grad()
@@ -112,15 +134,27 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
                 state["step"] += 1
                 running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
             state["minutes"] = base_minutes + (time.time() - start) / 60
+            message = ""
             if done or time.time() - last_ckpt > CHECKPOINT_EVERY_S:
                 val_psnr, val_gain = validate(model, val)
-                state.update(val_psnr=val_psnr, val_gain=val_gain)
+                if best is not None and val_psnr < best["state"]["val_psnr"] - SPIKE_DB:
+                    message = (f"validation fell to {val_psnr:.2f} dB: rolled back to step "
+                               f"{best['state']['step']} ({best['state']['val_psnr']:.2f} dB), lr halved")
+                    model.load_state_dict(best["model"])
+                    opt.load_state_dict(best["opt"])
+                    state.update(val_psnr=best["state"]["val_psnr"], val_gain=best["state"]["val_gain"],
+                                 lr_scale=state.get("lr_scale", 1.0) * 0.5)
+                    val_psnr, val_gain = state["val_psnr"], state["val_gain"]
+                else:
+                    state.update(val_psnr=val_psnr, val_gain=val_gain)
+                    if best is None or val_psnr >= best["state"]["val_psnr"]:
+                        best = _snapshot(model, opt, state)
                 save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
                 log.write(f"{state['step']}\t{state['minutes']:.2f}\t{running or float('nan'):.5f}\t"
                           f"{val_psnr:.3f}\t{val_gain:+.3f}\n")
                 log.flush()
                 last_ckpt = time.time()
-            yield Progress(state["step"], state["minutes"], running or float("nan"), val_psnr, val_gain)
+            yield Progress(state["step"], state["minutes"], running or float("nan"), val_psnr, val_gain, message)
             if done:
                 break
     write_model(Path(out), model, state, train_files, val_files, seed, command)
@@ -176,11 +210,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--photos", type=Path, default=data.DEFAULT_PHOTOS)
     ap.add_argument("--max-steps", type=int, default=None)
+    ap.add_argument("--init", type=Path, default=None, help="start from this model file's weights")
+    ap.add_argument("--lr-scale", type=float, default=1.0, help="lr factor of a new run (default 1)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     command = "python -m colorstudio.training.train_ccdc " + " ".join(sys.argv[1:] if argv is None else argv)
     for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos,
-                   max_steps=args.max_steps, command=command):
+                   max_steps=args.max_steps, command=command, init=args.init, lr_scale=args.lr_scale):
         if p.message or p.step % 25 == 0:
             val = f" val {p.val_psnr:.2f} dB ({p.val_gain:+.2f} vs DIS)" if p.val_psnr is not None else ""
             print(f"step {p.step} {p.minutes:.1f} min loss {p.loss:.4f}{val} {p.message}", flush=True)

@@ -1,0 +1,83 @@
+"""CCDC training: a blow-up of the validation score rolls back to the best weights."""
+import numpy as np
+import torch
+from PIL import Image
+
+from colorstudio.nets.ccdc import CCDC, CCDCConfig
+from colorstudio.training import ccdc_data, train_ccdc
+from colorstudio.training.checkpoints import load_checkpoint
+
+TINY = CCDCConfig(encoder_widths=(4, 4, 4, 4), flow_widths=(4, 4, 4, 4, 4),
+                  decoder_widths=(4, 4, 4, 4), full_width=4, max_working_pixels=20_000)
+
+
+def _photos(folder, n):
+    rng = np.random.default_rng(0)
+    folder.mkdir()
+    for i in range(n):
+        small = rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)
+        Image.fromarray(small).resize((160, 120), Image.BICUBIC).save(folder / f"p{i:02d}.jpg")
+    return folder
+
+
+def test_a_validation_blow_up_rolls_back_to_the_best_weights_and_halves_the_lr(tmp_path, monkeypatch):
+    torch.set_num_threads(1)
+    photos = _photos(tmp_path / "photos", ccdc_data.N_VALIDATION + 3)
+    scores = iter([(30.0, 1.0), (31.0, 1.5), (29.5, -1.0), (30.8, 1.3), (30.9, 1.4)])
+    validated, stepped = [], []
+
+    def fake_validate(model, batches):        # scripted scores; remembers the weights it saw
+        validated.append({k: v.clone() for k, v in model.state_dict().items()})
+        return next(scores)
+
+    real_step = torch.optim.Adam.step
+
+    def spy_step(self, *a, **kw):             # the lr and the weights each update starts from
+        stepped.append((self.param_groups[0]["lr"], [p.detach().clone() for p in self.param_groups[0]["params"]]))
+        return real_step(self, *a, **kw)
+
+    monkeypatch.setattr(train_ccdc, "validate", fake_validate)
+    monkeypatch.setattr(train_ccdc, "CHECKPOINT_EVERY_S", -1)      # validate after every step
+    monkeypatch.setattr(torch.optim.Adam, "step", spy_step)
+    progress = list(train_ccdc.train(tmp_path / "m.safetensors", 60, tmp_path / "run", photos=photos,
+                                     cfg=TINY, batch=1, crop=(64, 64), max_steps=4, n_val=1))
+
+    rolled = [p for p in progress if "rolled back" in p.message]
+    assert len(rolled) == 1 and "to step 2" in rolled[0].message and rolled[0].val_psnr == 31.0
+    assert [lr for lr, _ in stepped] == [train_ccdc.LR] * 3 + [train_ccdc.LR / 2]
+    # the 4th update starts from the weights validated after step 2, not from the blown-up ones
+    model = CCDC(TINY)
+    names = [n for n, _ in model.named_parameters()]
+    start_of_4th = dict(zip(names, stepped[3][1]))
+    assert all(torch.equal(start_of_4th[n], validated[1][n]) for n in names)
+    assert not all(torch.equal(start_of_4th[n], validated[2][n]) for n in names)
+    state = load_checkpoint(tmp_path / "run", model, torch.optim.Adam(model.parameters()), name=train_ccdc.NAME)
+    assert state["lr_scale"] == 0.5 and state["step"] == 4      # a resumed run keeps the lower lr
+
+
+def test_init_starts_a_new_run_from_a_model_file(tmp_path):
+    torch.set_num_threads(1)
+    photos = _photos(tmp_path / "photos", ccdc_data.N_VALIDATION + 3)
+    first = tmp_path / "first.safetensors"
+    kw = dict(photos=photos, cfg=TINY, batch=1, crop=(64, 64), n_val=1)
+    list(train_ccdc.train(first, 60, tmp_path / "run1", max_steps=2, **kw))
+    seen = {}
+    real_forward = CCDC.forward
+
+    def spy_forward(self, *a, **k):           # the weights the continued run starts from
+        seen.setdefault("start", {n: v.clone() for n, v in self.state_dict().items()})
+        return real_forward(self, *a, **k)
+
+    CCDC.forward = spy_forward
+    try:
+        progress = list(train_ccdc.train(tmp_path / "second.safetensors", 60, tmp_path / "run2",
+                                         max_steps=3, init=first, lr_scale=0.5, **kw))
+    finally:
+        CCDC.forward = real_forward
+    from colorstudio.nets.weights_file import load_weights
+    tensors, _, meta = load_weights(first, train_ccdc.NAME)
+    assert all(torch.equal(seen["start"][n], tensors[n]) for n in tensors)
+    assert any("started from" in p.message for p in progress)
+    assert progress[-1].step == 3                 # steps continue from the file's 2
+    _, _, meta2 = load_weights(tmp_path / "second.safetensors", train_ccdc.NAME)
+    assert meta["steps"] == "2" and meta2["steps"] == "3"
