@@ -27,6 +27,7 @@ from colorstudio.core.guided import guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError, PairError
+from colorstudio.nets.inference import for_inference
 from colorstudio.nets.registry import load_model
 
 DEFAULT_WORKING_PIXELS = 350_000  # +0.6-0.9 dB on Motorcycle over 160k (benchmarks/stereo_motorcycle.py)
@@ -35,7 +36,8 @@ _IGNORED = {"saturation", "mode"}
 
 
 def get_model(path: str | os.PathLike | None):
-    """The Cycle CNN from ``path`` (default: the shipped weights), cached per file version."""
+    """The Cycle CNN from ``path`` (default: the shipped weights), cached per file version, in
+    its inference form (:func:`colorstudio.nets.inference.for_inference`)."""
     if path is None:
         from colorstudio.engine.learned_methods import weight_file
 
@@ -46,7 +48,7 @@ def get_model(path: str | os.PathLike | None):
     key = (str(path.resolve()), path.stat().st_mtime_ns, path.stat().st_size)
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = load_model(path, kind="cyclecnn")
+        _CACHE[key] = for_inference(load_model(path, kind="cyclecnn"))
     return _CACHE[key]
 
 
@@ -148,8 +150,8 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         r_ycc[..., 0] = match_luma(r_ycc[..., 0], g_small)  # gray's histogram (chroma untouched)
     r_t = torch.from_numpy(r_ycc).permute(2, 0, 1)[None].contiguous()
     with torch.no_grad():
-        out = to_cpu(net.to(dev)(g_t.to(dev), r_t.to(dev), max_d, side, use_gca, use_refine))
-    info["candidates"] = int(out["weights"].shape[1])
+        out = to_cpu(net.to(dev)(g_t.to(dev), r_t.to(dev), max_d, side, use_gca, use_refine, keep_weights=False))
+    info["candidates"] = int(out["candidates"])
     chroma_small = out["chroma"][0].permute(1, 2, 0).clamp(0, 1).numpy()
     disparity = (out["disparity"][0, 0].numpy() + offset) / sx
     diagnostics = {"disparity": disparity.astype(np.float32),

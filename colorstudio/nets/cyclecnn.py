@@ -14,7 +14,7 @@ from torch import nn
 
 from colorstudio.nets.gca import GCA, GCAConfig
 from colorstudio.nets.refine import Refine, RefineConfig
-from colorstudio.nets.wac import WAC, WACConfig, entropy, expected_disparity, mirror
+from colorstudio.nets.wac import WAC, WACConfig, mirror
 
 
 @dataclass
@@ -50,32 +50,33 @@ class CycleCNN(nn.Module):
         self.refine = Refine(cfg.refine, extra_channels=1 if cfg.refine_uses_entropy else 0)
 
     def forward(self, gray, ref_ycc, max_disparity: int | None = None, side: str = "right",
-                use_gca: bool = True, use_refine: bool = True) -> dict:
+                use_gca: bool = True, use_refine: bool = True, keep_weights: bool = True) -> dict:
         """-> dict of (B,...,H,W) maps: chroma (2ch, refined), wac_ycc (3ch, eq. 1), weights
         (D ch, V_W), confidence (1ch), aligned (1ch, T(I_C^Y)), residue (2ch), disparity
-        (signed x_ref - x_gray), entropy; and curve (x_m, y_m, support)."""
+        (signed x_ref - x_gray), entropy; and curve (x_m, y_m, support); candidates (D).
+        ``keep_weights=False`` (inference): no V_W in the output, and it is never held whole."""
         if side not in ("left", "right"):
             raise ValueError(f"side must be 'left' or 'right', not {side!r}")
         if side == "left":
-            out = self.forward(mirror(gray), mirror(ref_ycc), max_disparity, "right", use_gca, use_refine)
+            out = self.forward(mirror(gray), mirror(ref_ycc), max_disparity, "right", use_gca, use_refine,
+                               keep_weights)
             for k, v in out.items():
                 if torch.is_tensor(v) and v.dim() == 4:
                     out[k] = mirror(v)
             out["disparity"] = -out["disparity"]
             return out
         max_d = int(max_disparity or self.cfg.max_disparity)
-        w = self.wac(gray, ref_ycc, max_d)
-        ycc, weights = w["ycc"], w["weights"]
-        out = {"wac_ycc": ycc, "weights": weights}
-        ent = entropy(weights).unsqueeze(1)
-        out["entropy"] = ent
-        out["disparity"] = expected_disparity(weights).unsqueeze(1)
+        w = self.wac(gray, ref_ycc, max_d, keep_weights)
+        ycc, ent = w["ycc"], w["entropy"]
+        out = {"wac_ycc": ycc, "entropy": ent, "disparity": w["disparity"], "candidates": w["candidates"]}
+        if "weights" in w:
+            out["weights"] = w["weights"]
         if use_gca:
             g = self.gca(ycc[:, :1], gray)
             out.update(confidence=g["confidence"], aligned=g["aligned"], curve=g["curve"])
         chroma = ycc[:, 1:]
         if use_refine:
-            extra = ent / math.log(max(weights.shape[1], 2)) if self.cfg.refine_uses_entropy else None
+            extra = ent / math.log(max(w["candidates"], 2)) if self.cfg.refine_uses_entropy else None
             residue = self.refine(gray, chroma, extra)
             out["residue"] = residue
             chroma = chroma + residue
