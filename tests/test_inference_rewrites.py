@@ -105,3 +105,15 @@ def test_attention_on_the_2d_gray_half_equals_the_paper_form_on_the_whole_volume
     gray_half = fg.unsqueeze(2).expand(-1, -1, D, -1, -1)
     a = torch.sigmoid(att.net(torch.cat([gray_half, ref_half], 1)))
     torch.testing.assert_close(att(fg, ref_half), ref_half * a, atol=1e-6, rtol=1e-5)
+
+
+def test_cat_channels_keeps_a_channels_last_net_channels_last():
+    from colorstudio.nets.blocks import cat_channels
+
+    a = torch.rand(2, 5, 4, 6).contiguous(memory_format=torch.channels_last)
+    b = torch.rand(2, 1, 4, 6)                 # 1 channel: NCHW and NHWC look alike to torch.cat
+    out = cat_channels([a, b])
+    torch.testing.assert_close(out, torch.cat([a, b], 1), rtol=0, atol=0)
+    assert out.is_contiguous(memory_format=torch.channels_last)
+    plain = cat_channels([torch.rand(1, 2, 3, 3), torch.rand(1, 1, 3, 3)])
+    assert plain.is_contiguous()               # training (NCHW) is left as it was

@@ -1,6 +1,7 @@
 """Small building blocks shared by the networks (2-D and 3-D conv-BN-ReLU, residual blocks)."""
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 
@@ -56,3 +57,16 @@ class ResNet2d(nn.Module):
     def forward(self, x):
         y = self.body(x)
         return self.head(y) if self.head is not None else y
+
+
+def cat_channels(parts: list[torch.Tensor]) -> torch.Tensor:
+    """``torch.cat(parts, 1)`` of (B, C_i, H, W) maps, channels-last when any part already is
+    (a net run channels-last for speed): mixing layouts makes both the concatenation and the
+    next conv go through slow NCHW <-> NHWC copies (CCDC at 1 MP: 1.3 s of 3.7 s)."""
+    if not any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last)
+               for p in parts):
+        return torch.cat(parts, 1)
+    B, _, H, W = parts[0].shape       # torch.cat alone may pick NCHW (1-channel parts are ambiguous)
+    out = torch.empty((B, sum(p.shape[1] for p in parts), H, W), dtype=parts[0].dtype,
+                      device=parts[0].device, memory_format=torch.channels_last)
+    return torch.cat(parts, 1, out=out)

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from colorstudio.nets.blocks import cat_channels
 from colorstudio.nets.ccdc_encoders import colour_encoder, conv_lrelu, luminance_encoder
 from colorstudio.nets.ccdc_flow import FlowEstimator
 from colorstudio.nets.guided import guided_filter
@@ -86,7 +87,7 @@ class CCDC(nn.Module):
         pad = lambda t: F.pad(t, (0, pw, 0, ph), mode="replicate") if ph or pw else t
         g, r, f_init = pad(gray), pad(ref_up), pad(init_flow)
         Hp, Wp = g.shape[-2:]
-        residuals = self.flow(torch.cat([g, backward_warp(r, f_init)], 1))
+        residuals = self.flow(cat_channels([g, backward_warp(r, f_init)]))
         flows = [resize_flow(f_init, res.shape[-2:]) + res for res in residuals]
         fl, fy, fc = self.lum_enc(g), self.lum_enc(r[:, :1]), self.col_enc(r)
         warped_ref = backward_warp(r, flows[0])
@@ -98,13 +99,13 @@ class CCDC(nn.Module):
             parts = [fl[i], backward_warp(fc[i], flow), vis[i + 1]]
             if x is not None:
                 parts.insert(0, F.interpolate(x, size=fl[i].shape[-2:], mode="bilinear", align_corners=False))
-            x = self.dec[k](torch.cat(parts, 1))
+            x = self.dec[k](cat_channels(parts))
         x = F.interpolate(x, size=(Hp, Wp), mode="bilinear", align_corners=False)
         base = warped_ref[:, 1:]
         if self.cfg.base_guided:
             radius = max(1, round(max(H / ref_small.shape[-2], W / ref_small.shape[-1]) / 2))
             base = guided_filter(g, base, radius, self.cfg.base_eps)
-        x = self.full(torch.cat([x, g - 0.5, warped_ref - 0.5, vis[0], base - 0.5], 1))
+        x = self.full(cat_channels([x, g - 0.5, warped_ref - 0.5, vis[0], base - 0.5]))
         chroma = base + self.out(x)
         crop = lambda t, s: t[..., :(H + s - 1) // s, :(W + s - 1) // s]
         return {"chroma": crop(chroma, 1), "warped_ref": crop(warped_ref, 1), "ref_up": ref_up,

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from colorstudio.nets.blocks import cat_channels
 from colorstudio.nets.ccdc_encoders import conv_lrelu
 
 
@@ -63,9 +64,9 @@ class FlowEstimator(nn.Module):
             parts = [_up2(feat), skips[3 - i]]
             if flow is not None:
                 parts.append(_up2(flow) * 2.0)
-            feat = dec(torch.cat(parts, 1))
+            feat = dec(cat_channels(parts))
             flow = head(feat) + (_up2(flow) * 2.0 if flow is not None else 0.0)
             flows.append(flow)                          # scales 1/16, 1/8, 1/4, 1/2
         up = _up2(flow) * 2.0
-        flow0 = up + self.full_head(self.full(torch.cat([x - 0.5, _up2(feat), up], 1)))
+        flow0 = up + self.full_head(self.full(cat_channels([x - 0.5, _up2(feat), up])))
         return [flow0] + flows[::-1]                    # [f_0 (1), f_1 (1/2), ..., f_4 (1/16)]
