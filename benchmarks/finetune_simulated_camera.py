@@ -22,7 +22,7 @@ import json
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -157,7 +157,7 @@ def run_finetune(folder: Path, out: Path, base: Path, a) -> dict:
     h, w = (int(v) for v in a.crop.lower().split("x"))
     gen = finetune(pairs, base_model_path=base, out=out, run_dir=out.with_suffix(".run"),
                    minutes=None if a.steps else a.minutes, max_steps=a.steps, crop=(h, w), resume=False,
-                   split_cycle=a.split_cycle)
+                   split_cycle=a.split_cycle, cycle_pool=a.cycle_pool)
     last = time.monotonic()
     while True:
         try:
@@ -234,6 +234,12 @@ def table(name: str, res: dict) -> str:
     return "\n".join(lines)
 
 
+def selected_cameras(a) -> list[SimulatedCamera]:
+    """The cameras named by --cameras, with the --side / --colour-noise overrides applied."""
+    overrides = {k: v for k, v in (("side", a.side), ("colour_noise", a.colour_noise)) if v is not None}
+    return [replace(CAMERAS[name], **overrides) for name in a.cameras.split(",")]
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cameras", default=",".join(CAMERAS), help=f"comma list of {', '.join(CAMERAS)}")
@@ -254,8 +260,14 @@ def parse_args(argv):
                                    "--quick writes none unless given)")
     ap.add_argument("--split-cycle", action="store_true",
                     help="fine-tune with the neighbour-split cycle (noise-independent target)")
+    ap.add_argument("--cycle-pool", type=int, default=1, metavar="K",
+                    help="fine-tune with the cycle SSIM on KxK block means (default 1)")
     ap.add_argument("--reuse-models", action="store_true",
                     help="score the models already fine-tuned in --workdir instead of training again")
+    ap.add_argument("--side", choices=("left", "right"),
+                    help="override every camera's colour-camera side (to tell a camera's quirks from its side)")
+    ap.add_argument("--colour-noise", type=float, metavar="K",
+                    help="override every camera's colour-shot noise k (to tell noise from tone)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes and 2 steps (tests)")
     a = ap.parse_args(argv)
     budget_given = a.minutes is not None or a.steps is not None
@@ -297,8 +309,7 @@ def main(argv=None) -> int:
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="finetune_bench_") as tmp:
         work = Path(a.workdir) if a.workdir else Path(tmp)
-        results = {name: run_camera(CAMERAS[name], train, evals, base, work, dis, a)
-                   for name in a.cameras.split(",")}
+        results = {cam.name: run_camera(cam, train, evals, base, work, dis, a) for cam in selected_cameras(a)}
     report = {"benchmark": "finetune_simulated_camera",
               "command": " ".join(["python benchmarks/finetune_simulated_camera.py", *argv]),
               "config": {k: v for k, v in vars(a).items() if k not in ("index", "json")} | {"base": str(base)},

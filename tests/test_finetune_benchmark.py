@@ -86,3 +86,17 @@ def test_quick_run_reports_before_and_after_for_each_camera(bench, tmp_path, cap
     # the two cameras saw different pixels: the default model scores differ
     a, b = (report["cameras"][c]["summary"]["motorcycle"]["chroma_psnr"]["before"] for c in cameras)
     assert a != b
+
+
+def test_side_and_colour_noise_overrides_change_only_those_properties(bench):
+    a = bench.parse_args(["--quick", "--cameras", "dark_scurve,warm_flat", "--side", "right",
+                          "--colour-noise", "0.03"])
+    cams = bench.selected_cameras(a)
+    assert [c.name for c in cams] == ["dark_scurve", "warm_flat"]
+    for cam in cams:
+        original = bench.CAMERAS[cam.name]
+        assert cam.side == "right" and cam.colour_noise == 0.03
+        assert (cam.gamma, cam.gain, cam.s_curve, cam.white_balance) == \
+            (original.gamma, original.gain, original.s_curve, original.white_balance)
+    plain = bench.selected_cameras(bench.parse_args(["--quick", "--cameras", "dark_scurve"]))
+    assert plain == [bench.CAMERAS["dark_scurve"]]

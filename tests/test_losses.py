@@ -49,3 +49,15 @@ def test_chroma_mse_psnr_and_disparity():
     assert abs(float(L.psnr(a, b)) - 20.0) < 1e-3
     d = torch.tensor([[[[1.0, float("nan")]]]])
     assert abs(float(L.disparity_l1(torch.tensor([[[[3.0, 9.0]]]]), d, 10.0)) - 0.2) < 1e-6
+
+
+def test_pooled_cycle_loss_compares_block_means_and_stops_rewarding_noise():
+    g = torch.Generator().manual_seed(0)
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, 64), torch.linspace(0, 1, 96), indexing="ij")
+    clean = torch.stack([0.5 + 0.1 * torch.sin(6 * xx), 0.5 + 0.1 * torch.cos(5 * yy)])[None]
+    noisy = clean + 0.03 * torch.randn(clean.shape, generator=g)
+    pooled = torch.nn.functional.avg_pool2d
+    torch.testing.assert_close(L.cycle_loss(clean, noisy, pool=4), L.cycle_loss(pooled(clean, 4), pooled(noisy, 4)))
+    assert float(L.cycle_loss(noisy, noisy, pool=4)) < 1e-6
+    # against a noisy target the clean prediction is penalised far less once the noise is pooled away
+    assert float(L.cycle_loss(clean, noisy, pool=4)) < 0.25 * float(L.cycle_loss(clean, noisy))

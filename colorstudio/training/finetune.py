@@ -130,8 +130,8 @@ def starting_model(path=None) -> CycleCNN:
 
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
              max_steps=None, device="auto", crop=(128, 256), resume=True, lr=1e-4, seed=0,
-             checkpoint_every=25, warmup_steps=50, freeze_batchnorm=True, split_cycle=False
-             ) -> Generator[TrainProgress, None, dict]:
+             checkpoint_every=25, warmup_steps=50, freeze_batchnorm=True, split_cycle=False,
+             cycle_pool=1) -> Generator[TrainProgress, None, dict]:
     """Fine-tune on ``pairs`` [(gray_path, ref_path)]; yields progress, writes ``out`` at the end.
 
     ``validation`` pairs are held apart (if empty, one in five training pairs is). Closing the
@@ -140,7 +140,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     steps are too large otherwise and knock the base model back); ``freeze_batchnorm``: a few
     user pairs do not overwrite the base model's BatchNorm statistics; ``split_cycle``: the
     cycle returns to a neighbouring sub-image of the colour shot (noise-independent target, see
-    stereo_loop.neighbour_split) with an MSE loss.
+    stereo_loop.neighbour_split) with an MSE loss; ``cycle_pool``: the cycle SSIM compares
+    pool x pool block means (see losses.cycle_loss).
     """
     if out is None or run_dir is None:
         raise ValueError("out and run_dir are needed")
@@ -167,7 +168,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     before = cycle_scores(model, val_set, max_d)
     opts = TrainOptions(objective="cycle", lr=lr, steps=max_steps, minutes=minutes, max_disparity=max_d,
                         checkpoint_every=checkpoint_every, warmup_steps=warmup_steps,
-                        freeze_batchnorm=freeze_batchnorm, split_cycle=split_cycle)
+                        freeze_batchnorm=freeze_batchnorm, split_cycle=split_cycle,
+                        cycle_pool=cycle_pool)
     state = yield from train_steps(model, train_data, opts, run_dir, resume=resume, device=device)
     model.cpu()
     after = cycle_scores(model, val_set, max_d)
@@ -177,7 +179,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
             "finetune": {"steps": state["step"], "minutes": round(state["seconds"] / 60, 2),
                          "objective": "cycle (structure + cycle SSIM + 0.1 smoothness), no ground truth",
                          "lr": lr, "warmup_steps": warmup_steps, "batchnorm_frozen": freeze_batchnorm,
-                         "split_cycle": split_cycle,
+                         "split_cycle": split_cycle, "cycle_pool": cycle_pool,
                          "crop": list(crop), "device": str(torch_device(device)),
                          "validation_before": before, "validation_after": after},
             "wall_minutes": round((time.time() - t0) / 60, 2)}

@@ -45,8 +45,12 @@ def structure_loss(aligned_colour_y: torch.Tensor, gray: torch.Tensor) -> torch.
     return 1.0 - ssim(aligned_colour_y, gray)
 
 
-def cycle_loss(pred_cbcr: torch.Tensor, ref_cbcr: torch.Tensor) -> torch.Tensor:
-    """1 - (SSIM(Cb) + SSIM(Cr)) / 2 on (B,2,H,W) chroma."""
+def cycle_loss(pred_cbcr: torch.Tensor, ref_cbcr: torch.Tensor, pool: int = 1) -> torch.Tensor:
+    """1 - (SSIM(Cb) + SSIM(Cr)) / 2 on (B,2,H,W) chroma; with ``pool`` > 1 both are first
+    averaged over pool x pool blocks, so the colour shot's pixel noise (pool^2 times less
+    variance there) is no longer a structure the round trip is rewarded for reproducing."""
+    if pool > 1:
+        pred_cbcr, ref_cbcr = F.avg_pool2d(pred_cbcr, pool), F.avg_pool2d(ref_cbcr, pool)
     return 1.0 - 0.5 * (ssim(pred_cbcr[:, :1], ref_cbcr[:, :1]) + ssim(pred_cbcr[:, 1:], ref_cbcr[:, 1:]))
 
 

@@ -54,6 +54,7 @@ class TrainOptions:
     split_cycle: bool = False           # cycle target with noise independent of the input
                                         # (neighbour_split); its loss is then cycle_mse_weight*MSE
     cycle_mse_weight: float = 1000.0
+    cycle_pool: int = 1                 # the cycle SSIM on pool x pool block means (noisy colour shots)
 
 
 @dataclass
@@ -104,7 +105,7 @@ def compute_losses(model, batch: dict, side: str, opts: TrainOptions) -> dict[st
             parts["structure"] = losses.structure_loss(first["aligned"], gray)
     elif opts.objective == "cycle":
         first, second = model.cycle(gray, ref, opts.max_disparity, side, opts.use_gca, opts.use_refine)
-        parts = {"cycle": losses.cycle_loss(second["chroma"], ref[:, 1:]),
+        parts = {"cycle": losses.cycle_loss(second["chroma"], ref[:, 1:], opts.cycle_pool),
                  "smooth": (losses.smoothness_loss(first["weights"])
                             + losses.smoothness_loss(second["weights"])) * opts.smooth_weight}
         if opts.use_gca:
