@@ -4,10 +4,11 @@ Every (method, size) runs in its own child interpreter (``python -m colorstudio.
 --child METHOD MP``) so one method's memory cannot hide or inflate another's. The child
 builds the input (the Motorcycle pair, bicubic-upscaled; gray = luma of the left view,
 reference = the right view), runs the method once on a small crop (warm-up: imports,
-weight loading), resets its peak-RSS counter, then runs the method ``repeats`` times on the
-full input. It reports the best wall time, its RSS before the timed runs (interpreter +
-libraries + inputs), its peak RSS during them (VmHWM) and the difference ("extra": the
-method's own working memory). JSON on the child's stdout carries the numbers back.
+weight loading), then ``repeats`` timed runs on the full input with the allocator as the app
+has it, then one more run for memory: glibc set to return freed blocks at once (which slows
+torch's many allocations up to 2x, hence not timed), heap trimmed, peak-RSS counter reset.
+It reports the best wall time, the RSS before the memory run (interpreter + libraries +
+inputs), its peak RSS (VmHWM) and the difference ("extra": the method's own working memory). JSON on the child's stdout carries the numbers back.
 """
 from __future__ import annotations
 
@@ -30,21 +31,25 @@ def _child(method_name: str, megapixels: float, repeats: int) -> dict:
 
     from colorstudio.bench.cases import upscaled_motorcycle
     from colorstudio.bench.memory import (current_rss_mb, peak_rss_mb, release_freed_memory_promptly,
-                                          reset_peak)
+                                          reset_peak, trim_heap)
     from colorstudio.engine.methods import get
 
-    release_freed_memory_promptly()
     fn = get(method_name).load()
     gray, reference = upscaled_motorcycle(megapixels)
     fn(np.ascontiguousarray(gray[:96, :128]), np.ascontiguousarray(reference[:96, :128]))
-    reset_ok = reset_peak()
-    before = current_rss_mb()
     times = []
-    for _ in range(max(1, repeats)):
+    for _ in range(max(1, repeats)):     # timed with the allocator as the app has it
         t0 = time.perf_counter()
         result = fn(gray, reference)
         times.append(time.perf_counter() - t0)
         del result
+    # memory in one more run, with freed blocks returned at once so that the peak is its own
+    # (that allocator setting costs torch methods up to 2x in time, so it is not timed)
+    release_freed_memory_promptly()
+    trim_heap()
+    reset_ok = reset_peak()
+    before = current_rss_mb()
+    fn(gray, reference)
     peak = peak_rss_mb()
     return {"method": method_name, "megapixels": round(gray.size / 1e6, 2),
             "size": [int(gray.shape[1]), int(gray.shape[0])], "seconds": min(times),
