@@ -36,6 +36,7 @@ from colorstudio.core.imageio import load_photo
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results_finetune.json"
 METHODS = ("dis+gf", "before", "after")
+METRICS = ("chroma_psnr", "cycle_psnr", "cycle_psnr_blocks")   # the last: 16x16 block means
 GROUPS = ("held_apart", "motorcycle")
 FULL = {"pairs": 30, "eval_pairs": 12, "minutes": 15.0, "max_side": 640, "crop": "128x256",
         "motorcycle_scale": 1.0, "threads": 2}
@@ -157,7 +158,8 @@ def run_finetune(folder: Path, out: Path, base: Path, a) -> dict:
     h, w = (int(v) for v in a.crop.lower().split("x"))
     gen = finetune(pairs, base_model_path=base, out=out, run_dir=out.with_suffix(".run"),
                    minutes=None if a.steps else a.minutes, max_steps=a.steps, crop=(h, w), resume=False,
-                   split_cycle=a.split_cycle, cycle_pool=a.cycle_pool)
+                   split_cycle=a.split_cycle,
+                   **({} if a.cycle_pool is None else {"cycle_pool": a.cycle_pool}))
     last = time.monotonic()
     while True:
         try:
@@ -170,12 +172,14 @@ def run_finetune(folder: Path, out: Path, base: Path, a) -> dict:
 
 
 def score(fn, cases: list[Case]) -> list[dict]:
-    """Chroma PSNR vs the truth and cycle PSNR (no truth) of one method on every case."""
+    """Chroma PSNR vs the truth and cycle PSNR (no truth; per pixel and on 16x16 block means)
+    of one method on every case."""
     out = []
     for c in cases:
         chroma = fn(c.gray, c.reference).chroma
+        cycle, cycle_blocks = metrics.cycle_psnrs(fn, c.gray, c.reference, chroma)
         out.append({"chroma_psnr": metrics.chroma_psnr(chroma, rgb_to_ycbcr(c.truth_rgb)[..., 1:]),
-                    "cycle_psnr": metrics.cycle_psnr(fn, c.gray, c.reference, chroma)})
+                    "cycle_psnr": cycle, "cycle_psnr_blocks": cycle_blocks})
     return out
 
 
@@ -185,7 +189,7 @@ def summarize(records: list[dict]) -> dict:
     for group in GROUPS:
         rows = [r for r in records if r["group"] == group]
         summary[group] = {"cases": len(rows)}
-        for metric in ("chroma_psnr", "cycle_psnr"):
+        for metric in METRICS:
             means = summary[group][metric] = {m: float(np.mean([r[metric][m] for r in rows])) for m in METHODS}
             means["delta"] = means["after"] - means["before"]
     return summary
@@ -211,9 +215,10 @@ def run_camera(cam: SimulatedCamera, train, evals, base: Path, work: Path, dis, 
     log(f"[{cam.name}] evaluating {len(cases)} pairs")
     scores = {name: score(fn, cases) for name, fn in fns.items()}  # one model at a time (engine cache)
     records = [{"case": c.name, "group": c.group,
-                **{k: {m: scores[m][i][k] for m in METHODS} for k in ("chroma_psnr", "cycle_psnr")}}
+                **{k: {m: scores[m][i][k] for m in METHODS} for k in METRICS}}
                for i, c in enumerate(cases)]
-    ft = {k: card["finetune"][k] for k in ("steps", "minutes", "lr", "crop", "validation_before", "validation_after")}
+    ft = {k: card["finetune"][k] for k in ("steps", "minutes", "lr", "crop", "cycle_pool",
+                                           "validation_before", "validation_after")}
     ft.update({k: card["data"][k] for k in ("train_pairs", "validation_pairs", "skipped")},
               wall_minutes=card["wall_minutes"])  # validation_*: the fine-tune's own cycle PSNR/SSIM
     return {"camera": asdict(cam), "finetune": ft, "summary": summarize(records), "cases": records}
@@ -222,14 +227,17 @@ def run_camera(cam: SimulatedCamera, train, evals, base: Path, work: Path, dis, 
 # ------------------------------------------------------------------ report
 def table(name: str, res: dict) -> str:
     ft = res["finetune"]
+    before, after = ft["validation_before"], ft["validation_after"]
+    blocks = (f" (16px blocks {before['cycle_psnr_blocks']:.2f} -> {after['cycle_psnr_blocks']:.2f})"
+              if "cycle_psnr_blocks" in before else "")      # absent from cards of older runs (--reuse-models)
     lines = [f"camera {name}: {ft['steps']} steps, {ft['minutes']} min training on {ft['train_pairs']} pairs "
-             f"(+{ft['validation_pairs']} validation); its validation cycle PSNR "
-             f"{ft['validation_before']['cycle_psnr']:.2f} -> {ft['validation_after']['cycle_psnr']:.2f} dB",
-             f"{'':14}{'chroma PSNR (dB)':^34}{'cycle PSNR (dB)':^34}",
-             f"{'group':11}{'n':>3}" + ("{:>9}{:>8}{:>8}{:>9}" * 2).format(*(METHODS + ("delta",)) * 2)]
+             f"(+{ft['validation_pairs']} validation), cycle_pool {ft['cycle_pool']}; its validation cycle PSNR "
+             f"{before['cycle_psnr']:.2f} -> {after['cycle_psnr']:.2f} dB{blocks}",
+             f"{'':14}{'chroma PSNR (dB)':^34}{'cycle PSNR (dB)':^34}{'cycle PSNR, 16px blocks':^34}",
+             f"{'group':11}{'n':>3}" + ("{:>9}{:>8}{:>8}{:>9}" * 3).format(*(METHODS + ("delta",)) * 3)]
     for group, s in res["summary"].items():
         cells = "".join(f"{s[m]['dis+gf']:9.2f}{s[m]['before']:8.2f}{s[m]['after']:8.2f}{s[m]['delta']:+9.2f}"
-                        for m in ("chroma_psnr", "cycle_psnr"))
+                        for m in METRICS)
         lines.append(f"{group:11}{s['cases']:3d}{cells}")
     return "\n".join(lines)
 
@@ -260,8 +268,8 @@ def parse_args(argv):
                                    "--quick writes none unless given)")
     ap.add_argument("--split-cycle", action="store_true",
                     help="fine-tune with the neighbour-split cycle (noise-independent target)")
-    ap.add_argument("--cycle-pool", type=int, default=1, metavar="K",
-                    help="fine-tune with the cycle SSIM on KxK block means (default 1)")
+    ap.add_argument("--cycle-pool", type=int, metavar="K",
+                    help="fine-tune with the cycle SSIM on KxK block means (default: finetune()'s, 4)")
     ap.add_argument("--reuse-models", action="store_true",
                     help="score the models already fine-tuned in --workdir instead of training again")
     ap.add_argument("--side", choices=("left", "right"),

@@ -45,7 +45,8 @@ def test_finetune_writes_a_model_that_colorize_uses(tmp_path, tiny_base, user_pa
     assert "validation cycle PSNR" in err
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["finetune"]["steps"] == 3 and card["data"]["train_pairs"] >= 2
-    assert set(card["finetune"]["validation_before"]) == {"cycle_psnr", "cycle_ssim"}
+    assert set(card["finetune"]["validation_before"]) == {"cycle_psnr", "cycle_ssim", "cycle_psnr_blocks"}
+    assert card["finetune"]["cycle_pool"] == 4      # the default objective: 4x4 block means
     load_model(out)  # a loadable safetensors model
     gray, color = user_pairs / "p0_mono.png", user_pairs / "p0_color.png"
     assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "c.png"),
@@ -66,3 +67,12 @@ def test_too_few_pairs_is_a_one_line_error(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["finetune", str(tmp_path / "empty"), "-o", str(tmp_path / "x.safetensors"), "--steps", "1"]) == 1
     assert "at least 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", [["--crop", "big"], ["--crop", "16x16"], ["--cycle-pool", "0"]])
+def test_bad_finetune_options_are_one_line_errors(tmp_path, user_pairs, capsys, bad):
+    out = tmp_path / "x.safetensors"
+    assert main(["finetune", str(user_pairs), "-o", str(out), "--steps", "1", *bad]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and bad[0] in err and "Traceback" not in err
+    assert not out.exists()

@@ -79,7 +79,7 @@ def test_quick_run_reports_before_and_after_for_each_camera(bench, tmp_path, cap
         assert res["finetune"]["steps"] == 2 and res["finetune"]["train_pairs"] == 2
         assert {c["group"] for c in res["cases"]} == {"held_apart", "motorcycle"}
         for group in ("held_apart", "motorcycle"):
-            for metric in ("chroma_psnr", "cycle_psnr"):
+            for metric in ("chroma_psnr", "cycle_psnr", "cycle_psnr_blocks"):
                 cell = res["summary"][group][metric]
                 assert all(math.isfinite(cell[k]) for k in ("dis+gf", "before", "after", "delta"))
                 assert cell["delta"] == pytest.approx(cell["after"] - cell["before"])

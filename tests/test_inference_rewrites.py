@@ -8,7 +8,8 @@ from torch import nn
 
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.gca import GCAConfig
-from colorstudio.nets.inference import DepthLastConvTranspose3d, OneDNNConv3d, for_inference
+from colorstudio.nets.inference import (DepthLastConvTranspose3d, DepthTapsConv3d, DepthTapsConvTranspose3d,
+                                        OneDNNConv3d, for_inference)
 from colorstudio.nets.refine import RefineConfig
 from colorstudio.nets.wac import (WACConfig, banded_softmax_average, conv3d_of_constant_depth,
                                   linear_upsampling_matrix, weighted_average)
@@ -61,6 +62,34 @@ def test_onednn_3d_convs_equal_the_plain_ones_where_pytorch_would_not_take_onedn
         torch.testing.assert_close(conv(x), want_c, atol=1e-5, rtol=1e-5)
         torch.testing.assert_close(deconv(x), want_d, atol=1e-5, rtol=1e-5)
     assert conv(x).requires_grad          # with autograd it falls back to the ordinary path
+
+
+@pytest.mark.parametrize("cout, bias", [(1, True), (3, False)])
+def test_depth_taps_conv_equals_the_3d_conv(cout, bias):
+    torch.manual_seed(5)
+    x = torch.randn(1, 6, 5, 9, 11)
+    conv = nn.Conv3d(6, cout, 3, 1, 1, bias=bias)
+    with torch.no_grad():
+        want = conv(x)
+        conv.__class__ = DepthTapsConv3d
+        got = conv(x)
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+    assert got.is_contiguous() and got.shape == want.shape
+    assert any(type(m) is DepthTapsConv3d for m in for_inference(trained_looking()).modules())
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5])
+def test_depth_taps_transposed_conv_equals_the_3d_one(depth):
+    torch.manual_seed(6)
+    x = torch.randn(1, 5, depth, 6, 7)
+    deconv = nn.ConvTranspose3d(5, 4, 3, 2, 1, output_padding=1)
+    with torch.no_grad():
+        want = deconv(x)
+        deconv.__class__ = DepthTapsConvTranspose3d
+        got = deconv(x)
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+    assert got.is_contiguous() and got.shape == (1, 4, 2 * depth, 12, 14)
+    assert any(type(m) is DepthTapsConvTranspose3d for m in for_inference(trained_looking()).modules())
 
 
 def test_banded_tail_equals_the_whole_volume_over_several_bands():
@@ -117,3 +146,6 @@ def test_cat_channels_keeps_a_channels_last_net_channels_last():
     assert out.is_contiguous(memory_format=torch.channels_last)
     plain = cat_channels([torch.rand(1, 2, 3, 3), torch.rand(1, 1, 3, 3)])
     assert plain.is_contiguous()               # training (NCHW) is left as it was
+    w = a.clone().requires_grad_()
+    cat_channels([w, b]).sum().backward()      # under autograd (training) it still differentiates
+    torch.testing.assert_close(w.grad, torch.ones_like(w))

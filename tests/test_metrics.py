@@ -1,6 +1,8 @@
 """Metrics against known values and scikit-image; the cycle helper's role swap."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from skimage.metrics import structural_similarity
@@ -94,3 +96,34 @@ def test_cycle_psnr_of_a_real_method_is_finite_and_high_for_a_perfect_start():
     gray = luma(rgb)
     score = metrics.cycle_psnr(dis_flow_warp_guided, gray, rgb, rgb_to_ycbcr(rgb)[..., 1:])
     assert np.isfinite(score) and score > 35
+
+
+def test_block_psnr_averages_pixel_noise_out_but_keeps_colour_errors():
+    rng = np.random.default_rng(0)
+    truth = np.tile(np.linspace(0.3, 0.7, 64, dtype=np.float32), (48, 1))[..., None].repeat(2, -1)
+    noisy = truth + rng.normal(0, 0.025, truth.shape).astype(np.float32)
+    assert metrics.psnr(noisy, truth) == pytest.approx(32.0, abs=0.3)
+    assert metrics.block_psnr(noisy, truth) > 52.0            # 16x16 means: sigma / 16
+    shifted = truth + 0.01                                    # a colour error survives the means
+    assert metrics.block_psnr(shifted, truth) == pytest.approx(40.0, abs=0.01)
+    means = metrics.block_means(np.arange(36.0).reshape(6, 6), 3)   # ragged borders: none here
+    assert means.tolist() == [[7.0, 10.0], [25.0, 28.0]]
+    assert metrics.block_means(np.zeros((35, 40)), 16).shape == (2, 2)
+    with pytest.raises(ValueError):
+        metrics.block_means(np.zeros((8, 40)), 16)
+
+
+def test_cycle_psnrs_gives_the_pixel_and_block_scores_of_one_round_trip():
+    rng = np.random.default_rng(1)
+    ref = rng.uniform(0.2, 0.8, (32, 48, 3)).astype(np.float32)
+    gray = luma(ref)
+    calls = []
+
+    def method(g, r, **o):
+        calls.append(1)
+        return ChromaResult(rgb_to_ycbcr(r)[..., 1:] * 0.9 + 0.05)
+
+    pred = method(gray, ref).chroma
+    pixel, blocks = metrics.cycle_psnrs(method, gray, ref, pred)
+    assert pixel == pytest.approx(metrics.cycle_psnr(method, gray, ref, pred))
+    assert math.isfinite(blocks) and len(calls) == 3

@@ -16,6 +16,9 @@ All inputs are float32 in [0, 1] (data range 1). Definitions used by the benchma
 - ``colourfulness(rgb)``: Hasler & Süsstrunk 2003, on the 0..255 scale of the paper
   (``sigma_rgyb + 0.3 mu_rgyb``); 0 for any gray image.
 - ``cycle_psnr``: colorize back (Cycle CNN, Table II) — see its docstring.
+- ``block_psnr(a, b)``: PSNR of the two images' 16x16 block means. A colour shot's pixel noise
+  (sigma ~0.025 in Cb/Cr on a noisy phone camera, 32 dB) drops 16x there (56 dB), so the
+  cycle PSNR on block means judges the recovered colours, not the reproduced noise.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from colorstudio.core.color import compose, luma, rgb_to_ycbcr
 _SSIM_SIGMA = 1.5
 _SSIM_RADIUS = 5          # int(3.5 * sigma + 0.5): skimage's truncation -> 11x11 window
 _K1, _K2 = 0.01, 0.03
+NOISE_FREE_BLOCK = 16     # block_psnr's block side (px)
 
 
 def psnr(a: np.ndarray, b: np.ndarray, data_range: float = 1.0) -> float:
@@ -39,6 +43,23 @@ def psnr(a: np.ndarray, b: np.ndarray, data_range: float = 1.0) -> float:
         raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
     mse = float(np.mean((a - b) ** 2))
     return float("inf") if mse == 0 else float(10.0 * np.log10(data_range ** 2 / mse))
+
+
+def block_means(img: np.ndarray, block: int = NOISE_FREE_BLOCK) -> np.ndarray:
+    """Means over block x block tiles of an (H, W[, C]) image (a ragged border is dropped)."""
+    img = np.asarray(img, np.float64)
+    h, w = img.shape[0] // block, img.shape[1] // block
+    if h == 0 or w == 0:
+        raise ValueError(f"image {img.shape[:2]} smaller than one {block}x{block} block")
+    tiles = img[:h * block, :w * block].reshape(h, block, w, block, *img.shape[2:])
+    return tiles.mean(axis=(1, 3))
+
+
+def block_psnr(a: np.ndarray, b: np.ndarray, block: int = NOISE_FREE_BLOCK) -> float:
+    """PSNR of the block x block means of two same-shaped images (pixel noise averaged out)."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(f"shapes differ: {np.shape(a)} vs {np.shape(b)}")
+    return psnr(block_means(a, block), block_means(b, block))
 
 
 def _ssim_plane(x: np.ndarray, y: np.ndarray, data_range: float) -> float:
@@ -134,3 +155,13 @@ def cycle_psnr(method: Callable, gray: np.ndarray, reference: np.ndarray,
     """
     back = cycle_chroma(method, gray, reference, pred_chroma, **options)
     return chroma_psnr(back, rgb_to_ycbcr(reference)[..., 1:])
+
+
+def cycle_psnrs(method: Callable, gray: np.ndarray, reference: np.ndarray,
+                pred_chroma: np.ndarray, **options) -> tuple[float, float]:
+    """(cycle PSNR per pixel, cycle PSNR on 16x16 block means) from one second-time pass.
+
+    The pixel one also rewards reproducing the colour shot's noise; the block one does not."""
+    back = cycle_chroma(method, gray, reference, pred_chroma, **options)
+    truth = rgb_to_ycbcr(reference)[..., 1:]
+    return chroma_psnr(back, truth), block_psnr(back, truth)

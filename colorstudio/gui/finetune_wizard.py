@@ -93,7 +93,9 @@ class FineTuneWizard(QWizard):
         if ev is not None:
             card["finetune"]["evaluation"] = {
                 "cycle_psnr_before": round(ev.before.cycle_psnr, 3), "cycle_psnr_after": round(ev.after.cycle_psnr, 3),
-                "cycle_ssim_before": round(ev.before.cycle_ssim, 4), "cycle_ssim_after": round(ev.after.cycle_ssim, 4)}
+                "cycle_ssim_before": round(ev.before.cycle_ssim, 4), "cycle_ssim_after": round(ev.after.cycle_ssim, 4),
+                "cycle_psnr_blocks_before": round(ev.before.cycle_psnr_blocks, 3),
+                "cycle_psnr_blocks_after": round(ev.after.cycle_psnr_blocks, 3)}
         try:
             path = ta.save_model(outcome.weights, self.save_page.name.text(), json.loads(json.dumps(card)))
         except ColorStudioError as e:

@@ -16,7 +16,7 @@ import math
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterator
 
@@ -254,6 +254,7 @@ def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterato
 class Scores:
     cycle_psnr: float
     cycle_ssim: float
+    cycle_psnr_blocks: float       # on 16x16 block means: the colour shot's pixel noise averaged out
 
 
 @dataclass
@@ -288,12 +289,12 @@ def _method_fn(method: str, model: Path | None) -> Callable:
 
 def _score(fn: Callable, gray: np.ndarray, ref: np.ndarray) -> tuple[Scores, np.ndarray]:
     from colorstudio.core.color import compose, rgb_to_ycbcr
-    from colorstudio.core.metrics import chroma_psnr, cycle_chroma, ssim
+    from colorstudio.core.metrics import block_psnr, chroma_psnr, cycle_chroma, ssim
 
     pred = fn(gray, ref).chroma
     back = cycle_chroma(fn, gray, ref, pred)
     truth = rgb_to_ycbcr(ref)[..., 1:]
-    return Scores(chroma_psnr(back, truth), ssim(back, truth)), compose(gray, pred)
+    return Scores(chroma_psnr(back, truth), ssim(back, truth), block_psnr(back, truth)), compose(gray, pred)
 
 
 def evaluate(held_out: list[PairItem], before: tuple[str, Path | None], after: tuple[str, Path | None]
@@ -311,12 +312,15 @@ def evaluate(held_out: list[PairItem], before: tuple[str, Path | None], after: t
         rows.append((item.name, sb, sa))
         if example is None:
             example = (gray, rgb_b, rgb_a)
-    mean = lambda k, i: float(np.mean([getattr(r[i], k) for r in rows]))  # noqa: E731
     yield Progress(1.0, "evaluated")
     label = lambda m, p: f"{m}" + (f" ({p.stem})" if p else "")  # noqa: E731
-    return Evaluation(label(*before), label(*after), Scores(mean("cycle_psnr", 1), mean("cycle_ssim", 1)),
-                      Scores(mean("cycle_psnr", 2), mean("cycle_ssim", 2)), rows,
-                      example[1], example[2], example[0])
+    return Evaluation(label(*before), label(*after), _mean_scores(r[1] for r in rows),
+                      _mean_scores(r[2] for r in rows), rows, example[1], example[2], example[0])
+
+
+def _mean_scores(scores) -> Scores:
+    scores = list(scores)
+    return Scores(*(float(np.mean([getattr(s, f.name) for s in scores])) for f in fields(Scores)))
 
 
 # ------------------------------------------------------------------ saving

@@ -63,9 +63,10 @@ def cat_channels(parts: list[torch.Tensor]) -> torch.Tensor:
     """``torch.cat(parts, 1)`` of (B, C_i, H, W) maps, channels-last when any part already is
     (a net run channels-last for speed): mixing layouts makes both the concatenation and the
     next conv go through slow NCHW <-> NHWC copies (CCDC at 1 MP: 1.3 s of 3.7 s)."""
-    if not any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last)
-               for p in parts):
-        return torch.cat(parts, 1)
+    if (torch.is_grad_enabled() and any(p.requires_grad for p in parts)) or not any(
+            p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last)
+            for p in parts):
+        return torch.cat(parts, 1)        # (autograd does not take out=)
     B, _, H, W = parts[0].shape       # torch.cat alone may pick NCHW (1-channel parts are ambiguous)
     out = torch.empty((B, sum(p.shape[1] for p in parts), H, W), dtype=parts[0].dtype,
                       device=parts[0].device, memory_format=torch.channels_last)

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 
-from colorstudio.nets.blocks import ResNet2d
+from colorstudio.nets.blocks import ResNet2d, cat_channels
 
 
 @dataclass
@@ -35,4 +34,4 @@ class Refine(nn.Module):
         parts = [self.gray_net(gray - 0.5), (chroma - 0.5) * 4]
         if extra is not None:
             parts.append(extra)
-        return self.fuse_net(torch.cat(parts, 1)) * 0.25
+        return self.fuse_net(cat_channels(parts)) * 0.25

@@ -16,11 +16,13 @@ from typing import Generator, Sequence
 import cv2
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from colorstudio.core.baselines import match_luma
 from colorstudio.core.checks import check_pair
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.imageio import load_photo
+from colorstudio.core.metrics import NOISE_FREE_BLOCK
 from colorstudio.engine.device import torch_device
 from colorstudio.engine.stereo import shift_columns
 from colorstudio.errors import ColorStudioError, ModelError
@@ -28,6 +30,11 @@ from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training import losses
 from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, train_steps
+
+
+# The cycle SSIM compares 4x4 block means by default: per pixel it rewards reproducing the colour
+# shot's noise, and a noisy camera then lost chroma PSNR by fine-tuning (README, fine-tuning).
+DEFAULT_CYCLE_POOL = 4
 
 
 @dataclass
@@ -105,15 +112,21 @@ class UserPairs:
 
 @torch.no_grad()
 def cycle_scores(model, pairs: list[tuple[dict, str]], max_disparity: int) -> dict[str, float]:
-    """Cycle PSNR and SSIM: the reference's chroma recovered by second-time colorization."""
+    """Cycle PSNR and SSIM: the reference's chroma recovered by second-time colorization;
+    ``cycle_psnr_blocks`` compares 16x16 block means (core.metrics.block_psnr), which the colour
+    shot's pixel noise does not dominate — the per-pixel scores fall when a fine-tune stops
+    reproducing that noise, the block one does not."""
     model.eval()
-    psnr, ssim = [], []
+    psnr, ssim, blocks = [], [], []
     for batch, side in pairs:
         _, second = model.cycle(batch["gray"], batch["ref_ycc"], max_disparity, side)
         pred, ref = second["chroma"].clamp(0, 1), batch["ref_ycc"][:, 1:]
         psnr.append(float(losses.psnr(pred, ref)))
         ssim.append(float(losses.ssim(pred, ref)))
-    return {"cycle_psnr": float(np.mean(psnr)), "cycle_ssim": float(np.mean(ssim))}
+        k = NOISE_FREE_BLOCK
+        blocks.append(float(losses.psnr(F.avg_pool2d(pred, k), F.avg_pool2d(ref, k))))
+    return {"cycle_psnr": float(np.mean(psnr)), "cycle_ssim": float(np.mean(ssim)),
+            "cycle_psnr_blocks": float(np.mean(blocks))}
 
 
 def starting_model(path=None) -> CycleCNN:
@@ -131,7 +144,7 @@ def starting_model(path=None) -> CycleCNN:
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
              max_steps=None, device="auto", crop=(128, 256), resume=True, lr=1e-4, seed=0,
              checkpoint_every=25, warmup_steps=50, freeze_batchnorm=True, split_cycle=False,
-             cycle_pool=1) -> Generator[TrainProgress, None, dict]:
+             cycle_pool=DEFAULT_CYCLE_POOL) -> Generator[TrainProgress, None, dict]:
     """Fine-tune on ``pairs`` [(gray_path, ref_path)]; yields progress, writes ``out`` at the end.
 
     ``validation`` pairs are held apart (if empty, one in five training pairs is). Closing the
@@ -141,7 +154,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     user pairs do not overwrite the base model's BatchNorm statistics; ``split_cycle``: the
     cycle returns to a neighbouring sub-image of the colour shot (noise-independent target, see
     stereo_loop.neighbour_split) with an MSE loss; ``cycle_pool``: the cycle SSIM compares
-    pool x pool block means (see losses.cycle_loss).
+    pool x pool block means (see losses.cycle_loss and DEFAULT_CYCLE_POOL).
     """
     if out is None or run_dir is None:
         raise ValueError("out and run_dir are needed")

@@ -98,6 +98,8 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
     ev = wizard.evaluation_page.result
     assert np.isfinite(ev.before.cycle_psnr) and np.isfinite(ev.after.cycle_psnr)
     assert 0 < ev.after.cycle_ssim <= 1
+    assert ev.after.cycle_psnr_blocks > ev.after.cycle_psnr          # block means: the noise averaged out
+    assert "16-pixel blocks" in wizard.evaluation_page.status.text()
     assert wizard.evaluation_page.table.rowCount() == 2                  # one pair + the mean
     assert wizard.evaluation_page.images[1].image.ndim == 3
     wizard.next()
