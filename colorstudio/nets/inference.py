@@ -78,6 +78,18 @@ class DepthLastConvTranspose3d(nn.ConvTranspose3d):
         return y.permute(0, 1, 4, 2, 3).contiguous()
 
 
+def _depth_slices(x: torch.Tensor) -> torch.Tensor:
+    """(1, C, D, H, W) -> its D slices as a channels-last 2-D batch (D, C, H, W)."""
+    return x[0].transpose(0, 1).contiguous(memory_format=torch.channels_last)
+
+
+def _volume(slices: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """(D, O, H, W) slices (+ bias per channel) -> a contiguous (1, O, D, H, W) volume."""
+    if bias is not None:
+        slices += bias.view(1, -1, 1, 1)
+    return slices.transpose(0, 1).unsqueeze(0).contiguous()
+
+
 class DepthTapsConv3d(nn.Conv3d):
     """A 3x3x3 Conv3d (stride 1, zero padding 1, no groups/dilation; checked by
     :func:`for_inference`) as a 2-D conv of the D slices: out[d] = y_0[d-1] + y_1[d] + y_2[d+1],
@@ -88,15 +100,13 @@ class DepthTapsConv3d(nn.Conv3d):
             return super().forward(x)
         _, C, D, H, W = x.shape
         O = self.out_channels
-        slices = x[0].transpose(0, 1).contiguous(memory_format=torch.channels_last)   # (D, C, H, W)
         taps = self.weight.permute(2, 0, 1, 3, 4).reshape(3 * O, C, 3, 3)
-        y = F.conv2d(slices, taps.contiguous(memory_format=torch.channels_last), None, 1, 1).view(D, 3, O, H, W)
+        y = F.conv2d(_depth_slices(x), taps.contiguous(memory_format=torch.channels_last), None, 1, 1)
+        y = y.view(D, 3, O, H, W)
         out = y[:, 1].clone()
         out[1:] += y[:-1, 0]
         out[:-1] += y[1:, 2]
-        if self.bias is not None:
-            out += self.bias.view(1, O, 1, 1)
-        return out.transpose(0, 1).unsqueeze(0).contiguous()
+        return _volume(out, self.bias)
 
 
 def _depth_taps_fit(m: nn.Conv3d) -> bool:
@@ -114,16 +124,13 @@ class DepthTapsConvTranspose3d(nn.ConvTranspose3d):
             return super().forward(x, output_size)
         _, C, D, H, W = x.shape
         O = self.out_channels
-        slices = x[0].transpose(0, 1).contiguous(memory_format=torch.channels_last)   # (D, C, H, W)
         taps = self.weight.permute(0, 2, 1, 3, 4).reshape(C, 3 * O, 3, 3)
-        y = F.conv_transpose2d(slices, taps, None, 2, 1, 1).view(D, 3, O, 2 * H, 2 * W)
+        y = F.conv_transpose2d(_depth_slices(x), taps, None, 2, 1, 1).view(D, 3, O, 2 * H, 2 * W)
         out = torch.empty((2 * D, O, 2 * H, 2 * W), dtype=x.dtype)
         out[0::2] = y[:, 1]
         out[1::2] = y[:, 2]
         out[1:-1:2] += y[1:, 0]
-        if self.bias is not None:
-            out += self.bias.view(1, O, 1, 1)
-        return out.transpose(0, 1).unsqueeze(0).contiguous()
+        return _volume(out, self.bias)
 
 
 def _depth_taps_transposed_fit(m: nn.ConvTranspose3d) -> bool:
