@@ -151,11 +151,12 @@ def eval_cases(cam: SimulatedCamera, cam_id: int, photos, a) -> list[Case]:
 def run_finetune(folder: Path, out: Path, base: Path, a) -> dict:
     """Fine-tune exactly as `colorstudio finetune FOLDER` does; returns the model card."""
     from colorstudio.core.pairs import discover
+    from colorstudio.training.cli_finetune import parse_crop
     from colorstudio.training.finetune import finetune
 
     found = discover([folder])
     pairs = [(i.gray, i.reference) for i in found.items if i.reference is not None]
-    h, w = (int(v) for v in a.crop.lower().split("x"))
+    h, w = parse_crop(a.crop)
     gen = finetune(pairs, base_model_path=base, out=out, run_dir=out.with_suffix(".run"),
                    minutes=None if a.steps else a.minutes, max_steps=a.steps, crop=(h, w), resume=False,
                    split_cycle=a.split_cycle,

@@ -122,8 +122,7 @@ def summarize(rows: list[dict]) -> dict:
 # ---------------------------------------------------------------- the 12 MP speed run
 def _speed_child(model: str | None) -> dict:
     from colorstudio.bench.cases import upscaled_motorcycle
-    from colorstudio.bench.memory import (current_rss_mb, peak_rss_mb, release_freed_memory_promptly, reset_peak,
-                                          trim_heap)
+    from colorstudio.bench.memory import peak_rss_mb, start_memory_run
     from colorstudio.engine.crosscam import colorize_crosscam, load_ccdc
 
     t0 = time.perf_counter()
@@ -137,9 +136,7 @@ def _speed_child(model: str | None) -> dict:
     res = colorize_crosscam(gray, ref, model=model)
     seconds = time.perf_counter() - t0
     del res
-    release_freed_memory_promptly()                # memory: one more run, as in bench.speed
-    trim_heap()
-    reset_ok, before = reset_peak(), current_rss_mb()
+    reset_ok, before = start_memory_run()          # memory: one more run, as in bench.speed
     res = colorize_crosscam(gray, ref, model=model)
     return {"gray_size": [int(gray.shape[1]), int(gray.shape[0])],
             "reference_size": [int(ref.shape[1]), int(ref.shape[0])], "seconds": round(seconds, 2),

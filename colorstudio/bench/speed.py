@@ -8,7 +8,8 @@ weight loading), then ``repeats`` timed runs on the full input with the allocato
 has it, then one more run for memory: glibc set to return freed blocks at once (which slows
 torch's many allocations up to 2x, hence not timed), heap trimmed, peak-RSS counter reset.
 It reports the best wall time, the RSS before the memory run (interpreter + libraries +
-inputs), its peak RSS (VmHWM) and the difference ("extra": the method's own working memory). JSON on the child's stdout carries the numbers back.
+inputs), its peak RSS (VmHWM) and the difference ("extra": the method's own working
+memory). JSON on the child's stdout carries the numbers back.
 """
 from __future__ import annotations
 
@@ -30,8 +31,7 @@ def _child(method_name: str, megapixels: float, repeats: int) -> dict:
     import numpy as np
 
     from colorstudio.bench.cases import upscaled_motorcycle
-    from colorstudio.bench.memory import (current_rss_mb, peak_rss_mb, release_freed_memory_promptly,
-                                          reset_peak, trim_heap)
+    from colorstudio.bench.memory import peak_rss_mb, start_memory_run
     from colorstudio.engine.methods import get
 
     fn = get(method_name).load()
@@ -45,10 +45,7 @@ def _child(method_name: str, megapixels: float, repeats: int) -> dict:
         del result
     # memory in one more run, with freed blocks returned at once so that the peak is its own
     # (that allocator setting costs torch methods up to 2x in time, so it is not timed)
-    release_freed_memory_promptly()
-    trim_heap()
-    reset_ok = reset_peak()
-    before = current_rss_mb()
+    reset_ok, before = start_memory_run()
     fn(gray, reference)
     peak = peak_rss_mb()
     return {"method": method_name, "megapixels": round(gray.size / 1e6, 2),

@@ -32,7 +32,7 @@ def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def _crop_size(text: str) -> tuple[int, int]:
+def parse_crop(text: str) -> tuple[int, int]:
     """'128x256' -> (128, 256); anything else is a one-line error."""
     from colorstudio.errors import ColorStudioError
 
@@ -60,7 +60,7 @@ def run(args) -> int:
     if len(pairs) < 2:
         raise ColorStudioError(f"{args.pairs_dir}: found {len(pairs)} pair(s); fine-tuning needs at least 2")
     run_dir = Path(args.resume) if args.resume else out.with_name(out.stem + ".run")
-    h, w = _crop_size(args.crop)
+    h, w = parse_crop(args.crop)
     minutes = args.minutes if (args.minutes or args.steps) else 15.0
     cycle_pool = DEFAULT_CYCLE_POOL if args.cycle_pool is None else args.cycle_pool
     if cycle_pool < 1:
