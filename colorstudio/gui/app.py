@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     window = MainWindow()
     window.show()
+    window.warm_up()
     if args.files:
         window.open_paths(args.files)
     return app.exec()

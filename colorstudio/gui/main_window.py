@@ -41,6 +41,7 @@ class MainWindow(MainMenus, QMainWindow):
         self.inputs: jobs.OpenedInputs | None = None
         self.result: jobs.ShownResult | None = None
         self.worker: GeneratorWorker | None = None
+        self.warm_worker: GeneratorWorker | None = None   # see warm_up()
         self.auto_colorize = False          # colorize as soon as something is opened
         self.wizard = None
 
@@ -225,6 +226,20 @@ class MainWindow(MainMenus, QMainWindow):
         worker.start()
         return worker
 
+    def warm_up(self) -> GeneratorWorker:
+        """Load the default learned models in the background (torch import + weights), so the
+        first colorization starts at once. Beside the job slot: the user can open and colorize
+        meanwhile (the loaders' caches are shared). Failures are only logged: the job that
+        needs the model will report them."""
+        from colorstudio.engine.warm_up import warm_up
+
+        worker = GeneratorWorker(warm_up)
+        worker.finished_with.connect(lambda names: log.info("warmed up: %s", ", ".join(names) or "nothing"))
+        worker.errored.connect(lambda exc: log.warning("warm-up failed: %s", exc))
+        self.warm_worker = worker
+        worker.start()
+        return worker
+
     def _on_progress(self, p) -> None:
         if p is not None and hasattr(p, "fraction"):
             self.side.set_progress(p.fraction, p.message)
@@ -344,6 +359,8 @@ class MainWindow(MainMenus, QMainWindow):
             self.wizard.close()
         if self.worker is not None:
             self.worker.stop(10000)
+        if self.warm_worker is not None:
+            self.warm_worker.stop(10000)
         self.batch.stop()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()

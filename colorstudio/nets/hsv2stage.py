@@ -19,6 +19,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from colorstudio.nets.colorspace import hsv_to_rgb, luma
+
 MULTIPLE = 16  # input sides must be multiples of this (1/4 of 1/4)
 
 
@@ -144,6 +146,22 @@ def hsv_loss(pred: torch.Tensor, target_hs: torch.Tensor, hue_weight_by_saturati
     ts = target_hs[:, 1:2] * 2 - 1
     w = target_hs[:, 1:2] if hue_weight_by_saturation else None
     return F.l1_loss(pred[:, 1:2], ts) + circular_hue_mae(pred[:, :1], th, w)
+
+
+def rgb_on_gray(hs_tanh: torch.Tensor, gray: torch.Tensor) -> torch.Tensor:
+    """(B,2,h,w) tanh hue/sat + (B,1,h,w) gray -> (B,3,h,w) RGB of that hue and saturation
+    whose BT.601 luma is the gray (V capped at 1), as the engine composes it; differentiable."""
+    h = torch.remainder((hs_tanh[:, :1] + 1) * 0.5, 1.0)
+    s = ((hs_tanh[:, 1:2] + 1) * 0.5).clamp(0, 1)
+    unit = hsv_to_rgb(torch.cat([h, s, torch.ones_like(s)], dim=1))
+    v = (gray / luma(unit).clamp_min(1e-3)).clamp(0, 1)
+    return unit * v
+
+
+def rgb_mse(pred_hs_tanh: torch.Tensor, truth_rgb: torch.Tensor) -> torch.Tensor:
+    """Mean squared RGB error of the prediction recomposed on the truth's own luma: the
+    quantity the benchmark's RGB PSNR measures (an addition to Wei et al.'s HSV loss)."""
+    return F.mse_loss(rgb_on_gray(pred_hs_tanh, luma(truth_rgb)), truth_rgb)
 
 
 def tanh_to_hs(x: torch.Tensor) -> torch.Tensor:

@@ -90,3 +90,22 @@ def random_scaled_crops(images: list[np.ndarray], rng: np.random.Generator, batc
         img = images[rng.integers(len(images))]
         picks.append(resize_long_side(img, int(rng.integers(long_sides[0], long_sides[1] + 1))))
     return np.concatenate([random_crops([im], rng, 1, crop) for im in picks])
+
+
+def augmented_crops(images: list[np.ndarray], rng: np.random.Generator, batch: int, crop: int,
+                    long_sides: tuple[int, int], max_degrees: float, gamma: tuple[float, float]
+                    ) -> np.ndarray:
+    """Like :func:`random_scaled_crops`, each photo also turned by a random angle within
+    ``±max_degrees`` (mirrored border) and given a random gamma, log-uniform in ``gamma``
+    (the same colours exposed brighter or darker). Fights the memorising of the few training
+    photos: a net that fits them closely still guesses confidently wrong colours elsewhere."""
+    out = np.empty((batch, crop, crop, 3), np.float32)
+    for b in range(batch):
+        img = resize_long_side(images[rng.integers(len(images))],
+                               int(rng.integers(long_sides[0], long_sides[1] + 1)))
+        h, w = img.shape[:2]
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), float(rng.uniform(-max_degrees, max_degrees)), 1.0)
+        img = cv2.warpAffine(img, turn, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+        g = float(np.exp(rng.uniform(np.log(gamma[0]), np.log(gamma[1]))))
+        out[b] = np.clip(random_crops([img], rng, 1, crop)[0], 0, 1) ** g
+    return out

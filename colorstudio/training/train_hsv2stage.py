@@ -1,18 +1,20 @@
 """Train the two-stage HSV colorizer on colour photos (a generator yielding progress).
 
-Reproduce the shipped weights (two phases; the model card lists the exact commands):
-    python -m colorstudio.training.train_hsv2stage --out models/hsv2stage.safetensors \
-        --minutes 35 --run-dir /work/runs/hsv2stage
-    python -m colorstudio.training.train_hsv2stage --out models/hsv2stage.safetensors \
-        --minutes 33 --run-dir /work/runs/hsv2stage --resume --scale-aug
+Reproduce the shipped weights: run the ``reproduce`` commands of models/hsv2stage.json one
+after the other (each phase writes models/hsv2stage.safetensors; a phase with ``--init``
+starts from the previous phase's output in a fresh run dir).
 Checkpoints (model + Adam state, safetensors) and a log go to the run dir every few
-minutes; ``--resume`` continues from the last one. Loss: S_MAE + circular H_MAE on both
-stages (coarse at 1/4 size per side, fine at the crop size). Adam, lr 2e-4.
+minutes; ``--resume`` continues from the last one, ``--init FILE`` starts a new run from a
+model file. Loss: S_MAE + circular H_MAE on both stages (coarse at 1/4 size per side, fine
+at the crop size), plus ``--rgb-weight`` x the RGB MSE of each stage recomposed on the true
+luma. Augmentation: random crops and mirror images; ``--scale-aug`` adds random scales,
+``--strong-aug`` wider scales, turns, exposure and input noise. Adam, lr 2e-4.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -23,8 +25,8 @@ import torch
 import torch.nn.functional as F
 
 from colorstudio.nets.colorspace import rgb_to_hsv
-from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss
-from colorstudio.nets.weights_file import save_weights
+from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss, rgb_mse
+from colorstudio.nets.weights_file import load_weights, save_weights
 from colorstudio.training.checkpoints import has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training import single_gray_data as data
 
@@ -32,9 +34,16 @@ LONG_SIDE = 192      # training photos are resized to this long side (= the engi
 CROP = 128
 BATCH = 12
 LR = 2e-4
+LR_FLOOR = 0.05      # --lr-decay ends at this fraction of LR
 CHECKPOINT_EVERY_S = 180
 SCALE_AUG_CACHE = 320           # with --scale-aug: photos cached at this long side...
 SCALE_AUG_LONG_SIDES = (144, 288)  # ...and area-resized to a random long side in this range
+# --strong-aug: a wider scale range, turns, exposure (gamma) and noise on the gray input
+STRONG_AUG_CACHE = 400
+STRONG_AUG_LONG_SIDES = (120, 384)
+STRONG_AUG_DEGREES = 10.0
+STRONG_AUG_GAMMA = (0.75, 1.33)
+STRONG_AUG_NOISE = 0.02            # the gray input's noise sigma, uniform in [0, this] per crop
 
 
 @dataclass
@@ -52,13 +61,25 @@ def _luma(rgb: torch.Tensor) -> torch.Tensor:
     return (rgb * w).sum(1, keepdim=True)
 
 
-def batch_loss(model: HSV2Stage, rgb: torch.Tensor) -> torch.Tensor:
-    """Loss of both stages for (B,3,H,W) RGB crops (sides multiples of 16)."""
-    hs_fine = rgb_to_hsv(rgb)[:, :2]
-    hs_coarse = rgb_to_hsv(F.avg_pool2d(rgb, 4))[:, :2]
-    coarse, fine = model(_luma(rgb))
+def batch_loss(model: HSV2Stage, rgb: torch.Tensor, rgb_weight: float = 0.0,
+               input_noise: torch.Tensor | None = None) -> torch.Tensor:
+    """Loss of both stages for (B,3,H,W) RGB crops (sides multiples of 16).
+
+    S_MAE + circular H_MAE per stage, plus ``rgb_weight`` x the RGB MSE of each stage's
+    prediction recomposed on the true luma (0 = Wei et al.'s loss alone). The MSE term makes
+    the predicted saturation fall where the hue is uncertain, which the HSV loss never asks.
+    ``input_noise``: (B,) sigmas of Gaussian noise added to the gray the net sees (not the targets).
+    """
+    rgb_coarse = F.avg_pool2d(rgb, 4)
+    gray = _luma(rgb)
+    if input_noise is not None:
+        gray = (gray + input_noise.view(-1, 1, 1, 1) * torch.randn_like(gray)).clamp(0, 1)
+    coarse, fine = model(gray)
     wsat = model.cfg.hue_weight_by_saturation
-    return hsv_loss(coarse, hs_coarse, wsat) + hsv_loss(fine, hs_fine, wsat)
+    loss = hsv_loss(coarse, rgb_to_hsv(rgb_coarse)[:, :2], wsat) + hsv_loss(fine, rgb_to_hsv(rgb)[:, :2], wsat)
+    if rgb_weight:
+        loss = loss + rgb_weight * (rgb_mse(coarse, rgb_coarse) + rgb_mse(fine, rgb))
+    return loss
 
 
 def _val_tensors(images: list[np.ndarray]) -> list[torch.Tensor]:
@@ -70,9 +91,9 @@ def _val_tensors(images: list[np.ndarray]) -> list[torch.Tensor]:
 
 
 @torch.no_grad()
-def validation_loss(model: HSV2Stage, val: list[torch.Tensor]) -> float:
+def validation_loss(model: HSV2Stage, val: list[torch.Tensor], rgb_weight: float = 0.0) -> float:
     model.eval()
-    loss = float(np.mean([batch_loss(model, v).item() for v in val]))
+    loss = float(np.mean([batch_loss(model, v, rgb_weight).item() for v in val]))
     model.train()
     return loss
 
@@ -80,26 +101,44 @@ def validation_loss(model: HSV2Stage, val: list[torch.Tensor]) -> float:
 def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: int = 0,
           photos: Path = data.DEFAULT_PHOTOS, cfg: HSV2StageConfig | None = None,
           batch: int = BATCH, crop: int = CROP, max_steps: int | None = None,
-          scale_aug: bool = False):
+          scale_aug: bool = False, init: Path | None = None, rgb_weight: float = 0.0,
+          strong_aug: bool = False, lr_decay: bool = False):
     """Generator: trains for ``minutes`` of wall time (or ``max_steps``), yielding Progress.
 
     Writes ``out`` (safetensors, config in metadata) and ``out.with_suffix('.json')`` (model card).
+    ``init``: a new run starts from this model file's weights (and config) instead of He
+    initialisation, for more training when the old run dir is gone.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     train_files, val_files = data.split(data.list_photos(photos))
     yield Progress(0, 0.0, float("nan"), None, f"loading {len(train_files)} train / {len(val_files)} val photos")
-    train_imgs = data.load_set(train_files, SCALE_AUG_CACHE if scale_aug else LONG_SIDE)
+    cache = STRONG_AUG_CACHE if strong_aug else SCALE_AUG_CACHE if scale_aug else LONG_SIDE
+    train_imgs = data.load_set(train_files, cache)
     val = _val_tensors(data.load_set(val_files, LONG_SIDE))
-    model = HSV2Stage(cfg)
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
     state = {"step": 0, "minutes": 0.0, "phases": []}
-    if resume and has_checkpoint(run_dir):
+    resuming = resume and has_checkpoint(run_dir)
+    if init is not None and not resuming:
+        tensors, config, _ = load_weights(init, "hsv2stage")
+        model = HSV2Stage(HSV2StageConfig.from_dict(config))
+        model.load_state_dict(tensors)
+        card = _card_of(init)
+        state.update(step=int(card.get("training", {}).get("steps", 0)),
+                     minutes=float(card.get("training", {}).get("minutes", 0.0)),
+                     phases=list(card.get("phases", [])))
+        yield Progress(state["step"], state["minutes"], float("nan"), None, f"initialised from {init}")
+    else:
+        model = HSV2Stage(cfg)
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    if resuming:
         state = load_checkpoint(run_dir, model, opt, name="hsv2stage")
         yield Progress(state["step"], state["minutes"], float("nan"), None, "resumed")
-    state.setdefault("phases", []).append({"from_step": state["step"], "scale_aug": scale_aug,
-                                           "minutes": minutes})
+    phase = {"from_step": state["step"], "scale_aug": scale_aug, "strong_aug": strong_aug,
+             "minutes": minutes, "rgb_weight": rgb_weight, "lr_decay": lr_decay}
+    if init is not None and not resuming:
+        phase["init"] = str(init)
+    state.setdefault("phases", []).append(phase)
     rng = np.random.default_rng(seed + state["step"])
     start, base_minutes, last_ckpt = time.time(), state["minutes"], time.time()
     running, val_loss = None, None
@@ -107,11 +146,21 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
     while True:
         elapsed = (time.time() - start) / 60
         done = elapsed >= minutes or (max_steps is not None and state["step"] >= max_steps)
-        crops = data.random_scaled_crops(train_imgs, rng, batch, crop, SCALE_AUG_LONG_SIDES) if scale_aug \
-            else data.random_crops(train_imgs, rng, batch, crop)
+        noise = None
+        if strong_aug:
+            crops = data.augmented_crops(train_imgs, rng, batch, crop, STRONG_AUG_LONG_SIDES,
+                                         STRONG_AUG_DEGREES, STRONG_AUG_GAMMA)
+            noise = torch.from_numpy(rng.uniform(0, STRONG_AUG_NOISE, batch).astype(np.float32))
+        elif scale_aug:
+            crops = data.random_scaled_crops(train_imgs, rng, batch, crop, SCALE_AUG_LONG_SIDES)
+        else:
+            crops = data.random_crops(train_imgs, rng, batch, crop)
         rgb = torch.from_numpy(crops).permute(0, 3, 1, 2)
+        if lr_decay:
+            for group in opt.param_groups:
+                group["lr"] = decayed_lr(elapsed / minutes if minutes else 1.0)
         if not done:
-            loss = batch_loss(model, rgb)
+            loss = batch_loss(model, rgb, rgb_weight, noise)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -119,7 +168,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
         state["minutes"] = base_minutes + (time.time() - start) / 60
         if done or time.time() - last_ckpt > CHECKPOINT_EVERY_S:
-            val_loss = validation_loss(model, val)
+            val_loss = validation_loss(model, val, rgb_weight)
             state["val_loss"] = val_loss
             save_checkpoint(run_dir, model, opt, state, name="hsv2stage", config=model.cfg.to_dict())
             log.write(f"{state['step']}\t{state['minutes']:.2f}\t{running:.4f}\t{val_loss:.4f}\n")
@@ -130,15 +179,31 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             break
     log.close()
     state["phases"][-1]["to_step"] = state["step"]
-    _write_model(Path(out), model, state, train_files, val_files, seed)
+    _write_model(Path(out), model, state, train_files, val_files, seed, base_card=init)
     yield Progress(state["step"], state["minutes"], running, val_loss, f"wrote {out}")
 
 
-def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_files, seed: int) -> None:
+def decayed_lr(progress: float) -> float:
+    """--lr-decay: cosine from LR down to LR_FLOOR x LR over the run's wall time (progress 0..1);
+    the last weights then sit near a minimum instead of wherever the constant lr's noise left them."""
+    progress = min(max(progress, 0.0), 1.0)
+    return LR * (LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def _card_of(model_file: Path) -> dict:
+    """The JSON model card beside a weight file ({} when there is none)."""
+    card = Path(model_file).with_suffix(".json")
+    return json.loads(card.read_text()) if card.is_file() else {}
+
+
+def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_files, seed: int,
+                 base_card: Path | None = None) -> None:
+    """The weights and their card; a new card starts from ``base_card``'s (an --init file's)
+    so its notes (deviations from the paper, the last benchmark) carry over."""
     save_weights(out, model.state_dict(), "hsv2stage", model.cfg.to_dict(),
                  {"working_long_side": str(LONG_SIDE)})
     card_path = out.with_suffix(".json")
-    card = json.loads(card_path.read_text()) if card_path.exists() else {}
+    card = _card_of(out) or (_card_of(base_card) if base_card is not None else {})
     card.update({
         "model": "hsv2stage",
         "summary": "Two-stage pyramidal HSV colorizer (after Wei et al.): LR-CMGN + RCN",
@@ -152,7 +217,9 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
         "training": {"steps": state["step"], "minutes": round(state["minutes"], 1),
                      "batch": BATCH, "crop": CROP, "optimizer": f"Adam lr {LR}", "seed": seed,
                      "final_val_loss": state.get("val_loss"), "threads": torch.get_num_threads(),
-                     "loss": "S_MAE + circular H_MAE (hue weighted by true S), both stages"},
+                     "loss": "S_MAE + circular H_MAE (hue weighted by true S), both stages"
+                             + (" + rgb_weight x RGB MSE on the true luma (rgb_weight per phase)"
+                                if any(ph.get("rgb_weight") for ph in state.get("phases", [])) else "")},
         "phases": state.get("phases", []),
         "reproduce": _commands(state.get("phases", [])),
     })
@@ -160,12 +227,22 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
 
 
 def _commands(phases: list[dict]) -> list[str]:
-    """The command line of each training phase (the first fresh, the others --resume)."""
-    out = []
+    """The command line of each training phase, run one after the other. Every phase writes
+    models/hsv2stage.safetensors; a phase that started from a model file (``--init``) starts
+    from the previous phase's output, in a run dir of its own (so it is not taken for a resume)."""
+    out, run_dir = [], "/work/runs/hsv2stage"
     for i, ph in enumerate(phases):
+        if ph.get("init"):
+            run_dir = f"/work/runs/hsv2stage_phase{i + 1}"
+            start = " --init models/hsv2stage.safetensors"
+        else:
+            start = " --resume" if i else ""
         out.append("python -m colorstudio.training.train_hsv2stage --out models/hsv2stage.safetensors "
-                   f"--minutes {ph.get('minutes', '?')} --run-dir /work/runs/hsv2stage"
-                   + (" --resume" if i else "") + (" --scale-aug" if ph.get("scale_aug") else ""))
+                   f"--minutes {ph.get('minutes', '?')} --run-dir {run_dir}" + start
+                   + (" --scale-aug" if ph.get("scale_aug") else "")
+                   + (" --strong-aug" if ph.get("strong_aug") else "")
+                   + (f" --rgb-weight {ph['rgb_weight']:g}" if ph.get("rgb_weight") else "")
+                   + (" --lr-decay" if ph.get("lr_decay") else ""))
     return out
 
 
@@ -178,11 +255,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--scale-aug", action="store_true",
                     help=f"random-scale augmentation (long side {SCALE_AUG_LONG_SIDES[0]}-{SCALE_AUG_LONG_SIDES[1]})")
+    ap.add_argument("--strong-aug", action="store_true",
+                    help=f"long side {STRONG_AUG_LONG_SIDES[0]}-{STRONG_AUG_LONG_SIDES[1]}, turns of up to "
+                         f"{STRONG_AUG_DEGREES:g} degrees, gamma {STRONG_AUG_GAMMA[0]}-{STRONG_AUG_GAMMA[1]}, "
+                         f"input noise up to {STRONG_AUG_NOISE}")
+    ap.add_argument("--lr-decay", action="store_true",
+                    help=f"cosine lr decay to {LR_FLOOR:g} x {LR:g} over the run's minutes")
     ap.add_argument("--photos", type=Path, default=data.DEFAULT_PHOTOS)
+    ap.add_argument("--init", type=Path, default=None,
+                    help="a new run starts from this model file (ignored when resuming a checkpoint)")
+    ap.add_argument("--rgb-weight", type=float, default=0.0,
+                    help="weight of the RGB MSE added to the HSV loss (default 0: the paper's loss)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos,
-                   scale_aug=args.scale_aug):
+                   scale_aug=args.scale_aug, init=args.init, rgb_weight=args.rgb_weight,
+                   strong_aug=args.strong_aug, lr_decay=args.lr_decay):
         if p.message or p.step % 50 == 0:
             val = f" val {p.val_loss:.4f}" if p.val_loss is not None else ""
             print(f"step {p.step} {p.minutes:.1f} min loss {p.loss:.4f}{val} {p.message}", flush=True)

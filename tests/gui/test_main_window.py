@@ -161,3 +161,21 @@ def test_a_single_gray_hides_the_reference_and_offers_single_methods(qtbot, wind
     assert window.compare.columns["reference"].isHidden()
     assert {c.kind for c in window.side._choices} <= {None, "single"}
     assert "neutral" in [c.method for c in window.side._choices]
+
+
+def test_warm_up_loads_the_default_models_beside_the_job_slot(qtbot, window, pair_files, monkeypatch):
+    from colorstudio.engine import crosscam, single, warm_up
+
+    loaded = []
+    with monkeypatch.context() as m:   # record the loads instead of loading
+        m.setattr(warm_up, "LOADERS", {n: ("colorstudio.engine.warm_up", "_record", (n,)) for n in warm_up.LOADERS})
+        m.setattr(warm_up, "_record", loaded.append, raising=False)
+        worker = window.warm_up()
+        assert window.worker is None            # the job slot stays free: the user can work meanwhile
+        open_pair(qtbot, window, *pair_files)
+        qtbot.waitUntil(worker.isFinished, timeout=20000)
+    assert worker.result == warm_up.default_learned() and loaded == worker.result
+    assert "ccdc" in loaded and "hsv2stage" in loaded   # the shipped defaults for a pair and a single gray
+    # the real loaders fill the caches the methods use
+    names = list(warm_up.warm_up(["ccdc", "hsv2stage"]))
+    assert names[-1].fraction == 1.0 and crosscam._CACHE and single._CACHE
