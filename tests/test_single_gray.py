@@ -275,12 +275,17 @@ def test_engine_rejects_bad_input(tmp_path):
 
 
 # ---------------------------------------------------------------- training generators
+def write_photos(folder, n, h=60, w=80):
+    """``n`` smooth colourful photos p0.png.. in a new ``folder``; returns it."""
+    folder.mkdir()
+    for i in range(n):
+        save_photo(folder / f"p{i}.png", _scene(h, w, seed=i))
+    return folder
+
+
 @pytest.fixture
 def photo_dir(tmp_path):
-    d = tmp_path / "photos"
-    d.mkdir()
-    for i in range(4):
-        save_photo(d / f"p{i}.png", _scene(60, 80, seed=i))
+    d = write_photos(tmp_path / "photos", 4)
     save_photo(d / "motorcycle.png", _scene(60, 80, seed=9))  # never used
     return d
 

@@ -6,17 +6,12 @@ import json
 import pytest
 
 from colorstudio.bench import single_gray as bench
-from colorstudio.core.imageio import save_photo
-from test_single_gray import _cheng_file, _hsv_file, _scene
+from test_single_gray import _cheng_file, _hsv_file, write_photos
 
 
 @pytest.fixture
 def photos(tmp_path):
-    d = tmp_path / "photos"
-    d.mkdir()
-    for i in range(8):
-        save_photo(d / f"p{i}.png", _scene(40, 56, seed=i))
-    return d
+    return write_photos(tmp_path / "photos", 8, 40, 56)
 
 
 def test_the_benchmark_scores_baselines_and_both_methods(tmp_path, photos):
@@ -38,6 +33,10 @@ def test_the_benchmark_scores_baselines_and_both_methods(tmp_path, photos):
     assert written["chosen_saturation"] == results["chosen_saturation"]
     assert "own training photos" in (tmp_path / "out" / "results.md").read_text()
     assert (tmp_path / "sheet.png").stat().st_size > 0
+    bench.update_cards(results, models)
+    card = json.loads((tmp_path / "hsv2stage.json").read_text())["benchmark"]
+    assert card["default_saturation"] == results["chosen_saturation"]["hsv2stage"]
+    assert card["on_training_photos"]["photos"] == 6
 
 
 def test_choose_saturation_prefers_meeting_both_targets_then_doing_no_harm():

@@ -218,6 +218,8 @@ def update_cards(results: dict, models: dict[str, str | None]) -> None:
                            for k, v in results["at_chosen"][name].items()},
             "by_saturation": {s: {"psnr": round(r["psnr"], 3), "colourfulness_ratio": round(r["colourfulness_ratio"], 3)}
                               for s, r in results["table"][name].items()},
+            "on_training_photos": {k: (round(v, 3) if isinstance(v, float) else v)
+                                   for k, v in results.get("training_fit", {}).get(name, {}).items()},
         }
         card_path.write_text(json.dumps(card, indent=2) + "\n")
 
