@@ -151,9 +151,8 @@ def hsv_loss(pred: torch.Tensor, target_hs: torch.Tensor, hue_weight_by_saturati
 def rgb_on_gray(hs_tanh: torch.Tensor, gray: torch.Tensor) -> torch.Tensor:
     """(B,2,h,w) tanh hue/sat + (B,1,h,w) gray -> (B,3,h,w) RGB of that hue and saturation
     whose BT.601 luma is the gray (V capped at 1), as the engine composes it; differentiable."""
-    h = torch.remainder((hs_tanh[:, :1] + 1) * 0.5, 1.0)
-    s = ((hs_tanh[:, 1:2] + 1) * 0.5).clamp(0, 1)
-    unit = hsv_to_rgb(torch.cat([h, s, torch.ones_like(s)], dim=1))
+    hs = tanh_to_hs(hs_tanh)
+    unit = hsv_to_rgb(torch.cat([hs, torch.ones_like(hs[:, :1])], dim=1))
     v = (gray / luma(unit).clamp_min(1e-3)).clamp(0, 1)
     return unit * v
 
