@@ -71,6 +71,14 @@ def choose_saturation(rows: dict[float, dict], gray_psnr: float) -> float:
     return max(rows, key=lambda s: rows[s]["psnr"])
 
 
+def truth_and_gray(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A photo at full size as (truth, gray): gray = its BT.601 luma, truth = its chroma on
+    that luma (clipped), which is what a perfect colorization of the gray would give."""
+    rgb = data.load_rgb(path)
+    gray = luma(rgb)
+    return truth_on_gray(gray, rgb), gray
+
+
 def training_fit(methods: dict, chosen: dict[str, float], files: list[Path]) -> dict[str, dict]:
     """Each method at its chosen saturation on some of its own training photos: how far it fits
     what it saw. Far above the held-apart numbers = memorising (more data would help most)."""
@@ -78,9 +86,7 @@ def training_fit(methods: dict, chosen: dict[str, float], files: list[Path]) -> 
     cols: dict[str, list] = {n: [] for n in methods}
     truth_cols = []
     for path in files:
-        truth = data.load_rgb(path)
-        gray = luma(truth)
-        truth = truth_on_gray(gray, truth)
+        truth, gray = truth_and_gray(path)
         truth_cols.append(colourfulness(truth))
         base = rgb_psnr(gray, np.full(gray.shape + (2,), 0.5, np.float32), truth)
         for name, (fn, _) in methods.items():
@@ -102,9 +108,7 @@ def run(out_dir: Path, models: dict[str, str | None], sheet: Path, photos: Path 
     secs: dict[tuple, list] = {}
     truth_cols, outputs = [], []
     for i, path in enumerate(val_files):
-        truth = data.load_rgb(path)
-        gray = luma(truth)
-        truth = truth_on_gray(gray, truth)  # the truth's chroma on its own luma (clipped)
+        truth, gray = truth_and_gray(path)
         truth_cols.append(colourfulness(truth))
         preds = {("gray", None): np.full(gray.shape + (2,), 0.5, np.float32),
                  ("mean chroma", None): np.broadcast_to(mean_chroma, gray.shape + (2,))}

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from colorstudio.nets.colorspace import rgb_to_hsv
+from colorstudio.nets.colorspace import luma, rgb_to_hsv
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss, rgb_mse
 from colorstudio.nets.weights_file import load_weights, save_weights
 from colorstudio.training.checkpoints import has_checkpoint, load_checkpoint, save_checkpoint
@@ -55,12 +55,6 @@ class Progress:
     message: str = ""
 
 
-def _luma(rgb: torch.Tensor) -> torch.Tensor:
-    """(B,3,H,W) -> (B,1,H,W) BT.601 luma."""
-    w = torch.tensor([0.299, 0.587, 0.114], dtype=rgb.dtype).view(1, 3, 1, 1)
-    return (rgb * w).sum(1, keepdim=True)
-
-
 def batch_loss(model: HSV2Stage, rgb: torch.Tensor, rgb_weight: float = 0.0,
                input_noise: torch.Tensor | None = None) -> torch.Tensor:
     """Loss of both stages for (B,3,H,W) RGB crops (sides multiples of 16).
@@ -71,7 +65,7 @@ def batch_loss(model: HSV2Stage, rgb: torch.Tensor, rgb_weight: float = 0.0,
     ``input_noise``: (B,) sigmas of Gaussian noise added to the gray the net sees (not the targets).
     """
     rgb_coarse = F.avg_pool2d(rgb, 4)
-    gray = _luma(rgb)
+    gray = luma(rgb)
     if input_noise is not None:
         gray = (gray + input_noise.view(-1, 1, 1, 1) * torch.randn_like(gray)).clamp(0, 1)
     coarse, fine = model(gray)
