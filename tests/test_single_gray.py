@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import cv2
 import numpy as np
@@ -16,7 +17,8 @@ from colorstudio.engine import single
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets import colorspace as tcs
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
-from colorstudio.nets.hsv2stage import HSV2Stage, HSV2StageConfig, circular_hue_mae, hsv_loss, rgb_mse, rgb_on_gray
+from colorstudio.nets.colorspace import luma as torch_luma
+from colorstudio.nets.hsv2stage import HSV2Stage, HSV2StageConfig, MSE_FLOOR, circular_hue_mae, hsv_loss, rgb_log_mse, rgb_mse, rgb_on_gray
 from colorstudio.nets.weights_file import load_weights, save_weights
 
 TINY_HSV = HSV2StageConfig(lr_width=4, lr_layers=3, lr_dilations=(1, 2, 1), rcn_width=4)
@@ -195,6 +197,27 @@ def test_rgb_on_gray_is_the_engines_composition_and_rgb_mse_is_zero_on_the_truth
     assert t.grad[:, 1].abs().sum() > 0
 
 
+def test_rgb_log_mse_is_the_negative_psnr_and_punishes_colour_on_a_neutral_photo_most():
+    rgb = torch.from_numpy(_scene(16, 16)).permute(2, 0, 1)[None]
+    neutral = torch_luma(rgb).repeat(1, 3, 1, 1)
+    tanh = torch.from_numpy(rgb_to_hsv(_scene(16, 16))[..., :2] * 2 - 1).permute(2, 0, 1)[None]
+    assert rgb_log_mse(tanh, rgb).item() == pytest.approx(10 * math.log10(MSE_FLOOR), abs=1e-3)
+    # the same prediction: its PSNR on each photo, averaged (what the benchmark reports)
+    both = torch.cat([rgb, neutral])
+    per_photo = [10 * math.log10(rgb_mse(tanh, x).item() + MSE_FLOOR) for x in (rgb, neutral)]
+    assert rgb_log_mse(tanh.repeat(2, 1, 1, 1), both).item() == pytest.approx(np.mean(per_photo), abs=1e-3)
+    # the same small colour cast costs far more on the neutral photo than on the colourful one
+    cast = tanh.clone()
+    cast[:, 1] = torch.maximum(cast[:, 1], torch.tensor(-0.8))
+    gray_pred = torch.full_like(tanh, -1.0)
+    cast_on_neutral = rgb_log_mse(cast, neutral) - rgb_log_mse(gray_pred, neutral)
+    cast_on_colour = rgb_log_mse(cast, rgb) - rgb_log_mse(tanh, rgb)
+    assert cast_on_neutral.item() > 10 and cast_on_neutral.item() > cast_on_colour.item()
+    t = cast.clone().requires_grad_(True)
+    rgb_log_mse(t, neutral).backward()
+    assert t.grad[:, 1].sum() > 0  # less saturation lowers the loss
+
+
 def test_cheng_mlp_forward_backward():
     cfg = ChengConfig(in_dim=10, global_dim=4, n_clusters=2)
     net = ChengModel(cfg)
@@ -264,6 +287,22 @@ def test_hsv2stage_treats_a_photo_and_its_mirror_image_alike(tmp_path):
     np.testing.assert_allclose(b[:, ::-1], a, atol=1e-5)
 
 
+def test_hsv2stage_averages_its_predictions_at_three_working_sizes(tmp_path, monkeypatch):
+    path, _ = _hsv_file(tmp_path)                      # working long side 64
+    gray = luma(_scene(100, 150))                      # so 48, 64 and 80 px all fit
+    both = single.colorize_hsv2stage(gray, model=path, saturation=1.0).diagnostics
+    each = []
+    for factor in single.TTA_SCALES:
+        monkeypatch.setattr(single, "TTA_SCALES", (factor,))
+        d = single.colorize_hsv2stage(gray, model=path, saturation=1.0).diagnostics
+        assert d["hue"].shape == both["hue"].shape == (43, 64)     # always at the working size
+        each.append(single.hue_vectors(np.stack([d["hue"], d["saturation"]])))
+    hue, sat = single.vectors_to_hue_saturation(np.mean(each, axis=0))
+    np.testing.assert_allclose(sat, both["saturation"], atol=1e-5)
+    assert np.abs(np.angle(np.exp(2j * np.pi * (hue - both["hue"]))))[sat > 1e-3].max() < 1e-3
+    assert not np.allclose(each[0], each[1], atol=1e-3)           # the sizes do see different things
+
+
 def test_engine_rejects_bad_input(tmp_path):
     path, _ = _hsv_file(tmp_path)
     with pytest.raises(MethodError):
@@ -311,13 +350,13 @@ def test_hsv2stage_training_writes_a_loadable_model(tmp_path, photo_dir):
     # --init: a new run dir starts from the model file, counting on from its steps
     out2 = tmp_path / "m2" / "hsv2stage.safetensors"
     progress = list(train(out2, 5, tmp_path / "run2", photos=photo_dir, batch=2, crop=32, max_steps=5,
-                          init=out, rgb_weight=50, strong_aug=True, lr_decay=True))
+                          init=out, rgb_weight=50, strong_aug=True, lr_decay=True, psnr_weight=0.1))
     assert progress[1].step == 3 and progress[-1].step == 5
     card2 = json.loads(out2.with_suffix(".json").read_text())
     assert card2["training"]["steps"] == 5 and len(card2["phases"]) == 3
     assert card2["phases"][2]["init"] == str(out)
     assert card2["reproduce"][2].endswith("--run-dir /work/runs/hsv2stage_phase3 "
-                                          "--init models/hsv2stage.safetensors --strong-aug --rgb-weight 50 --lr-decay")
+                                          "--init models/hsv2stage.safetensors --strong-aug --rgb-weight 50 --psnr-weight 0.1 --lr-decay")
     assert HSV2StageConfig.from_dict(card2["config"]) == TINY_HSV  # the init file's config, not the default
 
 

@@ -22,13 +22,20 @@ def test_the_benchmark_scores_baselines_and_both_methods(tmp_path, photos):
     table = results["table"]
     assert table["gray"]["-"]["psnr"] == pytest.approx(results["gray_psnr"])
     assert table["gray"]["-"]["colourfulness_ratio"] == 0.0
-    for name in models:
-        assert set(table[name]) == {str(s) for s in bench.SATURATIONS}
+    assert set(results["chosen_saturation"]) == {"hsv2stage", "cheng", "ensemble"}
+    for name in list(models) + ["ensemble"]:
+        grid = {str(s) for s in bench.SATURATIONS}
+        assert set(table[name]) >= grid and len(set(table[name]) - grid) <= 1   # + the target's factor
+        for extra in set(table[name]) - grid:
+            assert table[name][extra]["colourfulness_ratio"] == pytest.approx(bench.TARGET_RATIO, abs=0.05)
         # more saturation, more colour (up to the gamut's clipping)
         ratios = [table[name][str(s)]["colourfulness_ratio"] for s in bench.SATURATIONS]
         assert all(b > a - 1e-3 for a, b in zip(ratios, ratios[1:])) and ratios[-1] > 2 * ratios[0]
         fit = results["training_fit"][name]
         assert fit["photos"] == 6 and fit["saturation"] == results["chosen_saturation"][name]
+    for name, r in results["at_chosen"].items():   # the spread over the photos is reported
+        assert len(r["per_photo_gain_db"]) == 2 and r["psnr_gain_se_db"] >= 0
+        assert sum(r["per_photo_gain_db"]) / 2 == pytest.approx(r["psnr_gain_db"], abs=0.01)
     written = json.loads((tmp_path / "out" / "results.json").read_text())
     assert written["chosen_saturation"] == results["chosen_saturation"]
     assert "own training photos" in (tmp_path / "out" / "results.md").read_text()
@@ -37,6 +44,22 @@ def test_the_benchmark_scores_baselines_and_both_methods(tmp_path, photos):
     card = json.loads((tmp_path / "hsv2stage.json").read_text())["benchmark"]
     assert card["default_saturation"] == results["chosen_saturation"]["hsv2stage"]
     assert card["on_training_photos"]["photos"] == 6
+    assert card["ensemble"]["default_saturation"] == results["chosen_saturation"]["ensemble"]
+
+
+def test_target_factor_interpolates_where_the_colourfulness_reaches_the_target():
+    rows = {None: {"colourfulness_ratio": 0.0}, 1.0: {"colourfulness_ratio": 0.5},
+            1.5: {"colourfulness_ratio": 0.9}, 0.5: {"colourfulness_ratio": 0.2}}
+    assert bench.target_factor(rows, 0.6) == pytest.approx(1.13)       # 1.125 rounded up
+    assert bench.target_factor(rows, 0.5) == pytest.approx(1.0)
+    assert bench.target_factor(rows, 0.95) is None                     # never reached
+    assert bench.target_factor(rows, 0.1) is None                      # reached at the first step
+
+
+def test_photo_spread_is_the_standard_error_of_the_per_photo_gains():
+    spread = bench.photo_spread([21.0, 23.0, 25.0], [20.0, 20.0, 20.0])
+    assert spread["per_photo_gain_db"] == [1.0, 3.0, 5.0]
+    assert spread["psnr_gain_se_db"] == pytest.approx(2.0 / 3 ** 0.5)
 
 
 def test_choose_saturation_prefers_meeting_both_targets_then_doing_no_harm():
@@ -46,6 +69,11 @@ def test_choose_saturation_prefers_meeting_both_targets_then_doing_no_harm():
     assert bench.choose_saturation(rows, g) == 0.75          # meets both, best PSNR among those
     rows = {0.5: {"psnr": 20.4, "colourfulness_ratio": 0.4}, 0.75: {"psnr": 20.1, "colourfulness_ratio": 0.6},
             1.0: {"psnr": 19.5, "colourfulness_ratio": 0.9}}
-    assert bench.choose_saturation(rows, g) == 0.75          # the most colourful that does no harm
+    assert bench.choose_saturation(rows, g) == 0.75          # colourful enough, no harm, best PSNR
+    rows[0.9] = {"psnr": 20.2, "colourfulness_ratio": 0.7}
+    assert bench.choose_saturation(rows, g) == 0.9           # ... the more accurate of the two
+    rows = {0.5: {"psnr": 20.4, "colourfulness_ratio": 0.4}, 0.75: {"psnr": 20.1, "colourfulness_ratio": 0.55},
+            1.0: {"psnr": 19.5, "colourfulness_ratio": 0.9}}
+    assert bench.choose_saturation(rows, g) == 0.75          # else the most colourful that does no harm
     rows = {0.5: {"psnr": 19.9, "colourfulness_ratio": 0.4}, 1.0: {"psnr": 19.0, "colourfulness_ratio": 0.9}}
     assert bench.choose_saturation(rows, g) == 0.5           # else the best PSNR

@@ -66,6 +66,18 @@ def flow_to_rgb(flow: np.ndarray, max_magnitude: float | None = None) -> np.ndar
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
 
 
+def hue_to_rgb(hue: np.ndarray, saturation: np.ndarray | None = None) -> np.ndarray:
+    """A hue map (H, W) in [0, 1) as its colours at full brightness: hue is circular, so a
+    colour bar would put red at both ends; the colours themselves read directly. Without
+    ``saturation`` at full saturation (the hue the method chose), else at that saturation."""
+    hue = np.asarray(hue, np.float32)
+    hsv = np.ones(hue.shape + (3,), np.float32)
+    hsv[..., 0] = np.mod(hue, 1.0) * 360.0   # OpenCV float HSV: H in degrees [0, 360)
+    if saturation is not None:
+        hsv[..., 1] = np.clip(np.asarray(saturation, np.float32), 0, 1)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+
+
 def to_rgb(name: str, value: np.ndarray) -> np.ndarray | None:
     """The picture for a named diagnostic, or None if it is not a picture."""
     value = np.asarray(value)
@@ -75,6 +87,8 @@ def to_rgb(name: str, value: np.ndarray) -> np.ndarray | None:
         return np.clip(value.astype(np.float32), 0, 1)
     if value.ndim != 2:
         return None
+    if name.startswith("hue"):
+        return hue_to_rgb(value)
     if name.startswith("confidence"):
         return confidence_to_rgb(value, confidence_scale(value))
     if name.startswith("visibility"):

@@ -7,12 +7,17 @@ A method whose weight file is missing is not offered (the classic methods remain
 Priorities follow the benchmark (a learned model is the default only where it beats the best
 classic method, 'dis+gf', priority 1): ccdc beats it on Motorcycle at every reference scale,
 1x included, so it is the default for pairs; the shipped cyclecnn does not yet (see
-models/cyclecnn.json), so it is offered but not the default.
+models/cyclecnn.json), so it is offered but not the default. For a single gray the ensemble
+of hsv2stage and cheng beats either alone (benchmarks/single_gray), so it is the default there.
 """
 from __future__ import annotations
 
 from colorstudio import paths
 from colorstudio.engine.methods import PAIR, SINGLE, Method, register
+
+# the saturation factor of each single-gray method when the user gives none: chosen by
+# `python -m colorstudio.bench.single_gray` (see benchmarks/single_gray and the model cards)
+DEFAULT_SATURATION = {"hsv2stage": 0.87, "cheng": 1.1, "ensemble": 1.13}
 
 # (method, the weight file in models/ that makes it available)
 LEARNED: list[tuple[Method, str]] = [
@@ -31,6 +36,14 @@ LEARNED: list[tuple[Method, str]] = [
 ]
 
 
+# methods that run several shipped models together: (method, the methods whose weights it needs)
+COMBINED: list[tuple[Method, tuple[str, ...]]] = [
+    (Method("ensemble", SINGLE, "hsv2stage and cheng together, their colours averaged (single gray)",
+            "colorstudio.engine.single:colorize_ensemble", learned=True, priority=6),
+     ("hsv2stage", "cheng")),
+]
+
+
 def weight_file(method_name: str):
     for method, filename in LEARNED:
         if method.name == method_name:
@@ -40,4 +53,7 @@ def weight_file(method_name: str):
 
 for _method, _filename in LEARNED:
     if (paths.models_dir() / _filename).exists():
+        register(_method)
+for _method, _members in COMBINED:
+    if all(weight_file(m).exists() for m in _members):
         register(_method)

@@ -1,11 +1,12 @@
-"""Automatic colorization of a single gray photo: the two-stage HSV net and Deep Colorization.
+"""Automatic colorization of a single gray photo: the two-stage HSV net, Deep Colorization,
+and the ensemble of the two (their chroma averaged).
 
-Both work the same way around their nets: the gray is area-resized to a working size
+All work the same way around their nets: the gray is area-resized to a working size
 (long side from the model's metadata, 192 px for the shipped weights), chroma is predicted
 there, then brought to full size by guided upsampling with the full-resolution gray as the
 guide; the luma of the result is the input itself. A ``saturation`` factor multiplies the
-HSV saturation of the prediction (learned colorizers come out dull); its defaults below
-were chosen by ``python -m colorstudio.bench.single_gray``.
+HSV saturation of the prediction (learned colorizers come out dull); its defaults
+(``learned_methods.DEFAULT_SATURATION``) were chosen by ``python -m colorstudio.bench.single_gray``.
 """
 from __future__ import annotations
 
@@ -22,14 +23,16 @@ from colorstudio.core.guided import guided_upsample_chroma
 from colorstudio.core.joint_bilateral import joint_bilateral
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.device import torch_device
+from colorstudio.engine.learned_methods import DEFAULT_SATURATION
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, tanh_to_hs
 from colorstudio.nets.weights_file import load_weights
 
-DEFAULT_SATURATION_HSV2STAGE = 0.75  # chosen by the benchmark (see models/hsv2stage.json)
-DEFAULT_SATURATION_CHENG = 1.0       # chosen by the benchmark (see models/cheng.json)
 DEFAULT_WORKING_LONG_SIDE = 192
+# the HSV net also sees the photo at these multiples of its working size (test-time
+# augmentation: +0.14 dB at colourfulness 0.6 on the benchmark, at 3x the net's 0.03 s)
+TTA_SCALES = (0.75, 1.0, 1.25)
 MIN_WORKING_SHORT_SIDE = 32
 
 _CACHE: dict[tuple, tuple[torch.nn.Module, dict]] = {}
@@ -98,13 +101,22 @@ def hs_to_chroma(hue: np.ndarray, sat: np.ndarray, gray: np.ndarray) -> np.ndarr
     return rgb_to_ycbcr(unit * v[..., None])[..., 1:]
 
 
+def hue_vectors(hs: np.ndarray) -> np.ndarray:
+    """(2, H, W) hue/saturation -> (H, W, 2) colour vectors (s cos h, s sin h): a form that can
+    be averaged and resized (hue itself is circular: 0.95 and 0.05 are neighbours)."""
+    angle = 2 * np.pi * hs[0]
+    return np.stack([hs[1] * np.cos(angle), hs[1] * np.sin(angle)], axis=-1).astype(np.float32)
+
+
+def vectors_to_hue_saturation(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W, 2) colour vectors -> (hue in [0, 1), saturation)."""
+    return (np.arctan2(v[..., 1], v[..., 0]) / (2 * np.pi)) % 1.0, np.hypot(v[..., 0], v[..., 1])
+
+
 def mean_hue_saturation(*hs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Average of (2, H, W) hue/saturation predictions as colour vectors (s cos h, s sin h):
     hues that disagree average to a lower saturation, as their chroma would."""
-    angle = [2 * np.pi * x[0] for x in hs]
-    c = np.mean([x[1] * np.cos(a) for x, a in zip(hs, angle)], axis=0)
-    s = np.mean([x[1] * np.sin(a) for x, a in zip(hs, angle)], axis=0)
-    return (np.arctan2(s, c) / (2 * np.pi)) % 1.0, np.hypot(c, s)
+    return vectors_to_hue_saturation(np.mean([hue_vectors(x) for x in hs], axis=0))
 
 
 def apply_saturation(gray: np.ndarray, chroma: np.ndarray, factor: float) -> np.ndarray:
@@ -132,13 +144,61 @@ def _finish(chroma_work: np.ndarray, gray: np.ndarray, info: dict, diagnostics: 
 
 
 # ---------------------------------------------------------------- the two methods
+def _net_hue_vectors(net: torch.nn.Module, g: np.ndarray, dev) -> list[np.ndarray]:
+    """The HSV net's colour vectors (H, W, 2) for the working gray ``g`` and for its mirror
+    image (flipped back), one batch."""
+    h, w = g.shape
+    padded = np.pad(g, ((0, -h % MULTIPLE), (0, -w % MULTIPLE)), mode="symmetric")
+    both = np.stack([padded, padded[:, ::-1]])[:, None]
+    _, fine = net.to(dev)(torch.from_numpy(np.ascontiguousarray(both)).to(dev))
+    hs = tanh_to_hs(fine).cpu().numpy()
+    return [hue_vectors(hs[0, :, :h, :w]), hue_vectors(hs[1, :, :, ::-1][:, :h, :w])]
+
+
+def _hsv2stage_working(gray: np.ndarray, model, saturation: float, dev) -> tuple[np.ndarray, np.ndarray, dict]:
+    """(working gray, working chroma, diagnostics) of the HSV net.
+
+    The net sees the photo and its mirror image at TTA_SCALES x the working size; the
+    predictions, as colour vectors resized to the working size, are averaged.
+    """
+    net, meta = _resolve("hsv2stage", model)
+    long_side = int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE))
+    g = working_gray(gray, long_side)
+    vectors = []
+    for factor in TTA_SCALES:
+        scaled = g if factor == 1.0 else working_gray(gray, round(long_side * factor))
+        for v in _net_hue_vectors(net, scaled, dev):
+            vectors.append(v if v.shape[:2] == g.shape else
+                           cv2.resize(v, g.shape[::-1], interpolation=cv2.INTER_LINEAR))
+    hue, sat = vectors_to_hue_saturation(np.mean(vectors, axis=0))
+    sat = np.clip(sat * saturation, 0, 1)
+    return g, hs_to_chroma(hue, sat, g), {"hue": hue, "saturation": sat}
+
+
+def _cheng_working(gray: np.ndarray, model, bilateral: bool, dev, size: tuple[int, int] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """(working gray, working chroma before saturation, cluster, chroma before the bilateral
+    filter) of Deep Colorization; ``size`` (w, h) forces the working size."""
+    net, meta = _resolve("cheng", model)
+    g = working_gray(gray, int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
+    if size is not None and g.shape[::-1] != tuple(size):
+        g = cv2.resize(gray, tuple(size), interpolation=cv2.INTER_AREA)
+    cluster = cf.nearest_cluster(cf.global_descriptor(g), net.centroids.cpu().numpy())
+    feats = cf.pixel_features(g, context=net.cfg.context)
+    feats = torch.from_numpy(feats.reshape(-1, feats.shape[-1]))
+    net = net.to(dev)
+    pred = torch.cat([net(chunk.to(dev), cluster).cpu() for chunk in feats.split(65536)]).numpy()
+    raw = np.clip(pred.reshape(g.shape + (2,)) + 0.5, 0, 1).astype(np.float32)
+    return g, joint_bilateral(raw, g) if bilateral else raw, int(cluster), raw
+
+
 @torch.no_grad()
 def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
                        saturation: float | None = None, device=None, **options) -> ChromaResult:
     """Two-stage pyramidal HSV net. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2) Cb/Cr.
 
-    The net sees the photo and its mirror image; their predictions are averaged as colour
-    vectors (see :func:`mean_hue_saturation`; +0.07 dB at equal colourfulness on the benchmark).
+    The net sees the photo and its mirror image (+0.07 dB at equal colourfulness on the
+    benchmark), each at three sizes (TTA_SCALES); the predictions are averaged as colour vectors.
 
     model: a weight file (default models/hsv2stage.safetensors) or an HSV2Stage module.
     saturation: HSV saturation factor (None = the benchmark's default).
@@ -147,21 +207,11 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     """
     gray = _check_gray(gray)
     dev = torch_device(device)
-    saturation = _check_saturation(DEFAULT_SATURATION_HSV2STAGE if saturation is None else saturation)
-    net, meta = _resolve("hsv2stage", model)
-    g = working_gray(gray, int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
-    h, w = g.shape
-    ph, pw = -h % MULTIPLE, -w % MULTIPLE
-    padded = np.pad(g, ((0, ph), (0, pw)), mode="symmetric")
-    both = np.stack([padded, padded[:, ::-1]])[:, None]       # the photo and its mirror image
-    _, fine = net.to(dev)(torch.from_numpy(np.ascontiguousarray(both)).to(dev))
-    hs = tanh_to_hs(fine).cpu().numpy()
-    hue, sat = mean_hue_saturation(hs[0, :, :h, :w], hs[1, :, :, ::-1][:, :h, :w])
-    sat = np.clip(sat * saturation, 0, 1)
-    chroma = hs_to_chroma(hue, sat, g)
+    saturation = _check_saturation(DEFAULT_SATURATION["hsv2stage"] if saturation is None else saturation)
+    _, chroma, diagnostics = _hsv2stage_working(gray, model, saturation, dev)
     info = {"method": "hsv2stage", "saturation": saturation, "device": str(dev),
             "ignored_options": sorted(options)}
-    return _finish(chroma, gray, info, {"hue": hue, "saturation": sat})
+    return _finish(chroma, gray, info, diagnostics)
 
 
 @torch.no_grad()
@@ -176,19 +226,42 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     """
     gray = _check_gray(gray)
     dev = torch_device(device)
-    saturation = _check_saturation(DEFAULT_SATURATION_CHENG if saturation is None else saturation)
-    net, meta = _resolve("cheng", model)
-    g = working_gray(gray, int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
-    cluster = cf.nearest_cluster(cf.global_descriptor(g), net.centroids.cpu().numpy())
-    feats = cf.pixel_features(g, context=net.cfg.context)
-    feats = torch.from_numpy(feats.reshape(-1, feats.shape[-1]))
-    net = net.to(dev)
-    pred = torch.cat([net(chunk.to(dev), cluster).cpu() for chunk in feats.split(65536)]).numpy()
-    chroma = np.clip(pred.reshape(g.shape + (2,)) + 0.5, 0, 1).astype(np.float32)
-    raw = chroma
-    if bilateral:
-        chroma = joint_bilateral(chroma, g)
+    saturation = _check_saturation(DEFAULT_SATURATION["cheng"] if saturation is None else saturation)
+    g, chroma, cluster, raw = _cheng_working(gray, model, bilateral, dev)
     chroma = apply_saturation(g, chroma, saturation)
-    info = {"method": "cheng", "cluster": int(cluster), "saturation": saturation,
+    info = {"method": "cheng", "cluster": cluster, "saturation": saturation,
             "bilateral": bool(bilateral), "device": str(dev), "ignored_options": sorted(options)}
     return _finish(chroma, gray, info, {"chroma_before_bilateral": raw})
+
+
+def load_ensemble() -> None:
+    """Load both members' shipped weights into the cache (the app's warm-up)."""
+    load_model("hsv2stage")
+    load_model("cheng")
+
+
+@torch.no_grad()
+def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
+                      saturation: float | None = None, device=None, **options) -> ChromaResult:
+    """Both nets, their chroma averaged. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2).
+
+    The two methods err differently (a net over the whole image in HSV, an MLP per pixel), so
+    where one invents a colour the other does not, the mean is fainter, and the average error
+    is lower than either's (see the benchmark in the README). The mean is taken at the working
+    size, then ``saturation`` (HSV, default by the benchmark), then guided upsampling.
+    ``model``: None (the shipped weights) or {"hsv2stage": file or module, "cheng": ...}.
+    """
+    gray = _check_gray(gray)
+    dev = torch_device(device)
+    saturation = _check_saturation(DEFAULT_SATURATION["ensemble"] if saturation is None else saturation)
+    if model is not None and not isinstance(model, dict):
+        raise MethodError("the ensemble runs the hsv2stage and cheng weights together; "
+                          "--model applies to one of those methods, not to the ensemble")
+    models = model or {}
+    g, hsv_chroma, diagnostics = _hsv2stage_working(gray, models.get("hsv2stage"), 1.0, dev)
+    _, cheng_chroma, cluster, _ = _cheng_working(gray, models.get("cheng"), True, dev, g.shape[::-1])
+    chroma = apply_saturation(g, 0.5 * (hsv_chroma + cheng_chroma), saturation)
+    hsv = rgb_to_hsv(compose(g, chroma))
+    info = {"method": "ensemble", "members": ["hsv2stage", "cheng"], "cluster": cluster,
+            "saturation": saturation, "device": str(dev), "ignored_options": sorted(options)}
+    return _finish(chroma, gray, info, {"hue": hsv[..., 0], "saturation": hsv[..., 1]})

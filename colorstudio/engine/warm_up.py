@@ -18,6 +18,7 @@ LOADERS: dict[str, tuple[str, str, tuple]] = {
     "ccdc": ("colorstudio.engine.crosscam", "load_ccdc", ()),
     "hsv2stage": ("colorstudio.engine.single", "load_model", ("hsv2stage",)),
     "cheng": ("colorstudio.engine.single", "load_model", ("cheng",)),
+    "ensemble": ("colorstudio.engine.single", "load_ensemble", ()),
 }
 
 

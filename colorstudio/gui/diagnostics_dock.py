@@ -4,6 +4,8 @@
 - Curve: the learned intensity curve T — 64 nodes, the interpolated curve, a 2-D histogram
   of the (colour-camera luma, mono luma) pixel pairs it was fitted on, the identity line.
 - Visibility: CCDC visibility maps per scale, signed (red negative / green positive).
+- Colour (single-gray methods): the predicted hue as its colours (hue is circular: no bar)
+  and the hue at its predicted saturation.
 - Disparity, Uncertainty (attention entropy), Flow, Other maps (e.g. colour residue).
 - Info: the method's facts (working size, time, ...).
 Colours are those of :mod:`colorstudio.core.diagnostic_maps` (shared with the CLI's PNGs).
@@ -225,6 +227,7 @@ class DiagnosticsDock(QDockWidget):
         self.disparity = MapGrid(SCALAR_CMAP, "disparity (px)")
         self.uncertainty = MapGrid(SCALAR_CMAP, "uncertainty")
         self.flow = MapGrid(SCALAR_CMAP, "")
+        self.colour = MapGrid(SCALAR_CMAP, "")
         self.other = MapGrid(SCALAR_CMAP, "value")
         self.info = QPlainTextEdit(readOnly=True)
         self.empty = QLabel("Colorize a photo to see what the method measured.")
@@ -232,7 +235,7 @@ class DiagnosticsDock(QDockWidget):
         self.empty.setWordWrap(True)
         self.pages = {"Confidence": self.confidence, "Curve": self.curve, "Visibility": self.visibility,
                       "Disparity": self.disparity, "Uncertainty": self.uncertainty, "Flow": self.flow,
-                      "Other": self.other, "Info": self.info}
+                      "Colour": self.colour, "Other": self.other, "Info": self.info}
         for title, page in self.pages.items():
             self.tabs.addTab(TopHolder(page) if isinstance(page, (MapGrid, CurvePlot)) else page, title)
         box = QWidget()
@@ -297,7 +300,18 @@ class DiagnosticsDock(QDockWidget):
                 # a colour wheel: hue = direction, saturation = length; no bar
                 self.flow.show_maps(pictures, (0, 1), frame_wh, columns=1, with_bar=False)
             todo["Flow"] = show_flow
-        used = set(conf) | set(vis) | set(disp) | set(unc) | set(flows)
+        hues = {k: v for k, v in arrays.items() if k.startswith("hue") and v.ndim == 2}
+        sat = arrays.get("saturation")
+        if hues:
+            def show_colour():
+                pictures = {k: maps.hue_to_rgb(v) for k, v in hues.items()}
+                if isinstance(sat, np.ndarray) and sat.shape == next(iter(hues.values())).shape:
+                    pictures["hue at its saturation"] = maps.hue_to_rgb(next(iter(hues.values())), sat)
+                self.colour.show_maps(pictures, (0, 1), frame_wh, columns=1, with_bar=False)
+            todo["Colour"] = show_colour
+        used = set(conf) | set(vis) | set(disp) | set(unc) | set(flows) | set(hues)
+        if hues and isinstance(sat, np.ndarray):
+            used.add("saturation")
         rest = {k: v for k, v in arrays.items() if k not in used and v.ndim == 2}
         if rest:
             todo["Other"] = lambda: self.other.show_maps(rest, _robust_range(
@@ -311,7 +325,8 @@ class DiagnosticsDock(QDockWidget):
         titles = set(todo) | {"Info"}
         self.tabs.blockSignals(True)
         self._set_visible_tabs(titles)
-        front = next(t for t in ("Confidence", "Curve", "Visibility", "Disparity", "Flow", "Other", "Info")
+        front = next(t for t in ("Confidence", "Curve", "Visibility", "Disparity", "Flow", "Colour", "Other",
+                                   "Info")
                      if t in titles)
         self.tabs.setCurrentIndex(list(self.pages).index(front))
         self.tabs.blockSignals(False)

@@ -187,8 +187,13 @@ class MainWindow(MainMenus, QMainWindow):
                   on_done=self._show_result)
 
     def engine_options(self) -> dict:
-        """Options every colorization gets from the settings (the device reaches learned methods only)."""
-        return {"device": self.settings.device}
+        """Options every colorization gets: the device from the settings (it reaches learned
+        methods only) and the colour strength the user chose (single-gray methods only)."""
+        options = {"device": self.settings.device}
+        saturation = self.side.saturation()
+        if saturation is not None:
+            options["saturation"] = saturation
+        return options
 
     def _show_result(self, shown: jobs.ShownResult) -> None:
         self.result = shown

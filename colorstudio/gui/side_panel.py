@@ -1,11 +1,17 @@
-"""The left panel: what is open, the pair checks in plain words, the method picker, Colorize."""
+"""The left panel: what is open, the pair checks in plain words, the method picker, the colour
+strength of single-gray methods, Colorize."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QProgressBar, QPushButton, QSlider, QVBoxLayout, QWidget)
 
+from colorstudio.engine import methods
+from colorstudio.engine.learned_methods import DEFAULT_SATURATION
 from colorstudio.gui.model_catalog import AUTO_KEY, Choice
+
+
+STRENGTH_MAX_PERCENT = 200     # the strength slider's range: 0 .. 2x the predicted saturation
 
 
 class SidePanel(QWidget):
@@ -44,6 +50,27 @@ class SidePanel(QWidget):
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet("color: #9e9e9e;")
+        self.strength_box = QWidget()     # single grays only: the saturation factor
+        strength = QVBoxLayout(self.strength_box)
+        strength.setContentsMargins(0, 0, 0, 0)
+        self.strength_default = QCheckBox("Default colour strength")
+        self.strength_default.setChecked(True)
+        self.strength_default.setToolTip("The saturation the benchmark found best for the method. "
+                                         "Untick to choose: learned colorizers come out faint; "
+                                         "more strength is more vivid and less often right.")
+        self.strength_slider = QSlider(Qt.Orientation.Horizontal)
+        self.strength_slider.setRange(0, STRENGTH_MAX_PERCENT)
+        self.strength_slider.setValue(100)
+        self.strength_slider.setEnabled(False)
+        self.strength_label = QLabel("")
+        self.strength_default.toggled.connect(self._strength_toggled)
+        self.strength_slider.valueChanged.connect(self._strength_changed)
+        row = QHBoxLayout()
+        row.addWidget(self.strength_slider, 1)
+        row.addWidget(self.strength_label)
+        strength.addWidget(self.strength_default)
+        strength.addLayout(row)
+        self._strength_changed()
         buttons = QHBoxLayout()
         self.colorize_button = QPushButton("Colorize")
         self.colorize_button.setDefault(True)
@@ -63,6 +90,7 @@ class SidePanel(QWidget):
         v.addWidget(QLabel("Method / model:"))
         v.addWidget(self.picker)
         v.addWidget(self.summary)
+        v.addWidget(self.strength_box)
         v.addLayout(buttons)
         v.addWidget(self.progress)
         v.addWidget(self.status)
@@ -87,6 +115,7 @@ class SidePanel(QWidget):
         self.picker.setCurrentIndex(keys.index(selected_key) if selected_key in keys else
                                     keys.index(AUTO_KEY) if AUTO_KEY in keys else 0)
         self.picker.blockSignals(False)
+        self.strength_box.setVisible(not is_pair)
         self._show_summary()
 
     def current_choice(self) -> Choice | None:
@@ -108,6 +137,35 @@ class SidePanel(QWidget):
     def _show_summary(self) -> None:
         c = self.current_choice()
         self.summary.setText(c.tooltip if c else "")
+        self.strength_default.setText(f"Default colour strength (×{self.default_strength():.2f})")
+
+    # -- colour strength (single grays)
+    def saturation(self) -> float | None:
+        """The saturation factor the user chose, or None for the method's default."""
+        if self.strength_default.isChecked():
+            return None
+        return self.strength_slider.value() / 100.0
+
+    def default_strength(self) -> float:
+        """The benchmark's saturation factor for the method picked (Automatic: the default one)."""
+        c = self.current_choice()
+        name = c.method if c is not None and c.method else None
+        if name is None:
+            try:
+                name = methods.default_for(methods.SINGLE).name
+            except ValueError:
+                return 1.0
+        return DEFAULT_SATURATION.get(name, 1.0)
+
+    def _strength_toggled(self, default: bool) -> None:
+        if not default:   # start from the method's own default
+            self.strength_slider.setValue(round(100 * self.default_strength()))
+        self._strength_changed()
+
+    def _strength_changed(self) -> None:
+        default = self.strength_default.isChecked()
+        self.strength_slider.setEnabled(not default)
+        self.strength_label.setText("" if default else f"×{self.strength_slider.value() / 100:.2f}")
 
     # -- inputs and checks
     def show_inputs(self, gray_text: str, reference_text: str, checks: list[str]) -> None:
@@ -125,6 +183,7 @@ class SidePanel(QWidget):
         self.colorize_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.picker.setEnabled(not running)
+        self.strength_box.setEnabled(not running)
 
     def set_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))

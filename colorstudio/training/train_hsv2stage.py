@@ -7,8 +7,9 @@ Checkpoints (model + Adam state, safetensors) and a log go to the run dir every 
 minutes; ``--resume`` continues from the last one, ``--init FILE`` starts a new run from a
 model file. Loss: S_MAE + circular H_MAE on both stages (coarse at 1/4 size per side, fine
 at the crop size), plus ``--rgb-weight`` x the RGB MSE of each stage recomposed on the true
-luma. Augmentation: random crops and mirror images; ``--scale-aug`` adds random scales,
-``--strong-aug`` wider scales, turns, exposure and input noise. Adam, lr 2e-4.
+luma and ``--psnr-weight`` x its negative PSNR per crop. Augmentation: random crops and
+mirror images; ``--scale-aug`` adds random scales, ``--strong-aug`` wider scales, turns,
+exposure and input noise. Adam, lr 2e-4.
 """
 from __future__ import annotations
 
@@ -25,10 +26,11 @@ import torch
 import torch.nn.functional as F
 
 from colorstudio.nets.colorspace import luma, rgb_to_hsv
-from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss, rgb_mse
+from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss, rgb_log_mse, rgb_mse
 from colorstudio.nets.weights_file import load_weights, save_weights
 from colorstudio.training.checkpoints import has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training import single_gray_data as data
+from colorstudio.training.selection import selection_score
 
 LONG_SIDE = 192      # training photos are resized to this long side (= the engine's working size)
 CROP = 128
@@ -44,6 +46,9 @@ STRONG_AUG_LONG_SIDES = (120, 384)
 STRONG_AUG_DEGREES = 10.0
 STRONG_AUG_GAMMA = (0.75, 1.33)
 STRONG_AUG_NOISE = 0.02            # the gray input's noise sigma, uniform in [0, this] per crop
+SELECTION_SEED = 61                # --select: which training photos are held apart
+BEST_FILE = "best.safetensors"     # --select: the best-scoring weights, in the run dir
+SELECTION_CRITERION = "mean RGB PSNR gain over the gray at colourfulness ratio 0.6 (interpolated)"
 
 
 @dataclass
@@ -56,12 +61,14 @@ class Progress:
 
 
 def batch_loss(model: HSV2Stage, rgb: torch.Tensor, rgb_weight: float = 0.0,
-               input_noise: torch.Tensor | None = None) -> torch.Tensor:
+               input_noise: torch.Tensor | None = None, psnr_weight: float = 0.0) -> torch.Tensor:
     """Loss of both stages for (B,3,H,W) RGB crops (sides multiples of 16).
 
     S_MAE + circular H_MAE per stage, plus ``rgb_weight`` x the RGB MSE of each stage's
     prediction recomposed on the true luma (0 = Wei et al.'s loss alone). The MSE term makes
     the predicted saturation fall where the hue is uncertain, which the HSV loss never asks.
+    ``psnr_weight`` x the negative per-crop PSNR of each stage (:func:`rgb_log_mse`) teaches
+    the net to leave nearly neutral photos neutral.
     ``input_noise``: (B,) sigmas of Gaussian noise added to the gray the net sees (not the targets).
     """
     rgb_coarse = F.avg_pool2d(rgb, 4)
@@ -73,6 +80,8 @@ def batch_loss(model: HSV2Stage, rgb: torch.Tensor, rgb_weight: float = 0.0,
     loss = hsv_loss(coarse, rgb_to_hsv(rgb_coarse)[:, :2], wsat) + hsv_loss(fine, rgb_to_hsv(rgb)[:, :2], wsat)
     if rgb_weight:
         loss = loss + rgb_weight * (rgb_mse(coarse, rgb_coarse) + rgb_mse(fine, rgb))
+    if psnr_weight:
+        loss = loss + psnr_weight * (rgb_log_mse(coarse, rgb_coarse) + rgb_log_mse(fine, rgb))
     return loss
 
 
@@ -85,9 +94,10 @@ def _val_tensors(images: list[np.ndarray]) -> list[torch.Tensor]:
 
 
 @torch.no_grad()
-def validation_loss(model: HSV2Stage, val: list[torch.Tensor], rgb_weight: float = 0.0) -> float:
+def validation_loss(model: HSV2Stage, val: list[torch.Tensor], rgb_weight: float = 0.0,
+                    psnr_weight: float = 0.0) -> float:
     model.eval()
-    loss = float(np.mean([batch_loss(model, v, rgb_weight).item() for v in val]))
+    loss = float(np.mean([batch_loss(model, v, rgb_weight, psnr_weight=psnr_weight).item() for v in val]))
     model.train()
     return loss
 
@@ -96,10 +106,13 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
           photos: Path = data.DEFAULT_PHOTOS, cfg: HSV2StageConfig | None = None,
           batch: int = BATCH, crop: int = CROP, max_steps: int | None = None,
           scale_aug: bool = False, init: Path | None = None, rgb_weight: float = 0.0,
-          strong_aug: bool = False, lr_decay: bool = False):
+          strong_aug: bool = False, lr_decay: bool = False, psnr_weight: float = 0.0,
+          select: int = 0):
     """Generator: trains for ``minutes`` of wall time (or ``max_steps``), yielding Progress.
 
     Writes ``out`` (safetensors, config in metadata) and ``out.with_suffix('.json')`` (model card).
+    ``select``: hold this many training photos apart, score every checkpoint on them
+    (:mod:`colorstudio.training.selection`) and write the best-scoring weights (early stopping).
     ``init``: a new run starts from this model file's weights (and config) instead of He
     initialisation, for more training when the old run dir is gone.
     """
@@ -107,10 +120,13 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
     run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     train_files, val_files = data.split(data.list_photos(photos))
-    yield Progress(0, 0.0, float("nan"), None, f"loading {len(train_files)} train / {len(val_files)} val photos")
+    train_files, sel_files = data.split(train_files, SELECTION_SEED, select) if select else (train_files, [])
+    yield Progress(0, 0.0, float("nan"), None, f"loading {len(train_files)} train / {len(val_files)} val"
+                   + (f" / {len(sel_files)} selection" if sel_files else "") + " photos")
     cache = STRONG_AUG_CACHE if strong_aug else SCALE_AUG_CACHE if scale_aug else LONG_SIDE
     train_imgs = data.load_set(train_files, cache)
     val = _val_tensors(data.load_set(val_files, LONG_SIDE))
+    sel = data.load_set(sel_files, LONG_SIDE)
     state = {"step": 0, "minutes": 0.0, "phases": []}
     resuming = resume and has_checkpoint(run_dir)
     if init is not None and not resuming:
@@ -130,6 +146,8 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         yield Progress(state["step"], state["minutes"], float("nan"), None, "resumed")
     phase = {"from_step": state["step"], "scale_aug": scale_aug, "strong_aug": strong_aug,
              "minutes": minutes, "rgb_weight": rgb_weight, "lr_decay": lr_decay}
+    if psnr_weight:
+        phase["psnr_weight"] = psnr_weight
     if init is not None and not resuming:
         phase["init"] = str(init)
     state.setdefault("phases", []).append(phase)
@@ -154,7 +172,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             for group in opt.param_groups:
                 group["lr"] = decayed_lr(elapsed / minutes if minutes else 1.0)
         if not done:
-            loss = batch_loss(model, rgb, rgb_weight, noise)
+            loss = batch_loss(model, rgb, rgb_weight, noise, psnr_weight)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -162,10 +180,11 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
         state["minutes"] = base_minutes + (time.time() - start) / 60
         if done or time.time() - last_ckpt > CHECKPOINT_EVERY_S:
-            val_loss = validation_loss(model, val, rgb_weight)
+            val_loss = validation_loss(model, val, rgb_weight, psnr_weight)
             state["val_loss"] = val_loss
+            score = _keep_if_best(model, sel, state, run_dir) if sel else float("nan")
             save_checkpoint(run_dir, model, opt, state, name="hsv2stage", config=model.cfg.to_dict())
-            log.write(f"{state['step']}\t{state['minutes']:.2f}\t{running:.4f}\t{val_loss:.4f}\n")
+            log.write(f"{state['step']}\t{state['minutes']:.2f}\t{running:.4f}\t{val_loss:.4f}\t{score:.3f}\n")
             log.flush()
             last_ckpt = time.time()
         yield Progress(state["step"], state["minutes"], running, val_loss)
@@ -173,8 +192,33 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             break
     log.close()
     state["phases"][-1]["to_step"] = state["step"]
+    if sel:
+        best = state["selection"]
+        tensors, _, _ = load_weights(run_dir / BEST_FILE, "hsv2stage")
+        model.load_state_dict(tensors)
+        state["phases"][-1].update(select=len(sel_files), best_step=best["step"])
+        state["selection"] = dict(best, photos=[p.name for p in sel_files])
+        yield Progress(best["step"], state["minutes"], running, val_loss,
+                       f"best on the selection photos: step {best['step']}, {best['gain_db']:+.2f} dB")
     _write_model(Path(out), model, state, train_files, val_files, seed, base_card=init)
     yield Progress(state["step"], state["minutes"], running, val_loss, f"wrote {out}")
+
+
+def _keep_if_best(model: HSV2Stage, photos: list[np.ndarray], state: dict, run_dir: Path) -> float:
+    """Score the model on the selection photos; if it beats the best so far, save it as the
+    run dir's BEST_FILE and note it in ``state["selection"]``. Returns the score (dB)."""
+    from colorstudio.engine.single import colorize_hsv2stage
+
+    score = selection_score(lambda g, s: colorize_hsv2stage(g, model=model, saturation=s).chroma,
+                            photos)["gain_db"]
+    model.train()
+    best = state.get("selection")
+    if best is None or score > best["gain_db"]:
+        save_weights(run_dir / BEST_FILE, model.state_dict(), "hsv2stage", model.cfg.to_dict(),
+                     {"working_long_side": str(LONG_SIDE)})
+        state["selection"] = {"step": state["step"], "minutes": round(state["minutes"], 1),
+                              "gain_db": score, "criterion": SELECTION_CRITERION}
+    return score
 
 
 def decayed_lr(progress: float) -> float:
@@ -213,10 +257,15 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
                      "final_val_loss": state.get("val_loss"), "threads": torch.get_num_threads(),
                      "loss": "S_MAE + circular H_MAE (hue weighted by true S), both stages"
                              + (" + rgb_weight x RGB MSE on the true luma (rgb_weight per phase)"
-                                if any(ph.get("rgb_weight") for ph in state.get("phases", [])) else "")},
+                                if any(ph.get("rgb_weight") for ph in state.get("phases", [])) else "")
+                             + (" + psnr_weight x the negative per-crop PSNR (psnr_weight per phase)"
+                                if any(ph.get("psnr_weight") for ph in state.get("phases", [])) else "")},
         "phases": state.get("phases", []),
         "reproduce": _commands(state.get("phases", [])),
     })
+    card.pop("selection", None)     # an --init file's card speaks of that file's selection
+    if state.get("selection"):
+        card["selection"] = state["selection"]
     card_path.write_text(json.dumps(card, indent=2) + "\n")
 
 
@@ -236,6 +285,8 @@ def _commands(phases: list[dict]) -> list[str]:
                    + (" --scale-aug" if ph.get("scale_aug") else "")
                    + (" --strong-aug" if ph.get("strong_aug") else "")
                    + (f" --rgb-weight {ph['rgb_weight']:g}" if ph.get("rgb_weight") else "")
+                   + (f" --psnr-weight {ph['psnr_weight']:g}" if ph.get("psnr_weight") else "")
+                   + (f" --select {ph['select']}" if ph.get("select") else "")
                    + (" --lr-decay" if ph.get("lr_decay") else ""))
     return out
 
@@ -260,11 +311,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="a new run starts from this model file (ignored when resuming a checkpoint)")
     ap.add_argument("--rgb-weight", type=float, default=0.0,
                     help="weight of the RGB MSE added to the HSV loss (default 0: the paper's loss)")
+    ap.add_argument("--psnr-weight", type=float, default=0.0,
+                    help="weight of the negative per-crop PSNR (dB) added to the loss (default 0)")
+    ap.add_argument("--select", type=int, default=0, metavar="N",
+                    help="hold N training photos apart and keep the weights that score best on them")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos,
                    scale_aug=args.scale_aug, init=args.init, rgb_weight=args.rgb_weight,
-                   strong_aug=args.strong_aug, lr_decay=args.lr_decay):
+                   strong_aug=args.strong_aug, lr_decay=args.lr_decay, psnr_weight=args.psnr_weight,
+                   select=args.select):
         if p.message or p.step % 50 == 0:
             val = f" val {p.val_loss:.4f}" if p.val_loss is not None else ""
             print(f"step {p.step} {p.minutes:.1f} min loss {p.loss:.4f}{val} {p.message}", flush=True)

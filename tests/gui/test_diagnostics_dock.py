@@ -134,3 +134,23 @@ def test_each_visibility_scale_uses_its_own_colour_range(dock):
         assert np.percentile(red_or_green, 95) > 180, name
         assert f"±{hi:.2g}" in dock.visibility.labels[name].text
     assert tuple(dock.visibility.bar.levels()) == (-1.0, 1.0)
+
+
+def test_single_gray_hue_is_shown_as_its_colours_in_the_colour_tab(dock):
+    from colorstudio.core.diagnostic_maps import hue_to_rgb, to_rgb
+
+    hue = np.tile(np.linspace(0, 1, 60, endpoint=False, dtype=np.float32), (40, 1))
+    sat = np.full((40, 60), 0.25, np.float32)
+    rgb = hue_to_rgb(np.array([[0.0, 1 / 3, 2 / 3, 0.999]], np.float32))[0]
+    np.testing.assert_allclose(rgb[:3], np.eye(3), atol=1e-5)          # red, green, blue
+    np.testing.assert_allclose(rgb[3], rgb[0], atol=0.02)              # hue wraps around
+    np.testing.assert_allclose(to_rgb("hue", hue), hue_to_rgb(hue))    # the CLI's PNG alike
+    dock.show_diagnostics({"hue": hue, "saturation": sat}, {"method": "hsv2stage"})
+    assert "Colour" in dock.shown and "Other" not in dock.shown
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Colour"))
+    assert dock.tabs.tabText(dock.tabs.currentIndex()) == "Colour"
+    pictures = dock.colour.items
+    assert set(pictures) == {"hue", "hue at its saturation"} and dock.colour.bar is None
+    np.testing.assert_allclose(pictures["hue"].image, hue_to_rgb(hue))
+    weak = pictures["hue at its saturation"].image
+    assert weak.min() >= 0.74 and np.allclose(weak.max(-1), 1.0)      # pale: saturation 0.25

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from colorstudio.core.imageio import load_photo
+from colorstudio.engine.learned_methods import DEFAULT_SATURATION
 from colorstudio.errors import OutputError
 
 
@@ -163,6 +164,27 @@ def test_a_single_gray_hides_the_reference_and_offers_single_methods(qtbot, wind
     assert "neutral" in [c.method for c in window.side._choices]
 
 
+def test_the_colour_strength_of_a_single_gray_reaches_the_method(qtbot, window, pair_files):
+    open_pair(qtbot, window, *pair_files)
+    assert window.side.strength_box.isHidden()                # pairs: no strength control
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    side = window.side
+    assert not side.strength_box.isHidden() and not side.strength_slider.isEnabled()
+    assert "saturation" not in window.engine_options()        # the method's benchmark default
+    assert side.select("method:hsv2stage")
+    assert side.strength_default.text() == f"Default colour strength (×{DEFAULT_SATURATION['hsv2stage']:.2f})"
+    side.strength_default.setChecked(False)                   # starts from the method's default
+    assert side.strength_slider.value() == round(100 * DEFAULT_SATURATION["hsv2stage"])
+    side.strength_slider.setValue(150)
+    assert window.engine_options()["saturation"] == 1.5 and side.strength_label.text() == "×1.50"
+    side.strength_slider.setValue(0)
+    rgb = colorize(qtbot, window, "hsv2stage").colorization.rgb    # no colour at strength 0
+    assert np.abs(rgb - rgb.mean(-1, keepdims=True)).max() < 0.02
+    side.strength_default.setChecked(True)
+    assert "saturation" not in window.engine_options()
+
+
 def test_warm_up_loads_the_default_models_beside_the_job_slot(qtbot, window, pair_files, monkeypatch):
     from colorstudio.engine import crosscam, single, warm_up
 
@@ -175,7 +197,7 @@ def test_warm_up_loads_the_default_models_beside_the_job_slot(qtbot, window, pai
         open_pair(qtbot, window, *pair_files)
         qtbot.waitUntil(worker.isFinished, timeout=20000)
     assert worker.result == warm_up.default_learned() and loaded == worker.result
-    assert "ccdc" in loaded and "hsv2stage" in loaded   # the shipped defaults for a pair and a single gray
+    assert "ccdc" in loaded and "ensemble" in loaded   # the shipped defaults for a pair and a single gray
     # the real loaders fill the caches the methods use
     names = list(warm_up.warm_up(["ccdc", "hsv2stage"]))
     assert names[-1].fraction == 1.0 and crosscam._CACHE and single._CACHE

@@ -1,0 +1,48 @@
+"""The single-gray ensemble: hsv2stage and cheng together, their chroma averaged."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from colorstudio.core.color import luma
+from colorstudio.engine import methods, single
+from colorstudio.engine.warm_up import LOADERS
+from colorstudio.errors import MethodError
+from test_single_gray import _cheng_file, _hsv_file, _scene
+
+
+@pytest.fixture
+def members(tmp_path):
+    (tmp_path / "h").mkdir()
+    (tmp_path / "c").mkdir()
+    return {"hsv2stage": str(_hsv_file(tmp_path / "h")[0]), "cheng": str(_cheng_file(tmp_path / "c")[0])}
+
+
+def test_the_ensemble_is_the_mean_of_its_members_at_full_size(members):
+    gray = luma(_scene(75, 101, seed=3))                 # odd sizes, larger than the working size
+    both = single.colorize_ensemble(gray, model=members, saturation=1.0)
+    hsv = single.colorize_hsv2stage(gray, model=members["hsv2stage"], saturation=1.0).chroma
+    cheng = single.colorize_cheng(gray, model=members["cheng"], saturation=1.0).chroma
+    assert both.chroma.shape == (75, 101, 2)
+    np.testing.assert_allclose(both.chroma, 0.5 * (hsv + cheng), atol=2e-4)
+    assert both.info["method"] == "ensemble" and both.info["members"] == ["hsv2stage", "cheng"]
+    assert both.diagnostics["hue"].shape == both.diagnostics["saturation"].shape
+
+
+def test_the_ensembles_saturation_control_scales_its_colour(members):
+    gray = luma(_scene(48, 64, seed=1))
+    faint, vivid = (single.colorize_ensemble(gray, model=members, saturation=s).chroma for s in (0.5, 1.5))
+    assert np.abs(vivid - 0.5).mean() > 1.5 * np.abs(faint - 0.5).mean()
+    assert np.allclose(single.colorize_ensemble(gray, model=members, saturation=0.0).chroma, 0.5, atol=2e-3)
+
+
+def test_one_model_file_for_the_ensemble_is_a_one_line_error(members):
+    with pytest.raises(MethodError, match="hsv2stage and cheng"):
+        single.colorize_ensemble(np.zeros((20, 20), np.float32), model=members["cheng"])
+
+
+def test_with_both_models_shipped_the_ensemble_is_the_single_gray_default_and_warms_up():
+    names = {m.name for m in methods.all_methods()}
+    assert {"hsv2stage", "cheng", "ensemble"} <= names      # both weight files ship in models/
+    assert methods.default_for(methods.SINGLE).name == "ensemble"
+    assert "ensemble" in LOADERS
