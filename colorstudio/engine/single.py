@@ -143,7 +143,7 @@ def _finish(chroma_work: np.ndarray, gray: np.ndarray, info: dict, diagnostics: 
     return ChromaResult(chroma=chroma.astype(np.float32), diagnostics=diagnostics, info=info)
 
 
-# ---------------------------------------------------------------- the two methods
+# ---------------------------------------------------------------- the methods
 def _net_hue_vectors(net: torch.nn.Module, g: np.ndarray, dev) -> list[np.ndarray]:
     """The HSV net's colour vectors (H, W, 2) for the working gray ``g`` and for its mirror
     image (flipped back), one batch."""
@@ -246,8 +246,9 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
     """Both nets, their chroma averaged. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2).
 
     The two methods err differently (a net over the whole image in HSV, an MLP per pixel), so
-    where one invents a colour the other does not, the mean is fainter, and the average error
-    is lower than either's (see the benchmark in the README). The mean is taken at the working
+    where one invents a colour the other does not, the mean is fainter. On the benchmark it is
+    the most accurate at colourfulness 0.6 (+0.12 dB over hsv2stage, paired over the photos,
+    which is within their spread; see the README). The mean is taken at the working
     size, then ``saturation`` (HSV, default by the benchmark), then guided upsampling.
     ``model``: None (the shipped weights) or {"hsv2stage": file or module, "cheng": ...}.
     """

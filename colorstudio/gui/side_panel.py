@@ -138,6 +138,8 @@ class SidePanel(QWidget):
         c = self.current_choice()
         self.summary.setText(c.tooltip if c else "")
         self.strength_default.setText(f"Default colour strength (×{self.default_strength():.2f})")
+        if self.strength_default.isChecked():   # the greyed slider shows where the default is
+            self.strength_slider.setValue(round(100 * self.default_strength()))
 
     # -- colour strength (single grays)
     def saturation(self) -> float | None:
