@@ -269,13 +269,18 @@ def test_full_resolution_output_on_odd_sized_16bit_image(tmp_path, method):
     assert np.median(np.abs(luma(back.to_float()) - photo.gray_float())) < 2e-3
 
 
-def test_mean_hue_saturation_averages_colour_vectors():
+def _vector_mean(*predictions):
+    """The engine's averaging of hue/saturation predictions: as colour vectors."""
+    return single.vectors_to_hue_saturation(np.mean([single.hue_vectors(p) for p in predictions], axis=0))
+
+
+def test_hue_predictions_average_as_colour_vectors():
     hs = lambda h, s: np.array([[[h]], [[s]]], np.float64)
-    hue, sat = single.mean_hue_saturation(hs(0.3, 0.6), hs(0.3, 0.6))
+    hue, sat = _vector_mean(hs(0.3, 0.6), hs(0.3, 0.6))
     assert hue == pytest.approx(0.3) and sat == pytest.approx(0.6)
-    hue, sat = single.mean_hue_saturation(hs(0.95, 0.5), hs(0.05, 0.5))     # across the hue seam
+    hue, sat = _vector_mean(hs(0.95, 0.5), hs(0.05, 0.5))     # across the hue seam
     assert min(hue.item(), 1 - hue.item()) < 1e-9 and sat == pytest.approx(0.5 * np.cos(np.pi * 0.1))
-    _, sat = single.mean_hue_saturation(hs(0.1, 0.7), hs(0.6, 0.7))          # opposite hues cancel
+    _, sat = _vector_mean(hs(0.1, 0.7), hs(0.6, 0.7))          # opposite hues cancel
     assert sat == pytest.approx(0.0, abs=1e-12)
 
 

@@ -113,12 +113,6 @@ def vectors_to_hue_saturation(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (np.arctan2(v[..., 1], v[..., 0]) / (2 * np.pi)) % 1.0, np.hypot(v[..., 0], v[..., 1])
 
 
-def mean_hue_saturation(*hs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Average of (2, H, W) hue/saturation predictions as colour vectors (s cos h, s sin h):
-    hues that disagree average to a lower saturation, as their chroma would."""
-    return vectors_to_hue_saturation(np.mean([hue_vectors(x) for x in hs], axis=0))
-
-
 def apply_saturation(gray: np.ndarray, chroma: np.ndarray, factor: float) -> np.ndarray:
     """Scale the HSV saturation of compose(gray, chroma) by ``factor``; returns new Cb/Cr."""
     if factor == 1.0:
