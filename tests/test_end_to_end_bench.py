@@ -1,0 +1,30 @@
+"""The end-to-end benchmark really runs the command and the in-process path, on real files,
+and reports times, memory and ratios (on a tiny input and the classic baseline only, so
+the test stays fast; the 12 MP numbers come from ``python -m colorstudio.bench.end_to_end``)."""
+from __future__ import annotations
+
+import cv2
+
+from colorstudio.bench import end_to_end
+
+
+def test_inputs_are_a_gray_png_and_a_colour_jpeg(tmp_path):
+    gray, ref = end_to_end.write_inputs(tmp_path, megapixels=0.02)
+    g = cv2.imread(str(gray), cv2.IMREAD_UNCHANGED)
+    r = cv2.imread(str(ref), cv2.IMREAD_UNCHANGED)
+    assert g.ndim == 2 and r.ndim == 3 and g.shape == r.shape[:2]
+    assert 0.015e6 < g.size < 0.025e6
+    assert r[..., 0].astype(int).mean() != r[..., 2].astype(int).mean()     # it has colour
+
+
+def test_run_times_both_paths_and_reports_ratios():
+    records = end_to_end.run(["dis+gf", "no-such-method"], repeats=1, progress=None, megapixels=0.02)
+    base, bad = records
+    assert "error" not in base, base
+    assert base["command_seconds"] > 0 and base["read_colorize_write_seconds"] > 0
+    # the command also pays the interpreter start and the imports
+    assert base["command_seconds"] > base["read_colorize_write_seconds"]
+    assert base["command_peak_rss_mb"] > 10 and base["command_ratio"] == 1.0
+    assert "error" in bad and "no-such-method" in bad["error"]
+    text = end_to_end.table(records)
+    assert "| dis+gf |" in text and "error" in text
