@@ -102,13 +102,23 @@ def _finish(chroma_w: np.ndarray, gray: np.ndarray, guided: bool, options, info)
     return np.clip(out, 0.0, 1.0, out=out)
 
 
+def _quantiles(values: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """np.quantile(values, q) (its default "linear" rule; equal to float32 precision) with one sort: for
+    hundreds of quantiles np.quantile partitions once per quantile, ~6x slower at 250k values."""
+    s = np.sort(values.ravel())
+    h = (s.size - 1) * q
+    lo = np.floor(h).astype(np.int64)
+    hi = np.minimum(lo + 1, s.size - 1)
+    return s[lo] + (h - lo) * (s[hi].astype(np.float64) - s[lo])
+
+
 def match_luma(source: np.ndarray, target: np.ndarray, bins: int = 256) -> np.ndarray:
     """Histogram-match ``source`` (any shape, float32 [0,1]) to ``target``'s distribution."""
     q = np.linspace(0.0, 1.0, bins)
     step_s = max(1, source.size // 250_000)
     step_t = max(1, target.size // 250_000)
-    sq = np.quantile(source.ravel()[::step_s], q)
-    tq = np.quantile(target.ravel()[::step_t], q)
+    sq = _quantiles(source.ravel()[::step_s], q)
+    tq = _quantiles(target.ravel()[::step_t], q)
     sq = np.maximum.accumulate(sq) + np.linspace(0.0, 1e-6, bins)  # strictly increasing
     return np.interp(source, sq, tq).astype(np.float32)
 

@@ -1,0 +1,33 @@
+"""Histogram matching of the reference luma to the gray (the global tone alignment every
+pair method gets) and its sort-based quantiles."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from colorstudio.core.baselines import _quantiles, match_luma
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 1000, 250_001])
+def test_quantiles_equal_numpys_linear_rule(n):
+    x = np.random.default_rng(n).random(n).astype(np.float32)
+    q = np.linspace(0.0, 1.0, 256)
+    np.testing.assert_allclose(_quantiles(x, q), np.quantile(x, q), rtol=0, atol=1e-7)   # float32 data: equal to its precision
+
+
+def test_match_luma_recovers_a_known_tone_curve():
+    rng = np.random.default_rng(0)
+    target = rng.random((300, 400)).astype(np.float32)
+    source = target ** 2.2 * 0.8                    # another camera's tone curve, same scene
+    matched = match_luma(source, target)
+    assert matched.dtype == np.float32 and matched.shape == source.shape
+    assert np.abs(matched - target).max() < 0.01    # monotone curve: matching undoes it
+    assert np.abs(source - target).mean() > 0.1
+
+
+def test_match_luma_keeps_order_on_flat_regions():
+    source = np.repeat(np.linspace(0.2, 0.4, 50, dtype=np.float32), 40).reshape(50, 40)
+    source[:10] = 0.3                                # many equal values: quantiles repeat
+    matched = match_luma(source, np.linspace(0, 1, 2000, dtype=np.float32).reshape(40, 50))
+    order = np.argsort(source.ravel(), kind="stable")
+    assert np.all(np.diff(matched.ravel()[order]) >= -1e-6)
