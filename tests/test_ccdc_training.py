@@ -81,3 +81,20 @@ def test_init_starts_a_new_run_from_a_model_file(tmp_path):
     assert progress[-1].step == 3                 # steps continue from the file's 2
     _, _, meta2 = load_weights(tmp_path / "second.safetensors", train_ccdc.NAME)
     assert meta["steps"] == "2" and meta2["steps"] == "3"
+
+
+def test_kinds_choose_the_synthesized_pairs_drawn(tmp_path, monkeypatch):
+    torch.set_num_threads(1)
+    photos = _photos(tmp_path / "photos", ccdc_data.N_VALIDATION + 3)
+    drawn = []
+    real = ccdc_data.synthesize
+
+    def spy(scenes, rng, size_hw, factor, kind="viewpoint", setup=None):
+        drawn.append(kind)
+        return real(scenes, rng, size_hw, factor, kind, setup)
+
+    monkeypatch.setattr(ccdc_data, "synthesize", spy)
+    list(train_ccdc.train(tmp_path / "m.safetensors", 60, tmp_path / "run", photos=photos, cfg=TINY,
+                          batch=2, crop=(64, 64), max_steps=3, n_val=1, kinds=("stereo",)))
+    n_val = 2                                   # validation pairs: 1 per factor, viewpoint/temporal
+    assert drawn[n_val:] == ["stereo"] * 6 and set(drawn[:n_val]) <= set(ccdc_data.KINDS)

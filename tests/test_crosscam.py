@@ -220,6 +220,24 @@ def test_synthesized_pairs_are_deterministic_and_sized():
     assert not any("motorcycle" in p.name.lower() for p in train + val)
 
 
+def test_stereo_kind_is_a_horizontal_layered_pair():
+    from colorstudio.training import ccdc_data
+
+    rng = np.random.default_rng(0)
+    scenes = [(rng.random((120, 200, 3)) * 255).astype(np.uint8) for _ in range(3)]
+    p = ccdc_data.synthesize(scenes, np.random.default_rng(2), (64, 96), 2.0, "stereo", setup=1)
+    assert p.gray.shape == (64, 96) and p.reference.shape == (32, 48, 3) and p.truth_rgb.shape == (64, 96, 3)
+    lo, hi = ccdc_data.STEREO_DISPARITY
+    assert p.info["kind"] == "stereo" and round(lo * 96) <= p.info["max_disparity"] <= round(hi * 96)
+    # the gray is the truth view's luma (plus Setup 1's small noise), not the reference view's
+    truth_luma = p.truth_rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    assert np.abs(p.gray - truth_luma).mean() < 0.03
+    batch = ccdc_data.make_batch(scenes, np.random.default_rng(3), 3, (48, 48), 2.0, kinds=ccdc_data.ALL_KINDS)
+    assert batch["gray"].shape == (3, 1, 48, 48) and batch["ref"].shape == (3, 3, 24, 24)
+    with pytest.raises(ValueError):
+        ccdc_data.synthesize(scenes, rng, (64, 96), 2.0, "sideways")
+
+
 # ------------------------------------------------------------------ model files
 def test_safetensors_round_trip(tiny, tmp_path):
     path = tmp_path / "ccdc.safetensors"

@@ -9,8 +9,10 @@ see. The reference is then area-reduced by 1x-8x (any real factor), and the pair
 degraded per Setup 1/2/3 (:func:`colorstudio.core.synth.degrade_pair`: signal-dependent
 noise; Setup 3 adds a tone curve and exposure change on the gray side).
 
-Kinds: "viewpoint" (larger camera motion, few independent objects) and "temporal"
-(handheld: smaller camera motion, more moving objects). The validation photos are held
+Kinds: "viewpoint" (larger camera motion, few independent objects), "temporal"
+(handheld: smaller camera motion, more moving objects) and "stereo" (a second camera beside
+the first: a layered scene with horizontal disparities up to 3-15% of the width, hence
+occlusions at every depth edge; :func:`colorstudio.core.synth.synthesize_from_photo`). The validation photos are held
 apart by a seeded split (:data:`SPLIT_SEED`); the Motorcycle pair is never used.
 """
 from __future__ import annotations
@@ -22,14 +24,16 @@ import cv2
 import numpy as np
 
 from colorstudio.core.color import rgb_to_ycbcr
-from colorstudio.core.synth import blob_mask, degrade_pair
+from colorstudio.core.synth import blob_mask, degrade_pair, synthesize_from_photo
 from colorstudio.engine.crosscam import network_inputs
 from colorstudio.training.single_gray_data import DEFAULT_PHOTOS, list_photos, load_rgb, split
 
 SPLIT_SEED = 5            # issue number; changing it changes the validation photos
 N_VALIDATION = 24
 SCENE_LONG_SIDE = 448     # photos are cached at this long side (uint8)
-KINDS = ("viewpoint", "temporal")
+KINDS = ("viewpoint", "temporal")            # the benchmark's and the validation's kinds
+ALL_KINDS = KINDS + ("stereo",)
+STEREO_DISPARITY = (0.03, 0.15)              # largest disparity, as a fraction of the width
 _MOTION = {  # shift (x crop), rotation (deg), zoom, perspective (/crop), local flow (x crop), objects
     "viewpoint": dict(shift=0.12, rot=5.0, zoom=0.10, persp=0.25, local=0.03, objects=(0, 2)),
     "temporal": dict(shift=0.06, rot=2.0, zoom=0.05, persp=0.10, local=0.02, objects=(1, 4)),
@@ -114,8 +118,10 @@ def synthesize(scenes: list[np.ndarray], rng: np.random.Generator, size_hw: tupl
                factor: float, kind: str = "viewpoint", setup: int | None = None) -> CrossPair:
     """One cross-camera pair: the gray view is ``size_hw``; the reference is ``factor`` (>= 1,
     any real number) times smaller per side."""
+    if kind == "stereo":
+        return _stereo_pair(scenes, rng, size_hw, factor, setup)
     if kind not in _MOTION:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        raise ValueError(f"kind must be one of {ALL_KINDS}, not {kind!r}")
     m = _MOTION[kind]
     H, W = size_hw
     margin = int(0.2 * min(H, W))
@@ -134,6 +140,24 @@ def synthesize(scenes: list[np.ndarray], rng: np.random.Generator, size_hw: tupl
                      {"kind": kind, "factor": round(float(factor), 3), "setup": setup})
 
 
+def _stereo_pair(scenes, rng, size_hw, factor, setup) -> CrossPair:
+    """A layered stereo pair (random camera side), the reference view then ``factor`` x smaller."""
+    H, W = size_hw
+    max_d = max(2, round(rng.uniform(*STEREO_DISPARITY) * W))
+    setup = int(rng.choice([1, 2, 3, 3])) if setup is None else setup
+
+    def degrade(gray_view, ref_view, rng):
+        small = cv2.resize(ref_view, (max(4, round(W / factor)), max(4, round(H / factor))),
+                           interpolation=cv2.INTER_AREA)
+        return degrade_pair(gray_view, np.clip(small, 0, 1), setup, rng)
+
+    scene = _scene(scenes, rng, (H, W + 2 * (max_d + 2)))
+    p = synthesize_from_photo(scene, rng, setup, max_disparity=max_d, crop=(H, W), degrade=degrade)
+    return CrossPair(p.gray, p.reference, p.truth_rgb,
+                     {"kind": "stereo", "factor": round(float(factor), 3), "setup": setup,
+                      "max_disparity": max_d, "side": p.info["side"]})
+
+
 def random_factor(rng: np.random.Generator) -> float:
     """Reference downscale factor: log-uniform in [1.5, 8], 15% of the time in [1, 1.5]."""
     if rng.random() < 0.15:
@@ -150,12 +174,14 @@ def pair_arrays(pair: CrossPair) -> dict[str, np.ndarray]:
 
 
 def make_batch(scenes, rng: np.random.Generator, batch: int, size_hw: tuple[int, int],
-               factor: float | None = None, kind: str | None = None) -> dict[str, np.ndarray]:
+               factor: float | None = None, kind: str | None = None,
+               kinds: tuple[str, ...] = KINDS) -> dict[str, np.ndarray]:
     """A batch of pairs sharing one reference factor (so the references stack): arrays
-    (B, C, ., .) float32 as :func:`pair_arrays`, plus "factor"."""
+    (B, C, ., .) float32 as :func:`pair_arrays`, plus "factor". Each pair is of ``kind``, or
+    of one of ``kinds`` drawn at random."""
     factor = random_factor(rng) if factor is None else factor
     items = [pair_arrays(synthesize(scenes, rng, size_hw, factor,
-                                    kind or KINDS[int(rng.integers(2))])) for _ in range(batch)]
+                                    kind or kinds[int(rng.integers(len(kinds)))])) for _ in range(batch)]
     out = {k: np.stack([it[k] for it in items]).astype(np.float32) for k in items[0]}
     out["factor"] = np.float32(factor)
     return out

@@ -88,10 +88,12 @@ def validate(model: CCDC, batches: list[dict]) -> tuple[float, float]:
 def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: int = 0,
           photos: Path = data.DEFAULT_PHOTOS, cfg: CCDCConfig | None = None, batch: int = BATCH,
           crop: tuple[int, int] = CROP, max_steps: int | None = None, n_val: int = 12,
-          command: str | None = None, init: Path | None = None, lr_scale: float = 1.0):
+          command: str | None = None, init: Path | None = None, lr_scale: float = 1.0,
+          kinds: tuple[str, ...] = data.KINDS):
     """Generator: trains for ``minutes`` of wall time (or ``max_steps``), yielding Progress;
     then writes ``out`` (safetensors, config in the metadata) and its JSON model card.
-    ``init``: a CCDC model file to start from (ignored when resuming a checkpoint)."""
+    ``init``: a CCDC model file to start from (ignored when resuming a checkpoint).
+    ``kinds``: the kinds of synthesized pairs drawn, equally often (:data:`data.ALL_KINDS`)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
@@ -125,7 +127,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             if not done:
                 for g in opt.param_groups:
                     g["lr"] = LR * state.get("lr_scale", 1.0) * (1.0 if elapsed < 0.8 * minutes else 0.3)
-                t = _tensors(data.make_batch(scenes, rng, batch, crop))
+                t = _tensors(data.make_batch(scenes, rng, batch, crop, kinds=kinds))
                 loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
                 opt.zero_grad()
                 loss.backward()
@@ -212,11 +214,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-steps", type=int, default=None)
     ap.add_argument("--init", type=Path, default=None, help="start from this model file's weights")
     ap.add_argument("--lr-scale", type=float, default=1.0, help="lr factor of a new run (default 1)")
+    ap.add_argument("--kinds", default=",".join(data.KINDS),
+                    help=f"kinds of synthesized pairs, comma-separated, of {','.join(data.ALL_KINDS)} "
+                         "(default %(default)s)")
     args = ap.parse_args(argv)
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    if not kinds or set(kinds) - set(data.ALL_KINDS):
+        ap.error(f"--kinds must name some of {', '.join(data.ALL_KINDS)}")
     torch.set_num_threads(args.threads)
     command = "python -m colorstudio.training.train_ccdc " + " ".join(sys.argv[1:] if argv is None else argv)
     for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos,
-                   max_steps=args.max_steps, command=command, init=args.init, lr_scale=args.lr_scale):
+                   max_steps=args.max_steps, command=command, init=args.init, lr_scale=args.lr_scale,
+                   kinds=kinds):
         if p.message or p.step % 25 == 0:
             val = f" val {p.val_psnr:.2f} dB ({p.val_gain:+.2f} vs DIS)" if p.val_psnr is not None else ""
             print(f"step {p.step} {p.minutes:.1f} min loss {p.loss:.4f}{val} {p.message}", flush=True)
