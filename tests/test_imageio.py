@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
-from colorstudio.core import imageio
-from colorstudio.core.imageio import free_path, load_photo, save_photo
+from colorstudio.core import image_write, imageio
+from colorstudio.core.image_write import free_path, save_photo
+from colorstudio.core.imageio import load_photo
 from colorstudio.errors import (FileMissingError, ImageTooLargeError, OutputError, TruncatedImageError,
                                 UnreadableImageError, UnsupportedImageError)
 
@@ -166,7 +167,7 @@ def test_bomb_guard_runs_before_decoding(tmp_path, monkeypatch):
 def test_atomic_write_leaves_no_temp_and_keeps_old_file_on_failure(tmp_path, monkeypatch):
     target = tmp_path / "out.png"
     target.write_bytes(b"old")
-    monkeypatch.setattr(imageio.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
+    monkeypatch.setattr(image_write.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
     with pytest.raises(OutputError, match="No space left"):
         save_photo(target, np.zeros((4, 4, 3), np.float32))
     assert target.read_bytes() == b"old"

@@ -4,7 +4,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from colorstudio.core.imageio import load_photo, save_photo
+from colorstudio.core.image_write import save_photo
+from colorstudio.core.imageio import load_photo
 from colorstudio.core.pairs import discover
 from colorstudio.errors import ColorStudioError
 

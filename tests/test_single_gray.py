@@ -11,7 +11,8 @@ import torch
 
 from colorstudio.core import cheng_features as cf
 from colorstudio.core.color import compose, hsv_to_rgb, luma, rgb_to_hsv, rgb_to_ycbcr
-from colorstudio.core.imageio import load_photo, save_photo
+from colorstudio.core.image_write import save_photo
+from colorstudio.core.imageio import load_photo
 from colorstudio.core.joint_bilateral import joint_bilateral
 from colorstudio.engine import single
 from colorstudio.errors import MethodError, ModelError

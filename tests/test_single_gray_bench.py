@@ -39,6 +39,8 @@ def test_the_benchmark_scores_baselines_and_both_methods(tmp_path, photos):
     written = json.loads((tmp_path / "out" / "results.json").read_text())
     assert written["chosen_saturation"] == results["chosen_saturation"]
     assert "own training photos" in (tmp_path / "out" / "results.md").read_text()
+    assert set(results["paired_at_default"]) == {"hsv2stage - cheng", "hsv2stage - ensemble", "cheng - ensemble"}
+    assert "Paired, hsv2stage - cheng" in (tmp_path / "out" / "results.md").read_text()
     assert (tmp_path / "sheet.png").stat().st_size > 0
     bench.update_cards(results, models)
     card = json.loads((tmp_path / "hsv2stage.json").read_text())["benchmark"]
@@ -60,6 +62,17 @@ def test_photo_spread_is_the_standard_error_of_the_per_photo_gains():
     spread = bench.photo_spread([21.0, 23.0, 25.0], [20.0, 20.0, 20.0])
     assert spread["per_photo_gain_db"] == [1.0, 3.0, 5.0]
     assert spread["psnr_gain_se_db"] == pytest.approx(2.0 / 3 ** 0.5)
+
+
+def test_paired_differences_compare_methods_photo_by_photo():
+    psnrs = {("a", 1.0): [30.0, 20.0, 25.0], ("b", 0.5): [29.0, 19.5, 26.0], ("c", 2.0): [30.0, 20.0, 25.0]}
+    paired = bench.paired_differences(psnrs, {"a": 1.0, "b": 0.5, "c": 2.0})
+    assert set(paired) == {"a - b", "a - c", "b - c"}
+    d = paired["a - b"]                              # differences +1, +0.5, -1
+    assert d["mean_db"] == pytest.approx(1 / 6) and d["better_on"] == 2 and d["photos"] == 3
+    assert d["se_db"] == pytest.approx(((1 - 1 / 6) ** 2 + (0.5 - 1 / 6) ** 2 + (-1 - 1 / 6) ** 2) ** 0.5
+                                       / 2 ** 0.5 / 3 ** 0.5)
+    assert paired["a - c"] == {"mean_db": 0.0, "se_db": 0.0, "better_on": 0, "photos": 3}
 
 
 def test_choose_saturation_prefers_meeting_both_targets_then_doing_no_harm():

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from colorstudio.core.color import compose, luma, rgb_to_ycbcr
-from colorstudio.core.imageio import save_photo
+from colorstudio.core.image_write import save_photo
 from colorstudio.core.metrics import colourfulness, rgb_psnr, truth_on_gray
 from colorstudio.training import single_gray_data as data
 
@@ -90,6 +90,21 @@ def photo_spread(psnrs: list[float], gray_psnrs: list[float]) -> dict:
     gains = np.asarray(psnrs) - np.asarray(gray_psnrs)
     se = float(gains.std(ddof=1) / np.sqrt(len(gains))) if len(gains) > 1 else float("nan")
     return {"psnr_gain_se_db": se, "per_photo_gain_db": [round(float(g), 2) for g in gains]}
+
+
+def paired_differences(psnrs: dict, chosen: dict[str, float]) -> dict[str, dict]:
+    """Each pair of methods at their defaults, photo by photo: "a - b" -> mean PSNR difference,
+    its standard error and on how many photos a is better. Paired, the photo-to-photo spread
+    (a near-neutral photo costs every method) cancels, so a model choice can be judged."""
+    out = {}
+    names = list(chosen)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            d = np.asarray(psnrs[(a, chosen[a])]) - np.asarray(psnrs[(b, chosen[b])])
+            se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
+            out[f"{a} - {b}"] = {"mean_db": float(d.mean()), "se_db": se,
+                                 "better_on": int((d > 0).sum()), "photos": len(d)}
+    return out
 
 
 def truth_and_gray(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -213,6 +228,7 @@ def run(out_dir: Path, models: dict[str, str | None], sheet: Path, photos: Path 
                               meets_targets=bool(table[n][s]["psnr"] - gray_psnr >= TARGET_GAIN_DB
                                                  and table[n][s]["colourfulness_ratio"] >= TARGET_RATIO))
                       for n, s in chosen.items()},
+        "paired_at_default": paired_differences(psnrs, chosen),
         "training_fit": fit,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -241,6 +257,9 @@ def markdown(results: dict) -> str:
     for name, r in results["at_chosen"].items():
         lines.append(f"{name} at its default: {r['psnr_gain_db']:+.2f} ± {r['psnr_gain_se_db']:.2f} dB "
                      f"(standard error over the photos; worst photo {min(r['per_photo_gain_db']):+.2f} dB).")
+    for pair, d in results.get("paired_at_default", {}).items():
+        lines.append(f"Paired, {pair} at their defaults: {d['mean_db']:+.2f} ± {d['se_db']:.2f} dB, "
+                     f"better on {d['better_on']} of {d['photos']} photos.")
     for name, f in results.get("training_fit", {}).items():
         lines.append("")
         lines.append(f"{name} on {f['photos']} of its own training photos (saturation {f['saturation']:g}): "

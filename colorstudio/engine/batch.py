@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generator, Iterable
 
-from colorstudio.core.imageio import WRITE_EXTENSIONS, free_path
+from colorstudio.core.image_write import WRITE_EXTENSIONS, free_path
 from colorstudio.core.pairs import discover
 from colorstudio.engine.colorize import colorize_steps, save_result
 from colorstudio.core.imageio import load_photo

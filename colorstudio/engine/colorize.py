@@ -13,7 +13,8 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.color import compose
-from colorstudio.core.imageio import Photo, load_photo, save_photo
+from colorstudio.core.image_write import save_photo
+from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine import methods as registry
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import MethodError, ModelError, OutputError

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from colorstudio.core.diagnostic_maps import to_rgb
-from colorstudio.core.imageio import atomic_write_bytes, save_photo
+from colorstudio.core.image_write import atomic_write_bytes, save_photo
 from colorstudio.errors import OutputError
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from colorstudio.core.imageio import atomic_write_bytes
+from colorstudio.core.image_write import atomic_write_bytes
 from colorstudio.errors import ModelError
 from colorstudio.nets.weights_file import CHECKSUM_KEY, read_weights, write_weights
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig

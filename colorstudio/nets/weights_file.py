@@ -21,7 +21,7 @@ import torch
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
-from colorstudio.core.imageio import atomic_write_bytes
+from colorstudio.core.image_write import atomic_write_bytes
 from colorstudio.errors import ModelError
 
 CHECKSUM_KEY = "sha256"
