@@ -46,6 +46,7 @@ def test_the_benchmark_scores_baselines_and_both_methods(tmp_path, photos):
     card = json.loads((tmp_path / "hsv2stage.json").read_text())["benchmark"]
     assert card["default_saturation"] == results["chosen_saturation"]["hsv2stage"]
     assert card["on_training_photos"]["photos"] == 6
+    assert set(card["paired_at_default"]) == {"hsv2stage - cheng", "hsv2stage - ensemble"}
     assert card["ensemble"]["default_saturation"] == results["chosen_saturation"]["ensemble"]
 
 

@@ -312,6 +312,9 @@ def update_cards(results: dict, models: dict[str, str | None]) -> None:
                               for s, r in results["table"][name].items()},
             "on_training_photos": {k: (round(v, 3) if isinstance(v, float) else v)
                                    for k, v in results.get("training_fit", {}).get(name, {}).items()},
+            "paired_at_default": {pair: {k: (round(v, 3) if isinstance(v, float) else v) for k, v in d.items()}
+                                  for pair, d in results.get("paired_at_default", {}).items()
+                                  if name in pair.split(" - ")},
         }
         if "ensemble" in results["at_chosen"]:
             card["benchmark"]["ensemble"] = {"members": ["hsv2stage", "cheng"],
