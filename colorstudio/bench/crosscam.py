@@ -29,6 +29,7 @@ from colorstudio.bench.cases import Case, load_motorcycle
 from colorstudio.core import baselines
 from colorstudio.core.color import luma, rgb_to_ycbcr
 from colorstudio.core.metrics import chroma_psnr, rgb_psnr
+from colorstudio.core.result import ChromaResult
 from colorstudio.core.synth import degrade_pair
 
 FACTORS = (4.0, 8.0)
@@ -94,13 +95,14 @@ def _methods(model) -> dict:
             "copy+gf": upsampled(baselines.reference_copy_guided)}
 
 
-def _oracle(case: Case):
+def _oracle(case: Case) -> ChromaResult:
     """The true-disparity warp of the bicubic-upsampled reference + guided filter (as dis+gf,
     with perfect alignment): what moving the reference's colours can reach on this case."""
     from colorstudio.bench.stereo_oracle import oracle_chroma
 
     up = np.clip(cv2.resize(case.reference, case.gray.shape[::-1], interpolation=cv2.INTER_CUBIC), 0, 1)
-    return oracle_chroma(case.gray, up, case.info["disparity_left"], case.info["direction"] == "L<-R")
+    chroma = oracle_chroma(case.gray, up, case.info["disparity_left"], case.info["direction"] == "L<-R")
+    return ChromaResult(chroma, {}, {"method": ORACLE})
 
 
 def evaluate(cases: list[Case], model=None, progress=print) -> list[dict]:
@@ -114,8 +116,7 @@ def evaluate(cases: list[Case], model=None, progress=print) -> list[dict]:
             todo[ORACLE] = lambda g, r, case=case: _oracle(case)
         for name, fn in todo.items():
             t0 = time.perf_counter()
-            out = fn(case.gray, case.reference)
-            chroma = out if isinstance(out, np.ndarray) else out.chroma
+            chroma = fn(case.gray, case.reference).chroma
             rows.append({"case": case.name, "group": case.group, "method": name,
                          "seconds": round(time.perf_counter() - t0, 3),
                          "chroma_psnr": round(chroma_psnr(chroma, truth), 3),

@@ -4,7 +4,8 @@ each in a fresh process, side by side with dis+gf.
 Two numbers per run, both from the same kind of child process:
 - ``command_seconds``: the user's command, ``python -m colorstudio colorize GRAY REF -o OUT
   --method M``, timed from outside (interpreter start, imports, weights, read, colorize,
-  write) with its peak RSS (``os.wait4``);
+  write) with its peak RSS (``getrusage(RUSAGE_CHILDREN)`` of a helper process that has
+  only that child);
 - ``read_colorize_write_seconds``: the same work inside one process after the imports and the
   weights (the app and a batch pay those once): ``colorize_files`` on the same files.
 The inputs are the Motorcycle pair bicubic-upscaled to 12 MP: gray = the left view's luma as
@@ -28,16 +29,13 @@ MEGAPIXELS = 12.0
 
 def write_inputs(folder: Path, megapixels: float = MEGAPIXELS) -> tuple[Path, Path]:
     """gray.png (8-bit) and reference.jpg in ``folder``, built from the Motorcycle pair."""
-    import cv2
-    import numpy as np
-
     from colorstudio.bench.cases import upscaled_motorcycle
+    from colorstudio.core.image_write import save_photo
 
     gray, reference = upscaled_motorcycle(megapixels)
-    to8 = lambda a: np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
     gray_path, ref_path = folder / "gray.png", folder / "reference.jpg"
-    cv2.imwrite(str(gray_path), to8(gray))
-    cv2.imwrite(str(ref_path), cv2.cvtColor(to8(reference), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 92])
+    save_photo(gray_path, gray, bit_depth=8)
+    save_photo(ref_path, reference, bit_depth=8, jpeg_quality=92)
     return gray_path, ref_path
 
 
