@@ -7,6 +7,9 @@
 Prints chroma PSNR per cell and the margin over the best classic method of the same cell, and
 the ceiling of pure alignment: the reference warped with Middlebury's true disparity + the same
 guided filter ("oracle+gf", colorstudio/bench/stereo_oracle.py; not a method, not in the margin).
+Each method is also scored apart on the gray's pixels that have a counterpart in the reference
+("NAME_matched") and on those that have none ("NAME_unmatched": half-occluded, outside the
+reference's view, or of unknown true disparity; "unmatched_fraction" of the pixels).
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from colorstudio.bench.cases import motorcycle_cases
-from colorstudio.bench.stereo_oracle import oracle_chroma
+from colorstudio.bench.stereo_oracle import oracle_chroma, unmatched_mask
 from colorstudio.core import metrics
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.engine import methods
@@ -61,21 +64,30 @@ def main(argv=None) -> int:
     rows = []
     for case in motorcycle_cases(tuple(int(s) for s in a.setups.split(","))):
         truth = rgb_to_ycbcr(case.truth_rgb)[..., 1:]
-        row = {"case": case.name}
+        gray_is_left = case.info["direction"] == "L<-R"
+        unmatched = unmatched_mask(disparity_left, gray_is_left)
+        row = {"case": case.name, "unmatched_fraction": round(float(unmatched.mean()), 3)}
+
+        def score(name, chroma):
+            row[name] = round(metrics.chroma_psnr(chroma, truth), 2)
+            for region, mask in (("matched", ~unmatched), ("unmatched", unmatched)):
+                row[f"{name}_{region}"] = round(metrics.chroma_psnr(chroma[mask], truth[mask]), 2)
+
         for name, fn in fns.items():
             t0 = time.perf_counter()
             res = fn(case.gray, case.reference)
-            row[name] = round(metrics.chroma_psnr(res.chroma, truth), 2)
+            score(name, res.chroma)
             row[name + "_s"] = round(time.perf_counter() - t0, 2)
             if not a.no_cycle:
                 row[name + "_cycle"] = round(metrics.cycle_psnr(fn, case.gray, case.reference, res.chroma), 2)
-        oracle = oracle_chroma(case.gray, case.reference, disparity_left, case.info["direction"] == "L<-R")
-        row["oracle+gf"] = round(metrics.chroma_psnr(oracle, truth), 2)
+        score("oracle+gf", oracle_chroma(case.gray, case.reference, disparity_left, gray_is_left))
         best = max(row[n] for n in fns if n != "cyclecnn")
         row["margin_db"] = round(row["cyclecnn"] - best, 2)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    mean = {n: round(float(np.mean([r[n] for r in rows])), 2) for n in list(fns) + ["oracle+gf", "margin_db"]}
+    scored = list(fns) + ["oracle+gf"]
+    keys = [f"{n}{region}" for n in scored for region in ("", "_matched", "_unmatched")]
+    mean = {k: round(float(np.mean([r[k] for r in rows])), 2) for k in keys + ["margin_db"]}
     print("mean", json.dumps(mean))
     if a.json:
         Path(a.json).write_text(json.dumps({"rows": rows, "mean": mean}, indent=1))

@@ -56,3 +56,16 @@ def test_summary_and_table_with_and_without_the_oracle(tiny):
     lines = bench.table(summary).splitlines()
     assert bench.ORACLE in lines[0] and len(lines) == 3
     assert lines[2].split()[-2] == "-"          # no oracle for the synthesized group
+
+
+def test_true_disparity_cases_are_also_scored_on_matched_and_unmatched_pixels(tiny):
+    cases = [_shifted_case(), _shifted_case("viewpoint/2x", with_disparity=False)]
+    rows = bench.evaluate(cases, model=tiny, progress=None)
+    oracle = next(r for r in rows if r["method"] == bench.ORACLE)
+    # only the first SHIFT columns lack a counterpart (they look outside the right view);
+    # everywhere else the oracle puts the colours back, so the matched pixels score higher
+    assert oracle["chroma_psnr_matched"] > oracle["chroma_psnr"] > oracle["chroma_psnr_unmatched"]
+    assert not any("chroma_psnr_matched" in r for r in rows if r["group"] == "viewpoint/2x")
+    summary = bench.summarize(rows)
+    assert "chroma_psnr_unmatched" in summary["motorcycle/2x"]["ccdc"]
+    assert "chroma_psnr_unmatched" not in summary["viewpoint/2x"]["ccdc"]

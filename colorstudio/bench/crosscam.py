@@ -9,7 +9,9 @@ validation photos (:mod:`colorstudio.training.ccdc_data`, never seen in training
 Methods, in the same process on the same inputs: 'ccdc'; 'dis+gf' and 'dis' given the
 bicubic-upsampled reference (the classic baseline: OpenCV DIS flow, chroma warped, guided
 filter); 'copy+gf' for scale. Reported: chroma PSNR (Cb/Cr vs truth), RGB PSNR (on the
-gray's own luma), seconds. Then the speed run: a 12 MP gray with a 4x smaller colour shot,
+gray's own luma), seconds; on Motorcycle also the chroma PSNR on the gray's pixels with and
+without a counterpart in the reference (``chroma_psnr_matched`` / ``_unmatched``, from the
+true disparity: :func:`colorstudio.bench.stereo_oracle.unmatched_mask`). Then the speed run: a 12 MP gray with a 4x smaller colour shot,
 in a child process: seconds (allocator as in the app), then peak RSS (VmHWM) of one more run
 with freed memory returned at once (see :mod:`colorstudio.bench.speed`).
 """
@@ -111,9 +113,12 @@ def evaluate(cases: list[Case], model=None, progress=print) -> list[dict]:
     methods, rows = _methods(model), []
     for k, case in enumerate(cases):
         truth = rgb_to_ycbcr(case.truth_rgb)[..., 1:]
-        todo = dict(methods)
+        todo, unmatched = dict(methods), None
         if "disparity_left" in case.info:
+            from colorstudio.bench.stereo_oracle import unmatched_mask
+
             todo[ORACLE] = lambda g, r, case=case: _oracle(case)
+            unmatched = unmatched_mask(case.info["disparity_left"], case.info["direction"] == "L<-R")
         for name, fn in todo.items():
             t0 = time.perf_counter()
             chroma = fn(case.gray, case.reference).chroma
@@ -121,6 +126,9 @@ def evaluate(cases: list[Case], model=None, progress=print) -> list[dict]:
                          "seconds": round(time.perf_counter() - t0, 3),
                          "chroma_psnr": round(chroma_psnr(chroma, truth), 3),
                          "rgb_psnr": round(rgb_psnr(case.gray, chroma, case.truth_rgb), 3)})
+            if unmatched is not None:
+                for region, mask in (("matched", ~unmatched), ("unmatched", unmatched)):
+                    rows[-1][f"chroma_psnr_{region}"] = round(chroma_psnr(chroma[mask], truth[mask]), 3)
         if progress:
             progress(f"[{k + 1}/{len(cases)}] {case.name}: " + ", ".join(
                 f"{r['method']} {r['chroma_psnr']:.2f}" for r in rows[-len(todo):]))
@@ -134,8 +142,9 @@ def summarize(rows: list[dict]) -> dict:
         g = {}
         for method in dict.fromkeys(r["method"] for r in rows if r["group"] == group):
             sel = [r for r in rows if r["group"] == group and r["method"] == method]
-            g[method] = {k: round(float(np.mean([r[k] for r in sel])), 3)
-                         for k in ("chroma_psnr", "rgb_psnr", "seconds")}
+            keys = [k for k in ("chroma_psnr", "rgb_psnr", "seconds", "chroma_psnr_matched",
+                                "chroma_psnr_unmatched") if all(k in r for r in sel)]
+            g[method] = {k: round(float(np.mean([r[k] for r in sel])), 3) for k in keys}
         g["gain_db"] = round(g["ccdc"]["chroma_psnr"] - g[BASELINE]["chroma_psnr"], 3)
         out[group] = g
     return out

@@ -5,6 +5,10 @@ view's disparity, forward-splatted from the left one) is what a perfect stereo m
 do; the chroma it gives, smoothed by the same guided filter as the classic methods, is the
 ceiling of every method that only moves the reference's colours. Occluded / unknown pixels
 take the nearest known disparity of the same row (what a matcher would guess).
+
+:func:`unmatched_mask` marks the gray's pixels that have no known counterpart in the
+reference (half-occluded, outside its view, or of unknown disparity): the benchmark scores
+them apart from the matched ones, since no alignment can get their colour right.
 """
 from __future__ import annotations
 
@@ -44,6 +48,31 @@ def fill_rows(disparity: np.ndarray) -> np.ndarray:
             pick = np.where(np.abs(known[left] - cols) < np.abs(known[nearest] - cols), left, nearest)
             row[:] = row[ok][pick]
     return out
+
+
+def unmatched_mask(disparity_left: np.ndarray, gray_is_left: bool) -> np.ndarray:
+    """(H, W) bool: the gray view's pixels with no known counterpart in the other view.
+
+    A pixel is matched when its disparity is known, it lands inside the other view, and no
+    nearer surface (a larger disparity, by more than one pixel) lands on the same spot there.
+    For the right view the disparity is the splatted one, so pixels nothing lands on are
+    unmatched too.
+    """
+    if gray_is_left:
+        disp = disparity_left.astype(np.float32)
+        other = right_disparity(disp)
+    else:  # the mirror: the right view seen as a left view of the mirrored pair
+        disp = right_disparity(disparity_left)
+        other = right_disparity(disp[:, ::-1])[:, ::-1]
+    h, w = disp.shape
+    known = np.isfinite(disp)
+    d = np.where(known, disp, 0.0)
+    cols = np.arange(w)[None, :]
+    x_other = np.rint(cols - d if gray_is_left else cols + d).astype(int)
+    inside = (x_other >= 0) & (x_other < w)
+    landing = np.take_along_axis(other, x_other.clip(0, w - 1), axis=1)
+    nearer = np.nan_to_num(landing, nan=np.inf) > d + 1.0
+    return ~known | ~inside | nearer
 
 
 def oracle_chroma(gray: np.ndarray, reference: np.ndarray, disparity_left: np.ndarray,
