@@ -278,6 +278,34 @@ def _estimate_side(gray_u8, ref_u8, block: int) -> tuple[str, dict, float]:
     return side, scores, peaks[side]
 
 
+def sgbm_disparity(gray_w: np.ndarray, ref_y: np.ndarray, side: str = "auto",
+                   max_disparity: float | None = None, block: int = 5, blur: float = 0.8
+                   ) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Semi-global block matching of a rectified pair at the gray's size.
+
+    gray_w (h, w) and ref_y (h, w) luma in [0, 1] (the reference's tone is matched here).
+    side: where the reference camera is ('left' | 'right' | 'auto': estimated from the data);
+    max_disparity: in pixels of this size (None: from a coarse matching run).
+    Returns (signed disparity x_ref - x_gray (h, w) float32, invalid pixels filled with the
+    farther of their row neighbours and median-filtered; valid (h, w) bool, where SGBM
+    matched; info: "side", "num_disparities" and, when estimated, "side_scores").
+    """
+    g8, r8 = _matching_planes(gray_w, ref_y, blur)
+    info: dict = {}
+    work_disp = max_disparity
+    if side == "auto" or max_disparity is None:
+        est_side, scores, peak = _estimate_side(g8, r8, block)
+        info["side_scores"] = {k: round(v, 3) for k, v in scores.items()}
+        side = est_side if side == "auto" else side
+        work_disp = peak * 1.25 + 8 if max_disparity is None else max_disparity
+    limit = max(16, (g8.shape[1] // 2) // 16 * 16)
+    num_disp = min(limit, max(16, int(math.ceil(work_disp / 16)) * 16))
+    d, valid = _disparity(g8, r8, side, num_disp, block)
+    d = cv2.medianBlur(fill_invalid_rows(d, valid), 5)
+    info.update(side=side, num_disparities=num_disp)
+    return (d if side == "left" else -d), valid, info
+
+
 def sgbm_warp(gray, reference, **options) -> ChromaResult:
     """OpenCV semi-global block matching, then the reference's Cb/Cr warped onto the gray.
 
@@ -306,24 +334,14 @@ def _sgbm_method(name, gray, reference, guided, options):
     if side not in ("auto", "right", "left"):
         raise MethodError(f"side must be 'left', 'right' or 'auto', got {side!r}")
     scale = info["working_scale"]
-    g8, r8 = _matching_planes(gray_w, ref_ycc[..., 0], float(options.get("blur", 0.8)))
     max_disp = options.get("max_disparity")
     if max_disp is not None and not float(max_disp) > 0:
         raise MethodError(f"max_disparity must be a positive number of pixels, got {max_disp}")
-    if side == "auto" or max_disp is None:
-        est_side, scores, peak = _estimate_side(g8, r8, block)
-        info["side_scores"] = {k: round(v, 3) for k, v in scores.items()}
-        side = est_side if side == "auto" else side
-        work_disp = peak * 1.25 + 8 if max_disp is None else float(max_disp) * scale
-    else:
-        work_disp = float(max_disp) * scale
-    limit = max(16, (g8.shape[1] // 2) // 16 * 16)
-    num_disp = min(limit, max(16, int(math.ceil(work_disp / 16)) * 16))
-    d, valid = _disparity(g8, r8, side, num_disp, block)
-    d = cv2.medianBlur(fill_invalid_rows(d, valid), 5)
-    signed = d if side == "left" else -d          # x_ref - x_gray at the working size
+    signed, valid, found = sgbm_disparity(gray_w, ref_ycc[..., 0], side,
+                                          None if max_disp is None else float(max_disp) * scale,
+                                          block, float(options.get("blur", 0.8)))
     chroma_w = _warp_horizontal(np.ascontiguousarray(ref_ycc[..., 1:]), signed)
-    info.update(side=side, num_disparities=num_disp, max_disparity=round(num_disp / scale, 1),
+    info.update(found, max_disparity=round(found["num_disparities"] / scale, 1),
                 valid_fraction=round(float(valid.mean()), 4),
                 disparity_range=[round(float(np.percentile(signed, 1)) / scale, 2),
                                  round(float(np.percentile(signed, 99)) / scale, 2)])

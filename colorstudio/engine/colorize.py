@@ -99,6 +99,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     if ref_f is not None and method is None:
         mode, reason = choose_pair_mode(gray_f, ref_f, kwargs.get("mode"))
         mode_info = {"mode": mode, "mode_reason": reason}
+        kwargs["mode"] = mode          # the method need not check the pair again
     chosen = resolve_method(method, reference is not None, model, mode_info.get("mode"))
     yield Progress(0.05, f"preparing ({chosen.name})")
     fn = chosen.load()

@@ -4,7 +4,8 @@ another viewpoint or at another moment, at any size ratio (not only powers of tw
 Pipeline: the gray is area-resized to a working size (at most ``max_pixels``); the reference
 is kept at its own size (area-reduced only if it is larger than the working size) and its
 luma is histogram-matched to the gray (the cameras differ in tone); OpenCV DIS flow between
-the gray and the bicubic-upsampled reference luma initialises the net's flow; the net
+the gray and the bicubic-upsampled reference luma initialises the net's flow (for a rectified
+stereo pair, SGBM's disparity replaces DIS's horizontal flow where SGBM matched); the net
 predicts Cb/Cr at the working size; the chroma is brought to full size by guided upsampling
 with the full-resolution gray as the guide. The output luma is the gray itself.
 """
@@ -19,7 +20,7 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core.baselines import match_luma
+from colorstudio.core.baselines import match_luma, sgbm_disparity
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import DEFAULT_EPS, guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
@@ -29,9 +30,11 @@ from colorstudio.nets.ccdc import CCDC, CCDCConfig
 from colorstudio.nets.weights_file import load_weights
 
 MODEL_NAME = "ccdc"
-_OPTIONS = {"max_pixels", "gf_radius", "gf_eps", "guided", "preset", "flip_average", "threads", "device"}
+_OPTIONS = {"max_pixels", "gf_radius", "gf_eps", "guided", "preset", "flip_average", "threads", "device",
+            "init", "mode"}
 FLIP_AVERAGE_MAX_PIXELS = 400_000   # flip_average="auto" is on up to this working size
-_SHARED = {"side", "max_disparity", "saturation", "mode"}       # accepted, not used here
+_SHARED = {"side", "max_disparity", "saturation"}       # accepted, not used here
+INITS = ("auto", "flow", "stereo")
 _DIS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
         "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
 _CACHE: dict[tuple, tuple[CCDC, dict]] = {}
@@ -99,16 +102,55 @@ def initial_flow(gray_w: np.ndarray, ref_luma: np.ndarray, preset: str = "medium
     return cv2.DISOpticalFlow_create(_DIS[preset]).calc(to8(g), to8(r), None)
 
 
-def network_inputs(gray_w: np.ndarray, reference: np.ndarray, preset: str = "medium"
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def stereo_initial_flow(gray_w: np.ndarray, ref_luma: np.ndarray, preset: str = "medium") -> np.ndarray:
+    """:func:`initial_flow` for a rectified stereo pair: where SGBM finds a match, its
+    disparity replaces DIS's horizontal flow (Motorcycle, 6 cells: +0.38 dB mean chroma PSNR
+    with the same weights, better in every cell; synthesized stereo pairs +0.08 +- 0.05).
+    Where SGBM finds none (occlusions, the border) DIS's flow stays."""
+    flow = initial_flow(gray_w, ref_luma, preset)
+    H, W = gray_w.shape
+    ref_up = ref_luma if ref_luma.shape == (H, W) else cv2.resize(ref_luma, (W, H), interpolation=cv2.INTER_CUBIC)
+    disparity, valid, _ = sgbm_disparity(gray_w, np.clip(ref_up, 0, 1))
+    flow[..., 0] = np.where(valid, disparity, flow[..., 0])
+    return flow
+
+
+def network_inputs(gray_w: np.ndarray, reference: np.ndarray, preset: str = "medium",
+                   stereo: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(reference YCbCr (h, w, 3) with its luma matched to the gray, initial flow (H, W, 2)).
 
     gray_w: (H, W) float32 [0, 1] at the working size; reference: (h, w, 3) RGB [0, 1],
-    already no larger than the working size.
+    already no larger than the working size. stereo: a rectified pair
+    (:func:`stereo_initial_flow`).
     """
     ycc = rgb_to_ycbcr(np.asarray(reference, np.float32)).astype(np.float32)
     ycc[..., 0] = match_luma(ycc[..., 0], gray_w)
-    return ycc, initial_flow(gray_w, ycc[..., 0], preset)
+    flow = (stereo_initial_flow if stereo else initial_flow)(gray_w, ycc[..., 0], preset)
+    return ycc, flow
+
+
+def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict) -> tuple[bool, str]:
+    """(use :func:`stereo_initial_flow`?, why) from the ``init`` option: 'flow' (DIS only),
+    'stereo', or 'auto' (default): when the pair is in stereo mode, the ``mode`` option if
+    given (the engine passes the mode it chose), else :func:`colorstudio.engine.mode.choose_mode`
+    on the pair (same size and rectified rows; a pair check is run for same-size pairs)."""
+    value = str(options.get("init") or "auto").strip().lower()
+    if value not in INITS:
+        raise MethodError(f"init must be one of {', '.join(INITS)}, got {options.get('init')!r}")
+    if value != "auto":
+        return value == "stereo", f"init={value}"
+    mode = options.get("mode")
+    if mode is None:
+        from colorstudio.engine.mode import SIZE_TOLERANCE, choose_mode
+
+        same = all(abs(a / b - 1) <= SIZE_TOLERANCE for a, b in zip(gray_w.shape, ref.shape[:2]))
+        report = None
+        if same:
+            from colorstudio.core.checks import check_pair
+
+            report = check_pair(gray_w, ref)
+        mode = choose_mode(gray_w.shape, ref.shape, report)[0]
+    return mode == "stereo", f"{mode} mode"
 
 
 def inference_threads(requested=None) -> int:
@@ -185,7 +227,9 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     (also run the mirrored pair and average: 'auto' (default: on up to 0.4 MP working size,
     ~+0.1-0.3 dB for twice the net time), True, False), ``threads`` (torch threads; default:
     the idle cores, see :func:`inference_threads`), ``device`` (where the net runs; None: the
-    CPU; see :mod:`colorstudio.engine.device`).
+    CPU; see :mod:`colorstudio.engine.device`), ``init`` (the initial flow: 'flow' (DIS),
+    'stereo' (SGBM + DIS, for rectified pairs) or 'auto' (default: 'stereo' in stereo mode; see
+    :func:`stereo_init_wanted`)), ``mode`` ('stereo' | 'crosscam', the pair mode if known).
     Diagnostics: "visibility_0" (h, w) signed V0 = warp(I2^Y) - I1 at the working size,
     "visibility_1".."visibility_4" (channel means of V_i at 1/2 .. 1/16 of it), "flow"
     (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB.
@@ -197,7 +241,8 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     h, w = working_size((H, W), int(options.get("max_pixels") or net.cfg.max_working_pixels))
     gray_w = gray if (h, w) == (H, W) else cv2.resize(gray, (w, h), interpolation=cv2.INTER_AREA)
     ref = reference_at_most(reference, (h, w))
-    ref_ycc, flow0 = network_inputs(gray_w, ref, options.get("preset") or "medium")
+    stereo, init_reason = stereo_init_wanted(gray_w, ref, options) if net.cfg.classic_init else (False, "")
+    ref_ycc, flow0 = network_inputs(gray_w, ref, options.get("preset") or "medium", stereo)
     init = _to_tensor(flow0) if net.cfg.classic_init else None
     flip = _flag(options.get("flip_average"), default=h * w <= FLIP_AVERAGE_MAX_PIXELS, name="flip_average")
     g_t, r_t = _to_tensor(gray_w).to(dev), _to_tensor(ref_ycc).to(dev)
@@ -229,7 +274,8 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     info = {"method": "ccdc", "model": model_name, "working_size": [w, h],
             "reference_size": [int(reference.shape[1]), int(reference.shape[0])],
             "scale_factor": [round(W / reference.shape[1], 3), round(H / reference.shape[0], 3)],
-            "initial_flow": "DIS" if net.cfg.classic_init else "none", "guided_upsampling": guided,
+            "initial_flow": ("SGBM + DIS" if stereo else "DIS") if net.cfg.classic_init else "none",
+            "initial_flow_reason": init_reason, "guided_upsampling": guided,
             "flip_average": flip, "threads": threads, "device": str(dev)}
     if ignored:
         info["ignored_options"] = ignored
