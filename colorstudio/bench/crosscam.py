@@ -11,8 +11,8 @@ bicubic-upsampled reference (the classic baseline: OpenCV DIS flow, chroma warpe
 filter); 'copy+gf' for scale. Reported: chroma PSNR (Cb/Cr vs truth), RGB PSNR (on the
 gray's own luma), seconds; on Motorcycle also the chroma PSNR on the gray's pixels with and
 without a counterpart in the reference (``chroma_psnr_matched`` / ``_unmatched``, from the
-true disparity: :func:`colorstudio.bench.stereo_oracle.unmatched_mask`). Then the speed run: a 12 MP gray with a 4x smaller colour shot,
-in a child process: seconds (allocator as in the app), then peak RSS (VmHWM) of one more run
+true disparity: :func:`colorstudio.bench.stereo_oracle.unmatched_mask`). Then the speed
+run: a 12 MP gray with a 4x smaller colour shot, in a child process: seconds (allocator as in the app), then peak RSS (VmHWM) of one more run
 with freed memory returned at once (see :mod:`colorstudio.bench.speed`).
 """
 from __future__ import annotations

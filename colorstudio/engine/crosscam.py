@@ -132,8 +132,8 @@ def network_inputs(gray_w: np.ndarray, reference: np.ndarray, preset: str = "med
 def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict) -> tuple[bool, str]:
     """(use :func:`stereo_initial_flow`?, why) from the ``init`` option: 'flow' (DIS only),
     'stereo', or 'auto' (default): when the pair is in stereo mode, the ``mode`` option if
-    given (the engine passes the mode it chose), else :func:`colorstudio.engine.mode.choose_mode`
-    on the pair (same size and rectified rows; a pair check is run for same-size pairs)."""
+    given (the engine passes the mode it chose), else the engine's own choice for the pair
+    (:func:`colorstudio.engine.colorize.choose_pair_mode`: same size and rectified rows)."""
     value = str(options.get("init") or "auto").strip().lower()
     if value not in INITS:
         raise MethodError(f"init must be one of {', '.join(INITS)}, got {options.get('init')!r}")
@@ -141,15 +141,9 @@ def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict) -> tu
         return value == "stereo", f"init={value}"
     mode = options.get("mode")
     if mode is None:
-        from colorstudio.engine.mode import SIZE_TOLERANCE, choose_mode
+        from colorstudio.engine.colorize import choose_pair_mode
 
-        same = all(abs(a / b - 1) <= SIZE_TOLERANCE for a, b in zip(gray_w.shape, ref.shape[:2]))
-        report = None
-        if same:
-            from colorstudio.core.checks import check_pair
-
-            report = check_pair(gray_w, ref)
-        mode = choose_mode(gray_w.shape, ref.shape, report)[0]
+        mode = choose_pair_mode(gray_w, ref)[0]
     return mode == "stereo", f"{mode} mode"
 
 
