@@ -79,7 +79,8 @@ def main(argv=None) -> int:
             score(name, res.chroma)
             row[name + "_s"] = round(time.perf_counter() - t0, 2)
             if not a.no_cycle:
-                row[name + "_cycle"] = round(metrics.cycle_psnr(fn, case.gray, case.reference, res.chroma), 2)
+                cycle, cycle_ssim = metrics.cycle_psnr_ssim(fn, case.gray, case.reference, res.chroma)
+                row[name + "_cycle"], row[name + "_cycle_ssim"] = round(cycle, 2), round(cycle_ssim, 4)
         score("oracle+gf", oracle_chroma(case.gray, case.reference, disparity_left, gray_is_left))
         best = max(row[n] for n in fns if n != "cyclecnn")
         row["margin_db"] = round(row["cyclecnn"] - best, 2)
@@ -87,7 +88,10 @@ def main(argv=None) -> int:
         print(json.dumps(row), flush=True)
     scored = list(fns) + ["oracle+gf"]
     keys = [f"{n}{region}" for n in scored for region in ("", "_matched", "_unmatched")]
-    mean = {k: round(float(np.mean([r[k] for r in rows])), 2) for k in keys + ["margin_db"]}
+    if not a.no_cycle:
+        keys += [f"{n}{c}" for n in fns for c in ("_cycle", "_cycle_ssim")]
+    mean = {k: round(float(np.mean([r[k] for r in rows])), 4 if k.endswith("ssim") else 2)
+            for k in keys + ["margin_db"]}
     print("mean", json.dumps(mean))
     if a.json:
         Path(a.json).write_text(json.dumps({"rows": rows, "mean": mean}, indent=1))

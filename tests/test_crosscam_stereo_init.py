@@ -54,11 +54,23 @@ def test_auto_init_follows_the_pair_mode():
     assert stereo_init_wanted(gray, ref, {"mode": "stereo"}) == (True, "stereo mode")
     assert stereo_init_wanted(gray, ref, {"mode": "crosscam"}) == (False, "crosscam mode")
     small = cv2.resize(ref, (40, 24), interpolation=cv2.INTER_AREA)
-    assert stereo_init_wanted(gray, small, {}) == (False, "crosscam mode")
+    assert stereo_init_wanted(gray, small, {})[0]                     # smaller, rows still aligned
     assert stereo_init_wanted(gray, small, {"init": "stereo"}) == (True, "init=stereo")
     assert stereo_init_wanted(gray, ref, {"init": "flow"}) == (False, "init=flow")
     with pytest.raises(MethodError):
         stereo_init_wanted(gray, ref, {"init": "sgbm"})
+
+
+def test_auto_init_takes_sgbm_for_a_smaller_reference_with_aligned_rows():
+    gray, ref = _shifted_pair("right", h=240, w=400)
+    small = cv2.resize(ref, (200, 120), interpolation=cv2.INTER_AREA)       # a 2x smaller colour camera
+    wanted, why = stereo_init_wanted(gray, small, {"mode": "crosscam"})
+    assert wanted and "rows aligned" in why
+    tilted = cv2.warpAffine(small, cv2.getRotationMatrix2D((100, 60), 4.0, 1.0), (200, 120),
+                            borderMode=cv2.BORDER_REFLECT)                  # rows no longer aligned
+    assert stereo_init_wanted(gray, tilted, {"mode": "crosscam"}) == (False, "crosscam mode")
+    other_shape = cv2.resize(ref, (200, 100), interpolation=cv2.INTER_AREA)
+    assert stereo_init_wanted(gray, other_shape, {"mode": "crosscam"}) == (False, "crosscam mode")
 
 
 def test_the_result_says_which_initial_flow_it_used():

@@ -127,3 +127,21 @@ def test_cycle_psnrs_gives_the_pixel_and_block_scores_of_one_round_trip():
     pixel, blocks = metrics.cycle_psnrs(method, gray, ref, pred)
     assert pixel == pytest.approx(metrics.cycle_psnr(method, gray, ref, pred))
     assert math.isfinite(blocks) and len(calls) == 3
+
+
+def test_cycle_ssim_is_one_for_a_perfect_round_trip_and_drops_for_a_wrong_one():
+    rng = np.random.default_rng(3)
+    ref = rng.uniform(0.1, 0.9, (40, 50, 3)).astype(np.float32)
+    gray = ref.mean(axis=2).astype(np.float32)
+
+    def honest(g, r, **o):      # the second pass gets the reference's true chroma back
+        return ChromaResult(rgb_to_ycbcr(ref)[..., 1:].astype(np.float32))
+
+    def washed_out(g, r, **o):  # half-way to neutral
+        return ChromaResult((rgb_to_ycbcr(ref)[..., 1:] * 0.5 + 0.25).astype(np.float32))
+
+    pred = honest(gray, ref).chroma
+    psnr_ok, ssim_ok = metrics.cycle_psnr_ssim(honest, gray, ref, pred)
+    psnr_bad, ssim_bad = metrics.cycle_psnr_ssim(washed_out, gray, ref, pred)
+    assert ssim_ok == pytest.approx(1.0, abs=1e-6) and psnr_ok > 60
+    assert ssim_bad < ssim_ok - 0.01 and psnr_bad < psnr_ok - 20

@@ -157,6 +157,15 @@ def cycle_psnr(method: Callable, gray: np.ndarray, reference: np.ndarray,
     return chroma_psnr(back, rgb_to_ycbcr(reference)[..., 1:])
 
 
+def cycle_psnr_ssim(method: Callable, gray: np.ndarray, reference: np.ndarray,
+                    pred_chroma: np.ndarray, **options) -> tuple[float, float]:
+    """(cycle chroma PSNR, cycle SSIM) from one second-time pass (Cycle CNN, Table II): the
+    SSIM compares the recovered reference, composed on the reference's own luma, with it."""
+    back = cycle_chroma(method, gray, reference, pred_chroma, **options)
+    return (chroma_psnr(back, rgb_to_ycbcr(reference)[..., 1:]),
+            rgb_ssim(luma(reference), back, reference))
+
+
 def cycle_psnrs(method: Callable, gray: np.ndarray, reference: np.ndarray,
                 pred_chroma: np.ndarray, **options) -> tuple[float, float]:
     """(cycle PSNR per pixel, cycle PSNR on 16x16 block means) from one second-time pass.

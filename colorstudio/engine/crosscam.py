@@ -131,9 +131,11 @@ def network_inputs(gray_w: np.ndarray, reference: np.ndarray, preset: str = "med
 
 def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict) -> tuple[bool, str]:
     """(use :func:`stereo_initial_flow`?, why) from the ``init`` option: 'flow' (DIS only),
-    'stereo', or 'auto' (default): when the pair is in stereo mode, the ``mode`` option if
-    given (the engine passes the mode it chose), else the engine's own choice for the pair
-    (:func:`colorstudio.engine.colorize.choose_pair_mode`: same size and rectified rows)."""
+    'stereo', or 'auto' (default): yes when the rows of the two shots are aligned. That is
+    stereo mode (the ``mode`` option if given, as the engine passes the mode it chose, else
+    :func:`colorstudio.engine.colorize.choose_pair_mode`), or a smaller colour shot of the same
+    aspect whose rows :func:`colorstudio.core.checks.check_pair` finds aligned (a rectified rig
+    with a lower-resolution colour camera)."""
     value = str(options.get("init") or "auto").strip().lower()
     if value not in INITS:
         raise MethodError(f"init must be one of {', '.join(INITS)}, got {options.get('init')!r}")
@@ -144,7 +146,24 @@ def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict) -> tu
         from colorstudio.engine.colorize import choose_pair_mode
 
         mode = choose_pair_mode(gray_w, ref)[0]
-    return mode == "stereo", f"{mode} mode"
+    if mode == "stereo":
+        return True, "stereo mode"
+    if _scaled_rectified_pair(gray_w, ref):
+        return True, "crosscam mode, rows aligned (a rectified rig with a smaller colour camera)"
+    return False, f"{mode} mode"
+
+
+def _scaled_rectified_pair(gray_w: np.ndarray, ref: np.ndarray) -> bool:
+    """A reference of another size but the same aspect whose rows are aligned with the gray's.
+    (Same-size pairs are the pair mode's business: crosscam mode means they are not aligned.)"""
+    from colorstudio.core.checks import check_pair
+    from colorstudio.engine.mode import SIZE_TOLERANCE
+
+    (H, W), (h, w) = gray_w.shape[:2], ref.shape[:2]
+    sx, sy = W / w, H / h
+    if max(abs(sx - 1), abs(sy - 1)) <= SIZE_TOLERANCE or abs(sx / sy - 1) > 0.01:
+        return False
+    return bool(check_pair(gray_w, ref).rectified)
 
 
 def inference_threads(requested=None) -> int:

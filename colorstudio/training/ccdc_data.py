@@ -170,8 +170,9 @@ def random_factor(rng: np.random.Generator) -> float:
 
 def pair_arrays(pair: CrossPair) -> dict[str, np.ndarray]:
     """Network-ready arrays (channels first): gray (1,H,W), ref (3,h,w) YCbCr luma-matched,
-    init_flow (2,H,W) (DIS), truth (3,H,W) YCbCr."""
-    ref_ycc, flow = network_inputs(pair.gray, pair.reference)
+    init_flow (2,H,W) (DIS; SGBM + DIS for the rectified "stereo" kind, as the engine does for
+    a rectified pair), truth (3,H,W) YCbCr."""
+    ref_ycc, flow = network_inputs(pair.gray, pair.reference, stereo=pair.info.get("kind") == "stereo")
     return {"gray": pair.gray[None], "ref": ref_ycc.transpose(2, 0, 1),
             "init_flow": flow.transpose(2, 0, 1), "truth": rgb_to_ycbcr(pair.truth_rgb).transpose(2, 0, 1)}
 
