@@ -2,6 +2,7 @@
 forward/backward pass, model files. Tiny nets and images: the whole file runs in seconds."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -97,10 +98,8 @@ def test_visibility_zero_sign_convention(tiny):
 def test_visibility_maps_at_five_scales_and_diagnostic_colours(tiny):
     from colorstudio.core.diagnostic_maps import signed_to_rgb
 
-    from dataclasses import replace
-
     torch.manual_seed(0)
-    net = CCDC(replace(TINY, classic_init=False)).eval()   # flow = the (zero) residual only
+    net = CCDC(dataclasses.replace(TINY, classic_init=False)).eval()   # flow = the (zero) residual only
     gray = np.full((48, 64), 0.5, np.float32)
     ref = np.full((48, 64, 3), 0.5, np.float32)
     gray[4:20, 4:20] = 0.1                     # dark in the gray only -> V0 > 0 there
@@ -160,6 +159,23 @@ def test_flip_average_option(tiny):
     off = colorize_crosscam(gray, ref, model=tiny, flip_average="off")
     assert on.info["flip_average"] is True and off.info["flip_average"] is False
     assert on.chroma.shape == off.chroma.shape == (40, 60, 2)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_flip_average_makes_the_result_mirror_with_the_input(axis):
+    """Averaged over all four mirrorings, mirroring the pair mirrors the result (exactly, for a
+    net without the classic initial flow, which is itself not mirror-symmetric)."""
+    torch.manual_seed(0)
+    net = CCDC(dataclasses.replace(TINY, classic_init=False)).eval()
+    rng = np.random.default_rng(4)
+    gray, ref = rng.random((40, 64), dtype=np.float32), rng.random((20, 32, 3), dtype=np.float32)
+    plain = colorize_crosscam(gray, ref, model=net, flip_average=True, guided=False).chroma
+    mirrored = colorize_crosscam(np.flip(gray, axis).copy(), np.flip(ref, axis).copy(), model=net,
+                                 flip_average=True, guided=False).chroma
+    np.testing.assert_allclose(np.flip(mirrored, axis), plain, atol=1e-5)
+    single = colorize_crosscam(np.flip(gray, axis).copy(), np.flip(ref, axis).copy(), model=net,
+                               flip_average=False, guided=False).chroma
+    assert np.abs(np.flip(single, axis) - plain).max() > 1e-3      # one pass alone is not symmetric
 
 
 # ------------------------------------------------------------------ mode selection
