@@ -199,6 +199,9 @@ def test_choose_mode():
     assert choose_mode((480, 640), (470, 630, 3))[0] == "stereo"          # within ~10%
     assert choose_mode((480, 640), (400, 560, 3))[0] == "crosscam"        # 12-14% off
     assert choose_mode((480, 640), (480, 480, 3))[0] == "crosscam"        # another shape
+    assert "another shape" in choose_mode((480, 640), (120, 120, 3))[1]
+    mode, why = choose_mode((500, 741), (62, 93, 3))                      # 8x, sizes rounded
+    assert mode == "crosscam" and "8.0x smaller" in why
     assert choose_mode((480, 640), (480, 640, 3), _report(True))[0] == "stereo"
     mode, why = choose_mode((480, 640), (480, 640, 3), _report(False, offset=6.0))
     assert mode == "crosscam" and "6.0 px" in why
@@ -285,3 +288,16 @@ def test_invalid_model_files_are_model_errors(tmp_path):
     save_weights(wrong, {"w": torch.zeros(2)}, "ccdc", TINY.to_dict())
     with pytest.raises(ModelError):
         load_ccdc(wrong)
+
+
+def test_multiscale_runs_coarser_sizes_unless_the_flow_starts_from_sgbm(tiny):
+    rng = np.random.default_rng(5)
+    gray, ref = rng.random((48, 64), dtype=np.float32), rng.random((12, 16, 3), dtype=np.float32)
+    auto = colorize_crosscam(gray, ref, model=tiny, init="flow")
+    off = colorize_crosscam(gray, ref, model=tiny, init="flow", multiscale="off")
+    with_sgbm = colorize_crosscam(gray, ref, model=tiny, init="stereo")
+    assert auto.info["scales"] == [1.0, 0.8, 0.64] and off.info["scales"] == [1.0]
+    assert with_sgbm.info["scales"] == [1.0]
+    assert auto.chroma.shape == off.chroma.shape == (48, 64, 2)
+    assert np.abs(auto.chroma - off.chroma).max() > 1e-4            # the coarser passes count
+    assert auto.diagnostics["flow"].shape == off.diagnostics["flow"].shape == (48, 64, 2)

@@ -69,6 +69,9 @@ def test_auto_init_takes_sgbm_for_a_smaller_reference_with_aligned_rows():
     tilted = cv2.warpAffine(small, cv2.getRotationMatrix2D((100, 60), 4.0, 1.0), (200, 120),
                             borderMode=cv2.BORDER_REFLECT)                  # rows no longer aligned
     assert stereo_init_wanted(gray, tilted, {"mode": "crosscam"}) == (False, "crosscam mode")
+    gray_244, ref_244 = _shifted_pair("right", h=244, w=400)
+    eighth = cv2.resize(ref_244, (50, 31), interpolation=cv2.INTER_AREA)      # 8x: 30.5 rows, rounded up
+    assert stereo_init_wanted(gray_244, eighth, {"mode": "crosscam"})[0]
     other_shape = cv2.resize(ref, (200, 100), interpolation=cv2.INTER_AREA)
     assert stereo_init_wanted(gray, other_shape, {"mode": "crosscam"}) == (False, "crosscam mode")
 

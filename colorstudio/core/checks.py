@@ -373,6 +373,14 @@ def as_pair(gray: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.nda
     return gray, reference
 
 
+def same_aspect(gray_shape, reference_shape) -> bool:
+    """Whether the reference is the gray's frame at another scale: its x and y scale factors
+    agree within 1% plus one pixel of rounding of the smaller image (an 8x smaller 741x500
+    frame is 93x62)."""
+    (H, W), (h, w) = tuple(gray_shape[:2]), tuple(reference_shape[:2])
+    return abs((W / w) / (H / h) - 1) <= 0.01 + 1.0 / min(H, W, h, w)
+
+
 def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE) -> PairReport:
     """Check a pair: gray float32 (H, W) [0,1], reference float32 (h, w, 3) RGB [0,1].
 
@@ -386,7 +394,7 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
     facts: dict = {
         "gray_size": (gw, gh), "reference_size": (rw, rh), "scale_factor": (sx, sy),
         "size_mismatch": (gw, gh) != (rw, rh),
-        "aspect_mismatch": abs(sx / sy - 1) > 0.01,
+        "aspect_mismatch": not same_aspect(gray.shape, reference.shape),
         "identical": _is_identical(gray, reference),
         "reference_is_gray": _is_gray_rgb(reference),
     }

@@ -30,13 +30,17 @@ from colorstudio.nets.ccdc import CCDC, CCDCConfig
 from colorstudio.nets.weights_file import load_weights
 
 MODEL_NAME = "ccdc"
-_OPTIONS = {"max_pixels", "gf_radius", "gf_eps", "guided", "preset", "flip_average", "threads", "device",
-            "init", "mode"}
+_OPTIONS = {"max_pixels", "gf_radius", "gf_eps", "guided", "preset", "flip_average", "multiscale", "threads",
+            "device", "init", "mode"}
 FLIP_AVERAGE_MAX_PIXELS = 400_000   # flip_average="auto" is on up to this working size
 # flip_average: (flipped tensor dims, flow sign (x, y)) of the mirrored passes averaged with the
 # plain one. Left-right only: +0.1-0.3 dB; adding up-down and both: +0.04-0.11 dB more in every
 # group of the cross-camera benchmark (52 of 56 pairs better), for twice the net time.
 MIRRORINGS = (((3,), (-1.0, 1.0)), ((2,), (1.0, -1.0)), ((2, 3), (-1.0, -1.0)))
+# multiscale: the working sizes (per side, relative to the first) averaged with it when the
+# initial flow is DIS only. Synthesized viewpoint/temporal pairs, two seeds: +0.1-0.3 dB at 4x,
+# +0.3-0.5 at 8x; on rectified Motorcycle (SGBM's disparity) -0.15 at 4x, so off with SGBM.
+COARSER_SCALES = (0.8, 0.64)
 _SHARED = {"side", "max_disparity", "saturation"}       # accepted, not used here
 INITS = ("auto", "flow", "stereo")
 _DIS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
@@ -160,12 +164,11 @@ def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict) -> tu
 def _scaled_rectified_pair(gray_w: np.ndarray, ref: np.ndarray) -> bool:
     """A reference of another size but the same aspect whose rows are aligned with the gray's.
     (Same-size pairs are the pair mode's business: crosscam mode means they are not aligned.)"""
-    from colorstudio.core.checks import check_pair
+    from colorstudio.core.checks import check_pair, same_aspect
     from colorstudio.engine.mode import SIZE_TOLERANCE
 
     (H, W), (h, w) = gray_w.shape[:2], ref.shape[:2]
-    sx, sy = W / w, H / h
-    if max(abs(sx - 1), abs(sy - 1)) <= SIZE_TOLERANCE or abs(sx / sy - 1) > 0.01:
+    if max(abs(W / w - 1), abs(H / h - 1)) <= SIZE_TOLERANCE or not same_aspect(gray_w.shape, ref.shape):
         return False
     return bool(check_pair(gray_w, ref).rectified)
 
@@ -232,21 +235,41 @@ def _flag(value, default: bool, name: str) -> bool:
     return bool(value)
 
 
+def _net_pass(net: CCDC, gray_w: np.ndarray, ref: np.ndarray, preset: str, stereo: bool, flip: bool,
+              dev) -> tuple[np.ndarray, dict]:
+    """(chroma (h, w, 2) at the gray's size, the plain pass's outputs on the CPU) of one working
+    size; with ``flip``, averaged with the mirrored pairs (:data:`MIRRORINGS`)."""
+    ref_ycc, flow0 = network_inputs(gray_w, ref, preset, stereo)
+    g_t, r_t = _to_tensor(gray_w).to(dev), _to_tensor(ref_ycc).to(dev)
+    init = _to_tensor(flow0).to(dev) if net.cfg.classic_init else None
+    out = net(g_t, r_t, init)
+    chroma_t = out["chroma"]
+    for dims, signs in MIRRORINGS if flip else ():    # flow negated along the mirrored axes
+        unflip = lambda t: torch.flip(t, dims)
+        init_m = None if init is None else unflip(init) * torch.tensor(signs, device=dev).view(1, 2, 1, 1)
+        chroma_t = chroma_t + unflip(net(unflip(g_t), unflip(r_t), init_m)["chroma"])
+    chroma_t = chroma_t / (1 + len(MIRRORINGS) if flip else 1)
+    return np.clip(chroma_t[0].permute(1, 2, 0).cpu().numpy(), 0.0, 1.0), to_cpu(out)
+
+
 def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     """Chroma (H, W, 2) for a gray (H, W) float32 [0,1] from a colour shot (h, w, 3) float32
     RGB [0,1] of any size (usually 2x-8x smaller) taken from elsewhere or at another moment.
 
-    model: None (models/ccdc.safetensors), a path, or a CCDC module. Options: ``max_pixels``
-    (working size bound, default from the model config), ``guided`` (guided upsampling of the
-    chroma: 'auto' (default: when the working size is below the gray's), True, False),
-    ``gf_radius``/``gf_eps`` (its window, in working pixels, and regularisation), ``preset``
-    (DIS preset for the initial flow: 'medium' default, 'fast', 'ultrafast'), ``flip_average``
-    (also run the pair mirrored left-right, up-down and both, and average:
-    'auto' (default: on up to 0.4 MP working size, for four times the net time), True, False), ``threads`` (torch threads; default:
-    the idle cores, see :func:`inference_threads`), ``device`` (where the net runs; None: the
-    CPU; see :mod:`colorstudio.engine.device`), ``init`` (the initial flow: 'flow' (DIS),
-    'stereo' (SGBM + DIS, for rectified pairs) or 'auto' (default: 'stereo' in stereo mode; see
-    :func:`stereo_init_wanted`)), ``mode`` ('stereo' | 'crosscam', the pair mode if known).
+    model: None (models/ccdc.safetensors), a path, or a CCDC module. Options:
+    ``max_pixels`` (working size bound, default from the model config); ``guided`` (guided
+    upsampling of the chroma: 'auto' (default: when the working size is below the gray's), True,
+    False); ``gf_radius``/``gf_eps`` (its window, in working pixels, and regularisation);
+    ``preset`` (DIS preset for the initial flow: 'medium' default, 'fast', 'ultrafast');
+    ``flip_average`` (also run the pair mirrored left-right, up-down and both, and average: 'auto'
+    (default: on up to 0.4 MP working size, for four times the net time), True, False);
+    ``multiscale`` (also run it at the coarser working sizes :data:`COARSER_SCALES` and average:
+    'auto' (default: when the initial flow is DIS only), True, False); ``threads`` (torch
+    threads; default: the idle cores, see :func:`inference_threads`); ``device`` (where the net
+    runs; None: the CPU; see :mod:`colorstudio.engine.device`); ``init`` (the initial flow:
+    'flow' (DIS), 'stereo' (SGBM + DIS, for rectified pairs) or 'auto' (default: 'stereo' when
+    the rows are aligned; see :func:`stereo_init_wanted`)); ``mode`` ('stereo' | 'crosscam', the
+    pair mode if known).
     Diagnostics: "visibility_0" (h, w) signed V0 = warp(I2^Y) - I1 at the working size,
     "visibility_1".."visibility_4" (channel means of V_i at 1/2 .. 1/16 of it), "flow"
     (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB.
@@ -259,24 +282,19 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     gray_w = gray if (h, w) == (H, W) else cv2.resize(gray, (w, h), interpolation=cv2.INTER_AREA)
     ref = reference_at_most(reference, (h, w))
     stereo, init_reason = stereo_init_wanted(gray_w, ref, options) if net.cfg.classic_init else (False, "")
-    ref_ycc, flow0 = network_inputs(gray_w, ref, options.get("preset") or "medium", stereo)
-    init = _to_tensor(flow0) if net.cfg.classic_init else None
     flip = _flag(options.get("flip_average"), default=h * w <= FLIP_AVERAGE_MAX_PIXELS, name="flip_average")
-    g_t, r_t = _to_tensor(gray_w).to(dev), _to_tensor(ref_ycc).to(dev)
-    init = None if init is None else init.to(dev)
+    scales = COARSER_SCALES if _flag(options.get("multiscale"), default=not stereo, name="multiscale") else ()
+    preset = options.get("preset") or "medium"
     threads = inference_threads(options.get("threads"))
     with torch.inference_mode(), _torch_threads(threads):
         net = net.to(dev)
-        out = net(g_t, r_t, init)
-        chroma_t = out["chroma"]
-        if flip:      # the mirrored pairs (flow negated along the mirrored axes) through the same net
-            for dims, signs in MIRRORINGS:
-                unflip = lambda t: torch.flip(t, dims)
-                init_m = None if init is None else unflip(init) * torch.tensor(signs, device=dev).view(1, 2, 1, 1)
-                chroma_t = chroma_t + unflip(net(unflip(g_t), unflip(r_t), init_m)["chroma"])
-            chroma_t = chroma_t / (1 + len(MIRRORINGS))
-        out, chroma_t = to_cpu(out), chroma_t.cpu()
-    chroma_w = np.clip(chroma_t[0].permute(1, 2, 0).numpy(), 0.0, 1.0)
+        chroma_w, out = _net_pass(net, gray_w, ref, preset, stereo, flip, dev)
+        for s in scales:      # the same pair at a coarser working size, back to this one by the gray
+            size = (max(8, round(h * s)), max(8, round(w * s)))
+            gray_s = cv2.resize(gray_w, size[::-1], interpolation=cv2.INTER_AREA)
+            chroma_s, _ = _net_pass(net, gray_s, reference_at_most(ref, size), preset, stereo, flip, dev)
+            chroma_w = chroma_w + guided_upsample_chroma(chroma_s, gray_w)
+        chroma_w = chroma_w / (1 + len(scales))
     guided = _flag(options.get("guided"), default=(h, w) != (H, W), name="guided")
     if guided:
         chroma = guided_upsample_chroma(chroma_w, gray, radius=options.get("gf_radius"),
@@ -294,7 +312,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
             "scale_factor": [round(W / reference.shape[1], 3), round(H / reference.shape[0], 3)],
             "initial_flow": ("SGBM + DIS" if stereo else "DIS") if net.cfg.classic_init else "none",
             "initial_flow_reason": init_reason, "guided_upsampling": guided,
-            "flip_average": flip, "threads": threads, "device": str(dev)}
+            "flip_average": flip, "scales": [1.0, *scales], "threads": threads, "device": str(dev)}
     if ignored:
         info["ignored_options"] = ignored
     return ChromaResult(np.ascontiguousarray(chroma, np.float32), diagnostics, info)

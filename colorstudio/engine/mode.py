@@ -1,8 +1,10 @@
 """Which pair mode fits a gray + colour pair: 'stereo' (a rectified same-size dual-camera
 pair, the Cycle CNN) or 'crosscam' (a smaller colour shot, or one from another viewpoint
-or moment: CCDC). Numpy only; the reason comes back in plain words for the user.
+or moment: CCDC). No torch; the reason comes back in plain words for the user.
 """
 from __future__ import annotations
+
+from colorstudio.core.checks import same_aspect
 
 SIZE_TOLERANCE = 0.10     # sizes within 10% per axis count as "the same size"
 
@@ -21,7 +23,7 @@ def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
         raise ValueError(f"empty image shape: gray {gray_shape}, reference {reference_shape}")
     sx, sy = W / w, H / h
     if max(abs(sx - 1), abs(sy - 1)) > SIZE_TOLERANCE:
-        if abs(sx / sy - 1) > 0.01:
+        if not same_aspect(gray_shape, reference_shape):
             shape = f"the colour shot has another shape ({w}x{h} vs {W}x{H})"
         elif sx > 1:
             shape = f"the colour shot is {(sx + sy) / 2:.1f}x smaller than the gray shot ({w}x{h} vs {W}x{H})"
