@@ -205,20 +205,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", help="CCDC weights (default models/ccdc.safetensors)")
     ap.add_argument("--card", type=Path, help="also store the summary in this model card (JSON)")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--synthetic-only", action="store_true", help="leave out the Motorcycle pair")
+    ap.add_argument("--seed", type=int, default=77,
+                    help="seed of the synthesized pairs (default %(default)s; another draws other pairs)")
     ap.add_argument("--speed-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.speed_child:
         print(json.dumps(_speed_child(args.model)))
         return 0
     t0 = time.perf_counter()
-    cases = motorcycle_cases(setups=(1,) if args.quick else (1, 3)) + synthetic_cases(2 if args.quick else N_SYNTHETIC)
+    cases = [] if args.synthetic_only else motorcycle_cases(setups=(1,) if args.quick else (1, 3))
+    cases += synthetic_cases(2 if args.quick else N_SYNTHETIC, seed=args.seed)
     rows = evaluate(cases, args.model)
     summary = summarize(rows)
     print(table(summary))
     speed = None if args.no_speed else speed_run(args.model)
     if speed is not None:
         print(f"12 MP speed run: {json.dumps(speed)}")
-    result = {"quick": args.quick, "factors": list(FACTORS), "summary": summary, "speed_12mp": speed,
+    result = {"quick": args.quick, "seed": args.seed, "factors": list(FACTORS), "summary": summary, "speed_12mp": speed,
               "records": rows, "seconds": round(time.perf_counter() - t0, 1),
               "command": "python -m colorstudio.bench.crosscam " + " ".join(sys.argv[1:] if argv is None else argv)}
     if args.json:

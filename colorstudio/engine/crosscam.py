@@ -35,11 +35,11 @@ _OPTIONS = {"max_pixels", "gf_radius", "gf_eps", "guided", "preset", "flip_avera
 FLIP_AVERAGE_MAX_PIXELS = 400_000   # flip_average="auto" is on up to this working size
 # flip_average: (flipped tensor dims, flow sign (x, y)) of the mirrored passes averaged with the
 # plain one. Left-right only: +0.1-0.3 dB; adding up-down and both: +0.04-0.11 dB more in every
-# group of the cross-camera benchmark (52 of 56 pairs better), for twice the net time.
+# group of the cross-camera benchmark (47 of 56 pairs better), for twice the net time.
 MIRRORINGS = (((3,), (-1.0, 1.0)), ((2,), (1.0, -1.0)), ((2, 3), (-1.0, -1.0)))
 # multiscale: the working sizes (per side, relative to the first) averaged with it when the
-# initial flow is DIS only. Synthesized viewpoint/temporal pairs, two seeds: +0.1-0.3 dB at 4x,
-# +0.3-0.5 at 8x; on rectified Motorcycle (SGBM's disparity) -0.15 at 4x, so off with SGBM.
+# initial flow is DIS only. Synthesized viewpoint/temporal pairs, two draws: +0.03-0.6 dB at 4x,
+# +0.27-0.46 at 8x; on rectified Motorcycle (SGBM's disparity) -0.24 at 4x, so off with SGBM.
 COARSER_SCALES = (0.8, 0.64)
 _SHARED = {"side", "max_disparity", "saturation"}       # accepted, not used here
 INITS = ("auto", "flow", "stereo")
