@@ -163,16 +163,21 @@ def _speed_child(model: str | None) -> dict:
     ref = _shrink(right, SPEED_FACTOR)
     del right
     colorize_crosscam(gray[:200, :300].copy(), ref[:50, :75].copy(), model=model)    # warm-up
-    t0 = time.perf_counter()                      # timed with the allocator as the app has it
-    res = colorize_crosscam(gray, ref, model=model)
-    seconds = time.perf_counter() - t0
-    del res
+    seconds = {}
+    # The pair's rows are aligned, so "auto" starts from SGBM (one scale); "flow" is the path of
+    # a pair from another viewpoint or moment (DIS start, three working scales), the slower one.
+    for init in ("auto", "flow"):
+        t0 = time.perf_counter()                  # timed with the allocator as the app has it
+        res = colorize_crosscam(gray, ref, model=model, init=init)
+        seconds[init] = round(time.perf_counter() - t0, 2)
+        del res
     reset_ok, before = start_memory_run()          # memory: one more run, as in bench.speed
-    res = colorize_crosscam(gray, ref, model=model)
+    res = colorize_crosscam(gray, ref, model=model, init="flow")
     return {"gray_size": [int(gray.shape[1]), int(gray.shape[0])],
-            "reference_size": [int(ref.shape[1]), int(ref.shape[0])], "seconds": round(seconds, 2),
+            "reference_size": [int(ref.shape[1]), int(ref.shape[0])], "seconds": max(seconds.values()),
+            "seconds_aligned_rows": seconds["auto"], "seconds_dis_three_scales": seconds["flow"],
             "model_load_seconds": round(load_s, 2), "rss_before_mb": before, "peak_rss_mb": peak_rss_mb(),
-            "peak_reset": reset_ok, "working_size": res.info["working_size"]}
+            "peak_reset": reset_ok, "working_size": res.info["working_size"], "scales": res.info["scales"]}
 
 
 def speed_run(model: str | None = None, timeout: float = 300) -> dict:
