@@ -34,14 +34,14 @@ class Colorization:
 
 def choose_pair_mode(gray: np.ndarray, reference: np.ndarray, forced: str | None = None) -> tuple[str, str]:
     """('stereo' | 'crosscam', reason in plain words) for a gray + colour pair."""
-    from colorstudio.engine.mode import choose_mode
+    from colorstudio.engine.mode import choose_mode, same_size
 
     if forced is not None:
         if forced not in ("stereo", "crosscam"):
             raise MethodError(f"unknown mode '{forced}' (use stereo or crosscam)")
         return forced, f"{forced} mode: chosen by the user"
     report = None
-    if abs(gray.shape[0] / reference.shape[0] - 1) <= 0.1 and abs(gray.shape[1] / reference.shape[1] - 1) <= 0.1:
+    if same_size(gray.shape, reference.shape):
         from colorstudio.core.checks import check_pair
 
         report = check_pair(gray, reference)

@@ -4,9 +4,10 @@ another viewpoint or at another moment, at any size ratio (not only powers of tw
 Pipeline: the gray is area-resized to a working size (at most ``max_pixels``); the reference
 is kept at its own size (area-reduced only if it is larger than the working size) and its
 luma is histogram-matched to the gray (the cameras differ in tone); OpenCV DIS flow between
-the gray and the bicubic-upsampled reference luma initialises the net's flow (for a rectified
-stereo pair, SGBM's disparity replaces DIS's horizontal flow where SGBM matched); the net
-predicts Cb/Cr at the working size; the chroma is brought to full size by guided upsampling
+the gray and the bicubic-upsampled reference luma initialises the net's flow (when the rows of
+the two shots are aligned, SGBM's disparity replaces DIS's horizontal flow where SGBM matched);
+the net predicts Cb/Cr at the working size (averaged over mirrored pairs on small images, and
+over three working scales when the flow starts from DIS only); the chroma is brought to full size by guided upsampling
 with the full-resolution gray as the guide. The output luma is the gray itself.
 """
 from __future__ import annotations
@@ -111,7 +112,7 @@ def initial_flow(gray_w: np.ndarray, ref_luma: np.ndarray, preset: str = "medium
 
 
 def stereo_initial_flow(gray_w: np.ndarray, ref_luma: np.ndarray, preset: str = "medium") -> np.ndarray:
-    """:func:`initial_flow` for a rectified stereo pair: where SGBM finds a match, its
+    """:func:`initial_flow` for a pair whose rows are aligned: where SGBM finds a match, its
     disparity replaces DIS's horizontal flow (Motorcycle, 6 cells: +0.38 dB mean chroma PSNR
     with the same weights, better in every cell; synthesized stereo pairs +0.08 +- 0.05).
     Where SGBM finds none (occlusions, the border) DIS's flow stays."""
@@ -165,10 +166,9 @@ def _scaled_rectified_pair(gray_w: np.ndarray, ref: np.ndarray) -> bool:
     """A reference of another size but the same aspect whose rows are aligned with the gray's.
     (Same-size pairs are the pair mode's business: crosscam mode means they are not aligned.)"""
     from colorstudio.core.checks import check_pair, same_aspect
-    from colorstudio.engine.mode import SIZE_TOLERANCE
+    from colorstudio.engine.mode import same_size
 
-    (H, W), (h, w) = gray_w.shape[:2], ref.shape[:2]
-    if max(abs(W / w - 1), abs(H / h - 1)) <= SIZE_TOLERANCE or not same_aspect(gray_w.shape, ref.shape):
+    if same_size(gray_w.shape, ref.shape) or not same_aspect(gray_w.shape, ref.shape):
         return False
     return bool(check_pair(gray_w, ref).rectified)
 

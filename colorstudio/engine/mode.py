@@ -9,6 +9,12 @@ from colorstudio.core.checks import same_aspect
 SIZE_TOLERANCE = 0.10     # sizes within 10% per axis count as "the same size"
 
 
+def same_size(gray_shape, reference_shape) -> bool:
+    """Whether the two shots count as the same size: within :data:`SIZE_TOLERANCE` per axis."""
+    (H, W), (h, w) = tuple(gray_shape[:2]), tuple(reference_shape[:2])
+    return max(abs(W / w - 1), abs(H / h - 1)) <= SIZE_TOLERANCE
+
+
 def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
     """(mode, reason) for a gray of ``gray_shape`` (H, W[, ...]) and a reference of
     ``reference_shape`` (h, w[, 3]).
@@ -22,7 +28,7 @@ def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
     if min(H, W, h, w) <= 0:
         raise ValueError(f"empty image shape: gray {gray_shape}, reference {reference_shape}")
     sx, sy = W / w, H / h
-    if max(abs(sx - 1), abs(sy - 1)) > SIZE_TOLERANCE:
+    if not same_size(gray_shape, reference_shape):
         if not same_aspect(gray_shape, reference_shape):
             shape = f"the colour shot has another shape ({w}x{h} vs {W}x{H})"
         elif sx > 1:
