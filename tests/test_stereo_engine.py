@@ -118,3 +118,17 @@ def test_tone_matching_rescues_a_mono_camera_with_another_tone_curve(motorcycle_
     matched = metrics.chroma_psnr(stereo.colorize_stereo(gray, right).chroma, truth)
     unmatched = metrics.chroma_psnr(stereo.colorize_stereo(gray, right, match_tone=False).chroma, truth)
     assert matched > unmatched + 1.5, (matched, unmatched)
+
+
+def test_denoise_chroma_removes_reference_noise_and_keeps_an_edge_the_gray_has():
+    rng = np.random.default_rng(3)
+    gray = np.full((60, 90), 0.3, np.float32)
+    gray[:, 45:] = 0.8
+    clean = np.where(gray[..., None] > 0.5, 0.65, 0.4).repeat(2, axis=-1).astype(np.float32)
+    noisy = np.clip(clean + rng.normal(0, 0.03, clean.shape).astype(np.float32), 0, 1)
+    out = stereo.denoise_chroma(noisy, gray)
+    assert out.shape == noisy.shape and 0 <= out.min() and out.max() <= 1
+    assert np.abs(out - clean).mean() < 0.5 * np.abs(noisy - clean).mean()
+    assert abs(out[:, 47].mean() - 0.65) < 0.02 and abs(out[:, 42].mean() - 0.4) < 0.02   # the edge stays
+    big_gray = np.kron(gray, np.ones((3, 3), np.float32))      # the guide may be the full-size gray
+    np.testing.assert_allclose(stereo.denoise_chroma(noisy, big_gray), out, atol=1e-5)

@@ -3,6 +3,15 @@
 All arrays are float32. Box filters are OpenCV's (O(1) per pixel in the radius);
 the fast variant (He & Sun 2015) computes the linear coefficients at a subsampled
 size and applies them at full size, which is what makes 12 MP cheap.
+
+Two jobs, two functions:
+
+* :func:`guided_upsample_chroma` smooths as it upsamples (a guided *filter*): right for
+  warped chroma full of matching noise (the classic methods), wrong for a network's clean
+  prediction, whose colour edges it blurs (-7 dB on perfect chroma brought up 3.5x).
+* :func:`detail_upsample_chroma` only upsamples: bicubic chroma plus the gray's own fine
+  detail, scaled by the local chroma/luma slope. The engines bring their networks'
+  working-size chroma to full size with it (``python -m colorstudio.bench.upsampling``).
 """
 from __future__ import annotations
 
@@ -160,3 +169,46 @@ def guided_upsample_chroma(chroma_lowres: np.ndarray, gray_fullres: np.ndarray,
     g_small = _resize(gray_fullres, (w, h), cv2.INTER_AREA)
     a, b = guided_coefficients(g_small, chroma_lowres, r, eps)
     return _apply_coefficients(a, b, gray_fullres, clip=True)
+
+
+DETAIL_RADIUS = 1     # low-resolution pixels: the slope is fitted in 3x3 windows
+DETAIL_EPS = 1e-2     # regularises the slope towards 0 where the gray is flat
+DETAIL_GAIN = 0.5     # how much of the gray's lost detail is put back into the chroma
+
+
+def detail_upsample_chroma(chroma_lowres: np.ndarray, gray_fullres: np.ndarray,
+                           radius: int = DETAIL_RADIUS, eps: float = DETAIL_EPS,
+                           gain: float = DETAIL_GAIN) -> np.ndarray:
+    """Bring chroma from a working size to the gray's full size without smoothing it.
+
+    chroma_lowres: (h, w, 2) float32 Cb/Cr in [0, 1]; gray_fullres: (H, W) float32 in [0, 1].
+    Returns (H, W, 2) float32 in [0, 1]:
+
+        bicubic(chroma) + gain * bicubic(a) * (gray - bicubic(area_down(gray)))
+
+    where ``a`` is the guided filter's local slope d(chroma)/d(gray), fitted at the working
+    size. The second term is the detail the working size lost, taken from the full-resolution
+    gray where chroma follows luma locally. At equal sizes the chroma is returned as it is.
+    Defaults chosen on perfect chroma of the validation photos brought up 1.25x-5x: bicubic
+    beats the fast guided filter by 6-10 dB; the detail term adds 0.15-0.5 dB (r=1, eps=1e-2,
+    gain 0.5 were best or within 0.03 dB at every factor).
+    """
+    chroma_lowres = np.ascontiguousarray(chroma_lowres, np.float32)
+    gray_fullres = np.ascontiguousarray(gray_fullres, np.float32)
+    if chroma_lowres.ndim != 3 or chroma_lowres.shape[2] != 2 or gray_fullres.ndim != 2:
+        raise ValueError(f"need chroma (h, w, 2) and gray (H, W); got {chroma_lowres.shape}, "
+                         f"{gray_fullres.shape}")
+    (h, w), (H, W) = chroma_lowres.shape[:2], gray_fullres.shape
+    if (h, w) == (H, W):
+        return np.clip(chroma_lowres, 0.0, 1.0)
+    out = cv2.resize(chroma_lowres, (W, H), interpolation=cv2.INTER_CUBIC).reshape(H, W, 2)
+    if gain and min(h, w) > 1:
+        g_small = _resize(gray_fullres, (w, h), cv2.INTER_AREA)
+        a, _ = guided_coefficients(g_small, chroma_lowres, radius, eps)
+        detail = gray_fullres - cv2.resize(g_small, (W, H), interpolation=cv2.INTER_CUBIC)
+        detail *= np.float32(gain)
+        slope = cv2.resize(a, (W, H), interpolation=cv2.INTER_CUBIC).reshape(H, W, 2)
+        slope *= detail[..., None]
+        out += slope
+        del slope, detail
+    return np.clip(out, 0.0, 1.0, out=out)

@@ -7,8 +7,10 @@ luma is histogram-matched to the gray (the cameras differ in tone); OpenCV DIS f
 the gray and the bicubic-upsampled reference luma initialises the net's flow (when the rows of
 the two shots are aligned, SGBM's disparity replaces DIS's horizontal flow where SGBM matched);
 the net predicts Cb/Cr at the working size (averaged over mirrored pairs on small images, and
-over three working scales when the flow starts from DIS only); the chroma is brought to full size by guided upsampling
-with the full-resolution gray as the guide. The output luma is the gray itself.
+over three working scales when the flow starts from DIS only); the chroma is brought to full
+size guided by the full-resolution gray (bicubic plus the gray's own detail,
+:func:`colorstudio.core.guided.detail_upsample_chroma`; 1.2-1.5 dB above the guided filter at
+2x-6x, ``python -m colorstudio.bench.upsampling``). The output luma is the gray itself.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import torch
 
 from colorstudio.core.baselines import match_luma, sgbm_disparity
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
-from colorstudio.core.guided import DEFAULT_EPS, guided_upsample_chroma
+from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError
@@ -31,7 +33,7 @@ from colorstudio.nets.ccdc import CCDC, CCDCConfig
 from colorstudio.nets.weights_file import load_weights
 
 MODEL_NAME = "ccdc"
-_OPTIONS = {"max_pixels", "gf_radius", "gf_eps", "guided", "preset", "flip_average", "multiscale", "threads",
+_OPTIONS = {"max_pixels", "guided", "preset", "flip_average", "multiscale", "threads",
             "device", "init", "mode"}
 FLIP_AVERAGE_MAX_PIXELS = 400_000   # flip_average="auto" is on up to this working size
 # flip_average: (flipped tensor dims, flow sign (x, y)) of the mirrored passes averaged with the
@@ -41,6 +43,8 @@ MIRRORINGS = (((3,), (-1.0, 1.0)), ((2,), (1.0, -1.0)), ((2, 3), (-1.0, -1.0)))
 # multiscale: the working sizes (per side, relative to the first) averaged with it when the
 # initial flow is DIS only. Synthesized viewpoint/temporal pairs, two draws: +0.03-0.6 dB at 4x,
 # +0.27-0.46 at 8x; on rectified Motorcycle (SGBM's disparity) -0.24 at 4x, so off with SGBM.
+# The coarser passes come back to the working size by the guided filter, which smooths them:
+# bringing them back with detail_upsample_chroma instead was a wash (-0.08 to +0.11 dB per group).
 COARSER_SCALES = (0.8, 0.64)
 _SHARED = {"side", "max_disparity", "saturation"}       # accepted, not used here
 INITS = ("auto", "flow", "stereo")
@@ -257,9 +261,9 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     RGB [0,1] of any size (usually 2x-8x smaller) taken from elsewhere or at another moment.
 
     model: None (models/ccdc.safetensors), a path, or a CCDC module. Options:
-    ``max_pixels`` (working size bound, default from the model config); ``guided`` (guided
-    upsampling of the chroma: 'auto' (default: when the working size is below the gray's), True,
-    False); ``gf_radius``/``gf_eps`` (its window, in working pixels, and regularisation);
+    ``max_pixels`` (working size bound, default from the model config); ``guided`` (how the
+    working-size chroma reaches full size: 'auto'/True (default): bicubic plus the gray's own
+    detail, :func:`colorstudio.core.guided.detail_upsample_chroma`; False: bilinear);
     ``preset`` (DIS preset for the initial flow: 'medium' default, 'fast', 'ultrafast');
     ``flip_average`` (also run the pair mirrored left-right, up-down and both, and average: 'auto'
     (default: on up to 0.4 MP working size, for four times the net time), True, False);
@@ -297,8 +301,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
         chroma_w = chroma_w / (1 + len(scales))
     guided = _flag(options.get("guided"), default=(h, w) != (H, W), name="guided")
     if guided:
-        chroma = guided_upsample_chroma(chroma_w, gray, radius=options.get("gf_radius"),
-                                        eps=float(options.get("gf_eps") or DEFAULT_EPS))
+        chroma = detail_upsample_chroma(chroma_w, gray)
     else:
         chroma = chroma_w if (h, w) == (H, W) else cv2.resize(chroma_w, (W, H), interpolation=cv2.INTER_LINEAR)
     scale = w / W

@@ -3,8 +3,8 @@ and the ensemble of the two (their chroma averaged).
 
 All work the same way around their nets: the gray is area-resized to a working size
 (long side from the model's metadata, 192 px for the shipped weights), chroma is predicted
-there, then brought to full size by guided upsampling with the full-resolution gray as the
-guide; the luma of the result is the input itself. A ``saturation`` factor multiplies the
+there, then brought to full size guided by the full-resolution gray (bicubic plus the gray's
+own detail, :func:`colorstudio.core.guided.detail_upsample_chroma`); the luma of the result is the input itself. A ``saturation`` factor multiplies the
 HSV saturation of the prediction (learned colorizers come out dull); its defaults
 (``learned_methods.DEFAULT_SATURATION``) were chosen by ``python -m colorstudio.bench.single_gray``.
 """
@@ -19,7 +19,7 @@ import torch
 
 from colorstudio.core import cheng_features as cf
 from colorstudio.core.color import compose, hsv_to_rgb, luma, rgb_to_hsv, rgb_to_ycbcr
-from colorstudio.core.guided import guided_upsample_chroma
+from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.joint_bilateral import joint_bilateral
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.device import torch_device
@@ -132,7 +132,7 @@ def _check_saturation(saturation) -> float:
 
 
 def _finish(chroma_work: np.ndarray, gray: np.ndarray, info: dict, diagnostics: dict) -> ChromaResult:
-    chroma = guided_upsample_chroma(chroma_work, gray)
+    chroma = detail_upsample_chroma(chroma_work, gray)
     info.update(working_size=list(chroma_work.shape[1::-1]), size=[gray.shape[1], gray.shape[0]])
     return ChromaResult(chroma=chroma.astype(np.float32), diagnostics=diagnostics, info=info)
 
@@ -243,7 +243,7 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
     where one invents a colour the other does not, the mean is fainter. On the benchmark it is
     the most accurate at colourfulness 0.6 (+0.12 dB over hsv2stage, paired over the photos,
     which is within their spread; see the README). The mean is taken at the working
-    size, then ``saturation`` (HSV, default by the benchmark), then guided upsampling.
+    size, then ``saturation`` (HSV, default by the benchmark), then the upsampling to full size.
     ``model``: None (the shipped weights) or {"hsv2stage": file or module, "cheng": ...}.
     """
     gray = _check_gray(gray)

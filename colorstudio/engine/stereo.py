@@ -6,8 +6,10 @@
 2. The nets run at a working resolution (``working_pixels``, and small enough that the
    disparity span fits the model's candidates); the reference is pre-shifted so that the
    disparities start near 0.
-3. The predicted chroma is brought to full size by guided upsampling with the full-resolution
-   gray; the luma of the output is the gray itself (done by the caller).
+3. The predicted chroma is cleaned of the reference's noise by the guided filter at the working
+   size (:func:`denoise_chroma`), then brought to full size guided by the full-resolution gray
+   (bicubic plus the gray's own detail, :func:`colorstudio.core.guided.detail_upsample_chroma`);
+   the luma of the output is the gray itself (done by the caller).
 Diagnostics: GCA confidence, the curve (64 nodes + the pixel pairs it was fitted on),
 disparity (expected value of V_W, gray pixels), entropy of V_W, refinement residue.
 """
@@ -23,7 +25,7 @@ import torch
 
 from colorstudio.core.baselines import match_luma
 from colorstudio.core.color import rgb_to_ycbcr
-from colorstudio.core.guided import guided_upsample_chroma
+from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError, PairError
@@ -168,8 +170,17 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         chroma_rect = cv2.resize(chroma_small, (gray_w.shape[1], gray_w.shape[0]), interpolation=cv2.INTER_LINEAR)
         chroma_full = unrectify(chroma_rect, rect, gray.shape)
         chroma_small = cv2.resize(chroma_full, wh, interpolation=cv2.INTER_AREA)
-    chroma = guided_upsample_chroma(chroma_small, gray)
+    chroma = detail_upsample_chroma(denoise_chroma(chroma_small, gray), gray)
     return ChromaResult(chroma=chroma.astype(np.float32), diagnostics=diagnostics, info=info)
+
+
+def denoise_chroma(chroma_small: np.ndarray, gray: np.ndarray) -> np.ndarray:
+    """Cycle CNN's chroma is a weighted average of the reference's pixels, their noise
+    included: the guided filter (the gray, area-reduced to the chroma's size, as the guide)
+    takes it out at the working size, before the upsampling (which does not smooth)."""
+    h, w = chroma_small.shape[:2]
+    guide = cv2.resize(gray, (w, h), interpolation=cv2.INTER_AREA) if gray.shape != (h, w) else gray
+    return np.clip(guided_filter(guide, chroma_small, default_radius((h, w))), 0.0, 1.0)
 
 
 def _curve_json(out: dict, gray_small: np.ndarray, sigma: float, max_pairs: int = 5000) -> dict:
