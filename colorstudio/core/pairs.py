@@ -2,7 +2,7 @@
 
 Recognised, in this order (a file used by one scheme is not used again):
 
-1. A CSV manifest: ``pairs.csv`` in a given folder (or passed explicitly, or
+1. A CSV manifest (:mod:`colorstudio.core.pair_manifest`): ``pairs.csv`` in a given folder (or passed explicitly, or
    dropped as a file) with columns ``gray,reference[,output]``; paths relative to
    the CSV; an empty reference means a single gray. A header row is optional.
 2. ``mono/`` + ``color/`` (or ``colour/``, ``gray/``/``grey/`` + ``rgb/``) sibling
@@ -32,9 +32,9 @@ import numpy as np
 from PIL import Image
 
 from colorstudio.core.imageio import READ_EXTENSIONS, channels_equal, image_size
+from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
 from colorstudio.errors import ColorStudioError
 
-MANIFEST_NAME = "pairs.csv"
 GRAY, COLOUR = "gray", "colour"
 _ROLES = {"mono": GRAY, "gray": GRAY, "grey": GRAY,  # name suffixes and folder names
           "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
@@ -127,56 +127,20 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
 
 
 # ------------------------------------------------------------------ manifest
-def _manifest_rows(csv_path: Path) -> list[tuple[int, list[str]]]:
-    text = csv_path.read_text(encoding="utf-8-sig")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = []
-    for n, row in enumerate(csv.reader(text.splitlines(), dialect), start=1):
-        cells = [c.strip() for c in row]
-        if any(cells) and not cells[0].startswith("#"):
-            rows.append((n, cells))
-    return rows
-
-
-def _manifest_columns(first: list[str]) -> dict[str, int] | None:
-    """Column positions from a header row, or None if the row is data."""
-    names = {"gray": ("gray", "grey", "mono"), "reference": ("reference", "ref", "color", "colour"),
-             "output": ("output", "out")}
-    low = [c.lower() for c in first]
-    cols = {key: next((i for i, c in enumerate(low) if c in alias), -1) for key, alias in names.items()}
-    return cols if cols["gray"] >= 0 else None
-
-
 def _read_manifest(csv_path: Path, unmatched: list) -> list[PairItem]:
     try:
-        rows = _manifest_rows(csv_path)
+        rows = read_manifest(csv_path)
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         unmatched.append((csv_path, f"the manifest cannot be read ({e})"))
         return []
-    cols = {"gray": 0, "reference": 1, "output": 2}
-    if rows:
-        header = _manifest_columns(rows[0][1])
-        if header is not None:
-            cols = header
-            rows = rows[1:]
-    base = csv_path.parent
     items = []
-    for line, cells in rows:
-        def cell(key: str) -> Path | None:
-            i = cols[key]
-            value = cells[i] if 0 <= i < len(cells) else ""
-            return (base / Path(value).expanduser()) if value else None
-
-        gray, ref, out = cell("gray"), cell("reference"), cell("output")
-        where = f"listed in {csv_path.name} line {line}"
-        if gray is None:
-            unmatched.append((csv_path, f"{csv_path.name} line {line} has no gray file"))
+    for row in rows:
+        where = f"listed in {csv_path.name} line {row.line}"
+        if row.gray is None:
+            unmatched.append((csv_path, f"{csv_path.name} line {row.line} has no gray file"))
             continue
         bad = False
-        for p in (gray, ref):
+        for p in (row.gray, row.reference):
             if p is None:
                 continue
             if not p.is_file():
@@ -189,7 +153,7 @@ def _read_manifest(csv_path: Path, unmatched: list) -> list[PairItem]:
                 unmatched.append((p, reason))
                 bad = True
         if not bad:
-            items.append(PairItem(gray, ref, (out or gray).stem, out))
+            items.append(PairItem(row.gray, row.reference, (row.output or row.gray).stem, row.output))
     return items
 
 

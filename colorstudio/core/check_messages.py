@@ -1,0 +1,102 @@
+"""The pair checks in words: what a photographer reads about a measured pair
+(:func:`colorstudio.core.checks.check_pair` measures; :func:`describe` words it and suggests
+a mode). Input: the facts dict the check measured (sizes, rows, parallax, tone)."""
+from __future__ import annotations
+def _fmt_size(size) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+def _size_message(f: dict) -> str | None:
+    sx, sy = f["scale_factor"]
+    if not f["size_mismatch"]:
+        return None
+    sizes = f"({_fmt_size(f['reference_size'])} vs {_fmt_size(f['gray_size'])})"
+    if f["aspect_mismatch"]:
+        return (f"The two shots have different shapes {sizes}: the colour shot is scaled "
+                f"{sx:.2f}x across and {sy:.2f}x down to fit the gray shot.")
+    s = (sx + sy) / 2
+    if s >= 1:
+        return f"The colour shot is {s:.1f}x smaller than the gray shot {sizes}."
+    return f"The colour shot is {1 / s:.1f}x larger than the gray shot {sizes}."
+
+
+def _geometry_messages(f: dict) -> list[str]:
+    out = []
+    if f["rectified"]:
+        out.append(f"The pair is rectified: rows agree within {f['vertical_offset_px']:.1f} px.")
+    else:
+        detail = []
+        if abs(f["vertical_shift_px"]) >= f["rectify_tolerance_px"]:
+            detail.append(f"shifted {abs(f['vertical_shift_px']):.1f} px "
+                          f"{'down' if f['vertical_shift_px'] > 0 else 'up'} in the colour shot")
+        if abs(f["rotation_deg"]) >= 0.1:
+            detail.append(f"tilted by {abs(f['rotation_deg']):.1f} degrees")
+        more = f" ({', '.join(detail)})" if detail else ""
+        out.append(f"The pair is not rectified: rows differ by {f['vertical_offset_px']:.1f} px{more}; "
+                   f"ColorStudio will rectify it for the stereo methods.")
+    lo, hi = f["disparity_min"], f["disparity_max"]
+    if f["colour_side"] == "unknown":
+        if max(abs(lo), abs(hi)) < max(1.0, f["rectify_tolerance_px"]):
+            out.append("There is no measurable parallax: the shots are taken from the same point "
+                       "or the scene is far away.")
+        else:
+            out.append(f"The parallax runs both ways ({lo:+.0f} to {hi:+.0f} px): the cameras are "
+                       f"not parallel, or the shots were not taken at the same moment.")
+    else:
+        out.append(f"Parallax ranges from {lo:+.0f} to {hi:+.0f} px; the colour camera sits to the "
+                   f"{f['colour_camera_position']} of the mono camera.")
+    return out
+
+
+def _tone_messages(f: dict) -> list[str]:
+    out = []
+    if f["exposure_stops"] is not None and abs(f["exposure_stops"]) >= 0.25:
+        word = "brighter" if f["exposure_stops"] > 0 else "darker"
+        out.append(f"The colour shot is {abs(f['exposure_stops']):.1f} stops {word} than the gray shot "
+                   f"(gain {f['exposure_gain']:.2f}); only its colours are used, so this is evened out.")
+    if f["tone_gamma"] is not None and abs(f["tone_gamma"] - 1) >= 0.1:
+        out.append(f"The two cameras render tones differently (gamma {f['tone_gamma']:.2f} between them).")
+    return out
+
+
+def describe(f: dict, min_inliers: int, size_tolerance: float) -> tuple[str, str, list[str]]:
+    """(suggested mode, why, messages for a photographer) from the measured facts;
+    ``min_inliers`` matches are needed to measure a pair, scales within ``size_tolerance``
+    count as the same size (the check's own thresholds)."""
+    msgs = []
+    if f["reference_is_gray"]:
+        msgs.append("The reference has no colour (it is gray): there is nothing to take colours from; "
+                    "colorize the gray photo on its own instead.")
+    if f["identical"]:
+        msgs.append("The colour shot is the same picture as the gray shot: its colours can be "
+                    "copied directly.")
+    size_msg = _size_message(f)
+    if size_msg:
+        msgs.append(size_msg)
+    measured = f["rectified"] is not None
+    if measured:
+        if not f["identical"]:
+            msgs += _geometry_messages(f)
+        msgs += _tone_messages(f)
+    else:
+        n = f["n_inliers"]
+        found = f"{n} matching detail was" if n == 1 else f"{n} matching details were"
+        msgs.append(f"Only {found} found between the two shots (at least "
+                    f"{min_inliers} are needed): they may not show the same scene, or one is too blurred, "
+                    f"dark or featureless. Alignment could not be measured.")
+    sx, sy = f["scale_factor"]
+    same_size = abs(sx - 1) <= size_tolerance and abs(sy - 1) <= size_tolerance
+    if f["reference_is_gray"]:
+        mode, why = "single", "the reference has no colour to give"
+    elif f["identical"]:
+        mode, why = "stereo", "the same picture: no parallax to bridge"
+    elif not measured:
+        mode, why = "crosscam", "the alignment could not be measured; the cross-camera method copes with it"
+    elif not same_size:
+        mode, why = "crosscam", f"the reference is at a different resolution ({(sx + sy) / 2:.2g}x)"
+    elif not f["rectified"]:
+        mode, why = "crosscam", (f"rows are {f['vertical_offset_px']:.1f} px apart (or use a stereo method, "
+                                 f"which rectifies the pair first)")
+    else:
+        mode, why = "stereo", "same size and rectified"
+    return mode, why, msgs

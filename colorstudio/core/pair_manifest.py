@@ -1,0 +1,66 @@
+"""The pairs manifest: a CSV (``pairs.csv``) listing ``gray,reference[,output]`` per row.
+
+Paths are relative to the CSV; an empty reference means a single gray; a header row is
+optional (columns then go by name: gray/grey/mono, reference/ref/color/colour, output/out);
+lines starting with ``#`` and empty lines are skipped; ``,``, ``;`` or tab separate cells.
+This module only reads the rows: whether the files exist and can be read is
+:mod:`colorstudio.core.pairs`'s business.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST_NAME = "pairs.csv"
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    line: int                   # 1-based line in the CSV
+    gray: Path | None           # None: the row names no gray file
+    reference: Path | None      # None: a single gray
+    output: Path | None
+
+
+def read_manifest(csv_path: Path) -> list[ManifestRow]:
+    """The data rows of ``csv_path``. Raises OSError, UnicodeDecodeError or csv.Error."""
+    rows = _manifest_rows(csv_path)
+    cols = {"gray": 0, "reference": 1, "output": 2}
+    if rows:
+        header = _manifest_columns(rows[0][1])
+        if header is not None:
+            cols = header
+            rows = rows[1:]
+    base = csv_path.parent
+
+    def cell(cells: list[str], key: str) -> Path | None:
+        i = cols[key]
+        value = cells[i] if 0 <= i < len(cells) else ""
+        return (base / Path(value).expanduser()) if value else None
+
+    return [ManifestRow(line, cell(cells, "gray"), cell(cells, "reference"), cell(cells, "output"))
+            for line, cells in rows]
+
+
+def _manifest_rows(csv_path: Path) -> list[tuple[int, list[str]]]:
+    text = csv_path.read_text(encoding="utf-8-sig")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    for n, row in enumerate(csv.reader(text.splitlines(), dialect), start=1):
+        cells = [c.strip() for c in row]
+        if any(cells) and not cells[0].startswith("#"):
+            rows.append((n, cells))
+    return rows
+
+
+def _manifest_columns(first: list[str]) -> dict[str, int] | None:
+    """Column positions from a header row, or None if the row is data."""
+    names = {"gray": ("gray", "grey", "mono"), "reference": ("reference", "ref", "color", "colour"),
+             "output": ("output", "out")}
+    low = [c.lower() for c in first]
+    cols = {key: next((i for i, c in enumerate(low) if c in alias), -1) for key, alias in names.items()}
+    return cols if cols["gray"] >= 0 else None
