@@ -123,6 +123,18 @@ def write_corpus(folder: Path) -> list[Case]:
     save("one.png", np.zeros((1, 1), np.uint8))
     cases.append(Case("1x1 gray", f / "one.png", None, "error"))
     cases.append(Case("1x1 reference", good_gray, f / "one.png", "error"))
+    save("strip.png", gray[:12, :])
+    cases.append(Case("12-row strip gray (below 16 px)", f / "strip.png", good_ref, "error"))
+    # the smallest accepted sizes, through every matcher (DIS and SGBM have their own minimums)
+    save("tiny_mono.png", gray[:16, :16])
+    save("tiny_color.png", np.ascontiguousarray(ref[:16, :16]))
+    save("thin_mono.png", np.ascontiguousarray(np.tile(gray[:16], (1, 4))))
+    save("thin_color.png", np.ascontiguousarray(np.tile(ref[:16], (1, 4, 1))))
+    for method in ("ccdc", "sgbm+gf", "dis+gf", "cyclecnn"):
+        cases.append(Case(f"16x16 pair ({method})", f / "tiny_mono.png", f / "tiny_color.png", "ok", (16, 16),
+                          method=method))
+    cases.append(Case("16-row panorama pair (ccdc)", f / "thin_mono.png", f / "thin_color.png", "ok",
+                      (4 * W, 16), method="ccdc"))
     (f / "bomb.png").write_bytes(bomb_png())
     cases.append(Case("30000x30000 header (bomb) gray", f / "bomb.png", good_ref, "error"))
     cases.append(Case("30000x30000 header (bomb) reference", good_gray, f / "bomb.png", "error"))

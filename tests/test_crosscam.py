@@ -292,12 +292,26 @@ def test_invalid_model_files_are_model_errors(tmp_path):
 
 def test_multiscale_runs_coarser_sizes_unless_the_flow_starts_from_sgbm(tiny):
     rng = np.random.default_rng(5)
-    gray, ref = rng.random((48, 64), dtype=np.float32), rng.random((12, 16, 3), dtype=np.float32)
+    gray, ref = rng.random((64, 80), dtype=np.float32), rng.random((16, 20, 3), dtype=np.float32)
     auto = colorize_crosscam(gray, ref, model=tiny, init="flow")
     off = colorize_crosscam(gray, ref, model=tiny, init="flow", multiscale="off")
     with_sgbm = colorize_crosscam(gray, ref, model=tiny, init="stereo")
     assert auto.info["scales"] == [1.0, 0.8, 0.64] and off.info["scales"] == [1.0]
     assert with_sgbm.info["scales"] == [1.0]
-    assert auto.chroma.shape == off.chroma.shape == (48, 64, 2)
+    assert auto.chroma.shape == off.chroma.shape == (64, 80, 2)
     assert np.abs(auto.chroma - off.chroma).max() > 1e-4            # the coarser passes count
-    assert auto.diagnostics["flow"].shape == off.diagnostics["flow"].shape == (48, 64, 2)
+    assert auto.diagnostics["flow"].shape == off.diagnostics["flow"].shape == (64, 80, 2)
+
+
+def test_coarser_passes_too_small_to_match_are_skipped_and_tiny_grays_refused(tiny):
+    rng = np.random.default_rng(6)
+    strip = colorize_crosscam(rng.random((40, 300), dtype=np.float32), rng.random((10, 75, 3), dtype=np.float32),
+                              model=tiny, init="flow")
+    assert strip.info["scales"] == [1.0, 0.8]          # 0.64 x 40 rows is below MIN_COARSE_SIDE
+    assert strip.chroma.shape == (40, 300, 2)
+    smallest = colorize_crosscam(rng.random((16, 16), dtype=np.float32), rng.random((16, 16, 3), dtype=np.float32),
+                                 model=tiny)
+    assert smallest.chroma.shape == (16, 16, 2) and smallest.info["scales"] == [1.0]
+    with pytest.raises(MethodError, match="at least 16x16"):
+        colorize_crosscam(rng.random((12, 40), dtype=np.float32), rng.random((12, 40, 3), dtype=np.float32),
+                          model=tiny)

@@ -216,7 +216,10 @@ def _disparity(gray_u8, ref_u8, side: str, num_disp: int, block: int):
     side 'right': the reference is the right view, gray x matches reference x - d.
     side 'left':  the reference is the left view, gray x matches reference x + d
     (computed as the right-view disparity of the mirrored pair).
+    An image no wider than ``num_disp`` cannot be matched (OpenCV refuses it): nothing is valid.
     """
+    if gray_u8.shape[1] <= num_disp:
+        return np.zeros(gray_u8.shape, np.float32), np.zeros(gray_u8.shape, bool)
     matcher = _sgbm(num_disp, block)
     if side == "right":
         raw = matcher.compute(gray_u8, ref_u8)

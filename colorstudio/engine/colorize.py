@@ -17,7 +17,9 @@ from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine import methods as registry
 from colorstudio.engine.progress import Progress
-from colorstudio.errors import MethodError, ModelError, OutputError
+from colorstudio.errors import MethodError, ModelError, OutputError, UnsupportedImageError
+
+MIN_SIDE = 16   # px per side: the flow and stereo matchers (and the nets) need at least this much
 
 
 @dataclass
@@ -30,6 +32,14 @@ class Colorization:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+def check_size(photo: Photo) -> None:
+    """A one-line error for a photo too small to colorize (below :data:`MIN_SIDE` per side)."""
+    w, h = photo.size
+    if min(h, w) < MIN_SIDE:
+        raise UnsupportedImageError(f"{photo.name}: {w}x{h} is too small to colorize "
+                                    f"(at least {MIN_SIDE}x{MIN_SIDE} pixels)")
 
 
 def choose_pair_mode(gray: np.ndarray, reference: np.ndarray, forced: str | None = None) -> tuple[str, str]:
@@ -93,6 +103,9 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     t0 = time.perf_counter()
     gray_f = gray.gray_float()
     ref_f = reference.rgb_float() if reference is not None else None
+    check_size(gray)
+    if reference is not None:
+        check_size(reference)
     kwargs = dict(options or {})
     device = kwargs.pop("device", None)
     mode_info: dict = {}

@@ -46,6 +46,8 @@ MIRRORINGS = (((3,), (-1.0, 1.0)), ((2,), (1.0, -1.0)), ((2, 3), (-1.0, -1.0)))
 # The coarser passes come back to the working size by the guided filter, which smooths them:
 # bringing them back with detail_upsample_chroma instead was a wash (-0.08 to +0.11 dB per group).
 COARSER_SCALES = (0.8, 0.64)
+MIN_COARSE_SIDE = 32    # px: a coarser pass smaller than this is skipped (DIS needs 12 px, the net 16)
+MIN_SIDE = 16           # px per side of the gray: below it there is nothing to match
 _SHARED = {"side", "max_disparity", "saturation"}       # accepted, not used here
 INITS = ("auto", "flow", "stereo")
 _DIS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
@@ -215,6 +217,9 @@ def _check(gray, reference, options) -> tuple[np.ndarray, np.ndarray, list[str]]
     gray = np.asarray(gray, np.float32)
     if gray.ndim != 2 or gray.size == 0:
         raise MethodError(f"method 'ccdc' needs a 2-D gray image, got shape {gray.shape}")
+    if min(gray.shape) < MIN_SIDE:
+        raise MethodError(f"method 'ccdc' needs a gray of at least {MIN_SIDE}x{MIN_SIDE} pixels, "
+                          f"got {gray.shape[1]}x{gray.shape[0]}")
     if reference is None:
         raise MethodError("method 'ccdc' needs a colour reference photo")
     reference = np.asarray(reference, np.float32)
@@ -293,12 +298,16 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     with torch.inference_mode(), _torch_threads(threads):
         net = net.to(dev)
         chroma_w, out = _net_pass(net, gray_w, ref, preset, stereo, flip, dev)
+        ran = [1.0]
         for s in scales:      # the same pair at a coarser working size, back to this one by the gray
-            size = (max(8, round(h * s)), max(8, round(w * s)))
+            size = (round(h * s), round(w * s))
+            if min(size) < MIN_COARSE_SIDE:
+                continue
             gray_s = cv2.resize(gray_w, size[::-1], interpolation=cv2.INTER_AREA)
             chroma_s, _ = _net_pass(net, gray_s, reference_at_most(ref, size), preset, stereo, flip, dev)
             chroma_w = chroma_w + guided_upsample_chroma(chroma_s, gray_w)
-        chroma_w = chroma_w / (1 + len(scales))
+            ran.append(s)
+        chroma_w = chroma_w / len(ran)
     guided = _flag(options.get("guided"), default=(h, w) != (H, W), name="guided")
     if guided:
         chroma = detail_upsample_chroma(chroma_w, gray)
@@ -315,7 +324,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
             "scale_factor": [round(W / reference.shape[1], 3), round(H / reference.shape[0], 3)],
             "initial_flow": ("SGBM + DIS" if stereo else "DIS") if net.cfg.classic_init else "none",
             "initial_flow_reason": init_reason, "guided_upsampling": guided,
-            "flip_average": flip, "scales": [1.0, *scales], "threads": threads, "device": str(dev)}
+            "flip_average": flip, "scales": ran, "threads": threads, "device": str(dev)}
     if ignored:
         info["ignored_options"] = ignored
     return ChromaResult(np.ascontiguousarray(chroma, np.float32), diagnostics, info)

@@ -14,7 +14,7 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.imageio import Photo, load_photo
-from colorstudio.engine.colorize import Colorization, colorize_steps
+from colorstudio.engine.colorize import Colorization, check_size, colorize_steps
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import PairError
 from colorstudio.gui.display import display_diagnostics, display_image
@@ -70,6 +70,7 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
     gray_path = Path(gray_path)
     yield Progress(0.05, f"reading {gray_path.name}")
     gray = load_photo(gray_path)
+    check_size(gray)                 # said now, not when the user presses Colorize
     reference = None
     if reference_path is not None:
         reference_path = Path(reference_path)
@@ -77,6 +78,7 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
             raise PairError(f"{gray_path.name}: the gray photo and the reference are the same file")
         yield Progress(0.35, f"reading {reference_path.name}")
         reference = load_photo(reference_path)
+        check_size(reference)
     yield Progress(0.6, "preparing the views")
     gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), **kwargs)
     reference_view = display_image(reference.pixels, **kwargs) if reference is not None else None
