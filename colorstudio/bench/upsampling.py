@@ -143,7 +143,8 @@ def build_cases(quick: bool) -> list[tuple[str, Case]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="one Motorcycle direction per pair method, two single photos, factor 3.5")
+    ap.add_argument("--quick", action="store_true",
+                    help="one Motorcycle direction per pair method, two single photos, factor 3.5")
     ap.add_argument("--json", type=Path, help="write all records and the summary here")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()

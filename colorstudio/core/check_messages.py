@@ -2,6 +2,8 @@
 (:func:`colorstudio.core.checks.check_pair` measures; :func:`describe` words it and suggests
 a mode). Input: the facts dict the check measured (sizes, rows, parallax, tone)."""
 from __future__ import annotations
+
+
 def _fmt_size(size) -> str:
     return f"{size[0]}x{size[1]}"
 

@@ -27,6 +27,7 @@ from colorstudio.core.baselines import match_luma, sgbm_disparity
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
+from colorstudio.engine.colorize import MIN_SIDE
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
@@ -47,7 +48,6 @@ MIRRORINGS = (((3,), (-1.0, 1.0)), ((2,), (1.0, -1.0)), ((2, 3), (-1.0, -1.0)))
 # bringing them back with detail_upsample_chroma instead was a wash (-0.08 to +0.11 dB per group).
 COARSER_SCALES = (0.8, 0.64)
 MIN_COARSE_SIDE = 32    # px: a coarser pass smaller than this is skipped (DIS needs 12 px, the net 16)
-MIN_SIDE = 16           # px per side of the gray: below it there is nothing to match
 _SHARED = {"side", "max_disparity", "saturation"}       # accepted, not used here
 INITS = ("auto", "flow", "stereo")
 _DIS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,

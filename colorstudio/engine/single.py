@@ -4,7 +4,8 @@ and the ensemble of the two (their chroma averaged).
 All work the same way around their nets: the gray is area-resized to a working size
 (long side from the model's metadata, 192 px for the shipped weights), chroma is predicted
 there, then brought to full size guided by the full-resolution gray (bicubic plus the gray's
-own detail, :func:`colorstudio.core.guided.detail_upsample_chroma`); the luma of the result is the input itself. A ``saturation`` factor multiplies the
+own detail, :func:`colorstudio.core.guided.detail_upsample_chroma`); the luma of the result
+is the input itself. A ``saturation`` factor multiplies the
 HSV saturation of the prediction (learned colorizers come out dull); its defaults
 (``learned_methods.DEFAULT_SATURATION``) were chosen by ``python -m colorstudio.bench.single_gray``.
 """
