@@ -170,7 +170,8 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         chroma_rect = cv2.resize(chroma_small, (gray_w.shape[1], gray_w.shape[0]), interpolation=cv2.INTER_LINEAR)
         chroma_full = unrectify(chroma_rect, rect, gray.shape)
         chroma_small = cv2.resize(chroma_full, wh, interpolation=cv2.INTER_AREA)
-    chroma = detail_upsample_chroma(denoise_chroma(chroma_small, gray), gray)
+    guide = g_small if rect is None else gray     # after rectification g_small is in the rectified geometry
+    chroma = detail_upsample_chroma(denoise_chroma(chroma_small, guide), gray)
     return ChromaResult(chroma=chroma.astype(np.float32), diagnostics=diagnostics, info=info)
 
 
