@@ -9,6 +9,7 @@ import torch
 from colorstudio.bench import crosscam as bench
 from colorstudio.bench.cases import Case
 from colorstudio.core.color import luma
+from colorstudio.core.resize import area_reduce
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
 
 SHIFT = 6   # the right view sees the left view's content SHIFT px further left
@@ -28,7 +29,7 @@ def _shifted_case(group="motorcycle/2x", with_disparity=True) -> Case:
     info = {"factor": 2.0, "direction": "L<-R"}
     if with_disparity:
         info["disparity_left"] = np.full((64, 96), SHIFT, np.float32)
-    return Case(f"{group}/0", group, 1, luma(left), bench._shrink(right, 2.0), left, info)
+    return Case(f"{group}/0", group, 1, luma(left), area_reduce(right, 2.0), left, info)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from colorstudio.core import synth
+from colorstudio.core.resize import area_reduce
 
 DEFAULT_PHOTOS_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "photos"
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png")
@@ -35,11 +36,7 @@ class Case:
 
 
 def _downscale(rgb: np.ndarray, scale: float) -> np.ndarray:
-    if scale >= 1.0:
-        return rgb
-    h, w = rgb.shape[:2]
-    return cv2.resize(rgb, (max(8, round(w * scale)), max(8, round(h * scale))),
-                      interpolation=cv2.INTER_AREA)
+    return area_reduce(rgb, 1.0 / scale, min_side=8)
 
 
 def load_motorcycle(scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

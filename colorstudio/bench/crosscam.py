@@ -30,6 +30,7 @@ import numpy as np
 from colorstudio.bench.cases import Case, load_motorcycle
 from colorstudio.core import baselines
 from colorstudio.core.color import luma, rgb_to_ycbcr
+from colorstudio.core.resize import area_reduce
 from colorstudio.core.metrics import chroma_psnr, rgb_psnr
 from colorstudio.core.result import ChromaResult
 from colorstudio.core.synth import degrade_pair
@@ -39,11 +40,6 @@ BASELINE = "dis+gf"
 SPEED_MP, SPEED_FACTOR = 12.0, 4.0
 N_SYNTHETIC = 12     # pairs per (kind, factor): 6 gave group means that moved by ~1 dB with the seed
 ORACLE = "gt-warp+gf"  # Motorcycle only: the true disparity instead of DIS (see stereo_oracle)
-
-
-def _shrink(rgb: np.ndarray, factor: float) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    return cv2.resize(rgb, (max(4, round(w / factor)), max(4, round(h / factor))), interpolation=cv2.INTER_AREA)
 
 
 def motorcycle_cases(factors=FACTORS, setups=(1, 3), seed: int = 0) -> list[Case]:
@@ -58,7 +54,7 @@ def motorcycle_cases(factors=FACTORS, setups=(1, 3), seed: int = 0) -> list[Case
         for d, (g_view, r_view, label) in enumerate(((left, right, "L<-R"), (right, left, "R<-L"))):
             for factor in factors:
                 rng = np.random.default_rng([seed, setup, d, int(factor * 10)])
-                gray, ref = degrade_pair(g_view, _shrink(r_view, factor), setup, rng)
+                gray, ref = degrade_pair(g_view, area_reduce(r_view, factor), setup, rng)
                 out.append(Case(f"motorcycle/{label}/{factor:g}x/setup{setup}", f"motorcycle/{factor:g}x",
                                 setup, gray, ref, g_view, {"factor": factor, "direction": label,
                                                            "disparity_left": disparity_left}))
@@ -160,7 +156,7 @@ def _speed_child(model: str | None) -> dict:
     load_ccdc(model)
     load_s = time.perf_counter() - t0
     gray, right = upscaled_motorcycle(SPEED_MP)
-    ref = _shrink(right, SPEED_FACTOR)
+    ref = area_reduce(right, SPEED_FACTOR)
     del right
     colorize_crosscam(gray[:200, :300].copy(), ref[:50, :75].copy(), model=model)    # warm-up
     seconds = {}

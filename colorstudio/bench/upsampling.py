@@ -31,6 +31,7 @@ from colorstudio.bench.cases import Case, motorcycle_cases, photo_cases
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.metrics import chroma_psnr
+from colorstudio.core.resize import area_reduce
 
 FACTORS = (2.0, 3.5, 6.0)
 UPSAMPLERS = {
@@ -38,11 +39,6 @@ UPSAMPLERS = {
     "bicubic": lambda c, g: np.clip(cv2.resize(c, g.shape[::-1], interpolation=cv2.INTER_CUBIC), 0, 1),
     "detail": detail_upsample_chroma,
 }
-
-
-def _reduce(img: np.ndarray, factor: float) -> np.ndarray:
-    h, w = img.shape[:2]
-    return cv2.resize(img, (max(8, round(w / factor)), max(8, round(h / factor))), interpolation=cv2.INTER_AREA)
 
 
 def default_methods() -> dict:
@@ -83,8 +79,8 @@ def evaluate(cases: list[tuple[str, Case]], factors=FACTORS, methods: dict | Non
         truth = rgb_to_ycbcr(case.truth_rgb)[..., 1:].astype(np.float32)
         fixed = FIXED_LONG_SIDE.get(method)
         for factor in ((max(case.gray.shape) / fixed,) if fixed else factors):
-            gray_w = _reduce(case.gray, factor)
-            ref_w = None if case.reference is None else _reduce(case.reference, factor)
+            gray_w = area_reduce(case.gray, factor, min_side=8)
+            ref_w = None if case.reference is None else area_reduce(case.reference, factor, min_side=8)
             group = f"{method}/{fixed}px" if fixed else f"{method}/{factor:g}x"
             t0 = time.perf_counter()
             chroma_w = methods[method](gray_w, ref_w)

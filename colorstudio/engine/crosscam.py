@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import os
-from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -28,6 +27,7 @@ from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.colorize import MIN_SIDE
+from colorstudio.engine.cpu_threads import inference_threads, torch_threads
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
@@ -179,29 +179,6 @@ def _scaled_rectified_pair(gray_w: np.ndarray, ref: np.ndarray) -> bool:
     return bool(check_pair(gray_w, ref).rectified)
 
 
-def inference_threads(requested=None) -> int:
-    """Torch threads for one colorization: ``requested``, else the cores the load average
-    leaves idle (at least 1, at most torch's setting). On a busy machine, more threads than
-    idle cores make the convolutions several times slower (threads wait on each other)."""
-    if requested:
-        return max(1, int(requested))
-    try:
-        idle = (os.cpu_count() or 1) - os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return torch.get_num_threads()
-    return max(1, min(torch.get_num_threads(), int(idle + 0.5)))
-
-
-@contextmanager
-def _torch_threads(n: int):
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
-
-
 def _to_tensor(a: np.ndarray) -> torch.Tensor:
     """(H, W) or (H, W, C) -> (1, C, H, W) float32 in channels-last memory (faster convs)."""
     a = np.ascontiguousarray(a[..., None] if a.ndim == 2 else a, np.float32)
@@ -274,7 +251,8 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     (default: on up to 0.4 MP working size, for four times the net time), True, False);
     ``multiscale`` (also run it at the coarser working sizes :data:`COARSER_SCALES` and average:
     'auto' (default: when the initial flow is DIS only), True, False); ``threads`` (torch
-    threads; default: the idle cores, see :func:`inference_threads`); ``device`` (where the net
+    threads; default: the cores other programs leave free, see
+    :func:`colorstudio.engine.cpu_threads.inference_threads`); ``device`` (where the net
     runs; None: the CPU; see :mod:`colorstudio.engine.device`); ``init`` (the initial flow:
     'flow' (DIS), 'stereo' (SGBM + DIS, for rectified pairs) or 'auto' (default: 'stereo' when
     the rows are aligned; see :func:`stereo_init_wanted`)); ``mode`` ('stereo' | 'crosscam', the
@@ -295,7 +273,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     scales = COARSER_SCALES if _flag(options.get("multiscale"), default=not stereo, name="multiscale") else ()
     preset = options.get("preset") or "medium"
     threads = inference_threads(options.get("threads"))
-    with torch.inference_mode(), _torch_threads(threads):
+    with torch.inference_mode(), torch_threads(threads):
         net = net.to(dev)
         chroma_w, out = _net_pass(net, gray_w, ref, preset, stereo, flip, dev)
         ran = [1.0]

@@ -27,6 +27,7 @@ from colorstudio.core.baselines import match_luma
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
 from colorstudio.core.result import ChromaResult
+from colorstudio.engine.cpu_threads import inference_threads, torch_threads
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError, PairError
 from colorstudio.nets.inference import for_inference
@@ -96,8 +97,10 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     ``fast_volume``: search the largest disparity range that needs no candidate padding
     (60 px for the shipped model: 16 low-resolution candidates instead of 17 padded to 24) when
     the pair's disparity span allows the same working size as the trained 64 px.
-    ``device``: where the nets run (None: the CPU; see :mod:`colorstudio.engine.device`)."""
-    unknown = set(options) - _IGNORED - {"max_pixels"}
+    ``device``: where the nets run (None: the CPU; see :mod:`colorstudio.engine.device`).
+    ``threads`` (option): torch threads; default: the cores other programs leave free
+    (:func:`colorstudio.engine.cpu_threads.inference_threads`)."""
+    unknown = set(options) - _IGNORED - {"max_pixels", "threads"}
     if unknown:
         raise MethodError(f"cyclecnn does not know the option(s): {', '.join(sorted(unknown))}")
     if reference is None:
@@ -151,7 +154,8 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     if match_tone:  # the classic matchers' global tone alignment: the reference luma gets the
         r_ycc[..., 0] = match_luma(r_ycc[..., 0], g_small)  # gray's histogram (chroma untouched)
     r_t = torch.from_numpy(r_ycc).permute(2, 0, 1)[None].contiguous()
-    with torch.no_grad():
+    info["threads"] = threads = inference_threads(options.get("threads"))
+    with torch.no_grad(), torch_threads(threads):
         out = to_cpu(net.to(dev)(g_t.to(dev), r_t.to(dev), max_d, side, use_gca, use_refine, keep_weights=False))
     info["candidates"] = int(out["candidates"])
     chroma_small = out["chroma"][0].permute(1, 2, 0).clamp(0, 1).numpy()

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from colorstudio.core.color import rgb_to_ycbcr
+from colorstudio.core.resize import area_reduce
 from colorstudio.core.synth import blob_mask, degrade_pair, synthesize_from_photo
 from colorstudio.engine.crosscam import network_inputs
 from colorstudio.training.single_gray_data import DEFAULT_PHOTOS, list_photos, load_rgb, split
@@ -114,12 +115,6 @@ def _add_objects(target, ref_view, scenes, rng, m, shift_scale) -> None:
             ref_view[:] = ref_view * (1 - mask_r[..., None]) + tex_r * mask_r[..., None]
 
 
-def _reduce(view: np.ndarray, factor: float) -> np.ndarray:
-    """The reference view area-reduced ``factor`` times per side (at least 4 px)."""
-    H, W = view.shape[:2]
-    return cv2.resize(view, (max(4, round(W / factor)), max(4, round(H / factor))), interpolation=cv2.INTER_AREA)
-
-
 def synthesize(scenes: list[np.ndarray], rng: np.random.Generator, size_hw: tuple[int, int],
                factor: float, kind: str = "viewpoint", setup: int | None = None) -> CrossPair:
     """One cross-camera pair: the gray view is ``size_hw``; the reference is ``factor`` (>= 1,
@@ -138,7 +133,7 @@ def synthesize(scenes: list[np.ndarray], rng: np.random.Generator, size_hw: tupl
     map_x, map_y = _reference_maps(H, W, x0, y0, rng, m)
     ref_view = cv2.remap(scene, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     _add_objects(target, ref_view, scenes, rng, m, 2 * m["shift"])
-    ref_small = _reduce(ref_view, factor)
+    ref_small = area_reduce(ref_view, factor)
     setup = int(rng.choice([1, 2, 3, 3])) if setup is None else setup
     gray, ref = degrade_pair(target, np.clip(ref_small, 0, 1), setup, rng)
     return CrossPair(gray, ref, np.clip(target, 0, 1).astype(np.float32),
@@ -152,7 +147,7 @@ def _stereo_pair(scenes, rng, size_hw, factor, setup) -> CrossPair:
     setup = int(rng.choice([1, 2, 3, 3])) if setup is None else setup
 
     def degrade(gray_view, ref_view, rng):
-        return degrade_pair(gray_view, np.clip(_reduce(ref_view, factor), 0, 1), setup, rng)
+        return degrade_pair(gray_view, np.clip(area_reduce(ref_view, factor), 0, 1), setup, rng)
 
     scene = _scene(scenes, rng, (H, W + 2 * (max_d + 2)))
     p = synthesize_from_photo(scene, rng, setup, max_disparity=max_d, crop=(H, W), degrade=degrade)

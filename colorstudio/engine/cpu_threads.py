@@ -1,0 +1,83 @@
+"""How many torch threads a colorization takes: the cores other programs leave free right now.
+
+On a busy machine (a training in the background, a second batch), more threads than free cores
+make the convolutions slower, not faster: the threads wait on each other. So the learned
+methods measure what *other* programs use over a short window and take the rest.
+
+Why not the load average: it is a minute-long moving average that counts this process too, so
+right after one colorization (or any work of the app itself) it says the machine is busy and
+the next colorization ran on one thread, about 1.3x slower on two cores (measured on the
+12 MP cross-camera run: 8.5 s against 6.8 s). Here the process's own CPU time over the window
+is subtracted from the whole machine's (Linux ``/proc/stat``); elsewhere torch's own setting is
+kept. torch is imported when a function here is called, never at import time.
+"""
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+
+PROC_STAT = "/proc/stat"
+WINDOW_SECONDS = 0.05          # 5 scheduler ticks per core at 100 Hz: enough to tell 0 from 1 core
+
+
+def machine_busy_seconds(path: str = PROC_STAT) -> float | None:
+    """CPU seconds all cores have spent busy since boot (every state but idle and iowait),
+    or None where the kernel does not say (not Linux)."""
+    try:
+        with open(path, encoding="ascii") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    ticks = [int(v) for v in fields[1:9]]          # user nice system idle iowait irq softirq steal
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def other_programs_load(window: float = WINDOW_SECONDS, busy=machine_busy_seconds,
+                        own=time.process_time, clock=time.perf_counter, sleep=time.sleep) -> float | None:
+    """Cores other programs kept busy during the next ``window`` seconds (0 = none, 1 = one
+    core's worth), or None if the machine's counters cannot be read. This process's own CPU
+    time (all its threads, e.g. OpenMP workers still spinning) is not counted."""
+    b0, o0, t0 = busy(), own(), clock()
+    if b0 is None:
+        return None
+    sleep(window)
+    b1, o1, t1 = busy(), own(), clock()
+    if b1 is None or t1 <= t0:
+        return None
+    return max(0.0, (b1 - b0) - (o1 - o0)) / (t1 - t0)
+
+
+def threads_for(load: float, cores: int, limit: int) -> int:
+    """Threads to use when other programs keep ``load`` of ``cores`` busy: the free cores,
+    rounded, at least 1 and at most ``limit``."""
+    return max(1, min(limit, int(cores - load + 0.5)))
+
+
+def inference_threads(requested=None, load=other_programs_load) -> int:
+    """Torch threads for one colorization: ``requested`` if given, else :func:`threads_for`
+    the measured load of other programs (torch's own setting where it cannot be measured)."""
+    import torch
+
+    if requested:
+        return max(1, int(requested))
+    limit = torch.get_num_threads()
+    measured = load()
+    if measured is None:
+        return limit
+    return threads_for(measured, os.cpu_count() or 1, limit)
+
+
+@contextmanager
+def torch_threads(n: int):
+    """Run the block with ``n`` torch threads, then restore the previous setting."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)

@@ -1,0 +1,60 @@
+"""The learned methods' thread choice: the cores other programs leave free, not the load average."""
+import os
+import sys
+
+import pytest
+
+from colorstudio.engine import cpu_threads
+from colorstudio.engine.cpu_threads import (inference_threads, machine_busy_seconds, other_programs_load,
+                                            threads_for)
+
+
+def test_threads_for_takes_the_free_cores_rounded_within_bounds():
+    assert threads_for(0.0, cores=2, limit=2) == 2
+    assert threads_for(0.4, cores=2, limit=2) == 2          # a little background noise
+    assert threads_for(0.6, cores=2, limit=2) == 1          # a training on one core
+    assert threads_for(3.0, cores=2, limit=2) == 1          # overloaded: still one
+    assert threads_for(0.0, cores=8, limit=2) == 2          # never above torch's setting
+
+
+def _counters(*values):
+    it = iter(values)
+    return lambda: next(it)
+
+
+def test_own_cpu_time_is_not_counted_as_other_programs_load():
+    # Over 0.1 s the machine was busy 0.15 CPU-s, 0.10 of them this process's own threads.
+    load = other_programs_load(window=0.1, busy=_counters(10.0, 10.15), own=_counters(2.0, 2.10),
+                               clock=_counters(5.0, 5.1), sleep=lambda s: None)
+    assert load == pytest.approx(0.5)
+    # This process alone kept both cores busy (its OpenMP workers spinning): nobody else is.
+    load = other_programs_load(window=0.1, busy=_counters(10.0, 10.2), own=_counters(2.0, 2.21),
+                               clock=_counters(5.0, 5.1), sleep=lambda s: None)
+    assert load == 0.0
+
+
+def test_unreadable_counters_give_no_measurement_and_torch_keeps_its_setting():
+    import torch
+
+    assert other_programs_load(busy=lambda: None, sleep=lambda s: None) is None
+    assert inference_threads(load=lambda: None) == torch.get_num_threads()
+    assert inference_threads(requested=3, load=lambda: pytest.fail("not measured")) == 3
+    assert inference_threads(load=lambda: 50.0) == 1
+
+
+def test_machine_busy_seconds_reads_the_cpu_line(tmp_path):
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  100 5 45 1000 20 3 2 0 0 0\ncpu0 50 2 20 500 10 1 1 0 0 0\n")
+    tick = os.sysconf("SC_CLK_TCK")
+    assert machine_busy_seconds(str(stat)) == pytest.approx((100 + 5 + 45 + 3 + 2) / tick)
+    stat.write_text("intr 1 2 3\n")
+    assert machine_busy_seconds(str(stat)) is None
+    assert machine_busy_seconds(str(tmp_path / "missing")) is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/stat")
+def test_the_real_measurement_is_a_plausible_number_of_cores():
+    load = other_programs_load()
+    assert load is not None and 0.0 <= load <= (os.cpu_count() or 1) + 0.5
+    assert 1 <= inference_threads() <= max(1, os.cpu_count() or 1)
+    assert cpu_threads.WINDOW_SECONDS <= 0.1                # cheap next to any colorization
