@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from colorstudio.engine import cpu_threads
-from colorstudio.engine.cpu_threads import (inference_threads, machine_busy_seconds, other_programs_load,
+from colorstudio.engine.cpu_threads import (LoadWindow, inference_threads, machine_busy_seconds, other_programs_load,
                                             threads_for)
 
 
@@ -25,11 +25,11 @@ def _counters(*values):
 def test_own_cpu_time_is_not_counted_as_other_programs_load():
     # Over 0.1 s the machine was busy 0.15 CPU-s, 0.10 of them this process's own threads.
     load = other_programs_load(window=0.1, busy=_counters(10.0, 10.15), own=_counters(2.0, 2.10),
-                               clock=_counters(5.0, 5.1), sleep=lambda s: None)
+                               clock=_counters(5.0, 5.1, 5.1), sleep=lambda s: None)
     assert load == pytest.approx(0.5)
     # This process alone kept both cores busy (its OpenMP workers spinning): nobody else is.
     load = other_programs_load(window=0.1, busy=_counters(10.0, 10.2), own=_counters(2.0, 2.21),
-                               clock=_counters(5.0, 5.1), sleep=lambda s: None)
+                               clock=_counters(5.0, 5.1, 5.1), sleep=lambda s: None)
     assert load == 0.0
 
 
@@ -58,3 +58,19 @@ def test_the_real_measurement_is_a_plausible_number_of_cores():
     assert load is not None and 0.0 <= load <= (os.cpu_count() or 1) + 0.5
     assert 1 <= inference_threads() <= max(1, os.cpu_count() or 1)
     assert cpu_threads.WINDOW_SECONDS <= 0.1                # cheap next to any colorization
+
+
+def test_a_window_opened_earlier_waits_only_for_what_is_left_of_it():
+    now = [0.0]
+    slept = []
+
+    def sleep(s):
+        slept.append(s)
+        now[0] += s
+
+    window = LoadWindow(busy=lambda: 0.0, own=lambda: 0.0, clock=lambda: now[0], sleep=sleep)
+    now[0] = 0.03                                   # the engine prepared for 30 ms
+    assert window.load(0.05) == 0.0 and slept == [pytest.approx(0.02)]
+    window = LoadWindow(busy=lambda: 0.0, own=lambda: 0.0, clock=lambda: now[0], sleep=sleep)
+    now[0] += 0.2                                   # longer than the window: no wait at all
+    assert window.load(0.05) == 0.0 and len(slept) == 1

@@ -2,7 +2,8 @@
 
 On a busy machine (a training in the background, a second batch), more threads than free cores
 make the convolutions slower, not faster: the threads wait on each other. So the learned
-methods measure what *other* programs use over a short window and take the rest.
+methods measure what *other* programs use while they prepare (pair checks, resizing, the
+initial flow; at least 50 ms) and take the rest.
 
 Why not the load average: it is a minute-long moving average that counts this process too, so
 right after one colorization (or any work of the app itself) it says the machine is busy and
@@ -35,19 +36,38 @@ def machine_busy_seconds(path: str = PROC_STAT) -> float | None:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def other_programs_load(window: float = WINDOW_SECONDS, busy=machine_busy_seconds,
-                        own=time.process_time, clock=time.perf_counter, sleep=time.sleep) -> float | None:
-    """Cores other programs kept busy during the next ``window`` seconds (0 = none, 1 = one
-    core's worth), or None if the machine's counters cannot be read. This process's own CPU
-    time (all its threads, e.g. OpenMP workers still spinning) is not counted."""
-    b0, o0, t0 = busy(), own(), clock()
-    if b0 is None:
-        return None
-    sleep(window)
-    b1, o1, t1 = busy(), own(), clock()
-    if b1 is None or t1 <= t0:
-        return None
-    return max(0.0, (b1 - b0) - (o1 - o0)) / (t1 - t0)
+class LoadWindow:
+    """Counts from its creation what other programs use: create it when a colorization starts
+    and call :meth:`load` just before the nets run, so the window is the engine's own
+    preparation (pair checks, resizing, the initial flow) and costs nothing once that takes
+    ``window`` seconds. The counters are the machine's busy time and this process's CPU time
+    (all its threads, e.g. OpenMP workers still spinning), which is not counted."""
+
+    def __init__(self, busy=machine_busy_seconds, own=time.process_time, clock=time.perf_counter,
+                 sleep=time.sleep):
+        self._busy, self._own, self._clock, self._sleep = busy, own, clock, sleep
+        self._start = busy(), own(), clock()
+
+    def load(self, window: float = WINDOW_SECONDS) -> float | None:
+        """Cores other programs kept busy since the window opened (0 = none, 1 = one core's
+        worth), waiting first until it is ``window`` seconds long; None if the machine's
+        counters cannot be read."""
+        b0, o0, t0 = self._start
+        if b0 is None:
+            return None
+        left = window - (self._clock() - t0)
+        if left > 0:
+            self._sleep(left)
+        b1, o1, t1 = self._busy(), self._own(), self._clock()
+        if b1 is None or t1 <= t0:
+            return None
+        return max(0.0, (b1 - b0) - (o1 - o0)) / (t1 - t0)
+
+
+def other_programs_load(window: float = WINDOW_SECONDS, **counters) -> float | None:
+    """Cores other programs keep busy over the next ``window`` seconds (see :class:`LoadWindow`;
+    ``counters`` replace its clocks in tests)."""
+    return LoadWindow(**counters).load(window)
 
 
 def threads_for(load: float, cores: int, limit: int) -> int:
@@ -58,7 +78,9 @@ def threads_for(load: float, cores: int, limit: int) -> int:
 
 def inference_threads(requested=None, load=other_programs_load) -> int:
     """Torch threads for one colorization: ``requested`` if given, else :func:`threads_for`
-    the measured load of other programs (torch's own setting where it cannot be measured)."""
+    the load of other programs measured by ``load()`` (e.g. the :meth:`LoadWindow.load` of a
+    window opened when the colorization started); torch's own setting where it cannot be
+    measured."""
     import torch
 
     if requested:

@@ -27,7 +27,7 @@ from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.colorize import MIN_SIDE
-from colorstudio.engine.cpu_threads import inference_threads, torch_threads
+from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
@@ -262,6 +262,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB.
     """
     gray, reference, ignored = _check(gray, reference, options)
+    window = LoadWindow()                  # what other programs use while the pair is prepared
     dev = torch_device(options.get("device"))
     net, model_name = _resolve(model)
     H, W = gray.shape
@@ -272,7 +273,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     flip = _flag(options.get("flip_average"), default=h * w <= FLIP_AVERAGE_MAX_PIXELS, name="flip_average")
     scales = COARSER_SCALES if _flag(options.get("multiscale"), default=not stereo, name="multiscale") else ()
     preset = options.get("preset") or "medium"
-    threads = inference_threads(options.get("threads"))
+    threads = inference_threads(options.get("threads"), load=window.load)
     with torch.inference_mode(), torch_threads(threads):
         net = net.to(dev)
         chroma_w, out = _net_pass(net, gray_w, ref, preset, stereo, flip, dev)

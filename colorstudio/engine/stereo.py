@@ -27,7 +27,7 @@ from colorstudio.core.baselines import match_luma
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
 from colorstudio.core.result import ChromaResult
-from colorstudio.engine.cpu_threads import inference_threads, torch_threads
+from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError, PairError
 from colorstudio.nets.inference import for_inference
@@ -108,6 +108,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     if gray.ndim != 2 or reference.ndim != 3 or reference.shape[2] != 3:
         raise PairError(f"cyclecnn needs a gray (H, W) and an RGB reference (h, w, 3), "
                         f"not {gray.shape} and {reference.shape}")
+    window = LoadWindow()                  # what other programs use while the pair is prepared
     dev = torch_device(device)
     net = get_model(model)
     H, W = gray.shape
@@ -154,7 +155,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     if match_tone:  # the classic matchers' global tone alignment: the reference luma gets the
         r_ycc[..., 0] = match_luma(r_ycc[..., 0], g_small)  # gray's histogram (chroma untouched)
     r_t = torch.from_numpy(r_ycc).permute(2, 0, 1)[None].contiguous()
-    info["threads"] = threads = inference_threads(options.get("threads"))
+    info["threads"] = threads = inference_threads(options.get("threads"), load=window.load)
     with torch.no_grad(), torch_threads(threads):
         out = to_cpu(net.to(dev)(g_t.to(dev), r_t.to(dev), max_d, side, use_gca, use_refine, keep_weights=False))
     info["candidates"] = int(out["candidates"])
