@@ -10,7 +10,10 @@ right after one colorization (or any work of the app itself) it says the machine
 the next colorization ran on one thread, about 1.3x slower on two cores (measured on the
 12 MP cross-camera run: 8.5 s against 6.8 s). Here the process's own CPU time over the window
 is subtracted from the whole machine's (Linux ``/proc/stat``); elsewhere torch's own setting is
-kept. torch is imported when a function here is called, never at import time.
+kept. The pair methods (Cycle CNN, CCDC) use it; the single-gray nets run at 192 px in a
+fraction of a second with nothing to prepare first, so a window would cost them up to 15% and
+they keep torch's setting. torch is imported when a function here is called, never at import
+time.
 """
 from __future__ import annotations
 
