@@ -74,20 +74,3 @@ def test_a_window_opened_earlier_waits_only_for_what_is_left_of_it():
     window = LoadWindow(busy=lambda: 0.0, own=lambda: 0.0, clock=lambda: now[0], sleep=sleep)
     now[0] += 0.2                                   # longer than the window: no wait at all
     assert window.load(0.05) == 0.0 and len(slept) == 1
-
-
-def test_cores_reserved_by_a_training_in_this_process_are_counted_until_it_ends():
-    import torch
-
-    limit = torch.get_num_threads()
-    cores = os.cpu_count() or 1
-    with cpu_threads.cores_reserved(cores):          # e.g. the fine-tune wizard training on every core
-        assert inference_threads(load=lambda: 0.0) == 1
-        with cpu_threads.cores_reserved(0):
-            assert inference_threads(load=lambda: 0.0) == 1
-    assert inference_threads(load=lambda: 0.0) == threads_for(0.0, cores, limit)
-    with pytest.raises(RuntimeError):
-        with cpu_threads.cores_reserved(cores):
-            raise RuntimeError("the training failed")
-    assert cpu_threads._reserved == 0                # released on errors too
-

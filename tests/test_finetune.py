@@ -1,6 +1,5 @@
 """`colorstudio finetune`: a tiny real run on user-style pairs, then colorize with the result."""
 import json
-import os
 
 import numpy as np
 import pytest
@@ -77,20 +76,3 @@ def test_bad_finetune_options_are_one_line_errors(tmp_path, user_pairs, capsys, 
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and bad[0] in err and "Traceback" not in err
     assert not out.exists()
-
-
-def test_a_training_holds_its_cores_for_colorizations_in_the_app_until_cancelled(tmp_path, tiny_base, user_pairs):
-    """The wizard trains in a thread of the app; a colorization meanwhile must not count those
-    cores as free (their CPU time is the app's own). Closing the generator (Cancel) frees them."""
-    from colorstudio.engine import cpu_threads
-    from colorstudio.training.finetune import finetune
-
-    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
-    gen = finetune(pairs, base_model_path=tiny_base, out=tmp_path / "m.safetensors", run_dir=tmp_path / "run",
-                   max_steps=50, device="cpu", crop=(64, 96))
-    next(gen)                                        # training has started
-    assert cpu_threads._reserved == torch.get_num_threads()
-    n = torch.get_num_threads()
-    assert cpu_threads.inference_threads(load=lambda: 0.0) == cpu_threads.threads_for(n, os.cpu_count() or 1, n)
-    gen.close()
-    assert cpu_threads._reserved == 0

@@ -18,15 +18,11 @@ time.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from contextlib import contextmanager
 
 PROC_STAT = "/proc/stat"
 WINDOW_SECONDS = 0.05          # 5 scheduler ticks per core at 100 Hz: enough to tell 0 from 1 core
-
-_reserved = 0                  # cores this process's own background jobs keep busy (cores_reserved)
-_reserved_lock = threading.Lock()
 
 
 def machine_busy_seconds(path: str = PROC_STAT) -> float | None:
@@ -83,26 +79,11 @@ def threads_for(load: float, cores: int, limit: int) -> int:
     return max(1, min(limit, int(cores - load + 0.5)))
 
 
-@contextmanager
-def cores_reserved(n: int):
-    """While the block runs, colorizations in this process count ``n`` more cores as taken.
-    For a training in one of the app's own threads (the fine-tune wizard): its CPU time is this
-    process's, which the load window leaves out."""
-    global _reserved
-    with _reserved_lock:
-        _reserved += n
-    try:
-        yield
-    finally:
-        with _reserved_lock:
-            _reserved -= n
-
-
 def inference_threads(requested=None, load=other_programs_load) -> int:
     """Torch threads for one colorization: ``requested`` if given, else :func:`threads_for`
     the load of other programs measured by ``load()`` (e.g. the :meth:`LoadWindow.load` of a
-    window opened when the colorization started) plus the cores this process's background jobs
-    reserved (:func:`cores_reserved`); torch's own setting where the load cannot be measured."""
+    window opened when the colorization started); torch's own setting where it cannot be
+    measured."""
     import torch
 
     if requested:
@@ -111,7 +92,7 @@ def inference_threads(requested=None, load=other_programs_load) -> int:
     measured = load()
     if measured is None:
         return limit
-    return threads_for(measured + _reserved, os.cpu_count() or 1, limit)
+    return threads_for(measured, os.cpu_count() or 1, limit)
 
 
 @contextmanager

@@ -23,7 +23,6 @@ from colorstudio.core.checks import check_pair
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.imageio import load_photo
 from colorstudio.core.metrics import NOISE_FREE_BLOCK
-from colorstudio.engine.cpu_threads import cores_reserved
 from colorstudio.engine.device import torch_device
 from colorstudio.engine.stereo import shift_columns
 from colorstudio.errors import ColorStudioError, ModelError
@@ -162,8 +161,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     if minutes is None and max_steps is None:
         raise ValueError("give a time budget (minutes) or a step count")
     out, run_dir = Path(out), Path(run_dir)
-    on_cpu = device == "cpu" or torch_device(device).type == "cpu"
-    if on_cpu:
+    if device == "cpu" or torch_device(device).type == "cpu":
         torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
     model = starting_model(base_model_path)
     max_d = model.cfg.max_disparity
@@ -185,8 +183,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
                         checkpoint_every=checkpoint_every, warmup_steps=warmup_steps,
                         freeze_batchnorm=freeze_batchnorm, split_cycle=split_cycle,
                         cycle_pool=cycle_pool)
-    with cores_reserved(torch.get_num_threads() if on_cpu else 0):   # a colorization meanwhile takes the rest
-        state = yield from train_steps(model, train_data, opts, run_dir, resume=resume, device=device)
+    state = yield from train_steps(model, train_data, opts, run_dir, resume=resume, device=device)
     model.cpu()
     after = cycle_scores(model, val_set, max_d)
     card = {"name": out.stem, "kind": "cyclecnn", "base_model": str(base_model_path or "shipped cyclecnn"),
