@@ -15,8 +15,8 @@ fraction of a second with nothing to prepare first, so a window would cost them 
 they keep torch's setting. A training in one of the app's own threads (the fine-tune wizard)
 is the app's own time, so a colorization beside it takes both cores: measured so (Cycle CNN on
 Motorcycle beside a CPU fine-tune, 15 s each), that was faster for the colorization (2.3-2.7 s
-against 2.4-2.9 s on one thread) and no slower for the training. torch is imported when a function here is called, never at import
-time.
+against 2.4-2.9 s on one thread) and no slower for the training. torch is imported when a
+function here is called, never at import time.
 """
 from __future__ import annotations
 
