@@ -132,3 +132,13 @@ def test_denoise_chroma_removes_reference_noise_and_keeps_an_edge_the_gray_has()
     assert abs(out[:, 47].mean() - 0.65) < 0.02 and abs(out[:, 42].mean() - 0.4) < 0.02   # the edge stays
     big_gray = np.kron(gray, np.ones((3, 3), np.float32))      # the guide may be the full-size gray
     np.testing.assert_allclose(stereo.denoise_chroma(noisy, big_gray), out, atol=1e-5)
+
+
+def test_thread_option_is_reported_and_torch_setting_restored(model_file, pair):
+    before = torch.get_num_threads()
+    res = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, side="right",
+                                 max_disparity=12, threads=1)
+    assert res.info["threads"] == 1 and torch.get_num_threads() == before
+    auto = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, side="right", max_disparity=12)
+    assert 1 <= auto.info["threads"] <= before            # the cores other programs leave free
+    np.testing.assert_allclose(auto.chroma, res.chroma, atol=1e-4)   # threads change speed, not colour
