@@ -1,5 +1,7 @@
 """Writing photographs: atomically (a temporary file in the target folder, then a rename),
-keeping the gray input's ICC profile, EXIF (orientation reset to 1) and bit depth.
+keeping the gray input's ICC profile (when it describes the pixels written: a gray-only profile
+is not put into a colour image, see :mod:`colorstudio.core.colour_management`), EXIF
+(orientation reset to 1) and bit depth.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from colorstudio.core.colour_management import profile_for_pixels
 from colorstudio.core.imageio import Photo
 from colorstudio.errors import OutputError
 
@@ -145,7 +148,7 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     if alpha is not None:
         alpha = alpha.astype(np.uint16) * 257 if (pixels.dtype == np.uint16 and alpha.dtype == np.uint8) \
             else (alpha >> 8).astype(np.uint8) if (pixels.dtype == np.uint8 and alpha.dtype == np.uint16) else alpha
-    icc = like.icc_profile if like is not None else None
+    icc = profile_for_pixels(like.icc_profile, 1 if pixels.ndim == 2 else 3) if like is not None else None
     exif = like.exif if like is not None else None
     data = _encode(pixels, alpha, ext, icc, exif, jpeg_quality)
     atomic_write_bytes(path, data)

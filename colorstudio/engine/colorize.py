@@ -13,6 +13,7 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.color import compose
+from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine import methods as registry
@@ -102,7 +103,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     """
     t0 = time.perf_counter()
     gray_f = gray.gray_float()
-    ref_f = reference.rgb_float() if reference is not None else None
+    ref_f, colour_note = reference_rgb(reference, gray) if reference is not None else (None, None)
     check_size(gray)
     if reference is not None:
         check_size(reference)
@@ -133,6 +134,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
             **mode_info, **result.info}
     if reference is not None and reference.is_gray:
         info["warning"] = "the reference has no colour: the result stays gray"
+    if colour_note:
+        info["colour_management"] = colour_note
     out = Colorization(rgb=rgb, chroma=result.chroma, method=chosen.name, gray=gray, reference=reference,
                        diagnostics=result.diagnostics, info=info, seconds=time.perf_counter() - t0)
     yield Progress(1.0, "done")

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from colorstudio.core.baselines import match_luma
 from colorstudio.core.checks import check_pair
 from colorstudio.core.color import rgb_to_ycbcr
+from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.imageio import load_photo
 from colorstudio.core.metrics import NOISE_FREE_BLOCK
 from colorstudio.engine.device import torch_device
@@ -49,8 +50,9 @@ class PreparedPair:
 
 def prepare_pair(gray_path, ref_path, max_disparity: int, max_side: int = 640) -> PreparedPair:
     """Load, check and scale a pair so its disparity span fits the model's candidates."""
-    gray = load_photo(gray_path).gray_float()
-    ref = load_photo(ref_path).rgb_float()
+    gray_photo = load_photo(gray_path)
+    gray = gray_photo.gray_float()
+    ref, _ = reference_rgb(load_photo(ref_path), gray_photo)    # as colorize sees it
     if ref.shape[:2] != gray.shape:
         ref = cv2.resize(ref, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_CUBIC)
     report = check_pair(gray, ref)

@@ -1,0 +1,87 @@
+"""Colour spaces of the photos: the reference's colour is brought into the output's space.
+
+The result is the gray's own pixels as luma plus the reference's chroma, written with the
+gray's ICC profile. So the reference's RGB numbers must mean what the output's numbers mean:
+a phone's colour shot is often Display P3, a camera's Adobe RGB, and read as if it were sRGB
+its colours come out duller (P3 red (1, 0, 0) is a redder red than sRGB's). Here:
+
+- the **output space** is the gray's ICC profile when that is an RGB profile, else sRGB (a
+  gray-only profile cannot describe a colour image, so it is not written into one:
+  :func:`profile_for_pixels`);
+- a reference whose RGB profile differs from the output space is converted into it with
+  littleCMS (Pillow's ``ImageCms``, relative colorimetric intent). A 16-bit reference is
+  converted at 8 bits per channel (Pillow's transforms are 8-bit); it only lends its chroma,
+  which the methods smooth far below that step.
+
+No profile (or one that cannot be read) means sRGB, as everywhere else in the app. A gray
+with a gray-only profile keeps its pixel values as the result's luma, now read with sRGB's
+tone curve: for the common "Gray Gamma 2.2" nearly the same; a print curve such as "Dot Gain
+20%" would look lighter. (Converting the gray's tones would break "the output's luma is the
+gray itself".)
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+_SPACE_OFFSET = slice(16, 20)         # the ICC header's "data colour space" signature
+
+
+def profile_colour_space(icc: bytes | None) -> str | None:
+    """'RGB', 'GRAY', 'CMYK', ... from an ICC profile's header; None without a readable one."""
+    if not icc or len(icc) < 128 or icc[36:40] != b"acsp":
+        return None
+    return icc[_SPACE_OFFSET].decode("ascii", "replace").strip() or None
+
+
+def profile_for_pixels(icc: bytes | None, channels: int) -> bytes | None:
+    """The profile to embed in an image of ``channels`` (1 or 3): ``icc`` if it describes
+    that kind of image, else None (the file is then read as sRGB / plain gray)."""
+    wanted = "RGB" if channels == 3 else "GRAY"
+    return icc if profile_colour_space(icc) == wanted else None
+
+
+def profile_name(icc: bytes | None) -> str:
+    """The profile's description ('Display P3', ...), or 'sRGB' without one."""
+    if not icc:
+        return "sRGB"
+    try:
+        from PIL import ImageCms
+
+        return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).strip() or "unnamed"
+    except Exception:       # a damaged profile: the pixels are taken as they are
+        return "unreadable profile"
+
+
+def _is_srgb(icc: bytes | None) -> bool:
+    return icc is None or "srgb" in profile_name(icc).lower()
+
+
+def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes | None,
+                              gray_icc: bytes | None) -> tuple[np.ndarray, str | None]:
+    """(the reference as float32 RGB [0, 1] in the output's colour space, a one-line note of
+    the conversion or None if none was needed). ``reference_pixels`` (H, W[, 3]) uint8/uint16."""
+    pixels = reference_pixels
+    scale = 65535.0 if pixels.dtype == np.uint16 else 255.0
+    as_float = lambda p, s: (np.repeat(p[..., None], 3, 2) if p.ndim == 2 else p).astype(np.float32) / s
+    source = profile_for_pixels(reference_icc, 3) if pixels.ndim == 3 else None    # None: sRGB
+    target = profile_for_pixels(gray_icc, 3)
+    if pixels.ndim == 2 or source == target or (_is_srgb(source) and _is_srgb(target)):
+        return as_float(pixels, scale), None
+    try:
+        from PIL import Image, ImageCms
+
+        open_ = lambda icc: ImageCms.ImageCmsProfile(io.BytesIO(icc)) if icc else ImageCms.createProfile("sRGB")
+        src, dst = open_(source), open_(target)
+        eight = pixels if pixels.dtype == np.uint8 else np.rint(pixels / 257.0).astype(np.uint8)
+        out = ImageCms.profileToProfile(Image.fromarray(np.ascontiguousarray(eight)), src, dst,
+                                        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, outputMode="RGB")
+    except Exception:       # a damaged or unusual profile: keep the pixels as they are
+        return as_float(pixels, scale), f"the reference's colour profile could not be used ({profile_name(source)})"
+    return as_float(np.asarray(out), 255.0), f"reference converted from {profile_name(source)} to {profile_name(target)}"
+
+
+def reference_rgb(reference, gray) -> tuple[np.ndarray, str | None]:
+    """:func:`reference_in_output_space` for two :class:`~colorstudio.core.imageio.Photo`."""
+    return reference_in_output_space(reference.pixels, reference.icc_profile, gray.icc_profile)

@@ -1,0 +1,85 @@
+"""Colour management: the reference's colour is brought into the output's space, and a profile
+is only written into the kind of image it describes."""
+import numpy as np
+import pytest
+from PIL import Image, ImageCms
+
+from colorstudio.cli import main
+from colorstudio.core.colour_management import (profile_colour_space, profile_for_pixels,
+                                                reference_in_output_space)
+from colorstudio.core.imageio import load_photo
+from icc_profiles import DISPLAY_P3, SRGB, gray_profile, rgb_profile
+
+P3 = rgb_profile("Test Display P3")
+COLOUR = (200, 80, 80)
+
+
+def _srgb_bytes() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _p3_to_srgb(rgb8) -> np.ndarray:
+    """The conversion worked out by hand: P3 numbers (gamma 2.2 here) -> XYZ (D50) -> sRGB."""
+    lin = (np.asarray(rgb8, np.float64) / 255) ** 2.2
+    xyz = np.array(DISPLAY_P3).T @ lin
+    s = np.clip(np.linalg.solve(np.array(SRGB).T, xyz), 0, 1)
+    return np.where(s <= 0.0031308, 12.92 * s, 1.055 * s ** (1 / 2.4) - 0.055)
+
+
+def test_profile_colour_space_reads_the_header():
+    assert profile_colour_space(P3) == "RGB"
+    assert profile_colour_space(gray_profile()) == "GRAY"
+    assert profile_colour_space(_srgb_bytes()) == "RGB"
+    assert profile_colour_space(None) is None and profile_colour_space(b"not a profile" * 20) is None
+    assert profile_for_pixels(gray_profile(), 3) is None        # never a gray profile in a colour image
+    assert profile_for_pixels(gray_profile(), 1) == gray_profile()
+    assert profile_for_pixels(P3, 3) == P3 and profile_for_pixels(P3, 1) is None
+
+
+def test_a_display_p3_reference_is_converted_to_srgb():
+    ref = np.full((8, 10, 3), COLOUR, np.uint8)
+    out, note = reference_in_output_space(ref, P3, None)
+    expected = _p3_to_srgb(COLOUR)
+    np.testing.assert_allclose(out[0, 0], expected, atol=2.5 / 255)
+    assert out[0, 0, 0] > COLOUR[0] / 255 and out[0, 0, 1] < COLOUR[1] / 255   # a redder red in sRGB numbers
+    assert note == "reference converted from Test Display P3 to sRGB"
+    ref16 = ref.astype(np.uint16) * 257                          # 16-bit: the same colour
+    out16, _ = reference_in_output_space(ref16, P3, None)
+    np.testing.assert_allclose(out16, out, atol=1 / 255)
+
+
+def test_into_the_grays_own_rgb_space_and_no_conversion_when_spaces_agree():
+    srgb_ref = np.full((4, 4, 3), COLOUR, np.uint8)
+    out, note = reference_in_output_space(srgb_ref, None, P3)    # untagged = sRGB, gray tagged P3
+    assert out[0, 0, 0] < COLOUR[0] / 255 and "to Test Display P3" in note
+    for ref_icc, gray_icc in ((P3, P3), (None, None), (_srgb_bytes(), None), (None, gray_profile())):
+        same, note = reference_in_output_space(srgb_ref, ref_icc, gray_icc)
+        assert note is None and np.array_equal(same, srgb_ref.astype(np.float32) / 255)
+
+
+def test_a_damaged_profile_keeps_the_pixels_and_says_so():
+    broken = P3[:128] + b"\xff" * 64                             # a valid header, a garbage tag table
+    ref = np.full((4, 4, 3), COLOUR, np.uint8)
+    out, note = reference_in_output_space(ref, broken, None)
+    assert np.array_equal(out, ref.astype(np.float32) / 255) and "could not be used" in note
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg"])
+def test_cli_gray_profile_not_written_into_the_colour_result_and_p3_reference_converted(tmp_path, ext):
+    h, w = 48, 64
+    gray = np.full((h, w), 120, np.uint8)          # mid-gray: the colour fits without clipping
+    Image.fromarray(gray, "L").save(tmp_path / f"g{ext}", icc_profile=gray_profile())
+    Image.fromarray(np.full((h, w, 3), COLOUR, np.uint8)).save(tmp_path / "r.png", icc_profile=P3)
+    out = tmp_path / f"out{ext}"
+    assert main(["colorize", str(tmp_path / f"g{ext}"), str(tmp_path / "r.png"), "-o", str(out),
+                 "--method", "copy"]) == 0
+    result = load_photo(out)
+    assert result.icc_profile is None                          # read as sRGB, which it now is
+    # 'copy' gives the reference's chroma: it is the converted (sRGB) colour's, not the raw P3 numbers'
+    from colorstudio.core.color import rgb_to_ycbcr
+
+    got = rgb_to_ycbcr(result.to_float())[..., 1:].reshape(-1, 2).mean(0)
+    want = rgb_to_ycbcr(_p3_to_srgb(COLOUR).astype(np.float32)[None, None])[0, 0, 1:]
+    raw = rgb_to_ycbcr(np.float32(COLOUR)[None, None] / 255)[0, 0, 1:]
+    assert np.abs(got - want).max() < np.abs(got - raw).max()
+    assert np.abs(got - want).max() < 0.02
