@@ -43,6 +43,8 @@ def cmd_colorize(args) -> int:
     _say(f"{args.output}: colorized with {result.method} in {result.seconds:.2f} s")
     if "mode_reason" in result.info:
         _say(result.info["mode_reason"])
+    if "colour_management" in result.info:
+        _say(result.info["colour_management"])
     if "warning" in result.info:
         _say(f"warning: {result.info['warning']}")
     return EXIT_OK

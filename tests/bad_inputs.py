@@ -111,6 +111,18 @@ def write_corpus(folder: Path) -> list[Case]:
     cases += [Case("truncated JPEG gray", f / "trunc.jpg", None, "either", (W, H)),
               Case("truncated PNG gray", f / "trunc.png", good_ref, "error"),
               Case("truncated TIFF reference", good_gray, f / "trunc.tif", "either", (W, H))]
+    try:                                            # the phones' HEIC (pillow-heif, a dependency)
+        import pillow_heif  # noqa: F401  (registers the HEIF opener on import of imageio)
+        import colorstudio.core.imageio  # noqa: F401
+
+        heic = io.BytesIO()
+        Image.fromarray(ref).save(heic, "HEIF", quality=90)
+        (f / "phone.heic").write_bytes(heic.getvalue())
+        (f / "trunc.heic").write_bytes(heic.getvalue()[: len(heic.getvalue()) // 2])
+        cases += [Case("HEIC reference", good_gray, f / "phone.heic", "ok", (W, H)),
+                  Case("truncated HEIC reference", good_gray, f / "trunc.heic", "error")]
+    except ImportError:
+        pass
 
     (f / "really_png.jpg").write_bytes(png)
     cases.append(Case("PNG named .jpg", f / "really_png.jpg", good_ref, "ok", (W, H)))

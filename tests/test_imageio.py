@@ -196,3 +196,33 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~umask
+
+
+def test_phone_heic_is_read_with_its_rotation_profile_and_exif(tmp_path):
+    """iPhones save HEIC (Display P3); pillow-heif applies the file's own rotation."""
+    pytest.importorskip("pillow_heif")
+    from colorstudio.core.imageio import READ_EXTENSIONS
+
+    assert ".heic" in READ_EXTENSIONS
+    rgb = np.zeros((40, 64, 3), np.uint8)
+    rgb[:, :32] = (200, 60, 40)                     # left half red, right half dark
+    exif = Image.Exif()
+    exif[0x0112] = 6                                # "turn 90 degrees clockwise to view"
+    exif[0x010F] = "PhoneMaker"
+    icc = srgb_icc()
+    Image.fromarray(rgb).save(tmp_path / "IMG_0001.heic", exif=exif.tobytes(), icc_profile=icc, quality=95)
+    photo = load_photo(tmp_path / "IMG_0001.heic")
+    assert photo.pixels.shape == (64, 40, 3)        # turned once, not twice
+    assert photo.pixels[:8].mean(axis=(0, 1))[0] > 150      # the red half is now on top
+    assert photo.icc_profile == icc
+    out = Image.Exif()
+    out.load(photo.exif)
+    assert out.get(0x010F) == "PhoneMaker" and out.get(0x0112, 1) == 1
+
+
+def test_heic_batch_output_defaults_to_jpeg(tmp_path):
+    from colorstudio.engine.batch import _output_name
+
+    assert _output_name(tmp_path / "IMG_0001.HEIC", "IMG_0001", tmp_path, None).suffix == ".jpg"
+    assert _output_name(tmp_path / "IMG_0002.avif", "IMG_0002", tmp_path, None).suffix == ".jpg"
+    assert _output_name(tmp_path / "scan.tif", "scan", tmp_path, None).suffix == ".tif"     # kept where writable

@@ -1,7 +1,8 @@
 """Reading photographs the way a photographer expects (writing: :mod:`colorstudio.core.image_write`).
 
-- Reads JPEG, PNG, TIFF (8/16 bit), WebP and BMP; applies the EXIF orientation;
-  converts palette, CMYK and gray+alpha; carries alpha along.
+- Reads JPEG, PNG, TIFF (8/16 bit), WebP and BMP, and the phones' HEIC/HEIF (through
+  pillow-heif, which applies the file's own rotation) and AVIF (Pillow's own, where built in);
+  applies the EXIF orientation; converts palette, CMYK and gray+alpha; carries alpha along.
 - An RGB file whose three channels are equal is treated as gray.
 - Guards against decompression bombs *before* decoding: images above
   :data:`MAX_PIXELS` (default 200 megapixels, ``COLORSTUDIO_MAX_PIXELS`` overrides)
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError, features
 
 from colorstudio.errors import (
     FileMissingError,
@@ -28,7 +29,25 @@ from colorstudio.errors import (
 )
 
 MAX_PIXELS = int(os.environ.get("COLORSTUDIO_MAX_PIXELS", 200_000_000))
-READ_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
+
+def _optional_formats() -> tuple[str, ...]:
+    """HEIC/HEIF when pillow-heif is installed (a dependency; it may be missing from a
+    hand-made environment), AVIF when this Pillow was built with it."""
+    extra: tuple[str, ...] = ()
+    try:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+        extra += (".heic", ".heif")
+    except ImportError:
+        pass
+    if features.check("avif"):
+        extra += (".avif",)
+    return extra
+
+
+READ_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp") + _optional_formats()
+FILE_DIALOG_FILTER = "Images (" + " ".join("*" + e for e in READ_EXTENSIONS) + ")"
 _ORIENTATION_TAG = 0x0112
 _GRAY_TOLERANCE = 2 / 255  # an RGB file within this of equal channels is gray
 
@@ -108,7 +127,7 @@ def _open(path: Path) -> Image.Image:
     except UnidentifiedImageError:
         raise UnsupportedImageError(
             f"{path.name}: not an image ColorStudio can read "
-            f"(supported: JPEG, PNG, TIFF, WebP, BMP)") from None
+            f"(supported: {', '.join(e.lstrip('.') for e in READ_EXTENSIONS)})") from None
     except OSError as e:
         raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
     w, h = im.size
@@ -230,7 +249,7 @@ def load_photo(path: str | os.PathLike) -> Photo:
         pixels, alpha, icc, exif_bytes, fmt, converted = _decode(im, path)
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
         msg = str(e).lower()
-        if any(w in msg for w in ("truncat", "broken", "premature", "buffer", "eof")):
+        if any(w in msg for w in ("truncat", "broken", "premature", "buffer", "eof", "end of file")):
             raise TruncatedImageError(f"{path.name}: the file is truncated or damaged") from None
         raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
     finally:

@@ -58,9 +58,11 @@ class BatchProgress:
 
 
 def _output_name(gray: Path, name: str, out_dir: Path, ext: str | None) -> Path:
+    """The gray's own format, or one that can be written: JPEG for the phones' lossy
+    HEIC/HEIF/AVIF, PNG (lossless) for anything else."""
     suffix = ext or gray.suffix.lower()
     if suffix not in WRITE_EXTENSIONS:
-        suffix = ".png"
+        suffix = ".jpg" if suffix in (".heic", ".heif", ".avif") else ".png"
     if not suffix.startswith("."):
         suffix = "." + suffix
     return out_dir / f"{name}_colorized{suffix}"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout
                                QLineEdit, QProgressBar, QPushButton, QStyle, QStyledItemDelegate,
                                QStyleOptionProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchItem, BatchPlan, BatchProgress, plan_batch, run_batch
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
@@ -246,7 +247,7 @@ class BatchPanel(QWidget):
 
     def _add_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "",
-                                                "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp)")
+                                                FILE_DIALOG_FILTER)
         if files:
             self.add_inputs([Path(f) for f in files])
 

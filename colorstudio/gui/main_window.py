@@ -10,6 +10,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from colorstudio import paths
+from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.errors import ColorStudioError, PairError
 from colorstudio.gui import jobs, model_catalog
 from colorstudio.gui.batch_panel import BatchPanel
@@ -25,7 +26,7 @@ from colorstudio.gui.side_panel import SidePanel
 from colorstudio.gui.workers import GeneratorWorker
 
 log = logging.getLogger(__name__)
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp);;All files (*)"
+IMAGE_FILTER = FILE_DIALOG_FILTER + ";;All files (*)"
 
 
 class MainWindow(MainMenus, QMainWindow):
