@@ -58,6 +58,20 @@ def _is_srgb(icc: bytes | None) -> bool:
     return icc is None or "srgb" in profile_name(icc).lower()
 
 
+def _spaces(reference_icc: bytes | None, gray_icc: bytes | None, colour: bool):
+    """(source, target) profiles (None = sRGB) if the reference needs converting, else None."""
+    source = profile_for_pixels(reference_icc, 3) if colour else None
+    target = profile_for_pixels(gray_icc, 3)
+    if not colour or source == target or (_is_srgb(source) and _is_srgb(target)):
+        return None
+    return source, target
+
+
+def needs_conversion(reference, gray) -> bool:
+    """Whether :func:`reference_rgb` converts this reference (two Photos)."""
+    return _spaces(reference.icc_profile, gray.icc_profile, reference.pixels.ndim == 3) is not None
+
+
 def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes | None,
                               gray_icc: bytes | None) -> tuple[np.ndarray, str | None]:
     """(the reference as float32 RGB [0, 1] in the output's colour space, a one-line note of
@@ -65,10 +79,10 @@ def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes
     pixels = reference_pixels
     scale = 65535.0 if pixels.dtype == np.uint16 else 255.0
     as_float = lambda p, s: (np.repeat(p[..., None], 3, 2) if p.ndim == 2 else p).astype(np.float32) / s
-    source = profile_for_pixels(reference_icc, 3) if pixels.ndim == 3 else None    # None: sRGB
-    target = profile_for_pixels(gray_icc, 3)
-    if pixels.ndim == 2 or source == target or (_is_srgb(source) and _is_srgb(target)):
+    spaces = _spaces(reference_icc, gray_icc, pixels.ndim == 3)
+    if spaces is None:
         return as_float(pixels, scale), None
+    source, target = spaces                                # None: sRGB
     try:
         from PIL import Image, ImageCms
 

@@ -13,6 +13,7 @@ from typing import Any, Generator
 
 import numpy as np
 
+from colorstudio.core.colour_management import needs_conversion, reference_rgb
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine.colorize import Colorization, check_size, colorize_steps
 from colorstudio.engine.progress import Progress
@@ -81,12 +82,19 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         check_size(reference)
     yield Progress(0.6, "preparing the views")
     gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), **kwargs)
-    reference_view = display_image(reference.pixels, **kwargs) if reference is not None else None
+    reference_view, colour_note = None, None
+    if reference is not None and needs_conversion(reference, gray):   # shown as the engine uses it
+        converted, colour_note = reference_rgb(reference, gray)
+        reference_view = display_image(converted, **kwargs)
+    elif reference is not None:
+        reference_view = display_image(reference.pixels, **kwargs)
     checks: list[str] = []
     details: dict[str, Any] = {}
     if reference is not None:
         yield Progress(0.75, "checking the pair")
         checks, details = pair_checks(gray, reference)
+        if colour_note:
+            checks.append(f"Colour profile: {colour_note}.")
     elif not gray.is_gray:
         checks = ["This is a colour photo: its colours are dropped and re-invented from its gray version."]
     yield Progress(1.0, "opened")
