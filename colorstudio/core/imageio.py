@@ -30,6 +30,7 @@ from colorstudio.errors import (
 
 MAX_PIXELS = int(os.environ.get("COLORSTUDIO_MAX_PIXELS", 200_000_000))
 
+
 def _optional_formats() -> tuple[str, ...]:
     """HEIC/HEIF when pillow-heif is installed (a dependency; it may be missing from a
     hand-made environment), AVIF when this Pillow was built with it."""
