@@ -123,6 +123,19 @@ def write_corpus(folder: Path) -> list[Case]:
                   Case("truncated HEIC reference", good_gray, f / "trunc.heic", "error")]
     except ImportError:
         pass
+    try:                                            # camera RAW (rawpy, a dependency)
+        import rawpy  # noqa: F401
+
+        from raw_files import bayer_dng
+
+        dng = bayer_dng(f / "colour.dng", ref.astype(np.float64) * 12)   # 8-bit scene -> 12-bit sensor
+        (f / "trunc.dng").write_bytes(dng.read_bytes()[: dng.stat().st_size // 3])
+        (f / "text.nef").write_text("not a raw file")
+        cases += [Case("DNG reference", good_gray, dng, "ok", (W, H)),
+                  Case("truncated DNG reference", good_gray, f / "trunc.dng", "error"),
+                  Case("text named .nef", f / "text.nef", None, "error")]
+    except ImportError:
+        pass
 
     (f / "really_png.jpg").write_bytes(png)
     cases.append(Case("PNG named .jpg", f / "really_png.jpg", good_ref, "ok", (W, H)))

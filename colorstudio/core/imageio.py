@@ -3,6 +3,8 @@
 - Reads JPEG, PNG, TIFF (8/16 bit), WebP and BMP, and the phones' HEIC/HEIF (through
   pillow-heif, which applies the file's own rotation) and AVIF (Pillow's own, where built in);
   applies the EXIF orientation; converts palette, CMYK and gray+alpha; carries alpha along.
+- Reads camera RAW files (DNG and the makers' formats) through LibRaw, developed plainly to
+  16-bit sRGB, or 16-bit gray from a monochrome sensor (:mod:`colorstudio.core.raw_photos`).
 - An RGB file whose three channels are equal is treated as gray.
 - Guards against decompression bombs *before* decoding: images above
   :data:`MAX_PIXELS` (default 200 megapixels, ``COLORSTUDIO_MAX_PIXELS`` overrides)
@@ -20,6 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
+from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_size, raw_supported
 from colorstudio.errors import (
     FileMissingError,
     ImageTooLargeError,
@@ -44,6 +47,8 @@ def _optional_formats() -> tuple[str, ...]:
         pass
     if features.check("avif"):
         extra += (".avif",)
+    if raw_supported():
+        extra += RAW_EXTENSIONS
     return extra
 
 
@@ -245,6 +250,11 @@ def load_photo(path: str | os.PathLike) -> Photo:
     """
     path = Path(path)
     _check_path(path)
+    if is_raw(path) and raw_supported():
+        pixels = develop_raw(path, MAX_PIXELS)
+        if pixels.ndim == 3 and channels_equal(pixels):
+            pixels = np.ascontiguousarray(pixels[..., 1])
+        return Photo(pixels=pixels, path=path, format="RAW")
     im = _open(path)
     try:
         pixels, alpha, icc, exif_bytes, fmt, converted = _decode(im, path)
@@ -273,6 +283,8 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
     """(width, height) without decoding the pixels (EXIF orientation applied)."""
     path = Path(path)
     _check_path(path)
+    if is_raw(path) and raw_supported():
+        return raw_size(path, MAX_PIXELS)
     im = _open(path)
     try:
         w, h = im.size
