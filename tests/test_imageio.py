@@ -226,3 +226,4 @@ def test_heic_batch_output_defaults_to_jpeg(tmp_path):
     assert _output_name(tmp_path / "IMG_0001.HEIC", "IMG_0001", tmp_path, None).suffix == ".jpg"
     assert _output_name(tmp_path / "IMG_0002.avif", "IMG_0002", tmp_path, None).suffix == ".jpg"
     assert _output_name(tmp_path / "scan.tif", "scan", tmp_path, None).suffix == ".tif"     # kept where writable
+    assert _output_name(tmp_path / "L1000001.DNG", "L1000001", tmp_path, None).suffix == ".png"  # RAW: 16-bit PNG
