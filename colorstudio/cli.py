@@ -77,15 +77,17 @@ def cmd_check(args) -> int:
     import json
 
     from colorstudio.core.checks import check_pair
+    from colorstudio.core.colour_management import reference_rgb
     from colorstudio.core.imageio import load_photo
 
     gray = load_photo(args.gray)
     ref = load_photo(args.reference)
-    report = check_pair(gray.gray_float(), ref.rgb_float())
+    ref_rgb, colour_note = reference_rgb(ref, gray)       # as colorize will see it
+    report = check_pair(gray.gray_float(), ref_rgb)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=1))
+        print(json.dumps({**report.to_dict(), "colour_management": colour_note}, indent=1))
     else:
-        for line in report.messages:
+        for line in report.messages + ([f"Colour profile: {colour_note}."] if colour_note else []):
             print(line)
     return EXIT_OK
 

@@ -67,11 +67,6 @@ def _spaces(reference_icc: bytes | None, gray_icc: bytes | None, colour: bool):
     return source, target
 
 
-def needs_conversion(reference, gray) -> bool:
-    """Whether :func:`reference_rgb` converts this reference (two Photos)."""
-    return _spaces(reference.icc_profile, gray.icc_profile, reference.pixels.ndim == 3) is not None
-
-
 def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes | None,
                               gray_icc: bytes | None) -> tuple[np.ndarray, str | None]:
     """(the reference as float32 RGB [0, 1] in the output's colour space, a one-line note of

@@ -13,7 +13,7 @@ from typing import Any, Generator
 
 import numpy as np
 
-from colorstudio.core.colour_management import needs_conversion, reference_rgb
+from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine.colorize import Colorization, check_size, colorize_steps
 from colorstudio.engine.progress import Progress
@@ -51,11 +51,12 @@ class ShownResult:
     diagnostics_view: dict[str, Any]       # arrays downsampled to the dock's size
 
 
-def pair_checks(gray: Photo, reference: Photo) -> tuple[list[str], dict[str, Any]]:
-    """The pair checks in plain words (rectified? scale? disparity range? tone difference?)."""
+def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> tuple[list[str], dict[str, Any]]:
+    """The pair checks in plain words (rectified? scale? disparity range? tone difference?) on
+    the reference as colorize sees it (in the output's colour space)."""
     from colorstudio.core.checks import check_pair
 
-    report = check_pair(gray.gray_float(), reference.rgb_float())
+    report = check_pair(gray.gray_float(), reference_rgb_out)
     messages = list(report.messages)
     if not messages:
         messages.append("The two shots match well: same scene, aligned rows, similar tones.")
@@ -82,17 +83,15 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         check_size(reference)
     yield Progress(0.6, "preparing the views")
     gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), **kwargs)
-    reference_view, colour_note = None, None
-    if reference is not None and needs_conversion(reference, gray):   # shown as the engine uses it
+    reference_view, converted, colour_note = None, None, None
+    if reference is not None:       # shown and checked as the engine uses it
         converted, colour_note = reference_rgb(reference, gray)
-        reference_view = display_image(converted, **kwargs)
-    elif reference is not None:
-        reference_view = display_image(reference.pixels, **kwargs)
+        reference_view = display_image(converted if colour_note else reference.pixels, **kwargs)
     checks: list[str] = []
     details: dict[str, Any] = {}
     if reference is not None:
         yield Progress(0.75, "checking the pair")
-        checks, details = pair_checks(gray, reference)
+        checks, details = pair_checks(gray, converted)
         if colour_note:
             checks.append(f"Colour profile: {colour_note}.")
     elif not gray.is_gray:
