@@ -17,7 +17,9 @@ def _dng_tags(orientation: int) -> list:
             (50708, "s", 0, "ColorStudio Test Camera", True),
             (50717, "H", 1, 4095, True),                    # WhiteLevel (12-bit sensor)
             (50714, "H", 1, 0, True),                       # BlackLevel
-            (274, "H", 1, orientation, True)]
+            (274, "H", 1, orientation, True),
+            (271, "s", 0, "ColorStudio", True), (272, "s", 0, "Test Camera", True),   # Make, Model
+            (306, "s", 0, "2026:12:03 10:00:00", True)]                               # DateTime
 
 
 def bayer_dng(path: Path, rgb_levels: np.ndarray, orientation: int = 1) -> Path:

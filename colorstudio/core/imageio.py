@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
-from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_size, raw_supported
+from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.errors import (
     FileMissingError,
     ImageTooLargeError,
@@ -254,7 +254,7 @@ def load_photo(path: str | os.PathLike) -> Photo:
         pixels = develop_raw(path, MAX_PIXELS)
         if pixels.ndim == 3 and channels_equal(pixels):
             pixels = np.ascontiguousarray(pixels[..., 1])
-        return Photo(pixels=pixels, path=path, format="RAW")
+        return Photo(pixels=pixels, exif=raw_exif(path), path=path, format="RAW")
     im = _open(path)
     try:
         pixels, alpha, icc, exif_bytes, fmt, converted = _decode(im, path)

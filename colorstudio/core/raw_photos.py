@@ -5,8 +5,10 @@ only RAW worth the name, and the colour camera beside it often RAW too. Each fil
 the same plain way: the camera's white balance, LibRaw's AHD demosaicing (none for a sensor
 without a colour filter array), sRGB primaries and tone curve, 16 bits per channel, the file's
 rotation applied, no automatic brightening (the two shots keep their exposures; the methods
-match tones themselves). A monochrome sensor gives a gray photo. RAW files carry no EXIF
-that LibRaw passes on, so the result has none; it is sRGB (no ICC profile).
+match tones themselves). A monochrome sensor gives a gray photo, and every result is sRGB (no
+ICC profile). The capture metadata of TIFF-based RAW files (DNG, CR2, NEF, ARW, PEF, ...) is
+carried to the result (:func:`raw_exif`: camera, date, exposure, lens, GPS; not the maker's
+private notes); CR3 and RAF keep none.
 """
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ from colorstudio.errors import ImageTooLargeError, TruncatedImageError, Unreadab
 
 RAW_EXTENSIONS = (".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw")
 _TURNED = (5, 6, 7, 8)              # LibRaw flips that swap width and height
+# IFD0 tags worth keeping: Make, Model, DateTime, Artist, Copyright (not the RAW's own layout tags)
+_DESCRIPTIVE_TAGS = (0x010F, 0x0110, 0x0132, 0x013B, 0x8298)
+_EXIF_IFD, _GPS_IFD, _MAKER_NOTE = 0x8769, 0x8825, 0x927C
 
 
 def raw_supported() -> bool:
@@ -121,3 +126,25 @@ def develop_raw(path: Path, max_pixels: int) -> np.ndarray:
                                   f"({_why(failure, said)})") from None
     _replay(said)
     return np.ascontiguousarray(rgb[..., 0] if rgb.shape[2] == 1 else rgb)
+
+
+def raw_exif(path: Path) -> bytes | None:
+    """The capture metadata of a TIFF-based RAW file as EXIF bytes for the result, or None where
+    there is none or it cannot be read. The file is a TIFF, which is what EXIF data is, so
+    Pillow's EXIF reader parses it whole (Pillow cannot open most RAW files as images)."""
+    from PIL import Image
+
+    try:
+        src = Image.Exif()
+        src.load(path.read_bytes())
+        out = Image.Exif()
+        for tag in _DESCRIPTIVE_TAGS:
+            if tag in src:
+                out[tag] = src[tag]
+        for ifd in (_EXIF_IFD, _GPS_IFD):
+            entries = {k: v for k, v in src.get_ifd(ifd).items() if k != _MAKER_NOTE}
+            if entries:
+                out.get_ifd(ifd).update(entries)
+        return out.tobytes() if len(out) or out.get_ifd(_EXIF_IFD) or out.get_ifd(_GPS_IFD) else None
+    except Exception:       # not TIFF-based (CR3, RAF) or unusual: the result has no EXIF
+        return None
