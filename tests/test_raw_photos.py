@@ -80,3 +80,13 @@ def test_raw_exif_keeps_capture_data_and_drops_layout_and_maker_notes(tmp_path):
     assert 0x0111 not in got and 0x0100 not in got   # strip offsets, width: the RAW's own layout
     (tmp_path / "x.cr3").write_bytes(b"\0\0\0\x18ftypcrx " + b"\0" * 64)     # not TIFF-based
     assert raw_exif(tmp_path / "x.cr3") is None
+
+
+def test_libraws_words_make_the_reason_and_other_caught_lines_are_passed_on(tmp_path, capsys):
+    from colorstudio.core import raw_photos
+
+    path = tmp_path / "b.dng"
+    said = ["a log line of another thread", f"{path}: Unexpected end of file"]
+    assert raw_photos._why(RuntimeError(b"Input/output error"), said, path) == "Unexpected end of file"
+    assert "a log line of another thread" in capsys.readouterr().err
+    assert raw_photos._why(RuntimeError(b"Input/output error"), [], path) == "Input/output error"

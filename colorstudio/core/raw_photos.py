@@ -65,14 +65,18 @@ def _libraw_said():
 
 
 def _replay(said: list[str]) -> None:
-    """On success, what was caught goes to stderr after all (another thread may have written it)."""
+    """What was caught and is not told in an error goes to stderr after all (another thread
+    of the app may have written it meanwhile)."""
     if said and sys.stderr is not None:
         sys.stderr.write("\n".join(said) + "\n")
 
 
-def _why(error: Exception, said: list[str]) -> str:
-    """LibRaw's own words if it printed any, else the exception's (bytes decoded)."""
-    words = [line.rsplit(": ", 1)[-1].strip() for line in said]     # "<file>: Unexpected end of file"
+def _why(error: Exception, said: list[str], path: Path) -> str:
+    """LibRaw's own words about ``path`` if it printed any ("<path>: Unexpected end of file"),
+    else the exception's (bytes decoded). Other caught lines are passed on to stderr."""
+    prefix = f"{path}: "
+    words = [line[len(prefix):].strip() for line in said if line.startswith(prefix)]
+    _replay([line for line in said if not line.startswith(prefix)])
     if any(words):
         return next(w for w in words if w)
     text = error.args[0] if error.args else error
@@ -92,7 +96,7 @@ def _open(path: Path, max_pixels: int):
             failure = e
     if failure is not None:                 # said only now: LibRaw's words are in once the block ends
         raise TruncatedImageError(f"{path.name}: the RAW file is truncated or damaged "
-                                  f"({_why(failure, said)})") from None
+                                  f"({_why(failure, said, path)})") from None
     _replay(said)
     s = raw.sizes
     if s.width * s.height > max_pixels:
@@ -123,7 +127,7 @@ def develop_raw(path: Path, max_pixels: int) -> np.ndarray:
             failure = e
     if failure is not None:
         raise TruncatedImageError(f"{path.name}: the RAW file is truncated or damaged "
-                                  f"({_why(failure, said)})") from None
+                                  f"({_why(failure, said, path)})") from None
     _replay(said)
     return np.ascontiguousarray(rgb[..., 0] if rgb.shape[2] == 1 else rgb)
 
