@@ -34,10 +34,8 @@ def test_own_cpu_time_is_not_counted_as_other_programs_load():
 
 
 def test_unreadable_counters_give_no_measurement_and_torch_keeps_its_setting():
-    import torch
-
     assert other_programs_load(busy=lambda: None, sleep=lambda s: None) is None
-    assert inference_threads(load=lambda: None) == torch.get_num_threads()
+    assert inference_threads(load=lambda: None) == cpu_threads.outer_threads()
     assert inference_threads(requested=3, load=lambda: pytest.fail("not measured")) == 3
     assert inference_threads(load=lambda: 50.0) == 1
 
@@ -74,3 +72,22 @@ def test_a_window_opened_earlier_waits_only_for_what_is_left_of_it():
     window = LoadWindow(busy=lambda: 0.0, own=lambda: 0.0, clock=lambda: now[0], sleep=sleep)
     now[0] += 0.2                                   # longer than the window: no wait at all
     assert window.load(0.05) == 0.0 and len(slept) == 1
+
+
+def test_two_colorizations_ending_out_of_order_give_torch_its_setting_back():
+    """The app may colorize a batch and the photo on screen at once; each sets torch's
+    process-wide thread count. Restoring "the value before me" would leave it at 1 for good."""
+    import torch
+
+    before = torch.get_num_threads()
+    a, b = cpu_threads.torch_threads(1), cpu_threads.torch_threads(before + 1)
+    a.__enter__()
+    b.__enter__()
+    assert cpu_threads.outer_threads() == before    # the most a third one would take
+    a.__exit__(None, None, None)                    # the first one ends first
+    assert torch.get_num_threads() == before + 1    # b still runs with its own
+    b.__exit__(None, None, None)
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError), cpu_threads.torch_threads(1):
+        raise ValueError("a failing colorization")
+    assert torch.get_num_threads() == before

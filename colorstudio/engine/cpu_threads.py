@@ -21,11 +21,16 @@ function here is called, never at import time.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from contextlib import contextmanager
 
 PROC_STAT = "/proc/stat"
 WINDOW_SECONDS = 0.05          # 5 scheduler ticks per core at 100 Hz: enough to tell 0 from 1 core
+
+_blocks = 0                    # torch_threads blocks running now (in any thread of the app)
+_outer: int | None = None      # torch's setting before the first of them began
+_blocks_lock = threading.Lock()
 
 
 def machine_busy_seconds(path: str = PROC_STAT) -> float | None:
@@ -85,27 +90,43 @@ def threads_for(load: float, cores: int, limit: int) -> int:
 def inference_threads(requested=None, load=other_programs_load) -> int:
     """Torch threads for one colorization: ``requested`` if given, else :func:`threads_for`
     the load of other programs measured by ``load()`` (e.g. the :meth:`LoadWindow.load` of a
-    window opened when the colorization started); torch's own setting where it cannot be
+    window opened when the colorization started); :func:`outer_threads` where it cannot be
     measured."""
-    import torch
-
     if requested:
         return max(1, int(requested))
-    limit = torch.get_num_threads()
+    limit = outer_threads()
     measured = load()
     if measured is None:
         return limit
     return threads_for(measured, os.cpu_count() or 1, limit)
 
 
-@contextmanager
-def torch_threads(n: int):
-    """Run the block with ``n`` torch threads, then restore the previous setting."""
+def outer_threads() -> int:
+    """torch's thread count outside every colorization: the most one takes."""
     import torch
 
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
+    with _blocks_lock:
+        return _outer if _blocks and _outer is not None else torch.get_num_threads()
+
+
+@contextmanager
+def torch_threads(n: int):
+    """Run the block with ``n`` torch threads; when the last running block ends, torch's
+    setting from before the first one comes back. (Restoring "the value before this block"
+    would not do: two colorizations at once in the app, a batch and the photo on screen,
+    ending out of order would leave it at one's ``n`` for good.)"""
+    import torch
+
+    global _blocks, _outer
+    with _blocks_lock:
+        if _blocks == 0:
+            _outer = torch.get_num_threads()
+        _blocks += 1
+        torch.set_num_threads(n)
     try:
         yield
     finally:
-        torch.set_num_threads(old)
+        with _blocks_lock:
+            _blocks -= 1
+            if _blocks == 0:
+                torch.set_num_threads(_outer)
