@@ -83,6 +83,14 @@ def _why(error: Exception, said: list[str], path: Path) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
+def _end(failure: Exception | None, said: list[str], path: Path) -> None:
+    """After a LibRaw call: its failure as the one-line error, else what was caught replayed."""
+    if failure is not None:                 # said only now: LibRaw's words are in once its block ends
+        raise TruncatedImageError(f"{path.name}: the RAW file is truncated or damaged "
+                                  f"({_why(failure, said, path)})") from None
+    _replay(said)
+
+
 def _open(path: Path, max_pixels: int):
     import rawpy
 
@@ -94,10 +102,7 @@ def _open(path: Path, max_pixels: int):
             raise UnreadableImageError(f"{path.name}: not a RAW file LibRaw can read") from None
         except (rawpy.LibRawError, OSError) as e:
             failure = e
-    if failure is not None:                 # said only now: LibRaw's words are in once the block ends
-        raise TruncatedImageError(f"{path.name}: the RAW file is truncated or damaged "
-                                  f"({_why(failure, said, path)})") from None
-    _replay(said)
+    _end(failure, said, path)
     s = raw.sizes
     if s.width * s.height > max_pixels:
         raw.close()
@@ -125,10 +130,7 @@ def develop_raw(path: Path, max_pixels: int) -> np.ndarray:
                                   output_color=rawpy.ColorSpace.sRGB, gamma=(2.4, 12.92))
         except (rawpy.LibRawError, MemoryError) as e:
             failure = e
-    if failure is not None:
-        raise TruncatedImageError(f"{path.name}: the RAW file is truncated or damaged "
-                                  f"({_why(failure, said, path)})") from None
-    _replay(said)
+    _end(failure, said, path)
     return np.ascontiguousarray(rgb[..., 0] if rgb.shape[2] == 1 else rgb)
 
 
