@@ -45,6 +45,8 @@ def cmd_colorize(args) -> int:
         _say(result.info["mode_reason"])
     if "colour_management" in result.info:
         _say(result.info["colour_management"])
+    if "gray_input" in result.info:
+        _say(result.info["gray_input"])
     if "warning" in result.info:
         _say(f"warning: {result.info['warning']}")
     return EXIT_OK

@@ -155,6 +155,18 @@ def test_classify_large_rgb_gray_jpeg_without_full_decode(tmp_path):
     assert time.perf_counter() - t < 1.0  # a full 6 MP decode of both would be slower
 
 
+def test_a_toned_scan_and_a_faint_cast_are_single_grays_a_colour_photo_is_not(tmp_path, motorcycle_small):
+    from colorstudio.core.color import luma
+
+    g = luma(motorcycle_small[0])[..., None]
+    for name, weights in (("sepia_scan.jpg", (1.0, 0.88, 0.72)), ("scanned_print.jpg", (0.97, 0.95, 0.96))):
+        Image.fromarray(np.rint(g * np.array(weights) * 255).astype(np.uint8)).save(tmp_path / name, quality=85)
+    Image.fromarray(np.rint(motorcycle_small[1] * 255).astype(np.uint8)).save(tmp_path / "holiday.jpg")
+    d = discover([tmp_path])
+    assert pairs_of(d) == {("sepia_scan.jpg", None, "sepia_scan"), ("scanned_print.jpg", None, "scanned_print")}
+    assert [p.name for p, _ in d.unmatched] == ["holiday.jpg"]
+
+
 def test_bad_and_non_image_files_never_raise(tmp_path):
     gray_img(tmp_path / "good.png")
     (tmp_path / "notes.txt").write_text("not an image")

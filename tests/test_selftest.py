@@ -13,6 +13,27 @@ def test_selftest_passes_and_prints_one_line(capsys):
     assert len(out) == 1 and out[0].startswith("selftest ok") and "motorcycle" in out[0]
 
 
+def test_selftest_checks_the_optional_formats_it_offers(monkeypatch, capsys):
+    from colorstudio import selftest
+    from colorstudio.core.imageio import READ_EXTENSIONS
+
+    working, problems = selftest.check_formats()
+    assert problems == []
+    assert ("HEIC" in working) == (".heic" in READ_EXTENSIONS)
+    assert ("RAW" in working) == (".dng" in READ_EXTENSIONS)
+
+    def broken(fmt):   # as in a frozen build missing libheif
+        raise OSError(f"cannot load the {fmt} library")
+
+    monkeypatch.setattr(selftest, "_round_trip", broken)
+    working, problems = selftest.check_formats()
+    assert "HEIC" not in working and any(p.startswith("HEIC offered but not working") for p in problems)
+    if ".heic" in READ_EXTENSIONS:
+        assert main(["--selftest"]) == 1
+        out = capsys.readouterr().out.strip().splitlines()
+        assert len(out) == 1 and out[0].startswith("selftest FAILED") and "HEIC offered" in out[0]
+
+
 def test_selftest_without_models_fails_in_one_line(tmp_path, monkeypatch, capsys):
     (tmp_path / "models").mkdir()
     shutil.copytree(paths.examples_dir(), tmp_path / "resources" / "examples")

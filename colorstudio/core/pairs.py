@@ -10,8 +10,9 @@ Recognised, in this order (a file used by one scheme is not used again):
 3. Name suffixes (case-insensitive, ``_`` or ``-`` before them):
    ``x_mono`` + ``x_color``/``x_colour``/``x_rgb``, ``x_gray``/``x_grey`` + ``x_rgb``,
    and ``x_L`` + ``x_R`` where ``lr_mono_side`` says which side is the mono camera.
-4. Anything else: a gray file (including an RGB file whose channels are equal) is a
-   single gray; a colour file is reported as unmatched.
+4. Anything else: a gray file is a single gray (so is an RGB file that is gray to the eye:
+   equal channels, a scanner's faint cast, or one tint all over as a sepia print's scan;
+   :mod:`colorstudio.core.gray_input`); a colour file is reported as unmatched.
 
 A role declared by a name or folder is trusted (a lone ``x_mono.jpg`` is a single
 gray); only files without one are opened to see whether they are gray.
@@ -31,6 +32,7 @@ from typing import Iterable
 import numpy as np
 from PIL import Image
 
+from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import READ_EXTENSIONS, channels_equal, image_size
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
 from colorstudio.errors import ColorStudioError
@@ -277,6 +279,7 @@ def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list)
 # ------------------------------------------------------------------ content
 def classify_file(path: str | os.PathLike) -> str:
     """'gray' or 'colour' from a small decode (JPEG draft / thumbnail), never a full one.
+    An RGB file that is gray to the eye (a faint cast, one tint all over) counts as gray.
 
     Raises an :class:`~colorstudio.errors.InputFileError` subclass (or OSError) if the
     file cannot be read.
@@ -291,7 +294,9 @@ def classify_file(path: str | os.PathLike) -> str:
         im.draft("RGB", (_THUMB * 2, _THUMB * 2))  # JPEG: decode at 1/2..1/8 scale
         im.thumbnail((_THUMB, _THUMB))
         arr = np.asarray(im.convert("RGB"))
-    return GRAY if channels_equal(arr) else COLOUR
+    if channels_equal(arr) or classify_gray_input(arr).kind in ("neutral", "toned"):
+        return GRAY
+    return COLOUR
 
 
 def _classify_reason(path: Path) -> tuple[str | None, str | None]:

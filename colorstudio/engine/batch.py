@@ -129,13 +129,15 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
             while True:
                 try:
                     p = next(steps)
-                except StopIteration:
+                except StopIteration as stop:
+                    result = stop.value
                     break
                 yield BatchProgress(index, total, item, RUNNING, base + p.fraction / max(total, 1),
                                     f"{item.name}: {p.message}", done, failed)
             item.status = DONE
             done += 1
-            message = f"{item.name}: written {item.written.name}"
+            note = result.info.get("warning") or result.info.get("gray_input")
+            message = f"{item.name}: written {item.written.name}" + (f"; {note}" if note else "")
         except ColorStudioError as e:
             item.status, item.error = FAILED, str(e)
             failed += 1

@@ -14,6 +14,7 @@ import numpy as np
 
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import reference_rgb
+from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine import methods as registry
@@ -132,8 +133,14 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     rgb = compose(gray_f, result.chroma)
     info = {"method": chosen.name, "width": gray_f.shape[1], "height": gray_f.shape[0],
             **mode_info, **result.info}
+    gray_colour = classify_gray_input(gray.pixels)
+    gray_note = gray_colour.message(pair=reference is not None)
     if reference is not None and reference.is_gray:
-        info["warning"] = "the reference has no colour: the result stays gray"
+        info["warning"] = ("the reference has no colour and the gray photo has: were they given the "
+                           "other way round? (the gray photo comes first)" if gray_colour.kind == "colour"
+                           else "the reference has no colour: the result stays gray")
+    elif gray_note:
+        info["gray_input"] = gray_note
     if colour_note:
         info["colour_management"] = colour_note
     out = Colorization(rgb=rgb, chroma=result.chroma, method=chosen.name, gray=gray, reference=reference,

@@ -14,6 +14,7 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.colour_management import reference_rgb
+from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine.colorize import Colorization, check_size, colorize_steps
 from colorstudio.engine.progress import Progress
@@ -94,8 +95,9 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         checks, details = pair_checks(gray, converted)
         if colour_note:
             checks.append(f"Colour profile: {colour_note}.")
-    elif not gray.is_gray:
-        checks = ["This is a colour photo: its colours are dropped and re-invented from its gray version."]
+    gray_note = classify_gray_input(gray.pixels).message(pair=reference is not None)
+    if gray_note:
+        checks.append(gray_note[0].upper() + gray_note[1:] + ".")
     yield Progress(1.0, "opened")
     return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, details)
 
