@@ -34,7 +34,7 @@ class SidePanel(QWidget):
         form.addRow("Gray:", self.gray_label)
         form.addRow("Reference:", self.reference_label)
 
-        checks = QGroupBox("Pair checks")
+        checks = self.checks_box = QGroupBox("Pair checks")
         self.checks_label = QLabel("Open a gray photo and its colour reference\n"
                                    "(File ▸ Open, or drop them on the window).")
         self.checks_label.setWordWrap(True)
@@ -173,6 +173,7 @@ class SidePanel(QWidget):
     def show_inputs(self, gray_text: str, reference_text: str, checks: list[str]) -> None:
         self.gray_label.setText(gray_text)
         self.reference_label.setText(reference_text or "none (single gray photo)")
+        self.checks_box.setTitle("Pair checks" if reference_text else "Checks")
         if checks:
             items = "".join(f"<li>{_escape(m)}</li>" for m in checks)
             self.checks_label.setText(f"<ul style='margin-left:-20px'>{items}</ul>")

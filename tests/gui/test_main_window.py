@@ -32,6 +32,7 @@ def test_open_a_pair_shows_both_photos_and_the_checks(qtbot, window, pair_files)
     assert window.compare.images["result"].image is None
     assert opened.checks and all(isinstance(m, str) and m for m in opened.checks)
     assert window.side.colorize_button.isEnabled()
+    assert window.side.checks_box.title() == "Pair checks"
     assert "scene" in window.windowTitle()
     assert [p.name for p in window.settings.recent()[0]] == [mono.name, ref.name]
     # only pair methods (and Automatic) are offered for a pair
@@ -160,6 +161,7 @@ def test_a_single_gray_hides_the_reference_and_offers_single_methods(qtbot, wind
         window.open_paths([pair_files[0]])
     assert not blocker.args[0].is_pair
     assert window.compare.columns["reference"].isHidden()
+    assert window.side.checks_box.title() == "Checks"
     assert {c.kind for c in window.side._choices} <= {None, "single"}
     assert "neutral" in [c.method for c in window.side._choices]
 
