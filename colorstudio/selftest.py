@@ -55,13 +55,19 @@ def _round_trip(fmt: str) -> None:
         raise RuntimeError(f"{fmt} decoded as {(r, g, b)}")
 
 
+def _libraw_version() -> tuple:
+    import rawpy
+
+    return rawpy.libraw_version
+
+
 def check_formats() -> tuple[list[str], list[str]]:
     """(optional formats that work, problems) for those the reader offers."""
     from colorstudio.core.imageio import READ_EXTENSIONS
 
     working, problems = [], []
     checks = {"HEIC": (".heic", lambda: _round_trip("HEIF")), "AVIF": (".avif", lambda: _round_trip("AVIF")),
-              "RAW": (".dng", lambda: __import__("rawpy").libraw_version)}
+              "RAW": (".dng", _libraw_version)}
     for name, (ext, check) in checks.items():
         if ext not in READ_EXTENSIONS:
             continue

@@ -3,7 +3,7 @@
 The engine colorizes the gray photo's luminance only, so any colour in it is dropped. That is
 right for a gray stored as RGB (most scans and exports) and for a toned print (sepia,
 selenium, cyanotype: one tint over the whole picture), but worth saying; and a colourful
-"gray" usually means the user gave the colour shot first. :func:`describe_gray_input` sorts
+"gray" usually means the user gave the colour shot first. :func:`classify_gray_input` sorts
 the three cases apart on a reduced copy of the photo (a few milliseconds at 12 MP).
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ TINT_COVERAGE = 0.6          # and at least this share of all pixels must carry 
 
 @dataclass(frozen=True)
 class GrayInputColour:
-    kind: str                # "gray" (one channel), "neutral" (RGB, R=G=B), "toned" or "colour"
+    kind: str                # "gray" (one channel), "neutral" (RGB, no visible colour), "toned" or "colour"
     tint: str | None = None  # for "toned": "warm", "cool", "green" or "magenta"
     strength: float = 0.0    # the 99th percentile of the chroma magnitude, 0..~0.5
 

@@ -33,7 +33,7 @@ import numpy as np
 from PIL import Image
 
 from colorstudio.core.gray_input import classify_gray_input
-from colorstudio.core.imageio import READ_EXTENSIONS, channels_equal, image_size
+from colorstudio.core.imageio import READ_EXTENSIONS, image_size
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
 from colorstudio.errors import ColorStudioError
 
@@ -294,9 +294,7 @@ def classify_file(path: str | os.PathLike) -> str:
         im.draft("RGB", (_THUMB * 2, _THUMB * 2))  # JPEG: decode at 1/2..1/8 scale
         im.thumbnail((_THUMB, _THUMB))
         arr = np.asarray(im.convert("RGB"))
-    if channels_equal(arr) or classify_gray_input(arr).kind in ("neutral", "toned"):
-        return GRAY
-    return COLOUR
+    return COLOUR if classify_gray_input(arr).kind == "colour" else GRAY
 
 
 def _classify_reason(path: Path) -> tuple[str | None, str | None]:
