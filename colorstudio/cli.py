@@ -80,17 +80,24 @@ def cmd_check(args) -> int:
 
     from colorstudio.core.checks import check_pair
     from colorstudio.core.colour_management import reference_rgb
+    from colorstudio.core.gray_input import classify_gray_input
     from colorstudio.core.imageio import load_photo
 
     gray = load_photo(args.gray)
     ref = load_photo(args.reference)
     ref_rgb, colour_note = reference_rgb(ref, gray)       # as colorize will see it
     report = check_pair(gray.gray_float(), ref_rgb)
+    gray_note = classify_gray_input(gray.pixels).sentence(pair=True)
     if args.json:
-        print(json.dumps({**report.to_dict(), "colour_management": colour_note}, indent=1))
+        print(json.dumps({**report.to_dict(), "colour_management": colour_note, "gray_input": gray_note},
+                         indent=1))
     else:
-        for line in report.messages + ([f"Colour profile: {colour_note}."] if colour_note else []):
-            print(line)
+        lines = list(report.messages)
+        if colour_note:
+            lines.append(f"Colour profile: {colour_note}.")
+        if gray_note:
+            lines.append(gray_note)
+        print("\n".join(lines))
     return EXIT_OK
 
 

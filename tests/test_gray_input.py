@@ -119,3 +119,13 @@ def run_to_end_collect(gen):
             out.append(next(gen))
         except StopIteration:
             return out
+
+
+def test_colorstudio_check_lists_it(tmp_path, gray_scene, motorcycle_small, capsys):
+    from colorstudio.cli import main
+
+    scan, colour = tmp_path / "scan.jpg", tmp_path / "colour.png"
+    Image.fromarray(_jpeg(gray_scene[..., None] * np.array([1.0, 0.88, 0.72], np.float32))).save(scan)
+    Image.fromarray(np.rint(motorcycle_small[1] * 255).astype(np.uint8)).save(colour)
+    assert main(["check", str(scan), str(colour)]) == 0
+    assert "The gray photo has one warm tint all over" in capsys.readouterr().out

@@ -41,6 +41,11 @@ class GrayInputColour:
             return "the photo is in colour: its colours are dropped and re-invented from its luminance"
         return None
 
+    def sentence(self, pair: bool) -> str | None:
+        """:meth:`message` as a sentence (capital, full stop), as lists of checks show it."""
+        text = self.message(pair)
+        return text[0].upper() + text[1:] + "." if text else None
+
 
 def _sample(rgb: np.ndarray) -> np.ndarray:
     step = max(1, int(np.ceil(max(rgb.shape[:2]) / SAMPLE_LONG_SIDE)))

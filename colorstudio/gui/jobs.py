@@ -95,9 +95,9 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         checks, details = pair_checks(gray, converted)
         if colour_note:
             checks.append(f"Colour profile: {colour_note}.")
-    gray_note = classify_gray_input(gray.pixels).message(pair=reference is not None)
+    gray_note = classify_gray_input(gray.pixels).sentence(pair=reference is not None)
     if gray_note:
-        checks.append(gray_note[0].upper() + gray_note[1:] + ".")
+        checks.append(gray_note)
     yield Progress(1.0, "opened")
     return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, details)
 
