@@ -344,7 +344,7 @@ def test_hsv2stage_training_writes_a_loadable_model(tmp_path, photo_dir):
     assert steps[-1] == 2
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["training"]["steps"] == 2 and "motorcycle.png" not in card["data"]["validation"]
-    assert "--run-dir" in card["reproduce"][0]
+    assert "--run-dir" in card["reproduce"][0] and "--widths 4,4" in card["reproduce"][0]
     res = single.colorize_hsv2stage(np.random.rand(21, 33).astype(np.float32), model=out)
     assert res.chroma.shape == (21, 33, 2)
     # resume continues from the checkpoint (here with the scale augmentation)

@@ -148,6 +148,10 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
              "minutes": minutes, "rgb_weight": rgb_weight, "lr_decay": lr_decay}
     if psnr_weight:
         phase["psnr_weight"] = psnr_weight
+    default = HSV2StageConfig()
+    if cfg is not None and init is None and not resuming and \
+            (cfg.lr_width, cfg.rcn_width) != (default.lr_width, default.rcn_width):
+        phase["widths"] = f"{cfg.lr_width},{cfg.rcn_width}"     # for the reproduce command
     if init is not None and not resuming:
         phase["init"] = str(init)
     state.setdefault("phases", []).append(phase)
@@ -282,6 +286,7 @@ def _commands(phases: list[dict]) -> list[str]:
             start = " --resume" if i else ""
         out.append("python -m colorstudio.training.train_hsv2stage --out models/hsv2stage.safetensors "
                    f"--minutes {ph.get('minutes', '?')} --run-dir {run_dir}" + start
+                   + (f" --widths {ph['widths']}" if ph.get("widths") else "")
                    + (" --scale-aug" if ph.get("scale_aug") else "")
                    + (" --strong-aug" if ph.get("strong_aug") else "")
                    + (f" --rgb-weight {ph['rgb_weight']:g}" if ph.get("rgb_weight") else "")
@@ -315,9 +320,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="weight of the negative per-crop PSNR (dB) added to the loss (default 0)")
     ap.add_argument("--select", type=int, default=0, metavar="N",
                     help="hold N training photos apart and keep the weights that score best on them")
+    ap.add_argument("--widths", metavar="LR,RCN", default=None,
+                    help="channel widths of the LR-CMGN and the RCN of a new model "
+                         f"(default {HSV2StageConfig.lr_width},{HSV2StageConfig.rcn_width})")
     args = ap.parse_args(argv)
+    cfg = None
+    if args.widths:
+        lr_width, rcn_width = (int(v) for v in args.widths.split(","))
+        cfg = HSV2StageConfig(lr_width=lr_width, rcn_width=rcn_width)
     torch.set_num_threads(args.threads)
-    for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos,
+    for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos, cfg=cfg,
                    scale_aug=args.scale_aug, init=args.init, rgb_weight=args.rgb_weight,
                    strong_aug=args.strong_aug, lr_decay=args.lr_decay, psnr_weight=args.psnr_weight,
                    select=args.select):
