@@ -1,4 +1,4 @@
-"""The single-gray ensemble: hsv2stage and cheng together, their chroma averaged."""
+"""The single-gray ensemble: the HSV nets and cheng together, their chroma averaged."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,6 +8,7 @@ from colorstudio.core.color import luma
 from colorstudio.engine import methods, single
 from colorstudio.engine.warm_up import LOADERS
 from colorstudio.errors import MethodError
+from colorstudio.nets.hsv2stage import HSV2StageConfig
 from test_single_gray import _cheng_file, _hsv_file, _scene
 
 
@@ -43,6 +44,27 @@ def test_one_model_file_for_the_ensemble_is_a_one_line_error(members):
 
 def test_with_both_models_shipped_the_ensemble_is_the_single_gray_default_and_warms_up():
     names = {m.name for m in methods.all_methods()}
-    assert {"hsv2stage", "cheng", "ensemble"} <= names      # both weight files ship in models/
+    assert {"hsv2stage", "cheng", "ensemble"} <= names      # their weight files ship in models/
     assert methods.default_for(methods.SINGLE).name == "ensemble"
     assert "ensemble" in LOADERS
+
+
+def test_the_shipped_ensemble_has_a_second_hsv_net_and_averages_all_three(tmp_path, members):
+    from colorstudio import paths
+
+    shipped = single.ensemble_members()
+    assert list(shipped) == ["hsv2stage", "hsv2stage_small", "cheng"]
+    assert shipped["hsv2stage_small"] == str(paths.models_dir() / single.SMALL_HSV_FILE)
+    (tmp_path / "h2").mkdir()
+    other = HSV2StageConfig(lr_width=4, lr_layers=3, lr_dilations=(1, 1, 1), rcn_width=4)
+    three = dict(members, hsv2stage_small=str(_hsv_file(tmp_path / "h2", cfg=other)[0]))
+    gray = luma(_scene(37, 45, seed=4))
+    mean = single.colorize_ensemble(gray, model=three, saturation=1.0)
+    assert mean.info["members"] == ["hsv2stage", "hsv2stage_small", "cheng"]
+    parts = [single.colorize_hsv2stage(gray, model=three["hsv2stage"], saturation=1.0).chroma,
+             single.colorize_hsv2stage(gray, model=three["hsv2stage_small"], saturation=1.0).chroma,
+             single.colorize_cheng(gray, model=three["cheng"], saturation=1.0).chroma]
+    assert not np.allclose(parts[0], parts[1], atol=1e-3)          # two different HSV nets
+    np.testing.assert_allclose(mean.chroma, np.mean(parts, axis=0), atol=2e-4)
+    with pytest.raises(MethodError, match="no member"):
+        single.colorize_ensemble(gray, model=dict(members, hsv3=members["hsv2stage"]))

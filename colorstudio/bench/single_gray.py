@@ -52,8 +52,11 @@ def _methods(models: dict[str, str | None]):
     if "cheng" in models:
         out["cheng"] = (lambda g, s: single.colorize_cheng(g, model=models["cheng"], saturation=s).chroma,
                         SATURATIONS)
+    if "hsv2stage_small" in models:
+        out["hsv2stage_small"] = (lambda g, s: single.colorize_hsv2stage(g, model=models["hsv2stage_small"],
+                                                                         saturation=s).chroma, SATURATIONS)
     if "hsv2stage" in models and "cheng" in models:
-        members = {"hsv2stage": models["hsv2stage"], "cheng": models["cheng"]}
+        members = {k: models[k] for k in ("hsv2stage", "hsv2stage_small", "cheng") if k in models}
         out["ensemble"] = (lambda g, s: single.colorize_ensemble(g, model=members, saturation=s).chroma,
                            SATURATIONS)
     return out
@@ -297,7 +300,7 @@ def _at_default(results: dict, name: str) -> dict:
 
 
 def update_cards(results: dict, models: dict[str, str | None]) -> None:
-    """Write each model's numbers into its card (and the ensemble's into both members' cards)."""
+    """Write each model's numbers into its card (and the ensemble's into every member's card)."""
     for name, path in models.items():
         card_path = Path(path).with_suffix(".json")
         card = json.loads(card_path.read_text()) if card_path.exists() else {}
@@ -317,7 +320,8 @@ def update_cards(results: dict, models: dict[str, str | None]) -> None:
                                   if name in pair.split(" - ")},
         }
         if "ensemble" in results["at_chosen"]:
-            card["benchmark"]["ensemble"] = {"members": ["hsv2stage", "cheng"],
+            card["benchmark"]["ensemble"] = {"members": [k for k in ("hsv2stage", "hsv2stage_small", "cheng")
+                                                         if k in models],
                                              "default_saturation": results["chosen_saturation"]["ensemble"],
                                              "at_default": _at_default(results, "ensemble")}
         card_path.write_text(json.dumps(card, indent=2) + "\n")
@@ -331,12 +335,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sheet", type=Path, help="contact sheet PNG (default OUT_DIR/contact_sheet.png)")
     ap.add_argument("--hsv2stage", help="weight file (default models/hsv2stage.safetensors)")
     ap.add_argument("--cheng", help="weight file (default models/cheng.safetensors)")
+    ap.add_argument("--hsv2stage-small", help="the ensemble's second HSV net "
+                                              "(default models/hsv2stage_small.safetensors)")
     ap.add_argument("--update-cards", action="store_true", help="write the numbers into the model cards")
     ap.add_argument("--photos", type=Path, default=data.DEFAULT_PHOTOS)
     args = ap.parse_args(argv)
     models = {}
-    for name in ("hsv2stage", "cheng"):
-        path = getattr(args, name) or weight_file(name)
+    from colorstudio import paths
+    from colorstudio.engine.single import SMALL_HSV_FILE
+
+    for name in ("hsv2stage", "hsv2stage_small", "cheng"):
+        path = getattr(args, name) or weight_file(name) or paths.models_dir() / SMALL_HSV_FILE
         if Path(path).is_file():
             models[name] = str(path)
         else:

@@ -38,7 +38,7 @@ LEARNED: list[tuple[Method, str]] = [
 
 # methods that run several shipped models together: (method, the methods whose weights it needs)
 COMBINED: list[tuple[Method, tuple[str, ...]]] = [
-    (Method("ensemble", SINGLE, "hsv2stage and cheng together, their colours averaged (single gray)",
+    (Method("ensemble", SINGLE, "both HSV nets and cheng together, their colours averaged (single gray)",
             "colorstudio.engine.single:colorize_ensemble", learned=True, priority=6),
      ("hsv2stage", "cheng")),
 ]

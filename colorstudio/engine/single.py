@@ -1,5 +1,5 @@
 """Automatic colorization of a single gray photo: the two-stage HSV net, Deep Colorization,
-and the ensemble of the two (their chroma averaged).
+and their ensemble (the chroma of both HSV nets shipped and of Deep Colorization, averaged).
 
 All work the same way around their nets: the gray is area-resized to a working size
 (long side from the model's metadata, 192 px for the shipped weights), chroma is predicted
@@ -229,35 +229,61 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     return _finish(chroma, gray, info, {"chroma_before_bilateral": raw})
 
 
+SMALL_HSV_FILE = "hsv2stage_small.safetensors"   # the ensemble's second HSV net, in models/
+
+
+def ensemble_members(model=None) -> dict:
+    """The ensemble's members, name -> weights (None: the shipped file of that name).
+
+    Shipped: hsv2stage, hsv2stage_small (a 16-channel HSV net, when its file is there) and
+    cheng. ``model``: a dict with the same keys (hsv2stage and cheng default to the shipped
+    weights; hsv2stage_small is used only when given)."""
+    from colorstudio import paths
+
+    if model is None:
+        small = paths.models_dir() / SMALL_HSV_FILE
+        return {"hsv2stage": None, **({"hsv2stage_small": str(small)} if small.is_file() else {}), "cheng": None}
+    if not isinstance(model, dict):
+        raise MethodError("the ensemble runs the hsv2stage and cheng weights together; "
+                          "--model applies to one of those methods, not to the ensemble")
+    unknown = set(model) - {"hsv2stage", "hsv2stage_small", "cheng"}
+    if unknown:
+        raise MethodError(f"the ensemble has no member {', '.join(sorted(unknown))}")
+    return {"hsv2stage": model.get("hsv2stage"),
+            **({"hsv2stage_small": model["hsv2stage_small"]} if "hsv2stage_small" in model else {}),
+            "cheng": model.get("cheng")}
+
+
 def load_ensemble() -> None:
-    """Load both members' shipped weights into the cache (the app's warm-up)."""
-    load_model("hsv2stage")
-    load_model("cheng")
+    """Load the members' shipped weights into the cache (the app's warm-up)."""
+    for name, weights in ensemble_members().items():
+        load_model("cheng" if name == "cheng" else "hsv2stage", weights)
 
 
 @torch.no_grad()
 def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
                       saturation: float | None = None, device=None, **options) -> ChromaResult:
-    """Both nets, their chroma averaged. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2).
+    """The members' chroma averaged (:func:`ensemble_members`). gray (H, W) float32 [0,1] ->
+    ChromaResult (H, W, 2).
 
-    The two methods err differently (a net over the whole image in HSV, an MLP per pixel), so
-    where one invents a colour the other does not, the mean is fainter. On the benchmark it is
-    the most accurate at colourfulness 0.6 (+0.12 dB over hsv2stage, paired over the photos,
-    which is within their spread; see the README). The mean is taken at the working
-    size, then ``saturation`` (HSV, default by the benchmark), then the upsampling to full size.
-    ``model``: None (the shipped weights) or {"hsv2stage": file or module, "cheng": ...}.
+    The members err differently (whole-image HSV nets of two widths, an MLP per pixel), so
+    where one invents a colour the others do not, the mean is fainter; see the README for the
+    numbers. The mean is taken at the working size, then ``saturation`` (HSV, default by the
+    benchmark), then the upsampling to full size.
+    ``model``: None (the shipped weights) or {"hsv2stage": file or module, "cheng": ...,
+    optionally "hsv2stage_small": ...}.
     """
     gray = _check_gray(gray)
     dev = torch_device(device)
     saturation = _check_saturation(DEFAULT_SATURATION["ensemble"] if saturation is None else saturation)
-    if model is not None and not isinstance(model, dict):
-        raise MethodError("the ensemble runs the hsv2stage and cheng weights together; "
-                          "--model applies to one of those methods, not to the ensemble")
-    models = model or {}
-    g, hsv_chroma, diagnostics = _hsv2stage_working(gray, models.get("hsv2stage"), 1.0, dev)
-    _, cheng_chroma, cluster, _ = _cheng_working(gray, models.get("cheng"), True, dev, g.shape[::-1])
-    chroma = apply_saturation(g, 0.5 * (hsv_chroma + cheng_chroma), saturation)
+    members = ensemble_members(model)
+    chromas = []
+    for name in (n for n in members if n != "cheng"):
+        g, hsv_chroma, _ = _hsv2stage_working(gray, members[name], 1.0, dev)
+        chromas.append(hsv_chroma)
+    _, cheng_chroma, cluster, _ = _cheng_working(gray, members["cheng"], True, dev, g.shape[::-1])
+    chroma = apply_saturation(g, np.mean(chromas + [cheng_chroma], axis=0), saturation)
     hsv = rgb_to_hsv(compose(g, chroma))
-    info = {"method": "ensemble", "members": ["hsv2stage", "cheng"], "cluster": cluster,
+    info = {"method": "ensemble", "members": list(members), "cluster": cluster,
             "saturation": saturation, "device": str(dev), "ignored_options": sorted(options)}
     return _finish(chroma, gray, info, {"hue": hsv[..., 0], "saturation": hsv[..., 1]})
