@@ -345,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     from colorstudio.engine.single import SMALL_HSV_FILE
 
     for name in ("hsv2stage", "hsv2stage_small", "cheng"):
-        path = getattr(args, name) or weight_file(name) or paths.models_dir() / SMALL_HSV_FILE
+        shipped = paths.models_dir() / SMALL_HSV_FILE if name == "hsv2stage_small" else weight_file(name)
+        path = getattr(args, name) or shipped
         if Path(path).is_file():
             models[name] = str(path)
         else:
