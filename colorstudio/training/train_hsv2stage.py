@@ -296,6 +296,17 @@ def _commands(phases: list[dict]) -> list[str]:
     return out
 
 
+def _widths(text: str) -> tuple[int, int]:
+    """``--widths 16,16`` -> (16, 16); anything else is argparse's one-line usage error."""
+    try:
+        lr_width, rcn_width = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected two channel counts like 16,16, got {text!r}") from None
+    if min(lr_width, rcn_width) < 1:
+        raise argparse.ArgumentTypeError(f"channel counts must be positive, got {text!r}")
+    return lr_width, rcn_width
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True)
@@ -320,14 +331,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="weight of the negative per-crop PSNR (dB) added to the loss (default 0)")
     ap.add_argument("--select", type=int, default=0, metavar="N",
                     help="hold N training photos apart and keep the weights that score best on them")
-    ap.add_argument("--widths", metavar="LR,RCN", default=None,
+    ap.add_argument("--widths", metavar="LR,RCN", type=_widths, default=None,
                     help="channel widths of the LR-CMGN and the RCN of a new model "
                          f"(default {HSV2StageConfig.lr_width},{HSV2StageConfig.rcn_width})")
     args = ap.parse_args(argv)
-    cfg = None
-    if args.widths:
-        lr_width, rcn_width = (int(v) for v in args.widths.split(","))
-        cfg = HSV2StageConfig(lr_width=lr_width, rcn_width=rcn_width)
+    cfg = None if args.widths is None else HSV2StageConfig(lr_width=args.widths[0], rcn_width=args.widths[1])
     torch.set_num_threads(args.threads)
     for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos, cfg=cfg,
                    scale_aug=args.scale_aug, init=args.init, rgb_weight=args.rgb_weight,
