@@ -34,8 +34,8 @@ def _scene(h=48, w=64, seed=0):
     return rgb.astype(np.float32)
 
 
-def _hsv_file(tmp_path, cfg=TINY_HSV):
-    torch.manual_seed(0)
+def _hsv_file(tmp_path, cfg=TINY_HSV, seed=0):
+    torch.manual_seed(seed)
     net = HSV2Stage(cfg)
     path = tmp_path / "hsv2stage.safetensors"
     save_weights(path, net.state_dict(), "hsv2stage", cfg.to_dict(), {"working_long_side": "64"})
@@ -405,3 +405,21 @@ def test_cheng_training_writes_a_loadable_model(tmp_path, photo_dir):
     assert "scene parser" in card["left_out"]
     res = single.colorize_cheng(np.random.rand(19, 23).astype(np.float32), model=out)
     assert res.chroma.shape == (19, 23, 2)
+
+
+def test_a_seeded_hsv2stage_run_starts_elsewhere_and_its_card_names_the_seed(tmp_path, photo_dir):
+    from colorstudio.training.train_hsv2stage import train
+
+    nets = {}
+    for seed in (0, 5):
+        out = tmp_path / f"seed{seed}" / "hsv2stage_other.safetensors"
+        list(train(out, 5, tmp_path / f"run{seed}", seed=seed, photos=photo_dir, cfg=TINY_HSV,
+                   batch=2, crop=32, max_steps=1))
+        nets[seed] = single.load_model("hsv2stage", out)[0]
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["training"]["seed"] == 5 and card["phases"][0]["seed"] == 5
+    assert card["reproduce"][0].startswith("python -m colorstudio.training.train_hsv2stage "
+                                           "--out models/hsv2stage_other.safetensors")
+    assert "--seed 5" in card["reproduce"][0]
+    w0, w5 = (next(iter(n.state_dict().values())) for n in (nets[0], nets[5]))
+    assert not torch.equal(w0, w5)

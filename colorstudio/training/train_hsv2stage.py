@@ -148,6 +148,8 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
              "minutes": minutes, "rgb_weight": rgb_weight, "lr_decay": lr_decay}
     if psnr_weight:
         phase["psnr_weight"] = psnr_weight
+    if seed:
+        phase["seed"] = seed
     default = HSV2StageConfig()
     if cfg is not None and init is None and not resuming and \
             (cfg.lr_width, cfg.rcn_width) != (default.lr_width, default.rcn_width):
@@ -265,7 +267,7 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
                              + (" + psnr_weight x the negative per-crop PSNR (psnr_weight per phase)"
                                 if any(ph.get("psnr_weight") for ph in state.get("phases", [])) else "")},
         "phases": state.get("phases", []),
-        "reproduce": _commands(state.get("phases", [])),
+        "reproduce": _commands(state.get("phases", []), out.stem),
     })
     card.pop("selection", None)     # an --init file's card speaks of that file's selection
     if state.get("selection"):
@@ -273,19 +275,20 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
     card_path.write_text(json.dumps(card, indent=2) + "\n")
 
 
-def _commands(phases: list[dict]) -> list[str]:
+def _commands(phases: list[dict], name: str = "hsv2stage") -> list[str]:
     """The command line of each training phase, run one after the other. Every phase writes
-    models/hsv2stage.safetensors; a phase that started from a model file (``--init``) starts
+    models/<name>.safetensors; a phase that started from a model file (``--init``) starts
     from the previous phase's output, in a run dir of its own (so it is not taken for a resume)."""
-    out, run_dir = [], "/work/runs/hsv2stage"
+    out, run_dir = [], f"/work/runs/{name}"
     for i, ph in enumerate(phases):
         if ph.get("init"):
-            run_dir = f"/work/runs/hsv2stage_phase{i + 1}"
-            start = " --init models/hsv2stage.safetensors"
+            run_dir = f"/work/runs/{name}_phase{i + 1}"
+            start = f" --init models/{name}.safetensors"
         else:
             start = " --resume" if i else ""
-        out.append("python -m colorstudio.training.train_hsv2stage --out models/hsv2stage.safetensors "
+        out.append(f"python -m colorstudio.training.train_hsv2stage --out models/{name}.safetensors "
                    f"--minutes {ph.get('minutes', '?')} --run-dir {run_dir}" + start
+                   + (f" --seed {ph['seed']}" if ph.get("seed") else "")
                    + (f" --widths {ph['widths']}" if ph.get("widths") else "")
                    + (" --scale-aug" if ph.get("scale_aug") else "")
                    + (" --strong-aug" if ph.get("strong_aug") else "")
@@ -314,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run-dir", type=Path, required=True)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0,
+                    help="seeds the initial weights and the order of the crops (default 0)")
     ap.add_argument("--scale-aug", action="store_true",
                     help=f"random-scale augmentation (long side {SCALE_AUG_LONG_SIDES[0]}-{SCALE_AUG_LONG_SIDES[1]})")
     ap.add_argument("--strong-aug", action="store_true",
@@ -337,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     cfg = None if args.widths is None else HSV2StageConfig(lr_width=args.widths[0], rcn_width=args.widths[1])
     torch.set_num_threads(args.threads)
-    for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos, cfg=cfg,
+    for p in train(args.out, args.minutes, args.run_dir, args.resume, seed=args.seed, photos=args.photos, cfg=cfg,
                    scale_aug=args.scale_aug, init=args.init, rgb_weight=args.rgb_weight,
                    strong_aug=args.strong_aug, lr_decay=args.lr_decay, psnr_weight=args.psnr_weight,
                    select=args.select):
