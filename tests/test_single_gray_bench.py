@@ -91,3 +91,20 @@ def test_choose_saturation_prefers_meeting_both_targets_then_doing_no_harm():
     assert bench.choose_saturation(rows, g) == 0.75          # else the most colourful that does no harm
     rows = {0.5: {"psnr": 19.9, "colourfulness_ratio": 0.4}, 1.0: {"psnr": 19.0, "colourfulness_ratio": 0.9}}
     assert bench.choose_saturation(rows, g) == 0.5           # else the best PSNR
+
+
+def test_with_several_hsv_nets_the_benchmark_scores_their_average_and_each_alone(tmp_path, photos):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    models = {"hsv2stage": str(_hsv_file(tmp_path / "a")[0]),
+              "hsv2stage_seed3": str(_hsv_file(tmp_path / "b", seed=3)[0]), "cheng": str(_cheng_file(tmp_path)[0])}
+    results = list(bench.run(tmp_path / "out", models, tmp_path / "sheet.png", photos))[-1]
+    assert set(results["chosen_saturation"]) == {"hsv2stage", "hsv2stage alone", "hsv2stage_seed3 alone",
+                                                 "cheng", "ensemble"}
+    assert results["table"]["hsv2stage"]["1.0"]["psnr"] != results["table"]["hsv2stage alone"]["1.0"]["psnr"]
+    bench.update_cards(results, models)
+    card = json.loads((tmp_path / "b" / "hsv2stage.json").read_text())["benchmark"]
+    assert card["scored_as"] == "hsv2stage_seed3 alone"
+    assert card["default_saturation"] == results["chosen_saturation"]["hsv2stage_seed3 alone"]
+    assert card["hsv2stage_average"]["nets"] == ["hsv2stage", "hsv2stage_seed3"]
+    assert card["ensemble"]["members"] == list(models)

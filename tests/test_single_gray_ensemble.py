@@ -49,22 +49,41 @@ def test_with_both_models_shipped_the_ensemble_is_the_single_gray_default_and_wa
     assert "ensemble" in LOADERS
 
 
-def test_the_shipped_ensemble_has_a_second_hsv_net_and_averages_all_three(tmp_path, members):
-    from colorstudio import paths
-
+def test_the_shipped_ensemble_averages_every_shipped_hsv_net_and_cheng(tmp_path, members):
     shipped = single.ensemble_members()
-    assert list(shipped) == ["hsv2stage", "hsv2stage_small", "cheng"]
-    assert shipped["hsv2stage_small"] == str(paths.models_dir() / single.SMALL_HSV_FILE)
+    hsv = single.shipped_hsv_nets()
+    assert list(shipped) == ["hsv2stage"] + [n for n in hsv if n != "hsv2stage"] + ["cheng"]
+    assert len(hsv) >= 2 and all(n in single.SHIPPED_HSV_NETS for n in hsv)
     (tmp_path / "h2").mkdir()
+    (tmp_path / "h3").mkdir()
     other = HSV2StageConfig(lr_width=4, lr_layers=3, lr_dilations=(1, 1, 1), rcn_width=4)
-    three = dict(members, hsv2stage_small=str(_hsv_file(tmp_path / "h2", cfg=other)[0]))
+    four = dict(members, hsv2stage_small=str(_hsv_file(tmp_path / "h2", cfg=other)[0]),
+                hsv2stage_seed9=str(_hsv_file(tmp_path / "h3", cfg=other, seed=9)[0]))
     gray = luma(_scene(37, 45, seed=4))
-    mean = single.colorize_ensemble(gray, model=three, saturation=1.0)
-    assert mean.info["members"] == ["hsv2stage", "hsv2stage_small", "cheng"]
-    parts = [single.colorize_hsv2stage(gray, model=three["hsv2stage"], saturation=1.0).chroma,
-             single.colorize_hsv2stage(gray, model=three["hsv2stage_small"], saturation=1.0).chroma,
-             single.colorize_cheng(gray, model=three["cheng"], saturation=1.0).chroma]
-    assert not np.allclose(parts[0], parts[1], atol=1e-3)          # two different HSV nets
+    mean = single.colorize_ensemble(gray, model=four, saturation=1.0)
+    assert mean.info["members"] == ["hsv2stage", "hsv2stage_small", "hsv2stage_seed9", "cheng"]
+    parts = [single.colorize_hsv2stage(gray, model=four[n], saturation=1.0).chroma
+             for n in ("hsv2stage", "hsv2stage_small", "hsv2stage_seed9")]
+    parts.append(single.colorize_cheng(gray, model=four["cheng"], saturation=1.0).chroma)
+    assert not np.allclose(parts[0], parts[1], atol=1e-3)          # different HSV nets
+    assert not np.allclose(parts[1], parts[2], atol=1e-3)
     np.testing.assert_allclose(mean.chroma, np.mean(parts, axis=0), atol=2e-4)
     with pytest.raises(MethodError, match="no member"):
         single.colorize_ensemble(gray, model=dict(members, hsv3=members["hsv2stage"]))
+
+
+def test_hsv2stage_averages_the_nets_it_is_given_and_by_default_every_shipped_one(tmp_path, members):
+    (tmp_path / "h2").mkdir()
+    other = str(_hsv_file(tmp_path / "h2", seed=7)[0])
+    one = members["hsv2stage"]
+    gray = luma(_scene(41, 29, seed=5))
+    alone = single.colorize_hsv2stage(gray, model=one, saturation=1.0).chroma
+    np.testing.assert_allclose(single.colorize_hsv2stage(gray, model=[one, one], saturation=1.0).chroma,
+                               alone, atol=1e-5)                  # the mean of one net twice is that net
+    two = single.colorize_hsv2stage(gray, model=[one, other], saturation=1.0).chroma
+    assert not np.allclose(two, alone, atol=1e-3)
+    with pytest.raises(MethodError, match="no HSV net"):
+        single.colorize_hsv2stage(gray, model=[])
+    shipped = single.colorize_hsv2stage(gray)
+    assert shipped.info["nets"] == list(single.shipped_hsv_nets()) and len(shipped.info["nets"]) >= 2
+    assert "nets" not in single.colorize_hsv2stage(gray, model=one).info

@@ -5,8 +5,9 @@ recomposed on that gray. Reported per method (and per saturation factor of the l
 ones): mean RGB PSNR vs the truth, and the colourfulness ratio (Hasler & Suesstrunk's M, colorstudio.core.metrics,
 sum over photos of the prediction's / sum of the truth's). Baselines: the gray itself and
 the training set's mean chroma. Writes results.json, results.md and a contact sheet
-(truth | gray | each method at its chosen saturation). With both models, their ensemble
-(chroma averaged) is scored too.
+(truth | gray | each method at its chosen saturation; not the nets alone). The method
+hsv2stage is the HSV nets averaged (each is scored alone too when there are several); with
+cheng, their ensemble (chroma averaged) is scored too.
 
     python -m colorstudio.bench.single_gray --out-dir DIR [--sheet PATH] [--update-cards]
 """
@@ -41,23 +42,35 @@ def training_mean_chroma(files: list[Path]) -> np.ndarray:
                    axis=0).astype(np.float32)
 
 
+ALONE = " alone"      # with several HSV nets, each is also scored on its own as "<name> alone"
+
+
+def _hsv_nets(models: dict[str, str | None]) -> dict[str, str | None]:
+    return {n: p for n, p in models.items() if n.startswith("hsv2stage")}
+
+
 def _methods(models: dict[str, str | None]):
-    """name -> (function(gray, saturation) -> chroma, saturations to try)."""
+    """name -> (function(gray, saturation) -> chroma, saturations to try). ``models``: "cheng"
+    and HSV nets under names starting with "hsv2stage" -> weight file. The method hsv2stage is
+    the HSV nets averaged, as the engine runs it; with several, each is scored alone too; with
+    hsv2stage and cheng, their ensemble (all the HSV nets and cheng) is scored as well."""
     from colorstudio.engine import single
 
     out = {}
-    if "hsv2stage" in models:
-        out["hsv2stage"] = (lambda g, s: single.colorize_hsv2stage(g, model=models["hsv2stage"], saturation=s).chroma,
+    hsv = _hsv_nets(models)
+    if hsv:
+        nets = list(hsv.values())
+        out["hsv2stage"] = (lambda g, s: single.colorize_hsv2stage(g, model=nets, saturation=s).chroma,
                             SATURATIONS)
+    if len(hsv) > 1:
+        for name, path in hsv.items():
+            out[name + ALONE] = (
+                lambda g, s, path=path: single.colorize_hsv2stage(g, model=path, saturation=s).chroma, SATURATIONS)
     if "cheng" in models:
         out["cheng"] = (lambda g, s: single.colorize_cheng(g, model=models["cheng"], saturation=s).chroma,
                         SATURATIONS)
-    if "hsv2stage_small" in models:
-        out["hsv2stage_small"] = (lambda g, s: single.colorize_hsv2stage(g, model=models["hsv2stage_small"],
-                                                                         saturation=s).chroma, SATURATIONS)
     if "hsv2stage" in models and "cheng" in models:
-        members = {k: models[k] for k in ("hsv2stage", "hsv2stage_small", "cheng") if k in models}
-        out["ensemble"] = (lambda g, s: single.colorize_ensemble(g, model=members, saturation=s).chroma,
+        out["ensemble"] = (lambda g, s: single.colorize_ensemble(g, model=dict(models), saturation=s).chroma,
                            SATURATIONS)
     return out
 
@@ -237,8 +250,9 @@ def run(out_dir: Path, models: dict[str, str | None], sheet: Path, photos: Path 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (out_dir / "results.md").write_text(markdown(results))
-    labels = ["truth", "gray"] + [f"{n} x{chosen[n]:g}" for n in methods]
-    rows = [[o["truth"], o["gray"]] + [o[(n, chosen[n])] for n in methods] for o in sheet_rows]
+    shown = [n for n in methods if not n.endswith(ALONE)]       # the methods a user can pick
+    labels = ["truth", "gray"] + [f"{n} x{chosen[n]:g}" for n in shown]
+    rows = [[o["truth"], o["gray"]] + [o[(n, chosen[n])] for n in shown] for o in sheet_rows]
     save_photo(sheet, contact_sheet(rows, labels))
     yield f"wrote {out_dir / 'results.json'}, {out_dir / 'results.md'}, {sheet}"
     yield results
@@ -300,28 +314,35 @@ def _at_default(results: dict, name: str) -> dict:
 
 
 def update_cards(results: dict, models: dict[str, str | None]) -> None:
-    """Write each model's numbers into its card (and the ensemble's into every member's card)."""
+    """Write each model's numbers into its card (an HSV net's own, scored alone, and those of the
+    methods it is part of: the hsv2stage average and the ensemble)."""
     for name, path in models.items():
         card_path = Path(path).with_suffix(".json")
         card = json.loads(card_path.read_text()) if card_path.exists() else {}
+        key = name + ALONE if name + ALONE in results["at_chosen"] else name
         card["benchmark"] = {
             "command": "python -m colorstudio.bench.single_gray --out-dir benchmarks/single_gray --update-cards",
             "validation_photos": len(results["validation_photos"]),
             "gray_baseline_psnr": round(results["gray_psnr"], 3),
             "mean_chroma_baseline_psnr": round(results["table"]["mean chroma"]["-"]["psnr"], 3),
-            "default_saturation": results["chosen_saturation"][name],
-            "at_default": _at_default(results, name),
+            "scored_as": key,
+            "default_saturation": results["chosen_saturation"][key],
+            "at_default": _at_default(results, key),
             "by_saturation": {s: {"psnr": round(r["psnr"], 3), "colourfulness_ratio": round(r["colourfulness_ratio"], 3)}
-                              for s, r in results["table"][name].items()},
+                              for s, r in results["table"][key].items()},
             "on_training_photos": {k: (round(v, 3) if isinstance(v, float) else v)
-                                   for k, v in results.get("training_fit", {}).get(name, {}).items()},
+                                   for k, v in results.get("training_fit", {}).get(key, {}).items()},
             "paired_at_default": {pair: {k: (round(v, 3) if isinstance(v, float) else v) for k, v in d.items()}
                                   for pair, d in results.get("paired_at_default", {}).items()
-                                  if name in pair.split(" - ")},
+                                  if key in pair.split(" - ")},
         }
+        hsv = list(_hsv_nets(models))
+        if key != "hsv2stage" and name in hsv:
+            card["benchmark"]["hsv2stage_average"] = {"nets": hsv,
+                                                      "default_saturation": results["chosen_saturation"]["hsv2stage"],
+                                                      "at_default": _at_default(results, "hsv2stage")}
         if "ensemble" in results["at_chosen"]:
-            card["benchmark"]["ensemble"] = {"members": [k for k in ("hsv2stage", "hsv2stage_small", "cheng")
-                                                         if k in models],
+            card["benchmark"]["ensemble"] = {"members": list(models),
                                              "default_saturation": results["chosen_saturation"]["ensemble"],
                                              "at_default": _at_default(results, "ensemble")}
         card_path.write_text(json.dumps(card, indent=2) + "\n")
@@ -335,18 +356,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sheet", type=Path, help="contact sheet PNG (default OUT_DIR/contact_sheet.png)")
     ap.add_argument("--hsv2stage", help="weight file (default models/hsv2stage.safetensors)")
     ap.add_argument("--cheng", help="weight file (default models/cheng.safetensors)")
-    ap.add_argument("--hsv2stage-small", help="the ensemble's second HSV net "
-                                              "(default models/hsv2stage_small.safetensors)")
+    ap.add_argument("--hsv-net", action="append", default=[], metavar="NAME=FILE",
+                    help="another HSV net for the ensemble, scored alone too (NAME starts with hsv2stage; "
+                         "default: the shipped ones, engine.single.SHIPPED_HSV_NETS)")
     ap.add_argument("--update-cards", action="store_true", help="write the numbers into the model cards")
     ap.add_argument("--photos", type=Path, default=data.DEFAULT_PHOTOS)
     args = ap.parse_args(argv)
-    models = {}
-    from colorstudio import paths
-    from colorstudio.engine.single import SMALL_HSV_FILE
+    from colorstudio.engine.single import shipped_hsv_nets
 
-    for name in ("hsv2stage", "hsv2stage_small", "cheng"):
-        shipped = paths.models_dir() / SMALL_HSV_FILE if name == "hsv2stage_small" else weight_file(name)
-        path = getattr(args, name) or shipped
+    given = dict(item.split("=", 1) for item in args.hsv_net if "=" in item)
+    if len(given) != len(args.hsv_net) or not all(n.startswith("hsv2stage") for n in given):
+        ap.error("--hsv-net takes NAME=FILE with a NAME that starts with hsv2stage")
+    candidates = {**shipped_hsv_nets(), "hsv2stage": args.hsv2stage or weight_file("hsv2stage"), **given,
+                  "cheng": args.cheng or weight_file("cheng")}
+    candidates = {"hsv2stage": candidates.pop("hsv2stage"), **candidates}    # hsv2stage first
+    models = {}
+    for name, path in candidates.items():
         if Path(path).is_file():
             models[name] = str(path)
         else:

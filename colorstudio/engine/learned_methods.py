@@ -8,7 +8,7 @@ Priorities follow the benchmark (a learned model is the default only where it be
 classic method, 'dis+gf', priority 1): ccdc beats it on Motorcycle at every reference scale,
 1x included, so it is the default for pairs; the shipped cyclecnn does not yet (see
 models/cyclecnn.json), so it is offered but not the default. For a single gray the ensemble
-of hsv2stage and cheng beats either alone (benchmarks/single_gray), so it is the default there.
+of the HSV nets and cheng beats each alone (benchmarks/single_gray), so it is the default there.
 """
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ from colorstudio.engine.methods import PAIR, SINGLE, Method, register
 
 # the saturation factor of each single-gray method when the user gives none: chosen by
 # `python -m colorstudio.bench.single_gray` (see benchmarks/single_gray and the model cards)
-DEFAULT_SATURATION = {"hsv2stage": 0.87, "cheng": 1.1, "ensemble": 1.13}
+DEFAULT_SATURATION = {"hsv2stage": 1.13, "cheng": 1.1, "ensemble": 1.19}
 
 # (method, the weight file in models/ that makes it available)
 LEARNED: list[tuple[Method, str]] = [
     (Method("cyclecnn", PAIR, "Cycle CNN (WAC + GCA + colour refinement), learned stereo colorization",
             "colorstudio.engine.stereo:colorize_stereo", learned=True, priority=0, mode="stereo"),
      "cyclecnn.safetensors"),
-    (Method("hsv2stage", SINGLE, "two-stage pyramidal HSV network (automatic, single gray)",
+    (Method("hsv2stage", SINGLE,
+            "two-stage pyramidal HSV network, its shipped training runs averaged (automatic, single gray)",
             "colorstudio.engine.single:colorize_hsv2stage", learned=True, priority=5),
      "hsv2stage.safetensors"),
     (Method("cheng", SINGLE, "Deep Colorization (Cheng et al.): per-pixel features, clustered MLPs",
@@ -38,7 +39,7 @@ LEARNED: list[tuple[Method, str]] = [
 
 # methods that run several shipped models together: (method, the methods whose weights it needs)
 COMBINED: list[tuple[Method, tuple[str, ...]]] = [
-    (Method("ensemble", SINGLE, "both HSV nets and cheng together, their colours averaged (single gray)",
+    (Method("ensemble", SINGLE, "the shipped HSV nets and cheng together, their colours averaged (single gray)",
             "colorstudio.engine.single:colorize_ensemble", learned=True, priority=6),
      ("hsv2stage", "cheng")),
 ]

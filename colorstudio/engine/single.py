@@ -1,5 +1,6 @@
-"""Automatic colorization of a single gray photo: the two-stage HSV net, Deep Colorization,
-and their ensemble (the chroma of both HSV nets shipped and of Deep Colorization, averaged).
+"""Automatic colorization of a single gray photo: the two-stage HSV net (by default the shipped
+HSV nets averaged), Deep Colorization, and their ensemble (the chroma of the HSV nets and of
+Deep Colorization, averaged).
 
 All work the same way around their nets: the gray is area-resized to a working size
 (long side from the model's metadata, 192 px for the shipped weights), chroma is predicted
@@ -150,16 +151,16 @@ def _net_hue_vectors(net: torch.nn.Module, g: np.ndarray, dev) -> list[np.ndarra
     return [hue_vectors(hs[0, :, :h, :w]), hue_vectors(hs[1, :, :, ::-1][:, :h, :w])]
 
 
-def _hsv2stage_working(gray: np.ndarray, model, saturation: float, dev, reduced: dict | None = None
+def _hsv2stage_working(gray: np.ndarray, models, saturation: float, dev, reduced: dict | None = None
                        ) -> tuple[np.ndarray, np.ndarray, dict]:
-    """(working gray, working chroma, diagnostics) of the HSV net.
+    """(working gray, working chroma, diagnostics) of one HSV net or of several averaged.
 
-    The net sees the photo and its mirror image at TTA_SCALES x the working size; the
-    predictions, as colour vectors resized to the working size, are averaged. ``reduced``:
-    long side -> the gray reduced to it, shared by several nets (reducing 60 MP takes 0.3 s).
+    ``models``: a weight file, a module or None (the shipped hsv2stage), or a list of those.
+    Each net sees the photo and its mirror image at TTA_SCALES x its working size; all the
+    predictions, as colour vectors resized to the first net's working size, are averaged.
+    ``reduced``: long side -> the gray reduced to it, shared by several nets (reducing 60 MP
+    takes 0.3 s).
     """
-    net, meta = _resolve("hsv2stage", model)
-    long_side = int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE))
     reduced = {} if reduced is None else reduced
 
     def at(side: int) -> np.ndarray:
@@ -167,13 +168,18 @@ def _hsv2stage_working(gray: np.ndarray, model, saturation: float, dev, reduced:
             reduced[side] = working_gray(gray, side)
         return reduced[side]
 
-    g = at(long_side)
-    vectors = []
-    for factor in TTA_SCALES:
-        scaled = at(round(long_side * factor))
-        for v in _net_hue_vectors(net, scaled, dev):
-            vectors.append(v if v.shape[:2] == g.shape else
-                           cv2.resize(v, g.shape[::-1], interpolation=cv2.INTER_LINEAR))
+    models = list(models) if isinstance(models, (list, tuple)) else [models]
+    if not models:
+        raise MethodError("no HSV net to run")
+    g, vectors = None, []
+    for model in models:
+        net, meta = _resolve("hsv2stage", model)
+        long_side = int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE))
+        g = at(long_side) if g is None else g
+        for factor in TTA_SCALES:
+            for v in _net_hue_vectors(net, at(round(long_side * factor)), dev):
+                vectors.append(v if v.shape[:2] == g.shape else
+                               cv2.resize(v, g.shape[::-1], interpolation=cv2.INTER_LINEAR))
     hue, sat = vectors_to_hue_saturation(np.mean(vectors, axis=0))
     sat = np.clip(sat * saturation, 0, 1)
     return g, hs_to_chroma(hue, sat, g), {"hue": hue, "saturation": sat}
@@ -196,6 +202,20 @@ def _cheng_working(gray: np.ndarray, model, bilateral: bool, dev, working: np.nd
     return g, joint_bilateral(raw, g) if bilateral else raw, int(cluster), raw
 
 
+# The HSV nets that hsv2stage (by default) and the ensemble average, each shipped as
+# models/<name>.safetensors with its card: the paper-sized net, then nets of the same design
+# at half the width (one per training seed). A name whose file is not there is left out.
+SHIPPED_HSV_NETS = ("hsv2stage", "hsv2stage_small", "hsv2stage_small_seed1", "hsv2stage_small_seed2")
+
+
+def shipped_hsv_nets() -> dict[str, str]:
+    """name -> weight file of the SHIPPED_HSV_NETS that ship in models/."""
+    from colorstudio import paths
+
+    files = {name: paths.models_dir() / f"{name}.safetensors" for name in SHIPPED_HSV_NETS}
+    return {name: str(path) for name, path in files.items() if path.is_file()}
+
+
 @torch.no_grad()
 def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
                        saturation: float | None = None, device=None, **options) -> ChromaResult:
@@ -204,7 +224,10 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     The net sees the photo and its mirror image (+0.07 dB at equal colourfulness on the
     benchmark), each at three sizes (TTA_SCALES); the predictions are averaged as colour vectors.
 
-    model: a weight file (default models/hsv2stage.safetensors) or an HSV2Stage module.
+    model: a weight file or an HSV2Stage module, or a list of them (their predictions averaged
+    the same way); None = every shipped HSV net (:func:`shipped_hsv_nets`), averaged. Runs of
+    one recipe that differ only by their seed scored 0.56 dB apart on the benchmark, so the
+    average of all is used rather than one run picked by its score (README).
     saturation: HSV saturation factor (None = the benchmark's default).
     device: where the net runs (None: the CPU; see :mod:`colorstudio.engine.device`).
     ``reference`` is ignored (single-gray method).
@@ -212,9 +235,12 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     gray = _check_gray(gray)
     dev = torch_device(device)
     saturation = _check_saturation(DEFAULT_SATURATION["hsv2stage"] if saturation is None else saturation)
-    _, chroma, diagnostics = _hsv2stage_working(gray, model, saturation, dev)
+    nets = shipped_hsv_nets() if model is None else {}
+    _, chroma, diagnostics = _hsv2stage_working(gray, list(nets.values()) or model, saturation, dev)
     info = {"method": "hsv2stage", "saturation": saturation, "device": str(dev),
             "ignored_options": sorted(options)}
+    if nets:
+        info["nets"] = list(nets)
     return _finish(chroma, gray, info, diagnostics)
 
 
@@ -238,29 +264,29 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     return _finish(chroma, gray, info, {"chroma_before_bilateral": raw})
 
 
-SMALL_HSV_FILE = "hsv2stage_small.safetensors"   # the ensemble's second HSV net, in models/
-
-
 def ensemble_members(model=None) -> dict:
     """The ensemble's members, name -> weights (None: the shipped file of that name).
 
-    Shipped: hsv2stage, hsv2stage_small (a 16-channel HSV net, when its file is there) and
-    cheng. ``model``: a dict with the same keys (hsv2stage and cheng default to the shipped
-    weights; hsv2stage_small is used only when given)."""
-    from colorstudio import paths
-
+    Shipped: the HSV nets of :func:`shipped_hsv_nets` and cheng. ``model``: a dict naming
+    its members: "hsv2stage" and "cheng" (default: their shipped weights), and any further
+    HSV nets under names that start with "hsv2stage" (used only when given)."""
     if model is None:
-        small = paths.models_dir() / SMALL_HSV_FILE
-        return {"hsv2stage": None, **({"hsv2stage_small": str(small)} if small.is_file() else {}), "cheng": None}
+        hsv = shipped_hsv_nets()
+        return {"hsv2stage": None, **{n: f for n, f in hsv.items() if n != "hsv2stage"}, "cheng": None}
     if not isinstance(model, dict):
         raise MethodError("the ensemble runs the hsv2stage and cheng weights together; "
                           "--model applies to one of those methods, not to the ensemble")
-    unknown = set(model) - {"hsv2stage", "hsv2stage_small", "cheng"}
+    unknown = [n for n in model if n != "cheng" and not str(n).startswith("hsv2stage")]
     if unknown:
-        raise MethodError(f"the ensemble has no member {', '.join(sorted(unknown))}")
-    return {"hsv2stage": model.get("hsv2stage"),
-            **({"hsv2stage_small": model["hsv2stage_small"]} if "hsv2stage_small" in model else {}),
-            "cheng": model.get("cheng")}
+        raise MethodError(f"the ensemble has no member {', '.join(sorted(map(str, unknown)))}")
+    extra = {n: w for n, w in model.items() if n not in ("hsv2stage", "cheng")}
+    return {"hsv2stage": model.get("hsv2stage"), **extra, "cheng": model.get("cheng")}
+
+
+def load_hsv_nets() -> None:
+    """Load the shipped HSV nets into the cache (the app's warm-up of hsv2stage)."""
+    for weights in shipped_hsv_nets().values():
+        load_model("hsv2stage", weights)
 
 
 def load_ensemble() -> None:
@@ -275,12 +301,12 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
     """The members' chroma averaged (:func:`ensemble_members`). gray (H, W) float32 [0,1] ->
     ChromaResult (H, W, 2).
 
-    The members err differently (whole-image HSV nets of two widths, an MLP per pixel), so
-    where one invents a colour the others do not, the mean is fainter; see the README for the
-    numbers. The mean is taken at the working size, then ``saturation`` (HSV, default by the
-    benchmark), then the upsampling to full size.
+    The members err differently (whole-image HSV nets of two widths and several seeds, an MLP
+    per pixel), so where one invents a colour the others do not, the mean is fainter; see the
+    README for the numbers. The mean is taken at the working size, then ``saturation`` (HSV,
+    default by the benchmark), then the upsampling to full size.
     ``model``: None (the shipped weights) or {"hsv2stage": file or module, "cheng": ...,
-    optionally "hsv2stage_small": ...}.
+    optionally more HSV nets under names starting with "hsv2stage": ...}.
     """
     gray = _check_gray(gray)
     dev = torch_device(device)

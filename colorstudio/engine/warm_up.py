@@ -16,7 +16,7 @@ from colorstudio.engine.progress import Progress
 LOADERS: dict[str, tuple[str, str, tuple]] = {
     "cyclecnn": ("colorstudio.engine.stereo", "get_model", (None,)),
     "ccdc": ("colorstudio.engine.crosscam", "load_ccdc", ()),
-    "hsv2stage": ("colorstudio.engine.single", "load_model", ("hsv2stage",)),
+    "hsv2stage": ("colorstudio.engine.single", "load_hsv_nets", ()),
     "cheng": ("colorstudio.engine.single", "load_model", ("cheng",)),
     "ensemble": ("colorstudio.engine.single", "load_ensemble", ()),
 }
