@@ -367,9 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     given = dict(item.split("=", 1) for item in args.hsv_net if "=" in item)
     if len(given) != len(args.hsv_net) or not all(n.startswith("hsv2stage") for n in given):
         ap.error("--hsv-net takes NAME=FILE with a NAME that starts with hsv2stage")
-    candidates = {**shipped_hsv_nets(), "hsv2stage": args.hsv2stage or weight_file("hsv2stage"), **given,
+    candidates = {"hsv2stage": args.hsv2stage or weight_file("hsv2stage"),
+                  **{n: p for n, p in shipped_hsv_nets().items() if n != "hsv2stage"}, **given,
                   "cheng": args.cheng or weight_file("cheng")}
-    candidates = {"hsv2stage": candidates.pop("hsv2stage"), **candidates}    # hsv2stage first
     models = {}
     for name, path in candidates.items():
         if Path(path).is_file():
