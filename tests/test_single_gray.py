@@ -296,16 +296,19 @@ def test_hsv2stage_treats_a_photo_and_its_mirror_image_alike(tmp_path):
 def test_hsv2stage_averages_its_predictions_at_three_working_sizes(tmp_path, monkeypatch):
     path, _ = _hsv_file(tmp_path)                      # working long side 64
     gray = luma(_scene(100, 150))                      # so 48, 64 and 80 px all fit
-    both = single.colorize_hsv2stage(gray, model=path, saturation=1.0).diagnostics
+    net, meta = single.load_model("hsv2stage", path)
+
+    def at(side):
+        return single.working_gray(gray, side)
+
+    both = single._hsv_net_vectors(net, meta, at, None, torch.device("cpu"))
+    assert both.shape == (43, 64, 2)                               # at the working size
     each = []
     for factor in single.TTA_SCALES:
         monkeypatch.setattr(single, "TTA_SCALES", (factor,))
-        d = single.colorize_hsv2stage(gray, model=path, saturation=1.0).diagnostics
-        assert d["hue"].shape == both["hue"].shape == (43, 64)     # always at the working size
-        each.append(single.hue_vectors(np.stack([d["hue"], d["saturation"]])))
-    hue, sat = single.vectors_to_hue_saturation(np.mean(each, axis=0))
-    np.testing.assert_allclose(sat, both["saturation"], atol=1e-5)
-    assert np.abs(np.angle(np.exp(2j * np.pi * (hue - both["hue"]))))[sat > 1e-3].max() < 1e-3
+        each.append(single._hsv_net_vectors(net, meta, at, None, torch.device("cpu")))
+        assert each[-1].shape == both.shape                       # always at the working size
+    np.testing.assert_allclose(np.mean(each, axis=0), both, atol=1e-6)
     assert not np.allclose(each[0], each[1], atol=1e-3)           # the sizes do see different things
 
 
@@ -405,6 +408,19 @@ def test_cheng_training_writes_a_loadable_model(tmp_path, photo_dir):
     assert "scene parser" in card["left_out"]
     res = single.colorize_cheng(np.random.rand(19, 23).astype(np.float32), model=out)
     assert res.chroma.shape == (19, 23, 2)
+
+
+def test_cheng_features_cached_for_one_pixel_count_are_not_reused_for_another(tmp_path, photo_dir):
+    from colorstudio.training.train_cheng import train
+
+    out, run = tmp_path / "cheng.safetensors", tmp_path / "run"
+    for n in (100, 150):
+        list(train(out, 5, run, photos=photo_dir, n_clusters=1, pixels_per_photo=n, max_steps=2))
+        cached = np.load(run / "features_train.npz")
+        photos = len(cached["names"])
+        assert int(cached["pixels_per_photo"]) == n and len(cached["X"]) == n * photos
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["data"]["pixels_per_photo"] == 150 and "--pixels-per-photo 150" in card["reproduce"]
 
 
 def test_a_seeded_hsv2stage_run_starts_elsewhere_and_its_card_names_the_seed(tmp_path, photo_dir):

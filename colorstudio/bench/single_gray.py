@@ -46,7 +46,9 @@ ALONE = " alone"      # with several HSV nets, each is also scored on its own as
 
 
 def _hsv_nets(models: dict[str, str | None]) -> dict[str, str | None]:
-    return {n: p for n, p in models.items() if n.startswith("hsv2stage")}
+    from colorstudio.engine.single import is_hsv_net_name
+
+    return {n: p for n, p in models.items() if is_hsv_net_name(n)}
 
 
 def _methods(models: dict[str, str | None]):
@@ -362,10 +364,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--update-cards", action="store_true", help="write the numbers into the model cards")
     ap.add_argument("--photos", type=Path, default=data.DEFAULT_PHOTOS)
     args = ap.parse_args(argv)
-    from colorstudio.engine.single import shipped_hsv_nets
+    from colorstudio.engine.single import is_hsv_net_name, shipped_hsv_nets
 
     given = dict(item.split("=", 1) for item in args.hsv_net if "=" in item)
-    if len(given) != len(args.hsv_net) or not all(n.startswith("hsv2stage") for n in given):
+    if len(given) != len(args.hsv_net) or not all(is_hsv_net_name(n) for n in given):
         ap.error("--hsv-net takes NAME=FILE with a NAME that starts with hsv2stage")
     candidates = {"hsv2stage": args.hsv2stage or weight_file("hsv2stage"),
                   **{n: p for n, p in shipped_hsv_nets().items() if n != "hsv2stage"}, **given,

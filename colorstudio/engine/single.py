@@ -151,17 +151,29 @@ def _net_hue_vectors(net: torch.nn.Module, g: np.ndarray, dev) -> list[np.ndarra
     return [hue_vectors(hs[0, :, :h, :w]), hue_vectors(hs[1, :, :, ::-1][:, :h, :w])]
 
 
-def _hsv2stage_working(gray: np.ndarray, models, saturation: float, dev, reduced: dict | None = None
-                       ) -> tuple[np.ndarray, np.ndarray, dict]:
-    """(working gray, working chroma, diagnostics) of one HSV net or of several averaged.
+@torch.no_grad()
+def _hsv_net_vectors(net: torch.nn.Module, meta: dict, at, g: np.ndarray | None, dev) -> np.ndarray:
+    """One HSV net's colour vectors (H, W, 2) at the size of ``g`` (None: the net's working
+    size): the photo and its mirror image at TTA_SCALES x the working size, averaged.
+    ``at(long_side)`` -> the gray reduced to that long side."""
+    long_side = int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE))
+    g = at(long_side) if g is None else g
+    vectors = []
+    for factor in TTA_SCALES:
+        for v in _net_hue_vectors(net, at(round(long_side * factor)), dev):
+            vectors.append(v if v.shape[:2] == g.shape else
+                           cv2.resize(v, g.shape[::-1], interpolation=cv2.INTER_LINEAR))
+    return np.mean(vectors, axis=0)
+
+
+def _hsv_nets_working(gray: np.ndarray, models, dev) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(working gray, one working chroma per HSV net) at saturation factor 1.
 
     ``models``: a weight file, a module or None (the shipped hsv2stage), or a list of those.
-    Each net sees the photo and its mirror image at TTA_SCALES x its working size; all the
-    predictions, as colour vectors resized to the first net's working size, are averaged.
-    ``reduced``: long side -> the gray reduced to it, shared by several nets (reducing 60 MP
-    takes 0.3 s).
+    Each net's colour vectors (:func:`_hsv_net_vectors`, at the first net's working size)
+    are turned into chroma. The reduced grays are shared by the nets (reducing 60 MP takes 0.3 s).
     """
-    reduced = {} if reduced is None else reduced
+    reduced: dict[int, np.ndarray] = {}
 
     def at(side: int) -> np.ndarray:
         if side not in reduced:
@@ -171,18 +183,19 @@ def _hsv2stage_working(gray: np.ndarray, models, saturation: float, dev, reduced
     models = list(models) if isinstance(models, (list, tuple)) else [models]
     if not models:
         raise MethodError("no HSV net to run")
-    g, vectors = None, []
+    g, chromas = None, []
     for model in models:
         net, meta = _resolve("hsv2stage", model)
-        long_side = int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE))
-        g = at(long_side) if g is None else g
-        for factor in TTA_SCALES:
-            for v in _net_hue_vectors(net, at(round(long_side * factor)), dev):
-                vectors.append(v if v.shape[:2] == g.shape else
-                               cv2.resize(v, g.shape[::-1], interpolation=cv2.INTER_LINEAR))
-    hue, sat = vectors_to_hue_saturation(np.mean(vectors, axis=0))
-    sat = np.clip(sat * saturation, 0, 1)
-    return g, hs_to_chroma(hue, sat, g), {"hue": hue, "saturation": sat}
+        if g is None:
+            g = at(int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
+        hue, sat = vectors_to_hue_saturation(_hsv_net_vectors(net, meta, at, g, dev))
+        chromas.append(hs_to_chroma(hue, sat, g))
+    return g, chromas
+
+
+def _hue_saturation_maps(g: np.ndarray, chroma: np.ndarray) -> dict:
+    hsv = rgb_to_hsv(compose(g, chroma))
+    return {"hue": hsv[..., 0], "saturation": hsv[..., 1]}
 
 
 def _cheng_working(gray: np.ndarray, model, bilateral: bool, dev, working: np.ndarray | None = None
@@ -205,7 +218,14 @@ def _cheng_working(gray: np.ndarray, model, bilateral: bool, dev, working: np.nd
 # The HSV nets that hsv2stage (by default) and the ensemble average, each shipped as
 # models/<name>.safetensors with its card: the paper-sized net, then nets of the same design
 # at half the width (one per training seed). A name whose file is not there is left out.
-SHIPPED_HSV_NETS = ("hsv2stage", "hsv2stage_small", "hsv2stage_small_seed1", "hsv2stage_small_seed2")
+SHIPPED_HSV_NETS = ("hsv2stage", "hsv2stage_small", "hsv2stage_small_seed1", "hsv2stage_small_seed2",
+                    "hsv2stage_small_seed3", "hsv2stage_small_seed4")
+
+
+def is_hsv_net_name(name) -> bool:
+    """Whether a member name of the ensemble (or of the benchmark's models) names an HSV net:
+    "hsv2stage" and any name starting with it."""
+    return str(name).startswith("hsv2stage")
 
 
 def shipped_hsv_nets() -> dict[str, str]:
@@ -224,10 +244,10 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     The net sees the photo and its mirror image (+0.07 dB at equal colourfulness on the
     benchmark), each at three sizes (TTA_SCALES); the predictions are averaged as colour vectors.
 
-    model: a weight file or an HSV2Stage module, or a list of them (their predictions averaged
-    the same way); None = every shipped HSV net (:func:`shipped_hsv_nets`), averaged. Runs of
-    one recipe that differ only by their seed scored 0.56 dB apart on the benchmark, so the
-    average of all is used rather than one run picked by its score (README).
+    model: a weight file or an HSV2Stage module, or a list of them (their chroma averaged, as
+    the ensemble averages its members); None = every shipped HSV net (:func:`shipped_hsv_nets`).
+    Runs of one recipe that differ only by their seed scored up to 0.56 dB apart on the
+    benchmark, so the average of all is used rather than one run picked by its score (README).
     saturation: HSV saturation factor (None = the benchmark's default).
     device: where the net runs (None: the CPU; see :mod:`colorstudio.engine.device`).
     ``reference`` is ignored (single-gray method).
@@ -236,7 +256,9 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     dev = torch_device(device)
     saturation = _check_saturation(DEFAULT_SATURATION["hsv2stage"] if saturation is None else saturation)
     nets = shipped_hsv_nets() if model is None else {}
-    _, chroma, diagnostics = _hsv2stage_working(gray, list(nets.values()) or model, saturation, dev)
+    g, chromas = _hsv_nets_working(gray, list(nets.values()) or model, dev)
+    chroma = apply_saturation(g, np.mean(chromas, axis=0), saturation)
+    diagnostics = _hue_saturation_maps(g, chroma)
     info = {"method": "hsv2stage", "saturation": saturation, "device": str(dev),
             "ignored_options": sorted(options)}
     if nets:
@@ -276,7 +298,7 @@ def ensemble_members(model=None) -> dict:
     if not isinstance(model, dict):
         raise MethodError("the ensemble runs the hsv2stage and cheng weights together; "
                           "--model applies to one of those methods, not to the ensemble")
-    unknown = [n for n in model if n != "cheng" and not str(n).startswith("hsv2stage")]
+    unknown = [n for n in model if n != "cheng" and not is_hsv_net_name(n)]
     if unknown:
         raise MethodError(f"the ensemble has no member {', '.join(sorted(map(str, unknown)))}")
     extra = {n: w for n, w in model.items() if n not in ("hsv2stage", "cheng")}
@@ -312,13 +334,9 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
     dev = torch_device(device)
     saturation = _check_saturation(DEFAULT_SATURATION["ensemble"] if saturation is None else saturation)
     members = ensemble_members(model)
-    chromas, reduced = [], {}
-    for name in (n for n in members if n != "cheng"):
-        g, hsv_chroma, _ = _hsv2stage_working(gray, members[name], 1.0, dev, reduced)
-        chromas.append(hsv_chroma)
+    g, chromas = _hsv_nets_working(gray, [members[n] for n in members if n != "cheng"], dev)
     _, cheng_chroma, cluster, _ = _cheng_working(gray, members["cheng"], True, dev, g)
     chroma = apply_saturation(g, np.mean(chromas + [cheng_chroma], axis=0), saturation)
-    hsv = rgb_to_hsv(compose(g, chroma))
     info = {"method": "ensemble", "members": list(members), "cluster": cluster,
             "saturation": saturation, "device": str(dev), "ignored_options": sorted(options)}
-    return _finish(chroma, gray, info, {"hue": hsv[..., 0], "saturation": hsv[..., 1]})
+    return _finish(chroma, gray, info, _hue_saturation_maps(g, chroma))
