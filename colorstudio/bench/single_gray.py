@@ -318,6 +318,7 @@ def _at_default(results: dict, name: str) -> dict:
 def update_cards(results: dict, models: dict[str, str | None]) -> None:
     """Write each model's numbers into its card (an HSV net's own, scored alone, and those of the
     methods it is part of: the hsv2stage average and the ensemble)."""
+    hsv = list(_hsv_nets(models))
     for name, path in models.items():
         card_path = Path(path).with_suffix(".json")
         card = json.loads(card_path.read_text()) if card_path.exists() else {}
@@ -338,7 +339,6 @@ def update_cards(results: dict, models: dict[str, str | None]) -> None:
                                   for pair, d in results.get("paired_at_default", {}).items()
                                   if key in pair.split(" - ")},
         }
-        hsv = list(_hsv_nets(models))
         if key != "hsv2stage" and name in hsv:
             card["benchmark"]["hsv2stage_average"] = {"nets": hsv,
                                                       "default_saturation": results["chosen_saturation"]["hsv2stage"],

@@ -313,8 +313,8 @@ def load_hsv_nets() -> None:
 
 def load_ensemble() -> None:
     """Load the members' shipped weights into the cache (the app's warm-up)."""
-    for name, weights in ensemble_members().items():
-        load_model("cheng" if name == "cheng" else "hsv2stage", weights)
+    load_hsv_nets()
+    load_model("cheng")
 
 
 @torch.no_grad()
