@@ -369,6 +369,48 @@ def test_hsv2stage_training_writes_a_loadable_model(tmp_path, photo_dir):
     assert HSV2StageConfig.from_dict(card2["config"]) == TINY_HSV  # the init file's config, not the default
 
 
+def test_an_interrupted_phase_resumed_with_the_same_command_stays_one_phase(tmp_path, photo_dir, monkeypatch):
+    from colorstudio.training import train_hsv2stage as th
+
+    monkeypatch.setattr(th, "CHECKPOINT_EVERY_S", -1)       # a checkpoint after every step
+    out, run = tmp_path / "hsv2stage.safetensors", tmp_path / "run"
+    options = dict(photos=photo_dir, cfg=TINY_HSV, batch=2, crop=32, seed=3, scale_aug=True)
+    run1 = th.train(out, 5, run, max_steps=9, **options)
+    for p in run1:
+        if p.step == 2:
+            break                                           # the session ends mid-phase
+    run1.close()
+    assert not out.exists()
+    progress = list(th.train(out, 5, run, resume=True, max_steps=4, **options))
+    assert any(p.message.startswith("continuing the interrupted phase") for p in progress)
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert [(ph["from_step"], ph["to_step"], ph["minutes"]) for ph in card["phases"]] == [(0, 4, 5)]
+    assert len(card["reproduce"]) == 1 and "--resume" not in card["reproduce"][0]
+    # resuming a finished phase starts a second one; interrupted and resumed with other
+    # options, that one closes where it stopped (its minutes as run) and a third starts
+    run3 = th.train(out, 5, run, resume=True, max_steps=9, **options)
+    for p in run3:
+        if p.step == 5:
+            break
+    run3.close()
+    list(th.train(out, 5, run, resume=True, max_steps=6, **dict(options, scale_aug=False)))
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert [(ph["from_step"], ph["to_step"]) for ph in card["phases"]] == [(0, 4), (4, 5), (5, 6)]
+    assert card["phases"][1]["minutes"] < 5 and card["phases"][1]["scale_aug"] is True
+    assert card["phases"][2]["scale_aug"] is False and card["reproduce"][2].count("--resume") == 1
+
+
+def test_the_phase_progress_counts_the_minutes_before_an_interruption():
+    from colorstudio.training.train_hsv2stage import _phase_progress, _start_or_continue_phase
+
+    state = {"step": 100, "minutes": 30.0, "phases": [{"from_step": 0, "to_step": 100, "minutes": 30}]}
+    assert _start_or_continue_phase(state, {"lr_decay": True, "minutes": 20}, 20) == 0.0
+    state.update(step=150, minutes=40.0)                    # interrupted 10 min into the new phase
+    assert _phase_progress(state) == 0.5
+    assert _start_or_continue_phase(state, {"lr_decay": True, "minutes": 20}, 20) == 10.0
+    assert len(state["phases"]) == 2 and _phase_progress(state) == 0.5
+
+
 def test_lr_decay_goes_from_the_lr_to_its_floor_by_a_cosine():
     from colorstudio.training.train_hsv2stage import LR, LR_FLOOR, decayed_lr
 

@@ -4,12 +4,13 @@ Reproduce the shipped weights: run the ``reproduce`` commands of models/hsv2stag
 after the other (each phase writes models/hsv2stage.safetensors; a phase with ``--init``
 starts from the previous phase's output in a fresh run dir).
 Checkpoints (model + Adam state, safetensors) and a log go to the run dir every few
-minutes; ``--resume`` continues from the last one, ``--init FILE`` starts a new run from a
-model file. Loss: S_MAE + circular H_MAE on both stages (coarse at 1/4 size per side, fine
-at the crop size), plus ``--rgb-weight`` x the RGB MSE of each stage recomposed on the true
-luma and ``--psnr-weight`` x its negative PSNR per crop. Augmentation: random crops and
-mirror images; ``--scale-aug`` adds random scales, ``--strong-aug`` wider scales, turns,
-exposure and input noise. Adam, lr 2e-4.
+minutes; ``--resume`` continues from the last one (the same command with ``--resume``
+finishes an interrupted phase within its ``--minutes``; other options start a new phase),
+``--init FILE`` starts a new run from a model file. Loss: S_MAE + circular H_MAE on both
+stages (coarse at 1/4 size per side, fine at the crop size), plus ``--rgb-weight`` x the RGB
+MSE of each stage recomposed on the true luma and ``--psnr-weight`` x its negative PSNR per
+crop. Augmentation: random crops and mirror images; ``--scale-aug`` adds random scales,
+``--strong-aug`` wider scales, turns, exposure and input noise. Adam, lr 2e-4.
 """
 from __future__ import annotations
 
@@ -144,19 +145,23 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
     if resuming:
         state = load_checkpoint(run_dir, model, opt, name="hsv2stage")
         yield Progress(state["step"], state["minutes"], float("nan"), None, "resumed")
-    phase = {"from_step": state["step"], "scale_aug": scale_aug, "strong_aug": strong_aug,
-             "minutes": minutes, "rgb_weight": rgb_weight, "lr_decay": lr_decay}
+    settings = {"scale_aug": scale_aug, "strong_aug": strong_aug, "minutes": minutes,
+                "rgb_weight": rgb_weight, "lr_decay": lr_decay}
     if psnr_weight:
-        phase["psnr_weight"] = psnr_weight
+        settings["psnr_weight"] = psnr_weight
     if seed:
-        phase["seed"] = seed
+        settings["seed"] = seed
     default = HSV2StageConfig()
     if cfg is not None and init is None and not resuming and \
             (cfg.lr_width, cfg.rcn_width) != (default.lr_width, default.rcn_width):
-        phase["widths"] = f"{cfg.lr_width},{cfg.rcn_width}"     # for the reproduce command
+        settings["widths"] = f"{cfg.lr_width},{cfg.rcn_width}"     # for the reproduce command
     if init is not None and not resuming:
-        phase["init"] = str(init)
-    state.setdefault("phases", []).append(phase)
+        settings["init"] = str(init)
+    continued = _start_or_continue_phase(state, settings, minutes)
+    if continued:
+        yield Progress(state["step"], state["minutes"], float("nan"), None,
+                       f"continuing the interrupted phase: {continued:.1f} of its {minutes:g} min done")
+    minutes = max(minutes - continued, 0.0)
     rng = np.random.default_rng(seed + state["step"])
     start, base_minutes, last_ckpt = time.time(), state["minutes"], time.time()
     running, val_loss = None, None
@@ -176,7 +181,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         rgb = torch.from_numpy(crops).permute(0, 3, 1, 2)
         if lr_decay:
             for group in opt.param_groups:
-                group["lr"] = decayed_lr(elapsed / minutes if minutes else 1.0)
+                group["lr"] = decayed_lr(_phase_progress(state))
         if not done:
             loss = batch_loss(model, rgb, rgb_weight, noise, psnr_weight)
             opt.zero_grad()
@@ -185,6 +190,8 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             state["step"] += 1
             running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
         state["minutes"] = base_minutes + (time.time() - start) / 60
+        if done:
+            state["phases"][-1]["to_step"] = state["step"]    # a checkpoint of a finished phase
         if done or time.time() - last_ckpt > CHECKPOINT_EVERY_S:
             val_loss = validation_loss(model, val, rgb_weight, psnr_weight)
             state["val_loss"] = val_loss
@@ -197,7 +204,6 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         if done:
             break
     log.close()
-    state["phases"][-1]["to_step"] = state["step"]
     if sel:
         best = state["selection"]
         tensors, _, _ = load_weights(run_dir / BEST_FILE, "hsv2stage")
@@ -225,6 +231,37 @@ def _keep_if_best(model: HSV2Stage, photos: list[np.ndarray], state: dict, run_d
         state["selection"] = {"step": state["step"], "minutes": round(state["minutes"], 1),
                               "gain_db": score, "criterion": SELECTION_CRITERION}
     return score
+
+
+def _start_or_continue_phase(state: dict, settings: dict, minutes: float) -> float:
+    """Append this run's phase to ``state["phases"]``, or continue the last one.
+
+    A checkpoint written before a phase finished (its phase has no ``to_step``) and resumed
+    with the same settings continues that phase: the card then shows one phase and the
+    reproduce command stays the original one, ``minutes`` being the phase's whole budget.
+    Returns the minutes the phase had already run (0 for a new phase)."""
+    phases = state.setdefault("phases", [])
+    last = phases[-1] if phases else None
+    if last is not None and "to_step" not in last and "phase_start_minutes" in state:
+        spent = state["minutes"] - state["phase_start_minutes"]
+        how_it_started = ("from_step", "minutes", "widths", "init")   # the checkpoint holds these
+        if _without(last, *how_it_started) == _without(settings, *how_it_started):
+            last["minutes"] = minutes
+            return spent
+        last.update(to_step=state["step"], minutes=round(spent, 1))   # closed where it stopped
+    phases.append({"from_step": state["step"], **settings})
+    state["phase_start_minutes"] = state["minutes"]
+    return 0.0
+
+
+def _without(d: dict, *keys: str) -> dict:
+    return {k: v for k, v in d.items() if k not in keys}
+
+
+def _phase_progress(state: dict) -> float:
+    """How far the current phase is through its minutes (0..1), over resumes."""
+    budget = state["phases"][-1]["minutes"]
+    return (state["minutes"] - state["phase_start_minutes"]) / budget if budget else 1.0
 
 
 def decayed_lr(progress: float) -> float:
