@@ -312,6 +312,31 @@ def test_hsv2stage_averages_its_predictions_at_three_working_sizes(tmp_path, mon
     assert not np.allclose(each[0], each[1], atol=1e-3)           # the sizes do see different things
 
 
+def test_cheng_treats_a_photo_and_its_mirror_image_alike(tmp_path):
+    path, _ = _cheng_file(tmp_path, k=1, context=True)
+    gray = luma(_scene(48, 64))
+    a = single.colorize_cheng(gray, model=path).chroma
+    b = single.colorize_cheng(np.ascontiguousarray(gray[:, ::-1]), model=path).chroma
+    np.testing.assert_allclose(b[:, ::-1], a, atol=1e-4)
+
+
+def test_cheng_averages_its_predictions_at_three_working_sizes(tmp_path, monkeypatch):
+    path, _ = _cheng_file(tmp_path, k=1, context=True)     # working long side 64
+    gray = luma(_scene(100, 150))
+    cpu = torch.device("cpu")
+    *_, both = single._cheng_working(gray, path, False, cpu)
+    assert both.shape == (43, 64, 2)
+    each = []
+    for factor in single.TTA_SCALES:
+        monkeypatch.setattr(single, "TTA_SCALES", (factor,))
+        each.append(single._cheng_working(gray, path, False, cpu)[-1])
+        assert each[-1].shape == both.shape
+    np.testing.assert_allclose(np.mean(each, axis=0), both, atol=1e-6)
+    assert not np.allclose(each[0], each[1], atol=1e-3)
+    *_, one = single._cheng_working(gray, path, False, cpu, tta=False)   # the photo alone, once
+    assert not np.allclose(one, both, atol=1e-3)
+
+
 def test_engine_rejects_bad_input(tmp_path):
     path, _ = _hsv_file(tmp_path)
     with pytest.raises(MethodError):

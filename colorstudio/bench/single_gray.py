@@ -31,6 +31,7 @@ from colorstudio.training import single_gray_data as data
 SATURATIONS = (0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
 TARGET_GAIN_DB = 1.0
 TARGET_RATIO = 0.6
+TARGET_PASSES = 3            # scoring passes that home in on the factor reaching TARGET_RATIO
 SHEET_ROWS = 8
 TRAINING_FIT_PHOTOS = 24     # training photos scored too (see training_fit)
 TILE_H = 128
@@ -201,8 +202,9 @@ def _table(scores: dict, total_truth: float) -> dict:
 def run(out_dir: Path, models: dict[str, str | None], sheet: Path, photos: Path = data.DEFAULT_PHOTOS):
     """Generator yielding progress strings; the last item is the results dict.
 
-    Each learned method is scored at the SATURATIONS grid and, in a second pass, at the factor
-    where its colourfulness ratio reaches the target (:func:`target_factor`), so that its
+    Each learned method is scored at the SATURATIONS grid and, in further passes (at most
+    TARGET_PASSES), at the factor where its colourfulness ratio reaches the target
+    (:func:`target_factor`, interpolated between the factors scored so far), so that its
     default can sit at the target instead of the nearest grid step.
     """
     train_files, val_files = data.split(data.list_photos(photos))
@@ -219,12 +221,14 @@ def run(out_dir: Path, models: dict[str, str | None], sheet: Path, photos: Path 
     yield from _score_photos(val_files, jobs, scores, sheet_rows, truth_cols)
     total_truth = float(np.sum(truth_cols))
     table = _table(scores, total_truth)
-    extra = {}
-    for name, (fn, _) in methods.items():
-        f = target_factor(table[name])
-        if f is not None and f not in table[name]:
-            extra[(name, f)] = lambda g, fn=fn, f=f: fn(g, f)
-    if extra:
+    for _ in range(TARGET_PASSES):     # an interpolated factor can land just short: refine
+        extra = {}
+        for name, (fn, _) in methods.items():
+            f = target_factor(table[name])
+            if f is not None and f not in table[name]:
+                extra[(name, f)] = lambda g, fn=fn, f=f: fn(g, f)
+        if not extra:
+            break
         yield "at the colourfulness target: " + ", ".join(f"{n} x{f:g}" for n, f in extra)
         yield from _score_photos(val_files, extra, scores, sheet_rows)
         table = _table(scores, total_truth)
