@@ -20,7 +20,7 @@ from colorstudio.nets import colorspace as tcs
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.colorspace import luma as torch_luma
 from colorstudio.nets.hsv2stage import HSV2Stage, HSV2StageConfig, MSE_FLOOR, circular_hue_mae, hsv_loss, rgb_log_mse, rgb_mse, rgb_on_gray
-from colorstudio.nets.weights_file import load_weights, save_weights
+from colorstudio.nets.weights_file import file_facts, load_weights, save_weights
 
 TINY_HSV = HSV2StageConfig(lr_width=4, lr_layers=3, lr_dilations=(1, 2, 1), rcn_width=4)
 
@@ -410,6 +410,7 @@ def test_an_interrupted_phase_resumed_with_the_same_command_stays_one_phase(tmp_
     assert any(p.message.startswith("continuing the interrupted phase") for p in progress)
     card = json.loads(out.with_suffix(".json").read_text())
     assert [(ph["from_step"], ph["to_step"], ph["minutes"]) for ph in card["phases"]] == [(0, 4, 5)]
+    assert {k: card[k] for k in ("sha256", "file_bytes")} == file_facts(out)
     assert len(card["reproduce"]) == 1 and "--resume" not in card["reproduce"][0]
     # resuming a finished phase starts a second one; interrupted and resumed with other
     # options, that one closes where it stopped (its minutes as run) and a third starts
@@ -475,6 +476,30 @@ def test_cheng_training_writes_a_loadable_model(tmp_path, photo_dir):
     assert "scene parser" in card["left_out"]
     res = single.colorize_cheng(np.random.rand(19, 23).astype(np.float32), model=out)
     assert res.chroma.shape == (19, 23, 2)
+
+
+@pytest.mark.parametrize("kind, expected", [("mse", (0.01 + 0.04) / 2), ("l1", (0.1 + 0.2) / 2),
+                                            ("huber", (0.05 * (0.1 - 0.025) + 0.05 * (0.2 - 0.025)) / 2)])
+def test_cheng_chroma_losses(kind, expected):
+    from colorstudio.training.train_cheng import chroma_loss
+
+    pred, target = torch.tensor([[0.1, -0.2]]), torch.zeros(1, 2)    # errors 0.1 and 0.2
+    assert chroma_loss(pred, target, kind).item() == pytest.approx(expected)
+    with pytest.raises(ValueError):
+        chroma_loss(pred, target, "l3")
+
+
+def test_cheng_training_records_its_loss_and_weight_decay(tmp_path, photo_dir):
+    from colorstudio.training.train_cheng import main
+
+    out = tmp_path / "cheng.safetensors"
+    assert main(["--out", str(out), "--minutes", "1", "--run-dir", str(tmp_path / "run"), "--clusters", "1",
+                 "--steps", "3", "--pixels-per-photo", "50", "--loss", "mse", "--weight-decay", "0.1",
+                 "--photos", str(photo_dir)]) == 0
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["training"]["loss"].startswith("MSE") and "weight decay 0.1" in card["training"]["optimizer"]
+    assert card["reproduce"].endswith("--steps 3 --loss mse --weight-decay 0.1 --pixels-per-photo 50")
+    assert {k: card[k] for k in ("sha256", "file_bytes")} == file_facts(out)
 
 
 def test_cheng_features_cached_for_one_pixel_count_are_not_reused_for_another(tmp_path, photo_dir):

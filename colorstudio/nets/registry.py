@@ -14,7 +14,7 @@ import torch
 
 from colorstudio.core.image_write import atomic_write_bytes
 from colorstudio.errors import ModelError
-from colorstudio.nets.weights_file import CHECKSUM_KEY, read_weights, write_weights
+from colorstudio.nets.weights_file import file_facts, read_weights, write_weights
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 
 FORMAT = "colorstudio-model"
@@ -35,10 +35,9 @@ def save_model(model: torch.nn.Module, path, card: dict | None = None) -> Path:
     card.setdefault("kind", kind_of(model))
     card["config"] = model.cfg.to_dict()
     card["parameters"] = int(sum(p.numel() for p in model.parameters()))
-    meta = write_weights(path, model.state_dict(), {"format": FORMAT, "kind": kind_of(model),
-                                                    "config": json.dumps(model.cfg.to_dict())})
-    card[CHECKSUM_KEY] = meta[CHECKSUM_KEY]
-    card["file_bytes"] = path.stat().st_size
+    write_weights(path, model.state_dict(), {"format": FORMAT, "kind": kind_of(model),
+                                             "config": json.dumps(model.cfg.to_dict())})
+    card.update(file_facts(path))
     atomic_write_bytes(path.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
     return path
 

@@ -62,6 +62,14 @@ def _header(data: bytes, name: str) -> dict:
         raise ModelError(f"{name} has a corrupt safetensors header") from None
 
 
+def file_facts(path: str | Path) -> dict:
+    """What a model card says of its weight file: the checksum written in the file's metadata
+    (over the tensors, :func:`tensors_digest`) and the file's size in bytes."""
+    path = Path(path)
+    meta = _header(path.read_bytes(), path.name).get("__metadata__") or {}
+    return {CHECKSUM_KEY: meta.get(CHECKSUM_KEY), "file_bytes": path.stat().st_size}
+
+
 def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
     """(tensors, metadata) of a file made by :func:`write_weights`; ModelError when the file
     is missing, not safetensors, corrupt, or fails its checksum. ``require_checksum=False``

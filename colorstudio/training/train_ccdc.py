@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
-from colorstudio.nets.weights_file import load_weights, save_weights
+from colorstudio.nets.weights_file import file_facts, load_weights, save_weights
 from colorstudio.nets.warp import backward_warp
 from colorstudio.training import ccdc_data as data
 from colorstudio.training.ccdc_losses import CHARBONNIER_EPS, WARP_WEIGHT, ccdc_loss
@@ -196,6 +196,7 @@ def write_model(out: Path, model: CCDC, state: dict, train_files, val_files, see
     })
     if command:
         card["commands_run"] = card.get("commands_run", []) + [command]
+    card.update(file_facts(out))
     card_path.write_text(json.dumps(card, indent=2) + "\n")
 
 

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 from colorstudio.nets.colorspace import luma, rgb_to_hsv
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss, rgb_log_mse, rgb_mse
-from colorstudio.nets.weights_file import load_weights, save_weights
+from colorstudio.nets.weights_file import file_facts, load_weights, save_weights
 from colorstudio.training.checkpoints import has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training import single_gray_data as data
 from colorstudio.training.selection import selection_score
@@ -309,6 +309,7 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
     card.pop("selection", None)     # an --init file's card speaks of that file's selection
     if state.get("selection"):
         card["selection"] = state["selection"]
+    card.update(file_facts(out))
     card_path.write_text(json.dumps(card, indent=2) + "\n")
 
 
