@@ -38,6 +38,7 @@ BATCH = 512
 LR = 1e-3
 WEIGHT_DECAY = 0.5       # AdamW; with dropout 0.3 (config) against overfitting 150 photos
 STEPS_PER_CLUSTER = 12000
+CHECKPOINT_EVERY_S = 120
 # the loss on the chroma error and the weight decay above: "l1" (the median) beat "mse" (the
 # mean), and 0.5 beat 0.05, 0.2 and 1.0, by the gain at colourfulness 0.6 on the tuning
 # split (the card's loss_choice); "huber" is between
@@ -54,7 +55,6 @@ def chroma_loss(pred: torch.Tensor, target: torch.Tensor, kind: str = LOSS) -> t
     if kind == "huber":
         return torch.nn.functional.huber_loss(pred, target, delta=HUBER_DELTA)
     raise ValueError(f"unknown loss {kind!r}: mse, l1 or huber")
-CHECKPOINT_EVERY_S = 120
 
 
 @dataclass
