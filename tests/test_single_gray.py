@@ -426,6 +426,23 @@ def test_an_interrupted_phase_resumed_with_the_same_command_stays_one_phase(tmp_
     assert card["phases"][2]["scale_aug"] is False and card["reproduce"][2].count("--resume") == 1
 
 
+def test_the_rgb_term_can_be_an_absolute_error_and_the_card_says_so(tmp_path, photo_dir):
+    from colorstudio.nets.colorspace import luma as torch_luma
+    from colorstudio.nets.hsv2stage import rgb_l1, rgb_mse, rgb_on_gray
+    from colorstudio.training.train_hsv2stage import train
+
+    truth = torch.rand(1, 3, 16, 16)
+    pred = torch.zeros(1, 2, 16, 16)                     # tanh units: hue 0.5, saturation 0.5
+    err = rgb_on_gray(pred, torch_luma(truth)) - truth
+    assert rgb_l1(pred, truth).item() == pytest.approx(err.abs().mean().item(), rel=1e-6)
+    assert rgb_mse(pred, truth).item() == pytest.approx(err.pow(2).mean().item(), rel=1e-6)
+    out = tmp_path / "hsv2stage.safetensors"
+    list(train(out, 5, tmp_path / "run", photos=photo_dir, cfg=TINY_HSV, batch=2, crop=32, max_steps=2,
+               rgb_weight=6, rgb_loss="l1"))
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["phases"][0]["rgb_loss"] == "l1" and card["reproduce"][0].endswith("--rgb-weight 6 --rgb-loss l1")
+
+
 def test_the_phase_progress_counts_the_minutes_before_an_interruption():
     from colorstudio.training.train_hsv2stage import _phase_progress, _start_or_continue_phase
 

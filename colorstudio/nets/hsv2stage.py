@@ -163,6 +163,13 @@ def rgb_mse(pred_hs_tanh: torch.Tensor, truth_rgb: torch.Tensor) -> torch.Tensor
     return F.mse_loss(rgb_on_gray(pred_hs_tanh, luma(truth_rgb)), truth_rgb)
 
 
+def rgb_l1(pred_hs_tanh: torch.Tensor, truth_rgb: torch.Tensor) -> torch.Tensor:
+    """Mean absolute RGB error of the prediction recomposed on the truth's own luma: like
+    :func:`rgb_mse`, but its minimum is the median colour, not the mean (Deep Colorization's
+    MLP gained 0.2-0.3 dB at equal colourfulness from that change, models/cheng.json)."""
+    return F.l1_loss(rgb_on_gray(pred_hs_tanh, luma(truth_rgb)), truth_rgb)
+
+
 MSE_FLOOR = 1e-4  # rgb_log_mse: errors below this (a PSNR of 40 dB) earn no more
 
 

@@ -8,8 +8,8 @@ minutes; ``--resume`` continues from the last one (the same command with ``--res
 finishes an interrupted phase within its ``--minutes``; other options start a new phase),
 ``--init FILE`` starts a new run from a model file. Loss: S_MAE + circular H_MAE on both
 stages (coarse at 1/4 size per side, fine at the crop size), plus ``--rgb-weight`` x the RGB
-MSE of each stage recomposed on the true luma and ``--psnr-weight`` x its negative PSNR per
-crop. Augmentation: random crops and mirror images; ``--scale-aug`` adds random scales,
+MSE (``--rgb-loss l1``: mean absolute error) of each stage recomposed on the true luma and
+``--psnr-weight`` x its negative PSNR per crop. Augmentation: random crops and mirror images; ``--scale-aug`` adds random scales,
 ``--strong-aug`` wider scales, turns, exposure and input noise. Adam, lr 2e-4.
 """
 from __future__ import annotations
@@ -27,7 +27,8 @@ import torch
 import torch.nn.functional as F
 
 from colorstudio.nets.colorspace import luma, rgb_to_hsv
-from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss, rgb_log_mse, rgb_mse
+from colorstudio.nets.hsv2stage import (MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss, rgb_l1, rgb_log_mse,
+                                          rgb_mse)
 from colorstudio.nets.weights_file import file_facts, load_weights, save_weights
 from colorstudio.training.checkpoints import has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training import single_gray_data as data
@@ -61,8 +62,12 @@ class Progress:
     message: str = ""
 
 
+RGB_LOSSES = {"mse": rgb_mse, "l1": rgb_l1}
+
+
 def batch_loss(model: HSV2Stage, rgb: torch.Tensor, rgb_weight: float = 0.0,
-               input_noise: torch.Tensor | None = None, psnr_weight: float = 0.0) -> torch.Tensor:
+               input_noise: torch.Tensor | None = None, psnr_weight: float = 0.0,
+               rgb_loss: str = "mse") -> torch.Tensor:
     """Loss of both stages for (B,3,H,W) RGB crops (sides multiples of 16).
 
     S_MAE + circular H_MAE per stage, plus ``rgb_weight`` x the RGB MSE of each stage's
@@ -71,6 +76,7 @@ def batch_loss(model: HSV2Stage, rgb: torch.Tensor, rgb_weight: float = 0.0,
     ``psnr_weight`` x the negative per-crop PSNR of each stage (:func:`rgb_log_mse`) teaches
     the net to leave nearly neutral photos neutral.
     ``input_noise``: (B,) sigmas of Gaussian noise added to the gray the net sees (not the targets).
+    ``rgb_loss``: "mse" or "l1" (:func:`colorstudio.nets.hsv2stage.rgb_l1`) for that RGB term.
     """
     rgb_coarse = F.avg_pool2d(rgb, 4)
     gray = luma(rgb)
@@ -80,7 +86,8 @@ def batch_loss(model: HSV2Stage, rgb: torch.Tensor, rgb_weight: float = 0.0,
     wsat = model.cfg.hue_weight_by_saturation
     loss = hsv_loss(coarse, rgb_to_hsv(rgb_coarse)[:, :2], wsat) + hsv_loss(fine, rgb_to_hsv(rgb)[:, :2], wsat)
     if rgb_weight:
-        loss = loss + rgb_weight * (rgb_mse(coarse, rgb_coarse) + rgb_mse(fine, rgb))
+        rgb_error = RGB_LOSSES[rgb_loss]
+        loss = loss + rgb_weight * (rgb_error(coarse, rgb_coarse) + rgb_error(fine, rgb))
     if psnr_weight:
         loss = loss + psnr_weight * (rgb_log_mse(coarse, rgb_coarse) + rgb_log_mse(fine, rgb))
     return loss
@@ -96,9 +103,10 @@ def _val_tensors(images: list[np.ndarray]) -> list[torch.Tensor]:
 
 @torch.no_grad()
 def validation_loss(model: HSV2Stage, val: list[torch.Tensor], rgb_weight: float = 0.0,
-                    psnr_weight: float = 0.0) -> float:
+                    psnr_weight: float = 0.0, rgb_loss: str = "mse") -> float:
     model.eval()
-    loss = float(np.mean([batch_loss(model, v, rgb_weight, psnr_weight=psnr_weight).item() for v in val]))
+    loss = float(np.mean([batch_loss(model, v, rgb_weight, psnr_weight=psnr_weight, rgb_loss=rgb_loss).item()
+                          for v in val]))
     model.train()
     return loss
 
@@ -108,7 +116,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
           batch: int = BATCH, crop: int = CROP, max_steps: int | None = None,
           scale_aug: bool = False, init: Path | None = None, rgb_weight: float = 0.0,
           strong_aug: bool = False, lr_decay: bool = False, psnr_weight: float = 0.0,
-          select: int = 0):
+          select: int = 0, rgb_loss: str = "mse"):
     """Generator: trains for ``minutes`` of wall time (or ``max_steps``), yielding Progress.
 
     Writes ``out`` (safetensors, config in metadata) and ``out.with_suffix('.json')`` (model card).
@@ -149,6 +157,8 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
                 "rgb_weight": rgb_weight, "lr_decay": lr_decay}
     if psnr_weight:
         settings["psnr_weight"] = psnr_weight
+    if rgb_loss != "mse":
+        settings["rgb_loss"] = rgb_loss
     if seed:
         settings["seed"] = seed
     default = HSV2StageConfig()
@@ -183,7 +193,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             for group in opt.param_groups:
                 group["lr"] = decayed_lr(_phase_progress(state))
         if not done:
-            loss = batch_loss(model, rgb, rgb_weight, noise, psnr_weight)
+            loss = batch_loss(model, rgb, rgb_weight, noise, psnr_weight, rgb_loss)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -193,7 +203,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         if done:
             state["phases"][-1]["to_step"] = state["step"]    # a checkpoint of a finished phase
         if done or time.time() - last_ckpt > CHECKPOINT_EVERY_S:
-            val_loss = validation_loss(model, val, rgb_weight, psnr_weight)
+            val_loss = validation_loss(model, val, rgb_weight, psnr_weight, rgb_loss)
             state["val_loss"] = val_loss
             score = _keep_if_best(model, sel, state, run_dir) if sel else float("nan")
             save_checkpoint(run_dir, model, opt, state, name="hsv2stage", config=model.cfg.to_dict())
@@ -331,6 +341,7 @@ def _commands(phases: list[dict], name: str = "hsv2stage") -> list[str]:
                    + (" --scale-aug" if ph.get("scale_aug") else "")
                    + (" --strong-aug" if ph.get("strong_aug") else "")
                    + (f" --rgb-weight {ph['rgb_weight']:g}" if ph.get("rgb_weight") else "")
+                   + (f" --rgb-loss {ph['rgb_loss']}" if ph.get("rgb_loss") else "")
                    + (f" --psnr-weight {ph['psnr_weight']:g}" if ph.get("psnr_weight") else "")
                    + (f" --select {ph['select']}" if ph.get("select") else "")
                    + (" --lr-decay" if ph.get("lr_decay") else ""))
@@ -370,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="a new run starts from this model file (ignored when resuming a checkpoint)")
     ap.add_argument("--rgb-weight", type=float, default=0.0,
                     help="weight of the RGB MSE added to the HSV loss (default 0: the paper's loss)")
+    ap.add_argument("--rgb-loss", choices=tuple(RGB_LOSSES), default="mse",
+                    help="the RGB term's error: squared (default) or absolute (its minimum is the median colour)")
     ap.add_argument("--psnr-weight", type=float, default=0.0,
                     help="weight of the negative per-crop PSNR (dB) added to the loss (default 0)")
     ap.add_argument("--select", type=int, default=0, metavar="N",
@@ -383,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     for p in train(args.out, args.minutes, args.run_dir, args.resume, seed=args.seed, photos=args.photos, cfg=cfg,
                    scale_aug=args.scale_aug, init=args.init, rgb_weight=args.rgb_weight,
                    strong_aug=args.strong_aug, lr_decay=args.lr_decay, psnr_weight=args.psnr_weight,
-                   select=args.select):
+                   select=args.select, rgb_loss=args.rgb_loss):
         if p.message or p.step % 50 == 0:
             val = f" val {p.val_loss:.4f}" if p.val_loss is not None else ""
             print(f"step {p.step} {p.minutes:.1f} min loss {p.loss:.4f}{val} {p.message}", flush=True)
