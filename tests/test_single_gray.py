@@ -443,6 +443,27 @@ def test_the_rgb_term_can_be_an_absolute_error_and_the_card_says_so(tmp_path, ph
     assert card["phases"][0]["rgb_loss"] == "l1" and card["reproduce"][0].endswith("--rgb-weight 6 --rgb-loss l1")
 
 
+def test_weight_decay_and_a_step_budget_are_per_phase_and_on_the_card(tmp_path, photo_dir):
+    from colorstudio.training.train_hsv2stage import train
+
+    first = tmp_path / "first.safetensors"
+    list(train(first, 5, tmp_path / "run", photos=photo_dir, cfg=TINY_HSV, batch=2, crop=32, max_steps=3))
+    norms = {}
+    for decay in (0.0, 1000.0):           # lr 2e-4 x 1000: each step shrinks the weights by 20 %
+        out = tmp_path / f"decay{decay:g}.safetensors"
+        progress = list(train(out, 5, tmp_path / f"run{decay:g}", photos=photo_dir, batch=2, crop=32,
+                              init=first, seed=1, weight_decay=decay, phase_steps=2))
+        assert progress[-1].step == 5                        # 3 steps of the first phase + 2
+        tensors, _, _ = load_weights(out, "hsv2stage")
+        norms[decay] = sum(float(t.float().pow(2).sum()) for t in tensors.values())
+        card = json.loads(out.with_suffix(".json").read_text())
+        assert [(ph["from_step"], ph["to_step"]) for ph in card["phases"]] == [(0, 3), (3, 5)]
+    assert norms[1000.0] < 0.8 * norms[0.0]
+    assert card["phases"][1]["weight_decay"] == 1000.0 and card["phases"][1]["steps"] == 2
+    assert card["reproduce"][1].endswith("--seed 1 --weight-decay 1000 --steps 2")
+    assert "AdamW weight decay 1000" in card["training"]["optimizer"]
+
+
 def test_the_phase_progress_counts_the_minutes_before_an_interruption():
     from colorstudio.training.train_hsv2stage import _phase_progress, _start_or_continue_phase
 

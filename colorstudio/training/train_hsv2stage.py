@@ -10,7 +10,9 @@ finishes an interrupted phase within its ``--minutes``; other options start a ne
 stages (coarse at 1/4 size per side, fine at the crop size), plus ``--rgb-weight`` x the RGB
 MSE (``--rgb-loss l1``: mean absolute error) of each stage recomposed on the true luma and
 ``--psnr-weight`` x its negative PSNR per crop. Augmentation: random crops and mirror images; ``--scale-aug`` adds random scales,
-``--strong-aug`` wider scales, turns, exposure and input noise. Adam, lr 2e-4.
+``--strong-aug`` wider scales, turns, exposure and input noise. Adam, lr 2e-4
+(``--weight-decay W``: AdamW with decoupled weight decay W). ``--steps N`` ends a phase after
+N steps even if its minutes are not spent, so runs sharing a busy CPU stay comparable.
 """
 from __future__ import annotations
 
@@ -116,7 +118,8 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
           batch: int = BATCH, crop: int = CROP, max_steps: int | None = None,
           scale_aug: bool = False, init: Path | None = None, rgb_weight: float = 0.0,
           strong_aug: bool = False, lr_decay: bool = False, psnr_weight: float = 0.0,
-          select: int = 0, rgb_loss: str = "mse"):
+          select: int = 0, rgb_loss: str = "mse", weight_decay: float = 0.0,
+          phase_steps: int | None = None):
     """Generator: trains for ``minutes`` of wall time (or ``max_steps``), yielding Progress.
 
     Writes ``out`` (safetensors, config in metadata) and ``out.with_suffix('.json')`` (model card).
@@ -124,6 +127,8 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
     (:mod:`colorstudio.training.selection`) and write the best-scoring weights (early stopping).
     ``init``: a new run starts from this model file's weights (and config) instead of He
     initialisation, for more training when the old run dir is gone.
+    ``weight_decay``: AdamW's decoupled weight decay (0: Adam). ``phase_steps``: this phase
+    ends after that many steps (or its minutes, whichever comes first).
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -149,7 +154,8 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         yield Progress(state["step"], state["minutes"], float("nan"), None, f"initialised from {init}")
     else:
         model = HSV2Stage(cfg)
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=weight_decay) if weight_decay \
+        else torch.optim.Adam(model.parameters(), lr=LR)
     if resuming:
         state = load_checkpoint(run_dir, model, opt, name="hsv2stage")
         yield Progress(state["step"], state["minutes"], float("nan"), None, "resumed")
@@ -159,6 +165,10 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         settings["psnr_weight"] = psnr_weight
     if rgb_loss != "mse":
         settings["rgb_loss"] = rgb_loss
+    if weight_decay:
+        settings["weight_decay"] = weight_decay
+    if phase_steps is not None:
+        settings["steps"] = phase_steps
     if seed:
         settings["seed"] = seed
     default = HSV2StageConfig()
@@ -172,6 +182,9 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         yield Progress(state["step"], state["minutes"], float("nan"), None,
                        f"continuing the interrupted phase: {continued:.1f} of its {minutes:g} min done")
     minutes = max(minutes - continued, 0.0)
+    if phase_steps is not None:
+        phase_end = state["phases"][-1]["from_step"] + phase_steps
+        max_steps = phase_end if max_steps is None else min(max_steps, phase_end)
     rng = np.random.default_rng(seed + state["step"])
     start, base_minutes, last_ckpt = time.time(), state["minutes"], time.time()
     running, val_loss = None, None
@@ -306,7 +319,7 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
                  "split_seed": data.SPLIT_SEED, "n_train": len(train_files),
                  "validation": [p.name for p in val_files]},
         "training": {"steps": state["step"], "minutes": round(state["minutes"], 1),
-                     "batch": BATCH, "crop": CROP, "optimizer": f"Adam lr {LR}", "seed": seed,
+                     "batch": BATCH, "crop": CROP, "optimizer": _optimizer_text(state.get("phases", [])), "seed": seed,
                      "final_val_loss": state.get("val_loss"), "threads": torch.get_num_threads(),
                      "loss": "S_MAE + circular H_MAE (hue weighted by true S), both stages"
                              + (" + rgb_weight x RGB MSE on the true luma (rgb_weight per phase)"
@@ -342,10 +355,19 @@ def _commands(phases: list[dict], name: str = "hsv2stage") -> list[str]:
                    + (" --strong-aug" if ph.get("strong_aug") else "")
                    + (f" --rgb-weight {ph['rgb_weight']:g}" if ph.get("rgb_weight") else "")
                    + (f" --rgb-loss {ph['rgb_loss']}" if ph.get("rgb_loss") else "")
+                   + (f" --weight-decay {ph['weight_decay']:g}" if ph.get("weight_decay") else "")
+                   + (f" --steps {ph['steps']}" if ph.get("steps") is not None else "")
                    + (f" --psnr-weight {ph['psnr_weight']:g}" if ph.get("psnr_weight") else "")
                    + (f" --select {ph['select']}" if ph.get("select") else "")
                    + (" --lr-decay" if ph.get("lr_decay") else ""))
     return out
+
+
+def _optimizer_text(phases: list[dict]) -> str:
+    decays = sorted({ph.get("weight_decay", 0.0) for ph in phases} - {0.0})
+    if not decays:
+        return f"Adam lr {LR}"
+    return f"Adam lr {LR}; AdamW weight decay {', '.join(f'{d:g}' for d in decays)} in the phases that name it"
 
 
 def _widths(text: str) -> tuple[int, int]:
@@ -385,6 +407,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="the RGB term's error: squared (default) or absolute (its minimum is the median colour)")
     ap.add_argument("--psnr-weight", type=float, default=0.0,
                     help="weight of the negative per-crop PSNR (dB) added to the loss (default 0)")
+    ap.add_argument("--weight-decay", type=float, default=0.0,
+                    help="AdamW's decoupled weight decay (default 0: Adam)")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="end this phase after this many steps, even within its --minutes")
     ap.add_argument("--select", type=int, default=0, metavar="N",
                     help="hold N training photos apart and keep the weights that score best on them")
     ap.add_argument("--widths", metavar="LR,RCN", type=_widths, default=None,
@@ -396,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     for p in train(args.out, args.minutes, args.run_dir, args.resume, seed=args.seed, photos=args.photos, cfg=cfg,
                    scale_aug=args.scale_aug, init=args.init, rgb_weight=args.rgb_weight,
                    strong_aug=args.strong_aug, lr_decay=args.lr_decay, psnr_weight=args.psnr_weight,
-                   select=args.select, rgb_loss=args.rgb_loss):
+                   select=args.select, rgb_loss=args.rgb_loss, weight_decay=args.weight_decay,
+                   phase_steps=args.steps):
         if p.message or p.step % 50 == 0:
             val = f" val {p.val_loss:.4f}" if p.val_loss is not None else ""
             print(f"step {p.step} {p.minutes:.1f} min loss {p.loss:.4f}{val} {p.message}", flush=True)
