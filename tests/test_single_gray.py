@@ -167,6 +167,31 @@ def test_joint_bilateral_keeps_constants_and_edges():
     np.testing.assert_allclose(out, src, atol=1e-3)  # the edge of the guide is not blurred
 
 
+
+def test_joint_bilateral_taps_every_nth_offset_of_a_wide_window():
+    rng = np.random.default_rng(0)
+    guide = np.zeros((30, 40), np.float32)
+    guide[:, 20:] = 1.0
+    src = (np.where(guide > 0.5, 0.8, 0.2) + 0.1 * rng.standard_normal(guide.shape)).astype(np.float32)
+    full = joint_bilateral(src, guide, radius=12, sigma_space=11, sigma_range=0.06)
+    sparse = joint_bilateral(src, guide, radius=12, sigma_space=11, sigma_range=0.06, tap_step=2)
+    assert not np.allclose(sparse, full)                         # other taps...
+    np.testing.assert_allclose(sparse, full, atol=0.05)          # ...nearly the same wide average
+    side = guide > 0.5
+    assert abs(sparse[side].mean() - 0.8) < 0.01 and abs(sparse[~side].mean() - 0.2) < 0.01  # edge kept
+    assert sparse[~side].std() < 0.5 * src[~side].std()          # noise smoothed
+    np.testing.assert_array_equal(joint_bilateral(src, guide, tap_step=1), joint_bilateral(src, guide))
+
+
+def test_cheng_filters_its_chroma_with_the_chosen_bilateral_settings(monkeypatch, tmp_path):
+    calls = []
+    real = single.joint_bilateral
+    monkeypatch.setattr(single, "joint_bilateral", lambda src, guide, **kw: calls.append(kw) or real(src, guide, **kw))
+    path, _ = _cheng_file(tmp_path)
+    single.colorize_cheng(np.random.rand(40, 50).astype(np.float32), model=path)
+    assert calls == [single.CHENG_BILATERAL]
+
+
 # ---------------------------------------------------------------- nets
 def test_hsv2stage_forward_backward():
     net = HSV2Stage(TINY_HSV)
