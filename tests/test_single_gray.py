@@ -183,13 +183,29 @@ def test_joint_bilateral_taps_every_nth_offset_of_a_wide_window():
     np.testing.assert_array_equal(joint_bilateral(src, guide, tap_step=1), joint_bilateral(src, guide))
 
 
-def test_cheng_filters_its_chroma_with_the_chosen_bilateral_settings(monkeypatch, tmp_path):
+def test_every_method_filters_its_working_chroma_once_with_the_chosen_bilateral_settings(monkeypatch, tmp_path):
     calls = []
     real = single.joint_bilateral
     monkeypatch.setattr(single, "joint_bilateral", lambda src, guide, **kw: calls.append(kw) or real(src, guide, **kw))
-    path, _ = _cheng_file(tmp_path)
-    single.colorize_cheng(np.random.rand(40, 50).astype(np.float32), model=path)
-    assert calls == [single.CHENG_BILATERAL]
+    cheng, _ = _cheng_file(tmp_path)
+    hsv = tmp_path / "hsv.safetensors"
+    torch.manual_seed(0)
+    net = HSV2Stage(TINY_HSV)
+    save_weights(hsv, net.state_dict(), "hsv2stage", TINY_HSV.to_dict(), {"working_long_side": "64"})
+    gray = np.random.rand(40, 50).astype(np.float32)
+    single.colorize_cheng(gray, model=cheng)
+    single.colorize_hsv2stage(gray, model=hsv)
+    single.colorize_ensemble(gray, model={"hsv2stage": hsv, "cheng": cheng})
+    assert calls == [single.CHROMA_BILATERAL] * 3
+
+
+def test_joint_bilateral_is_linear_so_the_ensemble_may_filter_its_mean():
+    rng = np.random.default_rng(1)
+    guide = rng.random((24, 30)).astype(np.float32)
+    a, b = rng.random((2, 24, 30, 2)).astype(np.float32)
+    np.testing.assert_allclose(joint_bilateral((a + b) / 2, guide, **single.CHROMA_BILATERAL),
+                               (joint_bilateral(a, guide, **single.CHROMA_BILATERAL)
+                                + joint_bilateral(b, guide, **single.CHROMA_BILATERAL)) / 2, atol=1e-5)
 
 
 # ---------------------------------------------------------------- nets

@@ -36,11 +36,14 @@ DEFAULT_WORKING_LONG_SIDE = 192
 # augmentation: +0.14 dB at colourfulness 0.6 on the benchmark, at 3x the net's 0.03 s)
 TTA_SCALES = (0.75, 1.0, 1.25)
 MIN_WORKING_SHORT_SIDE = 32
-# Deep Colorization's joint bilateral filter at the working size (guide: the working gray). Wide
-# in space and narrow in gray level: each region takes the colour most of it agrees on. Chosen
-# on cheng's tuning split of the training photos (models/cheng.json, bilateral_choice): +0.11 dB
-# at colourfulness 0.6 over the paper-like radius 5 / sigma 3 / 0.08, on each of four MLP seeds.
-CHENG_BILATERAL = {"radius": 16, "sigma_space": 15.0, "sigma_range": 0.06, "tap_step": 2}
+# The joint bilateral filter every method's working chroma gets before the saturation (guide:
+# the working gray). Wide in space and narrow in gray level: each region takes the colour most
+# of it agrees on. Chosen for Deep Colorization on its tuning split of the training photos
+# (models/cheng.json, bilateral_choice): +0.12 dB at colourfulness 0.6 over the paper-like
+# radius 5 / sigma 3 / 0.08, on each of four MLP seeds. The HSV nets' average gains less
+# (+0.07 on those photos, +0.02 on the benchmark's; models/hsv2stage.json, notes). The filter is
+# linear in the chroma, so the ensemble filters its members' mean once.
+CHROMA_BILATERAL = {"radius": 16, "sigma_space": 15.0, "sigma_range": 0.06, "tap_step": 2}
 
 _CACHE: dict[tuple, tuple[torch.nn.Module, dict]] = {}
 
@@ -246,7 +249,7 @@ def _cheng_working(gray: np.ndarray, model, bilateral: bool, dev, working: np.nd
                                   interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
             views.append(pred)
     raw = np.clip(np.mean(views, axis=0) + 0.5, 0, 1).astype(np.float32)
-    return g, joint_bilateral(raw, g, **CHENG_BILATERAL) if bilateral else raw, int(cluster), raw
+    return g, joint_bilateral(raw, g, **CHROMA_BILATERAL) if bilateral else raw, int(cluster), raw
 
 
 # The HSV nets that hsv2stage (by default) and the ensemble average, each shipped as
@@ -276,7 +279,8 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     """Two-stage pyramidal HSV net. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2) Cb/Cr.
 
     The net sees the photo and its mirror image (+0.07 dB at equal colourfulness on the
-    benchmark), each at three sizes (TTA_SCALES); the predictions are averaged as colour vectors.
+    benchmark), each at three sizes (TTA_SCALES); the predictions are averaged as colour vectors,
+    then joint-bilateral filtered at the working size (CHROMA_BILATERAL).
 
     model: a weight file or an HSV2Stage module, or a list of them (their chroma averaged, as
     the ensemble averages its members); None = every shipped HSV net (:func:`shipped_hsv_nets`).
@@ -291,7 +295,7 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     saturation = _check_saturation(DEFAULT_SATURATION["hsv2stage"] if saturation is None else saturation)
     nets = shipped_hsv_nets() if model is None else {}
     g, chromas = _hsv_nets_working(gray, list(nets.values()) or model, dev)
-    chroma = apply_saturation(g, np.mean(chromas, axis=0), saturation)
+    chroma = apply_saturation(g, joint_bilateral(np.mean(chromas, axis=0), g, **CHROMA_BILATERAL), saturation)
     diagnostics = _hue_saturation_maps(g, chroma)
     info = {"method": "hsv2stage", "saturation": saturation, "device": str(dev),
             "ignored_options": sorted(options)}
@@ -360,8 +364,9 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
 
     The members err differently (whole-image HSV nets of two widths and several seeds, an MLP
     per pixel), so where one invents a colour the others do not, the mean is fainter; see the
-    README for the numbers. The mean is taken at the working size, then ``saturation`` (HSV,
-    default by the benchmark), then the upsampling to full size.
+    README for the numbers. The mean is taken at the working size and filtered once
+    (CHROMA_BILATERAL: the filter is linear, so this equals filtering each member), then
+    ``saturation`` (HSV, default by the benchmark), then the upsampling to full size.
     ``model``: None (the shipped weights) or {"hsv2stage": file or module, "cheng": ...,
     optionally more HSV nets under names starting with "hsv2stage": ...}.
     """
@@ -371,8 +376,9 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
     members = ensemble_members(model)
     at = gray_reducer(gray)
     g, chromas = _hsv_nets_working(gray, [members[n] for n in members if n != "cheng"], dev, at)
-    _, cheng_chroma, cluster, _ = _cheng_working(gray, members["cheng"], True, dev, g, at)
-    chroma = apply_saturation(g, np.mean(chromas + [cheng_chroma], axis=0), saturation)
+    _, cheng_raw, cluster, _ = _cheng_working(gray, members["cheng"], False, dev, g, at)
+    mean = np.mean(chromas + [cheng_raw], axis=0)
+    chroma = apply_saturation(g, joint_bilateral(mean, g, **CHROMA_BILATERAL), saturation)
     info = {"method": "ensemble", "members": list(members), "cluster": cluster,
             "saturation": saturation, "device": str(dev), "ignored_options": sorted(options)}
     return _finish(chroma, gray, info, _hue_saturation_maps(g, chroma))
