@@ -17,7 +17,7 @@ from colorstudio.engine.methods import PAIR, SINGLE, Method, register
 
 # the saturation factor of each single-gray method when the user gives none: chosen by
 # `python -m colorstudio.bench.single_gray` (see benchmarks/single_gray and the model cards)
-DEFAULT_SATURATION = {"hsv2stage": 1.12, "cheng": 1.06, "ensemble": 1.16}
+DEFAULT_SATURATION = {"hsv2stage": 1.15, "cheng": 1.16, "ensemble": 1.18}
 
 # (method, the weight file in models/ that makes it available)
 LEARNED: list[tuple[Method, str]] = [
