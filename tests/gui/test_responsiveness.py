@@ -56,12 +56,13 @@ def test_the_event_loop_stays_responsive_during_training(qtbot, tmp_path):
     from colorstudio.training.stereo_loop import TrainOptions, train_steps
 
     steps = []
-    opts = TrainOptions(steps=6, checkpoint_every=3, max_disparity=32)
+    # 12 steps: enough that the probe ticks 20 times even when the steps run fast (6 did not always)
+    opts = TrainOptions(steps=12, checkpoint_every=4, max_disparity=32)
     worker = GeneratorWorker(train_steps, tiny_model(), ShiftedPairs(), opts, tmp_path / "run", min_interval=0)
     worker.progress.connect(lambda p: steps.append(p.step))
     probe = EventLoopProbe()
     with qtbot.waitSignal(worker.finished_with, timeout=120000):
         worker.start()
     worker.wait(10000)
-    check(probe, "6 training steps")
-    assert steps[-1] == 6
+    check(probe, "12 training steps")
+    assert steps[-1] == 12
