@@ -557,6 +557,18 @@ def test_cheng_training_writes_a_loadable_model(tmp_path, photo_dir):
     assert res.chroma.shape == (19, 23, 2)
 
 
+def test_cheng_validation_loss_is_measured_without_dropout():
+    from colorstudio.training.train_cheng import validation_loss
+
+    torch.manual_seed(0)
+    model = ChengModel(ChengConfig(in_dim=6, global_dim=3, n_clusters=1, dropout=0.5))
+    rng = np.random.default_rng(0)
+    val = {"D": rng.random((2, 3)), "owner": np.repeat([0, 1], 50),
+           "X": rng.standard_normal((100, 6)).astype(np.float16), "Y": rng.random((100, 2)).astype(np.float32)}
+    assert validation_loss(model, val) == validation_loss(model, val)   # no random units dropped
+    assert model.training                                               # and training mode is back
+
+
 @pytest.mark.parametrize("kind, expected", [("mse", (0.01 + 0.04) / 2), ("l1", (0.1 + 0.2) / 2),
                                             ("huber", (0.05 * (0.1 - 0.025) + 0.05 * (0.2 - 0.025)) / 2)])
 def test_cheng_chroma_losses(kind, expected):
