@@ -566,7 +566,7 @@ def test_cheng_validation_loss_is_measured_without_dropout():
     val = {"D": rng.random((2, 3)), "owner": np.repeat([0, 1], 50),
            "X": rng.standard_normal((100, 6)).astype(np.float16), "Y": rng.random((100, 2)).astype(np.float32)}
     assert validation_loss(model, val) == validation_loss(model, val)   # no random units dropped
-    assert model.training                                               # and training mode is back
+    assert model.training                                               # and its mode is back
 
 
 @pytest.mark.parametrize("kind, expected", [("mse", (0.01 + 0.04) / 2), ("l1", (0.1 + 0.2) / 2),

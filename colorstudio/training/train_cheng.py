@@ -111,6 +111,7 @@ def validation_loss(model: ChengModel, val: dict[str, np.ndarray]) -> float:
     """Mean squared chroma error with each validation photo's net chosen by nearest cluster
     (dropout off: until session 18 it was measured with dropout on, so the cards' older
     ``final_val_mse`` values are higher than the same weights score now)."""
+    was_training = model.training
     model.eval()
     clusters = cf.nearest_cluster(val["D"], model.centroids.numpy())
     errs = []
@@ -118,7 +119,7 @@ def validation_loss(model: ChengModel, val: dict[str, np.ndarray]) -> float:
         m = val["owner"] == i
         pred = model(torch.from_numpy(val["X"][m].astype(np.float32)), int(c))
         errs.append(((pred - torch.from_numpy(val["Y"][m])) ** 2).mean().item())
-    model.train()
+    model.train(was_training)
     return float(np.mean(errs))
 
 
