@@ -167,7 +167,6 @@ def test_joint_bilateral_keeps_constants_and_edges():
     np.testing.assert_allclose(out, src, atol=1e-3)  # the edge of the guide is not blurred
 
 
-
 def test_joint_bilateral_taps_every_nth_offset_of_a_wide_window():
     rng = np.random.default_rng(0)
     guide = np.zeros((30, 40), np.float32)
@@ -365,16 +364,16 @@ def test_cheng_averages_its_predictions_at_three_working_sizes(tmp_path, monkeyp
     path, _ = _cheng_file(tmp_path, k=1, context=True)     # working long side 64
     gray = luma(_scene(100, 150))
     cpu = torch.device("cpu")
-    *_, both = single._cheng_working(gray, path, False, cpu)
+    _, both, _ = single._cheng_working(gray, path, cpu)
     assert both.shape == (43, 64, 2)
     each = []
     for factor in single.TTA_SCALES:
         monkeypatch.setattr(single, "TTA_SCALES", (factor,))
-        each.append(single._cheng_working(gray, path, False, cpu)[-1])
+        each.append(single._cheng_working(gray, path, cpu)[1])
         assert each[-1].shape == both.shape
     np.testing.assert_allclose(np.mean(each, axis=0), both, atol=1e-6)
     assert not np.allclose(each[0], each[1], atol=1e-3)
-    *_, one = single._cheng_working(gray, path, False, cpu, tta=False)   # the photo alone, once
+    _, one, _ = single._cheng_working(gray, path, cpu, tta=False)   # the photo alone, once
     assert not np.allclose(one, both, atol=1e-3)
 
 
