@@ -6,7 +6,7 @@ import json
 import pytest
 
 from colorstudio.bench import single_gray as bench
-from test_single_gray import _cheng_file, _hsv_file, write_photos
+from single_gray_fixtures import cheng_file, hsv_file, write_photos
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def photos(tmp_path):
 
 
 def test_the_benchmark_scores_baselines_and_both_methods(tmp_path, photos):
-    models = {"hsv2stage": str(_hsv_file(tmp_path)[0]), "cheng": str(_cheng_file(tmp_path)[0])}
+    models = {"hsv2stage": str(hsv_file(tmp_path)[0]), "cheng": str(cheng_file(tmp_path)[0])}
     items = list(bench.run(tmp_path / "out", models, tmp_path / "sheet.png", photos))
     results = items[-1]
     assert len(results["validation_photos"]) == 2          # a quarter of 8 photos
@@ -116,8 +116,8 @@ def test_choose_saturation_prefers_meeting_both_targets_then_doing_no_harm():
 def test_with_several_hsv_nets_the_benchmark_scores_their_average_and_each_alone(tmp_path, photos):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    models = {"hsv2stage": str(_hsv_file(tmp_path / "a")[0]),
-              "hsv2stage_seed3": str(_hsv_file(tmp_path / "b", seed=3)[0]), "cheng": str(_cheng_file(tmp_path)[0])}
+    models = {"hsv2stage": str(hsv_file(tmp_path / "a")[0]),
+              "hsv2stage_seed3": str(hsv_file(tmp_path / "b", seed=3)[0]), "cheng": str(cheng_file(tmp_path)[0])}
     results = list(bench.run(tmp_path / "out", models, tmp_path / "sheet.png", photos))[-1]
     assert set(results["chosen_saturation"]) == {"hsv2stage", "hsv2stage alone", "hsv2stage_seed3 alone",
                                                  "cheng", "ensemble"}

@@ -9,18 +9,18 @@ from colorstudio.engine import methods, single
 from colorstudio.engine.warm_up import LOADERS
 from colorstudio.errors import MethodError
 from colorstudio.nets.hsv2stage import HSV2StageConfig
-from test_single_gray import _cheng_file, _hsv_file, _scene
+from single_gray_fixtures import cheng_file, hsv_file, scene
 
 
 @pytest.fixture
 def members(tmp_path):
     (tmp_path / "h").mkdir()
     (tmp_path / "c").mkdir()
-    return {"hsv2stage": str(_hsv_file(tmp_path / "h")[0]), "cheng": str(_cheng_file(tmp_path / "c")[0])}
+    return {"hsv2stage": str(hsv_file(tmp_path / "h")[0]), "cheng": str(cheng_file(tmp_path / "c")[0])}
 
 
 def test_the_ensemble_is_the_mean_of_its_members_at_full_size(members):
-    gray = luma(_scene(75, 101, seed=3))                 # odd sizes, larger than the working size
+    gray = luma(scene(75, 101, seed=3))                 # odd sizes, larger than the working size
     both = single.colorize_ensemble(gray, model=members, saturation=1.0)
     hsv = single.colorize_hsv2stage(gray, model=members["hsv2stage"], saturation=1.0).chroma
     cheng = single.colorize_cheng(gray, model=members["cheng"], saturation=1.0).chroma
@@ -31,7 +31,7 @@ def test_the_ensemble_is_the_mean_of_its_members_at_full_size(members):
 
 
 def test_the_ensembles_saturation_control_scales_its_colour(members):
-    gray = luma(_scene(48, 64, seed=1))
+    gray = luma(scene(48, 64, seed=1))
     faint, vivid = (single.colorize_ensemble(gray, model=members, saturation=s).chroma for s in (0.5, 1.5))
     assert np.abs(vivid - 0.5).mean() > 1.5 * np.abs(faint - 0.5).mean()
     assert np.allclose(single.colorize_ensemble(gray, model=members, saturation=0.0).chroma, 0.5, atol=2e-3)
@@ -57,9 +57,9 @@ def test_the_shipped_ensemble_averages_every_shipped_hsv_net_and_cheng(tmp_path,
     (tmp_path / "h2").mkdir()
     (tmp_path / "h3").mkdir()
     other = HSV2StageConfig(lr_width=4, lr_layers=3, lr_dilations=(1, 1, 1), rcn_width=4)
-    four = dict(members, hsv2stage_small=str(_hsv_file(tmp_path / "h2", cfg=other)[0]),
-                hsv2stage_seed9=str(_hsv_file(tmp_path / "h3", cfg=other, seed=9)[0]))
-    gray = luma(_scene(37, 45, seed=4))
+    four = dict(members, hsv2stage_small=str(hsv_file(tmp_path / "h2", cfg=other)[0]),
+                hsv2stage_seed9=str(hsv_file(tmp_path / "h3", cfg=other, seed=9)[0]))
+    gray = luma(scene(37, 45, seed=4))
     mean = single.colorize_ensemble(gray, model=four, saturation=1.0)
     assert mean.info["members"] == ["hsv2stage", "hsv2stage_small", "hsv2stage_seed9", "cheng"]
     parts = [single.colorize_hsv2stage(gray, model=four[n], saturation=1.0).chroma
@@ -74,9 +74,9 @@ def test_the_shipped_ensemble_averages_every_shipped_hsv_net_and_cheng(tmp_path,
 
 def test_hsv2stage_averages_the_nets_it_is_given_and_by_default_every_shipped_one(tmp_path, members):
     (tmp_path / "h2").mkdir()
-    other = str(_hsv_file(tmp_path / "h2", seed=7)[0])
+    other = str(hsv_file(tmp_path / "h2", seed=7)[0])
     one = members["hsv2stage"]
-    gray = luma(_scene(41, 29, seed=5))
+    gray = luma(scene(41, 29, seed=5))
     alone = single.colorize_hsv2stage(gray, model=one, saturation=1.0).chroma
     np.testing.assert_allclose(single.colorize_hsv2stage(gray, model=[one, one], saturation=1.0).chroma,
                                alone, atol=1e-5)                  # the mean of one net twice is that net

@@ -33,6 +33,7 @@ from colorstudio.nets.hsv2stage import (MULTIPLE, HSV2Stage, HSV2StageConfig, hs
                                           rgb_mse)
 from colorstudio.nets.weights_file import file_facts, load_weights, save_weights
 from colorstudio.training.checkpoints import has_checkpoint, load_checkpoint, save_checkpoint
+from colorstudio.training.hsv2stage_phases import phase_progress, reproduce_commands, start_or_continue_phase
 from colorstudio.training import single_gray_data as data
 from colorstudio.training.selection import selection_score
 
@@ -177,7 +178,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         settings["widths"] = f"{cfg.lr_width},{cfg.rcn_width}"     # for the reproduce command
     if init is not None and not resuming:
         settings["init"] = str(init)
-    continued = _start_or_continue_phase(state, settings, minutes)
+    continued = start_or_continue_phase(state, settings, minutes)
     if continued:
         yield Progress(state["step"], state["minutes"], float("nan"), None,
                        f"continuing the interrupted phase: {continued:.1f} of its {minutes:g} min done")
@@ -204,7 +205,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
         rgb = torch.from_numpy(crops).permute(0, 3, 1, 2)
         if lr_decay:
             for group in opt.param_groups:
-                group["lr"] = decayed_lr(_phase_progress(state))
+                group["lr"] = decayed_lr(phase_progress(state))
         if not done:
             loss = batch_loss(model, rgb, rgb_weight, noise, psnr_weight, rgb_loss)
             opt.zero_grad()
@@ -256,37 +257,6 @@ def _keep_if_best(model: HSV2Stage, photos: list[np.ndarray], state: dict, run_d
     return score
 
 
-def _start_or_continue_phase(state: dict, settings: dict, minutes: float) -> float:
-    """Append this run's phase to ``state["phases"]``, or continue the last one.
-
-    A checkpoint written before a phase finished (its phase has no ``to_step``) and resumed
-    with the same settings continues that phase: the card then shows one phase and the
-    reproduce command stays the original one, ``minutes`` being the phase's whole budget.
-    Returns the minutes the phase had already run (0 for a new phase)."""
-    phases = state.setdefault("phases", [])
-    last = phases[-1] if phases else None
-    if last is not None and "to_step" not in last and "phase_start_minutes" in state:
-        spent = state["minutes"] - state["phase_start_minutes"]
-        how_it_started = ("from_step", "minutes", "widths", "init")   # the checkpoint holds these
-        if _without(last, *how_it_started) == _without(settings, *how_it_started):
-            last["minutes"] = minutes
-            return spent
-        last.update(to_step=state["step"], minutes=round(spent, 1))   # closed where it stopped
-    phases.append({"from_step": state["step"], **settings})
-    state["phase_start_minutes"] = state["minutes"]
-    return 0.0
-
-
-def _without(d: dict, *keys: str) -> dict:
-    return {k: v for k, v in d.items() if k not in keys}
-
-
-def _phase_progress(state: dict) -> float:
-    """How far the current phase is through its minutes (0..1), over resumes."""
-    budget = state["phases"][-1]["minutes"]
-    return (state["minutes"] - state["phase_start_minutes"]) / budget if budget else 1.0
-
-
 def decayed_lr(progress: float) -> float:
     """--lr-decay: cosine from LR down to LR_FLOOR x LR over the run's wall time (progress 0..1);
     the last weights then sit near a minimum instead of wherever the constant lr's noise left them."""
@@ -327,40 +297,13 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
                              + (" + psnr_weight x the negative per-crop PSNR (psnr_weight per phase)"
                                 if any(ph.get("psnr_weight") for ph in state.get("phases", [])) else "")},
         "phases": state.get("phases", []),
-        "reproduce": _commands(state.get("phases", []), out.stem),
+        "reproduce": reproduce_commands(state.get("phases", []), out.stem),
     })
     card.pop("selection", None)     # an --init file's card speaks of that file's selection
     if state.get("selection"):
         card["selection"] = state["selection"]
     card.update(file_facts(out))
     card_path.write_text(json.dumps(card, indent=2) + "\n")
-
-
-def _commands(phases: list[dict], name: str = "hsv2stage") -> list[str]:
-    """The command line of each training phase, run one after the other. Every phase writes
-    models/<name>.safetensors; a phase that started from a model file (``--init``) starts
-    from the previous phase's output, in a run dir of its own (so it is not taken for a resume)."""
-    out, run_dir = [], f"/work/runs/{name}"
-    for i, ph in enumerate(phases):
-        if ph.get("init"):
-            run_dir = f"/work/runs/{name}_phase{i + 1}"
-            start = f" --init models/{name}.safetensors"
-        else:
-            start = " --resume" if i else ""
-        out.append(f"python -m colorstudio.training.train_hsv2stage --out models/{name}.safetensors "
-                   f"--minutes {ph.get('minutes', '?')} --run-dir {run_dir}" + start
-                   + (f" --seed {ph['seed']}" if ph.get("seed") else "")
-                   + (f" --widths {ph['widths']}" if ph.get("widths") else "")
-                   + (" --scale-aug" if ph.get("scale_aug") else "")
-                   + (" --strong-aug" if ph.get("strong_aug") else "")
-                   + (f" --rgb-weight {ph['rgb_weight']:g}" if ph.get("rgb_weight") else "")
-                   + (f" --rgb-loss {ph['rgb_loss']}" if ph.get("rgb_loss") else "")
-                   + (f" --weight-decay {ph['weight_decay']:g}" if ph.get("weight_decay") else "")
-                   + (f" --steps {ph['steps']}" if ph.get("steps") is not None else "")
-                   + (f" --psnr-weight {ph['psnr_weight']:g}" if ph.get("psnr_weight") else "")
-                   + (f" --select {ph['select']}" if ph.get("select") else "")
-                   + (" --lr-decay" if ph.get("lr_decay") else ""))
-    return out
 
 
 def _optimizer_text(phases: list[dict]) -> str:
