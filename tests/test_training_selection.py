@@ -9,7 +9,7 @@ import pytest
 
 from colorstudio.core.color import luma, rgb_to_ycbcr
 from colorstudio.training.selection import gain_at_ratio, selection_score
-from tests.test_single_gray import TINY_HSV, _scene, write_photos
+from single_gray_fixtures import TINY_HSV, scene, write_photos
 
 
 def test_gain_at_ratio_interpolates_between_saturation_factors():
@@ -21,7 +21,7 @@ def test_gain_at_ratio_interpolates_between_saturation_factors():
 
 
 def test_selection_score_ranks_the_true_colours_above_gray_and_a_wrong_cast():
-    photos = [_scene(48, 64, seed=s) for s in range(3)]
+    photos = [scene(48, 64, seed=s) for s in range(3)]
     truth = {luma(p).tobytes(): rgb_to_ycbcr(p)[..., 1:] for p in photos}
 
     def oracle(gray, factor):  # the true chroma, scaled around neutral by the factor
@@ -62,6 +62,6 @@ def test_training_with_select_holds_photos_apart_and_writes_the_best_weights(tmp
     model, _ = load_model("hsv2stage", out)
     state = {"step": 9, "minutes": 1.0, "selection": dict(sel, gain_db=99.0)}
     before = (run / BEST_FILE).read_bytes()
-    score = _keep_if_best(model, [_scene(48, 64)], state, run)
+    score = _keep_if_best(model, [scene(48, 64)], state, run)
     assert np.isfinite(score) and state["selection"]["gain_db"] == 99.0 and state["selection"]["step"] == 2
     assert (run / BEST_FILE).read_bytes() == before
