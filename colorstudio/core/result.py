@@ -16,8 +16,24 @@ class ChromaResult:
                  "disparity" (h, w) in pixels of the gray, "visibility_0" (h, w) signed,
                  "flow" (h, w, 2)) or JSON-able dicts/lists (e.g. "curve").
     info:        small JSON-able facts (method name, working size, disparity range, ...).
+    working:     what a colour-strength change needs (single-gray learned methods), or None.
     """
 
     chroma: np.ndarray
     diagnostics: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    working: WorkingChroma | None = None   # single-gray learned methods: see WorkingChroma
+
+
+@dataclass
+class WorkingChroma:
+    """A single-gray method's chroma at its working size *before* its saturation factor, with
+    the working gray it was predicted for: enough to give the result another colour strength
+    without running the method again (:func:`colorstudio.engine.colorize.with_saturation`).
+
+    gray:   (h, w) float32 [0, 1], the reduced gray the method worked on.
+    chroma: (h, w, 2) float32 Cb/Cr [0, 1], filtered, not yet saturated.
+    """
+
+    gray: np.ndarray
+    chroma: np.ndarray

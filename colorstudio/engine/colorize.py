@@ -6,7 +6,7 @@ The output luma is always the gray input itself; methods only predict chroma.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generator
 
@@ -17,6 +17,7 @@ from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import Photo, load_photo
+from colorstudio.core.result import WorkingChroma
 from colorstudio.engine import methods as registry
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import MethodError, ModelError, OutputError, UnsupportedImageError
@@ -34,6 +35,7 @@ class Colorization:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    working: WorkingChroma | None = None    # single-gray learned methods: see with_saturation
 
 
 def check_size(photo: Photo) -> None:
@@ -144,7 +146,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     if colour_note:
         info["colour_management"] = colour_note
     out = Colorization(rgb=rgb, chroma=result.chroma, method=chosen.name, gray=gray, reference=reference,
-                       diagnostics=result.diagnostics, info=info, seconds=time.perf_counter() - t0)
+                       diagnostics=result.diagnostics, info=info, seconds=time.perf_counter() - t0,
+                       working=result.working)
     yield Progress(1.0, "done")
     return out
 
@@ -162,6 +165,28 @@ def colorize(gray: Photo, reference: Photo | None = None, method: str | None = N
              model: str | Path | None = None, options: dict | None = None) -> Colorization:
     """Blocking form of :func:`colorize_steps`."""
     return run_to_end(colorize_steps(gray, reference, method, model, options))
+
+
+def with_saturation(colorization: Colorization, saturation: float | None) -> Colorization:
+    """The same single-gray colorization at another colour strength (HSV saturation factor;
+    None: its method's default), without running the method again: the factor is applied to
+    the working-size chroma the method kept, which is then brought to full size as the method
+    does. Equals colorizing again with ``options={"saturation": saturation}``. Takes a fraction
+    of a second where the method takes seconds; ``seconds`` is this step's time."""
+    from colorstudio.engine.learned_methods import DEFAULT_SATURATION
+    from colorstudio.engine.single import resaturate
+
+    if colorization.working is None:
+        raise MethodError(f"{colorization.method} has no colour strength to change "
+                          "(only the learned single-gray methods have)")
+    t0 = time.perf_counter()
+    if saturation is None:
+        saturation = DEFAULT_SATURATION.get(colorization.method, 1.0)
+    gray_f = colorization.gray.gray_float()
+    chroma, diagnostics = resaturate(colorization.working, gray_f, saturation, colorization.diagnostics)
+    return replace(colorization, rgb=compose(gray_f, chroma), chroma=chroma, diagnostics=diagnostics,
+                   info={**colorization.info, "saturation": float(saturation)},
+                   seconds=time.perf_counter() - t0)
 
 
 def _same_file(a: Path, b: Path) -> bool:

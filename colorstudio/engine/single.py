@@ -23,7 +23,7 @@ from colorstudio.core import cheng_features as cf
 from colorstudio.core.color import compose, hsv_to_rgb, luma, rgb_to_hsv, rgb_to_ycbcr
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.joint_bilateral import joint_bilateral
-from colorstudio.core.result import ChromaResult
+from colorstudio.core.result import ChromaResult, WorkingChroma
 from colorstudio.engine.device import torch_device
 from colorstudio.engine.learned_methods import DEFAULT_SATURATION
 from colorstudio.errors import MethodError, ModelError
@@ -141,10 +141,36 @@ def _check_saturation(saturation) -> float:
     return s
 
 
-def _finish(chroma_work: np.ndarray, gray: np.ndarray, info: dict, diagnostics: dict) -> ChromaResult:
-    chroma = detail_upsample_chroma(chroma_work, gray)
+def _finish(g: np.ndarray, chroma_work: np.ndarray, saturation: float, gray: np.ndarray, info: dict,
+            diagnostics: dict | None = None) -> ChromaResult:
+    """The last steps, shared by the methods: the saturation factor on the filtered working
+    chroma, then the upsampling to the gray's full size. The result keeps the working chroma
+    before the factor, so that its strength can change without running the method again
+    (:func:`resaturate`). ``diagnostics`` None: the hue and saturation maps of the result."""
+    working = WorkingChroma(g, chroma_work)
+    chroma, saturated = _saturated_full_size(working, gray, saturation)
+    if diagnostics is None:
+        diagnostics = _hue_saturation_maps(g, saturated)
     info.update(working_size=list(chroma_work.shape[1::-1]), size=[gray.shape[1], gray.shape[0]])
-    return ChromaResult(chroma=chroma.astype(np.float32), diagnostics=diagnostics, info=info)
+    return ChromaResult(chroma=chroma, diagnostics=diagnostics, info=info, working=working)
+
+
+def _saturated_full_size(working: WorkingChroma, gray: np.ndarray, saturation: float
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """(full-size chroma, working-size chroma) at ``saturation``."""
+    saturated = apply_saturation(working.gray, working.chroma, saturation)
+    return detail_upsample_chroma(saturated, gray).astype(np.float32), saturated
+
+
+def resaturate(working: WorkingChroma, gray: np.ndarray, saturation: float,
+               diagnostics: dict) -> tuple[np.ndarray, dict]:
+    """A single-gray result at another saturation factor, without running its method again:
+    (full-size chroma, diagnostics with the hue/saturation maps, if it has them, redrawn).
+    The same numbers as colorizing again with that ``saturation``. gray: the full-size gray."""
+    chroma, saturated = _saturated_full_size(working, gray, _check_saturation(saturation))
+    if "saturation" in diagnostics:
+        diagnostics = {**diagnostics, **_hue_saturation_maps(working.gray, saturated)}
+    return chroma, diagnostics
 
 
 # ---------------------------------------------------------------- the methods
@@ -207,14 +233,10 @@ def _hsv_nets_working(gray: np.ndarray, models, dev, at=None) -> tuple[np.ndarra
     return g, chromas
 
 
-def _filtered_and_saturated(g: np.ndarray, chroma: np.ndarray, saturation: float,
-                            bilateral: bool = True) -> np.ndarray:
-    """The last steps at the working size, shared by every method: the joint bilateral filter
-    (CHROMA_BILATERAL, guide: the working gray ``g``) unless ``bilateral`` is False, then the
-    saturation factor."""
-    if bilateral:
-        chroma = joint_bilateral(chroma, g, **CHROMA_BILATERAL)
-    return apply_saturation(g, chroma, saturation)
+def _filtered(g: np.ndarray, chroma: np.ndarray, bilateral: bool = True) -> np.ndarray:
+    """The joint bilateral filter every method's working chroma gets (CHROMA_BILATERAL, guide:
+    the working gray ``g``) unless ``bilateral`` is False; the saturation comes after it."""
+    return joint_bilateral(chroma, g, **CHROMA_BILATERAL) if bilateral else chroma
 
 
 def _hue_saturation_maps(g: np.ndarray, chroma: np.ndarray) -> dict:
@@ -305,13 +327,12 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     saturation = _check_saturation(DEFAULT_SATURATION["hsv2stage"] if saturation is None else saturation)
     nets = shipped_hsv_nets() if model is None else {}
     g, chromas = _hsv_nets_working(gray, list(nets.values()) or model, dev)
-    chroma = _filtered_and_saturated(g, np.mean(chromas, axis=0), saturation)
-    diagnostics = _hue_saturation_maps(g, chroma)
+    chroma = _filtered(g, np.mean(chromas, axis=0))
     info = {"method": "hsv2stage", "saturation": saturation, "device": str(dev),
             "ignored_options": sorted(options)}
     if nets:
         info["nets"] = list(nets)
-    return _finish(chroma, gray, info, diagnostics)
+    return _finish(g, chroma, saturation, gray, info)
 
 
 @torch.no_grad()
@@ -329,10 +350,10 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     dev = torch_device(device)
     saturation = _check_saturation(DEFAULT_SATURATION["cheng"] if saturation is None else saturation)
     g, raw, cluster = _cheng_working(gray, model, dev)
-    chroma = _filtered_and_saturated(g, raw, saturation, bilateral)
+    chroma = _filtered(g, raw, bilateral)
     info = {"method": "cheng", "cluster": cluster, "saturation": saturation,
             "bilateral": bool(bilateral), "device": str(dev), "ignored_options": sorted(options)}
-    return _finish(chroma, gray, info, {"chroma_before_bilateral": raw})
+    return _finish(g, chroma, saturation, gray, info, {"chroma_before_bilateral": raw})
 
 
 def ensemble_members(model=None) -> dict:
@@ -387,7 +408,7 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
     at = gray_reducer(gray)
     g, chromas = _hsv_nets_working(gray, [members[n] for n in members if n != "cheng"], dev, at)
     _, cheng_raw, cluster = _cheng_working(gray, members["cheng"], dev, g, at)
-    chroma = _filtered_and_saturated(g, np.mean(chromas + [cheng_raw], axis=0), saturation)
+    chroma = _filtered(g, np.mean(chromas + [cheng_raw], axis=0))
     info = {"method": "ensemble", "members": list(members), "cluster": cluster,
             "saturation": saturation, "device": str(dev), "ignored_options": sorted(options)}
-    return _finish(chroma, gray, info, _hue_saturation_maps(g, chroma))
+    return _finish(g, chroma, saturation, gray, info)

@@ -16,7 +16,7 @@ import numpy as np
 from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo
-from colorstudio.engine.colorize import Colorization, check_size, colorize_steps
+from colorstudio.engine.colorize import Colorization, check_size, colorize_steps, with_saturation
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import PairError
 from colorstudio.gui.display import display_diagnostics, display_image
@@ -109,6 +109,18 @@ def colorize_for_view(opened: OpenedInputs, method: str | None = None, model: st
     kwargs = {} if max_side is None else {"max_side": max_side}
     colorization = yield from colorize_steps(opened.gray, opened.reference, method, model, options)
     yield Progress(1.0, "preparing the view")
+    return ShownResult(colorization, display_image(colorization.rgb, **kwargs),
+                       display_diagnostics(colorization.diagnostics))
+
+
+def restrength_for_view(shown: ShownResult, saturation: float | None, max_side: int | None = None
+                        ) -> Generator[Progress, None, ShownResult]:
+    """The shown single-gray result at another colour strength (None: its method's default),
+    without running the method again (:func:`~colorstudio.engine.colorize.with_saturation`)."""
+    kwargs = {} if max_side is None else {"max_side": max_side}
+    yield Progress(0.1, "changing the colour strength")
+    colorization = with_saturation(shown.colorization, saturation)
+    yield Progress(0.8, "preparing the view")
     return ShownResult(colorization, display_image(colorization.rgb, **kwargs),
                        display_diagnostics(colorization.diagnostics))
 

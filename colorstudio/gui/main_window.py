@@ -19,6 +19,7 @@ from colorstudio.gui.diagnostics_dock import DiagnosticsDock
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.export_dialog import ExportDialog
+from colorstudio.gui.live_strength import LiveStrength
 from colorstudio.gui.main_menus import MainMenus
 from colorstudio.gui.opening import Opening, discover_steps
 from colorstudio.gui.settings import Settings
@@ -52,6 +53,9 @@ class MainWindow(MainMenus, QMainWindow):
         self.side.colorizeRequested.connect(self.colorize)
         self.side.cancelRequested.connect(self.cancel_job)
         self.side.choiceChanged.connect(lambda key: setattr(self.settings, "default_model", key))
+        self.strength = LiveStrength(lambda: self.result, self.side.saturation, self._show_restrengthened, self)
+        self.side.strengthChanged.connect(self.strength.request)
+        self.strength.failed.connect(self._strength_failed)
         self.side_dock = self._dock("Colorize", "colorize_dock", self.side, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.diagnostics = DiagnosticsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics)
@@ -213,6 +217,19 @@ class MainWindow(MainMenus, QMainWindow):
         self.side.set_status(f"Colorized with {c.method} in {c.seconds:.1f} s."
                              + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
         self.colorized.emit(shown)
+        self.strength.request()     # the slider may have moved while the method ran
+
+    def _show_restrengthened(self, shown: jobs.ShownResult) -> None:
+        """A result re-saturated by the strength slider (LiveStrength)."""
+        self._show_result(shown)
+        c = shown.colorization
+        self.side.set_status(f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "
+                             f"in {c.seconds:.2f} s.")
+
+    def _strength_failed(self, exc: BaseException) -> None:
+        log.warning("colour strength change failed: %s", exc)
+        self.side.set_status(f"The colour strength could not be changed: {exc}"
+                             if isinstance(exc, ColorStudioError) else "The colour strength could not be changed (see the log).")
 
     # ------------------------------------------------------------------ jobs
     def _idle(self) -> bool:
@@ -367,6 +384,7 @@ class MainWindow(MainMenus, QMainWindow):
             self.worker.stop(10000)
         if self.warm_worker is not None:
             self.warm_worker.stop(10000)
+        self.strength.stop()
         self.batch.stop()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()

@@ -18,6 +18,7 @@ class SidePanel(QWidget):
     colorizeRequested = Signal()
     cancelRequested = Signal()
     choiceChanged = Signal(str)   # the picker's key
+    strengthChanged = Signal()    # the colour strength (or its default box) changed
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -168,6 +169,7 @@ class SidePanel(QWidget):
         default = self.strength_default.isChecked()
         self.strength_slider.setEnabled(not default)
         self.strength_label.setText("" if default else f"×{self.strength_slider.value() / 100:.2f}")
+        self.strengthChanged.emit()
 
     # -- inputs and checks
     def show_inputs(self, gray_text: str, reference_text: str, checks: list[str]) -> None:

@@ -187,6 +187,42 @@ def test_the_colour_strength_of_a_single_gray_reaches_the_method(qtbot, window, 
     assert "saturation" not in window.engine_options()
 
 
+def test_moving_the_strength_slider_resaturates_the_shown_result_without_running_the_method(
+        qtbot, window, pair_files, monkeypatch):
+    from colorstudio.gui import jobs
+
+    runs = []
+    real = jobs.colorize_steps
+    monkeypatch.setattr(jobs, "colorize_steps", lambda *a, **k: (runs.append(a), (yield from real(*a, **k)))[1])
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    first = colorize(qtbot, window, "hsv2stage").colorization
+    assert len(runs) == 1 and first.info["saturation"] == DEFAULT_SATURATION["hsv2stage"]
+    side = window.side
+    side.strength_default.setChecked(False)
+    for value in (120, 140, 160):                    # a drag: only the last value matters
+        side.strength_slider.setValue(value)
+    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.6, timeout=20000)
+    qtbot.waitUntil(lambda: not window.strength.is_running(), timeout=20000)
+    shown = window.result
+    assert len(runs) == 1 and window.worker is None   # the method did not run again
+    assert shown.colorization.gray is first.gray and "Colour strength ×1.60 applied" in side.status.text()
+    spread = lambda rgb: float(np.abs(rgb - rgb.mean(-1, keepdims=True)).mean())   # noqa: E731
+    assert spread(shown.colorization.rgb) > spread(first.rgb)
+    assert np.array_equal(window.compare.images["result"].image, shown.result_view)
+    side.strength_default.setChecked(True)           # back to the method's default
+    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == DEFAULT_SATURATION["hsv2stage"],
+                    timeout=20000)
+    np.testing.assert_allclose(window.result.colorization.rgb, first.rgb, atol=1e-6)
+    # a pair result has no strength: nothing runs
+    open_pair(qtbot, window, *pair_files)
+    colorize(qtbot, window, "dis+gf")
+    side.strength_slider.setValue(50)
+    window.strength.request()
+    qtbot.wait(300)
+    assert not window.strength.is_running() and window.result.colorization.method == "dis+gf"
+
+
 def test_warm_up_loads_the_default_models_beside_the_job_slot(qtbot, window, pair_files, monkeypatch):
     from colorstudio.engine import crosscam, single, warm_up
 

@@ -1,0 +1,86 @@
+"""Live colour strength: moving the strength slider re-saturates the shown single-gray result
+in the background (a fraction of a second, :func:`colorstudio.gui.jobs.restrength_for_view`)
+instead of waiting for the next Colorize to run the method again."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from colorstudio.engine.learned_methods import DEFAULT_SATURATION
+from colorstudio.gui import jobs
+from colorstudio.gui.workers import GeneratorWorker
+
+log = logging.getLogger(__name__)
+SETTLE_MS = 120     # wait this long after the last slider move before starting a job
+
+
+class LiveStrength(QObject):
+    """Keeps the shown result at the strength the side panel asks for.
+
+    ``current()`` gives the shown :class:`~colorstudio.gui.jobs.ShownResult` (or None),
+    ``wanted()`` the strength the user chose (None: the result's method's default),
+    ``show(shown)`` puts a re-saturated result on screen. One job at a time: slider moves
+    during a job are caught up with when it ends. A result replaced meanwhile (a new
+    Colorize, another photo) is never overwritten by a job started for the old one.
+    """
+
+    failed = Signal(object)       # the exception of a job that failed
+
+    def __init__(self, current: Callable[[], "jobs.ShownResult | None"],
+                 wanted: Callable[[], float | None], show: Callable[["jobs.ShownResult"], None],
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.current, self.wanted, self.show = current, wanted, show
+        self.worker: GeneratorWorker | None = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SETTLE_MS)
+        self.timer.timeout.connect(self._start)
+
+    def request(self) -> None:
+        """The slider moved, or a new result is shown: catch up soon."""
+        self.timer.start()
+
+    def is_running(self) -> bool:
+        return self.worker is not None
+
+    def _target(self, shown) -> float | None:
+        """The factor to apply to ``shown``, or None when it is already at the wanted one
+        (or has no strength to change: pairs, classic methods)."""
+        c = shown.colorization if shown is not None else None
+        if c is None or c.working is None:
+            return None
+        wanted = self.wanted()
+        if wanted is None:
+            wanted = DEFAULT_SATURATION.get(c.method, 1.0)
+        return None if abs(wanted - c.info.get("saturation", wanted)) < 1e-9 else wanted
+
+    def _start(self) -> None:
+        if self.worker is not None:          # caught up with in _done
+            return
+        shown = self.current()
+        factor = self._target(shown)
+        if factor is None:
+            return
+        worker = GeneratorWorker(jobs.restrength_for_view, shown, factor)
+        self.worker = worker
+        worker.finished_with.connect(lambda new: self._done(worker, shown, new))
+        worker.errored.connect(lambda exc: (self._done(worker, shown, None), self.failed.emit(exc)))
+        worker.cancelled.connect(lambda: self._done(worker, shown, None))
+        worker.start()
+
+    def _done(self, worker: GeneratorWorker, started_from, new) -> None:
+        if self.worker is not worker:
+            return
+        self.worker = None
+        if new is not None and self.current() is started_from:
+            self.show(new)
+        self._start()                        # the slider may have moved meanwhile
+
+    def stop(self, timeout_ms: int = 10000) -> None:
+        self.timer.stop()
+        if self.worker is not None:
+            self.worker.stop(timeout_ms)
+            self.worker = None

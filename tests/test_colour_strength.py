@@ -1,0 +1,65 @@
+"""Changing a single-gray result's colour strength without running its method again."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from colorstudio.core.color import luma
+from colorstudio.core.imageio import with_pixels
+from colorstudio.engine.colorize import colorize, with_saturation
+from colorstudio.engine.learned_methods import DEFAULT_SATURATION
+from colorstudio.errors import MethodError
+from single_gray_fixtures import scene
+
+
+@pytest.fixture(scope="module")
+def gray_photo(tmp_path_factory):
+    from colorstudio.core.image_write import save_photo
+    from colorstudio.core.imageio import load_photo
+
+    path = tmp_path_factory.mktemp("strength") / "gray.png"
+    save_photo(path, luma(scene(45, 61, seed=3)))       # odd size: the upsampling is exercised
+    return load_photo(path)
+
+
+@pytest.mark.parametrize("method", ["hsv2stage", "cheng", "ensemble"])
+def test_a_new_strength_equals_colorizing_again_with_it(gray_photo, method):
+    first = colorize(gray_photo, method=method)
+    assert first.working is not None and first.working.chroma.shape[:2] == first.working.gray.shape
+    again = colorize(gray_photo, method=method, options={"saturation": 1.6})
+    changed = with_saturation(first, 1.6)
+    np.testing.assert_allclose(changed.chroma, again.chroma, atol=1e-6)
+    np.testing.assert_allclose(changed.rgb, again.rgb, atol=1e-6)
+    assert changed.info["saturation"] == 1.6 and changed.method == method
+    assert set(changed.diagnostics) == set(again.diagnostics)
+    for name, value in again.diagnostics.items():        # hue/saturation maps redrawn too
+        np.testing.assert_allclose(np.asarray(changed.diagnostics[name]), np.asarray(value), atol=1e-6)
+    assert first.info["saturation"] == DEFAULT_SATURATION[method]     # the original is untouched
+    # stronger is more colourful, zero is gray, None goes back to the method's default
+    spread = lambda c: float(np.abs(c.chroma - 0.5).mean())            # noqa: E731
+    assert spread(changed) > spread(first) > spread(with_saturation(first, 0.5))
+    assert spread(with_saturation(first, 0.0)) < 1e-3
+    back = with_saturation(changed, None)
+    np.testing.assert_allclose(back.rgb, first.rgb, atol=1e-6)
+    assert back.info["saturation"] == DEFAULT_SATURATION[method]
+    # the luminance stays the gray's at every strength (up to gamut clipping)
+    assert np.median(np.abs(luma(changed.rgb) - gray_photo.gray_float())) < 1e-3
+
+
+def test_pairs_and_classic_methods_have_no_strength_to_change(gray_photo):
+    neutral = colorize(gray_photo, method="neutral")
+    assert neutral.working is None
+    with pytest.raises(MethodError, match="no colour strength"):
+        with_saturation(neutral, 1.2)
+    tinted = gray_photo.gray_float()[..., None] * np.array([1.0, 0.8, 0.6])
+    colour = with_pixels(gray_photo, (255 * tinted).round().astype(np.uint8))
+    pair = colorize(gray_photo, colour, method="dis+gf")
+    assert pair.working is None
+    with pytest.raises(MethodError):
+        with_saturation(pair, 1.2)
+
+
+def test_a_strength_out_of_range_is_a_one_line_error(gray_photo):
+    first = colorize(gray_photo, method="cheng")
+    with pytest.raises(MethodError, match="between 0 and 4"):
+        with_saturation(first, 5.0)
