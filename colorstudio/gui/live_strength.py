@@ -3,7 +3,6 @@ in the background (a fraction of a second, :func:`colorstudio.gui.jobs.restrengt
 instead of waiting for the next Colorize to run the method again."""
 from __future__ import annotations
 
-import logging
 from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -12,7 +11,6 @@ from colorstudio.engine.learned_methods import DEFAULT_SATURATION
 from colorstudio.gui import jobs
 from colorstudio.gui.workers import GeneratorWorker
 
-log = logging.getLogger(__name__)
 SETTLE_MS = 120     # wait this long after the last slider move before starting a job
 
 
@@ -67,17 +65,20 @@ class LiveStrength(QObject):
         worker = GeneratorWorker(jobs.restrength_for_view, shown, factor)
         self.worker = worker
         worker.finished_with.connect(lambda new: self._done(worker, shown, new))
-        worker.errored.connect(lambda exc: (self._done(worker, shown, None), self.failed.emit(exc)))
-        worker.cancelled.connect(lambda: self._done(worker, shown, None))
+        worker.errored.connect(lambda exc: (self._done(worker, shown, None, again=False), self.failed.emit(exc)))
+        worker.cancelled.connect(lambda: self._done(worker, shown, None, again=False))
         worker.start()
 
-    def _done(self, worker: GeneratorWorker, started_from, new) -> None:
+    def _done(self, worker: GeneratorWorker, started_from, new, again: bool = True) -> None:
+        """A job ended. ``again``: catch up with slider moves made meanwhile (not after a
+        failure, which would only fail again; the next slider move tries anew)."""
         if self.worker is not worker:
             return
         self.worker = None
         if new is not None and self.current() is started_from:
             self.show(new)
-        self._start()                        # the slider may have moved meanwhile
+        if again:
+            self._start()
 
     def stop(self, timeout_ms: int = 10000) -> None:
         self.timer.stop()

@@ -228,8 +228,8 @@ class MainWindow(MainMenus, QMainWindow):
 
     def _strength_failed(self, exc: BaseException) -> None:
         log.warning("colour strength change failed: %s", exc)
-        self.side.set_status(f"The colour strength could not be changed: {exc}"
-                             if isinstance(exc, ColorStudioError) else "The colour strength could not be changed (see the log).")
+        why = f": {exc}" if isinstance(exc, ColorStudioError) else " (see the log)"
+        self.side.set_status(f"The colour strength could not be changed{why}.")
 
     # ------------------------------------------------------------------ jobs
     def _idle(self) -> bool:
