@@ -173,15 +173,14 @@ def with_saturation(colorization: Colorization, saturation: float | None) -> Col
     the working-size chroma the method kept, which is then brought to full size as the method
     does. Equals colorizing again with ``options={"saturation": saturation}``. Takes a fraction
     of a second where the method takes seconds; ``seconds`` is this step's time."""
-    from colorstudio.engine.learned_methods import DEFAULT_SATURATION
+    from colorstudio.engine.learned_methods import saturation_for
     from colorstudio.engine.single import resaturate
 
     if colorization.working is None:
         raise MethodError(f"{colorization.method} has no colour strength to change "
                           "(only the learned single-gray methods have)")
     t0 = time.perf_counter()
-    if saturation is None:
-        saturation = DEFAULT_SATURATION.get(colorization.method, 1.0)
+    saturation = saturation_for(colorization.method, saturation)
     gray_f = colorization.gray.gray_float()
     chroma, diagnostics = resaturate(colorization.working, gray_f, saturation, colorization.diagnostics)
     return replace(colorization, rgb=compose(gray_f, chroma), chroma=chroma, diagnostics=diagnostics,

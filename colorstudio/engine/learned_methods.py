@@ -19,6 +19,12 @@ from colorstudio.engine.methods import PAIR, SINGLE, Method, register
 # `python -m colorstudio.bench.single_gray` (see benchmarks/single_gray and the model cards)
 DEFAULT_SATURATION = {"hsv2stage": 1.15, "cheng": 1.16, "ensemble": 1.18}
 
+
+def saturation_for(method: str, saturation=None):
+    """``saturation`` as given (the methods check it), or ``method``'s default
+    (DEFAULT_SATURATION; 1.0 for a method without one) when it is None."""
+    return DEFAULT_SATURATION.get(method, 1.0) if saturation is None else saturation
+
 # (method, the weight file in models/ that makes it available)
 LEARNED: list[tuple[Method, str]] = [
     (Method("cyclecnn", PAIR, "Cycle CNN (WAC + GCA + colour refinement), learned stereo colorization",

@@ -25,7 +25,7 @@ from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.joint_bilateral import joint_bilateral
 from colorstudio.core.result import ChromaResult, WorkingChroma
 from colorstudio.engine.device import torch_device
-from colorstudio.engine.learned_methods import DEFAULT_SATURATION
+from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, tanh_to_hs
@@ -324,7 +324,7 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     """
     gray = _check_gray(gray)
     dev = torch_device(device)
-    saturation = _check_saturation(DEFAULT_SATURATION["hsv2stage"] if saturation is None else saturation)
+    saturation = _check_saturation(saturation_for("hsv2stage", saturation))
     nets = shipped_hsv_nets() if model is None else {}
     g, chromas = _hsv_nets_working(gray, list(nets.values()) or model, dev)
     chroma = _filtered(g, np.mean(chromas, axis=0))
@@ -348,7 +348,7 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     """
     gray = _check_gray(gray)
     dev = torch_device(device)
-    saturation = _check_saturation(DEFAULT_SATURATION["cheng"] if saturation is None else saturation)
+    saturation = _check_saturation(saturation_for("cheng", saturation))
     g, raw, cluster = _cheng_working(gray, model, dev)
     chroma = _filtered(g, raw, bilateral)
     info = {"method": "cheng", "cluster": cluster, "saturation": saturation,
@@ -403,7 +403,7 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
     """
     gray = _check_gray(gray)
     dev = torch_device(device)
-    saturation = _check_saturation(DEFAULT_SATURATION["ensemble"] if saturation is None else saturation)
+    saturation = _check_saturation(saturation_for("ensemble", saturation))
     members = ensemble_members(model)
     at = gray_reducer(gray)
     g, chromas = _hsv_nets_working(gray, [members[n] for n in members if n != "cheng"], dev, at)

@@ -106,21 +106,24 @@ def colorize_for_view(opened: OpenedInputs, method: str | None = None, model: st
                       options: dict | None = None, max_side: int | None = None
                       ) -> Generator[Progress, None, ShownResult]:
     """Colorize (the engine's generator), then make the display copies in the same thread."""
-    kwargs = {} if max_side is None else {"max_side": max_side}
     colorization = yield from colorize_steps(opened.gray, opened.reference, method, model, options)
     yield Progress(1.0, "preparing the view")
-    return ShownResult(colorization, display_image(colorization.rgb, **kwargs),
-                       display_diagnostics(colorization.diagnostics))
+    return _shown(colorization, max_side)
 
 
 def restrength_for_view(shown: ShownResult, saturation: float | None, max_side: int | None = None
                         ) -> Generator[Progress, None, ShownResult]:
     """The shown single-gray result at another colour strength (None: its method's default),
     without running the method again (:func:`~colorstudio.engine.colorize.with_saturation`)."""
-    kwargs = {} if max_side is None else {"max_side": max_side}
     yield Progress(0.1, "changing the colour strength")
     colorization = with_saturation(shown.colorization, saturation)
     yield Progress(0.8, "preparing the view")
+    return _shown(colorization, max_side)
+
+
+def _shown(colorization: Colorization, max_side: int | None) -> ShownResult:
+    """A colorization with its display copies (made in the job's thread)."""
+    kwargs = {} if max_side is None else {"max_side": max_side}
     return ShownResult(colorization, display_image(colorization.rgb, **kwargs),
                        display_diagnostics(colorization.diagnostics))
 

@@ -7,7 +7,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from colorstudio.engine.learned_methods import DEFAULT_SATURATION
+from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.gui import jobs
 from colorstudio.gui.workers import GeneratorWorker
 
@@ -50,9 +50,7 @@ class LiveStrength(QObject):
         c = shown.colorization if shown is not None else None
         if c is None or c.working is None:
             return None
-        wanted = self.wanted()
-        if wanted is None:
-            wanted = DEFAULT_SATURATION.get(c.method, 1.0)
+        wanted = saturation_for(c.method, self.wanted())
         return None if abs(wanted - c.info.get("saturation", wanted)) < 1e-9 else wanted
 
     def _start(self) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QProgressBar, QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from colorstudio.engine import methods
-from colorstudio.engine.learned_methods import DEFAULT_SATURATION
+from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.gui.model_catalog import AUTO_KEY, Choice
 
 
@@ -158,7 +158,7 @@ class SidePanel(QWidget):
                 name = methods.default_for(methods.SINGLE).name
             except ValueError:
                 return 1.0
-        return DEFAULT_SATURATION.get(name, 1.0)
+        return saturation_for(name)
 
     def _strength_toggled(self, default: bool) -> None:
         if not default:   # start from the method's own default
