@@ -193,7 +193,12 @@ def test_moving_the_strength_slider_resaturates_the_shown_result_without_running
 
     runs = []
     real = jobs.colorize_steps
-    monkeypatch.setattr(jobs, "colorize_steps", lambda *a, **k: (runs.append(a), (yield from real(*a, **k)))[1])
+
+    def counted(*args, **kwargs):                    # the method's runs, counted
+        runs.append(args)
+        return (yield from real(*args, **kwargs))
+
+    monkeypatch.setattr(jobs, "colorize_steps", counted)
     with qtbot.waitSignal(window.opened, timeout=20000):
         window.open_paths([pair_files[0]])
     first = colorize(qtbot, window, "hsv2stage").colorization
