@@ -6,7 +6,7 @@ import pytest
 
 from colorstudio.core.color import luma
 from colorstudio.core.imageio import with_pixels
-from colorstudio.engine.colorize import colorize, with_saturation
+from colorstudio.engine.colorize import colorize, preview_with_saturation, with_saturation
 from colorstudio.engine.learned_methods import DEFAULT_SATURATION
 from colorstudio.errors import MethodError
 from single_gray_fixtures import scene
@@ -63,3 +63,20 @@ def test_a_strength_out_of_range_is_a_one_line_error(gray_photo):
     first = colorize(gray_photo, method="cheng")
     with pytest.raises(MethodError, match="between 0 and 4"):
         with_saturation(first, 5.0)
+
+
+def test_a_preview_is_the_new_strength_at_a_smaller_size(gray_photo):
+    import cv2
+
+    first = colorize(gray_photo, method="cheng")
+    full = with_saturation(first, 1.6).rgb
+    preview = preview_with_saturation(first, 1.6, long_side=30)
+    assert preview.shape == (22, 30, 3)                         # 45 x 61 reduced to a 30 px long side
+    reduced = cv2.resize(full, (30, 22), interpolation=cv2.INTER_AREA)
+    assert np.abs(preview - reduced).mean() < 0.01               # what the reduced full size shows
+    old = cv2.resize(first.rgb, (30, 22), interpolation=cv2.INTER_AREA)
+    assert np.abs(preview - old).mean() > 3 * np.abs(preview - reduced).mean()   # and not the old strength
+    # no larger than the photo: the full-size result itself
+    np.testing.assert_allclose(preview_with_saturation(first, 1.6, long_side=100), full, atol=1e-6)
+    with pytest.raises(MethodError, match="no colour strength"):
+        preview_with_saturation(colorize(gray_photo, method="neutral"), 1.6, long_side=30)

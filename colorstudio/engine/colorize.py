@@ -176,16 +176,37 @@ def with_saturation(colorization: Colorization, saturation: float | None) -> Col
     from colorstudio.engine.learned_methods import saturation_for
     from colorstudio.engine.single import resaturate
 
-    if colorization.working is None:
-        raise MethodError(f"{colorization.method} has no colour strength to change "
-                          "(only the learned single-gray methods have)")
     t0 = time.perf_counter()
-    saturation = saturation_for(colorization.method, saturation)
+    saturation = saturation_for(_working(colorization).method, saturation)
     gray_f = colorization.gray.gray_float()
     chroma, diagnostics = resaturate(colorization.working, gray_f, saturation, colorization.diagnostics)
     return replace(colorization, rgb=compose(gray_f, chroma), chroma=chroma, diagnostics=diagnostics,
                    info={**colorization.info, "saturation": float(saturation)},
                    seconds=time.perf_counter() - t0)
+
+
+def preview_with_saturation(colorization: Colorization, saturation: float | None, long_side: int) -> np.ndarray:
+    """What :func:`with_saturation` gives, as a float RGB image reduced to ``long_side`` pixels
+    on its long side: the same steps on the area-reduced gray, so a screen can show the new
+    strength before the full-size result is ready (at 12 MP about a quarter of the time)."""
+    from colorstudio.core.resize import area_reduce
+    from colorstudio.engine.learned_methods import saturation_for
+    from colorstudio.engine.single import resaturate
+
+    saturation = saturation_for(_working(colorization).method, saturation)
+    gray_f = colorization.gray.gray_float()
+    gray_small = area_reduce(gray_f, max(gray_f.shape) / long_side)
+    chroma, _ = resaturate(colorization.working, gray_small, saturation, {})
+    return compose(gray_small, chroma)
+
+
+def _working(colorization: Colorization) -> Colorization:
+    """``colorization`` itself, if it has a colour strength to change (a learned single-gray
+    method kept its working chroma); a MethodError otherwise."""
+    if colorization.working is None:
+        raise MethodError(f"{colorization.method} has no colour strength to change "
+                          "(only the learned single-gray methods have)")
+    return colorization
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -59,10 +59,8 @@ class AboutDialog(QDialog):
         layout.addWidget(self.text)
         layout.addWidget(self.device)
         layout.addWidget(buttons)
-        self.worker = GeneratorWorker(detect_steps, device_preference)   # importing torch takes seconds
-        self.worker.finished_with.connect(self._device_found)
-        self.worker.errored.connect(lambda e: self.device.setText(f"Compute device: unknown ({e})"))
-        self.worker.start()
+        self.worker = GeneratorWorker(detect_steps, device_preference).start_with(   # importing torch takes seconds
+            finished=self._device_found, errored=lambda e: self.device.setText(f"Compute device: unknown ({e})"))
 
     def _device_found(self, info: DeviceInfo) -> None:
         self.device.setText(f"<b>Compute device:</b> {info.name} — {info.message}" if info.message

@@ -148,10 +148,8 @@ class BatchPanel(QWidget):
         self.inputs += [p for p in self._pending if p not in self.inputs]
         self._pending = []
         self.status.setText("Looking for pairs…")
-        self.planner = GeneratorWorker(_plan_steps, list(self.inputs), self.out_dir())
-        self.planner.finished_with.connect(self._planned)
-        self.planner.errored.connect(self._plan_failed)
-        self.planner.start()
+        self.planner = GeneratorWorker(_plan_steps, list(self.inputs), self.out_dir()).start_with(
+            finished=self._planned, errored=self._plan_failed)
         self._update_buttons()
 
     def _plan_failed(self, exc: BaseException) -> None:
@@ -265,25 +263,19 @@ class BatchPanel(QWidget):
         method = choice.method if choice else None
         model = choice.model if choice else None
         options = self.options() if self.options is not None else None
-        self.worker = GeneratorWorker(run_batch, self.plan, method, model, options, min_interval=0.05,
-                                      always_emit=lambda p: p.status != RUNNING or p.message.endswith("starting"))
-        self.worker.progress.connect(self._on_progress)
-        self.worker.finished_with.connect(lambda plan: self._finish(cancelled=False))
-        self.worker.cancelled.connect(lambda: self._finish(cancelled=True))
-        self.worker.errored.connect(self._on_error)
-        self.worker.start()
+        self.worker = GeneratorWorker(
+            run_batch, self.plan, method, model, options, min_interval=0.05,
+            always_emit=lambda p: p.status != RUNNING or p.message.endswith("starting"),
+        ).start_with(progress=self._on_progress, finished=lambda plan: self._finish(cancelled=False),
+                     cancelled=lambda: self._finish(cancelled=True), errored=self._on_error)
         self.status.setText("Colorizing…")
         self._update_buttons()
 
     def toggle_pause(self) -> None:
         if self.worker is None:
             return
-        if self.worker.is_paused:
-            self.worker.resume()
-            self.status.setText("Colorizing…")
-        else:
-            self.worker.pause()
-            self.status.setText("Paused (the current step finishes first)")
+        paused = self.worker.toggle_pause()
+        self.status.setText("Paused (the current step finishes first)" if paused else "Colorizing…")
         self._update_buttons()
 
     def cancel(self) -> None:

@@ -227,7 +227,7 @@ class CompareView(QWidget):
     # ------------------------------------------------------------------ split mode
     def _refresh_split(self) -> None:
         reset_line, self._split_line_reset, self._split_stale = self._split_line_reset, False, False
-        gray, result = self.shown["gray"], self.shown["result"]
+        gray = self.shown["gray"]
         w, h = self.frame_wh
         if gray is None:
             self.split_before.clear()

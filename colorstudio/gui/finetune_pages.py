@@ -72,11 +72,10 @@ class ChecksPage(QWizardPage):
         self.summary.setText("Checking…")
         self.details.clear()
         self.worker = GeneratorWorker(ta.scan_folder, self.folder_page.folder(), min_interval=0.05)
-        self.worker.progress.connect(lambda p: (self.progress.setValue(int(100 * p.fraction)),
-                                                self.progress.setFormat(f"%p%  {p.message}")))
-        self.worker.finished_with.connect(self._done)
-        self.worker.errored.connect(lambda e: (self.summary.setText(str(e)), show_error(self, e)))
-        self.worker.start()
+        self.worker.start_with(progress=lambda p: (self.progress.setValue(int(100 * p.fraction)),
+                                                   self.progress.setFormat(f"%p%  {p.message}")),
+                               finished=self._done,
+                               errored=lambda e: (self.summary.setText(str(e)), show_error(self, e)))
         self.completeChanged.emit()
 
     def _done(self, summary: ta.FolderSummary) -> None:
@@ -152,10 +151,8 @@ class SettingsPage(QWizardPage):
         if self.worker is not None and self.worker.isRunning():
             return
         self.device_label.setText("Detecting the compute device…")
-        self.worker = GeneratorWorker(detect_steps, self.device_box.currentData())
-        self.worker.finished_with.connect(self._detected)
-        self.worker.errored.connect(lambda e: self.device_label.setText(f"Could not detect a device ({e})"))
-        self.worker.start()
+        self.worker = GeneratorWorker(detect_steps, self.device_box.currentData()).start_with(
+            finished=self._detected, errored=lambda e: self.device_label.setText(f"Could not detect a device ({e})"))
 
     def _detected(self, info: DeviceInfo) -> None:
         self.device = info

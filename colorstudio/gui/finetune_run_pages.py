@@ -94,22 +94,15 @@ class TrainingPage(QWizardPage):
         if self.plan is None or self.worker is not None:
             return
         self.outcome = None
-        self.worker = GeneratorWorker(ta.training_steps, self.plan, self.trainer, min_interval=0.1)
-        self.worker.progress.connect(self._update)
-        self.worker.finished_with.connect(self._finished)
-        self.worker.cancelled.connect(self._stopped)
-        self.worker.errored.connect(self._failed)
-        self.worker.start()
+        self.worker = GeneratorWorker(ta.training_steps, self.plan, self.trainer, min_interval=0.1).start_with(
+            progress=self._update, finished=self._finished, cancelled=self._stopped, errored=self._failed)
         self.status.setText("Starting…")
         self._update_buttons()
 
     def toggle_pause(self) -> None:
         if self.worker is None:
             return
-        if self.worker.is_paused:
-            self.worker.resume()
-        else:
-            self.worker.pause()
+        if self.worker.toggle_pause():
             self.status.setText(self.status.text() + "  — paused")
         self._update_buttons()
 
@@ -221,11 +214,8 @@ class EvaluationPage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.result = None
         self.status.setText("Evaluating…")
-        self.worker = GeneratorWorker(ta.evaluate, *self.inputs)
-        self.worker.progress.connect(lambda p: self.status.setText(p.message))
-        self.worker.finished_with.connect(self._done)
-        self.worker.errored.connect(self._failed)
-        self.worker.start()
+        self.worker = GeneratorWorker(ta.evaluate, *self.inputs).start_with(
+            progress=lambda p: self.status.setText(p.message), finished=self._done, errored=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.worker = None

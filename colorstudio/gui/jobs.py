@@ -16,10 +16,17 @@ import numpy as np
 from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo
-from colorstudio.engine.colorize import Colorization, check_size, colorize_steps, with_saturation
+from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, preview_with_saturation,
+                                         with_saturation)
+from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import PairError
-from colorstudio.gui.display import display_diagnostics, display_image
+from colorstudio.gui.display import MAX_DISPLAY_SIDE, display_diagnostics, display_image
+
+
+# how the pair checks' suggested mode reads (Automatic colorizes the pair that way)
+PAIR_KINDS = {"stereo": "Treated as a stereo pair", "crosscam": "Treated as a cross-camera pair",
+              "single": "Better colorized on its own"}
 
 
 @dataclass
@@ -62,7 +69,7 @@ def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> tuple[list[str], 
     if not messages:
         messages.append("The two shots match well: same scene, aligned rows, similar tones.")
     if report.suggested_mode:
-        messages.append(f"Suggested approach: {report.suggested_mode} ({report.mode_reason}).")
+        messages.append(f"{PAIR_KINDS.get(report.suggested_mode, report.suggested_mode)} ({report.mode_reason}).")
     return messages, report.to_dict()
 
 
@@ -111,11 +118,35 @@ def colorize_for_view(opened: OpenedInputs, method: str | None = None, model: st
     return _shown(colorization, max_side)
 
 
+@dataclass
+class StrengthPreview(Progress):
+    """A step of :func:`restrength_for_view` carrying the display copy at the new strength,
+    to show before the full-size result (which the 100 % view and the readout read) is ready."""
+
+    view: np.ndarray | None = None         # uint8 (h, w, 3), the size of the result's display copy
+
+
+def strength_change(colorization: Colorization | None, wanted: float | None) -> float | None:
+    """The saturation factor that brings a result to the strength the user wants (``wanted``;
+    None: its method's default), or None when there is nothing to change: it is there already,
+    or it has no colour strength (pairs, classic methods)."""
+    if colorization is None or colorization.working is None:
+        return None
+    factor = saturation_for(colorization.method, wanted)
+    return None if abs(factor - colorization.info.get("saturation", factor)) < 1e-9 else factor
+
+
 def restrength_for_view(shown: ShownResult, saturation: float | None, max_side: int | None = None
                         ) -> Generator[Progress, None, ShownResult]:
     """The shown single-gray result at another colour strength (None: its method's default),
-    without running the method again (:func:`~colorstudio.engine.colorize.with_saturation`)."""
-    yield Progress(0.1, "changing the colour strength")
+    without running the method again (:func:`~colorstudio.engine.colorize.with_saturation`).
+    A photo larger than the display copy gets a :class:`StrengthPreview` first."""
+    max_side = max_side or MAX_DISPLAY_SIDE
+    if max(shown.colorization.gray.size) > max_side:
+        preview = preview_with_saturation(shown.colorization, saturation, max_side)
+        yield StrengthPreview(0.3, "changing the colour strength", display_image(preview, max_side))
+    else:
+        yield Progress(0.1, "changing the colour strength")
     colorization = with_saturation(shown.colorization, saturation)
     yield Progress(0.8, "preparing the view")
     return _shown(colorization, max_side)
@@ -129,11 +160,14 @@ def _shown(colorization: Colorization, max_side: int | None) -> ShownResult:
 
 
 def export_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None,
-                  jpeg_quality: int, diagnostics_dir: str | Path | None = None
-                  ) -> Generator[Progress, None, list[Path]]:
-    """Write the full-resolution result (and optionally the diagnostics); returns the files."""
+                  jpeg_quality: int, diagnostics_dir: str | Path | None = None,
+                  saturation: float | None = None) -> Generator[Progress, None, list[Path]]:
+    """Write the full-resolution result (and optionally the diagnostics); returns the files.
+    ``saturation``: a factor from :func:`strength_change`, applied first, so that the file has
+    the strength the slider shows even when the live change has not caught up yet."""
     from colorstudio.engine.colorize import save_result
 
+    colorization = yield from _at_strength(colorization, saturation)
     yield Progress(0.1, f"writing {Path(out_path).name}")
     written = [save_result(colorization, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)]
     if diagnostics_dir is not None:
@@ -148,6 +182,16 @@ def export_diagnostics_now(colorization: Colorization, out_dir: str | Path) -> l
     return write_diagnostics(colorization, out_dir)
 
 
-def export_diagnostics(colorization: Colorization, out_dir: str | Path) -> Generator[Progress, None, list[Path]]:
+def export_diagnostics(colorization: Colorization, out_dir: str | Path, saturation: float | None = None
+                       ) -> Generator[Progress, None, list[Path]]:
+    """Write the diagnostics; ``saturation`` as for :func:`export_result`."""
+    colorization = yield from _at_strength(colorization, saturation)
     yield Progress(0.1, "writing the diagnostics")
     return export_diagnostics_now(colorization, out_dir)
+
+
+def _at_strength(colorization: Colorization, saturation: float | None) -> Generator[Progress, None, Colorization]:
+    if saturation is None:
+        return colorization
+    yield Progress(0.05, "applying the colour strength")
+    return with_saturation(colorization, saturation)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.gui import jobs
 from colorstudio.gui.workers import GeneratorWorker
 
@@ -19,7 +19,8 @@ class LiveStrength(QObject):
 
     ``current()`` gives the shown :class:`~colorstudio.gui.jobs.ShownResult` (or None),
     ``wanted()`` the strength the user chose (None: the result's method's default),
-    ``show(shown)`` puts a re-saturated result on screen. One job at a time: slider moves
+    ``show(shown)`` puts a re-saturated result on screen; ``preview(view)``, if given, puts
+    a large photo's display copy at the new strength on screen first. One job at a time: slider moves
     during a job are caught up with when it ends. A result replaced meanwhile (a new
     Colorize, another photo) is never overwritten by a job started for the old one.
     """
@@ -28,9 +29,9 @@ class LiveStrength(QObject):
 
     def __init__(self, current: Callable[[], "jobs.ShownResult | None"],
                  wanted: Callable[[], float | None], show: Callable[["jobs.ShownResult"], None],
-                 parent: QObject | None = None):
+                 preview: Callable[[np.ndarray], None] | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self.current, self.wanted, self.show = current, wanted, show
+        self.current, self.wanted, self.show, self.preview = current, wanted, show, preview
         self.worker: GeneratorWorker | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -47,11 +48,7 @@ class LiveStrength(QObject):
     def _target(self, shown) -> float | None:
         """The factor to apply to ``shown``, or None when it is already at the wanted one
         (or has no strength to change: pairs, classic methods)."""
-        c = shown.colorization if shown is not None else None
-        if c is None or c.working is None:
-            return None
-        wanted = saturation_for(c.method, self.wanted())
-        return None if abs(wanted - c.info.get("saturation", wanted)) < 1e-9 else wanted
+        return jobs.strength_change(shown.colorization if shown is not None else None, self.wanted())
 
     def _start(self) -> None:
         if self.worker is not None:          # caught up with in _done
@@ -62,10 +59,16 @@ class LiveStrength(QObject):
             return
         worker = GeneratorWorker(jobs.restrength_for_view, shown, factor)
         self.worker = worker
-        worker.finished_with.connect(lambda new: self._done(worker, shown, new))
-        worker.errored.connect(lambda exc: (self._done(worker, shown, None, again=False), self.failed.emit(exc)))
-        worker.cancelled.connect(lambda: self._done(worker, shown, None, again=False))
-        worker.start()
+        worker.start_with(
+            progress=lambda step: self._preview(shown, step),
+            finished=lambda new: self._done(worker, shown, new),
+            errored=lambda exc: (self._done(worker, shown, None, again=False), self.failed.emit(exc)),
+            cancelled=lambda: self._done(worker, shown, None, again=False))
+
+    def _preview(self, started_from, step) -> None:
+        """A large photo's display copy at the new strength, before its full size is ready."""
+        if isinstance(step, jobs.StrengthPreview) and self.preview is not None and self.current() is started_from:
+            self.preview(step.view)
 
     def _done(self, worker: GeneratorWorker, started_from, new, again: bool = True) -> None:
         """A job ended. ``again``: catch up with slider moves made meanwhile (not after a

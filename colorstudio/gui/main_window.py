@@ -18,7 +18,7 @@ from colorstudio.gui.compare_view import SPLIT, CompareView
 from colorstudio.gui.diagnostics_dock import DiagnosticsDock
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
-from colorstudio.gui.export_dialog import ExportDialog
+from colorstudio.gui.export_actions import ExportActions
 from colorstudio.gui.live_strength import LiveStrength
 from colorstudio.gui.main_menus import MainMenus
 from colorstudio.gui.opening import Opening, discover_steps
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 IMAGE_FILTER = FILE_DIALOG_FILTER + ";;All files (*)"
 
 
-class MainWindow(MainMenus, QMainWindow):
+class MainWindow(MainMenus, ExportActions, QMainWindow):
     opened = Signal(object)        # jobs.OpenedInputs
     colorized = Signal(object)     # jobs.ShownResult
     jobFailed = Signal(object)     # the exception
@@ -53,7 +53,8 @@ class MainWindow(MainMenus, QMainWindow):
         self.side.colorizeRequested.connect(self.colorize)
         self.side.cancelRequested.connect(self.cancel_job)
         self.side.choiceChanged.connect(lambda key: setattr(self.settings, "default_model", key))
-        self.strength = LiveStrength(lambda: self.result, self.side.saturation, self._show_restrengthened, self)
+        self.strength = LiveStrength(lambda: self.result, self.side.saturation, self._show_restrengthened,
+                                     self._preview_strength, self)
         self.side.strengthChanged.connect(self.strength.request)
         self.strength.failed.connect(self._strength_failed)
         self.side_dock = self._dock("Colorize", "colorize_dock", self.side, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -226,8 +227,15 @@ class MainWindow(MainMenus, QMainWindow):
         self.side.set_status(f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "
                              f"in {c.seconds:.2f} s.")
 
+    def _preview_strength(self, view) -> None:
+        """A large photo at the new strength, at display size; the full size follows."""
+        self.compare.set_image("result", view)
+        self.side.set_status("Changing the colour strength…")
+
     def _strength_failed(self, exc: BaseException) -> None:
         log.warning("colour strength change failed: %s", exc)
+        if self.result is not None:          # take back a preview shown before the failure
+            self.compare.set_image("result", self.result.result_view, self.result.colorization.rgb)
         why = f": {exc}" if isinstance(exc, ColorStudioError) else " (see the log)"
         self.side.set_status(f"The colour strength could not be changed{why}.")
 
@@ -241,13 +249,11 @@ class MainWindow(MainMenus, QMainWindow):
     def _run(self, func, *args, on_done) -> GeneratorWorker:
         worker = GeneratorWorker(func, *args, min_interval=0.05)
         self.worker = worker
-        worker.progress.connect(self._on_progress)
-        worker.finished_with.connect(lambda result: (self._job_done(worker), on_done(result)))
-        worker.errored.connect(lambda exc: (self._job_done(worker), self._on_error(exc)))
-        worker.cancelled.connect(lambda: (self._job_done(worker), self.side.set_status("Cancelled.")))
         self.side.set_running(True)
-        worker.start()
-        return worker
+        return worker.start_with(progress=self._on_progress,
+                                 finished=lambda result: (self._job_done(worker), on_done(result)),
+                                 errored=lambda exc: (self._job_done(worker), self._on_error(exc)),
+                                 cancelled=lambda: (self._job_done(worker), self.side.set_status("Cancelled.")))
 
     def warm_up(self) -> GeneratorWorker:
         """Load the default learned models in the background (torch import + weights), so the
@@ -256,12 +262,10 @@ class MainWindow(MainMenus, QMainWindow):
         needs the model will report them."""
         from colorstudio.engine.warm_up import warm_up
 
-        worker = GeneratorWorker(warm_up)
-        worker.finished_with.connect(lambda names: log.info("warmed up: %s", ", ".join(names) or "nothing"))
-        worker.errored.connect(lambda exc: log.warning("warm-up failed: %s", exc))
-        self.warm_worker = worker
-        worker.start()
-        return worker
+        self.warm_worker = GeneratorWorker(warm_up).start_with(
+            finished=lambda names: log.info("warmed up: %s", ", ".join(names) or "nothing"),
+            errored=lambda exc: log.warning("warm-up failed: %s", exc))
+        return self.warm_worker
 
     def _on_progress(self, p) -> None:
         if p is not None and hasattr(p, "fraction"):
@@ -285,48 +289,6 @@ class MainWindow(MainMenus, QMainWindow):
         if self.worker is not None:
             self.worker.abort()
             self.side.set_status("Cancelling after the current step…")
-
-    # ------------------------------------------------------------------ export
-    def _default_output(self) -> Path:
-        folder = self.settings.output_dir or (self.inputs.gray.path.parent if self.inputs else Path.home())
-        name = self.inputs.name if self.inputs else "result"
-        return folder / f"{name.replace('_mono', '')}_colorized"
-
-    def export_dialog(self) -> None:
-        if self.result is None or not self._idle():
-            return
-        dialog = ExportDialog(self._default_output(), self.settings.export_format, self.settings.export_bit_depth,
-                              self.settings.jpeg_quality, self.inputs.gray.bit_depth, self)
-        if dialog.exec() != ExportDialog.DialogCode.Accepted:
-            return
-        opts = dialog.options()
-        self.settings.export_format = opts.path.suffix.lower()
-        self.settings.export_bit_depth = opts.bit_depth or 0
-        self.settings.jpeg_quality = opts.jpeg_quality
-        if opts.path.exists():
-            answer = QMessageBox.question(self, "Replace?", f"{opts.path.name} exists. Replace it?")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.export_to(opts.path, opts.bit_depth, opts.jpeg_quality, opts.diagnostics_dir)
-
-    def export_to(self, path: Path, bit_depth: int | None = None, jpeg_quality: int = 95,
-                  diagnostics_dir: Path | None = None) -> GeneratorWorker | None:
-        if self.result is None or not self._idle():
-            return None
-        return self._run(jobs.export_result, self.result.colorization, path, bit_depth, jpeg_quality,
-                         diagnostics_dir, on_done=self._exported)
-
-    def export_diagnostics_dialog(self) -> None:
-        if self.result is None or not self._idle():
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Export diagnostics to", str(self._default_output().parent))
-        if folder:
-            target = Path(folder) / f"{self.inputs.name}_diagnostics"
-            self._run(jobs.export_diagnostics, self.result.colorization, target, on_done=self._exported)
-
-    def _exported(self, written: list[Path]) -> None:
-        self.side.set_status(f"Written: {written[0]}" + (f" (+{len(written) - 1} files)" if len(written) > 1 else ""))
-        self.statusBar().showMessage(f"Written {written[0]}", 8000)
 
     # ------------------------------------------------------------------ other actions
     def show_batch(self) -> None:

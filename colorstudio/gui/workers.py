@@ -77,6 +77,14 @@ class GeneratorWorker(QThread):
     def resume(self) -> None:
         self._resume.set()
 
+    def toggle_pause(self) -> bool:
+        """Pause a running job (at its next yield) or resume a paused one; True if now paused."""
+        if self.is_paused:
+            self.resume()
+        else:
+            self.pause()
+        return self.is_paused
+
     @property
     def is_paused(self) -> bool:
         return not self._resume.is_set()
@@ -132,6 +140,18 @@ class GeneratorWorker(QThread):
             self.finished_with.emit(self.result)
         finally:
             self.done.emit()
+
+    def start_with(self, *, progress: Callable | None = None, finished: Callable | None = None,
+                   errored: Callable | None = None, cancelled: Callable | None = None) -> "GeneratorWorker":
+        """Connect the slots given (to ``progress``, ``finished_with``, ``errored``,
+        ``cancelled``) and start; returns the worker:
+        ``self.worker = GeneratorWorker(job, ...).start_with(finished=..., errored=...)``."""
+        for signal, slot in ((self.progress, progress), (self.finished_with, finished),
+                             (self.errored, errored), (self.cancelled, cancelled)):
+            if slot is not None:
+                signal.connect(slot)
+        self.start()
+        return self
 
     def start(self, *args) -> None:  # noqa: D401 - QThread API
         _RUNNING.add(self)

@@ -31,6 +31,7 @@ def test_open_a_pair_shows_both_photos_and_the_checks(qtbot, window, pair_files)
     assert window.compare.images["reference"].image.shape == (96, 128, 3)
     assert window.compare.images["result"].image is None
     assert opened.checks and all(isinstance(m, str) and m for m in opened.checks)
+    assert any(m.startswith(("Treated as a stereo pair", "Treated as a cross-camera pair")) for m in opened.checks)
     assert window.side.colorize_button.isEnabled()
     assert window.side.checks_box.title() == "Pair checks"
     assert "scene" in window.windowTitle()
@@ -199,6 +200,10 @@ def test_moving_the_strength_slider_resaturates_the_shown_result_without_running
         return (yield from real(*args, **kwargs))
 
     monkeypatch.setattr(jobs, "colorize_steps", counted)
+    monkeypatch.setattr(jobs, "MAX_DISPLAY_SIDE", 64)        # the 128 px photo counts as a large one
+    previews = []
+    preview = window.strength.preview
+    window.strength.preview = lambda view: (previews.append(view), preview(view))
     with qtbot.waitSignal(window.opened, timeout=20000):
         window.open_paths([pair_files[0]])
     first = colorize(qtbot, window, "hsv2stage").colorization
@@ -211,10 +216,16 @@ def test_moving_the_strength_slider_resaturates_the_shown_result_without_running
     qtbot.waitUntil(lambda: not window.strength.is_running(), timeout=20000)
     shown = window.result
     assert len(runs) == 1 and window.worker is None   # the method did not run again
+    assert len(previews) == 1 and previews[0].shape == shown.result_view.shape == (48, 64, 3)
+    assert np.abs(previews[0].astype(int) - shown.result_view).mean() < 2   # the display copy came first
     assert shown.colorization.gray is first.gray and "Colour strength ×1.60 applied" in side.status.text()
     spread = lambda rgb: float(np.abs(rgb - rgb.mean(-1, keepdims=True)).mean())   # noqa: E731
     assert spread(shown.colorization.rgb) > spread(first.rgb)
     assert np.array_equal(window.compare.images["result"].image, shown.result_view)
+    window._preview_strength(np.zeros_like(shown.result_view))     # a preview, then the job fails:
+    window._strength_failed(RuntimeError("out of memory"))           # the shown result comes back
+    assert np.array_equal(window.compare.images["result"].image, shown.result_view)
+    assert "could not be changed" in side.status.text()
     side.strength_default.setChecked(True)           # back to the method's default
     qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == DEFAULT_SATURATION["hsv2stage"],
                     timeout=20000)

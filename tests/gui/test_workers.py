@@ -95,21 +95,19 @@ def test_generator_raising_cancelled_counts_as_cancelled(qtbot):
 
 
 def test_pause_holds_the_generator_until_resume(qtbot):
-    worker = GeneratorWorker(counting, 300, 0.002)
-    seen = []
-    worker.progress.connect(seen.append)
-    worker.start()
+    seen, results = [], []
+    worker = GeneratorWorker(counting, 300, 0.002).start_with(progress=seen.append, finished=results.append)
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5000)
-    worker.pause()
+    assert worker.toggle_pause() is True and worker.is_paused
     time.sleep(0.1)
     qtbot.wait(50)
     frozen = len(seen)
     time.sleep(0.15)
     qtbot.wait(50)
-    assert len(seen) <= frozen + 1        # at most the step in flight
+    assert len(seen) <= frozen + 1 and not results       # at most the step in flight
     with qtbot.waitSignal(worker.finished_with, timeout=10000):
-        worker.resume()
-    assert len(seen) == 300
+        assert worker.toggle_pause() is False
+    assert len(seen) == 300 and results == [worker.result]
     worker.wait(2000)
 
 

@@ -1,0 +1,64 @@
+"""The main window's export actions: the result (at the strength the slider shows) and its
+diagnostics, written in the background.
+
+A mixin of :class:`colorstudio.gui.main_window.MainWindow`: it uses the window's result,
+inputs, settings, side panel and job slot (``_idle``, ``_run``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from colorstudio.gui import jobs
+from colorstudio.gui.export_dialog import ExportDialog
+from colorstudio.gui.workers import GeneratorWorker
+
+
+class ExportActions:
+    def _default_output(self) -> Path:
+        folder = self.settings.output_dir or (self.inputs.gray.path.parent if self.inputs else Path.home())
+        name = self.inputs.name if self.inputs else "result"
+        return folder / f"{name.replace('_mono', '')}_colorized"
+
+    def export_dialog(self) -> None:
+        if self.result is None or not self._idle():
+            return
+        dialog = ExportDialog(self._default_output(), self.settings.export_format, self.settings.export_bit_depth,
+                              self.settings.jpeg_quality, self.inputs.gray.bit_depth, self)
+        if dialog.exec() != ExportDialog.DialogCode.Accepted:
+            return
+        opts = dialog.options()
+        self.settings.export_format = opts.path.suffix.lower()
+        self.settings.export_bit_depth = opts.bit_depth or 0
+        self.settings.jpeg_quality = opts.jpeg_quality
+        if opts.path.exists():
+            answer = QMessageBox.question(self, "Replace?", f"{opts.path.name} exists. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.export_to(opts.path, opts.bit_depth, opts.jpeg_quality, opts.diagnostics_dir)
+
+    def export_to(self, path: Path, bit_depth: int | None = None, jpeg_quality: int = 95,
+                  diagnostics_dir: Path | None = None) -> GeneratorWorker | None:
+        if self.result is None or not self._idle():
+            return None
+        return self._run(jobs.export_result, self.result.colorization, path, bit_depth, jpeg_quality,
+                         diagnostics_dir, self._pending_strength(), on_done=self._exported)
+
+    def _pending_strength(self) -> float | None:
+        """The factor the slider asks for if the shown result is not at it yet (the live
+        change has not caught up): exports apply it first, so a file has the strength shown."""
+        return jobs.strength_change(self.result.colorization, self.side.saturation())
+
+    def export_diagnostics_dialog(self) -> None:
+        if self.result is None or not self._idle():
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Export diagnostics to", str(self._default_output().parent))
+        if folder:
+            target = Path(folder) / f"{self.inputs.name}_diagnostics"
+            self._run(jobs.export_diagnostics, self.result.colorization, target, self._pending_strength(),
+                      on_done=self._exported)
+
+    def _exported(self, written: list[Path]) -> None:
+        self.side.set_status(f"Written: {written[0]}" + (f" (+{len(written) - 1} files)" if len(written) > 1 else ""))
+        self.statusBar().showMessage(f"Written {written[0]}", 8000)
