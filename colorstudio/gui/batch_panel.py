@@ -52,6 +52,7 @@ class BatchPanel(QWidget):
 
     finishedBatch = Signal(int, int)
     planned = Signal()
+    itemOpened = Signal(object)        # BatchItem: a row double-clicked, to look at in the main view
 
     def __init__(self, out_dir: Path | None = None, parent: QWidget | None = None,
                  options: Callable[[], dict] | None = None):
@@ -93,6 +94,8 @@ class BatchPanel(QWidget):
             header.setSectionResizeMode(col, mode)
         self.table.setColumnWidth(3, 110)
         self.table.setItemDelegateForColumn(3, ProgressDelegate(self.table))
+        self.table.setToolTip("Double-click a row to look at it (and at its result, once written)")
+        self.table.cellDoubleClicked.connect(self._row_opened)
         self.hint = QLabel("Drop photos or folders here (pairs are matched by name: x_mono + x_color, "
                            "x_L + x_R, mono/ + color/ folders, or a pairs.csv).")
         self.hint.setWordWrap(True)
@@ -185,6 +188,10 @@ class BatchPanel(QWidget):
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 self._set_cell(r, c, value)
+
+    def _row_opened(self, row: int, _column: int = 0) -> None:
+        if 0 <= row < len(self.plan.items):         # the rows below them are skipped files
+            self.itemOpened.emit(self.plan.items[row])
 
     def _output_text(self, item: BatchItem) -> str:
         if item.status == FAILED:

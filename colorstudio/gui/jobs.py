@@ -51,6 +51,16 @@ class OpenedInputs:
 
 
 @dataclass
+class ReviewedResult:
+    """A photo (pair) opened together with a result written earlier (by a batch)."""
+
+    opened: OpenedInputs
+    path: Path
+    view: np.ndarray                       # uint8 display copy of the written result
+    pixels: np.ndarray                     # its full-resolution pixels (the readout and 100 % tiles)
+
+
+@dataclass
 class ShownResult:
     """A colorization plus what the views show of it."""
 
@@ -107,6 +117,21 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         checks.append(gray_note)
     yield Progress(1.0, "opened")
     return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, details)
+
+
+def open_with_result(gray_path: str | Path, reference_path: str | Path | None, name: str | None,
+                     result_path: str | Path, max_side: int | None = None
+                     ) -> Generator[Progress, None, ReviewedResult]:
+    """Open the inputs (:func:`open_inputs`) and read a result written for them earlier."""
+    opened = yield from open_inputs(gray_path, reference_path, name, max_side)
+    result_path = Path(result_path)
+    yield Progress(0.9, f"reading {result_path.name}")
+    result = load_photo(result_path)
+    if result.size != opened.frame_wh:
+        raise PairError(f"{result_path.name} is {result.size[0]}×{result.size[1]}, not the size of "
+                        f"{opened.gray.name} ({opened.frame_wh[0]}×{opened.frame_wh[1]}): not its result")
+    kwargs = {} if max_side is None else {"max_side": max_side}
+    return ReviewedResult(opened, result_path, display_image(result.pixels, **kwargs), result.pixels)
 
 
 def colorize_for_view(opened: OpenedInputs, method: str | None = None, model: str | Path | None = None,

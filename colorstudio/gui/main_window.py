@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
+from colorstudio.engine.batch import DONE, BatchItem
 from colorstudio.errors import ColorStudioError, PairError
 from colorstudio.gui import jobs, model_catalog
 from colorstudio.gui.batch_panel import BatchPanel
@@ -61,6 +62,7 @@ class MainWindow(MainMenus, ExportActions, QMainWindow):
         self.diagnostics = DiagnosticsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics)
         self.batch = BatchPanel(self.settings.output_dir, options=self.engine_options)
+        self.batch.itemOpened.connect(self.open_batch_item)
         self.batch_dock = self._dock("Batch", "batch_dock", self.batch, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.batch_dock.hide()
 
@@ -154,7 +156,22 @@ class MainWindow(MainMenus, ExportActions, QMainWindow):
             return
         self._run(jobs.open_inputs, gray, reference, name, on_done=lambda opened: self._show_inputs(opened, note))
 
-    def _show_inputs(self, opened: jobs.OpenedInputs, note: str = "") -> None:
+    def open_batch_item(self, item: BatchItem) -> None:
+        """A batch row double-clicked: its photos, with the file the batch wrote once it is done."""
+        if item.status != DONE or item.written is None or not item.written.exists():
+            self.open_pair(item.gray, item.reference, item.name)
+        elif self._idle():
+            self._run(jobs.open_with_result, item.gray, item.reference, item.name, item.written,
+                      on_done=self._show_reviewed)
+
+    def _show_reviewed(self, reviewed: jobs.ReviewedResult) -> None:
+        self._show_inputs(reviewed.opened, colorize=False)
+        self.compare.set_image("result", reviewed.view, reviewed.pixels)
+        self.compare.set_title("result", f"Result · {reviewed.path.name} (written by the batch)")
+        self.side.set_status(f"Showing {reviewed.path.name} as the batch wrote it. Colorize to see the "
+                             "diagnostics or to change the colour strength.")
+
+    def _show_inputs(self, opened: jobs.OpenedInputs, note: str = "", colorize: bool = True) -> None:
         self.inputs, self.result = opened, None
         w, h = opened.frame_wh
         self.compare.set_frame(w, h)
@@ -179,7 +196,7 @@ class MainWindow(MainMenus, ExportActions, QMainWindow):
         self.setWindowTitle(f"ColorStudio — {opened.name}")
         self.statusBar().showMessage(f"Opened {opened.name}. " + (note or "Colorize: Ctrl+R."))
         self.opened.emit(opened)
-        if self.auto_colorize:
+        if self.auto_colorize and colorize:
             self.colorize()
 
     # ------------------------------------------------------------------ colorizing

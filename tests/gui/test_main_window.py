@@ -255,3 +255,35 @@ def test_warm_up_loads_the_default_models_beside_the_job_slot(qtbot, window, pai
     # the real loaders fill the caches the methods use
     names = list(warm_up.warm_up(["ccdc", "hsv2stage"]))
     assert names[-1].fraction == 1.0 and crosscam._CACHE and single._CACHE
+
+
+def test_a_batch_row_double_clicked_shows_its_photos_and_the_file_the_batch_wrote(qtbot, window, tmp_path):
+    from gui_helpers import write_pair
+
+    write_pair(tmp_path / "shoot", "a", seed=1)
+    mono_b, _ = write_pair(tmp_path / "later", "b", seed=2)
+    batch = window.batch
+    batch.set_out_dir(tmp_path / "results")
+    with qtbot.waitSignal(batch.planned, timeout=20000):
+        batch.add_inputs([tmp_path / "shoot"])
+    with qtbot.waitSignal(batch.finishedBatch, timeout=60000):
+        batch.start()
+    written = batch.plan.items[0].written
+    assert written is not None and written.is_file()
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        batch.table.cellDoubleClicked.emit(0, 2)
+    assert window.inputs.name == "a" and window.inputs.is_pair and window.result is None
+    shown = window.compare.images["result"].image
+    assert shown is not None and np.array_equal(window.compare.full["result"], load_photo(written).pixels)
+    assert written.name in window.compare.titles["result"].text()
+    assert "as the batch wrote it" in window.side.status.text()
+    assert not window.export_action.isEnabled()        # nothing to export: it is written already
+    # a row not run yet opens its photos alone; the skipped rows below the items open nothing
+    with qtbot.waitSignal(batch.planned, timeout=20000):
+        batch.add_inputs([mono_b])
+    row = [i.gray for i in batch.plan.items].index(mono_b)
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        batch.table.cellDoubleClicked.emit(row, 0)
+    assert window.inputs.gray.path == mono_b and window.compare.images["result"].image is None
+    with qtbot.assertNotEmitted(batch.itemOpened):
+        batch.table.cellDoubleClicked.emit(len(batch.plan.items), 0)
