@@ -11,7 +11,6 @@ import logging
 import os
 import sys
 import traceback
-from pathlib import Path
 
 from colorstudio import __version__
 from colorstudio.errors import ColorStudioError

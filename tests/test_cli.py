@@ -4,7 +4,6 @@ import sys
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from colorstudio import __version__
 from colorstudio.cli import main

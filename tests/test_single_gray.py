@@ -13,6 +13,7 @@ from colorstudio.core.color import compose, hsv_to_rgb, luma, rgb_to_hsv, rgb_to
 from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import load_photo
 from colorstudio.core.joint_bilateral import joint_bilateral
+from colorstudio.core import single_chroma
 from colorstudio.engine import single
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets import colorspace as tcs
@@ -77,18 +78,18 @@ def test_hsv_round_trip_torch_matches_numpy():
 def test_hs_to_chroma_inverts_for_in_gamut_colours():
     rgb = scene()
     hsv = rgb_to_hsv(rgb)
-    chroma = single.hs_to_chroma(hsv[..., 0], hsv[..., 1], luma(rgb))
+    chroma = single_chroma.hs_to_chroma(hsv[..., 0], hsv[..., 1], luma(rgb))
     np.testing.assert_allclose(chroma, rgb_to_ycbcr(rgb)[..., 1:], atol=2e-4)
 
 
 def test_saturation_control():
     rgb = scene()
     gray, chroma = luma(rgb), rgb_to_ycbcr(rgb)[..., 1:]
-    np.testing.assert_allclose(single.apply_saturation(gray, chroma, 0.0), 0.5, atol=1e-5)
+    np.testing.assert_allclose(single_chroma.apply_saturation(gray, chroma, 0.0), 0.5, atol=1e-5)
     spread = lambda c: np.abs(c - 0.5).mean()
-    assert spread(single.apply_saturation(gray, chroma, 1.5)) > spread(chroma)
+    assert spread(single_chroma.apply_saturation(gray, chroma, 1.5)) > spread(chroma)
     with pytest.raises(MethodError):
-        single._check_saturation(-1)
+        single_chroma.check_saturation(-1)
 
 
 # ---------------------------------------------------------------- Cheng features
@@ -121,7 +122,7 @@ def test_kmeans_and_nearest_cluster():
 
 def test_cheng_uses_the_net_of_the_nearest_cluster(tmp_path):
     g = luma(scene(40, 60))
-    work = single.working_gray(g, 64)
+    work = single_chroma.working_gray(g, 64)
     desc = cf.global_descriptor(work)
     path, _ = cheng_file(tmp_path, centroids=np.stack([desc + 10, desc]))
     assert single.colorize_cheng(g, model=path).info["cluster"] == 1
@@ -155,8 +156,8 @@ def test_joint_bilateral_taps_every_nth_offset_of_a_wide_window():
 
 def test_every_method_filters_its_working_chroma_once_with_the_chosen_bilateral_settings(monkeypatch, tmp_path):
     calls = []
-    real = single.joint_bilateral
-    monkeypatch.setattr(single, "joint_bilateral", lambda src, guide, **kw: calls.append(kw) or real(src, guide, **kw))
+    real = single_chroma.joint_bilateral
+    monkeypatch.setattr(single_chroma, "joint_bilateral", lambda src, guide, **kw: calls.append(kw) or real(src, guide, **kw))
     cheng, _ = cheng_file(tmp_path)
     hsv = tmp_path / "hsv.safetensors"
     torch.manual_seed(0)
@@ -166,16 +167,16 @@ def test_every_method_filters_its_working_chroma_once_with_the_chosen_bilateral_
     single.colorize_cheng(gray, model=cheng)
     single.colorize_hsv2stage(gray, model=hsv)
     single.colorize_ensemble(gray, model={"hsv2stage": hsv, "cheng": cheng})
-    assert calls == [single.CHROMA_BILATERAL] * 3
+    assert calls == [single_chroma.CHROMA_BILATERAL] * 3
 
 
 def test_joint_bilateral_is_linear_so_the_ensemble_may_filter_its_mean():
     rng = np.random.default_rng(1)
     guide = rng.random((24, 30)).astype(np.float32)
     a, b = rng.random((2, 24, 30, 2)).astype(np.float32)
-    np.testing.assert_allclose(joint_bilateral((a + b) / 2, guide, **single.CHROMA_BILATERAL),
-                               (joint_bilateral(a, guide, **single.CHROMA_BILATERAL)
-                                + joint_bilateral(b, guide, **single.CHROMA_BILATERAL)) / 2, atol=1e-5)
+    np.testing.assert_allclose(joint_bilateral((a + b) / 2, guide, **single_chroma.CHROMA_BILATERAL),
+                               (joint_bilateral(a, guide, **single_chroma.CHROMA_BILATERAL)
+                                + joint_bilateral(b, guide, **single_chroma.CHROMA_BILATERAL)) / 2, atol=1e-5)
 
 
 # ---------------------------------------------------------------- nets
@@ -198,7 +199,7 @@ def test_rgb_on_gray_is_the_engines_composition_and_rgb_mse_is_zero_on_the_truth
     tanh = torch.from_numpy(hsv[..., :2] * 2 - 1).permute(2, 0, 1)[None]
     gray = luma(rgb)
     out = rgb_on_gray(tanh, torch.from_numpy(gray)[None, None])[0].permute(1, 2, 0).numpy()
-    engine = compose(gray, single.hs_to_chroma(hsv[..., 0], hsv[..., 1], gray))
+    engine = compose(gray, single_chroma.hs_to_chroma(hsv[..., 0], hsv[..., 1], gray))
     np.testing.assert_allclose(out, engine, atol=2e-5)
     truth = torch.from_numpy(rgb).permute(2, 0, 1)[None]
     assert rgb_mse(tanh, truth).item() < 1e-9
@@ -283,7 +284,7 @@ def test_full_resolution_output_on_odd_sized_16bit_image(tmp_path, method):
 
 def _vector_mean(*predictions):
     """The engine's averaging of hue/saturation predictions: as colour vectors."""
-    return single.vectors_to_hue_saturation(np.mean([single.hue_vectors(p) for p in predictions], axis=0))
+    return single_chroma.vectors_to_hue_saturation(np.mean([single_chroma.hue_vectors(p) for p in predictions], axis=0))
 
 
 def test_hue_predictions_average_as_colour_vectors():
@@ -310,7 +311,7 @@ def test_hsv2stage_averages_its_predictions_at_three_working_sizes(tmp_path, mon
     net, meta = single.load_model("hsv2stage", path)
 
     def at(side):
-        return single.working_gray(gray, side)
+        return single_chroma.working_gray(gray, side)
 
     both = single._hsv_net_vectors(net, meta, at, None, torch.device("cpu"))
     assert both.shape == (43, 64, 2)                               # at the working size

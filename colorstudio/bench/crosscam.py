@@ -29,7 +29,7 @@ import numpy as np
 
 from colorstudio.bench.cases import Case, load_motorcycle
 from colorstudio.core import baselines
-from colorstudio.core.color import luma, rgb_to_ycbcr
+from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.metrics import chroma_psnr, rgb_psnr
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult

@@ -174,7 +174,7 @@ def with_saturation(colorization: Colorization, saturation: float | None) -> Col
     does. Equals colorizing again with ``options={"saturation": saturation}``. Takes a fraction
     of a second where the method takes seconds; ``seconds`` is this step's time."""
     from colorstudio.engine.learned_methods import saturation_for
-    from colorstudio.engine.single import resaturate
+    from colorstudio.core.single_chroma import resaturate
 
     t0 = time.perf_counter()
     saturation = saturation_for(_working(colorization).method, saturation)
@@ -191,7 +191,7 @@ def preview_with_saturation(colorization: Colorization, saturation: float | None
     strength before the full-size result is ready (at 12 MP about a quarter of the time)."""
     from colorstudio.core.resize import area_reduce
     from colorstudio.engine.learned_methods import saturation_for
-    from colorstudio.engine.single import resaturate
+    from colorstudio.core.single_chroma import resaturate
 
     saturation = saturation_for(_working(colorization).method, saturation)
     gray_f = colorization.gray.gray_float()

@@ -9,6 +9,8 @@ own detail, :func:`colorstudio.core.guided.detail_upsample_chroma`); the luma of
 is the input itself. A ``saturation`` factor multiplies the
 HSV saturation of the prediction (learned colorizers come out dull); its defaults
 (``learned_methods.DEFAULT_SATURATION``) were chosen by ``python -m colorstudio.bench.single_gray``.
+Those shared steps (no torch) are in :mod:`colorstudio.core.single_chroma`; this module holds
+the nets: loading them and running them at the working size.
 """
 from __future__ import annotations
 
@@ -20,10 +22,9 @@ import numpy as np
 import torch
 
 from colorstudio.core import cheng_features as cf
-from colorstudio.core.color import compose, hsv_to_rgb, luma, rgb_to_hsv, rgb_to_ycbcr
-from colorstudio.core.guided import detail_upsample_chroma
-from colorstudio.core.joint_bilateral import joint_bilateral
-from colorstudio.core.result import ChromaResult, WorkingChroma
+from colorstudio.core.result import ChromaResult
+from colorstudio.core.single_chroma import (check_gray, check_saturation, filtered, finish, hs_to_chroma,
+                                            hue_vectors, vectors_to_hue_saturation, working_gray)
 from colorstudio.engine.device import torch_device
 from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.errors import MethodError, ModelError
@@ -35,16 +36,6 @@ DEFAULT_WORKING_LONG_SIDE = 192
 # the HSV net also sees the photo at these multiples of its working size (test-time
 # augmentation: +0.14 dB at colourfulness 0.6 on the benchmark, at 3x the net's 0.03 s)
 TTA_SCALES = (0.75, 1.0, 1.25)
-MIN_WORKING_SHORT_SIDE = 32
-# The joint bilateral filter every method's working chroma gets before the saturation (guide:
-# the working gray). Wide in space and narrow in gray level: each region takes the colour most
-# of it agrees on. Chosen for Deep Colorization on its tuning split of the training photos
-# (models/cheng.json, bilateral_choice): +0.12 dB at colourfulness 0.6 over the paper-like
-# radius 5 / sigma 3 / 0.08, on each of four MLP seeds (+0.02 and +0.21 on two fresh splits). The HSV nets' average gains less
-# (+0.07 on those photos, +0.02 on the benchmark's; models/hsv2stage.json, notes). The filter is
-# linear in the chroma, so the ensemble filters its members' mean once.
-CHROMA_BILATERAL = {"radius": 16, "sigma_space": 15.0, "sigma_range": 0.06, "tap_step": 2}
-
 _CACHE: dict[tuple, tuple[torch.nn.Module, dict]] = {}
 
 
@@ -77,100 +68,6 @@ def _resolve(name: str, model) -> tuple[torch.nn.Module, dict]:
     if isinstance(model, torch.nn.Module):
         return model.eval(), {}
     return load_model(name, model)
-
-
-# ---------------------------------------------------------------- shared helpers
-def _check_gray(gray: np.ndarray) -> np.ndarray:
-    gray = np.asarray(gray)
-    if gray.ndim != 2 or gray.size == 0:
-        raise MethodError(f"single-gray colorization needs a gray (H, W) image, got shape {gray.shape}")
-    gray = gray.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(gray)):
-        raise MethodError("the gray image contains NaN or infinite values")
-    return np.clip(gray, 0.0, 1.0)
-
-
-def working_gray(gray: np.ndarray, long_side: int) -> np.ndarray:
-    """Area-resize so the long side is <= ``long_side`` (tiny images are enlarged to 32 px short side)."""
-    h, w = gray.shape
-    scale = min(1.0, long_side / max(h, w))
-    scale = max(scale, MIN_WORKING_SHORT_SIDE / min(h, w))
-    if scale == 1.0:
-        return gray
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-
-
-def hs_to_chroma(hue: np.ndarray, sat: np.ndarray, gray: np.ndarray) -> np.ndarray:
-    """Cb/Cr (H, W, 2) in [0,1] of the colour with this hue, HSV saturation and luma ``gray``.
-
-    V is set so that the BT.601 luma of hsv_to_rgb(h, s, V) equals the gray (capped at 1).
-    """
-    unit = hsv_to_rgb(np.stack([hue, sat, np.ones_like(hue)], axis=-1))
-    v = np.clip(gray / np.maximum(luma(unit), 1e-3), 0.0, 1.0)
-    return rgb_to_ycbcr(unit * v[..., None])[..., 1:]
-
-
-def hue_vectors(hs: np.ndarray) -> np.ndarray:
-    """(2, H, W) hue/saturation -> (H, W, 2) colour vectors (s cos h, s sin h): a form that can
-    be averaged and resized (hue itself is circular: 0.95 and 0.05 are neighbours)."""
-    angle = 2 * np.pi * hs[0]
-    return np.stack([hs[1] * np.cos(angle), hs[1] * np.sin(angle)], axis=-1).astype(np.float32)
-
-
-def vectors_to_hue_saturation(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(H, W, 2) colour vectors -> (hue in [0, 1), saturation)."""
-    return (np.arctan2(v[..., 1], v[..., 0]) / (2 * np.pi)) % 1.0, np.hypot(v[..., 0], v[..., 1])
-
-
-def apply_saturation(gray: np.ndarray, chroma: np.ndarray, factor: float) -> np.ndarray:
-    """Scale the HSV saturation of compose(gray, chroma) by ``factor``; returns new Cb/Cr."""
-    if factor == 1.0:
-        return chroma
-    hsv = rgb_to_hsv(compose(gray, chroma))
-    return hs_to_chroma(hsv[..., 0], np.clip(hsv[..., 1] * factor, 0, 1), gray)
-
-
-def _check_saturation(saturation) -> float:
-    try:
-        s = float(saturation)
-    except (TypeError, ValueError):
-        raise MethodError(f"saturation must be a number, got {saturation!r}") from None
-    if not 0.0 <= s <= 4.0:
-        raise MethodError(f"saturation must be between 0 and 4, got {s:g}")
-    return s
-
-
-def _finish(g: np.ndarray, chroma_work: np.ndarray, saturation: float, gray: np.ndarray, info: dict,
-            diagnostics: dict | None = None) -> ChromaResult:
-    """The last steps, shared by the methods: the saturation factor on the filtered working
-    chroma, then the upsampling to the gray's full size. The result keeps the working chroma
-    before the factor, so that its strength can change without running the method again
-    (:func:`resaturate`). ``diagnostics`` None: the hue and saturation maps of the result."""
-    working = WorkingChroma(g, chroma_work)
-    chroma, saturated = _saturated_full_size(working, gray, saturation)
-    if diagnostics is None:
-        diagnostics = _hue_saturation_maps(g, saturated)
-    info.update(working_size=list(chroma_work.shape[1::-1]), size=[gray.shape[1], gray.shape[0]])
-    return ChromaResult(chroma=chroma, diagnostics=diagnostics, info=info, working=working)
-
-
-def _saturated_full_size(working: WorkingChroma, gray: np.ndarray, saturation: float
-                         ) -> tuple[np.ndarray, np.ndarray]:
-    """(full-size chroma, working-size chroma) at ``saturation``."""
-    saturated = apply_saturation(working.gray, working.chroma, saturation)
-    return detail_upsample_chroma(saturated, gray).astype(np.float32), saturated
-
-
-def resaturate(working: WorkingChroma, gray: np.ndarray, saturation: float,
-               diagnostics: dict) -> tuple[np.ndarray, dict]:
-    """A single-gray result at another saturation factor, without running its method again:
-    (full-size chroma, diagnostics with the hue/saturation maps, if it has them, redrawn).
-    The same numbers as colorizing again with that ``saturation``. gray: the full-size gray."""
-    chroma, saturated = _saturated_full_size(working, gray, _check_saturation(saturation))
-    if "saturation" in diagnostics:
-        diagnostics = {**diagnostics, **_hue_saturation_maps(working.gray, saturated)}
-    return chroma, diagnostics
 
 
 # ---------------------------------------------------------------- the methods
@@ -231,17 +128,6 @@ def _hsv_nets_working(gray: np.ndarray, models, dev, at=None) -> tuple[np.ndarra
         hue, sat = vectors_to_hue_saturation(_hsv_net_vectors(net, meta, at, g, dev))
         chromas.append(hs_to_chroma(hue, sat, g))
     return g, chromas
-
-
-def _filtered(g: np.ndarray, chroma: np.ndarray, bilateral: bool = True) -> np.ndarray:
-    """The joint bilateral filter every method's working chroma gets (CHROMA_BILATERAL, guide:
-    the working gray ``g``) unless ``bilateral`` is False; the saturation comes after it."""
-    return joint_bilateral(chroma, g, **CHROMA_BILATERAL) if bilateral else chroma
-
-
-def _hue_saturation_maps(g: np.ndarray, chroma: np.ndarray) -> dict:
-    hsv = rgb_to_hsv(compose(g, chroma))
-    return {"hue": hsv[..., 0], "saturation": hsv[..., 1]}
 
 
 @torch.no_grad()
@@ -322,17 +208,17 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     device: where the net runs (None: the CPU; see :mod:`colorstudio.engine.device`).
     ``reference`` is ignored (single-gray method).
     """
-    gray = _check_gray(gray)
+    gray = check_gray(gray)
     dev = torch_device(device)
-    saturation = _check_saturation(saturation_for("hsv2stage", saturation))
+    saturation = check_saturation(saturation_for("hsv2stage", saturation))
     nets = shipped_hsv_nets() if model is None else {}
     g, chromas = _hsv_nets_working(gray, list(nets.values()) or model, dev)
-    chroma = _filtered(g, np.mean(chromas, axis=0))
+    chroma = filtered(g, np.mean(chromas, axis=0))
     info = {"method": "hsv2stage", "saturation": saturation, "device": str(dev),
             "ignored_options": sorted(options)}
     if nets:
         info["nets"] = list(nets)
-    return _finish(g, chroma, saturation, gray, info)
+    return finish(g, chroma, saturation, gray, info)
 
 
 @torch.no_grad()
@@ -346,14 +232,14 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     sizes (averaged, :func:`_cheng_working`); then joint bilateral filtering (guide: gray).
     ``device``: where the net runs (None: the CPU; see :mod:`colorstudio.engine.device`).
     """
-    gray = _check_gray(gray)
+    gray = check_gray(gray)
     dev = torch_device(device)
-    saturation = _check_saturation(saturation_for("cheng", saturation))
+    saturation = check_saturation(saturation_for("cheng", saturation))
     g, raw, cluster = _cheng_working(gray, model, dev)
-    chroma = _filtered(g, raw, bilateral)
+    chroma = filtered(g, raw, bilateral)
     info = {"method": "cheng", "cluster": cluster, "saturation": saturation,
             "bilateral": bool(bilateral), "device": str(dev), "ignored_options": sorted(options)}
-    return _finish(g, chroma, saturation, gray, info, {"chroma_before_bilateral": raw})
+    return finish(g, chroma, saturation, gray, info, {"chroma_before_bilateral": raw})
 
 
 def ensemble_members(model=None) -> dict:
@@ -401,14 +287,14 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
     ``model``: None (the shipped weights) or {"hsv2stage": file or module, "cheng": ...,
     optionally more HSV nets under names starting with "hsv2stage": ...}.
     """
-    gray = _check_gray(gray)
+    gray = check_gray(gray)
     dev = torch_device(device)
-    saturation = _check_saturation(saturation_for("ensemble", saturation))
+    saturation = check_saturation(saturation_for("ensemble", saturation))
     members = ensemble_members(model)
     at = gray_reducer(gray)
     g, chromas = _hsv_nets_working(gray, [members[n] for n in members if n != "cheng"], dev, at)
     _, cheng_raw, cluster = _cheng_working(gray, members["cheng"], dev, g, at)
-    chroma = _filtered(g, np.mean(chromas + [cheng_raw], axis=0))
+    chroma = filtered(g, np.mean(chromas + [cheng_raw], axis=0))
     info = {"method": "ensemble", "members": list(members), "cluster": cluster,
             "saturation": saturation, "device": str(dev), "ignored_options": sorted(options)}
-    return _finish(g, chroma, saturation, gray, info)
+    return finish(g, chroma, saturation, gray, info)

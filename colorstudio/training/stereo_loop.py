@@ -13,8 +13,6 @@ Checkpoints (weights + RMSProp state + the loop state) are safetensors files in 
 from __future__ import annotations
 
 import copy
-import json
-import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
