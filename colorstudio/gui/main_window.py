@@ -245,8 +245,10 @@ class MainWindow(MainMenus, ExportActions, QMainWindow):
                              f"in {c.seconds:.2f} s.")
 
     def _preview_strength(self, view) -> None:
-        """A large photo at the new strength, at display size; the full size follows."""
-        self.compare.set_image("result", view)
+        """A large photo at the new strength, at display size; the full size follows. Not while
+        zoomed in beyond the display copy: the sharp tile stays until the full size is ready."""
+        if not self.compare.shows_detail("result"):
+            self.compare.set_image("result", view)
         self.side.set_status("Changing the colour strength…")
 
     def _strength_failed(self, exc: BaseException) -> None:

@@ -88,8 +88,10 @@ def test_100_percent_on_a_large_photo_shows_full_resolution_pixels(view, qtbot):
     view.fit()
     qtbot.wait(100)
     assert view.details["gray"].image is None                         # fitted: the copy is enough
+    assert not view.shows_detail("gray") and not view.shows_detail("result")
     view.actual_size()
     assert view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    assert view.shows_detail("gray") and view.shows_detail("result")
     vb = view.views["gray"]
     for panel, source in (("gray", full), ("result", colour)):
         tile = view.details[panel]
@@ -126,6 +128,7 @@ def test_split_view_detail_stops_at_the_line(view, qtbot):
     view.actual_size()                                                # centred on the line (x 1500)
     after, before = view.details["split_after"], view.details["split_before"]
     assert before.image is not None and after.image is not None
+    assert view.shows_detail("result") and view.shows_detail("gray")
     right = after.mapRectToParent(after.boundingRect()).right()
     assert right == pytest.approx(1500, abs=1)
     view.set_split_position(0.0)

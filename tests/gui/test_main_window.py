@@ -222,6 +222,10 @@ def test_moving_the_strength_slider_resaturates_the_shown_result_without_running
     spread = lambda rgb: float(np.abs(rgb - rgb.mean(-1, keepdims=True)).mean())   # noqa: E731
     assert spread(shown.colorization.rgb) > spread(first.rgb)
     assert np.array_equal(window.compare.images["result"].image, shown.result_view)
+    window.compare.shows_detail = lambda panel: True                # zoomed in: the sharp tile stays
+    window._preview_strength(np.zeros_like(shown.result_view))
+    assert np.array_equal(window.compare.images["result"].image, shown.result_view)
+    del window.compare.shows_detail
     window._preview_strength(np.zeros_like(shown.result_view))     # a preview, then the job fails:
     window._strength_failed(RuntimeError("out of memory"))           # the shown result comes back
     assert np.array_equal(window.compare.images["result"].image, shown.result_view)
