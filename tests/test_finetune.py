@@ -76,3 +76,51 @@ def test_bad_finetune_options_are_one_line_errors(tmp_path, user_pairs, capsys, 
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and bad[0] in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_the_run_shows_a_held_apart_pair_coloured_as_it_trains(tmp_path, tiny_base, user_pairs):
+    from colorstudio.training import finetune as ft
+
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    gen = ft.finetune(pairs[:2], validation=pairs[2:], base_model_path=tiny_base, out=tmp_path / "m.safetensors",
+                      run_dir=tmp_path / "run", max_steps=3, device="cpu", crop=(64, 96))
+    progress = []
+    while True:
+        try:
+            progress.append(next(gen))
+        except StopIteration:
+            break
+    with_preview = [p for p in progress if p.preview is not None]
+    # the first step and the end (30 s apart at the most here: no preview in between)
+    assert [p.step for p in with_preview] == [1, 3] and with_preview[-1].message == "finished"
+    assert not with_preview[-1].losses and (tmp_path / "m.safetensors").is_file()   # written before it
+    picture = with_preview[0].preview
+    held = ft.UserPairs([ft.prepare_pair(*pairs[2], 32)], (64, 96), 0).whole()[0][0]   # as validation sees it
+    gray = held["gray"][0, 0].numpy()
+    assert picture.shape == gray.shape + (3,) and 0 <= picture.min() and picture.max() <= 1
+    assert np.median(np.abs(luma(picture) - gray)) < 0.01                       # the gray's luma
+    assert np.abs(picture - luma(picture)[..., None]).max() > 0.01              # and colour
+
+
+def test_previews_are_spaced_in_training_time_and_closing_stops_the_training():
+    from colorstudio.training.finetune import with_previews
+    from colorstudio.training.stereo_loop import TrainProgress
+
+    closed = []
+
+    def steps():
+        try:
+            for i in range(1, 8):
+                yield TrainProgress(step=i, total_steps=7, losses={"total": 1.0}, lr=1e-4, seconds=10.0 * i, eta=None)
+            return "state"
+        finally:
+            closed.append(True)
+
+    made = []
+    gen = with_previews(steps(), lambda: made.append(1) or len(made), every_s=25)
+    seen = [(p.step, p.preview) for p in gen]
+    assert [s for s, pic in seen if pic is not None] == [1, 4, 7] and [pic for _, pic in seen if pic] == [1, 2, 3]
+    gen = with_previews(steps(), lambda: None, every_s=25)
+    next(gen)
+    gen.close()
+    assert closed == [True, True]

@@ -181,6 +181,11 @@ class SavePage(QWizardPage):
         form.addRow("Description:", self.note)
         form.addRow("", self.problem)
         self.saved: Path | None = None
+        self.folder_name = ""        # the pairs' folder: the suggested name comes from it
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        if not self.name.text().strip():
+            self.name.setText(ta.free_model_name(self.folder_name))
 
     def _validate(self) -> None:
         problem = ta.valid_model_name(self.name.text())

@@ -94,7 +94,8 @@ class TrainingPage(QWizardPage):
         if self.plan is None or self.worker is not None:
             return
         self.outcome = None
-        self.worker = GeneratorWorker(ta.training_steps, self.plan, self.trainer, min_interval=0.1).start_with(
+        self.worker = GeneratorWorker(ta.training_steps, self.plan, self.trainer, min_interval=0.1,
+                                      always_emit=lambda u: u.preview is not None).start_with(
             progress=self._update, finished=self._finished, cancelled=self._stopped, errored=self._failed)
         self.status.setText("Starting…")
         self._update_buttons()
@@ -183,9 +184,12 @@ class EvaluationPage(QWizardPage):
         super().__init__()
         self.setTitle("Evaluation")
         self.setSubTitle("Cycle PSNR on pairs held apart from training: each gray is coloured, then the "
-                         "colour shot is coloured back from that result and compared with itself. The "
-                         "16-pixel-block score ignores the colour shot's pixel noise, which the per-pixel "
-                         "one also rewards copying and fine-tuning deliberately unlearns.")
+                         "colour shot is coloured back from that result and compared with itself.")
+        self.explained = QLabel("The 16-pixel-block score ignores the colour shot's pixel noise; the "
+                                "per-pixel one also rewards copying that noise, which fine-tuning "
+                                "deliberately unlearns.")
+        self.explained.setWordWrap(True)
+        self.explained.setStyleSheet("color: #757575;")
         self.table = QTableWidget(0, 7)
         self.table.setHorizontalHeaderLabels(["Pair", "blocks before", "blocks after", "pixels before",
                                               "pixels after", "SSIM before", "SSIM after"])
@@ -206,6 +210,7 @@ class EvaluationPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.table)
+        layout.addWidget(self.explained)
         layout.addWidget(self.view, 1)
         self.result: ta.Evaluation | None = None
         self.worker: GeneratorWorker | None = None

@@ -60,6 +60,7 @@ class FineTuneWizard(QWizard):
         if page == SETTINGS:
             self.plan = self.make_plan()
             self.training_page.set_plan(self.plan)
+            self.save_page.folder_name = self.checks_page.result.folder.name
         elif page == TRAINING:
             self.evaluation_page.inputs = self.evaluation_inputs()
         elif page == SAVE:

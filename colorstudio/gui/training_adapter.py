@@ -337,6 +337,19 @@ def valid_model_name(name: str) -> str | None:
     return None
 
 
+def free_model_name(folder_name: str, folder: Path | None = None) -> str:
+    """A usable model name no saved model has yet, after the pairs' folder: '<folder>-finetuned'
+    (then '-2', '-3', ...)."""
+    stem = re.sub(r"[^A-Za-z0-9_+.-]+", "-", folder_name).strip("-.+")[:40]
+    if valid_model_name(f"{stem}-finetuned") is not None:
+        stem = "my-camera"
+    name, n = f"{stem}-finetuned", 1
+    while model_path_for(name, folder).exists():
+        n += 1
+        name = f"{stem}-finetuned-{n}"
+    return name
+
+
 def model_path_for(name: str, folder: Path | None = None) -> Path:
     return (folder or paths.user_models_dir()) / (name.strip().replace(" ", "_") + ".safetensors")
 

@@ -76,7 +76,7 @@ def run(args) -> int:
             except StopIteration as stop:
                 card = stop.value
                 break
-            if p.step % 10 == 0 or p.events:
+            if "total" in p.losses and (p.step % 10 == 0 or p.events):    # not the final preview
                 eta = f", {p.eta / 60:.1f} min left" if p.eta is not None else ""
                 _say(f"step {p.step}: loss {p.losses['total']:.4f}{eta} {' '.join(p.events)}")
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Generator, Sequence
 
@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from colorstudio.core.baselines import match_luma
 from colorstudio.core.checks import check_pair
-from colorstudio.core.color import rgb_to_ycbcr
+from colorstudio.core.color import compose, rgb_to_ycbcr
 from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.imageio import load_photo
 from colorstudio.core.metrics import NOISE_FREE_BLOCK
@@ -30,8 +30,12 @@ from colorstudio.errors import ColorStudioError, ModelError
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training import losses
-from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, train_steps
+from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, evaluation_mode, train_steps
 
+
+# A held-apart pair coloured by the model as it trains: at the first step, then after every
+# this many seconds of training, and at the end (about 1 s each on 2 CPU cores at 640 px).
+PREVIEW_EVERY_S = 30.0
 
 # The cycle SSIM compares 4x4 block means by default: per pixel it rewards reproducing the colour
 # shot's noise, and a noisy camera then lost chroma PSNR by fine-tuning (README, fine-tuning).
@@ -131,6 +135,38 @@ def cycle_scores(model, pairs: list[tuple[dict, str]], max_disparity: int) -> di
             "cycle_psnr_blocks": float(np.mean(blocks))}
 
 
+@torch.no_grad()
+def validation_preview(model: CycleCNN, pair: tuple[dict, str], max_disparity: int) -> np.ndarray:
+    """``pair`` (one of :meth:`UserPairs.whole`) coloured by ``model`` as it is now: (h, w, 3)
+    float RGB, the gray as luma."""
+    batch, side = pair
+    dev = next(model.parameters()).device
+    with evaluation_mode(model):
+        out = model(batch["gray"].to(dev), batch["ref_ycc"].to(dev), max_disparity, side, keep_weights=False)
+    chroma = out["chroma"][0].clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+    return compose(batch["gray"][0, 0].numpy(), chroma)
+
+
+def with_previews(steps: Generator[TrainProgress, None, dict], preview, every_s: float = PREVIEW_EVERY_S
+                  ) -> Generator[TrainProgress, None, dict]:
+    """The training progress of ``steps``, with ``preview()`` attached at the first step and
+    then once ``every_s`` seconds of training have passed; returns what ``steps`` returns.
+    Closing it closes ``steps``, which keeps its checkpoint."""
+    last = None
+    try:
+        while True:
+            try:
+                progress = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            if last is None or progress.seconds - last >= every_s:
+                progress = replace(progress, preview=preview())
+                last = progress.seconds
+            yield progress
+    finally:
+        steps.close()
+
+
 def starting_model(path=None) -> CycleCNN:
     """The model to start from: a given file, else the shipped weights, else a fresh net."""
     if path is None:
@@ -185,7 +221,9 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
                         checkpoint_every=checkpoint_every, warmup_steps=warmup_steps,
                         freeze_batchnorm=freeze_batchnorm, split_cycle=split_cycle,
                         cycle_pool=cycle_pool)
-    state = yield from train_steps(model, train_data, opts, run_dir, resume=resume, device=device)
+    preview = lambda: validation_preview(model, val_set[0], max_d)    # noqa: E731
+    state = yield from with_previews(train_steps(model, train_data, opts, run_dir, resume=resume, device=device),
+                                     preview)
     model.cpu()
     after = cycle_scores(model, val_set, max_d)
     card = {"name": out.stem, "kind": "cyclecnn", "base_model": str(base_model_path or "shipped cyclecnn"),
@@ -202,4 +240,6 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         save_model(model.eval(), out, card)
     except OSError as e:
         raise ModelError(f"cannot write the model {out} ({e})") from None
+    yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=state["lr"],
+                        seconds=state["seconds"], eta=0.0, preview=preview(), message="finished")
     return card

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import copy
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generator, Protocol
 
 import torch
+
 from colorstudio.engine.device import torch_device
 from colorstudio.training import losses
 from colorstudio.training.batchnorm import freeze_batchnorm
@@ -67,6 +69,7 @@ class TrainProgress:
     validation: dict[str, float] | None = None
     checkpoint: str | None = None
     events: list[str] = field(default_factory=list)
+    preview: object = None              # (h, w, 3) float RGB: a held-apart pair coloured now (fine-tuning)
 
 
 # ------------------------------------------------------------------ losses per objective
@@ -114,20 +117,30 @@ def compute_losses(model, batch: dict, side: str, opts: TrainOptions) -> dict[st
     return parts
 
 
+@contextmanager
+def evaluation_mode(model: torch.nn.Module):
+    """``model`` in eval mode inside the block, each module's mode restored after it (so a
+    BatchNorm frozen during training stays frozen)."""
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for m, mode in modes:
+            m.training = mode
+
+
 @torch.no_grad()
 def validate(model, pairs: list[tuple[dict, str]], max_disparity: int, use_refine: bool = True
              ) -> dict[str, float]:
     """Chroma PSNR against the truth and cycle PSNR (second-time colorization vs the reference)."""
-    modes = [(m, m.training) for m in model.modules()]   # restored as they were (frozen BN stays)
-    model.eval()
     chroma, cyc = [], []
-    for batch, side in pairs:
-        first, second = model.cycle(batch["gray"], batch["ref_ycc"], max_disparity, side, use_refine=use_refine)
-        if "truth_cbcr" in batch:
-            chroma.append(float(losses.psnr(first["chroma"].clamp(0, 1), batch["truth_cbcr"])))
-        cyc.append(float(losses.psnr(second["chroma"].clamp(0, 1), batch["ref_ycc"][:, 1:])))
-    for m, mode in modes:
-        m.training = mode
+    with evaluation_mode(model):
+        for batch, side in pairs:
+            first, second = model.cycle(batch["gray"], batch["ref_ycc"], max_disparity, side, use_refine=use_refine)
+            if "truth_cbcr" in batch:
+                chroma.append(float(losses.psnr(first["chroma"].clamp(0, 1), batch["truth_cbcr"])))
+            cyc.append(float(losses.psnr(second["chroma"].clamp(0, 1), batch["ref_ycc"][:, 1:])))
     out = {"cycle_psnr": sum(cyc) / len(cyc)}
     if chroma:
         out["chroma_psnr"] = sum(chroma) / len(chroma)

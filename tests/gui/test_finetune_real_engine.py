@@ -46,7 +46,10 @@ def test_two_real_training_steps_produce_a_loadable_model(tmp_path):
         except StopIteration as stop:
             outcome = stop.value
             break
-    assert [u.step for u in updates] == [1, 2] and updates[-1].losses
+    assert [u.step for u in updates] == [1, 2, 2] and updates[1].losses
+    # a held-apart pair coloured by the model at the first step and once more at the end
+    assert [u.preview is not None for u in updates] == [True, False, True] and not updates[-1].losses
+    assert updates[0].preview.ndim == 3 and updates[0].preview.shape[2] == 3
     assert outcome.finished and outcome.weights == plan.weights_out
     load_model(outcome.weights)
     card = json.loads(outcome.weights.with_suffix(".json").read_text())

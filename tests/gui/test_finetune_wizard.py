@@ -104,6 +104,8 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
     assert wizard.evaluation_page.images[1].image.ndim == 3
     wizard.next()
     assert wizard.currentId() == SAVE
+    suggested = wizard.save_page.name.text()         # after the pairs' folder, and free
+    assert suggested == f"{wizard.checks_page.result.folder.name}-finetuned" and wizard.save_page.isComplete()
     wizard.save_page.name.setText("my camera v1")
     assert wizard.save_page.isComplete()
     with qtbot.waitSignal(wizard.modelSaved, timeout=5000) as blocker:
@@ -196,3 +198,13 @@ def test_model_names_are_checked(tmp_path):
     ta.save_model(weights, "twice", folder=tmp_path)
     with pytest.raises(ta.ModelError):
         ta.save_model(weights, "twice", folder=tmp_path)
+
+
+def test_the_suggested_model_name_is_usable_and_free(tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    assert ta.free_model_name("iPhone 15 (dual)", folder) == "iPhone-15-dual-finetuned"
+    assert ta.valid_model_name(ta.free_model_name("iPhone 15 (dual)", folder)) is None
+    ta.model_path_for("pairs-finetuned", folder).write_bytes(b"taken")
+    assert ta.free_model_name("pairs", folder) == "pairs-finetuned-2"
+    assert ta.free_model_name("ÿ/++", folder) == ta.free_model_name("", folder) == "my-camera-finetuned"
