@@ -16,6 +16,15 @@ from colorstudio.gui.workers import GeneratorWorker
 
 configure()
 LOSS_COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176"]
+SMOOTHING_STEPS = 10     # the total loss is also drawn as its mean over this many steps (batch-1 losses jump)
+
+
+def trailing_mean(values: np.ndarray, k: int) -> np.ndarray:
+    """Each value replaced by the mean of it and the up to ``k - 1`` values before it."""
+    c = np.cumsum(np.concatenate([[0.0], np.asarray(values, float)]))
+    n = np.arange(1, len(values) + 1)
+    start = np.maximum(n - k, 0)
+    return (c[n] - c[start]) / (n - start)
 
 
 def format_seconds(s: float | None) -> str:
@@ -41,6 +50,7 @@ class TrainingPage(QWizardPage):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.history: dict[str, list[tuple[int, float]]] = {}
+        self.smoothed: pg.PlotDataItem | None = None
         self.preview_view = pg.GraphicsLayoutWidget()
         self.preview_view.addLabel("validation preview", row=0, col=0).setMaximumHeight(22)
         self.preview_box = self.preview_view.addViewBox(row=1, col=0, lockAspect=True, invertY=True,
@@ -122,9 +132,14 @@ class TrainingPage(QWizardPage):
             self.history.setdefault(name, []).append((u.step, value))
             if name not in self.curves:
                 colour = LOSS_COLOURS[len(self.curves) % len(LOSS_COLOURS)]
-                self.curves[name] = self.plot.plot([], [], pen=pg.mkPen(colour, width=2), name=name)
-            xs, ys = zip(*self.history[name])
-            self.curves[name].setData(np.asarray(xs, float), np.asarray(ys, float))
+                self.curves[name] = self.plot.plot([], [], pen=pg.mkPen(colour, width=1), name=name)
+            xs, ys = (np.asarray(v, float) for v in zip(*self.history[name]))
+            self.curves[name].setData(xs, ys)
+            if name == "total":
+                if self.smoothed is None:
+                    self.smoothed = self.plot.plot([], [], pen=pg.mkPen("#ffffff", width=3),
+                                                   name=f"total, mean of {SMOOTHING_STEPS} steps")
+                self.smoothed.setData(xs, trailing_mean(ys, SMOOTHING_STEPS))
         if u.preview is not None:
             self.preview.setImage(display_image(np.asarray(u.preview), 512), autoLevels=False, levels=None)
         total = f" of {u.total_steps}" if u.total_steps else ""

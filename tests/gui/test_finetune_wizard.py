@@ -208,3 +208,20 @@ def test_the_suggested_model_name_is_usable_and_free(tmp_path):
     ta.model_path_for("pairs-finetuned", folder).write_bytes(b"taken")
     assert ta.free_model_name("pairs", folder) == "pairs-finetuned-2"
     assert ta.free_model_name("ÿ/++", folder) == ta.free_model_name("", folder) == "my-camera-finetuned"
+
+
+def test_the_total_loss_is_also_drawn_as_a_trailing_mean(qtbot):
+    from colorstudio.gui.finetune_run_pages import SMOOTHING_STEPS, TrainingPage, trailing_mean
+
+    np.testing.assert_allclose(trailing_mean([4, 2, 0, 6], 2), [4, 3, 1, 3])
+    np.testing.assert_allclose(trailing_mean([1, 2, 3], 10), [1, 1.5, 2])
+    page = TrainingPage()
+    qtbot.addWidget(page)
+    totals = [0.3, 0.02, 0.29, 0.03] * 5                           # batch-1 losses jump
+    for step, total in enumerate(totals, 1):
+        page._update(ta.TrainUpdate(step, 20, {"total": total, "cycle": total / 10}, 1e-4, step, None))
+    page._update(ta.TrainUpdate(20, 20, {}, 1e-4, 20.0, 0.0))      # the final preview: no loss, no point
+    xs, ys = page.smoothed.getData()
+    assert list(xs) == list(range(1, 21)) and ys[-1] == pytest.approx(np.mean(totals[-SMOOTHING_STEPS:]))
+    assert np.ptp(ys[SMOOTHING_STEPS:]) < 0.01 < np.ptp(page.curves["total"].getData()[1])
+    assert set(page.curves) == {"total", "cycle"}
