@@ -28,6 +28,8 @@ from colorstudio.gui.pg_config import configure
 configure()
 
 UNCERTAINTY_NAMES = ("entropy", "uncertainty")
+# titles in plain words for maps of the Other tab (the engine's names otherwise)
+OTHER_TITLES = {"residue": "size of the colour refinement's change (chroma, 0-1)"}
 
 
 def _colormap(rgb_of: callable, lo: float, hi: float, n: int = 256) -> pg.ColorMap:
@@ -312,7 +314,7 @@ class DiagnosticsDock(QDockWidget):
         used = set(conf) | set(vis) | set(disp) | set(unc) | set(flows) | set(hues)
         if hues and isinstance(sat, np.ndarray):
             used.add("saturation")
-        rest = {k: v for k, v in arrays.items() if k not in used and v.ndim == 2}
+        rest = {OTHER_TITLES.get(k, k): v for k, v in arrays.items() if k not in used and v.ndim == 2}
         if rest:
             todo["Other"] = lambda: self.other.show_maps(rest, _robust_range(
                 np.concatenate([v.ravel() for v in rest.values()])), frame_wh, columns=2)

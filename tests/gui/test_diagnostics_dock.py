@@ -58,7 +58,7 @@ def test_maps_and_curve_have_the_right_shapes(dock):
     assert lo == pytest.approx(-hi) and hi > 0                      # signed, symmetric
     assert dock.disparity.items["disparity"].image.shape == (40, 60)
     assert dock.uncertainty.items["entropy"].image.shape == (40, 60)
-    assert "residue" in dock.other.items
+    assert list(dock.other.items) == ["size of the colour refinement's change (chroma, 0-1)"]   # in words
     nx, ny = dock.curve.nodes.getData()
     assert len(nx) == 64 and nx[0] == 0 and nx[-1] == 252
     cx, cy = dock.curve.curve.getData()
