@@ -87,7 +87,7 @@ def check_saturation(saturation) -> float:
 
 
 def finish(g: np.ndarray, chroma_work: np.ndarray, saturation: float, gray: np.ndarray, info: dict,
-            diagnostics: dict | None = None) -> ChromaResult:
+           diagnostics: dict | None = None) -> ChromaResult:
     """The last steps, shared by the methods: the saturation factor on the filtered working
     chroma, then the upsampling to the gray's full size. The result keeps the working chroma
     before the factor, so that its strength can change without running the method again

@@ -17,8 +17,11 @@ from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import Photo, load_photo
+from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import WorkingChroma
+from colorstudio.core.single_chroma import resaturate
 from colorstudio.engine import methods as registry
+from colorstudio.engine.learned_methods import LEARNED, saturation_for
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import MethodError, ModelError, OutputError, UnsupportedImageError
 
@@ -67,8 +70,6 @@ def resolve_method(name: str | None, has_reference: bool, model: str | Path | No
     """The method to run: the named one, or the best available for the input (and pair mode)."""
     kind = registry.PAIR if has_reference else registry.SINGLE
     if name is None and model is not None:
-        from colorstudio.engine.learned_methods import LEARNED
-
         learned = [m for m, _ in LEARNED if m.kind == kind and (mode is None or m.mode in ("", mode))]
         if not learned:
             raise MethodError("--model needs a learned method for this kind of input")
@@ -78,8 +79,6 @@ def resolve_method(name: str | None, has_reference: bool, model: str | Path | No
     try:
         method = registry.get(name)
     except MethodError:
-        from colorstudio.engine.learned_methods import LEARNED
-
         match = [m for m, _ in LEARNED if m.name == name]
         if not match or model is None:
             if match:
@@ -173,11 +172,8 @@ def with_saturation(colorization: Colorization, saturation: float | None) -> Col
     the working-size chroma the method kept, which is then brought to full size as the method
     does. Equals colorizing again with ``options={"saturation": saturation}``. Takes a fraction
     of a second where the method takes seconds; ``seconds`` is this step's time."""
-    from colorstudio.engine.learned_methods import saturation_for
-    from colorstudio.core.single_chroma import resaturate
-
     t0 = time.perf_counter()
-    saturation = saturation_for(_working(colorization).method, saturation)
+    saturation = _strength_factor(colorization, saturation)
     gray_f = colorization.gray.gray_float()
     chroma, diagnostics = resaturate(colorization.working, gray_f, saturation, colorization.diagnostics)
     return replace(colorization, rgb=compose(gray_f, chroma), chroma=chroma, diagnostics=diagnostics,
@@ -189,24 +185,20 @@ def preview_with_saturation(colorization: Colorization, saturation: float | None
     """What :func:`with_saturation` gives, as a float RGB image reduced to ``long_side`` pixels
     on its long side: the same steps on the area-reduced gray, so a screen can show the new
     strength before the full-size result is ready (at 12 MP about a quarter of the time)."""
-    from colorstudio.core.resize import area_reduce
-    from colorstudio.engine.learned_methods import saturation_for
-    from colorstudio.core.single_chroma import resaturate
-
-    saturation = saturation_for(_working(colorization).method, saturation)
+    saturation = _strength_factor(colorization, saturation)
     gray_f = colorization.gray.gray_float()
     gray_small = area_reduce(gray_f, max(gray_f.shape) / long_side)
     chroma, _ = resaturate(colorization.working, gray_small, saturation, {})
     return compose(gray_small, chroma)
 
 
-def _working(colorization: Colorization) -> Colorization:
-    """``colorization`` itself, if it has a colour strength to change (a learned single-gray
-    method kept its working chroma); a MethodError otherwise."""
+def _strength_factor(colorization: Colorization, saturation: float | None) -> float:
+    """The factor to apply (None: the method's default), if the result has a colour strength to
+    change (a learned single-gray method kept its working chroma); a MethodError otherwise."""
     if colorization.working is None:
         raise MethodError(f"{colorization.method} has no colour strength to change "
                           "(only the learned single-gray methods have)")
-    return colorization
+    return saturation_for(colorization.method, saturation)
 
 
 def _same_file(a: Path, b: Path) -> bool:
