@@ -229,6 +229,9 @@ def _guarded(run) -> int:
     except KeyboardInterrupt:
         _say("colorstudio: interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:   # whoever read the output stopped (`colorstudio methods | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nor is the exit's final flush
+        return EXIT_OK
     except MemoryError:
         _say("colorstudio: error: not enough memory for this image")
         return EXIT_BAD_INPUT

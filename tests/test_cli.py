@@ -134,3 +134,15 @@ def test_device_option_reaches_learned_methods(small_pair_files, tmp_path):
                            "--device", "cuda")
         assert code == 1 and len(err.strip().splitlines()) == 1 and "CUDA" in err
         assert not (tmp_path / "gpu.png").exists()
+
+
+def test_output_read_only_in_part_is_not_an_error():
+    """`colorstudio methods | head -1`: the reader goes away before the listing is written."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "colorstudio", "methods"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()                      # nobody reads: every write fails with EPIPE
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "error" not in err, err
