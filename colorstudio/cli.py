@@ -77,6 +77,7 @@ def cmd_batch(args) -> int:
 def cmd_check(args) -> int:
     import json
 
+    from colorstudio.core.check_messages import mode_sentence
     from colorstudio.core.checks import check_pair
     from colorstudio.core.colour_management import reference_rgb
     from colorstudio.core.gray_input import classify_gray_input
@@ -92,6 +93,8 @@ def cmd_check(args) -> int:
                          indent=1))
     else:
         lines = list(report.messages)
+        if report.suggested_mode:
+            lines.append(mode_sentence(report.suggested_mode, report.mode_reason))
         if colour_note:
             lines.append(f"Colour profile: {colour_note}.")
         if gray_note:

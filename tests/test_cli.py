@@ -105,7 +105,9 @@ def test_batch_goes_on_past_a_bad_file_and_never_overwrites(small_pair_files, tm
 def test_check_prints_plain_words(small_pair_files, capsys):
     gray, color = small_pair_files
     assert main(["check", str(gray), str(color)]) == 0
-    assert capsys.readouterr().out.strip()
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines and all(line.endswith(".") for line in lines)        # sentences
+    assert any(line.startswith(("Treated as a stereo pair (", "Treated as a cross-camera pair (")) for line in lines)
 
 
 def test_bench_runs_through_the_cli(capsys):

@@ -102,3 +102,13 @@ def describe(f: dict, min_inliers: int, size_tolerance: float) -> tuple[str, str
     else:
         mode, why = "stereo", "same size and rectified"
     return mode, why, msgs
+
+
+# how the suggested mode reads (colorize's automatic choice then treats the pair that way)
+PAIR_KINDS = {"stereo": "Treated as a stereo pair", "crosscam": "Treated as a cross-camera pair",
+              "single": "Better colorized on its own"}
+
+
+def mode_sentence(mode: str, reason: str) -> str:
+    """'Treated as a stereo pair (same size and rectified).' and the like."""
+    return f"{PAIR_KINDS.get(mode, mode)} ({reason})."

@@ -24,11 +24,6 @@ from colorstudio.errors import PairError
 from colorstudio.gui.display import MAX_DISPLAY_SIDE, display_diagnostics, display_image
 
 
-# how the pair checks' suggested mode reads (Automatic colorizes the pair that way)
-PAIR_KINDS = {"stereo": "Treated as a stereo pair", "crosscam": "Treated as a cross-camera pair",
-              "single": "Better colorized on its own"}
-
-
 @dataclass
 class OpenedInputs:
     """A gray photo (and its colour reference) ready to show and colorize."""
@@ -72,6 +67,7 @@ class ShownResult:
 def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> tuple[list[str], dict[str, Any]]:
     """The pair checks in plain words (rectified? scale? disparity range? tone difference?) on
     the reference as colorize sees it (in the output's colour space)."""
+    from colorstudio.core.check_messages import mode_sentence
     from colorstudio.core.checks import check_pair
 
     report = check_pair(gray.gray_float(), reference_rgb_out)
@@ -79,7 +75,7 @@ def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> tuple[list[str], 
     if not messages:
         messages.append("The two shots match well: same scene, aligned rows, similar tones.")
     if report.suggested_mode:
-        messages.append(f"{PAIR_KINDS.get(report.suggested_mode, report.suggested_mode)} ({report.mode_reason}).")
+        messages.append(mode_sentence(report.suggested_mode, report.mode_reason))
     return messages, report.to_dict()
 
 
