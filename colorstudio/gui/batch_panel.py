@@ -66,6 +66,7 @@ class BatchPanel(QWidget):
         self.plan = BatchPlan(items=[], unmatched=[], out_dir=out_dir or Path())
         self.worker: GeneratorWorker | None = None
         self.planner: GeneratorWorker | None = None
+        self.running_text = ""
         self._pending: list[Path] = []
 
         self.out_edit = QLineEdit(str(out_dir) if out_dir else "")
@@ -275,14 +276,17 @@ class BatchPanel(QWidget):
             always_emit=lambda p: p.status != RUNNING or p.message.endswith("starting"),
         ).start_with(progress=self._on_progress, finished=lambda plan: self._finish(cancelled=False),
                      cancelled=lambda: self._finish(cancelled=True), errored=self._on_error)
-        self.status.setText("Colorizing…")
+        self.running_text = "Colorizing…" + (
+            f" (single grays at colour strength ×{options['saturation']:.2f}, as set in the Colorize panel)"
+            if options and options.get("saturation") is not None else "")
+        self.status.setText(self.running_text)
         self._update_buttons()
 
     def toggle_pause(self) -> None:
         if self.worker is None:
             return
         paused = self.worker.toggle_pause()
-        self.status.setText("Paused (the current step finishes first)" if paused else "Colorizing…")
+        self.status.setText("Paused (the current step finishes first)" if paused else self.running_text)
         self._update_buttons()
 
     def cancel(self) -> None:

@@ -128,3 +128,15 @@ def test_pause_holds_the_queue(qtbot, panel, tmp_path, monkeypatch):
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
         panel.toggle_pause()
     assert blocker.args == [2, 0]
+
+
+def test_the_colour_strength_the_batch_uses_is_said(qtbot, tmp_path):
+    mono, ref = write_pair(tmp_path / "p", "a")
+    for options, said in (({"device": "cpu", "saturation": 1.5}, True), ({"device": "cpu"}, False)):
+        p = BatchPanel(tmp_path / "results", options=lambda options=options: options)
+        qtbot.addWidget(p)
+        plan(qtbot, p, [mono])
+        with qtbot.waitSignal(p.finishedBatch, timeout=60000):
+            p.start()
+            assert ("colour strength ×1.50" in p.status.text()) is said
+        p.stop()
