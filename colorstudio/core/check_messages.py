@@ -95,7 +95,9 @@ def describe(f: dict, min_inliers: int, size_tolerance: float) -> tuple[str, str
     elif not measured:
         mode, why = "crosscam", "the alignment could not be measured; the cross-camera method copes with it"
     elif not same_size:
-        mode, why = "crosscam", f"the reference is at a different resolution ({(sx + sy) / 2:.2g}x)"
+        scale = (sx + sy) / 2
+        mode, why = "crosscam", (f"the colour shot has another resolution: {max(scale, 1 / scale):.2g}x "
+                                 f"{'smaller' if scale > 1 else 'larger'}")
     elif not f["rectified"]:
         mode, why = "crosscam", (f"rows are {f['vertical_offset_px']:.1f} px apart (or use a stereo method, "
                                  f"which rectifies the pair first)")
