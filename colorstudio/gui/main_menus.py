@@ -52,6 +52,9 @@ class MainMenus:
         self._action(view, "&Fit", self.compare.fit, [QKeySequence("F"), QKeySequence("Ctrl+0")])
         self._action(view, "&100%", self.compare.actual_size, [QKeySequence("Ctrl+1"), QKeySequence("Z")])
         view.addSeparator()
+        self._action(view, "&Previous result of these photos", lambda: self.show_other_result(-1), "[")
+        self._action(view, "&Next result of these photos", lambda: self.show_other_result(1), "]")
+        view.addSeparator()
         for dock in (self.side_dock, self.diagnostics, self.batch_dock):
             view.addAction(dock.toggleViewAction())
 

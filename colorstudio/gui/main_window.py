@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
-from colorstudio.engine.batch import DONE, BatchItem
 from colorstudio.errors import ColorStudioError, PairError
 from colorstudio.gui import jobs, model_catalog
 from colorstudio.gui.batch_panel import BatchPanel
@@ -23,6 +22,8 @@ from colorstudio.gui.export_actions import ExportActions
 from colorstudio.gui.live_strength import LiveStrength
 from colorstudio.gui.main_menus import MainMenus
 from colorstudio.gui.opening import Opening, discover_steps
+from colorstudio.gui.result_history import ResultHistory
+from colorstudio.gui.result_views import ResultViews
 from colorstudio.gui.settings import Settings
 from colorstudio.gui.side_panel import SidePanel
 from colorstudio.gui.workers import GeneratorWorker
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 IMAGE_FILTER = FILE_DIALOG_FILTER + ";;All files (*)"
 
 
-class MainWindow(MainMenus, ExportActions, QMainWindow):
+class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
     opened = Signal(object)        # jobs.OpenedInputs
     colorized = Signal(object)     # jobs.ShownResult
     jobFailed = Signal(object)     # the exception
@@ -54,6 +55,8 @@ class MainWindow(MainMenus, ExportActions, QMainWindow):
         self.side.colorizeRequested.connect(self.colorize)
         self.side.cancelRequested.connect(self.cancel_job)
         self.side.choiceChanged.connect(lambda key: setattr(self.settings, "default_model", key))
+        self.history = ResultHistory()
+        self.side.resultChosen.connect(self._choose_result)
         self.strength = LiveStrength(lambda: self.result, self.side.saturation, self._show_restrengthened,
                                      self._preview_strength, self)
         self.side.strengthChanged.connect(self.strength.request)
@@ -156,23 +159,10 @@ class MainWindow(MainMenus, ExportActions, QMainWindow):
             return
         self._run(jobs.open_inputs, gray, reference, name, on_done=lambda opened: self._show_inputs(opened, note))
 
-    def open_batch_item(self, item: BatchItem) -> None:
-        """A batch row double-clicked: its photos, with the file the batch wrote once it is done."""
-        if item.status != DONE or item.written is None or not item.written.exists():
-            self.open_pair(item.gray, item.reference, item.name)
-        elif self._idle():
-            self._run(jobs.open_with_result, item.gray, item.reference, item.name, item.written,
-                      on_done=self._show_reviewed)
-
-    def _show_reviewed(self, reviewed: jobs.ReviewedResult) -> None:
-        self._show_inputs(reviewed.opened, colorize=False)
-        self.compare.set_image("result", reviewed.view, reviewed.pixels)
-        self.compare.set_title("result", f"Result · {reviewed.path.name} (written by the batch)")
-        self.side.set_status(f"Showing {reviewed.path.name} as the batch wrote it. Colorize to see the "
-                             "diagnostics or to change the colour strength.")
-
     def _show_inputs(self, opened: jobs.OpenedInputs, note: str = "", colorize: bool = True) -> None:
         self.inputs, self.result = opened, None
+        self.history.clear()
+        self.side.show_results([], -1)
         w, h = opened.frame_wh
         self.compare.set_frame(w, h)
         self.compare.set_image("gray", opened.gray_view, opened.gray.pixels)
@@ -206,8 +196,9 @@ class MainWindow(MainMenus, ExportActions, QMainWindow):
         choice = self.side.current_choice()
         method = choice.method if choice else None
         model = choice.model if choice else None
+        name = choice.label if choice is not None and choice.model is not None else None
         self._run(jobs.colorize_for_view, self.inputs, method, model, self.engine_options(),
-                  on_done=self._show_result)
+                  on_done=lambda shown: self._colorized(shown, name))
 
     def engine_options(self) -> dict:
         """Options every colorization gets: the device from the settings (it reaches learned
@@ -217,46 +208,6 @@ class MainWindow(MainMenus, ExportActions, QMainWindow):
         if saturation is not None:
             options["saturation"] = saturation
         return options
-
-    def _show_result(self, shown: jobs.ShownResult) -> None:
-        self.result = shown
-        c = shown.colorization
-        self.compare.set_image("result", shown.result_view, c.rgb)
-        self.compare.set_title("result", f"Result · {c.method}")
-        # the dock in its own event-loop turn: the result appears first, the loop never blocks long
-        frame = self.inputs.frame_wh if self.inputs else None
-        QTimer.singleShot(0, lambda: self.result is shown and self.diagnostics.show_diagnostics(
-            shown.diagnostics_view, {"seconds": round(c.seconds, 3), **c.info}, frame))
-        self.export_action.setEnabled(True)
-        self.export_diag_action.setEnabled(True)
-        self.side.set_progress(1.0, "done")
-        self.statusBar().showMessage("Hover for pixel values · 2: before/after split · 1: side by side · "
-                                     "F: fit · Ctrl+1: 100% · Ctrl+E: export")
-        self.side.set_status(f"Colorized with {c.method} in {c.seconds:.1f} s."
-                             + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
-        self.colorized.emit(shown)
-        self.strength.request()     # the slider may have moved while the method ran
-
-    def _show_restrengthened(self, shown: jobs.ShownResult) -> None:
-        """A result re-saturated by the strength slider (LiveStrength)."""
-        self._show_result(shown)
-        c = shown.colorization
-        self.side.set_status(f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "
-                             f"in {c.seconds:.2f} s.")
-
-    def _preview_strength(self, view) -> None:
-        """A large photo at the new strength, at display size; the full size follows. Not while
-        zoomed in beyond the display copy: the sharp tile stays until the full size is ready."""
-        if not self.compare.shows_detail("result"):
-            self.compare.set_image("result", view)
-        self.side.set_status("Changing the colour strength…")
-
-    def _strength_failed(self, exc: BaseException) -> None:
-        log.warning("colour strength change failed: %s", exc)
-        if self.result is not None:          # take back a preview shown before the failure
-            self.compare.set_image("result", self.result.result_view, self.result.colorization.rgb)
-        why = f": {exc}" if isinstance(exc, ColorStudioError) else " (see the log)"
-        self.side.set_status(f"The colour strength could not be changed{why}.")
 
     # ------------------------------------------------------------------ jobs
     def _idle(self) -> bool:

@@ -19,6 +19,7 @@ class SidePanel(QWidget):
     cancelRequested = Signal()
     choiceChanged = Signal(str)   # the picker's key
     strengthChanged = Signal()    # the colour strength (or its default box) changed
+    resultChosen = Signal(int)    # an earlier result of the open photos, by its place in the list
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -88,6 +89,16 @@ class SidePanel(QWidget):
         self.progress.setFormat("")
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.results_box = QWidget()      # two results or more: switch between them to compare
+        results = QVBoxLayout(self.results_box)
+        results.setContentsMargins(0, 6, 0, 0)
+        self.results = QComboBox()
+        self.results.setToolTip("The last results of these photos: pick one to compare it with the "
+                                "others in the same view (Export writes the one shown)")
+        self.results.activated.connect(self.resultChosen)
+        results.addWidget(QLabel("Results of these photos:"))
+        results.addWidget(self.results)
+        self.results_box.setVisible(False)
         v.addWidget(QLabel("Method / model:"))
         v.addWidget(self.picker)
         v.addWidget(self.summary)
@@ -95,6 +106,7 @@ class SidePanel(QWidget):
         v.addLayout(buttons)
         v.addWidget(self.progress)
         v.addWidget(self.status)
+        v.addWidget(self.results_box)
 
         layout = QVBoxLayout(self)
         layout.addWidget(inputs)
@@ -171,6 +183,16 @@ class SidePanel(QWidget):
         self.strength_label.setText("" if default else f"×{self.strength_slider.value() / 100:.2f}")
         self.strengthChanged.emit()
 
+    # -- results of the open photos
+    def show_results(self, labels: list[str], current: int) -> None:
+        """List the results to switch between (shown from two on), ``current`` selected."""
+        self.results.blockSignals(True)
+        self.results.clear()
+        self.results.addItems(labels)
+        self.results.setCurrentIndex(current)
+        self.results.blockSignals(False)
+        self.results_box.setVisible(len(labels) > 1)
+
     # -- inputs and checks
     def show_inputs(self, gray_text: str, reference_text: str, checks: list[str]) -> None:
         self.gray_label.setText(gray_text)
@@ -189,6 +211,7 @@ class SidePanel(QWidget):
         self.cancel_button.setEnabled(running)
         self.picker.setEnabled(not running)
         self.strength_box.setEnabled(not running)
+        self.results_box.setEnabled(not running)
 
     def set_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))

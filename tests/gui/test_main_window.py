@@ -291,3 +291,38 @@ def test_a_batch_row_double_clicked_shows_its_photos_and_the_file_the_batch_wrot
     assert window.inputs.gray.path == mono_b and window.compare.images["result"].image is None
     with qtbot.assertNotEmitted(batch.itemOpened):
         batch.table.cellDoubleClicked.emit(len(batch.plan.items), 0)
+
+
+def test_the_last_results_of_the_open_photos_can_be_shown_again_to_compare(qtbot, window, pair_files, tmp_path):
+    from colorstudio.gui.result_history import LIMIT
+
+    open_pair(qtbot, window, *pair_files)
+    side = window.side
+    first = colorize(qtbot, window, "dis+gf")
+    assert side.results_box.isHidden()                      # one result: nothing to switch between
+    second = colorize(qtbot, window, "sgbm+gf")
+    assert not side.results_box.isHidden()
+    assert [side.results.itemText(i) for i in range(side.results.count())] == ["dis+gf", "sgbm+gf"]
+    assert side.results.currentIndex() == 1
+    with qtbot.waitSignal(window.colorized, timeout=5000):
+        side.results.activated.emit(0)                      # the user picks the first one again
+    assert window.result is first and "dis+gf" in window.compare.titles["result"].text()
+    window.show_other_result(1)                              # ] and [ go round the list
+    assert window.result is second and side.results.currentIndex() == 1
+    window.show_other_result(1)
+    assert window.result is first
+    assert np.array_equal(window.compare.images["result"].image, first.result_view)
+    worker = window.export_to(tmp_path / "out.png")         # Export writes the one shown
+    qtbot.waitUntil(lambda: worker.isFinished() and window.worker is None, timeout=20000)
+    assert np.array_equal(load_photo(tmp_path / "out.png").pixels, load_photo_like(first))
+    for method in ("copy+gf", "reinhard+gf"):               # only the last LIMIT are kept
+        colorize(qtbot, window, method)
+    assert side.results.count() == LIMIT and side.results.itemText(0) == "sgbm+gf"
+    assert second in [e.shown for e in window.history.entries]
+    open_pair(qtbot, window, *pair_files)                   # other photos: a new list
+    assert window.history.entries == [] and side.results_box.isHidden()
+
+
+def load_photo_like(shown):
+    """The 8-bit pixels a result is written as."""
+    return np.clip(np.rint(shown.colorization.rgb * 255), 0, 255).astype(np.uint8)

@@ -1,0 +1,50 @@
+"""The results colorized for the photo (pair) open now, so that methods can be compared by
+switching between them in the same view (no Qt).
+
+Each entry holds full-resolution arrays (a 12 MP result is a few hundred MB), so only the last
+``LIMIT`` are kept. A strength change replaces its result's entry; opening other photos clears
+the list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+LIMIT = 3
+
+
+@dataclass
+class Entry:
+    shown: Any            # jobs.ShownResult
+    name: str             # the method, or the user's model, that made it
+
+
+class ResultHistory:
+    def __init__(self, limit: int = LIMIT):
+        self.limit = limit
+        self.entries: list[Entry] = []
+
+    def clear(self) -> None:
+        self.entries = []
+
+    def add(self, shown, name: str) -> None:
+        """A new colorization: last in the list; the oldest goes beyond the limit."""
+        self.entries = (self.entries + [Entry(shown, name)])[-self.limit:]
+
+    def replace(self, old, new) -> None:
+        """``new`` (the same colorization at another strength) takes ``old``'s place, if listed."""
+        for entry in self.entries:
+            if entry.shown is old:
+                entry.shown = new
+
+    def index(self, shown) -> int:
+        return next((i for i, e in enumerate(self.entries) if e.shown is shown), -1)
+
+    def labels(self) -> list[str]:
+        """What the list shows: the method (or model), with its colour strength if it has one."""
+        out = []
+        for e in self.entries:
+            c = e.shown.colorization
+            strength = f" · strength ×{c.info['saturation']:.2f}" if c.working is not None else ""
+            out.append(f"{e.name}{strength}")
+        return out

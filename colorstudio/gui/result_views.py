@@ -1,0 +1,94 @@
+"""The main window's result views: a new colorization, the earlier results of the open photos
+(to compare methods in the same view), the colour strength slider's changes, and a batch's
+written file.
+
+A mixin of :class:`colorstudio.gui.main_window.MainWindow`: it uses the window's compare view,
+side panel, diagnostics dock, result history, live strength and job slot.
+"""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QTimer
+
+from colorstudio.engine.batch import DONE, BatchItem
+from colorstudio.errors import ColorStudioError
+from colorstudio.gui import jobs
+
+log = logging.getLogger(__name__)
+
+
+class ResultViews:
+    def open_batch_item(self, item: BatchItem) -> None:
+        """A batch row double-clicked: its photos, with the file the batch wrote once it is done."""
+        if item.status != DONE or item.written is None or not item.written.exists():
+            self.open_pair(item.gray, item.reference, item.name)
+        elif self._idle():
+            self._run(jobs.open_with_result, item.gray, item.reference, item.name, item.written,
+                      on_done=self._show_reviewed)
+
+    def _show_reviewed(self, reviewed: jobs.ReviewedResult) -> None:
+        self._show_inputs(reviewed.opened, colorize=False)
+        self.compare.set_image("result", reviewed.view, reviewed.pixels)
+        self.compare.set_title("result", f"Result · {reviewed.path.name} (written by the batch)")
+        self.side.set_status(f"Showing {reviewed.path.name} as the batch wrote it. Colorize to see the "
+                             "diagnostics or to change the colour strength.")
+
+    def _colorized(self, shown: jobs.ShownResult, name: str | None) -> None:
+        self.history.add(shown, name or shown.colorization.method)
+        self._show_result(shown)
+
+    def show_other_result(self, step: int) -> None:
+        """The previous (-1) or next (+1) of the kept results, round the list."""
+        i, n = self.history.index(self.result), len(self.history.entries)
+        if n > 1 and i >= 0 and self.worker is None:
+            self._choose_result((i + step) % n)
+
+    def _choose_result(self, index: int) -> None:
+        """An earlier result of these photos chosen in the side panel: shown again."""
+        if 0 <= index < len(self.history.entries) and self.history.entries[index].shown is not self.result:
+            self._show_result(self.history.entries[index].shown)
+            self.side.set_status(f"Showing the {self.history.entries[index].name} result again.")
+
+    def _show_result(self, shown: jobs.ShownResult) -> None:
+        self.result = shown
+        c = shown.colorization
+        self.compare.set_image("result", shown.result_view, c.rgb)
+        listed = self.history.index(shown)
+        self.compare.set_title("result", f"Result · {self.history.entries[listed].name if listed >= 0 else c.method}")
+        # the dock in its own event-loop turn: the result appears first, the loop never blocks long
+        frame = self.inputs.frame_wh if self.inputs else None
+        QTimer.singleShot(0, lambda: self.result is shown and self.diagnostics.show_diagnostics(
+            shown.diagnostics_view, {"seconds": round(c.seconds, 3), **c.info}, frame))
+        self.export_action.setEnabled(True)
+        self.export_diag_action.setEnabled(True)
+        self.side.set_progress(1.0, "done")
+        self.statusBar().showMessage("Hover for pixel values · 2: before/after split · 1: side by side · "
+                                     "F: fit · Ctrl+1: 100% · [ ]: other results · Ctrl+E: export")
+        self.side.set_status(f"Colorized with {c.method} in {c.seconds:.1f} s."
+                             + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
+        self.side.show_results(self.history.labels(), listed)
+        self.colorized.emit(shown)
+        self.strength.request()     # the slider may have moved while the method ran
+
+    def _show_restrengthened(self, shown: jobs.ShownResult) -> None:
+        """A result re-saturated by the strength slider (LiveStrength)."""
+        self.history.replace(self.result, shown)
+        self._show_result(shown)
+        c = shown.colorization
+        self.side.set_status(f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "
+                             f"in {c.seconds:.2f} s.")
+
+    def _preview_strength(self, view) -> None:
+        """A large photo at the new strength, at display size; the full size follows. Not while
+        zoomed in beyond the display copy: the sharp tile stays until the full size is ready."""
+        if not self.compare.shows_detail("result"):
+            self.compare.set_image("result", view)
+        self.side.set_status("Changing the colour strength…")
+
+    def _strength_failed(self, exc: BaseException) -> None:
+        log.warning("colour strength change failed: %s", exc)
+        if self.result is not None:          # take back a preview shown before the failure
+            self.compare.set_image("result", self.result.result_view, self.result.colorization.rgb)
+        why = f": {exc}" if isinstance(exc, ColorStudioError) else " (see the log)"
+        self.side.set_status(f"The colour strength could not be changed{why}.")

@@ -1,0 +1,29 @@
+"""The results kept for the open photos: newest last, a strength change in place, a limit."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from colorstudio.gui.result_history import ResultHistory
+
+
+def result(method, saturation=None):
+    colorization = SimpleNamespace(method=method, working=None if saturation is None else object(),
+                                   info={} if saturation is None else {"saturation": saturation})
+    return SimpleNamespace(colorization=colorization)
+
+
+def test_newest_last_a_strength_change_in_place_and_the_oldest_dropped():
+    history = ResultHistory(limit=2)
+    a, b, c = result("ccdc"), result("ensemble", 1.18), result("cheng", 1.16)
+    history.add(a, "ccdc")
+    history.add(b, "ensemble")
+    assert history.labels() == ["ccdc", "ensemble · strength ×1.18"] and history.index(b) == 1
+    stronger = result("ensemble", 1.6)
+    history.replace(b, stronger)                     # the slider moved: same entry, new strength
+    assert history.labels() == ["ccdc", "ensemble · strength ×1.60"] and history.index(b) == -1
+    history.replace(result("x"), result("y"))        # not listed: nothing happens
+    history.add(c, "my camera (your model, cheng)")
+    assert [e.name for e in history.entries] == ["ensemble", "my camera (your model, cheng)"]
+    assert history.index(a) == -1 and history.index(stronger) == 0
+    history.clear()
+    assert history.labels() == []
