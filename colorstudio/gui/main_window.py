@@ -55,6 +55,7 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
         self.side.colorizeRequested.connect(self.colorize)
         self.side.cancelRequested.connect(self.cancel_job)
         self.side.choiceChanged.connect(lambda key: setattr(self.settings, "default_model", key))
+        self.side.linkRequested.connect(lambda link: (self.open_sample_pair if link == "sample" else self.open_dialog)())
         self.history = ResultHistory()
         self.side.resultChosen.connect(self._choose_result)
         self.strength = LiveStrength(lambda: self.result, self.side.saturation, self._show_restrengthened,

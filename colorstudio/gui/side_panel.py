@@ -20,6 +20,7 @@ class SidePanel(QWidget):
     choiceChanged = Signal(str)   # the picker's key
     strengthChanged = Signal()    # the colour strength (or its default box) changed
     resultChosen = Signal(int)    # an earlier result of the open photos, by its place in the list
+    linkRequested = Signal(str)   # a link of the first-start text: 'open' or 'sample'
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -37,10 +38,12 @@ class SidePanel(QWidget):
         form.addRow("Reference:", self.reference_label)
 
         checks = self.checks_box = QGroupBox("Pair checks")
-        self.checks_label = QLabel("Open a gray photo and its colour reference\n"
-                                   "(File ▸ Open, or drop them on the window).")
+        self.checks_label = QLabel("A gray photo and its colour reference, or a gray photo alone: "
+                                   "<a href='open'>open them</a> or drop them on the window. "
+                                   "New here? <a href='sample'>Try the sample pair</a>.")
         self.checks_label.setWordWrap(True)
         self.checks_label.setTextFormat(Qt.TextFormat.RichText)
+        self.checks_label.linkActivated.connect(self.linkRequested)
         QVBoxLayout(checks).addWidget(self.checks_label)
 
         run = QGroupBox("Colorize")

@@ -150,11 +150,20 @@ def test_a_missing_file_shows_its_one_line_error(qtbot, window, tmp_path, monkey
     assert window.inputs is None
 
 
-def test_the_sample_pair_opens_from_the_help_menu(qtbot, window):
+def test_the_sample_pair_opens_from_the_help_menu_and_the_first_start_text(qtbot, window, monkeypatch):
+    first_start = window.side.checks_label.text()
+    assert "href='sample'" in first_start and "href='open'" in first_start
     with qtbot.waitSignal(window.opened, timeout=20000) as blocker:
         window.open_sample_pair()
     opened = blocker.args[0]
     assert opened.is_pair and "motorcycle" in opened.gray.name
+    with qtbot.waitSignal(window.opened, timeout=20000) as blocker:
+        window.side.checks_label.linkActivated.emit("sample")      # "Try the sample pair"
+    assert "motorcycle" in blocker.args[0].gray.name
+    dialogs = []
+    monkeypatch.setattr(window, "open_dialog", lambda: dialogs.append(True))
+    window.side.checks_label.linkActivated.emit("open")            # "open them"
+    assert dialogs == [True]
 
 
 def test_a_single_gray_hides_the_reference_and_offers_single_methods(qtbot, window, pair_files):
