@@ -6,6 +6,7 @@ inputs, settings, side panel and job slot (``_idle``, ``_run``).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -17,9 +18,13 @@ from colorstudio.gui.workers import GeneratorWorker
 
 class ExportActions:
     def _default_output(self) -> Path:
+        """Beside the gray photo (or in the chosen output folder): '<name>_colorized', and the
+        method too when several results of these photos are kept (each export its own file)."""
         folder = self.settings.output_dir or (self.inputs.gray.path.parent if self.inputs else Path.home())
-        name = self.inputs.name if self.inputs else "result"
-        return folder / f"{name.replace('_mono', '')}_colorized"
+        name = f"{self.inputs.name if self.inputs else 'result'}".replace("_mono", "") + "_colorized"
+        if len(self.history.entries) > 1 and self.result is not None:
+            name += "_" + re.sub(r"[^\w.+-]+", "-", self.result.colorization.method)
+        return folder / name
 
     def export_dialog(self) -> None:
         if self.result is None or not self._idle():

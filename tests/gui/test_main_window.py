@@ -321,6 +321,7 @@ def test_the_last_results_of_the_open_photos_can_be_shown_again_to_compare(qtbot
     window.show_other_result(1)
     assert window.result is first
     assert np.array_equal(window.compare.images["result"].image, first.result_view)
+    assert window._default_output().name == "scene_colorized_dis+gf"   # several kept: the method named
     worker = window.export_to(tmp_path / "out.png")         # Export writes the one shown
     qtbot.waitUntil(lambda: worker.isFinished() and window.worker is None, timeout=20000)
     assert np.array_equal(load_photo(tmp_path / "out.png").pixels, load_photo_like(first))
@@ -330,6 +331,8 @@ def test_the_last_results_of_the_open_photos_can_be_shown_again_to_compare(qtbot
     assert second in [e.shown for e in window.history.entries]
     open_pair(qtbot, window, *pair_files)                   # other photos: a new list
     assert window.history.entries == [] and side.results_box.isHidden()
+    colorize(qtbot, window, "dis+gf")
+    assert window._default_output().name == "scene_colorized"
 
 
 def load_photo_like(shown):
