@@ -1,9 +1,9 @@
 """The results colorized for the photo (pair) open now, so that methods can be compared by
 switching between them in the same view (no Qt).
 
-Each entry holds full-resolution arrays (a 12 MP result is a few hundred MB), so only the last
-``LIMIT`` are kept. A strength change replaces its result's entry; opening other photos clears
-the list.
+Each entry holds full-resolution arrays (a 12 MP result about 250 MB, a 48 MP one 1 GB), so
+only the last ``LIMIT`` are kept, and fewer when they would hold more than ``MAX_BYTES``. A
+strength change replaces its result's entry; opening other photos clears the list.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 LIMIT = 3
+MAX_BYTES = 2 << 30
 
 
 @dataclass
@@ -20,16 +21,18 @@ class Entry:
 
 
 class ResultHistory:
-    def __init__(self, limit: int = LIMIT):
-        self.limit = limit
+    def __init__(self, limit: int = LIMIT, max_bytes: int = MAX_BYTES):
+        self.limit, self.max_bytes = limit, max_bytes
         self.entries: list[Entry] = []
 
     def clear(self) -> None:
         self.entries = []
 
     def add(self, shown, name: str) -> None:
-        """A new colorization: last in the list; the oldest goes beyond the limit."""
+        """A new colorization: last in the list; the oldest go beyond the limits (the new one stays)."""
         self.entries = (self.entries + [Entry(shown, name)])[-self.limit:]
+        while len(self.entries) > 1 and sum(_bytes(e.shown) for e in self.entries) > self.max_bytes:
+            self.entries.pop(0)
 
     def replace(self, old, new) -> None:
         """``new`` (the same colorization at another strength) takes ``old``'s place, if listed."""
@@ -48,3 +51,9 @@ class ResultHistory:
             strength = f" · strength ×{c.info['saturation']:.2f}" if c.working is not None else ""
             out.append(f"{e.name}{strength}")
         return out
+
+
+def _bytes(shown) -> int:
+    """The memory a result holds: its full-resolution arrays."""
+    c = shown.colorization
+    return sum(getattr(a, "nbytes", 0) for a in (c.rgb, c.chroma))

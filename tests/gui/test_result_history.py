@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
+
 from colorstudio.gui.result_history import ResultHistory
 
 
-def result(method, saturation=None):
+def result(method, saturation=None, megabytes=1):
     colorization = SimpleNamespace(method=method, working=None if saturation is None else object(),
-                                   info={} if saturation is None else {"saturation": saturation})
+                                   info={} if saturation is None else {"saturation": saturation},
+                                   rgb=np.zeros(megabytes << 20, np.uint8), chroma=None)
     return SimpleNamespace(colorization=colorization)
 
 
@@ -27,3 +30,12 @@ def test_newest_last_a_strength_change_in_place_and_the_oldest_dropped():
     assert history.index(a) == -1 and history.index(stronger) == 0
     history.clear()
     assert history.labels() == []
+
+
+def test_large_results_are_kept_fewer_the_newest_always():
+    history = ResultHistory(limit=3, max_bytes=25 << 20)
+    for name in ("a", "b", "c"):
+        history.add(result(name, megabytes=10), name)
+    assert [e.name for e in history.entries] == ["b", "c"]            # 30 MB > 25: the oldest goes
+    history.add(result("huge", megabytes=40), "huge")
+    assert [e.name for e in history.entries] == ["huge"]              # alone over the budget: kept
