@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from colorstudio.bench.single_gray_report import ALONE, contact_sheet, markdown, update_cards
 from colorstudio.core.color import compose, luma, rgb_to_ycbcr
 from colorstudio.core.image_write import save_photo
-from colorstudio.bench.single_gray_report import ALONE, contact_sheet, markdown, update_cards
 from colorstudio.core.metrics import colourfulness, rgb_psnr, truth_on_gray
 from colorstudio.training import single_gray_data as data
 

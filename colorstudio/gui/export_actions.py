@@ -21,7 +21,7 @@ class ExportActions:
         """Beside the gray photo (or in the chosen output folder): '<name>_colorized', and the
         method too when several results of these photos are kept (each export its own file)."""
         folder = self.settings.output_dir or (self.inputs.gray.path.parent if self.inputs else Path.home())
-        name = f"{self.inputs.name if self.inputs else 'result'}".replace("_mono", "") + "_colorized"
+        name = (self.inputs.name if self.inputs else "result").replace("_mono", "") + "_colorized"
         if len(self.history.entries) > 1 and self.result is not None:
             name += "_" + re.sub(r"[^\w.+-]+", "-", self.result.colorization.method)
         return folder / name
