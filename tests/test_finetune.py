@@ -124,3 +124,9 @@ def test_previews_are_spaced_in_training_time_and_closing_stops_the_training():
     next(gen)
     gen.close()
     assert closed == [True, True]
+
+    def failing():
+        raise RuntimeError("CUDA out of memory")
+
+    seen = [(p.step, p.preview) for p in with_previews(steps(), failing, every_s=25)]
+    assert [s for s, _ in seen] == list(range(1, 8)) and all(pic is None for _, pic in seen)   # trains on

@@ -7,6 +7,7 @@ model file (safetensors + JSON card with the validation cycle PSNR/SSIM before a
 """
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, replace
@@ -32,6 +33,8 @@ from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training import losses
 from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, evaluation_mode, train_steps
 
+
+log = logging.getLogger(__name__)
 
 # A held-apart pair coloured by the model as it trains: at the first step, then after every
 # this many seconds of training, and at the end (about 1 s each on 2 CPU cores at 640 px).
@@ -151,7 +154,8 @@ def with_previews(steps: Generator[TrainProgress, None, dict], preview, every_s:
                   ) -> Generator[TrainProgress, None, dict]:
     """The training progress of ``steps``, with ``preview()`` attached at the first step and
     then once ``every_s`` seconds of training have passed; returns what ``steps`` returns.
-    Closing it closes ``steps``, which keeps its checkpoint."""
+    Closing it closes ``steps``, which keeps its checkpoint. A preview that fails is left out
+    (and logged): it must not stop the training."""
     last = None
     try:
         while True:
@@ -160,11 +164,19 @@ def with_previews(steps: Generator[TrainProgress, None, dict], preview, every_s:
             except StopIteration as stop:
                 return stop.value
             if last is None or progress.seconds - last >= every_s:
-                progress = replace(progress, preview=preview())
+                progress = replace(progress, preview=_safely(preview))
                 last = progress.seconds
             yield progress
     finally:
         steps.close()
+
+
+def _safely(preview) -> np.ndarray | None:
+    try:
+        return preview()
+    except Exception:  # noqa: BLE001 - a picture for the wizard, never worth the run
+        log.warning("the validation preview failed; training goes on", exc_info=True)
+        return None
 
 
 def starting_model(path=None) -> CycleCNN:
@@ -241,5 +253,5 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     except OSError as e:
         raise ModelError(f"cannot write the model {out} ({e})") from None
     yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=state["lr"],
-                        seconds=state["seconds"], eta=0.0, preview=preview(), message="finished")
+                        seconds=state["seconds"], eta=0.0, preview=_safely(preview), message="finished")
     return card
