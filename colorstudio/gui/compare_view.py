@@ -52,6 +52,8 @@ class CompareView(QWidget):
         self.full: dict[str, np.ndarray | None] = {p: None for p in PANELS}
         self._split_stale = self._split_line_reset = False
         self.shown: dict[str, np.ndarray | None] = {p: None for p in PANELS}
+        # the split view's "before" side: the gray, or another result (display copy, full, label)
+        self.before: tuple[np.ndarray, np.ndarray, str] | None = None
 
         self.side = QWidget()
         row = QHBoxLayout(self.side)
@@ -95,7 +97,7 @@ class CompareView(QWidget):
         split_layout = QVBoxLayout(self.split)
         split_layout.setContentsMargins(0, 0, 0, 0)
         split_layout.setSpacing(2)
-        self.split_title = QLabel("After (result)   |   Before (gray)    — drag the yellow line")
+        self.split_title = QLabel("")
         self.split_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.split_canvas = pg.GraphicsView()
         self.split_view = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
@@ -134,12 +136,15 @@ class CompareView(QWidget):
         for vb in (self.views["gray"], self.split_view):
             vb.sigRangeChanged.connect(lambda *_: self._detail_timer.start())
             vb.sigResized.connect(lambda *_: self._detail_timer.start())
+        self.set_split_before(None)
 
     # ------------------------------------------------------------------ content
     def set_frame(self, width: int, height: int) -> None:
-        """The coordinate frame: the gray photo's full-resolution size."""
+        """The coordinate frame: the gray photo's full-resolution size (other photos: the split
+        view compares with the gray again)."""
         self.frame_wh = (int(width), int(height))
         self.split_line.setBounds((0, width))
+        self.set_split_before(None)
 
     def set_image(self, panel: str, shown: np.ndarray | None, full: np.ndarray | None = None) -> None:
         """Show ``shown`` (uint8 display copy) in ``panel``; ``full`` is read by the pixel readout."""
@@ -225,14 +230,30 @@ class CompareView(QWidget):
         return vb.size().width() / rect.width() if rect.width() > 0 else 0.0
 
     # ------------------------------------------------------------------ split mode
+    def set_split_before(self, shown: np.ndarray | None, full: np.ndarray | None = None, label: str = "",
+                         after: str = "result") -> None:
+        """What the split view shows right of the line: another result (its display copy,
+        its full-resolution array, a label), to compare two results; None: the gray. ``after``
+        names the result left of the line in the title."""
+        self.before = None if shown is None else (shown, full if full is not None else shown, label)
+        self.split_title.setText(f"After ({after})   |   Before ({label if shown is not None else 'gray'})"
+                                 "    — drag the yellow line")
+        self._split_stale = True
+        if self.mode == SPLIT:
+            self._refresh_split()
+
+    def _before(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(display copy, full-resolution array) of the split view's before side."""
+        return (self.before[0], self.before[1]) if self.before else (self.shown["gray"], self.full["gray"])
+
     def _refresh_split(self) -> None:
         reset_line, self._split_line_reset, self._split_stale = self._split_line_reset, False, False
-        gray = self.shown["gray"]
+        before = self._before()[0]
         w, h = self.frame_wh
-        if gray is None:
+        if before is None:
             self.split_before.clear()
         else:
-            self.split_before.setImage(gray, autoLevels=False, levels=None)  # uint8: no rescale
+            self.split_before.setImage(before, autoLevels=False, levels=None)  # uint8: no rescale
             self.split_before.setRect(QRectF(0, 0, w, h))
         if reset_line or not (0 < self.split_line.value() < w):
             self.split_line.blockSignals(True)
@@ -275,8 +296,8 @@ class CompareView(QWidget):
                     tile = detail_tile(self.full[panel], shape(self.shown[panel]), self.frame_wh, visible, zoom)
                 self._set_tile(panel, tile)
             return
-        self._set_tile("split_before", detail_tile(self.full["gray"], shape(self.shown["gray"]),
-                                                   self.frame_wh, visible, zoom))
+        before_shown, before_full = self._before()
+        self._set_tile("split_before", detail_tile(before_full, shape(before_shown), self.frame_wh, visible, zoom))
         line = float(np.clip(self.split_line.value(), 0, self.frame_wh[0]))
         self._set_tile("split_after", detail_tile(self.full["result"], shape(self.shown["result"]),
                                                   self.frame_wh, visible, zoom, x_max=line)
@@ -312,6 +333,10 @@ class CompareView(QWidget):
             text = _value_text(self.full[panel], x, y, self.frame_wh)
             if text:
                 parts.append(f"{label} {text}")
+        if self.before is not None and self.mode == SPLIT:
+            text = _value_text(self.before[1], x, y, self.frame_wh)
+            if text:
+                parts.append(f"{self.before[2]} {text}")
         return "   |   ".join(parts)
 
     def _mouse_moved(self, scene_pos) -> None:

@@ -58,6 +58,8 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
         self.side.linkRequested.connect(lambda link: (self.open_sample_pair if link == "sample" else self.open_dialog)())
         self.history = ResultHistory()
         self.side.resultChosen.connect(self._choose_result)
+        self.side.beforeChosen.connect(self._choose_before)
+        self.before_result: jobs.ShownResult | None = None   # the split view's before side, if a result
         self.strength = LiveStrength(lambda: self.result, self.side.saturation, self._show_restrengthened,
                                      self._preview_strength, self)
         self.side.strengthChanged.connect(self.strength.request)
@@ -163,6 +165,7 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
     def _show_inputs(self, opened: jobs.OpenedInputs, note: str = "", colorize: bool = True) -> None:
         self.inputs, self.result = opened, None
         self.history.clear()
+        self.before_result = None           # (set_frame below puts the gray back in the split view)
         self.side.show_results([], -1)
         w, h = opened.frame_wh
         self.compare.set_frame(w, h)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 from colorstudio.engine.batch import DONE, BatchItem
 from colorstudio.errors import ColorStudioError
 from colorstudio.gui import jobs
+from colorstudio.gui.compare_view import SPLIT
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,28 @@ class ResultViews:
             self._show_result(self.history.entries[index].shown)
             self.side.set_status(f"Showing the {self.history.entries[index].name} result again.")
 
+    def _choose_before(self, index: int) -> None:
+        """What the split view compares the result with: the gray (-1) or a kept result, which
+        brings the split view up."""
+        entries = self.history.entries
+        self.before_result = entries[index].shown if 0 <= index < len(entries) else None
+        self._list_results()
+        if self.before_result is not None:
+            self.set_mode(SPLIT)
+
+    def _list_results(self) -> None:
+        """The kept results in the side panel, and the split view's two sides, up to date."""
+        entries, shown = self.history.entries, self.history.index(self.result)
+        before = self.history.index(self.before_result) if self.before_result is not None else -1
+        after = entries[shown].name if shown >= 0 else "result"
+        if before < 0:                       # the gray, or a result no longer kept
+            self.before_result = None
+            self.compare.set_split_before(None, after=after)
+        else:
+            b = self.before_result
+            self.compare.set_split_before(b.result_view, b.colorization.rgb, entries[before].name, after)
+        self.side.show_results(self.history.labels(), shown, before)
+
     def _show_result(self, shown: jobs.ShownResult) -> None:
         self.result = shown
         c = shown.colorization
@@ -67,13 +90,15 @@ class ResultViews:
                                      "F: fit · Ctrl+1: 100% · [ ]: other results · Ctrl+E: export")
         self.side.set_status(f"Colorized with {c.method} in {c.seconds:.1f} s."
                              + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
-        self.side.show_results(self.history.labels(), listed)
+        self._list_results()
         self.colorized.emit(shown)
         self.strength.request()     # the slider may have moved while the method ran
 
     def _show_restrengthened(self, shown: jobs.ShownResult) -> None:
         """A result re-saturated by the strength slider (LiveStrength)."""
         self.history.replace(self.result, shown)
+        if self.before_result is self.result:
+            self.before_result = shown
         self._show_result(shown)
         c = shown.colorization
         self.side.set_status(f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "

@@ -20,6 +20,7 @@ class SidePanel(QWidget):
     choiceChanged = Signal(str)   # the picker's key
     strengthChanged = Signal()    # the colour strength (or its default box) changed
     resultChosen = Signal(int)    # an earlier result of the open photos, by its place in the list
+    beforeChosen = Signal(int)    # the split view's before side: -1 the gray, else a result's place
     linkRequested = Signal(str)   # a link of the first-start text: 'open' or 'sample'
 
     def __init__(self, parent: QWidget | None = None):
@@ -99,8 +100,13 @@ class SidePanel(QWidget):
         self.results.setToolTip("The last results of these photos: pick one to compare it with the "
                                 "others in the same view (Export writes the one shown)")
         self.results.activated.connect(self.resultChosen)
+        self.before = QComboBox()
+        self.before.setToolTip("The split view shows the result left of the line and this right of it")
+        self.before.activated.connect(lambda i: self.beforeChosen.emit(i - 1))
         results.addWidget(QLabel("Results of these photos:"))
         results.addWidget(self.results)
+        results.addWidget(QLabel("Split view: the result against"))
+        results.addWidget(self.before)
         self.results_box.setVisible(False)
         v.addWidget(QLabel("Method / model:"))
         v.addWidget(self.picker)
@@ -187,13 +193,16 @@ class SidePanel(QWidget):
         self.strengthChanged.emit()
 
     # -- results of the open photos
-    def show_results(self, labels: list[str], current: int) -> None:
-        """List the results to switch between (shown from two on), ``current`` selected."""
-        self.results.blockSignals(True)
-        self.results.clear()
-        self.results.addItems(labels)
-        self.results.setCurrentIndex(current)
-        self.results.blockSignals(False)
+    def show_results(self, labels: list[str], current: int, before: int = -1) -> None:
+        """List the results to switch between (shown from two on), ``current`` selected, and
+        what the split view compares with (``before``: -1 the gray, else a result's place)."""
+        for box, items, index in ((self.results, labels, current),
+                                  (self.before, ["the gray photo"] + labels, before + 1)):
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(items)
+            box.setCurrentIndex(index)
+            box.blockSignals(False)
         self.results_box.setVisible(len(labels) > 1)
 
     # -- inputs and checks

@@ -338,3 +338,29 @@ def test_the_last_results_of_the_open_photos_can_be_shown_again_to_compare(qtbot
 def load_photo_like(shown):
     """The 8-bit pixels a result is written as."""
     return np.clip(np.rint(shown.colorization.rgb * 255), 0, 255).astype(np.uint8)
+
+
+def test_the_split_view_compares_two_results(qtbot, window, pair_files):
+    from colorstudio.gui.compare_view import SIDE_BY_SIDE, SPLIT
+
+    open_pair(qtbot, window, *pair_files)
+    side, compare = window.side, window.compare
+    first = colorize(qtbot, window, "dis+gf")
+    second = colorize(qtbot, window, "sgbm+gf")
+    assert [side.before.itemText(i) for i in range(side.before.count())] == ["the gray photo", "dis+gf", "sgbm+gf"]
+    assert compare.before is None and compare.mode == SIDE_BY_SIDE
+    side.before.activated.emit(1)                             # the user picks dis+gf
+    assert compare.mode == SPLIT and window.split_action.isChecked() and side.before.currentIndex() == 1
+    assert compare.before[2] == "dis+gf" and "After (sgbm+gf)   |   Before (dis+gf)" in compare.split_title.text()
+    assert np.array_equal(compare.split_before.image, first.result_view)        # right of the line
+    assert np.array_equal(compare.split_after.image, second.result_view[:, :compare.split_after.image.shape[1]])
+    w, h = compare.frame_wh
+    text = compare.readout(w * 0.75, h / 2)                   # the readout names both
+    assert "result " in text and "dis+gf " in text
+    window.show_other_result(-1)                              # showing dis+gf itself: it stays the before side
+    assert window.result is first and compare.before[2] == "dis+gf" and side.before.currentIndex() == 1
+    side.before.activated.emit(0)                             # back to the gray
+    assert compare.before is None and np.array_equal(compare.split_before.image, compare.shown["gray"])
+    side.before.activated.emit(2)
+    open_pair(qtbot, window, *pair_files)                     # other photos: the gray again
+    assert compare.before is None and window.before_result is None and "Before (gray)" in compare.split_title.text()
