@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QRect, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QStyle, QStyledItemDelegate,
                                QStyleOptionProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -107,6 +108,9 @@ class BatchPanel(QWidget):
         self.pause_button = QPushButton("Pause")
         self.cancel_button = QPushButton("Cancel")
         self.clear_button = QPushButton("Clear")
+        self.folder_button = QPushButton("Open output folder")
+        self.folder_button.setToolTip("Show the results in the file manager")
+        self.folder_button.clicked.connect(self.open_output_folder)
         self.add_button.clicked.connect(self._add_dialog)
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -117,7 +121,8 @@ class BatchPanel(QWidget):
         self.total.setFormat("")
         self.status = QLabel("")
         buttons = QHBoxLayout()
-        for b in (self.add_button, self.start_button, self.pause_button, self.cancel_button, self.clear_button):
+        for b in (self.add_button, self.start_button, self.pause_button, self.cancel_button, self.clear_button,
+                  self.folder_button):
             buttons.addWidget(b)
         buttons.addWidget(self.total, 1)
 
@@ -219,6 +224,9 @@ class BatchPanel(QWidget):
             first = self.inputs[0]
             return (first if first.is_dir() else first.parent) / "colorized"
         return Path.cwd() / "colorized"
+
+    def open_output_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.out_dir())))
 
     def clear(self) -> None:
         if self.is_running():
@@ -335,6 +343,7 @@ class BatchPanel(QWidget):
         self.add_button.setEnabled(not running)
         self.out_edit.setEnabled(not running)
         self.method_box.setEnabled(not running)
+        self.folder_button.setEnabled(self.out_dir().is_dir())
 
     def stop(self, timeout_ms: int = 10000) -> None:
         """Cancel and wait (bounded): used when the window closes."""

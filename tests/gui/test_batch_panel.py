@@ -37,7 +37,7 @@ def truncated_jpeg(path, source):
     path.write_bytes(data[: len(data) // 2])
 
 
-def test_a_bad_item_fails_with_its_error_and_the_others_are_done(qtbot, panel, tmp_path):
+def test_a_bad_item_fails_with_its_error_and_the_others_are_done(qtbot, panel, tmp_path, monkeypatch):
     folder = tmp_path / "shoot"
     write_pair(folder, "a", seed=1)
     mono_b, _ = write_pair(folder, "b", seed=2)
@@ -46,6 +46,7 @@ def test_a_bad_item_fails_with_its_error_and_the_others_are_done(qtbot, panel, t
     (folder / "notes.txt").write_text("not a photo")
     plan(qtbot, panel, [folder])
     assert panel.statuses() == ["queued", "queued", "queued", "skipped"]
+    assert not panel.folder_button.isEnabled()             # no output folder yet
     kinds = [panel.table.item(r, 1).text() for r in range(3)]
     assert kinds == ["pair", "pair", "single"]
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
@@ -58,6 +59,11 @@ def test_a_bad_item_fails_with_its_error_and_the_others_are_done(qtbot, panel, t
     assert outputs == ["a_colorized.png", "b_colorized.png"]
     assert "no gray partner" in panel.table.item(3, 4).text()
     assert panel.total.value() == 100
+    opened = []
+    monkeypatch.setattr(panel_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    assert panel.folder_button.isEnabled()
+    panel.folder_button.click()
+    assert opened == [str(tmp_path / "results")]
 
 
 def test_nothing_is_overwritten_on_a_second_run(qtbot, panel, tmp_path):
