@@ -82,7 +82,7 @@ def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> tuple[list[str], 
 def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: str | None = None,
                 max_side: int | None = None) -> Generator[Progress, None, OpenedInputs]:
     """Read the photo(s), run the pair checks, make the display copies."""
-    kwargs = {} if max_side is None else {"max_side": max_side}
+    max_side = max_side or MAX_DISPLAY_SIDE
     gray_path = Path(gray_path)
     yield Progress(0.05, f"reading {gray_path.name}")
     gray = load_photo(gray_path)
@@ -96,11 +96,11 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         reference = load_photo(reference_path)
         check_size(reference)
     yield Progress(0.6, "preparing the views")
-    gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), **kwargs)
+    gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), max_side)
     reference_view, converted, colour_note = None, None, None
     if reference is not None:       # shown and checked as the engine uses it
         converted, colour_note = reference_rgb(reference, gray)
-        reference_view = display_image(converted if colour_note else reference.pixels, **kwargs)
+        reference_view = display_image(converted if colour_note else reference.pixels, max_side)
     checks: list[str] = []
     details: dict[str, Any] = {}
     if reference is not None:
@@ -126,8 +126,8 @@ def open_with_result(gray_path: str | Path, reference_path: str | Path | None, n
     if result.size != opened.frame_wh:
         raise PairError(f"{result_path.name} is {result.size[0]}×{result.size[1]}, not the size of "
                         f"{opened.gray.name} ({opened.frame_wh[0]}×{opened.frame_wh[1]}): not its result")
-    kwargs = {} if max_side is None else {"max_side": max_side}
-    return ReviewedResult(opened, result_path, display_image(result.pixels, **kwargs), result.pixels)
+    return ReviewedResult(opened, result_path, display_image(result.pixels, max_side or MAX_DISPLAY_SIDE),
+                          result.pixels)
 
 
 def colorize_for_view(opened: OpenedInputs, method: str | None = None, model: str | Path | None = None,
@@ -175,8 +175,7 @@ def restrength_for_view(shown: ShownResult, saturation: float | None, max_side: 
 
 def _shown(colorization: Colorization, max_side: int | None) -> ShownResult:
     """A colorization with its display copies (made in the job's thread)."""
-    kwargs = {} if max_side is None else {"max_side": max_side}
-    return ShownResult(colorization, display_image(colorization.rgb, **kwargs),
+    return ShownResult(colorization, display_image(colorization.rgb, max_side or MAX_DISPLAY_SIDE),
                        display_diagnostics(colorization.diagnostics))
 
 
