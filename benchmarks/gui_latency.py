@@ -5,6 +5,12 @@ the tick) is the event-loop latency a user feels. The pair is the bundled Motorc
 upscaled to ~12 MP (4000×3000 by default), written to a temporary folder.
 
     python benchmarks/gui_latency.py [--size 4000x3000] [--method dis+gf] [--tick 10]
+    python benchmarks/gui_latency.py --strength-drag [--method ensemble]
+
+``--strength-drag`` opens the gray alone, colorizes it with a single-gray method, then drags
+the colour strength slider (20 steps, one every 40 ms, as a hand does) and reports the latency
+during the drag, how many display-size previews followed the hand, and how long after the
+last step the last preview and the full size were on screen.
 
 Runs offscreen unless a display is set (e.g. under xvfb-run). Prints one JSON line.
 """
@@ -38,12 +44,44 @@ def make_pair(folder: Path, size: tuple[int, int]) -> tuple[Path, Path]:
     return mono, ref
 
 
+def strength_drag(window, probe, idle) -> dict:
+    """Drag the strength slider; seconds from the last step to the preview and to the full size."""
+    side, previews = window.side, []
+    preview = window.strength.preview
+    window.strength.preview = lambda view: (previews.append(time.perf_counter()), preview(view))
+    side.strength_default.setChecked(False)
+    idle(0.5)
+    probe.phase = "strength drag"
+    first = time.perf_counter()
+    for step in range(20):
+        side.strength_slider.setValue(side.strength_slider.value() + 3)
+        idle(0.04)
+    last = time.perf_counter()
+    done = None
+    while time.perf_counter() - last < 30 and (window.strength.is_running() or done is None):
+        if done is None and window.result.colorization.info["saturation"] == side.saturation():
+            done = time.perf_counter()       # the full size at the last step's strength is shown
+        idle(0.005)
+    probe.phase = "after drag"
+    idle(0.3)
+    during = [t for t in previews if t <= last]
+    return {"strength": side.saturation(), "drag_s": round(last - first, 2),
+            "previews_during_drag": len(during),
+            "first_move_to_preview_s": round(previews[0] - first, 3) if previews else None,
+            "last_move_to_last_preview_s": round(previews[-1] - last, 3) if previews else None,
+            "last_move_to_full_s": round(done - last, 3) if done is not None else None}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="4000x3000")
     parser.add_argument("--method", default="dis+gf")
     parser.add_argument("--tick", type=int, default=10, help="probe interval in ms")
+    parser.add_argument("--strength-drag", action="store_true",
+                        help="a single gray and a drag of the colour strength slider (default method: ensemble)")
     args = parser.parse_args(argv)
+    if args.strength_drag and args.method == "dis+gf":
+        args.method = "ensemble"
     w, h = (int(v) for v in args.size.split("x"))
 
     from PySide6.QtCore import QEventLoop, QTimer
@@ -82,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
         idle(0.5)
         probe.phase = "open"
-        window.open_paths([mono, ref])
+        window.open_paths([mono] if args.strength_drag else [mono, ref])
         t_open = wait_for(window.opened)
         probe.phase = "colorize"
         window.side.select(f"method:{args.method}")
@@ -91,8 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         probe.phase = "after"
         idle(0.5)
         report = {"size": f"{w}x{h}", "megapixels": round(w * h / 1e6, 1), "method": args.method,
-                  "platform": app.platformName(), "open_s": round(t_open, 2), "colorize_s": round(t_colorize, 2),
-                  "latency": probe.stats()}
+                  "platform": app.platformName(), "open_s": round(t_open, 2), "colorize_s": round(t_colorize, 2)}
+        if args.strength_drag:
+            report.update(strength_drag(window, probe, idle))
+        report["latency"] = probe.stats()
         window.close()
     print(json.dumps(report))
     return 0

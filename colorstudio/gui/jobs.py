@@ -157,15 +157,29 @@ def strength_change(colorization: Colorization | None, wanted: float | None) -> 
     return None if abs(factor - colorization.info.get("saturation", factor)) < 1e-9 else factor
 
 
-def restrength_for_view(shown: ShownResult, saturation: float | None, max_side: int | None = None
-                        ) -> Generator[Progress, None, ShownResult]:
+def needs_preview(shown: ShownResult, max_side: int | None = None) -> bool:
+    """Whether the photo is larger than its display copy, so that a display-size preview of a
+    strength change comes well before the full size."""
+    return max(shown.colorization.gray.size) > (max_side or MAX_DISPLAY_SIDE)
+
+
+def preview_for_view(shown: ShownResult, saturation: float | None, max_side: int | None = None
+                     ) -> Generator[Progress, None, None]:
+    """Only the :class:`StrengthPreview` of :func:`restrength_for_view` (while the slider moves)."""
+    max_side = max_side or MAX_DISPLAY_SIDE
+    preview = preview_with_saturation(shown.colorization, saturation, max_side)
+    yield StrengthPreview(1.0, "previewing the colour strength", display_image(preview, max_side))
+
+
+def restrength_for_view(shown: ShownResult, saturation: float | None, max_side: int | None = None,
+                        preview: bool = True) -> Generator[Progress, None, ShownResult]:
     """The shown single-gray result at another colour strength (None: its method's default),
     without running the method again (:func:`~colorstudio.engine.colorize.with_saturation`).
-    A photo larger than the display copy gets a :class:`StrengthPreview` first."""
+    A photo larger than the display copy gets a :class:`StrengthPreview` first (unless
+    ``preview`` is False: it is on screen already)."""
     max_side = max_side or MAX_DISPLAY_SIDE
-    if max(shown.colorization.gray.size) > max_side:
-        preview = preview_with_saturation(shown.colorization, saturation, max_side)
-        yield StrengthPreview(0.3, "changing the colour strength", display_image(preview, max_side))
+    if preview and needs_preview(shown, max_side):
+        yield from preview_for_view(shown, saturation, max_side)
     else:
         yield Progress(0.1, "changing the colour strength")
     colorization = with_saturation(shown.colorization, saturation)

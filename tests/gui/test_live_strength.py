@@ -22,16 +22,30 @@ def shown_at(saturation, method="cheng", working=True):
 
 @pytest.fixture
 def live(qtbot, monkeypatch):
-    state = SimpleNamespace(current=shown_at(1.0), wanted=None, shown=[], jobs=[], fail=False)
+    state = SimpleNamespace(current=shown_at(1.0), wanted=None, shown=[], jobs=[], fail=False, large=False,
+                            full_with_preview=[])
 
-    def fake_job(shown, factor):           # what restrength_for_view returns, recorded
+    def picture(factor):
+        return jobs.StrengthPreview(0.3, "preview", view=np.full((2, 3, 3), int(10 * factor), np.uint8))
+
+    def fake_job(shown, factor, preview=True):     # what restrength_for_view returns, recorded
         state.jobs.append(factor)
-        yield jobs.StrengthPreview(0.3, "preview", view=np.full((2, 3, 3), int(10 * factor), np.uint8))
+        state.full_with_preview.append(preview)
+        if preview:
+            yield picture(factor)
+        else:
+            yield jobs.Progress(0.1, "changing")
         if state.fail:
             raise MethodError("saturation must be between 0 and 4, got 9")
         return shown_at(factor, shown.colorization.method)
 
+    def fake_preview_job(shown, factor):          # preview_for_view: the display copy only
+        state.jobs.append(("preview only", factor))
+        yield picture(factor)
+
     monkeypatch.setattr(jobs, "restrength_for_view", fake_job)
+    monkeypatch.setattr(jobs, "preview_for_view", fake_preview_job)
+    monkeypatch.setattr(jobs, "needs_preview", lambda shown: state.large)
     def show(shown):                         # as the window does: the new result is the current one
         state.shown.append(shown)
         state.current = shown
@@ -53,6 +67,27 @@ def test_a_drag_runs_one_job_at_the_last_value(qtbot, live):
     live.strength.request()                 # already there: nothing runs
     qtbot.wait(300)
     assert live.jobs == [1.6] and not live.strength.is_running()
+
+
+def test_on_a_large_photo_previews_follow_the_drag_and_the_full_size_waits_for_rest(qtbot, live):
+    from colorstudio.gui.live_strength import SETTLE_MS
+
+    live.large = True
+    for value in (1.2, 1.4, 1.6, 1.8):
+        live.wanted = value
+        live.strength.request()
+        qtbot.wait(SETTLE_MS // 3)                 # a hand moving: never still for SETTLE_MS
+    qtbot.waitUntil(lambda: bool(live.shown), timeout=5000)
+    qtbot.waitUntil(lambda: not live.strength.is_running(), timeout=5000)
+    previews = [j for j in live.jobs if isinstance(j, tuple)]
+    assert live.jobs[0] == ("preview only", 1.2)        # the first move is previewed at once
+    assert len(previews) >= 2 and previews[-1] == ("preview only", 1.8)
+    assert [j for j in live.jobs if not isinstance(j, tuple)] == [1.8]   # one full size, at the end
+    assert live.full_with_preview == [False]                # its preview was on screen already
+    assert int(live.previews[-1][0, 0, 0]) == 18 and live.shown[-1].colorization.info["saturation"] == 1.8
+    live.strength.request()                                # at rest and there: nothing more runs
+    qtbot.wait(SETTLE_MS * 2)
+    assert len(live.jobs) == len(previews) + 1
 
 
 def test_default_means_the_methods_own_default(qtbot, live):
