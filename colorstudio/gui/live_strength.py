@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from colorstudio.gui import jobs
 from colorstudio.gui.workers import GeneratorWorker
 
-SETTLE_MS = 120     # wait this long after the last slider move before starting a job
+SETTLE_MS = 120     # the full size comes once the slider has rested this long (previews before)
 
 
 class LiveStrength(QObject):
