@@ -142,6 +142,9 @@ class TrainingPage(QWizardPage):
                 self.smoothed.setData(xs, trailing_mean(ys, SMOOTHING_STEPS))
         if u.preview is not None:
             self.preview.setImage(display_image(np.asarray(u.preview), 512), autoLevels=False, levels=None)
+        if u.step == 0:                           # before the first step
+            self.status.setText(f"Getting ready: {u.message}…" if u.message else "Getting ready…")
+            return
         total = f" of {u.total_steps}" if u.total_steps else ""
         lr = f" · lr {u.lr:.2g}" if u.lr else ""
         self.status.setText(f"Step {u.step}{total} · {format_seconds(u.seconds)} elapsed · "

@@ -219,15 +219,23 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     pairs, validation = list(pairs), list(validation)
     if not validation and len(pairs) >= 5:
         validation, pairs = pairs[::5], [p for i, p in enumerate(pairs) if i % 5]
-    prepared, skipped = [], []
-    for g, r in pairs:
+    def getting_ready(message: str) -> TrainProgress:     # before the first step: what is going on
+        return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None,
+                             message=message)
+
+    prepared, skipped, val_prepared = [], [], []
+    for i, (g, r) in enumerate(pairs + validation):
+        yield getting_ready(f"checking pair {i + 1} of {len(pairs) + len(validation)} ({Path(g).name})")
+        if i >= len(pairs):
+            val_prepared.append(prepare_pair(g, r, max_d))
+            continue
         try:
             prepared.append(prepare_pair(g, r, max_d))
         except ColorStudioError as e:
             skipped.append(str(e))
-    val_prepared = [prepare_pair(g, r, max_d) for g, r in validation]
     train_data = UserPairs(prepared, crop, seed)
     val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()
+    yield getting_ready("scoring the model on the held-apart pairs before training")
     before = cycle_scores(model, val_set, max_d)
     opts = TrainOptions(objective="cycle", lr=lr, steps=max_steps, minutes=minutes, max_disparity=max_d,
                         checkpoint_every=checkpoint_every, warmup_steps=warmup_steps,

@@ -46,6 +46,11 @@ def test_two_real_training_steps_produce_a_loadable_model(tmp_path):
         except StopIteration as stop:
             outcome = stop.value
             break
+    # before the first step, what is going on (the wizard's status line shows it)
+    ready = [u.message for u in updates if u.step == 0]
+    assert ready == [f"checking pair {i} of 3 ({p.gray.name})" for i, p in enumerate(items, 1)] + \
+        ["scoring the model on the held-apart pairs before training"]
+    updates = [u for u in updates if u.step > 0]
     assert [u.step for u in updates] == [1, 2, 2] and updates[1].losses
     # a held-apart pair coloured by the model at the first step and once more at the end
     assert [u.preview is not None for u in updates] == [True, False, True] and not updates[-1].losses

@@ -221,6 +221,8 @@ def test_the_total_loss_is_also_drawn_as_a_trailing_mean(qtbot):
     for step, total in enumerate(totals, 1):
         page._update(ta.TrainUpdate(step, 20, {"total": total, "cycle": total / 10}, 1e-4, step, None))
     page._update(ta.TrainUpdate(20, 20, {}, 1e-4, 20.0, 0.0))      # the final preview: no loss, no point
+    page._update(ta.TrainUpdate(0, 20, {}, 0.0, 0.0, None, message="checking pair 2 of 6 (bee_mono.png)"))
+    assert page.status.text() == "Getting ready: checking pair 2 of 6 (bee_mono.png)…"
     xs, ys = page.smoothed.getData()
     assert list(xs) == list(range(1, 21)) and ys[-1] == pytest.approx(np.mean(totals[-SMOOTHING_STEPS:]))
     assert np.ptp(ys[SMOOTHING_STEPS:]) < 0.01 < np.ptp(page.curves["total"].getData()[1])
