@@ -55,7 +55,7 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
         self.side.colorizeRequested.connect(self.colorize)
         self.side.cancelRequested.connect(self.cancel_job)
         self.side.choiceChanged.connect(lambda key: setattr(self.settings, "default_model", key))
-        self.side.linkRequested.connect(lambda link: (self.open_sample_pair if link == "sample" else self.open_dialog)())
+        self.side.linkRequested.connect(self._first_start_link)
         self.history = ResultHistory()
         self.side.resultChosen.connect(self._choose_result)
         self.side.beforeChosen.connect(self._choose_before)
@@ -118,6 +118,13 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
         if folder:
             self.show_batch()
             self.batch.add_inputs([Path(folder)])
+
+    def _first_start_link(self, link: str) -> None:
+        """A link of the side panel's first-start text: 'sample' the bundled pair, else Open."""
+        if link == "sample":
+            self.open_sample_pair()
+        else:
+            self.open_dialog()
 
     def open_sample_pair(self) -> None:
         self.open_paths([paths.examples_dir()])
