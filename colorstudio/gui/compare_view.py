@@ -235,9 +235,11 @@ class CompareView(QWidget):
         """What the split view shows right of the line: another result (its display copy,
         its full-resolution array, a label), to compare two results; None: the gray. ``after``
         names the result left of the line in the title."""
-        self.before = None if shown is None else (shown, full if full is not None else shown, label)
         self.split_title.setText(f"After ({after})   |   Before ({label if shown is not None else 'gray'})"
                                  "    — drag the yellow line")
+        if (self.before[0] if self.before else None) is shown:
+            return                           # the same before side: nothing to redraw
+        self.before = None if shown is None else (shown, full if full is not None else shown, label)
         self._split_stale = True
         if self.mode == SPLIT:
             self._refresh_split()
