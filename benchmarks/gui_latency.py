@@ -5,7 +5,16 @@ the tick) is the event-loop latency a user feels. The pair is the bundled Motorc
 upscaled to ~12 MP (4000×3000 by default), written to a temporary folder.
 
     python benchmarks/gui_latency.py [--size 4000x3000] [--method dis+gf] [--tick 10]
+    python benchmarks/gui_latency.py --method ccdc         # a learned pair method
+    python benchmarks/gui_latency.py --single [--method ensemble]
     python benchmarks/gui_latency.py --strength-drag [--method ensemble]
+
+``colorize_s`` is the time from Colorize to the full-size result on screen; for a learned
+method, ``preview_s`` is the time to its display-size preview (the working-size colours
+brought to the display copy's size, before the full size).
+
+``--single`` colorizes the gray alone (default method: ensemble). The app's warm-up (the
+default models loaded in the background after start-up) is waited for first, unless ``--cold``.
 
 ``--strength-drag`` opens the gray alone, colorizes it with a single-gray method, then drags
 the colour strength slider (20 steps, one every 40 ms, as a hand does) and reports the latency
@@ -77,10 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="4000x3000")
     parser.add_argument("--method", default="dis+gf")
     parser.add_argument("--tick", type=int, default=10, help="probe interval in ms")
+    parser.add_argument("--cold", action="store_true",
+                        help="colorize before the app's warm-up has loaded the models (the torch import and "
+                             "the weights then count in the first Colorize)")
+    parser.add_argument("--single", action="store_true", help="the gray alone (default method: ensemble)")
     parser.add_argument("--strength-drag", action="store_true",
                         help="a single gray and a drag of the colour strength slider (default method: ensemble)")
     args = parser.parse_args(argv)
-    if args.strength_drag and args.method == "dis+gf":
+    args.single = args.single or args.strength_drag
+    if args.single and args.method == "dis+gf":
         args.method = "ensemble"
     w, h = (int(v) for v in args.size.split("x"))
 
@@ -119,17 +133,25 @@ def main(argv: list[str] | None = None) -> int:
             loop.exec()
 
         idle(0.5)
+        if not args.cold:                 # as after the app's start-up: the default models loaded
+            probe.phase = "warm-up"
+            wait_for(window.warm_up().done)
         probe.phase = "open"
-        window.open_paths([mono] if args.strength_drag else [mono, ref])
+        window.open_paths([mono] if args.single else [mono, ref])
         t_open = wait_for(window.opened)
         probe.phase = "colorize"
+        previewed = []
+        preview = window._preview_result
+        window._preview_result = lambda view: (previewed.append(time.perf_counter()), preview(view))
         window.side.select(f"method:{args.method}")
+        started = time.perf_counter()
         window.colorize()
         t_colorize = wait_for(window.colorized)
         probe.phase = "after"
         idle(0.5)
         report = {"size": f"{w}x{h}", "megapixels": round(w * h / 1e6, 1), "method": args.method,
-                  "platform": app.platformName(), "open_s": round(t_open, 2), "colorize_s": round(t_colorize, 2)}
+                  "platform": app.platformName(), "open_s": round(t_open, 2), "colorize_s": round(t_colorize, 2),
+                  "preview_s": round(previewed[0] - started, 2) if previewed else None}
         if args.strength_drag:
             report.update(strength_drag(window, probe, idle))
         report["latency"] = probe.stats()

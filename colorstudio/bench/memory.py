@@ -116,8 +116,11 @@ class PeakMemory:
         self._sampled = 0.0
 
     def __enter__(self):
+        # reset first, then read the start, so that the peak and the start are counted from the
+        # same moment (memory freed in between would otherwise hide part of the block's peak)
+        reset = current_rss_mb() is not None and reset_peak()
         self.start_mb = current_rss_mb()
-        if self.start_mb is not None and reset_peak():
+        if reset:
             self.how = "VmHWM reset"
         elif self.start_mb is not None:
             self.how = "RSS sampling"

@@ -17,12 +17,17 @@ class ChromaResult:
                  "flow" (h, w, 2)) or JSON-able dicts/lists (e.g. "curve").
     info:        small JSON-able facts (method name, working size, disparity range, ...).
     working:     what a colour-strength change needs (single-gray learned methods), or None.
+    reduced:     (h, w, 2) float32 Cb/Cr at a reduced size, in the gray's frame, with ``chroma``
+                 None: the result of a learned method asked to leave its last step, bringing the
+                 chroma to the gray's full size (detail_upsample_chroma, guided by the gray), to
+                 the caller (option ``defer_full_size``), so that a screen can show it first.
     """
 
-    chroma: np.ndarray
+    chroma: np.ndarray | None
     diagnostics: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     working: WorkingChroma | None = None   # single-gray learned methods: see WorkingChroma
+    reduced: np.ndarray | None = None
 
 
 @dataclass

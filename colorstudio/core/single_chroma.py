@@ -87,24 +87,27 @@ def check_saturation(saturation) -> float:
 
 
 def finish(g: np.ndarray, chroma_work: np.ndarray, saturation: float, gray: np.ndarray, info: dict,
-           diagnostics: dict | None = None) -> ChromaResult:
+           diagnostics: dict | None = None, defer_full_size: bool = False) -> ChromaResult:
     """The last steps, shared by the methods: the saturation factor on the filtered working
-    chroma, then the upsampling to the gray's full size. The result keeps the working chroma
-    before the factor, so that its strength can change without running the method again
-    (:func:`resaturate`). ``diagnostics`` None: the hue and saturation maps of the result."""
+    chroma, then the upsampling to the gray's full size (left to the caller with
+    ``defer_full_size``: the result then has ``reduced`` instead of ``chroma``, see
+    :class:`ChromaResult`). The result keeps the working chroma before the factor, so that its
+    strength can change without running the method again (:func:`resaturate`).
+    ``diagnostics`` None: the hue and saturation maps of the result."""
     working = WorkingChroma(g, chroma_work)
-    chroma, saturated = _saturated_full_size(working, gray, saturation)
+    saturated = apply_saturation(g, chroma_work, saturation)
     if diagnostics is None:
         diagnostics = hue_saturation_maps(g, saturated)
     info.update(working_size=list(chroma_work.shape[1::-1]), size=[gray.shape[1], gray.shape[0]])
-    return ChromaResult(chroma=chroma, diagnostics=diagnostics, info=info, working=working)
+    if defer_full_size and saturated.shape[:2] != gray.shape:
+        return ChromaResult(None, diagnostics, info, working, reduced=saturated)
+    return ChromaResult(full_size(saturated, gray), diagnostics, info, working)
 
 
-def _saturated_full_size(working: WorkingChroma, gray: np.ndarray, saturation: float
-                         ) -> tuple[np.ndarray, np.ndarray]:
-    """(full-size chroma, working-size chroma) at ``saturation``."""
-    saturated = apply_saturation(working.gray, working.chroma, saturation)
-    return detail_upsample_chroma(saturated, gray).astype(np.float32), saturated
+def full_size(chroma: np.ndarray, gray: np.ndarray) -> np.ndarray:
+    """Working-size chroma brought to the size of ``gray``, guided by it (every single-gray
+    method's last step)."""
+    return detail_upsample_chroma(chroma, gray).astype(np.float32)
 
 
 def resaturate(working: WorkingChroma, gray: np.ndarray, saturation: float,
@@ -112,7 +115,8 @@ def resaturate(working: WorkingChroma, gray: np.ndarray, saturation: float,
     """A single-gray result at another saturation factor, without running its method again:
     (full-size chroma, diagnostics with the hue/saturation maps, if it has them, redrawn).
     The same numbers as colorizing again with that ``saturation``. gray: the full-size gray."""
-    chroma, saturated = _saturated_full_size(working, gray, check_saturation(saturation))
+    saturated = apply_saturation(working.gray, working.chroma, check_saturation(saturation))
+    chroma = full_size(saturated, gray)
     if "saturation" in diagnostics:
         diagnostics = {**diagnostics, **hue_saturation_maps(working.gray, saturated)}
     return chroma, diagnostics

@@ -15,14 +15,15 @@ import numpy as np
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
+from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import WorkingChroma
-from colorstudio.core.single_chroma import resaturate
+from colorstudio.core.single_chroma import apply_saturation, check_saturation, resaturate
 from colorstudio.engine import methods as registry
 from colorstudio.engine.learned_methods import LEARNED, saturation_for
-from colorstudio.engine.progress import Progress
+from colorstudio.engine.progress import Progress, ReducedResult
 from colorstudio.errors import MethodError, ModelError, OutputError, UnsupportedImageError
 
 MIN_SIDE = 16   # px per side: the flow and stereo matchers (and the nets) need at least this much
@@ -125,8 +126,14 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         kwargs["model"] = str(model)
     if chosen.learned and device is not None:
         kwargs["device"] = device
+    if chosen.learned:                 # their last step is done here, after a ReducedResult
+        kwargs["defer_full_size"] = True
     yield Progress(0.1, f"colorizing with {chosen.name}")
     result = fn(gray_f, ref_f, **kwargs)
+    if result.chroma is None and result.reduced is not None:
+        yield ReducedResult(0.6, "bringing the colours to full size", result.reduced)
+        result = replace(result, chroma=detail_upsample_chroma(result.reduced, gray_f).astype(np.float32),
+                         reduced=None)
     if result.chroma.shape != gray_f.shape + (2,):
         raise RuntimeError(f"{chosen.name} returned chroma of shape {result.chroma.shape}, "
                            f"expected {gray_f.shape + (2,)}")
@@ -186,10 +193,19 @@ def preview_with_saturation(colorization: Colorization, saturation: float | None
     on its long side: the same steps on the area-reduced gray, so a screen can show the new
     strength before the full-size result is ready (at 12 MP about a quarter of the time)."""
     saturation = _strength_factor(colorization, saturation)
-    gray_f = colorization.gray.gray_float()
-    gray_small = area_reduce(gray_f, max(gray_f.shape) / long_side)
-    chroma, _ = resaturate(colorization.working, gray_small, saturation, {})
-    return compose(gray_small, chroma)
+    working = colorization.working
+    return reduced_preview(colorization.gray.gray_float(),
+                           apply_saturation(working.gray, working.chroma, check_saturation(saturation)),
+                           long_side)
+
+
+def reduced_preview(gray: np.ndarray, chroma: np.ndarray, long_side: int) -> np.ndarray:
+    """A result whose chroma is still at a reduced size (a :class:`ReducedResult`'s, or a new
+    colour strength's) as a float RGB image of ``long_side`` pixels on its long side: the last
+    step done on the area-reduced gray instead of the full-size one, which at 12 MP and more
+    takes a fraction of the time. gray: the full-size (H, W) float gray."""
+    gray_small = area_reduce(gray, max(gray.shape) / long_side)
+    return compose(gray_small, detail_upsample_chroma(chroma, gray_small))
 
 
 def _strength_factor(colorization: Colorization, saturation: float | None) -> float:

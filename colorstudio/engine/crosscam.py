@@ -35,7 +35,7 @@ from colorstudio.nets.weights_file import load_weights
 
 MODEL_NAME = "ccdc"
 _OPTIONS = {"max_pixels", "guided", "preset", "flip_average", "multiscale", "threads",
-            "device", "init", "mode"}
+            "device", "init", "mode", "defer_full_size"}
 FLIP_AVERAGE_MAX_PIXELS = 400_000   # flip_average="auto" is on up to this working size
 # flip_average: (flipped tensor dims, flow sign (x, y)) of the mirrored passes averaged with the
 # plain one. Left-right only: +0.1-0.3 dB; adding up-down and both: +0.04-0.11 dB more in every
@@ -256,7 +256,8 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     runs; None: the CPU; see :mod:`colorstudio.engine.device`); ``init`` (the initial flow:
     'flow' (DIS), 'stereo' (SGBM + DIS, for rectified pairs) or 'auto' (default: 'stereo' when
     the rows are aligned; see :func:`stereo_init_wanted`)); ``mode`` ('stereo' | 'crosscam', the
-    pair mode if known).
+    pair mode if known); ``defer_full_size`` (leave the last step, the guided upsampling to the
+    gray's size, to the caller: :class:`colorstudio.core.result.ChromaResult`, ``reduced``).
     Diagnostics: "visibility_0" (h, w) signed V0 = warp(I2^Y) - I1 at the working size,
     "visibility_1".."visibility_4" (channel means of V_i at 1/2 .. 1/16 of it), "flow"
     (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB.
@@ -288,7 +289,10 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
             ran.append(s)
         chroma_w = chroma_w / len(ran)
     guided = _flag(options.get("guided"), default=(h, w) != (H, W), name="guided")
-    if guided:
+    deferred = guided and bool(options.get("defer_full_size")) and (h, w) != (H, W)
+    if deferred:
+        chroma = None
+    elif guided:
         chroma = detail_upsample_chroma(chroma_w, gray)
     else:
         chroma = chroma_w if (h, w) == (H, W) else cv2.resize(chroma_w, (W, H), interpolation=cv2.INTER_LINEAR)
@@ -306,4 +310,6 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
             "flip_average": flip, "scales": ran, "threads": threads, "device": str(dev)}
     if ignored:
         info["ignored_options"] = ignored
+    if deferred:
+        return ChromaResult(None, diagnostics, info, reduced=np.ascontiguousarray(chroma_w, np.float32))
     return ChromaResult(np.ascontiguousarray(chroma, np.float32), diagnostics, info)

@@ -10,7 +10,8 @@ is the input itself. A ``saturation`` factor multiplies the
 HSV saturation of the prediction (learned colorizers come out dull); its defaults
 (``learned_methods.DEFAULT_SATURATION``) were chosen by ``python -m colorstudio.bench.single_gray``.
 Those shared steps (no torch) are in :mod:`colorstudio.core.single_chroma`; this module holds
-the nets: loading them and running them at the working size.
+the nets: loading them and running them at the working size. ``defer_full_size`` (each method)
+leaves the last step to the caller (:class:`colorstudio.core.result.ChromaResult`, ``reduced``).
 """
 from __future__ import annotations
 
@@ -193,7 +194,8 @@ def shipped_hsv_nets() -> dict[str, str]:
 
 @torch.no_grad()
 def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
-                       saturation: float | None = None, device=None, **options) -> ChromaResult:
+                       saturation: float | None = None, device=None, defer_full_size: bool = False,
+                       **options) -> ChromaResult:
     """Two-stage pyramidal HSV net. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2) Cb/Cr.
 
     The net sees the photo and its mirror image (+0.07 dB at equal colourfulness on the
@@ -218,13 +220,13 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
             "ignored_options": sorted(options)}
     if nets:
         info["nets"] = list(nets)
-    return finish(g, chroma, saturation, gray, info)
+    return finish(g, chroma, saturation, gray, info, defer_full_size=defer_full_size)
 
 
 @torch.no_grad()
 def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
                    saturation: float | None = None, bilateral: bool = True,
-                   device=None, **options) -> ChromaResult:
+                   device=None, defer_full_size: bool = False, **options) -> ChromaResult:
     """Deep Colorization. gray (H, W) float32 [0,1] -> ChromaResult (H, W, 2) Cb/Cr.
 
     The net of the cluster nearest to the gray's global descriptor predicts each pixel's
@@ -239,7 +241,7 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     chroma = filtered(g, raw, bilateral)
     info = {"method": "cheng", "cluster": cluster, "saturation": saturation,
             "bilateral": bool(bilateral), "device": str(dev), "ignored_options": sorted(options)}
-    return finish(g, chroma, saturation, gray, info, {"chroma_before_bilateral": raw})
+    return finish(g, chroma, saturation, gray, info, {"chroma_before_bilateral": raw}, defer_full_size)
 
 
 def ensemble_members(model=None) -> dict:
@@ -275,7 +277,8 @@ def load_ensemble() -> None:
 
 @torch.no_grad()
 def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
-                      saturation: float | None = None, device=None, **options) -> ChromaResult:
+                      saturation: float | None = None, device=None, defer_full_size: bool = False,
+                      **options) -> ChromaResult:
     """The members' chroma averaged (:func:`ensemble_members`). gray (H, W) float32 [0,1] ->
     ChromaResult (H, W, 2).
 
@@ -297,4 +300,4 @@ def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, mod
     chroma = filtered(g, np.mean(chromas + [cheng_raw], axis=0))
     info = {"method": "ensemble", "members": list(members), "cluster": cluster,
             "saturation": saturation, "device": str(dev), "ignored_options": sorted(options)}
-    return finish(g, chroma, saturation, gray, info)
+    return finish(g, chroma, saturation, gray, info, defer_full_size=defer_full_size)

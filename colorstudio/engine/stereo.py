@@ -91,13 +91,15 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
                     min_disparity=None, side=None, working_pixels: int = DEFAULT_WORKING_PIXELS,
                     rectify: bool = True, use_gca: bool = True, use_refine: bool = True,
                     match_tone: bool = True, fast_volume: bool = True, device=None,
-                    **options) -> ChromaResult:
+                    defer_full_size: bool = False, **options) -> ChromaResult:
     """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc.
 
     ``fast_volume``: search the largest disparity range that needs no candidate padding
     (60 px for the shipped model: 16 low-resolution candidates instead of 17 padded to 24) when
     the pair's disparity span allows the same working size as the trained 64 px.
     ``device``: where the nets run (None: the CPU; see :mod:`colorstudio.engine.device`).
+    ``defer_full_size``: leave the last step, the upsampling to the gray's size, to the caller
+    (:class:`colorstudio.core.result.ChromaResult`, ``reduced``).
     ``threads`` (option): torch threads; default: the cores other programs leave free
     (:func:`colorstudio.engine.cpu_threads.inference_threads`)."""
     unknown = set(options) - _IGNORED - {"max_pixels", "threads"}
@@ -176,7 +178,10 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         chroma_full = unrectify(chroma_rect, rect, gray.shape)
         chroma_small = cv2.resize(chroma_full, wh, interpolation=cv2.INTER_AREA)
     guide = g_small if rect is None else gray     # after rectification g_small is in the rectified geometry
-    chroma = detail_upsample_chroma(denoise_chroma(chroma_small, guide), gray)
+    chroma_small = denoise_chroma(chroma_small, guide)
+    if defer_full_size and chroma_small.shape[:2] != gray.shape:
+        return ChromaResult(None, diagnostics, info, reduced=chroma_small.astype(np.float32))
+    chroma = detail_upsample_chroma(chroma_small, gray)
     return ChromaResult(chroma=chroma.astype(np.float32), diagnostics=diagnostics, info=info)
 
 

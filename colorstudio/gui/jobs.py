@@ -17,9 +17,9 @@ from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, preview_with_saturation,
-                                         with_saturation)
+                                         reduced_preview, with_saturation)
 from colorstudio.engine.learned_methods import saturation_for
-from colorstudio.engine.progress import Progress
+from colorstudio.engine.progress import Progress, ReducedResult
 from colorstudio.errors import PairError
 from colorstudio.gui.display import MAX_DISPLAY_SIDE, display_diagnostics, display_image
 
@@ -133,16 +133,37 @@ def open_with_result(gray_path: str | Path, reference_path: str | Path | None, n
 def colorize_for_view(opened: OpenedInputs, method: str | None = None, model: str | Path | None = None,
                       options: dict | None = None, max_side: int | None = None
                       ) -> Generator[Progress, None, ShownResult]:
-    """Colorize (the engine's generator), then make the display copies in the same thread."""
-    colorization = yield from colorize_steps(opened.gray, opened.reference, method, model, options)
+    """Colorize (the engine's generator), then make the display copies in the same thread.
+    A photo larger than its display copy is shown at display size (:class:`ViewPreview`) as
+    soon as a learned method's working-size chroma is there, before the full size."""
+    max_side = max_side or MAX_DISPLAY_SIDE
+    steps = colorize_steps(opened.gray, opened.reference, method, model, options)
+    colorization = yield from _with_previews(steps, opened.gray, max_side)
     yield Progress(1.0, "preparing the view")
     return _shown(colorization, max_side)
 
 
+def _with_previews(steps: Generator, gray: Photo, max_side: int) -> Generator:
+    """``steps``, each :class:`ReducedResult` of a photo larger than ``max_side`` turned into a
+    :class:`ViewPreview`; returns what ``steps`` returns."""
+    try:
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            if isinstance(step, ReducedResult) and max(gray.size) > max_side:
+                view = display_image(reduced_preview(gray.gray_float(), step.chroma, max_side), max_side)
+                step = ViewPreview(step.fraction, step.message, view)
+            yield step
+    finally:
+        steps.close()          # a cancelled job stops the engine's generator too
+
+
 @dataclass
-class StrengthPreview(Progress):
-    """A step of :func:`restrength_for_view` carrying the display copy at the new strength,
-    to show before the full-size result (which the 100 % view and the readout read) is ready."""
+class ViewPreview(Progress):
+    """A step carrying the display copy of a result not yet ready at full size (which the
+    100 % view and the readout read): a new colorization's, or a new colour strength's."""
 
     view: np.ndarray | None = None         # uint8 (h, w, 3), the size of the result's display copy
 
@@ -165,17 +186,17 @@ def needs_preview(shown: ShownResult, max_side: int | None = None) -> bool:
 
 def preview_for_view(shown: ShownResult, saturation: float | None, max_side: int | None = None
                      ) -> Generator[Progress, None, None]:
-    """Only the :class:`StrengthPreview` of :func:`restrength_for_view` (while the slider moves)."""
+    """Only the :class:`ViewPreview` of :func:`restrength_for_view` (while the slider moves)."""
     max_side = max_side or MAX_DISPLAY_SIDE
     preview = preview_with_saturation(shown.colorization, saturation, max_side)
-    yield StrengthPreview(1.0, "previewing the colour strength", display_image(preview, max_side))
+    yield ViewPreview(1.0, "previewing the colour strength", display_image(preview, max_side))
 
 
 def restrength_for_view(shown: ShownResult, saturation: float | None, max_side: int | None = None,
                         preview: bool = True) -> Generator[Progress, None, ShownResult]:
     """The shown single-gray result at another colour strength (None: its method's default),
     without running the method again (:func:`~colorstudio.engine.colorize.with_saturation`).
-    A photo larger than the display copy gets a :class:`StrengthPreview` first (unless
+    A photo larger than the display copy gets a :class:`ViewPreview` first (unless
     ``preview`` is False: it is on screen already)."""
     max_side = max_side or MAX_DISPLAY_SIDE
     if preview and needs_preview(shown, max_side):

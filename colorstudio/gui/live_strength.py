@@ -78,7 +78,7 @@ class LiveStrength(QObject):
 
     def _previewed(self, started_from, factor: float, step) -> None:
         """A large photo's display copy at the new strength, before its full size is ready."""
-        if isinstance(step, jobs.StrengthPreview) and self.preview is not None and self.current() is started_from:
+        if isinstance(step, jobs.ViewPreview) and self.preview is not None and self.current() is started_from:
             self.previewed = (started_from, factor)
             self.preview(step.view)
 

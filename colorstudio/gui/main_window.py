@@ -60,7 +60,10 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
         self.side.resultChosen.connect(self._choose_result)
         self.side.beforeChosen.connect(self._choose_before)
         self.before_result: jobs.ShownResult | None = None   # the split view's before side, if a result
-        self.strength = LiveStrength(lambda: self.result, self.side.saturation, self._show_restrengthened,
+        self.before_preview: tuple | None = None   # the result pane before a new result's preview
+        # the slider acts on the result shown, not on one a new result's preview has replaced
+        self.strength = LiveStrength(lambda: self.result if self.before_preview is None else None,
+                                     self.side.saturation, self._show_restrengthened,
                                      self._preview_strength, self)
         self.side.strengthChanged.connect(self.strength.request)
         self.strength.failed.connect(self._strength_failed)
@@ -228,13 +231,16 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
         return True
 
     def _run(self, func, *args, on_done) -> GeneratorWorker:
-        worker = GeneratorWorker(func, *args, min_interval=0.05)
+        worker = GeneratorWorker(func, *args, min_interval=0.05,
+                                 always_emit=lambda step: isinstance(step, jobs.ViewPreview))
         self.worker = worker
         self.side.set_running(True)
         return worker.start_with(progress=self._on_progress,
                                  finished=lambda result: (self._job_done(worker), on_done(result)),
-                                 errored=lambda exc: (self._job_done(worker), self._on_error(exc)),
-                                 cancelled=lambda: (self._job_done(worker), self.side.set_status("Cancelled.")))
+                                 errored=lambda exc: (self._job_done(worker), self._take_back_preview(),
+                                                      self._on_error(exc)),
+                                 cancelled=lambda: (self._job_done(worker), self._take_back_preview(),
+                                                    self.side.set_status("Cancelled.")))
 
     def warm_up(self) -> GeneratorWorker:
         """Load the default learned models in the background (torch import + weights), so the
@@ -249,6 +255,8 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
         return self.warm_worker
 
     def _on_progress(self, p) -> None:
+        if isinstance(p, jobs.ViewPreview):
+            self._preview_result(p.view)
         if p is not None and hasattr(p, "fraction"):
             self.side.set_progress(p.fraction, p.message)
 

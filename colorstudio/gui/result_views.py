@@ -73,7 +73,27 @@ class ResultViews:
             self.compare.set_split_before(b.result_view, b.colorization.rgb, entries[before].name, after)
         self.side.show_results(self.history.labels(), shown, before)
 
+    def _preview_result(self, view) -> None:
+        """A new result of a large photo at display size, while the method brings it to full
+        size. Not while zoomed in beyond the display copy (a sharp tile lies over it)."""
+        if self.compare.shows_detail("result"):
+            return
+        if self.before_preview is None:      # what to show again if the job fails or is cancelled
+            self.before_preview = (self.compare.shown["result"], self.compare.full["result"],
+                                   self.compare.titles["result"].text())
+        self.compare.set_image("result", view)
+        self.compare.set_title("result", "Result · preview (the full size follows)")
+
+    def _take_back_preview(self) -> None:
+        """The job that showed a preview failed or was cancelled: the pane shows what it showed."""
+        if self.before_preview is not None:
+            view, full, title = self.before_preview
+            self.before_preview = None
+            self.compare.set_image("result", view, full)
+            self.compare.set_title("result", title)
+
     def _show_result(self, shown: jobs.ShownResult) -> None:
+        self.before_preview = None
         self.result = shown
         c = shown.colorization
         self.compare.set_image("result", shown.result_view, c.rgb)

@@ -26,7 +26,7 @@ def live(qtbot, monkeypatch):
                             full_with_preview=[])
 
     def picture(factor):
-        return jobs.StrengthPreview(0.3, "preview", view=np.full((2, 3, 3), int(10 * factor), np.uint8))
+        return jobs.ViewPreview(0.3, "preview", view=np.full((2, 3, 3), int(10 * factor), np.uint8))
 
     def fake_job(shown, factor, preview=True):     # what restrength_for_view returns, recorded
         state.jobs.append(factor)
@@ -151,14 +151,14 @@ def steps_and_result(gen):
 def test_a_photo_larger_than_its_display_copy_is_previewed_first(cheng_result):
     shown = jobs._shown(cheng_result, 30)
     steps, new = steps_and_result(jobs.restrength_for_view(shown, 1.6, max_side=30))
-    previews = [s for s in steps if isinstance(s, jobs.StrengthPreview)]
+    previews = [s for s in steps if isinstance(s, jobs.ViewPreview)]
     assert len(previews) == 1 and steps[0] is previews[0]
     assert previews[0].view.dtype == np.uint8 and previews[0].view.shape == new.result_view.shape == (22, 30, 3)
     assert np.abs(previews[0].view.astype(int) - new.result_view).mean() < 2     # the same picture
     assert np.abs(shown.result_view.astype(int) - new.result_view).mean() > 2    # at the new strength
     assert new.colorization.info["saturation"] == 1.6 and new.colorization.rgb.shape == (45, 61, 3)
     steps, _ = steps_and_result(jobs.restrength_for_view(shown, 1.6, max_side=100))
-    assert not any(isinstance(s, jobs.StrengthPreview) for s in steps)          # small: no preview
+    assert not any(isinstance(s, jobs.ViewPreview) for s in steps)          # small: no preview
 
 
 def test_strength_change_says_what_factor_is_still_to_apply(cheng_result):
