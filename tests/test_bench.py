@@ -12,6 +12,7 @@ from colorstudio.bench import cli, speed, table
 from colorstudio.bench.memory import PeakMemory
 from colorstudio.bench.runner import BenchConfig, pair_methods, run_benchmark
 from colorstudio.errors import MethodError
+from generator_steps import steps_and_result
 
 CLASSIC = ["copy", "copy+gf", "reinhard", "reinhard+gf", "sgbm", "sgbm+gf", "dis", "dis+gf"]
 
@@ -89,13 +90,7 @@ def test_peak_memory_sees_a_large_numpy_allocation():
 
 
 def test_speed_run_in_child_processes_reports_ratios_to_dis_gf():
-    gen = speed.speed_steps(["copy", "dis+gf"], sizes=(0.05,))
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            records = stop.value
-            break
+    _, records = steps_and_result(speed.speed_steps(["copy", "dis+gf"], sizes=(0.05,)))
     assert [r["method"] for r in records] == ["copy", "dis+gf"]
     for r in records:
         assert "error" not in r, r

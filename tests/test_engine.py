@@ -13,6 +13,7 @@ from colorstudio.engine.colorize import colorize, colorize_steps, save_result
 from colorstudio.engine.diagnostics_io import write_diagnostics
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import MethodError, OutputError
+from generator_steps import steps_and_result
 
 
 def _photos(motorcycle_small, bits=8):
@@ -26,16 +27,9 @@ def _photos(motorcycle_small, bits=8):
 
 def test_steps_yield_progress_then_return_the_result(motorcycle_small):
     gray, ref = _photos(motorcycle_small)
-    gen = colorize_steps(gray, ref, method="dis+gf")
-    fractions = []
-    while True:
-        try:
-            p = next(gen)
-        except StopIteration as stop:
-            result = stop.value
-            break
-        assert isinstance(p, Progress)
-        fractions.append(p.fraction)
+    steps, result = steps_and_result(colorize_steps(gray, ref, method="dis+gf"))
+    assert steps and all(isinstance(p, Progress) for p in steps)
+    fractions = [p.fraction for p in steps]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert result.method == "dis+gf" and result.rgb.shape == gray.pixels.shape + (3,)
 

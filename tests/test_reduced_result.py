@@ -12,19 +12,11 @@ from colorstudio.engine import methods as registry
 from colorstudio.engine.colorize import colorize_steps, reduced_preview
 from colorstudio.engine.progress import ReducedResult
 from colorstudio.gui import jobs
+from generator_steps import steps_and_result as run
 from single_gray_fixtures import scene
 
 # small working sizes keep the pair methods quick; the gray stays larger than them
 PAIR_OPTIONS = {"ccdc": {"max_pixels": 20000}, "cyclecnn": {"working_pixels": 8000}}
-
-
-def run(gen):
-    steps = []
-    while True:
-        try:
-            steps.append(next(gen))
-        except StopIteration as stop:
-            return steps, stop.value
 
 
 @pytest.fixture(scope="module")

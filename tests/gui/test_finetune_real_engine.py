@@ -17,6 +17,7 @@ from colorstudio.nets.gca import GCAConfig
 from colorstudio.nets.refine import RefineConfig
 from colorstudio.nets.registry import load_model, save_model
 from colorstudio.nets.wac import WACConfig
+from generator_steps import steps_and_result
 from gui_helpers import write_pair
 
 
@@ -38,14 +39,7 @@ def test_two_real_training_steps_produce_a_loadable_model(tmp_path):
     base = save_model(CycleCNN(cfg), tmp_path / "base.safetensors", {"data": "test"})
     plan = ta.FineTunePlan(train_pairs=items[:2], held_out=items[2:], base_model=base,
                            run_dir=tmp_path / "run", minutes=None, steps=2, device="cpu", crop=(64, 96))
-    gen = ta.training_steps(plan)
-    updates = []
-    while True:
-        try:
-            updates.append(next(gen))
-        except StopIteration as stop:
-            outcome = stop.value
-            break
+    updates, outcome = steps_and_result(ta.training_steps(plan))
     # before the first step, what is going on (the wizard's status line shows it)
     ready = [u.message for u in updates if u.step == 0]
     assert ready == [f"checking pair {i} of 3 ({p.gray.name})" for i, p in enumerate(items, 1)] + \

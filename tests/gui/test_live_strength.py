@@ -12,6 +12,7 @@ from colorstudio.core.result import WorkingChroma
 from colorstudio.errors import MethodError
 from colorstudio.gui import jobs
 from colorstudio.gui.live_strength import LiveStrength
+from generator_steps import steps_and_result
 
 
 def shown_at(saturation, method="cheng", working=True):
@@ -137,15 +138,6 @@ def cheng_result(tmp_path_factory):
     path = tmp_path_factory.mktemp("live") / "gray.png"
     save_photo(path, luma(scene(45, 61, seed=3)))
     return colorize(load_photo(path), method="cheng")
-
-
-def steps_and_result(gen):
-    steps = []
-    while True:
-        try:
-            steps.append(next(gen))
-        except StopIteration as stop:
-            return steps, stop.value
 
 
 def test_a_photo_larger_than_its_display_copy_is_previewed_first(cheng_result):
