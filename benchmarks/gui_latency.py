@@ -13,6 +13,9 @@ upscaled to ~12 MP (4000×3000 by default), written to a temporary folder.
 method, ``preview_s`` is the time to its display-size preview (the working-size colours
 brought to the display copy's size, before the full size).
 
+``--zoomed`` (with ``--strength-drag``) drags at 100 % zoom, where full-resolution tiles lie over
+the display copy, so no preview is shown: it reports how soon the full size comes.
+
 ``--single`` colorizes the gray alone (default method: ensemble). The app's warm-up (the
 default models loaded in the background after start-up) is waited for first, unless ``--cold``.
 
@@ -89,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", action="store_true",
                         help="colorize before the app's warm-up has loaded the models (the torch import and "
                              "the weights then count in the first Colorize)")
+    parser.add_argument("--zoomed", action="store_true", help="with --strength-drag: drag at 100%% zoom")
     parser.add_argument("--single", action="store_true", help="the gray alone (default method: ensemble)")
     parser.add_argument("--strength-drag", action="store_true",
                         help="a single gray and a drag of the colour strength slider (default method: ensemble)")
@@ -153,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
                   "platform": app.platformName(), "open_s": round(t_open, 2), "colorize_s": round(t_colorize, 2),
                   "preview_s": round(previewed[0] - started, 2) if previewed else None}
         if args.strength_drag:
+            if args.zoomed:
+                window.compare.actual_size()
+                idle(1.0)                       # the full-resolution tiles are made
+                report["zoomed_in"] = window.compare.shows_detail("result")
             report.update(strength_drag(window, probe, idle))
         report["latency"] = probe.stats()
         window.close()
