@@ -197,10 +197,10 @@ class CompareView(QWidget):
         else:
             QTimer.singleShot(0, lambda: self._zoom_to(target, center, zoom))
 
-    @staticmethod
-    def _zoom_to(vb: pg.ViewBox, center: QPointF, zoom: float) -> None:
-        size = vb.size()
-        w, h = max(1.0, size.width()) / zoom, max(1.0, size.height()) / zoom
+    def _zoom_to(self, vb: pg.ViewBox, center: QPointF, zoom: float) -> None:
+        """Show ``zoom`` device pixels per full-resolution pixel (1.0: 100 %) around ``center``."""
+        size, ratio = vb.size(), self.pixel_ratio()
+        w, h = max(1.0, size.width()) * ratio / zoom, max(1.0, size.height()) * ratio / zoom
         vb.setRange(QRectF(center.x() - w / 2, center.y() - h / 2, w, h), padding=0)
 
     def active_view(self) -> pg.ViewBox:
@@ -214,20 +214,25 @@ class CompareView(QWidget):
         vb.updateAutoRange()
 
     def actual_size(self) -> None:
-        """100%: one full-resolution pixel per screen pixel, centred where the view is."""
+        """100%: one full-resolution pixel per screen pixel, centred where the view is. Screen
+        pixels are the device's: on a HiDPI screen (Retina, a 4K laptop at 200 % scaling) one
+        photo pixel per physical pixel, as photo editors count 100 %, not a 2x2 block."""
         vb = self.active_view()
         rect = vb.viewRect()
         center = rect.center() if rect.width() > 0 else QPointF(*(s / 2 for s in self.frame_wh))
-        size = vb.size()
-        sw, sh = max(1.0, size.width()), max(1.0, size.height())
-        vb.setRange(QRectF(center.x() - sw / 2, center.y() - sh / 2, sw, sh), padding=0)
+        self._zoom_to(vb, center, 1.0)
         self.refresh_details()
 
     def zoom_factor(self) -> float:
-        """Screen pixels per full-resolution pixel in the active view (1.0 = 100%)."""
+        """Device pixels per full-resolution pixel in the active view (1.0 = 100%). The
+        full-resolution tiles are cut at this resolution, so a HiDPI screen gets sharp ones."""
         vb = self.active_view()
         rect = vb.viewRect()
-        return vb.size().width() / rect.width() if rect.width() > 0 else 0.0
+        return vb.size().width() * self.pixel_ratio() / rect.width() if rect.width() > 0 else 0.0
+
+    def pixel_ratio(self) -> float:
+        """Device pixels per logical pixel on the view's screen (2.0 on most HiDPI screens)."""
+        return float(self.devicePixelRatioF()) or 1.0
 
     # ------------------------------------------------------------------ split mode
     def set_split_before(self, shown: np.ndarray | None, full: np.ndarray | None = None, label: str = "",

@@ -117,6 +117,29 @@ def test_100_percent_on_a_large_photo_shows_full_resolution_pixels(view, qtbot):
     qtbot.waitUntil(lambda: view.details["gray"].image is None, timeout=2000)
 
 
+def test_on_a_hidpi_screen_100_percent_is_one_photo_pixel_per_device_pixel(view, qtbot, monkeypatch):
+    full = np.random.default_rng(2).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.fit()
+    monkeypatch.setattr(view, "pixel_ratio", lambda: 2.0)            # a Retina / 200 % screen
+    vb = view.views["gray"]
+    view.actual_size()
+    assert view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    assert vb.viewRect().width() == pytest.approx(2 * vb.size().width(), rel=1e-3)   # not 2x2 blocks
+    tile = view.details["gray"]
+    rect = tile.mapRectToParent(tile.boundingRect())
+    assert rect.width() / tile.image.shape[1] == pytest.approx(1.0)   # every photo pixel in the tile
+    # at 80 % the logical pixels (0.4 per photo pixel) would not magnify the display copy
+    # (0.4 x 3000 / 2048 = 0.59), but the device pixels do (1.17): a tile at the device's
+    # resolution instead of the copy stretched over twice its pixels
+    view._zoom_to(vb, vb.viewRect().center(), 0.8)
+    view.refresh_details()
+    assert view.zoom_factor() == pytest.approx(0.8, rel=1e-3) and view.shows_detail("gray")
+    rect = tile.mapRectToParent(tile.boundingRect())
+    assert rect.width() / tile.image.shape[1] == pytest.approx(1 / 0.8, rel=0.01)   # 1 tile px per device px
+
+
 def test_split_view_detail_stops_at_the_line(view, qtbot):
     full = np.random.default_rng(1).integers(0, 256, (2000, 3000), dtype=np.uint8)
     colour = np.zeros((2000, 3000, 3), np.float32)
