@@ -1,4 +1,5 @@
-"""Gray | reference | result side by side, or a before/after split, with linked zoom and pan.
+"""Gray | reference | result side by side, a before/after split, or the result alone (large),
+with linked zoom and pan.
 
 All views share one coordinate frame: the gray photo's full-resolution pixels. Each image is
 shown from a (possibly downsampled) display copy stretched over that frame, so a reference
@@ -19,7 +20,9 @@ from colorstudio.gui.pg_config import configure
 
 configure()
 
-SIDE_BY_SIDE, SPLIT = "side", "split"
+# the result alone is the split view with its line at the right edge, hidden (the split
+# line's own position is kept for when the split comes back)
+SIDE_BY_SIDE, SPLIT, RESULT = "side", "split", "result"
 PANELS = ("gray", "reference", "result")
 TITLES = {"gray": "Gray", "reference": "Reference", "result": "Result"}
 DETAIL_DELAY_MS = 40       # full-resolution tiles follow zoom/pan after this pause
@@ -41,7 +44,8 @@ def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int,
 
 
 class CompareView(QWidget):
-    """Three linked views (side-by-side mode) or one view with a draggable split line."""
+    """Three linked views (side-by-side mode), or one view: with a draggable split line, or
+    the result alone."""
 
     pixelInfo = Signal(str)   # readout text under the mouse ('' when outside the images)
 
@@ -54,6 +58,7 @@ class CompareView(QWidget):
         self.shown: dict[str, np.ndarray | None] = {p: None for p in PANELS}
         # the split view's "before" side: the gray, or another result (display copy, full, label)
         self.before: tuple[np.ndarray, np.ndarray, str] | None = None
+        self._after_name = "result"
 
         self.side = QWidget()
         row = QHBoxLayout(self.side)
@@ -158,9 +163,11 @@ class CompareView(QWidget):
             item.setRect(QRectF(0, 0, *self.frame_wh))
         if panel == "gray":
             self._split_line_reset = True
+        if panel == "result" and self.mode == RESULT:
+            self._split_title()
         if panel in ("gray", "result"):
             self._split_stale = True
-            if self.mode == SPLIT:          # the hidden split view is filled when it is shown
+            if self.mode != SIDE_BY_SIDE:   # the hidden split view is filled when it is shown
                 self._refresh_split()
         self._set_tile(panel, None)
         self._detail_timer.start()
@@ -179,7 +186,7 @@ class CompareView(QWidget):
     # ------------------------------------------------------------------ modes and zoom
     def set_mode(self, mode: str) -> None:
         """Switch between side by side and split, keeping the zoom and the centre."""
-        if mode not in (SIDE_BY_SIDE, SPLIT):
+        if mode not in (SIDE_BY_SIDE, SPLIT, RESULT):
             raise ValueError(mode)
         source = self.active_view()
         fitting = all(source.state["autoRange"])
@@ -187,8 +194,13 @@ class CompareView(QWidget):
         self.mode = mode
         self.stack.setCurrentIndex(0 if mode == SIDE_BY_SIDE else 1)
         self._detail_timer.start()          # the new view's tiles, even if its range stays
-        if mode == SPLIT and self._split_stale:
-            self._refresh_split()
+        if mode != SIDE_BY_SIDE:
+            self.split_line.setVisible(mode == SPLIT)
+            self._split_title()
+            if self._split_stale:
+                self._refresh_split()
+            else:
+                self._update_split()
         target = self.active_view()
         if target is source:
             return
@@ -240,14 +252,30 @@ class CompareView(QWidget):
         """What the split view shows right of the line: another result (its display copy,
         its full-resolution array, a label), to compare two results; None: the gray. ``after``
         names the result left of the line in the title."""
-        self.split_title.setText(f"After ({after})   |   Before ({label if shown is not None else 'gray'})"
-                                 "    — drag the yellow line")
-        if (self.before[0] if self.before else None) is shown:
+        same = (self.before[0] if self.before else None) is shown
+        if not same:
+            self.before = None if shown is None else (shown, full if full is not None else shown, label)
+        self.set_result_name(after)
+        if same:
             return                           # the same before side: nothing to redraw
-        self.before = None if shown is None else (shown, full if full is not None else shown, label)
         self._split_stale = True
-        if self.mode == SPLIT:
+        if self.mode != SIDE_BY_SIDE:
             self._refresh_split()
+
+    def set_result_name(self, name: str) -> None:
+        """How the split view and the result alone name the result (e.g. its method)."""
+        self._after_name = name
+        self._split_title()
+
+    def _split_title(self) -> None:
+        if self.mode == RESULT and self.shown["result"] is None:
+            self.split_title.setText("No result yet: the gray is shown    — Colorize: Ctrl+R")
+        elif self.mode == RESULT:
+            self.split_title.setText(f"Result ({self._after_name})    — 2: compare with the "
+                                     f"{self.before[2] if self.before else 'gray'}, 1: side by side")
+        else:
+            self.split_title.setText(f"After ({self._after_name})   |   Before "
+                                     f"({self.before[2] if self.before else 'gray'})    — drag the yellow line")
 
     def _before(self) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(display copy, full-resolution array) of the split view's before side."""
@@ -276,13 +304,18 @@ class CompareView(QWidget):
             self.split_after.clear()
             return
         w, h = self.frame_wh
-        x = float(np.clip(self.split_line.value(), 0, w))
+        x = self._split_x()
         cols = int(round(x / w * result.shape[1]))
         if cols <= 0:
             self.split_after.clear()
             return
         self.split_after.setImage(np.ascontiguousarray(result[:, :cols]), autoLevels=False, levels=None)
         self.split_after.setRect(QRectF(0, 0, cols * w / result.shape[1], h))
+
+    def _split_x(self) -> float:
+        """Where the result ends in the split view: the line, or the right edge (result alone)."""
+        w = self.frame_wh[0]
+        return float(w) if self.mode == RESULT else float(np.clip(self.split_line.value(), 0, w))
 
     def set_split_position(self, fraction: float) -> None:
         """Place the split line at ``fraction`` (0..1) of the width."""
@@ -304,8 +337,9 @@ class CompareView(QWidget):
                 self._set_tile(panel, tile)
             return
         before_shown, before_full = self._before()
-        self._set_tile("split_before", detail_tile(before_full, shape(before_shown), self.frame_wh, visible, zoom))
-        line = float(np.clip(self.split_line.value(), 0, self.frame_wh[0]))
+        self._set_tile("split_before", None if self.mode == RESULT else
+                       detail_tile(before_full, shape(before_shown), self.frame_wh, visible, zoom))
+        line = self._split_x()
         self._set_tile("split_after", detail_tile(self.full["result"], shape(self.shown["result"]),
                                                   self.frame_wh, visible, zoom, x_max=line)
                        if line > 0 else None)
@@ -340,7 +374,7 @@ class CompareView(QWidget):
             text = _value_text(self.full[panel], x, y, self.frame_wh)
             if text:
                 parts.append(f"{label} {text}")
-        if self.before is not None and self.mode == SPLIT:
+        if self.before is not None and self.mode == SPLIT:     # (the result alone does not show it)
             text = _value_text(self.before[1], x, y, self.frame_wh)
             if text:
                 parts.append(f"{self.before[2]} {text}")
@@ -348,7 +382,7 @@ class CompareView(QWidget):
 
     def _mouse_moved(self, scene_pos) -> None:
         scene = self.sender()
-        candidates = [self.split_view] if self.mode == SPLIT else list(self.views.values())
+        candidates = list(self.views.values()) if self.mode == SIDE_BY_SIDE else [self.split_view]
         for vb in candidates:
             if vb.scene() is scene and vb.sceneBoundingRect().contains(scene_pos):
                 p = vb.mapSceneToView(scene_pos)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
-from colorstudio.gui.compare_view import SIDE_BY_SIDE, SPLIT
+from colorstudio.gui.compare_view import RESULT, SIDE_BY_SIDE, SPLIT
 from colorstudio.gui.settings import DEVICES
 
 DEVICE_LABELS = {"auto": "&Automatic (GPU if there is one)", "cpu": "&CPU", "cuda": "&NVIDIA GPU (CUDA)",
@@ -44,7 +44,9 @@ class MainMenus:
         group = QActionGroup(self)
         self.side_action = self._action(view, "&Side by side", lambda: self.set_mode(SIDE_BY_SIDE), "1")
         self.split_action = self._action(view, "Before/after s&plit", lambda: self.set_mode(SPLIT), "2")
-        for a in (self.side_action, self.split_action):
+        self.result_action = self._action(view, "&Result alone", lambda: self.set_mode(RESULT), "3")
+        self.mode_actions = {SIDE_BY_SIDE: self.side_action, SPLIT: self.split_action, RESULT: self.result_action}
+        for a in self.mode_actions.values():
             a.setCheckable(True)
             group.addAction(a)
         self.side_action.setChecked(True)

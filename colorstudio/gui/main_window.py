@@ -14,7 +14,7 @@ from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.errors import ColorStudioError, PairError
 from colorstudio.gui import jobs, model_catalog
 from colorstudio.gui.batch_panel import BatchPanel
-from colorstudio.gui.compare_view import SPLIT, CompareView
+from colorstudio.gui.compare_view import CompareView
 from colorstudio.gui.diagnostics_dock import DiagnosticsDock
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
@@ -100,7 +100,7 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
 
     def set_mode(self, mode: str) -> None:
         self.compare.set_mode(mode)
-        (self.split_action if mode == SPLIT else self.side_action).setChecked(True)
+        self.mode_actions[mode].setChecked(True)
 
     # ------------------------------------------------------------------ picker
     def refresh_choices(self, select: str | None = None) -> None:

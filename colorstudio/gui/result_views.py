@@ -83,6 +83,7 @@ class ResultViews:
                                    self.compare.titles["result"].text())
         self.compare.set_image("result", view)
         self.compare.set_title("result", "Result · preview (the full size follows)")
+        self.compare.set_result_name("preview: the full size follows")
 
     def _take_back_preview(self) -> None:
         """The job that showed a preview failed or was cancelled: the pane shows what it showed."""
@@ -91,6 +92,7 @@ class ResultViews:
             self.before_preview = None
             self.compare.set_image("result", view, full)
             self.compare.set_title("result", title)
+            self._list_results()
 
     def _show_result(self, shown: jobs.ShownResult) -> None:
         self.before_preview = None
@@ -106,8 +108,9 @@ class ResultViews:
         self.export_action.setEnabled(True)
         self.export_diag_action.setEnabled(True)
         self.side.set_progress(1.0, "done")
-        self.statusBar().showMessage("Hover for pixel values · 2: before/after split · 1: side by side · "
-                                     "F: fit · Ctrl+1: 100% · [ ]: other results · Ctrl+E: export")
+        self.statusBar().showMessage("Hover for pixel values · 1: side by side · 2: before/after split · "
+                                     "3: result alone · F: fit · Ctrl+1: 100% · [ ]: other results · "
+                                     "Ctrl+E: export")
         self.side.set_status(f"Colorized with {c.method} in {c.seconds:.1f} s."
                              + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
         self._list_results()

@@ -156,3 +156,39 @@ def test_split_view_detail_stops_at_the_line(view, qtbot):
     assert right == pytest.approx(1500, abs=1)
     view.set_split_position(0.0)
     qtbot.waitUntil(lambda: view.details["split_after"].image is None, timeout=2000)
+
+
+def test_the_result_alone_fills_the_view_and_the_split_comes_back_as_it_was(view, qtbot):
+    from colorstudio.gui.compare_view import RESULT, SIDE_BY_SIDE, SPLIT
+
+    full = np.random.default_rng(3).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    colour = np.random.default_rng(4).random((2000, 3000, 3), dtype=np.float32)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.set_image("result", display_image(colour), colour)
+    view.fit()
+    view.set_mode(SPLIT)
+    view.set_split_position(0.3)
+    view.set_mode(RESULT)
+    assert view.stack.currentIndex() == 1 and not view.split_line.isVisible()
+    after = view.split_after
+    assert after.image.shape == view.shown["result"].shape               # the whole result, no gray
+    assert after.mapRectToParent(after.boundingRect()).width() == pytest.approx(3000)
+    assert view.split_title.text().startswith("Result (result)")
+    view.fit()
+    qtbot.wait(100)
+    view.actual_size()                                                    # at 100 %: the real pixels,
+    qtbot.waitUntil(lambda: view.details["split_after"].image is not None, timeout=2000)
+    tile = view.details["split_after"]
+    assert tile.mapRectToParent(tile.boundingRect()).contains(view.split_view.viewRect())   # everywhere
+    assert view.details["split_before"].image is None                    # the hidden side costs nothing
+    assert view.shows_detail("result")
+    vb = view.split_view
+    centre = vb.viewRect().center()
+    text = view.readout(centre.x(), centre.y())
+    assert "result" in text and "gray" in text                            # the readout still names both
+    view.set_mode(SPLIT)                                                  # the split as it was left
+    assert view.split_line.isVisible() and view.split_line.value() == pytest.approx(900)
+    assert view.split_title.text().startswith("After (result)")
+    view.set_mode(SIDE_BY_SIDE)
+    assert view.stack.currentIndex() == 0

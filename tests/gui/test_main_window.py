@@ -76,8 +76,11 @@ def test_split_mode_and_zoom_shortcuts(qtbot, window, pair_files):
     assert window.compare.zoom_factor() == pytest.approx(1.0, rel=0.05)
     window.compare.fit()
     assert window.compare.zoom_factor() > 1.0              # a tiny photo fits larger than 100%
+    window.result_action.trigger()                         # 3: the result alone
+    assert window.compare.mode == "result" and window.result_action.isChecked()
+    assert not window.split_action.isChecked() and not window.compare.split_line.isVisible()
     window.set_mode("side")
-    assert window.compare.stack.currentIndex() == 0
+    assert window.compare.stack.currentIndex() == 0 and window.side_action.isChecked()
 
 
 def test_export_writes_the_full_resolution_result_and_diagnostics(qtbot, window, pair_files, tmp_path):

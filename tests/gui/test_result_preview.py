@@ -71,6 +71,8 @@ def test_a_cancelled_or_failed_job_puts_back_the_result_shown_before(qtbot, wind
 
     open_gray(qtbot, window, pair_files[0])
     before = colorize(qtbot, window, "cheng")
+    window.set_mode("result")                       # the result alone: its title follows too
+    assert window.compare.split_title.text().startswith("Result (cheng)")
     errors = []
     monkeypatch.setattr(mw, "show_error", lambda parent, exc, **kw: errors.append(exc))
     for outcome in ("cancel", "fail"):
@@ -79,12 +81,16 @@ def test_a_cancelled_or_failed_job_puts_back_the_result_shown_before(qtbot, wind
         qtbot.waitUntil(lambda: window.before_preview is not None, timeout=5000)
         assert window.compare.images["result"].image.min() == 200             # the preview is up
         assert "preview" in window.compare.titles["result"].text()
+        assert "preview" in window.compare.split_title.text()
+        assert window.compare.split_after.image.min() == 200
         assert window.strength.current() is None       # the slider does not act on the hidden result
         if outcome == "cancel":
             window.side.cancel_button.click()
         qtbot.waitUntil(lambda: window.worker is None, timeout=5000)
         assert np.array_equal(window.compare.images["result"].image, before.result_view)
         assert window.compare.titles["result"].text() == "Result · cheng"
+        assert window.compare.split_title.text().startswith("Result (cheng)")
+        assert np.array_equal(window.compare.split_after.image, before.result_view)
         assert window.result is before and window.strength.current() is before
     assert [str(e) for e in errors] == ["out of memory at full size"]
     assert "out of memory" in window.side.status.text()
