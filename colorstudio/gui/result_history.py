@@ -52,6 +52,12 @@ class ResultHistory:
             out.append(f"{e.name}{strength}")
         return out
 
+    def names(self) -> list[str]:
+        """Short names for titles: the method (or model), with its :meth:`labels` detail only
+        where two kept results share a method (say, hsv2stage at two strengths)."""
+        plain = [e.name for e in self.entries]
+        return [label if plain.count(name) > 1 else name for name, label in zip(plain, self.labels())]
+
 
 def _bytes(shown) -> int:
     """The memory a result holds: its full-resolution arrays."""

@@ -62,15 +62,15 @@ class ResultViews:
 
     def _list_results(self) -> None:
         """The kept results in the side panel, and the split view's two sides, up to date."""
-        entries, shown = self.history.entries, self.history.index(self.result)
+        names, shown = self.history.names(), self.history.index(self.result)
         before = self.history.index(self.before_result) if self.before_result is not None else -1
-        after = entries[shown].name if shown >= 0 else "result"
+        after = names[shown] if shown >= 0 else "result"
         if before < 0:                       # the gray, or a result no longer kept
             self.before_result = None
             self.compare.set_split_before(None, after=after)
         else:
             b = self.before_result
-            self.compare.set_split_before(b.result_view, b.colorization.rgb, entries[before].name, after)
+            self.compare.set_split_before(b.result_view, b.colorization.rgb, names[before], after)
         self.side.show_results(self.history.labels(), shown, before)
 
     def _preview_result(self, view) -> None:

@@ -39,3 +39,12 @@ def test_large_results_are_kept_fewer_the_newest_always():
     assert [e.name for e in history.entries] == ["b", "c"]            # 30 MB > 25: the oldest goes
     history.add(result("huge", megabytes=40), "huge")
     assert [e.name for e in history.entries] == ["huge"]              # alone over the budget: kept
+
+
+def test_titles_name_the_strength_only_where_two_results_share_a_method():
+    history = ResultHistory()
+    history.add(result("hsv2stage", 1.15), "hsv2stage")
+    history.add(result("ccdc"), "ccdc")
+    assert history.names() == ["hsv2stage", "ccdc"]
+    history.add(result("hsv2stage", 1.6), "hsv2stage")
+    assert history.names() == ["hsv2stage · strength ×1.15", "ccdc", "hsv2stage · strength ×1.60"]
