@@ -59,6 +59,7 @@ class CompareView(QWidget):
         # the split view's "before" side: the gray, or another result (display copy, full, label)
         self.before: tuple[np.ndarray, np.ndarray, str] | None = None
         self._after_name = "result"
+        self.showing_before = False            # the result alone: its before side shown instead
 
         self.side = QWidget()
         row = QHBoxLayout(self.side)
@@ -164,6 +165,7 @@ class CompareView(QWidget):
         if panel == "gray":
             self._split_line_reset = True
         if panel == "result" and self.mode == RESULT:
+            self.showing_before = False        # a new result is what the user wants to see
             self._split_title()
         if panel in ("gray", "result"):
             self._split_stale = True
@@ -192,6 +194,7 @@ class CompareView(QWidget):
         fitting = all(source.state["autoRange"])
         center, zoom = source.viewRect().center(), self.zoom_factor()
         self.mode = mode
+        self.showing_before = False
         self.stack.setCurrentIndex(0 if mode == SIDE_BY_SIDE else 1)
         self._detail_timer.start()          # the new view's tiles, even if its range stays
         if mode != SIDE_BY_SIDE:
@@ -268,11 +271,14 @@ class CompareView(QWidget):
         self._split_title()
 
     def _split_title(self) -> None:
+        before = self.before[2] if self.before else "gray"
         if self.mode == RESULT and self.shown["result"] is None:
             self.split_title.setText("No result yet: the gray is shown    — Colorize: Ctrl+R")
+        elif self.mode == RESULT and self.showing_before:
+            self.split_title.setText(f"Before ({before})    — \\: back to the result ({self._after_name})")
         elif self.mode == RESULT:
-            self.split_title.setText(f"Result ({self._after_name})    — 2: compare with the "
-                                     f"{self.before[2] if self.before else 'gray'}, 1: side by side")
+            self.split_title.setText(f"Result ({self._after_name})    — \\: show the {before}, "
+                                     "2: split, 1: side by side")
         else:
             self.split_title.setText(f"After ({self._after_name})   |   Before "
                                      f"({self.before[2] if self.before else 'gray'})    — drag the yellow line")
@@ -313,9 +319,21 @@ class CompareView(QWidget):
         self.split_after.setRect(QRectF(0, 0, cols * w / result.shape[1], h))
 
     def _split_x(self) -> float:
-        """Where the result ends in the split view: the line, or the right edge (result alone)."""
+        """Where the result ends in the split view: the line; the result alone: the right edge,
+        or the left one while its before side is shown (:meth:`toggle_before`)."""
         w = self.frame_wh[0]
-        return float(w) if self.mode == RESULT else float(np.clip(self.split_line.value(), 0, w))
+        if self.mode == RESULT:
+            return 0.0 if self.showing_before else float(w)
+        return float(np.clip(self.split_line.value(), 0, w))
+
+    def toggle_before(self) -> None:
+        """The result alone: show its before side (the gray, or the result chosen to compare
+        with) in its place, or the result again: a blink comparison at any zoom."""
+        if self.mode != RESULT:
+            return
+        self.showing_before = not self.showing_before
+        self._split_title()
+        self._update_split()
 
     def set_split_position(self, fraction: float) -> None:
         """Place the split line at ``fraction`` (0..1) of the width."""
@@ -337,7 +355,7 @@ class CompareView(QWidget):
                 self._set_tile(panel, tile)
             return
         before_shown, before_full = self._before()
-        self._set_tile("split_before", None if self.mode == RESULT else
+        self._set_tile("split_before", None if self.mode == RESULT and not self.showing_before else
                        detail_tile(before_full, shape(before_shown), self.frame_wh, visible, zoom))
         line = self._split_x()
         self._set_tile("split_after", detail_tile(self.full["result"], shape(self.shown["result"]),

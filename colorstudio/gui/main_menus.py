@@ -50,6 +50,10 @@ class MainMenus:
             a.setCheckable(True)
             group.addAction(a)
         self.side_action.setChecked(True)
+        self.before_action = self._action(view, "Result alone: show the &before side",
+                                          self.compare.toggle_before, "\\",
+                                          tip="Blink between the result and the gray (or the result "
+                                              "chosen to compare with)")
         view.addSeparator()
         self._action(view, "&Fit", self.compare.fit, [QKeySequence("F"), QKeySequence("Ctrl+0")])
         self._action(view, "&100%", self.compare.actual_size, [QKeySequence("Ctrl+1"), QKeySequence("Z")])

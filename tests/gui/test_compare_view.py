@@ -187,6 +187,16 @@ def test_the_result_alone_fills_the_view_and_the_split_comes_back_as_it_was(view
     centre = vb.viewRect().center()
     text = view.readout(centre.x(), centre.y())
     assert "result" in text and "gray" in text                            # the readout still names both
+    view.toggle_before()                                                  # the backslash key: the gray in its place
+    assert view.showing_before and view.split_after.image is None
+    assert view.split_title.text().startswith("Before (gray)")
+    qtbot.waitUntil(lambda: view.details["split_before"].image is not None, timeout=2000)
+    assert view.details["split_after"].image is None and view.shows_detail("gray")
+    view.toggle_before()                                                  # and back
+    assert not view.showing_before and view.split_after.image.shape == view.shown["result"].shape
+    view.toggle_before()
+    view.set_image("result", display_image(colour), colour)              # a new result is shown at once
+    assert not view.showing_before and view.split_after.image is not None
     view.set_mode(SPLIT)                                                  # the split as it was left
     assert view.split_line.isVisible() and view.split_line.value() == pytest.approx(900)
     assert view.split_title.text().startswith("After (result)")

@@ -79,6 +79,11 @@ def test_split_mode_and_zoom_shortcuts(qtbot, window, pair_files):
     window.result_action.trigger()                         # 3: the result alone
     assert window.compare.mode == "result" and window.result_action.isChecked()
     assert not window.split_action.isChecked() and not window.compare.split_line.isVisible()
+    assert window.before_action.shortcut().toString() == "\\"
+    window.before_action.trigger()                         # the backslash key: the gray instead
+    assert window.compare.showing_before and window.compare.split_after.image is None
+    window.before_action.trigger()
+    assert not window.compare.showing_before
     window.set_mode("side")
     assert window.compare.stack.currentIndex() == 0 and window.side_action.isChecked()
 
