@@ -187,7 +187,8 @@ class CompareView(QWidget):
 
     # ------------------------------------------------------------------ modes and zoom
     def set_mode(self, mode: str) -> None:
-        """Switch between side by side and split, keeping the zoom and the centre."""
+        """Switch between side by side, the split and the result alone, keeping the zoom and the
+        centre."""
         if mode not in (SIDE_BY_SIDE, SPLIT, RESULT):
             raise ValueError(mode)
         source = self.active_view()
@@ -280,8 +281,8 @@ class CompareView(QWidget):
             self.split_title.setText(f"Result ({self._after_name})    — \\: show the {before}, "
                                      "2: split, 1: side by side")
         else:
-            self.split_title.setText(f"After ({self._after_name})   |   Before "
-                                     f"({self.before[2] if self.before else 'gray'})    — drag the yellow line")
+            self.split_title.setText(f"After ({self._after_name})   |   Before ({before})"
+                                     "    — drag the yellow line")
 
     def _before(self) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(display copy, full-resolution array) of the split view's before side."""
@@ -392,7 +393,7 @@ class CompareView(QWidget):
             text = _value_text(self.full[panel], x, y, self.frame_wh)
             if text:
                 parts.append(f"{label} {text}")
-        if self.before is not None and self.mode == SPLIT:     # (the result alone does not show it)
+        if self.before is not None and (self.mode == SPLIT or self.showing_before):   # it is on screen
             text = _value_text(self.before[1], x, y, self.frame_wh)
             if text:
                 parts.append(f"{self.before[2]} {text}")
