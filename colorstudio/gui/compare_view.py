@@ -17,12 +17,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 
 from colorstudio.gui.detail_tiles import Tile, detail_tile
 from colorstudio.gui.pg_config import configure
+from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT, SplitModes
 
 configure()
 
-# the result alone is the split view with its line at the right edge, hidden (the split
-# line's own position is kept for when the split comes back)
-SIDE_BY_SIDE, SPLIT, RESULT = "side", "split", "result"
 PANELS = ("gray", "reference", "result")
 TITLES = {"gray": "Gray", "reference": "Reference", "result": "Result"}
 DETAIL_DELAY_MS = 40       # full-resolution tiles follow zoom/pan after this pause
@@ -43,7 +41,7 @@ def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int,
     return " ".join(f"{int(round(c))}" for c in vals)
 
 
-class CompareView(QWidget):
+class CompareView(SplitModes, QWidget):
     """Three linked views (side-by-side mode), or one view: with a draggable split line, or
     the result alone."""
 
@@ -60,6 +58,7 @@ class CompareView(QWidget):
         self.before: tuple[np.ndarray, np.ndarray, str] | None = None
         self._after_name = "result"
         self.showing_before = False            # the result alone: its before side shown instead
+        self._hover: tuple | None = None       # (scene, scene position) of the mouse's last move
 
         self.side = QWidget()
         row = QHBoxLayout(self.side)
@@ -135,6 +134,7 @@ class CompareView(QWidget):
 
         for canvas in self.canvases + [self.split_canvas]:
             canvas.scene().sigMouseMoved.connect(self._mouse_moved)
+            canvas.scene().sigMouseClicked.connect(self._mouse_clicked)
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(DETAIL_DELAY_MS)
@@ -229,15 +229,25 @@ class CompareView(QWidget):
         vb.enableAutoRange()
         vb.updateAutoRange()
 
-    def actual_size(self) -> None:
-        """100%: one full-resolution pixel per screen pixel, centred where the view is. Screen
-        pixels are the device's: on a HiDPI screen (Retina, a 4K laptop at 200 % scaling) one
-        photo pixel per physical pixel, as photo editors count 100 %, not a 2x2 block."""
+    def actual_size(self, at: QPointF | None = None) -> None:
+        """100%: one full-resolution pixel per screen pixel, centred on ``at`` (frame
+        coordinates) or where the view is. Screen pixels are the device's: on a HiDPI screen
+        (Retina, a 4K laptop at 200 % scaling) one photo pixel per physical pixel, as photo
+        editors count 100 %, not a 2x2 block."""
         vb = self.active_view()
         rect = vb.viewRect()
-        center = rect.center() if rect.width() > 0 else QPointF(*(s / 2 for s in self.frame_wh))
+        center = at if at is not None else (
+            rect.center() if rect.width() > 0 else QPointF(*(s / 2 for s in self.frame_wh)))
         self._zoom_to(vb, center, 1.0)
         self.refresh_details()
+
+    def toggle_zoom(self, at: QPointF | None = None) -> None:
+        """Fit <-> 100 % (the Z key, a double click), 100 % centred on ``at`` (default: the
+        photo point under the mouse, else the view's centre), as photo editors do."""
+        if abs(self.zoom_factor() - 1.0) < 0.01:
+            self.fit()
+        else:
+            self.actual_size(at if at is not None else self.point_under_mouse())
 
     def zoom_factor(self) -> float:
         """Device pixels per full-resolution pixel in the active view (1.0 = 100%). The
@@ -249,96 +259,6 @@ class CompareView(QWidget):
     def pixel_ratio(self) -> float:
         """Device pixels per logical pixel on the view's screen (2.0 on most HiDPI screens)."""
         return float(self.devicePixelRatioF()) or 1.0
-
-    # ------------------------------------------------------------------ split mode
-    def set_split_before(self, shown: np.ndarray | None, full: np.ndarray | None = None, label: str = "",
-                         after: str = "result") -> None:
-        """What the split view shows right of the line: another result (its display copy,
-        its full-resolution array, a label), to compare two results; None: the gray. ``after``
-        names the result left of the line in the title."""
-        same = (self.before[0] if self.before else None) is shown
-        if not same:
-            self.before = None if shown is None else (shown, full if full is not None else shown, label)
-        self.set_result_name(after)
-        if same:
-            return                           # the same before side: nothing to redraw
-        self._split_stale = True
-        if self.mode != SIDE_BY_SIDE:
-            self._refresh_split()
-
-    def set_result_name(self, name: str) -> None:
-        """How the split view and the result alone name the result (e.g. its method)."""
-        self._after_name = name
-        self._split_title()
-
-    def _split_title(self) -> None:
-        before = self.before[2] if self.before else "gray"
-        if self.mode == RESULT and self.shown["result"] is None:
-            self.split_title.setText("No result yet: the gray is shown    — Colorize: Ctrl+R")
-        elif self.mode == RESULT and self.showing_before:
-            self.split_title.setText(f"Before ({before})    — \\: back to the result ({self._after_name})")
-        elif self.mode == RESULT:
-            self.split_title.setText(f"Result ({self._after_name})    — \\: show the {before}, "
-                                     "2: split, 1: side by side")
-        else:
-            self.split_title.setText(f"After ({self._after_name})   |   Before ({before})"
-                                     "    — drag the yellow line")
-
-    def _before(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(display copy, full-resolution array) of the split view's before side."""
-        return (self.before[0], self.before[1]) if self.before else (self.shown["gray"], self.full["gray"])
-
-    def _refresh_split(self) -> None:
-        reset_line, self._split_line_reset, self._split_stale = self._split_line_reset, False, False
-        before = self._before()[0]
-        w, h = self.frame_wh
-        if before is None:
-            self.split_before.clear()
-        else:
-            self.split_before.setImage(before, autoLevels=False, levels=None)  # uint8: no rescale
-            self.split_before.setRect(QRectF(0, 0, w, h))
-        if reset_line or not (0 < self.split_line.value() < w):
-            self.split_line.blockSignals(True)
-            self.split_line.setValue(w / 2)
-            self.split_line.blockSignals(False)
-        self._update_split()
-
-    def _update_split(self) -> None:
-        """The result covers the left part of the split view, up to the line."""
-        self._detail_timer.start()      # the full-resolution tile follows the line
-        result = self.shown["result"]
-        if result is None:
-            self.split_after.clear()
-            return
-        w, h = self.frame_wh
-        x = self._split_x()
-        cols = int(round(x / w * result.shape[1]))
-        if cols <= 0:
-            self.split_after.clear()
-            return
-        self.split_after.setImage(np.ascontiguousarray(result[:, :cols]), autoLevels=False, levels=None)
-        self.split_after.setRect(QRectF(0, 0, cols * w / result.shape[1], h))
-
-    def _split_x(self) -> float:
-        """Where the result ends in the split view: the line; the result alone: the right edge,
-        or the left one while its before side is shown (:meth:`toggle_before`)."""
-        w = self.frame_wh[0]
-        if self.mode == RESULT:
-            return 0.0 if self.showing_before else float(w)
-        return float(np.clip(self.split_line.value(), 0, w))
-
-    def toggle_before(self) -> None:
-        """The result alone: show its before side (the gray, or the result chosen to compare
-        with) in its place, or the result again: a blink comparison at any zoom."""
-        if self.mode != RESULT:
-            return
-        self.showing_before = not self.showing_before
-        self._split_title()
-        self._update_split()
-
-    def set_split_position(self, fraction: float) -> None:
-        """Place the split line at ``fraction`` (0..1) of the width."""
-        self.split_line.setValue(float(np.clip(fraction, 0, 1)) * self.frame_wh[0])
 
     # ------------------------------------------------------------------ full-resolution detail
     def refresh_details(self) -> None:
@@ -399,15 +319,32 @@ class CompareView(QWidget):
                 parts.append(f"{self.before[2]} {text}")
         return "   |   ".join(parts)
 
-    def _mouse_moved(self, scene_pos) -> None:
-        scene = self.sender()
+    def _frame_point(self, scene, scene_pos) -> QPointF | None:
+        """The frame position at ``scene_pos`` of a shown view's ``scene``, if on the photo."""
         candidates = list(self.views.values()) if self.mode == SIDE_BY_SIDE else [self.split_view]
         for vb in candidates:
             if vb.scene() is scene and vb.sceneBoundingRect().contains(scene_pos):
                 p = vb.mapSceneToView(scene_pos)
-                self.pixelInfo.emit(self.readout(p.x(), p.y()))
-                return
-        self.pixelInfo.emit("")
+                w, h = self.frame_wh
+                return p if 0 <= p.x() < w and 0 <= p.y() < h else None
+        return None
+
+    def point_under_mouse(self) -> QPointF | None:
+        """The frame position under the mouse now (also after a zoom without a mouse move: the
+        mouse's place in the view is kept, not the photo point it was over), if on the photo."""
+        return None if self._hover is None else self._frame_point(*self._hover)
+
+    def _mouse_moved(self, scene_pos) -> None:
+        self._hover = (self.sender(), scene_pos)
+        p = self.point_under_mouse()
+        self.pixelInfo.emit("" if p is None else self.readout(p.x(), p.y()))
+
+    def _mouse_clicked(self, event) -> None:
+        """A double click on a photo: fit <-> 100 % there."""
+        p = self._frame_point(self.sender(), event.scenePos()) if event.double() else None
+        if p is not None:
+            event.accept()
+            self.toggle_zoom(p)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
         if event.key() == Qt.Key.Key_F:

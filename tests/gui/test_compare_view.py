@@ -202,3 +202,44 @@ def test_the_result_alone_fills_the_view_and_the_split_comes_back_as_it_was(view
     assert view.split_title.text().startswith("After (result)")
     view.set_mode(SIDE_BY_SIDE)
     assert view.stack.currentIndex() == 0
+
+
+def test_z_and_a_double_click_toggle_fit_and_100_percent_where_the_mouse_is(view, qtbot):
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QPointF
+
+    full = np.random.default_rng(5).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.fit()
+    qtbot.wait(100)
+    vb = view.views["gray"]
+    scene = view.canvases[0].scene()
+    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(2500, 400)))   # the mouse over a detail
+    assert view.point_under_mouse().x() == pytest.approx(2500, abs=1)
+    view.toggle_zoom()                                                # Z: 100 % there
+    assert view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    assert vb.viewRect().center().x() == pytest.approx(2500, abs=1)
+    assert vb.viewRect().center().y() == pytest.approx(400, abs=1)
+    view.toggle_zoom()                                                # Z again: fit
+    qtbot.waitUntil(lambda: view.zoom_factor() < 0.5, timeout=2000)
+    clicks = []
+    event = SimpleNamespace(double=lambda: True, accept=lambda: clicks.append(1),
+                            scenePos=lambda: vb.mapViewToScene(QPointF(600, 1500)))
+    scene.sigMouseClicked.emit(event)                                 # a double click: 100 % there
+    assert clicks and view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    assert vb.viewRect().center().x() == pytest.approx(600, abs=1)
+    single = SimpleNamespace(double=lambda: False, accept=lambda: clicks.append(2),
+                             scenePos=lambda: vb.mapViewToScene(QPointF(10, 10)))
+    scene.sigMouseClicked.emit(single)                                # a single click: nothing
+    assert clicks == [1] and vb.viewRect().center().x() == pytest.approx(600, abs=1)
+    under = vb.mapViewToScene(QPointF(700, 1500))                      # the mouse stays in place while
+    scene.sigMouseMoved.emit(under)                                   # the view zooms: Z takes the
+    view.toggle_zoom()                                                # photo point under it now
+    qtbot.waitUntil(lambda: view.zoom_factor() < 0.5, timeout=2000)
+    expected = vb.mapSceneToView(under)
+    view.toggle_zoom()
+    assert vb.viewRect().center().x() == pytest.approx(expected.x(), abs=1)
+    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(-50, 10)))     # off the photo: none
+    assert view.point_under_mouse() is None
