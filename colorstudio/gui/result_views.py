@@ -109,7 +109,7 @@ class ResultViews:
         self.export_diag_action.setEnabled(True)
         self.side.set_progress(1.0, "done")
         self.statusBar().showMessage("Hover for pixel values · 1: side by side · 2: before/after split · "
-                                     "3: result alone (\\: before) · F: fit · Ctrl+1: 100% · [ ]: other results · "
+                                     "3: result alone (\\: before) · Z: fit ↔ 100% · [ ]: other results · "
                                      "Ctrl+E: export")
         self.side.set_status(f"Colorized with {c.method} in {c.seconds:.1f} s."
                              + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
