@@ -46,6 +46,7 @@ class CompareView(SplitModes, QWidget):
     the result alone."""
 
     pixelInfo = Signal(str)   # readout text under the mouse ('' when outside the images)
+    zoomChanged = Signal(float)   # the zoom after a change (1.0 = 100 %), see zoom_factor
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -267,6 +268,7 @@ class CompareView(SplitModes, QWidget):
         vb = self.active_view()
         r = vb.viewRect()
         visible, zoom = (r.left(), r.top(), r.right(), r.bottom()), self.zoom_factor()
+        self.zoomChanged.emit(zoom)
         shape = lambda a: None if a is None else a.shape   # noqa: E731
         if self.mode == SIDE_BY_SIDE:
             for panel in PANELS:

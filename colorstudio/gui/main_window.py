@@ -78,6 +78,11 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
         self.readout = QLabel("")
         self.statusBar().addPermanentWidget(self.readout)
         self.compare.pixelInfo.connect(self.readout.setText)
+        self.zoom_label = QLabel("")
+        self.zoom_label.setToolTip("Zoom: photo pixels per screen pixel (Z: fit ↔ 100%)")
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.compare.zoomChanged.connect(
+            lambda zoom: self.zoom_label.setText(f"{zoom:.0%}" if self.inputs is not None and zoom > 0 else ""))
         self._build_menus()
         self.refresh_choices()
         geometry, state = self.settings.window_geometry(), self.settings.window_state()

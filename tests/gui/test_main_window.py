@@ -74,6 +74,7 @@ def test_split_mode_and_zoom_shortcuts(qtbot, window, pair_files):
     assert after.shape == (96, 32, 3)                      # result covers the left quarter
     window.compare.actual_size()
     assert window.compare.zoom_factor() == pytest.approx(1.0, rel=0.05)
+    assert window.zoom_label.text() == "100%"                # the zoom in the status bar
     window.compare.fit()
     assert window.compare.zoom_factor() > 1.0              # a tiny photo fits larger than 100%
     window.result_action.trigger()                         # 3: the result alone
