@@ -24,6 +24,14 @@ class MainMenus:
         menu.addAction(action)
         return action
 
+    def toggle_full_screen(self) -> None:
+        """The window over the whole screen (F11; Ctrl+Cmd+F on macOS), or back."""
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.full_screen_action.setChecked(self.isFullScreen())
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
@@ -64,6 +72,9 @@ class MainMenus:
         view.addSeparator()
         for dock in (self.side_dock, self.diagnostics, self.batch_dock):
             view.addAction(dock.toggleViewAction())
+        self.full_screen_action = self._action(view, "F&ull screen", self.toggle_full_screen,
+                                               QKeySequence.StandardKey.FullScreen)
+        self.full_screen_action.setCheckable(True)
 
         tools = bar.addMenu("&Tools")
         self._action(tools, "&Colorize", self.colorize, "Ctrl+R")

@@ -87,6 +87,10 @@ def test_split_mode_and_zoom_shortcuts(qtbot, window, pair_files):
     assert not window.compare.showing_before
     window.set_mode("side")
     assert window.compare.stack.currentIndex() == 0 and window.side_action.isChecked()
+    window.full_screen_action.trigger()                    # F11 and back
+    assert window.isFullScreen() and window.full_screen_action.isChecked()
+    window.full_screen_action.trigger()
+    assert not window.isFullScreen() and not window.full_screen_action.isChecked()
 
 
 def test_export_writes_the_full_resolution_result_and_diagnostics(qtbot, window, pair_files, tmp_path):
