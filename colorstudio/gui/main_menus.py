@@ -24,8 +24,14 @@ class MainMenus:
         menu.addAction(action)
         return action
 
+    def show_shortcuts(self):
+        from colorstudio.gui.shortcuts_dialog import show_shortcuts
+
+        self.shortcuts_dialog = show_shortcuts(self, self.menuBar())
+        return self.shortcuts_dialog
+
     def toggle_full_screen(self) -> None:
-        """The window over the whole screen (F11; Ctrl+Cmd+F on macOS), or back."""
+        """The window over the whole screen (F11), or back."""
         if self.isFullScreen():
             self.showNormal()
         else:
@@ -72,8 +78,7 @@ class MainMenus:
         view.addSeparator()
         for dock in (self.side_dock, self.diagnostics, self.batch_dock):
             view.addAction(dock.toggleViewAction())
-        self.full_screen_action = self._action(view, "F&ull screen", self.toggle_full_screen,
-                                               QKeySequence.StandardKey.FullScreen)
+        self.full_screen_action = self._action(view, "F&ull screen", self.toggle_full_screen, "F11")
         self.full_screen_action.setCheckable(True)
 
         tools = bar.addMenu("&Tools")
@@ -93,6 +98,7 @@ class MainMenus:
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Open &sample pair", self.open_sample_pair)
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
         self._action(help_menu, "Show the &log file", self.show_log)
         self._action(help_menu, "&About ColorStudio", self.show_about)
 

@@ -378,3 +378,18 @@ def test_the_split_view_compares_two_results(qtbot, window, pair_files):
     side.before.activated.emit(2)
     open_pair(qtbot, window, *pair_files)                     # other photos: the gray again
     assert compare.before is None and window.before_result is None and "Before (gray)" in compare.split_title.text()
+
+
+def test_the_shortcuts_list_is_read_from_the_menus_and_no_two_commands_share_a_key(qtbot, window):
+    from colorstudio.gui.shortcuts_dialog import shortcut_rows
+
+    rows = shortcut_rows(window.menuBar())
+    by_command = {command: keys for _, command, keys in rows}
+    assert by_command["Result alone"] == "3" and by_command["Colorize"] == "Ctrl+R"
+    assert by_command["Full screen"] == "F11" and all(keys for _, _, keys in rows)
+    assert by_command["Fit ↔ 100% (under the mouse; or double-click)"] == "Z"
+    keys = [k.strip() for _, _, ks in rows for k in ks.split(",")]
+    assert len(keys) == len(set(keys)), "an ambiguous shortcut does nothing in Qt"
+    dialog = window.show_shortcuts()
+    assert "Result alone" in dialog.findChild(type(window.readout)).text()
+    dialog.close()
