@@ -18,6 +18,8 @@ SIDE_BY_SIDE, SPLIT, RESULT = "side", "split", "result"
 
 
 class SplitModes:
+    """The split and the result alone; see the module docstring."""
+
     def set_split_before(self, shown: np.ndarray | None, full: np.ndarray | None = None, label: str = "",
                          after: str = "result") -> None:
         """What the split view shows right of the line: another result (its display copy,
@@ -56,6 +58,7 @@ class SplitModes:
         return (self.before[0], self.before[1]) if self.before else (self.shown["gray"], self.full["gray"])
 
     def _refresh_split(self) -> None:
+        """Redraw the split view: its before side, the line (centred for new photos), the result."""
         reset_line, self._split_line_reset, self._split_stale = self._split_line_reset, False, False
         before = self._before()[0]
         w, h = self.frame_wh
