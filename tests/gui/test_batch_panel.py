@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from colorstudio.engine import batch as engine_batch
@@ -58,6 +59,17 @@ def test_a_bad_item_fails_with_its_error_and_the_others_are_done(qtbot, panel, t
     outputs = sorted(p.name for p in (tmp_path / "results").iterdir())
     assert outputs == ["a_colorized.png", "b_colorized.png"]
     assert "no gray partner" in panel.table.item(3, 4).text()
+    # each written result's picture beside its name, from the file's own pixels
+    from colorstudio.core.imageio import load_photo
+
+    items = panel.plan.items
+    written = load_photo(items[0].written).pixels
+    assert items[0].thumbnail.shape == (72, 96, 3)                      # 96 x 128 photo: 96 px long side
+    import cv2
+
+    expected = cv2.resize(written, (96, 72), interpolation=cv2.INTER_AREA).astype(int)
+    assert np.abs(items[0].thumbnail.astype(int) - expected).mean() < 2
+    assert [not panel.table.item(r, 0).icon().isNull() for r in range(4)] == [True, True, False, False]
     assert panel.total.value() == 100
     opened = []
     monkeypatch.setattr(panel_module.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
