@@ -269,15 +269,20 @@ def test_moving_the_strength_slider_resaturates_the_shown_result_without_running
 def test_warm_up_loads_the_default_models_beside_the_job_slot(qtbot, window, pair_files, monkeypatch):
     from colorstudio.engine import crosscam, single, warm_up
 
-    loaded = []
+    import colorstudio.gui.main_window as mw
+
+    loaded, frozen = [], []
     with monkeypatch.context() as m:   # record the loads instead of loading
         m.setattr(warm_up, "LOADERS", {n: ("colorstudio.engine.warm_up", "_record", (n,)) for n in warm_up.LOADERS})
         m.setattr(warm_up, "_record", loaded.append, raising=False)
+        m.setattr(mw.gc, "freeze", lambda: frozen.append(True))   # not the test process's objects
         worker = window.warm_up()
         assert window.worker is None            # the job slot stays free: the user can work meanwhile
         open_pair(qtbot, window, *pair_files)
         qtbot.waitUntil(worker.isFinished, timeout=20000)
+        qtbot.waitUntil(lambda: bool(frozen), timeout=5000)
     assert worker.result == warm_up.default_learned() and loaded == worker.result
+    assert frozen == [True]     # start-up's objects leave the collector's full passes (no stutter)
     assert "ccdc" in loaded and "ensemble" in loaded   # the shipped defaults for a pair and a single gray
     # the real loaders fill the caches the methods use
     names = list(warm_up.warm_up(["ccdc", "hsv2stage"]))
