@@ -25,6 +25,7 @@ class MainMenus:
         return action
 
     def show_shortcuts(self):
+        """Help ▸ Keyboard shortcuts: the dialog (kept, so a test or a second press finds it)."""
         from colorstudio.gui.shortcuts_dialog import show_shortcuts
 
         self.shortcuts_dialog = show_shortcuts(self, self.menuBar())
