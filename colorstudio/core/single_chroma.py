@@ -107,7 +107,7 @@ def finish(g: np.ndarray, chroma_work: np.ndarray, saturation: float, gray: np.n
 def full_size(chroma: np.ndarray, gray: np.ndarray) -> np.ndarray:
     """Working-size chroma brought to the size of ``gray``, guided by it (every single-gray
     method's last step)."""
-    return detail_upsample_chroma(chroma, gray).astype(np.float32)
+    return detail_upsample_chroma(chroma, gray).astype(np.float32, copy=False)
 
 
 def resaturate(working: WorkingChroma, gray: np.ndarray, saturation: float,

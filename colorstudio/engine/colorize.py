@@ -132,8 +132,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     result = fn(gray_f, ref_f, **kwargs)
     if result.chroma is None and result.reduced is not None:
         yield ReducedResult(0.6, "bringing the colours to full size", result.reduced)
-        result = replace(result, chroma=detail_upsample_chroma(result.reduced, gray_f).astype(np.float32),
-                         reduced=None)
+        chroma = detail_upsample_chroma(result.reduced, gray_f).astype(np.float32, copy=False)
+        result = replace(result, chroma=chroma, reduced=None)
     if result.chroma.shape != gray_f.shape + (2,):
         raise RuntimeError(f"{chosen.name} returned chroma of shape {result.chroma.shape}, "
                            f"expected {gray_f.shape + (2,)}")

@@ -182,7 +182,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     if defer_full_size and chroma_small.shape[:2] != gray.shape:
         return ChromaResult(None, diagnostics, info, reduced=chroma_small.astype(np.float32))
     chroma = detail_upsample_chroma(chroma_small, gray)
-    return ChromaResult(chroma=chroma.astype(np.float32), diagnostics=diagnostics, info=info)
+    return ChromaResult(chroma=chroma.astype(np.float32, copy=False), diagnostics=diagnostics, info=info)
 
 
 def denoise_chroma(chroma_small: np.ndarray, gray: np.ndarray) -> np.ndarray:
