@@ -348,6 +348,12 @@ class CompareView(SplitModes, QWidget):
             event.accept()
             self.toggle_zoom(p)
 
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """The mouse left the photos: no readout, and Z zooms at the view's centre."""
+        self._hover = None
+        self.pixelInfo.emit("")
+        super().leaveEvent(event)
+
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
         if event.key() == Qt.Key.Key_F:
             self.fit()

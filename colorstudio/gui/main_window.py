@@ -95,6 +95,7 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
             self.restoreState(state)
         else:
             self.resizeDocks([self.side_dock, self.diagnostics], [280, 420], Qt.Orientation.Horizontal)
+        self.set_mode(self.settings.view_mode)
         self.statusBar().showMessage("Open a gray photo and its colour reference, or drop them here.")
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
@@ -107,6 +108,7 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
     def set_mode(self, mode: str) -> None:
         self.compare.set_mode(mode)
         self.mode_actions[mode].setChecked(True)
+        self.settings.view_mode = mode
 
     # ------------------------------------------------------------------ picker
     def refresh_choices(self, select: str | None = None) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from colorstudio import paths
+from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT
 
 MAX_RECENT = 10
 DEVICES = ("auto", "cpu", "cuda", "mps")   # as colorstudio.engine.device.DEVICES (no torch import here)
@@ -68,6 +69,16 @@ class Settings:
         if value not in DEVICES:
             raise ValueError(f"device must be one of {DEVICES}")
         self._q.setValue("compute/device", value)
+
+    @property
+    def view_mode(self) -> str:
+        """The compare view's mode at start: the one used last (side by side the first time)."""
+        value = self._str("view/mode", SIDE_BY_SIDE)
+        return value if value in (SIDE_BY_SIDE, SPLIT, RESULT) else SIDE_BY_SIDE
+
+    @view_mode.setter
+    def view_mode(self, mode: str) -> None:
+        self._q.setValue("view/mode", mode)
 
     @property
     def last_folder(self) -> str:

@@ -243,3 +243,10 @@ def test_z_and_a_double_click_toggle_fit_and_100_percent_where_the_mouse_is(view
     assert vb.viewRect().center().x() == pytest.approx(expected.x(), abs=1)
     scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(-50, 10)))     # off the photo: none
     assert view.point_under_mouse() is None
+    from PySide6.QtCore import QEvent
+
+    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(700, 1500)))
+    texts = []
+    view.pixelInfo.connect(texts.append)
+    view.leaveEvent(QEvent(QEvent.Type.Leave))                        # the mouse left the views
+    assert view.point_under_mouse() is None and texts == [""]

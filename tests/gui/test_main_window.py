@@ -87,6 +87,13 @@ def test_split_mode_and_zoom_shortcuts(qtbot, window, pair_files):
     assert not window.compare.showing_before
     window.set_mode("side")
     assert window.compare.stack.currentIndex() == 0 and window.side_action.isChecked()
+    from colorstudio.gui.main_window import MainWindow
+
+    window.set_mode("result")
+    again = MainWindow(window.settings)                    # the next start: the mode used last
+    qtbot.addWidget(again)
+    assert again.compare.mode == "result" and again.result_action.isChecked()
+    window.set_mode("side")
     window.full_screen_action.trigger()                    # F11 and back
     assert window.isFullScreen() and window.full_screen_action.isChecked()
     window.full_screen_action.trigger()

@@ -15,6 +15,8 @@ def test_settings_live_in_the_user_folder_and_persist(isolated_user_dir, tmp_pat
     s = Settings()
     assert s.file.parent == isolated_user_dir
     assert s.output_dir is None and s.device == "auto" and s.default_model == ""
+    assert s.view_mode == "side"
+    s.view_mode = "result"
     s.output_dir = tmp_path / "out"
     s.device = "cpu"
     s.default_model = "method:dis+gf"
@@ -24,6 +26,9 @@ def test_settings_live_in_the_user_folder_and_persist(isolated_user_dir, tmp_pat
     assert again.output_dir == tmp_path / "out"
     assert again.device == "cpu" and again.default_model == "method:dis+gf"
     assert again.jpeg_quality == 100                      # clamped
+    assert again.view_mode == "result"
+    again.view_mode = "somewhere"
+    assert again.view_mode == "side"                      # an unknown mode: the first-time one
     with pytest.raises(ValueError):
         again.device = "tpu"
 
