@@ -110,12 +110,17 @@ def full_size(chroma: np.ndarray, gray: np.ndarray) -> np.ndarray:
     return detail_upsample_chroma(chroma, gray).astype(np.float32, copy=False)
 
 
+def saturated_working(working: WorkingChroma, saturation: float) -> np.ndarray:
+    """A result's kept working-size chroma at another (checked) saturation factor."""
+    return apply_saturation(working.gray, working.chroma, check_saturation(saturation))
+
+
 def resaturate(working: WorkingChroma, gray: np.ndarray, saturation: float,
                diagnostics: dict) -> tuple[np.ndarray, dict]:
     """A single-gray result at another saturation factor, without running its method again:
     (full-size chroma, diagnostics with the hue/saturation maps, if it has them, redrawn).
     The same numbers as colorizing again with that ``saturation``. gray: the full-size gray."""
-    saturated = apply_saturation(working.gray, working.chroma, check_saturation(saturation))
+    saturated = saturated_working(working, saturation)
     chroma = full_size(saturated, gray)
     if "saturation" in diagnostics:
         diagnostics = {**diagnostics, **hue_saturation_maps(working.gray, saturated)}

@@ -20,7 +20,7 @@ from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import WorkingChroma
-from colorstudio.core.single_chroma import apply_saturation, check_saturation, resaturate
+from colorstudio.core.single_chroma import resaturate, saturated_working
 from colorstudio.engine import methods as registry
 from colorstudio.engine.learned_methods import LEARNED, saturation_for
 from colorstudio.engine.progress import Progress, ReducedResult
@@ -193,9 +193,7 @@ def preview_with_saturation(colorization: Colorization, saturation: float | None
     on its long side: the same steps on the area-reduced gray, so a screen can show the new
     strength before the full-size result is ready (at 12 MP about a quarter of the time)."""
     saturation = _strength_factor(colorization, saturation)
-    working = colorization.working
-    return reduced_preview(colorization.gray.gray_float(),
-                           apply_saturation(working.gray, working.chroma, check_saturation(saturation)),
+    return reduced_preview(colorization.gray.gray_float(), saturated_working(colorization.working, saturation),
                            long_side)
 
 

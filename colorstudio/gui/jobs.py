@@ -152,7 +152,7 @@ def _with_previews(steps: Generator, opened: OpenedInputs, max_side: int) -> Gen
                 step = next(steps)
             except StopIteration as stop:
                 return stop.value
-            if isinstance(step, ReducedResult) and max(opened.gray.size) > max_side:
+            if isinstance(step, ReducedResult) and _larger_than_view(opened.gray, max_side):
                 view = reduced_preview(_display_gray(opened, max_side), step.chroma, max_side)
                 step = ViewPreview(step.fraction, step.message, display_image(view, max_side))
             yield step
@@ -191,7 +191,12 @@ def strength_change(colorization: Colorization | None, wanted: float | None) -> 
 def needs_preview(shown: ShownResult, max_side: int | None = None) -> bool:
     """Whether the photo is larger than its display copy, so that a display-size preview of a
     strength change comes well before the full size."""
-    return max(shown.colorization.gray.size) > (max_side or MAX_DISPLAY_SIDE)
+    return _larger_than_view(shown.colorization.gray, max_side or MAX_DISPLAY_SIDE)
+
+
+def _larger_than_view(photo: Photo, max_side: int) -> bool:
+    """The rule for every preview: the photo has more pixels per side than its display copy."""
+    return max(photo.size) > max_side
 
 
 def preview_for_view(shown: ShownResult, saturation: float | None, max_side: int | None = None
