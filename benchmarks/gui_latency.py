@@ -24,6 +24,10 @@ the colour strength slider (20 steps, one every 40 ms, as a hand does) and repor
 during the drag, how many display-size previews followed the hand, and how long after the
 last step the last preview and the full size were on screen.
 
+``--monitor-profile FILE`` shows the views for that ICC profile (View ▸ Monitor profile), so
+each picture is converted for the monitor in the background before it is on screen;
+``on_screen_s`` is then the time from Colorize to the converted full-size result on screen.
+
 Runs offscreen unless a display is set (e.g. under xvfb-run). Prints one JSON line.
 """
 from __future__ import annotations
@@ -96,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single", action="store_true", help="the gray alone (default method: ensemble)")
     parser.add_argument("--strength-drag", action="store_true",
                         help="a single gray and a drag of the colour strength slider (default method: ensemble)")
+    parser.add_argument("--monitor-profile", help="an ICC file: the views are converted for it")
     args = parser.parse_args(argv)
     args.single = args.single or args.strength_drag
     if args.single and args.method == "dis+gf":
@@ -113,7 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["COLORSTUDIO_USER_DIR"] = str(Path(tmp) / "user")
         mono, ref = make_pair(Path(tmp), (w, h))
         from colorstudio.gui.main_window import MainWindow
+        from colorstudio.gui.settings import Settings
 
+        if args.monitor_profile:
+            Settings().monitor_profile = Path(args.monitor_profile).resolve()
         window = MainWindow()
         window.force_close = True
         window.resize(1600, 960)
@@ -151,11 +159,15 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         window.colorize()
         t_colorize = wait_for(window.colorized)
+        while window.compare.colour.pending() and time.perf_counter() - started < t_colorize + 10:
+            idle(0.002)
+        t_on_screen = time.perf_counter() - started
         probe.phase = "after"
         idle(0.5)
         report = {"size": f"{w}x{h}", "megapixels": round(w * h / 1e6, 1), "method": args.method,
                   "platform": app.platformName(), "open_s": round(t_open, 2), "colorize_s": round(t_colorize, 2),
-                  "preview_s": round(previewed[0] - started, 2) if previewed else None}
+                  "preview_s": round(previewed[0] - started, 2) if previewed else None,
+                  "on_screen_s": round(t_on_screen, 2), "monitor": window.compare.colour.monitor.name}
         if args.strength_drag:
             if args.zoomed:
                 window.compare.actual_size()

@@ -22,6 +22,7 @@ from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchItem, B
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.model_catalog import Choice, choices
+from colorstudio.gui.monitor_profile import SRGB, MonitorProfile
 from colorstudio.gui.workers import GeneratorWorker
 
 SKIPPED, CANCELLED = "skipped", "cancelled"
@@ -62,6 +63,7 @@ class BatchPanel(QWidget):
         ``options()``: engine options for each run (e.g. the device from the settings)."""
         super().__init__(parent)
         self.options = options
+        self.monitor = SRGB                  # the thumbnails are shown for it (set_monitor)
         self.setAcceptDrops(True)
         self.inputs: list[Path] = []
         self.fixed_out: Path | None = out_dir
@@ -198,7 +200,7 @@ class BatchPanel(QWidget):
             for c, value in enumerate(row):
                 self._set_cell(r, c, value)
         for r, item in enumerate(self.plan.items):
-            self._set_thumbnail(r, item.thumbnail if item.status == DONE else None)
+            self._set_thumbnail(r, item if item.status == DONE else None)
 
     def _row_opened(self, row: int, _column: int = 0) -> None:
         if 0 <= row < len(self.plan.items):         # the rows below them are skipped files
@@ -221,18 +223,25 @@ class BatchPanel(QWidget):
         if col == 4:
             cell.setToolTip(str(value))
 
-    def _set_thumbnail(self, row: int, pixels: np.ndarray | None) -> None:
-        """The written result's picture beside its name (none before it is written)."""
+    def _set_thumbnail(self, row: int, item: BatchItem | None) -> None:
+        """The written result's picture beside its name (none before it is written), shown
+        for the monitor's profile (a 96 px picture: converted at once)."""
         cell = self.table.item(row, 0)
         if cell is None:
             return
-        if pixels is None:
+        if item is None or item.thumbnail is None:
             cell.setIcon(QIcon())
             return
+        pixels = np.ascontiguousarray(self.monitor.convert(item.thumbnail, item.thumbnail_profile))
         h, w = pixels.shape[:2]
-        pixels = np.ascontiguousarray(pixels)
         image = QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()  # owns its pixels
         cell.setIcon(QIcon(QPixmap.fromImage(image)))
+
+    def set_monitor(self, monitor: MonitorProfile) -> None:
+        """Show the thumbnails for ``monitor`` (View ▸ Monitor profile)."""
+        self.monitor = monitor
+        for row, item in enumerate(self.plan.items):
+            self._set_thumbnail(row, item if item.status == DONE else None)
 
     def out_dir(self) -> Path:
         """The chosen output folder, or ``colorized/`` beside the first input."""
@@ -328,7 +337,7 @@ class BatchPanel(QWidget):
                        else int(round(100 * max(0.0, min(1.0, item_fraction)))))
         self._set_cell(row, 4, self._output_text(p.item) if p.status != RUNNING else p.message)
         if p.status == DONE:
-            self._set_thumbnail(row, p.item.thumbnail)
+            self._set_thumbnail(row, p.item)
         self.total.setValue(int(round(100 * p.fraction)))
         self.total.setFormat(f"%p%  ({p.done} done, {p.failed} failed of {p.total})")
 

@@ -16,6 +16,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from colorstudio.gui.detail_tiles import Tile, detail_tile
+from colorstudio.gui.display_colour import DisplayColour
+from colorstudio.gui.monitor_profile import MonitorProfile
 from colorstudio.gui.pg_config import configure
 from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT, SplitModes
 
@@ -53,10 +55,13 @@ class CompareView(SplitModes, QWidget):
         self.mode = SIDE_BY_SIDE
         self.frame_wh = (1, 1)                 # the gray's full-resolution (W, H)
         self.full: dict[str, np.ndarray | None] = {p: None for p in PANELS}
+        self.raw: dict[str, np.ndarray | None] = {p: None for p in PANELS}     # the display copies given
+        self.colour = DisplayColour(self)      # what is shown: the copies converted for the monitor
         self._split_stale = self._split_line_reset = False
         self.shown: dict[str, np.ndarray | None] = {p: None for p in PANELS}
         # the split view's "before" side: the gray, or another result (display copy, full, label)
         self.before: tuple[np.ndarray, np.ndarray, str] | None = None
+        self._before_shown: np.ndarray | None = None   # its display copy as shown (converted)
         self._after_name = "result"
         self.showing_before = False            # the result alone: its before side shown instead
         self._hover: tuple | None = None       # (scene, scene position) of the mouse's last move
@@ -69,7 +74,8 @@ class CompareView(SplitModes, QWidget):
         self.images: dict[str, pg.ImageItem] = {}
         self.titles: dict[str, QLabel] = {}
         self.details: dict[str, pg.ImageItem] = {}     # full-resolution tiles over the display copies
-        self._tile_keys: dict[str, tuple | None] = {}
+        self._tile_keys: dict[str, tuple | None] = {}      # the tiles on screen
+        self._tile_wanted: dict[str, tuple | None] = {}    # the tiles asked for (being converted)
         self.canvases: list[pg.GraphicsView] = []
         self.columns: dict[str, QWidget] = {}
         for name in PANELS:
@@ -154,25 +160,52 @@ class CompareView(SplitModes, QWidget):
         self.set_split_before(None)
 
     def set_image(self, panel: str, shown: np.ndarray | None, full: np.ndarray | None = None) -> None:
-        """Show ``shown`` (uint8 display copy) in ``panel``; ``full`` is read by the pixel readout."""
-        self.shown[panel] = shown
+        """Show ``shown`` (uint8 display copy) in ``panel``; ``full`` is read by the pixel readout.
+        On a monitor with its own profile the picture appears once converted
+        (:mod:`colorstudio.gui.display_colour`); until then the panel keeps what it showed."""
+        self.raw[panel] = shown
         self.full[panel] = full if full is not None else shown
+        if panel == "gray":
+            self._split_line_reset = True
+        if panel == "result" and self.mode == RESULT:
+            self.showing_before = False        # a new result is what the user wants to see
+            self._split_title()
+        self.colour.request(f"image:{panel}", shown, lambda pixels: self._put_image(panel, pixels))
+
+    def _put_image(self, panel: str, shown: np.ndarray | None) -> None:
+        self.shown[panel] = shown
         item = self.images[panel]
         if shown is None:
             item.clear()
         else:
             item.setImage(shown, autoLevels=False, levels=None)  # uint8: no rescale
             item.setRect(QRectF(0, 0, *self.frame_wh))
-        if panel == "gray":
-            self._split_line_reset = True
         if panel == "result" and self.mode == RESULT:
-            self.showing_before = False        # a new result is what the user wants to see
             self._split_title()
         if panel in ("gray", "result"):
             self._split_stale = True
             if self.mode != SIDE_BY_SIDE:   # the hidden split view is filled when it is shown
                 self._refresh_split()
         self._set_tile(panel, None)
+        self._detail_timer.start()
+
+    def set_monitor(self, monitor: MonitorProfile | None = None, photo_icc: bytes | None = ...) -> None:
+        """Show the pictures for ``monitor`` (None: keep it) and photos in the RGB profile
+        ``photo_icc`` (None: sRGB; left out: keep it), converting what is shown now again."""
+        before = (self.colour.monitor, self.colour.photo_icc)
+        if monitor is not None:
+            self.colour.monitor = monitor
+        if photo_icc is not ...:
+            self.colour.photo_icc = photo_icc
+        if (self.colour.monitor, self.colour.photo_icc) == before:
+            return
+        for panel in PANELS:
+            if self.raw[panel] is not None:
+                self.colour.request(f"image:{panel}", self.raw[panel],
+                                    lambda pixels, p=panel: self._put_image(p, pixels))
+        if self.before is not None:
+            self._colour_before(self.before[0])
+        self._tile_wanted.clear()               # cut and converted again
         self._detail_timer.start()
 
     def show_panel(self, panel: str, visible: bool) -> None:
@@ -274,14 +307,14 @@ class CompareView(SplitModes, QWidget):
             for panel in PANELS:
                 tile = None
                 if not self.columns[panel].isHidden():
-                    tile = detail_tile(self.full[panel], shape(self.shown[panel]), self.frame_wh, visible, zoom)
+                    tile = detail_tile(self.full[panel], shape(self.raw[panel]), self.frame_wh, visible, zoom)
                 self._set_tile(panel, tile)
             return
-        before_shown, before_full = self._before()
+        before_raw, before_full = self._before(raw=True)
         self._set_tile("split_before", None if self.mode == RESULT and not self.showing_before else
-                       detail_tile(before_full, shape(before_shown), self.frame_wh, visible, zoom))
+                       detail_tile(before_full, shape(before_raw), self.frame_wh, visible, zoom))
         line = self._split_x()
-        self._set_tile("split_after", detail_tile(self.full["result"], shape(self.shown["result"]),
+        self._set_tile("split_after", detail_tile(self.full["result"], shape(self.raw["result"]),
                                                   self.frame_wh, visible, zoom, x_max=line)
                        if line > 0 else None)
 
@@ -294,15 +327,23 @@ class CompareView(SplitModes, QWidget):
     def _set_tile(self, name: str, tile: Tile | None) -> None:
         names = [name] + (["split_before"] if name == "gray" else ["split_after"] if name == "result" else [])
         for n in names if tile is None else [name]:
-            item = self.details[n]
             if tile is None:
-                if self._tile_keys.get(n) is not None:
-                    item.clear()
-                self._tile_keys[n] = None
-            elif tile.key != self._tile_keys.get(n):
-                item.setImage(tile.pixels, autoLevels=False, levels=None)   # uint8: no rescale
-                item.setRect(QRectF(*tile.rect))
-                self._tile_keys[n] = tile.key
+                self._tile_wanted[n] = None
+                self.colour.request(f"tile:{n}", None, lambda _, n=n: self._put_tile(n, None, None))
+            elif tile.key != self._tile_wanted.get(n):
+                self._tile_wanted[n] = tile.key
+                self.colour.request(f"tile:{n}", tile.pixels, lambda pixels, n=n, t=tile: self._put_tile(n, t, pixels))
+
+    def _put_tile(self, name: str, tile: Tile | None, pixels: np.ndarray | None) -> None:
+        item = self.details[name]
+        if tile is None:
+            if self._tile_keys.get(name) is not None:
+                item.clear()
+            self._tile_keys[name] = None
+        else:
+            item.setImage(pixels, autoLevels=False, levels=None)   # uint8: no rescale
+            item.setRect(QRectF(*tile.rect))
+            self._tile_keys[name] = tile.key
 
     # ------------------------------------------------------------------ pixel readout
     def readout(self, x: float, y: float) -> str:

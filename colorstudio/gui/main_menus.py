@@ -81,6 +81,8 @@ class MainMenus:
             view.addAction(dock.toggleViewAction())
         self.full_screen_action = self._action(view, "F&ull screen", self.toggle_full_screen, "F11")
         self.full_screen_action.setCheckable(True)
+        view.addSeparator()
+        self._build_monitor_menu(view)
 
         tools = bar.addMenu("&Tools")
         self._action(tools, "&Colorize", self.colorize, "Ctrl+R")

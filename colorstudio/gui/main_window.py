@@ -11,6 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from colorstudio import paths
+from colorstudio.core.colour_management import profile_for_pixels
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.errors import ColorStudioError, PairError
 from colorstudio.gui import jobs, model_catalog
@@ -22,6 +23,7 @@ from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.export_actions import ExportActions
 from colorstudio.gui.live_strength import LiveStrength
 from colorstudio.gui.main_menus import MainMenus
+from colorstudio.gui.monitor_menu import MonitorMenu
 from colorstudio.gui.opening import Opening, discover_steps
 from colorstudio.gui.result_history import ResultHistory
 from colorstudio.gui.result_views import ResultViews
@@ -33,7 +35,7 @@ log = logging.getLogger(__name__)
 IMAGE_FILTER = FILE_DIALOG_FILTER + ";;All files (*)"
 
 
-class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
+class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow):
     opened = Signal(object)        # jobs.OpenedInputs
     colorized = Signal(object)     # jobs.ShownResult
     jobFailed = Signal(object)     # the exception
@@ -187,6 +189,7 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
         self.side.show_results([], -1)
         w, h = opened.frame_wh
         self.compare.set_frame(w, h)
+        self.compare.set_monitor(photo_icc=profile_for_pixels(opened.gray.icc_profile, 3))   # the output's space
         self.compare.set_image("gray", opened.gray_view, opened.gray.pixels)
         self.compare.set_image("reference", opened.reference_view,
                                opened.reference.pixels if opened.reference is not None else None)
@@ -344,6 +347,7 @@ class MainWindow(MainMenus, ExportActions, ResultViews, QMainWindow):
             self.worker.stop(10000)
         if self.warm_worker is not None:
             self.warm_worker.stop(10000)
+        self.compare.colour.shutdown()
         self.strength.stop()
         self.batch.stop()
         self.settings.save_window(self.saveGeometry(), self.saveState())

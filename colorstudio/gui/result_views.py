@@ -79,7 +79,7 @@ class ResultViews:
         if self.compare.shows_detail("result"):
             return
         if self.before_preview is None:      # what to show again if the job fails or is cancelled
-            self.before_preview = (self.compare.shown["result"], self.compare.full["result"],
+            self.before_preview = (self.compare.raw["result"], self.compare.full["result"],
                                    self.compare.titles["result"].text())
         self.compare.set_image("result", view)
         self.compare.set_title("result", "Result · preview (the full size follows)")

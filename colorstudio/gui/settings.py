@@ -81,6 +81,16 @@ class Settings:
         self._q.setValue("view/mode", mode)
 
     @property
+    def monitor_profile(self) -> str:
+        """How the views are converted for the monitor: 'system' (its profile, if the system
+        gives one), 'srgb' (no conversion) or the path of an ICC profile file."""
+        return self._str("view/monitor_profile", "system") or "system"
+
+    @monitor_profile.setter
+    def monitor_profile(self, value: str | Path) -> None:
+        self._q.setValue("view/monitor_profile", str(value))
+
+    @property
     def last_folder(self) -> str:
         return self._str("files/last_folder")
 

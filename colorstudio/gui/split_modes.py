@@ -4,7 +4,8 @@ the before/after split, where the result covers the view left of a draggable lin
 view with the line hidden at the right edge, or at the left one while the before side is shown
 (:meth:`SplitModes.toggle_before`, a blink comparison).
 
-It uses the view's ``frame_wh``, ``shown``/``full`` images, ``mode``, ``split_line``,
+It uses the view's ``frame_wh``, ``raw``/``shown``/``full`` images, ``colour`` (the monitor
+conversion), ``mode``, ``split_line``,
 ``split_title``, the split image items and the detail timer.
 """
 from __future__ import annotations
@@ -29,8 +30,15 @@ class SplitModes:
         if not same:
             self.before = None if shown is None else (shown, full if full is not None else shown, label)
         self.set_result_name(after)
-        if same:
-            return                           # the same before side: nothing to redraw
+        if not same:
+            self._colour_before(shown)         # nothing to redraw for the same before side
+
+    def _colour_before(self, shown: np.ndarray | None) -> None:
+        """Convert the before side for the monitor (see ``colour``), then redraw the split."""
+        self.colour.request("before", shown, self._put_before)
+
+    def _put_before(self, shown: np.ndarray | None) -> None:
+        self._before_shown = shown
         self._split_stale = True
         if self.mode != SIDE_BY_SIDE:
             self._refresh_split()
@@ -53,9 +61,12 @@ class SplitModes:
             self.split_title.setText(f"After ({self._after_name})   |   Before ({before})"
                                      "    — drag the yellow line")
 
-    def _before(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(display copy, full-resolution array) of the split view's before side."""
-        return (self.before[0], self.before[1]) if self.before else (self.shown["gray"], self.full["gray"])
+    def _before(self, raw: bool = False) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(display copy as shown, or as given if ``raw``; full-resolution array) of the split
+        view's before side."""
+        if self.before is None:
+            return (self.raw if raw else self.shown)["gray"], self.full["gray"]
+        return (self.before[0] if raw else self._before_shown), self.before[1]
 
     def _refresh_split(self) -> None:
         """Redraw the split view: its before side, the line (centred for new photos), the result."""

@@ -1,0 +1,144 @@
+"""The views converted for the monitor's profile: off the GUI thread, latest picture wins,
+the readout and the files keep the photo's own numbers, the choice is a saved menu setting."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from colorstudio.gui.compare_view import CompareView
+from colorstudio.gui.monitor_profile import SRGB, MonitorProfile
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from icc_profiles import rgb_profile  # noqa: E402
+
+P3 = MonitorProfile(rgb_profile("Test Display P3"), source="test")
+RED = (255, 0, 0)
+
+
+@pytest.fixture
+def view(qtbot):
+    v = CompareView()
+    qtbot.addWidget(v)
+    v.resize(900, 400)
+    v.show()
+    v.set_frame(400, 300)
+    yield v
+    v.colour.shutdown()
+
+
+def _settle(view, qtbot):
+    qtbot.waitUntil(lambda: not view.colour.pending(), timeout=5000)
+
+
+def _filled(rgb, shape=(300, 400)):
+    return np.broadcast_to(np.array(rgb, np.uint8), (*shape, 3)).copy()
+
+
+def test_on_a_wide_gamut_monitor_the_result_is_shown_converted_and_read_as_it_is(view, qtbot):
+    view.set_monitor(P3)
+    red = _filled(RED)
+    view.set_image("gray", np.full((300, 400), 76, np.uint8))
+    view.set_image("result", red)
+    _settle(view, qtbot)
+    shown = view.images["result"].image
+    assert view.shown["result"] is not red and shown[0, 0, 0] < 240 and shown[0, 0, 1] > 30     # less saturated numbers
+    assert view.raw["result"] is red and red[0, 0].tolist() == list(RED)           # the copy given is kept
+    assert "result 255 0 0" in view.readout(10, 10)                                # the photo's own numbers
+
+
+def test_an_srgb_monitor_shows_the_copies_as_given_at_once(view):
+    red = _filled(RED)
+    view.set_image("result", red)
+    assert not view.colour.pending() and view.shown["result"] is red
+
+
+def test_a_later_picture_wins_over_one_still_being_converted(view, qtbot):
+    view.set_monitor(P3)
+    for level in (40, 80, 120, 160):               # e.g. previews while the strength slider moves
+        view.set_image("result", _filled((level, level, level)))
+    _settle(view, qtbot)
+    qtbot.wait(50)                                  # any late conversion of an older picture would land now
+    assert view.raw["result"][0, 0, 0] == 160
+    assert abs(int(view.images["result"].image[0, 0, 0]) - 160) <= 3
+
+
+def test_changing_the_monitor_converts_what_is_shown_again(view, qtbot):
+    gray, red = np.full((300, 400), 128, np.uint8), _filled(RED)
+    view.set_image("gray", gray)
+    view.set_image("result", red)
+    view.set_monitor(P3)
+    _settle(view, qtbot)
+    assert view.images["result"].image[0, 0, 0] < 240
+    assert view.images["gray"].image.ndim == 2                 # a gray stays a one-channel picture
+    view.set_monitor(SRGB)
+    assert np.array_equal(view.images["result"].image, red) and view.images["gray"].image.ndim == 2
+    assert view.shown["result"] is red and view.shown["gray"] is gray
+
+
+def test_a_photo_in_the_monitors_own_space_is_not_converted(view):
+    view.set_monitor(P3, photo_icc=P3.icc)
+    red = _filled(RED)
+    view.set_image("result", red)
+    assert not view.colour.converts and view.shown["result"] is red
+
+
+def test_the_split_view_and_the_100_percent_tiles_are_converted_too(view, qtbot):
+    big = _filled(RED, (1500, 2000))
+    view.set_frame(2000, 1500)
+    view.set_monitor(P3)
+    view.set_image("gray", np.full((150, 200), 90, np.uint8), np.full((1500, 2000), 90, np.uint8))
+    view.set_image("result", big[::10, ::10].copy(), big)
+    other = _filled((0, 0, 255), (150, 200))
+    view.set_split_before(other, label="other")
+    view.set_mode("split")
+    _settle(view, qtbot)
+    before = view.split_before.image
+    assert before is not other and before[0, 0, 2] < 245 and before[0, 0, 0] > 0    # sRGB blue on P3
+    view.actual_size()                          # 100 %: a full-resolution tile over the result
+    _settle(view, qtbot)
+    tile = view.details["split_after"].image
+    assert tile is not None and view.shows_detail("result")
+    assert tile[0, 0, 0] < 240 and tile[0, 0, 1] > 30
+
+
+def test_the_menu_choice_is_saved_and_a_bad_profile_file_falls_back(qtbot, settings, tmp_path):
+    from colorstudio.gui.main_window import MainWindow
+    from colorstudio.gui.monitor_menu import FILE, SRGB_CHOICE, SYSTEM
+
+    profile_file = tmp_path / "monitor.icc"
+    profile_file.write_bytes(P3.icc)
+    settings.monitor_profile = profile_file
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert window.compare.colour.monitor.name == "Test Display P3"
+    assert window.monitor_actions[FILE].isChecked() and "Test Display P3" in window.monitor_actions[FILE].text()
+    window.choose_monitor(SRGB_CHOICE)
+    assert settings.monitor_profile == SRGB_CHOICE and window.compare.colour.monitor is SRGB
+    assert window.monitor_actions[SRGB_CHOICE].isChecked()
+
+    profile_file.write_bytes(b"not a profile any more" * 20)
+    settings.monitor_profile = profile_file
+    window.apply_monitor_setting()
+    assert window.monitor_actions[SYSTEM].isChecked()
+    assert "monitor.icc is not an ICC profile" in window.statusBar().currentMessage()
+    window.close()
+
+
+def test_the_batch_thumbnails_are_shown_for_the_monitor(qtbot, tmp_path):
+    from colorstudio.engine.batch import DONE, BatchItem, BatchPlan
+    from colorstudio.gui.batch_panel import BatchPanel
+
+    panel = BatchPanel(tmp_path)
+    qtbot.addWidget(panel)
+    item = BatchItem(tmp_path / "a.png", None, "a", tmp_path / "a_out.png", status=DONE,
+                     thumbnail=_filled(RED, (72, 96)))
+    panel._planned(BatchPlan(items=[item], unmatched=[], out_dir=tmp_path))
+    red_of = lambda: panel.table.item(0, 0).icon().pixmap(96, 72).toImage().pixelColor(48, 36).getRgb()[:3]
+    assert red_of() == RED
+    panel.set_monitor(P3)
+    r, g, b = red_of()
+    assert r < 240 and g > 30
+    assert item.thumbnail[0, 0].tolist() == list(RED)          # the engine's picture is not changed
