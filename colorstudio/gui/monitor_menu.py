@@ -2,9 +2,10 @@
 
 A mixin of :class:`colorstudio.gui.main_window.MainWindow` (its ``settings``, ``compare``,
 ``batch``, ``_action`` and status bar). The choice is saved (:attr:`Settings.monitor_profile`):
-- **From the system** (the default): the display's profile where the system gives one
-  (:func:`~colorstudio.gui.monitor_profile.system_profile`); on macOS the system converts
-  the window itself (:mod:`~colorstudio.gui.macos_colour`); else sRGB is assumed;
+- **From the system** (the default): the profile of the screen the window is on, where the
+  system gives one (:func:`~colorstudio.gui.monitor_profile.system_profile`), followed when
+  the window moves to another screen; on macOS the system converts the window itself
+  (:mod:`~colorstudio.gui.macos_colour`); else sRGB is assumed;
 - **sRGB (no conversion)**: the numbers go to the screen as they are;
 - **From a profile file…**: a calibrator's .icc/.icm file.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtGui import QActionGroup
+from PySide6.QtGui import QActionGroup, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from colorstudio.gui.macos_colour import tag_window_srgb
@@ -38,7 +39,7 @@ class MonitorMenu:
             self.monitor_actions[key] = action
         self.monitor_actions[SRGB_CHOICE].setStatusTip("Show the photos' numbers as they are (right on an "
                                                        "sRGB monitor)")
-        self._system_monitor: MonitorProfile | None = system_profile()
+        self._system_monitor: MonitorProfile | None = self._detect_system_monitor()
         if sys.platform == "darwin" and tag_window_srgb(int(self.winId())):
             self.monitor_actions[FILE].setEnabled(False)      # it would be converted twice
         self.apply_monitor_setting()
@@ -65,6 +66,34 @@ class MonitorMenu:
         if problem:
             self.statusBar().showMessage(problem, 10000)
         return profile
+
+    def _detect_system_monitor(self) -> MonitorProfile | None:
+        """The system's profile for the screen the window is on (see ``system_profile``)."""
+        window, screens = self.windowHandle(), QGuiApplication.screens()
+        screen = window.screen() if window is not None else None
+        index = screens.index(screen) if screen in screens else 0
+        return system_profile(int(self.winId()) if sys.platform == "win32" else None, index)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Once shown, the window follows its screen: moved to a screen with another profile,
+        the views are converted for that one."""
+        super().showEvent(event)
+        window = self.windowHandle()
+        if window is not None and not getattr(self, "_follows_screen", False):
+            self._follows_screen = True
+            window.screenChanged.connect(self.screen_changed)
+            self.screen_changed()
+
+    def screen_changed(self, *_) -> None:
+        found = self._detect_system_monitor()
+        if (found and found.icc) == (self._system_monitor and self._system_monitor.icc):
+            return
+        self._system_monitor = found
+        if self.settings.monitor_profile == SYSTEM:
+            profile = self.apply_monitor_setting()
+            self.statusBar().showMessage(f"This screen's profile is used: {profile.name}.", 6000)
+        else:
+            self.apply_monitor_setting()          # the menu names the system's profile
 
     def _system_text(self) -> str:
         if sys.platform == "darwin":

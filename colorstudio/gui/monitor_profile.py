@@ -11,9 +11,11 @@ With no monitor profile (sRGB assumed, the default when the system gives none) a
 photo, nothing is converted and nothing costs: :meth:`MonitorProfile.is_identity`.
 
 Where the monitor's profile comes from (:func:`system_profile`):
-- Windows: the display's profile as the system sets it (Pillow's ``get_display_profile``);
-- X11 (Linux): the ``_ICC_PROFILE`` property of the root window, which colord and the
-  calibration tools set (the "ICC Profiles in X" convention);
+- Windows: the profile of the display the window is on, as the system sets it (Pillow's
+  ``get_display_profile``);
+- X11 (Linux): the ``_ICC_PROFILE`` property of the root window (``_ICC_PROFILE_1``, ... for
+  the other screens), which colord and the calibration tools set (the "ICC Profiles in X"
+  convention);
 - macOS converts itself: the app tags its windows as sRGB (:mod:`colorstudio.gui.macos_colour`),
   so none is read here;
 - anywhere: a profile file the user chooses (View ▸ Monitor profile).
@@ -126,18 +128,23 @@ def read_profile_file(path: str | os.PathLike) -> MonitorProfile:
     return profile
 
 
-def system_profile() -> MonitorProfile | None:
-    """The main display's profile as the system gives it, or None (sRGB is then assumed)."""
+def system_profile(window_handle: int | None = None, screen_index: int = 0) -> MonitorProfile | None:
+    """The profile the system gives for a display, or None (sRGB is then assumed).
+
+    ``window_handle`` (Windows: a window's HWND): the profile of the display that window is
+    on; ``screen_index`` (X11): the Xinerama screen, whose profile is ``_ICC_PROFILE_<n>``
+    (``_ICC_PROFILE`` for the first), as the "ICC Profiles in X" convention names them."""
     icc, source = None, ""
     try:
         if sys.platform == "win32":
             from PIL import ImageCms
 
-            profile = ImageCms.get_display_profile()
+            profile = ImageCms.get_display_profile(window_handle)
             icc = profile.tobytes() if profile is not None else None
             source = "Windows display settings"
         elif sys.platform != "darwin" and os.environ.get("DISPLAY"):
-            icc, source = x11_root_profile(os.environ["DISPLAY"]), "the X display (_ICC_PROFILE)"
+            icc = x11_root_profile(os.environ["DISPLAY"], screen_index)
+            source = f"the X display (_ICC_PROFILE{f'_{screen_index}' if screen_index else ''})"
     except Exception:            # no profile to be had: sRGB, as unmanaged apps assume
         return None
     if not icc or profile_colour_space(icc) != "RGB":
@@ -145,8 +152,9 @@ def system_profile() -> MonitorProfile | None:
     return MonitorProfile(icc, source)
 
 
-def x11_root_profile(display_name: str) -> bytes | None:
-    """The ``_ICC_PROFILE`` property of an X display's root window (bytes), or None."""
+def x11_root_profile(display_name: str, screen_index: int = 0) -> bytes | None:
+    """The ``_ICC_PROFILE`` (screen 0) or ``_ICC_PROFILE_<n>`` property of an X display's root
+    window (bytes), or None."""
     path = ctypes.util.find_library("X11")
     if not path:
         return None
@@ -167,7 +175,8 @@ def x11_root_profile(display_name: str) -> bytes | None:
     if not display:
         return None
     try:
-        atom = x.XInternAtom(display, b"_ICC_PROFILE", 1)        # only if it exists
+        name = b"_ICC_PROFILE" + (f"_{screen_index}".encode() if screen_index else b"")
+        atom = x.XInternAtom(display, name, 1)        # only if it exists
         if not atom:
             return None
         kind, fmt = ctypes.c_ulong(), ctypes.c_int()

@@ -142,3 +142,36 @@ def test_the_batch_thumbnails_are_shown_for_the_monitor(qtbot, tmp_path):
     r, g, b = red_of()
     assert r < 240 and g > 30
     assert item.thumbnail[0, 0].tolist() == list(RED)          # the engine's picture is not changed
+
+
+def test_photos_in_their_own_rgb_profile_are_converted_from_it(window, qtbot, pair_files, tmp_path):
+    from PIL import Image
+
+    gray_path, ref_path = pair_files
+    gray = np.asarray(Image.open(gray_path).convert("L"))
+    tagged = tmp_path / "gray_p3.png"                  # a mono camera's shot saved as RGB in Display P3
+    Image.fromarray(np.repeat(gray[..., None], 3, 2)).save(tagged, icc_profile=P3.icc)
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([tagged, ref_path])
+    assert window.compare.colour.photo_icc == P3.icc                  # the output's space
+    assert window.compare.colour.converts                             # shown on an sRGB monitor
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([gray_path, ref_path])
+    assert window.compare.colour.photo_icc is None and not window.compare.colour.converts
+
+
+def test_on_another_screen_the_system_profile_of_that_screen_is_used(window, monkeypatch):
+    from colorstudio.gui import monitor_menu
+
+    given = {"profile": P3}
+    monkeypatch.setattr(monitor_menu, "system_profile", lambda *args: given["profile"])
+    window.screen_changed()                      # as when the window is moved to a P3 screen
+    assert window.compare.colour.monitor is P3 and "Test Display P3" in window.monitor_actions["system"].text()
+    assert "Test Display P3" in window.statusBar().currentMessage()
+    given["profile"] = None                       # a screen the system gives no profile for
+    window.screen_changed()
+    assert window.compare.colour.monitor is SRGB and "sRGB assumed" in window.monitor_actions["system"].text()
+    window.choose_monitor("srgb")
+    given["profile"] = P3
+    window.screen_changed()                       # the user's own choice stays
+    assert window.compare.colour.monitor is SRGB and "Test Display P3" in window.monitor_actions["system"].text()
