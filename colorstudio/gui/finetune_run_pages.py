@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.display import display_image
 from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.monitor_profile import SRGB
 from colorstudio.gui.pg_config import configure
 from colorstudio.gui.workers import GeneratorWorker
 
@@ -57,6 +58,7 @@ class TrainingPage(QWizardPage):
                                                         enableMenu=False)
         self.preview = pg.ImageItem(axisOrder="row-major")
         self.preview_box.addItem(self.preview)
+        self.monitor = SRGB                  # the preview is shown for it (the main window's choice)
         self.status = QLabel("")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -141,7 +143,8 @@ class TrainingPage(QWizardPage):
                                                    name=f"total, mean of {SMOOTHING_STEPS} steps")
                 self.smoothed.setData(xs, trailing_mean(ys, SMOOTHING_STEPS))
         if u.preview is not None:
-            self.preview.setImage(display_image(np.asarray(u.preview), 512), autoLevels=False, levels=None)
+            picture = self.monitor.convert(display_image(np.asarray(u.preview), 512))   # 512 px: a few ms
+            self.preview.setImage(picture, autoLevels=False, levels=None)
         if u.step == 0:                           # before the first step
             self.status.setText(f"Getting ready: {u.message}…" if u.message else "Getting ready…")
             return

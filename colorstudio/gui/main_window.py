@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
@@ -22,6 +23,7 @@ from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.export_actions import ExportActions
 from colorstudio.gui.live_strength import LiveStrength
+from colorstudio.gui.macos_colour import tag_window_srgb
 from colorstudio.gui.main_menus import MainMenus
 from colorstudio.gui.monitor_menu import MonitorMenu
 from colorstudio.gui.opening import Opening, discover_steps
@@ -309,7 +311,9 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         if self.wizard is None or not self.wizard.isVisible():
             self.wizard = FineTuneWizard(self.settings, self)
             self.wizard.modelSaved.connect(lambda path: self.refresh_choices(f"model:{path}"))
+        self.wizard.training_page.monitor = self.compare.colour.monitor
         self.wizard.show()
+        tag_window_srgb(int(self.wizard.winId()) if sys.platform == "darwin" else 0)   # its own window
         self.wizard.raise_()
 
     def show_about(self) -> None:

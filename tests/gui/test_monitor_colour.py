@@ -175,3 +175,17 @@ def test_on_another_screen_the_system_profile_of_that_screen_is_used(window, mon
     given["profile"] = P3
     window.screen_changed()                       # the user's own choice stays
     assert window.compare.colour.monitor is SRGB and "Test Display P3" in window.monitor_actions["system"].text()
+
+
+def test_the_fine_tune_preview_is_shown_for_the_monitor(window, qtbot):
+    from colorstudio.gui import training_adapter as ta
+
+    window.compare.set_monitor(P3)
+    window.open_finetune_wizard()
+    page = window.wizard.training_page
+    assert page.monitor is P3
+    page._update(ta.TrainUpdate(1, 10, {"total": 0.5}, 1e-4, 1.0, 9.0, preview=_filled(RED, (24, 32))))
+    r, g, _ = page.preview.image[0, 0].astype(int)
+    assert r < 240 and g > 30
+    window.wizard.force_close = True
+    window.wizard.close()
