@@ -1,11 +1,12 @@
-"""Colour management: the reference's colour is brought into the output's space, and a profile
-is only written into the kind of image it describes."""
+"""Colour management: the result's space (the gray's RGB profile, else the reference's, else
+sRGB), the reference's colour brought into it, and a profile only written into the kind of
+image it describes."""
 import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
 from colorstudio.cli import main
-from colorstudio.core.colour_management import (profile_colour_space, profile_for_pixels,
+from colorstudio.core.colour_management import (output_profile, profile_colour_space, profile_for_pixels,
                                                 reference_in_output_space)
 from colorstudio.core.imageio import load_photo
 from icc_profiles import DISPLAY_P3, SRGB, gray_profile, rgb_profile
@@ -36,16 +37,29 @@ def test_profile_colour_space_reads_the_header():
     assert profile_for_pixels(P3, 3) == P3 and profile_for_pixels(P3, 1) is None
 
 
-def test_a_display_p3_reference_is_converted_to_srgb():
+def test_a_display_p3_reference_is_converted_into_an_srgb_grays_space():
     ref = np.full((8, 10, 3), COLOUR, np.uint8)
-    out, note = reference_in_output_space(ref, P3, None)
+    out, note = reference_in_output_space(ref, P3, _srgb_bytes())    # the gray is an sRGB-tagged RGB file
     expected = _p3_to_srgb(COLOUR)
     np.testing.assert_allclose(out[0, 0], expected, atol=2.5 / 255)
     assert out[0, 0, 0] > COLOUR[0] / 255 and out[0, 0, 1] < COLOUR[1] / 255   # a redder red in sRGB numbers
-    assert note == "reference converted from Test Display P3 to sRGB"
+    assert note.startswith("reference converted from Test Display P3 to sRGB")
     ref16 = ref.astype(np.uint16) * 257                          # 16-bit: the same colour
-    out16, _ = reference_in_output_space(ref16, P3, None)
+    out16, _ = reference_in_output_space(ref16, P3, _srgb_bytes())
     np.testing.assert_allclose(out16, out, atol=1 / 255)
+
+
+def test_a_gray_without_a_colour_space_takes_the_references_and_keeps_its_colours_whole():
+    ref = np.full((8, 10, 3), COLOUR, np.uint8)
+    for gray_icc in (None, gray_profile()):                      # untagged, or a gray-only profile
+        assert output_profile(gray_icc, P3) == P3
+        out, note = reference_in_output_space(ref, P3, gray_icc)
+        assert np.array_equal(out, ref.astype(np.float32) / 255)          # P3 numbers, not clipped to sRGB
+        assert "the result is in Test Display P3, the reference's colour space" in note
+    assert output_profile(P3, None) == P3 and output_profile(None, None) is None
+    assert output_profile(None, _srgb_bytes()) is None           # sRGB: written without a profile, as before
+    assert output_profile(_srgb_bytes(), P3) == _srgb_bytes()    # the gray's own RGB space comes first
+    assert output_profile(None, P3[:128] + b"\xff" * 64) is None  # a damaged profile is not lent
 
 
 def test_into_the_grays_own_rgb_space_and_no_conversion_when_spaces_agree():
@@ -60,12 +74,12 @@ def test_into_the_grays_own_rgb_space_and_no_conversion_when_spaces_agree():
 def test_a_damaged_profile_keeps_the_pixels_and_says_so():
     broken = P3[:128] + b"\xff" * 64                             # a valid header, a garbage tag table
     ref = np.full((4, 4, 3), COLOUR, np.uint8)
-    out, note = reference_in_output_space(ref, broken, None)
+    out, note = reference_in_output_space(ref, broken, _srgb_bytes())
     assert np.array_equal(out, ref.astype(np.float32) / 255) and "could not be used" in note
 
 
 @pytest.mark.parametrize("ext", [".png", ".jpg"])
-def test_cli_gray_profile_not_written_into_the_colour_result_and_p3_reference_converted(tmp_path, ext):
+def test_cli_gray_profile_not_written_into_the_colour_result_which_keeps_the_p3_reference_colour(tmp_path, ext):
     h, w = 48, 64
     gray = np.full((h, w), 120, np.uint8)          # mid-gray: the colour fits without clipping
     Image.fromarray(gray, "L").save(tmp_path / f"g{ext}", icc_profile=gray_profile())
@@ -74,12 +88,29 @@ def test_cli_gray_profile_not_written_into_the_colour_result_and_p3_reference_co
     assert main(["colorize", str(tmp_path / f"g{ext}"), str(tmp_path / "r.png"), "-o", str(out),
                  "--method", "copy"]) == 0
     result = load_photo(out)
-    assert result.icc_profile is None                          # read as sRGB, which it now is
-    # 'copy' gives the reference's chroma: it is the converted (sRGB) colour's, not the raw P3 numbers'
+    assert result.icc_profile == P3                            # the reference's space, not the gray profile
+    # 'copy' gives the reference's chroma: the P3 numbers' own, as the file is read in P3
+    from colorstudio.core.color import rgb_to_ycbcr
+
+    got = rgb_to_ycbcr(result.to_float())[..., 1:].reshape(-1, 2).mean(0)
+    raw = rgb_to_ycbcr(np.float32(COLOUR)[None, None] / 255)[0, 0, 1:]
+    assert np.abs(got - raw).max() < 0.02
+    assert np.abs(result.to_float()[..., :3] @ np.float32([0.299, 0.587, 0.114]) - 120 / 255).max() < 0.01
+
+
+def test_cli_an_srgb_tagged_gray_gets_the_p3_reference_converted(tmp_path):
+    h, w = 48, 64
+    rgb_gray = np.full((h, w, 3), 120, np.uint8)
+    Image.fromarray(rgb_gray).save(tmp_path / "g.png", icc_profile=_srgb_bytes())
+    Image.fromarray(np.full((h, w, 3), COLOUR, np.uint8)).save(tmp_path / "r.png", icc_profile=P3)
+    out = tmp_path / "out.png"
+    assert main(["colorize", str(tmp_path / "g.png"), str(tmp_path / "r.png"), "-o", str(out),
+                 "--method", "copy"]) == 0
+    result = load_photo(out)
+    assert result.icc_profile == _srgb_bytes()
     from colorstudio.core.color import rgb_to_ycbcr
 
     got = rgb_to_ycbcr(result.to_float())[..., 1:].reshape(-1, 2).mean(0)
     want = rgb_to_ycbcr(_p3_to_srgb(COLOUR).astype(np.float32)[None, None])[0, 0, 1:]
     raw = rgb_to_ycbcr(np.float32(COLOUR)[None, None] / 255)[0, 0, 1:]
-    assert np.abs(got - want).max() < np.abs(got - raw).max()
-    assert np.abs(got - want).max() < 0.02
+    assert np.abs(got - want).max() < np.abs(got - raw).max() and np.abs(got - want).max() < 0.02

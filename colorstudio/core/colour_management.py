@@ -1,23 +1,27 @@
-"""Colour spaces of the photos: the reference's colour is brought into the output's space.
+"""Colour spaces of the photos: the result's space, and the reference's colour brought into it.
 
-The result is the gray's own pixels as luma plus the reference's chroma, written with the
-gray's ICC profile. So the reference's RGB numbers must mean what the output's numbers mean:
-a phone's colour shot is often Display P3, a camera's Adobe RGB, and read as if it were sRGB
-its colours come out duller (P3 red (1, 0, 0) is a redder red than sRGB's). Here:
+The result is the gray's own pixels as luma plus the reference's chroma. So the reference's
+RGB numbers must mean what the output's numbers mean: a phone's colour shot is often Display
+P3, a camera's Adobe RGB, and read as if it were sRGB its colours come out duller (P3 red
+(1, 0, 0) is a redder red than sRGB's). Here:
 
-- the **output space** is the gray's ICC profile when that is an RGB profile, else sRGB (a
-  gray-only profile cannot describe a colour image, so it is not written into one:
-  :func:`profile_for_pixels`);
+- the **output space** (:func:`output_profile`) is the gray's ICC profile when that is an RGB
+  profile; else, for a pair, the reference's RGB profile: a mono camera's gray has no colour
+  space of its own, and so the colour shot's colours are kept whole (a phone's Display P3
+  reds and greens), not clipped to sRGB's smaller gamut; else sRGB, written without a
+  profile. (A gray-only profile cannot describe a colour image, so it is never written into
+  one: :func:`profile_for_pixels`.) The result is written with that profile;
 - a reference whose RGB profile differs from the output space is converted into it with
   littleCMS (Pillow's ``ImageCms``, relative colorimetric intent). A 16-bit reference is
   converted at 8 bits per channel (Pillow's transforms are 8-bit); it only lends its chroma,
   which the methods smooth far below that step.
 
 No profile (or one that cannot be read) means sRGB, as everywhere else in the app. A gray
-with a gray-only profile keeps its pixel values as the result's luma, now read with sRGB's
-tone curve: for the common "Gray Gamma 2.2" nearly the same; a print curve such as "Dot Gain
-20%" would look lighter. (Converting the gray's tones would break "the output's luma is the
-gray itself".)
+without an RGB profile keeps its pixel values as the result's luma, now read with the output
+space's tone curve: sRGB's, Display P3's (the same curve), or e.g. Adobe RGB's gamma 2.2, a
+little darker in the deepest shadows; and a gray-only profile's curve is dropped: for the
+common "Gray Gamma 2.2" nearly the same, a print curve such as "Dot Gain 20%" would look
+lighter. (Converting the gray's tones would break "the output's luma is the gray itself".)
 """
 from __future__ import annotations
 
@@ -58,10 +62,32 @@ def _is_srgb(icc: bytes | None) -> bool:
     return icc is None or "srgb" in profile_name(icc).lower()
 
 
+def _usable(icc: bytes) -> bool:
+    """Whether littleCMS can convert with ``icc`` (a damaged profile may have a valid header)."""
+    try:
+        from PIL import ImageCms
+
+        ImageCms.buildTransform(ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
+                                "RGB", "RGB")
+        return True
+    except Exception:
+        return False
+
+
+def output_profile(gray_icc: bytes | None, reference_icc: bytes | None = None) -> bytes | None:
+    """The RGB profile the result is in and is written with (None: sRGB, written without one):
+    the gray's RGB profile, else the reference's (a pair whose gray has none), else sRGB."""
+    own = profile_for_pixels(gray_icc, 3)
+    if own is not None:
+        return own
+    lent = profile_for_pixels(reference_icc, 3)
+    return None if lent is None or _is_srgb(lent) or not _usable(lent) else lent
+
+
 def _spaces(reference_icc: bytes | None, gray_icc: bytes | None, colour: bool):
     """(source, target) profiles (None = sRGB) if the reference needs converting, else None."""
     source = profile_for_pixels(reference_icc, 3) if colour else None
-    target = profile_for_pixels(gray_icc, 3)
+    target = output_profile(gray_icc, reference_icc if colour else None)
     if not colour or source == target or (_is_srgb(source) and _is_srgb(target)):
         return None
     return source, target
@@ -70,13 +96,17 @@ def _spaces(reference_icc: bytes | None, gray_icc: bytes | None, colour: bool):
 def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes | None,
                               gray_icc: bytes | None) -> tuple[np.ndarray, str | None]:
     """(the reference as float32 RGB [0, 1] in the output's colour space, a one-line note of
-    the conversion or None if none was needed). ``reference_pixels`` (H, W[, 3]) uint8/uint16."""
+    what was done to its colour space, or None when nothing: a conversion, or the result taking
+    the reference's space). ``reference_pixels`` (H, W[, 3]) uint8/uint16."""
     pixels = reference_pixels
     scale = 65535.0 if pixels.dtype == np.uint16 else 255.0
     as_float = lambda p, s: (np.repeat(p[..., None], 3, 2) if p.ndim == 2 else p).astype(np.float32) / s
     spaces = _spaces(reference_icc, gray_icc, pixels.ndim == 3)
     if spaces is None:
-        return as_float(pixels, scale), None
+        lent = pixels.ndim == 3 and profile_for_pixels(gray_icc, 3) is None and output_profile(gray_icc, reference_icc)
+        note = (f"the result is in {profile_name(lent)}, the reference's colour space (the gray has none), "
+                "so its colours are kept whole") if lent else None
+        return as_float(pixels, scale), note
     source, target = spaces                                # None: sRGB
     try:
         from PIL import Image, ImageCms

@@ -13,7 +13,6 @@ from typing import Generator, Iterable
 
 import numpy as np
 
-from colorstudio.core.colour_management import profile_for_pixels
 from colorstudio.core.image_write import WRITE_EXTENSIONS, free_path
 from colorstudio.core.pairs import discover
 from colorstudio.core.resize import area_reduce
@@ -113,7 +112,7 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
         target = free_path(target.with_name(target.stem + "-out" + target.suffix))
     item.written = save_result(result, target, jpeg_quality=jpeg_quality)
     item.thumbnail = thumbnail(result.rgb)
-    item.thumbnail_profile = profile_for_pixels(gray.icc_profile, 3)     # the space the result was written in
+    item.thumbnail_profile = result.output_icc       # the space the result was written in
     return result
 
 

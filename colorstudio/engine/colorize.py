@@ -13,7 +13,7 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.color import compose
-from colorstudio.core.colour_management import reference_rgb
+from colorstudio.core.colour_management import output_profile, reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import save_photo
@@ -40,6 +40,12 @@ class Colorization:
     info: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     working: WorkingChroma | None = None    # single-gray learned methods: see with_saturation
+
+    @property
+    def output_icc(self) -> bytes | None:
+        """The RGB profile ``rgb`` is in and is written with (None: sRGB): see
+        :func:`~colorstudio.core.colour_management.output_profile`."""
+        return output_profile(self.gray.icc_profile, self.reference.icc_profile if self.reference else None)
 
 
 def check_size(photo: Photo) -> None:
@@ -229,8 +235,9 @@ def save_result(colorization: Colorization, out_path: str | Path, bit_depth: int
     for photo in (colorization.gray, colorization.reference):
         if photo is not None and photo.path is not None and _same_file(out_path, photo.path):
             raise OutputError(f"{out_path.name}: refusing to overwrite an input file; choose another output")
-    return save_photo(out_path, colorization.rgb, like=colorization.gray, bit_depth=bit_depth,
-                      jpeg_quality=jpeg_quality)
+    gray, icc = colorization.gray, colorization.output_icc
+    like = gray if icc is None or icc == gray.icc_profile else replace(gray, icc_profile=icc)   # its space
+    return save_photo(out_path, colorization.rgb, like=like, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
 
 
 def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out_path: str | Path,

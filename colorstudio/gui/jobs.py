@@ -13,7 +13,7 @@ from typing import Any, Generator
 
 import numpy as np
 
-from colorstudio.core.colour_management import reference_rgb
+from colorstudio.core.colour_management import output_profile, reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, preview_with_saturation,
@@ -35,6 +35,7 @@ class OpenedInputs:
     reference_view: np.ndarray | None      # uint8 (h', w', 3) or (h', w') display copy
     checks: list[str] = field(default_factory=list)   # plain-words pair checks
     check_details: dict[str, Any] = field(default_factory=dict)
+    output_icc: bytes | None = None        # the result's RGB profile, the views' space (None: sRGB)
 
     @property
     def is_pair(self) -> bool:
@@ -112,7 +113,9 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
     if gray_note:
         checks.append(gray_note)
     yield Progress(1.0, "opened")
-    return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, details)
+    output_icc = output_profile(gray.icc_profile, reference.icc_profile if reference is not None else None)
+    return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, details,
+                        output_icc)
 
 
 def open_with_result(gray_path: str | Path, reference_path: str | Path | None, name: str | None,

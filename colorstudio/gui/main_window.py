@@ -12,7 +12,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from colorstudio import paths
-from colorstudio.core.colour_management import profile_for_pixels
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.errors import ColorStudioError, PairError
 from colorstudio.gui import jobs, model_catalog
@@ -191,7 +190,7 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         self.side.show_results([], -1)
         w, h = opened.frame_wh
         self.compare.set_frame(w, h)
-        self.compare.set_monitor(photo_icc=profile_for_pixels(opened.gray.icc_profile, 3))   # the output's space
+        self.compare.set_monitor(photo_icc=opened.output_icc)
         self.compare.set_image("gray", opened.gray_view, opened.gray.pixels)
         self.compare.set_image("reference", opened.reference_view,
                                opened.reference.pixels if opened.reference is not None else None)

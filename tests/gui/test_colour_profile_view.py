@@ -1,9 +1,10 @@
-"""The app shows a Display P3 reference converted, as the engine uses it, and says so."""
+"""The app shows a Display P3 reference as the engine uses it, and says what it did: kept in P3
+(the result's space) for a gray without a colour space, converted for an sRGB-tagged gray."""
 import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageCms
 
 from colorstudio.engine.colorize import run_to_end
 from colorstudio.gui.jobs import open_inputs
@@ -11,15 +12,25 @@ from colorstudio.gui.jobs import open_inputs
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from icc_profiles import rgb_profile  # noqa: E402
 
+P3 = rgb_profile("Test Display P3")
 
-def test_p3_reference_is_shown_converted_and_the_pair_checks_say_it(pair_files, tmp_path):
+
+def test_p3_reference_is_shown_as_the_engine_uses_it_and_the_pair_checks_say_it(pair_files, tmp_path):
     gray_path, ref_path = pair_files
     rgb = np.asarray(Image.open(ref_path).convert("RGB"))
     p3_path = tmp_path / "p3.png"
-    Image.fromarray(rgb).save(p3_path, icc_profile=rgb_profile("Test Display P3"))
+    Image.fromarray(rgb).save(p3_path, icc_profile=P3)
     plain = run_to_end(open_inputs(gray_path, ref_path))
-    tagged = run_to_end(open_inputs(gray_path, p3_path))
-    assert not any("Colour profile" in m for m in plain.checks)
-    assert any("converted from Test Display P3 to sRGB" in m for m in tagged.checks)
+    kept = run_to_end(open_inputs(gray_path, p3_path))
+    assert not any("Colour profile" in m for m in plain.checks) and plain.output_icc is None
+    assert any("the result is in Test Display P3, the reference's colour space" in m for m in kept.checks)
+    assert kept.output_icc == P3 and np.array_equal(kept.reference_view, plain.reference_view)   # P3 numbers
+
+    srgb_gray = tmp_path / "gray_srgb.png"           # a gray saved as an sRGB-tagged RGB file
+    gray = np.asarray(Image.open(gray_path).convert("L"))
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.fromarray(np.repeat(gray[..., None], 3, 2)).save(srgb_gray, icc_profile=srgb)
+    converted = run_to_end(open_inputs(srgb_gray, p3_path))
+    assert any("converted from Test Display P3 to sRGB" in m for m in converted.checks)
     saturation = lambda v: (v.max(-1).astype(int) - v.min(-1)).mean()
-    assert saturation(tagged.reference_view) > saturation(plain.reference_view)   # P3 numbers are more colourful
+    assert saturation(converted.reference_view) > saturation(plain.reference_view)   # P3 numbers are more colourful

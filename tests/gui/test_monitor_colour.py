@@ -158,6 +158,11 @@ def test_photos_in_their_own_rgb_profile_are_converted_from_it(window, qtbot, pa
     with qtbot.waitSignal(window.opened, timeout=20000):
         window.open_paths([gray_path, ref_path])
     assert window.compare.colour.photo_icc is None and not window.compare.colour.converts
+    p3_ref = tmp_path / "ref_p3.png"                   # a phone's colour shot in Display P3
+    Image.open(ref_path).convert("RGB").save(p3_ref, icc_profile=P3.icc)
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([gray_path, p3_ref])
+    assert window.compare.colour.photo_icc == P3.icc and window.compare.colour.converts   # the result is P3
 
 
 def test_on_another_screen_the_system_profile_of_that_screen_is_used(window, monkeypatch):
