@@ -320,9 +320,10 @@ class CompareView(SplitModes, QWidget):
 
     def shows_detail(self, panel: str) -> bool:
         """Whether ``panel`` is zoomed in beyond its display copy now (a full-resolution tile
-        lies over it; for the result, in either view mode)."""
+        lies over it, or is on its way from the monitor conversion; for the result, in either
+        view mode)."""
         names = [panel] + (["split_after"] if panel == "result" else ["split_before"] if panel == "gray" else [])
-        return any(self._tile_keys.get(n) is not None for n in names)
+        return any(self._tile_keys.get(n) is not None or self._tile_wanted.get(n) is not None for n in names)
 
     def _set_tile(self, name: str, tile: Tile | None) -> None:
         names = [name] + (["split_before"] if name == "gray" else ["split_after"] if name == "result" else [])

@@ -29,6 +29,7 @@ import io
 import os
 import sys
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -115,7 +116,7 @@ def read_profile_file(path: str | os.PathLike) -> MonitorProfile:
     """A monitor profile from an .icc/.icm file; ValueError with a one-line reason if it is not
     one (unreadable, not an RGB profile, damaged)."""
     try:
-        data = open(path, "rb").read()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise ValueError(f"{os.path.basename(path)}: cannot be read ({exc.strerror or exc})") from None
     if profile_colour_space(data) is None:

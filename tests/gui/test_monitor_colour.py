@@ -98,6 +98,7 @@ def test_the_split_view_and_the_100_percent_tiles_are_converted_too(view, qtbot)
     before = view.split_before.image
     assert before is not other and before[0, 0, 2] < 245 and before[0, 0, 0] > 0    # sRGB blue on P3
     view.actual_size()                          # 100 %: a full-resolution tile over the result
+    assert view.shows_detail("result")          # at once, while the tile is still being converted
     _settle(view, qtbot)
     tile = view.details["split_after"].image
     assert tile is not None and view.shows_detail("result")
