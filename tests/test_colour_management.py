@@ -114,3 +114,17 @@ def test_cli_an_srgb_tagged_gray_gets_the_p3_reference_converted(tmp_path):
     want = rgb_to_ycbcr(_p3_to_srgb(COLOUR).astype(np.float32)[None, None])[0, 0, 1:]
     raw = rgb_to_ycbcr(np.float32(COLOUR)[None, None] / 255)[0, 0, 1:]
     assert np.abs(got - want).max() < np.abs(got - raw).max() and np.abs(got - want).max() < 0.02
+
+
+def test_a_bmp_result_which_cannot_carry_the_p3_profile_is_written_in_srgb(tmp_path):
+    h, w = 48, 64
+    Image.fromarray(np.full((h, w), 120, np.uint8), "L").save(tmp_path / "g.png")
+    Image.fromarray(np.full((h, w, 3), COLOUR, np.uint8)).save(tmp_path / "r.png", icc_profile=P3)
+    assert main(["colorize", str(tmp_path / "g.png"), str(tmp_path / "r.png"), "-o", str(tmp_path / "out.bmp"),
+                 "--method", "copy"]) == 0
+    assert main(["colorize", str(tmp_path / "g.png"), str(tmp_path / "r.png"), "-o", str(tmp_path / "out.png"),
+                 "--method", "copy"]) == 0
+    in_p3 = load_photo(tmp_path / "out.png")
+    bmp = load_photo(tmp_path / "out.bmp")
+    assert in_p3.icc_profile == P3 and bmp.icc_profile is None
+    np.testing.assert_allclose(bmp.pixels[0, 0] / 255, _p3_to_srgb(in_p3.pixels[0, 0]), atol=2.5 / 255)

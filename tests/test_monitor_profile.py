@@ -64,13 +64,17 @@ def test_profile_files_are_read_or_refused_in_one_line(tmp_path):
     good = tmp_path / "p3.icc"
     good.write_bytes(P3)
     assert read_profile_file(good).name == "Test Display P3" and read_profile_file(good).source == "p3.icc"
-    cases = {"notes.icc": b"this is not a profile" * 10, "gray.icc": gray_profile()}
+    cmyk = bytearray(rgb_profile("A press"))
+    cmyk[16:20] = b"CMYK"                       # a printing profile chosen by mistake
+    cases = {"notes.icc": b"this is not a profile" * 10, "gray.icc": gray_profile(), "press.icc": bytes(cmyk)}
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
     with pytest.raises(ValueError, match="notes.icc is not an ICC profile"):
         read_profile_file(tmp_path / "notes.icc")
     with pytest.raises(ValueError, match="not an RGB display profile"):
         read_profile_file(tmp_path / "gray.icc")
+    with pytest.raises(ValueError, match="A press is not an RGB display profile"):
+        read_profile_file(tmp_path / "press.icc")
     with pytest.raises(ValueError, match="missing.icc: cannot be read"):
         read_profile_file(tmp_path / "missing.icc")
 

@@ -121,6 +121,23 @@ def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes
     return as_float(np.asarray(out), 255.0), f"reference converted from {profile_name(source)} to {profile_name(target)}"
 
 
+def to_srgb(pixels: np.ndarray, icc: bytes | None) -> np.ndarray:
+    """uint8 RGB ``pixels`` in the RGB profile ``icc`` converted to sRGB (relative
+    colorimetric), for a file format that cannot carry a profile (BMP). Unchanged if ``icc``
+    is sRGB or cannot be used."""
+    if _is_srgb(icc) or pixels.ndim != 3:
+        return pixels
+    try:
+        from PIL import Image, ImageCms
+
+        out = ImageCms.profileToProfile(Image.fromarray(np.ascontiguousarray(pixels)),
+                                        ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
+                                        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, outputMode="RGB")
+        return np.asarray(out)
+    except Exception:       # a damaged profile: the numbers as they are
+        return pixels
+
+
 def reference_rgb(reference, gray) -> tuple[np.ndarray, str | None]:
     """:func:`reference_in_output_space` for two :class:`~colorstudio.core.imageio.Photo`."""
     return reference_in_output_space(reference.pixels, reference.icc_profile, gray.icc_profile)

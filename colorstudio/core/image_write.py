@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from colorstudio.core.colour_management import profile_for_pixels
+from colorstudio.core.colour_management import profile_for_pixels, to_srgb
 from colorstudio.core.imageio import Photo
 from colorstudio.errors import OutputError
 
@@ -149,6 +149,9 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
         alpha = alpha.astype(np.uint16) * 257 if (pixels.dtype == np.uint16 and alpha.dtype == np.uint8) \
             else (alpha >> 8).astype(np.uint8) if (pixels.dtype == np.uint8 and alpha.dtype == np.uint16) else alpha
     icc = profile_for_pixels(like.icc_profile, 1 if pixels.ndim == 2 else 3) if like is not None else None
+    if ext == ".bmp" and icc is not None:      # BMP carries no profile: sRGB numbers, read as such
+        pixels = to_srgb(pixels if pixels.dtype == np.uint8 else (pixels >> 8).astype(np.uint8), icc)
+        icc = None
     exif = like.exif if like is not None else None
     data = _encode(pixels, alpha, ext, icc, exif, jpeg_quality)
     atomic_write_bytes(path, data)
