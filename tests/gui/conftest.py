@@ -48,3 +48,16 @@ def window(qtbot, settings):
     if w.worker is not None:
         w.worker.stop(10000)
     w.batch.stop()
+
+
+@pytest.fixture
+def view(qtbot):
+    """A compare view on screen (offscreen), 900x400."""
+    from colorstudio.gui.compare_view import CompareView
+
+    v = CompareView()
+    qtbot.addWidget(v)
+    v.resize(900, 400)
+    v.show()
+    yield v
+    v.colour.shutdown()

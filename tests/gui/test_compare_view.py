@@ -4,17 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from colorstudio.gui.compare_view import CompareView
 from colorstudio.gui.display import display_image, downsample
-
-
-@pytest.fixture
-def view(qtbot):
-    v = CompareView()
-    qtbot.addWidget(v)
-    v.resize(900, 400)
-    v.show()
-    return v
 
 
 def test_large_images_are_shown_downsampled_in_the_full_resolution_frame(view):

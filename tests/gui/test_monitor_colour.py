@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from colorstudio.gui.compare_view import CompareView
 from colorstudio.gui.monitor_profile import SRGB, MonitorProfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -19,14 +18,10 @@ RED = (255, 0, 0)
 
 
 @pytest.fixture
-def view(qtbot):
-    v = CompareView()
-    qtbot.addWidget(v)
-    v.resize(900, 400)
-    v.show()
-    v.set_frame(400, 300)
-    yield v
-    v.colour.shutdown()
+def view(view):
+    """The compare view (conftest) over a 400x300 frame."""
+    view.set_frame(400, 300)
+    return view
 
 
 def _settle(view, qtbot):
