@@ -53,13 +53,32 @@ def profile_name(icc: bytes | None) -> str:
     try:
         from PIL import ImageCms
 
-        return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).strip() or "unnamed"
+        return ImageCms.getProfileDescription(open_profile(icc)).strip() or "unnamed"
     except Exception:       # a damaged profile: the pixels are taken as they are
         return "unreadable profile"
 
 
-def _is_srgb(icc: bytes | None) -> bool:
+def is_srgb(icc: bytes | None) -> bool:
+    """Whether ``icc`` means sRGB (no profile does)."""
     return icc is None or "srgb" in profile_name(icc).lower()
+
+
+def open_profile(icc: bytes | None):
+    """A littleCMS profile (Pillow's ``ImageCms``) of ``icc``; None: sRGB. Raises if damaged."""
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(io.BytesIO(icc)) if icc else ImageCms.createProfile("sRGB")
+
+
+def convert_rgb(pixels: np.ndarray, source: bytes | None, target: bytes | None) -> np.ndarray:
+    """uint8 RGB ``pixels`` from the profile ``source`` to ``target`` (None: sRGB), relative
+    colorimetric intent. Raises if a profile cannot be used."""
+    from PIL import Image, ImageCms
+
+    out = ImageCms.profileToProfile(Image.fromarray(np.ascontiguousarray(pixels)), open_profile(source),
+                                    open_profile(target), renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                                    outputMode="RGB")
+    return np.asarray(out)
 
 
 def _usable(icc: bytes) -> bool:
@@ -67,8 +86,7 @@ def _usable(icc: bytes) -> bool:
     try:
         from PIL import ImageCms
 
-        ImageCms.buildTransform(ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
-                                "RGB", "RGB")
+        ImageCms.buildTransform(open_profile(icc), open_profile(None), "RGB", "RGB")
         return True
     except Exception:
         return False
@@ -81,14 +99,14 @@ def output_profile(gray_icc: bytes | None, reference_icc: bytes | None = None) -
     if own is not None:
         return own
     lent = profile_for_pixels(reference_icc, 3)
-    return None if lent is None or _is_srgb(lent) or not _usable(lent) else lent
+    return None if lent is None or is_srgb(lent) or not _usable(lent) else lent
 
 
 def _spaces(reference_icc: bytes | None, gray_icc: bytes | None, colour: bool):
     """(source, target) profiles (None = sRGB) if the reference needs converting, else None."""
     source = profile_for_pixels(reference_icc, 3) if colour else None
     target = output_profile(gray_icc, reference_icc if colour else None)
-    if not colour or source == target or (_is_srgb(source) and _is_srgb(target)):
+    if not colour or source == target or (is_srgb(source) and is_srgb(target)):
         return None
     return source, target
 
@@ -109,31 +127,21 @@ def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes
         return as_float(pixels, scale), note
     source, target = spaces                                # None: sRGB
     try:
-        from PIL import Image, ImageCms
-
-        open_ = lambda icc: ImageCms.ImageCmsProfile(io.BytesIO(icc)) if icc else ImageCms.createProfile("sRGB")
-        src, dst = open_(source), open_(target)
         eight = pixels if pixels.dtype == np.uint8 else np.rint(pixels / 257.0).astype(np.uint8)
-        out = ImageCms.profileToProfile(Image.fromarray(np.ascontiguousarray(eight)), src, dst,
-                                        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, outputMode="RGB")
+        out = convert_rgb(eight, source, target)
     except Exception:       # a damaged or unusual profile: keep the pixels as they are
         return as_float(pixels, scale), f"the reference's colour profile could not be used ({profile_name(source)})"
-    return as_float(np.asarray(out), 255.0), f"reference converted from {profile_name(source)} to {profile_name(target)}"
+    return as_float(out, 255.0), f"reference converted from {profile_name(source)} to {profile_name(target)}"
 
 
 def to_srgb(pixels: np.ndarray, icc: bytes | None) -> np.ndarray:
     """uint8 RGB ``pixels`` in the RGB profile ``icc`` converted to sRGB (relative
     colorimetric), for a file format that cannot carry a profile (BMP). Unchanged if ``icc``
     is sRGB or cannot be used."""
-    if _is_srgb(icc) or pixels.ndim != 3:
+    if is_srgb(icc) or pixels.ndim != 3:
         return pixels
     try:
-        from PIL import Image, ImageCms
-
-        out = ImageCms.profileToProfile(Image.fromarray(np.ascontiguousarray(pixels)),
-                                        ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
-                                        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, outputMode="RGB")
-        return np.asarray(out)
+        return convert_rgb(pixels, icc, None)
     except Exception:       # a damaged profile: the numbers as they are
         return pixels
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import hashlib
-import io
 import os
 import sys
 import threading
@@ -34,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from colorstudio.core.colour_management import profile_colour_space, profile_name
+from colorstudio.core.colour_management import is_srgb, open_profile, profile_colour_space, profile_name
 
 
 class MonitorProfile:
@@ -58,7 +57,7 @@ class MonitorProfile:
     def is_identity(self, photo_icc: bytes | None = None) -> bool:
         """Whether the photo's numbers (RGB profile ``photo_icc``; None: sRGB) can go to the
         screen as they are."""
-        return _key(photo_icc) == _key(self.icc) or (_is_srgb(photo_icc) and _is_srgb(self.icc))
+        return _key(photo_icc) == _key(self.icc) or (is_srgb(photo_icc) and is_srgb(self.icc))
 
     def convert(self, pixels: np.ndarray, photo_icc: bytes | None = None) -> np.ndarray:
         """``pixels`` (uint8 (h, w) or (h, w, 3), in the space of ``photo_icc``) as the monitor
@@ -82,7 +81,7 @@ class MonitorProfile:
                 from PIL import ImageCms
 
                 transform = ImageCms.buildTransform(
-                    _open(photo_icc), _open(self.icc), "RGB", "RGB",
+                    open_profile(photo_icc), open_profile(self.icc), "RGB", "RGB",
                     renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.NOCACHE)
                 self._transforms[key] = transform
             return transform
@@ -93,16 +92,6 @@ SRGB = MonitorProfile()
 
 def _key(icc: bytes | None) -> bytes:
     return b"" if not icc else hashlib.sha1(icc).digest()
-
-
-def _is_srgb(icc: bytes | None) -> bool:
-    return icc is None or "srgb" in profile_name(icc).lower()
-
-
-def _open(icc: bytes | None):
-    from PIL import ImageCms
-
-    return ImageCms.ImageCmsProfile(io.BytesIO(icc)) if icc else ImageCms.createProfile("sRGB")
 
 
 def _apply(transform, pixels: np.ndarray) -> np.ndarray:
