@@ -6,7 +6,7 @@ shown from a (possibly downsampled) display copy stretched over that frame, so a
 of another size (cross-camera pairs) lines up, "100%" means one full-resolution pixel per
 screen pixel, and the pixel readout reports full-resolution values. Zoomed in beyond a display
 copy's resolution, a full-resolution tile of the visible region is laid over it
-(:mod:`colorstudio.gui.detail_tiles`), so 100% shows the real pixels.
+(:mod:`colorstudio.gui.detail_layer`), so 100% shows the real pixels.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from colorstudio.gui.detail_tiles import Tile, detail_tile
+from colorstudio.gui.detail_layer import DetailLayer
 from colorstudio.gui.display_colour import DisplayColour
 from colorstudio.gui.monitor_profile import MonitorProfile
 from colorstudio.gui.pg_config import configure
@@ -43,7 +43,7 @@ def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int,
     return " ".join(f"{int(round(c))}" for c in vals)
 
 
-class CompareView(SplitModes, QWidget):
+class CompareView(SplitModes, DetailLayer, QWidget):
     """Three linked views (side-by-side mode), or one view: with a draggable split line, or
     the result alone."""
 
@@ -293,58 +293,6 @@ class CompareView(SplitModes, QWidget):
     def pixel_ratio(self) -> float:
         """Device pixels per logical pixel on the view's screen (2.0 on most HiDPI screens)."""
         return float(self.devicePixelRatioF()) or 1.0
-
-    # ------------------------------------------------------------------ full-resolution detail
-    def refresh_details(self) -> None:
-        """Lay full-resolution tiles over the views zoomed in beyond their display copies."""
-        self._detail_timer.stop()
-        vb = self.active_view()
-        r = vb.viewRect()
-        visible, zoom = (r.left(), r.top(), r.right(), r.bottom()), self.zoom_factor()
-        self.zoomChanged.emit(zoom)
-        shape = lambda a: None if a is None else a.shape   # noqa: E731
-        if self.mode == SIDE_BY_SIDE:
-            for panel in PANELS:
-                tile = None
-                if not self.columns[panel].isHidden():
-                    tile = detail_tile(self.full[panel], shape(self.raw[panel]), self.frame_wh, visible, zoom)
-                self._set_tile(panel, tile)
-            return
-        before_raw, before_full = self._before(raw=True)
-        self._set_tile("split_before", None if self.mode == RESULT and not self.showing_before else
-                       detail_tile(before_full, shape(before_raw), self.frame_wh, visible, zoom))
-        line = self._split_x()
-        self._set_tile("split_after", detail_tile(self.full["result"], shape(self.raw["result"]),
-                                                  self.frame_wh, visible, zoom, x_max=line)
-                       if line > 0 else None)
-
-    def shows_detail(self, panel: str) -> bool:
-        """Whether ``panel`` is zoomed in beyond its display copy now (a full-resolution tile
-        lies over it, or is on its way from the monitor conversion; for the result, in either
-        view mode)."""
-        names = [panel] + (["split_after"] if panel == "result" else ["split_before"] if panel == "gray" else [])
-        return any(self._tile_keys.get(n) is not None or self._tile_wanted.get(n) is not None for n in names)
-
-    def _set_tile(self, name: str, tile: Tile | None) -> None:
-        names = [name] + (["split_before"] if name == "gray" else ["split_after"] if name == "result" else [])
-        for n in names if tile is None else [name]:
-            if tile is None:
-                self._tile_wanted[n] = None
-                self.colour.request(f"tile:{n}", None, lambda _, n=n: self._put_tile(n, None, None))
-            elif tile.key != self._tile_wanted.get(n):
-                self._tile_wanted[n] = tile.key
-                self.colour.request(f"tile:{n}", tile.pixels, lambda pixels, n=n, t=tile: self._put_tile(n, t, pixels))
-
-    def _put_tile(self, name: str, tile: Tile | None, pixels: np.ndarray | None) -> None:
-        item = self.details[name]
-        if tile is None:
-            if self._tile_keys.get(name) is not None:
-                item.clear()
-            self._tile_keys[name] = None
-        else:
-            item.setImage(pixels, autoLevels=False, levels=None)   # uint8: no rescale
-            item.setRect(QRectF(*tile.rect))
-            self._tile_keys[name] = tile.key
 
     # ------------------------------------------------------------------ pixel readout
     def readout(self, x: float, y: float) -> str:
