@@ -25,6 +25,7 @@ lighter. (Converting the gray's tones would break "the output's luma is the gray
 """
 from __future__ import annotations
 
+import functools
 import io
 
 import numpy as np
@@ -59,8 +60,19 @@ def profile_name(icc: bytes | None) -> str:
 
 
 def is_srgb(icc: bytes | None) -> bool:
-    """Whether ``icc`` means sRGB (no profile does)."""
-    return icc is None or "srgb" in profile_name(icc).lower()
+    """Whether ``icc`` means sRGB (no profile does): it converts 216 colours across the RGB
+    cube to sRGB unchanged (within a level), whatever its name says."""
+    return icc is None or _converts_like_srgb(icc)
+
+
+@functools.lru_cache(maxsize=32)
+def _converts_like_srgb(icc: bytes) -> bool:
+    levels = np.linspace(0, 255, 6).astype(np.uint8)
+    cube = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(1, -1, 3)
+    try:
+        return int(np.abs(convert_rgb(cube, icc, None).astype(int) - cube).max()) <= 1
+    except Exception:       # a damaged profile: its name is all there is
+        return "srgb" in profile_name(icc).lower()
 
 
 def open_profile(icc: bytes | None):

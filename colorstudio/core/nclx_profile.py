@@ -1,0 +1,111 @@
+"""An ICC profile for a HEIF's colour tag (nclx), so that such photos are colour-managed too.
+
+HEIF/HEIC photos state their colour space either with an ICC profile or with an *nclx* box:
+code points for the primaries and the tone curve (ITU-T H.273), the way video does. Many
+phones write nclx, often for Display P3. Pillow-heif reports the nclx box (with the
+primaries' chromaticities worked out) but no profile, and without one the app would read
+the photo's numbers as sRGB and its colours would come out duller. Here an ICC v2 matrix/TRC
+profile is written for it (a few hundred bytes), which the rest of the app uses like an
+embedded one (:mod:`colorstudio.core.colour_management`), and which the result carries.
+
+Supported tone curves: sRGB (13), BT.709 and its equals (1, 6, 14, 15), gamma 2.2 (4) and
+2.8 (5), linear (8). HDR curves (PQ 16, HLG 18) and others give no profile: the numbers are
+then taken as sRGB, as for any untagged photo. Primaries BT.709 with the sRGB curve are sRGB
+itself and need no profile.
+"""
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+D50 = np.array([0.9642, 1.0, 0.8249])
+_BRADFORD = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
+# ICC 'para' curves: (function type, parameters), see ICC.1 10.18
+_CURVES = {
+    13: ("sRGB", 3, (2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045)),
+    1: ("BT.709", 3, (1 / 0.45, 1 / 1.099, 0.099 / 1.099, 1 / 4.5, 0.081)),
+    4: ("gamma 2.2", 0, (2.2,)),
+    5: ("gamma 2.8", 0, (2.8,)),
+    8: ("linear", 0, (1.0,)),
+}
+for _same_as_709 in (6, 14, 15):
+    _CURVES[_same_as_709] = _CURVES[1]
+PRIMARY_NAMES = {1: "BT.709", 9: "BT.2020", 11: "DCI-P3", 12: "Display P3"}
+
+
+def icc_from_nclx(nclx: dict | None) -> bytes | None:
+    """ICC profile bytes for pillow-heif's ``info["nclx_profile"]``, or None (no tag, sRGB,
+    or a curve not supported)."""
+    if not nclx:
+        return None
+    primaries, transfer = int(nclx.get("color_primaries", 2)), int(nclx.get("transfer_characteristics", 2))
+    if transfer not in _CURVES or primaries == 2:              # 2: unspecified
+        return None
+    if primaries == 1 and transfer == 13:
+        return None                                            # sRGB itself
+    try:
+        xy = [(float(nclx[f"color_primary_{c}_x"]), float(nclx[f"color_primary_{c}_y"]))
+              for c in ("red", "green", "blue", "white")]
+    except (KeyError, TypeError, ValueError):
+        return None
+    colorants = _colorants_d50(xy[:3], xy[3])
+    if colorants is None:
+        return None
+    curve_name, kind, params = _CURVES[transfer]
+    curve_words = "" if transfer == 13 else f", {curve_name} curve"        # sRGB's curve: Display P3's own
+    name = f"{PRIMARY_NAMES.get(primaries, f'primaries {primaries}')}{curve_words} (HEIF colour tag)"
+    curve = _para(kind, params)
+    tags = [(b"desc", _desc(name)), (b"wtpt", _xyz(D50))]
+    tags += [(sig, _xyz(col)) for sig, col in zip((b"rXYZ", b"gXYZ", b"bXYZ"), colorants)]
+    tags += [(sig, curve) for sig in (b"rTRC", b"gTRC", b"bTRC")]
+    return _profile(tags)
+
+
+def _colorants_d50(rgb_xy, white_xy) -> np.ndarray | None:
+    """The primaries' XYZ (rows R, G, B) for a white of Y = 1, adapted to D50 (Bradford)."""
+    def xyz(x, y):
+        return np.array([x / y, 1.0, (1 - x - y) / y])
+
+    try:
+        m = np.stack([xyz(*p) for p in rgb_xy], axis=1)        # columns: R, G, B (unscaled)
+        white = xyz(*white_xy)
+        m = m * np.linalg.solve(m, white)                       # scaled so that R+G+B = white
+        cone_src, cone_dst = _BRADFORD @ white, _BRADFORD @ D50
+        adapt = np.linalg.inv(_BRADFORD) @ np.diag(cone_dst / cone_src) @ _BRADFORD
+        out = (adapt @ m).T
+    except (ZeroDivisionError, np.linalg.LinAlgError):
+        return None
+    return out if np.all(np.isfinite(out)) else None
+
+
+def _s15f16(v: float) -> bytes:
+    return struct.pack(">i", int(round(v * 65536)))
+
+
+def _xyz(xyz) -> bytes:
+    return b"XYZ " + b"\0" * 4 + b"".join(_s15f16(v) for v in xyz)
+
+
+def _para(kind: int, params) -> bytes:
+    return b"para" + b"\0" * 4 + struct.pack(">HH", kind, 0) + b"".join(_s15f16(v) for v in params)
+
+
+def _desc(text: str) -> bytes:
+    ascii_ = text.encode("ascii", "replace") + b"\0"
+    return (b"desc" + b"\0" * 4 + struct.pack(">I", len(ascii_)) + ascii_
+            + struct.pack(">II", 0, 0) + struct.pack(">HB", 0, 0) + b"\0" * 67)
+
+
+def _profile(tags: list[tuple[bytes, bytes]]) -> bytes:
+    table_size = 4 + 12 * len(tags)
+    offset, entries, data = 128 + table_size, b"", b""
+    for sig, body in tags:
+        body += b"\0" * (-len(body) % 4)
+        entries += sig + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    size = 128 + table_size + len(data)
+    header = (struct.pack(">I", size) + b"\0" * 4 + struct.pack(">I", 0x02100000) + b"mntr" + b"RGB "
+              + b"XYZ " + b"\0" * 12 + b"acsp" + b"\0" * 24 + struct.pack(">I", 0)
+              + b"".join(_s15f16(v) for v in D50) + b"\0" * 48)
+    return header + struct.pack(">I", len(tags)) + entries + data

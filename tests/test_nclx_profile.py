@@ -1,0 +1,68 @@
+"""HEIF photos tagged with an nclx colour box (no ICC profile) are colour-managed through a
+profile written for the tag."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio.core.colour_management import convert_rgb, profile_name
+from colorstudio.core.imageio import load_photo
+from colorstudio.core.nclx_profile import _colorants_d50, icc_from_nclx
+from icc_profiles import DISPLAY_P3, SRGB
+
+P3_XY = {"color_primary_red_x": 0.68, "color_primary_red_y": 0.32, "color_primary_green_x": 0.265,
+         "color_primary_green_y": 0.69, "color_primary_blue_x": 0.15, "color_primary_blue_y": 0.06,
+         "color_primary_white_x": 0.3127, "color_primary_white_y": 0.329}
+P3_NCLX = {"color_primaries": 12, "transfer_characteristics": 13, "matrix_coefficients": 6, "full_range_flag": 1,
+           **P3_XY}
+
+
+def _srgb_curve(v):
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
+def _srgb_encode(v):
+    v = np.clip(v, 0, 1)
+    return np.where(v <= 0.0031308, 12.92 * v, 1.055 * v ** (1 / 2.4) - 0.055)
+
+
+def test_the_primaries_give_the_published_d50_colorants():
+    p3 = _colorants_d50([(0.68, 0.32), (0.265, 0.69), (0.15, 0.06)], (0.3127, 0.329))
+    srgb = _colorants_d50([(0.64, 0.33), (0.30, 0.60), (0.15, 0.06)], (0.3127, 0.329))
+    np.testing.assert_allclose(p3, DISPLAY_P3, atol=3e-4)
+    np.testing.assert_allclose(srgb, SRGB, atol=3e-4)
+
+
+@pytest.mark.parametrize("rgb", [(200, 80, 80), (40, 160, 90), (30, 60, 200), (128, 128, 128)])
+def test_a_display_p3_tag_converts_as_display_p3(rgb):
+    icc = icc_from_nclx(P3_NCLX)
+    assert profile_name(icc) == "Display P3 (HEIF colour tag)"
+    got = convert_rgb(np.array([[rgb]], np.uint8), icc, None)[0, 0]
+    linear = np.linalg.solve(np.array(SRGB).T, np.array(DISPLAY_P3).T @ _srgb_curve(np.array(rgb) / 255))
+    assert np.abs(got - 255 * _srgb_encode(linear)).max() <= 2.5
+
+
+def test_tags_that_need_no_profile_or_cannot_have_one_give_none():
+    assert icc_from_nclx(None) is None and icc_from_nclx({}) is None
+    assert icc_from_nclx({**P3_NCLX, "color_primaries": 1}) is None          # sRGB itself
+    assert icc_from_nclx({**P3_NCLX, "transfer_characteristics": 16}) is None  # PQ (HDR)
+    assert icc_from_nclx({**P3_NCLX, "color_primaries": 2}) is None          # unspecified
+    assert icc_from_nclx({"color_primaries": 12, "transfer_characteristics": 13}) is None   # no chromaticities
+    assert "BT.2020, BT.709 curve" in profile_name(icc_from_nclx(
+        {**P3_NCLX, "color_primaries": 9, "transfer_characteristics": 14}))
+
+
+def test_an_nclx_tagged_heic_reference_lends_its_space_to_the_result(tmp_path):
+    pytest.importorskip("pillow_heif")
+    from colorstudio.cli import main
+
+    colour = (200, 80, 80)
+    Image.fromarray(np.full((48, 64, 3), colour, np.uint8)).save(
+        tmp_path / "r.heic", quality=100, nclx_profile={k: v for k, v in P3_NCLX.items() if "_x" not in k
+                                                         and "_y" not in k})
+    reference = load_photo(tmp_path / "r.heic")
+    assert profile_name(reference.icc_profile).startswith("Display P3")
+    Image.fromarray(np.full((48, 64), 120, np.uint8)).save(tmp_path / "g.png")
+    assert main(["colorize", str(tmp_path / "g.png"), str(tmp_path / "r.heic"), "-o", str(tmp_path / "out.png"),
+                 "--method", "copy"]) == 0
+    result = load_photo(tmp_path / "out.png")
+    assert result.icc_profile == reference.icc_profile            # written in the reference's Display P3
