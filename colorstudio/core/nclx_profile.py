@@ -15,11 +15,10 @@ itself and need no profile.
 """
 from __future__ import annotations
 
-import struct
-
 import numpy as np
 
-D50 = np.array([0.9642, 1.0, 0.8249])
+from colorstudio.core.icc_writer import D50, para_curve, rgb_profile
+
 _BRADFORD = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
 # ICC 'para' curves: (function type, parameters), see ICC.1 10.18
 _CURVES = {
@@ -55,11 +54,7 @@ def icc_from_nclx(nclx: dict | None) -> bytes | None:
     curve_name, kind, params = _CURVES[transfer]
     curve_words = "" if transfer == 13 else f", {curve_name} curve"        # sRGB's curve: Display P3's own
     name = f"{PRIMARY_NAMES.get(primaries, f'primaries {primaries}')}{curve_words} (HEIF colour tag)"
-    curve = _para(kind, params)
-    tags = [(b"desc", _desc(name)), (b"wtpt", _xyz(D50))]
-    tags += [(sig, _xyz(col)) for sig, col in zip((b"rXYZ", b"gXYZ", b"bXYZ"), colorants)]
-    tags += [(sig, curve) for sig in (b"rTRC", b"gTRC", b"bTRC")]
-    return _profile(tags)
+    return rgb_profile(name, colorants, para_curve(kind, params))
 
 
 def _colorants_d50(rgb_xy, white_xy) -> np.ndarray | None:
@@ -71,41 +66,9 @@ def _colorants_d50(rgb_xy, white_xy) -> np.ndarray | None:
         m = np.stack([xyz(*p) for p in rgb_xy], axis=1)        # columns: R, G, B (unscaled)
         white = xyz(*white_xy)
         m = m * np.linalg.solve(m, white)                       # scaled so that R+G+B = white
-        cone_src, cone_dst = _BRADFORD @ white, _BRADFORD @ D50
+        cone_src, cone_dst = _BRADFORD @ white, _BRADFORD @ np.array(D50)
         adapt = np.linalg.inv(_BRADFORD) @ np.diag(cone_dst / cone_src) @ _BRADFORD
         out = (adapt @ m).T
     except (ZeroDivisionError, np.linalg.LinAlgError):
         return None
     return out if np.all(np.isfinite(out)) else None
-
-
-def _s15f16(v: float) -> bytes:
-    return struct.pack(">i", int(round(v * 65536)))
-
-
-def _xyz(xyz) -> bytes:
-    return b"XYZ " + b"\0" * 4 + b"".join(_s15f16(v) for v in xyz)
-
-
-def _para(kind: int, params) -> bytes:
-    return b"para" + b"\0" * 4 + struct.pack(">HH", kind, 0) + b"".join(_s15f16(v) for v in params)
-
-
-def _desc(text: str) -> bytes:
-    ascii_ = text.encode("ascii", "replace") + b"\0"
-    return (b"desc" + b"\0" * 4 + struct.pack(">I", len(ascii_)) + ascii_
-            + struct.pack(">II", 0, 0) + struct.pack(">HB", 0, 0) + b"\0" * 67)
-
-
-def _profile(tags: list[tuple[bytes, bytes]]) -> bytes:
-    table_size = 4 + 12 * len(tags)
-    offset, entries, data = 128 + table_size, b"", b""
-    for sig, body in tags:
-        body += b"\0" * (-len(body) % 4)
-        entries += sig + struct.pack(">II", offset + len(data), len(body))
-        data += body
-    size = 128 + table_size + len(data)
-    header = (struct.pack(">I", size) + b"\0" * 4 + struct.pack(">I", 0x02100000) + b"mntr" + b"RGB "
-              + b"XYZ " + b"\0" * 12 + b"acsp" + b"\0" * 24 + struct.pack(">I", 0)
-              + b"".join(_s15f16(v) for v in D50) + b"\0" * 48)
-    return header + struct.pack(">I", len(tags)) + entries + data
