@@ -128,3 +128,19 @@ def test_a_bmp_result_which_cannot_carry_the_p3_profile_is_written_in_srgb(tmp_p
     bmp = load_photo(tmp_path / "out.bmp")
     assert in_p3.icc_profile == P3 and bmp.icc_profile is None
     np.testing.assert_allclose(bmp.pixels[0, 0] / 255, _p3_to_srgb(in_p3.pixels[0, 0]), atol=2.5 / 255)
+
+
+def test_a_p3_result_does_not_keep_the_mono_cameras_exif_claim_of_srgb(tmp_path):
+    exif = Image.Exif()
+    exif[0x010F] = "MonoCam"
+    exif.get_ifd(0x8769)[0xA001] = 1                            # ColorSpace: sRGB
+    h, w = 48, 64
+    Image.fromarray(np.full((h, w), 120, np.uint8), "L").save(tmp_path / "g.jpg", exif=exif.tobytes())
+    Image.fromarray(np.full((h, w, 3), COLOUR, np.uint8)).save(tmp_path / "p3.png", icc_profile=P3)
+    Image.fromarray(np.full((h, w, 3), COLOUR, np.uint8)).save(tmp_path / "srgb.png")
+    for ref, want in (("p3", 0xFFFF), ("srgb", 1)):
+        out = tmp_path / f"out_{ref}.jpg"
+        assert main(["colorize", str(tmp_path / "g.jpg"), str(tmp_path / f"{ref}.png"), "-o", str(out),
+                     "--method", "copy"]) == 0
+        tags = Image.open(out).getexif()
+        assert tags.get_ifd(0x8769).get(0xA001) == want and tags.get(0x010F) == "MonoCam"
