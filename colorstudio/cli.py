@@ -24,7 +24,7 @@ def _say(msg: str) -> None:
 
 def _options(args) -> dict:
     opts = {}
-    for key in ("max_disparity", "side", "saturation", "mode", "device"):
+    for key in ("max_disparity", "side", "saturation", "mode", "device", "colour_space"):
         value = getattr(args, key, None)
         if value is not None:
             opts[key] = value
@@ -134,6 +134,9 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jpeg-quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"],
                    help="where learned methods run (default: the CPU; auto = a GPU if there is one)")
+    p.add_argument("--colour-space", choices=["auto", "srgb"],
+                   help="the result's colour space: auto (default) = the gray's RGB profile, else the colour "
+                        "shot's (a phone's Display P3 kept whole), else sRGB; srgb = always sRGB")
 
 
 def build_parser() -> argparse.ArgumentParser:

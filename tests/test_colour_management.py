@@ -144,3 +144,31 @@ def test_a_p3_result_does_not_keep_the_mono_cameras_exif_claim_of_srgb(tmp_path)
                      "--method", "copy"]) == 0
         tags = Image.open(out).getexif()
         assert tags.get_ifd(0x8769).get(0xA001) == want and tags.get(0x010F) == "MonoCam"
+
+
+def test_the_srgb_colour_space_converts_a_p3_reference_whatever_the_gray_has(tmp_path):
+    ref = np.full((8, 10, 3), COLOUR, np.uint8)
+    for gray_icc in (None, gray_profile(), P3):
+        assert output_profile(gray_icc, P3, "srgb") is None
+        out, note = reference_in_output_space(ref, P3, gray_icc, "srgb")
+        np.testing.assert_allclose(out[0, 0], _p3_to_srgb(COLOUR), atol=2.5 / 255)
+        assert note == "reference converted from Test Display P3 to sRGB"
+    with pytest.raises(ValueError, match="unknown colour space 'adobe'"):
+        output_profile(None, P3, "adobe")
+    h, w = 48, 64
+    Image.fromarray(np.full((h, w), 120, np.uint8), "L").save(tmp_path / "g.png")
+    Image.fromarray(np.full((h, w, 3), COLOUR, np.uint8)).save(tmp_path / "r.png", icc_profile=P3)
+    out_path = tmp_path / "out.png"
+    assert main(["colorize", str(tmp_path / "g.png"), str(tmp_path / "r.png"), "-o", str(out_path),
+                 "--method", "copy", "--colour-space", "srgb"]) == 0
+    assert load_photo(out_path).icc_profile is None
+
+
+def test_an_unknown_colour_space_option_is_a_one_line_error():
+    from colorstudio.engine.colorize import colorize
+    from colorstudio.core.imageio import Photo
+    from colorstudio.errors import MethodError
+
+    gray = Photo(pixels=np.full((40, 40), 100, np.uint8))
+    with pytest.raises(MethodError, match="unknown colour space 'p3'"):
+        colorize(gray, None, options={"colour_space": "p3"})

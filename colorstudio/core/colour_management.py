@@ -104,36 +104,44 @@ def _usable(icc: bytes) -> bool:
         return False
 
 
-def output_profile(gray_icc: bytes | None, reference_icc: bytes | None = None) -> bytes | None:
+OUTPUT_SPACES = ("auto", "srgb")   # the result's space: as above, or always sRGB (the web, unmanaged viewers)
+
+
+def output_profile(gray_icc: bytes | None, reference_icc: bytes | None = None, space: str = "auto") -> bytes | None:
     """The RGB profile the result is in and is written with (None: sRGB, written without one):
-    the gray's RGB profile, else the reference's (a pair whose gray has none), else sRGB."""
+    the gray's RGB profile, else the reference's (a pair whose gray has none), else sRGB; with
+    ``space="srgb"`` always sRGB."""
+    if space not in OUTPUT_SPACES:
+        raise ValueError(f"unknown colour space '{space}' (use {' or '.join(OUTPUT_SPACES)})")
     own = profile_for_pixels(gray_icc, 3)
-    if own is not None:
-        return own
+    if space == "srgb" or own is not None:
+        return None if space == "srgb" else own
     lent = profile_for_pixels(reference_icc, 3)
     return None if lent is None or is_srgb(lent) or not _usable(lent) else lent
 
 
-def _spaces(reference_icc: bytes | None, gray_icc: bytes | None, colour: bool):
+def _spaces(reference_icc: bytes | None, gray_icc: bytes | None, colour: bool, space: str):
     """(source, target) profiles (None = sRGB) if the reference needs converting, else None."""
     source = profile_for_pixels(reference_icc, 3) if colour else None
-    target = output_profile(gray_icc, reference_icc if colour else None)
+    target = output_profile(gray_icc, reference_icc if colour else None, space)
     if not colour or source == target or (is_srgb(source) and is_srgb(target)):
         return None
     return source, target
 
 
 def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes | None,
-                              gray_icc: bytes | None) -> tuple[np.ndarray, str | None]:
+                              gray_icc: bytes | None, space: str = "auto") -> tuple[np.ndarray, str | None]:
     """(the reference as float32 RGB [0, 1] in the output's colour space, a one-line note of
     what was done to its colour space, or None when nothing: a conversion, or the result taking
-    the reference's space). ``reference_pixels`` (H, W[, 3]) uint8/uint16."""
+    the reference's space). ``reference_pixels`` (H, W[, 3]) uint8/uint16; ``space``: see
+    :func:`output_profile`."""
     pixels = reference_pixels
     scale = 65535.0 if pixels.dtype == np.uint16 else 255.0
     as_float = lambda p, s: (np.repeat(p[..., None], 3, 2) if p.ndim == 2 else p).astype(np.float32) / s
-    spaces = _spaces(reference_icc, gray_icc, pixels.ndim == 3)
+    spaces = _spaces(reference_icc, gray_icc, pixels.ndim == 3, space)
     if spaces is None:
-        lent = pixels.ndim == 3 and profile_for_pixels(gray_icc, 3) is None and output_profile(gray_icc, reference_icc)
+        lent = (pixels.ndim == 3 and profile_for_pixels(gray_icc, 3) is None
+                and output_profile(gray_icc, reference_icc, space))
         note = (f"the result is in {profile_name(lent)}, the reference's colour space (the gray has none), "
                 "so its colours are kept whole") if lent else None
         return as_float(pixels, scale), note
@@ -158,6 +166,6 @@ def to_srgb(pixels: np.ndarray, icc: bytes | None) -> np.ndarray:
         return pixels
 
 
-def reference_rgb(reference, gray) -> tuple[np.ndarray, str | None]:
+def reference_rgb(reference, gray, space: str = "auto") -> tuple[np.ndarray, str | None]:
     """:func:`reference_in_output_space` for two :class:`~colorstudio.core.imageio.Photo`."""
-    return reference_in_output_space(reference.pixels, reference.icc_profile, gray.icc_profile)
+    return reference_in_output_space(reference.pixels, reference.icc_profile, gray.icc_profile, space)

@@ -13,7 +13,7 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.color import compose
-from colorstudio.core.colour_management import output_profile, reference_rgb
+from colorstudio.core.colour_management import OUTPUT_SPACES, output_profile, reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import save_photo
@@ -40,12 +40,8 @@ class Colorization:
     info: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     working: WorkingChroma | None = None    # single-gray learned methods: see with_saturation
-
-    @property
-    def output_icc(self) -> bytes | None:
-        """The RGB profile ``rgb`` is in and is written with (None: sRGB): see
-        :func:`~colorstudio.core.colour_management.output_profile`."""
-        return output_profile(self.gray.icc_profile, self.reference.icc_profile if self.reference else None)
+    # the RGB profile rgb is in and is written with (None: sRGB): see core.colour_management.output_profile
+    output_icc: bytes | None = None
 
 
 def check_size(photo: Photo) -> None:
@@ -109,15 +105,20 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
 
     Stop iterating (or ``close()``) between yields to cancel. ``options["device"]`` (see
     :mod:`colorstudio.engine.device`) reaches learned methods only; classic ones run on the CPU.
+    ``options["colour_space"]``: the result's colour space, "auto" (the photos', see
+    :func:`~colorstudio.core.colour_management.output_profile`) or "srgb".
     """
     t0 = time.perf_counter()
+    kwargs = dict(options or {})
+    device = kwargs.pop("device", None)
+    space = kwargs.pop("colour_space", None) or "auto"
+    if space not in OUTPUT_SPACES:
+        raise MethodError(f"unknown colour space '{space}' (use {' or '.join(OUTPUT_SPACES)})")
     gray_f = gray.gray_float()
-    ref_f, colour_note = reference_rgb(reference, gray) if reference is not None else (None, None)
+    ref_f, colour_note = reference_rgb(reference, gray, space) if reference is not None else (None, None)
     check_size(gray)
     if reference is not None:
         check_size(reference)
-    kwargs = dict(options or {})
-    device = kwargs.pop("device", None)
     mode_info: dict = {}
     if ref_f is not None and method is None:
         mode, reason = choose_pair_mode(gray_f, ref_f, kwargs.get("mode"))
@@ -159,7 +160,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         info["colour_management"] = colour_note
     out = Colorization(rgb=rgb, chroma=result.chroma, method=chosen.name, gray=gray, reference=reference,
                        diagnostics=result.diagnostics, info=info, seconds=time.perf_counter() - t0,
-                       working=result.working)
+                       working=result.working,
+                       output_icc=output_profile(gray.icc_profile, reference.icc_profile if reference else None, space))
     yield Progress(1.0, "done")
     return out
 

@@ -36,6 +36,7 @@ class OpenedInputs:
     checks: list[str] = field(default_factory=list)   # plain-words pair checks
     check_details: dict[str, Any] = field(default_factory=dict)
     output_icc: bytes | None = None        # the result's RGB profile, the views' space (None: sRGB)
+    colour_space: str = "auto"             # what it was opened for (engine option "colour_space")
 
     @property
     def is_pair(self) -> bool:
@@ -81,8 +82,9 @@ def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> tuple[list[str], 
 
 
 def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: str | None = None,
-                max_side: int | None = None) -> Generator[Progress, None, OpenedInputs]:
-    """Read the photo(s), run the pair checks, make the display copies."""
+                max_side: int | None = None, space: str = "auto") -> Generator[Progress, None, OpenedInputs]:
+    """Read the photo(s), run the pair checks, make the display copies; ``space``: the result's
+    colour space to come ("auto" or "srgb", see :func:`~colorstudio.core.colour_management.output_profile`)."""
     max_side = max_side or MAX_DISPLAY_SIDE
     gray_path = Path(gray_path)
     yield Progress(0.05, f"reading {gray_path.name}")
@@ -100,7 +102,7 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
     gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), max_side)
     reference_view, converted, colour_note = None, None, None
     if reference is not None:       # shown and checked as the engine uses it
-        converted, colour_note = reference_rgb(reference, gray)
+        converted, colour_note = reference_rgb(reference, gray, space)
         reference_view = display_image(converted if colour_note else reference.pixels, max_side)
     checks: list[str] = []
     details: dict[str, Any] = {}
@@ -113,16 +115,16 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
     if gray_note:
         checks.append(gray_note)
     yield Progress(1.0, "opened")
-    output_icc = output_profile(gray.icc_profile, reference.icc_profile if reference is not None else None)
+    output_icc = output_profile(gray.icc_profile, reference.icc_profile if reference is not None else None, space)
     return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, details,
-                        output_icc)
+                        output_icc, space)
 
 
 def open_with_result(gray_path: str | Path, reference_path: str | Path | None, name: str | None,
-                     result_path: str | Path, max_side: int | None = None
+                     result_path: str | Path, max_side: int | None = None, space: str = "auto"
                      ) -> Generator[Progress, None, ReviewedResult]:
     """Open the inputs (:func:`open_inputs`) and read a result written for them earlier."""
-    opened = yield from open_inputs(gray_path, reference_path, name, max_side)
+    opened = yield from open_inputs(gray_path, reference_path, name, max_side, space)
     result_path = Path(result_path)
     yield Progress(0.9, f"reading {result_path.name}")
     result = load_photo(result_path)

@@ -9,6 +9,8 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from colorstudio.gui.compare_view import RESULT, SIDE_BY_SIDE, SPLIT
 from colorstudio.gui.settings import DEVICES
 
+SPACE_LABELS = {"auto": "&As the photos (a Display P3 colour shot stays P3)",
+                "srgb": "&sRGB (for the web and viewers without colour management)"}
 DEVICE_LABELS = {"auto": "&Automatic (GPU if there is one)", "cpu": "&CPU", "cuda": "&NVIDIA GPU (CUDA)",
                  "mps": "Apple &GPU (MPS)"}
 
@@ -99,6 +101,16 @@ class MainMenus:
             devices.addAction(action)
             self.device_actions[key] = action
 
+        space_menu = tools.addMenu("Result &colour space")
+        spaces = QActionGroup(self)
+        self.colour_space_actions = {}
+        for key, text in SPACE_LABELS.items():
+            action = self._action(space_menu, text, lambda _=False, k=key: self.set_colour_space(k))
+            action.setCheckable(True)
+            action.setChecked(key == self.settings.colour_space)
+            spaces.addAction(action)
+            self.colour_space_actions[key] = action
+
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Open &sample pair", self.open_sample_pair)
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
@@ -110,6 +122,16 @@ class MainMenus:
         self.settings.device = key
         self.device_actions[key].setChecked(True)
         self.statusBar().showMessage(f"Learned methods will run on: {DEVICE_LABELS[key].replace('&', '')}.", 6000)
+
+    def set_colour_space(self, key: str) -> None:
+        """The results' colour space from the next photos opened (saved in the settings); the
+        open ones keep theirs, so that their views and results stay in one space."""
+        self.settings.colour_space = key
+        self.colour_space_actions[key].setChecked(True)
+        message = f"Results will be in: {SPACE_LABELS[key].replace('&', '')}."
+        if self.inputs is not None and self.inputs.colour_space != key:
+            message += " The open photos keep theirs: open them again to change it."
+        self.statusBar().showMessage(message, 10000)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

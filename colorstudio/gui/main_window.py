@@ -181,7 +181,8 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         """Open a gray photo (and its reference); ``note`` is shown in the status bar once opened."""
         if not self._idle():
             return
-        self._run(jobs.open_inputs, gray, reference, name, on_done=lambda opened: self._show_inputs(opened, note))
+        self._run(jobs.open_inputs, gray, reference, name, None, self.settings.colour_space,
+                  on_done=lambda opened: self._show_inputs(opened, note))
 
     def _show_inputs(self, opened: jobs.OpenedInputs, note: str = "", colorize: bool = True) -> None:
         self.inputs, self.result = opened, None
@@ -223,13 +224,15 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         method = choice.method if choice else None
         model = choice.model if choice else None
         name = choice.label if choice is not None and choice.model is not None else None
-        self._run(jobs.colorize_for_view, self.inputs, method, model, self.engine_options(),
+        options = {**self.engine_options(), "colour_space": self.inputs.colour_space}   # as the views
+        self._run(jobs.colorize_for_view, self.inputs, method, model, options,
                   on_done=lambda shown: self._colorized(shown, name))
 
     def engine_options(self) -> dict:
-        """Options every colorization gets: the device from the settings (it reaches learned
-        methods only) and the colour strength the user chose (single-gray methods only)."""
-        options = {"device": self.settings.device}
+        """Options every colorization gets: the device and the result's colour space from the
+        settings (the device reaches learned methods only) and the colour strength the user
+        chose (single-gray methods only)."""
+        options = {"device": self.settings.device, "colour_space": self.settings.colour_space}
         saturation = self.side.saturation()
         if saturation is not None:
             options["saturation"] = saturation

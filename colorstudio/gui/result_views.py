@@ -25,8 +25,8 @@ class ResultViews:
         if item.status != DONE or item.written is None or not item.written.exists():
             self.open_pair(item.gray, item.reference, item.name)
         elif self._idle():
-            self._run(jobs.open_with_result, item.gray, item.reference, item.name, item.written,
-                      on_done=self._show_reviewed)
+            self._run(jobs.open_with_result, item.gray, item.reference, item.name, item.written, None,
+                      self.settings.colour_space, on_done=self._show_reviewed)
 
     def _show_reviewed(self, reviewed: jobs.ReviewedResult) -> None:
         self._show_inputs(reviewed.opened, colorize=False)

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from colorstudio import paths
+from colorstudio.core.colour_management import OUTPUT_SPACES as COLOUR_SPACES
 from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT
 
 MAX_RECENT = 10
@@ -69,6 +70,19 @@ class Settings:
         if value not in DEVICES:
             raise ValueError(f"device must be one of {DEVICES}")
         self._q.setValue("compute/device", value)
+
+    @property
+    def colour_space(self) -> str:
+        """The results' colour space: 'auto' (the photos': a Display P3 colour shot keeps P3) or
+        'srgb' (as colour_management.OUTPUT_SPACES)."""
+        value = self._str("output/colour_space", "auto")
+        return value if value in COLOUR_SPACES else "auto"
+
+    @colour_space.setter
+    def colour_space(self, value: str) -> None:
+        if value not in COLOUR_SPACES:
+            raise ValueError(f"colour space must be one of {COLOUR_SPACES}")
+        self._q.setValue("output/colour_space", value)
 
     @property
     def view_mode(self) -> str:

@@ -190,3 +190,24 @@ def test_the_fine_tune_preview_is_shown_for_the_monitor(window, qtbot):
     assert r < 240 and g > 30
     window.wizard.force_close = True
     window.wizard.close()
+
+
+def test_the_result_colour_space_setting_applies_to_photos_opened_next(window, qtbot, pair_files, tmp_path):
+    from PIL import Image
+
+    gray_path, ref_path = pair_files
+    p3_ref = tmp_path / "ref_p3.png"
+    Image.open(ref_path).convert("RGB").save(p3_ref, icc_profile=P3.icc)
+    assert window.settings.colour_space == "auto" and window.colour_space_actions["auto"].isChecked()
+    window.set_colour_space("srgb")
+    assert window.settings.colour_space == "srgb" and window.engine_options()["colour_space"] == "srgb"
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([gray_path, p3_ref])
+    assert window.inputs.colour_space == "srgb" and window.compare.colour.photo_icc is None
+    assert any("converted from Test Display P3 to sRGB" in m for m in window.inputs.checks)
+    window.set_colour_space("auto")                   # the open photos keep sRGB
+    assert "open them again" in window.statusBar().currentMessage()
+    window.side.select("method:copy")
+    with qtbot.waitSignal(window.colorized, timeout=60000) as done:
+        window.colorize()
+    assert done.args[0].colorization.output_icc is None
