@@ -107,15 +107,22 @@ def _usable(icc: bytes) -> bool:
 OUTPUT_SPACES = ("auto", "srgb")   # the result's space: as above, or always sRGB (the web, unmanaged viewers)
 
 
+def check_space(space: str) -> str:
+    """``space`` if it is one of :data:`OUTPUT_SPACES`, else ValueError in one line."""
+    if space not in OUTPUT_SPACES:
+        raise ValueError(f"unknown colour space '{space}' (use {' or '.join(OUTPUT_SPACES)})")
+    return space
+
+
 def output_profile(gray_icc: bytes | None, reference_icc: bytes | None = None, space: str = "auto") -> bytes | None:
     """The RGB profile the result is in and is written with (None: sRGB, written without one):
     the gray's RGB profile, else the reference's (a pair whose gray has none), else sRGB; with
     ``space="srgb"`` always sRGB."""
-    if space not in OUTPUT_SPACES:
-        raise ValueError(f"unknown colour space '{space}' (use {' or '.join(OUTPUT_SPACES)})")
+    if check_space(space) == "srgb":
+        return None
     own = profile_for_pixels(gray_icc, 3)
-    if space == "srgb" or own is not None:
-        return None if space == "srgb" else own
+    if own is not None:
+        return own
     lent = profile_for_pixels(reference_icc, 3)
     return None if lent is None or is_srgb(lent) or not _usable(lent) else lent
 

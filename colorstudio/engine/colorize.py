@@ -13,7 +13,7 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.color import compose
-from colorstudio.core.colour_management import OUTPUT_SPACES, output_profile, reference_rgb
+from colorstudio.core.colour_management import check_space, output_profile, reference_rgb
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import save_photo
@@ -111,9 +111,10 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     t0 = time.perf_counter()
     kwargs = dict(options or {})
     device = kwargs.pop("device", None)
-    space = kwargs.pop("colour_space", None) or "auto"
-    if space not in OUTPUT_SPACES:
-        raise MethodError(f"unknown colour space '{space}' (use {' or '.join(OUTPUT_SPACES)})")
+    try:
+        space = check_space(kwargs.pop("colour_space", None) or "auto")
+    except ValueError as e:
+        raise MethodError(str(e)) from None
     gray_f = gray.gray_float()
     ref_f, colour_note = reference_rgb(reference, gray, space) if reference is not None else (None, None)
     check_size(gray)
