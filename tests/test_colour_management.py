@@ -172,3 +172,19 @@ def test_an_unknown_colour_space_option_is_a_one_line_error():
     gray = Photo(pixels=np.full((40, 40), 100, np.uint8))
     with pytest.raises(MethodError, match="unknown colour space 'p3'"):
         colorize(gray, None, options={"colour_space": "p3"})
+
+
+def test_a_single_gray_tagged_display_p3_gets_an_srgb_result_and_so_does_srgb_for_a_pair(tmp_path):
+    h, w = 48, 64
+    Image.fromarray(np.full((h, w, 3), 120, np.uint8)).save(tmp_path / "g.png", icc_profile=P3)  # a phone's mono shot
+    Image.fromarray(np.full((h, w, 3), COLOUR, np.uint8)).save(tmp_path / "r.png")
+    runs = {"single.png": ["--method", "cheng"], "pair_srgb.png": [str(tmp_path / "r.png"), "--method", "copy",
+                                                                   "--colour-space", "srgb"],
+            "pair_auto.png": [str(tmp_path / "r.png"), "--method", "copy"]}
+    for name, extra in runs.items():
+        out = tmp_path / name
+        assert main(["colorize", str(tmp_path / "g.png"), *extra, "-o", str(out)]) == 0
+        result = load_photo(out)
+        assert result.icc_profile == (P3 if name == "pair_auto.png" else None), name
+        luma = result.to_float()[..., :3] @ np.float32([0.299, 0.587, 0.114])
+        assert np.abs(luma - 120 / 255).max() < 0.01                  # the gray itself, in every case

@@ -5,11 +5,13 @@ RGB numbers must mean what the output's numbers mean: a phone's colour shot is o
 P3, a camera's Adobe RGB, and read as if it were sRGB its colours come out duller (P3 red
 (1, 0, 0) is a redder red than sRGB's). Here:
 
-- the **output space** (:func:`output_profile`) is the gray's ICC profile when that is an RGB
-  profile; else, for a pair, the reference's RGB profile: a mono camera's gray has no colour
+- the **output space** of a pair (:func:`output_profile`) is the gray's ICC profile when that
+  is an RGB profile; else the reference's RGB profile: a mono camera's gray has no colour
   space of its own, and so the colour shot's colours are kept whole (a phone's Display P3
   reds and greens), not clipped to sRGB's smaller gamut; else sRGB, written without a
-  profile. (A gray-only profile cannot describe a colour image, so it is never written into
+  profile. A single gray's result is sRGB (:func:`result_profile`): the single-gray methods
+  learned their colours from sRGB photos, and a phone's black-and-white shot is often an RGB
+  file tagged Display P3, where those numbers would show more saturated than they are. (A gray-only profile cannot describe a colour image, so it is never written into
   one: :func:`profile_for_pixels`.) The result is written with that profile;
 - a reference whose RGB profile differs from the output space is converted into it with
   littleCMS (Pillow's ``ImageCms``, relative colorimetric intent). A 16-bit reference is
@@ -171,6 +173,16 @@ def to_srgb(pixels: np.ndarray, icc: bytes | None) -> np.ndarray:
         return convert_rgb(pixels, icc, None)
     except Exception:       # a damaged profile: the numbers as they are
         return pixels
+
+
+def result_profile(gray, reference, space: str = "auto") -> bytes | None:
+    """:func:`output_profile` for a :class:`~colorstudio.core.imageio.Photo` and its reference
+    (None: a single gray photo, whose result is sRGB whatever its profile: the single-gray
+    methods learned their colours from sRGB photos)."""
+    if reference is None:
+        check_space(space)
+        return None
+    return output_profile(gray.icc_profile, reference.icc_profile, space)
 
 
 def reference_rgb(reference, gray, space: str = "auto") -> tuple[np.ndarray, str | None]:

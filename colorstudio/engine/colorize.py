@@ -13,7 +13,7 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.color import compose
-from colorstudio.core.colour_management import check_space, output_profile, reference_rgb
+from colorstudio.core.colour_management import check_space, reference_rgb, result_profile
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import save_photo
@@ -162,7 +162,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     out = Colorization(rgb=rgb, chroma=result.chroma, method=chosen.name, gray=gray, reference=reference,
                        diagnostics=result.diagnostics, info=info, seconds=time.perf_counter() - t0,
                        working=result.working,
-                       output_icc=output_profile(gray.icc_profile, reference.icc_profile if reference else None, space))
+                       output_icc=result_profile(gray, reference, space))
     yield Progress(1.0, "done")
     return out
 
@@ -239,7 +239,7 @@ def save_result(colorization: Colorization, out_path: str | Path, bit_depth: int
         if photo is not None and photo.path is not None and _same_file(out_path, photo.path):
             raise OutputError(f"{out_path.name}: refusing to overwrite an input file; choose another output")
     gray, icc = colorization.gray, colorization.output_icc
-    like = gray if icc is None or icc == gray.icc_profile else replace(gray, icc_profile=icc)   # its space
+    like = gray if icc == gray.icc_profile else replace(gray, icc_profile=icc)   # written in its space
     return save_photo(out_path, colorization.rgb, like=like, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
 
 

@@ -13,7 +13,7 @@ from typing import Any, Generator
 
 import numpy as np
 
-from colorstudio.core.colour_management import output_profile, reference_rgb
+from colorstudio.core.colour_management import reference_rgb, result_profile
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, preview_with_saturation,
@@ -115,7 +115,7 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
     if gray_note:
         checks.append(gray_note)
     yield Progress(1.0, "opened")
-    output_icc = output_profile(gray.icc_profile, reference.icc_profile if reference is not None else None, space)
+    output_icc = result_profile(gray, reference, space)
     return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, details,
                         output_icc, space)
 
