@@ -135,8 +135,9 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"],
                    help="where learned methods run (default: the CPU; auto = a GPU if there is one)")
     p.add_argument("--colour-space", choices=["auto", "srgb"],
-                   help="the result's colour space: auto (default) = the gray's RGB profile, else the colour "
-                        "shot's (a phone's Display P3 kept whole), else sRGB; srgb = always sRGB")
+                   help="the result's colour space: auto (default) = for a pair the gray's RGB profile, else the "
+                        "colour shot's (a phone's Display P3 kept whole), else sRGB, and sRGB for a single gray; "
+                        "srgb = always sRGB")
 
 
 def build_parser() -> argparse.ArgumentParser:

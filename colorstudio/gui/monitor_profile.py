@@ -1,7 +1,7 @@
 """Colour management of the views for the monitor (numpy + Pillow's littleCMS, no Qt).
 
-The views show photos whose RGB numbers mean colours in the *output space* (sRGB, or the
-gray's RGB profile: :mod:`colorstudio.core.colour_management`). A screen shows numbers in its
+The views show photos whose RGB numbers mean colours in the result's space (sRGB, or a
+pair's RGB profile: :func:`colorstudio.core.colour_management.result_profile`). A screen shows numbers in its
 own space. On a wide-gamut monitor (a Display P3 laptop, an Adobe RGB photo monitor) sRGB
 numbers sent as they are look more saturated than the photo is, and a photographer would
 judge the colour strength on a lie. A :class:`MonitorProfile` converts the display copies
