@@ -188,3 +188,40 @@ def test_a_single_gray_tagged_display_p3_gets_an_srgb_result_and_so_does_srgb_fo
         assert result.icc_profile == (P3 if name == "pair_auto.png" else None), name
         luma = result.to_float()[..., :3] @ np.float32([0.299, 0.587, 0.114])
         assert np.abs(luma - 120 / 255).max() < 0.01                  # the gray itself, in every case
+
+
+def _srgb_level(linear):
+    v = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.power(linear, 1 / 2.4) - 0.055)
+    return np.clip(v, 0, 1)
+
+
+@pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])
+def test_a_gray_profiles_tones_are_brought_to_srgbs_curve(dtype, top):
+    from colorstudio.core.colour_management import gray_in_srgb_tones
+
+    levels = (np.arange(0, 256, 5) * (top // 255)).astype(dtype).reshape(4, 13)
+    print_like = gray_profile("Print gamma 2.6", gamma=2.6)            # darker midtones than sRGB
+    out, note = gray_in_srgb_tones(levels, print_like)
+    want = _srgb_level((levels / top) ** 2.6) * top
+    assert out.dtype == dtype and np.abs(out - want).max() <= 1.0 * top / 255
+    assert out[2, 0] < levels[2, 0] and "Print gamma 2.6 tones were brought to sRGB's" in note
+    same, none = gray_in_srgb_tones(levels, None)
+    assert same is levels and none is None
+    rgb = np.zeros((4, 4, 3), dtype)
+    assert gray_in_srgb_tones(rgb, print_like)[0] is rgb                 # only gray pixels
+
+
+def test_a_dot_gain_scan_is_read_with_its_tones_and_the_result_keeps_them(tmp_path):
+    h, w = 48, 64
+    scan = np.tile(np.linspace(20, 235, w).astype(np.uint8), (h, 1))
+    Image.fromarray(scan, "L").save(tmp_path / "scan.png", icc_profile=gray_profile("Print gamma 2.6", 2.6))
+    photo = load_photo(tmp_path / "scan.png")
+    want = _srgb_level((scan / 255.0) ** 2.6)
+    assert photo.icc_profile is None and np.abs(photo.pixels / 255.0 - want).max() <= 1 / 255
+    assert "tones were brought to sRGB's" in photo.tone_note
+    before = (tmp_path / "scan.png").read_bytes()
+    out = tmp_path / "out.png"
+    assert main(["colorize", str(tmp_path / "scan.png"), "-o", str(out), "--method", "cheng"]) == 0
+    assert (tmp_path / "scan.png").read_bytes() == before                 # the scan itself is untouched
+    luma = load_photo(out).to_float() @ np.float32([0.299, 0.587, 0.114])
+    assert np.abs(luma - want).max() < 0.01                               # the scan as it looks

@@ -19,17 +19,19 @@ P3, a camera's Adobe RGB, and read as if it were sRGB its colours come out dulle
   which the methods smooth far below that step.
 
 No profile (or one that cannot be read) means sRGB, as everywhere else in the app. A gray
-without an RGB profile keeps its pixel values as the result's luma, now read with the output
-space's tone curve: sRGB's, Display P3's (the same curve), or e.g. Adobe RGB's gamma 2.2, a
-little darker in the deepest shadows; and a gray-only profile's curve is dropped: for the
-common "Gray Gamma 2.2" nearly the same, a print curve such as "Dot Gain 20%" would look
-lighter. (Converting the gray's tones would break "the output's luma is the gray itself".)
+with a gray-only profile (Photoshop's "Dot Gain 20%", "Gray Gamma 2.2") is read with its
+tones brought to sRGB's curve (:func:`gray_in_srgb_tones`, when the photo is loaded): read as
+sRGB numbers a scanned print would look lighter than it is. The result's luma is then that
+gray, as it looks. A gray without any profile keeps its pixel values as the result's luma,
+read with the output space's tone curve: sRGB's, Display P3's (the same curve), or e.g. Adobe
+RGB's gamma 2.2, a little darker in the deepest shadows.
 """
 from __future__ import annotations
 
 import functools
 import io
 
+import cv2
 import numpy as np
 
 _SPACE_OFFSET = slice(16, 20)         # the ICC header's "data colour space" signature
@@ -183,6 +185,43 @@ def result_profile(gray, reference, space: str = "auto") -> bytes | None:
         check_space(space)
         return None
     return output_profile(gray.icc_profile, reference.icc_profile, space)
+
+
+def gray_in_srgb_tones(pixels: np.ndarray, icc: bytes | None) -> tuple[np.ndarray, str | None]:
+    """A gray photo's pixels (2-D uint8/uint16) with a gray-only profile brought to sRGB's tone
+    curve, which the result is read with, and a one-line note of it (None when nothing was
+    done). Photoshop's gray working spaces ("Dot Gain 20%", "Gray Gamma 1.8") put other tones
+    on the same numbers: a scanned print read as sRGB would look lighter than it is. Any other
+    image, or a profile within half a level of sRGB's curve, is returned as it is."""
+    if pixels.ndim != 2 or profile_colour_space(icc) != "GRAY":
+        return pixels, None
+    sixteen = pixels.dtype == np.uint16
+    try:
+        lut = _gray_tone_lut(icc, sixteen)
+    except Exception:       # a damaged profile: the numbers as they are
+        return pixels, f"the gray's profile could not be used ({profile_name(icc)})"
+    if lut is None:
+        return pixels, None
+    out = lut[pixels] if sixteen else cv2.LUT(pixels, lut)
+    return out, f"the gray's {profile_name(icc)} tones were brought to sRGB's, so the result looks as the gray does"
+
+
+@functools.lru_cache(maxsize=8)
+def _gray_tone_lut(icc: bytes, sixteen: bool) -> np.ndarray | None:
+    """Every level of a gray profile -> the level with the same tone on sRGB's curve (None:
+    the same within half an 8-bit level)."""
+    from PIL import Image, ImageCms
+
+    from colorstudio.core.icc_writer import SRGB_CURVE, gray_profile, para_curve
+
+    srgb_tones = ImageCms.ImageCmsProfile(io.BytesIO(gray_profile("sRGB tones", para_curve(3, SRGB_CURVE))))
+    mode, dtype, top = ("I;16", np.uint16, 65535) if sixteen else ("L", np.uint8, 255)
+    transform = ImageCms.buildTransform(open_profile(icc), srgb_tones, mode, mode,
+                                        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+    ramp = np.arange(top + 1, dtype=dtype)[None]
+    lut = np.asarray(ImageCms.applyTransform(Image.fromarray(ramp), transform)).reshape(-1).astype(dtype)
+    same = np.abs(lut.astype(np.int64) - ramp[0]).max() <= (top + 1) // 512
+    return None if same else lut
 
 
 def reference_rgb(reference, gray, space: str = "auto") -> tuple[np.ndarray, str | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 
 D50 = (0.9642, 1.0, 0.8249)
+SRGB_CURVE = (2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045)   # sRGB's tone curve as 'para' type 3
 
 
 def _s15f16(v: float) -> bytes:

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
+from colorstudio.core.colour_management import gray_in_srgb_tones
 from colorstudio.core.nclx_profile import icc_from_nclx
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.errors import (
@@ -80,6 +81,7 @@ class Photo:
     path: Path | None = None
     format: str | None = None
     converted_from: str | None = None  # e.g. "CMYK", "P" (palette)
+    tone_note: str | None = None       # a gray profile's tones brought to sRGB's (see load_photo)
 
     @property
     def is_gray(self) -> bool:
@@ -268,8 +270,11 @@ def load_photo(path: str | os.PathLike) -> Photo:
         im.close()
     if pixels.ndim == 3 and channels_equal(pixels):
         pixels = np.ascontiguousarray(pixels[..., 1])
+    toned, tone_note = gray_in_srgb_tones(pixels, icc)     # as the app reads every gray: sRGB's curve
+    if toned is not pixels:
+        pixels, icc = toned, None                          # the profile no longer describes them
     return Photo(pixels=pixels, alpha=alpha, icc_profile=icc, exif=exif_bytes,
-                 path=path, format=fmt, converted_from=converted)
+                 path=path, format=fmt, converted_from=converted, tone_note=tone_note)
 
 
 def channels_equal(rgb: np.ndarray) -> bool:

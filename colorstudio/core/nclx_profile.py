@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from colorstudio.core.icc_writer import D50, para_curve, rgb_profile
+from colorstudio.core.icc_writer import D50, SRGB_CURVE, para_curve, rgb_profile
 
 _BRADFORD = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
 # ICC 'para' curves: (function type, parameters), see ICC.1 10.18
 _CURVES = {
-    13: ("sRGB", 3, (2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045)),
+    13: ("sRGB", 3, SRGB_CURVE),
     1: ("BT.709", 3, (1 / 0.45, 1 / 1.099, 0.099 / 1.099, 1 / 4.5, 0.081)),
     4: ("gamma 2.2", 0, (2.2,)),
     5: ("gamma 2.8", 0, (2.8,)),

@@ -157,8 +157,9 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
                            else "the reference has no colour: the result stays gray")
     elif gray_note:
         info["gray_input"] = gray_note
-    if colour_note:
-        info["colour_management"] = colour_note
+    notes = [n for n in (gray.tone_note, colour_note) if n]
+    if notes:
+        info["colour_management"] = "; ".join(notes)
     out = Colorization(rgb=rgb, chroma=result.chroma, method=chosen.name, gray=gray, reference=reference,
                        diagnostics=result.diagnostics, info=info, seconds=time.perf_counter() - t0,
                        working=result.working,
