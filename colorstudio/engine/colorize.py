@@ -40,7 +40,7 @@ class Colorization:
     info: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     working: WorkingChroma | None = None    # single-gray learned methods: see with_saturation
-    # the RGB profile rgb is in and is written with (None: sRGB): see core.colour_management.output_profile
+    # the RGB profile rgb is in and is written with (None: sRGB): see core.colour_management.result_profile
     output_icc: bytes | None = None
 
 

@@ -26,6 +26,18 @@ class MainMenus:
         menu.addAction(action)
         return action
 
+    def _choice_menu(self, menu, labels: dict[str, str], current: str, choose) -> dict:
+        """One checkable action per setting value (key -> label), the current one checked;
+        picking one calls ``choose(key)``. Returns the actions by key."""
+        group, actions = QActionGroup(self), {}
+        for key, text in labels.items():
+            action = self._action(menu, text, lambda _=False, k=key: choose(k))
+            action.setCheckable(True)
+            action.setChecked(key == current)
+            group.addAction(action)
+            actions[key] = action
+        return actions
+
     def show_shortcuts(self):
         """Help ▸ Keyboard shortcuts: the dialog (kept, so a test or a second press finds it)."""
         from colorstudio.gui.shortcuts_dialog import show_shortcuts
@@ -91,25 +103,11 @@ class MainMenus:
         self._action(tools, "&Batch queue", self.show_batch, "Ctrl+B")
         self._action(tools, "&Fine-tune on my camera pairs…", self.open_finetune_wizard)
         self._action(tools, "Choose the &output folder…", self.choose_output_folder)
-        device_menu = tools.addMenu("Compute &device (learned methods)")
-        devices = QActionGroup(self)
-        self.device_actions = {}
-        for key in DEVICES:
-            action = self._action(device_menu, DEVICE_LABELS[key], lambda _=False, k=key: self.set_device(k))
-            action.setCheckable(True)
-            action.setChecked(key == self.settings.device)
-            devices.addAction(action)
-            self.device_actions[key] = action
-
-        space_menu = tools.addMenu("Result &colour space")
-        spaces = QActionGroup(self)
-        self.colour_space_actions = {}
-        for key, text in SPACE_LABELS.items():
-            action = self._action(space_menu, text, lambda _=False, k=key: self.set_colour_space(k))
-            action.setCheckable(True)
-            action.setChecked(key == self.settings.colour_space)
-            spaces.addAction(action)
-            self.colour_space_actions[key] = action
+        self.device_actions = self._choice_menu(tools.addMenu("Compute &device (learned methods)"),
+                                                {k: DEVICE_LABELS[k] for k in DEVICES}, self.settings.device,
+                                                self.set_device)
+        self.colour_space_actions = self._choice_menu(tools.addMenu("Result &colour space"), SPACE_LABELS,
+                                                      self.settings.colour_space, self.set_colour_space)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Open &sample pair", self.open_sample_pair)

@@ -1,7 +1,7 @@
 """View ▸ Monitor profile: which colour profile the views are converted to.
 
 A mixin of :class:`colorstudio.gui.main_window.MainWindow` (its ``settings``, ``compare``,
-``batch``, ``_action`` and status bar). The choice is saved (:attr:`Settings.monitor_profile`):
+``batch``, ``_choice_menu`` and status bar). The choice is saved (:attr:`Settings.monitor_profile`):
 - **From the system** (the default): the profile of the screen the window is on, where the
   system gives one (:func:`~colorstudio.gui.monitor_profile.system_profile`), followed when
   the window moves to another screen; on macOS the system converts the window itself
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtGui import QActionGroup, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from colorstudio.gui.macos_colour import tag_window_srgb
@@ -28,15 +28,8 @@ PROFILE_FOLDERS = {"win32": r"C:\Windows\System32\spool\drivers\color", "darwin"
 
 class MonitorMenu:
     def _build_monitor_menu(self, view) -> None:
-        menu = view.addMenu("&Monitor profile")
-        group = QActionGroup(self)
-        self.monitor_actions = {}
-        for key, text in ((SYSTEM, "From the &system"), (SRGB_CHOICE, "s&RGB (no conversion)"),
-                          (FILE, "From a profile &file…")):
-            action = self._action(menu, text, lambda _=False, k=key: self.choose_monitor(k))
-            action.setCheckable(True)
-            group.addAction(action)
-            self.monitor_actions[key] = action
+        labels = {SYSTEM: "From the &system", SRGB_CHOICE: "s&RGB (no conversion)", FILE: "From a profile &file…"}
+        self.monitor_actions = self._choice_menu(view.addMenu("&Monitor profile"), labels, "", self.choose_monitor)
         self.monitor_actions[SRGB_CHOICE].setStatusTip("Show the photos' numbers as they are (right on an "
                                                        "sRGB monitor)")
         self._system_monitor: MonitorProfile | None = self._detect_system_monitor()
