@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from colorstudio.core.colour_management import profile_name
 from colorstudio.gui import jobs
 from colorstudio.gui.export_dialog import ExportDialog
 from colorstudio.gui.workers import GeneratorWorker
@@ -47,8 +48,11 @@ class ExportActions:
                   diagnostics_dir: Path | None = None) -> GeneratorWorker | None:
         if self.result is None or not self._idle():
             return None
+        icc = self.result.colorization.output_icc
+        space = f" (in {profile_name(icc)})" if icc else ""        # sRGB goes without saying
         return self._run(jobs.export_result, self.result.colorization, path, bit_depth, jpeg_quality,
-                         diagnostics_dir, self._pending_strength(), on_done=self._exported)
+                         diagnostics_dir, self._pending_strength(),
+                         on_done=lambda written: self._exported(written, space))
 
     def _pending_strength(self) -> float | None:
         """The factor the slider asks for if the shown result is not at it yet (the live
@@ -64,6 +68,8 @@ class ExportActions:
             self._run(jobs.export_diagnostics, self.result.colorization, target, self._pending_strength(),
                       on_done=self._exported)
 
-    def _exported(self, written: list[Path]) -> None:
-        self.side.set_status(f"Written: {written[0]}" + (f" (+{len(written) - 1} files)" if len(written) > 1 else ""))
-        self.statusBar().showMessage(f"Written {written[0]}", 8000)
+    def _exported(self, written: list[Path], space: str = "") -> None:
+        """``space``: the result file's colour space in words, when it is not sRGB."""
+        more = f" (+{len(written) - 1} files)" if len(written) > 1 else ""
+        self.side.set_status(f"Written: {written[0]}{space}{more}")
+        self.statusBar().showMessage(f"Written {written[0]}{space}", 8000)

@@ -211,3 +211,25 @@ def test_the_result_colour_space_setting_applies_to_photos_opened_next(window, q
     with qtbot.waitSignal(window.colorized, timeout=60000) as done:
         window.colorize()
     assert done.args[0].colorization.output_icc is None
+
+
+def test_a_p3_result_is_exported_in_p3_and_the_app_says_so(window, qtbot, pair_files, tmp_path):
+    from PIL import Image
+
+    from colorstudio.core.imageio import load_photo
+
+    gray_path, ref_path = pair_files
+    p3_ref = tmp_path / "ref_p3.png"
+    Image.open(ref_path).convert("RGB").save(p3_ref, icc_profile=P3.icc)
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([gray_path, p3_ref])
+    window.side.select("method:copy")
+    with qtbot.waitSignal(window.colorized, timeout=60000):
+        window.colorize()
+    out = tmp_path / "out.jpg"
+    worker = window.export_to(out)
+    with qtbot.waitSignal(worker.done, timeout=20000):
+        pass
+    qtbot.waitUntil(lambda: "Written" in window.statusBar().currentMessage(), timeout=5000)
+    assert load_photo(out).icc_profile == P3.icc
+    assert window.statusBar().currentMessage().endswith("out.jpg (in Test Display P3)")
