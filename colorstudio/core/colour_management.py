@@ -65,18 +65,26 @@ def profile_name(icc: bytes | None) -> str:
 
 def is_srgb(icc: bytes | None) -> bool:
     """Whether ``icc`` means sRGB (no profile does): it converts 216 colours across the RGB
-    cube to sRGB unchanged (within a level), whatever its name says."""
-    return icc is None or _converts_like_srgb(icc)
+    cube to sRGB unchanged (within a level), whatever its name says; a profile littleCMS
+    cannot use is judged by its name."""
+    if icc is None:
+        return True
+    behaviour = _behaviour(icc)
+    return behaviour == "srgb" or (behaviour == "unusable" and "srgb" in profile_name(icc).lower())
 
 
 @functools.lru_cache(maxsize=32)
-def _converts_like_srgb(icc: bytes) -> bool:
+def _behaviour(icc: bytes) -> str:
+    """'srgb' (216 colours across the RGB cube converted to sRGB unchanged, within a level),
+    'other', or 'unusable' (littleCMS cannot convert with it: a damaged profile may have a
+    valid header)."""
     levels = np.linspace(0, 255, 6).astype(np.uint8)
     cube = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(1, -1, 3)
     try:
-        return int(np.abs(convert_rgb(cube, icc, None).astype(int) - cube).max()) <= 1
-    except Exception:       # a damaged profile: its name is all there is
-        return "srgb" in profile_name(icc).lower()
+        out = convert_rgb(cube, icc, None)
+    except Exception:
+        return "unusable"
+    return "srgb" if int(np.abs(out.astype(int) - cube).max()) <= 1 else "other"
 
 
 def open_profile(icc: bytes | None):
@@ -95,17 +103,6 @@ def convert_rgb(pixels: np.ndarray, source: bytes | None, target: bytes | None) 
                                     open_profile(target), renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
                                     outputMode="RGB")
     return np.asarray(out)
-
-
-def _usable(icc: bytes) -> bool:
-    """Whether littleCMS can convert with ``icc`` (a damaged profile may have a valid header)."""
-    try:
-        from PIL import ImageCms
-
-        ImageCms.buildTransform(open_profile(icc), open_profile(None), "RGB", "RGB")
-        return True
-    except Exception:
-        return False
 
 
 OUTPUT_SPACES = ("auto", "srgb")   # the result's space: as above, or always sRGB (the web, unmanaged viewers)
@@ -128,7 +125,7 @@ def output_profile(gray_icc: bytes | None, reference_icc: bytes | None = None, s
     if own is not None:
         return own
     lent = profile_for_pixels(reference_icc, 3)
-    return None if lent is None or is_srgb(lent) or not _usable(lent) else lent
+    return lent if lent is not None and _behaviour(lent) == "other" else None     # not sRGB, and usable
 
 
 def _spaces(reference_icc: bytes | None, gray_icc: bytes | None, colour: bool, space: str):
