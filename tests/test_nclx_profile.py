@@ -5,8 +5,9 @@ import pytest
 from PIL import Image
 
 from colorstudio.core.colour_management import convert_rgb, profile_name
+from colorstudio.core.icc_writer import colorants_d50
 from colorstudio.core.imageio import load_photo
-from colorstudio.core.nclx_profile import _colorants_d50, icc_from_nclx
+from colorstudio.core.nclx_profile import icc_from_nclx
 from icc_profiles import DISPLAY_P3, SRGB
 
 P3_XY = {"color_primary_red_x": 0.68, "color_primary_red_y": 0.32, "color_primary_green_x": 0.265,
@@ -26,8 +27,8 @@ def _srgb_encode(v):
 
 
 def test_the_primaries_give_the_published_d50_colorants():
-    p3 = _colorants_d50([(0.68, 0.32), (0.265, 0.69), (0.15, 0.06)], (0.3127, 0.329))
-    srgb = _colorants_d50([(0.64, 0.33), (0.30, 0.60), (0.15, 0.06)], (0.3127, 0.329))
+    p3 = colorants_d50([(0.68, 0.32), (0.265, 0.69), (0.15, 0.06)], (0.3127, 0.329))
+    srgb = colorants_d50([(0.64, 0.33), (0.30, 0.60), (0.15, 0.06)], (0.3127, 0.329))
     np.testing.assert_allclose(p3, DISPLAY_P3, atol=3e-4)
     np.testing.assert_allclose(srgb, SRGB, atol=3e-4)
 

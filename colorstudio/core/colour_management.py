@@ -28,6 +28,7 @@ RGB's gamma 2.2, a little darker in the deepest shadows.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 
@@ -219,6 +220,41 @@ def _gray_tone_lut(icc: bytes, sixteen: bool) -> np.ndarray | None:
     lut = np.asarray(ImageCms.applyTransform(Image.fromarray(ramp), transform)).reshape(-1).astype(dtype)
     same = np.abs(lut.astype(np.int64) - ramp[0]).max() <= (top + 1) // 512
     return None if same else lut
+
+
+def gray_in_result_space(gray, reference=None, space: str = "auto"):
+    """The :class:`~colorstudio.core.imageio.Photo` ``gray`` with its tones in sRGB when its
+    RGB profile is another space but the result is sRGB (:func:`result_profile`: a single
+    gray, or the sRGB option). A mono camera's JPEG tagged Adobe RGB puts darker shadows on the
+    same numbers (gamma 2.2 against sRGB's curve, up to 9 levels); kept as they are, the
+    result would look lighter than the gray. The photo comes back with the profile dropped
+    (it no longer describes the pixels) and a note in ``tone_note``; else unchanged."""
+    icc = gray.icc_profile
+    if (gray.pixels.ndim != 2 or profile_colour_space(icc) != "RGB" or is_srgb(icc)
+            or result_profile(gray, reference, space) is not None):
+        return gray
+    try:
+        lut = _neutral_tone_lut(icc)
+    except Exception:       # a damaged profile: the numbers as they are
+        return gray
+    pixels = gray.pixels
+    if lut is not None and pixels.dtype == np.uint16:
+        levels = np.interp(np.arange(65536) / 257.0, np.arange(256), lut * 257.0)
+        pixels = np.rint(levels).astype(np.uint16)[pixels]
+    elif lut is not None:
+        pixels = cv2.LUT(pixels, np.rint(lut).astype(np.uint8))
+    note = f"the gray's {profile_name(icc)} tones were brought to sRGB's, the result's space"
+    return dataclasses.replace(gray, pixels=pixels, icc_profile=None,
+                               tone_note=note if lut is not None else gray.tone_note)
+
+
+@functools.lru_cache(maxsize=8)
+def _neutral_tone_lut(icc: bytes) -> np.ndarray | None:
+    """The 256 neutral levels of an RGB profile -> their levels in sRGB (float; None: the same
+    within a level, as Display P3's curve is sRGB's)."""
+    ramp = np.repeat(np.arange(256, dtype=np.uint8)[None, :, None], 3, axis=2)
+    lut = convert_rgb(ramp, icc, None)[0].astype(np.float64).mean(axis=1)
+    return None if np.abs(lut - np.arange(256)).max() <= 1.0 else lut
 
 
 def reference_rgb(reference, gray, space: str = "auto") -> tuple[np.ndarray, str | None]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import struct
 
+import numpy as np
+
 D50 = (0.9642, 1.0, 0.8249)
+_BRADFORD = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
 SRGB_CURVE = (2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045)   # sRGB's tone curve as 'para' type 3
 
 
@@ -61,3 +64,20 @@ def profile(space: bytes, tags: list[tuple[bytes, bytes]]) -> bytes:
               + b"".join(_s15f16(v) for v in D50) + b"\0" * 48)
     assert len(header) == 128
     return header + struct.pack(">I", len(tags)) + entries + data
+
+
+def colorants_d50(rgb_xy, white_xy) -> np.ndarray | None:
+    """The primaries' XYZ (rows R, G, B) for a white of Y = 1, adapted to D50 (Bradford)."""
+    def xyz(x, y):
+        return np.array([x / y, 1.0, (1 - x - y) / y])
+
+    try:
+        m = np.stack([xyz(*p) for p in rgb_xy], axis=1)        # columns: R, G, B (unscaled)
+        white = xyz(*white_xy)
+        m = m * np.linalg.solve(m, white)                       # scaled so that R+G+B = white
+        cone_src, cone_dst = _BRADFORD @ white, _BRADFORD @ np.array(D50)
+        adapt = np.linalg.inv(_BRADFORD) @ np.diag(cone_dst / cone_src) @ _BRADFORD
+        out = (adapt @ m).T
+    except (ZeroDivisionError, np.linalg.LinAlgError):
+        return None
+    return out if np.all(np.isfinite(out)) else None

@@ -1,8 +1,8 @@
 """Writing photographs: atomically (a temporary file in the target folder, then a rename),
 with the ICC profile of the pixels written (the result's space; a gray-only profile is not put
 into a colour image, see :mod:`colorstudio.core.colour_management`), the gray input's EXIF
-(orientation reset to 1; its ColorSpace tag no longer saying sRGB in another space) and bit
-depth.
+(orientation reset to 1; its colour-space tags made to agree with the file's space, see
+:func:`~colorstudio.core.exif_colour_space.exif_for_space`) and bit depth.
 """
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ import numpy as np
 from PIL import Image
 
 from colorstudio.core.colour_management import is_srgb, profile_colour_space, profile_for_pixels, to_srgb
+from colorstudio.core.exif_colour_space import exif_for_space
 from colorstudio.core.imageio import Photo
 from colorstudio.errors import OutputError
 
 WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
-_EXIF_IFD, _COLOR_SPACE = 0x8769, 0xA001       # the Exif sub-IFD and its ColorSpace tag (1: sRGB)
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -154,28 +154,12 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     if ext == ".bmp" and icc is not None:      # BMP carries no profile: sRGB numbers, read as such
         pixels = to_srgb(pixels if pixels.dtype == np.uint8 else (pixels >> 8).astype(np.uint8), icc)
         icc = None
-    exif = _exif_colour_space(like.exif, icc) if like is not None else None
+    exif = like.exif if like is not None else None
+    if icc is None or profile_colour_space(icc) == "RGB":     # the EXIF's colour claim as the file's
+        exif = exif_for_space(exif, srgb=is_srgb(icc))
     data = _encode(pixels, alpha, ext, icc, exif, jpeg_quality)
     atomic_write_bytes(path, data)
     return path
-
-
-def _exif_colour_space(exif: bytes | None, icc: bytes | None) -> bytes | None:
-    """``exif`` with its ColorSpace tag no longer claiming sRGB when the file's profile is
-    another space (a P3 result with the mono camera's EXIF): 'uncalibrated', as cameras mark
-    Adobe RGB, so viewers that read the tag before the profile do not take it as sRGB."""
-    if not exif or icc is None or profile_colour_space(icc) != "RGB" or is_srgb(icc):
-        return exif
-    try:
-        tags = Image.Exif()
-        tags.load(exif)
-        details = tags.get_ifd(_EXIF_IFD)
-        if details.get(_COLOR_SPACE) != 1:
-            return exif
-        details[_COLOR_SPACE] = 0xFFFF
-        return tags.tobytes()
-    except Exception:       # unusual EXIF: kept as it was
-        return exif
 
 
 def free_path(path: str | os.PathLike) -> Path:

@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
 from colorstudio.core.colour_management import gray_in_srgb_tones
+from colorstudio.core.exif_colour_space import icc_from_exif
 from colorstudio.core.nclx_profile import icc_from_nclx
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.errors import (
@@ -224,8 +225,9 @@ def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, s
 def _decode(im: Image.Image, path: Path):
     """Pixels, alpha and metadata of an opened image (orientation applied)."""
     fmt = im.format
-    icc = im.info.get("icc_profile") or icc_from_nclx(im.info.get("nclx_profile"))   # HEIF: either
     exif = im.getexif()
+    icc = (im.info.get("icc_profile") or icc_from_nclx(im.info.get("nclx_profile"))   # HEIF: either
+           or icc_from_exif(exif))                                                  # a camera's Adobe RGB
     orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
     exif_bytes = None
     if len(exif):

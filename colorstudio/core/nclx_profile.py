@@ -15,11 +15,8 @@ itself and need no profile.
 """
 from __future__ import annotations
 
-import numpy as np
+from colorstudio.core.icc_writer import SRGB_CURVE, colorants_d50, para_curve, rgb_profile
 
-from colorstudio.core.icc_writer import D50, SRGB_CURVE, para_curve, rgb_profile
-
-_BRADFORD = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
 # ICC 'para' curves: (function type, parameters), see ICC.1 10.18
 _CURVES = {
     13: ("sRGB", 3, SRGB_CURVE),
@@ -48,27 +45,10 @@ def icc_from_nclx(nclx: dict | None) -> bytes | None:
               for c in ("red", "green", "blue", "white")]
     except (KeyError, TypeError, ValueError):
         return None
-    colorants = _colorants_d50(xy[:3], xy[3])
+    colorants = colorants_d50(xy[:3], xy[3])
     if colorants is None:
         return None
     curve_name, kind, params = _CURVES[transfer]
     curve_words = "" if transfer == 13 else f", {curve_name} curve"        # sRGB's curve: Display P3's own
     name = f"{PRIMARY_NAMES.get(primaries, f'primaries {primaries}')}{curve_words} (HEIF colour tag)"
     return rgb_profile(name, colorants, para_curve(kind, params))
-
-
-def _colorants_d50(rgb_xy, white_xy) -> np.ndarray | None:
-    """The primaries' XYZ (rows R, G, B) for a white of Y = 1, adapted to D50 (Bradford)."""
-    def xyz(x, y):
-        return np.array([x / y, 1.0, (1 - x - y) / y])
-
-    try:
-        m = np.stack([xyz(*p) for p in rgb_xy], axis=1)        # columns: R, G, B (unscaled)
-        white = xyz(*white_xy)
-        m = m * np.linalg.solve(m, white)                       # scaled so that R+G+B = white
-        cone_src, cone_dst = _BRADFORD @ white, _BRADFORD @ np.array(D50)
-        adapt = np.linalg.inv(_BRADFORD) @ np.diag(cone_dst / cone_src) @ _BRADFORD
-        out = (adapt @ m).T
-    except (ZeroDivisionError, np.linalg.LinAlgError):
-        return None
-    return out if np.all(np.isfinite(out)) else None

@@ -13,7 +13,7 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.color import compose
-from colorstudio.core.colour_management import check_space, reference_rgb, result_profile
+from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import save_photo
@@ -115,6 +115,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         space = check_space(kwargs.pop("colour_space", None) or "auto")
     except ValueError as e:
         raise MethodError(str(e)) from None
+    gray = gray_in_result_space(gray, reference, space)     # an Adobe RGB gray's tones in an sRGB result
     gray_f = gray.gray_float()
     ref_f, colour_note = reference_rgb(reference, gray, space) if reference is not None else (None, None)
     check_size(gray)

@@ -13,7 +13,7 @@ from typing import Any, Generator
 
 import numpy as np
 
-from colorstudio.core.colour_management import reference_rgb, result_profile
+from colorstudio.core.colour_management import gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, preview_with_saturation,
@@ -98,6 +98,7 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         yield Progress(0.35, f"reading {reference_path.name}")
         reference = load_photo(reference_path)
         check_size(reference)
+    gray = gray_in_result_space(gray, reference, space)     # shown as the engine will use it
     yield Progress(0.6, "preparing the views")
     gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), max_side)
     reference_view, converted, colour_note = None, None, None

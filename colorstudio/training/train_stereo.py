@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
-from colorstudio.nets.registry import save_model
+from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training.batchnorm import recalibrate_batchnorm
 from colorstudio.training.datasets import DEFAULT_PHOTOS, PairOptions, SynthStereoData, list_photos, split_photos
 from colorstudio.training.stereo_loop import CHECKPOINT, TrainOptions, load_checkpoint, train_steps, validate
@@ -74,6 +74,11 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--validation-pairs", type=int, default=12)
+    ap.add_argument("--init", default=None,
+                    help="start from this model file's weights (e.g. the shipped ones) instead of random ones")
+    ap.add_argument("--supervised-lr", type=float, default=1e-3, help="RMSProp learning rate of the supervised stage")
+    ap.add_argument("--supervised-warmup", type=int, default=0,
+                    help="lr warm-up steps of the supervised stage (use ~100 with --init: a fresh RMSProp state)")
     ap.add_argument("--ablate", choices=sorted(ABLATIONS), default=None,
                     help="train without one part (Cycle CNN Table VII style; benchmarks/stereo_ablations.py)")
     args = ap.parse_args(argv)
@@ -90,7 +95,13 @@ def main(argv=None) -> int:
     cfg = CycleCNNConfig(max_disparity=args.max_disparity)
     if args.ablate == "attention":
         cfg.wac.attention = False
-    model = CycleCNN(cfg)
+    if args.init:
+        model = load_model(args.init, "cyclecnn").train()
+        cfg = model.cfg
+        if args.ablate or cfg.max_disparity != args.max_disparity:
+            ap.error("--init keeps the model file's config: no --ablate, the same --max-disparity")
+    else:
+        model = CycleCNN(cfg)
     t0 = time.time()
     before = validate(model, val, args.max_disparity)
 
@@ -103,7 +114,7 @@ def main(argv=None) -> int:
         print("the cycle stage has begun: the supervised stage is done", file=sys.stderr)
     else:
         sup = TrainOptions(objective="supervised", max_disparity=args.max_disparity, checkpoint_every=50,
-                           validate_every=200, **off, **budget(args.supervised_steps, args.supervised_minutes))
+                           validate_every=200, lr=args.supervised_lr, warmup_steps=args.supervised_warmup, **off, **budget(args.supervised_steps, args.supervised_minutes))
         run_stage(model, train, sup, run_dir / "supervised", val, args.resume)
         after_sup = validate(model, val, args.max_disparity, use_refine=off.get("use_refine", True))
 
@@ -132,7 +143,8 @@ def main(argv=None) -> int:
                  "crop": [h, w], "max_disparity": args.max_disparity},
         "training": {"supervised": {"steps": s1.get("step"), "minutes": round(s1.get("seconds", 0) / 60, 1),
                                     "objective": "1000*MSE(chroma)+1000*MSE(WAC chroma)+SSIM structure+0.1*smooth",
-                                    "optimizer": "RMSProp lr 1e-3"},
+                                    "optimizer": f"RMSProp lr {args.supervised_lr:g}",
+                                    "warmup_steps": args.supervised_warmup, "init": args.init},
                      "cycle": {"steps": s2.get("step"), "minutes": round(s2.get("seconds", 0) / 60, 1),
                                "objective": "structure + cycle SSIM + 0.1*smooth", "optimizer": "RMSProp lr 2e-4",
                                "warmup_steps": args.cycle_warmup, "batchnorm_frozen": args.cycle_freeze_bn},
@@ -145,6 +157,11 @@ def main(argv=None) -> int:
                      + f" --cycle-minutes {args.cycle_minutes:g} --crop {args.crop} --threads {args.threads} --resume"
                      + (f" --supervised-steps {args.supervised_steps}" if args.supervised_steps else "")
                      + (f" --cycle-steps {args.cycle_steps}" if args.cycle_steps else "")
+                     + (f" --seed {args.seed}" if args.seed else "")
+                     + f" --validation-pairs {args.validation_pairs}"
+                     + (f" --init {args.init}" if args.init else "")
+                     + (f" --supervised-lr {args.supervised_lr:g}" if args.supervised_lr != 1e-3 else "")
+                     + (f" --supervised-warmup {args.supervised_warmup}" if args.supervised_warmup else "")
                      + f" --cycle-warmup {args.cycle_warmup}" + (" --cycle-freeze-bn" if args.cycle_freeze_bn else "")
                      + (f" --recalibrate-bn {args.recalibrate_bn}" if args.recalibrate_bn else "")
                      + (f" --ablate {args.ablate}" if args.ablate else ""),

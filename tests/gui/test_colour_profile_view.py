@@ -34,3 +34,18 @@ def test_p3_reference_is_shown_as_the_engine_uses_it_and_the_pair_checks_say_it(
     assert any("converted from Test Display P3 to sRGB" in m for m in converted.checks)
     saturation = lambda v: (v.max(-1).astype(int) - v.min(-1)).mean()
     assert saturation(converted.reference_view) > saturation(plain.reference_view)   # P3 numbers are more colourful
+
+
+def test_a_single_gray_tagged_adobe_rgb_is_shown_with_the_tones_the_engine_uses(pair_files):
+    from colorstudio.core.exif_colour_space import adobe_rgb_profile
+    from colorstudio.core.imageio import load_photo
+
+    gray_path, _ = pair_files
+    tagged = gray_path.with_name("mono_adobe.png")
+    Image.fromarray(np.asarray(Image.open(gray_path).convert("L"))).save(tagged, icc_profile=adobe_rgb_profile())
+    opened = run_to_end(open_inputs(tagged, None))
+    assert any("Adobe RGB (1998) tones were brought to sRGB's" in m for m in opened.checks)
+    assert opened.output_icc is None and opened.gray.icc_profile is None
+    raw = load_photo(tagged).pixels
+    shadows = raw < 40
+    assert (opened.gray.pixels[shadows] < raw[shadows]).mean() > 0.9       # gamma 2.2 shadows are darker
