@@ -49,3 +49,38 @@ def test_ablation_options_switch_off_what_they_name():
     assert not TrainOptions(**ABLATIONS["gca"]).use_gca
     assert not TrainOptions(**ABLATIONS["refine"]).use_refine
     assert TrainOptions(**ABLATIONS["smoothness"]).smooth_weight == 0
+
+
+def test_train_stereo_init_starts_from_a_model_file_and_the_card_says_how(tmp_path):
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
+    from colorstudio.nets.registry import save_model
+    from colorstudio.training.train_stereo import main
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(10):
+        base = rng.integers(0, 255, (12, 16, 3)).astype(np.uint8)
+        Image.fromarray(base).resize((320, 240), Image.BICUBIC).save(photos / f"p{i}.png")
+    torch.manual_seed(3)
+    start = CycleCNN(CycleCNNConfig())
+    save_model(start, tmp_path / "start.safetensors")
+    out = tmp_path / "more.safetensors"
+    common = ["--photos-dir", str(photos), "--crop", "64x96", "--validation-pairs", "1", "--threads", "1",
+              "--init", str(tmp_path / "start.safetensors"), "--supervised-warmup", "10", "--supervised-lr", "5e-4"]
+    assert main(["--out", str(out), "--run-dir", str(tmp_path / "run0"), "--supervised-steps", "0",
+                 "--cycle-steps", "0", *common]) == 0
+    kept = load_model(out).state_dict()
+    assert all(torch.equal(kept[k], v) for k, v in start.state_dict().items())     # no step: the same net
+    assert main(["--out", str(out), "--run-dir", str(tmp_path / "run1"), "--supervised-steps", "2",
+                 "--cycle-steps", "1", *common]) == 0
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["training"]["supervised"]["steps"] == 2 and card["training"]["supervised"]["init"].endswith("start.safetensors")
+    assert "--init " in card["reproduce"] and "--supervised-lr 0.0005" in card["reproduce"]
+    assert "--supervised-warmup 10" in card["reproduce"]
+    trained = load_model(out).state_dict()
+    assert any(not torch.equal(trained[k], v) for k, v in start.state_dict().items())
