@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from colorstudio.core.colour_management import is_srgb, profile_name
 from colorstudio.gui.detail_layer import DetailLayer
 from colorstudio.gui.display_colour import DisplayColour
 from colorstudio.gui.monitor_profile import MonitorProfile
@@ -56,6 +57,7 @@ class CompareView(SplitModes, DetailLayer, QWidget):
         self.frame_wh = (1, 1)                 # the gray's full-resolution (W, H)
         self.full: dict[str, np.ndarray | None] = {p: None for p in PANELS}
         self.raw: dict[str, np.ndarray | None] = {p: None for p in PANELS}     # the display copies given
+        self._values_space = ""                 # the readout's note of a space other than sRGB
         self.colour = DisplayColour(self)      # what is shown: the copies converted for the monitor
         self._split_stale = self._split_line_reset = False
         self.shown: dict[str, np.ndarray | None] = {p: None for p in PANELS}
@@ -199,6 +201,8 @@ class CompareView(SplitModes, DetailLayer, QWidget):
             self.colour.photo_icc = photo_icc
         if (self.colour.monitor, self.colour.photo_icc) == before:
             return
+        icc = self.colour.photo_icc
+        self._values_space = "" if is_srgb(icc) else f"values in {profile_name(icc)}"
         for panel in PANELS:
             if self.raw[panel] is not None:
                 self.colour.request(f"image:{panel}", self.raw[panel],
@@ -309,6 +313,8 @@ class CompareView(SplitModes, DetailLayer, QWidget):
             text = _value_text(self.before[1], x, y, self.frame_wh)
             if text:
                 parts.append(f"{self.before[2]} {text}")
+        if self._values_space:                   # the numbers are the photos', not sRGB's
+            parts.append(self._values_space)
         return "   |   ".join(parts)
 
     def _frame_point(self, scene, scene_pos) -> QPointF | None:

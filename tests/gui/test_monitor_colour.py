@@ -42,6 +42,9 @@ def test_on_a_wide_gamut_monitor_the_result_is_shown_converted_and_read_as_it_is
     assert view.shown["result"] is not red and shown[0, 0, 0] < 240 and shown[0, 0, 1] > 30     # less saturated numbers
     assert view.raw["result"] is red and red[0, 0].tolist() == list(RED)           # the copy given is kept
     assert "result 255 0 0" in view.readout(10, 10)                                # the photo's own numbers
+    assert "values in" not in view.readout(10, 10)                                 # sRGB goes without saying
+    view.set_monitor(photo_icc=rgb_profile("Test Display P3"))
+    assert view.readout(10, 10).endswith("values in Test Display P3")             # the numbers' space named
 
 
 def test_an_srgb_monitor_shows_the_copies_as_given_at_once(view):
