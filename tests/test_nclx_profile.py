@@ -1,5 +1,7 @@
-"""HEIF photos tagged with an nclx colour box (no ICC profile) are colour-managed through a
-profile written for the tag."""
+"""HEIF and AVIF photos tagged with an nclx colour box (no ICC profile) are colour-managed
+through a profile written for the tag."""
+import struct
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -67,3 +69,36 @@ def test_an_nclx_tagged_heic_reference_lends_its_space_to_the_result(tmp_path):
                  "--method", "copy"]) == 0
     result = load_photo(tmp_path / "out.png")
     assert result.icc_profile == reference.icc_profile            # written in the reference's Display P3
+
+
+def _avif_with_primaries(path, primaries: int, transfer: int = 13) -> None:
+    """An AVIF written by Pillow (whose colour tag says sRGB) with the tag's codes changed:
+    the decoded numbers stay the same, only what they mean changes."""
+    from PIL import features
+
+    if not features.check("avif"):
+        pytest.skip("this Pillow has no AVIF")
+    Image.fromarray(np.full((32, 48, 3), (200, 80, 80), np.uint8)).save(path, quality=100)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"colrnclx")
+    assert at > 0
+    data[at + 8:at + 12] = struct.pack(">HH", primaries, transfer)
+    path.write_bytes(bytes(data))
+
+
+def test_an_avif_colour_tag_is_read_from_the_file(tmp_path):
+    from colorstudio.core.nclx_profile import avif_nclx
+
+    _avif_with_primaries(tmp_path / "p3.avif", 12)
+    nclx = avif_nclx(tmp_path / "p3.avif")
+    assert nclx == {**{k: v for k, v in P3_NCLX.items() if k in P3_XY}, "color_primaries": 12,
+                    "transfer_characteristics": 13}
+    photo = load_photo(tmp_path / "p3.avif")
+    assert profile_name(photo.icc_profile) == "Display P3 (AVIF colour tag)"
+    _avif_with_primaries(tmp_path / "srgb.avif", 1)
+    assert avif_nclx(tmp_path / "srgb.avif")["color_primaries"] == 1
+    assert load_photo(tmp_path / "srgb.avif").icc_profile is None               # sRGB needs no profile
+    _avif_with_primaries(tmp_path / "odd.avif", 22)                             # primaries not in the table
+    assert avif_nclx(tmp_path / "odd.avif") is None
+    (tmp_path / "junk.avif").write_bytes(b"\0\0\0\x10ftypavif" + b"\xff" * 40)
+    assert avif_nclx(tmp_path / "junk.avif") is None and avif_nclx(tmp_path / "missing.avif") is None

@@ -24,7 +24,7 @@ from PIL import Image, UnidentifiedImageError, features
 
 from colorstudio.core.colour_management import gray_in_srgb_tones
 from colorstudio.core.exif_colour_space import icc_from_exif
-from colorstudio.core.nclx_profile import icc_from_nclx
+from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.errors import (
     FileMissingError,
@@ -227,6 +227,7 @@ def _decode(im: Image.Image, path: Path):
     fmt = im.format
     exif = im.getexif()
     icc = (im.info.get("icc_profile") or icc_from_nclx(im.info.get("nclx_profile"))   # HEIF: either
+           or (icc_from_nclx(avif_nclx(path), "AVIF") if fmt == "AVIF" else None)     # AVIF: either
            or icc_from_exif(exif))                                                  # a camera's Adobe RGB
     orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
     exif_bytes = None

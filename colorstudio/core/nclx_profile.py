@@ -1,4 +1,4 @@
-"""An ICC profile for a HEIF's colour tag (nclx), so that such photos are colour-managed too.
+"""An ICC profile for a HEIF's or AVIF's colour tag (nclx), so that such photos are colour-managed too.
 
 HEIF/HEIC photos state their colour space either with an ICC profile or with an *nclx* box:
 code points for the primaries and the tone curve (ITU-T H.273), the way video does. Many
@@ -10,10 +10,14 @@ embedded one (:mod:`colorstudio.core.colour_management`), and which the result c
 
 Supported tone curves: sRGB (13), BT.709 and its equals (1, 6, 14, 15), gamma 2.2 (4) and
 2.8 (5), linear (8). HDR curves (PQ 16, HLG 18) and others give no profile: the numbers are
-then taken as sRGB, as for any untagged photo. Primaries BT.709 with the sRGB curve are sRGB
+then taken as sRGB, as for any untagged photo. An AVIF's tag is read from the file
+(:func:`avif_nclx`), as Pillow does not report it; its primaries must be one of
+:data:`PRIMARIES_XY`. Primaries BT.709 with the sRGB curve are sRGB
 itself and need no profile.
 """
 from __future__ import annotations
+
+import struct
 
 from colorstudio.core.icc_writer import SRGB_CURVE, colorants_d50, para_curve, rgb_profile
 
@@ -30,9 +34,9 @@ for _same_as_709 in (6, 14, 15):
 PRIMARY_NAMES = {1: "BT.709", 9: "BT.2020", 11: "DCI-P3", 12: "Display P3"}
 
 
-def icc_from_nclx(nclx: dict | None) -> bytes | None:
-    """ICC profile bytes for pillow-heif's ``info["nclx_profile"]``, or None (no tag, sRGB,
-    or a curve not supported)."""
+def icc_from_nclx(nclx: dict | None, container: str = "HEIF") -> bytes | None:
+    """ICC profile bytes for pillow-heif's ``info["nclx_profile"]`` (or :func:`avif_nclx`'s),
+    or None (no tag, sRGB, or a curve not supported)."""
     if not nclx:
         return None
     primaries, transfer = int(nclx.get("color_primaries", 2)), int(nclx.get("transfer_characteristics", 2))
@@ -50,5 +54,55 @@ def icc_from_nclx(nclx: dict | None) -> bytes | None:
         return None
     curve_name, kind, params = _CURVES[transfer]
     curve_words = "" if transfer == 13 else f", {curve_name} curve"        # sRGB's curve: Display P3's own
-    name = f"{PRIMARY_NAMES.get(primaries, f'primaries {primaries}')}{curve_words} (HEIF colour tag)"
+    name = f"{PRIMARY_NAMES.get(primaries, f'primaries {primaries}')}{curve_words} ({container} colour tag)"
     return rgb_profile(name, colorants, para_curve(kind, params))
+
+
+# H.273 colour primaries as chromaticities (red, green, blue, white), for a file that gives
+# only the code points (AVIF): BT.709 (sRGB's), BT.2020, DCI-P3 (its own white), Display P3.
+PRIMARIES_XY = {
+    1: ((0.64, 0.33), (0.30, 0.60), (0.15, 0.06), (0.3127, 0.3290)),
+    9: ((0.708, 0.292), (0.170, 0.797), (0.131, 0.046), (0.3127, 0.3290)),
+    11: ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060), (0.314, 0.351)),
+    12: ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060), (0.3127, 0.3290)),
+}
+_META_LIMIT = 4 << 20       # an AVIF's metadata box is a few kB; more is not a photo's
+
+
+def avif_nclx(path) -> dict | None:
+    """The nclx colour tag of an AVIF file (the 'colr' box in its 'meta' box), in pillow-heif's
+    form, or None (no tag, unknown primaries, or not readable). Pillow's AVIF reader reports
+    an ICC profile but not this tag."""
+    try:
+        with open(path, "rb") as f:
+            meta = _top_level_box(f, b"meta")
+    except OSError:
+        return None
+    at = -1 if meta is None else meta.find(b"colrnclx")
+    if at < 0 or len(meta) < at + 14:
+        return None
+    primaries, transfer, _matrix = struct.unpack(">HHH", meta[at + 8:at + 14])
+    if primaries not in PRIMARIES_XY:
+        return None
+    nclx = {"color_primaries": primaries, "transfer_characteristics": transfer}
+    for colour, (x, y) in zip(("red", "green", "blue", "white"), PRIMARIES_XY[primaries]):
+        nclx[f"color_primary_{colour}_x"], nclx[f"color_primary_{colour}_y"] = x, y
+    return nclx
+
+
+def _top_level_box(f, kind: bytes) -> bytes | None:
+    """The payload of the first top-level ISO-BMFF box of type ``kind`` in the open file."""
+    while True:
+        head = f.read(8)
+        if len(head) < 8:
+            return None
+        size, box = struct.unpack(">I4s", head)
+        header = 8
+        if size == 1:                                  # a 64-bit size follows
+            size, header = struct.unpack(">Q", f.read(8))[0], 16
+        if box == kind:
+            length = (size - header) if size else _META_LIMIT
+            return f.read(min(length, _META_LIMIT))
+        if size == 0 or size < header:                 # to the end of the file, or damaged
+            return None
+        f.seek(size - header, 1)
