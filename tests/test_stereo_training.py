@@ -158,6 +158,15 @@ def test_lr_warmup_ramps_then_holds(tmp_path):
     assert lrs == pytest.approx([2.5e-4, 5e-4, 7.5e-4, 1e-3, 1e-3, 1e-3])
 
 
+def test_cosine_decay_goes_from_the_lr_down_to_zero_over_the_step_budget(tmp_path):
+    import math
+
+    opts = TrainOptions(steps=5, checkpoint_every=100, max_disparity=32, lr=1e-3, cosine_decay=True)
+    lrs = [p.lr for p in run(train_steps(tiny_model(), ShiftedPairs(), opts, tmp_path, resume=False))]
+    assert lrs == pytest.approx([1e-3 * 0.5 * (1 + math.cos(math.pi * k / 5)) for k in range(5)])
+    assert lrs[0] == pytest.approx(1e-3) and lrs[-1] < 1e-4
+
+
 def test_frozen_batchnorm_statistics_stay_while_weights_train(tmp_path):
     from colorstudio.training.batchnorm import batchnorm_layers
 

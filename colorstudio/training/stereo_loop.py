@@ -13,6 +13,7 @@ Checkpoints (weights + RMSProp state + the loop state) are safetensors files in 
 from __future__ import annotations
 
 import copy
+import math
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -51,6 +52,7 @@ class TrainOptions:
                                         # RMSProp's squared-gradient average starts at 0, so its
                                         # first steps are ~10x too large without it
     freeze_batchnorm: bool = False      # keep BatchNorm statistics fixed (fine-tuning)
+    cosine_decay: bool = False          # lr follows a half cosine to 0 over the budget (steps or minutes)
     split_cycle: bool = False           # cycle target with noise independent of the input
                                         # (neighbour_split); its loss is then cycle_mse_weight*MSE
     cycle_mse_weight: float = 1000.0
@@ -190,8 +192,17 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
         return ((opts.steps is not None and state["step"] >= opts.steps)
                 or (opts.minutes is not None and elapsed() >= opts.minutes * 60))
 
+    def budget_done() -> float:
+        """The part of the budget used, 0..1 (the larger of steps and minutes)."""
+        done = [state["step"] / opts.steps] if opts.steps else []
+        if opts.minutes:
+            done.append(elapsed() / (opts.minutes * 60))
+        return min(1.0, max(done, default=0.0))
+
     def set_lr() -> float:
         ramp = min(1.0, (state["step"] + 1) / opts.warmup_steps) if opts.warmup_steps else 1.0
+        if opts.cosine_decay:
+            ramp *= 0.5 * (1.0 + math.cos(math.pi * budget_done()))
         for g in optimizer.param_groups:
             g["lr"] = state["lr"] * ramp
         return state["lr"] * ramp

@@ -79,6 +79,8 @@ def main(argv=None) -> int:
     ap.add_argument("--supervised-lr", type=float, default=1e-3, help="RMSProp learning rate of the supervised stage")
     ap.add_argument("--supervised-warmup", type=int, default=0,
                     help="lr warm-up steps of the supervised stage (use ~100 with --init: a fresh RMSProp state)")
+    ap.add_argument("--cosine", action="store_true",
+                    help="each stage's lr follows a half cosine down to 0 over its budget")
     ap.add_argument("--ablate", choices=sorted(ABLATIONS), default=None,
                     help="train without one part (Cycle CNN Table VII style; benchmarks/stereo_ablations.py)")
     args = ap.parse_args(argv)
@@ -114,13 +116,14 @@ def main(argv=None) -> int:
         print("the cycle stage has begun: the supervised stage is done", file=sys.stderr)
     else:
         sup = TrainOptions(objective="supervised", max_disparity=args.max_disparity, checkpoint_every=50,
-                           validate_every=200, lr=args.supervised_lr, warmup_steps=args.supervised_warmup, **off, **budget(args.supervised_steps, args.supervised_minutes))
+                           validate_every=200, lr=args.supervised_lr, warmup_steps=args.supervised_warmup,
+                           cosine_decay=args.cosine, **off, **budget(args.supervised_steps, args.supervised_minutes))
         run_stage(model, train, sup, run_dir / "supervised", val, args.resume)
         after_sup = validate(model, val, args.max_disparity, use_refine=off.get("use_refine", True))
 
     cyc = TrainOptions(objective="cycle", max_disparity=args.max_disparity, checkpoint_every=50,
                        validate_every=200, lr=2e-4, warmup_steps=args.cycle_warmup,
-                       freeze_batchnorm=args.cycle_freeze_bn, **off,
+                       freeze_batchnorm=args.cycle_freeze_bn, cosine_decay=args.cosine, **off,
                        **budget(args.cycle_steps, args.cycle_minutes))
     run_stage(model, train, cyc, cyc_dir, val, args.resume)
     if args.recalibrate_bn:
@@ -148,6 +151,7 @@ def main(argv=None) -> int:
                      "cycle": {"steps": s2.get("step"), "minutes": round(s2.get("seconds", 0) / 60, 1),
                                "objective": "structure + cycle SSIM + 0.1*smooth", "optimizer": "RMSProp lr 2e-4",
                                "warmup_steps": args.cycle_warmup, "batchnorm_frozen": args.cycle_freeze_bn},
+                     "lr_schedule": "half cosine to 0 in each stage" if args.cosine else "constant after the warm-up",
                      "batchnorm_recalibrated_on_batches": args.recalibrate_bn,
                      "device": "cpu (2 cores)", "threads": args.threads},
         "validation": {"untrained": before, "after_supervised": after_sup, "final": after},
@@ -162,6 +166,7 @@ def main(argv=None) -> int:
                      + (f" --init {args.init}" if args.init else "")
                      + (f" --supervised-lr {args.supervised_lr:g}" if args.supervised_lr != 1e-3 else "")
                      + (f" --supervised-warmup {args.supervised_warmup}" if args.supervised_warmup else "")
+                     + (" --cosine" if args.cosine else "")
                      + f" --cycle-warmup {args.cycle_warmup}" + (" --cycle-freeze-bn" if args.cycle_freeze_bn else "")
                      + (f" --recalibrate-bn {args.recalibrate_bn}" if args.recalibrate_bn else "")
                      + (f" --ablate {args.ablate}" if args.ablate else ""),
