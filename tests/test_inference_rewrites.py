@@ -52,6 +52,33 @@ def test_the_inference_copy_computes_what_the_trained_net_computes(side):
     assert not any(p.requires_grad for p in fast.parameters())
 
 
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_with_image_statistics_the_inference_copy_normalises_as_batch_1_training_does(side):
+    from colorstudio.nets.inference import ImageStatisticsNorm
+
+    g = torch.Generator().manual_seed(4)
+    gray, ref = torch.rand(1, 1, 40, 72, generator=g), torch.rand(1, 3, 40, 72, generator=g)
+    net = trained_looking()
+    net.cfg.batchnorm_statistics = "image"
+    fast = for_inference(net)
+    as_trained = trained_looking()
+    as_trained.train()                         # BatchNorm on each input's own statistics ...
+    for m in as_trained.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.momentum = 0.0                   # ... without moving the running averages
+    with torch.no_grad():
+        a = as_trained(gray, ref, 32, side)
+        b = fast(gray, ref, 32, side, keep_weights=False)
+        c = net(gray, ref, 32, side)           # running averages: another result
+    for key in ("chroma", "wac_ycc", "confidence", "aligned", "residue", "entropy"):
+        torch.testing.assert_close(b[key], a[key], atol=2e-5, rtol=1e-4, msg=key)
+    assert (b["chroma"] - c["chroma"]).abs().max() > 1e-3
+    assert any(isinstance(m, ImageStatisticsNorm) for m in fast.modules())
+    assert not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in fast.modules())
+    assert CycleCNNConfig.from_dict(net.cfg.to_dict()).batchnorm_statistics == "image"
+    assert CycleCNNConfig.from_dict({"max_disparity": 64}).batchnorm_statistics == "running"   # older files
+
+
 def test_onednn_3d_convs_equal_the_plain_ones_where_pytorch_would_not_take_onednn():
     torch.manual_seed(0)
     x = torch.rand(1, 6, 4, 8, 20)      # N*C*D*H = 192: PyTorch's heuristic picks its generic kernel
@@ -149,3 +176,23 @@ def test_cat_channels_keeps_a_channels_last_net_channels_last():
     w = a.clone().requires_grad_()
     cat_channels([w, b]).sum().backward()      # under autograd (training) it still differentiates
     torch.testing.assert_close(w.grad, torch.ones_like(w))
+
+
+def test_an_image_statistics_net_validates_as_it_will_infer_and_keeps_its_running_averages():
+    g = torch.Generator().manual_seed(5)
+    gray, ref = torch.rand(1, 1, 40, 72, generator=g), torch.rand(1, 3, 40, 72, generator=g)
+    net = trained_looking()
+    net.cfg.batchnorm_statistics = "image"
+    net.eval()
+    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    before = [m.running_mean.clone() for m in norms]
+    with torch.no_grad():
+        a = net(gray, ref, 32, "right")
+        b = for_inference(net)(gray, ref, 32, "right", keep_weights=False)
+    torch.testing.assert_close(b["chroma"], a["chroma"], atol=2e-5, rtol=1e-4)
+    assert all(torch.equal(x, m.running_mean) for x, m in zip(before, norms))
+    net.cfg.batchnorm_statistics = "running"
+    net.eval()
+    with torch.no_grad():
+        c = net(gray, ref, 32, "right")
+    assert (c["chroma"] - a["chroma"]).abs().max() > 1e-3

@@ -24,6 +24,9 @@ class CycleCNNConfig:
     refine: RefineConfig = field(default_factory=RefineConfig)
     refine_uses_entropy: bool = True    # the refinement also sees the V_W entropy map
     max_disparity: int = 64             # what it was trained for (the engine may ask more)
+    batchnorm_statistics: str = "running"   # at inference, BatchNorm normalises with the running
+                                        # averages ("running") or with each input's own statistics
+                                        # ("image"), as batch-1 training does (nets.inference)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -48,6 +51,20 @@ class CycleCNN(nn.Module):
         self.wac = WAC(cfg.wac)
         self.gca = GCA(cfg.gca)
         self.refine = Refine(cfg.refine, extra_channels=1 if cfg.refine_uses_entropy else 0)
+
+    def train(self, mode: bool = True) -> "CycleCNN":
+        """As nn.Module.train; with ``cfg.batchnorm_statistics == "image"`` the BatchNorms
+        normalise with each input's own statistics in eval mode too, so that validation sees
+        what inference does (nets.inference), and their running averages, unused, stay as
+        they are (momentum 0)."""
+        super().train(mode)
+        image = self.cfg.batchnorm_statistics == "image"
+        for m in self.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.momentum = 0.0 if image else 0.1          # 0.1: PyTorch's default
+                if image:
+                    m.train()
+        return self
 
     def forward(self, gray, ref_ycc, max_disparity: int | None = None, side: str = "right",
                 use_gca: bool = True, use_refine: bool = True, keep_weights: bool = True) -> dict:

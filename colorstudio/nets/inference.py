@@ -4,7 +4,9 @@
 uses, is left as it is) with three rewrites, each exact up to float rounding:
 
 1. every BatchNorm that follows a convolution is folded into it (one pass over each
-   feature map instead of two);
+   feature map instead of two); a model trained to be used with each input's own BatchNorm
+   statistics (config ``batchnorm_statistics="image"``) keeps them as such
+   (:class:`ImageStatisticsNorm`);
 2. 2-D convolutions take their input channels-last (PyTorch's oneDNN kernels run 16-channel
    3x3 convs ~4x faster in NHWC than in NCHW on this project's 2-core CPU);
 3. 3-D convolutions run on oneDNN even where PyTorch's CPU heuristic would not take it:
@@ -162,10 +164,41 @@ def _speed_up_convs(module: nn.Module) -> None:
             _speed_up_convs(child)
 
 
+class ImageStatisticsNorm(nn.Module):
+    """A trained BatchNorm that normalises each input with the input's own per-channel mean and
+    variance (over batch and space), as it did in training with batch 1, then applies its
+    learned scale and shift. Its running averages are not used."""
+
+    def __init__(self, bn: nn.modules.batchnorm._BatchNorm):
+        super().__init__()
+        self.weight, self.bias, self.eps = bn.weight, bn.bias, bn.eps
+
+    def forward(self, x):
+        return F.batch_norm(x, None, None, self.weight, self.bias, training=True, eps=self.eps)
+
+
+def use_image_statistics(module: nn.Module) -> int:
+    """Replace, in place, every BatchNorm of ``module`` by an :class:`ImageStatisticsNorm`;
+    returns how many."""
+    replaced = 0
+    for name, child in module.named_children():
+        if isinstance(child, _NORMS):
+            setattr(module, name, ImageStatisticsNorm(child))
+            replaced += 1
+        else:
+            replaced += use_image_statistics(child)
+    return replaced
+
+
 def for_inference(model: nn.Module) -> nn.Module:
-    """An eval-mode, gradient-free copy of ``model`` with the rewrites of the module doc."""
+    """An eval-mode, gradient-free copy of ``model`` with the rewrites of the module doc. A
+    model whose config asks for ``batchnorm_statistics="image"`` keeps its normalisations,
+    computed on each input (:class:`ImageStatisticsNorm`), instead of folding them."""
     fast = copy.deepcopy(model).eval()
-    fold_batchnorm(fast)
+    if getattr(getattr(model, "cfg", None), "batchnorm_statistics", "running") == "image":
+        use_image_statistics(fast)
+    else:
+        fold_batchnorm(fast)
     _speed_up_convs(fast)
     for p in fast.parameters():
         p.requires_grad_(False)

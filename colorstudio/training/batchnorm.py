@@ -42,10 +42,10 @@ def recalibrate_batchnorm(model: nn.Module, batches: Iterable, forward: Callable
     """
     layers = batchnorm_layers(model)
     saved = [m.momentum for m in layers]
+    model.train()
     for m in layers:
         m.reset_running_stats()
         m.momentum = None          # cumulative moving average = the plain mean over batches
-    model.train()
     n = 0
     try:
         for batch in batches:

@@ -201,7 +201,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     generator stops training and keeps the checkpoint in ``run_dir`` (the same ``run_dir``
     resumes). Returns the model card. ``warmup_steps``: the lr ramps up first (RMSProp's first
     steps are too large otherwise and knock the base model back); ``freeze_batchnorm``: a few
-    user pairs do not overwrite the base model's BatchNorm statistics; ``split_cycle``: the
+    user pairs do not overwrite the base model's BatchNorm statistics (moot for a model that
+    normalises each input with its own, ``cfg.batchnorm_statistics == "image"``); ``split_cycle``: the
     cycle returns to a neighbouring sub-image of the colour shot (noise-independent target, see
     stereo_loop.neighbour_split) with an MSE loss; ``cycle_pool``: the cycle SSIM compares
     pool x pool block means (see losses.cycle_loss and DEFAULT_CYCLE_POOL).
@@ -215,6 +216,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
     model = starting_model(base_model_path)
     max_d = model.cfg.max_disparity
+    if model.cfg.batchnorm_statistics == "image":   # each crop normalises itself, in training as at
+        freeze_batchnorm = False                     # inference: no statistics to keep or to lose
     t0 = time.time()
     pairs, validation = list(pairs), list(validation)
     if not validation and len(pairs) >= 5:

@@ -79,6 +79,9 @@ def main(argv=None) -> int:
     ap.add_argument("--supervised-lr", type=float, default=1e-3, help="RMSProp learning rate of the supervised stage")
     ap.add_argument("--supervised-warmup", type=int, default=0,
                     help="lr warm-up steps of the supervised stage (use ~100 with --init: a fresh RMSProp state)")
+    ap.add_argument("--batchnorm-statistics", choices=("image", "running"), default="image",
+                    help="what BatchNorm normalises with at inference and validation: each input's own "
+                         "statistics, as batch-1 training does (default), or the running averages")
     ap.add_argument("--cosine", action="store_true",
                     help="each stage's lr follows a half cosine down to 0 over its budget")
     ap.add_argument("--ablate", choices=sorted(ABLATIONS), default=None,
@@ -104,6 +107,8 @@ def main(argv=None) -> int:
             ap.error("--init keeps the model file's config: no --ablate, the same --max-disparity")
     else:
         model = CycleCNN(cfg)
+    model.cfg.batchnorm_statistics = args.batchnorm_statistics
+    model.train(False)                  # (re)applies the BatchNorm mode
     t0 = time.time()
     before = validate(model, val, args.max_disparity)
 
@@ -167,6 +172,8 @@ def main(argv=None) -> int:
                      + (f" --supervised-lr {args.supervised_lr:g}" if args.supervised_lr != 1e-3 else "")
                      + (f" --supervised-warmup {args.supervised_warmup}" if args.supervised_warmup else "")
                      + (" --cosine" if args.cosine else "")
+                     + (f" --batchnorm-statistics {args.batchnorm_statistics}"
+                        if args.batchnorm_statistics != "image" else "")
                      + f" --cycle-warmup {args.cycle_warmup}" + (" --cycle-freeze-bn" if args.cycle_freeze_bn else "")
                      + (f" --recalibrate-bn {args.recalibrate_bn}" if args.recalibrate_bn else "")
                      + (f" --ablate {args.ablate}" if args.ablate else ""),
