@@ -102,3 +102,5 @@ def test_an_avif_colour_tag_is_read_from_the_file(tmp_path):
     assert avif_nclx(tmp_path / "odd.avif") is None
     (tmp_path / "junk.avif").write_bytes(b"\0\0\0\x10ftypavif" + b"\xff" * 40)
     assert avif_nclx(tmp_path / "junk.avif") is None and avif_nclx(tmp_path / "missing.avif") is None
+    (tmp_path / "cut.avif").write_bytes(b"\0\0\0\x01ftyp\0\0")                 # a 64-bit size cut short
+    assert avif_nclx(tmp_path / "cut.avif") is None

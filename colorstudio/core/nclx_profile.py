@@ -76,7 +76,7 @@ def avif_nclx(path) -> dict | None:
     try:
         with open(path, "rb") as f:
             meta = _top_level_box(f, b"meta")
-    except OSError:
+    except (OSError, struct.error):           # unreadable, or cut inside a box header
         return None
     at = -1 if meta is None else meta.find(b"colrnclx")
     if at < 0 or len(meta) < at + 14:
