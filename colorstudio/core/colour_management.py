@@ -200,8 +200,7 @@ def gray_in_srgb_tones(pixels: np.ndarray, icc: bytes | None) -> tuple[np.ndarra
         return pixels, f"the gray's profile could not be used ({profile_name(icc)})"
     if lut is None:
         return pixels, None
-    out = lut[pixels] if sixteen else cv2.LUT(pixels, lut)
-    return out, f"the gray's {profile_name(icc)} tones were brought to sRGB's, so the result looks as the gray does"
+    return _apply_levels(pixels, lut), f"the gray's {profile_name(icc)} tones were brought to sRGB's, so the result looks as the gray does"
 
 
 @functools.lru_cache(maxsize=8)
@@ -237,15 +236,22 @@ def gray_in_result_space(gray, reference=None, space: str = "auto"):
         lut = _neutral_tone_lut(icc)
     except Exception:       # a damaged profile: the numbers as they are
         return gray
-    pixels = gray.pixels
-    if lut is not None and pixels.dtype == np.uint16:
-        levels = np.interp(np.arange(65536) / 257.0, np.arange(256), lut * 257.0)
-        pixels = np.rint(levels).astype(np.uint16)[pixels]
-    elif lut is not None:
-        pixels = cv2.LUT(pixels, np.rint(lut).astype(np.uint8))
+    pixels = gray.pixels if lut is None else _apply_levels(gray.pixels, _levels_for(lut, gray.pixels.dtype))
     note = f"the gray's {profile_name(icc)} tones were brought to sRGB's, the result's space"
     return dataclasses.replace(gray, pixels=pixels, icc_profile=None,
                                tone_note=note if lut is not None else gray.tone_note)
+
+
+def _apply_levels(pixels: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """A 2-D uint8/uint16 gray through a full table of its levels (256 or 65536 entries)."""
+    return lut[pixels] if pixels.dtype == np.uint16 else cv2.LUT(pixels, lut)
+
+
+def _levels_for(lut: np.ndarray, dtype) -> np.ndarray:
+    """A float table over the 256 8-bit levels as a full uint8 or uint16 table."""
+    if dtype == np.uint16:
+        return np.rint(np.interp(np.arange(65536) / 257.0, np.arange(256), lut * 257.0)).astype(np.uint16)
+    return np.rint(lut).astype(np.uint8)
 
 
 @functools.lru_cache(maxsize=8)
