@@ -1,6 +1,6 @@
 """Does each part of the Cycle CNN earn its place? Training ablations, Cycle CNN Table VII style.
 
-    python benchmarks/stereo_ablations.py --supervised-steps 500 --cycle-steps 100 \
+    python benchmarks/stereo_ablations.py --supervised-steps 1500 --cycle-steps 300 --cosine \
         --workdir /work/runs/ablations [--json benchmarks/results_stereo_ablations.json]
 
 Every variant is trained FROM SCRATCH with the same seed, data order and step budgets by
@@ -39,6 +39,8 @@ def train_variant(variant: str, workdir: Path, a) -> Path:
             "--validation-pairs", str(a.validation_pairs), "--resume"]
     if a.photos_dir:
         argv += ["--photos-dir", a.photos_dir]
+    if a.cosine:
+        argv += ["--cosine"]
     if variant != "full":
         argv += ["--ablate", variant]
     t0 = time.perf_counter()
@@ -89,6 +91,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--validation-pairs", type=int, default=6)
     ap.add_argument("--photos-dir", default=None)
+    ap.add_argument("--cosine", action="store_true",
+                    help="each stage's lr falls on a half cosine to 0, so the end of a run is not a random draw")
     ap.add_argument("--setups", default="1,2,3")
     ap.add_argument("--working-pixels", type=int, default=350_000)
     ap.add_argument("--workdir", required=True, help="model files and run folders of the variants")

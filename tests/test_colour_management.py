@@ -15,8 +15,12 @@ P3 = rgb_profile("Test Display P3")
 COLOUR = (200, 80, 80)
 
 
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()   # once: its header holds
+                                                                               # the second it was made
+
+
 def _srgb_bytes() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return _SRGB
 
 
 def _p3_to_srgb(rgb8) -> np.ndarray:

@@ -18,11 +18,13 @@ import numpy as np
 from PIL import Image
 
 from colorstudio.core.colour_management import is_srgb, profile_colour_space, profile_for_pixels, to_srgb
+from colorstudio.core.exif_carry import fits_jpeg
 from colorstudio.core.exif_colour_space import exif_for_space
 from colorstudio.core.imageio import Photo
 from colorstudio.errors import OutputError
 
 WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
+MAX_SIDE = {".jpg": 65535, ".jpeg": 65535, ".webp": 16383}   # pixels a side the format can hold
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -140,6 +142,10 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     if ext not in WRITE_EXTENSIONS:
         raise OutputError(f"{path.name}: unknown output format '{ext}' "
                           f"(use one of {', '.join(WRITE_EXTENSIONS)})")
+    side_limit = MAX_SIDE.get(ext)
+    if side_limit is not None and max(rgb.shape[:2]) > side_limit:
+        raise OutputError(f"{path.name}: {ext[1:].upper()} holds at most {side_limit} px a side and "
+                          f"this result is {rgb.shape[1]}x{rgb.shape[0]}; choose .png or .tif")
     if bit_depth is None:
         bit_depth = like.bit_depth if like is not None else 8
     pixels = to_dtype(rgb, bit_depth)
@@ -157,6 +163,8 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     exif = like.exif if like is not None else None
     if icc is None or profile_colour_space(icc) == "RGB":     # the EXIF's colour claim as the file's
         exif = exif_for_space(exif, srgb=is_srgb(icc))
+    if exif is not None and ext in (".jpg", ".jpeg") and not fits_jpeg(exif):
+        exif = None                                  # more than a JPEG's one EXIF segment holds
     data = _encode(pixels, alpha, ext, icc, exif, jpeg_quality)
     atomic_write_bytes(path, data)
     return path

@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
 from colorstudio.core.colour_management import gray_in_srgb_tones
+from colorstudio.core.exif_carry import exif_to_carry
 from colorstudio.core.exif_colour_space import icc_from_exif
 from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
@@ -230,21 +231,17 @@ def _decode(im: Image.Image, path: Path):
            or (icc_from_nclx(avif_nclx(path), "AVIF") if fmt == "AVIF" else None)     # AVIF: either
            or icc_from_exif(exif))                                                  # a camera's Adobe RGB
     orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
-    exif_bytes = None
-    if len(exif):
-        out_exif = Image.Exif()            # a copy: changing the image's own tags confuses its decoder
-        out_exif.load(exif.tobytes())
-        out_exif[_ORIENTATION_TAG] = 1
-        exif_bytes = out_exif.tobytes()
+    exif_bytes = exif_to_carry(exif) if len(exif) else None
+    turn = 1 if fmt == "TIFF" else orientation   # libtiff (OpenCV's and Pillow's) has turned a TIFF
     if fmt == "TIFF" or (fmt == "PNG" and im.mode in ("RGB", "RGBA")):
-        turn = 1 if fmt == "TIFF" else orientation   # libtiff has already turned a TIFF
         decoded = _decode_with_opencv(path, turn, only_16bit_colour=fmt == "PNG")
-        if decoded is not None:
+        drops_alpha = decoded is not None and decoded[1] is None and im.mode in ("LA", "RGBA")
+        if decoded is not None and not drops_alpha:   # OpenCV reads a gray+alpha TIFF as gray
             return decoded[0], decoded[1], icc, exif_bytes, fmt, None
     im.load()
     pixels, alpha, converted = _pillow_to_arrays(im)
-    pixels = _orient(pixels, orientation)
-    alpha = None if alpha is None else _orient(alpha, orientation)
+    pixels = _orient(pixels, turn)
+    alpha = None if alpha is None else _orient(alpha, turn)
     return pixels, alpha, icc, exif_bytes, fmt, converted
 
 

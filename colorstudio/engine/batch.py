@@ -64,14 +64,21 @@ class BatchProgress:
     failed: int = 0
 
 
+def output_extension(ext: str) -> str:
+    """A user's output format ("jpg", ".JPG", ".tif") as a written extension, or a one-line error."""
+    suffix = ext.strip().lower()
+    suffix = suffix if suffix.startswith(".") else "." + suffix
+    if suffix not in WRITE_EXTENSIONS:
+        raise OutputError(f"unknown output format '{ext}' (use one of {', '.join(WRITE_EXTENSIONS)})")
+    return suffix
+
+
 def _output_name(gray: Path, name: str, out_dir: Path, ext: str | None) -> Path:
-    """The gray's own format, or one that can be written: JPEG for the phones' lossy
-    HEIC/HEIF/AVIF, PNG (lossless) for anything else."""
-    suffix = ext or gray.suffix.lower()
+    """The format asked for, else the gray's own, or one that can be written: JPEG for the
+    phones' lossy HEIC/HEIF/AVIF, PNG (lossless) for anything else."""
+    suffix = output_extension(ext) if ext else gray.suffix.lower()
     if suffix not in WRITE_EXTENSIONS:
         suffix = ".jpg" if suffix in (".heic", ".heif", ".avif") else ".png"
-    if not suffix.startswith("."):
-        suffix = "." + suffix
     return out_dir / f"{name}_colorized{suffix}"
 
 
@@ -79,6 +86,7 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
                lr_mono_side: str = "L") -> BatchPlan:
     """Find what to colorize in files/folders and where each result goes."""
     out_dir = Path(out_dir)
+    ext = output_extension(ext) if ext else None     # a wrong format is told before any search
     found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side)
     items = [BatchItem(gray=i.gray, reference=i.reference, name=i.name,
                        output=(out_dir / i.output.name) if i.output is not None

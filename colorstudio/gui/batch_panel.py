@@ -151,9 +151,12 @@ class BatchPanel(QWidget):
                 self.method_box.setCurrentIndex(i)
 
     def add_inputs(self, paths: list[Path | str]) -> None:
-        """Add files/folders; discovery runs in a worker, ``planned`` is emitted when the table is filled."""
+        """Add files/folders; discovery runs in a worker, ``planned`` is emitted when the table is
+        filled. While a batch runs they wait, and are looked through when it ends."""
         self._pending += [Path(p) for p in paths]
-        if self.planner is None:
+        if self.is_running():
+            self.status.setText(f"{len(self._pending)} more to add when this batch ends")
+        elif self.planner is None:
             self._replan()
 
     def _replan(self) -> None:
@@ -162,8 +165,10 @@ class BatchPanel(QWidget):
         self.inputs += [p for p in self._pending if p not in self.inputs]
         self._pending = []
         self.status.setText("Looking for pairs…")
-        self.planner = GeneratorWorker(_plan_steps, list(self.inputs), self.out_dir()).start_with(
-            finished=self._planned, errored=self._plan_failed)
+        planner = GeneratorWorker(_plan_steps, list(self.inputs), self.out_dir())
+        self.planner = planner.start_with(   # a planner the queue was cleared under is not heard
+            finished=lambda plan: self._planned(plan) if self.planner is planner else None,
+            errored=lambda exc: self._plan_failed(exc) if self.planner is planner else None)
         self._update_buttons()
 
     def _plan_failed(self, exc: BaseException) -> None:
@@ -258,6 +263,9 @@ class BatchPanel(QWidget):
     def clear(self) -> None:
         if self.is_running():
             return
+        if self.planner is not None:
+            self.planner.abort()
+            self.planner = None
         self.inputs, self._pending = [], []
         self.plan = BatchPlan(items=[], unmatched=[], out_dir=self.out_dir())
         self.table.setRowCount(0)
@@ -360,6 +368,8 @@ class BatchPanel(QWidget):
             self.total.setValue(100)
         self._update_buttons()
         self.finishedBatch.emit(done, failed)
+        if self._pending:                    # added while it ran
+            self._replan()
 
     def _update_buttons(self) -> None:
         running = self.is_running()

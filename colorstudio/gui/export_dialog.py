@@ -26,6 +26,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export result")
         self.input_bit_depth = input_bit_depth
+        self.suggested = suggested
         self.path_edit = QLineEdit(str(suggested.with_suffix(fmt)))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -69,17 +70,25 @@ class ExportDialog(QDialog):
             if i >= 0:
                 self.format_box.setCurrentIndex(i)
 
+    def _file_path(self) -> Path:
+        """The File field as a file: an empty field or a folder gets the suggested file name."""
+        text = self.path_edit.text().strip()
+        path = Path(text).expanduser() if text else self.suggested.parent
+        if not text or not path.name or path.is_dir():
+            path = path / self.suggested.with_suffix(self.format_box.currentData()).name
+        return path
+
     def _format_changed(self) -> None:
         ext = self.format_box.currentData()
-        path = Path(self.path_edit.text())
-        if path.suffix.lower() != ext:
+        path = self._file_path()
+        if path.suffix.lower() != ext or str(path) != self.path_edit.text():
             self.path_edit.setText(str(path.with_suffix(ext)))
         self.depth_box.setEnabled(ext in SIXTEEN_BIT)
         self.quality.setEnabled(ext in (".jpg", ".webp"))
 
     def options(self) -> ExportOptions:
         ext = self.format_box.currentData()
-        path = Path(self.path_edit.text()).expanduser()
+        path = self._file_path()
         depth = self.depth_box.currentData() if ext in SIXTEEN_BIT else 8
         diag = path.with_name(path.stem + "_diagnostics") if self.diagnostics.isChecked() else None
         return ExportOptions(path, depth or None, int(self.quality.value()), diag)

@@ -166,7 +166,9 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         if len(items) > 1:
             self.show_batch()
             self.batch.add_inputs(inputs)
-            notes.append(f"{len(items)} items found: they are in the batch queue; showing {items[0].name}.")
+            where = ("they join the batch queue when the running batch ends" if self.batch.is_running()
+                     else "they are in the batch queue")
+            notes.append(f"{len(items)} items found: {where}; showing {items[0].name}.")
         elif found.unmatched:
             notes.append("; ".join(r if r.startswith(p.name) else f"{p.name}: {r}" for p, r in found.unmatched[:2]))
         if opening.note:
@@ -255,6 +257,7 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
                                  errored=lambda exc: (self._job_done(worker), self._take_back_preview(),
                                                       self._on_error(exc)),
                                  cancelled=lambda: (self._job_done(worker), self._take_back_preview(),
+                                                    self.side.set_progress(0, ""),
                                                     self.side.set_status("Cancelled.")))
 
     def warm_up(self) -> GeneratorWorker:

@@ -158,3 +158,36 @@ def test_the_colour_strength_the_batch_uses_is_said(qtbot, tmp_path):
             p.start()
             assert ("colour strength ×1.50" in p.status.text()) is said
         p.stop()
+
+
+def test_photos_added_while_a_batch_runs_join_the_queue_when_it_ends(qtbot, panel, tmp_path, monkeypatch):
+    monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
+    write_pair(tmp_path / "first", "p0", seed=0)
+    write_pair(tmp_path / "later", "q0", seed=1)
+    plan(qtbot, panel, [tmp_path / "first"])
+    panel.start()
+    qtbot.waitUntil(lambda: "running" in panel.statuses(), timeout=20000)
+    panel.add_inputs([tmp_path / "later"])
+    assert "1 more to add when this batch ends" in panel.status.text()
+    with qtbot.waitSignal(panel.planned, timeout=60000):     # planned once the batch has finished
+        pass
+    assert panel.statuses() == ["done", "queued"]
+    assert panel.start_button.isEnabled()
+
+
+def test_clear_while_the_queue_is_being_planned_stays_clear(qtbot, panel, tmp_path, monkeypatch):
+    real = panel_module._plan_steps
+
+    def slow_plan(*args):
+        time.sleep(0.5)
+        return (yield from real(*args))
+
+    monkeypatch.setattr(panel_module, "_plan_steps", slow_plan)
+    write_pair(tmp_path / "s", "p0", seed=0)
+    panel.add_inputs([tmp_path / "s"])
+    stale = panel.planner
+    panel.clear()
+    qtbot.waitUntil(lambda: stale.isFinished(), timeout=20000)
+    qtbot.wait(100)                                   # the stale planner's signals are delivered
+    assert panel.table.rowCount() == 0 and panel.plan.items == []
+    assert not panel.start_button.isEnabled()

@@ -156,6 +156,7 @@ def test_cancel_stops_the_job_and_keeps_the_window_usable(qtbot, window, pair_fi
     qtbot.waitUntil(lambda: window.worker is None, timeout=5000)
     assert window.side.colorize_button.isEnabled()
     assert "Cancel" in window.side.status.text()
+    assert window.side.progress.value() == 0 and "working" not in window.side.progress.format()
     assert window.result is None
 
 
