@@ -134,6 +134,7 @@ class SettingsPage(QWizardPage):
         form.addRow("Crop size:", self.crop)
         self.device: DeviceInfo | None = None
         self.worker: GeneratorWorker | None = None
+        self._detect_again = False
         self.device_box.currentIndexChanged.connect(self._detect)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
@@ -148,15 +149,42 @@ class SettingsPage(QWizardPage):
         self._detect()
 
     def _detect(self) -> None:
-        if self.worker is not None and self.worker.isRunning():
+        """Find the device for the box's choice; a choice made during a detection is detected
+        after it. Next waits until the device of the current choice is known."""
+        self.device = None
+        self.completeChanged.emit()
+        if self.worker is not None:
+            self._detect_again = True
             return
+        self._detect_again = False
         self.device_label.setText("Detecting the compute device…")
         self.worker = GeneratorWorker(detect_steps, self.device_box.currentData()).start_with(
-            finished=self._detected, errored=lambda e: self.device_label.setText(f"Could not detect a device ({e})"))
+            finished=self._detected, errored=self._detection_failed)
 
     def _detected(self, info: DeviceInfo) -> None:
+        self.worker = None
+        if self._detect_again:               # the choice changed meanwhile: this answer is stale
+            self._detect()
+            return
         self.device = info
         self.device_label.setText(info.message or info.name)
+        self.completeChanged.emit()
+
+    def _detection_failed(self, exc: BaseException) -> None:
+        self.worker = None
+        if self._detect_again:
+            self._detect()
+            return
+        self.device = DeviceInfo("cpu", "CPU", f"Could not detect a device ({exc}); training runs on the CPU.", "")
+        self.device_label.setText(self.device.message)
+        self.completeChanged.emit()
+
+    def stop_detection(self) -> None:
+        if self.worker is not None:
+            self.worker.stop(10000)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.device is not None
 
     def budget(self) -> tuple[float | None, int | None]:
         if self.budget_steps.isChecked():

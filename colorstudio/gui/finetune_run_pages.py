@@ -80,6 +80,7 @@ class TrainingPage(QWizardPage):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.plan: ta.FineTunePlan | None = None
+        self.trained_plan: ta.FineTunePlan | None = None    # the plan the outcome was trained on
         self.worker: GeneratorWorker | None = None
         self.outcome: ta.TrainOutcome | None = None
         self.last: ta.TrainUpdate | None = None
@@ -87,6 +88,9 @@ class TrainingPage(QWizardPage):
         self._update_buttons()
 
     def set_plan(self, plan: ta.FineTunePlan) -> None:
+        """The plan of the next run. Weights trained on another plan are not this plan's outcome."""
+        if self.worker is None and plan != self.plan:
+            self.outcome = None
         self.plan = plan
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
@@ -106,6 +110,7 @@ class TrainingPage(QWizardPage):
         if self.plan is None or self.worker is not None:
             return
         self.outcome = None
+        self.trained_plan = self.plan
         self.worker = GeneratorWorker(ta.training_steps, self.plan, self.trainer, min_interval=0.1,
                                       always_emit=lambda u: u.preview is not None).start_with(
             progress=self._update, finished=self._finished, cancelled=self._stopped, errored=self._failed)
@@ -185,8 +190,8 @@ class TrainingPage(QWizardPage):
         self.pause_button.setEnabled(running)
         self.pause_button.setText("Resume" if running and self.worker.is_paused else "Pause")
         self.cancel_button.setEnabled(running)
-        self.completeChanged.emit()
-        self.stateChanged.emit()
+        self.stateChanged.emit()          # first: the wizard locks Back while a run goes on,
+        self.completeChanged.emit()       # then it redraws its buttons
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         return self.worker is None and self.outcome is not None and self.outcome.weights is not None

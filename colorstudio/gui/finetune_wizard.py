@@ -51,10 +51,16 @@ class FineTuneWizard(QWizard):
             self.setPage(page_id, page)
         self.plan: ta.FineTunePlan | None = None
         self.force_close = False
+        self.training_page.stateChanged.connect(self._lock_settings_while_training)
         box = self.settings_page.device_box
         box.currentIndexChanged.connect(lambda: setattr(self.settings, "device", box.currentData()))
 
     # ------------------------------------------------------------------ flow
+    def _lock_settings_while_training(self) -> None:
+        """No Back to the settings while a run uses them (QWizard offers no Back to a page
+        before a commit page); after it, Back and Next again start from the new settings."""
+        self.settings_page.setCommitPage(self.training_page.worker is not None)
+
     def validateCurrentPage(self) -> bool:  # noqa: N802 - Qt API
         page = self.currentId()
         if page == SETTINGS:
@@ -71,7 +77,7 @@ class FineTuneWizard(QWizard):
         summary = self.checks_page.result
         train, held = summary.split()
         minutes, steps = self.settings_page.budget()
-        device = self.settings_page.device.device if self.settings_page.device else "cpu"
+        device = self.settings_page.device.device      # Next waits for the detection
         return ta.FineTunePlan(train_pairs=train, held_out=held, base_model=self.settings_page.base.currentData(),
                                run_dir=run_dir_for(summary.folder), minutes=minutes, steps=steps,
                                device=device, crop=tuple(self.settings_page.crop.currentData()))
@@ -83,14 +89,14 @@ class FineTuneWizard(QWizard):
         return self.plan.held_out, before, (ta.STEREO_METHOD, self.training_page.outcome.weights)
 
     def save(self) -> bool:
-        outcome = self.training_page.outcome
+        outcome, plan = self.training_page.outcome, self.training_page.trained_plan
         ev = self.evaluation_page.result
         card = {"description": self.save_page.note.text().strip(),
-                "finetuned_from": str(self.plan.base_model or "shipped cyclecnn"),
-                "finetune": {"pairs": [p.name for p in self.plan.train_pairs],
-                             "held_apart": [p.name for p in self.plan.held_out],
+                "finetuned_from": str(plan.base_model or "shipped cyclecnn"),
+                "finetune": {"pairs": [p.name for p in plan.train_pairs],
+                             "held_apart": [p.name for p in plan.held_out],
                              "steps": outcome.steps, "seconds": round(outcome.seconds, 1),
-                             "device": self.plan.device, "crop": list(self.plan.crop)}}
+                             "device": plan.device, "crop": list(plan.crop)}}
         if ev is not None:
             card["finetune"]["evaluation"] = {
                 "cycle_psnr_before": round(ev.before.cycle_psnr, 3), "cycle_psnr_after": round(ev.after.cycle_psnr, 3),
@@ -125,6 +131,7 @@ class FineTuneWizard(QWizard):
         if not self._confirm_stop():
             return
         self.stop_training()
+        self.settings_page.stop_detection()
         for page in (self.checks_page, self.evaluation_page):
             page.cleanupPage()
         super().reject()
@@ -134,4 +141,5 @@ class FineTuneWizard(QWizard):
             event.ignore()
             return
         self.stop_training()
+        self.settings_page.stop_detection()
         super().closeEvent(event)

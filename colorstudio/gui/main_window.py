@@ -359,6 +359,7 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         self.compare.colour.shutdown()
         self.strength.stop()
         self.batch.stop()
+        GeneratorWorker.stop_all()         # the rest: a wizard's device detection, a folder's checks…
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
         event.accept()

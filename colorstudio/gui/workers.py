@@ -161,6 +161,12 @@ class GeneratorWorker(QThread):
     def _forget(self) -> None:
         _RUNNING.discard(self)
 
+    @staticmethod
+    def stop_all(timeout_ms: int = 10000) -> bool:
+        """Abort every running worker and wait for each (bounded); True if all ended. A QThread
+        still running when Python exits aborts the process, so the window calls it on quitting."""
+        return all([worker.stop(timeout_ms) for worker in list(_RUNNING)])
+
     def stop(self, timeout_ms: int = 5000) -> bool:
         """Abort and wait (bounded) for the thread to end; True if it ended."""
         self.abort()

@@ -1,0 +1,72 @@
+"""The fine-tune wizard's guards: no Back to the settings while a run uses them, the card says
+what the weights were trained on, the device of the box's latest choice, and no thread left
+running when the app quits."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QWizard
+
+from colorstudio.gui import finetune_pages
+from colorstudio.gui.devices import DeviceInfo
+from colorstudio.gui.finetune_wizard import SETTINGS
+
+from test_finetune_wizard import go_to_settings, pairs_folder, two_step_trainer, wizard  # noqa: F401 - fixtures
+
+
+def test_no_back_to_the_settings_while_training_and_a_new_plan_trains_again(qtbot, wizard, pairs_folder):
+    events = []
+    wizard.training_page.trainer = two_step_trainer(events, delay=0.03, steps=10_000)
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    page = wizard.training_page
+    qtbot.waitUntil(lambda: page.last is not None, timeout=10000)
+    back = wizard.button(QWizard.WizardButton.BackButton)
+    assert not back.isEnabled()
+    page.cancel()
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
+    assert back.isEnabled()
+    trained = page.trained_plan
+    wizard.back()
+    assert wizard.currentId() == SETTINGS
+    wizard.settings_page.crop.setCurrentIndex((wizard.settings_page.crop.currentIndex() + 1)
+                                              % wizard.settings_page.crop.count())
+    page.trainer = two_step_trainer(events, delay=0.01, steps=3)
+    wizard.next()                                   # another plan: it trains again, on it
+    qtbot.waitUntil(lambda: page.outcome is not None, timeout=10000)
+    assert page.trained_plan == wizard.plan and page.trained_plan.crop != trained.crop
+
+
+def test_the_device_of_the_latest_choice_is_the_one_used(qtbot, wizard, pairs_folder, monkeypatch):
+    go_to_settings(qtbot, wizard, pairs_folder)
+
+    def slow_detect(preference):
+        yield None
+        time.sleep(0.4)
+        return DeviceInfo("cuda" if preference == "cuda" else "cpu", preference, f"chose {preference}", "")
+
+    monkeypatch.setattr(finetune_pages, "detect_steps", slow_detect)
+    box = wizard.settings_page.device_box
+    box.setCurrentIndex(box.findData("cuda"))        # a detection starts…
+    assert not wizard.settings_page.isComplete()     # …and Next waits for it
+    box.setCurrentIndex(box.findData("cpu"))         # changed while it runs
+    qtbot.waitUntil(lambda: wizard.settings_page.device is not None, timeout=10000)
+    assert wizard.settings_page.device.name == "cpu"
+    assert wizard.settings_page.device_label.text() == "chose cpu"
+    assert wizard.settings_page.isComplete()
+
+
+def test_quitting_while_the_device_is_detected_leaves_no_thread_running(qtbot, window, monkeypatch):
+    def slow_detect(preference):
+        yield None
+        time.sleep(0.5)
+        return DeviceInfo("cpu", "CPU", "CPU", "")
+
+    monkeypatch.setattr(finetune_pages, "detect_steps", slow_detect)
+    window.open_finetune_wizard()
+    window.wizard.settings_page._detect()
+    detecting = window.wizard.settings_page.worker
+    assert detecting is not None and detecting.isRunning()
+    window.force_close = True
+    window.close()
+    assert not detecting.isRunning()          # a QThread running when Python exits aborts it
