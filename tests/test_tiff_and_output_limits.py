@@ -126,3 +126,19 @@ def test_batch_unknown_output_format_is_refused(tmp_path):
     _gray_tiff(tmp_path / "scan.tif")
     with pytest.raises(OutputError, match="unknown output format '.gif'"):
         plan_batch([tmp_path / "scan.tif"], tmp_path / "out", ext=".gif")
+
+
+def test_a_16bit_tiff_result_carries_the_cameras_text_tags(tmp_path):
+    exif = Image.Exif()
+    exif[MAKE], exif[0x0132], exif[0x8298] = "Cam", "2026:12:06 10:00:00", "(c) Me"
+    exif.get_ifd(EXIF_IFD)[DATE_ORIGINAL] = "2026:12:06 10:00:00"
+    ramp = np.tile((np.arange(64) * 1000).astype(np.uint16), (48, 1))
+    Image.fromarray(ramp).save(tmp_path / "g16.png", exif=exif)
+    gray = load_photo(tmp_path / "g16.png")
+    assert gray.bit_depth == 16
+    out = save_photo(tmp_path / "out.tif", gray.rgb_float(), like=gray)
+    with tifffile.TiffFile(out) as tif:
+        tags = {t.code: t.value for t in tif.pages[0].tags.values()}
+    assert tags[MAKE] == "Cam" and tags[0x0132] == "2026:12:06 10:00:00"
+    assert tags[0x8298] == "(c) Me"
+    assert load_photo(out).bit_depth == 16

@@ -29,6 +29,7 @@ DESCRIPTIVE_IFD0_TAGS = frozenset({
     GPS_IFD,
 })
 JPEG_EXIF_LIMIT = 65533 - 6   # an APP1 segment's payload, less the "Exif\0\0" header
+TEXT_IFD0_TAGS = (0x010E, 0x010F, 0x0110, 0x0131, 0x0132, 0x013B, 0x013C, 0x8298)
 
 
 def exif_to_carry(exif: Image.Exif) -> bytes | None:
@@ -47,3 +48,14 @@ def exif_to_carry(exif: Image.Exif) -> bytes | None:
 def fits_jpeg(exif: bytes) -> bool:
     """Whether ``exif`` fits the one APP1 segment a JPEG gives it."""
     return len(exif) <= JPEG_EXIF_LIMIT
+
+
+def text_tags(exif: bytes | None) -> list[tuple[int, str]]:
+    """The first IFD's text tags (description, camera, software, date, artist, copyright) of
+    carried EXIF, for a writer that cannot write an Exif sub-IFD (tifffile's 16-bit TIFF)."""
+    if not exif:
+        return []
+    parsed = Image.Exif()
+    parsed.load(exif)
+    return [(tag, parsed[tag].strip("\0")) for tag in TEXT_IFD0_TAGS
+            if isinstance(parsed.get(tag), str) and parsed[tag].strip("\0").isascii() and parsed[tag].strip("\0")]

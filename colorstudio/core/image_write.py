@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from colorstudio.core.colour_management import is_srgb, profile_colour_space, profile_for_pixels, to_srgb
-from colorstudio.core.exif_carry import fits_jpeg
+from colorstudio.core.exif_carry import fits_jpeg, text_tags
 from colorstudio.core.exif_colour_space import exif_for_space
 from colorstudio.core.imageio import Photo
 from colorstudio.errors import OutputError
@@ -70,9 +70,10 @@ def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes |
         arr = pixels if alpha is None else np.dstack([pixels if pixels.ndim == 3 else pixels[..., None], alpha])
         buf = io.BytesIO()
         extratags = [(34675, 7, len(icc), icc, True)] if icc else []
+        extratags += [(tag, "s", 0, text, True) for tag, text in text_tags(exif)]   # no Exif sub-IFD here
         photometric = "minisblack" if arr.ndim == 2 else "rgb"
-        tifffile.imwrite(buf, arr, photometric=photometric, extratags=extratags,
-                         extrasamples=[2] if alpha is not None else None)
+        tifffile.imwrite(buf, arr, photometric=photometric, extratags=extratags, metadata=None,
+                         software=None, extrasamples=[2] if alpha is not None else None)
         return buf.getvalue()
     if ext == ".png":  # OpenCV for 8 and 16 bit (12 MP RGB: 0.7 s vs Pillow's 4.1 s, 4% larger),
         arr = pixels if pixels.ndim == 2 else pixels[..., ::-1]   # metadata chunks added by hand
