@@ -123,6 +123,16 @@ def cmd_demo(args) -> int:
 
 
 # ------------------------------------------------------------------ parser
+def _quality(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{value} is outside 1-100")
+    return value
+
+
 def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", help="colorization method (see `colorstudio methods`)")
     p.add_argument("--model", help="a model file (.safetensors) for a learned method")
@@ -131,7 +141,8 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--saturation", type=float, help="saturation factor for single-gray methods")
     p.add_argument("--mode", choices=["stereo", "crosscam"],
                    help="pair mode (default: chosen from the sizes and the alignment of the pair)")
-    p.add_argument("--jpeg-quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
+    p.add_argument("--jpeg-quality", type=_quality, default=95,
+                   help="JPEG/WebP quality 1-100 (default 95; WebP at 100 is lossless)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"],
                    help="where learned methods run (default: the CPU; auto = a GPU if there is one)")
     p.add_argument("--colour-space", choices=["auto", "srgb"],

@@ -96,6 +96,16 @@ def test_diagnostics_are_written_as_png_and_json(motorcycle_small, tmp_path):
     assert conf[0, 0, 0] > conf[0, 0, 1] and conf[-1, -1, 1] > conf[-1, -1, 0]  # red low, green high
 
 
+def test_cheng_diagnostics_are_pictures_not_a_json_of_numbers(motorcycle_small, tmp_path):
+    gray, _ = _photos(motorcycle_small)
+    result = colorize(gray, None, method="cheng")
+    files = {p.name: p for p in write_diagnostics(result, tmp_path / "d")}
+    assert {"hue.png", "saturation.png", "chroma_before_bilateral.png", "info.json"} <= set(files)
+    assert not any(name.endswith(".json") and name != "info.json" for name in files)
+    before = np.asarray(Image.open(files["chroma_before_bilateral.png"]))
+    assert before.ndim == 3 and before.shape[2] == 3 and before.std() > 1    # its colours
+
+
 def test_a_small_valued_confidence_map_is_shown_relative_to_its_top(motorcycle_small, tmp_path):
     """The shipped net's M lies near 0.03 everywhere; on an absolute scale it would be all red."""
     gray, ref = _photos(motorcycle_small)

@@ -103,6 +103,12 @@ def test_unrectified_pair_result_is_in_the_gray_geometry(model_file):
     res = stereo.colorize_stereo(luma(left), tilted, model=model_file, max_disparity=24)
     assert res.chroma.shape == (162, 240, 2)
     assert "rectification" in res.info and res.info["rectification"]["applied"]
+    from colorstudio import paths                            # the shipped model: at this size
+    shipped = stereo.colorize_stereo(luma(left), tilted, model=paths.models_dir() / "cyclecnn.safetensors",
+                                     max_disparity=24)           # it works at full size (scale 1)
+    assert shipped.info["working_size"] != [240, 162]        # the rectified canvas is larger…
+    for name in ("disparity", "entropy", "residue", "confidence"):    # …the maps are the gray's
+        assert shipped.diagnostics[name].shape == (162, 240), name
 
 
 @pytest.mark.parametrize("gamma", [0.5, 2.0])

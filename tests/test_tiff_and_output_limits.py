@@ -142,3 +142,40 @@ def test_a_16bit_tiff_result_carries_the_cameras_text_tags(tmp_path):
     assert tags[MAKE] == "Cam" and tags[0x0132] == "2026:12:06 10:00:00"
     assert tags[0x8298] == "(c) Me"
     assert load_photo(out).bit_depth == 16
+
+
+@pytest.mark.parametrize("scale, bright", [(1.0, 1.2), (255.0, 300.0), (65535.0, 70000.0)])
+def test_a_float_tiff_keeps_its_scale_whatever_a_few_bright_pixels_say(tmp_path, scale, bright):
+    ramp = np.tile(np.linspace(0.1, 0.9, 64, dtype=np.float32), (48, 1)) * scale
+    ramp[0, 0] = bright                                   # one HDR highlight
+    tifffile.imwrite(tmp_path / "f.tif", ramp)
+    photo = load_photo(tmp_path / "f.tif")
+    assert photo.bit_depth == 16 and photo.pixels[0, 0] == 65535
+    np.testing.assert_allclose(photo.pixels[10].astype(float) / 65535, ramp[10] / scale, atol=1e-4)
+
+
+def test_a_16bit_gray_and_alpha_tiff_pillow_cannot_open_is_read_by_tifffile(tmp_path):
+    from colorstudio.core.imageio import image_size
+
+    ga = np.zeros((24, 32, 2), np.uint16)
+    ga[..., 0] = np.arange(32, dtype=np.uint16) * 2000
+    ga[..., 1] = 60000
+    ga[0, 0, 1] = 0
+    tifffile.imwrite(tmp_path / "ga16.tif", ga, photometric="minisblack", extrasamples=[2],
+                     extratags=[(0x0112, 3, 1, 6, True)])              # and turned
+    photo = load_photo(tmp_path / "ga16.tif")
+    assert photo.bit_depth == 16 and photo.pixels.shape == (32, 24)
+    np.testing.assert_array_equal(photo.pixels, np.rot90(ga[..., 0], -1))
+    assert photo.alpha is not None and photo.alpha[0, 23] == 0 and photo.alpha[5, 5] == 60000
+    assert image_size(tmp_path / "ga16.tif") == (24, 32)
+    out = save_photo(tmp_path / "out.png", photo.rgb_float(), like=photo)
+    assert load_photo(out).alpha is not None                           # the result keeps it
+
+
+def test_a_file_neither_pillow_nor_tifffile_reads_keeps_its_one_line_error(tmp_path):
+    from colorstudio.errors import UnsupportedImageError
+
+    (tmp_path / "fake.tif").write_bytes(b"II*\x00" + b"\x00" * 64)
+    with pytest.raises((UnsupportedImageError, Exception)) as info:
+        load_photo(tmp_path / "fake.tif")
+    assert type(info.value).__module__ == "colorstudio.errors" and "\n" not in str(info.value)

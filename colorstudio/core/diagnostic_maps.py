@@ -8,6 +8,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from colorstudio.core.color import ycbcr_to_rgb
+
 
 def confidence_scale(m: np.ndarray) -> float:
     """The confidence shown as full green: the 99th percentile of M (at most 1).
@@ -78,11 +80,19 @@ def hue_to_rgb(hue: np.ndarray, saturation: np.ndarray | None = None) -> np.ndar
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
 
 
+def chroma_to_rgb(chroma: np.ndarray) -> np.ndarray:
+    """A (Cb, Cr) map in [0, 1] as its colours at middle luma (mid-gray where it is neutral)."""
+    ycc = np.dstack([np.full(chroma.shape[:2], 0.5, np.float32), np.asarray(chroma, np.float32)])
+    return np.clip(ycbcr_to_rgb(ycc), 0, 1)
+
+
 def to_rgb(name: str, value: np.ndarray) -> np.ndarray | None:
     """The picture for a named diagnostic, or None if it is not a picture."""
     value = np.asarray(value)
     if value.ndim == 3 and value.shape[2] == 2 and name.startswith("flow"):
         return flow_to_rgb(value)
+    if value.ndim == 3 and value.shape[2] == 2 and name.startswith("chroma"):
+        return chroma_to_rgb(value)
     if value.ndim == 3 and value.shape[2] == 3:
         return np.clip(value.astype(np.float32), 0, 1)
     if value.ndim != 2:

@@ -27,6 +27,7 @@ from colorstudio.core.exif_carry import exif_to_carry
 from colorstudio.core.exif_colour_space import icc_from_exif
 from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
+from colorstudio.core.tiff_fallback import is_tiff, read_tiff, tiff_size
 from colorstudio.errors import (
     FileMissingError,
     ImageTooLargeError,
@@ -141,16 +142,37 @@ def _open(path: Path) -> Image.Image:
             f"(supported: {', '.join(e.lstrip('.') for e in READ_EXTENSIONS)})") from None
     except OSError as e:
         raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
-    w, h = im.size
-    if w * h > MAX_PIXELS:
+    try:
+        _check_size(path, *im.size)
+    except (ImageTooLargeError, UnsupportedImageError):
         im.close()
+        raise
+    return im
+
+
+def _check_size(path: Path, w: int, h: int) -> None:
+    """Refuse sizes before decoding: a decompression bomb, or nothing to colorize."""
+    if w * h > MAX_PIXELS:
         raise ImageTooLargeError(
             f"{path.name}: {w}x{h} is {w * h / 1e6:.0f} megapixels, above the limit of "
             f"{MAX_PIXELS / 1e6:.0f} MP (set COLORSTUDIO_MAX_PIXELS to raise it)")
     if w < 2 or h < 2:
-        im.close()
         raise UnsupportedImageError(f"{path.name}: {w}x{h} is too small to colorize")
-    return im
+
+
+def _tiff_only_tifffile_reads(path: Path) -> Photo | None:
+    """A TIFF Pillow cannot open (a 16-bit gray+alpha one), read by tifffile; None if not that."""
+    size = tiff_size(path) if is_tiff(path) else None
+    if size is None:
+        return None
+    _check_size(path, size[0], size[1])
+    decoded = read_tiff(path)
+    if decoded is None:
+        return None
+    pixels, alpha, icc, orientation = decoded
+    pixels = _orient(pixels, orientation)
+    alpha = None if alpha is None else _orient(alpha, orientation)
+    return _photo(pixels, alpha, icc, None, path, "TIFF", None)
 
 
 def _orient(arr: np.ndarray, orientation: int) -> np.ndarray:
@@ -191,6 +213,15 @@ def _decode_with_opencv(path: Path, orientation: int, only_16bit_colour: bool
     return _orient(np.ascontiguousarray(arr), orientation), alpha
 
 
+def _float_scale(arr: np.ndarray) -> float:
+    """Float pixels to 16-bit counts. Float TIFFs hold 0..1 (an HDR or edited file a little
+    more: highlights, clipped); a few hold 0..255 or 0..65535. Judged by the 99.9th percentile,
+    so a few bright pixels do not change the scale of the whole photo."""
+    sample = np.nan_to_num(arr[:: max(1, arr.shape[0] // 256), :: max(1, arr.shape[1] // 256)], nan=0.0)
+    high = float(np.percentile(sample, 99.9)) if sample.size else 0.0
+    return 65535.0 if high <= 2.0 else 65535.0 / 255.0 if high <= 255.0 else 1.0
+
+
 def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, str | None]:
     mode = im.mode
     converted = None
@@ -200,7 +231,7 @@ def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, s
     if mode in ("I", "F"):
         arr = np.asarray(im)
         if arr.dtype.kind == "f":
-            arr = np.clip(arr, 0, 1) * 65535 if arr.max() <= 1.0 else np.clip(arr, 0, 65535)
+            arr = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0) * _float_scale(arr)
         return np.clip(arr, 0, 65535).astype(np.uint16), None, mode
     if mode == "P":
         converted = "palette"
@@ -258,7 +289,13 @@ def load_photo(path: str | os.PathLike) -> Photo:
         if pixels.ndim == 3 and channels_equal(pixels):
             pixels = np.ascontiguousarray(pixels[..., 1])
         return Photo(pixels=pixels, exif=raw_exif(path), path=path, format="RAW")
-    im = _open(path)
+    try:
+        im = _open(path)
+    except UnsupportedImageError:
+        photo = _tiff_only_tifffile_reads(path)
+        if photo is None:
+            raise
+        return photo
     try:
         pixels, alpha, icc, exif_bytes, fmt, converted = _decode(im, path)
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
@@ -268,6 +305,10 @@ def load_photo(path: str | os.PathLike) -> Photo:
         raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
     finally:
         im.close()
+    return _photo(pixels, alpha, icc, exif_bytes, path, fmt, converted)
+
+
+def _photo(pixels, alpha, icc, exif_bytes, path, fmt, converted) -> Photo:
     if pixels.ndim == 3 and channels_equal(pixels):
         pixels = np.ascontiguousarray(pixels[..., 1])
     toned, tone_note = gray_in_srgb_tones(pixels, icc)     # as the app reads every gray: sRGB's curve
@@ -291,7 +332,14 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
     _check_path(path)
     if is_raw(path) and raw_supported():
         return raw_size(path, MAX_PIXELS)
-    im = _open(path)
+    try:
+        im = _open(path)
+    except UnsupportedImageError:
+        size = tiff_size(path) if is_tiff(path) else None
+        if size is None:
+            raise
+        w, h, orientation = size
+        return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
     try:
         w, h = im.size
         if im.format == "TIFF":  # the stored size: Pillow may report TIFF sizes already turned

@@ -93,11 +93,10 @@ def finish(g: np.ndarray, chroma_work: np.ndarray, saturation: float, gray: np.n
     ``defer_full_size``: the result then has ``reduced`` instead of ``chroma``, see
     :class:`ChromaResult`). The result keeps the working chroma before the factor, so that its
     strength can change without running the method again (:func:`resaturate`).
-    ``diagnostics`` None: the hue and saturation maps of the result."""
+    Diagnostics: the hue and saturation maps of the result, and the method's own ``diagnostics``."""
     working = WorkingChroma(g, chroma_work)
     saturated = apply_saturation(g, chroma_work, saturation)
-    if diagnostics is None:
-        diagnostics = hue_saturation_maps(g, saturated)
+    diagnostics = {**hue_saturation_maps(g, saturated), **(diagnostics or {})}
     info.update(working_size=list(chroma_work.shape[1::-1]), size=[gray.shape[1], gray.shape[0]])
     if defer_full_size and saturated.shape[:2] != gray.shape:
         return ChromaResult(None, diagnostics, info, working, reduced=saturated)

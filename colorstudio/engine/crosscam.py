@@ -31,7 +31,7 @@ from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
-from colorstudio.nets.weights_file import load_weights
+from colorstudio.nets.weights_file import check_config_sizes, load_weights
 
 MODEL_NAME = "ccdc"
 _OPTIONS = {"max_pixels", "guided", "preset", "flip_average", "multiscale", "threads",
@@ -69,9 +69,14 @@ def load_ccdc(path: str | os.PathLike | None = None) -> tuple[CCDC, dict]:
     if key not in _CACHE:
         tensors, config, meta = load_weights(path, MODEL_NAME)
         try:
-            net = CCDC(CCDCConfig.from_dict(config))
+            cfg = CCDCConfig.from_dict(config)
+            check_config_sizes(cfg)
+            net = CCDC(cfg)
+        except (TypeError, ValueError, KeyError, AttributeError, RuntimeError) as e:
+            raise ModelError(f"{path.name} has an invalid 'ccdc' config ({e})") from None
+        try:
             net.load_state_dict(tensors, strict=True)
-        except (TypeError, ValueError, RuntimeError):
+        except RuntimeError:
             raise ModelError(f"{path.name} does not match the 'ccdc' network it claims to be") from None
         _CACHE[key] = (net.eval().to(memory_format=torch.channels_last), meta)   # ~1.4x faster on CPU
     return _CACHE[key]

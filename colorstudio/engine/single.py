@@ -31,7 +31,7 @@ from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, tanh_to_hs
-from colorstudio.nets.weights_file import load_weights
+from colorstudio.nets.weights_file import check_config_sizes, load_weights
 
 DEFAULT_WORKING_LONG_SIDE = 192
 # the HSV net also sees the photo at these multiples of its working size (test-time
@@ -55,8 +55,14 @@ def load_model(name: str, path: str | os.PathLike | None = None) -> tuple[torch.
     key = (name, str(path.resolve()), st.st_mtime_ns, st.st_size)
     if key not in _CACHE:
         tensors, config, meta = load_weights(path, name)
-        net = HSV2Stage(HSV2StageConfig.from_dict(config)) if name == "hsv2stage" \
-            else ChengModel(ChengConfig.from_dict(config))
+        try:
+            cfg = HSV2StageConfig.from_dict(config) if name == "hsv2stage" else ChengConfig.from_dict(config)
+            check_config_sizes(cfg)
+            net = HSV2Stage(cfg) if name == "hsv2stage" else ChengModel(cfg)
+            if name == "cheng" and net.cfg.in_dim != cf.feature_dim(net.cfg.context):
+                raise ValueError(f"in_dim {net.cfg.in_dim} is not the feature length {cf.feature_dim(net.cfg.context)}")
+        except (TypeError, ValueError, KeyError, AttributeError, RuntimeError) as e:
+            raise ModelError(f"{path.name} has an invalid '{name}' config ({e})") from None
         try:
             net.load_state_dict(tensors, strict=True)
         except RuntimeError:

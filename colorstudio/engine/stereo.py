@@ -171,18 +171,26 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         diagnostics["confidence"] = out["confidence"][0, 0].numpy().astype(np.float32)
         diagnostics["curve"] = _curve_json(out, g_small, net.gca.cfg.sigma)
 
-    if rect is not None:
-        from colorstudio.core.rectify import unrectify
-
-        chroma_rect = cv2.resize(chroma_small, (gray_w.shape[1], gray_w.shape[0]), interpolation=cv2.INTER_LINEAR)
-        chroma_full = unrectify(chroma_rect, rect, gray.shape)
-        chroma_small = cv2.resize(chroma_full, wh, interpolation=cv2.INTER_AREA)
+    if rect is not None:     # the chroma and the maps back to the gray's own geometry
+        wh_gray = (max(16, round(gray.shape[1] * scale)), max(16, round(gray.shape[0] * scale)))
+        chroma_small = _unrectified(chroma_small, rect, gray_w.shape, gray.shape, wh_gray)
+        for name in ("disparity", "entropy", "residue", "confidence"):
+            if name in diagnostics:
+                diagnostics[name] = _unrectified(diagnostics[name], rect, gray_w.shape, gray.shape, wh_gray)
     guide = g_small if rect is None else gray     # after rectification g_small is in the rectified geometry
     chroma_small = denoise_chroma(chroma_small, guide)
     if defer_full_size and chroma_small.shape[:2] != gray.shape:
         return ChromaResult(None, diagnostics, info, reduced=chroma_small.astype(np.float32))
     chroma = detail_upsample_chroma(chroma_small, gray)
     return ChromaResult(chroma=chroma.astype(np.float32, copy=False), diagnostics=diagnostics, info=info)
+
+
+def _unrectified(small: np.ndarray, rect, rect_shape: tuple, gray_shape: tuple, wh: tuple[int, int]) -> np.ndarray:
+    """A working-size image on the rectified canvas, at working size in the gray's geometry."""
+    from colorstudio.core.rectify import unrectify
+
+    on_canvas = cv2.resize(small, (rect_shape[1], rect_shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(unrectify(on_canvas, rect, gray_shape), wh, interpolation=cv2.INTER_AREA).astype(np.float32)
 
 
 def denoise_chroma(chroma_small: np.ndarray, gray: np.ndarray) -> np.ndarray:

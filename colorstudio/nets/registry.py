@@ -14,7 +14,7 @@ import torch
 
 from colorstudio.core.image_write import atomic_write_bytes
 from colorstudio.errors import ModelError
-from colorstudio.nets.weights_file import file_facts, read_weights, write_weights
+from colorstudio.nets.weights_file import check_config_sizes, file_facts, read_weights, write_weights
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 
 FORMAT = "colorstudio-model"
@@ -53,9 +53,10 @@ def load_model(path, kind: str | None = None) -> torch.nn.Module:
     cfg_cls, model_cls = KINDS[meta["kind"]]
     try:
         cfg = cfg_cls.from_dict(json.loads(meta["config"]))
-    except (KeyError, TypeError, ValueError) as e:
+        check_config_sizes(cfg)
+        model = model_cls(cfg)
+    except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as e:
         raise ModelError(f"{path.name} has an invalid model config ({e})") from None
-    model = model_cls(cfg)
     expected = model.state_dict()
     if set(expected) != set(tensors) or any(expected[k].shape != tensors[k].shape for k in expected):
         raise ModelError(f"{path.name} does not match its config (tensor names or shapes differ)")

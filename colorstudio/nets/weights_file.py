@@ -12,6 +12,8 @@ and ``config`` (JSON of its config dataclass).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import struct
@@ -108,3 +110,16 @@ def load_weights(path: str | Path, model: str) -> tuple[dict[str, torch.Tensor],
     except (KeyError, json.JSONDecodeError):
         raise ModelError(f"{path.name} has no readable config in its metadata") from None
     return tensors, config, meta
+
+
+def check_config_sizes(cfg) -> None:
+    """Every number of a model config (widths, depths, disparities, scales) is positive."""
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        if dataclasses.is_dataclass(value):
+            check_config_sizes(value)
+            continue
+        numbers = value if isinstance(value, (tuple, list)) else (value,)
+        for v in numbers:
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and not v > 0:
+                raise ValueError(f"{f.name} = {value!r}")
