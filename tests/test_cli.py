@@ -85,6 +85,23 @@ def test_unknown_method_and_kind_mismatch(small_pair_files, tmp_path):
     assert code == 1 and "needs a colour reference" in err
 
 
+def test_a_model_file_without_a_method_runs_the_method_it_holds(small_pair_files, tmp_path, capsys):
+    from colorstudio import paths
+    from colorstudio.engine.colorize import resolve_method
+
+    gray, color = small_pair_files
+    models = paths.models_dir()
+    assert resolve_method(None, True, models / "cyclecnn.safetensors", "stereo").name == "cyclecnn"
+    assert resolve_method(None, True, models / "ccdc.safetensors", "stereo").name == "ccdc"
+    assert resolve_method(None, False, models / "hsv2stage_small.safetensors").name == "hsv2stage"
+    assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "o.png"),
+                 "--model", str(models / "cyclecnn.safetensors")]) == 0
+    assert "with cyclecnn" in capsys.readouterr().err
+    assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "o2.png"),
+                 "--model", str(models / "cheng.safetensors")]) == 1
+    assert "colorizes a single gray photo" in capsys.readouterr().err
+
+
 def test_batch_goes_on_past_a_bad_file_and_never_overwrites(small_pair_files, tmp_path, capsys):
     gray, color = small_pair_files
     folder = gray.parent

@@ -73,6 +73,10 @@ def resolve_method(name: str | None, has_reference: bool, model: str | Path | No
     """The method to run: the named one, or the best available for the input (and pair mode)."""
     kind = registry.PAIR if has_reference else registry.SINGLE
     if name is None and model is not None:
+        from colorstudio.nets.weights_file import declared_model
+
+        name = next((m.name for m, _ in LEARNED if m.name == declared_model(model)), None)  # the file's own
+    if name is None and model is not None:
         learned = [m for m, _ in LEARNED if m.kind == kind and (mode is None or m.mode in ("", mode))]
         if not learned:
             raise MethodError("--model needs a learned method for this kind of input")

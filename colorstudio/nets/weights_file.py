@@ -64,6 +64,23 @@ def _header(data: bytes, name: str) -> dict:
         raise ModelError(f"{name} has a corrupt safetensors header") from None
 
 
+def declared_model(path: str | Path) -> str | None:
+    """The net a model file says it holds ("cyclecnn", "ccdc", "hsv2stage", "cheng"), read
+    from its header alone; None when it says none or cannot be read (loading says why)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            (n,) = struct.unpack("<Q", head)
+            if n > 100_000_000:
+                return None
+            meta = _header(head + f.read(n), path.name).get("__metadata__") or {}
+    except (OSError, struct.error, ModelError):
+        return None
+    declared = meta.get("model") or meta.get("kind")
+    return declared if isinstance(declared, str) else None
+
+
 def file_facts(path: str | Path) -> dict:
     """What a model card says of its weight file: the checksum written in the file's metadata
     (over the tensors, :func:`tensors_digest`) and the file's size in bytes."""
