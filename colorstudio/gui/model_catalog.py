@@ -30,22 +30,37 @@ class Choice:
         return self.kind is None or self.kind == (PAIR if is_pair else SINGLE)
 
 
+def _modified(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:               # a dangling link, a file removed meanwhile
+        return None
+
+
+def _card(weights: Path) -> dict:
+    """The model card beside ``weights``; {} when there is none or it is not a JSON object."""
+    try:
+        card = json.loads(weights.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return card if isinstance(card, dict) else {}
+
+
 def user_models(folder: Path | None = None) -> list[Choice]:
-    """The user's fine-tuned models, newest first."""
+    """The user's fine-tuned models, newest first, each offered for the input its method takes
+    (a card naming a method that does not exist is not offered). A file the app cannot
+    read is skipped here; loading it says why."""
     folder = folder or paths.user_models_dir()
+    kinds = {m.name: m.kind for m in all_methods() if m.learned}
+    dated = [(t, p) for p in folder.glob("*.safetensors") if (t := _modified(p)) is not None]
     out = []
-    files = sorted(folder.glob("*.safetensors"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for weights in files:
-        card = {}
-        card_file = weights.with_suffix(".json")
-        if card_file.is_file():
-            try:
-                card = json.loads(card_file.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                card = {}
+    for _, weights in sorted(dated, key=lambda tp: tp[0], reverse=True):
+        card = _card(weights)
         method = str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
+        if method not in kinds:
+            continue
         name = str(card.get("name", weights.stem))
-        out.append(Choice(f"model:{weights}", f"{name} (your model, {method})", method, weights, PAIR,
+        out.append(Choice(f"model:{weights}", f"{name} (your model, {method})", method, weights, kinds[method],
                           f"{weights}\n{card.get('description', '')}".strip()))
     return out
 

@@ -1,0 +1,44 @@
+"""The picker's user models: a broken file or card in the models folder never stops the app
+from starting, and each model is offered for the input its method takes."""
+from __future__ import annotations
+
+import os
+
+from colorstudio.engine.methods import PAIR, SINGLE
+from colorstudio.gui.model_catalog import user_models
+
+
+def test_broken_cards_and_dangling_links_are_passed_over(tmp_path):
+    for name, card in (("null_card", "null"), ("list_card", "[]"), ("text_card", '"hello"'), ("bad_json", "{")):
+        (tmp_path / f"{name}.safetensors").write_bytes(b"x")
+        (tmp_path / f"{name}.json").write_text(card)
+    os.symlink(tmp_path / "gone.bin", tmp_path / "gone.safetensors")
+    found = {c.model.stem: c for c in user_models(tmp_path)}
+    assert set(found) == {"null_card", "list_card", "text_card", "bad_json"}    # no card: cyclecnn
+    assert all(c.method == "cyclecnn" and c.kind == PAIR for c in found.values())
+
+
+def test_each_model_is_offered_for_the_input_its_method_takes(tmp_path):
+    for name, method in (("mine_hsv", "hsv2stage"), ("mine_stereo", "cyclecnn"), ("mine_odd", "no_such")):
+        (tmp_path / f"{name}.safetensors").write_bytes(b"x")
+        (tmp_path / f"{name}.json").write_text(f'{{"method": "{method}"}}')
+    found = {c.model.stem: c for c in user_models(tmp_path)}
+    assert set(found) == {"mine_hsv", "mine_stereo"}                # an unknown method is not offered
+    assert found["mine_hsv"].kind == SINGLE and found["mine_hsv"].fits(is_pair=False)
+    assert not found["mine_hsv"].fits(is_pair=True)
+    assert found["mine_stereo"].kind == PAIR
+
+
+def test_the_window_starts_with_a_broken_models_folder(qtbot, isolated_user_dir):
+    from colorstudio import paths
+    from colorstudio.gui.main_window import MainWindow
+
+    folder = paths.user_models_dir()
+    (folder / "broken.safetensors").write_bytes(b"x")
+    (folder / "broken.json").write_text("null")
+    os.symlink(folder / "gone.bin", folder / "gone.safetensors")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.force_close = True
+    labels = [window.side.picker.itemText(i) for i in range(window.side.picker.count())]
+    assert any("broken (your model, cyclecnn)" in label for label in labels)
