@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from colorstudio.core.color import luma
 from colorstudio.core.colour_management import is_srgb, profile_name
 from colorstudio.gui.detail_layer import DetailLayer
 from colorstudio.gui.display_colour import DisplayColour
@@ -29,8 +30,10 @@ TITLES = {"gray": "Gray", "reference": "Reference", "result": "Result"}
 DETAIL_DELAY_MS = 40       # full-resolution tiles follow zoom/pan after this pause
 
 
-def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int, int]) -> str:
-    """The full-resolution value of ``arr`` at frame position (x, y), as text ('' if outside)."""
+def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int, int],
+                as_luma: bool = False) -> str:
+    """The full-resolution value of ``arr`` at frame position (x, y), as text ('' if outside);
+    ``as_luma``: an RGB value as its luma (a colour photo opened alone is shown as its gray)."""
     if arr is None:
         return ""
     h, w = arr.shape[:2]
@@ -41,6 +44,8 @@ def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int,
     v = arr[row, col]
     scale = 255.0 if arr.dtype.kind == "f" else (255.0 / 65535.0 if arr.dtype == np.uint16 else 1.0)
     vals = np.atleast_1d(np.asarray(v, np.float64) * scale)
+    if as_luma and vals.size == 3:
+        vals = np.atleast_1d(luma(vals))
     return " ".join(f"{int(round(c))}" for c in vals)
 
 
@@ -306,7 +311,8 @@ class CompareView(SplitModes, DetailLayer, QWidget):
             return ""
         parts = [f"x {int(x)}  y {int(y)}"]
         for panel, label in (("gray", "gray"), ("reference", "reference"), ("result", "result")):
-            text = _value_text(self.full[panel], x, y, self.frame_wh)
+            shown_gray = self.raw[panel] is not None and self.raw[panel].ndim == 2
+            text = _value_text(self.full[panel], x, y, self.frame_wh, as_luma=shown_gray)
             if text:
                 parts.append(f"{label} {text}")
         if self.before is not None and (self.mode == SPLIT or self.showing_before):   # it is on screen

@@ -42,7 +42,8 @@ class DetailLayer:
                 self._set_tile(panel, tile)
             return
         before_raw, before_full = self._before(raw=True)
-        self._set_tile("split_before", None if self.mode == RESULT and not self.showing_before else
+        before_hidden = self.mode == RESULT and not self.showing_before and self.shown["result"] is not None
+        self._set_tile("split_before", None if before_hidden else      # no result yet: the gray is shown
                        detail_tile(before_full, shape(before_raw), self.frame_wh, visible, zoom))
         line = self._split_x()
         self._set_tile("split_after", detail_tile(self.full["result"], shape(self.raw["result"]),

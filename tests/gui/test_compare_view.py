@@ -21,6 +21,14 @@ def test_large_images_are_shown_downsampled_in_the_full_resolution_frame(view):
     assert view.readout(-1, 5) == "" and view.readout(4000, 5) == ""
 
 
+def test_a_colour_photo_shown_as_its_gray_reads_out_its_gray(view):
+    rgb = np.zeros((60, 80, 3), np.uint8)
+    rgb[...] = (200, 100, 50)                    # luma 0.299*200 + 0.587*100 + 0.114*50 = 124.2
+    view.set_frame(80, 60)
+    view.set_image("gray", np.full((60, 80), 124, np.uint8), rgb)
+    assert "gray 124" in view.readout(10, 10) and "200" not in view.readout(10, 10)
+
+
 def test_a_smaller_reference_is_stretched_over_the_gray_frame(view):
     view.set_frame(800, 600)
     view.set_image("gray", np.zeros((600, 800), np.uint8))
@@ -192,6 +200,21 @@ def test_the_result_alone_fills_the_view_and_the_split_comes_back_as_it_was(view
     assert view.split_title.text().startswith("After (result)")
     view.set_mode(SIDE_BY_SIDE)
     assert view.stack.currentIndex() == 0
+
+
+def test_result_alone_before_any_result_shows_the_grays_own_pixels_at_100_percent(view, qtbot):
+    from colorstudio.gui.compare_view import RESULT
+
+    full = np.random.default_rng(6).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.set_mode(RESULT)                                   # the mode a user last left it in
+    assert view.split_title.text().startswith("No result yet")
+    view.fit()
+    qtbot.wait(100)
+    view.actual_size()
+    qtbot.waitUntil(lambda: view.details["split_before"].image is not None, timeout=2000)
+    assert view.shows_detail("gray")
 
 
 def test_z_and_a_double_click_toggle_fit_and_100_percent_where_the_mouse_is(view, qtbot):
