@@ -86,13 +86,20 @@ class ResultViews:
         self.compare.set_result_name("preview: the full size follows")
 
     def _take_back_preview(self) -> None:
-        """The job that showed a preview failed or was cancelled: the pane shows what it showed."""
+        """The job that showed a preview failed or was cancelled: the pane shows what it showed.
+        If that was a result, its own pixels (what was on screen may have been a colour-strength
+        preview, whose job ended unheard meanwhile), and the slider's strength is applied anew."""
         if self.before_preview is not None:
             view, full, title = self.before_preview
             self.before_preview = None
+            if self.result is not None:
+                view, full = self.result.result_view, self.result.colorization.rgb
             self.compare.set_image("result", view, full)
             self.compare.set_title("result", title)
             self._list_results()
+            if self.result is not None:
+                self.strength.previewed = None
+                self.strength.request()
 
     def _show_result(self, shown: jobs.ShownResult) -> None:
         self.before_preview = None

@@ -406,3 +406,19 @@ def test_the_shortcuts_list_is_read_from_the_menus_and_no_two_commands_share_a_k
     dialog = window.show_shortcuts()
     assert "Result alone" in dialog.findChild(type(window.readout)).text()
     dialog.close()
+
+
+def test_a_strength_chosen_while_a_colorize_ran_is_applied_when_that_colorize_is_cancelled(
+        qtbot, window, pair_files):
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    first = colorize(qtbot, window, "hsv2stage")
+    junk = np.zeros_like(first.result_view)
+    window._preview_result(junk)                      # a new Colorize's preview is on screen…
+    window.side.strength_default.setChecked(False)
+    window.side.strength_slider.setValue(170)         # …while the strength slider moves
+    assert window.compare.raw["result"] is junk
+    window._take_back_preview()                       # that Colorize is cancelled
+    assert window.compare.full["result"] is first.colorization.rgb     # the result's own pixels
+    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.7, timeout=20000)
+    assert window.compare.full["result"] is window.result.colorization.rgb
