@@ -417,6 +417,9 @@ def test_a_strength_chosen_while_a_colorize_ran_is_applied_when_that_colorize_is
     window._preview_result(junk)                      # a new Colorize's preview is on screen…
     window.side.strength_default.setChecked(False)
     window.side.strength_slider.setValue(170)         # …while the strength slider moves
+    from colorstudio.gui.live_strength import SETTLE_MS
+    qtbot.wait(3 * SETTLE_MS)                         # the slider has rested: nothing is pending
+    assert not window.strength.is_running() and window.result.colorization.info["saturation"] != 1.7
     assert window.compare.raw["result"] is junk
     window._take_back_preview()                       # that Colorize is cancelled
     assert window.compare.full["result"] is first.colorization.rgb     # the result's own pixels
