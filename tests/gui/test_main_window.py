@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from colorstudio.core.imageio import load_photo
-from colorstudio.engine.learned_methods import DEFAULT_SATURATION
 from colorstudio.errors import OutputError
 
 
@@ -197,83 +196,6 @@ def test_a_single_gray_hides_the_reference_and_offers_single_methods(qtbot, wind
     assert "neutral" in [c.method for c in window.side._choices]
 
 
-def test_the_colour_strength_of_a_single_gray_reaches_the_method(qtbot, window, pair_files):
-    open_pair(qtbot, window, *pair_files)
-    assert window.side.strength_box.isHidden()                # pairs: no strength control
-    with qtbot.waitSignal(window.opened, timeout=20000):
-        window.open_paths([pair_files[0]])
-    side = window.side
-    assert not side.strength_box.isHidden() and not side.strength_slider.isEnabled()
-    assert "saturation" not in window.engine_options()        # the method's benchmark default
-    assert side.select("method:hsv2stage")
-    assert side.strength_default.text() == f"Default colour strength (×{DEFAULT_SATURATION['hsv2stage']:.2f})"
-    side.strength_default.setChecked(False)                   # starts from the method's default
-    assert side.strength_slider.value() == round(100 * DEFAULT_SATURATION["hsv2stage"])
-    side.strength_slider.setValue(150)
-    assert window.engine_options()["saturation"] == 1.5 and side.strength_label.text() == "×1.50"
-    side.strength_slider.setValue(0)
-    rgb = colorize(qtbot, window, "hsv2stage").colorization.rgb    # no colour at strength 0
-    assert np.abs(rgb - rgb.mean(-1, keepdims=True)).max() < 0.02
-    side.strength_default.setChecked(True)
-    assert "saturation" not in window.engine_options()
-
-
-def test_moving_the_strength_slider_resaturates_the_shown_result_without_running_the_method(
-        qtbot, window, pair_files, monkeypatch):
-    from colorstudio.gui import jobs
-
-    runs = []
-    real = jobs.colorize_steps
-
-    def counted(*args, **kwargs):                    # the method's runs, counted
-        runs.append(args)
-        return (yield from real(*args, **kwargs))
-
-    monkeypatch.setattr(jobs, "colorize_steps", counted)
-    monkeypatch.setattr(jobs, "MAX_DISPLAY_SIDE", 64)        # the 128 px photo counts as a large one
-    previews = []
-    preview = window.strength.preview
-    window.strength.preview = lambda view: (previews.append(view), preview(view))
-    with qtbot.waitSignal(window.opened, timeout=20000):
-        window.open_paths([pair_files[0]])
-    first = colorize(qtbot, window, "hsv2stage").colorization
-    assert len(runs) == 1 and first.info["saturation"] == DEFAULT_SATURATION["hsv2stage"]
-    side = window.side
-    side.strength_default.setChecked(False)
-    for value in (120, 140, 160):                    # a drag: only the last value matters
-        side.strength_slider.setValue(value)
-    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.6, timeout=20000)
-    qtbot.waitUntil(lambda: not window.strength.is_running(), timeout=20000)
-    shown = window.result
-    assert len(runs) == 1 and window.worker is None   # the method did not run again
-    # previews followed the drag (the first move at once), the last at the final strength
-    assert 1 <= len(previews) <= 3 and previews[-1].shape == shown.result_view.shape == (48, 64, 3)
-    assert np.abs(previews[-1].astype(int) - shown.result_view).mean() < 2
-    assert shown.colorization.gray is first.gray and "Colour strength ×1.60 applied" in side.status.text()
-    spread = lambda rgb: float(np.abs(rgb - rgb.mean(-1, keepdims=True)).mean())   # noqa: E731
-    assert spread(shown.colorization.rgb) > spread(first.rgb)
-    assert np.array_equal(window.compare.images["result"].image, shown.result_view)
-    window.compare.shows_detail = lambda panel: True                # zoomed in: the sharp tile stays
-    window._preview_strength(np.zeros_like(shown.result_view))
-    assert np.array_equal(window.compare.images["result"].image, shown.result_view)
-    del window.compare.shows_detail
-    window._preview_strength(np.zeros_like(shown.result_view))     # a preview, then the job fails:
-    window._strength_failed(RuntimeError("out of memory"))           # the shown result comes back
-    assert np.array_equal(window.compare.images["result"].image, shown.result_view)
-    assert "could not be changed" in side.status.text()
-    side.strength_default.setChecked(True)           # back to the method's default
-    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == DEFAULT_SATURATION["hsv2stage"],
-                    timeout=20000)
-    np.testing.assert_allclose(window.result.colorization.rgb, first.rgb, atol=1e-6)
-    # a pair result has no strength: nothing runs
-    open_pair(qtbot, window, *pair_files)
-    colorize(qtbot, window, "dis+gf")
-    side.strength_slider.setValue(50)
-    window.strength.request()
-    qtbot.wait(300)
-    assert not window.strength.is_running() and window.result.colorization.method == "dis+gf"
-
-
 def test_warm_up_loads_the_default_models_beside_the_job_slot(qtbot, window, pair_files, monkeypatch):
     from colorstudio.engine import crosscam, single, warm_up
 
@@ -406,22 +328,3 @@ def test_the_shortcuts_list_is_read_from_the_menus_and_no_two_commands_share_a_k
     dialog = window.show_shortcuts()
     assert "Result alone" in dialog.findChild(type(window.readout)).text()
     dialog.close()
-
-
-def test_a_strength_chosen_while_a_colorize_ran_is_applied_when_that_colorize_is_cancelled(
-        qtbot, window, pair_files):
-    with qtbot.waitSignal(window.opened, timeout=20000):
-        window.open_paths([pair_files[0]])
-    first = colorize(qtbot, window, "hsv2stage")
-    junk = np.zeros_like(first.result_view)
-    window._preview_result(junk)                      # a new Colorize's preview is on screen…
-    window.side.strength_default.setChecked(False)
-    window.side.strength_slider.setValue(170)         # …while the strength slider moves
-    from colorstudio.gui.live_strength import SETTLE_MS
-    qtbot.wait(3 * SETTLE_MS)                         # the slider has rested: nothing is pending
-    assert not window.strength.is_running() and window.result.colorization.info["saturation"] != 1.7
-    assert window.compare.raw["result"] is junk
-    window._take_back_preview()                       # that Colorize is cancelled
-    assert window.compare.full["result"] is first.colorization.rgb     # the result's own pixels
-    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.7, timeout=20000)
-    assert window.compare.full["result"] is window.result.colorization.rgb
