@@ -61,3 +61,23 @@ def view(qtbot):
     v.show()
     yield v
     v.colour.shutdown()
+
+
+@pytest.fixture
+def pairs_folder(tmp_path):
+    folder = tmp_path / "my-camera"
+    for i in range(3):
+        write_pair(folder, f"shot{i}", h=120, w=160, shift=5, seed=10 + i)
+    return folder
+
+
+@pytest.fixture
+def wizard(qtbot, settings):
+    from colorstudio.gui.finetune_wizard import FineTuneWizard
+
+    w = FineTuneWizard(settings)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.force_close = True
+    w.stop_training()

@@ -7,62 +7,15 @@ test_finetune_real_engine.py walks the wizard with the real engine (2 steps on t
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from colorstudio.gui import model_catalog
 from colorstudio.gui import training_adapter as ta
-from colorstudio.gui.finetune_wizard import CHECKS, EVALUATION, SAVE, SETTINGS, TRAINING, FineTuneWizard
+from colorstudio.gui.finetune_wizard import EVALUATION, SAVE, TRAINING
 
-from gui_helpers import write_pair
-
-
-def two_step_trainer(events, delay=0.05, steps=None):
-    def trainer(plan: ta.FineTunePlan):
-        n = steps or plan.steps or 2
-        try:
-            for step in range(1, n + 1):
-                time.sleep(delay)
-                yield {"step": step, "total_steps": n, "lr": 1e-3, "seconds": step * delay,
-                       "eta": (n - step) * delay,
-                       "losses": {"structure": 1.0 / step, "cycle": 0.5 / step, "smoothness": 0.1},
-                       "preview": np.full((24, 32, 3), 0.5, np.float32)}
-            plan.weights_out.write_bytes(b"stand-in weights")
-        finally:
-            events.append("generator closed")
-    return trainer
-
-
-@pytest.fixture
-def pairs_folder(tmp_path):
-    folder = tmp_path / "my-camera"
-    for i in range(3):
-        write_pair(folder, f"shot{i}", h=120, w=160, shift=5, seed=10 + i)
-    return folder
-
-
-@pytest.fixture
-def wizard(qtbot, settings):
-    w = FineTuneWizard(settings)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.force_close = True
-    w.stop_training()
-
-
-def go_to_settings(qtbot, wizard, folder):
-    wizard.folder_page.edit.setText(str(folder))
-    assert wizard.folder_page.isComplete()
-    wizard.next()
-    assert wizard.currentId() == CHECKS
-    qtbot.waitUntil(lambda: wizard.checks_page.isComplete(), timeout=30000)
-    wizard.next()
-    assert wizard.currentId() == SETTINGS
-    qtbot.waitUntil(lambda: wizard.settings_page.device is not None, timeout=60000)
+from finetune_helpers import go_to_settings, two_step_trainer
 
 
 def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_folder, monkeypatch):

@@ -11,7 +11,7 @@ from colorstudio.gui import finetune_pages
 from colorstudio.gui.devices import DeviceInfo
 from colorstudio.gui.finetune_wizard import SETTINGS
 
-from test_finetune_wizard import go_to_settings, pairs_folder, two_step_trainer, wizard  # noqa: F401 - fixtures
+from finetune_helpers import go_to_settings, two_step_trainer
 
 
 def test_no_back_to_the_settings_while_training_and_a_new_plan_trains_again(qtbot, wizard, pairs_folder):

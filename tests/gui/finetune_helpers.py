@@ -1,0 +1,36 @@
+"""The fine-tune wizard tests' helpers: a stand-in training engine and the walk to the settings page."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from colorstudio.gui import training_adapter as ta
+from colorstudio.gui.finetune_wizard import CHECKS, SETTINGS
+
+
+def two_step_trainer(events, delay=0.05, steps=None):
+    def trainer(plan: ta.FineTunePlan):
+        n = steps or plan.steps or 2
+        try:
+            for step in range(1, n + 1):
+                time.sleep(delay)
+                yield {"step": step, "total_steps": n, "lr": 1e-3, "seconds": step * delay,
+                       "eta": (n - step) * delay,
+                       "losses": {"structure": 1.0 / step, "cycle": 0.5 / step, "smoothness": 0.1},
+                       "preview": np.full((24, 32, 3), 0.5, np.float32)}
+            plan.weights_out.write_bytes(b"stand-in weights")
+        finally:
+            events.append("generator closed")
+    return trainer
+
+
+def go_to_settings(qtbot, wizard, folder):
+    wizard.folder_page.edit.setText(str(folder))
+    assert wizard.folder_page.isComplete()
+    wizard.next()
+    assert wizard.currentId() == CHECKS
+    qtbot.waitUntil(lambda: wizard.checks_page.isComplete(), timeout=30000)
+    wizard.next()
+    assert wizard.currentId() == SETTINGS
+    qtbot.waitUntil(lambda: wizard.settings_page.device is not None, timeout=60000)
