@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 from colorstudio.core.color import luma
 from colorstudio.core.colour_management import is_srgb, profile_name
 from colorstudio.gui.detail_layer import DetailLayer
+from colorstudio.gui.detail_tiles import Tile
 from colorstudio.gui.display_colour import DisplayColour
 from colorstudio.gui.monitor_profile import MonitorProfile
 from colorstudio.gui.pg_config import configure
@@ -83,6 +84,7 @@ class CompareView(SplitModes, DetailLayer, QWidget):
         self.details: dict[str, pg.ImageItem] = {}     # full-resolution tiles over the display copies
         self._tile_keys: dict[str, tuple | None] = {}      # the tiles on screen
         self._tile_wanted: dict[str, tuple | None] = {}    # the tiles asked for (being converted)
+        self._tile_asked: dict[str, Tile] = {}             # …and those tiles, kept while they cover the view
         self.canvases: list[pg.GraphicsView] = []
         self.columns: dict[str, QWidget] = {}
         for name in PANELS:
@@ -172,6 +174,7 @@ class CompareView(SplitModes, DetailLayer, QWidget):
         (:mod:`colorstudio.gui.display_colour`); until then the panel keeps what it showed."""
         self.raw[panel] = shown
         self.full[panel] = full if full is not None else shown
+        self._forget_tiles(panel)
         if panel == "gray":
             self._split_line_reset = True
         if panel == "result" and self.mode == RESULT:
@@ -215,6 +218,7 @@ class CompareView(SplitModes, DetailLayer, QWidget):
         if self.before is not None:
             self._colour_before(self.before[0])
         self._tile_wanted.clear()               # cut and converted again
+        self._tile_asked.clear()
         self._detail_timer.start()
 
     def show_panel(self, panel: str, visible: bool) -> None:

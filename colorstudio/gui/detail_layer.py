@@ -38,16 +38,19 @@ class DetailLayer:
             for panel in self.columns:          # the side-by-side panels
                 tile = None
                 if not self.columns[panel].isHidden():
-                    tile = detail_tile(self.full[panel], shape(self.raw[panel]), self.frame_wh, visible, zoom)
+                    tile = detail_tile(self.full[panel], shape(self.raw[panel]), self.frame_wh, visible, zoom,
+                                       current=self._tile_asked.get(panel))
                 self._set_tile(panel, tile)
             return
         before_raw, before_full = self._before(raw=True)
         before_hidden = self.mode == RESULT and not self.showing_before and self.shown["result"] is not None
         self._set_tile("split_before", None if before_hidden else      # no result yet: the gray is shown
-                       detail_tile(before_full, shape(before_raw), self.frame_wh, visible, zoom))
+                       detail_tile(before_full, shape(before_raw), self.frame_wh, visible, zoom,
+                                   current=self._tile_asked.get("split_before")))
         line = self._split_x()
         self._set_tile("split_after", detail_tile(self.full["result"], shape(self.raw["result"]),
-                                                  self.frame_wh, visible, zoom, x_max=line)
+                                                  self.frame_wh, visible, zoom, x_max=line,
+                                                  current=self._tile_asked.get("split_after"))
                        if line > 0 else None)
 
     def shows_detail(self, panel: str) -> bool:
@@ -57,13 +60,21 @@ class DetailLayer:
         return any(self._tile_keys.get(n) is not None or self._tile_wanted.get(n) is not None
                    for n in _with_split_twin(panel))
 
+    def _forget_tiles(self, name: str) -> None:
+        """A new array in ``name``: its tiles (and its split twin's) are never reused; a tile
+        knows its array by ``id`` only, which a new array may get once the old one is freed."""
+        for n in _with_split_twin(name):
+            self._tile_asked.pop(n, None)
+
     def _set_tile(self, name: str, tile: Tile | None) -> None:
         for n in _with_split_twin(name) if tile is None else [name]:
             if tile is None:
                 self._tile_wanted[n] = None
+                self._tile_asked.pop(n, None)
                 self.colour.request(f"tile:{n}", None, lambda _, n=n: self._put_tile(n, None, None))
             elif tile.key != self._tile_wanted.get(n):
                 self._tile_wanted[n] = tile.key
+                self._tile_asked[n] = tile
                 self.colour.request(f"tile:{n}", tile.pixels, lambda pixels, n=n, t=tile: self._put_tile(n, t, pixels))
 
     def _put_tile(self, name: str, tile: Tile | None, pixels: np.ndarray | None) -> None:

@@ -25,6 +25,23 @@ class Tile:
     pixels: np.ndarray                            # uint8 (h, w) or (h, w, 3)
     rect: tuple[float, float, float, float]       # (x, y, w, h) it covers, in frame coordinates
     key: tuple                                    # what was cut (same key: same tile)
+    scale: float = 1.0                            # tile pixels per full-resolution pixel
+    x_max: float | None = None                    # cut at this frame x (the split line)
+
+
+def _still_covers(tile: Tile | None, full: np.ndarray, scale: float, x_max: float | None,
+                  visible: tuple[float, float, float, float], frame_wh: tuple[int, int]) -> bool:
+    """Whether ``tile`` (cut from ``full`` at ``scale``) still covers the visible part of the
+    frame: a pan within its margin needs no new cut."""
+    if tile is None or tile.key[0] != id(full) or tile.x_max != x_max or abs(tile.scale - scale) > 1e-3 * scale:
+        return False
+    fw, fh = frame_wh
+    x0, y0, x1, y1 = max(visible[0], 0.0), max(visible[1], 0.0), min(visible[2], fw), min(visible[3], fh)
+    if x_max is not None:
+        x1 = min(x1, x_max)
+    rx, ry, rw, rh = tile.rect
+    eps = 1e-6 * max(fw, fh)
+    return rx <= x0 + eps and ry <= y0 + eps and rx + rw >= x1 - eps and ry + rh >= y1 - eps
 
 
 def _to_float(a: np.ndarray) -> np.ndarray:
@@ -37,7 +54,7 @@ def _to_float(a: np.ndarray) -> np.ndarray:
 
 def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, frame_wh: tuple[int, int],
                 visible: tuple[float, float, float, float], zoom: float, x_max: float | None = None,
-                margin: float = MARGIN) -> Tile | None:
+                margin: float = MARGIN, current: Tile | None = None) -> Tile | None:
     """The full-resolution tile to lay over a view, or None when the display copy is enough.
 
     full: the panel's full-resolution array (H', W'[, 3]), any dtype, stretched over the frame
@@ -45,6 +62,8 @@ def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, fr
     copy's shape (a 2-D copy of a colour array is shown as its luma, and so is the tile).
     frame_wh: the frame (the gray's full-resolution W, H). visible: (x0, y0, x1, y1) in frame
     coordinates. zoom: screen pixels per frame pixel. x_max: cut nothing right of it (the split line).
+    current: the tile laid now; returned as it is while it still covers the view (a pan within
+    its margin), so that panning cuts a new tile only now and then.
     """
     if full is None or shown_shape is None or zoom <= 0:
         return None
@@ -64,14 +83,18 @@ def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, fr
     if c1 <= c0 or r1 <= r0:
         return None
     scale = min(1.0, zoom / sx)                  # never more tile pixels than screen pixels
+    if _still_covers(current, full, scale, x_max, visible, frame_wh):
+        return current
     out_w, out_h = max(1, round((c1 - c0) * scale)), max(1, round((r1 - r0) * scale))
     key = (id(full), c0, c1, r0, r1, out_w, out_h)
     crop = full[r0:r1, c0:c1]
-    if crop.ndim == 3 and len(shown_shape) == 2:
-        crop = luma(_to_float(crop[..., :3]))
-    if (out_w, out_h) != (c1 - c0, r1 - r0):
+    if crop.ndim == 3:
+        crop = crop[..., :3]
+    if (out_w, out_h) != (c1 - c0, r1 - r0):     # reduced first, in the array's own type: cheaper
         if crop.dtype not in (np.uint8, np.uint16, np.float32):
             crop = crop.astype(np.float32)
         crop = cv2.resize(np.ascontiguousarray(crop), (out_w, out_h), interpolation=cv2.INTER_AREA)
+    if crop.ndim == 3 and len(shown_shape) == 2:
+        crop = luma(_to_float(crop))             # linear: the luma of the mean is the mean luma
     pixels = np.ascontiguousarray(to_uint8(crop))
-    return Tile(pixels, (c0 / sx, r0 / sy, (c1 - c0) / sx, (r1 - r0) / sy), key)
+    return Tile(pixels, (c0 / sx, r0 / sy, (c1 - c0) / sx, (r1 - r0) / sy), key, scale, x_max)

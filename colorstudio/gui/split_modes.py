@@ -29,6 +29,7 @@ class SplitModes:
         same = (self.before[0] if self.before else None) is shown
         if not same:
             self.before = None if shown is None else (shown, full if full is not None else shown, label)
+            self._tile_asked.pop("split_before", None)
         self.set_result_name(after)
         if not same:
             self._colour_before(shown)         # nothing to redraw for the same before side

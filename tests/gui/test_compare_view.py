@@ -263,3 +263,30 @@ def test_z_and_a_double_click_toggle_fit_and_100_percent_where_the_mouse_is(view
     view.pixelInfo.connect(texts.append)
     view.leaveEvent(QEvent(QEvent.Type.Leave))                        # the mouse left the views
     assert view.point_under_mouse() is None and texts == [""]
+
+
+def test_a_pan_within_the_tiles_margin_cuts_no_new_tile(view, qtbot, monkeypatch):
+    from colorstudio.gui import detail_tiles
+
+    full = np.random.default_rng(7).integers(0, 256, (2000, 3000, 3), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full.mean(-1).astype(np.uint8)), full)   # a colour photo shown as gray
+    view.fit()
+    qtbot.wait(100)
+    view.actual_size()
+    qtbot.waitUntil(lambda: view.details["gray"].image is not None, timeout=2000)
+    first = view._tile_asked["gray"]
+    assert first.pixels.ndim == 2                                  # the luma, as the copy shows
+    cuts = []
+    real = detail_tiles.to_uint8
+    monkeypatch.setattr(detail_tiles, "to_uint8", lambda a: (cuts.append(a.shape), real(a))[1])
+    vb = view.views["gray"]
+    r = vb.viewRect()
+    vb.setRange(xRange=(r.left() + 0.1 * r.width(), r.right() + 0.1 * r.width()),
+                yRange=(r.top(), r.bottom()), padding=0)         # 10 % of the view: inside the 25 % margin
+    view.refresh_details()
+    assert view._tile_asked["gray"] is first and not cuts
+    vb.setRange(xRange=(r.left() + 0.6 * r.width(), r.right() + 0.6 * r.width()),
+                yRange=(r.top(), r.bottom()), padding=0)         # beyond it: a new cut
+    view.refresh_details()
+    assert view._tile_asked["gray"] is not first and len(cuts) == 1
