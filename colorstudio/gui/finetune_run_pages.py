@@ -245,8 +245,11 @@ class EvaluationPage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.result = None
         self.status.setText("Evaluating…")
-        self.worker = GeneratorWorker(ta.evaluate, *self.inputs).start_with(
-            progress=lambda p: self.status.setText(p.message), finished=self._done, errored=self._failed)
+        worker = GeneratorWorker(ta.evaluate, *self.inputs)
+        self.worker = worker.start_with(             # one left behind by Back or Close is not heard
+            progress=lambda p: self.worker is worker and self.status.setText(p.message),
+            finished=lambda ev: self.worker is worker and self._done(ev),
+            errored=lambda exc: self.worker is worker and self._failed(exc))
 
     def _failed(self, exc: BaseException) -> None:
         self.worker = None
@@ -273,6 +276,8 @@ class EvaluationPage(QWizardPage):
         return self.worker is None
 
     def cleanupPage(self) -> None:  # noqa: N802 - Qt API
+        """Back or Close: the evaluation stops after its current pair, without waiting for it
+        (quitting the app waits for it, see GeneratorWorker.stop_all)."""
         if self.worker is not None:
-            self.worker.stop(10000)
+            self.worker.abort()
             self.worker = None

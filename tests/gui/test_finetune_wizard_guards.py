@@ -70,3 +70,32 @@ def test_quitting_while_the_device_is_detected_leaves_no_thread_running(qtbot, w
     window.force_close = True
     window.close()
     assert not detecting.isRunning()          # a QThread running when Python exits aborts it
+
+
+def test_back_during_the_evaluation_returns_at_once_and_its_answer_is_not_heard(qtbot, wizard, pairs_folder,
+                                                                             monkeypatch):
+    from colorstudio.gui import training_adapter as ta
+    from colorstudio.gui.finetune_wizard import EVALUATION, TRAINING
+
+    wizard.training_page.trainer = two_step_trainer([], delay=0.01, steps=2)
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=10000)
+
+    def slow_evaluation(*args):
+        yield ta.Progress(0.1, "pair 1 of 1")
+        time.sleep(1.5)                               # one pair, colorized twice
+        raise AssertionError("an evaluation left behind was heard")
+
+    monkeypatch.setattr(ta, "evaluate", slow_evaluation)
+    wizard.next()
+    assert wizard.currentId() == EVALUATION
+    page = wizard.evaluation_page
+    running = page.worker
+    qtbot.waitUntil(lambda: page.status.text() == "pair 1 of 1", timeout=5000)
+    started = time.perf_counter()
+    wizard.back()
+    assert time.perf_counter() - started < 0.5 and wizard.currentId() == TRAINING
+    qtbot.waitUntil(lambda: running.isFinished(), timeout=5000)
+    qtbot.wait(100)
+    assert page.result is None and "could not run" not in page.status.text()
