@@ -34,3 +34,14 @@ def go_to_settings(qtbot, wizard, folder):
     wizard.next()
     assert wizard.currentId() == SETTINGS
     qtbot.waitUntil(lambda: wizard.settings_page.device is not None, timeout=60000)
+
+
+def start_long_training(qtbot, wizard, folder, events: list, delay: float = 0.03, steps_done: int = 1):
+    """Walk to the training page with a stand-in run of 10 000 steps; return the page once
+    ``steps_done`` steps are done."""
+    wizard.training_page.trainer = two_step_trainer(events, delay=delay, steps=10_000)
+    go_to_settings(qtbot, wizard, folder)
+    wizard.next()
+    page = wizard.training_page
+    qtbot.waitUntil(lambda: page.last is not None and page.last.step >= steps_done, timeout=10000)
+    return page

@@ -15,7 +15,7 @@ from colorstudio.gui import model_catalog
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.finetune_wizard import EVALUATION, SAVE, TRAINING
 
-from finetune_helpers import go_to_settings, two_step_trainer
+from finetune_helpers import go_to_settings, start_long_training, two_step_trainer
 
 
 def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_folder, monkeypatch):
@@ -85,10 +85,7 @@ def test_saved_model_appears_in_the_main_window_picker(qtbot, window, tmp_path):
 
 def test_closing_during_training_asks_then_stops_cleanly(qtbot, wizard, pairs_folder, monkeypatch):
     events = []
-    wizard.training_page.trainer = two_step_trainer(events, delay=0.05, steps=10_000)
-    go_to_settings(qtbot, wizard, pairs_folder)
-    wizard.next()
-    qtbot.waitUntil(lambda: wizard.training_page.last is not None, timeout=10000)
+    start_long_training(qtbot, wizard, pairs_folder, events, delay=0.05)
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.No)[1])
     wizard.close()
@@ -103,11 +100,7 @@ def test_closing_during_training_asks_then_stops_cleanly(qtbot, wizard, pairs_fo
 
 def test_pause_and_stop_keep_the_run_resumable(qtbot, wizard, pairs_folder):
     events = []
-    wizard.training_page.trainer = two_step_trainer(events, delay=0.03, steps=10_000)
-    go_to_settings(qtbot, wizard, pairs_folder)
-    wizard.next()
-    page = wizard.training_page
-    qtbot.waitUntil(lambda: page.last is not None and page.last.step >= 2, timeout=10000)
+    page = start_long_training(qtbot, wizard, pairs_folder, events, steps_done=2)
     page.toggle_pause()
     assert page.pause_button.text() == "Resume"
     qtbot.wait(300)

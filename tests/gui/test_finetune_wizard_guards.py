@@ -11,16 +11,12 @@ from colorstudio.gui import finetune_pages
 from colorstudio.gui.devices import DeviceInfo
 from colorstudio.gui.finetune_wizard import SETTINGS
 
-from finetune_helpers import go_to_settings, two_step_trainer
+from finetune_helpers import go_to_settings, start_long_training, two_step_trainer
 
 
 def test_no_back_to_the_settings_while_training_and_a_new_plan_trains_again(qtbot, wizard, pairs_folder):
     events = []
-    wizard.training_page.trainer = two_step_trainer(events, delay=0.03, steps=10_000)
-    go_to_settings(qtbot, wizard, pairs_folder)
-    wizard.next()
-    page = wizard.training_page
-    qtbot.waitUntil(lambda: page.last is not None, timeout=10000)
+    page = start_long_training(qtbot, wizard, pairs_folder, events)
     back = wizard.button(QWizard.WizardButton.BackButton)
     assert not back.isEnabled()
     page.cancel()
