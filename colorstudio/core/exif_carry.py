@@ -57,5 +57,5 @@ def text_tags(exif: bytes | None) -> list[tuple[int, str]]:
         return []
     parsed = Image.Exif()
     parsed.load(exif)
-    return [(tag, parsed[tag].strip("\0")) for tag in TEXT_IFD0_TAGS
-            if isinstance(parsed.get(tag), str) and parsed[tag].strip("\0").isascii() and parsed[tag].strip("\0")]
+    texts = {tag: parsed[tag].strip("\0") for tag in TEXT_IFD0_TAGS if isinstance(parsed.get(tag), str)}
+    return [(tag, text) for tag, text in texts.items() if text and text.isascii()]

@@ -31,7 +31,7 @@ from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
-from colorstudio.nets.weights_file import check_config_sizes, load_weights
+from colorstudio.nets.weights_file import build_net, load_weights
 
 MODEL_NAME = "ccdc"
 _OPTIONS = {"max_pixels", "guided", "preset", "flip_average", "multiscale", "threads",
@@ -68,12 +68,7 @@ def load_ccdc(path: str | os.PathLike | None = None) -> tuple[CCDC, dict]:
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     if key not in _CACHE:
         tensors, config, meta = load_weights(path, MODEL_NAME)
-        try:
-            cfg = CCDCConfig.from_dict(config)
-            check_config_sizes(cfg)
-            net = CCDC(cfg)
-        except (TypeError, ValueError, KeyError, AttributeError, RuntimeError) as e:
-            raise ModelError(f"{path.name} has an invalid 'ccdc' config ({e})") from None
+        net = build_net(path, MODEL_NAME, config, CCDCConfig, CCDC)
         try:
             net.load_state_dict(tensors, strict=True)
         except RuntimeError:

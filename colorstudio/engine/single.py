@@ -31,7 +31,7 @@ from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, tanh_to_hs
-from colorstudio.nets.weights_file import check_config_sizes, load_weights
+from colorstudio.nets.weights_file import build_net, load_weights
 
 DEFAULT_WORKING_LONG_SIDE = 192
 # the HSV net also sees the photo at these multiples of its working size (test-time
@@ -46,6 +46,11 @@ def _default_path(name: str) -> Path:
     return weight_file(name)
 
 
+def _check_feature_length(net: ChengModel) -> None:
+    if net.cfg.in_dim != cf.feature_dim(net.cfg.context):
+        raise ValueError(f"in_dim {net.cfg.in_dim} is not the feature length {cf.feature_dim(net.cfg.context)}")
+
+
 def load_model(name: str, path: str | os.PathLike | None = None) -> tuple[torch.nn.Module, dict]:
     """(net in eval mode, safetensors metadata) for "hsv2stage" or "cheng"; cached per file."""
     path = Path(path) if path is not None else _default_path(name)
@@ -55,14 +60,8 @@ def load_model(name: str, path: str | os.PathLike | None = None) -> tuple[torch.
     key = (name, str(path.resolve()), st.st_mtime_ns, st.st_size)
     if key not in _CACHE:
         tensors, config, meta = load_weights(path, name)
-        try:
-            cfg = HSV2StageConfig.from_dict(config) if name == "hsv2stage" else ChengConfig.from_dict(config)
-            check_config_sizes(cfg)
-            net = HSV2Stage(cfg) if name == "hsv2stage" else ChengModel(cfg)
-            if name == "cheng" and net.cfg.in_dim != cf.feature_dim(net.cfg.context):
-                raise ValueError(f"in_dim {net.cfg.in_dim} is not the feature length {cf.feature_dim(net.cfg.context)}")
-        except (TypeError, ValueError, KeyError, AttributeError, RuntimeError) as e:
-            raise ModelError(f"{path.name} has an invalid '{name}' config ({e})") from None
+        net = build_net(path, name, config, HSV2StageConfig, HSV2Stage) if name == "hsv2stage" \
+            else build_net(path, name, config, ChengConfig, ChengModel, check=_check_feature_length)
         try:
             net.load_state_dict(tensors, strict=True)
         except RuntimeError:

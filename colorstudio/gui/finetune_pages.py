@@ -182,6 +182,7 @@ class SettingsPage(QWizardPage):
     def stop_detection(self) -> None:
         if self.worker is not None:
             self.worker.stop(10000)
+            self.worker, self._detect_again = None, False
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         return self.device is not None

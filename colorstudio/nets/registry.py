@@ -14,7 +14,7 @@ import torch
 
 from colorstudio.core.image_write import atomic_write_bytes
 from colorstudio.errors import ModelError
-from colorstudio.nets.weights_file import check_config_sizes, file_facts, read_weights, write_weights
+from colorstudio.nets.weights_file import build_net, file_facts, read_weights, write_weights
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 
 FORMAT = "colorstudio-model"
@@ -52,11 +52,10 @@ def load_model(path, kind: str | None = None) -> torch.nn.Module:
         raise ModelError(f"{path.name} is a '{meta['kind']}' model, not '{kind}'")
     cfg_cls, model_cls = KINDS[meta["kind"]]
     try:
-        cfg = cfg_cls.from_dict(json.loads(meta["config"]))
-        check_config_sizes(cfg)
-        model = model_cls(cfg)
-    except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as e:
+        config = json.loads(meta["config"])
+    except (KeyError, ValueError) as e:
         raise ModelError(f"{path.name} has an invalid model config ({e})") from None
+    model = build_net(path, meta["kind"], config, cfg_cls, model_cls)
     expected = model.state_dict()
     if set(expected) != set(tensors) or any(expected[k].shape != tensors[k].shape for k in expected):
         raise ModelError(f"{path.name} does not match its config (tensor names or shapes differ)")

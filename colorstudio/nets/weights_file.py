@@ -129,6 +129,20 @@ def load_weights(path: str | Path, model: str) -> tuple[dict[str, torch.Tensor],
     return tensors, config, meta
 
 
+def build_net(path: str | Path, name: str, config: dict, cfg_cls, net_cls, check=None) -> torch.nn.Module:
+    """The net ``net_cls`` built from a model file's ``config``; a config that does not hold
+    together (a wrong type, a size not positive, ``check`` failing on the net) is a ModelError."""
+    try:
+        cfg = cfg_cls.from_dict(config)
+        check_config_sizes(cfg)
+        net = net_cls(cfg)
+        if check is not None:
+            check(net)
+    except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as e:
+        raise ModelError(f"{Path(path).name} has an invalid '{name}' config ({e})") from None
+    return net
+
+
 def check_config_sizes(cfg) -> None:
     """Every number of a model config (widths, depths, disparities, scales) is positive."""
     for f in dataclasses.fields(cfg):
