@@ -221,9 +221,9 @@ def test_phone_heic_is_read_with_its_rotation_profile_and_exif(tmp_path):
 
 
 def test_heic_batch_output_defaults_to_jpeg(tmp_path):
-    from colorstudio.engine.batch import _output_name
+    from colorstudio.engine.batch import _written_suffix
 
-    assert _output_name(tmp_path / "IMG_0001.HEIC", "IMG_0001", tmp_path, None).suffix == ".jpg"
-    assert _output_name(tmp_path / "IMG_0002.avif", "IMG_0002", tmp_path, None).suffix == ".jpg"
-    assert _output_name(tmp_path / "scan.tif", "scan", tmp_path, None).suffix == ".tif"     # kept where writable
-    assert _output_name(tmp_path / "L1000001.DNG", "L1000001", tmp_path, None).suffix == ".png"  # RAW: 16-bit PNG
+    assert _written_suffix(".HEIC", None) == ".jpg"
+    assert _written_suffix(".avif", None) == ".jpg"
+    assert _written_suffix(".tif", None) == ".tif"     # kept where writable
+    assert _written_suffix(".DNG", None) == ".png"     # RAW: 16-bit PNG

@@ -94,13 +94,17 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _walk(folder: Path, recursive: bool) -> list[Path]:
+def _walk(folder: Path, recursive: bool, exclude: Path | None = None) -> list[Path]:
+    """The visible files of ``folder`` (and below), none inside ``exclude`` (a batch's output folder)."""
     found = folder.rglob("*") if recursive else folder.iterdir()
-    return sorted(p for p in found if p.is_file() and not _is_hidden(p, folder))
+    files = (p for p in found if p.is_file() and not _is_hidden(p, folder))
+    if exclude is not None:
+        files = (p for p in files if not p.resolve().is_relative_to(exclude))
+    return sorted(files)
 
 
 def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
-             unmatched: list) -> tuple[list[_File], list[Path]]:
+             unmatched: list, exclude: Path | None = None) -> tuple[list[_File], list[Path]]:
     files: dict[Path, _File] = {}
     manifests: list[Path] = []
 
@@ -114,7 +118,7 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
         if not path.exists():
             unmatched.append((path, "not found"))
         elif path.is_dir():
-            for f in _walk(path, recursive):
+            for f in _walk(path, recursive, exclude):
                 if f.name.lower() == MANIFEST_NAME:
                     manifests.append(f)
                 elif f.suffix.lower() in READ_EXTENSIONS:
@@ -129,7 +133,9 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
 
 
 # ------------------------------------------------------------------ manifest
-def _read_manifest(csv_path: Path, unmatched: list) -> list[PairItem]:
+def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[PairItem]:
+    """The good rows' items. Every file a row names is ``claimed``, a bad row's too: a typo in a
+    reference must not turn its gray into a single gray colorized without it."""
     try:
         rows = read_manifest(csv_path)
     except (OSError, UnicodeDecodeError, csv.Error) as e:
@@ -145,6 +151,7 @@ def _read_manifest(csv_path: Path, unmatched: list) -> list[PairItem]:
         for p in (row.gray, row.reference):
             if p is None:
                 continue
+            claimed.add(p.resolve())
             if not p.is_file():
                 unmatched.append((p, f"{where} but not found"))
                 bad = True
@@ -318,11 +325,13 @@ def _check_readable(path: Path) -> str | None:
 
 # ------------------------------------------------------------------ public
 def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
-             manifest: str | os.PathLike | None = None, recursive: bool = True) -> Discovery:
+             manifest: str | os.PathLike | None = None, recursive: bool = True,
+             exclude: str | os.PathLike | None = None) -> Discovery:
     """Find pairs and single grays in ``inputs`` (folders and/or files).
 
     ``lr_mono_side``: 'L' or 'R', the side of ``x_L``/``x_R`` names that is the mono
-    camera. ``manifest``: a CSV used in addition to any ``pairs.csv`` found.
+    camera. ``manifest``: a CSV used in addition to any ``pairs.csv`` found. ``exclude``: a
+    folder whose files are not looked at (a batch's output folder inside an input folder).
     Non-image files inside folders are ignored; given explicitly they are reported.
     Items are sorted by gray path, unmatched files by path.
     """
@@ -332,7 +341,8 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     unmatched: list[tuple[Path, str]] = []
-    files, manifests = _collect(inputs, recursive, unmatched)
+    files, manifests = _collect(inputs, recursive, unmatched,
+                                Path(exclude).expanduser().resolve() if exclude is not None else None)
     if manifest is not None:
         mpath = Path(manifest).expanduser()
         if mpath.is_file():
@@ -342,11 +352,11 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
 
     items: list[PairItem] = []
     seen_manifests: set[Path] = set()
+    used: set[Path] = set()
     for m in manifests:
         if m.resolve() not in seen_manifests:
             seen_manifests.add(m.resolve())
-            items += _read_manifest(m, unmatched)
-    used = {p.resolve() for it in items for p in (it.gray, it.reference) if p is not None}
+            items += _read_manifest(m, unmatched, used)
     files = [f for f in files if f.path.resolve() not in used]
 
     readable = []

@@ -73,13 +73,21 @@ def output_extension(ext: str) -> str:
     return suffix
 
 
-def _output_name(gray: Path, name: str, out_dir: Path, ext: str | None) -> Path:
-    """The format asked for, else the gray's own, or one that can be written: JPEG for the
-    phones' lossy HEIC/HEIF/AVIF, PNG (lossless) for anything else."""
-    suffix = output_extension(ext) if ext else gray.suffix.lower()
+def _written_suffix(suffix: str, ext: str | None) -> str:
+    """The format asked for, else ``suffix``, or one that can be written: JPEG for the phones'
+    lossy HEIC/HEIF/AVIF, PNG (lossless) for anything else."""
+    suffix = output_extension(ext) if ext else suffix.lower()
     if suffix not in WRITE_EXTENSIONS:
         suffix = ".jpg" if suffix in (".heic", ".heif", ".avif") else ".png"
-    return out_dir / f"{name}_colorized{suffix}"
+    return suffix
+
+
+def _output_path(item, out_dir: Path, ext: str | None) -> Path:
+    """Where an item's result goes: the manifest's output name, else ``NAME_colorized``, in
+    ``out_dir``, in a format that can be written."""
+    if item.output is not None:
+        return out_dir / (item.output.stem + _written_suffix(item.output.suffix, ext))
+    return out_dir / f"{item.name}_colorized{_written_suffix(item.gray.suffix, ext)}"
 
 
 def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | None = None,
@@ -87,10 +95,8 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
     """Find what to colorize in files/folders and where each result goes."""
     out_dir = Path(out_dir)
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search
-    found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side)
-    items = [BatchItem(gray=i.gray, reference=i.reference, name=i.name,
-                       output=(out_dir / i.output.name) if i.output is not None
-                       else _output_name(i.gray, i.name, out_dir, ext))
+    found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
+    items = [BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=_output_path(i, out_dir, ext))
              for i in found.items]
     return BatchPlan(items=items, unmatched=list(found.unmatched), out_dir=out_dir)
 
