@@ -12,7 +12,7 @@ from pathlib import Path
 from colorstudio import paths
 from colorstudio.core.pairs import discover
 from colorstudio.engine.colorize import colorize_files
-from colorstudio.errors import ColorStudioError
+from colorstudio.errors import ColorStudioError, OutputError
 
 
 def has_display() -> bool:
@@ -32,14 +32,22 @@ def example_pair() -> tuple[Path, Path]:
 def run_demo(out_dir: str | Path = "colorstudio-demo", open_app: bool = True) -> int:
     gray, reference = example_pair()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create {out_dir.resolve()} ({e.strerror}): run the demo in a folder "
+                          f"you can write to, or give one with -o") from None
     out = out_dir / f"{gray.stem.replace('_mono', '')}_colorized.png"
     result = colorize_files(gray, reference, out, diagnostics_dir=out_dir / "diagnostics")
     print(f"colorized {gray.name} with {reference.name} using {result.method} "
           f"in {result.seconds:.2f} s -> {out}", file=sys.stderr)
     if open_app and has_display():
         # The app runs in its own process so this module never imports Qt.
-        return subprocess.call([sys.executable, "-m", "colorstudio.gui.app", str(gray), str(reference)])
+        code = subprocess.call([sys.executable, "-m", "colorstudio.gui.app", str(gray), str(reference)])
+        if code != 0:              # e.g. a display that cannot be reached: the result is there all the same
+            print(f"the app could not start (exit code {code}); the result is written: {out}", file=sys.stderr)
+            return 1
+        return 0
     if open_app:
         print("no display found: the result is written, the app is not opened", file=sys.stderr)
     return 0

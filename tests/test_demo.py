@@ -1,0 +1,32 @@
+"""The quick-start job: writes the bundled pair's result; a folder it cannot write to and an
+app that cannot start are one-line messages, not tracebacks or raw exit codes."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from colorstudio.engine import demo
+from colorstudio.errors import OutputError
+
+
+def test_the_demo_writes_the_bundled_pairs_result_without_a_display(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(demo, "has_display", lambda: False)
+    assert demo.run_demo(tmp_path / "out") == 0
+    assert (tmp_path / "out" / "motorcycle_colorized.png").is_file()
+    assert "no display found" in capsys.readouterr().err
+
+
+def test_a_folder_it_cannot_create_is_a_one_line_output_error(tmp_path):
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(OutputError, match="cannot create .*give one with -o"):
+        demo.run_demo(tmp_path / "a_file" / "out", open_app=False)
+
+
+def test_an_app_that_cannot_start_says_where_the_result_is(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(demo, "has_display", lambda: True)
+    monkeypatch.setattr(demo, "colorize_files", lambda *a, **k: SimpleNamespace(method="copy", seconds=0.1))
+    monkeypatch.setattr(demo.subprocess, "call", lambda *a, **k: -6)    # Qt aborted: no display to reach
+    assert demo.run_demo(tmp_path / "out") == 1
+    err = capsys.readouterr().err
+    assert "the app could not start (exit code -6)" in err and "motorcycle_colorized.png" in err
