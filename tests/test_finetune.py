@@ -42,8 +42,9 @@ def test_finetune_writes_a_model_that_colorize_uses(tmp_path, tiny_base, user_pa
                  "--crop", "64x96", "--device", "cpu"])
     err = capsys.readouterr().err
     assert code == 0, err
-    assert "validation cycle PSNR" in err
+    assert "a training pair's (none held apart) cycle PSNR" in err     # 3 pairs: none held apart
     card = json.loads(out.with_suffix(".json").read_text())
+    assert card["data"]["validation_pairs"] == 0 and card["data"]["validation_on"].startswith("the training pair")
     assert card["finetune"]["steps"] == 3 and card["data"]["train_pairs"] >= 2
     assert set(card["finetune"]["validation_before"]) == {"cycle_psnr", "cycle_ssim", "cycle_psnr_blocks"}
     assert card["finetune"]["cycle_pool"] == 4      # the default objective: 4x4 block means
@@ -130,3 +131,42 @@ def test_previews_are_spaced_in_training_time_and_closing_stops_the_training():
 
     seen = [(p.step, p.preview) for p in with_previews(steps(), failing, every_s=25)]
     assert [s for s, _ in seen] == list(range(1, 8)) and all(pic is None for _, pic in seen)   # trains on
+
+
+def test_without_resume_a_new_run_starts_and_a_checkpoint_of_another_model_is_a_clear_error(
+        tmp_path, tiny_base, user_pairs, capsys):
+    out = tmp_path / "m.safetensors"
+    args = ["finetune", str(user_pairs), "-o", str(out), "--steps", "2", "--base", str(tiny_base), "--crop", "64x96"]
+    assert main(args) == 0
+    assert main(args) == 0                          # again, not asked to resume: two new steps
+    assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 2
+    capsys.readouterr()
+    assert main(["finetune", str(user_pairs), "-o", str(tmp_path / "other.safetensors"), "--steps", "1",
+                 "--crop", "64x96", "--resume", str(tmp_path / "m.run")]) == 1    # the shipped model
+    assert "made from another model" in capsys.readouterr().err
+
+
+def test_a_held_apart_pair_that_fails_its_checks_is_left_out_not_fatal(tmp_path, tiny_base, user_pairs):
+    from colorstudio.training.finetune import finetune
+
+    pairs = sorted(user_pairs.glob("*_mono.png"))
+    train = [(g, g.with_name(g.name.replace("_mono", "_color"))) for g in pairs]
+    gen = finetune(train, validation=[(pairs[0], tmp_path / "missing_color.png")], base_model_path=tiny_base,
+                   out=tmp_path / "m.safetensors", run_dir=tmp_path / "run", max_steps=1, crop=(64, 96))
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            card = stop.value
+            break
+    assert card["data"]["validation_pairs"] == 0 and any("missing_color" in s for s in card["data"]["skipped"])
+
+
+def test_a_pair_too_small_to_train_on_is_left_out_with_its_reason(tmp_path):
+    from colorstudio.errors import ColorStudioError
+    from colorstudio.training.finetune import prepare_pair
+
+    Image.fromarray(np.full((48, 70), 100, np.uint8)).save(tmp_path / "s_mono.png")
+    Image.fromarray(np.full((48, 70, 3), 100, np.uint8)).save(tmp_path / "s_color.png")
+    with pytest.raises(ColorStudioError, match="too small to fine-tune on"):
+        prepare_pair(tmp_path / "s_mono.png", tmp_path / "s_color.png", 64)

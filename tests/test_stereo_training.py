@@ -183,3 +183,15 @@ def test_frozen_batchnorm_statistics_stay_while_weights_train(tmp_path):
     run(train_steps(model, ShiftedPairs(), TrainOptions(steps=1, checkpoint_every=100, max_disparity=32),
                     tmp_path / "b", resume=False))
     assert any(not torch.equal(a, m.running_mean) for a, m in zip(before, batchnorm_layers(model)))
+
+
+def test_time_held_at_a_pause_does_not_use_up_a_minutes_budget(tmp_path):
+    import time
+
+    opts = TrainOptions(minutes=4 / 60, checkpoint_every=1000, max_disparity=32)
+    gen = train_steps(tiny_model(), ShiftedPairs(), opts, tmp_path, resume=False)
+    first = next(gen)                                  # a first step takes 0.1-1.5 s here
+    time.sleep(5.0)                                    # a Pause longer than the whole budget
+    later = list(gen)
+    assert first.seconds < 4 and later, "training stopped at the first step after the pause"
+    assert later[-1].seconds < 4 + 3                   # the pause is not in the time

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -24,9 +25,10 @@ from colorstudio.gui.settings import Settings
 FOLDER, CHECKS, SETTINGS, TRAINING, EVALUATION, SAVE = range(6)
 
 
-def run_dir_for(folder: Path) -> Path:
-    """One run folder per pair folder, so stopping and starting again resumes."""
-    key = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:10]
+def run_dir_for(folder: Path, base_model: Path | None = None) -> Path:
+    """One run folder per pair folder and base model, so stopping and starting again resumes
+    (a checkpoint of another base model cannot be continued)."""
+    key = hashlib.sha1(f"{folder.resolve()}|{base_model or 'shipped'}".encode()).hexdigest()[:10]
     return paths.user_dir() / "finetune-runs" / f"{folder.name}-{key}"
 
 
@@ -79,7 +81,8 @@ class FineTuneWizard(QWizard):
         minutes, steps = self.settings_page.budget()
         device = self.settings_page.device.device      # Next waits for the detection
         return ta.FineTunePlan(train_pairs=train, held_out=held, base_model=self.settings_page.base.currentData(),
-                               run_dir=run_dir_for(summary.folder), minutes=minutes, steps=steps,
+                               run_dir=run_dir_for(summary.folder, self.settings_page.base.currentData()),
+                               minutes=minutes, steps=steps,
                                device=device, crop=tuple(self.settings_page.crop.currentData()))
 
     def evaluation_inputs(self):
@@ -91,12 +94,10 @@ class FineTuneWizard(QWizard):
     def save(self) -> bool:
         outcome, plan = self.training_page.outcome, self.training_page.trained_plan
         ev = self.evaluation_page.result
-        card = {"description": self.save_page.note.text().strip(),
-                "finetuned_from": str(plan.base_model or "shipped cyclecnn"),
+        card = {"description": self.save_page.note.text().strip(),       # beside the engine's own record
+                "finetuned_from": str(plan.base_model or "shipped cyclecnn"),  # (steps, minutes, device, crop)
                 "finetune": {"pairs": [p.name for p in plan.train_pairs],
-                             "held_apart": [p.name for p in plan.held_out],
-                             "steps": outcome.steps, "seconds": round(outcome.seconds, 1),
-                             "device": plan.device, "crop": list(plan.crop)}}
+                             "held_apart": [p.name for p in plan.held_out], "steps": outcome.steps}}
         if ev is not None:
             card["finetune"]["evaluation"] = {
                 "cycle_psnr_before": round(ev.before.cycle_psnr, 3), "cycle_psnr_after": round(ev.after.cycle_psnr, 3),
@@ -109,6 +110,7 @@ class FineTuneWizard(QWizard):
             show_error(self, e, context="saving the model")
             return False
         self.save_page.saved = path
+        shutil.rmtree(plan.run_dir, ignore_errors=True)   # saved: the next run on this folder starts afresh
         self.modelSaved.emit(path)
         return True
 

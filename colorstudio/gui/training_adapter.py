@@ -374,6 +374,8 @@ def save_model(weights: Path, name: str, card_extra: dict | None = None, folder:
             card = json.loads(source_card.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             card = {}
-    card.update({"name": name.strip(), "method": STEREO_METHOD, **(card_extra or {})})
+    for key, value in {"name": name.strip(), "method": STEREO_METHOD, **(card_extra or {})}.items():
+        both_sections = isinstance(value, dict) and isinstance(card.get(key), dict)
+        card[key] = {**card[key], **value} if both_sections else value   # the engine's record stays
     target.with_suffix(".json").write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
     return target

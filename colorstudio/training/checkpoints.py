@@ -54,7 +54,11 @@ def load_checkpoint(run_dir: str | Path, model: torch.nn.Module, optimizer: torc
     tensors, meta = read_weights(path, require_checksum=False)  # runs from before checksums resume
     if name is not None and meta.get("model", f"{name}-checkpoint") != f"{name}-checkpoint":
         raise ModelError(f"{path} is a checkpoint of '{meta['model']}', not of '{name}'")
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    try:
+        model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    except RuntimeError:
+        raise ModelError(f"the checkpoint in {Path(run_dir)} was made from another model (its tensors do "
+                         f"not fit this one): start a new run, or resume with the model it began from") from None
     sd = optimizer.state_dict()
     if "groups" in meta:
         for group, saved in zip(sd["param_groups"], json.loads(meta["groups"])):

@@ -67,7 +67,7 @@ def run(args) -> int:
         raise ColorStudioError(f"--cycle-pool {cycle_pool}: give a block size of 1 or more")
     _say(f"fine-tuning on {len(pairs)} pairs; checkpoints in {run_dir}")
     gen = finetune(pairs, base_model_path=args.base, out=out, run_dir=run_dir, minutes=minutes,
-                   max_steps=args.steps, device=args.device, crop=(h, w), resume=True, lr=args.lr,
+                   max_steps=args.steps, device=args.device, crop=(h, w), resume=bool(args.resume), lr=args.lr,
                    cycle_pool=cycle_pool)
     try:
         while True:
@@ -85,7 +85,8 @@ def run(args) -> int:
         return 130
     ft = card["finetune"]
     b, a = ft["validation_before"], ft["validation_after"]
-    _say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; validation cycle PSNR on 16x16 blocks "
+    scored_on = "held-apart" if card["data"]["validation_pairs"] else "a training pair's (none held apart)"
+    _say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; {scored_on} cycle PSNR on 16x16 blocks "
          f"{b['cycle_psnr_blocks']:.2f} -> {a['cycle_psnr_blocks']:.2f} dB, per pixel "
          f"{b['cycle_psnr']:.2f} -> {a['cycle_psnr']:.2f} dB")
     _say(f"use it with: colorstudio colorize GRAY REF -o OUT --model {out}")

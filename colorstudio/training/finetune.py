@@ -43,6 +43,9 @@ PREVIEW_EVERY_S = 30.0
 # The cycle SSIM compares 4x4 block means by default: per pixel it rewards reproducing the colour
 # shot's noise, and a noisy camera then lost chroma PSNR by fine-tuning (README, fine-tuning).
 DEFAULT_CYCLE_POOL = 4
+# Crops are multiples of 32 px; at 4x4 blocks a 32 px crop leaves 8 blocks, fewer than the
+# SSIM window's 11: a pair needs 64 px a side at the training size.
+MIN_TRAINING_SIDE = 64
 
 
 @dataclass
@@ -73,6 +76,9 @@ def prepare_pair(gray_path, ref_path, max_disparity: int, max_side: int = 640) -
     lo, hi = lo - margin, hi + margin
     scale = min(1.0, max_side / max(gray.shape), (max_disparity - 4) / max(hi - lo, 1.0))
     size = (max(32, round(gray.shape[1] * scale)), max(32, round(gray.shape[0] * scale)))
+    if min(size) < MIN_TRAINING_SIDE:
+        raise ColorStudioError(f"{Path(gray_path).name}: {size[0]}x{size[1]} px at training size is too small to "
+                               f"fine-tune on (at least {MIN_TRAINING_SIDE} px a side); leave it out")
     g = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     r = cv2.resize(ref, size, interpolation=cv2.INTER_AREA)
     sx = size[0] / gray.shape[1]
@@ -227,17 +233,14 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
                              message=message)
 
     prepared, skipped, val_prepared = [], [], []
-    for i, (g, r) in enumerate(pairs + validation):
+    for i, (g, r) in enumerate(pairs + validation):      # a pair that fails its checks is left out,
         yield getting_ready(f"checking pair {i + 1} of {len(pairs) + len(validation)} ({Path(g).name})")
-        if i >= len(pairs):
-            val_prepared.append(prepare_pair(g, r, max_d))
-            continue
-        try:
-            prepared.append(prepare_pair(g, r, max_d))
+        try:                                             # a held-apart one too
+            (val_prepared if i >= len(pairs) else prepared).append(prepare_pair(g, r, max_d))
         except ColorStudioError as e:
             skipped.append(str(e))
     train_data = UserPairs(prepared, crop, seed)
-    val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()
+    val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()   # none held apart: a training pair
     yield getting_ready("scoring the model on the held-apart pairs before training")
     before = cycle_scores(model, val_set, max_d)
     opts = TrainOptions(objective="cycle", lr=lr, steps=max_steps, minutes=minutes, max_disparity=max_d,
@@ -251,6 +254,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     after = cycle_scores(model, val_set, max_d)
     card = {"name": out.stem, "kind": "cyclecnn", "base_model": str(base_model_path or "shipped cyclecnn"),
             "data": {"train_pairs": len(prepared), "validation_pairs": len(val_prepared),
+                     "validation_on": "held-apart pairs" if val_prepared else
+                     f"the training pair {prepared[0].name} (fewer than 5 pairs: none held apart)",
                      "skipped": skipped, "pairs": [p.name for p in prepared]},
             "finetune": {"steps": state["step"], "minutes": round(state["seconds"] / 60, 2),
                          "objective": "cycle (structure + cycle SSIM + 0.1 smoothness), no ground truth",

@@ -175,9 +175,11 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
     good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()))
     start_seconds = state["seconds"]
     t_start = time.perf_counter()
+    suspended = 0.0            # seconds the consumer held the generator at a yield (a GUI's Pause)
 
     def elapsed() -> float:
-        return start_seconds + time.perf_counter() - t_start
+        """Training time: the time spent paused between steps does not use up the budget."""
+        return start_seconds + time.perf_counter() - t_start - suspended
 
     def budget_left() -> float | None:
         left = []
@@ -237,11 +239,14 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             if validation and opts.validate_every and state["step"] % opts.validate_every == 0:
                 val = validate(model, [({k: v.to(dev) for k, v in b.items()}, s) for b, s in validation],
                                opts.max_disparity, opts.use_refine)
-            yield TrainProgress(step=state["step"], total_steps=opts.steps,
-                                losses={k: float(v.detach()) for k, v in parts.items()}, lr=lr_now,
-                                seconds=state["seconds"], eta=budget_left(), validation=val,
-                                checkpoint=ckpt, events=events,
-                                message=f"step {state['step']}: loss {float(parts['total'].detach()):.4f}")
+            progress = TrainProgress(step=state["step"], total_steps=opts.steps,
+                                     losses={k: float(v.detach()) for k, v in parts.items()}, lr=lr_now,
+                                     seconds=state["seconds"], eta=budget_left(), validation=val,
+                                     checkpoint=ckpt, events=events,
+                                     message=f"step {state['step']}: loss {float(parts['total'].detach()):.4f}")
+            held_from = time.perf_counter()
+            yield progress
+            suspended += time.perf_counter() - held_from
     finally:  # finished, cancelled (GeneratorExit) or failed: keep the work done so far
         state["seconds"] = elapsed()
         save_checkpoint(run_dir, model, optimizer, state)

@@ -101,6 +101,9 @@ def test_wizard_walk_through_with_the_real_training_engine(qtbot, window, tmp_pa
     assert load_model(saved).cfg.max_disparity == 32                 # a real, loadable Cycle CNN
     card = json.loads(saved.with_suffix(".json").read_text())
     assert card["finetune"]["steps"] == 2 and card["method"] == "cyclecnn"
+    assert {"minutes", "cycle_pool", "device", "held_apart"} <= set(card["finetune"])   # the engine's record and the wizard's
+    assert card["finetune"]["device"] == "cpu"                       # the device used, not the setting
+    assert not wizard.plan.run_dir.exists()                          # saved: a next run starts afresh
     picker = window.side.picker
     assert f"model:{saved}" in [picker.itemData(i) for i in range(picker.count())]
     assert window.side.current_choice().model == saved               # and it is selected
