@@ -204,3 +204,15 @@ def test_order_names_duplicates_and_recursion(tmp_path):
     assert len({i.name for i in d2.items}) == len(d2.items)
     shallow = discover([tmp_path], recursive=False)
     assert shallow.items == [PairItem(tmp_path / "top.png", None, "top")]
+
+
+def test_a_linked_colour_folder_is_followed_and_a_link_loop_ends(tmp_path):
+    import os
+
+    gray_img(tmp_path / "shoot" / "mono" / "m.png")
+    colour_img(tmp_path / "store" / "color" / "m.png")
+    os.symlink(tmp_path / "store" / "color", tmp_path / "shoot" / "color")
+    os.symlink(tmp_path / "shoot", tmp_path / "shoot" / "mono" / "loop")      # a folder linking back up
+    d = discover([tmp_path / "shoot"])
+    assert [(i.gray.name, i.reference.name if i.reference else None) for i in d.items] == [("m.png", "m.png")]
+    assert d.items[0].reference.parent.name == "color"

@@ -94,9 +94,22 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def _below(folder: Path) -> Iterable[Path]:
+    """Every path below ``folder``, through linked folders too (a ``color/`` linked from
+    elsewhere is a colour folder), each real folder once (a link loop ends)."""
+    seen: set[Path] = set()
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        real = Path(root).resolve()
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        yield from (Path(root) / n for n in names)
+
+
 def _walk(folder: Path, recursive: bool, exclude: Path | None = None) -> list[Path]:
     """The visible files of ``folder`` (and below), none inside ``exclude`` (a batch's output folder)."""
-    found = folder.rglob("*") if recursive else folder.iterdir()
+    found = _below(folder) if recursive else folder.iterdir()
     files = (p for p in found if p.is_file() and not _is_hidden(p, folder))
     if exclude is not None:
         files = (p for p in files if not p.resolve().is_relative_to(exclude))
