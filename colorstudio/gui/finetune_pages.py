@@ -171,13 +171,7 @@ class SettingsPage(QWizardPage):
         self.completeChanged.emit()
 
     def _detection_failed(self, exc: BaseException) -> None:
-        self.worker = None
-        if self._detect_again:
-            self._detect()
-            return
-        self.device = DeviceInfo("cpu", "CPU", f"Could not detect a device ({exc}); training runs on the CPU.", "")
-        self.device_label.setText(self.device.message)
-        self.completeChanged.emit()
+        self._detected(DeviceInfo("cpu", "CPU", f"Could not detect a device ({exc}); training runs on the CPU.", ""))
 
     def stop_detection(self) -> None:
         if self.worker is not None:
