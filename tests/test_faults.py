@@ -262,3 +262,13 @@ def test_a_model_file_is_never_half_written_when_killed(tmp_path, delay):
     assert sum(p.numel() for p in model.parameters()) > 0
     leftovers = [p.name for p in tmp_path.iterdir() if p.name not in (path.name, path.with_suffix(".json").name)]
     assert all(n.endswith(".part") for n in leftovers), leftovers   # temp files only, never the model
+
+
+@pytest.mark.parametrize("method", ["hsv2stage", "cheng", "ccdc", "cyclecnn"])
+def test_a_folder_given_as_model_is_called_a_folder(pair, tmp_path, capsys, method):
+    # A user who gives --model a folder meant a file in it: "does not exist" would be untrue.
+    inputs = [str(pair[0])] if method in ("hsv2stage", "cheng") else [str(pair[0]), str(pair[1])]
+    code = main(["colorize", *inputs, "-o", str(tmp_path / "o.png"), "--method", method,
+                 "--model", str(tmp_path)])
+    line = one_error_line(code, capsys.readouterr().err)
+    assert "is a folder, not a model file" in line and method in line

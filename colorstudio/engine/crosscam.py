@@ -31,7 +31,7 @@ from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_
 from colorstudio.engine.device import to_cpu, torch_device
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
-from colorstudio.nets.weights_file import build_net, load_weights
+from colorstudio.nets.weights_file import build_net, load_weights, require_model_file
 
 MODEL_NAME = "ccdc"
 _OPTIONS = {"max_pixels", "guided", "preset", "flip_average", "multiscale", "threads",
@@ -61,9 +61,7 @@ def load_ccdc(path: str | os.PathLike | None = None) -> tuple[CCDC, dict]:
     if path is None:
         from colorstudio.engine.learned_methods import weight_file
         path = weight_file(MODEL_NAME)
-    path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"no weights for 'ccdc': {path} does not exist")
+    path = require_model_file(path, MODEL_NAME)
     st = path.stat()
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     if key not in _CACHE:

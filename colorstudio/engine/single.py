@@ -31,7 +31,7 @@ from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.hsv2stage import MULTIPLE, HSV2Stage, HSV2StageConfig, tanh_to_hs
-from colorstudio.nets.weights_file import build_net, load_weights
+from colorstudio.nets.weights_file import build_net, load_weights, require_model_file
 
 DEFAULT_WORKING_LONG_SIDE = 192
 # the HSV net also sees the photo at these multiples of its working size (test-time
@@ -53,9 +53,7 @@ def _check_feature_length(net: ChengModel) -> None:
 
 def load_model(name: str, path: str | os.PathLike | None = None) -> tuple[torch.nn.Module, dict]:
     """(net in eval mode, safetensors metadata) for "hsv2stage" or "cheng"; cached per file."""
-    path = Path(path) if path is not None else _default_path(name)
-    if path is None or not path.is_file():
-        raise ModelError(f"no weights for '{name}': {path} does not exist")
+    path = require_model_file(path if path is not None else _default_path(name), name)
     st = path.stat()
     key = (name, str(path.resolve()), st.st_mtime_ns, st.st_size)
     if key not in _CACHE:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -29,9 +28,10 @@ from colorstudio.core.guided import default_radius, detail_upsample_chroma, guid
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
 from colorstudio.engine.device import to_cpu, torch_device
-from colorstudio.errors import MethodError, ModelError, PairError
+from colorstudio.errors import MethodError, PairError
 from colorstudio.nets.inference import for_inference
 from colorstudio.nets.registry import load_model
+from colorstudio.nets.weights_file import require_model_file
 
 DEFAULT_WORKING_PIXELS = 350_000  # +0.6-0.9 dB on Motorcycle over 160k (benchmarks/stereo_motorcycle.py)
 _CACHE: dict[tuple, torch.nn.Module] = {}
@@ -45,9 +45,7 @@ def get_model(path: str | os.PathLike | None):
         from colorstudio.engine.learned_methods import weight_file
 
         path = weight_file("cyclecnn")
-    path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"model file not found: {path}")
+    path = require_model_file(path, "cyclecnn")
     key = (str(path.resolve()), path.stat().st_mtime_ns, path.stat().st_size)
     if key not in _CACHE:
         _CACHE.clear()

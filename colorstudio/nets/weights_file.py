@@ -81,6 +81,17 @@ def declared_model(path: str | Path) -> str | None:
     return declared if isinstance(declared, str) else None
 
 
+def require_model_file(path: str | Path, name: str) -> Path:
+    """``path`` as a Path when it is a file; else a ModelError saying what it is instead
+    (missing, or a folder: a user who gives ``--model`` a folder meant a file in it)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ModelError(f"no weights for '{name}': {path} is a folder, not a model file (.safetensors)")
+    if not path.is_file():
+        raise ModelError(f"no weights for '{name}': {path} does not exist")
+    return path
+
+
 def file_facts(path: str | Path) -> dict:
     """What a model card says of its weight file: the checksum written in the file's metadata
     (over the tensors, :func:`tensors_digest`) and the file's size in bytes."""
@@ -93,9 +104,7 @@ def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[
     """(tensors, metadata) of a file made by :func:`write_weights`; ModelError when the file
     is missing, not safetensors, corrupt, or fails its checksum. ``require_checksum=False``
     also reads files written before checksums existed (a present checksum is still verified)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"model file not found: {path}")
+    path = require_model_file(path, "model")
     data = path.read_bytes()
     meta = _header(data, path.name).get("__metadata__") or {}
     try:
