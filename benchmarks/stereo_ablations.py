@@ -10,7 +10,8 @@ colour refinement, without the attention re-weighting, without the V_W smoothnes
 each is scored on Motorcycle (both directions x Setup1/2/3: chroma PSNR against the truth, and
 cycle PSNR) beside dis+gf, in this one process. Budgets are steps, not minutes, so a variant
 that is cheaper per step gets no extra training. A variant whose model file is already in
---workdir is not retrained (a run can be continued). Numbers are reported, not asserted:
+--workdir is not retrained (a run can be continued) when its card says it was trained as asked
+(steps, seed, schedule, ablation); one trained otherwise is refused, never relabelled. Numbers are reported, not asserted:
 this is a short schedule on one seed, so differences below ~0.2 dB are noise.
 """
 from __future__ import annotations
@@ -26,12 +27,36 @@ import numpy as np
 VARIANTS = ("full", "gca", "refine", "attention", "smoothness")   # "gca" = without GCA, etc.
 
 
+def _seed_of(card: dict) -> int:
+    """A card's training seed; cards from before it was recorded carry it in "reproduce" only."""
+    if "seed" in card.get("training", {}):
+        return int(card["training"]["seed"])
+    words = card.get("reproduce", "").split()
+    return int(words[words.index("--seed") + 1]) if "--seed" in words else 0
+
+
+def trained_otherwise(card: dict, variant: str, a) -> list[str]:
+    """How an existing variant's card differs from what this run asks for (empty: as asked)."""
+    t = card.get("training", {})
+    asked = {"supervised steps": a.supervised_steps, "cycle steps": a.cycle_steps, "seed": a.seed,
+             "cosine schedule": a.cosine, "ablation": None if variant == "full" else variant}
+    had = {"supervised steps": t.get("supervised", {}).get("steps"), "cycle steps": t.get("cycle", {}).get("steps"),
+           "seed": _seed_of(card), "cosine schedule": t.get("lr_schedule", "").startswith("half cosine"),
+           "ablation": card.get("ablation")}
+    return [f"{k} {had[k]} (asked {asked[k]})" for k in asked if had[k] != asked[k]]
+
+
 def train_variant(variant: str, workdir: Path, a) -> Path:
     from colorstudio.training import train_stereo
 
     out = workdir / f"{variant}.safetensors"
     if out.is_file():
-        print(f"[{variant}] already trained: {out}", file=sys.stderr)
+        card_path = out.with_suffix(".json")
+        card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+        differs = trained_otherwise(card, variant, a) if card else ["no model card"]
+        if differs:
+            sys.exit(f"{out} was not trained as this run asks: {'; '.join(differs)}. Use another --workdir.")
+        print(f"[{variant}] already trained as asked: {out}", file=sys.stderr)
         return out
     argv = ["--out", str(out), "--run-dir", str(workdir / f"{variant}.run"),
             "--supervised-steps", str(a.supervised_steps), "--cycle-steps", str(a.cycle_steps),
@@ -109,8 +134,9 @@ def main(argv=None) -> int:
     rows = evaluate(models, a)
     result = {"benchmark": "stereo_ablations", "config": vars(a), "rows": rows, **summarize(rows, variants),
               "minutes": round((time.perf_counter() - t0) / 60, 1),
-              "cards": {v: json.loads(p.with_suffix(".json").read_text()).get("validation")
-                        for v, p in models.items() if p.with_suffix(".json").is_file()}}
+              "cards": {v: {k: card.get(k) for k in ("validation", "training", "ablation")}
+                        for v, card in ((v, json.loads(p.with_suffix(".json").read_text()))
+                                        for v, p in models.items() if p.with_suffix(".json").is_file())}}
     print(json.dumps({k: result[k] for k in ("mean", "delta_vs_full_db", "cycle_delta_vs_full_db")}, indent=1))
     if a.json:
         Path(a.json).write_text(json.dumps(result, indent=1) + "\n")

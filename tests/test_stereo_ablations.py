@@ -37,9 +37,19 @@ def test_tiny_ablation_run_trains_each_variant_and_scores_it(bench, tmp_path, ca
     assert load_model(tmp_path / "w" / "attention.safetensors").wac.attention is None
     cards = {v: json.loads((tmp_path / "w" / f"{v}.json").read_text()) for v in ("full", "refine")}
     assert cards["full"]["ablation"] is None and cards["refine"]["ablation"] == "refine"
+    assert res["cards"]["full"]["training"]["supervised"]["steps"] == 2 and res["cards"]["full"]["training"]["seed"] == 0
     # a second run reuses the trained variants
     assert bench.main(argv) == 0
     assert "already trained" in capsys.readouterr().err
+    # ... but never relabels them as another budget or seed
+    for change in (["--supervised-steps", "3"], ["--seed", "1"], ["--cosine"]):
+        with pytest.raises(SystemExit, match="was not trained as this run asks"):
+            bench.main(argv + change)
+
+
+def test_a_card_from_before_seeds_were_recorded_gives_its_seed_from_the_command(bench):
+    assert bench._seed_of({"reproduce": "python -m x --seed 1 --cosine"}) == 1
+    assert bench._seed_of({"reproduce": "python -m x --cosine"}) == 0
 
 
 def test_ablation_options_switch_off_what_they_name():

@@ -158,7 +158,7 @@ def main(argv=None) -> int:
                                "warmup_steps": args.cycle_warmup, "batchnorm_frozen": args.cycle_freeze_bn},
                      "lr_schedule": "half cosine to 0 in each stage" if args.cosine else "constant after the warm-up",
                      "batchnorm_recalibrated_on_batches": args.recalibrate_bn,
-                     "device": "cpu (2 cores)", "threads": args.threads},
+                     "device": "cpu (2 cores)", "threads": args.threads, "seed": args.seed},
         "validation": {"untrained": before, "after_supervised": after_sup, "final": after},
         "ablation": args.ablate,
         "reproduce": "python -m colorstudio.training.train_stereo --out " + args.out
