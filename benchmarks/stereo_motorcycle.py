@@ -4,7 +4,8 @@
         [--checkpoint RUN_DIR/supervised] [--methods dis+gf,sgbm+gf] [--json OUT]
 
 --checkpoint evaluates a training checkpoint (weights exported to a temp model file first).
-Prints chroma PSNR per cell and the margin over the best classic method of the same cell, and
+Prints chroma PSNR per cell and the margin over the best classic method of the same cell
+("margin_db"; learned methods such as ccdc are scored beside it but are not classic), and
 the ceiling of pure alignment: the reference warped with Middlebury's true disparity + the same
 guided filter ("oracle+gf", colorstudio/bench/stereo_oracle.py; not a method, not in the margin).
 Each method is also scored apart on the gray's pixels that have a counterpart in the reference
@@ -30,15 +31,29 @@ from colorstudio.engine import methods
 
 
 def export_checkpoint(run_dir: Path, out: Path, max_disparity: int = 64) -> Path:
+    """The checkpoint as a model file, built from the config the checkpoint was trained with.
+    Checkpoints from before the config was stored get train_stereo's defaults: BatchNorm on
+    each image's own statistics (its running averages were never updated in training)."""
     import torch
 
     from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
     from colorstudio.nets.registry import save_model
-    from colorstudio.training.checkpoints import load_checkpoint
+    from colorstudio.nets.weights_file import read_weights
+    from colorstudio.training.checkpoints import FILENAME, load_checkpoint
 
-    model = CycleCNN(CycleCNNConfig(max_disparity=max_disparity))
+    meta = read_weights(Path(run_dir) / FILENAME, require_checksum=False)[1]
+    cfg = CycleCNNConfig.from_dict(json.loads(meta["config"])) if "config" in meta \
+        else CycleCNNConfig(max_disparity=max_disparity, batchnorm_statistics="image")
+    model = CycleCNN(cfg)
     load_checkpoint(Path(run_dir), model, torch.optim.RMSprop(model.parameters()))
     return save_model(model.eval(), out, {"note": f"exported from {run_dir}"})
+
+
+def margin_over_classic(row: dict, names) -> float | None:
+    """cyclecnn's margin (dB) over the best classic method of ``names`` in one cell; None when
+    none of them is classic (a learned method such as ccdc is a rival, not the baseline)."""
+    classic = [row[n] for n in names if n != "cyclecnn" and not methods.get(n).learned]
+    return round(row["cyclecnn"] - max(classic), 2) if classic else None
 
 
 def main(argv=None) -> int:
@@ -82,8 +97,7 @@ def main(argv=None) -> int:
                 cycle, cycle_ssim = metrics.cycle_psnr_ssim(fn, case.gray, case.reference, res.chroma)
                 row[name + "_cycle"], row[name + "_cycle_ssim"] = round(cycle, 2), round(cycle_ssim, 4)
         score("oracle+gf", oracle_chroma(case.gray, case.reference, disparity_left, gray_is_left))
-        best = max(row[n] for n in fns if n != "cyclecnn")
-        row["margin_db"] = round(row["cyclecnn"] - best, 2)
+        row["margin_db"] = margin_over_classic(row, fns)
         rows.append(row)
         print(json.dumps(row), flush=True)
     scored = list(fns) + ["oracle+gf"]
@@ -91,7 +105,7 @@ def main(argv=None) -> int:
     if not a.no_cycle:
         keys += [f"{n}{c}" for n in fns for c in ("_cycle", "_cycle_ssim")]
     mean = {k: round(float(np.mean([r[k] for r in rows])), 4 if k.endswith("ssim") else 2)
-            for k in keys + ["margin_db"]}
+            for k in keys + (["margin_db"] if rows[0]["margin_db"] is not None else [])}
     print("mean", json.dumps(mean))
     if a.json:
         Path(a.json).write_text(json.dumps({"rows": rows, "mean": mean}, indent=1))

@@ -233,7 +233,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             state["seconds"] = elapsed()
             ckpt = None
             if state["step"] % opts.checkpoint_every == 0:
-                ckpt = str(save_checkpoint(run_dir, model, optimizer, state))
+                ckpt = str(save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict()))
                 good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()))
             val = None
             if validation and opts.validate_every and state["step"] % opts.validate_every == 0:
@@ -249,5 +249,5 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             suspended += time.perf_counter() - held_from
     finally:  # finished, cancelled (GeneratorExit) or failed: keep the work done so far
         state["seconds"] = elapsed()
-        save_checkpoint(run_dir, model, optimizer, state)
+        save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict())
     return state
