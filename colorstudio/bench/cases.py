@@ -4,7 +4,9 @@
   gray = the degraded luma of one real view, reference = the other real view (degraded),
   truth = the gray view's real colour; both directions x the chosen Setups.
 - Synthesized pairs from the photo folder (:func:`colorstudio.core.synth.synthesize_from_photo`):
-  a layered scene with occlusions built from one photo, per Setup.
+  a layered scene with occlusions built from one photo, per Setup. The photos are picked from
+  those the stereo network was not trained on (its validation split); a case says which
+  shipped pair model did train on its photo (``info["trained_on_by"]``: ccdc's split differs).
 """
 from __future__ import annotations
 
@@ -77,9 +79,10 @@ def photo_cases(n: int, setups=(1, 2, 3), seed: int = 0, folder: Path | str | No
     """
     from colorstudio.core.imageio import load_photo
 
-    files = list_photos(folder)
+    files = held_apart_photos(list_photos(folder))
     if n <= 0 or not files:
         return []
+    ccdc_train = {p.name for p in ccdc_training_photos(files[0].parent)}
     picked = np.random.default_rng(seed).choice(len(files), size=min(n, len(files)), replace=False)
     cases = []
     for index in sorted(int(i) for i in picked):
@@ -92,8 +95,27 @@ def photo_cases(n: int, setups=(1, 2, 3), seed: int = 0, folder: Path | str | No
             pair = synth.synthesize_from_photo(rgb, rng, setup)
             cases.append(Case(f"photo/{path.stem}/setup{setup}", f"photos/setup{setup}", setup,
                               pair.gray, pair.reference, pair.truth_rgb,
-                              {"photo": path.name, **pair.info}))
+                              {"photo": path.name, "trained_on_by": ["ccdc"] if path.name in ccdc_train else [],
+                               **pair.info}))
     return cases
+
+
+def held_apart_photos(files: list[Path]) -> list[Path]:
+    """The photos of ``files`` that the stereo network's training holds apart (the split of
+    ``colorstudio.training.datasets``, made on the same folder listing)."""
+    from colorstudio.training.datasets import list_photos as training_listing, split_photos
+
+    if not files:
+        return []
+    held = {p.name for p in split_photos(training_listing(files[0].parent))[1]}
+    return [p for p in files if p.name in held]
+
+
+def ccdc_training_photos(folder: Path) -> list[Path]:
+    """The photos of ``folder`` that CCDC's training split trains on."""
+    from colorstudio.training.ccdc_data import photo_split
+
+    return photo_split(folder)[0]
 
 
 def upscaled_motorcycle(megapixels: float) -> tuple[np.ndarray, np.ndarray]:

@@ -65,6 +65,11 @@ class BenchResult:
                 and math.isfinite(r[metric])]
         return float(np.mean(vals)) if vals else float("nan")
 
+    def scored_cases(self, method: str, metric: str, group_prefix: str = "") -> int:
+        """How many cases :meth:`mean` averages for a method (the others failed)."""
+        return sum(1 for r in self.records if r["method"] == method and r["group"].startswith(group_prefix)
+                   and r.get(metric) is not None and math.isfinite(r[metric]))
+
 
 def pair_methods(names: Iterable[str] | None = None) -> list[Method]:
     """The registry's pair methods, or the named ones (unknown names raise MethodError)."""
@@ -129,7 +134,7 @@ def benchmark_steps(config: BenchConfig | None = None) -> Generator[Progress, No
         for m in methods:
             yield Progress(done / total, f"{case.name}: {m.name}")
             rec = {"case": case.name, "group": case.group, "setup": case.setup, "method": m.name,
-                   "learned": m.learned}
+                   "learned": m.learned, "seen_in_training": m.name in case.info.get("trained_on_by", ())}
             try:
                 rec.update(_score(loaded[m.name], case, config.cycle))
             except Exception as e:  # noqa: BLE001 - a broken method must not stop the table

@@ -24,20 +24,29 @@ def _markdown(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _best(result: BenchResult, prefix: str, metric: str) -> str | None:
-    scores = {m: result.mean(m, metric, prefix) for m in result.methods()}
+    """The method with the best mean among those scored on every case (a mean over fewer
+    cases is over other inputs, not comparable)."""
+    n = count_cases(result, prefix)
+    scores = {m: result.mean(m, metric, prefix) for m in result.methods()
+              if result.scored_cases(m, metric, prefix) == n}
     scores = {m: v for m, v in scores.items() if math.isfinite(v)}
     return max(scores, key=scores.get) if scores else None
 
 
 def summary_table(result: BenchResult, group_prefix: str = "") -> str:
     """Methods x metrics, means over the cases whose group starts with ``group_prefix``.
-    The best chroma PSNR is in bold."""
+    The best chroma PSNR is in bold; a method that failed on some cases says on how many
+    it was scored and is never bold."""
     best = _best(result, group_prefix, "chroma_psnr")
+    n = count_cases(result, group_prefix)
     rows = []
     for m in result.methods():
         cells = [_fmt(result.mean(m, key, group_prefix), d) for key, _, d in _COLUMNS]
+        scored = result.scored_cases(m, "chroma_psnr", group_prefix)
         if m == best:
             cells[0] = f"**{cells[0]}**"
+        elif 0 < scored < n:
+            cells[0] += f" ({scored} of {n} cases)"
         rows.append([m] + cells)
     return _markdown(["method"] + [title for _, title, _ in _COLUMNS], rows)
 
@@ -60,7 +69,8 @@ def report(result: BenchResult) -> str:
                           ("photos", "Synthesized pairs from photos")):
         n = count_cases(result, prefix)
         if n:
-            parts.append(f"### {title} — mean over {n} cases\n\n" + summary_table(result, prefix))
+            parts.append(f"### {title} — mean over {n} cases\n\n" + summary_table(result, prefix)
+                         + _seen_note(result, prefix))
     parts.append("### Chroma PSNR (dB) per case group\n\n" + by_group_table(result))
     errors = [r for r in result.records if r.get("error")]
     if errors:
@@ -71,6 +81,16 @@ def report(result: BenchResult) -> str:
                  "colorized back from the result, vs the reference's own chroma. Seconds and "
                  "peak MB (RSS above the start) for the forward pass only.")
     return "\n\n".join(parts)
+
+
+def _seen_note(result: BenchResult, prefix: str) -> str:
+    """A line naming each learned method that was trained on some of these cases' photos."""
+    seen: dict[str, set] = {}
+    for r in result.records:
+        if r["group"].startswith(prefix) and r.get("seen_in_training"):
+            seen.setdefault(r["method"], set()).add(r["case"])
+    return "".join(f"\n\n{m} was trained on the photos of {len(c)} of these {count_cases(result, prefix)} cases."
+                   for m, c in seen.items())
 
 
 def speed_table(records: list[dict]) -> str:
