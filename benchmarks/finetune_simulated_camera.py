@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -124,7 +125,9 @@ def camera_pair(cam: SimulatedCamera, photo: Path, max_side: int, rng) -> synth.
 
 
 def write_training_pairs(folder: Path, cam: SimulatedCamera, cam_id: int, photos, a) -> None:
-    """The user's folder: x_mono.png + x_color.png per photo, nothing else (no truth)."""
+    """The user's folder: x_mono.png + x_color.png per photo, nothing else (no truth). A
+    folder left by an earlier run is emptied first: its pairs may be this run's evaluation photos."""
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     for p in photos:
         pair = camera_pair(cam, p, a.max_side, np.random.default_rng([a.seed, cam_id, 0, a.index[p]]))

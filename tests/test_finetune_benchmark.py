@@ -100,3 +100,21 @@ def test_side_and_colour_noise_overrides_change_only_those_properties(bench):
             (original.gamma, original.gain, original.s_curve, original.white_balance)
     plain = bench.selected_cameras(bench.parse_args(["--quick", "--cameras", "dark_scurve"]))
     assert plain == [bench.CAMERAS["dark_scurve"]]
+
+
+def test_a_reused_workdir_holds_only_this_runs_training_pairs(bench, tmp_path):
+    import argparse
+
+    from PIL import Image
+
+    photos = []
+    for i in range(2):
+        photos.append(tmp_path / f"photo{i}.png")
+        Image.fromarray((np.random.default_rng(i).random((60, 80, 3)) * 255).astype(np.uint8)).save(photos[-1])
+    folder = tmp_path / "work" / "cam" / "pairs"
+    folder.mkdir(parents=True)
+    (folder / "earlier_mono.png").write_bytes(b"left by another run")
+    a = argparse.Namespace(max_side=80, seed=0, index={p: i for i, p in enumerate(photos)})
+    bench.write_training_pairs(folder, bench.CAMERAS["bright_gamma"], 0, photos, a)
+    assert sorted(f.name for f in folder.iterdir()) == ["photo0_color.png", "photo0_mono.png",
+                                                        "photo1_color.png", "photo1_mono.png"]
