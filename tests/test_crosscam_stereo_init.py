@@ -87,3 +87,15 @@ def test_the_result_says_which_initial_flow_it_used():
     assert "ignored_options" not in stereo.info          # the mode is used, not ignored
     # the net starts from the initial flow: on this pure shift SGBM's is the exact one
     assert abs(np.median(stereo.diagnostics["flow"][..., 0]) - SHIFT) < 1.0
+
+
+def test_a_colour_shot_larger_than_the_working_size_still_gets_sgbm_when_its_rows_align():
+    # a 2x smaller colour camera, but larger than the working size: reduced to that size it
+    # has the gray's working size and must not be taken for a same-size pair
+    torch.manual_seed(0)
+    tiny = CCDC(CCDCConfig(encoder_widths=(4, 4, 4, 4), flow_widths=(4, 4, 4, 4, 4),
+                           decoder_widths=(4, 4, 4, 4), full_width=4)).eval()
+    gray, ref = _shifted_pair("right", h=240, w=400)
+    small = cv2.resize(ref, (200, 120), interpolation=cv2.INTER_AREA)
+    res = colorize_crosscam(gray, small, model=tiny, mode="crosscam", max_pixels=200 * 120)
+    assert res.info["initial_flow"] == "SGBM + DIS", res.info["initial_flow_reason"]

@@ -142,13 +142,16 @@ def network_inputs(gray_w: np.ndarray, reference: np.ndarray, preset: str = "med
     return ycc, flow
 
 
-def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict) -> tuple[bool, str]:
+def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict,
+                       input_shapes: tuple[tuple, tuple] | None = None) -> tuple[bool, str]:
     """(use :func:`stereo_initial_flow`?, why) from the ``init`` option: 'flow' (DIS only),
     'stereo', or 'auto' (default): yes when the rows of the two shots are aligned. That is
     stereo mode (the ``mode`` option if given, as the engine passes the mode it chose, else
     :func:`colorstudio.engine.colorize.choose_pair_mode`), or a smaller colour shot of the same
     aspect whose rows :func:`colorstudio.core.checks.check_pair` finds aligned (a rectified rig
-    with a lower-resolution colour camera)."""
+    with a lower-resolution colour camera). ``input_shapes``: the (gray, reference) shapes as
+    given, when ``ref`` has already been reduced to the working size (which can make a larger
+    colour shot look like one of the same size)."""
     value = str(options.get("init") or "auto").strip().lower()
     if value not in INITS:
         raise MethodError(f"init must be one of {', '.join(INITS)}, got {options.get('init')!r}")
@@ -161,18 +164,19 @@ def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict) -> tu
         mode = choose_pair_mode(gray_w, ref)[0]
     if mode == "stereo":
         return True, "stereo mode"
-    if _scaled_rectified_pair(gray_w, ref):
+    if _scaled_rectified_pair(gray_w, ref, input_shapes):
         return True, "crosscam mode, rows aligned (a rectified rig with a smaller colour camera)"
     return False, f"{mode} mode"
 
 
-def _scaled_rectified_pair(gray_w: np.ndarray, ref: np.ndarray) -> bool:
+def _scaled_rectified_pair(gray_w: np.ndarray, ref: np.ndarray, input_shapes=None) -> bool:
     """A reference of another size but the same aspect whose rows are aligned with the gray's.
     (Same-size pairs are the pair mode's business: crosscam mode means they are not aligned.)"""
     from colorstudio.core.checks import check_pair, same_aspect
     from colorstudio.engine.mode import same_size
 
-    if same_size(gray_w.shape, ref.shape) or not same_aspect(gray_w.shape, ref.shape):
+    gray_shape, ref_shape = input_shapes or (gray_w.shape, ref.shape)
+    if same_size(gray_shape, ref_shape) or not same_aspect(gray_w.shape, ref.shape):
         return False
     return bool(check_pair(gray_w, ref).rectified)
 
@@ -268,7 +272,8 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     h, w = working_size((H, W), int(options.get("max_pixels") or net.cfg.max_working_pixels))
     gray_w = gray if (h, w) == (H, W) else cv2.resize(gray, (w, h), interpolation=cv2.INTER_AREA)
     ref = reference_at_most(reference, (h, w))
-    stereo, init_reason = stereo_init_wanted(gray_w, ref, options) if net.cfg.classic_init else (False, "")
+    stereo, init_reason = stereo_init_wanted(gray_w, ref, options, (gray.shape, reference.shape)) \
+        if net.cfg.classic_init else (False, "")
     flip = _flag(options.get("flip_average"), default=h * w <= FLIP_AVERAGE_MAX_PIXELS, name="flip_average")
     scales = COARSER_SCALES if _flag(options.get("multiscale"), default=not stereo, name="multiscale") else ()
     preset = options.get("preset") or "medium"
