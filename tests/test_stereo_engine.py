@@ -160,3 +160,29 @@ def test_thread_option_is_reported_and_torch_setting_restored(model_file, pair):
     auto = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, side="right", max_disparity=12)
     assert 1 <= auto.info["threads"] <= before            # the cores other programs leave free
     np.testing.assert_allclose(auto.chroma, res.chroma, atol=1e-4)   # threads change speed, not colour
+
+
+def test_the_disparity_range_is_measured_on_the_rectified_pair(model_file):
+    # rectifying a tilted reference moves every disparity: the range measured on the pair as
+    # given would leave part of the rectified scene outside the search
+    import cv2
+
+    from colorstudio import paths
+    from colorstudio.core.imageio import load_photo
+    examples = paths.resources_dir() / "examples"
+    gray = load_photo(examples / "motorcycle_mono.png").gray_float()
+    colour = load_photo(examples / "motorcycle_color.jpg").rgb_float()
+    h, w = gray.shape
+    tilted = np.clip(cv2.warpAffine(colour, cv2.getRotationMatrix2D((w / 2, h / 2), 5.0, 1.0), (w, h),
+                                    borderMode=cv2.BORDER_REPLICATE), 0, 1)
+    res = stereo.colorize_stereo(gray, tilted, model=model_file, working_pixels=20_000)
+    q = res.info["rectification"]
+    assert q["applied"]
+    lo, hi = res.info["disparity_range"]
+    assert lo <= q["disparity_min"] and q["disparity_max"] <= hi, (res.info["disparity_range"], q)
+
+
+def test_a_measured_zero_span_gets_a_margin_not_the_blind_default():
+    assert stereo._search_range("right", 0.0, 0.0) == (0.0, 4.0)        # the same photo twice
+    assert stereo._search_range("left", 0.0, 0.0) == (-4.0, 0.0)
+    assert stereo._search_range("right", None, None) == (0.0, 64 + 0.15 * 64 + 4)

@@ -71,18 +71,32 @@ def _disparity_range(gray, ref, side, max_disparity, min_disparity):
     report = check_pair(gray, ref)
     if side is None:
         side = report.colour_side if report.colour_side in ("left", "right") else "right"
+    return (side, *_search_range(side, report.disparity_min, report.disparity_max, max_disparity,
+                                 min_disparity), report)
+
+
+def _search_range(side, lo, hi, max_disparity=None, min_disparity=None) -> tuple[float, float]:
+    """(d_lo, d_hi) to search on ``side`` for measured disparities ``lo``..``hi`` (None when
+    unknown: 0..64 px), or the user's magnitudes ``min_disparity``..``max_disparity``."""
     sign = 1.0 if side == "right" else -1.0
     if max_disparity is not None:
         a, b = float(min_disparity or 0), float(max_disparity)
-        lo, hi = (a, b) if side == "right" else (-b, -a)
-        return side, lo, hi, report
-    lo, hi = report.disparity_min, report.disparity_max
-    if lo is None or hi is None or not np.isfinite([lo, hi]).all() or (hi - lo) <= 0:
+        return (a, b) if side == "right" else (-b, -a)
+    if lo is None or hi is None or not np.isfinite([lo, hi]).all():
         lo, hi = (0.0, 64.0) if side == "right" else (-64.0, 0.0)
-    margin = 0.15 * (hi - lo) + 4
+    margin = 0.15 * (hi - lo) + 4          # a measured zero span (the same photo twice) gets +-4 px
     lo, hi = lo - margin, hi + margin
-    lo, hi = (max(lo, 0.0), max(hi, 1.0)) if sign > 0 else (min(lo, -1.0), min(hi, 0.0))
-    return side, lo, hi, report
+    return (max(lo, 0.0), max(hi, 1.0)) if sign > 0 else (min(lo, -1.0), min(hi, 0.0))
+
+
+def _rectified_range(quality: dict, side: str, side_given: bool) -> tuple[str, float, float]:
+    """(side, d_lo, d_hi) measured on the rectified pair: rectifying moves the disparities
+    (a tilted reference's whole range can change sign), so the range measured before no
+    longer holds. The side follows the rectified disparities unless the user gave it."""
+    lo, hi = quality.get("disparity_min"), quality.get("disparity_max")
+    if not side_given and lo is not None and hi is not None:
+        side = "right" if lo >= -0.5 else "left" if hi <= 0.5 else side
+    return (side, *_search_range(side, lo, hi))
 
 
 def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_disparity=None,
@@ -114,9 +128,10 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     H, W = gray.shape
     if reference.shape[:2] != (H, W):
         reference = cv2.resize(reference, (W, H), interpolation=cv2.INTER_CUBIC)
+    side_given = side is not None
     side, d_lo, d_hi, report = _disparity_range(gray, reference, side, max_disparity, min_disparity)
-    info = {"side": side, "disparity_range": [round(d_lo, 1), round(d_hi, 1)], "device": str(dev)}
     rect = None
+    info = {"device": str(dev)}
     if rectify and report.rectified is False:
         from colorstudio.core.rectify import rectify_pair
 
@@ -124,8 +139,11 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         info["rectification"] = rect.quality
         if rect.applied:
             gray_w, ref_w = rect.gray_rect, rect.reference_rect
+            if max_disparity is None:
+                side, d_lo, d_hi = _rectified_range(rect.quality, side, side_given)
         else:
             rect = None
+    info.update(side=side, disparity_range=[round(d_lo, 1), round(d_hi, 1)])
     if rect is None:
         gray_w, ref_w = gray, reference
 
