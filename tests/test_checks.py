@@ -152,3 +152,14 @@ def test_one_megapixel_pair_is_fast(moto):
     elapsed = time.perf_counter() - t
     assert r.rectified and r.colour_side == "left"
     assert elapsed < 1.5  # about 0.15-0.3 s on an idle core; generous for shared CI
+
+
+@pytest.mark.parametrize("factor", [1.07, 1.15])
+def test_check_and_colorize_agree_on_the_mode_of_a_slightly_larger_reference(moto, factor):
+    from colorstudio.engine.mode import choose_mode
+
+    left, right, _ = moto
+    bigger = cv2.resize(right, (round(741 * factor), round(500 * factor)), interpolation=cv2.INTER_CUBIC)
+    report = check_pair(luma(left), bigger)
+    assert report.suggested_mode == choose_mode(left.shape, bigger.shape, report)[0]
+    assert report.suggested_mode == ("stereo" if factor < 1.1 else "crosscam")

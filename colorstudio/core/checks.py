@@ -27,7 +27,8 @@ MAX_SIDE = 1024          # analysis long side (px)
 MIN_INLIERS = 15         # fewer geometric inliers -> "could not measure"
 RECT_TOL = 1.5           # rows within this many analysis px count as rectified
 ROWS_OFF_MAX = 0.10      # ... and at most this fraction of matches more than 2x off
-SIZE_TOL = 0.05          # scale within 5% counts as the same size
+SIZE_TOL = 0.10          # sizes within 10% per axis count as the same size (the engine's mode
+                         # choice uses the same: colorstudio.engine.mode.same_size)
 _TONE_WINDOW = 9         # analysis px, box window for matched neighbourhoods
 
 

@@ -4,9 +4,8 @@ or moment: CCDC). No torch; the reason comes back in plain words for the user.
 """
 from __future__ import annotations
 
+from colorstudio.core.checks import SIZE_TOL as SIZE_TOLERANCE   # one tolerance for `check` and colorize
 from colorstudio.core.checks import same_aspect
-
-SIZE_TOLERANCE = 0.10     # sizes within 10% per axis count as "the same size"
 
 
 def same_size(gray_shape, reference_shape) -> bool:
