@@ -272,3 +272,19 @@ def test_a_folder_given_as_model_is_called_a_folder(pair, tmp_path, capsys, meth
                  "--model", str(tmp_path)])
     line = one_error_line(code, capsys.readouterr().err)
     assert "is a folder, not a model file" in line and method in line
+
+
+def test_a_mode_the_chosen_method_cannot_run_in_is_refused_not_ignored(pair, tmp_path, capsys):
+    out = tmp_path / "o.png"
+    code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--method", "cyclecnn",
+                 "--mode", "crosscam"])
+    line = one_error_line(code, capsys.readouterr().err)
+    assert "cyclecnn" in line and "stereo pairs only" in line and not out.exists()
+
+
+def test_a_mode_given_with_a_method_is_used_and_said(pair):
+    from colorstudio.core.imageio import load_photo
+    from colorstudio.engine.colorize import colorize
+
+    res = colorize(load_photo(pair[0]), load_photo(pair[1]), method="dis+gf", options={"mode": "crosscam"})
+    assert res.info["mode"] == "crosscam" and "asked for" in res.info["mode_reason"]

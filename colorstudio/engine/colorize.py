@@ -131,6 +131,12 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         mode_info = {"mode": mode, "mode_reason": reason}
         kwargs["mode"] = mode          # the method need not check the pair again
     chosen = resolve_method(method, reference is not None, model, mode_info.get("mode"))
+    forced = kwargs.get("mode")
+    if ref_f is not None and method is not None and forced:
+        if chosen.mode and chosen.mode != forced:
+            raise MethodError(f"method '{chosen.name}' colorizes {chosen.mode} pairs only, not in {forced} "
+                              f"mode: pick another method, or leave the mode out")
+        mode_info = {"mode": forced, "mode_reason": f"{forced} mode: asked for"}
     yield Progress(0.05, f"preparing ({chosen.name})")
     fn = chosen.load()
     if model is not None:
