@@ -77,7 +77,16 @@ def main(argv: list[str] | None = None) -> int:
     window.warm_up()
     if args.files:
         window.open_paths(args.files)
-    return app.exec()
+    code = app.exec()
+    from colorstudio.gui.workers import GeneratorWorker
+
+    if not GeneratorWorker.stop_all(0):
+        # a step that cannot be interrupted outlived the quit wait: Python's exit would abort
+        # on its running QThread (a crash report); the settings are saved, so leave at once
+        log.warning("a job was still running at exit; leaving without waiting for it")
+        logging.shutdown()
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from colorstudio.gui.workers import GeneratorWorker
 
 log = logging.getLogger(__name__)
 IMAGE_FILTER = FILE_DIALOG_FILTER + ";;All files (*)"
+QUIT_WAIT_MS = 30000   # on quitting, how long all jobs together get to end (a training saves its checkpoint)
 
 
 class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow):
@@ -349,19 +350,17 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-        if self.wizard is not None:
-            self.wizard.stop_training()
-            self.wizard.close()
-        if self.worker is not None:
-            self.worker.stop(10000)
-        if self.warm_worker is not None:
-            self.warm_worker.stop(10000)
-        self.compare.colour.shutdown()
-        self.strength.stop()
-        self.batch.stop()
-        GeneratorWorker.stop_all()         # the rest: a wizard's device detection, a folder's checks…
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
+        self.hide()                        # the user asked to quit: no frozen window while jobs end
+        self.strength.timer.stop()
+        self.compare.colour.shutdown()
+        # every job (colorize, warm-up, batch, strength, a training that saves its checkpoint,
+        # a device detection…) is asked to stop at once, then all get one shared wait
+        GeneratorWorker.stop_all(QUIT_WAIT_MS)
+        if self.wizard is not None:
+            self.wizard.force_close = True
+            self.wizard.close()
         event.accept()
 
 

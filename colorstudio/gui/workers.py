@@ -163,9 +163,14 @@ class GeneratorWorker(QThread):
 
     @staticmethod
     def stop_all(timeout_ms: int = 10000) -> bool:
-        """Abort every running worker and wait for each (bounded); True if all ended. A QThread
-        still running when Python exits aborts the process, so the window calls it on quitting."""
-        return all([worker.stop(timeout_ms) for worker in list(_RUNNING)])
+        """Abort every running worker at once, then wait for them within one shared deadline;
+        True if all ended. A QThread still running when Python exits aborts the process, so the
+        window calls it on quitting (and the app leaves at once if one outlives the wait)."""
+        workers = list(_RUNNING)
+        for worker in workers:
+            worker.abort()
+        deadline = time.monotonic() + timeout_ms / 1000
+        return all([worker.stop(max(0, round((deadline - time.monotonic()) * 1000))) for worker in workers])
 
     def stop(self, timeout_ms: int = 5000) -> bool:
         """Abort and wait (bounded) for the thread to end; True if it ended."""
