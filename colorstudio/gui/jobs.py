@@ -196,6 +196,15 @@ def strength_change(colorization: Colorization | None, wanted: float | None) -> 
     return None if abs(factor - colorization.info.get("saturation", factor)) < 1e-9 else factor
 
 
+def own_strength(colorization: Colorization) -> tuple[float, bool] | None:
+    """(the saturation factor a result was made at, whether that is its method's default), or
+    None when it has no colour strength: what the strength controls show for a result shown again."""
+    if colorization.working is None or "saturation" not in colorization.info:
+        return None
+    factor = float(colorization.info["saturation"])
+    return factor, abs(factor - saturation_for(colorization.method)) < 1e-9
+
+
 def needs_preview(shown: ShownResult, max_side: int | None = None) -> bool:
     """Whether the photo is larger than its display copy, so that a display-size preview of a
     strength change comes well before the full size."""

@@ -48,7 +48,11 @@ class ResultViews:
     def _choose_result(self, index: int) -> None:
         """An earlier result of these photos chosen in the side panel: shown again."""
         if 0 <= index < len(self.history.entries) and self.history.entries[index].shown is not self.result:
-            self._show_result(self.history.entries[index].shown)
+            shown = self.history.entries[index].shown
+            own = jobs.own_strength(shown.colorization)
+            if own is not None:           # it keeps its strength: the slider follows it, not it the slider
+                self.side.show_strength(*own)
+            self._show_result(shown)
             self.side.set_status(f"Showing the {self.history.entries[index].name} result again.")
 
     def _choose_before(self, index: int) -> None:

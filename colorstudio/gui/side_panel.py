@@ -2,7 +2,7 @@
 strength of single-gray methods, Colorize."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QSlider, QVBoxLayout, QWidget)
 
@@ -180,6 +180,16 @@ class SidePanel(QWidget):
             except ValueError:
                 return 1.0
         return saturation_for(name)
+
+    def show_strength(self, factor: float, is_default: bool) -> None:
+        """Put the controls at a result's own strength (a result shown again), without asking
+        for a change: the result keeps the strength it was made at."""
+        blockers = [QSignalBlocker(w) for w in (self.strength_default, self.strength_slider)]
+        self.strength_default.setChecked(is_default)
+        self.strength_slider.setValue(round(100 * factor))
+        del blockers
+        self.strength_slider.setEnabled(not is_default)
+        self.strength_label.setText("" if is_default else f"×{self.strength_slider.value() / 100:.2f}")
 
     def _strength_toggled(self, default: bool) -> None:
         if not default:   # start from the method's own default

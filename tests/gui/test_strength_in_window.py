@@ -104,3 +104,41 @@ def test_a_strength_chosen_while_a_colorize_ran_is_applied_when_that_colorize_is
     assert window.compare.full["result"] is first.colorization.rgb     # the result's own pixels
     qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.7, timeout=20000)
     assert window.compare.full["result"] is window.result.colorization.rgb
+
+
+def test_a_kept_result_shown_again_keeps_its_own_strength_and_the_slider_follows(qtbot, window, pair_files):
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    side = window.side
+    side.strength_default.setChecked(False)
+    side.strength_slider.setValue(100)
+    qtbot.waitUntil(lambda: not window.strength.is_running(), timeout=20000)
+    colorize(qtbot, window, "hsv2stage")                                   # at x1.00
+    side.strength_slider.setValue(150)
+    qtbot.waitUntil(lambda: not window.strength.is_running() and not window.strength.timer.isActive(),
+                    timeout=20000)
+    assert window.result.colorization.info["saturation"] == 1.5          # the shown one follows the slider
+    colorize(qtbot, window, "cheng")                                       # at x1.50
+    labels = lambda: [side.results.itemText(i) for i in range(side.results.count())]  # noqa: E731
+    side.results.activated.emit(0)                                        # the hsv2stage one again
+    qtbot.wait(300)
+    qtbot.waitUntil(lambda: not window.strength.is_running(), timeout=20000)
+    assert window.result.colorization.method == "hsv2stage"
+    assert window.result.colorization.info["saturation"] == 1.5
+    assert side.strength_slider.value() == 150 and not side.strength_default.isChecked()
+    side.results.activated.emit(1)                                        # cheng, made at x1.50 too
+    qtbot.wait(300)
+    assert window.result.colorization.info["saturation"] == 1.5
+    side.strength_default.setChecked(True)                               # now to cheng's default
+    qtbot.waitUntil(lambda: not window.strength.is_running() and not window.strength.timer.isActive(),
+                    timeout=20000)
+    assert window.result.colorization.info["saturation"] == DEFAULT_SATURATION["cheng"]
+    side.results.activated.emit(0)                                        # hsv2stage keeps x1.50
+    qtbot.wait(300)
+    qtbot.waitUntil(lambda: not window.strength.is_running(), timeout=20000)
+    assert window.result.colorization.info["saturation"] == 1.5, labels()
+    assert side.strength_slider.value() == 150 and not side.strength_default.isChecked()
+    side.results.activated.emit(1)
+    qtbot.wait(300)
+    assert side.strength_default.isChecked()                             # cheng is at its default
+    assert window.result.colorization.info["saturation"] == DEFAULT_SATURATION["cheng"]
