@@ -171,14 +171,15 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     return path
 
 
-def free_path(path: str | os.PathLike) -> Path:
-    """``path`` if nothing is there yet, else ``stem-2.ext``, ``stem-3.ext``, ..."""
+def free_path(path: str | os.PathLike, folder: bool = False) -> Path:
+    """``path`` if nothing is there yet, else ``stem-2.ext``, ``stem-3.ext``, ... (``folder``:
+    ``name-2``, ``name-3``: a folder's name has no extension, whatever dots it holds)."""
     path = Path(path)
     if not path.exists():
         return path
     n = 2
     while True:
-        cand = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        cand = path.with_name(f"{path.name}-{n}" if folder else f"{path.stem}-{n}{path.suffix}")
         if not cand.exists():
             return cand
         n += 1

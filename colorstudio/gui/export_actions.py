@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from colorstudio.core.colour_management import profile_name
+from colorstudio.core.image_write import free_path
 from colorstudio.gui import jobs
 from colorstudio.gui.export_dialog import ExportDialog
 from colorstudio.gui.workers import GeneratorWorker
@@ -20,7 +21,8 @@ from colorstudio.gui.workers import GeneratorWorker
 class ExportActions:
     def _default_output(self) -> Path:
         """Beside the gray photo (or in the chosen output folder): '<name>_colorized', and the
-        method too when several results of these photos are kept (each export its own file)."""
+        method too when several results of these photos are kept (each export its own file).
+        No extension: the name may hold dots of its own ('2021.06.14_colorized')."""
         folder = self.settings.output_dir or (self.inputs.gray.path.parent if self.inputs else Path.home())
         name = (self.inputs.name if self.inputs else "result").replace("_mono", "") + "_colorized"
         if len(self.history.entries) > 1 and self.result is not None:
@@ -64,7 +66,8 @@ class ExportActions:
             return
         folder = QFileDialog.getExistingDirectory(self, "Export diagnostics to", str(self._default_output().parent))
         if folder:
-            target = Path(folder) / f"{self.inputs.name}_diagnostics"
+            # a folder of its own: never another result's maps beside this one's info.json
+            target = free_path(Path(folder) / f"{self.inputs.name}_diagnostics", folder=True)
             self._run(jobs.export_diagnostics, self.result.colorization, target, self._pending_strength(),
                       on_done=self._exported)
 

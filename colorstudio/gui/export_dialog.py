@@ -7,9 +7,18 @@ from pathlib import Path
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
 
+from colorstudio.core.image_write import WRITE_EXTENSIONS
+
 FORMATS = [(".png", "PNG (lossless, 8/16 bit)"), (".tif", "TIFF (lossless, 8/16 bit)"),
            (".jpg", "JPEG (8 bit)"), (".webp", "WebP (8 bit)")]
 SIXTEEN_BIT = (".png", ".tif", ".tiff")
+
+
+def with_format(path: Path, fmt: str) -> Path:
+    """``path`` as a file of format ``fmt``: an image extension it has is replaced, else ``fmt``
+    is added, never put in place of what follows a dot of the name ('2021.06.14_colorized' is
+    not '2021.06')."""
+    return path.with_name((path.stem if path.suffix.lower() in WRITE_EXTENSIONS else path.name) + fmt)
 
 
 @dataclass
@@ -27,7 +36,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export result")
         self.input_bit_depth = input_bit_depth
         self.suggested = suggested
-        self.path_edit = QLineEdit(str(suggested.with_suffix(fmt)))
+        self.path_edit = QLineEdit(str(with_format(suggested, fmt)))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -71,18 +80,21 @@ class ExportDialog(QDialog):
                 self.format_box.setCurrentIndex(i)
 
     def _file_path(self) -> Path:
-        """The File field as a file: an empty field or a folder gets the suggested file name."""
+        """The File field as a file: an empty field or a folder gets the suggested file name, a
+        name without an image extension the chosen format's."""
         text = self.path_edit.text().strip()
         path = Path(text).expanduser() if text else self.suggested.parent
         if not text or not path.name or path.is_dir():
-            path = path / self.suggested.with_suffix(self.format_box.currentData()).name
+            return path / with_format(self.suggested, self.format_box.currentData()).name
+        if path.suffix.lower() not in WRITE_EXTENSIONS:
+            path = with_format(path, self.format_box.currentData())
         return path
 
     def _format_changed(self) -> None:
         ext = self.format_box.currentData()
         path = self._file_path()
         if path.suffix.lower() != ext or str(path) != self.path_edit.text():
-            self.path_edit.setText(str(path.with_suffix(ext)))
+            self.path_edit.setText(str(with_format(path, ext)))
         self.depth_box.setEnabled(ext in SIXTEEN_BIT)
         self.quality.setEnabled(ext in (".jpg", ".webp"))
 

@@ -27,3 +27,38 @@ def test_a_folder_in_the_file_field_means_the_suggested_name_in_it(qtbot, tmp_pa
     assert dialog.options().path == tmp_path / "out" / "scene_colorized.tif"
     dialog.path_edit.setText(str(tmp_path / "out" / "mine.tif"))
     assert dialog.options().path == tmp_path / "out" / "mine.tif"
+
+
+def test_a_name_with_dots_of_its_own_keeps_them(qtbot, tmp_path):
+    # photos named by date: '2021.06.14' must not become '2021.06.png' (shared by every day's export)
+    dialog = ExportDialog(tmp_path / "2021.06.14_colorized")
+    qtbot.addWidget(dialog)
+    assert Path(dialog.path_edit.text()) == tmp_path / "2021.06.14_colorized.png"
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData(".jpg"))
+    assert Path(dialog.path_edit.text()) == tmp_path / "2021.06.14_colorized.jpg"
+    assert dialog.options().diagnostics_dir is None
+    dialog.diagnostics.setChecked(True)
+    assert dialog.options().diagnostics_dir == tmp_path / "2021.06.14_colorized_diagnostics"
+    dialog.path_edit.setText(str(tmp_path / "2021.06.15_mine"))         # typed without extension
+    assert dialog.options().path == tmp_path / "2021.06.15_mine.jpg"
+
+
+def test_exported_diagnostics_get_a_folder_of_their_own(qtbot, window, pair_files, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from test_main_window import colorize, open_pair
+
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(out)))
+    open_pair(qtbot, window, *pair_files)
+    written = []
+    for method in ("dis+gf", "reinhard"):
+        colorize(qtbot, window, method)
+        window.export_diagnostics_dialog()
+        qtbot.waitUntil(lambda: window.worker is None, timeout=20000)
+        written.append(sorted(p.name for p in out.iterdir()))
+    assert written == [["scene_diagnostics"], ["scene_diagnostics", "scene_diagnostics-2"]]
+    import json
+    assert json.loads((out / "scene_diagnostics-2" / "info.json").read_text())["method"] == "reinhard"
+    assert not (out / "scene_diagnostics-2" / "flow.png").exists()      # no map of the other result
