@@ -6,6 +6,7 @@ temporary folder and so get their own settings each.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -140,7 +141,8 @@ class Settings:
     def jpeg_quality(self, value: int) -> None:
         self._q.setValue("export/jpeg_quality", int(value))
 
-    # -- recent files (each entry: one or two paths joined by '|')
+    # -- recent files (each entry: a JSON list of the paths opened together; '|' is a legal
+    # character of file names, so the paths joined by '|' of older settings are read only)
     def recent(self) -> list[list[Path]]:
         """Most recent first; each entry is the list of files that were opened together."""
         raw = self._q.value("files/recent", [])
@@ -148,14 +150,14 @@ class Settings:
             raw = [raw]
         out = []
         for entry in raw or []:
-            files = [Path(p) for p in str(entry).split("|") if p]
+            files = [Path(p) for p in _recent_paths(str(entry)) if p]
             if files:
                 out.append(files)
         return out
 
     def add_recent(self, files: list[str | Path]) -> None:
-        key = "|".join(str(Path(f)) for f in files)
-        entries = ["|".join(str(p) for p in e) for e in self.recent()]
+        key = json.dumps([str(Path(f)) for f in files])
+        entries = [json.dumps([str(p) for p in e]) for e in self.recent()]
         entries = [key] + [e for e in entries if e != key]
         self._q.setValue("files/recent", entries[:MAX_RECENT])
 
@@ -174,3 +176,15 @@ class Settings:
     def window_state(self) -> QByteArray | None:
         value = self._q.value("window/state")
         return value if isinstance(value, QByteArray) else None
+
+
+def _recent_paths(entry: str) -> list[str]:
+    """The paths of one recent entry: a JSON list, or (settings of older versions) '|'-joined."""
+    if entry.startswith("["):
+        try:
+            paths = json.loads(entry)
+            if isinstance(paths, list) and all(isinstance(p, str) for p in paths):
+                return paths
+        except ValueError:
+            pass
+    return entry.split("|")

@@ -52,6 +52,15 @@ def test_recent_files_most_recent_first_without_duplicates(tmp_path):
     assert s.recent() == []
 
 
+def test_a_recent_pair_whose_folder_has_a_bar_in_its_name_reopens(tmp_path):
+    s = Settings()
+    pair = [tmp_path / "a|b" / "x_mono.png", tmp_path / "a|b" / "x_color.png"]   # '|' is legal in names
+    s.add_recent(pair)
+    assert Settings().recent() == [pair]
+    s._q.setValue("files/recent", [f"{tmp_path}/old_mono.png|{tmp_path}/old_color.png"])  # an older version's
+    assert s.recent() == [[tmp_path / "old_mono.png", tmp_path / "old_color.png"]]
+
+
 def test_user_errors_are_one_line_bugs_say_unexpected():
     line, details = describe(UnreadableImageError("x.png: the file is empty (0 bytes)"))
     assert line == "x.png: the file is empty (0 bytes)"
