@@ -59,7 +59,7 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         self.side = SidePanel()
         self.side.colorizeRequested.connect(self.colorize)
         self.side.cancelRequested.connect(self.cancel_job)
-        self.side.choiceChanged.connect(lambda key: setattr(self.settings, "default_model", key))
+        self.side.choiceChanged.connect(lambda key: self.settings.set_model_choice(self._showing_pair(), key))
         self.side.linkRequested.connect(self._first_start_link)
         self.history = ResultHistory()
         self.side.resultChosen.connect(self._choose_result)
@@ -115,10 +115,14 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         self.settings.view_mode = mode
 
     # ------------------------------------------------------------------ picker
+    def _showing_pair(self) -> bool:
+        """Whether the picker offers pair methods: a pair is open, or nothing yet."""
+        return self.inputs.is_pair if self.inputs else True
+
     def refresh_choices(self, select: str | None = None) -> None:
         options = model_catalog.choices()
-        is_pair = self.inputs.is_pair if self.inputs else True
-        self.side.set_choices(options, is_pair, select or self.settings.default_model)
+        is_pair = self._showing_pair()
+        self.side.set_choices(options, is_pair, select or self.settings.model_choice(is_pair))
         self.batch.refresh_methods(options)
 
     # ------------------------------------------------------------------ opening

@@ -48,7 +48,8 @@ def take_screenshot(out: Path, files: list[Path], size: str = "1600x960", method
         if files:
             window.auto_colorize = True
             if method:
-                window.settings.default_model = f"method:{method}" if method != "auto" else AUTO_KEY
+                for pair in (True, False):   # whichever the files are
+                    window.settings.set_model_choice(pair, f"method:{method}" if method != "auto" else AUTO_KEY)
             window.open_paths(files)
             if not _wait([window.colorized, window.jobFailed], timeout):
                 print(f"colorstudio-gui: no result within {timeout:.0f} s", file=sys.stderr)

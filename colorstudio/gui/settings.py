@@ -51,14 +51,15 @@ class Settings:
     def output_dir(self, folder: str | Path | None) -> None:
         self._q.setValue("output/folder", str(folder) if folder else "")
 
-    @property
-    def default_model(self) -> str:
-        """The picker entry chosen last (its key, see :mod:`model_catalog`), '' for the default."""
-        return self._str("colorize/model")
+    def model_choice(self, pair: bool) -> str:
+        """The picker entry chosen last for pairs (``pair``) or for single grays (its key, see
+        :mod:`model_catalog`), '' for the default. Each kind keeps its own: choosing a method
+        for a single gray does not forget the one chosen for pairs."""
+        return self._str("colorize/model_pair" if pair else "colorize/model_single") \
+            or self._str("colorize/model")          # settings of older versions: one for both
 
-    @default_model.setter
-    def default_model(self, key: str) -> None:
-        self._q.setValue("colorize/model", key or "")
+    def set_model_choice(self, pair: bool, key: str) -> None:
+        self._q.setValue("colorize/model_pair" if pair else "colorize/model_single", key or "")
 
     @property
     def device(self) -> str:

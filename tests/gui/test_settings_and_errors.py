@@ -14,17 +14,17 @@ from colorstudio.gui.settings import MAX_RECENT, Settings
 def test_settings_live_in_the_user_folder_and_persist(isolated_user_dir, tmp_path):
     s = Settings()
     assert s.file.parent == isolated_user_dir
-    assert s.output_dir is None and s.device == "auto" and s.default_model == ""
+    assert s.output_dir is None and s.device == "auto" and s.model_choice(True) == s.model_choice(False) == ""
     assert s.view_mode == "side"
     s.view_mode = "result"
     s.output_dir = tmp_path / "out"
     s.device = "cpu"
-    s.default_model = "method:dis+gf"
+    s.set_model_choice(True, "method:dis+gf")
     s.jpeg_quality = 300
     s.sync()
     again = Settings()
     assert again.output_dir == tmp_path / "out"
-    assert again.device == "cpu" and again.default_model == "method:dis+gf"
+    assert again.device == "cpu" and again.model_choice(True) == "method:dis+gf"
     assert again.jpeg_quality == 100                      # clamped
     assert again.view_mode == "result"
     again.view_mode = "somewhere"
@@ -84,3 +84,20 @@ def test_show_error_logs_to_the_user_log_file(qtbot):
     finally:
         logging.getLogger("colorstudio").removeHandler(handler)
         handler.close()
+
+
+def test_the_method_chosen_for_pairs_outlives_one_chosen_for_a_single_gray(qtbot, window, pair_files):
+    from test_main_window import open_pair
+
+    open_pair(qtbot, window, *pair_files)
+    assert window.side.select("method:sgbm+gf")
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    assert window.side.select("method:cheng")
+    open_pair(qtbot, window, *pair_files)
+    assert window.side.current_choice().key == "method:sgbm+gf"       # not Automatic
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    assert window.side.current_choice().key == "method:cheng"
+    again = Settings()
+    assert again.model_choice(True) == "method:sgbm+gf" and again.model_choice(False) == "method:cheng"
