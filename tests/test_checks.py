@@ -163,3 +163,21 @@ def test_check_and_colorize_agree_on_the_mode_of_a_slightly_larger_reference(mot
     report = check_pair(luma(left), bigger)
     assert report.suggested_mode == choose_mode(left.shape, bigger.shape, report)[0]
     assert report.suggested_mode == ("stereo" if factor < 1.1 else "crosscam")
+
+
+def test_a_mirrored_colour_shot_is_not_a_rectified_pair(moto):
+    left, right, _ = moto
+    r = check_pair(luma(left), right[:, ::-1].copy())
+    assert r.mirrored and r.rectified is False and r.suggested_mode == "crosscam"
+    assert any("mirrored" in m for m in r.messages)
+    assert not check_pair(luma(left), right).mirrored
+
+
+@pytest.mark.parametrize("turn", [90, 180])
+def test_a_turned_colour_shot_says_by_how_much_and_is_not_called_mirrored(moto, turn):
+    left, right, _ = moto
+    turned = np.ascontiguousarray(np.rot90(right, k=turn // 90))
+    r = check_pair(luma(left), turned)
+    # (a quarter turn is also squeezed to the gray's shape first, which bends the angle a little)
+    assert abs(abs(r.rotation_deg) - turn) < 15 and not r.mirrored and r.rectified is False
+    assert any("turned by" in m and "upright" in m for m in r.messages), r.messages

@@ -23,6 +23,9 @@ def _size_message(f: dict) -> str | None:
 
 
 def _geometry_messages(f: dict) -> list[str]:
+    if f.get("mirrored"):       # its rows and parallax say nothing of the real pair
+        return ["The colour shot looks mirrored (left and right swapped): flip it back first, "
+                "no method can align a mirror image."]
     out = []
     if f["rectified"]:
         out.append(f"The pair is rectified: rows agree within {f['vertical_offset_px']:.1f} px.")
@@ -31,7 +34,11 @@ def _geometry_messages(f: dict) -> list[str]:
         if abs(f["vertical_shift_px"]) >= f["rectify_tolerance_px"]:
             detail.append(f"shifted {abs(f['vertical_shift_px']):.1f} px "
                           f"{'down' if f['vertical_shift_px'] > 0 else 'up'} in the colour shot")
-        if abs(f["rotation_deg"]) >= 0.1:
+        turn = abs(f["rotation_deg"])
+        if turn > 20:
+            upright = min(abs(turn - q) for q in (90, 180, 270)) <= 10
+            detail.append(f"turned by {turn:.0f} degrees" + (": turn the colour shot upright first" if upright else ""))
+        elif abs(f["rotation_deg"]) >= 0.1:
             detail.append(f"tilted by {abs(f['rotation_deg']):.1f} degrees")
         more = f" ({', '.join(detail)})" if detail else ""
         out.append(f"The pair is not rectified: rows differ by {f['vertical_offset_px']:.1f} px{more}; "

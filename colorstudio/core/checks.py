@@ -76,7 +76,9 @@ class PairReport:
     vertical_offset_px: float | None           # median |dy| of inlier matches
     rows_off_fraction: float | None            # share of matches more than 2x tolerance off
     vertical_shift_px: float | None            # signed dy at the centre (ref - gray)
-    rotation_deg: float | None                 # tilt of the rows between the shots
+    rotation_deg: float | None                 # tilt of the rows between the shots (a turn
+                                               # beyond 20 degrees: the angle of the turn)
+    mirrored: bool | None                      # the colour shot is the gray's mirror image
     rectify_tolerance_px: float
     rectified: bool | None
     disparity_min: float | None                # 2nd percentile of x_ref - x_gray
@@ -188,6 +190,15 @@ def match_features(gray: np.ndarray, ref_luma: np.ndarray, max_side: int = MAX_S
 
 
 # ------------------------------------------------------------------ measures
+def _turn_degrees(pg: np.ndarray, pr: np.ndarray) -> float | None:
+    """The angle (degrees, counter-clockwise) by which a similarity carries the gray's matched
+    points onto the reference's; None when it cannot be fitted."""
+    if len(pg) < 3:
+        return None
+    M, _ = cv2.estimateAffinePartial2D(pg.astype(np.float32), pr.astype(np.float32), method=cv2.RANSAC)
+    return None if M is None else -math.degrees(math.atan2(M[1, 0], M[0, 0]))
+
+
 def _robust_lstsq(A: np.ndarray, y: np.ndarray) -> np.ndarray:
     coef = np.linalg.lstsq(A, y, rcond=None)[0]
     res = np.abs(y - A @ coef)
@@ -234,13 +245,23 @@ def _geometry(m: Matches, gray_shape) -> dict:
     shift, tilt, _ = _robust_lstsq(A, dy)
     offset = float(np.median(np.abs(dy)))
     rows_off = float(np.mean(np.abs(dy) > 2 * tol))
+    # mirrored: the map from the gray's points to the reference's turns the plane over (a
+    # negative determinant; a turn, even by 180 degrees, keeps it positive). A left-right
+    # mirror keeps every row, so the row test alone passes it as rectified.
+    A = np.stack([pg[:, 0], pg[:, 1], np.ones(len(pg))], 1)
+    mirrored = bool(len(pg) >= 6 and np.linalg.det(np.stack([_robust_lstsq(A, pr[:, 0])[:2],
+                                                                _robust_lstsq(A, pr[:, 1])[:2]])) < 0)
+    rotation = math.degrees(math.atan(tilt))           # the tilt of the rows: small angles
+    turn = _turn_degrees(pg, pr)
+    if turn is not None and abs(turn) > 20:            # a turned shot: the tilt cannot say by how much
+        rotation = turn
     dead = max(0.5, 0.5 / m.work_scale)
     pos, neg = float(np.mean(d > dead)), float(np.mean(d < -dead))
     side = "right" if pos >= 0.75 else "left" if neg >= 0.75 else "unknown"
     return {
         "vertical_offset_px": offset, "rows_off_fraction": rows_off,
-        "vertical_shift_px": float(shift), "rotation_deg": math.degrees(math.atan(tilt)),
-        "rectify_tolerance_px": tol, "rectified": bool(offset <= tol and rows_off <= ROWS_OFF_MAX),
+        "vertical_shift_px": float(shift), "rotation_deg": rotation, "mirrored": mirrored,
+        "rectify_tolerance_px": tol, "rectified": bool(offset <= tol and rows_off <= ROWS_OFF_MAX and not mirrored),
         "disparity_min": float(np.percentile(d, 2)), "disparity_max": float(np.percentile(d, 98)),
         "disparity_median": float(np.median(d)), "colour_side": side,
         "colour_camera_position": {"right": "left", "left": "right"}.get(side, "unknown"),
@@ -304,7 +325,7 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
     m = match_features(gray, luma(reference), max_side)
     facts.update(detector=m.detector, n_matches=len(m.gray_pts), n_inliers=m.n_inliers)
     measures = dict.fromkeys(
-        ["vertical_offset_px", "rows_off_fraction", "vertical_shift_px", "rotation_deg", "rectified",
+        ["vertical_offset_px", "rows_off_fraction", "vertical_shift_px", "rotation_deg", "mirrored", "rectified",
          "disparity_min", "disparity_max", "disparity_median", "exposure_gain", "exposure_stops",
          "tone_slope", "tone_offset", "tone_gamma", "mean_luma_diff"])
     measures.update(colour_side="unknown", colour_camera_position="unknown",
