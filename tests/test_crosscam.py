@@ -184,7 +184,7 @@ def _report(rectified, n_inliers=200, offset=0.3, identical=False):
                       size_mismatch=False, aspect_mismatch=False, identical=identical,
                       reference_is_gray=False, detector="orb", n_matches=300, n_inliers=n_inliers,
                       vertical_offset_px=offset, rows_off_fraction=0.0, vertical_shift_px=0.0,
-                      rotation_deg=0.0, rectify_tolerance_px=1.5, rectified=rectified,
+                      rotation_deg=0.0, mirrored=False, rectify_tolerance_px=1.5, rectified=rectified,
                       disparity_min=1.0, disparity_max=30.0, disparity_median=10.0,
                       colour_side="right", colour_camera_position="left", exposure_gain=1.0,
                       exposure_stops=0.0, tone_slope=1.0, tone_offset=0.0, tone_gamma=1.0,
