@@ -149,6 +149,9 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         kwargs["defer_full_size"] = True
     yield Progress(0.1, f"colorizing with {chosen.name}")
     result = fn(gray_f, ref_f, **kwargs)
+    if reference is not None and reference.is_gray:   # no colour to take: what a learned method
+        # shows here it made up (ccdc left faint colour while the warning said the result stays gray)
+        result = replace(result, chroma=np.full(gray_f.shape + (2,), 0.5, np.float32), reduced=None)
     if result.chroma is None and result.reduced is not None:
         yield ReducedResult(0.6, "bringing the colours to full size", result.reduced)
         chroma = detail_upsample_chroma(result.reduced, gray_f).astype(np.float32, copy=False)
