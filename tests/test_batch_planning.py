@@ -40,3 +40,13 @@ def test_a_manifest_output_gets_a_writable_format_or_the_one_asked_for(tmp_path)
     assert names == ["r2.jpg", "result.png"]
     names = sorted(i.output.name for i in plan_batch([tmp_path], tmp_path / "out", ext="tif").items)
     assert names == ["r2.tif", "result.tif"]
+
+
+def test_manifest_outputs_keep_their_subfolders(tmp_path):
+    for name in ("d.png", "n.png", "x.png"):
+        gray_img(tmp_path / "in" / name)
+    (tmp_path / "in" / "pairs.csv").write_text("d.png,,day/out.png\nn.png,,night/out.png\nx.png,,../../escape.png\n")
+    plan = _run(plan_batch([tmp_path / "in"], tmp_path / "out"))
+    written = sorted(str(i.written.relative_to(tmp_path / "out")) for i in plan.items)
+    assert written == ["day/out.png", "escape.png", "night/out.png"]      # not out.png and out-2.png
+    assert not (tmp_path / "escape.png").exists()

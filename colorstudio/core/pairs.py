@@ -54,7 +54,8 @@ class PairItem:
     """One job: a gray photo and its colour reference (None = a single gray).
 
     ``name`` is unique within a :class:`Discovery` (usable as an output stem);
-    ``output`` is the manifest's output path, if it gave one.
+    ``output`` is the manifest's output path, if it gave one, relative to the manifest's folder
+    (``day/out.png``; just the file name when it points outside that folder).
     """
 
     gray: Path
@@ -175,8 +176,21 @@ def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[
                 unmatched.append((p, reason))
                 bad = True
         if not bad:
-            items.append(PairItem(row.gray, row.reference, (row.output or row.gray).stem, row.output))
+            items.append(PairItem(row.gray, row.reference, (row.output or row.gray).stem,
+                                  _relative_output(row.output, csv_path.parent)))
     return items
+
+
+def _relative_output(output: Path | None, base: Path) -> Path | None:
+    """A manifest's output below its folder, as a relative path (its subfolders are kept in the
+    batch's output folder); one outside it (``../x.png``, ``/elsewhere/x.png``): its name."""
+    if output is None:
+        return None
+    try:
+        rel = Path(os.path.normpath(output)).relative_to(Path(os.path.normpath(base)))
+    except ValueError:
+        return Path(output.name)
+    return rel if ".." not in rel.parts else Path(output.name)
 
 
 # ------------------------------------------------------------------ roles

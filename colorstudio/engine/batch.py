@@ -83,10 +83,11 @@ def _written_suffix(suffix: str, ext: str | None) -> str:
 
 
 def _output_path(item, out_dir: Path, ext: str | None) -> Path:
-    """Where an item's result goes: the manifest's output name, else ``NAME_colorized``, in
-    ``out_dir``, in a format that can be written."""
+    """Where an item's result goes: the manifest's output (with its subfolders: ``day/out.png``
+    and ``night/out.png`` stay two files), else ``NAME_colorized``, in ``out_dir``, in a
+    format that can be written."""
     if item.output is not None:
-        return out_dir / (item.output.stem + _written_suffix(item.output.suffix, ext))
+        return out_dir / item.output.parent / (item.output.stem + _written_suffix(item.output.suffix, ext))
     return out_dir / f"{item.name}_colorized{_written_suffix(item.gray.suffix, ext)}"
 
 
@@ -121,6 +122,11 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
     method = method_for(item, method)
     result = yield from colorize_steps(gray, reference, method, model, options)
     inputs = {item.gray.resolve()} | ({item.reference.resolve()} if item.reference else set())
+    if not item.output.parent.is_dir():      # a manifest's subfolder of the output folder
+        try:
+            item.output.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"cannot create the output folder {item.output.parent} ({e.strerror})") from None
     target = free_path(item.output)
     while target.resolve() in inputs:  # never write over an input, even if asked to
         target = free_path(target.with_name(target.stem + "-out" + target.suffix))
