@@ -163,6 +163,21 @@ def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes
     return as_float(out, 255.0), f"reference converted from {profile_name(source)} to {profile_name(target)}"
 
 
+def cmyk_image_to_srgb(im, icc: bytes | None):
+    """A Pillow CMYK image as RGB in sRGB through its own CMYK profile (relative colorimetric),
+    or None when it has none littleCMS can use (the caller then takes Pillow's plain formula,
+    which prints C100 as (0, 255, 255) where a press profile gives (0, 151, 218))."""
+    if profile_colour_space(icc) != "CMYK":
+        return None
+    from PIL import ImageCms
+
+    try:
+        return ImageCms.profileToProfile(im, open_profile(icc), open_profile(None),
+                                         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, outputMode="RGB")
+    except Exception:       # a damaged profile: the plain formula
+        return None
+
+
 def to_srgb(pixels: np.ndarray, icc: bytes | None) -> np.ndarray:
     """uint8 RGB ``pixels`` in the RGB profile ``icc`` converted to sRGB (relative
     colorimetric), for a file format that cannot carry a profile (BMP). Unchanged if ``icc``

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
-from colorstudio.core.colour_management import gray_in_srgb_tones
+from colorstudio.core.colour_management import cmyk_image_to_srgb, gray_in_srgb_tones
 from colorstudio.core.exif_carry import exif_to_carry
 from colorstudio.core.exif_colour_space import icc_from_exif
 from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx
@@ -270,6 +270,8 @@ def _decode(im: Image.Image, path: Path):
         if decoded is not None and not drops_alpha:   # OpenCV reads a gray+alpha TIFF as gray
             return decoded[0], decoded[1], icc, exif_bytes, fmt, None
     im.load()
+    if im.mode == "CMYK" and (managed := cmyk_image_to_srgb(im, icc)) is not None:
+        return _orient(np.asarray(managed).copy(), turn), None, None, exif_bytes, fmt, "CMYK (by its profile)"
     pixels, alpha, converted = _pillow_to_arrays(im)
     pixels = _orient(pixels, turn)
     alpha = None if alpha is None else _orient(alpha, turn)
