@@ -229,3 +229,14 @@ def test_a_dot_gain_scan_is_read_with_its_tones_and_the_result_keeps_them(tmp_pa
     assert (tmp_path / "scan.png").read_bytes() == before                 # the scan itself is untouched
     luma = load_photo(out).to_float() @ np.float32([0.299, 0.587, 0.114])
     assert np.abs(luma - want).max() < 0.01                               # the scan as it looks
+
+
+def test_a_gray_profile_the_result_cannot_be_in_is_passed_over_for_the_references():
+    # a damaged RGB profile with a valid header (the tag table points past its end): the result
+    # was written with those 200 bytes and the reference was left unconverted
+    damaged = P3[:200]
+    assert profile_colour_space(damaged) == "RGB"
+    assert output_profile(damaged, P3) == P3
+    assert output_profile(damaged, None) is None                       # sRGB
+    pixels, note = reference_in_output_space(np.full((2, 2, 3), COLOUR, np.uint8), P3, damaged)
+    assert "the result is in Test Display P3" in note

@@ -88,6 +88,17 @@ def _behaviour(icc: bytes) -> str:
     return "srgb" if int(np.abs(out.astype(int) - cube).max()) <= 1 else "other"
 
 
+@functools.lru_cache(maxsize=32)
+def _usable_as_output(icc: bytes) -> bool:
+    """Whether littleCMS can convert sRGB colours *into* ``icc`` (a scanner's input-only
+    profile, or a damaged one, cannot: the result cannot be in that space)."""
+    try:
+        convert_rgb(np.zeros((1, 1, 3), np.uint8), None, icc)
+        return is_srgb(icc) or _behaviour(icc) != "unusable"
+    except Exception:
+        return False
+
+
 def open_profile(icc: bytes | None):
     """A littleCMS profile (Pillow's ``ImageCms``) of ``icc``; None: sRGB. Raises if damaged."""
     from PIL import ImageCms
@@ -123,10 +134,10 @@ def output_profile(gray_icc: bytes | None, reference_icc: bytes | None = None, s
     if check_space(space) == "srgb":
         return None
     own = profile_for_pixels(gray_icc, 3)
-    if own is not None:
+    if own is not None and _usable_as_output(own):    # a damaged or input-only one: as if none
         return own
     lent = profile_for_pixels(reference_icc, 3)
-    return lent if lent is not None and _behaviour(lent) == "other" else None     # not sRGB, and usable
+    return lent if lent is not None and _behaviour(lent) == "other" and _usable_as_output(lent) else None
 
 
 def _spaces(reference_icc: bytes | None, gray_icc: bytes | None, colour: bool, space: str):
@@ -149,8 +160,8 @@ def reference_in_output_space(reference_pixels: np.ndarray, reference_icc: bytes
     as_float = lambda p, s: (np.repeat(p[..., None], 3, 2) if p.ndim == 2 else p).astype(np.float32) / s
     spaces = _spaces(reference_icc, gray_icc, pixels.ndim == 3, space)
     if spaces is None:
-        lent = (pixels.ndim == 3 and profile_for_pixels(gray_icc, 3) is None
-                and output_profile(gray_icc, reference_icc, space))
+        out = output_profile(gray_icc, reference_icc, space) if pixels.ndim == 3 else None
+        lent = out is not None and out != profile_for_pixels(gray_icc, 3) and out
         note = (f"the result is in {profile_name(lent)}, the reference's colour space (the gray has none), "
                 "so its colours are kept whole") if lent else None
         return as_float(pixels, scale), note
