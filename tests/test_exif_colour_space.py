@@ -49,6 +49,7 @@ def test_the_adobe_rgb_profile_converts_as_the_published_matrices():
 
 @pytest.mark.parametrize("colour_space, index, adobe", [
     (0xFFFF, "R03", True),            # the DCF's Adobe RGB
+    (2, None, True), (2, "R03", True),  # the value some cameras write for Adobe RGB
     (0xFFFF, None, False),            # uncalibrated, no word of which space: read as sRGB
     (1, "R98", False), (1, "R03", False), (None, None, False)])
 def test_only_the_dcf_adobe_rgb_tags_give_a_profile(colour_space, index, adobe):
@@ -98,6 +99,9 @@ def test_the_written_exif_agrees_with_the_files_space():
     other.load(exif_for_space(srgb, srgb=False))
     assert other.get_ifd(0x8769)[0xA001] == 0xFFFF
     assert exif_for_space(None, srgb=True) is None and exif_for_space(b"junk", srgb=True) == b"junk"
+    nonstandard = Image.Exif()
+    nonstandard.load(exif_for_space(_exif(2, None), srgb=True))       # a camera's ColorSpace 2
+    assert nonstandard.get_ifd(0x8769)[0xA001] == 1
 
 
 @pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])

@@ -23,6 +23,7 @@ EXIF_IFD, INTEROP_IFD = 0x8769, 0xA005      # the Exif sub-IFD and its Interoper
 COLOR_SPACE, INTEROP_INDEX = 0xA001, 0x0001
 SRGB, UNCALIBRATED = 1, 0xFFFF
 ADOBE_RGB_NAME = "Adobe RGB (1998)"
+ADOBE_RGB_NONSTANDARD = 2     # ColorSpace value some cameras write for Adobe RGB (not in the EXIF standard)
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,7 +38,10 @@ def icc_from_exif(exif: Image.Exif) -> bytes | None:
     way), else None: the photo is then read as sRGB, as any untagged photo."""
     try:
         details = exif.get_ifd(EXIF_IFD)
-        if details.get(COLOR_SPACE) != UNCALIBRATED:
+        said = details.get(COLOR_SPACE)
+        if said == ADOBE_RGB_NONSTANDARD:      # some cameras write Adobe RGB as ColorSpace 2
+            return adobe_rgb_profile()
+        if said != UNCALIBRATED:
             return None
         index = exif.get_ifd(INTEROP_IFD).get(INTEROP_INDEX)
     except Exception:           # unusual EXIF: no claim taken from it
@@ -60,7 +64,7 @@ def exif_for_space(exif: bytes | None, srgb: bool) -> bytes | None:
         tags.load(exif)
         details = tags.get_ifd(EXIF_IFD)
         said = details.get(COLOR_SPACE)
-        if srgb and said == UNCALIBRATED:
+        if srgb and said in (UNCALIBRATED, ADOBE_RGB_NONSTANDARD):
             details[COLOR_SPACE] = SRGB
             interop = tags.get_ifd(INTEROP_IFD)
             if INTEROP_INDEX in interop:
