@@ -130,3 +130,25 @@ def test_a_single_mono_jpeg_tagged_adobe_rgb_colorizes_with_its_tones_and_says_s
     assert result.icc_profile is None and _tags(out) == (1, "R98")       # an sRGB file, and its EXIF says so
     want = _srgb_level((gray / 255.0) ** (563 / 256))
     assert np.abs(result.gray_float() - want).max() < 0.012          # the gray as it looks
+
+
+@pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])
+def test_a_gray_read_through_its_gray_profile_gets_the_tones_of_the_references_space(tmp_path, dtype, top):
+    # its levels are sRGB's tones; the result is in the reference's Adobe RGB (gamma 2.2), so
+    # kept as they are its shadows would read lighter than the gray's
+    from icc_profiles import gray_profile
+
+    levels = (np.arange(0, 256, 5) * (top // 255)).astype(dtype).reshape(4, 13)
+    Image.fromarray(levels).save(tmp_path / "g.png", icc_profile=gray_profile())
+    gray = load_photo(tmp_path / "g.png")
+    assert gray.srgb_tones
+    reference = Photo(pixels=np.zeros((4, 13, 3), np.uint8), icc_profile=adobe_rgb_profile())
+    out = gray_in_result_space(gray, reference)
+    # the same tone: an sRGB level v and the Adobe RGB level a with a ** (563/256) == linear(v)
+    linear = np.where(gray.pixels / top <= 0.04045, gray.pixels / top / 12.92,
+                      ((gray.pixels / top + 0.055) / 1.055) ** 2.4)
+    want = linear ** (256 / 563) * top
+    assert out.pixels.dtype == dtype and np.abs(out.pixels - want).max() <= 1.5 * top / 255
+    assert "Adobe RGB (1998)'s, the result's space" in out.tone_note and not out.srgb_tones
+    assert gray_in_result_space(gray, reference, "srgb") is gray          # an sRGB result: as read
+    assert gray_in_result_space(out, reference) is out                    # never twice

@@ -248,15 +248,23 @@ def _gray_tone_lut(icc: bytes, sixteen: bool) -> np.ndarray | None:
 
 
 def gray_in_result_space(gray, reference=None, space: str = "auto"):
-    """The :class:`~colorstudio.core.imageio.Photo` ``gray`` with its tones in sRGB when its
-    RGB profile is another space but the result is sRGB (:func:`result_profile`: a single
-    gray, or the sRGB option). A mono camera's JPEG tagged Adobe RGB puts darker shadows on the
-    same numbers (gamma 2.2 against sRGB's curve, up to 9 levels); kept as they are, the
-    result would look lighter than the gray. The photo comes back with the profile dropped
-    (it no longer describes the pixels) and a note in ``tone_note``; else unchanged."""
+    """The :class:`~colorstudio.core.imageio.Photo` ``gray`` with its tones in the result's
+    space, when they are known to be in another:
+
+    - its RGB profile is another space but the result is sRGB (:func:`result_profile`: a
+      single gray, or the sRGB option). A mono camera's JPEG tagged Adobe RGB puts darker
+      shadows on the same numbers (gamma 2.2 against sRGB's curve, up to 9 levels); kept as
+      they are, the result would look lighter than the gray;
+    - it was read through a gray profile (its levels are sRGB's tones, ``srgb_tones``) and the
+      result takes the reference's space, e.g. ProPhoto (gamma 1.8: up to 9 L* lighter).
+
+    The photo comes back with the profile dropped (it no longer describes the pixels) and a
+    note in ``tone_note``; else unchanged."""
+    target = result_profile(gray, reference, space)
+    if gray.pixels.ndim == 2 and getattr(gray, "srgb_tones", False) and target is not None:
+        return _srgb_gray_into(gray, target)
     icc = gray.icc_profile
-    if (gray.pixels.ndim != 2 or profile_colour_space(icc) != "RGB" or is_srgb(icc)
-            or result_profile(gray, reference, space) is not None):
+    if gray.pixels.ndim != 2 or profile_colour_space(icc) != "RGB" or is_srgb(icc) or target is not None:
         return gray
     try:
         lut = _neutral_tone_lut(icc)
@@ -266,6 +274,22 @@ def gray_in_result_space(gray, reference=None, space: str = "auto"):
     note = f"the gray's {profile_name(icc)} tones were brought to sRGB's, the result's space"
     return dataclasses.replace(gray, pixels=pixels, icc_profile=None,
                                tone_note=note if lut is not None else gray.tone_note)
+
+
+def _srgb_gray_into(gray, target: bytes):
+    """A gray whose levels are sRGB's tones, its levels moved to the same tones on the neutral
+    axis of the RGB profile ``target`` (unchanged where the curves agree, or if unusable)."""
+    try:
+        lut = _neutral_tone_lut(target)           # target levels -> sRGB levels
+    except Exception:
+        return gray
+    if lut is None:
+        return dataclasses.replace(gray, srgb_tones=False)
+    rising = np.maximum.accumulate(lut) + np.arange(256) * 1e-6  # flat stretches (the deepest
+    inverse = np.interp(np.arange(256), rising, np.arange(256))  # shadows): their first level
+    pixels = _apply_levels(gray.pixels, _levels_for(inverse, gray.pixels.dtype))
+    note = f"the gray's tones were brought to {profile_name(target)}'s, the result's space, so the result looks as the gray does"
+    return dataclasses.replace(gray, pixels=pixels, icc_profile=None, srgb_tones=False, tone_note=note)
 
 
 def _apply_levels(pixels: np.ndarray, lut: np.ndarray) -> np.ndarray:

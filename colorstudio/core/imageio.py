@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
-from colorstudio.core.colour_management import cmyk_image_to_srgb, gray_in_srgb_tones
+from colorstudio.core.colour_management import cmyk_image_to_srgb, gray_in_srgb_tones, profile_colour_space
 from colorstudio.core.exif_carry import exif_to_carry
 from colorstudio.core.exif_colour_space import icc_from_exif
 from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx
@@ -85,6 +85,7 @@ class Photo:
     format: str | None = None
     converted_from: str | None = None  # e.g. "CMYK", "P" (palette)
     tone_note: str | None = None       # a gray profile's tones brought to sRGB's (see load_photo)
+    srgb_tones: bool = False           # a gray read through its gray profile: its levels are sRGB's tones
 
     @property
     def is_gray(self) -> bool:
@@ -314,10 +315,12 @@ def _photo(pixels, alpha, icc, exif_bytes, path, fmt, converted) -> Photo:
     if pixels.ndim == 3 and channels_equal(pixels):
         pixels = np.ascontiguousarray(pixels[..., 1])
     toned, tone_note = gray_in_srgb_tones(pixels, icc)     # as the app reads every gray: sRGB's curve
+    srgb_tones = pixels.ndim == 2 and profile_colour_space(icc) == "GRAY" and (
+        toned is not pixels or tone_note is None)          # converted, or its curve is sRGB's already
     if toned is not pixels:
         pixels, icc = toned, None                          # the profile no longer describes them
-    return Photo(pixels=pixels, alpha=alpha, icc_profile=icc, exif=exif_bytes,
-                 path=path, format=fmt, converted_from=converted, tone_note=tone_note)
+    return Photo(pixels=pixels, alpha=alpha, icc_profile=icc, exif=exif_bytes, path=path, format=fmt,
+                 converted_from=converted, tone_note=tone_note, srgb_tones=srgb_tones)
 
 
 def channels_equal(rgb: np.ndarray) -> bool:
