@@ -152,3 +152,15 @@ def test_a_gray_read_through_its_gray_profile_gets_the_tones_of_the_references_s
     assert "Adobe RGB (1998)'s, the result's space" in out.tone_note and not out.srgb_tones
     assert gray_in_result_space(gray, reference, "srgb") is gray          # an sRGB result: as read
     assert gray_in_result_space(out, reference) is out                    # never twice
+
+
+@pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])
+def test_a_toned_scan_tagged_adobe_rgb_is_brought_to_srgb_for_an_srgb_result(dtype, top):
+    ramp = np.arange(0, 256, 5, dtype=np.float64).reshape(4, 13)
+    sepia = (np.stack([ramp, ramp * 0.92, ramp * 0.8], -1) * (top // 255)).astype(dtype)   # three channels
+    out = gray_in_result_space(Photo(pixels=sepia, icc_profile=adobe_rgb_profile()))       # a single gray
+    assert out.icc_profile is None and out.pixels.dtype == dtype and out.pixels.shape == sepia.shape
+    assert "brought to sRGB's" in out.tone_note
+    assert int(sepia[0, 4, 0]) - int(out.pixels[0, 4, 0]) > 5 * top / 255                  # darker shadows
+    if dtype == np.uint8:
+        np.testing.assert_array_equal(out.pixels, convert_rgb(sepia, adobe_rgb_profile(), None))

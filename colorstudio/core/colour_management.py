@@ -252,9 +252,9 @@ def gray_in_result_space(gray, reference=None, space: str = "auto"):
     space, when they are known to be in another:
 
     - its RGB profile is another space but the result is sRGB (:func:`result_profile`: a
-      single gray, or the sRGB option). A mono camera's JPEG tagged Adobe RGB puts darker
-      shadows on the same numbers (gamma 2.2 against sRGB's curve, up to 9 levels); kept as
-      they are, the result would look lighter than the gray;
+      single gray, or the sRGB option; a toned scan's three channels too). A mono camera's
+      JPEG tagged Adobe RGB puts darker shadows on the same numbers (gamma 2.2 against sRGB's
+      curve, up to 9 levels); kept as they are, the result would look lighter than the gray;
     - it was read through a gray profile (its levels are sRGB's tones, ``srgb_tones``) and the
       result takes the reference's space, e.g. ProPhoto (gamma 1.8: up to 9 L* lighter).
 
@@ -264,13 +264,20 @@ def gray_in_result_space(gray, reference=None, space: str = "auto"):
     if gray.pixels.ndim == 2 and getattr(gray, "srgb_tones", False) and target is not None:
         return _srgb_gray_into(gray, target)
     icc = gray.icc_profile
-    if gray.pixels.ndim != 2 or profile_colour_space(icc) != "RGB" or is_srgb(icc) or target is not None:
+    if profile_colour_space(icc) != "RGB" or is_srgb(icc) or target is not None:
         return gray
     try:
         lut = _neutral_tone_lut(icc)
+        if gray.pixels.ndim == 3 and gray.pixels.dtype == np.uint8:   # a toned scan: its colour too
+            pixels = convert_rgb(gray.pixels, icc, None)
+        elif lut is None:
+            pixels = gray.pixels
+        else:                # 16-bit toned scans: each channel on the neutral curve (near neutral)
+            table = _levels_for(lut, gray.pixels.dtype)
+            pixels = np.stack([_apply_levels(np.ascontiguousarray(c), table) for c in np.moveaxis(gray.pixels, -1, 0)],
+                              -1) if gray.pixels.ndim == 3 else _apply_levels(gray.pixels, table)
     except Exception:       # a damaged profile: the numbers as they are
         return gray
-    pixels = gray.pixels if lut is None else _apply_levels(gray.pixels, _levels_for(lut, gray.pixels.dtype))
     note = f"the gray's {profile_name(icc)} tones were brought to sRGB's, the result's space"
     return dataclasses.replace(gray, pixels=pixels, icc_profile=None,
                                tone_note=note if lut is not None else gray.tone_note)
