@@ -2,8 +2,9 @@
 
 Zoomed in beyond a display copy's resolution, a tile cut from the full-resolution array
 (:func:`colorstudio.gui.detail_tiles.detail_tile`) is laid over the visible region of each
-view, converted for the monitor like the display copies (``colour``). A tile asked for counts
-as shown while it is converted (:meth:`DetailLayer.shows_detail`).
+view, converted for the monitor like the display copies (``colour``). A large cut is made in
+the same worker threads, so a zoom step never holds the GUI thread. A tile asked for counts as
+shown while it is cut or converted (:meth:`DetailLayer.shows_detail`).
 
 It uses the view's ``mode``, ``frame_wh``, ``raw``/``full`` images, ``columns``, ``details``
 (the tiles' image items), ``colour``, the split's before side and line, and ``zoomChanged``.
@@ -75,7 +76,11 @@ class DetailLayer:
             elif tile.key != self._tile_wanted.get(n):
                 self._tile_wanted[n] = tile.key
                 self._tile_asked[n] = tile
-                self.colour.request(f"tile:{n}", tile.pixels, lambda pixels, n=n, t=tile: self._put_tile(n, t, pixels))
+                put = lambda pixels, n=n, t=tile: self._put_tile(n, t, pixels)   # noqa: E731
+                if tile.pixels is None:          # a large cut: made off the GUI thread
+                    self.colour.request_made(f"tile:{n}", tile.cut, put)
+                else:
+                    self.colour.request(f"tile:{n}", tile.pixels, put)
 
     def _put_tile(self, name: str, tile: Tile | None, pixels: np.ndarray | None) -> None:
         item = self.details[name]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -18,15 +20,19 @@ from colorstudio.core.color import luma
 from colorstudio.gui.display import to_uint8
 
 MARGIN = 0.25        # extra tile around the visible region, as a fraction of its size (each side)
+CUT_LATER_PIXELS = 4_000_000   # a cut from more full-resolution pixels than this is left to a
+                               # worker thread (0.1-0.4 s on a 48 MP photo at 30 %: too long for
+                               # the GUI thread); smaller cuts take a few ms and are made at once
 
 
 @dataclass(frozen=True)
 class Tile:
-    pixels: np.ndarray                            # uint8 (h, w) or (h, w, 3)
+    pixels: np.ndarray | None                     # uint8 (h, w) or (h, w, 3); None: not cut yet
     rect: tuple[float, float, float, float]       # (x, y, w, h) it covers, in frame coordinates
     key: tuple                                    # what was cut (same key: same tile)
     scale: float = 1.0                            # tile pixels per full-resolution pixel
     x_max: float | None = None                    # cut at this frame x (the split line)
+    cut: Callable[[], np.ndarray] | None = None   # makes ``pixels`` when they are None (a large cut)
 
 
 def _still_covers(tile: Tile | None, full: np.ndarray, scale: float, x_max: float | None,
@@ -54,7 +60,8 @@ def _to_float(a: np.ndarray) -> np.ndarray:
 
 def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, frame_wh: tuple[int, int],
                 visible: tuple[float, float, float, float], zoom: float, x_max: float | None = None,
-                margin: float = MARGIN, current: Tile | None = None) -> Tile | None:
+                margin: float = MARGIN, current: Tile | None = None,
+                cut_later_pixels: float | None = None) -> Tile | None:
     """The full-resolution tile to lay over a view, or None when the display copy is enough.
 
     full: the panel's full-resolution array (H', W'[, 3]), any dtype, stretched over the frame
@@ -63,7 +70,9 @@ def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, fr
     frame_wh: the frame (the gray's full-resolution W, H). visible: (x0, y0, x1, y1) in frame
     coordinates. zoom: screen pixels per frame pixel. x_max: cut nothing right of it (the split line).
     current: the tile laid now; returned as it is while it still covers the view (a pan within
-    its margin), so that panning cuts a new tile only now and then.
+    its margin), so that panning cuts a new tile only now and then. cut_later_pixels: a cut
+    from more full-resolution pixels than this comes back uncut (``pixels`` None, ``cut``
+    makes them: for a worker thread); None: :data:`CUT_LATER_PIXELS`; ``math.inf``: cut now.
     """
     if full is None or shown_shape is None or zoom <= 0:
         return None
@@ -87,6 +96,19 @@ def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, fr
         return current
     out_w, out_h = max(1, round((c1 - c0) * scale)), max(1, round((r1 - r0) * scale))
     key = (id(full), c0, c1, r0, r1, out_w, out_h)
+    rect = (c0 / sx, r0 / sy, (c1 - c0) / sx, (r1 - r0) / sy)
+    cut = partial(_cut, full, (r0, r1, c0, c1), (out_w, out_h), len(shown_shape) == 2)
+    if (r1 - r0) * (c1 - c0) > (CUT_LATER_PIXELS if cut_later_pixels is None else cut_later_pixels):
+        return Tile(None, rect, key, scale, x_max, cut)
+    return Tile(cut(), rect, key, scale, x_max)
+
+
+def _cut(full: np.ndarray, rows_cols: tuple[int, int, int, int], out_wh: tuple[int, int],
+         as_luma: bool) -> np.ndarray:
+    """The uint8 tile: ``full[r0:r1, c0:c1]`` reduced to ``out_wh`` (and to its luma when the
+    display copy shows a colour array as gray). Thread-safe: it only reads ``full``."""
+    r0, r1, c0, c1 = rows_cols
+    out_w, out_h = out_wh
     crop = full[r0:r1, c0:c1]
     if crop.ndim == 3:
         crop = crop[..., :3]
@@ -94,7 +116,6 @@ def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, fr
         if crop.dtype not in (np.uint8, np.uint16, np.float32):
             crop = crop.astype(np.float32)
         crop = cv2.resize(np.ascontiguousarray(crop), (out_w, out_h), interpolation=cv2.INTER_AREA)
-    if crop.ndim == 3 and len(shown_shape) == 2:
+    if crop.ndim == 3 and as_luma:
         crop = luma(_to_float(crop))             # linear: the luma of the mean is the mean luma
-    pixels = np.ascontiguousarray(to_uint8(crop))
-    return Tile(pixels, (c0 / sx, r0 / sy, (c1 - c0) / sx, (r1 - r0) / sy), key, scale, x_max)
+    return np.ascontiguousarray(to_uint8(crop))

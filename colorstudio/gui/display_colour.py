@@ -56,10 +56,21 @@ class DisplayColour(QObject):
         self._waiting[slot] = apply
         self._pool.submit(self._convert, slot, number, pixels, self.monitor, self.photo_icc)
 
-    def _convert(self, slot: str, number: int, pixels: np.ndarray, monitor: MonitorProfile,
-                 photo_icc: bytes | None) -> None:
+    def request_made(self, slot: str, make: Callable[[], np.ndarray], apply: Apply) -> None:
+        """As :meth:`request` for pixels that ``make`` has yet to make (a large full-resolution
+        tile): made in the pool as well, then converted if need be; always answered later."""
+        number = self._latest[slot] = self._latest.get(slot, 0) + 1
+        self._waiting[slot] = apply
+        self._pool.submit(self._convert, slot, number, make, self.monitor, self.photo_icc, self.converts)
+
+    def _convert(self, slot: str, number: int, pixels, monitor: MonitorProfile,
+                 photo_icc: bytes | None, converts: bool = True) -> None:
+        if callable(pixels):
+            if self._latest.get(slot) != number:    # superseded before it started: not made
+                return
+            pixels = pixels()
         try:
-            out = monitor.convert(pixels, photo_icc)
+            out = monitor.convert(pixels, photo_icc) if converts else pixels
         except Exception:            # a profile littleCMS rejects: the numbers as they are
             out = pixels
         try:

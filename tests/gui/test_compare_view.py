@@ -290,3 +290,27 @@ def test_a_pan_within_the_tiles_margin_cuts_no_new_tile(view, qtbot, monkeypatch
                 yRange=(r.top(), r.bottom()), padding=0)         # beyond it: a new cut
     view.refresh_details()
     assert view._tile_asked["gray"] is not first and len(cuts) == 1
+
+
+def test_a_large_cut_is_made_off_the_gui_thread_and_arrives(view, qtbot, monkeypatch):
+    import threading
+
+    from colorstudio.gui import detail_tiles
+
+    monkeypatch.setattr(detail_tiles, "CUT_LATER_PIXELS", 1000)     # every cut here counts as large
+    threads = []
+    real = detail_tiles._cut
+    monkeypatch.setattr(detail_tiles, "_cut", lambda *a: (threads.append(threading.get_ident()), real(*a))[1])
+    full = np.random.default_rng(3).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.fit()
+    qtbot.wait(100)
+    view.actual_size()
+    assert view.shows_detail("gray")                               # asked for: counts as shown
+    qtbot.waitUntil(lambda: view.details["gray"].image is not None, timeout=5000)
+    assert threads and threading.get_ident() not in threads        # cut in the pool
+    tile = view.details["gray"]
+    rect = tile.mapRectToParent(tile.boundingRect())
+    x, y = int(rect.left()) + 7, int(rect.top()) + 5
+    assert tile.image[5, 7] == full[y, x]                          # the real pixel
