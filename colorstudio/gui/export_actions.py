@@ -23,7 +23,9 @@ class ExportActions:
         """Beside the gray photo (or in the chosen output folder): '<name>_colorized', and the
         method too when several results of these photos are kept (each export its own file).
         No extension: the name may hold dots of its own ('2021.06.14_colorized')."""
-        folder = self.settings.output_dir or (self.inputs.gray.path.parent if self.inputs else Path.home())
+        chosen = self.settings.output_dir     # a folder since removed or unplugged: beside the photo
+        folder = chosen if chosen is not None and chosen.is_dir() else (
+            self.inputs.gray.path.parent if self.inputs else Path.home())
         name = (self.inputs.name if self.inputs else "result").replace("_mono", "") + "_colorized"
         if len(self.history.entries) > 1 and self.result is not None:
             name += "_" + re.sub(r"[^\w.+-]+", "-", self.result.colorization.method)

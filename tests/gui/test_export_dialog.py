@@ -62,3 +62,15 @@ def test_exported_diagnostics_get_a_folder_of_their_own(qtbot, window, pair_file
     import json
     assert json.loads((out / "scene_diagnostics-2" / "info.json").read_text())["method"] == "reinhard"
     assert not (out / "scene_diagnostics-2" / "flow.png").exists()      # no map of the other result
+
+
+def test_a_saved_output_folder_since_removed_falls_back_beside_the_photo(qtbot, window, pair_files, tmp_path):
+    from test_main_window import open_pair
+
+    gone = tmp_path / "unplugged_drive"
+    gone.mkdir()
+    window.settings.output_dir = gone
+    open_pair(qtbot, window, *pair_files)
+    assert window._default_output().parent == gone
+    gone.rmdir()
+    assert window._default_output().parent == pair_files[0].parent
