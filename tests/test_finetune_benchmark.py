@@ -1,8 +1,6 @@
 """benchmarks/finetune_simulated_camera.py: simulated cameras, the photo split, a tiny real run."""
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,17 +8,12 @@ import pytest
 
 from colorstudio.bench.cases import list_photos
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "finetune_simulated_camera.py"
+from bench_scripts import loaded_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("finetune_simulated_camera", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    yield from loaded_script("finetune_simulated_camera")
 
 
 def _views(seed=0):

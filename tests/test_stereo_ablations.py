@@ -1,24 +1,16 @@
 """benchmarks/stereo_ablations.py: each variant really switches its part off; a tiny real run."""
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from colorstudio.nets.registry import load_model
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "stereo_ablations.py"
+from bench_scripts import loaded_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("stereo_ablations", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    yield from loaded_script("stereo_ablations")
 
 
 def test_tiny_ablation_run_trains_each_variant_and_scores_it(bench, tmp_path, capsys):

@@ -1,9 +1,5 @@
 """benchmarks/stereo_motorcycle.py: the margin is over classic methods only; a checkpoint is
 scored as the net it was trained as."""
-import importlib.util
-import json
-import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -12,17 +8,12 @@ from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model
 from colorstudio.training.checkpoints import save_checkpoint
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "stereo_motorcycle.py"
+from bench_scripts import loaded_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("stereo_motorcycle", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    yield from loaded_script("stereo_motorcycle")
 
 
 def test_the_margin_is_over_the_best_classic_method_not_over_ccdc(bench):
