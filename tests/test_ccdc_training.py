@@ -1,4 +1,5 @@
 """CCDC training: a blow-up of the validation score rolls back to the best weights."""
+import json
 import numpy as np
 import torch
 from PIL import Image
@@ -98,3 +99,16 @@ def test_kinds_choose_the_synthesized_pairs_drawn(tmp_path, monkeypatch):
                           batch=2, crop=(64, 64), max_steps=3, n_val=1, kinds=("stereo",)))
     n_val = 2                                   # validation pairs: 1 per factor, viewpoint/temporal
     assert drawn[n_val:] == ["stereo"] * 6 and set(drawn[:n_val]) <= set(ccdc_data.KINDS)
+
+
+def test_the_card_lists_every_command_that_made_the_weights(tmp_path):
+    torch.set_num_threads(1)
+    photos = _photos(tmp_path / "photos", ccdc_data.N_VALIDATION + 3)
+    out = tmp_path / "m.safetensors"
+    kw = dict(photos=photos, cfg=TINY, batch=1, crop=(64, 64), n_val=1)
+    list(train_ccdc.train(out, 60, tmp_path / "run", max_steps=1, command="python first", **kw))
+    list(train_ccdc.train(out, 60, tmp_path / "run", max_steps=2, resume=True, command="python more", **kw))
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["reproduce"] == ["python first", "python more"]           # a continued run adds its own
+    list(train_ccdc.train(out, 60, tmp_path / "run2", max_steps=1, command="python anew", **kw))
+    assert json.loads(out.with_suffix(".json").read_text())["reproduce"] == ["python anew"]   # a new run

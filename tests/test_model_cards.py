@@ -23,3 +23,26 @@ def test_each_card_names_its_file_checksum_size_and_how_to_reproduce_it(weights)
     reproduce = card["reproduce"]
     commands = reproduce if isinstance(reproduce, list) else [reproduce]
     assert commands and all(c.startswith("python ") for c in commands)
+
+
+class _Parsed(Exception):
+    pass
+
+
+@pytest.mark.parametrize("weights", WEIGHTS, ids=lambda p: p.stem)
+def test_each_reproduce_command_parses_with_todays_training_cli(weights, monkeypatch):
+    import argparse
+    import importlib
+    import shlex
+
+    def parse_only(self, args=None, namespace=None):
+        parsed(self, args, namespace)                # exits (SystemExit 2) on a flag it does not know
+        raise _Parsed
+    parsed = argparse.ArgumentParser.parse_args
+    monkeypatch.setattr(argparse.ArgumentParser, "parse_args", parse_only)
+    reproduce = json.loads(weights.with_suffix(".json").read_text())["reproduce"]
+    for command in reproduce if isinstance(reproduce, list) else [reproduce]:
+        words = shlex.split(command)
+        assert words[:2] == ["python", "-m"], command
+        with pytest.raises(_Parsed):
+            importlib.import_module(words[2]).main(words[3:])

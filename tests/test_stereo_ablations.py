@@ -85,6 +85,7 @@ def test_train_stereo_init_starts_from_a_model_file_and_the_card_says_how(tmp_pa
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["training"]["supervised"]["steps"] == 2 and card["training"]["supervised"]["init"].endswith("start.safetensors")
     assert "--init " in card["reproduce"] and "--supervised-lr 0.0005" in card["reproduce"]
+    assert f"--photos-dir {photos}" in card["reproduce"]
     assert "--supervised-warmup 10" in card["reproduce"]
     trained = load_model(out).state_dict()
     assert any(not torch.equal(trained[k], v) for k, v in start.state_dict().items())

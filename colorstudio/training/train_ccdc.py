@@ -159,14 +159,17 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             yield Progress(state["step"], state["minutes"], running or float("nan"), val_psnr, val_gain, message)
             if done:
                 break
-    write_model(Path(out), model, state, train_files, val_files, seed, command)
+    write_model(Path(out), model, state, train_files, val_files, seed, command,
+                continued=resume or init is not None)
     yield Progress(state["step"], state["minutes"], running or float("nan"), val_psnr, val_gain,
                    f"wrote {out}")
 
 
 def write_model(out: Path, model: CCDC, state: dict, train_files, val_files, seed: int,
-                command: str | None = None) -> None:
-    """The weights (config in the safetensors metadata) and the JSON model card beside them."""
+                command: str | None = None, continued: bool = False) -> None:
+    """The weights (config in the safetensors metadata) and the JSON model card beside them.
+    ``reproduce`` lists the commands that made the weights: a run that continued an earlier
+    one (``continued``: --resume or --init) adds its own command to the card's list."""
     save_weights(out, model.state_dict(), NAME, model.cfg.to_dict(),
                  {"steps": str(state["step"]), "minutes": f"{state['minutes']:.1f}"})
     card_path = out.with_suffix(".json")
@@ -191,9 +194,11 @@ def write_model(out: Path, model: CCDC, state: dict, train_files, val_files, see
         "metrics": {"validation_chroma_psnr_db": _round(state.get("val_psnr")),
                     "validation_gain_over_dis_warp_db": _round(state.get("val_gain")),
                     "validation_pairs": "12 viewpoint/temporal pairs per factor (4x, 8x), 192x192"},
-        "reproduce": ("python -m colorstudio.training.train_ccdc --out models/ccdc.safetensors "
-                      f"--minutes {math.ceil(state['minutes'])} --run-dir /work/runs/ccdc"),
     })
+    this_run = command or ("python -m colorstudio.training.train_ccdc --out models/ccdc.safetensors "
+                           f"--minutes {math.ceil(state['minutes'])} --run-dir RUN")
+    earlier = card.get("reproduce") if continued else None
+    card["reproduce"] = (earlier if isinstance(earlier, list) else [earlier] if earlier else []) + [this_run]
     if command:
         card["commands_run"] = card.get("commands_run", []) + [command]
     card.update(file_facts(out))

@@ -176,7 +176,9 @@ def main(argv=None) -> int:
                         if args.batchnorm_statistics != "image" else "")
                      + f" --cycle-warmup {args.cycle_warmup}" + (" --cycle-freeze-bn" if args.cycle_freeze_bn else "")
                      + (f" --recalibrate-bn {args.recalibrate_bn}" if args.recalibrate_bn else "")
-                     + (f" --ablate {args.ablate}" if args.ablate else ""),
+                     + (f" --ablate {args.ablate}" if args.ablate else "")
+                     + (f" --max-disparity {args.max_disparity}" if args.max_disparity != 64 else "")
+                     + (f" --photos-dir {args.photos_dir}" if args.photos_dir != str(DEFAULT_PHOTOS) else ""),
         "wall_minutes": round((time.time() - t0) / 60, 1),
     }
     save_model(model.cpu().eval(), args.out, card)
