@@ -1,5 +1,6 @@
 """CCDC training: a blow-up of the validation score rolls back to the best weights."""
 import json
+
 import numpy as np
 import torch
 from PIL import Image
