@@ -81,14 +81,16 @@ def declared_model(path: str | Path) -> str | None:
     return declared if isinstance(declared, str) else None
 
 
-def require_model_file(path: str | Path, name: str) -> Path:
+def require_model_file(path: str | Path, name: str | None = None) -> Path:
     """``path`` as a Path when it is a file; else a ModelError saying what it is instead
-    (missing, or a folder: a user who gives ``--model`` a folder meant a file in it)."""
+    (missing, or a folder: a user who gives ``--model`` a folder meant a file in it).
+    ``name``: the method the weights are for, named in the message."""
     path = Path(path)
+    whose = f"no weights for '{name}': " if name else ""
     if path.is_dir():
-        raise ModelError(f"no weights for '{name}': {path} is a folder, not a model file (.safetensors)")
+        raise ModelError(f"{whose}{path} is a folder, not a model file (.safetensors)")
     if not path.is_file():
-        raise ModelError(f"no weights for '{name}': {path} does not exist")
+        raise ModelError(f"{whose}{path} does not exist" if name else f"model file not found: {path}")
     return path
 
 
@@ -104,7 +106,7 @@ def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[
     """(tensors, metadata) of a file made by :func:`write_weights`; ModelError when the file
     is missing, not safetensors, corrupt, or fails its checksum. ``require_checksum=False``
     also reads files written before checksums existed (a present checksum is still verified)."""
-    path = require_model_file(path, "model")
+    path = require_model_file(path)
     data = path.read_bytes()
     meta = _header(data, path.name).get("__metadata__") or {}
     try:
