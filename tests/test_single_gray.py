@@ -357,3 +357,15 @@ def test_engine_rejects_bad_input(tmp_path):
         single.colorize_hsv2stage(np.full((8, 8), np.nan, np.float32), model=path)
     with pytest.raises(MethodError):
         single.colorize_hsv2stage(np.zeros((8, 8), np.float32), model=path, saturation="lots")
+
+
+@pytest.mark.parametrize("shape", [(16, 5000), (5000, 16), (1, 5000)])
+def test_a_thin_strip_is_not_enlarged_whole(shape):
+    # enlarging a 16 x 5000 scan to a 32 px short side made it 32 x 10000 (and a 1 x 5000 one
+    # 32 x 160000: 6 GB): only its short side is stretched, its long side stays bounded
+    from colorstudio.core.single_chroma import MAX_STRIP_ENLARGEMENT, MIN_WORKING_SHORT_SIDE, working_gray
+
+    w = working_gray(np.zeros(shape, np.float32), 192)
+    assert min(w.shape) == MIN_WORKING_SHORT_SIDE and max(w.shape) == MAX_STRIP_ENLARGEMENT * 192
+    assert (w.shape[0] < w.shape[1]) == (shape[0] < shape[1])
+    assert working_gray(np.zeros((40, 300), np.float32), 192).shape == (32, 240)   # mild: enlarged whole

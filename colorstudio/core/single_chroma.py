@@ -35,15 +35,26 @@ def check_gray(gray: np.ndarray) -> np.ndarray:
     return np.clip(gray, 0.0, 1.0)
 
 
+MAX_STRIP_ENLARGEMENT = 8      # a thin strip's long side is kept within this many working long sides
+
+
 def working_gray(gray: np.ndarray, long_side: int) -> np.ndarray:
-    """Area-resize so the long side is <= ``long_side`` (tiny images are enlarged to 32 px short side)."""
+    """Area-resize so the long side is <= ``long_side``; a photo whose short side would fall
+    under 32 px is enlarged to that (the nets need it). A thin strip (a 16 x 5000 scan) is
+    not enlarged whole, which would make its long side 10000 px and its working size 12 times
+    the budget: its long side stops at ``MAX_STRIP_ENLARGEMENT`` working long sides and only
+    its short side is stretched to 32 px (the chroma goes back to the gray's shape anyway)."""
     h, w = gray.shape
     scale = min(1.0, long_side / max(h, w))
-    scale = max(scale, MIN_WORKING_SHORT_SIDE / min(h, w))
-    if scale == 1.0:
+    sy = sx = max(scale, MIN_WORKING_SHORT_SIDE / min(h, w))
+    if max(h, w) * sx > MAX_STRIP_ENLARGEMENT * long_side:
+        long_scale = MAX_STRIP_ENLARGEMENT * long_side / max(h, w)
+        sy, sx = (MIN_WORKING_SHORT_SIDE / h, long_scale) if h < w else (long_scale, MIN_WORKING_SHORT_SIDE / w)
+    if sx == sy == 1.0:
         return gray
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    size = (max(1, round(w * sx)), max(1, round(h * sy)))
+    shrink = size[0] * size[1] < w * h
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
 
 def hs_to_chroma(hue: np.ndarray, sat: np.ndarray, gray: np.ndarray) -> np.ndarray:
