@@ -76,5 +76,6 @@ class ExportActions:
     def _exported(self, written: list[Path], space: str = "") -> None:
         """``space``: the result file's colour space in words, when it is not sRGB."""
         more = f" (+{len(written) - 1} files)" if len(written) > 1 else ""
+        self.side.set_progress(1.0, "written")      # the job's last step was below 100 %
         self.side.set_status(f"Written: {written[0]}{space}{more}")
         self.statusBar().showMessage(f"Written {written[0]}{space}", 8000)

@@ -301,6 +301,7 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
     def cancel_job(self) -> None:
         if self.worker is not None:
             self.worker.abort()
+            self.side.cancel_button.setEnabled(False)      # asked once: the job ends at its next step
             self.side.set_status("Cancelling after the current step…")
 
     # ------------------------------------------------------------------ other actions

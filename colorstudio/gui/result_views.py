@@ -32,6 +32,7 @@ class ResultViews:
         self._show_inputs(reviewed.opened, colorize=False)
         self.compare.set_image("result", reviewed.view, reviewed.pixels)
         self.compare.set_title("result", f"Result · {reviewed.path.name} (written by the batch)")
+        self.side.set_progress(1.0, "opened")
         self.side.set_status(f"Showing {reviewed.path.name} as the batch wrote it. Colorize to see the "
                              "diagnostics or to change the colour strength.")
 

@@ -58,6 +58,7 @@ def test_exported_diagnostics_get_a_folder_of_their_own(qtbot, window, pair_file
         window.export_diagnostics_dialog()
         qtbot.waitUntil(lambda: window.worker is None, timeout=20000)
         written.append(sorted(p.name for p in out.iterdir()))
+        assert window.side.progress.value() == 100           # not left at the job's last step
     assert written == [["scene_diagnostics"], ["scene_diagnostics", "scene_diagnostics-2"]]
     import json
     assert json.loads((out / "scene_diagnostics-2" / "info.json").read_text())["method"] == "reinhard"

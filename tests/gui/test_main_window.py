@@ -152,6 +152,7 @@ def test_cancel_stops_the_job_and_keeps_the_window_usable(qtbot, window, pair_fi
     worker = window.worker
     with qtbot.waitSignal(worker.cancelled, timeout=5000):
         window.side.cancel_button.click()
+        assert not window.side.cancel_button.isEnabled()           # asked once, while it ends
     qtbot.waitUntil(lambda: window.worker is None, timeout=5000)
     assert window.side.colorize_button.isEnabled()
     assert "Cancel" in window.side.status.text()
