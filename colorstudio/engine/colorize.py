@@ -202,14 +202,15 @@ def with_saturation(colorization: Colorization, saturation: float | None) -> Col
     None: its method's default), without running the method again: the factor is applied to
     the working-size chroma the method kept, which is then brought to full size as the method
     does. Equals colorizing again with ``options={"saturation": saturation}``. Takes a fraction
-    of a second where the method takes seconds; ``seconds`` is this step's time."""
+    of a second where the method takes seconds: ``seconds`` stays the method's time, this step's
+    is ``info["strength_seconds"]``."""
     t0 = time.perf_counter()
     saturation = _strength_factor(colorization, saturation)
     gray_f = colorization.gray.gray_float()
     chroma, diagnostics = resaturate(colorization.working, gray_f, saturation, colorization.diagnostics)
     return replace(colorization, rgb=compose(gray_f, chroma), chroma=chroma, diagnostics=diagnostics,
-                   info={**colorization.info, "saturation": float(saturation)},
-                   seconds=time.perf_counter() - t0)
+                   info={**colorization.info, "saturation": float(saturation),
+                         "strength_seconds": round(time.perf_counter() - t0, 3)})
 
 
 def preview_with_saturation(colorization: Colorization, saturation: float | None, long_side: int) -> np.ndarray:

@@ -325,11 +325,12 @@ class DiagnosticsDock(QDockWidget):
         self.empty.setVisible(False)
         self.tabs.setVisible(True)
         titles = set(todo) | {"Info"}
+        looked_at = self.tabs.tabText(self.tabs.currentIndex()) if self.tabs.currentIndex() >= 0 else ""
         self.tabs.blockSignals(True)
         self._set_visible_tabs(titles)
-        front = next(t for t in ("Confidence", "Curve", "Visibility", "Disparity", "Flow", "Colour", "Other",
-                                   "Info")
-                     if t in titles)
+        front = looked_at if looked_at in titles else \
+            next(t for t in ("Confidence", "Curve", "Visibility", "Disparity", "Flow", "Colour", "Other", "Info")
+                 if t in titles)       # the tab the user was looking at stays in front
         self.tabs.setCurrentIndex(list(self.pages).index(front))
         self.tabs.blockSignals(False)
         self.render(front)

@@ -137,7 +137,7 @@ class ResultViews:
         self._show_result(shown)
         c = shown.colorization
         self.side.set_status(f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "
-                             f"in {c.seconds:.2f} s.")
+                             f"in {c.info['strength_seconds']:.2f} s.")
 
     def _preview_strength(self, view) -> None:
         """A large photo at the new strength, at display size; the full size follows. Not while

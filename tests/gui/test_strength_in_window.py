@@ -142,3 +142,20 @@ def test_a_kept_result_shown_again_keeps_its_own_strength_and_the_slider_follows
     qtbot.wait(300)
     assert side.strength_default.isChecked()                             # cheng is at its default
     assert window.result.colorization.info["saturation"] == DEFAULT_SATURATION["cheng"]
+
+
+def test_a_strength_change_keeps_the_diagnostics_tab_in_front_and_the_methods_time(qtbot, window, pair_files):
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    shown = colorize(qtbot, window, "cheng")
+    qtbot.waitUntil(lambda: window.diagnostics.tabs.isVisible(), timeout=5000)
+    tabs = window.diagnostics.tabs
+    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("Info"))
+    window.side.strength_default.setChecked(False)
+    window.side.strength_slider.setValue(180)
+    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.8, timeout=20000)
+    qtbot.wait(50)                                   # the dock is filled in its own event-loop turn
+    assert tabs.tabText(tabs.currentIndex()) == "Info"
+    assert window.result.colorization.seconds == shown.colorization.seconds     # the method's time
+    assert f"{round(shown.colorization.seconds, 3)}" in window.diagnostics.info.toPlainText()
+    assert "applied to the cheng result in" in window.side.status.text()
