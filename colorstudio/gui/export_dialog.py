@@ -41,6 +41,7 @@ class ExportDialog(QDialog):
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
+        self.path_edit.editingFinished.connect(self._format_from_name)
         row.addWidget(browse)
         self.format_box = QComboBox()
         for ext, label in FORMATS:
@@ -74,10 +75,15 @@ class ExportDialog(QDialog):
                                               "Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)")
         if path:
             self.path_edit.setText(path)
-            ext = Path(path).suffix.lower()
-            i = self.format_box.findData(".tif" if ext == ".tiff" else ".jpg" if ext == ".jpeg" else ext)
-            if i >= 0:
-                self.format_box.setCurrentIndex(i)
+            self._format_from_name()
+
+    def _format_from_name(self) -> None:
+        """A file name typed or browsed with a format's extension chooses that format (its bit
+        depth and quality boxes with it)."""
+        ext = Path(self.path_edit.text().strip()).suffix.lower()
+        i = self.format_box.findData(".tif" if ext == ".tiff" else ".jpg" if ext == ".jpeg" else ext)
+        if i >= 0 and i != self.format_box.currentIndex():
+            self.format_box.setCurrentIndex(i)
 
     def _file_path(self) -> Path:
         """The File field as a file: an empty field or a folder gets the suggested file name, a
@@ -93,12 +99,16 @@ class ExportDialog(QDialog):
     def _format_changed(self) -> None:
         ext = self.format_box.currentData()
         path = self._file_path()
-        if path.suffix.lower() != ext or str(path) != self.path_edit.text():
+        same = {".tif": (".tif", ".tiff"), ".jpg": (".jpg", ".jpeg")}.get(ext, (ext,))   # .tiff stays .tiff
+        if path.suffix.lower() not in same:
             self.path_edit.setText(str(with_format(path, ext)))
+        elif str(path) != self.path_edit.text():
+            self.path_edit.setText(str(path))
         self.depth_box.setEnabled(ext in SIXTEEN_BIT)
         self.quality.setEnabled(ext in (".jpg", ".webp"))
 
     def options(self) -> ExportOptions:
+        self._format_from_name()             # a name typed just before Save
         ext = self.format_box.currentData()
         path = self._file_path()
         depth = self.depth_box.currentData() if ext in SIXTEEN_BIT else 8

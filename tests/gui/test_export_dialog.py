@@ -75,3 +75,15 @@ def test_a_saved_output_folder_since_removed_falls_back_beside_the_photo(qtbot, 
     assert window._default_output().parent == gone
     gone.rmdir()
     assert window._default_output().parent == pair_files[0].parent
+
+
+def test_a_typed_name_with_a_format_extension_chooses_that_format(qtbot, tmp_path):
+    dialog = ExportDialog(tmp_path / "scene_colorized", fmt=".png", bit_depth=16)
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(tmp_path / "mine.jpg"))
+    dialog.path_edit.editingFinished.emit()
+    assert dialog.format_box.currentData() == ".jpg"
+    assert not dialog.depth_box.isEnabled() and dialog.quality.isEnabled()
+    dialog.path_edit.setText(str(tmp_path / "mine.tiff"))                  # typed, Save at once
+    options = dialog.options()
+    assert options.path == tmp_path / "mine.tiff" and dialog.format_box.currentData() == ".tif"
