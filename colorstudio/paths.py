@@ -50,6 +50,15 @@ def examples_dir() -> Path:
     return resources_dir() / "examples"
 
 
+def in_examples(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is the bundled example pair's folder or inside it (the app's own
+    files: in a packaged app often read-only, never where a user's results belong)."""
+    try:
+        return Path(path).resolve().is_relative_to(examples_dir().resolve())
+    except OSError:
+        return False
+
+
 def user_dir() -> Path:
     """Per-user folder for fine-tuned models, logs and checkpoints (created on demand)."""
     env = os.environ.get("COLORSTUDIO_USER_DIR")

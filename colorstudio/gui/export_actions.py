@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from colorstudio import paths
 from colorstudio.core.colour_management import profile_name
 from colorstudio.core.image_write import free_path
 from colorstudio.gui import jobs
@@ -26,6 +27,8 @@ class ExportActions:
         chosen = self.settings.output_dir     # a folder since removed or unplugged: beside the photo
         folder = chosen if chosen is not None and chosen.is_dir() else (
             self.inputs.gray.path.parent if self.inputs else Path.home())
+        if paths.in_examples(folder):   # the sample pair: not into the app's own folder
+            folder = next((p for p in (Path.home() / "Pictures", Path.home()) if p.is_dir()), Path.home())
         name = (self.inputs.name if self.inputs else "result").replace("_mono", "") + "_colorized"
         if len(self.history.entries) > 1 and self.result is not None:
             name += "_" + re.sub(r"[^\w.+-]+", "-", self.result.colorization.method)

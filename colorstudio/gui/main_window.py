@@ -153,7 +153,9 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         inputs = [Path(p) for p in inputs]
         if not inputs or not self._idle():
             return
-        self.settings.last_folder = str(inputs[0] if inputs[0].is_dir() else inputs[0].parent)
+        folder = inputs[0] if inputs[0].is_dir() else inputs[0].parent
+        if not paths.in_examples(folder):          # the sample pair: File ▸ Open stays in the user's folders
+            self.settings.last_folder = str(folder)
         self._run(discover_steps, inputs, on_done=lambda opening: self._discovered(inputs, opening))
 
     def _discovered(self, inputs: list[Path], opening: Opening) -> None:

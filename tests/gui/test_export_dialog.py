@@ -87,3 +87,19 @@ def test_a_typed_name_with_a_format_extension_chooses_that_format(qtbot, tmp_pat
     dialog.path_edit.setText(str(tmp_path / "mine.tiff"))                  # typed, Save at once
     options = dialog.options()
     assert options.path == tmp_path / "mine.tiff" and dialog.format_box.currentData() == ".tif"
+
+
+def test_the_sample_pair_is_not_exported_into_the_apps_own_folder(qtbot, window, monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from colorstudio import paths
+
+    home = tmp_path / "home"
+    (home / "Pictures").mkdir(parents=True)
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: home))
+    window.settings.last_folder = str(tmp_path)
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_sample_pair()
+    assert window._default_output().parent == home / "Pictures"
+    assert window.settings.last_folder == str(tmp_path)          # File ▸ Open not sent into the app
+    assert paths.in_examples(paths.examples_dir() / "motorcycle_mono.png") and not paths.in_examples(tmp_path)
