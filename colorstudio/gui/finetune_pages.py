@@ -112,6 +112,9 @@ class SettingsPage(QWizardPage):
         self.steps = QSpinBox()
         self.steps.setRange(1, 1_000_000)
         self.steps.setValue(2000)
+        self.steps.setEnabled(False)             # each box only with its choice
+        self.budget_time.toggled.connect(self.minutes.setEnabled)
+        self.budget_steps.toggled.connect(self.steps.setEnabled)
         self.device_box = QComboBox()
         for key, label in (("auto", "Automatic"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)"), ("mps", "Apple GPU (MPS)")):
             self.device_box.addItem(label, key)

@@ -26,7 +26,10 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
     assert "3 pair(s) found" in summary and "usable" in summary
     device_text = wizard.settings_page.device_label.text()
     assert "no GPU found — training on the CPU" in device_text or "GPU found" in device_text
-    wizard.settings_page.budget_steps.setChecked(True)
+    page = wizard.settings_page
+    assert page.minutes.isEnabled() and not page.steps.isEnabled()       # each box with its choice
+    page.budget_steps.setChecked(True)
+    assert page.steps.isEnabled() and not page.minutes.isEnabled()
     wizard.settings_page.steps.setValue(2)
     wizard.settings_page.crop.setCurrentIndex(2)
     wizard.next()
