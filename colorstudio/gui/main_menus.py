@@ -88,8 +88,9 @@ class MainMenus:
         self._action(view, "&100%", lambda: self.compare.actual_size(), "Ctrl+1")
         self._action(view, "Fit ↔ 100% (under the mouse; or double-click)", lambda: self.compare.toggle_zoom(), "Z")
         view.addSeparator()
-        self._action(view, "&Previous result of these photos", lambda: self.show_other_result(-1), "[")
-        self._action(view, "&Next result of these photos", lambda: self.show_other_result(1), "]")
+        self.other_result_actions = [
+            self._action(view, "&Previous result of these photos", lambda: self.show_other_result(-1), "["),
+            self._action(view, "&Next result of these photos", lambda: self.show_other_result(1), "]")]
         view.addSeparator()
         for dock in (self.side_dock, self.diagnostics, self.batch_dock):
             view.addAction(dock.toggleViewAction())
@@ -99,7 +100,7 @@ class MainMenus:
         self._build_monitor_menu(view)
 
         tools = bar.addMenu("&Tools")
-        self._action(tools, "&Colorize", self.colorize, "Ctrl+R")
+        self.colorize_action = self._action(tools, "&Colorize", self.colorize, "Ctrl+R")
         self._action(tools, "&Batch queue", self.show_batch, "Ctrl+B")
         self._action(tools, "&Fine-tune on my camera pairs…", self.open_finetune_wizard)
         self._action(tools, "Choose the &output folder…", self.choose_output_folder)
@@ -109,11 +110,27 @@ class MainMenus:
         self.colour_space_actions = self._choice_menu(tools.addMenu("Result &colour space"), SPACE_LABELS,
                                                       self.settings.colour_space, self.set_colour_space)
 
+        for menu in (view, tools):             # greyed where they can do nothing now; enabled again
+            menu.aboutToShow.connect(self._update_menu_states)       # once the menu closes, so their
+            menu.aboutToHide.connect(self._enable_menu_actions)      # keys work when the state changes
+
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Open &sample pair", self.open_sample_pair)
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
         self._action(help_menu, "Show the &log file", self.show_log)
         self._action(help_menu, "&About ColorStudio", self.show_about)
+
+    def _update_menu_states(self) -> None:
+        """Colorize only with photos open and no job running; the blink key only in the result
+        alone view with a result; previous/next only with two results or more."""
+        self.colorize_action.setEnabled(self.side.colorize_button.isEnabled())
+        self.before_action.setEnabled(self.compare.mode == RESULT and self.result is not None)
+        for action in self.other_result_actions:
+            action.setEnabled(len(self.history.entries) > 1)
+
+    def _enable_menu_actions(self) -> None:
+        for action in [self.colorize_action, self.before_action, *self.other_result_actions]:
+            action.setEnabled(True)
 
     def set_device(self, key: str) -> None:
         """Where learned methods run from now on (saved in the settings)."""

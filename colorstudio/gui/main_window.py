@@ -227,7 +227,10 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
 
     # ------------------------------------------------------------------ colorizing
     def colorize(self) -> None:
-        if self.inputs is None or not self._idle():
+        if self.inputs is None:
+            self.statusBar().showMessage("Open a gray photo first (File ▸ Open, or drop it on the window)", 5000)
+            return
+        if not self._idle():
             return
         choice = self.side.current_choice()
         method = choice.method if choice else None

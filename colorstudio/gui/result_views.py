@@ -45,6 +45,9 @@ class ResultViews:
         i, n = self.history.index(self.result), len(self.history.entries)
         if n > 1 and i >= 0 and self.worker is None:
             self._choose_result((i + step) % n)
+        elif n <= 1:
+            self.statusBar().showMessage("[ and ] switch between results of these photos: colorize them "
+                                         "with another method first", 5000)
 
     def _choose_result(self, index: int) -> None:
         """An earlier result of these photos chosen in the side panel: shown again."""

@@ -329,3 +329,19 @@ def test_the_shortcuts_list_is_read_from_the_menus_and_no_two_commands_share_a_k
     dialog = window.show_shortcuts()
     assert "Result alone" in dialog.findChild(type(window.readout)).text()
     dialog.close()
+
+
+def test_menu_commands_that_can_do_nothing_are_greyed_and_their_keys_say_why(qtbot, window, pair_files):
+    window._update_menu_states()                                   # nothing open
+    assert not window.colorize_action.isEnabled() and not window.before_action.isEnabled()
+    assert not any(a.isEnabled() for a in window.other_result_actions)
+    window._enable_menu_actions()                                  # the menu closed: the keys work again
+    window.colorize()
+    assert "Open a gray photo first" in window.statusBar().currentMessage()
+    open_pair(qtbot, window, *pair_files)
+    colorize(qtbot, window, "dis+gf")
+    window.show_other_result(1)
+    assert "another method first" in window.statusBar().currentMessage()
+    window.set_mode("result")
+    window._update_menu_states()
+    assert window.colorize_action.isEnabled() and window.before_action.isEnabled()
