@@ -30,6 +30,14 @@ configure()
 UNCERTAINTY_NAMES = ("entropy", "uncertainty")
 # titles in plain words for maps of the Other tab (the engine's names otherwise)
 OTHER_TITLES = {"residue": "size of the colour refinement's change (chroma, 0-1)"}
+VISIBILITY_SCALES = {"0": "V0, the image", "1": "V1, 1/2 size", "2": "V2, 1/4 size", "3": "V3, 1/8 size",
+                     "4": "V4, 1/16 size"}     # short: two maps side by side in a narrow dock
+FLOW_CAPTION = " (hue: direction, strength: length)"
+
+
+def visibility_title(key: str) -> str:
+    """'visibility_0' -> what the map is, in words (the key itself when unknown)."""
+    return VISIBILITY_SCALES.get(key.rpartition("_")[2], key) if key.startswith("visibility_") else key
 
 
 def _colormap(rgb_of: callable, lo: float, hi: float, n: int = 256) -> pg.ColorMap:
@@ -281,8 +289,9 @@ class DiagnosticsDock(QDockWidget):
             todo["Curve"] = lambda: self.curve.show_curve(curve)
         vis = {k: v for k, v in sorted(arrays.items()) if k.startswith("visibility") and v.ndim == 2}
         if vis:   # each scale its own range: V1..V4 are far weaker than V0 and would look black
-            ranges = {k: (-s, s) for k, s in ((k, symmetric_scale(v)) for k, v in vis.items())}
-            todo["Visibility"] = lambda: self.visibility.show_maps(vis, ranges, frame_wh, columns=2)
+            ranges = {visibility_title(k): (-s, s) for k, s in ((k, symmetric_scale(v)) for k, v in vis.items())}
+            titled = {visibility_title(k): v for k, v in vis.items()}
+            todo["Visibility"] = lambda: self.visibility.show_maps(titled, ranges, frame_wh, columns=2)
         disp = {k: v for k, v in arrays.items() if k.startswith("disparity") and v.ndim == 2}
         if not disp and isinstance(arrays.get("flow"), np.ndarray) and arrays["flow"].ndim == 3:
             disp = {"horizontal flow (= disparity)": arrays["flow"][..., 0]}
@@ -297,8 +306,11 @@ class DiagnosticsDock(QDockWidget):
         if flows:
             def show_flow():
                 pictures = {k: diagnostics.get(picture_key(k)) for k in flows}
-                pictures = {k: p if isinstance(p, np.ndarray) else maps.flow_to_rgb(flows[k])
+                pictures = {k + FLOW_CAPTION: p if isinstance(p, np.ndarray) else maps.flow_to_rgb(flows[k])
                             for k, p in pictures.items()}
+                warped = diagnostics.get("warped_reference")
+                if isinstance(warped, np.ndarray) and warped.ndim == 3:    # what the flow does
+                    pictures["the colour shot moved onto the gray by the flow"] = np.clip(warped, 0, 1)
                 # a colour wheel: hue = direction, saturation = length; no bar
                 self.flow.show_maps(pictures, (0, 1), frame_wh, columns=1, with_bar=False)
             todo["Flow"] = show_flow

@@ -6,7 +6,7 @@ import pytest
 
 from colorstudio.core.diagnostic_maps import confidence_to_rgb
 from colorstudio.gui.curve_math import interpolate_curve, pair_histogram
-from colorstudio.gui.diagnostics_dock import CONFIDENCE_CMAP, DiagnosticsDock
+from colorstudio.gui.diagnostics_dock import CONFIDENCE_CMAP, DiagnosticsDock, visibility_title
 
 
 def stereo_like_diagnostics(h=40, w=60, seed=0):
@@ -52,7 +52,7 @@ def test_maps_and_curve_have_the_right_shapes(dock):
     assert conf.image.shape == (40, 60)
     assert conf.boundingRect().width() == 60 and conf.mapRectToParent(conf.boundingRect()).width() == 120
     assert dock.confidence.bar is not None and tuple(dock.confidence.bar.levels()) == (0.0, 1.0)
-    assert [dock.visibility.items[f"visibility_{s}"].image.shape for s in range(5)] == \
+    assert [dock.visibility.items[visibility_title(f"visibility_{s}")].image.shape for s in range(5)] == \
         [(40, 60), (20, 30), (10, 15), (5, 7), (2, 3)]
     lo, hi = dock.visibility.bar.levels()
     assert lo == pytest.approx(-hi) and hi > 0                      # signed, symmetric
@@ -125,7 +125,9 @@ def test_each_visibility_scale_uses_its_own_colour_range(dock):
            for s, sigma in enumerate(sigmas)}
     dock.show_diagnostics(vis, {})
     dock.tabs.setCurrentIndex(list(dock.pages).index("Visibility"))
-    for name, v in vis.items():
+    for key, v in vis.items():
+        name = visibility_title(key)                              # titled in words, not by the key
+        assert name != key and name.startswith(f"V{key[-1]}, ")
         item = dock.visibility.items[name]
         lo, hi = item.getLevels()
         assert lo == pytest.approx(-hi) and hi == pytest.approx(np.percentile(np.abs(v), 99), rel=1e-5)
@@ -154,3 +156,12 @@ def test_single_gray_hue_is_shown_as_its_colours_in_the_colour_tab(dock):
     np.testing.assert_allclose(pictures["hue"].image, hue_to_rgb(hue))
     weak = pictures["hue at its saturation"].image
     assert weak.min() >= 0.74 and np.allclose(weak.max(-1), 1.0)      # pale: saturation 0.25
+
+
+def test_the_flow_tab_shows_the_warped_reference_beside_the_flow(dock):
+    warped = np.random.default_rng(2).random((10, 12, 3)).astype(np.float32)
+    dock.show_diagnostics({"flow": np.zeros((10, 12, 2), np.float32), "warped_reference": warped}, {})
+    dock.render("Flow")
+    titles = list(dock.flow.items)
+    assert titles[0].startswith("flow (hue: direction") and "moved onto the gray" in titles[1]
+    np.testing.assert_allclose(dock.flow.items[titles[1]].image, warped, atol=1e-6)
