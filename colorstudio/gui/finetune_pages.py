@@ -134,7 +134,9 @@ class SettingsPage(QWizardPage):
         form.addRow("Training length:", grid)
         form.addRow("Device:", self.device_box)
         form.addRow("", self.device_label)
-        form.addRow("Crop size:", self.crop)
+        self.crop.setToolTip("Training crops are at most this size: a pair smaller than it at the working "
+                             "scale is cropped to its own size (a multiple of 32 px)")
+        form.addRow("Crop size (at most):", self.crop)
         self.device: DeviceInfo | None = None
         self.worker: GeneratorWorker | None = None
         self._detect_again = False
