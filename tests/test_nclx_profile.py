@@ -104,3 +104,26 @@ def test_an_avif_colour_tag_is_read_from_the_file(tmp_path):
     assert avif_nclx(tmp_path / "junk.avif") is None and avif_nclx(tmp_path / "missing.avif") is None
     (tmp_path / "cut.avif").write_bytes(b"\0\0\0\x01ftyp\0\0")                 # a 64-bit size cut short
     assert avif_nclx(tmp_path / "cut.avif") is None
+
+
+def _with_cicp(png: bytes, primaries: int, transfer: int) -> bytes:
+    """The PNG with a cICP chunk right after its IHDR (8-byte signature + 25-byte IHDR chunk)."""
+    import zlib
+
+    data = bytes([primaries, transfer, 0, 1])
+    chunk = struct.pack(">I", 4) + b"cICP" + data + struct.pack(">I", zlib.crc32(b"cICP" + data))
+    return png[:33] + chunk + png[33:]
+
+
+def test_a_png_cicp_colour_tag_is_read_from_the_file(tmp_path):
+    import io
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((8, 8, 3), (200, 60, 40), np.uint8)).save(buffer, "PNG")
+    (tmp_path / "p3.png").write_bytes(_with_cicp(buffer.getvalue(), 12, 13))     # Display P3
+    photo = load_photo(tmp_path / "p3.png")
+    assert photo.icc_profile is not None and profile_name(photo.icc_profile) == "Display P3 (PNG colour tag)"
+    (tmp_path / "srgb.png").write_bytes(_with_cicp(buffer.getvalue(), 1, 13))    # sRGB: no profile needed
+    assert load_photo(tmp_path / "srgb.png").icc_profile is None
+    (tmp_path / "plain.png").write_bytes(buffer.getvalue())
+    assert load_photo(tmp_path / "plain.png").icc_profile is None

@@ -25,7 +25,7 @@ from PIL import Image, UnidentifiedImageError, features
 from colorstudio.core.colour_management import cmyk_image_to_srgb, gray_in_srgb_tones, profile_colour_space
 from colorstudio.core.exif_carry import exif_to_carry
 from colorstudio.core.exif_colour_space import icc_from_exif
-from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx
+from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx, png_cicp
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.core.tiff_fallback import is_tiff, read_tiff, tiff_size
 from colorstudio.errors import (
@@ -261,6 +261,7 @@ def _decode(im: Image.Image, path: Path):
     exif = im.getexif()
     icc = (im.info.get("icc_profile") or icc_from_nclx(im.info.get("nclx_profile"))   # HEIF: either
            or (icc_from_nclx(avif_nclx(path), "AVIF") if fmt == "AVIF" else None)     # AVIF: either
+           or (icc_from_nclx(png_cicp(path), "PNG") if fmt == "PNG" else None)        # PNG: a cICP chunk
            or icc_from_exif(exif))                                                  # a camera's Adobe RGB
     orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
     exif_bytes = exif_to_carry(exif) if len(exif) else None

@@ -82,6 +82,35 @@ def avif_nclx(path) -> dict | None:
     if at < 0 or len(meta) < at + 14:
         return None
     primaries, transfer, _matrix = struct.unpack(">HHH", meta[at + 8:at + 14])
+    return _nclx_of(primaries, transfer)
+
+
+def png_cicp(path) -> dict | None:
+    """The cICP colour tag of a PNG (PNG 3rd edition: H.273 primaries, transfer, matrix,
+    full-range flag; written by HDR and wide-gamut tools instead of an ICC profile), in
+    pillow-heif's nclx form, or None. Pillow does not report this chunk. Only the chunks
+    before the first IDAT are read."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(8) != b"\x89PNG\r\n\x1a\n":
+                return None
+            while True:
+                head = f.read(8)
+                if len(head) < 8:
+                    return None
+                length, kind = struct.unpack(">I4s", head)
+                if kind in (b"IDAT", b"IEND") or length > _META_LIMIT:
+                    return None
+                data = f.read(length)
+                f.seek(4, 1)                      # the chunk's CRC
+                if kind == b"cICP" and len(data) >= 4:
+                    return _nclx_of(data[0], data[1])
+    except (OSError, struct.error):
+        return None
+
+
+def _nclx_of(primaries: int, transfer: int) -> dict | None:
+    """pillow-heif's nclx form of H.273 code points (None: primaries not known here)."""
     if primaries not in PRIMARIES_XY:
         return None
     nclx = {"color_primaries": primaries, "transfer_characteristics": transfer}
