@@ -107,3 +107,14 @@ def test_from_stereo_directions():
     assert np.allclose(q.truth_rgb, r) and np.isnan(q.disparity).all()
     with pytest.raises(ValueError):
         synthesize_from_stereo(l, r, 1, "up", np.random.default_rng(0))
+
+
+def test_a_16_bit_photo_is_read_as_its_tones_not_as_white():
+    from colorstudio.core.synth import _unit_float
+
+    rng = np.random.default_rng(0)
+    rgb8 = rng.integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    a = synthesize_from_photo(rgb8, np.random.default_rng(1), 1)
+    b = synthesize_from_photo((rgb8.astype(np.uint16) * 257), np.random.default_rng(1), 1)
+    np.testing.assert_allclose(a.truth_rgb, b.truth_rgb, atol=1e-5)          # was all white (/ 255)
+    assert _unit_float(np.array([1], np.uint8))[0] == np.float32(1 / 255)    # a dark 8-bit image too

@@ -156,9 +156,7 @@ def synthesize_from_photo(rgb: np.ndarray, rng: np.random.Generator, setup: int,
     ``(gray_view_rgb, ref_view_rgb, rng) -> (gray, reference)`` used instead of
     :func:`degrade_pair` (e.g. a simulated camera; ``setup``/``wb_range`` are then unused).
     """
-    rgb = np.asarray(rgb, np.float32)
-    if rgb.max() > 1.5:
-        rgb = rgb / 255.0
+    rgb = _unit_float(rgb)
     if side == "random":
         side = "right" if rng.random() < 0.5 else "left"
     if side not in ("left", "right"):
@@ -233,10 +231,7 @@ def synthesize_from_stereo(left: np.ndarray, right: np.ndarray, setup: int, dire
     "left" or "right" (the other one is the reference). ``disparity_left`` (positive,
     x_left - x_right, of the left view) gives the signed truth when the gray view is left;
     otherwise the disparity is NaN (unknown). degrade: as in :func:`synthesize_from_photo`."""
-    left = np.asarray(left, np.float32)
-    right = np.asarray(right, np.float32)
-    if left.max() > 1.5:
-        left, right = left / 255.0, right / 255.0
+    left, right = _unit_float(left), _unit_float(right)
     if direction not in ("left", "right"):
         raise ValueError(f"direction must be 'left' or 'right', not {direction!r}")
     g_view, r_view = (left, right) if direction == "left" else (right, left)
@@ -248,3 +243,13 @@ def synthesize_from_stereo(left: np.ndarray, right: np.ndarray, setup: int, dire
     if direction == "left" and disparity_left is not None:
         disp = -np.asarray(disparity_left, np.float32)
     return SynthPair(gray, ref, g_view.copy(), disp, {"direction": direction, "setup": setup})
+
+
+def _unit_float(img) -> np.ndarray:
+    """An image as float32 in [0, 1]: uint8 / 255, uint16 / 65535, floats as they are (a float
+    image above 1.5 is taken as 0..255, as older callers passed it)."""
+    img = np.asarray(img)
+    if img.dtype == np.uint16:
+        return img.astype(np.float32) / 65535.0
+    out = img.astype(np.float32)
+    return out / 255.0 if img.dtype == np.uint8 or out.max() > 1.5 else out
