@@ -2,6 +2,9 @@
 with a typo does not let its gray go alone, a manifest's output gets a format that can be written."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from colorstudio.engine.batch import plan_batch, run_batch
 
 from test_pairs import colour_img, gray_img
@@ -50,3 +53,51 @@ def test_manifest_outputs_keep_their_subfolders(tmp_path):
     written = sorted(str(i.written.relative_to(tmp_path / "out")) for i in plan.items)
     assert written == ["day/out.png", "escape.png", "night/out.png"]      # not out.png and out-2.png
     assert not (tmp_path / "escape.png").exists()
+
+
+def test_an_output_folder_that_is_the_input_folder_or_above_it_leaves_the_inputs_found(tmp_path, monkeypatch):
+    gray_img(tmp_path / "trip" / "x_mono.png")
+    colour_img(tmp_path / "trip" / "x_color.png")
+    monkeypatch.chdir(tmp_path)
+    for out in (Path("."), Path("trip")):                   # `batch trip -o .`, `batch trip -o trip`
+        plan = plan_batch([Path("trip")], out)
+        assert [(i.gray.name, i.reference.name) for i in plan.items] == [("x_mono.png", "x_color.png")], out
+
+
+def test_a_file_given_before_its_folder_keeps_its_mono_and_color_folders(tmp_path):
+    gray_img(tmp_path / "sh" / "mono" / "day" / "x.png")
+    colour_img(tmp_path / "sh" / "color" / "day" / "x.png")
+    for inputs in ([tmp_path / "sh" / "mono" / "day" / "x.png", tmp_path / "sh"],
+                   [tmp_path / "sh", tmp_path / "sh" / "mono" / "day" / "x.png"]):
+        plan = plan_batch(inputs, tmp_path / "out")
+        assert len(plan.items) == 1 and plan.items[0].reference is not None and not plan.unmatched, inputs
+
+
+def test_a_long_name_is_cut_to_the_file_systems_limit_and_written(tmp_path):
+    name = "é" * 115 + "x"                                  # 231 bytes: + "_colorized.png" is over 255
+    gray_img(tmp_path / "in" / f"{name}.png")
+    plan = _run(plan_batch([tmp_path / "in"], tmp_path / "out"))
+    written = plan.items[0].written
+    assert written is not None and written.exists() and len(os.fsencode(written.name)) <= 255
+    assert written.name.endswith("_colorized.png") and written.name.startswith("éé")
+
+
+def test_a_read_only_output_folder_is_told_before_any_work(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    import pytest
+
+    from colorstudio.errors import OutputError
+
+    gray_img(tmp_path / "in" / "a.png")
+    plan = plan_batch([tmp_path / "in"], tmp_path / "out")
+    colorized = []
+    monkeypatch.setattr("colorstudio.engine.batch.run_item", lambda *a, **k: colorized.append(a))
+
+    def read_only(*a, **k):
+        raise OSError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    with pytest.raises(OutputError, match="cannot write to the output folder"):
+        _run(plan)
+    assert colorized == []

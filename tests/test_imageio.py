@@ -227,3 +227,18 @@ def test_heic_batch_output_defaults_to_jpeg(tmp_path):
     assert _written_suffix(".avif", None) == ".jpg"
     assert _written_suffix(".tif", None) == ".tif"     # kept where writable
     assert _written_suffix(".DNG", None) == ".png"     # RAW: 16-bit PNG
+
+
+def test_an_interrupted_write_leaves_no_temp_file_and_a_long_legal_name_is_written(tmp_path, monkeypatch):
+    from colorstudio.core import image_write
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(image_write.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):                      # Ctrl-C mid-write: passed on…
+        image_write.atomic_write_bytes(tmp_path / "out.png", b"data")
+    assert list(tmp_path.iterdir()) == []                       # …with no .part file left
+    monkeypatch.undo()
+    long_name = "x" * 246 + ".png"                              # legal (250 bytes); temp name was not
+    image_write.atomic_write_bytes(tmp_path / long_name, b"data")
+    assert [p.name for p in tmp_path.iterdir()] == [long_name]

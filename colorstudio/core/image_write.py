@@ -103,6 +103,15 @@ def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes |
     return buf.getvalue()
 
 
+NAME_MAX_BYTES = 255   # a file name's limit on ext4, APFS, NTFS (in UTF-16 units there, near enough)
+
+
+def fit_name(stem: str, room: int) -> str:
+    """``stem`` cut to at most ``room`` bytes of UTF-8 (whole characters only)."""
+    raw = os.fsencode(stem)
+    return stem if len(raw) <= room else raw[:room].decode("utf-8", "ignore")
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temp file in the same folder + rename)."""
     path = Path(path)
@@ -110,7 +119,9 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     if not folder.is_dir():
         raise OutputError(f"{path.name}: the output folder {folder} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        # the temp name says whose it is but stays short: a legal 250-byte output name plus
+        # the random part and ".part" would pass the file system's 255 bytes
+        fd, tmp = tempfile.mkstemp(prefix=f".{fit_name(path.name, 200)}.", suffix=".part", dir=folder)
     except PermissionError:
         raise OutputError(f"{path.name}: the output folder {folder} is not writable") from None
     except OSError as e:
@@ -122,11 +133,13 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
-    except OSError as e:
+    except BaseException as e:        # Ctrl-C or a full disk mid-write: no .part file left behind
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if not isinstance(e, OSError):
+            raise
         raise OutputError(f"{path.name}: cannot be written ({e.strerror or e})") from None
 
 

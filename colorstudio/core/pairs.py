@@ -112,8 +112,11 @@ def _walk(folder: Path, recursive: bool, exclude: Path | None = None) -> list[Pa
     """The visible files of ``folder`` (and below), none inside ``exclude`` (a batch's output folder)."""
     found = _below(folder) if recursive else folder.iterdir()
     files = (p for p in found if p.is_file() and not _is_hidden(p, folder))
-    if exclude is not None:
-        files = (p for p in files if not p.resolve().is_relative_to(exclude))
+    here = folder.resolve()
+    if exclude is not None and exclude != here and exclude.resolve().is_relative_to(here):
+        # only an output folder strictly below the input is left out: one that is the input
+        # folder itself or above it (`batch trip -o .`) would leave nothing to colorize
+        files = (p for p in files if not p.resolve().is_relative_to(exclude.resolve()))
     return sorted(files)
 
 
@@ -124,8 +127,8 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
 
     def add(path: Path, root: Path | None) -> None:
         key = path.resolve()
-        if key not in files:
-            files[key] = _File(path, root)
+        if key not in files or (files[key].root is None and root is not None):
+            files[key] = _File(path, root)      # found in a given folder: its mono/ + color/ count
 
     for raw in inputs:
         path = Path(raw).expanduser()

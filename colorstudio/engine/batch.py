@@ -7,13 +7,15 @@ with its one-line error and the batch goes on.
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generator, Iterable
 
 import numpy as np
 
-from colorstudio.core.image_write import WRITE_EXTENSIONS, free_path
+from colorstudio.core.image_write import NAME_MAX_BYTES, WRITE_EXTENSIONS, fit_name, free_path
 from colorstudio.core.pairs import discover
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import colorize_steps, save_result
@@ -87,8 +89,11 @@ def _output_path(item, out_dir: Path, ext: str | None) -> Path:
     and ``night/out.png`` stay two files), else ``NAME_colorized``, in ``out_dir``, in a
     format that can be written."""
     if item.output is not None:
-        return out_dir / item.output.parent / (item.output.stem + _written_suffix(item.output.suffix, ext))
-    return out_dir / f"{item.name}_colorized{_written_suffix(item.gray.suffix, ext)}"
+        stem, tail, folder = item.output.stem, _written_suffix(item.output.suffix, ext), out_dir / item.output.parent
+    else:
+        stem, tail, folder = item.name, "_colorized" + _written_suffix(item.gray.suffix, ext), out_dir
+    # a long input name: the result's name is cut to the file system's limit (with room for "-NN")
+    return folder / (fit_name(stem, NAME_MAX_BYTES - len(os.fsencode(tail)) - 4) + tail)
 
 
 def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | None = None,
@@ -149,6 +154,10 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
         plan.out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"cannot create the output folder {plan.out_dir} ({e.strerror})") from None
+    try:                      # a read-only folder (a card, a share) is told before any work, not after each item
+        tempfile.TemporaryFile(dir=plan.out_dir).close()
+    except OSError as e:
+        raise OutputError(f"cannot write to the output folder {plan.out_dir} ({e.strerror})") from None
     total = len(plan.items)
     done = failed = 0
     for index, item in enumerate(plan.items):
