@@ -123,6 +123,8 @@ def test_gray_reference(moto):
     assert r.reference_is_gray and not r.identical
     assert r.suggested_mode == "single"
     assert any("no colour" in m for m in r.messages)
+    twice = check_pair(luma(left), np.repeat(luma(left)[..., None], 3, axis=2))    # the gray given twice
+    assert twice.reference_is_gray and not any("copied directly" in m for m in twice.messages)
 
 
 def test_too_few_matches_is_a_message_not_an_exception():

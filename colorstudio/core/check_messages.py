@@ -76,7 +76,7 @@ def describe(f: dict, min_inliers: int, size_tolerance: float) -> tuple[str, str
     if f["reference_is_gray"]:
         msgs.append("The reference has no colour (it is gray): there is nothing to take colours from; "
                     "colorize the gray photo on its own instead.")
-    if f["identical"]:
+    if f["identical"] and not f["reference_is_gray"]:     # a gray given twice has no colours to copy
         msgs.append("The colour shot is the same picture as the gray shot: its colours can be "
                     "copied directly.")
     size_msg = _size_message(f)
