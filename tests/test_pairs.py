@@ -216,3 +216,18 @@ def test_a_linked_colour_folder_is_followed_and_a_link_loop_ends(tmp_path):
     d = discover([tmp_path / "shoot"])
     assert [(i.gray.name, i.reference.name if i.reference else None) for i in d.items] == [("m.png", "m.png")]
     assert d.items[0].reference.parent.name == "color"
+
+
+def test_two_pairs_whose_names_differ_only_in_case_are_both_found(tmp_path):
+    gray_img(tmp_path / "A_mono.png")
+    colour_img(tmp_path / "A_color.png")
+    gray_img(tmp_path / "a_mono.png")
+    colour_img(tmp_path / "a_color.png")
+    if len(list(tmp_path.iterdir())) < 4:
+        pytest.skip("a case-insensitive file system")
+    d = discover([tmp_path])
+    assert sorted((i.gray.name, i.reference.name) for i in d.items) == [("A_mono.png", "A_color.png"),
+                                                                        ("a_mono.png", "a_color.png")]
+    assert d.unmatched == []
+    colour_img(tmp_path / "A_COLOR.png")                      # three colours for two grays: ambiguous still
+    assert all("ambiguous" in why for _, why in discover([tmp_path]).unmatched)

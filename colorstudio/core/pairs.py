@@ -245,6 +245,8 @@ def _match_groups(groups: dict, name_of) -> tuple[list[PairItem], list[_File], l
         grays, colours = groups[key][GRAY], groups[key][COLOUR]
         if len(grays) == 1 and len(colours) == 1:
             items.append(PairItem(grays[0].path, colours[0].path, name_of(grays[0])))
+        elif grays and colours and (exact := _pairs_by_exact_name(grays, colours, name_of)):
+            items += [PairItem(g.path, c.path, name_of(g)) for g, c in exact]
         elif grays and colours:
             names = ", ".join(sorted(g.path.name for g in grays + colours))
             ambiguous += [(g.path, f"ambiguous: these files could pair in several ways ({names})")
@@ -252,6 +254,16 @@ def _match_groups(groups: dict, name_of) -> tuple[list[PairItem], list[_File], l
         else:
             left += grays + colours
     return items, left, ambiguous
+
+
+def _pairs_by_exact_name(grays: list[_File], colours: list[_File], name_of) -> list | None:
+    """A group that pairs one-to-one when names are compared with their case (A_mono + A_color
+    and a_mono + a_color in one folder of a case-sensitive file system): its pairs, else None."""
+    by_name = {name_of(c): c for c in colours}
+    if len(by_name) != len(colours) or len(grays) != len(colours) or len({name_of(g) for g in grays}) != len(grays):
+        return None
+    pairs = [(g, by_name.get(name_of(g))) for g in grays]
+    return pairs if all(c is not None for _, c in pairs) else None
 
 
 def _base_name(f: _File) -> str:
