@@ -34,6 +34,7 @@ from PIL import Image
 
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import READ_EXTENSIONS, image_size
+from colorstudio.core.folder_files import visible_files
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
 from colorstudio.errors import ColorStudioError
 
@@ -91,35 +92,6 @@ class _File:
 
 
 # ------------------------------------------------------------------ collecting
-def _is_hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
-def _below(folder: Path) -> Iterable[Path]:
-    """Every path below ``folder``, through linked folders too (a ``color/`` linked from
-    elsewhere is a colour folder), each real folder once (a link loop ends)."""
-    seen: set[Path] = set()
-    for root, dirs, names in os.walk(folder, followlinks=True):
-        real = Path(root).resolve()
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
-        yield from (Path(root) / n for n in names)
-
-
-def _walk(folder: Path, recursive: bool, exclude: Path | None = None) -> list[Path]:
-    """The visible files of ``folder`` (and below), none inside ``exclude`` (a batch's output folder)."""
-    found = _below(folder) if recursive else folder.iterdir()
-    files = (p for p in found if p.is_file() and not _is_hidden(p, folder))
-    here = folder.resolve()
-    if exclude is not None and exclude != here and exclude.resolve().is_relative_to(here):
-        # only an output folder strictly below the input is left out: one that is the input
-        # folder itself or above it (`batch trip -o .`) would leave nothing to colorize
-        files = (p for p in files if not p.resolve().is_relative_to(exclude.resolve()))
-    return sorted(files)
-
-
 def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
              unmatched: list, exclude: Path | None = None) -> tuple[list[_File], list[Path]]:
     files: dict[Path, _File] = {}
@@ -135,7 +107,7 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
         if not path.exists():
             unmatched.append((path, "not found"))
         elif path.is_dir():
-            for f in _walk(path, recursive, exclude):
+            for f in visible_files(path, recursive, exclude):
                 if f.name.lower() == MANIFEST_NAME:
                     manifests.append(f)
                 elif f.suffix.lower() in READ_EXTENSIONS:

@@ -1,0 +1,37 @@
+"""The files a batch or a drop looks at in a folder: visible ones (no dot-file or dot-folder),
+below linked folders too (each real folder once: a link loop ends), without a batch's own
+output folder when it lies inside the input."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _below(folder: Path) -> Iterable[Path]:
+    """Every path below ``folder``, through linked folders too (a ``color/`` linked from
+    elsewhere is a colour folder), each real folder once (a link loop ends)."""
+    seen: set[Path] = set()
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        real = Path(root).resolve()
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        yield from (Path(root) / n for n in names)
+
+
+def visible_files(folder: Path, recursive: bool, exclude: Path | None = None) -> list[Path]:
+    """The visible files of ``folder`` (and below), none inside ``exclude`` (a batch's output folder)."""
+    found = _below(folder) if recursive else folder.iterdir()
+    files = (p for p in found if p.is_file() and not _is_hidden(p, folder))
+    here = folder.resolve()
+    if exclude is not None and exclude != here and exclude.resolve().is_relative_to(here):
+        # only an output folder strictly below the input is left out: one that is the input
+        # folder itself or above it (`batch trip -o .`) would leave nothing to colorize
+        files = (p for p in files if not p.resolve().is_relative_to(exclude.resolve()))
+    return sorted(files)
