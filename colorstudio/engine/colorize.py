@@ -19,7 +19,7 @@ from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.core.resize import area_reduce
-from colorstudio.core.result import WorkingChroma
+from colorstudio.core.result import ChromaResult, WorkingChroma
 from colorstudio.core.single_chroma import resaturate, saturated_working
 from colorstudio.engine import methods as registry
 from colorstudio.engine.learned_methods import LEARNED, saturation_for
@@ -126,17 +126,14 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     if reference is not None:
         check_size(reference)
     mode_info: dict = {}
-    if ref_f is not None and method is None:
+    if ref_f is not None and (method is None or kwargs.get("mode")):
         mode, reason = choose_pair_mode(gray_f, ref_f, kwargs.get("mode"))
         mode_info = {"mode": mode, "mode_reason": reason}
         kwargs["mode"] = mode          # the method need not check the pair again
     chosen = resolve_method(method, reference is not None, model, mode_info.get("mode"))
-    forced = kwargs.get("mode")
-    if ref_f is not None and method is not None and forced:
-        if chosen.mode and chosen.mode != forced:
-            raise MethodError(f"method '{chosen.name}' colorizes {chosen.mode} pairs only, not in {forced} "
-                              f"mode: pick another method, or leave the mode out")
-        mode_info = {"mode": forced, "mode_reason": f"{forced} mode: asked for"}
+    if chosen.mode and mode_info and chosen.mode != mode_info["mode"]:     # a mode given with a method
+        raise MethodError(f"method '{chosen.name}' colorizes {chosen.mode} pairs only, not in "
+                          f"{mode_info['mode']} mode: pick another method, or leave the mode out")
     yield Progress(0.05, f"preparing ({chosen.name})")
     fn = chosen.load()
     if model is not None:
@@ -148,10 +145,11 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     if chosen.learned:                 # their last step is done here, after a ReducedResult
         kwargs["defer_full_size"] = True
     yield Progress(0.1, f"colorizing with {chosen.name}")
-    result = fn(gray_f, ref_f, **kwargs)
-    if reference is not None and reference.is_gray:   # no colour to take: what a learned method
-        # shows here it made up (ccdc left faint colour while the warning said the result stays gray)
-        result = replace(result, chroma=np.full(gray_f.shape + (2,), 0.5, np.float32), reduced=None)
+    if reference is not None and reference.is_gray:   # no colour to take: not run (what a learned
+        # method shows here it makes up: ccdc left faint colour while the warning said it stays gray)
+        result = ChromaResult(np.full(gray_f.shape + (2,), 0.5, np.float32), info={"not_run": "gray reference"})
+    else:
+        result = fn(gray_f, ref_f, **kwargs)
     if result.chroma is None and result.reduced is not None:
         yield ReducedResult(0.6, "bringing the colours to full size", result.reduced)
         chroma = detail_upsample_chroma(result.reduced, gray_f).astype(np.float32, copy=False)
