@@ -113,3 +113,6 @@ def test_the_card_lists_every_command_that_made_the_weights(tmp_path):
     assert card["reproduce"] == ["python first", "python more"]           # a continued run adds its own
     list(train_ccdc.train(out, 60, tmp_path / "run2", max_steps=1, command="python anew", **kw))
     assert json.loads(out.with_suffix(".json").read_text())["reproduce"] == ["python anew"]   # a new run
+    later = tmp_path / "later.safetensors"                                 # --init: that file's history
+    list(train_ccdc.train(later, 60, tmp_path / "run3", max_steps=1, init=out, command="python init", **kw))
+    assert json.loads(later.with_suffix(".json").read_text())["reproduce"] == ["python anew", "python init"]

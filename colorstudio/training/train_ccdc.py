@@ -160,16 +160,17 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             if done:
                 break
     write_model(Path(out), model, state, train_files, val_files, seed, command,
-                continued=resume or init is not None)
+                continued_from=Path(init) if init is not None else Path(out) if resume else None)
     yield Progress(state["step"], state["minutes"], running or float("nan"), val_psnr, val_gain,
                    f"wrote {out}")
 
 
 def write_model(out: Path, model: CCDC, state: dict, train_files, val_files, seed: int,
-                command: str | None = None, continued: bool = False) -> None:
+                command: str | None = None, continued_from: Path | None = None) -> None:
     """The weights (config in the safetensors metadata) and the JSON model card beside them.
-    ``reproduce`` lists the commands that made the weights: a run that continued an earlier
-    one (``continued``: --resume or --init) adds its own command to the card's list."""
+    ``reproduce`` lists the commands that made the weights: a run that continued the model
+    file ``continued_from`` (--init's file, or ``out`` itself for --resume) adds its own
+    command to that file's list."""
     save_weights(out, model.state_dict(), NAME, model.cfg.to_dict(),
                  {"steps": str(state["step"]), "minutes": f"{state['minutes']:.1f}"})
     card_path = out.with_suffix(".json")
@@ -197,7 +198,9 @@ def write_model(out: Path, model: CCDC, state: dict, train_files, val_files, see
     })
     this_run = command or ("python -m colorstudio.training.train_ccdc --out models/ccdc.safetensors "
                            f"--minutes {math.ceil(state['minutes'])} --run-dir RUN")
-    earlier = card.get("reproduce") if continued else None
+    earlier_card = continued_from.with_suffix(".json") if continued_from is not None else None
+    earlier = json.loads(earlier_card.read_text()).get("reproduce") \
+        if earlier_card is not None and earlier_card.is_file() else None
     card["reproduce"] = (earlier if isinstance(earlier, list) else [earlier] if earlier else []) + [this_run]
     if command:
         card["commands_run"] = card.get("commands_run", []) + [command]
