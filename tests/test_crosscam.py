@@ -81,17 +81,20 @@ def test_resize_flow_scales_vectors():
 
 # ------------------------------------------------------------------ visibility signs
 def test_visibility_zero_sign_convention(tiny):
-    """V0 = warp(I2^Y) - I1: a patch brighter in the reference is positive (green, 'invisible in
-    the target'); a patch brighter in the gray is negative (red, 'invisible in the reference')."""
+    """V0 = warp(I2^Y) - I1: a patch brighter in the reference is positive (green), a patch
+    brighter in the gray negative (red). The sign is the brightness difference: a patch shown
+    by one view only is strongly coloured either way."""
     gray = torch.full((1, 1, 64, 64), 0.5)
     ref = torch.full((1, 3, 64, 64), 0.5)
     ref[:, 0, 8:24, 8:24] = 0.9           # only in the reference
     gray[:, :, 40:56, 40:56] = 0.9        # only in the target
+    gray[:, :, 8:24, 40:56] = 0.1         # a dark object only in the target: the other sign
     with torch.no_grad():
         v0 = tiny(gray, ref, torch.zeros(1, 2, 64, 64))["visibility"][0]
     assert v0.shape == (1, 1, 64, 64)
     assert v0[0, 0, 12:20, 12:20].min() > 0.3
     assert v0[0, 0, 44:52, 44:52].max() < -0.3
+    assert v0[0, 0, 12:20, 44:52].min() > 0.3
     assert v0[0, 0, 28:36, 28:36].abs().max() < 1e-4
 
 

@@ -33,7 +33,11 @@ def confidence_to_rgb(m: np.ndarray, scale: float = 1.0) -> np.ndarray:
 def signed_to_rgb(v: np.ndarray, scale: float | None = None) -> np.ndarray:
     """Signed map: negative -> red, positive -> green, zero -> black.
 
-    For CCDC visibility maps: red = invisible in the reference, green = invisible in the target.
+    For CCDC visibility maps (V0 = warp(reference luma) - gray, as the paper's Fig. 3 colours
+    them): red where the warped reference is darker than the gray, green where brighter. Strong
+    colour either way marks what the warp could not match, e.g. what one view does not show
+    (a bright object only the gray sees shows red; a dark one, green): a difference of
+    brightness, not by itself which view hides the content.
     ``scale`` is the magnitude shown at full intensity (default: 99th percentile of |v|).
     """
     v = np.asarray(v, np.float32)
