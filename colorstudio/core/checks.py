@@ -27,8 +27,7 @@ MAX_SIDE = 1024          # analysis long side (px)
 MIN_INLIERS = 15         # fewer geometric inliers -> "could not measure"
 RECT_TOL = 1.5           # rows within this many analysis px count as rectified
 ROWS_OFF_MAX = 0.10      # ... and at most this fraction of matches more than 2x off
-SIZE_TOL = 0.10          # sizes within 10% per axis count as the same size (the engine's mode
-                         # choice uses the same: colorstudio.engine.mode.same_size)
+SIZE_TOL = 0.10          # sizes within 10% per axis count as the same size (same_size)
 _TONE_WINDOW = 9         # analysis px, box window for matched neighbourhoods
 
 
@@ -295,6 +294,13 @@ def as_pair(gray: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.nda
     if reference.ndim == 2:
         reference = np.repeat(reference[..., None], 3, axis=2)
     return gray, reference
+
+
+def same_size(gray_shape, reference_shape) -> bool:
+    """Whether the two shots count as the same size: within :data:`SIZE_TOL` per axis (the
+    pair check's mode and the engine's, :mod:`colorstudio.engine.mode`)."""
+    (H, W), (h, w) = tuple(gray_shape[:2]), tuple(reference_shape[:2])
+    return max(abs(W / w - 1), abs(H / h - 1)) <= SIZE_TOL
 
 
 def same_aspect(gray_shape, reference_shape) -> bool:

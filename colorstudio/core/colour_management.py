@@ -94,9 +94,9 @@ def _usable_as_output(icc: bytes) -> bool:
     profile, or a damaged one, cannot: the result cannot be in that space)."""
     try:
         convert_rgb(np.zeros((1, 1, 3), np.uint8), None, icc)
-        return is_srgb(icc) or _behaviour(icc) != "unusable"
     except Exception:
         return False
+    return _behaviour(icc) != "unusable"        # and out of it
 
 
 def open_profile(icc: bytes | None):
@@ -109,12 +109,17 @@ def open_profile(icc: bytes | None):
 def convert_rgb(pixels: np.ndarray, source: bytes | None, target: bytes | None) -> np.ndarray:
     """uint8 RGB ``pixels`` from the profile ``source`` to ``target`` (None: sRGB), relative
     colorimetric intent. Raises if a profile cannot be used."""
-    from PIL import Image, ImageCms
+    from PIL import Image
 
-    out = ImageCms.profileToProfile(Image.fromarray(np.ascontiguousarray(pixels)), open_profile(source),
-                                    open_profile(target), renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                                    outputMode="RGB")
-    return np.asarray(out)
+    return np.asarray(_profile_to_profile(Image.fromarray(np.ascontiguousarray(pixels)), source, target))
+
+
+def _profile_to_profile(im, source: bytes | None, target: bytes | None):
+    """A Pillow image (RGB, or CMYK with a CMYK ``source``) converted to RGB in ``target``."""
+    from PIL import ImageCms
+
+    return ImageCms.profileToProfile(im, open_profile(source), open_profile(target),
+                                     renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, outputMode="RGB")
 
 
 OUTPUT_SPACES = ("auto", "srgb")   # the result's space: as above, or always sRGB (the web, unmanaged viewers)
@@ -180,11 +185,8 @@ def cmyk_image_to_srgb(im, icc: bytes | None):
     which prints C100 as (0, 255, 255) where a press profile gives (0, 151, 218))."""
     if profile_colour_space(icc) != "CMYK":
         return None
-    from PIL import ImageCms
-
     try:
-        return ImageCms.profileToProfile(im, open_profile(icc), open_profile(None),
-                                         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, outputMode="RGB")
+        return _profile_to_profile(im, icc, None)
     except Exception:       # a damaged profile: the plain formula
         return None
 
@@ -270,12 +272,8 @@ def gray_in_result_space(gray, reference=None, space: str = "auto"):
         lut = _neutral_tone_lut(icc)
         if gray.pixels.ndim == 3 and gray.pixels.dtype == np.uint8:   # a toned scan: its colour too
             pixels = convert_rgb(gray.pixels, icc, None)
-        elif lut is None:
-            pixels = gray.pixels
-        else:                # 16-bit toned scans: each channel on the neutral curve (near neutral)
-            table = _levels_for(lut, gray.pixels.dtype)
-            pixels = np.stack([_apply_levels(np.ascontiguousarray(c), table) for c in np.moveaxis(gray.pixels, -1, 0)],
-                              -1) if gray.pixels.ndim == 3 else _apply_levels(gray.pixels, table)
+        else:                # (16-bit toned scans: each channel on the neutral curve, near neutral)
+            pixels = gray.pixels if lut is None else _apply_levels(gray.pixels, _levels_for(lut, gray.pixels.dtype))
     except Exception:       # a damaged profile: the numbers as they are
         return gray
     note = f"the gray's {profile_name(icc)} tones were brought to sRGB's, the result's space"
@@ -287,20 +285,19 @@ def _srgb_gray_into(gray, target: bytes):
     """A gray whose levels are sRGB's tones, its levels moved to the same tones on the neutral
     axis of the RGB profile ``target`` (unchanged where the curves agree, or if unusable)."""
     try:
-        lut = _neutral_tone_lut(target)           # target levels -> sRGB levels
+        lut = _neutral_tone_lut(target, into=True)     # sRGB levels -> target levels
     except Exception:
         return gray
     if lut is None:
         return dataclasses.replace(gray, srgb_tones=False)
-    rising = np.maximum.accumulate(lut) + np.arange(256) * 1e-6  # flat stretches (the deepest
-    inverse = np.interp(np.arange(256), rising, np.arange(256))  # shadows): their first level
-    pixels = _apply_levels(gray.pixels, _levels_for(inverse, gray.pixels.dtype))
+    pixels = _apply_levels(gray.pixels, _levels_for(lut, gray.pixels.dtype))
     note = f"the gray's tones were brought to {profile_name(target)}'s, the result's space, so the result looks as the gray does"
     return dataclasses.replace(gray, pixels=pixels, icc_profile=None, srgb_tones=False, tone_note=note)
 
 
 def _apply_levels(pixels: np.ndarray, lut: np.ndarray) -> np.ndarray:
-    """A 2-D uint8/uint16 gray through a full table of its levels (256 or 65536 entries)."""
+    """uint8/uint16 pixels (a gray, or each channel alike) through a full table of their levels
+    (256 or 65536 entries)."""
     return lut[pixels] if pixels.dtype == np.uint16 else cv2.LUT(pixels, lut)
 
 
@@ -312,11 +309,12 @@ def _levels_for(lut: np.ndarray, dtype) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=8)
-def _neutral_tone_lut(icc: bytes) -> np.ndarray | None:
-    """The 256 neutral levels of an RGB profile -> their levels in sRGB (float; None: the same
-    within a level, as Display P3's curve is sRGB's)."""
+def _neutral_tone_lut(icc: bytes, into: bool = False) -> np.ndarray | None:
+    """The 256 neutral levels of an RGB profile -> their levels in sRGB (``into``: the other
+    way, sRGB's levels -> the profile's); float; None: the same within a level, as Display P3's
+    curve is sRGB's."""
     ramp = np.repeat(np.arange(256, dtype=np.uint8)[None, :, None], 3, axis=2)
-    lut = convert_rgb(ramp, icc, None)[0].astype(np.float64).mean(axis=1)
+    lut = (convert_rgb(ramp, None, icc) if into else convert_rgb(ramp, icc, None))[0].astype(np.float64).mean(axis=1)
     return None if np.abs(lut - np.arange(256)).max() <= 1.0 else lut
 
 

@@ -54,7 +54,8 @@ def check_size(photo: Photo) -> None:
 
 def choose_pair_mode(gray: np.ndarray, reference: np.ndarray, forced: str | None = None) -> tuple[str, str]:
     """('stereo' | 'crosscam', reason in plain words) for a gray + colour pair."""
-    from colorstudio.engine.mode import choose_mode, same_size
+    from colorstudio.core.checks import same_size
+    from colorstudio.engine.mode import choose_mode
 
     if forced is not None:
         if forced not in ("stereo", "crosscam"):

@@ -4,14 +4,7 @@ or moment: CCDC). No torch; the reason comes back in plain words for the user.
 """
 from __future__ import annotations
 
-from colorstudio.core.checks import SIZE_TOL as SIZE_TOLERANCE   # one tolerance for `check` and colorize
-from colorstudio.core.checks import same_aspect
-
-
-def same_size(gray_shape, reference_shape) -> bool:
-    """Whether the two shots count as the same size: within :data:`SIZE_TOLERANCE` per axis."""
-    (H, W), (h, w) = tuple(gray_shape[:2]), tuple(reference_shape[:2])
-    return max(abs(W / w - 1), abs(H / h - 1)) <= SIZE_TOLERANCE
+from colorstudio.core.checks import same_aspect, same_size
 
 
 def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
