@@ -35,7 +35,8 @@ def test_a_checkpoint_is_exported_as_the_net_it_was_trained_as(bench, tmp_path, 
     # train_stereo trains with BatchNorm on each image's own statistics: exported with the
     # config's default ("running"), never-updated running averages would be used (25 dB, not 34)
     cfg = CycleCNNConfig(batchnorm_statistics="image")
-    cfg.wac.attention = not with_config
+    if with_config:
+        cfg.wac.attention = False               # an ablation: only a stored config can say so
     trained = _checkpoint(tmp_path / "run", cfg, with_config)
     out = bench.export_checkpoint(tmp_path / "run", tmp_path / "ckpt.safetensors")
     exported = load_model(out)

@@ -36,7 +36,7 @@ def _geometry_messages(f: dict) -> list[str]:
                           f"{'down' if f['vertical_shift_px'] > 0 else 'up'} in the colour shot")
         turn = abs(f["rotation_deg"])
         if turn > 20:
-            upright = min(abs(turn - q) for q in (90, 180, 270)) <= 10
+            upright = min(abs(turn - q) for q in (90, 180)) <= 10     # |turn| <= 180
             detail.append(f"turned by {turn:.0f} degrees" + (": turn the colour shot upright first" if upright else ""))
         elif abs(f["rotation_deg"]) >= 0.1:
             detail.append(f"tilted by {abs(f['rotation_deg']):.1f} degrees")

@@ -26,12 +26,13 @@ def _below(folder: Path) -> Iterable[Path]:
 
 
 def visible_files(folder: Path, recursive: bool, exclude: Path | None = None) -> list[Path]:
-    """The visible files of ``folder`` (and below), none inside ``exclude`` (a batch's output folder)."""
+    """The visible files of ``folder`` (and below), none inside ``exclude`` (a batch's output
+    folder, an absolute resolved path)."""
     found = _below(folder) if recursive else folder.iterdir()
     files = (p for p in found if p.is_file() and not _is_hidden(p, folder))
     here = folder.resolve()
-    if exclude is not None and exclude != here and exclude.resolve().is_relative_to(here):
+    if exclude is not None and exclude != here and exclude.is_relative_to(here):   # exclude: resolved
         # only an output folder strictly below the input is left out: one that is the input
         # folder itself or above it (`batch trip -o .`) would leave nothing to colorize
-        files = (p for p in files if not p.resolve().is_relative_to(exclude.resolve()))
+        files = (p for p in files if not p.resolve().is_relative_to(exclude))
     return sorted(files)

@@ -99,12 +99,13 @@ def png_cicp(path) -> dict | None:
                 if len(head) < 8:
                     return None
                 length, kind = struct.unpack(">I4s", head)
-                if kind in (b"IDAT", b"IEND") or length > _META_LIMIT:
+                if kind in (b"IDAT", b"IEND"):
                     return None
+                if kind != b"cICP":
+                    f.seek(length + 4, 1)         # the chunk and its CRC, unread
+                    continue
                 data = f.read(length)
-                f.seek(4, 1)                      # the chunk's CRC
-                if kind == b"cICP" and len(data) >= 4:
-                    return _nclx_of(data[0], data[1])
+                return _nclx_of(data[0], data[1]) if len(data) >= 4 else None
     except (OSError, struct.error):
         return None
 

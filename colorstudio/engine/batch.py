@@ -127,11 +127,10 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
     method = method_for(item, method)
     result = yield from colorize_steps(gray, reference, method, model, options)
     inputs = {item.gray.resolve()} | ({item.reference.resolve()} if item.reference else set())
-    if not item.output.parent.is_dir():      # a manifest's subfolder of the output folder
-        try:
-            item.output.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise OutputError(f"cannot create the output folder {item.output.parent} ({e.strerror})") from None
+    try:                                     # a manifest's subfolder of the output folder
+        item.output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create the output folder {item.output.parent} ({e.strerror})") from None
     target = free_path(item.output)
     while target.resolve() in inputs:  # never write over an input, even if asked to
         target = free_path(target.with_name(target.stem + "-out" + target.suffix))

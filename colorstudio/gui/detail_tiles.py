@@ -60,8 +60,7 @@ def _to_float(a: np.ndarray) -> np.ndarray:
 
 def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, frame_wh: tuple[int, int],
                 visible: tuple[float, float, float, float], zoom: float, x_max: float | None = None,
-                margin: float = MARGIN, current: Tile | None = None,
-                cut_later_pixels: float | None = None) -> Tile | None:
+                margin: float = MARGIN, current: Tile | None = None) -> Tile | None:
     """The full-resolution tile to lay over a view, or None when the display copy is enough.
 
     full: the panel's full-resolution array (H', W'[, 3]), any dtype, stretched over the frame
@@ -70,9 +69,9 @@ def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, fr
     frame_wh: the frame (the gray's full-resolution W, H). visible: (x0, y0, x1, y1) in frame
     coordinates. zoom: screen pixels per frame pixel. x_max: cut nothing right of it (the split line).
     current: the tile laid now; returned as it is while it still covers the view (a pan within
-    its margin), so that panning cuts a new tile only now and then. cut_later_pixels: a cut
-    from more full-resolution pixels than this comes back uncut (``pixels`` None, ``cut``
-    makes them: for a worker thread); None: :data:`CUT_LATER_PIXELS`; ``math.inf``: cut now.
+    its margin), so that panning cuts a new tile only now and then. A cut from more than
+    :data:`CUT_LATER_PIXELS` full-resolution pixels comes back uncut (``pixels`` None; ``cut``
+    makes them, in a worker thread).
     """
     if full is None or shown_shape is None or zoom <= 0:
         return None
@@ -98,7 +97,7 @@ def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, fr
     key = (id(full), c0, c1, r0, r1, out_w, out_h)
     rect = (c0 / sx, r0 / sy, (c1 - c0) / sx, (r1 - r0) / sy)
     cut = partial(_cut, full, (r0, r1, c0, c1), (out_w, out_h), len(shown_shape) == 2)
-    if (r1 - r0) * (c1 - c0) > (CUT_LATER_PIXELS if cut_later_pixels is None else cut_later_pixels):
+    if (r1 - r0) * (c1 - c0) > CUT_LATER_PIXELS:
         return Tile(None, rect, key, scale, x_max, cut)
     return Tile(cut(), rect, key, scale, x_max)
 

@@ -289,8 +289,8 @@ class DiagnosticsDock(QDockWidget):
             todo["Curve"] = lambda: self.curve.show_curve(curve)
         vis = {k: v for k, v in sorted(arrays.items()) if k.startswith("visibility") and v.ndim == 2}
         if vis:   # each scale its own range: V1..V4 are far weaker than V0 and would look black
-            ranges = {visibility_title(k): (-s, s) for k, s in ((k, symmetric_scale(v)) for k, v in vis.items())}
             titled = {visibility_title(k): v for k, v in vis.items()}
+            ranges = {k: (-s, s) for k, s in ((k, symmetric_scale(v)) for k, v in titled.items())}
             todo["Visibility"] = lambda: self.visibility.show_maps(titled, ranges, frame_wh, columns=2)
         disp = {k: v for k, v in arrays.items() if k.startswith("disparity") and v.ndim == 2}
         if not disp and isinstance(arrays.get("flow"), np.ndarray) and arrays["flow"].ndim == 3:

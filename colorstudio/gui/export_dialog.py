@@ -12,6 +12,7 @@ from colorstudio.core.image_write import WRITE_EXTENSIONS
 FORMATS = [(".png", "PNG (lossless, 8/16 bit)"), (".tif", "TIFF (lossless, 8/16 bit)"),
            (".jpg", "JPEG (8 bit)"), (".webp", "WebP (8 bit)")]
 SIXTEEN_BIT = (".png", ".tif", ".tiff")
+ALIASES = {".tiff": ".tif", ".jpeg": ".jpg"}   # another spelling of a format's extension
 
 
 def with_format(path: Path, fmt: str) -> Path:
@@ -81,7 +82,7 @@ class ExportDialog(QDialog):
         """A file name typed or browsed with a format's extension chooses that format (its bit
         depth and quality boxes with it)."""
         ext = Path(self.path_edit.text().strip()).suffix.lower()
-        i = self.format_box.findData(".tif" if ext == ".tiff" else ".jpg" if ext == ".jpeg" else ext)
+        i = self.format_box.findData(ALIASES.get(ext, ext))
         if i >= 0 and i != self.format_box.currentIndex():
             self.format_box.setCurrentIndex(i)
 
@@ -99,8 +100,7 @@ class ExportDialog(QDialog):
     def _format_changed(self) -> None:
         ext = self.format_box.currentData()
         path = self._file_path()
-        same = {".tif": (".tif", ".tiff"), ".jpg": (".jpg", ".jpeg")}.get(ext, (ext,))   # .tiff stays .tiff
-        if path.suffix.lower() not in same:
+        if ALIASES.get(path.suffix.lower(), path.suffix.lower()) != ext:     # .tiff stays .tiff
             self.path_edit.setText(str(with_format(path, ext)))
         elif str(path) != self.path_edit.text():
             self.path_edit.setText(str(path))

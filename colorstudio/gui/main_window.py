@@ -363,7 +363,7 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
         self.hide()                        # the user asked to quit: no frozen window while jobs end
-        self.strength.timer.stop()
+        self.strength.stop(0)              # its timer; its job is stopped with the others below
         self.compare.colour.shutdown()
         # every job (colorize, warm-up, batch, strength, a training that saves its checkpoint,
         # a device detection…) is asked to stop at once, then all get one shared wait

@@ -188,8 +188,7 @@ class SidePanel(QWidget):
         self.strength_default.setChecked(is_default)
         self.strength_slider.setValue(round(100 * factor))
         del blockers
-        self.strength_slider.setEnabled(not is_default)
-        self.strength_label.setText("" if is_default else f"×{self.strength_slider.value() / 100:.2f}")
+        self._show_strength_controls()
 
     def _strength_toggled(self, default: bool) -> None:
         if not default:   # start from the method's own default
@@ -197,10 +196,14 @@ class SidePanel(QWidget):
         self._strength_changed()
 
     def _strength_changed(self) -> None:
+        self._show_strength_controls()
+        self.strengthChanged.emit()
+
+    def _show_strength_controls(self) -> None:
+        """The slider greyed with the default box, and its value written beside it."""
         default = self.strength_default.isChecked()
         self.strength_slider.setEnabled(not default)
         self.strength_label.setText("" if default else f"×{self.strength_slider.value() / 100:.2f}")
-        self.strengthChanged.emit()
 
     # -- results of the open photos
     def show_results(self, labels: list[str], current: int, before: int = -1) -> None:
