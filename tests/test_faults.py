@@ -83,16 +83,13 @@ def test_read_only_folder_in_a_batch_fails_each_item_in_one_line(pair, tmp_path,
 
 
 class _FullDisk:
-    """A file object whose writes fail like a full disk; closes the descriptor it wraps."""
-
-    def __init__(self, fd):
-        self.fd = fd
+    """A file object whose writes fail like a full disk."""
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        os.close(self.fd)
+        pass
 
     def write(self, data):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -104,7 +101,7 @@ def test_full_disk_is_a_clear_error_and_leaves_the_old_file_and_no_temp(pair, tm
     out = out_dir / "result.png"
     out.write_bytes(b"the previous result")
     before = hashes(pair[0].parent)
-    monkeypatch.setattr(image_write.os, "fdopen", lambda fd, mode="r": _FullDisk(fd))
+    monkeypatch.setattr(image_write, "open", lambda path, mode="r": _FullDisk(), raising=False)
     code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--method", "copy"])
     assert "No space left" in one_error_line(code, capsys.readouterr().err)
     assert out.read_bytes() == b"the previous result"        # atomic: the old file is whole
