@@ -68,9 +68,12 @@ def symmetric_scale(a: np.ndarray) -> float:
 
 
 def facts_text(facts: dict[str, Any]) -> str:
-    """``key: value`` lines (lists and dicts compact) for the Info tab."""
+    """``key: value`` lines (lists and dicts compact) for the Info tab; empty lists and dicts
+    ("ignored options: []") say nothing and are left out."""
     lines = []
     for key, value in facts.items():
+        if isinstance(value, (list, tuple, dict)) and not value:
+            continue
         if isinstance(value, float):
             value = f"{value:.4g}"
         elif isinstance(value, (list, tuple, dict)):

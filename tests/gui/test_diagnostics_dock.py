@@ -165,3 +165,10 @@ def test_the_flow_tab_shows_the_warped_reference_beside_the_flow(dock):
     titles = list(dock.flow.items)
     assert titles[0].startswith("flow (hue: direction") and "moved onto the gray" in titles[1]
     np.testing.assert_allclose(dock.flow.items[titles[1]].image, warped, atol=1e-6)
+
+
+def test_the_info_tab_leaves_out_empty_lists():
+    from colorstudio.gui.diagnostics_dock import facts_text
+
+    text = facts_text({"method": "ccdc", "ignored_options": [], "seconds": 2.345678, "working_size": [64, 48]})
+    assert text.splitlines() == ["method: ccdc", "seconds: 2.346", "working size: [64, 48]"]
