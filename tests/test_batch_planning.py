@@ -10,8 +10,8 @@ from colorstudio.engine.batch import plan_batch, run_batch
 from test_pairs import colour_img, gray_img
 
 
-def _run(plan, method="neutral"):
-    for _ in run_batch(plan, method=method):
+def _run(plan, method="neutral", model=None):
+    for _ in run_batch(plan, method=method, model=model):
         pass
     return plan
 
@@ -101,3 +101,22 @@ def test_a_read_only_output_folder_is_told_before_any_work(tmp_path, monkeypatch
     with pytest.raises(OutputError, match="cannot write to the output folder"):
         _run(plan)
     assert colorized == []
+
+
+def test_a_pair_model_goes_with_the_pairs_only(tmp_path, monkeypatch):
+    # `batch --method cyclecnn --model mine.safetensors` on a pair and a lone gray: the gray gets
+    # the default single-gray method, without the pair model's file (it failed "needs a reference")
+    from colorstudio.engine import batch
+
+    gray_img(tmp_path / "in" / "x_mono.png")
+    colour_img(tmp_path / "in" / "x_color.png")
+    gray_img(tmp_path / "in" / "lone.png")
+    asked = {}
+
+    def record(gray, reference, method, model, options):
+        asked[gray.path.name] = (method, model)
+        raise RuntimeError("recorded")
+        yield
+    monkeypatch.setattr(batch, "colorize_steps", record)
+    _run(plan_batch([tmp_path / "in"], tmp_path / "out"), method="cyclecnn", model="mine.safetensors")
+    assert asked == {"x_mono.png": ("cyclecnn", "mine.safetensors"), "lone.png": (None, None)}

@@ -59,3 +59,19 @@ def test_a_config_that_does_not_hold_together_is_a_model_error(tmp_path, name, c
 def test_the_shipped_configs_pass_the_same_checks():
     for name in ("hsv2stage", "cheng", "ccdc", "cyclecnn"):
         _load(name, str(paths.models_dir() / f"{name}.safetensors"))
+
+
+def test_a_model_file_that_cannot_be_read_is_a_model_error(tmp_path, monkeypatch):
+    import pathlib
+
+    from colorstudio.errors import ModelError
+    from colorstudio.nets.weights_file import read_weights
+
+    f = tmp_path / "mine.safetensors"
+    f.write_bytes(b"x" * 100)
+
+    def refused(self):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(pathlib.Path, "read_bytes", refused)
+    with pytest.raises(ModelError, match="cannot be read"):       # not an internal error
+        read_weights(f)

@@ -124,7 +124,9 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
     """Colorize one item as a generator of engine Progress; writes to a free name."""
     gray = load_photo(item.gray)
     reference = load_photo(item.reference) if item.reference is not None else None
-    method = method_for(item, method)
+    asked, method = method, method_for(item, method)
+    if asked is not None and method is None:
+        model = None              # a pair model's file does not go with a single gray's default method
     result = yield from colorize_steps(gray, reference, method, model, options)
     inputs = {item.gray.resolve()} | ({item.reference.resolve()} if item.reference else set())
     try:                                     # a manifest's subfolder of the output folder

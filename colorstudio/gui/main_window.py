@@ -123,6 +123,9 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         options = model_catalog.choices()
         is_pair = self._showing_pair()
         self.side.set_choices(options, is_pair, select or self.settings.model_choice(is_pair))
+        chosen = self.side.current_choice()
+        if select and chosen is not None and chosen.key == select:   # e.g. a model just saved: it
+            self.settings.set_model_choice(is_pair, select)            # stays chosen when photos open
         self.batch.refresh_methods(options)
 
     # ------------------------------------------------------------------ opening

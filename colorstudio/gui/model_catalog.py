@@ -51,7 +51,9 @@ def user_models(folder: Path | None = None) -> list[Choice]:
     (a card naming a method that does not exist is not offered). A file the app cannot
     read is skipped here; loading it says why."""
     folder = folder or paths.user_models_dir()
-    kinds = {m.name: m.kind for m in all_methods() if m.learned}
+    from colorstudio.engine.learned_methods import LEARNED
+
+    kinds = {m.name: m.kind for m, _ in LEARNED}   # shipped weights or not: a user's model runs either way
     dated = [(t, p) for p in folder.glob("*.safetensors") if (t := _modified(p)) is not None]
     out = []
     for _, weights in sorted(dated, key=lambda tp: tp[0], reverse=True):

@@ -107,7 +107,10 @@ def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[
     is missing, not safetensors, corrupt, or fails its checksum. ``require_checksum=False``
     also reads files written before checksums existed (a present checksum is still verified)."""
     path = require_model_file(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ModelError(f"{path.name} cannot be read ({e.strerror or e})") from None
     meta = _header(data, path.name).get("__metadata__") or {}
     try:
         tensors = st_load(data)

@@ -42,3 +42,11 @@ def test_the_window_starts_with_a_broken_models_folder(qtbot, isolated_user_dir)
     window.force_close = True
     labels = [window.side.picker.itemText(i) for i in range(window.side.picker.count())]
     assert any("broken (your model, cyclecnn)" in label for label in labels)
+
+
+def test_a_choice_given_to_the_picker_is_remembered_for_the_next_photos(qtbot, window, pair_files):
+    from test_main_window import open_pair
+
+    window.refresh_choices("method:sgbm+gf")            # as after the wizard saved a model
+    open_pair(qtbot, window, *pair_files)
+    assert window.side.current_choice().key == "method:sgbm+gf"
