@@ -74,7 +74,7 @@ def resolve_method(name: str | None, has_reference: bool, model: str | Path | No
     """The method to run: the named one, or the best available for the input (and pair mode)."""
     kind = registry.PAIR if has_reference else registry.SINGLE
     if name is None and model is not None:
-        from colorstudio.nets.weights_file import declared_model
+        from colorstudio.core.model_header import declared_model
 
         name = next((m.name for m, _ in LEARNED if m.name == declared_model(model)), None)  # the file's own
     if name is None and model is not None:

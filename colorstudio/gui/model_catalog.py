@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from colorstudio import paths
+from colorstudio.core.model_header import declared_model
 from colorstudio.engine.methods import PAIR, SINGLE, all_methods
 
 AUTO_KEY = "auto"
@@ -58,7 +59,8 @@ def user_models(folder: Path | None = None) -> list[Choice]:
     out = []
     for _, weights in sorted(dated, key=lambda tp: tp[0], reverse=True):
         card = _card(weights)
-        method = str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
+        # the weights' own header first: a ccdc or cheng file is not a cyclecnn one whatever its card says
+        method = declared_model(weights) or str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
         if method not in kinds:
             continue
         name = str(card.get("name", weights.stem))

@@ -16,7 +16,6 @@ import dataclasses
 
 import hashlib
 import json
-import struct
 from pathlib import Path
 
 import torch
@@ -24,6 +23,7 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 from colorstudio.core.image_write import atomic_write_bytes
+from colorstudio.core.model_header import header as _header
 from colorstudio.errors import ModelError
 
 CHECKSUM_KEY = "sha256"
@@ -50,35 +50,6 @@ def write_weights(path: str | Path, tensors: dict[str, torch.Tensor], metadata: 
     meta[CHECKSUM_KEY] = tensors_digest(tensors)
     atomic_write_bytes(path, st_save(tensors, metadata=meta))
     return meta
-
-
-def _header(data: bytes, name: str) -> dict:
-    if len(data) < 8:
-        raise ModelError(f"{name} is not a model file (too short)")
-    (n,) = struct.unpack("<Q", data[:8])
-    if n <= 0 or n > len(data) - 8 or data[8:9] != b"{":
-        raise ModelError(f"{name} is not a safetensors model file (a pickle or another format?)")
-    try:
-        return json.loads(data[8:8 + n])
-    except ValueError:
-        raise ModelError(f"{name} has a corrupt safetensors header") from None
-
-
-def declared_model(path: str | Path) -> str | None:
-    """The net a model file says it holds ("cyclecnn", "ccdc", "hsv2stage", "cheng"), read
-    from its header alone; None when it says none or cannot be read (loading says why)."""
-    path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8)
-            (n,) = struct.unpack("<Q", head)
-            if n > 100_000_000:
-                return None
-            meta = _header(head + f.read(n), path.name).get("__metadata__") or {}
-    except (OSError, struct.error, ModelError):
-        return None
-    declared = meta.get("model") or meta.get("kind")
-    return declared if isinstance(declared, str) else None
 
 
 def require_model_file(path: str | Path, name: str | None = None) -> Path:

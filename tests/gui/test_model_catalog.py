@@ -50,3 +50,14 @@ def test_a_choice_given_to_the_picker_is_remembered_for_the_next_photos(qtbot, w
     window.refresh_choices("method:sgbm+gf")            # as after the wizard saved a model
     open_pair(qtbot, window, *pair_files)
     assert window.side.current_choice().key == "method:sgbm+gf"
+
+
+def test_the_weights_own_header_decides_over_the_card(tmp_path):
+    import shutil
+
+    from colorstudio import paths
+
+    shutil.copy(paths.models_dir() / "cheng.safetensors", tmp_path / "copied.safetensors")
+    (tmp_path / "copied.json").write_text('{"method": "cyclecnn"}')        # a card that says otherwise
+    (found,) = user_models(tmp_path)
+    assert found.method == "cheng" and found.kind == SINGLE

@@ -1,0 +1,41 @@
+"""What a model file says it is, from its safetensors header alone (no torch): the picker of
+the app reads it at start-up, before torch is loaded; :mod:`colorstudio.nets.weights_file`
+reads and checks the whole file."""
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+from colorstudio.errors import ModelError
+
+
+def header(data: bytes, name: str) -> dict:
+    """The JSON header of a safetensors file's bytes (``data`` from its start); ModelError in
+    one line when it is not one."""
+    if len(data) < 8:
+        raise ModelError(f"{name} is not a model file (too short)")
+    (n,) = struct.unpack("<Q", data[:8])
+    if n <= 0 or n > len(data) - 8 or data[8:9] != b"{":
+        raise ModelError(f"{name} is not a safetensors model file (a pickle or another format?)")
+    try:
+        return json.loads(data[8:8 + n])
+    except ValueError:
+        raise ModelError(f"{name} has a corrupt safetensors header") from None
+
+
+def declared_model(path: str | Path) -> str | None:
+    """The net a model file says it holds ("cyclecnn", "ccdc", "hsv2stage", "cheng"), read
+    from its header alone; None when it says none or cannot be read (loading says why)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            (n,) = struct.unpack("<Q", head)
+            if n > 100_000_000:
+                return None
+            meta = header(head + f.read(n), path.name).get("__metadata__") or {}
+    except (OSError, struct.error, ModelError):
+        return None
+    declared = meta.get("model") or meta.get("kind")
+    return declared if isinstance(declared, str) else None
