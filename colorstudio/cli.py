@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import traceback
+from pathlib import Path
 
 from colorstudio import __version__
 from colorstudio.errors import ColorStudioError
@@ -31,12 +32,26 @@ def _options(args) -> dict:
     return opts
 
 
+def _model_path(model: str | None) -> str | None:
+    """``--model``: a file, or the name of one of the user's fine-tuned models (``mine`` for
+    ``mine.safetensors`` in the user folder, as the app lists them)."""
+    if model is None or Path(model).exists():
+        return model
+    from colorstudio import paths
+
+    for name in (model, model + ".safetensors"):
+        mine = paths.user_dir() / "models" / name
+        if mine.is_file():
+            return str(mine)
+    return model                  # not found: loading says so in one line
+
+
 # ------------------------------------------------------------------ commands
 def cmd_colorize(args) -> int:
     from colorstudio.engine.colorize import colorize_files
 
     result = colorize_files(args.gray, args.reference, args.output, method=args.method,
-                            model=args.model, options=_options(args),
+                            model=_model_path(args.model), options=_options(args),
                             diagnostics_dir=args.diagnostics, bit_depth=args.bit_depth,
                             jpeg_quality=args.jpeg_quality)
     _say(f"{args.output}: colorized with {result.method} in {result.seconds:.2f} s")
@@ -61,7 +76,7 @@ def cmd_batch(args) -> int:
         _say("nothing to colorize: no pairs or gray photos found")
         return EXIT_BAD_INPUT
     _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
-    for p in run_batch(plan, method=args.method, model=args.model, options=_options(args),
+    for p in run_batch(plan, method=args.method, model=_model_path(args.model), options=_options(args),
                        jpeg_quality=args.jpeg_quality):
         if p.status in (DONE, FAILED):
             mark = "ok  " if p.status == DONE else "FAIL"
@@ -135,7 +150,8 @@ def _quality(text: str) -> int:
 
 def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", help="colorization method (see `colorstudio methods`)")
-    p.add_argument("--model", help="a model file (.safetensors) for a learned method")
+    p.add_argument("--model", help="a model file (.safetensors) for a learned method, or the name of "
+                                   "one of your fine-tuned models")
     p.add_argument("--max-disparity", type=int, help="largest disparity to search, in pixels")
     p.add_argument("--side", choices=["left", "right"], help="which side the colour camera is on")
     p.add_argument("--saturation", type=float, help="saturation factor for single-gray methods")

@@ -304,3 +304,15 @@ def test_a_gray_reference_gives_a_gray_result_as_the_warning_says(pair, tmp_path
     assert ran == [] and "stays gray" in res.info["warning"]      # nothing to take colour from: not run
     assert np.all(res.chroma == 0.5)                  # neutral
     assert np.ptp(res.rgb, axis=-1).max() < 1e-6
+
+
+def test_a_fine_tuned_model_can_be_named_instead_of_its_path(pair, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLORSTUDIO_USER_DIR", str(tmp_path / "user"))
+    mine = tmp_path / "user" / "models" / "mycam.safetensors"
+    mine.parent.mkdir(parents=True)
+    shutil.copy(models_dir() / "cyclecnn.safetensors", mine)
+    out = tmp_path / "o.png"
+    code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--model", "mycam"])
+    assert code == 0 and out.exists() and "cyclecnn" in capsys.readouterr().err
+    code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--model", "nobody"])
+    assert "nobody does not exist" in one_error_line(code, capsys.readouterr().err)

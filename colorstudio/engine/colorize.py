@@ -127,14 +127,15 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     if reference is not None:
         check_size(reference)
     mode_info: dict = {}
-    if ref_f is not None and (method is None or kwargs.get("mode")):
-        mode, reason = choose_pair_mode(gray_f, ref_f, kwargs.get("mode"))
+    asked_mode = kwargs.get("mode") if ref_f is not None else None
+    if ref_f is not None and (method is None or asked_mode):
+        mode, reason = choose_pair_mode(gray_f, ref_f, asked_mode)
         mode_info = {"mode": mode, "mode_reason": reason}
         kwargs["mode"] = mode          # the method need not check the pair again
     chosen = resolve_method(method, reference is not None, model, mode_info.get("mode"))
-    if chosen.mode and mode_info and chosen.mode != mode_info["mode"]:     # a mode given with a method
+    if asked_mode and chosen.mode and chosen.mode != asked_mode:       # the user's mode, not one chosen here
         raise MethodError(f"method '{chosen.name}' colorizes {chosen.mode} pairs only, not in "
-                          f"{mode_info['mode']} mode: pick another method, or leave the mode out")
+                          f"{asked_mode} mode: pick another method, or leave the mode out")
     yield Progress(0.05, f"preparing ({chosen.name})")
     fn = chosen.load()
     if model is not None:
