@@ -128,6 +128,14 @@ def cmd_methods(args) -> int:
             if m.kind == kind:
                 flag = " (default)" if m.name == default else ""
                 print(f"  {m.name:<12} {m.summary}{flag}")
+    from colorstudio.engine.methods import PAIR
+    from colorstudio.engine.model_catalog import user_models
+
+    mine = user_models()
+    if mine:
+        print("Your fine-tuned models (--model NAME):")
+        for c in mine:
+            print(f"  {c.model.stem:<12} {c.method}, for {'pairs' if c.kind == PAIR else 'single grays'}: {c.model}")
     return EXIT_OK
 
 

@@ -316,3 +316,14 @@ def test_a_fine_tuned_model_can_be_named_instead_of_its_path(pair, tmp_path, cap
     assert code == 0 and out.exists() and "cyclecnn" in capsys.readouterr().err
     code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--model", "nobody"])
     assert "nobody does not exist" in one_error_line(code, capsys.readouterr().err)
+
+
+def test_methods_lists_your_fine_tuned_models(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLORSTUDIO_USER_DIR", str(tmp_path / "user"))
+    assert main(["methods"]) == 0 and "Your fine-tuned models" not in capsys.readouterr().out
+    mine = tmp_path / "user" / "models" / "mycam.safetensors"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(models_dir() / "cyclecnn.safetensors", mine)
+    assert main(["methods"]) == 0
+    out = capsys.readouterr().out
+    assert "Your fine-tuned models" in out and "mycam" in out and "cyclecnn, for pairs" in out

@@ -21,7 +21,7 @@ from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchItem, BatchPlan, BatchProgress, plan_batch, run_batch
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
-from colorstudio.gui.model_catalog import Choice, choices
+from colorstudio.engine.model_catalog import Choice, choices
 from colorstudio.gui.monitor_profile import SRGB, MonitorProfile
 from colorstudio.gui.workers import GeneratorWorker
 

@@ -16,7 +16,7 @@ from colorstudio import paths
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.devices import DeviceInfo, detect_steps
 from colorstudio.gui.error_dialog import show_error
-from colorstudio.gui.model_catalog import user_models
+from colorstudio.engine.model_catalog import user_models
 from colorstudio.gui.workers import GeneratorWorker
 
 CROPS = [((256, 512), "256 × 512 (as in the paper)"), ((192, 384), "192 × 384 (faster)"),

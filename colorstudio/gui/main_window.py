@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMe
 
 from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
+from colorstudio.engine import model_catalog
 from colorstudio.errors import ColorStudioError, PairError
-from colorstudio.gui import jobs, model_catalog
+from colorstudio.gui import jobs
 from colorstudio.gui.batch_panel import BatchPanel
 from colorstudio.gui.compare_view import CompareView
 from colorstudio.gui.diagnostics_dock import DiagnosticsDock

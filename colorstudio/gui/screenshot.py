@@ -9,7 +9,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from colorstudio.gui.main_window import MainWindow
-from colorstudio.gui.model_catalog import AUTO_KEY
+from colorstudio.engine.model_catalog import AUTO_KEY
 
 log = logging.getLogger(__name__)
 

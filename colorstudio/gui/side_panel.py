@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
 
 from colorstudio.engine import methods
 from colorstudio.engine.learned_methods import saturation_for
-from colorstudio.gui.model_catalog import AUTO_KEY, Choice
+from colorstudio.engine.model_catalog import AUTO_KEY, Choice
 
 
 STRENGTH_MAX_PERCENT = 200     # the strength slider's range: 0 .. 2x the predicted saturation

@@ -9,7 +9,7 @@ import torch
 from colorstudio import paths
 
 from colorstudio.core.pairs import discover
-from colorstudio.gui import model_catalog
+from colorstudio.engine import model_catalog
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.finetune_wizard import CHECKS, EVALUATION, SAVE, SETTINGS, TRAINING
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig

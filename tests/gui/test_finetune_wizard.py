@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from colorstudio.gui import model_catalog
+from colorstudio.engine import model_catalog
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.finetune_wizard import EVALUATION, SAVE, TRAINING
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from colorstudio.engine.methods import PAIR, SINGLE
-from colorstudio.gui.model_catalog import user_models
+from colorstudio.engine.model_catalog import user_models
 
 
 def test_broken_cards_and_dangling_links_are_passed_over(tmp_path):
