@@ -1,6 +1,7 @@
 """GUI tests run offscreen, each with its own user folder (so its own QSettings and log)."""
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -14,13 +15,16 @@ from gui_helpers import write_pair  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def isolated_user_dir(tmp_path, monkeypatch, qapp):
-    """A fresh COLORSTUDIO_USER_DIR per test (settings, logs, user models)."""
+    """A fresh COLORSTUDIO_USER_DIR per test (settings, logs, user models). After the test,
+    Python's cycle collector runs here, in the GUI thread: left to a later test, it may run in
+    a worker thread and destroy a window's widgets there, which deadlocks Qt."""
     from colorstudio.gui import qt_compat
 
     qt_compat.install()
     user = tmp_path / "user"
     monkeypatch.setenv("COLORSTUDIO_USER_DIR", str(user))
-    return user
+    yield user
+    gc.collect()
 
 
 @pytest.fixture

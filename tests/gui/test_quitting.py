@@ -41,8 +41,12 @@ def test_the_window_is_gone_before_the_jobs_have_ended(qtbot, window, pair_files
     window.colorize()
     qtbot.waitUntil(lambda: window.worker is not None and window.worker.isRunning())
     hidden_while_running = []
-    window.hideEvent = lambda e: hidden_while_running.append(window.worker.isRunning())
-    window.close()
+    worker = window.worker              # not `window` in the lambda: a cycle through a window would
+    window.hideEvent = lambda e: hidden_while_running.append(worker.isRunning())   # be freed by the
+    try:                                # garbage collector in whatever thread runs it (a worker)
+        window.close()
+    finally:
+        del window.hideEvent
     assert hidden_while_running == [True]
     assert not window.isVisible()
 
