@@ -40,7 +40,7 @@ def _model_path(model: str | None) -> str | None:
     from colorstudio import paths
 
     for name in (model, model + ".safetensors"):
-        mine = paths.user_dir() / "models" / name
+        mine = paths.user_models_dir() / name
         if mine.is_file():
             return str(mine)
     return model                  # not found: loading says so in one line
