@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     result = summarize(raw, args.count, args.size, args.method)
     result["files_written"] = written
     print(json.dumps(result))
-    return 0
+    ok = not result["grows"] and not result["failed"] and written == args.count
+    if not ok:        # memory that grows per item, a failed item or a missing file fails the run
+        print(f"error: grows={result['grows']}, failed={result['failed']}, written {written} of {args.count}",
+              file=sys.stderr)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

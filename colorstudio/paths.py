@@ -59,6 +59,11 @@ def in_examples(path: str | os.PathLike) -> bool:
         return False
 
 
+def results_home() -> Path:
+    """Where results of the bundled example pair go instead of beside it: ~/Pictures, else ~."""
+    return next((p for p in (Path.home() / "Pictures", Path.home()) if p.is_dir()), Path.home())
+
+
 def user_dir() -> Path:
     """Per-user folder for fine-tuned models, logs and checkpoints (created on demand)."""
     env = os.environ.get("COLORSTUDIO_USER_DIR")

@@ -1,11 +1,14 @@
 """House rules: Qt only in colorstudio/gui, no torch in colorstudio/core, no pickles.
 
-Checked twice: statically (every import statement in the source) and dynamically
-(importing every non-GUI module in a fresh interpreter must not load Qt).
+Checked twice: statically (every import in the source, relative ones and those inside
+functions or through importlib included, followed from module to module through the
+package) and dynamically (importing every non-GUI module in a fresh interpreter must not
+load Qt).
 """
 import ast
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import colorstudio
@@ -14,39 +17,133 @@ PKG = Path(colorstudio.__file__).parent
 QT = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "qtpy", "superqt", "shiboken6")
 
 
-def _imports(path: Path) -> set[str]:
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PKG.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _dynamic_import(node: ast.AST) -> str | None:
+    """The module named by ``importlib.import_module("x")`` or ``__import__("x")``."""
+    if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)):
+        return None
+    f = node.func
+    named = (isinstance(f, ast.Name) and f.id in ("__import__", "import_module")) or (
+        isinstance(f, ast.Attribute) and f.attr == "import_module")
+    return node.args[0].value if named else None
+
+
+@lru_cache(maxsize=None)
+def _imports(path: Path) -> frozenset[str]:
+    """Every module ``path`` imports, by full name, wherever the import is (top level or in a
+    function) and however it is written (relative, ``from x import submodule``, importlib)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package[:len(package) - node.level + 1] + ([base] if base else []))
+            names.add(base)
+            names |= {f"{base}.{a.name}" for a in node.names}      # a submodule, if it is one
+        elif (name := _dynamic_import(node)) is not None:
+            names.add(name)
+    return frozenset(n for n in names if n)
 
 
 def _modules(under: Path) -> list[Path]:
     return sorted(p for p in under.rglob("*.py") if "_data" not in p.parts)
 
 
-def test_only_gui_imports_qt():
-    offenders = [str(p.relative_to(PKG)) for p in _modules(PKG)
-                 if "gui" not in p.relative_to(PKG).parts[:1] and _imports(p) & set(QT)]
-    assert offenders == []
+FILES = {_module_name(p): p for p in _modules(PKG)}
+
+
+def _reachable(start: str) -> set[str]:
+    """Every module imported from ``start``, directly or through the package's own modules."""
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        for imported in _imports(FILES[name]):
+            if imported not in seen:
+                seen.add(imported)
+                if imported in FILES:
+                    todo.append(imported)
+    return seen
+
+
+def _top(names) -> set[str]:
+    return {n.split(".")[0] for n in names}
+
+
+def _outside(folder: str) -> list[str]:
+    return [m for m in FILES if m.split(".")[1:2] != [folder]]
+
+
+def test_only_gui_imports_qt_or_the_gui():
+    offenders = {m: sorted(n for n in _reachable(m) if n.split(".")[0] in QT or n.startswith("colorstudio.gui"))
+                 for m in _outside("gui")}
+    assert {m: v for m, v in offenders.items() if v} == {}
 
 
 def test_core_does_not_import_torch():
-    offenders = [str(p.relative_to(PKG)) for p in _modules(PKG / "core") if "torch" in _imports(p)]
-    assert offenders == []
+    core = [m for m in FILES if m.startswith("colorstudio.core")]
+    offenders = {m: sorted(n for n in _reachable(m) if n.split(".")[0] == "torch"
+                           or n.startswith(("colorstudio.nets", "colorstudio.training")))
+                 for m in core}
+    assert {m: v for m, v in offenders.items() if v} == {}
+
+
+def _pickle_loads(tree: ast.AST) -> list[int]:
+    """Lines calling a loader that can run a pickle: pickle.load(s), torch.load without
+    weights_only=True, numpy.load with allow_pickle=True, joblib.load."""
+    bad = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value.id if isinstance(node.func.value, ast.Name) else ""
+        attr = node.func.attr
+        kw = {k.arg: k.value for k in node.keywords}
+
+        def is_true(key):
+            return isinstance(kw.get(key), ast.Constant) and kw[key].value is True
+        if (owner in ("pickle", "cPickle", "dill", "joblib") and attr in ("load", "loads")
+                or owner == "torch" and attr == "load" and not is_true("weights_only")
+                or owner in ("np", "numpy") and attr == "load" and is_true("allow_pickle")):
+            bad.append(node.lineno)
+    return bad
 
 
 def test_no_pickle_loading_anywhere():
-    bad = []
-    for p in _modules(PKG):
-        text = p.read_text(encoding="utf-8")
-        if "pickle.load" in text or ("torch.load(" in text and "weights_only=True" not in text):
-            bad.append(str(p.relative_to(PKG)))
-    assert bad == []
+    bad = {str(p.relative_to(PKG)): lines for p in _modules(PKG)
+           if (lines := _pickle_loads(ast.parse(p.read_text(encoding="utf-8"))))}
+    assert bad == {}
+
+
+def test_the_rule_checks_catch_what_they_are_for():
+    """The checks above find lazy, relative and importlib imports and every pickle loader."""
+    src = ("import os\n"
+           "def f():\n"
+           "    from ..gui import curve_math\n"
+           "    importlib.import_module('torch')\n"
+           "    __import__('PySide6.QtWidgets')\n"
+           "    torch.load(p, weights_only=False)\n"
+           "    torch.load(p, weights_only=True)\n"
+           "    np.load(p, allow_pickle=True)\n"
+           "    pickle.loads(b)\n")
+    probe = PKG / "core" / "_rule_probe.py"
+    try:
+        probe.write_text(src, encoding="utf-8")
+        found = _imports(probe)
+        assert {"colorstudio.gui", "colorstudio.gui.curve_math", "torch", "PySide6.QtWidgets"} <= found
+    finally:
+        probe.unlink()
+        _imports.cache_clear()
+    assert _pickle_loads(ast.parse(src)) == [6, 8, 9]
 
 
 def _module_names(under: Path, skip: tuple[str, ...] = ()) -> list[str]:

@@ -75,7 +75,23 @@ def test_main_writes_json(tmp_path, photo_dir, capsys, monkeypatch):
     data = json.loads(out.read_text())
     assert {r["method"] for r in data["records"]} == {"copy", "dis+gf"}
     assert all(r["cycle_psnr"] is None for r in data["records"])
+    assert all("error" not in r and math.isfinite(r["chroma_psnr"]) for r in data["records"])
     assert "| dis+gf |" in capsys.readouterr().out
+
+
+def test_a_method_failing_makes_the_benchmark_fail(tmp_path, photo_dir, capsys, monkeypatch):
+    from colorstudio.bench import runner
+
+    monkeypatch.setattr(BenchConfig, "quick", classmethod(
+        lambda cls, **kw: cls(photos=1, motorcycle_scale=0.15, photo_max_side=96, **kw)))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(runner, "_score", broken)
+    code = cli.main(["--quick", "--methods", "copy", "--setups", "2", "--no-cycle", "--photos-dir", str(photo_dir)])
+    assert code != 0
+    assert "runs failed, e.g. copy: RuntimeError: out of memory" in capsys.readouterr().err
 
 
 def test_peak_memory_sees_a_large_numpy_allocation():

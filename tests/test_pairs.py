@@ -1,7 +1,6 @@
 """Pair discovery: every naming scheme, folders, manifests, singles and bad files."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -149,10 +148,18 @@ def test_classify_large_rgb_gray_jpeg_without_full_decode(tmp_path):
     Image.fromarray(np.dstack([g, g, g]), "RGB").save(path, quality=90)
     col = tmp_path / "big_colour.jpg"
     Image.fromarray(np.dstack([g, g[:, ::-1], g]), "RGB").save(col, quality=90)
-    t = time.perf_counter()
-    assert classify_file(path) == "gray"
-    assert classify_file(col) == "colour"
-    assert time.perf_counter() - t < 1.0  # a full 6 MP decode of both would be slower
+    decoded = []
+    real_thumbnail = Image.Image.thumbnail
+
+    def spy(im, *args, **kwargs):                 # the size the JPEG decoder was asked for
+        decoded.append(im.size)
+        return real_thumbnail(im, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(Image.Image, "thumbnail", spy)
+        assert classify_file(path) == "gray"
+        assert classify_file(col) == "colour"
+    assert len(decoded) == 2 and all(w * h <= 3000 * 2000 / 4 for w, h in decoded)   # not a 6 MP decode
 
 
 def test_a_toned_scan_and_a_faint_cast_are_single_grays_a_colour_photo_is_not(tmp_path, motorcycle_small):

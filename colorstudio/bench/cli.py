@@ -116,4 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(_json_safe(out), indent=1))
         print(f"\nwrote {path}", file=sys.stderr)
+    failed = [r for r in out.get("records", []) + out.get("speed", []) if r.get("error")]
+    if failed:     # a table with holes is not a result: say so, and fail (CI, scripts)
+        print(f"error: {len(failed)} of {len(out.get('records', [])) + len(out.get('speed', []))} runs failed, "
+              f"e.g. {failed[0]['method']}: {failed[0]['error']}", file=sys.stderr)
+        return 2
     return 0

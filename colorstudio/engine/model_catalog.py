@@ -56,16 +56,20 @@ def user_models(folder: Path | None = None) -> list[Choice]:
 
     kinds = {m.name: m.kind for m, _ in LEARNED}   # shipped weights or not: a user's model runs either way
     dated = [(t, p) for p in folder.glob("*.safetensors") if (t := _modified(p)) is not None]
-    out = []
+    found = []
     for _, weights in sorted(dated, key=lambda tp: tp[0], reverse=True):
         card = _card(weights)
         # the weights' own header first: a ccdc or cheng file is not a cyclecnn one whatever its card says
         method = declared_model(weights) or str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
-        if method not in kinds:
-            continue
-        name = str(card.get("name", weights.stem))
-        out.append(Choice(f"model:{weights}", f"{name} (your model, {method})", method, weights, kinds[method],
-                          f"{weights}\n{card.get('description', '')}".strip()))
+        if method in kinds:
+            found.append((weights, card, method, str(card.get("name", weights.stem))))
+    names = [name for _, _, _, name in found]
+    out = []
+    for weights, card, method, name in found:
+        # two models whose cards give one name (a copied file, a wizard run twice) are told apart by file
+        where = f", {weights.name}" if names.count(name) > 1 else ""
+        out.append(Choice(f"model:{weights}", f"{name} (your model, {method}{where})", method, weights,
+                          kinds[method], f"{weights}\n{card.get('description', '')}".strip()))
     return out
 
 

@@ -36,6 +36,17 @@ def _qt_args() -> list[str]:
     return [sys.argv[0] if sys.argv else "colorstudio-gui"]
 
 
+def collect_garbage_in_gui_thread(interval: float = 1.0):
+    """Python's cycle collector runs in whichever thread happens to pass its allocation
+    threshold, often a worker's. A widget caught in a reference cycle is then destroyed in that
+    worker thread, which deadlocks or crashes Qt. From now on the collector runs only on a timer
+    in the GUI thread (pyqtgraph's GarbageCollector: automatic collection off, the same
+    generation thresholds checked every ``interval`` seconds). Keep the returned object alive."""
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    return GarbageCollector(interval=interval)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.selftest:  # headless: no Qt needed
@@ -56,13 +67,15 @@ def main(argv: list[str] | None = None) -> int:
         QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(_qt_args())
     app.setStyle("Fusion")
-    from colorstudio.gui.theme import apply_dark_palette
+    from colorstudio.gui.theme import apply_app_icon, apply_dark_palette
 
     apply_dark_palette(app)
+    apply_app_icon(app)
     setup_logging()
     from colorstudio.gui import qt_compat
 
     qt_compat.install()
+    app.garbage_collector = collect_garbage_in_gui_thread()    # kept alive as long as the app
     log.info("starting the app (%s)", " ".join(sys.argv[1:] if argv is None else argv))
     if args.screenshot:
         from colorstudio.gui.screenshot import take_screenshot

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout
                                QLineEdit, QProgressBar, QPushButton, QStyle, QStyledItemDelegate,
                                QStyleOptionProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchItem, BatchPlan, BatchProgress, plan_batch, run_batch
 from colorstudio.gui.dropping import paths_from_mime
@@ -80,9 +81,12 @@ class BatchPanel(QWidget):
         browse.clicked.connect(self._browse_out)
         self.method_box = QComboBox()
         self.method_box.setToolTip("Automatic picks the best method for each item (pair or single gray)")
+        self.method_box.setAccessibleName("Batch method")
         self.refresh_methods()
         top = QHBoxLayout()
-        top.addWidget(QLabel("Output:"))
+        out_label = QLabel("&Output:")
+        out_label.setBuddy(self.out_edit)
+        top.addWidget(out_label)
         top.addWidget(self.out_edit, 1)
         top.addWidget(browse)
         top.addWidget(QLabel("Method:"))
@@ -101,8 +105,10 @@ class BatchPanel(QWidget):
         self.table.setIconSize(QSize(48, 36))     # each written result's picture, beside its name
         self.table.verticalHeader().setDefaultSectionSize(40)
         self.table.setItemDelegateForColumn(3, ProgressDelegate(self.table))
-        self.table.setToolTip("Double-click a row to look at it (and at its result, once written)")
+        self.table.setToolTip("Double-click a row (or press Enter on it) to look at it and, once written, its result")
         self.table.cellDoubleClicked.connect(self._row_opened)
+        self.table.activated.connect(lambda index: self._row_opened(index.row()))   # Enter on a row
+        self.table.setTabKeyNavigation(False)     # Tab leaves the table for the buttons
         self.hint = QLabel("Drop photos or folders here (pairs are matched by name: x_mono + x_color, "
                            "x_L + x_R, mono/ + color/ folders, or a pairs.csv).")
         self.hint.setWordWrap(True)
@@ -249,12 +255,14 @@ class BatchPanel(QWidget):
             self._set_thumbnail(row, item if item.status == DONE else None)
 
     def out_dir(self) -> Path:
-        """The chosen output folder, or ``colorized/`` beside the first input."""
+        """The chosen output folder, or ``colorized/`` beside the first input (for the bundled
+        example pair, in the user's pictures: the app's own folder may be read-only)."""
         if self.fixed_out is not None:
             return self.fixed_out
         if self.inputs:
             first = self.inputs[0]
-            return (first if first.is_dir() else first.parent) / "colorized"
+            beside = first if first.is_dir() else first.parent
+            return (paths.results_home() if paths.in_examples(beside) else beside) / "colorized"
         return Path.cwd() / "colorized"
 
     def open_output_folder(self) -> None:

@@ -146,7 +146,7 @@ class MapGrid(pg.GraphicsLayoutWidget):
             self.items[name], self.views[name], self.labels[name] = item, vb, label
         if names and with_bar:
             self.bar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
-                                       label=self.label if shared else f"{self.label} × map range",
+                                       label=self.label if shared else f"{self.label}, per map",
                                        width=14)
             if shared:
                 self.bar.setImageItem(list(self.items.values()))
@@ -236,13 +236,14 @@ class DiagnosticsDock(QDockWidget):
         self.tabs = QTabWidget()
         self.confidence = MapGrid(CONFIDENCE_CMAP, "confidence (green high)")
         self.curve = CurvePlot()
-        self.visibility = MapGrid(SIGNED_CMAP, "visibility (red −, green +)")
+        self.visibility = MapGrid(SIGNED_CMAP, "red −, green +")
         self.disparity = MapGrid(SCALAR_CMAP, "disparity (px)")
         self.uncertainty = MapGrid(SCALAR_CMAP, "uncertainty")
         self.flow = MapGrid(SCALAR_CMAP, "")
         self.colour = MapGrid(SCALAR_CMAP, "")
         self.other = MapGrid(SCALAR_CMAP, "value")
         self.info = QPlainTextEdit(readOnly=True)
+        self.info.setAccessibleName("Method facts")
         self.empty = QLabel("Colorize a photo to see what the method measured.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)

@@ -28,7 +28,7 @@ class ExportActions:
         folder = chosen if chosen is not None and chosen.is_dir() else (
             self.inputs.gray.path.parent if self.inputs else Path.home())
         if paths.in_examples(folder):   # the sample pair: not into the app's own folder
-            folder = next((p for p in (Path.home() / "Pictures", Path.home()) if p.is_dir()), Path.home())
+            folder = paths.results_home()
         name = (self.inputs.name if self.inputs else "result").replace("_mono", "") + "_colorized"
         if len(self.history.entries) > 1 and self.result is not None:
             name += "_" + re.sub(r"[^\w.+-]+", "-", self.result.colorization.method)

@@ -38,6 +38,7 @@ class ExportDialog(QDialog):
         self.input_bit_depth = input_bit_depth
         self.suggested = suggested
         self.path_edit = QLineEdit(str(with_format(suggested, fmt)))
+        self.path_edit.setAccessibleName("File")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()

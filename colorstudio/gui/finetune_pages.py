@@ -31,6 +31,7 @@ class FolderPage(QWizardPage):
                          "is needed: the model learns by colouring each pair there and back again.")
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("a folder with x_mono + x_color (or x_L + x_R, or mono/ + color/) files")
+        self.edit.setAccessibleName("Folder of camera pairs")
         self.edit.textChanged.connect(self.completeChanged)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)

@@ -215,7 +215,7 @@ class EvaluationPage(QWizardPage):
                                 "per-pixel one also rewards copying that noise, which fine-tuning "
                                 "deliberately unlearns.")
         self.explained.setWordWrap(True)
-        self.explained.setStyleSheet("color: #757575;")
+        self.explained.setStyleSheet("color: #9e9e9e;")
         self.table = QTableWidget(0, 7)
         self.table.setHorizontalHeaderLabels(["Pair", "blocks before", "blocks after", "pixels before",
                                               "pixels after", "SSIM before", "SSIM after"])

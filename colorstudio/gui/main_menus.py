@@ -4,7 +4,7 @@ A mixin of :class:`colorstudio.gui.main_window.MainWindow`: the actions call its
 """
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 
 from colorstudio.gui.compare_view import RESULT, SIDE_BY_SIDE, SPLIT
 from colorstudio.gui.settings import DEVICES
@@ -87,15 +87,20 @@ class MainMenus:
         self._action(view, "&Fit", self.compare.fit, [QKeySequence("F"), QKeySequence("Ctrl+0")])
         self._action(view, "&100%", lambda: self.compare.actual_size(), "Ctrl+1")
         self._action(view, "Fit ↔ 100% (under the mouse; or double-click)", lambda: self.compare.toggle_zoom(), "Z")
+        self._action(view, "Zoom &in", lambda: self.compare.zoom_by(1.25), [QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        self._action(view, "Zoom &out", lambda: self.compare.zoom_by(0.8), "Ctrl+-")
         view.addSeparator()
         self.other_result_actions = [
-            self._action(view, "&Previous result of these photos", lambda: self.show_other_result(-1), "["),
+            self._action(view, "Pre&vious result of these photos", lambda: self.show_other_result(-1), "["),
             self._action(view, "&Next result of these photos", lambda: self.show_other_result(1), "]")]
         view.addSeparator()
         for dock in (self.side_dock, self.diagnostics, self.batch_dock):
             view.addAction(dock.toggleViewAction())
         self.full_screen_action = self._action(view, "F&ull screen", self.toggle_full_screen, "F11")
         self.full_screen_action.setCheckable(True)
+        leave = QShortcut(QKeySequence("Escape"), self, activated=self.toggle_full_screen)
+        self.full_screen_action.toggled.connect(leave.setEnabled)   # Escape leaves full screen only
+        leave.setEnabled(False)
         view.addSeparator()
         self._build_monitor_menu(view)
 
@@ -107,7 +112,7 @@ class MainMenus:
         self.device_actions = self._choice_menu(tools.addMenu("Compute &device (learned methods)"),
                                                 {k: DEVICE_LABELS[k] for k in DEVICES}, self.settings.device,
                                                 self.set_device)
-        self.colour_space_actions = self._choice_menu(tools.addMenu("Result &colour space"), SPACE_LABELS,
+        self.colour_space_actions = self._choice_menu(tools.addMenu("Result colour &space"), SPACE_LABELS,
                                                       self.settings.colour_space, self.set_colour_space)
 
         for menu in (view, tools):             # greyed where they can do nothing now; enabled again

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -73,7 +73,9 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
                                      self._preview_strength, self)
         self.side.strengthChanged.connect(self.strength.request)
         self.strength.failed.connect(self._strength_failed)
-        self.side_dock = self._dock("Colorize", "colorize_dock", self.side, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.side_dock = self._dock("Colorize", "colorize_dock", self.side.in_scroll_area(), Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)   # the batch
+        # queue below takes the middle, not the Colorize panel's height (at 1366x768 it was crushed)
         self.diagnostics = DiagnosticsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics)
         self.batch = BatchPanel(self.settings.output_dir, options=self.engine_options)
@@ -91,11 +93,18 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
             lambda zoom: self.zoom_label.setText(f"{zoom:.0%}" if self.inputs is not None and zoom > 0 else ""))
         self._build_menus()
         self.refresh_choices()
+        # a model added, renamed or deleted in the user's models folder (by hand, by the CLI or by
+        # another window) shows in the picker at once; a save's several file events count once
+        self.models_changed = QTimer(self, singleShot=True, interval=300, timeout=self.refresh_choices)
+        self.models_watch = QFileSystemWatcher([str(paths.user_models_dir())], self)
+        self.models_watch.directoryChanged.connect(self.models_changed.start)
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 900)
+            self.full_screen_action.setChecked(self.isFullScreen())   # quit in full screen: back in it
+        else:                       # the first start: 1500x900, or less on a smaller screen
+            screen = self.screen().availableGeometry()
+            self.resize(min(1500, screen.width() * 9 // 10), min(900, screen.height() * 9 // 10))
         if state is not None:
             self.restoreState(state)
         else:
@@ -317,6 +326,7 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
     def show_batch(self) -> None:
         self.batch_dock.show()
         self.batch_dock.raise_()
+        self.batch.table.setFocus()      # keyboard users go on in the queue (Enter opens a row)
 
     def choose_output_folder(self) -> None:
         current = str(self.settings.output_dir or Path.home())

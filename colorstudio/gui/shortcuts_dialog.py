@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMenuBar, QVBox
 
 MOUSE = [("Wheel", "Zoom at the mouse"), ("Drag", "Pan (all views together)"),
          ("Double click", "Fit ↔ 100% at that point"), ("Drag the yellow line", "Move the split")]
+VIEW_KEYS = [("Arrows (Shift: further)", "Pan"), ("Alt+Left / Alt+Right", "Move the split line"),
+             ("Escape", "Leave full screen")]    # keys of the photo view, not menu actions
 
 
 def shortcut_rows(bar: QMenuBar) -> list[tuple[str, str, str]]:
@@ -34,9 +36,11 @@ def show_shortcuts(parent: QWidget, bar: QMenuBar) -> QDialog:
     dialog = QDialog(parent)
     dialog.setWindowTitle("Keyboard shortcuts")
     layout = QVBoxLayout(dialog)
-    cells = "".join(f"<tr><td><b>{keys}</b></td><td>{command}</td><td style='color:gray'>{menu}</td></tr>"
+    cells = "".join(f"<tr><td><b>{keys}</b></td><td>{command}</td><td style='color:#9e9e9e'>{menu}</td></tr>"
                     for menu, command, keys in shortcut_rows(bar))
-    cells += "".join(f"<tr><td><b>{what}</b></td><td>{does}</td><td style='color:gray'>mouse</td></tr>"
+    cells += "".join(f"<tr><td><b>{what}</b></td><td>{does}</td><td style='color:#9e9e9e'>photos</td></tr>"
+                     for what, does in VIEW_KEYS)
+    cells += "".join(f"<tr><td><b>{what}</b></td><td>{does}</td><td style='color:#9e9e9e'>mouse</td></tr>"
                      for what, does in MOUSE)
     label = QLabel(f"<table cellspacing='6'>{cells}</table>")
     layout.addWidget(label)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QProgressBar, QPushButton, QSlider, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QScrollArea, QSlider, QVBoxLayout, QWidget)
 
 from colorstudio.engine import methods
 from colorstudio.engine.learned_methods import saturation_for
@@ -44,6 +44,8 @@ class SidePanel(QWidget):
                                    "New here? <a href='sample'>Try the sample pair</a>.")
         self.checks_label.setWordWrap(True)
         self.checks_label.setTextFormat(Qt.TextFormat.RichText)
+        self.checks_label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse |
+                                                  Qt.TextInteractionFlag.LinksAccessibleByKeyboard)   # Tab, Enter
         self.checks_label.linkActivated.connect(self.linkRequested)
         QVBoxLayout(checks).addWidget(self.checks_label)
 
@@ -68,6 +70,7 @@ class SidePanel(QWidget):
         self.strength_slider.setRange(0, STRENGTH_MAX_PERCENT)
         self.strength_slider.setValue(100)
         self.strength_slider.setEnabled(False)
+        self.strength_slider.setAccessibleName("Colour strength")
         self.strength_label = QLabel("")
         self.strength_default.toggled.connect(self._strength_toggled)
         self.strength_slider.valueChanged.connect(self._strength_changed)
@@ -108,7 +111,10 @@ class SidePanel(QWidget):
         results.addWidget(QLabel("Split view: the result against"))
         results.addWidget(self.before)
         self.results_box.setVisible(False)
-        v.addWidget(QLabel("Method / model:"))
+        picker_label = QLabel("&Method / model:")
+        picker_label.setBuddy(self.picker)      # Alt+M
+        self.picker.setAccessibleName("Method / model")   # else a screen reader says only its value
+        v.addWidget(picker_label)
         v.addWidget(self.picker)
         v.addWidget(self.summary)
         v.addWidget(self.strength_box)
@@ -122,6 +128,16 @@ class SidePanel(QWidget):
         layout.addWidget(checks)
         layout.addWidget(run)
         layout.addStretch(1)
+
+    def in_scroll_area(self) -> QScrollArea:
+        """This panel in a frameless scroll area, for its dock: made short by a small screen (or
+        the batch queue below), it scrolls its controls instead of squeezing them over each other."""
+        area = QScrollArea()
+        area.setWidget(self)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        return area
 
     # -- picker
     def set_choices(self, choices: list[Choice], is_pair: bool, selected_key: str = "") -> None:

@@ -22,3 +22,18 @@ def apply_dark_palette(app: QApplication) -> None:
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
     app.setPalette(p)
+
+
+def apply_app_icon(app: QApplication) -> None:
+    """The ColorStudio icon on every window, at every size the icons folder has, and the
+    desktop file's name (Wayland and the Linux docks match the window to it)."""
+    from PySide6.QtGui import QIcon
+
+    from colorstudio import paths
+
+    icon = QIcon()
+    for png in sorted((paths.resources_dir() / "icons").glob("colorstudio_*.png")):
+        icon.addFile(str(png))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    app.setDesktopFileName("colorstudio")

@@ -91,7 +91,7 @@ def test_back_during_the_evaluation_returns_at_once_and_its_answer_is_not_heard(
     qtbot.waitUntil(lambda: page.status.text() == "pair 1 of 1", timeout=5000)
     started = time.perf_counter()
     wizard.back()
-    assert time.perf_counter() - started < 0.5 and wizard.currentId() == TRAINING
+    assert time.perf_counter() - started < 1.2 and wizard.currentId() == TRAINING   # not the 1.5 s step
     qtbot.waitUntil(lambda: running.isFinished(), timeout=5000)
     qtbot.wait(100)
     assert page.result is None and "could not run" not in page.status.text()

@@ -61,3 +61,28 @@ def test_the_weights_own_header_decides_over_the_card(tmp_path):
     (tmp_path / "copied.json").write_text('{"method": "cyclecnn"}')        # a card that says otherwise
     (found,) = user_models(tmp_path)
     assert found.method == "cheng" and found.kind == SINGLE
+
+
+def test_two_models_with_one_name_are_told_apart_by_their_files(tmp_path):
+    for stem in ("mycam", "mycam-copy", "other"):
+        (tmp_path / f"{stem}.safetensors").write_bytes(b"x")
+        (tmp_path / f"{stem}.json").write_text('{"name": "%s"}' % ("other" if stem == "other" else "My camera"))
+    labels = {c.model.name: c.label for c in user_models(tmp_path)}
+    assert labels["mycam.safetensors"] == "My camera (your model, cyclecnn, mycam.safetensors)"
+    assert labels["mycam-copy.safetensors"] == "My camera (your model, cyclecnn, mycam-copy.safetensors)"
+    assert labels["other.safetensors"] == "other (your model, cyclecnn)"        # a unique name stays short
+
+
+def test_a_model_added_or_deleted_in_the_folder_shows_in_the_picker(qtbot, window):
+    from colorstudio import paths
+
+    def offered() -> list[str]:
+        return [window.side.picker.itemData(i) for i in range(window.side.picker.count())]
+
+    weights = paths.user_models_dir() / "dropped.safetensors"
+    key = f"model:{weights}"
+    assert key not in offered()
+    weights.write_bytes(b"x")                                  # copied in by hand, app running
+    qtbot.waitUntil(lambda: key in offered(), timeout=5000)
+    weights.unlink()
+    qtbot.waitUntil(lambda: key not in offered(), timeout=5000)

@@ -1,0 +1,118 @@
+"""The app for keyboard users and on small screens: pan and zoom from the keyboard, the batch
+queue reachable with Tab and opened with Enter, unique menu mnemonics, names for screen
+readers, a first window that fits the screen, a Colorize panel that scrolls instead of being
+crushed, Escape out of full screen."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QSlider
+
+from colorstudio.gui.batch_panel import BatchPanel
+from colorstudio.gui.split_modes import SPLIT
+
+from gui_helpers import write_pair
+from test_main_window import open_pair
+
+
+def _rect(window) -> QRectF:
+    return window.compare.active_view().viewRect()
+
+
+def test_the_arrows_pan_and_the_zoom_keys_zoom(qtbot, window, pair_files):
+    open_pair(qtbot, window, *pair_files)
+    window.compare.actual_size()
+    qtbot.wait(50)
+    before = _rect(window)
+    qtbot.keyClick(window.compare, Qt.Key.Key_Right)
+    moved = _rect(window)
+    assert moved.left() - before.left() == pytest.approx(before.width() / 8, rel=0.02)
+    assert moved.top() == pytest.approx(before.top())
+    qtbot.keyClick(window.compare, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)      # Shift: half
+    assert before.top() - _rect(window).top() == pytest.approx(before.height() / 2, rel=0.02)
+    zoom = window.compare.zoom_factor()
+    zoom_in = next(a for a in window.findChildren(type(window.export_action)) if a.text() == "Zoom &in")
+    zoom_in.trigger()
+    assert window.compare.zoom_factor() == pytest.approx(zoom * 1.25, rel=0.02)
+    assert "Ctrl+=" in [k.toString() for k in zoom_in.shortcuts()]
+
+
+def test_alt_arrows_move_the_split_line(qtbot, window, pair_files):
+    open_pair(qtbot, window, *pair_files)
+    window.set_mode(SPLIT)
+    window.compare.set_split_position(0.5)
+    width = window.compare.frame_wh[0]
+    qtbot.keyClick(window.compare, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.compare.split_line.value() == pytest.approx(width * 0.525, rel=0.01)
+
+
+def test_enter_on_a_batch_row_opens_it_and_tab_leaves_the_table(qtbot, tmp_path):
+    panel = BatchPanel(tmp_path / "results")
+    qtbot.addWidget(panel)
+    panel.show()
+    mono, ref = write_pair(tmp_path / "photos")
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.add_inputs([mono, ref])
+    assert not panel.table.tabKeyNavigation()
+    panel.table.setFocus()
+    panel.table.setCurrentCell(0, 0)
+    with qtbot.waitSignal(panel.itemOpened, timeout=2000) as opened:
+        qtbot.keyClick(panel.table.viewport(), Qt.Key.Key_Return)
+    assert opened.args[0] is panel.plan.items[0]
+    panel.stop()
+
+
+def test_the_batch_queue_keyboard_focus_and_the_examples_output(qtbot, window):
+    from colorstudio import paths
+
+    window.show_batch()
+    qtbot.waitUntil(lambda: window.batch.table.hasFocus() or window.focusWidget() is window.batch.table,
+                    timeout=2000)
+    window.batch.inputs = [paths.examples_dir()]            # the sample pair: not into the app's folder
+    assert not paths.in_examples(window.batch.out_dir())
+    assert window.batch.out_dir() == paths.results_home() / "colorized"
+
+
+def test_every_menu_has_unique_mnemonics(window):
+    for menu in [a.menu() for a in window.menuBar().actions()] + window.findChildren(type(window.recent_menu)):
+        letters = [m.group(1).lower() for a in menu.actions() if (m := re.search(r"&(\w)", a.text()))]
+        assert len(letters) == len(set(letters)), (menu.title(), letters)
+
+
+def test_the_controls_have_names_for_screen_readers(window):
+    """Each input control has its own accessible name, a label naming it (buddy) or a tooltip:
+    not only its value (Qt on Linux gives a combo box's value as its name)."""
+    buddies = {id(label.buddy()) for label in window.findChildren(QLabel) if label.buddy() is not None}
+    widgets = [w for cls in (QComboBox, QSlider, QLineEdit, QPlainTextEdit) for w in window.findChildren(cls)]
+    widgets += window.compare.canvases
+    unnamed = [f"{type(w).__name__} {w.objectName()}" for w in widgets
+               if not (isinstance(w, QLineEdit) and isinstance(w.parent(), QComboBox))    # a combo's own edit
+               and not (w.accessibleName().strip() or w.toolTip().strip() or id(w) in buddies)]
+    assert unnamed == []
+    assert window.side.picker.accessibleName() == "Method / model"
+    assert id(window.side.picker) in buddies and id(window.batch.out_edit) in buddies
+
+
+def test_the_first_window_fits_a_small_screen(qtbot, isolated_user_dir):
+    from colorstudio.gui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.force_close = True
+    screen = w.screen().availableGeometry()
+    assert w.width() <= screen.width() and w.height() <= screen.height()
+
+
+def test_the_colorize_panel_scrolls_and_the_batch_queue_takes_the_middle(window):
+    assert isinstance(window.side_dock.widget(), QScrollArea)
+    assert window.side_dock.widget().widget() is window.side
+    assert window.corner(Qt.Corner.BottomLeftCorner) == Qt.DockWidgetArea.LeftDockWidgetArea
+
+
+def test_escape_leaves_full_screen_and_the_menu_says_so(qtbot, window):
+    window.toggle_full_screen()
+    assert window.isFullScreen() and window.full_screen_action.isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isFullScreen() and not window.full_screen_action.isChecked()
