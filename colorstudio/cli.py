@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 import traceback
 from pathlib import Path
 
@@ -20,7 +21,8 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 
 
 
 def _say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    """One line on stderr: a line break inside (a file name holding one) is shown as \\n."""
+    print(msg.replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr, flush=True)
 
 
 def _options(args) -> dict:
@@ -39,10 +41,16 @@ def _model_path(model: str | None) -> str | None:
         return model
     from colorstudio import paths
 
-    for name in (model, model + ".safetensors"):
+    spaced = model.strip().replace(" ", "_")          # the wizard's file name for "my model"
+    for name in (model, model + ".safetensors", spaced + ".safetensors"):
         mine = paths.user_models_dir() / name
         if mine.is_file():
             return str(mine)
+    from colorstudio.engine.model_catalog import user_models
+
+    for choice in user_models():                      # the name the app's picker shows
+        if choice.label.split(" (your model")[0] == model:
+            return str(choice.model)
     return model                  # not found: loading says so in one line
 
 
@@ -258,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     _setup_logging()
+    # a decoder's complaint about a file it still read (Pillow: "Corrupt EXIF data") is not the
+    # user's business; what fails says so in one line
+    warnings.filterwarnings("ignore", module=r"PIL\.")
     return _guarded(lambda: args.func(args))
 
 

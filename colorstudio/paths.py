@@ -73,16 +73,25 @@ def user_dir() -> Path:
         base = Path(os.environ.get("APPDATA", Path.home())) / "ColorStudio"
     elif sys.platform == "darwin":
         base = Path.home() / "Library" / "Application Support" / "ColorStudio"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "colorstudio"
-    base.mkdir(parents=True, exist_ok=True)
-    return base
+    else:   # XDG: an empty or relative XDG_DATA_HOME is to be ignored
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        base = (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share") / "colorstudio"
+    return _made(base)
 
 
 def user_models_dir() -> Path:
-    d = user_dir() / "models"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return _made(user_dir() / "models")
+
+
+def _made(folder: Path) -> Path:
+    """``folder``, created if it can be. One that cannot (a read-only home, a bad
+    XDG_DATA_HOME) is returned all the same: what needs to write there says so when it
+    tries, and the app and the CLI still start (no log, no user models)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
+    return folder
 
 
 def log_file() -> Path:

@@ -112,4 +112,6 @@ def test_speed_run_in_child_processes_reports_ratios_to_dis_gf():
         assert "error" not in r, r
         assert r["seconds"] > 0 and r["peak_rss_mb"] > 0
     assert records[1]["seconds_ratio"] == pytest.approx(1.0)
+    copy, dis = records                          # each method's own time over the baseline's
+    assert copy["seconds_ratio"] == pytest.approx(copy["seconds"] / dis["seconds"], rel=0.02, abs=0.01)
     assert "| copy |" in table.speed_table(records)

@@ -165,3 +165,21 @@ def test_output_read_only_in_part_is_not_an_error():
     proc.stdout.close()                      # nobody reads: every write fails with EPIPE
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and "error" not in err, err
+
+
+def test_a_fine_tuned_model_is_found_by_the_name_the_user_gave_it(tmp_path, monkeypatch):
+    """The wizard saves "my model" as my_model.safetensors; --model takes either, and a card's
+    own name too."""
+    import shutil
+
+    from colorstudio import paths
+    from colorstudio.cli import _model_path
+
+    folder = paths.user_models_dir()
+    shutil.copy(paths.models_dir() / "hsv2stage_small.safetensors", folder / "my_model.safetensors")
+    shutil.copy(paths.models_dir() / "hsv2stage_small.safetensors", folder / "cam3.safetensors")
+    (folder / "cam3.json").write_text('{"name": "Holiday camera"}')
+    assert _model_path("my model") == str(folder / "my_model.safetensors")
+    assert _model_path("my_model") == str(folder / "my_model.safetensors")
+    assert _model_path("Holiday camera") == str(folder / "cam3.safetensors")
+    assert _model_path("nothing like it") == "nothing like it"      # loading says it is not there

@@ -237,9 +237,22 @@ def test_synthesized_pairs_are_deterministic_and_sized():
     b = ccdc_data.synthesize(scenes, np.random.default_rng(5), (64, 96), 3.3, "temporal")
     assert a.gray.shape == (64, 96) and a.reference.shape == (19, 29, 3)
     assert np.array_equal(a.gray, b.gray) and np.array_equal(a.reference, b.reference)
-    train, val = ccdc_data.photo_split() if ccdc_data.DEFAULT_PHOTOS.is_dir() else ([], [])
-    assert not set(train) & set(val)
-    assert not any("motorcycle" in p.name.lower() for p in train + val)
+
+
+
+def test_the_ccdc_photo_split_is_fixed_disjoint_and_never_motorcycle(tmp_path):
+    """On a folder made here (CI has no shared photo folder)."""
+    from PIL import Image
+
+    from colorstudio.training import ccdc_data
+
+    names = [f"photo{i:02d}.jpg" for i in range(30)] + ["motorcycle.png", "Motorcycle_left.jpg"]
+    for name in names:
+        Image.fromarray(np.full((8, 8, 3), 100, np.uint8)).save(tmp_path / name)
+    train, val = ccdc_data.photo_split(tmp_path)
+    assert train and val and not set(train) & set(val)
+    assert {p.name for p in train + val} == {n for n in names if "motorcycle" not in n.lower()}
+    assert ccdc_data.photo_split(tmp_path) == (train, val)          # the same split every time
 
 
 def test_stereo_kind_is_a_horizontal_layered_pair():

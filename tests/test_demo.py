@@ -13,7 +13,10 @@ from colorstudio.errors import OutputError
 def test_the_demo_writes_the_bundled_pairs_result_without_a_display(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(demo, "has_display", lambda: False)
     assert demo.run_demo(tmp_path / "out") == 0
-    assert (tmp_path / "out" / "motorcycle_colorized.png").is_file()
+    from colorstudio.selftest import verify
+
+    gray, _ = demo.example_pair()         # a real colorization of the gray, not any file
+    assert verify(tmp_path / "out" / "motorcycle_colorized.png", gray) == []
     assert "no display found" in capsys.readouterr().err
 
 
@@ -30,3 +33,15 @@ def test_an_app_that_cannot_start_says_where_the_result_is(tmp_path, monkeypatch
     assert demo.run_demo(tmp_path / "out") == 1
     err = capsys.readouterr().err
     assert "the app could not start (exit code -6)" in err and "motorcycle_colorized.png" in err
+
+
+def test_a_frozen_build_starts_the_app_executable_beside_the_cli(monkeypatch, tmp_path):
+    import sys
+
+    from colorstudio.engine.demo import app_command
+
+    assert app_command()[1:] == ["-m", "colorstudio.gui.app"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "colorstudio-cli"))
+    (exe,) = app_command()
+    assert exe.startswith(str(tmp_path)) and "ColorStudio" in exe

@@ -138,12 +138,43 @@ def test_without_resume_a_new_run_starts_and_a_checkpoint_of_another_model_is_a_
     out = tmp_path / "m.safetensors"
     args = ["finetune", str(user_pairs), "-o", str(out), "--steps", "2", "--base", str(tiny_base), "--crop", "64x96"]
     assert main(args) == 0
-    assert main(args) == 0                          # again, not asked to resume: two new steps
+    capsys.readouterr()
+    assert main(args) == 1                          # the model is there: not replaced unasked
+    assert "exists; choose another name, or --force" in capsys.readouterr().err
+    assert main(args + ["--force"]) == 0            # again, not asked to resume: two new steps
     assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 2
     capsys.readouterr()
     assert main(["finetune", str(user_pairs), "-o", str(tmp_path / "other.safetensors"), "--steps", "1",
                  "--crop", "64x96", "--resume", str(tmp_path / "m.run")]) == 1    # the shipped model
-    assert "made from another model" in capsys.readouterr().err
+    assert "is of another run (another base model" in capsys.readouterr().err
+    assert main(["finetune", str(user_pairs), "-o", str(tmp_path / "lr.safetensors"), "--steps", "3",
+                 "--base", str(tiny_base), "--crop", "64x96", "--lr", "5e-4", "--resume", str(tmp_path / "m.run")]) == 1
+    assert "is of another run" in capsys.readouterr().err      # the card would have said lr 5e-4
+
+
+@pytest.mark.parametrize("args, message", [(["--resume", "typo.run"], "no checkpoint there"),
+                                           (["--minutes", "0"], "more than 0"), (["--steps", "-1"], "more than 0")])
+def test_a_resume_without_checkpoint_or_an_empty_budget_is_refused_before_work(tmp_path, user_pairs, capsys,
+                                                                               args, message):
+    out = tmp_path / "x.safetensors"
+    assert main(["finetune", str(user_pairs), "-o", str(out), *args]) == 1
+    assert message in capsys.readouterr().err and not out.exists()
+
+
+def test_the_wizard_resumes_only_an_unfinished_run_of_the_same_pairs(tmp_path, tiny_base, user_pairs):
+    from colorstudio.training.finetune import finetune, resumable
+
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run_dir = tmp_path / "run"
+    gen = finetune(pairs, base_model_path=tiny_base, out=tmp_path / "a.safetensors", run_dir=run_dir,
+                   max_steps=2, crop=(64, 96), resume=False)
+    for _ in gen:
+        pass
+    assert not resumable(run_dir, tiny_base, pairs, (64, 96), max_steps=2)      # finished
+    assert resumable(run_dir, tiny_base, pairs, (64, 96), max_steps=5)          # a longer budget: go on
+    assert not resumable(run_dir, tiny_base, pairs[:2], (64, 96), max_steps=5)  # other pairs
+    assert not resumable(run_dir, tiny_base, pairs, (64, 128), max_steps=5)     # another crop
+    assert not resumable(tmp_path / "none", tiny_base, pairs, (64, 96), max_steps=5)
 
 
 def test_a_held_apart_pair_that_fails_its_checks_is_left_out_not_fatal(tmp_path, tiny_base, user_pairs):

@@ -70,8 +70,9 @@ def test_a_model_file_that_cannot_be_read_is_a_model_error(tmp_path, monkeypatch
     f = tmp_path / "mine.safetensors"
     f.write_bytes(b"x" * 100)
 
-    def refused(self):
+    def refused(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied")
     monkeypatch.setattr(pathlib.Path, "read_bytes", refused)
+    monkeypatch.setattr(pathlib.Path, "open", refused)
     with pytest.raises(ModelError, match="cannot be read"):       # not an internal error
         read_weights(f)

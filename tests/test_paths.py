@@ -28,3 +28,25 @@ def test_frozen_app_layout(tmp_path, monkeypatch):
 def test_user_dir_is_isolated_per_test(_isolated_user_dir):
     assert paths.user_dir() == _isolated_user_dir
     assert paths.user_models_dir().is_dir()
+
+
+def test_a_user_folder_that_cannot_be_made_does_not_stop_the_cli(tmp_path, monkeypatch, capsys):
+    from colorstudio.cli import main
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    monkeypatch.setenv("COLORSTUDIO_USER_DIR", str(blocker / "colorstudio"))    # under a file: mkdir fails
+    assert paths.user_dir() == blocker / "colorstudio"
+    assert main(["methods"]) == 0
+    assert "cyclecnn" in capsys.readouterr().out
+
+
+def test_an_empty_or_relative_xdg_data_home_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.delenv("COLORSTUDIO_USER_DIR")
+    monkeypatch.setattr(paths.sys, "platform", "linux")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    for value in ("", "relative/dir"):
+        monkeypatch.setenv("XDG_DATA_HOME", value)
+        assert paths.user_dir() == tmp_path / ".local" / "share" / "colorstudio"
+    assert not (tmp_path / "colorstudio").exists() and not (tmp_path / "relative").exists()

@@ -56,3 +56,28 @@ def test_the_gui_entry_point_answers_version_and_selftest_without_a_display():
         p = subprocess.run([sys.executable, "-m", "colorstudio.gui.app", flag], capture_output=True,
                            text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
         assert p.returncode == 0 and text in p.stdout, p.stderr
+
+
+def test_verify_finds_each_kind_of_bad_result(tmp_path):
+    """A result of the wrong size, one whose luma is not the gray's, and the gray itself saved
+    as RGB are each named; a faithful colorization passes."""
+    import numpy as np
+    from PIL import Image
+
+    from colorstudio.core.color import compose
+    from colorstudio.selftest import verify
+
+    gray = np.tile(np.linspace(0.1, 0.9, 64, dtype=np.float32), (48, 1))
+    Image.fromarray(np.round(gray * 255).astype(np.uint8)).save(tmp_path / "gray.png")
+    chroma = np.dstack([np.full_like(gray, 0.42), np.full_like(gray, 0.6)])
+    good = np.round(compose(gray, chroma) * 255).astype(np.uint8)
+    cases = {"good": good, "small": good[:40], "dark": np.clip(good.astype(int) - 10, 0, 255).astype(np.uint8),
+             "gray_rgb": np.repeat(np.round(gray * 255).astype(np.uint8)[..., None], 3, -1)}
+    found = {}
+    for name, rgb in cases.items():
+        Image.fromarray(rgb).save(tmp_path / f"{name}.png")
+        found[name] = verify(tmp_path / f"{name}.png", tmp_path / "gray.png")
+    assert found["good"] == []
+    assert len(found["small"]) == 1 and "size" in found["small"][0]
+    assert any("luma" in p for p in found["dark"])
+    assert len(found["gray_rgb"]) == 1 and "no colour" in found["gray_rgb"][0]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from colorstudio.core.color import luma
+from colorstudio.core.single_chroma import apply_saturation, full_size
 from colorstudio.engine import methods, single
 from colorstudio.engine.warm_up import LOADERS
 from colorstudio.errors import MethodError
@@ -22,10 +23,13 @@ def members(tmp_path):
 def test_the_ensemble_is_the_mean_of_its_members_at_full_size(members):
     gray = luma(scene(75, 101, seed=3))                 # odd sizes, larger than the working size
     both = single.colorize_ensemble(gray, model=members, saturation=1.0)
-    hsv = single.colorize_hsv2stage(gray, model=members["hsv2stage"], saturation=1.0).chroma
-    cheng = single.colorize_cheng(gray, model=members["cheng"], saturation=1.0).chroma
+    hsv = single.colorize_hsv2stage(gray, model=members["hsv2stage"], saturation=1.0).working
+    cheng = single.colorize_cheng(gray, model=members["cheng"], saturation=1.0).working
     assert both.chroma.shape == (75, 101, 2)
-    np.testing.assert_allclose(both.chroma, 0.5 * (hsv + cheng), atol=2e-4)
+    # the members' working chroma averaged, then brought in gamut and to full size once
+    np.testing.assert_allclose(both.working.chroma, 0.5 * (hsv.chroma + cheng.chroma), atol=2e-4)
+    np.testing.assert_allclose(both.chroma, full_size(apply_saturation(hsv.gray, both.working.chroma, 1.0), gray),
+                               atol=1e-6)
     assert both.info["method"] == "ensemble" and both.info["members"] == ["hsv2stage", "cheng"]
     assert both.diagnostics["hue"].shape == both.diagnostics["saturation"].shape
 
@@ -62,12 +66,12 @@ def test_the_shipped_ensemble_averages_every_shipped_hsv_net_and_cheng(tmp_path,
     gray = luma(scene(37, 45, seed=4))
     mean = single.colorize_ensemble(gray, model=four, saturation=1.0)
     assert mean.info["members"] == ["hsv2stage", "hsv2stage_small", "hsv2stage_seed9", "cheng"]
-    parts = [single.colorize_hsv2stage(gray, model=four[n], saturation=1.0).chroma
+    parts = [single.colorize_hsv2stage(gray, model=four[n], saturation=1.0).working.chroma
              for n in ("hsv2stage", "hsv2stage_small", "hsv2stage_seed9")]
-    parts.append(single.colorize_cheng(gray, model=four["cheng"], saturation=1.0).chroma)
+    parts.append(single.colorize_cheng(gray, model=four["cheng"], saturation=1.0).working.chroma)
     assert not np.allclose(parts[0], parts[1], atol=1e-3)          # different HSV nets
     assert not np.allclose(parts[1], parts[2], atol=1e-3)
-    np.testing.assert_allclose(mean.chroma, np.mean(parts, axis=0), atol=2e-4)
+    np.testing.assert_allclose(mean.working.chroma, np.mean(parts, axis=0), atol=2e-4)
     with pytest.raises(MethodError, match="no member"):
         single.colorize_ensemble(gray, model=dict(members, hsv3=members["hsv2stage"]))
 

@@ -26,7 +26,8 @@ from colorstudio.errors import OutputError
 
 WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
 Writer = Callable[[BinaryIO], object]   # writes a whole file's content to an open binary file
-MAX_SIDE = {".jpg": 65535, ".jpeg": 65535, ".webp": 16383}   # pixels a side the format can hold
+# pixels a side the format (PNG: libpng, OpenCV's encoder, by default) can hold
+MAX_SIDE = {".jpg": 65535, ".jpeg": 65535, ".webp": 16383, ".png": 1_000_000}
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -131,6 +132,26 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     atomic_write(path, lambda f: f.write(data))
 
 
+def check_output_path(path: str | os.PathLike) -> Path:
+    """Refuse, before any work is done for it, an output that cannot be written: an unknown
+    format, a folder that does not exist or cannot be written to."""
+    path = Path(path)
+    if path.suffix.lower() not in WRITE_EXTENSIONS:
+        raise OutputError(_unknown_format(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path.name}: the output folder {folder} does not exist")
+    try:
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as e:
+        raise OutputError(f"{path.name}: cannot write to {folder} ({e.strerror})") from None
+    return path
+
+
+def _unknown_format(path: Path) -> str:
+    return f"{path.name}: unknown output format '{path.suffix.lower()}' (use one of {', '.join(WRITE_EXTENSIONS)})"
+
+
 def atomic_write(path: str | os.PathLike, write: Writer) -> None:
     """``write(f)`` into a temp file in ``path``'s folder, then renamed to ``path``: a reader
     never sees a half-written file, and a failure or Ctrl-C leaves none behind."""
@@ -175,12 +196,11 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in WRITE_EXTENSIONS:
-        raise OutputError(f"{path.name}: unknown output format '{ext}' "
-                          f"(use one of {', '.join(WRITE_EXTENSIONS)})")
+        raise OutputError(_unknown_format(path))
     side_limit = MAX_SIDE.get(ext)
     if side_limit is not None and max(rgb.shape[:2]) > side_limit:
         raise OutputError(f"{path.name}: {ext[1:].upper()} holds at most {side_limit} px a side and "
-                          f"this result is {rgb.shape[1]}x{rgb.shape[0]}; choose .png or .tif")
+                          f"this result is {rgb.shape[1]}x{rgb.shape[0]}; choose {'.tif' if ext == '.png' else '.png or .tif'}")
     if bit_depth is None:
         bit_depth = like.bit_depth if like is not None else 8
     pixels = to_dtype(rgb, bit_depth)

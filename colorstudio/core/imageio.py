@@ -141,7 +141,8 @@ def _open(path: Path) -> Image.Image:
         raise UnsupportedImageError(
             f"{path.name}: not an image ColorStudio can read "
             f"(supported: {', '.join(e.lstrip('.') for e in READ_EXTENSIONS)})") from None
-    except OSError as e:
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
+        # e.g. a PNG whose text or profile chunk unpacks to more than Pillow allows (ValueError)
         raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
     try:
         _check_size(path, *im.size)
@@ -198,7 +199,10 @@ def _decode_with_opencv(path: Path, orientation: int, only_16bit_colour: bool
     handling of the TIFF orientation tag is not consistent across modes; libtiff applies it).
     """
     data = np.fromfile(str(path), dtype=np.uint8)
-    arr = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    try:
+        arr = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    except cv2.error:       # a layout OpenCV refuses (very wide strips, a cut float TIFF): Pillow's turn
+        return None
     if arr is None or arr.dtype not in (np.uint8, np.uint16):
         return None
     if only_16bit_colour and (arr.dtype != np.uint16 or arr.ndim != 3):
@@ -233,6 +237,8 @@ def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, s
         arr = np.asarray(im)
         if arr.dtype.kind == "f":
             arr = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0) * _float_scale(arr)
+        elif arr.size and (high := int(arr.max())) > 65535:   # 32-bit integer counts: brightest = white
+            arr = arr.astype(np.float64) * (65535.0 / high)
         return np.clip(arr, 0, 65535).astype(np.uint16), None, mode
     if mode == "P":
         converted = "palette"
@@ -255,6 +261,16 @@ def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, s
     return np.asarray(im).copy(), alpha, converted
 
 
+def exif_orientation(exif) -> int:
+    """The EXIF orientation, 1..8; anything else (text, a NaN rational, 0, 65535) counts as 1."""
+    value = exif.get(_ORIENTATION_TAG, 1)
+    try:
+        value = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
 def _decode(im: Image.Image, path: Path):
     """Pixels, alpha and metadata of an opened image (orientation applied)."""
     fmt = im.format
@@ -263,8 +279,11 @@ def _decode(im: Image.Image, path: Path):
            or (icc_from_nclx(avif_nclx(path), "AVIF") if fmt == "AVIF" else None)     # AVIF: either
            or (icc_from_nclx(png_cicp(path), "PNG") if fmt == "PNG" else None)        # PNG: a cICP chunk
            or icc_from_exif(exif))                                                  # a camera's Adobe RGB
-    orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
-    exif_bytes = exif_to_carry(exif) if len(exif) else None
+    orientation = exif_orientation(exif)
+    try:
+        exif_bytes = exif_to_carry(exif) if len(exif) else None
+    except (ValueError, TypeError, struct.error, OverflowError):   # tags Pillow cannot write back
+        exif_bytes = None
     turn = 1 if fmt == "TIFF" else orientation   # libtiff (OpenCV's and Pillow's) has turned a TIFF
     if fmt == "TIFF" or (fmt == "PNG" and im.mode in ("RGB", "RGBA")):
         decoded = _decode_with_opencv(path, turn, only_16bit_colour=fmt == "PNG")
@@ -350,9 +369,11 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
         w, h = im.size
         if im.format == "TIFF":  # the stored size: Pillow may report TIFF sizes already turned
             w, h = int(im.tag_v2.get(256, w)), int(im.tag_v2.get(257, h))
-        if int(im.getexif().get(_ORIENTATION_TAG, 1) or 1) in (5, 6, 7, 8):
+        if exif_orientation(im.getexif()) in (5, 6, 7, 8):
             w, h = h, w
         return w, h
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
+        raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
     finally:
         im.close()
 

@@ -19,9 +19,19 @@ def header(data: bytes, name: str) -> dict:
     if n <= 0 or n > len(data) - 8 or data[8:9] != b"{":
         raise ModelError(f"{name} is not a safetensors model file (a pickle or another format?)")
     try:
-        return json.loads(data[8:8 + n])
-    except ValueError:
+        head = json.loads(data[8:8 + n])
+    except (ValueError, RecursionError):      # RecursionError: JSON nested 100 000 deep
         raise ModelError(f"{name} has a corrupt safetensors header") from None
+    if not isinstance(head, dict):
+        raise ModelError(f"{name} has a corrupt safetensors header")
+    return head
+
+
+def data_bytes(head: dict) -> int:
+    """The bytes of tensor data a safetensors header describes (the end of its last tensor)."""
+    ends = [entry.get("data_offsets", [0, 0])[1] for key, entry in head.items()
+            if key != "__metadata__" and isinstance(entry, dict)]
+    return max((int(e) for e in ends if isinstance(e, int)), default=0)
 
 
 def declared_model(path: str | Path) -> str | None:
@@ -36,6 +46,8 @@ def declared_model(path: str | Path) -> str | None:
                 return None
             meta = header(head + f.read(n), path.name).get("__metadata__") or {}
     except (OSError, struct.error, ModelError):
+        return None
+    if not isinstance(meta, dict):
         return None
     declared = meta.get("model") or meta.get("kind")
     return declared if isinstance(declared, str) else None

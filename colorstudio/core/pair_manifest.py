@@ -43,8 +43,17 @@ def read_manifest(csv_path: Path) -> list[ManifestRow]:
             for line, cells in rows]
 
 
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024     # about 100 000 rows; more is not a list of photos
+
+
 def _manifest_rows(csv_path: Path) -> list[tuple[int, list[str]]]:
-    text = csv_path.read_text(encoding="utf-8-sig")
+    if not csv_path.is_file():     # a FIFO would block the read, /dev/zero would never end it
+        raise OSError(f"{csv_path.name} is not a regular file")
+    with open(csv_path, "rb") as f:
+        data = f.read(MAX_MANIFEST_BYTES + 1)
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise OSError(f"{csv_path.name} is larger than {MAX_MANIFEST_BYTES // 2**20} MB")
+    text = data.decode("utf-8-sig")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:

@@ -16,7 +16,7 @@ from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
-from colorstudio.core.image_write import save_photo
+from colorstudio.core.image_write import check_output_path, save_photo
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult, WorkingChroma
@@ -263,7 +263,9 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
                    method: str | None = None, model: str | Path | None = None,
                    options: dict | None = None, diagnostics_dir: str | Path | None = None,
                    bit_depth: int | None = None, jpeg_quality: int = 95) -> Colorization:
-    """Read, colorize, write (and optionally write the diagnostics)."""
+    """Read, colorize, write (and optionally write the diagnostics). An output that cannot be
+    written is refused first, not after the work."""
+    check_output_path(out_path)
     gray = load_photo(gray_path)
     reference = load_photo(reference_path) if reference_path is not None else None
     for photo in (gray, reference):

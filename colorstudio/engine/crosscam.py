@@ -66,7 +66,7 @@ def load_ccdc(path: str | os.PathLike | None = None) -> tuple[CCDC, dict]:
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     if key not in _CACHE:
         tensors, config, meta = load_weights(path, MODEL_NAME)
-        net = build_net(path, MODEL_NAME, config, CCDCConfig, CCDC)
+        net = build_net(path, MODEL_NAME, config, CCDCConfig, CCDC, tensors=tensors)
         try:
             net.load_state_dict(tensors, strict=True)
         except RuntimeError:

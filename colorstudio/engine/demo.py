@@ -29,6 +29,17 @@ def example_pair() -> tuple[Path, Path]:
     return pairs[0].gray, pairs[0].reference
 
 
+def app_command() -> list[str]:
+    """How to start the app in its own process: ``python -m colorstudio.gui.app``, or in a
+    frozen build (PyInstaller: ``sys.executable`` is colorstudio-cli itself) the ColorStudio
+    executable beside it."""
+    if getattr(sys, "frozen", False):
+        here = Path(sys.executable).parent
+        name = "ColorStudio.exe" if sys.platform == "win32" else "ColorStudio"
+        return [str(here / name)]
+    return [sys.executable, "-m", "colorstudio.gui.app"]
+
+
 def run_demo(out_dir: str | Path = "colorstudio-demo", open_app: bool = True) -> int:
     gray, reference = example_pair()
     out_dir = Path(out_dir)
@@ -43,7 +54,7 @@ def run_demo(out_dir: str | Path = "colorstudio-demo", open_app: bool = True) ->
           f"in {result.seconds:.2f} s -> {out}", file=sys.stderr)
     if open_app and has_display():
         # The app runs in its own process so this module never imports Qt.
-        code = subprocess.call([sys.executable, "-m", "colorstudio.gui.app", str(gray), str(reference)])
+        code = subprocess.call(app_command() + [str(gray), str(reference)])
         if code != 0:              # e.g. a display that cannot be reached: the result is there all the same
             print(f"the app could not start (exit code {code}); the result is written: {out}", file=sys.stderr)
             return 1

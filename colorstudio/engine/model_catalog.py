@@ -42,7 +42,7 @@ def _card(weights: Path) -> dict:
     """The model card beside ``weights``; {} when there is none or it is not a JSON object."""
     try:
         card = json.loads(weights.with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):     # RecursionError: JSON nested 100 000 deep
         return {}
     return card if isinstance(card, dict) else {}
 

@@ -58,8 +58,11 @@ def load_model(name: str, path: str | os.PathLike | None = None) -> tuple[torch.
     key = (name, str(path.resolve()), st.st_mtime_ns, st.st_size)
     if key not in _CACHE:
         tensors, config, meta = load_weights(path, name)
-        net = build_net(path, name, config, HSV2StageConfig, HSV2Stage) if name == "hsv2stage" \
-            else build_net(path, name, config, ChengConfig, ChengModel, check=_check_feature_length)
+        long_side = str(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE))
+        if not (long_side.isdigit() and 32 <= int(long_side) <= 4096):
+            raise ModelError(f"{path.name} has an invalid working size ({long_side!r}; 32 to 4096 px)")
+        net = build_net(path, name, config, HSV2StageConfig, HSV2Stage, tensors=tensors) if name == "hsv2stage" \
+            else build_net(path, name, config, ChengConfig, ChengModel, check=_check_feature_length, tensors=tensors)
         try:
             net.load_state_dict(tensors, strict=True)
         except RuntimeError:

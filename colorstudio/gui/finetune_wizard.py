@@ -54,8 +54,7 @@ class FineTuneWizard(QWizard):
         self.plan: ta.FineTunePlan | None = None
         self.force_close = False
         self.training_page.stateChanged.connect(self._lock_settings_while_training)
-        box = self.settings_page.device_box
-        box.currentIndexChanged.connect(lambda: setattr(self.settings, "device", box.currentData()))
+        # the training's device is this run's: the app's own (Tools ▸ Compute device) stays as it is
 
     # ------------------------------------------------------------------ flow
     def _lock_settings_while_training(self) -> None:
@@ -119,10 +118,15 @@ class FineTuneWizard(QWizard):
         return self.training_page.is_running()
 
     def stop_training(self) -> None:
-        self.training_page.stop()
+        """Ask the training to stop, without waiting: it ends after its current step (which can
+        take seconds) and keeps its checkpoint in its worker thread, while the window closes at
+        once (quitting the app waits for it)."""
+        self.training_page.stop(0)
 
     def _confirm_stop(self) -> bool:
-        if not self.is_training() or self.force_close:
+        worker = self.training_page.worker
+        stopping = worker is not None and worker.abort_requested      # asked once already
+        if not self.is_training() or self.force_close or stopping:
             return True
         answer = QMessageBox.question(self, "Stop training?",
                                       "Training is running. Stop it? The checkpoint is kept and "

@@ -24,10 +24,12 @@ import cv2
 import numpy as np
 
 from colorstudio import paths
+from colorstudio.core.image_write import atomic_write, atomic_write_bytes
 from colorstudio.core.imageio import load_photo
 from colorstudio.core.pairs import PairItem, discover
 from colorstudio.engine.progress import Progress
-from colorstudio.errors import ColorStudioError, ModelError
+from colorstudio.errors import ColorStudioError, ModelError, OutputError
+from colorstudio.training.pair_size import MIN_TRAINING_SIDE, too_small, training_size
 
 TRAINING_MODULE = "colorstudio.training.finetune"
 EVAL_LONG_SIDE = 512        # held-apart pairs are evaluated at this size (fast, comparable)
@@ -94,6 +96,9 @@ class FolderSummary:
         return out
 
 
+SHIPPED_MAX_DISPARITY = 64     # the shipped stereo model's candidates (a fine-tuned base keeps them)
+
+
 def _check_one(item: PairItem) -> PairCheck:
     from colorstudio.core.checks import check_pair
 
@@ -114,7 +119,12 @@ def _check_one(item: PairItem) -> PairCheck:
     disparity = None
     if report.disparity_min is not None and report.disparity_max is not None:
         disparity = (float(report.disparity_min), float(report.disparity_max))
-    usable = not report.reference_is_gray and not report.identical and report.rectified is not False
+    size, _, _ = training_size(gray.pixels.shape[:2], disparity or (None, None), SHIPPED_MAX_DISPARITY)
+    if too_small(size):       # as training would find (it says the same and leaves the pair out)
+        problems.append(f"{size[0]}x{size[1]} px at training size is too small to fine-tune on "
+                        f"(at least {MIN_TRAINING_SIDE} px a side)")
+    usable = (not report.reference_is_gray and not report.identical and report.rectified is not False
+              and not too_small(size))
     if problems:
         line = f"{item.name}: " + "; ".join(problems) + ("" if usable else " — left out")
     else:
@@ -217,12 +227,15 @@ def to_update(obj: Any, started: float) -> TrainUpdate:
 def _real_trainer(plan: FineTunePlan) -> Iterator:
     """THE wiring point: start the engine's fine-tuning generator for ``plan``."""
     loop = training_module()
+    pairs = [(p.gray, p.reference) for p in plan.train_pairs]
+    # go on with a run stopped half-way with these settings; a finished run, or one with
+    # other pairs, base model or crop, starts afresh (it was trained 0 more steps before)
+    resume = loop.resumable(plan.run_dir, plan.base_model, pairs, plan.crop, plan.minutes, plan.steps)
     return loop.finetune(
-        pairs=[(p.gray, p.reference) for p in plan.train_pairs],
-        validation=[(p.gray, p.reference) for p in plan.held_out],
+        pairs=pairs, validation=[(p.gray, p.reference) for p in plan.held_out],
         base_model_path=plan.base_model, out=plan.weights_out, run_dir=plan.run_dir,
         minutes=plan.minutes, max_steps=plan.steps, device=plan.device, crop=plan.crop,
-        resume=True)
+        resume=resume)
 
 
 def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterator] | None = None
@@ -364,9 +377,6 @@ def save_model(weights: Path, name: str, card_extra: dict | None = None, folder:
     target = model_path_for(name, folder)
     if target.exists():
         raise ModelError(f"a model called '{name}' already exists; choose another name")
-    tmp = target.with_suffix(".part")
-    shutil.copyfile(weights, tmp)
-    tmp.replace(target)
     card = {}
     source_card = weights.with_suffix(".json")
     if source_card.is_file():
@@ -377,5 +387,14 @@ def save_model(weights: Path, name: str, card_extra: dict | None = None, folder:
     for key, value in {"name": name.strip(), "method": STEREO_METHOD, **(card_extra or {})}.items():
         both_sections = isinstance(value, dict) and isinstance(card.get(key), dict)
         card[key] = {**card[key], **value} if both_sections else value   # the engine's record stays
-    target.with_suffix(".json").write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
+    try:      # each file whole or not at all, and no card without its weights (a full disk, a lost share)
+        with open(weights, "rb") as source:
+            atomic_write(target, lambda f: shutil.copyfileobj(source, f, 1 << 20))
+        try:
+            atomic_write_bytes(target.with_suffix(".json"), (json.dumps(card, indent=2, default=str) + "\n").encode())
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+    except (OSError, OutputError) as e:
+        raise ModelError(f"cannot save the model in {target.parent}: {e}") from None
     return target

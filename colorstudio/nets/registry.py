@@ -55,10 +55,7 @@ def load_model(path, kind: str | None = None) -> torch.nn.Module:
         config = json.loads(meta["config"])
     except (KeyError, ValueError) as e:
         raise ModelError(f"{path.name} has an invalid model config ({e})") from None
-    model = build_net(path, meta["kind"], config, cfg_cls, model_cls)
-    expected = model.state_dict()
-    if set(expected) != set(tensors) or any(expected[k].shape != tensors[k].shape for k in expected):
-        raise ModelError(f"{path.name} does not match its config (tensor names or shapes differ)")
+    model = build_net(path, meta["kind"], config, cfg_cls, model_cls, tensors=tensors)
     model.load_state_dict(tensors)
     model.eval()
     return model

@@ -16,6 +16,7 @@ import dataclasses
 
 import hashlib
 import json
+import struct
 from pathlib import Path
 
 import torch
@@ -23,10 +24,12 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 from colorstudio.core.image_write import atomic_write_bytes
+from colorstudio.core.model_header import data_bytes
 from colorstudio.core.model_header import header as _header
 from colorstudio.errors import ModelError
 
 CHECKSUM_KEY = "sha256"
+MAX_HEADER_BYTES = 100_000_000   # a header above this is not a model's (safetensors' own limit)
 
 
 def tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
@@ -79,10 +82,22 @@ def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[
     also reads files written before checksums existed (a present checksum is still verified)."""
     path = require_model_file(path)
     try:
+        with path.open("rb") as f:        # the header first: a 3 GB file of zeros is not read whole
+            first = f.read(8)
+            (n,) = struct.unpack("<Q", first) if len(first) == 8 else (0,)
+            if n > min(MAX_HEADER_BYTES, path.stat().st_size - 8):
+                raise ModelError(f"{path.name} is not a safetensors model file (a pickle or another format?)")
+            head = _header(first + f.read(n), path.name)
+        size, described = path.stat().st_size, 8 + n + data_bytes(head)
+        if size != described:
+            raise ModelError(f"{path.name} is not a complete safetensors file "
+                             f"({size} bytes where its header describes {described})")
         data = path.read_bytes()
     except OSError as e:
         raise ModelError(f"{path.name} cannot be read ({e.strerror or e})") from None
-    meta = _header(data, path.name).get("__metadata__") or {}
+    meta = head.get("__metadata__") or {}
+    if not isinstance(meta, dict):
+        raise ModelError(f"{path.name} has a corrupt safetensors header")
     try:
         tensors = st_load(data)
     except Exception as e:  # safetensors raises its own error types
@@ -114,12 +129,20 @@ def load_weights(path: str | Path, model: str) -> tuple[dict[str, torch.Tensor],
     return tensors, config, meta
 
 
-def build_net(path: str | Path, name: str, config: dict, cfg_cls, net_cls, check=None) -> torch.nn.Module:
+def build_net(path: str | Path, name: str, config: dict, cfg_cls, net_cls, check=None,
+              tensors: dict[str, torch.Tensor] | None = None) -> torch.nn.Module:
     """The net ``net_cls`` built from a model file's ``config``; a config that does not hold
-    together (a wrong type, a size not positive, ``check`` failing on the net) is a ModelError."""
+    together (a wrong type, a size not positive or above its limit, ``check`` failing on the
+    net) is a ModelError. With the file's ``tensors``, their names, shapes and numbers are
+    checked against a shape-only (meta device) net first: a crafted config cannot make the app
+    allocate gigabytes before the file is refused."""
     try:
         cfg = cfg_cls.from_dict(config)
         check_config_sizes(cfg)
+        if tensors is not None:
+            with torch.device("meta"):
+                shapes = net_cls(cfg).state_dict()
+            check_tensors(Path(path).name, shapes, tensors)
         net = net_cls(cfg)
         if check is not None:
             check(net)
@@ -128,14 +151,33 @@ def build_net(path: str | Path, name: str, config: dict, cfg_cls, net_cls, check
     return net
 
 
+def check_tensors(name: str, expected: dict[str, torch.Tensor], tensors: dict[str, torch.Tensor]) -> None:
+    """A ModelError unless ``tensors`` has ``expected``'s names and shapes, real numbers where
+    the net has them (not integers or booleans), and no NaN or infinity."""
+    if set(expected) != set(tensors) or any(expected[k].shape != tensors[k].shape for k in expected):
+        raise ModelError(f"{name} does not match its config (tensor names or shapes differ)")
+    for key, t in tensors.items():
+        if expected[key].is_floating_point():
+            if not t.is_floating_point():
+                raise ModelError(f"{name} holds {t.dtype} numbers in {key} where the net has real numbers")
+            if not bool(torch.isfinite(t).all()):
+                raise ModelError(f"{name} holds weights that are not numbers (NaN or infinity) in {key}")
+
+
+CONFIG_LIMITS = {"max_disparity": 512, "max_working_pixels": 64_000_000}
+DEFAULT_CONFIG_LIMIT = 4096     # widths, depths, nodes, dilations…: the shipped nets stay below 200
+
+
 def check_config_sizes(cfg) -> None:
-    """Every number of a model config (widths, depths, disparities, scales) is positive."""
+    """Every number of a model config (widths, depths, disparities, scales) is positive and
+    within its limit (a crafted file asking for 20 000 disparities is refused, not run)."""
     for f in dataclasses.fields(cfg):
         value = getattr(cfg, f.name)
         if dataclasses.is_dataclass(value):
             check_config_sizes(value)
             continue
+        limit = CONFIG_LIMITS.get(f.name, DEFAULT_CONFIG_LIMIT)
         numbers = value if isinstance(value, (tuple, list)) else (value,)
         for v in numbers:
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and not v > 0:
-                raise ValueError(f"{f.name} = {value!r}")
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and not 0 < v <= limit:
+                raise ValueError(f"{f.name} = {value!r}" + (f" (at most {limit})" if v > 0 else ""))

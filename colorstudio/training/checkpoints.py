@@ -24,6 +24,16 @@ def has_checkpoint(run_dir: str | Path) -> bool:
     return (Path(run_dir) / FILENAME).exists()
 
 
+def checkpoint_state(run_dir: str | Path) -> dict:
+    """The JSON state of the checkpoint in ``run_dir`` (step, seconds, the run's options),
+    without restoring anything; {} when there is none or it cannot be read."""
+    try:
+        _, meta = read_weights(Path(run_dir) / FILENAME, require_checksum=False)
+        return json.loads(meta.get("state", "{}"))
+    except (ModelError, ValueError):
+        return {}
+
+
 def save_checkpoint(run_dir: str | Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
                     state: dict, name: str | None = None, config: dict | None = None) -> Path:
     """Write the checkpoint of ``model`` + ``optimizer`` + ``state``; returns its path."""

@@ -25,6 +25,7 @@ def add_parser(sub) -> None:
                    help="compare the round trip on KxK block means (default 4; 1 = per pixel, "
                         "which rewards reproducing the colour shot's noise)")
     p.add_argument("--lr-mono-side", choices=["L", "R"], default="L")
+    p.add_argument("--force", action="store_true", help="replace an existing model file at -o")
     p.set_defaults(func=run)
 
 
@@ -45,14 +46,38 @@ def parse_crop(text: str) -> tuple[int, int]:
     return h, w
 
 
+def check_writable(folder: Path) -> None:
+    """The model's folder exists and can be written to: told before minutes of training."""
+    import tempfile
+
+    from colorstudio.errors import OutputError
+
+    if not folder.is_dir():
+        raise OutputError(f"the output folder {folder} does not exist")
+    try:
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as e:
+        raise OutputError(f"cannot write to the output folder {folder} ({e.strerror})") from None
+
+
 def run(args) -> int:
     from colorstudio.core.pairs import discover
     from colorstudio.errors import ColorStudioError, OutputError
     from colorstudio.training.finetune import DEFAULT_CYCLE_POOL, finetune
 
+    from colorstudio.training.checkpoints import has_checkpoint
+
     out = Path(args.output)
     if out.suffix != ".safetensors":
         raise OutputError(f"{out.name}: a model file must end in .safetensors")
+    if out.exists() and not (args.force or args.resume):       # told now, not after the training
+        raise OutputError(f"{out} exists; choose another name, or --force to replace it")
+    if args.resume and not has_checkpoint(args.resume):
+        raise ColorStudioError(f"--resume {args.resume}: no checkpoint there to continue (a typo? "
+                               f"without --resume a new run starts)")
+    if (args.minutes is not None and args.minutes <= 0) or (args.steps is not None and args.steps <= 0):
+        raise ColorStudioError("--minutes and --steps must be more than 0")
+    check_writable(out.parent if str(out.parent) else Path("."))
     found = discover([args.pairs_dir], lr_mono_side=args.lr_mono_side)
     pairs = [(i.gray, i.reference) for i in found.items if i.reference is not None]
     for path, reason in found.unmatched:
@@ -61,7 +86,7 @@ def run(args) -> int:
         raise ColorStudioError(f"{args.pairs_dir}: found {len(pairs)} pair(s); fine-tuning needs at least 2")
     run_dir = Path(args.resume) if args.resume else out.with_name(out.stem + ".run")
     h, w = parse_crop(args.crop)
-    minutes = args.minutes if (args.minutes or args.steps) else 15.0
+    minutes = args.minutes if (args.minutes is not None or args.steps is not None) else 15.0
     cycle_pool = DEFAULT_CYCLE_POOL if args.cycle_pool is None else args.cycle_pool
     if cycle_pool < 1:
         raise ColorStudioError(f"--cycle-pool {cycle_pool}: give a block size of 1 or more")

@@ -7,6 +7,7 @@ model file (safetensors + JSON card with the validation cycle PSNR/SSIM before a
 """
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -31,6 +32,8 @@ from colorstudio.errors import ColorStudioError, ModelError
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training import losses
+from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint
+from colorstudio.training.pair_size import MIN_TRAINING_SIDE, too_small, training_size
 from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, evaluation_mode, train_steps
 
 
@@ -43,9 +46,6 @@ PREVIEW_EVERY_S = 30.0
 # The cycle SSIM compares 4x4 block means by default: per pixel it rewards reproducing the colour
 # shot's noise, and a noisy camera then lost chroma PSNR by fine-tuning (README, fine-tuning).
 DEFAULT_CYCLE_POOL = 4
-# Crops are multiples of 32 px; at 4x4 blocks a 32 px crop leaves 8 blocks, fewer than the
-# SSIM window's 11: a pair needs 64 px a side at the training size.
-MIN_TRAINING_SIDE = 64
 
 
 @dataclass
@@ -70,13 +70,9 @@ def prepare_pair(gray_path, ref_path, max_disparity: int, max_side: int = 640) -
         raise ColorStudioError(f"{Path(gray_path).name}: the pair is not rectified "
                                f"(rows differ by {report.vertical_offset_px:.1f} px); leave it out")
     side = report.colour_side if report.colour_side in ("left", "right") else "right"
-    lo = report.disparity_min if report.disparity_min is not None else 0.0
-    hi = report.disparity_max if report.disparity_max is not None else 0.0
-    margin = 0.15 * (hi - lo) + 4
-    lo, hi = lo - margin, hi + margin
-    scale = min(1.0, max_side / max(gray.shape), (max_disparity - 4) / max(hi - lo, 1.0))
-    size = (max(32, round(gray.shape[1] * scale)), max(32, round(gray.shape[0] * scale)))
-    if min(size) < MIN_TRAINING_SIDE:
+    size, scale, (lo, hi) = training_size(gray.shape, (report.disparity_min, report.disparity_max),
+                                          max_disparity, max_side)
+    if too_small(size):
         raise ColorStudioError(f"{Path(gray_path).name}: {size[0]}x{size[1]} px at training size is too small to "
                                f"fine-tune on (at least {MIN_TRAINING_SIDE} px a side); leave it out")
     g = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
@@ -197,8 +193,31 @@ def starting_model(path=None) -> CycleCNN:
     return load_model(path, kind="cyclecnn")
 
 
+DEFAULT_LR = 1e-4
+
+
+def run_key(base_model_path, pairs, lr, crop) -> str:
+    """What makes a run the same run: its base model, training pairs, learning rate and crop.
+    A checkpoint is resumed only with the same (else the card would describe another run)."""
+    return json.dumps({"base": str(base_model_path or "shipped"), "pairs": sorted(str(g) for g, _ in pairs),
+                       "lr": lr, "crop": list(crop)}, sort_keys=True)
+
+
+def resumable(run_dir, base_model_path, pairs, crop, minutes=None, max_steps=None, lr=DEFAULT_LR) -> bool:
+    """Whether ``run_dir`` holds an unfinished run with these settings, to go on with (the
+    wizard's choice; a finished one or another run's starts afresh)."""
+    if not has_checkpoint(run_dir):
+        return False
+    state = checkpoint_state(run_dir)
+    if state.get("options", {}).get("run_key") != run_key(base_model_path, pairs, lr, crop):
+        return False
+    done_steps = max_steps is not None and state.get("step", 0) >= max_steps
+    done_time = minutes is not None and state.get("seconds", 0.0) >= 60 * minutes
+    return not (done_steps or done_time)
+
+
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
-             max_steps=None, device="auto", crop=(128, 256), resume=True, lr=1e-4, seed=0,
+             max_steps=None, device="auto", crop=(128, 256), resume=True, lr=DEFAULT_LR, seed=0,
              checkpoint_every=25, warmup_steps=50, freeze_batchnorm=True, split_cycle=False,
              cycle_pool=DEFAULT_CYCLE_POOL) -> Generator[TrainProgress, None, dict]:
     """Fine-tune on ``pairs`` [(gray_path, ref_path)]; yields progress, writes ``out`` at the end.
@@ -239,14 +258,21 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
             (val_prepared if i >= len(pairs) else prepared).append(prepare_pair(g, r, max_d))
         except ColorStudioError as e:
             skipped.append(str(e))
+    if not prepared:
+        raise ColorStudioError("no usable pairs to fine-tune on: " + "; ".join(skipped[:3])
+                               + (f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""))
     train_data = UserPairs(prepared, crop, seed)
     val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()   # none held apart: a training pair
     yield getting_ready("scoring the model on the held-apart pairs before training")
     before = cycle_scores(model, val_set, max_d)
+    key = run_key(base_model_path, pairs, lr, crop)
+    if resume and has_checkpoint(run_dir) and checkpoint_state(run_dir).get("options", {}).get("run_key", key) != key:
+        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run (another base model, pairs, "
+                               f"learning rate or crop): start a new run, or resume with the same settings")
     opts = TrainOptions(objective="cycle", lr=lr, steps=max_steps, minutes=minutes, max_disparity=max_d,
                         checkpoint_every=checkpoint_every, warmup_steps=warmup_steps,
                         freeze_batchnorm=freeze_batchnorm, split_cycle=split_cycle,
-                        cycle_pool=cycle_pool)
+                        cycle_pool=cycle_pool, run_key=key)
     preview = lambda: validation_preview(model, val_set[0], max_d)    # noqa: E731
     state = yield from with_previews(train_steps(model, train_data, opts, run_dir, resume=resume, device=device),
                                      preview)

@@ -57,6 +57,7 @@ class TrainOptions:
                                         # (neighbour_split); its loss is then cycle_mse_weight*MSE
     cycle_mse_weight: float = 1000.0
     cycle_pool: int = 1                 # the cycle SSIM on pool x pool block means (noisy colour shots)
+    run_key: str = ""                   # what a run was started with (fine-tuning: base, pairs, lr, crop)
 
 
 @dataclass

@@ -7,6 +7,8 @@ test_finetune_real_engine.py walks the wizard with the real engine (2 steps on t
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -88,14 +90,16 @@ def test_saved_model_appears_in_the_main_window_picker(qtbot, window, tmp_path):
 
 def test_closing_during_training_asks_then_stops_cleanly(qtbot, wizard, pairs_folder, monkeypatch):
     events = []
-    start_long_training(qtbot, wizard, pairs_folder, events, delay=0.05)
+    start_long_training(qtbot, wizard, pairs_folder, events, delay=1.5)     # long steps, as on a CPU
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.No)[1])
     wizard.close()
     assert wizard.isVisible() and wizard.is_training()                   # said no: keeps training
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.Yes)[1])
+    t0 = time.monotonic()
     wizard.close()
-    assert len(asked) == 2 and "checkpoint" in asked[0]
+    assert time.monotonic() - t0 < 1.0 and not wizard.isVisible()      # gone at once: the step ends
+    assert len(asked) == 2 and "checkpoint" in asked[0]                 # in the background
     qtbot.waitUntil(lambda: not wizard.is_training(), timeout=10000)
     assert events == ["generator closed"]
     assert not wizard.isVisible()
@@ -176,3 +180,47 @@ def test_the_total_loss_is_also_drawn_as_a_trailing_mean(qtbot):
     assert list(xs) == list(range(1, 21)) and ys[-1] == pytest.approx(np.mean(totals[-SMOOTHING_STEPS:]))
     assert np.ptp(ys[SMOOTHING_STEPS:]) < 0.01 < np.ptp(page.curves["total"].getData()[1])
     assert set(page.curves) == {"total", "cycle"}
+
+
+def test_the_training_device_does_not_change_the_apps(qtbot, wizard):
+    before = wizard.settings.device
+    box = wizard.settings_page.device_box
+    box.setCurrentIndex(box.findData("cpu" if before != "cpu" else "auto"))
+    wizard.force_close = True
+    wizard.close()
+    assert wizard.settings.device == before          # Tools ▸ Compute device is the app's own
+
+
+def test_a_full_disk_while_saving_is_a_model_error_and_leaves_no_file(tmp_path, monkeypatch):
+    import shutil
+
+    from colorstudio.errors import ModelError
+
+    weights = tmp_path / "w.safetensors"
+    weights.write_bytes(b"w" * 1000)
+    folder = tmp_path / "models"
+    folder.mkdir()
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfileobj", disk_full)
+    with pytest.raises(ModelError, match="No space left on device"):
+        ta.save_model(weights, "studio pair", folder=folder)
+    assert list(folder.iterdir()) == []              # no weights, no card without weights, no .part
+
+
+def test_the_pair_checks_leave_out_a_pair_too_small_for_training_as_training_would(tmp_path):
+    from gui_helpers import write_pair
+
+    from colorstudio.core.pairs import discover
+    from colorstudio.errors import ColorStudioError
+    from colorstudio.training.finetune import prepare_pair
+
+    small = write_pair(tmp_path / "small", "tiny", h=60, w=80, shift=3)
+    item = next(i for i in discover([tmp_path / "small"]).items)
+    check = ta._check_one(item)
+    assert not check.usable and "too small to fine-tune on" in check.line
+    with pytest.raises(ColorStudioError, match="too small to fine-tune on"):
+        prepare_pair(*small, max_disparity=64)
+    assert ta._check_one(next(iter(discover([write_pair(tmp_path / "big", "ok")[0].parent]).items))).usable

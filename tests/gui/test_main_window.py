@@ -46,6 +46,10 @@ def test_colorize_with_a_classic_method_fills_result_and_diagnostics(qtbot, wind
     c = shown.colorization
     assert c.method == "dis+gf"
     assert c.rgb.shape == (96, 128, 3) and c.rgb.dtype == np.float32
+    from colorstudio.engine.colorize import colorize as engine_colorize
+
+    same = engine_colorize(load_photo(pair_files[0]), load_photo(pair_files[1]), method="dis+gf")
+    np.testing.assert_array_equal(c.rgb, same.rgb)           # the app shows what the engine (CLI) makes
     assert window.compare.images["result"].image.shape == (96, 128, 3)
     assert window.export_action.isEnabled()
     dock = window.diagnostics
