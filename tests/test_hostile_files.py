@@ -190,3 +190,16 @@ def test_a_header_nested_too_deep_is_a_corrupt_header(tmp_path):
     assert declared_model(path) is None
     (tmp_path / "deep.json").write_text(head.decode())          # and as the model card
     assert [c.model.name for c in user_models(tmp_path)] == ["deep.safetensors"]
+
+
+def test_image_size_reads_a_pngs_exif_after_the_pixels_without_decoding_them(tmp_path, monkeypatch):
+    plain = tmp_path / "plain.png"
+    Image.fromarray(np.zeros((30, 40), np.uint8)).save(plain)
+    exif = Image.Exif()
+    exif[0x0112] = 6                                   # turned: 40 wide as stored, 30 once upright
+    data = plain.read_bytes()
+    late = tmp_path / "late.png"
+    late.write_bytes(data[:-12] + _chunk(b"eXIf", exif.tobytes()) + data[-12:])    # before IEND
+    assert load_photo(late).pixels.shape == (40, 30)
+    monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("the pixels were decoded"))
+    assert image_size(late) == (30, 40)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import struct
 
 from colorstudio.core.icc_writer import SRGB_CURVE, colorants_d50, para_curve, rgb_profile
+from colorstudio.core.png_chunks import png_chunk
 
 # ICC 'para' curves: (function type, parameters), see ICC.1 10.18
 _CURVES = {
@@ -90,24 +91,8 @@ def png_cicp(path) -> dict | None:
     full-range flag; written by HDR and wide-gamut tools instead of an ICC profile), in
     pillow-heif's nclx form, or None. Pillow does not report this chunk. Only the chunks
     before the first IDAT are read."""
-    try:
-        with open(path, "rb") as f:
-            if f.read(8) != b"\x89PNG\r\n\x1a\n":
-                return None
-            while True:
-                head = f.read(8)
-                if len(head) < 8:
-                    return None
-                length, kind = struct.unpack(">I4s", head)
-                if kind in (b"IDAT", b"IEND"):
-                    return None
-                if kind != b"cICP":
-                    f.seek(length + 4, 1)         # the chunk and its CRC, unread
-                    continue
-                data = f.read(length)
-                return _nclx_of(data[0], data[1]) if len(data) >= 4 else None
-    except (OSError, struct.error):
-        return None
+    data = png_chunk(path, b"cICP", before_image_data=True)
+    return _nclx_of(data[0], data[1]) if data is not None and len(data) >= 4 else None
 
 
 def _nclx_of(primaries: int, transfer: int) -> dict | None:
