@@ -239,6 +239,13 @@ def _add_training_commands(sub) -> None:
 
 
 def _setup_logging() -> None:
+    """Our log to the user's log file; so do the libraries' complaints about a file they still
+    read (tifffile: "... invalid IFD ..."), which would otherwise be printed beside the one-line
+    message."""
+    libraries = [logging.getLogger(name) for name in ("tifffile",)]
+    for logger in libraries:                 # not to Python's last-resort stderr handler
+        logger.propagate = False
+        logger.addHandler(logging.NullHandler())
     try:
         from colorstudio.paths import log_file
 
@@ -246,7 +253,8 @@ def _setup_logging() -> None:
     except OSError:
         return
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger("colorstudio").addHandler(handler)
+    for logger in [logging.getLogger("colorstudio")] + libraries:
+        logger.addHandler(handler)
     logging.getLogger("colorstudio").setLevel(logging.INFO)
 
 

@@ -183,3 +183,12 @@ def test_a_fine_tuned_model_is_found_by_the_name_the_user_gave_it(tmp_path, monk
     assert _model_path("my_model") == str(folder / "my_model.safetensors")
     assert _model_path("Holiday camera") == str(folder / "cam3.safetensors")
     assert _model_path("nothing like it") == "nothing like it"      # loading says it is not there
+
+
+def test_a_librarys_warning_about_a_file_goes_to_the_log_not_beside_the_message(tmp_path):
+    code = ("import logging; from colorstudio.cli import _setup_logging; _setup_logging(); "
+            "logging.getLogger('tifffile').warning('TiffFile: invalid IFD offset')")
+    env = {**__import__("os").environ, "COLORSTUDIO_USER_DIR": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0 and "invalid IFD" not in p.stderr
+    assert "invalid IFD" in (tmp_path / "colorstudio.log").read_text()

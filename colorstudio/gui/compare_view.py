@@ -28,6 +28,7 @@ configure()
 
 PANELS = ("gray", "reference", "result")
 TITLES = {"gray": "Gray", "reference": "Reference", "result": "Result"}
+FOCUS_FRAME = "QGraphicsView { border: 1px solid transparent; } QGraphicsView:focus { border: 1px solid #3d7bd9; }"
 DETAIL_DELAY_MS = 40       # full-resolution tiles follow zoom/pan after this pause
 
 
@@ -111,6 +112,8 @@ class CompareView(SplitModes, DetailLayer, QWidget):
             self.columns[name] = holder
             self.views[name], self.images[name], self.titles[name] = vb, item, title
             self.canvases.append(canvas)
+        for canvas in self.canvases:          # keyboard users see which view the arrow keys move
+            canvas.setStyleSheet(FOCUS_FRAME)
         for name in ("reference", "result"):
             self.views[name].setXLink(self.views["gray"])
             self.views[name].setYLink(self.views["gray"])
@@ -122,6 +125,7 @@ class CompareView(SplitModes, DetailLayer, QWidget):
         self.split_title = QLabel("")
         self.split_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.split_canvas = pg.GraphicsView()
+        self.split_canvas.setStyleSheet(FOCUS_FRAME)
         self.split_view = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.split_canvas.setCentralItem(self.split_view)
         split_layout.addWidget(self.split_title)

@@ -82,7 +82,6 @@ class SidePanel(QWidget):
         self._strength_changed()
         buttons = QHBoxLayout()
         self.colorize_button = QPushButton("Colorize")
-        self.colorize_button.setDefault(True)
         self.colorize_button.setEnabled(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)

@@ -116,3 +116,20 @@ def test_escape_leaves_full_screen_and_the_menu_says_so(qtbot, window):
     assert window.isFullScreen() and window.full_screen_action.isChecked()
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.isFullScreen() and not window.full_screen_action.isChecked()
+
+
+def test_the_focused_photo_view_shows_a_frame(qtbot, window):
+    import numpy as np
+
+    def pixels(widget):
+        image = widget.grab().toImage().convertToFormat(widget.grab().toImage().Format.Format_RGB32)
+        return np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes()).copy()
+
+    window.activateWindow()
+    canvas = window.compare.canvases[0]
+    window.side.picker.setFocus()
+    qtbot.waitUntil(lambda: window.side.picker.hasFocus(), timeout=2000)
+    unfocused = pixels(canvas)
+    canvas.setFocus()
+    qtbot.waitUntil(canvas.hasFocus, timeout=2000)
+    assert (pixels(canvas) != unfocused).any()         # the arrow keys' view is marked
