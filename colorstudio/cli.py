@@ -60,7 +60,8 @@ def cmd_colorize(args) -> int:
 
     result = colorize_files(args.gray, args.reference, args.output, method=args.method,
                             model=_model_path(args.model), options=_options(args),
-                            diagnostics_dir=args.diagnostics, bit_depth=args.bit_depth,
+                            diagnostics_dir=args.diagnostics, diagnostics_palette=args.diagnostics_colours,
+                            bit_depth=args.bit_depth,
                             jpeg_quality=args.jpeg_quality)
     _say(f"{args.output}: colorized with {result.method} in {result.seconds:.2f} s")
     if "mode_reason" in result.info:
@@ -195,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("reference", nargs="?", help="the colour photo of the same scene (optional)")
     p.add_argument("-o", "--output", required=True, help="output file (.png, .jpg, .tif, .webp)")
     p.add_argument("--diagnostics", metavar="DIR", help="also write the diagnostics (PNG + JSON) here")
+    p.add_argument("--diagnostics-colours", choices=["red-green", "orange-blue"], default="red-green",
+                   help="the confidence and visibility maps' colours: the papers' red/green (default), "
+                        "or orange/blue, told apart with any colour vision")
     p.add_argument("--bit-depth", type=int, choices=[8, 16], help="output bit depth (default: the gray's)")
     _add_method_options(p)
     p.set_defaults(func=cmd_colorize)

@@ -22,16 +22,34 @@ def confidence_scale(m: np.ndarray) -> float:
     return float(min(1.0, max(np.percentile(finite, 99) if finite.size else 1.0, 1e-6)))
 
 
-def confidence_to_rgb(m: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    """Confidence M / scale: red (low) -> yellow -> green (high), as Cycle CNN's Fig. 15."""
+# The two colours of the confidence and visibility maps: low / negative, high / positive.
+# Red and green are the papers' (Cycle CNN's Fig. 15, CCDC's Fig. 3), but about one man in
+# twelve cannot tell them apart; orange and blue differ for every kind of colour vision.
+PALETTES = {"red-green": ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
+            "orange-blue": ((1.0, 0.5, 0.0), (0.0, 0.45, 1.0))}
+DEFAULT_PALETTE = "red-green"
+
+
+def _ends(palette: str) -> tuple[np.ndarray, np.ndarray]:
+    if palette not in PALETTES:
+        raise ValueError(f"diagnostic colours: {palette!r} (one of {', '.join(PALETTES)})")
+    low, high = PALETTES[palette]
+    return np.asarray(low, np.float32), np.asarray(high, np.float32)
+
+
+def confidence_to_rgb(m: np.ndarray, scale: float = 1.0, palette: str = DEFAULT_PALETTE) -> np.ndarray:
+    """Confidence M / scale: low -> both colours -> high; with the papers' palette red (low) ->
+    yellow -> green (high), as Cycle CNN's Fig. 15."""
+    low, high = _ends(palette)
     m = np.clip(np.asarray(m, np.float32) / max(float(scale), 1e-6), 0.0, 1.0)
-    r = np.clip(2.0 * (1.0 - m), 0.0, 1.0)
-    g = np.clip(2.0 * m, 0.0, 1.0)
-    return np.stack([r, g, np.zeros_like(m)], axis=-1)
+    a = np.clip(2.0 * (1.0 - m), 0.0, 1.0)[..., None]
+    b = np.clip(2.0 * m, 0.0, 1.0)[..., None]
+    return np.clip(a * low + b * high, 0.0, 1.0)
 
 
-def signed_to_rgb(v: np.ndarray, scale: float | None = None) -> np.ndarray:
-    """Signed map: negative -> red, positive -> green, zero -> black.
+def signed_to_rgb(v: np.ndarray, scale: float | None = None, palette: str = DEFAULT_PALETTE) -> np.ndarray:
+    """Signed map: negative -> red, positive -> green (the papers' palette; orange and blue
+    with the other), zero -> black.
 
     For CCDC visibility maps (V0 = warp(reference luma) - gray, as the paper's Fig. 3 colours
     them): red where the warped reference is darker than the gray, green where brighter. Strong
@@ -45,7 +63,8 @@ def signed_to_rgb(v: np.ndarray, scale: float | None = None) -> np.ndarray:
         scale = float(np.percentile(np.abs(v), 99)) if v.size else 1.0
     scale = max(scale, 1e-6)
     t = np.clip(v / scale, -1.0, 1.0)
-    return np.stack([np.clip(-t, 0, 1), np.clip(t, 0, 1), np.zeros_like(t)], axis=-1)
+    low, high = _ends(palette)
+    return np.clip(t, -1, 0)[..., None] * -low + np.clip(t, 0, 1)[..., None] * high
 
 
 def scalar_to_rgb(x: np.ndarray, lo: float | None = None, hi: float | None = None) -> np.ndarray:
@@ -90,8 +109,9 @@ def chroma_to_rgb(chroma: np.ndarray) -> np.ndarray:
     return np.clip(ycbcr_to_rgb(ycc), 0, 1)
 
 
-def to_rgb(name: str, value: np.ndarray) -> np.ndarray | None:
-    """The picture for a named diagnostic, or None if it is not a picture."""
+def to_rgb(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> np.ndarray | None:
+    """The picture for a named diagnostic, or None if it is not a picture. ``palette``: the two
+    colours of the confidence and visibility maps (:data:`PALETTES`)."""
     value = np.asarray(value)
     if value.ndim == 3 and value.shape[2] == 2 and name.startswith("flow"):
         return flow_to_rgb(value)
@@ -104,7 +124,7 @@ def to_rgb(name: str, value: np.ndarray) -> np.ndarray | None:
     if name.startswith("hue"):
         return hue_to_rgb(value)
     if name.startswith("confidence"):
-        return confidence_to_rgb(value, confidence_scale(value))
+        return confidence_to_rgb(value, confidence_scale(value), palette)
     if name.startswith("visibility"):
-        return signed_to_rgb(value)
+        return signed_to_rgb(value, palette=palette)
     return scalar_to_rgb(value)

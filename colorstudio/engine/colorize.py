@@ -14,6 +14,7 @@ import numpy as np
 
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
+from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import check_output_path, save_photo
@@ -262,9 +263,11 @@ def save_result(colorization: Colorization, out_path: str | Path, bit_depth: int
 def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out_path: str | Path,
                    method: str | None = None, model: str | Path | None = None,
                    options: dict | None = None, diagnostics_dir: str | Path | None = None,
-                   bit_depth: int | None = None, jpeg_quality: int = 95) -> Colorization:
-    """Read, colorize, write (and optionally write the diagnostics). An output that cannot be
-    written is refused first, not after the work."""
+                   bit_depth: int | None = None, jpeg_quality: int = 95,
+                   diagnostics_palette: str = DEFAULT_PALETTE) -> Colorization:
+    """Read, colorize, write (and optionally write the diagnostics, their confidence and
+    visibility maps in ``diagnostics_palette``). An output that cannot be written is refused
+    first, not after the work."""
     check_output_path(out_path)
     gray = load_photo(gray_path)
     reference = load_photo(reference_path) if reference_path is not None else None
@@ -276,5 +279,5 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
     if diagnostics_dir is not None:
         from colorstudio.engine.diagnostics_io import write_diagnostics
 
-        write_diagnostics(result, diagnostics_dir)
+        write_diagnostics(result, diagnostics_dir, diagnostics_palette)
     return result

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from colorstudio.core.diagnostic_maps import to_rgb
+from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE, to_rgb
 from colorstudio.core.image_write import atomic_write_bytes, save_photo
 from colorstudio.errors import OutputError
 
@@ -30,8 +30,9 @@ def write_json(path: Path, data) -> Path:
     return path
 
 
-def write_diagnostics(colorization, out_dir: str | Path) -> list[Path]:
-    """One PNG per map diagnostic (colour-mapped), JSON for curves and facts; returns the files."""
+def write_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE) -> list[Path]:
+    """One PNG per map diagnostic (colour-mapped; ``palette``: the confidence and visibility
+    maps' two colours, core.diagnostic_maps.PALETTES), JSON for curves and facts; returns the files."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -40,7 +41,7 @@ def write_diagnostics(colorization, out_dir: str | Path) -> list[Path]:
     written: list[Path] = []
     for name, value in colorization.diagnostics.items():
         if isinstance(value, np.ndarray):
-            picture = to_rgb(name, value)
+            picture = to_rgb(name, value, palette)
             if picture is not None:
                 written.append(save_photo(out_dir / f"{name}.png", picture))
                 continue

@@ -47,8 +47,16 @@ def _colormap(rgb_of: callable, lo: float, hi: float, n: int = 256) -> pg.ColorM
     return pg.ColorMap(np.linspace(0, 1, n), (np.clip(rgb, 0, 1) * 255).astype(np.uint8))
 
 
-CONFIDENCE_CMAP = _colormap(maps.confidence_to_rgb, 0.0, 1.0)
-SIGNED_CMAP = _colormap(lambda v: maps.signed_to_rgb(v, scale=1.0), -1.0, 1.0)
+def confidence_cmap(palette: str = maps.DEFAULT_PALETTE) -> pg.ColorMap:
+    return _colormap(lambda m: maps.confidence_to_rgb(m, palette=palette), 0.0, 1.0)
+
+
+def signed_cmap(palette: str = maps.DEFAULT_PALETTE) -> pg.ColorMap:
+    return _colormap(lambda v: maps.signed_to_rgb(v, scale=1.0, palette=palette), -1.0, 1.0)
+
+
+CONFIDENCE_CMAP, SIGNED_CMAP = confidence_cmap(), signed_cmap()
+PALETTE_WORDS = {"red-green": ("red", "green"), "orange-blue": ("orange", "blue")}
 SCALAR_CMAP = _colormap(lambda v: maps.scalar_to_rgb(v, lo=0.0, hi=1.0), 0.0, 1.0)
 
 
@@ -234,6 +242,8 @@ class DiagnosticsDock(QDockWidget):
         super().__init__("Diagnostics", parent)
         self.setObjectName("diagnostics_dock")
         self.tabs = QTabWidget()
+        self.palette = maps.DEFAULT_PALETTE
+        self._last: tuple | None = None            # the diagnostics shown, to redraw in other colours
         self.confidence = MapGrid(CONFIDENCE_CMAP, "confidence (green high)")
         self.curve = CurvePlot()
         self.visibility = MapGrid(SIGNED_CMAP, "red −, green +")
@@ -282,6 +292,7 @@ class DiagnosticsDock(QDockWidget):
         Only the tab in front is drawn now; the others when they are first shown (:meth:`render`),
         so a new result never holds the GUI thread for long.
         """
+        self._last = (diagnostics, info, frame_wh)
         arrays = {k: v for k, v in diagnostics.items() if isinstance(v, np.ndarray) and not is_picture_key(k)}
         todo: dict[str, Any] = {}
         conf = {k: v for k, v in arrays.items() if k.startswith("confidence") and v.ndim == 2}
@@ -350,6 +361,17 @@ class DiagnosticsDock(QDockWidget):
         self.tabs.setCurrentIndex(list(self.pages).index(front))
         self.tabs.blockSignals(False)
         self.render(front)
+
+    def set_palette(self, palette: str) -> None:
+        """The confidence and visibility maps' two colours (maps.PALETTES); what is shown is
+        redrawn in them."""
+        low, high = PALETTE_WORDS[palette]
+        self.palette = palette
+        for grid, cmap, label in ((self.confidence, confidence_cmap(palette), f"confidence ({high} high)"),
+                                  (self.visibility, signed_cmap(palette), f"{low} −, {high} +")):
+            grid.cmap, grid.label, grid._layout_key = cmap, label, None     # rebuilt at the next show
+        if self._last is not None and self.shown:
+            self.show_diagnostics(*self._last)
 
     def render(self, title: str) -> None:
         """Draw a tab's content if it has not been drawn for the current result."""

@@ -58,7 +58,7 @@ class ExportActions:
         icc = self.result.colorization.output_icc
         space = f" (in {profile_name(icc)})" if icc else ""        # sRGB goes without saying
         return self._run(jobs.export_result, self.result.colorization, path, bit_depth, jpeg_quality,
-                         diagnostics_dir, self._pending_strength(),
+                         diagnostics_dir, self._pending_strength(), self.settings.diagnostics_palette,
                          on_done=lambda written: self._exported(written, space))
 
     def _pending_strength(self) -> float | None:
@@ -74,7 +74,7 @@ class ExportActions:
             # a folder of its own: never another result's maps beside this one's info.json
             target = free_path(Path(folder) / f"{self.inputs.name}_diagnostics", folder=True)
             self._run(jobs.export_diagnostics, self.result.colorization, target, self._pending_strength(),
-                      on_done=self._exported)
+                      self.settings.diagnostics_palette, on_done=self._exported)
 
     def _exported(self, written: list[Path], space: str = "") -> None:
         """``space``: the result file's colour space in words, when it is not sRGB."""

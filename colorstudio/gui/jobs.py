@@ -14,6 +14,7 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio.core.colour_management import gray_in_result_space, reference_rgb, result_profile
+from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, preview_with_saturation,
@@ -248,7 +249,7 @@ def _shown(colorization: Colorization, max_side: int | None) -> ShownResult:
 
 def export_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None,
                   jpeg_quality: int, diagnostics_dir: str | Path | None = None,
-                  saturation: float | None = None) -> Generator[Progress, None, list[Path]]:
+                  saturation: float | None = None, palette: str = DEFAULT_PALETTE) -> Generator[Progress, None, list[Path]]:
     """Write the full-resolution result (and optionally the diagnostics); returns the files.
     ``saturation``: a factor from :func:`strength_change`, applied first, so that the file has
     the strength the slider shows even when the live change has not caught up yet."""
@@ -259,22 +260,23 @@ def export_result(colorization: Colorization, out_path: str | Path, bit_depth: i
     written = [save_result(colorization, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)]
     if diagnostics_dir is not None:
         yield Progress(0.7, "writing the diagnostics")
-        written += export_diagnostics_now(colorization, diagnostics_dir)
+        written += export_diagnostics_now(colorization, diagnostics_dir, palette)
     return written
 
 
-def export_diagnostics_now(colorization: Colorization, out_dir: str | Path) -> list[Path]:
+def export_diagnostics_now(colorization: Colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE) -> list[Path]:
     from colorstudio.engine.diagnostics_io import write_diagnostics
 
-    return write_diagnostics(colorization, out_dir)
+    return write_diagnostics(colorization, out_dir, palette)
 
 
-def export_diagnostics(colorization: Colorization, out_dir: str | Path, saturation: float | None = None
-                       ) -> Generator[Progress, None, list[Path]]:
-    """Write the diagnostics; ``saturation`` as for :func:`export_result`."""
+def export_diagnostics(colorization: Colorization, out_dir: str | Path, saturation: float | None = None,
+                       palette: str = DEFAULT_PALETTE) -> Generator[Progress, None, list[Path]]:
+    """Write the diagnostics (``palette``: core.diagnostic_maps.PALETTES); ``saturation`` as for
+    :func:`export_result`."""
     colorization = yield from _at_strength(colorization, saturation)
     yield Progress(0.1, "writing the diagnostics")
-    return export_diagnostics_now(colorization, out_dir)
+    return export_diagnostics_now(colorization, out_dir, palette)
 
 
 def _at_strength(colorization: Colorization, saturation: float | None) -> Generator[Progress, None, Colorization]:

@@ -9,6 +9,8 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from colorstudio.gui.compare_view import RESULT, SIDE_BY_SIDE, SPLIT
 from colorstudio.gui.settings import DEVICES
 
+PALETTE_LABELS = {"red-green": "&Red and green (as in the papers)",
+                  "orange-blue": "&Orange and blue (for any colour vision)"}
 SPACE_LABELS = {"auto": "&As the photos (a Display P3 colour shot stays P3)",
                 "srgb": "&sRGB (for the web and viewers without colour management)"}
 DEVICE_LABELS = {"auto": "&Automatic (GPU if there is one)", "cpu": "&CPU", "cuda": "&NVIDIA GPU (CUDA)",
@@ -103,6 +105,8 @@ class MainMenus:
         leave.setEnabled(False)
         view.addSeparator()
         self._build_monitor_menu(view)
+        self.palette_actions = self._choice_menu(view.addMenu("Diagnostic co&lours"), PALETTE_LABELS,
+                                                 self.settings.diagnostics_palette, self.set_diagnostics_palette)
 
         tools = bar.addMenu("&Tools")
         self.colorize_action = self._action(tools, "&Colorize", self.colorize, "Ctrl+R")
@@ -142,6 +146,12 @@ class MainMenus:
         self.settings.device = key
         self.device_actions[key].setChecked(True)
         self.statusBar().showMessage(f"Learned methods will run on: {DEVICE_LABELS[key].replace('&', '')}.", 6000)
+
+    def set_diagnostics_palette(self, key: str) -> None:
+        """The confidence and visibility maps' colours, in the dock and in exported diagnostics."""
+        self.settings.diagnostics_palette = key
+        self.palette_actions[key].setChecked(True)
+        self.diagnostics.set_palette(key)
 
     def set_colour_space(self, key: str) -> None:
         """The results' colour space from the next photos opened (saved in the settings); the

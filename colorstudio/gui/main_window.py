@@ -77,6 +77,7 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)   # the batch
         # queue below takes the middle, not the Colorize panel's height (at 1366x768 it was crushed)
         self.diagnostics = DiagnosticsDock(self)
+        self.diagnostics.set_palette(self.settings.diagnostics_palette)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics)
         self.batch = BatchPanel(self.settings.output_dir, options=self.engine_options)
         self.batch.itemOpened.connect(self.open_batch_item)

@@ -87,6 +87,22 @@ class Settings:
         self._q.setValue("output/colour_space", value)
 
     @property
+    def diagnostics_palette(self) -> str:
+        """The confidence and visibility maps' colours (core.diagnostic_maps.PALETTES)."""
+        from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE, PALETTES
+
+        value = self._str("view/diagnostics_palette", DEFAULT_PALETTE)
+        return value if value in PALETTES else DEFAULT_PALETTE
+
+    @diagnostics_palette.setter
+    def diagnostics_palette(self, value: str) -> None:
+        from colorstudio.core.diagnostic_maps import PALETTES
+
+        if value not in PALETTES:
+            raise ValueError(f"diagnostic colours must be one of {tuple(PALETTES)}")
+        self._q.setValue("view/diagnostics_palette", value)
+
+    @property
     def view_mode(self) -> str:
         """The compare view's mode at start: the one used last (side by side the first time)."""
         value = self._str("view/mode", SIDE_BY_SIDE)

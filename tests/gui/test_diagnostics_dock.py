@@ -111,11 +111,13 @@ def test_pair_histogram_orientation():
 
 
 def _rendered(item) -> np.ndarray:
-    """The RGB(A) pixels the ImageItem draws (its lookup table and levels applied), uint8."""
+    """The RGB pixels the ImageItem draws (its lookup table and levels applied), uint8. Read
+    pixel by pixel: its image is indexed (the bytes are lookup-table indices) and its rows are
+    not 4-byte aligned, which QImage's conversions misread."""
     item.render()
-    import pyqtgraph as pg
-
-    return pg.functions.ndarray_from_qimage(item.qimage)[..., :3]
+    q = item.qimage
+    argb = np.array([[q.pixel(x, y) for x in range(q.width())] for y in range(q.height())], np.uint32)
+    return np.stack([(argb >> 16) & 255, (argb >> 8) & 255, argb & 255], axis=-1).astype(np.uint8)
 
 
 def test_each_visibility_scale_uses_its_own_colour_range(dock):
@@ -172,3 +174,17 @@ def test_the_info_tab_leaves_out_empty_lists():
 
     text = facts_text({"method": "ccdc", "ignored_options": [], "seconds": 2.345678, "working_size": [64, 48]})
     assert text.splitlines() == ["method: ccdc", "seconds: 2.346", "working size: [64, 48]"]
+
+
+def test_the_maps_can_be_redrawn_in_orange_and_blue(qtbot, window):
+    """View ▸ Diagnostic colours: the dock redraws what it shows, and the choice is kept."""
+    dock = window.diagnostics
+    dock.show_diagnostics(stereo_like_diagnostics(), {})
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Visibility"))
+    blue_before = max(_rendered(item)[..., 2].max() for item in dock.visibility.items.values())
+    window.set_diagnostics_palette("orange-blue")
+    assert window.settings.diagnostics_palette == "orange-blue" and window.palette_actions["orange-blue"].isChecked()
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Visibility"))
+    blue_after = max(_rendered(item)[..., 2].max() for item in dock.visibility.items.values())
+    assert blue_before == 0 and blue_after > 200
+    assert dock.visibility.label == "orange −, blue +" and dock.confidence.label == "confidence (blue high)"
