@@ -74,20 +74,48 @@ def test_a_window_opened_earlier_waits_only_for_what_is_left_of_it():
     assert window.load(0.05) == 0.0 and len(slept) == 1
 
 
-def test_two_colorizations_ending_out_of_order_give_torch_its_setting_back():
-    """The app may colorize a batch and the photo on screen at once; each sets torch's
-    process-wide thread count. Restoring "the value before me" would leave it at 1 for good."""
+def test_two_colorizations_at_once_in_two_threads_leave_no_thread_short_of_threads():
+    """The app may colorize a batch and the photo on screen at once, in two worker threads.
+    torch's count (OpenMP) is per thread, and a thread started later inherits the last one set:
+    each block restores its own thread's count, and the limit comes from the process default,
+    so one job on 1 thread never leaves the next ones on 1."""
+    import threading
+
     import torch
 
-    before = torch.get_num_threads()
-    a, b = cpu_threads.torch_threads(1), cpu_threads.torch_threads(before + 1)
-    a.__enter__()
-    b.__enter__()
-    assert cpu_threads.outer_threads() == before    # the most a third one would take
-    a.__exit__(None, None, None)                    # the first one ends first
-    assert torch.get_num_threads() == before + 1    # b still runs with its own
-    b.__exit__(None, None, None)
-    assert torch.get_num_threads() == before
+    default = cpu_threads.outer_threads()
+    a_in, b_in, a_done = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def job_a():                                  # a batch item on a busy machine: 1 thread
+        with cpu_threads.torch_threads(1):
+            a_in.set()
+            b_in.wait(10)
+        seen["a after"] = torch.get_num_threads()
+        a_done.set()
+
+    def job_b():                                  # the pair on screen, started meanwhile
+        a_in.wait(10)
+        with cpu_threads.torch_threads(default):
+            b_in.set()
+            a_done.wait(10)
+            seen["b inside"] = torch.get_num_threads()
+
+    threads = [threading.Thread(target=job_a), threading.Thread(target=job_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+
+    def later():
+        seen["later limit"] = cpu_threads.outer_threads()
+        seen["later idle"] = cpu_threads.inference_threads(load=lambda: 0.0)
+    t = threading.Thread(target=later)
+    t.start()
+    t.join(10)
+    assert seen["b inside"] == default            # a ending did not take b's threads
+    assert seen["a after"] == default             # nor was a's thread left on 1 for its next item
+    assert seen["later limit"] == default and seen["later idle"] == min(default, os.cpu_count() or 1)
     with pytest.raises(ValueError), cpu_threads.torch_threads(1):
         raise ValueError("a failing colorization")
-    assert torch.get_num_threads() == before
+    assert torch.get_num_threads() == default

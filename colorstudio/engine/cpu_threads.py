@@ -28,9 +28,8 @@ from contextlib import contextmanager
 PROC_STAT = "/proc/stat"
 WINDOW_SECONDS = 0.05          # 5 scheduler ticks per core at 100 Hz: enough to tell 0 from 1 core
 
-_blocks = 0                    # torch_threads blocks running now (in any thread of the app)
-_outer: int | None = None      # torch's setting before the first of them began
-_blocks_lock = threading.Lock()
+_default: int | None = None    # torch's thread count as the process had it before any change
+_default_lock = threading.Lock()
 
 
 def machine_busy_seconds(path: str = PROC_STAT) -> float | None:
@@ -102,31 +101,33 @@ def inference_threads(requested=None, load=other_programs_load) -> int:
 
 
 def outer_threads() -> int:
-    """torch's thread count outside every colorization: the most one takes."""
-    import torch
+    """The most torch threads a colorization takes: torch's count as the process had it
+    before anything here changed it (read once; not the calling thread's count now, which an
+    earlier job in this thread or the thread that started it may have lowered)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            import torch
 
-    with _blocks_lock:
-        return _outer if _blocks and _outer is not None else torch.get_num_threads()
+            _default = torch.get_num_threads()
+        return _default
 
 
 @contextmanager
 def torch_threads(n: int):
-    """Run the block with ``n`` torch threads; when the last running block ends, torch's
-    setting from before the first one comes back. (Restoring "the value before this block"
-    would not do: two colorizations at once in the app, a batch and the photo on screen,
-    ending out of order would leave it at one's ``n`` for good.)"""
+    """Run the block with ``n`` torch threads, then give this thread its count back.
+
+    With OpenMP (this torch), the count is the calling thread's own, and threads started
+    later inherit the last one set: so it is set and restored in the thread that runs the
+    block, and the limit other jobs take comes from :func:`outer_threads`, never from a
+    thread's count. (A process-wide restore "when the last block ends" left a batch's worker,
+    and every thread started after it, on one thread for the rest of the session.)"""
     import torch
 
-    global _blocks, _outer
-    with _blocks_lock:
-        if _blocks == 0:
-            _outer = torch.get_num_threads()
-        _blocks += 1
-        torch.set_num_threads(n)
+    outer_threads()                       # the process default, fixed before the first change
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
     try:
         yield
     finally:
-        with _blocks_lock:
-            _blocks -= 1
-            if _blocks == 0:
-                torch.set_num_threads(_outer)
+        torch.set_num_threads(before)

@@ -57,3 +57,32 @@ def to_cpu(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(to_cpu(v) for v in value)
     return value
+
+
+_COPIES_LOCK = __import__("threading").Lock()
+_COPIES: Any = None        # WeakKeyDictionary: cached net -> {device: its copy there}
+
+
+def on_device(net, dev):
+    """``net`` to run on ``dev``: the net itself when it is there already (the caches keep
+    nets on the CPU), else a copy kept for that device. A cached net is never moved in place:
+    another job (the batch, the fine-tune wizard's evaluation) may be running it on the CPU at
+    that moment, and moving it under that job broke the job."""
+    import copy
+    import weakref
+
+    import torch
+
+    global _COPIES
+    first = next(iter(net.parameters()), None)
+    if first is None or first.device == torch.device(dev) or (
+            first.device.type == torch.device(dev).type and torch.device(dev).index is None):
+        return net
+    with _COPIES_LOCK:
+        if _COPIES is None:
+            _COPIES = weakref.WeakKeyDictionary()
+        copies = _COPIES.setdefault(net, {})
+        key = str(torch.device(dev))
+        if key not in copies:
+            copies[key] = copy.deepcopy(net).to(dev)
+        return copies[key]

@@ -27,7 +27,8 @@ from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
-from colorstudio.engine.device import to_cpu, torch_device
+from colorstudio.engine.device import on_device, to_cpu, torch_device
+from colorstudio.engine.model_cache import load_once
 from colorstudio.errors import MethodError, PairError
 from colorstudio.nets.inference import for_inference
 from colorstudio.nets.registry import load_model
@@ -47,10 +48,7 @@ def get_model(path: str | os.PathLike | None):
         path = weight_file("cyclecnn")
     path = require_model_file(path, "cyclecnn")
     key = (str(path.resolve()), path.stat().st_mtime_ns, path.stat().st_size)
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = for_inference(load_model(path, kind="cyclecnn"))
-    return _CACHE[key]
+    return load_once(_CACHE, key, lambda: for_inference(load_model(path, kind="cyclecnn")), keep_one=True)
 
 
 def shift_columns(img: np.ndarray, offset: int) -> np.ndarray:
@@ -175,7 +173,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     r_t = torch.from_numpy(r_ycc).permute(2, 0, 1)[None].contiguous()
     info["threads"] = threads = inference_threads(options.get("threads"), load=window.load)
     with torch.no_grad(), torch_threads(threads):
-        out = to_cpu(net.to(dev)(g_t.to(dev), r_t.to(dev), max_d, side, use_gca, use_refine, keep_weights=False))
+        out = to_cpu(on_device(net, dev)(g_t.to(dev), r_t.to(dev), max_d, side, use_gca, use_refine, keep_weights=False))
     info["candidates"] = int(out["candidates"])
     chroma_small = out["chroma"][0].permute(1, 2, 0).clamp(0, 1).numpy()
     disparity = (out["disparity"][0, 0].numpy() + offset) / sx

@@ -339,7 +339,9 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
     def open_finetune_wizard(self) -> None:
         from colorstudio.gui.finetune_wizard import FineTuneWizard
 
-        if self.wizard is None or not self.wizard.isVisible():
+        # a wizard closed while its training finishes its step is shown again, not replaced: a
+        # second run would share its run folder and the two would overwrite each other's checkpoint
+        if self.wizard is None or not (self.wizard.isVisible() or self.wizard.is_training()):
             self.wizard = FineTuneWizard(self.settings, self)
             self.wizard.modelSaved.connect(lambda path: self.refresh_choices(f"model:{path}"))
         self.wizard.training_page.monitor = self.compare.colour.monitor

@@ -16,6 +16,7 @@ import dataclasses
 
 import hashlib
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -82,17 +83,20 @@ def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[
     also reads files written before checksums existed (a present checksum is still verified)."""
     path = require_model_file(path)
     try:
-        with path.open("rb") as f:        # the header first: a 3 GB file of zeros is not read whole
-            first = f.read(8)
+        # one open file for all of it: the header first (a 3 GB file of zeros is not read whole),
+        # and a model replaced meanwhile (a save, atomic) cannot pair its header with other bytes
+        with path.open("rb") as f:
+            size, first = os.fstat(f.fileno()).st_size, f.read(8)
             (n,) = struct.unpack("<Q", first) if len(first) == 8 else (0,)
-            if n > min(MAX_HEADER_BYTES, path.stat().st_size - 8):
+            if n > min(MAX_HEADER_BYTES, size - 8):
                 raise ModelError(f"{path.name} is not a safetensors model file (a pickle or another format?)")
             head = _header(first + f.read(n), path.name)
-        size, described = path.stat().st_size, 8 + n + data_bytes(head)
-        if size != described:
-            raise ModelError(f"{path.name} is not a complete safetensors file "
-                             f"({size} bytes where its header describes {described})")
-        data = path.read_bytes()
+            described = 8 + n + data_bytes(head)
+            if size != described:
+                raise ModelError(f"{path.name} is not a complete safetensors file "
+                                 f"({size} bytes where its header describes {described})")
+            f.seek(0)
+            data = f.read()
     except OSError as e:
         raise ModelError(f"{path.name} cannot be read ({e.strerror or e})") from None
     meta = head.get("__metadata__") or {}

@@ -26,6 +26,7 @@ from colorstudio.core.color import compose, rgb_to_ycbcr
 from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.imageio import load_photo
 from colorstudio.core.metrics import NOISE_FREE_BLOCK
+from colorstudio.engine.cpu_threads import outer_threads
 from colorstudio.engine.device import torch_device
 from colorstudio.engine.stereo import shift_columns
 from colorstudio.errors import ColorStudioError, ModelError
@@ -238,7 +239,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         raise ValueError("give a time budget (minutes) or a step count")
     out, run_dir = Path(out), Path(run_dir)
     if device == "cpu" or torch_device(device).type == "cpu":
-        torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
+        # the process's count, not this thread's (a colorization's worker may have lowered it)
+        torch.set_num_threads(max(1, min(4, outer_threads())))
     model = starting_model(base_model_path)
     max_d = model.cfg.max_disparity
     if model.cfg.batchnorm_statistics == "image":   # each crop normalises itself, in training as at

@@ -224,3 +224,18 @@ def test_the_pair_checks_leave_out_a_pair_too_small_for_training_as_training_wou
     with pytest.raises(ColorStudioError, match="too small to fine-tune on"):
         prepare_pair(*small, max_disparity=64)
     assert ta._check_one(next(iter(discover([write_pair(tmp_path / "big", "ok")[0].parent]).items))).usable
+
+
+def test_reopening_the_wizard_while_its_training_ends_shows_that_one(qtbot, window, pairs_folder, monkeypatch):
+    """A second wizard would start a second run in the same run folder beside the first."""
+    window.open_finetune_wizard()
+    first = window.wizard
+    start_long_training(qtbot, first, pairs_folder, [], delay=1.5)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    first.close()
+    assert not first.isVisible() and first.is_training()          # its step is still ending
+    window.open_finetune_wizard()
+    assert window.wizard is first and first.isVisible()
+    first.force_close = True
+    qtbot.waitUntil(lambda: not first.is_training(), timeout=10000)
+    first.close()

@@ -1,0 +1,61 @@
+"""Models shared by the app's jobs: loaded once when two threads ask at once, never moved to
+another device under a job running them, and read whole from one open file."""
+from __future__ import annotations
+
+import threading
+import time
+
+import torch
+
+from colorstudio import paths
+from colorstudio.engine.device import on_device
+from colorstudio.engine.model_cache import load_once
+
+
+def test_two_threads_asking_at_once_load_a_model_once():
+    calls, cache = [], {}
+
+    def slow_load():
+        calls.append(threading.current_thread().name)
+        time.sleep(0.2)
+        return object()
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(load_once(cache, "ccdc", slow_load))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert len(calls) == 1 and len(got) == 3 and got[0] is got[1] is got[2]
+
+
+def test_a_cached_net_is_copied_to_another_device_never_moved():
+    net = torch.nn.Linear(3, 2)
+    assert on_device(net, torch.device("cpu")) is net
+    elsewhere = on_device(net, "meta")               # stands in for a GPU here
+    assert elsewhere is not net and next(elsewhere.parameters()).device.type == "meta"
+    assert next(net.parameters()).device.type == "cpu"          # a CPU job running it is untouched
+    assert on_device(net, "meta") is elsewhere                   # made once
+
+
+def test_a_model_replaced_while_it_is_read_is_read_as_one_version(tmp_path, monkeypatch):
+    """The header, the size and the bytes come from one open file: a model saved (replaced
+    atomically) between those reads is not mistaken for a corrupted one."""
+    import shutil
+
+    from colorstudio.nets import weights_file
+
+    path = tmp_path / "m.safetensors"
+    shutil.copy(paths.models_dir() / "hsv2stage_small.safetensors", path)
+    other = tmp_path / "other.safetensors"
+    shutil.copy(paths.models_dir() / "hsv2stage_small_seed1.safetensors", other)
+    real_header = weights_file._header
+
+    def header_then_replace(data, name):
+        head = real_header(data, name)
+        other.replace(path)                          # a save lands just after the header was read
+        return head
+
+    monkeypatch.setattr(weights_file, "_header", header_then_replace)
+    tensors, meta = weights_file.read_weights(path)  # the old version, whole and verified
+    assert weights_file.tensors_digest(tensors) == meta["sha256"]
