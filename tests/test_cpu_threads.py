@@ -123,3 +123,38 @@ def test_two_colorizations_at_once_in_two_threads_leave_no_thread_short_of_threa
     with pytest.raises(ValueError), cpu_threads.torch_threads(1):
         raise ValueError("a failing colorization")
     assert torch.get_num_threads() == mine        # this thread's own count back
+
+
+def test_a_thread_started_after_overlapping_jobs_starts_with_the_default():
+    """Threads inherit the count set last anywhere: a job that began while another held one
+    thread must not hand that one down when it ends last."""
+    import threading
+    import time
+
+    import torch
+
+    default = cpu_threads.outer_threads()
+    held, started = threading.Event(), threading.Event()
+
+    def short_one_thread_job():
+        with cpu_threads.torch_threads(1):
+            held.set()
+            started.wait(10)
+
+    def longer_job():                              # its thread is made while the other holds 1
+        with cpu_threads.torch_threads(default):
+            started.set()
+            time.sleep(0.1)                        # ends last
+
+    first = threading.Thread(target=short_one_thread_job)
+    first.start()
+    held.wait(10)
+    second = threading.Thread(target=longer_job)
+    second.start()
+    first.join(10)
+    second.join(10)
+    seen = []
+    later = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    later.start()
+    later.join(10)
+    assert seen == [default]

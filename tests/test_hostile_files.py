@@ -203,3 +203,16 @@ def test_image_size_reads_a_pngs_exif_after_the_pixels_without_decoding_them(tmp
     assert load_photo(late).pixels.shape == (40, 30)
     monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("the pixels were decoded"))
     assert image_size(late) == (30, 40)
+
+
+def test_image_size_and_load_photo_agree_on_an_xmp_orientation(tmp_path):
+    from PIL import PngImagePlugin
+
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           '<rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="6"/></rdf:RDF></x:xmpmeta>')
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", xmp)
+    path = tmp_path / "xmp.png"
+    Image.fromarray(np.zeros((40, 100), np.uint8)).save(path, pnginfo=info)
+    h, w = load_photo(path).pixels.shape
+    assert image_size(path) == (w, h)

@@ -59,3 +59,40 @@ def test_a_model_replaced_while_it_is_read_is_read_as_one_version(tmp_path, monk
     monkeypatch.setattr(weights_file, "_header", header_then_replace)
     tensors, meta = weights_file.read_weights(path)  # the old version, whole and verified
     assert weights_file.tensors_digest(tensors) == meta["sha256"]
+
+
+def test_back_on_the_cpu_the_device_copy_is_let_go():
+    from colorstudio.engine import device
+
+    net = torch.nn.Linear(3, 2)
+    on_device(net, "meta")
+    assert device._COPIES.get(net) is not None
+    assert on_device(net, "cpu") is net and device._COPIES.get(net) is None
+
+
+def test_a_header_with_bad_data_offsets_is_a_one_line_model_error(tmp_path):
+    import json
+    import struct
+
+    import pytest
+
+    from colorstudio.errors import ModelError
+    from colorstudio.nets.weights_file import read_weights
+
+    for i, offsets in enumerate((5, [], None, [0, "x"])):
+        head = json.dumps({"w": {"dtype": "F32", "shape": [1], "data_offsets": offsets}}).encode()
+        path = tmp_path / f"bad{i}.safetensors"
+        path.write_bytes(struct.pack("<Q", len(head)) + head + b"\0" * 4)
+        with pytest.raises(ModelError, match="no valid offsets"):
+            read_weights(path)
+
+
+def test_a_resumed_run_is_the_same_whether_its_folder_is_spelled_relative_or_absolute(tmp_path, monkeypatch):
+    from colorstudio.training.finetune import run_key
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pairs").mkdir()
+    relative = [("pairs/a_mono.png", "pairs/a_color.png")]
+    absolute = [(str(tmp_path / "pairs/a_mono.png"), str(tmp_path / "pairs/a_color.png"))]
+    assert run_key("base.safetensors", relative, 1e-4, (64, 128)) == \
+        run_key(tmp_path / "base.safetensors", absolute, 1e-4, (64, 128))

@@ -266,12 +266,11 @@ def _exif_without_decoding(im: Image.Image, path: Path) -> Image.Exif:
     """The EXIF of an opened image; for a PNG read from its eXIf chunk, wherever it is, instead
     of Pillow's getexif(), which decodes the whole image to look after the pixel data (78 ms
     and the pixels' memory for a 12 MP PNG, for each file of a batch's discovery)."""
-    if im.format != "PNG" or "exif" in im.info:
+    data = png_chunk(path, b"eXIf") if im.format == "PNG" and "exif" not in im.info else None
+    if data is None:     # not a PNG, an EXIF Pillow has already, or one in XMP or a text chunk
         return im.getexif()
     exif = Image.Exif()
-    data = png_chunk(path, b"eXIf")
-    if data:
-        exif.load(data)
+    exif.load(data)
     return exif
 
 

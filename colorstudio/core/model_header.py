@@ -27,11 +27,17 @@ def header(data: bytes, name: str) -> dict:
     return head
 
 
-def data_bytes(head: dict) -> int:
+def data_bytes(head: dict, name: str = "the model file") -> int:
     """The bytes of tensor data a safetensors header describes (the end of its last tensor)."""
-    ends = [entry.get("data_offsets", [0, 0])[1] for key, entry in head.items()
-            if key != "__metadata__" and isinstance(entry, dict)]
-    return max((int(e) for e in ends if isinstance(e, int)), default=0)
+    ends = []
+    for key, entry in head.items():
+        if key == "__metadata__":
+            continue
+        offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+        if not (isinstance(offsets, list) and len(offsets) == 2 and all(type(o) is int and o >= 0 for o in offsets)):
+            raise ModelError(f"{name} is a corrupt safetensors file (tensor {str(key)[:40]!r} has no valid offsets)")
+        ends.append(offsets[1])
+    return max(ends, default=0)
 
 
 def declared_model(path: str | Path) -> str | None:

@@ -115,19 +115,31 @@ def outer_threads() -> int:
 
 @contextmanager
 def torch_threads(n: int):
-    """Run the block with ``n`` torch threads, then give this thread its count back.
+    """Run the block with ``n`` torch threads, then set the process default back.
 
     With OpenMP (this torch), the count is the calling thread's own, and threads started
-    later inherit the last one set: so it is set and restored in the thread that runs the
-    block, and the limit other jobs take comes from :func:`outer_threads`, never from a
-    thread's count. (A process-wide restore "when the last block ends" left a batch's worker,
-    and every thread started after it, on one thread for the rest of the session.)"""
+    later inherit the last one set anywhere: so the block ends by setting the process default
+    (:func:`outer_threads`), in its own thread, and the limit other jobs take comes from that
+    default, never from a thread's count. (A process-wide restore "when the last block ends"
+    left a batch's worker, and every thread started after it, on one thread for the session;
+    restoring the thread's own earlier count did the same for threads started meanwhile.)"""
     import torch
 
-    outer_threads()                       # the process default, fixed before the first change
-    before = torch.get_num_threads()
+    default = outer_threads()             # fixed before the first change
     torch.set_num_threads(n)
     try:
         yield
     finally:
-        torch.set_num_threads(before)
+        torch.set_num_threads(default)
+
+
+def at_default_threads(fn):
+    """``fn`` run with the process default of torch threads, whatever count the thread it runs
+    in was left with (the single-gray nets: a fraction of a second, nothing to measure first)."""
+    from functools import wraps
+
+    @wraps(fn)
+    def run(*args, **kwargs):
+        with torch_threads(outer_threads()):
+            return fn(*args, **kwargs)
+    return run

@@ -60,7 +60,7 @@ def to_cpu(value: Any) -> Any:
 
 
 _COPIES_LOCK = __import__("threading").Lock()
-_COPIES: Any = None        # WeakKeyDictionary: cached net -> {device: its copy there}
+_COPIES: Any = None        # WeakKeyDictionary: cached net -> (device, its copy there)
 
 
 def on_device(net, dev):
@@ -75,14 +75,14 @@ def on_device(net, dev):
 
     global _COPIES
     first = next(iter(net.parameters()), None)
-    if first is None or first.device == torch.device(dev) or (
-            first.device.type == torch.device(dev).type and torch.device(dev).index is None):
-        return net
     with _COPIES_LOCK:
         if _COPIES is None:
             _COPIES = weakref.WeakKeyDictionary()
-        copies = _COPIES.setdefault(net, {})
-        key = str(torch.device(dev))
-        if key not in copies:
-            copies[key] = copy.deepcopy(net).to(dev)
-        return copies[key]
+        if first is None or first.device == torch.device(dev) or (
+                first.device.type == torch.device(dev).type and torch.device(dev).index is None):
+            _COPIES.pop(net, None)          # back on its own device: the GPU copy's memory is freed
+            return net
+        key, kept = str(torch.device(dev)), _COPIES.get(net)
+        if kept is None or kept[0] != key:  # one device's copy at a time
+            kept = _COPIES[net] = (key, copy.deepcopy(net).to(dev))
+        return kept[1]

@@ -26,6 +26,7 @@ from colorstudio.core import cheng_features as cf
 from colorstudio.core.result import ChromaResult
 from colorstudio.core.single_chroma import (check_gray, check_saturation, filtered, finish, hs_to_chroma,
                                             hue_vectors, vectors_to_hue_saturation, working_gray)
+from colorstudio.engine.cpu_threads import at_default_threads
 from colorstudio.engine.device import on_device, torch_device
 from colorstudio.engine.model_cache import load_once
 from colorstudio.engine.learned_methods import saturation_for
@@ -119,6 +120,7 @@ def gray_reducer(gray: np.ndarray):
     return at
 
 
+@at_default_threads
 def _hsv_nets_working(gray: np.ndarray, models, dev, at=None) -> tuple[np.ndarray, list[np.ndarray]]:
     """(working gray, one working chroma per HSV net) at saturation factor 1.
 
@@ -149,6 +151,7 @@ def _cheng_view(net: ChengModel, g: np.ndarray, cluster: int, dev) -> np.ndarray
     return pred.reshape(g.shape + (2,))
 
 
+@at_default_threads
 def _cheng_working(gray: np.ndarray, model, dev, working: np.ndarray | None = None,
                    at=None, tta: bool = True) -> tuple[np.ndarray, np.ndarray, int]:
     """(working gray, working chroma before the bilateral filter and the saturation, cluster)

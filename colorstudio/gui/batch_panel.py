@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIcon, QImage, QPixmap
+from PySide6.QtGui import QDesktopServices, QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QStyle, QStyledItemDelegate,
                                QStyleOptionProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -107,7 +107,9 @@ class BatchPanel(QWidget):
         self.table.setItemDelegateForColumn(3, ProgressDelegate(self.table))
         self.table.setToolTip("Double-click a row (or press Enter on it) to look at it and, once written, its result")
         self.table.cellDoubleClicked.connect(self._row_opened)
-        self.table.activated.connect(lambda index: self._row_opened(index.row()))   # Enter on a row
+        for key in ("Return", "Enter"):       # Enter on a row (not `activated`: a double click emits it too)
+            QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut,
+                      activated=lambda: self._row_opened(self.table.currentRow()))
         self.table.setTabKeyNavigation(False)     # Tab leaves the table for the buttons
         self.hint = QLabel("Drop photos or folders here (pairs are matched by name: x_mono + x_color, "
                            "x_L + x_R, mono/ + color/ folders, or a pairs.csv).")

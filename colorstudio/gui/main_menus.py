@@ -4,6 +4,7 @@ A mixin of :class:`colorstudio.gui.main_window.MainWindow`: the actions call its
 """
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 
 from colorstudio.gui.compare_view import RESULT, SIDE_BY_SIDE, SPLIT
@@ -53,7 +54,19 @@ class MainMenus:
             self.showNormal()
         else:
             self.showFullScreen()
-        self.full_screen_action.setChecked(self.isFullScreen())
+        self.follow_full_screen()
+
+    def follow_full_screen(self) -> None:
+        """The menu's check and Escape follow the window's state, however it changed (F11, the
+        window manager, a restored geometry)."""
+        full = self.isFullScreen()
+        self.full_screen_action.setChecked(full)
+        self.leave_full_screen.setEnabled(full)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.WindowStateChange and hasattr(self, "leave_full_screen"):
+            self.follow_full_screen()
+        super().changeEvent(event)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -100,9 +113,9 @@ class MainMenus:
             view.addAction(dock.toggleViewAction())
         self.full_screen_action = self._action(view, "F&ull screen", self.toggle_full_screen, "F11")
         self.full_screen_action.setCheckable(True)
-        leave = QShortcut(QKeySequence("Escape"), self, activated=self.toggle_full_screen)
-        self.full_screen_action.toggled.connect(leave.setEnabled)   # Escape leaves full screen only
-        leave.setEnabled(False)
+        self.leave_full_screen = QShortcut(QKeySequence("Escape"), self,
+                                           activated=lambda: self.isFullScreen() and self.toggle_full_screen())
+        self.leave_full_screen.setEnabled(False)                    # Escape leaves full screen only
         view.addSeparator()
         self._build_monitor_menu(view)
         self.palette_actions = self._choice_menu(view.addMenu("Diagnostic co&lours"), PALETTE_LABELS,

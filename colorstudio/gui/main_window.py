@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -25,6 +25,7 @@ from colorstudio.gui.export_actions import ExportActions
 from colorstudio.gui.live_strength import LiveStrength
 from colorstudio.gui.macos_colour import tag_window_srgb
 from colorstudio.gui.main_menus import MainMenus
+from colorstudio.gui.models_folder_watch import ModelsFolderWatch
 from colorstudio.gui.monitor_menu import MonitorMenu
 from colorstudio.gui.opening import Opening, discover_steps
 from colorstudio.gui.result_history import ResultHistory
@@ -94,15 +95,12 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
             lambda zoom: self.zoom_label.setText(f"{zoom:.0%}" if self.inputs is not None and zoom > 0 else ""))
         self._build_menus()
         self.refresh_choices()
-        # a model added, renamed or deleted in the user's models folder (by hand, by the CLI or by
-        # another window) shows in the picker at once; a save's several file events count once
-        self.models_changed = QTimer(self, singleShot=True, interval=300, timeout=self.refresh_choices)
-        self.models_watch = QFileSystemWatcher([str(paths.user_models_dir())], self)
-        self.models_watch.directoryChanged.connect(self.models_changed.start)
+        self.models_watch = ModelsFolderWatch(self)       # the picker follows the models folder
+        self.models_watch.changed.connect(self.refresh_choices)
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
-            self.full_screen_action.setChecked(self.isFullScreen())   # quit in full screen: back in it
+            self.follow_full_screen()          # quit in full screen: back in it, and the menu says so
         else:                       # the first start: 1500x900, or less on a smaller screen
             screen = self.screen().availableGeometry()
             self.resize(min(1500, screen.width() * 9 // 10), min(900, screen.height() * 9 // 10))

@@ -136,6 +136,8 @@ class SidePanel(QWidget):
         area.setWidgetResizable(True)
         area.setFrameShape(QScrollArea.Shape.NoFrame)
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # never narrower than the controls (with room for the vertical scroll bar): they would be cut
+        area.setMinimumWidth(self.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
         return area
 
     # -- picker

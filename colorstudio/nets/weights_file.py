@@ -91,7 +91,7 @@ def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[
             if n > min(MAX_HEADER_BYTES, size - 8):
                 raise ModelError(f"{path.name} is not a safetensors model file (a pickle or another format?)")
             head = _header(first + f.read(n), path.name)
-            described = 8 + n + data_bytes(head)
+            described = 8 + n + data_bytes(head, path.name)
             if size != described:
                 raise ModelError(f"{path.name} is not a complete safetensors file "
                                  f"({size} bytes where its header describes {described})")

@@ -200,7 +200,8 @@ DEFAULT_LR = 1e-4
 def run_key(base_model_path, pairs, lr, crop) -> str:
     """What makes a run the same run: its base model, training pairs, learning rate and crop.
     A checkpoint is resumed only with the same (else the card would describe another run)."""
-    return json.dumps({"base": str(base_model_path or "shipped"), "pairs": sorted(str(g) for g, _ in pairs),
+    return json.dumps({"base": str(Path(base_model_path).resolve()) if base_model_path else "shipped",
+                       "pairs": sorted(str(Path(g).resolve()) for g, _ in pairs),
                        "lr": lr, "crop": list(crop)}, sort_keys=True)
 
 

@@ -133,3 +133,49 @@ def test_the_focused_photo_view_shows_a_frame(qtbot, window):
     canvas.setFocus()
     qtbot.waitUntil(canvas.hasFocus, timeout=2000)
     assert (pixels(canvas) != unfocused).any()         # the arrow keys' view is marked
+
+
+def test_a_double_click_opens_a_batch_row_once(qtbot, tmp_path):
+    panel = BatchPanel(tmp_path / "results")
+    qtbot.addWidget(panel)
+    panel.show()
+    mono, ref = write_pair(tmp_path / "photos")
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.add_inputs([mono, ref])
+    opened = []
+    panel.itemOpened.connect(opened.append)
+    rect = panel.table.visualItemRect(panel.table.item(0, 0))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())   # a double click:
+    qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # press, then this
+    qtbot.wait(50)
+    assert len(opened) == 1
+    panel.stop()
+
+
+def test_the_colorize_panel_is_never_narrower_than_its_controls(window):
+    area = window.side_dock.widget()
+    assert area.minimumWidth() >= window.side.minimumSizeHint().width()
+
+
+def test_escape_never_enters_full_screen_and_the_menu_follows_the_window(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isFullScreen()
+    window.toggle_full_screen()
+    window.showNormal()                         # as a window manager may do
+    qtbot.wait(20)
+    assert not window.full_screen_action.isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isFullScreen()
+
+
+def test_the_picker_follows_a_models_folder_deleted_and_made_again(qtbot, window):
+    import shutil
+
+    from colorstudio import paths
+
+    shutil.rmtree(paths.user_models_dir())
+    qtbot.wait(600)                              # the watch notices, the folder is made again
+    weights = paths.user_models_dir() / "later.safetensors"
+    weights.write_bytes(b"x")
+    qtbot.waitUntil(lambda: any(window.side.picker.itemData(i) == f"model:{weights}"
+                                for i in range(window.side.picker.count())), timeout=5000)
