@@ -266,11 +266,14 @@ def _exif_without_decoding(im: Image.Image, path: Path) -> Image.Exif:
     """The EXIF of an opened image; for a PNG read from its eXIf chunk, wherever it is, instead
     of Pillow's getexif(), which decodes the whole image to look after the pixel data (78 ms
     and the pixels' memory for a 12 MP PNG, for each file of a batch's discovery)."""
-    data = png_chunk(path, b"eXIf") if im.format == "PNG" and "exif" not in im.info else None
-    if data is None:     # not a PNG, an EXIF Pillow has already, or one in XMP or a text chunk
+    if im.format != "PNG" or "exif" in im.info:
         return im.getexif()
     exif = Image.Exif()
-    exif.load(data)
+    data = png_chunk(path, b"eXIf")
+    if data:
+        exif.load(data)
+    elif any(k in im.info for k in ("XML:com.adobe.xmp", "Raw profile type exif")):
+        return im.getexif()        # an orientation in XMP or ImageMagick's text chunk (rare)
     return exif
 
 

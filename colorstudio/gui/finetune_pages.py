@@ -151,7 +151,8 @@ class SettingsPage(QWizardPage):
         else:
             self.base.addItem("From scratch (no stereo model ships in this build)", None)
         for choice in user_models():
-            self.base.addItem(choice.label, choice.model)
+            if choice.method == "cyclecnn":        # fine-tuning trains the stereo net only
+                self.base.addItem(choice.label, choice.model)
         self._detect()
 
     def _detect(self) -> None:

@@ -323,7 +323,9 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
 
     # ------------------------------------------------------------------ other actions
     def show_batch(self) -> None:
-        self.batch_dock.show()
+        if self.batch_dock.isHidden():     # opened: a third of the window, the photos keep the rest
+            self.batch_dock.show()
+            self.resizeDocks([self.batch_dock], [max(180, self.height() // 3)], Qt.Orientation.Vertical)
         self.batch_dock.raise_()
         self.batch.table.setFocus()      # keyboard users go on in the queue (Enter opens a row)
 

@@ -239,3 +239,21 @@ def test_reopening_the_wizard_while_its_training_ends_shows_that_one(qtbot, wind
     first.force_close = True
     qtbot.waitUntil(lambda: not first.is_training(), timeout=10000)
     first.close()
+
+
+def test_start_from_offers_only_stereo_models(qtbot, wizard, isolated_user_dir):
+    import shutil
+
+    from colorstudio import paths
+    from colorstudio.gui.finetune_pages import SettingsPage
+
+    folder = paths.user_models_dir()
+    shutil.copy(paths.models_dir() / "cheng.safetensors", folder / "mine_cheng.safetensors")
+    (folder / "mine_stereo.safetensors").write_bytes(b"x")          # no card, no header: cyclecnn
+    page = SettingsPage()
+    qtbot.addWidget(page)
+    page.initializePage()
+    offered = [page.base.itemData(i) for i in range(page.base.count())]
+    assert folder / "mine_stereo.safetensors" in offered
+    assert folder / "mine_cheng.safetensors" not in offered
+    page.stop_detection()
