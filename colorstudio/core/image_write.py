@@ -138,14 +138,19 @@ def check_output_path(path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix.lower() not in WRITE_EXTENSIONS:
         raise OutputError(_unknown_format(path))
-    folder = path.parent if str(path.parent) else Path(".")
+    check_writable_folder(path.parent if str(path.parent) else Path("."), f"{path.name}: ")
+    return path
+
+
+def check_writable_folder(folder: Path, prefix: str = "") -> None:
+    """A one-line OutputError (starting with ``prefix``) unless ``folder`` exists and a file
+    can be made in it."""
     if not folder.is_dir():
-        raise OutputError(f"{path.name}: the output folder {folder} does not exist")
+        raise OutputError(f"{prefix}the output folder {folder} does not exist")
     try:
         tempfile.TemporaryFile(dir=folder).close()
     except OSError as e:
-        raise OutputError(f"{path.name}: cannot write to {folder} ({e.strerror})") from None
-    return path
+        raise OutputError(f"{prefix}cannot write to the output folder {folder} ({e.strerror})") from None
 
 
 def _unknown_format(path: Path) -> str:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generator, Iterable
 
 import numpy as np
 
-from colorstudio.core.image_write import NAME_MAX_BYTES, WRITE_EXTENSIONS, fit_name, free_path
+from colorstudio.core.image_write import NAME_MAX_BYTES, WRITE_EXTENSIONS, check_writable_folder, fit_name, free_path
 from colorstudio.core.pairs import discover
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import colorize_steps, save_result
@@ -155,10 +154,7 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
         plan.out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"cannot create the output folder {plan.out_dir} ({e.strerror})") from None
-    try:                      # a read-only folder (a card, a share) is told before any work, not after each item
-        tempfile.TemporaryFile(dir=plan.out_dir).close()
-    except OSError as e:
-        raise OutputError(f"cannot write to the output folder {plan.out_dir} ({e.strerror})") from None
+    check_writable_folder(plan.out_dir)  # a read-only one (a card, a share): told before any work
     total = len(plan.items)
     done = failed = 0
     for index, item in enumerate(plan.items):

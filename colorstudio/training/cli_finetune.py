@@ -46,25 +46,12 @@ def parse_crop(text: str) -> tuple[int, int]:
     return h, w
 
 
-def check_writable(folder: Path) -> None:
-    """The model's folder exists and can be written to: told before minutes of training."""
-    import tempfile
-
-    from colorstudio.errors import OutputError
-
-    if not folder.is_dir():
-        raise OutputError(f"the output folder {folder} does not exist")
-    try:
-        tempfile.TemporaryFile(dir=folder).close()
-    except OSError as e:
-        raise OutputError(f"cannot write to the output folder {folder} ({e.strerror})") from None
-
-
 def run(args) -> int:
     from colorstudio.core.pairs import discover
     from colorstudio.errors import ColorStudioError, OutputError
     from colorstudio.training.finetune import DEFAULT_CYCLE_POOL, finetune
 
+    from colorstudio.core.image_write import check_writable_folder
     from colorstudio.training.checkpoints import has_checkpoint
 
     out = Path(args.output)
@@ -77,7 +64,7 @@ def run(args) -> int:
                                f"without --resume a new run starts)")
     if (args.minutes is not None and args.minutes <= 0) or (args.steps is not None and args.steps <= 0):
         raise ColorStudioError("--minutes and --steps must be more than 0")
-    check_writable(out.parent if str(out.parent) else Path("."))
+    check_writable_folder(out.parent if str(out.parent) else Path("."))   # told before minutes of training
     found = discover([args.pairs_dir], lr_mono_side=args.lr_mono_side)
     pairs = [(i.gray, i.reference) for i in found.items if i.reference is not None]
     for path, reason in found.unmatched:

@@ -48,13 +48,19 @@ def test_alt_arrows_move_the_split_line(qtbot, window, pair_files):
     assert window.compare.split_line.value() == pytest.approx(width * 0.525, rel=0.01)
 
 
-def test_enter_on_a_batch_row_opens_it_and_tab_leaves_the_table(qtbot, tmp_path):
+def planned_panel(qtbot, tmp_path) -> BatchPanel:
+    """A batch panel on screen with one pair queued."""
     panel = BatchPanel(tmp_path / "results")
     qtbot.addWidget(panel)
     panel.show()
     mono, ref = write_pair(tmp_path / "photos")
     with qtbot.waitSignal(panel.planned, timeout=20000):
         panel.add_inputs([mono, ref])
+    return panel
+
+
+def test_enter_on_a_batch_row_opens_it_and_tab_leaves_the_table(qtbot, tmp_path):
+    panel = planned_panel(qtbot, tmp_path)
     assert not panel.table.tabKeyNavigation()
     panel.table.setFocus()
     panel.table.setCurrentCell(0, 0)
@@ -136,12 +142,7 @@ def test_the_focused_photo_view_shows_a_frame(qtbot, window):
 
 
 def test_a_double_click_opens_a_batch_row_once(qtbot, tmp_path):
-    panel = BatchPanel(tmp_path / "results")
-    qtbot.addWidget(panel)
-    panel.show()
-    mono, ref = write_pair(tmp_path / "photos")
-    with qtbot.waitSignal(panel.planned, timeout=20000):
-        panel.add_inputs([mono, ref])
+    panel = planned_panel(qtbot, tmp_path)
     opened = []
     panel.itemOpened.connect(opened.append)
     rect = panel.table.visualItemRect(panel.table.item(0, 0))
