@@ -7,6 +7,8 @@ one-line :class:`~colorstudio.errors.MethodError` if this computer does not have
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any
 
 from colorstudio.errors import MethodError
@@ -59,8 +61,8 @@ def to_cpu(value: Any) -> Any:
     return value
 
 
-_COPIES_LOCK = __import__("threading").Lock()
-_COPIES: Any = None        # WeakKeyDictionary: cached net -> (device, its copy there)
+_COPIES_LOCK = threading.Lock()
+_COPIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # cached net -> (device, its copy there)
 
 
 def on_device(net, dev):
@@ -69,15 +71,11 @@ def on_device(net, dev):
     another job (the batch, the fine-tune wizard's evaluation) may be running it on the CPU at
     that moment, and moving it under that job broke the job."""
     import copy
-    import weakref
 
     import torch
 
-    global _COPIES
     first = next(iter(net.parameters()), None)
     with _COPIES_LOCK:
-        if _COPIES is None:
-            _COPIES = weakref.WeakKeyDictionary()
         if first is None or first.device == torch.device(dev) or (
                 first.device.type == torch.device(dev).type and torch.device(dev).index is None):
             _COPIES.pop(net, None)          # back on its own device: the GPU copy's memory is freed
