@@ -216,3 +216,18 @@ def test_image_size_and_load_photo_agree_on_an_xmp_orientation(tmp_path):
     Image.fromarray(np.zeros((40, 100), np.uint8)).save(path, pnginfo=info)
     h, w = load_photo(path).pixels.shape
     assert image_size(path) == (w, h)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_floating_point_tiffs_are_read_at_16_bit_with_infinity_white(tmp_path, dtype, channels):
+    import tifffile
+
+    ramp = np.tile(np.linspace(0, 1, 64, dtype=np.float32), (16, 1))
+    ramp[0, 0] = np.inf                                  # a blown highlight in an HDR export
+    data = ramp if channels == 1 else np.dstack([ramp] * 2 + [ramp[:, ::-1]])
+    tifffile.imwrite(tmp_path / "f.tif", data.astype(dtype), photometric="minisblack" if channels == 1 else "rgb")
+    pixels = load_photo(tmp_path / "f.tif").pixels
+    assert pixels.dtype == np.uint16 and pixels.shape[:2] == (16, 64)
+    first = pixels if pixels.ndim == 2 else pixels[..., 0]
+    assert first[0, 0] == 65535 and first[1, 0] == 0 and first[1, -1] == 65535

@@ -173,6 +173,9 @@ def _tiff_only_tifffile_reads(path: Path) -> Photo | None:
     if decoded is None:
         return None
     pixels, alpha, icc, orientation = decoded
+    if pixels.dtype.kind == "f":         # float16/32/64 (an HDR or a scientific export)
+        pixels = _float_to_16bit(pixels)
+        alpha = None if alpha is None else _float_to_16bit(alpha)
     pixels = _orient(pixels, orientation)
     alpha = None if alpha is None else _orient(alpha, orientation)
     return _photo(pixels, alpha, icc, None, path, "TIFF", None)
@@ -223,9 +226,17 @@ def _float_scale(arr: np.ndarray) -> float:
     """Float pixels to 16-bit counts. Float TIFFs hold 0..1 (an HDR or edited file a little
     more: highlights, clipped); a few hold 0..255 or 0..65535. Judged by the 99.9th percentile,
     so a few bright pixels do not change the scale of the whole photo."""
-    sample = np.nan_to_num(arr[:: max(1, arr.shape[0] // 256), :: max(1, arr.shape[1] // 256)], nan=0.0)
+    sample = np.nan_to_num(arr[:: max(1, arr.shape[0] // 256), :: max(1, arr.shape[1] // 256)],
+                           nan=0.0, posinf=0.0, neginf=0.0)
     high = float(np.percentile(sample, 99.9)) if sample.size else 0.0
     return 65535.0 if high <= 2.0 else 65535.0 / 255.0 if high <= 255.0 else 1.0
+
+
+def _float_to_16bit(arr: np.ndarray) -> np.ndarray:
+    """Float pixels as 16-bit counts (:func:`_float_scale`); NaN is black, +inf white."""
+    scale = _float_scale(arr)
+    out = np.nan_to_num(np.asarray(arr, np.float32), nan=0.0, posinf=65535.0 / scale, neginf=0.0) * scale
+    return np.clip(np.rint(out), 0, 65535).astype(np.uint16)
 
 
 def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, str | None]:
@@ -237,8 +248,8 @@ def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, s
     if mode in ("I", "F"):
         arr = np.asarray(im)
         if arr.dtype.kind == "f":
-            arr = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0) * _float_scale(arr)
-        elif arr.size and (high := int(arr.max())) > 65535:   # 32-bit integer counts: brightest = white
+            return _float_to_16bit(arr), None, mode
+        if arr.size and (high := int(arr.max())) > 65535:     # 32-bit integer counts: brightest = white
             arr = arr.astype(np.float64) * (65535.0 / high)
         return np.clip(arr, 0, 65535).astype(np.uint16), None, mode
     if mode == "P":

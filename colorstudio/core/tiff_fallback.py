@@ -32,7 +32,8 @@ def tiff_size(path: Path) -> tuple[int, int, int] | None:
 
 def read_tiff(path: Path) -> tuple[np.ndarray, np.ndarray | None, bytes | None, int] | None:
     """(pixels (H, W) or (H, W, 3), alpha or None, ICC profile or None, EXIF orientation) of the
-    first page, 8 or 16 bit, not yet turned; None when tifffile cannot read it as such."""
+    first page, 8 or 16 bit or floating point (float16/32/64 as float32, for the caller to
+    scale), not yet turned; None when tifffile cannot read it as such."""
     import tifffile
 
     try:
@@ -45,7 +46,11 @@ def read_tiff(path: Path) -> tuple[np.ndarray, np.ndarray | None, bytes | None, 
             orientation = int(orientation.value) if orientation else 1
     except Exception:      # noqa: BLE001 - damaged or exotic: the caller's error stands
         return None
-    if arr.dtype not in (np.uint8, np.uint16) or arr.ndim not in (2, 3):
+    if arr.dtype.kind == "f":
+        arr = arr.astype(np.float32, copy=False)
+    elif arr.dtype not in (np.uint8, np.uint16):
+        return None
+    if arr.ndim not in (2, 3):
         return None
     if arr.ndim == 3 and arr.shape[2] not in (2, 3, 4):
         return None
