@@ -9,10 +9,10 @@ Why not the load average: it is a minute-long moving average that counts this pr
 right after one colorization (or any work of the app itself) it says the machine is busy and
 the next colorization ran on one thread, about 1.3x slower on two cores (measured on the
 12 MP cross-camera run: 8.5 s against 6.8 s). Here the process's own CPU time over the window
-is subtracted from the whole machine's (Linux ``/proc/stat``); elsewhere torch's own setting is
+is subtracted from the whole machine's (Linux ``/proc/stat``); elsewhere torch's own default is
 kept. The pair methods (Cycle CNN, CCDC) use it; the single-gray nets run at 192 px in a
 fraction of a second with nothing to prepare first, so a window would cost them up to 15% and
-they keep torch's setting. A training in one of the app's own threads (the fine-tune wizard)
+they take torch's default (:func:`at_default_threads`). A training in one of the app's own threads (the fine-tune wizard)
 is the app's own time, so a colorization beside it takes both cores: measured so (Cycle CNN on
 Motorcycle beside a CPU fine-tune, 15 s each), that was faster for the colorization (2.3-2.7 s
 against 2.4-2.9 s on one thread) and no slower for the training. torch is imported when a
