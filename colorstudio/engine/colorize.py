@@ -55,19 +55,36 @@ def check_size(photo: Photo) -> None:
 
 def choose_pair_mode(gray: np.ndarray, reference: np.ndarray, forced: str | None = None) -> tuple[str, str]:
     """('stereo' | 'crosscam', reason in plain words) for a gray + colour pair."""
-    from colorstudio.core.checks import same_size
+    return _pair_mode_and_report(gray, reference, forced)[:2]
+
+
+def _pair_mode_and_report(gray: np.ndarray, reference: np.ndarray, forced: str | None = None):
+    """(mode, reason, the pair's check report or None). The pair is checked when it has one
+    size (rectified?) or when the colour shot has the gray's shape turned by 90 degrees."""
+    from colorstudio.core.checks import check_pair, same_size
     from colorstudio.engine.mode import choose_mode
 
     if forced is not None:
         if forced not in ("stereo", "crosscam"):
             raise MethodError(f"unknown mode '{forced}' (use stereo or crosscam)")
-        return forced, f"{forced} mode: chosen by the user"
-    report = None
-    if same_size(gray.shape, reference.shape):
-        from colorstudio.core.checks import check_pair
+        return forced, f"{forced} mode: chosen by the user", None
+    (H, W), (h, w) = gray.shape[:2], reference.shape[:2]
+    turned = abs((W / H) * (w / h) - 1) < 0.05 and abs(W / H - 1) > 0.1
+    report = check_pair(gray, reference) if same_size(gray.shape, reference.shape) or turned else None
+    return (*choose_mode(gray.shape, reference.shape, report), report)
 
-        report = check_pair(gray, reference)
-    return choose_mode(gray.shape, reference.shape, report)
+
+def geometry_warning(report) -> str | None:
+    """What the pair check saw that no method undoes: a mirrored or turned colour shot (the
+    result's colours are then wrong); None otherwise."""
+    if report is None:
+        return None
+    if getattr(report, "mirrored", False):
+        return "the colour shot looks mirrored (left and right swapped): flip it back first; the colours are wrong"
+    turn = abs(getattr(report, "rotation_deg", None) or 0.0)
+    if turn > 20:
+        return f"the colour shot looks turned by {turn:.0f} degrees: turn it upright first; the colours are likely wrong"
+    return None
 
 
 def resolve_method(name: str | None, has_reference: bool, model: str | Path | None = None,
@@ -128,10 +145,12 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     if reference is not None:
         check_size(reference)
     mode_info: dict = {}
+    pair_warning = None
     asked_mode = kwargs.get("mode") if ref_f is not None else None
     if ref_f is not None and (method is None or asked_mode):
-        mode, reason = choose_pair_mode(gray_f, ref_f, asked_mode)
+        mode, reason, report = _pair_mode_and_report(gray_f, ref_f, asked_mode)
         mode_info = {"mode": mode, "mode_reason": reason}
+        pair_warning = geometry_warning(report)
         kwargs["mode"] = mode          # the method need not check the pair again
     chosen = resolve_method(method, reference is not None, model, mode_info.get("mode"))
     if asked_mode and chosen.mode and chosen.mode != asked_mode:       # the user's mode, not one chosen here
@@ -172,6 +191,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
                            else "the reference has no colour: the result stays gray")
     elif gray_note:
         info["gray_input"] = gray_note
+    if pair_warning and "warning" not in info:
+        info["warning"] = pair_warning
     notes = [n for n in (gray.tone_note, colour_note) if n]
     if notes:
         info["colour_management"] = "; ".join(notes)

@@ -1,0 +1,29 @@
+"""A colour shot turned by 90 degrees or mirrored: no method undoes it, so colorize says so in
+its warning (as `check` does) instead of quietly writing wrong colours."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from colorstudio import paths
+from colorstudio.core.imageio import load_photo, with_pixels
+from colorstudio.engine.colorize import colorize
+
+
+@pytest.fixture(scope="module")
+def example():
+    return (load_photo(paths.examples_dir() / "motorcycle_mono.png"),
+            load_photo(paths.examples_dir() / "motorcycle_color.jpg"))
+
+
+@pytest.mark.parametrize("how, words", [("mirrored", "looks mirrored"), ("turned", "looks turned by")])
+def test_a_mirrored_or_turned_colour_shot_is_named_in_the_warning(example, how, words):
+    gray, colour = example
+    pixels = colour.pixels[:, ::-1] if how == "mirrored" else np.rot90(colour.pixels)
+    result = colorize(gray, with_pixels(colour, np.ascontiguousarray(pixels)), method=None)
+    assert words in result.info.get("warning", "")
+
+
+def test_the_upright_pair_gets_no_such_warning(example):
+    result = colorize(*example)
+    assert "warning" not in result.info
