@@ -61,8 +61,10 @@ def _tone_messages(f: dict) -> list[str]:
     out = []
     if f["exposure_stops"] is not None and abs(f["exposure_stops"]) >= 0.25:
         word = "brighter" if f["exposure_stops"] > 0 else "darker"
+        effect = "fainter" if f["exposure_stops"] < 0 else "stronger"
         out.append(f"The colour shot is {abs(f['exposure_stops']):.1f} stops {word} than the gray shot "
-                   f"(gain {f['exposure_gain']:.2f}); only its colours are used, so this is evened out.")
+                   f"(gain {f['exposure_gain']:.2f}); its colours are taken as they are, so they may come "
+                   f"out {effect} than the scene's.")
     if f["tone_gamma"] is not None and abs(f["tone_gamma"] - 1) >= 0.1:
         out.append(f"The two cameras render tones differently (gamma {f['tone_gamma']:.2f} between them).")
     return out
@@ -101,6 +103,10 @@ def describe(f: dict, min_inliers: int, size_tolerance: float) -> tuple[str, str
         mode, why = "stereo", "the same picture: no parallax to bridge"
     elif not measured:
         mode, why = "crosscam", "the alignment could not be measured; the cross-camera method copes with it"
+    elif not same_size and f.get("aspect_mismatch"):
+        turned = measured and abs(f.get("rotation_deg") or 0) > 20
+        mode, why = "crosscam", "the colour shot has another shape" + (
+            " (it looks turned: turn it upright first)" if turned else "")
     elif not same_size:
         scale = (sx + sy) / 2
         mode, why = "crosscam", (f"the colour shot has another resolution: {max(scale, 1 / scale):.2g}x "
