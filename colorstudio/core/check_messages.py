@@ -3,6 +3,9 @@
 a mode). Input: the facts dict the check measured (sizes, rows, parallax, tone)."""
 from __future__ import annotations
 
+# a rotation beyond this is a turned shot (90 or 180 degrees), not a tilt to rectify
+TURNED_DEGREES = 20
+
 
 def _fmt_size(size) -> str:
     return f"{size[0]}x{size[1]}"
@@ -35,7 +38,7 @@ def _geometry_messages(f: dict) -> list[str]:
             detail.append(f"shifted {abs(f['vertical_shift_px']):.1f} px "
                           f"{'down' if f['vertical_shift_px'] > 0 else 'up'} in the colour shot")
         turn = abs(f["rotation_deg"])
-        if turn > 20:
+        if turn > TURNED_DEGREES:
             upright = min(abs(turn - q) for q in (90, 180)) <= 10     # |turn| <= 180
             detail.append(f"turned by {turn:.0f} degrees" + (": turn the colour shot upright first" if upright else ""))
         elif abs(f["rotation_deg"]) >= 0.1:
@@ -104,7 +107,7 @@ def describe(f: dict, min_inliers: int, size_tolerance: float) -> tuple[str, str
     elif not measured:
         mode, why = "crosscam", "the alignment could not be measured; the cross-camera method copes with it"
     elif not same_size and f.get("aspect_mismatch"):
-        turned = measured and abs(f.get("rotation_deg") or 0) > 20
+        turned = measured and abs(f.get("rotation_deg") or 0) > TURNED_DEGREES
         mode, why = "crosscam", "the colour shot has another shape" + (
             " (it looks turned: turn it upright first)" if turned else "")
     elif not same_size:

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 import cv2
 import numpy as np
 
-from colorstudio.core.check_messages import describe
+from colorstudio.core.check_messages import TURNED_DEGREES, describe
 from colorstudio.core.color import luma
 
 MAX_SIDE = 1024          # analysis long side (px)
@@ -252,7 +252,7 @@ def _geometry(m: Matches, gray_shape) -> dict:
                                                                 _robust_lstsq(A, pr[:, 1])[:2]])) < 0)
     rotation = math.degrees(math.atan(tilt))           # the tilt of the rows: small angles
     turn = _turn_degrees(pg, pr)
-    if turn is not None and abs(turn) > 20:            # a turned shot: the tilt cannot say by how much
+    if turn is not None and abs(turn) > TURNED_DEGREES:   # a turned shot: the tilt cannot say by how much
         rotation = turn
     dead = max(0.5, 0.5 / m.work_scale)
     pos, neg = float(np.mean(d > dead)), float(np.mean(d < -dead))

@@ -12,6 +12,7 @@ from typing import Any, Generator
 
 import numpy as np
 
+from colorstudio.core.check_messages import TURNED_DEGREES
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
@@ -82,7 +83,7 @@ def geometry_warning(report) -> str | None:
     if getattr(report, "mirrored", False):
         return "the colour shot looks mirrored (left and right swapped): flip it back first; the colours are wrong"
     turn = abs(getattr(report, "rotation_deg", None) or 0.0)
-    if turn > 20:
+    if turn > TURNED_DEGREES:
         return f"the colour shot looks turned by {turn:.0f} degrees: turn it upright first; the colours are likely wrong"
     return None
 
