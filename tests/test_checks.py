@@ -180,3 +180,47 @@ def test_a_turned_colour_shot_says_by_how_much_and_is_not_called_mirrored(moto, 
     # (a quarter turn is also squeezed to the gray's shape first, which bends the angle a little)
     assert abs(abs(r.rotation_deg) - turn) < 15 and not r.mirrored and r.rectified is False
     assert any("turned by" in m and "upright" in m for m in r.messages), r.messages
+
+
+@pytest.mark.parametrize("factor", [4, 8, 12])
+def test_a_same_frame_smaller_colour_shot_has_no_parallax(moto, factor):
+    # the camera's own small colour preview: a few imprecise matches of the blurred reference
+    # used to read as "parallax runs both ways" (4x, 8x) and "rows differ by 0.0 px" (16x)
+    left, _, _ = moto
+    h, w = left.shape[:2]
+    small = cv2.resize(left, (round(w / factor), round(h / factor)), interpolation=cv2.INTER_AREA)
+    r = check_pair(luma(left), small)
+    assert r.colour_side == "unknown" and r.rectified, r.messages
+    assert r.parallax_near_zero_fraction >= 0.75
+    assert any("no measurable parallax" in m for m in r.messages), r.messages
+    assert not any("both ways" in m or "not rectified" in m for m in r.messages)
+    # a reference pixel spans `factor` gray pixels: the tolerance follows it
+    assert r.rectify_tolerance_px >= 0.74 * factor
+    assert not any("tones differently" in m for m in r.messages), r.messages
+
+
+def test_a_far_background_does_not_hide_the_side_of_the_near_objects(moto):
+    # half the view at zero parallax (far away), half 10 px to the left in the colour shot
+    left, _, _ = moto
+    ref = left.copy()
+    ref[:, 370:-10] = left[:, 380:]
+    r = check_pair(luma(left), ref)
+    assert r.colour_side == "left", r.messages
+    assert 0.3 <= r.parallax_near_zero_fraction <= 0.7
+
+
+def test_rows_off_without_a_median_offset_says_how_many_points_are_off():
+    from colorstudio.core.check_messages import describe
+
+    facts = {"gray_size": (800, 600), "reference_size": (800, 600), "scale_factor": (1.0, 1.0),
+             "size_mismatch": False, "aspect_mismatch": False, "identical": False,
+             "reference_is_gray": False, "n_matches": 400, "n_inliers": 300,
+             "vertical_offset_px": 0.0, "rows_off_fraction": 0.15, "vertical_shift_px": 0.0,
+             "rotation_deg": 0.0, "mirrored": False, "rectify_tolerance_px": 1.5, "rectified": False,
+             "disparity_min": -20.0, "disparity_max": -5.0, "disparity_median": -10.0,
+             "parallax_near_zero_fraction": 0.0, "colour_side": "left",
+             "colour_camera_position": "right", "exposure_gain": 1.0, "exposure_stops": 0.0,
+             "tone_slope": 1.0, "tone_offset": 0.0, "tone_gamma": 1.0, "mean_luma_diff": 0.0}
+    _, _, messages = describe(facts, 15, 0.1)
+    msg = next(m for m in messages if "not rectified" in m)
+    assert "15% of the matched points lie off their row" in msg, msg

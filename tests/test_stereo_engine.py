@@ -188,3 +188,22 @@ def test_a_measured_zero_span_gets_a_margin_not_the_blind_default():
     assert stereo._search_range("right", 0.0, 0.0) == (0.0, 4.0)        # the same photo twice
     assert stereo._search_range("left", 0.0, 0.0) == (-4.0, 0.0)
     assert stereo._search_range("right", None, None) == (0.0, 64 + 0.15 * 64 + 4)
+    # with no side measured, zero parallax lies inside the candidates, not on their edge
+    assert stereo._search_range("right", 0.0, 0.0, past_zero=4.0) == (-4.0, 4.0)
+    assert stereo._search_range("left", 0.0, 0.0, past_zero=4.0) == (-4.0, 4.0)
+    assert stereo._search_range("right", 10.0, 30.0, past_zero=4.0) == pytest.approx((3.0, 37.0))
+
+
+def test_a_pair_with_no_parallax_is_searched_on_both_sides_of_zero_and_a_measured_side_is_not(model_file):
+    from colorstudio import paths
+    from colorstudio.core.imageio import load_photo
+    examples = paths.resources_dir() / "examples"
+    colour = load_photo(examples / "motorcycle_color.jpg").rgb_float()
+    gray = luma(colour)
+    noisy = np.clip(colour + np.random.default_rng(0).normal(0, 0.004, colour.shape), 0, 1).astype(np.float32)
+    far = stereo.colorize_stereo(gray, noisy, model=model_file, working_pixels=20_000)
+    lo, hi = far.info["disparity_range"]
+    assert lo <= -stereo.PAST_ZERO_PX + 0.01 and hi > 0, far.info
+    mono = load_photo(examples / "motorcycle_mono.png").gray_float()
+    near = stereo.colorize_stereo(mono, colour, model=model_file, working_pixels=20_000)
+    assert near.info["side"] == "left" and near.info["disparity_range"][1] <= 0, near.info

@@ -27,3 +27,16 @@ def test_a_mirrored_or_turned_colour_shot_is_named_in_the_warning(example, how, 
 def test_the_upright_pair_gets_no_such_warning(example):
     result = colorize(*example)
     assert "warning" not in result.info
+
+
+def test_a_stereo_method_picked_for_a_smaller_colour_shot_is_warned_about(example):
+    import cv2
+
+    gray, colour = example
+    h, w = colour.pixels.shape[:2]
+    small = with_pixels(colour, cv2.resize(colour.pixels, (w // 3, h // 3), interpolation=cv2.INTER_AREA))
+    picked = colorize(gray, small, method="cyclecnn")
+    assert "made for same-size stereo pairs" in picked.info.get("warning", ""), picked.info
+    assert "3.0x smaller" in picked.info["warning"]
+    assert "warning" not in colorize(gray, small, method="ccdc").info       # made for it
+    assert "warning" not in colorize(*example, method="cyclecnn").info       # a stereo pair

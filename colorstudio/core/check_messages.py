@@ -5,6 +5,8 @@ from __future__ import annotations
 
 # a rotation beyond this is a turned shot (90 or 180 degrees), not a tilt to rectify
 TURNED_DEGREES = 20
+# a pair whose matches lie this much within the tolerance of zero parallax has none to measure
+NEAR_ZERO_SHARE = 0.75
 
 
 def _fmt_size(size) -> str:
@@ -43,12 +45,15 @@ def _geometry_messages(f: dict) -> list[str]:
             detail.append(f"turned by {turn:.0f} degrees" + (": turn the colour shot upright first" if upright else ""))
         elif abs(f["rotation_deg"]) >= 0.1:
             detail.append(f"tilted by {abs(f['rotation_deg']):.1f} degrees")
+        if not detail and f["vertical_offset_px"] <= f["rectify_tolerance_px"] and f.get("rows_off_fraction"):
+            detail.append(f"{100 * f['rows_off_fraction']:.0f}% of the matched points lie off their row")
         more = f" ({', '.join(detail)})" if detail else ""
         out.append(f"The pair is not rectified: rows differ by {f['vertical_offset_px']:.1f} px{more}; "
                    f"ColorStudio will rectify it for the stereo methods.")
     lo, hi = f["disparity_min"], f["disparity_max"]
     if f["colour_side"] == "unknown":
-        if max(abs(lo), abs(hi)) < max(1.0, f["rectify_tolerance_px"]):
+        near = f.get("parallax_near_zero_fraction")
+        if max(abs(lo), abs(hi)) < max(1.0, f["rectify_tolerance_px"]) or (near or 0) >= NEAR_ZERO_SHARE:
             out.append("There is no measurable parallax: the shots are taken from the same point "
                        "or the scene is far away.")
         else:

@@ -28,6 +28,7 @@ MIN_INLIERS = 15         # fewer geometric inliers -> "could not measure"
 RECT_TOL = 1.5           # rows within this many analysis px count as rectified
 ROWS_OFF_MAX = 0.10      # ... and at most this fraction of matches more than 2x off
 SIZE_TOL = 0.10          # sizes within 10% per axis count as the same size (same_size)
+PARALLAX_MIN_SHARE = 0.2  # a side needs at least this share of matches beyond the dead zone
 _TONE_WINDOW = 9         # analysis px, box window for matched neighbourhoods
 
 
@@ -38,7 +39,8 @@ class Matches:
     gray_pts, ref_pts: (N, 2) float32 (x, y) in gray pixels (the reference as if
     resized to the gray's size). inliers: (N,) bool, consistent with ``F`` (3x3,
     ``[x_r, y_r, 1] F [x_g, y_g, 1]^T = 0``) or, when no F could be fitted, with the
-    median vertical offset. work_scale: analysis px per gray px.
+    median vertical offset. work_scale: analysis px per gray px. reference_px: gray px per
+    reference px (the larger axis; 1 for a reference as large as the gray or larger).
     """
 
     gray_pts: np.ndarray
@@ -49,10 +51,23 @@ class Matches:
     detector: str
     gray_work: np.ndarray = field(repr=False)  # (h, w) float32 [0,1] analysis-size gray
     ref_work: np.ndarray = field(repr=False)   # (h, w) float32 [0,1] analysis-size reference luma
+    reference_px: float = 1.0
 
     @property
     def n_inliers(self) -> int:
         return int(self.inliers.sum())
+
+    @property
+    def tolerance_px(self) -> float:
+        """How far (gray px) a right match may be off: :data:`RECT_TOL` analysis px, or
+        :data:`RECT_TOL` half-pixels of the reference when those are larger (a reference 16x
+        smaller places its features no closer than half of its 16 px pixels)."""
+        return tolerance_px(self.work_scale, self.reference_px)
+
+
+def tolerance_px(work_scale: float, reference_px: float) -> float:
+    """See :attr:`Matches.tolerance_px`."""
+    return RECT_TOL * max(1.0 / work_scale, 0.5 * reference_px)
 
 
 @dataclass
@@ -95,6 +110,7 @@ class PairReport:
     mode_reason: str
     messages: list[str]
     seconds: float
+    parallax_near_zero_fraction: float | None = None  # share of matches within the tolerance of 0 px
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict (tuples become lists, NaN becomes None)."""
@@ -179,8 +195,9 @@ def match_features(gray: np.ndarray, ref_luma: np.ndarray, max_side: int = MAX_S
         # analysis px -> gray px (pixel centres)
         pg = np.stack([(pa[:, 0] + 0.5) / sx - 0.5, (pa[:, 1] + 0.5) / sy - 0.5], 1).astype(np.float32)
         pr = np.stack([(pb[:, 0] + 0.5) / sx - 0.5, (pb[:, 1] + 0.5) / sy - 0.5], 1).astype(np.float32)
-        inl, F = _geometric_inliers(pg, pr, RECT_TOL / min(sx, sy))
-        cand = Matches(pg, pr, inl, F, min(sx, sy), detector, g_work, r_work)
+        ref_px = max(1.0, gray.shape[1] / ref_luma.shape[1], gray.shape[0] / ref_luma.shape[0])
+        inl, F = _geometric_inliers(pg, pr, tolerance_px(min(sx, sy), ref_px))
+        cand = Matches(pg, pr, inl, F, min(sx, sy), detector, g_work, r_work, ref_px)
         if best is None or cand.n_inliers > best.n_inliers:
             best = cand
         if cand.n_inliers >= 4 * MIN_INLIERS:
@@ -207,10 +224,23 @@ def _robust_lstsq(A: np.ndarray, y: np.ndarray) -> np.ndarray:
     return coef
 
 
+def _as_soft_as_reference(m: Matches) -> np.ndarray:
+    """The analysis gray, brought down to the reference's resolution and back as the reference
+    was: a much smaller reference is blurred at the analysis size, and a blurred neighbourhood
+    has less contrast (a same-frame reference 12x smaller read as "gamma 0.62")."""
+    per_ref_px = m.reference_px * m.work_scale           # analysis px per reference px
+    if per_ref_px <= 1.0:
+        return m.gray_work
+    h, w = m.gray_work.shape
+    small = cv2.resize(m.gray_work, (max(1, round(w / per_ref_px)), max(1, round(h / per_ref_px))),
+                       interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def _tone(m: Matches) -> dict:
     """Exposure and tone of the reference vs the gray over matched neighbourhoods."""
     k = (_TONE_WINDOW, _TONE_WINDOW)
-    gb, rb = cv2.blur(m.gray_work, k), cv2.blur(m.ref_work, k)
+    gb, rb = cv2.blur(_as_soft_as_reference(m), k), cv2.blur(m.ref_work, k)
     h, w = gb.shape
     s = m.work_scale
 
@@ -236,7 +266,7 @@ def _tone(m: Matches) -> dict:
 def _geometry(m: Matches, gray_shape) -> dict:
     """Row alignment and disparity from the inlier matches."""
     pg, pr = m.gray_pts[m.inliers].astype(np.float64), m.ref_pts[m.inliers].astype(np.float64)
-    tol = RECT_TOL / m.work_scale
+    tol = m.tolerance_px
     dy = pr[:, 1] - pg[:, 1]
     d = pr[:, 0] - pg[:, 0]
     h, w = gray_shape
@@ -254,15 +284,21 @@ def _geometry(m: Matches, gray_shape) -> dict:
     turn = _turn_degrees(pg, pr)
     if turn is not None and abs(turn) > TURNED_DEGREES:   # a turned shot: the tilt cannot say by how much
         rotation = turn
-    dead = max(0.5, 0.5 / m.work_scale)
+    # the side: three quarters of the matches with a parallax beyond the dead zone (about a
+    # match's precision) have one sign, and at least a fifth of all matches have one (a far
+    # background at zero parallax does not hide the side of the near objects)
+    dead = max(0.5, tol / 3)
     pos, neg = float(np.mean(d > dead)), float(np.mean(d < -dead))
-    side = "right" if pos >= 0.75 else "left" if neg >= 0.75 else "unknown"
+    measurable = pos + neg >= PARALLAX_MIN_SHARE
+    side = ("right" if measurable and pos >= 0.75 * (pos + neg) else
+            "left" if measurable and neg >= 0.75 * (pos + neg) else "unknown")
     return {
         "vertical_offset_px": offset, "rows_off_fraction": rows_off,
         "vertical_shift_px": float(shift), "rotation_deg": rotation, "mirrored": mirrored,
         "rectify_tolerance_px": tol, "rectified": bool(offset <= tol and rows_off <= ROWS_OFF_MAX and not mirrored),
         "disparity_min": float(np.percentile(d, 2)), "disparity_max": float(np.percentile(d, 98)),
         "disparity_median": float(np.median(d)), "colour_side": side,
+        "parallax_near_zero_fraction": float(np.mean(np.abs(d) <= tol)),
         "colour_camera_position": {"right": "left", "left": "right"}.get(side, "unknown"),
     }
 
@@ -332,10 +368,10 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
     facts.update(detector=m.detector, n_matches=len(m.gray_pts), n_inliers=m.n_inliers)
     measures = dict.fromkeys(
         ["vertical_offset_px", "rows_off_fraction", "vertical_shift_px", "rotation_deg", "mirrored", "rectified",
-         "disparity_min", "disparity_max", "disparity_median", "exposure_gain", "exposure_stops",
+         "disparity_min", "disparity_max", "disparity_median", "parallax_near_zero_fraction", "exposure_gain", "exposure_stops",
          "tone_slope", "tone_offset", "tone_gamma", "mean_luma_diff"])
     measures.update(colour_side="unknown", colour_camera_position="unknown",
-                    rectify_tolerance_px=RECT_TOL / m.work_scale)
+                    rectify_tolerance_px=m.tolerance_px)
     if m.n_inliers >= MIN_INLIERS:
         measures.update(_geometry(m, gray.shape))
         measures.update(_tone(m))

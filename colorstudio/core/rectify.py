@@ -187,7 +187,7 @@ def _uncalibrated(m: Matches, w: int, h: int) -> tuple[np.ndarray, np.ndarray] |
     if m.F is None:
         return None
     pg, pr = m.gray_pts[m.inliers], m.ref_pts[m.inliers]
-    ok, H1, H2 = cv2.stereoRectifyUncalibrated(pg, pr, m.F, (w, h), threshold=3 * RECT_TOL / m.work_scale)
+    ok, H1, H2 = cv2.stereoRectifyUncalibrated(pg, pr, m.F, (w, h), threshold=3 * m.tolerance_px)
     if not ok or not np.all(np.isfinite(H1)) or not np.all(np.isfinite(H2)):
         return None
     return H1, H2
@@ -198,7 +198,7 @@ def _homography(m: Matches) -> tuple[np.ndarray, np.ndarray] | None:
     pg, pr = m.gray_pts[m.inliers], m.ref_pts[m.inliers]
     if len(pg) < 4:
         return None
-    H, _ = cv2.findHomography(pr, pg, cv2.RANSAC, 2 * RECT_TOL / m.work_scale)
+    H, _ = cv2.findHomography(pr, pg, cv2.RANSAC, 2 * m.tolerance_px)
     return None if H is None else (np.eye(3), H)
 
 
@@ -266,7 +266,7 @@ def rectify_pair(gray: np.ndarray, reference: np.ndarray, *, force: bool = False
     eye = np.eye(3)
     dy0, _ = _row_offsets(eye, eye, m)
     before = float(np.median(np.abs(dy0)))
-    tol = RECT_TOL / m.work_scale
+    tol = m.tolerance_px
     identity = Rectification(gray, ref, eye, S.copy(), (w, h), (h, w), np.ones((h, w), bool),
                              _figures(eye, eye, m, before, "none", False, S))
     if not force and before <= tol and np.mean(np.abs(dy0) > 2 * tol) <= ROWS_OFF_MAX:
