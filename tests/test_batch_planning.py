@@ -120,3 +120,16 @@ def test_a_pair_model_goes_with_the_pairs_only(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "colorize_steps", record)
     _run(plan_batch([tmp_path / "in"], tmp_path / "out"), method="cyclecnn", model="mine.safetensors")
     assert asked == {"x_mono.png": ("cyclecnn", "mine.safetensors"), "lone.png": (None, None)}
+
+
+def test_an_output_folder_that_is_a_file_is_refused_not_taken_out_of_the_inputs(tmp_path):
+    import cv2
+    import numpy as np
+    import pytest
+
+    from colorstudio.errors import OutputError
+
+    gray = tmp_path / "x_mono.png"
+    cv2.imwrite(str(gray), np.zeros((40, 40), np.uint8))
+    with pytest.raises(OutputError, match="is a file, not a folder"):
+        plan_batch([tmp_path], gray)

@@ -50,6 +50,40 @@ def test_colorize_writes_diagnostics(small_pair_files, tmp_path):
     assert "info.json" in names and "flow.png" in names
 
 
+def test_diagnostics_never_replace_an_input_or_the_result(small_pair_files, tmp_path):
+    import shutil
+
+    gray, color = small_pair_files
+    folder = tmp_path / "d"
+    folder.mkdir()
+    gray_in, colour_in = folder / "flow.png", folder / "info.json.png"
+    shutil.copy(gray, gray_in)                      # named as dis+gf's flow diagnostic
+    shutil.copy(color, colour_in)
+    before = gray_in.read_bytes()
+    code = main(["colorize", str(gray_in), str(colour_in), "-o", str(tmp_path / "o.png"),
+                 "--method", "dis+gf", "--diagnostics", str(folder)])
+    assert code != 0 and gray_in.read_bytes() == before
+    # the result itself, named like a diagnostic in the diagnostics folder
+    code = main(["colorize", str(gray), str(color), "-o", str(folder / "info.png"), "--method", "dis+gf",
+                 "--diagnostics", str(folder)])
+    assert code == 0                                # info.json, not info.png: nothing is in the way
+    result = folder / "flow.png"
+    result.unlink()
+    code = main(["colorize", str(gray), str(color), "-o", str(result), "--method", "dis+gf",
+                 "--diagnostics", str(folder)])
+    assert code != 0 and load_photo(result).pixels.ndim == 3          # the colour result is kept
+
+
+def test_a_bad_diagnostics_folder_is_refused_before_the_result_is_written(small_pair_files, tmp_path, capsys):
+    gray, color = small_pair_files
+    out = tmp_path / "o.png"
+    code = main(["colorize", str(gray), str(color), "-o", str(out), "--method", "dis+gf",
+                 "--diagnostics", str(color)])          # a file, not a folder
+    assert code != 0 and not out.exists()
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "diagnostics folder" in err, err
+
+
 def test_single_gray_without_reference(small_pair_files, tmp_path):
     gray, _ = small_pair_files
     code, _, err = run("colorize", gray, "-o", tmp_path / "single.png")

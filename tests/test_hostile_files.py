@@ -231,3 +231,19 @@ def test_floating_point_tiffs_are_read_at_16_bit_with_infinity_white(tmp_path, d
     assert pixels.dtype == np.uint16 and pixels.shape[:2] == (16, 64)
     first = pixels if pixels.ndim == 2 else pixels[..., 0]
     assert first[0, 0] == 65535 and first[1, 0] == 0 and first[1, -1] == 65535
+
+
+def test_a_pipe_as_a_photo_is_named_as_one_not_called_empty(tmp_path):
+    fifo = tmp_path / "g.png"
+    os.mkfifo(fifo)                          # st_size 0, like /dev/zero
+    with pytest.raises(ColorStudioError, match="a device or a pipe"):
+        load_photo(fifo)
+
+
+def test_a_size_limit_below_one_megapixel_is_said_in_megapixels_that_are_not_zero(tmp_path, monkeypatch):
+    from colorstudio.core.imageio import megapixels
+
+    assert (megapixels(370_500), megapixels(100_000), megapixels(12_000_000)) == ("0.37", "0.1", "12")
+    monkeypatch.setattr(imageio, "MAX_PIXELS", 1_000)
+    with pytest.raises(ColorStudioError, match=r"0\.0031 megapixels, above the limit of 0\.001 MP"):
+        load_photo(_gray_png(tmp_path / "g.png"))

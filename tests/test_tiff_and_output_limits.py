@@ -131,6 +131,7 @@ def test_batch_unknown_output_format_is_refused(tmp_path):
 def test_a_16bit_tiff_result_carries_the_cameras_text_tags(tmp_path):
     exif = Image.Exif()
     exif[MAKE], exif[0x0132], exif[0x8298] = "Cam", "2026:12:06 10:00:00", "(c) Me"
+    exif[0x0131] = "CamFW 1.0"                                   # Software
     exif.get_ifd(EXIF_IFD)[DATE_ORIGINAL] = "2026:12:06 10:00:00"
     ramp = np.tile((np.arange(64) * 1000).astype(np.uint16), (48, 1))
     Image.fromarray(ramp).save(tmp_path / "g16.png", exif=exif)
@@ -141,6 +142,7 @@ def test_a_16bit_tiff_result_carries_the_cameras_text_tags(tmp_path):
         tags = {t.code: t.value for t in tif.pages[0].tags.values()}
     assert tags[MAKE] == "Cam" and tags[0x0132] == "2026:12:06 10:00:00"
     assert tags[0x8298] == "(c) Me"
+    assert tags[0x0131] == "CamFW 1.0"                           # not tifffile's own name
     assert load_photo(out).bit_depth == 16
 
 

@@ -129,6 +129,8 @@ def _check_path(path: Path) -> None:
         raise FileMissingError(f"{path.name}: file not found ({path})")
     if path.is_dir():
         raise UnreadableImageError(f"{path.name}: is a folder, not an image")
+    if not path.is_file():
+        raise UnreadableImageError(f"{path.name}: is a device or a pipe, not an image file")
     if path.stat().st_size == 0:
         raise UnreadableImageError(f"{path.name}: the file is empty (0 bytes)")
 
@@ -153,12 +155,18 @@ def _open(path: Path) -> Image.Image:
     return im
 
 
+def megapixels(pixels: float) -> str:
+    """A pixel count in megapixels for a message: '12', '0.37' (never '0')."""
+    mp = pixels / 1e6
+    return f"{mp:.0f}" if mp >= 10 else f"{mp:.2g}"
+
+
 def _check_size(path: Path, w: int, h: int) -> None:
     """Refuse sizes before decoding: a decompression bomb, or nothing to colorize."""
     if w * h > MAX_PIXELS:
         raise ImageTooLargeError(
-            f"{path.name}: {w}x{h} is {w * h / 1e6:.0f} megapixels, above the limit of "
-            f"{MAX_PIXELS / 1e6:.0f} MP (set COLORSTUDIO_MAX_PIXELS to raise it)")
+            f"{path.name}: {w}x{h} is {megapixels(w * h)} megapixels, above the limit of "
+            f"{megapixels(MAX_PIXELS)} MP (set COLORSTUDIO_MAX_PIXELS to raise it)")
     if w < 2 or h < 2:
         raise UnsupportedImageError(f"{path.name}: {w}x{h} is too small to colorize")
 

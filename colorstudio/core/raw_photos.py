@@ -106,8 +106,10 @@ def _open(path: Path, max_pixels: int):
     s = raw.sizes
     if s.width * s.height > max_pixels:
         raw.close()
-        raise ImageTooLargeError(f"{path.name}: {s.width}x{s.height} is {s.width * s.height / 1e6:.0f} "
-                                 f"megapixels, above the limit of {max_pixels / 1e6:.0f} MP "
+        from colorstudio.core.imageio import megapixels
+
+        raise ImageTooLargeError(f"{path.name}: {s.width}x{s.height} is {megapixels(s.width * s.height)} "
+                                 f"megapixels, above the limit of {megapixels(max_pixels)} MP "
                                  f"(set COLORSTUDIO_MAX_PIXELS to raise it)")
     return raw
 

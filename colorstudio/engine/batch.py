@@ -99,6 +99,8 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
                lr_mono_side: str = "L") -> BatchPlan:
     """Find what to colorize in files/folders and where each result goes."""
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():        # else it is left out of the inputs as the output
+        raise OutputError(f"the output folder {out_dir} is a file, not a folder; choose a folder")
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search
     found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
     items = [BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=_output_path(i, out_dir, ext))

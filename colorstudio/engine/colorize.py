@@ -277,7 +277,14 @@ def _strength_factor(colorization: Colorization, saturation: float | None) -> fl
     if colorization.working is None:
         raise MethodError(f"{colorization.method} has no colour strength to change "
                           "(only the learned single-gray methods have)")
-    return saturation_for(colorization.method, saturation)
+    return default_saturation_of(colorization) if saturation is None else saturation
+
+
+def default_saturation_of(colorization: Colorization) -> float:
+    """The colour strength a result's method gives when the user asks for none: the one its
+    model file came with (one HSV net alone), else the method's."""
+    own = colorization.info.get("default_saturation")
+    return float(own) if own is not None else saturation_for(colorization.method)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -308,15 +315,19 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
     visibility maps in ``diagnostics_palette``). An output that cannot be written is refused
     first, not after the work."""
     check_output_path(out_path)
+    if diagnostics_dir is not None:
+        from colorstudio.engine.diagnostics_io import prepare_diagnostics_folder
+
+        prepare_diagnostics_folder(diagnostics_dir)
     gray = load_photo(gray_path)
     reference = load_photo(reference_path) if reference_path is not None else None
     for photo in (gray, reference):
         if photo is not None and _same_file(Path(out_path), photo.path):
             raise OutputError(f"{Path(out_path).name}: refusing to overwrite an input file; choose another output")
     result = colorize(gray, reference, method, model, options)
-    save_result(result, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
+    written = save_result(result, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
     if diagnostics_dir is not None:
         from colorstudio.engine.diagnostics_io import write_diagnostics
 
-        write_diagnostics(result, diagnostics_dir, diagnostics_palette)
+        write_diagnostics(result, diagnostics_dir, diagnostics_palette, keep=(written,))
     return result

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE, to_rgb
-from colorstudio.core.image_write import atomic_write_bytes, save_photo
+from colorstudio.core.image_write import atomic_write_bytes, check_writable_folder, save_photo
 from colorstudio.errors import OutputError
 
 
@@ -30,23 +30,42 @@ def write_json(path: Path, data) -> Path:
     return path
 
 
-def write_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE) -> list[Path]:
-    """One PNG per map diagnostic (colour-mapped; ``palette``: the confidence and visibility
-    maps' two colours, core.diagnostic_maps.PALETTES), JSON for curves and facts; returns the files."""
+def prepare_diagnostics_folder(out_dir: str | Path) -> Path:
+    """Create ``out_dir`` if needed; a one-line OutputError unless files can be written there
+    (so that a bad folder is refused before the work, not after the result is written)."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"cannot create the diagnostics folder {out_dir} ({e.strerror})") from None
-    written: list[Path] = []
+    check_writable_folder(out_dir, "diagnostics: ")
+    return out_dir
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def write_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE,
+                      keep: tuple[Path, ...] = ()) -> list[Path]:
+    """One PNG per map diagnostic (colour-mapped; ``palette``: the confidence and visibility
+    maps' two colours, core.diagnostic_maps.PALETTES), JSON for curves and facts; returns the files.
+    Refuses, before writing any, when one would replace the colorization's inputs or a file
+    of ``keep`` (the result just written): a photo named ``flow.png`` in the folder, say."""
+    out_dir = prepare_diagnostics_folder(out_dir)
+    files: list[tuple[Path, object]] = []
     for name, value in colorization.diagnostics.items():
-        if isinstance(value, np.ndarray):
-            picture = to_rgb(name, value, palette)
-            if picture is not None:
-                written.append(save_photo(out_dir / f"{name}.png", picture))
-                continue
-        written.append(write_json(out_dir / f"{name}.json", value))
-    written.append(write_json(out_dir / "info.json",
-                              {"method": colorization.method, "seconds": colorization.seconds,
-                               **colorization.info}))
-    return written
+        picture = to_rgb(name, value, palette) if isinstance(value, np.ndarray) else None
+        files.append((out_dir / f"{name}.png", picture) if picture is not None else (out_dir / f"{name}.json", value))
+    files.append((out_dir / "info.json", {"method": colorization.method, "seconds": colorization.seconds,
+                                          **colorization.info}))
+    protected = [Path(p.path) for p in (colorization.gray, colorization.reference)
+                 if p is not None and getattr(p, "path", None) is not None] + [Path(k) for k in keep]
+    for path, _ in files:
+        if any(_same_file(path, p) for p in protected):
+            raise OutputError(f"diagnostics: refusing to overwrite {path.name} in {out_dir}: it is an input "
+                              f"or the result; choose another diagnostics folder")
+    return [save_photo(path, value) if path.suffix == ".png" else write_json(path, value) for path, value in files]

@@ -20,10 +20,38 @@ from colorstudio.engine.methods import PAIR, SINGLE, Method, register
 DEFAULT_SATURATION = {"hsv2stage": 1.15, "cheng": 1.16, "ensemble": 1.18}
 
 
-def saturation_for(method: str, saturation=None):
-    """``saturation`` as given (the methods check it), or ``method``'s default
-    (DEFAULT_SATURATION; 1.0 for a method without one) when it is None."""
-    return DEFAULT_SATURATION.get(method, 1.0) if saturation is None else saturation
+def saturation_for(method: str, saturation=None, model=None):
+    """``saturation`` as given (the methods check it), or the default when it is None: the one
+    the benchmark chose for ``model`` (one weight file) in its model card beside it, else
+    ``method``'s (DEFAULT_SATURATION; 1.0 for a method without one). One HSV net alone reaches
+    colourfulness 0.6 at its own factor (0.9 for the paper-sized one), not at the average's."""
+    if saturation is not None:
+        return saturation
+    own = card_saturation(model)
+    return own if own is not None else DEFAULT_SATURATION.get(method, 1.0)
+
+
+CARD_MAX_BYTES = 4_000_000
+
+
+def card_saturation(model) -> float | None:
+    """``benchmark.default_saturation`` of the JSON model card beside a weight file (a path),
+    when there is one and it holds a sane number; None otherwise."""
+    import json
+    from pathlib import Path
+
+    if not isinstance(model, (str, Path)):
+        return None
+    card = Path(model).with_suffix(".json")
+    try:
+        if not card.is_file() or card.stat().st_size > CARD_MAX_BYTES:
+            return None
+        value = json.loads(card.read_text(encoding="utf-8")).get("benchmark", {}).get("default_saturation")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 4.0:
+        return None
+    return float(value)
 
 # (method, the weight file in models/ that makes it available)
 LEARNED: list[tuple[Method, str]] = [

@@ -224,12 +224,13 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
     """
     gray = check_gray(gray)
     dev = torch_device(device)
-    saturation = check_saturation(saturation_for("hsv2stage", saturation))
+    default = saturation_for("hsv2stage", None, model)
+    saturation = check_saturation(default if saturation is None else saturation)
     nets = shipped_hsv_nets() if model is None else {}
     g, chromas = _hsv_nets_working(gray, list(nets.values()) or model, dev)
     chroma = filtered(g, np.mean(chromas, axis=0))
-    info = {"method": "hsv2stage", "saturation": saturation, "device": str(dev),
-            "ignored_options": sorted(options)}
+    info = {"method": "hsv2stage", "saturation": saturation, "default_saturation": default,
+            "device": str(dev), "ignored_options": sorted(options)}
     if nets:
         info["nets"] = list(nets)
     return finish(g, chroma, saturation, gray, info, defer_full_size=defer_full_size)
@@ -248,10 +249,11 @@ def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=
     """
     gray = check_gray(gray)
     dev = torch_device(device)
-    saturation = check_saturation(saturation_for("cheng", saturation))
+    default = saturation_for("cheng", None, model)
+    saturation = check_saturation(default if saturation is None else saturation)
     g, raw, cluster = _cheng_working(gray, model, dev)
     chroma = filtered(g, raw, bilateral)
-    info = {"method": "cheng", "cluster": cluster, "saturation": saturation,
+    info = {"method": "cheng", "cluster": cluster, "saturation": saturation, "default_saturation": default,
             "bilateral": bool(bilateral), "device": str(dev), "ignored_options": sorted(options)}
     return finish(g, chroma, saturation, gray, info, {"chroma_before_bilateral": raw}, defer_full_size)
 

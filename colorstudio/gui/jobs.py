@@ -17,9 +17,8 @@ from colorstudio.core.colour_management import gray_in_result_space, reference_r
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo
-from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, preview_with_saturation,
-                                         reduced_preview, with_saturation)
-from colorstudio.engine.learned_methods import saturation_for
+from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, default_saturation_of,
+                                         preview_with_saturation, reduced_preview, with_saturation)
 from colorstudio.engine.progress import Progress, ReducedResult
 from colorstudio.errors import PairError
 from colorstudio.gui.display import MAX_DISPLAY_SIDE, display_diagnostics, display_image
@@ -193,7 +192,7 @@ def strength_change(colorization: Colorization | None, wanted: float | None) -> 
     or it has no colour strength (pairs, classic methods)."""
     if colorization is None or colorization.working is None:
         return None
-    factor = saturation_for(colorization.method, wanted)
+    factor = default_saturation_of(colorization) if wanted is None else wanted
     return None if abs(factor - colorization.info.get("saturation", factor)) < 1e-9 else factor
 
 
@@ -203,7 +202,7 @@ def own_strength(colorization: Colorization) -> tuple[float, bool] | None:
     if colorization.working is None or "saturation" not in colorization.info:
         return None
     factor = float(colorization.info["saturation"])
-    return factor, abs(factor - saturation_for(colorization.method)) < 1e-9
+    return factor, abs(factor - default_saturation_of(colorization)) < 1e-9
 
 
 def needs_preview(shown: ShownResult, max_side: int | None = None) -> bool:
@@ -256,18 +255,23 @@ def export_result(colorization: Colorization, out_path: str | Path, bit_depth: i
     from colorstudio.engine.colorize import save_result
 
     colorization = yield from _at_strength(colorization, saturation)
+    if diagnostics_dir is not None:         # a bad folder is refused before the result is written
+        from colorstudio.engine.diagnostics_io import prepare_diagnostics_folder
+
+        prepare_diagnostics_folder(diagnostics_dir)
     yield Progress(0.1, f"writing {Path(out_path).name}")
     written = [save_result(colorization, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)]
     if diagnostics_dir is not None:
         yield Progress(0.7, "writing the diagnostics")
-        written += export_diagnostics_now(colorization, diagnostics_dir, palette)
+        written += export_diagnostics_now(colorization, diagnostics_dir, palette, keep=tuple(written))
     return written
 
 
-def export_diagnostics_now(colorization: Colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE) -> list[Path]:
+def export_diagnostics_now(colorization: Colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE,
+                           keep: tuple[Path, ...] = ()) -> list[Path]:
     from colorstudio.engine.diagnostics_io import write_diagnostics
 
-    return write_diagnostics(colorization, out_dir, palette)
+    return write_diagnostics(colorization, out_dir, palette, keep=keep)
 
 
 def export_diagnostics(colorization: Colorization, out_dir: str | Path, saturation: float | None = None,

@@ -196,7 +196,7 @@ class SidePanel(QWidget):
                 name = methods.default_for(methods.SINGLE).name
             except ValueError:
                 return 1.0
-        return saturation_for(name)
+        return saturation_for(name, None, c.model if c is not None else None)
 
     def show_strength(self, factor: float, is_default: bool) -> None:
         """Put the controls at a result's own strength (a result shown again), without asking

@@ -125,7 +125,7 @@ def load_weights(path: str | Path, model: str) -> tuple[dict[str, torch.Tensor],
     path = Path(path)
     tensors, meta = read_weights(path)
     if meta.get("model") != model:
-        raise ModelError(f"{path.name} holds a '{meta.get('model', 'unknown')}' model, not '{model}'")
+        raise ModelError(f"{path.name} holds a '{meta.get('model') or meta.get('kind') or 'unknown'}' model, not '{model}'")
     try:
         config = json.loads(meta["config"])
     except (KeyError, json.JSONDecodeError):
