@@ -224,3 +224,16 @@ def test_rows_off_without_a_median_offset_says_how_many_points_are_off():
     _, _, messages = describe(facts, 15, 0.1)
     msg = next(m for m in messages if "not rectified" in m)
     assert "15% of the matched points lie off their row" in msg, msg
+
+
+def test_a_reference_squeezed_across_keeps_the_row_tolerance_of_its_full_height(moto):
+    # 8x narrower, as tall as the gray: its rows are as precise as the gray's, so a 5 px shift
+    # down is still found (the tolerance follows each axis's own pixel size)
+    left, _, _ = moto
+    h, w = left.shape[:2]
+    narrow = cv2.resize(left, (w // 8, h), interpolation=cv2.INTER_AREA)
+    r = check_pair(luma(left), shifted(narrow, 5.0))
+    assert r.rectified is False and r.rectify_tolerance_px < 4, r.messages
+    assert r.vertical_offset_px == pytest.approx(5.0, abs=1.0)
+    same = check_pair(luma(left), narrow)
+    assert not any("tones differently" in m for m in same.messages), same.messages

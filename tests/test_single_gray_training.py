@@ -246,3 +246,19 @@ def test_a_seeded_hsv2stage_run_starts_elsewhere_and_its_card_names_the_seed(tmp
     assert "--seed 5" in card["reproduce"][0]
     w0, w5 = (next(iter(n.state_dict().values())) for n in (nets[0], nets[5]))
     assert not torch.equal(w0, w5)
+
+
+def test_a_net_started_from_a_scored_one_does_not_inherit_its_scores_or_strength(tmp_path, photo_dir):
+    from colorstudio.engine.learned_methods import card_saturation
+    from colorstudio.training.train_hsv2stage import train
+
+    first = tmp_path / "first.safetensors"
+    list(train(first, 5, tmp_path / "run", photos=photo_dir, cfg=TINY_HSV, batch=2, crop=32, max_steps=2))
+    card = json.loads(first.with_suffix(".json").read_text())
+    card["benchmark"] = {"default_saturation": 0.7, "scored_as": "first alone"}     # as --update-cards writes
+    first.with_suffix(".json").write_text(json.dumps(card))
+    assert card_saturation(first) == 0.7
+    out = tmp_path / "mine.safetensors"
+    list(train(out, 5, tmp_path / "run2", photos=photo_dir, batch=2, crop=32, init=first, max_steps=3))
+    assert "benchmark" not in json.loads(out.with_suffix(".json").read_text())
+    assert card_saturation(out) is None

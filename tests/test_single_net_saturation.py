@@ -41,6 +41,7 @@ def test_a_file_without_a_sane_card_falls_back_to_the_methods_strength(tmp_path)
     alone = tmp_path / "mine.safetensors"
     shutil.copy(HSV, alone)
     assert card_saturation(alone) is None                       # no card
+    assert card_saturation(".") is card_saturation("") is card_saturation("/") is None   # no name
     for bad in ("{", '{"benchmark": {"default_saturation": "lots"}}', '{"benchmark": {"default_saturation": 99}}',
                 '{"benchmark": {"default_saturation": true}}', "[1, 2]"):
         alone.with_suffix(".json").write_text(bad)

@@ -204,6 +204,14 @@ def test_a_pair_with_no_parallax_is_searched_on_both_sides_of_zero_and_a_measure
     far = stereo.colorize_stereo(gray, noisy, model=model_file, working_pixels=20_000)
     lo, hi = far.info["disparity_range"]
     assert lo <= -stereo.PAST_ZERO_PX + 0.01 and hi > 0, far.info
+    import cv2                                    # and still once a tilted shot is rectified
+    h, w = gray.shape
+    tilted = np.clip(cv2.warpAffine(noisy, cv2.getRotationMatrix2D((w / 2, h / 2), 1.0, 1.0), (w, h),
+                                    borderMode=cv2.BORDER_REPLICATE), 0, 1)
+    far = stereo.colorize_stereo(gray, tilted, model=model_file, working_pixels=20_000)
+    assert far.info["rectification"]["applied"], far.info
+    lo, hi = far.info["disparity_range"]
+    assert lo <= -stereo.PAST_ZERO_PX + 0.01 and hi > 0, far.info
     mono = load_photo(examples / "motorcycle_mono.png").gray_float()
     near = stereo.colorize_stereo(mono, colour, model=model_file, working_pixels=20_000)
     assert near.info["side"] == "left" and near.info["disparity_range"][1] <= 0, near.info

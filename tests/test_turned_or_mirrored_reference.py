@@ -40,3 +40,8 @@ def test_a_stereo_method_picked_for_a_smaller_colour_shot_is_warned_about(exampl
     assert "3.0x smaller" in picked.info["warning"]
     assert "warning" not in colorize(gray, small, method="ccdc").info       # made for it
     assert "warning" not in colorize(*example, method="cyclecnn").info       # a stereo pair
+    from colorstudio import paths                 # a stereo model file given without a method
+    by_file = colorize(gray, small, model=paths.models_dir() / "cyclecnn.safetensors")
+    assert by_file.method == "cyclecnn" and "made for same-size stereo pairs" in by_file.info.get("warning", "")
+    larger = with_pixels(colour, cv2.resize(colour.pixels, (w * 2, h * 2), interpolation=cv2.INTER_CUBIC))
+    assert "warning" not in colorize(gray, larger, method="cyclecnn").info  # reduced, it does as well

@@ -40,7 +40,7 @@ class Matches:
     resized to the gray's size). inliers: (N,) bool, consistent with ``F`` (3x3,
     ``[x_r, y_r, 1] F [x_g, y_g, 1]^T = 0``) or, when no F could be fitted, with the
     median vertical offset. work_scale: analysis px per gray px. reference_px: gray px per
-    reference px (the larger axis; 1 for a reference as large as the gray or larger).
+    reference px (x, y) (1 for a reference as large as the gray or larger).
     """
 
     gray_pts: np.ndarray
@@ -51,7 +51,7 @@ class Matches:
     detector: str
     gray_work: np.ndarray = field(repr=False)  # (h, w) float32 [0,1] analysis-size gray
     ref_work: np.ndarray = field(repr=False)   # (h, w) float32 [0,1] analysis-size reference luma
-    reference_px: float = 1.0
+    reference_px: tuple[float, float] = (1.0, 1.0)
 
     @property
     def n_inliers(self) -> int:
@@ -59,10 +59,15 @@ class Matches:
 
     @property
     def tolerance_px(self) -> float:
-        """How far (gray px) a right match may be off: :data:`RECT_TOL` analysis px, or
-        :data:`RECT_TOL` half-pixels of the reference when those are larger (a reference 16x
-        smaller places its features no closer than half of its 16 px pixels)."""
-        return tolerance_px(self.work_scale, self.reference_px)
+        """How far (gray px) a right match may be off its row: :data:`RECT_TOL` analysis px,
+        or :data:`RECT_TOL` half-pixels of the reference (down) when those are larger (a
+        reference 16x smaller places its features no closer than half of its 16 px pixels)."""
+        return tolerance_px(self.work_scale, self.reference_px[1])
+
+    @property
+    def tolerance_x_px(self) -> float:
+        """The same across (for the parallax): the reference's pixel width."""
+        return tolerance_px(self.work_scale, self.reference_px[0])
 
 
 def tolerance_px(work_scale: float, reference_px: float) -> float:
@@ -195,8 +200,8 @@ def match_features(gray: np.ndarray, ref_luma: np.ndarray, max_side: int = MAX_S
         # analysis px -> gray px (pixel centres)
         pg = np.stack([(pa[:, 0] + 0.5) / sx - 0.5, (pa[:, 1] + 0.5) / sy - 0.5], 1).astype(np.float32)
         pr = np.stack([(pb[:, 0] + 0.5) / sx - 0.5, (pb[:, 1] + 0.5) / sy - 0.5], 1).astype(np.float32)
-        ref_px = max(1.0, gray.shape[1] / ref_luma.shape[1], gray.shape[0] / ref_luma.shape[0])
-        inl, F = _geometric_inliers(pg, pr, tolerance_px(min(sx, sy), ref_px))
+        ref_px = (max(1.0, gray.shape[1] / ref_luma.shape[1]), max(1.0, gray.shape[0] / ref_luma.shape[0]))
+        inl, F = _geometric_inliers(pg, pr, tolerance_px(min(sx, sy), max(ref_px)))
         cand = Matches(pg, pr, inl, F, min(sx, sy), detector, g_work, r_work, ref_px)
         if best is None or cand.n_inliers > best.n_inliers:
             best = cand
@@ -228,11 +233,11 @@ def _as_soft_as_reference(m: Matches) -> np.ndarray:
     """The analysis gray, brought down to the reference's resolution and back as the reference
     was: a much smaller reference is blurred at the analysis size, and a blurred neighbourhood
     has less contrast (a same-frame reference 12x smaller read as "gamma 0.62")."""
-    per_ref_px = m.reference_px * m.work_scale           # analysis px per reference px
-    if per_ref_px <= 1.0:
+    per_x, per_y = (px * m.work_scale for px in m.reference_px)   # analysis px per reference px
+    if max(per_x, per_y) <= 1.0:
         return m.gray_work
     h, w = m.gray_work.shape
-    small = cv2.resize(m.gray_work, (max(1, round(w / per_ref_px)), max(1, round(h / per_ref_px))),
+    small = cv2.resize(m.gray_work, (max(1, round(w / max(per_x, 1.0))), max(1, round(h / max(per_y, 1.0)))),
                        interpolation=cv2.INTER_AREA)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
@@ -287,7 +292,8 @@ def _geometry(m: Matches, gray_shape) -> dict:
     # the side: three quarters of the matches with a parallax beyond the dead zone (about a
     # match's precision) have one sign, and at least a fifth of all matches have one (a far
     # background at zero parallax does not hide the side of the near objects)
-    dead = max(0.5, tol / 3)
+    tol_x = m.tolerance_x_px
+    dead = max(0.5, tol_x / 3)
     pos, neg = float(np.mean(d > dead)), float(np.mean(d < -dead))
     measurable = pos + neg >= PARALLAX_MIN_SHARE
     side = ("right" if measurable and pos >= 0.75 * (pos + neg) else
@@ -298,7 +304,7 @@ def _geometry(m: Matches, gray_shape) -> dict:
         "rectify_tolerance_px": tol, "rectified": bool(offset <= tol and rows_off <= ROWS_OFF_MAX and not mirrored),
         "disparity_min": float(np.percentile(d, 2)), "disparity_max": float(np.percentile(d, 98)),
         "disparity_median": float(np.median(d)), "colour_side": side,
-        "parallax_near_zero_fraction": float(np.mean(np.abs(d) <= tol)),
+        "parallax_near_zero_fraction": float(np.mean(np.abs(d) <= tol_x)),
         "colour_camera_position": {"right": "left", "left": "right"}.get(side, "unknown"),
     }
 

@@ -158,7 +158,8 @@ def _open(path: Path) -> Image.Image:
 def megapixels(pixels: float) -> str:
     """A pixel count in megapixels for a message: '12', '0.37' (never '0')."""
     mp = pixels / 1e6
-    return f"{mp:.0f}" if mp >= 10 else f"{mp:.2g}"
+    return f"{mp:.0f}" if mp >= 10 else np.format_float_positional(mp, precision=2, unique=True,
+                                                                    fractional=False, trim="-")
 
 
 def _check_size(path: Path, w: int, h: int) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from colorstudio.core.checks import (as_pair, MAX_SIDE, MIN_INLIERS, RECT_TOL, ROWS_OFF_MAX, Matches,
+from colorstudio.core.checks import (as_pair, MAX_SIDE, MIN_INLIERS, ROWS_OFF_MAX, Matches,
                                      PairReport, match_features)
 from colorstudio.core.color import luma
 from colorstudio.errors import ColorStudioError, PairError

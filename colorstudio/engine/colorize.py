@@ -89,15 +89,18 @@ def geometry_warning(report) -> str | None:
 
 
 def mode_mismatch_warning(method: registry.Method, gray_shape, reference_shape) -> str | None:
-    """A word when the user picked a stereo-only method for a pair of two sizes or shapes
-    (what the automatic choice would call cross-camera; cyclecnn scored 10-13 dB below dis+gf
-    on such pairs); None otherwise. Needs no pair check, so it costs nothing."""
+    """A word when a stereo-only method runs on a pair whose colour shot is smaller or of
+    another shape (what the automatic choice calls cross-camera; cyclecnn scored 10-13 dB below
+    dis+gf on such pairs); None otherwise, also for a larger shot of the same shape (it is
+    reduced to the gray's size and does as well as a same-size one). Needs no pair check."""
+    from colorstudio.core.checks import same_aspect
     from colorstudio.engine.mode import choose_mode
 
     if method.mode != "stereo":
         return None
     mode, reason = choose_mode(gray_shape, reference_shape)
-    if mode == "stereo":
+    larger = all(r >= g for r, g in zip(reference_shape[:2], gray_shape[:2]))
+    if mode == "stereo" or (larger and same_aspect(gray_shape, reference_shape)):
         return None
     return (f"{method.name} is made for same-size stereo pairs, and here {reason.split(': ', 1)[-1]}: "
             f"the colours may be misplaced; ccdc (the default for such pairs) or dis+gf fit it better")
@@ -172,7 +175,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     if asked_mode and chosen.mode and chosen.mode != asked_mode:       # the user's mode, not one chosen here
         raise MethodError(f"method '{chosen.name}' colorizes {chosen.mode} pairs only, not in "
                           f"{asked_mode} mode: pick another method, or leave the mode out")
-    if pair_warning is None and not mode_info and ref_f is not None:
+    if pair_warning is None and ref_f is not None and not asked_mode:     # the user's method (or model file)
         pair_warning = mode_mismatch_warning(chosen, gray_f.shape, ref_f.shape)
     yield Progress(0.05, f"preparing ({chosen.name})")
     fn = chosen.load()
@@ -315,15 +318,15 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
     visibility maps in ``diagnostics_palette``). An output that cannot be written is refused
     first, not after the work."""
     check_output_path(out_path)
-    if diagnostics_dir is not None:
-        from colorstudio.engine.diagnostics_io import prepare_diagnostics_folder
-
-        prepare_diagnostics_folder(diagnostics_dir)
     gray = load_photo(gray_path)
     reference = load_photo(reference_path) if reference_path is not None else None
     for photo in (gray, reference):
         if photo is not None and _same_file(Path(out_path), photo.path):
             raise OutputError(f"{Path(out_path).name}: refusing to overwrite an input file; choose another output")
+    if diagnostics_dir is not None:            # made (or refused) before the work, after the inputs are read
+        from colorstudio.engine.diagnostics_io import prepare_diagnostics_folder
+
+        prepare_diagnostics_folder(diagnostics_dir)
     result = colorize(gray, reference, method, model, options)
     written = save_result(result, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
     if diagnostics_dir is not None:

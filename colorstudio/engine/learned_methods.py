@@ -42,8 +42,8 @@ def card_saturation(model) -> float | None:
 
     if not isinstance(model, (str, Path)):
         return None
-    card = Path(model).with_suffix(".json")
     try:
+        card = Path(model).with_suffix(".json")         # ValueError for '.', '' or '/'
         if not card.is_file() or card.stat().st_size > CARD_MAX_BYTES:
             return None
         value = json.loads(card.read_text(encoding="utf-8")).get("benchmark", {}).get("default_saturation")

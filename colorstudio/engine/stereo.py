@@ -37,7 +37,7 @@ from colorstudio.nets.weights_file import require_model_file
 DEFAULT_WORKING_PIXELS = 350_000  # +0.6-0.9 dB on Motorcycle over 160k (benchmarks/stereo_motorcycle.py)
 # A pair with no measurable parallax (a far scene, one viewpoint) is searched this far (gray
 # px) on both sides of zero: with zero on the edge of the candidates the weighted average can
-# only lean inwards and placed colour ~1.5 px off (+2.0-2.9 dB chroma PSNR on three such
+# only lean inwards and placed colour ~1.5 px off (+2.3-2.9 dB chroma PSNR on three such
 # pairs). A measured side keeps the range on its side: crossing zero there cost 0.3-1.8 dB.
 PAST_ZERO_PX = 4.0
 _CACHE: dict[tuple, torch.nn.Module] = {}
@@ -68,15 +68,21 @@ def shift_columns(img: np.ndarray, offset: int) -> np.ndarray:
 def _disparity_range(gray, ref, side, max_disparity, min_disparity):
     """(side 'left'|'right', d_lo, d_hi) of x_ref - x_gray in gray pixels to search, and the
     pair report. A user's ``max_disparity``/``min_disparity`` (magnitudes) are taken as they
-    are; an estimated range gets a margin but never crosses to the other camera side."""
+    are; an estimated range gets a margin but crosses to the other camera side only when the
+    check measured no side (by :data:`PAST_ZERO_PX`, :func:`past_zero_for`)."""
     from colorstudio.core.checks import check_pair
 
     report = check_pair(gray, ref)
-    measured = report.colour_side in ("left", "right")
     if side is None:
-        side = report.colour_side if measured else "right"
+        side = report.colour_side if report.colour_side in ("left", "right") else "right"
     return (side, *_search_range(side, report.disparity_min, report.disparity_max, max_disparity,
-                                 min_disparity, past_zero=0.0 if measured else PAST_ZERO_PX), report)
+                                 min_disparity, past_zero=past_zero_for(report)), report)
+
+
+def past_zero_for(report) -> float:
+    """How far past zero parallax to search: :data:`PAST_ZERO_PX` when the check measured no
+    camera side (a far scene, one viewpoint), else 0."""
+    return 0.0 if report.colour_side in ("left", "right") else PAST_ZERO_PX
 
 
 def _search_range(side, lo, hi, max_disparity=None, min_disparity=None,
@@ -96,14 +102,16 @@ def _search_range(side, lo, hi, max_disparity=None, min_disparity=None,
     return (max(lo, -z), max(hi, 1.0)) if sign > 0 else (min(lo, -1.0), min(hi, z))
 
 
-def _rectified_range(quality: dict, side: str, side_given: bool) -> tuple[str, float, float]:
+def _rectified_range(quality: dict, side: str, side_given: bool,
+                     past_zero: float = 0.0) -> tuple[str, float, float]:
     """(side, d_lo, d_hi) measured on the rectified pair: rectifying moves the disparities
     (a tilted reference's whole range can change sign), so the range measured before no
-    longer holds. The side follows the rectified disparities unless the user gave it."""
+    longer holds. The side follows the rectified disparities unless the user gave it.
+    ``past_zero``: as for :func:`_search_range` (a far scene stays one once rectified)."""
     lo, hi = quality.get("disparity_min"), quality.get("disparity_max")
     if not side_given and lo is not None and hi is not None:
         side = "right" if lo >= -0.5 else "left" if hi <= 0.5 else side
-    return (side, *_search_range(side, lo, hi))
+    return (side, *_search_range(side, lo, hi, past_zero=past_zero))
 
 
 def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_disparity=None,
@@ -147,7 +155,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         if rect.applied:
             gray_w, ref_w = rect.gray_rect, rect.reference_rect
             if max_disparity is None:
-                side, d_lo, d_hi = _rectified_range(rect.quality, side, side_given)
+                side, d_lo, d_hi = _rectified_range(rect.quality, side, side_given, past_zero_for(report))
         else:
             rect = None
     info.update(side=side, disparity_range=[round(d_lo, 1), round(d_hi, 1)])

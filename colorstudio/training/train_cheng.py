@@ -196,6 +196,7 @@ def _write_model(out: Path, model: ChengModel, state: dict, train_files, val_fil
                  {"working_long_side": str(LONG_SIDE)})
     card_path = out.with_suffix(".json")
     card = json.loads(card_path.read_text()) if card_path.exists() else {}
+    card.pop("benchmark", None)    # scores (and the default strength) of other weights: new ones are unscored
     card.update({
         "model": "cheng",
         "summary": "Deep Colorization (Cheng et al.): per-pixel 7x7 patch + DAISY features, "

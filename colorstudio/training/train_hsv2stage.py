@@ -278,6 +278,7 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
                  {"working_long_side": str(LONG_SIDE)})
     card_path = out.with_suffix(".json")
     card = _card_of(out) or (_card_of(base_card) if base_card is not None else {})
+    card.pop("benchmark", None)    # scores (and the default strength) of other weights: new ones are unscored
     card.update({
         "model": "hsv2stage",
         "summary": "Two-stage pyramidal HSV colorizer (after Wei et al.): LR-CMGN + RCN",
