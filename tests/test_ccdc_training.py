@@ -116,3 +116,18 @@ def test_the_card_lists_every_command_that_made_the_weights(tmp_path):
     later = tmp_path / "later.safetensors"                                 # --init: that file's history
     list(train_ccdc.train(later, 60, tmp_path / "run3", max_steps=1, init=out, command="python init", **kw))
     assert json.loads(later.with_suffix(".json").read_text())["reproduce"] == ["python anew", "python init"]
+
+
+def test_a_still_pair_is_the_same_frame_only_reduced():
+    import numpy as np
+
+    from colorstudio.core.resize import area_reduce
+    from colorstudio.training import ccdc_data
+
+    rng = np.random.default_rng(0)
+    scene = (np.clip(rng.random((300, 300, 3)), 0, 1) * 255).astype(np.uint8)
+    p = ccdc_data.synthesize([scene], rng, (96, 128), 4.0, "still", setup=1)
+    assert p.reference.shape == (24, 32, 3) and p.info["kind"] == "still"
+    still = np.abs(p.reference - area_reduce(p.truth_rgb, 4.0)).mean()    # only reduced (and noisy)
+    moved = ccdc_data.synthesize([scene], np.random.default_rng(0), (96, 128), 4.0, "viewpoint", setup=1)
+    assert still < 0.02 and still < 0.3 * np.abs(moved.reference - area_reduce(moved.truth_rgb, 4.0)).mean()

@@ -229,6 +229,15 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     return path
 
 
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two paths name one file (spelled differently, a link, a hard link)."""
+    a, b = Path(a), Path(b)
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except (OSError, RuntimeError):
+        return False
+
+
 def free_path(path: str | os.PathLike, folder: bool = False) -> Path:
     """``path`` if nothing is there yet, else ``stem-2.ext``, ``stem-3.ext``, ... (``folder``:
     ``name-2``, ``name-3``: a folder's name has no extension, whatever dots it holds)."""

@@ -18,7 +18,7 @@ from colorstudio.core.colour_management import check_space, gray_in_result_space
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
-from colorstudio.core.image_write import check_output_path, save_photo
+from colorstudio.core.image_write import check_output_path, same_file, save_photo
 from colorstudio.core.imageio import Photo, load_photo
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult, WorkingChroma
@@ -290,19 +290,12 @@ def default_saturation_of(colorization: Colorization) -> float:
     return float(own) if own is not None else saturation_for(colorization.method)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
-
-
 def save_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None = None,
                 jpeg_quality: int = 95) -> Path:
     """Write the result atomically; refuses to overwrite any of the inputs."""
     out_path = Path(out_path)
     for photo in (colorization.gray, colorization.reference):
-        if photo is not None and photo.path is not None and _same_file(out_path, photo.path):
+        if photo is not None and photo.path is not None and same_file(out_path, photo.path):
             raise OutputError(f"{out_path.name}: refusing to overwrite an input file; choose another output")
     gray, icc = colorization.gray, colorization.output_icc
     like = gray if icc == gray.icc_profile else replace(gray, icc_profile=icc)   # written in its space
@@ -321,7 +314,7 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
     gray = load_photo(gray_path)
     reference = load_photo(reference_path) if reference_path is not None else None
     for photo in (gray, reference):
-        if photo is not None and _same_file(Path(out_path), photo.path):
+        if photo is not None and same_file(Path(out_path), photo.path):
             raise OutputError(f"{Path(out_path).name}: refusing to overwrite an input file; choose another output")
     if diagnostics_dir is not None:            # made (or refused) before the work, after the inputs are read
         from colorstudio.engine.diagnostics_io import prepare_diagnostics_folder

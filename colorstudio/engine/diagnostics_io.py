@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE, to_rgb
-from colorstudio.core.image_write import atomic_write_bytes, check_writable_folder, save_photo
+from colorstudio.core.image_write import atomic_write_bytes, check_writable_folder, same_file, save_photo
 from colorstudio.errors import OutputError
 
 
@@ -42,13 +42,6 @@ def prepare_diagnostics_folder(out_dir: str | Path) -> Path:
     return out_dir
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and a.samefile(b)
-    except OSError:
-        return False
-
-
 def write_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE,
                       keep: tuple[Path, ...] = ()) -> list[Path]:
     """One PNG per map diagnostic (colour-mapped; ``palette``: the confidence and visibility
@@ -62,10 +55,10 @@ def write_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_
         files.append((out_dir / f"{name}.png", picture) if picture is not None else (out_dir / f"{name}.json", value))
     files.append((out_dir / "info.json", {"method": colorization.method, "seconds": colorization.seconds,
                                           **colorization.info}))
-    protected = [Path(p.path) for p in (colorization.gray, colorization.reference)
+    protected = [Path(p.path) for p in (getattr(colorization, "gray", None), getattr(colorization, "reference", None))
                  if p is not None and getattr(p, "path", None) is not None] + [Path(k) for k in keep]
     for path, _ in files:
-        if any(_same_file(path, p) for p in protected):
+        if any(same_file(path, p) for p in protected):
             raise OutputError(f"diagnostics: refusing to overwrite {path.name} in {out_dir}: it is an input "
                               f"or the result; choose another diagnostics folder")
     return [save_photo(path, value) if path.suffix == ".png" else write_json(path, value) for path, value in files]

@@ -196,8 +196,10 @@ class BatchPanel(QWidget):
         if self.fixed_out is None:
             self.out_edit.setPlaceholderText(str(plan.out_dir))
         self._fill_table()
-        found = len(plan.items)
-        self.status.setText(f"{found} item{'s' * (found != 1)} queued"
+        waiting = sum(i.status not in (DONE, FAILED) for i in plan.items)
+        ran = len(plan.items) - waiting
+        self.status.setText(f"{waiting} item{'s' * (waiting != 1)} queued"
+                            + (f" ({ran} already done or failed)" if ran else "")
                             + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else ""))
         if self._pending:
             self._replan()
@@ -258,14 +260,20 @@ class BatchPanel(QWidget):
 
     def out_dir(self) -> Path:
         """The chosen output folder, or ``colorized/`` beside the first input (for the bundled
-        example pair, in the user's pictures: the app's own folder may be read-only)."""
-        if self.fixed_out is not None:
+        example pair, in the user's pictures: the app's own folder may be read-only). A
+        relative folder typed in is taken beside the first input too, not in the folder the app
+        was started from."""
+        if self.fixed_out is not None and self.fixed_out.is_absolute():
             return self.fixed_out
+        base = self._default_out().parent
+        return base / self.fixed_out if self.fixed_out is not None else base / "colorized"
+
+    def _default_out(self) -> Path:
         if self.inputs:
             first = self.inputs[0]
             beside = first if first.is_dir() else first.parent
             return (paths.results_home() if paths.in_examples(beside) else beside) / "colorized"
-        return Path.cwd() / "colorized"
+        return paths.results_home() / "colorized"
 
     def open_output_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.out_dir())))
@@ -360,20 +368,21 @@ class BatchPanel(QWidget):
         self.total.setFormat(f"%p%  ({p.done} done, {p.failed} failed of {p.total})")
 
     def _on_error(self, exc: BaseException) -> None:
-        self._finish(cancelled=True)
+        self._finish(cancelled=True, stopped_by=exc)
         show_error(self, exc, context="batch")
 
-    def _finish(self, cancelled: bool) -> None:
+    def _finish(self, cancelled: bool, stopped_by: BaseException | None = None) -> None:
         self.worker = None
         for r, item in enumerate(self.plan.items):
             if item.status == RUNNING:       # interrupted: it will run again on Start
                 item.status = QUEUED
                 self._set_cell(r, 2, CANCELLED)
                 self._set_cell(r, 3, "")
+                self._set_cell(r, 4, self._output_text(item))       # not the step it was at
         done = sum(i.status == DONE for i in self.plan.items)
         failed = sum(i.status == FAILED for i in self.plan.items)
-        self.status.setText(("Cancelled: " if cancelled else "Finished: ") +
-                            f"{done} done, {failed} failed" + (f" — results in {self.plan.out_dir}" if done else ""))
+        word = "Stopped by an error: " if stopped_by is not None else "Cancelled: " if cancelled else "Finished: "
+        self.status.setText(word + f"{done} done, {failed} failed" + (f" — results in {self.plan.out_dir}" if done else ""))
         if not cancelled:
             self.total.setValue(100)
         self._update_buttons()

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from colorstudio import paths
 from colorstudio.core.colour_management import profile_name
-from colorstudio.core.image_write import free_path
+from colorstudio.core.image_write import free_path, same_file
 from colorstudio.gui import jobs
+from colorstudio.errors import OutputError
+from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.export_dialog import ExportDialog
 from colorstudio.gui.workers import GeneratorWorker
 
@@ -45,11 +47,18 @@ class ExportActions:
         self.settings.export_format = opts.path.suffix.lower()
         self.settings.export_bit_depth = opts.bit_depth or 0
         self.settings.jpeg_quality = opts.jpeg_quality
+        c = self.result.colorization
+        if any(p is not None and p.path is not None and same_file(opts.path, p.path) for p in (c.gray, c.reference)):
+            show_error(self, OutputError(f"{opts.path.name}: refusing to overwrite an input file; "
+                                         f"choose another name"), context="exporting")
+            return                                  # said before any "Replace?" question
         if opts.path.exists():
             answer = QMessageBox.question(self, "Replace?", f"{opts.path.name} exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self.export_to(opts.path, opts.bit_depth, opts.jpeg_quality, opts.diagnostics_dir)
+        # the diagnostics in a folder of their own: never an earlier result's maps beside these
+        diagnostics = free_path(opts.diagnostics_dir, folder=True) if opts.diagnostics_dir else None
+        self.export_to(opts.path, opts.bit_depth, opts.jpeg_quality, diagnostics)
 
     def export_to(self, path: Path, bit_depth: int | None = None, jpeg_quality: int = 95,
                   diagnostics_dir: Path | None = None) -> GeneratorWorker | None:

@@ -89,9 +89,12 @@ class ExportDialog(QDialog):
 
     def _file_path(self) -> Path:
         """The File field as a file: an empty field or a folder gets the suggested file name, a
-        name without an image extension the chosen format's."""
+        name without an image extension the chosen format's. A bare or relative name is in the
+        suggested folder (not in whatever folder the app was started from)."""
         text = self.path_edit.text().strip()
         path = Path(text).expanduser() if text else self.suggested.parent
+        if not path.is_absolute():
+            path = self.suggested.parent / path
         if not text or not path.name or path.is_dir():
             return path / with_format(self.suggested, self.format_box.currentData()).name
         if path.suffix.lower() not in WRITE_EXTENSIONS:

@@ -2,6 +2,8 @@
 pause/stop) and evaluation (before/after cycle PSNR/SSIM, a side-by-side example)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
@@ -91,6 +93,7 @@ class TrainingPage(QWizardPage):
         """The plan of the next run. Weights trained on another plan are not this plan's outcome."""
         if self.worker is None and plan != self.plan:
             self.outcome = None
+            self.last = None                 # a stopped run of another plan is not resumed by this one
         self.plan = plan
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
@@ -111,7 +114,10 @@ class TrainingPage(QWizardPage):
             return
         self.outcome = None
         self.trained_plan = self.plan
-        self.worker = GeneratorWorker(ta.training_steps, self.plan, self.trainer, min_interval=0.1,
+        # after a Stop, Resume goes on with that run, even when its time ran out meanwhile (it
+        # then writes its model at once instead of starting over from the base model)
+        plan = replace(self.plan, go_on=True) if self.last is not None else self.plan
+        self.worker = GeneratorWorker(ta.training_steps, plan, self.trainer, min_interval=0.1,
                                       always_emit=lambda u: u.preview is not None).start_with(
             progress=self._update, finished=self._finished, cancelled=self._stopped, errored=self._failed)
         self.status.setText("Starting…")

@@ -123,15 +123,28 @@ class FineTuneWizard(QWizard):
         once (quitting the app waits for it)."""
         self.training_page.stop(0)
 
+    def has_unsaved_model(self) -> bool:
+        """A finished training whose model was not saved (it is overwritten by the next run)."""
+        outcome = self.training_page.outcome
+        return (outcome is not None and outcome.finished and outcome.weights is not None
+                and self.save_page.saved is None)
+
     def _confirm_stop(self) -> bool:
         worker = self.training_page.worker
         stopping = worker is not None and worker.abort_requested      # asked once already
-        if not self.is_training() or self.force_close or stopping:
+        if self.force_close or stopping:
             return True
-        answer = QMessageBox.question(self, "Stop training?",
-                                      "Training is running. Stop it? The checkpoint is kept and "
-                                      "training resumes from it next time.")
-        return answer == QMessageBox.StandardButton.Yes
+        if self.is_training():
+            answer = QMessageBox.question(self, "Stop training?",
+                                          "Training is running. Stop it? The checkpoint is kept and "
+                                          "training resumes from it next time.")
+            return answer == QMessageBox.StandardButton.Yes
+        if self.has_unsaved_model():
+            answer = QMessageBox.question(self, "Discard the trained model?",
+                                          "The fine-tuned model has not been saved, and the next run "
+                                          "starts over. Close the wizard and discard it?")
+            return answer == QMessageBox.StandardButton.Yes
+        return True
 
     def reject(self) -> None:
         if not self._confirm_stop():

@@ -161,6 +161,8 @@ class FineTunePlan:
     steps: int | None = None               # ... or a number of steps
     device: str = "auto"
     crop: tuple[int, int] = (256, 512)     # (height, width), the paper's crops
+    go_on: bool = False                    # the user stopped this run and resumes it: its checkpoint
+                                           # is taken up even with its budget spent (it then writes its model)
 
     @property
     def weights_out(self) -> Path:
@@ -228,9 +230,10 @@ def _real_trainer(plan: FineTunePlan) -> Iterator:
     """THE wiring point: start the engine's fine-tuning generator for ``plan``."""
     loop = training_module()
     pairs = [(p.gray, p.reference) for p in plan.train_pairs]
-    # go on with a run stopped half-way with these settings; a finished run, or one with
-    # other pairs, base model or crop, starts afresh (it was trained 0 more steps before)
-    resume = loop.resumable(plan.run_dir, plan.base_model, pairs, plan.crop, plan.minutes, plan.steps)
+    # go on with a run stopped half-way with these settings (or one the user stopped just now,
+    # even at the end of its budget); a finished run, or one with other pairs, base model or
+    # crop, starts afresh (it was trained 0 more steps before)
+    resume = plan.go_on or loop.resumable(plan.run_dir, plan.base_model, pairs, plan.crop, plan.minutes, plan.steps)
     return loop.finetune(
         pairs=pairs, validation=[(p.gray, p.reference) for p in plan.held_out],
         base_model_path=plan.base_model, out=plan.weights_out, run_dir=plan.run_dir,

@@ -10,7 +10,8 @@ degraded per Setup 1/2/3 (:func:`colorstudio.core.synth.degrade_pair`: signal-de
 noise; Setup 3 adds a tone curve and exposure change on the gray side).
 
 Kinds: "viewpoint" (larger camera motion, few independent objects), "temporal"
-(handheld: smaller camera motion, more moving objects) and "stereo" (a second camera beside
+(handheld: smaller camera motion, more moving objects), "still" (no motion at all: the same
+frame, only smaller, noisier and toned differently) and "stereo" (a second camera beside
 the first: a layered scene with horizontal disparities up to 3-15% of the width, hence
 occlusions at every depth edge; :func:`colorstudio.core.synth.synthesize_from_photo`). The validation photos are held
 apart by a seeded split (:data:`SPLIT_SEED`); the Motorcycle pair is never used.
@@ -33,11 +34,13 @@ SPLIT_SEED = 5            # issue number; changing it changes the validation pho
 N_VALIDATION = 24
 SCENE_LONG_SIDE = 448     # photos are cached at this long side (uint8)
 KINDS = ("viewpoint", "temporal")            # the benchmark's and the validation's kinds
-ALL_KINDS = KINDS + ("stereo",)
+ALL_KINDS = KINDS + ("stereo", "still")
 STEREO_DISPARITY = (0.03, 0.15)              # largest disparity, as a fraction of the width
 _MOTION = {  # shift (x crop), rotation (deg), zoom, perspective (/crop), local flow (x crop), objects
     "viewpoint": dict(shift=0.12, rot=5.0, zoom=0.10, persp=0.25, local=0.03, objects=(0, 2)),
     "temporal": dict(shift=0.06, rot=2.0, zoom=0.05, persp=0.10, local=0.02, objects=(1, 4)),
+    # the same frame from one point (a far scene, a camera's own small colour shot): no motion
+    "still": dict(shift=0.0, rot=0.0, zoom=0.0, persp=0.0, local=0.0, objects=(0, 0)),
 }
 
 

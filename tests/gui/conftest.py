@@ -80,7 +80,8 @@ def wizard(qtbot, settings):
     from colorstudio.gui.finetune_wizard import FineTuneWizard
 
     w = FineTuneWizard(settings)
-    qtbot.addWidget(w)
+    w.force_close = True       # pytest-qt closes it at the end: no question may wait for an answer
+    qtbot.addWidget(w)         # (a test of the questions sets it back to False)
     w.show()
     yield w
     w.force_close = True

@@ -122,6 +122,8 @@ def test_cancel_stops_between_steps_and_start_resumes(qtbot, panel, tmp_path, mo
     assert done < 3 and failed == 0
     assert "running" not in panel.statuses()
     assert "Cancelled" in panel.status.text()
+    outputs = [panel.table.item(r, 4).text() for r in range(3)]
+    assert not any(":" in text and "/" not in text for text in outputs), outputs   # no step left over
     assert panel.start_button.isEnabled()
     monkeypatch.setattr(panel_module, "run_batch", engine_batch.run_batch)
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
@@ -191,3 +193,36 @@ def test_clear_while_the_queue_is_being_planned_stays_clear(qtbot, panel, tmp_pa
     qtbot.wait(100)                                   # the stale planner's signals are delivered
     assert panel.table.rowCount() == 0 and panel.plan.items == []
     assert not panel.start_button.isEnabled()
+
+
+def test_a_relative_output_folder_goes_beside_the_photos_and_requeued_done_items_are_not_counted(
+        qtbot, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path / ".." if (tmp_path / "..").is_dir() else tmp_path)   # started elsewhere
+    panel = BatchPanel(None)
+    qtbot.addWidget(panel)
+    write_pair(tmp_path / "s", "p0", seed=0)
+    panel.out_edit.setText("results")
+    panel._out_dir_edited()
+    plan(qtbot, panel, [tmp_path / "s"])
+    assert panel.out_dir() == tmp_path / "s" / "results"
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.start()
+    assert (tmp_path / "s" / "results").is_dir()
+    plan(qtbot, panel, [tmp_path / "s"])                   # the same folder dropped again
+    assert panel.status.text().startswith("0 items queued (1 already done"), panel.status.text()
+    panel.stop()
+
+
+def test_a_batch_stopped_by_an_error_is_not_called_cancelled(qtbot, panel, tmp_path, monkeypatch):
+    from colorstudio.errors import OutputError
+
+    def failing(plan, *a, **k):
+        raise OutputError("cannot write to the output folder")
+        yield                                                  # a generator
+    monkeypatch.setattr(panel_module, "run_batch", failing)
+    monkeypatch.setattr(panel_module, "show_error", lambda *a, **k: None)
+    write_pair(tmp_path / "s", "p0", seed=0)
+    plan(qtbot, panel, [tmp_path / "s"])
+    with qtbot.waitSignal(panel.finishedBatch, timeout=20000):
+        panel.start()
+    assert panel.status.text().startswith("Stopped by an error"), panel.status.text()

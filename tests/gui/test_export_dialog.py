@@ -103,3 +103,64 @@ def test_the_sample_pair_is_not_exported_into_the_apps_own_folder(qtbot, window,
     assert window._default_output().parent == home / "Pictures"
     assert window.settings.last_folder == str(tmp_path)          # File ▸ Open not sent into the app
     assert paths.in_examples(paths.examples_dir() / "motorcycle_mono.png") and not paths.in_examples(tmp_path)
+
+
+def test_a_bare_or_relative_name_is_saved_in_the_suggested_folder(qtbot, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "started-here"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)                     # the folder the app was started from
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    dialog = ExportDialog(photos / "scene_colorized.png")
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText("final.png")
+    assert dialog.options().path == photos / "final.png"
+    dialog.path_edit.setText("sub/final.png")
+    assert dialog.options().path == photos / "sub" / "final.png"
+
+
+def test_exporting_over_an_input_is_refused_before_any_replace_question(qtbot, window, pair_files, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from colorstudio.gui import export_actions
+    from test_main_window import colorize, open_pair
+
+    open_pair(qtbot, window, *pair_files)
+    colorize(qtbot, window, "dis+gf")
+    gray_path = pair_files[0]
+    before = gray_path.read_bytes()
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
+    monkeypatch.setattr(ExportDialog, "options", lambda self: _options(gray_path, None))
+    asked, errors = [], []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.Yes)[1])
+    monkeypatch.setattr(export_actions, "show_error", lambda parent, exc, **k: errors.append(str(exc)))
+    window.export_dialog()
+    assert not asked and errors and "refusing to overwrite an input" in errors[0]
+    assert window.worker is None and gray_path.read_bytes() == before
+
+
+def test_diagnostics_written_with_a_replaced_result_get_a_folder_of_their_own(qtbot, window, pair_files, tmp_path,
+                                                                              monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from test_main_window import colorize, open_pair
+
+    out = tmp_path / "moto.png"
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    open_pair(qtbot, window, *pair_files)
+    for method in ("dis+gf", "reinhard"):
+        colorize(qtbot, window, method)
+        monkeypatch.setattr(ExportDialog, "options", lambda self: _options(out, tmp_path / "moto_diagnostics"))
+        window.export_dialog()
+        qtbot.waitUntil(lambda: window.worker is None, timeout=20000)
+    import json
+    assert json.loads((tmp_path / "moto_diagnostics" / "info.json").read_text())["method"] == "dis+gf"
+    assert json.loads((tmp_path / "moto_diagnostics-2" / "info.json").read_text())["method"] == "reinhard"
+    assert not (tmp_path / "moto_diagnostics-2" / "flow.png").exists()
+
+
+def _options(path, diagnostics):
+    from colorstudio.gui.export_dialog import ExportOptions
+
+    return ExportOptions(path, None, 95, diagnostics)

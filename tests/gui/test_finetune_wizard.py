@@ -90,6 +90,7 @@ def test_saved_model_appears_in_the_main_window_picker(qtbot, window, tmp_path):
 
 def test_closing_during_training_asks_then_stops_cleanly(qtbot, wizard, pairs_folder, monkeypatch):
     events = []
+    wizard.force_close = False
     start_long_training(qtbot, wizard, pairs_folder, events, delay=1.5)     # long steps, as on a CPU
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.No)[1])
@@ -257,3 +258,53 @@ def test_start_from_offers_only_stereo_models(qtbot, wizard, isolated_user_dir):
     assert folder / "mine_stereo.safetensors" in offered
     assert folder / "mine_cheng.safetensors" not in offered
     page.stop_detection()
+
+
+def test_a_finished_model_not_yet_saved_is_not_thrown_away_without_asking(qtbot, wizard, pairs_folder,
+                                                                          monkeypatch):
+    wizard.training_page.trainer = two_step_trainer([])
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.settings_page.budget_steps.setChecked(True)
+    wizard.settings_page.steps.setValue(2)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
+    assert wizard.has_unsaved_model()
+    wizard.force_close = False
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.No)[1])
+    wizard.reject()                                                       # Escape / Cancel
+    assert wizard.isVisible() and asked and "not been saved" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    wizard.reject()
+    assert not wizard.isVisible()
+
+
+def test_resume_after_a_stop_goes_on_with_that_run_even_with_its_budget_spent(qtbot, wizard, pairs_folder,
+                                                                             monkeypatch):
+    events = []
+    page = start_long_training(qtbot, wizard, pairs_folder, events)
+    page.cancel()
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
+    plans = []
+    page.trainer = lambda plan: (plans.append(plan), two_step_trainer(events)(plan))[1]
+    page.start()                                                          # "Resume"
+    qtbot.waitUntil(lambda: page.worker is None, timeout=20000)
+    assert plans and plans[0].go_on
+    # the engine then takes the checkpoint up although `resumable` says its time is spent
+    calls = {}
+
+    class Loop:
+        @staticmethod
+        def resumable(*a, **k):
+            return False
+
+        @staticmethod
+        def finetune(**kwargs):
+            calls.update(kwargs)
+            return iter(())
+
+    monkeypatch.setattr(ta, "training_module", lambda: Loop)
+    ta._real_trainer(plans[0])
+    assert calls["resume"] is True
+    ta._real_trainer(wizard.plan)                                         # a fresh Start: the engine's word
+    assert calls["resume"] is False
