@@ -49,8 +49,9 @@ class ExportActions:
         self.settings.jpeg_quality = opts.jpeg_quality
         c = self.result.colorization
         if any(p is not None and p.path is not None and same_file(opts.path, p.path) for p in (c.gray, c.reference)):
-            show_error(self, OutputError(f"{opts.path.name}: refusing to overwrite an input file; "
-                                         f"choose another name"), context="exporting")
+            refusal = OutputError(f"{opts.path.name}: refusing to overwrite an input file; choose another name")
+            self.side.set_status(f"Not written: {refusal}")
+            show_error(self, refusal, context="exporting")
             return                                  # said before any "Replace?" question
         if opts.path.exists():
             answer = QMessageBox.question(self, "Replace?", f"{opts.path.name} exists. Replace it?")
@@ -87,7 +88,7 @@ class ExportActions:
 
     def _exported(self, written: list[Path], space: str = "") -> None:
         """``space``: the result file's colour space in words, when it is not sRGB."""
-        more = f" (+{len(written) - 1} files)" if len(written) > 1 else ""
+        more = f" (+{len(written) - 1} files in {written[1].parent.name})" if len(written) > 1 else ""
         self.side.set_progress(1.0, "written")      # the job's last step was below 100 %
         self.side.set_status(f"Written: {written[0]}{space}{more}")
         self.statusBar().showMessage(f"Written {written[0]}{space}", 8000)

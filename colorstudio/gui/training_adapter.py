@@ -262,7 +262,8 @@ def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterato
     finally:
         gen.close()
     weights = plan.weights_out if plan.weights_out.is_file() else None
-    return TrainOutcome(weights, last.step, time.monotonic() - started, finished)
+    # a resumed run's own seconds count what it trained before too ("18 steps in 0:17" undersold it)
+    return TrainOutcome(weights, last.step, max(time.monotonic() - started, last.seconds or 0.0), finished)
 
 
 # ------------------------------------------------------------------ evaluation

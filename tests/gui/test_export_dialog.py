@@ -136,6 +136,7 @@ def test_exporting_over_an_input_is_refused_before_any_replace_question(qtbot, w
     monkeypatch.setattr(export_actions, "show_error", lambda parent, exc, **k: errors.append(str(exc)))
     window.export_dialog()
     assert not asked and errors and "refusing to overwrite an input" in errors[0]
+    assert window.side.status.text().startswith("Not written"), window.side.status.text()
     assert window.worker is None and gray_path.read_bytes() == before
 
 
@@ -158,6 +159,7 @@ def test_diagnostics_written_with_a_replaced_result_get_a_folder_of_their_own(qt
     assert json.loads((tmp_path / "moto_diagnostics" / "info.json").read_text())["method"] == "dis+gf"
     assert json.loads((tmp_path / "moto_diagnostics-2" / "info.json").read_text())["method"] == "reinhard"
     assert not (tmp_path / "moto_diagnostics-2" / "flow.png").exists()
+    assert "moto_diagnostics-2" in window.side.status.text()             # where the maps went
 
 
 def _options(path, diagnostics):
