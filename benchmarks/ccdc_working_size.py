@@ -29,9 +29,9 @@ import numpy as np
 
 def _psnr(chroma: np.ndarray, truth_rgb: np.ndarray) -> float:
     from colorstudio.core.color import rgb_to_ycbcr
+    from colorstudio.core.metrics import chroma_psnr
 
-    truth = rgb_to_ycbcr(truth_rgb)[..., 1:]
-    return float(10 * np.log10(1 / np.mean((chroma.astype(np.float64) - truth) ** 2)))
+    return chroma_psnr(chroma, rgb_to_ycbcr(truth_rgb)[..., 1:])
 
 
 def _pairs(kind: str, factor: float, n: int, size_hw: tuple[int, int], scenes: list, seed: int):

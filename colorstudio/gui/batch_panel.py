@@ -263,17 +263,13 @@ class BatchPanel(QWidget):
         example pair, in the user's pictures: the app's own folder may be read-only). A
         relative folder typed in is taken beside the first input too, not in the folder the app
         was started from."""
-        if self.fixed_out is not None and self.fixed_out.is_absolute():
-            return self.fixed_out
-        base = self._default_out().parent
-        return base / self.fixed_out if self.fixed_out is not None else base / "colorized"
-
-    def _default_out(self) -> Path:
         if self.inputs:
             first = self.inputs[0]
             beside = first if first.is_dir() else first.parent
-            return (paths.results_home() if paths.in_examples(beside) else beside) / "colorized"
-        return paths.results_home() / "colorized"
+            base = paths.results_home() if paths.in_examples(beside) else beside
+        else:
+            base = paths.results_home()
+        return base / (self.fixed_out if self.fixed_out is not None else "colorized")   # an absolute one stays
 
     def open_output_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.out_dir())))
