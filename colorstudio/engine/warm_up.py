@@ -11,6 +11,7 @@ from typing import Generator
 
 from colorstudio.engine import methods
 from colorstudio.engine.progress import Progress
+from colorstudio.engine import native_preload
 
 # learned method -> (module, function, arguments) that loads its shipped weights into the cache
 LOADERS: dict[str, tuple[str, str, tuple]] = {
@@ -38,6 +39,9 @@ def default_learned() -> list[str]:
 def warm_up(names: list[str] | None = None) -> Generator[Progress, None, list[str]]:
     """Load each method's shipped weights (default: :func:`default_learned`); returns the names."""
     names = default_learned() if names is None else list(names)
+    if names:
+        yield Progress(0.0, "loading PyTorch")
+        native_preload.preload()
     for i, name in enumerate(names):
         yield Progress(i / max(1, len(names)), f"loading {name}")
         module, func, args = LOADERS[name]

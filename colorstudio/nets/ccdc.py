@@ -25,6 +25,7 @@ from colorstudio.nets.ccdc_encoders import colour_encoder, conv_lrelu, luminance
 from colorstudio.nets.ccdc_flow import FlowEstimator
 from colorstudio.nets.guided import guided_filter
 from colorstudio.nets.warp import backward_warp, resize_flow
+from colorstudio.nets.weight_init import small_normal_
 
 MULTIPLE = 32
 
@@ -70,8 +71,7 @@ class CCDC(nn.Module):
         fw = cfg.full_width                          # + gray, warped ref, V0, base chroma
         self.full = nn.Sequential(conv_lrelu(prev + 1 + 3 + 1 + 2, fw), conv_lrelu(fw, fw))
         self.out = nn.Conv2d(cfg.full_width, 2, 3, 1, 1)
-        nn.init.normal_(self.out.weight, std=1e-3)
-        nn.init.zeros_(self.out.bias)
+        small_normal_(self.out, std=1e-3)
 
     def forward(self, gray: torch.Tensor, ref_small: torch.Tensor,
                 init_flow: torch.Tensor | None = None) -> dict:

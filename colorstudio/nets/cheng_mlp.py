@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 import torch
 import torch.nn as nn
 
+from colorstudio.nets.weight_init import he_normal_
+
 
 @dataclass
 class ChengConfig:
@@ -52,8 +54,7 @@ class ChengMLP(nn.Module):
         self.body = nn.Sequential(*layers)
         for m in self.modules():
             if isinstance(m, nn.Linear):
-                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
-                nn.init.zeros_(m.bias)
+                he_normal_(m)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.body(x)

@@ -20,6 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from colorstudio.nets.colorspace import hsv_to_rgb, luma
+from colorstudio.nets.weight_init import he_normal_
 
 MULTIPLE = 16  # input sides must be multiples of this (1/4 of 1/4)
 
@@ -124,8 +125,7 @@ class HSV2Stage(nn.Module):
 
 def _he_init(m: nn.Module) -> None:
     if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-        nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
-        nn.init.zeros_(m.bias)
+        he_normal_(m)
 
 
 # ---------------------------------------------------------------- losses
