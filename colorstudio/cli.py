@@ -14,7 +14,7 @@ import warnings
 import traceback
 from pathlib import Path
 
-from colorstudio import __version__
+from colorstudio import __version__, paths
 from colorstudio.errors import ColorStudioError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -39,8 +39,6 @@ def _model_path(model: str | None) -> str | None:
     ``mine.safetensors`` in the user folder, as the app lists them)."""
     if model is None or Path(model).exists():
         return model
-    from colorstudio import paths
-
     spaced = model.strip().replace(" ", "_")          # the wizard's file name for "my model"
     for name in (model, model + ".safetensors", spaced + ".safetensors"):
         mine = paths.user_models_dir() / name
@@ -72,6 +70,8 @@ def cmd_colorize(args) -> int:
         _say(result.info["gray_input"])
     if "warning" in result.info:
         _say(f"warning: {result.info['warning']}")
+    for note in result.info.get("input_notes", []) + result.info.get("output_notes", []):
+        _say(f"note: {note}")
     return EXIT_OK
 
 
@@ -105,10 +105,12 @@ def cmd_check(args) -> int:
     from colorstudio.core.checks import check_pair
     from colorstudio.core.colour_management import reference_rgb
     from colorstudio.core.gray_input import classify_gray_input
-    from colorstudio.core.imageio import load_photo
+    from colorstudio.core.imageio import check_size, load_photo
 
     gray = load_photo(args.gray)
     ref = load_photo(args.reference)
+    for photo in (gray, ref):          # what colorize refuses is not measured as a pair either
+        check_size(photo)
     ref_rgb, colour_note = reference_rgb(ref, gray)       # as colorize will see it
     report = check_pair(gray.gray_float(), ref_rgb)
     gray_note = classify_gray_input(gray.pixels).sentence(pair=True)
@@ -185,7 +187,7 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="colorstudio", description="Colorize gray photographs.")
+    parser = argparse.ArgumentParser(prog=paths.command_name(), description="Colorize gray photographs.")
     parser.add_argument("--version", action="version", version=f"colorstudio {__version__}")
     parser.add_argument("--selftest", action="store_true",
                         help="colorize the bundled example headless, verify it, print one line (exit 0/1)")
@@ -265,6 +267,10 @@ def _setup_logging() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["bench"]:  # the benchmark parses its own options
+        if paths.frozen():       # it needs the test photos and child Python processes
+            print(f"{paths.command_name()}: the benchmarks are not part of the packaged app; run them from "
+                  "a source checkout (pip install -e . then colorstudio bench)", file=sys.stderr)
+            return EXIT_USAGE
         from colorstudio.bench import main as bench_main
 
         return _guarded(lambda: bench_main(argv[1:]) or EXIT_OK)

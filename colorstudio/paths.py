@@ -30,6 +30,18 @@ def _candidates() -> list[Path]:
     return out
 
 
+def frozen() -> bool:
+    """Whether this is the packaged (PyInstaller) app rather than a Python installation."""
+    return bool(getattr(sys, "frozen", False))
+
+
+def command_name(default: str = "colorstudio") -> str:
+    """The name the user runs this program by, for usage lines and advice: ``default`` from a
+    Python installation, the executable's own name in the packaged app (``colorstudio-cli``,
+    ``ColorStudio``), which has no ``colorstudio`` command."""
+    return Path(sys.executable).stem if frozen() else default
+
+
 def data_root() -> Path:
     """The first candidate folder that holds ``resources/``."""
     for root in _candidates():

@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 run() { if [ "${NICE:-0}" = 1 ]; then nice -n 19 "$@"; else "$@"; fi; }
 
 python -c "import PyInstaller" 2>/dev/null || python -m pip install "pyinstaller>=6.0"
-run python resources/icons/make_icons.py >/dev/null      # the icons are committed; this keeps them current
+if [ -f resources/icons/make_icons.py ]; then             # not in the sdist: its icons are final
+    run python resources/icons/make_icons.py >/dev/null  # the icons are committed; this keeps them current
+fi
 run python -m PyInstaller --noconfirm --clean --distpath dist --workpath build packaging/colorstudio.spec
 
 APP=dist/ColorStudio

@@ -226,3 +226,14 @@ def test_a_librarys_warning_about_a_file_goes_to_the_log_not_beside_the_message(
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode == 0 and "invalid IFD" not in p.stderr
     assert "invalid IFD" in (tmp_path / "colorstudio.log").read_text()
+
+
+def test_the_packaged_cli_names_itself_and_says_the_benchmarks_are_not_in_it(monkeypatch, capsys):
+    from colorstudio.cli import build_parser
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/ColorStudio/colorstudio-cli")
+    assert build_parser().prog == "colorstudio-cli"
+    assert main(["bench", "--quick"]) == 2
+    err = capsys.readouterr().err
+    assert "not part of the packaged app" in err and len(err.strip().splitlines()) == 1

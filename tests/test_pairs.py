@@ -184,7 +184,7 @@ def test_bad_and_non_image_files_never_raise(tmp_path):
     assert pairs_of(d) == {("good.png", None, "good")}
     reasons = {p.name: r for p, r in d.unmatched}
     assert set(reasons) == {"broken.jpg", "empty.png"}  # notes.txt and hidden files ignored in folders
-    assert "not an image" in reasons["broken.jpg"] and "empty" in reasons["empty.png"]
+    assert "a damaged JPEG" in reasons["broken.jpg"] and "empty" in reasons["empty.png"]
     d = discover([tmp_path / "notes.txt", tmp_path / "ghost.png", tmp_path / "good.png"])
     reasons = {p.name: r for p, r in d.unmatched}
     assert reasons["notes.txt"].startswith("not an image") and reasons["ghost.png"] == "not found"

@@ -78,10 +78,11 @@ def _tone_messages(f: dict) -> list[str]:
     return out
 
 
-def describe(f: dict, min_inliers: int, size_tolerance: float) -> tuple[str, str, list[str]]:
+def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0) -> tuple[str, str, list[str]]:
     """(suggested mode, why, messages for a photographer) from the measured facts;
     ``min_inliers`` matches are needed to measure a pair, scales within ``size_tolerance``
-    count as the same size (the check's own thresholds)."""
+    count as the same size, a shot below ``min_side`` px a side is not matched (the check's
+    own thresholds)."""
     msgs = []
     if f["reference_is_gray"]:
         msgs.append("The reference has no colour (it is gray): there is nothing to take colours from; "
@@ -97,6 +98,11 @@ def describe(f: dict, min_inliers: int, size_tolerance: float) -> tuple[str, str
         if not f["identical"]:
             msgs += _geometry_messages(f)
         msgs += _tone_messages(f)
+    elif min(f["reference_size"] + f["gray_size"]) < min_side:
+        w, h = f["reference_size"] if min(f["reference_size"]) < min_side else f["gray_size"]
+        which = "colour shot" if min(f["reference_size"]) < min_side else "gray shot"
+        msgs.append(f"The {which} is too small ({w}x{h} px) to measure how the two line up "
+                    f"(at least {min_side} px a side).")
     else:
         n = f["n_inliers"]
         found = f"{n} matching detail was" if n == 1 else f"{n} matching details were"

@@ -25,6 +25,7 @@ from colorstudio.core.color import luma
 
 MAX_SIDE = 1024          # analysis long side (px)
 MIN_INLIERS = 15         # fewer geometric inliers -> "could not measure"
+MIN_MEASURE_SIDE = 24    # px: a smaller shot is not matched (a 16x16 thumbnail "looked mirrored")
 RECT_TOL = 1.5           # rows within this many analysis px count as rectified
 ROWS_OFF_MAX = 0.10      # ... and at most this fraction of matches more than 2x off
 SIZE_TOL = 0.10          # sizes within 10% per axis count as the same size (same_size)
@@ -370,18 +371,20 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
         "identical": _is_identical(gray, reference),
         "reference_is_gray": _is_gray_rgb(reference),
     }
-    m = match_features(gray, luma(reference), max_side)
-    facts.update(detector=m.detector, n_matches=len(m.gray_pts), n_inliers=m.n_inliers)
+    measurable = min(gh, gw, rh, rw) >= MIN_MEASURE_SIDE
+    m = match_features(gray, luma(reference), max_side) if measurable else None
+    facts.update(detector=m.detector if m else "none", n_matches=len(m.gray_pts) if m else 0,
+                 n_inliers=m.n_inliers if m else 0)
     measures = dict.fromkeys(
         ["vertical_offset_px", "rows_off_fraction", "vertical_shift_px", "rotation_deg", "mirrored", "rectified",
          "disparity_min", "disparity_max", "disparity_median", "parallax_near_zero_fraction", "exposure_gain", "exposure_stops",
          "tone_slope", "tone_offset", "tone_gamma", "mean_luma_diff"])
     measures.update(colour_side="unknown", colour_camera_position="unknown",
-                    rectify_tolerance_px=m.tolerance_px)
-    if m.n_inliers >= MIN_INLIERS:
+                    rectify_tolerance_px=m.tolerance_px if m else None)
+    if m is not None and m.n_inliers >= MIN_INLIERS:
         measures.update(_geometry(m, gray.shape))
         measures.update(_tone(m))
     facts.update(measures)
-    mode, reason, messages = describe(facts, MIN_INLIERS, SIZE_TOL)
+    mode, reason, messages = describe(facts, MIN_INLIERS, SIZE_TOL, MIN_MEASURE_SIDE)
     return PairReport(**facts, suggested_mode=mode, mode_reason=reason, messages=messages,
                       seconds=time.perf_counter() - t0)

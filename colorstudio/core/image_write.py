@@ -25,6 +25,10 @@ from colorstudio.core.imageio import Photo
 from colorstudio.errors import OutputError
 
 WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
+EIGHT_BIT_ONLY = (".jpg", ".jpeg", ".webp", ".bmp")   # formats that hold 8 bits a channel at most
+NO_ALPHA = (".jpg", ".jpeg", ".bmp")                  # formats with no transparency
+FORMAT_NAMES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF", ".tiff": "TIFF",
+                ".webp": "WebP", ".bmp": "BMP"}
 Writer = Callable[[BinaryIO], object]   # writes a whole file's content to an open binary file
 # pixels a side the format (PNG: libpng, OpenCV's encoder, by default) can hold
 MAX_SIDE = {".jpg": 65535, ".jpeg": 65535, ".webp": 16383, ".png": 1_000_000}
@@ -71,12 +75,12 @@ def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes |
     TIFF and PNG results are written from their arrays, not first copied into bytes: a 48 MP
     16-bit TIFF copied in memory held the interpreter, and so the app's window, for 0.36 s."""
     sixteen = pixels.dtype == np.uint16
-    if ext in (".jpg", ".jpeg", ".webp", ".bmp") and sixteen:
+    if ext in EIGHT_BIT_ONLY and sixteen:
         pixels = (pixels >> 8).astype(np.uint8)
         alpha = None if alpha is None else (alpha >> 8).astype(np.uint8)
         sixteen = False
-    if ext in (".jpg", ".jpeg", ".bmp"):
-        alpha = None  # these formats have no alpha
+    if ext in NO_ALPHA:
+        alpha = None
     if alpha is not None:
         alpha = alpha.astype(pixels.dtype)
     if sixteen and ext in (".tif", ".tiff"):
@@ -106,8 +110,7 @@ def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes |
         kwargs["icc_profile"] = icc
     if exif and ext in (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff"):
         kwargs["exif"] = exif
-    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF", ".tiff": "TIFF",
-           ".webp": "WEBP", ".bmp": "BMP"}[ext]
+    fmt = FORMAT_NAMES[ext].upper()       # Pillow's format names
     if fmt in ("JPEG", "WEBP"):
         kwargs["quality"] = int(jpeg_quality)
     if fmt == "WEBP" and jpeg_quality >= 100:
@@ -132,12 +135,19 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     atomic_write(path, lambda f: f.write(data))
 
 
-def check_output_path(path: str | os.PathLike) -> Path:
+def check_output_path(path: str | os.PathLike, bit_depth: int | None = None) -> Path:
     """Refuse, before any work is done for it, an output that cannot be written: an unknown
-    format, a folder that does not exist or cannot be written to."""
+    format, a 16-bit depth asked of an 8-bit format, an existing folder's name, a folder that
+    does not exist or cannot be written to."""
     path = Path(path)
-    if path.suffix.lower() not in WRITE_EXTENSIONS:
+    ext = path.suffix.lower()
+    if path.is_dir():
+        raise OutputError(f"{path.name}: is a folder; give the result a file name (e.g. {path / 'result.png'})")
+    if ext not in WRITE_EXTENSIONS:
         raise OutputError(_unknown_format(path))
+    if bit_depth == 16 and ext in EIGHT_BIT_ONLY:
+        raise OutputError(f"{path.name}: {FORMAT_NAMES[ext]} holds 8 bits a channel; "
+                          "for 16 bits write .png or .tif")
     check_writable_folder(path.parent if str(path.parent) else Path("."), f"{path.name}: ")
     return path
 
@@ -188,6 +198,23 @@ def atomic_write(path: str | os.PathLike, write: Writer) -> None:
         if not isinstance(e, OSError):
             raise
         raise OutputError(f"{path.name}: cannot be written ({e.strerror or e})") from None
+
+
+def output_notes(path: str | os.PathLike, like: Photo | None, bit_depth: int | None = None) -> list[str]:
+    """What writing ``like``'s result to ``path`` leaves out, in words for the user (the same
+    rules as :func:`save_photo`): a 16-bit gray's depth in an 8-bit format, its transparency in
+    a format without, EXIF larger than a JPEG holds. Empty when nothing is lost."""
+    ext = Path(path).suffix.lower()
+    if like is None or ext not in WRITE_EXTENSIONS:
+        return []
+    name, notes = FORMAT_NAMES[ext], []
+    if ext in EIGHT_BIT_ONLY and 16 in (bit_depth, like.bit_depth):
+        notes.append(f"written with 8 bits a channel, as {name} holds no more (.png or .tif keep the gray's 16)")
+    if like.alpha is not None and ext in NO_ALPHA:
+        notes.append(f"transparency left out: {name} has none (.png, .tif or .webp keep it)")
+    if like.exif is not None and ext in (".jpg", ".jpeg") and not fits_jpeg(like.exif):
+        notes.append("EXIF left out: it is larger than the 64 KB a JPEG holds (.png or .tif keep it)")
+    return notes
 
 
 def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None = None,

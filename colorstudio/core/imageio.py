@@ -1,13 +1,14 @@
 """Reading photographs the way a photographer expects (writing: :mod:`colorstudio.core.image_write`).
 
-- Reads JPEG, PNG, TIFF (8/16 bit), WebP and BMP, and the phones' HEIC/HEIF (through
-  pillow-heif, which applies the file's own rotation) and AVIF (Pillow's own, where built in);
+- Reads JPEG, PNG, TIFF (8/16 bit), WebP, BMP and GIF (the first page or frame; ``frames``
+  says how many there are), and the phones' HEIC/HEIF (through pillow-heif, which applies the
+  file's own rotation) and AVIF (Pillow's own, where built in);
   applies the EXIF orientation; converts palette, CMYK and gray+alpha; carries alpha along.
 - Reads camera RAW files (DNG and the makers' formats) through LibRaw, developed plainly to
   16-bit sRGB, or 16-bit gray from a monochrome sensor (:mod:`colorstudio.core.raw_photos`).
 - An RGB file whose three channels are equal is treated as gray.
 - Guards against decompression bombs *before* decoding: images above
-  :data:`MAX_PIXELS` (default 200 megapixels, ``COLORSTUDIO_MAX_PIXELS`` overrides)
+  :func:`max_pixels` (default 200 megapixels, ``COLORSTUDIO_MAX_PIXELS`` overrides)
   are refused.
 """
 from __future__ import annotations
@@ -25,19 +26,42 @@ from PIL import Image, UnidentifiedImageError, features
 from colorstudio.core.colour_management import cmyk_image_to_srgb, gray_in_srgb_tones, profile_colour_space
 from colorstudio.core.exif_carry import exif_to_carry
 from colorstudio.core.exif_colour_space import icc_from_exif
-from colorstudio.core.png_chunks import png_chunk
+from colorstudio.core.exif_read import exif_orientation, exif_without_decoding, readable_exif
+from colorstudio.core.pixel_arrays import decode_with_opencv, float_to_16bit, orient, pillow_to_arrays
 from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx, png_cicp
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.core.tiff_fallback import is_tiff, read_tiff, tiff_size
 from colorstudio.errors import (
     FileMissingError,
     ImageTooLargeError,
+    InputFileError,
     TruncatedImageError,
     UnreadableImageError,
     UnsupportedImageError,
 )
 
-MAX_PIXELS = int(os.environ.get("COLORSTUDIO_MAX_PIXELS", 200_000_000))
+MIN_SIDE = 16   # px per side to colorize: the flow and stereo matchers (and the nets) need this much
+DEFAULT_MAX_PIXELS = 200_000_000
+MAX_PIXELS: int | None = None       # set to override the environment (tests, an embedding program)
+
+
+def max_pixels() -> int:
+    """The decompression-bomb limit: :data:`MAX_PIXELS`, else ``COLORSTUDIO_MAX_PIXELS`` (a
+    pixel count: ``300000000``, ``3e8``), else :data:`DEFAULT_MAX_PIXELS`. A value that is not a
+    positive number is a one-line error, not a crash of every command."""
+    if MAX_PIXELS is not None:
+        return MAX_PIXELS
+    text = os.environ.get("COLORSTUDIO_MAX_PIXELS", "").strip()
+    if not text:
+        return DEFAULT_MAX_PIXELS
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (1 <= value < 1e15):
+        raise ImageTooLargeError(f"COLORSTUDIO_MAX_PIXELS={text!r} is not a pixel count; "
+                                 "give a positive number such as 300000000, or unset it")
+    return int(value)
 
 
 def _optional_formats() -> tuple[str, ...]:
@@ -58,9 +82,8 @@ def _optional_formats() -> tuple[str, ...]:
     return extra
 
 
-READ_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp") + _optional_formats()
+READ_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif") + _optional_formats()
 FILE_DIALOG_FILTER = "Images (" + " ".join("*" + e for e in READ_EXTENSIONS) + ")"
-_ORIENTATION_TAG = 0x0112
 _GRAY_TOLERANCE = 2 / 255  # an RGB file within this of equal channels is gray
 
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our errors, not libtiff's
@@ -87,6 +110,15 @@ class Photo:
     converted_from: str | None = None  # e.g. "CMYK", "P" (palette)
     tone_note: str | None = None       # a gray profile's tones brought to sRGB's (see load_photo)
     srgb_tones: bool = False           # a gray read through its gray profile: its levels are sRGB's tones
+    frames: int = 1                    # pages of a TIFF, frames of a GIF or WebP: only the first is read
+
+    @property
+    def frames_note(self) -> str | None:
+        """A note for the user when the file holds more than the picture that was read."""
+        if self.frames <= 1:
+            return None
+        kind = "pages" if self.format == "TIFF" else "frames"
+        return f"{self.name} holds {self.frames} {kind}: only the first is used"
 
     @property
     def is_gray(self) -> bool:
@@ -135,13 +167,41 @@ def _check_path(path: Path) -> None:
         raise UnreadableImageError(f"{path.name}: the file is empty (0 bytes)")
 
 
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"),
+               (b"MM\x00*", "TIFF"), (b"GIF8", "GIF"), (b"BM", "BMP"))
+
+
+class _NotIdentified(UnsupportedImageError):
+    """Pillow did not recognise the file as any image format."""
+
+
+def _damaged_or(error: UnsupportedImageError, path: Path) -> InputFileError:
+    """For a file Pillow (and tifffile) could not open: a damaged-file error when Pillow did not
+    recognise it but its first bytes announce an image format, else ``error`` as it is."""
+    kind = _format_by_signature(path) if isinstance(error, _NotIdentified) else None
+    return UnreadableImageError(f"{path.name}: a damaged {kind} file (it starts as one, but cannot be "
+                                "read)") if kind else error
+
+
+def _format_by_signature(path: Path) -> str | None:
+    """The format a file's first bytes announce (PNG, JPEG, TIFF, GIF, BMP, WebP), or None."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
+
+
 def _open(path: Path) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             im = Image.open(path)
     except UnidentifiedImageError:
-        raise UnsupportedImageError(
+        raise _NotIdentified(
             f"{path.name}: not an image ColorStudio can read "
             f"(supported: {', '.join(e.lstrip('.') for e in READ_EXTENSIONS)})") from None
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
@@ -164,12 +224,22 @@ def megapixels(pixels: float) -> str:
 
 def _check_size(path: Path, w: int, h: int) -> None:
     """Refuse sizes before decoding: a decompression bomb, or nothing to colorize."""
-    if w * h > MAX_PIXELS:
+    limit = max_pixels()
+    if w * h > limit:
         raise ImageTooLargeError(
             f"{path.name}: {w}x{h} is {megapixels(w * h)} megapixels, above the limit of "
-            f"{megapixels(MAX_PIXELS)} MP (set COLORSTUDIO_MAX_PIXELS to raise it)")
+            f"{megapixels(limit)} MP (set COLORSTUDIO_MAX_PIXELS to raise it)")
     if w < 2 or h < 2:
-        raise UnsupportedImageError(f"{path.name}: {w}x{h} is too small to colorize")
+        raise UnsupportedImageError(f"{path.name}: {w}x{h} is too small to colorize "
+                                    f"(at least {MIN_SIDE}x{MIN_SIDE} pixels)")
+
+
+def check_size(photo: Photo) -> None:
+    """A one-line error for a photo too small to colorize (below :data:`MIN_SIDE` per side)."""
+    w, h = photo.size
+    if min(h, w) < MIN_SIDE:
+        raise UnsupportedImageError(f"{photo.name}: {w}x{h} is too small to colorize "
+                                    f"(at least {MIN_SIDE}x{MIN_SIDE} pixels)")
 
 
 def _tiff_only_tifffile_reads(path: Path) -> Photo | None:
@@ -183,134 +253,17 @@ def _tiff_only_tifffile_reads(path: Path) -> Photo | None:
         return None
     pixels, alpha, icc, orientation = decoded
     if pixels.dtype.kind == "f":         # float16/32/64 (an HDR or a scientific export)
-        pixels = _float_to_16bit(pixels)
-        alpha = None if alpha is None else _float_to_16bit(alpha)
-    pixels = _orient(pixels, orientation)
-    alpha = None if alpha is None else _orient(alpha, orientation)
+        pixels = float_to_16bit(pixels)
+        alpha = None if alpha is None else float_to_16bit(alpha)
+    pixels = orient(pixels, orientation)
+    alpha = None if alpha is None else orient(alpha, orientation)
     return _photo(pixels, alpha, icc, None, path, "TIFF", None)
-
-
-def _orient(arr: np.ndarray, orientation: int) -> np.ndarray:
-    """Apply an EXIF orientation (1..8) to an (H, W[, C]) array."""
-    ops = {
-        2: lambda a: a[:, ::-1],
-        3: lambda a: a[::-1, ::-1],
-        4: lambda a: a[::-1],
-        5: lambda a: np.swapaxes(a, 0, 1),
-        6: lambda a: np.swapaxes(a, 0, 1)[:, ::-1],
-        7: lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],
-        8: lambda a: np.swapaxes(a, 0, 1)[::-1],
-    }
-    return np.ascontiguousarray(ops[orientation](arr)) if orientation in ops else arr
-
-
-def _decode_with_opencv(path: Path, orientation: int, only_16bit_colour: bool
-                        ) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """Pixels decoded by OpenCV, then turned by ``orientation``.
-
-    Used for 16-bit colour PNG (Pillow reduces it to 8 bit) and for every TIFF (Pillow's
-    handling of the TIFF orientation tag is not consistent across modes; libtiff applies it).
-    """
-    data = np.fromfile(str(path), dtype=np.uint8)
-    try:
-        arr = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
-    except cv2.error:       # a layout OpenCV refuses (very wide strips, a cut float TIFF): Pillow's turn
-        return None
-    if arr is None or arr.dtype not in (np.uint8, np.uint16):
-        return None
-    if only_16bit_colour and (arr.dtype != np.uint16 or arr.ndim != 3):
-        return None
-    alpha = None
-    if arr.ndim == 3 and arr.shape[2] == 4:
-        alpha = _orient(np.ascontiguousarray(arr[..., 3]), orientation)
-        arr = arr[..., :3]
-    if arr.ndim == 3 and arr.shape[2] == 3:
-        arr = arr[..., ::-1]
-    elif arr.ndim == 3:
-        return None
-    return _orient(np.ascontiguousarray(arr), orientation), alpha
-
-
-def _float_scale(arr: np.ndarray) -> float:
-    """Float pixels to 16-bit counts. Float TIFFs hold 0..1 (an HDR or edited file a little
-    more: highlights, clipped); a few hold 0..255 or 0..65535. Judged by the 99.9th percentile,
-    so a few bright pixels do not change the scale of the whole photo."""
-    sample = np.nan_to_num(arr[:: max(1, arr.shape[0] // 256), :: max(1, arr.shape[1] // 256)],
-                           nan=0.0, posinf=0.0, neginf=0.0)
-    high = float(np.percentile(sample, 99.9)) if sample.size else 0.0
-    return 65535.0 if high <= 2.0 else 65535.0 / 255.0 if high <= 255.0 else 1.0
-
-
-def _float_to_16bit(arr: np.ndarray) -> np.ndarray:
-    """Float pixels as 16-bit counts (:func:`_float_scale`); NaN is black, +inf white."""
-    scale = _float_scale(arr)
-    out = np.nan_to_num(np.asarray(arr, np.float32), nan=0.0, posinf=65535.0 / scale, neginf=0.0) * scale
-    return np.clip(np.rint(out), 0, 65535).astype(np.uint16)
-
-
-def _pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, str | None]:
-    mode = im.mode
-    converted = None
-    alpha = None
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
-        return np.asarray(im, dtype=np.uint16).copy(), None, None
-    if mode in ("I", "F"):
-        arr = np.asarray(im)
-        if arr.dtype.kind == "f":
-            return _float_to_16bit(arr), None, mode
-        if arr.size and (high := int(arr.max())) > 65535:     # 32-bit integer counts: brightest = white
-            arr = arr.astype(np.float64) * (65535.0 / high)
-        return np.clip(arr, 0, 65535).astype(np.uint16), None, mode
-    if mode == "P":
-        converted = "palette"
-        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
-    elif mode == "CMYK":
-        converted = "CMYK"
-        im = im.convert("RGB")
-    elif mode in ("1",):
-        converted = "1-bit"
-        im = im.convert("L")
-    elif mode == "LA":
-        alpha = np.asarray(im.getchannel("A")).copy()
-        im = im.convert("L")
-    elif mode not in ("L", "RGB", "RGBA"):
-        converted = mode
-        im = im.convert("RGB")
-    if im.mode == "RGBA":
-        alpha = np.asarray(im.getchannel("A")).copy()
-        im = im.convert("RGB")
-    return np.asarray(im).copy(), alpha, converted
-
-
-def _exif_without_decoding(im: Image.Image, path: Path) -> Image.Exif:
-    """The EXIF of an opened image; for a PNG read from its eXIf chunk, wherever it is, instead
-    of Pillow's getexif(), which decodes the whole image to look after the pixel data (78 ms
-    and the pixels' memory for a 12 MP PNG, for each file of a batch's discovery)."""
-    if im.format != "PNG" or "exif" in im.info:
-        return im.getexif()
-    exif = Image.Exif()
-    data = png_chunk(path, b"eXIf")
-    if data:
-        exif.load(data)
-    elif any(k in im.info for k in ("XML:com.adobe.xmp", "Raw profile type exif")):
-        return im.getexif()        # an orientation in XMP or ImageMagick's text chunk (rare)
-    return exif
-
-
-def exif_orientation(exif) -> int:
-    """The EXIF orientation, 1..8; anything else (text, a NaN rational, 0, 65535) counts as 1."""
-    value = exif.get(_ORIENTATION_TAG, 1)
-    try:
-        value = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return 1
-    return value if 1 <= value <= 8 else 1
 
 
 def _decode(im: Image.Image, path: Path):
     """Pixels, alpha and metadata of an opened image (orientation applied)."""
     fmt = im.format
-    exif = im.getexif()
+    exif = readable_exif(im)
     icc = (im.info.get("icc_profile") or icc_from_nclx(im.info.get("nclx_profile"))   # HEIF: either
            or (icc_from_nclx(avif_nclx(path), "AVIF") if fmt == "AVIF" else None)     # AVIF: either
            or (icc_from_nclx(png_cicp(path), "PNG") if fmt == "PNG" else None)        # PNG: a cICP chunk
@@ -322,16 +275,16 @@ def _decode(im: Image.Image, path: Path):
         exif_bytes = None
     turn = 1 if fmt == "TIFF" else orientation   # libtiff (OpenCV's and Pillow's) has turned a TIFF
     if fmt == "TIFF" or (fmt == "PNG" and im.mode in ("RGB", "RGBA")):
-        decoded = _decode_with_opencv(path, turn, only_16bit_colour=fmt == "PNG")
+        decoded = decode_with_opencv(path, turn, only_16bit_colour=fmt == "PNG")
         drops_alpha = decoded is not None and decoded[1] is None and im.mode in ("LA", "RGBA")
         if decoded is not None and not drops_alpha:   # OpenCV reads a gray+alpha TIFF as gray
             return decoded[0], decoded[1], icc, exif_bytes, fmt, None
     im.load()
     if im.mode == "CMYK" and (managed := cmyk_image_to_srgb(im, icc)) is not None:
-        return _orient(np.asarray(managed).copy(), turn), None, None, exif_bytes, fmt, "CMYK (by its profile)"
-    pixels, alpha, converted = _pillow_to_arrays(im)
-    pixels = _orient(pixels, turn)
-    alpha = None if alpha is None else _orient(alpha, turn)
+        return orient(np.asarray(managed).copy(), turn), None, None, exif_bytes, fmt, "CMYK (by its profile)"
+    pixels, alpha, converted = pillow_to_arrays(im)
+    pixels = orient(pixels, turn)
+    alpha = None if alpha is None else orient(alpha, turn)
     return pixels, alpha, icc, exif_bytes, fmt, converted
 
 
@@ -344,16 +297,16 @@ def load_photo(path: str | os.PathLike) -> Photo:
     path = Path(path)
     _check_path(path)
     if is_raw(path) and raw_supported():
-        pixels = develop_raw(path, MAX_PIXELS)
+        pixels = develop_raw(path, max_pixels())
         if pixels.ndim == 3 and channels_equal(pixels):
             pixels = np.ascontiguousarray(pixels[..., 1])
         return Photo(pixels=pixels, exif=raw_exif(path), path=path, format="RAW")
     try:
         im = _open(path)
-    except UnsupportedImageError:
+    except UnsupportedImageError as e:
         photo = _tiff_only_tifffile_reads(path)
         if photo is None:
-            raise
+            raise _damaged_or(e, path) from None
         return photo
     try:
         pixels, alpha, icc, exif_bytes, fmt, converted = _decode(im, path)
@@ -363,8 +316,17 @@ def load_photo(path: str | os.PathLike) -> Photo:
             raise TruncatedImageError(f"{path.name}: the file is truncated or damaged") from None
         raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
     finally:
+        frames = _frame_count(im)
         im.close()
-    return _photo(pixels, alpha, icc, exif_bytes, path, fmt, converted)
+    return replace(_photo(pixels, alpha, icc, exif_bytes, path, fmt, converted), frames=frames)
+
+
+def _frame_count(im: Image.Image) -> int:
+    """How many pages or frames an opened file holds (1 when it cannot tell)."""
+    try:
+        return max(1, int(getattr(im, "n_frames", 1)))
+    except (OSError, ValueError, EOFError, struct.error):
+        return 1
 
 
 def _photo(pixels, alpha, icc, exif_bytes, path, fmt, converted) -> Photo:
@@ -392,20 +354,20 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
     path = Path(path)
     _check_path(path)
     if is_raw(path) and raw_supported():
-        return raw_size(path, MAX_PIXELS)
+        return raw_size(path, max_pixels())
     try:
         im = _open(path)
-    except UnsupportedImageError:
+    except UnsupportedImageError as e:
         size = tiff_size(path) if is_tiff(path) else None
         if size is None:
-            raise
+            raise _damaged_or(e, path) from None
         w, h, orientation = size
         return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
     try:
         w, h = im.size
         if im.format == "TIFF":  # the stored size: Pillow may report TIFF sizes already turned
             w, h = int(im.tag_v2.get(256, w)), int(im.tag_v2.get(257, h))
-        if exif_orientation(_exif_without_decoding(im, path)) in (5, 6, 7, 8):
+        if exif_orientation(exif_without_decoding(im, path)) in (5, 6, 7, 8):
             w, h = h, w
         return w, h
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:

@@ -371,7 +371,7 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
         if m.resolve() not in seen_manifests:
             seen_manifests.add(m.resolve())
             items += _read_manifest(m, unmatched, used)
-    files = [f for f in files if f.path.resolve() not in used]
+    files = [f for f in files if f.path.resolve() not in used and not _earlier_result(f.path, files)]
 
     readable = []
     for f in files:
@@ -393,6 +393,21 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
     _make_names_unique(items)
     unmatched.sort(key=lambda u: (str(u[0]), u[1]))
     return Discovery(items, unmatched)
+
+
+RESULT_SUFFIX = "_colorized"      # a batch's result of NAME.ext is NAME_colorized.ext (-2, -3, ...)
+_RESULT_NAME = re.compile(re.escape(RESULT_SUFFIX) + r"(?:-\d+)?$")
+
+
+def _earlier_result(path: Path, files: list[_File]) -> bool:
+    """Whether ``path`` is a batch's result of another of ``files`` in its folder
+    (``trip_colorized.png`` beside ``trip.png``): a batch run again into the folder of its
+    photos must not take its own results for new photos."""
+    match = _RESULT_NAME.search(path.stem)
+    if not match:
+        return False
+    source = path.stem[:match.start()]
+    return any(f.path.parent == path.parent and f.path.stem == source for f in files)
 
 
 def _make_names_unique(items: list[PairItem]) -> None:

@@ -28,3 +28,34 @@ def png_chunk(path, kind: bytes, before_image_data: bool = False) -> bytes | Non
                 f.seek(length + 4, 1)         # the chunk and its CRC, unread
     except (OSError, struct.error):
         return None
+
+
+PIXEL_CHUNKS = (b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND")   # what decoding the pixels needs
+
+
+def pixel_chunks_only(data):
+    """A PNG file's bytes (a uint8 numpy array) with only :data:`PIXEL_CHUNKS`: the metadata
+    chunks (profile, EXIF, text) are read elsewhere, and libpng under OpenCV prints warnings
+    about them on the terminal ("libpng warning: eXIf: invalid"). The same array when there is
+    nothing to drop, or when the chunks cannot be followed (the decoder then says what is wrong)."""
+    import numpy as np
+
+    raw = memoryview(data).cast("B")
+    if bytes(raw[:8]) != SIGNATURE:
+        return data
+    keep, pos, dropped = [slice(0, 8)], 8, False
+    while pos + 8 <= len(raw):
+        length, kind = struct.unpack(">I4s", raw[pos:pos + 8])
+        end = pos + 12 + length
+        if end > len(raw):
+            return data
+        if kind in PIXEL_CHUNKS:
+            keep.append(slice(pos, end))
+        else:
+            dropped = True
+        pos = end
+        if kind == b"IEND":
+            break
+    else:
+        return data                   # no IEND: a cut file, for the decoder to judge
+    return np.concatenate([data[s] for s in keep]) if dropped else data

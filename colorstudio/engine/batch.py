@@ -14,11 +14,18 @@ from typing import Generator, Iterable
 
 import numpy as np
 
-from colorstudio.core.image_write import NAME_MAX_BYTES, WRITE_EXTENSIONS, check_writable_folder, fit_name, free_path
-from colorstudio.core.pairs import discover
+from colorstudio.core.image_write import (
+    NAME_MAX_BYTES,
+    WRITE_EXTENSIONS,
+    check_writable_folder,
+    fit_name,
+    free_path,
+    output_notes,
+)
+from colorstudio.core.pairs import RESULT_SUFFIX, discover
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import colorize_steps, save_result
-from colorstudio.core.imageio import load_photo
+from colorstudio.core.imageio import READ_EXTENSIONS, load_photo
 from colorstudio.engine import methods as registry
 from colorstudio.errors import ColorStudioError, OutputError
 
@@ -76,11 +83,20 @@ def output_extension(ext: str) -> str:
 
 def _written_suffix(suffix: str, ext: str | None) -> str:
     """The format asked for, else ``suffix``, or one that can be written: JPEG for the phones'
-    lossy HEIC/HEIF/AVIF, PNG (lossless) for anything else."""
+    lossy HEIC/HEIF/AVIF, PNG (lossless) for anything else (a RAW, a GIF)."""
     suffix = output_extension(ext) if ext else suffix.lower()
     if suffix not in WRITE_EXTENSIONS:
         suffix = ".jpg" if suffix in (".heic", ".heif", ".avif") else ".png"
     return suffix
+
+
+def _manifest_suffix(output: Path, ext: str | None) -> str:
+    """The format of a manifest's output name: ``ext`` if given, else its own, or one that can
+    be written for a format ColorStudio only reads (:func:`_written_suffix`); PNG for a name
+    without one; an unknown one (``out.xyz``) is refused, as ``--ext .xyz`` is."""
+    if ext or not output.suffix or output.suffix.lower() in READ_EXTENSIONS:
+        return _written_suffix(output.suffix, ext)
+    return output_extension(output.suffix)
 
 
 def _output_path(item, out_dir: Path, ext: str | None) -> Path:
@@ -88,9 +104,9 @@ def _output_path(item, out_dir: Path, ext: str | None) -> Path:
     and ``night/out.png`` stay two files), else ``NAME_colorized``, in ``out_dir``, in a
     format that can be written."""
     if item.output is not None:
-        stem, tail, folder = item.output.stem, _written_suffix(item.output.suffix, ext), out_dir / item.output.parent
+        stem, tail, folder = item.output.stem, _manifest_suffix(item.output, ext), out_dir / item.output.parent
     else:
-        stem, tail, folder = item.name, "_colorized" + _written_suffix(item.gray.suffix, ext), out_dir
+        stem, tail, folder = item.name, RESULT_SUFFIX + _written_suffix(item.gray.suffix, ext), out_dir
     # a long input name: the result's name is cut to the file system's limit (with room for "-NN")
     return folder / (fit_name(stem, NAME_MAX_BYTES - len(os.fsencode(tail)) - 4) + tail)
 
@@ -103,9 +119,14 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
         raise OutputError(f"the output folder {out_dir} is a file, not a folder; choose a folder")
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search
     found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
-    items = [BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=_output_path(i, out_dir, ext))
-             for i in found.items]
-    return BatchPlan(items=items, unmatched=list(found.unmatched), out_dir=out_dir)
+    items, unmatched = [], list(found.unmatched)
+    for i in found.items:
+        try:
+            items.append(BatchItem(gray=i.gray, reference=i.reference, name=i.name,
+                                   output=_output_path(i, out_dir, ext)))
+        except OutputError as e:                     # a manifest row's output in an unknown format
+            unmatched.append((i.gray, f"output {i.output}: {e}"))
+    return BatchPlan(items=items, unmatched=unmatched, out_dir=out_dir)
 
 
 def method_for(item: BatchItem, method: str | None) -> str | None:
@@ -141,6 +162,15 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
     item.thumbnail = thumbnail(result.rgb)
     item.thumbnail_profile = result.output_icc       # the space the result was written in
     return result
+
+
+def _shown(written: Path, out_dir: Path) -> str:
+    """A result's name as the user finds it: with its subfolder of the output folder
+    (a manifest's ``day/out.png`` and ``night/out.png``)."""
+    try:
+        return str(written.relative_to(out_dir))
+    except ValueError:
+        return written.name
 
 
 def thumbnail(rgb: np.ndarray, long_side: int = THUMBNAIL_SIDE) -> np.ndarray:
@@ -179,8 +209,10 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
                                     f"{item.name}: {p.message}", done, failed)
             item.status = DONE
             done += 1
-            note = result.info.get("warning") or result.info.get("gray_input")
-            message = f"{item.name}: written {item.written.name}" + (f"; {note}" if note else "")
+            notes = [result.info.get("warning") or result.info.get("gray_input"),
+                     *result.info.get("input_notes", []), *output_notes(item.written, result.gray)]
+            message = f"{item.name}: written {_shown(item.written, plan.out_dir)}" + "".join(
+                f"; {n}" for n in notes if n)
         except ColorStudioError as e:
             item.status, item.error = FAILED, str(e)
             failed += 1

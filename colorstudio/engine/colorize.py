@@ -18,17 +18,17 @@ from colorstudio.core.colour_management import check_space, gray_in_result_space
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
-from colorstudio.core.image_write import check_output_path, same_file, save_photo
-from colorstudio.core.imageio import Photo, load_photo
+from colorstudio.core.image_write import check_output_path, output_notes, same_file, save_photo
+from colorstudio.core.imageio import Photo, check_size, load_photo
+from colorstudio.core.memory_need import check_memory
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult, WorkingChroma
 from colorstudio.core.single_chroma import resaturate, saturated_working
 from colorstudio.engine import methods as registry
 from colorstudio.engine.learned_methods import LEARNED, saturation_for
 from colorstudio.engine.progress import Progress, ReducedResult
-from colorstudio.errors import MethodError, ModelError, OutputError, UnsupportedImageError
+from colorstudio.errors import MethodError, ModelError, OutputError
 
-MIN_SIDE = 16   # px per side: the flow and stereo matchers (and the nets) need at least this much
 
 
 @dataclass
@@ -44,14 +44,6 @@ class Colorization:
     working: WorkingChroma | None = None    # single-gray learned methods: see with_saturation
     # the RGB profile rgb is in and is written with (None: sRGB): see core.colour_management.result_profile
     output_icc: bytes | None = None
-
-
-def check_size(photo: Photo) -> None:
-    """A one-line error for a photo too small to colorize (below :data:`MIN_SIDE` per side)."""
-    w, h = photo.size
-    if min(h, w) < MIN_SIDE:
-        raise UnsupportedImageError(f"{photo.name}: {w}x{h} is too small to colorize "
-                                    f"(at least {MIN_SIDE}x{MIN_SIDE} pixels)")
 
 
 def choose_pair_mode(gray: np.ndarray, reference: np.ndarray, forced: str | None = None) -> tuple[str, str]:
@@ -163,6 +155,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     check_size(gray)
     if reference is not None:
         check_size(reference)
+    check_memory(gray.name, gray.size, reference.size if reference is not None else None)
     mode_info: dict = {}
     pair_warning = None
     asked_mode = kwargs.get("mode") if ref_f is not None else None
@@ -214,6 +207,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         info["gray_input"] = gray_note
     if pair_warning and "warning" not in info:
         info["warning"] = pair_warning
+    if frames := [p.frames_note for p in (gray, reference) if p is not None and p.frames_note]:
+        info["input_notes"] = frames
     notes = [n for n in (gray.tone_note, colour_note) if n]
     if notes:
         info["colour_management"] = "; ".join(notes)
@@ -310,7 +305,7 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
     """Read, colorize, write (and optionally write the diagnostics, their confidence and
     visibility maps in ``diagnostics_palette``). An output that cannot be written is refused
     first, not after the work."""
-    check_output_path(out_path)
+    check_output_path(out_path, bit_depth)
     gray = load_photo(gray_path)
     reference = load_photo(reference_path) if reference_path is not None else None
     for photo in (gray, reference):
@@ -322,6 +317,8 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
         prepare_diagnostics_folder(diagnostics_dir)
     result = colorize(gray, reference, method, model, options)
     written = save_result(result, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
+    if notes := output_notes(written, result.gray, bit_depth):
+        result.info["output_notes"] = notes
     if diagnostics_dir is not None:
         from colorstudio.engine.diagnostics_io import write_diagnostics
 

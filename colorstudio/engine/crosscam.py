@@ -25,8 +25,8 @@ import torch
 from colorstudio.core.baselines import match_luma, sgbm_disparity
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
+from colorstudio.core.imageio import MIN_SIDE
 from colorstudio.core.result import ChromaResult
-from colorstudio.engine.colorize import MIN_SIDE
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
 from colorstudio.engine.device import on_device, to_cpu, torch_device
 from colorstudio.engine.model_cache import load_once

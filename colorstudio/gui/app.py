@@ -12,13 +12,13 @@ import os
 import sys
 from pathlib import Path
 
-from colorstudio import __version__
+from colorstudio import __version__, paths
 
 log = logging.getLogger("colorstudio.gui")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="colorstudio-gui", description="ColorStudio desktop app")
+    parser = argparse.ArgumentParser(prog=paths.command_name("colorstudio-gui"), description="ColorStudio desktop app")
     parser.add_argument("files", nargs="*", type=Path, help="gray photo, gray + colour reference, or folders")
     parser.add_argument("--screenshot", type=Path, metavar="OUT.png",
                         help="render the main window offscreen (files loaded, result computed) and exit")

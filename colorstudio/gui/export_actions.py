@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from colorstudio import paths
 from colorstudio.core.colour_management import profile_name
-from colorstudio.core.image_write import free_path, same_file
+from colorstudio.core.image_write import free_path, output_notes, same_file
 from colorstudio.gui import jobs
 from colorstudio.errors import OutputError
 from colorstudio.gui.error_dialog import show_error
@@ -67,9 +67,10 @@ class ExportActions:
             return None
         icc = self.result.colorization.output_icc
         space = f" (in {profile_name(icc)})" if icc else ""        # sRGB goes without saying
+        notes = output_notes(path, self.result.colorization.gray, bit_depth)   # e.g. 16-bit into a JPEG
         return self._run(jobs.export_result, self.result.colorization, path, bit_depth, jpeg_quality,
                          diagnostics_dir, self._pending_strength(), self.settings.diagnostics_palette,
-                         on_done=lambda written: self._exported(written, space))
+                         on_done=lambda written: self._exported(written, space, notes))
 
     def _pending_strength(self) -> float | None:
         """The factor the slider asks for if the shown result is not at it yet (the live
@@ -86,9 +87,10 @@ class ExportActions:
             self._run(jobs.export_diagnostics, self.result.colorization, target, self._pending_strength(),
                       self.settings.diagnostics_palette, on_done=self._exported)
 
-    def _exported(self, written: list[Path], space: str = "") -> None:
-        """``space``: the result file's colour space in words, when it is not sRGB."""
+    def _exported(self, written: list[Path], space: str = "", notes: list[str] = ()) -> None:
+        """``space``: the result file's colour space in words, when it is not sRGB; ``notes``:
+        what the file's format left out (:func:`~colorstudio.core.image_write.output_notes`)."""
         more = f" (+{len(written) - 1} files in {written[1].parent.name})" if len(written) > 1 else ""
         self.side.set_progress(1.0, "written")      # the job's last step was below 100 %
-        self.side.set_status(f"Written: {written[0]}{space}{more}")
+        self.side.set_status(f"Written: {written[0]}{space}{more}" + "".join(f"; {n}" for n in notes))
         self.statusBar().showMessage(f"Written {written[0]}{space}", 8000)

@@ -114,6 +114,7 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
             checks.append(f"Colour profile: {colour_note}.")
     if gray.tone_note:
         checks.append(f"Colour profile: {gray.tone_note}.")
+    checks += [f"{p.frames_note}." for p in (gray, reference) if p is not None and p.frames_note]
     gray_note = classify_gray_input(gray.pixels).sentence(pair=reference is not None)
     if gray_note:
         checks.append(gray_note)

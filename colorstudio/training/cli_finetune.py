@@ -8,6 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from colorstudio import paths
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("finetune", help="fine-tune the stereo model on your own camera's pairs (no ground truth)")
@@ -101,5 +103,5 @@ def run(args) -> int:
     _say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; {scored_on} cycle PSNR on 16x16 blocks "
          f"{b['cycle_psnr_blocks']:.2f} -> {a['cycle_psnr_blocks']:.2f} dB, per pixel "
          f"{b['cycle_psnr']:.2f} -> {a['cycle_psnr']:.2f} dB")
-    _say(f"use it with: colorstudio colorize GRAY REF -o OUT --model {out}")
+    _say(f"use it with: {paths.command_name()} colorize GRAY REF -o OUT --model {out}")
     return 0

@@ -349,3 +349,18 @@ def test_menu_commands_that_can_do_nothing_are_greyed_and_their_keys_say_why(qtb
     window.set_mode("result")
     window._update_menu_states()
     assert window.colorize_action.isEnabled() and window.before_action.isEnabled()
+
+
+def test_exporting_a_16_bit_gray_as_jpeg_says_it_has_8_bits(qtbot, window, tmp_path):
+    import cv2
+
+    ramp = np.linspace(0, 65535, 96 * 128).reshape(96, 128).astype(np.uint16)
+    cv2.imwrite(str(tmp_path / "g16.png"), ramp)
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([tmp_path / "g16.png"])
+    colorize(qtbot, window, method="neutral")
+    worker = window.export_to(tmp_path / "g16_colorized.jpg", bit_depth=8)   # what the dialog gives a JPEG
+    with qtbot.waitSignal(worker.done, timeout=20000):
+        pass
+    assert load_photo(tmp_path / "g16_colorized.jpg").bit_depth == 8
+    assert "written with 8 bits a channel" in window.side.status.text()

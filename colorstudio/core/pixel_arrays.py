@@ -1,0 +1,105 @@
+"""An opened image file's pixel data as numpy arrays (:mod:`colorstudio.core.imageio` reads
+files with these): OpenCV's decoder where it keeps what Pillow would lose (16-bit colour PNG,
+TIFF), Pillow's modes brought to gray/RGB uint8/uint16 with alpha apart, float pixels as 16-bit
+counts, and an EXIF orientation applied."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from colorstudio.core.png_chunks import pixel_chunks_only
+
+
+def orient(arr: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation (1..8) to an (H, W[, C]) array."""
+    ops = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: np.swapaxes(a, 0, 1),
+        6: lambda a: np.swapaxes(a, 0, 1)[:, ::-1],
+        7: lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],
+        8: lambda a: np.swapaxes(a, 0, 1)[::-1],
+    }
+    return np.ascontiguousarray(ops[orientation](arr)) if orientation in ops else arr
+
+
+def decode_with_opencv(path: Path, orientation: int, only_16bit_colour: bool
+                        ) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Pixels decoded by OpenCV, then turned by ``orientation``.
+
+    Used for 16-bit colour PNG (Pillow reduces it to 8 bit) and for every TIFF (Pillow's
+    handling of the TIFF orientation tag is not consistent across modes; libtiff applies it).
+    """
+    data = pixel_chunks_only(np.fromfile(str(path), dtype=np.uint8))
+    try:
+        arr = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    except cv2.error:       # a layout OpenCV refuses (very wide strips, a cut float TIFF): Pillow's turn
+        return None
+    if arr is None or arr.dtype not in (np.uint8, np.uint16):
+        return None
+    if only_16bit_colour and (arr.dtype != np.uint16 or arr.ndim != 3):
+        return None
+    alpha = None
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        alpha = orient(np.ascontiguousarray(arr[..., 3]), orientation)
+        arr = arr[..., :3]
+    if arr.ndim == 3 and arr.shape[2] == 3:
+        arr = arr[..., ::-1]
+    elif arr.ndim == 3:
+        return None
+    return orient(np.ascontiguousarray(arr), orientation), alpha
+
+
+def float_scale(arr: np.ndarray) -> float:
+    """Float pixels to 16-bit counts. Float TIFFs hold 0..1 (an HDR or edited file a little
+    more: highlights, clipped); a few hold 0..255 or 0..65535. Judged by the 99.9th percentile,
+    so a few bright pixels do not change the scale of the whole photo."""
+    sample = np.nan_to_num(arr[:: max(1, arr.shape[0] // 256), :: max(1, arr.shape[1] // 256)],
+                           nan=0.0, posinf=0.0, neginf=0.0)
+    high = float(np.percentile(sample, 99.9)) if sample.size else 0.0
+    return 65535.0 if high <= 2.0 else 65535.0 / 255.0 if high <= 255.0 else 1.0
+
+
+def float_to_16bit(arr: np.ndarray) -> np.ndarray:
+    """Float pixels as 16-bit counts (:func:`_float_scale`); NaN is black, +inf white."""
+    scale = float_scale(arr)
+    out = np.nan_to_num(np.asarray(arr, np.float32), nan=0.0, posinf=65535.0 / scale, neginf=0.0) * scale
+    return np.clip(np.rint(out), 0, 65535).astype(np.uint16)
+
+
+def pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, str | None]:
+    mode = im.mode
+    converted = None
+    alpha = None
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        return np.asarray(im, dtype=np.uint16).copy(), None, None
+    if mode in ("I", "F"):
+        arr = np.asarray(im)
+        if arr.dtype.kind == "f":
+            return float_to_16bit(arr), None, mode
+        if arr.size and (high := int(arr.max())) > 65535:     # 32-bit integer counts: brightest = white
+            arr = arr.astype(np.float64) * (65535.0 / high)
+        return np.clip(arr, 0, 65535).astype(np.uint16), None, mode
+    if mode == "P":
+        converted = "palette"
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif mode == "CMYK":
+        converted = "CMYK"
+        im = im.convert("RGB")
+    elif mode in ("1",):
+        converted = "1-bit"
+        im = im.convert("L")
+    elif mode == "LA":
+        alpha = np.asarray(im.getchannel("A")).copy()
+        im = im.convert("L")
+    elif mode not in ("L", "RGB", "RGBA"):
+        converted = mode
+        im = im.convert("RGB")
+    if im.mode == "RGBA":
+        alpha = np.asarray(im.getchannel("A")).copy()
+        im = im.convert("RGB")
+    return np.asarray(im).copy(), alpha, converted

@@ -1,0 +1,167 @@
+"""Unusual but real files and outputs (session 28's review of inputs): what a format cannot hold
+is said, a setting that is not a number is one line, a pair too small to measure is not
+measured, metadata that libpng dislikes never reaches the terminal, a batch run again into its
+own folder does not colorize its results."""
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio.cli import main
+from colorstudio.core import imageio
+from colorstudio.core.imageio import load_photo
+from colorstudio.errors import ImageTooLargeError, UnreadableImageError, UnsupportedImageError
+from colorstudio.engine.batch import plan_batch, run_batch
+from colorstudio.engine.colorize import colorize_files
+
+
+def _gray16(path, w=48, h=40):
+    ramp = np.linspace(0, 65535, w * h).reshape(h, w).astype(np.uint16)
+    cv2.imwrite(str(path), ramp)
+    return path
+
+
+def _gray8(path, w=48, h=40, seed=0):
+    img = np.random.default_rng(seed).integers(0, 256, (h, w), dtype=np.uint8)
+    Image.fromarray(img).save(path)
+    return path
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def test_a_16_bit_gray_written_as_jpeg_says_so_and_16_bits_asked_of_jpeg_are_refused_first(tmp_path, capsys):
+    gray = _gray16(tmp_path / "g16.png")
+    out = tmp_path / "out.jpg"
+    result = colorize_files(gray, None, out, method="neutral")
+    assert any("8 bits" in n and "JPEG" in n for n in result.info["output_notes"])
+    assert load_photo(out).bit_depth == 8
+    out.unlink()
+    assert main(["colorize", str(gray), "-o", str(out), "--method", "neutral"]) == 0
+    assert "note: written with 8 bits a channel" in capsys.readouterr().err
+    out.unlink()
+    assert main(["colorize", str(gray), "-o", str(out), "--method", "neutral", "--bit-depth", "16"]) == 1
+    err = capsys.readouterr().err
+    assert "JPEG holds 8 bits" in err and len(err.strip().splitlines()) == 1 and not out.exists()
+    tif = colorize_files(gray, None, tmp_path / "out.tif", method="neutral")
+    assert "output_notes" not in tif.info and load_photo(tmp_path / "out.tif").bit_depth == 16
+
+
+def test_transparency_and_a_large_exif_left_out_of_a_jpeg_are_said(tmp_path):
+    la = np.dstack([np.full((40, 48), 120, np.uint8), np.full((40, 48), 200, np.uint8)])
+    Image.fromarray(la, "LA").save(tmp_path / "alpha.png")
+    notes = colorize_files(tmp_path / "alpha.png", None, tmp_path / "a.jpg", method="neutral").info["output_notes"]
+    assert any("transparency left out" in n for n in notes)
+    exif = Image.Exif()
+    exif[0x010E] = "x" * 70_000                          # ImageDescription: more than a JPEG's segment
+    Image.fromarray(np.full((40, 48), 90, np.uint8)).save(tmp_path / "big.png", exif=exif.tobytes())
+    notes = colorize_files(tmp_path / "big.png", None, tmp_path / "b.jpg", method="neutral").info["output_notes"]
+    assert any("EXIF left out" in n for n in notes)
+
+
+@pytest.mark.parametrize("value", ["abc", "12k", "-5", "0", "nan"])
+def test_a_max_pixels_setting_that_is_not_a_pixel_count_is_one_line(tmp_path, monkeypatch, capsys, value):
+    gray = _gray8(tmp_path / "g.png")
+    monkeypatch.setenv("COLORSTUDIO_MAX_PIXELS", value)
+    assert main(["colorize", str(gray), "-o", str(tmp_path / "o.png"), "--method", "neutral"]) == 1
+    err = capsys.readouterr().err
+    assert "COLORSTUDIO_MAX_PIXELS" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_max_pixels_setting_may_be_written_with_an_exponent(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLORSTUDIO_MAX_PIXELS", "1e3")
+    assert imageio.max_pixels() == 1000
+    with pytest.raises(ImageTooLargeError, match="above the limit of 0.001 MP"):
+        load_photo(_gray8(tmp_path / "g.png"))
+
+
+def test_check_refuses_what_colorize_refuses_and_does_not_measure_a_thumbnail(tmp_path, capsys):
+    gray = _gray8(tmp_path / "g.png", 160, 120)
+    Image.fromarray(np.zeros((3, 7, 3), np.uint8)).save(tmp_path / "tiny.png")
+    assert main(["check", str(tmp_path / "tiny.png"), str(gray)]) == 1
+    assert "too small to colorize (at least 16x16 pixels)" in capsys.readouterr().err
+    colour = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    Image.fromarray(colour).save(tmp_path / "thumb.png")
+    assert main(["check", str(gray), str(tmp_path / "thumb.png")]) == 0
+    out = capsys.readouterr().out
+    assert "too small (16x16 px) to measure" in out
+    assert "mirror" not in out and "turned" not in out and "rectified" not in out
+
+
+def test_a_png_chunk_libpng_warns_about_never_reaches_the_terminal(tmp_path, capfd):
+    rgb16 = np.random.default_rng(2).integers(0, 65536, (40, 48, 3), dtype=np.uint16)
+    ok, enc = cv2.imencode(".png", rgb16)
+    data = enc.tobytes()
+    ihdr_end = 8 + 8 + 13 + 4
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    bad_exif = _chunk(b"eXIf", b"Exif\x00\x00" + exif.tobytes())    # the prefix some tools write
+    (tmp_path / "c16.png").write_bytes(data[:ihdr_end] + bad_exif + data[ihdr_end:])
+    photo = load_photo(tmp_path / "c16.png")
+    assert photo.pixels.dtype == np.uint16 and photo.pixels.shape == (48, 40, 3)   # by OpenCV, turned
+    assert imageio.image_size(tmp_path / "c16.png") == (40, 48)
+    assert "libpng" not in capfd.readouterr().err
+
+
+def test_a_file_with_more_pages_or_frames_says_only_the_first_is_used(tmp_path, capsys):
+    pages = [Image.fromarray(np.full((30, 40), v, np.uint8)) for v in (50, 150, 250)]
+    pages[0].save(tmp_path / "pages.tif", save_all=True, append_images=pages[1:])
+    assert load_photo(tmp_path / "pages.tif").frames == 3
+    assert main(["colorize", str(tmp_path / "pages.tif"), "-o", str(tmp_path / "p.png"), "--method", "neutral"]) == 0
+    assert "pages.tif holds 3 pages: only the first is used" in capsys.readouterr().err
+    pages[0].save(tmp_path / "anim.gif", save_all=True, append_images=pages[1:])
+    plan = plan_batch([tmp_path / "anim.gif"], tmp_path / "out")          # a GIF is read by batch too
+    assert [i.gray.name for i in plan.items] == ["anim.gif"]
+    messages = [p.message for p in run_batch(plan, method="neutral")]
+    assert any("anim.gif holds 3 frames" in m for m in messages)
+    assert load_photo(tmp_path / "p.png").frames == 1
+
+
+def test_an_output_that_is_a_folder_is_refused_before_the_work(tmp_path, capsys):
+    gray = _gray8(tmp_path / "g.png")
+    (tmp_path / "adir.png").mkdir()
+    for target in (tmp_path / "adir.png", tmp_path):
+        assert main(["colorize", str(gray), "-o", str(target), "--method", "neutral"]) == 1
+        assert "is a folder" in capsys.readouterr().err
+
+
+def test_a_manifest_output_in_an_unknown_format_is_refused_and_results_are_named_with_their_folder(tmp_path):
+    (tmp_path / "in").mkdir()
+    for name in ("a.png", "b.png", "c.png"):
+        _gray8(tmp_path / "in" / name)
+    (tmp_path / "in" / "pairs.csv").write_text("a.png,,day/out.png\nb.png,,night/out.png\nc.png,,odd.xyz\n")
+    plan = plan_batch([tmp_path / "in"], tmp_path / "out")
+    assert sorted(str(i.output.relative_to(tmp_path / "out")) for i in plan.items) == ["day/out.png", "night/out.png"]
+    assert any(p.name == "c.png" and "unknown output format '.xyz'" in r for p, r in plan.unmatched)
+    messages = [p.message for p in run_batch(plan, method="neutral") if p.status == "done"]
+    assert sorted(m.split("written ")[1] for m in messages) == ["day/out.png", "night/out.png"]
+
+
+def test_a_batch_run_again_into_its_own_folder_leaves_its_results_alone(tmp_path, capsys):
+    _gray8(tmp_path / "trip.png")
+    _gray8(tmp_path / "beach.png", seed=3)
+    for _ in range(2):
+        assert main(["batch", str(tmp_path), "-o", str(tmp_path), "--method", "neutral"]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["beach.png", "beach_colorized-2.png", "beach_colorized.png",
+                     "trip.png", "trip_colorized-2.png", "trip_colorized.png"]
+    assert "skipped" not in capsys.readouterr().out
+
+
+def test_a_damaged_file_is_called_damaged_and_a_1x1_one_says_the_smallest_size(tmp_path):
+    _gray8(tmp_path / "g.png")
+    data = bytearray((tmp_path / "g.png").read_bytes())
+    data[29] ^= 0xFF                                    # the IHDR chunk's CRC
+    (tmp_path / "bad.png").write_bytes(bytes(data))
+    with pytest.raises(UnreadableImageError, match="a damaged PNG file"):
+        load_photo(tmp_path / "bad.png")
+    (tmp_path / "text.png").write_text("not a picture")
+    with pytest.raises(UnsupportedImageError, match="not an image ColorStudio can read"):
+        load_photo(tmp_path / "text.png")
+    Image.new("L", (1, 1)).save(tmp_path / "one.png")
+    with pytest.raises(UnsupportedImageError, match=r"too small to colorize \(at least 16x16 pixels\)"):
+        load_photo(tmp_path / "one.png")
