@@ -9,7 +9,8 @@ Per simulated camera (a FIXED mono tone curve/exposure, its own noise levels and
 1. --pairs training photos become layered stereo pairs (core.synth) shot by the camera, written as
    a user has them (x_mono.png + x_color.png, 8-bit, no truth); `finetune()` runs on them the way
    `colorstudio finetune DIR` does (pairs.discover; 1 in 5 kept for its validation), from --base.
-2. The base model ("before"), the fine-tuned one ("after") and dis+gf (classic reference) are scored
+2. The base model ("before"), the fine-tuned one ("after"), dis+gf (classic reference) and ccdc
+   (the default pair method, which the fine-tuner does not train) are scored
    on --eval-pairs held-apart photos (disjoint from training; among the base model's own validation
    photos when its card lists enough) and on Motorcycle, both directions, shot by the same camera:
    chroma PSNR vs the truth (the gray view as the colour camera renders it) and cycle PSNR.
@@ -36,7 +37,7 @@ from colorstudio.core.color import luma, rgb_to_ycbcr
 from colorstudio.core.imageio import load_photo
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results_finetune.json"
-METHODS = ("dis+gf", "before", "after")
+METHODS = ("dis+gf", "ccdc", "before", "after")   # ccdc: the app's default pair method, not fine-tuned
 METRICS = ("chroma_psnr", "cycle_psnr", "cycle_psnr_blocks")   # the last: 16x16 block means
 GROUPS = ("held_apart", "motorcycle")
 FULL = {"pairs": 30, "eval_pairs": 12, "minutes": 15.0, "max_side": 640, "crop": "128x256",
@@ -200,6 +201,7 @@ def summarize(records: list[dict]) -> dict:
 
 
 def run_camera(cam: SimulatedCamera, train, evals, base: Path, work: Path, dis, a) -> dict:
+    from colorstudio.engine.crosscam import colorize_crosscam
     from colorstudio.engine.stereo import colorize_stereo
 
     cam_id = list(CAMERAS).index(cam.name)
@@ -214,6 +216,7 @@ def run_camera(cam: SimulatedCamera, train, evals, base: Path, work: Path, dis, 
         card = run_finetune(folder, out, base, a)
     cases = eval_cases(cam, cam_id, evals, a)
     fns = {"dis+gf": dis,
+           "ccdc": lambda g, r, **o: colorize_crosscam(g, r, **o),
            "before": lambda g, r, **o: colorize_stereo(g, r, model=base, **o),
            "after": lambda g, r, **o: colorize_stereo(g, r, model=out, **o)}
     log(f"[{cam.name}] evaluating {len(cases)} pairs")
@@ -237,11 +240,10 @@ def table(name: str, res: dict) -> str:
     lines = [f"camera {name}: {ft['steps']} steps, {ft['minutes']} min training on {ft['train_pairs']} pairs "
              f"(+{ft['validation_pairs']} validation), cycle_pool {ft['cycle_pool']}; its validation cycle PSNR "
              f"{before['cycle_psnr']:.2f} -> {after['cycle_psnr']:.2f} dB{blocks}",
-             f"{'':14}{'chroma PSNR (dB)':^34}{'cycle PSNR (dB)':^34}{'cycle PSNR, 16px blocks':^34}",
-             f"{'group':11}{'n':>3}" + ("{:>9}{:>8}{:>8}{:>9}" * 3).format(*(METHODS + ("delta",)) * 3)]
+             f"{'':14}{'chroma PSNR (dB)':^45}{'cycle PSNR (dB)':^45}{'cycle PSNR, 16px blocks':^45}",
+             f"{'group':11}{'n':>3}" + ("{:>9}" * 5).format(*METHODS, "delta") * 3]
     for group, s in res["summary"].items():
-        cells = "".join(f"{s[m]['dis+gf']:9.2f}{s[m]['before']:8.2f}{s[m]['after']:8.2f}{s[m]['delta']:+9.2f}"
-                        for m in METRICS)
+        cells = "".join("".join(f"{s[m][k]:9.2f}" for k in METHODS) + f"{s[m]['delta']:+9.2f}" for m in METRICS)
         lines.append(f"{group:11}{s['cases']:3d}{cells}")
     return "\n".join(lines)
 

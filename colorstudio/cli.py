@@ -81,6 +81,9 @@ def cmd_batch(args) -> int:
     plan = plan_batch(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side)
     for path, reason in plan.unmatched:
         _say(f"skipped {path}: {reason}")
+    if plan.earlier_results:
+        n = len(plan.earlier_results)
+        _say(f"left out {n} earlier result{'s' * (n != 1)} of a batch in {plan.out_dir} (*_colorized)")
     if not plan.items:
         _say("nothing to colorize: no pairs or gray photos found")
         return EXIT_BAD_INPUT
@@ -223,8 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("methods", help="list what --method accepts")
     p.set_defaults(func=cmd_methods)
 
-    sub.add_parser("bench", help="run the benchmark (all methods side by side); "
-                                 "`colorstudio bench --help` for its options")
+    if not paths.frozen():            # the packaged app has no benchmarks (see main)
+        sub.add_parser("bench", help="run the benchmark (all methods side by side); "
+                                     "`colorstudio bench --help` for its options")
 
     p = sub.add_parser("demo", help="colorize the bundled example pair and show it")
     p.add_argument("-o", "--output", default="colorstudio-demo", help="output folder")

@@ -88,7 +88,7 @@ def test_check_refuses_what_colorize_refuses_and_does_not_measure_a_thumbnail(tm
     Image.fromarray(colour).save(tmp_path / "thumb.png")
     assert main(["check", str(gray), str(tmp_path / "thumb.png")]) == 0
     out = capsys.readouterr().out
-    assert "too small (16x16 px) to measure" in out
+    assert "The colour shot (16x16 px) is too small to measure" in out
     assert "mirror" not in out and "turned" not in out and "rectified" not in out
 
 
@@ -149,7 +149,8 @@ def test_a_batch_run_again_into_its_own_folder_leaves_its_results_alone(tmp_path
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["beach.png", "beach_colorized-2.png", "beach_colorized.png",
                      "trip.png", "trip_colorized-2.png", "trip_colorized.png"]
-    assert "skipped" not in capsys.readouterr().out
+    err = capsys.readouterr().err
+    assert "left out 2 earlier results" in err and "skipped " not in err
 
 
 def test_a_damaged_file_is_called_damaged_and_a_1x1_one_says_the_smallest_size(tmp_path):
@@ -165,3 +166,64 @@ def test_a_damaged_file_is_called_damaged_and_a_1x1_one_says_the_smallest_size(t
     Image.new("L", (1, 1)).save(tmp_path / "one.png")
     with pytest.raises(UnsupportedImageError, match=r"too small to colorize \(at least 16x16 pixels\)"):
         load_photo(tmp_path / "one.png")
+
+
+def test_thumbnail_pages_camera_previews_and_broken_page_lists_are_not_more_pictures(tmp_path):
+    import tifffile
+
+    a = np.random.default_rng(4).integers(0, 256, (64, 80), dtype=np.uint8)
+    with tifffile.TiffWriter(tmp_path / "thumb.tif") as t:          # a page and its reduced copy
+        t.write(a)
+        t.write(a[::4, ::4], subfiletype=1)
+    assert load_photo(tmp_path / "thumb.tif").frames == 1
+    Image.fromarray(a).save(tmp_path / "camera.jpg", format="MPO", save_all=True,
+                            append_images=[Image.fromarray(a[::2, ::2])])          # a camera's MPF preview
+    assert load_photo(tmp_path / "camera.jpg").frames == 1
+    Image.fromarray(a).save(tmp_path / "one.tif")
+    data = bytearray((tmp_path / "one.tif").read_bytes())
+    ifd = struct.unpack("<I", data[4:8])[0]
+    entries = struct.unpack("<H", data[ifd:ifd + 2])[0]
+    next_at = ifd + 2 + 12 * entries
+    data[next_at:next_at + 4] = struct.pack("<I", len(data) + 1000)   # a next page beyond the end
+    (tmp_path / "broken_next.tif").write_bytes(bytes(data))
+    photo = load_photo(tmp_path / "broken_next.tif")
+    assert photo.frames == 1 and np.array_equal(photo.pixels, a)
+
+
+def test_earlier_results_are_left_out_only_in_the_output_folder_and_never_when_named(tmp_path, capsys):
+    g = np.random.default_rng(5).integers(0, 256, (40, 48), dtype=np.uint8)
+    Image.fromarray(g).save(tmp_path / "trip_mono.png")
+    Image.fromarray(np.dstack([g, g[::-1], g[:, ::-1]])).save(tmp_path / "trip_color.png")
+    _gray8(tmp_path / "solo.png")
+    for _ in range(2):                                              # a pair's result too
+        assert main(["batch", str(tmp_path), "-o", str(tmp_path), "--method", "reinhard"]) == 0
+    out = capsys.readouterr().err
+    assert "left out 2 earlier results" in out and "skipped " not in out      # nothing skipped by name
+    assert (tmp_path / "trip_colorized-2.png").is_file() and (tmp_path / "solo_colorized-2.png").is_file()
+    plan = plan_batch([tmp_path], tmp_path / "elsewhere")           # another output folder: all are photos
+    assert "solo_colorized" in {i.name for i in plan.items} and not plan.earlier_results
+    named = plan_batch([tmp_path / "solo.png", tmp_path / "solo_colorized.png"], tmp_path)
+    assert {i.gray.name for i in named.items} == {"solo.png", "solo_colorized.png"}
+
+
+def test_a_folder_or_a_name_ending_in_a_separator_is_no_output_file(tmp_path, monkeypatch, capsys):
+    gray = _gray8(tmp_path / "g.png")
+    monkeypatch.chdir(tmp_path)
+    for target, what in ((".", "is a folder"), ("missing/", "names a folder")):
+        assert main(["colorize", str(gray), "-o", target, "--method", "neutral"]) == 1
+        err = capsys.readouterr().err
+        assert f"{target}: {what}; give the result a file name" in err
+
+
+def test_8_bits_asked_for_a_jpeg_is_no_loss_to_mention(tmp_path):
+    gray = _gray16(tmp_path / "g16.png")
+    result = colorize_files(gray, None, tmp_path / "o.jpg", method="neutral", bit_depth=8)
+    assert "output_notes" not in result.info
+
+
+def test_the_mode_of_a_pair_too_small_to_measure_says_so():
+    from colorstudio.engine.colorize import choose_pair_mode
+
+    rng = np.random.default_rng(6)
+    mode, reason = choose_pair_mode(rng.random((20, 20), np.float32), rng.random((20, 20, 3), np.float32))
+    assert mode == "crosscam" and "too small to measure (under 24 px a side)" in reason

@@ -60,3 +60,10 @@ def test_initial_weights_are_drawn_on_real_layers_and_skipped_on_meta_ones():
     he_normal_(meta)
     small_normal_(meta, std=1e-3)
     assert meta.weight.is_meta and meta.weight.shape == (50, 100)
+
+
+def test_layers_without_a_bias_get_their_weights_too():
+    conv = nn.Conv2d(8, 8, 3, bias=False)
+    he_normal_(conv)
+    small_normal_(conv, std=1e-3)
+    assert conv.bias is None and conv.weight.std().item() == pytest.approx(1e-3, rel=0.2)

@@ -99,10 +99,11 @@ def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0
             msgs += _geometry_messages(f)
         msgs += _tone_messages(f)
     elif min(f["reference_size"] + f["gray_size"]) < min_side:
-        w, h = f["reference_size"] if min(f["reference_size"]) < min_side else f["gray_size"]
-        which = "colour shot" if min(f["reference_size"]) < min_side else "gray shot"
-        msgs.append(f"The {which} is too small ({w}x{h} px) to measure how the two line up "
-                    f"(at least {min_side} px a side).")
+        small = [f"the {which} ({w}x{h} px)" for which, (w, h) in (("gray shot", f["gray_size"]),
+                                                                   ("colour shot", f["reference_size"]))
+                 if min(w, h) < min_side]
+        msgs.append(f"{' and '.join(small).capitalize()} {'is' if len(small) == 1 else 'are'} too small to "
+                    f"measure how the two line up (at least {min_side} px a side).")
     else:
         n = f["n_inliers"]
         found = f"{n} matching detail was" if n == 1 else f"{n} matching details were"

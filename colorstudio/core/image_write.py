@@ -139,10 +139,12 @@ def check_output_path(path: str | os.PathLike, bit_depth: int | None = None) -> 
     """Refuse, before any work is done for it, an output that cannot be written: an unknown
     format, a 16-bit depth asked of an 8-bit format, an existing folder's name, a folder that
     does not exist or cannot be written to."""
-    path = Path(path)
+    text, path = os.fspath(path), Path(path)
     ext = path.suffix.lower()
-    if path.is_dir():
-        raise OutputError(f"{path.name}: is a folder; give the result a file name (e.g. {path / 'result.png'})")
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        what = "is a folder" if path.is_dir() else "names a folder"
+        raise OutputError(f"{text if text.endswith(('/', os.sep)) else path.name or text}: {what}; "
+                          f"give the result a file name (e.g. {path / 'result.png'})")
     if ext not in WRITE_EXTENSIONS:
         raise OutputError(_unknown_format(path))
     if bit_depth == 16 and ext in EIGHT_BIT_ONLY:
@@ -208,7 +210,7 @@ def output_notes(path: str | os.PathLike, like: Photo | None, bit_depth: int | N
     if like is None or ext not in WRITE_EXTENSIONS:
         return []
     name, notes = FORMAT_NAMES[ext], []
-    if ext in EIGHT_BIT_ONLY and 16 in (bit_depth, like.bit_depth):
+    if ext in EIGHT_BIT_ONLY and (bit_depth or like.bit_depth) == 16:     # not when 8 was asked for
         notes.append(f"written with 8 bits a channel, as {name} holds no more (.png or .tif keep the gray's 16)")
     if like.alpha is not None and ext in NO_ALPHA:
         notes.append(f"transparency left out: {name} has none (.png, .tif or .webp keep it)")

@@ -168,7 +168,7 @@ def _check_path(path: Path) -> None:
 
 
 _SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"),
-               (b"MM\x00*", "TIFF"), (b"GIF8", "GIF"), (b"BM", "BMP"))
+               (b"MM\x00*", "TIFF"), (b"GIF8", "GIF"))
 
 
 class _NotIdentified(UnsupportedImageError):
@@ -192,6 +192,8 @@ def _format_by_signature(path: Path) -> str | None:
         return None
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WebP"
+    if head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00":     # "BM", file size, 4 reserved zero bytes
+        return "BMP"
     return next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
 
 
@@ -310,23 +312,46 @@ def load_photo(path: str | os.PathLike) -> Photo:
         return photo
     try:
         pixels, alpha, icc, exif_bytes, fmt, converted = _decode(im, path)
+        frames = _picture_count(im)
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
         msg = str(e).lower()
         if any(w in msg for w in ("truncat", "broken", "premature", "buffer", "eof", "end of file")):
             raise TruncatedImageError(f"{path.name}: the file is truncated or damaged") from None
         raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
     finally:
-        frames = _frame_count(im)
         im.close()
     return replace(_photo(pixels, alpha, icc, exif_bytes, path, fmt, converted), frames=frames)
 
 
-def _frame_count(im: Image.Image) -> int:
-    """How many pages or frames an opened file holds (1 when it cannot tell)."""
-    try:
-        return max(1, int(getattr(im, "n_frames", 1)))
-    except (OSError, ValueError, EOFError, struct.error):
+MAX_PAGES_LOOKED_AT = 64
+_REDUCED_IMAGE = 1          # TIFF NewSubfileType bit: a reduced-size copy (a thumbnail, a preview)
+
+
+def _picture_count(im: Image.Image) -> int:
+    """How many pictures an opened file holds, the one read included (after decoding it): a GIF's
+    or an animated WebP's frames, a TIFF's pages that are not reduced-size copies of another
+    (a thumbnail page is no second picture). A camera JPEG's MPF preview (Pillow's "MPO") is
+    not counted either. 1 when it cannot tell: a broken page list is no reason to refuse the
+    picture already read."""
+    if im.format == "MPO":
         return 1
+    try:
+        with warnings.catch_warnings():        # "Corrupt EXIF data" of a broken next page
+            warnings.simplefilter("ignore")
+            return _pictures(im)
+    except Exception:  # noqa: BLE001 - Pillow raises TypeError, KeyError, ... on broken page lists
+        return 1
+
+
+def _pictures(im: Image.Image) -> int:
+    n = int(getattr(im, "n_frames", 1))
+    if im.format != "TIFF" or n <= 1:
+        return max(1, n)
+    pages = 0
+    for i in range(min(n, MAX_PAGES_LOOKED_AT)):
+        im.seek(i)
+        pages += not int(im.tag_v2.get(254, 0)) & _REDUCED_IMAGE
+    return max(1, pages)
 
 
 def _photo(pixels, alpha, icc, exif_bytes, path, fmt, converted) -> Photo:

@@ -1,11 +1,12 @@
 """Whether this machine has the memory to colorize a photo, asked before the work.
 
-A 150-megapixel gray (a medium-format monochrome back) needs about 7 GB: on a laptop with less
-free, the system would kill the program part way, or swap for minutes. The need is measured,
-not derived: the peak resident memory of ``colorstudio colorize`` (ensemble for a single gray,
-ccdc for a pair with a 4x smaller colour shot, 8- and 16-bit output) at 24 and 96 megapixels,
-session 28: 1.56 / 1.81 GB and 4.71 / 4.94 GB, i.e. 44 bytes per gray pixel over a 0.5-0.8 GB
-base (Python, torch, the models). :func:`estimated_bytes` rounds both up.
+A 150-megapixel gray (a medium-format monochrome back) needs about 8 GB: on a laptop with less
+free, the system would kill the program part way. The need is measured, not derived: the peak
+resident memory of ``colorstudio colorize`` at 24 and 96 megapixels, session 28 (ensemble for a
+single gray, ccdc for a pair with a 4x smaller colour shot): 1.56 / 1.81 GB and 4.71 / 4.94 GB,
+44 bytes per gray pixel over a 0.5-0.8 GB base (Python, torch, the models); ``neutral`` (no
+torch) 1.11 GB at 24 MP. :func:`estimated_bytes` rounds them up. What the process holds already
+(the decoded photo, torch and models loaded earlier, as in the app) counts as part of the need.
 """
 from __future__ import annotations
 
@@ -14,41 +15,69 @@ from pathlib import Path
 
 from colorstudio.errors import ImageTooLargeError
 
-BASE_BYTES = 800_000_000          # the interpreter, torch and the models
+BASE_BYTES = {True: 700_000_000, False: 150_000_000}   # learned method (torch + models) or not
 BYTES_PER_GRAY_PIXEL = 48         # full-size gray, chroma, result and their temporaries
 BYTES_PER_REFERENCE_PIXEL = 16    # the reference as floats (it is soon reduced to a working size)
 MEMINFO = "/proc/meminfo"
+STATM = "/proc/self/statm"
+CGROUP = "/sys/fs/cgroup"
 
 
-def estimated_bytes(gray_pixels: int, reference_pixels: int = 0) -> int:
-    """Peak memory to colorize a gray of ``gray_pixels`` (with a reference of
-    ``reference_pixels``), from start to the written result."""
-    return int(BASE_BYTES + BYTES_PER_GRAY_PIXEL * gray_pixels + BYTES_PER_REFERENCE_PIXEL * reference_pixels)
+def estimated_bytes(gray_pixels: int, reference_pixels: int = 0, learned: bool = True) -> int:
+    """Peak resident memory of a whole colorization (start to written result) of a gray of
+    ``gray_pixels``, with a reference of ``reference_pixels``, by a learned method or not."""
+    return int(BASE_BYTES[bool(learned)] + BYTES_PER_GRAY_PIXEL * gray_pixels
+               + BYTES_PER_REFERENCE_PIXEL * reference_pixels)
 
 
-def available_bytes(meminfo: str | os.PathLike = MEMINFO) -> int | None:
-    """Memory the system can give this program without killing it: free memory (Linux's
-    MemAvailable) plus free swap; None where it cannot be read (other systems: not checked)."""
+def _read_int(path: str | os.PathLike) -> int | None:
+    try:
+        return int(Path(path).read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def available_bytes(meminfo: str | os.PathLike = MEMINFO, cgroup: str | os.PathLike = CGROUP) -> int | None:
+    """Memory the system can give this program before it kills it: free memory (Linux's
+    MemAvailable, which counts reclaimable cache) plus free swap, and no more than a container's
+    (cgroup v2) limit leaves; None where it cannot be read (other systems: not checked)."""
     try:
         fields = dict(line.split(":", 1) for line in Path(meminfo).read_text().splitlines() if ":" in line)
         kib = int(fields["MemAvailable"].split()[0]) + int(fields.get("SwapFree", "0 kB").split()[0])
     except (OSError, KeyError, ValueError, IndexError):
         return None
-    return kib * 1024
+    free = kib * 1024
+    limit, used = _read_int(Path(cgroup) / "memory.max"), _read_int(Path(cgroup) / "memory.current")
+    if limit is not None and used is not None:          # "max" (no limit) does not parse: None
+        free = min(free, max(0, limit - used))
+    return free
 
 
-def gigabytes(n: float) -> str:
-    return f"{n / 1e9:.1f} GB"
+def resident_bytes(statm: str | os.PathLike = STATM) -> int:
+    """What this process holds in memory now (0 where it cannot be read)."""
+    try:
+        return int(Path(statm).read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
+
+
+def _gb(n: float, digits: int = 1) -> str:
+    return f"{n / 1e9:.{digits}f} GB"
 
 
 def check_memory(name: str, gray_size: tuple[int, int], reference_size: tuple[int, int] | None = None,
-                 available=None) -> None:
+                 learned: bool = True, available=None, resident=None) -> None:
     """A one-line ImageTooLargeError when colorizing ``name`` (a gray of ``gray_size`` (w, h),
-    with a reference of ``reference_size``) would need more memory than ``available()``
-    (default :func:`available_bytes`)."""
+    with a reference of ``reference_size``) would need more memory than is free: the
+    :func:`estimated_bytes` less what the process holds already (``resident()``, default
+    :func:`resident_bytes`) against ``available()`` (default :func:`available_bytes`)."""
     free = (available or available_bytes)()
+    if free is None:
+        return
     w, h = gray_size
-    need = estimated_bytes(w * h, reference_size[0] * reference_size[1] if reference_size else 0)
-    if free is not None and need > free:
-        raise ImageTooLargeError(f"{name}: {w}x{h} needs about {gigabytes(need)} of memory to colorize and "
-                                 f"{gigabytes(free)} is free; close other programs, or reduce the photo")
+    total = estimated_bytes(w * h, reference_size[0] * reference_size[1] if reference_size else 0, learned)
+    need = total - (resident or resident_bytes)()
+    if need > free:
+        digits = 1 if round(need / 1e8) != round(free / 1e8) else 2     # never "0.8 GB ... 0.8 GB"
+        raise ImageTooLargeError(f"{name}: {w}x{h} needs about {_gb(need, digits)} more memory to colorize "
+                                 f"and {_gb(free, digits)} is free; close other programs, or reduce the photo")

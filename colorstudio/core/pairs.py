@@ -75,6 +75,7 @@ class Discovery:
 
     items: list[PairItem] = field(default_factory=list)
     unmatched: list[tuple[Path, str]] = field(default_factory=list)
+    earlier_results: list[Path] = field(default_factory=list)   # see _earlier_result
 
     @property
     def pairs(self) -> list[PairItem]:
@@ -345,7 +346,8 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
 
     ``lr_mono_side``: 'L' or 'R', the side of ``x_L``/``x_R`` names that is the mono
     camera. ``manifest``: a CSV used in addition to any ``pairs.csv`` found. ``exclude``: a
-    folder whose files are not looked at (a batch's output folder inside an input folder).
+    batch's output folder: its files are not looked at when it lies inside an input folder,
+    and its earlier results are left out when it is an input folder (``earlier_results``).
     Non-image files inside folders are ignored; given explicitly they are reported.
     Items are sorted by gray path, unmatched files by path.
     """
@@ -355,8 +357,8 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     unmatched: list[tuple[Path, str]] = []
-    files, manifests = _collect(inputs, recursive, unmatched,
-                                Path(exclude).expanduser().resolve() if exclude is not None else None)
+    output = Path(exclude).expanduser().resolve() if exclude is not None else None
+    files, manifests = _collect(inputs, recursive, unmatched, output)
     if manifest is not None:
         mpath = Path(manifest).expanduser()
         if mpath.is_file():
@@ -371,7 +373,8 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
         if m.resolve() not in seen_manifests:
             seen_manifests.add(m.resolve())
             items += _read_manifest(m, unmatched, used)
-    files = [f for f in files if f.path.resolve() not in used and not _earlier_result(f.path, files)]
+    earlier = {f.path for f in files if _earlier_result(f, output)}
+    files = [f for f in files if f.path.resolve() not in used and f.path not in earlier]
 
     readable = []
     for f in files:
@@ -392,22 +395,20 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
     items.sort(key=lambda it: (str(it.gray), str(it.reference)))
     _make_names_unique(items)
     unmatched.sort(key=lambda u: (str(u[0]), u[1]))
-    return Discovery(items, unmatched)
+    return Discovery(items, unmatched, sorted(earlier))
 
 
 RESULT_SUFFIX = "_colorized"      # a batch's result of NAME.ext is NAME_colorized.ext (-2, -3, ...)
 _RESULT_NAME = re.compile(re.escape(RESULT_SUFFIX) + r"(?:-\d+)?$")
 
 
-def _earlier_result(path: Path, files: list[_File]) -> bool:
-    """Whether ``path`` is a batch's result of another of ``files`` in its folder
-    (``trip_colorized.png`` beside ``trip.png``): a batch run again into the folder of its
-    photos must not take its own results for new photos."""
-    match = _RESULT_NAME.search(path.stem)
-    if not match:
-        return False
-    source = path.stem[:match.start()]
-    return any(f.path.parent == path.parent and f.path.stem == source for f in files)
+def _earlier_result(f: _File, output: Path | None) -> bool:
+    """Whether ``f`` is a batch's earlier result: named as results are (``trip_colorized.png``,
+    ``trip_colorized-2.png``), found by searching a folder (a file named explicitly is the
+    user's choice), in the batch's ``output`` folder (resolved). A batch run again into the
+    folder of its photos must not take its own results for new photos."""
+    return (output is not None and f.root is not None and bool(_RESULT_NAME.search(f.path.stem))
+            and f.path.resolve().parent == output)
 
 
 def _make_names_unique(items: list[PairItem]) -> None:

@@ -25,7 +25,7 @@ from colorstudio.core.image_write import (
 from colorstudio.core.pairs import RESULT_SUFFIX, discover
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import colorize_steps, save_result
-from colorstudio.core.imageio import READ_EXTENSIONS, load_photo
+from colorstudio.core.imageio import READ_EXTENSIONS, load_photo, max_pixels
 from colorstudio.engine import methods as registry
 from colorstudio.errors import ColorStudioError, OutputError
 
@@ -58,6 +58,7 @@ class BatchPlan:
     items: list[BatchItem]
     unmatched: list[tuple[Path, str]] = field(default_factory=list)
     out_dir: Path = Path(".")
+    earlier_results: list[Path] = field(default_factory=list)   # in out_dir, left out (core.pairs)
 
 
 @dataclass
@@ -118,6 +119,7 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
     if out_dir.exists() and not out_dir.is_dir():        # else it is left out of the inputs as the output
         raise OutputError(f"the output folder {out_dir} is a file, not a folder; choose a folder")
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search
+    max_pixels()                                     # a bad COLORSTUDIO_MAX_PIXELS: once, not per file
     found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
     items, unmatched = [], list(found.unmatched)
     for i in found.items:
@@ -126,7 +128,7 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
                                    output=_output_path(i, out_dir, ext)))
         except OutputError as e:                     # a manifest row's output in an unknown format
             unmatched.append((i.gray, f"output {i.output}: {e}"))
-    return BatchPlan(items=items, unmatched=unmatched, out_dir=out_dir)
+    return BatchPlan(items=items, unmatched=unmatched, out_dir=out_dir, earlier_results=found.earlier_results)
 
 
 def method_for(item: BatchItem, method: str | None) -> str | None:

@@ -155,7 +155,6 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     check_size(gray)
     if reference is not None:
         check_size(reference)
-    check_memory(gray.name, gray.size, reference.size if reference is not None else None)
     mode_info: dict = {}
     pair_warning = None
     asked_mode = kwargs.get("mode") if ref_f is not None else None
@@ -170,6 +169,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
                           f"{asked_mode} mode: pick another method, or leave the mode out")
     if pair_warning is None and ref_f is not None and not asked_mode:     # the user's method (or model file)
         pair_warning = mode_mismatch_warning(chosen, gray_f.shape, ref_f.shape)
+    check_memory(gray.name, gray.size, reference.size if reference is not None else None, chosen.learned)
     yield Progress(0.05, f"preparing ({chosen.name})")
     fn = chosen.load()
     if model is not None:

@@ -5,7 +5,7 @@ initialisers on a 2-core CPU) while holding the GIL, so even from a worker threa
 app's window for that long at start-up. A call through ctypes into the C library's ``dlopen``
 releases the GIL for its duration; once the library is mapped, the import's own ``dlopen`` only
 finds it again. Measured with ``benchmarks/gui_latency.py --single`` (the warm-up phase's
-longest GUI pause): see benchmarks/performance.md.
+longest GUI pause): see the README's Reliability section.
 
 Only where the C library has ``dlopen`` (Linux, macOS); elsewhere, and on any failure, nothing
 happens and the import does the work as before.
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 RTLD_NOW = 2          # resolve every symbol now, while the GIL is released
-_HANDLES: list[int] = []      # kept open for the process's life (never dlclose'd)
+_HANDLES: dict[str, int] = {}      # path -> handle, kept open for the process's life (never dlclose'd)
 
 
 # package -> its native libraries, in load order (globs inside the package's folder)
@@ -42,7 +42,8 @@ def library_files(package: str) -> list[Path]:
 
 
 def preload(packages=tuple(LIBRARIES)) -> int:
-    """dlopen the packages' native libraries with the GIL released; how many were mapped."""
+    """dlopen the packages' native libraries with the GIL released; how many this call mapped
+    (none once a package is imported)."""
     if sys.platform.startswith("win"):
         return 0
     try:
@@ -50,9 +51,11 @@ def preload(packages=tuple(LIBRARIES)) -> int:
     except (OSError, AttributeError):
         return 0
     dlopen.restype, dlopen.argtypes = ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_int]
+    before = len(_HANDLES)
     for package in packages:
         for path in library_files(package):
-            handle = dlopen(str(path).encode(), RTLD_NOW)     # a foreign call: the GIL is released
-            if handle:
-                _HANDLES.append(handle)
-    return len(_HANDLES)
+            if str(path) not in _HANDLES:
+                handle = dlopen(str(path).encode(), RTLD_NOW)     # a foreign call: the GIL is released
+                if handle:
+                    _HANDLES[str(path)] = handle
+    return len(_HANDLES) - before

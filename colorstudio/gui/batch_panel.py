@@ -200,7 +200,9 @@ class BatchPanel(QWidget):
         ran = len(plan.items) - waiting
         self.status.setText(f"{waiting} item{'s' * (waiting != 1)} queued"
                             + (f" ({ran} already done or failed)" if ran else "")
-                            + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else ""))
+                            + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else "")
+                            + (f", {len(plan.earlier_results)} earlier result(s) left out"
+                               if plan.earlier_results else ""))
         if self._pending:
             self._replan()
         self._update_buttons()

@@ -115,6 +115,6 @@ class ExportDialog(QDialog):
         self._format_from_name()             # a name typed just before Save
         ext = self.format_box.currentData()
         path = self._file_path()
-        depth = self.depth_box.currentData() if ext in SIXTEEN_BIT else 8
+        depth = self.depth_box.currentData() if ext in SIXTEEN_BIT else None   # 8 bits: what the format holds
         diag = path.with_name(path.stem + "_diagnostics") if self.diagnostics.isChecked() else None
         return ExportOptions(path, depth or None, int(self.quality.value()), diag)

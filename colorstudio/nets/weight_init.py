@@ -12,14 +12,16 @@ from torch import nn
 
 
 def he_normal_(layer: nn.Module) -> None:
-    """He (Kaiming) normal weights for a ReLU layer, zero bias."""
+    """He (Kaiming) normal weights for a ReLU layer, zero bias (if it has one)."""
     if not layer.weight.is_meta:
         nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
-        nn.init.zeros_(layer.bias)
+        if layer.bias is not None:
+            nn.init.zeros_(layer.bias)
 
 
 def small_normal_(layer: nn.Module, std: float) -> None:
-    """Normal weights of standard deviation ``std`` (a near-zero start), zero bias."""
+    """Normal weights of standard deviation ``std`` (a near-zero start), zero bias (if any)."""
     if not layer.weight.is_meta:
         nn.init.normal_(layer.weight, std=std)
-        nn.init.zeros_(layer.bias)
+        if layer.bias is not None:
+            nn.init.zeros_(layer.bias)

@@ -359,7 +359,7 @@ def test_exporting_a_16_bit_gray_as_jpeg_says_it_has_8_bits(qtbot, window, tmp_p
     with qtbot.waitSignal(window.opened, timeout=20000):
         window.open_paths([tmp_path / "g16.png"])
     colorize(qtbot, window, method="neutral")
-    worker = window.export_to(tmp_path / "g16_colorized.jpg", bit_depth=8)   # what the dialog gives a JPEG
+    worker = window.export_to(tmp_path / "g16_colorized.jpg", bit_depth=None)   # what the dialog gives a JPEG
     with qtbot.waitSignal(worker.done, timeout=20000):
         pass
     assert load_photo(tmp_path / "g16_colorized.jpg").bit_depth == 8
