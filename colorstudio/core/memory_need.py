@@ -1,11 +1,13 @@
 """Whether this machine has the memory to colorize a photo, asked before the work.
 
-A 150-megapixel gray (a medium-format monochrome back) needs about 8 GB: on a laptop with less
+A 150-megapixel gray (a medium-format monochrome back) needs about 5.5 GB: on a laptop with less
 free, the system would kill the program part way. The need is measured, not derived: the peak
 resident memory of ``colorstudio colorize`` at 24 and 96 megapixels, session 28 (ensemble for a
-single gray, ccdc for a pair with a 4x smaller colour shot): 1.56 / 1.81 GB and 4.71 / 4.94 GB,
-44 bytes per gray pixel over a 0.5-0.8 GB base (Python, torch, the models); ``neutral`` (no
-torch) 1.11 GB at 24 MP. :func:`estimated_bytes` rounds them up. What the process holds already
+single gray, ccdc for a pair with a 4x smaller colour shot; 8-bit PNG and 16-bit TIFF out):
+1.19-1.39 GB and 3.10-3.36 GB, 26-30 bytes per gray pixel over a 0.5-0.8 GB base (Python,
+torch, the models); ``neutral`` (no torch) 0.72 GB at 24 MP, 2.99 GB at 96 MP (16-bit TIFF).
+:func:`estimated_bytes` rounds them up. (Before the result's conversion to 8/16 bit went by
+bands of rows, 44 bytes per pixel: 4.71-4.94 GB at 96 MP.) What the process holds already
 (the decoded photo, torch and models loaded earlier, as in the app) counts as part of the need.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from colorstudio.errors import ImageTooLargeError
 
 BASE_BYTES = {True: 700_000_000, False: 150_000_000}   # learned method (torch + models) or not
-BYTES_PER_GRAY_PIXEL = 48         # full-size gray, chroma, result and their temporaries
+BYTES_PER_GRAY_PIXEL = 32         # the photo, its float gray, chroma, the float result, the written one
 BYTES_PER_REFERENCE_PIXEL = 16    # the reference as floats (it is soon reduced to a working size)
 MEMINFO = "/proc/meminfo"
 STATM = "/proc/self/statm"
