@@ -27,8 +27,9 @@ from colorstudio.core.colour_management import cmyk_image_to_srgb, gray_in_srgb_
 from colorstudio.core.exif_carry import exif_to_carry
 from colorstudio.core.exif_colour_space import icc_from_exif
 from colorstudio.core.exif_read import exif_orientation, exif_without_decoding, readable_exif
-from colorstudio.core.pixel_arrays import decode_with_opencv, float_to_16bit, orient, pillow_to_arrays
+from colorstudio.core.file_kinds import format_by_signature, picture_count
 from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx, png_cicp
+from colorstudio.core.pixel_arrays import decode_with_opencv, float_to_16bit, orient, pillow_to_arrays
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.core.tiff_fallback import is_tiff, read_tiff, tiff_size
 from colorstudio.errors import (
@@ -167,10 +168,6 @@ def _check_path(path: Path) -> None:
         raise UnreadableImageError(f"{path.name}: the file is empty (0 bytes)")
 
 
-_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"),
-               (b"MM\x00*", "TIFF"), (b"GIF8", "GIF"))
-
-
 class _NotIdentified(UnsupportedImageError):
     """Pillow did not recognise the file as any image format."""
 
@@ -178,23 +175,9 @@ class _NotIdentified(UnsupportedImageError):
 def _damaged_or(error: UnsupportedImageError, path: Path) -> InputFileError:
     """For a file Pillow (and tifffile) could not open: a damaged-file error when Pillow did not
     recognise it but its first bytes announce an image format, else ``error`` as it is."""
-    kind = _format_by_signature(path) if isinstance(error, _NotIdentified) else None
+    kind = format_by_signature(path) if isinstance(error, _NotIdentified) else None
     return UnreadableImageError(f"{path.name}: a damaged {kind} file (it starts as one, but cannot be "
                                 "read)") if kind else error
-
-
-def _format_by_signature(path: Path) -> str | None:
-    """The format a file's first bytes announce (PNG, JPEG, TIFF, GIF, BMP, WebP), or None."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(12)
-    except OSError:
-        return None
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WebP"
-    if head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00":     # "BM", file size, 4 reserved zero bytes
-        return "BMP"
-    return next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
 
 
 def _open(path: Path) -> Image.Image:
@@ -312,7 +295,7 @@ def load_photo(path: str | os.PathLike) -> Photo:
         return photo
     try:
         pixels, alpha, icc, exif_bytes, fmt, converted = _decode(im, path)
-        frames = _picture_count(im)
+        frames = picture_count(im)
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
         msg = str(e).lower()
         if any(w in msg for w in ("truncat", "broken", "premature", "buffer", "eof", "end of file")):
@@ -321,37 +304,6 @@ def load_photo(path: str | os.PathLike) -> Photo:
     finally:
         im.close()
     return replace(_photo(pixels, alpha, icc, exif_bytes, path, fmt, converted), frames=frames)
-
-
-MAX_PAGES_LOOKED_AT = 64
-_REDUCED_IMAGE = 1          # TIFF NewSubfileType bit: a reduced-size copy (a thumbnail, a preview)
-
-
-def _picture_count(im: Image.Image) -> int:
-    """How many pictures an opened file holds, the one read included (after decoding it): a GIF's
-    or an animated WebP's frames, a TIFF's pages that are not reduced-size copies of another
-    (a thumbnail page is no second picture). A camera JPEG's MPF preview (Pillow's "MPO") is
-    not counted either. 1 when it cannot tell: a broken page list is no reason to refuse the
-    picture already read."""
-    if im.format == "MPO":
-        return 1
-    try:
-        with warnings.catch_warnings():        # "Corrupt EXIF data" of a broken next page
-            warnings.simplefilter("ignore")
-            return _pictures(im)
-    except Exception:  # noqa: BLE001 - Pillow raises TypeError, KeyError, ... on broken page lists
-        return 1
-
-
-def _pictures(im: Image.Image) -> int:
-    n = int(getattr(im, "n_frames", 1))
-    if im.format != "TIFF" or n <= 1:
-        return max(1, n)
-    pages = 0
-    for i in range(min(n, MAX_PAGES_LOOKED_AT)):
-        im.seek(i)
-        pages += not int(im.tag_v2.get(254, 0)) & _REDUCED_IMAGE
-    return max(1, pages)
 
 
 def _photo(pixels, alpha, icc, exif_bytes, path, fmt, converted) -> Photo:

@@ -1,0 +1,57 @@
+"""What an image file is, beyond what Pillow says: the format its first bytes announce (to call
+a file Pillow cannot open "damaged" rather than "not an image"), and how many pictures it holds
+(to say that only the first page or frame is used)."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from PIL import Image
+
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"),
+               (b"MM\x00*", "TIFF"), (b"GIF8", "GIF"))
+
+
+def format_by_signature(path: Path) -> str | None:
+    """The format a file's first bytes announce (PNG, JPEG, TIFF, GIF, BMP, WebP), or None."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00":     # "BM", file size, 4 reserved zero bytes
+        return "BMP"
+    return next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
+
+
+MAX_PAGES_LOOKED_AT = 64
+_REDUCED_IMAGE = 1          # TIFF NewSubfileType bit: a reduced-size copy (a thumbnail, a preview)
+
+
+def picture_count(im: Image.Image) -> int:
+    """How many pictures an opened file holds, the one read included (after decoding it): a GIF's
+    or an animated WebP's frames, a TIFF's pages that are not reduced-size copies of another
+    (a thumbnail page is no second picture). A camera JPEG's MPF preview (Pillow's "MPO") is
+    not counted either. 1 when it cannot tell: a broken page list is no reason to refuse the
+    picture already read."""
+    if im.format == "MPO":
+        return 1
+    try:
+        with warnings.catch_warnings():        # "Corrupt EXIF data" of a broken next page
+            warnings.simplefilter("ignore")
+            return _pictures(im)
+    except Exception:  # noqa: BLE001 - Pillow raises TypeError, KeyError, ... on broken page lists
+        return 1
+
+
+def _pictures(im: Image.Image) -> int:
+    n = int(getattr(im, "n_frames", 1))
+    if im.format != "TIFF" or n <= 1:
+        return max(1, n)
+    pages = 0
+    for i in range(min(n, MAX_PAGES_LOOKED_AT)):
+        im.seek(i)
+        pages += not int(im.tag_v2.get(254, 0)) & _REDUCED_IMAGE
+    return max(1, pages)
