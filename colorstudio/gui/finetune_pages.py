@@ -17,6 +17,7 @@ from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.devices import DeviceInfo, detect_steps
 from colorstudio.gui.error_dialog import show_error
 from colorstudio.engine.model_catalog import user_models
+from colorstudio.training.finetune_advice import VERSUS_DEFAULT
 from colorstudio.gui.workers import GeneratorWorker
 
 CROPS = [((256, 512), "256 × 512 (as in the paper)"), ((192, 384), "192 × 384 (faster)"),
@@ -206,10 +207,13 @@ class SavePage(QWizardPage):
         self.note.setPlaceholderText("optional description")
         self.problem = QLabel("")
         self.problem.setStyleSheet("color: #ef9a9a;")
+        self.advice = QLabel(VERSUS_DEFAULT)
+        self.advice.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Name:", self.name)
         form.addRow("Description:", self.note)
         form.addRow("", self.problem)
+        form.addRow("", self.advice)
         self.saved: Path | None = None
         self.folder_name = ""        # the pairs' folder: the suggested name comes from it
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from colorstudio import paths
+from colorstudio.training.finetune_advice import VERSUS_DEFAULT
 
 
 def add_parser(sub) -> None:
@@ -104,4 +105,5 @@ def run(args) -> int:
          f"{b['cycle_psnr_blocks']:.2f} -> {a['cycle_psnr_blocks']:.2f} dB, per pixel "
          f"{b['cycle_psnr']:.2f} -> {a['cycle_psnr']:.2f} dB")
     _say(f"use it with: {paths.command_name()} colorize GRAY REF -o OUT --model {out}")
+    _say(VERSUS_DEFAULT)
     return 0

@@ -64,6 +64,7 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
     assert wizard.currentId() == SAVE
     suggested = wizard.save_page.name.text()         # after the pairs' folder, and free
     assert suggested == f"{wizard.checks_page.result.folder.name}-finetuned" and wizard.save_page.isComplete()
+    assert "default pair method (ccdc)" in wizard.save_page.advice.text()
     wizard.save_page.name.setText("my camera v1")
     assert wizard.save_page.isComplete()
     with qtbot.waitSignal(wizard.modelSaved, timeout=5000) as blocker:
