@@ -6,8 +6,8 @@ resident memory of ``colorstudio colorize`` at 24 and 96 megapixels, session 28 
 single gray, ccdc for a pair with a 4x smaller colour shot; 8-bit PNG and 16-bit TIFF out):
 1.19-1.39 GB and 3.10-3.36 GB, 26-30 bytes per gray pixel over a 0.5-0.8 GB base (Python,
 torch, the models); ``neutral`` (no torch) 0.72 GB at 24 MP, 2.99 GB at 96 MP (16-bit TIFF).
-:func:`estimated_bytes` rounds them up. (Before the result's conversion to 8/16 bit went by
-bands of rows, 44 bytes per pixel: 4.71-4.94 GB at 96 MP.) What the process holds already
+:func:`estimated_bytes` rounds them up. (Until the conversion of the result to 8 or 16 bits
+went by bands of rows: 44 bytes per pixel, 4.71-4.94 GB at 96 MP.) What the process holds already
 (the decoded photo, torch and models loaded earlier, as in the app) counts as part of the need.
 """
 from __future__ import annotations
