@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorstudio.core.pairs import PairItem, classify_file, discover
+from colorstudio.core.pairs import PairItem, discover
+from colorstudio.core.photo_kind import classify_file
 from colorstudio.errors import ColorStudioError
 
 RNG = np.random.default_rng(7)

@@ -12,7 +12,8 @@ Recognised, in this order (a file used by one scheme is not used again):
    and ``x_L`` + ``x_R`` where ``lr_mono_side`` says which side is the mono camera.
 4. Anything else: a gray file is a single gray (so is an RGB file that is gray to the eye:
    equal channels, a scanner's faint cast, or one tint all over as a sepia print's scan;
-   :mod:`colorstudio.core.gray_input`); a colour file is reported as unmatched.
+   :mod:`colorstudio.core.gray_input`, through :mod:`colorstudio.core.photo_kind`); a colour
+   file is reported as unmatched.
 
 A role declared by a name or folder is trusted (a lone ``x_mono.jpg`` is a single
 gray); only files without one are opened to see whether they are gray.
@@ -29,21 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-import numpy as np
-from PIL import Image
-
-from colorstudio.core.gray_input import classify_gray_input
-from colorstudio.core.imageio import READ_EXTENSIONS, image_size
+from colorstudio.core.imageio import READ_EXTENSIONS
 from colorstudio.core.folder_files import visible_files
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
+from colorstudio.core.photo_kind import COLOUR, GRAY, check_readable, classify_reason
 from colorstudio.errors import ColorStudioError
 
-GRAY, COLOUR = "gray", "colour"
 _ROLES = {"mono": GRAY, "gray": GRAY, "grey": GRAY,  # name suffixes and folder names
           "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
 _TAG_RE = re.compile(r"^(?P<base>.+?)[_-](?P<tag>mono|gray|grey|colou?r|rgb|l|r)$", re.IGNORECASE)
-_GRAY_MODES = ("1", "L", "LA", "I", "F", "I;16", "I;16B", "I;16L", "I;16N")
-_THUMB = 256  # long side used to decide gray vs colour
 
 REASON_COLOUR_ALONE = "a colour photo with no gray partner"
 REASON_NOT_IMAGE = ("not an image ColorStudio reads (supported: "
@@ -148,7 +143,7 @@ def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[
             elif p.suffix.lower() not in READ_EXTENSIONS:
                 unmatched.append((p, f"{where} but {REASON_NOT_IMAGE}"))
                 bad = True
-            elif reason := _check_readable(p):
+            elif reason := check_readable(p):
                 unmatched.append((p, reason))
                 bad = True
         if not bad:
@@ -298,46 +293,6 @@ def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list)
     return untagged
 
 
-# ------------------------------------------------------------------ content
-def classify_file(path: str | os.PathLike) -> str:
-    """'gray' or 'colour' from a small decode (JPEG draft / thumbnail), never a full one.
-    An RGB file that is gray to the eye (a faint cast, one tint all over) counts as gray.
-
-    Raises an :class:`~colorstudio.errors.InputFileError` subclass (or OSError) if the
-    file cannot be read.
-    """
-    path = Path(path)
-    image_size(path)  # existence, header, pixel-count guard, with one-line messages
-    with Image.open(path) as im:
-        if im.mode in _GRAY_MODES:
-            return GRAY
-        if im.mode == "P":
-            im = im.convert("RGB")
-        im.draft("RGB", (_THUMB * 2, _THUMB * 2))  # JPEG: decode at 1/2..1/8 scale
-        im.thumbnail((_THUMB, _THUMB))
-        arr = np.asarray(im.convert("RGB"))
-    return COLOUR if classify_gray_input(arr).kind == "colour" else GRAY
-
-
-def _classify_reason(path: Path) -> tuple[str | None, str | None]:
-    try:
-        return classify_file(path), None
-    except ColorStudioError as e:
-        return None, str(e)
-    except Exception as e:  # any decoder failure is a bad file, not a crash
-        return None, f"{path.name}: cannot be read ({type(e).__name__}: {e})"
-
-
-def _check_readable(path: Path) -> str | None:
-    try:
-        image_size(path)
-    except ColorStudioError as e:
-        return str(e)
-    except Exception as e:
-        return f"{path.name}: cannot be read ({type(e).__name__}: {e})"
-    return None
-
-
 # ------------------------------------------------------------------ public
 def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
              manifest: str | os.PathLike | None = None, recursive: bool = True,
@@ -378,7 +333,7 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
 
     readable = []
     for f in files:
-        reason = _check_readable(f.path)
+        reason = check_readable(f.path)
         if reason:
             unmatched.append((f.path, reason))
         else:
@@ -386,7 +341,7 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
     rest = _folder_pass(readable, items, unmatched)
     untagged = _name_pass(rest, mono_side, items, unmatched)
     for f in untagged:  # everything else: look at the pixels
-        kind, reason = _classify_reason(f.path)
+        kind, reason = classify_reason(f.path)
         if kind == GRAY:
             items.append(PairItem(f.path, None, f.path.stem))
         else:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generator
 
-from colorstudio.core.pairs import COLOUR, GRAY, Discovery, PairItem, classify_file, discover
+from colorstudio.core.pairs import Discovery, PairItem, discover
+from colorstudio.core.photo_kind import COLOUR, GRAY, classify_file
 from colorstudio.errors import ColorStudioError
 
 

@@ -1,0 +1,58 @@
+"""Whether a photo file is gray or colour (from a small decode, never a full one), and whether
+it can be read at all: what :mod:`colorstudio.core.pairs` sorts files by."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from colorstudio.core.gray_input import classify_gray_input
+from colorstudio.core.imageio import image_size
+from colorstudio.errors import ColorStudioError
+
+GRAY, COLOUR = "gray", "colour"
+_GRAY_MODES = ("1", "L", "LA", "I", "F", "I;16", "I;16B", "I;16L", "I;16N")
+_THUMB = 256  # long side used to decide gray vs colour
+
+
+def classify_file(path: str | os.PathLike) -> str:
+    """'gray' or 'colour' from a small decode (JPEG draft / thumbnail), never a full one.
+    An RGB file that is gray to the eye (a faint cast, one tint all over) counts as gray.
+
+    Raises an :class:`~colorstudio.errors.InputFileError` subclass (or OSError) if the
+    file cannot be read.
+    """
+    path = Path(path)
+    image_size(path)  # existence, header, pixel-count guard, with one-line messages
+    with Image.open(path) as im:
+        if im.mode in _GRAY_MODES:
+            return GRAY
+        if im.mode == "P":
+            im = im.convert("RGB")
+        im.draft("RGB", (_THUMB * 2, _THUMB * 2))  # JPEG: decode at 1/2..1/8 scale
+        im.thumbnail((_THUMB, _THUMB))
+        arr = np.asarray(im.convert("RGB"))
+    return COLOUR if classify_gray_input(arr).kind == "colour" else GRAY
+
+
+def classify_reason(path: Path) -> tuple[str | None, str | None]:
+    """(:func:`classify_file`'s answer, None), or (None, why the file cannot be read)."""
+    try:
+        return classify_file(path), None
+    except ColorStudioError as e:
+        return None, str(e)
+    except Exception as e:  # any decoder failure is a bad file, not a crash
+        return None, f"{path.name}: cannot be read ({type(e).__name__}: {e})"
+
+
+def check_readable(path: Path) -> str | None:
+    """None if the file's header reads as an image ColorStudio takes, else why not (one line)."""
+    try:
+        image_size(path)
+    except ColorStudioError as e:
+        return str(e)
+    except Exception as e:
+        return f"{path.name}: cannot be read ({type(e).__name__}: {e})"
+    return None
