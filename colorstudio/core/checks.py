@@ -354,6 +354,11 @@ def same_aspect(gray_shape, reference_shape) -> bool:
     return abs((W / w) / (H / h) - 1) <= 0.01 + 1.0 / min(H, W, h, w)
 
 
+def too_small_to_measure(gray_shape, reference_shape) -> bool:
+    """Whether either shot is below :data:`MIN_MEASURE_SIDE` px a side: not matched at all."""
+    return min(*gray_shape[:2], *reference_shape[:2]) < MIN_MEASURE_SIDE
+
+
 def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE) -> PairReport:
     """Check a pair: gray float32 (H, W) [0,1], reference float32 (h, w, 3) RGB [0,1].
 
@@ -371,8 +376,7 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
         "identical": _is_identical(gray, reference),
         "reference_is_gray": _is_gray_rgb(reference),
     }
-    measurable = min(gh, gw, rh, rw) >= MIN_MEASURE_SIDE
-    m = match_features(gray, luma(reference), max_side) if measurable else None
+    m = None if too_small_to_measure(gray.shape, reference.shape) else match_features(gray, luma(reference), max_side)
     facts.update(detector=m.detector if m else "none", n_matches=len(m.gray_pts) if m else 0,
                  n_inliers=m.n_inliers if m else 0)
     measures = dict.fromkeys(

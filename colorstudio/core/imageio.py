@@ -215,16 +215,23 @@ def _check_size(path: Path, w: int, h: int) -> None:
             f"{path.name}: {w}x{h} is {megapixels(w * h)} megapixels, above the limit of "
             f"{megapixels(limit)} MP (set COLORSTUDIO_MAX_PIXELS to raise it)")
     if w < 2 or h < 2:
-        raise UnsupportedImageError(f"{path.name}: {w}x{h} is too small to colorize "
-                                    f"(at least {MIN_SIDE}x{MIN_SIDE} pixels)")
+        raise _too_small(path.name, w, h)
 
 
 def check_size(photo: Photo) -> None:
     """A one-line error for a photo too small to colorize (below :data:`MIN_SIDE` per side)."""
     w, h = photo.size
     if min(h, w) < MIN_SIDE:
-        raise UnsupportedImageError(f"{photo.name}: {w}x{h} is too small to colorize "
-                                    f"(at least {MIN_SIDE}x{MIN_SIDE} pixels)")
+        raise _too_small(photo.name, w, h)
+
+
+def _too_small(name: str, w: int, h: int) -> UnsupportedImageError:
+    return UnsupportedImageError(f"{name}: {w}x{h} is too small to colorize (at least {MIN_SIDE}x{MIN_SIDE} pixels)")
+
+
+def frames_notes(*photos: Photo | None) -> list[str]:
+    """The :attr:`Photo.frames_note` of each photo given that has one."""
+    return [p.frames_note for p in photos if p is not None and p.frames_note]
 
 
 def _tiff_only_tifffile_reads(path: Path) -> Photo | None:

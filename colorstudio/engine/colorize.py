@@ -19,7 +19,7 @@ from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import check_output_path, output_notes, same_file, save_photo
-from colorstudio.core.imageio import Photo, check_size, load_photo
+from colorstudio.core.imageio import Photo, check_size, frames_notes, load_photo
 from colorstudio.core.memory_need import check_memory
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult, WorkingChroma
@@ -207,7 +207,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         info["gray_input"] = gray_note
     if pair_warning and "warning" not in info:
         info["warning"] = pair_warning
-    if frames := [p.frames_note for p in (gray, reference) if p is not None and p.frames_note]:
+    if frames := frames_notes(gray, reference):
         info["input_notes"] = frames
     notes = [n for n in (gray.tone_note, colour_note) if n]
     if notes:

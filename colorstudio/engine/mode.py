@@ -4,7 +4,7 @@ or moment: CCDC). No torch; the reason comes back in plain words for the user.
 """
 from __future__ import annotations
 
-from colorstudio.core.checks import MIN_MEASURE_SIDE, same_aspect, same_size
+from colorstudio.core.checks import MIN_MEASURE_SIDE, same_aspect, same_size, too_small_to_measure
 
 
 def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
@@ -35,8 +35,8 @@ def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
     rectified = getattr(report, "rectified", None)
     if rectified is None:
         n = getattr(report, "n_inliers", 0)
-        why = (f"too small to measure (under {MIN_MEASURE_SIDE} px a side)" if min(H, W, h, w) < MIN_MEASURE_SIDE
-               else f"only {n} matching details")
+        why = (f"too small to measure (under {MIN_MEASURE_SIDE} px a side)"
+               if too_small_to_measure(gray_shape, reference_shape) else f"only {n} matching details")
         return "crosscam", (f"cross-camera mode: the alignment of the two shots could not be measured "
                             f"({why}), and the cross-camera method copes with any motion")
     if not rectified:
