@@ -10,45 +10,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-from PySide6.QtCore import QRect, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIcon, QImage, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QStyle, QStyledItemDelegate,
-                               QStyleOptionProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
-from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchItem, BatchPlan, BatchProgress, plan_batch, run_batch
+from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchPlan, BatchProgress, plan_batch, run_batch
+from colorstudio.engine.model_catalog import Choice, choices
+from colorstudio.gui.batch_table import CANCELLED, OUTPUT, PROGRESS, STATUS, BatchTable, output_text
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
-from colorstudio.engine.model_catalog import Choice, choices
 from colorstudio.gui.monitor_profile import SRGB, MonitorProfile
 from colorstudio.gui.workers import GeneratorWorker
-
-SKIPPED, CANCELLED = "skipped", "cancelled"
-COLUMNS = ("Name", "Kind", "Status", "Progress", "Output / message")
-STATUS_COLOURS = {DONE: "#66bb6a", FAILED: "#ef5350", SKIPPED: "#ffa726", RUNNING: "#4fc3f7",
-                  CANCELLED: "#bdbdbd"}
 
 
 def _plan_steps(inputs: list[Path], out_dir: Path):
     yield None
     return plan_batch(inputs, out_dir)
-
-
-class ProgressDelegate(QStyledItemDelegate):
-    """Draws the Progress column (an int 0..100 in the DisplayRole) as a progress bar."""
-
-    def paint(self, painter, option, index) -> None:
-        value = index.data(Qt.ItemDataRole.DisplayRole)
-        if value in (None, ""):
-            return super().paint(painter, option, index)
-        bar = QStyleOptionProgressBar()
-        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
-        bar.minimum, bar.maximum, bar.progress = 0, 100, int(value)
-        bar.text, bar.textVisible = f"{int(value)}%", True
-        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 
 
 class BatchPanel(QWidget):
@@ -92,25 +72,8 @@ class BatchPanel(QWidget):
         top.addWidget(QLabel("Method:"))
         top.addWidget(self.method_box)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        header = self.table.horizontalHeader()
-        for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 3 +
-                                   (QHeaderView.ResizeMode.Fixed, QHeaderView.ResizeMode.Stretch)):
-            header.setSectionResizeMode(col, mode)
-        self.table.setColumnWidth(3, 110)
-        self.table.setIconSize(QSize(48, 36))     # each written result's picture, beside its name
-        self.table.verticalHeader().setDefaultSectionSize(40)
-        self.table.setItemDelegateForColumn(3, ProgressDelegate(self.table))
-        self.table.setToolTip("Double-click a row (or press Enter on it) to look at it and, once written, its result")
-        self.table.cellDoubleClicked.connect(self._row_opened)
-        for key in ("Return", "Enter"):       # Enter on a row (not `activated`: a double click emits it too)
-            QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut,
-                      activated=lambda: self._row_opened(self.table.currentRow()))
-        self.table.setTabKeyNavigation(False)     # Tab leaves the table for the buttons
+        self.table = BatchTable()
+        self.table.rowOpened.connect(self._row_opened)
         self.hint = QLabel("Drop photos or folders here (pairs are matched by name: x_mono + x_color, "
                            "x_L + x_R, mono/ + color/ folders, or a pairs.csv).")
         self.hint.setWordWrap(True)
@@ -195,7 +158,7 @@ class BatchPanel(QWidget):
         self.plan = plan
         if self.fixed_out is None:
             self.out_edit.setPlaceholderText(str(plan.out_dir))
-        self._fill_table()
+        self.table.fill(self.plan, self.monitor)
         waiting = sum(i.status not in (DONE, FAILED) for i in plan.items)
         ran = len(plan.items) - waiting
         self.status.setText(f"{waiting} item{'s' * (waiting != 1)} queued"
@@ -208,57 +171,14 @@ class BatchPanel(QWidget):
         self._update_buttons()
         self.planned.emit()
 
-    def _fill_table(self) -> None:
-        rows = [(i.name, i.kind, i.status, 100 if i.status == DONE else "", self._output_text(i))
-                for i in self.plan.items]
-        rows += [(p.name, "—", SKIPPED, "", reason) for p, reason in self.plan.unmatched]
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                self._set_cell(r, c, value)
-        for r, item in enumerate(self.plan.items):
-            self._set_thumbnail(r, item if item.status == DONE else None)
-
-    def _row_opened(self, row: int, _column: int = 0) -> None:
+    def _row_opened(self, row: int) -> None:
         if 0 <= row < len(self.plan.items):         # the rows below them are skipped files
             self.itemOpened.emit(self.plan.items[row])
-
-    def _output_text(self, item: BatchItem) -> str:
-        if item.status == FAILED:
-            return item.error or "failed"
-        return str(item.written or item.output)
-
-    def _set_cell(self, row: int, col: int, value) -> None:
-        cell = self.table.item(row, col)
-        if cell is None:
-            cell = QTableWidgetItem()
-            self.table.setItem(row, col, cell)
-        cell.setData(Qt.ItemDataRole.DisplayRole, value)
-        if col == 2:
-            from PySide6.QtGui import QColor
-            cell.setForeground(QColor(STATUS_COLOURS.get(str(value), "#e0e0e0")))
-        if col == 4:
-            cell.setToolTip(str(value))
-
-    def _set_thumbnail(self, row: int, item: BatchItem | None) -> None:
-        """The written result's picture beside its name (none before it is written), shown
-        for the monitor's profile (a 96 px picture: converted at once)."""
-        cell = self.table.item(row, 0)
-        if cell is None:
-            return
-        if item is None or item.thumbnail is None:
-            cell.setIcon(QIcon())
-            return
-        pixels = np.ascontiguousarray(self.monitor.convert(item.thumbnail, item.thumbnail_profile))
-        h, w = pixels.shape[:2]
-        image = QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()  # owns its pixels
-        cell.setIcon(QIcon(QPixmap.fromImage(image)))
 
     def set_monitor(self, monitor: MonitorProfile) -> None:
         """Show the thumbnails for ``monitor`` (View ▸ Monitor profile)."""
         self.monitor = monitor
-        for row, item in enumerate(self.plan.items):
-            self._set_thumbnail(row, item if item.status == DONE else None)
+        self.table.show_thumbnails(self.plan, monitor)
 
     def out_dir(self) -> Path:
         """The chosen output folder, or ``colorized/`` beside the first input (for the bundled
@@ -292,7 +212,7 @@ class BatchPanel(QWidget):
 
     def statuses(self) -> list[str]:
         """The Status column, top to bottom (for tests and the window title)."""
-        return [self.table.item(r, 2).text() for r in range(self.table.rowCount())]
+        return self.table.statuses()
 
     # ------------------------------------------------------------------ output folder
     def set_out_dir(self, folder: Path | None) -> None:
@@ -356,12 +276,12 @@ class BatchPanel(QWidget):
     def _on_progress(self, p: BatchProgress) -> None:
         row = p.index
         item_fraction = p.fraction * p.total - p.index
-        self._set_cell(row, 2, p.status)
-        self._set_cell(row, 3, 100 if p.status == DONE else "" if p.status == FAILED
-                       else int(round(100 * max(0.0, min(1.0, item_fraction)))))
-        self._set_cell(row, 4, self._output_text(p.item) if p.status != RUNNING else p.message)
+        self.table.set_cell(row, STATUS, p.status)
+        self.table.set_cell(row, PROGRESS, 100 if p.status == DONE else "" if p.status == FAILED
+                            else int(round(100 * max(0.0, min(1.0, item_fraction)))))
+        self.table.set_cell(row, OUTPUT, output_text(p.item) if p.status != RUNNING else p.message)
         if p.status == DONE:
-            self._set_thumbnail(row, p.item)
+            self.table.set_thumbnail(row, p.item, self.monitor)
         self.total.setValue(int(round(100 * p.fraction)))
         self.total.setFormat(f"%p%  ({p.done} done, {p.failed} failed of {p.total})")
 
@@ -374,9 +294,9 @@ class BatchPanel(QWidget):
         for r, item in enumerate(self.plan.items):
             if item.status == RUNNING:       # interrupted: it will run again on Start
                 item.status = QUEUED
-                self._set_cell(r, 2, CANCELLED)
-                self._set_cell(r, 3, "")
-                self._set_cell(r, 4, self._output_text(item))       # not the step it was at
+                self.table.set_cell(r, STATUS, CANCELLED)
+                self.table.set_cell(r, PROGRESS, "")
+                self.table.set_cell(r, OUTPUT, output_text(item))       # not the step it was at
         done = sum(i.status == DONE for i in self.plan.items)
         failed = sum(i.status == FAILED for i in self.plan.items)
         word = "Stopped by an error: " if stopped_by is not None else "Cancelled: " if cancelled else "Finished: "

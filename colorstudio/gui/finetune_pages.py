@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFormLayout
                                QSpinBox, QVBoxLayout, QWizardPage)
 
 from colorstudio import paths
+from colorstudio.gui import model_saving
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.devices import DeviceInfo, detect_steps
 from colorstudio.gui.error_dialog import show_error
@@ -219,11 +220,11 @@ class SavePage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         if not self.name.text().strip():
-            self.name.setText(ta.free_model_name(self.folder_name))
+            self.name.setText(model_saving.free_model_name(self.folder_name))
 
     def _validate(self) -> None:
-        problem = ta.valid_model_name(self.name.text())
-        if problem is None and ta.model_path_for(self.name.text()).exists():
+        problem = model_saving.valid_model_name(self.name.text())
+        if problem is None and model_saving.model_path_for(self.name.text()).exists():
             problem = "a model with this name exists already"
         self.problem.setText(problem or "")
         self.completeChanged.emit()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWizardPage)
 
+from colorstudio.gui import finetune_evaluation
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.display import display_image
 from colorstudio.gui.error_dialog import show_error
@@ -203,7 +204,7 @@ class TrainingPage(QWizardPage):
         return self.worker is None and self.outcome is not None and self.outcome.weights is not None
 
 
-def verdict(ev: ta.Evaluation) -> str:
+def verdict(ev: finetune_evaluation.Evaluation) -> str:
     """The held-apart pairs' change in words: both cycle scores, and how far to trust them."""
     blocks = ev.after.cycle_psnr_blocks - ev.before.cycle_psnr_blocks
     pixels = ev.after.cycle_psnr - ev.before.cycle_psnr
@@ -244,14 +245,14 @@ class EvaluationPage(QWizardPage):
         layout.addWidget(self.table)
         layout.addWidget(self.explained)
         layout.addWidget(self.view, 1)
-        self.result: ta.Evaluation | None = None
+        self.result: finetune_evaluation.Evaluation | None = None
         self.worker: GeneratorWorker | None = None
         self.inputs = None           # (held_out, before (method, model), after (method, model))
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.result = None
         self.status.setText("Evaluating…")
-        worker = GeneratorWorker(ta.evaluate, *self.inputs)
+        worker = GeneratorWorker(finetune_evaluation.evaluate, *self.inputs)
         self.worker = worker.start_with(             # one left behind by Back or Close is not heard
             progress=lambda p: self.worker is worker and self.status.setText(p.message),
             finished=lambda ev: self.worker is worker and self._done(ev),
@@ -262,7 +263,7 @@ class EvaluationPage(QWizardPage):
         self.status.setText(f"The evaluation could not run: {exc}. You can still save the model.")
         self.completeChanged.emit()
 
-    def _done(self, ev: ta.Evaluation) -> None:
+    def _done(self, ev: finetune_evaluation.Evaluation) -> None:
         self.worker = None
         self.result = ev
         rows = [(name, b, a) for name, b, a in ev.per_pair] + [("mean", ev.before, ev.after)]

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
 
 from colorstudio import paths
 from colorstudio.errors import ColorStudioError
+from colorstudio.gui import model_saving
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.finetune_pages import ChecksPage, FolderPage, SavePage, SettingsPage
@@ -104,7 +105,7 @@ class FineTuneWizard(QWizard):
                 "cycle_psnr_blocks_before": round(ev.before.cycle_psnr_blocks, 3),
                 "cycle_psnr_blocks_after": round(ev.after.cycle_psnr_blocks, 3)}
         try:
-            path = ta.save_model(outcome.weights, self.save_page.name.text(), json.loads(json.dumps(card)))
+            path = model_saving.save_model(outcome.weights, self.save_page.name.text(), json.loads(json.dumps(card)))
         except ColorStudioError as e:
             show_error(self, e, context="saving the model")
             return False

@@ -3,36 +3,28 @@
 - :func:`scan_folder`: find the user's camera pairs and check each (real: discovery + pair checks).
 - :func:`training_steps`: the self-supervised fine-tuning run, as a generator of
   :class:`TrainUpdate` — **the one place wired to** ``colorstudio.training.finetune``.
-- :func:`evaluate`: before/after cycle PSNR/SSIM on held-apart pairs (no ground truth needed:
-  Cycle CNN's second-time colorization), plus a side-by-side example.
-- :func:`save_model`: copy the trained weights into the user's model folder with a model card,
-  where the method picker finds them.
+
+The before/after comparison is :mod:`colorstudio.gui.finetune_evaluation`; saving the model
+where the method picker finds it, :mod:`colorstudio.gui.model_saving`.
 """
 from __future__ import annotations
 
 import importlib
-import json
 import math
-import re
-import shutil
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterator
 
-import cv2
 import numpy as np
 
-from colorstudio import paths
-from colorstudio.core.image_write import atomic_write, atomic_write_bytes
 from colorstudio.core.imageio import load_photo
 from colorstudio.core.pairs import PairItem, discover
 from colorstudio.engine.progress import Progress
-from colorstudio.errors import ColorStudioError, ModelError, OutputError
+from colorstudio.errors import ColorStudioError
 from colorstudio.training.pair_size import MIN_TRAINING_SIDE, too_small, training_size
 
 TRAINING_MODULE = "colorstudio.training.finetune"
-EVAL_LONG_SIDE = 512        # held-apart pairs are evaluated at this size (fast, comparable)
 STEREO_METHOD = "cyclecnn"
 FALLBACK_METHOD = "dis+gf"  # "before" when there is no learned base model
 
@@ -264,141 +256,3 @@ def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterato
     weights = plan.weights_out if plan.weights_out.is_file() else None
     # a resumed run's own seconds count what it trained before too ("18 steps in 0:17" undersold it)
     return TrainOutcome(weights, last.step, max(time.monotonic() - started, last.seconds or 0.0), finished)
-
-
-# ------------------------------------------------------------------ evaluation
-@dataclass
-class Scores:
-    cycle_psnr: float
-    cycle_ssim: float
-    cycle_psnr_blocks: float       # on 16x16 block means: the colour shot's pixel noise averaged out
-
-
-@dataclass
-class Evaluation:
-    before_label: str
-    after_label: str
-    before: Scores
-    after: Scores
-    per_pair: list[tuple[str, Scores, Scores]]
-    example_before: np.ndarray             # (h, w, 3) float [0,1]: the first held-apart pair colorized
-    example_after: np.ndarray
-    example_gray: np.ndarray               # (h, w) float [0,1]
-
-
-def _small(img: np.ndarray, long_side: int = EVAL_LONG_SIDE) -> np.ndarray:
-    h, w = img.shape[:2]
-    s = long_side / max(h, w)
-    if s >= 1:
-        return img
-    return cv2.resize(img, (max(2, round(w * s)), max(2, round(h * s))), interpolation=cv2.INTER_AREA)
-
-
-def _method_fn(method: str, model: Path | None) -> Callable:
-    from colorstudio.engine.colorize import resolve_method
-
-    chosen = resolve_method(method, True, model)
-    fn = chosen.load()
-    if model is None:
-        return fn
-    return lambda g, r, **o: fn(g, r, model=str(model), **o)
-
-
-def _score(fn: Callable, gray: np.ndarray, ref: np.ndarray) -> tuple[Scores, np.ndarray]:
-    from colorstudio.core.color import compose, rgb_to_ycbcr
-    from colorstudio.core.metrics import block_psnr, chroma_psnr, cycle_chroma, ssim
-
-    pred = fn(gray, ref).chroma
-    back = cycle_chroma(fn, gray, ref, pred)
-    truth = rgb_to_ycbcr(ref)[..., 1:]
-    return Scores(chroma_psnr(back, truth), ssim(back, truth), block_psnr(back, truth)), compose(gray, pred)
-
-
-def evaluate(held_out: list[PairItem], before: tuple[str, Path | None], after: tuple[str, Path | None]
-             ) -> Generator[Progress, None, Evaluation]:
-    """Cycle PSNR/SSIM (reference chroma recovered by second-time colorization) before and after."""
-    if not held_out:
-        raise ColorStudioError("no held-apart pair to evaluate on")
-    fns = [_method_fn(*before), _method_fn(*after)]
-    rows, example = [], None
-    for n, item in enumerate(held_out):
-        yield Progress(n / len(held_out), f"evaluating on {item.name}")
-        gray = _small(load_photo(item.gray).gray_float())
-        ref = _small(load_photo(item.reference).rgb_float())
-        (sb, rgb_b), (sa, rgb_a) = _score(fns[0], gray, ref), _score(fns[1], gray, ref)
-        rows.append((item.name, sb, sa))
-        if example is None:
-            example = (gray, rgb_b, rgb_a)
-    yield Progress(1.0, "evaluated")
-    label = lambda m, p: f"{m}" + (f" ({p.stem})" if p else "")  # noqa: E731
-    return Evaluation(label(*before), label(*after), _mean_scores(r[1] for r in rows),
-                      _mean_scores(r[2] for r in rows), rows, example[1], example[2], example[0])
-
-
-def _mean_scores(scores) -> Scores:
-    scores = list(scores)
-    return Scores(*(float(np.mean([getattr(s, f.name) for s in scores])) for f in fields(Scores)))
-
-
-# ------------------------------------------------------------------ saving
-_NAME_RE = re.compile(r"^[\w][\w .+-]{0,62}$")
-
-
-def valid_model_name(name: str) -> str | None:
-    """None if ``name`` is usable as a model name, else why not (plain words)."""
-    name = name.strip()
-    if not name:
-        return "give the model a name"
-    if not _NAME_RE.match(name):
-        return "use letters, digits, spaces, '-', '_', '+' or '.' (at most 63 characters)"
-    return None
-
-
-def free_model_name(folder_name: str, folder: Path | None = None) -> str:
-    """A usable model name no saved model has yet, after the pairs' folder: '<folder>-finetuned'
-    (then '-2', '-3', ...)."""
-    stem = re.sub(r"[^A-Za-z0-9_+.-]+", "-", folder_name).strip("-.+")[:40]
-    if valid_model_name(f"{stem}-finetuned") is not None:
-        stem = "my-camera"
-    name, n = f"{stem}-finetuned", 1
-    while model_path_for(name, folder).exists():
-        n += 1
-        name = f"{stem}-finetuned-{n}"
-    return name
-
-
-def model_path_for(name: str, folder: Path | None = None) -> Path:
-    return (folder or paths.user_models_dir()) / (name.strip().replace(" ", "_") + ".safetensors")
-
-
-def save_model(weights: Path, name: str, card_extra: dict | None = None, folder: Path | None = None) -> Path:
-    """Copy ``weights`` (+ its JSON card, if any) into the user's model folder as ``name``."""
-    problem = valid_model_name(name)
-    if problem:
-        raise ModelError(f"cannot save the model: {problem}")
-    if not weights.is_file():
-        raise ModelError(f"{weights.name}: the trained weights are missing")
-    target = model_path_for(name, folder)
-    if target.exists():
-        raise ModelError(f"a model called '{name}' already exists; choose another name")
-    card = {}
-    source_card = weights.with_suffix(".json")
-    if source_card.is_file():
-        try:
-            card = json.loads(source_card.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            card = {}
-    for key, value in {"name": name.strip(), "method": STEREO_METHOD, **(card_extra or {})}.items():
-        both_sections = isinstance(value, dict) and isinstance(card.get(key), dict)
-        card[key] = {**card[key], **value} if both_sections else value   # the engine's record stays
-    try:      # each file whole or not at all, and no card without its weights (a full disk, a lost share)
-        with open(weights, "rb") as source:
-            atomic_write(target, lambda f: shutil.copyfileobj(source, f, 1 << 20))
-        try:
-            atomic_write_bytes(target.with_suffix(".json"), (json.dumps(card, indent=2, default=str) + "\n").encode())
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
-    except (OSError, OutputError) as e:
-        raise ModelError(f"cannot save the model in {target.parent}: {e}") from None
-    return target

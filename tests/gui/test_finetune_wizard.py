@@ -14,6 +14,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from colorstudio.engine import model_catalog
+from colorstudio.errors import ModelError
+from colorstudio.gui import model_saving
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.finetune_wizard import EVALUATION, SAVE, TRAINING
 
@@ -80,7 +82,7 @@ def test_saved_model_appears_in_the_main_window_picker(qtbot, window, tmp_path):
     weights = tmp_path / "w.safetensors"
     weights.write_bytes(b"w")
     window.open_finetune_wizard()
-    path = ta.save_model(weights, "studio pair")
+    path = model_saving.save_model(weights, "studio pair")
     window.wizard.modelSaved.emit(path)
     keys = [window.side.picker.itemData(i) for i in range(window.side.picker.count())]
     assert f"model:{path}" in keys
@@ -146,23 +148,23 @@ def test_a_folder_without_pairs_cannot_go_on(qtbot, wizard, tmp_path):
 
 
 def test_model_names_are_checked(tmp_path):
-    assert ta.valid_model_name("") and ta.valid_model_name("../evil") and ta.valid_model_name("a/b")
-    assert ta.valid_model_name("my camera-2 v1.0") is None
+    assert all(model_saving.valid_model_name(bad) for bad in ("", "../evil", "a/b"))
+    assert model_saving.valid_model_name("my camera-2 v1.0") is None
     weights = tmp_path / "w.safetensors"
     weights.write_bytes(b"x")
-    ta.save_model(weights, "twice", folder=tmp_path)
-    with pytest.raises(ta.ModelError):
-        ta.save_model(weights, "twice", folder=tmp_path)
+    model_saving.save_model(weights, "twice", folder=tmp_path)
+    with pytest.raises(ModelError):
+        model_saving.save_model(weights, "twice", folder=tmp_path)
 
 
 def test_the_suggested_model_name_is_usable_and_free(tmp_path):
     folder = tmp_path / "models"
     folder.mkdir()
-    assert ta.free_model_name("iPhone 15 (dual)", folder) == "iPhone-15-dual-finetuned"
-    assert ta.valid_model_name(ta.free_model_name("iPhone 15 (dual)", folder)) is None
-    ta.model_path_for("pairs-finetuned", folder).write_bytes(b"taken")
-    assert ta.free_model_name("pairs", folder) == "pairs-finetuned-2"
-    assert ta.free_model_name("ÿ/++", folder) == ta.free_model_name("", folder) == "my-camera-finetuned"
+    assert model_saving.free_model_name("iPhone 15 (dual)", folder) == "iPhone-15-dual-finetuned"
+    assert model_saving.valid_model_name(model_saving.free_model_name("iPhone 15 (dual)", folder)) is None
+    model_saving.model_path_for("pairs-finetuned", folder).write_bytes(b"taken")
+    assert model_saving.free_model_name("pairs", folder) == "pairs-finetuned-2"
+    assert model_saving.free_model_name("ÿ/++", folder) == model_saving.free_model_name("", folder) == "my-camera-finetuned"
 
 
 def test_the_total_loss_is_also_drawn_as_a_trailing_mean(qtbot):
@@ -208,7 +210,7 @@ def test_a_full_disk_while_saving_is_a_model_error_and_leaves_no_file(tmp_path, 
 
     monkeypatch.setattr(shutil, "copyfileobj", disk_full)
     with pytest.raises(ModelError, match="No space left on device"):
-        ta.save_model(weights, "studio pair", folder=folder)
+        model_saving.save_model(weights, "studio pair", folder=folder)
     assert list(folder.iterdir()) == []              # no weights, no card without weights, no .part
 
 

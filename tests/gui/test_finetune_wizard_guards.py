@@ -70,7 +70,7 @@ def test_quitting_while_the_device_is_detected_leaves_no_thread_running(qtbot, w
 
 def test_back_during_the_evaluation_returns_at_once_and_its_answer_is_not_heard(qtbot, wizard, pairs_folder,
                                                                              monkeypatch):
-    from colorstudio.gui import training_adapter as ta
+    from colorstudio.gui import finetune_evaluation
     from colorstudio.gui.finetune_wizard import EVALUATION, TRAINING
 
     wizard.training_page.trainer = two_step_trainer([], delay=0.01, steps=2)
@@ -79,11 +79,11 @@ def test_back_during_the_evaluation_returns_at_once_and_its_answer_is_not_heard(
     qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=10000)
 
     def slow_evaluation(*args):
-        yield ta.Progress(0.1, "pair 1 of 1")
+        yield finetune_evaluation.Progress(0.1, "pair 1 of 1")
         time.sleep(1.5)                               # one pair, colorized twice
         raise AssertionError("an evaluation left behind was heard")
 
-    monkeypatch.setattr(ta, "evaluate", slow_evaluation)
+    monkeypatch.setattr(finetune_evaluation, "evaluate", slow_evaluation)
     wizard.next()
     assert wizard.currentId() == EVALUATION
     page = wizard.evaluation_page

@@ -1,0 +1,109 @@
+"""The batch queue's table: one row per item (name with the written result's picture, kind,
+status, a progress bar, output or message), then one per skipped file."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (QApplication, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
+                               QTableWidget, QTableWidgetItem)
+
+from colorstudio.engine.batch import DONE, FAILED, RUNNING, BatchItem, BatchPlan
+from colorstudio.gui.monitor_profile import MonitorProfile
+
+SKIPPED, CANCELLED = "skipped", "cancelled"
+COLUMNS = ("Name", "Kind", "Status", "Progress", "Output / message")
+STATUS, PROGRESS, OUTPUT = 2, 3, 4            # the columns the running batch updates
+STATUS_COLOURS = {DONE: "#66bb6a", FAILED: "#ef5350", SKIPPED: "#ffa726", RUNNING: "#4fc3f7",
+                  CANCELLED: "#bdbdbd"}
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws the Progress column (an int 0..100 in the DisplayRole) as a progress bar."""
+
+    def paint(self, painter, option, index) -> None:
+        value = index.data(Qt.ItemDataRole.DisplayRole)
+        if value in (None, ""):
+            return super().paint(painter, option, index)
+        bar = QStyleOptionProgressBar()
+        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
+        bar.minimum, bar.maximum, bar.progress = 0, 100, int(value)
+        bar.text, bar.textVisible = f"{int(value)}%", True
+        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+def output_text(item: BatchItem) -> str:
+    """What the last column says of an item: its error, or where its result goes or went."""
+    if item.status == FAILED:
+        return item.error or "failed"
+    return str(item.written or item.output)
+
+
+class BatchTable(QTableWidget):
+    """``rowOpened(row)``: a row double-clicked, or Enter pressed on it."""
+
+    rowOpened = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(COLUMNS)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        header = self.horizontalHeader()
+        for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 3 +
+                                   (QHeaderView.ResizeMode.Fixed, QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(col, mode)
+        self.setColumnWidth(PROGRESS, 110)
+        self.setIconSize(QSize(48, 36))     # each written result's picture, beside its name
+        self.verticalHeader().setDefaultSectionSize(40)
+        self.setItemDelegateForColumn(PROGRESS, ProgressDelegate(self))
+        self.setToolTip("Double-click a row (or press Enter on it) to look at it and, once written, its result")
+        self.cellDoubleClicked.connect(lambda row, _column: self.rowOpened.emit(row))
+        for key in ("Return", "Enter"):       # Enter on a row (not `activated`: a double click emits it too)
+            QShortcut(QKeySequence(key), self, context=Qt.ShortcutContext.WidgetShortcut,
+                      activated=lambda: self.rowOpened.emit(self.currentRow()))
+        self.setTabKeyNavigation(False)     # Tab leaves the table for the buttons
+
+    def fill(self, plan: BatchPlan, monitor: MonitorProfile) -> None:
+        rows = [(i.name, i.kind, i.status, 100 if i.status == DONE else "", output_text(i)) for i in plan.items]
+        rows += [(p.name, "—", SKIPPED, "", reason) for p, reason in plan.unmatched]
+        self.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                self.set_cell(r, c, value)
+        self.show_thumbnails(plan, monitor)
+
+    def set_cell(self, row: int, col: int, value) -> None:
+        cell = self.item(row, col)
+        if cell is None:
+            cell = QTableWidgetItem()
+            self.setItem(row, col, cell)
+        cell.setData(Qt.ItemDataRole.DisplayRole, value)
+        if col == STATUS:
+            cell.setForeground(QColor(STATUS_COLOURS.get(str(value), "#e0e0e0")))
+        if col == OUTPUT:
+            cell.setToolTip(str(value))
+
+    def show_thumbnails(self, plan: BatchPlan, monitor: MonitorProfile) -> None:
+        """Each written result's picture beside its name, for ``monitor`` (View ▸ Monitor profile)."""
+        for row, item in enumerate(plan.items):
+            self.set_thumbnail(row, item if item.status == DONE else None, monitor)
+
+    def set_thumbnail(self, row: int, item: BatchItem | None, monitor: MonitorProfile) -> None:
+        """The written result's picture beside its name (none before it is written), shown
+        for the monitor's profile (a 96 px picture: converted at once)."""
+        cell = self.item(row, 0)
+        if cell is None:
+            return
+        if item is None or item.thumbnail is None:
+            cell.setIcon(QIcon())
+            return
+        pixels = np.ascontiguousarray(monitor.convert(item.thumbnail, item.thumbnail_profile))
+        h, w = pixels.shape[:2]
+        image = QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()  # owns its pixels
+        cell.setIcon(QIcon(QPixmap.fromImage(image)))
+
+    def statuses(self) -> list[str]:
+        """The Status column, top to bottom."""
+        return [self.item(r, STATUS).text() for r in range(self.rowCount())]
