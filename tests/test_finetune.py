@@ -38,7 +38,7 @@ def user_pairs(tmp_path, motorcycle_small):
 
 def test_finetune_writes_a_model_that_colorize_uses(tmp_path, tiny_base, user_pairs, capsys):
     out = tmp_path / "mine.safetensors"
-    code = main(["finetune", str(user_pairs), "-o", str(out), "--steps", "3", "--base", str(tiny_base),
+    code = main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "3", "--base", str(tiny_base),
                  "--crop", "64x96", "--device", "cpu"])
     err = capsys.readouterr().err
     assert code == 0, err
@@ -58,23 +58,23 @@ def test_finetune_writes_a_model_that_colorize_uses(tmp_path, tiny_base, user_pa
 def test_resume_continues_the_same_run(tmp_path, tiny_base, user_pairs):
     out = tmp_path / "m.safetensors"
     run_dir = tmp_path / "m.run"
-    assert main(["finetune", str(user_pairs), "-o", str(out), "--steps", "2", "--base", str(tiny_base),
+    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "2", "--base", str(tiny_base),
                  "--crop", "64x96"]) == 0
-    assert main(["finetune", str(user_pairs), "-o", str(out), "--steps", "4", "--base", str(tiny_base),
+    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "4", "--base", str(tiny_base),
                  "--crop", "64x96", "--resume", str(run_dir)]) == 0
     assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 4
 
 
 def test_too_few_pairs_is_a_one_line_error(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    assert main(["finetune", str(tmp_path / "empty"), "-o", str(tmp_path / "x.safetensors"), "--steps", "1"]) == 1
+    assert main(["finetune", "--method", "cyclecnn", str(tmp_path / "empty"), "-o", str(tmp_path / "x.safetensors"), "--steps", "1"]) == 1
     assert "at least 2" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("bad", [["--crop", "big"], ["--crop", "16x16"], ["--cycle-pool", "0"]])
 def test_bad_finetune_options_are_one_line_errors(tmp_path, user_pairs, capsys, bad):
     out = tmp_path / "x.safetensors"
-    assert main(["finetune", str(user_pairs), "-o", str(out), "--steps", "1", *bad]) == 1
+    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "1", *bad]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and bad[0] in err and "Traceback" not in err
     assert not out.exists()
@@ -137,7 +137,7 @@ def test_previews_are_spaced_in_training_time_and_closing_stops_the_training():
 def test_without_resume_a_new_run_starts_and_a_checkpoint_of_another_model_is_a_clear_error(
         tmp_path, tiny_base, user_pairs, capsys):
     out = tmp_path / "m.safetensors"
-    args = ["finetune", str(user_pairs), "-o", str(out), "--steps", "2", "--base", str(tiny_base), "--crop", "64x96"]
+    args = ["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "2", "--base", str(tiny_base), "--crop", "64x96"]
     assert main(args) == 0
     capsys.readouterr()
     assert main(args) == 1                          # the model is there: not replaced unasked
@@ -145,10 +145,10 @@ def test_without_resume_a_new_run_starts_and_a_checkpoint_of_another_model_is_a_
     assert main(args + ["--force"]) == 0            # again, not asked to resume: two new steps
     assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 2
     capsys.readouterr()
-    assert main(["finetune", str(user_pairs), "-o", str(tmp_path / "other.safetensors"), "--steps", "1",
+    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(tmp_path / "other.safetensors"), "--steps", "1",
                  "--crop", "64x96", "--resume", str(tmp_path / "m.run")]) == 1    # the shipped model
     assert "is of another run (another base model" in capsys.readouterr().err
-    assert main(["finetune", str(user_pairs), "-o", str(tmp_path / "lr.safetensors"), "--steps", "3",
+    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(tmp_path / "lr.safetensors"), "--steps", "3",
                  "--base", str(tiny_base), "--crop", "64x96", "--lr", "5e-4", "--resume", str(tmp_path / "m.run")]) == 1
     assert "is of another run" in capsys.readouterr().err      # the card would have said lr 5e-4
 
@@ -158,7 +158,7 @@ def test_without_resume_a_new_run_starts_and_a_checkpoint_of_another_model_is_a_
 def test_a_resume_without_checkpoint_or_an_empty_budget_is_refused_before_work(tmp_path, user_pairs, capsys,
                                                                                args, message):
     out = tmp_path / "x.safetensors"
-    assert main(["finetune", str(user_pairs), "-o", str(out), *args]) == 1
+    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), *args]) == 1
     assert message in capsys.readouterr().err and not out.exists()
 
 

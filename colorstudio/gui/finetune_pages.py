@@ -23,6 +23,10 @@ from colorstudio.gui.workers import GeneratorWorker
 
 CROPS = [((256, 512), "256 × 512 (as in the paper)"), ((192, 384), "192 × 384 (faster)"),
          ((128, 256), "128 × 256 (fastest, for a quick try)")]
+NETWORKS = [("ccdc", "CCDC, the default for pairs: learns from pairs made of your colour shots as your camera "
+                     "takes them"),
+            ("cyclecnn", "Cycle CNN: learns from your pairs themselves by its cycle objective")]
+SHIPPED_LABEL = {"ccdc": "The shipped CCDC model", "cyclecnn": "The shipped Cycle CNN model"}
 
 
 class FolderPage(QWizardPage):
@@ -101,7 +105,14 @@ class SettingsPage(QWizardPage):
     def __init__(self, device_preference: str = "auto"):
         super().__init__()
         self.setTitle("Settings")
-        self.setSubTitle("Start from a model, choose how long to train, where, and on what crop size.")
+        self.setSubTitle("Choose the network and the model to start from, how long to train, and where.")
+        self.network = QComboBox()
+        for key, label in NETWORKS:
+            if key != "ccdc" or (paths.models_dir() / "ccdc.safetensors").is_file():   # CCDC starts from its weights
+                self.network.addItem(label, key)
+        self.network.setToolTip("On simulated cameras, a fine-tuned CCDC gains on the default pair method; a "
+                                "fine-tuned Cycle CNN stays below it (README: fine-tuning)")
+        self.network.currentIndexChanged.connect(self._network_changed)
         self.base = QComboBox()
         self.budget_time = QRadioButton("Time budget (minutes):")
         self.budget_steps = QRadioButton("Number of steps:")
@@ -128,6 +139,7 @@ class SettingsPage(QWizardPage):
         for size, label in CROPS:
             self.crop.addItem(label, size)
         form = QFormLayout(self)
+        form.addRow("Network:", self.network)
         form.addRow("Start from:", self.base)
         grid = QGridLayout()
         grid.addWidget(self.budget_time, 0, 0)
@@ -137,25 +149,34 @@ class SettingsPage(QWizardPage):
         form.addRow("Training length:", grid)
         form.addRow("Device:", self.device_box)
         form.addRow("", self.device_label)
-        self.crop.setToolTip("Training crops are at most this size: a pair smaller than it at the working "
-                             "scale is cropped to its own size (a multiple of 32 px)")
+        self.crop.setToolTip("Cycle CNN: training crops are at most this size: a pair smaller than it at the "
+                             "working scale is cropped to its own size (a multiple of 32 px). CCDC trains on "
+                             "160 × 160 crops.")
         form.addRow("Crop size (at most):", self.crop)
         self.device: DeviceInfo | None = None
         self.worker: GeneratorWorker | None = None
         self._detect_again = False
         self.device_box.currentIndexChanged.connect(self._detect)
 
+    def method(self) -> str:
+        return self.network.currentData()
+
     def initializePage(self) -> None:  # noqa: N802 - Qt API
+        self._network_changed()
+        self._detect()
+
+    def _network_changed(self) -> None:
+        """The models to start from are the chosen network's: the shipped one and the user's."""
+        method = self.method()
         self.base.clear()
-        shipped = paths.models_dir() / "cyclecnn.safetensors"
-        if shipped.is_file():
-            self.base.addItem("The shipped Cycle CNN model", None)
-        else:
+        if (paths.models_dir() / f"{method}.safetensors").is_file():
+            self.base.addItem(SHIPPED_LABEL[method], None)
+        else:                                       # only the Cycle CNN can start from nothing
             self.base.addItem("From scratch (no stereo model ships in this build)", None)
         for choice in user_models():
-            if choice.method == "cyclecnn":        # fine-tuning trains the stereo net only
+            if choice.method == method:
                 self.base.addItem(choice.label, choice.model)
-        self._detect()
+        self.crop.setEnabled(method == "cyclecnn")
 
     def _detect(self) -> None:
         """Find the device for the box's choice; a choice made during a detection is detected
@@ -208,7 +229,7 @@ class SavePage(QWizardPage):
         self.note.setPlaceholderText("optional description")
         self.problem = QLabel("")
         self.problem.setStyleSheet("color: #ef9a9a;")
-        self.advice = QLabel(VERSUS_DEFAULT)
+        self.advice = QLabel("")
         self.advice.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Name:", self.name)
@@ -217,8 +238,11 @@ class SavePage(QWizardPage):
         form.addRow("", self.advice)
         self.saved: Path | None = None
         self.folder_name = ""        # the pairs' folder: the suggested name comes from it
+        self.method = "cyclecnn"     # the network trained
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
+        self.advice.setText(VERSUS_DEFAULT if self.method == "cyclecnn" else
+                            "Pick it in the method picker (or --model NAME) for this camera's pairs.")
         if not self.name.text().strip():
             self.name.setText(model_saving.free_model_name(self.folder_name))
 

@@ -98,7 +98,7 @@ class TrainingPage(QWizardPage):
         self.plan = plan
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
-        available, why = (True, "") if self.trainer is not None else ta.training_available()
+        available, why = (True, "") if self.trainer is not None else ta.training_available(self.plan.method)
         if not available:
             self.status.setText(f"<b>{why}.</b> The checks and settings above are kept; "
                                 "fine-tuning needs the training engine.")

@@ -26,10 +26,11 @@ from colorstudio.gui.settings import Settings
 FOLDER, CHECKS, SETTINGS, TRAINING, EVALUATION, SAVE = range(6)
 
 
-def run_dir_for(folder: Path, base_model: Path | None = None) -> Path:
-    """One run folder per pair folder and base model, so stopping and starting again resumes
-    (a checkpoint of another base model cannot be continued)."""
-    key = hashlib.sha1(f"{folder.resolve()}|{base_model or 'shipped'}".encode()).hexdigest()[:10]
+def run_dir_for(folder: Path, base_model: Path | None = None, method: str = "cyclecnn") -> Path:
+    """One run folder per pair folder, network and base model, so stopping and starting again
+    resumes (a checkpoint of another base model cannot be continued)."""
+    base = f"{base_model or 'shipped'}" + ("" if method == "cyclecnn" else f"|{method}")   # old run folders stay
+    key = hashlib.sha1(f"{folder.resolve()}|{base}".encode()).hexdigest()[:10]
     return paths.user_dir() / "finetune-runs" / f"{folder.name}-{key}"
 
 
@@ -69,6 +70,7 @@ class FineTuneWizard(QWizard):
             self.plan = self.make_plan()
             self.training_page.set_plan(self.plan)
             self.save_page.folder_name = self.checks_page.result.folder.name
+            self.save_page.method = self.plan.method
         elif page == TRAINING:
             self.evaluation_page.inputs = self.evaluation_inputs()
         elif page == SAVE:
@@ -80,22 +82,23 @@ class FineTuneWizard(QWizard):
         train, held = summary.split()
         minutes, steps = self.settings_page.budget()
         device = self.settings_page.device.device      # Next waits for the detection
-        return ta.FineTunePlan(train_pairs=train, held_out=held, base_model=self.settings_page.base.currentData(),
-                               run_dir=run_dir_for(summary.folder, self.settings_page.base.currentData()),
-                               minutes=minutes, steps=steps,
-                               device=device, crop=tuple(self.settings_page.crop.currentData()))
+        method, base = self.settings_page.method(), self.settings_page.base.currentData()
+        crop = tuple(self.settings_page.crop.currentData()) if method == "cyclecnn" else None
+        return ta.FineTunePlan(train_pairs=train, held_out=held, base_model=base,
+                               run_dir=run_dir_for(summary.folder, base, method), minutes=minutes, steps=steps,
+                               device=device, crop=crop, method=method)
 
     def evaluation_inputs(self):
-        base = self.plan.base_model
-        shipped = (paths.models_dir() / "cyclecnn.safetensors").is_file()
-        before = (ta.STEREO_METHOD, base) if (base is not None or shipped) else (ta.FALLBACK_METHOD, None)
-        return self.plan.held_out, before, (ta.STEREO_METHOD, self.training_page.outcome.weights)
+        base, method = self.plan.base_model, self.plan.method
+        shipped = (paths.models_dir() / f"{method}.safetensors").is_file()
+        before = (method, base) if (base is not None or shipped) else (ta.FALLBACK_METHOD, None)
+        return self.plan.held_out, before, (method, self.training_page.outcome.weights)
 
     def save(self) -> bool:
         outcome, plan = self.training_page.outcome, self.training_page.trained_plan
         ev = self.evaluation_page.result
         card = {"description": self.save_page.note.text().strip(),       # beside the engine's own record
-                "finetuned_from": str(plan.base_model or "shipped cyclecnn"),  # (steps, minutes, device, crop)
+                "finetuned_from": str(plan.base_model or f"shipped {plan.method}"),  # (steps, minutes, device…)
                 "finetune": {"pairs": [p.name for p in plan.train_pairs],
                              "held_apart": [p.name for p in plan.held_out], "steps": outcome.steps}}
         if ev is not None:
@@ -105,7 +108,8 @@ class FineTuneWizard(QWizard):
                 "cycle_psnr_blocks_before": round(ev.before.cycle_psnr_blocks, 3),
                 "cycle_psnr_blocks_after": round(ev.after.cycle_psnr_blocks, 3)}
         try:
-            path = model_saving.save_model(outcome.weights, self.save_page.name.text(), json.loads(json.dumps(card)))
+            path = model_saving.save_model(outcome.weights, self.save_page.name.text(), json.loads(json.dumps(card)),
+                                           method=plan.method)
         except ColorStudioError as e:
             show_error(self, e, context="saving the model")
             return False

@@ -10,7 +10,6 @@ from pathlib import Path
 from colorstudio import paths
 from colorstudio.core.image_write import atomic_write, atomic_write_bytes
 from colorstudio.errors import ModelError, OutputError
-from colorstudio.gui.training_adapter import STEREO_METHOD
 
 _NAME_RE = re.compile(r"^[\w][\w .+-]{0,62}$")
 
@@ -42,8 +41,10 @@ def model_path_for(name: str, folder: Path | None = None) -> Path:
     return (folder or paths.user_models_dir()) / (name.strip().replace(" ", "_") + ".safetensors")
 
 
-def save_model(weights: Path, name: str, card_extra: dict | None = None, folder: Path | None = None) -> Path:
-    """Copy ``weights`` (+ its JSON card, if any) into the user's model folder as ``name``."""
+def save_model(weights: Path, name: str, card_extra: dict | None = None, folder: Path | None = None,
+               method: str = "cyclecnn") -> Path:
+    """Copy ``weights`` (+ its JSON card, if any) into the user's model folder as ``name``, the
+    card saying the ``method`` it is a model of."""
     problem = valid_model_name(name)
     if problem:
         raise ModelError(f"cannot save the model: {problem}")
@@ -59,7 +60,7 @@ def save_model(weights: Path, name: str, card_extra: dict | None = None, folder:
             card = json.loads(source_card.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             card = {}
-    for key, value in {"name": name.strip(), "method": STEREO_METHOD, **(card_extra or {})}.items():
+    for key, value in {"name": name.strip(), "method": method, **(card_extra or {})}.items():
         both_sections = isinstance(value, dict) and isinstance(card.get(key), dict)
         card[key] = {**card[key], **value} if both_sections else value   # the engine's record stays
     try:      # each file whole or not at all, and no card without its weights (a full disk, a lost share)

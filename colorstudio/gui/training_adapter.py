@@ -1,8 +1,9 @@
 """What the fine-tune wizard needs from the engine, in one place (no Qt).
 
 - :func:`scan_folder`: find the user's camera pairs and check each (real: discovery + pair checks).
-- :func:`training_steps`: the self-supervised fine-tuning run, as a generator of
-  :class:`TrainUpdate` — **the one place wired to** ``colorstudio.training.finetune``.
+- :func:`training_steps`: the fine-tuning run, as a generator of :class:`TrainUpdate` — **the one
+  place wired to** the engine's fine-tuners (:data:`TRAINING_MODULES`: CCDC's, or the Cycle CNN's
+  self-supervised one).
 
 The before/after comparison is :mod:`colorstudio.gui.finetune_evaluation`; saving the model
 where the method picker finds it, :mod:`colorstudio.gui.model_saving`.
@@ -10,6 +11,7 @@ where the method picker finds it, :mod:`colorstudio.gui.model_saving`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import math
 import time
 from dataclasses import dataclass, field
@@ -24,8 +26,9 @@ from colorstudio.engine.progress import Progress
 from colorstudio.errors import ColorStudioError
 from colorstudio.training.pair_size import MIN_TRAINING_SIDE, too_small, training_size
 
-TRAINING_MODULE = "colorstudio.training.finetune"
-STEREO_METHOD = "cyclecnn"
+# the network fine-tuned -> the engine module that does it (each has finetune() and resumable())
+TRAINING_MODULES = {"ccdc": "colorstudio.training.finetune_ccdc", "cyclecnn": "colorstudio.training.finetune"}
+DEFAULT_METHOD = "ccdc"     # the default pair method
 FALLBACK_METHOD = "dis+gf"  # "before" when there is no learned base model
 
 
@@ -152,7 +155,9 @@ class FineTunePlan:
     minutes: float | None = 10.0           # a time budget ...
     steps: int | None = None               # ... or a number of steps
     device: str = "auto"
-    crop: tuple[int, int] = (256, 512)     # (height, width), the paper's crops
+    crop: tuple[int, int] | None = (256, 512)   # (height, width): the Cycle CNN paper's; None: the
+                                                # fine-tuner's own (CCDC: 160 x 160)
+    method: str = "cyclecnn"               # the network fine-tuned: a key of TRAINING_MODULES
     go_on: bool = False                    # the user stopped this run and resumes it: its checkpoint
                                            # is taken up even with its budget spent (it then writes its model)
 
@@ -182,22 +187,28 @@ class TrainOutcome:
     info: dict = field(default_factory=dict)
 
 
-def training_module():
-    """The training engine's module, or :class:`TrainingUnavailable` saying what is missing."""
+def training_module(method: str = DEFAULT_METHOD):
+    """The engine's fine-tuner of ``method``, or :class:`TrainingUnavailable` saying what is missing."""
+    name = TRAINING_MODULES[method]
     try:
-        return importlib.import_module(TRAINING_MODULE)
+        return importlib.import_module(name)
     except ModuleNotFoundError as e:
-        if e.name in (TRAINING_MODULE, "torch"):
+        if e.name in (name, "torch"):
             raise TrainingUnavailable(
                 f"fine-tuning is not available in this build ({e.name} is missing)") from None
         raise
 
 
-def training_available() -> tuple[bool, str]:
-    try:
-        training_module()
-    except TrainingUnavailable as e:
-        return False, str(e)
+def training_available(method: str = DEFAULT_METHOD) -> tuple[bool, str]:
+    """Whether the engine's fine-tuner of ``method`` is installed, without importing it (and torch:
+    the wizard asks on the GUI thread)."""
+    for name in (TRAINING_MODULES[method], "torch"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return False, f"fine-tuning is not available in this build ({name} is missing)"
     return True, ""
 
 
@@ -220,7 +231,7 @@ def to_update(obj: Any, started: float) -> TrainUpdate:
 
 def _real_trainer(plan: FineTunePlan) -> Iterator:
     """THE wiring point: start the engine's fine-tuning generator for ``plan``."""
-    loop = training_module()
+    loop = training_module(plan.method)
     pairs = [(p.gray, p.reference) for p in plan.train_pairs]
     # go on with a run stopped half-way with these settings (or one the user stopped just now,
     # even at the end of its budget); a finished run, or one with other pairs, base model or

@@ -119,11 +119,15 @@ def _add_objects(target, ref_view, scenes, rng, m, shift_scale) -> None:
 
 
 def synthesize(scenes: list[np.ndarray], rng: np.random.Generator, size_hw: tuple[int, int],
-               factor: float, kind: str = "viewpoint", setup: int | None = None) -> CrossPair:
+               factor: float, kind: str = "viewpoint", setup: int | None = None, degrade=None,
+               stereo: tuple[int, str] | None = None) -> CrossPair:
     """One cross-camera pair: the gray view is ``size_hw``; the reference is ``factor`` (>= 1,
-    any real number) times smaller per side."""
+    any real number) times smaller per side. ``degrade``: ``(gray view RGB, reference view RGB,
+    rng) -> (gray, reference)``, a particular camera (a user's, :mod:`colorstudio.training.user_camera`)
+    instead of a random Setup 1/2/3. ``stereo``: the "stereo" kind's (largest disparity in px,
+    side), instead of random ones."""
     if kind == "stereo":
-        return _stereo_pair(scenes, rng, size_hw, factor, setup)
+        return _stereo_pair(scenes, rng, size_hw, factor, setup, degrade, stereo)
     if kind not in _MOTION:
         raise ValueError(f"kind must be one of {ALL_KINDS}, not {kind!r}")
     m = _MOTION[kind]
@@ -138,22 +142,25 @@ def synthesize(scenes: list[np.ndarray], rng: np.random.Generator, size_hw: tupl
     _add_objects(target, ref_view, scenes, rng, m, 2 * m["shift"])
     ref_small = area_reduce(ref_view, factor)
     setup = int(rng.choice([1, 2, 3, 3])) if setup is None else setup
-    gray, ref = degrade_pair(target, np.clip(ref_small, 0, 1), setup, rng)
+    ref_small = np.clip(ref_small, 0, 1)
+    gray, ref = degrade_pair(target, ref_small, setup, rng) if degrade is None else degrade(target, ref_small, rng)
     return CrossPair(gray, ref, np.clip(target, 0, 1).astype(np.float32),
                      {"kind": kind, "factor": round(float(factor), 3), "setup": setup})
 
 
-def _stereo_pair(scenes, rng, size_hw, factor, setup) -> CrossPair:
-    """A layered stereo pair (random camera side), the reference view then ``factor`` x smaller."""
+def _stereo_pair(scenes, rng, size_hw, factor, setup, camera=None, stereo=None) -> CrossPair:
+    """A layered stereo pair, the reference view then ``factor`` x smaller; a random camera side
+    and disparity range unless ``stereo`` gives them."""
     H, W = size_hw
-    max_d = max(2, round(rng.uniform(*STEREO_DISPARITY) * W))
+    max_d, side = stereo if stereo is not None else (max(2, round(rng.uniform(*STEREO_DISPARITY) * W)), "random")
     setup = int(rng.choice([1, 2, 3, 3])) if setup is None else setup
 
     def degrade(gray_view, ref_view, rng):
-        return degrade_pair(gray_view, np.clip(area_reduce(ref_view, factor), 0, 1), setup, rng)
+        ref_small = np.clip(area_reduce(ref_view, factor), 0, 1)
+        return degrade_pair(gray_view, ref_small, setup, rng) if camera is None else camera(gray_view, ref_small, rng)
 
     scene = _scene(scenes, rng, (H, W + 2 * (max_d + 2)))
-    p = synthesize_from_photo(scene, rng, setup, max_disparity=max_d, crop=(H, W), degrade=degrade)
+    p = synthesize_from_photo(scene, rng, setup, max_disparity=max_d, crop=(H, W), side=side, degrade=degrade)
     return CrossPair(p.gray, p.reference, p.truth_rgb,
                      {"kind": "stereo", "factor": round(float(factor), 3), "setup": setup,
                       "max_disparity": max_d, "side": p.info["side"]})
@@ -177,13 +184,13 @@ def pair_arrays(pair: CrossPair) -> dict[str, np.ndarray]:
 
 def make_batch(scenes, rng: np.random.Generator, batch: int, size_hw: tuple[int, int],
                factor: float | None = None, kind: str | None = None,
-               kinds: tuple[str, ...] = KINDS) -> dict[str, np.ndarray]:
+               kinds: tuple[str, ...] = KINDS, **synthesize_options) -> dict[str, np.ndarray]:
     """A batch of pairs sharing one reference factor (so the references stack): arrays
     (B, C, ., .) float32 as :func:`pair_arrays`, plus "factor". Each pair is of ``kind``, or
-    of one of ``kinds`` drawn at random."""
+    of one of ``kinds`` drawn at random; ``synthesize_options`` go to :func:`synthesize`."""
     factor = random_factor(rng) if factor is None else factor
-    items = [pair_arrays(synthesize(scenes, rng, size_hw, factor,
-                                    kind or kinds[int(rng.integers(len(kinds)))])) for _ in range(batch)]
+    items = [pair_arrays(synthesize(scenes, rng, size_hw, factor, kind or kinds[int(rng.integers(len(kinds)))],
+                                    **synthesize_options)) for _ in range(batch)]
     out = {k: np.stack([it[k] for it in items]).astype(np.float32) for k in items[0]}
     out["factor"] = np.float32(factor)
     return out

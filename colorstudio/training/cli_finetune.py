@@ -1,4 +1,5 @@
-"""`colorstudio finetune`: fine-tune the stereo model on a folder of one's own pairs.
+"""`colorstudio finetune`: fine-tune a pair model (CCDC by default, or the Cycle CNN) on a
+folder of one's own pairs.
 
 Imported by the CLI when it builds its parser, so torch is imported only when the command runs.
 Progress goes to stderr; Ctrl-C keeps a checkpoint in the run folder and exits cleanly.
@@ -13,23 +14,31 @@ from colorstudio.training.finetune_advice import VERSUS_DEFAULT
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("finetune", help="fine-tune the stereo model on your own camera's pairs (no ground truth)")
+    p = sub.add_parser("finetune", help="fine-tune a pair model on your own camera's pairs (no ground truth)")
     p.add_argument("pairs_dir", help="a folder of mono+colour pairs (see README: pairs in a folder)")
     p.add_argument("-o", "--output", required=True, help="the model file to write (.safetensors)")
+    p.add_argument("--method", choices=METHODS, default="ccdc",
+                   help="the network to fine-tune: ccdc (the default pair method; learns from pairs made of "
+                        "your colour shots as your camera takes them) or cyclecnn (its cycle objective)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, help="training time budget (default 15)")
     budget.add_argument("--steps", type=int, help="number of training steps")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its checkpoint folder")
     p.add_argument("--base", metavar="MODEL", help="start from this model (default: the shipped one)")
-    p.add_argument("--crop", default="128x256", help="training crop HxW (default 128x256)")
-    p.add_argument("--lr", type=float, default=1e-4, help="RMSProp learning rate (default 1e-4)")
+    p.add_argument("--crop", help="training crop HxW (default 160x160 for ccdc, 128x256 for cyclecnn)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="learning rate (default: ccdc Adam 5e-4, cyclecnn RMSProp 1e-4)")
     p.add_argument("--cycle-pool", type=int, default=None, metavar="K",
-                   help="compare the round trip on KxK block means (default 4; 1 = per pixel, "
+                   help="cyclecnn: compare the round trip on KxK block means (default 4; 1 = per pixel, "
                         "which rewards reproducing the colour shot's noise)")
     p.add_argument("--lr-mono-side", choices=["L", "R"], default="L")
     p.add_argument("--force", action="store_true", help="replace an existing model file at -o")
     p.set_defaults(func=run)
+
+
+METHODS = ("ccdc", "cyclecnn")
+DEFAULT_CROP = {"ccdc": "160x160", "cyclecnn": "128x256"}
 
 
 def _say(msg: str) -> None:
@@ -52,7 +61,8 @@ def parse_crop(text: str) -> tuple[int, int]:
 def run(args) -> int:
     from colorstudio.core.pairs import discover
     from colorstudio.errors import ColorStudioError, OutputError
-    from colorstudio.training.finetune import DEFAULT_CYCLE_POOL, finetune
+    from colorstudio.training import finetune as cyclecnn_finetune
+    from colorstudio.training import finetune_ccdc
 
     from colorstudio.core.image_write import check_writable_folder
     from colorstudio.training.checkpoints import has_checkpoint
@@ -75,15 +85,23 @@ def run(args) -> int:
     if len(pairs) < 2:
         raise ColorStudioError(f"{args.pairs_dir}: found {len(pairs)} pair(s); fine-tuning needs at least 2")
     run_dir = Path(args.resume) if args.resume else out.with_name(out.stem + ".run")
-    h, w = parse_crop(args.crop)
+    h, w = parse_crop(args.crop or DEFAULT_CROP[args.method])
     minutes = args.minutes if (args.minutes is not None or args.steps is not None) else 15.0
-    cycle_pool = DEFAULT_CYCLE_POOL if args.cycle_pool is None else args.cycle_pool
-    if cycle_pool < 1:
-        raise ColorStudioError(f"--cycle-pool {cycle_pool}: give a block size of 1 or more")
-    _say(f"fine-tuning on {len(pairs)} pairs; checkpoints in {run_dir}")
-    gen = finetune(pairs, base_model_path=args.base, out=out, run_dir=run_dir, minutes=minutes,
-                   max_steps=args.steps, device=args.device, crop=(h, w), resume=bool(args.resume), lr=args.lr,
-                   cycle_pool=cycle_pool)
+    if args.lr is not None and not args.lr > 0:
+        raise ColorStudioError(f"--lr {args.lr}: give a learning rate above 0")
+    common = dict(base_model_path=args.base, out=out, run_dir=run_dir, minutes=minutes, max_steps=args.steps,
+                  device=args.device, crop=(h, w), resume=bool(args.resume))
+    if args.method == "ccdc":
+        if args.cycle_pool is not None:
+            raise ColorStudioError("--cycle-pool is for --method cyclecnn (ccdc has no cycle objective)")
+        gen = finetune_ccdc.finetune(pairs, lr=args.lr or finetune_ccdc.DEFAULT_LR, **common)
+    else:
+        cycle_pool = cyclecnn_finetune.DEFAULT_CYCLE_POOL if args.cycle_pool is None else args.cycle_pool
+        if cycle_pool < 1:
+            raise ColorStudioError(f"--cycle-pool {cycle_pool}: give a block size of 1 or more")
+        gen = cyclecnn_finetune.finetune(pairs, lr=args.lr or cyclecnn_finetune.DEFAULT_LR, cycle_pool=cycle_pool,
+                                         **common)
+    _say(f"fine-tuning {args.method} on {len(pairs)} pairs; checkpoints in {run_dir}")
     try:
         while True:
             try:
@@ -100,10 +118,17 @@ def run(args) -> int:
         return 130
     ft = card["finetune"]
     b, a = ft["validation_before"], ft["validation_after"]
-    scored_on = "held-apart" if card["data"]["validation_pairs"] else "a training pair's (none held apart)"
-    _say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; {scored_on} cycle PSNR on 16x16 blocks "
-         f"{b['cycle_psnr_blocks']:.2f} -> {a['cycle_psnr_blocks']:.2f} dB, per pixel "
-         f"{b['cycle_psnr']:.2f} -> {a['cycle_psnr']:.2f} dB")
+    if args.method == "ccdc":
+        scored_on = ("pairs made of the held-apart colour shots" if card["data"]["validation_pairs"]
+                     else "pairs made of the training shots (no usable pair held apart)")
+        _say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; chroma PSNR on {scored_on} "
+             f"{b['chroma_psnr']:.2f} -> {a['chroma_psnr']:.2f} dB; kept {ft['kept']}")
+    else:
+        scored_on = "held-apart" if card["data"]["validation_pairs"] else "a training pair's (none held apart)"
+        _say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; {scored_on} cycle PSNR on 16x16 blocks "
+             f"{b['cycle_psnr_blocks']:.2f} -> {a['cycle_psnr_blocks']:.2f} dB, per pixel "
+             f"{b['cycle_psnr']:.2f} -> {a['cycle_psnr']:.2f} dB")
     _say(f"use it with: {paths.command_name()} colorize GRAY REF -o OUT --model {out}")
-    _say(VERSUS_DEFAULT)
+    if args.method == "cyclecnn":
+        _say(VERSUS_DEFAULT)
     return 0

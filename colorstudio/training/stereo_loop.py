@@ -246,8 +246,10 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
                                      checkpoint=ckpt, events=events,
                                      message=f"step {state['step']}: loss {float(parts['total'].detach()):.4f}")
             held_from = time.perf_counter()
-            yield progress
-            suspended += time.perf_counter() - held_from
+            try:
+                yield progress
+            finally:              # a pause then a close (Stop) does not use up the budget either
+                suspended += time.perf_counter() - held_from
     finally:  # finished, cancelled (GeneratorExit) or failed: keep the work done so far
         state["seconds"] = elapsed()
         save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict())

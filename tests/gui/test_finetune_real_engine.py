@@ -73,6 +73,7 @@ def test_wizard_walk_through_with_the_real_training_engine(qtbot, window, tmp_pa
     assert wizard.currentId() == SETTINGS
     page = wizard.settings_page
     qtbot.waitUntil(lambda: page.device is not None, timeout=60000)
+    page.network.setCurrentIndex(page.network.findData("cyclecnn"))   # CCDC's own walk: test_finetune_ccdc
     page.base.setCurrentIndex(next(i for i in range(page.base.count()) if page.base.itemData(i) == base))
     assert page.base.currentData() == base
     page.budget_steps.setChecked(True)

@@ -7,6 +7,7 @@ test_finetune_real_engine.py walks the wizard with the real engine (2 steps on t
 """
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -35,11 +36,14 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
     page.budget_steps.setChecked(True)
     assert page.steps.isEnabled() and not page.minutes.isEnabled()
     wizard.settings_page.steps.setValue(2)
+    assert page.method() == "ccdc" and not page.crop.isEnabled()       # the default pair method's own crops
+    page.network.setCurrentIndex(page.network.findData("cyclecnn"))
+    assert page.crop.isEnabled() and page.base.itemText(0) == "The shipped Cycle CNN model"
     wizard.settings_page.crop.setCurrentIndex(2)
     wizard.next()
     assert wizard.currentId() == TRAINING
     plan = wizard.plan
-    assert plan.steps == 2 and plan.minutes is None and plan.crop == (128, 256)
+    assert plan.steps == 2 and plan.minutes is None and plan.crop == (128, 256) and plan.method == "cyclecnn"
     assert len(plan.train_pairs) == 2 and len(plan.held_out) == 1       # one pair held apart
     qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
     page = wizard.training_page
@@ -127,7 +131,7 @@ def test_pause_and_stop_keep_the_run_resumable(qtbot, wizard, pairs_folder):
 
 
 def test_without_the_training_engine_the_page_says_what_is_missing(qtbot, wizard, pairs_folder, monkeypatch):
-    monkeypatch.setattr(ta, "TRAINING_MODULE", "colorstudio.training.no_such_loop")
+    monkeypatch.setitem(ta.TRAINING_MODULES, "ccdc", "colorstudio.training.no_such_loop")
     go_to_settings(qtbot, wizard, pairs_folder)
     wizard.next()
     text = wizard.training_page.status.text()
@@ -245,7 +249,7 @@ def test_reopening_the_wizard_while_its_training_ends_shows_that_one(qtbot, wind
     first.close()
 
 
-def test_start_from_offers_only_stereo_models(qtbot, wizard, isolated_user_dir):
+def test_start_from_offers_the_chosen_networks_models(qtbot, wizard, isolated_user_dir):
     import shutil
 
     from colorstudio import paths
@@ -254,12 +258,15 @@ def test_start_from_offers_only_stereo_models(qtbot, wizard, isolated_user_dir):
     folder = paths.user_models_dir()
     shutil.copy(paths.models_dir() / "cheng.safetensors", folder / "mine_cheng.safetensors")
     (folder / "mine_stereo.safetensors").write_bytes(b"x")          # no card, no header: cyclecnn
+    shutil.copy(paths.models_dir() / "ccdc.safetensors", folder / "mine_ccdc.safetensors")
     page = SettingsPage()
     qtbot.addWidget(page)
     page.initializePage()
-    offered = [page.base.itemData(i) for i in range(page.base.count())]
-    assert folder / "mine_stereo.safetensors" in offered
-    assert folder / "mine_cheng.safetensors" not in offered
+    offered = lambda: [page.base.itemData(i) for i in range(page.base.count())]     # noqa: E731
+    assert offered() == [None, folder / "mine_ccdc.safetensors"]       # CCDC first: the shipped one, the user's
+    page.network.setCurrentIndex(page.network.findData("cyclecnn"))
+    assert folder / "mine_stereo.safetensors" in offered()
+    assert not {folder / "mine_cheng.safetensors", folder / "mine_ccdc.safetensors"} & set(offered())
     page.stop_detection()
 
 
@@ -306,8 +313,31 @@ def test_resume_after_a_stop_goes_on_with_that_run_even_with_its_budget_spent(qt
             calls.update(kwargs)
             return iter(())
 
-    monkeypatch.setattr(ta, "training_module", lambda: Loop)
+    monkeypatch.setattr(ta, "training_module", lambda method: Loop)
     ta._real_trainer(plans[0])
     assert calls["resume"] is True
     ta._real_trainer(wizard.plan)                                         # a fresh Start: the engine's word
     assert calls["resume"] is False
+
+
+def test_the_default_network_is_ccdc_and_its_model_is_saved_as_one(qtbot, wizard, pairs_folder, monkeypatch):
+    wizard.training_page.trainer = two_step_trainer([])
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.settings_page.budget_steps.setChecked(True)
+    wizard.settings_page.steps.setValue(2)
+    wizard.next()
+    plan = wizard.plan
+    assert (plan.method, plan.crop, plan.base_model) == ("ccdc", None, None)
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
+    assert wizard.evaluation_inputs()[1:] == (("ccdc", None), ("ccdc", plan.weights_out))
+    monkeypatch.setattr(wizard, "evaluation_inputs", lambda: (plan.held_out, ("dis", None), ("dis+gf", None)))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.evaluation_page.result is not None, timeout=30000)
+    wizard.next()
+    assert wizard.currentId() == SAVE and "method picker" in wizard.save_page.advice.text()
+    wizard.save_page.name.setText("my ccdc")
+    assert wizard.save()
+    card = json.loads(wizard.save_page.saved.with_suffix(".json").read_text())
+    assert card["method"] == "ccdc" and card["finetuned_from"] == "shipped ccdc"
+    (choice,) = [c for c in model_catalog.user_models() if c.model == wizard.save_page.saved]
+    assert choice.method == "ccdc"

@@ -25,12 +25,13 @@ def test_no_back_to_the_settings_while_training_and_a_new_plan_trains_again(qtbo
     trained = page.trained_plan
     wizard.back()
     assert wizard.currentId() == SETTINGS
-    wizard.settings_page.crop.setCurrentIndex((wizard.settings_page.crop.currentIndex() + 1)
-                                              % wizard.settings_page.crop.count())
+    network = wizard.settings_page.network
+    network.setCurrentIndex(network.findData("cyclecnn"))       # the other network, and its crop
     page.trainer = two_step_trainer(events, delay=0.01, steps=3)
     wizard.next()                                   # another plan: it trains again, on it
     qtbot.waitUntil(lambda: page.outcome is not None, timeout=10000)
-    assert page.trained_plan == wizard.plan and page.trained_plan.crop != trained.crop
+    assert page.trained_plan == wizard.plan and page.trained_plan.method != trained.method
+    assert (trained.method, trained.crop) == ("ccdc", None) and page.trained_plan.crop is not None
 
 
 def test_the_device_of_the_latest_choice_is_the_one_used(qtbot, wizard, pairs_folder, monkeypatch):

@@ -1,0 +1,338 @@
+"""Fine-tune CCDC, the default pair method, on a photographer's own mono+colour pairs.
+
+CCDC learns from pairs with a known truth, which a user's pairs lack (the mono view's colours
+are what is wanted). So the camera is measured on its pairs (:mod:`colorstudio.training.user_camera`:
+the mono camera's tone response to the colour camera's luma, both cameras' noise, where the
+matches lie and how far) and training pairs are synthesized from the user's own colour
+shots, cleaned of their noise, as that camera would take them: the truth is the clean shot.
+Held-apart pairs are made the same way from held-apart shots and scored (chroma PSNR against
+their truth) before training and at each checkpoint; the model written is the best of those,
+the starting model included, so a run never makes the camera's colours worse on them.
+
+Yields :class:`colorstudio.training.stereo_loop.TrainProgress` like the Cycle CNN's fine-tuner
+(:func:`colorstudio.training.finetune.finetune`), with the same arguments (``crop`` None: 160x160),
+so the CLI and the wizard run either; closing
+the generator keeps a checkpoint in ``run_dir`` that the same call with ``resume`` continues.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generator
+
+import cv2
+import numpy as np
+import torch
+
+from colorstudio.core.checks import check_pair
+from colorstudio.core.colour_management import reference_rgb
+from colorstudio.core.image_write import atomic_write_bytes
+from colorstudio.core.imageio import load_photo
+from colorstudio.engine.cpu_threads import outer_threads
+from colorstudio.engine.device import torch_device
+from colorstudio.errors import ColorStudioError, ModelError
+from colorstudio.nets.ccdc import CCDC, CCDCConfig
+from colorstudio.nets.weights_file import file_facts, load_weights, require_model_file, save_weights
+from colorstudio.training import ccdc_data
+from colorstudio.training.ccdc_losses import ccdc_loss
+from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
+from colorstudio.training.stereo_loop import TrainProgress
+from colorstudio.training.user_camera import UserCamera, clean_shot, colour_noise_k, fit_camera
+
+NAME = "ccdc"
+DEFAULT_LR = 5e-4          # half the lr CCDC was trained with (session 29's probes)
+MAX_SIDE = 640             # each shot's long side for training (the finetune benchmark's pairs)
+CROP = (160, 160)
+BATCH = 4
+VALIDATION_PAIRS = 12      # synthesized from the held-apart shots, fixed by the seed
+CHECKPOINT_EVERY_S = 60.0
+BEST_FILE = "best.safetensors"   # in the run dir: the best-scoring weights so far
+
+
+@dataclass
+class UserShot:
+    name: str
+    mono: np.ndarray            # (H, W) float32, long side at most MAX_SIDE
+    colour: np.ndarray          # (h, w, 3) float32 RGB, long side at most MAX_SIDE (the scene to learn from)
+    side: str                   # check_pair's colour_side
+    disparity: float | None     # largest |disparity|, px of ``mono``
+    rectified: bool
+    size_factor: float          # how many times wider the mono shot is than the colour shot, as taken
+
+
+def _at_most(img: np.ndarray, max_side: int) -> np.ndarray:
+    s = max_side / max(img.shape[:2])
+    if s >= 1:
+        return img
+    return cv2.resize(img, (max(8, round(img.shape[1] * s)), max(8, round(img.shape[0] * s))),
+                      interpolation=cv2.INTER_AREA)
+
+
+def load_shot(gray_path, ref_path, max_side: int = MAX_SIDE, crop: tuple[int, int] = CROP) -> UserShot:
+    """A user's pair at training scale (each shot's long side at most ``max_side``), checked: a
+    colour shot without colour, or the same picture twice, teaches nothing."""
+    gray_photo = load_photo(gray_path)
+    gray = gray_photo.gray_float()
+    colour, _ = reference_rgb(load_photo(ref_path), gray_photo)     # as colorize sees it
+    factor = gray.shape[1] / colour.shape[1]
+    gray, colour = _at_most(gray, max_side), np.clip(_at_most(colour, max_side), 0, 1)
+    if min(colour.shape[:2]) < min(crop) // 2:
+        raise ColorStudioError(f"{Path(ref_path).name}: the colour shot is too small to learn from "
+                               f"({colour.shape[1]}x{colour.shape[0]} px); leave it out")
+    report = check_pair(gray, colour)
+    if report.reference_is_gray or report.identical:
+        raise ColorStudioError(f"{Path(ref_path).name}: " + ("the colour shot has no colour" if report.reference_is_gray
+                                                             else "both shots are the same picture") + "; leave it out")
+    span = [abs(d) for d in (report.disparity_min, report.disparity_max) if d is not None]
+    return UserShot(Path(gray_path).stem, gray.astype(np.float32), colour.astype(np.float32), report.colour_side,
+                    max(span) if span else None, report.rectified is not False, factor)
+
+
+class CameraPairs:
+    """Pairs synthesized from clean colour shots as ``camera`` takes them: the "stereo" kind with
+    its side and disparity when its pairs are rectified and of one size, else moving views
+    ("viewpoint", "temporal") with its colour shots' size factor."""
+
+    def __init__(self, scenes: list[np.ndarray], camera: UserCamera, stereo: bool):
+        self.scenes, self.camera, self.stereo = scenes, camera, stereo
+
+    def _options(self) -> dict:
+        if not self.stereo:
+            return {"kinds": ccdc_data.KINDS, "degrade": self.camera.degrade}
+        max_d = max(2, round(self.camera.max_disparity))   # the scenes are at the training scale too
+        return {"kind": "stereo", "degrade": self.camera.degrade, "stereo": (max_d, self.camera.match_side)}
+
+    def batch(self, rng: np.random.Generator, size: int, crop=CROP) -> dict[str, np.ndarray]:
+        return ccdc_data.make_batch(self.scenes, rng, size, crop, self.camera.size_factor, **self._options())
+
+    def fixed(self, n: int, seed: int, crop=CROP) -> list[dict[str, np.ndarray]]:
+        rng = np.random.default_rng(seed)
+        return [self.batch(rng, 1, crop) for _ in range(n)]
+
+
+def _tensors(batch: dict, device) -> dict[str, torch.Tensor]:
+    return {k: torch.from_numpy(v).to(device) for k, v in batch.items() if k != "factor"}
+
+
+@torch.no_grad()
+def held_apart_psnr(model: CCDC, batches: list[dict], device) -> float:
+    """Mean chroma PSNR (dB) of the net on ``batches`` against their truth."""
+    model.eval()
+    scores = []
+    for b in batches:
+        t = _tensors(b, device)
+        out = model(t["gray"], t["ref"], t["init_flow"])["chroma"].clamp(0, 1)
+        mse = float(((out - t["truth"][:, 1:]) ** 2).mean())
+        scores.append(10 * math.log10(1.0 / max(mse, 1e-12)))
+    model.train()
+    return float(np.mean(scores))
+
+
+def starting_model(path=None) -> tuple[CCDC, Path]:
+    """The model to start from (a given CCDC file, else the shipped one) and its file."""
+    from colorstudio.engine.learned_methods import weight_file
+
+    if path is not None:
+        path = require_model_file(path, NAME)
+    else:
+        path = weight_file(NAME)
+        if path is None or not path.is_file():
+            raise ModelError("the shipped ccdc weights are missing: nothing to fine-tune from")
+    tensors, config, _ = load_weights(path, NAME)
+    model = CCDC(CCDCConfig.from_dict(config))
+    model.load_state_dict(tensors)
+    return model, path
+
+
+def run_key(base_model_path, pairs, lr, crop) -> str:
+    """What makes a run the same run (a checkpoint is resumed only with the same)."""
+    return json.dumps({"method": NAME, "base": str(Path(base_model_path).resolve()) if base_model_path else "shipped",
+                       "pairs": sorted(str(Path(g).resolve()) for g, _ in pairs), "lr": lr, "crop": list(crop)},
+                      sort_keys=True)
+
+
+def resumable(run_dir, base_model_path, pairs, crop=None, minutes=None, max_steps=None, lr=DEFAULT_LR) -> bool:
+    """Whether ``run_dir`` holds an unfinished run with these settings, to go on with."""
+    if not has_checkpoint(run_dir):
+        return False
+    state = checkpoint_state(run_dir)
+    if state.get("run_key") != run_key(base_model_path, pairs, lr, crop or CROP):
+        return False
+    return not ((max_steps is not None and state.get("step", 0) >= max_steps)
+                or (minutes is not None and state.get("seconds", 0.0) >= 60 * minutes))
+
+
+def _or(value, default):
+    return default if value is None else value
+
+
+def _check_same_run(run_dir: Path, key: str) -> None:
+    """A checkpoint is continued only by the run that made it (else the card would describe another)."""
+    state = checkpoint_state(run_dir)
+    if "options" in state and "run_key" not in state:       # stereo_loop's layout: a Cycle CNN run
+        raise ColorStudioError(f"the checkpoint in {run_dir} is of a Cycle CNN run: resume it with --method cyclecnn")
+    if state.get("run_key") != key:
+        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run (another base model, pairs, "
+                               f"learning rate or crop): start a new run, or resume with the same settings")
+
+
+def _prepare(pairs, validation, crop, getting_ready):
+    """(training shots, held-apart shots, reasons pairs were left out); yields progress."""
+    shots, held, skipped = [], [], []
+    todo = [(p, False) for p in pairs] + [(p, True) for p in validation]
+    for i, ((g, r), is_held) in enumerate(todo):
+        yield getting_ready(f"measuring pair {i + 1} of {len(todo)} ({Path(g).name})")
+        try:
+            (held if is_held else shots).append(load_shot(g, r, crop=crop))
+        except ColorStudioError as e:
+            skipped.append(str(e))
+    if not shots:
+        raise ColorStudioError("no usable pairs to fine-tune on: " + "; ".join(skipped[:3]))
+    return shots, held, skipped
+
+
+def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
+             max_steps=None, device="auto", crop=None, resume=True, lr=DEFAULT_LR, seed=0,
+             checkpoint_every_s=CHECKPOINT_EVERY_S) -> Generator[TrainProgress, None, dict]:
+    """Fine-tune CCDC on ``pairs`` [(gray_path, ref_path)]; yields progress, writes ``out`` (the
+    best-scoring weights on the held-apart pairs, the start included) with its card, returns the
+    card. ``validation``: held-apart pairs (if empty, one in five is; with fewer than five, the
+    training shots are scored, and the card says so)."""
+    if out is None or run_dir is None:
+        raise ValueError("out and run_dir are needed")
+    if minutes is None and max_steps is None:
+        raise ValueError("give a time budget (minutes) or a step count")
+    out, run_dir, crop = Path(out), Path(run_dir), tuple(crop or CROP)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    dev = torch_device(device)
+    if dev.type == "cpu":
+        torch.set_num_threads(max(1, min(4, outer_threads())))
+    t0 = time.time()
+    pairs, validation = list(pairs), list(validation)
+    key = run_key(base_model_path, pairs, lr, crop)      # of the pairs as given, as resumable() sees them
+    model, base_path = starting_model(base_model_path)   # a wrong base or another run's checkpoint: said first
+    start_weights = copy.deepcopy(model.state_dict())
+    model.to(dev).train()
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    state = {"step": 0, "seconds": 0.0, "run_key": key}
+    if resume and has_checkpoint(run_dir):
+        _check_same_run(run_dir, key)
+        state = load_checkpoint(run_dir, model, opt, name=NAME)
+    if not validation and len(pairs) >= 5:
+        validation, pairs = pairs[::5], [p for i, p in enumerate(pairs) if i % 5]
+
+    def getting_ready(message: str) -> TrainProgress:
+        return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None, message=message)
+
+    shots, held, skipped = yield from _prepare(pairs, validation, crop, getting_ready)
+    stereo = all(s.rectified and abs(s.size_factor - 1) < 0.02 for s in shots)
+    camera = fit_camera([(s.mono, s.colour) for s in shots], [s.side for s in shots],
+                        [s.disparity for s in shots if s.disparity is not None], [s.size_factor for s in shots])
+    yield getting_ready("cleaning the colour shots of their noise")
+    clean = lambda group: [clean_shot(s.colour, _or(colour_noise_k(s.colour), camera.colour_noise))  # noqa: E731
+                           for s in group]
+    train_pairs = CameraPairs(clean(shots), camera, stereo)
+    val_pairs = CameraPairs(clean(held) if held else train_pairs.scenes, camera, stereo)
+    val_set = val_pairs.fixed(VALIDATION_PAIRS, seed + 1, crop)
+
+    yield getting_ready("scoring the model on the held-apart pairs before training")
+    before = state.get("before") or held_apart_psnr(model, val_set, dev)
+    state["before"] = before
+    best = state.get("best", before)
+    best_file = run_dir / BEST_FILE
+    best_weights = (load_weights(best_file, NAME)[0] if state.get("best_step") is not None and best_file.is_file()
+                    else start_weights)            # nothing has beaten the start yet (a resumed run too)
+    rng = np.random.default_rng([seed, state["step"]])
+    start, base_seconds, suspended, last_check = time.perf_counter(), state["seconds"], 0.0, time.perf_counter()
+    elapsed = lambda: base_seconds + time.perf_counter() - start - suspended       # noqa: E731
+
+    def finished() -> bool:
+        return ((max_steps is not None and state["step"] >= max_steps)
+                or (minutes is not None and elapsed() >= 60 * minutes))
+
+    def check() -> list[str]:
+        """Score on the held-apart pairs; keep the weights when they are the best so far."""
+        nonlocal best, best_weights
+        score = held_apart_psnr(model, val_set, dev)
+        state.update(last_score=score, seconds=elapsed())
+        events = [f"held-apart chroma PSNR {score:.2f} dB (before {before:.2f})"]
+        if score > best:
+            best, best_weights = score, copy.deepcopy(model.state_dict())
+            state.update(best=best, best_step=state["step"])
+            save_weights(best_file, {k: v.detach().cpu() for k, v in best_weights.items()}, NAME, model.cfg.to_dict())
+        save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
+        return events
+
+    running = None
+    try:
+        while not finished():
+            t = _tensors(train_pairs.batch(rng, BATCH, crop), dev)
+            loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            state["step"] += 1
+            running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+            events = []
+            if time.perf_counter() - last_check > checkpoint_every_s:
+                events, last_check = check(), time.perf_counter()
+            left = [60 * minutes - elapsed()] if minutes is not None else []
+            if max_steps is not None:
+                left.append((max_steps - state["step"]) * elapsed() / max(state["step"], 1))
+            progress = TrainProgress(step=state["step"], total_steps=max_steps, losses={"total": running, **parts},
+                                     lr=lr, seconds=elapsed(), eta=max(0.0, min(left)) if left else None,
+                                     events=events, message=f"step {state['step']}: loss {running:.4f}")
+            held_from = time.perf_counter()
+            try:
+                yield progress
+            finally:              # a pause then a close (Stop) does not use up the budget either
+                suspended += time.perf_counter() - held_from
+        events = check()
+    finally:    # finished, cancelled (GeneratorExit) or failed: keep the work done so far
+        state["seconds"] = elapsed()
+        save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
+    model.load_state_dict(best_weights)
+    card = _card(out, model, camera, stereo, shots, held, skipped, state, before, best, lr, crop, dev,
+                 base_path, time.time() - t0)
+    _write(out, model, card)
+    yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=lr, seconds=state["seconds"],
+                        eta=0.0, events=events, message="finished")
+    return card
+
+
+def _card(out, model, camera, stereo, shots, held, skipped, state, before, best, lr, crop, dev, base_path,
+          wall_seconds) -> dict:
+    improved = best > before
+    return {
+        "name": out.stem, "kind": NAME, "method": NAME, "base_model": str(base_path),
+        "data": {"train_pairs": len(shots), "validation_pairs": len(held),
+                 "validation_on": "pairs synthesized from the held-apart colour shots" if held else
+                 "pairs synthesized from the training shots (no usable pair held apart)",
+                 "skipped": skipped, "pairs": [s.name for s in shots],
+                 "synthesized_as": "stereo (the camera's side and disparity)" if stereo else
+                                   "moving views (viewpoint, temporal) at the camera's size factor"},
+        "camera": camera.to_dict(),
+        "finetune": {"steps": state["step"], "minutes": round(state["seconds"] / 60, 2), "lr": lr,
+                     "optimizer": "Adam", "batch": BATCH, "crop": list(crop), "device": str(dev),
+                     "objective": "Charbonnier colour + warping loss on pairs synthesized from the user's "
+                                  "denoised colour shots as the measured camera takes them",
+                     "validation_before": {"chroma_psnr": round(before, 3)},
+                     "validation_after": {"chroma_psnr": round(best, 3)},
+                     "kept": f"the weights of step {state.get('best_step')}" if improved else
+                             "the starting weights: no checkpoint scored higher on the held-apart pairs"},
+        "wall_minutes": round(wall_seconds / 60, 2)}
+
+
+def _write(out: Path, model: CCDC, card: dict) -> None:
+    try:
+        save_weights(out, {k: v.detach().cpu() for k, v in model.state_dict().items()}, NAME, model.cfg.to_dict(),
+                     {"steps": str(card["finetune"]["steps"])})
+        card.update(file_facts(out))
+        atomic_write_bytes(out.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
+    except OSError as e:
+        raise ModelError(f"cannot write the model {out} ({e})") from None

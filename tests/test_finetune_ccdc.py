@@ -1,0 +1,227 @@
+"""Fine-tuning CCDC on a user's pairs: the camera measured from them, a tiny real run from the
+CLI, the best-scoring weights kept, resuming."""
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorstudio.cli import main
+from colorstudio.core import synth
+from colorstudio.nets.ccdc import CCDC, CCDCConfig
+from colorstudio.nets.weights_file import load_weights, save_weights
+from colorstudio.training import finetune_ccdc
+from colorstudio.training.user_camera import UserCamera, fit_camera, noise_k
+
+TINY = CCDCConfig(encoder_widths=(4, 4, 4, 4), flow_widths=(4, 4, 4, 4, 4), decoder_widths=(4, 4, 4, 4), full_width=4)
+
+
+@pytest.fixture
+def tiny_ccdc(tmp_path):
+    torch.manual_seed(0)
+    path = tmp_path / "tiny_ccdc.safetensors"
+    save_weights(path, CCDC(TINY).state_dict(), "ccdc", TINY.to_dict())
+    return path
+
+
+def camera(gamma=1.3, colour_noise=0.05):
+    x = np.linspace(0, 1, 33)
+    return UserCamera(tone_in=x.tolist(), tone_out=(0.9 * x ** gamma).tolist(), mono_noise=0.01,
+                      colour_noise=colour_noise, match_side="right", max_disparity=12, size_factor=1.0)
+
+
+@pytest.fixture
+def user_pairs(tmp_path, motorcycle_small):
+    """Three pairs taken by a known camera: crops of the Motorcycle left view as scenes."""
+    left, _ = motorcycle_small
+    cam = camera()
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for i, x in enumerate((0, 20, 40)):
+        scene = np.ascontiguousarray(left[:, x:x + 160])
+        p = synth.synthesize_from_photo(scene, np.random.default_rng(i), 1, max_disparity=12, side="right",
+                                        degrade=cam.degrade)
+        Image.fromarray(np.rint(p.gray * 255).astype(np.uint8)).save(folder / f"p{i}_mono.png")
+        Image.fromarray(np.rint(p.reference * 255).astype(np.uint8)).save(folder / f"p{i}_color.png")
+    return folder
+
+
+def test_noise_is_measured_within_a_fifth_of_the_truth():
+    rng = np.random.default_rng(0)
+    smooth = np.tile(np.linspace(0.1, 0.9, 256, dtype=np.float32), (256, 1))
+    for k in (0.01, 0.03, 0.07):
+        assert noise_k(synth.add_signal_noise(smooth, k, rng)) == pytest.approx(k, rel=0.2)
+    assert noise_k(np.full((8, 8), 0.5, np.float32)) is None        # too few pixels to say
+
+
+def test_the_camera_is_measured_on_its_own_pairs(motorcycle_small):
+    left, _ = motorcycle_small
+    cam = camera()
+    shots, sides = [], []
+    for i in range(3):
+        p = synth.synthesize_from_photo(left, np.random.default_rng(i), 1, max_disparity=12, side="right",
+                                        degrade=cam.degrade)
+        shots.append((p.gray, p.reference))
+        sides.append("right")
+    fitted = fit_camera(shots, sides + ["unknown"], [10.0, 12.0, 14.0], [1.0])
+    x = np.array([0.2, 0.4, 0.6, 0.8], np.float32)
+    assert np.abs(fitted.mono_response(x) - cam.mono_response(x)).max() < 0.04      # the tone curve
+    assert fitted.colour_noise == pytest.approx(0.05, rel=0.3)
+    assert fitted.match_side == "right" and fitted.max_disparity == 12.0
+    gray, ref = fitted.degrade(left, left, np.random.default_rng(0))
+    assert gray.shape == left.shape[:2] and ref.shape == left.shape
+    assert np.allclose(gray * 255, np.rint(gray * 255), atol=1e-3)                    # 8-bit, as files are
+
+
+def test_cli_finetunes_ccdc_by_default_and_colorize_uses_the_model(tmp_path, tiny_ccdc, user_pairs, capsys):
+    out = tmp_path / "mine.safetensors"
+    code = main(["finetune", str(user_pairs), "-o", str(out), "--steps", "2", "--base", str(tiny_ccdc),
+                 "--crop", "64x64", "--device", "cpu"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "fine-tuning ccdc on 3 pairs" in err and "chroma PSNR on pairs made of the training shots (no usable pair held apart)" in err
+    assert "Compare it with the default" not in err          # it is the default method
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["method"] == "ccdc" and card["finetune"]["steps"] == 2 and card["data"]["train_pairs"] == 3
+    assert card["data"]["synthesized_as"].startswith("stereo")
+    assert card["camera"]["match_side"] == "right" and 0.02 < card["camera"]["colour_noise"] < 0.09
+    assert {"chroma_psnr"} == set(card["finetune"]["validation_before"])
+    assert main(["colorize", str(user_pairs / "p0_mono.png"), str(user_pairs / "p0_color.png"),
+                 "-o", str(tmp_path / "c.png"), "--method", "ccdc", "--model", str(out)]) == 0
+
+
+def test_the_best_scoring_weights_are_kept_the_start_included(tmp_path, tiny_ccdc, user_pairs):
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    out = tmp_path / "m.safetensors"
+    gen = finetune_ccdc.finetune(pairs[:2], validation=pairs[2:], base_model_path=tiny_ccdc, out=out,
+                                 run_dir=tmp_path / "run", max_steps=2, crop=(64, 64), lr=10.0, device="cpu")
+    progress = list(gen)                      # a learning rate that wrecks the net: nothing beats the start
+    assert progress[-1].message == "finished" and any("held-apart chroma PSNR" in e for p in progress for e in p.events)
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["finetune"]["kept"].startswith("the starting weights")
+    assert card["finetune"]["validation_after"] == card["finetune"]["validation_before"]
+    kept, _, _ = load_weights(out, "ccdc")
+    start, _, _ = load_weights(tiny_ccdc, "ccdc")
+    assert all(torch.equal(kept[k], start[k]) for k in start)
+
+
+def test_a_stopped_run_resumes_and_another_runs_checkpoint_is_refused(tmp_path, tiny_ccdc, user_pairs, capsys):
+    out = tmp_path / "m.safetensors"
+    args = ["finetune", str(user_pairs), "-o", str(out), "--base", str(tiny_ccdc), "--crop", "64x64"]
+    assert main(args + ["--steps", "2"]) == 0
+    assert main(args + ["--steps", "3", "--resume", str(tmp_path / "m.run")]) == 0
+    assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 3
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    resumable = lambda steps, crop=(64, 64): finetune_ccdc.resumable(tmp_path / "m.run", tiny_ccdc, pairs, crop,  # noqa: E731
+                                                                   max_steps=steps)
+    assert not resumable(3) and resumable(10) and not resumable(10, crop=(96, 96))   # finished / not / another run
+    capsys.readouterr()
+    assert main(args + ["--steps", "4", "--lr", "1e-5", "--resume", str(tmp_path / "m.run"), "--force"]) == 1
+    assert "is of another run" in capsys.readouterr().err
+    assert main(args + ["--steps", "4", "--cycle-pool", "2", "--force"]) == 1
+    assert "--cycle-pool is for --method cyclecnn" in capsys.readouterr().err
+
+
+def test_a_cyclecnn_file_is_not_a_ccdc_base(tmp_path, user_pairs, capsys):
+    from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
+    from colorstudio.nets.gca import GCAConfig
+    from colorstudio.nets.refine import RefineConfig
+    from colorstudio.nets.registry import save_model
+    from colorstudio.nets.wac import WACConfig
+
+    cfg = CycleCNNConfig(wac=WACConfig(features=4, res_blocks=1, unet=(4, 4, 4, 4)),
+                         gca=GCAConfig(features=4, res_blocks=1), refine=RefineConfig(features=4), max_disparity=32)
+    other = save_model(CycleCNN(cfg), tmp_path / "stereo.safetensors", {"data": "test"})
+    assert main(["finetune", str(user_pairs), "-o", str(tmp_path / "x.safetensors"), "--steps", "1",
+                 "--base", str(other)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) <= 4 and "Traceback" not in err and "stereo.safetensors" in err
+
+
+def test_the_wizard_adapter_runs_the_ccdc_fine_tuner(tmp_path, tiny_ccdc, user_pairs):
+    from colorstudio.core.pairs import PairItem
+    from colorstudio.gui import training_adapter as ta    # no Qt in it
+
+    items = [PairItem(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png", name=f"p{i}") for i in range(3)]
+    plan = ta.FineTunePlan(train_pairs=items[:2], held_out=items[2:], base_model=tiny_ccdc, run_dir=tmp_path / "run",
+                           minutes=None, steps=2, device="cpu", crop=None, method="ccdc")
+    gen = ta.training_steps(plan)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            outcome = stop.value
+            break
+    assert outcome.finished and outcome.steps == 2 and outcome.weights == plan.weights_out
+    assert json.loads(plan.weights_out.with_suffix(".json").read_text())["data"]["validation_pairs"] == 1
+
+
+def _run(gen):
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def test_a_resumed_run_that_never_beat_the_start_still_writes_the_start(tmp_path, tiny_ccdc, user_pairs):
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    options = dict(validation=pairs[2:], base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
+                   run_dir=tmp_path / "run", crop=(64, 64), lr=10.0, device="cpu", checkpoint_every_s=0)
+    _run(finetune_ccdc.finetune(pairs[:2], max_steps=2, **options))
+    card = _run(finetune_ccdc.finetune(pairs[:2], max_steps=4, resume=True, **options))
+    assert card["finetune"]["steps"] == 4 and card["finetune"]["kept"].startswith("the starting weights")
+    kept, start = load_weights(tmp_path / "m.safetensors", "ccdc")[0], load_weights(tiny_ccdc, "ccdc")[0]
+    assert all(torch.equal(kept[k], start[k]) for k in start)
+
+
+def test_a_pause_before_a_stop_does_not_use_up_the_budget(tmp_path, tiny_ccdc, user_pairs):
+    import time
+
+    from colorstudio.training.checkpoints import checkpoint_state
+
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    gen = finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
+                                 run_dir=tmp_path / "run", minutes=5, crop=(64, 64), device="cpu")
+    while (progress := next(gen)).step < 1:
+        pass
+    time.sleep(2.0)                                   # the wizard's Pause…
+    gen.close()                                       # …then Stop
+    assert checkpoint_state(tmp_path / "run")["seconds"] < progress.seconds + 0.5
+
+
+def test_gray_colour_shots_a_wrong_base_and_a_cycle_cnn_checkpoint_are_said_plainly(tmp_path, tiny_ccdc, user_pairs,
+                                                                                    capsys):
+    gray_ref = np.asarray(Image.open(user_pairs / "p0_color.png").convert("L").convert("RGB"))
+    Image.fromarray(gray_ref).save(user_pairs / "p0_color.png")
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    card = _run(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
+                                       run_dir=tmp_path / "run", max_steps=1, crop=(64, 64), device="cpu"))
+    assert card["data"]["train_pairs"] == 2 and "p0_color.png: the colour shot has no colour" in card["data"]["skipped"][0]
+    out = str(tmp_path / "x.safetensors")
+    assert main(["finetune", str(user_pairs), "-o", out, "--steps", "1", "--base", str(tmp_path / "typo.safetensors")]) == 1
+    assert "typo.safetensors does not exist" in capsys.readouterr().err
+    cycle_run = tmp_path / "cycle.run"
+    cycle_run.mkdir()
+    from colorstudio.training.checkpoints import save_checkpoint
+    net = CCDC(TINY)
+    save_checkpoint(cycle_run, net, torch.optim.Adam(net.parameters()), {"step": 1, "options": {"run_key": "x"}})
+    assert main(["finetune", str(user_pairs), "-o", out, "--steps", "2", "--resume", str(cycle_run)]) == 1
+    assert "is of a Cycle CNN run: resume it with --method cyclecnn" in capsys.readouterr().err
+
+
+def test_a_tie_between_sides_is_settled_the_same_way_every_time():
+    shots = [(np.full((64, 64), 0.5, np.float32), np.full((64, 64, 3), 0.5, np.float32))] * 2
+    assert fit_camera(shots, ["left", "right"], [], [1.0]).match_side == "right"
+    assert fit_camera(shots, ["left", "left", "right"], [], [1.0]).match_side == "left"
+
+
+def test_asking_whether_fine_tuning_is_installed_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; from colorstudio.gui import training_adapter as ta; "
+            "print(ta.training_available('ccdc'), ta.training_available('cyclecnn'), 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "(True, '') (True, '') False"
