@@ -43,7 +43,7 @@ def test_finetune_writes_a_model_that_colorize_uses(tmp_path, tiny_base, user_pa
     err = capsys.readouterr().err
     assert code == 0, err
     assert "a training pair's (none held apart) cycle PSNR" in err     # 3 pairs: none held apart
-    assert "Compare it with the default pair method (ccdc)" in err      # what the benchmark found
+    assert "Compare it with the default pair method (ccdc, not fine-tuned)" in err      # what the benchmark found
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["data"]["validation_pairs"] == 0 and card["data"]["validation_on"].startswith("the training pair")
     assert card["finetune"]["steps"] == 3 and card["data"]["train_pairs"] >= 2

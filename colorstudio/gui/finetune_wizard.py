@@ -70,7 +70,6 @@ class FineTuneWizard(QWizard):
             self.plan = self.make_plan()
             self.training_page.set_plan(self.plan)
             self.save_page.folder_name = self.checks_page.result.folder.name
-            self.save_page.method = self.plan.method
         elif page == TRAINING:
             self.evaluation_page.inputs = self.evaluation_inputs()
         elif page == SAVE:

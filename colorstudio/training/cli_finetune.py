@@ -129,6 +129,5 @@ def run(args) -> int:
              f"{b['cycle_psnr_blocks']:.2f} -> {a['cycle_psnr_blocks']:.2f} dB, per pixel "
              f"{b['cycle_psnr']:.2f} -> {a['cycle_psnr']:.2f} dB")
     _say(f"use it with: {paths.command_name()} colorize GRAY REF -o OUT --model {out}")
-    if args.method == "cyclecnn":
-        _say(VERSUS_DEFAULT)
+    _say(VERSUS_DEFAULT)
     return 0

@@ -70,7 +70,7 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
     assert wizard.currentId() == SAVE
     suggested = wizard.save_page.name.text()         # after the pairs' folder, and free
     assert suggested == f"{wizard.checks_page.result.folder.name}-finetuned" and wizard.save_page.isComplete()
-    assert "default pair method (ccdc)" in wizard.save_page.advice.text()
+    assert "default pair method (ccdc, not fine-tuned)" in wizard.save_page.advice.text()
     wizard.save_page.name.setText("my camera v1")
     assert wizard.save_page.isComplete()
     with qtbot.waitSignal(wizard.modelSaved, timeout=5000) as blocker:
@@ -334,7 +334,7 @@ def test_the_default_network_is_ccdc_and_its_model_is_saved_as_one(qtbot, wizard
     wizard.next()
     qtbot.waitUntil(lambda: wizard.evaluation_page.result is not None, timeout=30000)
     wizard.next()
-    assert wizard.currentId() == SAVE and "method picker" in wizard.save_page.advice.text()
+    assert wizard.currentId() == SAVE and "ccdc, not fine-tuned" in wizard.save_page.advice.text()
     wizard.save_page.name.setText("my ccdc")
     assert wizard.save()
     card = json.loads(wizard.save_page.saved.with_suffix(".json").read_text())
