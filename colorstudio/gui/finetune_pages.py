@@ -23,9 +23,7 @@ from colorstudio.gui.workers import GeneratorWorker
 
 CROPS = [((256, 512), "256 × 512 (as in the paper)"), ((192, 384), "192 × 384 (faster)"),
          ((128, 256), "128 × 256 (fastest, for a quick try)")]
-NETWORKS = [("ccdc", "CCDC, the default for pairs: learns from pairs made of your colour shots as your camera "
-                     "takes them"),
-            ("cyclecnn", "Cycle CNN: learns from your pairs themselves by its cycle objective")]
+NETWORKS = [("ccdc", "CCDC (the default pair method)"), ("cyclecnn", "Cycle CNN (stereo)")]
 SHIPPED_LABEL = {"ccdc": "The shipped CCDC model", "cyclecnn": "The shipped Cycle CNN model"}
 
 
@@ -110,9 +108,10 @@ class SettingsPage(QWizardPage):
         for key, label in NETWORKS:
             if key != "ccdc" or (paths.models_dir() / "ccdc.safetensors").is_file():   # CCDC starts from its weights
                 self.network.addItem(label, key)
-        self.network.setToolTip("On simulated cameras a fine-tuned CCDC came out ahead of a fine-tuned Cycle CNN "
-                                "(on 5 of 6 comparisons), and neither reliably beat CCDC not fine-tuned (README: "
-                                "fine-tuning)")
+        self.network.setToolTip("CCDC learns from pairs made of your colour shots as your camera takes them; the "
+                                "Cycle CNN from your pairs themselves, by its cycle objective. On simulated cameras "
+                                "a fine-tuned CCDC came out ahead of a fine-tuned Cycle CNN (5 of 6 comparisons), "
+                                "and neither reliably beat CCDC not fine-tuned (README: fine-tuning).")
         self.network.currentIndexChanged.connect(self._network_changed)
         self.base = QComboBox()
         self.budget_time = QRadioButton("Time budget (minutes):")
@@ -139,7 +138,7 @@ class SettingsPage(QWizardPage):
         self.crop = QComboBox()
         for size, label in CROPS:
             self.crop.addItem(label, size)
-        form = QFormLayout(self)
+        form = self.form = QFormLayout(self)
         form.addRow("Network:", self.network)
         form.addRow("Start from:", self.base)
         grid = QGridLayout()
@@ -178,6 +177,7 @@ class SettingsPage(QWizardPage):
             if choice.method == method:
                 self.base.addItem(choice.label, choice.model)
         self.crop.setEnabled(method == "cyclecnn")
+        self.form.setRowVisible(self.crop, method == "cyclecnn")       # CCDC trains on 160 x 160 crops
 
     def _detect(self) -> None:
         """Find the device for the box's choice; a choice made during a detection is detected
@@ -232,7 +232,7 @@ class SavePage(QWizardPage):
         self.problem.setStyleSheet("color: #ef9a9a;")
         self.advice = QLabel("")
         self.advice.setWordWrap(True)
-        form = QFormLayout(self)
+        form = self.form = QFormLayout(self)
         form.addRow("Name:", self.name)
         form.addRow("Description:", self.note)
         form.addRow("", self.problem)
