@@ -112,6 +112,8 @@ def run(args) -> int:
             if "total" in p.losses and (p.step % 10 == 0 or p.events):    # not the final preview
                 eta = f", {p.eta / 60:.1f} min left" if p.eta is not None else ""
                 _say(f"step {p.step}: loss {p.losses['total']:.4f}{eta} {' '.join(p.events)}")
+            elif p.step == 0 and p.message:        # before the first step: checking the pairs, …
+                _say(p.message)
     except KeyboardInterrupt:
         gen.close()  # writes the checkpoint
         _say(f"interrupted: checkpoint kept; continue with --resume {run_dir}")
