@@ -225,3 +225,20 @@ def test_asking_whether_fine_tuning_is_installed_does_not_import_torch():
             "print(ta.training_available('ccdc'), ta.training_available('cyclecnn'), 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "(True, '') (True, '') False"
+
+
+def test_a_run_that_beats_its_start_writes_the_start_and_its_best_checkpoint_averaged(tmp_path, tiny_ccdc, user_pairs,
+                                                                                      monkeypatch):
+    scores = iter([30.0, 31.0, 33.0, 32.0, 32.0, 40.0])  # before, steps 1, 2 (best), 3, the end's check, the average
+    monkeypatch.setattr(finetune_ccdc, "held_apart_psnr", lambda *a: next(scores))
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    out = tmp_path / "m.safetensors"
+    card = _run(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=out, run_dir=tmp_path / "run",
+                                       max_steps=3, crop=(64, 64), device="cpu", checkpoint_every_s=0))
+    ft = card["finetune"]
+    assert ft["validation_best_checkpoint"] == {"chroma_psnr": 33.0, "step": 2}
+    assert ft["kept"] == "the starting weights averaged with those of step 2 (0.5 of each)"
+    start, best = load_weights(tiny_ccdc, "ccdc")[0], load_weights(tmp_path / "run" / "best.safetensors", "ccdc")[0]
+    written = load_weights(out, "ccdc")[0]
+    assert any(not torch.equal(start[k], best[k]) for k in start if start[k].is_floating_point())
+    assert all(torch.allclose(written[k], (start[k] + best[k]) / 2) for k in start if start[k].is_floating_point())

@@ -110,8 +110,8 @@ class SettingsPage(QWizardPage):
                 self.network.addItem(label, key)
         self.network.setToolTip("CCDC learns from pairs made of your colour shots as your camera takes them; the "
                                 "Cycle CNN from your pairs themselves, by its cycle objective. On simulated cameras "
-                                "a fine-tuned CCDC came out ahead of a fine-tuned Cycle CNN (5 of 6 comparisons), "
-                                "and neither reliably beat CCDC not fine-tuned (README: fine-tuning).")
+                                "a fine-tuned CCDC came out ahead of a fine-tuned Cycle CNN in every comparison, "
+                                "and 0.07 dB below to 0.37 dB above CCDC not fine-tuned (README: fine-tuning).")
         self.network.currentIndexChanged.connect(self._network_changed)
         self.base = QComboBox()
         self.budget_time = QRadioButton("Time budget (minutes):")
