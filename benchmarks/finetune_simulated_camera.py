@@ -174,8 +174,9 @@ def run_finetune(folder: Path, out: Path, base: Path, a) -> dict:
     if a.method == "ccdc":
         from colorstudio.training import finetune_ccdc
 
-        gen = finetune_ccdc.finetune(pairs, out=out, run_dir=out.with_suffix(".run"), minutes=None if a.steps else a.minutes,
-                            max_steps=a.steps, crop=(h, w), resume=False)
+        gen = finetune_ccdc.finetune(pairs, out=out, run_dir=out.with_suffix(".run"),
+                                     minutes=None if a.steps else a.minutes, max_steps=a.steps, crop=(h, w),
+                                     resume=False)
     else:
         gen = finetune(pairs, base_model_path=base, out=out, run_dir=out.with_suffix(".run"),
                        minutes=None if a.steps else a.minutes, max_steps=a.steps, crop=(h, w), resume=False,

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFormLayout
                                QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QRadioButton,
                                QSpinBox, QVBoxLayout, QWizardPage)
 
-from colorstudio import paths
 from colorstudio.gui import model_saving
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.devices import DeviceInfo, detect_steps
@@ -106,7 +105,7 @@ class SettingsPage(QWizardPage):
         self.setSubTitle("Choose the network and the model to start from, how long to train, and where.")
         self.network = QComboBox()
         for key, label in NETWORKS:
-            if key != "ccdc" or (paths.models_dir() / "ccdc.safetensors").is_file():   # CCDC starts from its weights
+            if key != "ccdc" or ta.ships("ccdc"):       # CCDC starts from its weights
                 self.network.addItem(label, key)
         self.network.setToolTip("CCDC learns from pairs made of your colour shots as your camera takes them; the "
                                 "Cycle CNN from your pairs themselves, by its cycle objective. On simulated cameras "
@@ -169,7 +168,7 @@ class SettingsPage(QWizardPage):
         """The models to start from are the chosen network's: the shipped one and the user's."""
         method = self.method()
         self.base.clear()
-        if (paths.models_dir() / f"{method}.safetensors").is_file():
+        if ta.ships(method):
             self.base.addItem(SHIPPED_LABEL[method], None)
         else:                                       # only the Cycle CNN can start from nothing
             self.base.addItem("From scratch (no stereo model ships in this build)", None)

@@ -89,8 +89,7 @@ class FineTuneWizard(QWizard):
 
     def evaluation_inputs(self):
         base, method = self.plan.base_model, self.plan.method
-        shipped = (paths.models_dir() / f"{method}.safetensors").is_file()
-        before = (method, base) if (base is not None or shipped) else (ta.FALLBACK_METHOD, None)
+        before = (method, base) if (base is not None or ta.ships(method)) else (ta.FALLBACK_METHOD, None)
         return self.plan.held_out, before, (method, self.training_page.outcome.weights)
 
     def save(self) -> bool:

@@ -20,6 +20,7 @@ from typing import Any, Callable, Generator, Iterator
 
 import numpy as np
 
+from colorstudio import paths
 from colorstudio.core.imageio import load_photo
 from colorstudio.core.pairs import PairItem, discover
 from colorstudio.engine.progress import Progress
@@ -30,6 +31,11 @@ from colorstudio.training.pair_size import MIN_TRAINING_SIDE, too_small, trainin
 TRAINING_MODULES = {"ccdc": "colorstudio.training.finetune_ccdc", "cyclecnn": "colorstudio.training.finetune"}
 DEFAULT_METHOD = "ccdc"     # the default pair method
 FALLBACK_METHOD = "dis+gf"  # "before" when there is no learned base model
+
+
+def ships(method: str) -> bool:
+    """Whether this build ships the weights of ``method`` (the model a fine-tune starts from)."""
+    return (paths.models_dir() / f"{method}.safetensors").is_file()
 
 
 class TrainingUnavailable(ColorStudioError):

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generator
 
-import cv2
 import numpy as np
 import torch
 
@@ -35,6 +33,7 @@ from colorstudio.core.checks import check_pair
 from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.image_write import atomic_write_bytes
 from colorstudio.core.imageio import load_photo
+from colorstudio.core.resize import area_reduce
 from colorstudio.engine.cpu_threads import outer_threads
 from colorstudio.engine.device import torch_device
 from colorstudio.errors import ColorStudioError, ModelError
@@ -44,6 +43,7 @@ from colorstudio.training import ccdc_data
 from colorstudio.training.ccdc_losses import ccdc_loss
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training.stereo_loop import TrainProgress
+from colorstudio.training.train_ccdc import batch_tensors, validate
 from colorstudio.training.user_camera import UserCamera, clean_shot, colour_noise_k, fit_camera
 
 NAME = "ccdc"
@@ -70,14 +70,7 @@ class UserShot:
     disparity: float | None     # largest |disparity|, px of ``mono``
     rectified: bool
     size_factor: float          # how many times wider the mono shot is than the colour shot, as taken
-
-
-def _at_most(img: np.ndarray, max_side: int) -> np.ndarray:
-    s = max_side / max(img.shape[:2])
-    if s >= 1:
-        return img
-    return cv2.resize(img, (max(8, round(img.shape[1] * s)), max(8, round(img.shape[0] * s))),
-                      interpolation=cv2.INTER_AREA)
+    colour_noise: float | None  # k of the colour shot's noise (None: not measurable)
 
 
 def load_shot(gray_path, ref_path, max_side: int = MAX_SIDE, crop: tuple[int, int] = CROP) -> UserShot:
@@ -87,7 +80,8 @@ def load_shot(gray_path, ref_path, max_side: int = MAX_SIDE, crop: tuple[int, in
     gray = gray_photo.gray_float()
     colour, _ = reference_rgb(load_photo(ref_path), gray_photo)     # as colorize sees it
     factor = gray.shape[1] / colour.shape[1]
-    gray, colour = _at_most(gray, max_side), np.clip(_at_most(colour, max_side), 0, 1)
+    at_most = lambda img: area_reduce(img, max(img.shape[:2]) / max_side)     # noqa: E731
+    gray, colour = at_most(gray), np.clip(at_most(colour), 0, 1)
     if min(colour.shape[:2]) < min(crop) // 2:
         raise ColorStudioError(f"{Path(ref_path).name}: the colour shot is too small to learn from "
                                f"({colour.shape[1]}x{colour.shape[0]} px); leave it out")
@@ -97,7 +91,7 @@ def load_shot(gray_path, ref_path, max_side: int = MAX_SIDE, crop: tuple[int, in
                                                              else "both shots are the same picture") + "; leave it out")
     span = [abs(d) for d in (report.disparity_min, report.disparity_max) if d is not None]
     return UserShot(Path(gray_path).stem, gray.astype(np.float32), colour.astype(np.float32), report.colour_side,
-                    max(span) if span else None, report.rectified is not False, factor)
+                    max(span) if span else None, report.rectified is not False, factor, colour_noise_k(colour))
 
 
 class CameraPairs:
@@ -122,22 +116,9 @@ class CameraPairs:
         return [self.batch(rng, 1, crop) for _ in range(n)]
 
 
-def _tensors(batch: dict, device) -> dict[str, torch.Tensor]:
-    return {k: torch.from_numpy(v).to(device) for k, v in batch.items() if k != "factor"}
-
-
-@torch.no_grad()
 def held_apart_psnr(model: CCDC, batches: list[dict], device) -> float:
     """Mean chroma PSNR (dB) of the net on ``batches`` against their truth."""
-    model.eval()
-    scores = []
-    for b in batches:
-        t = _tensors(b, device)
-        out = model(t["gray"], t["ref"], t["init_flow"])["chroma"].clamp(0, 1)
-        mse = float(((out - t["truth"][:, 1:]) ** 2).mean())
-        scores.append(10 * math.log10(1.0 / max(mse, 1e-12)))
-    model.train()
-    return float(np.mean(scores))
+    return validate(model, batches, device)[0]
 
 
 def starting_model(path=None) -> tuple[CCDC, Path]:
@@ -172,10 +153,6 @@ def resumable(run_dir, base_model_path, pairs, crop=None, minutes=None, max_step
         return False
     return not ((max_steps is not None and state.get("step", 0) >= max_steps)
                 or (minutes is not None and state.get("seconds", 0.0) >= 60 * minutes))
-
-
-def _or(value, default):
-    return default if value is None else value
 
 
 def _check_same_run(run_dir: Path, key: str) -> None:
@@ -239,10 +216,13 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     shots, held, skipped = yield from _prepare(pairs, validation, crop, getting_ready)
     stereo = all(s.rectified and abs(s.size_factor - 1) < 0.02 for s in shots)
     camera = fit_camera([(s.mono, s.colour) for s in shots], [s.side for s in shots],
-                        [s.disparity for s in shots if s.disparity is not None], [s.size_factor for s in shots])
+                        [s.disparity for s in shots if s.disparity is not None], [s.size_factor for s in shots],
+                        [s.colour_noise for s in shots])
+
+    def clean(group: list[UserShot]) -> list[np.ndarray]:
+        return [clean_shot(s.colour, camera.colour_noise if s.colour_noise is None else s.colour_noise) for s in group]
+
     yield getting_ready("cleaning the colour shots of their noise")
-    clean = lambda group: [clean_shot(s.colour, _or(colour_noise_k(s.colour), camera.colour_noise))  # noqa: E731
-                           for s in group]
     train_pairs = CameraPairs(clean(shots), camera, stereo)
     val_pairs = CameraPairs(clean(held) if held else train_pairs.scenes, camera, stereo)
     val_set = val_pairs.fixed(VALIDATION_PAIRS, seed + 1, crop)
@@ -278,7 +258,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     running = None
     try:
         while not finished():
-            t = _tensors(train_pairs.batch(rng, BATCH, crop), dev)
+            t = batch_tensors(train_pairs.batch(rng, BATCH, crop), dev)
             loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
             opt.zero_grad(set_to_none=True)
             loss.backward()

@@ -56,8 +56,9 @@ class Progress:
     message: str = ""
 
 
-def _tensors(batch: dict) -> dict[str, torch.Tensor]:
-    return {k: torch.from_numpy(v) for k, v in batch.items() if k != "factor"}
+def batch_tensors(batch: dict, device=None) -> dict[str, torch.Tensor]:
+    """A batch of :func:`ccdc_data.make_batch` as tensors (on ``device``), its factor left out."""
+    return {k: torch.from_numpy(v).to(device) for k, v in batch.items() if k != "factor"}
 
 
 def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -71,12 +72,12 @@ def _snapshot(model: CCDC, opt, state: dict) -> dict:
 
 
 @torch.no_grad()
-def validate(model: CCDC, batches: list[dict]) -> tuple[float, float]:
+def validate(model: CCDC, batches: list[dict], device=None) -> tuple[float, float]:
     """(mean chroma PSNR of the net, mean gain over the DIS-warped reference chroma)."""
     model.eval()
     ours, base = [], []
     for b in batches:
-        t = _tensors(b)
+        t = batch_tensors(b, device)
         out = model(t["gray"], t["ref"], t["init_flow"])
         truth = t["truth"][:, 1:]
         ours.append(_psnr(out["chroma"].clamp(0, 1), truth))
@@ -127,7 +128,7 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             if not done:
                 for g in opt.param_groups:
                     g["lr"] = LR * state.get("lr_scale", 1.0) * (1.0 if elapsed < 0.8 * minutes else 0.3)
-                t = _tensors(data.make_batch(scenes, rng, batch, crop, kinds=kinds))
+                t = batch_tensors(data.make_batch(scenes, rng, batch, crop, kinds=kinds))
                 loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
                 opt.zero_grad()
                 loss.backward()

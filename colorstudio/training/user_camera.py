@@ -98,14 +98,15 @@ def clean_shot(rgb: np.ndarray, colour_noise: float) -> np.ndarray:
 
 
 def fit_camera(shots: list[tuple[np.ndarray, np.ndarray]], sides: list[str], disparities: list[float],
-               size_factors: list[float]) -> UserCamera:
+               size_factors: list[float], colour_noises: list[float | None] | None = None) -> UserCamera:
     """The camera from its pairs: ``shots`` (mono (H,W), colour RGB (h,w,3), float [0,1]);
     per pair where a mono pixel's match lies in the colour shot ('left'/'right'/'unknown') and
     its largest |disparity| in px of the mono shot (check_pair), and how many times smaller the
-    colour shot is."""
+    colour shot is. ``colour_noises``: each colour shot's :func:`colour_noise_k`, if measured
+    already."""
     if not shots:
         raise ValueError("no pairs to measure the camera on")
-    xs, ys, km, kc = [], [], [], []
+    xs, ys, km = [], [], []
     for mono, colour in shots:
         y_colour = luma(colour)
         if y_colour.shape != mono.shape:
@@ -114,12 +115,11 @@ def fit_camera(shots: list[tuple[np.ndarray, np.ndarray]], sides: list[str], dis
         xs.append(x)
         ys.append(y)
         km.append(noise_k(mono))
-        kc.append(colour_noise_k(colour))
+    kc = colour_noises if colour_noises is not None else [colour_noise_k(colour) for _, colour in shots]
     tone_in = np.maximum.accumulate(np.median(xs, axis=0))
     tone_out = np.maximum.accumulate(np.median(ys, axis=0))
     tone_in = tone_in + np.linspace(0.0, 1e-5, len(tone_in))          # strictly increasing for interp
-    known = list(sides)
-    side = max(("right", "left"), key=known.count)       # the more common; "right" on a tie or none
+    side = max(("right", "left"), key=sides.count)       # the more common; "right" on a tie or none
     return UserCamera(tone_in=tone_in.tolist(), tone_out=tone_out.tolist(),
                       mono_noise=_median_or(km, 0.01), colour_noise=_median_or(kc, 0.03),
                       match_side=side,
