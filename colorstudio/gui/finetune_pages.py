@@ -7,12 +7,14 @@ Each long step runs in a :class:`GeneratorWorker` over a generator of
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFormLayout, QGridLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QRadioButton,
                                QSpinBox, QVBoxLayout, QWizardPage)
 
 from colorstudio.gui import model_saving
+from colorstudio.gui.finetune_pair_checks import FolderSummary, scan_folder
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.devices import DeviceInfo, detect_steps
 from colorstudio.gui.error_dialog import show_error
@@ -59,7 +61,8 @@ class ChecksPage(QWizardPage):
         super().__init__()
         self.folder_page = folder_page
         self.setTitle("Checks and summary")
-        self.setSubTitle("Each pair is checked: same scene, rectified rows, parallax, tones.")
+        self.setSubTitle("Each pair is checked for each network: colour in the colour shot, rectified rows, "
+                         "parallax, sizes.")
         self.progress = QProgressBar()
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -68,21 +71,21 @@ class ChecksPage(QWizardPage):
         layout.addWidget(self.progress)
         layout.addWidget(self.summary)
         layout.addWidget(self.details, 1)
-        self.result: ta.FolderSummary | None = None
+        self.result: FolderSummary | None = None
         self.worker: GeneratorWorker | None = None
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.result = None
         self.summary.setText("Checking…")
         self.details.clear()
-        self.worker = GeneratorWorker(ta.scan_folder, self.folder_page.folder(), min_interval=0.05)
+        self.worker = GeneratorWorker(scan_folder, self.folder_page.folder(), min_interval=0.05)
         self.worker.start_with(progress=lambda p: (self.progress.setValue(int(100 * p.fraction)),
                                                    self.progress.setFormat(f"%p%  {p.message}")),
                                finished=self._done,
                                errored=lambda e: (self.summary.setText(str(e)), show_error(self, e)))
         self.completeChanged.emit()
 
-    def _done(self, summary: ta.FolderSummary) -> None:
+    def _done(self, summary: FolderSummary) -> None:
         self.result = summary
         self.progress.setValue(100)
         self.summary.setText("<br>".join(summary.lines()))
@@ -91,7 +94,7 @@ class ChecksPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
-        return self.result is not None and bool(self.result.usable)
+        return self.result is not None and self.result.any_usable()
 
     def cleanupPage(self) -> None:  # noqa: N802 - Qt API
         if self.worker is not None:
@@ -99,8 +102,10 @@ class ChecksPage(QWizardPage):
 
 
 class SettingsPage(QWizardPage):
-    def __init__(self, device_preference: str = "auto"):
+    def __init__(self, device_preference: str = "auto",
+                 folder_summary: Callable[[], FolderSummary | None] = lambda: None):
         super().__init__()
+        self.folder_summary = folder_summary     # the checks page's result: which pairs each network takes
         self.setTitle("Settings")
         self.setSubTitle("Choose the network and the model to start from, how long to train, and where.")
         self.network = QComboBox()
@@ -112,6 +117,8 @@ class SettingsPage(QWizardPage):
                                 "a fine-tuned CCDC came out ahead of a fine-tuned Cycle CNN in every comparison, "
                                 "and 0.07 dB below to 0.37 dB above CCDC not fine-tuned (README: fine-tuning).")
         self.network.currentIndexChanged.connect(self._network_changed)
+        self.pairs_label = QLabel("")
+        self.pairs_label.setWordWrap(True)
         self.base = QComboBox()
         self.budget_time = QRadioButton("Time budget (minutes):")
         self.budget_steps = QRadioButton("Number of steps:")
@@ -139,6 +146,7 @@ class SettingsPage(QWizardPage):
             self.crop.addItem(label, size)
         form = self.form = QFormLayout(self)
         form.addRow("Network:", self.network)
+        form.addRow("", self.pairs_label)
         form.addRow("Start from:", self.base)
         grid = QGridLayout()
         grid.addWidget(self.budget_time, 0, 0)
@@ -161,8 +169,17 @@ class SettingsPage(QWizardPage):
         return self.network.currentData()
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
+        summary = self.folder_summary()
+        if summary is not None and not summary.usable(self.method()):     # start with a network that has pairs
+            usable = [i for i in range(self.network.count()) if summary.usable(self.network.itemData(i))]
+            if usable:
+                self.network.setCurrentIndex(usable[0])
         self._network_changed()
         self._detect()
+
+    def usable_pairs(self) -> bool:
+        summary = self.folder_summary()
+        return summary is None or bool(summary.usable(self.method()))
 
     def _network_changed(self) -> None:
         """The models to start from are the chosen network's: the shipped one and the user's."""
@@ -177,6 +194,11 @@ class SettingsPage(QWizardPage):
                 self.base.addItem(choice.label, choice.model)
         self.crop.setEnabled(method == "cyclecnn")
         self.form.setRowVisible(self.crop, method == "cyclecnn")       # CCDC trains on 160 x 160 crops
+        summary = self.folder_summary()
+        self.form.setRowVisible(self.pairs_label, summary is not None)
+        if summary is not None:
+            self.pairs_label.setText(summary.usable_line(method))
+        self.completeChanged.emit()
 
     def _detect(self) -> None:
         """Find the device for the box's choice; a choice made during a detection is detected
@@ -209,7 +231,7 @@ class SettingsPage(QWizardPage):
             self.worker, self._detect_again = None, False
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
-        return self.device is not None
+        return self.device is not None and self.usable_pairs()
 
     def budget(self) -> tuple[float | None, int | None]:
         if self.budget_steps.isChecked():

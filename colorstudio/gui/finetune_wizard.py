@@ -46,7 +46,7 @@ class FineTuneWizard(QWizard):
         self.resize(900, 640)
         self.folder_page = FolderPage()
         self.checks_page = ChecksPage(self.folder_page)
-        self.settings_page = SettingsPage(self.settings.device)
+        self.settings_page = SettingsPage(self.settings.device, lambda: self.checks_page.result)
         self.training_page = TrainingPage()
         self.evaluation_page = EvaluationPage()
         self.save_page = SavePage()
@@ -78,10 +78,10 @@ class FineTuneWizard(QWizard):
 
     def make_plan(self) -> ta.FineTunePlan:
         summary = self.checks_page.result
-        train, held = summary.split()
         minutes, steps = self.settings_page.budget()
         device = self.settings_page.device.device      # Next waits for the detection
         method, base = self.settings_page.method(), self.settings_page.base.currentData()
+        train, held = summary.split(method)
         crop = tuple(self.settings_page.crop.currentData()) if method == "cyclecnn" else None
         return ta.FineTunePlan(train_pairs=train, held_out=held, base_model=base,
                                run_dir=run_dir_for(summary.folder, base, method), minutes=minutes, steps=steps,

@@ -42,14 +42,15 @@ from colorstudio.nets.weights_file import file_facts, load_weights, require_mode
 from colorstudio.training import ccdc_data
 from colorstudio.training.ccdc_losses import ccdc_loss
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
+from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE, ccdc_colour_too_small
 from colorstudio.training.stereo_loop import TrainProgress
 from colorstudio.training.train_ccdc import batch_tensors, validate
 from colorstudio.training.user_camera import UserCamera, clean_shot, colour_noise_k, fit_camera
 
 NAME = "ccdc"
 DEFAULT_LR = 5e-4          # half the lr CCDC was trained with (session 29's probes)
-MAX_SIDE = 640             # each shot's long side for training (the finetune benchmark's pairs)
-CROP = (160, 160)
+MAX_SIDE = CCDC_MAX_SIDE   # each shot's long side for training (the finetune benchmark's pairs)
+CROP = CCDC_CROP
 BATCH = 4
 VALIDATION_PAIRS = 12      # synthesized from the held-apart shots, fixed by the seed
 CHECKPOINT_EVERY_S = 60.0
@@ -80,11 +81,11 @@ def load_shot(gray_path, ref_path, max_side: int = MAX_SIDE, crop: tuple[int, in
     gray = gray_photo.gray_float()
     colour, _ = reference_rgb(load_photo(ref_path), gray_photo)     # as colorize sees it
     factor = gray.shape[1] / colour.shape[1]
+    too_small = ccdc_colour_too_small(colour.shape, crop, max_side)
+    if too_small:
+        raise ColorStudioError(f"{Path(ref_path).name}: {too_small}; leave it out")
     at_most = lambda img: area_reduce(img, max(img.shape[:2]) / max_side)     # noqa: E731
     gray, colour = at_most(gray), np.clip(at_most(colour), 0, 1)
-    if min(colour.shape[:2]) < min(crop) // 2:
-        raise ColorStudioError(f"{Path(ref_path).name}: the colour shot is too small to learn from "
-                               f"({colour.shape[1]}x{colour.shape[0]} px); leave it out")
     report = check_pair(gray, colour)
     if report.reference_is_gray or report.identical:
         raise ColorStudioError(f"{Path(ref_path).name}: " + ("the colour shot has no colour" if report.reference_is_gray

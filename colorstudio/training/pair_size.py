@@ -1,5 +1,9 @@
-"""The size a user's pair is fine-tuned at (no torch here: the fine-tune wizard's checks page
-uses it too, so that a pair it calls usable is one training takes)."""
+"""The size a user's pair is fine-tuned at, by each network (no torch here: the fine-tune
+wizard's checks page uses it too, so that a pair it calls usable is one training takes).
+
+The Cycle CNN learns from the pair itself, scaled so its parallax fits the model's candidates
+(:func:`training_size`); CCDC from the pair's colour shot, at most :data:`CCDC_MAX_SIDE` px on
+the long side, which must hold half a :data:`CCDC_CROP` crop (:func:`ccdc_colour_too_small`)."""
 from __future__ import annotations
 
 # Crops are multiples of 32 px; at 4x4 blocks a 32 px crop leaves 8 blocks, fewer than the
@@ -25,3 +29,26 @@ def training_size(gray_hw: tuple[int, int], disparity: tuple[float | None, float
 
 def too_small(size: tuple[int, int]) -> bool:
     return min(size) < MIN_TRAINING_SIDE
+
+
+CCDC_MAX_SIDE = 640            # each shot's long side for CCDC fine-tuning (the finetune benchmark's pairs)
+CCDC_CROP = (160, 160)
+
+
+def ccdc_colour_size(colour_hw: tuple[int, int], max_side: int = CCDC_MAX_SIDE) -> tuple[int, int]:
+    """(width, height) of a colour shot at CCDC's training scale (as ``core.resize.area_reduce``)."""
+    h, w = colour_hw[:2]
+    factor = max(h, w) / max_side
+    if factor <= 1.0:
+        return w, h
+    return max(4, round(w / factor)), max(4, round(h / factor))
+
+
+def ccdc_colour_too_small(colour_hw: tuple[int, int], crop: tuple[int, int] = CCDC_CROP,
+                          max_side: int = CCDC_MAX_SIDE) -> str | None:
+    """Why a colour shot is too small for CCDC to synthesize pairs from (None: it is not)."""
+    w, h = ccdc_colour_size(colour_hw, max_side)
+    if min(w, h) >= min(crop) // 2:
+        return None
+    return (f"the colour shot is too small to learn from ({w}x{h} px at training size, "
+            f"at least {min(crop) // 2} px a side)")

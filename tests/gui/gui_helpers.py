@@ -20,12 +20,15 @@ def _texture(h: int, w: int, seed: int) -> np.ndarray:
 
 
 def write_pair(folder: Path, name: str = "scene", h: int = 96, w: int = 128, shift: int = 6,
-               seed: int = 0) -> tuple[Path, Path]:
-    """x_mono.png (gray, the colour view shifted by ``shift`` px) + x_color.png."""
+               seed: int = 0, rows_apart: int = 0, colour_smaller: int = 1) -> tuple[Path, Path]:
+    """x_mono.png (gray, the colour view shifted by ``shift`` px, and down by ``rows_apart`` rows:
+    not rectified) + x_color.png (``colour_smaller`` times smaller a side)."""
     folder.mkdir(parents=True, exist_ok=True)
-    colour = _texture(h, w + shift, seed)
-    gray_view = colour[:, shift:]
-    ref_view = colour[:, :w]
+    colour = _texture(h + rows_apart, w + shift, seed)
+    gray_view = colour[rows_apart:, shift:]
+    ref_view = colour[:h, :w]
+    if colour_smaller != 1:
+        ref_view = cv2.resize(ref_view, (w // colour_smaller, h // colour_smaller), interpolation=cv2.INTER_AREA)
     gray = cv2.cvtColor(gray_view, cv2.COLOR_RGB2GRAY)
     mono, ref = folder / f"{name}_mono.png", folder / f"{name}_color.png"
     cv2.imwrite(str(mono), gray)

@@ -218,22 +218,6 @@ def test_a_full_disk_while_saving_is_a_model_error_and_leaves_no_file(tmp_path, 
     assert list(folder.iterdir()) == []              # no weights, no card without weights, no .part
 
 
-def test_the_pair_checks_leave_out_a_pair_too_small_for_training_as_training_would(tmp_path):
-    from gui_helpers import write_pair
-
-    from colorstudio.core.pairs import discover
-    from colorstudio.errors import ColorStudioError
-    from colorstudio.training.finetune import prepare_pair
-
-    small = write_pair(tmp_path / "small", "tiny", h=60, w=80, shift=3)
-    item = next(i for i in discover([tmp_path / "small"]).items)
-    check = ta._check_one(item)
-    assert not check.usable and "too small to fine-tune on" in check.line
-    with pytest.raises(ColorStudioError, match="too small to fine-tune on"):
-        prepare_pair(*small, max_disparity=64)
-    assert ta._check_one(next(iter(discover([write_pair(tmp_path / "big", "ok")[0].parent]).items))).usable
-
-
 def test_reopening_the_wizard_while_its_training_ends_shows_that_one(qtbot, window, pairs_folder, monkeypatch):
     """A second wizard would start a second run in the same run folder beside the first."""
     window.open_finetune_wizard()

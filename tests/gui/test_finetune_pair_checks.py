@@ -1,0 +1,118 @@
+"""The fine-tune wizard's pair checks, per network: a pair it calls usable for a network is one
+that network's fine-tuner takes, and one it leaves out is one the fine-tuner refuses."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from colorstudio import paths
+from colorstudio.core.pairs import PairItem, discover
+from colorstudio.errors import ColorStudioError
+from colorstudio.gui.finetune_pair_checks import FolderSummary, check_pair_item
+from colorstudio.gui.finetune_wizard import EVALUATION, TRAINING
+from colorstudio.training.finetune import prepare_pair
+
+from finetune_helpers import go_to_settings
+from gui_helpers import write_pair
+
+
+def _item(folder):
+    (item,) = [i for i in discover([folder]).items if i.reference is not None]
+    return item
+
+
+def test_each_network_is_offered_the_pairs_its_fine_tuner_takes(tmp_path):
+    from colorstudio.training.finetune_ccdc import load_shot
+
+    cases = {"level": {}, "unrectified": {"rows_apart": 10}, "colour_4x_smaller": {"colour_smaller": 4},
+             "colour_8x_smaller": {"colour_smaller": 8}, "tiny": {"h": 60, "w": 80, "shift": 3}}
+    checks = {}
+    for name, options in cases.items():
+        big = {} if "h" in options else {"h": 480, "w": 640} if "colour_smaller" in options else {"h": 120, "w": 160}
+        mono, colour = write_pair(tmp_path / name, name, **{"shift": 5, "seed": 3, **big, **options})
+        check = checks[name] = check_pair_item(_item(tmp_path / name))
+        for method, train in (("cyclecnn", lambda: prepare_pair(mono, colour, max_disparity=64)),
+                              ("ccdc", lambda: load_shot(mono, colour))):
+            if check.usable(method):
+                train()
+            else:
+                with pytest.raises(ColorStudioError) as refused:
+                    train()
+                assert check.left_out[method].split(" (")[0] in str(refused.value)   # the same reason
+    usable = {name: sorted(m for m in ("ccdc", "cyclecnn") if c.usable(m)) for name, c in checks.items()}
+    assert usable == {"level": ["ccdc", "cyclecnn"], "unrectified": ["ccdc"], "colour_4x_smaller": ["ccdc", "cyclecnn"],
+                      "colour_8x_smaller": ["cyclecnn"], "tiny": []}
+    assert checks["unrectified"].line.endswith("not rectified (rows 10.0 px apart) — left out for the Cycle CNN")
+    assert "colour shot is too small" in checks["colour_8x_smaller"].line
+    assert checks["colour_8x_smaller"].line.endswith("left out for CCDC")
+    assert checks["level"].line.startswith("level: rectified, parallax")
+
+
+def test_a_gray_colour_shot_or_an_unreadable_file_is_left_out_for_both(tmp_path):
+    mono, colour = write_pair(tmp_path / "gray", "g", h=120, w=160)
+    shutil.copy(mono, colour)                      # the "colour" shot is the gray one
+    check = check_pair_item(_item(tmp_path / "gray"))
+    assert set(check.left_out) == {"ccdc", "cyclecnn"} and check.line.endswith("— left out")
+    mono, colour = write_pair(tmp_path / "broken", "b", h=120, w=160)
+    colour.write_bytes(b"not a picture")                 # (discovery skips it; a file may also break later)
+    check = check_pair_item(PairItem(mono, colour, name="b"))
+    assert set(check.left_out) == {"ccdc", "cyclecnn"} and check.line.startswith("b: ")
+
+
+def test_the_summary_counts_and_splits_per_network(tmp_path):
+    folder = tmp_path / "cam"
+    for i in range(4):
+        write_pair(folder, f"level{i}", h=120, w=160, shift=5, seed=i)
+    for i in range(2):
+        write_pair(folder, f"moved{i}", h=120, w=160, shift=5, seed=10 + i, rows_apart=10)
+    items = sorted((i for i in discover([folder]).items if i.reference is not None), key=lambda i: i.name)
+    summary = FolderSummary(folder, [check_pair_item(i) for i in items], [])
+    assert summary.lines()[0] == "6 pair(s) found in cam; usable: 6 for CCDC, 4 for the Cycle CNN."
+    assert "Rectified: 4 of 6" in summary.lines()
+    train, held = summary.split("ccdc")
+    assert len(train) == 5 and len(held) == 1 and held[0] not in train
+    train, held = summary.split("cyclecnn")
+    assert len(train) == 3 and len(held) == 1 and all(p.name.startswith("level") for p in train + held)
+    assert summary.usable_line("cyclecnn") == "The Cycle CNN learns from 4 of the 6 pair(s)."
+
+
+def test_the_wizard_trains_ccdc_on_unrectified_pairs_and_evaluates_it(qtbot, wizard, tmp_path):
+    folder = tmp_path / "handheld"
+    for i in range(3):
+        write_pair(folder, f"shot{i}", h=120, w=160, shift=5, seed=30 + i, rows_apart=8)
+    go_to_settings(qtbot, wizard, folder)
+    page = wizard.settings_page
+    assert "usable: 3 for CCDC, 0 for the Cycle CNN" in wizard.checks_page.summary.text()
+    assert page.method() == "ccdc" and page.pairs_label.text() == "CCDC learns from 3 of the 3 pair(s)."
+    page.network.setCurrentIndex(page.network.findData("cyclecnn"))
+    assert not page.isComplete() and page.pairs_label.text().startswith("None of the 3 pair(s) suits the Cycle CNN")
+    page.network.setCurrentIndex(page.network.findData("ccdc"))
+    assert page.isComplete()
+
+    def copy_of_the_shipped_model(plan):          # stands in for training; the evaluation is real
+        shutil.copy(paths.models_dir() / "ccdc.safetensors", plan.weights_out)
+        yield {"step": 1, "total_steps": 1, "lr": 1e-3, "seconds": 0.1, "eta": 0.0, "losses": {"colour": 0.1},
+               "preview": np.full((24, 32, 3), 0.5, np.float32)}
+    wizard.training_page.trainer = copy_of_the_shipped_model
+    page.budget_steps.setChecked(True)
+    page.steps.setValue(1)
+    wizard.next()
+    assert wizard.currentId() == TRAINING
+    assert (len(wizard.plan.train_pairs), len(wizard.plan.held_out)) == (2, 1)
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=30000)
+    wizard.next()
+    assert wizard.currentId() == EVALUATION
+    qtbot.waitUntil(lambda: wizard.evaluation_page.result is not None, timeout=60000)
+    result = wizard.evaluation_page.result
+    assert np.isfinite(result.before.cycle_psnr) and result.after.cycle_psnr == pytest.approx(result.before.cycle_psnr)
+
+
+def test_when_only_the_cycle_cnn_has_pairs_the_settings_start_with_it(qtbot, wizard, tmp_path):
+    folder = tmp_path / "small-colour"
+    for i in range(2):
+        write_pair(folder, f"shot{i}", h=480, w=640, shift=5, seed=40 + i, colour_smaller=8)
+    go_to_settings(qtbot, wizard, folder)
+    assert wizard.settings_page.method() == "cyclecnn" and wizard.settings_page.isComplete()
+    wizard.settings_page.stop_detection()
