@@ -12,9 +12,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
 from colorstudio import paths
-from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.engine import model_catalog
-from colorstudio.errors import ColorStudioError, PairError
+from colorstudio.errors import ColorStudioError
 from colorstudio.gui import jobs
 from colorstudio.gui.batch_panel import BatchPanel
 from colorstudio.gui.compare_view import CompareView
@@ -27,7 +26,7 @@ from colorstudio.gui.macos_colour import tag_window_srgb
 from colorstudio.gui.main_menus import MainMenus
 from colorstudio.gui.models_folder_watch import ModelsFolderWatch
 from colorstudio.gui.monitor_menu import MonitorMenu
-from colorstudio.gui.opening import Opening, discover_steps
+from colorstudio.gui.opening_actions import OpeningActions
 from colorstudio.gui.result_history import ResultHistory
 from colorstudio.gui.result_views import ResultViews
 from colorstudio.gui.settings import Settings
@@ -35,11 +34,10 @@ from colorstudio.gui.side_panel import SidePanel
 from colorstudio.gui.workers import GeneratorWorker
 
 log = logging.getLogger(__name__)
-IMAGE_FILTER = FILE_DIALOG_FILTER + ";;All files (*)"
 QUIT_WAIT_MS = 30000   # on quitting, how long all jobs together get to end (a training saves its checkpoint)
 
 
-class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow):
+class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow):
     opened = Signal(object)        # jobs.OpenedInputs
     colorized = Signal(object)     # jobs.ShownResult
     jobFailed = Signal(object)     # the exception
@@ -136,106 +134,6 @@ class MainWindow(MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow
         if select and chosen is not None and chosen.key == select:   # e.g. a model just saved: it
             self.settings.set_model_choice(is_pair, select)            # stays chosen when photos open
         self.batch.refresh_methods(options)
-
-    # ------------------------------------------------------------------ opening
-    def open_dialog(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Open a gray photo (and its colour reference)", self.settings.last_folder, IMAGE_FILTER)
-        if files:
-            self.open_paths([Path(f) for f in files])
-
-    def add_to_batch_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder to the batch", self.settings.last_folder)
-        if folder:
-            self.show_batch()
-            self.batch.add_inputs([Path(folder)])
-
-    def _first_start_link(self, link: str) -> None:
-        """A link of the side panel's first-start text: 'sample' the bundled pair, else Open."""
-        if link == "sample":
-            self.open_sample_pair()
-        else:
-            self.open_dialog()
-
-    def open_sample_pair(self) -> None:
-        self.open_paths([paths.examples_dir()])
-
-    def open_paths(self, inputs: list[Path]) -> None:
-        """Files/folders from the menu, the command line, recent files or a drop."""
-        inputs = [Path(p) for p in inputs]
-        if not inputs or not self._idle():
-            return
-        folder = inputs[0] if inputs[0].is_dir() else inputs[0].parent
-        if not paths.in_examples(folder):          # the sample pair: File ▸ Open stays in the user's folders
-            self.settings.last_folder = str(folder)
-        self._run(discover_steps, inputs, on_done=lambda opening: self._discovered(inputs, opening))
-
-    def _discovered(self, inputs: list[Path], opening: Opening) -> None:
-        found, items = opening.found, opening.found.items
-        if not items:
-            lone_colour = len(inputs) == 1 and inputs[0].is_file() and found.unmatched
-            if lone_colour and "colour photo" in found.unmatched[0][1]:
-                self.open_pair(inputs[0], None)   # re-colorize a colour photo from its luma
-                return
-            reasons = "; ".join(r if r.startswith(p.name) else f"{p.name}: {r}"
-                                for p, r in found.unmatched[:3]) or "no image found"
-            self._on_error(PairError(f"nothing to colorize here ({reasons})"))
-            return
-        notes = []
-        if len(items) > 1:
-            self.show_batch()
-            self.batch.add_inputs(inputs)
-            where = ("they join the batch queue when the running batch ends" if self.batch.is_running()
-                     else "they are in the batch queue")
-            notes.append(f"{len(items)} items found: {where}; showing {items[0].name}.")
-        elif found.unmatched:
-            notes.append("; ".join(r if r.startswith(p.name) else f"{p.name}: {r}" for p, r in found.unmatched[:2]))
-        if opening.note:
-            notes.append(opening.note)
-        note = " ".join(notes)
-        if note:
-            self.statusBar().showMessage(note, 12000)
-        first = next((i for i in items if i.reference is not None), items[0])   # a pair shows the most
-        self.open_pair(first.gray, first.reference, first.name, note)
-
-    def open_pair(self, gray: Path, reference: Path | None, name: str | None = None, note: str = "") -> None:
-        """Open a gray photo (and its reference); ``note`` is shown in the status bar once opened."""
-        if not self._idle():
-            return
-        self._run(jobs.open_inputs, gray, reference, name, None, self.settings.colour_space,
-                  on_done=lambda opened: self._show_inputs(opened, note))
-
-    def _show_inputs(self, opened: jobs.OpenedInputs, note: str = "", colorize: bool = True) -> None:
-        self.inputs, self.result = opened, None
-        self.history.clear()
-        self.before_result = None           # (set_frame below puts the gray back in the split view)
-        self.side.show_results([], -1)
-        w, h = opened.frame_wh
-        self.compare.set_frame(w, h)
-        self.compare.set_monitor(photo_icc=opened.output_icc)
-        self.compare.set_image("gray", opened.gray_view, opened.gray.pixels)
-        self.compare.set_image("reference", opened.reference_view,
-                               opened.reference.pixels if opened.reference is not None else None)
-        self.compare.set_image("result", None)
-        self.compare.set_title("gray", "Gray")
-        self.compare.set_title("reference", "Reference")
-        self.compare.show_panel("reference", opened.reference is not None)
-        self.compare.set_title("result", "Result")
-        self.compare.fit()
-        self.diagnostics.clear()
-        self.side.show_inputs(f"{opened.gray.name}  ({w}×{h}, {opened.gray.bit_depth} bit)",
-                              opened.reference.name if opened.reference is not None else "", opened.checks)
-        self.refresh_choices()
-        self.side.colorize_button.setEnabled(True)
-        self.export_action.setEnabled(False)
-        self.export_diag_action.setEnabled(False)
-        files = [opened.gray.path] + ([opened.reference.path] if opened.reference is not None else [])
-        self.settings.add_recent(files)
-        self.setWindowTitle(f"ColorStudio — {opened.name}")
-        self.statusBar().showMessage(f"Opened {opened.name}. " + (note or "Colorize: Ctrl+R."))
-        self.opened.emit(opened)
-        if self.auto_colorize and colorize:
-            self.colorize()
 
     # ------------------------------------------------------------------ colorizing
     def colorize(self) -> None:
