@@ -199,6 +199,6 @@ def test_a_pair_too_small_to_train_on_is_left_out_with_its_reason(tmp_path):
     from colorstudio.training.finetune import prepare_pair
 
     Image.fromarray(np.full((48, 70), 100, np.uint8)).save(tmp_path / "s_mono.png")
-    Image.fromarray(np.full((48, 70, 3), 100, np.uint8)).save(tmp_path / "s_color.png")
+    Image.fromarray(np.full((48, 70, 3), (140, 100, 60), np.uint8)).save(tmp_path / "s_color.png")   # has colour
     with pytest.raises(ColorStudioError, match="too small to fine-tune on"):
         prepare_pair(tmp_path / "s_mono.png", tmp_path / "s_color.png", 64)

@@ -198,7 +198,7 @@ def test_gray_colour_shots_a_wrong_base_and_a_cycle_cnn_checkpoint_are_said_plai
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
     card = _run(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
                                        run_dir=tmp_path / "run", max_steps=1, crop=(64, 64), device="cpu"))
-    assert card["data"]["train_pairs"] == 2 and "p0_color.png: the colour shot has no colour" in card["data"]["skipped"][0]
+    assert card["data"]["train_pairs"] == 2 and "p0_mono.png: the colour shot has no colour" in card["data"]["skipped"][0]
     out = str(tmp_path / "x.safetensors")
     assert main(["finetune", str(user_pairs), "-o", out, "--steps", "1", "--base", str(tmp_path / "typo.safetensors")]) == 1
     assert "typo.safetensors does not exist" in capsys.readouterr().err

@@ -65,6 +65,16 @@ class Rectification:
         return bool(self.quality.get("applied", False))
 
 
+def shift_columns(img: np.ndarray, offset: int) -> np.ndarray:
+    """out[:, x] = img[:, x + offset] (edges replicated): a rectified reference pre-shifted along
+    its rows by a disparity offset."""
+    if offset == 0:
+        return img
+    w = img.shape[1]
+    idx = np.clip(np.arange(w) + offset, 0, w - 1)
+    return img[:, idx]
+
+
 def needs_rectification(report: PairReport) -> bool:
     """True if the checks found rows out of line (and enough matches to fix it)."""
     return report.rectified is False and not report.identical and report.n_inliers >= MIN_INLIERS

@@ -25,6 +25,7 @@ import torch
 from colorstudio.core.baselines import match_luma
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
+from colorstudio.core.rectify import shift_columns
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
 from colorstudio.engine.device import on_device, to_cpu, torch_device
@@ -54,15 +55,6 @@ def get_model(path: str | os.PathLike | None):
     path = require_model_file(path, "cyclecnn")
     key = (str(path.resolve()), path.stat().st_mtime_ns, path.stat().st_size)
     return load_once(_CACHE, key, lambda: for_inference(load_model(path, kind="cyclecnn")), keep_one=True)
-
-
-def shift_columns(img: np.ndarray, offset: int) -> np.ndarray:
-    """out[:, x] = img[:, x + offset] (edges replicated)."""
-    if offset == 0:
-        return img
-    w = img.shape[1]
-    idx = np.clip(np.arange(w) + offset, 0, w - 1)
-    return img[:, idx]
 
 
 def _disparity_range(gray, ref, side, max_disparity, min_disparity):

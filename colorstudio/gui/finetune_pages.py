@@ -78,7 +78,8 @@ class ChecksPage(QWizardPage):
         self.result = None
         self.summary.setText("Checking…")
         self.details.clear()
-        self.worker = GeneratorWorker(scan_folder, self.folder_page.folder(), min_interval=0.05)
+        self.worker = GeneratorWorker(scan_folder, self.folder_page.folder(), ta.offered_networks(),
+                                      min_interval=0.05)
         self.worker.start_with(progress=lambda p: (self.progress.setValue(int(100 * p.fraction)),
                                                    self.progress.setFormat(f"%p%  {p.message}")),
                                finished=self._done,
@@ -109,8 +110,9 @@ class SettingsPage(QWizardPage):
         self.setTitle("Settings")
         self.setSubTitle("Choose the network and the model to start from, how long to train, and where.")
         self.network = QComboBox()
+        offered = ta.offered_networks()
         for key, label in NETWORKS:
-            if key != "ccdc" or ta.ships("ccdc"):       # CCDC starts from its weights
+            if key in offered:
                 self.network.addItem(label, key)
         self.network.setToolTip("CCDC learns from pairs made of your colour shots as your camera takes them; the "
                                 "Cycle CNN from your pairs themselves, by its cycle objective. On simulated cameras "

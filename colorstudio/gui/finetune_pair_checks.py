@@ -1,26 +1,27 @@
 """The fine-tune wizard's folder checks (no Qt, no torch): find the user's camera pairs and say,
-for each network, which of them it can learn from, by the rules its fine-tuner applies.
+for each network this build can fine-tune, which of them it can learn from. Each pair goes
+through that network's own preparation (:mod:`colorstudio.training.pair_preparation`, which
+the fine-tuners call too), so the verdicts and their reasons are the fine-tuners' own:
 
-- Either network: a colour shot with colour, not the same picture as the gray.
-- The Cycle CNN learns from the pair itself: rectified rows, and big enough at the size that
-  fits its parallax into the model's candidates (:func:`colorstudio.training.pair_size.training_size`).
-- CCDC learns from the colour shot (pairs made from it as the camera takes them), so it takes
-  unrectified pairs and colour shots of another size, as long as the shot is big enough
-  (:func:`colorstudio.training.pair_size.ccdc_colour_too_small`).
+- either network: a colour shot with colour, not the gray shot itself;
+- the Cycle CNN learns from the pair itself: rectified rows, big enough at the size that fits
+  its parallax into the model's candidates;
+- CCDC learns from pairs made of the colour shot as the camera takes them, so it takes
+  unrectified pairs and colour shots of another size, as long as the shot is big enough.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generator
 
-from colorstudio.core.colour_management import reference_rgb
-from colorstudio.core.imageio import load_photo
 from colorstudio.core.pairs import PairItem, discover
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import ColorStudioError
-from colorstudio.training.pair_size import MIN_TRAINING_SIDE, ccdc_colour_too_small, too_small, training_size
+from colorstudio.training.pair_preparation import PairRefused, ccdc_shot, load_user_pair, stereo_pair
 
+log = logging.getLogger(__name__)
 NETWORK_NAMES = {"ccdc": "CCDC", "cyclecnn": "the Cycle CNN"}
 SHIPPED_MAX_DISPARITY = 64     # the shipped stereo model's candidates (a fine-tuned base keeps them)
 
@@ -33,9 +34,10 @@ class PairCheck:
     left_out: dict[str, str] = field(default_factory=dict)   # network -> why it cannot learn from the pair
     rectified: bool | None = None
     disparity: tuple[float, float] | None = None
+    networks: tuple[str, ...] = tuple(NETWORK_NAMES)          # the networks it was checked for
 
     def usable(self, method: str) -> bool:
-        return method not in self.left_out
+        return method in self.networks and method not in self.left_out
 
 
 @dataclass
@@ -43,12 +45,13 @@ class FolderSummary:
     folder: Path
     checks: list[PairCheck]
     skipped: list[tuple[Path, str]]        # files that are not part of a pair, with the reason
+    networks: tuple[str, ...] = tuple(NETWORK_NAMES)   # the networks checked for (this build's)
 
     def usable(self, method: str) -> list[PairItem]:
         return [c.item for c in self.checks if c.usable(method)]
 
     def any_usable(self) -> bool:
-        return any(self.usable(m) for m in NETWORK_NAMES)
+        return any(self.usable(m) for m in self.networks)
 
     def split(self, method: str) -> tuple[list[PairItem], list[PairItem]]:
         """(training pairs, held-apart pairs) for ``method``: every 5th usable pair is held
@@ -73,7 +76,7 @@ class FolderSummary:
 
     def lines(self) -> list[str]:
         """The summary in plain words."""
-        counts = ", ".join(f"{len(self.usable(m))} for {name}" for m, name in NETWORK_NAMES.items())
+        counts = ", ".join(f"{len(self.usable(m))} for {NETWORK_NAMES[m]}" for m in self.networks)
         out = [f"{len(self.checks)} pair(s) found in {self.folder.name}; usable: {counts}."]
         sizes = sorted({c.gray_size for c in self.checks})
         if sizes:
@@ -93,56 +96,53 @@ class FolderSummary:
         return out
 
 
-def check_pair_item(item: PairItem) -> PairCheck:
-    """One pair checked for every network (the same rules as the fine-tuners apply)."""
-    from colorstudio.core.checks import check_pair
-
+def check_pair_item(item: PairItem, networks=tuple(NETWORK_NAMES)) -> PairCheck:
+    """One pair put through each network's preparation, as its fine-tuner will."""
+    networks = tuple(networks)
     try:
-        gray_photo = load_photo(item.gray)
-        ref, _ = reference_rgb(load_photo(item.reference), gray_photo)     # as colorize sees it
-    except ColorStudioError as e:
-        return PairCheck(item, (0, 0), f"{item.name}: {e} — left out", dict.fromkeys(NETWORK_NAMES, str(e)))
-    report = check_pair(gray_photo.gray_float(), ref)
-    both, stereo, ccdc = [], [], []
-    if report.reference_is_gray:
-        both.append("the reference has no colour")
-    if report.identical:
-        both.append("both shots are the same picture")
-    if report.rectified is False:
-        stereo.append(f"not rectified (rows {report.vertical_offset_px:.1f} px apart)")
+        gray, colour = load_user_pair(item.gray, item.reference)
+    except Exception as e:              # noqa: BLE001 - an unreadable pair is left out, the scan goes on
+        if not isinstance(e, ColorStudioError):
+            log.warning("reading %s failed", item.name, exc_info=True)
+        return PairCheck(item, (0, 0), f"{item.name}: {e} — left out", dict.fromkeys(networks, str(e)),
+                         networks=networks)
+    left_out, reports = {}, []
+    for method in networks:
+        try:
+            if method == "cyclecnn":
+                reports.append(stereo_pair(item.gray.name, gray, colour, SHIPPED_MAX_DISPARITY).report)
+            else:
+                ccdc_shot(item.gray.name, gray, colour)
+        except PairRefused as e:
+            left_out[method] = e.reason
+            if e.report is not None and method == "cyclecnn":
+                reports.append(e.report.to_dict())
+        except Exception as e:          # noqa: BLE001 - one pair's surprise must not stop the scan
+            log.warning("checking %s for %s failed", item.name, method, exc_info=True)
+            left_out[method] = f"could not be checked ({e})"
+    report = reports[0] if reports else {}
     disparity = None
-    if report.disparity_min is not None and report.disparity_max is not None:
-        disparity = (float(report.disparity_min), float(report.disparity_max))
-    size, _, _ = training_size(gray_photo.pixels.shape[:2], disparity or (None, None), SHIPPED_MAX_DISPARITY)
-    if too_small(size):       # as training would find (it says the same and leaves the pair out)
-        stereo.append(f"{size[0]}x{size[1]} px at training size is too small to fine-tune on "
-                      f"(at least {MIN_TRAINING_SIDE} px a side)")
-    colour_small = ccdc_colour_too_small(ref.shape)
-    if colour_small:
-        ccdc.append(colour_small)
-    left_out = {m: "; ".join(both + own) for m, own in (("cyclecnn", stereo), ("ccdc", ccdc)) if both + own}
-    return PairCheck(item, gray_photo.size, _line(item.name, report, disparity, both, stereo, ccdc, left_out),
-                     left_out, report.rectified, disparity)
+    if report.get("disparity_min") is not None and report.get("disparity_max") is not None:
+        disparity = (float(report["disparity_min"]), float(report["disparity_max"]))
+    return PairCheck(item, (gray.shape[1], gray.shape[0]), _line(item.name, report, disparity, left_out, networks),
+                     left_out, report.get("rectified"), disparity, networks)
 
 
-def _line(name, report, disparity, both, stereo, ccdc, left_out) -> str:
-    notes = list(both)
-    if report.rectified is None:
-        notes.append("alignment could not be measured (too few matching details)")
-    notes += stereo + ccdc
-    if not notes:
-        return f"{name}: rectified" + (f", parallax {disparity[0]:.0f}..{disparity[1]:.0f} px" if disparity else "")
-    if len(left_out) == len(NETWORK_NAMES):
-        verdict = " — left out"
-    elif left_out:
-        verdict = " — left out for " + " and ".join(NETWORK_NAMES[m] for m in left_out)
-    else:
-        verdict = ""
-    return f"{name}: " + "; ".join(notes) + verdict
+def _line(name, report, disparity, left_out, networks) -> str:
+    if not left_out:
+        if report.get("rectified") is None and "cyclecnn" in networks:
+            return f"{name}: usable (alignment could not be measured: too few matching details)"
+        return f"{name}: usable" + (f", rectified, parallax {disparity[0]:.0f}..{disparity[1]:.0f} px"
+                                    if disparity and report.get("rectified") else "")
+    reasons = list(dict.fromkeys(left_out.values()))           # one reason said once
+    if len(left_out) == len(networks):
+        return f"{name}: " + "; ".join(reasons) + " — left out"
+    return (f"{name}: " + "; ".join(reasons) + " — left out for "
+            + " and ".join(NETWORK_NAMES[m] for m in left_out))
 
 
-def scan_folder(folder: str | Path) -> Generator[Progress, None, FolderSummary]:
-    """Find and check the pairs in ``folder`` (a worker job)."""
+def scan_folder(folder: str | Path, networks=tuple(NETWORK_NAMES)) -> Generator[Progress, None, FolderSummary]:
+    """Find the pairs in ``folder`` and check them for ``networks`` (a worker job)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ColorStudioError(f"{folder}: not a folder")
@@ -154,6 +154,6 @@ def scan_folder(folder: str | Path) -> Generator[Progress, None, FolderSummary]:
     checks = []
     for n, item in enumerate(pairs):
         yield Progress(0.05 + 0.95 * n / max(1, len(pairs)), f"checking {item.name}")
-        checks.append(check_pair_item(item))
+        checks.append(check_pair_item(item, networks))
     yield Progress(1.0, "checked")
-    return FolderSummary(folder, checks, skipped)
+    return FolderSummary(folder, checks, skipped, tuple(networks))

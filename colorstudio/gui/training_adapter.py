@@ -33,6 +33,12 @@ def ships(method: str) -> bool:
     return (paths.models_dir() / f"{method}.safetensors").is_file()
 
 
+def offered_networks() -> tuple[str, ...]:
+    """The networks the wizard offers to fine-tune: CCDC when its weights ship (it starts from
+    them), the Cycle CNN always (it can start from nothing)."""
+    return tuple(m for m in TRAINING_MODULES if m != "ccdc" or ships("ccdc"))
+
+
 class TrainingUnavailable(ColorStudioError):
     """This build has no fine-tuning engine."""
 

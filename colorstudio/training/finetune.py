@@ -9,32 +9,25 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Generator, Sequence
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from colorstudio.core.baselines import match_luma
-from colorstudio.core.checks import check_pair
-from colorstudio.core.color import compose, rgb_to_ycbcr
-from colorstudio.core.colour_management import reference_rgb
-from colorstudio.core.imageio import load_photo
+from colorstudio.core.color import compose
 from colorstudio.core.metrics import NOISE_FREE_BLOCK
 from colorstudio.engine.cpu_threads import outer_threads
 from colorstudio.engine.device import torch_device
-from colorstudio.engine.stereo import shift_columns
 from colorstudio.errors import ColorStudioError, ModelError
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training import losses
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint
-from colorstudio.training.pair_size import MIN_TRAINING_SIDE, too_small, training_size
+from colorstudio.training.pair_preparation import PreparedPair, load_user_pair, stereo_pair
 from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, evaluation_mode, train_steps
 
 
@@ -49,40 +42,10 @@ PREVIEW_EVERY_S = 30.0
 DEFAULT_CYCLE_POOL = 4
 
 
-@dataclass
-class PreparedPair:
-    """A user's pair at the training scale: gray (h,w), reference YCbCr (h,w,3) pre-shifted."""
-    name: str
-    gray: np.ndarray
-    ref_ycc: np.ndarray
-    side: str
-    report: dict
-
-
 def prepare_pair(gray_path, ref_path, max_disparity: int, max_side: int = 640) -> PreparedPair:
-    """Load, check and scale a pair so its disparity span fits the model's candidates."""
-    gray_photo = load_photo(gray_path)
-    gray = gray_photo.gray_float()
-    ref, _ = reference_rgb(load_photo(ref_path), gray_photo)    # as colorize sees it
-    if ref.shape[:2] != gray.shape:
-        ref = cv2.resize(ref, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_CUBIC)
-    report = check_pair(gray, ref)
-    if report.rectified is False:
-        raise ColorStudioError(f"{Path(gray_path).name}: the pair is not rectified "
-                               f"(rows differ by {report.vertical_offset_px:.1f} px); leave it out")
-    side = report.colour_side if report.colour_side in ("left", "right") else "right"
-    size, scale, (lo, hi) = training_size(gray.shape, (report.disparity_min, report.disparity_max),
-                                          max_disparity, max_side)
-    if too_small(size):
-        raise ColorStudioError(f"{Path(gray_path).name}: {size[0]}x{size[1]} px at training size is too small to "
-                               f"fine-tune on (at least {MIN_TRAINING_SIDE} px a side); leave it out")
-    g = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    r = cv2.resize(ref, size, interpolation=cv2.INTER_AREA)
-    sx = size[0] / gray.shape[1]
-    offset = int(math.floor(lo * sx)) - 1 if side == "right" else int(math.ceil(hi * sx)) + 1
-    ref_ycc = rgb_to_ycbcr(np.clip(shift_columns(r, offset), 0, 1))
-    ref_ycc[..., 0] = match_luma(ref_ycc[..., 0], g)   # as the engine does (match_tone)
-    return PreparedPair(Path(gray_path).stem, g.astype(np.float32), ref_ycc, side, report.to_dict())
+    """Load, check and scale a pair so its disparity span fits the model's candidates
+    (:func:`colorstudio.training.pair_preparation.stereo_pair`; raises ``PairRefused``)."""
+    return stereo_pair(Path(gray_path).name, *load_user_pair(gray_path, ref_path), max_disparity, max_side)
 
 
 class UserPairs:

@@ -22,18 +22,13 @@ from __future__ import annotations
 import copy
 import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Generator
 
 import numpy as np
 import torch
 
-from colorstudio.core.checks import check_pair
-from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.image_write import atomic_write_bytes
-from colorstudio.core.imageio import load_photo
-from colorstudio.core.resize import area_reduce
 from colorstudio.engine.cpu_threads import outer_threads
 from colorstudio.engine.device import torch_device
 from colorstudio.errors import ColorStudioError, ModelError
@@ -42,10 +37,11 @@ from colorstudio.nets.weights_file import file_facts, load_weights, require_mode
 from colorstudio.training import ccdc_data
 from colorstudio.training.ccdc_losses import ccdc_loss
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
-from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE, ccdc_colour_too_small
+from colorstudio.training.pair_preparation import UserShot, ccdc_shot, load_user_pair
+from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE
 from colorstudio.training.stereo_loop import TrainProgress
 from colorstudio.training.train_ccdc import batch_tensors, validate
-from colorstudio.training.user_camera import UserCamera, clean_shot, colour_noise_k, fit_camera
+from colorstudio.training.user_camera import UserCamera, clean_shot, fit_camera
 
 NAME = "ccdc"
 DEFAULT_LR = 5e-4          # half the lr CCDC was trained with (session 29's probes)
@@ -62,37 +58,10 @@ BEST_FILE = "best.safetensors"   # in the run dir: the best-scoring weights so f
 WEIGHT_AVERAGE = 0.5
 
 
-@dataclass
-class UserShot:
-    name: str
-    mono: np.ndarray            # (H, W) float32, long side at most MAX_SIDE
-    colour: np.ndarray          # (h, w, 3) float32 RGB, long side at most MAX_SIDE (the scene to learn from)
-    side: str                   # check_pair's colour_side
-    disparity: float | None     # largest |disparity|, px of ``mono``
-    rectified: bool
-    size_factor: float          # how many times wider the mono shot is than the colour shot, as taken
-    colour_noise: float | None  # k of the colour shot's noise (None: not measurable)
-
-
 def load_shot(gray_path, ref_path, max_side: int = MAX_SIDE, crop: tuple[int, int] = CROP) -> UserShot:
-    """A user's pair at training scale (each shot's long side at most ``max_side``), checked: a
-    colour shot without colour, or the same picture twice, teaches nothing."""
-    gray_photo = load_photo(gray_path)
-    gray = gray_photo.gray_float()
-    colour, _ = reference_rgb(load_photo(ref_path), gray_photo)     # as colorize sees it
-    factor = gray.shape[1] / colour.shape[1]
-    too_small = ccdc_colour_too_small(colour.shape, crop, max_side)
-    if too_small:
-        raise ColorStudioError(f"{Path(ref_path).name}: {too_small}; leave it out")
-    at_most = lambda img: area_reduce(img, max(img.shape[:2]) / max_side)     # noqa: E731
-    gray, colour = at_most(gray), np.clip(at_most(colour), 0, 1)
-    report = check_pair(gray, colour)
-    if report.reference_is_gray or report.identical:
-        raise ColorStudioError(f"{Path(ref_path).name}: " + ("the colour shot has no colour" if report.reference_is_gray
-                                                             else "both shots are the same picture") + "; leave it out")
-    span = [abs(d) for d in (report.disparity_min, report.disparity_max) if d is not None]
-    return UserShot(Path(gray_path).stem, gray.astype(np.float32), colour.astype(np.float32), report.colour_side,
-                    max(span) if span else None, report.rectified is not False, factor, colour_noise_k(colour))
+    """A user's pair at training scale (each shot's long side at most ``max_side``), checked
+    (:func:`colorstudio.training.pair_preparation.ccdc_shot`; raises ``PairRefused``)."""
+    return ccdc_shot(Path(gray_path).name, *load_user_pair(gray_path, ref_path), max_side, crop)
 
 
 class CameraPairs:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import cv2
 import numpy as np
 import pytest
 
@@ -15,6 +16,7 @@ from colorstudio.gui.finetune_wizard import EVALUATION, TRAINING
 from colorstudio.training.finetune import prepare_pair
 
 from finetune_helpers import go_to_settings
+from generator_steps import steps_and_result
 from gui_helpers import write_pair
 
 
@@ -23,42 +25,85 @@ def _item(folder):
     return item
 
 
-def test_each_network_is_offered_the_pairs_its_fine_tuner_takes(tmp_path):
+def _both_fine_tuners_agree(check, mono, colour):
+    """Each network's verdict on the pair is its fine-tuner's, with the same reason."""
     from colorstudio.training.finetune_ccdc import load_shot
 
+    for method, prepare in (("cyclecnn", lambda: prepare_pair(mono, colour, max_disparity=64)),
+                            ("ccdc", lambda: load_shot(mono, colour))):
+        if check.usable(method):
+            prepare()
+        else:
+            with pytest.raises(ColorStudioError) as refused:
+                prepare()
+            assert f": {check.left_out[method]}; leave it out" in str(refused.value)
+
+
+def _same_picture_at_half_size(folder):
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    img = cv2.normalize(cv2.GaussianBlur((rng.random((960, 1280, 3)) * 255).astype(np.uint8), (0, 0), 3),
+                        None, 0, 255, cv2.NORM_MINMAX)           # both shots are 640 x 480 at CCDC's scale
+    cv2.imwrite(str(folder / "s_mono.png"), cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+    cv2.imwrite(str(folder / "s_color.png"), cv2.resize(img, (640, 480), interpolation=cv2.INTER_AREA))
+    return folder / "s_mono.png", folder / "s_color.png"
+
+
+def test_each_network_is_offered_the_pairs_its_fine_tuner_takes(tmp_path):
     cases = {"level": {}, "unrectified": {"rows_apart": 10}, "colour_4x_smaller": {"colour_smaller": 4},
-             "colour_8x_smaller": {"colour_smaller": 8}, "tiny": {"h": 60, "w": 80, "shift": 3}}
+             "colour_8x_smaller": {"colour_smaller": 8}, "tiny": {"h": 60, "w": 80, "shift": 3},
+             "colour_4x_smaller_rows_2px_apart": {"colour_smaller": 4, "rows_apart": 2}}
     checks = {}
     for name, options in cases.items():
         big = {} if "h" in options else {"h": 480, "w": 640} if "colour_smaller" in options else {"h": 120, "w": 160}
         mono, colour = write_pair(tmp_path / name, name, **{"shift": 5, "seed": 3, **big, **options})
         check = checks[name] = check_pair_item(_item(tmp_path / name))
-        for method, train in (("cyclecnn", lambda: prepare_pair(mono, colour, max_disparity=64)),
-                              ("ccdc", lambda: load_shot(mono, colour))):
-            if check.usable(method):
-                train()
-            else:
-                with pytest.raises(ColorStudioError) as refused:
-                    train()
-                assert check.left_out[method].split(" (")[0] in str(refused.value)   # the same reason
+        _both_fine_tuners_agree(check, mono, colour)
+    mono, colour = write_pair(tmp_path / "gray", "gray", h=120, w=160)
+    shutil.copy(mono, colour)                      # the "colour" shot is the gray one
+    checks["gray"] = check_pair_item(_item(tmp_path / "gray"))
+    _both_fine_tuners_agree(checks["gray"], mono, colour)
+    checks["same_half"] = check_pair_item(_item(_same_picture_at_half_size(tmp_path / "same_half")[0].parent))
+    _both_fine_tuners_agree(checks["same_half"], *_same_picture_at_half_size(tmp_path / "again"))
     usable = {name: sorted(m for m in ("ccdc", "cyclecnn") if c.usable(m)) for name, c in checks.items()}
     assert usable == {"level": ["ccdc", "cyclecnn"], "unrectified": ["ccdc"], "colour_4x_smaller": ["ccdc", "cyclecnn"],
-                      "colour_8x_smaller": ["cyclecnn"], "tiny": []}
+                      "colour_8x_smaller": ["cyclecnn"], "tiny": [], "colour_4x_smaller_rows_2px_apart": ["ccdc"],
+                      "gray": [], "same_half": []}
     assert checks["unrectified"].line.endswith("not rectified (rows 10.0 px apart) — left out for the Cycle CNN")
     assert "colour shot is too small" in checks["colour_8x_smaller"].line
     assert checks["colour_8x_smaller"].line.endswith("left out for CCDC")
-    assert checks["level"].line.startswith("level: rectified, parallax")
+    assert checks["level"].line.startswith("level: usable, rectified, parallax")
+    assert checks["gray"].line == "gray: the colour shot has no colour — left out"     # said once for both
+    assert checks["same_half"].line.endswith("both shots are the same picture — left out")
 
 
-def test_a_gray_colour_shot_or_an_unreadable_file_is_left_out_for_both(tmp_path):
-    mono, colour = write_pair(tmp_path / "gray", "g", h=120, w=160)
-    shutil.copy(mono, colour)                      # the "colour" shot is the gray one
-    check = check_pair_item(_item(tmp_path / "gray"))
-    assert set(check.left_out) == {"ccdc", "cyclecnn"} and check.line.endswith("— left out")
+def test_an_unreadable_file_is_left_out_for_both_and_the_scan_goes_on(tmp_path, monkeypatch):
     mono, colour = write_pair(tmp_path / "broken", "b", h=120, w=160)
     colour.write_bytes(b"not a picture")                 # (discovery skips it; a file may also break later)
     check = check_pair_item(PairItem(mono, colour, name="b"))
     assert set(check.left_out) == {"ccdc", "cyclecnn"} and check.line.startswith("b: ")
+    from colorstudio.gui import finetune_pair_checks
+
+    def surprise(*a, **k):
+        raise ValueError("an unexpected failure")
+    monkeypatch.setattr(finetune_pair_checks, "ccdc_shot", surprise)
+    write_pair(tmp_path / "two", "a", h=120, w=160)
+    write_pair(tmp_path / "two", "c", h=120, w=160, seed=4)
+    summary = steps_and_result(finetune_pair_checks.scan_folder(tmp_path / "two"))[1]
+    assert [c.left_out["ccdc"] for c in summary.checks] == ["could not be checked (an unexpected failure)"] * 2
+    assert len(summary.usable("cyclecnn")) == 2
+
+
+def test_a_build_without_ccdc_weights_checks_for_the_cycle_cnn_only(tmp_path):
+    folder = tmp_path / "handheld"
+    for i in range(2):
+        write_pair(folder, f"shot{i}", h=120, w=160, shift=5, seed=30 + i, rows_apart=8)
+    from colorstudio.gui.finetune_pair_checks import scan_folder
+
+    summary = steps_and_result(scan_folder(folder, ("cyclecnn",)))[1]
+    assert not summary.any_usable() and not summary.usable("ccdc")
+    assert summary.lines()[0] == "2 pair(s) found in handheld; usable: 0 for the Cycle CNN."
+    assert "Nothing to train on" in summary.lines()[-1]
 
 
 def test_the_summary_counts_and_splits_per_network(tmp_path):
