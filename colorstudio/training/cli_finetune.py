@@ -19,7 +19,8 @@ def add_parser(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="the model file to write (.safetensors)")
     p.add_argument("--method", choices=METHODS, default="ccdc",
                    help="the network to fine-tune: ccdc (the default pair method; learns from pairs made of "
-                        "your colour shots as your camera takes them) or cyclecnn (its cycle objective)")
+                        "your colour shots as your camera takes them, so unrectified pairs and smaller colour "
+                        "shots will do) or cyclecnn (its cycle objective; rectified pairs only)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, help="training time budget (default 15)")
     budget.add_argument("--steps", type=int, help="number of training steps")
