@@ -165,15 +165,23 @@ def _run(gen):
             return stop.value
 
 
-def test_a_resumed_run_that_never_beat_the_start_still_writes_the_start(tmp_path, tiny_ccdc, user_pairs):
+def test_a_resumed_run_averages_with_the_model_it_started_from_not_its_checkpoint(tmp_path, tiny_ccdc, user_pairs,
+                                                                                  monkeypatch):
+    from colorstudio.nets.weights_file import read_weights
+
+    calls = []
+    monkeypatch.setattr(finetune_ccdc, "held_apart_psnr", lambda *a: calls.append(1) or (30.0 if len(calls) == 1 else 29.9))
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
     options = dict(validation=pairs[2:], base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
-                   run_dir=tmp_path / "run", crop=(64, 64), lr=10.0, device="cpu", checkpoint_every_s=0)
+                   run_dir=tmp_path / "run", crop=(64, 64), device="cpu", checkpoint_every_s=0)
     _run(finetune_ccdc.finetune(pairs[:2], max_steps=2, **options))
     card = _run(finetune_ccdc.finetune(pairs[:2], max_steps=4, resume=True, **options))
-    assert card["finetune"]["steps"] == 4 and card["finetune"]["kept"].startswith("the starting weights")
-    kept, start = load_weights(tmp_path / "m.safetensors", "ccdc")[0], load_weights(tiny_ccdc, "ccdc")[0]
-    assert all(torch.equal(kept[k], start[k]) for k in start)
+    assert card["finetune"]["steps"] == 4 and card["finetune"]["kept"].endswith("the last ones (step 4) (0.5 of each)")
+    assert card["finetune"]["validation_before"] == {"chroma_psnr": 30.0}     # the start's score, kept from run 1
+    written, start = load_weights(tmp_path / "m.safetensors", "ccdc")[0], load_weights(tiny_ccdc, "ccdc")[0]
+    last = {k[6:]: v for k, v in read_weights(tmp_path / "run" / "checkpoint.safetensors",
+                                              require_checksum=False)[0].items() if k.startswith("model.")}
+    assert all(torch.allclose(written[k], (start[k] + last[k]) / 2) for k in start if start[k].is_floating_point())
 
 
 def test_a_pause_before_a_stop_does_not_use_up_the_budget(tmp_path, tiny_ccdc, user_pairs):
@@ -242,3 +250,41 @@ def test_a_run_that_beats_its_start_writes_the_start_and_its_best_checkpoint_ave
     written = load_weights(out, "ccdc")[0]
     assert any(not torch.equal(start[k], best[k]) for k in start if start[k].is_floating_point())
     assert all(torch.allclose(written[k], (start[k] + best[k]) / 2) for k in start if start[k].is_floating_point())
+
+
+def _scored(monkeypatch, scores):
+    scores = iter(scores)
+    monkeypatch.setattr(finetune_ccdc, "held_apart_psnr", lambda *a: next(scores))
+
+
+def test_a_run_that_never_beat_its_start_writes_the_start_and_its_last_weights_averaged(tmp_path, tiny_ccdc,
+                                                                                        user_pairs, monkeypatch):
+    """The held-apart score fell while the average's truth rose on a simulated camera (README):
+    it does not decide whether to train, only guards against a run gone wrong."""
+    _scored(monkeypatch, [30.0, 29.8, 29.9, 29.7, 29.6])   # before, steps 1, 2, the end's check, the average
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    out = tmp_path / "m.safetensors"
+    card = _run(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=out, run_dir=tmp_path / "run",
+                                       max_steps=2, crop=(64, 64), device="cpu", checkpoint_every_s=0))
+    assert card["finetune"]["kept"] == "the starting weights averaged with the last ones (step 2) (0.5 of each)"
+    assert card["finetune"]["validation_after"] == {"chroma_psnr": 29.6}
+    from colorstudio.nets.weights_file import read_weights
+
+    start, written = load_weights(tiny_ccdc, "ccdc")[0], load_weights(out, "ccdc")[0]
+    last = {k[6:]: v for k, v in read_weights(tmp_path / "run" / "checkpoint.safetensors",
+                                              require_checksum=False)[0].items() if k.startswith("model.")}
+    assert not (tmp_path / "run" / "best.safetensors").exists()
+    assert all(torch.allclose(written[k], (start[k] + last[k]) / 2) for k in start if start[k].is_floating_point())
+
+
+def test_an_average_scoring_far_below_the_start_is_not_written(tmp_path, tiny_ccdc, user_pairs, monkeypatch):
+    _scored(monkeypatch, [30.0, 29.0, 28.0, 27.0, 29.4])    # the average: 0.6 dB below the start
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    out = tmp_path / "m.safetensors"
+    card = _run(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=out, run_dir=tmp_path / "run",
+                                       max_steps=2, crop=(64, 64), device="cpu", checkpoint_every_s=0))
+    assert card["finetune"]["kept"].startswith("the starting weights: the average with the last ones (step 2) "
+                                               "scored more than 0.5 dB below them")
+    assert card["finetune"]["validation_after"] == card["finetune"]["validation_before"]
+    start, written = load_weights(tiny_ccdc, "ccdc")[0], load_weights(out, "ccdc")[0]
+    assert all(torch.equal(written[k], start[k]) for k in start)
