@@ -6,11 +6,13 @@ the mono camera's tone response to the colour camera's luma, both cameras' noise
 matches lie and how far) and training pairs are synthesized from the user's own colour
 shots, cleaned of their noise, as that camera would take them: the truth is the clean shot.
 Held-apart pairs are made the same way from held-apart shots and scored (chroma PSNR against
-their truth) before training and every minute. When a checkpoint beats the start there, the
-model written is the start and the best checkpoint averaged (:data:`WEIGHT_AVERAGE`), else the
-start. On the finetune benchmark's simulated cameras that score rose by 0.6-1.0 dB while the
-truth moved by -0.9 to +0.2 dB for the best checkpoint alone (README, fine-tuning): six shots
-are too few to choose weights by, and the average keeps most of what the start knew.
+their truth) before training and every minute. The model written is the start and the trained
+weights (the best-scoring checkpoint, else the last) averaged (:data:`WEIGHT_AVERAGE`), unless
+that average scores more than :data:`GUARD_DB` below the start (then the start). On the finetune
+benchmark's simulated cameras that score rose by 0.6-1.0 dB while the truth moved by -0.9 to
++0.2 dB for the best checkpoint alone, and fell where the average's truth rose (README,
+fine-tuning): six shots are too few to choose weights by, and the average keeps most of what
+the start knew.
 
 Yields :class:`colorstudio.training.stereo_loop.TrainProgress` like the Cycle CNN's fine-tuner
 (:func:`colorstudio.training.finetune.finetune`), with the same arguments (``crop`` None: 160x160),
@@ -54,10 +56,10 @@ BEST_FILE = "best.safetensors"   # in the run dir: the best-scoring weights so f
 # The model written is the start and the trained weights averaged weight by weight (a weight-space
 # ensemble, Wortsman et al. 2022's WiSE-FT, at its plain half-and-half); the trained weights are
 # the best checkpoint on the held-apart pairs, or the last when none beat the start. On the
-# finetune benchmark the best checkpoint alone moved the truth by -0.90..+0.21 dB, the average by
-# -0.07..+0.37 (README, fine-tuning). The held-apart score cannot choose the share, nor whether to
-# train at all: it rose where the truth fell (session 29) and fell where the average's truth rose
-# by 0.32 dB (session 30). It only guards against a run that went wrong (a learning rate that
+# finetune benchmark the best checkpoint alone moved the truth by -0.90..+0.21 dB (one seed), the
+# average by -0.07..+0.48 (three seeds; README, fine-tuning). The held-apart score cannot choose
+# the share, nor whether to train at all: it rose where the truth fell (session 29) and fell
+# where the average's truth rose by 0.32 dB (session 30). It only guards against a run that went wrong (a learning rate that
 # wrecks the net): an average scoring more than GUARD_DB below the start is not written.
 WEIGHT_AVERAGE = 0.5
 GUARD_DB = 0.5
