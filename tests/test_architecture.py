@@ -176,3 +176,12 @@ def test_importing_everything_but_the_gui_loads_no_qt():
 def test_importing_core_and_the_package_loads_no_torch():
     mods = ["colorstudio", "colorstudio.engine.methods", "colorstudio.engine.learned_methods"]
     assert _loaded_after_import(mods + _module_names(PKG / "core"), ("torch",)) == []
+
+
+def test_what_the_fine_tune_wizard_imports_on_the_gui_thread_loads_no_torch():
+    """The pair checks, the pair preparation they share with the fine-tuners, the sizes and the
+    advice: the wizard imports them before any training starts."""
+    mods = ["colorstudio.gui.finetune_pair_checks", "colorstudio.training.pair_preparation",
+            "colorstudio.training.pair_size", "colorstudio.training.finetune_advice",
+            "colorstudio.training.user_camera", "colorstudio.gui.training_adapter"]
+    assert _loaded_after_import(mods, ("torch",)) == []

@@ -1,5 +1,6 @@
 """Fine-tuning CCDC on a user's pairs: the camera measured from them, a tiny real run from the
-CLI, the best-scoring weights kept, resuming."""
+CLI, the start and the trained weights averaged (the held-apart score only guards against a run
+gone wrong), resuming."""
 import json
 
 import numpy as np
@@ -176,7 +177,7 @@ def test_a_resumed_run_averages_with_the_model_it_started_from_not_its_checkpoin
                    run_dir=tmp_path / "run", crop=(64, 64), device="cpu", checkpoint_every_s=0)
     _run(finetune_ccdc.finetune(pairs[:2], max_steps=2, **options))
     card = _run(finetune_ccdc.finetune(pairs[:2], max_steps=4, resume=True, **options))
-    assert card["finetune"]["steps"] == 4 and card["finetune"]["kept"].endswith("the last ones (step 4) (0.5 of each)")
+    assert card["finetune"]["steps"] == 4 and "averaged with the last ones (step 4) (0.5 of each)" in card["finetune"]["kept"]
     assert card["finetune"]["validation_before"] == {"chroma_psnr": 30.0}     # the start's score, kept from run 1
     written, start = load_weights(tmp_path / "m.safetensors", "ccdc")[0], load_weights(tiny_ccdc, "ccdc")[0]
     last = {k[6:]: v for k, v in read_weights(tmp_path / "run" / "checkpoint.safetensors",
@@ -266,8 +267,9 @@ def test_a_run_that_never_beat_its_start_writes_the_start_and_its_last_weights_a
     out = tmp_path / "m.safetensors"
     card = _run(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=out, run_dir=tmp_path / "run",
                                        max_steps=2, crop=(64, 64), device="cpu", checkpoint_every_s=0))
-    assert card["finetune"]["kept"] == "the starting weights averaged with the last ones (step 2) (0.5 of each)"
-    assert card["finetune"]["validation_after"] == {"chroma_psnr": 29.6}
+    assert card["finetune"]["kept"].startswith("the starting weights averaged with the last ones (step 2) (0.5 of "
+                                               "each), though it scored lower on the held-apart pairs")
+    assert card["finetune"]["validation_after"] == card["finetune"]["validation_average"] == {"chroma_psnr": 29.6}
     from colorstudio.nets.weights_file import read_weights
 
     start, written = load_weights(tiny_ccdc, "ccdc")[0], load_weights(out, "ccdc")[0]
@@ -286,5 +288,23 @@ def test_an_average_scoring_far_below_the_start_is_not_written(tmp_path, tiny_cc
     assert card["finetune"]["kept"].startswith("the starting weights: the average with the last ones (step 2) "
                                                "scored more than 0.5 dB below them")
     assert card["finetune"]["validation_after"] == card["finetune"]["validation_before"]
+    assert card["finetune"]["validation_average"] == {"chroma_psnr": 29.4}      # what was not written, said
     start, written = load_weights(tiny_ccdc, "ccdc")[0], load_weights(out, "ccdc")[0]
     assert all(torch.equal(written[k], start[k]) for k in start)
+
+
+def test_a_best_checkpoint_removed_before_resuming_is_not_claimed(tmp_path, tiny_ccdc, user_pairs, monkeypatch):
+    calls = []
+    monkeypatch.setattr(finetune_ccdc, "held_apart_psnr",
+                        lambda *a: calls.append(1) or {1: 30.0, 2: 31.0}.get(len(calls), 29.9))
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    options = dict(base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors", run_dir=tmp_path / "run",
+                   max_steps=3, crop=(64, 64), device="cpu", checkpoint_every_s=0)
+    gen = finetune_ccdc.finetune(pairs, **options)
+    while next(gen).step < 1:          # step 1 scores 31.0: the best so far, written to best.safetensors
+        pass
+    gen.close()
+    (tmp_path / "run" / "best.safetensors").unlink()
+    card = _run(finetune_ccdc.finetune(pairs, resume=True, **options))
+    assert card["finetune"]["kept"].startswith("the starting weights averaged with the last ones (step 3)")
+    assert card["finetune"]["validation_best_checkpoint"] == {"chroma_psnr": 30.0, "step": None}
