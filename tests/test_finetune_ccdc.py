@@ -2,6 +2,7 @@
 CLI, the start and the trained weights averaged (the held-apart score only guards against a run
 gone wrong), resuming."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -168,8 +169,6 @@ def _run(gen):
 
 def test_a_resumed_run_averages_with_the_model_it_started_from_not_its_checkpoint(tmp_path, tiny_ccdc, user_pairs,
                                                                                   monkeypatch):
-    from colorstudio.nets.weights_file import read_weights
-
     calls = []
     monkeypatch.setattr(finetune_ccdc, "held_apart_psnr", lambda *a: calls.append(1) or (30.0 if len(calls) == 1 else 29.9))
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
@@ -180,8 +179,7 @@ def test_a_resumed_run_averages_with_the_model_it_started_from_not_its_checkpoin
     assert card["finetune"]["steps"] == 4 and "averaged with the last ones (step 4) (0.5 of each)" in card["finetune"]["kept"]
     assert card["finetune"]["validation_before"] == {"chroma_psnr": 30.0}     # the start's score, kept from run 1
     written, start = load_weights(tmp_path / "m.safetensors", "ccdc")[0], load_weights(tiny_ccdc, "ccdc")[0]
-    last = {k[6:]: v for k, v in read_weights(tmp_path / "run" / "checkpoint.safetensors",
-                                              require_checksum=False)[0].items() if k.startswith("model.")}
+    last = _checkpoint_model(tmp_path / "run")
     assert all(torch.allclose(written[k], (start[k] + last[k]) / 2) for k in start if start[k].is_floating_point())
 
 
@@ -253,38 +251,43 @@ def test_a_run_that_beats_its_start_writes_the_start_and_its_best_checkpoint_ave
     assert all(torch.allclose(written[k], (start[k] + best[k]) / 2) for k in start if start[k].is_floating_point())
 
 
-def _scored(monkeypatch, scores):
+def _two_steps_scored(tmp_path, tiny_ccdc, user_pairs, monkeypatch, scores) -> tuple[dict, Path]:
+    """A 2-step run whose held-apart scores are ``scores`` (before, steps 1, 2, the end's check,
+    the average); (its card, the model written)."""
     scores = iter(scores)
     monkeypatch.setattr(finetune_ccdc, "held_apart_psnr", lambda *a: next(scores))
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    out = tmp_path / "m.safetensors"
+    card = _run(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=out, run_dir=tmp_path / "run",
+                                       max_steps=2, crop=(64, 64), device="cpu", checkpoint_every_s=0))
+    return card, out
+
+
+def _checkpoint_model(run_dir: Path) -> dict:
+    """The model weights of the checkpoint in ``run_dir`` (the last weights of its run)."""
+    from colorstudio.nets.weights_file import read_weights
+
+    tensors = read_weights(run_dir / "checkpoint.safetensors", require_checksum=False)[0]
+    return {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
 
 
 def test_a_run_that_never_beat_its_start_writes_the_start_and_its_last_weights_averaged(tmp_path, tiny_ccdc,
                                                                                         user_pairs, monkeypatch):
     """The held-apart score fell while the average's truth rose on a simulated camera (README):
     it does not decide whether to train, only guards against a run gone wrong."""
-    _scored(monkeypatch, [30.0, 29.8, 29.9, 29.7, 29.6])   # before, steps 1, 2, the end's check, the average
-    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
-    out = tmp_path / "m.safetensors"
-    card = _run(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=out, run_dir=tmp_path / "run",
-                                       max_steps=2, crop=(64, 64), device="cpu", checkpoint_every_s=0))
+    card, out = _two_steps_scored(tmp_path, tiny_ccdc, user_pairs, monkeypatch, [30.0, 29.8, 29.9, 29.7, 29.6])
     assert card["finetune"]["kept"].startswith("the starting weights averaged with the last ones (step 2) (0.5 of "
                                                "each), though it scored lower on the held-apart pairs")
     assert card["finetune"]["validation_after"] == card["finetune"]["validation_average"] == {"chroma_psnr": 29.6}
-    from colorstudio.nets.weights_file import read_weights
-
     start, written = load_weights(tiny_ccdc, "ccdc")[0], load_weights(out, "ccdc")[0]
-    last = {k[6:]: v for k, v in read_weights(tmp_path / "run" / "checkpoint.safetensors",
-                                              require_checksum=False)[0].items() if k.startswith("model.")}
+    last = _checkpoint_model(tmp_path / "run")
     assert not (tmp_path / "run" / "best.safetensors").exists()
     assert all(torch.allclose(written[k], (start[k] + last[k]) / 2) for k in start if start[k].is_floating_point())
 
 
 def test_an_average_scoring_far_below_the_start_is_not_written(tmp_path, tiny_ccdc, user_pairs, monkeypatch):
-    _scored(monkeypatch, [30.0, 29.0, 28.0, 27.0, 29.4])    # the average: 0.6 dB below the start
-    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
-    out = tmp_path / "m.safetensors"
-    card = _run(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=out, run_dir=tmp_path / "run",
-                                       max_steps=2, crop=(64, 64), device="cpu", checkpoint_every_s=0))
+    card, out = _two_steps_scored(tmp_path, tiny_ccdc, user_pairs, monkeypatch,
+                                  [30.0, 29.0, 28.0, 27.0, 29.4])      # the average: 0.6 dB below the start
     assert card["finetune"]["kept"].startswith("the starting weights: the average with the last ones (step 2) "
                                                "scored more than 0.5 dB below them")
     assert card["finetune"]["validation_after"] == card["finetune"]["validation_before"]
