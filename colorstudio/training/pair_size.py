@@ -6,6 +6,8 @@ The Cycle CNN learns from the pair itself, scaled so its parallax fits the model
 the long side, which must hold half a :data:`CCDC_CROP` crop (:func:`ccdc_colour_too_small`)."""
 from __future__ import annotations
 
+from colorstudio.core.resize import area_reduced_size
+
 # Crops are multiples of 32 px; at 4x4 blocks a 32 px crop leaves 8 blocks, fewer than the
 # cycle SSIM window's 11: a pair needs 64 px a side at the training size.
 MIN_TRAINING_SIDE = 64
@@ -37,11 +39,7 @@ CCDC_CROP = (160, 160)
 
 def ccdc_colour_size(colour_hw: tuple[int, int], max_side: int = CCDC_MAX_SIDE) -> tuple[int, int]:
     """(width, height) of a colour shot at CCDC's training scale (as ``core.resize.area_reduce``)."""
-    h, w = colour_hw[:2]
-    factor = max(h, w) / max_side
-    if factor <= 1.0:
-        return w, h
-    return max(4, round(w / factor)), max(4, round(h / factor))
+    return area_reduced_size(colour_hw, max(colour_hw[:2]) / max_side)
 
 
 def ccdc_colour_too_small(colour_hw: tuple[int, int], crop: tuple[int, int] = CCDC_CROP,
