@@ -147,7 +147,7 @@ def test_without_resume_a_new_run_starts_and_a_checkpoint_of_another_model_is_a_
     capsys.readouterr()
     assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(tmp_path / "other.safetensors"), "--steps", "1",
                  "--crop", "64x96", "--resume", str(tmp_path / "m.run")]) == 1    # the shipped model
-    assert "is of another run (another base model" in capsys.readouterr().err
+    assert "is of another run, with another base model" in capsys.readouterr().err
     assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(tmp_path / "lr.safetensors"), "--steps", "3",
                  "--base", str(tiny_base), "--crop", "64x96", "--lr", "5e-4", "--resume", str(tmp_path / "m.run")]) == 1
     assert "is of another run" in capsys.readouterr().err      # the card would have said lr 5e-4
@@ -202,3 +202,24 @@ def test_a_pair_too_small_to_train_on_is_left_out_with_its_reason(tmp_path):
     Image.fromarray(np.full((48, 70, 3), (140, 100, 60), np.uint8)).save(tmp_path / "s_color.png")   # has colour
     with pytest.raises(ColorStudioError, match="too small to fine-tune on"):
         prepare_pair(tmp_path / "s_mono.png", tmp_path / "s_color.png", 64)
+
+
+def test_a_cyclecnn_run_folder_says_whether_its_stopped_run_is_resumed_or_replaced(tmp_path, tiny_base, user_pairs):
+    from colorstudio.training.finetune import finetune, resumable
+
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run = dict(base_model_path=tiny_base, out=tmp_path / "a.safetensors", run_dir=tmp_path / "run", crop=(64, 96))
+    list(finetune(pairs[:2], validation=pairs[2:], max_steps=2, resume=False, **run))
+
+    def first_note(train, held, resume):
+        gen = finetune(train, validation=held, max_steps=4, resume=resume, **run)
+        note = next(gen).run_note
+        gen.close()
+        return note
+
+    assert first_note(pairs[:2], pairs[2:], True).startswith("resuming the run stopped at step 2")
+    assert resumable(run["run_dir"], tiny_base, pairs[:2], (64, 96), max_steps=4, validation=pairs[2:])
+    assert not resumable(run["run_dir"], tiny_base, pairs[:2], (64, 96), max_steps=4, validation=pairs[:1])
+    assert first_note(pairs[:2], pairs[2:], False).endswith(
+        "as it was not asked to resume (colorstudio finetune --resume " + str(run["run_dir"]) + " goes on with it)")
+    assert "as it had other training pairs (1 added, 1 gone)" in first_note(pairs[1:], pairs[:1], False)

@@ -112,7 +112,9 @@ def test_a_stopped_run_resumes_and_another_runs_checkpoint_is_refused(tmp_path, 
     out = tmp_path / "m.safetensors"
     args = ["finetune", str(user_pairs), "-o", str(out), "--base", str(tiny_ccdc), "--crop", "64x64"]
     assert main(args + ["--steps", "2"]) == 0
+    capsys.readouterr()
     assert main(args + ["--steps", "3", "--resume", str(tmp_path / "m.run")]) == 0
+    assert "resuming the run stopped at step 2 (" in capsys.readouterr().err
     assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 3
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
     resumable = lambda steps, crop=(64, 64): finetune_ccdc.resumable(tmp_path / "m.run", tiny_ccdc, pairs, crop,  # noqa: E731
@@ -311,3 +313,27 @@ def test_a_best_checkpoint_removed_before_resuming_is_not_claimed(tmp_path, tiny
     card = _run(finetune_ccdc.finetune(pairs, resume=True, **options))
     assert card["finetune"]["kept"].startswith("the starting weights averaged with the last ones (step 3)")
     assert card["finetune"]["validation_best_checkpoint"] == {"chroma_psnr": 30.0, "step": None}
+
+
+def test_a_run_folder_says_whether_its_stopped_run_is_resumed_or_replaced(tmp_path, tiny_ccdc, user_pairs):
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run = dict(base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors", run_dir=tmp_path / "m.run",
+               crop=(64, 64), device="cpu")
+    list(finetune_ccdc.finetune(pairs[:2], validation=pairs[2:], max_steps=2, **run))
+
+    def first_update(train, held, resume):     # the note comes before any work
+        gen = finetune_ccdc.finetune(train, validation=held, max_steps=5, resume=resume, **run)
+        note = next(gen).run_note
+        gen.close()
+        return note
+
+    assert first_update(pairs[:2], pairs[2:], True).startswith("resuming the run stopped at step 2")
+    assert finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[:2], (64, 64), max_steps=5, validation=pairs[2:])
+    # its scores before the stop were on the held-apart pair p2: other held-apart pairs are another run
+    assert not finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[:2], (64, 64), max_steps=5,
+                                       validation=pairs[1:2])
+    with pytest.raises(finetune_ccdc.ColorStudioError, match="is of another run, with other held-apart pairs"):
+        first_update(pairs[:2], pairs[1:2], True)
+    note = first_update(pairs[1:], (), False)
+    assert note.startswith(f"starting afresh: the run in {run['run_dir']} (step 2,") and \
+        note.endswith("is replaced, as it had other training pairs (1 added, 1 gone), other held-apart pairs")

@@ -62,6 +62,8 @@ class TrainingPage(QWizardPage):
         self.preview = pg.ImageItem(axisOrder="row-major")
         self.preview_box.addItem(self.preview)
         self.monitor = SRGB                  # the preview is shown for it (the main window's choice)
+        self.run_note = QLabel("")            # the run folder's stopped run: resumed, or replaced and why
+        self.run_note.setWordWrap(True)
         self.status = QLabel("")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -80,6 +82,7 @@ class TrainingPage(QWizardPage):
         plots.addWidget(self.preview_view, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(plots, 1)
+        layout.addWidget(self.run_note)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.plan: ta.FineTunePlan | None = None
@@ -118,8 +121,9 @@ class TrainingPage(QWizardPage):
         # after a Stop, Resume goes on with that run, even when its time ran out meanwhile (it
         # then writes its model at once instead of starting over from the base model)
         plan = replace(self.plan, go_on=True) if self.last is not None else self.plan
+        self.run_note.setText("")
         self.worker = GeneratorWorker(ta.training_steps, plan, self.trainer, min_interval=0.1,
-                                      always_emit=lambda u: u.preview is not None).start_with(
+                                      always_emit=lambda u: u.preview is not None or bool(u.run_note)).start_with(
             progress=self._update, finished=self._finished, cancelled=self._stopped, errored=self._failed)
         self.status.setText("Starting…")
         self._update_buttons()
@@ -142,6 +146,8 @@ class TrainingPage(QWizardPage):
 
     def _update(self, u: ta.TrainUpdate) -> None:
         self.last = u
+        if u.run_note:
+            self.run_note.setText(u.run_note[:1].upper() + u.run_note[1:] + ".")
         for name, value in u.losses.items():
             self.history.setdefault(name, []).append((u.step, value))
             if name not in self.curves:

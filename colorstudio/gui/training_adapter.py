@@ -74,6 +74,7 @@ class TrainUpdate:
     eta: float | None                      # seconds left, if known
     preview: np.ndarray | None = None      # (h, w, 3) float [0,1] or uint8: a validation result
     message: str = ""
+    run_note: str = ""                     # the run folder's stopped run: resumed, or replaced and why
 
 
 @dataclass
@@ -124,19 +125,22 @@ def to_update(obj: Any, started: float) -> TrainUpdate:
     return TrainUpdate(step=int(get("step", 0) or 0), total_steps=get("total_steps"),
                        losses=losses, lr=get("lr"),
                        seconds=float(seconds if seconds is not None else time.monotonic() - started),
-                       eta=get("eta"), preview=get("preview"), message=str(get("message", "") or ""))
+                       eta=get("eta"), preview=get("preview"), message=str(get("message", "") or ""),
+                       run_note=str(get("run_note", "") or ""))
 
 
 def _real_trainer(plan: FineTunePlan) -> Iterator:
     """THE wiring point: start the engine's fine-tuning generator for ``plan``."""
     loop = training_module(plan.method)
     pairs = [(p.gray, p.reference) for p in plan.train_pairs]
+    held = [(p.gray, p.reference) for p in plan.held_out]
     # go on with a run stopped half-way with these settings (or one the user stopped just now,
-    # even at the end of its budget); a finished run, or one with other pairs, base model or
-    # crop, starts afresh (it was trained 0 more steps before)
-    resume = plan.go_on or loop.resumable(plan.run_dir, plan.base_model, pairs, plan.crop, plan.minutes, plan.steps)
+    # even at the end of its budget); a finished run, or one with other pairs, base model,
+    # crop or held-apart pairs, starts afresh (the engine's first update says which: run_note)
+    resume = plan.go_on or loop.resumable(plan.run_dir, plan.base_model, pairs, plan.crop, plan.minutes, plan.steps,
+                                          validation=held)
     return loop.finetune(
-        pairs=pairs, validation=[(p.gray, p.reference) for p in plan.held_out],
+        pairs=pairs, validation=held,
         base_model_path=plan.base_model, out=plan.weights_out, run_dir=plan.run_dir,
         minutes=plan.minutes, max_steps=plan.steps, device=plan.device, crop=plan.crop,
         resume=resume)

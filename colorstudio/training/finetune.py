@@ -7,7 +7,6 @@ model file (safetensors + JSON card with the validation cycle PSNR/SSIM before a
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import replace
@@ -25,7 +24,7 @@ from colorstudio.engine.device import torch_device
 from colorstudio.errors import ColorStudioError, ModelError
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model, save_model
-from colorstudio.training import losses
+from colorstudio.training import losses, run_identity
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint
 from colorstudio.training.pair_preparation import PreparedPair, load_user_pair, stereo_pair
 from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, evaluation_mode, train_steps
@@ -160,25 +159,24 @@ def starting_model(path=None) -> CycleCNN:
 DEFAULT_LR = 1e-4
 
 
-def run_key(base_model_path, pairs, lr, crop) -> str:
-    """What makes a run the same run: its base model, training pairs, learning rate and crop.
-    A checkpoint is resumed only with the same (else the card would describe another run)."""
-    return json.dumps({"base": str(Path(base_model_path).resolve()) if base_model_path else "shipped",
-                       "pairs": sorted(str(Path(g).resolve()) for g, _ in pairs),
-                       "lr": lr, "crop": list(crop)}, sort_keys=True)
+def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0) -> str:
+    """What makes a run the same run: its base model, training pairs, learning rate and crop (and
+    held-apart pairs and seed, when given). A checkpoint is resumed only with the same (else the
+    card would describe another run); see :mod:`run_identity`."""
+    return run_identity.run_key(base_model_path, pairs, lr, crop, validation, seed)
 
 
-def resumable(run_dir, base_model_path, pairs, crop, minutes=None, max_steps=None, lr=DEFAULT_LR) -> bool:
+def resumable(run_dir, base_model_path, pairs, crop, minutes=None, max_steps=None, lr=DEFAULT_LR,
+              validation=(), seed=0) -> bool:
     """Whether ``run_dir`` holds an unfinished run with these settings, to go on with (the
     wizard's choice; a finished one or another run's starts afresh)."""
     if not has_checkpoint(run_dir):
         return False
     state = checkpoint_state(run_dir)
-    if state.get("options", {}).get("run_key") != run_key(base_model_path, pairs, lr, crop):
-        return False
-    done_steps = max_steps is not None and state.get("step", 0) >= max_steps
-    done_time = minutes is not None and state.get("seconds", 0.0) >= 60 * minutes
-    return not (done_steps or done_time)
+    if not validation and len(pairs) >= 5:       # the split finetune() makes, whose pairs are keyed
+        pairs = [p for i, p in enumerate(pairs) if i % 5]
+    return (state.get("options", {}).get("run_key") == run_key(base_model_path, pairs, lr, crop, validation, seed)
+            and not run_identity.budget_spent(state, minutes, max_steps))
 
 
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
@@ -211,11 +209,24 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         freeze_batchnorm = False                     # inference: no statistics to keep or to lose
     t0 = time.time()
     pairs, validation = list(pairs), list(validation)
+    held_given = bool(validation)
     if not validation and len(pairs) >= 5:
         validation, pairs = pairs[::5], [p for i, p in enumerate(pairs) if i % 5]
+    key = run_key(base_model_path, pairs, lr, crop, validation if held_given else (), seed)
+    found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
+    if resume and found and run_identity.stored_key(found) not in (None, key):
+        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with "
+                               f"{', '.join(run_identity.differences(run_identity.stored_key(found), key))}: "
+                               f"start a new run, or resume with the same settings")
+    run_note = run_identity.earlier_run_note(found, run_identity.stored_key(found), key, resume and bool(found),
+                                             run_dir, run_identity.budget_spent(found, minutes, max_steps))
+
     def getting_ready(message: str) -> TrainProgress:     # before the first step: what is going on
         return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None,
-                             message=message)
+                             message=message, run_note=run_note)
+
+    if run_note:
+        yield getting_ready(run_note)
 
     prepared, skipped, val_prepared = [], [], []
     for i, (g, r) in enumerate(pairs + validation):      # a pair that fails its checks is left out,
@@ -231,10 +242,6 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()   # none held apart: a training pair
     yield getting_ready("scoring the model on the held-apart pairs before training")
     before = cycle_scores(model, val_set, max_d)
-    key = run_key(base_model_path, pairs, lr, crop)
-    if resume and has_checkpoint(run_dir) and checkpoint_state(run_dir).get("options", {}).get("run_key", key) != key:
-        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run (another base model, pairs, "
-                               f"learning rate or crop): start a new run, or resume with the same settings")
     opts = TrainOptions(objective="cycle", lr=lr, steps=max_steps, minutes=minutes, max_disparity=max_d,
                         checkpoint_every=checkpoint_every, warmup_steps=warmup_steps,
                         freeze_batchnorm=freeze_batchnorm, split_cycle=split_cycle,

@@ -41,6 +41,7 @@ from colorstudio.training.ccdc_losses import ccdc_loss
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training.pair_preparation import UserShot, ccdc_shot, load_user_pair
 from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE
+from colorstudio.training import run_identity
 from colorstudio.training.stereo_loop import TrainProgress
 from colorstudio.training.train_ccdc import batch_tensors, validate
 from colorstudio.training.user_camera import UserCamera, clean_shot, fit_camera
@@ -115,32 +116,30 @@ def starting_model(path=None) -> tuple[CCDC, Path]:
     return model, path
 
 
-def run_key(base_model_path, pairs, lr, crop) -> str:
-    """What makes a run the same run (a checkpoint is resumed only with the same)."""
-    return json.dumps({"method": NAME, "base": str(Path(base_model_path).resolve()) if base_model_path else "shipped",
-                       "pairs": sorted(str(Path(g).resolve()) for g, _ in pairs), "lr": lr, "crop": list(crop)},
-                      sort_keys=True)
+def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0) -> str:
+    """What makes a run the same run (a checkpoint is resumed only with the same): see
+    :mod:`run_identity`."""
+    return run_identity.run_key(base_model_path, pairs, lr, crop, validation, seed, method=NAME)
 
 
-def resumable(run_dir, base_model_path, pairs, crop=None, minutes=None, max_steps=None, lr=DEFAULT_LR) -> bool:
+def resumable(run_dir, base_model_path, pairs, crop=None, minutes=None, max_steps=None, lr=DEFAULT_LR,
+              validation=(), seed=0) -> bool:
     """Whether ``run_dir`` holds an unfinished run with these settings, to go on with."""
     if not has_checkpoint(run_dir):
         return False
     state = checkpoint_state(run_dir)
-    if state.get("run_key") != run_key(base_model_path, pairs, lr, crop or CROP):
-        return False
-    return not ((max_steps is not None and state.get("step", 0) >= max_steps)
-                or (minutes is not None and state.get("seconds", 0.0) >= 60 * minutes))
+    return (state.get("run_key") == run_key(base_model_path, pairs, lr, crop or CROP, validation, seed)
+            and not run_identity.budget_spent(state, minutes, max_steps))
 
 
-def _check_same_run(run_dir: Path, key: str) -> None:
+def _check_same_run(run_dir: Path, state: dict, key: str) -> None:
     """A checkpoint is continued only by the run that made it (else the card would describe another)."""
-    state = checkpoint_state(run_dir)
     if "options" in state and "run_key" not in state:       # stereo_loop's layout: a Cycle CNN run
         raise ColorStudioError(f"the checkpoint in {run_dir} is of a Cycle CNN run: resume it with --method cyclecnn")
     if state.get("run_key") != key:
-        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run (another base model, pairs, "
-                               f"learning rate or crop): start a new run, or resume with the same settings")
+        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with "
+                               f"{', '.join(run_identity.differences(state.get('run_key'), key))}: "
+                               f"start a new run, or resume with the same settings")
 
 
 def _prepare(pairs, validation, crop, getting_ready):
@@ -176,22 +175,29 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         torch.set_num_threads(max(1, min(4, outer_threads())))
     t0 = time.time()
     pairs, validation = list(pairs), list(validation)
-    key = run_key(base_model_path, pairs, lr, crop)      # of the pairs as given, as resumable() sees them
+    key = run_key(base_model_path, pairs, lr, crop, validation, seed)   # the pairs as given, as resumable() sees them
     model, base_path = starting_model(base_model_path)   # a wrong base or another run's checkpoint: said first
     start_weights = copy.deepcopy(model.state_dict())
     run_dir.mkdir(parents=True, exist_ok=True)
     model.to(dev).train()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     state = {"step": 0, "seconds": 0.0, "run_key": key}
-    if resume and has_checkpoint(run_dir):
-        _check_same_run(run_dir, key)
+    found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
+    resuming = resume and bool(found)
+    if resuming:
+        _check_same_run(run_dir, found, key)
         state = load_checkpoint(run_dir, model, opt, name=NAME)
+    run_note = run_identity.earlier_run_note(found, found.get("run_key"), key, resuming, run_dir,
+                                             run_identity.budget_spent(found, minutes, max_steps))
     if not validation and len(pairs) >= 5:
         validation, pairs = pairs[::5], [p for i, p in enumerate(pairs) if i % 5]
 
     def getting_ready(message: str) -> TrainProgress:
-        return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None, message=message)
+        return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None, message=message,
+                             run_note=run_note)
 
+    if run_note:
+        yield getting_ready(run_note)
     shots, held, skipped = yield from _prepare(pairs, validation, crop, getting_ready)
     stereo = all(s.rectified and abs(s.size_factor - 1) < 0.02 for s in shots)
     camera = fit_camera([(s.mono, s.colour) for s in shots], [s.side for s in shots],

@@ -73,6 +73,7 @@ class TrainProgress:
     checkpoint: str | None = None
     events: list[str] = field(default_factory=list)
     preview: object = None              # (h, w, 3) float RGB: a held-apart pair coloured now (fine-tuning)
+    run_note: str = ""                  # fine-tuning: a stopped run resumed, or replaced and why (run_identity)
 
 
 # ------------------------------------------------------------------ losses per objective

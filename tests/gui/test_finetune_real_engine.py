@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -53,6 +54,15 @@ def test_two_real_training_steps_produce_a_loadable_model(tmp_path):
     load_model(outcome.weights)
     card = json.loads(outcome.weights.with_suffix(".json").read_text())
     assert card["finetune"]["steps"] == 2
+    # the same folder again: a longer budget goes on with that run; other pairs replace it
+    def first_note(**changes):
+        gen = ta.training_steps(replace(plan, **changes))
+        note = next(gen).run_note
+        gen.close()
+        return note
+
+    assert first_note(steps=4).startswith("resuming the run stopped at step 2 (")
+    assert first_note(steps=4, train_pairs=items[:1]).endswith("is replaced, as it had other training pairs (1 gone)")
 
 
 def test_wizard_walk_through_with_the_real_training_engine(qtbot, window, tmp_path):

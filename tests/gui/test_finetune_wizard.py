@@ -290,6 +290,7 @@ def test_resume_after_a_stop_goes_on_with_that_run_even_with_its_budget_spent(qt
     class Loop:
         @staticmethod
         def resumable(*a, **k):
+            calls["held_apart_asked"] = k["validation"]      # a run is resumed only with its own held-apart pairs
             return False
 
         @staticmethod
@@ -302,6 +303,34 @@ def test_resume_after_a_stop_goes_on_with_that_run_even_with_its_budget_spent(qt
     assert calls["resume"] is True
     ta._real_trainer(wizard.plan)                                         # a fresh Start: the engine's word
     assert calls["resume"] is False
+    assert calls["held_apart_asked"] == calls["validation"] == [(p.gray, p.reference) for p in wizard.plan.held_out]
+
+
+def test_the_page_keeps_saying_whether_the_folders_stopped_run_was_resumed_or_replaced(qtbot, wizard, pairs_folder):
+    events = []
+    steps = two_step_trainer(events)
+
+    def trainer(plan):          # as the engine's fine-tuners: the note first, on the getting-ready updates
+        note = "starting afresh: the run in R (step 7, 0:09 trained) is replaced, as it had other training pairs (1 added)"
+        yield {"step": 0, "message": note, "run_note": note}
+        yield {"step": 0, "message": "checking pair 1 of 3", "run_note": note}
+        yield from steps(plan)
+
+    wizard.training_page.trainer = trainer
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    page = wizard.training_page
+    qtbot.waitUntil(page.isComplete, timeout=20000)
+    assert page.run_note.text() == ("Starting afresh: the run in R (step 7, 0:09 trained) is replaced, "
+                                    "as it had other training pairs (1 added).")
+    assert "Finished: 2 steps" in page.status.text()          # the status goes on; the note stays
+    wizard.back()                                              # another plan: a new run
+    wizard.settings_page.budget_steps.setChecked(True)
+    wizard.settings_page.steps.setValue(3)
+    page.trainer = two_step_trainer(events)                    # with nothing to say about the folder
+    wizard.next()
+    qtbot.waitUntil(lambda: page.worker is None and page.isComplete(), timeout=20000)
+    assert page.run_note.text() == ""
 
 
 def test_the_default_network_is_ccdc_and_its_model_is_saved_as_one(qtbot, wizard, pairs_folder, monkeypatch):

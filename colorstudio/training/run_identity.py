@@ -1,0 +1,101 @@
+"""What makes a fine-tuning run the same run, and what to tell the user about a stopped one.
+
+A run's checkpoint records its *key* (JSON: base model, training pairs, learning rate, crop, and
+the held-apart pairs and seed when given). A checkpoint is resumed only by a run with the same
+key: otherwise its card would describe another run, and CCDC's scores kept from before the stop
+(measured on the held-apart pairs of that seed) would be compared with scores on other pairs.
+No torch here: the wizard's texts are made from these.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _resolved(pairs) -> list[str]:
+    return sorted(str(Path(g).resolve()) for g, _ in pairs)
+
+
+def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0, method: str | None = None) -> str:
+    """The key of a run. The held-apart pairs and the seed are in it only when given (not the
+    default), so the keys of runs that did not give them stay as older versions wrote them."""
+    key = {"base": str(Path(base_model_path).resolve()) if base_model_path else "shipped",
+           "pairs": _resolved(pairs), "lr": lr, "crop": list(crop)}
+    if method is not None:
+        key["method"] = method
+    if validation:
+        key["validation"] = _resolved(validation)
+    if seed:
+        key["seed"] = seed
+    return json.dumps(key, sort_keys=True)
+
+
+def _names(paths) -> set[str]:
+    return {Path(p).name for p in paths}
+
+
+def differences(old_key: str | None, new_key: str) -> list[str]:
+    """How the run that wrote ``old_key`` differs from ``new_key``, in words ("other pairs (2
+    added)", "another crop (64x64, now 96x96)"); ["another kind of run"] when the old key is
+    missing or unreadable."""
+    try:
+        old, new = json.loads(old_key or ""), json.loads(new_key)
+    except (TypeError, ValueError):
+        return ["another kind of run"]
+    if not isinstance(old, dict):
+        return ["another kind of run"]
+    said = []
+    if old.get("method") != new.get("method"):
+        said.append("another network")
+    if old.get("base") != new.get("base"):
+        said.append("another base model")
+    before, now = set(old.get("pairs", [])), set(new.get("pairs", []))
+    if before != now:
+        counts = [f"{len(now - before)} added" if now - before else "", f"{len(before - now)} gone" if before - now else ""]
+        said.append(f"other training pairs ({', '.join(c for c in counts if c)})")
+    if old.get("validation", []) != new.get("validation", []):
+        said.append("other held-apart pairs")
+    for name, words in (("lr", "another learning rate"), ("crop", "another crop"), ("seed", "another seed")):
+        if old.get(name) != new.get(name):
+            said.append(f"{words} ({_shown(old.get(name))}, now {_shown(new.get(name))})")
+    return said or ["the same settings"]
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return "x".join(str(v) for v in value)
+    return "default" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def minutes_seconds(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def earlier_run_note(state: dict, old_key: str | None, new_key: str, resuming: bool, run_dir,
+                     budget_spent: bool) -> str:
+    """One line about the checkpoint found in ``run_dir`` (``state``: its step and seconds):
+    resumed, or replaced by a run starting afresh, and why. "" when there is none."""
+    if not state:
+        return ""
+    step, trained = state.get("step", 0), minutes_seconds(state.get("seconds", 0.0))
+    if resuming:
+        return f"resuming the run stopped at step {step} ({trained} trained)"
+    if old_key != new_key:
+        why = "as it had " + ", ".join(differences(old_key, new_key))
+    elif budget_spent:
+        why = "as it had used its whole budget"
+    else:
+        why = f"as it was not asked to resume (colorstudio finetune --resume {run_dir} goes on with it)"
+    return f"starting afresh: the run in {run_dir} (step {step}, {trained} trained) is replaced, {why}"
+
+
+def stored_key(state: dict) -> str | None:
+    """The key a checkpoint's state records (CCDC's at the top, the Cycle CNN's among its options)."""
+    return state.get("run_key") or state.get("options", {}).get("run_key")
+
+
+def budget_spent(state: dict, minutes: float | None, max_steps: int | None) -> bool:
+    """Whether the run in ``state`` has already trained for this budget (steps or minutes)."""
+    return ((max_steps is not None and state.get("step", 0) >= max_steps)
+            or (minutes is not None and state.get("seconds", 0.0) >= 60 * minutes))
