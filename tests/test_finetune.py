@@ -105,7 +105,7 @@ def test_the_run_shows_a_held_apart_pair_coloured_as_it_trains(tmp_path, tiny_ba
 
 
 def test_previews_are_spaced_in_training_time_and_closing_stops_the_training():
-    from colorstudio.training.finetune import with_previews
+    from colorstudio.training.previews import with_previews
     from colorstudio.training.stereo_loop import TrainProgress
 
     closed = []

@@ -150,15 +150,23 @@ def test_the_wizard_adapter_runs_the_ccdc_fine_tuner(tmp_path, tiny_ccdc, user_p
     items = [PairItem(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png", name=f"p{i}") for i in range(3)]
     plan = ta.FineTunePlan(train_pairs=items[:2], held_out=items[2:], base_model=tiny_ccdc, run_dir=tmp_path / "run",
                            minutes=None, steps=2, device="cpu", crop=None, method="ccdc")
-    gen = ta.training_steps(plan)
+    gen, updates = ta.training_steps(plan), []
     while True:
         try:
-            next(gen)
+            updates.append(next(gen))
         except StopIteration as stop:
             outcome = stop.value
             break
     assert outcome.finished and outcome.steps == 2 and outcome.weights == plan.weights_out
     assert json.loads(plan.weights_out.with_suffix(".json").read_text())["data"]["validation_pairs"] == 1
+    # the validation preview: the held-apart pair p2 as it is coloured at the first step and by the model written
+    shown = [(u.step, u.preview) for u in updates if u.preview is not None]
+    assert [step for step, _ in shown] == [1, 2]
+    gray = np.asarray(Image.open(user_pairs / "p2_mono.png"), np.float32) / 255
+    for _, picture in shown:
+        assert picture.shape == gray.shape + (3,)
+        assert np.abs(picture @ np.float32([0.299, 0.587, 0.114]) - gray).max() < 0.02     # its luma: the gray
+    assert np.abs(shown[0][1] - shown[1][1]).max() > 0       # the written model colours it otherwise
 
 
 def _run(gen):

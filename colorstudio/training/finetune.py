@@ -7,9 +7,7 @@ model file (safetensors + JSON card with the validation cycle PSNR/SSIM before a
 """
 from __future__ import annotations
 
-import logging
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Generator, Sequence
 
@@ -27,14 +25,9 @@ from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training import losses, run_identity
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint
 from colorstudio.training.pair_preparation import PreparedPair, load_user_pair, stereo_pair
+from colorstudio.training.previews import safely, with_previews
 from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, evaluation_mode, train_steps
 
-
-log = logging.getLogger(__name__)
-
-# A held-apart pair coloured by the model as it trains: at the first step, then after every
-# this many seconds of training, and at the end (about 1 s each on 2 CPU cores at 640 px).
-PREVIEW_EVERY_S = 30.0
 
 # The cycle SSIM compares 4x4 block means by default: per pixel it rewards reproducing the colour
 # shot's noise, and a noisy camera then lost chroma PSNR by fine-tuning (README, fine-tuning).
@@ -113,35 +106,6 @@ def validation_preview(model: CycleCNN, pair: tuple[dict, str], max_disparity: i
         out = model(batch["gray"].to(dev), batch["ref_ycc"].to(dev), max_disparity, side, keep_weights=False)
     chroma = out["chroma"][0].clamp(0, 1).permute(1, 2, 0).cpu().numpy()
     return compose(batch["gray"][0, 0].numpy(), chroma)
-
-
-def with_previews(steps: Generator[TrainProgress, None, dict], preview, every_s: float = PREVIEW_EVERY_S
-                  ) -> Generator[TrainProgress, None, dict]:
-    """The training progress of ``steps``, with ``preview()`` attached at the first step and
-    then once ``every_s`` seconds of training have passed; returns what ``steps`` returns.
-    Closing it closes ``steps``, which keeps its checkpoint. A preview that fails is left out
-    (and logged): it must not stop the training."""
-    last = None
-    try:
-        while True:
-            try:
-                progress = next(steps)
-            except StopIteration as stop:
-                return stop.value
-            if last is None or progress.seconds - last >= every_s:
-                progress = replace(progress, preview=_safely(preview))
-                last = progress.seconds
-            yield progress
-    finally:
-        steps.close()
-
-
-def _safely(preview) -> np.ndarray | None:
-    try:
-        return preview()
-    except Exception:  # noqa: BLE001 - a picture for the wizard, never worth the run
-        log.warning("the validation preview failed; training goes on", exc_info=True)
-        return None
 
 
 def starting_model(path=None) -> CycleCNN:
@@ -268,5 +232,5 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     except OSError as e:
         raise ModelError(f"cannot write the model {out} ({e})") from None
     yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=state["lr"],
-                        seconds=state["seconds"], eta=0.0, preview=_safely(preview), message="finished")
+                        seconds=state["seconds"], eta=0.0, preview=safely(preview), message="finished")
     return card

@@ -41,6 +41,7 @@ from colorstudio.training.ccdc_losses import ccdc_loss
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training.pair_preparation import UserShot, ccdc_shot, load_user_pair
 from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE
+from colorstudio.training.previews import PREVIEW_EVERY_S, CCDCPreview, safely
 from colorstudio.training import run_identity
 from colorstudio.training.stereo_loop import TrainProgress
 from colorstudio.training.train_ccdc import batch_tensors, validate
@@ -211,6 +212,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     train_pairs = CameraPairs(clean(shots), camera, stereo)
     val_pairs = CameraPairs(clean(held) if held else train_pairs.scenes, camera, stereo)
     val_set = val_pairs.fixed(VALIDATION_PAIRS, seed + 1, crop)
+    shown = safely(lambda: CCDCPreview((held or shots)[0]))       # the user's own pair, coloured as it trains
+    preview = (lambda: shown(model)) if shown is not None else (lambda: None)   # noqa: E731
 
     yield getting_ready("scoring the model on the held-apart pairs before training")
     before = state.get("before") or held_apart_psnr(model, val_set, dev)
@@ -242,7 +245,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
         return events
 
-    running = None
+    running, last_preview = None, None
     try:
         while not finished():
             t = batch_tensors(train_pairs.batch(rng, BATCH, crop), dev)
@@ -262,6 +265,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
             progress = TrainProgress(step=state["step"], total_steps=max_steps, losses={"total": running, **parts},
                                      lr=lr, seconds=elapsed(), eta=max(0.0, min(left)) if left else None,
                                      events=events, message=f"step {state['step']}: loss {running:.4f}")
+            if last_preview is None or progress.seconds - last_preview >= PREVIEW_EVERY_S:
+                progress.preview, last_preview = safely(preview), progress.seconds
             held_from = time.perf_counter()
             try:
                 yield progress
@@ -283,7 +288,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
                  base_path, time.time() - t0, went_wrong, average)
     _write(out, model, card)
     yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=lr, seconds=state["seconds"],
-                        eta=0.0, events=events, message="finished")
+                        eta=0.0, events=events, preview=safely(preview), message="finished")
     return card
 
 
