@@ -60,8 +60,10 @@ def test_resume_continues_the_same_run(tmp_path, tiny_base, user_pairs):
     run_dir = tmp_path / "m.run"
     assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "2", "--base", str(tiny_base),
                  "--crop", "64x96"]) == 0
-    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "4", "--base", str(tiny_base),
-                 "--crop", "64x96", "--resume", str(run_dir)]) == 0
+    longer = ["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "4", "--base",
+              str(tiny_base), "--crop", "64x96", "--resume", str(run_dir)]
+    assert main(longer) == 1                    # the model it wrote is there: replaced only when asked
+    assert main(longer + ["--force"]) == 0
     assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 4
 
 
@@ -162,7 +164,7 @@ def test_a_resume_without_checkpoint_or_an_empty_budget_is_refused_before_work(t
     assert message in capsys.readouterr().err and not out.exists()
 
 
-def test_the_wizard_resumes_only_an_unfinished_run_of_the_same_pairs(tmp_path, tiny_base, user_pairs):
+def test_the_wizard_resumes_only_a_run_of_the_same_pairs_and_settings(tmp_path, tiny_base, user_pairs):
     from colorstudio.training.finetune import finetune, resumable
 
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
@@ -171,11 +173,10 @@ def test_the_wizard_resumes_only_an_unfinished_run_of_the_same_pairs(tmp_path, t
                    max_steps=2, crop=(64, 96), resume=False)
     for _ in gen:
         pass
-    assert not resumable(run_dir, tiny_base, pairs, (64, 96), max_steps=2)      # finished
-    assert resumable(run_dir, tiny_base, pairs, (64, 96), max_steps=5)          # a longer budget: go on
-    assert not resumable(run_dir, tiny_base, pairs[:2], (64, 96), max_steps=5)  # other pairs
-    assert not resumable(run_dir, tiny_base, pairs, (64, 128), max_steps=5)     # another crop
-    assert not resumable(tmp_path / "none", tiny_base, pairs, (64, 96), max_steps=5)
+    assert resumable(run_dir, tiny_base, pairs, (64, 96))          # finished or not: it goes on (or writes at once)
+    assert not resumable(run_dir, tiny_base, pairs[:2], (64, 96))  # other pairs
+    assert not resumable(run_dir, tiny_base, pairs, (64, 128))     # another crop
+    assert not resumable(tmp_path / "none", tiny_base, pairs, (64, 96))
 
 
 def test_a_held_apart_pair_that_fails_its_checks_is_left_out_not_fatal(tmp_path, tiny_base, user_pairs):
@@ -218,8 +219,8 @@ def test_a_cyclecnn_run_folder_says_whether_its_stopped_run_is_resumed_or_replac
         return note
 
     assert first_note(pairs[:2], pairs[2:], True).startswith("resuming the run stopped at step 2")
-    assert resumable(run["run_dir"], tiny_base, pairs[:2], (64, 96), max_steps=4, validation=pairs[2:])
-    assert not resumable(run["run_dir"], tiny_base, pairs[:2], (64, 96), max_steps=4, validation=pairs[:1])
+    assert resumable(run["run_dir"], tiny_base, pairs[:2], (64, 96), validation=pairs[2:])
+    assert not resumable(run["run_dir"], tiny_base, pairs[:2], (64, 96), validation=pairs[:1])
     assert first_note(pairs[:2], pairs[2:], False).endswith(
         "as it was not asked to resume (colorstudio finetune --resume " + str(run["run_dir"]) + " goes on with it)")
     assert "as it had other training pairs (1 added, 1 gone)" in first_note(pairs[1:], pairs[:1], False)

@@ -113,13 +113,14 @@ def test_a_stopped_run_resumes_and_another_runs_checkpoint_is_refused(tmp_path, 
     args = ["finetune", str(user_pairs), "-o", str(out), "--base", str(tiny_ccdc), "--crop", "64x64"]
     assert main(args + ["--steps", "2"]) == 0
     capsys.readouterr()
-    assert main(args + ["--steps", "3", "--resume", str(tmp_path / "m.run")]) == 0
+    assert main(args + ["--steps", "3", "--resume", str(tmp_path / "m.run"), "--force"]) == 0
     assert "resuming the run stopped at step 2 (" in capsys.readouterr().err
     assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 3
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
-    resumable = lambda steps, crop=(64, 64): finetune_ccdc.resumable(tmp_path / "m.run", tiny_ccdc, pairs, crop,  # noqa: E731
-                                                                   max_steps=steps)
-    assert not resumable(3) and resumable(10) and not resumable(10, crop=(96, 96))   # finished / not / another run
+    run = tmp_path / "m.run"      # its budget spent or not, the same run goes on; another one does not
+    assert finetune_ccdc.resumable(run, tiny_ccdc, pairs, (64, 64))
+    assert not finetune_ccdc.resumable(run, tiny_ccdc, pairs, (96, 96)) and not finetune_ccdc.resumable(
+        run, tiny_ccdc, pairs, (64, 64), lr=1e-5)
     capsys.readouterr()
     assert main(args + ["--steps", "4", "--lr", "1e-5", "--resume", str(tmp_path / "m.run"), "--force"]) == 1
     assert "is of another run" in capsys.readouterr().err
@@ -226,6 +227,12 @@ def test_gray_colour_shots_a_wrong_base_and_a_cycle_cnn_checkpoint_are_said_plai
     save_checkpoint(cycle_run, net, torch.optim.Adam(net.parameters()), {"step": 1, "options": {"run_key": "x"}})
     assert main(["finetune", str(user_pairs), "-o", out, "--steps", "2", "--resume", str(cycle_run)]) == 1
     assert "is of a Cycle CNN run: resume it with --method cyclecnn" in capsys.readouterr().err
+    ccdc_run = tmp_path / "x.run"      # and the other way round
+    save_checkpoint(ccdc_run, net, torch.optim.Adam(net.parameters()), {"step": 1, "run_key": finetune_ccdc.run_key(
+        None, [(user_pairs / "p0_mono.png", None)], 1e-4, (64, 64))})
+    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", out, "--steps", "2", "--resume",
+                 str(ccdc_run)]) == 1
+    assert "is of a CCDC run: resume it with --method ccdc" in capsys.readouterr().err
 
 
 def test_a_tie_between_sides_is_settled_the_same_way_every_time():
@@ -336,12 +343,34 @@ def test_a_run_folder_says_whether_its_stopped_run_is_resumed_or_replaced(tmp_pa
         return note
 
     assert first_update(pairs[:2], pairs[2:], True).startswith("resuming the run stopped at step 2")
-    assert finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[:2], (64, 64), max_steps=5, validation=pairs[2:])
+    assert finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[:2], (64, 64), validation=pairs[2:])
     # its scores before the stop were on the held-apart pair p2: other held-apart pairs are another run
-    assert not finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[:2], (64, 64), max_steps=5,
-                                       validation=pairs[1:2])
+    assert not finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[:2], (64, 64), validation=pairs[1:2])
     with pytest.raises(finetune_ccdc.ColorStudioError, match="is of another run, with other held-apart pairs"):
         first_update(pairs[:2], pairs[1:2], True)
     note = first_update(pairs[1:], (), False)
     assert note.startswith(f"starting afresh: the run in {run['run_dir']} (step 2,") and \
         note.endswith("is replaced, as it had other training pairs (1 added, 1 gone), other held-apart pairs")
+
+
+def test_ctrl_c_before_the_first_step_promises_no_checkpoint(tmp_path, tiny_ccdc, user_pairs, capsys, monkeypatch):
+    def interrupted_while_getting_ready(pairs, run_dir, **kwargs):
+        run_dir.mkdir(parents=True)            # as the fine-tuner makes it, before any checkpoint
+        yield finetune_ccdc.TrainProgress(0, None, {}, 0.0, 0.0, None, message="measuring pair 1 of 3")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(finetune_ccdc, "finetune", interrupted_while_getting_ready)
+    out = tmp_path / "m.safetensors"
+    assert main(["finetune", str(user_pairs), "-o", str(out), "--steps", "2"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted before training began: nothing to resume" in err and "--resume" not in err
+    assert not (tmp_path / "m.run").exists()       # no empty run folder left behind
+
+
+def test_a_folder_or_the_base_model_as_output_is_refused_before_any_work(tmp_path, tiny_ccdc, user_pairs, capsys):
+    (tmp_path / "x.safetensors").mkdir()
+    assert main(["finetune", str(user_pairs), "-o", str(tmp_path / "x.safetensors"), "--steps", "1", "--force"]) == 1
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["finetune", str(user_pairs), "-o", str(tiny_ccdc), "--base", str(tiny_ccdc), "--steps", "1",
+                 "--force"]) == 1
+    assert "is the base model" in capsys.readouterr().err

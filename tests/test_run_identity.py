@@ -28,6 +28,8 @@ def test_the_differences_are_said_in_words():
     assert ri.differences(key, ri.run_key("/m/base.safetensors", PAIRS, 1e-4, (64, 96))) == \
         ["another network", "another base model"]
     assert ri.differences(None, key) == ["another kind of run"] == ri.differences("not json", key)
+    assert ri.key_method(key) == "ccdc" and ri.key_method(ri.run_key(None, PAIRS, 1e-4, (64, 96))) is None
+    assert ri.key_method(None) is None and ri.key_method("[1]") is None
 
 
 def test_the_note_says_whether_a_stopped_run_is_resumed_or_replaced_and_why():
@@ -39,7 +41,8 @@ def test_the_note_says_whether_a_stopped_run_is_resumed_or_replaced_and_why():
     assert ri.earlier_run_note(state, key, key, True, "/r", False) == "resuming the run stopped at step 120 (3:10 trained)"
     assert ri.earlier_run_note(state, key, other, False, "/r", False) == (
         "starting afresh: the run in /r (step 120, 3:10 trained) is replaced, as it had other training pairs (1 gone)")
-    assert ri.earlier_run_note(state, key, key, False, "/r", True).endswith("as it had used its whole budget")
+    assert ri.earlier_run_note(state, key, key, True, "/r", True) == (
+        "resuming the run stopped at step 120 (3:10 trained); its budget is spent, so its model is written now")
     assert "--resume /r goes on with it" in ri.earlier_run_note(state, key, key, False, "/r", False)
 
 

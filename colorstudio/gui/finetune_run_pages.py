@@ -2,8 +2,6 @@
 pause/stop) and evaluation (before/after cycle PSNR/SSIM, a side-by-side example)."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
@@ -20,6 +18,7 @@ from colorstudio.gui.workers import GeneratorWorker
 
 configure()
 LOSS_COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176"]
+STOPPING = "Stopping after the current step (the checkpoint is kept)…"
 SMOOTHING_STEPS = 10     # the total loss is also drawn as its mean over this many steps (batch-1 losses jump)
 
 
@@ -46,7 +45,7 @@ class TrainingPage(QWizardPage):
         super().__init__()
         self.setTitle("Training")
         self.setSubTitle("Loss curves, progress and a validation preview update live. Pause or cancel "
-                         "at any time: the checkpoint is kept, and training resumes from it next time.")
+                         "at any time: the checkpoint is kept, and the same folder and settings go on with it.")
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
@@ -118,11 +117,10 @@ class TrainingPage(QWizardPage):
             return
         self.outcome = None
         self.trained_plan = self.plan
-        # after a Stop, Resume goes on with that run, even when its time ran out meanwhile (it
-        # then writes its model at once instead of starting over from the base model)
-        plan = replace(self.plan, go_on=True) if self.last is not None else self.plan
+        # the engine goes on with the run of this plan when its folder holds one (after a Stop:
+        # Resume; its time may have run out meanwhile: it then writes its model at once)
         self.run_note.setText("")
-        self.worker = GeneratorWorker(ta.training_steps, plan, self.trainer, min_interval=0.1,
+        self.worker = GeneratorWorker(ta.training_steps, self.plan, self.trainer, min_interval=0.1,
                                       always_emit=lambda u: u.preview is not None or bool(u.run_note)).start_with(
             progress=self._update, finished=self._finished, cancelled=self._stopped, errored=self._failed)
         self.status.setText("Starting…")
@@ -137,14 +135,26 @@ class TrainingPage(QWizardPage):
 
     def cancel(self) -> None:
         if self.worker is not None:
-            self.status.setText("Stopping after the current step (the checkpoint is kept)…")
+            self.status.setText(STOPPING)
             self.worker.abort()
 
     def stop(self, timeout_ms: int = 30000) -> None:
         if self.worker is not None:
+            self.status.setText(STOPPING)
             self.worker.stop(timeout_ms)
 
+    def trained_steps(self) -> int:
+        """The step the last run shown here reached (0: none, or stopped before its first step)."""
+        return self.last.step if self.last is not None else 0
+
+    def _clear_curves(self) -> None:
+        for item in [*self.curves.values(), *([self.smoothed] if self.smoothed is not None else [])]:
+            self.plot.removeItem(item)
+        self.curves, self.history, self.smoothed = {}, {}, None
+
     def _update(self, u: ta.TrainUpdate) -> None:
+        if u.losses and any(h and h[-1][0] >= u.step for h in self.history.values()):
+            self._clear_curves()                  # steps count from 1 again: a run started afresh
         self.last = u
         if u.run_note:
             self.run_note.setText(u.run_note[:1].upper() + u.run_note[1:] + ".")
@@ -163,6 +173,8 @@ class TrainingPage(QWizardPage):
         if u.preview is not None:
             picture = self.monitor.convert(display_image(np.asarray(u.preview), 512))   # 512 px: a few ms
             self.preview.setImage(picture, autoLevels=False, levels=None)
+        if self.worker is not None and self.worker.abort_requested:
+            return                                # the status says it is stopping
         if u.step == 0:                           # before the first step
             self.status.setText(f"Getting ready: {u.message}…" if u.message else "Getting ready…")
             return
@@ -184,9 +196,12 @@ class TrainingPage(QWizardPage):
 
     def _stopped(self) -> None:
         self.worker = None
-        step = self.last.step if self.last else 0
-        self.status.setText(f"Stopped at step {step}. The checkpoint is kept in {self.plan.run_dir}; "
-                            "press Start to resume.")
+        if self.trained_steps():
+            self.status.setText(f"Stopped at step {self.trained_steps()}. The checkpoint is kept in "
+                                f"{self.plan.run_dir}; press Resume to go on.")
+        else:                   # stopped while getting ready: no step, no checkpoint of this run
+            self.last = None
+            self.status.setText("Stopped before the first step: nothing was trained. Press Start to begin.")
         self._update_buttons()
 
     def _failed(self, exc: BaseException) -> None:
@@ -199,9 +214,10 @@ class TrainingPage(QWizardPage):
         running = self.worker is not None
         self.start_button.setEnabled(not running and self.plan is not None and
                                      (self.outcome is None or not self.outcome.finished))
-        self.start_button.setText("Resume" if self.last is not None and not running else "Start")
+        stopped = not running and self.trained_steps() > 0 and (self.outcome is None or not self.outcome.finished)
+        self.start_button.setText("Resume" if stopped else "Start")
         self.pause_button.setEnabled(running)
-        self.pause_button.setText("Resume" if running and self.worker.is_paused else "Pause")
+        self.pause_button.setText("Continue" if running and self.worker.is_paused else "Pause")
         self.cancel_button.setEnabled(running)
         self.stateChanged.emit()          # first: the wizard locks Back while a run goes on,
         self.completeChanged.emit()       # then it redraws its buttons
@@ -225,8 +241,8 @@ class EvaluationPage(QWizardPage):
         self.setSubTitle("Cycle PSNR on pairs held apart from training: each gray is coloured, then the "
                          "colour shot is coloured back from that result and compared with itself.")
         self.explained = QLabel("The 16-pixel-block score ignores the colour shot's pixel noise; the "
-                                "per-pixel one also rewards copying that noise, which fine-tuning "
-                                "deliberately unlearns.")
+                                "per-pixel one also rewards copying that noise, which the Cycle CNN's "
+                                "fine-tuning deliberately unlearns.")
         self.explained.setWordWrap(True)
         self.explained.setStyleSheet("color: #9e9e9e;")
         self.table = QTableWidget(0, 7)

@@ -67,7 +67,10 @@ class FineTuneWizard(QWizard):
     def validateCurrentPage(self) -> bool:  # noqa: N802 - Qt API
         page = self.currentId()
         if page == SETTINGS:
-            self.plan = self.make_plan()
+            plan = self.make_plan()
+            if not self._may_leave_the_last_run(plan):
+                return False
+            self.plan = plan
             self.training_page.set_plan(self.plan)
             self.save_page.folder_name = self.checks_page.result.folder.name
         elif page == TRAINING:
@@ -116,6 +119,25 @@ class FineTuneWizard(QWizard):
         self.modelSaved.emit(path)
         return True
 
+    def _may_leave_the_last_run(self, plan: ta.FineTunePlan) -> bool:
+        """Before a plan that starts another run: ask when this wizard's last run would be lost
+        (a trained model not saved, or a run stopped part-way, whose folder the new run takes
+        over). Only a new budget or device goes on with the same run."""
+        page = self.training_page
+        last = page.trained_plan
+        if last is None or last.same_run(plan):
+            return True
+        if self.has_unsaved_model():
+            question = "The fine-tuned model has not been saved. Train with the new settings and discard it?"
+        elif page.trained_steps() and (page.outcome is None or not page.outcome.finished):
+            question = (f"The run stopped at step {page.trained_steps()} used other settings; training with "
+                        f"the new ones starts afresh{' and replaces it' if plan.run_dir == last.run_dir else ''}. "
+                        "Go on?")
+        else:
+            return True
+        answer = QMessageBox.question(self, "Start a new run?", question)
+        return answer == QMessageBox.StandardButton.Yes
+
     # ------------------------------------------------------------------ closing
     def is_training(self) -> bool:
         return self.training_page.is_running()
@@ -139,13 +161,14 @@ class FineTuneWizard(QWizard):
             return True
         if self.is_training():
             answer = QMessageBox.question(self, "Stop training?",
-                                          "Training is running. Stop it? The checkpoint is kept and "
-                                          "training resumes from it next time.")
+                                          "Training is running. Stop it? Its checkpoint is kept: the same "
+                                          "folder and settings go on with it next time.")
             return answer == QMessageBox.StandardButton.Yes
         if self.has_unsaved_model():
-            answer = QMessageBox.question(self, "Discard the trained model?",
-                                          "The fine-tuned model has not been saved, and the next run "
-                                          "starts over. Close the wizard and discard it?")
+            answer = QMessageBox.question(self, "Close without saving?",
+                                          "The fine-tuned model has not been saved. Close the wizard? "
+                                          "(The same folder and settings give it back next time; other "
+                                          "pairs or settings start over.)")
             return answer == QMessageBox.StandardButton.Yes
         return True
 
@@ -156,6 +179,9 @@ class FineTuneWizard(QWizard):
         self.settings_page.stop_detection()
         for page in (self.checks_page, self.evaluation_page):
             page.cleanupPage()
+        if self.is_training():     # ending its step: hidden, not reset, so that reopening the
+            self.hide()            # wizard now shows this run stopping (the app reuses it)
+            return
         super().reject()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -56,12 +56,16 @@ class FineTunePlan:
     crop: tuple[int, int] | None = (256, 512)   # (height, width): the Cycle CNN paper's; None: the
                                                 # fine-tuner's own (CCDC: 160 x 160)
     method: str = "cyclecnn"               # the network fine-tuned: a key of TRAINING_MODULES
-    go_on: bool = False                    # the user stopped this run and resumes it: its checkpoint
-                                           # is taken up even with its budget spent (it then writes its model)
 
     @property
     def weights_out(self) -> Path:
         return self.run_dir / "finetuned.safetensors"
+
+    def same_run(self, other: "FineTunePlan") -> bool:
+        """Whether ``other`` goes on with this plan's run (only its budget or device differ), so
+        that a run stopped or finished on this plan is resumed, not replaced."""
+        keep = ("train_pairs", "held_out", "base_model", "run_dir", "crop", "method")
+        return all(getattr(self, k) == getattr(other, k) for k in keep)
 
 
 @dataclass
@@ -134,11 +138,10 @@ def _real_trainer(plan: FineTunePlan) -> Iterator:
     loop = training_module(plan.method)
     pairs = [(p.gray, p.reference) for p in plan.train_pairs]
     held = [(p.gray, p.reference) for p in plan.held_out]
-    # go on with a run stopped half-way with these settings (or one the user stopped just now,
-    # even at the end of its budget); a finished run, or one with other pairs, base model,
-    # crop or held-apart pairs, starts afresh (the engine's first update says which: run_note)
-    resume = plan.go_on or loop.resumable(plan.run_dir, plan.base_model, pairs, plan.crop, plan.minutes, plan.steps,
-                                          validation=held)
+    # go on with the run of these settings (one whose budget is spent writes its model at once);
+    # one with other pairs, base model, crop or held-apart pairs is replaced by a fresh run (the
+    # engine's first update says which: run_note)
+    resume = loop.resumable(plan.run_dir, plan.base_model, pairs, plan.crop, validation=held)
     return loop.finetune(
         pairs=pairs, validation=held,
         base_model_path=plan.base_model, out=plan.weights_out, run_dir=plan.run_dir,

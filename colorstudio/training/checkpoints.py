@@ -16,12 +16,10 @@ import torch
 
 from colorstudio.errors import ModelError
 from colorstudio.nets.weights_file import read_weights, write_weights
+from colorstudio.training import run_identity
 
-FILENAME = "checkpoint.safetensors"
-
-
-def has_checkpoint(run_dir: str | Path) -> bool:
-    return (Path(run_dir) / FILENAME).exists()
+FILENAME = run_identity.CHECKPOINT_FILE
+has_checkpoint = run_identity.has_checkpoint      # torch-free there, for the wizard
 
 
 def checkpoint_state(run_dir: str | Path) -> dict:

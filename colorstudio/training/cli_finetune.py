@@ -33,13 +33,21 @@ def add_parser(sub) -> None:
     p.add_argument("--cycle-pool", type=int, default=None, metavar="K",
                    help="cyclecnn: compare the round trip on KxK block means (default 4; 1 = per pixel, "
                         "which rewards reproducing the colour shot's noise)")
-    p.add_argument("--lr-mono-side", choices=["L", "R"], default="L")
+    p.add_argument("--lr-mono-side", choices=["L", "R"], default="L",
+                   help="for <stem>_L/<stem>_R pairs: which side is the mono camera")
     p.add_argument("--force", action="store_true", help="replace an existing model file at -o")
     p.set_defaults(func=run)
 
 
 METHODS = ("ccdc", "cyclecnn")
 DEFAULT_CROP = {"ccdc": "160x160", "cyclecnn": "128x256"}
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()            # only an empty one
+    except OSError:
+        pass
 
 
 def _say(msg: str) -> None:
@@ -71,8 +79,12 @@ def run(args) -> int:
     out = Path(args.output)
     if out.suffix != ".safetensors":
         raise OutputError(f"{out.name}: a model file must end in .safetensors")
-    if out.exists() and not (args.force or args.resume):       # told now, not after the training
+    if out.is_dir():
+        raise OutputError(f"{out} is a folder; give the model file's name")
+    if out.exists() and not args.force:       # told now, not after the training (a resumed run too)
         raise OutputError(f"{out} exists; choose another name, or --force to replace it")
+    if args.base and Path(args.base).exists() and Path(args.base).resolve() == out.resolve():
+        raise OutputError(f"{out} is the base model; write the fine-tuned one under another name")
     if args.resume and not has_checkpoint(args.resume):
         raise ColorStudioError(f"--resume {args.resume}: no checkpoint there to continue (a typo? "
                                f"without --resume a new run starts)")
@@ -116,9 +128,16 @@ def run(args) -> int:
             elif p.step == 0 and p.message:        # before the first step: checking the pairs, …
                 _say(p.message)
     except KeyboardInterrupt:
-        gen.close()  # writes the checkpoint
-        _say(f"interrupted: checkpoint kept; continue with --resume {run_dir}")
+        gen.close()  # writes the checkpoint, once training has begun
+        if has_checkpoint(run_dir):
+            _say(f"interrupted: checkpoint kept; continue with --resume {run_dir}")
+        else:
+            _say("interrupted before training began: nothing to resume")
+            _remove_if_empty(run_dir)
         return 130
+    except ColorStudioError:
+        _remove_if_empty(run_dir)            # e.g. no usable pairs: no empty run folder left behind
+        raise
     ft = card["finetune"]
     b, a = ft["validation_before"], ft["validation_after"]
     if args.method == "ccdc":

@@ -130,17 +130,15 @@ def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0) -> str:
     return run_identity.run_key(base_model_path, pairs, lr, crop, validation, seed)
 
 
-def resumable(run_dir, base_model_path, pairs, crop, minutes=None, max_steps=None, lr=DEFAULT_LR,
-              validation=(), seed=0) -> bool:
-    """Whether ``run_dir`` holds an unfinished run with these settings, to go on with (the
-    wizard's choice; a finished one or another run's starts afresh)."""
+def resumable(run_dir, base_model_path, pairs, crop, lr=DEFAULT_LR, validation=(), seed=0) -> bool:
+    """Whether ``run_dir`` holds a run with these settings, to go on with (one whose budget is
+    spent then writes its model at once; the wizard's choice; another run's starts afresh)."""
     if not has_checkpoint(run_dir):
         return False
-    state = checkpoint_state(run_dir)
     if not validation and len(pairs) >= 5:       # the split finetune() makes, whose pairs are keyed
         pairs = [p for i, p in enumerate(pairs) if i % 5]
-    return (state.get("options", {}).get("run_key") == run_key(base_model_path, pairs, lr, crop, validation, seed)
-            and not run_identity.budget_spent(state, minutes, max_steps))
+    return run_identity.stored_key(checkpoint_state(run_dir)) == run_key(base_model_path, pairs, lr, crop,
+                                                                          validation, seed)
 
 
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
@@ -178,6 +176,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         validation, pairs = pairs[::5], [p for i, p in enumerate(pairs) if i % 5]
     key = run_key(base_model_path, pairs, lr, crop, validation if held_given else (), seed)
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
+    if resume and found and run_identity.key_method(run_identity.stored_key(found)) == "ccdc":
+        raise ColorStudioError(f"the checkpoint in {run_dir} is of a CCDC run: resume it with --method ccdc")
     if resume and found and run_identity.stored_key(found) not in (None, key):
         raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with "
                                f"{', '.join(run_identity.differences(run_identity.stored_key(found), key))}: "
@@ -204,7 +204,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
                                + (f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""))
     train_data = UserPairs(prepared, crop, seed)
     val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()   # none held apart: a training pair
-    yield getting_ready("scoring the model on the held-apart pairs before training")
+    yield getting_ready("scoring the model on the held-apart pairs before training" if val_prepared else
+                        "scoring the model on a training pair before training (none held apart: fewer than 5 pairs)")
     before = cycle_scores(model, val_set, max_d)
     opts = TrainOptions(objective="cycle", lr=lr, steps=max_steps, minutes=minutes, max_disparity=max_d,
                         checkpoint_every=checkpoint_every, warmup_steps=warmup_steps,

@@ -1,4 +1,5 @@
-"""What makes a fine-tuning run the same run, and what to tell the user about a stopped one.
+"""What makes a fine-tuning run the same run, whether its folder holds a checkpoint, and what to
+tell the user about a stopped one.
 
 A run's checkpoint records its *key* (JSON: base model, training pairs, learning rate, crop, and
 the held-apart pairs and seed when given). A checkpoint is resumed only by a run with the same
@@ -10,6 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+CHECKPOINT_FILE = "checkpoint.safetensors"      # in the run folder (training.checkpoints writes it)
+
+
+def has_checkpoint(run_dir: str | Path) -> bool:
+    return (Path(run_dir) / CHECKPOINT_FILE).exists()
 
 
 def _resolved(pairs) -> list[str]:
@@ -80,11 +87,10 @@ def earlier_run_note(state: dict, old_key: str | None, new_key: str, resuming: b
         return ""
     step, trained = state.get("step", 0), minutes_seconds(state.get("seconds", 0.0))
     if resuming:
-        return f"resuming the run stopped at step {step} ({trained} trained)"
+        spent = "; its budget is spent, so its model is written now" if budget_spent else ""
+        return f"resuming the run stopped at step {step} ({trained} trained){spent}"
     if old_key != new_key:
         why = "as it had " + ", ".join(differences(old_key, new_key))
-    elif budget_spent:
-        why = "as it had used its whole budget"
     else:
         why = f"as it was not asked to resume (colorstudio finetune --resume {run_dir} goes on with it)"
     return f"starting afresh: the run in {run_dir} (step {step}, {trained} trained) is replaced, {why}"
@@ -93,6 +99,15 @@ def earlier_run_note(state: dict, old_key: str | None, new_key: str, resuming: b
 def stored_key(state: dict) -> str | None:
     """The key a checkpoint's state records (CCDC's at the top, the Cycle CNN's among its options)."""
     return state.get("run_key") or state.get("options", {}).get("run_key")
+
+
+def key_method(key: str | None) -> str | None:
+    """The network a run key names (None: the Cycle CNN's keys name none, or no key)."""
+    try:
+        found = json.loads(key or "")
+    except ValueError:
+        return None
+    return found.get("method") if isinstance(found, dict) else None
 
 
 def budget_spent(state: dict, minutes: float | None, max_steps: int | None) -> bool:

@@ -27,6 +27,18 @@ def isolated_user_dir(tmp_path, monkeypatch, qapp):
     gc.collect()
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_question(monkeypatch):
+    """A question box a test did not expect fails it at once: offscreen, nobody would answer it
+    and the run would hang (a test that expects one patches QMessageBox.question itself)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def unexpected(parent, title, text, *args, **kwargs):
+        raise AssertionError(f"unexpected question box: {title}: {text}")
+
+    monkeypatch.setattr(QMessageBox, "question", unexpected)
+
+
 @pytest.fixture
 def pair_files(tmp_path) -> tuple[Path, Path]:
     return write_pair(tmp_path / "photos")

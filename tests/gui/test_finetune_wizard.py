@@ -117,14 +117,14 @@ def test_pause_and_stop_keep_the_run_resumable(qtbot, wizard, pairs_folder):
     events = []
     page = start_long_training(qtbot, wizard, pairs_folder, events, steps_done=2)
     page.toggle_pause()
-    assert page.pause_button.text() == "Resume"
+    assert page.pause_button.text() == "Continue"
     qtbot.wait(300)
     step = page.last.step
     qtbot.wait(300)
     assert page.last.step <= step + 1
     page.cancel()
     qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
-    assert "Stopped at step" in page.status.text() and "resume" in page.status.text()
+    assert "Stopped at step" in page.status.text() and "press Resume to go on" in page.status.text()
     assert page.start_button.isEnabled() and page.start_button.text() == "Resume"
     assert not page.isComplete()
     assert events == ["generator closed"]
@@ -228,6 +228,7 @@ def test_reopening_the_wizard_while_its_training_ends_shows_that_one(qtbot, wind
     assert not first.isVisible() and first.is_training()          # its step is still ending
     window.open_finetune_wizard()
     assert window.wizard is first and first.isVisible()
+    assert first.currentId() == TRAINING and "Stopping" in first.training_page.status.text()   # not reset
     first.force_close = True
     qtbot.waitUntil(lambda: not first.is_training(), timeout=10000)
     first.close()
@@ -273,25 +274,21 @@ def test_a_finished_model_not_yet_saved_is_not_thrown_away_without_asking(qtbot,
     assert not wizard.isVisible()
 
 
-def test_resume_after_a_stop_goes_on_with_that_run_even_with_its_budget_spent(qtbot, wizard, pairs_folder,
-                                                                             monkeypatch):
-    events = []
-    page = start_long_training(qtbot, wizard, pairs_folder, events)
-    page.cancel()
-    qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
-    plans = []
-    page.trainer = lambda plan: (plans.append(plan), two_step_trainer(events)(plan))[1]
-    page.start()                                                          # "Resume"
-    qtbot.waitUntil(lambda: page.worker is None, timeout=20000)
-    assert plans and plans[0].go_on
-    # the engine then takes the checkpoint up although `resumable` says its time is spent
+def test_the_adapter_resumes_what_the_engine_calls_the_same_run(wizard, qtbot, pairs_folder, monkeypatch):
+    """The same pairs, held-apart pairs, base and crop go on (a spent budget then writes its
+    model at once: the engine's tests); the engine's resumable() is the one word on it."""
+    go_to_settings(qtbot, wizard, pairs_folder)
+    plan = wizard.make_plan()
+    wizard.settings_page.stop_detection()
     calls = {}
 
     class Loop:
+        same = True
+
         @staticmethod
         def resumable(*a, **k):
             calls["held_apart_asked"] = k["validation"]      # a run is resumed only with its own held-apart pairs
-            return False
+            return Loop.same
 
         @staticmethod
         def finetune(**kwargs):
@@ -299,11 +296,59 @@ def test_resume_after_a_stop_goes_on_with_that_run_even_with_its_budget_spent(qt
             return iter(())
 
     monkeypatch.setattr(ta, "training_module", lambda method: Loop)
-    ta._real_trainer(plans[0])
+    ta._real_trainer(plan)
     assert calls["resume"] is True
-    ta._real_trainer(wizard.plan)                                         # a fresh Start: the engine's word
+    Loop.same = False
+    ta._real_trainer(plan)
     assert calls["resume"] is False
-    assert calls["held_apart_asked"] == calls["validation"] == [(p.gray, p.reference) for p in wizard.plan.held_out]
+    assert calls["held_apart_asked"] == calls["validation"] == [(p.gray, p.reference) for p in plan.held_out]
+
+
+def test_a_stop_before_the_first_step_offers_start_not_resume(qtbot, wizard, pairs_folder):
+    def slow_start(plan):           # getting ready for a long time (pairs measured, scores made)
+        for i in range(200):
+            time.sleep(0.05)
+            yield {"step": 0, "message": f"checking pair {i}"}
+
+    wizard.training_page.trainer = slow_start
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    page = wizard.training_page
+    qtbot.waitUntil(lambda: page.last is not None, timeout=10000)
+    page.cancel()
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
+    assert page.status.text() == "Stopped before the first step: nothing was trained. Press Start to begin."
+    assert page.start_button.isEnabled() and page.start_button.text() == "Start"
+
+
+def test_new_settings_ask_before_they_replace_a_model_not_saved(qtbot, wizard, pairs_folder, monkeypatch):
+    from colorstudio.gui.finetune_wizard import SETTINGS
+
+    wizard.training_page.trainer = two_step_trainer([])
+    go_to_settings(qtbot, wizard, pairs_folder)
+    page = wizard.settings_page
+    page.budget_steps.setChecked(True)
+    page.steps.setValue(2)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
+    asked = []
+    answer = QMessageBox.StandardButton.No
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), answer)[1])
+    wizard.back()
+    page.steps.setValue(3)                       # a longer budget goes on with the same run: nothing to ask
+    wizard.next()
+    assert wizard.currentId() == TRAINING and not asked
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
+    xs, _ = wizard.training_page.curves["structure"].getData()
+    assert list(xs) == [1, 2, 3]                 # the stand-in trainer counts from 1 again: a new curve
+    wizard.back()
+    page.network.setCurrentIndex(page.network.findData("cyclecnn"))     # another run
+    wizard.next()
+    assert wizard.currentId() == SETTINGS and "not been saved" in asked[0]   # said no: stays
+    answer = QMessageBox.StandardButton.Yes
+    wizard.next()
+    assert wizard.currentId() == TRAINING and len(asked) == 2
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
 
 
 def test_the_page_keeps_saying_whether_the_folders_stopped_run_was_resumed_or_replaced(qtbot, wizard, pairs_folder):
