@@ -363,7 +363,7 @@ def test_ctrl_c_before_the_first_step_promises_no_checkpoint(tmp_path, tiny_ccdc
     out = tmp_path / "m.safetensors"
     assert main(["finetune", str(user_pairs), "-o", str(out), "--steps", "2"]) == 130
     err = capsys.readouterr().err
-    assert "interrupted before training began: nothing to resume" in err and "--resume" not in err
+    assert "interrupted before training began: nothing new to resume" in err and "--resume" not in err
     assert not (tmp_path / "m.run").exists()       # no empty run folder left behind
 
 

@@ -23,11 +23,15 @@ def test_the_differences_are_said_in_words():
         ["other training pairs (1 added, 1 gone)"]
     assert ri.differences(key, ri.run_key(None, PAIRS, 1e-5, (96, 96), method="ccdc")) == \
         ["another learning rate (0.0001, now 1e-05)", "another crop (64x96, now 96x96)"]
-    assert ri.differences(key, ri.run_key(None, PAIRS, 1e-4, (64, 96), [PAIRS[0]], 2, method="ccdc")) == \
+    held = ri.run_key(None, PAIRS, 1e-4, (64, 96), [PAIRS[1]], method="ccdc")
+    assert ri.differences(held, ri.run_key(None, PAIRS, 1e-4, (64, 96), [PAIRS[0]], 2, method="ccdc")) == \
         ["other held-apart pairs", "another seed (default, now 2)"]
     assert ri.differences(key, ri.run_key("/m/base.safetensors", PAIRS, 1e-4, (64, 96))) == \
         ["another network", "another base model"]
     assert ri.differences(None, key) == ["another kind of run"] == ri.differences("not json", key)
+    # a CCDC key an older version wrote (no held-apart pairs recorded) is not said to have other ones
+    assert ri.differences(key, ri.run_key(None, PAIRS, 1e-4, (64, 96), [PAIRS[0]], method="ccdc")) == \
+        ["held-apart pairs it did not record (its own one in five, or an older version's run)"]
     assert ri.key_method(key) == "ccdc" and ri.key_method(ri.run_key(None, PAIRS, 1e-4, (64, 96))) is None
     assert ri.key_method(None) is None and ri.key_method("[1]") is None
 

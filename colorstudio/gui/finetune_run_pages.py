@@ -89,14 +89,18 @@ class TrainingPage(QWizardPage):
         self.worker: GeneratorWorker | None = None
         self.outcome: ta.TrainOutcome | None = None
         self.last: ta.TrainUpdate | None = None
+        self.reached = 0             # the step this plan's run reached (kept across a Stop and a new budget)
         self.trainer = None          # tests inject a generator factory here (default: the engine's)
         self._update_buttons()
 
     def set_plan(self, plan: ta.FineTunePlan) -> None:
-        """The plan of the next run. Weights trained on another plan are not this plan's outcome."""
+        """The plan of the next run. Weights trained on another plan are not this plan's outcome;
+        the steps and curves of another run (not :meth:`FineTunePlan.same_run`) are not this one's."""
         if self.worker is None and plan != self.plan:
             self.outcome = None
-            self.last = None                 # a stopped run of another plan is not resumed by this one
+            if self.plan is None or not self.plan.same_run(plan):
+                self.last, self.reached = None, 0
+                self._clear_curves()
         self.plan = plan
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
@@ -144,8 +148,8 @@ class TrainingPage(QWizardPage):
             self.worker.stop(timeout_ms)
 
     def trained_steps(self) -> int:
-        """The step the last run shown here reached (0: none, or stopped before its first step)."""
-        return self.last.step if self.last is not None else 0
+        """The step this plan's run reached (0: none yet), a resumed run's earlier steps included."""
+        return self.reached
 
     def _clear_curves(self) -> None:
         for item in [*self.curves.values(), *([self.smoothed] if self.smoothed is not None else [])]:
@@ -156,6 +160,8 @@ class TrainingPage(QWizardPage):
         if u.losses and any(h and h[-1][0] >= u.step for h in self.history.values()):
             self._clear_curves()                  # steps count from 1 again: a run started afresh
         self.last = u
+        if u.step > 0:
+            self.reached = u.step
         if u.run_note:
             self.run_note.setText(u.run_note[:1].upper() + u.run_note[1:] + ".")
         for name, value in u.losses.items():
@@ -191,7 +197,8 @@ class TrainingPage(QWizardPage):
         self.worker = None
         self.outcome = outcome
         self.progress.setValue(1000)
-        self.status.setText(f"Finished: {outcome.steps} steps in {format_seconds(outcome.seconds)}.")
+        self.status.setText(f"Finished: {outcome.steps} steps; {format_seconds(outcome.seconds)} in all, "
+                            "the checks and scores included.")
         self._update_buttons()
 
     def _stopped(self) -> None:
@@ -200,7 +207,6 @@ class TrainingPage(QWizardPage):
             self.status.setText(f"Stopped at step {self.trained_steps()}. The checkpoint is kept in "
                                 f"{self.plan.run_dir}; press Resume to go on.")
         else:                   # stopped while getting ready: no step, no checkpoint of this run
-            self.last = None
             self.status.setText("Stopped before the first step: nothing was trained. Press Start to begin.")
         self._update_buttons()
 

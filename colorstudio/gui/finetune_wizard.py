@@ -2,7 +2,7 @@
 
 The plan (pairs, base model, budget, device, crop) is built when leaving the settings page;
 training runs in a worker; closing the wizard while it trains asks first, then stops cleanly
-(the engine keeps its checkpoint: the same folder resumes later).
+(the engine keeps its checkpoint: the same folder and settings go on with it later).
 """
 from __future__ import annotations
 
@@ -120,19 +120,20 @@ class FineTuneWizard(QWizard):
         return True
 
     def _may_leave_the_last_run(self, plan: ta.FineTunePlan) -> bool:
-        """Before a plan that starts another run: ask when this wizard's last run would be lost
-        (a trained model not saved, or a run stopped part-way, whose folder the new run takes
-        over). Only a new budget or device goes on with the same run."""
+        """Before a plan whose run takes over the run folder of this wizard's last run (the same
+        folder, network and base model, but other pairs or crop): ask when that run would be
+        lost (a trained model not saved, or a run stopped part-way). A new budget or device goes
+        on with the same run; another network or base model has its own folder, where the last
+        run stays (the same settings give it back)."""
         page = self.training_page
         last = page.trained_plan
-        if last is None or last.same_run(plan):
+        if last is None or last.same_run(plan) or last.run_dir != plan.run_dir:
             return True
         if self.has_unsaved_model():
             question = "The fine-tuned model has not been saved. Train with the new settings and discard it?"
         elif page.trained_steps() and (page.outcome is None or not page.outcome.finished):
-            question = (f"The run stopped at step {page.trained_steps()} used other settings; training with "
-                        f"the new ones starts afresh{' and replaces it' if plan.run_dir == last.run_dir else ''}. "
-                        "Go on?")
+            question = (f"The run stopped at step {page.trained_steps()} used other pairs or settings; training "
+                        "with the new ones starts afresh and replaces it. Go on?")
         else:
             return True
         answer = QMessageBox.question(self, "Start a new run?", question)

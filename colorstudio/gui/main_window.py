@@ -240,6 +240,8 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultVi
         # a wizard closed while its training finishes its step is shown again, not replaced: a
         # second run would share its run folder and the two would overwrite each other's checkpoint
         if self.wizard is None or not (self.wizard.isVisible() or self.wizard.is_training()):
+            if self.wizard is not None:
+                self.wizard.deleteLater()          # closed and done: not kept as a hidden child
             self.wizard = FineTuneWizard(self.settings, self)
             self.wizard.modelSaved.connect(lambda path: self.refresh_choices(f"model:{path}"))
         self.wizard.training_page.monitor = self.compare.colour.monitor

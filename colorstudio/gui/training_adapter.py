@@ -49,7 +49,7 @@ class FineTunePlan:
     train_pairs: list[PairItem]
     held_out: list[PairItem]
     base_model: Path | None                # None: the shipped model (or from scratch if none ships)
-    run_dir: Path                          # checkpoints + log; a later run with the same dir resumes
+    run_dir: Path                          # checkpoints + log; a later run of the same settings goes on
     minutes: float | None = 10.0           # a time budget ...
     steps: int | None = None               # ... or a number of steps
     device: str = "auto"
@@ -152,7 +152,7 @@ def _real_trainer(plan: FineTunePlan) -> Iterator:
 def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterator] | None = None
                    ) -> Generator[TrainUpdate, None, TrainOutcome]:
     """Run the fine-tuning, yielding :class:`TrainUpdate`; closing the generator stops it
-    (the engine keeps its checkpoint in ``plan.run_dir``; the same run dir resumes)."""
+    (the engine keeps its checkpoint in ``plan.run_dir``; the same settings go on with it)."""
     plan.run_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     gen = (trainer or _real_trainer)(plan)

@@ -19,7 +19,7 @@ from colorstudio.nets.weights_file import read_weights, write_weights
 from colorstudio.training import run_identity
 
 FILENAME = run_identity.CHECKPOINT_FILE
-has_checkpoint = run_identity.has_checkpoint      # torch-free there, for the wizard
+has_checkpoint = run_identity.has_checkpoint      # torch-free there
 
 
 def checkpoint_state(run_dir: str | Path) -> dict:

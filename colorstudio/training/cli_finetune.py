@@ -2,7 +2,8 @@
 folder of one's own pairs.
 
 Imported by the CLI when it builds its parser, so torch is imported only when the command runs.
-Progress goes to stderr; Ctrl-C keeps a checkpoint in the run folder and exits cleanly.
+Progress goes to stderr; Ctrl-C keeps a checkpoint in the run folder (once training has begun)
+and exits cleanly.
 """
 from __future__ import annotations
 
@@ -81,10 +82,10 @@ def run(args) -> int:
         raise OutputError(f"{out.name}: a model file must end in .safetensors")
     if out.is_dir():
         raise OutputError(f"{out} is a folder; give the model file's name")
-    if out.exists() and not args.force:       # told now, not after the training (a resumed run too)
-        raise OutputError(f"{out} exists; choose another name, or --force to replace it")
     if args.base and Path(args.base).exists() and Path(args.base).resolve() == out.resolve():
         raise OutputError(f"{out} is the base model; write the fine-tuned one under another name")
+    if out.exists() and not args.force:       # told now, not after the training (a resumed run too)
+        raise OutputError(f"{out} exists; choose another name, or --force to replace it")
     if args.resume and not has_checkpoint(args.resume):
         raise ColorStudioError(f"--resume {args.resume}: no checkpoint there to continue (a typo? "
                                f"without --resume a new run starts)")
@@ -115,6 +116,7 @@ def run(args) -> int:
         gen = cyclecnn_finetune.finetune(pairs, lr=args.lr or cyclecnn_finetune.DEFAULT_LR, cycle_pool=cycle_pool,
                                          **common)
     _say(f"fine-tuning {args.method} on {len(pairs)} pairs; checkpoints in {run_dir}")
+    trained = False
     try:
         while True:
             try:
@@ -122,6 +124,7 @@ def run(args) -> int:
             except StopIteration as stop:
                 card = stop.value
                 break
+            trained = trained or p.step > 0
             if "total" in p.losses and (p.step % 10 == 0 or p.events):    # not the final preview
                 eta = f", {p.eta / 60:.1f} min left" if p.eta is not None else ""
                 _say(f"step {p.step}: loss {p.losses['total']:.4f}{eta} {' '.join(p.events)}")
@@ -129,10 +132,10 @@ def run(args) -> int:
                 _say(p.message)
     except KeyboardInterrupt:
         gen.close()  # writes the checkpoint, once training has begun
-        if has_checkpoint(run_dir):
+        if trained or (args.resume and has_checkpoint(run_dir)):
             _say(f"interrupted: checkpoint kept; continue with --resume {run_dir}")
-        else:
-            _say("interrupted before training began: nothing to resume")
+        else:            # (a checkpoint there is an earlier run's, which this one was replacing)
+            _say("interrupted before training began: nothing new to resume")
             _remove_if_empty(run_dir)
         return 130
     except ColorStudioError:

@@ -24,7 +24,7 @@ from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training import losses, run_identity
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint
-from colorstudio.training.pair_preparation import PreparedPair, load_user_pair, stereo_pair
+from colorstudio.training.pair_preparation import PreparedPair, held_apart_split, load_user_pair, stereo_pair
 from colorstudio.training.previews import safely, with_previews
 from colorstudio.training.stereo_loop import TrainOptions, TrainProgress, evaluation_mode, train_steps
 
@@ -123,11 +123,12 @@ def starting_model(path=None) -> CycleCNN:
 DEFAULT_LR = 1e-4
 
 
-def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0) -> str:
+def run_key(base_model_path, pairs, lr, crop, seed=0) -> str:
     """What makes a run the same run: its base model, training pairs, learning rate and crop (and
-    held-apart pairs and seed, when given). A checkpoint is resumed only with the same (else the
-    card would describe another run); see :mod:`run_identity`."""
-    return run_identity.run_key(base_model_path, pairs, lr, crop, validation, seed)
+    seed, when given). A checkpoint is resumed only with the same (else the card would describe
+    another run); the held-apart pairs are not in it, as their scores are made anew at every
+    start. See :mod:`run_identity`."""
+    return run_identity.run_key(base_model_path, pairs, lr, crop, (), seed)
 
 
 def resumable(run_dir, base_model_path, pairs, crop, lr=DEFAULT_LR, validation=(), seed=0) -> bool:
@@ -135,10 +136,8 @@ def resumable(run_dir, base_model_path, pairs, crop, lr=DEFAULT_LR, validation=(
     spent then writes its model at once; the wizard's choice; another run's starts afresh)."""
     if not has_checkpoint(run_dir):
         return False
-    if not validation and len(pairs) >= 5:       # the split finetune() makes, whose pairs are keyed
-        pairs = [p for i, p in enumerate(pairs) if i % 5]
-    return run_identity.stored_key(checkpoint_state(run_dir)) == run_key(base_model_path, pairs, lr, crop,
-                                                                          validation, seed)
+    pairs, _ = held_apart_split(list(pairs), list(validation))     # the training pairs are keyed
+    return run_identity.stored_key(checkpoint_state(run_dir)) == run_key(base_model_path, pairs, lr, crop, seed)
 
 
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
@@ -149,7 +148,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
 
     ``validation`` pairs are held apart (if empty, one in five training pairs is). Closing the
     generator stops training and keeps the checkpoint in ``run_dir`` (the same ``run_dir``
-    resumes). Returns the model card. ``warmup_steps``: the lr ramps up first (RMSProp's first
+    resumes; another run's checkpoint there is refused). Returns the model card. ``warmup_steps``: the lr ramps up first (RMSProp's first
     steps are too large otherwise and knock the base model back); ``freeze_batchnorm``: a few
     user pairs do not overwrite the base model's BatchNorm statistics (moot for a model that
     normalises each input with its own, ``cfg.batchnorm_statistics == "image"``); ``split_cycle``: the
@@ -171,10 +170,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         freeze_batchnorm = False                     # inference: no statistics to keep or to lose
     t0 = time.time()
     pairs, validation = list(pairs), list(validation)
-    held_given = bool(validation)
-    if not validation and len(pairs) >= 5:
-        validation, pairs = pairs[::5], [p for i, p in enumerate(pairs) if i % 5]
-    key = run_key(base_model_path, pairs, lr, crop, validation if held_given else (), seed)
+    pairs, validation = held_apart_split(pairs, validation)
+    key = run_key(base_model_path, pairs, lr, crop, seed)
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
     if resume and found and run_identity.key_method(run_identity.stored_key(found)) == "ccdc":
         raise ColorStudioError(f"the checkpoint in {run_dir} is of a CCDC run: resume it with --method ccdc")

@@ -39,7 +39,7 @@ from colorstudio.nets.weights_file import file_facts, load_weights, require_mode
 from colorstudio.training import ccdc_data
 from colorstudio.training.ccdc_losses import ccdc_loss
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
-from colorstudio.training.pair_preparation import UserShot, ccdc_shot, load_user_pair
+from colorstudio.training.pair_preparation import UserShot, ccdc_shot, held_apart_split, load_user_pair
 from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE
 from colorstudio.training.previews import PREVIEW_EVERY_S, CCDCPreview, safely
 from colorstudio.training import run_identity
@@ -187,8 +187,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         state = load_checkpoint(run_dir, model, opt, name=NAME)
     run_note = run_identity.earlier_run_note(found, found.get("run_key"), key, resuming, run_dir,
                                              run_identity.budget_spent(found, minutes, max_steps))
-    if not validation and len(pairs) >= 5:
-        validation, pairs = pairs[::5], [p for i, p in enumerate(pairs) if i % 5]
+    pairs, validation = held_apart_split(pairs, validation)
 
     def getting_ready(message: str) -> TrainProgress:
         return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None, message=message,

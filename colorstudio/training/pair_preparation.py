@@ -125,3 +125,11 @@ def ccdc_shot(name: str, gray: np.ndarray, colour: np.ndarray, max_side: int = C
     span = [abs(d) for d in (report.disparity_min, report.disparity_max) if d is not None]
     return UserShot(Path(name).stem, gray.astype(np.float32), colour.astype(np.float32), report.colour_side,
                     max(span) if span else None, report.rectified is not False, factor, colour_noise_k(colour))
+
+
+def held_apart_split(pairs: list, validation: list) -> tuple[list, list]:
+    """(training pairs, held-apart pairs): ``validation`` when given, else one pair in five
+    (none with fewer than five)."""
+    if not validation and len(pairs) >= 5:
+        return [p for i, p in enumerate(pairs) if i % 5], pairs[::5]
+    return pairs, validation

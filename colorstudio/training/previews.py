@@ -23,7 +23,7 @@ from colorstudio.training.stereo_loop import TrainProgress, evaluation_mode
 
 log = logging.getLogger(__name__)
 
-PREVIEW_EVERY_S = 30.0      # about 1 s each on 2 CPU cores at 640 px (the Cycle CNN's)
+PREVIEW_EVERY_S = 30.0      # 2 CPU cores: the Cycle CNN's about 0.5 s at 640 px, CCDC's 0.3-0.4 s
 CCDC_PREVIEW_SIDE = 480     # CCDC's preview: the shot's long side (the wizard shows 512 px at most)
 
 

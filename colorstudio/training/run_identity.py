@@ -1,11 +1,12 @@
 """What makes a fine-tuning run the same run, whether its folder holds a checkpoint, and what to
 tell the user about a stopped one.
 
-A run's checkpoint records its *key* (JSON: base model, training pairs, learning rate, crop, and
-the held-apart pairs and seed when given). A checkpoint is resumed only by a run with the same
-key: otherwise its card would describe another run, and CCDC's scores kept from before the stop
-(measured on the held-apart pairs of that seed) would be compared with scores on other pairs.
-No torch here: the wizard's texts are made from these.
+A run's checkpoint records its *key* (JSON: base model, training pairs, learning rate, crop, the
+seed when given, and for CCDC the held-apart pairs when given). A checkpoint is resumed only by
+a run with the same key: otherwise its card would describe another run, and CCDC's scores kept
+from before the stop (measured on the held-apart pairs of that seed) would be compared with
+scores on other pairs (the Cycle CNN scores anew at every start). No torch here, so that the
+GUI may ask :func:`has_checkpoint` on its thread.
 """
 from __future__ import annotations
 
@@ -60,7 +61,9 @@ def differences(old_key: str | None, new_key: str) -> list[str]:
     if before != now:
         counts = [f"{len(now - before)} added" if now - before else "", f"{len(before - now)} gone" if before - now else ""]
         said.append(f"other training pairs ({', '.join(c for c in counts if c)})")
-    if old.get("validation", []) != new.get("validation", []):
+    if "validation" in new and "validation" not in old and old.get("method") == "ccdc":
+        said.append("held-apart pairs it did not record (its own one in five, or an older version's run)")
+    elif old.get("validation", []) != new.get("validation", []):
         said.append("other held-apart pairs")
     for name, words in (("lr", "another learning rate"), ("crop", "another crop"), ("seed", "another seed")):
         if old.get(name) != new.get(name):

@@ -232,6 +232,12 @@ def test_reopening_the_wizard_while_its_training_ends_shows_that_one(qtbot, wind
     first.force_close = True
     qtbot.waitUntil(lambda: not first.is_training(), timeout=10000)
     first.close()
+    window.open_finetune_wizard()                                  # its run over: a new wizard, and
+    assert window.wizard is not first                              # the old one is not kept hidden
+    from colorstudio.gui.finetune_wizard import FineTuneWizard
+    qtbot.waitUntil(lambda: len(window.findChildren(FineTuneWizard)) == 1, timeout=5000)
+    window.wizard.force_close = True
+    window.wizard.close()
 
 
 def test_start_from_offers_the_chosen_networks_models(qtbot, wizard, isolated_user_dir):
@@ -327,6 +333,7 @@ def test_new_settings_ask_before_they_replace_a_model_not_saved(qtbot, wizard, p
     wizard.training_page.trainer = two_step_trainer([])
     go_to_settings(qtbot, wizard, pairs_folder)
     page = wizard.settings_page
+    page.network.setCurrentIndex(page.network.findData("cyclecnn"))
     page.budget_steps.setChecked(True)
     page.steps.setValue(2)
     wizard.next()
@@ -342,13 +349,33 @@ def test_new_settings_ask_before_they_replace_a_model_not_saved(qtbot, wizard, p
     xs, _ = wizard.training_page.curves["structure"].getData()
     assert list(xs) == [1, 2, 3]                 # the stand-in trainer counts from 1 again: a new curve
     wizard.back()
-    page.network.setCurrentIndex(page.network.findData("cyclecnn"))     # another run
+    page.crop.setCurrentIndex((page.crop.currentIndex() + 1) % page.crop.count())   # another run, same folder
     wizard.next()
     assert wizard.currentId() == SETTINGS and "not been saved" in asked[0]   # said no: stays
     answer = QMessageBox.StandardButton.Yes
     wizard.next()
     assert wizard.currentId() == TRAINING and len(asked) == 2
     qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
+
+
+def test_a_stop_while_a_resumed_run_gets_ready_keeps_the_run_it_resumes(qtbot, wizard, pairs_folder):
+    events = []
+    page = start_long_training(qtbot, wizard, pairs_folder, events, steps_done=3)
+    page.cancel()
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
+    reached = page.trained_steps()
+
+    def slow_start(plan):           # the resumed run, getting ready
+        for i in range(200):
+            time.sleep(0.05)
+            yield {"step": 0, "message": "measuring pair 1 of 3"}
+
+    page.trainer = slow_start
+    page.start()
+    qtbot.waitUntil(lambda: page.last is not None and page.last.step == 0, timeout=10000)
+    page.cancel()
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
+    assert page.status.text().startswith(f"Stopped at step {reached}.") and page.start_button.text() == "Resume"
 
 
 def test_the_page_keeps_saying_whether_the_folders_stopped_run_was_resumed_or_replaced(qtbot, wizard, pairs_folder):
