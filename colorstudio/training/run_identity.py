@@ -38,10 +38,6 @@ def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0, method: str
     return json.dumps(key, sort_keys=True)
 
 
-def _names(paths) -> set[str]:
-    return {Path(p).name for p in paths}
-
-
 def differences(old_key: str | None, new_key: str) -> list[str]:
     """How the run that wrote ``old_key`` differs from ``new_key``, in words ("other pairs (2
     added)", "another crop (64x64, now 96x96)"); ["another kind of run"] when the old key is
