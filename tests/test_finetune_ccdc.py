@@ -374,3 +374,21 @@ def test_a_folder_or_the_base_model_as_output_is_refused_before_any_work(tmp_pat
     assert main(["finetune", str(user_pairs), "-o", str(tiny_ccdc), "--base", str(tiny_ccdc), "--steps", "1",
                  "--force"]) == 1
     assert "is the base model" in capsys.readouterr().err
+
+
+def test_the_gui_reads_a_checkpoints_key_without_torch_as_the_engine_made_it(tmp_path, tiny_ccdc, user_pairs):
+    from colorstudio.training import finetune, run_identity
+    from colorstudio.training.checkpoints import checkpoint_state
+
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run_dir = tmp_path / "m.run"
+    list(finetune_ccdc.finetune(pairs[:2], validation=pairs[2:], base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
+                                run_dir=run_dir, max_steps=1, crop=(64, 64), device="cpu"))
+    state = run_identity.stored_state(run_dir)
+    assert state == checkpoint_state(run_dir) and state["step"] == 1
+    assert state["run_key"] == run_identity.network_key("ccdc", tiny_ccdc, pairs[:2], None, (64, 64), pairs[2:])
+    assert run_identity.network_key("ccdc", None, pairs, None, None) == finetune_ccdc.run_key(None, pairs, 5e-4, (160, 160))
+    assert run_identity.stored_state(tmp_path / "none") == {}
+    six = [(f"/p/{i}_mono.png", f"/p/{i}_color.png") for i in range(6)]      # the Cycle CNN's own split
+    assert run_identity.network_key("cyclecnn", None, six, None, (64, 96)) == \
+        finetune.run_key(None, six[1:5], 1e-4, (64, 96))

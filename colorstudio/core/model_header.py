@@ -40,9 +40,9 @@ def data_bytes(head: dict, name: str = "the model file") -> int:
     return max(ends, default=0)
 
 
-def declared_model(path: str | Path) -> str | None:
-    """The net a model file says it holds ("cyclecnn", "ccdc", "hsv2stage", "cheng"), read
-    from its header alone; None when it says none or cannot be read (loading says why)."""
+def metadata(path: str | Path) -> dict | None:
+    """The ``__metadata__`` of a safetensors file, read from its header alone; None when it has
+    none or cannot be read."""
     path = Path(path)
     try:
         with open(path, "rb") as f:
@@ -53,7 +53,12 @@ def declared_model(path: str | Path) -> str | None:
             meta = header(head + f.read(n), path.name).get("__metadata__") or {}
     except (OSError, struct.error, ModelError):
         return None
-    if not isinstance(meta, dict):
-        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def declared_model(path: str | Path) -> str | None:
+    """The net a model file says it holds ("cyclecnn", "ccdc", "hsv2stage", "cheng"), read
+    from its header alone; None when it says none or cannot be read (loading says why)."""
+    meta = metadata(path) or {}
     declared = meta.get("model") or meta.get("kind")
     return declared if isinstance(declared, str) else None

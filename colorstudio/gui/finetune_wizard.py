@@ -22,6 +22,7 @@ from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.finetune_pages import ChecksPage, FolderPage, SavePage, SettingsPage
 from colorstudio.gui.finetune_run_pages import EvaluationPage, TrainingPage
 from colorstudio.gui.settings import Settings
+from colorstudio.training import run_identity
 
 FOLDER, CHECKS, SETTINGS, TRAINING, EVALUATION, SAVE = range(6)
 
@@ -127,7 +128,9 @@ class FineTuneWizard(QWizard):
         run stays (the same settings give it back)."""
         page = self.training_page
         last = page.trained_plan
-        if last is None or last.same_run(plan) or last.run_dir != plan.run_dir:
+        if last is None or last.run_dir != plan.run_dir:
+            return self._may_replace_the_folders_run(plan)
+        if last.same_run(plan):
             return True
         if self.has_unsaved_model():
             question = "The fine-tuned model has not been saved. Train with the new settings and discard it?"
@@ -137,6 +140,21 @@ class FineTuneWizard(QWizard):
         else:
             return True
         answer = QMessageBox.question(self, "Start a new run?", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _may_replace_the_folders_run(self, plan: ta.FineTunePlan) -> bool:
+        """Ask before a run left in the plan's run folder by an earlier wizard (stopped, or
+        finished and not saved) is replaced by a run of other pairs or settings; its checkpoint's
+        key is read from the file's header, without torch."""
+        state = run_identity.stored_state(plan.run_dir)
+        old, new = run_identity.stored_key(state), plan.run_key()
+        if old is None or old == new:          # none, or the same run: it goes on
+            return True
+        answer = QMessageBox.question(
+            self, "Start a new run?",
+            f"This folder's earlier run (stopped at step {state.get('step', 0)}) had "
+            f"{', '.join(run_identity.differences(old, new))}. Training with these settings starts afresh "
+            "and replaces it. Go on?")
         return answer == QMessageBox.StandardButton.Yes
 
     # ------------------------------------------------------------------ closing

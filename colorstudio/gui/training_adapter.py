@@ -21,6 +21,7 @@ import numpy as np
 from colorstudio import paths
 from colorstudio.core.pairs import PairItem
 from colorstudio.errors import ColorStudioError
+from colorstudio.training import run_identity
 
 # the network fine-tuned -> the engine module that does it (each has finetune() and resumable())
 TRAINING_MODULES = {"ccdc": "colorstudio.training.finetune_ccdc", "cyclecnn": "colorstudio.training.finetune"}
@@ -60,6 +61,11 @@ class FineTunePlan:
     @property
     def weights_out(self) -> Path:
         return self.run_dir / "finetuned.safetensors"
+
+    def run_key(self) -> str:
+        """The key the engine's fine-tuner gives this plan's run (torch-free: see run_identity)."""
+        return run_identity.network_key(self.method, self.base_model, [(p.gray, p.reference) for p in self.train_pairs],
+                                        None, self.crop, [(p.gray, p.reference) for p in self.held_out])
 
     def same_run(self, other: "FineTunePlan") -> bool:
         """Whether ``other`` goes on with this plan's run (only its budget or device differ), so

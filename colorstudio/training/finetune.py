@@ -120,24 +120,22 @@ def starting_model(path=None) -> CycleCNN:
     return load_model(path, kind="cyclecnn")
 
 
-DEFAULT_LR = 1e-4
+DEFAULT_LR = run_identity.DEFAULT_LR["cyclecnn"]
 
 
 def run_key(base_model_path, pairs, lr, crop, seed=0) -> str:
-    """What makes a run the same run: its base model, training pairs, learning rate and crop (and
-    seed, when given). A checkpoint is resumed only with the same (else the card would describe
-    another run); the held-apart pairs are not in it, as their scores are made anew at every
-    start. See :mod:`run_identity`."""
+    """What makes a run the same run: its base model, training pairs (``pairs``: those left after
+    the held-apart split), learning rate and crop (and seed, when given). A checkpoint is resumed
+    only with the same (else the card would describe another run); the held-apart pairs are not
+    in it, as their scores are made anew at every start. See :mod:`run_identity`."""
     return run_identity.run_key(base_model_path, pairs, lr, crop, (), seed)
 
 
 def resumable(run_dir, base_model_path, pairs, crop, lr=DEFAULT_LR, validation=(), seed=0) -> bool:
     """Whether ``run_dir`` holds a run with these settings, to go on with (one whose budget is
     spent then writes its model at once; the wizard's choice; another run's starts afresh)."""
-    if not has_checkpoint(run_dir):
-        return False
-    pairs, _ = held_apart_split(list(pairs), list(validation))     # the training pairs are keyed
-    return run_identity.stored_key(checkpoint_state(run_dir)) == run_key(base_model_path, pairs, lr, crop, seed)
+    return has_checkpoint(run_dir) and run_identity.stored_key(checkpoint_state(run_dir)) == \
+        run_identity.network_key("cyclecnn", base_model_path, pairs, lr, crop, validation, seed)
 
 
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,

@@ -48,7 +48,7 @@ from colorstudio.training.train_ccdc import batch_tensors, validate
 from colorstudio.training.user_camera import UserCamera, clean_shot, fit_camera
 
 NAME = "ccdc"
-DEFAULT_LR = 5e-4          # half the lr CCDC was trained with (session 29's probes)
+DEFAULT_LR = run_identity.DEFAULT_LR[NAME]
 MAX_SIDE = CCDC_MAX_SIDE   # each shot's long side for training (the finetune benchmark's pairs)
 CROP = CCDC_CROP
 BATCH = 4
@@ -120,14 +120,14 @@ def starting_model(path=None) -> tuple[CCDC, Path]:
 def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0) -> str:
     """What makes a run the same run (a checkpoint is resumed only with the same): see
     :mod:`run_identity`."""
-    return run_identity.run_key(base_model_path, pairs, lr, crop, validation, seed, method=NAME)
+    return run_identity.network_key(NAME, base_model_path, pairs, lr, crop, validation, seed)
 
 
 def resumable(run_dir, base_model_path, pairs, crop=None, lr=DEFAULT_LR, validation=(), seed=0) -> bool:
     """Whether ``run_dir`` holds a run with these settings, to go on with (one whose budget is
     spent then writes its model at once; the wizard's choice)."""
     return (has_checkpoint(run_dir) and checkpoint_state(run_dir).get("run_key")
-            == run_key(base_model_path, pairs, lr, crop or CROP, validation, seed))
+            == run_key(base_model_path, pairs, lr, crop, validation, seed))
 
 
 def _check_same_run(run_dir: Path, state: dict, key: str) -> None:

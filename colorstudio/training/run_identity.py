@@ -13,11 +13,39 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from colorstudio.core.model_header import metadata
+from colorstudio.training.pair_preparation import held_apart_split
+from colorstudio.training.pair_size import CCDC_CROP
+
+DEFAULT_LR = {"ccdc": 5e-4,          # half the lr CCDC was trained with (session 29's probes)
+              "cyclecnn": 1e-4}      # RMSProp, the Cycle CNN's self-supervised objective
 CHECKPOINT_FILE = "checkpoint.safetensors"      # in the run folder (training.checkpoints writes it)
 
 
 def has_checkpoint(run_dir: str | Path) -> bool:
     return (Path(run_dir) / CHECKPOINT_FILE).exists()
+
+
+def stored_state(run_dir: str | Path) -> dict:
+    """The loop state a run folder's checkpoint holds (step, seconds, its key), from the file's
+    header alone; {} when there is none or it cannot be read."""
+    try:
+        state = json.loads((metadata(Path(run_dir) / CHECKPOINT_FILE) or {}).get("state", "{}"))
+    except (TypeError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def network_key(method: str, base_model_path, pairs, lr=None, crop=None, validation=(), seed=0) -> str:
+    """The key the fine-tuner of ``method`` gives a run of these settings (lr None: its default;
+    crop None: CCDC's own). CCDC keys its held-apart pairs (its scores from before a stop are on
+    them) and names itself; the Cycle CNN keys the training pairs left after its own split of one
+    in five (when none are given) and scores anew at every start."""
+    lr = DEFAULT_LR[method] if lr is None else lr
+    if method == "ccdc":
+        return run_key(base_model_path, pairs, lr, crop or CCDC_CROP, validation, seed, method="ccdc")
+    train, _ = held_apart_split(list(pairs), list(validation))
+    return run_key(base_model_path, train, lr, crop, (), seed)
 
 
 def _resolved(pairs) -> list[str]:

@@ -426,3 +426,35 @@ def test_the_default_network_is_ccdc_and_its_model_is_saved_as_one(qtbot, wizard
     assert card["method"] == "ccdc" and card["finetuned_from"] == "shipped ccdc"
     (choice,) = [c for c in model_catalog.user_models() if c.model == wizard.save_page.saved]
     assert choice.method == "ccdc"
+
+
+def test_a_run_left_by_an_earlier_wizard_is_replaced_only_once_asked(qtbot, wizard, pairs_folder, monkeypatch):
+    import json as json_module
+
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    from colorstudio.gui.finetune_wizard import SETTINGS
+    from colorstudio.training.run_identity import CHECKPOINT_FILE, network_key
+
+    wizard.training_page.trainer = two_step_trainer([])
+    go_to_settings(qtbot, wizard, pairs_folder)
+    plan = wizard.make_plan()
+
+    def left_behind(key):          # a checkpoint's header as the engine writes it (its state's JSON)
+        plan.run_dir.mkdir(parents=True, exist_ok=True)
+        save_file({"model.x": np.zeros(1, np.float32)}, str(plan.run_dir / CHECKPOINT_FILE),
+                  metadata={"state": json_module.dumps({"step": 7, "seconds": 9.0, "run_key": key})})
+
+    train = [(p.gray, p.reference) for p in plan.train_pairs]
+    held = [(p.gray, p.reference) for p in plan.held_out]
+    left_behind(network_key(plan.method, None, train[:-1], None, None, held))    # a pair fewer
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.No)[1])
+    wizard.next()
+    assert wizard.currentId() == SETTINGS and len(asked) == 1
+    assert "stopped at step 7) had other training pairs (1 added)" in asked[0] and "replaces it" in asked[0]
+    left_behind(plan.run_key())                # the same run: it goes on, nothing to ask
+    wizard.next()
+    assert wizard.currentId() == TRAINING and len(asked) == 1
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
