@@ -68,10 +68,10 @@ class FineTunePlan:
                                         None, self.crop, [(p.gray, p.reference) for p in self.held_out])
 
     def same_run(self, other: "FineTunePlan") -> bool:
-        """Whether ``other`` goes on with this plan's run (only its budget or device differ), so
-        that a run stopped or finished on this plan is resumed, not replaced."""
-        keep = ("train_pairs", "held_out", "base_model", "run_dir", "crop", "method")
-        return all(getattr(self, k) == getattr(other, k) for k in keep)
+        """Whether ``other`` goes on with this plan's run (the same run folder and the engine's
+        run key: only its budget or device differ), so that a run stopped or finished on this
+        plan is resumed, not replaced."""
+        return self.run_dir == other.run_dir and self.run_key() == other.run_key()
 
 
 @dataclass
