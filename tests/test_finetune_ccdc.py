@@ -209,6 +209,27 @@ def test_a_pause_before_a_stop_does_not_use_up_the_budget(tmp_path, tiny_ccdc, u
     assert checkpoint_state(tmp_path / "run")["seconds"] < progress.seconds + 0.5
 
 
+def test_the_previews_time_does_not_use_up_the_budget(tmp_path, tiny_ccdc, user_pairs, monkeypatch):
+    import time
+
+    from colorstudio.training import previews
+
+    made = []
+
+    def slow_preview(self, model):
+        made.append(1)
+        time.sleep(1.5)                               # a preview made on a slow machine
+        return np.zeros((4, 4, 3))
+
+    monkeypatch.setattr(previews.CCDCPreview, "__call__", slow_preview)
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    progress = list(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
+                                           run_dir=tmp_path / "run", max_steps=3, crop=(64, 64), device="cpu"))
+    trained = [p for p in progress if p.step >= 1]
+    assert [p.step for p in trained if p.preview is not None] == [1, 3] and len(made) == 2   # first step, end
+    assert trained[-2].step == 3 and trained[-2].seconds < trained[0].seconds + 1.4   # training time only
+
+
 def test_gray_colour_shots_a_wrong_base_and_a_cycle_cnn_checkpoint_are_said_plainly(tmp_path, tiny_ccdc, user_pairs,
                                                                                     capsys):
     gray_ref = np.asarray(Image.open(user_pairs / "p0_color.png").convert("L").convert("RGB"))

@@ -41,7 +41,7 @@ from colorstudio.training.ccdc_losses import ccdc_loss
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training.pair_preparation import UserShot, ccdc_shot, held_apart_split, load_user_pair
 from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE
-from colorstudio.training.previews import PREVIEW_EVERY_S, CCDCPreview, safely
+from colorstudio.training.previews import CCDCPreview, safely, with_previews
 from colorstudio.training import run_identity
 from colorstudio.training.stereo_loop import TrainProgress
 from colorstudio.training.train_ccdc import batch_tensors, validate
@@ -155,6 +155,86 @@ def _prepare(pairs, validation, crop, getting_ready):
     return shots, held, skipped
 
 
+class BestWeights:
+    """The held-apart score before training and the best-scoring weights so far (the start's until
+    a checkpoint beats it). The best are also kept in the run dir (:data:`BEST_FILE`), so a resumed
+    run goes on from them; its ``state`` (the checkpoint's) records the scores."""
+
+    def __init__(self, model: CCDC, val_set: list[dict], dev, state: dict, run_dir: Path, start_weights: dict,
+                 held: bool):
+        self.model, self.val_set, self.dev, self.held = model, val_set, dev, held
+        self.file = run_dir / BEST_FILE
+        self.before = state.get("before") or held_apart_psnr(model, val_set, dev)
+        state["before"] = self.before
+        if state.get("best_step") is not None and not self.file.is_file():   # removed meanwhile: start
+            state.update(best=self.before, best_step=None)                     # over looking for the best
+        self.best = state.get("best", self.before)
+        self.weights = (load_weights(self.file, NAME)[0] if state.get("best_step") is not None
+                        else start_weights)        # nothing has beaten the start yet (a resumed run too)
+
+    def check(self, state: dict) -> list[str]:
+        """Score the model as it is now; keep its weights when they are the best so far."""
+        score = held_apart_psnr(self.model, self.val_set, self.dev)
+        state["last_score"] = score
+        if score > self.best:
+            self.best, self.weights = score, copy.deepcopy(self.model.state_dict())
+            state.update(best=self.best, best_step=state["step"])
+            save_weights(self.file, {k: v.detach().cpu() for k, v in self.weights.items()}, NAME,
+                         self.model.cfg.to_dict())
+        return [f"{'held-apart' if self.held else 'validation'} chroma PSNR {score:.2f} dB (before {self.before:.2f})"]
+
+
+def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores: BestWeights, run_dir: Path, *,
+                 crop, lr, minutes, max_steps, dev, seed, checkpoint_every_s) -> Generator[TrainProgress, None, list]:
+    """Train until the budget is spent, yielding progress after every step; score on the held-apart
+    pairs and keep a checkpoint every ``checkpoint_every_s`` seconds and at the end, and a checkpoint
+    however it ends (closed, failed). The time the consumer holds it at a yield (a pause, a preview)
+    does not use up the budget. Returns the last scoring's events."""
+    rng = np.random.default_rng([seed, state["step"]])
+    start, base_seconds, suspended, last_check = time.perf_counter(), state["seconds"], 0.0, time.perf_counter()
+    elapsed = lambda: base_seconds + time.perf_counter() - start - suspended       # noqa: E731
+
+    def finished() -> bool:
+        return ((max_steps is not None and state["step"] >= max_steps)
+                or (minutes is not None and elapsed() >= 60 * minutes))
+
+    def check() -> list[str]:
+        state["seconds"] = elapsed()
+        events = scores.check(state)
+        save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
+        return events
+
+    running = None
+    try:
+        while not finished():
+            t = batch_tensors(train_pairs.batch(rng, BATCH, crop), dev)
+            loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            state["step"] += 1
+            running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
+            events = []
+            if time.perf_counter() - last_check > checkpoint_every_s:
+                events, last_check = check(), time.perf_counter()
+            left = [60 * minutes - elapsed()] if minutes is not None else []
+            if max_steps is not None:
+                left.append((max_steps - state["step"]) * elapsed() / max(state["step"], 1))
+            progress = TrainProgress(step=state["step"], total_steps=max_steps, losses={"total": running, **parts},
+                                     lr=lr, seconds=elapsed(), eta=max(0.0, min(left)) if left else None,
+                                     events=events, message=f"step {state['step']}: loss {running:.4f}")
+            held_from = time.perf_counter()
+            try:
+                yield progress
+            finally:              # a pause then a close (Stop) does not use up the budget either
+                suspended += time.perf_counter() - held_from
+        return check()
+    finally:    # finished, cancelled (GeneratorExit) or failed: keep the work done so far
+        state["seconds"] = elapsed()
+        save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
+
+
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,
              max_steps=None, device="auto", crop=None, resume=True, lr=DEFAULT_LR, seed=0,
              checkpoint_every_s=CHECKPOINT_EVERY_S) -> Generator[TrainProgress, None, dict]:
@@ -213,68 +293,13 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
 
     yield getting_ready("scoring the model before training on pairs made of the "
                         + ("held-apart shots" if held else "training shots (none held apart: fewer than 5 pairs)"))
-    before = state.get("before") or held_apart_psnr(model, val_set, dev)
-    state["before"] = before
-    best_file = run_dir / BEST_FILE
-    if state.get("best_step") is not None and not best_file.is_file():     # removed meanwhile: start over
-        state.update(best=before, best_step=None)                          # looking for the best
-    best = state.get("best", before)
-    best_weights = (load_weights(best_file, NAME)[0] if state.get("best_step") is not None
-                    else start_weights)            # nothing has beaten the start yet (a resumed run too)
-    rng = np.random.default_rng([seed, state["step"]])
-    start, base_seconds, suspended, last_check = time.perf_counter(), state["seconds"], 0.0, time.perf_counter()
-    elapsed = lambda: base_seconds + time.perf_counter() - start - suspended       # noqa: E731
-
-    def finished() -> bool:
-        return ((max_steps is not None and state["step"] >= max_steps)
-                or (minutes is not None and elapsed() >= 60 * minutes))
-
-    def check() -> list[str]:
-        """Score on the held-apart pairs; keep the weights when they are the best so far."""
-        nonlocal best, best_weights
-        score = held_apart_psnr(model, val_set, dev)
-        state.update(last_score=score, seconds=elapsed())
-        events = [f"{'held-apart' if held else 'validation'} chroma PSNR {score:.2f} dB (before {before:.2f})"]
-        if score > best:
-            best, best_weights = score, copy.deepcopy(model.state_dict())
-            state.update(best=best, best_step=state["step"])
-            save_weights(best_file, {k: v.detach().cpu() for k, v in best_weights.items()}, NAME, model.cfg.to_dict())
-        save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
-        return events
-
-    running, last_preview = None, None
-    try:
-        while not finished():
-            t = batch_tensors(train_pairs.batch(rng, BATCH, crop), dev)
-            loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            state["step"] += 1
-            running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
-            events = []
-            if time.perf_counter() - last_check > checkpoint_every_s:
-                events, last_check = check(), time.perf_counter()
-            left = [60 * minutes - elapsed()] if minutes is not None else []
-            if max_steps is not None:
-                left.append((max_steps - state["step"]) * elapsed() / max(state["step"], 1))
-            progress = TrainProgress(step=state["step"], total_steps=max_steps, losses={"total": running, **parts},
-                                     lr=lr, seconds=elapsed(), eta=max(0.0, min(left)) if left else None,
-                                     events=events, message=f"step {state['step']}: loss {running:.4f}")
-            if last_preview is None or progress.seconds - last_preview >= PREVIEW_EVERY_S:
-                progress.preview, last_preview = safely(preview), progress.seconds
-            held_from = time.perf_counter()
-            try:
-                yield progress
-            finally:              # a pause then a close (Stop) does not use up the budget either
-                suspended += time.perf_counter() - held_from
-        events = check()
-    finally:    # finished, cancelled (GeneratorExit) or failed: keep the work done so far
-        state["seconds"] = elapsed()
-        save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
+    scores = BestWeights(model, val_set, dev, state, run_dir, start_weights, bool(held))
+    events = yield from with_previews(
+        _train_steps(model, opt, train_pairs, state, scores, run_dir, crop=crop, lr=lr, minutes=minutes,
+                     max_steps=max_steps, dev=dev, seed=seed, checkpoint_every_s=checkpoint_every_s), preview)
+    before, best = scores.before, scores.best
     improved = best > before
-    trained = best_weights if improved else copy.deepcopy(model.state_dict())    # the best, else the last
+    trained = scores.weights if improved else copy.deepcopy(model.state_dict())    # the best, else the last
     model.load_state_dict(average_weights(start_weights, trained, WEIGHT_AVERAGE))
     average = held_apart_psnr(model, val_set, dev)
     went_wrong = average < before - GUARD_DB
