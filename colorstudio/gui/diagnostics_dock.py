@@ -1,6 +1,7 @@
 """The diagnostics dock: what the method can show about itself, one tab per kind.
 
-- Confidence: the GCA confidence map M, green high / red low, with a colour bar.
+- Confidence: the GCA confidence map M, green high / red low, with a colour bar (a classic
+  method's: where it matched, 1, or filled in, 0).
 - Curve: the learned intensity curve T — 64 nodes, the interpolated curve, a 2-D histogram
   of the (colour-camera luma, mono luma) pixel pairs it was fitted on, the identity line.
 - Visibility: CCDC visibility maps per scale, signed (red negative / green positive).
@@ -16,20 +17,19 @@ import json
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
 from colorstudio.core import diagnostic_maps as maps
-from colorstudio.gui.curve_math import DEFAULT_SIGMA, interpolate_curve, pair_histogram
+from colorstudio.gui.diagnostic_plots import (CONFIDENCE_CMAP, SCALAR_CMAP, SIGNED_CMAP, CurvePlot, MapGrid, TopHolder,
+                                              confidence_cmap, signed_cmap)
 from colorstudio.gui.display import is_picture_key, picture_key
-from colorstudio.gui.pg_config import configure
-
-configure()
 
 UNCERTAINTY_NAMES = ("entropy", "uncertainty")
-# titles in plain words for maps of the Other tab (the engine's names otherwise)
-OTHER_TITLES = {"residue": "size of the colour refinement's change (chroma, 0-1)"}
+# titles in plain words for the engine's map names (the names themselves otherwise)
+MAP_TITLES = {"residue": "size of the colour refinement's change (chroma, 0-1)",
+              "entropy": "entropy of the disparity weights (nats)"}
+MATCHED_TITLE = "matched (1) or filled in (0)"    # a classic method's confidence: where it found a match
 VISIBILITY_SCALES = {"0": "V0, the image", "1": "V1, 1/2 size", "2": "V2, 1/4 size", "3": "V3, 1/8 size",
                      "4": "V4, 1/16 size"}     # short: two maps side by side in a narrow dock
 FLOW_CAPTION = " (hue: direction, strength: length)"
@@ -40,26 +40,27 @@ def visibility_title(key: str) -> str:
     return VISIBILITY_SCALES.get(key.rpartition("_")[2], key) if key.startswith("visibility_") else key
 
 
-def _colormap(rgb_of: callable, lo: float, hi: float, n: int = 256) -> pg.ColorMap:
-    """A pyqtgraph colour map sampled from one of the numpy colour functions."""
-    values = np.linspace(lo, hi, n, dtype=np.float32)
-    rgb = np.asarray(rgb_of(values[None, :]))[0]
-    return pg.ColorMap(np.linspace(0, 1, n), (np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+def visibility_caption(low: str, high: str) -> str:
+    """What a visibility map's two colours mean (core.diagnostic_maps.signed_to_rgb)."""
+    return f"{low} −: colour shot darker, {high} +: brighter"      # short: it sets the dock's least width
 
 
-def confidence_cmap(palette: str = maps.DEFAULT_PALETTE) -> pg.ColorMap:
-    return _colormap(lambda m: maps.confidence_to_rgb(m, palette=palette), 0.0, 1.0)
+TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA confidence map M)",
+            "Curve": "The tone curve T learned between the colour camera's and the mono camera's luma (GCA)",
+            "Visibility": "CCDC's visibility maps: where the moved colour shot does not match the gray, per scale",
+            "Disparity": "How far each pixel's match lies in the colour shot (pixels)",
+            "Uncertainty": "How spread the network's disparity weights are (entropy): high where it is unsure",
+            "Flow": "How the colour shot was moved onto the gray",
+            "Colour": "The hue and saturation the single-gray method predicted",
+            "Other": "Other maps the method made", "Info": "The method's facts: sizes, time, settings"}
 
 
-def signed_cmap(palette: str = maps.DEFAULT_PALETTE) -> pg.ColorMap:
-    return _colormap(lambda v: maps.signed_to_rgb(v, scale=1.0, palette=palette), -1.0, 1.0)
+def _is_mask(a: np.ndarray) -> bool:
+    """Whether a map holds only 0 and 1 (a classic method's matched / filled-in mask)."""
+    return bool(np.isin(a, (0.0, 1.0)).all())
 
 
-CONFIDENCE_CMAP, SIGNED_CMAP = confidence_cmap(), signed_cmap()
 PALETTE_WORDS = {"red-green": ("red", "green"), "orange-blue": ("orange", "blue")}
-SCALAR_CMAP = _colormap(lambda v: maps.scalar_to_rgb(v, lo=0.0, hi=1.0), 0.0, 1.0)
-
-
 def _robust_range(a: np.ndarray) -> tuple[float, float]:
     finite = a[np.isfinite(a)]
     if finite.size == 0:
@@ -90,151 +91,6 @@ def facts_text(facts: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-class TopHolder(QWidget):
-    """Holds one widget at the top, as tall as its ``height_for(width)`` asks (at most full height),
-    so maps keep their aspect without wasting the dock's height on empty axes."""
-
-    def __init__(self, child: QWidget):
-        super().__init__()
-        self.child = child
-        child.setParent(self)
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet("background-color: #202124;")   # the plots' background, below them too
-
-    def place(self) -> None:
-        w, h = self.width(), self.height()
-        wanted = self.child.height_for(w) if hasattr(self.child, "height_for") else None
-        self.child.setGeometry(0, 0, w, h if not wanted else min(h, int(wanted)))
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        self.place()
-
-
-class MapGrid(pg.GraphicsLayoutWidget):
-    """One or more maps with a colour bar; each map is an ImageItem in a ViewBox under a title.
-
-    The maps share one value range (the bar shows it), or each has its own (the bar then shows
-    the fraction of each map's range, and each title its range). Showing maps with the same
-    names again only swaps the pictures (no new items: fast).
-    """
-
-    def __init__(self, cmap: pg.ColorMap, label: str):
-        super().__init__()
-        self.cmap, self.label = cmap, label
-        self.items: dict[str, pg.ImageItem] = {}
-        self.views: dict[str, pg.ViewBox] = {}
-        self.labels: dict[str, pg.LabelItem] = {}
-        self.bar: pg.ColorBarItem | None = None
-        self._layout_key: tuple | None = None
-        self._shape = (0, 1, False, (1, 1))
-
-    def height_for(self, width: int) -> int | None:
-        """Height that shows the maps at their aspect ratio for this width (None: any)."""
-        n, columns, with_bar, (h, w) = self._shape
-        if n == 0:
-            return None
-        cols, rows = min(columns, n), (n + columns - 1) // columns
-        bar_w = 110 if with_bar else 0
-        return int(rows * ((width - bar_w) / cols * h / w + 30) + 10)
-
-    def _build(self, names: list[str], columns: int, with_bar: bool, shared: bool) -> None:
-        self.clear()
-        self.items, self.views, self.labels, self.bar = {}, {}, {}, None
-        for i, name in enumerate(names):
-            r, c = divmod(i, columns)
-            label = self.addLabel(name, row=2 * r, col=c)
-            label.setMaximumHeight(22)
-            vb = self.addViewBox(row=2 * r + 1, col=c, lockAspect=True, invertY=True, enableMenu=False)
-            self.ci.layout.setRowStretchFactor(2 * r + 1, 1)
-            item = pg.ImageItem(axisOrder="row-major")
-            if not shared:
-                item.setColorMap(self.cmap)     # not linked to the bar: each keeps its own levels
-            vb.addItem(item)
-            self.items[name], self.views[name], self.labels[name] = item, vb, label
-        if names and with_bar:
-            self.bar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
-                                       label=self.label if shared else f"{self.label}, per map",
-                                       width=14)
-            if shared:
-                self.bar.setImageItem(list(self.items.values()))
-            rows = (len(names) + columns - 1) // columns
-            self.addItem(self.bar, row=0, col=min(columns, len(names)), rowspan=2 * rows)
-
-    def show_maps(self, named: dict[str, np.ndarray], values: tuple[float, float] | dict[str, tuple[float, float]],
-                  frame_wh: tuple[int, int] | None = None, columns: int = 2, with_bar: bool = True) -> None:
-        """Show the maps: 2-D float maps through the colour map, (h, w, 3) RGB [0,1] as they are.
-
-        ``values``: the (lo, hi) shown at the ends of the colour map, shared by all maps, or one
-        per map name (symmetric ranges then put the bar at -1..1, else 0..1, of each range).
-        """
-        shared = not isinstance(values, dict)
-        key = (tuple(named), columns, with_bar, shared)
-        if key != self._layout_key:
-            self._build(list(named), columns, with_bar, shared)
-            self._layout_key = key
-        for name, arr in named.items():
-            item = self.items[name]
-            arr = np.asarray(arr, np.float32)
-            levels = values if shared else values[name]
-            item.setImage(arr, autoLevels=False, levels=(0.0, 1.0) if arr.ndim == 3 else levels)
-            if not shared:
-                lo, hi = levels
-                self.labels[name].setText(f"{name}  ±{hi:.2g}" if lo == -hi else f"{name}  {lo:.3g}…{hi:.3g}")
-            w, h = frame_wh or (arr.shape[1], arr.shape[0])
-            item.setRect(QRectF(0, 0, w, h))
-            self.views[name].setDefaultPadding(0.01)
-            self.views[name].enableAutoRange()
-        if self.bar is not None:
-            symmetric = not shared and all(lo == -hi for lo, hi in values.values())
-            self.bar.setLevels(values if shared else ((-1.0, 1.0) if symmetric else (0.0, 1.0)))
-        self._shape = (len(named), columns, with_bar, next(iter(named.values())).shape[:2] if named else (1, 1))
-        if isinstance(self.parent(), TopHolder):
-            self.parent().place()
-
-
-class CurvePlot(pg.GraphicsLayoutWidget):
-    """The GCA curve: pair histogram, identity line, interpolated curve, 64 nodes."""
-
-    def __init__(self):
-        super().__init__()
-        self.plot = self.addPlot(title="Learned intensity curve T (GCA)")
-        self.plot.setLabel("bottom", "colour-camera luma (0–255)")
-        self.plot.setLabel("left", "mono-camera luma (0–255)")
-        self.plot.setAspectLocked(True)
-        self.plot.setRange(xRange=(0, 255), yRange=(0, 255), padding=0.02)
-        self.plot.addLegend(offset=(10, 10))
-        self.histogram = pg.ImageItem(axisOrder="row-major")
-        self.histogram.setLookupTable(pg.colormap.get("magma").getLookupTable(nPts=256))
-        self.histogram.setRect(QRectF(0, 0, 256, 256))
-        self.plot.addItem(self.histogram)
-        self.identity = self.plot.plot([0, 255], [0, 255], name="identity",
-                                       pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine))
-        self.curve = self.plot.plot([], [], name="curve T", pen=pg.mkPen("#4fc3f7", width=2))
-        self.nodes = pg.ScatterPlotItem(size=6, brush=pg.mkBrush("#ffeb3b"), pen=None, name="64 nodes")
-        self.plot.addItem(self.nodes)          # named: the legend lists it by itself
-
-    def height_for(self, width: int) -> int:
-        """A square plot (the axes are locked 1:1) plus its title and axes, not the whole dock."""
-        return int(width + 40)
-
-    def show_curve(self, curve: dict[str, Any]) -> None:
-        nx = np.asarray(curve.get("x", []), np.float64).ravel()
-        ny = np.asarray(curve.get("y", []), np.float64).ravel()
-        keep = np.isfinite(nx) & np.isfinite(ny)
-        self.nodes.setData(nx[keep], ny[keep])
-        xs = np.arange(256, dtype=np.float64)
-        ys = interpolate_curve(xs, nx, ny, float(curve.get("sigma", DEFAULT_SIGMA)))
-        self.curve.setData(xs, ys)
-        pairs = curve.get("pairs")
-        if pairs is not None and len(pairs):
-            hist = pair_histogram(pairs, curve.get("weights"))
-            self.histogram.setImage(hist, autoLevels=False, levels=(0, 1))
-            self.histogram.setRect(QRectF(0, 0, 256, 256))
-        else:
-            self.histogram.clear()
-
-
 class DiagnosticsDock(QDockWidget):
     """Shows a colorization's diagnostics (arrays already downsampled for display)."""
 
@@ -246,12 +102,12 @@ class DiagnosticsDock(QDockWidget):
         self._last: tuple | None = None            # the diagnostics shown, to redraw in other colours
         self.confidence = MapGrid(CONFIDENCE_CMAP, "confidence (green high)")
         self.curve = CurvePlot()
-        self.visibility = MapGrid(SIGNED_CMAP, "red −, green +")
+        self.visibility = MapGrid(SIGNED_CMAP, visibility_caption("red", "green"))
         self.disparity = MapGrid(SCALAR_CMAP, "disparity (px)")
-        self.uncertainty = MapGrid(SCALAR_CMAP, "uncertainty")
+        self.uncertainty = MapGrid(SCALAR_CMAP, "uncertainty (0: one disparity)")
         self.flow = MapGrid(SCALAR_CMAP, "")
         self.colour = MapGrid(SCALAR_CMAP, "")
-        self.other = MapGrid(SCALAR_CMAP, "value")
+        self.other = MapGrid(SCALAR_CMAP, "")
         self.info = QPlainTextEdit(readOnly=True)
         self.info.setAccessibleName("Method facts")
         self.empty = QLabel("Colorize a photo to see what the method measured.")
@@ -261,7 +117,11 @@ class DiagnosticsDock(QDockWidget):
                       "Disparity": self.disparity, "Uncertainty": self.uncertainty, "Flow": self.flow,
                       "Colour": self.colour, "Other": self.other, "Info": self.info}
         for title, page in self.pages.items():
-            self.tabs.addTab(TopHolder(page) if isinstance(page, (MapGrid, CurvePlot)) else page, title)
+            i = self.tabs.addTab(TopHolder(page) if isinstance(page, (MapGrid, CurvePlot)) else page, title)
+            self.tabs.setTabToolTip(i, TAB_TIPS[title])
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)    # a narrow dock shortens the names
+        self.tabs.setUsesScrollButtons(False)                  # instead of hiding tabs
+        self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 6px; }")   # 7 names in 420 px
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -297,6 +157,7 @@ class DiagnosticsDock(QDockWidget):
         todo: dict[str, Any] = {}
         conf = {k: v for k, v in arrays.items() if k.startswith("confidence") and v.ndim == 2}
         if conf:
+            conf = {MATCHED_TITLE if _is_mask(v) else k: v for k, v in conf.items()}
             conf_ranges = {k: (0.0, maps.confidence_scale(v)) for k, v in conf.items()}  # relative
             todo["Confidence"] = lambda: self.confidence.show_maps(conf, conf_ranges, frame_wh, columns=1)
         curve = diagnostics.get("curve")
@@ -313,7 +174,7 @@ class DiagnosticsDock(QDockWidget):
         if disp:
             todo["Disparity"] = lambda: self.disparity.show_maps(disp, _robust_range(
                 np.concatenate([v.ravel() for v in disp.values()])), frame_wh, columns=1)
-        unc = {k: v for k, v in arrays.items() if k.startswith(UNCERTAINTY_NAMES) and v.ndim == 2}
+        unc = {MAP_TITLES.get(k, k): v for k, v in arrays.items() if k.startswith(UNCERTAINTY_NAMES) and v.ndim == 2}
         if unc:
             todo["Uncertainty"] = lambda: self.uncertainty.show_maps(unc, _robust_range(
                 np.concatenate([v.ravel() for v in unc.values()])), frame_wh, columns=1)
@@ -338,10 +199,11 @@ class DiagnosticsDock(QDockWidget):
                     pictures["hue at its saturation"] = maps.hue_to_rgb(next(iter(hues.values())), sat)
                 self.colour.show_maps(pictures, (0, 1), frame_wh, columns=1, with_bar=False)
             todo["Colour"] = show_colour
-        used = set(conf) | set(vis) | set(disp) | set(unc) | set(flows) | set(hues)
+        used = {k for k in arrays if k.startswith(("confidence", "visibility", "disparity") + UNCERTAINTY_NAMES)
+                and arrays[k].ndim == 2} | set(flows) | set(hues)
         if hues and isinstance(sat, np.ndarray):
             used.add("saturation")
-        rest = {OTHER_TITLES.get(k, k): v for k, v in arrays.items() if k not in used and v.ndim == 2}
+        rest = {MAP_TITLES.get(k, k): v for k, v in arrays.items() if k not in used and v.ndim == 2}
         if rest:
             todo["Other"] = lambda: self.other.show_maps(rest, _robust_range(
                 np.concatenate([v.ravel() for v in rest.values()])), frame_wh, columns=2)
@@ -368,7 +230,7 @@ class DiagnosticsDock(QDockWidget):
         low, high = PALETTE_WORDS[palette]
         self.palette = palette
         for grid, cmap, label in ((self.confidence, confidence_cmap(palette), f"confidence ({high} high)"),
-                                  (self.visibility, signed_cmap(palette), f"{low} −, {high} +")):
+                                  (self.visibility, signed_cmap(palette), visibility_caption(low, high))):
             grid.cmap, grid.label, grid._layout_key = cmap, label, None     # rebuilt at the next show
         if self._last is not None and self.shown:
             self.show_diagnostics(*self._last)

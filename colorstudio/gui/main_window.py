@@ -37,6 +37,12 @@ log = logging.getLogger(__name__)
 QUIT_WAIT_MS = 30000   # on quitting, how long all jobs together get to end (a training saves its checkpoint)
 
 
+def first_dock_widths(window_width: int) -> list[int]:
+    """The side panel's and the diagnostics' widths at the first start: on a small screen the
+    photos keep at least half the window (at 1500 px: 280 and 390)."""
+    return [min(280, window_width // 5), max(300, min(420, window_width * 26 // 100))]
+
+
 class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow):
     opened = Signal(object)        # jobs.OpenedInputs
     colorized = Signal(object)     # jobs.ShownResult
@@ -105,7 +111,8 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultVi
         if state is not None:
             self.restoreState(state)
         else:
-            self.resizeDocks([self.side_dock, self.diagnostics], [280, 420], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.side_dock, self.diagnostics], first_dock_widths(self.width()),
+                             Qt.Orientation.Horizontal)
         self.set_mode(self.settings.view_mode)
         self.statusBar().showMessage("Open a gray photo and its colour reference, or drop them here.")
 

@@ -51,20 +51,24 @@ def test_maps_and_curve_have_the_right_shapes(dock):
     conf = dock.confidence.items["confidence"]
     assert conf.image.shape == (40, 60)
     assert conf.boundingRect().width() == 60 and conf.mapRectToParent(conf.boundingRect()).width() == 120
-    assert dock.confidence.bar is not None and tuple(dock.confidence.bar.levels()) == (0.0, 1.0)
+    top = np.percentile(stereo_like_diagnostics()["confidence"], 99)
+    assert tuple(dock.confidence.bars["confidence"].levels()) == pytest.approx((0.0, top))   # its own units
     assert [dock.visibility.items[visibility_title(f"visibility_{s}")].image.shape for s in range(5)] == \
         [(40, 60), (20, 30), (10, 15), (5, 7), (2, 3)]
-    lo, hi = dock.visibility.bar.levels()
-    assert lo == pytest.approx(-hi) and hi > 0                      # signed, symmetric
+    for bar in dock.visibility.bars.values():
+        lo, hi = bar.levels()
+        assert lo == pytest.approx(-hi) and hi > 0                  # signed, symmetric
+    assert dock.disparity.bar is not None and not dock.disparity.bars   # one range, one bar
     assert dock.disparity.items["disparity"].image.shape == (40, 60)
-    assert dock.uncertainty.items["entropy"].image.shape == (40, 60)
+    assert dock.uncertainty.items["entropy of the disparity weights (nats)"].image.shape == (40, 60)
     assert list(dock.other.items) == ["size of the colour refinement's change (chroma, 0-1)"]   # in words
     nx, ny = dock.curve.nodes.getData()
     assert len(nx) == 64 and nx[0] == 0 and nx[-1] == 252
     cx, cy = dock.curve.curve.getData()
     assert len(cx) == 256 and np.all(np.isfinite(cy))
     assert dock.curve.histogram.image.shape == (128, 128) and dock.curve.histogram.image.max() == 1.0
-    assert [label.text for _, label in dock.curve.plot.legend.items] == ["identity", "curve T", "64 nodes"]
+    assert [label.text for _, label in dock.curve.plot.legend.items] == \
+        ["identity", "curve T", "64 nodes", "pixel pairs fitted on (brighter: more)"]
     ix, iy = dock.curve.identity.getData()
     assert list(ix) == [0, 255] and list(iy) == [0, 255]
     assert "method: cyclecnn" in dock.info.toPlainText()
@@ -77,13 +81,43 @@ def test_confidence_colours_are_green_high_red_low(dock):
     assert np.allclose(lut[128][:3] / 255, confidence_to_rgb(np.array([128 / 255]))[0], atol=0.02)
 
 
-def test_confidence_is_shown_relative_to_its_top_with_the_range_in_the_title(dock):
+def test_confidence_is_shown_relative_to_its_top_with_that_range_on_its_bar(dock):
     diagnostics = {"confidence": np.linspace(0, 0.04, 600, dtype=np.float32).reshape(20, 30)}
     dock.show_diagnostics(diagnostics, {})
     lo, hi = dock.confidence.items["confidence"].levels
     assert lo == 0 and hi == pytest.approx(np.percentile(diagnostics["confidence"], 99))
-    assert dock.confidence.labels["confidence"].text == "confidence  0…0.0396"
-    assert tuple(dock.confidence.bar.levels()) == (0.0, 1.0)
+    assert tuple(dock.confidence.bars["confidence"].levels()) == pytest.approx((0.0, hi))   # the bar says 0…0.0396
+    assert dock.confidence.caption.text == "confidence (green high)"
+
+
+def test_a_classic_methods_matched_mask_is_called_what_it_is(dock):
+    mask = (np.random.default_rng(0).random((20, 30)) > 0.3).astype(np.float32)
+    dock.show_diagnostics({"confidence": mask}, {"method": "sgbm+gf"})
+    assert list(dock.confidence.items) == ["matched (1) or filled in (0)"]
+    assert tuple(dock.confidence.bars["matched (1) or filled in (0)"].levels()) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("width", [260, 300, 420])
+def test_the_colour_bars_and_every_tab_fit_a_narrow_dock(qtbot, dock, width):
+    """The bars lie under the maps, so a narrow dock shrinks the maps, not the bars; tab names
+    are shortened rather than hidden behind scroll arrows."""
+    dock.resize(width, 700)
+    dock.show_diagnostics(stereo_like_diagnostics(), {}, frame_wh=(120, 80))
+    for title, grid in (("Confidence", dock.confidence), ("Visibility", dock.visibility)):
+        dock.tabs.setCurrentIndex(list(dock.pages).index(title))
+        qtbot.wait(10)
+        inside = grid.rect()
+        bars = list(grid.bars.values())
+        assert bars and grid.caption is not None
+        columns = 2 if title == "Visibility" else 1
+        for item in bars + [grid.caption]:
+            box = grid.mapFromScene(item.sceneBoundingRect()).boundingRect()
+            assert inside.contains(box), (title, box, inside)
+        for bar in bars:
+            assert bar.sceneBoundingRect().width() > 0.6 * grid.width() / columns
+    bar = dock.tabs.tabBar()
+    visible = [i for i in range(bar.count()) if bar.isTabVisible(i)]
+    assert not dock.tabs.usesScrollButtons() and bar.tabRect(visible[-1]).right() <= bar.width()
 
 
 def test_a_new_result_replaces_the_old_tabs(dock):
@@ -136,8 +170,7 @@ def test_each_visibility_scale_uses_its_own_colour_range(dock):
         red_or_green = _rendered(item).max(axis=-1).astype(float)   # black at 0, bright at ±range
         assert red_or_green.mean() > 50, name                       # not black: N(0, s) -> ~80
         assert np.percentile(red_or_green, 95) > 180, name
-        assert f"±{hi:.2g}" in dock.visibility.labels[name].text
-    assert tuple(dock.visibility.bar.levels()) == (-1.0, 1.0)
+        assert tuple(dock.visibility.bars[name].levels()) == pytest.approx((lo, hi))    # its bar, its units
 
 
 def test_single_gray_hue_is_shown_as_its_colours_in_the_colour_tab(dock):
@@ -187,4 +220,5 @@ def test_the_maps_can_be_redrawn_in_orange_and_blue(qtbot, window):
     dock.tabs.setCurrentIndex(list(dock.pages).index("Visibility"))
     blue_after = max(_rendered(item)[..., 2].max() for item in dock.visibility.items.values())
     assert blue_before == 0 and blue_after > 200
-    assert dock.visibility.label == "orange −, blue +" and dock.confidence.label == "confidence (blue high)"
+    assert dock.visibility.label == "orange −: colour shot darker, blue +: brighter"
+    assert dock.confidence.label == "confidence (blue high)"

@@ -111,6 +111,14 @@ def test_the_first_window_fits_a_small_screen(qtbot, isolated_user_dir):
     assert w.width() <= screen.width() and w.height() <= screen.height()
 
 
+@pytest.mark.parametrize("width", [1229, 1366, 1500, 1920])
+def test_at_the_first_start_the_photos_keep_half_the_window(width):
+    from colorstudio.gui.main_window import first_dock_widths
+
+    side, diagnostics = first_dock_widths(width)
+    assert width - side - diagnostics >= width / 2 and diagnostics >= 300    # the maps and bars still fit
+
+
 def test_the_colorize_panel_scrolls_and_the_batch_queue_takes_the_middle(window):
     assert isinstance(window.side_dock.widget(), QScrollArea)
     assert window.side_dock.widget().widget() is window.side
