@@ -83,7 +83,9 @@ def cmd_batch(args) -> int:
         _say(f"skipped {path}: {reason}")
     if plan.earlier_results:
         n = len(plan.earlier_results)
-        _say(f"left out {n} earlier result{'s' * (n != 1)} of a batch in {plan.out_dir} (*_colorized)")
+        folders = sorted({str(p.parent) for p in plan.earlier_results})
+        _say(f"left out {n} earlier result{'s' * (n != 1)} of a batch (*_colorized, in {', '.join(folders[:3])}"
+             + (f" and {len(folders) - 3} more folders" if len(folders) > 3 else "") + ")")
     if not plan.items:
         _say("nothing to colorize: no pairs or gray photos found")
         return EXIT_BAD_INPUT

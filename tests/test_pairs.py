@@ -62,17 +62,23 @@ def test_left_right_with_mono_side_setting(tmp_path):
         discover([tmp_path], lr_mono_side="top")
 
 
-def test_lone_tagged_files(tmp_path):
-    colour_img(tmp_path / "x_L.png")     # declared mono by the setting: a single gray
+def test_lone_tagged_files_are_judged_by_their_pixels(tmp_path):
+    colour_img(tmp_path / "x_L.png")     # declared mono by the setting, but colour: not colorized alone
     colour_img(tmp_path / "y_R.png")     # declared colour: no partner
     gray_img(tmp_path / "z_mono.png")    # a single gray
     colour_img(tmp_path / "w_color.png")
+    gray_img(tmp_path / "snow_color.png")   # named as the colour shot, but gray: a single gray
+    gray_img(tmp_path / "beach_R.png")
+    colour_img(tmp_path / "tree_mono.jpg")  # named as a gray, but colour
     d = discover([tmp_path])
-    assert pairs_of(d) == {("x_L.png", None, "x_L"), ("z_mono.png", None, "z_mono")}
+    assert pairs_of(d) == {("z_mono.png", None, "z_mono"), ("snow_color.png", None, "snow_color"),
+                           ("beach_R.png", None, "beach_R")}
     reasons = {p.name: r for p, r in d.unmatched}
-    assert set(reasons) == {"y_R.png", "w_color.png"}
+    assert set(reasons) == {"x_L.png", "y_R.png", "w_color.png", "tree_mono.jpg"}
     assert "no gray partner" in reasons["y_R.png"] and "y_L.*" in reasons["y_R.png"]
     assert "w_mono.*" in reasons["w_color.png"]
+    assert "holds colour" in reasons["x_L.png"] and "(_L)" in reasons["x_L.png"]
+    assert "holds colour though it is named as a gray" in reasons["tree_mono.jpg"]
 
 
 def test_mono_color_subfolders(tmp_path):
@@ -80,6 +86,7 @@ def test_mono_color_subfolders(tmp_path):
     gray_img(tmp_path / "mono" / "Y.tif"), colour_img(tmp_path / "color" / "y.png")  # stems match case-insensitively
     gray_img(tmp_path / "mono" / "alone.png")
     colour_img(tmp_path / "color" / "orphan.png")
+    colour_img(tmp_path / "mono" / "stray.png")      # colour in the mono folder, with no partner
     gray_img(tmp_path / "mono" / "day" / "n1.png"), colour_img(tmp_path / "color" / "day" / "n1.png")
     d = discover([tmp_path])
     assert pairs_of(d) == {("x.png", "x.jpg", "x"), ("Y.tif", "y.png", "Y"), ("alone.png", None, "alone"),
@@ -87,7 +94,8 @@ def test_mono_color_subfolders(tmp_path):
     day = next(i for i in d.items if i.name == "n1")
     assert day.gray.parent.name == "day" and day.gray.parent.parent.name == "mono"
     assert day.reference.parent.parent.name == "color"
-    assert [(p.name, "no gray partner" in r) for p, r in d.unmatched] == [("orphan.png", True)]
+    assert [(p.name, "no gray partner" in r) for p, r in d.unmatched] == [("orphan.png", True), ("stray.png", False)]
+    assert "holds colour though it is in a mono folder" in d.unmatched[1][1]
     # dropping the two folders themselves gives the same pairs
     assert pairs_of(discover([tmp_path / "color", tmp_path / "mono"])) == pairs_of(d)
 

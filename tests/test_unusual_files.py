@@ -190,7 +190,7 @@ def test_thumbnail_pages_camera_previews_and_broken_page_lists_are_not_more_pict
     assert photo.frames == 1 and np.array_equal(photo.pixels, a)
 
 
-def test_earlier_results_are_left_out_only_in_the_output_folder_and_never_when_named(tmp_path, capsys):
+def test_earlier_results_are_left_out_in_the_output_folder_or_in_colour_and_never_when_named(tmp_path, capsys):
     g = np.random.default_rng(5).integers(0, 256, (40, 48), dtype=np.uint8)
     Image.fromarray(g).save(tmp_path / "trip_mono.png")
     Image.fromarray(np.dstack([g, g[::-1], g[:, ::-1]])).save(tmp_path / "trip_color.png")
@@ -200,8 +200,10 @@ def test_earlier_results_are_left_out_only_in_the_output_folder_and_never_when_n
     out = capsys.readouterr().err
     assert "left out 2 earlier results" in out and "skipped " not in out      # nothing skipped by name
     assert (tmp_path / "trip_colorized-2.png").is_file() and (tmp_path / "solo_colorized-2.png").is_file()
-    plan = plan_batch([tmp_path], tmp_path / "elsewhere")           # another output folder: all are photos
-    assert "solo_colorized" in {i.name for i in plan.items} and not plan.earlier_results
+    plan = plan_batch([tmp_path], tmp_path / "elsewhere")           # another output folder: gray ones are photos,
+    assert "solo_colorized" in {i.name for i in plan.items}         # colour ones earlier results, not "skipped"
+    assert sorted(p.name for p in plan.earlier_results) == ["trip_colorized-2.png", "trip_colorized.png"]
+    assert not plan.unmatched
     named = plan_batch([tmp_path / "solo.png", tmp_path / "solo_colorized.png"], tmp_path)
     assert {i.gray.name for i in named.items} == {"solo.png", "solo_colorized.png"}
 
@@ -227,3 +229,15 @@ def test_the_mode_of_a_pair_too_small_to_measure_says_so():
     rng = np.random.default_rng(6)
     mode, reason = choose_pair_mode(rng.random((20, 20), np.float32), rng.random((20, 20, 3), np.float32))
     assert mode == "crosscam" and "too small to measure (under 24 px a side)" in reason
+
+
+def test_a_second_batch_into_another_folder_is_not_failed_by_the_first_ones_results(tmp_path, capsys):
+    g = np.random.default_rng(6).integers(0, 256, (40, 48), dtype=np.uint8)
+    Image.fromarray(g).save(tmp_path / "trip_mono.png")
+    Image.fromarray(np.dstack([g, g[::-1], g[:, ::-1]])).save(tmp_path / "trip_color.png")
+    assert main(["batch", str(tmp_path), "-o", str(tmp_path / "results"), "--method", "reinhard"]) == 0
+    assert main(["batch", str(tmp_path), "-o", str(tmp_path.parent / (tmp_path.name + "_elsewhere")),
+                 "--method", "reinhard"]) == 0
+    err = capsys.readouterr().err
+    assert "left out 1 earlier result of a batch" in err and str(tmp_path / "results") in err
+    assert "skipped " not in err and "0 skipped" in err

@@ -15,8 +15,9 @@ Recognised, in this order (a file used by one scheme is not used again):
    :mod:`colorstudio.core.gray_input`, through :mod:`colorstudio.core.photo_kind`); a colour
    file is reported as unmatched.
 
-A role declared by a name or folder is trusted (a lone ``x_mono.jpg`` is a single
-gray); only files without one are opened to see whether they are gray.
+A role declared by a name or folder makes pairs without opening the files; a file left without
+its partner is opened: a single gray when it is gray, else reported (a colour photo is never
+colorized alone, whatever its name).
 Nothing here raises for a bad file: it lands in :attr:`Discovery.unmatched` with a
 plain reason.
 """
@@ -70,7 +71,7 @@ class Discovery:
 
     items: list[PairItem] = field(default_factory=list)
     unmatched: list[tuple[Path, str]] = field(default_factory=list)
-    earlier_results: list[Path] = field(default_factory=list)   # see _earlier_result
+    earlier_results: list[Path] = field(default_factory=list)   # left out: see _earlier_result
 
     @property
     def pairs(self) -> list[PairItem]:
@@ -264,11 +265,25 @@ def _folder_pass(files: list[_File], items: list, unmatched: list) -> list[_File
     items += found
     unmatched += ambiguous
     for f in left:
-        if _folder_role(f, cache)[0] == GRAY:
-            items.append(PairItem(f.path, None, f.path.stem))
-        else:
-            unmatched.append((f.path, f"{REASON_COLOUR_ALONE} (no file of that name in the mono folder)"))
+        _alone(f, _folder_role(f, cache)[0], "in a mono folder", "no file of that name in the mono folder",
+               items, unmatched)
     return rest
+
+
+def _alone(f: _File, declared: str, declared_by: str, wanted: str, items: list, unmatched: list) -> None:
+    """A file whose partner is missing: a single gray when its pixels are gray, whatever its name
+    or folder declared (a gray named as the colour shot is still a gray photo); a colour photo is
+    reported, not colorized (its colours would be thrown away and made up again), even one named
+    or filed as the mono shot."""
+    kind, reason = classify_reason(f.path)
+    if kind == GRAY:
+        items.append(PairItem(f.path, None, f.path.stem))
+    elif kind == COLOUR and declared == GRAY:
+        unmatched.append((f.path, f"holds colour though it is {declared_by}, and has no colour partner"))
+    elif kind == COLOUR:
+        unmatched.append((f.path, f"{REASON_COLOUR_ALONE} ({wanted})"))
+    else:
+        unmatched.append((f.path, reason))
 
 
 def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list) -> list[_File]:
@@ -285,11 +300,9 @@ def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list)
     unmatched += ambiguous
     for f in left:
         role, base, family = _name_role(f.path, mono_side)
-        if role == GRAY:
-            items.append(PairItem(f.path, None, f.path.stem))
-        else:
-            want = f"{base}_{mono_side}.*" if family == "lr" else f"{base}_mono.* or {base}_gray.*"
-            unmatched.append((f.path, f"{REASON_COLOUR_ALONE} (no {want} next to it)"))
+        want = f"{base}_{mono_side}.*" if family == "lr" else f"{base}_mono.* or {base}_gray.*"
+        _alone(f, role, f"named as the mono shot (_{mono_side})" if family == "lr" else "named as a gray",
+               f"no {want} next to it", items, unmatched)
     return untagged
 
 
@@ -360,10 +373,15 @@ _RESULT_NAME = re.compile(re.escape(RESULT_SUFFIX) + r"(?:-\d+)?$")
 def _earlier_result(f: _File, output: Path | None) -> bool:
     """Whether ``f`` is a batch's earlier result: named as results are (``trip_colorized.png``,
     ``trip_colorized-2.png``), found by searching a folder (a file named explicitly is the
-    user's choice), in the batch's ``output`` folder (resolved). A batch run again into the
-    folder of its photos must not take its own results for new photos."""
-    return (output is not None and f.root is not None and bool(_RESULT_NAME.search(f.path.stem))
-            and f.path.resolve().parent == output)
+    user's choice), and in the batch's ``output`` folder (resolved) or, elsewhere, in colour (an
+    earlier batch's output folder inside an input folder). A batch run again, into the folder of
+    its photos or another one, must not take its own results for new photos, nor report each
+    as a colour photo without a partner."""
+    if f.root is None or not _RESULT_NAME.search(f.path.stem):
+        return False
+    if output is not None and f.path.resolve().parent == output:
+        return True
+    return classify_reason(f.path)[0] == COLOUR
 
 
 def _make_names_unique(items: list[PairItem]) -> None:

@@ -27,7 +27,7 @@ from colorstudio.core.single_chroma import resaturate, saturated_working
 from colorstudio.engine import methods as registry
 from colorstudio.engine.learned_methods import LEARNED, saturation_for
 from colorstudio.engine.progress import Progress, ReducedResult
-from colorstudio.errors import MethodError, ModelError, OutputError
+from colorstudio.errors import MethodError, ModelError, OutputError, PairError
 
 
 
@@ -155,6 +155,10 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     check_size(gray)
     if reference is not None:
         check_size(reference)
+    gray_colour = classify_gray_input(gray.pixels)
+    if reference is not None and reference.is_gray and gray_colour.kind == "colour":   # nothing to do but
+        raise PairError("the reference has no colour and the gray photo has: they seem given the "   # lose colour
+                        "other way round (the gray photo comes first)")
     mode_info: dict = {}
     pair_warning = None
     asked_mode = kwargs.get("mode") if ref_f is not None else None
@@ -197,12 +201,9 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     rgb = compose(gray_f, result.chroma)
     info = {"method": chosen.name, "width": gray_f.shape[1], "height": gray_f.shape[0],
             **mode_info, **result.info}
-    gray_colour = classify_gray_input(gray.pixels)
     gray_note = gray_colour.message(pair=reference is not None)
     if reference is not None and reference.is_gray:
-        info["warning"] = ("the reference has no colour and the gray photo has: were they given the "
-                           "other way round? (the gray photo comes first)" if gray_colour.kind == "colour"
-                           else "the reference has no colour: the result stays gray")
+        info["warning"] = "the reference has no colour: the result stays gray"
     elif gray_note:
         info["gray_input"] = gray_note
     if pair_warning and "warning" not in info:
