@@ -64,6 +64,8 @@ def test_diagnostics_never_replace_an_input_or_the_result(small_pair_files, tmp_
                  "--method", "dis+gf", "--diagnostics", str(folder)])
     assert code != 0 and gray_in.read_bytes() == before
     # the result itself, named like a diagnostic in the diagnostics folder
+    folder = tmp_path / "d2"
+    folder.mkdir()
     code = main(["colorize", str(gray), str(color), "-o", str(folder / "info.png"), "--method", "dis+gf",
                  "--diagnostics", str(folder)])
     assert code == 0                                # info.json, not info.png: nothing is in the way
@@ -71,7 +73,24 @@ def test_diagnostics_never_replace_an_input_or_the_result(small_pair_files, tmp_
     result.unlink()
     code = main(["colorize", str(gray), str(color), "-o", str(result), "--method", "dis+gf",
                  "--diagnostics", str(folder)])
-    assert code != 0 and load_photo(result).pixels.ndim == 3          # the colour result is kept
+    assert code != 0 and not result.exists()        # refused before the result was written
+
+
+def test_diagnostics_replace_an_earlier_runs_files_but_not_a_users(small_pair_files, tmp_path, capsys):
+    gray, color = small_pair_files
+    folder = tmp_path / "d"
+    run = ["colorize", str(gray), str(color), "--method", "dis+gf", "--diagnostics", str(folder)]
+    assert main(run + ["-o", str(tmp_path / "a.png")]) == 0
+    assert main(run + ["-o", str(tmp_path / "b.png")]) == 0           # the earlier run's files: replaced
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "flow.png").write_bytes(b"a photo of mine")              # not an input, not a diagnostic
+    capsys.readouterr()
+    code = main(["colorize", str(gray), str(color), "--method", "dis+gf", "--diagnostics", str(mine),
+                 "-o", str(tmp_path / "c.png")])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and not (tmp_path / "c.png").exists() and (mine / "flow.png").read_bytes() == b"a photo of mine"
+    assert len(err.splitlines()) == 1 and "already holds flow.png" in err and "empty or new folder" in err
 
 
 def test_a_bad_diagnostics_folder_is_refused_before_the_result_is_written(small_pair_files, tmp_path, capsys):

@@ -317,11 +317,14 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
 
         prepare_diagnostics_folder(diagnostics_dir)
     result = colorize(gray, reference, method, model, options)
+    planned = None
+    if diagnostics_dir is not None:   # their names are known now: refused before the result is written
+        from colorstudio.engine.diagnostics_io import plan_diagnostics, write_planned
+
+        planned = plan_diagnostics(result, diagnostics_dir, diagnostics_palette, keep=(Path(out_path),))
     written = save_result(result, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
     if notes := output_notes(written, result.gray, bit_depth):
         result.info["output_notes"] = notes
-    if diagnostics_dir is not None:
-        from colorstudio.engine.diagnostics_io import write_diagnostics
-
-        write_diagnostics(result, diagnostics_dir, diagnostics_palette, keep=(written,))
+    if planned is not None:
+        write_planned(planned)
     return result

@@ -42,12 +42,22 @@ def prepare_diagnostics_folder(out_dir: str | Path) -> Path:
     return out_dir
 
 
-def write_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE,
-                      keep: tuple[Path, ...] = ()) -> list[Path]:
-    """One PNG per map diagnostic (colour-mapped; ``palette``: the confidence and visibility
-    maps' two colours, core.diagnostic_maps.PALETTES), JSON for curves and facts; returns the files.
-    Refuses, before writing any, when one would replace the colorization's inputs or a file
-    of ``keep`` (the result just written): a photo named ``flow.png`` in the folder, say."""
+def earlier_diagnostics(out_dir: Path) -> bool:
+    """Whether ``out_dir`` holds an earlier run's diagnostics (its info.json, as written here)."""
+    try:
+        info = json.loads((out_dir / "info.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(info, dict) and {"method", "seconds"} <= set(info)
+
+
+def plan_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE,
+                     keep: tuple[Path, ...] = ()) -> list[tuple[Path, object]]:
+    """The diagnostics' files and contents: one PNG per map (colour-mapped; ``palette``: the
+    confidence and visibility maps' two colours, core.diagnostic_maps.PALETTES), JSON for curves
+    and facts. Refuses in one line, before anything is written (the result included), when one
+    would replace the colorization's inputs, a file of ``keep`` (the result), or a file of the
+    user's: an existing file is replaced only when the folder holds an earlier run's diagnostics."""
     out_dir = prepare_diagnostics_folder(out_dir)
     files: list[tuple[Path, object]] = []
     for name, value in colorization.diagnostics.items():
@@ -61,4 +71,20 @@ def write_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_
         if any(same_file(path, p) for p in protected):
             raise OutputError(f"diagnostics: refusing to overwrite {path.name} in {out_dir}: it is an input "
                               f"or the result; choose another diagnostics folder")
+    taken = [path.name for path, _ in files if path.exists()]
+    if taken and not earlier_diagnostics(out_dir):
+        raise OutputError(f"diagnostics: {out_dir} already holds {', '.join(taken[:3])}"
+                          + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
+                          + ", not from an earlier run's diagnostics; choose an empty or new folder")
+    return files
+
+
+def write_planned(files: list[tuple[Path, object]]) -> list[Path]:
+    """Write what :func:`plan_diagnostics` planned; returns the files."""
     return [save_photo(path, value) if path.suffix == ".png" else write_json(path, value) for path, value in files]
+
+
+def write_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE,
+                      keep: tuple[Path, ...] = ()) -> list[Path]:
+    """Plan (and refuse, see :func:`plan_diagnostics`), then write the diagnostics; returns the files."""
+    return write_planned(plan_diagnostics(colorization, out_dir, palette, keep))

@@ -256,15 +256,16 @@ def export_result(colorization: Colorization, out_path: str | Path, bit_depth: i
     from colorstudio.engine.colorize import save_result
 
     colorization = yield from _at_strength(colorization, saturation)
-    if diagnostics_dir is not None:         # a bad folder is refused before the result is written
-        from colorstudio.engine.diagnostics_io import prepare_diagnostics_folder
+    planned = None
+    if diagnostics_dir is not None:         # a bad folder or file is refused before the result is written
+        from colorstudio.engine.diagnostics_io import plan_diagnostics, write_planned
 
-        prepare_diagnostics_folder(diagnostics_dir)
+        planned = plan_diagnostics(colorization, diagnostics_dir, palette, keep=(Path(out_path),))
     yield Progress(0.1, f"writing {Path(out_path).name}")
     written = [save_result(colorization, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)]
-    if diagnostics_dir is not None:
+    if planned is not None:
         yield Progress(0.7, "writing the diagnostics")
-        written += export_diagnostics_now(colorization, diagnostics_dir, palette, keep=tuple(written))
+        written += write_planned(planned)
     return written
 
 
