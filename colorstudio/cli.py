@@ -72,7 +72,18 @@ def cmd_colorize(args) -> int:
         _say(f"warning: {result.info['warning']}")
     for note in result.info.get("input_notes", []) + result.info.get("output_notes", []):
         _say(f"note: {note}")
+    if ignored := ignored_options_note(result.method, result.info.get("ignored_options")):
+        _say(f"note: {ignored}")
     return EXIT_OK
+
+
+def ignored_options_note(method: str, ignored) -> str | None:
+    """'ccdc does not use --saturation: it was ignored' for what the method was given in vain."""
+    if not ignored:
+        return None
+    flags = [f"--{name.replace('_', '-')}" for name in ignored]
+    return (f"{method} does not use {', '.join(flags)}: "
+            + ("it was" if len(flags) == 1 else "they were") + " ignored")
 
 
 def cmd_batch(args) -> int:

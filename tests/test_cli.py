@@ -256,3 +256,13 @@ def test_the_packaged_cli_names_itself_and_says_the_benchmarks_are_not_in_it(mon
     assert main(["bench", "--quick"]) == 2
     err = capsys.readouterr().err
     assert "not part of the packaged app" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_option_the_method_does_not_use_is_said_to_be_ignored(small_pair_files, tmp_path, capsys):
+    gray, color = small_pair_files
+    assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "p.png"), "--method", "dis+gf",
+                 "--saturation", "2"]) == 0
+    assert "note: dis+gf does not use --saturation: it was ignored" in capsys.readouterr().err
+    assert main(["colorize", str(gray), "-o", str(tmp_path / "s.png"), "--method", "neutral",
+                 "--side", "left", "--max-disparity", "30"]) == 0
+    assert "note: neutral does not use --max-disparity, --side: they were ignored" in capsys.readouterr().err

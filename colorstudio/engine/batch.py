@@ -58,7 +58,7 @@ class BatchPlan:
     items: list[BatchItem]
     unmatched: list[tuple[Path, str]] = field(default_factory=list)
     out_dir: Path = Path(".")
-    earlier_results: list[Path] = field(default_factory=list)   # in out_dir, left out (core.pairs)
+    earlier_results: list[Path] = field(default_factory=list)   # left out (core.pairs._earlier_result)
 
 
 @dataclass

@@ -139,6 +139,8 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     side, d_lo, d_hi, report = _disparity_range(gray, reference, side, max_disparity, min_disparity)
     rect = None
     info = {"device": str(dev)}
+    if ignored := sorted(k for k in set(options) & {"saturation"} if options[k] is not None):
+        info["ignored_options"] = ignored            # said to the user, as the other methods do
     if rectify and report.rectified is False:
         from colorstudio.core.rectify import rectify_pair
 
