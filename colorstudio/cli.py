@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("colorize", help="colorize one gray photo (with a colour reference for a pair)")
     p.add_argument("gray", help="the gray (mono camera) photo")
     p.add_argument("reference", nargs="?", help="the colour photo of the same scene (optional)")
-    p.add_argument("-o", "--output", required=True, help="output file (.png, .jpg, .tif, .webp)")
+    p.add_argument("-o", "--output", required=True, help="output file (.png, .jpg, .tif, .webp, .bmp)")
     p.add_argument("--diagnostics", metavar="DIR", help="also write the diagnostics (PNG + JSON) here")
     p.add_argument("--diagnostics-colours", choices=["red-green", "orange-blue"], default="red-green",
                    help="the confidence and visibility maps' colours: the papers' red/green (default), "

@@ -228,7 +228,7 @@ def test_the_mode_of_a_pair_too_small_to_measure_says_so():
 
     rng = np.random.default_rng(6)
     mode, reason = choose_pair_mode(rng.random((20, 20), np.float32), rng.random((20, 20, 3), np.float32))
-    assert mode == "crosscam" and "too small to measure (under 24 px a side)" in reason
+    assert mode == "crosscam" and "(too small to measure: under 24 px a side)" in reason
 
 
 def test_a_second_batch_into_another_folder_is_not_failed_by_the_first_ones_results(tmp_path, capsys):

@@ -35,7 +35,7 @@ def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
     rectified = getattr(report, "rectified", None)
     if rectified is None:
         n = getattr(report, "n_inliers", 0)
-        why = (f"too small to measure (under {MIN_MEASURE_SIDE} px a side)"
+        why = (f"too small to measure: under {MIN_MEASURE_SIDE} px a side"
                if too_small_to_measure(gray_shape, reference_shape) else f"only {n} matching details")
         return "crosscam", (f"cross-camera mode: the alignment of the two shots could not be measured "
                             f"({why}), and the cross-camera method copes with any motion")
