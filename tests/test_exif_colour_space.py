@@ -155,6 +155,21 @@ def test_a_gray_read_through_its_gray_profile_gets_the_tones_of_the_references_s
 
 
 @pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])
+def test_an_untagged_gray_is_srgb_and_gets_the_tones_of_the_references_space(dtype, top):
+    # no profile means sRGB: beside an Adobe RGB reference (the result's space) its numbers kept
+    # as they are would read lighter in the shadows than the gray looks
+    levels = (np.arange(0, 256, 5) * (top // 255)).astype(dtype).reshape(4, 13)
+    reference = Photo(pixels=np.zeros((4, 13, 3), np.uint8), icc_profile=adobe_rgb_profile())
+    out = gray_in_result_space(Photo(pixels=levels), reference)
+    linear = np.where(levels / top <= 0.04045, levels / top / 12.92, ((levels / top + 0.055) / 1.055) ** 2.4)
+    assert out.pixels.dtype == dtype and np.abs(out.pixels - linear ** (256 / 563) * top).max() <= 1.5 * top / 255
+    assert "Adobe RGB (1998)'s, the result's space" in out.tone_note
+    assert gray_in_result_space(out, reference) is out                    # never twice
+    assert gray_in_result_space(Photo(pixels=levels), reference, "srgb").pixels is levels   # an sRGB result
+    assert gray_in_result_space(Photo(pixels=levels), Photo(pixels=reference.pixels)).pixels is levels
+
+
+@pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])
 def test_a_toned_scan_tagged_adobe_rgb_is_brought_to_srgb_for_an_srgb_result(dtype, top):
     ramp = np.arange(0, 256, 5, dtype=np.float64).reshape(4, 13)
     sepia = (np.stack([ramp, ramp * 0.92, ramp * 0.8], -1) * (top // 255)).astype(dtype)   # three channels

@@ -22,9 +22,10 @@ No profile (or one that cannot be read) means sRGB, as everywhere else in the ap
 with a gray-only profile (Photoshop's "Dot Gain 20%", "Gray Gamma 2.2") is read with its
 tones brought to sRGB's curve (:func:`gray_in_srgb_tones`, when the photo is loaded): read as
 sRGB numbers a scanned print would look lighter than it is. The result's luma is then that
-gray, as it looks. A gray without any profile keeps its pixel values as the result's luma,
-read with the output space's tone curve: sRGB's, Display P3's (the same curve), or e.g. Adobe
-RGB's gamma 2.2, a little darker in the deepest shadows.
+gray, as it looks. A gray without any profile is sRGB too: when the result takes the
+reference's space, its levels are moved to the same tones on that space's curve
+(:func:`gray_in_result_space`): unchanged for Display P3 (sRGB's curve), darker in the
+deepest shadows for Adobe RGB (gamma 2.2), darker throughout for ProPhoto (gamma 1.8).
 """
 from __future__ import annotations
 
@@ -260,10 +261,13 @@ def gray_in_result_space(gray, reference=None, space: str = "auto"):
     - it was read through a gray profile (its levels are sRGB's tones, ``srgb_tones``) and the
       result takes the reference's space, e.g. ProPhoto (gamma 1.8: up to 9 L* lighter).
 
+    - it has no profile, which means sRGB, and the result takes the reference's space: an
+      untagged gray beside a ProPhoto reference, kept as its numbers, would show up to 8 L* lighter.
+
     The photo comes back with the profile dropped (it no longer describes the pixels) and a
     note in ``tone_note``; else unchanged."""
     target = result_profile(gray, reference, space)
-    if gray.pixels.ndim == 2 and getattr(gray, "srgb_tones", False) and target is not None:
+    if target is not None and _levels_are_srgb(gray):
         return _srgb_gray_into(gray, target)
     icc = gray.icc_profile
     if profile_colour_space(icc) != "RGB" or is_srgb(icc) or target is not None:
@@ -279,6 +283,15 @@ def gray_in_result_space(gray, reference=None, space: str = "auto"):
     note = f"the gray's {profile_name(icc)} tones were brought to sRGB's, the result's space"
     return dataclasses.replace(gray, pixels=pixels, icc_profile=None,
                                tone_note=note if lut is not None else gray.tone_note)
+
+
+def _levels_are_srgb(gray) -> bool:
+    """Whether a gray's levels are sRGB's tones: read through its gray profile (``srgb_tones``),
+    or without any profile (which means sRGB) and not moved yet (a moved one has its
+    ``tone_note``)."""
+    if gray.pixels.ndim == 2 and getattr(gray, "srgb_tones", False):
+        return True
+    return gray.icc_profile is None and gray.tone_note is None
 
 
 def _srgb_gray_into(gray, target: bytes):
