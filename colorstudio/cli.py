@@ -172,6 +172,18 @@ def cmd_demo(args) -> int:
     return run_demo(out_dir=args.output, open_app=not args.no_gui)
 
 
+def cmd_gui(args) -> int:
+    """The desktop app, in its own process (this module never imports Qt), on the given files."""
+    import subprocess
+
+    from colorstudio.engine.demo import app_command, has_display
+
+    if not has_display():
+        raise ColorStudioError("the app needs a display, and none is set (DISPLAY or WAYLAND_DISPLAY): "
+                               "colorize and batch work without one")
+    return subprocess.call(app_command() + [str(f) for f in args.files])
+
+
 # ------------------------------------------------------------------ parser
 def _quality(text: str) -> int:
     try:
@@ -203,7 +215,8 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=paths.command_name(), description="Colorize gray photographs.")
+    parser = argparse.ArgumentParser(prog=paths.command_name(), description="Colorize gray photographs. "
+                                     "The desktop app: colorstudio gui (or colorstudio-gui).")
     parser.add_argument("--version", action="version", version=f"colorstudio {__version__}")
     parser.add_argument("--selftest", action="store_true",
                         help="colorize the bundled example headless, verify it, print one line (exit 0/1)")
@@ -242,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     if not paths.frozen():            # the packaged app has no benchmarks (see main)
         sub.add_parser("bench", help="run the benchmark (all methods side by side); "
                                      "`colorstudio bench --help` for its options")
+
+    p = sub.add_parser("gui", help="open the desktop app (also: colorstudio-gui), on photos or folders if given")
+    p.add_argument("files", nargs="*", help="a gray photo, a gray and its colour reference, or folders")
+    p.set_defaults(func=cmd_gui)
 
     p = sub.add_parser("demo", help="colorize the bundled example pair and show it")
     p.add_argument("-o", "--output", default="colorstudio-demo", help="output folder")

@@ -266,3 +266,18 @@ def test_an_option_the_method_does_not_use_is_said_to_be_ignored(small_pair_file
     assert main(["colorize", str(gray), "-o", str(tmp_path / "s.png"), "--method", "neutral",
                  "--side", "left", "--max-disparity", "30"]) == 0
     assert "note: neutral does not use --max-disparity, --side: they were ignored" in capsys.readouterr().err
+
+
+def test_colorstudio_gui_opens_the_app_in_its_own_process_or_says_why_not(monkeypatch, tmp_path, capsys):
+    import subprocess
+
+    from colorstudio.engine import demo
+
+    started = []
+    monkeypatch.setattr(subprocess, "call", lambda command: started.append(command) or 0)
+    monkeypatch.setattr(demo, "has_display", lambda: True)
+    assert main(["gui", str(tmp_path / "g.png"), str(tmp_path / "c.jpg")]) == 0
+    assert started == [demo.app_command() + [str(tmp_path / "g.png"), str(tmp_path / "c.jpg")]]
+    monkeypatch.setattr(demo, "has_display", lambda: False)
+    assert main(["gui"]) == 1 and len(started) == 1
+    assert "the app needs a display" in capsys.readouterr().err
