@@ -40,11 +40,12 @@ def collect_garbage_in_gui_thread(interval: float = 1.0):
     """Python's cycle collector runs in whichever thread happens to pass its allocation
     threshold, often a worker's. A widget caught in a reference cycle is then destroyed in that
     worker thread, which deadlocks or crashes Qt. From now on the collector runs only on a timer
-    in the GUI thread (pyqtgraph's GarbageCollector: automatic collection off, the same
-    generation thresholds checked every ``interval`` seconds). Keep the returned object alive."""
-    from pyqtgraph.util.garbage_collector import GarbageCollector
+    in the GUI thread (automatic collection off, the same generation thresholds checked every
+    ``interval`` seconds; paused while the warm-up loads: :mod:`colorstudio.gui.gui_thread_gc`).
+    Keep the returned object alive."""
+    from colorstudio.gui.gui_thread_gc import collect_in_gui_thread
 
-    return GarbageCollector(interval=interval)
+    return collect_in_gui_thread(interval)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,11 +2,13 @@
 with linked zoom and pan.
 
 All views share one coordinate frame: the gray photo's full-resolution pixels. Each image is
-shown from a (possibly downsampled) display copy stretched over that frame, so a reference
+shown from a (possibly downsampled) display copy scaled into that frame, so a reference
 of another size (cross-camera pairs) lines up, "100%" means one full-resolution pixel per
-screen pixel, and the pixel readout reports full-resolution values. Zoomed in beyond a display
-copy's resolution, a full-resolution tile of the visible region is laid over it
-(:mod:`colorstudio.gui.detail_layer`), so 100% shows the real pixels.
+screen pixel, and the pixel readout reports full-resolution values. A reference of another
+aspect ratio keeps its own: it is fitted inside the frame, centred (``placed``), never
+stretched. Zoomed in beyond a display copy's resolution, a full-resolution tile of the visible
+region is laid over it (:mod:`colorstudio.gui.detail_layer`), so 100% shows the real pixels.
+The readout is :mod:`colorstudio.gui.pixel_readout`.
 """
 from __future__ import annotations
 
@@ -15,13 +17,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from colorstudio.core.color import luma
 from colorstudio.core.colour_management import is_srgb, profile_name
 from colorstudio.gui.detail_layer import DetailLayer
 from colorstudio.gui.detail_tiles import Tile
+from colorstudio.gui.display import placed_in_frame
 from colorstudio.gui.display_colour import DisplayColour
 from colorstudio.gui.monitor_profile import MonitorProfile
 from colorstudio.gui.pg_config import configure
+from colorstudio.gui.pixel_readout import PixelReadout
 from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT, SplitModes
 
 configure()
@@ -32,26 +35,7 @@ FOCUS_FRAME = "QGraphicsView { border: 1px solid transparent; } QGraphicsView:fo
 DETAIL_DELAY_MS = 40       # full-resolution tiles follow zoom/pan after this pause
 
 
-def _value_text(arr: np.ndarray | None, x: float, y: float, frame_wh: tuple[int, int],
-                as_luma: bool = False) -> str:
-    """The full-resolution value of ``arr`` at frame position (x, y), as text ('' if outside);
-    ``as_luma``: an RGB value as its luma (a colour photo opened alone is shown as its gray)."""
-    if arr is None:
-        return ""
-    h, w = arr.shape[:2]
-    fx, fy = frame_wh
-    col, row = int(x * w / fx), int(y * h / fy)
-    if not (0 <= col < w and 0 <= row < h):
-        return ""
-    v = arr[row, col]
-    scale = 255.0 if arr.dtype.kind == "f" else (255.0 / 65535.0 if arr.dtype == np.uint16 else 1.0)
-    vals = np.atleast_1d(np.asarray(v, np.float64) * scale)
-    if as_luma and vals.size == 3:
-        vals = np.atleast_1d(luma(vals))
-    return " ".join(f"{int(round(c))}" for c in vals)
-
-
-class CompareView(SplitModes, DetailLayer, QWidget):
+class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
     """Three linked views (side-by-side mode), or one view: with a draggable split line, or
     the result alone."""
 
@@ -153,9 +137,11 @@ class CompareView(SplitModes, DetailLayer, QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
 
-        for canvas in self.canvases + [self.split_canvas]:
+        self._readout_canvases = self.canvases + [self.split_canvas]
+        for canvas in self._readout_canvases:
             canvas.scene().sigMouseMoved.connect(self._mouse_moved)
             canvas.scene().sigMouseClicked.connect(self._mouse_clicked)
+            canvas.installEventFilter(self)       # leaving a view empties the readout
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(DETAIL_DELAY_MS)
@@ -194,7 +180,7 @@ class CompareView(SplitModes, DetailLayer, QWidget):
             item.clear()
         else:
             item.setImage(shown, autoLevels=False, levels=None)  # uint8: no rescale
-            item.setRect(QRectF(0, 0, *self.frame_wh))
+            item.setRect(QRectF(*self.placed(panel)))
         if panel == "result" and self.mode == RESULT:
             self._split_title()
         if panel in ("gray", "result"):
@@ -203,6 +189,12 @@ class CompareView(SplitModes, DetailLayer, QWidget):
                 self._refresh_split()
         self._set_tile(panel, None)
         self._detail_timer.start()
+
+    def placed(self, panel: str) -> tuple[float, float, float, float]:
+        """Where ``panel``'s image lies in the frame (x, y, w, h): the whole frame, or for a
+        reference of another aspect ratio the largest rect of its own shape, centred."""
+        image = self.full[panel] if self.full[panel] is not None else self.raw[panel]
+        return placed_in_frame((0, 0) if image is None else image.shape, self.frame_wh)
 
     def set_monitor(self, monitor: MonitorProfile | None = None, photo_icc: bytes | None = ...) -> None:
         """Show the pictures for ``monitor`` (None: keep it) and photos in the RGB profile
@@ -248,6 +240,7 @@ class CompareView(SplitModes, DetailLayer, QWidget):
         center, zoom = source.viewRect().center(), self.zoom_factor()
         self.mode = mode
         self.showing_before = False
+        self.clear_readout()                # its values were of the panels shown before
         self.stack.setCurrentIndex(0 if mode == SIDE_BY_SIDE else 1)
         self._detail_timer.start()          # the new view's tiles, even if its range stays
         if mode != SIDE_BY_SIDE:
@@ -312,58 +305,12 @@ class CompareView(SplitModes, DetailLayer, QWidget):
         """Device pixels per logical pixel on the view's screen (2.0 on most HiDPI screens)."""
         return float(self.devicePixelRatioF()) or 1.0
 
-    # ------------------------------------------------------------------ pixel readout
-    def readout(self, x: float, y: float) -> str:
-        """Values of gray / reference / result at frame position (x, y)."""
-        w, h = self.frame_wh
-        if not (0 <= x < w and 0 <= y < h) or self.full["gray"] is None:
-            return ""
-        parts = [f"x {int(x)}  y {int(y)}"]
-        for panel, label in (("gray", "gray"), ("reference", "reference"), ("result", "result")):
-            shown_gray = self.raw[panel] is not None and self.raw[panel].ndim == 2
-            text = _value_text(self.full[panel], x, y, self.frame_wh, as_luma=shown_gray)
-            if text:
-                parts.append(f"{label} {text}")
-        if self.before is not None and (self.mode == SPLIT or self.showing_before):   # it is on screen
-            text = _value_text(self.before[1], x, y, self.frame_wh)
-            if text:
-                parts.append(f"{self.before[2]} {text}")
-        if self._values_space:                   # the numbers are the photos', not sRGB's
-            parts.append(self._values_space)
-        return "   |   ".join(parts)
-
-    def _frame_point(self, scene, scene_pos) -> QPointF | None:
-        """The frame position at ``scene_pos`` of a shown view's ``scene``, if on the photo."""
-        candidates = list(self.views.values()) if self.mode == SIDE_BY_SIDE else [self.split_view]
-        for vb in candidates:
-            if vb.scene() is scene and vb.sceneBoundingRect().contains(scene_pos):
-                p = vb.mapSceneToView(scene_pos)
-                w, h = self.frame_wh
-                return p if 0 <= p.x() < w and 0 <= p.y() < h else None
-        return None
-
-    def point_under_mouse(self) -> QPointF | None:
-        """The frame position under the mouse now (also after a zoom without a mouse move: the
-        mouse's place in the view is kept, not the photo point it was over), if on the photo."""
-        return None if self._hover is None else self._frame_point(*self._hover)
-
-    def _mouse_moved(self, scene_pos) -> None:
-        self._hover = (self.sender(), scene_pos)
-        p = self.point_under_mouse()
-        self.pixelInfo.emit("" if p is None else self.readout(p.x(), p.y()))
-
     def _mouse_clicked(self, event) -> None:
         """A double click on a photo: fit <-> 100 % there."""
         p = self._frame_point(self.sender(), event.scenePos()) if event.double() else None
         if p is not None:
             event.accept()
             self.toggle_zoom(p)
-
-    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt API
-        """The mouse left the photos: no readout, and Z zooms at the view's centre."""
-        self._hover = None
-        self.pixelInfo.emit("")
-        super().leaveEvent(event)
 
     def zoom_by(self, factor: float) -> None:
         """Zoom in (``factor`` > 1) or out around the view's centre: View ▸ Zoom in/out."""

@@ -6,7 +6,7 @@ view, converted for the monitor like the display copies (``colour``). A large cu
 the same worker threads, so a zoom step never holds the GUI thread. A tile asked for counts as
 shown while it is cut or converted (:meth:`DetailLayer.shows_detail`).
 
-It uses the view's ``mode``, ``frame_wh``, ``raw``/``full`` images, ``columns``, ``details``
+It uses the view's ``mode``, ``frame_wh``, ``placed``, ``raw``/``full`` images, ``columns``, ``details``
 (the tiles' image items), ``colour``, the split's before side and line, and ``zoomChanged``.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ class DetailLayer:
                 tile = None
                 if not self.columns[panel].isHidden():
                     tile = detail_tile(self.full[panel], shape(self.raw[panel]), self.frame_wh, visible, zoom,
-                                       current=self._tile_asked.get(panel))
+                                       current=self._tile_asked.get(panel), placed=self.placed(panel))
                 self._set_tile(panel, tile)
             return
         before_raw, before_full = self._before(raw=True)

@@ -36,17 +36,18 @@ class Tile:
 
 
 def _still_covers(tile: Tile | None, full: np.ndarray, scale: float, x_max: float | None,
-                  visible: tuple[float, float, float, float], frame_wh: tuple[int, int]) -> bool:
+                  visible: tuple[float, float, float, float], placed: tuple[float, float, float, float]) -> bool:
     """Whether ``tile`` (cut from ``full`` at ``scale``) still covers the visible part of the
-    frame: a pan within its margin needs no new cut."""
+    image (placed at ``placed`` in the frame): a pan within its margin needs no new cut."""
     if tile is None or tile.key[0] != id(full) or tile.x_max != x_max or abs(tile.scale - scale) > 1e-3 * scale:
         return False
-    fw, fh = frame_wh
-    x0, y0, x1, y1 = max(visible[0], 0.0), max(visible[1], 0.0), min(visible[2], fw), min(visible[3], fh)
+    px, py, pw, ph = placed
+    x0, y0 = max(visible[0], px), max(visible[1], py)
+    x1, y1 = min(visible[2], px + pw), min(visible[3], py + ph)
     if x_max is not None:
         x1 = min(x1, x_max)
     rx, ry, rw, rh = tile.rect
-    eps = 1e-6 * max(fw, fh)
+    eps = 1e-6 * max(pw, ph)
     return rx <= x0 + eps and ry <= y0 + eps and rx + rw >= x1 - eps and ry + rh >= y1 - eps
 
 
@@ -60,42 +61,45 @@ def _to_float(a: np.ndarray) -> np.ndarray:
 
 def detail_tile(full: np.ndarray | None, shown_shape: tuple[int, ...] | None, frame_wh: tuple[int, int],
                 visible: tuple[float, float, float, float], zoom: float, x_max: float | None = None,
-                margin: float = MARGIN, current: Tile | None = None) -> Tile | None:
+                margin: float = MARGIN, current: Tile | None = None,
+                placed: tuple[float, float, float, float] | None = None) -> Tile | None:
     """The full-resolution tile to lay over a view, or None when the display copy is enough.
 
-    full: the panel's full-resolution array (H', W'[, 3]), any dtype, stretched over the frame
-    (a smaller cross-camera reference has fewer pixels than the frame). shown_shape: the display
+    full: the panel's full-resolution array (H', W'[, 3]), any dtype, scaled over the frame
+    or its ``placed`` part (a smaller cross-camera reference has fewer pixels than the frame). shown_shape: the display
     copy's shape (a 2-D copy of a colour array is shown as its luma, and so is the tile).
     frame_wh: the frame (the gray's full-resolution W, H). visible: (x0, y0, x1, y1) in frame
     coordinates. zoom: screen pixels per frame pixel. x_max: cut nothing right of it (the split line).
     current: the tile laid now; returned as it is while it still covers the view (a pan within
-    its margin), so that panning cuts a new tile only now and then. A cut from more than
+    its margin), so that panning cuts a new tile only now and then. placed: the (x, y, w, h) of
+    the frame that ``full`` covers (a reference of another aspect ratio, fitted inside the
+    frame, see :func:`colorstudio.gui.display.placed_in_frame`); default the whole frame. A cut from more than
     :data:`CUT_LATER_PIXELS` full-resolution pixels comes back uncut (``pixels`` None; ``cut``
     makes them, in a worker thread).
     """
     if full is None or shown_shape is None or zoom <= 0:
         return None
-    fw, fh = frame_wh
+    px, py, pw, ph = placed if placed is not None else (0.0, 0.0, *frame_wh)
     H, W = full.shape[:2]
     h, w = shown_shape[:2]
     if W <= w and H <= h:
         return None                              # the display copy is the full resolution
-    if zoom * fw / w <= 1.001:
+    if zoom * pw / w <= 1.001:
         return None                              # the display copy is not magnified: it is enough
-    sx, sy = W / fw, H / fh                      # full pixels per frame pixel
-    x0, y0, x1, y1 = visible
+    sx, sy = W / pw, H / ph                      # full pixels per frame pixel
+    x0, y0, x1, y1 = visible[0] - px, visible[1] - py, visible[2] - px, visible[3] - py   # from its corner
     mx, my = (x1 - x0) * margin, (y1 - y0) * margin
-    right = x1 + mx if x_max is None else min(x1 + mx, x_max)
+    right = x1 + mx if x_max is None else min(x1 + mx, x_max - px)
     c0, c1 = max(0, math.floor((x0 - mx) * sx)), min(W, math.ceil(right * sx))
     r0, r1 = max(0, math.floor((y0 - my) * sy)), min(H, math.ceil((y1 + my) * sy))
     if c1 <= c0 or r1 <= r0:
         return None
     scale = min(1.0, zoom / sx)                  # never more tile pixels than screen pixels
-    if _still_covers(current, full, scale, x_max, visible, frame_wh):
+    if _still_covers(current, full, scale, x_max, visible, (px, py, pw, ph)):
         return current
     out_w, out_h = max(1, round((c1 - c0) * scale)), max(1, round((r1 - r0) * scale))
     key = (id(full), c0, c1, r0, r1, out_w, out_h)
-    rect = (c0 / sx, r0 / sy, (c1 - c0) / sx, (r1 - r0) / sy)
+    rect = (px + c0 / sx, py + r0 / sy, (c1 - c0) / sx, (r1 - r0) / sy)
     cut = partial(_cut, full, (r0, r1, c0, c1), (out_w, out_h), len(shown_shape) == 2)
     if (r1 - r0) * (c1 - c0) > CUT_LATER_PIXELS:
         return Tile(None, rect, key, scale, x_max, cut)

@@ -81,3 +81,16 @@ def display_diagnostics(diagnostics: dict[str, Any], max_side: int = MAX_DIAGNOS
         else:
             out[name] = value
     return out
+
+
+def placed_in_frame(shape: tuple[int, ...], frame_wh: tuple[int, int]) -> tuple[float, float, float, float]:
+    """Where an image of ``shape`` (H, W[, C]) lies in the views' shared frame (the gray's W, H):
+    (x, y, w, h), as large as fits at the image's own aspect ratio, centred. The gray and its
+    results fill the frame; a reference of another shape is never stretched to it."""
+    fw, fh = frame_wh
+    h, w = shape[:2]
+    if w <= 0 or h <= 0 or w * fh == h * fw:
+        return 0.0, 0.0, float(fw), float(fh)
+    scale = min(fw / w, fh / h)
+    pw, ph = w * scale, h * scale
+    return (fw - pw) / 2, (fh - ph) / 2, pw, ph

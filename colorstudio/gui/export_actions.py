@@ -85,12 +85,20 @@ class ExportActions:
             # a folder of its own: never another result's maps beside this one's info.json
             target = free_path(Path(folder) / f"{self.inputs.name}_diagnostics", folder=True)
             self._run(jobs.export_diagnostics, self.result.colorization, target, self._pending_strength(),
-                      self.settings.diagnostics_palette, on_done=self._exported)
+                      self.settings.diagnostics_palette,
+                      on_done=lambda written: self._diagnostics_exported(target, written))
+
+    def _diagnostics_exported(self, folder: Path, written: list[Path]) -> None:
+        """Says how many files went into which folder (not the first map's name)."""
+        message = f"Written: {len(written)} diagnostics file{'s' if len(written) != 1 else ''} in {folder}"
+        self.side.set_progress(1.0, "written")
+        self.side.set_status(message)
+        self.statusBar().showMessage(message, 8000)
 
     def _exported(self, written: list[Path], space: str = "", notes: list[str] = ()) -> None:
         """``space``: the result file's colour space in words, when it is not sRGB; ``notes``:
         what the file's format left out (:func:`~colorstudio.core.image_write.output_notes`)."""
-        more = f" (+{len(written) - 1} files in {written[1].parent.name})" if len(written) > 1 else ""
+        more = f" (+{len(written) - 1} diagnostics files in {written[1].parent.name})" if len(written) > 1 else ""
         self.side.set_progress(1.0, "written")      # the job's last step was below 100 %
         self.side.set_status(f"Written: {written[0]}{space}{more}" + "".join(f"; {n}" for n in notes))
         self.statusBar().showMessage(f"Written {written[0]}{space}", 8000)

@@ -1,18 +1,35 @@
 """Export options: where, which format, 8 or 16 bit, JPEG quality, and the diagnostics too."""
 from __future__ import annotations
 
+import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget)
 
-from colorstudio.core.image_write import WRITE_EXTENSIONS
+from colorstudio.core.image_write import EIGHT_BIT_ONLY, WRITE_EXTENSIONS
+from colorstudio.core.imageio import READ_EXTENSIONS
 
+# what the engine writes (core.image_write.WRITE_EXTENSIONS, one spelling each)
 FORMATS = [(".png", "PNG (lossless, 8/16 bit)"), (".tif", "TIFF (lossless, 8/16 bit)"),
-           (".jpg", "JPEG (8 bit)"), (".webp", "WebP (8 bit)")]
-SIXTEEN_BIT = (".png", ".tif", ".tiff")
+           (".jpg", "JPEG (8 bit)"), (".webp", "WebP (8 bit)"), (".bmp", "BMP (lossless, 8 bit)")]
+SIXTEEN_BIT = tuple(ext for ext in WRITE_EXTENSIONS if ext not in EIGHT_BIT_ONLY)
 ALIASES = {".tiff": ".tif", ".jpeg": ".jpg"}   # another spelling of a format's extension
+# image formats the engine does not write, beyond those it reads and the system's image types
+UNWRITABLE_IMAGES = {".heic", ".heif", ".avif", ".jxl", ".jp2", ".psd", ".svg", ".ico", ".exr", ".hdr",
+                     ".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".raw"}
+
+
+def unwritable_image_extension(path: Path) -> str | None:
+    """``path``'s extension if it names an image format the engine cannot write ('.gif',
+    '.heic'), else None (a writable format, or dots of the name's own: 'photo.final')."""
+    ext = path.suffix.lower()
+    if not ext or ext in WRITE_EXTENSIONS:
+        return None
+    known = ext in READ_EXTENSIONS or ext in UNWRITABLE_IMAGES or \
+        (mimetypes.guess_type("x" + ext)[0] or "").startswith("image/")
+    return ext if known else None
 
 
 def with_format(path: Path, fmt: str) -> Path:
@@ -45,6 +62,10 @@ class ExportDialog(QDialog):
         row.addWidget(self.path_edit, 1)
         self.path_edit.editingFinished.connect(self._format_from_name)
         row.addWidget(browse)
+        self.problem_label = QLabel("")            # one line: why Save cannot write this name
+        self.problem_label.setStyleSheet("color: #ff8a80;")
+        self.problem_label.setVisible(False)
+        self.path_edit.textChanged.connect(self._clear_problem)
         self.format_box = QComboBox()
         for ext, label in FORMATS:
             self.format_box.addItem(label, ext)
@@ -64,6 +85,7 @@ class ExportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("File:", row)
+        form.addRow("", self.problem_label)
         form.addRow("Format:", self.format_box)
         form.addRow("Bit depth:", self.depth_box)
         form.addRow("JPEG/WebP quality:", self.quality)
@@ -74,18 +96,41 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export result", self.path_edit.text(),
-                                              "Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)")
+                                              "Images (" + " ".join("*" + e for e in WRITE_EXTENSIONS) + ")")
         if path:
             self.path_edit.setText(path)
             self._format_from_name()
 
     def _format_from_name(self) -> None:
         """A file name typed or browsed with a format's extension chooses that format (its bit
-        depth and quality boxes with it)."""
+        depth and quality boxes with it); an image format that cannot be written is said."""
         ext = Path(self.path_edit.text().strip()).suffix.lower()
         i = self.format_box.findData(ALIASES.get(ext, ext))
         if i >= 0 and i != self.format_box.currentIndex():
             self.format_box.setCurrentIndex(i)
+        self._show_problem(self.problem())
+
+    def problem(self) -> str:
+        """Why Save cannot write the typed name, in one line ('' when it can)."""
+        path = Path(self.path_edit.text().strip())
+        ext = unwritable_image_extension(path)
+        if ext is None:
+            return ""
+        choices = ", ".join(e for e, _ in FORMATS[:-1]) + " or " + FORMATS[-1][0]
+        return f"{path.name}: {ext[1:].upper()} cannot be written; end the name with {choices}"
+
+    def _clear_problem(self) -> None:
+        self._show_problem("")
+
+    def _show_problem(self, text: str) -> None:
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(bool(text))
+
+    def accept(self) -> None:
+        """Save: refused, with the reason under the name, for a format that cannot be written."""
+        self._format_from_name()
+        if not self.problem():
+            super().accept()
 
     def _file_path(self) -> Path:
         """The File field as a file: an empty field or a folder gets the suggested file name, a

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QWidget
 
 from colorstudio import paths
 from colorstudio.engine import model_catalog
 from colorstudio.errors import ColorStudioError
-from colorstudio.gui import jobs
+from colorstudio.gui import gui_thread_gc, jobs
 from colorstudio.gui.batch_panel import BatchPanel
 from colorstudio.gui.compare_view import CompareView
 from colorstudio.gui.diagnostics_dock import DiagnosticsDock
@@ -35,6 +35,8 @@ from colorstudio.gui.workers import GeneratorWorker
 
 log = logging.getLogger(__name__)
 QUIT_WAIT_MS = 30000   # on quitting, how long all jobs together get to end (a training saves its checkpoint)
+BUSY_DROP = "Busy: drop the photos again when the current job ends (or cancel it)."
+BUSY_DROP_SHOWN_MS = 3000   # after the drag's last move over the window
 
 
 def first_dock_widths(window_width: int) -> list[int]:
@@ -92,7 +94,12 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultVi
         self.readout = QLabel("")
         self.statusBar().addPermanentWidget(self.readout)
         self.compare.pixelInfo.connect(self.readout.setText)
+        readout_end = QFrame()             # the readout's last value is not read as the zoom
+        readout_end.setFrameShape(QFrame.Shape.VLine)
+        readout_end.setFrameShadow(QFrame.Shadow.Sunken)
+        self.statusBar().addPermanentWidget(readout_end)
         self.zoom_label = QLabel("")
+        self.zoom_label.setContentsMargins(6, 0, 6, 0)
         self.zoom_label.setToolTip("Zoom: photo pixels per screen pixel (Z: fit ↔ 100%)")
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.compare.zoomChanged.connect(
@@ -194,10 +201,18 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultVi
         needs the model will report them."""
         from colorstudio.engine.warm_up import warm_up
 
+        # no collector pass walks the objects the warm-up makes (PyTorch, the models): frozen
+        # at its end unwalked, see gui_thread_gc (the first pass after the start froze the window)
+        resume_collector = gui_thread_gc.pause()
+
+        def ended() -> None:
+            freeze_startup_objects()
+            resume_collector()
+
         self.warm_worker = GeneratorWorker(warm_up).start_with(
-            finished=lambda names: (log.info("warmed up: %s", ", ".join(names) or "nothing"),
-                                    freeze_startup_objects()),
-            errored=lambda exc: log.warning("warm-up failed: %s", exc))
+            finished=lambda names: (log.info("warmed up: %s", ", ".join(names) or "nothing"), ended()),
+            errored=lambda exc: (log.warning("warm-up failed: %s", exc), ended()),
+            cancelled=ended)
         return self.warm_worker
 
     def _on_progress(self, p) -> None:
@@ -265,13 +280,32 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultVi
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_file().parent)))
 
     # ------------------------------------------------------------------ drag and drop, closing
+    # While a job runs (colorize, open, export) a drop on the window is refused, with the reason
+    # in the status bar while the photos hang over it. Not kept to open later: opening replaces
+    # the photos and the result being made, which the photographer is waiting to see, perhaps
+    # minutes after they forgot the drop. The batch panel takes its own drops meanwhile.
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if paths_from_mime(event.mimeData()):
+        if not paths_from_mime(event.mimeData()):
+            return
+        if self.worker is not None:
+            event.ignore()
+            # refused, Qt enters again at each move of the drag, which renews the message; the
+            # leave goes to the view under the pointer, not here: the message times out by itself
+            self.statusBar().showMessage(BUSY_DROP, BUSY_DROP_SHOWN_MS)
+        else:
             event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.statusBar().currentMessage() == BUSY_DROP:
+            self.statusBar().clearMessage()
+        super().dragLeaveEvent(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
         dropped = paths_from_mime(event.mimeData())
-        if dropped:
+        if dropped and self.worker is not None:       # the job began during the drag
+            event.ignore()
+            self.statusBar().showMessage(BUSY_DROP, BUSY_DROP_SHOWN_MS)
+        elif dropped:
             event.acceptProposedAction()
             QTimer.singleShot(0, lambda: self.open_paths(dropped))   # return to the drag source first
 

@@ -64,13 +64,14 @@ class OpeningActions:
                                 for p, r in found.unmatched[:3]) or "no image found"
             self._on_error(PairError(f"nothing to colorize here ({reasons})"))
             return
+        first = next((i for i in items if i.reference is not None), items[0])   # a pair shows the most
         notes = []
         if len(items) > 1:
             self.show_batch()
             self.batch.add_inputs(inputs)
             where = ("they join the batch queue when the running batch ends" if self.batch.is_running()
                      else "they are in the batch queue")
-            notes.append(f"{len(items)} items found: {where}; showing {items[0].name}.")
+            notes.append(f"{len(items)} items found: {where}; showing {first.name}.")
         elif found.unmatched:
             notes.append("; ".join(r if r.startswith(p.name) else f"{p.name}: {r}" for p, r in found.unmatched[:2]))
         if opening.note:
@@ -78,7 +79,6 @@ class OpeningActions:
         note = " ".join(notes)
         if note:
             self.statusBar().showMessage(note, 12000)
-        first = next((i for i in items if i.reference is not None), items[0])   # a pair shows the most
         self.open_pair(first.gray, first.reference, first.name, note)
 
     def open_pair(self, gray: Path, reference: Path | None, name: str | None = None, note: str = "") -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF
 
 from colorstudio.gui.display import display_image, downsample
 
@@ -29,7 +30,7 @@ def test_a_colour_photo_shown_as_its_gray_reads_out_its_gray(view):
     assert "gray 124" in view.readout(10, 10) and "200" not in view.readout(10, 10)
 
 
-def test_a_smaller_reference_is_stretched_over_the_gray_frame(view):
+def test_a_smaller_reference_of_the_same_shape_is_scaled_over_the_gray_frame(view):
     view.set_frame(800, 600)
     view.set_image("gray", np.zeros((600, 800), np.uint8))
     ref = np.zeros((150, 200, 3), np.uint8)
@@ -314,3 +315,54 @@ def test_a_large_cut_is_made_off_the_gui_thread_and_arrives(view, qtbot, monkeyp
     rect = tile.mapRectToParent(tile.boundingRect())
     x, y = int(rect.left()) + 7, int(rect.top()) + 5
     assert tile.image[5, 7] == full[y, x]                          # the real pixel
+
+
+def test_a_reference_of_another_aspect_ratio_is_fitted_not_stretched(view, qtbot):
+    rng = np.random.default_rng(3)
+    view.set_frame(4000, 2252)                                   # a 16:9 gray…
+    view.set_image("gray", display_image(np.zeros((2252, 4000), np.uint8)), np.zeros((2252, 4000), np.uint8))
+    ref = rng.integers(0, 256, (2000, 3000, 3), dtype=np.uint8)  # …and a 3:2 colour shot
+    view.set_image("reference", display_image(ref), ref)
+    item = view.images["reference"]
+    rect = item.mapRectToParent(item.boundingRect())
+    assert rect.width() / rect.height() == pytest.approx(1.5, rel=1e-3)         # its own shape
+    assert rect.height() == pytest.approx(2252) and rect.center().x() == pytest.approx(2000)   # centred
+    x0 = rect.left()
+    assert view.readout(x0 - 5, 1000).count("reference") == 0                  # beside it: no value
+    col, row = 1500, 1000
+    fx, fy = x0 + (col + 0.5) * rect.width() / 3000, (row + 0.5) * rect.height() / 2000
+    assert "reference " + " ".join(str(v) for v in ref[row, col]) in view.readout(fx, fy)
+    view.fit()
+    view.actual_size(QPointF(2000, 1126))                        # 100 %: its full-resolution tile
+    qtbot.waitUntil(lambda: view.details["reference"].image is not None, timeout=3000)
+    tile = view.details["reference"]
+    trect = tile.mapRectToParent(tile.boundingRect())
+    assert trect.left() >= x0 - 1e-6 and trect.right() <= rect.right() + 1e-6
+    c0 = round((trect.left() - x0) * 3000 / rect.width())
+    r0 = round(trect.top() * 2000 / rect.height())
+    assert np.array_equal(tile.image[5, 7], ref[r0 + 5, c0 + 7])               # lies where the copy does
+    (gx, _), (rx, _) = view.views["gray"].viewRange(), view.views["reference"].viewRange()
+    assert gx == pytest.approx(rx, abs=1)                        # zoom and pan still shared
+
+
+def test_the_readout_is_emptied_when_the_mode_changes_or_the_mouse_leaves_a_view(view, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    view.set_frame(400, 300)
+    for name in ("gray", "reference", "result"):
+        view.set_image(name, np.full((300, 400, 3), 90, np.uint8))
+    view.fit()
+    qtbot.wait(50)
+    texts = []
+    view.pixelInfo.connect(texts.append)
+    vb, scene = view.views["gray"], view.canvases[0].scene()
+    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(200, 150)))
+    assert "result 90 90 90" in texts[-1]
+    view.set_mode("split")                                       # other panels: not the last values
+    assert texts[-1] == ""
+    view.set_mode("side")
+    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(200, 150)))
+    assert texts[-1] != ""
+    QApplication.sendEvent(view.canvases[0], QEvent(QEvent.Type.Leave))   # onto a title or the gap
+    assert texts[-1] == ""

@@ -59,6 +59,10 @@ def test_exported_diagnostics_get_a_folder_of_their_own(qtbot, window, pair_file
         qtbot.waitUntil(lambda: window.worker is None, timeout=20000)
         written.append(sorted(p.name for p in out.iterdir()))
         assert window.side.progress.value() == 100           # not left at the job's last step
+        folder = out / written[-1][-1]
+        files = len(list(folder.iterdir()))                   # how many, and where: not one map's name
+        assert window.side.status.text() == f"Written: {files} diagnostics files in {folder}"
+        assert window.statusBar().currentMessage() == window.side.status.text()
     assert written == [["scene_diagnostics"], ["scene_diagnostics", "scene_diagnostics-2"]]
     import json
     assert json.loads((out / "scene_diagnostics-2" / "info.json").read_text())["method"] == "reinhard"
@@ -166,3 +170,22 @@ def _options(path, diagnostics):
     from colorstudio.gui.export_dialog import ExportOptions
 
     return ExportOptions(path, None, 95, diagnostics)
+
+
+def test_bmp_is_listed_and_a_format_that_cannot_be_written_is_refused_in_one_line(qtbot, tmp_path):
+    dialog = ExportDialog(tmp_path / "scene_colorized", fmt=".png")
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(tmp_path / "out.bmp"))               # typed, Save at once
+    assert dialog.options().path == tmp_path / "out.bmp"
+    assert dialog.format_box.currentData() == ".bmp"                  # the box says what is written
+    assert not dialog.depth_box.isEnabled()
+    for name in ("out.gif", "out.heic"):
+        dialog.path_edit.setText(str(tmp_path / name))
+        dialog.accept()
+        assert dialog.result() != ExportDialog.DialogCode.Accepted and not (tmp_path / f"{name}.png").exists()
+        message = dialog.problem_label.text()
+        assert dialog.problem_label.isVisibleTo(dialog) and "\n" not in message
+        assert message.startswith(f"{name}: ") and "cannot be written" in message and ".bmp" in message
+    dialog.path_edit.setText(str(tmp_path / "photo.final"))          # dots of the name's own: no refusal
+    assert dialog.problem() == "" and not dialog.problem_label.isVisibleTo(dialog)
+    assert dialog.options().path == tmp_path / "photo.final.bmp"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 
 
 class _Node:
@@ -52,3 +53,44 @@ def test_without_it_a_worker_would_collect_the_cycle():
     worker.start()
     worker.join()
     assert _Node.finalized_in and _Node.finalized_in[0] is worker
+
+
+def test_no_pass_walks_what_the_warm_up_makes_in_the_gui_thread(qtbot, window, monkeypatch):
+    """The warm-up's objects (PyTorch, the models: ~175 000) are frozen unwalked when it ends:
+    the first pass after the start used to walk them all in the GUI thread (130 ms frozen)."""
+    import colorstudio.engine.warm_up as engine_warm_up
+    import colorstudio.gui.main_window as mw
+    from colorstudio.gui import gui_thread_gc
+    from colorstudio.gui.app import collect_garbage_in_gui_thread
+
+    kept, events = [], []
+
+    def fake_warm_up():               # like importing PyTorch in the worker: many objects that stay
+        for _ in range(6):
+            kept.extend([] for _ in range(10_000))
+            time.sleep(0.05)
+            yield None
+        return ["fake"]
+
+    def on_pass(phase, info):
+        if phase == "start" and threading.current_thread() is threading.main_thread():
+            events.append(("pass", info["generation"]))
+
+    monkeypatch.setattr(engine_warm_up, "warm_up", fake_warm_up)
+    monkeypatch.setattr(mw.gc, "freeze", lambda: events.append(("freeze",)))   # not the test process's
+    monkeypatch.setattr(gui_thread_gc, "_installed", None)
+    gc.collect()
+    collector = collect_garbage_in_gui_thread(interval=0.02)
+    gc.callbacks.append(on_pass)
+    try:
+        worker = window.warm_up()
+        qtbot.waitUntil(worker.isFinished, timeout=10000)
+        qtbot.waitUntil(lambda: ("freeze",) in events, timeout=5000)
+        assert events[0] == ("freeze",), events         # no pass in the GUI thread while it loaded
+        kept.extend([] for _ in range(5_000))
+        qtbot.waitUntil(lambda: len(events) > 1, timeout=5000)      # then the passes go on
+    finally:
+        gc.callbacks.remove(on_pass)
+        collector.timer.stop()
+        gc.enable()
+        gc.collect()

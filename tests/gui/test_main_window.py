@@ -364,3 +364,12 @@ def test_exporting_a_16_bit_gray_as_jpeg_says_it_has_8_bits(qtbot, window, tmp_p
         pass
     assert load_photo(tmp_path / "g16_colorized.jpg").bit_depth == 8
     assert "written with 8 bits a channel" in window.side.status.text()
+
+
+def test_the_pixel_readout_and_the_zoom_are_apart_in_the_status_bar(qtbot, window):
+    window.readout.setText("x 10  y 20   |   result 101 94 79")
+    window.zoom_label.setText("39%")
+    qtbot.wait(50)
+    readout, zoom = window.readout.geometry(), window.zoom_label.geometry()
+    # "…94 79 39%" read as four values: the zoom's text starts well after the readout ends
+    assert zoom.left() + window.zoom_label.contentsMargins().left() - readout.right() >= 16

@@ -1,0 +1,96 @@
+"""The compare view's pixel readout (a mixin of :class:`colorstudio.gui.compare_view.CompareView`).
+
+Under the mouse, the full-resolution values of the gray, the reference and the result (and of
+the split view's before side when it is on screen), as one line of text (``pixelInfo``). The
+line is emptied when the mouse leaves a view or the photo, and when the view mode changes (the
+panels it named are no longer those shown).
+
+It uses the view's ``mode``, ``frame_wh``, ``raw``/``full`` images, ``views``, ``split_view``,
+``before``, ``showing_before``, ``_values_space`` and ``placed`` (where a panel lies in the frame).
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF
+
+from colorstudio.core.color import luma
+from colorstudio.gui.split_modes import SIDE_BY_SIDE, SPLIT
+
+
+def value_text(arr: np.ndarray | None, x: float, y: float, placed: tuple[float, float, float, float],
+               as_luma: bool = False) -> str:
+    """The full-resolution value of ``arr`` at frame position (x, y), as text ('' if outside);
+    ``placed``: the (x, y, w, h) of the frame the array covers; ``as_luma``: an RGB value as
+    its luma (a colour photo opened alone is shown as its gray)."""
+    if arr is None:
+        return ""
+    h, w = arr.shape[:2]
+    px, py, pw, ph = placed
+    col, row = int((x - px) * w / pw), int((y - py) * h / ph)
+    if not (px <= x and py <= y and 0 <= col < w and 0 <= row < h):
+        return ""
+    v = arr[row, col]
+    scale = 255.0 if arr.dtype.kind == "f" else (255.0 / 65535.0 if arr.dtype == np.uint16 else 1.0)
+    vals = np.atleast_1d(np.asarray(v, np.float64) * scale)
+    if as_luma and vals.size == 3:
+        vals = np.atleast_1d(luma(vals))
+    return " ".join(f"{int(round(c))}" for c in vals)
+
+
+class PixelReadout:
+    """The values under the mouse; see the module docstring."""
+
+    def readout(self, x: float, y: float) -> str:
+        """Values of gray / reference / result at frame position (x, y)."""
+        w, h = self.frame_wh
+        if not (0 <= x < w and 0 <= y < h) or self.full["gray"] is None:
+            return ""
+        parts = [f"x {int(x)}  y {int(y)}"]
+        for panel, label in (("gray", "gray"), ("reference", "reference"), ("result", "result")):
+            shown_gray = self.raw[panel] is not None and self.raw[panel].ndim == 2
+            text = value_text(self.full[panel], x, y, self.placed(panel), as_luma=shown_gray)
+            if text:
+                parts.append(f"{label} {text}")
+        if self.before is not None and (self.mode == SPLIT or self.showing_before):   # it is on screen
+            text = value_text(self.before[1], x, y, (0.0, 0.0, float(w), float(h)))
+            if text:
+                parts.append(f"{self.before[2]} {text}")
+        if self._values_space:                   # the numbers are the photos', not sRGB's
+            parts.append(self._values_space)
+        return "   |   ".join(parts)
+
+    def _frame_point(self, scene, scene_pos) -> QPointF | None:
+        """The frame position at ``scene_pos`` of a shown view's ``scene``, if on the photo."""
+        candidates = list(self.views.values()) if self.mode == SIDE_BY_SIDE else [self.split_view]
+        for vb in candidates:
+            if vb.scene() is scene and vb.sceneBoundingRect().contains(scene_pos):
+                p = vb.mapSceneToView(scene_pos)
+                w, h = self.frame_wh
+                return p if 0 <= p.x() < w and 0 <= p.y() < h else None
+        return None
+
+    def point_under_mouse(self) -> QPointF | None:
+        """The frame position under the mouse now (also after a zoom without a mouse move: the
+        mouse's place in the view is kept, not the photo point it was over), if on the photo."""
+        return None if self._hover is None else self._frame_point(*self._hover)
+
+    def _mouse_moved(self, scene_pos) -> None:
+        self._hover = (self.sender(), scene_pos)
+        p = self.point_under_mouse()
+        self.pixelInfo.emit("" if p is None else self.readout(p.x(), p.y()))
+
+    def clear_readout(self) -> None:
+        """No values shown (and Z zooms at the view's centre) until the mouse moves on a photo."""
+        self._hover = None
+        self.pixelInfo.emit("")
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        """The mouse left one of the views (for a title or the gap between them, too)."""
+        if event.type() == QEvent.Type.Leave and watched in self._readout_canvases:
+            self.clear_readout()
+        return super().eventFilter(watched, event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """The mouse left the photos: no readout, and Z zooms at the view's centre."""
+        self.clear_readout()
+        super().leaveEvent(event)
