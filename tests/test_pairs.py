@@ -78,7 +78,7 @@ def test_lone_tagged_files_are_judged_by_their_pixels(tmp_path):
     assert "no gray partner" in reasons["y_R.png"] and "y_L.*" in reasons["y_R.png"]
     assert "w_mono.*" in reasons["w_color.png"]
     assert "holds colour" in reasons["x_L.png"] and "(_L)" in reasons["x_L.png"]
-    assert "holds colour though it is named as a gray" in reasons["tree_mono.jpg"]
+    assert reasons["tree_mono.jpg"] == "a colour photo with no partner (it is named as a gray, but holds colour)"
 
 
 def test_mono_color_subfolders(tmp_path):
@@ -95,7 +95,7 @@ def test_mono_color_subfolders(tmp_path):
     assert day.gray.parent.name == "day" and day.gray.parent.parent.name == "mono"
     assert day.reference.parent.parent.name == "color"
     assert [(p.name, "no gray partner" in r) for p, r in d.unmatched] == [("orphan.png", True), ("stray.png", False)]
-    assert "holds colour though it is in a mono folder" in d.unmatched[1][1]
+    assert "(it is in a mono folder, but holds colour)" in d.unmatched[1][1]
     # dropping the two folders themselves gives the same pairs
     assert pairs_of(discover([tmp_path / "color", tmp_path / "mono"])) == pairs_of(d)
 

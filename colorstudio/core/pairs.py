@@ -279,7 +279,7 @@ def _alone(f: _File, declared: str, declared_by: str, wanted: str, items: list, 
     if kind == GRAY:
         items.append(PairItem(f.path, None, f.path.stem))
     elif kind == COLOUR and declared == GRAY:
-        unmatched.append((f.path, f"holds colour though it is {declared_by}, and has no colour partner"))
+        unmatched.append((f.path, f"a colour photo with no partner (it is {declared_by}, but holds colour)"))
     elif kind == COLOUR:
         unmatched.append((f.path, f"{REASON_COLOUR_ALONE} ({wanted})"))
     else:

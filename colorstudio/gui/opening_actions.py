@@ -62,7 +62,7 @@ class OpeningActions:
                 return
             reasons = "; ".join(r if r.startswith(p.name) else f"{p.name}: {r}"
                                 for p, r in found.unmatched[:3]) or "no image found"
-            self._on_error(PairError(f"nothing to colorize here ({reasons})"))
+            self._on_error(PairError(f"nothing to colorize here: {reasons}"))
             return
         first = next((i for i in items if i.reference is not None), items[0])   # a pair shows the most
         notes = []
