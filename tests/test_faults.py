@@ -51,7 +51,7 @@ def test_output_under_a_file_is_a_clear_error(pair, tmp_path, capsys):
     blocker = tmp_path / "a_file"
     blocker.write_text("x")
     code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(blocker / "out.png"), "--method", "copy"])
-    assert "does not exist" in one_error_line(code, capsys.readouterr().err)
+    assert "is a file, not a folder" in one_error_line(code, capsys.readouterr().err)
 
 
 def test_batch_into_a_folder_that_cannot_be_made_is_a_clear_error(pair, tmp_path, capsys):
@@ -317,7 +317,7 @@ def test_a_fine_tuned_model_can_be_named_instead_of_its_path(pair, tmp_path, cap
     code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--model", "mycam"])
     assert code == 0 and out.exists() and "cyclecnn" in capsys.readouterr().err
     code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--model", "nobody"])
-    assert "nobody does not exist" in one_error_line(code, capsys.readouterr().err)
+    assert "model file not found: nobody" in one_error_line(code, capsys.readouterr().err)
 
 
 def test_methods_lists_your_fine_tuned_models(tmp_path, capsys, monkeypatch):

@@ -1,12 +1,15 @@
 """What an image file is, beyond what Pillow says: the format its first bytes announce (to call
 a file Pillow cannot open "damaged" rather than "not an image"), and how many pictures it holds
-(to say that only the first page or frame is used)."""
+(to say that only the first page or frame is used), which TIFF page is the picture (not a
+thumbnail stored first), and how many bits a channel it stores (to say when fewer are read)."""
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
 
 from PIL import Image
+
+from colorstudio.core.png_chunks import png_chunk
 
 _SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"),
                (b"MM\x00*", "TIFF"), (b"GIF8", "GIF"))
@@ -55,3 +58,42 @@ def _pictures(im: Image.Image) -> int:
         im.seek(i)
         pages += not int(im.tag_v2.get(254, 0)) & _REDUCED_IMAGE
     return max(1, pages)
+
+
+def full_picture_page(im: Image.Image) -> int:
+    """The page of an opened TIFF that holds the picture: the first that is not a reduced-size
+    copy (some scanners and older apps store the thumbnail first); ``im`` is left on it. 0 for
+    any other format, or when it cannot tell (a broken page list)."""
+    if im.format != "TIFF":
+        return 0
+    page = 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i in range(min(int(im.n_frames), MAX_PAGES_LOOKED_AT)):
+                im.seek(i)
+                if not int(im.tag_v2.get(254, 0)) & _REDUCED_IMAGE:
+                    page = i
+                    break
+    except Exception:  # noqa: BLE001 - Pillow raises TypeError, KeyError, ... on broken page lists
+        page = 0
+    if im.tell() != page:
+        im.seek(page)
+    return page
+
+
+def stored_bits(im: Image.Image, path: Path) -> int:
+    """Bits a channel the opened file stores its pixels with (8 when it cannot tell): a TIFF's
+    BitsPerSample (of the page ``im`` is on), a HEIF's bit depth (10 for a phone's HDR shot),
+    a PNG's header."""
+    try:
+        if im.format == "TIFF":
+            bits = im.tag_v2.get(258, 8)
+            return int(max(bits) if isinstance(bits, tuple) else bits)
+        if im.format == "HEIF":
+            return int(im.info.get("bit_depth", 8))
+        if im.format == "PNG" and (header := png_chunk(path, b"IHDR", before_image_data=True)):
+            return header[8] if len(header) == 13 else 8
+    except (TypeError, ValueError):
+        pass
+    return 8

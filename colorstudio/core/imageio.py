@@ -1,9 +1,12 @@
 """Reading photographs the way a photographer expects (writing: :mod:`colorstudio.core.image_write`).
 
-- Reads JPEG, PNG, TIFF (8/16 bit), WebP, BMP and GIF (the first page or frame; ``frames``
-  says how many there are), and the phones' HEIC/HEIF (through pillow-heif, which applies the
-  file's own rotation) and AVIF (Pillow's own, where built in);
-  applies the EXIF orientation; converts palette, CMYK and gray+alpha; carries alpha along.
+- Reads JPEG, PNG, TIFF (8/16 bit; a TIFF's full-size page, not a thumbnail stored first),
+  WebP, BMP and GIF (the first page or frame; ``frames`` says how many there are), and the
+  phones' HEIC/HEIF (through pillow-heif, which applies the file's own rotation; 10 and 12
+  bits as 16) and AVIF (Pillow's own, where built in); a JPEG missing only its end marker and
+  a PNG with a damaged metadata chunk, as libjpeg and libpng read them;
+  applies the EXIF orientation; converts palette, CMYK and gray+alpha; carries alpha along,
+  and the print resolution (``dpi``).
 - Reads camera RAW files (DNG and the makers' formats) through LibRaw, developed plainly to
   16-bit sRGB, or 16-bit gray from a monochrome sensor (:mod:`colorstudio.core.raw_photos`).
 - An RGB file whose three channels are equal is treated as gray.
@@ -13,6 +16,7 @@
 """
 from __future__ import annotations
 
+import io
 import os
 import struct
 import warnings
@@ -23,15 +27,14 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
-from colorstudio.core.colour_management import cmyk_image_to_srgb, gray_in_srgb_tones, profile_colour_space
-from colorstudio.core.exif_carry import exif_to_carry
-from colorstudio.core.exif_colour_space import icc_from_exif
-from colorstudio.core.exif_read import exif_orientation, exif_without_decoding, readable_exif
-from colorstudio.core.file_kinds import format_by_signature, picture_count
-from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx, png_cicp
-from colorstudio.core.pixel_arrays import decode_with_opencv, float_to_16bit, orient, pillow_to_arrays
+from colorstudio.core.colour_management import gray_in_srgb_tones, profile_colour_space
+from colorstudio.core.exif_read import exif_orientation, exif_without_decoding
+from colorstudio.core.file_kinds import format_by_signature, full_picture_page, picture_count, stored_bits
+from colorstudio.core.opened_image import counts_turned, decode_opened
+from colorstudio.core.print_resolution import tiff_dpi
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.core.tiff_fallback import is_tiff, read_tiff, tiff_size
+from colorstudio.core.whole_pixel_files import mended_file
 from colorstudio.errors import (
     FileMissingError,
     ImageTooLargeError,
@@ -112,6 +115,8 @@ class Photo:
     tone_note: str | None = None       # a gray profile's tones brought to sRGB's (see load_photo)
     srgb_tones: bool = False           # a gray read through its gray profile: its levels are sRGB's tones
     frames: int = 1                    # pages of a TIFF, frames of a GIF or WebP: only the first is read
+    dpi: tuple[float, float] | None = None   # print resolution (x, y) in dots per inch, as oriented
+    depth_note: str | None = None      # the file stores more bits a channel than could be read
 
     @property
     def frames_note(self) -> str | None:
@@ -180,12 +185,16 @@ def _damaged_or(error: UnsupportedImageError, path: Path) -> InputFileError:
                                 "read)") if kind else error
 
 
-def _open(path: Path) -> Image.Image:
+def _open(path: Path, mended: bytes | None = None) -> Image.Image:
+    """The file opened by Pillow (from ``mended``, its bytes mended, when given); a PNG whose
+    metadata chunk alone is damaged is opened without that chunk (:func:`mended_file`)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            im = Image.open(path)
+            im = Image.open(path if mended is None else io.BytesIO(mended))
     except UnidentifiedImageError:
+        if mended is None and (mended := mended_file(path)) is not None:
+            return _open(path, mended)
         raise _NotIdentified(
             f"{path.name}: not an image ColorStudio can read "
             f"(supported: {', '.join(e.lstrip('.') for e in READ_EXTENSIONS)})") from None
@@ -229,9 +238,10 @@ def _too_small(name: str, w: int, h: int) -> UnsupportedImageError:
     return UnsupportedImageError(f"{name}: {w}x{h} is too small to colorize (at least {MIN_SIDE}x{MIN_SIDE} pixels)")
 
 
-def frames_notes(*photos: Photo | None) -> list[str]:
-    """The :attr:`Photo.frames_note` of each photo given that has one."""
-    return [p.frames_note for p in photos if p is not None and p.frames_note]
+def reading_notes(*photos: Photo | None) -> list[str]:
+    """What reading the photos given left out, for the user: other pages or frames
+    (:attr:`Photo.frames_note`), bits a channel (:attr:`Photo.depth_note`)."""
+    return [note for p in photos if p is not None for note in (p.frames_note, p.depth_note) if note]
 
 
 def _tiff_only_tifffile_reads(path: Path) -> Photo | None:
@@ -244,40 +254,8 @@ def _tiff_only_tifffile_reads(path: Path) -> Photo | None:
     if decoded is None:
         return None
     pixels, alpha, icc, orientation = decoded
-    if pixels.dtype.kind == "f":         # float16/32/64 (an HDR or a scientific export)
-        pixels = float_to_16bit(pixels)
-        alpha = None if alpha is None else float_to_16bit(alpha)
-    pixels = orient(pixels, orientation)
-    alpha = None if alpha is None else orient(alpha, orientation)
-    return _photo(pixels, alpha, icc, None, path, "TIFF", None)
-
-
-def _decode(im: Image.Image, path: Path):
-    """Pixels, alpha and metadata of an opened image (orientation applied)."""
-    fmt = im.format
-    exif = readable_exif(im)
-    icc = (im.info.get("icc_profile") or icc_from_nclx(im.info.get("nclx_profile"))   # HEIF: either
-           or (icc_from_nclx(avif_nclx(path), "AVIF") if fmt == "AVIF" else None)     # AVIF: either
-           or (icc_from_nclx(png_cicp(path), "PNG") if fmt == "PNG" else None)        # PNG: a cICP chunk
-           or icc_from_exif(exif))                                                  # a camera's Adobe RGB
-    orientation = exif_orientation(exif)
-    try:
-        exif_bytes = exif_to_carry(exif) if len(exif) else None
-    except (ValueError, TypeError, struct.error, OverflowError):   # tags Pillow cannot write back
-        exif_bytes = None
-    turn = 1 if fmt == "TIFF" else orientation   # libtiff (OpenCV's and Pillow's) has turned a TIFF
-    if fmt == "TIFF" or (fmt == "PNG" and im.mode in ("RGB", "RGBA")):
-        decoded = decode_with_opencv(path, turn, only_16bit_colour=fmt == "PNG")
-        drops_alpha = decoded is not None and decoded[1] is None and im.mode in ("LA", "RGBA")
-        if decoded is not None and not drops_alpha:   # OpenCV reads a gray+alpha TIFF as gray
-            return decoded[0], decoded[1], icc, exif_bytes, fmt, None
-    im.load()
-    if im.mode == "CMYK" and (managed := cmyk_image_to_srgb(im, icc)) is not None:
-        return orient(np.asarray(managed).copy(), turn), None, None, exif_bytes, fmt, "CMYK (by its profile)"
-    pixels, alpha, converted = pillow_to_arrays(im)
-    pixels = orient(pixels, turn)
-    alpha = None if alpha is None else orient(alpha, turn)
-    return pixels, alpha, icc, exif_bytes, fmt, converted
+    pixels, alpha = counts_turned(pixels, alpha, orientation)
+    return replace(_photo(pixels, alpha, icc, None, path, "TIFF", None), dpi=tiff_dpi(path, orientation))
 
 
 def load_photo(path: str | os.PathLike) -> Photo:
@@ -301,16 +279,35 @@ def load_photo(path: str | os.PathLike) -> Photo:
             raise _damaged_or(e, path) from None
         return photo
     try:
-        pixels, alpha, icc, exif_bytes, fmt, converted = _decode(im, path)
-        frames = picture_count(im)
-    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
+        return _read_opened(im, path)
+    except _DECODING_ERRORS as e:
         msg = str(e).lower()
         if any(w in msg for w in ("truncat", "broken", "premature", "buffer", "eof", "end of file")):
+            if (mended := mended_file(path)) is not None:    # a JPEG missing only its end marker
+                try:
+                    return _read_opened(_open(path, mended), path)
+                except _DECODING_ERRORS:
+                    pass
             raise TruncatedImageError(f"{path.name}: the file is truncated or damaged") from None
         raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
+
+
+_DECODING_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error)
+
+
+def _read_opened(im: Image.Image, path: Path) -> Photo:
+    """The :class:`Photo` of an opened image file (closed after)."""
+    try:
+        pixels, alpha, icc, exif_bytes, fmt, converted, dpi = decode_opened(im, path)
+        bits = stored_bits(im, path)           # of the page read: picture_count seeks others
+        frames = picture_count(im)
     finally:
         im.close()
-    return replace(_photo(pixels, alpha, icc, exif_bytes, path, fmt, converted), frames=frames)
+    photo = replace(_photo(pixels, alpha, icc, exif_bytes, path, fmt, converted), frames=frames, dpi=dpi)
+    if bits > 8 and photo.bit_depth == 8:
+        photo = replace(photo, depth_note=f"{photo.name} stores {bits} bits a channel, but could be read "
+                                          "with 8 only: the result has 8")
+    return photo
 
 
 def _photo(pixels, alpha, icc, exif_bytes, path, fmt, converted) -> Photo:
@@ -348,9 +345,11 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
         w, h, orientation = size
         return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
     try:
-        w, h = im.size
         if im.format == "TIFF":  # the stored size: Pillow may report TIFF sizes already turned
-            w, h = int(im.tag_v2.get(256, w)), int(im.tag_v2.get(257, h))
+            full_picture_page(im)                 # the picture's page, not a thumbnail stored first
+            w, h = int(im.tag_v2.get(256, im.size[0])), int(im.tag_v2.get(257, im.size[1]))
+        else:
+            w, h = im.size
         if exif_orientation(exif_without_decoding(im, path)) in (5, 6, 7, 8):
             w, h = h, w
         return w, h

@@ -1,6 +1,6 @@
 """An opened image file's pixel data as numpy arrays (:mod:`colorstudio.core.imageio` reads
 files with these): OpenCV's decoder where it keeps what Pillow would lose (16-bit colour PNG,
-TIFF), Pillow's modes brought to gray/RGB uint8/uint16 with alpha apart, float pixels as 16-bit
+TIFF), pillow-heif's 16-bit decoding of a 10- or 12-bit HEIF (Pillow's is 8-bit), Pillow's modes brought to gray/RGB uint8/uint16 with alpha apart, float pixels as 16-bit
 counts, and an EXIF orientation applied."""
 from __future__ import annotations
 
@@ -52,6 +52,30 @@ def decode_with_opencv(path: Path, orientation: int, only_16bit_colour: bool
     elif arr.ndim == 3:
         return None
     return orient(np.ascontiguousarray(arr), orientation), alpha
+
+
+def decode_heif_deep(path: Path) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The pixels of a HEIF stored with more than 8 bits a channel (a phone's 10-bit HEIC) as
+    16-bit counts (0..65535: its 1023 is white), alpha apart, with the file's own rotation
+    applied as pillow-heif's Pillow plugin applies it; None when pillow-heif cannot give them."""
+    try:
+        import pillow_heif
+
+        heif = pillow_heif.open_heif(path, convert_hdr_to_8bit=False)
+        bits = int(heif.info.get("bit_depth", 8))
+        arr = np.asarray(heif)
+    except Exception:   # noqa: BLE001 - pillow-heif missing or the file refused: Pillow's 8 bits stand
+        return None
+    if arr.dtype != np.uint16 or not 8 < bits < 16 or arr.ndim not in (2, 3):
+        return None
+    top = (1 << bits) - 1      # pillow-heif puts the counts in the high bits: 1023 << 6
+    arr = ((arr >> (16 - bits)).astype(np.uint32) * 65535 + top // 2) // top
+    arr = arr.astype(np.uint16)
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        return np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3])
+    if arr.ndim == 3 and arr.shape[2] != 3:
+        return None
+    return np.ascontiguousarray(arr), None
 
 
 def float_scale(arr: np.ndarray) -> float:

@@ -19,7 +19,7 @@ from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import check_output_path, output_notes, same_file, save_photo
-from colorstudio.core.imageio import Photo, check_size, frames_notes, load_photo
+from colorstudio.core.imageio import Photo, check_size, load_photo, reading_notes
 from colorstudio.core.memory_need import check_memory
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult, WorkingChroma
@@ -102,6 +102,8 @@ def resolve_method(name: str | None, has_reference: bool, model: str | Path | No
                    mode: str | None = None) -> registry.Method:
     """The method to run: the named one, or the best available for the input (and pair mode)."""
     kind = registry.PAIR if has_reference else registry.SINGLE
+    if model is not None and not Path(model).exists():    # said as it is, not as a method's missing weights
+        raise ModelError(f"model file not found: {model}")
     if name is None and model is not None:
         from colorstudio.core.model_header import declared_model
 
@@ -208,8 +210,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         info["gray_input"] = gray_note
     if pair_warning and "warning" not in info:
         info["warning"] = pair_warning
-    if frames := frames_notes(gray, reference):
-        info["input_notes"] = frames
+    if read_notes := reading_notes(gray, reference):      # pages or frames, bits a channel left out
+        info["input_notes"] = read_notes
     notes = [n for n in (gray.tone_note, colour_note) if n]
     if notes:
         info["colour_management"] = "; ".join(notes)

@@ -61,8 +61,11 @@ class GuiThreadCollector:
 
 
 def collect_in_gui_thread(interval: float = 1.0) -> GuiThreadCollector:
-    """Install the collector (see the module docstring) and return it: keep it alive."""
+    """Install the collector (see the module docstring) and return it: keep it alive. One runs
+    at a time: one installed before is stopped (its passes could not be paused)."""
     global _installed
+    if _installed is not None:
+        _installed.stop()
     _installed = GuiThreadCollector(interval)
     return _installed
 

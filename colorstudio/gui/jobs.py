@@ -16,7 +16,7 @@ import numpy as np
 from colorstudio.core.colour_management import gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
-from colorstudio.core.imageio import Photo, frames_notes, load_photo
+from colorstudio.core.imageio import Photo, load_photo, reading_notes
 from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, default_saturation_of,
                                          preview_with_saturation, reduced_preview, with_saturation)
 from colorstudio.engine.progress import Progress, ReducedResult
@@ -114,7 +114,7 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
             checks.append(f"Colour profile: {colour_note}.")
     if gray.tone_note:
         checks.append(f"Colour profile: {gray.tone_note}.")
-    checks += [f"{note}." for note in frames_notes(gray, reference)]
+    checks += [f"{note}." for note in reading_notes(gray, reference)]
     gray_note = classify_gray_input(gray.pixels).sentence(pair=reference is not None)
     if gray_note:
         checks.append(gray_note)

@@ -60,7 +60,6 @@ def test_no_pass_walks_what_the_warm_up_makes_in_the_gui_thread(qtbot, window, m
     the first pass after the start used to walk them all in the GUI thread (130 ms frozen)."""
     import colorstudio.engine.warm_up as engine_warm_up
     import colorstudio.gui.main_window as mw
-    from colorstudio.gui import gui_thread_gc
     from colorstudio.gui.app import collect_garbage_in_gui_thread
 
     kept, events = [], []
@@ -78,9 +77,10 @@ def test_no_pass_walks_what_the_warm_up_makes_in_the_gui_thread(qtbot, window, m
 
     monkeypatch.setattr(engine_warm_up, "warm_up", fake_warm_up)
     monkeypatch.setattr(mw.gc, "freeze", lambda: events.append(("freeze",)))   # not the test process's
-    monkeypatch.setattr(gui_thread_gc, "_installed", None)
     gc.collect()
+    earlier = collect_garbage_in_gui_thread(interval=0.01)    # an app's, left running (one per process)
     collector = collect_garbage_in_gui_thread(interval=0.02)
+    assert not earlier.timer.isActive()                       # stopped: its passes could not be paused
     gc.callbacks.append(on_pass)
     try:
         worker = window.warm_up()
@@ -91,6 +91,5 @@ def test_no_pass_walks_what_the_warm_up_makes_in_the_gui_thread(qtbot, window, m
         qtbot.waitUntil(lambda: len(events) > 1, timeout=5000)      # then the passes go on
     finally:
         gc.callbacks.remove(on_pass)
-        collector.timer.stop()
-        gc.enable()
+        collector.stop()
         gc.collect()

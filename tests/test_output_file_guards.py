@@ -1,0 +1,72 @@
+"""Writing a result through the engine's API: the CLI's refusals hold there too, a replaced
+file keeps its permission bits, a symbolic link stays a link, the EXIF states the true size."""
+import os
+import stat
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio.core.image_write import save_photo
+from colorstudio.core.imageio import load_photo
+from colorstudio.engine.colorize import colorize, save_result
+from colorstudio.errors import OutputError
+
+RNG = np.random.default_rng(17)
+
+
+@pytest.fixture()
+def result(tmp_path):
+    g = RNG.integers(0, 256, (40, 56), dtype=np.uint8)
+    y, x = np.mgrid[0:40, 0:56]
+    Image.fromarray(g).save(tmp_path / "g.png")
+    Image.fromarray(np.dstack([x * 4, y * 6, 255 - x * 4]).astype(np.uint8)).save(tmp_path / "r.png")
+    return colorize(load_photo(tmp_path / "g.png"), load_photo(tmp_path / "r.png"), "copy")
+
+
+def test_16_bits_asked_of_a_jpeg_is_refused_as_the_cli_refuses_it(tmp_path, result):
+    with pytest.raises(OutputError, match=r"^x\.jpg: JPEG holds 8 bits a channel; for 16 bits write \.png or \.tif$"):
+        save_result(result, tmp_path / "x.jpg", bit_depth=16)
+    assert not (tmp_path / "x.jpg").exists()
+
+
+@pytest.mark.parametrize("quality", [0, 101, 500, -5, 2.5, True])
+def test_a_quality_outside_1_to_100_is_refused(tmp_path, result, quality):
+    with pytest.raises(OutputError, match="quality"):
+        save_result(result, tmp_path / "x.jpg", jpeg_quality=quality)
+    assert not (tmp_path / "x.jpg").exists()
+
+
+def test_a_replaced_read_only_file_stays_read_only(tmp_path, result):
+    out = tmp_path / "x.png"
+    out.write_bytes(b"old")
+    out.chmod(0o444)
+    save_result(result, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o444 and out.read_bytes() != b"old"
+
+
+def test_a_symbolic_link_is_written_through_to_its_target(tmp_path, result):
+    target_folder = tmp_path / "elsewhere"
+    target_folder.mkdir()
+    target = target_folder / "real.png"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.png"
+    link.symlink_to(target)
+    save_result(result, link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert Image.open(target).size == (56, 40)
+    assert sorted(p.name for p in target_folder.iterdir()) == ["real.png"]     # no temp file left
+
+
+def test_the_exif_pixel_size_is_the_turned_size(tmp_path):
+    im = Image.fromarray(RNG.integers(0, 256, (30, 40), dtype=np.uint8))     # stored 40 wide, 30 high
+    exif = im.getexif()
+    exif[0x0112] = 6                                                        # shown turned: 30 x 40
+    exif[0x010F] = "Cam"
+    exif.get_ifd(0x8769).update({0xA002: 40, 0xA003: 30})
+    im.save(tmp_path / "g.jpg", exif=exif)
+    photo = load_photo(tmp_path / "g.jpg")
+    assert photo.size == (30, 40)
+    out = save_photo(tmp_path / "out.jpg", np.dstack([photo.pixels] * 3), like=photo)
+    sub = Image.open(out).getexif().get_ifd(0x8769)
+    assert (sub[0xA002], sub[0xA003]) == (30, 40)
