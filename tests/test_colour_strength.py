@@ -80,3 +80,5 @@ def test_a_preview_is_the_new_strength_at_a_smaller_size(gray_photo):
     np.testing.assert_allclose(preview_with_saturation(first, 1.6, long_side=100), full, atol=1e-6)
     with pytest.raises(MethodError, match="no colour strength"):
         preview_with_saturation(colorize(gray_photo, method="neutral"), 1.6, long_side=30)
+    with pytest.raises(ValueError, match="at least 1 pixel"):                 # not a ZeroDivisionError
+        preview_with_saturation(first, 1.6, long_side=0)

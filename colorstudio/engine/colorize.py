@@ -268,6 +268,8 @@ def reduced_preview(gray: np.ndarray, chroma: np.ndarray, long_side: int) -> np.
     colour strength's) as a float RGB image of ``long_side`` pixels on its long side: the last
     step done on the area-reduced gray instead of the full-size one, which at 12 MP and more
     takes a fraction of the time. gray: the full-size (H, W) float gray."""
+    if long_side < 1:
+        raise ValueError(f"a preview's long side must be at least 1 pixel, not {long_side}")
     gray_small = area_reduce(gray, max(gray.shape) / long_side)
     return compose(gray_small, detail_upsample_chroma(chroma, gray_small))
 
