@@ -37,6 +37,17 @@ SCALAR_CMAP = _colormap(lambda v: maps.scalar_to_rgb(v, lo=0.0, hi=1.0), 0.0, 1.
 
 
 
+def symmetric_ticks(top: float) -> list[tuple[float, str]]:
+    """Ticks for a bar from -top to +top: 0 and the largest 1, 2 or 5 x 10^k below 0.9 top on
+    each side (pyqtgraph's own choice labels only 0 on a narrow bar of a tiny range)."""
+    if not top > 0:
+        return [(0.0, "0")]
+    power = 10.0 ** np.floor(np.log10(0.9 * top))
+    m = float(max(f * power for f in (1, 2, 5) if f * power <= 0.9 * top))
+    label = f"{m:.2g}"
+    return [(-m, "−" + label), (0.0, "0"), (m, label)]
+
+
 class TopHolder(QWidget):
     """Holds one widget at the top, as tall as its ``height_for(width)`` asks (at most full height),
     so maps keep their aspect without wasting the dock's height on empty axes."""
@@ -154,6 +165,8 @@ class MapGrid(pg.GraphicsLayoutWidget):
             item.setImage(arr, autoLevels=False, levels=(0.0, 1.0) if arr.ndim == 3 else levels)
             if name in self.bars:
                 self.bars[name].setLevels(levels)
+                if levels[0] == -levels[1]:      # a signed map: -m, 0, +m always labelled, however small
+                    self.bars[name].axis.setTicks([symmetric_ticks(levels[1])])
             w, h = frame_wh or (arr.shape[1], arr.shape[0])
             item.setRect(QRectF(0, 0, w, h))
             self.views[name].setDefaultPadding(0.01)

@@ -222,3 +222,14 @@ def test_the_maps_can_be_redrawn_in_orange_and_blue(qtbot, window):
     assert blue_before == 0 and blue_after > 200
     assert dock.visibility.label == "orange −: colour shot darker, blue +: brighter"
     assert dock.confidence.label == "confidence (blue high)"
+
+
+def test_a_signed_maps_bar_labels_both_sides_however_small_its_range(dock):
+    from colorstudio.gui.diagnostic_plots import symmetric_ticks
+
+    assert symmetric_ticks(0.00066) == [(-0.0005, "−0.0005"), (0.0, "0"), (0.0005, "0.0005")]
+    assert symmetric_ticks(0.2) == [(-0.1, "−0.1"), (0.0, "0"), (0.1, "0.1")]
+    vis = {"visibility_4": np.random.default_rng(3).normal(0, 3e-4, (10, 15)).astype(np.float32)}
+    dock.show_diagnostics(vis, {})
+    ticks = dock.visibility.bars[visibility_title("visibility_4")].axis._tickLevels[0]
+    assert [label for _, label in ticks][1] == "0" and len(ticks) == 3
