@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output folder")
     p.add_argument("--ext", help="output format, e.g. .png (default: the gray's own)")
     p.add_argument("--lr-mono-side", choices=["L", "R"], default="L",
-                   help="for <stem>_L/<stem>_R pairs: which side is the mono camera")
+                   help="for <stem>_L/<stem>_R pairs: which side is the mono camera (default L)")
     _add_method_options(p)
     p.set_defaults(func=cmd_batch)
 

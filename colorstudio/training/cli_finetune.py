@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
                    help="cyclecnn: compare the round trip on KxK block means (default 4; 1 = per pixel, "
                         "which rewards reproducing the colour shot's noise)")
     p.add_argument("--lr-mono-side", choices=["L", "R"], default="L",
-                   help="for <stem>_L/<stem>_R pairs: which side is the mono camera")
+                   help="for <stem>_L/<stem>_R pairs: which side is the mono camera (default L)")
     p.add_argument("--force", action="store_true", help="replace an existing model file at -o")
     p.set_defaults(func=run)
 
