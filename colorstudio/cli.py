@@ -178,7 +178,7 @@ def cmd_gui(args) -> int:
 
     from colorstudio.engine.demo import app_command, has_display
 
-    if not has_display():
+    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):    # offscreen, vnc, ...: Qt runs
         raise ColorStudioError("the app needs a display, and none is set (DISPLAY or WAYLAND_DISPLAY): "
                                "colorize and batch work without one")
     return subprocess.call(app_command() + [str(f) for f in args.files])

@@ -279,5 +279,6 @@ def test_colorstudio_gui_opens_the_app_in_its_own_process_or_says_why_not(monkey
     assert main(["gui", str(tmp_path / "g.png"), str(tmp_path / "c.jpg")]) == 0
     assert started == [demo.app_command() + [str(tmp_path / "g.png"), str(tmp_path / "c.jpg")]]
     monkeypatch.setattr(demo, "has_display", lambda: False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)          # (offscreen would run without one)
     assert main(["gui"]) == 1 and len(started) == 1
     assert "the app needs a display" in capsys.readouterr().err

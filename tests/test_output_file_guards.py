@@ -70,3 +70,16 @@ def test_the_exif_pixel_size_is_the_turned_size(tmp_path):
     out = save_photo(tmp_path / "out.jpg", np.dstack([photo.pixels] * 3), like=photo)
     sub = Image.open(out).getexif().get_ifd(0x8769)
     assert (sub[0xA002], sub[0xA003]) == (30, 40)
+
+
+def test_a_link_to_no_file_is_not_followed_and_a_batch_names_around_it(tmp_path, result):
+    from colorstudio.core.image_write import free_path
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = tmp_path / "a_colorized.png"
+    link.symlink_to(elsewhere / "victim.png")                 # dangling
+    assert free_path(link) == tmp_path / "a_colorized-2.png"  # a batch picks another name
+    save_result(result, link)                                 # asked for by name: the link is replaced
+    assert not link.is_symlink() and Image.open(link).size == (56, 40)
+    assert not (elsewhere / "victim.png").exists()            # nothing made outside the chosen folder

@@ -63,3 +63,25 @@ def test_a_quarter_turn_swaps_the_two_resolutions(tmp_path):
     exif[0x0112] = 6
     im.save(tmp_path / "g.jpg", dpi=(300, 600), exif=exif)
     assert load_photo(tmp_path / "g.jpg").dpi == (600, 300)
+
+
+def test_a_tiff_only_tifffile_reads_keeps_its_dpi(tmp_path):
+    # 16-bit gray + alpha: Pillow cannot open it; its dpi was read from the wrong page
+    la = RNG.integers(0, 65536, (40, 56, 2), dtype=np.uint16)
+    tifffile.imwrite(tmp_path / "la.tif", la, photometric="minisblack", extrasamples=[2],
+                     resolution=(300, 300), resolutionunit="INCH")
+    photo = load_photo(tmp_path / "la.tif")
+    assert photo.alpha is not None and photo.dpi == (300, 300)
+
+
+def test_a_jpegs_exif_resolution_without_a_unit_is_per_inch_not_pillows_72(tmp_path):
+    exif = Image.Exif()
+    exif[0x011A], exif[0x011B] = 300, 300                  # XResolution, YResolution, no ResolutionUnit
+    Image.fromarray(RNG.integers(0, 256, (40, 56), dtype=np.uint8)).save(tmp_path / "g.jpg", exif=exif.tobytes())
+    with Image.open(tmp_path / "g.jpg") as im:
+        assert im.info.get("jfif_unit") not in (1, 2)       # the case: no JFIF density to go by
+    photo = load_photo(tmp_path / "g.jpg")
+    assert photo.dpi == (300, 300)
+    out = save_photo(tmp_path / "out.jpg", np.dstack([photo.pixels] * 3), like=photo)
+    with Image.open(out) as im:
+        assert float(im.getexif()[0x011A]) == 300 and round(im.info["dpi"][0]) == 300

@@ -15,9 +15,11 @@ def _gray16(h=40, w=56):
     return RNG.integers(0, 65536, (h, w), dtype=np.uint16)
 
 
-def test_a_16bit_tiff_stored_per_channel_is_read_whole(tmp_path):
+@pytest.mark.parametrize("compression", [None, "lzw"])
+def test_a_16bit_tiff_stored_per_channel_is_read_whole(tmp_path, compression):
     rgb = RNG.integers(0, 65536, (3, 40, 56), dtype=np.uint16)
-    tifffile.imwrite(tmp_path / "planar.tif", rgb, photometric="rgb", planarconfig="separate")
+    tifffile.imwrite(tmp_path / "planar.tif", rgb, photometric="rgb", planarconfig="separate",
+                     compression=compression)
     photo = load_photo(tmp_path / "planar.tif")
     assert photo.bit_depth == 16
     np.testing.assert_array_equal(photo.pixels, np.moveaxis(rgb, 0, -1))
@@ -35,11 +37,12 @@ def test_a_16bit_gray_alpha_tiff_stored_per_channel_is_read(tmp_path):
     np.testing.assert_array_equal(photo.alpha, a)
 
 
+@pytest.mark.parametrize("compression", [None, "lzw"])       # LZW: as scanners write it (imagecodecs)
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
-def test_a_min_is_white_tiff_is_no_negative(tmp_path, dtype):
+def test_a_min_is_white_tiff_is_no_negative(tmp_path, dtype, compression):
     top = np.iinfo(dtype).max
     g = RNG.integers(0, top + 1, (40, 56)).astype(dtype)
-    tifffile.imwrite(tmp_path / "w.tif", top - g, photometric="miniswhite")
+    tifffile.imwrite(tmp_path / "w.tif", top - g, photometric="miniswhite", compression=compression)
     photo = load_photo(tmp_path / "w.tif")
     assert photo.pixels.dtype == dtype
     np.testing.assert_array_equal(photo.pixels, g)

@@ -19,11 +19,12 @@ import re
 
 from PIL import Image, TiffImagePlugin
 
+from colorstudio.core.print_resolution import RESOLUTION_UNIT, X_RESOLUTION, Y_RESOLUTION
+
 ORIENTATION = 0x0112
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 IMAGE_DESCRIPTION = 0x010E
 PIXEL_X_DIMENSION, PIXEL_Y_DIMENSION = 0xA002, 0xA003
-X_RESOLUTION, Y_RESOLUTION, RESOLUTION_UNIT = 0x011A, 0x011B, 0x0128
 DESCRIPTIVE_IFD0_TAGS = frozenset({
     0x010D,   # DocumentName
     0x010E,   # ImageDescription

@@ -30,7 +30,7 @@ def format_by_signature(path: Path) -> str | None:
 
 
 MAX_PAGES_LOOKED_AT = 64
-_REDUCED_IMAGE = 1          # TIFF NewSubfileType bit: a reduced-size copy (a thumbnail, a preview)
+REDUCED_IMAGE = 1          # TIFF NewSubfileType bit: a reduced-size copy (a thumbnail, a preview)
 
 
 def picture_count(im: Image.Image) -> int:
@@ -56,7 +56,7 @@ def _pictures(im: Image.Image) -> int:
     pages = 0
     for i in range(min(n, MAX_PAGES_LOOKED_AT)):
         im.seek(i)
-        pages += not int(im.tag_v2.get(254, 0)) & _REDUCED_IMAGE
+        pages += not int(im.tag_v2.get(254, 0)) & REDUCED_IMAGE
     return max(1, pages)
 
 
@@ -72,7 +72,7 @@ def full_picture_page(im: Image.Image) -> int:
             warnings.simplefilter("ignore")
             for i in range(min(int(im.n_frames), MAX_PAGES_LOOKED_AT)):
                 im.seek(i)
-                if not int(im.tag_v2.get(254, 0)) & _REDUCED_IMAGE:
+                if not int(im.tag_v2.get(254, 0)) & REDUCED_IMAGE:
                     page = i
                     break
     except Exception:  # noqa: BLE001 - Pillow raises TypeError, KeyError, ... on broken page lists

@@ -246,8 +246,10 @@ def atomic_write(path: str | os.PathLike, write: Writer) -> None:
 
 def _through_links(path: Path) -> Path:
     """The file a symbolic link (or a chain of them) points to, where the write goes so the link
-    stays a link; ``path`` itself when it is none."""
-    if not path.is_symlink():
+    stays a link; ``path`` itself when it is none, or when the link points to no file (a write
+    there would make a file wherever the link says, outside the folder the user chose: the link
+    itself is replaced, as before)."""
+    if not path.is_symlink() or not path.is_file():
         return path
     return Path(os.path.realpath(path))
 
@@ -325,11 +327,12 @@ def free_path(path: str | os.PathLike, folder: bool = False) -> Path:
     """``path`` if nothing is there yet, else ``stem-2.ext``, ``stem-3.ext``, ... (``folder``:
     ``name-2``, ``name-3``: a folder's name has no extension, whatever dots it holds)."""
     path = Path(path)
-    if not path.exists():
+    taken = lambda p: p.exists() or p.is_symlink()     # noqa: E731 - a dangling link is something there too
+    if not taken(path):
         return path
     n = 2
     while True:
         cand = path.with_name(f"{path.name}-{n}" if folder else f"{path.stem}-{n}{path.suffix}")
-        if not cand.exists():
+        if not taken(cand):
             return cand
         n += 1

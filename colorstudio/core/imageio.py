@@ -306,7 +306,7 @@ def _read_opened(im: Image.Image, path: Path) -> Photo:
     photo = replace(_photo(pixels, alpha, icc, exif_bytes, path, fmt, converted), frames=frames, dpi=dpi)
     if bits > 8 and photo.bit_depth == 8:
         photo = replace(photo, depth_note=f"{photo.name} stores {bits} bits a channel, but could be read "
-                                          "with 8 only: the result has 8")
+                                          "with 8 only: its finer tones are not in the result")
     return photo
 
 

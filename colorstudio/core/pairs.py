@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from colorstudio.core.earlier_results import is_earlier_result
 from colorstudio.core.imageio import READ_EXTENSIONS
 from colorstudio.core.folder_files import visible_files
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
@@ -71,7 +72,7 @@ class Discovery:
 
     items: list[PairItem] = field(default_factory=list)
     unmatched: list[tuple[Path, str]] = field(default_factory=list)
-    earlier_results: list[Path] = field(default_factory=list)   # left out: see _earlier_result
+    earlier_results: list[Path] = field(default_factory=list)   # left out: core.earlier_results
 
     @property
     def pairs(self) -> list[PairItem]:
@@ -301,7 +302,7 @@ def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list)
     for f in left:
         role, base, family = _name_role(f.path, mono_side)
         want = f"{base}_{mono_side}.*" if family == "lr" else f"{base}_mono.* or {base}_gray.*"
-        _alone(f, role, f"named as the mono shot (_{mono_side})" if family == "lr" else "named as a gray",
+        _alone(f, role, f"named _{mono_side}, the mono side" if family == "lr" else "named as a gray",
                f"no {want} next to it", items, unmatched)
     return untagged
 
@@ -341,7 +342,7 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
         if m.resolve() not in seen_manifests:
             seen_manifests.add(m.resolve())
             items += _read_manifest(m, unmatched, used)
-    earlier = {f.path for f in files if _earlier_result(f, output)}
+    earlier = {f.path for f in files if f.root is not None and is_earlier_result(f.path, output)}
     files = [f for f in files if f.path.resolve() not in used and f.path not in earlier]
 
     readable = []
@@ -364,24 +365,6 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
     _make_names_unique(items)
     unmatched.sort(key=lambda u: (str(u[0]), u[1]))
     return Discovery(items, unmatched, sorted(earlier))
-
-
-RESULT_SUFFIX = "_colorized"      # a batch's result of NAME.ext is NAME_colorized.ext (-2, -3, ...)
-_RESULT_NAME = re.compile(re.escape(RESULT_SUFFIX) + r"(?:-\d+)?$")
-
-
-def _earlier_result(f: _File, output: Path | None) -> bool:
-    """Whether ``f`` is a batch's earlier result: named as results are (``trip_colorized.png``,
-    ``trip_colorized-2.png``), found by searching a folder (a file named explicitly is the
-    user's choice), and in the batch's ``output`` folder (resolved) or, elsewhere, in colour (an
-    earlier batch's output folder inside an input folder). A batch run again, into the folder of
-    its photos or another one, must not take its own results for new photos, nor report each
-    as a colour photo without a partner."""
-    if f.root is None or not _RESULT_NAME.search(f.path.stem):
-        return False
-    if output is not None and f.path.resolve().parent == output:
-        return True
-    return classify_reason(f.path)[0] == COLOUR
 
 
 def _make_names_unique(items: list[PairItem]) -> None:

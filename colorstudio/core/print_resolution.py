@@ -38,22 +38,41 @@ def _checked(x, y) -> Dpi | None:
 def dpi_of(im: Image.Image, orientation: int = 1) -> Dpi | None:
     """(horizontal, vertical) dots per inch of an opened image, as the picture stands once its
     EXIF ``orientation`` is applied (a turn by a quarter swaps them); None when it says none."""
-    dpi = im.info.get("dpi")
+    if im.format in ("JPEG", "MPO") and im.info.get("jfif_unit") not in (1, 2):
+        return _exif_dpi(im.getexif(), orientation)     # not Pillow's dpi: a stand-in 72 when the
+    dpi = im.info.get("dpi")                            # EXIF gives no unit (inches, by EXIF's rule)
     if not (isinstance(dpi, tuple) and len(dpi) == 2):
         return None
-    if im.format in ("JPEG", "MPO") and im.info.get("jfif_unit") not in (1, 2) and X_RESOLUTION not in im.getexif():
-        return None         # Pillow's stand-in 72 for a JPEG that states no density
     checked = _checked(*dpi)
     return checked and _turned(checked, orientation)
 
 
-def tiff_dpi(path: Path, page: int, orientation: int = 1) -> Dpi | None:
-    """The dots per inch of a TIFF's ``page`` read with tifffile (a file Pillow cannot open)."""
+def _exif_dpi(exif, orientation: int) -> Dpi | None:
+    """From a JPEG's EXIF XResolution/YResolution: per inch unless ResolutionUnit says centimetre."""
+    x, y = exif.get(X_RESOLUTION), exif.get(Y_RESOLUTION)
+    try:
+        unit = int(exif.get(RESOLUTION_UNIT, _INCH))
+    except (TypeError, ValueError):
+        return None
+    if x is None or y is None or unit not in (_INCH, _CENTIMETRE):
+        return None
+    scale = 2.54 if unit == _CENTIMETRE else 1.0
+    try:
+        checked = _checked(float(x) * scale, float(y) * scale)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return checked and _turned(checked, orientation)
+
+
+def tiff_dpi(path: Path, orientation: int = 1) -> Dpi | None:
+    """The dots per inch of a TIFF's full-size page read with tifffile (a file Pillow cannot open)."""
     import tifffile
+
+    from colorstudio.core.tiff_fallback import full_page_index
 
     try:
         with tifffile.TiffFile(path) as tif:
-            tags = tif.pages[page].tags
+            tags = tif.pages[full_page_index(tif.pages)].tags
             x, y, unit = (tags.get(t) for t in (X_RESOLUTION, Y_RESOLUTION, RESOLUTION_UNIT))
             unit = int(unit.value) if unit else _INCH
             if x is None or y is None or unit not in (_INCH, _CENTIMETRE):

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from colorstudio.core.file_kinds import MAX_PAGES_LOOKED_AT, REDUCED_IMAGE
+
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 ORIENTATION, ICC = 274, 34675
 BITS_PER_SAMPLE, PHOTOMETRIC, PLANAR_CONFIGURATION, NEW_SUBFILE_TYPE = 258, 262, 284, 254
 MIN_IS_WHITE, CMYK, PLANAR_SEPARATE = 0, 5, 2
-_REDUCED_IMAGE = 1          # NewSubfileType bit: a reduced-size copy (a thumbnail, a preview)
-MAX_PAGES_LOOKED_AT = 64
 
 
 def is_tiff(path: Path) -> bool:
@@ -29,10 +29,11 @@ def is_tiff(path: Path) -> bool:
         return f.read(4) in TIFF_MAGIC
 
 
-def _full_page(pages) -> int:
-    """The index of the first page that is not a reduced-size copy (0 when all are)."""
+def full_page_index(pages) -> int:
+    """The index of the first of tifffile's ``pages`` that is not a reduced-size copy (0 when
+    all are); :func:`colorstudio.core.file_kinds.full_picture_page` is Pillow's."""
     for i in range(min(len(pages), MAX_PAGES_LOOKED_AT)):
-        if not int(pages[i].subfiletype) & _REDUCED_IMAGE:
+        if not int(pages[i].subfiletype) & REDUCED_IMAGE:
             return i
     return 0
 
@@ -53,7 +54,7 @@ def tiff_size(path: Path) -> tuple[int, int, int] | None:
 
     try:
         with tifffile.TiffFile(path) as tif:
-            page = tif.pages[_full_page(tif.pages)]
+            page = tif.pages[full_page_index(tif.pages)]
             orientation = page.tags.get(ORIENTATION)
             return int(page.imagewidth), int(page.imagelength), int(orientation.value) if orientation else 1
     except Exception:      # noqa: BLE001 - any failure means: not a TIFF tifffile can read either
@@ -70,7 +71,7 @@ def read_tiff(path: Path) -> tuple[np.ndarray, np.ndarray | None, bytes | None, 
 
     try:
         with tifffile.TiffFile(path) as tif:
-            page = tif.pages[_full_page(tif.pages)]
+            page = tif.pages[full_page_index(tif.pages)]
             arr = page.asarray()
             axes = page.axes
             photometric = int(page.photometric)

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from colorstudio.core.png_chunks import SIGNATURE as PNG_SIGNATURE
+
 _JPEG_START, _JPEG_END = b"\xff\xd8\xff", b"\xff\xd9"
 # stuffed 0xFF bytes: one-bits, where the decoder pads a cut scan with zero-bits
 _ONE_BITS = b"\xff\x00" * 8
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def mended_file(path: Path) -> bytes | None:
@@ -31,7 +32,7 @@ def mended_file(path: Path) -> bytes | None:
         return None
     if data.startswith(_JPEG_START):
         return jpeg_with_end(data)
-    if data.startswith(_PNG_SIGNATURE):
+    if data.startswith(PNG_SIGNATURE):
         return png_without_bad_ancillary_chunks(data)
     return None
 

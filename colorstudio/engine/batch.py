@@ -22,7 +22,8 @@ from colorstudio.core.image_write import (
     free_path,
     output_notes,
 )
-from colorstudio.core.pairs import RESULT_SUFFIX, discover
+from colorstudio.core.earlier_results import RESULT_SUFFIX
+from colorstudio.core.pairs import discover
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import colorize_steps, save_result
 from colorstudio.core.imageio import READ_EXTENSIONS, load_photo, max_pixels
@@ -58,7 +59,7 @@ class BatchPlan:
     items: list[BatchItem]
     unmatched: list[tuple[Path, str]] = field(default_factory=list)
     out_dir: Path = Path(".")
-    earlier_results: list[Path] = field(default_factory=list)   # left out (core.pairs._earlier_result)
+    earlier_results: list[Path] = field(default_factory=list)   # left out (core.earlier_results)
 
 
 @dataclass

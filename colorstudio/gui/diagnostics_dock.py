@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QTabWidget, Q
 from colorstudio.core import diagnostic_maps as maps
 from colorstudio.gui.diagnostic_plots import (CONFIDENCE_CMAP, SCALAR_CMAP, SIGNED_CMAP, CurvePlot, MapGrid, TopHolder,
                                               confidence_cmap, signed_cmap)
-from colorstudio.gui.display import is_picture_key, picture_key
+from colorstudio.gui.display import is_mask, is_picture_key, picture_key
 
 UNCERTAINTY_NAMES = ("entropy", "uncertainty")
 # titles in plain words for the engine's map names (the names themselves otherwise)
@@ -53,11 +53,6 @@ TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA
             "Flow": "How the colour shot was moved onto the gray",
             "Colour": "The hue and saturation the single-gray method predicted",
             "Other": "Other maps the method made", "Info": "The method's facts: sizes, time, settings"}
-
-
-def _is_mask(a: np.ndarray) -> bool:
-    """Whether a map holds only 0 and 1 (a classic method's matched / filled-in mask)."""
-    return bool(np.isin(a, (0.0, 1.0)).all())
 
 
 PALETTE_WORDS = {"red-green": ("red", "green"), "orange-blue": ("orange", "blue")}
@@ -157,7 +152,7 @@ class DiagnosticsDock(QDockWidget):
         todo: dict[str, Any] = {}
         conf = {k: v for k, v in arrays.items() if k.startswith("confidence") and v.ndim == 2}
         if conf:
-            conf = {MATCHED_TITLE if _is_mask(v) else k: v for k, v in conf.items()}
+            conf = {MATCHED_TITLE if is_mask(v) else k: v for k, v in conf.items()}
             conf_ranges = {k: (0.0, maps.confidence_scale(v)) for k, v in conf.items()}  # relative
             todo["Confidence"] = lambda: self.confidence.show_maps(conf, conf_ranges, frame_wh, columns=1)
         curve = diagnostics.get("curve")

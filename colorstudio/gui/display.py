@@ -63,6 +63,11 @@ def is_picture_key(name: str) -> bool:
     return name.endswith(":picture")
 
 
+def is_mask(a: np.ndarray) -> bool:
+    """Whether a map holds only 0 and 1 (a classic method's matched / filled-in mask)."""
+    return bool(np.isin(a, (0.0, 1.0)).all())
+
+
 def display_diagnostics(diagnostics: dict[str, Any], max_side: int = MAX_DIAGNOSTIC_SIDE) -> dict[str, Any]:
     """Arrays downsampled to ``max_side`` (float32), everything else passed through.
 
@@ -75,7 +80,12 @@ def display_diagnostics(diagnostics: dict[str, Any], max_side: int = MAX_DIAGNOS
     for name, value in diagnostics.items():
         if isinstance(value, np.ndarray) and value.ndim in (2, 3) and value.shape[0] > 1 and value.shape[1] > 1:
             arr = value.astype(np.float32) if value.dtype != np.float32 else value
-            out[name] = downsample(arr, max_side)
+            if name.startswith("confidence") and arr.ndim == 2 and is_mask(arr):   # stays 0/1 when shrunk
+                scale = min(1.0, max_side / max(arr.shape))
+                size = (max(1, round(arr.shape[1] * scale)), max(1, round(arr.shape[0] * scale)))
+                out[name] = cv2.resize(arr, size, interpolation=cv2.INTER_NEAREST) if scale < 1 else arr
+            else:
+                out[name] = downsample(arr, max_side)
             if name.startswith("flow") and arr.ndim == 3 and arr.shape[2] == 2:
                 out[picture_key(name)] = flow_to_rgb(out[name])
         else:

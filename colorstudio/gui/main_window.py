@@ -40,8 +40,9 @@ BUSY_DROP_SHOWN_MS = 3000   # after the drag's last move over the window
 
 
 def first_dock_widths(window_width: int) -> list[int]:
-    """The side panel's and the diagnostics' widths at the first start: on a small screen the
-    photos keep at least half the window (at 1500 px: 280 and 390)."""
+    """The side panel's and the diagnostics' widths at the first start: from about 1200 px up the
+    photos keep at least half the window (at 1500 px: 280 and 390); below, the diagnostics keep
+    the 300 px their maps and bars need."""
     return [min(280, window_width // 5), max(300, min(420, window_width * 26 // 100))]
 
 

@@ -60,8 +60,10 @@ class OpeningActions:
             if lone_colour and "colour photo" in found.unmatched[0][1]:
                 self.open_pair(inputs[0], None)   # re-colorize a colour photo from its luma
                 return
-            reasons = "; ".join(r if r.startswith(p.name) else f"{p.name}: {r}"
-                                for p, r in found.unmatched[:3]) or "no image found"
+            earlier = (f"{len(found.earlier_results)} earlier result(s) of a batch (*_colorized), left out"
+                       if found.earlier_results else "")
+            reasons = "; ".join([r if r.startswith(p.name) else f"{p.name}: {r}" for p, r in found.unmatched[:3]]
+                                + ([earlier] if earlier else [])) or "no image found"
             self._on_error(PairError(f"nothing to colorize here: {reasons}"))
             return
         first = next((i for i in items if i.reference is not None), items[0])   # a pair shows the most

@@ -233,3 +233,13 @@ def test_a_signed_maps_bar_labels_both_sides_however_small_its_range(dock):
     dock.show_diagnostics(vis, {})
     ticks = dock.visibility.bars[visibility_title("visibility_4")].axis._tickLevels[0]
     assert [label for _, label in ticks][1] == "0" and len(ticks) == 3
+
+
+def test_a_large_matched_mask_stays_a_mask_on_screen(dock):
+    from colorstudio.gui.display import display_diagnostics
+
+    mask = (np.random.default_rng(4).random((400, 1200)) > 0.3).astype(np.float32)     # sgbm's, 1200 px wide
+    shown = display_diagnostics({"confidence": mask})
+    assert max(shown["confidence"].shape) <= 1024 and set(np.unique(shown["confidence"])) == {0.0, 1.0}
+    dock.show_diagnostics(shown, {"method": "sgbm+gf"})
+    assert list(dock.confidence.items) == ["matched (1) or filled in (0)"]

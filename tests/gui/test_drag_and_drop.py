@@ -116,3 +116,15 @@ def test_the_folder_note_names_the_pair_shown_not_the_first_item(qtbot, window, 
     assert blocker.args[0].name == "zebra"                  # a pair shows the most
     message = window.statusBar().currentMessage()
     assert "showing zebra" in message and "aardvark" not in message
+
+
+def test_a_folder_of_earlier_results_only_says_so(qtbot, window, tmp_path, monkeypatch):
+    folder = tmp_path / "done"
+    folder.mkdir()
+    colour = cv2.imread(str(write_pair(tmp_path / "src", "trip", seed=3)[1]))
+    cv2.imwrite(str(folder / "trip_colorized.png"), colour)      # an earlier batch's colour result
+    errors = []
+    monkeypatch.setattr(window, "_on_error", lambda exc: errors.append(str(exc)))
+    drag_and_drop(window, [folder])
+    qtbot.waitUntil(lambda: bool(errors), timeout=20000)
+    assert "earlier result(s) of a batch" in errors[0] and "no image found" not in errors[0]
