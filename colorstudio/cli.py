@@ -109,6 +109,11 @@ def cmd_batch(args) -> int:
     done = [i for i in plan.items if i.status == DONE]
     failed = [i for i in plan.items if i.status == FAILED]
     _say(f"summary: {len(done)} written, {len(failed)} failed, {len(plan.unmatched)} skipped")
+    unused = set.intersection(*(set(i.ignored_options) for i in done)) if done else set()
+    if unused:                              # an option no item's method used (one some used is no news)
+        flags = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(unused))
+        _say(f"note: no method this batch ran uses {flags}: "
+             + ("it was" if len(unused) == 1 else "they were") + " ignored")
     for item in failed:
         _say(f"  failed {item.name}: {item.error}")
     return EXIT_OK if not failed and not plan.unmatched else EXIT_BAD_INPUT

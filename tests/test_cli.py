@@ -282,3 +282,15 @@ def test_colorstudio_gui_opens_the_app_in_its_own_process_or_says_why_not(monkey
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)          # (offscreen would run without one)
     assert main(["gui"]) == 1 and len(started) == 1
     assert "the app needs a display" in capsys.readouterr().err
+
+
+def test_a_batch_says_when_no_method_it_ran_used_an_option(small_pair_files, tmp_path, capsys):
+    import shutil
+
+    gray, color = small_pair_files
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    shutil.copy(gray, folder / "a_mono.png")
+    shutil.copy(color, folder / "a_color.png")
+    assert main(["batch", str(folder), "-o", str(tmp_path / "out"), "--method", "dis+gf", "--saturation", "2"]) == 0
+    assert "note: no method this batch ran uses --saturation: it was ignored" in capsys.readouterr().err

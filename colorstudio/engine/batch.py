@@ -45,6 +45,7 @@ class BatchItem:
     status: str = QUEUED
     error: str | None = None
     written: Path | None = None
+    ignored_options: tuple[str, ...] = ()      # what its method was given and did not use
     # uint8 (h, w, 3), long side THUMBNAIL_SIDE: the written result, for a queue to show
     thumbnail: np.ndarray | None = field(default=None, compare=False, repr=False)
     thumbnail_profile: bytes | None = field(default=None, compare=False, repr=False)   # its RGB space (None: sRGB)
@@ -211,6 +212,7 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
                 yield BatchProgress(index, total, item, RUNNING, base + p.fraction / max(total, 1),
                                     f"{item.name}: {p.message}", done, failed)
             item.status = DONE
+            item.ignored_options = tuple(result.info.get("ignored_options") or ())
             done += 1
             notes = [result.info.get("warning") or result.info.get("gray_input"),
                      *result.info.get("input_notes", []), *output_notes(item.written, result.gray)]
