@@ -89,6 +89,10 @@ def ignored_options_note(method: str, ignored) -> str | None:
 def cmd_batch(args) -> int:
     from colorstudio.engine.batch import DONE, FAILED, plan_batch, run_batch
 
+    if args.method is not None and args.model is None:   # a typo is said once, before any work
+        from colorstudio.engine.methods import get
+
+        get(args.method)
     plan = plan_batch(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side)
     for path, reason in plan.unmatched:
         _say(f"skipped {path}: {reason}")

@@ -294,3 +294,25 @@ def test_a_batch_says_when_no_method_it_ran_used_an_option(small_pair_files, tmp
     shutil.copy(color, folder / "a_color.png")
     assert main(["batch", str(folder), "-o", str(tmp_path / "out"), "--method", "dis+gf", "--saturation", "2"]) == 0
     assert "note: no method this batch ran uses --saturation: it was ignored" in capsys.readouterr().err
+
+
+def test_a_batch_with_an_unknown_method_is_refused_before_any_work(small_pair_files, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["batch", str(small_pair_files[0].parent), "-o", str(out), "--method", "bogus"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "unknown method 'bogus'" in err and not out.exists()
+
+
+def test_each_batch_line_says_which_method_coloured_it_and_why_another(small_pair_files, tmp_path, capsys):
+    import shutil
+
+    gray, color = small_pair_files
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    shutil.copy(gray, folder / "a_mono.png")
+    shutil.copy(color, folder / "a_color.png")
+    shutil.copy(gray, folder / "lone.png")
+    assert main(["batch", str(folder), "-o", str(tmp_path / "out2"), "--method", "dis+gf"]) == 0
+    err = capsys.readouterr().err
+    assert "a: written a_colorized.png with dis+gf" in err
+    assert "with ensemble (dis+gf does not take single grays)" in err

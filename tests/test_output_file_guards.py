@@ -83,3 +83,27 @@ def test_a_link_to_no_file_is_not_followed_and_a_batch_names_around_it(tmp_path,
     save_result(result, link)                                 # asked for by name: the link is replaced
     assert not link.is_symlink() and Image.open(link).size == (56, 40)
     assert not (elsewhere / "victim.png").exists()            # nothing made outside the chosen folder
+
+
+def test_an_exclusive_write_never_replaces_a_name_taken_meanwhile(tmp_path, result, monkeypatch):
+    from colorstudio.core.image_write import NameTaken, atomic_write_bytes, atomic_write
+    from colorstudio.engine import batch
+    from colorstudio.engine.batch import plan_batch, run_batch
+
+    (tmp_path / "x.png").write_bytes(b"theirs")
+    with pytest.raises(NameTaken):
+        atomic_write(tmp_path / "x.png", lambda f: f.write(b"mine"), exclusive=True)
+    assert (tmp_path / "x.png").read_bytes() == b"theirs" and not list(tmp_path.glob(".*.part"))
+    # a second batch writing into the same folder takes the name while this one writes
+    real = batch.save_result
+
+    def raced(colorization, target, **kw):
+        if not target.exists():
+            atomic_write_bytes(target, b"the other batch's result")
+        return real(colorization, target, **kw)
+
+    monkeypatch.setattr(batch, "save_result", raced)
+    plan = plan_batch([tmp_path / "g.png"], tmp_path / "out")
+    list(run_batch(plan, method="neutral"))
+    assert (tmp_path / "out" / "g_colorized.png").read_bytes() == b"the other batch's result"
+    assert plan.items[0].written == tmp_path / "out" / "g_colorized-2.png"

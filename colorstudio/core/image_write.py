@@ -207,9 +207,32 @@ def _unknown_format(path: Path) -> str:
     return f"{path.name}: unknown output format '{path.suffix.lower()}' (use one of {', '.join(WRITE_EXTENSIONS)})"
 
 
-def atomic_write(path: str | os.PathLike, write: Writer) -> None:
+class NameTaken(OutputError):
+    """An exclusive write found its name taken meanwhile (another batch writing the same folder)."""
+
+
+def _claim(tmp: str, path: Path) -> None:
+    """``tmp`` becomes ``path`` only if nothing is there (NameTaken otherwise): a hard link,
+    which fails on an existing name, else, where the file system has none, the name made
+    exclusively first and then replaced."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise NameTaken(f"{path.name}: taken meanwhile") from None
+    except OSError:                      # no hard links here (FAT, some network shares)
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            raise NameTaken(f"{path.name}: taken meanwhile") from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+def atomic_write(path: str | os.PathLike, write: Writer, exclusive: bool = False) -> None:
     """``write(f)`` into a temp file in ``path``'s folder, then renamed to ``path``: a reader
-    never sees a half-written file, and a failure or Ctrl-C leaves none behind."""
+    never sees a half-written file, and a failure or Ctrl-C leaves none behind. ``exclusive``:
+    never replace what is at ``path``, even what appeared there while writing (:class:`NameTaken`)."""
     path = _through_links(Path(path))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -233,13 +256,16 @@ def atomic_write(path: str | os.PathLike, write: Writer) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)   # mkstemp makes 0600: the replaced file's bits, else the usual ones
-        os.replace(tmp, path)
+        if exclusive:
+            _claim(tmp, path)
+        else:
+            os.replace(tmp, path)
     except BaseException as e:        # Ctrl-C or a full disk mid-write: no .part file left behind
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        if not isinstance(e, OSError):
+        if not isinstance(e, OSError) or isinstance(e, NameTaken):
             raise
         raise OutputError(f"{path.name}: cannot be written ({e.strerror or e})") from None
 
@@ -273,8 +299,8 @@ def output_notes(path: str | os.PathLike, like: Photo | None, bit_depth: int | N
 
 def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None = None,
                bit_depth: int | None = None, jpeg_quality: int = 95,
-               alpha: np.ndarray | None = None) -> Path:
-    """Write an RGB (or gray) image atomically.
+               alpha: np.ndarray | None = None, exclusive: bool = False) -> Path:
+    """Write an RGB (or gray) image atomically (``exclusive``: see :func:`atomic_write`).
 
     ``rgb`` is float32 in [0, 1] or uint8/uint16. ``like`` (usually the gray input)
     gives the defaults for bit depth, alpha, ICC profile and EXIF.
@@ -310,7 +336,7 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     exif = with_written_size(exif, pixels.shape[1], pixels.shape[0], dpi)
     if exif is not None and ext in (".jpg", ".jpeg") and not fits_jpeg(exif):
         exif = None                                  # more than a JPEG's one EXIF segment holds
-    atomic_write(path, _encode(pixels, alpha, ext, icc, exif, jpeg_quality, dpi))
+    atomic_write(path, _encode(pixels, alpha, ext, icc, exif, jpeg_quality, dpi), exclusive)
     return path
 
 

@@ -19,6 +19,7 @@ from colorstudio.core.image_write import (
     WRITE_EXTENSIONS,
     check_writable_folder,
     fit_name,
+    NameTaken,
     free_path,
     output_notes,
 )
@@ -159,10 +160,15 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
         item.output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"cannot create the output folder {item.output.parent} ({e.strerror})") from None
-    target = free_path(item.output)
-    while target.resolve() in inputs:  # never write over an input, even if asked to
-        target = free_path(target.with_name(target.stem + "-out" + target.suffix))
-    item.written = save_result(result, target, jpeg_quality=jpeg_quality)
+    while True:                        # another batch may take a free name while this one writes
+        target = free_path(item.output)
+        while target.resolve() in inputs:  # never write over an input, even if asked to
+            target = free_path(target.with_name(target.stem + "-out" + target.suffix))
+        try:
+            item.written = save_result(result, target, jpeg_quality=jpeg_quality, exclusive=True)
+            break
+        except NameTaken:
+            continue
     item.thumbnail = thumbnail(result.rgb)
     item.thumbnail_profile = result.output_icc       # the space the result was written in
     return result
@@ -216,8 +222,10 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
             done += 1
             notes = [result.info.get("warning") or result.info.get("gray_input"),
                      *result.info.get("input_notes", []), *output_notes(item.written, result.gray)]
-            message = f"{item.name}: written {_shown(item.written, plan.out_dir)}" + "".join(
-                f"; {n}" for n in notes if n)
+            instead = (f" ({method} does not take {'pairs' if item.kind == 'pair' else 'single grays'})"
+                       if method is not None and model is None and result.method != method else "")
+            message = f"{item.name}: written {_shown(item.written, plan.out_dir)} with {result.method}{instead}" \
+                + "".join(f"; {n}" for n in notes if n)
         except ColorStudioError as e:
             item.status, item.error = FAILED, str(e)
             failed += 1

@@ -291,15 +291,17 @@ def default_saturation_of(colorization: Colorization) -> float:
 
 
 def save_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None = None,
-                jpeg_quality: int = 95) -> Path:
-    """Write the result atomically; refuses to overwrite any of the inputs."""
+                jpeg_quality: int = 95, exclusive: bool = False) -> Path:
+    """Write the result atomically; refuses to overwrite any of the inputs (``exclusive``:
+    anything, :func:`colorstudio.core.image_write.atomic_write`)."""
     out_path = Path(out_path)
     for photo in (colorization.gray, colorization.reference):
         if photo is not None and photo.path is not None and same_file(out_path, photo.path):
             raise OutputError(f"{out_path.name}: refusing to overwrite an input file; choose another output")
     gray, icc = colorization.gray, colorization.output_icc
     like = gray if icc == gray.icc_profile else replace(gray, icc_profile=icc)   # written in its space
-    return save_photo(out_path, colorization.rgb, like=like, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
+    return save_photo(out_path, colorization.rgb, like=like, bit_depth=bit_depth, jpeg_quality=jpeg_quality,
+                      exclusive=exclusive)
 
 
 def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out_path: str | Path,
