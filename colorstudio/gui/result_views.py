@@ -134,13 +134,18 @@ class ResultViews:
 
     def _show_restrengthened(self, shown: jobs.ShownResult) -> None:
         """A result re-saturated by the strength slider (LiveStrength)."""
+        # an export made meanwhile (it applied the strength itself) keeps its confirmation
+        written, bar = self.side.status.text().split(" Colour strength ×")[0], self.statusBar().currentMessage()
         self.history.replace(self.result, shown)
         if self.before_result is self.result:
             self.before_result = shown
         self._show_result(shown)
         c = shown.colorization
-        self.side.set_status(f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "
-                             f"in {c.info['strength_seconds']:.2f} s.")
+        applied = (f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "
+                   f"in {c.info['strength_seconds']:.2f} s.")
+        self.side.set_status(f"{written} {applied}" if written.startswith("Written") else applied)
+        if bar.startswith("Written"):
+            self.statusBar().showMessage(bar, 8000)
 
     def _preview_strength(self, view) -> None:
         """A large photo at the new strength, at display size; the full size follows. Not while

@@ -208,8 +208,10 @@ class SidePanel(QWidget):
         self._show_strength_controls()
 
     def _strength_toggled(self, default: bool) -> None:
-        if not default:   # start from the method's own default
-            self.strength_slider.setValue(round(100 * self.default_strength()))
+        # unticked: start from the method's own default; ticked: the greyed slider shows it again
+        blocker = QSignalBlocker(self.strength_slider)        # one change, said once below
+        self.strength_slider.setValue(round(100 * self.default_strength()))
+        blocker.unblock()
         self._strength_changed()
 
     def _strength_changed(self) -> None:

@@ -29,6 +29,7 @@ def test_the_colour_strength_of_a_single_gray_reaches_the_method(qtbot, window, 
     assert np.abs(rgb - rgb.mean(-1, keepdims=True)).max() < 0.02
     side.strength_default.setChecked(True)
     assert "saturation" not in window.engine_options()
+    assert side.strength_slider.value() == round(100 * DEFAULT_SATURATION["hsv2stage"])   # shows the default again
 
 
 def test_moving_the_strength_slider_resaturates_the_shown_result_without_running_the_method(
@@ -159,3 +160,19 @@ def test_a_strength_change_keeps_the_diagnostics_tab_in_front_and_the_methods_ti
     assert window.result.colorization.seconds == shown.colorization.seconds     # the method's time
     assert f"{round(shown.colorization.seconds, 3)}" in window.diagnostics.info.toPlainText()
     assert "applied to the cheng result in" in window.side.status.text()
+
+
+def test_an_export_made_while_the_strength_caught_up_keeps_its_confirmation(qtbot, window, pair_files):
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    colorize(qtbot, window, "hsv2stage")
+    side = window.side
+    side.strength_default.setChecked(False)
+    side.set_status("Written: /photos/bee_colorized.png")      # an export (it applied the strength itself)
+    side.strength_slider.setValue(130)
+    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.3, timeout=20000)
+    assert side.status.text().startswith("Written: /photos/bee_colorized.png")
+    assert "Colour strength ×1.30 applied" in side.status.text()
+    side.strength_slider.setValue(140)                           # a later change: said once, not added up
+    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.4, timeout=20000)
+    assert side.status.text().count("Colour strength") == 1 and "×1.40" in side.status.text()
