@@ -19,7 +19,7 @@ from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchPlan, BatchProgress, plan_batch, run_batch
 from colorstudio.engine.model_catalog import Choice, choices
-from colorstudio.gui.batch_table import CANCELLED, OUTPUT, PROGRESS, STATUS, BatchTable, output_text
+from colorstudio.gui.batch_table import CANCELLED, OUTPUT, PAUSED, PROGRESS, STATUS, BatchTable, output_text
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.monitor_profile import SRGB, MonitorProfile
@@ -266,17 +266,23 @@ class BatchPanel(QWidget):
             return
         paused = self.worker.toggle_pause()
         self.status.setText("Paused (the current step finishes first)" if paused else self.running_text)
+        for row, item in enumerate(self.plan.items):       # the row said "running" for the whole pause
+            if item.status == RUNNING:
+                self.table.set_cell(row, STATUS, PAUSED if paused else RUNNING)
         self._update_buttons()
 
     def cancel(self) -> None:
         if self.worker is not None:
             self.status.setText("Cancelling…")
             self.worker.abort()
+            self.pause_button.setEnabled(False)              # asked once: it ends at its next step
+            self.cancel_button.setEnabled(False)
 
     def _on_progress(self, p: BatchProgress) -> None:
         row = p.index
         item_fraction = p.fraction * p.total - p.index
-        self.table.set_cell(row, STATUS, p.status)
+        paused = p.status == RUNNING and self.worker is not None and self.worker.is_paused
+        self.table.set_cell(row, STATUS, PAUSED if paused else p.status)   # a step that ends after Pause
         self.table.set_cell(row, PROGRESS, 100 if p.status == DONE else "" if p.status == FAILED
                             else int(round(100 * max(0.0, min(1.0, item_fraction)))))
         self.table.set_cell(row, OUTPUT, output_text(p.item) if p.status != RUNNING else p.message)
@@ -312,9 +318,10 @@ class BatchPanel(QWidget):
         running = self.is_running()
         queued = any(i.status not in (DONE, FAILED) for i in self.plan.items)
         self.start_button.setEnabled(not running and queued and self.planner is None)
-        self.pause_button.setEnabled(running)
+        cancelling = running and self.worker.abort_requested
+        self.pause_button.setEnabled(running and not cancelling)
         self.pause_button.setText("Resume" if running and self.worker.is_paused else "Pause")
-        self.cancel_button.setEnabled(running)
+        self.cancel_button.setEnabled(running and not cancelling)
         self.clear_button.setEnabled(not running)
         self.add_button.setEnabled(not running)
         self.out_edit.setEnabled(not running)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QApplication, QHeaderView, QStyle, QStyledItemDel
 from colorstudio.engine.batch import DONE, FAILED, RUNNING, BatchItem, BatchPlan
 from colorstudio.gui.monitor_profile import MonitorProfile
 
-SKIPPED, CANCELLED = "skipped", "cancelled"
+SKIPPED, CANCELLED, PAUSED = "skipped", "cancelled", "paused"
 COLUMNS = ("Name", "Kind", "Status", "Progress", "Output / message")
 STATUS, PROGRESS, OUTPUT = 2, 3, 4            # the columns the running batch updates
 STATUS_COLOURS = {DONE: "#66bb6a", FAILED: "#ef5350", SKIPPED: "#ffa726", RUNNING: "#4fc3f7",

@@ -145,9 +145,23 @@ def test_pause_holds_the_queue(qtbot, panel, tmp_path, monkeypatch):
     snapshot = panel.statuses()
     qtbot.wait(600)
     assert panel.statuses() == snapshot                 # nothing moves while paused
+    assert "paused" in snapshot and "running" not in snapshot     # and the row says so
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
         panel.toggle_pause()
     assert blocker.args == [2, 0]
+
+
+def test_cancelling_is_asked_once(qtbot, panel, tmp_path, monkeypatch):
+    monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
+    for i in range(2):
+        write_pair(tmp_path / "s", f"p{i}", seed=i)
+    plan(qtbot, panel, [tmp_path / "s"])
+    panel.start()
+    qtbot.waitUntil(lambda: "running" in panel.statuses(), timeout=20000)
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.cancel()
+        assert panel.status.text() == "Cancelling…"
+        assert not panel.pause_button.isEnabled() and not panel.cancel_button.isEnabled()
 
 
 def test_the_colour_strength_the_batch_uses_is_said(qtbot, tmp_path):
