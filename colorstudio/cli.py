@@ -94,8 +94,8 @@ def cmd_batch(args) -> int:
 
         get(args.method)
     plan = plan_batch(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side)
-    for path, reason in plan.unmatched:
-        _say(f"skipped {path}: {reason}")
+    for path, reason in plan.unmatched:          # a reason may begin with the file's name already
+        _say(f"skipped {path}: {reason.removeprefix(path.name + ': ')}")
     if plan.earlier_results:
         n = len(plan.earlier_results)
         folders = sorted({str(p.parent) for p in plan.earlier_results})

@@ -316,3 +316,13 @@ def test_each_batch_line_says_which_method_coloured_it_and_why_another(small_pai
     err = capsys.readouterr().err
     assert "a: written a_colorized.png with dis+gf" in err
     assert "with ensemble (dis+gf does not take single grays)" in err
+
+
+def test_a_text_file_named_jpg_is_said_plainly_once(tmp_path, capsys):
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    (folder / "notes.jpg").write_text("not a picture")
+    assert main(["batch", str(folder), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    line = next(x for x in err.splitlines() if x.startswith("skipped"))
+    assert line.count("notes.jpg") == 1 and "its contents are not an image" in line and "supported:" not in line

@@ -195,9 +195,11 @@ def _open(path: Path, mended: bytes | None = None) -> Image.Image:
     except UnidentifiedImageError:
         if mended is None and (mended := mended_file(path)) is not None:
             return _open(path, mended)
+        known = path.suffix.lower() in READ_EXTENSIONS     # a .jpg that holds text: its name is not the trouble
         raise _NotIdentified(
-            f"{path.name}: not an image ColorStudio can read "
-            f"(supported: {', '.join(e.lstrip('.') for e in READ_EXTENSIONS)})") from None
+            f"{path.name}: not an image ColorStudio can read" + (
+                f" (its contents are not an image, whatever its {path.suffix} name says)" if known else
+                f" (supported: {', '.join(e.lstrip('.') for e in READ_EXTENSIONS)})")) from None
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
         # e.g. a PNG whose text or profile chunk unpacks to more than Pillow allows (ValueError)
         raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
