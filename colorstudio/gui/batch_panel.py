@@ -150,7 +150,9 @@ class BatchPanel(QWidget):
 
     def _planned(self, plan: BatchPlan) -> None:
         self.planner = None
-        old = {(i.gray.resolve(), i.reference.resolve() if i.reference else None): i for i in self.plan.items}
+        same_folder = plan.out_dir == self.plan.out_dir     # another output folder: all run again there
+        old = {(i.gray.resolve(), i.reference.resolve() if i.reference else None): i
+               for i in self.plan.items} if same_folder else {}
         for n, item in enumerate(plan.items):
             key = (item.gray.resolve(), item.reference.resolve() if item.reference else None)
             if key in old and old[key].status in (DONE, FAILED):

@@ -240,3 +240,17 @@ def test_a_batch_stopped_by_an_error_is_not_called_cancelled(qtbot, panel, tmp_p
     with qtbot.waitSignal(panel.finishedBatch, timeout=20000):
         panel.start()
     assert panel.status.text().startswith("Stopped by an error"), panel.status.text()
+
+
+def test_another_output_folder_after_a_batch_queues_the_photos_again_there(qtbot, panel, tmp_path):
+    mono, ref = write_pair(tmp_path / "p", "a")
+    plan(qtbot, panel, [mono, ref])
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.start()
+    assert panel.statuses()[0] == "done" and not panel.start_button.isEnabled()
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.set_out_dir(tmp_path / "second")
+    assert panel.statuses()[0] == "queued" and panel.start_button.isEnabled()
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.start()
+    assert (tmp_path / "second" / "a_colorized.png").is_file()
