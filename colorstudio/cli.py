@@ -93,7 +93,8 @@ def cmd_batch(args) -> int:
         from colorstudio.engine.methods import get
 
         get(args.method)
-    plan = plan_batch(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side)
+    plan = plan_batch(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side,
+                      skip_existing=args.skip_existing)
     for path, reason in plan.unmatched:          # a reason may begin with the file's name already
         _say(f"skipped {path}: {reason.removeprefix(path.name + ': ')}")
     if plan.earlier_results:
@@ -101,7 +102,13 @@ def cmd_batch(args) -> int:
         folders = sorted({str(p.parent) for p in plan.earlier_results})
         _say(f"left out {n} earlier result{'s' * (n != 1)} of a batch (*_colorized, in {', '.join(folders[:3])}"
              + (f" and {len(folders) - 3} more folders" if len(folders) > 3 else "") + ")")
+    if plan.already_there:
+        n = len(plan.already_there)
+        _say(f"left out {n} item{'s' * (n != 1)} whose result is already in {plan.out_dir} (--skip-existing)")
     if not plan.items:
+        if plan.already_there and not plan.unmatched:
+            _say("nothing left to colorize: every result is already there")
+            return EXIT_OK
         _say("nothing to colorize: no pairs or gray photos found")
         return EXIT_BAD_INPUT
     _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
@@ -247,6 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", help="files and folders")
     p.add_argument("-o", "--output", required=True, help="output folder")
     p.add_argument("--ext", help="output format, e.g. .png (default: the gray's own)")
+    p.add_argument("--skip-existing", action="store_true",
+                   help="leave out photos whose result (NAME_colorized.EXT) is already in the output folder: "
+                        "an interrupted batch goes on where it stopped")
     p.add_argument("--lr-mono-side", choices=["L", "R"], default="L",
                    help="for <stem>_L/<stem>_R pairs: which side is the mono camera (default L)")
     _add_method_options(p)

@@ -326,3 +326,22 @@ def test_a_text_file_named_jpg_is_said_plainly_once(tmp_path, capsys):
     err = capsys.readouterr().err
     line = next(x for x in err.splitlines() if x.startswith("skipped"))
     assert line.count("notes.jpg") == 1 and "its contents are not an image" in line and "supported:" not in line
+
+
+def test_an_interrupted_batch_goes_on_where_it_stopped_with_skip_existing(small_pair_files, tmp_path, capsys):
+    import shutil
+
+    gray, _ = small_pair_files
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    for name in ("a.png", "b.png", "c.png"):
+        shutil.copy(gray, folder / name)
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(gray, out / "a_colorized.png")                   # what the interrupted run wrote
+    assert main(["batch", str(folder), "-o", str(out), "--method", "neutral", "--skip-existing"]) == 0
+    err = capsys.readouterr().err
+    assert "left out 1 item whose result is already in" in err and "2 item(s) to colorize" in err
+    assert sorted(p.name for p in out.iterdir()) == ["a_colorized.png", "b_colorized.png", "c_colorized.png"]
+    assert main(["batch", str(folder), "-o", str(out), "--method", "neutral", "--skip-existing"]) == 0
+    assert "nothing left to colorize" in capsys.readouterr().err

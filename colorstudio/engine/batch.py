@@ -62,6 +62,7 @@ class BatchPlan:
     unmatched: list[tuple[Path, str]] = field(default_factory=list)
     out_dir: Path = Path(".")
     earlier_results: list[Path] = field(default_factory=list)   # left out (core.earlier_results)
+    already_there: list[Path] = field(default_factory=list)     # results there already (skip_existing)
 
 
 @dataclass
@@ -116,22 +117,29 @@ def _output_path(item, out_dir: Path, ext: str | None) -> Path:
 
 
 def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | None = None,
-               lr_mono_side: str = "L") -> BatchPlan:
-    """Find what to colorize in files/folders and where each result goes."""
+               lr_mono_side: str = "L", skip_existing: bool = False) -> BatchPlan:
+    """Find what to colorize in files/folders and where each result goes. ``skip_existing``:
+    leave out the items whose result is already there (an interrupted batch goes on where it
+    stopped; :attr:`BatchPlan.already_there`)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():        # else it is left out of the inputs as the output
         raise OutputError(f"the output folder {out_dir} is a file, not a folder; choose a folder")
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search
     max_pixels()                                     # a bad COLORSTUDIO_MAX_PIXELS: once, not per file
     found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
-    items, unmatched = [], list(found.unmatched)
+    items, unmatched, already = [], list(found.unmatched), []
     for i in found.items:
         try:
-            items.append(BatchItem(gray=i.gray, reference=i.reference, name=i.name,
-                                   output=_output_path(i, out_dir, ext)))
+            output = _output_path(i, out_dir, ext)
         except OutputError as e:                     # a manifest row's output in an unknown format
             unmatched.append((i.gray, f"output {i.output}: {e}"))
-    return BatchPlan(items=items, unmatched=unmatched, out_dir=out_dir, earlier_results=found.earlier_results)
+            continue
+        if skip_existing and output.exists():
+            already.append(output)
+        else:
+            items.append(BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=output))
+    return BatchPlan(items=items, unmatched=unmatched, out_dir=out_dir, earlier_results=found.earlier_results,
+                     already_there=already)
 
 
 def method_for(item: BatchItem, method: str | None) -> str | None:
