@@ -95,10 +95,11 @@ def test_an_exclusive_write_never_replaces_a_name_taken_meanwhile(tmp_path, resu
         atomic_write(tmp_path / "x.png", lambda f: f.write(b"mine"), exclusive=True)
     assert (tmp_path / "x.png").read_bytes() == b"theirs" and not list(tmp_path.glob(".*.part"))
     # a second batch writing into the same folder takes the name while this one writes
-    real = batch.save_result
+    real, raced_once = batch.save_result, []
 
     def raced(colorization, target, **kw):
-        if not target.exists():
+        if not raced_once:                                   # the other batch, once
+            raced_once.append(target)
             atomic_write_bytes(target, b"the other batch's result")
         return real(colorization, target, **kw)
 
