@@ -284,14 +284,22 @@ def test_colorstudio_gui_opens_the_app_in_its_own_process_or_says_why_not(monkey
     assert "the app needs a display" in capsys.readouterr().err
 
 
-def test_a_batch_says_when_no_method_it_ran_used_an_option(small_pair_files, tmp_path, capsys):
+def _shoot(tmp_path, pair_files, lone_gray: bool = False):
+    """A folder with the pair as a_mono.png + a_color.png (and the gray alone as lone.png)."""
     import shutil
 
-    gray, color = small_pair_files
+    gray, color = pair_files
     folder = tmp_path / "shoot"
     folder.mkdir()
     shutil.copy(gray, folder / "a_mono.png")
     shutil.copy(color, folder / "a_color.png")
+    if lone_gray:
+        shutil.copy(gray, folder / "lone.png")
+    return folder
+
+
+def test_a_batch_says_when_no_method_it_ran_used_an_option(small_pair_files, tmp_path, capsys):
+    folder = _shoot(tmp_path, small_pair_files)
     assert main(["batch", str(folder), "-o", str(tmp_path / "out"), "--method", "dis+gf", "--saturation", "2"]) == 0
     assert "note: no method this batch ran uses --saturation: it was ignored" in capsys.readouterr().err
 
@@ -304,14 +312,7 @@ def test_a_batch_with_an_unknown_method_is_refused_before_any_work(small_pair_fi
 
 
 def test_each_batch_line_says_which_method_coloured_it_and_why_another(small_pair_files, tmp_path, capsys):
-    import shutil
-
-    gray, color = small_pair_files
-    folder = tmp_path / "shoot"
-    folder.mkdir()
-    shutil.copy(gray, folder / "a_mono.png")
-    shutil.copy(color, folder / "a_color.png")
-    shutil.copy(gray, folder / "lone.png")
+    folder = _shoot(tmp_path, small_pair_files, lone_gray=True)
     assert main(["batch", str(folder), "-o", str(tmp_path / "out2"), "--method", "dis+gf"]) == 0
     err = capsys.readouterr().err
     assert "a: written a_colorized.png with dis+gf" in err

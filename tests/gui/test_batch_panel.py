@@ -132,13 +132,18 @@ def test_cancel_stops_between_steps_and_start_resumes(qtbot, panel, tmp_path, mo
     assert len(list((tmp_path / "results").iterdir())) == 3
 
 
-def test_pause_holds_the_queue(qtbot, panel, tmp_path, monkeypatch):
+def start_slow_batch(qtbot, panel, tmp_path, monkeypatch):
+    """Two pairs, a batch that takes its time, started and running."""
     monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
     for i in range(2):
         write_pair(tmp_path / "s", f"p{i}", seed=i)
     plan(qtbot, panel, [tmp_path / "s"])
     panel.start()
     qtbot.waitUntil(lambda: "running" in panel.statuses(), timeout=20000)
+
+
+def test_pause_holds_the_queue(qtbot, panel, tmp_path, monkeypatch):
+    start_slow_batch(qtbot, panel, tmp_path, monkeypatch)
     panel.toggle_pause()
     assert panel.pause_button.text() == "Resume" and "Paused" in panel.status.text()
     qtbot.wait(600)
@@ -152,12 +157,7 @@ def test_pause_holds_the_queue(qtbot, panel, tmp_path, monkeypatch):
 
 
 def test_cancelling_is_asked_once(qtbot, panel, tmp_path, monkeypatch):
-    monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
-    for i in range(2):
-        write_pair(tmp_path / "s", f"p{i}", seed=i)
-    plan(qtbot, panel, [tmp_path / "s"])
-    panel.start()
-    qtbot.waitUntil(lambda: "running" in panel.statuses(), timeout=20000)
+    start_slow_batch(qtbot, panel, tmp_path, monkeypatch)
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
         panel.cancel()
         assert panel.status.text() == "Cancelling…"
