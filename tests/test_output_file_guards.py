@@ -108,3 +108,20 @@ def test_an_exclusive_write_never_replaces_a_name_taken_meanwhile(tmp_path, resu
     list(run_batch(plan, method="neutral"))
     assert (tmp_path / "out" / "g_colorized.png").read_bytes() == b"the other batch's result"
     assert plan.items[0].written == tmp_path / "out" / "g_colorized-2.png"
+
+
+def test_a_batch_that_wrote_nothing_leaves_no_empty_output_folder(tmp_path, result):
+    from colorstudio.engine.batch import plan_batch, run_batch
+
+    out = tmp_path / "new_out"
+    plan = plan_batch([tmp_path / "g.png"], out)
+    steps = run_batch(plan, method="neutral")
+    next(steps)                                   # started, then interrupted (Ctrl-C, the app's Cancel)
+    steps.close()
+    assert not out.exists()
+    existing = tmp_path / "kept"
+    existing.mkdir()
+    steps = run_batch(plan_batch([tmp_path / "g.png"], existing), method="neutral")
+    next(steps)
+    steps.close()
+    assert existing.is_dir()                      # a folder the user had is never removed

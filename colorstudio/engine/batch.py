@@ -199,12 +199,26 @@ def thumbnail(rgb: np.ndarray, long_side: int = THUMBNAIL_SIDE) -> np.ndarray:
 
 def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=None,
               jpeg_quality: int = 95) -> Generator[BatchProgress, None, BatchPlan]:
-    """Colorize every queued item of ``plan``; yields progress, returns the plan."""
+    """Colorize every queued item of ``plan``; yields progress, returns the plan. An output
+    folder it made is removed again when nothing was written into it (interrupted, or every
+    item failed)."""
+    made = not plan.out_dir.exists()
     try:
         plan.out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"cannot create the output folder {plan.out_dir} ({e.strerror})") from None
-    check_writable_folder(plan.out_dir)  # a read-only one (a card, a share): told before any work
+    try:
+        check_writable_folder(plan.out_dir)  # a read-only one (a card, a share): told before any work
+        return (yield from _run_items(plan, method, model, options, jpeg_quality))
+    finally:
+        if made:
+            try:
+                plan.out_dir.rmdir()         # only an empty one
+            except OSError:
+                pass
+
+
+def _run_items(plan: BatchPlan, method, model, options, jpeg_quality) -> Generator[BatchProgress, None, BatchPlan]:
     total = len(plan.items)
     done = failed = 0
     for index, item in enumerate(plan.items):

@@ -126,7 +126,9 @@ class BatchPanel(QWidget):
         filled. While a batch runs they wait, and are looked through when it ends."""
         self._pending += [Path(p) for p in paths]
         if self.is_running():
-            self.status.setText(f"{len(self._pending)} more to add when this batch ends")
+            n = len(self._pending)             # files or folders: their photos are counted when looked through
+            self.status.setText(f"{n} more file{'s' * (n != 1)} or folder{'s' * (n != 1)} to look through "
+                                "when this batch ends")
         elif self.planner is None:
             self._replan()
 

@@ -184,7 +184,7 @@ def test_photos_added_while_a_batch_runs_join_the_queue_when_it_ends(qtbot, pane
     panel.start()
     qtbot.waitUntil(lambda: "running" in panel.statuses(), timeout=20000)
     panel.add_inputs([tmp_path / "later"])
-    assert "1 more to add when this batch ends" in panel.status.text()
+    assert "1 more file or folder to look through when this batch ends" in panel.status.text()
     with qtbot.waitSignal(panel.planned, timeout=60000):     # planned once the batch has finished
         pass
     assert panel.statuses() == ["done", "queued"]
