@@ -170,6 +170,7 @@ class BatchPanel(QWidget):
                             + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else "")
                             + (f", {len(plan.earlier_results)} earlier result(s) left out"
                                if plan.earlier_results else ""))
+        self._show_total()                   # items added to a finished queue: no longer 100 %
         if self._pending:
             self._replan()
         self._update_buttons()
@@ -311,12 +312,19 @@ class BatchPanel(QWidget):
         failed = sum(i.status == FAILED for i in self.plan.items)
         word = "Stopped by an error: " if stopped_by is not None else "Cancelled: " if cancelled else "Finished: "
         self.status.setText(word + f"{done} done, {failed} failed" + (f" — results in {self.plan.out_dir}" if done else ""))
-        if not cancelled:
-            self.total.setValue(100)
+        self._show_total()                   # a cancelled item's part-way progress is not counted
         self._update_buttons()
         self.finishedBatch.emit(done, failed)
         if self._pending:                    # added while it ran
             self._replan()
+
+    def _show_total(self) -> None:
+        """The overall bar from the items that ended (done or failed) of all in the queue."""
+        items = self.plan.items
+        done = sum(i.status == DONE for i in items)
+        failed = sum(i.status == FAILED for i in items)
+        self.total.setValue(round(100 * (done + failed) / len(items)) if items else 0)
+        self.total.setFormat(f"%p%  ({done} done, {failed} failed of {len(items)})" if done + failed else "")
 
     def _update_buttons(self) -> None:
         running = self.is_running()

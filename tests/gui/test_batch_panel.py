@@ -158,10 +158,12 @@ def test_pause_holds_the_queue(qtbot, panel, tmp_path, monkeypatch):
 
 def test_cancelling_is_asked_once(qtbot, panel, tmp_path, monkeypatch):
     start_slow_batch(qtbot, panel, tmp_path, monkeypatch)
-    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
         panel.cancel()
         assert panel.status.text() == "Cancelling…"
         assert not panel.pause_button.isEnabled() and not panel.cancel_button.isEnabled()
+    done, failed = blocker.args
+    assert panel.total.value() == round(100 * (done + failed) / 2)     # the cancelled item's part not counted
 
 
 def test_the_colour_strength_the_batch_uses_is_said(qtbot, tmp_path):
@@ -251,6 +253,7 @@ def test_another_output_folder_after_a_batch_queues_the_photos_again_there(qtbot
     with qtbot.waitSignal(panel.planned, timeout=20000):
         panel.set_out_dir(tmp_path / "second")
     assert panel.statuses()[0] == "queued" and panel.start_button.isEnabled()
+    assert panel.total.value() == 0                      # not the last batch's 100 %
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
         panel.start()
     assert (tmp_path / "second" / "a_colorized.png").is_file()
