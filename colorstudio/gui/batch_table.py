@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QIcon, QImage, QKeySequence, QPixmap, QShortcu
 from PySide6.QtWidgets import (QApplication, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
                                QTableWidget, QTableWidgetItem)
 
+from colorstudio.core.image_write import free_path
 from colorstudio.engine.batch import DONE, FAILED, RUNNING, BatchItem, BatchPlan
 from colorstudio.gui.monitor_profile import MonitorProfile
 
@@ -33,10 +34,13 @@ class ProgressDelegate(QStyledItemDelegate):
 
 
 def output_text(item: BatchItem) -> str:
-    """What the last column says of an item: its error, or where its result goes or went."""
+    """What the last column says of an item: its error, or where its result goes or went (the
+    free name it will take when its own is taken: a batch never writes over a file)."""
     if item.status == FAILED:
         return item.error or "failed"
-    return str(item.written or item.output)
+    if item.written is not None:
+        return str(item.written)
+    return str(free_path(item.output))
 
 
 class BatchTable(QTableWidget):

@@ -83,6 +83,7 @@ def test_nothing_is_overwritten_on_a_second_run(qtbot, panel, tmp_path):
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "a_colorized.png").write_bytes(b"precious")
     plan(qtbot, panel, [mono, ref])
+    assert panel.table.item(0, 4).text().endswith("a_colorized-2.png")   # planned: the name it will take
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
         panel.start()
     assert (tmp_path / "results" / "a_colorized.png").read_bytes() == b"precious"
