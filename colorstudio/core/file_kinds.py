@@ -30,7 +30,13 @@ def format_by_signature(path: Path) -> str | None:
 
 
 MAX_PAGES_LOOKED_AT = 64
+NEW_SUBFILE_TYPE, BITS_PER_SAMPLE = 254, 258     # TIFF tags
 REDUCED_IMAGE = 1          # TIFF NewSubfileType bit: a reduced-size copy (a thumbnail, a preview)
+
+
+def _is_reduced_copy(im: Image.Image) -> bool:
+    """Whether the TIFF page ``im`` is on is a reduced-size copy of another (a thumbnail)."""
+    return bool(int(im.tag_v2.get(NEW_SUBFILE_TYPE, 0)) & REDUCED_IMAGE)
 
 
 def picture_count(im: Image.Image) -> int:
@@ -56,7 +62,7 @@ def _pictures(im: Image.Image) -> int:
     pages = 0
     for i in range(min(n, MAX_PAGES_LOOKED_AT)):
         im.seek(i)
-        pages += not int(im.tag_v2.get(254, 0)) & REDUCED_IMAGE
+        pages += not _is_reduced_copy(im)
     return max(1, pages)
 
 
@@ -72,7 +78,7 @@ def full_picture_page(im: Image.Image) -> int:
             warnings.simplefilter("ignore")
             for i in range(min(int(im.n_frames), MAX_PAGES_LOOKED_AT)):
                 im.seek(i)
-                if not int(im.tag_v2.get(254, 0)) & REDUCED_IMAGE:
+                if not _is_reduced_copy(im):
                     page = i
                     break
     except Exception:  # noqa: BLE001 - Pillow raises TypeError, KeyError, ... on broken page lists
@@ -88,7 +94,7 @@ def stored_bits(im: Image.Image, path: Path) -> int:
     a PNG's header."""
     try:
         if im.format == "TIFF":
-            bits = im.tag_v2.get(258, 8)
+            bits = im.tag_v2.get(BITS_PER_SAMPLE, 8)
             return int(max(bits) if isinstance(bits, tuple) else bits)
         if im.format == "HEIF":
             return int(im.info.get("bit_depth", 8))

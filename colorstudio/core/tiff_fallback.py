@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from colorstudio.core.file_kinds import MAX_PAGES_LOOKED_AT, REDUCED_IMAGE
+from colorstudio.core.file_kinds import BITS_PER_SAMPLE, MAX_PAGES_LOOKED_AT, REDUCED_IMAGE
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 ORIENTATION, ICC = 274, 34675
-BITS_PER_SAMPLE, PHOTOMETRIC, PLANAR_CONFIGURATION, NEW_SUBFILE_TYPE = 258, 262, 284, 254
+PHOTOMETRIC, PLANAR_CONFIGURATION = 262, 284
 MIN_IS_WHITE, CMYK, PLANAR_SEPARATE = 0, 5, 2
 
 

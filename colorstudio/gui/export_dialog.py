@@ -16,9 +16,9 @@ FORMATS = [(".png", "PNG (lossless, 8/16 bit)"), (".tif", "TIFF (lossless, 8/16 
            (".jpg", "JPEG (8 bit)"), (".webp", "WebP (8 bit)"), (".bmp", "BMP (lossless, 8 bit)")]
 SIXTEEN_BIT = tuple(ext for ext in WRITE_EXTENSIONS if ext not in EIGHT_BIT_ONLY)
 ALIASES = {".tiff": ".tif", ".jpeg": ".jpg"}   # another spelling of a format's extension
-# image formats the engine does not write, beyond those it reads and the system's image types
-UNWRITABLE_IMAGES = {".heic", ".heif", ".avif", ".jxl", ".jp2", ".psd", ".svg", ".ico", ".exr", ".hdr",
-                     ".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".raw"}
+# image formats the engine neither writes nor reads (those it reads count too), which a system's
+# table of image types may not know
+UNWRITABLE_IMAGES = {".jxl", ".jp2", ".psd", ".svg", ".ico", ".exr", ".hdr", ".raw"}
 
 
 def unwritable_image_extension(path: Path) -> str | None:
