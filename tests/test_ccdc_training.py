@@ -131,3 +131,27 @@ def test_a_still_pair_is_the_same_frame_only_reduced():
     still = np.abs(p.reference - area_reduce(p.truth_rgb, 4.0)).mean()    # only reduced (and noisy)
     moved = ccdc_data.synthesize([scene], np.random.default_rng(0), (96, 128), 4.0, "viewpoint", setup=1)
     assert still < 0.02 and still < 0.3 * np.abs(moved.reference - area_reduce(moved.truth_rgb, 4.0)).mean()
+
+
+def test_a_narrower_pair_sees_a_narrower_part_of_the_scene(monkeypatch):
+    from colorstudio.training import ccdc_data
+
+    monkeypatch.setitem(ccdc_data._MOTION, "narrower", dict(ccdc_data._MOTION["narrower"], objects=(0, 0)))
+    h, w = 300, 400                                   # a ramp: red tells x, green tells y
+    x, y = np.meshgrid(np.linspace(0, 1, w), np.linspace(0, 1, h))
+    scene = (np.stack([x, y, 0.5 * np.ones_like(x)], -1) * 255).astype(np.uint8)
+
+    def span(img, channel, axis):                     # how much of the ramp a frame spans
+        profile = np.median(img[..., channel], axis=axis)
+        return np.percentile(profile, 95) - np.percentile(profile, 5)
+
+    rng = np.random.default_rng(4)
+    for _ in range(6):
+        p = ccdc_data.synthesize([scene], rng, (120, 160), 2.0, "narrower", setup=1)
+        assert p.reference.shape == (60, 80, 3) and p.info["kind"] == "narrower"   # stacks with the others
+        vx, vy = p.info["view"]
+        lo, hi = ccdc_data.NARROWER_VIEW
+        assert lo <= vx <= hi and lo <= vy <= hi and min(vx, vy) < hi
+        for channel, axis, v in ((0, 0, vx), (1, 1, vy)):
+            ratio = span(p.reference, channel, axis) / span(p.truth_rgb, channel, axis)
+            assert abs(ratio - v) < 0.12, (ratio, v)

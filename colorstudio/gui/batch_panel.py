@@ -3,7 +3,9 @@
 Uses the same engine generator as ``colorstudio batch`` (:func:`colorstudio.engine.batch.run_batch`)
 in a :class:`GeneratorWorker`: pause stops pulling from it (the current step finishes), cancel
 closes it; a bad item is marked failed with its one-line error and the batch goes on; results
-are written to free names, never over anything.
+are written to free names, never over anything. "Skip photos already colorized" leaves out the
+items whose result is in the output folder already (``colorstudio batch --skip-existing``), so
+an interrupted batch goes on where it stopped.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Callable
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
 from colorstudio import paths
@@ -26,9 +28,9 @@ from colorstudio.gui.monitor_profile import SRGB, MonitorProfile
 from colorstudio.gui.workers import GeneratorWorker
 
 
-def _plan_steps(inputs: list[Path], out_dir: Path):
+def _plan_steps(inputs: list[Path], out_dir: Path, skip_existing: bool):
     yield None
-    return plan_batch(inputs, out_dir)
+    return plan_batch(inputs, out_dir, skip_existing=skip_existing)
 
 
 class BatchPanel(QWidget):
@@ -63,6 +65,11 @@ class BatchPanel(QWidget):
         self.method_box.setToolTip("Automatic picks the best method for each item (pair or single gray)")
         self.method_box.setAccessibleName("Batch method")
         self.refresh_methods()
+        self.skip_box = QCheckBox("Skip photos already colorized")
+        self.skip_box.setToolTip("Leave out the photos whose result is in the output folder already "
+                                 "(an interrupted batch goes on where it stopped). Unticked, they are "
+                                 "colorized again, under a free name beside the earlier result.")
+        self.skip_box.toggled.connect(self._skip_toggled)
         top = QHBoxLayout()
         out_label = QLabel("&Output:")
         out_label.setBuddy(self.out_edit)
@@ -104,6 +111,7 @@ class BatchPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.skip_box)
         layout.addWidget(self.hint)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
@@ -138,7 +146,7 @@ class BatchPanel(QWidget):
         self.inputs += [p for p in self._pending if p not in self.inputs]
         self._pending = []
         self.status.setText("Looking for pairs…")
-        planner = GeneratorWorker(_plan_steps, list(self.inputs), self.out_dir())
+        planner = GeneratorWorker(_plan_steps, list(self.inputs), self.out_dir(), self.skip_box.isChecked())
         self.planner = planner.start_with(   # a planner the queue was cleared under is not heard
             finished=lambda plan: self._planned(plan) if self.planner is planner else None,
             errored=lambda exc: self._plan_failed(exc) if self.planner is planner else None)
@@ -159,6 +167,10 @@ class BatchPanel(QWidget):
             key = (item.gray.resolve(), item.reference.resolve() if item.reference else None)
             if key in old and old[key].status in (DONE, FAILED):
                 plan.items[n] = old[key]      # keep what already ran
+        there = set(plan.already_there)       # skipped for a result there: this batch's own stay shown
+        ran_here = [i for i in old.values() if i.status == DONE and i.output in there]
+        plan.items[:0] = ran_here
+        plan.already_there = [p for p in plan.already_there if p not in {i.output for i in ran_here}]
         self.plan = plan
         if self.fixed_out is None:
             self.out_edit.setPlaceholderText(str(plan.out_dir))
@@ -169,7 +181,9 @@ class BatchPanel(QWidget):
                             + (f" ({ran} already done or failed)" if ran else "")
                             + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else "")
                             + (f", {len(plan.earlier_results)} earlier result(s) left out"
-                               if plan.earlier_results else ""))
+                               if plan.earlier_results else "")
+                            + (f", {len(plan.already_there)} already colorized there, left out"
+                               if plan.already_there else ""))
         self._show_total()                   # items added to a finished queue: no longer 100 %
         if self._pending:
             self._replan()
@@ -233,6 +247,10 @@ class BatchPanel(QWidget):
         text = self.out_edit.text().strip()
         self.fixed_out = Path(text).expanduser() if text else None
         if self.out_dir() != self.plan.out_dir and self.inputs and not self.is_running():
+            self._replan()
+
+    def _skip_toggled(self, _checked: bool) -> None:
+        if self.inputs and not self.is_running():
             self._replan()
 
     def _add_dialog(self) -> None:
@@ -338,6 +356,7 @@ class BatchPanel(QWidget):
         self.add_button.setEnabled(not running)
         self.out_edit.setEnabled(not running)
         self.method_box.setEnabled(not running)
+        self.skip_box.setEnabled(not running)
         self.folder_button.setEnabled(self.out_dir().is_dir())
 
     def stop(self, timeout_ms: int = 10000) -> None:

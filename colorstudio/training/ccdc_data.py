@@ -10,8 +10,10 @@ degraded per Setup 1/2/3 (:func:`colorstudio.core.synth.degrade_pair`: signal-de
 noise; Setup 3 adds a tone curve and exposure change on the gray side).
 
 Kinds: "viewpoint" (larger camera motion, few independent objects), "temporal"
-(handheld: smaller camera motion, more moving objects), "still" (no motion at all: the same
-frame, only smaller, noisier and toned differently) and "stereo" (a second camera beside
+(handheld: smaller camera motion, more moving objects), "narrower" (a colour camera with
+another lens: it sees 62-100% of the gray's width and height, so once scaled to the gray's
+frame its pixels are stretched and the gray's borders are not in it), "still" (no motion at
+all: the same frame, only smaller, noisier and toned differently) and "stereo" (a second camera beside
 the first: a layered scene with horizontal disparities up to 3-15% of the width, hence
 occlusions at every depth edge; :func:`colorstudio.core.synth.synthesize_from_photo`). The validation photos are held
 apart by a seeded split (:data:`SPLIT_SEED`); the Motorcycle pair is never used.
@@ -25,7 +27,7 @@ import cv2
 import numpy as np
 
 from colorstudio.core.color import rgb_to_ycbcr
-from colorstudio.core.resize import area_reduce
+from colorstudio.core.resize import area_reduce, area_reduced_size
 from colorstudio.core.synth import blob_mask, degrade_pair, synthesize_from_photo
 from colorstudio.engine.crosscam import network_inputs
 from colorstudio.training.single_gray_data import DEFAULT_PHOTOS, list_photos, load_rgb, split
@@ -34,11 +36,14 @@ SPLIT_SEED = 5            # issue number; changing it changes the validation pho
 N_VALIDATION = 24
 SCENE_LONG_SIDE = 448     # photos are cached at this long side (uint8)
 KINDS = ("viewpoint", "temporal")            # the benchmark's and the validation's kinds
-ALL_KINDS = KINDS + ("stereo", "still")
+ALL_KINDS = KINDS + ("narrower", "stereo", "still")
+NARROWER_VIEW = (0.62, 1.0)                  # "narrower": share of the gray's width / height seen
 STEREO_DISPARITY = (0.03, 0.15)              # largest disparity, as a fraction of the width
 _MOTION = {  # shift (x crop), rotation (deg), zoom, perspective (/crop), local flow (x crop), objects
     "viewpoint": dict(shift=0.12, rot=5.0, zoom=0.10, persp=0.25, local=0.03, objects=(0, 2)),
     "temporal": dict(shift=0.06, rot=2.0, zoom=0.05, persp=0.10, local=0.02, objects=(1, 4)),
+    # another lens on a rig or a handheld second shot: small motion, the view narrowed on top
+    "narrower": dict(shift=0.05, rot=2.0, zoom=0.0, persp=0.10, local=0.02, objects=(0, 3)),
     # the same frame from one point (a far scene, a camera's own small colour shot): no motion
     "still": dict(shift=0.0, rot=0.0, zoom=0.0, persp=0.0, local=0.0, objects=(0, 0)),
 }
@@ -76,12 +81,13 @@ def _scene(scenes, rng, min_hw) -> np.ndarray:
     return np.fliplr(img).copy() if rng.random() < 0.5 else img
 
 
-def _reference_maps(H, W, x0, y0, rng, m) -> tuple[np.ndarray, np.ndarray]:
-    """Where each reference pixel looks in the scene: homography + smooth local flow."""
+def _reference_maps(H, W, x0, y0, rng, m, view=(1.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
+    """Where each reference pixel looks in the scene: homography + smooth local flow.
+    ``view``: the share of the gray's (width, height) the reference's frame spans."""
     size = float(min(H, W))
     th = np.deg2rad(rng.uniform(-m["rot"], m["rot"]))
     z = 1.0 + rng.uniform(-m["zoom"], m["zoom"])
-    A = z * np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+    A = z * np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]]) @ np.diag(view)
     p = rng.uniform(-m["persp"], m["persp"], 2) / size
     t = rng.uniform(-m["shift"], m["shift"], 2) * size
     c = np.array([W / 2, H / 2])
@@ -137,15 +143,39 @@ def synthesize(scenes: list[np.ndarray], rng: np.random.Generator, size_hw: tupl
     y0 = int(rng.integers(margin, scene.shape[0] - H - margin + 1))
     x0 = int(rng.integers(margin, scene.shape[1] - W - margin + 1))
     target = scene[y0:y0 + H, x0:x0 + W].copy()
-    map_x, map_y = _reference_maps(H, W, x0, y0, rng, m)
+    view = _narrower_view(rng) if kind == "narrower" else (1.0, 1.0)
+    map_x, map_y = _reference_maps(H, W, x0, y0, rng, m, view)
     ref_view = cv2.remap(scene, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     _add_objects(target, ref_view, scenes, rng, m, 2 * m["shift"])
-    ref_small = area_reduce(ref_view, factor)
+    ref_small = _reduce_view(ref_view, factor, view)
     setup = int(rng.choice([1, 2, 3, 3])) if setup is None else setup
     ref_small = np.clip(ref_small, 0, 1)
     gray, ref = degrade_pair(target, ref_small, setup, rng) if degrade is None else degrade(target, ref_small, rng)
-    return CrossPair(gray, ref, np.clip(target, 0, 1).astype(np.float32),
-                     {"kind": kind, "factor": round(float(factor), 3), "setup": setup})
+    info = {"kind": kind, "factor": round(float(factor), 3), "setup": setup}
+    if kind == "narrower":
+        info["view"] = [round(float(v), 3) for v in view]
+    return CrossPair(gray, ref, np.clip(target, 0, 1).astype(np.float32), info)
+
+
+def _narrower_view(rng: np.random.Generator) -> tuple[float, float]:
+    """The share of the gray's (width, height) a narrower colour camera sees: both narrower
+    (another focal length) or one (another aspect ratio), each as often."""
+    lo, hi = NARROWER_VIEW
+    vx, vy = (float(v) for v in rng.uniform(lo, hi, 2))
+    return [(vx, vy), (vx, 1.0), (1.0, vy)][int(rng.integers(3))]
+
+
+def _reduce_view(ref_view: np.ndarray, factor: float, view: tuple[float, float]) -> np.ndarray:
+    """The reference view ``factor`` x smaller. A narrower view has only the pixels its own
+    frame holds (``view`` times the width / height); it is then resized (bicubic) to the usual
+    shape, so that the references of a batch stack: the net upsamples it to the gray's frame
+    anyway, as the engine does a reference of another aspect."""
+    if view == (1.0, 1.0):
+        return area_reduce(ref_view, factor)
+    H, W = ref_view.shape[:2]
+    own = cv2.resize(ref_view, (max(4, round(W * view[0] / factor)), max(4, round(H * view[1] / factor))),
+                     interpolation=cv2.INTER_AREA)
+    return cv2.resize(own, area_reduced_size(ref_view.shape, factor), interpolation=cv2.INTER_CUBIC)
 
 
 def _stereo_pair(scenes, rng, size_hw, factor, setup, camera=None, stereo=None) -> CrossPair:

@@ -258,3 +258,41 @@ def test_another_output_folder_after_a_batch_queues_the_photos_again_there(qtbot
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
         panel.start()
     assert (tmp_path / "second" / "a_colorized.png").is_file()
+
+
+def test_skip_photos_already_colorized_leaves_out_results_there_and_keeps_this_batchs_rows(qtbot, panel, tmp_path):
+    write_pair(tmp_path / "p", "a", seed=1)
+    write_pair(tmp_path / "p", "b", seed=2)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "a_colorized.png").write_bytes(b"an earlier batch's result")
+    plan(qtbot, panel, [tmp_path / "p"])
+    assert panel.statuses() == ["queued", "queued"]                     # unticked: a runs again, beside it
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.skip_box.setChecked(True)
+    assert [i.name for i in panel.plan.items] == ["b"]
+    assert "1 item queued" in panel.status.text() and "1 already colorized there, left out" in panel.status.text()
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
+        panel.start()
+    assert blocker.args == [1, 0]
+    assert (tmp_path / "results" / "a_colorized.png").read_bytes() == b"an earlier batch's result"
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["a_colorized.png", "b_colorized.png"]
+    write_pair(tmp_path / "more", "c", seed=3)
+    plan(qtbot, panel, [tmp_path / "more"])            # b ran in this batch: its row stays, done
+    assert [(i.name, i.status) for i in panel.plan.items] == [("b", "done"), ("c", "queued")]
+    assert "1 already colorized there, left out" in panel.status.text()
+    assert panel.start_button.isEnabled()
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.skip_box.setChecked(False)               # unticked again: a is queued once more
+    assert sorted((i.name, i.status) for i in panel.plan.items) == [("a", "queued"), ("b", "done"), ("c", "queued")]
+
+
+def test_the_skip_box_is_locked_while_a_batch_runs(qtbot, panel, tmp_path, monkeypatch):
+    monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
+    write_pair(tmp_path / "p", "a", seed=1)
+    plan(qtbot, panel, [tmp_path / "p"])
+    panel.start()
+    qtbot.waitUntil(lambda: "running" in panel.statuses(), timeout=20000)
+    assert not panel.skip_box.isEnabled()
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        pass
+    assert panel.skip_box.isEnabled()
