@@ -3,9 +3,9 @@
 Uses the same engine generator as ``colorstudio batch`` (:func:`colorstudio.engine.batch.run_batch`)
 in a :class:`GeneratorWorker`: pause stops pulling from it (the current step finishes), cancel
 closes it; a bad item is marked failed with its one-line error and the batch goes on; results
-are written to free names, never over anything. "Skip photos already colorized" leaves out the
-items whose result is in the output folder already (``colorstudio batch --skip-existing``), so
-an interrupted batch goes on where it stopped.
+are written to free names, never over anything. "Skip photos already colorized in the output
+folder" leaves out the items whose result is there already (``colorstudio batch
+--skip-existing``), so an interrupted batch goes on where it stopped.
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class BatchPanel(QWidget):
         self.method_box.setToolTip("Automatic picks the best method for each item (pair or single gray)")
         self.method_box.setAccessibleName("Batch method")
         self.refresh_methods()
-        self.skip_box = QCheckBox("Skip photos already colorized")
+        self.skip_box = QCheckBox("&Skip photos already colorized in the output folder")
         self.skip_box.setToolTip("Leave out the photos whose result is in the output folder already "
                                  "(an interrupted batch goes on where it stopped). Unticked, they are "
                                  "colorized again, under a free name beside the earlier result.")
