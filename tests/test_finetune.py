@@ -96,8 +96,9 @@ def test_the_run_shows_a_held_apart_pair_coloured_as_it_trains(tmp_path, tiny_ba
             break
     with_preview = [p for p in progress if p.preview is not None]
     # the first step and the end (30 s apart at the most here: no preview in between)
-    assert [p.step for p in with_preview] == [1, 3] and with_preview[-1].message == "finished"
-    assert not with_preview[-1].losses and (tmp_path / "m.safetensors").is_file()   # written before it
+    assert [p.step for p in with_preview] == [1, 3] and with_preview[-1].message == "writing the model"
+    assert not with_preview[-1].losses and (tmp_path / "m.safetensors").is_file()   # written after it, then returned
+    assert [p.message for p in progress if p.finishing] == ["scoring the trained model", "writing the model"]
     picture = with_preview[0].preview
     held = ft.UserPairs([ft.prepare_pair(*pairs[2], 32)], (64, 96), 0).whole()[0][0]   # as validation sees it
     gray = held["gray"][0, 0].numpy()

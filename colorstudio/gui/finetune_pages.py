@@ -79,28 +79,36 @@ class ChecksPage(QWizardPage):
         self.result = None
         self.summary.setText("Checking…")
         self.details.clear()
-        self.worker = GeneratorWorker(scan_folder, self.folder_page.folder(), ta.offered_networks(),
-                                      min_interval=0.05)
-        self.worker.start_with(progress=lambda p: (self.progress.setValue(int(100 * p.fraction)),
-                                                   self.progress.setFormat(f"%p%  {p.message}")),
-                               finished=self._done,
-                               errored=lambda e: (self.summary.setText(str(e)), show_error(self, e)))
+        worker = GeneratorWorker(scan_folder, self.folder_page.folder(), ta.offered_networks(), min_interval=0.05)
+        self.worker = worker.start_with(      # one left behind by Back or Cancel is not heard
+            progress=lambda p: self.worker is worker and (self.progress.setValue(int(100 * p.fraction)),
+                                                          self.progress.setFormat(f"%p%  {p.message}")),
+            finished=lambda summary: self.worker is worker and self._done(summary),
+            errored=lambda e: self.worker is worker and self._failed(e))
         self.completeChanged.emit()
 
+    def _failed(self, exc: BaseException) -> None:
+        self.worker = None
+        self.summary.setText(str(exc))
+        show_error(self, exc)
+
     def _done(self, summary: FolderSummary) -> None:
+        self.worker = None
         self.result = summary
         self.progress.setValue(100)
         self.summary.setText("<br>".join(summary.lines()))
-        self.details.setPlainText("\n".join([c.line for c in summary.checks] +
-                                            [f"{p.name}: {r}" for p, r in summary.skipped]))
+        self.details.setPlainText("\n".join([c.line for c in summary.checks] + summary.skipped_lines()))
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         return self.result is not None and self.result.any_usable()
 
     def cleanupPage(self) -> None:  # noqa: N802 - Qt API
+        """Back or Cancel: the check stops after its current pair, without waiting for it (a large
+        pair takes seconds; quitting the app waits for it, see GeneratorWorker.stop_all)."""
         if self.worker is not None:
-            self.worker.stop(5000)
+            self.worker.abort()
+            self.worker = None
 
 
 class SettingsPage(QWizardPage):
@@ -213,8 +221,10 @@ class SettingsPage(QWizardPage):
             return
         self._detect_again = False
         self.device_label.setText("Detecting the compute device…")
-        self.worker = GeneratorWorker(detect_steps, self.device_box.currentData()).start_with(
-            finished=self._detected, errored=self._detection_failed)
+        worker = GeneratorWorker(detect_steps, self.device_box.currentData())
+        self.worker = worker.start_with(      # one the wizard stopped hearing (closed) is not heard
+            finished=lambda info: self.worker is worker and self._detected(info),
+            errored=lambda exc: self.worker is worker and self._detection_failed(exc))
 
     def _detected(self, info: DeviceInfo) -> None:
         self.worker = None
@@ -229,8 +239,10 @@ class SettingsPage(QWizardPage):
         self._detected(DeviceInfo("cpu", "CPU", f"Could not detect a device ({exc}); training runs on the CPU.", ""))
 
     def stop_detection(self) -> None:
+        """The wizard closes: a detection still running is left to end on its own (a first CUDA
+        start can take seconds; quitting the app waits for it) and not heard."""
         if self.worker is not None:
-            self.worker.stop(10000)
+            self.worker.abort()
             self.worker, self._detect_again = None, False
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API

@@ -55,10 +55,11 @@ class FolderSummary:
 
     def split(self, method: str) -> tuple[list[PairItem], list[PairItem]]:
         """(training pairs, held-apart pairs) for ``method``: every 5th usable pair is held
-        apart (at least one when there are two or more)."""
+        apart (at least one when there are two or more; none when there is one: the fine-tuner
+        then scores the training pair, and says so)."""
         usable = self.usable(method)
         if len(usable) < 2:
-            return usable, list(usable)
+            return usable, []
         held = usable[4::5] or usable[-1:]
         return [p for p in usable if p not in held], held
 
@@ -68,11 +69,21 @@ class FolderSummary:
         name = NETWORK_NAMES[method]
         if n == 0:
             return f"None of the {len(self.checks)} pair(s) suits {name} (see the checks page)."
-        line = f"{name[0].upper() + name[1:]} learns from {n} of the {len(self.checks)} pair(s)."
+        train, held = self.split(method)
+        line = (f"{name[0].upper() + name[1:]} can use {n} of the {len(self.checks)} pair(s): it trains on "
+                f"{len(train)} and holds {len(held)} apart to score the result.")
         if n == 1:
-            line += (" Only one: it is used both to train and to evaluate, so the evaluation will look "
-                     "better than it is. Add more pairs if you can.")
+            line = (f"{name[0].upper() + name[1:]} can use 1 of the {len(self.checks)} pair(s): it trains on it "
+                    "and is scored on it too, so the scores will look better than they are. Add more pairs "
+                    "if you can.")
+        elif len(train) == 1:
+            line += " One pair to learn from is little: add more pairs if you can."
         return line
+
+    def skipped_lines(self) -> list[str]:
+        """One line per file not used: its name and why (said once, even when the reason
+        already begins with the name)."""
+        return [r if str(r).startswith(f"{p.name}:") else f"{p.name}: {r}" for p, r in self.skipped]
 
     def lines(self) -> list[str]:
         """The summary in plain words."""
@@ -81,15 +92,16 @@ class FolderSummary:
         sizes = sorted({c.gray_size for c in self.checks})
         if sizes:
             out.append("Sizes: " + ", ".join(f"{w}×{h}" for w, h in sizes[:4]) + (" …" if len(sizes) > 4 else ""))
-        rect = [c.rectified for c in self.checks]
+        kept = [c for c in self.checks if any(c.usable(m) for m in self.networks)]   # not the left-out ones
+        rect = [c.rectified for c in kept]
         if rect:
-            out.append(f"Rectified: {sum(r is True for r in rect)} of {len(rect)}"
+            out.append(f"Rectified: {sum(r is True for r in rect)} of the {len(rect)} usable"
                        + (f" ({sum(r is None for r in rect)} could not be measured)" if None in rect else ""))
-        spans = [c.disparity for c in self.checks if c.disparity]
+        spans = [c.disparity for c in kept if c.disparity]
         if spans:
             out.append(f"Parallax range: {min(s[0] for s in spans):.0f} to {max(s[1] for s in spans):.0f} px")
         if self.skipped:
-            out.append(f"{len(self.skipped)} file(s) skipped (not part of a pair).")
+            out.append(f"{len(self.skipped)} file(s) not used (not part of a pair, or unreadable: see the list).")
         if not self.any_usable():
             out.append("Nothing to train on: the folder needs gray+colour pairs from your camera "
                        "(named x_mono + x_color, x_L + x_R, or in mono/ and color/ folders).")

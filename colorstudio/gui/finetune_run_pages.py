@@ -19,6 +19,7 @@ from colorstudio.gui.workers import GeneratorWorker
 configure()
 LOSS_COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176"]
 STOPPING = "Stopping after the current step (the checkpoint is kept)…"
+PAUSED = "  — paused"
 SMOOTHING_STEPS = 10     # the total loss is also drawn as its mean over this many steps (batch-1 losses jump)
 
 
@@ -91,6 +92,7 @@ class TrainingPage(QWizardPage):
         self.last: ta.TrainUpdate | None = None
         self.reached = 0             # the step this plan's run reached (kept across a Stop and a new budget)
         self.trainer = None          # tests inject a generator factory here (default: the engine's)
+        self.finishing = False       # the steps are done and the model is being scored and written
         self._update_buttons()
 
     def set_plan(self, plan: ta.FineTunePlan) -> None:
@@ -125,7 +127,7 @@ class TrainingPage(QWizardPage):
         # Resume; its time may have run out meanwhile: it then writes its model at once)
         self.run_note.setText("")
         self.worker = GeneratorWorker(ta.training_steps, self.plan, self.trainer, min_interval=0.1,
-                                      always_emit=lambda u: u.preview is not None or bool(u.run_note)).start_with(
+                                      always_emit=lambda u: u.preview is not None or bool(u.run_note) or u.finishing).start_with(
             progress=self._update, finished=self._finished, cancelled=self._stopped, errored=self._failed)
         self.status.setText("Starting…")
         self._update_buttons()
@@ -134,7 +136,7 @@ class TrainingPage(QWizardPage):
         if self.worker is None:
             return
         if self.worker.toggle_pause():
-            self.status.setText(self.status.text() + "  — paused")
+            self.status.setText(self.status.text() + PAUSED)
         self._update_buttons()
 
     def cancel(self) -> None:
@@ -181,6 +183,12 @@ class TrainingPage(QWizardPage):
             self.preview.setImage(picture, autoLevels=False, levels=None)
         if self.worker is not None and self.worker.abort_requested:
             return                                # the status says it is stopping
+        if u.finishing:                           # nothing left to stop: the model is being scored and written
+            self.finishing = True
+            self.progress.setValue(1000)
+            self.status.setText(f"Trained {u.step} steps in {format_seconds(u.seconds)}: {u.message}…")
+            self._update_buttons()
+            return
         if u.step == 0:                           # before the first step
             self.status.setText(f"Getting ready: {u.message}…" if u.message else "Getting ready…")
             return
@@ -192,17 +200,27 @@ class TrainingPage(QWizardPage):
             self.progress.setValue(int(1000 * u.seconds / (u.seconds + u.eta)))
         elif u.total_steps:
             self.progress.setValue(int(1000 * u.step / u.total_steps))
+        if self.worker is not None and self.worker.is_paused:   # a step that ends after Pause
+            self.status.setText(self.status.text() + PAUSED)
 
     def _finished(self, outcome: ta.TrainOutcome) -> None:
         self.worker = None
         self.outcome = outcome
+        self.finishing = False
         self.progress.setValue(1000)
-        self.status.setText(f"Finished: {outcome.steps} steps; {format_seconds(outcome.seconds)} in all, "
-                            "the checks and scores included.")
+        text = f"Finished: {outcome.steps} steps, {format_seconds(outcome.seconds)} of training."
+        if outcome.engine_scores():
+            text += " " + outcome.engine_scores()
+        if outcome.kept_the_start():
+            text = ("<b>The trained weights scored far below the starting model, so the fine-tuner kept the "
+                    "starting model unchanged: saving it gives you nothing new.</b> " + text
+                    + " Try more or other pairs, or a shorter run.")
+        self.status.setText(text)
         self._update_buttons()
 
     def _stopped(self) -> None:
         self.worker = None
+        self.finishing = False
         if self.trained_steps():
             self.status.setText(f"Stopped at step {self.trained_steps()}. The checkpoint is kept in "
                                 f"{self.plan.run_dir}; press Resume to go on.")
@@ -212,6 +230,7 @@ class TrainingPage(QWizardPage):
 
     def _failed(self, exc: BaseException) -> None:
         self.worker = None
+        self.finishing = False
         self.status.setText(f"Training failed: {exc}")
         show_error(self, exc, context="fine-tuning")
         self._update_buttons()
@@ -222,9 +241,9 @@ class TrainingPage(QWizardPage):
                                      (self.outcome is None or not self.outcome.finished))
         stopped = not running and self.trained_steps() > 0 and (self.outcome is None or not self.outcome.finished)
         self.start_button.setText("Resume" if stopped else "Start")
-        self.pause_button.setEnabled(running)
+        self.pause_button.setEnabled(running and not self.finishing)
         self.pause_button.setText("Continue" if running and self.worker.is_paused else "Pause")
-        self.cancel_button.setEnabled(running)
+        self.cancel_button.setEnabled(running and not self.finishing)
         self.stateChanged.emit()          # first: the wizard locks Back while a run goes on,
         self.completeChanged.emit()       # then it redraws its buttons
 
@@ -246,9 +265,9 @@ class EvaluationPage(QWizardPage):
         self.setTitle("Evaluation")
         self.setSubTitle("Cycle PSNR on pairs held apart from training: each gray is coloured, then the "
                          "colour shot is coloured back from that result and compared with itself.")
-        self.explained = QLabel("The 16-pixel-block score ignores the colour shot's pixel noise; the "
-                                "per-pixel one also rewards copying that noise, which the Cycle CNN's "
-                                "fine-tuning deliberately unlearns.")
+        self.engine_scores = QLabel("")       # what the fine-tuner measured (CCDC: with known colours)
+        self.engine_scores.setWordWrap(True)
+        self.explained = QLabel("")
         self.explained.setWordWrap(True)
         self.explained.setStyleSheet("color: #9e9e9e;")
         self.table = QTableWidget(0, 7)
@@ -269,6 +288,7 @@ class EvaluationPage(QWizardPage):
         self.boxes[1].setXLink(self.boxes[0])
         self.boxes[1].setYLink(self.boxes[0])
         layout = QVBoxLayout(self)
+        layout.addWidget(self.engine_scores)
         layout.addWidget(self.status)
         layout.addWidget(self.table)
         layout.addWidget(self.explained)
@@ -276,6 +296,24 @@ class EvaluationPage(QWizardPage):
         self.result: finetune_evaluation.Evaluation | None = None
         self.worker: GeneratorWorker | None = None
         self.inputs = None           # (held_out, before (method, model), after (method, model))
+        self.set_run("cyclecnn", None, True)
+
+    def set_run(self, method: str, outcome: ta.TrainOutcome | None, held_apart: bool) -> None:
+        """The run evaluated: its network (the texts), the fine-tuner's own scores, and whether
+        pairs were held apart (one pair: the training pair is scored, and said to be)."""
+        on = ("pairs held apart from training" if held_apart
+              else "the training pair (only one pair: none could be held apart, so the scores flatter the model)")
+        self.setSubTitle(f"Cycle PSNR on {on}: each gray is coloured, then the colour shot is coloured back "
+                         "from that result and compared with itself.")
+        noise = ("The 16-pixel-block score ignores the colour shot's pixel noise; the per-pixel one also "
+                 "rewards copying that noise")
+        self.explained.setText(noise + (", which the Cycle CNN's fine-tuning deliberately unlearns."
+                                        if method == "cyclecnn" else "."))
+        scores = outcome.engine_scores() if outcome is not None else ""
+        self.engine_scores.setText("<b>The fine-tuner's own score</b> (on pairs made of your colour shots, whose "
+                                   f"true colours it knows: trust it over the cycle scores below). {scores}"
+                                   if scores else "")
+        self.engine_scores.setVisible(bool(scores))
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.result = None
@@ -288,6 +326,7 @@ class EvaluationPage(QWizardPage):
 
     def _failed(self, exc: BaseException) -> None:
         self.worker = None
+        self.finishing = False
         self.status.setText(f"The evaluation could not run: {exc}. You can still save the model.")
         self.completeChanged.emit()
 

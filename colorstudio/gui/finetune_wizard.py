@@ -76,6 +76,7 @@ class FineTuneWizard(QWizard):
             self.save_page.folder_name = self.checks_page.result.folder.name
         elif page == TRAINING:
             self.evaluation_page.inputs = self.evaluation_inputs()
+            self.evaluation_page.set_run(self.plan.method, self.training_page.outcome, bool(self.plan.held_out))
         elif page == SAVE:
             return self.save()
         return super().validateCurrentPage()
@@ -94,7 +95,8 @@ class FineTuneWizard(QWizard):
     def evaluation_inputs(self):
         base, method = self.plan.base_model, self.plan.method
         before = (method, base) if (base is not None or ta.ships(method)) else (ta.FALLBACK_METHOD, None)
-        return self.plan.held_out, before, (method, self.training_page.outcome.weights)
+        # one pair: none is held apart, and the training pair is scored (the page says so)
+        return self.plan.held_out or self.plan.train_pairs, before, (method, self.training_page.outcome.weights)
 
     def save(self) -> bool:
         outcome, plan = self.training_page.outcome, self.training_page.trained_plan

@@ -85,15 +85,33 @@ class TrainUpdate:
     preview: np.ndarray | None = None      # (h, w, 3) float [0,1] or uint8: a validation result
     message: str = ""
     run_note: str = ""                     # the run folder's stopped run: resumed, or replaced and why
+    finishing: bool = False                # the steps are done: the run scores and writes its model
 
 
 @dataclass
 class TrainOutcome:
     weights: Path | None
     steps: int
-    seconds: float
+    seconds: float                         # training time (a resumed run's earlier part included)
     finished: bool                         # False: stopped early (checkpoint kept in run_dir)
-    info: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)   # the engine's model card of the written model
+
+    def engine_scores(self) -> str:
+        """What the fine-tuner itself measured, in words: CCDC's held-apart chroma PSNR (pairs
+        synthesized from held-apart colour shots, whose colours are known) before and after, and
+        what it kept; '' when the card has no such score (the Cycle CNN's are cycle scores)."""
+        ft = self.info.get("finetune") or {}
+        before, after = (ft.get(k, {}).get("chroma_psnr") if isinstance(ft.get(k), dict) else None
+                         for k in ("validation_before", "validation_after"))
+        if before is None or after is None:
+            return ""
+        on = "the training pairs: none was held apart" if not (self.info.get("data") or {}).get("validation_pairs") \
+            else "held-apart pairs"
+        return f"Chroma PSNR on {on} (their colours known): {before:.2f} dB before, {after:.2f} dB after."
+
+    def kept_the_start(self) -> bool:
+        """The engine judged the run gone wrong and wrote the starting weights unchanged."""
+        return "a run gone wrong" in str((self.info.get("finetune") or {}).get("kept", ""))
 
 
 def training_module(method: str = DEFAULT_METHOD):
@@ -136,7 +154,7 @@ def to_update(obj: Any, started: float) -> TrainUpdate:
                        losses=losses, lr=get("lr"),
                        seconds=float(seconds if seconds is not None else time.monotonic() - started),
                        eta=get("eta"), preview=get("preview"), message=str(get("message", "") or ""),
-                       run_note=str(get("run_note", "") or ""))
+                       run_note=str(get("run_note", "") or ""), finishing=bool(get("finishing", False)))
 
 
 def _real_trainer(plan: FineTunePlan) -> Iterator:
@@ -163,18 +181,19 @@ def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterato
     started = time.monotonic()
     gen = (trainer or _real_trainer)(plan)
     last = TrainUpdate(0, plan.steps, {}, None, 0.0, None)
-    finished = False
+    finished, card = False, None
     try:
         while True:
             try:
                 obj = next(gen)
-            except StopIteration:
-                finished = True
+            except StopIteration as stop:
+                finished, card = True, stop.value
                 break
             last = to_update(obj, started)
             yield last
     finally:
         gen.close()
     weights = plan.weights_out if plan.weights_out.is_file() else None
-    # a resumed run's own seconds count what it trained before too ("18 steps in 0:17" undersold it)
-    return TrainOutcome(weights, last.step, max(time.monotonic() - started, last.seconds or 0.0), finished)
+    # the engine's training time, a resumed run's earlier part included (not this call's wall time:
+    # "18 steps in 0:17" undersold a resumed run)
+    return TrainOutcome(weights, last.step, last.seconds or 0.0, finished, card if isinstance(card, dict) else {})

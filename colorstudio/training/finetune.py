@@ -209,6 +209,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     preview = lambda: validation_preview(model, val_set[0], max_d)    # noqa: E731
     state = yield from with_previews(train_steps(model, train_data, opts, run_dir, resume=resume, device=device),
                                      preview)
+    yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=state["lr"],
+                        seconds=state["seconds"], eta=0.0, message="scoring the trained model", finishing=True)
     model.cpu()
     after = cycle_scores(model, val_set, max_d)
     card = {"name": out.stem, "kind": "cyclecnn", "base_model": str(base_model_path or "shipped cyclecnn"),
@@ -223,10 +225,13 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
                          "crop": list(crop), "device": str(torch_device(device)),
                          "validation_before": before, "validation_after": after},
             "wall_minutes": round((time.time() - t0) / 60, 2)}
+    # the last yield comes before the write: once the model is written the generator only returns,
+    # so a Stop can no longer throw a written model away
+    yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=state["lr"],
+                        seconds=state["seconds"], eta=0.0, preview=safely(preview), message="writing the model",
+                        finishing=True)
     try:
         save_model(model.eval(), out, card)
     except OSError as e:
         raise ModelError(f"cannot write the model {out} ({e})") from None
-    yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=state["lr"],
-                        seconds=state["seconds"], eta=0.0, preview=safely(preview), message="finished")
     return card

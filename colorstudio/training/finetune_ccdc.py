@@ -297,6 +297,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     events = yield from with_previews(
         _train_steps(model, opt, train_pairs, state, scores, run_dir, crop=crop, lr=lr, minutes=minutes,
                      max_steps=max_steps, dev=dev, seed=seed, checkpoint_every_s=checkpoint_every_s), preview)
+    yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=lr, seconds=state["seconds"],
+                        eta=0.0, events=events, message="scoring the trained model", finishing=True)
     before, best = scores.before, scores.best
     improved = best > before
     trained = scores.weights if improved else copy.deepcopy(model.state_dict())    # the best, else the last
@@ -308,9 +310,11 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     after = before if went_wrong else average
     card = _card(out, model, camera, stereo, shots, held, skipped, state, before, best, after, lr, crop, dev,
                  base_path, time.time() - t0, went_wrong, average)
-    _write(out, model, card)
+    # the last yield comes before the write: once the model is written the generator only returns,
+    # so a Stop can no longer throw a written model away
     yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=lr, seconds=state["seconds"],
-                        eta=0.0, events=events, preview=safely(preview), message="finished")
+                        eta=0.0, events=events, preview=safely(preview), message="writing the model", finishing=True)
+    _write(out, model, card)
     return card
 
 

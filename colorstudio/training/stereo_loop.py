@@ -74,6 +74,7 @@ class TrainProgress:
     events: list[str] = field(default_factory=list)
     preview: object = None              # (h, w, 3) float RGB: a held-apart pair coloured now (fine-tuning)
     run_note: str = ""                  # fine-tuning: a stopped run resumed, or replaced and why (run_identity)
+    finishing: bool = False             # fine-tuning: the steps are done; the run scores and writes its model
 
 
 # ------------------------------------------------------------------ losses per objective

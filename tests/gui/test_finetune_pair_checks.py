@@ -112,15 +112,31 @@ def test_the_summary_counts_and_splits_per_network(tmp_path):
         write_pair(folder, f"level{i}", h=120, w=160, shift=5, seed=i)
     for i in range(2):
         write_pair(folder, f"moved{i}", h=120, w=160, shift=5, seed=10 + i, rows_apart=10)
+    gray = (folder / "level0_mono.png").read_bytes()
+    (folder / "flat_mono.png").write_bytes(gray)
+    (folder / "flat_color.png").write_bytes(gray)            # no colour: left out for both networks
     items = sorted((i for i in discover([folder]).items if i.reference is not None), key=lambda i: i.name)
     summary = FolderSummary(folder, [check_pair_item(i) for i in items], [])
-    assert summary.lines()[0] == "6 pair(s) found in cam; usable: 6 for CCDC, 4 for the Cycle CNN."
-    assert "Rectified: 4 of 6" in summary.lines()
+    assert summary.lines()[0] == "7 pair(s) found in cam; usable: 6 for CCDC, 4 for the Cycle CNN."
+    assert "Rectified: 4 of the 6 usable" in summary.lines()            # the left-out pair is not counted
     train, held = summary.split("ccdc")
     assert len(train) == 5 and len(held) == 1 and held[0] not in train
     train, held = summary.split("cyclecnn")
     assert len(train) == 3 and len(held) == 1 and all(p.name.startswith("level") for p in train + held)
-    assert summary.usable_line("cyclecnn") == "The Cycle CNN learns from 4 of the 6 pair(s)."
+    assert summary.usable_line("cyclecnn") == ("The Cycle CNN can use 4 of the 7 pair(s): it trains on 3 and "
+                                               "holds 1 apart to score the result.")
+
+
+def test_one_pair_is_trained_and_scored_on_and_said_to_be(tmp_path):
+    folder = tmp_path / "cam"
+    write_pair(folder, "only", h=120, w=160, shift=5, seed=0)
+    items = [i for i in discover([folder]).items if i.reference is not None]
+    summary = FolderSummary(folder, [check_pair_item(i) for i in items],
+                            [(folder / "bad_color.png", "bad_color.png: cannot read this file")])
+    assert summary.split("ccdc") == (items, [])        # none held apart: the fine-tuner says it scores the training pair
+    assert "trains on it and is scored on it too" in summary.usable_line("ccdc")
+    assert summary.skipped_lines() == ["bad_color.png: cannot read this file"]     # the name once
+    assert "1 file(s) not used (not part of a pair, or unreadable: see the list)." in summary.lines()
 
 
 def test_the_wizard_trains_ccdc_on_unrectified_pairs_and_evaluates_it(qtbot, wizard, tmp_path):
@@ -130,7 +146,8 @@ def test_the_wizard_trains_ccdc_on_unrectified_pairs_and_evaluates_it(qtbot, wiz
     go_to_settings(qtbot, wizard, folder)
     page = wizard.settings_page
     assert "usable: 3 for CCDC, 0 for the Cycle CNN" in wizard.checks_page.summary.text()
-    assert page.method() == "ccdc" and page.pairs_label.text() == "CCDC learns from 3 of the 3 pair(s)."
+    assert page.method() == "ccdc" and page.pairs_label.text() == ("CCDC can use 3 of the 3 pair(s): it trains on 2 "
+                                                                 "and holds 1 apart to score the result.")
     page.network.setCurrentIndex(page.network.findData("cyclecnn"))
     assert not page.isComplete() and page.pairs_label.text().startswith("None of the 3 pair(s) suits the Cycle CNN")
     page.network.setCurrentIndex(page.network.findData("ccdc"))

@@ -46,13 +46,16 @@ def test_two_real_training_steps_produce_a_loadable_model(tmp_path):
     assert ready == [f"checking pair {i} of 3 ({p.gray.name})" for i, p in enumerate(items, 1)] + \
         ["scoring the model on the held-apart pairs before training"]
     updates = [u for u in updates if u.step > 0]
-    assert [u.step for u in updates] == [1, 2, 2] and updates[1].losses
+    assert [u.step for u in updates] == [1, 2, 2, 2] and updates[1].losses
+    # then the run scores and writes its model: nothing left to stop (the page disables Stop)
+    assert [u.finishing for u in updates] == [False, False, True, True]
     # a held-apart pair coloured by the model at the first step and once more at the end
-    assert [u.preview is not None for u in updates] == [True, False, True] and not updates[-1].losses
+    assert [u.preview is not None for u in updates] == [True, False, False, True] and not updates[-1].losses
     assert updates[0].preview.ndim == 3 and updates[0].preview.shape[2] == 3
     assert outcome.finished and outcome.weights == plan.weights_out
     load_model(outcome.weights)
     card = json.loads(outcome.weights.with_suffix(".json").read_text())
+    assert outcome.info["finetune"] == card["finetune"]      # the engine's card reaches the wizard
     assert card["finetune"]["steps"] == 2
     # the same folder again: a longer budget goes on with that run; other pairs replace it
     def first_note(**changes):

@@ -458,3 +458,97 @@ def test_a_run_left_by_an_earlier_wizard_is_replaced_only_once_asked(qtbot, wiza
     wizard.next()
     assert wizard.currentId() == TRAINING and len(asked) == 1
     qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
+
+
+def finishing_trainer(release, card):
+    """Two steps, then the engine's finishing updates; it waits for ``release`` before it writes."""
+    def trainer(plan: ta.FineTunePlan):
+        for step in (1, 2):
+            yield {"step": step, "total_steps": 2, "lr": 1e-3, "seconds": 0.1 * step, "eta": 0.1 * (2 - step),
+                   "losses": {"total": 1.0 / step}}
+        yield {"step": 2, "total_steps": 2, "seconds": 0.2, "eta": 0.0, "message": "scoring the trained model",
+               "finishing": True}
+        while not release:
+            time.sleep(0.02)
+        yield {"step": 2, "total_steps": 2, "seconds": 0.2, "eta": 0.0, "message": "writing the model",
+               "finishing": True}
+        plan.weights_out.write_bytes(b"stand-in weights")
+        return card
+    return trainer
+
+
+GONE_WRONG = {"data": {"validation_pairs": 1},
+              "finetune": {"validation_before": {"chroma_psnr": 31.5}, "validation_after": {"chroma_psnr": 31.5},
+                           "kept": "the starting weights: the average with those of step 2 scored more than 1 dB "
+                                   "below them on the held-apart pairs (a run gone wrong)"}}
+
+
+def test_once_the_steps_are_done_stop_is_off_and_a_run_gone_wrong_is_said(qtbot, wizard, pairs_folder):
+    release = []
+    wizard.training_page.trainer = finishing_trainer(release, GONE_WRONG)
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    page = wizard.training_page
+    try:
+        qtbot.waitUntil(lambda: page.finishing, timeout=10000)     # said at once, though it came 0 s after step 2
+        assert "Trained 2 steps" in page.status.text() and "scoring the trained model" in page.status.text()
+        assert not page.cancel_button.isEnabled() and not page.pause_button.isEnabled()   # nothing left to stop
+        assert page.progress.value() == 1000
+    finally:
+        release.append(True)
+    qtbot.waitUntil(lambda: page.isComplete(), timeout=10000)
+    text = page.status.text()
+    assert "kept the starting model unchanged" in text and "nothing new" in text
+    assert "31.50 dB before, 31.50 dB after" in text
+    assert not page.finishing and page.outcome.kept_the_start()
+
+
+def test_pause_is_still_said_after_the_step_it_waited_for(qtbot, wizard, pairs_folder):
+    events = []
+    page = start_long_training(qtbot, wizard, pairs_folder, events, delay=0.2, steps_done=1)
+    page.toggle_pause()
+    step = page.last.step
+    qtbot.waitUntil(lambda: page.last.step > step, timeout=5000)     # the step under way ends and is shown
+    assert page.status.text().endswith("— paused")
+    page.cancel()
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
+
+
+def test_a_ccdc_evaluation_shows_the_fine_tuners_own_score_and_no_cycle_cnn_text(qtbot, wizard, pairs_folder,
+                                                                               monkeypatch):
+    card = {"data": {"validation_pairs": 1},
+            "finetune": {"validation_before": {"chroma_psnr": 45.73}, "validation_after": {"chroma_psnr": 46.94},
+                         "kept": "the starting weights averaged with those of step 2 (0.5 of each)"}}
+    wizard.training_page.trainer = finishing_trainer([True], card)
+    go_to_settings(qtbot, wizard, pairs_folder)
+    assert wizard.settings_page.method() == "ccdc"
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=10000)
+    assert "45.73 dB before, 46.94 dB after" in wizard.training_page.status.text()
+    monkeypatch.setattr(wizard, "evaluation_inputs", lambda: (wizard.plan.held_out, ("dis", None), ("dis+gf", None)))
+    wizard.next()
+    page = wizard.evaluation_page
+    assert page.engine_scores.isVisibleTo(page) and "45.73 dB before, 46.94 dB after" in page.engine_scores.text()
+    assert "Cycle CNN" not in page.explained.text() and "held apart from training" in page.subTitle()
+    qtbot.waitUntil(lambda: page.result is not None, timeout=30000)
+
+
+def test_back_from_the_checks_does_not_wait_for_the_pair_being_checked(qtbot, wizard, pairs_folder, monkeypatch):
+    from colorstudio.gui import finetune_pages
+    from colorstudio.gui.finetune_wizard import FOLDER
+
+    real = finetune_pages.scan_folder
+
+    def slow_scan(*args):
+        time.sleep(1.0)                                # a large pair being read
+        return (yield from real(*args))
+
+    monkeypatch.setattr(finetune_pages, "scan_folder", slow_scan)
+    waited = []
+    monkeypatch.setattr(finetune_pages.GeneratorWorker, "stop", lambda self, timeout_ms=5000: waited.append(1))
+    wizard.folder_page.edit.setText(str(pairs_folder))
+    wizard.next()
+    wizard.back()
+    assert wizard.currentId() == FOLDER and not waited and wizard.checks_page.worker is None
+    qtbot.wait(1500)                                   # the late answer of the stopped check is not heard
+    assert wizard.checks_page.result is None
