@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from colorstudio import paths
-from colorstudio.core.model_header import declared_model
+from colorstudio.core.model_header import declared_model, metadata
+from colorstudio.engine.learned_methods import CARD_MAX_BYTES
 from colorstudio.engine.methods import PAIR, SINGLE, all_methods
 
 AUTO_KEY = "auto"
@@ -39,23 +40,36 @@ def _modified(path: Path) -> float | None:
 
 
 def _card(weights: Path) -> dict:
-    """The model card beside ``weights``; {} when there is none or it is not a JSON object."""
+    """The model card beside ``weights``; {} when there is none, it is not a JSON object, or it
+    is larger than any card (the picker reads them in the GUI thread)."""
+    path = weights.with_suffix(".json")
     try:
-        card = json.loads(weights.with_suffix(".json").read_text(encoding="utf-8"))
+        if path.stat().st_size > CARD_MAX_BYTES:
+            return {}
+        card = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):     # RecursionError: JSON nested 100 000 deep
         return {}
     return card if isinstance(card, dict) else {}
 
 
+def model_files(folder: Path) -> list[Path]:
+    """The model files in ``folder`` (``.safetensors`` in any case), files only."""
+    try:
+        return [p for p in folder.iterdir() if p.suffix.lower() == ".safetensors" and p.is_file()]
+    except OSError:
+        return []
+
+
 def user_models(folder: Path | None = None) -> list[Choice]:
     """The user's fine-tuned models, newest first, each offered for the input its method takes
-    (a card naming a method that does not exist is not offered). A file the app cannot
-    read is skipped here; loading it says why."""
+    (a card naming a method that does not exist is not offered). A file whose safetensors
+    header cannot be read (not a model, or one still being copied) is not offered: choosing
+    it could only fail."""
     folder = folder or paths.user_models_dir()
     from colorstudio.engine.learned_methods import LEARNED
 
     kinds = {m.name: m.kind for m, _ in LEARNED}   # shipped weights or not: a user's model runs either way
-    dated = [(t, p) for p in folder.glob("*.safetensors") if (t := _modified(p)) is not None]
+    dated = [(t, p) for p in model_files(folder) if (t := _modified(p)) is not None and metadata(p) is not None]
     found = []
     for _, weights in sorted(dated, key=lambda tp: tp[0], reverse=True):
         card = _card(weights)

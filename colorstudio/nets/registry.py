@@ -45,11 +45,17 @@ def save_model(model: torch.nn.Module, path, card: dict | None = None) -> Path:
 def load_model(path, kind: str | None = None) -> torch.nn.Module:
     """A model in eval mode from a .safetensors file; ModelError when missing/invalid."""
     path = Path(path)
-    tensors, meta = read_weights(path)
-    if meta.get("format") != FORMAT or meta.get("kind") not in KINDS:
-        raise ModelError(f"{path.name} is a safetensors file but not a ColorStudio model")
-    if kind is not None and meta["kind"] != kind:
-        raise ModelError(f"{path.name} is a '{meta['kind']}' model, not '{kind}'")
+
+    def stereo_model(meta: dict) -> None:
+        wanted = kind or "cyclecnn"
+        if meta.get("format") != FORMAT or meta.get("kind") not in KINDS:
+            other = meta.get("model") or meta.get("kind")        # another ColorStudio net (ccdc, hsv2stage…)
+            raise ModelError(f"{path.name} holds a '{other}' model, not '{wanted}'" if other else
+                             f"{path.name} is a safetensors file but not a ColorStudio model")
+        if kind is not None and meta["kind"] != kind:
+            raise ModelError(f"{path.name} is a '{meta['kind']}' model, not '{kind}'")
+
+    tensors, meta = read_weights(path, check_metadata=stereo_model)
     cfg_cls, model_cls = KINDS[meta["kind"]]
     try:
         config = json.loads(meta["config"])

@@ -19,6 +19,7 @@ import json
 import os
 import struct
 from pathlib import Path
+from typing import Callable
 
 import torch
 from safetensors.torch import load as st_load
@@ -77,10 +78,14 @@ def file_facts(path: str | Path) -> dict:
     return {CHECKSUM_KEY: meta.get(CHECKSUM_KEY), "file_bytes": path.stat().st_size}
 
 
-def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+def read_weights(path: str | Path, require_checksum: bool = True,
+                 check_metadata: Callable[[dict], None] | None = None) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
     """(tensors, metadata) of a file made by :func:`write_weights`; ModelError when the file
     is missing, not safetensors, corrupt, or fails its checksum. ``require_checksum=False``
-    also reads files written before checksums existed (a present checksum is still verified)."""
+    also reads files written before checksums existed (a present checksum is still verified).
+    The metadata is judged from the header, before the tensors are read: a file that is not
+    a ColorStudio model (no checksum; ``check_metadata`` raising ModelError, e.g. another
+    kind of model) is refused without reading its gigabytes."""
     path = require_model_file(path)
     try:
         # one open file for all of it: the header first (a 3 GB file of zeros is not read whole),
@@ -95,20 +100,22 @@ def read_weights(path: str | Path, require_checksum: bool = True) -> tuple[dict[
             if size != described:
                 raise ModelError(f"{path.name} is not a complete safetensors file "
                                  f"({size} bytes where its header describes {described})")
+            meta = head.get("__metadata__") or {}
+            if not isinstance(meta, dict):
+                raise ModelError(f"{path.name} has a corrupt safetensors header")
+            expected = meta.get(CHECKSUM_KEY)
+            if not expected and require_checksum:
+                raise ModelError(f"{path.name} has no checksum: not a ColorStudio model file, or an old one")
+            if check_metadata is not None:
+                check_metadata(meta)
             f.seek(0)
             data = f.read()
     except OSError as e:
         raise ModelError(f"{path.name} cannot be read ({e.strerror or e})") from None
-    meta = head.get("__metadata__") or {}
-    if not isinstance(meta, dict):
-        raise ModelError(f"{path.name} has a corrupt safetensors header")
     try:
         tensors = st_load(data)
     except Exception as e:  # safetensors raises its own error types
         raise ModelError(f"{path.name} is a corrupt safetensors file ({e})") from None
-    expected = meta.get(CHECKSUM_KEY)
-    if not expected and require_checksum:
-        raise ModelError(f"{path.name} has no checksum: not a ColorStudio model file, or an old one")
     if expected and tensors_digest(tensors) != expected:
         raise ModelError(f"{path.name} is corrupted or was modified (checksum mismatch); use the original file")
     return tensors, meta
@@ -123,9 +130,13 @@ def save_weights(path: str | Path, tensors: dict[str, torch.Tensor], model: str,
 def load_weights(path: str | Path, model: str) -> tuple[dict[str, torch.Tensor], dict, dict]:
     """(tensors, config dict, metadata) of a file made by :func:`save_weights` for ``model``."""
     path = Path(path)
-    tensors, meta = read_weights(path)
-    if meta.get("model") != model:
-        raise ModelError(f"{path.name} holds a '{meta.get('model') or meta.get('kind') or 'unknown'}' model, not '{model}'")
+
+    def same_model(meta: dict) -> None:
+        if meta.get("model") != model:
+            raise ModelError(f"{path.name} holds a '{meta.get('model') or meta.get('kind') or 'unknown'}' model, "
+                             f"not '{model}'")
+
+    tensors, meta = read_weights(path, check_metadata=same_model)
     try:
         config = json.loads(meta["config"])
     except (KeyError, json.JSONDecodeError):
@@ -168,20 +179,29 @@ def check_tensors(name: str, expected: dict[str, torch.Tensor], tensors: dict[st
                 raise ModelError(f"{name} holds weights that are not numbers (NaN or infinity) in {key}")
 
 
-CONFIG_LIMITS = {"max_disparity": 512, "max_working_pixels": 64_000_000}
+# CCDC's working size: the shipped 1 MP, and the memory check's per-pixel need was measured there;
+# 4 MP takes about 4x its working memory, more would outgrow that check. Below 256 x 256 the flow
+# (OpenCV DIS) fails on small photos.
+CONFIG_LIMITS = {"max_disparity": 512, "max_working_pixels": 4_000_000}
+CONFIG_MINIMA = {"max_working_pixels": 65_536}
+CONFIG_CHOICES = {"stride": (1, 2, 4)}     # the Cycle CNN's volume: its U-Net halves it 4 times
 DEFAULT_CONFIG_LIMIT = 4096     # widths, depths, nodes, dilations…: the shipped nets stay below 200
 
 
 def check_config_sizes(cfg) -> None:
     """Every number of a model config (widths, depths, disparities, scales) is positive and
-    within its limit (a crafted file asking for 20 000 disparities is refused, not run)."""
+    within its limits, or one of its few allowed values (a crafted file asking for 20 000
+    disparities, or a working size of one pixel, is refused, not run)."""
     for f in dataclasses.fields(cfg):
         value = getattr(cfg, f.name)
         if dataclasses.is_dataclass(value):
             check_config_sizes(value)
             continue
-        limit = CONFIG_LIMITS.get(f.name, DEFAULT_CONFIG_LIMIT)
+        if f.name in CONFIG_CHOICES and value not in CONFIG_CHOICES[f.name]:
+            raise ValueError(f"{f.name} = {value!r} (one of {', '.join(map(str, CONFIG_CHOICES[f.name]))})")
+        low, limit = CONFIG_MINIMA.get(f.name, 0), CONFIG_LIMITS.get(f.name, DEFAULT_CONFIG_LIMIT)
         numbers = value if isinstance(value, (tuple, list)) else (value,)
         for v in numbers:
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and not 0 < v <= limit:
-                raise ValueError(f"{f.name} = {value!r}" + (f" (at most {limit})" if v > 0 else ""))
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and not (0 < v and low <= v <= limit):
+                raise ValueError(f"{f.name} = {value!r}" + (f" (at most {limit})" if v > limit else
+                                                             f" (at least {low})" if v > 0 and low else ""))
