@@ -44,7 +44,9 @@ class FineTuneWizard(QWizard):
         self.setWindowTitle("Fine-tune on my camera pairs")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
-        self.resize(900, 640)
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        # 900 x 640, or less on a small screen: the button row stays on it under the title bar
+        self.resize(min(900, screen.width() * 9 // 10), min(640, screen.height() * 9 // 10))
         self.folder_page = FolderPage()
         self.checks_page = ChecksPage(self.folder_page)
         self.settings_page = SettingsPage(self.settings.device, lambda: self.checks_page.result)

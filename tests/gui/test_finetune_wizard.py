@@ -552,3 +552,8 @@ def test_back_from_the_checks_does_not_wait_for_the_pair_being_checked(qtbot, wi
     assert wizard.currentId() == FOLDER and not waited and wizard.checks_page.worker is None
     qtbot.wait(1500)                                   # the late answer of the stopped check is not heard
     assert wizard.checks_page.result is None
+
+
+def test_the_wizard_fits_the_screen_it_opens_on(wizard):
+    screen = wizard.screen().availableGeometry()
+    assert wizard.width() <= screen.width() and wizard.height() <= screen.height() * 0.9 + 1
