@@ -31,6 +31,7 @@ from colorstudio.core.colour_management import gray_in_srgb_tones, profile_colou
 from colorstudio.core.exif_read import exif_orientation, exif_without_decoding
 from colorstudio.core.file_kinds import format_by_signature, full_picture_page, picture_count, stored_bits
 from colorstudio.core.opened_image import counts_turned, decode_opened
+from colorstudio.core.pixel_arrays import hdr_whites
 from colorstudio.core.print_resolution import tiff_dpi
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.core.tiff_fallback import is_tiff, read_tiff, tiff_size
@@ -39,12 +40,23 @@ from colorstudio.errors import (
     FileMissingError,
     ImageTooLargeError,
     InputFileError,
+    PairError,
     TruncatedImageError,
     UnreadableImageError,
     UnsupportedImageError,
 )
 
 MIN_SIDE = 16   # px per side to colorize: the flow and stereo matchers (and the nets) need this much
+# A pair's gray may be long and thin only so far (a single gray may be any shape): the pair
+# methods match at a working size of at most 1 MP, same aspect, and OpenCV (5.1) fails on long
+# strips there. Measured: DIS flow (ccdc, dis) from a long side of ~65500 px at any height
+# (100000x16, 200000x16 crashed), remap and SGBM (dis+gf, sgbm+gf) from 32767 px (32768x16,
+# 50000x32 crashed; SGBM asked for 16 GB at 65536x16); 16384x16, 22360x45, 40000x80 worked with
+# every pair method. A gray whose long side is at most PAIR_LONG_SIDE is taken, a longer one at
+# most PAIR_MAX_ASPECT:1 (its working size then stays under 22400 px: 1.5x under 32767).
+# Only the gray counts: a long colour shot is reduced to the gray's size first (worked at 100000x16).
+PAIR_LONG_SIDE = 16384
+PAIR_MAX_ASPECT = 500
 DEFAULT_MAX_PIXELS = 200_000_000
 MAX_PIXELS: int | None = None       # set to override the environment (tests, an embedding program)
 
@@ -117,6 +129,7 @@ class Photo:
     frames: int = 1                    # pages of a TIFF, frames of a GIF or WebP: only the first is read
     dpi: tuple[float, float] | None = None   # print resolution (x, y) in dots per inch, as oriented
     depth_note: str | None = None      # the file stores more bits a channel than could be read
+    range_note: str | None = None      # float pixels above 2.0 (HDR) brought to 0..1 (see load_photo)
 
     @property
     def frames_note(self) -> str | None:
@@ -236,14 +249,25 @@ def check_size(photo: Photo) -> None:
         raise _too_small(photo.name, w, h)
 
 
+def check_pair_size(gray: Photo, reference: Photo | None) -> None:
+    """A one-line error for a gray too long and thin to colorize with a colour shot
+    (:data:`PAIR_LONG_SIDE`, :data:`PAIR_MAX_ASPECT`); alone it is colorized."""
+    w, h = gray.size
+    if reference is not None and max(w, h) > PAIR_LONG_SIDE and max(w, h) > PAIR_MAX_ASPECT * min(w, h):
+        raise PairError(f"{gray.name}: {w}x{h} is too long and thin for a pair (above {PAIR_LONG_SIDE} px "
+                        f"long, at most {PAIR_MAX_ASPECT}:1): cut it into shorter pieces, or colorize it "
+                        "without the colour shot")
+
+
 def _too_small(name: str, w: int, h: int) -> UnsupportedImageError:
     return UnsupportedImageError(f"{name}: {w}x{h} is too small to colorize (at least {MIN_SIDE}x{MIN_SIDE} pixels)")
 
 
 def reading_notes(*photos: Photo | None) -> list[str]:
     """What reading the photos given left out, for the user: other pages or frames
-    (:attr:`Photo.frames_note`), bits a channel (:attr:`Photo.depth_note`)."""
-    return [note for p in photos if p is not None for note in (p.frames_note, p.depth_note) if note]
+    (:attr:`Photo.frames_note`), bits a channel (:attr:`Photo.depth_note`), an HDR float
+    range (:attr:`Photo.range_note`)."""
+    return [note for p in photos if p is not None for note in (p.frames_note, p.depth_note, p.range_note) if note]
 
 
 def _tiff_only_tifffile_reads(path: Path) -> Photo | None:
@@ -264,9 +288,18 @@ def load_photo(path: str | os.PathLike) -> Photo:
     """Read an image file into a :class:`Photo` (orientation applied).
 
     Raises a :class:`~colorstudio.errors.InputFileError` subclass with a one-line
-    message for anything a user can get wrong.
+    message for anything a user can get wrong. Float pixels above 2.0 that are not whole
+    numbers (HDR) are read with their brightest 0.1% white, and :attr:`Photo.range_note` says so.
     """
-    path = Path(path)
+    with hdr_whites() as whites:
+        photo = _load_photo(Path(path))
+    if whites:
+        photo = replace(photo, range_note=f"{photo.name} holds float pixels above 1.0 (HDR): scaled so "
+                                          f"the brightest 0.1% (from {whites[0]:.3g} up) are white")
+    return photo
+
+
+def _load_photo(path: Path) -> Photo:
     _check_path(path)
     if is_raw(path) and raw_supported():
         pixels = develop_raw(path, max_pixels())

@@ -1,9 +1,11 @@
 """An opened image file's pixel data as numpy arrays (:mod:`colorstudio.core.imageio` reads
 files with these): OpenCV's decoder where it keeps what Pillow would lose (16-bit colour PNG,
 TIFF), pillow-heif's 16-bit decoding of a 10- or 12-bit HEIF (Pillow's is 8-bit), Pillow's modes brought to gray/RGB uint8/uint16 with alpha apart, float pixels as 16-bit
-counts, and an EXIF orientation applied."""
+counts (HDR ones with their brightest 0.1% white), and an EXIF orientation applied."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import cv2
@@ -78,19 +80,51 @@ def decode_heif_deep(path: Path) -> tuple[np.ndarray, np.ndarray | None] | None:
     return np.ascontiguousarray(arr), None
 
 
-def float_scale(arr: np.ndarray) -> float:
-    """Float pixels to 16-bit counts. Float TIFFs hold 0..1 (an HDR or edited file a little
-    more: highlights, clipped); a few hold 0..255 or 0..65535. Judged by the 99.9th percentile,
-    so a few bright pixels do not change the scale of the whole photo."""
+WHOLE_SHARE = 0.99    # of the float pixels above 1.0: this many whole numbers is a file converted from 8/16 bit
+_HDR_WHITES: ContextVar[list[float] | None] = ContextVar("hdr_whites", default=None)
+
+
+@contextmanager
+def hdr_whites():
+    """Within: a list that gets, for each float image :func:`float_to_16bit` reads as HDR,
+    the value made white (for a note to the user: :func:`colorstudio.core.imageio.load_photo`)."""
+    whites: list[float] = []
+    token = _HDR_WHITES.set(whites)
+    try:
+        yield whites
+    finally:
+        _HDR_WHITES.reset(token)
+
+
+def _float_range(arr: np.ndarray) -> tuple[float, bool]:
+    """(float_scale, whether it reads the pixels as HDR) of :func:`float_scale`."""
     sample = np.nan_to_num(arr[:: max(1, arr.shape[0] // 256), :: max(1, arr.shape[1] // 256)],
                            nan=0.0, posinf=0.0, neginf=0.0)
     high = float(np.percentile(sample, 99.9)) if sample.size else 0.0
-    return 65535.0 if high <= 2.0 else 65535.0 / 255.0 if high <= 255.0 else 1.0
+    if high <= 2.0:                  # 0..1, some highlights a little above (an edited file): clipped
+        return 65535.0, False
+    above = sample[sample > 1.0]
+    whole = above.size > 0 and float(np.mean(above == np.rint(above))) >= WHOLE_SHARE
+    if whole and high <= 65535.0:
+        return (65535.0 / 255.0 if high <= 255.0 else 1.0), False
+    return 65535.0 / high, True
+
+
+def float_scale(arr: np.ndarray) -> float:
+    """Float pixels to 16-bit counts. Float TIFFs hold 0..1 (highlights up to 2: clipped);
+    files converted from 8 or 16 bit hold whole numbers 0..255 or 0..65535; any other with
+    pixels above 2.0 is HDR (scene-linear: 0..4, 0..1000): its 99.9th percentile is made white,
+    the brightest 0.1% clipped. Judged by the 99.9th percentile, so a few bright pixels do not
+    change the scale of the whole photo."""
+    return _float_range(arr)[0]
 
 
 def float_to_16bit(arr: np.ndarray) -> np.ndarray:
-    """Float pixels as 16-bit counts (:func:`_float_scale`); NaN is black, +inf white."""
-    scale = float_scale(arr)
+    """Float pixels as 16-bit counts (:func:`float_scale`); NaN is black, +inf white. An HDR
+    image's white is added to :func:`hdr_whites`'s list, if one is open."""
+    scale, hdr = _float_range(arr)
+    if hdr and (whites := _HDR_WHITES.get()) is not None:
+        whites.append(65535.0 / scale)
     out = np.nan_to_num(np.asarray(arr, np.float32), nan=0.0, posinf=65535.0 / scale, neginf=0.0) * scale
     return np.clip(np.rint(out), 0, 65535).astype(np.uint16)
 

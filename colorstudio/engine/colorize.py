@@ -19,7 +19,7 @@ from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import check_output_path, output_notes, same_file, save_photo
-from colorstudio.core.imageio import Photo, check_size, load_photo, reading_notes
+from colorstudio.core.imageio import Photo, check_pair_size, check_size, load_photo, reading_notes
 from colorstudio.core.memory_need import check_memory
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult, WorkingChroma
@@ -157,6 +157,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     check_size(gray)
     if reference is not None:
         check_size(reference)
+    check_pair_size(gray, reference)     # a strip too long and thin for OpenCV's matchers
     gray_colour = classify_gray_input(gray.pixels)
     if reference is not None and reference.is_gray and gray_colour.kind == "colour":   # nothing to do but
         raise PairError("the reference has no colour and the gray photo has: they seem given the "   # lose colour
