@@ -9,6 +9,17 @@ from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.finetune_wizard import CHECKS, SETTINGS
 
 
+def stand_in_weights() -> bytes:
+    """A safetensors file that names no net (no real weights: the picker reads only the header
+    and goes by the card's method, or takes it for a Cycle CNN; loading it would fail)."""
+    from safetensors.numpy import save
+
+    return save({"w": np.zeros(1, np.float32)})
+
+
+STAND_IN_WEIGHTS = stand_in_weights()
+
+
 def two_step_trainer(events, delay=0.05, steps=None):
     def trainer(plan: ta.FineTunePlan):
         n = steps or plan.steps or 2
@@ -19,7 +30,7 @@ def two_step_trainer(events, delay=0.05, steps=None):
                        "eta": (n - step) * delay,
                        "losses": {"structure": 1.0 / step, "cycle": 0.5 / step, "smoothness": 0.1},
                        "preview": np.full((24, 32, 3), 0.5, np.float32)}
-            plan.weights_out.write_bytes(b"stand-in weights")
+            plan.weights_out.write_bytes(STAND_IN_WEIGHTS)
         finally:
             events.append("generator closed")
     return trainer

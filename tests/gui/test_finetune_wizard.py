@@ -20,7 +20,7 @@ from colorstudio.gui import model_saving
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.finetune_wizard import EVALUATION, SAVE, TRAINING
 
-from finetune_helpers import go_to_settings, start_long_training, two_step_trainer
+from finetune_helpers import STAND_IN_WEIGHTS, go_to_settings, start_long_training, two_step_trainer
 
 
 def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_folder, monkeypatch):
@@ -76,7 +76,7 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
     with qtbot.waitSignal(wizard.modelSaved, timeout=5000) as blocker:
         wizard.accept()
     saved = blocker.args[0]
-    assert saved.name == "my_camera_v1.safetensors" and saved.read_bytes() == b"stand-in weights"
+    assert saved.name == "my_camera_v1.safetensors" and saved.read_bytes() == STAND_IN_WEIGHTS
     listed = model_catalog.user_models()
     assert [c.label for c in listed] == ["my camera v1 (your model, cyclecnn)"]
     assert listed[0].model == saved
@@ -84,7 +84,7 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
 
 def test_saved_model_appears_in_the_main_window_picker(qtbot, window, tmp_path):
     weights = tmp_path / "w.safetensors"
-    weights.write_bytes(b"w")
+    weights.write_bytes(STAND_IN_WEIGHTS)
     window.open_finetune_wizard()
     path = model_saving.save_model(weights, "studio pair")
     window.wizard.modelSaved.emit(path)
@@ -248,7 +248,8 @@ def test_start_from_offers_the_chosen_networks_models(qtbot, wizard, isolated_us
 
     folder = paths.user_models_dir()
     shutil.copy(paths.models_dir() / "cheng.safetensors", folder / "mine_cheng.safetensors")
-    (folder / "mine_stereo.safetensors").write_bytes(b"x")          # no card, no header: cyclecnn
+    (folder / "mine_stereo.safetensors").write_bytes(STAND_IN_WEIGHTS)   # no card, no net named: cyclecnn
+    (folder / "not_a_model.safetensors").write_bytes(b"x")              # no header: not offered
     shutil.copy(paths.models_dir() / "ccdc.safetensors", folder / "mine_ccdc.safetensors")
     page = SettingsPage()
     qtbot.addWidget(page)
@@ -256,7 +257,7 @@ def test_start_from_offers_the_chosen_networks_models(qtbot, wizard, isolated_us
     offered = lambda: [page.base.itemData(i) for i in range(page.base.count())]     # noqa: E731
     assert offered() == [None, folder / "mine_ccdc.safetensors"]       # CCDC first: the shipped one, the user's
     page.network.setCurrentIndex(page.network.findData("cyclecnn"))
-    assert folder / "mine_stereo.safetensors" in offered()
+    assert folder / "mine_stereo.safetensors" in offered() and folder / "not_a_model.safetensors" not in offered()
     assert not {folder / "mine_cheng.safetensors", folder / "mine_ccdc.safetensors"} & set(offered())
     page.stop_detection()
 
@@ -472,7 +473,7 @@ def finishing_trainer(release, card):
             time.sleep(0.02)
         yield {"step": 2, "total_steps": 2, "seconds": 0.2, "eta": 0.0, "message": "writing the model",
                "finishing": True}
-        plan.weights_out.write_bytes(b"stand-in weights")
+        plan.weights_out.write_bytes(STAND_IN_WEIGHTS)
         return card
     return trainer
 
