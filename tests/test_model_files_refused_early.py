@@ -45,7 +45,7 @@ def test_a_ccdc_file_given_as_a_stereo_model_names_what_it_holds(monkeypatch):
 
 
 @pytest.mark.parametrize("name, change, said", [
-    ("ccdc", lambda c: c.update(max_working_pixels=1), "at least 65536"),            # DIS failed inside the run
+    ("ccdc", lambda c: c.update(max_working_pixels=1), "at least 16384"),            # DIS failed inside the run
     ("ccdc", lambda c: c.update(max_working_pixels=64_000_000), "at most 4000000"),  # 3 GB where 1 GB was planned
     ("cyclecnn", lambda c: c["wac"].update(stride=3), "one of 1, 2, 4"),            # a shape error inside the run
 ])

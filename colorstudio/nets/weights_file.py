@@ -180,10 +180,10 @@ def check_tensors(name: str, expected: dict[str, torch.Tensor], tensors: dict[st
 
 
 # CCDC's working size: the shipped 1 MP, and the memory check's per-pixel need was measured there;
-# 4 MP takes about 4x its working memory, more would outgrow that check. Below 256 x 256 the flow
-# (OpenCV DIS) fails on small photos.
+# 4 MP takes about 4x its working memory, more would outgrow that check. A working size of a few
+# pixels made the flow (OpenCV DIS) fail inside the run: at least 128 x 128.
 CONFIG_LIMITS = {"max_disparity": 512, "max_working_pixels": 4_000_000}
-CONFIG_MINIMA = {"max_working_pixels": 65_536}
+CONFIG_MINIMA = {"max_working_pixels": 16_384}
 CONFIG_CHOICES = {"stride": (1, 2, 4)}     # the Cycle CNN's volume: its U-Net halves it 4 times
 DEFAULT_CONFIG_LIMIT = 4096     # widths, depths, nodes, dilations…: the shipped nets stay below 200
 

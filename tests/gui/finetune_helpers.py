@@ -8,16 +8,7 @@ import numpy as np
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.finetune_wizard import CHECKS, SETTINGS
 
-
-def stand_in_weights() -> bytes:
-    """A safetensors file that names no net (no real weights: the picker reads only the header
-    and goes by the card's method, or takes it for a Cycle CNN; loading it would fail)."""
-    from safetensors.numpy import save
-
-    return save({"w": np.zeros(1, np.float32)})
-
-
-STAND_IN_WEIGHTS = stand_in_weights()
+from gui_helpers import STAND_IN_WEIGHTS
 
 
 def two_step_trainer(events, delay=0.05, steps=None):

@@ -34,3 +34,14 @@ def write_pair(folder: Path, name: str = "scene", h: int = 96, w: int = 128, shi
     cv2.imwrite(str(mono), gray)
     cv2.imwrite(str(ref), ref_view[..., ::-1])
     return mono, ref
+
+
+def stand_in_weights() -> bytes:
+    """A model file that names no net (no real weights: the picker reads only the header and
+    goes by the card's method, or takes it for a Cycle CNN; loading it would fail)."""
+    from safetensors.numpy import save
+
+    return save({"w": np.zeros(1, np.float32)})
+
+
+STAND_IN_WEIGHTS = stand_in_weights()

@@ -184,7 +184,9 @@ def test_the_picker_follows_a_models_folder_deleted_and_made_again(qtbot, window
 
     shutil.rmtree(paths.user_models_dir())
     qtbot.wait(600)                              # the watch notices, the folder is made again
+    from gui_helpers import STAND_IN_WEIGHTS
+
     weights = paths.user_models_dir() / "later.safetensors"
-    weights.write_bytes(b"x")
+    weights.write_bytes(STAND_IN_WEIGHTS)
     qtbot.waitUntil(lambda: any(window.side.picker.itemData(i) == f"model:{weights}"
                                 for i in range(window.side.picker.count())), timeout=5000)

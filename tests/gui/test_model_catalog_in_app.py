@@ -7,10 +7,12 @@ import os
 from colorstudio.engine.methods import PAIR, SINGLE
 from colorstudio.engine.model_catalog import user_models
 
+from gui_helpers import STAND_IN_WEIGHTS
+
 
 def test_broken_cards_and_dangling_links_are_passed_over(tmp_path):
     for name, card in (("null_card", "null"), ("list_card", "[]"), ("text_card", '"hello"'), ("bad_json", "{")):
-        (tmp_path / f"{name}.safetensors").write_bytes(b"x")
+        (tmp_path / f"{name}.safetensors").write_bytes(STAND_IN_WEIGHTS)
         (tmp_path / f"{name}.json").write_text(card)
     os.symlink(tmp_path / "gone.bin", tmp_path / "gone.safetensors")
     found = {c.model.stem: c for c in user_models(tmp_path)}
@@ -20,7 +22,7 @@ def test_broken_cards_and_dangling_links_are_passed_over(tmp_path):
 
 def test_each_model_is_offered_for_the_input_its_method_takes(tmp_path):
     for name, method in (("mine_hsv", "hsv2stage"), ("mine_stereo", "cyclecnn"), ("mine_odd", "no_such")):
-        (tmp_path / f"{name}.safetensors").write_bytes(b"x")
+        (tmp_path / f"{name}.safetensors").write_bytes(STAND_IN_WEIGHTS)
         (tmp_path / f"{name}.json").write_text(f'{{"method": "{method}"}}')
     found = {c.model.stem: c for c in user_models(tmp_path)}
     assert set(found) == {"mine_hsv", "mine_stereo"}                # an unknown method is not offered
@@ -34,14 +36,16 @@ def test_the_window_starts_with_a_broken_models_folder(qtbot, isolated_user_dir)
     from colorstudio.gui.main_window import MainWindow
 
     folder = paths.user_models_dir()
-    (folder / "broken.safetensors").write_bytes(b"x")
-    (folder / "broken.json").write_text("null")
+    (folder / "broken.safetensors").write_bytes(b"x")                # not a model file: not offered
+    (folder / "broken_card.safetensors").write_bytes(STAND_IN_WEIGHTS)
+    (folder / "broken_card.json").write_text("null")
     os.symlink(folder / "gone.bin", folder / "gone.safetensors")
     window = MainWindow()
     qtbot.addWidget(window)
     window.force_close = True
     labels = [window.side.picker.itemText(i) for i in range(window.side.picker.count())]
-    assert any("broken (your model, cyclecnn)" in label for label in labels)
+    assert any("broken_card (your model, cyclecnn)" in label for label in labels)
+    assert not any(label.startswith("broken (") for label in labels)
 
 
 def test_a_choice_given_to_the_picker_is_remembered_for_the_next_photos(qtbot, window, pair_files):
@@ -65,7 +69,7 @@ def test_the_weights_own_header_decides_over_the_card(tmp_path):
 
 def test_two_models_with_one_name_are_told_apart_by_their_files(tmp_path):
     for stem in ("mycam", "mycam-copy", "other"):
-        (tmp_path / f"{stem}.safetensors").write_bytes(b"x")
+        (tmp_path / f"{stem}.safetensors").write_bytes(STAND_IN_WEIGHTS)
         (tmp_path / f"{stem}.json").write_text('{"name": "%s"}' % ("other" if stem == "other" else "My camera"))
     labels = {c.model.name: c.label for c in user_models(tmp_path)}
     assert labels["mycam.safetensors"] == "My camera (your model, cyclecnn, mycam.safetensors)"
@@ -82,7 +86,7 @@ def test_a_model_added_or_deleted_in_the_folder_shows_in_the_picker(qtbot, windo
     weights = paths.user_models_dir() / "dropped.safetensors"
     key = f"model:{weights}"
     assert key not in offered()
-    weights.write_bytes(b"x")                                  # copied in by hand, app running
+    weights.write_bytes(STAND_IN_WEIGHTS)                      # copied in by hand, app running
     qtbot.waitUntil(lambda: key in offered(), timeout=5000)
     weights.unlink()
     qtbot.waitUntil(lambda: key not in offered(), timeout=5000)
