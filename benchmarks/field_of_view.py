@@ -4,9 +4,12 @@ The Motorcycle pair (gray = the left view's luma) with the right view as the col
 cropped to the central part of its frame (a narrower lens, another aspect ratio) and made 2x
 and 4x smaller. Chroma PSNR against the left view's colour, over the region the colour shot
 sees (its crop, less a 60 px margin for the parallax and 10 px top and bottom), for ccdc and
-dis+gf, in one process. The whole view is the reference point.
+dis+gf, in one process. The whole view is the reference point. Then synthesized pairs
+from the held-apart photos (:mod:`colorstudio.training.ccdc_data`'s "narrower" kind: a colour
+camera seeing 62-100 % of the gray's width and/or height), 4x and 8x smaller, chroma PSNR over
+the whole frame.
 
-    python benchmarks/field_of_view.py [--json benchmarks/results_field_of_view.json]
+    python benchmarks/field_of_view.py [--json benchmarks/results_field_of_view.json] [--model FILE]
 """
 from __future__ import annotations
 

@@ -140,3 +140,34 @@ def test_the_hdr_note_reaches_the_user_and_the_result_is_bright(tmp_path, capsys
     assert main(["colorize", str(tmp_path / "hdr.tif"), "-o", str(out), "--method", "neutral"]) == 0
     assert "note: hdr.tif holds float pixels above 1.0 (HDR): scaled so the brightest 0.1%" in capsys.readouterr().err
     assert load_photo(out).gray_float().mean() == pytest.approx(0.5, abs=0.03)
+
+
+@pytest.mark.parametrize("top", [255.0, 65535.0])
+def test_counts_resampled_in_float_keep_their_scale_and_are_not_called_hdr(tmp_path, top):
+    ramp = np.tile(np.linspace(0.1, 0.7, 64, dtype=np.float32), (48, 1)) * top + 0.37   # not whole numbers
+    tifffile.imwrite(tmp_path / "f.tif", ramp)
+    photo = load_photo(tmp_path / "f.tif")
+    assert photo.range_note is None
+    np.testing.assert_allclose(photo.pixels.mean() / 65535, ramp.mean() / top, atol=2e-3)
+
+
+def test_a_small_working_size_keeps_the_rows_the_flow_needs():
+    from colorstudio.engine.crosscam import MIN_WORKING_SIDE, working_size
+
+    assert working_size((24, 3000), 16_384) == (MIN_WORKING_SIDE, 1431)    # 11 rows by the pixel count
+    assert working_size((12, 40), 16_384) == (12, 40)                 # never enlarged
+
+
+def test_a_ccdc_model_with_the_smallest_working_size_colours_a_long_thin_pair():
+    import torch
+
+    from colorstudio.engine.crosscam import colorize_crosscam
+    from colorstudio.nets.ccdc import CCDC, CCDCConfig
+
+    torch.manual_seed(0)
+    net = CCDC(CCDCConfig(encoder_widths=(4, 4, 4, 4), flow_widths=(4, 4, 4, 4, 4), decoder_widths=(4, 4, 4, 4),
+                          full_width=4, max_working_pixels=16_384)).eval()
+    rng = np.random.default_rng(0)
+    gray = rng.random((24, 3000), dtype=np.float32)
+    chroma = colorize_crosscam(gray, rng.random((6, 750, 3), dtype=np.float32), model=net).chroma   # crashed in DIS
+    assert chroma.shape == (24, 3000, 2) and np.isfinite(chroma).all()

@@ -81,6 +81,9 @@ def decode_heif_deep(path: Path) -> tuple[np.ndarray, np.ndarray | None] | None:
 
 
 WHOLE_SHARE = 0.99    # of the float pixels above 1.0: this many whole numbers is a file converted from 8/16 bit
+# a 99.9th percentile between 2 and this, not in whole numbers, is HDR (scene-linear highlights a
+# few stops over white); above it, 8- or 16-bit counts resampled in float (0..255, 0..65535)
+HDR_HIGHEST = 64.0
 _HDR_WHITES: ContextVar[list[float] | None] = ContextVar("hdr_whites", default=None)
 
 
@@ -105,15 +108,16 @@ def _float_range(arr: np.ndarray) -> tuple[float, bool]:
         return 65535.0, False
     above = sample[sample > 1.0]
     whole = above.size > 0 and float(np.mean(above == np.rint(above))) >= WHOLE_SHARE
-    if whole and high <= 65535.0:
+    if (whole and high <= 65535.0) or high > HDR_HIGHEST:     # 8/16-bit counts, resampled ones too
         return (65535.0 / 255.0 if high <= 255.0 else 1.0), False
     return 65535.0 / high, True
 
 
 def float_scale(arr: np.ndarray) -> float:
     """Float pixels to 16-bit counts. Float TIFFs hold 0..1 (highlights up to 2: clipped);
-    files converted from 8 or 16 bit hold whole numbers 0..255 or 0..65535; any other with
-    pixels above 2.0 is HDR (scene-linear: 0..4, 0..1000): its 99.9th percentile is made white,
+    files converted from 8 or 16 bit hold 0..255 or 0..65535 (whole numbers, or any numbers
+    when the 99.9th percentile is above :data:`HDR_HIGHEST`); any other with pixels above 2.0
+    is HDR (scene-linear: 0..4, 0..50): its 99.9th percentile is made white,
     the brightest 0.1% clipped. Judged by the 99.9th percentile, so a few bright pixels do not
     change the scale of the whole photo."""
     return _float_range(arr)[0]

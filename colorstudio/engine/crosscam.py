@@ -86,11 +86,15 @@ def _resolve(model) -> tuple[CCDC, str]:
 
 
 # ---------------------------------------------------------------- shared with training
+MIN_WORKING_SIDE = 16     # OpenCV's DIS flow fails on 8 or 12 rows, works from 16 (the input minimum)
+
+
 def working_size(shape_hw: tuple[int, int], max_pixels: int) -> tuple[int, int]:
-    """(h, w) with h * w <= max_pixels and the gray's aspect ratio (never enlarged)."""
+    """(h, w) with h * w <= max_pixels and the gray's aspect ratio (never enlarged), but each
+    side at least :data:`MIN_WORKING_SIDE` px (or the gray's own): the flow fails below it."""
     h, w = shape_hw
     s = min(1.0, math.sqrt(float(max_pixels) / (h * w)))
-    return max(8, round(h * s)), max(8, round(w * s))
+    return (max(min(MIN_WORKING_SIDE, h), round(h * s)), max(min(MIN_WORKING_SIDE, w), round(w * s)))
 
 
 def reference_at_most(reference: np.ndarray, size_hw: tuple[int, int]) -> np.ndarray:

@@ -145,7 +145,9 @@ class TrainingPage(QWizardPage):
             self.worker.abort()
 
     def stop(self, timeout_ms: int = 30000) -> None:
-        if self.worker is not None:
+        """Stop the run (the wizard closes). Once it scores and writes its model it is left to
+        end by itself (seconds): stopping then would only throw the trained model away."""
+        if self.worker is not None and not self.finishing:
             self.status.setText(STOPPING)
             self.worker.stop(timeout_ms)
 
@@ -185,6 +187,8 @@ class TrainingPage(QWizardPage):
             return                                # the status says it is stopping
         if u.finishing:                           # nothing left to stop: the model is being scored and written
             self.finishing = True
+            if self.worker is not None and self.worker.is_paused:    # paused just before: Continue is off now
+                self.worker.resume()
             self.progress.setValue(1000)
             self.status.setText(f"Trained {u.step} steps in {format_seconds(u.seconds)}: {u.message}…")
             self._update_buttons()
@@ -326,7 +330,6 @@ class EvaluationPage(QWizardPage):
 
     def _failed(self, exc: BaseException) -> None:
         self.worker = None
-        self.finishing = False
         self.status.setText(f"The evaluation could not run: {exc}. You can still save the model.")
         self.completeChanged.emit()
 

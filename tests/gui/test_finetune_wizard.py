@@ -558,3 +558,42 @@ def test_back_from_the_checks_does_not_wait_for_the_pair_being_checked(qtbot, wi
 def test_the_wizard_fits_the_screen_it_opens_on(wizard):
     screen = wizard.screen().availableGeometry()
     assert wizard.width() <= screen.width() and wizard.height() <= screen.height() * 0.9 + 1
+
+
+def test_a_pause_just_before_the_run_scores_does_not_leave_it_stuck(qtbot, wizard, pairs_folder):
+    def trainer(plan: ta.FineTunePlan):
+        for step in (1, 2):                           # (a preview: each update is shown at once)
+            yield {"step": step, "total_steps": 2, "seconds": 0.1 * step, "eta": 0.0, "losses": {"total": 1.0},
+                   "preview": np.zeros((4, 4, 3), np.float32)}
+        time.sleep(1.0)                               # the last scoring of the trained steps
+        yield {"step": 2, "total_steps": 2, "seconds": 0.2, "eta": 0.0, "message": "scoring the trained model",
+               "finishing": True}
+        yield {"step": 2, "total_steps": 2, "seconds": 0.2, "eta": 0.0, "message": "writing the model",
+               "finishing": True}
+        plan.weights_out.write_bytes(STAND_IN_WEIGHTS)
+
+    wizard.training_page.trainer = trainer
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    page = wizard.training_page
+    qtbot.waitUntil(lambda: page.last is not None and page.last.step == 2, timeout=10000)
+    page.toggle_pause()                               # Pause, then the run says it is finishing
+    assert page.worker.is_paused and not page.finishing
+    qtbot.waitUntil(lambda: page.isComplete(), timeout=10000)     # it went on: nothing left to pause
+    assert "Finished: 2 steps" in page.status.text()
+
+
+def test_closing_the_wizard_while_the_model_is_written_lets_it_be_written(qtbot, wizard, pairs_folder):
+    release = []
+    wizard.training_page.trainer = finishing_trainer(release, {})
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    page = wizard.training_page
+    try:
+        qtbot.waitUntil(lambda: page.finishing, timeout=10000)
+        wizard.stop_training()                        # the wizard closes: the run is not stopped now
+        assert not page.worker.abort_requested
+    finally:
+        release.append(True)
+    qtbot.waitUntil(lambda: page.isComplete(), timeout=10000)
+    assert page.outcome.finished and page.outcome.weights.is_file()
