@@ -65,6 +65,7 @@ class TrainingPage(QWizardPage):
         self.run_note = QLabel("")            # the run folder's stopped run: resumed, or replaced and why
         self.run_note.setWordWrap(True)
         self.status = QLabel("")
+        self.status.setWordWrap(True)         # a finished run's scores and verdict take two lines
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.start_button = QPushButton("Start")
