@@ -59,6 +59,10 @@ def metadata(path: str | Path) -> dict | None:
 def declared_model(path: str | Path) -> str | None:
     """The net a model file says it holds ("cyclecnn", "ccdc", "hsv2stage", "cheng"), read
     from its header alone; None when it says none or cannot be read (loading says why)."""
-    meta = metadata(path) or {}
+    return declared_in(metadata(path) or {})
+
+
+def declared_in(meta: dict) -> str | None:
+    """The net a model file's header ``meta`` (:func:`metadata`) says it holds, or None."""
     declared = meta.get("model") or meta.get("kind")
     return declared if isinstance(declared, str) else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from colorstudio import paths
-from colorstudio.core.model_header import declared_model, metadata
+from colorstudio.core.model_header import declared_in, metadata
 from colorstudio.engine.learned_methods import CARD_MAX_BYTES
 from colorstudio.engine.methods import PAIR, SINGLE, all_methods
 
@@ -69,12 +69,13 @@ def user_models(folder: Path | None = None) -> list[Choice]:
     from colorstudio.engine.learned_methods import LEARNED
 
     kinds = {m.name: m.kind for m, _ in LEARNED}   # shipped weights or not: a user's model runs either way
-    dated = [(t, p) for p in model_files(folder) if (t := _modified(p)) is not None and metadata(p) is not None]
+    dated = [(t, p, meta) for p in model_files(folder)
+             if (t := _modified(p)) is not None and (meta := metadata(p)) is not None]
     found = []
-    for _, weights in sorted(dated, key=lambda tp: tp[0], reverse=True):
+    for _, weights, meta in sorted(dated, key=lambda tpm: tpm[0], reverse=True):
         card = _card(weights)
         # the weights' own header first: a ccdc or cheng file is not a cyclecnn one whatever its card says
-        method = declared_model(weights) or str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
+        method = declared_in(meta) or str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
         if method in kinds:
             found.append((weights, card, method, str(card.get("name", weights.stem))))
     names = [name for _, _, _, name in found]
