@@ -45,14 +45,16 @@ def _small(img: np.ndarray, long_side: int = EVAL_LONG_SIDE) -> np.ndarray:
     return cv2.resize(img, (max(2, round(w * s)), max(2, round(h * s))), interpolation=cv2.INTER_AREA)
 
 
-def _method_fn(method: str, model: Path | None) -> Callable:
+def _method_fn(method: str, model: Path | None, device: str | None = None) -> Callable:
+    """The method's colorize function, with its model file and, for a learned method, the
+    device the fine-tune trained on (None: the CPU, as the engine's default)."""
     from colorstudio.engine.colorize import resolve_method
 
     chosen = resolve_method(method, True, model)
     fn = chosen.load()
-    if model is None:
-        return fn
-    return lambda g, r, **o: fn(g, r, model=str(model), **o)
+    given = {**({"model": str(model)} if model is not None else {}),
+             **({"device": device} if device is not None and chosen.learned else {})}
+    return (lambda g, r, **o: fn(g, r, **given, **o)) if given else fn
 
 
 def _score(fn: Callable, gray: np.ndarray, ref: np.ndarray) -> tuple[Scores, np.ndarray]:
@@ -65,12 +67,13 @@ def _score(fn: Callable, gray: np.ndarray, ref: np.ndarray) -> tuple[Scores, np.
     return Scores(chroma_psnr(back, truth), ssim(back, truth), block_psnr(back, truth)), compose(gray, pred)
 
 
-def evaluate(held_out: list[PairItem], before: tuple[str, Path | None], after: tuple[str, Path | None]
-             ) -> Generator[Progress, None, Evaluation]:
-    """Cycle PSNR/SSIM (reference chroma recovered by second-time colorization) before and after."""
+def evaluate(held_out: list[PairItem], before: tuple[str, Path | None], after: tuple[str, Path | None],
+             device: str | None = None) -> Generator[Progress, None, Evaluation]:
+    """Cycle PSNR/SSIM (reference chroma recovered by second-time colorization) before and after;
+    the learned methods run on ``device`` (the fine-tune's)."""
     if not held_out:
         raise ColorStudioError("no held-apart pair to evaluate on")
-    fns = [_method_fn(*before), _method_fn(*after)]
+    fns = [_method_fn(*before, device), _method_fn(*after, device)]
     rows, example = [], None
     for n, item in enumerate(held_out):
         yield Progress(n / len(held_out), f"evaluating on {item.name}")

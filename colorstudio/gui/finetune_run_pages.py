@@ -301,6 +301,7 @@ class EvaluationPage(QWizardPage):
         self.result: finetune_evaluation.Evaluation | None = None
         self.worker: GeneratorWorker | None = None
         self.inputs = None           # (held_out, before (method, model), after (method, model))
+        self.device: str | None = None   # where the learned methods run: the fine-tune's device
         self.set_run("cyclecnn", None, True)
 
     def set_run(self, method: str, outcome: ta.TrainOutcome | None, held_apart: bool) -> None:
@@ -323,7 +324,7 @@ class EvaluationPage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.result = None
         self.status.setText("Evaluating…")
-        worker = GeneratorWorker(finetune_evaluation.evaluate, *self.inputs)
+        worker = GeneratorWorker(finetune_evaluation.evaluate, *self.inputs, device=self.device)
         self.worker = worker.start_with(             # one left behind by Back or Close is not heard
             progress=lambda p: self.worker is worker and self.status.setText(p.message),
             finished=lambda ev: self.worker is worker and self._done(ev),

@@ -78,6 +78,7 @@ class FineTuneWizard(QWizard):
             self.save_page.folder_name = self.checks_page.result.folder.name
         elif page == TRAINING:
             self.evaluation_page.inputs = self.evaluation_inputs()
+            self.evaluation_page.device = self.plan.device
             self.evaluation_page.set_run(self.plan.method, self.training_page.outcome, bool(self.plan.held_out))
         elif page == SAVE:
             return self.save()

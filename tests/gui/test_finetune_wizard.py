@@ -598,3 +598,29 @@ def test_closing_the_wizard_while_the_model_is_written_lets_it_be_written(qtbot,
         release.append(True)
     qtbot.waitUntil(lambda: page.isComplete(), timeout=10000)
     assert page.outcome.finished and page.outcome.weights.is_file()
+
+
+@pytest.mark.parametrize("learned, passed", [(True, {"model": "m.safetensors", "device": "cuda"}),
+                                             (False, {"model": "m.safetensors"})])
+def test_the_evaluation_runs_learned_methods_on_the_fine_tunes_device(monkeypatch, learned, passed):
+    from types import SimpleNamespace
+
+    from colorstudio.engine import colorize as engine_colorize
+    from colorstudio.gui import finetune_evaluation
+
+    seen = []
+    method = SimpleNamespace(learned=learned, load=lambda: lambda g, r, **o: seen.append(o))
+    monkeypatch.setattr(engine_colorize, "resolve_method", lambda name, has_ref, model: method)
+    finetune_evaluation._method_fn("x", "m.safetensors", "cuda")(None, None)
+    assert seen == [passed]                 # a classic method takes no device
+
+
+def test_the_wizard_gives_the_evaluation_its_device(qtbot, wizard, pairs_folder, monkeypatch):
+    wizard.training_page.trainer = two_step_trainer([])
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
+    monkeypatch.setattr(wizard, "evaluation_inputs", lambda: (wizard.plan.held_out, ("dis", None), ("dis+gf", None)))
+    wizard.next()
+    assert wizard.evaluation_page.device == wizard.plan.device
+    qtbot.waitUntil(lambda: wizard.evaluation_page.result is not None, timeout=30000)
