@@ -48,6 +48,8 @@ def test_a_ccdc_file_given_as_a_stereo_model_names_what_it_holds(monkeypatch):
     ("ccdc", lambda c: c.update(max_working_pixels=1), "at least 16384"),            # DIS failed inside the run
     ("ccdc", lambda c: c.update(max_working_pixels=64_000_000), "at most 4000000"),  # 3 GB where 1 GB was planned
     ("cyclecnn", lambda c: c["wac"].update(stride=3), "one of 1, 2, 4"),            # a shape error inside the run
+    ("ccdc", lambda c: c.update(base_guided="no"), "true or false"),                 # read as true
+    ("cyclecnn", lambda c: c.update(batchnorm_statistics="foo"), "one of running, image"),
 ])
 def test_configs_the_engine_cannot_run_within_its_memory_are_refused(tmp_path, name, change, said):
     with pytest.raises(ModelError, match="invalid .*config") as info:

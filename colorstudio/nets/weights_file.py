@@ -184,7 +184,8 @@ def check_tensors(name: str, expected: dict[str, torch.Tensor], tensors: dict[st
 # pixels made the flow (OpenCV DIS) fail inside the run: at least 128 x 128.
 CONFIG_LIMITS = {"max_disparity": 512, "max_working_pixels": 4_000_000}
 CONFIG_MINIMA = {"max_working_pixels": 16_384}
-CONFIG_CHOICES = {"stride": (1, 2, 4)}     # the Cycle CNN's volume: its U-Net halves it 4 times
+CONFIG_CHOICES = {"stride": (1, 2, 4),     # the Cycle CNN's volume: its U-Net halves it 4 times
+                  "batchnorm_statistics": ("running", "image")}
 DEFAULT_CONFIG_LIMIT = 4096     # widths, depths, nodes, dilations…: the shipped nets stay below 200
 
 
@@ -199,6 +200,8 @@ def check_config_sizes(cfg) -> None:
             continue
         if f.name in CONFIG_CHOICES and value not in CONFIG_CHOICES[f.name]:
             raise ValueError(f"{f.name} = {value!r} (one of {', '.join(map(str, CONFIG_CHOICES[f.name]))})")
+        if f.type in (bool, "bool") and not isinstance(value, bool):     # "no" would read as true
+            raise ValueError(f"{f.name} = {value!r} (true or false)")
         low, limit = CONFIG_MINIMA.get(f.name, 0), CONFIG_LIMITS.get(f.name, DEFAULT_CONFIG_LIMIT)
         numbers = value if isinstance(value, (tuple, list)) else (value,)
         for v in numbers:

@@ -79,7 +79,7 @@ def test_back_during_the_evaluation_returns_at_once_and_its_answer_is_not_heard(
     wizard.next()
     qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=10000)
 
-    def slow_evaluation(*args):
+    def slow_evaluation(*args, **kwargs):
         yield finetune_evaluation.Progress(0.1, "pair 1 of 1")
         time.sleep(1.5)                               # one pair, colorized twice
         raise AssertionError("an evaluation left behind was heard")
