@@ -111,7 +111,7 @@ class TrainOutcome:
 
     def kept_the_start(self) -> bool:
         """The engine judged the run gone wrong and wrote the starting weights unchanged."""
-        return "a run gone wrong" in str((self.info.get("finetune") or {}).get("kept", ""))
+        return (self.info.get("finetune") or {}).get("kept_start_unchanged") is True
 
 
 def training_module(method: str = DEFAULT_METHOD):

@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from colorstudio.core.image_write import atomic_write_bytes
+from colorstudio.core.model_header import declared_in
 from colorstudio.errors import ModelError
 from colorstudio.nets.weights_file import build_net, file_facts, read_weights, write_weights
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
@@ -49,7 +50,7 @@ def load_model(path, kind: str | None = None) -> torch.nn.Module:
     def stereo_model(meta: dict) -> None:
         wanted = kind or "cyclecnn"
         if meta.get("format") != FORMAT or meta.get("kind") not in KINDS:
-            other = meta.get("model") or meta.get("kind")        # another ColorStudio net (ccdc, hsv2stage…)
+            other = declared_in(meta)                            # another ColorStudio net (ccdc, hsv2stage…)
             raise ModelError(f"{path.name} holds a '{other}' model, not '{wanted}'" if other else
                              f"{path.name} is a safetensors file but not a ColorStudio model")
         if kind is not None and meta["kind"] != kind:

@@ -26,7 +26,7 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 from colorstudio.core.image_write import atomic_write_bytes
-from colorstudio.core.model_header import data_bytes
+from colorstudio.core.model_header import data_bytes, declared_in
 from colorstudio.core.model_header import header as _header
 from colorstudio.errors import ModelError
 
@@ -133,7 +133,7 @@ def load_weights(path: str | Path, model: str) -> tuple[dict[str, torch.Tensor],
 
     def same_model(meta: dict) -> None:
         if meta.get("model") != model:
-            raise ModelError(f"{path.name} holds a '{meta.get('model') or meta.get('kind') or 'unknown'}' model, "
+            raise ModelError(f"{path.name} holds a '{declared_in(meta) or 'unknown'}' model, "
                              f"not '{model}'")
 
     tensors, meta = read_weights(path, check_metadata=same_model)

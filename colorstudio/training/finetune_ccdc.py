@@ -345,6 +345,7 @@ def _card(out, model, camera, stereo, shots, held, skipped, state, before, best,
                      "validation_after": {"chroma_psnr": round(after, 3)},
                      "validation_best_checkpoint": {"chroma_psnr": round(best, 3), "step": state.get("best_step")},
                      "validation_average": {"chroma_psnr": round(average, 3)},   # the start + trained average
+                     "kept_start_unchanged": went_wrong,          # the run went wrong: the start is written
                      "kept": (f"the starting weights: the average with {trained} scored more than {GUARD_DB:g} dB "
                               f"below them on the held-apart pairs (a run gone wrong)") if went_wrong else
                              f"the starting weights averaged with {trained} ({WEIGHT_AVERAGE:g} of each)"
