@@ -104,9 +104,10 @@ class FineTuneWizard(QWizard):
     def save(self) -> bool:
         outcome, plan = self.training_page.outcome, self.training_page.trained_plan
         ev = self.evaluation_page.result
+        used = (outcome.info.get("data") or {}).get("pairs")   # what the engine trained on (it may leave some out)
         card = {"description": self.save_page.note.text().strip(),       # beside the engine's own record
                 "finetuned_from": str(plan.base_model or f"shipped {plan.method}"),  # (steps, minutes, device…)
-                "finetune": {"pairs": [p.name for p in plan.train_pairs],
+                "finetune": {"pairs": used if isinstance(used, list) else [p.name for p in plan.train_pairs],
                              "held_apart": [p.name for p in plan.held_out], "steps": outcome.steps}}
         if ev is not None:
             card["finetune"]["evaluation"] = {
@@ -191,8 +192,9 @@ class FineTuneWizard(QWizard):
         if self.has_unsaved_model():
             answer = QMessageBox.question(self, "Close without saving?",
                                           "The fine-tuned model has not been saved. Close the wizard? "
-                                          "(The same folder and settings give it back next time; other "
-                                          "pairs or settings start over.)")
+                                          "(Its run is kept: the same folder, network and base model give "
+                                          "it back next time, and a longer budget trains it further; other "
+                                          "pairs or crop start over.)")
             return answer == QMessageBox.StandardButton.Yes
         return True
 

@@ -11,7 +11,9 @@ from colorstudio.gui.finetune_wizard import CHECKS, SETTINGS
 from gui_helpers import STAND_IN_WEIGHTS
 
 
-def two_step_trainer(events, delay=0.05, steps=None):
+def two_step_trainer(events, delay=0.05, steps=None, card=None):
+    """A stand-in engine: ``steps`` quick steps, then the weights written and ``card`` (the
+    engine's model card) returned."""
     def trainer(plan: ta.FineTunePlan):
         n = steps or plan.steps or 2
         try:
@@ -22,6 +24,7 @@ def two_step_trainer(events, delay=0.05, steps=None):
                        "losses": {"structure": 1.0 / step, "cycle": 0.5 / step, "smoothness": 0.1},
                        "preview": np.full((24, 32, 3), 0.5, np.float32)}
             plan.weights_out.write_bytes(STAND_IN_WEIGHTS)
+            return card
         finally:
             events.append("generator closed")
     return trainer

@@ -429,6 +429,27 @@ def test_the_default_network_is_ccdc_and_its_model_is_saved_as_one(qtbot, wizard
     assert choice.method == "ccdc"
 
 
+def test_the_saved_card_lists_the_pairs_the_engine_trained_on(qtbot, wizard, pairs_folder, monkeypatch):
+    """The engine may leave out a pair the check passed (it reads the files again): the card
+    says what was trained on, not what was planned."""
+    wizard.training_page.trainer = two_step_trainer([], card={"data": {"pairs": ["pair0"], "skipped": ["pair1: x"]}})
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.settings_page.budget_steps.setChecked(True)
+    wizard.settings_page.steps.setValue(2)
+    wizard.next()
+    assert len(wizard.plan.train_pairs) == 2
+    qtbot.waitUntil(lambda: wizard.training_page.isComplete(), timeout=20000)
+    monkeypatch.setattr(wizard, "evaluation_inputs", lambda: (wizard.plan.held_out, ("dis", None), ("dis+gf", None)))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.evaluation_page.result is not None, timeout=30000)
+    wizard.next()
+    wizard.save_page.name.setText("what it learnt from")
+    assert wizard.save()
+    card = json.loads(wizard.save_page.saved.with_suffix(".json").read_text())
+    assert card["finetune"]["pairs"] == ["pair0"]
+    assert card["finetune"]["held_apart"] == [p.name for p in wizard.plan.held_out]
+
+
 def test_a_run_left_by_an_earlier_wizard_is_replaced_only_once_asked(qtbot, wizard, pairs_folder, monkeypatch):
     import json as json_module
 
