@@ -1,5 +1,5 @@
-"""A colour shot turned by 90 degrees or mirrored: no method undoes it, so colorize says so in
-its warning (as `check` does) instead of quietly writing wrong colours."""
+"""A colour shot turned by 90 degrees or mirrored, or one of another scene: no method undoes it,
+so colorize says so in its warning (as `check` does) instead of quietly writing wrong colours."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,6 +8,7 @@ import pytest
 from colorstudio import paths
 from colorstudio.core.imageio import load_photo, with_pixels
 from colorstudio.engine.colorize import colorize
+from colorstudio.engine.pair_warnings import scene_warning
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +46,54 @@ def test_a_stereo_method_picked_for_a_smaller_colour_shot_is_warned_about(exampl
     assert by_file.method == "cyclecnn" and "made for same-size stereo pairs" in by_file.info.get("warning", "")
     larger = with_pixels(colour, cv2.resize(colour.pixels, (w * 2, h * 2), interpolation=cv2.INTER_CUBIC))
     assert "warning" not in colorize(gray, larger, method="cyclecnn").info  # reduced, it does as well
+
+
+def _another_scene(shape) -> np.ndarray:
+    """A textured colour picture that shares nothing with the Motorcycle: smooth random blobs."""
+    import cv2
+
+    rng = np.random.default_rng(3)
+    h, w = shape[:2]
+    blobs = cv2.resize(rng.random((h // 16, w // 16, 3), np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    return (np.clip(blobs + 0.1 * rng.random((h, w, 3), np.float32), 0, 1) * 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("method", [None, "dis+gf"])
+def test_a_colour_shot_of_another_scene_is_warned_about(example, method):
+    gray, colour = example
+    other = with_pixels(colour, _another_scene((300, 450)))          # another size too: crosscam
+    result = colorize(gray, other, method=method)
+    assert "may not show the same scene" in result.info.get("warning", ""), result.info
+
+
+def test_a_flat_gray_has_nothing_to_match_and_a_colour_transfer_is_not_warned_about(example):
+    gray, colour = example
+    flat = with_pixels(gray, np.full_like(gray.pixels, 120))
+    assert "no matching detail between the two shots" in colorize(flat, colour, method="dis").info.get("warning", "")
+    other = with_pixels(colour, _another_scene(colour.pixels.shape))
+    assert "warning" not in colorize(gray, other, method="reinhard").info    # asked for: statistics only
+
+
+def test_a_smaller_colour_shot_of_the_same_scene_gets_no_such_warning(example):
+    import cv2
+
+    gray, colour = example
+    h, w = colour.pixels.shape[:2]
+    small = with_pixels(colour, cv2.resize(colour.pixels, (w // 8, h // 8), interpolation=cv2.INTER_AREA))
+    assert "warning" not in colorize(gray, small, method="dis+gf").info
+
+
+def test_the_scene_warning_keeps_quiet_where_matching_says_nothing():
+    from types import SimpleNamespace
+
+    def report(**kw):
+        return SimpleNamespace(**{"identical": False, "reference_is_gray": False, "detector": "orb",
+                                  "n_inliers": 2, **kw})
+
+    assert "only 2 matching details" in scene_warning(report())
+    assert "only 1 matching detail " in scene_warning(report(n_inliers=1))
+    assert scene_warning(report(n_inliers=8)) is None
+    assert scene_warning(report(identical=True)) is None
+    assert scene_warning(report(reference_is_gray=True)) is None
+    assert scene_warning(report(detector="none")) is None          # too small to be matched at all
+    assert scene_warning(None) is None

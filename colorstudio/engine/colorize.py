@@ -12,7 +12,6 @@ from typing import Any, Generator
 
 import numpy as np
 
-from colorstudio.core.check_messages import TURNED_DEGREES
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
@@ -26,6 +25,7 @@ from colorstudio.core.result import ChromaResult, WorkingChroma
 from colorstudio.core.single_chroma import resaturate, saturated_working
 from colorstudio.engine import methods as registry
 from colorstudio.engine.learned_methods import LEARNED, saturation_for
+from colorstudio.engine.pair_warnings import geometry_warning, mode_mismatch_warning, scene_warning
 from colorstudio.engine.progress import Progress, ReducedResult
 from colorstudio.errors import MethodError, ModelError, OutputError, PairError
 
@@ -65,37 +65,6 @@ def _pair_mode_and_report(gray: np.ndarray, reference: np.ndarray, forced: str |
     turned = abs((W / H) * (w / h) - 1) < 0.05 and abs(W / H - 1) > 0.1
     report = check_pair(gray, reference) if same_size(gray.shape, reference.shape) or turned else None
     return (*choose_mode(gray.shape, reference.shape, report), report)
-
-
-def geometry_warning(report) -> str | None:
-    """What the pair check saw that no method undoes: a mirrored or turned colour shot (the
-    result's colours are then wrong); None otherwise."""
-    if report is None:
-        return None
-    if getattr(report, "mirrored", False):
-        return "the colour shot looks mirrored (left and right swapped): flip it back first; the colours are wrong"
-    turn = abs(getattr(report, "rotation_deg", None) or 0.0)
-    if turn > TURNED_DEGREES:
-        return f"the colour shot looks turned by {turn:.0f} degrees: turn it upright first; the colours are likely wrong"
-    return None
-
-
-def mode_mismatch_warning(method: registry.Method, gray_shape, reference_shape) -> str | None:
-    """A word when a stereo-only method runs on a pair whose colour shot is smaller or of
-    another shape (what the automatic choice calls cross-camera; cyclecnn scored 10-13 dB below
-    dis+gf on such pairs); None otherwise, also for a larger shot of the same shape (it is
-    reduced to the gray's size and does as well as a same-size one). Needs no pair check."""
-    from colorstudio.core.checks import same_aspect
-    from colorstudio.engine.mode import choose_mode
-
-    if method.mode != "stereo":
-        return None
-    mode, reason = choose_mode(gray_shape, reference_shape)
-    larger = all(r >= g for r, g in zip(reference_shape[:2], gray_shape[:2]))
-    if mode == "stereo" or (larger and same_aspect(gray_shape, reference_shape)):
-        return None
-    return (f"{method.name} is made for same-size stereo pairs, and here {reason.split(': ', 1)[-1]}: "
-            f"the colours may be misplaced; ccdc (the default for such pairs) or dis+gf fit it better")
 
 
 def resolve_method(name: str | None, has_reference: bool, model: str | Path | None = None,
@@ -163,17 +132,23 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         raise PairError("the reference has no colour and the gray photo has: they seem given the "   # lose colour
                         "other way round (the gray photo comes first)")
     mode_info: dict = {}
-    pair_warning = None
+    report = None
     asked_mode = kwargs.get("mode") if ref_f is not None else None
     if ref_f is not None and (method is None or asked_mode):
         mode, reason, report = _pair_mode_and_report(gray_f, ref_f, asked_mode)
         mode_info = {"mode": mode, "mode_reason": reason}
-        pair_warning = geometry_warning(report)
         kwargs["mode"] = mode          # the method need not check the pair again
     chosen = resolve_method(method, reference is not None, model, mode_info.get("mode"))
     if asked_mode and chosen.mode and chosen.mode != asked_mode:       # the user's mode, not one chosen here
         raise MethodError(f"method '{chosen.name}' colorizes {chosen.mode} pairs only, not in "
                           f"{asked_mode} mode: pick another method, or leave the mode out")
+    pair_warning = None
+    if ref_f is not None and not reference.is_gray and chosen.aligns:
+        if report is None:             # not checked for the mode: checked for what it would warn of
+            from colorstudio.core.checks import check_pair
+
+            report = check_pair(gray_f, ref_f)
+        pair_warning = geometry_warning(report) or scene_warning(report)
     if pair_warning is None and ref_f is not None and not asked_mode:     # the user's method (or model file)
         pair_warning = mode_mismatch_warning(chosen, gray_f.shape, ref_f.shape)
     check_memory(gray.name, gray.size, reference.size if reference is not None else None, chosen.learned)

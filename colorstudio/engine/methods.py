@@ -28,6 +28,7 @@ class Method:
     learned: bool = False     # True if it needs weights from models/ (or --model)
     priority: int = 0         # higher = preferred default for its kind
     mode: str = ""            # pair methods only: "stereo", "crosscam", or "" for both
+    aligns: bool = True       # pair methods: moves each colour to where it belongs (not copy, reinhard)
 
     def load(self) -> Callable:
         module, func = self.target.split(":")
@@ -50,9 +51,10 @@ def _register_builtin() -> None:
         ("sgbm", "sgbm_warp", "OpenCV semi-global block matching, warp the reference chroma"),
         ("dis", "dis_flow_warp", "OpenCV DIS optical flow, warp the reference chroma"),
     ]:
-        register(Method(name, PAIR, summary, f"{B}:{func}"))
+        aligns = name not in ("copy", "reinhard")
+        register(Method(name, PAIR, summary, f"{B}:{func}", aligns=aligns))
         register(Method(f"{name}+gf", PAIR, summary + ", then guided-filter smoothing",
-                        f"{B}:{func}_guided", priority=1 if name == "dis" else 0))
+                        f"{B}:{func}_guided", priority=1 if name == "dis" else 0, aligns=aligns))
     register(Method("neutral", SINGLE, "no colour: the gray itself (the trivial baseline)",
                     f"{B}:neutral"))
     # Learned methods add themselves here when their modules exist (see _register_learned).
