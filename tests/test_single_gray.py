@@ -369,3 +369,21 @@ def test_a_thin_strip_is_not_enlarged_whole(shape):
     assert min(w.shape) == MIN_WORKING_SHORT_SIDE and max(w.shape) == MAX_STRIP_ENLARGEMENT * 192
     assert (w.shape[0] < w.shape[1]) == (shape[0] < shape[1])
     assert working_gray(np.zeros((40, 300), np.float32), 192).shape == (32, 240)   # mild: enlarged whole
+
+
+def test_a_thin_strips_other_views_are_sized_from_the_working_size_asked_for(tmp_path, monkeypatch):
+    # cheng's 0.75x / 1.25x views were sized from the strip's stretched working gray (32 x 1536
+    # for 192 asked), which the strip rule stretched again: 32 x 9216 and 32 x 15360, ten times
+    # the pixels of its working gray (a 20000 x 16 scan took 33 s with the ensemble)
+    path, _ = cheng_file(tmp_path)
+    seen = []
+    real = single._cheng_view
+    monkeypatch.setattr(single, "_cheng_view", lambda net, g, c, d: seen.append(g.shape) or real(net, g, c, d))
+    g, raw, _ = single._cheng_working(np.random.default_rng(0).random((16, 5000), np.float32), path, torch.device("cpu"))
+    asked = max(g.shape) // single_chroma.MAX_STRIP_ENLARGEMENT
+    assert sorted({max(s) for s in seen}) == [round(asked * f) * single_chroma.MAX_STRIP_ENLARGEMENT
+                                               for f in single.TTA_SCALES]
+    assert raw.shape[:2] == g.shape
+    seen.clear()                                   # a photo: the views at 0.75x, 1x and 1.25x its working size
+    g, _, _ = single._cheng_working(np.random.default_rng(0).random((300, 400), np.float32), path, torch.device("cpu"))
+    assert sorted({max(s) for s in seen}) == [round(max(g.shape) * f) for f in single.TTA_SCALES]

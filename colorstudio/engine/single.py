@@ -167,12 +167,15 @@ def _cheng_working(gray: np.ndarray, model, dev, working: np.ndarray | None = No
     net, meta = _resolve("cheng", model)
     net = on_device(net, dev)
     at = at or gray_reducer(gray)
-    g = working if working is not None else \
-        at(int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE)))
+    asked = int(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE))
+    g = working if working is not None else at(asked)
+    # the views' sizes follow the long side asked for, not g's: a thin strip's is stretched
+    # up to MAX_STRIP_ENLARGEMENT times it, and its views were then as many times larger again
+    base = min(max(g.shape), asked)
     cluster = cf.nearest_cluster(cf.global_descriptor(g), net.centroids.cpu().numpy())
     views = []
     for factor in TTA_SCALES if tta else (1.0,):
-        view = g if factor == 1.0 else at(round(max(g.shape) * factor))
+        view = g if factor == 1.0 else at(round(base * factor))
         for mirrored in (False, True) if tta else (False,):
             pred = _cheng_view(net, np.ascontiguousarray(view[:, ::-1]), cluster, dev)[:, ::-1] \
                 if mirrored else _cheng_view(net, view, cluster, dev)
