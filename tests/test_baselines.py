@@ -139,3 +139,22 @@ def test_guided_upsample_chroma_follows_the_full_resolution_gray():
     plain = cv2.resize(low, (160, 120), interpolation=cv2.INTER_LINEAR)
     assert up.shape == (120, 160, 2) and up.dtype == np.float32
     assert np.abs(up - truth).mean() < 0.5 * np.abs(plain - truth).mean()
+
+
+def test_the_fast_dis_presets_do_not_crash_on_a_low_image():
+    """OpenCV's DIS 'fast' / 'ultrafast' segfault on images 20-31 px high: run in a child
+    process, so that a crash fails this test instead of ending the test run."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\n"
+            "from colorstudio.core.baselines import dis_flow_warp\n"
+            "from colorstudio.engine.crosscam import initial_flow\n"
+            "rng = np.random.default_rng(0)\n"
+            "for preset in ('fast', 'ultrafast'):\n"
+            "    for h in (20, 24, 31):\n"
+            "        g, r = rng.random((h, 400), np.float32), rng.random((h, 400, 3), np.float32)\n"
+            "        assert dis_flow_warp(g, r, preset=preset).chroma.shape == (h, 400, 2)\n"
+            "        assert initial_flow(g, r[..., 0], preset).shape == (h, 400, 2)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]

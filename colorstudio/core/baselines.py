@@ -31,9 +31,21 @@ _COMMON = {"max_pixels", "gf_radius", "gf_eps"}
 # options the CLI/GUI may pass to any method; a method that has no use for one ignores it
 # (and says so in info["ignored_options"])
 _SHARED = {"side", "max_disparity", "saturation", "mode"}
-_DIS_PRESETS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
-                "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
-                "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
+DIS_PRESETS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
+               "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
+               "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
+# OpenCV's DIS 'fast' and 'ultrafast' presets crash the process (a segfault, not an exception)
+# on images 20-31 px high (measured with OpenCV 4.x, session 34; 'medium' never): under this
+# many pixels a side, 'medium' is used
+DIS_FAST_PRESETS_MIN_SIDE = 32
+
+
+def dis_flow(gray8: np.ndarray, ref8: np.ndarray, preset: str = "medium") -> np.ndarray:
+    """OpenCV DIS optical flow (H, W, 2) from ``gray8`` to ``ref8`` (uint8, same shape) with
+    ``preset`` (one of :data:`DIS_PRESETS`; 'medium' on an image too small for the others)."""
+    if min(gray8.shape[:2]) < DIS_FAST_PRESETS_MIN_SIDE:
+        preset = "medium"
+    return cv2.DISOpticalFlow_create(DIS_PRESETS[preset]).calc(gray8, ref8, None)
 
 
 # ------------------------------------------------------------------ shared steps
@@ -370,11 +382,10 @@ def dis_flow_warp_guided(gray, reference, **options) -> ChromaResult:
 def _dis_method(name, gray, reference, guided, options):
     gray, gray_w, ref_ycc, info = _prepare(name, gray, reference, options, {"preset", "blur"})
     preset = str(options.get("preset", "medium")).lower()
-    if preset not in _DIS_PRESETS:
-        raise MethodError(f"DIS preset must be one of {', '.join(_DIS_PRESETS)}, got {preset!r}")
+    if preset not in DIS_PRESETS:
+        raise MethodError(f"DIS preset must be one of {', '.join(DIS_PRESETS)}, got {preset!r}")
     g8, r8 = _matching_planes(gray_w, ref_ycc[..., 0], float(options.get("blur", 0.8)))
-    dis = cv2.DISOpticalFlow_create(_DIS_PRESETS[preset])
-    flow = dis.calc(g8, r8, None)
+    flow = dis_flow(g8, r8, preset)
     h, w = g8.shape
     map_x = flow[..., 0] + np.arange(w, dtype=np.float32)[None, :]
     map_y = flow[..., 1] + np.arange(h, dtype=np.float32)[:, None]

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core.baselines import match_luma, sgbm_disparity
+from colorstudio.core.baselines import DIS_PRESETS, dis_flow, match_luma, sgbm_disparity
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.imageio import MIN_SIDE
@@ -51,8 +51,6 @@ COARSER_SCALES = (0.8, 0.64)
 MIN_COARSE_SIDE = 32    # px: a coarser pass smaller than this is skipped (DIS needs 12 px, the net 16)
 _SHARED = {"side", "max_disparity", "saturation"}       # accepted, not used here
 INITS = ("auto", "flow", "stereo")
-_DIS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
-        "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
 _CACHE: dict[tuple, tuple[CCDC, dict]] = {}
 
 
@@ -119,7 +117,7 @@ def initial_flow(gray_w: np.ndarray, ref_luma: np.ndarray, preset: str = "medium
     g = cv2.GaussianBlur(gray_w, (0, 0), max(0.8, 0.4 * factor))
     r = cv2.GaussianBlur(ref_up, (0, 0), 0.8)
     to8 = lambda a: np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return cv2.DISOpticalFlow_create(_DIS[preset]).calc(to8(g), to8(r), None)
+    return dis_flow(to8(g), to8(r), preset)
 
 
 def stereo_initial_flow(gray_w: np.ndarray, ref_luma: np.ndarray, preset: str = "medium") -> np.ndarray:
@@ -211,8 +209,8 @@ def _check(gray, reference, options) -> tuple[np.ndarray, np.ndarray, list[str]]
     if reference.ndim != 3 or reference.shape[2] != 3 or min(reference.shape[:2]) < 2:
         raise MethodError(f"method 'ccdc' needs an RGB reference, got shape {reference.shape}")
     if preset := options.get("preset"):
-        if preset not in _DIS:
-            raise MethodError(f"DIS preset must be one of {', '.join(_DIS)}, got {preset!r}")
+        if preset not in DIS_PRESETS:
+            raise MethodError(f"DIS preset must be one of {', '.join(DIS_PRESETS)}, got {preset!r}")
     ignored = sorted(k for k in set(options) & _SHARED if options[k] is not None)
     return np.clip(gray, 0, 1), np.clip(reference, 0, 1), ignored
 
