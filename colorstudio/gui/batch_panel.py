@@ -39,6 +39,7 @@ class BatchPanel(QWidget):
     finishedBatch = Signal(int, int)
     planned = Signal()
     itemOpened = Signal(object)        # BatchItem: a row double-clicked, to look at in the main view
+    outDirChanged = Signal(str)        # the output folder as typed or chosen ('': beside the photos)
 
     def __init__(self, out_dir: Path | None = None, parent: QWidget | None = None,
                  options: Callable[[], dict] | None = None):
@@ -125,8 +126,13 @@ class BatchPanel(QWidget):
         for c in options if options is not None else choices():
             label = "Automatic (best for each item)" if c.method is None else c.label
             self.method_box.addItem(label, c)
+        if current is not None:
+            self.select_method(current.key)
+
+    def select_method(self, key: str) -> None:
+        """Pick the method whose picker key is ``key`` (Automatic stays if it is not offered)."""
         for i in range(self.method_box.count()):
-            if current is not None and self.method_box.itemData(i).key == current.key:
+            if self.method_box.itemData(i).key == key:
                 self.method_box.setCurrentIndex(i)
 
     def add_inputs(self, paths: list[Path | str]) -> None:
@@ -246,6 +252,7 @@ class BatchPanel(QWidget):
     def _out_dir_edited(self) -> None:
         text = self.out_edit.text().strip()
         self.fixed_out = Path(text).expanduser() if text else None
+        self.outDirChanged.emit(text)
         if self.out_dir() != self.plan.out_dir and self.inputs and not self.is_running():
             self._replan()
 
@@ -367,7 +374,9 @@ class BatchPanel(QWidget):
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if paths_from_mime(event.mimeData()) and not self.is_running():
+        # also while a batch runs (what is dropped waits for it: add_inputs): a drop refused
+        # here went on to the main window, which opened it in place of the photos shown
+        if paths_from_mime(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QLabel, QMainWin
 from colorstudio import paths
 from colorstudio.engine import model_catalog
 from colorstudio.errors import ColorStudioError
-from colorstudio.gui import gui_thread_gc, jobs
+from colorstudio.gui import batch_preferences, gui_thread_gc, jobs
 from colorstudio.gui.batch_panel import BatchPanel
 from colorstudio.gui.compare_view import CompareView
 from colorstudio.gui.diagnostics_dock import DiagnosticsDock
@@ -89,6 +89,7 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultVi
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics)
         self.batch = BatchPanel(self.settings.output_dir, options=self.engine_options)
         self.batch.itemOpened.connect(self.open_batch_item)
+        batch_preferences.restore_and_remember(self.batch, self.settings)
         self.batch_dock = self._dock("Batch", "batch_dock", self.batch, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.batch_dock.hide()
 
@@ -101,7 +102,7 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultVi
         self.statusBar().addPermanentWidget(readout_end)
         self.zoom_label = QLabel("")
         self.zoom_label.setContentsMargins(6, 0, 6, 0)
-        self.zoom_label.setToolTip("Zoom: photo pixels per screen pixel (Z: fit ↔ 100%)")
+        self.zoom_label.setToolTip("Zoom: screen pixels per photo pixel, 100% = one for one (Z: fit ↔ 100%)")
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.compare.zoomChanged.connect(
             lambda zoom: self.zoom_label.setText(f"{zoom:.0%}" if self.inputs is not None and zoom > 0 else ""))

@@ -158,6 +158,34 @@ class Settings:
     def jpeg_quality(self, value: int) -> None:
         self._q.setValue("export/jpeg_quality", int(value))
 
+    # -- the batch queue's own choices
+    @property
+    def batch_folder(self) -> str | None:
+        """The batch queue's output folder as last typed or chosen ('': a 'colorized' folder
+        beside the photos; a relative one is taken beside them), None if never set."""
+        return self._str("batch/folder") if self._q.contains("batch/folder") else None
+
+    @batch_folder.setter
+    def batch_folder(self, text: str) -> None:
+        self._q.setValue("batch/folder", text)
+
+    @property
+    def batch_skip_existing(self) -> bool:
+        return self._str("batch/skip_existing", "false").lower() == "true"
+
+    @batch_skip_existing.setter
+    def batch_skip_existing(self, value: bool) -> None:
+        self._q.setValue("batch/skip_existing", "true" if value else "false")
+
+    @property
+    def batch_method(self) -> str:
+        """The batch method's picker key (see :mod:`model_catalog`), '' for Automatic."""
+        return self._str("batch/method")
+
+    @batch_method.setter
+    def batch_method(self, key: str) -> None:
+        self._q.setValue("batch/method", key or "")
+
     # -- recent files (each entry: a JSON list of the paths opened together; '|' is a legal
     # character of file names, so the paths joined by '|' of older settings are read only)
     def recent(self) -> list[list[Path]]:

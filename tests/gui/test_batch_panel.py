@@ -194,6 +194,25 @@ def test_photos_added_while_a_batch_runs_join_the_queue_when_it_ends(qtbot, pane
     assert panel.start_button.isEnabled()
 
 
+def test_a_drop_on_the_queue_while_a_batch_runs_waits_for_it_and_does_not_reach_the_window(
+        qtbot, panel, tmp_path, monkeypatch):
+    from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent
+
+    start_slow_batch(qtbot, panel, tmp_path, monkeypatch)
+    later = write_pair(tmp_path / "later", "q0", seed=1)[0]
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(later))])
+    enter = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    panel.dragEnterEvent(enter)
+    assert enter.isAccepted()          # refused, Qt hands the drag on to the main window, which opens it
+    panel.add_inputs([later])          # what dropEvent does with it
+    assert "1 more file or folder to look through when this batch ends" in panel.status.text()
+    panel.cancel()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=60000)
+
+
 def test_clear_while_the_queue_is_being_planned_stays_clear(qtbot, panel, tmp_path, monkeypatch):
     real = panel_module._plan_steps
 

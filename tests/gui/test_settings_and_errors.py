@@ -101,3 +101,29 @@ def test_the_method_chosen_for_pairs_outlives_one_chosen_for_a_single_gray(qtbot
     assert window.side.current_choice().key == "method:cheng"
     again = Settings()
     assert again.model_choice(True) == "method:sgbm+gf" and again.model_choice(False) == "method:cheng"
+
+
+def test_the_batch_queues_folder_skip_box_and_method_outlive_the_window(qtbot, settings, tmp_path):
+    from colorstudio.gui.main_window import MainWindow
+
+    first = MainWindow(settings)
+    first.force_close = True
+    qtbot.addWidget(first)
+    panel = first.batch
+    panel.out_edit.setText(str(tmp_path / "my results"))      # typed in, then Enter
+    panel.out_edit.editingFinished.emit()
+    panel.skip_box.setChecked(True)
+    index = next(i for i in range(panel.method_box.count()) if panel.method_box.itemData(i).key == "method:dis+gf")
+    panel.method_box.setCurrentIndex(index)
+    panel.method_box.activated.emit(index)                     # as a user's pick does
+    first.close()
+
+    again = MainWindow(Settings())
+    again.force_close = True
+    qtbot.addWidget(again)
+    assert again.batch.out_dir() == tmp_path / "my results"
+    assert again.batch.skip_box.isChecked()
+    assert again.batch.method_box.currentData().key == "method:dis+gf"
+    again.batch.set_out_dir(None)                              # back to "beside the photos"
+    assert Settings().batch_folder == "" and not again.batch.out_edit.text()
+    again.close()
