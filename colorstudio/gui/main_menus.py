@@ -5,7 +5,7 @@ A mixin of :class:`colorstudio.gui.main_window.MainWindow`: the actions call its
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from colorstudio.gui.compare_view import RESULT, SIDE_BY_SIDE, SPLIT
 from colorstudio.gui.settings import DEVICES
@@ -57,16 +57,21 @@ class MainMenus:
         self.follow_full_screen()
 
     def follow_full_screen(self) -> None:
-        """The menu's check and Escape follow the window's state, however it changed (F11, the
-        window manager, a restored geometry)."""
-        full = self.isFullScreen()
-        self.full_screen_action.setChecked(full)
-        self.leave_full_screen.setEnabled(full)
+        """The menu's check follows the window's state, however it changed (F11, the window
+        manager, a restored geometry)."""
+        self.full_screen_action.setChecked(self.isFullScreen())
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.WindowStateChange and hasattr(self, "leave_full_screen"):
+        if event.type() == QEvent.Type.WindowStateChange and hasattr(self, "full_screen_action"):
             self.follow_full_screen()
         super().changeEvent(event)
+
+    def escape(self) -> None:
+        """Escape: cancels the running Colorize; with none, leaves full screen (never enters it)."""
+        if self.worker is not None:
+            self.cancel_job()
+        elif self.isFullScreen():
+            self.toggle_full_screen()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -113,9 +118,6 @@ class MainMenus:
             view.addAction(dock.toggleViewAction())
         self.full_screen_action = self._action(view, "F&ull screen", self.toggle_full_screen, "F11")
         self.full_screen_action.setCheckable(True)
-        self.leave_full_screen = QShortcut(QKeySequence("Escape"), self,
-                                           activated=lambda: self.isFullScreen() and self.toggle_full_screen())
-        self.leave_full_screen.setEnabled(False)                    # Escape leaves full screen only
         view.addSeparator()
         self._build_monitor_menu(view)
         self.palette_actions = self._choice_menu(view.addMenu("Diagnostic co&lours"), PALETTE_LABELS,
@@ -123,6 +125,8 @@ class MainMenus:
 
         tools = bar.addMenu("&Tools")
         self.colorize_action = self._action(tools, "&Colorize", self.colorize, "Ctrl+R")
+        self.cancel_action = self._action(tools, "C&ancel colorizing", self.escape, "Escape",
+                                          "cancel the running Colorize (with none, Escape leaves full screen)")
         self._action(tools, "&Batch queue", self.show_batch, "Ctrl+B")
         self._action(tools, "&Fine-tune on my camera pairs…", self.open_finetune_wizard)
         self._action(tools, "Choose the &output folder…", self.choose_output_folder)
@@ -146,12 +150,13 @@ class MainMenus:
         """Colorize only with photos open and no job running; the blink key only in the result
         alone view with a result; previous/next only with two results or more."""
         self.colorize_action.setEnabled(self.side.colorize_button.isEnabled())
+        self.cancel_action.setEnabled(self.worker is not None)
         self.before_action.setEnabled(self.compare.mode == RESULT and self.result is not None)
         for action in self.other_result_actions:
             action.setEnabled(len(self.history.entries) > 1)
 
     def _enable_menu_actions(self) -> None:
-        for action in [self.colorize_action, self.before_action, *self.other_result_actions]:
+        for action in [self.colorize_action, self.cancel_action, self.before_action, *self.other_result_actions]:
             action.setEnabled(True)
 
     def set_device(self, key: str) -> None:

@@ -139,6 +139,9 @@ class ResultViews:
         self.history.replace(self.result, shown)
         if self.before_result is self.result:
             self.before_result = shown
+        if self.worker is not None:          # a Colorize started meanwhile: kept, not shown over its
+            self.result = shown              # progress and preview (its own result comes next)
+            return
         self._show_result(shown)
         c = shown.colorization
         applied = (f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "

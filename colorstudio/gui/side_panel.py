@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
 from colorstudio.engine import methods
 from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.engine.model_catalog import AUTO_KEY, Choice
+from colorstudio.errors import MethodError
 
 
 STRENGTH_MAX_PERCENT = 200     # the strength slider's range: 0 .. 2x the predicted saturation
@@ -154,7 +155,6 @@ class SidePanel(QWidget):
         self.picker.setCurrentIndex(keys.index(selected_key) if selected_key in keys else
                                     keys.index(AUTO_KEY) if AUTO_KEY in keys else 0)
         self.picker.blockSignals(False)
-        self.strength_box.setVisible(not is_pair)
         self._show_summary()
 
     def current_choice(self) -> Choice | None:
@@ -176,6 +176,7 @@ class SidePanel(QWidget):
     def _show_summary(self) -> None:
         c = self.current_choice()
         self.summary.setText(c.tooltip if c else "")
+        self.strength_box.setVisible(not self._is_pair and self._has_strength())
         self.strength_default.setText(f"Default colour strength (×{self.default_strength():.2f})")
         if self.strength_default.isChecked():   # the greyed slider shows where the default is
             self.strength_slider.setValue(round(100 * self.default_strength()))
@@ -186,6 +187,18 @@ class SidePanel(QWidget):
         if self.strength_default.isChecked():
             return None
         return self.strength_slider.value() / 100.0
+
+    def _has_strength(self) -> bool:
+        """Whether the method picked for a single gray has a colour strength: the learned ones
+        do, 'neutral' (the gray itself) does not."""
+        c = self.current_choice()
+        if c is not None and c.model is not None:
+            return True
+        try:
+            method = methods.get(c.method) if c is not None and c.method else methods.default_for(methods.SINGLE)
+        except (MethodError, ValueError):
+            return True
+        return method.learned
 
     def default_strength(self) -> float:
         """The benchmark's saturation factor for the method picked (Automatic: the default one)."""

@@ -190,3 +190,31 @@ def test_the_picker_follows_a_models_folder_deleted_and_made_again(qtbot, window
     weights.write_bytes(STAND_IN_WEIGHTS)
     qtbot.waitUntil(lambda: any(window.side.picker.itemData(i) == f"model:{weights}"
                                 for i in range(window.side.picker.count())), timeout=5000)
+
+
+def test_escape_cancels_a_running_colorize_and_the_tools_menu_says_so(qtbot, window, pair_files):
+    import threading
+
+    from test_main_window import open_pair
+
+    open_pair(qtbot, window, *pair_files)
+    release = threading.Event()
+
+    def job():                                   # a colorization that lasts until it is cancelled
+        while not release.wait(0.02):
+            yield None
+    window._run(job, on_done=lambda _: None)
+    try:
+        window._update_menu_states()             # the Tools menu opened during the job
+        assert window.cancel_action.isEnabled() and window.cancel_action.shortcut().toString() == "Esc"
+        window.toggle_full_screen()
+        with qtbot.waitSignal(window.worker.cancelled, timeout=10000):
+            qtbot.keyClick(window, Qt.Key.Key_Escape)
+        assert window.side.status.text() == "Cancelled." and window.isFullScreen()   # the job, not the screen
+        qtbot.keyClick(window, Qt.Key.Key_Escape)                                  # nothing runs: leaves it
+        assert not window.isFullScreen()
+    finally:
+        release.set()
+    window._update_menu_states()
+    assert not window.cancel_action.isEnabled()
+    window._enable_menu_actions()

@@ -18,7 +18,10 @@ def test_the_colour_strength_of_a_single_gray_reaches_the_method(qtbot, window, 
     side = window.side
     assert not side.strength_box.isHidden() and not side.strength_slider.isEnabled()
     assert "saturation" not in window.engine_options()        # the method's benchmark default
+    assert side.select("method:neutral")
+    assert side.strength_box.isHidden()                       # the gray itself: no colour to strengthen
     assert side.select("method:hsv2stage")
+    assert not side.strength_box.isHidden()
     assert side.strength_default.text() == f"Default colour strength (×{DEFAULT_SATURATION['hsv2stage']:.2f})"
     side.strength_default.setChecked(False)                   # starts from the method's default
     assert side.strength_slider.value() == round(100 * DEFAULT_SATURATION["hsv2stage"])
@@ -176,3 +179,25 @@ def test_an_export_made_while_the_strength_caught_up_keeps_its_confirmation(qtbo
     side.strength_slider.setValue(140)                           # a later change: said once, not added up
     qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.4, timeout=20000)
     assert side.status.text().count("Colour strength") == 1 and "×1.40" in side.status.text()
+
+
+def test_a_strength_change_ending_while_a_new_colorize_runs_does_not_say_done_over_it(qtbot, window, pair_files):
+    from dataclasses import replace
+
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    shown = colorize(qtbot, window, "hsv2stage")
+    c = shown.colorization
+    restrengthened = replace(shown, colorization=replace(c, info={**c.info, "saturation": 1.9,
+                                                                   "strength_seconds": 0.1}))
+    window.worker = object()                   # a Colorize with another method has started
+    window.side.set_progress(0.3, "colorizing with cheng")
+    window.side.set_status("Colorizing…")
+    try:
+        window._show_restrengthened(restrengthened)
+        assert window.side.progress.format().endswith("colorizing with cheng")   # not "done"
+        assert window.side.status.text() == "Colorizing…"
+        assert window.result is restrengthened                                   # kept, at its strength
+        assert window.history.entries[-1].shown is restrengthened
+    finally:
+        window.worker = None
