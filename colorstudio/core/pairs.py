@@ -236,6 +236,13 @@ def _pairs_by_exact_name(grays: list[_File], colours: list[_File], name_of) -> l
     return pairs if all(c is not None for _, c in pairs) else None
 
 
+def without_gray_tag(stem: str) -> str:
+    """'scene_mono' -> 'scene': a gray photo's name tag as pairs are found by (_mono, -gray,
+    _grey, any case) dropped from the end; a tag inside the name stays ('my_monolith')."""
+    m = _TAG_RE.match(stem)
+    return m["base"] if m and _ROLES.get(m["tag"].lower()) == GRAY else stem
+
+
 def _base_name(f: _File) -> str:
     m = _TAG_RE.match(f.path.stem)
     return m["base"] if m else f.path.stem

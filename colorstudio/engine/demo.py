@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from colorstudio import paths
-from colorstudio.core.pairs import discover
+from colorstudio.core.earlier_results import RESULT_SUFFIX
+from colorstudio.core.pairs import discover, without_gray_tag
 from colorstudio.engine.colorize import colorize_files
 from colorstudio.errors import ColorStudioError, OutputError
 
@@ -48,7 +49,7 @@ def run_demo(out_dir: str | Path = "colorstudio-demo", open_app: bool = True) ->
     except OSError as e:
         raise OutputError(f"cannot create {out_dir.resolve()} ({e.strerror}): run the demo in a folder "
                           f"you can write to, or give one with -o") from None
-    out = out_dir / f"{gray.stem.replace('_mono', '')}_colorized.png"
+    out = out_dir / f"{without_gray_tag(gray.stem)}{RESULT_SUFFIX}.png"
     result = colorize_files(gray, reference, out, diagnostics_dir=out_dir / "diagnostics")
     print(f"colorized {gray.name} with {reference.name} using {result.method} "
           f"in {result.seconds:.2f} s -> {out}", file=sys.stderr)

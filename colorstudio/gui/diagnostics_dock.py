@@ -94,7 +94,6 @@ class DiagnosticsDock(QDockWidget):
         self.setObjectName("diagnostics_dock")
         self.tabs = QTabWidget()
         self.palette = maps.DEFAULT_PALETTE
-        self._last: tuple | None = None            # the diagnostics shown, to redraw in other colours
         self.confidence = MapGrid(CONFIDENCE_CMAP, "confidence (green high)")
         self.curve = CurvePlot()
         self.visibility = MapGrid(SIGNED_CMAP, visibility_caption("red", "green"))
@@ -147,7 +146,6 @@ class DiagnosticsDock(QDockWidget):
         Only the tab in front is drawn now; the others when they are first shown (:meth:`render`),
         so a new result never holds the GUI thread for long.
         """
-        self._last = (diagnostics, info, frame_wh)
         arrays = {k: v for k, v in diagnostics.items() if isinstance(v, np.ndarray) and not is_picture_key(k)}
         todo: dict[str, Any] = {}
         conf = {k: v for k, v in arrays.items() if k.startswith("confidence") and v.ndim == 2}
@@ -220,15 +218,12 @@ class DiagnosticsDock(QDockWidget):
         self.render(front)
 
     def set_palette(self, palette: str) -> None:
-        """The confidence and visibility maps' two colours (maps.PALETTES); what is shown is
-        redrawn in them."""
+        """The confidence and visibility maps' two colours (maps.PALETTES): what is shown is
+        recoloured in place (no new plot items: fast), what is drawn later is drawn in them."""
         low, high = PALETTE_WORDS[palette]
         self.palette = palette
-        for grid, cmap, label in ((self.confidence, confidence_cmap(palette), f"confidence ({high} high)"),
-                                  (self.visibility, signed_cmap(palette), visibility_caption(low, high))):
-            grid.cmap, grid.label, grid._layout_key = cmap, label, None     # rebuilt at the next show
-        if self._last is not None and self.shown:
-            self.show_diagnostics(*self._last)
+        self.confidence.recolour(confidence_cmap(palette), f"confidence ({high} high)")
+        self.visibility.recolour(signed_cmap(palette), visibility_caption(low, high))
 
     def render(self, title: str) -> None:
         """Draw a tab's content if it has not been drawn for the current result."""

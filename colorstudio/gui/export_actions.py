@@ -13,12 +13,19 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from colorstudio import paths
 from colorstudio.core.colour_management import profile_name
+from colorstudio.core.earlier_results import RESULT_SUFFIX
 from colorstudio.core.image_write import free_path, output_notes, same_file
+from colorstudio.core.pairs import without_gray_tag
 from colorstudio.gui import jobs
 from colorstudio.errors import OutputError
 from colorstudio.gui.error_dialog import show_error
-from colorstudio.gui.export_dialog import ExportDialog
+from colorstudio.gui.export_dialog import ALIASES, SIXTEEN_BIT, ExportDialog
 from colorstudio.gui.workers import GeneratorWorker
+
+
+def output_stem(name: str) -> str:
+    """'scene_mono' -> 'scene_colorized'; a tag inside the name stays ('my_monolith')."""
+    return without_gray_tag(name) + RESULT_SUFFIX
 
 
 class ExportActions:
@@ -31,7 +38,7 @@ class ExportActions:
             self.inputs.gray.path.parent if self.inputs else Path.home())
         if paths.in_examples(folder):   # the sample pair: not into the app's own folder
             folder = paths.results_home()
-        name = (self.inputs.name if self.inputs else "result").replace("_mono", "") + "_colorized"
+        name = output_stem(self.inputs.name if self.inputs else "result")
         if len(self.history.entries) > 1 and self.result is not None:
             name += "_" + re.sub(r"[^\w.+-]+", "-", self.result.colorization.method)
         return folder / name
@@ -44,8 +51,10 @@ class ExportActions:
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         opts = dialog.options()
-        self.settings.export_format = opts.path.suffix.lower()
-        self.settings.export_bit_depth = opts.bit_depth or 0
+        fmt = ALIASES.get(opts.path.suffix.lower(), opts.path.suffix.lower())    # '.tiff' is '.tif'
+        self.settings.export_format = fmt
+        if fmt in SIXTEEN_BIT:         # an 8-bit-only format had no choice: the remembered one stays
+            self.settings.export_bit_depth = opts.bit_depth or 0
         self.settings.jpeg_quality = opts.jpeg_quality
         c = self.result.colorization
         if any(p is not None and p.path is not None and same_file(opts.path, p.path) for p in (c.gray, c.reference)):

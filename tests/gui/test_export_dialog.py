@@ -189,3 +189,44 @@ def test_bmp_is_listed_and_a_format_that_cannot_be_written_is_refused_in_one_lin
     dialog.path_edit.setText(str(tmp_path / "photo.final"))          # dots of the name's own: no refusal
     assert dialog.problem() == "" and not dialog.problem_label.isVisibleTo(dialog)
     assert dialog.options().path == tmp_path / "photo.final.bmp"
+
+
+def test_the_suggested_name_drops_only_a_trailing_gray_tag(qtbot, window, tmp_path):
+    from gui_helpers import write_pair
+    from test_main_window import open_pair
+
+    mono, colour = write_pair(tmp_path / "photos", "my_monolith")      # my_monolith_mono.png + _color.png
+    open_pair(qtbot, window, mono, colour)
+    assert window._default_output().name == "my_monolith_colorized"     # was 'mylith_colorized'
+    lone_gray = mono.rename(mono.with_name("Harbour_MONO.png"))          # opened alone: named by its stem
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_pair(lone_gray, None)
+    assert window._default_output().name == "Harbour_colorized"
+
+
+def test_the_next_export_dialog_shows_the_format_and_bit_depth_chosen_last(qtbot, window, pair_files, tmp_path,
+                                                                            monkeypatch):
+    from colorstudio.gui.export_dialog import ExportOptions
+    from test_main_window import colorize, open_pair
+
+    open_pair(qtbot, window, *pair_files)
+    colorize(qtbot, window, "dis+gf")
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: ExportDialog.DialogCode.Accepted)
+    written = []
+    monkeypatch.setattr(window, "export_to", lambda path, bit_depth, *a: written.append((path.name, bit_depth)))
+
+    def export(name, bit_depth):
+        monkeypatch.setattr(ExportDialog, "options", lambda self: ExportOptions(tmp_path / name, bit_depth, 90, None))
+        window.export_dialog()
+        following = ExportDialog(tmp_path / "next", window.settings.export_format, window.settings.export_bit_depth)
+        qtbot.addWidget(following)
+        return following
+
+    after_tiff = export("x.tiff", 16)                       # typed with the longer spelling
+    assert after_tiff.format_box.currentData() == ".tif" and after_tiff.depth_box.currentData() == 16
+    after_jpeg = export("x.jpeg", None)                     # 8 bit only: no bit depth was chosen
+    assert after_jpeg.format_box.currentData() == ".jpg"
+    assert window.settings.export_bit_depth == 16           # the 16 chosen for PNG/TIFF is kept
+    after_png = export("x.png", None)                       # 'as the gray photo' chosen for a PNG
+    assert after_png.format_box.currentData() == ".png" and after_png.depth_box.currentData() == 0
+    assert written == [("x.tiff", 16), ("x.jpeg", None), ("x.png", None)]
