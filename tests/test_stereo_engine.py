@@ -37,7 +37,7 @@ def pair():
 
 def test_full_resolution_chroma_only(model_file, pair):
     res = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, working_pixels=4000,
-                                 side="right", max_disparity=12)
+                                 match_side="right", max_disparity=12)
     assert res.chroma.shape == (101, 143, 2) and res.chroma.dtype == np.float32
     assert res.info["working_size"][0] < 143        # ran at a working size, upsampled back
     rgb = compose(pair.gray, res.chroma)
@@ -46,7 +46,7 @@ def test_full_resolution_chroma_only(model_file, pair):
 
 
 def test_diagnostics_content(model_file, pair):
-    res = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, side="left",
+    res = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, match_side="left",
                                  max_disparity=12, min_disparity=2)
     d = res.diagnostics
     h, w = res.info["working_size"][1], res.info["working_size"][0]
@@ -72,7 +72,7 @@ def test_estimates_side_and_range_itself(model_file, pair):
 def test_smaller_reference_is_accepted(model_file, pair):
     import cv2
     small = cv2.resize(pair.reference, (72, 51), interpolation=cv2.INTER_AREA)
-    res = stereo.colorize_stereo(pair.gray, small, model=model_file, side="right", max_disparity=12)
+    res = stereo.colorize_stereo(pair.gray, small, model=model_file, match_side="right", max_disparity=12)
     assert res.chroma.shape == (101, 143, 2)
 
 
@@ -154,10 +154,10 @@ def test_denoise_chroma_removes_reference_noise_and_keeps_an_edge_the_gray_has()
 
 def test_thread_option_is_reported_and_torch_setting_restored(model_file, pair):
     before = torch.get_num_threads()
-    res = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, side="right",
+    res = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, match_side="right",
                                  max_disparity=12, threads=1)
     assert res.info["threads"] == 1 and torch.get_num_threads() == before
-    auto = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, side="right", max_disparity=12)
+    auto = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, match_side="right", max_disparity=12)
     from colorstudio.engine.cpu_threads import outer_threads
 
     assert 1 <= auto.info["threads"] <= outer_threads()    # the cores other programs leave free
@@ -214,4 +214,5 @@ def test_a_pair_with_no_parallax_is_searched_on_both_sides_of_zero_and_a_measure
     assert lo <= -stereo.PAST_ZERO_PX + 0.01 and hi > 0, far.info
     mono = load_photo(examples / "motorcycle_mono.png").gray_float()
     near = stereo.colorize_stereo(mono, colour, model=model_file, working_pixels=20_000)
-    assert near.info["side"] == "left" and near.info["disparity_range"][1] <= 0, near.info
+    assert near.info["match_side"] == "left" and near.info["disparity_range"][1] <= 0, near.info
+    assert near.info["side"] == "right"           # the colour camera, as `colorstudio check` says

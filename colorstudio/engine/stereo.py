@@ -57,6 +57,9 @@ def get_model(path: str | os.PathLike | None):
     return load_once(_CACHE, key, lambda: for_inference(load_model(path, kind="cyclecnn")), keep_one=True)
 
 
+OTHER_SIDE = {"left": "right", "right": "left"}
+
+
 def _disparity_range(gray, ref, side, max_disparity, min_disparity):
     """(side 'left'|'right', d_lo, d_hi) of x_ref - x_gray in gray pixels to search, and the
     pair report. A user's ``max_disparity``/``min_disparity`` (magnitudes) are taken as they
@@ -107,12 +110,17 @@ def _rectified_range(quality: dict, side: str, side_given: bool,
 
 
 def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_disparity=None,
-                    min_disparity=None, side=None, working_pixels: int = DEFAULT_WORKING_PIXELS,
+                    min_disparity=None, side=None, match_side=None,
+                    working_pixels: int = DEFAULT_WORKING_PIXELS,
                     rectify: bool = True, use_gca: bool = True, use_refine: bool = True,
                     match_tone: bool = True, fast_volume: bool = True, device=None,
                     defer_full_size: bool = False, **options) -> ChromaResult:
     """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc.
 
+    ``side``: where the colour camera is, 'left' or 'right' (as ``--side`` and the sgbm
+    method); ``match_side``: where the gray's matches lie in the reference, 'right' when
+    x_ref > x_gray (the nets' and :func:`colorstudio.core.checks.check_pair`'s ``colour_side``),
+    which is the opposite. Give one or none (measured). ``info`` reports both.
     ``fast_volume``: search the largest disparity range that needs no candidate padding
     (60 px for the shipped model: 16 low-resolution candidates instead of 17 padded to 24) when
     the pair's disparity span allows the same working size as the trained 64 px.
@@ -135,8 +143,14 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     H, W = gray.shape
     if reference.shape[:2] != (H, W):
         reference = cv2.resize(reference, (W, H), interpolation=cv2.INTER_CUBIC)
-    side_given = side is not None
-    side, d_lo, d_hi, report = _disparity_range(gray, reference, side, max_disparity, min_disparity)
+    if side is not None:
+        if side not in OTHER_SIDE:
+            raise MethodError(f"side must be 'left' or 'right', got {side!r}")
+        if match_side is not None and match_side != OTHER_SIDE[side]:
+            raise MethodError(f"side={side!r} (the colour camera) and match_side={match_side!r} disagree")
+        match_side = OTHER_SIDE[side]      # a camera to the right sees things further left
+    side_given = match_side is not None
+    match_side, d_lo, d_hi, report = _disparity_range(gray, reference, match_side, max_disparity, min_disparity)
     rect = None
     info = {"device": str(dev)}
     if ignored := sorted(k for k in set(options) & {"saturation"} if options[k] is not None):
@@ -149,10 +163,10 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         if rect.applied:
             gray_w, ref_w = rect.gray_rect, rect.reference_rect
             if max_disparity is None:
-                side, d_lo, d_hi = _rectified_range(rect.quality, side, side_given, past_zero_for(report))
+                match_side, d_lo, d_hi = _rectified_range(rect.quality, match_side, side_given, past_zero_for(report))
         else:
             rect = None
-    info.update(side=side, disparity_range=[round(d_lo, 1), round(d_hi, 1)])
+    info.update(side=OTHER_SIDE[match_side], match_side=match_side, disparity_range=[round(d_lo, 1), round(d_hi, 1)])
     if rect is None:
         gray_w, ref_w = gray, reference
 
@@ -173,7 +187,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     sx = wh[0] / gray_w.shape[1]
     g_small = cv2.resize(gray_w, wh, interpolation=cv2.INTER_AREA)
     r_small = cv2.resize(ref_w, wh, interpolation=cv2.INTER_AREA)
-    offset = int(math.floor(d_lo * sx)) - 1 if side == "right" else int(math.ceil(d_hi * sx)) + 1
+    offset = int(math.floor(d_lo * sx)) - 1 if match_side == "right" else int(math.ceil(d_hi * sx)) + 1
     r_small = shift_columns(r_small, offset)
     info.update(working_size=list(wh), offset_px=offset, scale=round(sx, 4), searched_disparity=max_d)
 
@@ -184,7 +198,8 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     r_t = torch.from_numpy(r_ycc).permute(2, 0, 1)[None].contiguous()
     info["threads"] = threads = inference_threads(options.get("threads"), load=window.load)
     with torch.no_grad(), torch_threads(threads):
-        out = to_cpu(on_device(net, dev)(g_t.to(dev), r_t.to(dev), max_d, side, use_gca, use_refine, keep_weights=False))
+        out = to_cpu(on_device(net, dev)(g_t.to(dev), r_t.to(dev), max_d, match_side, use_gca, use_refine,
+                                         keep_weights=False))
     info["candidates"] = int(out["candidates"])
     chroma_small = out["chroma"][0].permute(1, 2, 0).clamp(0, 1).numpy()
     disparity = (out["disparity"][0, 0].numpy() + offset) / sx
