@@ -16,6 +16,7 @@ from pathlib import Path
 
 from colorstudio import __version__, paths
 from colorstudio.errors import ColorStudioError
+from colorstudio.stop_signals import Stopped, put_back, stop_as_ctrl_c_on
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -112,11 +113,17 @@ def cmd_batch(args) -> int:
         _say("nothing to colorize: no pairs or gray photos found")
         return EXIT_BAD_INPUT
     _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
-    for p in run_batch(plan, method=args.method, model=_model_path(args.model), options=_options(args),
-                       jpeg_quality=args.jpeg_quality):
-        if p.status in (DONE, FAILED):
-            mark = "ok  " if p.status == DONE else "FAIL"
-            _say(f"[{p.index + 1}/{p.total}] {mark} {p.message}")
+    try:
+        for p in run_batch(plan, method=args.method, model=_model_path(args.model), options=_options(args),
+                           jpeg_quality=args.jpeg_quality):
+            if p.status in (DONE, FAILED):
+                mark = "ok  " if p.status == DONE else "FAIL"
+                _say(f"[{p.index + 1}/{p.total}] {mark} {p.message}")
+    except KeyboardInterrupt:              # what is written stays: say how to go on from there
+        n = sum(i.status == DONE for i in plan.items)
+        _say(f"stopped after {n} of {len(plan.items)} written; the same command with --skip-existing "
+             "goes on with the rest")
+        raise
     done = [i for i in plan.items if i.status == DONE]
     failed = [i for i in plan.items if i.status == FAILED]
     _say(f"summary: {len(done)} written, {len(failed)} failed, {len(plan.unmatched)} skipped")
@@ -345,11 +352,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _guarded(run) -> int:
     """Run a command: user errors as one line, bugs as one line + the log file."""
+    before = stop_as_ctrl_c_on()
     try:
         return run()
     except ColorStudioError as e:
         _say(f"colorstudio: error: {e}")
         return EXIT_BAD_INPUT
+    except Stopped as e:
+        _say(f"colorstudio: stopped ({e.name})")
+        return 128 + e.signum
     except KeyboardInterrupt:
         _say("colorstudio: interrupted")
         return EXIT_INTERRUPTED
@@ -367,6 +378,8 @@ def _guarded(run) -> int:
         if os.environ.get("COLORSTUDIO_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL
+    finally:
+        put_back(before)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The CLI contract: exit codes, one-line errors, never overwriting inputs, batch going on."""
+import os
 import subprocess
 import sys
 
@@ -346,3 +347,37 @@ def test_an_interrupted_batch_goes_on_where_it_stopped_with_skip_existing(small_
     assert sorted(p.name for p in out.iterdir()) == ["a_colorized.png", "b_colorized.png", "c_colorized.png"]
     assert main(["batch", str(folder), "-o", str(out), "--method", "neutral", "--skip-existing"]) == 0
     assert "nothing left to colorize" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_a_kill_during_a_write_leaves_no_hidden_part_file_and_says_how_to_go_on(
+        small_pair_files, tmp_path, capsys, monkeypatch, signame):
+    import shutil
+    import signal
+
+    from colorstudio.core import image_write
+
+    gray, _ = small_pair_files
+    folder, out = tmp_path / "shoot", tmp_path / "out"
+    folder.mkdir()
+    out.mkdir()
+    for name in ("a.png", "b.png"):
+        shutil.copy(gray, folder / name)
+    real = image_write._encode
+
+    def encode_then_killed(*args, **kwargs):        # the signal arrives while the file is written
+        write = real(*args, **kwargs)
+
+        def writing(f):
+            write(f)
+            os.kill(os.getpid(), getattr(signal, signame))
+        return writing
+    monkeypatch.setattr(image_write, "_encode", encode_then_killed)
+    before = signal.getsignal(signal.SIGTERM)
+    code = main(["batch", str(folder), "-o", str(out), "--method", "neutral"])
+    assert code == 128 + getattr(signal, signame)
+    assert [p.name for p in out.iterdir()] == []                  # no '.a_colorized.png.*.part'
+    err = capsys.readouterr().err
+    assert "stopped after 0 of 2 written; the same command with --skip-existing goes on" in err
+    assert f"colorstudio: stopped ({signame})" in err
+    assert signal.getsignal(signal.SIGTERM) is before             # put back after the command
