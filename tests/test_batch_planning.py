@@ -122,6 +122,27 @@ def test_a_pair_model_goes_with_the_pairs_only(tmp_path, monkeypatch):
     assert asked == {"x_mono.png": ("cyclecnn", "mine.safetensors"), "lone.png": (None, None)}
 
 
+def test_a_model_file_given_without_a_method_goes_with_the_items_of_its_kind(tmp_path, monkeypatch):
+    # `batch --model mine.safetensors` (a pair model) on a pair and a lone gray: the gray failed
+    # "needs a colour reference; give one" instead of getting the default, as with --method
+    from colorstudio import paths
+    from colorstudio.engine import batch
+
+    gray_img(tmp_path / "in" / "x_mono.png")
+    colour_img(tmp_path / "in" / "x_color.png")
+    gray_img(tmp_path / "in" / "lone.png")
+    asked = {}
+
+    def record(gray, reference, method, model, options):
+        asked[gray.path.name] = (method, model)
+        raise RuntimeError("recorded")
+        yield
+    monkeypatch.setattr(batch, "colorize_steps", record)
+    mine = paths.models_dir() / "cyclecnn.safetensors"
+    _run(plan_batch([tmp_path / "in"], tmp_path / "out"), method=None, model=mine)
+    assert asked == {"x_mono.png": ("cyclecnn", mine), "lone.png": (None, None)}
+
+
 def test_an_output_folder_that_is_a_file_is_refused_not_taken_out_of_the_inputs(tmp_path):
     import cv2
     import numpy as np

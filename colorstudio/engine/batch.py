@@ -24,6 +24,7 @@ from colorstudio.core.image_write import (
     output_notes,
 )
 from colorstudio.core.earlier_results import RESULT_SUFFIX
+from colorstudio.core.model_header import declared_model
 from colorstudio.core.pairs import discover
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import colorize_steps, save_result
@@ -209,6 +210,8 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
         raise OutputError(f"cannot create the output folder {plan.out_dir} ({e.strerror})") from None
     try:
         check_writable_folder(plan.out_dir)  # a read-only one (a card, a share): told before any work
+        if method is None and model is not None:     # the file's own method: the items of its kind
+            method = declared_model(model)           # get it, the others their default (as --method)
         return (yield from _run_items(plan, method, model, options, jpeg_quality))
     finally:
         if made:
@@ -245,7 +248,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality) -> Generat
             notes = [result.info.get("warning") or result.info.get("gray_input"),
                      *result.info.get("input_notes", []), *output_notes(item.written, result.gray)]
             instead = (f" ({method} does not take {'pairs' if item.kind == 'pair' else 'single grays'})"
-                       if method is not None and model is None and result.method != method else "")
+                       if method is not None and result.method != method else "")
             message = f"{item.name}: written {_shown(item.written, plan.out_dir)} with {result.method}{instead}" \
                 + "".join(f"; {n}" for n in notes if n)
         except ColorStudioError as e:
