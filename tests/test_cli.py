@@ -101,7 +101,23 @@ def test_a_bad_diagnostics_folder_is_refused_before_the_result_is_written(small_
                  "--diagnostics", str(color)])          # a file, not a folder
     assert code != 0 and not out.exists()
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "diagnostics folder" in err, err
+    assert len(err.splitlines()) == 1 and "is a file, not a folder" in err, err
+
+
+def test_diagnostics_of_another_method_in_an_earlier_runs_folder_leave_none_of_its_maps(small_pair_files, tmp_path):
+    import json
+
+    gray, color = small_pair_files
+    folder = tmp_path / "d"
+    run = ["colorize", str(gray), str(color), "--diagnostics", str(folder)]
+    assert main(run + ["-o", str(tmp_path / "a.png"), "--method", "sgbm+gf"]) == 0
+    first = set(json.loads((folder / "info.json").read_text())["files"])
+    assert first == {p.name for p in folder.iterdir()}
+    (folder / "notes.txt").write_text("mine")                        # not listed: never touched
+    assert main(run + ["-o", str(tmp_path / "b.png"), "--method", "reinhard"]) == 0
+    second = set(json.loads((folder / "info.json").read_text())["files"])
+    assert first - second                                             # the sgbm maps reinhard has not
+    assert {p.name for p in folder.iterdir()} == second | {"notes.txt"}
 
 
 def test_single_gray_without_reference(small_pair_files, tmp_path):
