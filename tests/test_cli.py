@@ -397,3 +397,12 @@ def test_a_kill_during_a_write_leaves_no_hidden_part_file_and_says_how_to_go_on(
     assert "stopped after 0 of 2 written; the same command with --skip-existing goes on" in err
     assert f"colorstudio: stopped ({signame})" in err
     assert signal.getsignal(signal.SIGTERM) is before             # put back after the command
+
+
+def test_check_of_a_pair_given_the_other_way_round_says_so_as_colorize_does(small_pair_files, capsys):
+    gray, color = small_pair_files
+    assert main(["check", str(color), str(gray)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "given the other way round" in err and len(err.splitlines()) == 1
+    assert main(["colorize", str(color), str(gray), "-o", str(gray.parent / "x.png")]) == 1
+    assert "given the other way round" in capsys.readouterr().err

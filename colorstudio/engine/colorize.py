@@ -46,6 +46,16 @@ class Colorization:
     output_icc: bytes | None = None
 
 
+SWAPPED_PAIR = ("the reference has no colour and the gray photo has: they seem given the other way round "
+                "(the gray photo comes first)")
+
+
+def swapped_pair(gray_colour, reference: Photo) -> bool:
+    """Whether a pair was given the other way round: a colour photo as the gray (``gray_colour``:
+    its :func:`~colorstudio.core.gray_input.classify_gray_input`) and a gray one as the reference."""
+    return reference.is_gray and gray_colour.kind == "colour"
+
+
 def choose_pair_mode(gray: np.ndarray, reference: np.ndarray, forced: str | None = None) -> tuple[str, str]:
     """('stereo' | 'crosscam', reason in plain words) for a gray + colour pair."""
     return _pair_mode_and_report(gray, reference, forced)[:2]
@@ -128,9 +138,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         check_size(reference)
     check_pair_size(gray, reference)     # a strip too long and thin for OpenCV's matchers
     gray_colour = classify_gray_input(gray.pixels)
-    if reference is not None and reference.is_gray and gray_colour.kind == "colour":   # nothing to do but
-        raise PairError("the reference has no colour and the gray photo has: they seem given the "   # lose colour
-                        "other way round (the gray photo comes first)")
+    if reference is not None and swapped_pair(gray_colour, reference):     # nothing to do but lose colour
+        raise PairError(SWAPPED_PAIR)
     mode_info: dict = {}
     report = None
     asked_mode = kwargs.get("mode") if ref_f is not None else None
