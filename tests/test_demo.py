@@ -45,3 +45,13 @@ def test_a_frozen_build_starts_the_app_executable_beside_the_cli(monkeypatch, tm
     monkeypatch.setattr(sys, "executable", str(tmp_path / "colorstudio-cli"))
     (exe,) = app_command()
     assert exe.startswith(str(tmp_path)) and "ColorStudio" in exe
+
+
+def test_the_app_is_asked_to_colorize_the_pair_it_opens(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(demo, "has_display", lambda: True)
+    monkeypatch.setattr(demo, "colorize_files", lambda *a, **k: SimpleNamespace(method="copy", seconds=0.1))
+    monkeypatch.setattr(demo.subprocess, "call", lambda args, **k: calls.append(args) or 0)
+    assert demo.run_demo(tmp_path / "out") == 0
+    (args,) = calls
+    assert "--colorize" in args and args[-2].endswith("motorcycle_mono.png")

@@ -55,7 +55,7 @@ def run_demo(out_dir: str | Path = "colorstudio-demo", open_app: bool = True) ->
           f"in {result.seconds:.2f} s -> {out}", file=sys.stderr)
     if open_app and has_display():
         # The app runs in its own process so this module never imports Qt.
-        code = subprocess.call(app_command() + [str(gray), str(reference)])
+        code = subprocess.call(app_command() + ["--colorize", str(gray), str(reference)])
         if code != 0:              # e.g. a display that cannot be reached: the result is there all the same
             print(f"the app could not start (exit code {code}); the result is written: {out}", file=sys.stderr)
             return 1

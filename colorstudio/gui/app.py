@@ -20,6 +20,8 @@ log = logging.getLogger("colorstudio.gui")
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=paths.command_name("colorstudio-gui"), description="ColorStudio desktop app")
     parser.add_argument("files", nargs="*", type=Path, help="gray photo, gray + colour reference, or folders")
+    parser.add_argument("--colorize", action="store_true",
+                        help="colorize the photos given as soon as they are open (the demo's way in)")
     parser.add_argument("--screenshot", type=Path, metavar="OUT.png",
                         help="render the main window offscreen (files loaded, result computed) and exit")
     parser.add_argument("--size", default="1600x960", help="window size for --screenshot (WxH)")
@@ -46,6 +48,14 @@ def collect_garbage_in_gui_thread(interval: float = 1.0):
     from colorstudio.gui.gui_thread_gc import collect_in_gui_thread
 
     return collect_in_gui_thread(interval)
+
+
+def colorize_when_first_opened(window) -> None:
+    """Colorize the photos the window opens next, once (later ones wait for Colorize)."""
+    def colorize(_opened) -> None:
+        window.opened.disconnect(colorize)
+        window.colorize()
+    window.opened.connect(colorize)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     window.warm_up()
     if args.files:
+        if args.colorize:
+            colorize_when_first_opened(window)
         window.open_paths(args.files)
     code = app.exec()
     from colorstudio.gui.workers import GeneratorWorker

@@ -33,3 +33,19 @@ def test_about_dialog_lists_versions_and_finds_the_device(qtbot):
     qtbot.waitUntil(lambda: "detecting" not in dialog.device.text(), timeout=60000)
     assert "CPU" in dialog.device.text() or "GPU" in dialog.device.text()
     dialog.done(0)
+
+
+def test_colorize_given_to_the_app_colorizes_the_photos_it_opens_first_only(qtbot, window, pair_files):
+    from colorstudio.gui.app import colorize_when_first_opened, parse_args
+
+    assert parse_args(["--colorize", "a.png"]).colorize
+    colorize_when_first_opened(window)
+    window.side.select("method:dis+gf")
+    with qtbot.waitSignal(window.colorized, timeout=60000):
+        window.open_paths(list(pair_files))
+    ran = []
+    window.colorized.connect(ran.append)
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths(list(pair_files))                 # opened again: waits for Colorize
+    qtbot.wait(300)
+    assert ran == [] and window.worker is None
