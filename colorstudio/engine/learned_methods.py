@@ -62,7 +62,8 @@ LEARNED: list[tuple[Method, str]] = [
             "two-stage pyramidal HSV network, its shipped training runs averaged (automatic, single gray)",
             "colorstudio.engine.single:colorize_hsv2stage", learned=True, priority=5),
      "hsv2stage.safetensors"),
-    (Method("cheng", SINGLE, "Deep Colorization (Cheng et al.): per-pixel features, an MLP per image cluster",
+    (Method("cheng", SINGLE, "Deep Colorization (Cheng et al.): per-pixel features, an MLP "
+                             "(one per image cluster; the shipped model has one cluster)",
             "colorstudio.engine.single:colorize_cheng", learned=True, priority=4),
      "cheng.safetensors"),
     (Method("ccdc", PAIR, "CCDC: flow alignment + visibility-aware fusion network (any pair, any reference scale)",
