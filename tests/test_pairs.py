@@ -247,3 +247,20 @@ def test_two_pairs_whose_names_differ_only_in_case_are_both_found(tmp_path):
     assert d.unmatched == []
     colour_img(tmp_path / "A_COLOR.png")                      # three colours for two grays: ambiguous still
     assert all("ambiguous" in why for _, why in discover([tmp_path]).unmatched)
+
+
+def test_a_colour_shot_given_without_its_gray_partner_says_the_partner_is_next_to_it(tmp_path):
+    colour = colour_img(tmp_path / "m_color.jpg")
+    gray_img(tmp_path / "m_mono.png")
+    colour_img(tmp_path / "other_color.jpg")
+    found = discover([colour, tmp_path / "other_color.jpg"])
+    reasons = dict((p.name, r) for p, r in found.unmatched)
+    assert "its partner m_mono.png is next to it but was not given" in reasons["m_color.jpg"]
+    assert "no other_mono.* or other_gray.* next to it" in reasons["other_color.jpg"]
+
+
+def test_without_gray_tag_drops_only_a_trailing_gray_tag():
+    from colorstudio.core.pair_names import without_gray_tag
+
+    assert [without_gray_tag(s) for s in ("scene_mono", "x-Gray", "my_monolith", "a_color", "mono")] == \
+        ["scene", "x", "my_monolith", "a_color", "mono"]

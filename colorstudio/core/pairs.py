@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +34,9 @@ from colorstudio.core.earlier_results import is_earlier_result
 from colorstudio.core.imageio import READ_EXTENSIONS
 from colorstudio.core.folder_files import visible_files
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
+from colorstudio.core.pair_names import ROLES, base_name, name_role, partner_on_disk, strip_tag
 from colorstudio.core.photo_kind import COLOUR, GRAY, check_readable, classify_reason
 from colorstudio.errors import ColorStudioError
-
-_ROLES = {"mono": GRAY, "gray": GRAY, "grey": GRAY,  # name suffixes and folder names
-          "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
-_TAG_RE = re.compile(r"^(?P<base>.+?)[_-](?P<tag>mono|gray|grey|colou?r|rgb|l|r)$", re.IGNORECASE)
 
 REASON_COLOUR_ALONE = "a colour photo with no gray partner"
 REASON_NOT_IMAGE = ("not an image ColorStudio reads (supported: "
@@ -173,38 +169,19 @@ def _folder_role(f: _File, sibling_cache: dict) -> tuple[str, tuple] | None:
     if f.root is not None:
         ancestors = [a for a in f.path.parents if a == f.root or f.root in a.parents]
     for folder in ancestors:
-        role = _ROLES.get(folder.name.lower())
+        role = ROLES.get(folder.name.lower())
         if role is None:
             continue
         parent = folder.parent
         if parent not in sibling_cache:
             try:
-                sibling_cache[parent] = {_ROLES.get(p.name.lower()) for p in parent.iterdir() if p.is_dir()}
+                sibling_cache[parent] = {ROLES.get(p.name.lower()) for p in parent.iterdir() if p.is_dir()}
             except OSError:
                 sibling_cache[parent] = set()
         if ({GRAY, COLOUR} - {role}) & sibling_cache[parent]:
             rel = f.path.relative_to(folder).with_suffix("")
             return role, (parent, rel.as_posix().lower())
     return None
-
-
-def _name_role(path: Path, mono_side: str) -> tuple[str, str, str] | None:
-    """(role, base stem, family) from a name suffix, or None."""
-    m = _TAG_RE.match(path.stem)
-    if not m:
-        return None
-    tag = m["tag"].lower()
-    if tag in ("l", "r"):
-        return (GRAY if tag.upper() == mono_side else COLOUR), m["base"], "lr"
-    return _ROLES[tag], m["base"], "named"
-
-
-def _strip_tag(key: tuple) -> tuple:
-    """(parent, 'sub/x_mono') -> (parent, 'sub/x')"""
-    parent, rel = key
-    head, sep, last = rel.rpartition("/")
-    m = _TAG_RE.match(last)
-    return (parent, head + sep + m["base"].lower()) if m else key
 
 
 def _match_groups(groups: dict, name_of) -> tuple[list[PairItem], list[_File], list[tuple[Path, str]]]:
@@ -236,18 +213,6 @@ def _pairs_by_exact_name(grays: list[_File], colours: list[_File], name_of) -> l
     return pairs if all(c is not None for _, c in pairs) else None
 
 
-def without_gray_tag(stem: str) -> str:
-    """'scene_mono' -> 'scene': a gray photo's name tag as pairs are found by (_mono, -gray,
-    _grey, any case) dropped from the end; a tag inside the name stays ('my_monolith')."""
-    m = _TAG_RE.match(stem)
-    return m["base"] if m and _ROLES.get(m["tag"].lower()) == GRAY else stem
-
-
-def _base_name(f: _File) -> str:
-    m = _TAG_RE.match(f.path.stem)
-    return m["base"] if m else f.path.stem
-
-
 def _groups() -> dict:
     return defaultdict(lambda: {GRAY: [], COLOUR: []})
 
@@ -268,8 +233,8 @@ def _folder_pass(files: list[_File], items: list, unmatched: list) -> list[_File
     groups = _groups()
     for f in left:  # second chance: mono/x_mono.jpg + color/x_color.jpg
         role, key = _folder_role(f, cache)
-        groups[_strip_tag(key)][role].append(f)
-    found, left, ambiguous = _match_groups(groups, _base_name)
+        groups[strip_tag(key)][role].append(f)
+    found, left, ambiguous = _match_groups(groups, base_name)
     items += found
     unmatched += ambiguous
     for f in left:
@@ -298,19 +263,22 @@ def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list)
     """x_mono + x_color, x_gray + x_rgb, x_L + x_R; returns the files without a tag."""
     groups, untagged = _groups(), []
     for f in files:
-        role = _name_role(f.path, mono_side)
+        role = name_role(f.path, mono_side)
         if role:
             groups[(f.path.parent, role[1].lower(), role[2])][role[0]].append(f)
         else:
             untagged.append(f)
-    found, left, ambiguous = _match_groups(groups, _base_name)
+    found, left, ambiguous = _match_groups(groups, base_name)
     items += found
     unmatched += ambiguous
+    listings: dict[Path, list[Path]] = {}
     for f in left:
-        role, base, family = _name_role(f.path, mono_side)
+        role, base, family = name_role(f.path, mono_side)
         want = f"{base}_{mono_side}.*" if family == "lr" else f"{base}_mono.* or {base}_gray.*"
+        partner = partner_on_disk(f.path, role, base, family, mono_side, listings)
         _alone(f, role, f"named _{mono_side}, the mono side" if family == "lr" else "named as a gray",
-               f"no {want} next to it", items, unmatched)
+               f"its partner {partner.name} is next to it but was not given: give both files, or the folder"
+               if partner else f"no {want} next to it", items, unmatched)
     return untagged
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from colorstudio import paths
 from colorstudio.core.earlier_results import RESULT_SUFFIX
-from colorstudio.core.pairs import discover, without_gray_tag
+from colorstudio.core.pair_names import without_gray_tag
+from colorstudio.core.pairs import discover
 from colorstudio.engine.colorize import colorize_files
 from colorstudio.errors import ColorStudioError, OutputError
 

@@ -15,7 +15,7 @@ from colorstudio import paths
 from colorstudio.core.colour_management import profile_name
 from colorstudio.core.earlier_results import RESULT_SUFFIX
 from colorstudio.core.image_write import free_path, output_notes, same_file
-from colorstudio.core.pairs import without_gray_tag
+from colorstudio.core.pair_names import without_gray_tag
 from colorstudio.gui import jobs
 from colorstudio.errors import OutputError
 from colorstudio.gui.error_dialog import show_error
