@@ -88,6 +88,7 @@ def ignored_options_note(method: str, ignored) -> str | None:
 
 
 def cmd_batch(args) -> int:
+    from colorstudio.core.image_write import check_writable_folder
     from colorstudio.engine.batch import DONE, FAILED, plan_batch, run_batch
 
     if args.method is not None and args.model is None:   # a typo is said once, before any work
@@ -112,6 +113,8 @@ def cmd_batch(args) -> int:
             return EXIT_OK
         _say("nothing to colorize: no pairs or gray photos found")
         return EXIT_BAD_INPUT
+    if plan.out_dir.is_dir():          # a read-only one is told before the count of the work
+        check_writable_folder(plan.out_dir)
     _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
     try:
         for p in run_batch(plan, method=args.method, model=_model_path(args.model), options=_options(args),
@@ -229,7 +232,9 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
                                    "one of your fine-tuned models")
     p.add_argument("--max-disparity", type=int, help="largest disparity to search, in pixels")
     p.add_argument("--side", choices=["left", "right"], help="which side the colour camera is on")
-    p.add_argument("--saturation", type=float, help="saturation factor for single-gray methods")
+    p.add_argument("--saturation", type=float,
+                   help="colour strength of single-gray methods: an HSV saturation factor, 0 to 4 "
+                        "(default: the method's, chosen by the benchmark)")
     p.add_argument("--mode", choices=["stereo", "crosscam"],
                    help="pair mode (default: chosen from the sizes and the alignment of the pair)")
     p.add_argument("--jpeg-quality", type=_quality, default=95,
@@ -275,8 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("check", help="check a pair: sizes, rectification, disparity, tone")
-    p.add_argument("gray")
-    p.add_argument("reference")
+    p.add_argument("gray", help="the gray (mono camera) photo")
+    p.add_argument("reference", help="the colour photo of the same scene")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(func=cmd_check)
 
