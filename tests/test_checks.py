@@ -237,3 +237,17 @@ def test_a_reference_squeezed_across_keeps_the_row_tolerance_of_its_full_height(
     assert r.vertical_offset_px == pytest.approx(5.0, abs=1.0)
     same = check_pair(luma(left), narrow)
     assert not any("tones differently" in m for m in same.messages), same.messages
+
+
+def test_matches_that_agree_as_chance_matches_do_are_no_measurement():
+    from colorstudio.core.check_messages import describe
+    from colorstudio.core.checks import MIN_INLIERS, SIZE_TOL, chance_matches
+
+    # session 34's numbers: unrelated photos reached 25 of 74 and 17 of 39; related pairs 19 of 33
+    assert chance_matches(25, 74) and chance_matches(17, 39) and chance_matches(3, 4)
+    assert not chance_matches(19, 33) and not chance_matches(35, 85) and not chance_matches(400, 520)
+    facts = {"identical": False, "reference_is_gray": False, "rectified": None, "n_inliers": 25, "n_matches": 74,
+             "reference_size": (300, 200), "gray_size": (600, 400), "scale_factor": (2.0, 2.0),
+             "size_mismatch": True, "aspect_mismatch": False}
+    _, _, messages = describe(facts, MIN_INLIERS, SIZE_TOL, 24)
+    assert any("Only 25 of the 74 matching details found agree" in m for m in messages), messages

@@ -88,11 +88,13 @@ def test_the_scene_warning_keeps_quiet_where_matching_says_nothing():
 
     def report(**kw):
         return SimpleNamespace(**{"identical": False, "reference_is_gray": False, "detector": "orb",
-                                  "n_inliers": 2, **kw})
+                                  "n_inliers": 2, "n_matches": 30, **kw})
 
     assert "only 2 matching details" in scene_warning(report())
     assert "only 1 matching detail " in scene_warning(report(n_inliers=1))
-    assert scene_warning(report(n_inliers=8)) is None
+    assert "only 25 of 74 matching details agreeing" in scene_warning(report(n_inliers=25, n_matches=74))
+    assert scene_warning(report(n_inliers=8, n_matches=10)) is None
+    assert scene_warning(report(n_inliers=19, n_matches=33)) is None
     assert scene_warning(report(identical=True)) is None
     assert scene_warning(report(reference_is_gray=True)) is None
     assert scene_warning(report(detector="none")) is None          # too small to be matched at all

@@ -104,6 +104,10 @@ def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0
                  if min(w, h) < min_side]
         msgs.append(f"{' and '.join(small).capitalize()} {'is' if len(small) == 1 else 'are'} too small to "
                     f"measure how the two line up (at least {min_side} px a side).")
+    elif f["n_inliers"] >= min_inliers:       # enough, but they agree as chance matches do
+        msgs.append(f"Only {f['n_inliers']} of the {f['n_matches']} matching details found agree on how the "
+                    f"shots line up, as chance matches do: they may not show the same scene, or one is too "
+                    f"blurred, dark or featureless. Alignment could not be measured.")
     else:
         n = f["n_inliers"]
         found = f"{n} matching detail was" if n == 1 else f"{n} matching details were"

@@ -25,6 +25,20 @@ from colorstudio.core.color import luma
 
 MAX_SIDE = 1024          # analysis long side (px)
 MIN_INLIERS = 15         # fewer geometric inliers -> "could not measure"
+# Matches that agree by chance are not a measurement either. Measured in session 34 on 150
+# pairs of unrelated photos (the shared photo folder, colour shot 1-8x smaller) against 116
+# related pairs (Motorcycle, synthesized stereo, viewpoint and temporal pairs, 1-8x): unrelated
+# pairs had up to 25 inliers, but with at most 0.47 of their matches agreeing (one had 19 of
+# 28); related pairs had at least 19 inliers, and 0.41 agreeing only with 35 of them.
+FEW_INLIERS = 30         # below this many inliers ...
+MIN_AGREEING = 0.5       # ... fewer than this share of the matches agreeing is chance
+SAME_SCENE_MIN_INLIERS = 8   # fewer: nothing in common at all
+
+
+def chance_matches(n_inliers: int, n_matches: int) -> bool:
+    """Whether matches this few, or this much in disagreement, say the shots share nothing:
+    another scene, or a shot too featureless to match (see the constants above)."""
+    return n_inliers < SAME_SCENE_MIN_INLIERS or (n_inliers < FEW_INLIERS and n_inliers < MIN_AGREEING * n_matches)
 MIN_MEASURE_SIDE = 24    # px: a smaller shot is not matched (a 16x16 thumbnail "looked mirrored")
 RECT_TOL = 1.5           # rows within this many analysis px count as rectified
 ROWS_OFF_MAX = 0.10      # ... and at most this fraction of matches more than 2x off
@@ -359,6 +373,12 @@ def too_small_to_measure(gray_shape, reference_shape) -> bool:
     return min(*gray_shape[:2], *reference_shape[:2]) < MIN_MEASURE_SIDE
 
 
+def _matches_when_flipped(gray: np.ndarray, reference: np.ndarray, max_side: int) -> bool:
+    """Whether the reference flipped left-right matches ``gray`` as a real pair does."""
+    m = match_features(gray, np.ascontiguousarray(luma(reference)[:, ::-1]), max_side)
+    return m.n_inliers >= MIN_INLIERS and not chance_matches(m.n_inliers, len(m.gray_pts))
+
+
 def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE) -> PairReport:
     """Check a pair: gray float32 (H, W) [0,1], reference float32 (h, w, 3) RGB [0,1].
 
@@ -379,15 +399,22 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
     m = None if too_small_to_measure(gray.shape, reference.shape) else match_features(gray, luma(reference), max_side)
     facts.update(detector=m.detector if m else "none", n_matches=len(m.gray_pts) if m else 0,
                  n_inliers=m.n_inliers if m else 0)
+    by_chance = m is not None and chance_matches(m.n_inliers, len(m.gray_pts))
+    # a mirrored colour shot matches weakly (the detectors' descriptors are not mirror-blind), as
+    # another scene does; matched again flipped back, it matches as a real pair
+    mirrored = by_chance and _matches_when_flipped(gray, reference, max_side)
+    by_chance = by_chance and not mirrored
     measures = dict.fromkeys(
         ["vertical_offset_px", "rows_off_fraction", "vertical_shift_px", "rotation_deg", "mirrored", "rectified",
          "disparity_min", "disparity_max", "disparity_median", "parallax_near_zero_fraction", "exposure_gain", "exposure_stops",
          "tone_slope", "tone_offset", "tone_gamma", "mean_luma_diff"])
     measures.update(colour_side="unknown", colour_camera_position="unknown",
                     rectify_tolerance_px=m.tolerance_px if m else None)
-    if m is not None and m.n_inliers >= MIN_INLIERS:
+    if m is not None and m.n_inliers >= MIN_INLIERS and not by_chance:
         measures.update(_geometry(m, gray.shape))
         measures.update(_tone(m))
+    if mirrored:
+        measures.update(mirrored=True, rectified=False)
     facts.update(measures)
     mode, reason, messages = describe(facts, MIN_INLIERS, SIZE_TOL, MIN_MEASURE_SIDE)
     return PairReport(**facts, suggested_mode=mode, mode_reason=reason, messages=messages,

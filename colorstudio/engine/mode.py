@@ -4,7 +4,7 @@ or moment: CCDC). No torch; the reason comes back in plain words for the user.
 """
 from __future__ import annotations
 
-from colorstudio.core.checks import MIN_MEASURE_SIDE, same_aspect, same_size, too_small_to_measure
+from colorstudio.core.checks import MIN_INLIERS, MIN_MEASURE_SIDE, same_aspect, same_size, too_small_to_measure
 
 
 def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
@@ -34,9 +34,10 @@ def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
         return "stereo", "stereo mode: the colour shot is the same picture as the gray shot"
     rectified = getattr(report, "rectified", None)
     if rectified is None:
-        n = getattr(report, "n_inliers", 0)
+        n, found = getattr(report, "n_inliers", 0), getattr(report, "n_matches", 0)
         why = (f"too small to measure: under {MIN_MEASURE_SIDE} px a side"
-               if too_small_to_measure(gray_shape, reference_shape) else f"only {n} matching details")
+               if too_small_to_measure(gray_shape, reference_shape) else
+               f"only {n} of {found} matching details agreeing" if n >= MIN_INLIERS else f"only {n} matching details")
         return "crosscam", (f"cross-camera mode: the alignment of the two shots could not be measured "
                             f"({why}), and the cross-camera method copes with any motion")
     if not rectified:

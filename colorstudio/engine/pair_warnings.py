@@ -5,14 +5,8 @@ stereo-only method given a pair of another shape. The warning lands in the resul
 from __future__ import annotations
 
 from colorstudio.core.check_messages import TURNED_DEGREES
+from colorstudio.core.checks import SAME_SCENE_MIN_INLIERS, chance_matches
 from colorstudio.engine.methods import Method
-
-# Matching details (inliers of the pair check's geometric fit) below which the two shots are
-# said not to show the same scene. Measured (session 34): 20 pairs of unrelated photos from
-# the held-apart set had 0-3, one 16; the cross-camera benchmark's 56 related pairs (Motorcycle
-# and synthesized viewpoint/temporal pairs, 4x and 8x smaller shots) had 19-592.
-SAME_SCENE_MIN_MATCHES = 8
-
 
 def geometry_warning(report) -> str | None:
     """What the pair check saw that no method undoes: a mirrored or turned colour shot (the
@@ -36,9 +30,10 @@ def scene_warning(report) -> str | None:
     if report is None or report.identical or report.reference_is_gray or report.detector == "none":
         return None
     n = report.n_inliers
-    if n >= SAME_SCENE_MIN_MATCHES:
+    if not chance_matches(n, report.n_matches):
         return None
-    found = "no matching detail" if n == 0 else f"only {n} matching detail{'s' if n > 1 else ''}"
+    found = ("no matching detail" if n == 0 else f"only {n} matching detail{'s' if n > 1 else ''}"
+             if n < SAME_SCENE_MIN_INLIERS else f"only {n} of {report.n_matches} matching details agreeing")
     return (f"{found} between the two shots: they may not show the same scene (or one is too dark, "
             f"blurred or featureless); if they do not, the colours are wrong")
 
