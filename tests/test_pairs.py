@@ -264,3 +264,13 @@ def test_without_gray_tag_drops_only_a_trailing_gray_tag():
 
     assert [without_gray_tag(s) for s in ("scene_mono", "x-Gray", "my_monolith", "a_color", "mono")] == \
         ["scene", "x", "my_monolith", "a_color", "mono"]
+
+
+def test_clashing_names_take_their_folder_only_when_it_tells_them_apart(tmp_path):
+    gray_img(tmp_path / "bt" / "trip_mono.png")
+    colour_img(tmp_path / "bt" / "trip_color.jpg")
+    gray_img(tmp_path / "bt" / "trip.png")                     # a single gray of the same name
+    gray_img(tmp_path / "day" / "walk.png")
+    gray_img(tmp_path / "night" / "walk.png")
+    names = sorted(it.name for it in discover([tmp_path / "bt", tmp_path / "day", tmp_path / "night"]).items)
+    assert names == ["day_walk", "night_walk", "trip", "trip-2"]

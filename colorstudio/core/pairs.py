@@ -343,12 +343,13 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
 
 
 def _make_names_unique(items: list[PairItem]) -> None:
-    """Prefix clashing names with the gray's folder name, then number what still clashes."""
-    counts: dict[str, int] = defaultdict(int)
+    """Prefix clashing names with the gray's folder name when they come from several folders
+    (in one folder the prefix would tell nothing apart), then number what still clashes."""
+    folders: dict[str, set] = defaultdict(set)
     for it in items:
-        counts[it.name.lower()] += 1
+        folders[it.name.lower()].add(it.gray.parent)
     for it in items:
-        if counts[it.name.lower()] > 1 and it.gray.parent.name:
+        if len(folders[it.name.lower()]) > 1 and it.gray.parent.name:
             it.name = f"{it.gray.parent.name}_{it.name}"
     taken: dict[str, int] = defaultdict(int)
     for it in items:
