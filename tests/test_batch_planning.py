@@ -154,3 +154,13 @@ def test_an_output_folder_that_is_a_file_is_refused_not_taken_out_of_the_inputs(
     cv2.imwrite(str(gray), np.zeros((40, 40), np.uint8))
     with pytest.raises(OutputError, match="is a file, not a folder"):
         plan_batch([tmp_path], gray)
+
+
+def test_an_lr_pair_given_the_other_way_round_names_the_setting_that_turns_it(tmp_path):
+    colour_img(tmp_path / "in" / "x_L.png")          # the left camera is the colour one here
+    gray_img(tmp_path / "in" / "x_R.png")
+    plan = _run(plan_batch([tmp_path / "in"], tmp_path / "out"), method="dis+gf")
+    (item,) = plan.items
+    assert "other way round" in item.error and "give --lr-mono-side R" in item.error
+    plan = _run(plan_batch([tmp_path / "in"], tmp_path / "out", lr_mono_side="R"), method="dis+gf")
+    assert plan.items[0].error is None

@@ -27,7 +27,7 @@ from colorstudio.core.earlier_results import RESULT_SUFFIX
 from colorstudio.core.model_header import declared_model
 from colorstudio.core.pairs import discover
 from colorstudio.core.resize import area_reduce
-from colorstudio.engine.colorize import colorize_steps, save_result
+from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
 from colorstudio.core.imageio import READ_EXTENSIONS, load_photo, max_pixels
 from colorstudio.engine import methods as registry
 from colorstudio.errors import ColorStudioError, OutputError
@@ -198,6 +198,17 @@ def thumbnail(rgb: np.ndarray, long_side: int = THUMBNAIL_SIDE) -> np.ndarray:
     return np.clip(np.rint(small * 255.0), 0, 255).astype(np.uint8)
 
 
+def _lr_hint(item, error: Exception) -> str:
+    """For an _L/_R pair given the other way round: the setting that says which is the mono side."""
+    if str(error) != SWAPPED_PAIR or item.reference is None:
+        return ""
+    side = item.gray.stem[-1:].upper()
+    if item.gray.stem[-2:-1] not in ("_", "-") or side not in ("L", "R"):
+        return ""
+    other = "R" if side == "L" else "L"
+    return f"; if the mono camera is the {'right' if other == 'R' else 'left'} one, give --lr-mono-side {other}"
+
+
 def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=None,
               jpeg_quality: int = 95) -> Generator[BatchProgress, None, BatchPlan]:
     """Colorize every queued item of ``plan``; yields progress, returns the plan. An output
@@ -252,9 +263,9 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality) -> Generat
             message = f"{item.name}: written {_shown(item.written, plan.out_dir)} with {result.method}{instead}" \
                 + "".join(f"; {n}" for n in notes if n)
         except ColorStudioError as e:
-            item.status, item.error = FAILED, str(e)
+            item.status, item.error = FAILED, str(e) + _lr_hint(item, e)
             failed += 1
-            message = f"{item.name}: {e}"
+            message = f"{item.name}: {item.error}"
         except MemoryError:
             item.status, item.error = FAILED, "not enough memory for this image"
             failed += 1
