@@ -113,10 +113,31 @@ def log(msg: str) -> None:
 
 
 # ------------------------------------------------------------------ data
-def split_photos(files: list[Path], base_card: dict, n_train: int, n_eval: int, seed: int):
+def held_apart_by(method: str, base_card: dict) -> set[str]:
+    """The photos the network being fine-tuned never trained on: the Cycle CNN card's
+    validation photos, or CCDC's own validation split (the two share one photo, so a ccdc
+    run's evaluation is drawn from CCDC's, a cyclecnn run's from the Cycle CNN's)."""
+    if method == "ccdc":
+        from colorstudio.training.ccdc_data import photo_split
+
+        return {p.name for p in photo_split()[1]}
+    return set(base_card.get("data", {}).get("validation_photos", []))
+
+
+def trained_on_by(evals: list[Path], cyclecnn_card: dict) -> dict[str, int]:
+    """How many of the evaluation photos each shipped pair network trained on (a column of a
+    network that saw them is flattered)."""
+    from colorstudio.training.ccdc_data import photo_split
+
+    cyclecnn_held = set(cyclecnn_card.get("data", {}).get("validation_photos", []))
+    ccdc_trained = {p.name for p in photo_split()[0]}
+    return {"cyclecnn": sum(f.name not in cyclecnn_held for f in evals) if cyclecnn_held else None,
+            "ccdc": sum(f.name in ccdc_trained for f in evals)}
+
+
+def split_photos(files: list[Path], held: set[str], n_train: int, n_eval: int, seed: int):
     """(train, eval, eval_unseen_by_base): disjoint lists picked with the seed. Eval photos come
-    from the base model card's validation photos when it lists at least ``n_eval``."""
-    held = set(base_card.get("data", {}).get("validation_photos", []))
+    from ``held`` (:func:`held_apart_by`) when it holds at least ``n_eval`` of ``files``."""
     pool = [f for f in files if f.name in held]
     unseen = len(pool) >= n_eval
     pool = pool if unseen else files
@@ -125,6 +146,13 @@ def split_photos(files: list[Path], base_card: dict, n_train: int, n_eval: int, 
     rest = [f for f in files if f not in evals]
     train = sorted(rest[i] for i in rng.choice(len(rest), min(n_train, len(rest)), replace=False))
     return train, evals, unseen
+
+
+def _cyclecnn_card() -> dict:
+    from colorstudio.engine.learned_methods import weight_file
+
+    card = weight_file("cyclecnn").with_suffix(".json")
+    return json.loads(card.read_text()) if card.is_file() else {}
 
 
 def camera_pair(cam: SimulatedCamera, photo: Path, max_side: int, rng) -> synth.SynthPair:
@@ -353,7 +381,7 @@ def main(argv=None) -> int:
     if len(files) < a.pairs + a.eval_pairs:
         raise SystemExit(f"need {a.pairs + a.eval_pairs} photos in {a.photos_dir or 'the default photo folder'}")
     a.index = {f: i for i, f in enumerate(files)}
-    train, evals, unseen = split_photos(files, base_card, a.pairs, a.eval_pairs, a.seed)
+    train, evals, unseen = split_photos(files, held_apart_by(a.method, base_card), a.pairs, a.eval_pairs, a.seed)
     assert not set(train) & set(evals)
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="finetune_bench_") as tmp:
@@ -364,7 +392,9 @@ def main(argv=None) -> int:
               "config": {k: v for k, v in vars(a).items() if k not in ("index", "json")}
                         | {"base": str(base) if a.method == "cyclecnn" else "the shipped ccdc"},
               "split": {"train_photos": [f.name for f in train], "eval_photos": [f.name for f in evals],
-                        "eval_unseen_by_base": unseen},
+                        "eval_unseen_by_base": unseen,
+                        "eval_photos_trained_on_by": trained_on_by(evals, base_card if a.method == "cyclecnn" else
+                                                                   _cyclecnn_card())},
               "torch": torch.__version__, "total_minutes": round((time.time() - t0) / 60, 2),
               "cameras": results}
     for name, res in results.items():

@@ -52,12 +52,27 @@ def test_a_camera_degrades_deterministically_and_cameras_differ(bench):
 def test_training_and_evaluation_photos_are_disjoint(bench):
     files = [Path(f"p{i:02d}.jpg") for i in range(40)]
     card = {"data": {"validation_photos": [f"p{i:02d}.jpg" for i in range(30, 40)]}}
-    train, evals, unseen = bench.split_photos(files, card, 20, 6, seed=0)
+    held = bench.held_apart_by("cyclecnn", card)
+    train, evals, unseen = bench.split_photos(files, held, 20, 6, seed=0)
     assert len(train) == 20 and len(evals) == 6 and not set(train) & set(evals)
     assert unseen and all(int(f.stem[1:]) >= 30 for f in evals)
-    assert bench.split_photos(files, card, 20, 6, seed=0) == (train, evals, unseen)
-    train, evals, unseen = bench.split_photos(files, {}, 30, 10, seed=1)
+    assert bench.split_photos(files, held, 20, 6, seed=0) == (train, evals, unseen)
+    train, evals, unseen = bench.split_photos(files, set(), 30, 10, seed=1)
     assert not unseen and len(set(train) | set(evals)) == 40
+
+
+def test_a_ccdc_run_is_scored_on_photos_ccdc_never_trained_on(bench):
+    # the pool came from the Cycle CNN's card for both networks: 11 of a ccdc run's 12
+    # "held-apart" photos were CCDC training photos
+    from colorstudio.training.ccdc_data import photo_split
+
+    ccdc_train, ccdc_val = photo_split()
+    if len(ccdc_val) < 6:
+        pytest.skip("the shared photo folder is not here")
+    files = sorted(ccdc_train + ccdc_val)
+    _, evals, unseen = bench.split_photos(files, bench.held_apart_by("ccdc", {}), 30, 12, seed=0)
+    assert unseen and {f.name for f in evals} <= {p.name for p in ccdc_val}
+    assert bench.trained_on_by(evals, {})["ccdc"] == 0
 
 
 @pytest.mark.slow
