@@ -99,3 +99,15 @@ def test_a_colour_shot_larger_than_the_working_size_still_gets_sgbm_when_its_row
     small = cv2.resize(ref, (200, 120), interpolation=cv2.INTER_AREA)
     res = colorize_crosscam(gray, small, model=tiny, mode="crosscam", max_pixels=200 * 120)
     assert res.info["initial_flow"] == "SGBM + DIS", res.info["initial_flow_reason"]
+
+
+def test_the_ccdc_fine_tuner_synthesizes_pairs_with_the_start_the_engine_will_take():
+    # it asked for the same size (within 2%): a rectified rig with a 2x smaller colour camera
+    # was fine-tuned on moving views from DIS's start, and colorized from SGBM's
+    from colorstudio.engine.mode import rows_aligned_rig
+
+    assert rows_aligned_rig((400, 600), (200, 300), True)        # smaller, same aspect, rows aligned
+    assert rows_aligned_rig((400, 600), (400, 600), True)
+    assert not rows_aligned_rig((400, 600), (200, 300), None)    # not measured
+    assert not rows_aligned_rig((400, 600), (200, 300), False)
+    assert not rows_aligned_rig((400, 600), (300, 300), True)    # another shape

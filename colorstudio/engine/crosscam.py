@@ -178,11 +178,12 @@ def _scaled_rectified_pair(gray_w: np.ndarray, ref: np.ndarray, input_shapes=Non
     """A reference of another size but the same aspect whose rows are aligned with the gray's.
     (Same-size pairs are the pair mode's business: crosscam mode means they are not aligned.)"""
     from colorstudio.core.checks import check_pair, same_aspect, same_size
+    from colorstudio.engine.mode import rows_aligned_rig
 
     gray_shape, ref_shape = input_shapes or (gray_w.shape, ref.shape)
     if same_size(gray_shape, ref_shape) or not same_aspect(gray_w.shape, ref.shape):
-        return False
-    return bool(check_pair(gray_w, ref).rectified)
+        return False                   # (not worth a check: the rule below would say no)
+    return rows_aligned_rig(gray_w.shape, ref.shape, check_pair(gray_w, ref).rectified)
 
 
 def _to_tensor(a: np.ndarray) -> torch.Tensor:

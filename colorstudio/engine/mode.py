@@ -46,3 +46,13 @@ def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
         return "crosscam", (f"cross-camera mode: the pair is not a rectified stereo pair{rows}, "
                             f"e.g. another viewpoint or another moment")
     return "stereo", "stereo mode: the two shots have the same size and their rows are aligned"
+
+
+def rows_aligned_rig(gray_shape, colour_shape, rectified) -> bool:
+    """Whether CCDC starts its flow from SGBM's disparity for a pair that is not one same-size
+    stereo pair (those always do): the pair check found the rows aligned (``rectified`` True,
+    not merely unmeasured) and the colour shot has the gray's aspect, so it is a rig of a mono
+    and a colour camera side by side, the colour one smaller or not. The engine
+    (:func:`colorstudio.engine.crosscam.stereo_init_wanted`), the CCDC fine-tuner and its
+    previews decide by this one rule, so the net is fine-tuned with the start it gets."""
+    return rectified is True and same_aspect(gray_shape, colour_shape)

@@ -43,6 +43,7 @@ from colorstudio.training.pair_preparation import UserShot, ccdc_shot, held_apar
 from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE
 from colorstudio.training.previews import CCDCPreview, safely, with_previews
 from colorstudio.training import run_identity
+from colorstudio.engine.mode import rows_aligned_rig
 from colorstudio.training.stereo_loop import TrainProgress
 from colorstudio.training.train_ccdc import batch_tensors, validate
 from colorstudio.training.user_camera import UserCamera, clean_shot, fit_camera
@@ -276,7 +277,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     if run_note:
         yield getting_ready(run_note)
     shots, held, skipped = yield from _prepare(pairs, validation, crop, getting_ready)
-    stereo = all(s.rectified and abs(s.size_factor - 1) < 0.02 for s in shots)
+    stereo = all(rows_aligned_rig(s.mono.shape, s.colour.shape, s.rectified) for s in shots)   # as the engine
     camera = fit_camera([(s.mono, s.colour) for s in shots], [s.side for s in shots],
                         [s.disparity for s in shots if s.disparity is not None], [s.size_factor for s in shots],
                         [s.colour_noise for s in shots])

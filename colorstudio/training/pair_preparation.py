@@ -104,7 +104,7 @@ class UserShot:
     colour: np.ndarray          # (h, w, 3) float32 RGB, long side at most CCDC_MAX_SIDE (the scene to learn from)
     side: str                   # check_pair's colour_side
     disparity: float | None     # largest |disparity|, px of ``mono``
-    rectified: bool
+    rectified: bool | None      # the pair check's: rows aligned (None: not measured)
     size_factor: float          # how many times wider the mono shot is than the colour shot, as taken
     colour_noise: float | None  # k of the colour shot's noise (None: not measurable)
 
@@ -124,7 +124,7 @@ def ccdc_shot(name: str, gray: np.ndarray, colour: np.ndarray, max_side: int = C
     _refuse_uninformative(name, report)
     span = [abs(d) for d in (report.disparity_min, report.disparity_max) if d is not None]
     return UserShot(Path(name).stem, gray.astype(np.float32), colour.astype(np.float32), report.colour_side,
-                    max(span) if span else None, report.rectified is not False, factor, colour_noise_k(colour))
+                    max(span) if span else None, report.rectified, factor, colour_noise_k(colour))
 
 
 def held_apart_split(pairs: list, validation: list) -> tuple[list, list]:

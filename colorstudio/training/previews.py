@@ -17,6 +17,7 @@ import torch
 from colorstudio.core.color import compose
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.crosscam import network_inputs, reference_at_most
+from colorstudio.engine.mode import rows_aligned_rig
 from colorstudio.nets.ccdc import CCDC
 from colorstudio.training.pair_preparation import UserShot
 from colorstudio.training.stereo_loop import TrainProgress, evaluation_mode
@@ -68,7 +69,7 @@ class CCDCPreview:
     def __init__(self, shot: UserShot):
         self.gray = area_reduce(shot.mono, max(shot.mono.shape) / CCDC_PREVIEW_SIDE)
         reference = reference_at_most(shot.colour, self.gray.shape)
-        stereo = shot.rectified and abs(shot.size_factor - 1) < 0.02     # as the engine picks its flow
+        stereo = rows_aligned_rig(shot.mono.shape, shot.colour.shape, shot.rectified)   # as the engine
         self.ref_ycc, self.flow = network_inputs(self.gray, reference, stereo=stereo)
 
     @torch.no_grad()
