@@ -331,3 +331,12 @@ def test_coarser_passes_too_small_to_match_are_skipped_and_tiny_grays_refused(ti
     with pytest.raises(MethodError, match="at least 16x16"):
         colorize_crosscam(rng.random((12, 40), dtype=np.float32), rng.random((12, 40, 3), dtype=np.float32),
                           model=tiny)
+
+
+def test_the_flip_average_changes_the_result(tiny):
+    # the option's flags alone would pass if the averaging did nothing
+    rng = np.random.default_rng(3)
+    gray, ref = rng.random((40, 60), dtype=np.float32), rng.random((10, 15, 3), dtype=np.float32)
+    on = colorize_crosscam(gray, ref, model=tiny)
+    off = colorize_crosscam(gray, ref, model=tiny, flip_average="off")
+    assert np.abs(on.chroma - off.chroma).max() > 1e-4

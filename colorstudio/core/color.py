@@ -1,10 +1,9 @@
-"""Colour spaces in numpy: YCbCr (BT.601 full range), Lab (sRGB/D65) and HSV.
+"""Colour spaces in numpy: YCbCr (BT.601 full range) and HSV.
 
 Conventions (shared with :mod:`colorstudio.nets.colorspace`, the torch twin):
 - RGB is float32 in [0, 1], shape (..., 3).
 - YCbCr: Y in [0, 1]; Cb, Cr in [0, 1] with 0.5 meaning neutral (JPEG/JFIF, BT.601
   full range), i.e. the papers' 0..255 scale divided by 255.
-- Lab: L in [0, 100], a/b roughly in [-128, 127].
 - HSV: all three in [0, 1] (hue 1.0 == 0.0).
 """
 from __future__ import annotations
@@ -71,47 +70,6 @@ def _compose_band(y: np.ndarray, chroma: np.ndarray, out: np.ndarray) -> None:
     for k, d in enumerate(deltas):
         out[..., k] = y + scale * d
     np.clip(out, 0.0, 1.0, out=out)
-
-
-# ---------------------------------------------------------------- Lab
-_RGB2XYZ = np.array(
-    [[0.412453, 0.357580, 0.180423],
-     [0.212671, 0.715160, 0.072169],
-     [0.019334, 0.119193, 0.950227]], dtype=np.float32)
-_XYZ2RGB = np.linalg.inv(_RGB2XYZ.astype(np.float64)).astype(np.float32)
-_WHITE = np.array([0.950456, 1.0, 1.088754], dtype=np.float32)
-
-
-def _srgb_to_linear(c):
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def _linear_to_srgb(c):
-    c = np.clip(c, 0.0, None)
-    return np.where(c <= 0.0031308, 12.92 * c, 1.055 * np.power(c, 1 / 2.4) - 0.055)
-
-
-def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
-    rgb = np.asarray(rgb, dtype=np.float32)
-    xyz = _srgb_to_linear(rgb) @ _RGB2XYZ.T / _WHITE
-    eps = 216 / 24389
-    f = np.where(xyz > eps, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
-    L = 116 * f[..., 1] - 16
-    a = 500 * (f[..., 0] - f[..., 1])
-    b = 200 * (f[..., 1] - f[..., 2])
-    return np.stack([L, a, b], axis=-1).astype(np.float32)
-
-
-def lab_to_rgb(lab: np.ndarray, clip: bool = True) -> np.ndarray:
-    lab = np.asarray(lab, dtype=np.float32)
-    fy = (lab[..., 0] + 16) / 116
-    fx = fy + lab[..., 1] / 500
-    fz = fy - lab[..., 2] / 200
-    f = np.stack([fx, fy, fz], axis=-1)
-    eps = 6 / 29
-    xyz = np.where(f > eps, f ** 3, (116 * f - 16) * 27 / 24389) * _WHITE
-    rgb = _linear_to_srgb(xyz @ _XYZ2RGB.T).astype(np.float32)
-    return np.clip(rgb, 0.0, 1.0) if clip else rgb
 
 
 # ---------------------------------------------------------------- HSV

@@ -155,9 +155,9 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     info = {"device": str(dev)}
     if ignored := sorted(k for k in set(options) & {"saturation"} if options[k] is not None):
         info["ignored_options"] = ignored            # said to the user, as the other methods do
-    if rectify and report.rectified is False:
-        from colorstudio.core.rectify import rectify_pair
+    from colorstudio.core.rectify import needs_rectification, rectify_pair
 
+    if rectify and needs_rectification(report):
         rect = rectify_pair(gray, reference)
         info["rectification"] = rect.quality
         if rect.applied:

@@ -111,7 +111,3 @@ class CycleCNN(nn.Module):
         back = ref_ycc[:, :1] if back_luma is None else back_luma
         second = self.forward(back, back_ref, max_disparity, other, False, use_refine)
         return first, second
-
-
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

@@ -67,14 +67,6 @@ def chroma_mse(pred_cbcr: torch.Tensor, truth_cbcr: torch.Tensor) -> torch.Tenso
     return F.mse_loss(pred_cbcr, truth_cbcr)
 
 
-def disparity_l1(pred: torch.Tensor, truth: torch.Tensor, max_disparity: float) -> torch.Tensor:
-    """Mean |expected disparity - truth| / max_disparity over finite truth pixels."""
-    ok = torch.isfinite(truth)
-    if not ok.any():
-        return pred.sum() * 0.0
-    return (pred[ok] - truth[ok]).abs().mean() / max_disparity
-
-
 def psnr(pred: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
     """PSNR in dB for [0,1] data."""
     mse = F.mse_loss(pred, truth).clamp_min(1e-10)
