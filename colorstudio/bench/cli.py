@@ -11,6 +11,7 @@ from pathlib import Path
 from colorstudio.bench import speed, table
 from colorstudio.bench.runner import BenchConfig, pair_methods, run_benchmark
 from colorstudio.errors import ColorStudioError
+from colorstudio.core.image_write import atomic_write_text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         path = Path(args.json)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(_json_safe(out), indent=1))
+        atomic_write_text(path, json.dumps(_json_safe(out), indent=1))
         print(f"\nwrote {path}", file=sys.stderr)
     failed = [r for r in out.get("records", []) + out.get("speed", []) if r.get("error")]
     if failed:     # a table with holes is not a result: say so, and fail (CI, scripts)

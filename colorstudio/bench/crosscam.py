@@ -34,6 +34,7 @@ from colorstudio.core.metrics import chroma_psnr, rgb_psnr
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult
 from colorstudio.core.synth import degrade_pair
+from colorstudio.core.image_write import atomic_write_text
 
 FACTORS = (4.0, 8.0)
 BASELINE = "dis+gf"
@@ -228,11 +229,11 @@ def main(argv: list[str] | None = None) -> int:
               "command": "python -m colorstudio.bench.crosscam " + " ".join(sys.argv[1:] if argv is None else argv)}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
+        atomic_write_text(args.json, json.dumps(result, indent=2) + "\n")
     if args.card:
         card = json.loads(args.card.read_text()) if args.card.exists() else {}
         card["benchmark"] = {k: v for k, v in result.items() if k != "records"}
-        args.card.write_text(json.dumps(card, indent=2) + "\n")
+        atomic_write_text(args.card, json.dumps(card, indent=2) + "\n")
     return 0
 
 

@@ -164,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     records = run([m.strip() for m in args.methods.split(",") if m.strip()], args.repeats)
     print(table(records))
     if args.json:
+        from colorstudio.core.image_write import atomic_write_text
+
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"megapixels": MEGAPIXELS, "repeats": args.repeats, "records": records,
+        atomic_write_text(args.json, json.dumps({"megapixels": MEGAPIXELS, "repeats": args.repeats, "records": records,
                                          "cpu_count": os.cpu_count(),
                                          "command": "python -m colorstudio.bench.end_to_end " + " ".join(argv)},
                                         indent=2) + "\n")

@@ -24,7 +24,7 @@ import numpy as np
 
 from colorstudio.bench.single_gray_report import ALONE, contact_sheet, markdown, update_cards
 from colorstudio.core.color import compose, luma, rgb_to_ycbcr
-from colorstudio.core.image_write import save_photo
+from colorstudio.core.image_write import atomic_write_text, save_photo
 from colorstudio.core.metrics import colourfulness, rgb_psnr, truth_on_gray
 from colorstudio.training import single_gray_data as data
 
@@ -250,8 +250,8 @@ def run(out_dir: Path, models: dict[str, str | None], sheet: Path, photos: Path 
         "training_fit": fit,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    (out_dir / "results.md").write_text(markdown(results))
+    atomic_write_text(out_dir / "results.json", json.dumps(results, indent=2) + "\n")
+    atomic_write_text(out_dir / "results.md", markdown(results))
     shown = [n for n in methods if not n.endswith(ALONE)]       # the methods a user can pick
     labels = ["truth", "gray"] + [f"{n} x{chosen[n]:g}" for n in shown]
     rows = [[o["truth"], o["gray"]] + [o[(n, chosen[n])] for n in shown] for o in sheet_rows]

@@ -8,6 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from colorstudio.core.image_write import atomic_write_text
+
 ALONE = " alone"      # with several HSV nets, each is also scored on its own as "<name> alone"
 TILE_H = 128          # contact sheet tile height (px)
 
@@ -101,4 +103,4 @@ def update_cards(results: dict, models: dict[str, str | None]) -> None:
             card["benchmark"]["ensemble"] = {"members": list(models),
                                              "default_saturation": results["chosen_saturation"]["ensemble"],
                                              "at_default": _at_default(results, "ensemble")}
-        card_path.write_text(json.dumps(card, indent=2) + "\n")
+        atomic_write_text(card_path, json.dumps(card, indent=2) + "\n")

@@ -32,6 +32,7 @@ from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.metrics import chroma_psnr
 from colorstudio.core.resize import area_reduce
+from colorstudio.core.image_write import atomic_write_text
 
 FACTORS = (2.0, 3.5, 6.0)
 UPSAMPLERS = {
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(summary))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"summary": summary, "records": rows, "factors": list(FACTORS),
+        atomic_write_text(args.json, json.dumps({"summary": summary, "records": rows, "factors": list(FACTORS),
                                          "seconds": round(time.perf_counter() - t0, 1),
                                          "command": "python -m colorstudio.bench.upsampling "
                                                     + " ".join(sys.argv[1:] if argv is None else argv)},

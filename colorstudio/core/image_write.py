@@ -154,6 +154,12 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     atomic_write(path, lambda f: f.write(data))
 
 
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a model card or a results file is never
+    left half-written by a full disk or an interrupted run."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
 def check_output_path(path: str | os.PathLike, bit_depth: int | None = None) -> Path:
     """Refuse, before any work is done for it, an output that cannot be written: an unknown
     format, a 16-bit depth asked of an 8-bit format, an existing folder's name, a folder that

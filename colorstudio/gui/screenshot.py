@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -65,7 +66,12 @@ def take_screenshot(out: Path, files: list[Path], size: str = "1600x960", method
         QApplication.processEvents()
         image = window.grab()
         out.parent.mkdir(parents=True, exist_ok=True)
-        ok = image.save(str(out))
+        part = out.with_name(f".{out.name}.part{out.suffix}")      # whole or not at all
+        ok = image.save(str(part))
+        if ok:
+            os.replace(part, out)
+        else:
+            part.unlink(missing_ok=True)
         window.force_close = True
         window.close()
     if not ok:

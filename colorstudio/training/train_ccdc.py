@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from colorstudio.core.image_write import atomic_write_text
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
 from colorstudio.nets.weights_file import file_facts, load_weights, save_weights
 from colorstudio.nets.warp import backward_warp
@@ -206,7 +207,7 @@ def write_model(out: Path, model: CCDC, state: dict, train_files, val_files, see
     if command:
         card["commands_run"] = card.get("commands_run", []) + [command]
     card.update(file_facts(out))
-    card_path.write_text(json.dumps(card, indent=2) + "\n")
+    atomic_write_text(card_path, json.dumps(card, indent=2) + "\n")
 
 
 def _round(v):

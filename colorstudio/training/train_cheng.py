@@ -25,6 +25,7 @@ import torch
 
 from colorstudio.core import cheng_features as cf
 from colorstudio.core.color import luma, rgb_to_ycbcr
+from colorstudio.core.image_write import atomic_write_text
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.weights_file import file_facts, save_weights
 from colorstudio.training import single_gray_data as data
@@ -230,7 +231,7 @@ def _write_model(out: Path, model: ChengModel, state: dict, train_files, val_fil
                      + ("" if model.cfg.context else " --no-context"),
     })
     card.update(file_facts(out))
-    card_path.write_text(json.dumps(card, indent=2) + "\n")
+    atomic_write_text(card_path, json.dumps(card, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from colorstudio.core.image_write import atomic_write_text
 from colorstudio.nets.colorspace import luma, rgb_to_hsv
 from colorstudio.nets.hsv2stage import (MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss, rgb_l1, rgb_log_mse,
                                           rgb_mse)
@@ -304,7 +305,7 @@ def _write_model(out: Path, model: HSV2Stage, state: dict, train_files, val_file
     if state.get("selection"):
         card["selection"] = state["selection"]
     card.update(file_facts(out))
-    card_path.write_text(json.dumps(card, indent=2) + "\n")
+    atomic_write_text(card_path, json.dumps(card, indent=2) + "\n")
 
 
 def _optimizer_text(phases: list[dict]) -> str:
