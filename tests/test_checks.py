@@ -241,7 +241,8 @@ def test_a_reference_squeezed_across_keeps_the_row_tolerance_of_its_full_height(
 
 def test_matches_that_agree_as_chance_matches_do_are_no_measurement():
     from colorstudio.core.check_messages import describe
-    from colorstudio.core.checks import MIN_INLIERS, SIZE_TOL, chance_matches
+    from colorstudio.core.checks import MIN_INLIERS, SIZE_TOL
+    from colorstudio.core.feature_matching import chance_matches
 
     # session 34's numbers: unrelated photos reached 25 of 74 and 17 of 39; related pairs 19 of 33
     assert chance_matches(25, 74) and chance_matches(17, 39) and chance_matches(3, 4)

@@ -5,7 +5,7 @@ stereo-only method given a pair of another shape. The warning lands in the resul
 from __future__ import annotations
 
 from colorstudio.core.check_messages import TURNED_DEGREES
-from colorstudio.core.checks import SAME_SCENE_MIN_INLIERS, chance_matches
+from colorstudio.core.feature_matching import SAME_SCENE_MIN_INLIERS, chance_matches
 from colorstudio.engine.methods import Method
 
 def geometry_warning(report) -> str | None:
