@@ -70,7 +70,22 @@ def test_resume_continues_the_same_run(tmp_path, tiny_base, user_pairs):
 def test_too_few_pairs_is_a_one_line_error(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["finetune", "--method", "cyclecnn", str(tmp_path / "empty"), "-o", str(tmp_path / "x.safetensors"), "--steps", "1"]) == 1
-    assert "at least 2" in capsys.readouterr().err
+    assert "no pairs found" in capsys.readouterr().err
+
+
+def test_one_pair_is_fine_tuned_on_and_scored_on_itself_as_in_the_wizard(tmp_path, user_pairs, tiny_base, capsys):
+    import shutil
+
+    one = tmp_path / "one"
+    one.mkdir()
+    gray = sorted(user_pairs.glob("*_mono.png"))[0]
+    shutil.copy(gray, one / gray.name)
+    shutil.copy(gray.with_name(gray.name.replace("_mono", "_color")), one / gray.name.replace("_mono", "_color"))
+    out = tmp_path / "one.safetensors"
+    assert main(["finetune", "--method", "cyclecnn", str(one), "-o", str(out), "--steps", "1", "--base", str(tiny_base),
+                 "--crop", "64x96"]) == 0
+    err = capsys.readouterr().err
+    assert "scored on the pair it trained on" in err and "trained on 1 pair(s), none held apart" in err
 
 
 @pytest.mark.parametrize("bad", [["--crop", "big"], ["--crop", "16x16"], ["--cycle-pool", "0"]])
@@ -154,6 +169,10 @@ def test_without_resume_a_new_run_starts_and_a_checkpoint_of_another_model_is_a_
     assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(tmp_path / "lr.safetensors"), "--steps", "3",
                  "--base", str(tiny_base), "--crop", "64x96", "--lr", "5e-4", "--resume", str(tmp_path / "m.run")]) == 1
     assert "is of another run" in capsys.readouterr().err      # the card would have said lr 5e-4
+    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(tmp_path / "pool.safetensors"),
+                 "--steps", "3", "--base", str(tiny_base), "--crop", "64x96", "--cycle-pool", "1",
+                 "--resume", str(tmp_path / "m.run")]) == 1
+    assert "another cycle pool (default, now 1)" in capsys.readouterr().err   # steps 1-2 used 4
 
 
 @pytest.mark.parametrize("args, message", [(["--resume", "typo.run"], "no checkpoint there"),

@@ -75,6 +75,7 @@ def run(args) -> int:
     from colorstudio.training import finetune_ccdc
 
     from colorstudio.core.image_write import check_writable_folder
+    from colorstudio.stop_signals import Stopped
     from colorstudio.training.checkpoints import has_checkpoint
 
     out = Path(args.output)
@@ -96,8 +97,11 @@ def run(args) -> int:
     pairs = [(i.gray, i.reference) for i in found.items if i.reference is not None]
     for path, reason in found.unmatched:
         _say(f"skipped {path.name}: {reason}")
-    if len(pairs) < 2:
-        raise ColorStudioError(f"{args.pairs_dir}: found {len(pairs)} pair(s); fine-tuning needs at least 2")
+    if not pairs:
+        raise ColorStudioError(f"{args.pairs_dir}: no pairs found (a gray photo and its colour shot, "
+                               "named x_mono + x_color, or in mono/ + color/ folders)")
+    if len(pairs) == 1:            # as the wizard: trained on, and scored on itself
+        _say("one pair: none can be held apart, so the fine-tuned model is scored on the pair it trained on")
     run_dir = Path(args.resume) if args.resume else out.with_name(out.stem + ".run")
     h, w = parse_crop(args.crop or DEFAULT_CROP[args.method])
     minutes = args.minutes if (args.minutes is not None or args.steps is not None) else 15.0
@@ -115,7 +119,7 @@ def run(args) -> int:
             raise ColorStudioError(f"--cycle-pool {cycle_pool}: give a block size of 1 or more")
         gen = cyclecnn_finetune.finetune(pairs, lr=args.lr or cyclecnn_finetune.DEFAULT_LR, cycle_pool=cycle_pool,
                                          **common)
-    _say(f"fine-tuning {args.method} on {len(pairs)} pairs; checkpoints in {run_dir}")
+    _say(f"fine-tuning {args.method} on the {len(pairs)} pair(s) found; checkpoints in {run_dir}")
     trained = False
     try:
         while True:
@@ -130,17 +134,24 @@ def run(args) -> int:
                 _say(f"step {p.step}: loss {p.losses['total']:.4f}{eta} {' '.join(p.events)}")
             elif p.step == 0 and p.message:        # before the first step: checking the pairs, …
                 _say(p.message)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         gen.close()  # writes the checkpoint, once training has begun
         if trained or (args.resume and has_checkpoint(run_dir)):
             _say(f"interrupted: checkpoint kept; continue with --resume {run_dir}")
-        else:            # (a checkpoint there is an earlier run's, which this one was replacing)
-            _say("interrupted before training began: nothing new to resume")
+        elif has_checkpoint(run_dir):    # an earlier run's, which this one was going to replace
+            _say(f"interrupted before training began; the earlier run is still there: --resume {run_dir}")
+        else:
+            _say("interrupted before training began: nothing to resume")
             _remove_if_empty(run_dir)
-        return 130
+        return 128 + stop.signum if isinstance(stop, Stopped) else 130
     except ColorStudioError:
         _remove_if_empty(run_dir)            # e.g. no usable pairs: no empty run folder left behind
         raise
+    data = card["data"]
+    for reason in data.get("skipped") or []:            # pairs the fine-tuner refused, with why
+        _say(f"left out {reason.removesuffix('; leave it out')}")
+    _say(f"trained on {data['train_pairs']} pair(s)" + (f", {data['validation_pairs']} held apart"
+                                                        if data["validation_pairs"] else ", none held apart"))
     ft = card["finetune"]
     b, a = ft["validation_before"], ft["validation_after"]
     if args.method == "ccdc":

@@ -123,12 +123,15 @@ def starting_model(path=None) -> CycleCNN:
 DEFAULT_LR = run_identity.DEFAULT_LR["cyclecnn"]
 
 
-def run_key(base_model_path, pairs, lr, crop, seed=0) -> str:
+def run_key(base_model_path, pairs, lr, crop, seed=0, cycle_pool=DEFAULT_CYCLE_POOL, split_cycle=False) -> str:
     """What makes a run the same run: its base model, training pairs (``pairs``: those left after
-    the held-apart split), learning rate and crop (and seed, when given). A checkpoint is resumed
-    only with the same (else the card would describe another run); the held-apart pairs are not
-    in it, as their scores are made anew at every start. See :mod:`run_identity`."""
-    return run_identity.run_key(base_model_path, pairs, lr, crop, (), seed)
+    the held-apart split), learning rate and crop (and seed, cycle pool and split cycle, when not
+    their defaults). A checkpoint is resumed only with the same (else the card would describe
+    another run); the held-apart pairs are not in it, as their scores are made anew at every
+    start. See :mod:`run_identity`."""
+    objective = {k: v for k, v, default in (("cycle_pool", cycle_pool, DEFAULT_CYCLE_POOL),
+                                            ("split_cycle", split_cycle, False)) if v != default}
+    return run_identity.run_key(base_model_path, pairs, lr, crop, (), seed, objective=objective)
 
 
 def resumable(run_dir, base_model_path, pairs, crop, lr=DEFAULT_LR, validation=(), seed=0) -> bool:
@@ -169,7 +172,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     t0 = time.time()
     pairs, validation = list(pairs), list(validation)
     pairs, validation = held_apart_split(pairs, validation)
-    key = run_key(base_model_path, pairs, lr, crop, seed)
+    key = run_key(base_model_path, pairs, lr, crop, seed, cycle_pool, split_cycle)
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
     if resume and found and run_identity.key_method(run_identity.stored_key(found)) == "ccdc":
         raise ColorStudioError(f"the checkpoint in {run_dir} is of a CCDC run: resume it with --method ccdc")

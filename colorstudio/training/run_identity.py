@@ -52,11 +52,13 @@ def _resolved(pairs) -> list[str]:
     return sorted(str(Path(g).resolve()) for g, _ in pairs)
 
 
-def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0, method: str | None = None) -> str:
-    """The key of a run. The held-apart pairs and the seed are in it only when given (not the
-    default), so the keys of runs that did not give them stay as older versions wrote them."""
+def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0, method: str | None = None,
+            objective: dict | None = None) -> str:
+    """The key of a run. The held-apart pairs, the seed and the ``objective`` settings that are
+    not their defaults (the Cycle CNN's cycle pool, its split cycle) are in it only when given,
+    so the keys of runs that did not give them stay as older versions wrote them."""
     key = {"base": str(Path(base_model_path).resolve()) if base_model_path else "shipped",
-           "pairs": _resolved(pairs), "lr": lr, "crop": list(crop)}
+           "pairs": _resolved(pairs), "lr": lr, "crop": list(crop), **(objective or {})}
     if method is not None:
         key["method"] = method
     if validation:
@@ -89,7 +91,8 @@ def differences(old_key: str | None, new_key: str) -> list[str]:
         said.append("held-apart pairs it did not record (its own one in five, or an older version's run)")
     elif old.get("validation", []) != new.get("validation", []):
         said.append("other held-apart pairs")
-    for name, words in (("lr", "another learning rate"), ("crop", "another crop"), ("seed", "another seed")):
+    for name, words in (("lr", "another learning rate"), ("crop", "another crop"), ("seed", "another seed"),
+                        ("cycle_pool", "another cycle pool"), ("split_cycle", "another split cycle")):
         if old.get(name) != new.get(name):
             said.append(f"{words} ({_shown(old.get(name))}, now {_shown(new.get(name))})")
     return said or ["the same settings"]
