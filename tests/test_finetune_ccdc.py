@@ -421,3 +421,18 @@ def test_the_gui_reads_a_checkpoints_key_without_torch_as_the_engine_made_it(tmp
     six = [(f"/p/{i}_mono.png", f"/p/{i}_color.png") for i in range(6)]      # the Cycle CNN's own split
     assert run_identity.network_key("cyclecnn", None, six, None, (64, 96)) == \
         finetune.run_key(None, six[1:5], 1e-4, (64, 96))
+
+
+def test_running_a_finished_run_again_adds_no_training_time(tmp_path, tiny_ccdc, user_pairs):
+    # the last scoring counted as training, and again at each rerun of a spent budget:
+    # "0:22 trained" -> "0:40" -> "0:56" with no step trained
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run = dict(base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors", run_dir=tmp_path / "run", max_steps=2,
+               crop=(64, 64), device="cpu")
+    from colorstudio.training.checkpoints import checkpoint_state
+
+    list(finetune_ccdc.finetune(pairs, **run))
+    first = checkpoint_state(tmp_path / "run")["seconds"]
+    again = list(finetune_ccdc.finetune(pairs, **run, resume=True))
+    assert max(p.step for p in again) == 2
+    assert checkpoint_state(tmp_path / "run")["seconds"] == pytest.approx(first, abs=0.05)

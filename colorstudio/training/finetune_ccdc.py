@@ -205,7 +205,7 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
         save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
         return events
 
-    running = None
+    running, steps_at_start = None, state["step"]
     try:
         while not finished():
             t = batch_tensors(train_pairs.batch(rng, BATCH, crop), dev)
@@ -230,7 +230,12 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
                 yield progress
             finally:              # a pause then a close (Stop) does not use up the budget either
                 suspended += time.perf_counter() - held_from
-        return check()
+        if state["step"] == steps_at_start:      # the budget was spent before: nothing new to score
+            return []
+        scoring_from = time.perf_counter()
+        events = check()
+        suspended += time.perf_counter() - scoring_from    # the last scoring, after training, is not training
+        return events
     finally:    # finished, cancelled (GeneratorExit) or failed: keep the work done so far
         state["seconds"] = elapsed()
         save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
