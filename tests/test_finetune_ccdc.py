@@ -82,7 +82,7 @@ def test_cli_finetunes_ccdc_by_default_and_colorize_uses_the_model(tmp_path, tin
                  "--crop", "64x64", "--device", "cpu"])
     err = capsys.readouterr().err
     assert code == 0, err
-    assert "fine-tuning ccdc on 3 pairs" in err and "chroma PSNR on pairs made of the training shots (no usable pair held apart)" in err
+    assert "fine-tuning ccdc on the 3 pair(s) found" in err and "chroma PSNR on pairs made of the training shots (no usable pair held apart)" in err
     assert "Compare it with the default pair method (ccdc, not fine-tuned)" in err      # what the benchmark found
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["method"] == "ccdc" and card["finetune"]["steps"] == 2 and card["data"]["train_pairs"] == 3
@@ -392,7 +392,7 @@ def test_ctrl_c_before_the_first_step_promises_no_checkpoint(tmp_path, tiny_ccdc
     out = tmp_path / "m.safetensors"
     assert main(["finetune", str(user_pairs), "-o", str(out), "--steps", "2"]) == 130
     err = capsys.readouterr().err
-    assert "interrupted before training began: nothing new to resume" in err and "--resume" not in err
+    assert "interrupted before training began: nothing to resume" in err and "--resume" not in err
     assert not (tmp_path / "m.run").exists()       # no empty run folder left behind
 
 
