@@ -22,7 +22,8 @@ import cv2
 import numpy as np
 
 from colorstudio.core.baselines import match_luma
-from colorstudio.core.checks import PairReport, check_pair
+from colorstudio.core.checks import ROWS_OFF_MAX, PairReport, check_pair
+from colorstudio.core.feature_matching import chance_matches
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.colour_management import reference_rgb
 from colorstudio.core.imageio import load_photo
@@ -60,6 +61,25 @@ def _refuse_uninformative(name: str, report: PairReport) -> None:
         raise PairRefused(name, SAME_PICTURE, report)
 
 
+def _refuse_unmatched(name: str, report: PairReport) -> None:
+    """Another scene (a wrong file paired) or shots too featureless to match: nothing to
+    measure the camera on (its tone curve, parallax, side), nothing of it to learn."""
+    if report.detector != "none" and chance_matches(report.n_inliers, report.n_matches):
+        raise PairRefused(name, f"the two shots share too few matching details ({report.n_inliers} of "
+                                f"{report.n_matches} agree): they do not seem to show the same scene, or "
+                                f"are too featureless to learn from", report)
+
+
+def _not_rectified(report: PairReport) -> str:
+    """Why the check found the rows not aligned, in words."""
+    if report.mirrored:
+        return "the colour shot looks mirrored"
+    offset, tolerance = report.vertical_offset_px or 0.0, report.rectify_tolerance_px or 0.0
+    if offset <= tolerance and (report.rows_off_fraction or 0) > ROWS_OFF_MAX:   # "rows 0.0 px apart" said nothing
+        return f"not rectified ({report.rows_off_fraction:.0%} of the matching details are off their row)"
+    return f"not rectified (rows {offset:.1f} px apart)"
+
+
 # ------------------------------------------------------------------ the Cycle CNN
 @dataclass
 class PreparedPair:
@@ -80,13 +100,14 @@ def stereo_pair(name: str, gray: np.ndarray, ref: np.ndarray, max_disparity: int
     report = check_pair(gray, ref)
     _refuse_uninformative(name, report)
     if report.rectified is False:
-        raise PairRefused(name, f"not rectified (rows {report.vertical_offset_px:.1f} px apart)", report)
+        raise PairRefused(name, _not_rectified(report), report)
     side = report.colour_side if report.colour_side in ("left", "right") else "right"
     size, scale, (lo, hi) = training_size(gray.shape, (report.disparity_min, report.disparity_max),
                                           max_disparity, max_side)
     if too_small(size):
         raise PairRefused(name, f"{size[0]}x{size[1]} px at training size is too small to fine-tune on "
                                 f"(at least {MIN_TRAINING_SIDE} px a side)", report)
+    _refuse_unmatched(name, report)
     g = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     r = cv2.resize(ref, size, interpolation=cv2.INTER_AREA)
     sx = size[0] / gray.shape[1]
@@ -122,6 +143,7 @@ def ccdc_shot(name: str, gray: np.ndarray, colour: np.ndarray, max_side: int = C
     gray, colour = at_most(gray), np.clip(at_most(colour), 0, 1)
     report = check_pair(gray, colour)
     _refuse_uninformative(name, report)
+    _refuse_unmatched(name, report)
     span = [abs(d) for d in (report.disparity_min, report.disparity_max) if d is not None]
     return UserShot(Path(name).stem, gray.astype(np.float32), colour.astype(np.float32), report.colour_side,
                     max(span) if span else None, report.rectified, factor, colour_noise_k(colour))
