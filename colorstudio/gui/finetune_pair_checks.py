@@ -89,7 +89,7 @@ class FolderSummary:
         """The summary in plain words."""
         counts = ", ".join(f"{len(self.usable(m))} for {NETWORK_NAMES[m]}" for m in self.networks)
         out = [f"{len(self.checks)} pair(s) found in {self.folder.name}; usable: {counts}."]
-        sizes = sorted({c.gray_size for c in self.checks})
+        sizes = sorted({c.gray_size for c in self.checks if all(c.gray_size)})     # not an unreadable file's
         if sizes:
             out.append("Sizes: " + ", ".join(f"{w}×{h}" for w, h in sizes[:4]) + (" …" if len(sizes) > 4 else ""))
         kept = [c for c in self.checks if any(c.usable(m) for m in self.networks)]   # not the left-out ones

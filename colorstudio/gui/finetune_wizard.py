@@ -107,8 +107,9 @@ class FineTuneWizard(QWizard):
         used = (outcome.info.get("data") or {}).get("pairs")   # what the engine trained on (it may leave some out)
         card = {"description": self.save_page.note.text().strip(),       # beside the engine's own record
                 "finetuned_from": str(plan.base_model or f"shipped {plan.method}"),  # (steps, minutes, device…)
-                "finetune": {"pairs": used if isinstance(used, list) else [p.name for p in plan.train_pairs],
-                             "held_apart": [p.name for p in plan.held_out], "steps": outcome.steps}}
+                "finetune": {"pairs": used if isinstance(used, list) else [p.gray.stem for p in plan.train_pairs],
+                             "held_apart": [p.gray.stem for p in plan.held_out],   # by the gray's name, as the
+                             "steps": outcome.steps}}                               # engine names its pairs
         if ev is not None:
             card["finetune"]["evaluation"] = {
                 "cycle_psnr_before": round(ev.before.cycle_psnr, 3), "cycle_psnr_after": round(ev.after.cycle_psnr, 3),

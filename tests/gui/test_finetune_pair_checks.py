@@ -82,6 +82,11 @@ def test_an_unreadable_file_is_left_out_for_both_and_the_scan_goes_on(tmp_path, 
     colour.write_bytes(b"not a picture")                 # (discovery skips it; a file may also break later)
     check = check_pair_item(PairItem(mono, colour, name="b"))
     assert set(check.left_out) == {"ccdc", "cyclecnn"} and check.line.startswith("b: ")
+    from colorstudio.gui.finetune_pair_checks import FolderSummary
+
+    good = check_pair_item(PairItem(*write_pair(tmp_path / "fine", "g", h=120, w=160), name="g"))
+    lines = FolderSummary(tmp_path, [check, good], []).lines()
+    assert any(line.startswith("Sizes: 160×120") for line in lines) and "0×0" not in " ".join(lines)
     from colorstudio.gui import finetune_pair_checks
 
     def surprise(*a, **k):

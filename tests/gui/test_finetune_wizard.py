@@ -447,7 +447,8 @@ def test_the_saved_card_lists_the_pairs_the_engine_trained_on(qtbot, wizard, pai
     assert wizard.save()
     card = json.loads(wizard.save_page.saved.with_suffix(".json").read_text())
     assert card["finetune"]["pairs"] == ["pair0"]
-    assert card["finetune"]["held_apart"] == [p.name for p in wizard.plan.held_out]
+    assert card["finetune"]["held_apart"] == [p.gray.stem for p in wizard.plan.held_out]     # as the engine names
+    assert all(name.endswith("_mono") for name in card["finetune"]["held_apart"])          # its pairs
 
 
 def test_a_run_left_by_an_earlier_wizard_is_replaced_only_once_asked(qtbot, wizard, pairs_folder, monkeypatch):
