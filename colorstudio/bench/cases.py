@@ -18,9 +18,8 @@ import numpy as np
 
 from colorstudio.core import synth
 from colorstudio.core.resize import area_reduce
+from colorstudio.core.training_photos import list_photos
 
-DEFAULT_PHOTOS_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "photos"
-PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png")
 
 
 @dataclass
@@ -62,13 +61,6 @@ def motorcycle_cases(setups=(1, 2, 3), seed: int = 0, scale: float = 1.0) -> lis
                               pair.gray, pair.reference, pair.truth_rgb,
                               {"direction": label, "scale": scale}))
     return cases
-
-
-def list_photos(folder: Path | str | None = None) -> list[Path]:
-    folder = Path(folder) if folder is not None else DEFAULT_PHOTOS_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTO_EXTENSIONS)
 
 
 def photo_cases(n: int, setups=(1, 2, 3), seed: int = 0, folder: Path | str | None = None,

@@ -15,15 +15,8 @@ import torch
 
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.synth import synthesize_from_photo
+from colorstudio.core.training_photos import DEFAULT_PHOTOS, list_photos  # noqa: F401 - the trainings' listing
 
-DEFAULT_PHOTOS = Path("/work/shared/data/photos")
-FORBIDDEN = ("motorcycle", "middlebury")
-
-
-def list_photos(folder=DEFAULT_PHOTOS) -> list[Path]:
-    files = sorted(p for p in Path(folder).iterdir()
-                   if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".tif", ".tiff"))
-    return [p for p in files if not any(f in p.name.lower() for f in FORBIDDEN)]
 
 
 def split_photos(files: list[Path], val_every: int = 10) -> tuple[list[Path], list[Path]]:

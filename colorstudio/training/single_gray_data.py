@@ -5,23 +5,23 @@ The split is a seeded permutation of the sorted file names of ``/work/shared/dat
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from colorstudio.core.imageio import load_photo
+from colorstudio.core.training_photos import DEFAULT_PHOTOS
+from colorstudio.core.training_photos import list_photos as training_photos
 
-DEFAULT_PHOTOS = Path(os.environ.get("COLORSTUDIO_PHOTOS", "/work/shared/data/photos"))
 SPLIT_SEED = 6          # issue number; changing it changes the validation set
 N_VALIDATION = 24
 
 
 def list_photos(folder: Path = DEFAULT_PHOTOS) -> list[Path]:
-    """Sorted colour photos of ``folder`` (jpg/png), never the Motorcycle evaluation pair."""
-    files = sorted(p for p in Path(folder).iterdir()
-                   if p.suffix.lower() in (".jpg", ".jpeg", ".png") and "motorcycle" not in p.name.lower())
+    """The training photos of ``folder`` (:func:`colorstudio.core.training_photos.list_photos`);
+    none is an error here."""
+    files = training_photos(folder)
     if not files:
         raise FileNotFoundError(f"no photos in {folder}")
     return files
