@@ -32,6 +32,7 @@ def main(argv=None) -> int:
 
     from colorstudio.core.color import rgb_to_ycbcr
     from colorstudio.core.imageio import Photo
+    from colorstudio.core.metrics import chroma_psnr
     from colorstudio.engine.colorize import colorize
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -54,7 +55,7 @@ def main(argv=None) -> int:
             for method in METHODS:
                 model = args.model if method == "ccdc" else None
                 chroma = rgb_to_ycbcr(colorize(Photo(pixels=gray), Photo(pixels=ref), method, model).rgb)[..., 1:]
-                row[method] = round(float(10 * np.log10(1 / np.mean((chroma[seen] - truth[seen]) ** 2))), 2)
+                row[method] = round(chroma_psnr(chroma[seen], truth[seen]), 2)
             records.append(row)
             print(f"view {keep_x:.2f} x {keep_y:.2f}, {factor}x smaller: "
                   + "  ".join(f"{m} {row[m]:.2f}" for m in METHODS), flush=True)

@@ -37,6 +37,7 @@ from colorstudio.nets.weights_file import file_facts, load_weights, save_weights
 from colorstudio.nets.warp import backward_warp
 from colorstudio.training import ccdc_data as data
 from colorstudio.training.ccdc_losses import CHARBONNIER_EPS, WARP_WEIGHT, ccdc_loss
+from colorstudio.training.losses import psnr
 from colorstudio.training.checkpoints import has_checkpoint, load_checkpoint, save_checkpoint
 
 CROP = (160, 160)
@@ -62,10 +63,6 @@ def batch_tensors(batch: dict, device=None) -> dict[str, torch.Tensor]:
     return {k: torch.from_numpy(v).to(device) for k, v in batch.items() if k != "factor"}
 
 
-def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    return float(10 * math.log10(1.0 / max(float(((a - b) ** 2).mean()), 1e-12)))
-
-
 def _snapshot(model: CCDC, opt, state: dict) -> dict:
     """A copy of the weights, the Adam state and the loop state (the rollback point)."""
     return {"model": copy.deepcopy(model.state_dict()), "opt": copy.deepcopy(opt.state_dict()),
@@ -81,8 +78,8 @@ def validate(model: CCDC, batches: list[dict], device=None) -> tuple[float, floa
         t = batch_tensors(b, device)
         out = model(t["gray"], t["ref"], t["init_flow"])
         truth = t["truth"][:, 1:]
-        ours.append(_psnr(out["chroma"].clamp(0, 1), truth))
-        base.append(_psnr(backward_warp(out["ref_up"], t["init_flow"])[:, 1:], truth))
+        ours.append(float(psnr(out["chroma"].clamp(0, 1), truth)))
+        base.append(float(psnr(backward_warp(out["ref_up"], t["init_flow"])[:, 1:], truth)))
     model.train()
     return float(np.mean(ours)), float(np.mean(ours) - np.mean(base))
 
