@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from colorstudio.engine.batch import plan_batch, run_batch
 
 from test_pairs import colour_img, gray_img
@@ -103,44 +105,27 @@ def test_a_read_only_output_folder_is_told_before_any_work(tmp_path, monkeypatch
     assert colorized == []
 
 
-def test_a_pair_model_goes_with_the_pairs_only(tmp_path, monkeypatch):
-    # `batch --method cyclecnn --model mine.safetensors` on a pair and a lone gray: the gray gets
-    # the default single-gray method, without the pair model's file (it failed "needs a reference")
-    from colorstudio.engine import batch
-
-    gray_img(tmp_path / "in" / "x_mono.png")
-    colour_img(tmp_path / "in" / "x_color.png")
-    gray_img(tmp_path / "in" / "lone.png")
-    asked = {}
-
-    def record(gray, reference, method, model, options):
-        asked[gray.path.name] = (method, model)
-        raise RuntimeError("recorded")
-        yield
-    monkeypatch.setattr(batch, "colorize_steps", record)
-    _run(plan_batch([tmp_path / "in"], tmp_path / "out"), method="cyclecnn", model="mine.safetensors")
-    assert asked == {"x_mono.png": ("cyclecnn", "mine.safetensors"), "lone.png": (None, None)}
-
-
-def test_a_model_file_given_without_a_method_goes_with_the_items_of_its_kind(tmp_path, monkeypatch):
-    # `batch --model mine.safetensors` (a pair model) on a pair and a lone gray: the gray failed
-    # "needs a colour reference; give one" instead of getting the default, as with --method
+@pytest.mark.parametrize("asked", ["cyclecnn", None])
+def test_a_pair_model_goes_with_the_pairs_only(tmp_path, monkeypatch, asked):
+    # `batch [--method cyclecnn] --model mine.safetensors` on a pair and a lone gray: the gray gets
+    # the default single-gray method, without the pair model's file (it failed "needs a colour
+    # reference; give one"); without --method, the file's own method goes with the pairs
     from colorstudio import paths
     from colorstudio.engine import batch
 
     gray_img(tmp_path / "in" / "x_mono.png")
     colour_img(tmp_path / "in" / "x_color.png")
     gray_img(tmp_path / "in" / "lone.png")
-    asked = {}
+    seen = {}
 
     def record(gray, reference, method, model, options):
-        asked[gray.path.name] = (method, model)
+        seen[gray.path.name] = (method, model)
         raise RuntimeError("recorded")
         yield
     monkeypatch.setattr(batch, "colorize_steps", record)
     mine = paths.models_dir() / "cyclecnn.safetensors"
-    _run(plan_batch([tmp_path / "in"], tmp_path / "out"), method=None, model=mine)
-    assert asked == {"x_mono.png": ("cyclecnn", mine), "lone.png": (None, None)}
+    _run(plan_batch([tmp_path / "in"], tmp_path / "out"), method=asked, model=mine)
+    assert seen == {"x_mono.png": ("cyclecnn", mine), "lone.png": (None, None)}
 
 
 def test_an_output_folder_that_is_a_file_is_refused_not_taken_out_of_the_inputs(tmp_path):

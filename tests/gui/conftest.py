@@ -98,3 +98,15 @@ def wizard(qtbot, settings):
     yield w
     w.force_close = True
     w.stop_training()
+
+
+@pytest.fixture
+def dock(qtbot):
+    """A diagnostics dock, shown at 500x700."""
+    from colorstudio.gui.diagnostics_dock import DiagnosticsDock
+
+    d = DiagnosticsDock()
+    qtbot.addWidget(d)
+    d.resize(500, 700)
+    d.show()
+    return d

@@ -6,7 +6,7 @@ import pytest
 
 from colorstudio.core.diagnostic_maps import confidence_to_rgb
 from colorstudio.gui.curve_math import interpolate_curve, pair_histogram
-from colorstudio.gui.diagnostics_dock import CONFIDENCE_CMAP, DiagnosticsDock, visibility_title
+from colorstudio.gui.diagnostics_dock import CONFIDENCE_CMAP, visibility_title
 
 
 def stereo_like_diagnostics(h=40, w=60, seed=0):
@@ -25,15 +25,6 @@ def stereo_like_diagnostics(h=40, w=60, seed=0):
     }
     for s in range(5):
         d[f"visibility_{s}"] = rng.normal(0, 0.1, (h >> s, w >> s)).astype(np.float32)
-    return d
-
-
-@pytest.fixture
-def dock(qtbot):
-    d = DiagnosticsDock()
-    qtbot.addWidget(d)
-    d.resize(500, 700)
-    d.show()
     return d
 
 

@@ -4,20 +4,10 @@ pyqtgraph's plots, which made CCDC's five colour bars take ~150 ms in the GUI th
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtWidgets import QApplication
 
-from colorstudio.gui.diagnostics_dock import DiagnosticsDock, visibility_title
+from colorstudio.gui.diagnostics_dock import visibility_title
 from test_diagnostics_dock import _rendered, stereo_like_diagnostics
-
-
-@pytest.fixture
-def dock(qtbot):
-    d = DiagnosticsDock()
-    qtbot.addWidget(d)
-    d.resize(500, 700)
-    d.show()
-    return d
 
 
 def _show_tab(dock, title):
