@@ -45,7 +45,7 @@ from colorstudio.core.color import luma, rgb_to_ycbcr
 from colorstudio.core.imageio import load_photo
 
 DEFAULT_JSON = {"cyclecnn": Path(__file__).resolve().parent / "results_finetune.json",
-                "ccdc": Path(__file__).resolve().parent / "results_finetune_ccdc.json"}
+                "ccdc": Path(__file__).resolve().parent / "results_finetune_ccdc_unseen_photos.json"}
 DEFAULT_CROP = {"cyclecnn": "128x256", "ccdc": "160x160"}
 METHODS = ("dis+gf", "ccdc", "before", "after")   # ccdc: the app's default pair method, not fine-tuned
 METRICS = ("chroma_psnr", "cycle_psnr", "cycle_psnr_blocks")   # the last: 16x16 block means
