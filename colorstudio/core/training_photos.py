@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# ../shared/data/photos beside the checkout; COLORSTUDIO_PHOTOS points elsewhere
-DEFAULT_PHOTOS = Path(os.environ.get("COLORSTUDIO_PHOTOS")
-                      or Path(__file__).resolve().parents[3] / "shared" / "data" / "photos")
+# COLORSTUDIO_PHOTOS, else ../shared/data/photos beside the checkout, else the project
+# machine's /work/shared/data/photos (a checkout made elsewhere, e.g. CI's fresh clone)
+_CANDIDATES = [Path(os.environ["COLORSTUDIO_PHOTOS"])] if os.environ.get("COLORSTUDIO_PHOTOS") else [
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "photos", Path("/work/shared/data/photos")]
+DEFAULT_PHOTOS = next((c for c in _CANDIDATES if c.is_dir()), _CANDIDATES[0])
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 EVALUATION_PAIR = ("motorcycle", "middlebury")      # the benchmark's pair: never trained on
 
