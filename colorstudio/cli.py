@@ -88,7 +88,6 @@ def ignored_options_note(method: str, ignored) -> str | None:
 
 
 def cmd_batch(args) -> int:
-    from colorstudio.core.image_write import check_writable_folder
     from colorstudio.engine.batch import DONE, FAILED, plan_batch, run_batch
 
     if args.method is not None and args.model is None:   # a typo is said once, before any work
@@ -113,12 +112,13 @@ def cmd_batch(args) -> int:
             return EXIT_OK
         _say("nothing to colorize: no pairs or gray photos found")
         return EXIT_BAD_INPUT
-    if plan.out_dir.is_dir():          # a read-only one is told before the count of the work
-        check_writable_folder(plan.out_dir)
-    _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
+    announced = False
     try:
         for p in run_batch(plan, method=args.method, model=_model_path(args.model), options=_options(args),
                            jpeg_quality=args.jpeg_quality):
+            if not announced:             # the output folder passed run_batch's checks (a read-only one)
+                _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
+                announced = True
             if p.status in (DONE, FAILED):
                 mark = "ok  " if p.status == DONE else "FAIL"
                 _say(f"[{p.index + 1}/{p.total}] {mark} {p.message}")

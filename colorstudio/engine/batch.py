@@ -25,6 +25,7 @@ from colorstudio.core.image_write import (
 )
 from colorstudio.core.earlier_results import RESULT_SUFFIX
 from colorstudio.core.model_header import declared_model
+from colorstudio.core.pair_names import TAG_RE
 from colorstudio.core.pairs import discover
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
@@ -200,12 +201,10 @@ def thumbnail(rgb: np.ndarray, long_side: int = THUMBNAIL_SIDE) -> np.ndarray:
 
 def _lr_hint(item, error: Exception) -> str:
     """For an _L/_R pair given the other way round: the setting that says which is the mono side."""
-    if str(error) != SWAPPED_PAIR or item.reference is None:
+    tag = TAG_RE.match(item.gray.stem)
+    if str(error) != SWAPPED_PAIR or item.reference is None or not tag or tag["tag"].upper() not in ("L", "R"):
         return ""
-    side = item.gray.stem[-1:].upper()
-    if item.gray.stem[-2:-1] not in ("_", "-") or side not in ("L", "R"):
-        return ""
-    other = "R" if side == "L" else "L"
+    other = "R" if tag["tag"].upper() == "L" else "L"
     return f"; if the mono camera is the {'right' if other == 'R' else 'left'} one, give --lr-mono-side {other}"
 
 
