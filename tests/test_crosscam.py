@@ -161,7 +161,33 @@ def test_flip_average_option(tiny):
     on = colorize_crosscam(gray, ref, model=tiny)                       # small: on by default
     off = colorize_crosscam(gray, ref, model=tiny, flip_average="off")
     assert on.info["flip_average"] is True and off.info["flip_average"] is False
+    assert on.info["mirrorings"] == 3 and off.info["mirrorings"] == 0
     assert on.chroma.shape == off.chroma.shape == (40, 60, 2)
+
+
+def test_mirrorings_within_the_net_work_budget():
+    from colorstudio.engine.crosscam import MIRRORINGS, mirrorings_within, net_work_budget
+
+    budget = net_work_budget(1_000_000)       # a 1 MP working size at three scales
+    assert budget == pytest.approx(1_000_000 * (1 + 0.8 ** 2 + 0.64 ** 2))
+    assert mirrorings_within(100_000, budget) == MIRRORINGS           # small: all three
+    assert mirrorings_within(budget / 2, budget) == MIRRORINGS[:1]    # twice the work fits: left-right
+    assert mirrorings_within(budget / 2 + 1, budget) == ()
+    assert mirrorings_within(budget, budget) == ()
+
+
+def test_auto_mirrorings_never_exceed_what_the_largest_working_size_takes():
+    """A working size near the model's largest gets fewer mirrorings ('auto'); 'on' gets all."""
+    torch.manual_seed(0)
+    net = CCDC(dataclasses.replace(TINY, max_working_pixels=40_000)).eval()   # budget 82k px
+    rng = np.random.default_rng(3)
+    gray, ref = rng.random((120, 180), dtype=np.float32), rng.random((30, 45, 3), dtype=np.float32)
+    auto = colorize_crosscam(gray, ref, model=net, init="flow")      # 21.6k px x 3 scales = 44k
+    assert auto.info["scales"] == [1.0, 0.8, 0.64] and auto.info["mirrorings"] == 0
+    single = colorize_crosscam(gray, ref, model=net, init="flow", multiscale=False)  # 21.6k x 3 fit
+    assert single.info["mirrorings"] == 2
+    forced = colorize_crosscam(gray, ref, model=net, init="flow", flip_average="on")
+    assert forced.info["mirrorings"] == 3
 
 
 @pytest.mark.parametrize("axis", [0, 1])

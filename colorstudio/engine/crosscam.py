@@ -39,8 +39,10 @@ _OPTIONS = {"max_pixels", "guided", "preset", "flip_average", "multiscale", "thr
             "device", "init", "mode", "defer_full_size"}
 FLIP_AVERAGE_MAX_PIXELS = 400_000   # flip_average="auto" is on up to this working size
 # flip_average: (flipped tensor dims, flow sign (x, y)) of the mirrored passes averaged with the
-# plain one. Left-right only: +0.1-0.3 dB; adding up-down and both: +0.04-0.11 dB more in every
-# group of the cross-camera benchmark (47 of 56 pairs better), for twice the net time.
+# plain one, in the order they are added. Left-right only: +0.1-0.3 dB; adding up-down and both:
+# +0.04-0.11 dB more in every group of the cross-camera benchmark (47 of 56 pairs better), for
+# twice the net time. With 'auto', only as many as keep the net's work within what the largest
+# working size takes (:func:`mirrorings_within`).
 MIRRORINGS = (((3,), (-1.0, 1.0)), ((2,), (1.0, -1.0)), ((2, 3), (-1.0, -1.0)))
 # multiscale: the working sizes (per side, relative to the first) averaged with it when the
 # initial flow is DIS only. Synthesized viewpoint/temporal pairs, two draws: +0.03-0.6 dB at 4x,
@@ -186,6 +188,21 @@ def _scaled_rectified_pair(gray_w: np.ndarray, ref: np.ndarray, input_shapes=Non
     return rows_aligned_rig(gray_w.shape, ref.shape, check_pair(gray_w, ref).rectified)
 
 
+def net_work_budget(max_working_pixels: int) -> float:
+    """Pixels the net may process for one pair: what a pair at the largest working size takes
+    (one pass at each of the three working scales, no mirrorings)."""
+    return max_working_pixels * (1.0 + sum(s * s for s in COARSER_SCALES))
+
+
+def mirrorings_within(pass_pixels: float, budget: float) -> tuple:
+    """The first of :data:`MIRRORINGS` that fit: each mirroring repeats ``pass_pixels`` (the net's
+    work for one unmirrored pass over every working scale), and the total stays within
+    ``budget``. Without it a 0.4 MP pair (four mirrorings x three scales) took longer than a
+    6 MP one (one working size of 1 MP x three scales)."""
+    extra = int(budget // max(pass_pixels, 1.0)) - 1
+    return MIRRORINGS[:max(0, min(len(MIRRORINGS), extra))]
+
+
 def _to_tensor(a: np.ndarray) -> torch.Tensor:
     """(H, W) or (H, W, C) -> (1, C, H, W) float32 in channels-last memory (faster convs)."""
     a = np.ascontiguousarray(a[..., None] if a.ndim == 2 else a, np.float32)
@@ -216,9 +233,13 @@ def _check(gray, reference, options) -> tuple[np.ndarray, np.ndarray, list[str]]
     return np.clip(gray, 0, 1), np.clip(reference, 0, 1), ignored
 
 
+def _is_auto(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() == "auto")
+
+
 def _flag(value, default: bool, name: str) -> bool:
     """An on/off option given as a bool or as text ('auto', 'yes', 'off', ...)."""
-    if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
+    if _is_auto(value):
         return default
     if isinstance(value, str):
         text = value.strip().lower()
@@ -228,20 +249,20 @@ def _flag(value, default: bool, name: str) -> bool:
     return bool(value)
 
 
-def _net_pass(net: CCDC, gray_w: np.ndarray, ref: np.ndarray, preset: str, stereo: bool, flip: bool,
-              dev) -> tuple[np.ndarray, dict]:
+def _net_pass(net: CCDC, gray_w: np.ndarray, ref: np.ndarray, preset: str, stereo: bool,
+              mirrorings: tuple, dev) -> tuple[np.ndarray, dict]:
     """(chroma (h, w, 2) at the gray's size, the plain pass's outputs on the CPU) of one working
-    size; with ``flip``, averaged with the mirrored pairs (:data:`MIRRORINGS`)."""
+    size, averaged with the pair mirrored as in ``mirrorings`` (some of :data:`MIRRORINGS`)."""
     ref_ycc, flow0 = network_inputs(gray_w, ref, preset, stereo)
     g_t, r_t = _to_tensor(gray_w).to(dev), _to_tensor(ref_ycc).to(dev)
     init = _to_tensor(flow0).to(dev) if net.cfg.classic_init else None
     out = net(g_t, r_t, init)
     chroma_t = out["chroma"]
-    for dims, signs in MIRRORINGS if flip else ():    # flow negated along the mirrored axes
+    for dims, signs in mirrorings:                    # flow negated along the mirrored axes
         unflip = lambda t: torch.flip(t, dims)
         init_m = None if init is None else unflip(init) * torch.tensor(signs, device=dev).view(1, 2, 1, 1)
         chroma_t = chroma_t + unflip(net(unflip(g_t), unflip(r_t), init_m)["chroma"])
-    chroma_t = chroma_t / (1 + len(MIRRORINGS) if flip else 1)
+    chroma_t = chroma_t / (1 + len(mirrorings))
     return np.clip(chroma_t[0].permute(1, 2, 0).cpu().numpy(), 0.0, 1.0), to_cpu(out)
 
 
@@ -255,7 +276,8 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     detail, :func:`colorstudio.core.guided.detail_upsample_chroma`; False: bilinear);
     ``preset`` (DIS preset for the initial flow: 'medium' default, 'fast', 'ultrafast');
     ``flip_average`` (also run the pair mirrored left-right, up-down and both, and average: 'auto'
-    (default: on up to 0.4 MP working size, for four times the net time), True, False);
+    (default: up to 0.4 MP working size, as many of the three as keep the net's work within
+    :func:`net_work_budget`), True (all three), False);
     ``multiscale`` (also run it at the coarser working sizes :data:`COARSER_SCALES` and average:
     'auto' (default: when the initial flow is DIS only), True, False); ``threads`` (torch
     threads; default: the cores other programs leave free, see
@@ -279,20 +301,25 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     ref = reference_at_most(reference, (h, w))
     stereo, init_reason = stereo_init_wanted(gray_w, ref, options, (gray.shape, reference.shape)) \
         if net.cfg.classic_init else (False, "")
-    flip = _flag(options.get("flip_average"), default=h * w <= FLIP_AVERAGE_MAX_PIXELS, name="flip_average")
     scales = COARSER_SCALES if _flag(options.get("multiscale"), default=not stereo, name="multiscale") else ()
+    if _is_auto(options.get("flip_average")):
+        pass_pixels = h * w * (1.0 + sum(s * s for s in scales))
+        mirrorings = mirrorings_within(pass_pixels, net_work_budget(net.cfg.max_working_pixels)) \
+            if h * w <= FLIP_AVERAGE_MAX_PIXELS else ()
+    else:
+        mirrorings = MIRRORINGS if _flag(options.get("flip_average"), False, "flip_average") else ()
     preset = options.get("preset") or "medium"
     threads = inference_threads(options.get("threads"), load=window.load)
     with torch.inference_mode(), torch_threads(threads):
         net = on_device(net, dev)
-        chroma_w, out = _net_pass(net, gray_w, ref, preset, stereo, flip, dev)
+        chroma_w, out = _net_pass(net, gray_w, ref, preset, stereo, mirrorings, dev)
         ran = [1.0]
         for s in scales:      # the same pair at a coarser working size, back to this one by the gray
             size = (round(h * s), round(w * s))
             if min(size) < MIN_COARSE_SIDE:
                 continue
             gray_s = cv2.resize(gray_w, size[::-1], interpolation=cv2.INTER_AREA)
-            chroma_s, _ = _net_pass(net, gray_s, reference_at_most(ref, size), preset, stereo, flip, dev)
+            chroma_s, _ = _net_pass(net, gray_s, reference_at_most(ref, size), preset, stereo, mirrorings, dev)
             chroma_w = chroma_w + guided_upsample_chroma(chroma_s, gray_w)
             ran.append(s)
         chroma_w = chroma_w / len(ran)
@@ -315,7 +342,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
             "scale_factor": [round(W / reference.shape[1], 3), round(H / reference.shape[0], 3)],
             "initial_flow": ("SGBM + DIS" if stereo else "DIS") if net.cfg.classic_init else "none",
             "initial_flow_reason": init_reason, "guided_upsampling": guided,
-            "flip_average": flip, "scales": ran, "threads": threads, "device": str(dev)}
+            "flip_average": bool(mirrorings), "mirrorings": len(mirrorings), "scales": ran, "threads": threads, "device": str(dev)}
     if ignored:
         info["ignored_options"] = ignored
     if deferred:
