@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from colorstudio.core.colour_management import is_srgb, profile_name
 from colorstudio.gui.detail_layer import DetailLayer
@@ -23,6 +23,7 @@ from colorstudio.gui.detail_tiles import Tile
 from colorstudio.gui.display import placed_in_frame
 from colorstudio.gui.display_colour import DisplayColour
 from colorstudio.gui.monitor_profile import MonitorProfile
+from colorstudio.gui.panel_grid import best_grid, cells
 from colorstudio.gui.pg_config import configure
 from colorstudio.gui.pixel_readout import PixelReadout
 from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT, SplitModes
@@ -60,9 +61,12 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         self._hover: tuple | None = None       # (scene, scene position) of the mouse's last move
 
         self.side = QWidget()
-        row = QHBoxLayout(self.side)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
+        self.grid_layout = QGridLayout(self.side)    # a row, a column or 2x2: :meth:`arrange`
+        self.grid_layout.setContentsMargins(0, 0, 0, 0)
+        self.grid_layout.setSpacing(4)
+        self.grid: tuple[int, int] | None = None
+        self.panel_shown = {p: True for p in PANELS}  # hidden: the reference of a single gray
+        self.side.installEventFilter(self)            # resized: arranged again
         self.views: dict[str, pg.ViewBox] = {}
         self.images: dict[str, pg.ImageItem] = {}
         self.titles: dict[str, QLabel] = {}
@@ -89,10 +93,9 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
             self.details[name] = detail
             column.addWidget(title)
             column.addWidget(canvas, 1)
-            holder = QWidget()
+            holder = QWidget(self.side)
             holder.setLayout(column)
             column.setContentsMargins(0, 0, 0, 0)
-            row.addWidget(holder, 1)       # equal widths: linked views then show equal areas
             self.columns[name] = holder
             self.views[name], self.images[name], self.titles[name] = vb, item, title
             self.canvases.append(canvas)
@@ -150,6 +153,33 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
             vb.sigRangeChanged.connect(lambda *_: self._detail_timer.start())
             vb.sigResized.connect(lambda *_: self._detail_timer.start())
         self.set_split_before(None)
+        self.arrange()
+
+    # ------------------------------------------------------------------ layout
+    def arrange(self) -> None:
+        """Put the visible photos in a row, a column or two rows of two, whichever shows the
+        photo largest here (:func:`colorstudio.gui.panel_grid.best_grid`). Equal cells: linked
+        views then show the same part at the same zoom."""
+        shown = [p for p in PANELS if self.panel_shown[p]]
+        size = self.side.size()
+        title_h = self.titles["gray"].sizeHint().height() + 2
+        grid = best_grid(len(shown), (size.width(), size.height()), self.frame_wh, title_h,
+                         self.grid_layout.spacing())
+        if grid == self.grid:
+            return
+        self.grid = grid
+        for holder in self.columns.values():
+            self.grid_layout.removeWidget(holder)
+        for name, (r, c) in cells(shown, grid).items():
+            self.grid_layout.addWidget(self.columns[name], r, c)
+        for i in range(3):
+            self.grid_layout.setRowStretch(i, 1 if i < grid[0] else 0)
+            self.grid_layout.setColumnStretch(i, 1 if i < grid[1] else 0)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.side and event.type() == QEvent.Type.Resize:
+            self.arrange()
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ content
     def set_frame(self, width: int, height: int) -> None:
@@ -158,6 +188,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         self.frame_wh = (int(width), int(height))
         self.split_line.setBounds((0, width))
         self.set_split_before(None)
+        self.arrange()
 
     def set_image(self, panel: str, shown: np.ndarray | None, full: np.ndarray | None = None) -> None:
         """Show ``shown`` (uint8 display copy) in ``panel``; ``full`` is read by the pixel readout.
@@ -220,7 +251,10 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
 
     def show_panel(self, panel: str, visible: bool) -> None:
         """Hide a side-by-side column (e.g. the reference of a single gray photo)."""
+        self.panel_shown[panel] = bool(visible)
         self.columns[panel].setVisible(visible)
+        self.grid = None                       # the others take its place
+        self.arrange()
 
     def set_title(self, panel: str, text: str) -> None:
         self.titles[panel].setText(text)

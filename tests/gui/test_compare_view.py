@@ -366,3 +366,22 @@ def test_the_readout_is_emptied_when_the_mode_changes_or_the_mouse_leaves_a_view
     assert texts[-1] != ""
     QApplication.sendEvent(view.canvases[0], QEvent(QEvent.Type.Leave))   # onto a title or the gap
     assert texts[-1] == ""
+
+
+def test_a_landscape_pair_is_arranged_two_by_two_and_a_single_gray_in_a_column(view, qtbot):
+    view.resize(800, 790)
+    view.show()
+    view.set_frame(741, 500)
+    qtbot.waitUntil(lambda: view.grid == (2, 2) and view.columns["result"].geometry().top() > 0)
+    geo = {p: view.columns[p].geometry() for p in ("gray", "reference", "result")}
+    assert geo["gray"].top() == geo["reference"].top() < geo["result"].top()
+    assert geo["gray"].left() == geo["result"].left() < geo["reference"].left()
+    assert geo["gray"].width() > 350                      # not a third of 800
+    view.show_panel("reference", False)                   # a single gray: two photos
+    qtbot.waitUntil(lambda: view.grid == (2, 1))
+    assert not view.columns["reference"].isVisible()
+    view.resize(1800, 400)                                # a wide window: one row again
+    qtbot.waitUntil(lambda: view.grid == (1, 2))
+    view.show_panel("reference", True)
+    qtbot.waitUntil(lambda: view.grid == (1, 3))
+    assert view.columns["reference"].isVisible()
