@@ -39,7 +39,7 @@ def _modified(path: Path) -> float | None:
         return None
 
 
-def _card(weights: Path) -> dict:
+def card_beside(weights: Path) -> dict:
     """The model card beside ``weights``; {} when there is none, it is not a JSON object, or it
     is larger than any card (the picker reads them in the GUI thread)."""
     path = weights.with_suffix(".json")
@@ -73,7 +73,7 @@ def user_models(folder: Path | None = None) -> list[Choice]:
              if (t := _modified(p)) is not None and (meta := metadata(p)) is not None]
     found = []
     for _, weights, meta in sorted(dated, key=lambda tpm: tpm[0], reverse=True):
-        card = _card(weights)
+        card = card_beside(weights)
         # the weights' own header first: a ccdc or cheng file is not a cyclecnn one whatever its card says
         method = declared_in(meta) or str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
         if method in kinds:

@@ -290,3 +290,12 @@ def _at_strength(colorization: Colorization, saturation: float | None) -> Genera
         return colorization
     yield Progress(0.05, "applying the colour strength")
     return with_saturation(colorization, saturation)
+
+
+def add_model_file(source: Path) -> Generator[Progress, None, tuple[Path, str]]:
+    """Check a model file as its method loads it and copy it into the user's models folder:
+    (the copy, its method). See :mod:`colorstudio.engine.model_import`."""
+    from colorstudio.engine.model_import import add_model
+
+    yield Progress(0.1, f"checking {Path(source).name}")
+    return add_model(source)

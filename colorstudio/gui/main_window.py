@@ -24,6 +24,7 @@ from colorstudio.gui.export_actions import ExportActions
 from colorstudio.gui.live_strength import LiveStrength
 from colorstudio.gui.macos_colour import tag_window_srgb
 from colorstudio.gui.main_menus import MainMenus
+from colorstudio.gui.model_actions import ModelActions
 from colorstudio.gui.models_folder_watch import ModelsFolderWatch
 from colorstudio.gui.monitor_menu import MonitorMenu
 from colorstudio.gui.opening_actions import OpeningActions
@@ -46,7 +47,7 @@ def first_dock_widths(window_width: int) -> list[int]:
     return [min(280, window_width // 5), max(300, min(420, window_width * 26 // 100))]
 
 
-class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ResultViews, QMainWindow):
+class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelActions, ResultViews, QMainWindow):
     opened = Signal(object)        # jobs.OpenedInputs
     colorized = Signal(object)     # jobs.ShownResult
     jobFailed = Signal(object)     # the exception

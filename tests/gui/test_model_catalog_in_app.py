@@ -90,3 +90,42 @@ def test_a_model_added_or_deleted_in_the_folder_shows_in_the_picker(qtbot, windo
     qtbot.waitUntil(lambda: key in offered(), timeout=5000)
     weights.unlink()
     qtbot.waitUntil(lambda: key not in offered(), timeout=5000)
+
+
+def test_a_model_file_added_from_elsewhere_is_copied_checked_and_chosen(qtbot, window, pair_files, tmp_path):
+    """Tools ▸ Add a model file…: the copy runs as a job; the model is then chosen for pairs,
+    the user's file is left where it was, and a file that cannot run says why in one line."""
+    import torch
+
+    from colorstudio import paths
+    from colorstudio.nets.ccdc import CCDC, CCDCConfig
+    from colorstudio.nets.weights_file import save_weights
+    from test_main_window import open_pair
+
+    cfg = CCDCConfig(encoder_widths=(4, 4, 4, 4), flow_widths=(4, 4, 4, 4, 4), decoder_widths=(4, 4, 4, 4),
+                     full_width=4)
+    source = tmp_path / "from_a_colleague.safetensors"
+    save_weights(source, CCDC(cfg).state_dict(), "ccdc", cfg.to_dict())
+    open_pair(qtbot, window, *pair_files)
+    window.add_model_file(source)
+    target = paths.user_models_dir() / source.name
+    qtbot.waitUntil(lambda: window.worker is None and window.side.current_choice().model == target, timeout=20000)
+    assert source.is_file() and target.is_file()
+    assert window.side.current_choice().model == target and window.side.current_choice().method == "ccdc"
+    assert window.settings.model_choice(pair=True) == f"model:{target}"
+    assert "Added from_a_colleague (ccdc, for pairs)" in window.side.status.text()
+
+    bad = tmp_path / "pickled.safetensors"
+    bad.write_bytes(b"\x80\x04\x95 not a model")
+    shown = []
+    import colorstudio.gui.main_window as main_window
+
+    original = main_window.show_error
+    main_window.show_error = lambda parent, exc, **kw: shown.append(str(exc))
+    try:
+        with qtbot.waitSignal(window.jobFailed, timeout=20000):
+            window.add_model_file(bad)
+    finally:
+        main_window.show_error = original
+    assert len(shown) == 1 and "pickled.safetensors" in shown[0] and "\n" not in shown[0]
+    assert not (paths.user_models_dir() / bad.name).exists()

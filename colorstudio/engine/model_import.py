@@ -1,0 +1,89 @@
+"""Adding a model file to the user's models folder (the app's Tools ▸ Add a model file…): a
+model fine-tuned with ``colorstudio finetune --out ELSEWHERE``, or one a colleague sent.
+
+The file is checked as the method it is for would load it (safetensors only, the net built
+from its config, every tensor and the checksum checked), then copied, never moved: the
+user's file stays where it was, untouched. Its JSON card comes along when there is one. The
+copy is written under a temporary name and renamed, card first, so the folder's watcher never
+offers a half-copied model.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from colorstudio import paths
+from colorstudio.core.image_write import atomic_write
+from colorstudio.core.model_header import declared_in, metadata
+from colorstudio.engine.learned_methods import CARD_MAX_BYTES
+from colorstudio.engine.model_catalog import DEFAULT_USER_MODEL_METHOD, card_beside
+from colorstudio.errors import ModelError
+
+SUFFIX = ".safetensors"
+
+
+def method_of(path: Path) -> str:
+    """The learned method a model file is for: its header's, else its card's, else cyclecnn
+    (as the picker decides, :func:`colorstudio.engine.model_catalog.user_models`)."""
+    meta = metadata(path)
+    if meta is None:
+        raise ModelError(f"{path.name} is not a safetensors model file")
+    card = card_beside(path)
+    return declared_in(meta) or str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
+
+
+def verify(path: Path, method: str) -> None:
+    """Load ``path`` as ``method`` loads it; ModelError (one line) when it cannot run."""
+    if method == "cyclecnn":
+        from colorstudio.engine.stereo import get_model
+
+        get_model(path)
+    elif method == "ccdc":
+        from colorstudio.engine.crosscam import load_ccdc
+
+        load_ccdc(path)
+    elif method in ("hsv2stage", "cheng"):
+        from colorstudio.engine.single import load_model
+
+        load_model(method, path)
+    else:
+        raise ModelError(f"{path.name} is a model for '{method}', which this version of ColorStudio does not run")
+
+
+def free_name(folder: Path, stem: str) -> Path:
+    """``folder/stem.safetensors``, or ``stem_2``, ``stem_3``… when a model (or its card) of that
+    name is there already."""
+    for n in range(1, 10_000):
+        name = stem if n == 1 else f"{stem}_{n}"
+        target = folder / (name + SUFFIX)
+        if not target.exists() and not target.with_suffix(".json").exists():
+            return target
+    raise ModelError(f"too many models named {stem} in {folder}")
+
+
+def _copy(source: Path, target: Path) -> None:
+    with open(source, "rb") as src:
+        atomic_write(target, lambda dst: shutil.copyfileobj(src, dst, 1 << 20), exclusive=True)
+
+
+def add_model(source: str | Path, folder: Path | None = None) -> tuple[Path, str]:
+    """Copy a checked model file (and its card) into ``folder`` (default: the user's models
+    folder); (the copy's path, its method). ModelError in one line when the file is not a
+    model the app can run, or is in that folder already; OSError when the copy fails."""
+    from colorstudio.nets.weights_file import require_model_file
+
+    source = require_model_file(source)
+    if source.suffix.lower() != SUFFIX:
+        raise ModelError(f"{source.name} is not a model file (ColorStudio models are {SUFFIX} files)")
+    folder = Path(folder) if folder is not None else paths.user_models_dir()
+    if source.resolve().parent == folder.resolve():
+        raise ModelError(f"{source.name} is in your models folder already")
+    method = method_of(source)
+    verify(source, method)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = free_name(folder, source.stem)
+    card = source.with_suffix(".json")
+    if card.is_file() and card.stat().st_size <= CARD_MAX_BYTES:
+        _copy(card, target.with_suffix(".json"))      # first: the picker reads the name from it
+    _copy(source, target)
+    return target, method

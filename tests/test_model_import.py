@@ -1,0 +1,67 @@
+"""Adding a model file made elsewhere to the user's models folder (engine.model_import)."""
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+import torch
+
+from colorstudio.engine.model_catalog import user_models
+from colorstudio.engine.model_import import add_model
+from colorstudio.errors import ModelError
+from colorstudio.nets.ccdc import CCDC, CCDCConfig
+from colorstudio.nets.weights_file import save_weights
+
+TINY = CCDCConfig(encoder_widths=(4, 4, 4, 4), flow_widths=(4, 4, 4, 4, 4),
+                  decoder_widths=(4, 4, 4, 4), full_width=4, max_working_pixels=20_000)
+
+
+@pytest.fixture
+def ccdc_file(tmp_path):
+    torch.manual_seed(0)
+    path = tmp_path / "elsewhere" / "studio_ccdc.safetensors"
+    path.parent.mkdir()
+    save_weights(path, CCDC(TINY).state_dict(), "ccdc", TINY.to_dict())
+    path.with_suffix(".json").write_text(json.dumps({"name": "Studio rig", "method": "ccdc"}))
+    return path
+
+
+def test_a_model_is_copied_with_its_card_and_offered_for_its_input(ccdc_file, tmp_path):
+    folder = tmp_path / "models"
+    before = (ccdc_file.read_bytes(), ccdc_file.stat().st_mtime_ns)
+    target, method = add_model(ccdc_file, folder)
+    assert method == "ccdc" and target == folder / "studio_ccdc.safetensors"
+    assert target.read_bytes() == before[0]
+    assert json.loads(target.with_suffix(".json").read_text())["name"] == "Studio rig"
+    assert (ccdc_file.read_bytes(), ccdc_file.stat().st_mtime_ns) == before      # copied, not moved
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".part")] == []
+    offered = user_models(folder)
+    assert [(c.method, c.kind, c.model) for c in offered] == [("ccdc", "pair", target)]
+    assert offered[0].label.startswith("Studio rig")
+    again, _ = add_model(ccdc_file, folder)                  # the same name again: a new file beside
+    assert again.name == "studio_ccdc_2.safetensors" and target.exists()
+
+
+def test_what_cannot_run_is_refused_in_one_line_and_nothing_is_copied(ccdc_file, tmp_path):
+    folder = tmp_path / "models"
+    pickled = tmp_path / "net.safetensors"
+    pickled.write_bytes(pickle.dumps({"w": [1, 2, 3]}))
+    corrupt = tmp_path / "cut.safetensors"
+    corrupt.write_bytes(ccdc_file.read_bytes()[:2000])       # header whole, tensors cut
+    wrong_shapes = tmp_path / "wrong.safetensors"
+    save_weights(wrong_shapes, {"w": torch.zeros(2)}, "ccdc", TINY.to_dict())
+    unknown = tmp_path / "future.safetensors"
+    save_weights(unknown, {"w": torch.zeros(2)}, "some_future_net", {})
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    for bad, words in ((pickled, "not a safetensors"), (corrupt, "cut.safetensors"),
+                       (wrong_shapes, "wrong.safetensors"), (unknown, "some_future_net"),
+                       (photo, "not a model file"), (tmp_path / "missing.safetensors", "not found")):
+        with pytest.raises(ModelError, match=words) as e:
+            add_model(bad, folder)
+        assert "\n" not in str(e.value)
+    assert not folder.exists() or list(folder.iterdir()) == []
+    target, _ = add_model(ccdc_file, folder)
+    with pytest.raises(ModelError, match="in your models folder already"):
+        add_model(target, folder)
