@@ -25,7 +25,7 @@ import torch
 
 from colorstudio.core import cheng_features as cf
 from colorstudio.core.color import luma, rgb_to_ycbcr
-from colorstudio.core.image_write import atomic_write_text
+from colorstudio.core.image_write import atomic_write, atomic_write_text
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.weights_file import file_facts, save_weights
 from colorstudio.training import single_gray_data as data
@@ -103,7 +103,7 @@ def _load_or_extract(path: Path, files: list[Path], n: int | None, seed: int, co
     z = _extract(files, n, seed, context)
     z["names"] = names
     z["pixels_per_photo"] = np.array(-1 if n is None else n)
-    np.savez(path, **z)
+    atomic_write(path, lambda f: np.savez(f, **z))    # a stopped run leaves no cut cache
     return z
 
 
