@@ -111,11 +111,9 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-def _pickle_loads(tree: ast.AST) -> list[int]:
-    """Lines calling a loader that can run a pickle: pickle.load(s), torch.load (with any
-    arguments: weights are loaded only from safetensors), numpy.load with allow_pickle=True,
-    joblib.load; under whatever name they were imported (``import torch as th``,
-    ``from torch import load``, ``torch.serialization.load``)."""
+def _import_names(tree: ast.AST) -> dict[str, str]:
+    """What each name a module imports stands for: ``th`` -> ``torch`` after ``import torch as
+    th``, ``load`` -> ``torch.load`` after ``from torch import load`` (``np`` is numpy)."""
     names = {"np": "numpy"}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -124,13 +122,26 @@ def _pickle_loads(tree: ast.AST) -> list[int]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             for a in node.names:
                 names[a.asname or a.name] = f"{node.module}.{a.name}"
+    return names
+
+
+def _called(node: ast.Call, names: dict[str, str]) -> str:
+    """The dotted name a call resolves to through the module's imports ('' if not a name)."""
+    head, _, rest = (_dotted(node.func) or "").partition(".")
+    return names.get(head, head) + (f".{rest}" if rest else "")
+
+
+def _pickle_loads(tree: ast.AST) -> list[int]:
+    """Lines calling a loader that can run a pickle: pickle.load(s), torch.load (with any
+    arguments: weights are loaded only from safetensors), numpy.load with allow_pickle=True,
+    joblib.load; under whatever name they were imported (``import torch as th``,
+    ``from torch import load``, ``torch.serialization.load``)."""
+    names = _import_names(tree)
     bad = []
     for node in ast.walk(tree):
-        dotted = _dotted(node.func) if isinstance(node, ast.Call) else None
-        if dotted is None:
+        if not isinstance(node, ast.Call):
             continue
-        head, _, rest = dotted.partition(".")
-        called = names.get(head, head) + (f".{rest}" if rest else "")
+        called = _called(node, names)
         allow_pickle = any(k.arg == "allow_pickle" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
                            for k in node.keywords)
         if called in PICKLE_LOADERS or called == "numpy.load" and allow_pickle:
@@ -227,22 +238,13 @@ def _direct_writes(tree: ast.AST) -> list[int]:
     ('w' or 'x'; appending to a log is not an output), Path.write_text / write_bytes, and the
     libraries' own file writers; not inside a lambda (the writer handed to ``atomic_write``,
     which writes into the temporary file it is given)."""
-    names = {"np": "numpy"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                names[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for a in node.names:
-                names[a.asname or a.name] = f"{node.module}.{a.name}"
+    names = _import_names(tree)
     in_writer = {id(n) for lam in ast.walk(tree) if isinstance(lam, ast.Lambda) for n in ast.walk(lam.body)}
     bad = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or id(node) in in_writer:
             continue
-        dotted = _dotted(node.func) or ""
-        head, _, rest = dotted.partition(".")
-        called = names.get(head, head) + (f".{rest}" if rest else "")
+        called = _called(node, names)
         mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
         writes = isinstance(mode, ast.Constant) and isinstance(mode.value, str) and ("w" in mode.value or "x" in mode.value)
         method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
