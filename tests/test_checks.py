@@ -239,6 +239,26 @@ def test_a_reference_squeezed_across_keeps_the_row_tolerance_of_its_full_height(
     assert not any("tones differently" in m for m in same.messages), same.messages
 
 
+def test_chance_matches_boundaries():
+    """The rule: fewer than 8 inliers is chance however well they agree; fewer than 30 with
+    under half of the matches agreeing is chance too; exactly half, or 30 inliers, is not."""
+    from colorstudio.core.feature_matching import FEW_INLIERS, MIN_AGREEING, SAME_SCENE_MIN_INLIERS, chance_matches
+
+    # all agreeing: only the count decides
+    for n in range(0, 8):
+        assert chance_matches(n, n), n
+    for n in (8, 9, 29, 30, 31):
+        assert not chance_matches(n, n), n
+    assert chance_matches(7, 8) and not chance_matches(8, 9)
+    # below 30 inliers: half the matches agreeing is enough, a hair under half is not
+    assert not chance_matches(8, 16) and chance_matches(8, 17)
+    assert not chance_matches(10, 20) and chance_matches(10, 21)
+    assert not chance_matches(29, 58) and chance_matches(29, 59)
+    # 30 inliers or more: a measurement however many matches disagree
+    assert not chance_matches(30, 61) and not chance_matches(30, 1000) and chance_matches(29, 1000)
+    assert (SAME_SCENE_MIN_INLIERS, FEW_INLIERS, MIN_AGREEING) == (8, 30, 0.5)   # as documented
+
+
 def test_matches_that_agree_as_chance_matches_do_are_no_measurement():
     from colorstudio.core.check_messages import describe
     from colorstudio.core.checks import MIN_INLIERS, SIZE_TOL

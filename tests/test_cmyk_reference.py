@@ -35,6 +35,19 @@ def test_a_cmyk_reference_is_read_through_its_profile(tmp_path):
 
 
 def test_a_cmyk_file_without_a_profile_still_reads(tmp_path):
-    Image.fromarray(np.full((8, 8, 4), (0, 255, 0, 0), np.uint8), "CMYK").save(tmp_path / "plain.jpg")
+    """Without a profile, inks read as a photographer sees them: C100 cyan, M100 magenta,
+    Y100 yellow, no ink white paper, K100 black (Pillow stores its CMYK JPEGs inverted, as
+    Adobe's do, and marks them so: reading them uninverted would swap paper and ink)."""
+    patches = np.array([[255, 0, 0, 0], [0, 255, 0, 0], [0, 0, 255, 0], [0, 0, 0, 0], [0, 0, 0, 255]],
+                       np.uint8)                           # C100, M100, Y100, paper, K100
+    cmyk = np.repeat(np.repeat(patches[None], 16, 0), 16, 1)
+    Image.fromarray(cmyk, "CMYK").save(tmp_path / "plain.jpg", quality=95)
     photo = load_photo(tmp_path / "plain.jpg")
-    assert photo.converted_from == "CMYK" and photo.pixels.shape == (8, 8, 3)
+    assert photo.converted_from == "CMYK" and photo.pixels.shape == (16, 80, 3)
+    assert photo.icc_profile is None and photo.pixels.dtype == np.uint8
+    cyan, magenta, yellow, paper, black = (photo.pixels[8, 16 * i + 8].astype(int) for i in range(5))
+    assert cyan[0] < 30 and cyan[1] > 225 and cyan[2] > 225
+    assert magenta[1] < 30 and magenta[0] > 225 and magenta[2] > 225
+    assert yellow[2] < 30 and yellow[0] > 225 and yellow[1] > 225
+    assert (paper >= 250).all()
+    assert (black <= 5).all()

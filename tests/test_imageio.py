@@ -103,13 +103,18 @@ def test_alpha_is_carried_to_the_output(tmp_path):
 def test_palette_cmyk_and_equal_channels(tmp_path):
     rgb = RNG.integers(0, 256, (10, 10, 3), dtype=np.uint8)
     Image.fromarray(rgb).convert("P").save(tmp_path / "p.png")
-    Image.fromarray(rgb).convert("CMYK").save(tmp_path / "c.jpg")
+    Image.fromarray(rgb).convert("CMYK").save(tmp_path / "c.jpg", quality=100)
     g = np.repeat(RNG.integers(0, 256, (10, 10, 1), dtype=np.uint8), 3, axis=2)
     Image.fromarray(g).save(tmp_path / "g.png")
     p, c, e = (load_photo(tmp_path / n) for n in ("p.png", "c.jpg", "g.png"))
     assert p.pixels.shape == (10, 10, 3) and p.converted_from == "palette"
+    palette_colours = np.asarray(Image.open(tmp_path / "p.png").convert("RGB"))   # what the palette holds
+    np.testing.assert_array_equal(p.pixels, palette_colours)
     assert c.pixels.shape == (10, 10, 3) and c.converted_from == "CMYK"
+    # RGB -> CMYK (no black) -> JPEG at quality 100 -> read: the colours come back, not their negatives
+    assert np.abs(c.pixels.astype(int) - rgb).max() <= 4
     assert e.is_gray and e.pixels.shape == (10, 10)
+    np.testing.assert_array_equal(e.pixels, g[..., 0])
 
 
 # ------------------------------------------------------------ errors

@@ -98,6 +98,43 @@ def test_gca_curve_recovers_a_known_monotone_tone_curve():
     assert xm.numel() == 64 and float(xm[1] * 255) == pytest.approx(4.0)
 
 
+def test_gca_curve_is_identity_away_from_its_data():
+    """Nodes without data are ignored (weighted by their support): fitted on colour lumas in
+    [0.2, 0.6] only, T follows the data there and is the identity well away from it, up to
+    both ends of the range, even for a curve far from the identity where the data is."""
+    x = torch.linspace(0.2, 0.6, 64 * 64).view(1, 1, 64, 64)
+    truth = lambda v: 0.3 + 0.5 * (v - 0.2)          # 0.3 .. 0.5: far below the identity at 0.6
+    xm, ym, support = fit_curve(x, truth(x), torch.ones_like(x))
+    inside = torch.linspace(0.22, 0.58, 37).view(1, 1, 1, -1)
+    assert (apply_curve(inside, xm, ym, support) - truth(inside)).abs().max() < 0.01
+    far = torch.tensor([0.0, 0.02, 0.05, 0.75, 0.8, 0.9, 0.95, 1.0]).view(1, 1, 1, -1)
+    got = apply_curve(far, xm, ym, support)
+    assert (got - far).abs().max() < 2e-3, (got - far).flatten().tolist()
+
+
+def test_gca_border_distance_channels():
+    """P_I: channel 0 the distance to the nearer of the left/right borders, channel 1 to the
+    nearer of the top/bottom ones, each over half the image's width / height."""
+    from colorstudio.nets.gca import border_distances
+
+    h, w = 5, 8                                       # not square: a transposition shows
+    p = border_distances(2, h, w)
+    assert p.shape == (2, 2, h, w)
+    torch.testing.assert_close(p[0], p[1])
+    expected = {                                      # (y, x): (left/right, top/bottom)
+        (0, 0): (0.0, 0.0), (4, 7): (0.0, 0.0),
+        (2, 3): (3 / 4, 2 / 2.5), (2, 4): (3 / 4, 2 / 2.5),
+        (1, 0): (0.0, 1 / 2.5), (0, 1): (1 / 4, 0.0),
+        (3, 6): (1 / 4, 1 / 2.5), (4, 2): (2 / 4, 0.0),
+    }
+    for (y, x), (dx, dy) in expected.items():
+        assert float(p[0, 0, y, x]) == pytest.approx(dx), (y, x)
+        assert float(p[0, 1, y, x]) == pytest.approx(dy), (y, x)
+    # channel 0 varies along a row only, channel 1 down a column only; both in [0, 1]
+    assert (p[0, 0] == p[0, 0, :1]).all() and (p[0, 1] == p[0, 1, :, :1]).all()
+    assert p.min() >= 0 and p.max() <= 1
+
+
 def test_tiny_forward_backward_reaches_every_part(inputs):
     gray, ref = inputs
     net = tiny().train()
