@@ -274,3 +274,20 @@ def test_clashing_names_take_their_folder_only_when_it_tells_them_apart(tmp_path
     gray_img(tmp_path / "night" / "walk.png")
     names = sorted(it.name for it in discover([tmp_path / "bt", tmp_path / "day", tmp_path / "night"]).items)
     assert names == ["day_walk", "night_walk", "trip", "trip-2"]
+
+
+def test_names_in_either_unicode_form_pair(tmp_path):
+    """'café' typed here (NFC, one code point for é) and the same name copied from a Mac's disk
+    (NFD, e + a combining accent) are one name, by tag and in mono/ + color/ folders."""
+    import unicodedata
+
+    nfc, nfd = unicodedata.normalize("NFC", "café"), unicodedata.normalize("NFD", "café")
+    assert nfc != nfd
+    gray_img(tmp_path / "tags" / f"{nfc}_mono.png")
+    colour_img(tmp_path / "tags" / f"{nfd}_color.jpg")
+    gray_img(tmp_path / "folders" / "mono" / f"{nfd}.png")
+    colour_img(tmp_path / "folders" / "color" / f"{nfc}.png")
+    d = discover([tmp_path])
+    assert d.unmatched == []
+    found = {(it.gray.name, it.reference.name if it.reference else None) for it in d.items}
+    assert found == {(f"{nfc}_mono.png", f"{nfd}_color.jpg"), (f"{nfd}.png", f"{nfc}.png")}

@@ -4,6 +4,7 @@ given by the caller); and by its folder: ``mono/``, ``color/`` (see :mod:`colors
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from colorstudio.core.imageio import READ_EXTENSIONS
@@ -12,6 +13,12 @@ from colorstudio.core.photo_kind import COLOUR, GRAY
 ROLES = {"mono": GRAY, "gray": GRAY, "grey": GRAY,  # name suffixes and folder names
          "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
 TAG_RE = re.compile(r"^(?P<base>.+?)[_-](?P<tag>mono|gray|grey|colou?r|rgb|l|r)$", re.IGNORECASE)
+
+
+def name_key(text: str) -> str:
+    """A name as pairs are matched: case and Unicode form aside ('café' typed on Windows (NFC)
+    and the same name from a Mac's disk (NFD) are one name; so are 'Scene' and 'scene')."""
+    return unicodedata.normalize("NFC", text).casefold()
 
 
 def name_role(path: Path, mono_side: str) -> tuple[str, str, str] | None:
@@ -30,7 +37,7 @@ def strip_tag(key: tuple) -> tuple:
     parent, rel = key
     head, sep, last = rel.rpartition("/")
     m = TAG_RE.match(last)
-    return (parent, head + sep + m["base"].lower()) if m else key
+    return (parent, head + sep + name_key(m["base"])) if m else key
 
 
 def without_gray_tag(stem: str) -> str:
@@ -60,6 +67,6 @@ def partner_on_disk(path: Path, role: str, base: str, family: str, mono_side: st
         if other == path:
             continue
         theirs = name_role(other, mono_side)
-        if theirs and theirs[2] == family and theirs[1].lower() == base.lower() and theirs[0] != role:
+        if theirs and theirs[2] == family and name_key(theirs[1]) == name_key(base) and theirs[0] != role:
             return other
     return None

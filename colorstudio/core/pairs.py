@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import os
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from colorstudio.core.earlier_results import is_earlier_result
 from colorstudio.core.imageio import READ_EXTENSIONS
 from colorstudio.core.folder_files import visible_files
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
-from colorstudio.core.pair_names import ROLES, base_name, name_role, partner_on_disk, strip_tag
+from colorstudio.core.pair_names import ROLES, base_name, name_key, name_role, partner_on_disk, strip_tag
 from colorstudio.core.photo_kind import COLOUR, GRAY, check_readable, classify_reason
 from colorstudio.errors import ColorStudioError
 
@@ -180,7 +181,7 @@ def _folder_role(f: _File, sibling_cache: dict) -> tuple[str, tuple] | None:
                 sibling_cache[parent] = set()
         if ({GRAY, COLOUR} - {role}) & sibling_cache[parent]:
             rel = f.path.relative_to(folder).with_suffix("")
-            return role, (parent, rel.as_posix().lower())
+            return role, (parent, name_key(rel.as_posix()))
     return None
 
 
@@ -206,10 +207,11 @@ def _match_groups(groups: dict, name_of) -> tuple[list[PairItem], list[_File], l
 def _pairs_by_exact_name(grays: list[_File], colours: list[_File], name_of) -> list | None:
     """A group that pairs one-to-one when names are compared with their case (A_mono + A_color
     and a_mono + a_color in one folder of a case-sensitive file system): its pairs, else None."""
-    by_name = {name_of(c): c for c in colours}
-    if len(by_name) != len(colours) or len(grays) != len(colours) or len({name_of(g) for g in grays}) != len(grays):
+    exact = lambda f: unicodedata.normalize("NFC", name_of(f))      # the case counts, the Unicode form not
+    by_name = {exact(c): c for c in colours}
+    if len(by_name) != len(colours) or len(grays) != len(colours) or len({exact(g) for g in grays}) != len(grays):
         return None
-    pairs = [(g, by_name.get(name_of(g))) for g in grays]
+    pairs = [(g, by_name.get(exact(g))) for g in grays]
     return pairs if all(c is not None for _, c in pairs) else None
 
 
@@ -265,7 +267,7 @@ def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list)
     for f in files:
         role = name_role(f.path, mono_side)
         if role:
-            groups[(f.path.parent, role[1].lower(), role[2])][role[0]].append(f)
+            groups[(f.path.parent, name_key(role[1]), role[2])][role[0]].append(f)
         else:
             untagged.append(f)
     found, left, ambiguous = _match_groups(groups, base_name)
@@ -347,13 +349,13 @@ def _make_names_unique(items: list[PairItem]) -> None:
     (in one folder the prefix would tell nothing apart), then number what still clashes."""
     folders: dict[str, set] = defaultdict(set)
     for it in items:
-        folders[it.name.lower()].add(it.gray.parent)
+        folders[name_key(it.name)].add(it.gray.parent)
     for it in items:
-        if len(folders[it.name.lower()]) > 1 and it.gray.parent.name:
+        if len(folders[name_key(it.name)]) > 1 and it.gray.parent.name:
             it.name = f"{it.gray.parent.name}_{it.name}"
     taken: dict[str, int] = defaultdict(int)
     for it in items:
-        key = it.name.lower()
+        key = name_key(it.name)
         taken[key] += 1
         if taken[key] > 1:
             it.name = f"{it.name}-{taken[key]}"
