@@ -346,6 +346,8 @@ def _read_opened(im: Image.Image, path: Path) -> Photo:
 
 
 def _photo(pixels, alpha, icc, exif_bytes, path, fmt, converted) -> Photo:
+    if alpha is not None and alpha.size and int(alpha.min()) == np.iinfo(alpha.dtype).max:
+        alpha = None          # opaque everywhere (an animated WebP, an unused palette key): no alpha
     if pixels.ndim == 3 and channels_equal(pixels):
         pixels = np.ascontiguousarray(pixels[..., 1])
     toned, tone_note = gray_in_srgb_tones(pixels, icc)     # as the app reads every gray: sRGB's curve

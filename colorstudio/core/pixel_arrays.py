@@ -155,10 +155,15 @@ def pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, st
     elif mode in ("1",):
         converted = "1-bit"
         im = im.convert("L")
-    elif mode == "LA":
+    elif mode == "PA":
+        converted = "palette"
+        im = im.convert("RGBA")
+    elif mode in ("L", "RGB") and "transparency" in im.info:    # a colour key (PNG tRNS) is alpha
+        im = im.convert("LA" if mode == "L" else "RGBA")
+    if im.mode == "LA":
         alpha = np.asarray(im.getchannel("A")).copy()
         im = im.convert("L")
-    elif mode not in ("L", "RGB", "RGBA"):
+    elif im.mode not in ("L", "RGB", "RGBA"):
         converted = mode
         im = im.convert("RGB")
     if im.mode == "RGBA":
