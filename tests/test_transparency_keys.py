@@ -56,3 +56,4 @@ def test_an_alpha_opaque_everywhere_is_no_transparency(tmp_path):
     la = np.dstack([g, np.where(g == 7, 0, 255).astype(np.uint8)])
     Image.fromarray(la, "LA").save(tmp_path / "cut_out.png")
     assert np.array_equal(load_photo(tmp_path / "cut_out.png").alpha == 0, g == 7)   # a real one stays
+

@@ -90,3 +90,12 @@ def classify_gray_input(pixels: np.ndarray) -> GrayInputColour:
             and float(np.mean(tinted)) >= TINT_COVERAGE:
         return GrayInputColour("toned", tint=_tint_name(mean), strength=strength)
     return GrayInputColour("colour", strength=strength)
+
+
+def black_and_white_only(pixels: np.ndarray) -> bool:
+    """Whether a gray photo holds pure black and pure white only (a 1-bit scan, line art):
+    colour cannot go on either without changing the gray, which the result keeps as its luma."""
+    if pixels.ndim != 2 or pixels.dtype.kind not in "ui" or not pixels.size:
+        return False
+    white = np.iinfo(pixels.dtype).max
+    return bool(((pixels == 0) | (pixels == white)).all())

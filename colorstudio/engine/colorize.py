@@ -15,7 +15,7 @@ import numpy as np
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
-from colorstudio.core.gray_input import classify_gray_input
+from colorstudio.core.gray_input import black_and_white_only, classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import check_output_path, output_notes, same_file, save_photo
 from colorstudio.core.imageio import Photo, check_pair_size, check_size, load_photo, reading_notes
@@ -27,7 +27,7 @@ from colorstudio.engine import methods as registry
 from colorstudio.engine.learned_methods import LEARNED, saturation_for
 from colorstudio.engine.pair_warnings import geometry_warning, mode_mismatch_warning, scene_warning
 from colorstudio.engine.progress import Progress, ReducedResult
-from colorstudio.errors import MethodError, ModelError, OutputError, PairError
+from colorstudio.errors import MethodError, ModelError, OutputError, PairError, UnsupportedImageError
 
 
 
@@ -137,6 +137,9 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     if reference is not None:
         check_size(reference)
     check_pair_size(gray, reference)     # a strip too long and thin for OpenCV's matchers
+    if black_and_white_only(gray.pixels):
+        raise UnsupportedImageError(f"{gray.name} holds only pure black and white (a 1-bit image?): "
+                                    "colour cannot go on either without changing the photo; use a gray scan")
     gray_colour = classify_gray_input(gray.pixels)
     if reference is not None and swapped_pair(gray_colour, reference):     # nothing to do but lose colour
         raise PairError(SWAPPED_PAIR)

@@ -1,0 +1,35 @@
+"""A gray that holds only pure black and white cannot take colour: refused in one line."""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from colorstudio.core.gray_input import black_and_white_only
+
+
+def test_a_black_and_white_only_gray_is_refused_in_one_line(tmp_path):
+    """A 1-bit scan (or line art stored as 8 bit) holds only 0 and white: a result could not
+    show any colour, so it is refused rather than written as 'colorized'; a batch goes on."""
+    from colorstudio.cli import main
+
+    bw = (np.indices((40, 48)).sum(0) % 7 == 0)
+    Image.fromarray(bw).save(tmp_path / "line_art.tif")                 # mode "1"
+    Image.fromarray(np.where(bw, 255, 0).astype(np.uint8)).save(tmp_path / "line_art8.png")
+    Image.fromarray(np.full((40, 48), 120, np.uint8)).save(tmp_path / "ok.png")
+    for name in ("line_art.tif", "line_art8.png"):
+        assert main(["colorize", str(tmp_path / name), "-o", str(tmp_path / "out" / f"{name}.png")]) != 0
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+    from colorstudio.engine.batch import plan_batch, run_batch
+
+    steps = list(run_batch(plan_batch([tmp_path], tmp_path / "batch"), method="neutral"))
+    assert sorted(p.name for p in (tmp_path / "batch").iterdir()) == ["ok_colorized.png"]
+    failed = [p.message for p in steps if p.status == "failed"]
+    assert len(failed) == 2 and all("pure black and white" in m and "\n" not in m for m in failed)
+
+
+def test_black_and_white_only():
+    assert black_and_white_only(np.array([[0, 255], [255, 0]], np.uint8))
+    assert black_and_white_only(np.array([[0, 65535]], np.uint16))
+    assert not black_and_white_only(np.array([[0, 255, 254]], np.uint8))
+    assert not black_and_white_only(np.array([[0, 255]], np.uint16))      # 255 is a dark gray in 16 bit
+    assert not black_and_white_only(np.zeros((2, 2, 3), np.uint8))          # colour: not this question
