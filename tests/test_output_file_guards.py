@@ -125,3 +125,36 @@ def test_a_batch_that_wrote_nothing_leaves_no_empty_output_folder(tmp_path, resu
     next(steps)
     steps.close()
     assert existing.is_dir()                      # a folder the user had is never removed
+
+
+def test_a_read_only_file_is_not_replaced(result, tmp_path, monkeypatch):
+    """As cp refuses for its user; root may write anything, so the check asks os.access."""
+    out = tmp_path / "protected.png"
+    out.write_bytes(b"mine")
+    out.chmod(0o444)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if (os.fspath(p) == os.fspath(out) and
+                                                                       mode == os.W_OK) else real_access(p, mode, **kw))
+    with pytest.raises(OutputError, match="protected.png: the file is read-only"):
+        save_result(result, out)
+    from colorstudio.cli import main
+    assert main(["colorize", str(tmp_path / "g.png"), str(tmp_path / "r.png"), "-o", str(out), "--method", "copy"]) != 0
+    assert out.read_bytes() == b"mine"
+
+
+def test_an_output_name_without_an_extension_says_how_to_give_one(result, tmp_path):
+    from colorstudio.core.image_write import check_output_path
+
+    with pytest.raises(OutputError, match=r"noext: the output name has no format extension; add one, e.g. noext.png"):
+        check_output_path(tmp_path / "noext")
+
+
+def test_a_short_write_says_the_disk_may_be_full(result, tmp_path, monkeypatch):
+    """numpy's short write (tifffile's 16-bit TIFFs on a full disk) has no errno, only counts."""
+    from colorstudio.core import image_write
+
+    def short(f):
+        raise OSError("1111500 requested and 92064 written")
+    with pytest.raises(OutputError, match=r"r.tif: cannot be written \(only part of it could be written: is the disk full\?"):
+        image_write.atomic_write(tmp_path / "r.tif", short)
+    assert list(tmp_path.glob("*.part")) == []

@@ -174,7 +174,16 @@ def check_output_path(path: str | os.PathLike, bit_depth: int | None = None) -> 
         raise OutputError(_unknown_format(path))
     _check_bit_depth(path, bit_depth)
     check_writable_folder(path.parent if str(path.parent) else Path("."), f"{path.name}: ")
+    refuse_read_only(path)
     return path
+
+
+def refuse_read_only(path: Path) -> None:
+    """A one-line OutputError when ``path`` is a file its owner made read-only for this user:
+    the temp-file-and-rename write would replace it all the same (the folder allows it), where
+    ``cp`` or an editor refuses."""
+    if path.is_file() and not os.access(path, os.W_OK):
+        raise OutputError(f"{path.name}: the file is read-only; choose another name, or make it writable first")
 
 
 def _check_bit_depth(path: Path, bit_depth: int | None) -> None:
@@ -210,6 +219,8 @@ def check_writable_folder(folder: Path, prefix: str = "") -> None:
 
 
 def _unknown_format(path: Path) -> str:
+    if not path.suffix:
+        return f"{path.name}: the output name has no format extension; add one, e.g. {path.name}.png"
     return f"{path.name}: unknown output format '{path.suffix.lower()}' (use one of {', '.join(WRITE_EXTENSIONS)})"
 
 
@@ -243,6 +254,7 @@ def atomic_write(path: str | os.PathLike, write: Writer, exclusive: bool = False
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{path.name}: the output folder {folder} does not exist")
+    refuse_read_only(path)
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode) & 0o777 if path.is_file() else 0o666 & ~_UMASK
     except OSError:
@@ -273,7 +285,10 @@ def atomic_write(path: str | os.PathLike, write: Writer, exclusive: bool = False
             pass
         if not isinstance(e, OSError) or isinstance(e, NameTaken):
             raise
-        raise OutputError(f"{path.name}: cannot be written ({e.strerror or e})") from None
+        why = e.strerror or str(e)
+        if e.errno is None and " requested and " in why:     # numpy's short write (tifffile's TIFFs)
+            why = f"only part of it could be written: is the disk full? ({why} bytes)"
+        raise OutputError(f"{path.name}: cannot be written ({why})") from None
 
 
 def _through_links(path: Path) -> Path:
