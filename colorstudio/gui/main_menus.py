@@ -132,7 +132,7 @@ class MainMenus:
         self._action(tools, "Add a &model file…", self.add_model_dialog,
                      tip="copy a model made elsewhere (colorstudio finetune --out, a colleague's) into your "
                          "models folder, after checking that it runs; the method picker then offers it")
-        self._action(tools, "Show my models &folder", self.show_models_folder)
+        self._action(tools, "S&how my models folder", self.show_models_folder)
         self._action(tools, "Choose the &output folder…", self.choose_output_folder)
         self.device_actions = self._choice_menu(tools.addMenu("Compute &device (learned methods)"),
                                                 {k: DEVICE_LABELS[k] for k in DEVICES}, self.settings.device,
