@@ -39,8 +39,38 @@ def test_a_model_is_copied_with_its_card_and_offered_for_its_input(ccdc_file, tm
     offered = user_models(folder)
     assert [(c.method, c.kind, c.model) for c in offered] == [("ccdc", "pair", target)]
     assert offered[0].label.startswith("Studio rig")
-    again, _ = add_model(ccdc_file, folder)                  # the same name again: a new file beside
+    with pytest.raises(ModelError, match="in your models folder already, as studio_ccdc.safetensors"):
+        add_model(ccdc_file, folder)                          # the same bytes again
+    torch.manual_seed(1)
+    save_weights(ccdc_file, CCDC(TINY).state_dict(), "ccdc", TINY.to_dict())   # another model, same name
+    again, _ = add_model(ccdc_file, folder)
     assert again.name == "studio_ccdc_2.safetensors" and target.exists()
+
+
+def test_the_check_keeps_no_net_in_memory(ccdc_file, tmp_path):
+    from colorstudio.engine import crosscam
+
+    before = dict(crosscam._CACHE)
+    add_model(ccdc_file, tmp_path / "models")
+    assert crosscam._CACHE == before
+
+
+def test_a_failed_copy_leaves_nothing_in_the_folder(ccdc_file, tmp_path, monkeypatch):
+    from colorstudio.engine import model_import
+
+    folder = tmp_path / "models"
+    real = model_import._copy
+
+    def full_disk(source, target):
+        if target.suffix == ".safetensors":
+            raise OSError(28, "No space left on device")
+        real(source, target)
+    monkeypatch.setattr(model_import, "_copy", full_disk)
+    with pytest.raises(OSError):
+        add_model(ccdc_file, folder)
+    assert list(folder.iterdir()) == []                       # the card copied first is gone too
+    monkeypatch.setattr(model_import, "_copy", real)
+    assert add_model(ccdc_file, folder)[0].name == "studio_ccdc.safetensors"
 
 
 def test_what_cannot_run_is_refused_in_one_line_and_nothing_is_copied(ccdc_file, tmp_path):

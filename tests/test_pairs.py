@@ -291,3 +291,18 @@ def test_names_in_either_unicode_form_pair(tmp_path):
     assert d.unmatched == []
     found = {(it.gray.name, it.reference.name if it.reference else None) for it in d.items}
     assert found == {(f"{nfc}_mono.png", f"{nfd}_color.jpg"), (f"{nfd}.png", f"{nfc}.png")}
+
+
+def test_names_that_differ_only_by_case_folding_stay_apart(tmp_path):
+    """'Maße' and 'Masse' are two words (casefold() would make them one name)."""
+    gray_img(tmp_path / "Maße_mono.png")
+    colour_img(tmp_path / "Maße_color.png")
+    colour_img(tmp_path / "Masse_color.png")
+    gray_img(tmp_path / "solo" / "Maße.png")
+    gray_img(tmp_path / "solo" / "Masse.png")
+    d = discover([tmp_path])
+    pairs = {(it.gray.name, it.reference.name) for it in d.items if it.reference}
+    assert pairs == {("Maße_mono.png", "Maße_color.png")}
+    assert [u[0].name for u in d.unmatched] == ["Masse_color.png"]
+    # solo/Maße clashes with the pair's Maße (another folder: prefixed); Masse clashes with nothing
+    assert sorted(it.name for it in d.items if it.reference is None) == ["Masse", "solo_Maße"]

@@ -17,8 +17,9 @@ TAG_RE = re.compile(r"^(?P<base>.+?)[_-](?P<tag>mono|gray|grey|colou?r|rgb|l|r)$
 
 def name_key(text: str) -> str:
     """A name as pairs are matched: case and Unicode form aside ('café' typed on Windows (NFC)
-    and the same name from a Mac's disk (NFD) are one name; so are 'Scene' and 'scene')."""
-    return unicodedata.normalize("NFC", text).casefold()
+    and the same name from a Mac's disk (NFD) are one name; so are 'Scene' and 'scene'). Not
+    casefold(): it makes 'Maße' and 'Masse', two words, one name."""
+    return unicodedata.normalize("NFC", text).lower()
 
 
 def name_role(path: Path, mono_side: str) -> tuple[str, str, str] | None:

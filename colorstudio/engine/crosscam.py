@@ -65,10 +65,11 @@ def load_ccdc(path: str | os.PathLike | None = None) -> tuple[CCDC, dict]:
     path = require_model_file(path, MODEL_NAME)
     st = path.stat()
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    return load_once(_CACHE, key, lambda: _load(path))
+    return load_once(_CACHE, key, lambda: read_ccdc(path))
 
 
-def _load(path: Path) -> tuple[CCDC, dict]:
+def read_ccdc(path: Path) -> tuple[CCDC, dict]:
+    """The net and metadata of a CCDC weight file, read and checked now (not cached)."""
     tensors, config, meta = load_weights(path, MODEL_NAME)
     net = build_net(path, MODEL_NAME, config, CCDCConfig, CCDC, tensors=tensors)
     try:

@@ -9,6 +9,7 @@ offers a half-copied model.
 """
 from __future__ import annotations
 
+import filecmp
 import shutil
 from pathlib import Path
 
@@ -33,21 +34,34 @@ def method_of(path: Path) -> str:
 
 
 def verify(path: Path, method: str) -> None:
-    """Load ``path`` as ``method`` loads it; ModelError (one line) when it cannot run."""
+    """Load ``path`` as ``method`` loads it, without keeping it (the loaders' caches are for
+    the models in use); ModelError (one line) when it cannot run."""
     if method == "cyclecnn":
-        from colorstudio.engine.stereo import get_model
+        from colorstudio.nets.registry import load_model
 
-        get_model(path)
+        load_model(path, kind="cyclecnn")
     elif method == "ccdc":
-        from colorstudio.engine.crosscam import load_ccdc
+        from colorstudio.engine.crosscam import read_ccdc
 
-        load_ccdc(path)
+        read_ccdc(path)
     elif method in ("hsv2stage", "cheng"):
-        from colorstudio.engine.single import load_model
+        from colorstudio.engine.single import read_model
 
-        load_model(method, path)
+        read_model(method, path)
     else:
         raise ModelError(f"{path.name} is a model for '{method}', which this version of ColorStudio does not run")
+
+
+def same_file_in(folder: Path, source: Path) -> Path | None:
+    """A model in ``folder`` with exactly ``source``'s bytes (added before), else None."""
+    size = source.stat().st_size
+    for other in folder.glob("*" + SUFFIX):
+        try:
+            if other.is_file() and other.stat().st_size == size and filecmp.cmp(other, source, shallow=False):
+                return other
+        except OSError:
+            continue
+    return None
 
 
 def free_name(folder: Path, stem: str) -> Path:
@@ -69,7 +83,8 @@ def _copy(source: Path, target: Path) -> None:
 def add_model(source: str | Path, folder: Path | None = None) -> tuple[Path, str]:
     """Copy a checked model file (and its card) into ``folder`` (default: the user's models
     folder); (the copy's path, its method). ModelError in one line when the file is not a
-    model the app can run, or is in that folder already; OSError when the copy fails."""
+    model the app can run, or is in that folder already; OutputError when the copy fails (then
+    nothing of it is left there)."""
     from colorstudio.nets.weights_file import require_model_file
 
     source = require_model_file(source)
@@ -81,9 +96,17 @@ def add_model(source: str | Path, folder: Path | None = None) -> tuple[Path, str
     method = method_of(source)
     verify(source, method)
     folder.mkdir(parents=True, exist_ok=True)
+    if (twin := same_file_in(folder, source)) is not None:
+        raise ModelError(f"{source.name} is in your models folder already, as {twin.name}")
     target = free_name(folder, source.stem)
-    card = source.with_suffix(".json")
-    if card.is_file() and card.stat().st_size <= CARD_MAX_BYTES:
-        _copy(card, target.with_suffix(".json"))      # first: the picker reads the name from it
-    _copy(source, target)
+    card, card_copy = source.with_suffix(".json"), target.with_suffix(".json")
+    copied_card = card.is_file() and card.stat().st_size <= CARD_MAX_BYTES
+    if copied_card:
+        _copy(card, card_copy)               # first: the picker reads the name from it
+    try:
+        _copy(source, target)
+    except BaseException:
+        if copied_card:
+            card_copy.unlink(missing_ok=True)     # no card without its weights
+        raise
     return target, method

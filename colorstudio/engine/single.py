@@ -59,10 +59,11 @@ def load_model(name: str, path: str | os.PathLike | None = None) -> tuple[torch.
     path = require_model_file(path if path is not None else _default_path(name), name)
     st = path.stat()
     key = (name, str(path.resolve()), st.st_mtime_ns, st.st_size)
-    return load_once(_CACHE, key, lambda: _load(name, path))
+    return load_once(_CACHE, key, lambda: read_model(name, path))
 
 
-def _load(name: str, path: Path) -> tuple[torch.nn.Module, dict]:
+def read_model(name: str, path: Path) -> tuple[torch.nn.Module, dict]:
+    """:func:`load_model` without its cache: the file read and checked now."""
     tensors, config, meta = load_weights(path, name)
     long_side = str(meta.get("working_long_side", DEFAULT_WORKING_LONG_SIDE))
     # the shipped nets work at 192 px; at 4096 one took 4x the memory of a 1 MP photo's whole run
