@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from colorstudio.core.gray_input import black_and_white_only
+from colorstudio.errors import UnsupportedImageError
 
 
 def test_a_black_and_white_only_gray_is_refused_in_one_line(tmp_path):
@@ -33,3 +35,12 @@ def test_black_and_white_only():
     assert not black_and_white_only(np.array([[0, 255, 254]], np.uint8))
     assert not black_and_white_only(np.array([[0, 255]], np.uint16))      # 255 is a dark gray in 16 bit
     assert not black_and_white_only(np.zeros((2, 2, 3), np.uint8))          # colour: not this question
+
+
+def test_an_all_black_or_all_white_frame_is_called_so():
+    from colorstudio.core.imageio import Photo
+    from colorstudio.engine.colorize import colorize
+
+    for value, word in ((0, "all black"), (255, "all white")):
+        with pytest.raises(UnsupportedImageError, match=f"is {word}: colour cannot go on it"):
+            colorize(Photo(pixels=np.full((20, 30), value, np.uint8)), None, "neutral")

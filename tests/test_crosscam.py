@@ -188,6 +188,10 @@ def test_auto_mirrorings_never_exceed_what_the_largest_working_size_takes():
     assert single.info["mirrorings"] == 2
     forced = colorize_crosscam(gray, ref, model=net, init="flow", flip_average="on")
     assert forced.info["mirrorings"] == 3
+    # a thin strip: the 0.64 scale (26 rows) is skipped, and not counted either (16k x 1.64 = 26k)
+    thin = colorize_crosscam(rng.random((40, 400), dtype=np.float32), rng.random((10, 100, 3), dtype=np.float32),
+                             model=net, init="flow")
+    assert thin.info["scales"] == [1.0, 0.8] and thin.info["mirrorings"] == 2
 
 
 def test_each_mirrored_pass_starts_from_the_mirrored_pairs_own_flow(tiny, monkeypatch):

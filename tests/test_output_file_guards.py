@@ -155,6 +155,6 @@ def test_a_short_write_says_the_disk_may_be_full(result, tmp_path, monkeypatch):
 
     def short(f):
         raise OSError("1111500 requested and 92064 written")
-    with pytest.raises(OutputError, match=r"r.tif: cannot be written \(only part of it could be written: is the disk full\?"):
+    with pytest.raises(OutputError, match=r"r.tif: cannot be written \(only part of it could be written, 1111500 requested and 92064 written bytes: is the disk full\?\)$"):
         image_write.atomic_write(tmp_path / "r.tif", short)
     assert list(tmp_path.glob("*.part")) == []

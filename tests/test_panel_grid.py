@@ -28,11 +28,20 @@ def test_a_wide_window_keeps_one_row_and_a_tall_one_a_column():
 def test_two_photos_and_ties():
     assert best_grid(2, (790, 790), (741, 500)) == (2, 1)
     assert best_grid(2, (1600, 500), (741, 500)) == (1, 2)
-    # within 3 % the row stays (the layout does not flip back and forth on a small resize)
-    area = (3 * 100.0, 100.0 * 2 + 0.0)          # 1x3 and 2x2 give the same scale (1.0) here
-    assert photo_scale((1, 3), area, (100, 100)) == photo_scale((2, 2), area, (100, 100)) == 1.0
-    assert best_grid(3, area, (100, 100)) == (1, 3)
     assert best_grid(1, (300, 100), (100, 100)) == (1, 1)
+
+
+def test_the_grid_kept_changes_only_for_one_clearly_better():
+    """Within 3 % the grid kept stays: a window dragged across the boundary does not flip."""
+    area = (300.0, 204.0)                          # 1x3: scale 1.00; 2x2: 1.02
+    assert photo_scale((2, 2), area, (100, 100)) == pytest.approx(1.02)
+    assert best_grid(3, area, (100, 100)) == (1, 3)
+    assert best_grid(3, area, (100, 100), current=(2, 2)) == (2, 2)
+    area = (300.0, 210.0)                          # 2x2: 1.05, clearly better
+    assert best_grid(3, area, (100, 100), current=(1, 3)) == (2, 2)
+    assert best_grid(3, (300.0, 196.0), (100, 100), current=(2, 2)) == (2, 2)    # 0.98 vs 1.0: kept
+    assert best_grid(3, (300.0, 190.0), (100, 100), current=(2, 2)) == (1, 3)    # 0.95: row again
+    assert best_grid(2, area, (100, 100), current=(2, 2)) in ((1, 2), (2, 1))   # a grid not of 2 photos
 
 
 def test_cells_fill_row_by_row():

@@ -57,3 +57,12 @@ def test_an_alpha_opaque_everywhere_is_no_transparency(tmp_path):
     Image.fromarray(la, "LA").save(tmp_path / "cut_out.png")
     assert np.array_equal(load_photo(tmp_path / "cut_out.png").alpha == 0, g == 7)   # a real one stays
 
+
+
+def test_a_16_bit_gray_with_a_colour_key_keeps_it(tmp_path):
+    g = np.full((40, 48), 30000, np.uint16)
+    g[:10, :12] = 700
+    Image.fromarray(g).save(tmp_path / "key16.png", transparency=700)
+    photo = load_photo(tmp_path / "key16.png")
+    assert photo.bit_depth == 16 and photo.alpha is not None
+    assert np.array_equal(photo.alpha == 0, g == 700)

@@ -287,7 +287,7 @@ def atomic_write(path: str | os.PathLike, write: Writer, exclusive: bool = False
             raise
         why = e.strerror or str(e)
         if e.errno is None and " requested and " in why:     # numpy's short write (tifffile's TIFFs)
-            why = f"only part of it could be written: is the disk full? ({why} bytes)"
+            why = f"only part of it could be written, {why} bytes: is the disk full?"
         raise OutputError(f"{path.name}: cannot be written ({why})") from None
 
 

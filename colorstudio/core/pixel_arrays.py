@@ -138,7 +138,11 @@ def pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, st
     converted = None
     alpha = None
     if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
-        return np.asarray(im, dtype=np.uint16).copy(), None, None
+        arr = np.asarray(im, dtype=np.uint16).copy()
+        key = im.info.get("transparency")          # a 16-bit gray PNG's colour key (tRNS)
+        if isinstance(key, int):
+            alpha = np.where(arr == key, 0, 65535).astype(np.uint16)
+        return arr, alpha, None
     if mode in ("I", "F"):
         arr = np.asarray(im)
         if arr.dtype.kind == "f":

@@ -138,8 +138,11 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         check_size(reference)
     check_pair_size(gray, reference)     # a strip too long and thin for OpenCV's matchers
     if black_and_white_only(gray.pixels):
-        raise UnsupportedImageError(f"{gray.name} holds only pure black and white (a 1-bit image?): "
-                                    "colour cannot go on either without changing the photo; use a gray scan")
+        flat = int(gray.pixels.min()) == int(gray.pixels.max())
+        what = ("is all " + ("black" if not gray.pixels.max() else "white")) if flat else \
+            "holds only pure black and white (a 1-bit image?)"
+        raise UnsupportedImageError(f"{gray.name} {what}: colour cannot go on it without changing the "
+                                    "photo" + ("" if flat else "; use a gray scan"))
     gray_colour = classify_gray_input(gray.pixels)
     if reference is not None and swapped_pair(gray_colour, reference):     # nothing to do but lose colour
         raise PairError(SWAPPED_PAIR)

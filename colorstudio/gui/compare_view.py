@@ -164,7 +164,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         size = self.side.size()
         title_h = self.titles["gray"].sizeHint().height() + 2
         grid = best_grid(len(shown), (size.width(), size.height()), self.frame_wh, title_h,
-                         self.grid_layout.spacing())
+                         self.grid_layout.spacing(), current=self.grid)
         if grid == self.grid:
             return
         self.grid = grid

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 # (rows, columns) tried for 1, 2 and 3 visible photos, the first preferred on a tie
 GRIDS = {1: ((1, 1),), 2: ((1, 2), (2, 1)), 3: ((1, 3), (3, 1), (2, 2))}
-TIE = 1.03       # another grid must show the photo this much larger (3 %) to replace the first
+TIE = 1.03       # another grid must show the photo this much larger (3 %) to replace the one kept
 
 
 def photo_scale(grid: tuple[int, int], area_wh: tuple[float, float], frame_wh: tuple[int, int],
@@ -26,12 +26,14 @@ def photo_scale(grid: tuple[int, int], area_wh: tuple[float, float], frame_wh: t
 
 
 def best_grid(panels: int, area_wh: tuple[float, float], frame_wh: tuple[int, int],
-              title_h: float = 0.0, spacing: float = 0.0) -> tuple[int, int]:
-    """The (rows, columns) of :data:`GRIDS` that shows ``panels`` photos largest; a row of
-    them unless another grid is clearly (:data:`TIE`) better."""
+              title_h: float = 0.0, spacing: float = 0.0, current: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The (rows, columns) of :data:`GRIDS` that shows ``panels`` photos largest. The grid kept
+    (``current`` if it is one of them, else a row) is replaced only by one clearly (:data:`TIE`)
+    better, so a window dragged across the boundary does not flip back and forth."""
     grids = GRIDS[max(1, min(panels, 3))]
-    best, best_scale = grids[0], photo_scale(grids[0], area_wh, frame_wh, title_h, spacing)
-    for grid in grids[1:]:
+    best = current if current in grids else grids[0]
+    best_scale = photo_scale(best, area_wh, frame_wh, title_h, spacing)
+    for grid in grids:
         scale = photo_scale(grid, area_wh, frame_wh, title_h, spacing)
         if scale > best_scale * TIE:
             best, best_scale = grid, scale
