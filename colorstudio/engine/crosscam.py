@@ -342,7 +342,8 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
             "scale_factor": [round(W / reference.shape[1], 3), round(H / reference.shape[0], 3)],
             "initial_flow": ("SGBM + DIS" if stereo else "DIS") if net.cfg.classic_init else "none",
             "initial_flow_reason": init_reason, "guided_upsampling": guided,
-            "flip_average": bool(mirrorings), "mirrorings": len(mirrorings), "scales": [1.0, *scales], "threads": threads, "device": str(dev)}
+            "flip_average": bool(mirrorings), "mirrorings": len(mirrorings), "scales": [1.0, *scales],
+            "threads": threads, "device": str(dev)}
     if ignored:
         info["ignored_options"] = ignored
     if deferred:
