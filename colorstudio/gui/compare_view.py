@@ -59,6 +59,10 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         self._after_name = "result"
         self.showing_before = False            # the result alone: its before side shown instead
         self._hover: tuple | None = None       # (scene, scene position) of the mouse's last move
+        # the whole photo is shown and kept so through resizes, a new grid and new images, until
+        # the user zooms or pans (pyqtgraph's own auto-range is switched off by the linked views
+        # as they resize one after another, so it cannot be what says "fitting")
+        self.fitting = True
 
         self.side = QWidget()
         self.grid_layout = QGridLayout(self.side)    # a row, a column or 2x2: :meth:`arrange`
@@ -152,6 +156,13 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         for vb in (self.views["gray"], self.split_view):
             vb.sigRangeChanged.connect(lambda *_: self._detail_timer.start())
             vb.sigResized.connect(lambda *_: self._detail_timer.start())
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(0)
+        self._refit_timer.timeout.connect(self._refit)
+        for vb in (*self.views.values(), self.split_view):
+            vb.sigResized.connect(lambda *_: self._refit_timer.start())
+            vb.sigRangeChangedManually.connect(self._zoomed_by_hand)     # the wheel, a drag
         self.set_split_before(None)
         self.arrange()
 
@@ -175,6 +186,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         for i in range(3):
             self.grid_layout.setRowStretch(i, 1 if i < grid[0] else 0)
             self.grid_layout.setColumnStretch(i, 1 if i < grid[1] else 0)
+        self._refit_timer.start()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         if watched is self.side and event.type() == QEvent.Type.Resize:
@@ -220,6 +232,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
                 self._refresh_split()
         self._set_tile(panel, None)
         self._detail_timer.start()
+        self._refit_timer.start()           # a new photo of another size, while fitting
 
     def placed(self, panel: str) -> tuple[float, float, float, float]:
         """Where ``panel``'s image lies in the frame (x, y, w, h): the whole frame, or for a
@@ -270,7 +283,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         if mode not in (SIDE_BY_SIDE, SPLIT, RESULT):
             raise ValueError(mode)
         source = self.active_view()
-        fitting = all(source.state["autoRange"])
+        fitting = self.fitting
         center, zoom = source.viewRect().center(), self.zoom_factor()
         self.mode = mode
         self.showing_before = False
@@ -294,6 +307,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
 
     def _zoom_to(self, vb: pg.ViewBox, center: QPointF, zoom: float) -> None:
         """Show ``zoom`` device pixels per full-resolution pixel (1.0: 100 %) around ``center``."""
+        self.fitting = False
         size, ratio = vb.size(), self.pixel_ratio()
         w, h = max(1.0, size.width()) * ratio / zoom, max(1.0, size.height()) * ratio / zoom
         vb.setRange(QRectF(center.x() - w / 2, center.y() - h / 2, w, h), padding=0)
@@ -303,6 +317,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
 
     def fit(self) -> None:
         """Show the whole photo (and keep fitting it when the window is resized, until a zoom)."""
+        self.fitting = True
         vb = self.active_view()
         vb.setDefaultPadding(0.01)
         vb.enableAutoRange()
@@ -353,8 +368,16 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
             self._zoom_to(vb, vb.viewRect().center(), zoom * factor)
             self.refresh_details()
 
+    def _refit(self) -> None:
+        if self.fitting:
+            self.fit()
+
+    def _zoomed_by_hand(self, *_) -> None:
+        self.fitting = False
+
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the view by these fractions of its width and height (the arrow keys)."""
+        self.fitting = False
         vb = self.active_view()
         rect = vb.viewRect()
         vb.translateBy(x=dx * rect.width(), y=dy * rect.height())

@@ -225,6 +225,7 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
             self.side.set_progress(p.fraction, p.message)
 
     def _on_error(self, exc: BaseException) -> None:
+        self.statusBar().clearMessage()          # e.g. an earlier job's "Added …" would contradict it
         self.side.set_progress(0, "")
         self.side.set_status(str(exc) if isinstance(exc, ColorStudioError) else "Failed (see the log).")
         show_error(self, exc)

@@ -38,7 +38,10 @@ class ModelActions:
         pair = get_method(method).kind == PAIR
         self.settings.set_model_choice(pair, key)       # chosen for its kind of input from now on
         self.refresh_choices(key)
-        message = f"Added {target.stem} ({method}, for {'pairs' if pair else 'single grays'}) to your models"
+        chosen = self.side.current_choice()
+        later = "" if chosen is not None and chosen.key == key else \
+            f"; it is chosen when you open {'a pair' if pair else 'a single gray'}"
+        message = f"Added {target.stem} ({method}, for {'pairs' if pair else 'single grays'}) to your models{later}"
         self.side.set_progress(1.0, "added")
         self.side.set_status(message)
         self.statusBar().showMessage(message, 8000)

@@ -43,6 +43,7 @@ def test_views_are_linked(view, qtbot):
     view.set_frame(400, 300)
     for name in ("gray", "reference", "result"):
         view.set_image(name, np.zeros((300, 400, 3), np.uint8))
+    qtbot.wait(20)                           # the photos shown and fitted, then the user zooms
     view.views["result"].setRange(xRange=(100, 200), yRange=(50, 150), padding=0)
     qtbot.wait(20)
     for name in ("gray", "reference"):
@@ -385,3 +386,37 @@ def test_a_landscape_pair_is_arranged_two_by_two_and_a_single_gray_in_a_column(v
     view.show_panel("reference", True)
     qtbot.waitUntil(lambda: view.grid == (1, 3))
     assert view.columns["reference"].isVisible()
+
+
+def _shows_whole_photo(vb, w, h) -> bool:
+    """The view shows the whole frame and no more than a fit's padding around it."""
+    r = vb.viewRect()
+    inside = r.left() <= 0.5 and r.top() <= 0.5 and r.right() >= w - 0.5 and r.bottom() >= h - 0.5
+    snug = r.width() <= w * 1.08 or r.height() <= h * 1.08
+    return inside and snug
+
+
+def test_a_fitted_view_stays_fitted_through_resizes_new_grids_and_results(view, qtbot):
+    """The grid moves the three views into cells of new shapes one after another, and pyqtgraph's
+    linked views switch their auto-range off as they do: the fit is the view's own state."""
+    view.set_frame(741, 500)
+    for name in ("gray", "reference"):
+        view.set_image(name, np.zeros((500, 741, 3), np.uint8))
+    view.fit()
+    for size in ((800, 790), (1800, 400), (600, 900), (1300, 700)):     # 2x2, row, column, ...
+        view.resize(*size)
+        qtbot.waitUntil(lambda: _shows_whole_photo(view.views["gray"], 741, 500), timeout=3000)
+    view.set_image("result", np.zeros((500, 741, 3), np.uint8))          # a result arrives
+    view.resize(800, 790)
+    qtbot.waitUntil(lambda: view.grid == (2, 2) and _shows_whole_photo(view.views["result"], 741, 500),
+                    timeout=3000)
+    view.set_frame(400, 900)                                              # a portrait photo opened
+    view.set_image("gray", np.zeros((900, 400), np.uint8))
+    qtbot.waitUntil(lambda: _shows_whole_photo(view.views["gray"], 400, 900), timeout=3000)
+    view.zoom_by(2.0)                                                     # a zoom ends the fitting
+    assert not view.fitting
+    zoomed = view.views["gray"].viewRect()
+    view.resize(820, 800)
+    qtbot.wait(100)
+    assert not _shows_whole_photo(view.views["gray"], 400, 900)
+    assert view.views["gray"].viewRect().width() < zoomed.width() * 1.2

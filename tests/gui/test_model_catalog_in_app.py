@@ -128,4 +128,24 @@ def test_a_model_file_added_from_elsewhere_is_copied_checked_and_chosen(qtbot, w
     finally:
         main_window.show_error = original
     assert len(shown) == 1 and "pickled.safetensors" in shown[0] and "\n" not in shown[0]
+    assert "Added" not in window.statusBar().currentMessage()     # the earlier success is not left there
     assert not (paths.user_models_dir() / bad.name).exists()
+
+
+def test_a_single_gray_model_added_while_a_pair_is_open_says_when_it_is_chosen(qtbot, window, pair_files,
+                                                                                 tmp_path):
+    from colorstudio import paths
+    from colorstudio.engine.single import read_model
+    from test_main_window import open_pair
+
+    shipped = paths.models_dir() / "cheng.safetensors"
+    source = tmp_path / "my_cheng.safetensors"
+    source.write_bytes(shipped.read_bytes())
+    read_model("cheng", source)                               # a real cheng model
+    open_pair(qtbot, window, *pair_files)
+    before = window.side.current_choice().key
+    window.add_model_file(source)
+    qtbot.waitUntil(lambda: window.worker is None and "Added my_cheng" in window.side.status.text(), timeout=20000)
+    assert "it is chosen when you open a single gray" in window.side.status.text()
+    assert window.side.current_choice().key == before        # the pair's choice stays
+    assert window.settings.model_choice(pair=False) == f"model:{paths.user_models_dir() / source.name}"
