@@ -95,8 +95,6 @@ def test_a_model_added_or_deleted_in_the_folder_shows_in_the_picker(qtbot, windo
 def test_a_model_file_added_from_elsewhere_is_copied_checked_and_chosen(qtbot, window, pair_files, tmp_path):
     """Tools ▸ Add a model file…: the copy runs as a job; the model is then chosen for pairs,
     the user's file is left where it was, and a file that cannot run says why in one line."""
-    import torch
-
     from colorstudio import paths
     from colorstudio.nets.ccdc import CCDC, CCDCConfig
     from colorstudio.nets.weights_file import save_weights
