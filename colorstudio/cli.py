@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 
 from colorstudio import __version__, paths
+from colorstudio.cli_methods import cmd_methods
 from colorstudio.errors import ColorStudioError
 from colorstudio.stop_signals import Stopped, put_back, stop_as_ctrl_c_on
 
@@ -176,27 +177,6 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
-def cmd_methods(args) -> int:
-    from colorstudio.engine.methods import all_methods, default_for
-
-    for kind, title in (("pair", "With a colour reference (pairs)"), ("single", "Single gray photo")):
-        default = default_for(kind).name
-        print(f"{title}:")
-        for m in all_methods():
-            if m.kind == kind:
-                flag = " (default)" if m.name == default else ""
-                print(f"  {m.name:<12} {m.summary}{flag}")
-    from colorstudio.engine.methods import PAIR
-    from colorstudio.engine.model_catalog import user_models
-
-    mine = user_models()
-    if mine:
-        print("Your fine-tuned models (--model NAME):")
-        for c in mine:
-            print(f"  {c.model.stem:<12} {c.method}, for {'pairs' if c.kind == PAIR else 'single grays'}: {c.model}")
-    return EXIT_OK
-
-
 def cmd_demo(args) -> int:
     from colorstudio.engine.demo import run_demo
 
@@ -285,8 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("methods", help="list what --method accepts")
-    p.set_defaults(func=cmd_methods)
+    p = sub.add_parser("methods", help="list what --method accepts, and your models")
+    p.add_argument("--add", metavar="FILE", help="first copy a model file made elsewhere into your models, "
+                                                 "after checking that it runs")
+    p.set_defaults(func=cmd_methods)     # (colorstudio.cli_methods)
 
     if not paths.frozen():            # the packaged app has no benchmarks (see main)
         sub.add_parser("bench", help="run the benchmark (all methods side by side); "

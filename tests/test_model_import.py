@@ -95,3 +95,19 @@ def test_what_cannot_run_is_refused_in_one_line_and_nothing_is_copied(ccdc_file,
     target, _ = add_model(ccdc_file, folder)
     with pytest.raises(ModelError, match="in your models folder already"):
         add_model(target, folder)
+
+
+def test_the_cli_adds_a_model_as_the_app_does(ccdc_file, tmp_path, monkeypatch, capsys):
+    from colorstudio.cli import main
+
+    monkeypatch.setenv("COLORSTUDIO_USER_DIR", str(tmp_path / "user"))
+    assert main(["methods", "--add", str(ccdc_file)]) == 0
+    captured = capsys.readouterr()
+    assert "added studio_ccdc.safetensors (ccdc) to your models: --model studio_ccdc" in captured.err
+    assert "studio_ccdc" in captured.out                    # listed with the user's models
+    assert (tmp_path / "user" / "models" / "studio_ccdc.safetensors").is_file()
+    bad = tmp_path / "photo.safetensors"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 100)
+    assert main(["methods", "--add", str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "photo.safetensors" in err[0]
