@@ -49,6 +49,7 @@ class BatchItem:
     error: str | None = None
     written: Path | None = None
     ignored_options: tuple[str, ...] = ()      # what its method was given and did not use
+    how: str | None = None  # for a written result: "with ccdc" and what was said of it (notes, a fallback)
     # uint8 (h, w, 3), long side THUMBNAIL_SIDE: the written result, for a queue to show
     thumbnail: np.ndarray | None = field(default=None, compare=False, repr=False)
     thumbnail_profile: bytes | None = field(default=None, compare=False, repr=False)   # its RGB space (None: sRGB)
@@ -259,8 +260,8 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality) -> Generat
                      *result.info.get("input_notes", []), *output_notes(item.written, result.gray)]
             instead = (f" ({method} does not take {'pairs' if item.kind == 'pair' else 'single grays'})"
                        if method is not None and result.method != method else "")
-            message = f"{item.name}: written {_shown(item.written, plan.out_dir)} with {result.method}{instead}" \
-                + "".join(f"; {n}" for n in notes if n)
+            item.how = f"with {result.method}{instead}" + "".join(f"; {n}" for n in notes if n)
+            message = f"{item.name}: written {_shown(item.written, plan.out_dir)} {item.how}"
         except ColorStudioError as e:
             item.status, item.error = FAILED, str(e) + _lr_hint(item, e)
             failed += 1

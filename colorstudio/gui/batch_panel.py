@@ -169,13 +169,15 @@ class BatchPanel(QWidget):
         same_folder = plan.out_dir == self.plan.out_dir     # another output folder: all run again there
         old = {(i.gray.resolve(), i.reference.resolve() if i.reference else None): i
                for i in self.plan.items} if same_folder else {}
+        key_of = lambda i: (i.gray.resolve(), i.reference.resolve() if i.reference else None)
         for n, item in enumerate(plan.items):
-            key = (item.gray.resolve(), item.reference.resolve() if item.reference else None)
-            if key in old and old[key].status in (DONE, FAILED):
-                plan.items[n] = old[key]      # keep what already ran
+            if (key := key_of(item)) in old and old[key].status == DONE:
+                plan.items[n] = old[key]      # keep what already ran; a failed one is tried again
         there = set(plan.already_there)       # skipped for a result there: this batch's own stay shown
         ran_here = [i for i in old.values() if i.status == DONE and i.output in there]
         plan.items[:0] = ran_here
+        order = {key: n for n, key in enumerate(old)}        # the queue's rows keep their order;
+        plan.items.sort(key=lambda i: order.get(key_of(i), len(order)))   # what is new comes last
         plan.already_there = [p for p in plan.already_there if p not in {i.output for i in ran_here}]
         self.plan = plan
         if self.fixed_out is None:
@@ -184,7 +186,7 @@ class BatchPanel(QWidget):
         waiting = sum(i.status not in (DONE, FAILED) for i in plan.items)
         ran = len(plan.items) - waiting
         self.status.setText(f"{waiting} item{'s' * (waiting != 1)} queued"
-                            + (f" ({ran} already done or failed)" if ran else "")
+                            + (f" ({ran} already done)" if ran else "")
                             + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else "")
                             + (f", {len(plan.earlier_results)} earlier result(s) left out"
                                if plan.earlier_results else "")
@@ -364,7 +366,10 @@ class BatchPanel(QWidget):
         self.out_edit.setEnabled(not running)
         self.method_box.setEnabled(not running)
         self.skip_box.setEnabled(not running)
-        self.folder_button.setEnabled(self.out_dir().is_dir())
+        there = self.out_dir().is_dir()
+        self.folder_button.setEnabled(there)
+        self.folder_button.setToolTip("Show the results in the file manager" if there else
+                                      f"{self.out_dir()} does not exist yet: the batch makes it")
 
     def stop(self, timeout_ms: int = 10000) -> None:
         """Cancel and wait (bounded): used when the window closes."""

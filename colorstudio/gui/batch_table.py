@@ -34,12 +34,13 @@ class ProgressDelegate(QStyledItemDelegate):
 
 
 def output_text(item: BatchItem) -> str:
-    """What the last column says of an item: its error, or where its result goes or went (the
-    free name it will take when its own is taken: a batch never writes over a file)."""
+    """What the last column says of an item: its error, or where its result went and with which
+    method, or where it goes (the free name it will take when its own is taken: a batch never
+    writes over a file)."""
     if item.status == FAILED:
         return item.error or "failed"
-    if item.written is not None:
-        return str(item.written)
+    if item.written is not None:           # and how: the method (a fallback too) and the notes
+        return f"{item.written}  ({item.how})" if item.how else str(item.written)
     return str(free_path(item.output))
 
 

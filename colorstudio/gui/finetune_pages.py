@@ -32,18 +32,25 @@ class FolderPage(QWizardPage):
     def __init__(self):
         super().__init__()
         self.setTitle("Your camera pairs")
-        self.setSubTitle("Choose a folder of gray + colour shots from your dual camera. No ground truth "
-                         "is needed: CCDC learns from pairs made of your colour shots as your camera takes "
-                         "them; the Cycle CNN by colouring each pair there and back again.")
+        self.setSubTitle("Choose a folder of gray + colour shots from your dual camera.")
+        about = QLabel("No ground truth is needed: CCDC learns from pairs made of your colour shots as "
+                       "your camera takes them; the Cycle CNN by colouring each pair there and back again.")
+        about.setWordWrap(True)                 # (a wizard's subtitle is cut, not wrapped, on narrow screens)
+        self.missing = QLabel("")               # why Next stays greyed out for a typed folder
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("a folder with x_mono + x_color (or x_L + x_R, or mono/ + color/) files")
         self.edit.setAccessibleName("Folder of camera pairs")
         self.edit.textChanged.connect(self.completeChanged)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
-        row = QHBoxLayout(self)
+        row = QHBoxLayout()
         row.addWidget(self.edit, 1)
         row.addWidget(browse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(about)
+        layout.addLayout(row)
+        layout.addWidget(self.missing)
+        layout.addStretch(1)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder of camera pairs", self.edit.text())
@@ -54,7 +61,12 @@ class FolderPage(QWizardPage):
         return Path(self.edit.text()).expanduser()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
-        return bool(self.edit.text().strip()) and self.folder().is_dir()
+        typed = bool(self.edit.text().strip())
+        found = typed and self.folder().is_dir()
+        self.missing.setText("" if found or not typed else
+                             f"{self.folder()} is not a folder here" if self.folder().exists() else
+                             f"there is no folder {self.folder()}")
+        return found
 
 
 class ChecksPage(QWizardPage):

@@ -45,7 +45,7 @@ class TrainingPage(QWizardPage):
     def __init__(self):
         super().__init__()
         self.setTitle("Training")
-        self.setSubTitle("Loss curves, progress and a validation preview update live. Pause or cancel "
+        self.setSubTitle("Loss curves, progress and a validation preview update live. Pause or stop "
                          "at any time: the checkpoint is kept, and the same folder and settings go on with it.")
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "step")

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QLabel, QMainWin
 
 from colorstudio import paths
 from colorstudio.engine import model_catalog
+from colorstudio.engine.batch import DONE, FAILED
 from colorstudio.errors import ColorStudioError
 from colorstudio.gui import batch_preferences, gui_thread_gc, jobs
 from colorstudio.gui.batch_panel import BatchPanel
@@ -317,8 +318,14 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
         training = self.wizard is not None and self.wizard.is_training()
         busy = self.worker is not None or self.batch.is_running() or training
         if busy and not getattr(self, "force_close", False):
-            what = "A fine-tuning run" if training else "A job"
-            answer = QMessageBox.question(self, "Stop and quit?", f"{what} is running. Stop it and quit?")
+            if training:
+                what = "A fine-tuning run is running"
+            elif self.batch.is_running():
+                left = sum(i.status not in (DONE, FAILED) for i in self.batch.plan.items)
+                what = f"The batch is running ({left} item{'s' * (left != 1)} to go)"
+            else:
+                what = "A job is running"           # colorizing, an export, adding a model
+            answer = QMessageBox.question(self, "Stop and quit?", f"{what}. Stop it and quit?")
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return

@@ -88,7 +88,7 @@ def test_nothing_is_overwritten_on_a_second_run(qtbot, panel, tmp_path):
         panel.start()
     assert (tmp_path / "results" / "a_colorized.png").read_bytes() == b"precious"
     assert (tmp_path / "results" / "a_colorized-2.png").is_file()
-    assert panel.table.item(0, 4).text().endswith("a_colorized-2.png")
+    assert panel.table.item(0, 4).text().endswith("a_colorized-2.png  (with ccdc)")   # and how
 
 
 def slow_run_batch(plan, method=None, model=None, *args, **kwargs):
@@ -315,3 +315,30 @@ def test_the_skip_box_is_locked_while_a_batch_runs(qtbot, panel, tmp_path, monke
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
         pass
     assert panel.skip_box.isEnabled()
+
+
+def test_a_failed_item_dropped_again_is_tried_again_and_new_items_come_last(qtbot, panel, tmp_path):
+    """A photographer mends the file that failed and drops it again: it runs again. Photos added
+    to a queue that has run are appended, so row numbers keep meaning the same photos."""
+    from PIL import Image
+
+    folder = tmp_path / "p"
+    write_pair(folder, "b")
+    broken = folder / "a_single.png"
+    good = np.asarray(Image.open(folder / "b_mono.png"))
+    Image.fromarray(good).save(broken)
+    data = broken.read_bytes()
+    broken.write_bytes(data[:len(data) // 3])             # cut: it fails when colorized
+    plan(qtbot, panel, [folder])
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.start()
+    assert panel.table.statuses() == ["failed", "done"]
+    Image.fromarray(good).save(broken)                     # mended
+    write_pair(tmp_path / "later", "0")                    # sorts before everything by name
+    plan(qtbot, panel, [folder, tmp_path / "later"])
+    names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert names[:2] == ["a_single", "b"] and names[2] == "0"
+    assert panel.table.statuses()[:2] == ["queued", "done"]
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.start()
+    assert panel.table.statuses() == ["done", "done", "done"]

@@ -96,3 +96,17 @@ def test_back_during_the_evaluation_returns_at_once_and_its_answer_is_not_heard(
     qtbot.waitUntil(lambda: running.isFinished(), timeout=5000)
     qtbot.wait(100)
     assert page.result is None and "could not run" not in page.status.text()
+
+
+def test_a_typed_folder_that_is_not_there_says_why_next_is_greyed(qtbot, tmp_path):
+    from colorstudio.gui.finetune_pages import FolderPage
+
+    page = FolderPage()
+    qtbot.addWidget(page)
+    page.edit.setText(str(tmp_path / "nowhere"))
+    assert not page.isComplete() and page.missing.text() == f"there is no folder {tmp_path / 'nowhere'}"
+    (tmp_path / "file.jpg").write_bytes(b"x")
+    page.edit.setText(str(tmp_path / "file.jpg"))
+    assert not page.isComplete() and "is not a folder" in page.missing.text()
+    page.edit.setText(str(tmp_path))
+    assert page.isComplete() and page.missing.text() == ""

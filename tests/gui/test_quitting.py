@@ -87,3 +87,24 @@ def test_quitting_during_a_step_that_outlives_the_wait_exits_cleanly_and_soon(tm
     assert done.returncode == 0, done.stderr[-2000:]       # not SIGABRT (-6): no running QThread at exit
     assert time.monotonic() - t0 < 20                       # not the 30 s step
     assert "Destroyed while thread" not in done.stderr
+
+
+def test_quitting_during_a_batch_says_it_is_the_batch_and_how_much_is_left(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from colorstudio.gui import batch_panel as panel_module
+    from gui_helpers import write_pair
+    from test_batch_panel import slow_run_batch
+
+    monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
+    for i in range(3):
+        write_pair(tmp_path / "s", f"p{i}", seed=i)
+    with qtbot.waitSignal(window.batch.planned, timeout=20000):
+        window.batch.add_inputs([tmp_path / "s"])
+    window.batch.start()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.No)[1])
+    window.force_close = False
+    window.close()
+    assert len(asked) == 1 and asked[0].startswith("The batch is running (") and "to go). Stop it and quit?" in asked[0]
+    window.force_close = True
