@@ -167,9 +167,8 @@ class BatchPanel(QWidget):
     def _planned(self, plan: BatchPlan) -> None:
         self.planner = None
         same_folder = plan.out_dir == self.plan.out_dir     # another output folder: all run again there
-        old = {(i.gray.resolve(), i.reference.resolve() if i.reference else None): i
-               for i in self.plan.items} if same_folder else {}
         key_of = lambda i: (i.gray.resolve(), i.reference.resolve() if i.reference else None)
+        old = {key_of(i): i for i in self.plan.items} if same_folder else {}
         for n, item in enumerate(plan.items):
             if (key := key_of(item)) in old and old[key].status == DONE:
                 plan.items[n] = old[key]      # keep what already ran; a failed one is tried again
