@@ -50,7 +50,8 @@ class TrainingPage(QWizardPage):
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
-        self.plot.addLegend(offset=(-10, 10))
+        legend = self.plot.addLegend(offset=(-10, 10))
+        legend.setBrush(pg.mkBrush(25, 25, 25, 200))     # readable where it lies over the curves
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.history: dict[str, list[tuple[int, float]]] = {}

@@ -272,7 +272,9 @@ class SidePanel(QWidget):
 
     def set_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
-        self.progress.setFormat(f"%p%  {message}")
+        # nothing to say at 0 (a job cancelled or failed: the status line says it; "0%" read as
+        # if a job had run and done nothing)
+        self.progress.setFormat(f"%p%  {message}" if fraction > 0 or message else "")
         self.status.setText("")
 
     def set_status(self, text: str) -> None:

@@ -127,6 +127,7 @@ def test_a_model_file_added_from_elsewhere_is_copied_checked_and_chosen(qtbot, w
         main_window.show_error = original
     assert len(shown) == 1 and "pickled.safetensors" in shown[0] and "\n" not in shown[0]
     assert "Added" not in window.statusBar().currentMessage()     # the earlier success is not left there
+    assert window.side.progress.format() == ""                    # not "0%", as if a job had run and done nothing
     assert not (paths.user_models_dir() / bad.name).exists()
 
 
