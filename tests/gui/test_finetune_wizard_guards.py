@@ -110,3 +110,22 @@ def test_a_typed_folder_that_is_not_there_says_why_next_is_greyed(qtbot, tmp_pat
     assert not page.isComplete() and "is not a folder" in page.missing.text()
     page.edit.setText(str(tmp_path))
     assert page.isComplete() and page.missing.text() == ""
+
+
+def test_the_settings_page_says_what_a_budget_buys(qtbot):
+    """A 1-minute budget gives a handful of steps on a CPU: the page says so before training."""
+    from colorstudio.gui.finetune_pages import SettingsPage
+
+    page = SettingsPage()
+    qtbot.addWidget(page)
+    page.network.setCurrentIndex(page.network.findData("cyclecnn"))
+    page.minutes.setValue(1)
+    assert page.length_hint.text().startswith("About 45 steps on a 2-core CPU")
+    assert "will hardly change" in page.length_hint.text()
+    page.network.setCurrentIndex(page.network.findData("ccdc"))
+    page.minutes.setValue(20)
+    assert page.length_hint.text().startswith("About 2000 steps") and "hardly" not in page.length_hint.text()
+    page.budget_steps.setChecked(True)
+    page.steps.setValue(100)
+    assert page.length_hint.text().startswith("The gains measured for this network took 1030 steps")
+    page.stop_detection()
