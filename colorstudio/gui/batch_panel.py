@@ -88,6 +88,7 @@ class BatchPanel(QWidget):
         self.hint.setStyleSheet("color: #9e9e9e;")
 
         self.add_button = QPushButton("Add…")
+        self.add_button.setToolTip(self.hint.text())     # the hint itself is hidden once rows fill the table
         self.start_button = QPushButton("Start")
         self.pause_button = QPushButton("Pause")
         self.cancel_button = QPushButton("Cancel")
@@ -365,6 +366,7 @@ class BatchPanel(QWidget):
         self.out_edit.setEnabled(not running)
         self.method_box.setEnabled(not running)
         self.skip_box.setEnabled(not running)
+        self.hint.setVisible(self.table.rowCount() == 0)     # its line goes to the rows on a small screen
         there = self.out_dir().is_dir()
         self.folder_button.setEnabled(there)
         self.folder_button.setToolTip("Show the results in the file manager" if there else

@@ -248,9 +248,9 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
 
     # ------------------------------------------------------------------ other actions
     def show_batch(self) -> None:
-        if self.batch_dock.isHidden():     # opened: a third of the window, the photos keep the rest
+        if self.batch_dock.isHidden():     # opened: 40 % of the window (4 rows at 850 px), the photos keep the rest
             self.batch_dock.show()
-            self.resizeDocks([self.batch_dock], [max(180, self.height() // 3)], Qt.Orientation.Vertical)
+            self.resizeDocks([self.batch_dock], [max(180, self.height() * 2 // 5)], Qt.Orientation.Vertical)
         self.batch_dock.raise_()
         self.batch.table.setFocus()      # keyboard users go on in the queue (Enter opens a row)
 

@@ -1,7 +1,7 @@
 """The app for keyboard users and on small screens: pan and zoom from the keyboard, the batch
 queue reachable with Tab and opened with Enter, unique menu mnemonics, names for screen
 readers, a first window that fits the screen, a Colorize panel that scrolls instead of being
-crushed, Escape out of full screen."""
+crushed, Escape out of full screen, a batch queue that shows its rows."""
 from __future__ import annotations
 
 import re
@@ -68,6 +68,29 @@ def test_enter_on_a_batch_row_opens_it_and_tab_leaves_the_table(qtbot, tmp_path)
         qtbot.keyClick(panel.table.viewport(), Qt.Key.Key_Return)
     assert opened.args[0] is panel.plan.items[0]
     panel.stop()
+
+
+def test_the_batch_drop_hint_leaves_its_line_to_the_rows(qtbot, tmp_path):
+    """At 1300 x 850 the queue showed 2.5 rows: the drop hint's line goes to them once there are
+    rows (its text stays on the Add button's tooltip) and comes back when the queue is cleared."""
+    panel = BatchPanel(tmp_path / "results")
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.hint.isVisible() and "x_mono + x_color" in panel.add_button.toolTip()
+    mono, ref = write_pair(tmp_path / "photos")
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.add_inputs([mono, ref])
+    assert not panel.hint.isVisible()
+    panel.clear()
+    assert panel.hint.isVisible()
+    panel.stop()
+
+
+def test_the_batch_dock_opens_at_two_fifths_of_the_window(qtbot, window):
+    window.resize(1300, 850)
+    window.show_batch()
+    qtbot.wait(300)                           # the dock's first height is its size hint's
+    assert window.batch_dock.height() == pytest.approx(850 * 2 / 5, abs=20)     # a third: 283 px, 2.5 rows
 
 
 def test_the_batch_queue_keyboard_focus_and_the_examples_output(qtbot, window):
