@@ -31,3 +31,18 @@ def test_match_luma_keeps_order_on_flat_regions():
     matched = match_luma(source, np.linspace(0, 1, 2000, dtype=np.float32).reshape(40, 50))
     order = np.argsort(source.ravel(), kind="stable")
     assert np.all(np.diff(matched.ravel()[order]) >= -1e-6)
+
+
+def test_unmatch_luma_undoes_the_matching_even_where_the_targets_quantiles_repeat():
+    """The stereo curve and CCDC's warped reference are shown on the colour shot's own luma: the
+    matched values are brought back through the inverse of the matching map."""
+    from colorstudio.core.baselines import luma_matching, unmatch_luma
+
+    source = np.random.default_rng(1).random((200, 300)).astype(np.float32) ** 1.5
+    for target in (source ** 0.7, np.clip(source * 1.5, 0, 1)):        # the second clips: repeated quantiles
+        matching = luma_matching(source, target)
+        matched = np.interp(source, *matching)
+        np.testing.assert_allclose(matched, match_luma(source, target), atol=1e-6)
+        back = unmatch_luma(matched, matching)
+        unclipped = matched < 0.999
+        assert back.dtype == np.float32 and np.abs(back - source)[unclipped].max() < 2e-3

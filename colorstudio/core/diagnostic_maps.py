@@ -28,6 +28,7 @@ def confidence_scale(m: np.ndarray) -> float:
 PALETTES = {"red-green": ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
             "orange-blue": ((1.0, 0.5, 0.0), (0.0, 0.45, 1.0))}
 DEFAULT_PALETTE = "red-green"
+PALETTE_NAMES = {"red-green": ("red", "green"), "orange-blue": ("orange", "blue")}
 
 
 def _ends(palette: str) -> tuple[np.ndarray, np.ndarray]:
@@ -47,6 +48,26 @@ def confidence_to_rgb(m: np.ndarray, scale: float = 1.0, palette: str = DEFAULT_
     return np.clip(a * low + b * high, 0.0, 1.0)
 
 
+def signed_scale(v: np.ndarray) -> float:
+    """The magnitude a signed map shows at full colour: the 99th percentile of |v|."""
+    v = np.asarray(v, np.float32)
+    return float(np.percentile(np.abs(v), 99)) if v.size else 1.0
+
+
+def scalar_range(x: np.ndarray) -> tuple[float, float]:
+    """The values a scalar map's colour map spans: its finite values' 1st and 99th percentiles."""
+    x = np.asarray(x, np.float32)
+    finite = x[np.isfinite(x)]
+    return (float(np.percentile(finite, 1)), float(np.percentile(finite, 99))) if finite.size else (0.0, 1.0)
+
+
+def flow_scale(flow: np.ndarray, magnitude: np.ndarray | None = None) -> float:
+    """The flow length shown at full saturation: the 99th percentile of the lengths."""
+    if magnitude is None:
+        magnitude = np.hypot(flow[..., 0], flow[..., 1])
+    return float(np.percentile(magnitude, 99)) if magnitude.size else 1.0
+
+
 def signed_to_rgb(v: np.ndarray, scale: float | None = None, palette: str = DEFAULT_PALETTE) -> np.ndarray:
     """Signed map: negative -> red, positive -> green (the papers' palette; orange and blue
     with the other), zero -> black.
@@ -59,9 +80,7 @@ def signed_to_rgb(v: np.ndarray, scale: float | None = None, palette: str = DEFA
     ``scale`` is the magnitude shown at full intensity (default: 99th percentile of |v|).
     """
     v = np.asarray(v, np.float32)
-    if scale is None:
-        scale = float(np.percentile(np.abs(v), 99)) if v.size else 1.0
-    scale = max(scale, 1e-6)
+    scale = max(signed_scale(v) if scale is None else scale, 1e-6)
     t = np.clip(v / scale, -1.0, 1.0)
     low, high = _ends(palette)
     return np.clip(t, -1, 0)[..., None] * -low + np.clip(t, 0, 1)[..., None] * high
@@ -70,9 +89,9 @@ def signed_to_rgb(v: np.ndarray, scale: float | None = None, palette: str = DEFA
 def scalar_to_rgb(x: np.ndarray, lo: float | None = None, hi: float | None = None) -> np.ndarray:
     """Any scalar map (disparity, entropy, residue) with the perceptual 'turbo' colour map."""
     x = np.asarray(x, np.float32)
-    finite = x[np.isfinite(x)]
-    lo = float(np.percentile(finite, 1)) if lo is None and finite.size else (lo or 0.0)
-    hi = float(np.percentile(finite, 99)) if hi is None and finite.size else (hi or 1.0)
+    own_lo, own_hi = scalar_range(x)
+    lo = own_lo if lo is None else lo
+    hi = own_hi if hi is None else hi
     t = np.clip((np.nan_to_num(x, nan=lo) - lo) / max(hi - lo, 1e-6), 0, 1)
     bgr = cv2.applyColorMap((t * 255).astype(np.uint8), cv2.COLORMAP_TURBO)
     return bgr[..., ::-1].astype(np.float32) / 255.0
@@ -83,7 +102,7 @@ def flow_to_rgb(flow: np.ndarray, max_magnitude: float | None = None) -> np.ndar
     flow = np.asarray(flow, np.float32)
     mag, ang = cv2.cartToPolar(flow[..., 0], flow[..., 1])
     if max_magnitude is None:
-        max_magnitude = float(np.percentile(mag, 99)) if mag.size else 1.0
+        max_magnitude = flow_scale(flow, mag)
     hsv = np.zeros(flow.shape[:2] + (3,), np.float32)
     hsv[..., 0] = ang * (180.0 / np.pi)  # OpenCV float HSV: H in degrees [0, 360)
     hsv[..., 1] = np.clip(mag / max(max_magnitude, 1e-6), 0, 1)
@@ -128,3 +147,39 @@ def to_rgb(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> np.n
     if name.startswith("visibility"):
         return signed_to_rgb(value, palette=palette)
     return scalar_to_rgb(value)
+
+
+# what the scalar maps measure (the PNGs' turbo colour map runs from blue, low, to dark red, high)
+UNITS = {"disparity": "gray pixels, x in the colour shot minus x in the gray (the expected value of V_W)",
+         "entropy": "nats, of the disparity weights V_W (0: all on one candidate)",
+         "residue": "chroma (0..1), the length of the refinement's (Cb, Cr) change"}
+
+
+def legend(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> dict | None:
+    """What the colours of :func:`to_rgb`'s picture of a named diagnostic stand for (the values
+    each map is stretched to are its own, so a PNG alone cannot tell them), or None if it is not
+    a picture. For info.json beside the PNGs."""
+    value = np.asarray(value)
+    low, high = PALETTE_NAMES[palette]
+    if value.ndim < 2 or to_rgb(name, value[:2, :2], palette) is None:     # the picture's own rule, on 4 pixels
+        return None
+    if value.ndim == 3 and value.shape[2] == 2 and name.startswith("flow"):
+        return {"shows": "where each gray pixel's match lies in the colour shot, in gray pixels: hue = direction "
+                         "(red: right, yellow-green: down, cyan: left, violet: up), saturation = length",
+                "full_saturation_at_px": round(flow_scale(value.astype(np.float32)), 3)}
+    if value.ndim == 3:
+        return {"shows": "colours (RGB)" if value.shape[2] == 3 else "chroma (Cb, Cr) at middle luma"}
+    if name.startswith("hue"):
+        return {"shows": "hue at full saturation"}
+    if name.startswith("confidence"):
+        top = confidence_scale(value)
+        return {"shows": f"GCA confidence M, {low} (0) to yellow to {high} (at {top:.4g} and above: the map's "
+                         "99th percentile; only relative values matter)", "full_high_at": round(top, 6)}
+    if name.startswith("visibility"):
+        top = signed_scale(value)
+        return {"shows": f"V = warped colour-shot luma minus gray luma (0..1 luma): {low} where the moved colour "
+                         f"shot is darker, {high} where brighter, black where they agree",
+                "full_colour_at": round(top, 6)}
+    lo, hi = scalar_range(value)
+    return {"shows": "turbo colour map, blue (low) to dark red (high)", "range": [round(lo, 6), round(hi, 6)],
+            "units": UNITS.get(name.split("_")[0], "")}

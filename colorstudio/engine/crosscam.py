@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core.baselines import DIS_PRESETS, dis_flow, match_luma, sgbm_disparity
+from colorstudio.core.baselines import DIS_PRESETS, dis_flow, luma_matching, match_luma, sgbm_disparity, unmatch_luma
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.imageio import MIN_SIDE
@@ -335,7 +335,11 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     vis = out["visibility"]
     diagnostics = {f"visibility_{i}": v[0].mean(0).numpy().astype(np.float32) for i, v in enumerate(vis)}
     diagnostics["flow"] = (out["flows"][0][0].permute(1, 2, 0).numpy() / np.float32(scale)).astype(np.float32)
-    warped = out["warped_ref"][0].permute(1, 2, 0).numpy()
+    warped = out["warped_ref"][0].permute(1, 2, 0).numpy().copy()
+    # the net moved the reference with its luma matched to the gray's (network_inputs): shown in its
+    # own brightness, as the colour shot has it
+    own_luma = rgb_to_ycbcr(np.asarray(ref, np.float32))[..., 0]
+    warped[..., 0] = unmatch_luma(warped[..., 0], luma_matching(own_luma, gray_w))
     diagnostics["warped_reference"] = np.clip(ycbcr_to_rgb(warped), 0, 1).astype(np.float32)
     info = {"method": "ccdc", "model": model_name, "working_size": [w, h],
             "reference_size": [int(reference.shape[1]), int(reference.shape[0])],

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE, to_rgb
+from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE, legend, to_rgb
 from colorstudio.core.image_write import atomic_write_bytes, check_writable_folder, same_file, save_photo
 from colorstudio.errors import OutputError
 
@@ -80,12 +80,15 @@ def plan_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_P
     user's: an existing file is replaced only when the folder holds an earlier run's diagnostics."""
     out_dir = prepare_diagnostics_folder(out_dir)
     files: list[tuple[Path, object]] = []
+    legends = {}                  # what each PNG's colours stand for: each map is stretched to its own range
     for name, value in colorization.diagnostics.items():
         picture = to_rgb(name, value, palette) if isinstance(value, np.ndarray) else None
         files.append((out_dir / f"{name}.png", picture) if picture is not None else (out_dir / f"{name}.json", value))
+        if picture is not None:
+            legends[f"{name}.png"] = {"size": [picture.shape[1], picture.shape[0]], **legend(name, value, palette)}
     names = [path.name for path, _ in files] + ["info.json"]
     files.append((out_dir / "info.json", {"method": colorization.method, "seconds": colorization.seconds,
-                                          **colorization.info, "files": names}))
+                                          **colorization.info, "files": names, "pictures": legends}))
     protected = [Path(p.path) for p in (getattr(colorization, "gray", None), getattr(colorization, "reference", None))
                  if p is not None and getattr(p, "path", None) is not None] + [Path(k) for k in keep]
     for path, _ in files:

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core.baselines import match_luma
+from colorstudio.core.baselines import luma_matching, unmatch_luma
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
 from colorstudio.core.rectify import shift_columns
@@ -31,6 +31,7 @@ from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_
 from colorstudio.engine.device import on_device, to_cpu, torch_device
 from colorstudio.engine.model_cache import load_once
 from colorstudio.errors import MethodError, PairError
+from colorstudio.nets.gca import apply_curve
 from colorstudio.nets.inference import for_inference
 from colorstudio.nets.registry import load_model
 from colorstudio.nets.weights_file import require_model_file
@@ -193,8 +194,9 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
 
     g_t = torch.from_numpy(np.ascontiguousarray(g_small, np.float32))[None, None]
     r_ycc = rgb_to_ycbcr(np.clip(r_small, 0, 1))
-    if match_tone:  # the classic matchers' global tone alignment: the reference luma gets the
-        r_ycc[..., 0] = match_luma(r_ycc[..., 0], g_small)  # gray's histogram (chroma untouched)
+    tone = luma_matching(r_ycc[..., 0], g_small) if match_tone else None
+    if tone is not None:  # the classic matchers' global tone alignment: the reference luma gets the
+        r_ycc[..., 0] = np.interp(r_ycc[..., 0], *tone).astype(np.float32)  # gray's histogram (chroma untouched)
     r_t = torch.from_numpy(r_ycc).permute(2, 0, 1)[None].contiguous()
     info["threads"] = threads = inference_threads(options.get("threads"), load=window.load)
     with torch.no_grad(), torch_threads(threads):
@@ -209,7 +211,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         diagnostics["residue"] = np.linalg.norm(out["residue"][0].numpy(), axis=0).astype(np.float32)
     if "confidence" in out:
         diagnostics["confidence"] = out["confidence"][0, 0].numpy().astype(np.float32)
-        diagnostics["curve"] = _curve_json(out, g_small, net.gca.cfg.sigma)
+        diagnostics["curve"] = _curve_json(out, g_small, net.gca.cfg.sigma, tone)
 
     if rect is not None:     # the chroma and the maps back to the gray's own geometry
         wh_gray = (max(16, round(gray.shape[1] * scale)), max(16, round(gray.shape[0] * scale)))
@@ -242,17 +244,33 @@ def denoise_chroma(chroma_small: np.ndarray, gray: np.ndarray) -> np.ndarray:
     return np.clip(guided_filter(guide, chroma_small, default_radius((h, w))), 0.0, 1.0)
 
 
-def _curve_json(out: dict, gray_small: np.ndarray, sigma: float, max_pairs: int = 5000) -> dict:
-    """The GCA curve (0..255 scale) and a subsample of the pixel pairs it was fitted on."""
+def _curve_json(out: dict, gray_small: np.ndarray, sigma: float, tone=None, max_pairs: int = 5000) -> dict:
+    """The tone curve from the colour camera's luma to the mono camera's, on the 0..255 scale:
+    64 nodes ``x`` (0, 4, .., 252, the colour camera's own luma) with values ``y``, and a
+    subsample of the (colour-camera luma, mono luma) pixel pairs it was fitted on (``pairs``,
+    ``weights``: the confidence M). It is the two steps the reference's luma went through: the
+    histogram matching to the gray (``tone_match``, None when it is off) and then GCA's own curve
+    (``gca``: its 64 nodes on the matched luma, each node's ``support`` the share of the
+    confidence-weighted pixels near it). Without the matching, the curve is GCA's alone."""
     xm, ym, support = out["curve"]
-    colour_y = out["wac_ycc"][0, 0].numpy().ravel()
-    mono = gray_small.ravel()
+    matched_y = out["wac_ycc"][0, 0].numpy().ravel()         # the reference's matched luma, aligned
+    nodes = xm.reshape(-1).numpy().astype(np.float64)        # 0 .. 252/255
+    at_nodes = np.interp(nodes, *tone) if tone is not None else nodes      # where each lands, matched
+    y = apply_curve(torch.from_numpy(at_nodes.astype(np.float32)).view(1, 1, 1, -1), xm, ym, support, sigma)
+    colour_y = unmatch_luma(matched_y, tone) if tone is not None else matched_y
     weight = out["confidence"][0, 0].numpy().ravel()
     rng = np.random.default_rng(0)
     pick = rng.choice(colour_y.size, size=min(max_pairs, colour_y.size), replace=False)
-    return {"x": (xm.reshape(-1).numpy() * 255).round(3).tolist(),
-            "y": (ym[0].numpy() * 255).round(3).tolist(),
-            "support": support[0].numpy().round(4).tolist(),
+    gca = {"x": (nodes * 255).round(3).tolist(), "y": (ym[0].numpy() * 255).round(3).tolist(),
+           "support": support[0].numpy().round(4).tolist()}
+    return {"x": (nodes * 255).round(3).tolist(),
+            "y": (y.reshape(-1).numpy() * 255).round(3).tolist(),
             "sigma": float(sigma),
-            "pairs": np.stack([colour_y[pick], mono[pick]], 1).__mul__(255).round(2).tolist(),
-            "weights": weight[pick].round(4).tolist()}
+            "pairs": np.stack([colour_y[pick], gray_small.ravel()[pick]], 1).__mul__(255).round(2).tolist(),
+            "weights": weight[pick].round(4).tolist(),
+            "gca": gca,
+            "tone_match": None if tone is None else {"x": (nodes * 255).round(3).tolist(),
+                                                     "y": (at_nodes * 255).round(3).tolist()},
+            "about": "0..255 luma. x: the colour camera's luma, y: the mono camera's luma it gives "
+                     "(the tone match, then GCA's curve); pairs: (colour-camera luma aligned by the "
+                     "weighted average, mono luma); weights: GCA's confidence M of each pair."}

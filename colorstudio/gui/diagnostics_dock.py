@@ -55,7 +55,6 @@ TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA
             "Other": "Other maps the method made", "Info": "The method's facts: sizes, time, settings"}
 
 
-PALETTE_WORDS = {"red-green": ("red", "green"), "orange-blue": ("orange", "blue")}
 def _robust_range(a: np.ndarray) -> tuple[float, float]:
     finite = a[np.isfinite(a)]
     if finite.size == 0:
@@ -220,7 +219,7 @@ class DiagnosticsDock(QDockWidget):
     def set_palette(self, palette: str) -> None:
         """The confidence and visibility maps' two colours (maps.PALETTES): what is shown is
         recoloured in place (no new plot items: fast), what is drawn later is drawn in them."""
-        low, high = PALETTE_WORDS[palette]
+        low, high = maps.PALETTE_NAMES[palette]
         self.palette = palette
         self.confidence.recolour(confidence_cmap(palette), f"confidence ({high} high)")
         self.visibility.recolour(signed_cmap(palette), visibility_caption(low, high))
