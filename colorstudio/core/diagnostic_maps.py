@@ -173,13 +173,15 @@ def legend(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> dict
         return {"shows": "hue at full saturation"}
     if name.startswith("confidence"):
         top = confidence_scale(value)
-        return {"shows": f"GCA confidence M, {low} (0) to yellow to {high} (at {top:.4g} and above: the map's "
-                         "99th percentile; only relative values matter)", "full_high_at": round(top, 6)}
+        return {"shows": f"confidence, {low} (0) to yellow to {high} (at {top:.4g} and above: the map's 99th "
+                         "percentile; the Cycle CNN's GCA confidence M, whose relative values alone matter, or a "
+                         "classic method's 1 where it matched, 0 where it filled in)", "full_high_at": round(top, 6)}
     if name.startswith("visibility"):
         top = signed_scale(value)
-        return {"shows": f"V = warped colour-shot luma minus gray luma (0..1 luma): {low} where the moved colour "
-                         f"shot is darker, {high} where brighter, black where they agree",
-                "full_colour_at": round(top, 6)}
+        what = ("V0 = warped colour-shot luma minus gray luma (0..1 luma)" if name == "visibility_0" else
+                "the mean over channels of the warped colour shot's features minus the gray's, at this scale")
+        return {"shows": f"{what}: {low} where the moved colour shot is darker, {high} where brighter, black where "
+                         "they agree", "full_colour_at": round(top, 6)}
     lo, hi = scalar_range(value)
     return {"shows": "turbo colour map, blue (low) to dark red (high)", "range": [round(lo, 6), round(hi, 6)],
             "units": UNITS.get(name.split("_")[0], "")}
