@@ -105,12 +105,19 @@ def test_peak_memory_sees_a_large_numpy_allocation():
     assert mem.extra_mb > 250
 
 
-def test_speed_run_in_child_processes_reports_ratios_to_dis_gf():
-    _, records = steps_and_result(speed.speed_steps(["copy", "dis+gf"], sizes=(0.05,)))
+def test_speed_run_in_child_processes_reports_ratios_to_dis_gf(monkeypatch):
+    """The times of one size come from one child, the methods in turns (a ratio compares runs of
+    the same minutes); each method's memory from a child of its own."""
+    children, run = [], speed.subprocess.run
+    monkeypatch.setattr(speed.subprocess, "run", lambda cmd, **kw: children.append(cmd[3:]) or run(cmd, **kw))
+    _, records = steps_and_result(speed.speed_steps(["copy", "dis+gf"], sizes=(0.05,), repeats=2))
+    assert children == [["--times", "0.05", "2", "copy", "dis+gf"], ["--memory", "copy", "0.05"],
+                        ["--memory", "dis+gf", "0.05"]]
     assert [r["method"] for r in records] == ["copy", "dis+gf"]
     for r in records:
         assert "error" not in r, r
         assert r["seconds"] > 0 and r["peak_rss_mb"] > 0
+        assert len(r["all_seconds"]) == 2 and r["seconds"] == pytest.approx(min(r["all_seconds"]), abs=1e-3)
     assert records[1]["seconds_ratio"] == pytest.approx(1.0)
     copy, dis = records                          # each method's own time over the baseline's
     assert copy["seconds_ratio"] == pytest.approx(copy["seconds"] / dis["seconds"], rel=0.02, abs=0.01)

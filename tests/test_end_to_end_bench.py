@@ -28,3 +28,14 @@ def test_run_times_both_paths_and_reports_ratios():
     assert "error" in bad and "no-such-method" in bad["error"]
     text = end_to_end.table(records)
     assert "| dis+gf |" in text and "error" in text
+
+
+def test_the_methods_run_in_turns(monkeypatch):
+    """A ratio compares runs of the same minutes: dis+gf, copy, dis+gf, copy, not each in a block."""
+    order = []
+    monkeypatch.setattr(end_to_end, "_isolated", lambda kind, method, *a: order.append((method, kind)) or
+                        {"wall_seconds": 1.0, "read_colorize_write_seconds": 0.5, "peak_rss_mb": 50,
+                         "imports_and_weights_seconds": 0.2})
+    records = end_to_end.run(["dis+gf", "copy"], repeats=2, progress=None, megapixels=0.02)
+    assert [m for m, kind in order if kind == "command"] == ["dis+gf", "copy", "dis+gf", "copy"]
+    assert records[1]["command_all_seconds"] == [1.0, 1.0] and records[1]["command_ratio"] == 1.0

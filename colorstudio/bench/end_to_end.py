@@ -1,5 +1,5 @@
 """The end-to-end run: read a 12 MP pair from disk, colorize it, write the JPEG — per method,
-each in a fresh process, side by side with dis+gf.
+each run in a fresh process, side by side with dis+gf (the methods in turns, round after round).
 
 Two numbers per run, both from the same kind of child process:
 - ``command_seconds``: the user's command, ``python -m colorstudio colorize GRAY REF -o OUT
@@ -102,30 +102,35 @@ def _in_process(method: str, gray: str, ref: str, out: str) -> dict:
 
 def run(methods: list[str], repeats: int = 3, timeout: float = 300, progress=print,
         megapixels: float = MEGAPIXELS) -> list[dict]:
-    """One record per method: best and all times of both kinds, peak RSS, ratios to dis+gf."""
-    records = []
+    """One record per method: best and all times of both kinds, peak RSS, ratios to dis+gf.
+    The methods run in turns (A B C, A B C, ...), so a ratio compares runs of the same minutes."""
+    kinds = {"command": "wall_seconds", "in-process": "read_colorize_write_seconds"}
+    runs: dict[tuple[str, str], list[dict]] = {(m, k): [] for m in methods for k in kinds}
     with tempfile.TemporaryDirectory(prefix="colorstudio-e2e-") as tmp:
         gray, ref = write_inputs(Path(tmp), megapixels)
-        for method in methods:
-            rec: dict = {"method": method}
-            for kind in ("command", "in-process"):
-                runs = [_isolated(kind, method, gray, ref, Path(tmp) / f"out-{method}.jpg", timeout)
-                        for _ in range(max(1, repeats))]
-                errors = [r["error"] for r in runs if "error" in r]
-                if errors:
-                    rec["error"] = errors[0]
-                    break
-                key = "wall_seconds" if kind == "command" else "read_colorize_write_seconds"
-                times = [r[key] for r in runs]
+        for _ in range(max(1, repeats)):
+            for method in methods:
+                for kind in kinds:
+                    if not any("error" in r for r in runs[method, "command"] + runs[method, "in-process"]):
+                        runs[method, kind].append(_isolated(kind, method, gray, ref,
+                                                            Path(tmp) / f"out-{method}.jpg", timeout))
+    records = []
+    for method in methods:
+        rec: dict = {"method": method}
+        errors = [r["error"] for kind in kinds for r in runs[method, kind] if "error" in r]
+        if errors:
+            rec["error"] = errors[0]
+        else:
+            for kind, key in kinds.items():
                 name = "command" if kind == "command" else "read_colorize_write"
+                times = [r[key] for r in runs[method, kind]]
                 rec[f"{name}_seconds"] = min(times)
                 rec[f"{name}_all_seconds"] = times
-                rec[f"{name}_peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
-                if kind == "in-process":
-                    rec["imports_and_weights_seconds"] = min(r["imports_and_weights_seconds"] for r in runs)
-            records.append(rec)
-            if progress:
-                progress(json.dumps(rec))
+                rec[f"{name}_peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs[method, kind])
+            rec["imports_and_weights_seconds"] = min(r["imports_and_weights_seconds"] for r in runs[method, "in-process"])
+        records.append(rec)
+        if progress:
+            progress(json.dumps(rec))
     base = next((r for r in records if r["method"] == BASELINE and "error" not in r), None)
     for r in records:
         if base is not None and "error" not in r:

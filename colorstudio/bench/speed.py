@@ -1,15 +1,17 @@
-"""The speed run: seconds and peak RSS per method at 1 MP and 12 MP, each in a fresh process.
+"""The speed run: seconds and peak RSS per method at 1 MP and 12 MP.
 
-Every (method, size) runs in its own child interpreter (``python -m colorstudio.bench.speed
---child METHOD MP``) so one method's memory cannot hide or inflate another's. The child
-builds the input (the Motorcycle pair, bicubic-upscaled; gray = luma of the left view,
-reference = the right view), runs the method once on a small crop (warm-up: imports,
-weight loading), then ``repeats`` timed runs on the full input with the allocator as the app
-has it, then one more run for memory: glibc set to return freed blocks at once (which slows
-torch's many allocations up to 2x, hence not timed), heap trimmed, peak-RSS counter reset.
-It reports the best wall time, the RSS before the memory run (interpreter + libraries +
-inputs), its peak RSS (VmHWM) and the difference ("extra": the method's own working
-memory). JSON on the child's stdout carries the numbers back.
+Times: for each size, one child interpreter (``python -m colorstudio.bench.speed --times MP
+REPEATS METHOD...``) builds the input (the Motorcycle pair, bicubic-upscaled; gray = luma of
+the left view, reference = the right view), runs each method once on a small crop (warm-up:
+imports, weight loading), then times the methods side by side, in turns (A B C, A B C, ...),
+``repeats`` rounds with the allocator as the app has it: a ratio to dis+gf compares runs of one
+process and the same minutes of a shared CPU. Each method's best time is kept.
+Memory: every (method, size) in its own child (``--memory METHOD MP``), so one method's memory
+cannot hide or inflate another's: one warm-up, then one run with glibc set to return freed
+blocks at once (which slows torch's many allocations up to 2x, hence not timed), heap trimmed,
+peak-RSS counter reset. It reports the RSS before that run (interpreter + libraries + inputs),
+its peak RSS (VmHWM) and the difference ("extra": the method's own working memory).
+JSON on the child's stdout carries the numbers back.
 """
 from __future__ import annotations
 
@@ -26,47 +28,70 @@ QUICK_SIZES = (0.25, 1.0)
 BASELINE = "dis+gf"
 
 
-def _child(method_name: str, megapixels: float, repeats: int) -> dict:
-    """Runs inside the child process; returns the measurement dict."""
+def _warmed_up(method_names: list[str], megapixels: float):
+    """(the loaded methods by name, gray, reference), each method run once on a small crop."""
     import numpy as np
 
     from colorstudio.bench.cases import upscaled_motorcycle
-    from colorstudio.bench.memory import peak_rss_mb, start_memory_run
     from colorstudio.engine.methods import get
 
-    fn = get(method_name).load()
     gray, reference = upscaled_motorcycle(megapixels)
-    fn(np.ascontiguousarray(gray[:96, :128]), np.ascontiguousarray(reference[:96, :128]))
-    times = []
-    for _ in range(max(1, repeats)):     # timed with the allocator as the app has it
-        t0 = time.perf_counter()
-        result = fn(gray, reference)
-        times.append(time.perf_counter() - t0)
-        del result
-    # memory in one more run, with freed blocks returned at once so that the peak is its own
-    # (that allocator setting costs torch methods up to 2x in time, so it is not timed)
+    fns = {name: get(name).load() for name in method_names}
+    for fn in fns.values():
+        fn(np.ascontiguousarray(gray[:96, :128]), np.ascontiguousarray(reference[:96, :128]))
+    return fns, gray, reference
+
+
+def _times_child(method_names: list[str], megapixels: float, repeats: int) -> list[dict]:
+    """Inside the timing child: every method's runs in turns, the best of each."""
+    fns, gray, reference = _warmed_up(method_names, megapixels)
+    times: dict[str, list[float]] = {name: [] for name in method_names}
+    for _ in range(max(1, repeats)):     # in turns, with the allocator as the app has it
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            result = fn(gray, reference)
+            times[name].append(time.perf_counter() - t0)
+            del result
+    return [{"method": name, "megapixels": round(gray.size / 1e6, 2), "size": [int(gray.shape[1]), int(gray.shape[0])],
+             "seconds": min(t), "all_seconds": [round(x, 3) for x in t]} for name, t in times.items()]
+
+
+def _memory_child(method_name: str, megapixels: float) -> dict:
+    """Inside a memory child: one run with freed blocks returned at once, so the peak is its own."""
+    from colorstudio.bench.memory import peak_rss_mb, start_memory_run
+
+    fns, gray, reference = _warmed_up([method_name], megapixels)
     reset_ok, before = start_memory_run()
-    fn(gray, reference)
+    fns[method_name](gray, reference)
     peak = peak_rss_mb()
-    return {"method": method_name, "megapixels": round(gray.size / 1e6, 2),
-            "size": [int(gray.shape[1]), int(gray.shape[0])], "seconds": min(times),
-            "rss_before_mb": before, "peak_rss_mb": peak,
+    return {"rss_before_mb": before, "peak_rss_mb": peak,
             "extra_mb": (peak - before) if (reset_ok and peak is not None and before is not None) else None,
             "peak_reset": reset_ok}
 
 
-def measure(method_name: str, megapixels: float, repeats: int = 1, timeout: float = 900) -> dict:
-    """Run one (method, size) in a child process and return its measurement dict."""
-    cmd = [sys.executable, "-m", "colorstudio.bench.speed", "--child", method_name,
-           str(megapixels), str(repeats)]
+def _child_json(args: list[str], timeout: float):
+    """Run ``python -m colorstudio.bench.speed ARGS``: its last stdout line as JSON, or {"error": ...}."""
+    cmd = [sys.executable, "-m", "colorstudio.bench.speed", *args]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"method": method_name, "megapixels": megapixels, "error": f"timed out after {timeout:.0f} s"}
+        return {"error": f"timed out after {timeout:.0f} s"}
     if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"method": method_name, "megapixels": megapixels, "error": last}
+        return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure_times(method_names: list[str], megapixels: float, repeats: int = 1, timeout: float = 1800) -> list[dict]:
+    """The methods' times at one size, side by side in one child process (one record each)."""
+    got = _child_json(["--times", str(megapixels), str(repeats), *method_names], timeout)
+    if isinstance(got, dict):          # the child failed: every method carries its error
+        return [{"method": name, "megapixels": megapixels, **got} for name in method_names]
+    return got
+
+
+def measure_memory(method_name: str, megapixels: float, timeout: float = 900) -> dict:
+    """One method's peak RSS at one size, in a child process of its own."""
+    return _child_json(["--memory", method_name, str(megapixels)], timeout)
 
 
 def speed_steps(method_names: list[str], sizes=DEFAULT_SIZES, repeats: int = 1
@@ -74,12 +99,19 @@ def speed_steps(method_names: list[str], sizes=DEFAULT_SIZES, repeats: int = 1
     """Measure every method at every size; yields Progress, returns the records with
     ``seconds_ratio`` and ``extra_ratio`` relative to 'dis+gf' at the same size."""
     records = []
-    total = max(1, len(method_names) * len(sizes))
-    for i, mp in enumerate(sizes):
-        for j, name in enumerate(method_names):
-            yield Progress((i * len(method_names) + j) / total, f"speed at {mp:g} MP: {name}")
-            rec = measure(name, mp, repeats)
+    total = max(1, len(sizes) * (1 + len(method_names)))
+    done = 0
+    for mp in sizes:
+        yield Progress(done / total, f"speed at {mp:g} MP: {', '.join(method_names)} side by side")
+        timed = measure_times(method_names, mp, repeats)
+        done += 1
+        for rec in timed:
             rec["target_megapixels"] = mp
+            if "error" not in rec:
+                yield Progress(done / total, f"memory at {mp:g} MP: {rec['method']}")
+                memory = measure_memory(rec["method"], mp)
+                rec.update(memory if "error" not in memory else {"memory_error": memory["error"]})
+            done += 1
             records.append(rec)
     for mp in sizes:
         base = next((r for r in records if r["method"] == BASELINE and r["target_megapixels"] == mp
@@ -94,5 +126,7 @@ def speed_steps(method_names: list[str], sizes=DEFAULT_SIZES, repeats: int = 1
     return records
 
 
-if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--child":
-    print(json.dumps(_child(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))))
+if __name__ == "__main__" and len(sys.argv) >= 5 and sys.argv[1] == "--times":
+    print(json.dumps(_times_child(sys.argv[4:], float(sys.argv[2]), int(sys.argv[3]))))
+elif __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--memory":
+    print(json.dumps(_memory_child(sys.argv[2], float(sys.argv[3]))))
