@@ -63,9 +63,9 @@ def cmd_colorize(args) -> int:
                             diagnostics_dir=args.diagnostics, diagnostics_palette=args.diagnostics_colours,
                             bit_depth=args.bit_depth,
                             jpeg_quality=args.jpeg_quality)
-    _say(f"{args.output}: colorized with {result.method} in {result.seconds:.2f} s")
-    if "mode_reason" in result.info:
-        _say(result.info["mode_reason"])
+    _say(f"{args.output}: colorized with {result.made_by} in {result.seconds:.2f} s")
+    if "mode_reason" in result.info and "mode" not in (result.info.get("ignored_options") or ()):
+        _say(result.info["mode_reason"])          # (a method that takes no mode: the note below says so)
     if "colour_management" in result.info:
         _say(result.info["colour_management"])
     if "gray_input" in result.info:

@@ -406,3 +406,15 @@ def test_check_of_a_pair_given_the_other_way_round_says_so_as_colorize_does(smal
     assert "given the other way round" in err and len(err.splitlines()) == 1
     assert main(["colorize", str(color), str(gray), "-o", str(gray.parent / "x.png")]) == 1
     assert "given the other way round" in capsys.readouterr().err
+
+
+def test_a_forced_mode_is_said_only_when_the_method_takes_it(small_pair_files, tmp_path, capsys):
+    """--mode crosscam with dis+gf said 'crosscam mode: chosen by the user' and then that dis+gf
+    ignored --mode; the mode line is for a method that uses it, in the words the others use."""
+    gray, color = small_pair_files
+    assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "a.png"), "--mode", "crosscam",
+                 "--method", "dis+gf"]) == 0
+    err = capsys.readouterr().err
+    assert "chosen by the user" not in err and "dis+gf does not use --mode" in err
+    assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "b.png"), "--mode", "crosscam"]) == 0
+    assert "cross-camera mode: chosen by the user" in capsys.readouterr().err

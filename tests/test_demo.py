@@ -2,6 +2,7 @@
 app that cannot start are one-line messages, not tracebacks or raw exit codes."""
 from __future__ import annotations
 
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -33,6 +34,8 @@ def test_an_app_that_cannot_start_says_where_the_result_is(tmp_path, monkeypatch
     assert demo.run_demo(tmp_path / "out") == 1
     err = capsys.readouterr().err
     assert "the app could not start (exit code -6)" in err and "motorcycle_colorized.png" in err
+    # Qt names xcb-cursor when icccm or keysyms are missing: the hint names all four
+    assert ("libxcb-icccm4 libxcb-keysyms1" in err) == sys.platform.startswith("linux")
 
 
 def test_a_frozen_build_starts_the_app_executable_beside_the_cli(monkeypatch, tmp_path):

@@ -315,7 +315,14 @@ def test_a_fine_tuned_model_can_be_named_instead_of_its_path(pair, tmp_path, cap
     shutil.copy(models_dir() / "cyclecnn.safetensors", mine)
     out = tmp_path / "o.png"
     code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--model", "mycam"])
-    assert code == 0 and out.exists() and "cyclecnn" in capsys.readouterr().err
+    assert code == 0 and out.exists()
+    assert "colorized with cyclecnn (model mycam.safetensors)" in capsys.readouterr().err   # the file it used
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    shutil.copy(pair[0], folder / f"a_mono{pair[0].suffix}")
+    shutil.copy(pair[1], folder / f"a_color{pair[1].suffix}")
+    assert main(["batch", str(folder), "-o", str(tmp_path / "done"), "--model", "mycam"]) == 0
+    assert "with cyclecnn (model mycam.safetensors)" in capsys.readouterr().err
     code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--model", "nobody"])
     assert "model file not found: nobody" in one_error_line(code, capsys.readouterr().err)
 

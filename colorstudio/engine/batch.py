@@ -260,7 +260,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality) -> Generat
                      *result.info.get("input_notes", []), *output_notes(item.written, result.gray)]
             instead = (f" ({method} does not take {'pairs' if item.kind == 'pair' else 'single grays'})"
                        if method is not None and result.method != method else "")
-            item.how = f"with {result.method}{instead}" + "".join(f"; {n}" for n in notes if n)
+            item.how = f"with {result.made_by}{instead}" + "".join(f"; {n}" for n in notes if n)
             message = f"{item.name}: written {_shown(item.written, plan.out_dir)} {item.how}"
         except ColorStudioError as e:
             item.status, item.error = FAILED, str(e) + _lr_hint(item, e)

@@ -45,6 +45,12 @@ class Colorization:
     # the RGB profile rgb is in and is written with (None: sRGB): see core.colour_management.result_profile
     output_icc: bytes | None = None
 
+    @property
+    def made_by(self) -> str:
+        """'ccdc', or 'ccdc (model mycam.safetensors)' when a model file was given: a user's
+        fine-tuned model is named wherever the method is."""
+        return self.method + (f" (model {self.info['model_file']})" if self.info.get("model_file") else "")
+
 
 SWAPPED_PAIR = ("the reference has no colour and the gray photo has: they seem given the other way round "
                 "(the gray photo comes first)")
@@ -70,7 +76,7 @@ def _pair_mode_and_report(gray: np.ndarray, reference: np.ndarray, forced: str |
     if forced is not None:
         if forced not in ("stereo", "crosscam"):
             raise MethodError(f"unknown mode '{forced}' (use stereo or crosscam)")
-        return forced, f"{forced} mode: chosen by the user", None
+        return forced, f"{'cross-camera' if forced == 'crosscam' else forced} mode: chosen by the user", None
     (H, W), (h, w) = gray.shape[:2], reference.shape[:2]
     turned = abs((W / H) * (w / h) - 1) < 0.05 and abs(W / H - 1) > 0.1
     report = check_pair(gray, reference) if same_size(gray.shape, reference.shape) or turned else None
@@ -173,6 +179,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         if not chosen.learned:
             raise MethodError(f"method '{chosen.name}' takes no model file")
         kwargs["model"] = str(model)
+        mode_info["model_file"] = Path(model).name
     if chosen.learned and device is not None:
         kwargs["device"] = device
     if chosen.learned:                 # their last step is done here, after a ReducedResult

@@ -17,6 +17,10 @@ from colorstudio.engine.colorize import colorize_files
 from colorstudio.errors import ColorStudioError, OutputError
 
 
+# Qt's own message on a minimal Linux names xcb-cursor even when another xcb library is missing
+LINUX_QT_HINT = ("\nOn Linux Qt needs the system's xcb libraries, which desktops normally have; on Debian/Ubuntu: "
+                 "apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0")
+
 def has_display() -> bool:
     if sys.platform in ("win32", "darwin"):
         return True
@@ -58,7 +62,8 @@ def run_demo(out_dir: str | Path = "colorstudio-demo", open_app: bool = True) ->
         # The app runs in its own process so this module never imports Qt.
         code = subprocess.call(app_command() + ["--colorize", str(gray), str(reference)])
         if code != 0:              # e.g. a display that cannot be reached: the result is there all the same
-            print(f"the app could not start (exit code {code}); the result is written: {out}", file=sys.stderr)
+            print(f"the app could not start (exit code {code}); the result is written: {out}"
+                  + (LINUX_QT_HINT if sys.platform.startswith("linux") else ""), file=sys.stderr)
             return 1
         return 0
     if open_app:

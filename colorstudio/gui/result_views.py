@@ -126,7 +126,7 @@ class ResultViews:
         self.statusBar().showMessage("Hover for pixel values · 1: side by side · 2: before/after split · "
                                      "3: result alone (\\: before) · Z: fit ↔ 100% · [ ]: other results · "
                                      "Ctrl+E: export")
-        self.side.set_status(f"Colorized with {c.method} in {c.seconds:.1f} s."
+        self.side.set_status(f"Colorized with {c.made_by} in {c.seconds:.1f} s."
                              + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
         self._list_results()
         self.colorized.emit(shown)
