@@ -128,3 +128,19 @@ def test_with_several_hsv_nets_the_benchmark_scores_their_average_and_each_alone
     assert card["default_saturation"] == results["chosen_saturation"]["hsv2stage_seed3 alone"]
     assert card["hsv2stage_average"]["nets"] == ["hsv2stage", "hsv2stage_seed3"]
     assert card["ensemble"]["members"] == list(models)
+
+
+def test_the_cross_fitted_gain_scores_each_photo_at_a_factor_fitted_without_it():
+    """Two photos: each one's factor comes from the other's colourfulness alone (ratio 0.6 at
+    factor 1.0 for photo 0, at 2.0 for photo 1), so each is scored where the other put it."""
+    from colorstudio.bench.single_gray import cross_fitted
+
+    truth = [10.0, 10.0]
+    scores = {("m", 1.0): {"psnr": [21.0, 20.0], "colour": [6.0, 3.0]},
+              ("m", 2.0): {"psnr": [19.0, 22.0], "colour": [12.0, 6.0]},
+              ("gray", None): {"psnr": [20.0, 20.0], "colour": [0.0, 0.0]}}
+    out = cross_fitted(scores, "m", truth, [20.0, 20.0])
+    # photo 0 at photo 1's factor 2.0: 19 dB (-1); photo 1 at photo 0's factor 1.0: 20 dB (0)
+    assert out["psnr_gain_db"] == pytest.approx(-0.5)
+    assert out["colourfulness_ratio"] == pytest.approx((12.0 + 3.0) / 20.0)
+    assert out["factor_range"] == [1.0, 2.0]
