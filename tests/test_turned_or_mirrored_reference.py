@@ -25,6 +25,23 @@ def test_a_mirrored_or_turned_colour_shot_is_named_in_the_warning(example, how, 
     assert words in result.info.get("warning", "")
 
 
+@pytest.mark.parametrize("how", ["mirrored", "turned"])
+def test_check_says_only_what_to_do_for_a_mirrored_or_upside_down_shot(example, how):
+    """`check` said of an upside-down shot that it would be rectified for the stereo methods and
+    that the parallax ran from -553 to +445 px, and of a mirrored one that its rows were 0.2 px
+    apart, 'or use a stereo method': measures of the wrong picture. It says what to do, alone."""
+    from colorstudio.core.check_messages import mode_sentence
+    from colorstudio.core.checks import check_pair
+
+    gray, colour = example
+    pixels = colour.pixels[:, ::-1] if how == "mirrored" else colour.pixels[::-1, ::-1]
+    report = check_pair(gray.gray_float(), np.ascontiguousarray(pixels).astype(np.float32) / 255)
+    said = " ".join(report.messages + [mode_sentence(report.suggested_mode, report.mode_reason)])
+    assert ("flip it back first" if how == "mirrored" else "turn it upright first") in said
+    for wrong in ("rectify", "parallax runs", "px apart", "stereo method"):
+        assert wrong not in said, said
+
+
 def test_the_upright_pair_gets_no_such_warning(example):
     result = colorize(*example)
     assert "warning" not in result.info
