@@ -44,6 +44,7 @@ def test_finetune_writes_a_model_that_colorize_uses(tmp_path, tiny_base, user_pa
     assert code == 0, err
     assert "a training pair's (none held apart) cycle PSNR" in err     # 3 pairs: none held apart
     assert "Compare it with the default pair method (ccdc, not fine-tuned)" in err      # what the benchmark found
+    assert "The gains measured for this network took 400 steps" in err      # 3 steps: told, as the wizard tells
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["data"]["validation_pairs"] == 0 and card["data"]["validation_on"].startswith("the training pair")
     assert card["finetune"]["steps"] == 3 and card["data"]["train_pairs"] >= 2
@@ -244,3 +245,13 @@ def test_a_cyclecnn_run_folder_says_whether_its_stopped_run_is_resumed_or_replac
     assert first_note(pairs[:2], pairs[2:], False).endswith(
         "as it was not asked to resume (colorstudio finetune --resume " + str(run["run_dir"]) + " goes on with it)")
     assert "as it had other training pairs (1 added, 1 gone)" in first_note(pairs[1:], pairs[:1], False)
+
+
+def test_the_length_advice_says_what_a_budget_buys_and_warns_below_half_the_measured_steps():
+    from colorstudio.training.finetune_advice import length_advice
+
+    assert length_advice("cyclecnn", 1, None).startswith("About 45 steps on a 2-core CPU")
+    assert "hardly change" in length_advice("cyclecnn", 1, None)
+    assert "hardly change" not in length_advice("cyclecnn", 15, None)            # 675 steps
+    assert length_advice("ccdc", None, 600) == ""                                 # over half of 1030, by steps
+    assert "took 1030 steps" in length_advice("ccdc", None, 400)

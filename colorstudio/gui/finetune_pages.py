@@ -19,7 +19,7 @@ from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.devices import DeviceInfo, detect_steps
 from colorstudio.gui.error_dialog import show_error
 from colorstudio.engine.model_catalog import user_models
-from colorstudio.training.finetune_advice import VERSUS_DEFAULT
+from colorstudio.training.finetune_advice import VERSUS_DEFAULT, length_advice
 from colorstudio.gui.workers import GeneratorWorker
 
 CROPS = [((256, 512), "256 × 512 (as in the paper)"), ((192, 384), "192 × 384 (faster)"),
@@ -27,11 +27,6 @@ CROPS = [((256, 512), "256 × 512 (as in the paper)"), ((192, 384), "192 × 384 
 NETWORKS = [("ccdc", "CCDC (the default pair method)"), ("cyclecnn", "Cycle CNN (stereo)")]
 SHIPPED_LABEL = {"ccdc": "The shipped CCDC model", "cyclecnn": "The shipped Cycle CNN model"}
 
-
-# fine-tuning steps a minute on this project's 2-core CPU, and the steps of the README's measured
-# runs (README, fine-tuning: CCDC 1030 steps in about 10 minutes; the Cycle CNN 400 steps in 7-11)
-CPU_STEPS_PER_MINUTE = {"ccdc": 100, "cyclecnn": 45}
-MEASURED_STEPS = {"ccdc": 1030, "cyclecnn": 400}
 
 
 class FolderPage(QWizardPage):
@@ -220,14 +215,9 @@ class SettingsPage(QWizardPage):
     def _hint_length(self) -> None:
         """What the budget buys on a CPU like this project's, against the steps the README's
         measured gains took: a 1-minute budget gives a handful of steps and an unchanged model."""
-        method = self.method()
-        per_minute, measured = CPU_STEPS_PER_MINUTE[method], MEASURED_STEPS[method]
-        steps = self.minutes.value() * per_minute if self.budget_time.isChecked() else self.steps.value()
-        about = (f"About {steps} steps on a 2-core CPU ({per_minute} a minute; a GPU or more cores: more). "
-                 if self.budget_time.isChecked() else "")
-        few = steps < measured / 2
-        self.length_hint.setText(about + (f"The gains measured for this network took {measured} steps: with fewer "
-                                          "than half of that the model will hardly change." if few else ""))
+        by_time = self.budget_time.isChecked()
+        self.length_hint.setText(length_advice(self.method(), self.minutes.value() if by_time else None,
+                                               None if by_time else self.steps.value()))
 
     def _network_changed(self) -> None:
         """The models to start from are the chosen network's: the shipped one and the user's."""

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from colorstudio import paths
-from colorstudio.training.finetune_advice import VERSUS_DEFAULT
+from colorstudio.training.finetune_advice import VERSUS_DEFAULT, length_advice
 
 
 def add_parser(sub) -> None:
@@ -120,6 +120,8 @@ def run(args) -> int:
         gen = cyclecnn_finetune.finetune(pairs, lr=args.lr or cyclecnn_finetune.DEFAULT_LR, cycle_pool=cycle_pool,
                                          **common)
     _say(f"fine-tuning {args.method} on the {len(pairs)} pair(s) found; checkpoints in {run_dir}")
+    if advice := length_advice(args.method, None if args.steps else minutes, args.steps):
+        _say(advice)
     trained = False
     try:
         while True:
