@@ -127,7 +127,8 @@ def run(methods: list[str], repeats: int = 3, timeout: float = 300, progress=pri
                 rec[f"{name}_seconds"] = min(times)
                 rec[f"{name}_all_seconds"] = times
                 rec[f"{name}_peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs[method, kind])
-            rec["imports_and_weights_seconds"] = min(r["imports_and_weights_seconds"] for r in runs[method, "in-process"])
+            rec["imports_and_weights_seconds"] = min(r["imports_and_weights_seconds"]
+                                                     for r in runs[method, "in-process"])
         records.append(rec)
         if progress:
             progress(json.dumps(rec))

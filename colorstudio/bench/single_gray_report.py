@@ -31,7 +31,8 @@ def markdown(results: dict) -> str:
         lines.append(f"{name} at its default: {r['psnr_gain_db']:+.2f} ± {r['psnr_gain_se_db']:.2f} dB "
                      f"(standard error over the photos; worst photo {min(r['per_photo_gain_db']):+.2f} dB).")
         if cross := r.get("factor_fitted_without_the_photo"):
-            lines.append(f"{name}, each photo at the factor fitted on the other photos: {cross['psnr_gain_db']:+.2f} dB, "
+            lines.append(f"{name}, each photo at the factor fitted on the other photos: "
+                         f"{cross['psnr_gain_db']:+.2f} dB, "
                          f"colourfulness ratio {cross['colourfulness_ratio']:.2f} (the default is fitted on all of "
                          "them, which flatters it).")
     for pair, d in results.get("paired_at_default", {}).items():

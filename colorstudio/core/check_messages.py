@@ -143,7 +143,8 @@ def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0
     elif _turned_upright(f) is not None:
         mode, why = "crosscam", "the colour shot looks turned: turn it upright first"
     elif not f["rectified"]:
-        apart = (f"rows are {f['vertical_offset_px']:.1f} px apart" if f["vertical_offset_px"] > f["rectify_tolerance_px"]
+        off_rows = f["vertical_offset_px"] > f["rectify_tolerance_px"]
+        apart = (f"rows are {f['vertical_offset_px']:.1f} px apart" if off_rows
                  else f"{100 * (f.get('rows_off_fraction') or 0):.0f}% of the matched points lie off their row")
         mode, why = "crosscam", f"{apart}; the stereo methods would rectify the pair first"
     else:
