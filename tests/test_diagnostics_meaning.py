@@ -96,3 +96,21 @@ def test_info_json_says_what_each_pictures_colours_stand_for(tmp_path):
     assert "orange where the moved colour shot is darker" in pictures["visibility_0.png"]["shows"]
     assert pictures["flow.png"]["full_saturation_at_px"] == pytest.approx(6.0)
     assert pictures["confidence.png"]["full_high_at"] == pytest.approx(0.04)
+
+
+@pytest.mark.parametrize("shift", [12, -12])
+def test_the_disparity_and_the_flow_measure_a_known_shift(colour_view, shift):
+    """The colour view moved by ``shift`` px: the stereo disparity (x in the colour shot minus x
+    in the gray) and CCDC's flow read that many gray pixels, with the sign, not only the sign."""
+    from colorstudio.engine.crosscam import colorize_crosscam
+    from colorstudio.engine.stereo import colorize_stereo
+
+    gray = np.clip(rgb_to_ycbcr(colour_view)[..., 0], 0, 1).astype(np.float32)
+    moved = np.roll(colour_view, shift, axis=1)
+    inner = (slice(20, -20), slice(40, -40))
+    side = "right" if shift > 0 else "left"
+    disparity = colorize_stereo(gray, moved, match_side=side, max_disparity=24).diagnostics["disparity"]
+    assert np.median(disparity[inner]) == pytest.approx(shift, abs=1.5)
+    flow = colorize_crosscam(gray, moved).diagnostics["flow"]
+    assert np.median(flow[inner][..., 0]) == pytest.approx(shift, abs=1.0)
+    assert abs(np.median(flow[inner][..., 1])) < 0.5
