@@ -278,7 +278,7 @@ class CurvePlot(pg.GraphicsLayoutWidget):
 
     def __init__(self):
         super().__init__()
-        self.plot = self.addPlot(title="Learned intensity curve T (GCA)")
+        self.plot = self.addPlot(title="Tone curve: colour → mono camera")
         self.plot.setLabel("bottom", "colour-camera luma (0–255)")
         self.plot.setLabel("left", "mono-camera luma (0–255)")
         self.plot.setAspectLocked(True)

@@ -46,7 +46,8 @@ def visibility_caption(low: str, high: str) -> str:
 
 
 TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA confidence map M)",
-            "Curve": "The tone curve T learned between the colour camera's and the mono camera's luma (GCA)",
+            "Curve": "The tone curve from the colour camera's luma to the mono camera's: the histogram match, then "
+                     "GCA's learned curve T",
             "Visibility": "CCDC's visibility maps: where the moved colour shot does not match the gray, per scale",
             "Disparity": "How far each pixel's match lies in the colour shot (pixels)",
             "Uncertainty": "How spread the network's disparity weights are (entropy): high where it is unsure",
