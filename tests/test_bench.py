@@ -122,3 +122,12 @@ def test_speed_run_in_child_processes_reports_ratios_to_dis_gf(monkeypatch):
     copy, dis = records                          # each method's own time over the baseline's
     assert copy["seconds_ratio"] == pytest.approx(copy["seconds"] / dis["seconds"], rel=0.02, abs=0.01)
     assert "| copy |" in table.speed_table(records)
+
+
+def test_a_method_that_fails_in_the_speed_run_leaves_the_others_timed():
+    """All methods of a size share one timing process: one that cannot load carries its error,
+    the others keep their times and ratios (one bad name wiped out the whole size)."""
+    _, records = steps_and_result(speed.speed_steps(["copy", "no-such-method", "dis+gf"], sizes=(0.05,)))
+    copy, bad, dis = records
+    assert "no-such-method" in bad["error"] and "seconds" not in bad
+    assert "error" not in copy and "error" not in dis and dis["seconds_ratio"] == pytest.approx(1.0)

@@ -93,7 +93,7 @@ def test_info_json_says_what_each_pictures_colours_stand_for(tmp_path):
     assert d["size"] == [64, 32] and d["range"] == pytest.approx([-20, -4])
     assert "gray pixels" in d["units"] and "nats" in pictures["entropy.png"]["units"]
     assert pictures["visibility_0.png"]["full_colour_at"] == pytest.approx(0.2, abs=0.002)
-    assert "orange where the moved colour shot is darker" in pictures["visibility_0.png"]["shows"]
+    assert "orange where the moved shot is darker" in pictures["visibility_0.png"]["shows"]
     assert pictures["flow.png"]["full_saturation_at_px"] == pytest.approx(6.0)
     assert pictures["confidence.png"]["full_high_at"] == pytest.approx(0.04)
 
@@ -114,3 +114,18 @@ def test_the_disparity_and_the_flow_measure_a_known_shift(colour_view, shift):
     flow = colorize_crosscam(gray, moved).diagnostics["flow"]
     assert np.median(flow[inner][..., 0]) == pytest.approx(shift, abs=1.0)
     assert abs(np.median(flow[inner][..., 1])) < 0.5
+
+
+def test_a_map_with_a_hole_still_gives_plain_json_and_the_app_and_the_png_share_its_scale():
+    """A NaN in a map made the legend's scale NaN (invalid JSON); the app's colour bars and the
+    PNG's legend come from the same helpers."""
+    v = np.linspace(-0.3, 0.3, 100, dtype=np.float32).reshape(10, 10)
+    v[0, 0] = np.nan
+    flow = np.ones((10, 10, 2), np.float32)
+    flow[0, 0] = np.nan
+    for name, value in (("visibility_0", v), ("disparity", v), ("flow", flow)):
+        json.dumps(maps.legend(name, value), allow_nan=False)
+    assert maps.signed_scale(np.zeros((4, 4))) > 0 and maps.scalar_range(np.ones((4, 4)))[1] > 1
+    from colorstudio.gui import diagnostics_dock
+
+    assert diagnostics_dock.maps is maps and not hasattr(diagnostics_dock, "symmetric_scale")

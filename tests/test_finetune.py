@@ -255,3 +255,5 @@ def test_the_length_advice_says_what_a_budget_buys_and_warns_below_half_the_meas
     assert "hardly change" not in length_advice("cyclecnn", 15, None)            # 675 steps
     assert length_advice("ccdc", None, 600) == ""                                 # over half of 1030, by steps
     assert "took 1030 steps" in length_advice("ccdc", None, 400)
+    assert length_advice("cyclecnn", 1, None, on_cpu=False) == ""               # a GPU's pace is not known
+    assert "took 400 steps" in length_advice("cyclecnn", None, 10, on_cpu=False)  # steps are steps anywhere

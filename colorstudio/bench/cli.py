@@ -22,8 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true",
                    help="small inputs (Motorcycle at half size, one small photo): for tests and CI")
     p.add_argument("--speed", action="store_true",
-                   help="also time every method at 1 MP and 12 MP (0.25/1 MP with --quick), "
-                        "each in a fresh process, with peak RSS")
+                   help="also time every method at 1 MP and 12 MP (0.25/1 MP with --quick), side by "
+                        "side in one process per size, with each method's peak RSS from a process of its own")
     p.add_argument("--speed-only", action="store_true", help="only the speed run")
     p.add_argument("--json", metavar="PATH", help="write all numbers as JSON here")
     p.add_argument("--photos", type=int, metavar="N",
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                 records = stop.value
                 break
         progress.end()
-        print("\n### Speed (each method and size in a fresh process)\n")
+        print("\n### Speed (the methods of a size in turns in one process; memory in a process each)\n")
         print(table.speed_table(records))
         out["speed"] = records
     if args.json:

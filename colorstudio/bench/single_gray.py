@@ -122,12 +122,14 @@ def paired_differences(psnrs: dict, chosen: dict[str, float]) -> dict[str, dict]
     return out
 
 
-def cross_fitted(scores: dict, name: str, truth_cols: list[float], gray_psnrs: list[float]) -> dict:
+def cross_fitted(scores: dict, name: str, truth_cols: list[float], gray_psnrs: list[float]) -> dict | None:
     """The gain when each photo is scored at a factor fitted WITHOUT it: the factor where the
     other photos' colourfulness ratio reaches TARGET_RATIO (interpolated between the factors
     scored), the photo's PSNR and colourfulness interpolated there. The default factor is chosen
     on these same photos (as issue #6 asks: "its default chosen by the benchmark"), which
     flatters the gain at it; this is the gain a new photo can expect from that rule."""
+    if len(truth_cols) < 2:                 # no other photo to fit on
+        return None
     factors = sorted(f for (n, f) in scores if n == name and f is not None)
     psnr = np.array([scores[(name, f)]["psnr"] for f in factors]).T        # (photos, factors)
     colour = np.array([scores[(name, f)]["colour"] for f in factors]).T

@@ -29,38 +29,54 @@ BASELINE = "dis+gf"
 
 
 def _warmed_up(method_names: list[str], megapixels: float):
-    """(the loaded methods by name, gray, reference), each method run once on a small crop."""
+    """(the loaded methods by name, their errors by name, gray, reference): each method loaded
+    and run once on a small crop; one that fails is left out with its error, not the others."""
     import numpy as np
 
     from colorstudio.bench.cases import upscaled_motorcycle
     from colorstudio.engine.methods import get
 
     gray, reference = upscaled_motorcycle(megapixels)
-    fns = {name: get(name).load() for name in method_names}
-    for fn in fns.values():
-        fn(np.ascontiguousarray(gray[:96, :128]), np.ascontiguousarray(reference[:96, :128]))
-    return fns, gray, reference
+    fns, errors = {}, {}
+    for name in method_names:
+        try:
+            fn = get(name).load()
+            fn(np.ascontiguousarray(gray[:96, :128]), np.ascontiguousarray(reference[:96, :128]))
+            fns[name] = fn
+        except Exception as e:          # a missing weight file, a method that fails: its own error
+            errors[name] = f"{type(e).__name__}: {e}".splitlines()[0]
+    return fns, errors, gray, reference
 
 
 def _times_child(method_names: list[str], megapixels: float, repeats: int) -> list[dict]:
-    """Inside the timing child: every method's runs in turns, the best of each."""
-    fns, gray, reference = _warmed_up(method_names, megapixels)
-    times: dict[str, list[float]] = {name: [] for name in method_names}
+    """Inside the timing child: every method's runs in turns, the best of each (a method that
+    fails carries its error; the others are timed all the same)."""
+    fns, errors, gray, reference = _warmed_up(method_names, megapixels)
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(max(1, repeats)):     # in turns, with the allocator as the app has it
-        for name, fn in fns.items():
+        for name, fn in list(fns.items()):
             t0 = time.perf_counter()
-            result = fn(gray, reference)
+            try:
+                result = fn(gray, reference)
+            except Exception as e:       # e.g. out of memory at 12 MP
+                errors[name] = f"{type(e).__name__}: {e}".splitlines()[0]
+                del fns[name]
+                continue
             times[name].append(time.perf_counter() - t0)
             del result
-    return [{"method": name, "megapixels": round(gray.size / 1e6, 2), "size": [int(gray.shape[1]), int(gray.shape[0])],
-             "seconds": min(t), "all_seconds": [round(x, 3) for x in t]} for name, t in times.items()]
+    size = {"megapixels": round(gray.size / 1e6, 2), "size": [int(gray.shape[1]), int(gray.shape[0])]}
+    return [{"method": name, "megapixels": megapixels, "error": errors[name]} if name in errors else
+            {"method": name, **size, "seconds": min(times[name]), "all_seconds": [round(x, 3) for x in times[name]]}
+            for name in method_names]
 
 
 def _memory_child(method_name: str, megapixels: float) -> dict:
     """Inside a memory child: one run with freed blocks returned at once, so the peak is its own."""
     from colorstudio.bench.memory import peak_rss_mb, start_memory_run
 
-    fns, gray, reference = _warmed_up([method_name], megapixels)
+    fns, errors, gray, reference = _warmed_up([method_name], megapixels)
+    if errors:
+        raise SystemExit(errors[method_name])
     reset_ok, before = start_memory_run()
     fns[method_name](gray, reference)
     peak = peak_rss_mb()

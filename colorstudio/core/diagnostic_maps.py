@@ -49,23 +49,29 @@ def confidence_to_rgb(m: np.ndarray, scale: float = 1.0, palette: str = DEFAULT_
 
 
 def signed_scale(v: np.ndarray) -> float:
-    """The magnitude a signed map shows at full colour: the 99th percentile of |v|."""
-    v = np.asarray(v, np.float32)
-    return float(np.percentile(np.abs(v), 99)) if v.size else 1.0
+    """The magnitude a signed map shows at full colour: the 99th percentile of its finite |v|
+    (their largest when that is 0; > 0 always)."""
+    finite = np.abs(np.asarray(v, np.float32)[np.isfinite(v)])
+    scale = float(np.percentile(finite, 99)) if finite.size else 0.0
+    return scale if scale > 0 else (float(finite.max()) if finite.size and finite.max() > 0 else 1e-6)
 
 
 def scalar_range(x: np.ndarray) -> tuple[float, float]:
-    """The values a scalar map's colour map spans: its finite values' 1st and 99th percentiles."""
-    x = np.asarray(x, np.float32)
-    finite = x[np.isfinite(x)]
-    return (float(np.percentile(finite, 1)), float(np.percentile(finite, 99))) if finite.size else (0.0, 1.0)
+    """The values a scalar map's colour map spans: its finite values' 1st and 99th percentiles
+    (lo < hi always)."""
+    finite = np.asarray(x, np.float32)[np.isfinite(x)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, hi = (float(v) for v in np.percentile(finite, [1, 99]))
+    return (lo, hi) if hi > lo else (lo, lo + 1e-6)
 
 
 def flow_scale(flow: np.ndarray, magnitude: np.ndarray | None = None) -> float:
-    """The flow length shown at full saturation: the 99th percentile of the lengths."""
+    """The flow length shown at full saturation: the 99th percentile of the finite lengths."""
     if magnitude is None:
         magnitude = np.hypot(flow[..., 0], flow[..., 1])
-    return float(np.percentile(magnitude, 99)) if magnitude.size else 1.0
+    finite = magnitude[np.isfinite(magnitude)]
+    return float(np.percentile(finite, 99)) if finite.size else 1.0
 
 
 def signed_to_rgb(v: np.ndarray, scale: float | None = None, palette: str = DEFAULT_PALETTE) -> np.ndarray:
@@ -178,10 +184,12 @@ def legend(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> dict
                          "classic method's 1 where it matched, 0 where it filled in)", "full_high_at": round(top, 6)}
     if name.startswith("visibility"):
         top = signed_scale(value)
-        what = ("V0 = warped colour-shot luma minus gray luma (0..1 luma)" if name == "visibility_0" else
-                "the mean over channels of the warped colour shot's features minus the gray's, at this scale")
-        return {"shows": f"{what}: {low} where the moved colour shot is darker, {high} where brighter, black where "
-                         "they agree", "full_colour_at": round(top, 6)}
+        what = ("V0 = the moved colour shot's luma, tone-matched to the gray, minus the gray's (0..1 luma)"
+                if name == "visibility_0" else
+                "the mean over channels of the moved colour shot's features minus the gray's, at this scale")
+        return {"shows": f"{what}: {low} where the moved shot is darker, {high} where brighter, black where they "
+                         "agree (after the tone match, so a camera's other tone curve does not show)",
+                "full_colour_at": round(top, 6)}
     lo, hi = scalar_range(value)
     return {"shows": "turbo colour map, blue (low) to dark red (high)", "range": [round(lo, 6), round(hi, 6)],
             "units": UNITS.get(name.split("_")[0], "")}

@@ -10,7 +10,8 @@
    size (:func:`denoise_chroma`), then brought to full size guided by the full-resolution gray
    (bicubic plus the gray's own detail, :func:`colorstudio.core.guided.detail_upsample_chroma`);
    the luma of the output is the gray itself (done by the caller).
-Diagnostics: GCA confidence, the curve (64 nodes + the pixel pairs it was fitted on),
+Diagnostics: GCA confidence, the tone curve (the histogram match then GCA's curve: 64 nodes +
+the pixel pairs it was fitted on, :func:`_curve_json`),
 disparity (expected value of V_W, gray pixels), entropy of V_W, refinement residue.
 """
 from __future__ import annotations

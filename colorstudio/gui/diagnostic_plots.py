@@ -274,7 +274,8 @@ class MapGrid(pg.GraphicsLayoutWidget):
 
 
 class CurvePlot(pg.GraphicsLayoutWidget):
-    """The GCA curve: pair histogram, identity line, interpolated curve, 64 nodes."""
+    """The tone curve from the colour camera's luma to the mono's (the tone match, then GCA's
+    curve T; engine.stereo._curve_json): pair histogram, identity line, interpolated curve, 64 nodes."""
 
     def __init__(self):
         super().__init__()
@@ -290,7 +291,7 @@ class CurvePlot(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.histogram)
         self.identity = self.plot.plot([0, 255], [0, 255], name="identity",
                                        pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine))
-        self.curve = self.plot.plot([], [], name="curve T", pen=pg.mkPen("#4fc3f7", width=2))
+        self.curve = self.plot.plot([], [], name="tone curve", pen=pg.mkPen("#4fc3f7", width=2))
         self.nodes = pg.ScatterPlotItem(size=5, brush=None, pen=pg.mkPen("#ffeb3b", width=1), name="64 nodes")
         self.plot.addItem(self.nodes)          # named: the legend lists it by itself
         self.curve.setZValue(self.nodes.zValue() + 1)    # hollow nodes under the curve: both seen

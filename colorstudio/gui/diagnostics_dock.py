@@ -2,8 +2,9 @@
 
 - Confidence: the GCA confidence map M, green high / red low, with a colour bar (a classic
   method's: where it matched, 1, or filled in, 0).
-- Curve: the learned intensity curve T — 64 nodes, the interpolated curve, a 2-D histogram
-  of the (colour-camera luma, mono luma) pixel pairs it was fitted on, the identity line.
+- Curve: the tone curve from the colour camera's luma to the mono's (the histogram match, then
+  GCA's learned curve T) — 64 nodes, the interpolated curve, a 2-D histogram of the
+  (colour-camera luma, mono luma) pixel pairs it was fitted on, the identity line.
 - Visibility: CCDC visibility maps per scale, signed (red negative / green positive).
 - Colour (single-gray methods): the predicted hue as its colours (hue is circular: no bar)
   and the hue at its predicted saturation.
@@ -54,21 +55,6 @@ TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA
             "Flow": "How the colour shot was moved onto the gray",
             "Colour": "The hue and saturation the single-gray method predicted",
             "Other": "Other maps the method made", "Info": "The method's facts: sizes, time, settings"}
-
-
-def _robust_range(a: np.ndarray) -> tuple[float, float]:
-    finite = a[np.isfinite(a)]
-    if finite.size == 0:
-        return 0.0, 1.0
-    lo, hi = (float(v) for v in np.percentile(finite, [1, 99]))
-    return (lo, hi) if hi > lo else (lo, lo + 1e-6)
-
-
-def symmetric_scale(a: np.ndarray) -> float:
-    """The 99th percentile of |a| (finite values; > 0): a signed map's ± range."""
-    finite = np.abs(a[np.isfinite(a)])
-    scale = float(np.percentile(finite, 99)) if finite.size else 0.0
-    return scale if scale > 0 else (float(finite.max()) if finite.size and finite.max() > 0 else 1e-6)
 
 
 def facts_text(facts: dict[str, Any]) -> str:
@@ -159,17 +145,17 @@ class DiagnosticsDock(QDockWidget):
         vis = {k: v for k, v in sorted(arrays.items()) if k.startswith("visibility") and v.ndim == 2}
         if vis:   # each scale its own range: V1..V4 are far weaker than V0 and would look black
             titled = {visibility_title(k): v for k, v in vis.items()}
-            ranges = {k: (-s, s) for k, s in ((k, symmetric_scale(v)) for k, v in titled.items())}
+            ranges = {k: (-s, s) for k, s in ((k, maps.signed_scale(v)) for k, v in titled.items())}
             todo["Visibility"] = lambda: self.visibility.show_maps(titled, ranges, frame_wh, columns=2)
         disp = {k: v for k, v in arrays.items() if k.startswith("disparity") and v.ndim == 2}
         if not disp and isinstance(arrays.get("flow"), np.ndarray) and arrays["flow"].ndim == 3:
             disp = {"horizontal flow (= disparity)": arrays["flow"][..., 0]}
         if disp:
-            todo["Disparity"] = lambda: self.disparity.show_maps(disp, _robust_range(
+            todo["Disparity"] = lambda: self.disparity.show_maps(disp, maps.scalar_range(
                 np.concatenate([v.ravel() for v in disp.values()])), frame_wh, columns=1)
         unc = {MAP_TITLES.get(k, k): v for k, v in arrays.items() if k.startswith(UNCERTAINTY_NAMES) and v.ndim == 2}
         if unc:
-            todo["Uncertainty"] = lambda: self.uncertainty.show_maps(unc, _robust_range(
+            todo["Uncertainty"] = lambda: self.uncertainty.show_maps(unc, maps.scalar_range(
                 np.concatenate([v.ravel() for v in unc.values()])), frame_wh, columns=1)
         flows = {k: v for k, v in arrays.items() if k.startswith("flow") and v.ndim == 3 and v.shape[2] == 2}
         if flows:
@@ -198,7 +184,7 @@ class DiagnosticsDock(QDockWidget):
             used.add("saturation")
         rest = {MAP_TITLES.get(k, k): v for k, v in arrays.items() if k not in used and v.ndim == 2}
         if rest:
-            todo["Other"] = lambda: self.other.show_maps(rest, _robust_range(
+            todo["Other"] = lambda: self.other.show_maps(rest, maps.scalar_range(
                 np.concatenate([v.ravel() for v in rest.values()])), frame_wh, columns=2)
         notes = {k: v for k, v in diagnostics.items()
                  if not isinstance(v, np.ndarray) and k != "curve" and not is_picture_key(k)}

@@ -216,8 +216,10 @@ class SettingsPage(QWizardPage):
         """What the budget buys on a CPU like this project's, against the steps the README's
         measured gains took: a 1-minute budget gives a handful of steps and an unchanged model."""
         by_time = self.budget_time.isChecked()
+        device = getattr(self, "device", None)          # (while detecting: as on the CPU)
+        on_cpu = device is None or device.device == "cpu"
         self.length_hint.setText(length_advice(self.method(), self.minutes.value() if by_time else None,
-                                               None if by_time else self.steps.value()))
+                                               None if by_time else self.steps.value(), on_cpu))
 
     def _network_changed(self) -> None:
         """The models to start from are the chosen network's: the shipped one and the user's."""
@@ -261,6 +263,7 @@ class SettingsPage(QWizardPage):
             return
         self.device = info
         self.device_label.setText(info.message or info.name)
+        self._hint_length()                  # a GPU's pace is not the CPU's
         self.completeChanged.emit()
 
     def _detection_failed(self, exc: BaseException) -> None:

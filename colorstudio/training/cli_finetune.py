@@ -72,6 +72,7 @@ def run(args) -> int:
     from colorstudio.core.pairs import discover
     from colorstudio.errors import ColorStudioError, OutputError
     from colorstudio.training import finetune as cyclecnn_finetune
+    from colorstudio.engine.device import torch_device
     from colorstudio.training import finetune_ccdc
 
     from colorstudio.core.image_write import check_writable_folder
@@ -120,7 +121,8 @@ def run(args) -> int:
         gen = cyclecnn_finetune.finetune(pairs, lr=args.lr or cyclecnn_finetune.DEFAULT_LR, cycle_pool=cycle_pool,
                                          **common)
     _say(f"fine-tuning {args.method} on the {len(pairs)} pair(s) found; checkpoints in {run_dir}")
-    if advice := length_advice(args.method, None if args.steps else minutes, args.steps):
+    on_cpu = torch_device(args.device).type == "cpu"
+    if advice := length_advice(args.method, None if args.steps else minutes, args.steps, on_cpu):
         _say(advice)
     trained = False
     try:

@@ -18,13 +18,16 @@ CPU_STEPS_PER_MINUTE = {"ccdc": 100, "cyclecnn": 45}
 MEASURED_STEPS = {"ccdc": 1030, "cyclecnn": 400}
 
 
-def length_advice(method: str, minutes: float | None, steps: int | None) -> str:
-    """What a budget buys (a minutes budget: at a 2-core CPU's pace), and a warning when it is
-    under half the steps the measured gains took: a short run leaves the model as it was."""
+def length_advice(method: str, minutes: float | None, steps: int | None, on_cpu: bool = True) -> str:
+    """What a budget buys (a minutes budget on the CPU: at a 2-core CPU's pace), and a warning
+    when it is under half the steps the measured gains took: a short run leaves the model as it
+    was. A minutes budget on a GPU gets neither: its pace is not known here."""
     per_minute, measured = CPU_STEPS_PER_MINUTE[method], MEASURED_STEPS[method]
     by_time = steps is None
+    if by_time and not on_cpu:
+        return ""
     expected = round((minutes or 0) * per_minute) if by_time else steps
-    about = (f"About {expected} steps on a 2-core CPU ({per_minute} a minute; a GPU or more cores: more). "
+    about = (f"About {expected} steps on a 2-core CPU ({per_minute} a minute; more cores: more). "
              if by_time else "")
     few = expected < measured / 2
     return about + (f"The gains measured for this network took {measured} steps: with fewer than half of that "

@@ -59,7 +59,7 @@ def test_maps_and_curve_have_the_right_shapes(dock):
     assert len(cx) == 256 and np.all(np.isfinite(cy))
     assert dock.curve.histogram.image.shape == (128, 128) and dock.curve.histogram.image.max() == 1.0
     assert [label.text for _, label in dock.curve.plot.legend.items] == \
-        ["identity", "curve T", "64 nodes", "pixel pairs fitted on (brighter: more)"]
+        ["identity", "tone curve", "64 nodes", "pixel pairs fitted on (brighter: more)"]
     ix, iy = dock.curve.identity.getData()
     assert list(ix) == [0, 255] and list(iy) == [0, 255]
     assert "method: cyclecnn" in dock.info.toPlainText()

@@ -128,4 +128,10 @@ def test_the_settings_page_says_what_a_budget_buys(qtbot):
     page.budget_steps.setChecked(True)
     page.steps.setValue(100)
     assert page.length_hint.text().startswith("The gains measured for this network took 1030 steps")
+    from colorstudio.gui.devices import DeviceInfo
+
+    page.budget_time.setChecked(True)
+    page.minutes.setValue(1)
+    page._detected(DeviceInfo("cuda", "a GPU", "GPU found: a GPU", ""))     # a GPU: its pace is not known
+    assert page.length_hint.text() == ""
     page.stop_detection()
