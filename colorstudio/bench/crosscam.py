@@ -39,6 +39,7 @@ from colorstudio.core.image_write import atomic_write_text
 FACTORS = (4.0, 8.0)
 BASELINE = "dis+gf"
 SPEED_MP, SPEED_FACTOR = 12.0, 4.0
+SPEED_ROUNDS = 3     # one run each moved the ratio to dis+gf from 3.4 to 4.8 on this shared CPU
 N_SYNTHETIC = 12     # pairs per (kind, factor): 6 gave group means that moved by ~1 dB with the seed
 ORACLE = "gt-warp+gf"  # Motorcycle only: the true disparity instead of DIS (see stereo_oracle)
 
@@ -168,19 +169,22 @@ def _speed_child(model: str | None) -> dict:
     runs = {"auto": lambda: colorize_crosscam(gray, ref, model=model, init="auto"),
             "flow": lambda: colorize_crosscam(gray, ref, model=model, init="flow"),
             BASELINE: lambda: baseline(gray, ref)}
-    seconds = {}
-    for name, colorize in runs.items():
-        t0 = time.perf_counter()                  # timed with the allocator as the app has it
-        res = colorize()
-        seconds[name] = round(time.perf_counter() - t0, 2)
-        del res
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(SPEED_ROUNDS):                 # in turns, round after round; the best of each kept
+        for name, colorize in runs.items():
+            t0 = time.perf_counter()              # timed with the allocator as the app has it
+            res = colorize()
+            times[name].append(time.perf_counter() - t0)
+            del res
+    seconds = {name: round(min(t), 2) for name, t in times.items()}
+    slower = max(seconds["auto"], seconds["flow"])
     reset_ok, before = start_memory_run()          # memory: one more run, as in bench.speed
     res = colorize_crosscam(gray, ref, model=model, init="flow")
     return {"gray_size": [int(gray.shape[1]), int(gray.shape[0])],
-            "reference_size": [int(ref.shape[1]), int(ref.shape[0])], "seconds": max(seconds["auto"], seconds["flow"]),
+            "reference_size": [int(ref.shape[1]), int(ref.shape[0])], "seconds": slower,
             "seconds_aligned_rows": seconds["auto"], "seconds_dis_three_scales": seconds["flow"],
-            "dis_gf_seconds": seconds[BASELINE], "ratio_to_dis_gf": round(max(seconds["auto"], seconds["flow"])
-                                                                         / max(seconds[BASELINE], 1e-3), 2),
+            "dis_gf_seconds": seconds[BASELINE], "rounds": SPEED_ROUNDS,
+            "ratio_to_dis_gf": round(slower / max(seconds[BASELINE], 1e-3), 2),
             "model_load_seconds": round(load_s, 2), "rss_before_mb": before, "peak_rss_mb": peak_rss_mb(),
             "peak_reset": reset_ok, "working_size": res.info["working_size"], "scales": res.info["scales"]}
 
