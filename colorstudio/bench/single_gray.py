@@ -142,7 +142,8 @@ def cross_fitted(scores: dict, name: str, truth_cols: list[float], gray_psnrs: l
         fitted.append(f)
         gains.append(float(np.interp(f, factors, psnr[i])) - gray_psnrs[i])
         colours.append(float(np.interp(f, factors, colour[i])))
-    return {"psnr_gain_db": float(np.mean(gains)), "colourfulness_ratio": float(np.sum(colours) / truth.sum()),
+    return {"psnr_gain_db": round(float(np.mean(gains)), 4),
+            "colourfulness_ratio": round(float(np.sum(colours) / truth.sum()), 4),
             "factor_range": [round(min(fitted), 3), round(max(fitted), 3)]}
 
 
