@@ -21,6 +21,7 @@ from colorstudio.errors import ColorStudioError, OutputError
 LINUX_QT_HINT = ("\nOn Linux Qt needs the system's xcb libraries, which desktops normally have; on Debian/Ubuntu: "
                  "apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0")
 
+
 def has_display() -> bool:
     if sys.platform in ("win32", "darwin"):
         return True

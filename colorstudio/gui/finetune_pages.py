@@ -28,7 +28,6 @@ NETWORKS = [("ccdc", "CCDC (the default pair method)"), ("cyclecnn", "Cycle CNN 
 SHIPPED_LABEL = {"ccdc": "The shipped CCDC model", "cyclecnn": "The shipped Cycle CNN model"}
 
 
-
 class FolderPage(QWizardPage):
     def __init__(self):
         super().__init__()
