@@ -152,6 +152,7 @@ def summarize(rows: list[dict]) -> dict:
 def _speed_child(model: str | None) -> dict:
     from colorstudio.bench.cases import upscaled_motorcycle
     from colorstudio.bench.memory import peak_rss_mb, start_memory_run
+    from colorstudio.bench.speed import time_in_turns
     from colorstudio.engine.crosscam import colorize_crosscam, load_ccdc
 
     t0 = time.perf_counter()
@@ -169,13 +170,7 @@ def _speed_child(model: str | None) -> dict:
     runs = {"auto": lambda: colorize_crosscam(gray, ref, model=model, init="auto"),
             "flow": lambda: colorize_crosscam(gray, ref, model=model, init="flow"),
             BASELINE: lambda: baseline(gray, ref)}
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(SPEED_ROUNDS):                 # in turns, round after round; the best of each kept
-        for name, colorize in runs.items():
-            t0 = time.perf_counter()              # timed with the allocator as the app has it
-            res = colorize()
-            times[name].append(time.perf_counter() - t0)
-            del res
+    times = time_in_turns(runs, SPEED_ROUNDS)     # the best of each kept
     seconds = {name: round(min(t), 2) for name, t in times.items()}
     slower = max(seconds["auto"], seconds["flow"])
     reset_ok, before = start_memory_run()          # memory: one more run, as in bench.speed

@@ -48,22 +48,33 @@ def _warmed_up(method_names: list[str], megapixels: float):
     return fns, errors, gray, reference
 
 
+def time_in_turns(runs: dict, rounds: int, errors: dict | None = None) -> dict[str, list[float]]:
+    """Seconds of each ``runs`` callable, taken in turns (A B C, A B C, ...) for ``rounds``
+    rounds, so that all share the same minutes of a shared CPU. With ``errors`` (a dict), a
+    callable that raises gets its one-line error there and is left out of the later rounds."""
+    runs = dict(runs)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(max(1, rounds)):       # with the allocator as the app has it
+        for name, run in list(runs.items()):
+            t0 = time.perf_counter()
+            try:
+                result = run()
+            except Exception as e:        # e.g. out of memory at 12 MP
+                if errors is None:
+                    raise
+                errors[name] = f"{type(e).__name__}: {e}".splitlines()[0]
+                del runs[name]
+                continue
+            times[name].append(time.perf_counter() - t0)
+            del result
+    return times
+
+
 def _times_child(method_names: list[str], megapixels: float, repeats: int) -> list[dict]:
     """Inside the timing child: every method's runs in turns, the best of each (a method that
     fails carries its error; the others are timed all the same)."""
     fns, errors, gray, reference = _warmed_up(method_names, megapixels)
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(max(1, repeats)):     # in turns, with the allocator as the app has it
-        for name, fn in list(fns.items()):
-            t0 = time.perf_counter()
-            try:
-                result = fn(gray, reference)
-            except Exception as e:       # e.g. out of memory at 12 MP
-                errors[name] = f"{type(e).__name__}: {e}".splitlines()[0]
-                del fns[name]
-                continue
-            times[name].append(time.perf_counter() - t0)
-            del result
+    times = time_in_turns({name: (lambda fn=fn: fn(gray, reference)) for name, fn in fns.items()}, repeats, errors)
     size = {"megapixels": round(gray.size / 1e6, 2), "size": [int(gray.shape[1]), int(gray.shape[0])]}
     return [{"method": name, "megapixels": megapixels, "error": errors[name]} if name in errors else
             {"method": name, **size, "seconds": min(times[name]), "all_seconds": [round(x, 3) for x in times[name]]}
