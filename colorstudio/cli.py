@@ -241,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output file (.png, .jpg, .tif, .webp, .bmp)")
     p.add_argument("--diagnostics", metavar="DIR", help="also write the diagnostics (PNG + JSON) here")
     p.add_argument("--diagnostics-colours", choices=["red-green", "orange-blue"], default="red-green",
-                   help="the confidence and visibility maps' colours: the papers' red/green (default), "
+                   help="the confidence, visibility and occlusion maps' colours: the papers' red/green (default), "
                         "or orange/blue, told apart with any colour vision")
     p.add_argument("--bit-depth", type=int, choices=[8, 16], help="output bit depth (default: the gray's)")
     _add_method_options(p)

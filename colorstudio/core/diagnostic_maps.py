@@ -136,7 +136,7 @@ def chroma_to_rgb(chroma: np.ndarray) -> np.ndarray:
 
 def to_rgb(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> np.ndarray | None:
     """The picture for a named diagnostic, or None if it is not a picture. ``palette``: the two
-    colours of the confidence and visibility maps (:data:`PALETTES`)."""
+    colours of the confidence, visibility and occlusion maps (:data:`PALETTES`)."""
     value = np.asarray(value)
     if value.ndim == 3 and value.shape[2] == 2 and name.startswith("flow"):
         return flow_to_rgb(value)
@@ -152,6 +152,8 @@ def to_rgb(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> np.n
         return confidence_to_rgb(value, confidence_scale(value), palette)
     if name.startswith("visibility"):
         return signed_to_rgb(value, palette=palette)
+    if name.startswith("occlusion"):      # -1 / 0 or 0 / +1 (core.occlusion): the colours at full strength
+        return signed_to_rgb(value, scale=1.0, palette=palette)
     return scalar_to_rgb(value)
 
 
@@ -190,6 +192,15 @@ def legend(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> dict
         return {"shows": f"{what}: {low} where the moved shot is darker, {high} where brighter, black where they "
                          "agree (after the tone match, so a camera's other tone curve does not show)",
                 "full_colour_at": round(top, 6)}
+    if name.startswith("occlusion"):
+        share = round(float((value != 0).mean()), 4)
+        how = "(the flow there and back disagree, or leaves the frame; black elsewhere)"
+        if name == "occlusion_colour_shot":
+            return {"shows": f"the colour shot, at the gray's working size: {high} where the gray does not see it "
+                             f"{how}",
+                    "share_not_seen_by_gray": share}
+        return {"shows": f"the gray: {low} where the colour shot does not see it, so its colour there is a guess {how}",
+                "share_not_seen_by_colour_shot": share}
     lo, hi = scalar_range(value)
     return {"shows": "turbo colour map, blue (low) to dark red (high)", "range": [round(lo, 6), round(hi, 6)],
             "units": UNITS.get(name.split("_")[0], "")}

@@ -307,8 +307,8 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
                    options: dict | None = None, diagnostics_dir: str | Path | None = None,
                    bit_depth: int | None = None, jpeg_quality: int = 95,
                    diagnostics_palette: str = DEFAULT_PALETTE) -> Colorization:
-    """Read, colorize, write (and optionally write the diagnostics, their confidence and
-    visibility maps in ``diagnostics_palette``). An output that cannot be written is refused
+    """Read, colorize, write (and optionally write the diagnostics, their confidence, visibility
+    and occlusion maps in ``diagnostics_palette``). An output that cannot be written is refused
     first, not after the work."""
     check_output_path(out_path, bit_depth)
     gray = load_photo(gray_path)

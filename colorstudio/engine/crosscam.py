@@ -26,6 +26,7 @@ from colorstudio.core.baselines import DIS_PRESETS, dis_flow, luma_matching, mat
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.imageio import MIN_SIDE
+from colorstudio.core.occlusion import flow_planes, occlusion_map
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
 from colorstudio.engine.device import on_device, to_cpu, torch_device
@@ -112,15 +113,10 @@ def initial_flow(gray_w: np.ndarray, ref_luma: np.ndarray, preset: str = "medium
     tone-matched), in gray pixels: the match of gray (x, y) is at (x, y) + flow.
 
     The reference is bicubic-upsampled to (H, W); the gray is blurred to a similar
-    sharpness (sigma grows with the size ratio) so the matcher compares like with like.
+    sharpness (sigma grows with the size ratio) so the matcher compares like with like
+    (:func:`colorstudio.core.occlusion.flow_planes`).
     """
-    H, W = gray_w.shape
-    factor = max(W / ref_luma.shape[1], H / ref_luma.shape[0], 1.0)
-    ref_up = cv2.resize(ref_luma, (W, H), interpolation=cv2.INTER_CUBIC)
-    g = cv2.GaussianBlur(gray_w, (0, 0), max(0.8, 0.4 * factor))
-    r = cv2.GaussianBlur(ref_up, (0, 0), 0.8)
-    to8 = lambda a: np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return dis_flow(to8(g), to8(r), preset)
+    return dis_flow(*flow_planes(gray_w, ref_luma), preset)
 
 
 def stereo_initial_flow(gray_w: np.ndarray, ref_luma: np.ndarray, preset: str = "medium") -> np.ndarray:
@@ -254,8 +250,9 @@ def _flag(value, default: bool, name: str) -> bool:
 
 def _net_pass(net: CCDC, gray_w: np.ndarray, ref: np.ndarray, preset: str, stereo: bool,
               mirrorings: tuple, dev) -> tuple[np.ndarray, dict]:
-    """(chroma (h, w, 2) at the gray's size, the plain pass's outputs on the CPU) of one working
-    size, averaged with the pair mirrored as in ``mirrorings`` (some of :data:`MIRRORINGS`)."""
+    """(chroma (h, w, 2) at the gray's size, the plain pass's outputs on the CPU with its inputs'
+    "reference_luma" and "initial_flow") of one working size, averaged with the pair mirrored as
+    in ``mirrorings`` (some of :data:`MIRRORINGS`)."""
     ref_ycc, flow0 = network_inputs(gray_w, ref, preset, stereo)
     g_t, r_t = _to_tensor(gray_w).to(dev), _to_tensor(ref_ycc).to(dev)
     init = _to_tensor(flow0).to(dev) if net.cfg.classic_init else None
@@ -266,7 +263,9 @@ def _net_pass(net: CCDC, gray_w: np.ndarray, ref: np.ndarray, preset: str, stere
         init_m = None if init is None else unflip(init) * torch.tensor(signs, device=dev).view(1, 2, 1, 1)
         chroma_t = chroma_t + unflip(net(unflip(g_t), unflip(r_t), init_m)["chroma"])
     chroma_t = chroma_t / (1 + len(mirrorings))
-    return np.clip(chroma_t[0].permute(1, 2, 0).cpu().numpy(), 0.0, 1.0), to_cpu(out)
+    out = to_cpu(out)
+    out.update(reference_luma=ref_ycc[..., 0], initial_flow=flow0)     # for the occlusion map
+    return np.clip(chroma_t[0].permute(1, 2, 0).cpu().numpy(), 0.0, 1.0), out
 
 
 def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
@@ -292,7 +291,10 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     gray's size, to the caller: :class:`colorstudio.core.result.ChromaResult`, ``reduced``).
     Diagnostics: "visibility_0" (h, w) signed V0 = warp(I2^Y) - I1 at the working size,
     "visibility_1".."visibility_4" (channel means of V_i at 1/2 .. 1/16 of it), "flow"
-    (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB.
+    (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB, "occlusion" (h, w): -1 where the
+    colour shot does not see the gray's pixel, else 0; "occlusion_colour_shot" (h, w), in the colour
+    shot's frame at the working size: +1 where the gray does not see it, else 0
+    (:func:`colorstudio.core.occlusion.occlusion_map`; the two shares are in the info).
     """
     gray, reference, ignored = _check(gray, reference, options)
     window = LoadWindow()                  # what other programs use while the pair is prepared
@@ -341,13 +343,17 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     own_luma = rgb_to_ycbcr(np.asarray(ref, np.float32))[..., 0]
     warped[..., 0] = unmatch_luma(warped[..., 0], luma_matching(own_luma, gray_w))
     diagnostics["warped_reference"] = np.clip(ycbcr_to_rgb(warped), 0, 1).astype(np.float32)
+    # which shot does not see what: DIS's flow checked against the flow back (the SGBM start is
+    # not a flow of that kind: DIS's own is computed then)
+    occlusion = occlusion_map(gray_w, out["reference_luma"], None if stereo else out["initial_flow"], preset)
+    diagnostics.update(occlusion.diagnostics())
     info = {"method": "ccdc", "model": model_name, "working_size": [w, h],
             "reference_size": [int(reference.shape[1]), int(reference.shape[0])],
             "scale_factor": [round(W / reference.shape[1], 3), round(H / reference.shape[0], 3)],
             "initial_flow": ("SGBM + DIS" if stereo else "DIS") if net.cfg.classic_init else "none",
             "initial_flow_reason": init_reason, "guided_upsampling": guided,
             "flip_average": bool(mirrorings), "mirrorings": len(mirrorings), "scales": [1.0, *scales],
-            "threads": threads, "device": str(dev)}
+            "threads": threads, "device": str(dev), **occlusion.facts()}
     if ignored:
         info["ignored_options"] = ignored
     if deferred:

@@ -73,7 +73,7 @@ def _left_by_the_earlier_run(out_dir: Path, planned: list[Path]) -> list[Path]:
 def plan_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_PALETTE,
                      keep: tuple[Path, ...] = ()) -> list[tuple[Path, object]]:
     """The diagnostics' files and contents: one PNG per map (colour-mapped; ``palette``: the
-    confidence and visibility maps' two colours, core.diagnostic_maps.PALETTES), JSON for curves
+    confidence, visibility and occlusion maps' two colours, core.diagnostic_maps.PALETTES), JSON for curves
     and facts (info.json lists the files), and, as :data:`STALE`, the files an earlier run in
     that folder listed that this one does not replace (they would describe another run). Refuses in one line, before anything is written (the result included), when one
     would replace the colorization's inputs, a file of ``keep`` (the result), or a file of the

@@ -6,6 +6,8 @@
   GCA's learned curve T) — 64 nodes, the interpolated curve, a 2-D histogram of the
   (colour-camera luma, mono luma) pixel pairs it was fitted on, the identity line.
 - Visibility: CCDC visibility maps per scale, signed (red negative / green positive).
+- Occlusion: which shot does not see what (CCDC; core.occlusion): over the gray, red where the
+  colour shot does not see it; over the colour shot, green where the gray does not.
 - Colour (single-gray methods): the predicted hue as its colours (hue is circular: no bar)
   and the hue at its predicted saturation.
 - Disparity, Uncertainty (attention entropy), Flow, Other maps (e.g. colour residue).
@@ -36,6 +38,13 @@ VISIBILITY_SCALES = {"0": "V0, the image", "1": "V1, 1/2 size", "2": "V2, 1/4 si
 FLOW_CAPTION = " (hue: direction, strength: length)"
 
 
+def occlusion_titles(low: str, high: str) -> dict[str, str]:
+    """The occlusion maps' titles, saying what their colour means (core.occlusion; short: the
+    dock is narrow)."""
+    return {"occlusion": f"the gray; {low}: the colour shot does not see it",
+            "occlusion_colour_shot": f"the colour shot; {high}: the gray does not see it"}
+
+
 def visibility_title(key: str) -> str:
     """'visibility_0' -> what the map is, in words (the key itself when unknown)."""
     return VISIBILITY_SCALES.get(key.rpartition("_")[2], key) if key.startswith("visibility_") else key
@@ -50,6 +59,8 @@ TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA
             "Curve": "The tone curve from the colour camera's luma to the mono camera's: the histogram match, then "
                      "GCA's learned curve T",
             "Visibility": "CCDC's visibility maps: where the moved colour shot does not match the gray, per scale",
+            "Occlusion": "Which shot does not see what: where the gray's colours are guessed (the colour shot does "
+                         "not see it there), and what the colour shot shows that the gray does not",
             "Disparity": "How far each pixel's match lies in the colour shot (pixels)",
             "Uncertainty": "How spread the network's disparity weights are (entropy): high where it is unsure",
             "Flow": "How the colour shot was moved onto the gray",
@@ -83,6 +94,8 @@ class DiagnosticsDock(QDockWidget):
         self.confidence = MapGrid(CONFIDENCE_CMAP, "confidence (green high)")
         self.curve = CurvePlot()
         self.visibility = MapGrid(SIGNED_CMAP, visibility_caption("red", "green"))
+        self.occlusion = MapGrid(SIGNED_CMAP, "")
+        self._show_occlusion = None        # redraws the occlusion map (its title names the colours)
         self.disparity = MapGrid(SCALAR_CMAP, "disparity (px)")
         self.uncertainty = MapGrid(SCALAR_CMAP, "uncertainty (0: one disparity)")
         self.flow = MapGrid(SCALAR_CMAP, "")
@@ -94,8 +107,8 @@ class DiagnosticsDock(QDockWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.pages = {"Confidence": self.confidence, "Curve": self.curve, "Visibility": self.visibility,
-                      "Disparity": self.disparity, "Uncertainty": self.uncertainty, "Flow": self.flow,
-                      "Colour": self.colour, "Other": self.other, "Info": self.info}
+                      "Occlusion": self.occlusion, "Disparity": self.disparity, "Uncertainty": self.uncertainty,
+                      "Flow": self.flow, "Colour": self.colour, "Other": self.other, "Info": self.info}
         for title, page in self.pages.items():
             i = self.tabs.addTab(TopHolder(page) if isinstance(page, (MapGrid, CurvePlot)) else page, title)
             self.tabs.setTabToolTip(i, TAB_TIPS[title])
@@ -147,6 +160,16 @@ class DiagnosticsDock(QDockWidget):
             titled = {visibility_title(k): v for k, v in vis.items()}
             ranges = {k: (-s, s) for k, s in ((k, maps.signed_scale(v)) for k, v in titled.items())}
             todo["Visibility"] = lambda: self.visibility.show_maps(titled, ranges, frame_wh, columns=2)
+        occlusion = {k: arrays[k] for k in ("occlusion", "occlusion_colour_shot")
+                     if k in arrays and arrays[k].ndim == 2}
+        self._show_occlusion = None
+        if occlusion:
+            def show_occlusion():       # -1 / 0 and 0 / +1: the colour map's ends, no bar
+                titles = occlusion_titles(*maps.PALETTE_NAMES[self.palette])
+                self.occlusion.show_maps({titles[k]: v for k, v in occlusion.items()}, (-1.0, 1.0), frame_wh,
+                                         columns=1, with_bar=False)
+                self._show_occlusion = show_occlusion
+            todo["Occlusion"] = show_occlusion
         disp = {k: v for k, v in arrays.items() if k.startswith("disparity") and v.ndim == 2}
         if not disp and isinstance(arrays.get("flow"), np.ndarray) and arrays["flow"].ndim == 3:
             disp = {"horizontal flow (= disparity)": arrays["flow"][..., 0]}
@@ -178,8 +201,8 @@ class DiagnosticsDock(QDockWidget):
                     pictures["hue at its saturation"] = maps.hue_to_rgb(next(iter(hues.values())), sat)
                 self.colour.show_maps(pictures, (0, 1), frame_wh, columns=1, with_bar=False)
             todo["Colour"] = show_colour
-        used = {k for k in arrays if k.startswith(("confidence", "visibility", "disparity") + UNCERTAINTY_NAMES)
-                and arrays[k].ndim == 2} | set(flows) | set(hues)
+        mapped = ("confidence", "visibility", "occlusion", "disparity") + UNCERTAINTY_NAMES
+        used = {k for k in arrays if k.startswith(mapped) and arrays[k].ndim == 2} | set(flows) | set(hues)
         if hues and isinstance(sat, np.ndarray):
             used.add("saturation")
         rest = {MAP_TITLES.get(k, k): v for k, v in arrays.items() if k not in used and v.ndim == 2}
@@ -197,19 +220,23 @@ class DiagnosticsDock(QDockWidget):
         self.tabs.blockSignals(True)
         self._set_visible_tabs(titles)
         front = looked_at if looked_at in titles else \
-            next(t for t in ("Confidence", "Curve", "Visibility", "Disparity", "Flow", "Colour", "Other", "Info")
+            next(t for t in ("Confidence", "Curve", "Visibility", "Occlusion", "Disparity", "Flow", "Colour", "Other",
+                             "Info")
                  if t in titles)       # the tab the user was looking at stays in front
         self.tabs.setCurrentIndex(list(self.pages).index(front))
         self.tabs.blockSignals(False)
         self.render(front)
 
     def set_palette(self, palette: str) -> None:
-        """The confidence and visibility maps' two colours (maps.PALETTES): what is shown is
+        """The confidence, visibility and occlusion maps' two colours (maps.PALETTES): what is shown is
         recoloured in place (no new plot items: fast), what is drawn later is drawn in them."""
         low, high = maps.PALETTE_NAMES[palette]
         self.palette = palette
         self.confidence.recolour(confidence_cmap(palette), f"confidence ({high} high)")
         self.visibility.recolour(signed_cmap(palette), visibility_caption(low, high))
+        self.occlusion.recolour(signed_cmap(palette), "")
+        if self._show_occlusion is not None:       # its title names the colours
+            self._show_occlusion()
 
     def render(self, title: str) -> None:
         """Draw a tab's content if it has not been drawn for the current result."""

@@ -170,7 +170,7 @@ class MainMenus:
         self.statusBar().showMessage(f"Learned methods will run on: {DEVICE_LABELS[key].replace('&', '')}.", 6000)
 
     def set_diagnostics_palette(self, key: str) -> None:
-        """The confidence and visibility maps' colours, in the dock and in exported diagnostics."""
+        """The confidence, visibility and occlusion maps' colours, in the dock and in exported diagnostics."""
         self.settings.diagnostics_palette = key
         self.palette_actions[key].setChecked(True)
         self.diagnostics.set_palette(key)

@@ -88,7 +88,7 @@ class Settings:
 
     @property
     def diagnostics_palette(self) -> str:
-        """The confidence and visibility maps' colours (core.diagnostic_maps.PALETTES)."""
+        """The confidence, visibility and occlusion maps' colours (core.diagnostic_maps.PALETTES)."""
         from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE, PALETTES
 
         value = self._str("view/diagnostics_palette", DEFAULT_PALETTE)

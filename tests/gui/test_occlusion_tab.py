@@ -1,0 +1,48 @@
+"""The diagnostics dock's Occlusion tab: CCDC's two maps (core.occlusion), each titled with what
+its colour means, in the chosen palette."""
+from __future__ import annotations
+
+import numpy as np
+
+from test_diagnostics_dock import _rendered
+
+
+def _is(pixel, rgb) -> bool:
+    """A drawn pixel is this colour (the lookup table's 256 steps round by one)."""
+    return bool(np.abs(pixel.astype(int) - np.asarray(rgb)).max() <= 2)
+
+
+def _occlusion_diagnostics():
+    occ = np.zeros((30, 40), np.float32)
+    occ[:, :8] = -1.0                    # the gray's left strip: the colour shot does not see it
+    shot = np.zeros((30, 40), np.float32)
+    shot[:, -8:] = 1.0                   # the colour shot's right strip: the gray does not see it
+    return {"occlusion": occ, "occlusion_colour_shot": shot, "visibility_0": np.zeros((30, 40), np.float32)}
+
+
+def test_the_occlusion_tab_shows_both_maps_in_the_palettes_colours(dock):
+    dock.show_diagnostics(_occlusion_diagnostics(), {"not_seen_by_colour_shot": 0.2})
+    tabs = [dock.tabs.tabText(i) for i in range(dock.tabs.count()) if dock.tabs.isTabVisible(i)]
+    assert "Occlusion" in tabs and "Other" not in tabs          # the maps are not left to "Other"
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Occlusion"))
+    grid = dock.occlusion
+    assert list(grid.items) == ["the gray; red: the colour shot does not see it",
+                                "the colour shot; green: the gray does not see it"]
+    gray_map, shot_map = (_rendered(item) for item in grid.items.values())
+    assert _is(gray_map[5, 2], (255, 0, 0)) and _is(gray_map[5, 20], (0, 0, 0))
+    assert _is(shot_map[5, 37], (0, 255, 0)) and _is(shot_map[5, 20], (0, 0, 0))
+    assert not grid.bars and grid.bar is None                   # two colours and black: no bar to read
+
+    dock.set_palette("orange-blue")
+    assert list(grid.items) == ["the gray; orange: the colour shot does not see it",
+                                "the colour shot; blue: the gray does not see it"]
+    gray_map, shot_map = (_rendered(item) for item in grid.items.values())
+    assert _is(gray_map[5, 2], (255, 128, 0)) and _is(shot_map[5, 37], (0, 115, 255))
+
+
+def test_a_result_without_the_maps_hides_the_tab(dock):
+    dock.show_diagnostics(_occlusion_diagnostics(), {})
+    dock.show_diagnostics({"visibility_0": np.zeros((30, 40), np.float32)}, {})
+    assert not dock.tabs.isTabVisible(list(dock.pages).index("Occlusion"))
+    dock.set_palette("orange-blue")                               # nothing of the old result redrawn
+    assert dock._show_occlusion is None

@@ -1,0 +1,104 @@
+"""Which shot does not see what (core.occlusion): the forward-backward check on scenes whose
+occlusions are known, the engine's two maps, and their pictures and legends."""
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import cv2
+import numpy as np
+import pytest
+
+from colorstudio.core import diagnostic_maps as maps
+from colorstudio.core.occlusion import leaves_frame, occlusion_map, unmatched
+from colorstudio.engine.diagnostics_io import write_diagnostics
+
+
+def _texture(h, w, seed):
+    t = cv2.GaussianBlur(np.random.default_rng(seed).random((h, w)).astype(np.float32), (0, 0), 1.5)
+    return (t - t.min()) / (t.max() - t.min())
+
+
+def _flow(h, w, dx, dy=0.0):
+    return np.dstack([np.full((h, w), dx, np.float32), np.full((h, w), dy, np.float32)])
+
+
+def test_flows_that_come_back_agree_and_flows_that_do_not_are_unmatched():
+    forward, back = _flow(20, 30, 3.0, -1.0), _flow(20, 30, -3.0, 1.0)
+    found = unmatched(forward, back)
+    assert found.sum() == leaves_frame(forward).sum() > 0     # only the strips the flow leaves by
+    assert not found[2:-2, 1:-4].any() and found[:, -3:].all() and found[0].all()
+    assert unmatched(forward, _flow(20, 30, 0.0))[2:-2, 1:-4].all()    # going there, not back
+    assert not leaves_frame(_flow(5, 5, 0.4)).any()                      # within the outer pixel
+
+
+def test_identical_shots_hide_nothing():
+    gray = _texture(80, 100, 0)
+    o = occlusion_map(gray, gray)
+    assert not o.not_seen_by_reference.any() and not o.reference_only.any()
+    assert o.facts() == {"not_seen_by_colour_shot": 0.0, "seen_by_colour_shot_only": 0.0}
+
+
+def test_a_shot_moved_sideways_leaves_a_strip_on_each_side():
+    wide = _texture(180, 260, 1)      # (DIS errs by the borders of much smaller pictures)
+    gray, ref = wide[:, 12:232], np.ascontiguousarray(wide[:, :220])   # the colour shot 12 px to the left
+    o = occlusion_map(gray, ref)
+    red, green = o.not_seen_by_reference, o.reference_only
+    assert red[:, -10:].mean() > 0.95 and red[:, :-14].mean() < 1e-3     # the gray's right edge: not in the shot
+    assert green[:, :10].mean() > 0.95 and green[:, 14:].mean() < 1e-3   # the shot's left edge: not in the gray
+
+
+def test_a_moved_object_hides_the_background_on_opposite_sides_in_each_shot():
+    background = _texture(180, 260, 2)
+    square = _texture(40, 40, 3) * 0.5 + 0.5
+    gray, ref = background.copy(), background.copy()
+    gray[40:80, 60:100] = square
+    ref[40:80, 72:112] = square                 # 12 px to the right in the colour shot
+    o = occlusion_map(gray, ref)
+    hidden_in_ref = np.zeros_like(gray, bool)
+    hidden_in_ref[40:80, 102:112] = True        # the gray's background under the moved square (2 px from its edge)
+    hidden_in_gray = np.zeros_like(gray, bool)
+    hidden_in_gray[40:80, 60:70] = True         # the shot's background under the gray's square
+    near = np.zeros_like(gray, bool)
+    near[32:88, 52:120] = True                  # the square's edges blur the flow a few pixels wide
+    red, green = o.not_seen_by_reference, o.reference_only
+    assert red[hidden_in_ref].mean() > 0.9 and green[hidden_in_gray].mean() > 0.9
+    assert not red[~near].any() and not green[~near].any()
+    assert red[45:75, 62:70].mean() < 0.1      # not on the other side: the shot sees the gray's square there
+    assert green[45:75, 102:110].mean() < 0.1
+
+
+def test_the_maps_pictures_and_legends_say_which_shot(tmp_path):
+    o = np.zeros((16, 24), np.float32)
+    o[:, :6] = -1.0
+    shot = np.zeros((16, 24), np.float32)
+    shot[:8] = 1.0
+    red = maps.to_rgb("occlusion", o)
+    assert red[0, 0].tolist() == [1.0, 0.0, 0.0] and red[0, 10].tolist() == [0.0, 0.0, 0.0]
+    assert maps.to_rgb("occlusion_colour_shot", shot)[0, 0].tolist() == [0.0, 1.0, 0.0]
+    result = SimpleNamespace(diagnostics={"occlusion": o, "occlusion_colour_shot": shot}, method="ccdc",
+                             seconds=0.1, info={})
+    write_diagnostics(result, tmp_path, "orange-blue")
+    pictures = json.loads((tmp_path / "info.json").read_text())["pictures"]
+    assert pictures["occlusion.png"]["share_not_seen_by_colour_shot"] == pytest.approx(0.25)
+    assert "the gray: orange where the colour shot does not see it" in pictures["occlusion.png"]["shows"]
+    assert pictures["occlusion_colour_shot.png"]["share_not_seen_by_gray"] == pytest.approx(0.5)
+    assert "blue where the gray does not see it" in pictures["occlusion_colour_shot.png"]["shows"]
+    png = cv2.imread(str(tmp_path / "occlusion.png"))[..., ::-1]
+    assert png[0, 0].tolist() == [255, 128, 0] and png[0, 20].tolist() == [0, 0, 0]
+
+
+def test_ccdc_returns_both_maps_at_its_working_size():
+    pytest.importorskip("torch")
+    from colorstudio.engine.crosscam import colorize_crosscam
+
+    wide = np.dstack([_texture(96, 150, s) for s in (4, 5, 6)])
+    gray = wide[:, 10:138].mean(-1).astype(np.float32)
+    ref = cv2.resize(np.ascontiguousarray(wide[:, :128]), (64, 48), interpolation=cv2.INTER_AREA)
+    res = colorize_crosscam(gray, ref, mode="crosscam")
+    occ, shot = res.diagnostics["occlusion"], res.diagnostics["occlusion_colour_shot"]
+    assert occ.shape == shot.shape == res.diagnostics["visibility_0"].shape
+    assert set(np.unique(occ)) <= {-1.0, 0.0} and set(np.unique(shot)) <= {0.0, 1.0}
+    assert res.info["not_seen_by_colour_shot"] == pytest.approx((occ < 0).mean(), abs=1e-4)
+    assert res.info["seen_by_colour_shot_only"] == pytest.approx((shot > 0).mean(), abs=1e-4)
+    assert (occ[:, -8:] < 0).mean() > 0.8 and (shot[:, :8] > 0).mean() > 0.8   # the 10 px each sees alone
