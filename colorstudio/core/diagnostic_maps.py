@@ -128,6 +128,13 @@ def hue_to_rgb(hue: np.ndarray, saturation: np.ndarray | None = None) -> np.ndar
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
 
 
+def marked_over(picture: np.ndarray, marked: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """``picture``'s colours where ``marked``, elsewhere the photo ``base`` (its luma (H, W) in
+    [0, 1]) dimmed to a dark gray, so what is marked is found on the photo."""
+    dim = (0.12 + 0.5 * np.clip(np.asarray(base, np.float32), 0, 1))[..., None]
+    return np.where(np.asarray(marked, bool)[..., None], np.asarray(picture, np.float32), dim).astype(np.float32)
+
+
 def chroma_to_rgb(chroma: np.ndarray) -> np.ndarray:
     """A (Cb, Cr) map in [0, 1] as its colours at middle luma (mid-gray where it is neutral)."""
     ycc = np.dstack([np.full(chroma.shape[:2], 0.5, np.float32), np.asarray(chroma, np.float32)])

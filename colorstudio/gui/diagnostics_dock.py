@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QTabWidget, Q
 from colorstudio.core import diagnostic_maps as maps
 from colorstudio.gui.diagnostic_plots import (CONFIDENCE_CMAP, SCALAR_CMAP, SIGNED_CMAP, CurvePlot, MapGrid, TopHolder,
                                               confidence_cmap, signed_cmap)
-from colorstudio.gui.display import is_mask, is_picture_key, picture_key
+from colorstudio.gui.display import is_mask, is_picture_key, picture_key, underlay_key
 
 UNCERTAINTY_NAMES = ("entropy", "uncertainty")
 # titles in plain words for the engine's map names (the names themselves otherwise)
@@ -166,8 +166,8 @@ class DiagnosticsDock(QDockWidget):
         if occlusion:
             def show_occlusion():       # -1 / 0 and 0 / +1: the colour map's ends, no bar
                 titles = occlusion_titles(*maps.PALETTE_NAMES[self.palette])
-                self.occlusion.show_maps({titles[k]: v for k, v in occlusion.items()}, (-1.0, 1.0), frame_wh,
-                                         columns=1, with_bar=False)
+                shown = {titles[k]: self._over_its_photo(k, v, diagnostics) for k, v in occlusion.items()}
+                self.occlusion.show_maps(shown, (-1.0, 1.0), frame_wh, columns=1, with_bar=False)
                 self._show_occlusion = show_occlusion
             todo["Occlusion"] = show_occlusion
         disp = {k: v for k, v in arrays.items() if k.startswith("disparity") and v.ndim == 2}
@@ -226,6 +226,14 @@ class DiagnosticsDock(QDockWidget):
         self.tabs.setCurrentIndex(list(self.pages).index(front))
         self.tabs.blockSignals(False)
         self.render(front)
+
+    def _over_its_photo(self, name: str, value: np.ndarray, diagnostics: dict[str, Any]) -> np.ndarray:
+        """An occlusion map drawn over the photo it lies on (the gray, or the colour shot), when
+        the view was given that photo (gui.display.display_diagnostics' underlays); else the map."""
+        base = diagnostics.get(underlay_key(name))
+        if not isinstance(base, np.ndarray) or base.shape != value.shape:
+            return value
+        return maps.marked_over(maps.to_rgb(name, value, self.palette), value != 0, base)
 
     def set_palette(self, palette: str) -> None:
         """The confidence, visibility and occlusion maps' two colours (maps.PALETTES): what is shown is

@@ -59,8 +59,16 @@ def picture_key(name: str) -> str:
     return f"{name}:picture"
 
 
+def underlay_key(name: str) -> str:
+    """Key under which :func:`display_diagnostics` stores the photo a map is drawn over (its luma
+    at the map's size)."""
+    return f"{name}:underlay"
+
+
 def is_picture_key(name: str) -> bool:
-    return name.endswith(":picture")
+    """Whether a key of :func:`display_diagnostics` holds a picture or an underlay made for a
+    map, not a map of the method's."""
+    return name.endswith((":picture", ":underlay"))
 
 
 def is_mask(a: np.ndarray) -> bool:
@@ -68,11 +76,14 @@ def is_mask(a: np.ndarray) -> bool:
     return bool(np.isin(a, (0.0, 1.0)).all())
 
 
-def display_diagnostics(diagnostics: dict[str, Any], max_side: int = MAX_DIAGNOSTIC_SIDE) -> dict[str, Any]:
+def display_diagnostics(diagnostics: dict[str, Any], max_side: int = MAX_DIAGNOSTIC_SIDE,
+                        underlays: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
     """Arrays downsampled to ``max_side`` (float32), everything else passed through.
 
     Flow maps (h, w, 2) also get their colour-wheel picture under :func:`picture_key` so the
-    GUI thread does not compute it.
+    GUI thread does not compute it. ``underlays``: map name -> the photo (any size, gray or RGB,
+    any dtype) in whose frame the map lies, stretched to it; its luma at the map's display size
+    is stored under :func:`underlay_key`, for the map to be drawn over.
     """
     from colorstudio.core.diagnostic_maps import flow_to_rgb
 
@@ -90,7 +101,20 @@ def display_diagnostics(diagnostics: dict[str, Any], max_side: int = MAX_DIAGNOS
                 out[picture_key(name)] = flow_to_rgb(out[name])
         else:
             out[name] = value
+    for name, photo in (underlays or {}).items():
+        shown = out.get(name)
+        if isinstance(shown, np.ndarray) and shown.ndim == 2 and isinstance(photo, np.ndarray):
+            out[underlay_key(name)] = _luma_at(photo, shown.shape)
     return out
+
+
+def _luma_at(photo: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A photo's luma (float32 [0, 1]) resized to ``shape`` (h, w), whatever its aspect."""
+    small = cv2.resize(downsample(photo, 2 * max(shape)), (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+    small = to_uint8(small).astype(np.float32) / 255.0
+    if small.ndim == 3:
+        small = small[..., :3] @ np.float32([0.299, 0.587, 0.114])
+    return np.ascontiguousarray(small, np.float32)
 
 
 def placed_in_frame(shape: tuple[int, ...], frame_wh: tuple[int, int]) -> tuple[float, float, float, float]:

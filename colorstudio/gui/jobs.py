@@ -241,10 +241,17 @@ def restrength_for_view(shown: ShownResult, saturation: float | None, max_side: 
     return _shown(colorization, max_side)
 
 
+# the maps drawn over a photo in the diagnostics dock, and which: the gray or the colour shot
+UNDERLAID = {"occlusion": "gray", "occlusion_colour_shot": "reference"}
+
+
 def _shown(colorization: Colorization, max_side: int | None) -> ShownResult:
     """A colorization with its display copies (made in the job's thread)."""
+    photos = {name: getattr(colorization, which) for name, which in UNDERLAID.items()
+              if name in colorization.diagnostics}
+    underlays = {name: photo.pixels for name, photo in photos.items() if photo is not None}
     return ShownResult(colorization, display_image(colorization.rgb, max_side or MAX_DISPLAY_SIDE),
-                       display_diagnostics(colorization.diagnostics))
+                       display_diagnostics(colorization.diagnostics, underlays=underlays))
 
 
 def export_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None,

@@ -46,3 +46,29 @@ def test_a_result_without_the_maps_hides_the_tab(dock):
     assert not dock.tabs.isTabVisible(list(dock.pages).index("Occlusion"))
     dock.set_palette("orange-blue")                               # nothing of the old result redrawn
     assert dock._show_occlusion is None
+
+
+def test_each_map_is_drawn_over_its_own_photo(dock):
+    """The worker gives each map the luma of the photo it lies on (the gray for the one, the
+    colour shot for the other, stretched to the map): unmarked pixels show that photo dimmed."""
+    from colorstudio.core.imageio import Photo
+    from colorstudio.engine.colorize import Colorization
+    from colorstudio.gui.jobs import _shown
+
+    gray = np.tile(np.linspace(0, 255, 80).astype(np.uint8), (60, 1))          # dark left, bright right
+    shot = np.zeros((20, 30, 3), np.uint8)
+    shot[:10] = 255                                                              # bright top, dark bottom
+    c = Colorization(rgb=np.zeros((60, 80, 3), np.float32), chroma=np.zeros((60, 80, 2), np.float32),
+                     method="ccdc", gray=Photo(pixels=gray), reference=Photo(pixels=shot),
+                     diagnostics=_occlusion_diagnostics())
+    view = _shown(c, None).diagnostics_view
+    assert view["occlusion:underlay"].shape == view["occlusion_colour_shot:underlay"].shape == (30, 40)
+    dock.show_diagnostics(view, {})
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Occlusion"))
+    gray_map, shot_map = (_rendered(item) for item in dock.occlusion.items.values())
+    assert _is(gray_map[5, 2], (255, 0, 0)) and _is(shot_map[5, 37], (0, 255, 0))   # marked: the colour
+    left, right = gray_map[5, 12], gray_map[5, 30]                                  # unmarked: the gray, dimmed
+    assert left[0] == left[1] == left[2] and 20 < left[0] < right[0] < 170
+    top, bottom = shot_map[3, 20], shot_map[27, 20]                                 # the colour shot, dimmed
+    assert top[0] > 150 and bottom[0] < 40
+    assert "Other" not in [dock.tabs.tabText(i) for i in range(dock.tabs.count()) if dock.tabs.isTabVisible(i)]
