@@ -5,9 +5,9 @@
 - Curve: the tone curve from the colour camera's luma to the mono's (the histogram match, then
   GCA's learned curve T) — 64 nodes, the interpolated curve, a 2-D histogram of the
   (colour-camera luma, mono luma) pixel pairs it was fitted on, the identity line.
+- Occlusion (in front for CCDC): which shot does not see what (core.occlusion): over the gray,
+  red where the colour shot does not see it; over the colour shot, green where the gray does not.
 - Visibility: CCDC visibility maps per scale, signed (red negative / green positive).
-- Occlusion: which shot does not see what (CCDC; core.occlusion): over the gray, red where the
-  colour shot does not see it; over the colour shot, green where the gray does not.
 - Colour (single-gray methods): the predicted hue as its colours (hue is circular: no bar)
   and the hue at its predicted saturation.
 - Disparity, Uncertainty (attention entropy), Flow, Other maps (e.g. colour residue).
@@ -106,8 +106,8 @@ class DiagnosticsDock(QDockWidget):
         self.empty = QLabel("Colorize a photo to see what the method measured.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
-        self.pages = {"Confidence": self.confidence, "Curve": self.curve, "Visibility": self.visibility,
-                      "Occlusion": self.occlusion, "Disparity": self.disparity, "Uncertainty": self.uncertainty,
+        self.pages = {"Confidence": self.confidence, "Curve": self.curve, "Occlusion": self.occlusion,
+                      "Visibility": self.visibility, "Disparity": self.disparity, "Uncertainty": self.uncertainty,
                       "Flow": self.flow, "Colour": self.colour, "Other": self.other, "Info": self.info}
         for title, page in self.pages.items():
             i = self.tabs.addTab(TopHolder(page) if isinstance(page, (MapGrid, CurvePlot)) else page, title)
@@ -220,7 +220,7 @@ class DiagnosticsDock(QDockWidget):
         self.tabs.blockSignals(True)
         self._set_visible_tabs(titles)
         front = looked_at if looked_at in titles else \
-            next(t for t in ("Confidence", "Curve", "Visibility", "Occlusion", "Disparity", "Flow", "Colour", "Other",
+            next(t for t in ("Confidence", "Curve", "Occlusion", "Visibility", "Disparity", "Flow", "Colour", "Other",
                              "Info")
                  if t in titles)       # the tab the user was looking at stays in front
         self.tabs.setCurrentIndex(list(self.pages).index(front))
