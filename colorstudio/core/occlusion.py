@@ -44,21 +44,22 @@ def flow_planes(gray_w: np.ndarray, ref_luma: np.ndarray) -> tuple[np.ndarray, n
     return _to8(g), _to8(r)
 
 
-def _sample(a: np.ndarray, flow: np.ndarray) -> np.ndarray:
-    """``a`` read at (x, y) + flow (bilinear; the border repeated)."""
+def _matches(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) + flow: where each pixel's match lies, as two float32 (H, W) maps."""
     h, w = flow.shape[:2]
-    map_x = flow[..., 0] + np.arange(w, dtype=np.float32)[None, :]
-    map_y = flow[..., 1] + np.arange(h, dtype=np.float32)[:, None]
-    return cv2.remap(np.ascontiguousarray(a, np.float32), map_x, map_y, cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE)
+    return (flow[..., 0] + np.arange(w, dtype=np.float32)[None, :],
+            flow[..., 1] + np.arange(h, dtype=np.float32)[:, None])
+
+
+def _outside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Positions beyond the frame's outer pixels' edges (the frame is ``x``'s shape)."""
+    h, w = x.shape
+    return (x < -0.5) | (x > w - 0.5) | (y < -0.5) | (y > h - 0.5)
 
 
 def leaves_frame(flow: np.ndarray) -> np.ndarray:
     """(H, W) bool: where (x, y) + flow lies outside the frame (beyond the outer pixels' edges)."""
-    h, w = flow.shape[:2]
-    x = flow[..., 0] + np.arange(w, dtype=np.float32)[None, :]
-    y = flow[..., 1] + np.arange(h, dtype=np.float32)[:, None]
-    return (x < -0.5) | (x > w - 0.5) | (y < -0.5) | (y > h - 0.5)
+    return _outside(*_matches(np.asarray(flow, np.float32)))
 
 
 def unmatched(forward: np.ndarray, backward: np.ndarray, alpha: float = ALPHA, beta: float = BETA) -> np.ndarray:
@@ -66,9 +67,12 @@ def unmatched(forward: np.ndarray, backward: np.ndarray, alpha: float = ALPHA, b
     back, or lies outside the frame. Both flows (H, W, 2) in pixels of the same frame size: the
     match of (x, y) is at (x, y) + forward, and of that point's, at that point + backward."""
     forward = np.asarray(forward, np.float32)
-    back = _sample(np.asarray(backward, np.float32), forward)
-    loop = ((forward + back) ** 2).sum(-1)
-    return (loop > alpha * ((forward ** 2).sum(-1) + (back ** 2).sum(-1)) + beta) | leaves_frame(forward)
+    x, y = _matches(forward)
+    back = cv2.remap(np.ascontiguousarray(backward, np.float32), x, y, cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)       # the flow back, read where the match lies
+    fx, fy, bx, by = forward[..., 0], forward[..., 1], back[..., 0], back[..., 1]
+    loop = (fx + bx) ** 2 + (fy + by) ** 2                  # how far from the start going there and back ends
+    return (loop > alpha * (fx * fx + fy * fy + bx * bx + by * by) + beta) | _outside(x, y)
 
 
 @dataclass
