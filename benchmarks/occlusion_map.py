@@ -1,21 +1,26 @@
-"""How well CCDC's occlusion map says which shot does not see what, on Motorcycle's true geometry.
+"""How well CCDC's occlusion maps say which shot does not see what, on Motorcycle's true geometry.
 
 The Motorcycle pair (both directions; the colour view 1x, 4x and 8x smaller; Setup 1 and 3
 degradations, as the cross-camera benchmark makes them), colorized by ``ccdc`` in one process.
 The truth comes from Middlebury's disparity (:func:`colorstudio.bench.stereo_oracle.unmatched_mask`):
-a gray pixel has no counterpart when it lands outside the other view or behind a nearer surface
+a pixel has no counterpart when it lands outside the other view or behind a nearer surface
 there. In the left view, pixels of unknown true disparity are left out of the scores (their truth
 is not known); in the right view they cannot be told from the occluded ones (its disparity is the
 left view's, moved across) and count as having no counterpart.
 
-- red (the gray's pixels the colour shot does not see): precision and recall against that truth,
-  beside the same number of pixels picked by the largest |V0| (the visibility map's brightness
-  difference, the only such map before session 37);
-- green's source (the colour shot's pixels the gray does not see, in the colour shot's frame at
-  the gray's size, before they are drawn where they lie in the gray's frame): precision and recall
-  against the other view's truth.
+- red (over the gray: no match in the colour shot): precision and recall against the gray
+  view's truth, beside the same number of pixels picked by the largest |V0| (the visibility
+  map's brightness difference, the only such map before session 37);
+- green (over the colour shot, stretched to the gray's size: no match in the gray): precision
+  and recall against the colour view's truth.
 
-    python benchmarks/occlusion_map.py [--json benchmarks/results_occlusion_map.json] [--model FILE]
+``--forward dis`` (default) scores the engine's own maps. ``--forward net`` scores the choice the
+engine did not make: the same check with the net's final flow going forward instead of DIS's.
+
+Exits with 1 when, in any case, the red map is not more precise than the largest |V0|.
+
+    python benchmarks/occlusion_map.py [--forward dis|net] [--json benchmarks/results_occlusion_map.json]
+        [--model FILE]
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ import time
 import numpy as np
 
 FACTORS = (1.0, 4.0, 8.0)
+V0 = "largest |V0|, as many"
 
 
 def scores(found: np.ndarray, truth: np.ndarray, known: np.ndarray) -> dict:
@@ -47,16 +53,27 @@ def largest(values: np.ndarray, count: int) -> np.ndarray:
     return out.reshape(values.shape)
 
 
+def maps_with_the_nets_flow(gray: np.ndarray, reference: np.ndarray, net_flow: np.ndarray) -> tuple:
+    """(red, green) bool maps of the check with the net's flow (in gray pixels, at the gray's size)
+    going forward and DIS's coming back, on the planes the engine uses."""
+    from colorstudio.core.baselines import dis_flow, match_luma
+    from colorstudio.core.color import rgb_to_ycbcr
+    from colorstudio.core.occlusion import flow_planes, unmatched
+
+    g8, r8 = flow_planes(gray, match_luma(rgb_to_ycbcr(reference)[..., 0].astype(np.float32), gray))
+    backward = dis_flow(r8, g8, "medium")
+    return unmatched(net_flow, backward), unmatched(backward, net_flow)
+
+
 def main(argv=None) -> int:
     from colorstudio.bench.crosscam import motorcycle_cases
     from colorstudio.bench.stereo_oracle import unmatched_mask
-    from colorstudio.core.baselines import match_luma
-    from colorstudio.core.color import rgb_to_ycbcr
     from colorstudio.core.image_write import atomic_write_text
-    from colorstudio.core.occlusion import occlusion_map
     from colorstudio.engine.crosscam import colorize_crosscam
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--forward", choices=("dis", "net"), default="dis",
+                    help="the flow checked going forward: DIS's (the engine's maps) or the net's")
     ap.add_argument("--json", help="write the records here")
     ap.add_argument("--model", help="the CCDC model file (default: the shipped one)")
     args = ap.parse_args(argv)
@@ -69,31 +86,34 @@ def main(argv=None) -> int:
         everywhere = np.ones_like(known_left)
         known, known_ref = (known_left, everywhere) if gray_is_left else (everywhere, known_left)
         result = colorize_crosscam(case.gray, case.reference, model=args.model)
-        occlusion = result.diagnostics["occlusion"]
-        if occlusion.shape != case.gray.shape:
-            raise SystemExit(f"{case.name}: the map is not at the gray's size (working size {occlusion.shape})")
-        red = occlusion < 0
+        d = result.diagnostics
+        if d["occlusion"].shape != case.gray.shape:
+            raise SystemExit(f"{case.name}: the maps are not at the gray's size (working size {d['occlusion'].shape})")
+        red, green = d["occlusion"] < 0, d["occlusion_colour_shot"] > 0
+        if args.forward == "net":
+            red, green = maps_with_the_nets_flow(case.gray, case.reference, d["flow"])
         truth = unmatched_mask(disparity, gray_is_left)
-        v0 = np.abs(result.diagnostics["visibility_0"])
-        ref_luma = match_luma(rgb_to_ycbcr(case.reference)[..., 0].astype(np.float32), case.gray)
-        reference_only = occlusion_map(case.gray, ref_luma).reference_only
-        row = {"case": case.name, "factor": case.info["factor"],
+        v0 = np.where(known, np.abs(d["visibility_0"]), -1.0)
+        row = {"case": case.name, "factor": case.info["factor"], "forward": args.forward,
                "truth_share": round(float(truth[known].mean()), 3),
                "red": scores(red, truth, known),
-               "largest |V0|, as many": scores(largest(np.where(known, v0, -1.0), int(red[known].sum())), truth, known),
-               "green source": scores(reference_only, unmatched_mask(disparity, not gray_is_left), known_ref)}
+               V0: scores(largest(v0, int(red[known].sum())), truth, known),
+               "green": scores(green, unmatched_mask(disparity, not gray_is_left), known_ref)}
         records.append(row)
         print(json.dumps(row), flush=True)
     print(f"\nprecision / recall, mean over the {len(records) // len(FACTORS)} cases of each size ratio:")
     for factor in FACTORS:
         rows = [r for r in records if r["factor"] == factor]
         mean = lambda k, score: np.mean([r[k][score] for r in rows])
-        line = "  ".join(f"{k} {mean(k, 'precision'):.2f} / {mean(k, 'recall'):.2f}"
-                         for k in ("red", "largest |V0|, as many", "green source"))
-        print(f"{factor:g}x: {line}")
+        print(f"{factor:g}x: " + "  ".join(f"{k} {mean(k, 'precision'):.2f} / {mean(k, 'recall'):.2f}"
+                                            for k in ("red", V0, "green")))
     print(f"({time.perf_counter() - t0:.0f} s)")
     if args.json:
-        atomic_write_text(args.json, json.dumps({"cases": records}, indent=1) + "\n")
+        atomic_write_text(args.json, json.dumps({"forward": args.forward, "cases": records}, indent=1) + "\n")
+    worse = [r["case"] for r in records if r["red"]["precision"] <= r[V0]["precision"]]
+    if worse:
+        print(f"FAILED: the red map is not more precise than the largest |V0| in {', '.join(worse)}")
+        return 1
     return 0
 
 

@@ -35,15 +35,15 @@ def test_flows_that_come_back_agree_and_flows_that_do_not_are_unmatched():
 def test_identical_shots_hide_nothing():
     gray = _texture(80, 100, 0)
     o = occlusion_map(gray, gray)
-    assert not o.not_seen_by_reference.any() and not o.reference_only.any()
-    assert o.facts() == {"not_seen_by_colour_shot": 0.0, "seen_by_colour_shot_only": 0.0}
+    assert not o.not_seen_by_colour_shot.any() and not o.not_seen_by_gray.any()
+    assert o.facts() == {"not_seen_by_colour_shot": 0.0, "not_seen_by_gray": 0.0}
 
 
 def test_a_shot_moved_sideways_leaves_a_strip_on_each_side():
     wide = _texture(180, 260, 1)      # (DIS errs by the borders of much smaller pictures)
     gray, ref = wide[:, 12:232], np.ascontiguousarray(wide[:, :220])   # the colour shot 12 px to the left
     o = occlusion_map(gray, ref)
-    red, green = o.not_seen_by_reference, o.reference_only
+    red, green = o.not_seen_by_colour_shot, o.not_seen_by_gray
     assert red[:, -10:].mean() > 0.95 and red[:, :-14].mean() < 1e-3     # the gray's right edge: not in the shot
     assert green[:, :10].mean() > 0.95 and green[:, 14:].mean() < 1e-3   # the shot's left edge: not in the gray
 
@@ -61,7 +61,7 @@ def test_a_moved_object_hides_the_background_on_opposite_sides_in_each_shot():
     hidden_in_gray[40:80, 60:70] = True         # the shot's background under the gray's square
     near = np.zeros_like(gray, bool)
     near[32:88, 52:120] = True                  # the square's edges blur the flow a few pixels wide
-    red, green = o.not_seen_by_reference, o.reference_only
+    red, green = o.not_seen_by_colour_shot, o.not_seen_by_gray
     assert red[hidden_in_ref].mean() > 0.9 and green[hidden_in_gray].mean() > 0.9
     assert not red[~near].any() and not green[~near].any()
     assert red[45:75, 62:70].mean() < 0.1      # not on the other side: the shot sees the gray's square there
@@ -81,24 +81,59 @@ def test_the_maps_pictures_and_legends_say_which_shot(tmp_path):
     write_diagnostics(result, tmp_path, "orange-blue")
     pictures = json.loads((tmp_path / "info.json").read_text())["pictures"]
     assert pictures["occlusion.png"]["share_not_seen_by_colour_shot"] == pytest.approx(0.25)
-    assert "the gray: orange where the colour shot does not see it" in pictures["occlusion.png"]["shows"]
+    assert "the gray: orange where no match for it was found in the colour shot" in pictures["occlusion.png"]["shows"]
     assert pictures["occlusion_colour_shot.png"]["share_not_seen_by_gray"] == pytest.approx(0.5)
-    assert "blue where the gray does not see it" in pictures["occlusion_colour_shot.png"]["shows"]
+    assert "blue where no match for it was found in the gray" in pictures["occlusion_colour_shot.png"]["shows"]
     png = cv2.imread(str(tmp_path / "occlusion.png"))[..., ::-1]
     assert png[0, 0].tolist() == [255, 128, 0] and png[0, 20].tolist() == [0, 0, 0]
 
 
-def test_ccdc_returns_both_maps_at_its_working_size():
+@pytest.fixture(scope="module")
+def moved_colour_shot():
+    """(gray, colour shot): a colour scene 180 x 220 and the same scene 12 px to the left,
+    2x smaller; the gray is the scene's own luma."""
+    from colorstudio.core.color import rgb_to_ycbcr
+
+    wide = np.dstack([_texture(180, 260, s) for s in (4, 5, 6)])
+    gray = np.ascontiguousarray(rgb_to_ycbcr(wide[:, 12:232])[..., 0], np.float32)
+    shot = cv2.resize(np.ascontiguousarray(wide[:, :220]), (110, 90), interpolation=cv2.INTER_AREA)
+    return gray, shot
+
+
+def test_ccdc_returns_both_maps_at_its_working_size(moved_colour_shot):
     pytest.importorskip("torch")
     from colorstudio.engine.crosscam import colorize_crosscam
 
-    wide = np.dstack([_texture(96, 150, s) for s in (4, 5, 6)])
-    gray = wide[:, 10:138].mean(-1).astype(np.float32)
-    ref = cv2.resize(np.ascontiguousarray(wide[:, :128]), (64, 48), interpolation=cv2.INTER_AREA)
-    res = colorize_crosscam(gray, ref, mode="crosscam")
+    gray, shot_rgb = moved_colour_shot
+    res = colorize_crosscam(gray, shot_rgb, mode="crosscam")
     occ, shot = res.diagnostics["occlusion"], res.diagnostics["occlusion_colour_shot"]
     assert occ.shape == shot.shape == res.diagnostics["visibility_0"].shape
     assert set(np.unique(occ)) <= {-1.0, 0.0} and set(np.unique(shot)) <= {0.0, 1.0}
     assert res.info["not_seen_by_colour_shot"] == pytest.approx((occ < 0).mean(), abs=1e-4)
-    assert res.info["seen_by_colour_shot_only"] == pytest.approx((shot > 0).mean(), abs=1e-4)
-    assert (occ[:, -8:] < 0).mean() > 0.8 and (shot[:, :8] > 0).mean() > 0.8   # the 10 px each sees alone
+    assert res.info["not_seen_by_gray"] == pytest.approx((shot > 0).mean(), abs=1e-4)
+    assert (occ[:, -10:] < 0).mean() > 0.9 and (shot[:, :10] > 0).mean() > 0.9   # the 12 px each sees alone
+    assert (occ[:, :-16] < 0).mean() < 0.02 and (shot[:, 16:] > 0).mean() < 0.02
+
+
+@pytest.mark.parametrize("init", ["flow", "stereo"])
+def test_the_engine_checks_dis_flow_on_the_tone_matched_shot(moved_colour_shot, monkeypatch, init):
+    """The forward flow checked is DIS's on the planes the backward one uses: the engine's initial
+    flow when it is DIS's, computed anew when SGBM's disparity replaced part of it; the colour
+    shot's luma is the one matched to the gray's tone, as the net sees it."""
+    pytest.importorskip("torch")
+    from colorstudio.core.baselines import match_luma
+    from colorstudio.core.color import rgb_to_ycbcr
+    from colorstudio.engine import crosscam
+
+    gray, shot_rgb = moved_colour_shot
+    seen = {}
+    real = crosscam.occlusion_map
+    monkeypatch.setattr(crosscam, "occlusion_map", lambda g, luma, forward, preset: seen.update(
+        gray=g, luma=luma, forward=forward) or real(g, luma, forward, preset))
+    crosscam.colorize_crosscam(gray * 0.6, shot_rgb, mode="crosscam", init=init)     # a darker gray
+    matched = match_luma(rgb_to_ycbcr(shot_rgb)[..., 0].astype(np.float32), seen["gray"])
+    assert np.abs(seen["luma"] - matched).max() < 1e-5
+    if init == "stereo":
+        assert seen["forward"] is None
+    else:
+        assert np.array_equal(seen["forward"], crosscam.initial_flow(seen["gray"], seen["luma"]))

@@ -201,12 +201,14 @@ def legend(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> dict
                 "full_colour_at": round(top, 6)}
     if name.startswith("occlusion"):
         share = round(float((value != 0).mean()), 4)
-        how = "(the flow there and back disagree, or leaves the frame; black elsewhere)"
+        how = ("no match confirmed: the flows there and back disagree, or the match lies outside the frame; "
+               "black elsewhere")
         if name == "occlusion_colour_shot":
-            return {"shows": f"the colour shot, at the gray's working size: {high} where the gray does not see it "
-                             f"{how}",
+            return {"shows": f"the colour shot, stretched to the gray's size and shape: {high} where no match for it "
+                             f"was found in the gray, mostly what the gray does not see ({how})",
                     "share_not_seen_by_gray": share}
-        return {"shows": f"the gray: {low} where the colour shot does not see it, so its colour there is a guess {how}",
+        return {"shows": f"the gray: {low} where no match for it was found in the colour shot, mostly what the "
+                         f"colour shot does not see, where the colour is guessed ({how})",
                 "share_not_seen_by_colour_shot": share}
     lo, hi = scalar_range(value)
     return {"shows": "turbo colour map, blue (low) to dark red (high)", "range": [round(lo, 6), round(hi, 6)],

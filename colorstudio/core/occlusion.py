@@ -24,7 +24,7 @@ from colorstudio.core.baselines import dis_flow
 
 # Sundaram et al. 2010: inconsistent when |F + B(x + F)|^2 > ALPHA (|F|^2 + |B(x + F)|^2) + BETA
 ALPHA, BETA = 0.01, 0.5
-NOT_SEEN_BY_REFERENCE, NOT_SEEN_BY_GRAY = -1.0, 1.0   # the maps' values: red, green
+NOT_SEEN_BY_COLOUR_SHOT, NOT_SEEN_BY_GRAY = -1.0, 1.0   # the maps' values: red, green
 
 
 def _to8(a: np.ndarray) -> np.ndarray:
@@ -77,24 +77,26 @@ def unmatched(forward: np.ndarray, backward: np.ndarray, alpha: float = ALPHA, b
 
 @dataclass
 class OcclusionMap:
-    """Two (H, W) bool maps: ``not_seen_by_reference`` in the gray's frame (the gray's pixels the
-    colour shot does not see), ``reference_only`` in the colour shot's frame brought to the gray's
-    size (what the gray does not see)."""
+    """Two (H, W) bool maps: ``not_seen_by_colour_shot`` in the gray's frame (the gray's pixels for
+    which no match was confirmed in the colour shot: mostly what it does not see), and
+    ``not_seen_by_gray`` in the colour shot's frame stretched to the gray's size and shape (the
+    same from the colour shot's side)."""
 
-    not_seen_by_reference: np.ndarray
-    reference_only: np.ndarray
+    not_seen_by_colour_shot: np.ndarray
+    not_seen_by_gray: np.ndarray
 
     def diagnostics(self) -> dict[str, np.ndarray]:
         """The engine's two signed maps (float32): "occlusion" over the gray, -1 (red) where the
         colour shot does not see it; "occlusion_colour_shot" over the colour shot, +1 (green) where
         the gray does not see it; 0 elsewhere."""
-        return {"occlusion": np.where(self.not_seen_by_reference, NOT_SEEN_BY_REFERENCE, 0.0).astype(np.float32),
-                "occlusion_colour_shot": np.where(self.reference_only, NOT_SEEN_BY_GRAY, 0.0).astype(np.float32)}
+        red = np.where(self.not_seen_by_colour_shot, NOT_SEEN_BY_COLOUR_SHOT, 0.0).astype(np.float32)
+        return {"occlusion": red,
+                "occlusion_colour_shot": np.where(self.not_seen_by_gray, NOT_SEEN_BY_GRAY, 0.0).astype(np.float32)}
 
     def facts(self) -> dict:
         """The two shares: of the gray's pixels, and of the colour shot's."""
-        return {"not_seen_by_colour_shot": round(float(self.not_seen_by_reference.mean()), 4),
-                "seen_by_colour_shot_only": round(float(self.reference_only.mean()), 4)}
+        return {"not_seen_by_colour_shot": round(float(self.not_seen_by_colour_shot.mean()), 4),
+                "not_seen_by_gray": round(float(self.not_seen_by_gray.mean()), 4)}
 
 
 def occlusion_map(gray_w: np.ndarray, ref_luma: np.ndarray, forward: np.ndarray | None = None,

@@ -41,8 +41,8 @@ FLOW_CAPTION = " (hue: direction, strength: length)"
 def occlusion_titles(low: str, high: str) -> dict[str, str]:
     """The occlusion maps' titles, saying what their colour means (core.occlusion; short: the
     dock is narrow)."""
-    return {"occlusion": f"the gray; {low}: the colour shot does not see it",
-            "occlusion_colour_shot": f"the colour shot; {high}: the gray does not see it"}
+    return {"occlusion": f"the gray; {low}: no match in the colour shot (colour guessed)",
+            "occlusion_colour_shot": f"the colour shot; {high}: no match in the gray"}
 
 
 def visibility_title(key: str) -> str:
@@ -59,8 +59,8 @@ TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA
             "Curve": "The tone curve from the colour camera's luma to the mono camera's: the histogram match, then "
                      "GCA's learned curve T",
             "Visibility": "CCDC's visibility maps: where the moved colour shot does not match the gray, per scale",
-            "Occlusion": "Which shot does not see what: where the gray's colours are guessed (the colour shot does "
-                         "not see it there), and what the colour shot shows that the gray does not",
+            "Occlusion": "Which shot does not see what: where no match for the gray was found in the colour shot "
+                         "(its colour there is guessed), and where none for the colour shot was found in the gray",
             "Disparity": "How far each pixel's match lies in the colour shot (pixels)",
             "Uncertainty": "How spread the network's disparity weights are (entropy): high where it is unsure",
             "Flow": "How the colour shot was moved onto the gray",

@@ -91,7 +91,9 @@ def display_diagnostics(diagnostics: dict[str, Any], max_side: int = MAX_DIAGNOS
     for name, value in diagnostics.items():
         if isinstance(value, np.ndarray) and value.ndim in (2, 3) and value.shape[0] > 1 and value.shape[1] > 1:
             arr = value.astype(np.float32) if value.dtype != np.float32 else value
-            if name.startswith("confidence") and arr.ndim == 2 and is_mask(arr):   # stays 0/1 when shrunk
+            if name.startswith("occlusion") and arr.ndim == 2:   # -1 / 0 / +1: a thin fringe stays at full colour
+                out[name] = np.sign(downsample(arr, max_side)).astype(np.float32)
+            elif name.startswith("confidence") and arr.ndim == 2 and is_mask(arr):   # stays 0/1 when shrunk
                 scale = min(1.0, max_side / max(arr.shape))
                 size = (max(1, round(arr.shape[1] * scale)), max(1, round(arr.shape[0] * scale)))
                 out[name] = cv2.resize(arr, size, interpolation=cv2.INTER_NEAREST) if scale < 1 else arr

@@ -26,16 +26,16 @@ def test_the_occlusion_tab_shows_both_maps_in_the_palettes_colours(dock):
     assert "Occlusion" in tabs and "Other" not in tabs          # the maps are not left to "Other"
     dock.tabs.setCurrentIndex(list(dock.pages).index("Occlusion"))
     grid = dock.occlusion
-    assert list(grid.items) == ["the gray; red: the colour shot does not see it",
-                                "the colour shot; green: the gray does not see it"]
+    assert list(grid.items) == ["the gray; red: no match in the colour shot (colour guessed)",
+                                "the colour shot; green: no match in the gray"]
     gray_map, shot_map = (_rendered(item) for item in grid.items.values())
     assert _is(gray_map[5, 2], (255, 0, 0)) and _is(gray_map[5, 20], (0, 0, 0))
     assert _is(shot_map[5, 37], (0, 255, 0)) and _is(shot_map[5, 20], (0, 0, 0))
     assert not grid.bars and grid.bar is None                   # two colours and black: no bar to read
 
     dock.set_palette("orange-blue")
-    assert list(grid.items) == ["the gray; orange: the colour shot does not see it",
-                                "the colour shot; blue: the gray does not see it"]
+    assert list(grid.items) == ["the gray; orange: no match in the colour shot (colour guessed)",
+                                "the colour shot; blue: no match in the gray"]
     gray_map, shot_map = (_rendered(item) for item in grid.items.values())
     assert _is(gray_map[5, 2], (255, 128, 0)) and _is(shot_map[5, 37], (0, 115, 255))
 
@@ -72,3 +72,19 @@ def test_each_map_is_drawn_over_its_own_photo(dock):
     top, bottom = shot_map[3, 20], shot_map[27, 20]                                 # the colour shot, dimmed
     assert top[0] > 150 and bottom[0] < 40
     assert "Other" not in [dock.tabs.tabText(i) for i in range(dock.tabs.count()) if dock.tabs.isTabVisible(i)]
+    dock.set_palette("orange-blue")                              # redrawn over the photos in the new colours
+    gray_map, shot_map = (_rendered(item) for item in dock.occlusion.items.values())
+    assert _is(gray_map[5, 2], (255, 128, 0)) and _is(shot_map[5, 37], (0, 115, 255))
+    assert _is(gray_map[5, 12], left)
+
+
+def test_a_thin_fringe_stays_at_full_colour_in_a_shrunk_view():
+    """Display copies are shrunk by averaging: a one-pixel line would come out at a quarter of
+    its colour; the occlusion maps keep their three values."""
+    from colorstudio.gui.display import display_diagnostics
+
+    occ = np.zeros((400, 400), np.float32)
+    occ[:, 101] = -1.0
+    shown = display_diagnostics({"occlusion": occ}, max_side=100)["occlusion"]
+    assert shown.shape == (100, 100) and set(np.unique(shown)) == {-1.0, 0.0}
+    assert (shown[:, 25] == -1).all()
