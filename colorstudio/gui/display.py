@@ -11,6 +11,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from colorstudio.core.color import luma
+
 MAX_DISPLAY_SIDE = 2048     # long side of the images in the compare view
 MAX_DIAGNOSTIC_SIDE = 1024  # long side of the diagnostic maps in the dock
 
@@ -114,9 +116,7 @@ def _luma_at(photo: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A photo's luma (float32 [0, 1]) resized to ``shape`` (h, w), whatever its aspect."""
     small = cv2.resize(downsample(photo, 2 * max(shape)), (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
     small = to_uint8(small).astype(np.float32) / 255.0
-    if small.ndim == 3:
-        small = small[..., :3] @ np.float32([0.299, 0.587, 0.114])
-    return np.ascontiguousarray(small, np.float32)
+    return np.ascontiguousarray(luma(small[..., :3]) if small.ndim == 3 else small, np.float32)
 
 
 def placed_in_frame(shape: tuple[int, ...], frame_wh: tuple[int, int]) -> tuple[float, float, float, float]:
