@@ -1,5 +1,6 @@
-"""benchmarks/occlusion_map.py: its scores are what they say, it runs on a Motorcycle case, and
-it fails when the red map is no more precise than the largest |V0|."""
+"""benchmarks/occlusion_map.py: its scores are what they say, it runs on a Motorcycle case and a
+same-frame pair, and it fails when the red map is no more precise than the largest |V0| or marks
+too much of the same-frame pairs."""
 from __future__ import annotations
 
 import json
@@ -28,11 +29,14 @@ def test_scores_and_the_largest_pixels(script):
 
 
 @pytest.fixture
-def one_case(monkeypatch):
+def one_case(script, monkeypatch):
+    """One Motorcycle case, and one same-frame pair per group (clean and degraded, 8x)."""
     from colorstudio.bench import crosscam as bench
 
     case = bench.motorcycle_cases(factors=(4.0,), setups=(1,))[0]
     monkeypatch.setattr(bench, "motorcycle_cases", lambda **_: [case])
+    monkeypatch.setattr(script, "SAME_FRAME_PAIRS", 1)
+    monkeypatch.setattr(script, "SAME_FRAME_FACTORS", (8.0,))
     return case
 
 
@@ -44,6 +48,47 @@ def test_scores_the_engines_maps_and_writes_them(script, one_case, monkeypatch, 
     assert row["case"] == one_case.name and row["forward"] == "dis"
     assert row["red"]["precision"] > row["largest |V0|, as many"]["precision"]
     assert 0.3 < row["red"]["recall"] < 0.9 and 0.3 < row["green"]["recall"] < 0.9
+    same = json.loads(out.read_text())["same_frame"]
+    assert [r["group"] for r in same] == ["clean 8x", "degraded 8x"]
+    assert all(0 <= r["red_share"] < script.FALSE_ALARM_LIMIT and 0 <= r["green_share"] < 0.1 for r in same)
+
+
+def test_same_frame_pairs_are_one_frame(script):
+    """The clean pairs' colour shot is the gray's own frame reduced: its luma brought back to the
+    gray's size is the gray up to the reduction's blur."""
+    import cv2
+
+    from colorstudio.core.color import luma
+
+    (gray, shot), = script.same_frame_pairs(4.0, clean=True, n=1)
+    assert gray.shape == script.SAME_FRAME_SIZE and shot.shape == (90, 120, 3)
+    back = cv2.resize(luma(shot).astype(np.float32), gray.shape[::-1], interpolation=cv2.INTER_CUBIC)
+    moved = cv2.resize(luma(shot[:, 2:]).astype(np.float32), (gray.shape[1] - 8, gray.shape[0]), interpolation=cv2.INTER_CUBIC)
+    assert np.abs(back - gray).mean() < 0.5 * np.abs(moved - gray[:, :-8]).mean()
+
+
+def test_fails_when_red_marks_a_tenth_of_same_frame_pairs(script, one_case, monkeypatch, capsys):
+    """Red marks a tenth of every same-frame pair, and is perfect on Motorcycle: exit 1."""
+    from colorstudio.bench.stereo_oracle import unmatched_mask
+    from colorstudio.core.result import ChromaResult
+    from colorstudio.engine import crosscam
+
+    def colorize(gray, reference, **_):
+        if gray.shape == script.SAME_FRAME_SIZE:
+            red = np.zeros(gray.shape, np.float32)
+            red[: gray.shape[0] // 10] = -1.0
+        else:
+            red = -unmatched_mask(one_case.info["disparity_left"], True).astype(np.float32)
+        maps = {"occlusion": red, "occlusion_colour_shot": np.zeros(gray.shape, np.float32),
+                "visibility_0": np.zeros(gray.shape, np.float32), "flow": np.zeros(gray.shape + (2,), np.float32)}
+        return ChromaResult(None, maps, {})
+
+    monkeypatch.setattr(crosscam, "colorize_crosscam", colorize)
+    monkeypatch.setattr(script, "FACTORS", (4.0,))
+    assert script.main([]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED: the red map marks 10% or more of same-frame pairs (clean 8x, degraded 8x)" in out
+    assert "not more precise" not in out
 
 
 def test_fails_when_red_is_no_better_than_v0(script, one_case, monkeypatch, capsys):
@@ -61,3 +106,19 @@ def test_fails_when_red_is_no_better_than_v0(script, one_case, monkeypatch, caps
     monkeypatch.setattr(script, "FACTORS", (4.0,))
     assert script.main([]) == 1
     assert "FAILED: the red map is not more precise than the largest |V0|" in capsys.readouterr().out
+
+
+def test_the_recomputed_maps_are_the_engines_and_the_gray_pixel_margin_marks_more(script):
+    """``--margin gray`` and ``--forward net`` recompute the maps; with neither asked for, the
+    recomputation is the engine's own check, so the rows compare like with like."""
+    from argparse import Namespace
+
+    from colorstudio.core.occlusion import BETA
+
+    (gray, shot), = script.same_frame_pairs(8.0, clean=False, n=1)
+    d, red, green = script.engine_maps(gray, shot, Namespace(model=None, forward="dis", margin="colour"))
+    again_red, again_green = script.recomputed_maps(gray, shot)
+    assert np.array_equal(red, again_red) and np.array_equal(green, again_green)
+    _, gray_red, _ = script.engine_maps(gray, shot, Namespace(model=None, forward="dis", margin="gray"))
+    assert np.array_equal(gray_red, script.recomputed_maps(gray, shot, beta=BETA)[0])
+    assert gray_red.mean() > 2 * red.mean() and (gray_red | ~red).all()   # a wider margin only unmarks
