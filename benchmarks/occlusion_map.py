@@ -94,37 +94,18 @@ def engine_maps(gray: np.ndarray, reference: np.ndarray, args) -> tuple:
                                 BETA if args.margin == "gray" else None))
 
 
-def same_frame_pairs(factor: float, clean: bool, n: int, seed: int = 38):
-    """``n`` (gray, colour shot) pairs of one frame, the colour shot ``factor`` x smaller: clean
-    (8-bit luma and colour, nothing else) or degraded per a random Setup."""
-    from colorstudio.core.color import luma
-    from colorstudio.training import ccdc_data
-
-    def eight_bit(gray_view, ref_view, rng):
-        q = lambda a: (np.round(np.clip(a, 0, 1) * 255) / 255).astype(np.float32)
-        return q(luma(gray_view)), q(ref_view)
-
-    _, validation = ccdc_data.photo_split()
-    scenes = ccdc_data.load_scenes(validation, long_side=2 * max(SAME_FRAME_SIZE))
-    rng = np.random.default_rng([seed, int(factor * 10), int(clean)])
-    for _ in range(n):
-        p = ccdc_data.synthesize(scenes, rng, SAME_FRAME_SIZE, factor, "still",
-                                 degrade=eight_bit if clean else None)
-        yield p.gray, p.reference
-
-
 def same_frame_records(args) -> list[dict]:
     """Per same-frame pair: the share of the gray marked red and of the colour shot marked green."""
+    from colorstudio.bench.crosscam import same_frame_cases
+
     records = []
     for clean in (True, False):
-        for factor in SAME_FRAME_FACTORS:
-            for i, (gray, reference) in enumerate(same_frame_pairs(factor, clean, SAME_FRAME_PAIRS)):
-                _, red, green = engine_maps(gray, reference, args)
-                row = {"case": f"same frame/{'clean' if clean else 'degraded'}/{factor:g}x/{i}",
-                       "group": f"{'clean' if clean else 'degraded'} {factor:g}x",
-                       "red_share": round(float(red.mean()), 4), "green_share": round(float(green.mean()), 4)}
-                records.append(row)
-                print(json.dumps(row), flush=True)
+        for case in same_frame_cases(SAME_FRAME_FACTORS, SAME_FRAME_PAIRS, clean, SAME_FRAME_SIZE):
+            _, red, green = engine_maps(case.gray, case.reference, args)
+            row = {"case": case.name, "group": case.group.removeprefix("same frame ").replace("/", " "),
+                   "red_share": round(float(red.mean()), 4), "green_share": round(float(green.mean()), 4)}
+            records.append(row)
+            print(json.dumps(row), flush=True)
     return records
 
 

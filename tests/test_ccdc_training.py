@@ -155,3 +155,39 @@ def test_a_narrower_pair_sees_a_narrower_part_of_the_scene(monkeypatch):
         for channel, axis, v in ((0, 0, vx), (1, 1, vy)):
             ratio = span(p.reference, channel, axis) / span(p.truth_rgb, channel, axis)
             assert abs(ratio - v) < 0.12, (ratio, v)
+
+
+def test_cleaner_cameras_are_quieter_than_every_setup_and_on_the_8_bit_grid():
+    from colorstudio.core.color import luma
+    from colorstudio.core.synth import degrade_pair
+
+    flat = np.full((64, 64, 3), 0.5, np.float32)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        gray, ref = ccdc_data.cleaner_cameras(flat, flat, rng)
+        assert np.array_equal(gray, np.round(gray * 255) / 255) and np.array_equal(ref, np.round(ref * 255) / 255)
+        assert ref.std() <= ccdc_data.CLEANER_NOISE[1] * np.sqrt(0.5) * 1.2 + 1 / 255
+        assert abs(gray.mean() - luma(flat).mean()) < 2 / 255                  # no tone change
+    setup_ref = degrade_pair(flat, flat, 1, np.random.default_rng(1))[1]
+    assert setup_ref.std() > 2 * ccdc_data.CLEANER_NOISE[1] * np.sqrt(0.5) * 0.5
+
+
+def test_cleaner_share_picks_the_pairs_degraded_by_cleaner_cameras(monkeypatch):
+    rng = np.random.default_rng(0)
+    scene = (rng.random((200, 200, 3)) * 255).astype(np.uint8)
+    used = []
+    real = ccdc_data.synthesize
+
+    def spy(*args, **kwargs):
+        used.append(kwargs.get("degrade") is ccdc_data.cleaner_cameras)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ccdc_data, "synthesize", spy)
+    for share, expected in ((0.0, [False] * 4), (1.0, [True] * 4)):
+        used.clear()
+        ccdc_data.make_batch([scene], np.random.default_rng(1), 4, (48, 48), 4.0, cleaner_share=share)
+        assert used == expected
+    used.clear()
+    for seed in range(10):
+        ccdc_data.make_batch([scene], np.random.default_rng(seed), 4, (48, 48), 4.0, cleaner_share=0.33)
+    assert 0.15 < np.mean(used) < 0.5

@@ -70,3 +70,35 @@ def test_true_disparity_cases_are_also_scored_on_matched_and_unmatched_pixels(ti
     summary = bench.summarize(rows)
     assert "chroma_psnr_unmatched" in summary["motorcycle/2x"]["ccdc"]
     assert "chroma_psnr_unmatched" not in summary["viewpoint/2x"]["ccdc"]
+
+
+def test_same_frame_cases_are_one_frame_and_the_clean_ones_noiseless():
+    """The colour shot is the gray's own frame reduced: its luma brought back to the gray's size
+    is the gray up to the reduction's blur, much closer than the same shot moved 2 of its pixels.
+    The clean pairs' gray is the truth's luma on the 8-bit grid; the degraded ones' is not."""
+    import cv2
+
+    from colorstudio.bench.crosscam import same_frame_cases
+    from colorstudio.core.color import luma
+
+    (clean,) = same_frame_cases((4.0,), n=1, clean=True)
+    (noisy,) = same_frame_cases((4.0,), n=1, clean=False)
+    assert clean.group == "same frame clean/4x" and noisy.group == "same frame degraded/4x"
+    gray, shot = clean.gray, clean.reference
+    assert gray.shape == (360, 480) and shot.shape == (90, 120, 3)
+    back = cv2.resize(luma(shot).astype(np.float32), (480, 360), interpolation=cv2.INTER_CUBIC)
+    moved = cv2.resize(luma(shot[:, 2:]).astype(np.float32), (472, 360), interpolation=cv2.INTER_CUBIC)
+    assert np.abs(back - gray).mean() < 0.5 * np.abs(moved - gray[:, :-8]).mean()
+    assert np.abs(gray - np.round(luma(clean.truth_rgb) * 255) / 255).max() < 1e-6
+    assert np.abs(noisy.gray - luma(noisy.truth_rgb)).mean() > 2 / 255
+
+
+def test_cleaner_synthetic_cases_share_geometry_but_not_noise():
+    from colorstudio.bench.crosscam import synthetic_cases
+
+    setup = synthetic_cases(n=1, factors=(4.0,), kinds=("viewpoint",))[0]
+    cleaner = synthetic_cases(n=1, factors=(4.0,), kinds=("viewpoint",), cleaner=True)[0]
+    assert cleaner.group == "viewpoint cleaner/4x" and setup.group == "viewpoint/4x"
+    assert np.array_equal(setup.truth_rgb, cleaner.truth_rgb)          # the same scene and motion
+    noise = lambda c: float(np.abs(c.gray - np.round(c.gray * 255) / 255).max())
+    assert noise(cleaner) < 1e-6 and np.abs(cleaner.gray - setup.gray).mean() > 1 / 255

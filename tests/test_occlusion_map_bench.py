@@ -53,20 +53,6 @@ def test_scores_the_engines_maps_and_writes_them(script, one_case, monkeypatch, 
     assert all(0 <= r["red_share"] < script.FALSE_ALARM_LIMIT and 0 <= r["green_share"] < 0.1 for r in same)
 
 
-def test_same_frame_pairs_are_one_frame(script):
-    """The clean pairs' colour shot is the gray's own frame reduced: its luma brought back to the
-    gray's size is the gray up to the reduction's blur."""
-    import cv2
-
-    from colorstudio.core.color import luma
-
-    (gray, shot), = script.same_frame_pairs(4.0, clean=True, n=1)
-    assert gray.shape == script.SAME_FRAME_SIZE and shot.shape == (90, 120, 3)
-    back = cv2.resize(luma(shot).astype(np.float32), gray.shape[::-1], interpolation=cv2.INTER_CUBIC)
-    moved = cv2.resize(luma(shot[:, 2:]).astype(np.float32), (gray.shape[1] - 8, gray.shape[0]), interpolation=cv2.INTER_CUBIC)
-    assert np.abs(back - gray).mean() < 0.5 * np.abs(moved - gray[:, :-8]).mean()
-
-
 def test_fails_when_red_marks_a_tenth_of_same_frame_pairs(script, one_case, monkeypatch, capsys):
     """Red marks a tenth of every same-frame pair, and is perfect on Motorcycle: exit 1."""
     from colorstudio.bench.stereo_oracle import unmatched_mask
@@ -115,7 +101,10 @@ def test_the_recomputed_maps_are_the_engines_and_the_gray_pixel_margin_marks_mor
 
     from colorstudio.core.occlusion import BETA
 
-    (gray, shot), = script.same_frame_pairs(8.0, clean=False, n=1)
+    from colorstudio.bench.crosscam import same_frame_cases
+
+    (case,) = same_frame_cases((8.0,), n=1, clean=False)
+    gray, shot = case.gray, case.reference
     d, red, green = script.engine_maps(gray, shot, Namespace(model=None, forward="dis", margin="colour"))
     again_red, again_green = script.recomputed_maps(gray, shot)
     assert np.array_equal(red, again_red) and np.array_equal(green, again_green)

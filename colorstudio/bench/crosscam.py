@@ -63,20 +63,46 @@ def motorcycle_cases(factors=FACTORS, setups=(1, 3), seed: int = 0) -> list[Case
     return out
 
 
-def synthetic_cases(n: int = N_SYNTHETIC, factors=FACTORS, size_hw=(360, 480), seed: int = 77) -> list[Case]:
-    """``n`` viewpoint and ``n`` temporal pairs per factor from the validation photos."""
+def synthetic_cases(n: int = N_SYNTHETIC, factors=FACTORS, size_hw=(360, 480), seed: int = 77,
+                    kinds=None, cleaner: bool = False) -> list[Case]:
+    """``n`` viewpoint and ``n`` temporal pairs per factor from the validation photos (or of
+    ``kinds``), degraded per Setup 1-3, or by cameras cleaner than those
+    (:func:`colorstudio.training.ccdc_data.cleaner_cameras`; groups named "... cleaner")."""
     from colorstudio.training import ccdc_data
 
     _, val_files = ccdc_data.photo_split()
     scenes = ccdc_data.load_scenes(val_files, long_side=640)
+    degrade, suffix = (ccdc_data.cleaner_cameras, " cleaner") if cleaner else (None, "")
     out = []
-    for kind in ccdc_data.KINDS:
+    for k, kind in enumerate(kinds or ccdc_data.KINDS):
         for factor in factors:
-            rng = np.random.default_rng([seed, ccdc_data.KINDS.index(kind), int(factor * 10)])
+            rng = np.random.default_rng([seed, k, int(factor * 10)])
             for i in range(n):
-                p = ccdc_data.synthesize(scenes, rng, size_hw, factor, kind)
-                out.append(Case(f"{kind}/{factor:g}x/{i}", f"{kind}/{factor:g}x", p.info["setup"],
-                                p.gray, p.reference, p.truth_rgb, p.info))
+                p = ccdc_data.synthesize(scenes, rng, size_hw, factor, kind, degrade=degrade)
+                out.append(Case(f"{kind}{suffix}/{factor:g}x/{i}", f"{kind}{suffix}/{factor:g}x",
+                                0 if cleaner else p.info["setup"], p.gray, p.reference, p.truth_rgb, p.info))
+    return out
+
+
+def same_frame_cases(factors=FACTORS, n: int = 8, clean: bool = True, size_hw=(360, 480),
+                     seed: int = 38) -> list[Case]:
+    """``n`` pairs per factor whose colour shot is the gray's very frame ``factor`` x smaller
+    (``ccdc_data``'s "still" kind, from the validation photos): clean (``ccdc_data.eight_bit_cameras``:
+    a camera's own small colour shot, a small colour copy of a scanned print) or degraded per
+    Setup 1-3. Groups "same frame clean/4x", "same frame degraded/8x", ..."""
+    from colorstudio.training import ccdc_data
+
+    _, val_files = ccdc_data.photo_split()
+    scenes = ccdc_data.load_scenes(val_files, long_side=2 * max(size_hw))
+    label = "clean" if clean else "degraded"
+    out = []
+    for factor in factors:
+        rng = np.random.default_rng([seed, int(factor * 10), int(clean)])
+        for i in range(n):
+            p = ccdc_data.synthesize(scenes, rng, size_hw, factor, "still",
+                                     degrade=ccdc_data.eight_bit_cameras if clean else None)
+            out.append(Case(f"same frame {label}/{factor:g}x/{i}", f"same frame {label}/{factor:g}x",
+                            0 if clean else p.info["setup"], p.gray, p.reference, p.truth_rgb, p.info))
     return out
 
 

@@ -38,6 +38,11 @@ class SynthPair:
     info: dict = field(default_factory=dict)
 
 
+def on_8bit_grid(img: np.ndarray) -> np.ndarray:
+    """float32 [0, 1] values rounded to the 256 levels an 8-bit file holds."""
+    return (np.rint(np.clip(img, 0, 1) * 255) / 255).astype(np.float32)
+
+
 def add_signal_noise(img: np.ndarray, k: float, rng: np.random.Generator) -> np.ndarray:
     """Gaussian noise with sigma = k * sqrt(value), clipped to [0, 1]."""
     img = np.asarray(img, np.float32)

@@ -26,9 +26,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from colorstudio.core.color import rgb_to_ycbcr
+from colorstudio.core.color import luma, rgb_to_ycbcr
 from colorstudio.core.resize import area_reduce, area_reduced_size
-from colorstudio.core.synth import blob_mask, degrade_pair, synthesize_from_photo
+from colorstudio.core.synth import add_signal_noise, blob_mask, degrade_pair, on_8bit_grid, synthesize_from_photo
 from colorstudio.engine.crosscam import network_inputs
 from colorstudio.training.single_gray_data import DEFAULT_PHOTOS, list_photos, load_rgb, split
 
@@ -39,6 +39,7 @@ KINDS = ("viewpoint", "temporal")            # the benchmark's and the validatio
 ALL_KINDS = KINDS + ("narrower", "stereo", "still")
 NARROWER_VIEW = (0.62, 1.0)                  # "narrower": share of the gray's width / height seen
 STEREO_DISPARITY = (0.03, 0.15)              # largest disparity, as a fraction of the width
+CLEANER_NOISE = (0.01, 0.02)                 # cleaner_cameras: largest noise k of the gray, the colour shot
 _MOTION = {  # shift (x crop), rotation (deg), zoom, perspective (/crop), local flow (x crop), objects
     "viewpoint": dict(shift=0.12, rot=5.0, zoom=0.10, persp=0.25, local=0.03, objects=(0, 2)),
     "temporal": dict(shift=0.06, rot=2.0, zoom=0.05, persp=0.10, local=0.02, objects=(1, 4)),
@@ -212,15 +213,37 @@ def pair_arrays(pair: CrossPair) -> dict[str, np.ndarray]:
             "init_flow": flow.transpose(2, 0, 1), "truth": rgb_to_ycbcr(pair.truth_rgb).transpose(2, 0, 1)}
 
 
+def cleaner_cameras(gray_view_rgb: np.ndarray, ref_view_rgb: np.ndarray, rng: np.random.Generator):
+    """A pair from cameras cleaner than Setup 1-3's (whose colour noise is k = 0.03 or 0.07):
+    signal-dependent noise k in [0, 0.01] on the gray and [0, 0.02] on the colour shot (a
+    processed JPEG at a low ISO, a reduced copy), both on the 8-bit grid, no tone difference."""
+    gray = add_signal_noise(luma(np.clip(gray_view_rgb, 0, 1)), float(rng.uniform(0, CLEANER_NOISE[0])), rng)
+    ref = add_signal_noise(np.clip(ref_view_rgb, 0, 1), float(rng.uniform(0, CLEANER_NOISE[1])), rng)
+    return on_8bit_grid(gray), on_8bit_grid(ref)
+
+
+def eight_bit_cameras(gray_view_rgb: np.ndarray, ref_view_rgb: np.ndarray, rng=None):
+    """No noise at all: the gray view's luma and the colour view, each on the 8-bit grid."""
+    return on_8bit_grid(luma(gray_view_rgb)), on_8bit_grid(ref_view_rgb)
+
+
 def make_batch(scenes, rng: np.random.Generator, batch: int, size_hw: tuple[int, int],
                factor: float | None = None, kind: str | None = None,
-               kinds: tuple[str, ...] = KINDS, **synthesize_options) -> dict[str, np.ndarray]:
+               kinds: tuple[str, ...] = KINDS, cleaner_share: float = 0.0,
+               **synthesize_options) -> dict[str, np.ndarray]:
     """A batch of pairs sharing one reference factor (so the references stack): arrays
     (B, C, ., .) float32 as :func:`pair_arrays`, plus "factor". Each pair is of ``kind``, or
-    of one of ``kinds`` drawn at random; ``synthesize_options`` go to :func:`synthesize`."""
+    of one of ``kinds`` drawn at random; ``synthesize_options`` go to :func:`synthesize`.
+    ``cleaner_share``: the share of pairs degraded by :func:`cleaner_cameras` instead of a Setup."""
     factor = random_factor(rng) if factor is None else factor
+
+    def options() -> dict:
+        if cleaner_share and rng.random() < cleaner_share:
+            return {**synthesize_options, "degrade": cleaner_cameras}
+        return synthesize_options
+
     items = [pair_arrays(synthesize(scenes, rng, size_hw, factor, kind or kinds[int(rng.integers(len(kinds)))],
-                                    **synthesize_options)) for _ in range(batch)]
+                                    **options())) for _ in range(batch)]
     out = {k: np.stack([it[k] for it in items]).astype(np.float32) for k in items[0]}
     out["factor"] = np.float32(factor)
     return out

@@ -88,11 +88,13 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
           photos: Path = data.DEFAULT_PHOTOS, cfg: CCDCConfig | None = None, batch: int = BATCH,
           crop: tuple[int, int] = CROP, max_steps: int | None = None, n_val: int = 12,
           command: str | None = None, init: Path | None = None, lr_scale: float = 1.0,
-          kinds: tuple[str, ...] = data.KINDS):
+          kinds: tuple[str, ...] = data.KINDS, cleaner_share: float = 0.0):
     """Generator: trains for ``minutes`` of wall time (or ``max_steps``), yielding Progress;
     then writes ``out`` (safetensors, config in the metadata) and its JSON model card.
     ``init``: a CCDC model file to start from (ignored when resuming a checkpoint).
-    ``kinds``: the kinds of synthesized pairs drawn, equally often (:data:`data.ALL_KINDS`)."""
+    ``kinds``: the kinds of synthesized pairs drawn, equally often (:data:`data.ALL_KINDS`).
+    ``cleaner_share``: the share of pairs from cameras cleaner than Setup 1-3's
+    (:func:`colorstudio.training.ccdc_data.cleaner_cameras`)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
@@ -126,7 +128,8 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             if not done:
                 for g in opt.param_groups:
                     g["lr"] = LR * state.get("lr_scale", 1.0) * (1.0 if elapsed < 0.8 * minutes else 0.3)
-                t = batch_tensors(data.make_batch(scenes, rng, batch, crop, kinds=kinds))
+                t = batch_tensors(data.make_batch(scenes, rng, batch, crop, kinds=kinds,
+                                                         cleaner_share=cleaner_share))
                 loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
                 opt.zero_grad()
                 loss.backward()
@@ -225,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default=",".join(data.KINDS),
                     help=f"kinds of synthesized pairs, comma-separated, of {','.join(data.ALL_KINDS)} "
                          "(default %(default)s)")
+    ap.add_argument("--cleaner-share", type=float, default=0.0,
+                    help="share of pairs from cameras cleaner than Setup 1-3's (default 0)")
     args = ap.parse_args(argv)
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
     if not kinds or set(kinds) - set(data.ALL_KINDS):
@@ -233,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m colorstudio.training.train_ccdc " + " ".join(sys.argv[1:] if argv is None else argv)
     for p in train(args.out, args.minutes, args.run_dir, args.resume, photos=args.photos,
                    max_steps=args.max_steps, command=command, init=args.init, lr_scale=args.lr_scale,
-                   kinds=kinds):
+                   kinds=kinds, cleaner_share=args.cleaner_share):
         if p.message or p.step % 25 == 0:
             val = f" val {p.val_psnr:.2f} dB ({p.val_gain:+.2f} vs DIS)" if p.val_psnr is not None else ""
             print(f"step {p.step} {p.minutes:.1f} min loss {p.loss:.4f}{val} {p.message}", flush=True)

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from colorstudio.core.color import luma
-from colorstudio.core.synth import add_signal_noise
+from colorstudio.core.synth import add_signal_noise, on_8bit_grid
 
 _HIGH_PASS = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32) / 6.0   # unit gain on white noise
 _BANDS = np.arange(0.05, 0.95, 0.1)      # brightness bands (lower edges, 0.1 wide) for the noise
@@ -50,15 +50,11 @@ class UserCamera:
         shot (h,w,3)) as this camera takes them: float32 on the 8-bit grid."""
         gray = add_signal_noise(self.mono_response(luma(np.clip(gray_view_rgb, 0, 1))), self.mono_noise, rng)
         ref = add_signal_noise(np.clip(ref_view_rgb, 0, 1), self.colour_noise, rng)
-        return _on_8bit_grid(gray), _on_8bit_grid(ref)
+        return on_8bit_grid(gray), on_8bit_grid(ref)
 
     def to_dict(self) -> dict:
         return {k: (round(v, 5) if isinstance(v, float) else [round(x, 5) for x in v] if isinstance(v, list) else v)
                 for k, v in asdict(self).items()}
-
-
-def _on_8bit_grid(img: np.ndarray) -> np.ndarray:
-    return (np.rint(np.clip(img, 0, 1) * 255) / 255).astype(np.float32)
 
 
 def noise_k(channel: np.ndarray) -> float | None:
