@@ -7,7 +7,8 @@ Occluding objects (blobs textured from other photos) move on their own between t
 views, and some are present in one view only, so each view has regions the other cannot
 see. The reference is then area-reduced by 1x-8x (any real factor), and the pair is
 degraded per Setup 1/2/3 (:func:`colorstudio.core.synth.degrade_pair`: signal-dependent
-noise; Setup 3 adds a tone curve and exposure change on the gray side).
+noise; Setup 3 adds a tone curve and exposure change on the gray side); :func:`cleaner_cameras`
+degrades it less (a low-ISO JPEG, a reduced copy), :func:`eight_bit_cameras` not at all.
 
 Kinds: "viewpoint" (larger camera motion, few independent objects), "temporal"
 (handheld: smaller camera motion, more moving objects), "narrower" (a colour camera with
