@@ -99,13 +99,12 @@ def test_the_recomputed_maps_are_the_engines_and_the_gray_pixel_margin_marks_mor
     recomputation is the engine's own check, so the rows compare like with like."""
     from argparse import Namespace
 
-    from colorstudio.core.occlusion import BETA
-
     from colorstudio.bench.crosscam import same_frame_cases
+    from colorstudio.core.occlusion import BETA
 
     (case,) = same_frame_cases((8.0,), n=1, clean=False)
     gray, shot = case.gray, case.reference
-    d, red, green = script.engine_maps(gray, shot, Namespace(model=None, forward="dis", margin="colour"))
+    _, red, green = script.engine_maps(gray, shot, Namespace(model=None, forward="dis", margin="colour"))
     again_red, again_green = script.recomputed_maps(gray, shot)
     assert np.array_equal(red, again_red) and np.array_equal(green, again_green)
     _, gray_red, _ = script.engine_maps(gray, shot, Namespace(model=None, forward="dis", margin="gray"))
