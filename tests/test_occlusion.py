@@ -159,3 +159,41 @@ def test_the_engine_checks_dis_flow_on_the_tone_matched_shot(moved_colour_shot, 
     matched = match_luma(rgb_to_ycbcr(shot_rgb)[..., 0].astype(np.float32), seen["gray"])
     assert np.abs(seen["luma"] - matched).max() < 1e-5
     assert np.array_equal(seen["forward"], crosscam.initial_flow(seen["gray"], seen["luma"]))
+
+
+def test_cyclecnn_returns_both_maps_in_the_grays_geometry(moved_colour_shot):
+    """The Cycle CNN gives the same maps as CCDC (core.occlusion on DIS's flows), at its working
+    size in the gray's own geometry, with both shares in the info."""
+    pytest.importorskip("torch")
+    from colorstudio.engine.stereo import colorize_stereo, occlusion_maps
+
+    gray, shot_rgb = moved_colour_shot
+    res = colorize_stereo(gray, shot_rgb)
+    occ, shot = res.diagnostics["occlusion"], res.diagnostics["occlusion_colour_shot"]
+    assert occ.shape == shot.shape == res.diagnostics["disparity"].shape
+    assert set(np.unique(occ)) <= {-1.0, 0.0} and set(np.unique(shot)) <= {0.0, 1.0}
+    assert res.info["not_seen_by_colour_shot"] == pytest.approx((occ < 0).mean(), abs=1e-4)
+    assert res.info["not_seen_by_gray"] == pytest.approx((shot > 0).mean(), abs=1e-4)
+    assert (occ[:, -10:] < 0).mean() > 0.9 and (shot[:, :10] > 0).mean() > 0.9   # the 12 px each sees alone
+    assert (occ[:, :-16] < 0).mean() < 0.02 and (shot[:, 16:] > 0).mean() < 0.02
+    direct = occlusion_maps(gray, shot_rgb, occ.shape[::-1]).diagnostics()
+    assert np.array_equal(direct["occlusion"], occ) and np.array_equal(direct["occlusion_colour_shot"], shot)
+
+
+def test_cyclecnn_draws_the_maps_of_an_unrectified_pair_in_the_grays_geometry(moved_colour_shot):
+    """A pair the engine rectifies first still gets its maps in the gray's own frame, checked on
+    the pair as given (not the rectified one): the strip the colour shot does not see stays the
+    gray's right edge."""
+    pytest.importorskip("torch")
+    from colorstudio.engine.stereo import colorize_stereo, occlusion_maps
+
+    gray, shot_rgb = moved_colour_shot
+    h, w = shot_rgb.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), 3.0, 1.0)
+    tilted = cv2.warpAffine(np.ascontiguousarray(shot_rgb), turn, (w, h), borderMode=cv2.BORDER_REFLECT)
+    res = colorize_stereo(gray, tilted)
+    assert res.info["rectification"]["applied"]
+    occ = res.diagnostics["occlusion"]
+    assert occ.shape == res.diagnostics["disparity"].shape
+    assert (occ[20:-20, -8:] < 0).mean() > 0.8 and (occ[20:-20, :-24] < 0).mean() < 0.05
+    assert np.array_equal(occlusion_maps(gray, tilted, occ.shape[::-1]).diagnostics()["occlusion"], occ)

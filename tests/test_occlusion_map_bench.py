@@ -1,6 +1,6 @@
 """benchmarks/occlusion_map.py: its scores are what they say, it runs on a Motorcycle case and a
-same-frame pair, and it fails when the red map is no more precise than the largest |V0| or marks
-too much of the same-frame pairs."""
+same-frame pair (CCDC's maps, and the Cycle CNN's beside its entropy), and it fails when the red
+map is no more precise than the largest |V0| (or entropy) or marks too much of the same-frame pairs."""
 from __future__ import annotations
 
 import json
@@ -104,9 +104,46 @@ def test_the_recomputed_maps_are_the_engines_and_the_gray_pixel_margin_marks_mor
 
     (case,) = same_frame_cases((8.0,), n=1, clean=False)
     gray, shot = case.gray, case.reference
-    _, red, green = script.engine_maps(gray, shot, Namespace(model=None, forward="dis", margin="colour"))
+    _, red, green = script.engine_maps(gray, shot, Namespace(method="ccdc", model=None, forward="dis", margin="colour"))
     again_red, again_green = script.recomputed_maps(gray, shot)
     assert np.array_equal(red, again_red) and np.array_equal(green, again_green)
-    _, gray_red, _ = script.engine_maps(gray, shot, Namespace(model=None, forward="dis", margin="gray"))
+    _, gray_red, _ = script.engine_maps(gray, shot, Namespace(method="ccdc", model=None, forward="dis", margin="gray"))
     assert np.array_equal(gray_red, script.recomputed_maps(gray, shot, beta=BETA)[0])
     assert gray_red.mean() > 2 * red.mean() and (gray_red | ~red).all()   # a wider margin only unmarks
+
+
+def test_scores_the_cyclecnn_maps_beside_its_entropy(script, one_case, monkeypatch, tmp_path):
+    """The Cycle CNN's maps (at its working size, brought to the gray's) against the same number
+    of its most uncertain pixels."""
+    monkeypatch.setattr(script, "FACTORS", (4.0,))
+    out = tmp_path / "r.json"
+    assert script.main(["--method", "cyclecnn", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    (row,) = result["cases"]
+    assert result["method"] == row["method"] == "cyclecnn" and "largest |V0|, as many" not in row
+    assert row["red"]["precision"] > row["largest entropy, as many"]["precision"]
+    assert 0.3 < row["red"]["recall"] < 0.9 and 0.3 < row["green"]["recall"] < 0.9
+    assert all(0 <= r["red_share"] < script.FALSE_ALARM_LIMIT for r in result["same_frame"])
+
+
+def test_fails_when_red_is_no_better_than_the_cyclecnn_entropy(script, one_case, monkeypatch, capsys):
+    from colorstudio.bench.stereo_oracle import unmatched_mask
+    from colorstudio.core.result import ChromaResult
+    from colorstudio.engine import stereo
+
+    truth = unmatched_mask(one_case.info["disparity_left"], True)
+    small = (truth.shape[0] // 2, truth.shape[1] // 2)          # a working size: brought to the gray's
+    rng = np.random.default_rng(0)
+    maps = {"occlusion": -(rng.random(small) < 0.1).astype(np.float32),
+            "occlusion_colour_shot": np.zeros(small, np.float32),
+            "entropy": truth[::2, ::2][: small[0], : small[1]].astype(np.float32)}
+    monkeypatch.setattr(stereo, "colorize_stereo", lambda *a, **k: ChromaResult(None, maps, {}))
+    monkeypatch.setattr(script, "FACTORS", (4.0,))
+    assert script.main(["--method", "cyclecnn"]) == 1
+    assert "FAILED: the red map is not more precise than the largest entropy" in capsys.readouterr().out
+
+
+def test_the_net_flow_going_forward_needs_ccdc(script, capsys):
+    with pytest.raises(SystemExit):
+        script.main(["--method", "cyclecnn", "--forward", "net"])
+    assert "needs CCDC's flow" in capsys.readouterr().err

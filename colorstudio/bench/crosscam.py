@@ -44,22 +44,30 @@ N_SYNTHETIC = 12     # pairs per (kind, factor): 6 gave group means that moved b
 ORACLE = "gt-warp+gf"  # Motorcycle only: the true disparity instead of DIS (see stereo_oracle)
 
 
-def motorcycle_cases(factors=FACTORS, setups=(1, 3), seed: int = 0) -> list[Case]:
+def motorcycle_cases(factors=FACTORS, setups=(1, 3), seed: int = 0, cleaner: bool = False) -> list[Case]:
     """Both directions x factors x setups; the reference view is reduced, then degraded.
-    Each case carries the left view's true disparity (for the oracle row)."""
+    Each case carries the left view's true disparity (for the oracle row). ``cleaner``: each
+    entry of ``setups`` is instead one draw of the cleaner cameras
+    (:func:`colorstudio.training.ccdc_data.cleaner_cameras`; groups "motorcycle cleaner/4x", ...)."""
     from skimage.data import stereo_motorcycle
+
+    from colorstudio.training.ccdc_data import cleaner_cameras
 
     left, right = load_motorcycle()
     disparity_left = stereo_motorcycle()[2].astype(np.float32)     # x_left - x_right; inf = unknown
+    name = "motorcycle cleaner" if cleaner else "motorcycle"
     out = []
     for setup in setups:
         for d, (g_view, r_view, label) in enumerate(((left, right, "L<-R"), (right, left, "R<-L"))):
             for factor in factors:
                 rng = np.random.default_rng([seed, setup, d, int(factor * 10)])
-                gray, ref = degrade_pair(g_view, area_reduce(r_view, factor), setup, rng)
-                out.append(Case(f"motorcycle/{label}/{factor:g}x/setup{setup}", f"motorcycle/{factor:g}x",
-                                setup, gray, ref, g_view, {"factor": factor, "direction": label,
-                                                           "disparity_left": disparity_left}))
+                if cleaner:
+                    gray, ref = cleaner_cameras(g_view, area_reduce(r_view, factor), rng)
+                else:
+                    gray, ref = degrade_pair(g_view, area_reduce(r_view, factor), setup, rng)
+                out.append(Case(f"{name}/{label}/{factor:g}x/{'draw' if cleaner else 'setup'}{setup}",
+                                f"{name}/{factor:g}x", 0 if cleaner else setup, gray, ref, g_view,
+                                {"factor": factor, "direction": label, "disparity_left": disparity_left}))
     return out
 
 

@@ -12,7 +12,9 @@
    the luma of the output is the gray itself (done by the caller).
 Diagnostics: GCA confidence, the tone curve (the histogram match then GCA's curve: 64 nodes +
 the pixel pairs it was fitted on, :func:`_curve_json`),
-disparity (expected value of V_W, gray pixels), entropy of V_W, refinement residue.
+disparity (expected value of V_W, gray pixels), entropy of V_W, refinement residue, and which shot
+does not see what (the occlusion maps of :mod:`colorstudio.core.occlusion`, as CCDC gives:
+:func:`occlusion_maps`).
 """
 from __future__ import annotations
 
@@ -23,9 +25,10 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core.baselines import luma_matching, unmatch_luma
+from colorstudio.core.baselines import luma_matching, match_luma, unmatch_luma
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
+from colorstudio.core.occlusion import OcclusionMap, occlusion_map
 from colorstudio.core.rectify import shift_columns
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
@@ -143,6 +146,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     dev = torch_device(device)
     net = get_model(model)
     H, W = gray.shape
+    shot = reference                       # the colour shot at its own size (the occlusion maps)
     if reference.shape[:2] != (H, W):
         reference = cv2.resize(reference, (W, H), interpolation=cv2.INTER_CUBIC)
     if side is not None:
@@ -214,8 +218,11 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         diagnostics["confidence"] = out["confidence"][0, 0].numpy().astype(np.float32)
         diagnostics["curve"] = _curve_json(out, g_small, net.gca.cfg.sigma, tone)
 
+    wh_gray = (max(16, round(gray.shape[1] * scale)), max(16, round(gray.shape[0] * scale)))
+    occlusion = occlusion_maps(gray, shot, wh_gray)
+    diagnostics.update(occlusion.diagnostics())
+    info.update(occlusion.facts())
     if rect is not None:     # the chroma and the maps back to the gray's own geometry
-        wh_gray = (max(16, round(gray.shape[1] * scale)), max(16, round(gray.shape[0] * scale)))
         chroma_small = _unrectified(chroma_small, rect, gray_w.shape, gray.shape, wh_gray)
         for name in ("disparity", "entropy", "residue", "confidence"):
             if name in diagnostics:
@@ -226,6 +233,20 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         return ChromaResult(None, diagnostics, info, reduced=chroma_small.astype(np.float32))
     chroma = detail_upsample_chroma(chroma_small, gray)
     return ChromaResult(chroma=chroma.astype(np.float32, copy=False), diagnostics=diagnostics, info=info)
+
+
+def occlusion_maps(gray: np.ndarray, shot: np.ndarray, wh: tuple[int, int]) -> OcclusionMap:
+    """Which shot does not see what, at the working size ``wh`` in the gray's own geometry (not
+    the rectified one): DIS's flow from the gray to the colour shot and back, checked against each
+    other (:func:`colorstudio.core.occlusion.occlusion_map`), the shot's luma (at its own size when
+    smaller) matched to the gray's tone. The same maps as CCDC's, so a pair's red and green do
+    not depend on the method; the Cycle CNN's own disparity goes one way only, so it cannot
+    check itself."""
+    g = cv2.resize(gray, wh, interpolation=cv2.INTER_AREA) if gray.shape[::-1] != wh else gray
+    luma = rgb_to_ycbcr(np.clip(shot, 0, 1))[..., 0].astype(np.float32)
+    if luma.shape[1] > wh[0] or luma.shape[0] > wh[1]:
+        luma = cv2.resize(luma, wh, interpolation=cv2.INTER_AREA)
+    return occlusion_map(np.asarray(g, np.float32), match_luma(luma, g))
 
 
 def _unrectified(small: np.ndarray, rect, rect_shape: tuple, gray_shape: tuple, wh: tuple[int, int]) -> np.ndarray:
