@@ -102,3 +102,19 @@ def test_cleaner_synthetic_cases_share_geometry_but_not_noise():
     assert np.array_equal(setup.truth_rgb, cleaner.truth_rgb)          # the same scene and motion
     noise = lambda c: float(np.abs(c.gray - np.round(c.gray * 255) / 255).max())
     assert noise(cleaner) < 1e-6 and np.abs(cleaner.gray - setup.gray).mean() > 1 / 255
+
+
+def test_cleaner_motorcycle_cases_are_the_real_views_without_setup_noise():
+    from colorstudio.bench.crosscam import motorcycle_cases
+
+    (setup,) = motorcycle_cases(factors=(4.0,), setups=(1,))[:1]
+    cleaner = motorcycle_cases(factors=(4.0,), setups=(1, 3), cleaner=True)
+    assert [c.group for c in cleaner] == ["motorcycle cleaner/4x"] * 4 and {c.setup for c in cleaner} == {0}
+    assert [c.name for c in cleaner[:2]] == ["motorcycle cleaner/L<-R/4x/draw1", "motorcycle cleaner/R<-L/4x/draw1"]
+    first = cleaner[0]
+    assert np.array_equal(first.truth_rgb, setup.truth_rgb) and first.reference.shape == setup.reference.shape
+    assert first.info["direction"] == "L<-R" and "disparity_left" in first.info
+    left, right = bench.load_motorcycle()
+    noise = lambda c: float(np.abs(c.reference - area_reduce(right, 4.0)).mean())   # the colour shot's
+    assert noise(first) < 0.5 * noise(setup)
+    assert np.abs(first.gray - np.round(first.gray * 255) / 255).max() < 1e-6     # on the 8-bit grid
