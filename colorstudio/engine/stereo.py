@@ -243,9 +243,9 @@ def occlusion_maps(gray: np.ndarray, shot: np.ndarray, wh: tuple[int, int]) -> O
     not depend on the method; the Cycle CNN's own disparity goes one way only, so it cannot
     check itself."""
     g = cv2.resize(gray, wh, interpolation=cv2.INTER_AREA) if gray.shape[::-1] != wh else gray
+    if shot.shape[1] > wh[0] or shot.shape[0] > wh[1]:
+        shot = cv2.resize(shot, wh, interpolation=cv2.INTER_AREA)
     luma = rgb_to_ycbcr(np.clip(shot, 0, 1))[..., 0].astype(np.float32)
-    if luma.shape[1] > wh[0] or luma.shape[0] > wh[1]:
-        luma = cv2.resize(luma, wh, interpolation=cv2.INTER_AREA)
     return occlusion_map(np.asarray(g, np.float32), match_luma(luma, g))
 
 
