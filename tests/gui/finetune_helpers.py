@@ -50,3 +50,20 @@ def start_long_training(qtbot, wizard, folder, events: list, delay: float = 0.03
     page = wizard.training_page
     qtbot.waitUntil(lambda: page.last is not None and page.last.step >= steps_done, timeout=10000)
     return page
+
+
+def finishing_trainer(release, card):
+    """Two steps, then the engine's finishing updates; it waits for ``release`` before it writes."""
+    def trainer(plan: ta.FineTunePlan):
+        for step in (1, 2):
+            yield {"step": step, "total_steps": 2, "lr": 1e-3, "seconds": 0.1 * step, "eta": 0.1 * (2 - step),
+                   "losses": {"total": 1.0 / step}}
+        yield {"step": 2, "total_steps": 2, "seconds": 0.2, "eta": 0.0, "message": "scoring the trained model",
+               "finishing": True}
+        while not release:
+            time.sleep(0.02)
+        yield {"step": 2, "total_steps": 2, "seconds": 0.2, "eta": 0.0, "message": "writing the model",
+               "finishing": True}
+        plan.weights_out.write_bytes(STAND_IN_WEIGHTS)
+        return card
+    return trainer
