@@ -3,7 +3,8 @@
 The folder checks, device detection, evaluation (cycle PSNR/SSIM with classic methods) and
 saving are the real code. The training engine (colorstudio.training.finetune) is replaced by a
 2-step generator in the shape the adapter maps (step, losses, lr, seconds, eta, preview);
-test_finetune_real_engine.py walks the wizard with the real engine (2 steps on tiny pairs).
+test_finetune_real_engine.py walks the wizard with the real engine (2 steps on tiny pairs);
+test_finetune_wizard_runs.py stops, pauses, resumes and replaces its runs.
 """
 from __future__ import annotations
 
