@@ -125,19 +125,27 @@ def moved_colour_shot():
     return gray, shot
 
 
+def _assert_both_strips(res, working_size_map: str):
+    """The moved colour shot's maps in a result: at the size of ``working_size_map``, the two
+    values only, the shares in the info, and the 12 px strip each shot sees alone. Returns
+    (occlusion, occlusion_colour_shot)."""
+    occ, shot = res.diagnostics["occlusion"], res.diagnostics["occlusion_colour_shot"]
+    assert occ.shape == shot.shape == res.diagnostics[working_size_map].shape
+    assert set(np.unique(occ)) <= {-1.0, 0.0} and set(np.unique(shot)) <= {0.0, 1.0}
+    assert res.info["not_seen_by_colour_shot"] == pytest.approx((occ < 0).mean(), abs=1e-4)
+    assert res.info["not_seen_by_gray"] == pytest.approx((shot > 0).mean(), abs=1e-4)
+    assert (occ[:, -10:] < 0).mean() > 0.9 and (shot[:, :10] > 0).mean() > 0.9   # the 12 px each sees alone
+    assert (occ[:, :-16] < 0).mean() < 0.02 and (shot[:, 16:] > 0).mean() < 0.02
+    return occ, shot
+
+
 def test_ccdc_returns_both_maps_at_its_working_size(moved_colour_shot):
     pytest.importorskip("torch")
     from colorstudio.engine.crosscam import colorize_crosscam
 
     gray, shot_rgb = moved_colour_shot
     res = colorize_crosscam(gray, shot_rgb, mode="crosscam")
-    occ, shot = res.diagnostics["occlusion"], res.diagnostics["occlusion_colour_shot"]
-    assert occ.shape == shot.shape == res.diagnostics["visibility_0"].shape
-    assert set(np.unique(occ)) <= {-1.0, 0.0} and set(np.unique(shot)) <= {0.0, 1.0}
-    assert res.info["not_seen_by_colour_shot"] == pytest.approx((occ < 0).mean(), abs=1e-4)
-    assert res.info["not_seen_by_gray"] == pytest.approx((shot > 0).mean(), abs=1e-4)
-    assert (occ[:, -10:] < 0).mean() > 0.9 and (shot[:, :10] > 0).mean() > 0.9   # the 12 px each sees alone
-    assert (occ[:, :-16] < 0).mean() < 0.02 and (shot[:, 16:] > 0).mean() < 0.02
+    _assert_both_strips(res, "visibility_0")
 
 
 @pytest.mark.parametrize("init", ["flow", "stereo"])
@@ -169,13 +177,7 @@ def test_cyclecnn_returns_both_maps_in_the_grays_geometry(moved_colour_shot):
 
     gray, shot_rgb = moved_colour_shot
     res = colorize_stereo(gray, shot_rgb)
-    occ, shot = res.diagnostics["occlusion"], res.diagnostics["occlusion_colour_shot"]
-    assert occ.shape == shot.shape == res.diagnostics["disparity"].shape
-    assert set(np.unique(occ)) <= {-1.0, 0.0} and set(np.unique(shot)) <= {0.0, 1.0}
-    assert res.info["not_seen_by_colour_shot"] == pytest.approx((occ < 0).mean(), abs=1e-4)
-    assert res.info["not_seen_by_gray"] == pytest.approx((shot > 0).mean(), abs=1e-4)
-    assert (occ[:, -10:] < 0).mean() > 0.9 and (shot[:, :10] > 0).mean() > 0.9   # the 12 px each sees alone
-    assert (occ[:, :-16] < 0).mean() < 0.02 and (shot[:, 16:] > 0).mean() < 0.02
+    occ, shot = _assert_both_strips(res, "disparity")
     direct = occlusion_maps(gray, shot_rgb, occ.shape[::-1]).diagnostics()
     assert np.array_equal(direct["occlusion"], occ) and np.array_equal(direct["occlusion_colour_shot"], shot)
 
