@@ -5,8 +5,9 @@
 - Curve: the tone curve from the colour camera's luma to the mono's (the histogram match, then
   GCA's learned curve T) — 64 nodes, the interpolated curve, a 2-D histogram of the
   (colour-camera luma, mono luma) pixel pairs it was fitted on, the identity line.
-- Occlusion (CCDC and the Cycle CNN; in front for CCDC): which shot does not see what (core.occlusion): over the gray,
-  red where the colour shot does not see it; over the colour shot, green where the gray does not.
+- Occlusion (CCDC and the Cycle CNN; in front for CCDC): which shot does not see what
+  (core.occlusion): over the gray, red where the colour shot does not see it; over the colour
+  shot, green where the gray does not.
 - Visibility: CCDC visibility maps per scale, signed (red negative / green positive).
 - Colour (single-gray methods): the predicted hue as its colours (hue is circular: no bar)
   and the hue at its predicted saturation.
