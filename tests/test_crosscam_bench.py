@@ -118,3 +118,21 @@ def test_cleaner_motorcycle_cases_are_the_real_views_without_setup_noise():
     noise = lambda c: float(np.abs(c.reference - area_reduce(right, 4.0)).mean())   # the colour shot's
     assert noise(first) < 0.5 * noise(setup)
     assert np.abs(first.gray - np.round(first.gray * 255) / 255).max() < 1e-6     # on the 8-bit grid
+
+
+def test_the_12mp_speed_run_is_a_crosscam_child_and_its_failure_one_line(monkeypatch):
+    """The 12 MP run goes to a child interpreter of this benchmark, with the model asked for; a
+    child that fails gives its last error line, not a traceback."""
+    import subprocess
+
+    from colorstudio.bench import speed
+
+    seen = []
+
+    def child(cmd, **kw):
+        seen.append(cmd[1:])
+        return subprocess.CompletedProcess(cmd, 1, stdout="", stderr="Traceback ...\nModelError: no weights\n")
+
+    monkeypatch.setattr(speed.subprocess, "run", child)
+    assert bench.speed_run("m.safetensors") == {"error": "ModelError: no weights"}
+    assert seen == [["-m", "colorstudio.bench.crosscam", "--speed-child", "--model", "m.safetensors"]]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -220,16 +219,10 @@ def _speed_child(model: str | None) -> dict:
 
 def speed_run(model: str | None = None, timeout: float = 300) -> dict:
     """The 12 MP run in a fresh interpreter (so its peak RSS is its own)."""
-    cmd = [sys.executable, "-m", "colorstudio.bench.crosscam", "--speed-child"]
-    if model:
-        cmd += ["--model", str(model)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
-    if proc.returncode != 0:
-        return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    from colorstudio.bench.speed import child_json
+
+    return child_json(["--speed-child", *(["--model", str(model)] if model else [])], timeout,
+                      module="colorstudio.bench.crosscam")
 
 
 def table(summary: dict) -> str:

@@ -96,9 +96,10 @@ def _memory_child(method_name: str, megapixels: float) -> dict:
             "peak_reset": reset_ok}
 
 
-def _child_json(args: list[str], timeout: float):
-    """Run ``python -m colorstudio.bench.speed ARGS``: its last stdout line as JSON, or {"error": ...}."""
-    cmd = [sys.executable, "-m", "colorstudio.bench.speed", *args]
+def child_json(args: list[str], timeout: float, module: str = "colorstudio.bench.speed"):
+    """Run ``python -m MODULE ARGS`` in a fresh interpreter (so its peak RSS is its own): its last
+    stdout line as JSON, or {"error": ...} (a timeout, or the last line of its stderr)."""
+    cmd = [sys.executable, "-m", module, *args]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -110,7 +111,7 @@ def _child_json(args: list[str], timeout: float):
 
 def measure_times(method_names: list[str], megapixels: float, repeats: int = 1, timeout: float = 1800) -> list[dict]:
     """The methods' times at one size, side by side in one child process (one record each)."""
-    got = _child_json(["--times", str(megapixels), str(repeats), *method_names], timeout)
+    got = child_json(["--times", str(megapixels), str(repeats), *method_names], timeout)
     if isinstance(got, dict):          # the child failed: every method carries its error
         return [{"method": name, "megapixels": megapixels, **got} for name in method_names]
     return got
@@ -118,7 +119,7 @@ def measure_times(method_names: list[str], megapixels: float, repeats: int = 1, 
 
 def measure_memory(method_name: str, megapixels: float, timeout: float = 900) -> dict:
     """One method's peak RSS at one size, in a child process of its own."""
-    return _child_json(["--memory", method_name, str(megapixels)], timeout)
+    return child_json(["--memory", method_name, str(megapixels)], timeout)
 
 
 def speed_steps(method_names: list[str], sizes=DEFAULT_SIZES, repeats: int = 1
