@@ -219,7 +219,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         diagnostics["curve"] = _curve_json(out, g_small, net.gca.cfg.sigma, tone)
 
     wh_gray = (max(16, round(gray.shape[1] * scale)), max(16, round(gray.shape[0] * scale)))
-    occlusion = occlusion_maps(gray, shot, wh_gray)
+    occlusion = occlusion_maps(gray if rect is not None else g_small, shot, wh_gray)   # g_small: the gray at wh_gray
     diagnostics.update(occlusion.diagnostics())
     info.update(occlusion.facts())
     if rect is not None:     # the chroma and the maps back to the gray's own geometry
