@@ -114,7 +114,7 @@ def test_cleaner_motorcycle_cases_are_the_real_views_without_setup_noise():
     first = cleaner[0]
     assert np.array_equal(first.truth_rgb, setup.truth_rgb) and first.reference.shape == setup.reference.shape
     assert first.info["direction"] == "L<-R" and "disparity_left" in first.info
-    left, right = bench.load_motorcycle()
+    _, right = bench.load_motorcycle()
     noise = lambda c: float(np.abs(c.reference - area_reduce(right, 4.0)).mean())   # the colour shot's
     assert noise(first) < 0.5 * noise(setup)
     assert np.abs(first.gray - np.round(first.gray * 255) / 255).max() < 1e-6     # on the 8-bit grid
