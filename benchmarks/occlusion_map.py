@@ -78,13 +78,10 @@ def recomputed_maps(gray: np.ndarray, reference: np.ndarray, net_flow: np.ndarra
                     beta: float | None = None) -> tuple:
     """(red, green) bool maps of the engine's check on the planes it uses, but with the net's flow
     (in gray pixels, at the gray's size) going forward if ``net_flow`` is given, and the margin
-    ``beta`` in the gray's pixels if given (:func:`colorstudio.core.occlusion.occlusion_map`)."""
-    from colorstudio.core.baselines import match_luma
-    from colorstudio.core.color import rgb_to_ycbcr
-    from colorstudio.core.occlusion import occlusion_map
+    ``beta`` in the gray's pixels if given (:func:`colorstudio.core.occlusion.shot_occlusion_map`)."""
+    from colorstudio.core.occlusion import shot_occlusion_map
 
-    o = occlusion_map(gray, match_luma(rgb_to_ycbcr(reference)[..., 0].astype(np.float32), gray),
-                      forward=net_flow, beta=beta)
+    o = shot_occlusion_map(gray, reference, forward=net_flow, beta=beta)
     return o.not_seen_by_colour_shot, o.not_seen_by_gray
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from colorstudio.core.baselines import dis_flow
+from colorstudio.core.baselines import dis_flow, match_luma
+from colorstudio.core.color import rgb_to_ycbcr
 
 # Sundaram et al. 2010: inconsistent when |F + B(x + F)|^2 > ALPHA (|F|^2 + |B(x + F)|^2) + BETA,
 # in pixels of the coarser of the two frames (see :func:`occlusion_map`)
@@ -131,3 +132,12 @@ def occlusion_map(gray_w: np.ndarray, ref_luma: np.ndarray, forward: np.ndarray 
     if beta is None:
         beta = BETA * size_ratio(np.shape(gray_w), np.shape(ref_luma)) ** 2
     return OcclusionMap(unmatched(forward, backward, beta=beta), unmatched(backward, forward, beta=beta))
+
+
+def shot_occlusion_map(gray_w: np.ndarray, shot_rgb: np.ndarray, forward: np.ndarray | None = None,
+                       preset: str = "medium", beta: float | None = None) -> OcclusionMap:
+    """:func:`occlusion_map` for a gray (H, W) and a colour shot (RGB, any size) as they are: the
+    shot's luma matched to the gray's tone first, as the pair networks see it."""
+    gray_w = np.asarray(gray_w, np.float32)
+    shot_luma = rgb_to_ycbcr(np.clip(shot_rgb, 0, 1))[..., 0].astype(np.float32)
+    return occlusion_map(gray_w, match_luma(shot_luma, gray_w), forward, preset, beta)

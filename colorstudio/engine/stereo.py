@@ -25,10 +25,10 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core.baselines import luma_matching, match_luma, unmatch_luma
+from colorstudio.core.baselines import luma_matching, unmatch_luma
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
-from colorstudio.core.occlusion import OcclusionMap, occlusion_map
+from colorstudio.core.occlusion import OcclusionMap, shot_occlusion_map
 from colorstudio.core.rectify import shift_columns
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
@@ -237,16 +237,15 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
 
 def occlusion_maps(gray: np.ndarray, shot: np.ndarray, wh: tuple[int, int]) -> OcclusionMap:
     """Which shot does not see what, at the working size ``wh`` in the gray's own geometry (not
-    the rectified one): DIS's flow from the gray to the colour shot and back, checked against each
-    other (:func:`colorstudio.core.occlusion.occlusion_map`), the shot's luma (at its own size when
-    smaller) matched to the gray's tone. The same maps as CCDC's, so a pair's red and green do
-    not depend on the method; the Cycle CNN's own disparity goes one way only, so it cannot
-    check itself."""
+    the rectified one): DIS's flow from the gray to the colour shot (at its own size when
+    smaller) and back, checked against each other
+    (:func:`colorstudio.core.occlusion.shot_occlusion_map`). The same maps as CCDC's, so a pair's
+    red and green do not depend on the method; the Cycle CNN's own disparity goes one way only,
+    so it cannot check itself."""
     g = cv2.resize(gray, wh, interpolation=cv2.INTER_AREA) if gray.shape[::-1] != wh else gray
     if shot.shape[1] > wh[0] or shot.shape[0] > wh[1]:
         shot = cv2.resize(shot, wh, interpolation=cv2.INTER_AREA)
-    luma = rgb_to_ycbcr(np.clip(shot, 0, 1))[..., 0].astype(np.float32)
-    return occlusion_map(np.asarray(g, np.float32), match_luma(luma, g))
+    return shot_occlusion_map(g, shot)
 
 
 def _unrectified(small: np.ndarray, rect, rect_shape: tuple, gray_shape: tuple, wh: tuple[int, int]) -> np.ndarray:
