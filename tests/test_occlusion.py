@@ -199,3 +199,61 @@ def test_cyclecnn_draws_the_maps_of_an_unrectified_pair_in_the_grays_geometry(mo
     assert occ.shape == res.diagnostics["disparity"].shape
     assert (occ[20:-20, -8:] < 0).mean() > 0.8 and (occ[20:-20, :-24] < 0).mean() < 0.05
     assert np.array_equal(occlusion_maps(gray, tilted, occ.shape[::-1]).diagnostics()["occlusion"], occ)
+
+
+def _motorcycle_photos(motorcycle_small):
+    from colorstudio.core.color import luma
+    from colorstudio.core.imageio import Photo
+
+    left, right = motorcycle_small
+    return (Photo(pixels=np.rint(luma(left) * 255).astype(np.uint8)),
+            Photo(pixels=np.rint(right * 255).astype(np.uint8)))
+
+
+@pytest.mark.parametrize("method", ["ccdc", "cyclecnn"])
+def test_the_occlusion_option_leaves_out_the_maps_and_nothing_else(motorcycle_small, method):
+    """options={"occlusion": False} (what a batch gives): the same colours and the other maps,
+    without the two occlusion maps and their shares, and not reported as an ignored option."""
+    pytest.importorskip("torch")
+    from colorstudio.engine.colorize import colorize
+
+    gray, ref = _motorcycle_photos(motorcycle_small)
+    with_maps = colorize(gray, ref, method)
+    without = colorize(gray, ref, method, options={"occlusion": False})
+    assert set(with_maps.diagnostics) - set(without.diagnostics) == {"occlusion", "occlusion_colour_shot"}
+    assert set(without.diagnostics) < set(with_maps.diagnostics)
+    assert "not_seen_by_gray" in with_maps.info and "not_seen_by_colour_shot" in with_maps.info
+    assert "not_seen_by_gray" not in without.info and "not_seen_by_colour_shot" not in without.info
+    assert np.abs(with_maps.chroma - without.chroma).max() < 1e-4
+    assert "ignored_options" not in without.info
+
+
+@pytest.mark.parametrize("method", ["dis+gf", "neutral", "hsv2stage"])
+def test_methods_without_occlusion_maps_never_see_the_option(motorcycle_small, method):
+    """A classic or single-gray method is not given the option (it would report it as ignored,
+    or refuse it); a value that is not True or False is refused by the engine."""
+    from colorstudio.engine.colorize import colorize
+    from colorstudio.engine.methods import get
+    from colorstudio.errors import MethodError
+
+    if get(method).learned:
+        pytest.importorskip("torch")
+    gray, ref = _motorcycle_photos(motorcycle_small)
+    reference = ref if get(method).kind == "pair" else None
+    result = colorize(gray, reference, method, options={"occlusion": False})
+    assert "occlusion" not in result.diagnostics and "occlusion" not in result.info.get("ignored_options", [])
+    with pytest.raises(MethodError, match="occlusion option is True or False"):
+        colorize(gray, reference, method, options={"occlusion": "no"})
+
+
+def test_a_batch_leaves_the_occlusion_maps_out(small_pair_files, tmp_path):
+    """A batch writes and shows no diagnostics: its pairs are colorized without the occlusion maps."""
+    pytest.importorskip("torch")
+    from colorstudio.engine.batch import BatchItem, run_item
+    from colorstudio.engine.colorize import run_to_end
+
+    gray, colour = small_pair_files
+    item = BatchItem(gray=gray, reference=colour, name="moto", output=tmp_path / "out" / "moto.png")
+    result = run_to_end(run_item(item, "ccdc"))
+    assert item.written.is_file() and "visibility_0" in result.diagnostics
+    assert "occlusion" not in result.diagnostics and "not_seen_by_gray" not in result.info

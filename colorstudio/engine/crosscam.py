@@ -37,7 +37,7 @@ from colorstudio.nets.weights_file import build_net, load_weights, require_model
 
 MODEL_NAME = "ccdc"
 _OPTIONS = {"max_pixels", "guided", "preset", "flip_average", "multiscale", "threads",
-            "device", "init", "mode", "defer_full_size"}
+            "device", "init", "mode", "defer_full_size", "occlusion"}
 FLIP_AVERAGE_MAX_PIXELS = 400_000   # flip_average="auto" is on up to this working size
 # flip_average: (flipped tensor dims, flow sign (x, y)) of the mirrored passes averaged with the
 # plain one, in the order they are added. Left-right only: +0.1-0.3 dB; adding up-down and both:
@@ -291,7 +291,8 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     'flow' (DIS), 'stereo' (SGBM + DIS, for rectified pairs) or 'auto' (default: 'stereo' when
     the rows are aligned; see :func:`stereo_init_wanted`)); ``mode`` ('stereo' | 'crosscam', the
     pair mode if known); ``defer_full_size`` (leave the last step, the guided upsampling to the
-    gray's size, to the caller: :class:`colorstudio.core.result.ChromaResult`, ``reduced``).
+    gray's size, to the caller: :class:`colorstudio.core.result.ChromaResult`, ``reduced``);
+    ``occlusion`` (False: without the two occlusion maps and their shares).
     Diagnostics: "visibility_0" (h, w) signed V0 = warp(I2^Y) - I1 at the working size,
     "visibility_1".."visibility_4" (channel means of V_i at 1/2 .. 1/16 of it), "flow"
     (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB, "occlusion" (h, w): -1 where the
@@ -348,15 +349,17 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     diagnostics["warped_reference"] = np.clip(ycbcr_to_rgb(warped), 0, 1).astype(np.float32)
     # which shot does not see what: DIS's flow checked against DIS's flow back (SGBM's start, when
     # taken, is not a flow of that kind)
-    occlusion = occlusion_map(gray_w, out["reference_luma"], out["dis_flow"], preset)
-    diagnostics.update(occlusion.diagnostics())
+    occlusion = occlusion_map(gray_w, out["reference_luma"], out["dis_flow"], preset) \
+        if options.get("occlusion", True) else None
+    if occlusion is not None:
+        diagnostics.update(occlusion.diagnostics())
     info = {"method": "ccdc", "model": model_name, "working_size": [w, h],
             "reference_size": [int(reference.shape[1]), int(reference.shape[0])],
             "scale_factor": [round(W / reference.shape[1], 3), round(H / reference.shape[0], 3)],
             "initial_flow": ("SGBM + DIS" if stereo else "DIS") if net.cfg.classic_init else "none",
             "initial_flow_reason": init_reason, "guided_upsampling": guided,
             "flip_average": bool(mirrorings), "mirrorings": len(mirrorings), "scales": [1.0, *scales],
-            "threads": threads, "device": str(dev), **occlusion.facts()}
+            "threads": threads, "device": str(dev), **(occlusion.facts() if occlusion else {})}
     if ignored:
         info["ignored_options"] = ignored
     if deferred:

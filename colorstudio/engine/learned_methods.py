@@ -56,7 +56,8 @@ def card_saturation(model) -> float | None:
 # (method, the weight file in models/ that makes it available)
 LEARNED: list[tuple[Method, str]] = [
     (Method("cyclecnn", PAIR, "Cycle CNN (WAC + GCA + colour refinement), learned stereo colorization",
-            "colorstudio.engine.stereo:colorize_stereo", learned=True, priority=0, mode="stereo"),
+            "colorstudio.engine.stereo:colorize_stereo", learned=True, priority=0, mode="stereo",
+            occlusion_maps=True),
      "cyclecnn.safetensors"),
     (Method("hsv2stage", SINGLE,
             "two-stage pyramidal HSV network, its shipped training runs averaged (automatic, single gray)",
@@ -67,7 +68,7 @@ LEARNED: list[tuple[Method, str]] = [
             "colorstudio.engine.single:colorize_cheng", learned=True, priority=4),
      "cheng.safetensors"),
     (Method("ccdc", PAIR, "CCDC: flow alignment + visibility-aware fusion network (any pair, any reference scale)",
-            "colorstudio.engine.crosscam:colorize_crosscam", learned=True, priority=8),
+            "colorstudio.engine.crosscam:colorize_crosscam", learned=True, priority=8, occlusion_maps=True),
      "ccdc.safetensors"),
 ]
 

@@ -29,6 +29,9 @@ class Method:
     priority: int = 0         # higher = preferred default for its kind
     mode: str = ""            # pair methods only: "stereo", "crosscam", or "" for both
     aligns: bool = True       # pair methods: moves each colour to where it belongs (not copy, reinhard)
+    # computes the occlusion maps (core.occlusion) with every result, which the engine's option
+    # occlusion=False skips (a batch, which writes no diagnostics)
+    occlusion_maps: bool = False
 
     def load(self) -> Callable:
         module, func = self.target.split(":")

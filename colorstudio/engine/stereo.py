@@ -119,7 +119,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
                     working_pixels: int = DEFAULT_WORKING_PIXELS,
                     rectify: bool = True, use_gca: bool = True, use_refine: bool = True,
                     match_tone: bool = True, fast_volume: bool = True, device=None,
-                    defer_full_size: bool = False, **options) -> ChromaResult:
+                    defer_full_size: bool = False, occlusion: bool = True, **options) -> ChromaResult:
     """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc.
 
     ``side``: where the colour camera is, 'left' or 'right' (as ``--side`` and the sgbm
@@ -132,6 +132,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     ``device``: where the nets run (None: the CPU; see :mod:`colorstudio.engine.device`).
     ``defer_full_size``: leave the last step, the upsampling to the gray's size, to the caller
     (:class:`colorstudio.core.result.ChromaResult`, ``reduced``).
+    ``occlusion``: False leaves out the occlusion maps (:func:`occlusion_maps`) and their shares.
     ``threads`` (option): torch threads; default: the cores other programs leave free
     (:func:`colorstudio.engine.cpu_threads.inference_threads`)."""
     unknown = set(options) - _IGNORED - {"max_pixels", "threads"}
@@ -219,9 +220,10 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         diagnostics["curve"] = _curve_json(out, g_small, net.gca.cfg.sigma, tone)
 
     wh_gray = (max(16, round(gray.shape[1] * scale)), max(16, round(gray.shape[0] * scale)))
-    occlusion = occlusion_maps(gray if rect is not None else g_small, shot, wh_gray)   # g_small: the gray at wh_gray
-    diagnostics.update(occlusion.diagnostics())
-    info.update(occlusion.facts())
+    if occlusion:
+        maps = occlusion_maps(gray if rect is not None else g_small, shot, wh_gray)   # g_small: the gray at wh_gray
+        diagnostics.update(maps.diagnostics())
+        info.update(maps.facts())
     if rect is not None:     # the chroma and the maps back to the gray's own geometry
         chroma_small = _unrectified(chroma_small, rect, gray_w.shape, gray.shape, wh_gray)
         for name in ("disparity", "entropy", "residue", "confidence"):
