@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from colorstudio.core.baselines import _quantiles, match_luma
+from colorstudio.core.luma_matching import _quantiles, match_luma
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 1000, 250_001])
@@ -36,7 +36,7 @@ def test_match_luma_keeps_order_on_flat_regions():
 def test_unmatch_luma_undoes_the_matching_even_where_the_targets_quantiles_repeat():
     """The stereo curve and CCDC's warped reference are shown on the colour shot's own luma: the
     matched values are brought back through the inverse of the matching map."""
-    from colorstudio.core.baselines import luma_matching, unmatch_luma
+    from colorstudio.core.luma_matching import luma_matching, unmatch_luma
 
     source = np.random.default_rng(1).random((200, 300)).astype(np.float32) ** 1.5
     for target in (source ** 0.7, np.clip(source * 1.5, 0, 1)):        # the second clips: repeated quantiles

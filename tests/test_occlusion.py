@@ -154,7 +154,7 @@ def test_the_engine_checks_dis_flow_on_the_tone_matched_shot(moved_colour_shot, 
     disparity replaced part of the net's initial flow; the colour shot's luma is the one matched
     to the gray's tone, as the net sees it."""
     pytest.importorskip("torch")
-    from colorstudio.core.baselines import match_luma
+    from colorstudio.core.luma_matching import match_luma
     from colorstudio.core.color import rgb_to_ycbcr
     from colorstudio.engine import crosscam
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from colorstudio.core.baselines import dis_flow, match_luma
+from colorstudio.core.baselines import dis_flow
+from colorstudio.core.luma_matching import match_luma
 from colorstudio.core.color import rgb_to_ycbcr
 
 # Sundaram et al. 2010: inconsistent when |F + B(x + F)|^2 > ALPHA (|F|^2 + |B(x + F)|^2) + BETA,

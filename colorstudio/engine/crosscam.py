@@ -22,7 +22,8 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core.baselines import DIS_PRESETS, dis_flow, luma_matching, match_luma, sgbm_disparity, unmatch_luma
+from colorstudio.core.baselines import DIS_PRESETS, dis_flow, sgbm_disparity
+from colorstudio.core.luma_matching import luma_matching, match_luma, unmatch_luma
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.imageio import MIN_SIDE

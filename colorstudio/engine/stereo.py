@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core.baselines import luma_matching, unmatch_luma
+from colorstudio.core.luma_matching import luma_matching, unmatch_luma
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
 from colorstudio.core.occlusion import OcclusionMap, shot_occlusion_map

@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from colorstudio.core.baselines import match_luma
+from colorstudio.core.luma_matching import match_luma
 from colorstudio.core.checks import ROWS_OFF_MAX, PairReport, check_pair
 from colorstudio.core.feature_matching import chance_matches
 from colorstudio.core.color import rgb_to_ycbcr
