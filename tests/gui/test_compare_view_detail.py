@@ -1,0 +1,253 @@
+"""The compare view at 100 %: full-resolution tiles cut where the view looks (off the GUI thread
+when large), HiDPI screens, the split line's detail, the result alone, fit <-> 100 % by Z or a
+double click."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from colorstudio.gui.display import display_image
+
+
+def test_100_percent_on_a_large_photo_shows_full_resolution_pixels(view, qtbot):
+    from PySide6.QtCore import QPointF
+
+    rng = np.random.default_rng(0)
+    full = rng.integers(0, 256, (2000, 3000), dtype=np.uint8)      # noise: every pixel differs
+    colour = rng.random((2000, 3000, 3), dtype=np.float32)
+    shown = display_image(full)
+    assert shown.shape == (1365, 2048)                                # the display copy is smaller
+    view.set_frame(3000, 2000)
+    view.set_image("gray", shown, full)
+    view.set_image("result", display_image(colour), colour)
+    view.fit()
+    qtbot.wait(100)
+    assert view.details["gray"].image is None                         # fitted: the copy is enough
+    assert not view.shows_detail("gray") and not view.shows_detail("result")
+    view.actual_size()
+    assert view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    assert view.shows_detail("gray") and view.shows_detail("result")
+    vb = view.views["gray"]
+    for panel, source in (("gray", full), ("result", colour)):
+        tile = view.details[panel]
+        assert tile.image is not None, panel
+        rect = tile.mapRectToParent(tile.boundingRect())              # frame units covered by the tile
+        assert rect.width() / tile.image.shape[1] == pytest.approx(1.0)   # 1 image px per frame px
+        assert rect.contains(vb.viewRect())                           # it covers what is seen
+        x, y = int(rect.left()) + 7, int(rect.top()) + 5
+        expected = source[y, x] if source.dtype == np.uint8 else np.rint(source[y, x] * 255)
+        assert np.array_equal(tile.image[5, 7], expected), panel      # the real pixel, not the copy's
+    # 1 frame px per screen px and 1 image px per frame px: 1 image px per screen px
+    scene_per_image_px = vb.mapViewToScene(QPointF(1, 0)).x() - vb.mapViewToScene(QPointF(0, 0)).x()
+    assert scene_per_image_px == pytest.approx(1.0, rel=1e-3)
+    # the readout under the mouse reports full-resolution coordinates and values
+    centre = vb.viewRect().center()
+    texts = []
+    view.pixelInfo.connect(texts.append)
+    view.canvases[0].scene().sigMouseMoved.emit(vb.mapViewToScene(centre))
+    cx, cy = int(centre.x()), int(centre.y())
+    assert texts and texts[-1].startswith(f"x {cx}  y {cy}") and f"gray {full[cy, cx]}" in texts[-1]
+    # fitting again drops the tiles (memory back to the display copies)
+    view.fit()
+    qtbot.waitUntil(lambda: view.details["gray"].image is None, timeout=2000)
+
+
+def test_on_a_hidpi_screen_100_percent_is_one_photo_pixel_per_device_pixel(view, qtbot, monkeypatch):
+    full = np.random.default_rng(2).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.fit()
+    monkeypatch.setattr(view, "pixel_ratio", lambda: 2.0)            # a Retina / 200 % screen
+    vb = view.views["gray"]
+    view.actual_size()
+    assert view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    assert vb.viewRect().width() == pytest.approx(2 * vb.size().width(), rel=1e-3)   # not 2x2 blocks
+    tile = view.details["gray"]
+    rect = tile.mapRectToParent(tile.boundingRect())
+    assert rect.width() / tile.image.shape[1] == pytest.approx(1.0)   # every photo pixel in the tile
+    # at 80 % the logical pixels (0.4 per photo pixel) would not magnify the display copy
+    # (0.4 x 3000 / 2048 = 0.59), but the device pixels do (1.17): a tile at the device's
+    # resolution instead of the copy stretched over twice its pixels
+    view._zoom_to(vb, vb.viewRect().center(), 0.8)
+    view.refresh_details()
+    assert view.zoom_factor() == pytest.approx(0.8, rel=1e-3) and view.shows_detail("gray")
+    rect = tile.mapRectToParent(tile.boundingRect())
+    assert rect.width() / tile.image.shape[1] == pytest.approx(1 / 0.8, rel=0.01)   # 1 tile px per device px
+
+
+def test_split_view_detail_stops_at_the_line(view, qtbot):
+    full = np.random.default_rng(1).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    colour = np.zeros((2000, 3000, 3), np.float32)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.set_image("result", display_image(colour), colour)
+    view.fit()
+    view.set_mode("split")
+    view.actual_size()                                                # centred on the line (x 1500)
+    after, before = view.details["split_after"], view.details["split_before"]
+    assert before.image is not None and after.image is not None
+    assert view.shows_detail("result") and view.shows_detail("gray")
+    right = after.mapRectToParent(after.boundingRect()).right()
+    assert right == pytest.approx(1500, abs=1)
+    view.set_split_position(0.0)
+    qtbot.waitUntil(lambda: view.details["split_after"].image is None, timeout=2000)
+
+
+def test_the_result_alone_fills_the_view_and_the_split_comes_back_as_it_was(view, qtbot):
+    from colorstudio.gui.compare_view import RESULT, SIDE_BY_SIDE, SPLIT
+
+    full = np.random.default_rng(3).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    colour = np.random.default_rng(4).random((2000, 3000, 3), dtype=np.float32)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.set_image("result", display_image(colour), colour)
+    view.fit()
+    view.set_mode(SPLIT)
+    view.set_split_position(0.3)
+    view.set_mode(RESULT)
+    assert view.stack.currentIndex() == 1 and not view.split_line.isVisible()
+    after = view.split_after
+    assert after.image.shape == view.shown["result"].shape               # the whole result, no gray
+    assert after.mapRectToParent(after.boundingRect()).width() == pytest.approx(3000)
+    assert view.split_title.text().startswith("Result (result)")
+    view.fit()
+    qtbot.wait(100)
+    view.actual_size()                                                    # at 100 %: the real pixels,
+    qtbot.waitUntil(lambda: view.details["split_after"].image is not None, timeout=2000)
+    tile = view.details["split_after"]
+    assert tile.mapRectToParent(tile.boundingRect()).contains(view.split_view.viewRect())   # everywhere
+    assert view.details["split_before"].image is None                    # the hidden side costs nothing
+    assert view.shows_detail("result")
+    vb = view.split_view
+    centre = vb.viewRect().center()
+    text = view.readout(centre.x(), centre.y())
+    assert "result" in text and "gray" in text                            # the readout still names both
+    view.toggle_before()                                                  # the backslash key: the gray in its place
+    assert view.showing_before and view.split_after.image is None
+    assert view.split_title.text().startswith("Before (gray)")
+    qtbot.waitUntil(lambda: view.details["split_before"].image is not None, timeout=2000)
+    assert view.details["split_after"].image is None and view.shows_detail("gray")
+    view.toggle_before()                                                  # and back
+    assert not view.showing_before and view.split_after.image.shape == view.shown["result"].shape
+    view.toggle_before()
+    view.set_image("result", display_image(colour), colour)              # a new result is shown at once
+    assert not view.showing_before and view.split_after.image is not None
+    view.set_mode(SPLIT)                                                  # the split as it was left
+    assert view.split_line.isVisible() and view.split_line.value() == pytest.approx(900)
+    assert view.split_title.text().startswith("After (result)")
+    view.set_mode(SIDE_BY_SIDE)
+    assert view.stack.currentIndex() == 0
+
+
+def test_result_alone_before_any_result_shows_the_grays_own_pixels_at_100_percent(view, qtbot):
+    from colorstudio.gui.compare_view import RESULT
+
+    full = np.random.default_rng(6).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.set_mode(RESULT)                                   # the mode a user last left it in
+    assert view.split_title.text().startswith("No result yet")
+    view.fit()
+    qtbot.wait(100)
+    view.actual_size()
+    qtbot.waitUntil(lambda: view.details["split_before"].image is not None, timeout=2000)
+    assert view.shows_detail("gray")
+
+
+def test_z_and_a_double_click_toggle_fit_and_100_percent_where_the_mouse_is(view, qtbot):
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QPointF
+
+    full = np.random.default_rng(5).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.fit()
+    qtbot.wait(100)
+    vb = view.views["gray"]
+    scene = view.canvases[0].scene()
+    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(2500, 400)))   # the mouse over a detail
+    assert view.point_under_mouse().x() == pytest.approx(2500, abs=1)
+    view.toggle_zoom()                                                # Z: 100 % there
+    assert view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    assert vb.viewRect().center().x() == pytest.approx(2500, abs=1)
+    assert vb.viewRect().center().y() == pytest.approx(400, abs=1)
+    view.toggle_zoom()                                                # Z again: fit
+    qtbot.waitUntil(lambda: view.zoom_factor() < 0.5, timeout=2000)
+    clicks = []
+    event = SimpleNamespace(double=lambda: True, accept=lambda: clicks.append(1),
+                            scenePos=lambda: vb.mapViewToScene(QPointF(600, 1500)))
+    scene.sigMouseClicked.emit(event)                                 # a double click: 100 % there
+    assert clicks and view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    assert vb.viewRect().center().x() == pytest.approx(600, abs=1)
+    single = SimpleNamespace(double=lambda: False, accept=lambda: clicks.append(2),
+                             scenePos=lambda: vb.mapViewToScene(QPointF(10, 10)))
+    scene.sigMouseClicked.emit(single)                                # a single click: nothing
+    assert clicks == [1] and vb.viewRect().center().x() == pytest.approx(600, abs=1)
+    under = vb.mapViewToScene(QPointF(700, 1500))                      # the mouse stays in place while
+    scene.sigMouseMoved.emit(under)                                   # the view zooms: Z takes the
+    view.toggle_zoom()                                                # photo point under it now
+    qtbot.waitUntil(lambda: view.zoom_factor() < 0.5, timeout=2000)
+    expected = vb.mapSceneToView(under)
+    view.toggle_zoom()
+    assert vb.viewRect().center().x() == pytest.approx(expected.x(), abs=1)
+    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(-50, 10)))     # off the photo: none
+    assert view.point_under_mouse() is None
+    from PySide6.QtCore import QEvent
+
+    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(700, 1500)))
+    texts = []
+    view.pixelInfo.connect(texts.append)
+    view.leaveEvent(QEvent(QEvent.Type.Leave))                        # the mouse left the views
+    assert view.point_under_mouse() is None and texts == [""]
+
+
+def test_a_pan_within_the_tiles_margin_cuts_no_new_tile(view, qtbot, monkeypatch):
+    from colorstudio.gui import detail_tiles
+
+    full = np.random.default_rng(7).integers(0, 256, (2000, 3000, 3), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full.mean(-1).astype(np.uint8)), full)   # a colour photo shown as gray
+    view.fit()
+    qtbot.wait(100)
+    view.actual_size()
+    qtbot.waitUntil(lambda: view.details["gray"].image is not None, timeout=2000)
+    first = view._tile_asked["gray"]
+    assert first.pixels.ndim == 2                                  # the luma, as the copy shows
+    cuts = []
+    real = detail_tiles.to_uint8
+    monkeypatch.setattr(detail_tiles, "to_uint8", lambda a: (cuts.append(a.shape), real(a))[1])
+    vb = view.views["gray"]
+    r = vb.viewRect()
+    vb.setRange(xRange=(r.left() + 0.1 * r.width(), r.right() + 0.1 * r.width()),
+                yRange=(r.top(), r.bottom()), padding=0)         # 10 % of the view: inside the 25 % margin
+    view.refresh_details()
+    assert view._tile_asked["gray"] is first and not cuts
+    vb.setRange(xRange=(r.left() + 0.6 * r.width(), r.right() + 0.6 * r.width()),
+                yRange=(r.top(), r.bottom()), padding=0)         # beyond it: a new cut
+    view.refresh_details()
+    assert view._tile_asked["gray"] is not first and len(cuts) == 1
+
+
+def test_a_large_cut_is_made_off_the_gui_thread_and_arrives(view, qtbot, monkeypatch):
+    import threading
+
+    from colorstudio.gui import detail_tiles
+
+    monkeypatch.setattr(detail_tiles, "CUT_LATER_PIXELS", 1000)     # every cut here counts as large
+    threads = []
+    real = detail_tiles._cut
+    monkeypatch.setattr(detail_tiles, "_cut", lambda *a: (threads.append(threading.get_ident()), real(*a))[1])
+    full = np.random.default_rng(3).integers(0, 256, (2000, 3000), dtype=np.uint8)
+    view.set_frame(3000, 2000)
+    view.set_image("gray", display_image(full), full)
+    view.fit()
+    qtbot.wait(100)
+    view.actual_size()
+    assert view.shows_detail("gray")                               # asked for: counts as shown
+    qtbot.waitUntil(lambda: view.details["gray"].image is not None, timeout=5000)
+    assert threads and threading.get_ident() not in threads        # cut in the pool
+    tile = view.details["gray"]
+    rect = tile.mapRectToParent(tile.boundingRect())
+    x, y = int(rect.left()) + 7, int(rect.top()) + 5
+    assert tile.image[5, 7] == full[y, x]                          # the real pixel
