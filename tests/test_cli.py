@@ -1,4 +1,5 @@
-"""The CLI contract: exit codes, one-line errors, never overwriting inputs, batch going on."""
+"""The CLI contract: exit codes, one-line errors, never overwriting inputs, batch going on
+(--diagnostics: test_cli_diagnostics.py)."""
 import os
 import subprocess
 import sys
@@ -40,84 +41,6 @@ def test_colorize_pair_with_every_classic_method(small_pair_files, tmp_path, met
     assert result.shape == g.shape + (3,)
     assert np.abs(luma(result) - g).mean() < 0.01           # luma is the gray
     assert np.abs(result - luma(result)[..., None]).mean() > 0.01  # and it has colour
-
-
-def test_colorize_writes_diagnostics(small_pair_files, tmp_path):
-    gray, color = small_pair_files
-    diag = tmp_path / "diag"
-    assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "o.png"),
-                 "--method", "dis+gf", "--diagnostics", str(diag)]) == 0
-    names = {p.name for p in diag.iterdir()}
-    assert "info.json" in names and "flow.png" in names
-
-
-def test_diagnostics_never_replace_an_input_or_the_result(small_pair_files, tmp_path):
-    import shutil
-
-    gray, color = small_pair_files
-    folder = tmp_path / "d"
-    folder.mkdir()
-    gray_in, colour_in = folder / "flow.png", folder / "info.json.png"
-    shutil.copy(gray, gray_in)                      # named as dis+gf's flow diagnostic
-    shutil.copy(color, colour_in)
-    before = gray_in.read_bytes()
-    code = main(["colorize", str(gray_in), str(colour_in), "-o", str(tmp_path / "o.png"),
-                 "--method", "dis+gf", "--diagnostics", str(folder)])
-    assert code != 0 and gray_in.read_bytes() == before
-    # the result itself, named like a diagnostic in the diagnostics folder
-    folder = tmp_path / "d2"
-    folder.mkdir()
-    code = main(["colorize", str(gray), str(color), "-o", str(folder / "info.png"), "--method", "dis+gf",
-                 "--diagnostics", str(folder)])
-    assert code == 0                                # info.json, not info.png: nothing is in the way
-    result = folder / "flow.png"
-    result.unlink()
-    code = main(["colorize", str(gray), str(color), "-o", str(result), "--method", "dis+gf",
-                 "--diagnostics", str(folder)])
-    assert code != 0 and not result.exists()        # refused before the result was written
-
-
-def test_diagnostics_replace_an_earlier_runs_files_but_not_a_users(small_pair_files, tmp_path, capsys):
-    gray, color = small_pair_files
-    folder = tmp_path / "d"
-    run = ["colorize", str(gray), str(color), "--method", "dis+gf", "--diagnostics", str(folder)]
-    assert main(run + ["-o", str(tmp_path / "a.png")]) == 0
-    assert main(run + ["-o", str(tmp_path / "b.png")]) == 0           # the earlier run's files: replaced
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    (mine / "flow.png").write_bytes(b"a photo of mine")              # not an input, not a diagnostic
-    capsys.readouterr()
-    code = main(["colorize", str(gray), str(color), "--method", "dis+gf", "--diagnostics", str(mine),
-                 "-o", str(tmp_path / "c.png")])
-    err = capsys.readouterr().err.strip()
-    assert code != 0 and not (tmp_path / "c.png").exists() and (mine / "flow.png").read_bytes() == b"a photo of mine"
-    assert len(err.splitlines()) == 1 and "already holds flow.png" in err and "empty or new folder" in err
-
-
-def test_a_bad_diagnostics_folder_is_refused_before_the_result_is_written(small_pair_files, tmp_path, capsys):
-    gray, color = small_pair_files
-    out = tmp_path / "o.png"
-    code = main(["colorize", str(gray), str(color), "-o", str(out), "--method", "dis+gf",
-                 "--diagnostics", str(color)])          # a file, not a folder
-    assert code != 0 and not out.exists()
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "is a file, not a folder" in err, err
-
-
-def test_diagnostics_of_another_method_in_an_earlier_runs_folder_leave_none_of_its_maps(small_pair_files, tmp_path):
-    import json
-
-    gray, color = small_pair_files
-    folder = tmp_path / "d"
-    run = ["colorize", str(gray), str(color), "--diagnostics", str(folder)]
-    assert main(run + ["-o", str(tmp_path / "a.png"), "--method", "sgbm+gf"]) == 0
-    first = set(json.loads((folder / "info.json").read_text())["files"])
-    assert first == {p.name for p in folder.iterdir()}
-    (folder / "notes.txt").write_text("mine")                        # not listed: never touched
-    assert main(run + ["-o", str(tmp_path / "b.png"), "--method", "reinhard"]) == 0
-    second = set(json.loads((folder / "info.json").read_text())["files"])
-    assert first - second                                             # the sgbm maps reinhard has not
-    assert {p.name for p in folder.iterdir()} == second | {"notes.txt"}
 
 
 def test_single_gray_without_reference(small_pair_files, tmp_path):
