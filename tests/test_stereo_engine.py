@@ -216,3 +216,33 @@ def test_a_pair_with_no_parallax_is_searched_on_both_sides_of_zero_and_a_measure
     near = stereo.colorize_stereo(mono, colour, model=model_file, working_pixels=20_000)
     assert near.info["match_side"] == "left" and near.info["disparity_range"][1] <= 0, near.info
     assert near.info["side"] == "right"           # the colour camera, as `colorstudio check` says
+
+
+def test_the_engine_checks_a_cyclecnn_pair_once_and_the_result_is_the_same(pair, monkeypatch):
+    """colorize() checks the pair (warnings, the pair mode) and hands its report to the Cycle CNN,
+    which would otherwise check the same arrays again; a colour shot of another size is
+    checked again at the gray's size, as before."""
+    import cv2
+
+    from colorstudio.core import checks
+    from colorstudio.core.imageio import Photo
+    from colorstudio.engine.colorize import colorize
+
+    def photos(ref):
+        return (Photo(pixels=np.rint(pair.gray * 255).astype(np.uint8)),
+                Photo(pixels=np.rint(ref * 255).astype(np.uint8)))
+
+    calls = []
+    real = checks.check_pair
+    monkeypatch.setattr(checks, "check_pair", lambda *a, **k: calls.append(a[1].shape) or real(*a, **k))
+    gray, ref = photos(pair.reference)
+    result = colorize(gray, ref, "cyclecnn")
+    assert len(calls) == 1
+    alone = stereo.colorize_stereo(gray.gray_float(), ref.rgb_float(), occlusion=False)   # checks it itself
+    assert len(calls) == 2
+    assert np.abs(result.chroma - alone.chroma).max() < 1e-4
+    assert result.info["disparity_range"] == alone.info["disparity_range"]
+    calls.clear()
+    small = cv2.resize(pair.reference, (72, 50), interpolation=cv2.INTER_AREA)
+    colorize(*photos(small), "cyclecnn", options={"mode": "stereo"})
+    assert calls and calls[-1] == pair.gray.shape + (3,)      # the shot at the gray's size, checked by the net's engine

@@ -190,6 +190,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         kwargs["device"] = device
     if not occlusion and chosen.occlusion_maps:
         kwargs["occlusion"] = False
+    if report is not None and chosen.pair_report:      # checked above on these very arrays
+        kwargs["pair_report"] = report
     if chosen.learned:                 # their last step is done here, after a ReducedResult
         kwargs["defer_full_size"] = True
     yield Progress(0.1, f"colorizing with {chosen.name}")

@@ -57,7 +57,7 @@ def card_saturation(model) -> float | None:
 LEARNED: list[tuple[Method, str]] = [
     (Method("cyclecnn", PAIR, "Cycle CNN (WAC + GCA + colour refinement), learned stereo colorization",
             "colorstudio.engine.stereo:colorize_stereo", learned=True, priority=0, mode="stereo",
-            occlusion_maps=True),
+            occlusion_maps=True, pair_report=True),
      "cyclecnn.safetensors"),
     (Method("hsv2stage", SINGLE,
             "two-stage pyramidal HSV network, its shipped training runs averaged (automatic, single gray)",

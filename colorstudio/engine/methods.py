@@ -32,6 +32,9 @@ class Method:
     # computes the occlusion maps (core.occlusion) with every result, which the engine's option
     # occlusion=False skips (a batch, which writes no diagnostics)
     occlusion_maps: bool = False
+    # takes the engine's check of the pair (core.checks.PairReport) as the option pair_report
+    # instead of checking the same pair again (about 0.09 s at 1 MP)
+    pair_report: bool = False
 
     def load(self) -> Callable:
         module, func = self.target.split(":")

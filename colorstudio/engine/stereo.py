@@ -65,14 +65,15 @@ def get_model(path: str | os.PathLike | None):
 OTHER_SIDE = {"left": "right", "right": "left"}
 
 
-def _disparity_range(gray, ref, side, max_disparity, min_disparity):
+def _disparity_range(gray, ref, side, max_disparity, min_disparity, report=None):
     """(side 'left'|'right', d_lo, d_hi) of x_ref - x_gray in gray pixels to search, and the
     pair report. A user's ``max_disparity``/``min_disparity`` (magnitudes) are taken as they
     are; an estimated range gets a margin but crosses to the other camera side only when the
-    check measured no side (by :data:`PAST_ZERO_PX`, :func:`past_zero_for`)."""
+    check measured no side (by :data:`PAST_ZERO_PX`, :func:`past_zero_for`). ``report``: the
+    pair's check when the caller has it."""
     from colorstudio.core.checks import check_pair
 
-    report = check_pair(gray, ref)
+    report = check_pair(gray, ref) if report is None else report
     if side is None:
         side = report.colour_side if report.colour_side in ("left", "right") else "right"
     return (side, *_search_range(side, report.disparity_min, report.disparity_max, max_disparity,
@@ -119,7 +120,8 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
                     working_pixels: int = DEFAULT_WORKING_PIXELS,
                     rectify: bool = True, use_gca: bool = True, use_refine: bool = True,
                     match_tone: bool = True, fast_volume: bool = True, device=None,
-                    defer_full_size: bool = False, occlusion: bool = True, **options) -> ChromaResult:
+                    defer_full_size: bool = False, occlusion: bool = True, pair_report=None,
+                    **options) -> ChromaResult:
     """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc.
 
     ``side``: where the colour camera is, 'left' or 'right' (as ``--side`` and the sgbm
@@ -133,6 +135,8 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     ``defer_full_size``: leave the last step, the upsampling to the gray's size, to the caller
     (:class:`colorstudio.core.result.ChromaResult`, ``reduced``).
     ``occlusion``: False leaves out the occlusion maps (:func:`occlusion_maps`) and their shares.
+    ``pair_report``: :func:`colorstudio.core.checks.check_pair` of this very ``gray`` and
+    ``reference``, when the caller has it (the engine has), so the pair is not checked twice.
     ``threads`` (option): torch threads; default: the cores other programs leave free
     (:func:`colorstudio.engine.cpu_threads.inference_threads`)."""
     unknown = set(options) - _IGNORED - {"max_pixels", "threads"}
@@ -157,7 +161,10 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
             raise MethodError(f"side={side!r} (the colour camera) and match_side={match_side!r} disagree")
         match_side = OTHER_SIDE[side]      # a camera to the right sees things further left
     side_given = match_side is not None
-    match_side, d_lo, d_hi, report = _disparity_range(gray, reference, match_side, max_disparity, min_disparity)
+    if shot.shape[:2] != (H, W):          # the report was of the colour shot at its own size
+        pair_report = None
+    match_side, d_lo, d_hi, report = _disparity_range(gray, reference, match_side, max_disparity, min_disparity,
+                                                      pair_report)
     rect = None
     info = {"device": str(dev)}
     if ignored := sorted(k for k in set(options) & {"saturation"} if options[k] is not None):
