@@ -210,17 +210,21 @@ def _motorcycle_photos(motorcycle_small):
             Photo(pixels=np.rint(right * 255).astype(np.uint8)))
 
 
-@pytest.mark.parametrize("method", ["ccdc", "cyclecnn"])
-def test_the_occlusion_option_leaves_out_the_maps_and_nothing_else(motorcycle_small, method):
-    """options={"occlusion": False} (what a batch gives): the same colours and the other maps,
-    without the two occlusion maps and their shares, and not reported as an ignored option."""
+@pytest.mark.parametrize("method, left_out", [
+    ("ccdc", {"occlusion", "occlusion_colour_shot", "warped_reference"}),
+    ("cyclecnn", {"occlusion", "occlusion_colour_shot"})])
+def test_the_diagnostics_option_leaves_out_what_only_a_viewer_needs_and_nothing_else(motorcycle_small, method,
+                                                                                     left_out):
+    """options={"diagnostics": False} (what a batch gives): the same colours and the maps that come
+    with the nets' work, without the occlusion maps, their shares and ccdc's warped reference, and
+    not reported as an ignored option."""
     pytest.importorskip("torch")
     from colorstudio.engine.colorize import colorize
 
     gray, ref = _motorcycle_photos(motorcycle_small)
     with_maps = colorize(gray, ref, method)
-    without = colorize(gray, ref, method, options={"occlusion": False})
-    assert set(with_maps.diagnostics) - set(without.diagnostics) == {"occlusion", "occlusion_colour_shot"}
+    without = colorize(gray, ref, method, options={"diagnostics": False})
+    assert set(with_maps.diagnostics) - set(without.diagnostics) == left_out
     assert set(without.diagnostics) < set(with_maps.diagnostics)
     assert "not_seen_by_gray" in with_maps.info and "not_seen_by_colour_shot" in with_maps.info
     assert "not_seen_by_gray" not in without.info and "not_seen_by_colour_shot" not in without.info
@@ -229,7 +233,7 @@ def test_the_occlusion_option_leaves_out_the_maps_and_nothing_else(motorcycle_sm
 
 
 @pytest.mark.parametrize("method", ["dis+gf", "neutral", "hsv2stage"])
-def test_methods_without_occlusion_maps_never_see_the_option(motorcycle_small, method):
+def test_methods_without_optional_diagnostics_never_see_the_option(motorcycle_small, method):
     """A classic or single-gray method is not given the option (it would report it as ignored,
     or refuse it); a value that is not True or False is refused by the engine."""
     from colorstudio.engine.colorize import colorize
@@ -240,13 +244,13 @@ def test_methods_without_occlusion_maps_never_see_the_option(motorcycle_small, m
         pytest.importorskip("torch")
     gray, ref = _motorcycle_photos(motorcycle_small)
     reference = ref if get(method).kind == "pair" else None
-    result = colorize(gray, reference, method, options={"occlusion": False})
-    assert "occlusion" not in result.diagnostics and "occlusion" not in result.info.get("ignored_options", [])
-    with pytest.raises(MethodError, match="occlusion option is True or False"):
-        colorize(gray, reference, method, options={"occlusion": "no"})
+    result = colorize(gray, reference, method, options={"diagnostics": False})
+    assert "diagnostics" not in result.info.get("ignored_options", [])
+    with pytest.raises(MethodError, match="diagnostics option is True or False"):
+        colorize(gray, reference, method, options={"diagnostics": "no"})
 
 
-def test_a_batch_leaves_the_occlusion_maps_out(small_pair_files, tmp_path):
+def test_a_batch_leaves_out_what_only_a_viewer_needs(small_pair_files, tmp_path):
     """A batch writes and shows no diagnostics: its pairs are colorized without the occlusion maps."""
     pytest.importorskip("torch")
     from colorstudio.engine.batch import BatchItem, run_item

@@ -238,7 +238,7 @@ def test_the_engine_checks_a_cyclecnn_pair_once_and_the_result_is_the_same(pair,
     gray, ref = photos(pair.reference)
     result = colorize(gray, ref, "cyclecnn")
     assert len(calls) == 1
-    alone = stereo.colorize_stereo(gray.gray_float(), ref.rgb_float(), occlusion=False)   # checks it itself
+    alone = stereo.colorize_stereo(gray.gray_float(), ref.rgb_float(), diagnostics=False)   # checks it itself
     assert len(calls) == 2
     assert np.abs(result.chroma - alone.chroma).max() < 1e-4
     assert result.info["disparity_range"] == alone.info["disparity_range"]

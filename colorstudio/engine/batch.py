@@ -165,8 +165,8 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
     asked, method = method, method_for(item, method)
     if asked is not None and method is None:
         model = None              # a pair model's file does not go with a single gray's default method
-    # no diagnostics are written or shown for a batch's results: the maps only a viewer needs are left out
-    result = yield from colorize_steps(gray, reference, method, model, {**(options or {}), "occlusion": False})
+    # no diagnostics are written or shown for a batch's results: those only a viewer needs are left out
+    result = yield from colorize_steps(gray, reference, method, model, {**(options or {}), "diagnostics": False})
     inputs = {item.gray.resolve()} | ({item.reference.resolve()} if item.reference else set())
     try:                                     # a manifest's subfolder of the output folder
         item.output.parent.mkdir(parents=True, exist_ok=True)

@@ -128,16 +128,16 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     :mod:`colorstudio.engine.device`) reaches learned methods only; classic ones run on the CPU.
     ``options["colour_space"]``: the result's colour space, "auto" (the photos', see
     :func:`~colorstudio.core.colour_management.output_profile`) or "srgb".
-    ``options["occlusion"]``: False leaves out the occlusion maps of the methods that compute
-    them (``Method.occlusion_maps``; about 0.1 s a pair at 1 MP), for a caller that shows and
-    writes no diagnostics; the other methods never see the option.
+    ``options["diagnostics"]``: False leaves out the diagnostics only a viewer needs, for a
+    caller that shows and writes none (``Method.optional_diagnostics``: the occlusion maps and
+    ccdc's warped reference, about 0.1 s a pair at 1 MP); the other methods never see the option.
     """
     t0 = time.perf_counter()
     kwargs = dict(options or {})
     device = kwargs.pop("device", None)
-    occlusion = kwargs.pop("occlusion", True)
-    if not isinstance(occlusion, bool):
-        raise MethodError(f"the occlusion option is True or False, not {occlusion!r}")
+    diagnostics = kwargs.pop("diagnostics", True)
+    if not isinstance(diagnostics, bool):
+        raise MethodError(f"the diagnostics option is True or False, not {diagnostics!r}")
     try:
         space = check_space(kwargs.pop("colour_space", None) or "auto")
     except ValueError as e:
@@ -188,8 +188,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         mode_info["model_file"] = Path(model).name
     if chosen.learned and device is not None:
         kwargs["device"] = device
-    if not occlusion and chosen.occlusion_maps:
-        kwargs["occlusion"] = False
+    if not diagnostics and chosen.optional_diagnostics:
+        kwargs["diagnostics"] = False
     if report is not None and chosen.pair_report:      # checked above on these very arrays
         kwargs["pair_report"] = report
     if chosen.learned:                 # their last step is done here, after a ReducedResult

@@ -38,7 +38,7 @@ from colorstudio.nets.weights_file import build_net, load_weights, require_model
 
 MODEL_NAME = "ccdc"
 _OPTIONS = {"max_pixels", "guided", "preset", "flip_average", "multiscale", "threads",
-            "device", "init", "mode", "defer_full_size", "occlusion"}
+            "device", "init", "mode", "defer_full_size", "diagnostics"}
 FLIP_AVERAGE_MAX_PIXELS = 400_000   # flip_average="auto" is on up to this working size
 # flip_average: (flipped tensor dims, flow sign (x, y)) of the mirrored passes averaged with the
 # plain one, in the order they are added. Left-right only: +0.1-0.3 dB; adding up-down and both:
@@ -212,6 +212,15 @@ def _to_tensor(a: np.ndarray) -> torch.Tensor:
 
 
 # ---------------------------------------------------------------- the method
+def _warped_reference(warped_ycc: torch.Tensor, ref: np.ndarray, gray_w: np.ndarray) -> np.ndarray:
+    """The reference as the net moved it, (h, w, 3) RGB: the net moved it with its luma matched
+    to the gray's (:func:`network_inputs`); shown in its own brightness, as the colour shot has it."""
+    warped = warped_ycc[0].permute(1, 2, 0).numpy().copy()
+    own_luma = rgb_to_ycbcr(np.asarray(ref, np.float32))[..., 0]
+    warped[..., 0] = unmatch_luma(warped[..., 0], luma_matching(own_luma, gray_w))
+    return np.clip(ycbcr_to_rgb(warped), 0, 1).astype(np.float32)
+
+
 def _check(gray, reference, options) -> tuple[np.ndarray, np.ndarray, list[str]]:
     unknown = set(options) - _OPTIONS - _SHARED
     if unknown:
@@ -293,7 +302,7 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     the rows are aligned; see :func:`stereo_init_wanted`)); ``mode`` ('stereo' | 'crosscam', the
     pair mode if known); ``defer_full_size`` (leave the last step, the guided upsampling to the
     gray's size, to the caller: :class:`colorstudio.core.result.ChromaResult`, ``reduced``);
-    ``occlusion`` (False: without the two occlusion maps and their shares).
+    ``diagnostics`` (False: without the two occlusion maps, their shares and the warped reference).
     Diagnostics: "visibility_0" (h, w) signed V0 = warp(I2^Y) - I1 at the working size,
     "visibility_1".."visibility_4" (channel means of V_i at 1/2 .. 1/16 of it), "flow"
     (h, w, 2) in gray pixels, "warped_reference" (h, w, 3) RGB, "occlusion" (h, w): -1 where the
@@ -342,17 +351,12 @@ def colorize_crosscam(gray, reference, model=None, **options) -> ChromaResult:
     vis = out["visibility"]
     diagnostics = {f"visibility_{i}": v[0].mean(0).numpy().astype(np.float32) for i, v in enumerate(vis)}
     diagnostics["flow"] = (out["flows"][0][0].permute(1, 2, 0).numpy() / np.float32(scale)).astype(np.float32)
-    warped = out["warped_ref"][0].permute(1, 2, 0).numpy().copy()
-    # the net moved the reference with its luma matched to the gray's (network_inputs): shown in its
-    # own brightness, as the colour shot has it
-    own_luma = rgb_to_ycbcr(np.asarray(ref, np.float32))[..., 0]
-    warped[..., 0] = unmatch_luma(warped[..., 0], luma_matching(own_luma, gray_w))
-    diagnostics["warped_reference"] = np.clip(ycbcr_to_rgb(warped), 0, 1).astype(np.float32)
-    # which shot does not see what: DIS's flow checked against DIS's flow back (SGBM's start, when
-    # taken, is not a flow of that kind)
-    occlusion = occlusion_map(gray_w, out["reference_luma"], out["dis_flow"], preset) \
-        if options.get("occlusion", True) else None
-    if occlusion is not None:
+    occlusion = None
+    if _flag(options.get("diagnostics"), default=True, name="diagnostics"):     # what only a viewer needs
+        diagnostics["warped_reference"] = _warped_reference(out["warped_ref"], ref, gray_w)
+        # which shot does not see what: DIS's flow checked against DIS's flow back (SGBM's start, when
+        # taken, is not a flow of that kind)
+        occlusion = occlusion_map(gray_w, out["reference_luma"], out["dis_flow"], preset)
         diagnostics.update(occlusion.diagnostics())
     info = {"method": "ccdc", "model": model_name, "working_size": [w, h],
             "reference_size": [int(reference.shape[1]), int(reference.shape[0])],

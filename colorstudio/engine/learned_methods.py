@@ -57,7 +57,7 @@ def card_saturation(model) -> float | None:
 LEARNED: list[tuple[Method, str]] = [
     (Method("cyclecnn", PAIR, "Cycle CNN (WAC + GCA + colour refinement), learned stereo colorization",
             "colorstudio.engine.stereo:colorize_stereo", learned=True, priority=0, mode="stereo",
-            occlusion_maps=True, pair_report=True),
+            optional_diagnostics=True, pair_report=True),
      "cyclecnn.safetensors"),
     (Method("hsv2stage", SINGLE,
             "two-stage pyramidal HSV network, its shipped training runs averaged (automatic, single gray)",
@@ -68,7 +68,8 @@ LEARNED: list[tuple[Method, str]] = [
             "colorstudio.engine.single:colorize_cheng", learned=True, priority=4),
      "cheng.safetensors"),
     (Method("ccdc", PAIR, "CCDC: flow alignment + visibility-aware fusion network (any pair, any reference scale)",
-            "colorstudio.engine.crosscam:colorize_crosscam", learned=True, priority=8, occlusion_maps=True),
+            "colorstudio.engine.crosscam:colorize_crosscam", learned=True, priority=8,
+            optional_diagnostics=True),
      "ccdc.safetensors"),
 ]
 

@@ -29,9 +29,9 @@ class Method:
     priority: int = 0         # higher = preferred default for its kind
     mode: str = ""            # pair methods only: "stereo", "crosscam", or "" for both
     aligns: bool = True       # pair methods: moves each colour to where it belongs (not copy, reinhard)
-    # computes the occlusion maps (core.occlusion) with every result, which the engine's option
-    # occlusion=False skips (a batch, which writes no diagnostics)
-    occlusion_maps: bool = False
+    # computes diagnostics only a viewer needs (the occlusion maps of core.occlusion, ccdc's warped
+    # reference), which the engine's option diagnostics=False leaves out (a batch writes none)
+    optional_diagnostics: bool = False
     # takes the engine's check of the pair (core.checks.PairReport) as the option pair_report
     # instead of checking the same pair again (about 0.09 s at 1 MP)
     pair_report: bool = False

@@ -120,7 +120,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
                     working_pixels: int = DEFAULT_WORKING_PIXELS,
                     rectify: bool = True, use_gca: bool = True, use_refine: bool = True,
                     match_tone: bool = True, fast_volume: bool = True, device=None,
-                    defer_full_size: bool = False, occlusion: bool = True, pair_report=None,
+                    defer_full_size: bool = False, pair_report=None,
                     **options) -> ChromaResult:
     """Chroma (H, W, 2) for ``gray`` (H, W) from a colour ``reference`` (h, w, 3); see module doc.
 
@@ -134,12 +134,13 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     ``device``: where the nets run (None: the CPU; see :mod:`colorstudio.engine.device`).
     ``defer_full_size``: leave the last step, the upsampling to the gray's size, to the caller
     (:class:`colorstudio.core.result.ChromaResult`, ``reduced``).
-    ``occlusion``: False leaves out the occlusion maps (:func:`occlusion_maps`) and their shares.
+    ``diagnostics`` (option): False leaves out the occlusion maps (:func:`occlusion_maps`) and their
+    shares (the other diagnostics come with the nets' work).
     ``pair_report``: :func:`colorstudio.core.checks.check_pair` of this very ``gray`` and
     ``reference``, when the caller has it (the engine has), so the pair is not checked twice.
     ``threads`` (option): torch threads; default: the cores other programs leave free
     (:func:`colorstudio.engine.cpu_threads.inference_threads`)."""
-    unknown = set(options) - _IGNORED - {"max_pixels", "threads"}
+    unknown = set(options) - _IGNORED - {"max_pixels", "threads", "diagnostics"}
     if unknown:
         raise MethodError(f"cyclecnn does not know the option(s): {', '.join(sorted(unknown))}")
     if reference is None:
@@ -227,7 +228,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
         diagnostics["curve"] = _curve_json(out, g_small, net.gca.cfg.sigma, tone)
 
     wh_gray = (max(16, round(gray.shape[1] * scale)), max(16, round(gray.shape[0] * scale)))
-    if occlusion:
+    if options.get("diagnostics", True):      # what only a viewer needs
         maps = occlusion_maps(gray if rect is not None else g_small, shot, wh_gray)   # g_small: the gray at wh_gray
         diagnostics.update(maps.diagnostics())
         info.update(maps.facts())
