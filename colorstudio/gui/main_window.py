@@ -77,6 +77,7 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
         self.side.beforeChosen.connect(self._choose_before)
         self.before_result: jobs.ShownResult | None = None   # the split view's before side, if a result
         self.before_preview: tuple | None = None   # the result pane before a new result's preview
+        self.result_unshown = False   # self.result is not what the pane shows (kept during a job)
         # the slider acts on the result shown, not on one a new result's preview has replaced
         self.strength = LiveStrength(lambda: self.result if self.before_preview is None else None,
                                      self.side.saturation, self._show_restrengthened,

@@ -94,23 +94,30 @@ class ResultViews:
         self.compare.set_result_name("preview: the full size follows")
 
     def _take_back_preview(self) -> None:
-        """The job that showed a preview failed or was cancelled: the pane shows what it showed.
-        If that was a result, its own pixels (what was on screen may have been a colour-strength
-        preview, whose job ended unheard meanwhile), and the slider's strength is applied anew."""
+        """The job that showed a preview, or during which a colour-strength result arrived unshown,
+        failed or was cancelled: the pane shows what it showed. If that was a result, its own
+        pixels (what was on screen may have been a colour-strength preview, or the result at the
+        strength before: its job ended unheard meanwhile), and the slider's strength is applied anew."""
+        unshown, self.result_unshown = self.result_unshown, False
+        if self.before_preview is None and not unshown:
+            return
+        view = full = None
+        title = self.compare.titles["result"].text()
         if self.before_preview is not None:
             view, full, title = self.before_preview
             self.before_preview = None
-            if self.result is not None:
-                view, full = self.result.result_view, self.result.colorization.rgb
-            self.compare.set_image("result", view, full)
-            self.compare.set_title("result", title)
-            self._list_results()
-            if self.result is not None:
-                self.strength.previewed = None
-                self.strength.request()
+        if self.result is not None:
+            view, full = self.result.result_view, self.result.colorization.rgb
+        self.compare.set_image("result", view, full)
+        self.compare.set_title("result", title)
+        self._list_results()
+        if self.result is not None:
+            self.strength.previewed = None
+            self.strength.request()
 
     def _show_result(self, shown: jobs.ShownResult) -> None:
         self.before_preview = None
+        self.result_unshown = False
         self.result = shown
         c = shown.colorization
         self.compare.set_image("result", shown.result_view, c.rgb)
@@ -140,7 +147,8 @@ class ResultViews:
         if self.before_result is self.result:
             self.before_result = shown
         if self.worker is not None:          # a Colorize started meanwhile: kept, not shown over its
-            self.result = shown              # progress and preview (its own result comes next)
+            self.result = shown              # progress and preview (its own result comes next, or,
+            self.result_unshown = True       # if it fails or is cancelled, this one: _take_back_preview)
             return
         self._show_result(shown)
         c = shown.colorization

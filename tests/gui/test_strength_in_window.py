@@ -201,3 +201,26 @@ def test_a_strength_change_ending_while_a_new_colorize_runs_does_not_say_done_ov
         assert window.history.entries[-1].shown is restrengthened
     finally:
         window.worker = None
+
+
+def test_a_strength_result_kept_during_a_colorize_is_shown_when_that_colorize_ends_without_a_result(
+        qtbot, window, pair_files):
+    """On a photo small enough to get no preview, the pane still shows the result at its old
+    strength when the Colorize is cancelled or fails: the kept one is drawn then."""
+    from dataclasses import replace
+
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    shown = colorize(qtbot, window, "hsv2stage")
+    c = shown.colorization
+    restrengthened = replace(shown, colorization=replace(c, rgb=c.rgb * 0.5, info={
+        **c.info, "saturation": 1.9, "strength_seconds": 0.1}))
+    window.worker = object()                   # a Colorize has started; no preview comes
+    try:
+        window._show_restrengthened(restrengthened)
+        assert window.compare.full["result"] is c.rgb            # not drawn over the job's progress
+    finally:
+        window.worker = None
+    window._take_back_preview()                # that Colorize is cancelled (or failed)
+    assert window.compare.full["result"] is restrengthened.colorization.rgb
+    assert window.result is restrengthened and not window.result_unshown
