@@ -60,7 +60,7 @@ class BatchPanel(QWidget):
         self.out_edit = QLineEdit(str(out_dir) if out_dir else "")
         self.out_edit.setPlaceholderText("a 'colorized' folder beside the photos")
         self.out_edit.editingFinished.connect(self._out_dir_edited)
-        browse = QPushButton("Output folder…")
+        self.browse_button = browse = QPushButton("Output folder…")
         browse.clicked.connect(self._browse_out)
         self.method_box = QComboBox()
         self.method_box.setToolTip("Automatic picks the best method for each item (pair or single gray)")
@@ -342,7 +342,9 @@ class BatchPanel(QWidget):
         self._show_total()                   # a cancelled item's part-way progress is not counted
         self._update_buttons()
         self.finishedBatch.emit(done, failed)
-        if self._pending:                    # added while it ran
+        # photos added while it ran, or another output folder chosen meanwhile (Tools ▸ Choose the
+        # output folder): the next Start works with them, as the panel shows
+        if self._pending or (self.inputs and self.out_dir() != self.plan.out_dir):
             self._replan()
 
     def _show_total(self) -> None:
@@ -364,6 +366,7 @@ class BatchPanel(QWidget):
         self.clear_button.setEnabled(not running)
         self.add_button.setEnabled(not running)
         self.out_edit.setEnabled(not running)
+        self.browse_button.setEnabled(not running)
         self.method_box.setEnabled(not running)
         self.skip_box.setEnabled(not running)
         self.hint.setVisible(self.table.rowCount() == 0)     # its line goes to the rows on a small screen

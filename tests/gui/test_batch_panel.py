@@ -317,6 +317,27 @@ def test_the_skip_box_is_locked_while_a_batch_runs(qtbot, panel, tmp_path, monke
     assert panel.skip_box.isEnabled()
 
 
+def test_an_output_folder_chosen_while_a_batch_runs_is_where_the_next_start_writes(qtbot, panel, tmp_path,
+                                                                                    monkeypatch):
+    """The panel's folder controls are locked while a batch runs; the Tools menu's folder, chosen
+    meanwhile, takes effect when the batch ends: what the panel shows is where the next Start writes."""
+    monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
+    mono, ref = write_pair(tmp_path / "p", "a", seed=1)
+    plan(qtbot, panel, [mono, ref])
+    panel.start()
+    qtbot.waitUntil(lambda: "running" in panel.statuses(), timeout=20000)
+    assert not panel.out_edit.isEnabled() and not panel.browse_button.isEnabled()
+    panel.set_out_dir(tmp_path / "later")            # what Tools ▸ Choose the output folder does
+    with qtbot.waitSignal(panel.planned, timeout=60000):     # replanned once the batch has ended
+        pass
+    assert panel.plan.out_dir == panel.out_dir() == tmp_path / "later"
+    assert panel.browse_button.isEnabled() and panel.statuses() == ["queued"]
+    monkeypatch.undo()
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.start()
+    assert (tmp_path / "later" / "a_colorized.png").is_file()
+
+
 def test_a_failed_item_dropped_again_is_tried_again_and_new_items_come_last(qtbot, panel, tmp_path):
     """A photographer mends the file that failed and drops it again: it runs again. Photos added
     to a queue that has run are appended, so row numbers keep meaning the same photos."""
