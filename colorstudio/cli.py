@@ -16,7 +16,7 @@ from pathlib import Path
 
 from colorstudio import __version__, paths
 from colorstudio.cli_methods import cmd_methods
-from colorstudio.errors import ColorStudioError
+from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError
 from colorstudio.stop_signals import Stopped, put_back, stop_as_ctrl_c_on
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -360,7 +360,7 @@ def _guarded(run) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nor is the exit's final flush
         return EXIT_OK
     except MemoryError:
-        _say("colorstudio: error: not enough memory for this image")
+        _say(f"colorstudio: error: {NOT_ENOUGH_MEMORY}")
         return EXIT_BAD_INPUT
     except Exception as e:  # a bug: one line for the user, the traceback in the log
         logging.getLogger("colorstudio").error("internal error\n%s", traceback.format_exc())

@@ -5,6 +5,10 @@ anything else is a bug and is reported as such.
 """
 from __future__ import annotations
 
+# what the CLI, the batch and the app say when a photo does not fit in memory (a MemoryError:
+# not a bug, and the user can act on it)
+NOT_ENOUGH_MEMORY = "not enough memory for this image"
+
 
 class ColorStudioError(Exception):
     """Base class: ``str(err)`` is a one-line message meant for a photographer."""

@@ -31,7 +31,7 @@ from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
 from colorstudio.core.imageio import READ_EXTENSIONS, load_photo, max_pixels
 from colorstudio.engine import methods as registry
-from colorstudio.errors import ColorStudioError, OutputError
+from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, OutputError
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +268,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality) -> Generat
             failed += 1
             message = f"{item.name}: {item.error}"
         except MemoryError:
-            item.status, item.error = FAILED, "not enough memory for this image"
+            item.status, item.error = FAILED, NOT_ENOUGH_MEMORY
             failed += 1
             message = f"{item.name}: {item.error}"
         except Exception as e:  # a bug, not the user's fault: log it, keep going

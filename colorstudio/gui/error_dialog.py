@@ -1,7 +1,8 @@
 """Errors shown to the user: one line in a dialog, the details (traceback) on demand, all logged.
 
 A :class:`~colorstudio.errors.ColorStudioError` is something the user can fix (its message
-says what); anything else is a bug and is shown as "unexpected error" with the traceback.
+says what), and so is running out of memory; anything else is a bug and is shown as
+"unexpected error" with the traceback.
 Everything goes to the log file (``paths.log_file()``).
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import traceback
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from colorstudio import paths
-from colorstudio.errors import ColorStudioError
+from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError
 
 log = logging.getLogger("colorstudio.gui")
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -38,11 +39,21 @@ def setup_logging() -> logging.Handler | None:
     return handler
 
 
+def user_message(exc: BaseException) -> str | None:
+    """The one line for an error the user can act on (a ColorStudioError, or a photo too large
+    for the memory: the words the CLI and the batch use), None for a bug."""
+    if isinstance(exc, ColorStudioError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return NOT_ENOUGH_MEMORY[0].upper() + NOT_ENOUGH_MEMORY[1:] + " (close other programs, or try a smaller one)"
+    return None
+
+
 def describe(exc: BaseException) -> tuple[str, str]:
     """(one-line message, details) for any exception."""
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    if isinstance(exc, ColorStudioError):
-        return str(exc), details
+    if (line := user_message(exc)) is not None:
+        return line, details
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     line = f"Unexpected error ({type(exc).__name__}{': ' + first if first else ''})."
     return line + " Details are in the log file.", details
@@ -52,8 +63,7 @@ def make_error_box(parent: QWidget | None, exc: BaseException, title: str = "Col
     """A non-modal-ready message box: icon, one line, 'Show Details...' with the traceback."""
     line, details = describe(exc)
     box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning if isinstance(exc, ColorStudioError)
-                else QMessageBox.Icon.Critical)
+    box.setIcon(QMessageBox.Icon.Warning if user_message(exc) is not None else QMessageBox.Icon.Critical)
     box.setWindowTitle(title)
     box.setText(line)
     box.setInformativeText(f"Log file: {paths.log_file()}")
@@ -66,7 +76,7 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "ColorSt
                context: str = "") -> QMessageBox:
     """Log ``exc`` and show it (window-modal, returns at once). Returns the box (for tests)."""
     line, _ = describe(exc)
-    if isinstance(exc, ColorStudioError):
+    if user_message(exc) is not None:
         log.warning("%s%s", f"{context}: " if context else "", line)
     else:
         log.error("%s%s", f"{context}: " if context else "", line, exc_info=exc)

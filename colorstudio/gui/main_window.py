@@ -14,13 +14,12 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QLabel, QMainWin
 from colorstudio import paths
 from colorstudio.engine import model_catalog
 from colorstudio.engine.batch import DONE, FAILED
-from colorstudio.errors import ColorStudioError
 from colorstudio.gui import batch_preferences, gui_thread_gc, jobs
 from colorstudio.gui.batch_panel import BatchPanel
 from colorstudio.gui.compare_view import CompareView
 from colorstudio.gui.diagnostics_dock import DiagnosticsDock
 from colorstudio.gui.dropping import paths_from_mime
-from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.error_dialog import show_error, user_message
 from colorstudio.gui.export_actions import ExportActions
 from colorstudio.gui.live_strength import LiveStrength
 from colorstudio.gui.macos_colour import tag_window_srgb
@@ -229,7 +228,7 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
     def _on_error(self, exc: BaseException) -> None:
         self.statusBar().clearMessage()          # e.g. an earlier job's "Added …" would contradict it
         self.side.set_progress(0, "")
-        self.side.set_status(str(exc) if isinstance(exc, ColorStudioError) else "Failed (see the log).")
+        self.side.set_status(user_message(exc) or "Failed (see the log).")
         show_error(self, exc)
         self.jobFailed.emit(exc)
 

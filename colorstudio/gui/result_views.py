@@ -12,9 +12,9 @@ import logging
 from PySide6.QtCore import QTimer
 
 from colorstudio.engine.batch import DONE, BatchItem
-from colorstudio.errors import ColorStudioError
 from colorstudio.gui import jobs
 from colorstudio.gui.compare_view import SPLIT
+from colorstudio.gui.error_dialog import user_message
 
 log = logging.getLogger(__name__)
 
@@ -169,5 +169,5 @@ class ResultViews:
         log.warning("colour strength change failed: %s", exc)
         if self.result is not None:          # take back a preview shown before the failure
             self.compare.set_image("result", self.result.result_view, self.result.colorization.rgb)
-        why = f": {exc}" if isinstance(exc, ColorStudioError) else " (see the log)"
+        why = f": {line}" if (line := user_message(exc)) is not None else " (see the log)"
         self.side.set_status(f"The colour strength could not be changed{why}.")

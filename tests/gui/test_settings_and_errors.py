@@ -71,6 +71,35 @@ def test_user_errors_are_one_line_bugs_say_unexpected():
     assert line.startswith("Unexpected error (KeyError") and "Traceback" in details
 
 
+def test_running_out_of_memory_is_said_as_the_cli_and_the_batch_say_it_not_as_a_bug(qtbot, window, pair_files,
+                                                                                      monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    import colorstudio.gui.jobs as jobs
+    import colorstudio.gui.main_window as mw
+    from colorstudio.errors import NOT_ENOUGH_MEMORY
+
+    line, _ = describe(MemoryError())
+    assert line.lower().startswith(NOT_ENOUGH_MEMORY) and "Unexpected" not in line
+    boxes = []
+    real = mw.show_error
+    monkeypatch.setattr(mw, "show_error", lambda parent, exc, **kw: boxes.append(real(parent, exc, **kw)))
+
+    def too_large(*args, **kwargs):
+        raise MemoryError()
+        yield
+
+    monkeypatch.setattr(jobs, "colorize_steps", too_large)
+    from test_main_window import open_pair
+
+    open_pair(qtbot, window, *pair_files)
+    with qtbot.waitSignal(window.jobFailed, timeout=20000):
+        window.colorize()
+    assert boxes[0].text() == line and boxes[0].icon() == QMessageBox.Icon.Warning
+    assert window.side.status.text() == line
+    boxes[0].close()
+
+
 def test_show_error_logs_to_the_user_log_file(qtbot):
     handler = setup_logging()
     try:
