@@ -185,14 +185,17 @@ class FineTuneWizard(QWizard):
         stopping = worker is not None and worker.abort_requested      # asked once already
         if self.force_close or stopping:
             return True
-        if self.is_training():
+        finishing = self.is_training() and self.training_page.finishing     # nothing left to stop
+        if self.is_training() and not finishing:
             answer = QMessageBox.question(self, "Stop training?",
                                           "Training is running. Stop it? Its checkpoint is kept: the same "
                                           "folder and settings go on with it next time.")
             return answer == QMessageBox.StandardButton.Yes
-        if self.has_unsaved_model():
+        if finishing or self.has_unsaved_model():
             answer = QMessageBox.question(self, "Close without saving?",
-                                          "The fine-tuned model has not been saved. Close the wizard? "
+                                          ("The training is done; its model is being scored and written (a few "
+                                           "seconds) and " if finishing else "The fine-tuned model ")
+                                          + "has not been saved. Close the wizard? "
                                           "(Its run is kept: the same folder, network and base model give "
                                           "it back next time, and a longer budget trains it further; other "
                                           "pairs or crop start over.)")
@@ -212,9 +215,6 @@ class FineTuneWizard(QWizard):
         super().reject()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if not self._confirm_stop():
-            event.ignore()
-            return
-        self.stop_training()
-        self.settings_page.stop_detection()
+        # QDialog's own closeEvent calls reject(), which asks (once), stops the run and hides or
+        # closes the wizard; the event is ignored when the user said no
         super().closeEvent(event)

@@ -326,3 +326,31 @@ def test_closing_the_wizard_while_the_model_is_written_lets_it_be_written(qtbot,
         release.append(True)
     qtbot.waitUntil(lambda: page.isComplete(), timeout=10000)
     assert page.outcome.finished and page.outcome.weights.is_file()
+
+
+def test_closing_while_the_model_is_scored_and_written_asks_once_whether_to_close_unsaved(
+        qtbot, wizard, pairs_folder, monkeypatch):
+    """Once the steps are done there is nothing left to stop: the title bar's close asks once,
+    about closing without saving (not "Stop training?" twice, its checkpoint promised)."""
+    release = []
+    wizard.training_page.trainer = finishing_trainer(release, None)
+    go_to_settings(qtbot, wizard, pairs_folder)
+    wizard.next()
+    page = wizard.training_page
+    try:
+        qtbot.waitUntil(lambda: page.finishing, timeout=10000)
+        wizard.force_close = False
+        asked = []
+        answer = [QMessageBox.StandardButton.No]
+        monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a, **k: (
+            asked.append((title, text)), answer[0])[1])
+        wizard.close()
+        assert wizard.isVisible() and len(asked) == 1          # said no: stays
+        answer[0] = QMessageBox.StandardButton.Yes
+        wizard.close()
+        assert not wizard.isVisible() and len(asked) == 2
+        assert all(title == "Close without saving?" for title, _ in asked)
+        assert "being scored and written" in asked[0][1] and "checkpoint" not in asked[0][1]
+    finally:
+        release.append(True)
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
