@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -67,3 +68,19 @@ def finishing_trainer(release, card):
         plan.weights_out.write_bytes(STAND_IN_WEIGHTS)
         return card
     return trainer
+
+
+@contextmanager
+def finishing_run(qtbot, wizard, folder, card):
+    """Walk to the training page with :func:`finishing_trainer` (``card``); inside, the run has
+    done its steps and is scoring its model (the page, ``finishing``); leaving lets it write."""
+    release = []
+    wizard.training_page.trainer = finishing_trainer(release, card)
+    go_to_settings(qtbot, wizard, folder)
+    wizard.next()
+    page = wizard.training_page
+    try:
+        qtbot.waitUntil(lambda: page.finishing, timeout=10000)
+        yield page
+    finally:
+        release.append(True)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.finetune_wizard import TRAINING
 
-from finetune_helpers import STAND_IN_WEIGHTS, finishing_trainer, go_to_settings, start_long_training, two_step_trainer
+from finetune_helpers import STAND_IN_WEIGHTS, finishing_run, go_to_settings, start_long_training, two_step_trainer
 
 
 def test_closing_during_training_asks_then_stops_cleanly(qtbot, wizard, pairs_folder, monkeypatch):
@@ -258,18 +258,10 @@ GONE_WRONG = {"data": {"validation_pairs": 1},
 
 
 def test_once_the_steps_are_done_stop_is_off_and_a_run_gone_wrong_is_said(qtbot, wizard, pairs_folder):
-    release = []
-    wizard.training_page.trainer = finishing_trainer(release, GONE_WRONG)
-    go_to_settings(qtbot, wizard, pairs_folder)
-    wizard.next()
-    page = wizard.training_page
-    try:
-        qtbot.waitUntil(lambda: page.finishing, timeout=10000)     # said at once, though it came 0 s after step 2
+    with finishing_run(qtbot, wizard, pairs_folder, GONE_WRONG) as page:    # said at once, though it came 0 s after step 2
         assert "Trained 2 steps" in page.status.text() and "scoring the trained model" in page.status.text()
         assert not page.cancel_button.isEnabled() and not page.pause_button.isEnabled()   # nothing left to stop
         assert page.progress.value() == 1000
-    finally:
-        release.append(True)
     qtbot.waitUntil(lambda: page.isComplete(), timeout=10000)
     text = page.status.text()
     assert "kept the starting model unchanged" in text and "nothing new" in text
@@ -313,17 +305,9 @@ def test_a_pause_just_before_the_run_scores_does_not_leave_it_stuck(qtbot, wizar
 
 
 def test_closing_the_wizard_while_the_model_is_written_lets_it_be_written(qtbot, wizard, pairs_folder):
-    release = []
-    wizard.training_page.trainer = finishing_trainer(release, {})
-    go_to_settings(qtbot, wizard, pairs_folder)
-    wizard.next()
-    page = wizard.training_page
-    try:
-        qtbot.waitUntil(lambda: page.finishing, timeout=10000)
+    with finishing_run(qtbot, wizard, pairs_folder, {}) as page:
         wizard.stop_training()                        # the wizard closes: the run is not stopped now
         assert not page.worker.abort_requested
-    finally:
-        release.append(True)
     qtbot.waitUntil(lambda: page.isComplete(), timeout=10000)
     assert page.outcome.finished and page.outcome.weights.is_file()
 
@@ -332,13 +316,7 @@ def test_closing_while_the_model_is_scored_and_written_asks_once_whether_to_clos
         qtbot, wizard, pairs_folder, monkeypatch):
     """Once the steps are done there is nothing left to stop: the title bar's close asks once,
     about closing without saving (not "Stop training?" twice, its checkpoint promised)."""
-    release = []
-    wizard.training_page.trainer = finishing_trainer(release, None)
-    go_to_settings(qtbot, wizard, pairs_folder)
-    wizard.next()
-    page = wizard.training_page
-    try:
-        qtbot.waitUntil(lambda: page.finishing, timeout=10000)
+    with finishing_run(qtbot, wizard, pairs_folder, None) as page:
         wizard.force_close = False
         asked = []
         answer = [QMessageBox.StandardButton.No]
@@ -351,6 +329,4 @@ def test_closing_while_the_model_is_scored_and_written_asks_once_whether_to_clos
         assert not wizard.isVisible() and len(asked) == 2
         assert all(title == "Close without saving?" for title, _ in asked)
         assert "being scored and written" in asked[0][1] and "checkpoint" not in asked[0][1]
-    finally:
-        release.append(True)
     qtbot.waitUntil(lambda: page.worker is None, timeout=10000)
