@@ -208,7 +208,7 @@ def _quality(text: str) -> int:
 
 def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", help="colorization method (see `colorstudio methods`)")
-    p.add_argument("--model", help="a model file (.safetensors) for a learned method, or the name of "
+    p.add_argument("--model", type=paths.user_path, help="a model file (.safetensors) for a learned method, or the name of "
                                    "one of your fine-tuned models")
     p.add_argument("--max-disparity", type=int, help="largest disparity to search, in pixels")
     p.add_argument("--side", choices=["left", "right"], help="which side the colour camera is on")
@@ -236,10 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("colorize", help="colorize one gray photo (with a colour reference for a pair)")
-    p.add_argument("gray", help="the gray (mono camera) photo")
-    p.add_argument("reference", nargs="?", help="the colour photo of the same scene (optional)")
-    p.add_argument("-o", "--output", required=True, help="output file (.png, .jpg, .tif, .webp, .bmp)")
-    p.add_argument("--diagnostics", metavar="DIR", help="also write the diagnostics (PNG + JSON) here")
+    p.add_argument("gray", type=paths.user_path, help="the gray (mono camera) photo")
+    p.add_argument("reference", nargs="?", type=paths.user_path, help="the colour photo of the same scene (optional)")
+    p.add_argument("-o", "--output", required=True, type=paths.user_path, help="output file (.png, .jpg, .tif, .webp, .bmp)")
+    p.add_argument("--diagnostics", metavar="DIR", type=paths.user_path, help="also write the diagnostics (PNG + JSON) here")
     p.add_argument("--diagnostics-colours", choices=["red-green", "orange-blue"], default="red-green",
                    help="the confidence, visibility and occlusion maps' colours: the papers' red/green (default), "
                         "or orange/blue, told apart with any colour vision")
@@ -248,8 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_colorize)
 
     p = sub.add_parser("batch", help="colorize every pair and gray photo found in files/folders")
-    p.add_argument("inputs", nargs="+", help="files and folders")
-    p.add_argument("-o", "--output", required=True, help="output folder")
+    p.add_argument("inputs", nargs="+", type=paths.user_path, help="files and folders")
+    p.add_argument("-o", "--output", required=True, type=paths.user_path, help="output folder")
     p.add_argument("--ext", help="output format, e.g. .png (default: the gray's own)")
     p.add_argument("--skip-existing", action="store_true",
                    help="leave out photos whose result (NAME_colorized.EXT) is already in the output folder: "
@@ -260,13 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("check", help="check a pair: sizes, rectification, disparity, tone")
-    p.add_argument("gray", help="the gray (mono camera) photo")
-    p.add_argument("reference", help="the colour photo of the same scene")
+    p.add_argument("gray", type=paths.user_path, help="the gray (mono camera) photo")
+    p.add_argument("reference", type=paths.user_path, help="the colour photo of the same scene")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("methods", help="list what --method accepts, and your models")
-    p.add_argument("--add", metavar="FILE", help="first copy a model file made elsewhere into your models, "
+    p.add_argument("--add", metavar="FILE", type=paths.user_path, help="first copy a model file made elsewhere into your models, "
                                                  "after checking that it runs")
     p.set_defaults(func=cmd_methods)     # (colorstudio.cli_methods)
 
@@ -275,11 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
                                      "`colorstudio bench --help` for its options")
 
     p = sub.add_parser("gui", help="open the desktop app (also: colorstudio-gui), on photos or folders if given")
-    p.add_argument("files", nargs="*", help="a gray photo, a gray and its colour reference, or folders")
+    p.add_argument("files", nargs="*", type=paths.user_path, help="a gray photo, a gray and its colour reference, or folders")
     p.set_defaults(func=cmd_gui)
 
     p = sub.add_parser("demo", help="colorize the bundled example pair and show it")
-    p.add_argument("-o", "--output", default="colorstudio-demo", help="output folder")
+    p.add_argument("-o", "--output", default="colorstudio-demo", type=paths.user_path, help="output folder")
     p.add_argument("--no-gui", action="store_true", help="only write the result")
     p.set_defaults(func=cmd_demo)
 

@@ -108,3 +108,9 @@ def _made(folder: Path) -> Path:
 
 def log_file() -> Path:
     return user_dir() / "colorstudio.log"
+
+
+def user_path(text: str) -> str:
+    """A path as the user typed it on a command line, with ``~`` expanded: a shell leaves
+    ``--output=~/out`` as it is, which would otherwise make a folder named ``~``."""
+    return os.path.expanduser(text)

@@ -341,3 +341,17 @@ def test_a_forced_mode_is_said_only_when_the_method_takes_it(small_pair_files, t
     assert "chosen by the user" not in err and "dis+gf does not use --mode" in err
     assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "b.png"), "--mode", "crosscam"]) == 0
     assert "cross-camera mode: chosen by the user" in capsys.readouterr().err
+
+
+def test_a_tilde_the_shell_left_in_an_option_is_the_home_folder(small_pair_files, tmp_path, monkeypatch):
+    """`--output=~/out` reaches the program as it is (a shell expands ~ only at a word's start):
+    it means the home folder, not a folder named ~ in the current one."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    gray, colour = small_pair_files
+    assert main(["batch", str(gray), str(colour), "--output=~/out", "--method", "dis+gf"]) == 0
+    assert (home / "out" / "moto_colorized.png").is_file()
+    assert main(["colorize", str(gray), "--output=~/single.png", "--method", "neutral"]) == 0
+    assert (home / "single.png").is_file() and not (tmp_path / "~").exists()

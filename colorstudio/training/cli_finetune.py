@@ -16,8 +16,8 @@ from colorstudio.training.finetune_advice import VERSUS_DEFAULT, length_advice
 
 def add_parser(sub) -> None:
     p = sub.add_parser("finetune", help="fine-tune a pair model on your own camera's pairs (no ground truth)")
-    p.add_argument("pairs_dir", help="a folder of mono+colour pairs (see README: pairs in a folder)")
-    p.add_argument("-o", "--output", required=True, help="the model file to write (.safetensors)")
+    p.add_argument("pairs_dir", type=paths.user_path, help="a folder of mono+colour pairs (see README: pairs in a folder)")
+    p.add_argument("-o", "--output", required=True, type=paths.user_path, help="the model file to write (.safetensors)")
     p.add_argument("--method", choices=METHODS, default="ccdc",
                    help="the network to fine-tune: ccdc (the default pair method; learns from pairs made of "
                         "your colour shots as your camera takes them, so unrectified pairs and smaller colour "
@@ -26,8 +26,8 @@ def add_parser(sub) -> None:
     budget.add_argument("--minutes", type=float, help="training time budget (default 15)")
     budget.add_argument("--steps", type=int, help="number of training steps")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
-    p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its checkpoint folder")
-    p.add_argument("--base", metavar="MODEL", help="start from this model (default: the shipped one)")
+    p.add_argument("--resume", metavar="RUN_DIR", type=paths.user_path, help="continue a run from its checkpoint folder")
+    p.add_argument("--base", metavar="MODEL", type=paths.user_path, help="start from this model (default: the shipped one)")
     p.add_argument("--crop", help="training crop HxW (default 160x160 for ccdc, 128x256 for cyclecnn)")
     p.add_argument("--lr", type=float, default=None,
                    help="learning rate (default: ccdc Adam 5e-4, cyclecnn RMSProp 1e-4)")
