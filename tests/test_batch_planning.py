@@ -149,3 +149,13 @@ def test_an_lr_pair_given_the_other_way_round_names_the_setting_that_turns_it(tm
     assert "other way round" in item.error and "give --lr-mono-side R" in item.error
     plan = _run(plan_batch([tmp_path / "in"], tmp_path / "out", lr_mono_side="R"), method="dis+gf")
     assert plan.items[0].error is None
+
+
+def test_a_gray_colorized_alone_beside_its_partner_says_so_beside_its_result(tmp_path):
+    from colorstudio.engine.colorize import run_to_end
+
+    gray = gray_img(tmp_path / "m_mono.png")
+    colour_img(tmp_path / "m_color.png")
+    plan = run_to_end(run_batch(plan_batch([gray], tmp_path / "out"), "neutral"))
+    assert plan.items[0].status == "done"
+    assert "its partner m_color.png is next to it but was not given" in plan.items[0].how

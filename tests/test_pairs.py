@@ -259,6 +259,17 @@ def test_a_colour_shot_given_without_its_gray_partner_says_the_partner_is_next_t
     assert "no other_mono.* or other_gray.* next to it" in reasons["other_color.jpg"]
 
 
+def test_a_gray_given_without_its_colour_partner_is_colorized_alone_and_told_so(tmp_path):
+    gray = gray_img(tmp_path / "m_mono.png")
+    colour_img(tmp_path / "m_color.jpg")
+    lone = gray_img(tmp_path / "lone_mono.png")
+    items = {i.gray.name: i for i in discover([gray, lone]).items}
+    assert items["m_mono.png"].reference is None
+    assert "colorized alone: its partner m_color.jpg is next to it but was not given" in items["m_mono.png"].note
+    assert items["lone_mono.png"].note is None
+    assert discover([tmp_path]).items[0].note is None              # the folder: a pair, nothing to say
+
+
 def test_without_gray_tag_drops_only_a_trailing_gray_tag():
     from colorstudio.core.pair_names import without_gray_tag
 
@@ -274,6 +285,15 @@ def test_clashing_names_take_their_folder_only_when_it_tells_them_apart(tmp_path
     gray_img(tmp_path / "night" / "walk.png")
     names = sorted(it.name for it in discover([tmp_path / "bt", tmp_path / "day", tmp_path / "night"]).items)
     assert names == ["day_walk", "night_walk", "trip", "trip-2"]
+
+
+def test_pairs_of_mono_and_color_folders_in_several_folders_take_the_name_above_mono(tmp_path):
+    for shoot in ("day", "night"):
+        gray_img(tmp_path / shoot / "mono" / "x.png")
+        colour_img(tmp_path / shoot / "color" / "x.png")
+    items = discover([tmp_path]).items
+    assert sorted(it.name for it in items) == ["day_x", "night_x"]       # not mono_x and mono_x-2
+    assert all(it.reference is not None for it in items)
 
 
 def test_names_in_either_unicode_form_pair(tmp_path):

@@ -57,6 +57,7 @@ class PairItem:
     reference: Path | None
     name: str
     output: Path | None = None
+    note: str | None = None     # said beside its result (a gray colorized alone beside its partner)
 
     @property
     def is_pair(self) -> bool:
@@ -245,14 +246,18 @@ def _folder_pass(files: list[_File], items: list, unmatched: list) -> list[_File
     return rest
 
 
-def _alone(f: _File, declared: str, declared_by: str, wanted: str, items: list, unmatched: list) -> None:
+def _alone(f: _File, declared: str, declared_by: str, wanted: str, items: list, unmatched: list,
+           partner: Path | None = None) -> None:
     """A file whose partner is missing: a single gray when its pixels are gray, whatever its name
     or folder declared (a gray named as the colour shot is still a gray photo); a colour photo is
     reported, not colorized (its colours would be thrown away and made up again), even one named
-    or filed as the mono shot."""
+    or filed as the mono shot. ``partner``: the file next to it that would have been its partner,
+    not given (said beside a gray's result: its colours are made up, not taken from that shot)."""
     kind, reason = classify_reason(f.path)
     if kind == GRAY:
-        items.append(PairItem(f.path, None, f.path.stem))
+        note = (f"colorized alone: its partner {partner.name} is next to it but was not given (give both "
+                "files, or the folder)") if partner is not None else None
+        items.append(PairItem(f.path, None, f.path.stem, note=note))
     elif kind == COLOUR and declared == GRAY:
         unmatched.append((f.path, f"a colour photo with no partner (it is {declared_by}, but holds colour)"))
     elif kind == COLOUR:
@@ -280,7 +285,7 @@ def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list)
         partner = partner_on_disk(f.path, role, base, family, mono_side, listings)
         _alone(f, role, f"named _{mono_side}, the mono side" if family == "lr" else "named as a gray",
                f"its partner {partner.name} is next to it but was not given: give both files, or the folder"
-               if partner else f"no {want} next to it", items, unmatched)
+               if partner else f"no {want} next to it", items, unmatched, partner)
     return untagged
 
 
@@ -344,15 +349,23 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
     return Discovery(items, unmatched, sorted(earlier))
 
 
+def _telling_folder(gray: Path) -> Path:
+    """The folder whose name tells a gray's item apart from another of the same name: its own,
+    or for a gray in a mono/ (gray/) folder the one above it (day/mono/x.jpg and
+    night/mono/x.jpg: day and night, not mono twice)."""
+    folder = gray.parent
+    return folder.parent if ROLES.get(folder.name.lower()) == GRAY and folder.parent.name else folder
+
+
 def _make_names_unique(items: list[PairItem]) -> None:
     """Prefix clashing names with the gray's folder name when they come from several folders
     (in one folder the prefix would tell nothing apart), then number what still clashes."""
     folders: dict[str, set] = defaultdict(set)
     for it in items:
-        folders[name_key(it.name)].add(it.gray.parent)
+        folders[name_key(it.name)].add(_telling_folder(it.gray))
     for it in items:
-        if len(folders[name_key(it.name)]) > 1 and it.gray.parent.name:
-            it.name = f"{it.gray.parent.name}_{it.name}"
+        if len(folders[name_key(it.name)]) > 1 and _telling_folder(it.gray).name:
+            it.name = f"{_telling_folder(it.gray).name}_{it.name}"
     taken: dict[str, int] = defaultdict(int)
     for it in items:
         key = name_key(it.name)

@@ -49,6 +49,7 @@ class BatchItem:
     error: str | None = None
     written: Path | None = None
     ignored_options: tuple[str, ...] = ()      # what its method was given and did not use
+    note: str | None = None     # said beside its result (core.pairs.PairItem.note)
     how: str | None = None  # for a written result: "with ccdc" and what was said of it (notes, a fallback)
     # uint8 (h, w, 3), long side THUMBNAIL_SIDE: the written result, for a queue to show
     thumbnail: np.ndarray | None = field(default=None, compare=False, repr=False)
@@ -140,7 +141,7 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
         if skip_existing and output.exists():
             already.append(output)
         else:
-            items.append(BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=output))
+            items.append(BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=output, note=i.note))
     return BatchPlan(items=items, unmatched=unmatched, out_dir=out_dir, earlier_results=found.earlier_results,
                      already_there=already)
 
@@ -257,7 +258,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality) -> Generat
             item.status = DONE
             item.ignored_options = tuple(result.info.get("ignored_options") or ())
             done += 1
-            notes = [result.info.get("warning") or result.info.get("gray_input"),
+            notes = [item.note, result.info.get("warning") or result.info.get("gray_input"),
                      *result.info.get("input_notes", []), *output_notes(item.written, result.gray)]
             instead = (f" ({method} does not take {'pairs' if item.kind == 'pair' else 'single grays'})"
                        if method is not None and result.method != method else "")
