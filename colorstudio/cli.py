@@ -108,9 +108,11 @@ def cmd_batch(args) -> int:
         n = len(plan.already_there)
         _say(f"left out {n} item{'s' * (n != 1)} whose result is already in {plan.out_dir} (--skip-existing)")
     if not plan.items:
-        if plan.already_there and not plan.unmatched:
-            _say("nothing left to colorize: every result is already there")
-            return EXIT_OK
+        if plan.already_there:            # the files skipped above, if any, were said one by one
+            n = len(plan.unmatched)
+            _say("nothing left to colorize: every result is already there"
+                 + (f" ({n} file{'s' * (n != 1)} skipped)" if n else ""))
+            return EXIT_BAD_INPUT if n else EXIT_OK
         _say("nothing to colorize: no pairs or gray photos found")
         return EXIT_BAD_INPUT
     announced = False
@@ -196,6 +198,17 @@ def cmd_gui(args) -> int:
 
 
 # ------------------------------------------------------------------ parser
+def _saturation(text: str) -> float:
+    """--saturation: refused at once when out of range (a batch would fail each single gray)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0.0 <= value <= 4.0:
+        raise argparse.ArgumentTypeError(f"{value:g} is outside 0-4")
+    return value
+
+
 def _quality(text: str) -> int:
     try:
         value = int(text)
@@ -212,7 +225,7 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
                                    "one of your fine-tuned models")
     p.add_argument("--max-disparity", type=int, help="largest disparity to search, in pixels")
     p.add_argument("--side", choices=["left", "right"], help="which side the colour camera is on")
-    p.add_argument("--saturation", type=float,
+    p.add_argument("--saturation", type=_saturation,
                    help="colour strength of single-gray methods: an HSV saturation factor, 0 to 4 "
                         "(default: the method's, chosen by the benchmark)")
     p.add_argument("--mode", choices=["stereo", "crosscam"],

@@ -286,6 +286,19 @@ def test_an_interrupted_batch_goes_on_where_it_stopped_with_skip_existing(small_
     assert sorted(p.name for p in out.iterdir()) == ["a_colorized.png", "b_colorized.png", "c_colorized.png"]
     assert main(["batch", str(folder), "-o", str(out), "--method", "neutral", "--skip-existing"]) == 0
     assert "nothing left to colorize" in capsys.readouterr().err
+    (folder / "snapshot.txt.png").write_text("not a photo")            # a file that is skipped
+    assert main(["batch", str(folder), "-o", str(out), "--method", "neutral", "--skip-existing"]) == 1
+    err = capsys.readouterr().err
+    assert "nothing left to colorize: every result is already there (1 file skipped)" in err
+    assert "no pairs or gray photos found" not in err
+
+
+def test_a_colour_strength_out_of_range_is_refused_before_any_work(small_pair_files, tmp_path, capsys):
+    gray, colour = small_pair_files
+    with pytest.raises(SystemExit) as stop:
+        main(["batch", str(gray.parent), "-o", str(tmp_path / "out"), "--saturation", "9"])
+    assert stop.value.code == 2 and "--saturation: 9 is outside 0-4" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
