@@ -75,3 +75,19 @@ def test_a_16bit_gray_alpha_png_keeps_16_bits(tmp_path):
     assert photo.bit_depth == 16 and photo.depth_note is None
     np.testing.assert_array_equal(photo.pixels, g)
     np.testing.assert_array_equal(photo.alpha, a)
+
+
+@pytest.mark.parametrize("ext", [".webp", ".bmp", ".png"])
+def test_a_16bit_gray_in_an_8bit_format_is_rounded_to_the_nearest_level_not_cut(tmp_path, ext):
+    """The gray's levels x / 257 rounded, as a PNG asked for 8 bits gets them; cutting the low
+    byte made the result up to a whole level darker than the gray."""
+    from colorstudio.core.image_write import sixteen_to_eight
+
+    levels = np.arange(65536, dtype=np.uint16)
+    assert np.array_equal(sixteen_to_eight(levels), np.rint(levels / 257.0).astype(np.uint8))
+    gray = np.tile(np.linspace(0, 65535, 96).astype(np.uint16), (40, 1))
+    Image.fromarray(gray).save(tmp_path / "g16.png")
+    args = ["colorize", str(tmp_path / "g16.png"), "-o", str(tmp_path / f"out{ext}"), "--method", "neutral"]
+    assert main(args + (["--jpeg-quality", "100"] if ext == ".webp" else ["--bit-depth", "8"] if ext == ".png" else [])) == 0
+    written = np.asarray(Image.open(tmp_path / f"out{ext}").convert("L"), np.float64)
+    assert np.abs(written - gray / 257.0).max() <= 0.5 + 1e-6

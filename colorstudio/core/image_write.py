@@ -85,6 +85,16 @@ def _png_writer(png: np.ndarray, icc: bytes | None, exif: bytes | None, dpi: Dpi
     return write
 
 
+def sixteen_to_eight(a: np.ndarray) -> np.ndarray:
+    """uint16 -> uint8, rounded (x / 257 to the nearest level, as :func:`to_dtype` rounds; a shift
+    by 8 bits cut up to a whole level off), in bands of rows as :func:`to_dtype` converts."""
+    out = np.empty(a.shape, np.uint8)
+    rows = max(1, _BAND_VALUES // max(1, int(np.prod(a.shape[1:], dtype=np.int64))))
+    for r in range(0, a.shape[0], rows):
+        out[r:r + rows] = (a[r:r + rows].astype(np.uint32) + 128) // 257
+    return out
+
+
 def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes | None,
             exif: bytes | None, jpeg_quality: int, dpi: Dpi | None = None) -> Writer:
     """What writes the image file to an open binary file (:func:`atomic_write`). Large 16-bit
@@ -92,8 +102,8 @@ def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes |
     16-bit TIFF copied in memory held the interpreter, and so the app's window, for 0.36 s."""
     sixteen = pixels.dtype == np.uint16
     if ext in EIGHT_BIT_ONLY and sixteen:
-        pixels = (pixels >> 8).astype(np.uint8)
-        alpha = None if alpha is None else (alpha >> 8).astype(np.uint8)
+        pixels = sixteen_to_eight(pixels)
+        alpha = None if alpha is None else sixteen_to_eight(alpha)
         sixteen = False
     if ext in NO_ALPHA:
         alpha = None
@@ -336,8 +346,8 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     if side_limit is not None and max(rgb.shape[:2]) > side_limit:
         raise OutputError(f"{path.name}: {ext[1:].upper()} holds at most {side_limit} px a side and "
                           f"this result is {rgb.shape[1]}x{rgb.shape[0]}; choose {'.tif' if ext == '.png' else '.png or .tif'}")
-    if bit_depth is None:
-        bit_depth = like.bit_depth if like is not None else 8
+    if bit_depth is None:        # the gray's, where the format holds it (a 16-bit gray's JPEG: rounded to 8)
+        bit_depth = 8 if ext in EIGHT_BIT_ONLY or like is None else like.bit_depth
     pixels = to_dtype(rgb, bit_depth)
     if pixels.dtype == np.uint8 and bit_depth == 16:
         pixels = pixels.astype(np.uint16) * 257
@@ -345,10 +355,10 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
         alpha = like.alpha
     if alpha is not None:
         alpha = alpha.astype(np.uint16) * 257 if (pixels.dtype == np.uint16 and alpha.dtype == np.uint8) \
-            else (alpha >> 8).astype(np.uint8) if (pixels.dtype == np.uint8 and alpha.dtype == np.uint16) else alpha
+            else sixteen_to_eight(alpha) if (pixels.dtype == np.uint8 and alpha.dtype == np.uint16) else alpha
     icc = profile_for_pixels(like.icc_profile, 1 if pixels.ndim == 2 else 3) if like is not None else None
     if ext == ".bmp" and icc is not None:      # BMP carries no profile: sRGB numbers, read as such
-        pixels = to_srgb(pixels if pixels.dtype == np.uint8 else (pixels >> 8).astype(np.uint8), icc)
+        pixels = to_srgb(pixels if pixels.dtype == np.uint8 else sixteen_to_eight(pixels), icc)
         icc = None
     exif = like.exif if like is not None else None
     if icc is None or profile_colour_space(icc) == "RGB":     # the EXIF's colour claim as the file's
