@@ -247,3 +247,22 @@ def test_a_size_limit_below_one_megapixel_is_said_in_megapixels_that_are_not_zer
     monkeypatch.setattr(imageio, "MAX_PIXELS", 1_000)
     with pytest.raises(ColorStudioError, match=r"0\.0031 megapixels, above the limit of 0\.001 MP"):
         load_photo(_gray_png(tmp_path / "g.png"))
+
+
+def test_a_damaged_lzw_tiff_is_one_line_and_libtiffs_own_complaint_goes_to_the_log(tmp_path, capfd, caplog):
+    """libtiff prints "Using code not yet in table." on the process's stderr itself, beside the
+    one-line error; it now goes to the log."""
+    import logging
+
+    rng = np.random.default_rng(1)
+    Image.fromarray((rng.random((120, 160)) * 65535).astype(np.uint16)).save(tmp_path / "a.tif",
+                                                                            compression="tiff_lzw")
+    data = bytearray((tmp_path / "a.tif").read_bytes())
+    data[100:2000] = rng.integers(0, 256, 1900, dtype=np.uint8).tobytes()     # the strip's codes garbled
+    (tmp_path / "bad.tif").write_bytes(bytes(data))
+    with caplog.at_level(logging.INFO, logger="colorstudio"), pytest.raises(ColorStudioError) as err:
+        load_photo(tmp_path / "bad.tif")
+    assert str(err.value) == "bad.tif: the file is damaged (its pixels cannot be decoded)"
+    assert capfd.readouterr().err == ""
+    assert any("reading bad.tif" in r.getMessage() and "not yet in table" in r.getMessage() for r in caplog.records)
+    assert load_photo(tmp_path / "a.tif").pixels.dtype == np.uint16          # a sound one still reads

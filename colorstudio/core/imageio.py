@@ -31,6 +31,7 @@ from colorstudio.core.colour_management import gray_in_srgb_tones, profile_colou
 from colorstudio.core.exif_read import exif_orientation, exif_without_decoding
 from colorstudio.core.file_kinds import format_by_signature, full_picture_page, picture_count, stored_bits
 from colorstudio.core.opened_image import counts_turned, decode_opened
+from colorstudio.core.native_stderr import native_messages_to_log
 from colorstudio.core.pixel_arrays import hdr_whites
 from colorstudio.core.print_resolution import tiff_dpi
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
@@ -291,7 +292,7 @@ def load_photo(path: str | os.PathLike) -> Photo:
     message for anything a user can get wrong. Float pixels above 2.0 that are not whole
     numbers (HDR) are read with their brightest 0.1% white, and :attr:`Photo.range_note` says so.
     """
-    with hdr_whites() as whites:
+    with hdr_whites() as whites, native_messages_to_log(f"reading {Path(path).name}"):   # libtiff's, libpng's
         photo = _load_photo(Path(path))
     if whites:
         photo = replace(photo, range_note=f"{photo.name} holds float pixels above 1.0 (HDR): scaled so "
@@ -324,6 +325,8 @@ def _load_photo(path: Path) -> Photo:
                 except _DECODING_ERRORS:
                     pass
             raise TruncatedImageError(f"{path.name}: the file is truncated or damaged") from None
+        if msg.startswith("decoder error"):     # Pillow's "decoder error -2": the pixel data is damaged
+            raise UnreadableImageError(f"{path.name}: the file is damaged (its pixels cannot be decoded)") from None
         raise UnreadableImageError(f"{path.name}: cannot be decoded ({e})") from None
 
 
