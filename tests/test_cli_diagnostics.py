@@ -65,6 +65,16 @@ def test_a_bad_diagnostics_folder_is_refused_before_the_result_is_written(small_
     assert len(err.splitlines()) == 1 and "is a file, not a folder" in err, err
 
 
+def test_the_results_own_name_as_the_diagnostics_folder_is_refused_before_any_work(small_pair_files, tmp_path,
+                                                                                  capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    gray, color = small_pair_files
+    code = main(["colorize", str(gray), str(color), "-o", "res.png", "--diagnostics", "res.png", "--method", "dis+gf"])
+    assert code == 1 and not (tmp_path / "res.png").exists()        # no folder made in its place
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "res.png is the result's own file name" in err, err
+
+
 def test_diagnostics_of_another_method_in_an_earlier_runs_folder_leave_none_of_its_maps(small_pair_files, tmp_path):
     import json
 

@@ -329,7 +329,7 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
     if diagnostics_dir is not None:            # made (or refused) before the work, after the inputs are read
         from colorstudio.engine.diagnostics_io import prepare_diagnostics_folder
 
-        prepare_diagnostics_folder(diagnostics_dir)
+        prepare_diagnostics_folder(diagnostics_dir, out_path)
     result = colorize(gray, reference, method, model, options)
     planned = None
     if diagnostics_dir is not None:   # their names are known now: refused before the result is written

@@ -33,10 +33,14 @@ def write_json(path: Path, data) -> Path:
     return path
 
 
-def prepare_diagnostics_folder(out_dir: str | Path) -> Path:
+def prepare_diagnostics_folder(out_dir: str | Path, result_path: str | Path | None = None) -> Path:
     """Create ``out_dir`` if needed; a one-line OutputError unless files can be written there
-    (so that a bad folder is refused before the work, not after the result is written)."""
+    (so that a bad folder is refused before the work, not after the result is written), or when
+    it is ``result_path``, the result's own file (a folder made there would refuse the result)."""
     out_dir = Path(out_dir)
+    if result_path is not None and out_dir.absolute() == Path(result_path).absolute():
+        raise OutputError(f"diagnostics: {out_dir} is the result's own file name; choose another folder "
+                          "for the diagnostics")
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"diagnostics: {out_dir} is a file, not a folder; choose a folder")
     try:
