@@ -160,6 +160,13 @@ def test_a_damaged_file_is_called_damaged_and_a_1x1_one_says_the_smallest_size(t
     (tmp_path / "bad.png").write_bytes(bytes(data))
     with pytest.raises(UnreadableImageError, match="a damaged PNG file"):
         load_photo(tmp_path / "bad.png")
+    for name, cut in (("cut.png", 20), ("cut.jpg", 12)):    # the header itself cut short ("Truncated File Read")
+        source = tmp_path / ("g.png" if name.endswith("png") else "g.jpg")
+        if not source.exists():
+            Image.open(tmp_path / "g.png").save(source)
+        (tmp_path / name).write_bytes(source.read_bytes()[:cut])
+        with pytest.raises(UnreadableImageError, match=f"a damaged {'PNG' if name.endswith('png') else 'JPEG'} file"):
+            load_photo(tmp_path / name)
     (tmp_path / "text.png").write_text("not a picture")
     with pytest.raises(UnsupportedImageError, match="not an image ColorStudio can read"):
         load_photo(tmp_path / "text.png")

@@ -214,8 +214,13 @@ def _open(path: Path, mended: bytes | None = None) -> Image.Image:
             f"{path.name}: not an image ColorStudio can read" + (
                 f" (its contents are not an image, whatever its {path.suffix} name says)" if known else
                 f" (supported: {', '.join(e.lstrip('.') for e in READ_EXTENSIONS)})")) from None
-    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
-        # e.g. a PNG whose text or profile chunk unpacks to more than Pillow allows (ValueError)
+    except (OSError, SyntaxError, EOFError, struct.error) as e:
+        # its header cut short or garbled ("Truncated File Read"): damaged, when it starts as an image
+        if kind := format_by_signature(path):
+            raise UnreadableImageError(f"{path.name}: a damaged {kind} file (it starts as one, but cannot be "
+                                       "read)") from None
+        raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
+    except ValueError as e:     # e.g. a PNG whose text or profile chunk unpacks to more than Pillow allows
         raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
     try:
         _check_size(path, *im.size)
