@@ -221,8 +221,8 @@ def _quality(text: str) -> int:
 
 def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", help="colorization method (see `colorstudio methods`)")
-    p.add_argument("--model", type=paths.user_path, help="a model file (.safetensors) for a learned method, or the name of "
-                                   "one of your fine-tuned models")
+    p.add_argument("--model", type=paths.user_path,
+                   help="a model file (.safetensors) for a learned method, or the name of one of your fine-tuned models")
     p.add_argument("--max-disparity", type=int, help="largest disparity to search, in pixels")
     p.add_argument("--side", choices=["left", "right"], help="which side the colour camera is on")
     p.add_argument("--saturation", type=_saturation,
@@ -250,8 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("colorize", help="colorize one gray photo (with a colour reference for a pair)")
     p.add_argument("gray", type=paths.user_path, help="the gray (mono camera) photo")
-    p.add_argument("reference", nargs="?", type=paths.user_path, help="the colour photo of the same scene (optional)")
-    p.add_argument("-o", "--output", required=True, type=paths.user_path, help="output file (.png, .jpg, .tif, .webp, .bmp)")
+    p.add_argument("reference", nargs="?", type=paths.user_path,
+                   help="the colour photo of the same scene (optional)")
+    p.add_argument("-o", "--output", required=True, type=paths.user_path,
+                   help="output file (.png, .jpg, .tif, .webp, .bmp)")
     p.add_argument("--diagnostics", metavar="DIR", type=paths.user_path, help="also write the diagnostics (PNG + JSON) here")
     p.add_argument("--diagnostics-colours", choices=["red-green", "orange-blue"], default="red-green",
                    help="the confidence, visibility and occlusion maps' colours: the papers' red/green (default), "
@@ -279,8 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("methods", help="list what --method accepts, and your models")
-    p.add_argument("--add", metavar="FILE", type=paths.user_path, help="first copy a model file made elsewhere into your models, "
-                                                 "after checking that it runs")
+    p.add_argument("--add", metavar="FILE", type=paths.user_path,
+                   help="first copy a model file made elsewhere into your models, after checking that it runs")
     p.set_defaults(func=cmd_methods)     # (colorstudio.cli_methods)
 
     if not paths.frozen():            # the packaged app has no benchmarks (see main)
@@ -288,7 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "`colorstudio bench --help` for its options")
 
     p = sub.add_parser("gui", help="open the desktop app (also: colorstudio-gui), on photos or folders if given")
-    p.add_argument("files", nargs="*", type=paths.user_path, help="a gray photo, a gray and its colour reference, or folders")
+    p.add_argument("files", nargs="*", type=paths.user_path,
+                   help="a gray photo, a gray and its colour reference, or folders")
     p.set_defaults(func=cmd_gui)
 
     p = sub.add_parser("demo", help="colorize the bundled example pair and show it")
