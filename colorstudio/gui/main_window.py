@@ -191,7 +191,8 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
         self.worker = worker
         self.side.set_running(True)
         return worker.start_with(progress=self._on_progress,
-                                 finished=lambda result: (self._job_done(worker), on_done(result)),
+                                 finished=lambda result: (self._job_done(worker), on_done(result),
+                                                          self._show_kept_result()),
                                  errored=lambda exc: (self._job_done(worker), self._take_back_preview(),
                                                       self._on_error(exc)),
                                  cancelled=lambda: (self._job_done(worker), self._take_back_preview(),

@@ -44,8 +44,9 @@ class OpeningActions:
         self.open_paths([paths.examples_dir()])
 
     def open_paths(self, inputs: list[Path]) -> None:
-        """Files/folders from the menu, the command line, recent files or a drop."""
-        inputs = [Path(p) for p in inputs]
+        """Files/folders from the menu, the command line, recent files or a drop. Made absolute:
+        the recent files and the last folder stay right after the working folder changes."""
+        inputs = [Path(p).absolute() for p in inputs]
         if not inputs or not self._idle():
             return
         folder = inputs[0] if inputs[0].is_dir() else inputs[0].parent

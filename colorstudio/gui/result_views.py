@@ -115,6 +115,14 @@ class ResultViews:
             self.strength.previewed = None
             self.strength.request()
 
+    def _show_kept_result(self) -> None:
+        """A job that made no new result ended (an export): a colour-strength result kept while it
+        ran, not drawn over its progress, is drawn now (a Colorize's own result has replaced it)."""
+        if self.result_unshown and self.result is not None:
+            self.result_unshown = False
+            self.compare.set_image("result", self.result.result_view, self.result.colorization.rgb)
+            self._list_results()
+
     def _show_result(self, shown: jobs.ShownResult) -> None:
         self.before_preview = None
         self.result_unshown = False
@@ -146,10 +154,10 @@ class ResultViews:
         self.history.replace(self.result, shown)
         if self.before_result is self.result:
             self.before_result = shown
-        if self.worker is not None:          # a Colorize started meanwhile: kept, not shown over its
-            self.result = shown              # progress and preview (its own result comes next, or,
-            self.result_unshown = True       # if it fails or is cancelled, this one: _take_back_preview)
-            return
+        if self.worker is not None:          # a job started meanwhile: kept, not drawn over its progress
+            self.result = shown              # (or a Colorize's preview; its own result comes next), and
+            self.result_unshown = True       # drawn when the job ends without one (_show_kept_result,
+            return                           # _take_back_preview)
         self._show_result(shown)
         c = shown.colorization
         applied = (f"Colour strength ×{c.info['saturation']:.2f} applied to the {c.method} result "

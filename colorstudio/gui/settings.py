@@ -193,6 +193,8 @@ class Settings:
         raw = self._q.value("files/recent", [])
         if isinstance(raw, str):
             raw = [raw]
+        if not isinstance(raw, (list, tuple)):      # a hand-edited settings file: a number, say
+            raw = []
         out = []
         for entry in raw or []:
             files = [Path(p) for p in _recent_paths(str(entry)) if p]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +60,22 @@ def test_a_recent_pair_whose_folder_has_a_bar_in_its_name_reopens(tmp_path):
     assert Settings().recent() == [pair]
     s._q.setValue("files/recent", [f"{tmp_path}/old_mono.png|{tmp_path}/old_color.png"])  # an older version's
     assert s.recent() == [[tmp_path / "old_mono.png", tmp_path / "old_color.png"]]
+
+
+def test_a_recent_files_setting_that_is_not_a_list_is_read_as_none(settings):
+    settings._q.setValue("files/recent", 7)                    # a hand-edited settings file
+    assert settings.recent() == []
+    settings.add_recent([Path("/x/a_mono.png")])
+    assert settings.recent() == [[Path("/x/a_mono.png")]]
+
+
+def test_photos_opened_by_relative_paths_are_remembered_by_absolute_ones(qtbot, window, pair_files, monkeypatch):
+    monkeypatch.chdir(pair_files[0].parent.parent)           # as the command line gives them
+    relative = [Path(pair_files[0].parent.name) / p.name for p in pair_files]
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths(relative)
+    assert window.settings.recent()[0] == [p.absolute() for p in pair_files]
+    assert Path(window.settings.last_folder).is_absolute()
 
 
 def test_user_errors_are_one_line_bugs_say_unexpected():

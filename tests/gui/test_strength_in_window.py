@@ -224,3 +224,21 @@ def test_a_strength_result_kept_during_a_colorize_is_shown_when_that_colorize_en
     window._take_back_preview()                # that Colorize is cancelled (or failed)
     assert window.compare.full["result"] is restrengthened.colorization.rgb
     assert window.result is restrengthened and not window.result_unshown
+
+
+def test_a_strength_result_kept_during_an_export_is_shown_when_the_export_ends(qtbot, window, pair_files, tmp_path):
+    from dataclasses import replace
+
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    shown = colorize(qtbot, window, "hsv2stage")
+    c = shown.colorization
+    restrengthened = replace(shown, colorization=replace(c, rgb=c.rgb * 0.5, info={
+        **c.info, "saturation": 1.9, "strength_seconds": 0.1}))
+    worker = window.export_to(tmp_path / "out.png")           # an export is running…
+    window._show_restrengthened(restrengthened)               # …when a strength change ends: kept
+    assert window.compare.full["result"] is c.rgb
+    with qtbot.waitSignal(worker.done, timeout=20000):
+        pass
+    assert window.compare.full["result"] is restrengthened.colorization.rgb
+    assert not window.result_unshown
