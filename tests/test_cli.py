@@ -368,3 +368,21 @@ def test_a_tilde_the_shell_left_in_an_option_is_the_home_folder(small_pair_files
     assert (home / "out" / "moto_colorized.png").is_file()
     assert main(["colorize", str(gray), "--output=~/single.png", "--method", "neutral"]) == 0
     assert (home / "single.png").is_file() and not (tmp_path / "~").exists()
+
+
+def test_names_longer_than_a_file_system_takes_are_one_line_errors(small_pair_files, tmp_path, capsys):
+    """Python 3.10-3.11 raise "File name too long" from merely asking about such a path: it was
+    an internal error (exit 3) for an output, a diagnostics folder, a batch folder or an input."""
+    gray, _ = small_pair_files
+    long_name = "x" * 300
+    runs = [["colorize", str(gray), "-o", str(tmp_path / f"{long_name}.png")],
+            ["colorize", str(gray), "-o", str(tmp_path / "ok.png"), "--diagnostics", str(tmp_path / long_name)],
+            ["batch", str(gray), "-o", str(tmp_path / long_name)],
+            ["colorize", str(tmp_path / f"{long_name}.png"), "-o", str(tmp_path / "ok.png")]]
+    for args in runs:
+        assert main(args + ["--method", "neutral"]) == 1, args
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "bytes long; a file system takes at most 255" in err, err
+    assert main(["batch", str(tmp_path / f"{long_name}.png"), str(gray), "-o", str(tmp_path / "out"),
+                 "--method", "neutral"]) == 1                  # skipped, the other one written
+    assert "not found (xxxx" in capsys.readouterr().err and (tmp_path / "out" / "moto_mono_colorized.png").is_file()

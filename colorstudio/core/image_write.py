@@ -24,6 +24,7 @@ from PIL import Image
 from colorstudio.core.colour_management import is_srgb, profile_colour_space, profile_for_pixels, to_srgb
 from colorstudio.core.exif_carry import fits_jpeg, text_tags, with_written_size
 from colorstudio.core.exif_colour_space import exif_for_space
+from colorstudio.core.file_names import fit_name, name_too_long
 from colorstudio.core.imageio import Photo
 from colorstudio.core.print_resolution import Dpi, png_phys_chunk
 from colorstudio.errors import OutputError
@@ -31,6 +32,7 @@ from colorstudio.errors import OutputError
 WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
 EIGHT_BIT_ONLY = (".jpg", ".jpeg", ".webp", ".bmp")   # formats that hold 8 bits a channel at most
 NO_ALPHA = (".jpg", ".jpeg", ".bmp")                  # formats with no transparency
+FORMAT_ALIASES = {".tiff": ".tif", ".jpeg": ".jpg"}   # another spelling of a format's extension
 FORMAT_NAMES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF", ".tiff": "TIFF",
                 ".webp": "WebP", ".bmp": "BMP"}
 Writer = Callable[[BinaryIO], object]   # writes a whole file's content to an open binary file
@@ -150,15 +152,6 @@ def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes |
     return lambda f: f.write(data)
 
 
-NAME_MAX_BYTES = 255   # a file name's limit on ext4, APFS, NTFS (in UTF-16 units there, near enough)
-
-
-def fit_name(stem: str, room: int) -> str:
-    """``stem`` cut to at most ``room`` bytes of UTF-8 (whole characters only)."""
-    raw = os.fsencode(stem)
-    return stem if len(raw) <= room else raw[:room].decode("utf-8", "ignore")
-
-
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temp file in the same folder + rename)."""
     atomic_write(path, lambda f: f.write(data))
@@ -171,10 +164,12 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 
 
 def check_output_path(path: str | os.PathLike, bit_depth: int | None = None) -> Path:
-    """Refuse, before any work is done for it, an output that cannot be written: an unknown
-    format, a 16-bit depth asked of an 8-bit format, an existing folder's name, a folder that
-    does not exist or cannot be written to."""
+    """Refuse, before any work is done for it, an output that cannot be written: a name too long,
+    an unknown format, a 16-bit depth asked of an 8-bit format, an existing folder's name, a folder
+    that does not exist or cannot be written to."""
     text, path = os.fspath(path), Path(path)
+    if (too_long := name_too_long(path)) is not None:
+        raise OutputError(too_long)
     ext = path.suffix.lower()
     if path.is_dir() or text.endswith(("/", os.sep)):
         what = "is a folder" if path.is_dir() else "names a folder"

@@ -29,6 +29,7 @@ from PIL import Image, UnidentifiedImageError, features
 
 from colorstudio.core.colour_management import gray_in_srgb_tones, profile_colour_space
 from colorstudio.core.exif_read import exif_orientation, exif_without_decoding
+from colorstudio.core.file_names import name_too_long
 from colorstudio.core.file_kinds import format_by_signature, full_picture_page, picture_count, stored_bits
 from colorstudio.core.opened_image import counts_turned, decode_opened
 from colorstudio.core.native_stderr import native_messages_to_log
@@ -177,6 +178,8 @@ class Photo:
 
 # ------------------------------------------------------------------ reading
 def _check_path(path: Path) -> None:
+    if (too_long := name_too_long(path)) is not None:     # no such file can exist
+        raise FileMissingError(f"file not found: {too_long}")
     if not path.exists():
         raise FileMissingError(f"{path.name}: file not found ({path})")
     if path.is_dir():

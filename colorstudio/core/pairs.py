@@ -35,6 +35,7 @@ from colorstudio.core.earlier_results import is_earlier_result
 from colorstudio.core.imageio import READ_EXTENSIONS
 from colorstudio.core.folder_files import visible_files
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
+from colorstudio.core.file_names import name_too_long
 from colorstudio.core.pair_names import ROLES, base_name, name_key, name_role, partner_on_disk, strip_tag
 from colorstudio.core.photo_kind import COLOUR, GRAY, check_readable, classify_reason
 from colorstudio.errors import ColorStudioError
@@ -100,7 +101,9 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
 
     for raw in inputs:
         path = Path(raw).expanduser()
-        if not path.exists():
+        if (too_long := name_too_long(path)) is not None:      # asking the system would raise
+            unmatched.append((path, f"not found ({too_long})"))
+        elif not path.exists():
             unmatched.append((path, "not found"))
         elif path.is_dir():
             for f in visible_files(path, recursive, exclude):
@@ -137,7 +140,7 @@ def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[
             if p is None:
                 continue
             claimed.add(p.resolve())
-            if not p.is_file():
+            if name_too_long(p) is not None or not p.is_file():
                 unmatched.append((p, f"{where} but not found"))
                 bad = True
             elif p.suffix.lower() not in READ_EXTENSIONS:

@@ -14,15 +14,8 @@ from typing import Generator, Iterable
 
 import numpy as np
 
-from colorstudio.core.image_write import (
-    NAME_MAX_BYTES,
-    WRITE_EXTENSIONS,
-    check_writable_folder,
-    fit_name,
-    NameTaken,
-    free_path,
-    output_notes,
-)
+from colorstudio.core.file_names import NAME_MAX_BYTES, fit_name, name_too_long
+from colorstudio.core.image_write import WRITE_EXTENSIONS, NameTaken, check_writable_folder, free_path, output_notes
 from colorstudio.core.earlier_results import RESULT_SUFFIX
 from colorstudio.core.model_header import declared_model
 from colorstudio.core.pair_names import TAG_RE
@@ -126,6 +119,8 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
     leave out the items whose result is already there (an interrupted batch goes on where it
     stopped; :attr:`BatchPlan.already_there`)."""
     out_dir = Path(out_dir)
+    if (too_long := name_too_long(out_dir)) is not None:
+        raise OutputError(f"the output folder {too_long}")
     if out_dir.exists() and not out_dir.is_dir():        # else it is left out of the inputs as the output
         raise OutputError(f"the output folder {out_dir} is a file, not a folder; choose a folder")
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search

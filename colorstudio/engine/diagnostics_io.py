@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE, legend, to_rgb
+from colorstudio.core.file_names import name_too_long
 from colorstudio.core.image_write import atomic_write_bytes, check_writable_folder, same_file, save_photo
 from colorstudio.errors import OutputError
 
@@ -38,6 +39,8 @@ def prepare_diagnostics_folder(out_dir: str | Path, result_path: str | Path | No
     (so that a bad folder is refused before the work, not after the result is written), or when
     it is ``result_path``, the result's own file (a folder made there would refuse the result)."""
     out_dir = Path(out_dir)
+    if (too_long := name_too_long(out_dir)) is not None:
+        raise OutputError(f"diagnostics: {too_long}")
     if result_path is not None and out_dir.absolute() == Path(result_path).absolute():
         raise OutputError(f"diagnostics: {out_dir} is the result's own file name; choose another folder "
                           "for the diagnostics")

@@ -8,17 +8,23 @@ from pathlib import Path
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget)
 
-from colorstudio.core.image_write import EIGHT_BIT_ONLY, WRITE_EXTENSIONS
+from colorstudio.core.file_names import name_too_long
+from colorstudio.core.image_write import EIGHT_BIT_ONLY, FORMAT_ALIASES, WRITE_EXTENSIONS
 from colorstudio.core.imageio import READ_EXTENSIONS
 
 # what the engine writes (core.image_write.WRITE_EXTENSIONS, one spelling each)
 FORMATS = [(".png", "PNG (lossless, 8/16 bit)"), (".tif", "TIFF (lossless, 8/16 bit)"),
            (".jpg", "JPEG (8 bit)"), (".webp", "WebP (8 bit)"), (".bmp", "BMP (lossless, 8 bit)")]
 SIXTEEN_BIT = tuple(ext for ext in WRITE_EXTENSIONS if ext not in EIGHT_BIT_ONLY)
-ALIASES = {".tiff": ".tif", ".jpeg": ".jpg"}   # another spelling of a format's extension
+ALIASES = FORMAT_ALIASES     # another spelling of a format's extension
 # image formats the engine neither writes nor reads (those it reads count too), which a system's
 # table of image types may not know
 UNWRITABLE_IMAGES = {".jxl", ".jp2", ".psd", ".svg", ".ico", ".exr", ".hdr", ".raw"}
+
+
+def _diagnostics_dir(result: Path) -> Path:
+    """The diagnostics' folder beside a result written with them ('<name>_diagnostics')."""
+    return result.with_name(result.stem + "_diagnostics")
 
 
 def unwritable_image_extension(path: Path) -> str | None:
@@ -113,6 +119,10 @@ class ExportDialog(QDialog):
     def problem(self) -> str:
         """Why Save cannot write the typed name, in one line ('' when it can)."""
         path = Path(self.path_edit.text().strip())
+        if (too_long := name_too_long(path)) is not None:
+            return too_long
+        if self.diagnostics.isChecked() and (too_long := name_too_long(_diagnostics_dir(self._file_path()))):
+            return f"{too_long} (the diagnostics' folder, named after the file: choose a shorter name)"
         ext = unwritable_image_extension(path)
         if ext is None:
             return ""
@@ -140,7 +150,7 @@ class ExportDialog(QDialog):
         path = Path(text).expanduser() if text else self.suggested.parent
         if not path.is_absolute():
             path = self.suggested.parent / path
-        if not text or not path.name or path.is_dir():
+        if not text or not path.name or (name_too_long(path) is None and path.is_dir()):
             return path / with_format(self.suggested, self.format_box.currentData()).name
         if path.suffix.lower() not in WRITE_EXTENSIONS:
             path = with_format(path, self.format_box.currentData())
@@ -161,5 +171,5 @@ class ExportDialog(QDialog):
         ext = self.format_box.currentData()
         path = self._file_path()
         depth = self.depth_box.currentData() if ext in SIXTEEN_BIT else None   # 8 bits: what the format holds
-        diag = path.with_name(path.stem + "_diagnostics") if self.diagnostics.isChecked() else None
+        diag = _diagnostics_dir(path) if self.diagnostics.isChecked() else None
         return ExportOptions(path, depth or None, int(self.quality.value()), diag)

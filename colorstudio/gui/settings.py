@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from colorstudio import paths
 from colorstudio.core.colour_management import OUTPUT_SPACES as COLOUR_SPACES
+from colorstudio.core.image_write import FORMAT_ALIASES, WRITE_EXTENSIONS
 from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT
 
 MAX_RECENT = 10
@@ -133,8 +134,11 @@ class Settings:
     # -- export options
     @property
     def export_format(self) -> str:
-        value = self._str("export/format", ".png")
-        return value if value.startswith(".") else ".png"
+        """The format of the last export ('.png', '.tif', '.jpg', '.webp', '.bmp'); '.png' for
+        anything else a settings file holds ('.gif', '.', '.jpeg' spelt otherwise: '.jpg')."""
+        value = self._str("export/format", ".png").strip().lower()
+        value = FORMAT_ALIASES.get(value, value)
+        return value if value in WRITE_EXTENSIONS else ".png"
 
     @export_format.setter
     def export_format(self, ext: str) -> None:

@@ -191,6 +191,23 @@ def test_bmp_is_listed_and_a_format_that_cannot_be_written_is_refused_in_one_lin
     assert dialog.options().path == tmp_path / "photo.final.bmp"
 
 
+def test_a_name_longer_than_a_file_system_takes_is_refused_in_one_line(qtbot, tmp_path):
+    """Python 3.11 raised "File name too long" from the dialog's own look at the name (a
+    traceback dialog); a name that fits whose diagnostics' folder would not is refused too."""
+    dialog = ExportDialog(tmp_path / "scene_colorized", fmt=".png")
+    qtbot.addWidget(dialog)
+    for name, diagnostics in (("a" * 300 + ".png", False), ("b" * 248 + ".png", True)):
+        dialog.diagnostics.setChecked(diagnostics)
+        dialog.path_edit.setText(str(tmp_path / name))
+        dialog.accept()
+        assert dialog.result() != ExportDialog.DialogCode.Accepted
+        message = dialog.problem_label.text()
+        assert "bytes long; a file system takes at most 255" in message and "\n" not in message
+        assert ("diagnostics' folder" in message) == diagnostics
+    dialog.diagnostics.setChecked(False)                  # the second name itself fits
+    assert dialog.problem() == ""
+
+
 def test_the_suggested_name_drops_only_a_trailing_gray_tag(qtbot, window, tmp_path):
     from gui_helpers import write_pair
     from test_main_window import open_pair

@@ -62,6 +62,12 @@ def test_a_recent_pair_whose_folder_has_a_bar_in_its_name_reopens(tmp_path):
     assert s.recent() == [[tmp_path / "old_mono.png", tmp_path / "old_color.png"]]
 
 
+def test_an_export_format_setting_is_one_the_export_offers(settings):
+    for stored, read in ((".gif", ".png"), (".", ".png"), (".JPEG", ".jpg"), (".tiff", ".tif"), (".webp", ".webp")):
+        settings._q.setValue("export/format", stored)              # a hand-edited settings file
+        assert settings.export_format == read, stored
+
+
 def test_a_recent_files_setting_that_is_not_a_list_is_read_as_none(settings):
     settings._q.setValue("files/recent", 7)                    # a hand-edited settings file
     assert settings.recent() == []
