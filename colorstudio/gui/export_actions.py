@@ -31,7 +31,8 @@ def output_stem(name: str) -> str:
 class ExportActions:
     def _default_output(self) -> Path:
         """Beside the gray photo (or in the chosen output folder): '<name>_colorized', and the
-        method too when several results of these photos are kept (each export its own file).
+        result's name in the list too when several results of these photos are kept (its method or
+        model, with its colour strength beside another of its method: each export its own file).
         No extension: the name may hold dots of its own ('2021.06.14_colorized')."""
         chosen = self.settings.output_dir     # a folder since removed or unplugged: beside the photo
         folder = chosen if chosen is not None and chosen.is_dir() else (
@@ -39,8 +40,10 @@ class ExportActions:
         if paths.in_examples(folder):   # the sample pair: not into the app's own folder
             folder = paths.results_home()
         name = output_stem(self.inputs.name if self.inputs else "result")
-        if len(self.history.entries) > 1 and self.result is not None:
-            name += "_" + re.sub(r"[^\w.+-]+", "-", self.result.colorization.method)
+        if len(self.history.entries) > 1 and self.result is not None:   # the result's name in the list:
+            listed = self.history.index(self.result)       # its strength too beside another of its method
+            shown = self.history.names()[listed] if listed >= 0 else self.result.colorization.method
+            name += "_" + re.sub(r"[^\w.+-]+", "-", shown).strip("-")
         return folder / name
 
     def export_dialog(self) -> None:

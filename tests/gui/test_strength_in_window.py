@@ -242,3 +242,22 @@ def test_a_strength_result_kept_during_an_export_is_shown_when_the_export_ends(q
         pass
     assert window.compare.full["result"] is restrengthened.colorization.rgb
     assert not window.result_unshown
+
+
+def test_two_kept_results_of_one_method_suggest_two_export_names(qtbot, window, pair_files):
+    from colorstudio.gui.live_strength import SETTLE_MS
+
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths([pair_files[0]])
+    window.side.strength_default.setChecked(False)
+    window.side.strength_slider.setValue(50)
+    colorize(qtbot, window, "hsv2stage")
+    colorize(qtbot, window, "hsv2stage")
+    window.side.strength_slider.setValue(180)                 # the second one, re-saturated
+    qtbot.wait(3 * SETTLE_MS)
+    qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.8, timeout=20000)
+    second = window._default_output().name
+    window.show_other_result(-1)
+    assert window.result.colorization.info["saturation"] == 0.5
+    first = window._default_output().name
+    assert (first, second) == ("scene_colorized_hsv2stage-strength-0.50", "scene_colorized_hsv2stage-strength-1.80")
