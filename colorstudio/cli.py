@@ -209,6 +209,17 @@ def _saturation(text: str) -> float:
     return value
 
 
+def _disparity(text: str) -> int:
+    """--max-disparity: a whole number of pixels above 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of pixels") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a disparity: give 1 pixel or more")
+    return value
+
+
 def _quality(text: str) -> int:
     try:
         value = int(text)
@@ -223,7 +234,7 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", help="colorization method (see `colorstudio methods`)")
     p.add_argument("--model", type=paths.user_path,
                    help="a model file (.safetensors) for a learned method, or the name of one of your fine-tuned models")
-    p.add_argument("--max-disparity", type=int, help="largest disparity to search, in pixels")
+    p.add_argument("--max-disparity", type=_disparity, help="largest disparity to search, in pixels")
     p.add_argument("--side", choices=["left", "right"], help="which side the colour camera is on")
     p.add_argument("--saturation", type=_saturation,
                    help="colour strength of single-gray methods: an HSV saturation factor, 0 to 4 "

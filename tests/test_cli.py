@@ -293,12 +293,16 @@ def test_an_interrupted_batch_goes_on_where_it_stopped_with_skip_existing(small_
     assert "no pairs or gray photos found" not in err
 
 
-def test_a_colour_strength_out_of_range_is_refused_before_any_work(small_pair_files, tmp_path, capsys):
+def test_a_colour_strength_or_disparity_out_of_range_is_refused_before_any_work(small_pair_files, tmp_path, capsys):
     gray, colour = small_pair_files
     with pytest.raises(SystemExit) as stop:
         main(["batch", str(gray.parent), "-o", str(tmp_path / "out"), "--saturation", "9"])
     assert stop.value.code == 2 and "--saturation: 9 is outside 0-4" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+    for bad in ("0", "-5"):                                  # not a disparity, for any method
+        with pytest.raises(SystemExit) as stop:
+            main(["colorize", str(gray), str(colour), "-o", str(tmp_path / "o.png"), "--max-disparity", bad])
+        assert stop.value.code == 2 and "is not a disparity" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])

@@ -246,3 +246,18 @@ def test_the_engine_checks_a_cyclecnn_pair_once_and_the_result_is_the_same(pair,
     small = cv2.resize(pair.reference, (72, 50), interpolation=cv2.INTER_AREA)
     colorize(*photos(small), "cyclecnn", options={"mode": "stereo"})
     assert calls and calls[-1] == pair.gray.shape + (3,)      # the shot at the gray's size, checked by the net's engine
+
+
+def test_a_disparity_below_1_is_refused_and_one_above_the_width_is_held_to_it(model_file, pair):
+    """--max-disparity 0 or -5 was taken (an inverted range); 100000 squeezed the working size
+    to 16 x 16 px out of the gray's shape."""
+    for bad in (0, -5):
+        with pytest.raises(MethodError, match="max_disparity must be a positive number of pixels"):
+            stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, max_disparity=bad)
+    H, W = pair.gray.shape
+    huge = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, max_disparity=100000)
+    width = stereo.colorize_stereo(pair.gray, pair.reference, model=model_file, max_disparity=W)
+    assert huge.info["disparity_range"] == width.info["disparity_range"]
+    assert np.array_equal(huge.chroma, width.chroma)
+    w, h = huge.info["working_size"]
+    assert min(w, h) >= 16 and abs(w / h - W / H) < 0.1         # the gray's shape kept

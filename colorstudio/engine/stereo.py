@@ -80,6 +80,19 @@ def _disparity_range(gray, ref, side, max_disparity, min_disparity, report=None)
                                  min_disparity, past_zero=past_zero_for(report)), report)
 
 
+def _checked_disparities(max_disparity, min_disparity, width: int) -> tuple[float | None, float | None]:
+    """The user's disparity magnitudes, refused in one line when not positive (0 <= min < max),
+    the largest held to the gray's width (no match lies further: 100000 squeezed the working
+    size to 16 x 16 px)."""
+    if max_disparity is not None:
+        if not float(max_disparity) > 0:
+            raise MethodError(f"max_disparity must be a positive number of pixels, got {max_disparity}")
+        max_disparity = min(float(max_disparity), float(width))
+    if min_disparity is not None and not 0 <= float(min_disparity) < (max_disparity or float(width)):
+        raise MethodError(f"min_disparity must be at least 0 and below max_disparity, got {min_disparity}")
+    return max_disparity, min_disparity
+
+
 def past_zero_for(report) -> float:
     """How far past zero parallax to search: :data:`PAST_ZERO_PX` when the check measured no
     camera side (a far scene, one viewpoint), else 0."""
@@ -162,6 +175,7 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
             raise MethodError(f"side={side!r} (the colour camera) and match_side={match_side!r} disagree")
         match_side = OTHER_SIDE[side]      # a camera to the right sees things further left
     side_given = match_side is not None
+    max_disparity, min_disparity = _checked_disparities(max_disparity, min_disparity, W)
     if shot.shape[:2] != (H, W):          # the report was of the colour shot at its own size
         pair_report = None
     match_side, d_lo, d_hi, report = _disparity_range(gray, reference, match_side, max_disparity, min_disparity,
@@ -197,7 +211,9 @@ def colorize_stereo(gray: np.ndarray, reference: np.ndarray, model=None, max_dis
     max_d = net.cfg.max_disparity
     if fast_volume and scale_for(net.wac.unpadded_disparity(max_d)) >= scale_for(max_d):
         max_d = net.wac.unpadded_disparity(max_d)
-    scale = scale_for(max_d)
+    # the nets' smallest input is 16 px a side: a span wider than the candidates allow at that
+    # size is searched in part rather than the gray squeezed out of its shape
+    scale = max(scale_for(max_d), min(1.0, 16 / min(gray_w.shape)))
     wh = (max(16, round(gray_w.shape[1] * scale)), max(16, round(gray_w.shape[0] * scale)))
     sx = wh[0] / gray_w.shape[1]
     g_small = cv2.resize(gray_w, wh, interpolation=cv2.INTER_AREA)
