@@ -257,3 +257,25 @@ def test_the_length_advice_says_what_a_budget_buys_and_warns_below_half_the_meas
     assert "took 1030 steps" in length_advice("ccdc", None, 400)
     assert length_advice("cyclecnn", 1, None, on_cpu=False) == ""               # a GPU's pace is not known
     assert "took 400 steps" in length_advice("cyclecnn", None, 10, on_cpu=False)  # steps are steps anywhere
+
+
+def test_a_new_run_stopped_before_its_first_step_leaves_the_earlier_run_in_its_folder(tmp_path, tiny_base, user_pairs,
+                                                                                     monkeypatch):
+    """Ctrl-C during the first step of a run not asked to resume saved a step-0 checkpoint over
+    the stopped run there, which the message then promised was still there to resume."""
+    from colorstudio.training import stereo_loop
+    from colorstudio.training.checkpoints import checkpoint_state
+    from colorstudio.training.finetune import finetune
+
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run = dict(base_model_path=tiny_base, out=tmp_path / "a.safetensors", run_dir=tmp_path / "run", crop=(64, 96))
+    list(finetune(pairs[:2], validation=pairs[2:], max_steps=2, resume=False, **run))
+    assert checkpoint_state(run["run_dir"])["step"] == 2
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stereo_loop, "compute_losses", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        list(finetune(pairs[:2], validation=pairs[2:], max_steps=4, resume=False, lr=1e-5, **run))
+    assert checkpoint_state(run["run_dir"])["step"] == 2

@@ -287,3 +287,22 @@ def test_running_a_finished_run_again_adds_no_training_time(tmp_path, tiny_ccdc,
     again = list(finetune_ccdc.finetune(pairs, **run, resume=True))
     assert max(p.step for p in again) == 2
     assert checkpoint_state(tmp_path / "run")["seconds"] == pytest.approx(first, abs=0.05)
+
+
+def test_a_new_run_stopped_before_its_first_step_leaves_the_earlier_run_in_its_folder(tmp_path, tiny_ccdc, user_pairs,
+                                                                                     monkeypatch):
+    from colorstudio.training.checkpoints import checkpoint_state
+
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run = dict(base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors", run_dir=tmp_path / "run",
+               crop=(64, 64), device="cpu")
+    run_to_end(finetune_ccdc.finetune(pairs, max_steps=2, **run))
+    assert checkpoint_state(run["run_dir"])["step"] == 2
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(finetune_ccdc, "ccdc_loss", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_to_end(finetune_ccdc.finetune(pairs, max_steps=4, resume=False, lr=1e-5, **run))
+    assert checkpoint_state(run["run_dir"])["step"] == 2

@@ -236,9 +236,10 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
         events = check()
         suspended += time.perf_counter() - scoring_from    # the last scoring, after training, is not training
         return events
-    finally:    # finished, cancelled (GeneratorExit) or failed: keep the work done so far
-        state["seconds"] = elapsed()
-        save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
+    finally:    # finished, cancelled (GeneratorExit) or failed: keep the work done so far; with no
+        if state["step"] > steps_at_start:     # step taken, the run folder is left as it was (an
+            state["seconds"] = elapsed()       # earlier run there, stopped before this one began)
+            save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
 
 
 def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None, minutes=None,

@@ -212,6 +212,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             g["lr"] = state["lr"] * ramp
         return state["lr"] * ramp
 
+    steps_at_start = state["step"]
     try:
         while not finished():
             lr_now = set_lr()
@@ -252,7 +253,8 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
                 yield progress
             finally:              # a pause then a close (Stop) does not use up the budget either
                 suspended += time.perf_counter() - held_from
-    finally:  # finished, cancelled (GeneratorExit) or failed: keep the work done so far
-        state["seconds"] = elapsed()
-        save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict())
+    finally:  # finished, cancelled (GeneratorExit) or failed: keep the work done so far; with no
+        if state["step"] > steps_at_start:     # step taken, the run folder is left as it was (an
+            state["seconds"] = elapsed()       # earlier run there, stopped before this one began)
+            save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict())
     return state
