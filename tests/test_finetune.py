@@ -279,3 +279,37 @@ def test_a_new_run_stopped_before_its_first_step_leaves_the_earlier_run_in_its_f
     with pytest.raises(KeyboardInterrupt):
         list(finetune(pairs[:2], validation=pairs[2:], max_steps=4, resume=False, lr=1e-5, **run))
     assert checkpoint_state(run["run_dir"])["step"] == 2
+
+
+@pytest.mark.parametrize("bad, said", [
+    (["--crop", "33x33"], "too small for the cycle objective's blocks of 4 px"),
+    (["--crop", "64x64", "--cycle-pool", "8"], "at least 88 px a side"),
+    (["--lr", "5"], "--lr 5: give a learning rate above 0 and at most 0.1"),
+])
+def test_crops_too_small_for_the_cycle_and_absurd_learning_rates_are_refused_before_work(tmp_path, user_pairs, capsys,
+                                                                                        bad, said):
+    """A crop side under 11 blocks of the cycle pool crashed the cycle's SSIM (an internal error)."""
+    out = tmp_path / "x.safetensors"
+    assert main(["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "1", *bad]) == 1
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err and "fine-tuning cyclecnn" not in err
+    assert not out.exists() and not (tmp_path / "x.run").exists()
+
+
+def test_outputs_that_would_replace_a_shipped_model_a_card_or_a_run_folder_are_refused(tmp_path, user_pairs, capsys,
+                                                                                      monkeypatch):
+    from colorstudio import paths
+
+    monkeypatch.setattr(paths, "models_dir", lambda: tmp_path / "models")
+    (tmp_path / "models").mkdir()
+    runs = [(tmp_path / "models" / "ccdc.safetensors", "holds the shipped models"),   # the default base
+            (tmp_path / "keep.safetensors", "keep.json exists (the model card goes there)"),
+            (tmp_path / "f.safetensors", "f.run is a file")]
+    (tmp_path / "keep.json").write_text('{"mine": 1}')
+    (tmp_path / "f.run").write_text("")
+    for out, said in runs:
+        args = ["finetune", str(user_pairs), "-o", str(out), "--steps", "1", "--crop", "64x64"]
+        assert main(args + ["--force"] * (out.stem == "ccdc")) == 1, out
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err, err
+    assert (tmp_path / "keep.json").read_text() == '{"mine": 1}' and not any((tmp_path / "models").iterdir())

@@ -306,3 +306,26 @@ def test_a_new_run_stopped_before_its_first_step_leaves_the_earlier_run_in_its_f
     with pytest.raises(KeyboardInterrupt):
         run_to_end(finetune_ccdc.finetune(pairs, max_steps=4, resume=False, lr=1e-5, **run))
     assert checkpoint_state(run["run_dir"])["step"] == 2
+
+
+def test_a_learning_rate_that_throws_the_weights_out_ends_in_one_line_not_a_crash(tmp_path, tiny_ccdc, user_pairs):
+    """Weights thrown far off by a huge step reached the warp with non-finite flows (a segfault);
+    the step is now taken back, at half the rate, and a run that keeps diverging stops saying so."""
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    with pytest.raises(finetune_ccdc.ColorStudioError, match="the training diverged"):
+        run_to_end(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
+                                          run_dir=tmp_path / "run", max_steps=4, crop=(64, 64), lr=1e9,
+                                          device="cpu"))
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+def test_resuming_a_damaged_checkpoint_is_refused_not_a_new_run_over_it(tmp_path, tiny_ccdc, user_pairs, capsys):
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run = dict(base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors", run_dir=tmp_path / "run",
+               crop=(64, 64), device="cpu")
+    run_to_end(finetune_ccdc.finetune(pairs, max_steps=2, **run))
+    ckpt = tmp_path / "run" / "checkpoint.safetensors"
+    ckpt.write_bytes(ckpt.read_bytes()[: ckpt.stat().st_size // 2])
+    with pytest.raises(finetune_ccdc.ColorStudioError, match="cannot be read .damaged or cut short."):
+        run_to_end(finetune_ccdc.finetune(pairs, max_steps=4, resume=True, **{**run, "out": tmp_path / "n.safetensors"}))
+    assert ckpt.stat().st_size > 0 and not (tmp_path / "n.safetensors").exists()

@@ -259,6 +259,14 @@ def test_a_colour_shot_given_without_its_gray_partner_says_the_partner_is_next_t
     assert "no other_mono.* or other_gray.* next to it" in reasons["other_color.jpg"]
 
 
+def test_a_file_whose_partner_cannot_be_read_says_so_not_that_it_was_not_given(tmp_path):
+    (tmp_path / "p1_mono.png").write_bytes(b"")                     # given (the folder), refused
+    colour_img(tmp_path / "p1_color.jpg")
+    reasons = dict((p.name, r) for p, r in discover([tmp_path]).unmatched)
+    assert "empty" in reasons["p1_mono.png"]
+    assert "its partner p1_mono.png cannot be read" in reasons["p1_color.jpg"] and "not given" not in reasons["p1_color.jpg"]
+
+
 def test_a_gray_given_without_its_colour_partner_is_colorized_alone_and_told_so(tmp_path):
     gray = gray_img(tmp_path / "m_mono.png")
     colour_img(tmp_path / "m_color.jpg")

@@ -250,16 +250,14 @@ def _folder_pass(files: list[_File], items: list, unmatched: list) -> list[_File
 
 
 def _alone(f: _File, declared: str, declared_by: str, wanted: str, items: list, unmatched: list,
-           partner: Path | None = None) -> None:
+           note: str | None = None) -> None:
     """A file whose partner is missing: a single gray when its pixels are gray, whatever its name
     or folder declared (a gray named as the colour shot is still a gray photo); a colour photo is
     reported, not colorized (its colours would be thrown away and made up again), even one named
-    or filed as the mono shot. ``partner``: the file next to it that would have been its partner,
-    not given (said beside a gray's result: its colours are made up, not taken from that shot)."""
+    or filed as the mono shot. ``note``: said beside a gray's result (why its partner, lying next
+    to it, was not used: its colours are made up, not taken from that shot)."""
     kind, reason = classify_reason(f.path)
     if kind == GRAY:
-        note = (f"colorized alone: its partner {partner.name} is next to it but was not given (give both "
-                "files, or the folder)") if partner is not None else None
         items.append(PairItem(f.path, None, f.path.stem, note=note))
     elif kind == COLOUR and declared == GRAY:
         unmatched.append((f.path, f"a colour photo with no partner (it is {declared_by}, but holds colour)"))
@@ -269,8 +267,10 @@ def _alone(f: _File, declared: str, declared_by: str, wanted: str, items: list, 
         unmatched.append((f.path, reason))
 
 
-def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list) -> list[_File]:
-    """x_mono + x_color, x_gray + x_rgb, x_L + x_R; returns the files without a tag."""
+def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list,
+               refused: frozenset = frozenset()) -> list[_File]:
+    """x_mono + x_color, x_gray + x_rgb, x_L + x_R; returns the files without a tag. ``refused``:
+    files given that cannot be read (a lone file's partner among them is said as such)."""
     groups, untagged = _groups(), []
     for f in files:
         role = name_role(f.path, mono_side)
@@ -286,9 +286,17 @@ def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list)
         role, base, family = name_role(f.path, mono_side)
         want = f"{base}_{mono_side}.*" if family == "lr" else f"{base}_mono.* or {base}_gray.*"
         partner = partner_on_disk(f.path, role, base, family, mono_side, listings)
-        _alone(f, role, f"named _{mono_side}, the mono side" if family == "lr" else "named as a gray",
-               f"its partner {partner.name} is next to it but was not given: give both files, or the folder"
-               if partner else f"no {want} next to it", items, unmatched, partner)
+        if partner is None:
+            wanted, note = f"no {want} next to it", None
+        elif partner in refused:
+            wanted = f"its partner {partner.name} cannot be read"
+            note = f"colorized alone: {wanted}"
+        else:
+            wanted = f"its partner {partner.name} is next to it but was not given: give both files, or the folder"
+            note = (f"colorized alone: its partner {partner.name} is next to it but was not given (give both "
+                    "files, or the folder)")
+        _alone(f, role, f"named _{mono_side}, the mono side" if family == "lr" else "named as a gray", wanted,
+               items, unmatched, note)
     return untagged
 
 
@@ -330,15 +338,16 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
     earlier = {f.path for f in files if f.root is not None and is_earlier_result(f.path, output)}
     files = [f for f in files if f.path.resolve() not in used and f.path not in earlier]
 
-    readable = []
+    readable, refused = [], set()
     for f in files:
         reason = check_readable(f.path)
         if reason:
             unmatched.append((f.path, reason))
+            refused.add(f.path)
         else:
             readable.append(f)
     rest = _folder_pass(readable, items, unmatched)
-    untagged = _name_pass(rest, mono_side, items, unmatched)
+    untagged = _name_pass(rest, mono_side, items, unmatched, frozenset(refused))
     for f in untagged:  # everything else: look at the pixels
         kind, reason = classify_reason(f.path)
         if kind == GRAY:

@@ -41,6 +41,7 @@ def add_parser(sub) -> None:
 
 
 METHODS = ("ccdc", "cyclecnn")
+MAX_LR = 0.1        # 200x the defaults; above it a step throws the weights out of any use
 DEFAULT_CROP = {"ccdc": "160x160", "cyclecnn": "128x256"}
 
 
@@ -77,6 +78,7 @@ def run(args) -> int:
 
     from colorstudio.core.image_write import check_writable_folder
     from colorstudio.stop_signals import Stopped
+    from colorstudio.training import run_identity
     from colorstudio.training.checkpoints import has_checkpoint
 
     out = Path(args.output)
@@ -86,8 +88,14 @@ def run(args) -> int:
         raise OutputError(f"{out} is a folder; give the model file's name")
     if args.base and Path(args.base).exists() and Path(args.base).resolve() == out.resolve():
         raise OutputError(f"{out} is the base model; write the fine-tuned one under another name")
-    if out.exists() and not args.force:       # told now, not after the training (a resumed run too)
-        raise OutputError(f"{out} exists; choose another name, or --force to replace it")
+    if out.resolve().parent == paths.models_dir().resolve():    # the base when none is given, and the others
+        raise OutputError(f"{out}: {out.parent} holds the shipped models; write yours elsewhere (the app lists "
+                          f"those in {paths.user_models_dir()})")
+    card = out.with_suffix(".json")
+    for path in (out, card):     # told now, not after the training (a resumed run too)
+        if path.exists() and not args.force:
+            raise OutputError(f"{path} exists{' (the model card goes there)' if path == card else ''}; "
+                              "choose another name, or --force to replace it")
     if args.resume and not has_checkpoint(args.resume):
         raise ColorStudioError(f"--resume {args.resume}: no checkpoint there to continue (a typo? "
                                f"without --resume a new run starts)")
@@ -104,10 +112,14 @@ def run(args) -> int:
     if len(pairs) == 1:            # as the wizard: trained on, and scored on itself
         _say("one pair: none can be held apart, so the fine-tuned model is scored on the pair it trained on")
     run_dir = Path(args.resume) if args.resume else out.with_name(out.stem + ".run")
+    if run_dir.exists() and not run_dir.is_dir():
+        raise OutputError(f"{run_dir} is a file: the run's checkpoints go in a folder of that name; move it, "
+                          "or choose another -o")
     h, w = parse_crop(args.crop or DEFAULT_CROP[args.method])
     minutes = args.minutes if (args.minutes is not None or args.steps is not None) else 15.0
-    if args.lr is not None and not args.lr > 0:
-        raise ColorStudioError(f"--lr {args.lr}: give a learning rate above 0")
+    if args.lr is not None and not 0 < args.lr <= MAX_LR:
+        raise ColorStudioError(f"--lr {args.lr:g}: give a learning rate above 0 and at most {MAX_LR:g} (the default "
+                               f"is {run_identity.DEFAULT_LR[args.method]:g})")
     common = dict(base_model_path=args.base, out=out, run_dir=run_dir, minutes=minutes, max_steps=args.steps,
                   device=args.device, crop=(h, w), resume=bool(args.resume))
     if args.method == "ccdc":
@@ -118,6 +130,7 @@ def run(args) -> int:
         cycle_pool = cyclecnn_finetune.DEFAULT_CYCLE_POOL if args.cycle_pool is None else args.cycle_pool
         if cycle_pool < 1:
             raise ColorStudioError(f"--cycle-pool {cycle_pool}: give a block size of 1 or more")
+        cyclecnn_finetune.check_crop((h, w), cycle_pool)        # said before the pairs are prepared
         gen = cyclecnn_finetune.finetune(pairs, lr=args.lr or cyclecnn_finetune.DEFAULT_LR, cycle_pool=cycle_pool,
                                          **common)
     _say(f"fine-tuning {args.method} on the {len(pairs)} pair(s) found; checkpoints in {run_dir}")

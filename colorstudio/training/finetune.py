@@ -123,6 +123,15 @@ def starting_model(path=None) -> CycleCNN:
 DEFAULT_LR = run_identity.DEFAULT_LR["cyclecnn"]
 
 
+def check_crop(crop: tuple[int, int], cycle_pool: int) -> None:
+    """A one-line error when a training crop is too small for the cycle objective: its SSIM
+    compares windows of :data:`losses.SSIM_WINDOW` block means of ``cycle_pool`` px."""
+    if min(crop) < losses.SSIM_WINDOW * cycle_pool:
+        raise ColorStudioError(f"a crop of {crop[0]}x{crop[1]} is too small for the cycle objective's blocks of "
+                               f"{cycle_pool} px (--crop, --cycle-pool): give a crop of at least "
+                               f"{losses.SSIM_WINDOW * cycle_pool} px a side, or a smaller cycle pool")
+
+
 def run_key(base_model_path, pairs, lr, crop, seed=0, cycle_pool=DEFAULT_CYCLE_POOL, split_cycle=False) -> str:
     """What makes a run the same run: its base model, training pairs (``pairs``: those left after
     the held-apart split), learning rate and crop (and seed, cycle pool and split cycle, when not
@@ -162,6 +171,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     if minutes is None and max_steps is None:
         raise ValueError("give a time budget (minutes) or a step count")
     out, run_dir = Path(out), Path(run_dir)
+    check_crop(crop, cycle_pool)
     if device == "cpu" or torch_device(device).type == "cpu":
         # the process's count, not this thread's (a colorization's worker may have lowered it)
         torch.set_num_threads(max(1, min(4, outer_threads())))

@@ -185,6 +185,14 @@ class BestWeights:
         return [f"{'held-apart' if self.held else 'validation'} chroma PSNR {score:.2f} dB (before {self.before:.2f})"]
 
 
+MAX_ROLLBACKS = 5     # non-finite losses in a run before it stops as diverged
+
+
+def _snapshot(model: CCDC, opt) -> tuple[dict, dict]:
+    """Copies of the weights and the optimizer's state (a few MB), to go back to."""
+    return copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
+
+
 def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores: BestWeights, run_dir: Path, *,
                  crop, lr, minutes, max_steps, dev, seed, checkpoint_every_s) -> Generator[TrainProgress, None, list]:
     """Train until the budget is spent, yielding progress after every step; score on the held-apart
@@ -206,14 +214,30 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
         return events
 
     running, steps_at_start = None, state["step"]
+    good, rollbacks = _snapshot(model, opt), 0
     try:
         while not finished():
             t = batch_tensors(train_pairs.batch(rng, BATCH, crop), dev)
             loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            norm = None
+            if torch.isfinite(loss):
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            if norm is None or not torch.isfinite(norm):
+                # weights gone wrong (a learning rate far too large): back to the last good ones, at
+                # half the rate; going on would reach the warp with non-finite flows (a crash)
+                rollbacks += 1
+                if rollbacks > MAX_ROLLBACKS:
+                    raise ColorStudioError(f"the training diverged (its loss stopped being a number {rollbacks} "
+                                           "times): give a smaller --lr")
+                model.load_state_dict(good[0])
+                opt.load_state_dict(good[1])
+                for g in opt.param_groups:
+                    g["lr"] *= 0.5
+                continue
             opt.step()
+            good = _snapshot(model, opt)
             state["step"] += 1
             running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
             events = []
@@ -268,6 +292,9 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     state = {"step": 0, "seconds": 0.0, "run_key": key}
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
+    if resume and has_checkpoint(run_dir) and not found:      # not quietly a new run over it
+        raise ColorStudioError(f"the checkpoint in {run_dir} cannot be read (damaged or cut short): "
+                               "start a new run, without resuming")
     resuming = resume and bool(found)
     if resuming:
         _check_same_run(run_dir, found, key)

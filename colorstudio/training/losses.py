@@ -10,15 +10,16 @@ import torch
 import torch.nn.functional as F
 
 _C1, _C2 = 0.01 ** 2, 0.03 ** 2
+SSIM_WINDOW = 11      # px a side: an image compared by SSIM must be at least this large
 
 
-def _gauss_window(size: int = 11, sigma: float = 1.5, dtype=torch.float32, device=None):
+def _gauss_window(size: int = SSIM_WINDOW, sigma: float = 1.5, dtype=torch.float32, device=None):
     x = torch.arange(size, dtype=dtype, device=device) - (size - 1) / 2
     g = torch.exp(-x ** 2 / (2 * sigma ** 2))
     return g / g.sum()
 
 
-def ssim_map(x: torch.Tensor, y: torch.Tensor, size: int = 11, sigma: float = 1.5) -> torch.Tensor:
+def ssim_map(x: torch.Tensor, y: torch.Tensor, size: int = SSIM_WINDOW, sigma: float = 1.5) -> torch.Tensor:
     """Per-pixel SSIM, (B,C,H,W) -> (B,C,H-size+1,W-size+1) (separable Gaussian, no padding)."""
     C = x.shape[1]
     g = _gauss_window(size, sigma, x.dtype, x.device)
