@@ -154,7 +154,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         self._detail_timer.setInterval(DETAIL_DELAY_MS)
         self._detail_timer.timeout.connect(self.refresh_details)
         for vb in (self.views["gray"], self.split_view):
-            vb.sigRangeChanged.connect(lambda *_: self._detail_timer.start())
+            vb.sigRangeChanged.connect(lambda *_: (self._detail_timer.start(), self.refresh_readout()))
             vb.sigResized.connect(lambda *_: self._detail_timer.start())
         self._refit_timer = QTimer(self)
         self._refit_timer.setSingleShot(True)
@@ -208,6 +208,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         (:mod:`colorstudio.gui.display_colour`); until then the panel keeps what it showed."""
         self.raw[panel] = shown
         self.full[panel] = full if full is not None else shown
+        self.refresh_readout()              # a still mouse's values are of this picture now
         self._forget_tiles(panel)
         if panel == "gray":
             self._split_line_reset = True

@@ -3,7 +3,8 @@
 Under the mouse, the full-resolution values of the gray, the reference and the result (and of
 the split view's before side when it is on screen), as one line of text (``pixelInfo``). The
 line is emptied when the mouse leaves a view or the photo, and when the view mode changes (the
-panels it named are no longer those shown).
+panels it named are no longer those shown); it is made anew when a panel's picture changes or the
+view moves under a still mouse.
 
 It uses the view's ``mode``, ``frame_wh``, ``raw``/``full`` images, ``views``, ``split_view``,
 ``before``, ``showing_before``, ``_values_space`` and ``placed`` (where a panel lies in the frame).
@@ -78,6 +79,13 @@ class PixelReadout:
         self._hover = (self.sender(), scene_pos)
         p = self.point_under_mouse()
         self.pixelInfo.emit("" if p is None else self.readout(p.x(), p.y()))
+
+    def refresh_readout(self) -> None:
+        """The values under a still mouse, anew: a panel's picture changed under it (another kept
+        result, a new colour strength) or the view moved (Z, the keys): the line showed the old ones."""
+        if self._hover is not None:
+            p = self.point_under_mouse()
+            self.pixelInfo.emit("" if p is None else self.readout(p.x(), p.y()))
 
     def clear_readout(self) -> None:
         """No values shown (and Z zooms at the view's centre) until the mouse moves on a photo."""

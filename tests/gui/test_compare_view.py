@@ -126,6 +126,28 @@ def test_the_readout_is_emptied_when_the_mode_changes_or_the_mouse_leaves_a_view
     assert texts[-1] == ""
 
 
+def test_the_readout_follows_a_picture_or_a_view_that_changes_under_a_still_mouse(view, qtbot):
+    """Switching to another kept result ([ ]) or panning with the keys left the values of the
+    picture and the point the mouse had been over."""
+    view.set_frame(400, 300)
+    ramp = np.tile(np.arange(400, dtype=np.uint8)[None, :, None] // 2, (300, 1, 3))
+    for name in ("gray", "reference", "result"):
+        view.set_image(name, np.full((300, 400, 3), 90, np.uint8))
+    view.fit()
+    qtbot.wait(50)
+    texts = []
+    view.pixelInfo.connect(texts.append)
+    vb, scene = view.views["gray"], view.canvases[0].scene()
+    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(200, 150)))
+    assert "result 90 90 90" in texts[-1]
+    view.set_image("result", ramp)                               # another result, the mouse still
+    x = int(view.point_under_mouse().x())
+    assert texts[-1].endswith(f"result {x // 2} {x // 2} {x // 2}")
+    view.pan_by(0.125, 0)                                        # the view moves under it
+    p = view.point_under_mouse()
+    assert texts[-1] == view.readout(p.x(), p.y()) and f"x {int(p.x())}" in texts[-1] and int(p.x()) != 200
+
+
 def test_a_landscape_pair_is_arranged_two_by_two_and_a_single_gray_in_a_column(view, qtbot):
     view.resize(800, 790)
     view.show()
