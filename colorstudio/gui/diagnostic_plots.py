@@ -38,13 +38,18 @@ SCALAR_CMAP = _colormap(lambda v: maps.scalar_to_rgb(v, lo=0.0, hi=1.0), 0.0, 1.
 
 
 
+TICK_REACH = 0.7    # of a signed bar's half: a label nearer its end runs past it, and pyqtgraph hides it
+
+
 def symmetric_ticks(top: float) -> list[tuple[float, str]]:
-    """Ticks for a bar from -top to +top: 0 and the largest 1, 2 or 5 x 10^k below 0.9 top on
-    each side (pyqtgraph's own choice labels only 0 on a narrow bar of a tiny range)."""
+    """Ticks for a bar from -top to +top: 0 and the largest 1, 2 or 5 x 10^k within
+    TICK_REACH x top on each side (pyqtgraph's own choice labels only 0 on a narrow bar of a tiny
+    range; at 0.9 x top, ±0.05 on a ±0.057 bar was hidden as running past its ends)."""
     if not top > 0:
         return [(0.0, "0")]
-    power = 10.0 ** np.floor(np.log10(0.9 * top))
-    m = float(max(f * power for f in (1, 2, 5) if f * power <= 0.9 * top))
+    reach = TICK_REACH * top
+    power = 10.0 ** np.floor(np.log10(reach))
+    m = float(max(f * power for f in (1, 2, 5) if f * power <= reach))
     label = f"{m:.2g}"
     return [(-m, "−" + label), (0.0, "0"), (m, label)]
 

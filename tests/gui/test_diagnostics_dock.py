@@ -218,12 +218,34 @@ def test_the_maps_can_be_redrawn_in_orange_and_blue(qtbot, window):
 def test_a_signed_maps_bar_labels_both_sides_however_small_its_range(dock):
     from colorstudio.gui.diagnostic_plots import symmetric_ticks
 
-    assert symmetric_ticks(0.00066) == [(-0.0005, "−0.0005"), (0.0, "0"), (0.0005, "0.0005")]
+    assert symmetric_ticks(0.00066) == [(-0.0002, "−0.0002"), (0.0, "0"), (0.0002, "0.0002")]
     assert symmetric_ticks(0.2) == [(-0.1, "−0.1"), (0.0, "0"), (0.1, "0.1")]
     vis = {"visibility_4": np.random.default_rng(3).normal(0, 3e-4, (10, 15)).astype(np.float32)}
     dock.show_diagnostics(vis, {})
     ticks = dock.visibility.bars[visibility_title("visibility_4")].axis._tickLevels[0]
     assert [label for _, label in ticks][1] == "0" and len(ticks) == 3
+
+
+def test_a_signed_bars_labels_are_all_drawn_on_a_narrow_dock(dock, qtbot):
+    """Ticks near a bar's end were placed (±0.05 on a ±0.057 bar) but not drawn: pyqtgraph hides
+    a label that would run past the bar, and only "0" was left."""
+    from PySide6.QtGui import QImage, QPainter
+
+    dock.resize(320, 700)
+    rng = np.random.default_rng(0)
+    tops = (0.0572, 0.07, 0.09, 0.3, 0.55, 0.95)
+    maps = {}
+    for i, top in enumerate(tops):
+        v = rng.uniform(-1, 1, (40, 60)).astype(np.float32)
+        maps[f"visibility_{i}"] = v * top / np.percentile(np.abs(v), 99)
+    dock.show_diagnostics(maps, {})
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Visibility"))
+    qtbot.wait(100)
+    for name, bar in dock.visibility.bars.items():
+        painter = QPainter(image := QImage(10, 10, QImage.Format.Format_ARGB32))
+        drawn = [spec[2] for spec in bar.axis.generateDrawSpecs(painter)[2]]
+        painter.end()
+        assert len(drawn) == 3 and drawn[1] == "0", (name, drawn)
 
 
 def test_a_large_matched_mask_stays_a_mask_on_screen(dock):
