@@ -195,11 +195,14 @@ class DiagnosticsDock(QDockWidget):
             todo["Flow"] = show_flow
         hues = {k: v for k, v in arrays.items() if k.startswith("hue") and v.ndim == 2}
         sat = arrays.get("saturation")
-        if hues:
+        # other (Cb, Cr) maps, e.g. cheng's chroma before its bilateral filter: their colours
+        chromas = {k: v for k, v in arrays.items() if v.ndim == 3 and v.shape[2] == 2 and k not in flows}
+        if hues or chromas:
             def show_colour():
                 pictures = {k: maps.hue_to_rgb(v) for k, v in hues.items()}
-                if isinstance(sat, np.ndarray) and sat.shape == next(iter(hues.values())).shape:
+                if hues and isinstance(sat, np.ndarray) and sat.shape == next(iter(hues.values())).shape:
                     pictures["hue at its saturation"] = maps.hue_to_rgb(next(iter(hues.values())), sat)
+                pictures.update({k.replace("_", " "): maps.chroma_to_rgb(v) for k, v in chromas.items()})
                 self.colour.show_maps(pictures, (0, 1), frame_wh, columns=1, with_bar=False)
             todo["Colour"] = show_colour
         mapped = ("confidence", "visibility", "occlusion", "disparity") + UNCERTAINTY_NAMES

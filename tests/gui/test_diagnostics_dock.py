@@ -145,6 +145,16 @@ def _rendered(item) -> np.ndarray:
     return np.stack([(argb >> 16) & 255, (argb >> 8) & 255, argb & 255], axis=-1).astype(np.uint8)
 
 
+def test_chengs_chroma_before_its_filter_is_shown_in_the_colour_tab(dock):
+    """cheng's (Cb, Cr) map before the bilateral filter was written by the CLI and the export but
+    dropped by the dock (its Other tab takes 2-D maps only)."""
+    chroma = np.dstack([np.full((40, 60), 0.3, np.float32), np.full((40, 60), 0.7, np.float32)])
+    hue = np.zeros((40, 60), np.float32)
+    dock.show_diagnostics({"hue": hue, "chroma_before_bilateral": chroma}, {"method": "cheng"})
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Colour"))
+    assert "chroma before bilateral" in dock.colour.items and "Other" not in dock.shown
+
+
 def test_each_visibility_scale_uses_its_own_colour_range(dock):
     rng = np.random.default_rng(1)
     sigmas = [0.3, 0.02, 3e-3, 4e-4, 5e-5]                      # V0 >> V1 >> ... >> V4
