@@ -39,3 +39,19 @@ def test_the_methods_run_in_turns(monkeypatch):
     records = end_to_end.run(["dis+gf", "copy"], repeats=2, progress=None, megapixels=0.02)
     assert [m for m, kind in order if kind == "command"] == ["dis+gf", "copy", "dis+gf", "copy"]
     assert records[1]["command_all_seconds"] == [1.0, 1.0] and records[1]["command_ratio"] == 1.0
+
+
+def test_the_run_fails_on_a_method_that_did_not_run_or_one_above_the_targets(monkeypatch, tmp_path, capsys):
+    """It printed an error as a table row and exited 0 whatever happened."""
+    ok = {"method": "dis+gf", "read_colorize_write_seconds": 1.0, "command_peak_rss_mb": 400,
+          "command_seconds": 2.0, "command_all_seconds": [2.0]}
+    slow = {"method": "cyclecnn", "read_colorize_write_seconds": 7.5, "command_peak_rss_mb": 3500}
+    assert end_to_end.failures([ok]) == []
+    assert end_to_end.failures([ok, slow]) == ["cyclecnn: read + colorize + write 7.50 s, above 6 s",
+                                               "cyclecnn: peak RSS 3500 MB, above 3072 MB"]
+    assert end_to_end.failures([{"method": "x", "error": "unknown method 'x'"}]) == ["x: unknown method 'x'"]
+    monkeypatch.setattr(end_to_end, "run", lambda methods, repeats: [ok, {"method": "x", "error": "no such"}])
+    assert end_to_end.main(["--methods", "dis+gf,x", "--json", str(tmp_path / "r.json")]) == 1
+    assert "FAILED x: no such" in capsys.readouterr().err
+    monkeypatch.setattr(end_to_end, "run", lambda methods, repeats: [ok])
+    assert end_to_end.main(["--methods", "dis+gf"]) == 0

@@ -25,6 +25,8 @@ from pathlib import Path
 
 BASELINE = "dis+gf"
 MEGAPIXELS = 12.0
+# issue #3's targets for a 12 MP pair, read + colorize + write: the run fails above them
+MAX_SECONDS, MAX_RSS_MB = 6.0, 3072
 
 
 def write_inputs(folder: Path, megapixels: float = MEGAPIXELS) -> tuple[Path, Path]:
@@ -141,6 +143,22 @@ def run(methods: list[str], repeats: int = 3, timeout: float = 300, progress=pri
     return records
 
 
+def failures(records: list[dict], max_seconds: float = MAX_SECONDS, max_rss_mb: float = MAX_RSS_MB) -> list[str]:
+    """What makes the run fail, one line each: a method that did not run, or one above the
+    targets (its in-process read + colorize + write time, its command's peak memory)."""
+    out = []
+    for r in records:
+        if "error" in r:
+            out.append(f"{r['method']}: {r['error']}")
+            continue
+        if r["read_colorize_write_seconds"] > max_seconds:
+            out.append(f"{r['method']}: read + colorize + write {r['read_colorize_write_seconds']:.2f} s, "
+                       f"above {max_seconds:g} s")
+        if r["command_peak_rss_mb"] > max_rss_mb:
+            out.append(f"{r['method']}: peak RSS {r['command_peak_rss_mb']} MB, above {max_rss_mb:g} MB")
+    return out
+
+
 def table(records: list[dict]) -> str:
     lines = ["| method | command s (best; all) | read+colorize+write s | ratio to dis+gf | peak RSS MB |",
              "|---|---:|---:|---:|---:|"]
@@ -166,18 +184,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--methods", default="cyclecnn,ccdc,dis+gf", help="comma-separated (default %(default)s)")
     ap.add_argument("--repeats", type=int, default=3, help="runs per method and kind (best is reported)")
     ap.add_argument("--json", type=Path, help="write the records here")
+    ap.add_argument("--max-seconds", type=float, default=MAX_SECONDS,
+                    help="fail above this read + colorize + write time (default %(default)s)")
+    ap.add_argument("--max-rss-mb", type=float, default=MAX_RSS_MB,
+                    help="fail above this peak memory of the command (default %(default)s)")
     args = ap.parse_args(argv)
     records = run([m.strip() for m in args.methods.split(",") if m.strip()], args.repeats)
     print(table(records))
+    failed = failures(records, args.max_seconds, args.max_rss_mb)
     if args.json:
         from colorstudio.core.image_write import atomic_write_text
 
         args.json.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(args.json, json.dumps({"megapixels": MEGAPIXELS, "repeats": args.repeats, "records": records,
                                          "cpu_count": os.cpu_count(),
-                                         "command": "python -m colorstudio.bench.end_to_end " + " ".join(argv)},
-                                        indent=2) + "\n")
-    return 0
+                                         "command": "python -m colorstudio.bench.end_to_end " + " ".join(argv),
+                                         "failures": failed}, indent=2) + "\n")
+    for line in failed:
+        print(f"FAILED {line}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
