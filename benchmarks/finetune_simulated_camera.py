@@ -18,7 +18,8 @@ Per simulated camera (a FIXED mono tone curve/exposure, its own noise levels and
    chroma PSNR vs the truth (the gray view as the colour camera renders it) and cycle PSNR.
    With --method ccdc the fine-tuner is `training.finetune_ccdc` (`colorstudio finetune --method ccdc`),
    "before" is the shipped ccdc and "after" the fine-tuned one; results go to
-   results_finetune_ccdc.json. The held-apart photos are the Cycle CNN's validation photos
+   results_finetune_ccdc_unseen_photos.json unless --json says otherwise (each recorded run's
+   command in the READMEs names its file). The held-apart photos are the Cycle CNN's validation photos
    either way, so 11 of the 12 were among ccdc's training photos (as scenes of other synthesized
    pairs); ccdc's lead over dis+gf on them (dark_scurve) is 1.05 dB against 0.98 on 24 photos
    it never saw, so they flatter it by less than 0.1 dB.
@@ -278,8 +279,9 @@ def parse_args(argv):
     ap.add_argument("--crop", help="fine-tune crop HxW (default as the CLI: 128x256 for cyclecnn, 160x160 for ccdc)")
     ap.add_argument("--motorcycle-scale", type=float, help="Motorcycle size factor (default 1)")
     ap.add_argument("--workdir", help="keep the pair folders and models here (default: a temp dir)")
-    ap.add_argument("--json", help="write the results here (default benchmarks/results_finetune.json; "
-                                   "--quick writes none unless given)")
+    ap.add_argument("--json", help="write the results here (default benchmarks/results_finetune.json, with "
+                                   "--method ccdc results_finetune_ccdc_unseen_photos.json; --quick writes none "
+                                   "unless given)")
     ap.add_argument("--split-cycle", action="store_true",
                     help="fine-tune with the neighbour-split cycle (noise-independent target)")
     ap.add_argument("--cycle-pool", type=int, metavar="K",
