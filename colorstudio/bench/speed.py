@@ -158,3 +158,6 @@ if __name__ == "__main__" and len(sys.argv) >= 5 and sys.argv[1] == "--times":
     print(json.dumps(_times_child(sys.argv[4:], float(sys.argv[2]), int(sys.argv[3]))))
 elif __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--memory":
     print(json.dumps(_memory_child(sys.argv[2], float(sys.argv[3]))))
+elif __name__ == "__main__":      # the speed run's own child process, not a command of its own
+    sys.exit("colorstudio.bench.speed is the child process of `colorstudio bench --speed` "
+             "(--times MP REPEATS METHOD... | --memory METHOD MP); run that instead")
