@@ -118,7 +118,7 @@ def cmd_batch(args) -> int:
     announced = False
     try:
         for p in run_batch(plan, method=args.method, model=_model_path(args.model), options=_options(args),
-                           jpeg_quality=args.jpeg_quality):
+                           jpeg_quality=args.jpeg_quality, thumbnails=False):
             if not announced:             # the output folder passed run_batch's checks (a read-only one)
                 _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
                 announced = True

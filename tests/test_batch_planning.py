@@ -159,3 +159,17 @@ def test_a_gray_colorized_alone_beside_its_partner_says_so_beside_its_result(tmp
     plan = run_to_end(run_batch(plan_batch([gray], tmp_path / "out"), "neutral"))
     assert plan.items[0].status == "done"
     assert "its partner m_color.png is next to it but was not given" in plan.items[0].how
+
+
+def test_a_command_line_batch_keeps_no_thumbnails_the_apps_queue_does(tmp_path):
+    """Each item kept a 20 KB picture of its result for the app's queue, also in `colorstudio
+    batch`, where nothing shows it: 2 MB more per 100 items (benchmarks/batch_memory.py)."""
+    from colorstudio.engine.colorize import run_to_end
+
+    for name in ("a", "b"):
+        gray_img(tmp_path / "in" / f"{name}_mono.png")
+    for thumbnails in (False, True):
+        plan = run_to_end(run_batch(plan_batch([tmp_path / "in"], tmp_path / f"out{thumbnails}"), "neutral",
+                                    thumbnails=thumbnails))
+        assert all(i.status == "done" for i in plan.items)
+        assert all((i.thumbnail is not None) == thumbnails for i in plan.items)

@@ -154,8 +154,9 @@ def method_for(item: BatchItem, method: str | None) -> str | None:
 
 
 def run_item(item: BatchItem, method: str | None = None, model=None, options=None,
-             jpeg_quality: int = 95) -> Generator:
-    """Colorize one item as a generator of engine Progress; writes to a free name."""
+             jpeg_quality: int = 95, thumbnails: bool = True) -> Generator:
+    """Colorize one item as a generator of engine Progress; writes to a free name. ``thumbnails``:
+    keep a small picture of the result in the item (for a queue to show; 20 KB each)."""
     gray = load_photo(item.gray)
     reference = load_photo(item.reference) if item.reference is not None else None
     asked, method = method, method_for(item, method)
@@ -177,8 +178,9 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
             break
         except NameTaken:
             continue
-    item.thumbnail = thumbnail(result.rgb)
-    item.thumbnail_profile = result.output_icc       # the space the result was written in
+    if thumbnails:
+        item.thumbnail = thumbnail(result.rgb)
+        item.thumbnail_profile = result.output_icc       # the space the result was written in
     return result
 
 
@@ -207,10 +209,11 @@ def _lr_hint(item, error: Exception) -> str:
 
 
 def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=None,
-              jpeg_quality: int = 95) -> Generator[BatchProgress, None, BatchPlan]:
+              jpeg_quality: int = 95, thumbnails: bool = True) -> Generator[BatchProgress, None, BatchPlan]:
     """Colorize every queued item of ``plan``; yields progress, returns the plan. An output
     folder it made is removed again when nothing was written into it (interrupted, or every
-    item failed)."""
+    item failed). ``thumbnails``: each written item keeps a small picture of its result (the
+    app's queue shows them; a command line has no use for them: 20 KB an item kept)."""
     made = not plan.out_dir.exists()
     try:
         plan.out_dir.mkdir(parents=True, exist_ok=True)
@@ -220,7 +223,7 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
         check_writable_folder(plan.out_dir)  # a read-only one (a card, a share): told before any work
         if method is None and model is not None:     # the file's own method: the items of its kind
             method = declared_model(model)           # get it, the others their default (as --method)
-        return (yield from _run_items(plan, method, model, options, jpeg_quality))
+        return (yield from _run_items(plan, method, model, options, jpeg_quality, thumbnails))
     finally:
         if made:
             try:
@@ -229,7 +232,8 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
                 pass
 
 
-def _run_items(plan: BatchPlan, method, model, options, jpeg_quality) -> Generator[BatchProgress, None, BatchPlan]:
+def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
+               thumbnails: bool = True) -> Generator[BatchProgress, None, BatchPlan]:
     total = len(plan.items)
     done = failed = 0
     for index, item in enumerate(plan.items):
@@ -241,7 +245,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality) -> Generat
         base = index / max(total, 1)
         yield BatchProgress(index, total, item, RUNNING, base, f"{item.name}: starting", done, failed)
         try:
-            steps = run_item(item, method, model, options, jpeg_quality)
+            steps = run_item(item, method, model, options, jpeg_quality, thumbnails)
             while True:
                 try:
                     p = next(steps)

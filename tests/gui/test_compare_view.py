@@ -103,10 +103,9 @@ def test_a_reference_of_another_aspect_ratio_is_fitted_not_stretched(view, qtbot
     assert gx == pytest.approx(rx, abs=1)                        # zoom and pan still shared
 
 
-def test_the_readout_is_emptied_when_the_mode_changes_or_the_mouse_leaves_a_view(view, qtbot):
-    from PySide6.QtCore import QEvent
-    from PySide6.QtWidgets import QApplication
-
+def _hovering_a_flat_90(view, qtbot):
+    """Three 400 x 300 panels of value 90, fitted, the mouse moved onto (200, 150) of the gray's
+    view: (the readout texts emitted, that view, its scene)."""
     view.set_frame(400, 300)
     for name in ("gray", "reference", "result"):
         view.set_image(name, np.full((300, 400, 3), 90, np.uint8))
@@ -117,6 +116,14 @@ def test_the_readout_is_emptied_when_the_mode_changes_or_the_mouse_leaves_a_view
     vb, scene = view.views["gray"], view.canvases[0].scene()
     scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(200, 150)))
     assert "result 90 90 90" in texts[-1]
+    return texts, vb, scene
+
+
+def test_the_readout_is_emptied_when_the_mode_changes_or_the_mouse_leaves_a_view(view, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    texts, vb, scene = _hovering_a_flat_90(view, qtbot)
     view.set_mode("split")                                       # other panels: not the last values
     assert texts[-1] == ""
     view.set_mode("side")
@@ -129,17 +136,8 @@ def test_the_readout_is_emptied_when_the_mode_changes_or_the_mouse_leaves_a_view
 def test_the_readout_follows_a_picture_or_a_view_that_changes_under_a_still_mouse(view, qtbot):
     """Switching to another kept result ([ ]) or panning with the keys left the values of the
     picture and the point the mouse had been over."""
-    view.set_frame(400, 300)
+    texts, _, _ = _hovering_a_flat_90(view, qtbot)
     ramp = np.tile(np.arange(400, dtype=np.uint8)[None, :, None] // 2, (300, 1, 3))
-    for name in ("gray", "reference", "result"):
-        view.set_image(name, np.full((300, 400, 3), 90, np.uint8))
-    view.fit()
-    qtbot.wait(50)
-    texts = []
-    view.pixelInfo.connect(texts.append)
-    vb, scene = view.views["gray"], view.canvases[0].scene()
-    scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(200, 150)))
-    assert "result 90 90 90" in texts[-1]
     view.set_image("result", ramp)                               # another result, the mouse still
     x = int(view.point_under_mouse().x())
     assert texts[-1].endswith(f"result {x // 2} {x // 2} {x // 2}")
