@@ -18,7 +18,8 @@ from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 STDERR_FD = 2
-_LOCK = threading.Lock()      # descriptor 2 is the process's: one redirection at a time
+_LOCK = threading.RLock()     # descriptor 2 is the process's: one thread redirects it at a time
+                              # (re-entrant: a read within a read redirects into the same place)
 
 
 @contextmanager

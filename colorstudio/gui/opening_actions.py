@@ -92,7 +92,7 @@ class OpeningActions:
                   on_done=lambda opened: self._show_inputs(opened, note))
 
     def _show_inputs(self, opened: jobs.OpenedInputs, note: str = "", colorize: bool = True) -> None:
-        self.inputs, self.result = opened, None
+        self.inputs, self.result, self.result_unshown = opened, None, False
         self.history.clear()
         self.before_result = None           # (set_frame below puts the gray back in the split view)
         self.side.show_results([], -1)
