@@ -29,10 +29,10 @@ from PIL import Image, UnidentifiedImageError, features
 
 from colorstudio.core.colour_management import gray_in_srgb_tones, profile_colour_space
 from colorstudio.core.exif_read import exif_orientation, exif_without_decoding
-from colorstudio.core.file_names import name_too_long
 from colorstudio.core.file_kinds import format_by_signature, full_picture_page, picture_count, stored_bits
-from colorstudio.core.opened_image import counts_turned, decode_opened
+from colorstudio.core.file_names import name_too_long
 from colorstudio.core.native_stderr import native_messages_to_log
+from colorstudio.core.opened_image import counts_turned, decode_opened
 from colorstudio.core.pixel_arrays import hdr_whites
 from colorstudio.core.print_resolution import tiff_dpi
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
@@ -198,8 +198,12 @@ def _damaged_or(error: UnsupportedImageError, path: Path) -> InputFileError:
     """For a file Pillow (and tifffile) could not open: a damaged-file error when Pillow did not
     recognise it but its first bytes announce an image format, else ``error`` as it is."""
     kind = format_by_signature(path) if isinstance(error, _NotIdentified) else None
-    return UnreadableImageError(f"{path.name}: a damaged {kind} file (it starts as one, but cannot be "
-                                "read)") if kind else error
+    return _damaged(path, kind) if kind else error
+
+
+def _damaged(path: Path, kind: str) -> UnreadableImageError:
+    """The error for a file whose first bytes announce ``kind`` (PNG, JPEG, ...) but which cannot be read."""
+    return UnreadableImageError(f"{path.name}: a damaged {kind} file (it starts as one, but cannot be read)")
 
 
 def _open(path: Path, mended: bytes | None = None) -> Image.Image:
@@ -220,8 +224,7 @@ def _open(path: Path, mended: bytes | None = None) -> Image.Image:
     except (OSError, SyntaxError, EOFError, struct.error) as e:
         # its header cut short or garbled ("Truncated File Read"): damaged, when it starts as an image
         if kind := format_by_signature(path):
-            raise UnreadableImageError(f"{path.name}: a damaged {kind} file (it starts as one, but cannot be "
-                                       "read)") from None
+            raise _damaged(path, kind) from None
         raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
     except ValueError as e:     # e.g. a PNG whose text or profile chunk unpacks to more than Pillow allows
         raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None

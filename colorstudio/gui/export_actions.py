@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from colorstudio import paths
 from colorstudio.core.colour_management import profile_name
 from colorstudio.core.earlier_results import RESULT_SUFFIX
-from colorstudio.core.image_write import free_path, output_notes, same_file
+from colorstudio.core.image_write import FORMAT_ALIASES, free_path, output_notes, same_file
 from colorstudio.core.pair_names import without_gray_tag
 from colorstudio.gui import jobs
 from colorstudio.errors import OutputError
 from colorstudio.gui.error_dialog import show_error
-from colorstudio.gui.export_dialog import ALIASES, SIXTEEN_BIT, ExportDialog
+from colorstudio.gui.export_dialog import SIXTEEN_BIT, ExportDialog
 from colorstudio.gui.workers import GeneratorWorker
 
 
@@ -54,7 +54,7 @@ class ExportActions:
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         opts = dialog.options()
-        fmt = ALIASES.get(opts.path.suffix.lower(), opts.path.suffix.lower())    # '.tiff' is '.tif'
+        fmt = FORMAT_ALIASES.get(opts.path.suffix.lower(), opts.path.suffix.lower())    # '.tiff' is '.tif'
         self.settings.export_format = fmt
         if fmt in SIXTEEN_BIT:         # an 8-bit-only format had no choice: the remembered one stays
             self.settings.export_bit_depth = opts.bit_depth or 0

@@ -16,7 +16,6 @@ from colorstudio.core.imageio import READ_EXTENSIONS
 FORMATS = [(".png", "PNG (lossless, 8/16 bit)"), (".tif", "TIFF (lossless, 8/16 bit)"),
            (".jpg", "JPEG (8 bit)"), (".webp", "WebP (8 bit)"), (".bmp", "BMP (lossless, 8 bit)")]
 SIXTEEN_BIT = tuple(ext for ext in WRITE_EXTENSIONS if ext not in EIGHT_BIT_ONLY)
-ALIASES = FORMAT_ALIASES     # another spelling of a format's extension
 # image formats the engine neither writes nor reads (those it reads count too), which a system's
 # table of image types may not know
 UNWRITABLE_IMAGES = {".jxl", ".jp2", ".psd", ".svg", ".ico", ".exr", ".hdr", ".raw"}
@@ -111,7 +110,7 @@ class ExportDialog(QDialog):
         """A file name typed or browsed with a format's extension chooses that format (its bit
         depth and quality boxes with it); an image format that cannot be written is said."""
         ext = Path(self.path_edit.text().strip()).suffix.lower()
-        i = self.format_box.findData(ALIASES.get(ext, ext))
+        i = self.format_box.findData(FORMAT_ALIASES.get(ext, ext))
         if i >= 0 and i != self.format_box.currentIndex():
             self.format_box.setCurrentIndex(i)
         self._show_problem(self.problem())
@@ -159,7 +158,7 @@ class ExportDialog(QDialog):
     def _format_changed(self) -> None:
         ext = self.format_box.currentData()
         path = self._file_path()
-        if ALIASES.get(path.suffix.lower(), path.suffix.lower()) != ext:     # .tiff stays .tiff
+        if FORMAT_ALIASES.get(path.suffix.lower(), path.suffix.lower()) != ext:     # .tiff stays .tiff
             self.path_edit.setText(str(with_format(path, ext)))
         elif str(path) != self.path_edit.text():
             self.path_edit.setText(str(path))
