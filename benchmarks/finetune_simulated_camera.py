@@ -17,12 +17,10 @@ Per simulated camera (a FIXED mono tone curve/exposure, its own noise levels and
    photos when its card lists enough) and on Motorcycle, both directions, shot by the same camera:
    chroma PSNR vs the truth (the gray view as the colour camera renders it) and cycle PSNR.
    With --method ccdc the fine-tuner is `training.finetune_ccdc` (`colorstudio finetune --method ccdc`),
-   "before" is the shipped ccdc and "after" the fine-tuned one; results go to
+   "before" is the shipped ccdc (so no second ccdc column) and "after" the fine-tuned one; results go to
    results_finetune_ccdc_unseen_photos.json unless --json says otherwise (each recorded run's
-   command in the READMEs names its file). The held-apart photos are the Cycle CNN's validation photos
-   either way, so 11 of the 12 were among ccdc's training photos (as scenes of other synthesized
-   pairs); ccdc's lead over dis+gf on them (dark_scurve) is 1.05 dB against 0.98 on 24 photos
-   it never saw, so they flatter it by less than 0.1 dB.
+   command in the READMEs names its file). A ccdc run's held-apart photos come from CCDC's own
+   validation split (held_apart_by), a cyclecnn run's from the Cycle CNN's card.
 Numbers are reported, not asserted. --quick: tiny sizes, 2 steps, no JSON unless --json (tests).
 """
 from __future__ import annotations
@@ -50,6 +48,11 @@ DEFAULT_JSON = {"cyclecnn": Path(__file__).resolve().parent / "results_finetune.
                 "ccdc": Path(__file__).resolve().parent / "results_finetune_ccdc_unseen_photos.json"}
 DEFAULT_CROP = {"cyclecnn": "128x256", "ccdc": "160x160"}
 METHODS = ("dis+gf", "ccdc", "before", "after")   # ccdc: the app's default pair method, not fine-tuned
+
+
+def methods_of(tuned: str) -> tuple[str, ...]:
+    """The columns of a run: with --method ccdc "before" is the shipped ccdc, so it has no second column."""
+    return tuple(m for m in METHODS if not (tuned == "ccdc" and m == "ccdc"))
 METRICS = ("chroma_psnr", "cycle_psnr", "cycle_psnr_blocks")   # the last: 16x16 block means
 GROUPS = ("held_apart", "motorcycle")
 FULL = {"pairs": 30, "eval_pairs": 12, "minutes": 15.0, "max_side": 640,
@@ -190,12 +193,13 @@ def score(fn, cases: list[Case]) -> list[dict]:
 
 def summarize(records: list[dict]) -> dict:
     """Per group: the number of cases and, per metric, the mean of each method and after - before."""
+    methods = tuple(records[0][METRICS[0]]) if records else METHODS
     summary = {}
     for group in GROUPS:
         rows = [r for r in records if r["group"] == group]
         summary[group] = {"cases": len(rows)}
         for metric in METRICS:
-            means = summary[group][metric] = {m: float(np.mean([r[metric][m] for r in rows])) for m in METHODS}
+            means = summary[group][metric] = {m: float(np.mean([r[metric][m] for r in rows])) for m in methods}
             means["delta"] = means["after"] - means["before"]
     return summary
 
@@ -215,18 +219,16 @@ def run_camera(cam: SimulatedCamera, train, evals, base: Path, work: Path, dis, 
         log(f"[{cam.name}] fine-tuning ({f'{a.steps} steps' if a.steps else f'{a.minutes} min'})")
         card = run_finetune(folder, out, base, a)
     cases = eval_cases(cam, cam_id, evals, a)
-    tuned = colorize_crosscam if a.method == "ccdc" else colorize_stereo
+    tuned = colorize_crosscam if a.method == "ccdc" else colorize_stereo   # ccdc starts from its shipped weights
     fns = {"dis+gf": dis,
            "ccdc": lambda g, r, **o: colorize_crosscam(g, r, **o),
-           "before": lambda g, r, **o: colorize_stereo(g, r, model=base, **o),
+           "before": lambda g, r, **o: tuned(g, r, model=None if a.method == "ccdc" else base, **o),
            "after": lambda g, r, **o: tuned(g, r, model=out, **o)}
+    methods = methods_of(a.method)
     log(f"[{cam.name}] evaluating {len(cases)} pairs")
-    scores = {}
-    for name, fn in fns.items():   # one model at a time (engine cache)
-        same = name == "before" and a.method == "ccdc"       # the model fine-tuned is the shipped ccdc
-        scores[name] = scores["ccdc"] if same else score(fn, cases)
+    scores = {name: score(fns[name], cases) for name in methods}   # one model at a time (engine cache)
     records = [{"case": c.name, "group": c.group,
-                **{k: {m: scores[m][i][k] for m in METHODS} for k in METRICS}}
+                **{k: {m: scores[m][i][k] for m in methods} for k in METRICS}}
                for i, c in enumerate(cases)]
     ft = {k: card["finetune"].get(k) for k in ("steps", "minutes", "lr", "crop", "cycle_pool",
                                                "validation_before", "validation_after", "kept")}
@@ -238,6 +240,7 @@ def run_camera(cam: SimulatedCamera, train, evals, base: Path, work: Path, dis, 
 # ------------------------------------------------------------------ report
 def table(name: str, res: dict) -> str:
     ft = res["finetune"]
+    methods = tuple(m for m in METHODS if m in next(iter(res["summary"].values()))[METRICS[0]])
     before, after = ft["validation_before"], ft["validation_after"]
     blocks = (f" (16px blocks {before['cycle_psnr_blocks']:.2f} -> {after['cycle_psnr_blocks']:.2f})"
               if "cycle_psnr_blocks" in before else "")      # absent from cards of older runs (--reuse-models)
@@ -247,9 +250,9 @@ def table(name: str, res: dict) -> str:
     lines = [f"camera {name}: {ft['steps']} steps, {ft['minutes']} min training on {ft['train_pairs']} pairs "
              f"(+{ft['validation_pairs']} validation), {own}",
              f"{'':14}{'chroma PSNR (dB)':^45}{'cycle PSNR (dB)':^45}{'cycle PSNR, 16px blocks':^45}",
-             f"{'group':11}{'n':>3}" + ("{:>9}" * 5).format(*METHODS, "delta") * 3]
+             f"{'group':11}{'n':>3}" + ("{:>9}" * (len(methods) + 1)).format(*methods, "delta") * 3]
     for group, s in res["summary"].items():
-        cells = "".join("".join(f"{s[m][k]:9.2f}" for k in METHODS) + f"{s[m]['delta']:+9.2f}" for m in METRICS)
+        cells = "".join("".join(f"{s[m][k]:9.2f}" for k in methods) + f"{s[m]['delta']:+9.2f}" for m in METRICS)
         lines.append(f"{group:11}{s['cases']:3d}{cells}")
     return "\n".join(lines)
 

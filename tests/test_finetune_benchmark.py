@@ -132,3 +132,19 @@ def test_a_reused_workdir_holds_only_this_runs_training_pairs(bench, tmp_path):
     bench.write_training_pairs(folder, bench.CAMERAS["bright_gamma"], 0, photos, a)
     assert sorted(f.name for f in folder.iterdir()) == ["photo0_color.png", "photo0_mono.png",
                                                         "photo1_color.png", "photo1_mono.png"]
+
+
+def test_a_ccdc_run_has_no_second_column_for_the_shipped_ccdc(bench):
+    # with --method ccdc the model fine-tuned is the shipped ccdc: "before" is that column
+    assert bench.methods_of("cyclecnn") == ("dis+gf", "ccdc", "before", "after")
+    assert bench.methods_of("ccdc") == ("dis+gf", "before", "after")
+    cell = {"dis+gf": 30.0, "before": 31.0, "after": 31.5}
+    records = [{"case": f"c{i}", "group": g, **{m: dict(cell) for m in bench.METRICS}}
+               for i, g in enumerate(bench.GROUPS)]
+    summary = bench.summarize(records)
+    assert set(summary["motorcycle"]["chroma_psnr"]) == {"dis+gf", "before", "after", "delta"}
+    assert summary["motorcycle"]["chroma_psnr"]["delta"] == pytest.approx(0.5)
+    finetune = {"steps": 2, "minutes": 0.1, "train_pairs": 2, "validation_pairs": 1, "kept": "after",
+                "validation_before": {"chroma_psnr": 30.0}, "validation_after": {"chroma_psnr": 30.5}}
+    header = bench.table("cam", {"finetune": finetune, "summary": summary}).splitlines()[2].split()
+    assert header[:6] == ["group", "n", "dis+gf", "before", "after", "delta"] and "ccdc" not in header
