@@ -64,8 +64,11 @@ def test_resume_continues_the_same_run(tmp_path, tiny_base, user_pairs):
     longer = ["finetune", "--method", "cyclecnn", str(user_pairs), "-o", str(out), "--steps", "4", "--base",
               str(tiny_base), "--crop", "64x96", "--resume", str(run_dir)]
     assert main(longer) == 1                    # the model it wrote is there: replaced only when asked
+    assert "resumed" not in json.loads(out.with_suffix(".json").read_text())    # a new run
     assert main(longer + ["--force"]) == 0
-    assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 4
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["finetune"]["steps"] == 4
+    assert card["resumed"]["from_step"] == 2 and card["resumed"]["wall_minutes"] == "this invocation only"
 
 
 def test_too_few_pairs_is_a_one_line_error(tmp_path, capsys):

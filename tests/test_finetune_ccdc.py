@@ -65,10 +65,13 @@ def test_a_stopped_run_resumes_and_another_runs_checkpoint_is_refused(tmp_path, 
     out = tmp_path / "m.safetensors"
     args = ["finetune", str(user_pairs), "-o", str(out), "--base", str(tiny_ccdc), "--crop", "64x64"]
     assert main(args + ["--steps", "2"]) == 0
+    assert "resumed" not in json.loads(out.with_suffix(".json").read_text())    # a new run
     capsys.readouterr()
     assert main(args + ["--steps", "3", "--resume", str(tmp_path / "m.run"), "--force"]) == 0
     assert "resuming the run stopped at step 2 (" in capsys.readouterr().err
-    assert json.loads(out.with_suffix(".json").read_text())["finetune"]["steps"] == 3
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["finetune"]["steps"] == 3
+    assert card["resumed"]["from_step"] == 2 and card["resumed"]["wall_minutes"] == "this invocation only"
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
     run = tmp_path / "m.run"      # its budget spent or not, the same run goes on; another one does not
     assert finetune_ccdc.resumable(run, tiny_ccdc, pairs, (64, 64))

@@ -237,7 +237,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
                          "split_cycle": split_cycle, "cycle_pool": cycle_pool,
                          "crop": list(crop), "device": str(torch_device(device)),
                          "validation_before": before, "validation_after": after},
-            "wall_minutes": round((time.time() - t0) / 60, 2)}
+            "wall_minutes": round((time.time() - t0) / 60, 2),
+            **run_identity.resume_record(found if resume else {})}
     # the last yield comes before the write: once the model is written the generator only returns,
     # so a Stop can no longer throw a written model away
     yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=state["lr"],

@@ -22,7 +22,6 @@ that the same call with ``resume`` continues.
 from __future__ import annotations
 
 import copy
-import json
 import time
 from pathlib import Path
 from typing import Generator
@@ -30,13 +29,14 @@ from typing import Generator
 import numpy as np
 import torch
 
-from colorstudio.core.image_write import atomic_write_bytes
 from colorstudio.engine.cpu_threads import outer_threads
 from colorstudio.engine.device import torch_device
 from colorstudio.errors import ColorStudioError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
-from colorstudio.nets.weights_file import file_facts, load_weights, require_model_file, save_weights
+from colorstudio.nets.weights_file import load_weights, require_model_file, save_weights
 from colorstudio.training import ccdc_data
+from colorstudio.training.ccdc_finetune_result import (GUARD_DB, WEIGHT_AVERAGE, average_weights,
+                                                         finetuned_card, write_model)
 from colorstudio.training.ccdc_losses import ccdc_loss
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training.pair_preparation import UserShot, ccdc_shot, held_apart_split, load_user_pair
@@ -56,17 +56,6 @@ BATCH = 4
 VALIDATION_PAIRS = 12      # synthesized from the held-apart shots, fixed by the seed
 CHECKPOINT_EVERY_S = 60.0
 BEST_FILE = "best.safetensors"   # in the run dir: the best-scoring weights so far
-# The model written is the start and the trained weights averaged weight by weight (a weight-space
-# ensemble, Wortsman et al. 2022's WiSE-FT, at its plain half-and-half); the trained weights are
-# the best checkpoint on the held-apart pairs, or the last when none beat the start. On the
-# finetune benchmark the best checkpoint alone moved the truth by -0.90..+0.21 dB (one seed), the
-# average by -0.07..+0.66 (ten camera runs; README, fine-tuning). The held-apart score cannot choose
-# the share, nor whether to train at all: it rose where the truth fell (session 29) and fell
-# where the average's truth rose by 0.32 dB (session 30). It only guards against a run that went
-# wrong (a learning rate that wrecks the net): an average scoring more than GUARD_DB below the
-# start is not written.
-WEIGHT_AVERAGE = 0.5
-GUARD_DB = 0.5
 
 
 def load_shot(gray_path, ref_path, max_side: int = MAX_SIDE, crop: tuple[int, int] = CROP) -> UserShot:
@@ -342,57 +331,12 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     if went_wrong:
         model.load_state_dict(start_weights)
     after = before if went_wrong else average
-    card = _card(out, model, camera, stereo, shots, held, skipped, state, before, best, after, lr, crop, dev,
-                 base_path, time.time() - t0, went_wrong, average)
+    card = finetuned_card(out, camera, stereo, shots, held, skipped, state, before, best, after, lr, crop, dev,
+                          base_path, time.time() - t0, went_wrong, average, BATCH,
+                          resumed_from=found if resuming else {})
     # the last yield comes before the write: once the model is written the generator only returns,
     # so a Stop can no longer throw a written model away
     yield TrainProgress(step=state["step"], total_steps=max_steps, losses={}, lr=lr, seconds=state["seconds"],
                         eta=0.0, events=events, preview=safely(preview), message="writing the model", finishing=True)
-    _write(out, model, card)
+    write_model(out, model, card)
     return card
-
-
-def average_weights(a: dict, b: dict, share_of_b: float) -> dict:
-    """The weights (1 - share_of_b) * a + share_of_b * b (integer tensors, e.g. counters, from b)."""
-    return {k: (1 - share_of_b) * a[k].float().cpu() + share_of_b * b[k].float().cpu()
-            if a[k].is_floating_point() else b[k].cpu() for k in a}
-
-
-def _card(out, model, camera, stereo, shots, held, skipped, state, before, best, after, lr, crop, dev, base_path,
-          wall_seconds, went_wrong, average) -> dict:
-    improved = best > before
-    trained = f"those of step {state.get('best_step')}" if improved else f"the last ones (step {state['step']})"
-    return {
-        "name": out.stem, "kind": NAME, "method": NAME, "base_model": str(base_path),
-        "data": {"train_pairs": len(shots), "validation_pairs": len(held),
-                 "validation_on": "pairs synthesized from the held-apart colour shots" if held else
-                 "pairs synthesized from the training shots (no usable pair held apart)",
-                 "skipped": skipped, "pairs": [s.name for s in shots],
-                 "synthesized_as": "stereo (the camera's side and disparity)" if stereo else
-                                   "moving views (viewpoint, temporal) at the camera's size factor"},
-        "camera": camera.to_dict(),
-        "finetune": {"steps": state["step"], "minutes": round(state["seconds"] / 60, 2), "lr": lr,
-                     "optimizer": "Adam", "batch": BATCH, "crop": list(crop), "device": str(dev),
-                     "objective": "Charbonnier colour + warping loss on pairs synthesized from the user's "
-                                  "denoised colour shots as the measured camera takes them",
-                     "validation_before": {"chroma_psnr": round(before, 3)},
-                     "validation_after": {"chroma_psnr": round(after, 3)},
-                     "validation_best_checkpoint": {"chroma_psnr": round(best, 3), "step": state.get("best_step")},
-                     "validation_average": {"chroma_psnr": round(average, 3)},   # the start + trained average
-                     "kept_start_unchanged": went_wrong,          # the run went wrong: the start is written
-                     "kept": (f"the starting weights: the average with {trained} scored more than {GUARD_DB:g} dB "
-                              f"below them on the held-apart pairs (a run gone wrong)") if went_wrong else
-                             f"the starting weights averaged with {trained} ({WEIGHT_AVERAGE:g} of each)"
-                             + (", though it scored lower on the held-apart pairs, which on simulated cameras did "
-                                "not mean a worse model (README, fine-tuning)" if average < before else "")},
-        "wall_minutes": round(wall_seconds / 60, 2)}
-
-
-def _write(out: Path, model: CCDC, card: dict) -> None:
-    try:
-        save_weights(out, {k: v.detach().cpu() for k, v in model.state_dict().items()}, NAME, model.cfg.to_dict(),
-                     {"steps": str(card["finetune"]["steps"])})
-        card.update(file_facts(out))
-        atomic_write_bytes(out.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
-    except OSError as e:
-        raise ModelError(f"cannot write the model {out} ({e})") from None

@@ -144,3 +144,13 @@ def budget_spent(state: dict, minutes: float | None, max_steps: int | None) -> b
     """Whether the run in ``state`` has already trained for this budget (steps or minutes)."""
     return ((max_steps is not None and state.get("step", 0) >= max_steps)
             or (minutes is not None and state.get("seconds", 0.0) >= 60 * minutes))
+
+
+def resume_record(state: dict) -> dict:
+    """The card's entry for a resumed run (``state``: the checkpoint it went on from; {} for a new run):
+    where it went on from, as its ``wall_minutes`` count this invocation only."""
+    if not state:
+        return {}
+    return {"resumed": {"from_step": state.get("step", 0),
+                        "trained_minutes_before": round(state.get("seconds", 0.0) / 60, 2),
+                        "wall_minutes": "this invocation only"}}
