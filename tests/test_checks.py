@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from colorstudio.core.checks import check_pair
+from colorstudio.core.feature_matching import match_features
 from colorstudio.core.color import luma
 
 skdata = pytest.importorskip("skimage.data")
@@ -172,14 +173,32 @@ def test_a_mirrored_colour_shot_is_not_a_rectified_pair(moto):
     assert not check_pair(luma(left), right).mirrored
 
 
-@pytest.mark.parametrize("turn", [90, 180])
-def test_a_turned_colour_shot_says_by_how_much_and_is_not_called_mirrored(moto, turn):
+@pytest.mark.parametrize("turn", [90, 180, 270])
+@pytest.mark.parametrize("smaller", [1, 2, 4])
+def test_a_turned_colour_shot_says_by_how_much_and_is_not_called_mirrored(moto, turn, smaller):
+    # a quarter-turned shot used to be squeezed into the gray's shape before matching: 29 of 47
+    # matches at 2x smaller, taken for another scene, and its angle read as 99 or 67 degrees
     left, right, _ = moto
-    turned = np.ascontiguousarray(np.rot90(right, k=turn // 90))
+    h, w = right.shape[:2]
+    small = cv2.resize(right, (w // smaller, h // smaller), interpolation=cv2.INTER_AREA)
+    turned = np.ascontiguousarray(np.rot90(small, k=turn // 90))
     r = check_pair(luma(left), turned)
-    # (a quarter turn is also squeezed to the gray's shape first, which bends the angle a little)
-    assert abs(abs(r.rotation_deg) - turn) < 15 and not r.mirrored and r.rectified is False
+    assert r.n_inliers >= 100
+    assert abs(r.rotation_deg % 360 - turn) < 3 and not r.mirrored and r.rectified is False
     assert any("turned by" in m and "upright" in m for m in r.messages), r.messages
+    assert not any("another scene" in m for m in r.messages), r.messages
+
+
+def test_the_matches_of_a_colour_shot_of_another_shape_map_back_to_its_own_pixels(moto):
+    # a wider field of view (the colour shot 4:3 around the gray's 3:2 frame): the matches are
+    # given in the gray's frame (the shot stretched over it) and in the shot's own pixels
+    left, right, _ = moto
+    g = luma(left)
+    m = match_features(g, luma(cv2.copyMakeBorder(right, 80, 80, 0, 0, cv2.BORDER_REFLECT)))
+    assert m.n_inliers >= 60
+    own = m.ref_pts_own(g.shape)[m.inliers]          # in the wide shot's pixels: the rows 80 lower
+    assert np.median(np.abs(own[:, 1] - 80 - m.gray_pts[m.inliers][:, 1])) < 1.0
+    assert np.median(np.abs(m.ref_pts[m.inliers][:, 1] - m.gray_pts[m.inliers][:, 1])) > 10
 
 
 @pytest.mark.parametrize("factor", [4, 8, 12])

@@ -163,7 +163,7 @@ def _geometry(m: Matches, gray_shape) -> dict:
     mirrored = bool(len(pg) >= 6 and np.linalg.det(np.stack([_robust_lstsq(A, pr[:, 0])[:2],
                                                                 _robust_lstsq(A, pr[:, 1])[:2]])) < 0)
     rotation = math.degrees(math.atan(tilt))           # the tilt of the rows: small angles
-    turn = _turn_degrees(pg, pr)
+    turn = _turn_degrees(pg, m.ref_pts_own(gray_shape)[m.inliers])
     if turn is not None and abs(turn) > TURNED_DEGREES:   # a turned shot: the tilt cannot say by how much
         rotation = turn
     # the side: three quarters of the matches with a parallax beyond the dead zone (about a
