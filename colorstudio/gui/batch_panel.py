@@ -77,7 +77,9 @@ class BatchPanel(QWidget):
         top.addWidget(out_label)
         top.addWidget(self.out_edit, 1)
         top.addWidget(browse)
-        top.addWidget(QLabel("Method:"))
+        method_label = QLabel("Method:")
+        method_label.setBuddy(self.method_box)        # Qt on Linux names a combo box by its value
+        top.addWidget(method_label)
         top.addWidget(self.method_box)
 
         self.table = BatchTable()
@@ -104,6 +106,7 @@ class BatchPanel(QWidget):
         self.total = QProgressBar()
         self.total.setRange(0, 100)
         self.total.setFormat("")
+        self.total.setAccessibleName("Batch progress")
         self.status = QLabel("")
         buttons = QHBoxLayout()
         for b in (self.add_button, self.start_button, self.pause_button, self.cancel_button, self.clear_button,
@@ -234,6 +237,7 @@ class BatchPanel(QWidget):
         self.table.setRowCount(0)
         self.total.setValue(0)
         self.total.setFormat("")
+        self.total.setAccessibleName("Batch progress")
         self.status.setText("")
         self._update_buttons()
 

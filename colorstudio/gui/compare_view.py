@@ -33,6 +33,7 @@ configure()
 PANELS = ("gray", "reference", "result")
 TITLES = {"gray": "Gray", "reference": "Reference", "result": "Result"}
 FOCUS_FRAME = "QGraphicsView { border: 1px solid transparent; } QGraphicsView:focus { border: 1px solid #3d7bd9; }"
+MIN_PHOTO_SIDE = 24        # px: pyqtgraph's 70 px canvases held three photos in a row 144 px wide
 DETAIL_DELAY_MS = 40       # full-resolution tiles follow zoom/pan after this pause
 
 
@@ -85,7 +86,9 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
             column.setSpacing(2)
             title = QLabel(TITLES[name])
             title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            canvas = pg.GraphicsView()
+            title.setMinimumWidth(MIN_PHOTO_SIDE)     # a row of photos may be squeezed for a moment
+            canvas = pg.GraphicsView()                # before arrange() stacks them: never the window
+            canvas.setMinimumSize(MIN_PHOTO_SIDE, MIN_PHOTO_SIDE)
             canvas.setAccessibleName(f"{TITLES[name]} photo")
             vb = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
             canvas.setCentralItem(vb)
@@ -115,6 +118,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         split_layout.setSpacing(2)
         self.split_title = QLabel("")
         self.split_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.split_title.setWordWrap(True)     # one line of 332 px held every window that wide, split view or not
         self.split_canvas = pg.GraphicsView()
         self.split_canvas.setStyleSheet(FOCUS_FRAME)
         self.split_view = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)

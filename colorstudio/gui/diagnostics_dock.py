@@ -123,16 +123,20 @@ class DiagnosticsDock(QDockWidget):
         layout.addWidget(self.tabs)
         self.setWidget(box)
         self.shown: set[str] = set()
+        self._looked_at = ""
         self._pending: dict[str, Any] = {}
         self.tabs.currentChanged.connect(self._tab_changed)
         self.clear()
 
     def clear(self) -> None:
-        """Hide everything (the plot items are kept and reused by the next result)."""
+        """Hide everything (the plot items are kept and reused by the next result, and the tab
+        looked at stays in front for it)."""
+        if self.shown:
+            self._looked_at = self.tabs.tabText(self.tabs.currentIndex())
         self.info.setPlainText("")
-        self.shown = set()
         self.tabs.setVisible(False)
-        self.empty.setVisible(True)
+        self._set_visible_tabs(set())   # a hidden tab bar lays out only when shown: with its old tabs,
+        self.empty.setVisible(True)     # all ten for a moment widened the window past a small screen
 
     def _set_visible_tabs(self, titles: set[str]) -> None:
         for i in range(self.tabs.count()):
@@ -217,10 +221,8 @@ class DiagnosticsDock(QDockWidget):
                  if not isinstance(v, np.ndarray) and k != "curve" and not is_picture_key(k)}
         self.info.setPlainText(facts_text({**(info or {}), **notes}))
         self._pending = todo
-        self.empty.setVisible(False)
-        self.tabs.setVisible(True)
         titles = set(todo) | {"Info"}
-        looked_at = self.tabs.tabText(self.tabs.currentIndex()) if self.tabs.currentIndex() >= 0 else ""
+        looked_at = self.tabs.tabText(self.tabs.currentIndex()) if self.shown else self._looked_at
         self.tabs.blockSignals(True)
         self._set_visible_tabs(titles)
         front = looked_at if looked_at in titles else \
@@ -230,6 +232,8 @@ class DiagnosticsDock(QDockWidget):
         self.tabs.setCurrentIndex(list(self.pages).index(front))
         self.tabs.blockSignals(False)
         self.render(front)
+        self.empty.setVisible(False)   # shown last, once only these tabs and the front page's maps are
+        self.tabs.setVisible(True)     # there: all ten tabs, or a page not drawn yet, widened the window
 
     def _over_its_photo(self, name: str, value: np.ndarray, diagnostics: dict[str, Any]) -> np.ndarray:
         """An occlusion map drawn over the photo it lies on (the gray, or the colour shot), when

@@ -77,9 +77,11 @@ class ChecksPage(QWizardPage):
         self.setSubTitle("Each pair is checked for each network: colour in the colour shot, rectified rows, "
                          "parallax, sizes.")
         self.progress = QProgressBar()
+        self.progress.setAccessibleName("Pair checking progress")
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         self.details = QPlainTextEdit(readOnly=True)
+        self.details.setAccessibleName("What the check found in each pair")
         layout = QVBoxLayout(self)
         layout.addWidget(self.progress)
         layout.addWidget(self.summary)
@@ -157,6 +159,8 @@ class SettingsPage(QWizardPage):
         self.steps.setRange(1, 1_000_000)
         self.steps.setValue(2000)
         self.steps.setEnabled(False)             # each box only with its choice
+        self.minutes.setAccessibleName("Time budget in minutes")     # a screen reader said "spin box 20"
+        self.steps.setAccessibleName("Number of steps")
         self.budget_time.toggled.connect(self.minutes.setEnabled)
         self.budget_steps.toggled.connect(self.steps.setEnabled)
         self.device_box = QComboBox()

@@ -68,6 +68,7 @@ class TrainingPage(QWizardPage):
         self.status = QLabel("")
         self.status.setWordWrap(True)         # a finished run's scores and verdict take two lines
         self.progress = QProgressBar()
+        self.progress.setAccessibleName("Training progress")
         self.progress.setRange(0, 1000)
         self.start_button = QPushButton("Start")
         self.pause_button = QPushButton("Pause")

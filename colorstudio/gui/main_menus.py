@@ -42,10 +42,15 @@ class MainMenus:
         return actions
 
     def show_shortcuts(self):
-        """Help ▸ Keyboard shortcuts: the dialog (kept, so a test or a second press finds it)."""
+        """Help ▸ Keyboard shortcuts: the dialog (kept, so a test or a second press finds it: the
+        second F1 brings it to the front instead of opening another)."""
         from colorstudio.gui.shortcuts_dialog import show_shortcuts
 
-        self.shortcuts_dialog = show_shortcuts(self, self.menuBar())
+        if getattr(self, "shortcuts_dialog", None) is None:
+            self.shortcuts_dialog = show_shortcuts(self, self.menuBar())
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+        self.shortcuts_dialog.activateWindow()
         return self.shortcuts_dialog
 
     def toggle_full_screen(self) -> None:

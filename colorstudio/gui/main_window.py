@@ -30,6 +30,7 @@ from colorstudio.gui.monitor_menu import MonitorMenu
 from colorstudio.gui.opening_actions import OpeningActions
 from colorstudio.gui.result_history import ResultHistory
 from colorstudio.gui.result_views import ResultViews
+from colorstudio.gui.scroll_areas import in_scroll_area
 from colorstudio.gui.settings import Settings
 from colorstudio.gui.side_panel import SidePanel
 from colorstudio.gui.workers import GeneratorWorker
@@ -92,7 +93,8 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
         self.batch = BatchPanel(self.settings.output_dir, options=self.engine_options)
         self.batch.itemOpened.connect(self.open_batch_item)
         batch_preferences.restore_and_remember(self.batch, self.settings)
-        self.batch_dock = self._dock("Batch", "batch_dock", self.batch, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.batch_dock = self._dock("Batch", "batch_dock", in_scroll_area(self.batch, across=True),
+                                     Qt.DockWidgetArea.BottomDockWidgetArea)   # its 6 buttons: 677 px
         self.batch_dock.hide()
 
         self.readout = QLabel("")

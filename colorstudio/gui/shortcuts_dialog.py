@@ -3,13 +3,16 @@ themselves (so the list cannot drift from what the keys do), plus the mouse gest
 compare view."""
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMenuBar, QVBoxLayout, QWidget
+
+from colorstudio.gui.scroll_areas import in_scroll_area
 
 MOUSE = [("Wheel", "Zoom at the mouse"), ("Drag", "Pan (all views together)"),
          ("Double click", "Fit ↔ 100% at that point"), ("Drag the yellow line", "Move the split")]
 VIEW_KEYS = [("Arrows (Shift: further)", "Pan"), ("Alt+Left / Alt+Right", "Move the split line"),
-             ("Escape", "Leave full screen")]    # keys of the photo view, not menu actions
+             ("Esc", "Leave full screen")]    # keys of the photo view, not menu actions
 
 
 def shortcut_rows(bar: QMenuBar) -> list[tuple[str, str, str]]:
@@ -43,9 +46,15 @@ def show_shortcuts(parent: QWidget, bar: QMenuBar) -> QDialog:
     cells += "".join(f"<tr><td><b>{what}</b></td><td>{does}</td><td style='color:#9e9e9e'>mouse</td></tr>"
                      for what, does in MOUSE)
     label = QLabel(f"<table cellspacing='6'>{cells}</table>")
-    layout.addWidget(label)
+    label.setContentsMargins(0, 0, 12, 0)      # room for a scroll bar
+    layout.addWidget(in_scroll_area(label, across=True), 1)   # taller than a 540 px screen at 200 %
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.reject)
     layout.addWidget(buttons)
+    screen = parent.screen().availableGeometry()
+    m = layout.contentsMargins()
+    want = label.sizeHint() + QSize(m.left() + m.right(), buttons.sizeHint().height() + layout.spacing()
+                                    + m.top() + m.bottom() + 4)
+    dialog.resize(min(want.width(), screen.width() * 9 // 10), min(want.height(), screen.height() * 9 // 10))
     dialog.show()
     return dialog

@@ -10,6 +10,7 @@ from colorstudio.engine import methods
 from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.engine.model_catalog import AUTO_KEY, Choice
 from colorstudio.errors import MethodError
+from colorstudio.gui.scroll_areas import in_scroll_area
 
 
 STRENGTH_MAX_PERCENT = 200     # the strength slider's range: 0 .. 2x the predicted saturation
@@ -91,6 +92,7 @@ class SidePanel(QWidget):
         buttons.addWidget(self.colorize_button)
         buttons.addWidget(self.cancel_button)
         self.progress = QProgressBar()
+        self.progress.setAccessibleName("Colorize progress")
         self.progress.setRange(0, 100)
         self.progress.setTextVisible(True)
         self.progress.setFormat("")
@@ -106,10 +108,12 @@ class SidePanel(QWidget):
         self.before = QComboBox()
         self.before.setToolTip("The split view shows the result left of the line and this right of it")
         self.before.activated.connect(lambda i: self.beforeChosen.emit(i - 1))
-        results.addWidget(QLabel("Results of these photos:"))
-        results.addWidget(self.results)
-        results.addWidget(QLabel("Split view: the result against"))
-        results.addWidget(self.before)
+        for label, box in (("Results of these photos:", self.results), ("Split view: the result against", self.before)):
+            named = QLabel(label)
+            named.setBuddy(box)                 # its name for a screen reader (else only its value)
+            box.setAccessibleName(label.rstrip(":"))
+            results.addWidget(named)
+            results.addWidget(box)
         self.results_box.setVisible(False)
         picker_label = QLabel("&Method / model:")
         picker_label.setBuddy(self.picker)      # Alt+M
@@ -132,11 +136,7 @@ class SidePanel(QWidget):
     def in_scroll_area(self) -> QScrollArea:
         """This panel in a frameless scroll area, for its dock: made short by a small screen (or
         the batch queue below), it scrolls its controls instead of squeezing them over each other."""
-        area = QScrollArea()
-        area.setWidget(self)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QScrollArea.Shape.NoFrame)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area = in_scroll_area(self, across=False)
         # never narrower than the controls (with room for the vertical scroll bar): they would be cut
         area.setMinimumWidth(self.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
         return area
@@ -261,6 +261,9 @@ class SidePanel(QWidget):
         else:
             self.checks_label.setText("No reference: the colours are invented from the gray alone."
                                       if not reference_text else "No problems found.")
+        # the welcome's links are gone: no Tab stop that shows nothing
+        self.checks_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.checks_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     # -- running state
     def set_running(self, running: bool) -> None:

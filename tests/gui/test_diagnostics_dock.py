@@ -266,3 +266,15 @@ def test_a_large_matched_mask_stays_a_mask_on_screen(dock):
     assert max(shown["confidence"].shape) <= 1024 and set(np.unique(shown["confidence"])) == {0.0, 1.0}
     dock.show_diagnostics(shown, {"method": "sgbm+gf"})
     assert list(dock.confidence.items) == ["matched (1) or filled in (0)"]
+
+
+def test_the_tab_looked_at_stays_in_front_for_the_next_result_even_after_a_clear(dock):
+    dock.show_diagnostics(stereo_like_diagnostics(), {})
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Curve"))
+    dock.clear()                                     # a new photo opened: its result comes later
+    assert not dock.tabs.isVisible() and dock.empty.isVisible()
+    dock.show_diagnostics(stereo_like_diagnostics(seed=1), {})
+    assert dock.tabs.tabText(dock.tabs.currentIndex()) == "Curve"
+    dock.clear()
+    dock.show_diagnostics({"flow": np.zeros((10, 12, 2), np.float32)}, {})   # no Curve: the first it has
+    assert dock.tabs.tabText(dock.tabs.currentIndex()) == "Disparity"

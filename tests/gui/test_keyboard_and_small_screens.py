@@ -110,18 +110,27 @@ def test_every_menu_has_unique_mnemonics(window):
         assert len(letters) == len(set(letters)), (menu.title(), letters)
 
 
-def test_the_controls_have_names_for_screen_readers(window):
-    """Each input control has its own accessible name, a label naming it (buddy) or a tooltip:
-    not only its value (Qt on Linux gives a combo box's value as its name)."""
-    buddies = {id(label.buddy()) for label in window.findChildren(QLabel) if label.buddy() is not None}
-    widgets = [w for cls in (QComboBox, QSlider, QLineEdit, QPlainTextEdit) for w in window.findChildren(cls)]
-    widgets += window.compare.canvases
-    unnamed = [f"{type(w).__name__} {w.objectName()}" for w in widgets
-               if not (isinstance(w, QLineEdit) and isinstance(w.parent(), QComboBox))    # a combo's own edit
-               and not (w.accessibleName().strip() or w.toolTip().strip() or id(w) in buddies)]
-    assert unnamed == []
+def test_the_controls_have_names_for_screen_readers(window, wizard):
+    """Each input control has its own accessible name or a label naming it (buddy): not only its
+    value (Qt on Linux gives a combo box's value as its name, and a tooltip is not a name). A
+    slider, line edit or photo may make do with a tooltip."""
+    from PySide6.QtWidgets import QProgressBar, QSpinBox
+
+    for root in (window, wizard):
+        buddies = {id(label.buddy()) for label in root.findChildren(QLabel) if label.buddy() is not None}
+        strict = [w for cls in (QComboBox, QSpinBox, QProgressBar) for w in root.findChildren(cls)]
+        loose = [w for cls in (QSlider, QLineEdit, QPlainTextEdit) for w in root.findChildren(cls)]
+        loose += getattr(getattr(root, "compare", None), "canvases", [])
+        named = lambda w: bool(w.accessibleName().strip()) or id(w) in buddies     # noqa: E731
+        unnamed = [f"{type(w).__name__} {w.objectName()}" for w in strict if not named(w)]
+        unnamed += [f"{type(w).__name__} {w.objectName()}" for w in loose
+                    if not (isinstance(w, QLineEdit) and isinstance(w.parent(), (QComboBox, QSpinBox)))
+                    and not (named(w) or w.toolTip().strip())]
+        assert unnamed == [], type(root).__name__
     assert window.side.picker.accessibleName() == "Method / model"
+    buddies = {id(label.buddy()) for label in window.findChildren(QLabel) if label.buddy() is not None}
     assert id(window.side.picker) in buddies and id(window.batch.out_edit) in buddies
+    assert id(window.batch.method_box) in buddies
 
 
 def test_the_first_window_fits_a_small_screen(qtbot, isolated_user_dir):
@@ -241,3 +250,22 @@ def test_escape_cancels_a_running_colorize_and_the_tools_menu_says_so(qtbot, win
     window._update_menu_states()
     assert not window.cancel_action.isEnabled()
     window._enable_menu_actions()
+
+
+def test_the_first_diagnostics_do_not_widen_a_small_window(qtbot, window):
+    """The dock's tab bar had all ten tabs for a moment before the unused ones were hidden, and
+    the split view's one-line title held the photos 332 px wide in every view, and three photos
+    in a row 144 px until they were stacked: the first result widened an 800 px window to 978 px,
+    past a small screen's edge."""
+    import numpy as np
+
+    from test_diagnostics_dock import stereo_like_diagnostics
+
+    window.resize(640, 480)
+    qtbot.waitUntil(lambda: window.width() == 640)
+    for diagnostics in (stereo_like_diagnostics(), {"flow": np.zeros((10, 12, 2), np.float32)}):
+        window.diagnostics.clear()
+        window.diagnostics.show_diagnostics(diagnostics, {}, frame_wh=(120, 80))
+        qtbot.wait(50)
+        assert window.width() == 640
+    assert max(window.compare.stack.widget(i).minimumSizeHint().width() for i in (0, 1)) < 100

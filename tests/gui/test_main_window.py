@@ -332,6 +332,12 @@ def test_the_shortcuts_list_is_read_from_the_menus_and_no_two_commands_share_a_k
     assert len(keys) == len(set(keys)), "an ambiguous shortcut does nothing in Qt"
     dialog = window.show_shortcuts()
     assert "Result alone" in dialog.findChild(type(window.readout)).text()
+    assert window.show_shortcuts() is dialog and dialog.isVisible()      # F1 again: the same one, in front
+    # it scrolls: a 540 px screen (1080p at 200 %) showed neither its end nor its Close button
+    assert dialog.minimumSizeHint().height() < 200
+    assert dialog.height() <= dialog.screen().availableGeometry().height()
+    dialog.close()
+    assert window.show_shortcuts() is dialog and dialog.isVisible()
     dialog.close()
 
 
