@@ -189,11 +189,10 @@ def cmd_gui(args) -> int:
     """The desktop app, in its own process (this module never imports Qt), on the given files."""
     import subprocess
 
-    from colorstudio.engine.demo import app_command, has_display
+    from colorstudio.engine.demo import NO_DISPLAY, app_command, has_display
 
     if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):    # offscreen, vnc, ...: Qt runs
-        raise ColorStudioError("the app needs a display, and none is set (DISPLAY or WAYLAND_DISPLAY): "
-                               "colorize and batch work without one")
+        raise ColorStudioError(NO_DISPLAY)
     return subprocess.call(app_command() + [str(f) for f in args.files])
 
 
@@ -252,8 +251,9 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    app = "the ColorStudio app" if paths.frozen() else "colorstudio gui (or colorstudio-gui)"
     parser = argparse.ArgumentParser(prog=paths.command_name(), description="Colorize gray photographs. "
-                                     "The desktop app: colorstudio gui (or colorstudio-gui).")
+                                     f"The desktop app: {app}.")
     parser.add_argument("--version", action="version", version=f"colorstudio {__version__}")
     parser.add_argument("--selftest", action="store_true",
                         help="colorize the bundled example headless, verify it, print one line (exit 0/1)")
@@ -323,6 +323,9 @@ def _add_training_commands(sub) -> None:
     add_parser(sub)
 
 
+_LOG_WRITTEN = False      # whether _setup_logging could open the log file
+
+
 def _setup_logging() -> None:
     """Our log to the user's log file; so do the libraries' complaints about a file they still
     read (tifffile: "... invalid IFD ..."), which would otherwise be printed beside the one-line
@@ -331,12 +334,15 @@ def _setup_logging() -> None:
     for logger in libraries:                 # not to Python's last-resort stderr handler
         logger.propagate = False
         logger.addHandler(logging.NullHandler())
+    global _LOG_WRITTEN
     try:
         from colorstudio.paths import log_file
 
         handler = logging.FileHandler(log_file(), encoding="utf-8")
-    except OSError:
+    except OSError:               # a read-only user folder: no log, and no traceback on the terminal
+        logging.getLogger("colorstudio").addHandler(logging.NullHandler())    # from logging's last resort
         return
+    _LOG_WRITTEN = True
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for logger in [logging.getLogger("colorstudio")] + libraries:
         logger.addHandler(handler)
@@ -363,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     _setup_logging()
+    if note := paths.ignored_data_dir():
+        _say(f"note: {note}")
     # a decoder's complaint about a file it still read (Pillow: "Corrupt EXIF data") is not the
     # user's business; what fails says so in one line
     warnings.filterwarnings("ignore", module=r"PIL\.")
@@ -375,25 +383,26 @@ def _guarded(run) -> int:
     try:
         return run()
     except ColorStudioError as e:
-        _say(f"colorstudio: error: {e}")
+        _say(f"{paths.command_name()}: error: {e}")
         return EXIT_BAD_INPUT
     except Stopped as e:
-        _say(f"colorstudio: stopped ({e.name})")
+        _say(f"{paths.command_name()}: stopped ({e.name})")
         return 128 + e.signum
     except KeyboardInterrupt:
-        _say("colorstudio: interrupted")
+        _say(f"{paths.command_name()}: interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:   # whoever read the output stopped (`colorstudio methods | head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nor is the exit's final flush
         return EXIT_OK
     except MemoryError:
-        _say(f"colorstudio: error: {NOT_ENOUGH_MEMORY}")
+        _say(f"{paths.command_name()}: error: {NOT_ENOUGH_MEMORY}")
         return EXIT_BAD_INPUT
     except Exception as e:  # a bug: one line for the user, the traceback in the log
         logging.getLogger("colorstudio").error("internal error\n%s", traceback.format_exc())
         from colorstudio.paths import log_file
 
-        _say(f"colorstudio: internal error: {type(e).__name__}: {e} (details in {log_file()})")
+        where = f"details in {log_file()}" if _LOG_WRITTEN else "no log: the user folder cannot be written"
+        _say(f"{paths.command_name()}: internal error: {type(e).__name__}: {e} ({where})")
         if os.environ.get("COLORSTUDIO_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL

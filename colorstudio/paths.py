@@ -50,6 +50,16 @@ def data_root() -> Path:
     return PACKAGE_DIR.parent
 
 
+def ignored_data_dir() -> str | None:
+    """A note when ``COLORSTUDIO_DATA_DIR`` is set but names no folder with ``models/`` or
+    ``resources/`` (a typo, or an empty folder): it is passed over, which should not go unsaid."""
+    env = os.environ.get("COLORSTUDIO_DATA_DIR")
+    if env and not any((Path(env) / sub).is_dir() for sub in ("models", "resources")):
+        return (f"COLORSTUDIO_DATA_DIR={env} holds no models/ or resources/ folder: "
+                f"{data_root()}'s are used instead")
+    return None
+
+
 def models_dir() -> Path:
     return data_root() / "models"
 

@@ -222,6 +222,9 @@ def test_colorstudio_gui_opens_the_app_in_its_own_process_or_says_why_not(monkey
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)          # (offscreen would run without one)
     assert main(["gui"]) == 1 and len(started) == 1
     assert "the app needs a display" in capsys.readouterr().err
+    from colorstudio.gui import app                   # colorstudio-gui itself: Qt aborted (SIGABRT)
+    assert app.main([str(tmp_path / "g.png")]) == 1
+    assert "colorstudio-gui: error: the app needs a display" in capsys.readouterr().err
 
 
 def _shoot(tmp_path, pair_files, lone_gray: bool = False):
@@ -390,3 +393,45 @@ def test_names_longer_than_a_file_system_takes_are_one_line_errors(small_pair_fi
     assert main(["batch", str(tmp_path / f"{long_name}.png"), str(gray), "-o", str(tmp_path / "out"),
                  "--method", "neutral"]) == 1                  # skipped, the other one written
     assert "not found (xxxx" in capsys.readouterr().err and (tmp_path / "out" / "moto_mono_colorized.png").is_file()
+
+
+def test_an_internal_error_is_one_line_and_names_the_log_only_when_there_is_one(monkeypatch, tmp_path, capsys):
+    import colorstudio.cli as cli
+
+    def broken(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_methods", broken)
+    monkeypatch.setenv("COLORSTUDIO_USER_DIR", str(tmp_path / "user"))
+    assert cli.main(["methods"]) == 3
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("colorstudio: internal error: RuntimeError: a bug (details in ")
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    (tmp_path / "a_file").write_text("")                        # no user folder: no log file either
+    monkeypatch.setenv("COLORSTUDIO_USER_DIR", str(tmp_path / "a_file" / "user"))
+    monkeypatch.setattr(cli, "_LOG_WRITTEN", False)
+    monkeypatch.setattr(cli.logging.getLogger("colorstudio"), "handlers", [])
+    assert cli.main(["methods"]) == 3
+    err = capsys.readouterr().err.strip()
+    assert "no log: the user folder cannot be written" in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_without_models_the_default_says_so_and_no_mode_it_never_asked_for(small_pair_files, tmp_path, monkeypatch,
+                                                                          capsys):
+    """An install without its models colorized a single gray with 'neutral' (no colour at all),
+    said 'colorized' and exited 0 in silence; a pair got dis+gf and a note that dis+gf ignored a
+    --mode the user never gave."""
+    from colorstudio.engine import methods
+
+    classic = {methods.PAIR: methods.get("dis+gf"), methods.SINGLE: methods.get("neutral")}
+    monkeypatch.setattr(methods, "default_for", lambda kind, mode=None: classic[kind])
+    gray, color = small_pair_files
+    assert main(["colorize", str(gray), "-o", str(tmp_path / "a.png")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: no model was found in" in err and "the result is the gray itself" in err
+    assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "b.png")]) == 0
+    err = capsys.readouterr().err
+    assert "the classic dis+gf was used" in err and "--mode" not in err
+    assert main(["colorize", str(gray), str(color), "-o", str(tmp_path / "c.png"), "--method", "dis+gf"]) == 0
+    assert "warning" not in capsys.readouterr().err               # asked for by name: nothing to say

@@ -5,6 +5,7 @@ import base64
 import io
 
 import numpy as np
+import pytest
 from PIL import Image, ImageCms
 
 from colorstudio.core.imageio import load_photo
@@ -20,14 +21,15 @@ PRESS_CMYK_ICC = base64.b64decode(
     "ecuFDj+XlEdhhgJtgZV8+TnykSCUwwIOgS6A8wAA//8AAP//AAD//w==")
 
 
-def test_a_cmyk_reference_is_read_through_its_profile(tmp_path):
+@pytest.mark.parametrize("ext", ["jpg", "tif"])     # an 8-bit TIFF went to OpenCV's plain formula
+def test_a_cmyk_reference_is_read_through_its_profile(tmp_path, ext):
     patches = np.array([[255, 0, 0, 0], [0, 255, 0, 0], [0, 0, 0, 200]], np.uint8)      # C100, M100, K78
     cmyk = Image.fromarray(np.repeat(np.repeat(patches[None], 16, 0), 16, 1), "CMYK")
-    cmyk.save(tmp_path / "ref.jpg", icc_profile=PRESS_CMYK_ICC, quality=98)
-    managed = np.asarray(ImageCms.profileToProfile(Image.open(tmp_path / "ref.jpg"),
+    cmyk.save(tmp_path / f"ref.{ext}", icc_profile=PRESS_CMYK_ICC, **({"quality": 98} if ext == "jpg" else {}))
+    managed = np.asarray(ImageCms.profileToProfile(Image.open(tmp_path / f"ref.{ext}"),
                                                    ImageCms.ImageCmsProfile(io.BytesIO(PRESS_CMYK_ICC)),
                                                    ImageCms.createProfile("sRGB"), outputMode="RGB"))
-    photo = load_photo(tmp_path / "ref.jpg")
+    photo = load_photo(tmp_path / f"ref.{ext}")
     assert photo.converted_from == "CMYK (by its profile)" and photo.icc_profile is None   # now sRGB
     for i in range(3):
         assert np.abs(photo.pixels[8, 16 * i + 8].astype(int) - managed[8, 16 * i + 8]).max() <= 4

@@ -215,6 +215,18 @@ def test_a_gray_profiles_tones_are_brought_to_srgbs_curve(dtype, top):
     assert gray_in_srgb_tones(rgb, print_like)[0] is rgb                 # only gray pixels
 
 
+@pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])
+@pytest.mark.parametrize("gamma", [1.0, 1.8])
+def test_a_linear_grays_shadows_keep_their_tones(dtype, top, gamma):
+    # littleCMS's optimised transform put a gamma-1.0 gray's level 1 at 6 (12.7 on sRGB's curve)
+    from colorstudio.core.colour_management import gray_in_srgb_tones
+
+    levels = np.linspace(0, top, 4096).round().astype(dtype).reshape(64, 64)
+    out, _ = gray_in_srgb_tones(levels, gray_profile(f"Gray gamma {gamma}", gamma=gamma))
+    want = _srgb_level((levels / top) ** gamma) * top
+    assert np.abs(out - want).max() <= (0.6 if dtype == np.uint8 else 0.05 * 257)
+
+
 def test_a_dot_gain_scan_is_read_with_its_tones_and_the_result_keeps_them(tmp_path):
     h, w = 48, 64
     scan = np.tile(np.linspace(20, 235, w).astype(np.uint8), (h, 1))
@@ -240,3 +252,15 @@ def test_a_gray_profile_the_result_cannot_be_in_is_passed_over_for_the_reference
     assert output_profile(damaged, None) is None                       # sRGB
     pixels, note = reference_in_output_space(np.full((2, 2, 3), COLOUR, np.uint8), P3, damaged)
     assert "the result is in Test Display P3" in note
+
+
+def test_a_matrix_profiles_shared_tone_curve_is_found_and_others_are_not():
+    from colorstudio.core.exif_colour_space import adobe_rgb_profile
+    from colorstudio.core.icc_tone_tables import neutral_table_16, shared_trc
+
+    adobe = adobe_rgb_profile()
+    assert shared_trc(adobe) is not None
+    table = neutral_table_16(adobe)                    # Adobe RGB's gamma 563/256 -> sRGB's curve, 16 bits
+    level = np.arange(65536) / 65535
+    np.testing.assert_allclose(table / 65535, _srgb_level(level ** (563 / 256)), atol=1e-4)   # 0.03 8-bit levels
+    assert shared_trc(b"\0" * 100) is None and shared_trc(gray_profile("g", gamma=2.2)) is None

@@ -98,6 +98,8 @@ def test_the_written_exif_agrees_with_the_files_space():
     other = Image.Exif()
     other.load(exif_for_space(srgb, srgb=False))
     assert other.get_ifd(0x8769)[0xA001] == 0xFFFF
+    assert other.get_ifd(0xA005).get(0x0001) != "R98"               # DCF's sRGB mark goes with it
+    assert other[0x010F] == "MonoCam"
     assert exif_for_space(None, srgb=True) is None and exif_for_space(b"junk", srgb=True) == b"junk"
     nonstandard = Image.Exif()
     nonstandard.load(exif_for_space(_exif(2, None), srgb=True))       # a camera's ColorSpace 2
@@ -148,7 +150,8 @@ def test_a_gray_read_through_its_gray_profile_gets_the_tones_of_the_references_s
     linear = np.where(gray.pixels / top <= 0.04045, gray.pixels / top / 12.92,
                       ((gray.pixels / top + 0.055) / 1.055) ** 2.4)
     want = linear ** (256 / 563) * top
-    assert out.pixels.dtype == dtype and np.abs(out.pixels - want).max() <= 1.5 * top / 255
+    # 16 bits: from Adobe RGB's own curve (a table of 256 whole levels was 1.5 levels off in the shadows)
+    assert out.pixels.dtype == dtype and np.abs(out.pixels - want).max() <= (1.5 if dtype == np.uint8 else 0.1) * top / 255
     assert "Adobe RGB (1998)'s, the result's space" in out.tone_note and not out.srgb_tones
     assert gray_in_result_space(gray, reference, "srgb") is gray          # an sRGB result: as read
     assert gray_in_result_space(out, reference) is out                    # never twice

@@ -247,3 +247,24 @@ def test_an_interrupted_write_leaves_no_temp_file_and_a_long_legal_name_is_writt
     long_name = "x" * 246 + ".png"                              # legal (250 bytes); temp name was not
     image_write.atomic_write_bytes(tmp_path / long_name, b"data")
     assert [p.name for p in tmp_path.iterdir()] == [long_name]
+
+
+def test_a_gray_saved_as_rgb_with_a_thin_coloured_line_is_a_colour_photo(tmp_path):
+    # only every 4th row was looked at in a 2048-row file: a 3-row red line read as gray, its
+    # green channel (30) taken for a luma of 87
+    rgb = np.repeat(np.random.default_rng(0).integers(0, 256, (2048, 32, 1), dtype=np.uint8), 3, axis=2)
+    path = tmp_path / "gray_as_rgb.png"
+    Image.fromarray(rgb).save(path)
+    assert load_photo(path).is_gray
+    rgb[1001:1004, :] = (220, 30, 30)
+    Image.fromarray(rgb).save(path)
+    assert not load_photo(path).is_gray
+
+
+def test_a_32_bit_unsigned_gray_tiff_keeps_its_brighter_half(tmp_path):
+    # Pillow reads 32-bit samples as signed: every level from 128 up came out black
+    tifffile = pytest.importorskip("tifffile")
+    levels = np.arange(256, dtype=np.uint32).reshape(16, 16)
+    tifffile.imwrite(tmp_path / "u32.tif", levels * 16843009)          # 255 -> 2**32 - 1
+    photo = load_photo(tmp_path / "u32.tif")
+    np.testing.assert_array_equal(photo.pixels, (levels * 257).astype(np.uint16))

@@ -111,3 +111,15 @@ def test_the_cli_adds_a_model_as_the_app_does(ccdc_file, tmp_path, monkeypatch, 
     assert main(["methods", "--add", str(bad)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "photo.safetensors" in err[0]
+
+
+def test_a_user_folder_that_cannot_be_made_is_one_line_not_an_internal_error(ccdc_file, tmp_path, monkeypatch,
+                                                                             capsys):
+    # a file where the user folder should be (or a read-only one): a traceback and exit 3 before
+    from colorstudio.cli import main
+
+    (tmp_path / "a_file").write_text("")
+    monkeypatch.setenv("COLORSTUDIO_USER_DIR", str(tmp_path / "a_file" / "user"))
+    assert main(["methods", "--add", str(ccdc_file)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot make your models folder" in err[0] and "Traceback" not in err[0]

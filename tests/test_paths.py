@@ -50,3 +50,15 @@ def test_an_empty_or_relative_xdg_data_home_is_ignored(tmp_path, monkeypatch):
         monkeypatch.setenv("XDG_DATA_HOME", value)
         assert paths.user_dir() == tmp_path / ".local" / "share" / "colorstudio"
     assert not (tmp_path / "colorstudio").exists() and not (tmp_path / "relative").exists()
+
+
+def test_an_override_naming_no_data_folder_is_said_not_passed_over_in_silence(tmp_path, monkeypatch, capsys):
+    from colorstudio.cli import main
+
+    assert paths.ignored_data_dir() is None
+    monkeypatch.setenv("COLORSTUDIO_DATA_DIR", str(tmp_path / "typo"))
+    assert "COLORSTUDIO_DATA_DIR=" in paths.ignored_data_dir() and paths.examples_dir().is_dir()
+    assert main(["methods"]) == 0
+    assert "note: COLORSTUDIO_DATA_DIR=" in capsys.readouterr().err
+    (tmp_path / "typo" / "models").mkdir(parents=True)
+    assert paths.ignored_data_dir() is None

@@ -85,3 +85,16 @@ def test_a_jpegs_exif_resolution_without_a_unit_is_per_inch_not_pillows_72(tmp_p
     out = save_photo(tmp_path / "out.jpg", np.dstack([photo.pixels] * 3), like=photo)
     with Image.open(out) as im:
         assert float(im.getexif()[0x011A]) == 300 and round(im.info["dpi"][0]) == 300
+
+
+@pytest.mark.parametrize("source", [".webp", ".png"])
+def test_a_resolution_stated_only_in_exif_is_the_photos_dpi(tmp_path, source):
+    # a WebP (no field of its own) and a PNG without pHYs: the PNG result had none, a TIFF 240
+    exif = Image.Exif()
+    exif[0x011A], exif[0x011B], exif[0x0128] = 240, 240, 2
+    Image.fromarray(RNG.integers(0, 256, (40, 56), dtype=np.uint8)).save(
+        tmp_path / f"g{source}", exif=exif.tobytes(), **({"lossless": True} if source == ".webp" else {}))
+    photo = load_photo(tmp_path / f"g{source}")
+    assert photo.dpi == (240, 240)
+    out = save_photo(tmp_path / "out.png", np.dstack([photo.pixels] * 3), like=photo)
+    assert _written_dpi(out) == (240, 240)

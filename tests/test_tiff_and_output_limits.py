@@ -114,6 +114,17 @@ def test_webp_too_wide_is_a_one_line_output_error(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_a_result_too_wide_for_its_format_is_refused_before_the_work(tmp_path, monkeypatch):
+    # a 16 x 40000 gray took 5 s of colorizing before the WebP writer said no
+    from colorstudio.engine import colorize as colorize_module
+
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (16, 16_400), dtype=np.uint8)).save(tmp_path / "g.png")
+    monkeypatch.setattr(colorize_module, "colorize", lambda *a, **k: pytest.fail("colorized first"))
+    with pytest.raises(OutputError, match="16383 px a side"):
+        colorize_module.colorize_files(tmp_path / "g.png", None, tmp_path / "wide.webp")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.png"]
+
+
 @pytest.mark.parametrize("asked, written", [("jpg", ".jpg"), (".JPG", ".jpg"), (" TIF ", ".tif")])
 def test_batch_output_format_spelled_any_way(tmp_path, asked, written):
     _gray_tiff(tmp_path / "scan.tif")

@@ -36,6 +36,8 @@ import io
 import cv2
 import numpy as np
 
+from colorstudio.core.icc_tone_tables import gray_ramp_table, neutral_table_16, srgb_tones_profile
+
 _SPACE_OFFSET = slice(16, 20)         # the ICC header's "data colour space" signature
 
 
@@ -236,17 +238,9 @@ def gray_in_srgb_tones(pixels: np.ndarray, icc: bytes | None) -> tuple[np.ndarra
 def _gray_tone_lut(icc: bytes, sixteen: bool) -> np.ndarray | None:
     """Every level of a gray profile -> the level with the same tone on sRGB's curve (None:
     the same within half an 8-bit level)."""
-    from PIL import Image, ImageCms
-
-    from colorstudio.core.icc_writer import SRGB_CURVE, gray_profile, para_curve
-
-    srgb_tones = ImageCms.ImageCmsProfile(io.BytesIO(gray_profile("sRGB tones", para_curve(3, SRGB_CURVE))))
-    mode, dtype, top = ("I;16", np.uint16, 65535) if sixteen else ("L", np.uint8, 255)
-    transform = ImageCms.buildTransform(open_profile(icc), srgb_tones, mode, mode,
-                                        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
-    ramp = np.arange(top + 1, dtype=dtype)[None]
-    lut = np.asarray(ImageCms.applyTransform(Image.fromarray(ramp), transform)).reshape(-1).astype(dtype)
-    same = np.abs(lut.astype(np.int64) - ramp[0]).max() <= (top + 1) // 512
+    lut = gray_ramp_table(icc, srgb_tones_profile(), sixteen)      # (raises if damaged)
+    top = 65535 if sixteen else 255
+    same = np.abs(lut.astype(np.int64) - np.arange(top + 1)).max() <= (top + 1) // 512
     return None if same else lut
 
 
@@ -277,7 +271,7 @@ def gray_in_result_space(gray, reference=None, space: str = "auto"):
         if gray.pixels.ndim == 3 and gray.pixels.dtype == np.uint8:   # a toned scan: its colour too
             pixels = convert_rgb(gray.pixels, icc, None)
         else:                # (16-bit toned scans: each channel on the neutral curve, near neutral)
-            pixels = gray.pixels if lut is None else _apply_levels(gray.pixels, _levels_for(lut, gray.pixels.dtype))
+            pixels = gray.pixels if lut is None else _apply_levels(gray.pixels, _levels_table(icc, lut, gray.pixels.dtype))
     except Exception:       # a damaged profile: the numbers as they are
         return gray
     note = f"the gray's {profile_name(icc)} tones were brought to sRGB's, the result's space"
@@ -303,7 +297,7 @@ def _srgb_gray_into(gray, target: bytes):
         return gray
     if lut is None:
         return dataclasses.replace(gray, srgb_tones=False)
-    pixels = _apply_levels(gray.pixels, _levels_for(lut, gray.pixels.dtype))
+    pixels = _apply_levels(gray.pixels, _levels_table(target, lut, gray.pixels.dtype, into=True))
     note = f"the gray's tones were brought to {profile_name(target)}'s, the result's space, so the result looks as the gray does"
     return dataclasses.replace(gray, pixels=pixels, icc_profile=None, srgb_tones=False, tone_note=note)
 
@@ -312,6 +306,14 @@ def _apply_levels(pixels: np.ndarray, lut: np.ndarray) -> np.ndarray:
     """uint8/uint16 pixels (a gray, or each channel alike) through a full table of their levels
     (256 or 65536 entries)."""
     return lut[pixels] if pixels.dtype == np.uint16 else cv2.LUT(pixels, lut)
+
+
+def _levels_table(icc: bytes, lut: np.ndarray, dtype, into: bool = False) -> np.ndarray:
+    """The full table of :func:`_neutral_tone_lut`'s ``lut`` for ``icc``: for 16-bit levels read
+    from the profile's own tone curve where it has one (:mod:`colorstudio.core.icc_tone_tables`)."""
+    if dtype == np.uint16 and (exact := neutral_table_16(icc, into)) is not None:
+        return exact
+    return _levels_for(lut, dtype)
 
 
 def _levels_for(lut: np.ndarray, dtype) -> np.ndarray:

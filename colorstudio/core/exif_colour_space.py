@@ -54,8 +54,9 @@ def icc_from_exif(exif: Image.Exif) -> bytes | None:
 def exif_for_space(exif: bytes | None, srgb: bool) -> bytes | None:
     """``exif`` (raw EXIF of the gray photo) with its colour-space tags agreeing with the file
     written: in sRGB, ColorSpace 1 and index "R98" where it said Adobe RGB; in another
-    space, ColorSpace 'uncalibrated' where it said sRGB, as cameras mark Adobe RGB, so that
-    viewers reading the tag before the profile do not take it for sRGB. Unusual EXIF is
+    space, ColorSpace 'uncalibrated' where it said sRGB, as cameras mark Adobe RGB, and no
+    index "R98", so that viewers reading the tags before the profile do not take it for sRGB.
+    Unusual EXIF is
     kept as it was."""
     if not exif:
         return exif
@@ -71,6 +72,9 @@ def exif_for_space(exif: bytes | None, srgb: bool) -> bytes | None:
                 details[INTEROP_IFD] = {**interop, INTEROP_INDEX: "R98"}
         elif not srgb and said == SRGB:
             details[COLOR_SPACE] = UNCALIBRATED
+            interop = tags.get_ifd(INTEROP_IFD)
+            if interop.get(INTEROP_INDEX) == "R98":    # DCF's mark of an sRGB file: not this one
+                details[INTEROP_IFD] = {k: v for k, v in interop.items() if k != INTEROP_INDEX}
         else:
             return exif
         return tags.tobytes()

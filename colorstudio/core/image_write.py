@@ -183,6 +183,16 @@ def check_output_path(path: str | os.PathLike, bit_depth: int | None = None) -> 
     return path
 
 
+def check_output_size(path: Path, width: int, height: int) -> None:
+    """A one-line OutputError when ``path``'s format cannot hold a picture this size (a WebP
+    holds at most 16383 px a side): said before the work too, as the result's size is the gray's."""
+    ext = Path(path).suffix.lower()
+    side_limit = MAX_SIDE.get(ext)
+    if side_limit is not None and max(width, height) > side_limit:
+        raise OutputError(f"{Path(path).name}: {ext[1:].upper()} holds at most {side_limit} px a side and "
+                          f"this result is {width}x{height}; choose {'.tif' if ext == '.png' else '.png or .tif'}")
+
+
 def refuse_read_only(path: Path) -> None:
     """A one-line OutputError when ``path`` is a file its owner made read-only for this user:
     the temp-file-and-rename write would replace it all the same (the folder allows it), where
@@ -337,10 +347,7 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
         raise OutputError(_unknown_format(path))
     _check_bit_depth(path, bit_depth)
     _check_quality(jpeg_quality)
-    side_limit = MAX_SIDE.get(ext)
-    if side_limit is not None and max(rgb.shape[:2]) > side_limit:
-        raise OutputError(f"{path.name}: {ext[1:].upper()} holds at most {side_limit} px a side and "
-                          f"this result is {rgb.shape[1]}x{rgb.shape[0]}; choose {'.tif' if ext == '.png' else '.png or .tif'}")
+    check_output_size(path, rgb.shape[1], rgb.shape[0])
     if bit_depth is None:        # the gray's, where the format holds it (a 16-bit gray's JPEG: rounded to 8)
         bit_depth = 8 if ext in EIGHT_BIT_ONLY or like is None else like.bit_depth
     pixels = to_dtype(rgb, bit_depth)

@@ -19,8 +19,12 @@ from colorstudio.core.exif_read import exif_orientation, readable_exif
 from colorstudio.core.file_kinds import full_picture_page, stored_bits
 from colorstudio.core.nclx_profile import avif_nclx, icc_from_nclx, png_cicp
 from colorstudio.core.pixel_arrays import decode_heif_deep, decode_with_opencv, float_to_16bit, orient, pillow_to_arrays
+from colorstudio.core.png_gamma_profile import icc_from_png_gamma
 from colorstudio.core.print_resolution import dpi_of
 from colorstudio.core.tiff_fallback import opencv_misreads, read_tiff
+
+
+GRAY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N")
 
 
 def counts_turned(pixels: np.ndarray, alpha: np.ndarray | None, orientation: int):
@@ -32,16 +36,24 @@ def counts_turned(pixels: np.ndarray, alpha: np.ndarray | None, orientation: int
     return pixels, None if alpha is None else orient(alpha, orientation)
 
 
+def embedded_profile(im: Image.Image, path: Path, exif) -> bytes | None:
+    """The colour profile an opened image states, in whatever way its format states it (None: sRGB)."""
+    fmt = im.format
+    if fmt == "PNG" and (cicp := png_cicp(path)) is not None:     # PNG 3rd edition: cICP over iCCP
+        return icc_from_nclx(cicp, "PNG")
+    return (im.info.get("icc_profile") or icc_from_nclx(im.info.get("nclx_profile"))   # HEIF: either
+            or (icc_from_nclx(avif_nclx(path), "AVIF") if fmt == "AVIF" else None)     # AVIF: either
+            or (icc_from_png_gamma(im.info, gray=im.mode in GRAY_MODES) if fmt == "PNG" else None)
+            or icc_from_exif(exif))                                                  # a camera's Adobe RGB
+
+
 def decode_opened(im: Image.Image, path: Path):
     """Pixels, alpha and metadata of an opened image (orientation applied), and its print
     resolution; a TIFF's of its full-size page (:func:`full_picture_page`)."""
     fmt = im.format
     page = full_picture_page(im)            # a TIFF left on that page
     exif = readable_exif(im)
-    icc = (im.info.get("icc_profile") or icc_from_nclx(im.info.get("nclx_profile"))   # HEIF: either
-           or (icc_from_nclx(avif_nclx(path), "AVIF") if fmt == "AVIF" else None)     # AVIF: either
-           or (icc_from_nclx(png_cicp(path), "PNG") if fmt == "PNG" else None)        # PNG: a cICP chunk
-           or icc_from_exif(exif))                                                  # a camera's Adobe RGB
+    icc = embedded_profile(im, path, exif)
     orientation = exif_orientation(exif)
     try:
         exif_bytes = exif_to_carry(exif) if len(exif) else None
@@ -59,7 +71,8 @@ def decode_opened(im: Image.Image, path: Path):
         pixels, alpha = deep
         return orient(pixels, turn), None if alpha is None else orient(alpha, turn), icc, exif_bytes, fmt, None, dpi
     deep_gray_alpha = fmt == "PNG" and im.mode == "LA" and stored_bits(im, path) == 16   # Pillow's LA is 8-bit
-    if (fmt == "TIFF" and not page and not misread) or (fmt == "PNG" and (im.mode in ("RGB", "RGBA") or deep_gray_alpha)):
+    opencv_tiff = fmt == "TIFF" and not page and not misread and im.mode != "CMYK"   # CMYK: by its profile below
+    if opencv_tiff or (fmt == "PNG" and (im.mode in ("RGB", "RGBA") or deep_gray_alpha)):
         decoded = decode_with_opencv(path, turn, only_16bit_colour=fmt == "PNG")
         drops_alpha = decoded is not None and decoded[1] is None and im.mode in ("LA", "RGBA")
         if decoded is not None and not drops_alpha:   # OpenCV reads a gray+alpha TIFF as gray

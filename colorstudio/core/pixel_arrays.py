@@ -133,6 +133,15 @@ def float_to_16bit(arr: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(out), 0, 65535).astype(np.uint16)
 
 
+def _unsigned_32_bit_tiff(im: Image.Image) -> bool:
+    """Whether ``im`` is a TIFF of unsigned 32-bit samples (SampleFormat 1, TIFF's default)."""
+    tags = getattr(im, "tag_v2", None)
+    if tags is None:
+        return False
+    first = lambda v, default: (v[0] if isinstance(v, tuple) and v else default if v is None else v)   # noqa: E731
+    return first(tags.get(258), 0) == 32 and first(tags.get(339), 1) == 1
+
+
 def pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, str | None]:
     mode = im.mode
     converted = None
@@ -147,6 +156,8 @@ def pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, st
         arr = np.asarray(im)
         if arr.dtype.kind == "f":
             return float_to_16bit(arr), None, mode
+        if arr.dtype == np.int32 and _unsigned_32_bit_tiff(im):    # Pillow's "I" is signed: the
+            arr = arr.view(np.uint32)                               # brighter half came out negative
         if arr.size and (high := int(arr.max())) > 65535:     # 32-bit integer counts: brightest = white
             arr = arr.astype(np.float64) * (65535.0 / high)
         return np.clip(arr, 0, 65535).astype(np.uint16), None, mode

@@ -41,14 +41,14 @@ def dpi_of(im: Image.Image, orientation: int = 1) -> Dpi | None:
     if im.format in ("JPEG", "MPO") and im.info.get("jfif_unit") not in (1, 2):
         return _exif_dpi(im.getexif(), orientation)     # not Pillow's dpi: a stand-in 72 when the
     dpi = im.info.get("dpi")                            # EXIF gives no unit (inches, by EXIF's rule)
-    if not (isinstance(dpi, tuple) and len(dpi) == 2):
-        return None
+    if not (isinstance(dpi, tuple) and len(dpi) == 2):  # none of the format's own (a WebP, a PNG
+        return _exif_dpi(im.getexif(), orientation)     # without pHYs): its EXIF's, as a TIFF's
     checked = _checked(*dpi)
     return checked and _turned(checked, orientation)
 
 
 def _exif_dpi(exif, orientation: int) -> Dpi | None:
-    """From a JPEG's EXIF XResolution/YResolution: per inch unless ResolutionUnit says centimetre."""
+    """From EXIF's XResolution/YResolution: per inch unless ResolutionUnit says centimetre."""
     x, y = exif.get(X_RESOLUTION), exif.get(Y_RESOLUTION)
     try:
         unit = int(exif.get(RESOLUTION_UNIT, _INCH))

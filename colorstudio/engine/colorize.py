@@ -12,12 +12,13 @@ from typing import Any, Generator
 
 import numpy as np
 
+from colorstudio import paths
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import black_and_white_only, classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
-from colorstudio.core.image_write import check_output_path, output_notes, same_file, save_photo
+from colorstudio.core.image_write import check_output_path, check_output_size, output_notes, same_file, save_photo
 from colorstudio.core.imageio import Photo, check_pair_size, check_size, load_photo, reading_notes
 from colorstudio.core.memory_need import check_memory
 from colorstudio.core.resize import area_reduce
@@ -166,6 +167,14 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         mode_info = {"mode": mode, "mode_reason": reason}
         kwargs["mode"] = mode          # the method need not check the pair again
     chosen = resolve_method(method, reference is not None, model, mode_info.get("mode"))
+    missing_models = None
+    if method is None and model is None and not chosen.learned:      # the default, yet a classic one
+        missing_models = (f"no model was found in {paths.models_dir()}: "
+                          + (f"the classic {chosen.name} was used" if reference is not None else
+                             "the result is the gray itself (no single-gray model to colour it)"))
+        if not asked_mode:             # a classic method has no modes: none to report as ignored
+            kwargs.pop("mode", None)
+            mode_info = {}
     if asked_mode and chosen.mode and chosen.mode != asked_mode:       # the user's mode, not one chosen here
         raise MethodError(f"method '{chosen.name}' colorizes {chosen.mode} pairs only, not in "
                           f"{asked_mode} mode: pick another method, or leave the mode out")
@@ -218,6 +227,8 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         info["gray_input"] = gray_note
     if pair_warning and "warning" not in info:
         info["warning"] = pair_warning
+    if missing_models and "warning" not in info:
+        info["warning"] = missing_models
     if read_notes := reading_notes(gray, reference):      # pages or frames, bits a channel left out
         info["input_notes"] = read_notes
     notes = [n for n in (gray.tone_note, colour_note) if n]
@@ -322,6 +333,7 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
     first, not after the work."""
     check_output_path(out_path, bit_depth)
     gray = load_photo(gray_path)
+    check_output_size(Path(out_path), *gray.size)       # the result is the gray's size
     reference = load_photo(reference_path) if reference_path is not None else None
     for photo in (gray, reference):
         if photo is not None and same_file(Path(out_path), photo.path):

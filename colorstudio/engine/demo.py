@@ -22,6 +22,9 @@ LINUX_QT_HINT = ("\nOn Linux Qt needs the system's xcb libraries, which desktops
                  "apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0")
 
 
+NO_DISPLAY = "the app needs a display, and none is set (DISPLAY or WAYLAND_DISPLAY): colorize and batch work without one"
+
+
 def has_display() -> bool:
     if sys.platform in ("win32", "darwin"):
         return True

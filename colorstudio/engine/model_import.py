@@ -18,7 +18,7 @@ from colorstudio.core.image_write import atomic_write
 from colorstudio.core.model_header import declared_in, metadata
 from colorstudio.engine.learned_methods import CARD_MAX_BYTES
 from colorstudio.engine.model_catalog import DEFAULT_USER_MODEL_METHOD, card_beside
-from colorstudio.errors import ModelError
+from colorstudio.errors import ModelError, OutputError
 
 SUFFIX = ".safetensors"
 
@@ -95,7 +95,10 @@ def add_model(source: str | Path, folder: Path | None = None) -> tuple[Path, str
         raise ModelError(f"{source.name} is in your models folder already")
     method = method_of(source)
     verify(source, method)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:          # a read-only user folder, or a file where a folder should be
+        raise OutputError(f"cannot make your models folder {folder} ({e.strerror or e})") from None
     if (twin := same_file_in(folder, source)) is not None:
         raise ModelError(f"{source.name} is in your models folder already, as {twin.name}")
     target = free_name(folder, source.stem)

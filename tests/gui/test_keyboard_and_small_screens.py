@@ -269,3 +269,14 @@ def test_the_first_diagnostics_do_not_widen_a_small_window(qtbot, window):
         qtbot.wait(50)
         assert window.width() == 640
     assert max(window.compare.stack.widget(i).minimumSizeHint().width() for i in (0, 1)) < 100
+
+
+def test_tab_stops_are_only_what_shows_focus(window):
+    """The Colorize panel's scroll area and the pair checks' text (its links gone) took a Tab
+    each and showed nothing: a keyboard user lost track twice a round."""
+    assert window.side_dock.widget().focusPolicy() == Qt.FocusPolicy.NoFocus
+    assert window.batch_dock.widget().focusPolicy() == Qt.FocusPolicy.NoFocus
+    label = window.side.checks_label
+    assert label.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard   # its links
+    window.side.show_inputs("g.png", "c.png", ["The two shots match."])
+    assert label.focusPolicy() == Qt.FocusPolicy.NoFocus and "<a " not in label.text()
