@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 bad input, or a batch that left something out (failed or
 skipped items, each listed with its one-line reason);
-2 wrong usage; 3 internal error (details in the log file); 130 interrupted.
+2 wrong usage; 3 internal error (details in the log file); 130 interrupted (Ctrl-C);
+128 + the signal's number when stopped by one (143 for SIGTERM, 129 for SIGHUP).
 """
 from __future__ import annotations
 

@@ -43,6 +43,7 @@ CASES = [
     ("hsv2stage", lambda c: c.update(lr_width="32")),
     ("hsv2stage", lambda c: c.update(lr_dilations=[1, 2, 4])),
     ("cyclecnn", lambda c: c.update(max_disparity=0)),
+    ("cyclecnn", lambda c: c.update(max_disparity=20_000)),     # a crafted file's volume: refused, not run
     ("cyclecnn", lambda c: c["wac"].update(features=-1)),
     ("ccdc", lambda c: c.update(max_working_pixels=0)),
 ]

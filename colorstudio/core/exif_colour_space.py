@@ -56,8 +56,7 @@ def exif_for_space(exif: bytes | None, srgb: bool) -> bytes | None:
     written: in sRGB, ColorSpace 1 and index "R98" where it said Adobe RGB; in another
     space, ColorSpace 'uncalibrated' where it said sRGB, as cameras mark Adobe RGB, and no
     index "R98", so that viewers reading the tags before the profile do not take it for sRGB.
-    Unusual EXIF is
-    kept as it was."""
+    Unusual EXIF is kept as it was."""
     if not exif:
         return exif
     try:

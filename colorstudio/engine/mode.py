@@ -1,6 +1,7 @@
 """Which pair mode fits a gray + colour pair: 'stereo' (a rectified same-size dual-camera
-pair, the Cycle CNN) or 'crosscam' (a smaller colour shot, or one from another viewpoint
-or moment: CCDC). No torch; the reason comes back in plain words for the user.
+pair, which the Cycle CNN takes too) or 'crosscam' (a smaller colour shot, or one from another
+viewpoint or moment). CCDC, the default, colorizes both. No torch; the reason comes back in
+plain words for the user.
 """
 from __future__ import annotations
 

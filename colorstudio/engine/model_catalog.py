@@ -1,8 +1,8 @@
 """What the method/model picker offers: the registry's methods and the user's fine-tuned models.
 
 No Qt here. A user model is a ``.safetensors`` file in ``paths.user_models_dir()``; a JSON
-model card beside it (``NAME.json``) may name the method it is for (default: ``cyclecnn``)
-and a display name.
+model card beside it (``NAME.json``) may give a display name. Its method is the one the
+weights' own header declares, else the card's ``method``, else ``cyclecnn``.
 """
 from __future__ import annotations
 

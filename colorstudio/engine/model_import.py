@@ -1,5 +1,5 @@
 """Adding a model file to the user's models folder (the app's Tools ▸ Add a model file…): a
-model fine-tuned with ``colorstudio finetune --out ELSEWHERE``, or one a colleague sent.
+model fine-tuned with ``colorstudio finetune -o ELSEWHERE``, or one a colleague sent.
 
 The file is checked as the method it is for would load it (safetensors only, the net built
 from its config, every tensor and the checksum checked), then copied, never moved: the

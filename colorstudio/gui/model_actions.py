@@ -1,5 +1,5 @@
 """Tools ▸ Add a model file… and Tools ▸ Show my models folder: a model made elsewhere (by
-``colorstudio finetune --out FILE``, or sent by a colleague) is checked and copied into the
+``colorstudio finetune -o FILE``, or sent by a colleague) is checked and copied into the
 user's models folder, where the method picker offers it. The check loads torch and the net,
 so it runs as a job (the window stays responsive); the user's file is never moved or changed."""
 from __future__ import annotations

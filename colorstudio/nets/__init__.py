@@ -1,1 +1,1 @@
-"""Torch networks (one part per file). Importing this package imports torch."""
+"""Torch networks (one part per file). Every module here imports torch (the package itself does not)."""

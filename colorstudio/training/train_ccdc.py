@@ -1,8 +1,9 @@
 """Train CCDC on synthesized cross-camera pairs (a generator yielding progress).
 
-Reproduce the shipped weights:
-    python -m colorstudio.training.train_ccdc --out models/ccdc.safetensors \
-        --minutes N --run-dir /work/runs/ccdc [--resume]
+A run (the shipped weights took six, each from the last one's weights: their commands are the
+``reproduce`` entry of models/ccdc.json and the README's "Where the weights come from"):
+    python -m colorstudio.training.train_ccdc --out runs/ccdc.safetensors \
+        --minutes N --run-dir runs/ccdc [--resume]
 Each step draws a batch of pairs (:mod:`colorstudio.training.ccdc_data`: random homographies,
 smooth local flow, occluding objects, a 1x-8x smaller reference, Setup 1/2/3 noise and tone)
 from the training photos. Loss: Charbonnier colour + warping loss. Adam, lr 1e-3 (x0.3 for

@@ -1,11 +1,15 @@
-"""Reproduce the default stereo weights (models/cyclecnn.safetensors).
+"""Train the stereo network (the Cycle CNN). The shipped weights (models/cyclecnn.safetensors)
+took two runs of this script, the second from the first's weights: their exact commands are
+the ``reproduce`` entry of models/cyclecnn.json (and the README's "Where the weights come from").
 
 Stage 1: supervised pretraining on pairs synthesized from ../shared/data/photos (Dong et al.
 2019; Setup1/2/3, random layered disparity with occlusions). Stage 2: the self-supervised
 cycle objective (Cycle CNN) on the same kind of pairs, truth unused. Both stages checkpoint
 into ``--run-dir`` and resume with ``--resume``. The Motorcycle pair is never used.
 
-    python -m colorstudio.training.train_stereo --out models/cyclecnn.safetensors \
+A run of both stages, resumable:
+
+    python -m colorstudio.training.train_stereo --out runs/cyclecnn.safetensors \
         --run-dir runs/cyclecnn --supervised-minutes 45 --cycle-minutes 15 --resume
 """
 from __future__ import annotations
