@@ -85,6 +85,29 @@ def test_init_starts_a_new_run_from_a_model_file(tmp_path):
     assert meta["steps"] == "2" and meta2["steps"] == "3"
 
 
+def test_a_card_keeps_the_history_of_the_file_it_continued_never_another_files_scores(tmp_path):
+    # a new run over the shipped card kept its benchmark, targets and six phases beside its own step count
+    import json
+
+    torch.set_num_threads(1)
+    photos = _photos(tmp_path / "photos", ccdc_data.N_VALIDATION + 3)
+    kw = dict(photos=photos, cfg=TINY, batch=1, crop=(64, 64), n_val=1)
+    out = tmp_path / "m.safetensors"
+    out.with_suffix(".json").write_text(json.dumps({"benchmark": {"motorcycle": 34.2}, "phases": [1, 2],
+                                                    "reproduce": ["an older file's command"]}))
+    list(train_ccdc.train(out, 60, tmp_path / "run", max_steps=1, **kw))
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert "benchmark" not in card and "phases" not in card and len(card["reproduce"]) == 1   # a new run
+    assert card["data"]["kinds"] == list(ccdc_data.KINDS)
+    card.update(benchmark={"motorcycle": 34.2}, phases=[1], notes=["kept"])
+    out.with_suffix(".json").write_text(json.dumps(card))
+    second = tmp_path / "second.safetensors"
+    list(train_ccdc.train(second, 60, tmp_path / "run2", max_steps=2, init=out, **kw))
+    card2 = json.loads(second.with_suffix(".json").read_text())
+    assert card2["phases"] == [1] and card2["notes"] == ["kept"] and "benchmark" not in card2
+    assert len(card2["reproduce"]) == 2 and card2["training"]["steps"] == 2
+
+
 def test_kinds_choose_the_synthesized_pairs_drawn(tmp_path, monkeypatch):
     torch.set_num_threads(1)
     photos = _photos(tmp_path / "photos", ccdc_data.N_VALIDATION + 3)

@@ -163,21 +163,27 @@ def train(out: Path, minutes: float, run_dir: Path, resume: bool = False, seed: 
             if done:
                 break
     write_model(Path(out), model, state, train_files, val_files, seed, command,
-                continued_from=Path(init) if init is not None else Path(out) if resume else None)
+                continued_from=Path(init) if init is not None else Path(out) if resume else None, kinds=kinds)
     yield Progress(state["step"], state["minutes"], running or float("nan"), val_psnr, val_gain,
                    f"wrote {out}")
 
 
 def write_model(out: Path, model: CCDC, state: dict, train_files, val_files, seed: int,
-                command: str | None = None, continued_from: Path | None = None) -> None:
+                command: str | None = None, continued_from: Path | None = None,
+                kinds: tuple[str, ...] = data.KINDS) -> None:
     """The weights (config in the safetensors metadata) and the JSON model card beside them.
     ``reproduce`` lists the commands that made the weights: a run that continued the model
     file ``continued_from`` (--init's file, or ``out`` itself for --resume) adds its own
-    command to that file's list."""
+    command to that file's list, and keeps its card's history (``phases``, ``notes``); a new
+    run starts a card of its own, whatever card ``out`` had. Scores of the file it started from
+    (``benchmark``, ``issue_targets``) are never carried: the benchmark scores the new file."""
     save_weights(out, model.state_dict(), NAME, model.cfg.to_dict(),
                  {"steps": str(state["step"]), "minutes": f"{state['minutes']:.1f}"})
     card_path = out.with_suffix(".json")
-    card = json.loads(card_path.read_text()) if card_path.exists() else {}
+    earlier_card = continued_from.with_suffix(".json") if continued_from is not None else None
+    card = json.loads(earlier_card.read_text()) if earlier_card is not None and earlier_card.is_file() else {}
+    for scores_of_another_file in ("benchmark", "issue_targets"):
+        card.pop(scores_of_another_file, None)
     card.update({
         "model": NAME,
         "summary": "CCDC cross-camera colorization (Zhao et al.): luminance/colour encoders, "
@@ -189,7 +195,7 @@ def write_model(out: Path, model: CCDC, state: dict, train_files, val_files, see
                  "pairs": "synthesized cross-camera pairs (colorstudio/training/ccdc_data.py): random "
                           "homographies, smooth local flow, independently moving occluders, reference "
                           "1x-8x smaller, Setup 1/2/3 noise and tone",
-                 "split_seed": data.SPLIT_SEED, "n_train": len(train_files),
+                 "kinds": list(kinds), "split_seed": data.SPLIT_SEED, "n_train": len(train_files),
                  "validation": [p.name for p in val_files]},
         "training": {"steps": state["step"], "minutes": round(state["minutes"], 1), "batch": BATCH,
                      "crop": list(CROP), "optimizer": f"Adam lr {LR} (x0.3 for the last 20% of a run)",
@@ -201,9 +207,7 @@ def write_model(out: Path, model: CCDC, state: dict, train_files, val_files, see
     })
     this_run = command or ("python -m colorstudio.training.train_ccdc --out models/ccdc.safetensors "
                            f"--minutes {math.ceil(state['minutes'])} --run-dir RUN")
-    earlier_card = continued_from.with_suffix(".json") if continued_from is not None else None
-    earlier = json.loads(earlier_card.read_text()).get("reproduce") \
-        if earlier_card is not None and earlier_card.is_file() else None
+    earlier = card.get("reproduce")
     card["reproduce"] = (earlier if isinstance(earlier, list) else [earlier] if earlier else []) + [this_run]
     if command:
         card["commands_run"] = card.get("commands_run", []) + [command]
