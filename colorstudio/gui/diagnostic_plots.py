@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsLinearLayout, QWidget
 
 from colorstudio.core import diagnostic_maps as maps
@@ -274,8 +274,30 @@ class MapGrid(pg.GraphicsLayoutWidget):
             self.bar.setLevels(values)
         self._shape = (len(named), columns, with_bar, shared,
                        next(iter(named.values())).shape[:2] if named else (1, 1))
+        self._fit_titles()
         if isinstance(self.parent(), TopHolder):
             self.parent().place()
+
+    def _fit_titles(self) -> None:
+        """Each title shortened (…) to its column's width, the full ones in the tooltip: a title
+        wider than a narrow dock (the occlusion maps', 330 px) held the maps wider than the view,
+        which cut off their right side."""
+        n, columns = getattr(self, "_shape", (0, 1))[:2]       # (resized by its own __init__ first)
+        if not n:
+            return
+        cols = min(columns, n)
+        room = int((self.width() - 2 * self.MARGIN - (cols - 1) * self.SPACING) / cols) - 8
+        shortened = False
+        for name, label in self.labels.items():
+            text = QFontMetrics(label.item.font()).elidedText(name, Qt.TextElideMode.ElideRight, max(room, 40))
+            shortened |= text != name
+            if label.text != text:
+                label.setText(text)
+        self.setToolTip("\n".join(self.labels) if shortened else "")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_titles()
 
 
 class CurvePlot(pg.GraphicsLayoutWidget):

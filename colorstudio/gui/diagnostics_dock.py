@@ -134,9 +134,9 @@ class DiagnosticsDock(QDockWidget):
         if self.shown:
             self._looked_at = self.tabs.tabText(self.tabs.currentIndex())
         self.info.setPlainText("")
-        self.tabs.setVisible(False)
-        self._set_visible_tabs(set())   # a hidden tab bar lays out only when shown: with its old tabs,
-        self.empty.setVisible(True)     # all ten for a moment widened the window past a small screen
+        self._set_visible_tabs(set())   # none until the next result's: shown with the last result's
+        self.tabs.setVisible(False)     # (all ten at first) the tab bar widened the window for a moment
+        self.empty.setVisible(True)
 
     def _set_visible_tabs(self, titles: set[str]) -> None:
         for i in range(self.tabs.count()):
@@ -221,6 +221,8 @@ class DiagnosticsDock(QDockWidget):
                  if not isinstance(v, np.ndarray) and k != "curve" and not is_picture_key(k)}
         self.info.setPlainText(facts_text({**(info or {}), **notes}))
         self._pending = todo
+        self.empty.setVisible(False)
+        self.tabs.setVisible(True)
         titles = set(todo) | {"Info"}
         looked_at = self.tabs.tabText(self.tabs.currentIndex()) if self.shown else self._looked_at
         self.tabs.blockSignals(True)
@@ -232,8 +234,6 @@ class DiagnosticsDock(QDockWidget):
         self.tabs.setCurrentIndex(list(self.pages).index(front))
         self.tabs.blockSignals(False)
         self.render(front)
-        self.empty.setVisible(False)   # shown last, once only these tabs and the front page's maps are
-        self.tabs.setVisible(True)     # there: all ten tabs, or a page not drawn yet, widened the window
 
     def _over_its_photo(self, name: str, value: np.ndarray, diagnostics: dict[str, Any]) -> np.ndarray:
         """An occlusion map drawn over the photo it lies on (the gray, or the colour shot), when

@@ -88,3 +88,24 @@ def test_a_thin_fringe_stays_at_full_colour_in_a_shrunk_view():
     shown = display_diagnostics({"occlusion": occ}, max_side=100)["occlusion"]
     assert shown.shape == (100, 100) and set(np.unique(shown)) == {-1.0, 0.0}
     assert (shown[:, 25] == -1).all()
+
+
+def test_on_a_narrow_dock_the_titles_are_shortened_and_the_maps_fit(dock, qtbot):
+    """The gray map's 330 px title held the maps wider than a 300 px dock: their right side was cut."""
+    dock.resize(300, 700)
+    dock.show_diagnostics(_occlusion_diagnostics(), {})
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Occlusion"))
+    qtbot.wait(20)
+    grid = dock.occlusion
+    inside = grid.rect()
+    for name, view in grid.views.items():
+        for item in (view, grid.labels[name]):
+            box = grid.mapFromScene(item.sceneBoundingRect()).boundingRect()
+            assert box.right() <= inside.right() + 1, (name, box, inside)
+    titles = [label.text for label in grid.labels.values()]
+    assert titles[0].endswith("…") and titles[0] != list(grid.items)[0]
+    assert list(grid.items)[0] in grid.toolTip()               # the whole title, on hovering
+    dock.resize(600, 700)
+    qtbot.wait(20)
+    assert [label.text for label in grid.labels.values()] == list(grid.items)   # room again: in full
+    assert grid.toolTip() == ""
