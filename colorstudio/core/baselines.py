@@ -273,6 +273,13 @@ def _estimate_side(gray_u8, ref_u8, block: int) -> tuple[str, dict, float]:
     return side, scores, peaks[side]
 
 
+def checked_max_disparity(value) -> float | None:
+    """A user's largest disparity (pixels), refused in one line unless a positive number; None: estimate it."""
+    if value is not None and not float(value) > 0:
+        raise MethodError(f"max_disparity must be a positive number of pixels, got {value}")
+    return None if value is None else float(value)
+
+
 def sgbm_disparity(gray_w: np.ndarray, ref_y: np.ndarray, side: str = "auto",
                    max_disparity: float | None = None, block: int = 5, blur: float = 0.8
                    ) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -329,9 +336,7 @@ def _sgbm_method(name, gray, reference, guided, options):
     if side not in ("auto", "right", "left"):
         raise MethodError(f"side must be 'left', 'right' or 'auto', got {side!r}")
     scale = info["working_scale"]
-    max_disp = options.get("max_disparity")
-    if max_disp is not None and not float(max_disp) > 0:
-        raise MethodError(f"max_disparity must be a positive number of pixels, got {max_disp}")
+    max_disp = checked_max_disparity(options.get("max_disparity"))
     signed, valid, found = sgbm_disparity(gray_w, ref_ycc[..., 0], side,
                                           None if max_disp is None else float(max_disp) * scale,
                                           block, float(options.get("blur", 0.8)))

@@ -25,9 +25,10 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core.luma_matching import luma_matching, unmatch_luma
+from colorstudio.core.baselines import checked_max_disparity
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import default_radius, detail_upsample_chroma, guided_filter
+from colorstudio.core.luma_matching import luma_matching, unmatch_luma
 from colorstudio.core.occlusion import OcclusionMap, shot_occlusion_map
 from colorstudio.core.rectify import shift_columns
 from colorstudio.core.result import ChromaResult
@@ -84,10 +85,9 @@ def _checked_disparities(max_disparity, min_disparity, width: int) -> tuple[floa
     """The user's disparity magnitudes, refused in one line when not positive (0 <= min < max),
     the largest held to the gray's width (no match lies further: 100000 squeezed the working
     size to 16 x 16 px)."""
+    max_disparity = checked_max_disparity(max_disparity)
     if max_disparity is not None:
-        if not float(max_disparity) > 0:
-            raise MethodError(f"max_disparity must be a positive number of pixels, got {max_disparity}")
-        max_disparity = min(float(max_disparity), float(width))
+        max_disparity = min(max_disparity, float(width))
     if min_disparity is not None and not 0 <= float(min_disparity) < (max_disparity or float(width)):
         raise MethodError(f"min_disparity must be at least 0 and below max_disparity, got {min_disparity}")
     return max_disparity, min_disparity
