@@ -15,7 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsRectItem, QGridLayout, QLabel, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from colorstudio.core.colour_management import is_srgb, profile_name
 from colorstudio.gui.detail_layer import DetailLayer
@@ -64,6 +66,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         # the user zooms or pans (pyqtgraph's own auto-range is switched off by the linked views
         # as they resize one after another, so it cannot be what says "fitting")
         self.fitting = True
+        self._kept_view: tuple[QPointF, float] | None = None     # (centre, zoom) a resize keeps
 
         self.side = QWidget()
         self.grid_layout = QGridLayout(self.side)    # a row, a column or 2x2: :meth:`arrange`
@@ -129,10 +132,20 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         self.split_after = pg.ImageItem(axisOrder="row-major")
         self.split_before_detail = pg.ImageItem(axisOrder="row-major")
         self.split_after_detail = pg.ImageItem(axisOrder="row-major")
-        for z, item in enumerate((self.split_before, self.split_before_detail, self.split_after,
-                                  self.split_after_detail)):
+        for z, item in enumerate((self.split_before, self.split_before_detail)):
             item.setZValue(z)
             self.split_view.addItem(item)
+        # the result's side, clipped at the line: its display copy is cut at a whole display
+        # pixel (2.4 photo pixels on a 5000 px photo) and its tile at a whole photo pixel, which
+        # showed it up to 8 screen pixels past the line at 1600 %
+        self.split_clip = QGraphicsRectItem()
+        self.split_clip.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        self.split_clip.setPen(QPen(Qt.PenStyle.NoPen))
+        self.split_clip.setZValue(2)
+        self.split_view.addItem(self.split_clip)
+        for z, item in enumerate((self.split_after, self.split_after_detail)):
+            item.setZValue(z)
+            item.setParentItem(self.split_clip)
         self.details["split_before"], self.details["split_after"] = self.split_before_detail, self.split_after_detail
         self.split_line = pg.InfiniteLine(pos=0, angle=90, movable=True,
                                           pen=pg.mkPen("#ffcc00", width=2),
@@ -313,9 +326,16 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
     def _zoom_to(self, vb: pg.ViewBox, center: QPointF, zoom: float) -> None:
         """Show ``zoom`` device pixels per full-resolution pixel (1.0: 100 %) around ``center``."""
         self.fitting = False
+        self._kept_view = (QPointF(center), zoom)
         size, ratio = vb.size(), self.pixel_ratio()
         w, h = max(1.0, size.width()) * ratio / zoom, max(1.0, size.height()) * ratio / zoom
         vb.setRange(QRectF(center.x() - w / 2, center.y() - h / 2, w, h), padding=0)
+
+    def _remember_view(self) -> None:
+        """The zoom and centre a resize keeps (after a wheel, a drag or the arrow keys)."""
+        rect = self.active_view().viewRect()
+        if not self.fitting and rect.width() > 0:
+            self._kept_view = (rect.center(), self.zoom_factor())
 
     def active_view(self) -> pg.ViewBox:
         return self.views["gray"] if self.mode == SIDE_BY_SIDE else self.split_view
@@ -323,6 +343,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
     def fit(self) -> None:
         """Show the whole photo (and keep fitting it when the window is resized, until a zoom)."""
         self.fitting = True
+        self._kept_view = None
         vb = self.active_view()
         vb.setDefaultPadding(0.01)
         vb.enableAutoRange()
@@ -374,11 +395,17 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
             self.refresh_details()
 
     def _refit(self) -> None:
+        """After a resize: the whole photo again, or the zoom and centre shown before it (the
+        linked, aspect-locked views each widened their range as the grid resized them in turn:
+        100 % fell to 0.2 % over a few resizes and the photo drifted off the view)."""
         if self.fitting:
             self.fit()
+        elif self._kept_view is not None:
+            self._zoom_to(self.active_view(), *self._kept_view)
 
     def _zoomed_by_hand(self, *_) -> None:
         self.fitting = False
+        QTimer.singleShot(0, self._remember_view)      # once the view has moved
 
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the view by these fractions of its width and height (the arrow keys)."""
@@ -386,6 +413,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         vb = self.active_view()
         rect = vb.viewRect()
         vb.translateBy(x=dx * rect.width(), y=dy * rect.height())
+        self._remember_view()
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
         """F fits; the arrows move the view an eighth of it (with Shift half); in the split

@@ -21,8 +21,8 @@ def to_uint8(img: np.ndarray) -> np.ndarray:
     """uint8/uint16/float [0,1] image -> uint8, same shape."""
     if img.dtype == np.uint8:
         return img
-    if img.dtype == np.uint16:
-        return (img >> 8).astype(np.uint8)
+    if img.dtype == np.uint16:            # rounded, as the readout and the CLI's 8-bit files are
+        return ((img.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
     return np.clip(np.rint(np.asarray(img, np.float32) * 255.0), 0, 255).astype(np.uint8)
 
 

@@ -11,6 +11,8 @@ It uses the view's ``mode``, ``frame_wh``, ``raw``/``full`` images, ``views``, `
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF
 
@@ -65,10 +67,19 @@ class PixelReadout:
         candidates = list(self.views.values()) if self.mode == SIDE_BY_SIDE else [self.split_view]
         for vb in candidates:
             if vb.scene() is scene and vb.sceneBoundingRect().contains(scene_pos):
-                p = vb.mapSceneToView(scene_pos)
+                p = vb.mapSceneToView(self._pixel_centre(scene_pos))
                 w, h = self.frame_wh
                 return p if 0 <= p.x() < w and 0 <= p.y() < h else None
         return None
+
+    def _pixel_centre(self, scene_pos) -> QPointF:
+        """The centre of the screen (device) pixel the mouse position lies in: Qt draws each
+        screen pixel from the photo pixel at its centre, and a pixel's corner read one photo
+        pixel up or left of it wherever the view's offset had a fraction of .5 or more (after a
+        double click's 100 %)."""
+        ratio = self.pixel_ratio()
+        return QPointF((math.floor(scene_pos.x() * ratio) + 0.5) / ratio,
+                       (math.floor(scene_pos.y() * ratio) + 0.5) / ratio)
 
     def point_under_mouse(self) -> QPointF | None:
         """The frame position under the mouse now (also after a zoom without a mouse move: the

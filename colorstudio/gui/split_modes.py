@@ -10,6 +10,8 @@ conversion), ``mode``, ``split_line``,
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QRectF
 
@@ -94,7 +96,8 @@ class SplitModes:
             return
         w, h = self.frame_wh
         x = self._split_x()
-        cols = int(round(x / w * result.shape[1]))
+        self.split_clip.setRect(QRectF(0, 0, x, h))         # the result ends exactly at the line
+        cols = min(result.shape[1], math.ceil(x / w * result.shape[1]))
         if cols <= 0:
             self.split_after.clear()
             return

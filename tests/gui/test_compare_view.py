@@ -197,3 +197,12 @@ def test_a_fitted_view_stays_fitted_through_resizes_new_grids_and_results(view, 
     qtbot.wait(100)
     assert not _shows_whole_photo(view.views["gray"], 400, 900)
     assert view.views["gray"].viewRect().width() < zoomed.width() * 1.2
+
+
+def test_a_16_bit_photo_is_shown_with_the_levels_the_readout_gives():
+    # the display cut 16 bits to 8 (v >> 8), the readout rounded: one level apart on 16256 levels
+    from colorstudio.gui.display import to_uint8
+
+    levels = np.arange(65536, dtype=np.uint16)
+    np.testing.assert_array_equal(to_uint8(levels), np.rint(levels / 65535 * 255).astype(np.uint8))
+    assert to_uint8(np.array([33024], np.uint16))[0] == 128

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF
 
 from colorstudio.gui.display import display_image
 
@@ -44,8 +45,11 @@ def test_100_percent_on_a_large_photo_shows_full_resolution_pixels(view, qtbot):
     centre = vb.viewRect().center()
     texts = []
     view.pixelInfo.connect(texts.append)
-    view.canvases[0].scene().sigMouseMoved.emit(vb.mapViewToScene(centre))
-    cx, cy = int(centre.x()), int(centre.y())
+    at = vb.mapViewToScene(centre)
+    view.canvases[0].scene().sigMouseMoved.emit(at)
+    # the photo pixel drawn in the screen pixel there: the one at that screen pixel's centre
+    drawn = vb.mapSceneToView(QPointF(np.floor(at.x()) + 0.5, np.floor(at.y()) + 0.5))
+    cx, cy = int(drawn.x()), int(drawn.y())
     assert texts and texts[-1].startswith(f"x {cx}  y {cy}") and f"gray {full[cy, cx]}" in texts[-1]
     # fitting again drops the tiles (memory back to the display copies)
     view.fit()
@@ -166,12 +170,13 @@ def test_z_and_a_double_click_toggle_fit_and_100_percent_where_the_mouse_is(view
     qtbot.wait(100)
     vb = view.views["gray"]
     scene = view.canvases[0].scene()
+    screen_px = 1 / view.zoom_factor()         # photo pixels per screen pixel at fit: the mouse's precision
     scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(2500, 400)))   # the mouse over a detail
-    assert view.point_under_mouse().x() == pytest.approx(2500, abs=1)
+    assert view.point_under_mouse().x() == pytest.approx(2500, abs=screen_px)
     view.toggle_zoom()                                                # Z: 100 % there
     assert view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
-    assert vb.viewRect().center().x() == pytest.approx(2500, abs=1)
-    assert vb.viewRect().center().y() == pytest.approx(400, abs=1)
+    assert vb.viewRect().center().x() == pytest.approx(2500, abs=screen_px)
+    assert vb.viewRect().center().y() == pytest.approx(400, abs=screen_px)
     view.toggle_zoom()                                                # Z again: fit
     qtbot.waitUntil(lambda: view.zoom_factor() < 0.5, timeout=2000)
     clicks = []
@@ -179,18 +184,18 @@ def test_z_and_a_double_click_toggle_fit_and_100_percent_where_the_mouse_is(view
                             scenePos=lambda: vb.mapViewToScene(QPointF(600, 1500)))
     scene.sigMouseClicked.emit(event)                                 # a double click: 100 % there
     assert clicks and view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
-    assert vb.viewRect().center().x() == pytest.approx(600, abs=1)
+    assert vb.viewRect().center().x() == pytest.approx(600, abs=screen_px)
     single = SimpleNamespace(double=lambda: False, accept=lambda: clicks.append(2),
                              scenePos=lambda: vb.mapViewToScene(QPointF(10, 10)))
     scene.sigMouseClicked.emit(single)                                # a single click: nothing
-    assert clicks == [1] and vb.viewRect().center().x() == pytest.approx(600, abs=1)
+    assert clicks == [1] and vb.viewRect().center().x() == pytest.approx(600, abs=screen_px)
     under = vb.mapViewToScene(QPointF(700, 1500))                      # the mouse stays in place while
     scene.sigMouseMoved.emit(under)                                   # the view zooms: Z takes the
     view.toggle_zoom()                                                # photo point under it now
     qtbot.waitUntil(lambda: view.zoom_factor() < 0.5, timeout=2000)
     expected = vb.mapSceneToView(under)
     view.toggle_zoom()
-    assert vb.viewRect().center().x() == pytest.approx(expected.x(), abs=1)
+    assert vb.viewRect().center().x() == pytest.approx(expected.x(), abs=screen_px)
     scene.sigMouseMoved.emit(vb.mapViewToScene(QPointF(-50, 10)))     # off the photo: none
     assert view.point_under_mouse() is None
     from PySide6.QtCore import QEvent
@@ -251,3 +256,65 @@ def test_a_large_cut_is_made_off_the_gui_thread_and_arrives(view, qtbot, monkeyp
     rect = tile.mapRectToParent(tile.boundingRect())
     x, y = int(rect.left()) + 7, int(rect.top()) + 5
     assert tile.image[5, 7] == full[y, x]                          # the real pixel
+
+
+def test_a_resize_keeps_the_zoom_and_centre_of_the_side_by_side_views(view, qtbot):
+    """The linked, aspect-locked views each widened their range as the grid resized them in
+    turn: 100 % fell to 0.2 % over a few resizes and the photo drifted off the view."""
+    view.set_frame(1001, 777)
+    for name in ("gray", "reference", "result"):
+        view.set_image(name, np.zeros((777, 1001, 3), np.uint8))
+    view.resize(1300, 700)
+    qtbot.wait(50)
+    view.actual_size(QPointF(400, 300))
+    for size in ((1400, 700), (1400, 900), (1400, 700), (1300, 700)) * 2:   # row <-> 2x2 and back
+        view.resize(*size)
+        qtbot.wait(30)
+    assert view.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    centre = view.views["gray"].viewRect().center()
+    assert centre.x() == pytest.approx(400, abs=1) and centre.y() == pytest.approx(300, abs=1)
+    view.pan_by(0.25, 0)                                   # the arrow keys: that place is kept
+    moved = view.views["gray"].viewRect().center()
+    view.resize(1400, 900)
+    qtbot.wait(30)
+    assert view.views["gray"].viewRect().center().x() == pytest.approx(moved.x(), abs=1)
+
+
+def test_the_readout_names_the_pixel_drawn_under_the_mouse_at_a_fractional_offset(view, qtbot):
+    """At 100 % centred on a fractional point (a double click's), the readout mapped the screen
+    pixel's corner and named the photo pixel above or left of the one drawn there."""
+    import re
+
+    y, x = np.mgrid[0:777, 0:1001]
+    full = ((x * 7 + y * 13) % 256).astype(np.uint8)        # neighbours always differ
+    view.set_frame(1001, 777)
+    view.set_image("gray", full, full)
+    view.actual_size(QPointF(500.7, 300.6))
+    qtbot.wait(50)
+    canvas, vb = view.canvases[0], view.views["gray"]
+    picture = canvas.viewport().grab().toImage()      # (the canvas has a 1 px focus frame around it)
+    texts = []
+    view.pixelInfo.connect(texts.append)
+    origin = vb.mapViewToScene(vb.viewRect().topLeft())
+    for dx, dy in ((20, 20), (57, 33), (101, 80), (140, 151)):
+        at = QPointF(int(origin.x()) + dx, int(origin.y()) + dy)      # a mouse position: whole pixels
+        canvas.scene().sigMouseMoved.emit(at)
+        shown = picture.pixelColor(canvas.mapFromScene(at)).red()
+        read = int(re.search(r"gray (\d+)", texts[-1]).group(1))
+        assert read == shown, (dx, dy, texts[-1], shown)
+
+
+def test_the_result_side_of_the_split_ends_at_the_line_at_any_zoom(view, qtbot):
+    view.set_frame(300, 200)
+    view.set_image("gray", np.zeros((200, 300), np.uint8))
+    view.set_image("result", np.dstack([np.full((200, 300), 255, np.uint8), np.zeros((200, 300, 2), np.uint8)]))
+    view.set_mode("split")
+    view.set_split_position(0.502)                                   # the line at x 150.6: a cut at 151
+    view._zoom_to(view.split_view, QPointF(150, 100), 16.0)          # 1600 %
+    qtbot.wait(100)
+    picture = view.split_canvas.viewport().grab().toImage()
+    line = view.split_canvas.mapFromScene(view.split_view.mapViewToScene(QPointF(view.split_line.value(), 100)))
+    row = line.y()
+    reds = [c for c in range(picture.width())
+            if (lambda p: p.red() > 200 and p.green() < 60)(picture.pixelColor(c, row))]
+    assert reds and max(reds) <= line.x() + 1                        # the line's pen covers +-1 px
