@@ -49,9 +49,16 @@ def _model_path(model: str | None) -> str | None:
             return str(mine)
     from colorstudio.engine.model_catalog import user_models
 
-    for choice in user_models():                      # the name the app's picker shows
-        if choice.label.split(" (your model")[0] == model:
-            return str(choice.model)
+    named = [c.model for c in user_models() if c.label.split(" (your model")[0] == model]   # as the picker shows
+    if len(named) > 1:                                # the picker tells them apart by file: so must the user
+        raise ColorStudioError(f"{len(named)} of your models are named {model!r} "
+                               f"({', '.join(p.name for p in named)}): give the file's name")
+    if named:
+        return str(named[0])
+    from colorstudio.engine.learned_methods import LEARNED
+
+    if model in {m.name for m, _ in LEARNED}:
+        raise ColorStudioError(f"no model file named {model!r}: for the shipped one, --method {model}")
     return model                  # not found: loading says so in one line
 
 

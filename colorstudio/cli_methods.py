@@ -20,11 +20,12 @@ def cmd_methods(args) -> int:
                 flag = " (default)" if m.name == default else ""
                 print(f"  {m.name:<12} {m.summary}{flag}")
     from colorstudio.engine.methods import PAIR
-    from colorstudio.engine.model_catalog import user_models
+    from colorstudio.engine.model_catalog import shown_text, user_models
 
     mine = user_models()
     if mine:
         print("Your fine-tuned models (--model NAME):")
         for c in mine:
-            print(f"  {c.model.stem:<12} {c.method}, for {'pairs' if c.kind == PAIR else 'single grays'}: {c.model}")
+            stem, where = shown_text(c.model.stem, 200), shown_text(str(c.model), 400)   # a name's newline: no fake line
+            print(f"  {stem:<12} {c.method}, for {'pairs' if c.kind == PAIR else 'single grays'}: {where}")
     return EXIT_OK

@@ -42,9 +42,11 @@ def data_bytes(head: dict, name: str = "the model file") -> int:
 
 def metadata(path: str | Path) -> dict | None:
     """The ``__metadata__`` of a safetensors file, read from its header alone; None when it has
-    none or cannot be read."""
+    none, cannot be read or is not a regular file."""
     path = Path(path)
     try:
+        if not path.is_file():          # a FIFO would block the open, /dev/zero never end
+            return None
         with open(path, "rb") as f:
             head = f.read(8)
             (n,) = struct.unpack("<Q", head)

@@ -90,10 +90,13 @@ def resolve_method(name: str | None, has_reference: bool, model: str | Path | No
     kind = registry.PAIR if has_reference else registry.SINGLE
     if model is not None and not Path(model).exists():    # said as it is, not as a method's missing weights
         raise ModelError(f"model file not found: {model}")
+    if model is not None and not Path(model).is_file():
+        raise ModelError(f"{model} is not a model file (a folder or a special file)")
     if name is None and model is not None:
         from colorstudio.core.model_header import declared_model
 
-        name = next((m.name for m, _ in LEARNED if m.name == declared_model(model)), None)  # the file's own
+        declared = declared_model(model)
+        name = next((m.name for m, _ in LEARNED if m.name == declared), None)  # the file's own
     if name is None and model is not None:
         learned = [m for m, _ in LEARNED if m.kind == kind and (mode is None or m.mode in ("", mode))]
         if not learned:

@@ -7,6 +7,7 @@ weights' own header declares, else the card's ``method``, else ``cyclecnn``.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,18 @@ from colorstudio.engine.methods import PAIR, SINGLE, all_methods
 
 AUTO_KEY = "auto"
 DEFAULT_USER_MODEL_METHOD = "cyclecnn"
+# a card's text as shown: a name of 10 000 characters made the window 67 000 px wide, a 3.5 MB
+# description froze the app 15 s while it was laid out
+NAME_CHARS, DESCRIPTION_CHARS = 80, 600
+
+
+def shown_text(text: str, limit: int) -> str:
+    """``text`` from a file (a card, a file name) as one plain line to show: control characters
+    (newlines, the bidirectional overrides that turn the rest of a label around) made spaces,
+    at most ``limit`` characters (…)."""
+    line = " ".join("".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
+                            for c in text).split())
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -41,10 +54,10 @@ def _modified(path: Path) -> float | None:
 
 def card_beside(weights: Path) -> dict:
     """The model card beside ``weights``; {} when there is none, it is not a JSON object, or it
-    is larger than any card (the picker reads them in the GUI thread)."""
+    is larger than any card or not a regular file (the picker reads them in the GUI thread)."""
     path = weights.with_suffix(".json")
     try:
-        if path.stat().st_size > CARD_MAX_BYTES:
+        if not path.is_file() or path.stat().st_size > CARD_MAX_BYTES:   # a FIFO, /dev/zero: read forever
             return {}
         card = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):     # RecursionError: JSON nested 100 000 deep
@@ -77,14 +90,18 @@ def user_models(folder: Path | None = None) -> list[Choice]:
         # the weights' own header first: a ccdc or cheng file is not a cyclecnn one whatever its card says
         method = declared_in(meta) or str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
         if method in kinds:
-            found.append((weights, card, method, str(card.get("name", weights.stem))))
+            name = card.get("name")
+            found.append((weights, card, method, shown_text(name if isinstance(name, str) and name.strip()
+                                                            else weights.stem, NAME_CHARS)))
     names = [name for _, _, _, name in found]
     out = []
     for weights, card, method, name in found:
         # two models whose cards give one name (a copied file, a wizard run twice) are told apart by file
         where = f", {weights.name}" if names.count(name) > 1 else ""
+        description = card.get("description")
+        description = shown_text(description, DESCRIPTION_CHARS) if isinstance(description, str) else ""
         out.append(Choice(f"model:{weights}", f"{name} (your model, {method}{where})", method, weights,
-                          kinds[method], f"{weights}\n{card.get('description', '')}".strip()))
+                          kinds[method], f"{weights}\n{description}".strip()))
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
@@ -108,6 +108,7 @@ class BatchPanel(QWidget):
         self.total.setFormat("")
         self.total.setAccessibleName("Batch progress")
         self.status = QLabel("")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QHBoxLayout()
         for b in (self.add_button, self.start_button, self.pause_button, self.cancel_button, self.clear_button,
                   self.folder_button):

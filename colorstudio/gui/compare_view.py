@@ -88,6 +88,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
             column = QVBoxLayout()
             column.setSpacing(2)
             title = QLabel(TITLES[name])
+            title.setTextFormat(Qt.TextFormat.PlainText)   # a model card's name: "<img src=…>" was drawn
             title.setAlignment(Qt.AlignmentFlag.AlignCenter)
             title.setMinimumWidth(MIN_PHOTO_SIDE)     # a row of photos may be squeezed for a moment
             canvas = pg.GraphicsView()                # before arrange() stacks them: never the window
@@ -120,6 +121,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         split_layout.setContentsMargins(0, 0, 0, 0)
         split_layout.setSpacing(2)
         self.split_title = QLabel("")
+        self.split_title.setTextFormat(Qt.TextFormat.PlainText)
         self.split_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.split_title.setWordWrap(True)     # one line of 332 px held every window that wide, split view or not
         self.split_canvas = pg.GraphicsView()

@@ -12,6 +12,7 @@ import logging.handlers
 import sys
 import traceback
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from colorstudio import paths
@@ -65,6 +66,7 @@ def make_error_box(parent: QWidget | None, exc: BaseException, title: str = "Col
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning if user_message(exc) is not None else QMessageBox.Icon.Critical)
     box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)        # a file or model named "<u>x" is not markup
     box.setText(line)
     box.setInformativeText(f"Log file: {paths.log_file()}")
     box.setDetailedText(details)

@@ -5,6 +5,7 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget)
 
@@ -68,6 +69,7 @@ class ExportDialog(QDialog):
         self.path_edit.editingFinished.connect(self._format_from_name)
         row.addWidget(browse)
         self.problem_label = QLabel("")            # one line: why Save cannot write this name
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_label.setStyleSheet("color: #ff8a80;")
         self.problem_label.setVisible(False)
         self.path_edit.textChanged.connect(self._clear_problem)

@@ -34,6 +34,8 @@ class SidePanel(QWidget):
         form = QFormLayout(inputs)
         self.gray_label = QLabel("—")
         self.reference_label = QLabel("—")
+        for shows_file_text in (self.gray_label, self.reference_label):   # file names, model cards:
+            shows_file_text.setTextFormat(Qt.TextFormat.PlainText)          # never read as rich text
         for label in (self.gray_label, self.reference_label):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -58,6 +60,7 @@ class SidePanel(QWidget):
         self.picker.setMinimumContentsLength(18)
         self.picker.currentIndexChanged.connect(self._picked)
         self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet("color: #9e9e9e;")
         self.strength_box = QWidget()     # single grays only: the saturation factor
@@ -97,6 +100,7 @@ class SidePanel(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("")
         self.status = QLabel("")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.results_box = QWidget()      # two results or more: switch between them to compare
         results = QVBoxLayout(self.results_box)

@@ -280,3 +280,24 @@ def test_tab_stops_are_only_what_shows_focus(window):
     assert label.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard   # its links
     window.side.show_inputs("g.png", "c.png", ["The two shots match."])
     assert label.focusPolicy() == Qt.FocusPolicy.NoFocus and "<a " not in label.text()
+
+
+def test_the_picker_follows_a_models_folder_moved_away_and_made_again(qtbot, window):
+    """A moved folder (a file manager's delete to the Trash) sends no event of its own: the watch
+    stayed on it, the picker kept its models and never saw the new folder's."""
+    import os
+
+    from colorstudio import paths
+    from gui_helpers import STAND_IN_WEIGHTS
+
+    first = paths.user_models_dir() / "first.safetensors"
+    first.write_bytes(STAND_IN_WEIGHTS)
+    offered = lambda path: any(window.side.picker.itemData(i) == f"model:{path}"        # noqa: E731
+                               for i in range(window.side.picker.count()))
+    qtbot.waitUntil(lambda: offered(first), timeout=5000)
+    folder = paths.user_models_dir()
+    os.rename(folder, folder.with_name("models_moved_away"))
+    qtbot.waitUntil(lambda: not offered(first), timeout=5000)
+    second = paths.user_models_dir() / "second.safetensors"         # (made again on demand)
+    second.write_bytes(STAND_IN_WEIGHTS)
+    qtbot.waitUntil(lambda: offered(second), timeout=5000)

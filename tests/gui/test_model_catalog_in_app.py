@@ -148,3 +148,23 @@ def test_a_single_gray_model_added_while_a_pair_is_open_says_when_it_is_chosen(q
     assert "it is chosen when you open a single gray" in window.side.status.text()
     assert window.side.current_choice().key == before        # the pair's choice stays
     assert window.settings.model_choice(pair=False) == f"model:{paths.user_models_dir() / source.name}"
+
+
+def test_text_from_files_and_cards_is_never_read_as_markup(window):
+    """A card named '<b>bold</b><img src=…>' put the bold word and a whole photo into the result's
+    title; a model file named '<u>bad' underlined the error box's text."""
+    from PySide6.QtCore import Qt
+
+    from colorstudio.errors import ModelError
+    from colorstudio.gui.error_dialog import make_error_box
+
+    plain = Qt.TextFormat.PlainText
+    side = window.side
+    labels = [*window.compare.titles.values(), window.compare.split_title, side.gray_label,
+              side.reference_label, side.summary, side.status, window.batch.status]
+    assert all(label.textFormat() == plain for label in labels)
+    window.compare.titles["result"].setText("Result · <b>bold</b><img src='x.png'>")
+    assert "<b>" in window.compare.titles["result"].text()          # shown as the characters it has
+    box = make_error_box(window, ModelError("<u>bad.safetensors is not a model file"))
+    assert box.textFormat() == plain
+    box.deleteLater()
