@@ -182,3 +182,12 @@ def test_a_toned_scan_tagged_adobe_rgb_is_brought_to_srgb_for_an_srgb_result(dty
     assert int(sepia[0, 4, 0]) - int(out.pixels[0, 4, 0]) > 5 * top / 255                  # darker shadows
     if dtype == np.uint8:
         np.testing.assert_array_equal(out.pixels, convert_rgb(sepia, adobe_rgb_profile(), None))
+
+
+def test_the_batch_says_what_colorize_says_about_a_grays_tones(tmp_path, capsys):
+    # colorize printed "the gray's Adobe RGB (1998) tones were brought to sRGB's"; the batch line did not
+    gray = np.repeat(np.linspace(20, 230, 48 * 64).reshape(48, 64, 1), 3, axis=2).astype(np.uint8)
+    (tmp_path / "in").mkdir()
+    Image.fromarray(gray).save(tmp_path / "in" / "scan.png", icc_profile=adobe_rgb_profile())
+    assert main(["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--method", "neutral"]) == 0
+    assert "Adobe RGB (1998) tones were brought to sRGB" in capsys.readouterr().err

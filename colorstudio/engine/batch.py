@@ -258,6 +258,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
             item.ignored_options = tuple(result.info.get("ignored_options") or ())
             done += 1
             notes = [item.note, result.info.get("warning") or result.info.get("gray_input"),
+                     result.info.get("colour_management"),       # as colorize says it
                      *result.info.get("input_notes", []), *output_notes(item.written, result.gray)]
             instead = (f" ({method} does not take {'pairs' if item.kind == 'pair' else 'single grays'})"
                        if method is not None and result.method != method else "")

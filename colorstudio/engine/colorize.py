@@ -90,8 +90,8 @@ def resolve_method(name: str | None, has_reference: bool, model: str | Path | No
     kind = registry.PAIR if has_reference else registry.SINGLE
     if model is not None and not Path(model).exists():    # said as it is, not as a method's missing weights
         raise ModelError(f"model file not found: {model}")
-    if model is not None and not Path(model).is_file():
-        raise ModelError(f"{model} is not a model file (a folder or a special file)")
+    if model is not None and not Path(model).is_file() and not Path(model).is_dir():   # (a folder: said below)
+        raise ModelError(f"{model} is not a model file (a FIFO or a device, not a regular file)")
     if name is None and model is not None:
         from colorstudio.core.model_header import declared_model
 

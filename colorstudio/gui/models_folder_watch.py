@@ -41,9 +41,9 @@ class ModelsFolderWatch(QObject):
         folder = paths.user_models_dir()
         if str(folder.parent) not in self.watcher.directories():
             self.watcher.addPath(str(folder.parent))
-        now = _identity(folder)
-        if now != self._watched:                 # moved away, or made anew: the new one is watched
-            if str(folder) in self.watcher.directories():
+        now, watched = _identity(folder), str(folder) in self.watcher.directories()
+        if now != self._watched or not watched:  # moved away, or made anew (perhaps on the deleted
+            if watched:                          # one's inode, whose watch Qt dropped): watch the new one
                 self.watcher.removePath(str(folder))
             if now is not None:
                 self.watcher.addPath(str(folder))
