@@ -238,7 +238,6 @@ class BatchPanel(QWidget):
         self.table.setRowCount(0)
         self.total.setValue(0)
         self.total.setFormat("")
-        self.total.setAccessibleName("Batch progress")
         self.status.setText("")
         self._update_buttons()
 
