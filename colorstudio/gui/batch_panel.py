@@ -189,7 +189,10 @@ class BatchPanel(QWidget):
         self.table.fill(self.plan, self.monitor)
         waiting = sum(i.status not in (DONE, FAILED) for i in plan.items)
         ran = len(plan.items) - waiting
-        self.status.setText(f"{waiting} item{'s' * (waiting != 1)} queued"
+        found = (f"{waiting} item{'s' * (waiting != 1)} queued" if plan.items else   # as the CLI says it
+                 "Nothing to colorize: no pairs or gray photos found" if not plan.already_there else
+                 "Nothing left to colorize")
+        self.status.setText(found
                             + (f" ({ran} already done)" if ran else "")
                             + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else "")
                             + (f", {len(plan.earlier_results)} earlier result(s) left out"

@@ -46,8 +46,18 @@ class ExportActions:
             name += "_" + re.sub(r"[^\w.+-]+", "-", shown).strip("-")
         return folder / name
 
+    def _nothing_to_export(self) -> bool:
+        """Before a result the export keys say why they do nothing (their menu entries are greyed)."""
+        if self.result is None and self.batch_written is not None:
+            self.statusBar().showMessage(f"Nothing to export: {self.batch_written.name} is written already. "
+                                         "Colorize (Ctrl+R) to make a result here.", 5000)
+        elif self.result is None:
+            first = "Open a gray photo first" if self.inputs is None else "Colorize first (Ctrl+R)"
+            self.statusBar().showMessage(f"Nothing to export yet. {first}.", 5000)
+        return self.result is None
+
     def export_dialog(self) -> None:
-        if self.result is None or not self._idle():
+        if self._nothing_to_export() or not self._idle():
             return
         dialog = ExportDialog(self._default_output(), self.settings.export_format, self.settings.export_bit_depth,
                               self.settings.jpeg_quality, self.inputs.gray.bit_depth, self)
@@ -90,7 +100,7 @@ class ExportActions:
         return jobs.strength_change(self.result.colorization, self.side.saturation())
 
     def export_diagnostics_dialog(self) -> None:
-        if self.result is None or not self._idle():
+        if self._nothing_to_export() or not self._idle():
             return
         folder = QFileDialog.getExistingDirectory(self, "Export diagnostics to", str(self._default_output().parent))
         if folder:

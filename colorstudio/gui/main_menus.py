@@ -89,8 +89,6 @@ class MainMenus:
         file.addSeparator()
         self.export_action = self._action(file, "&Export result…", self.export_dialog, "Ctrl+E")
         self.export_diag_action = self._action(file, "Export &diagnostics…", self.export_diagnostics_dialog)
-        self.export_action.setEnabled(False)
-        self.export_diag_action.setEnabled(False)
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -132,7 +130,7 @@ class MainMenus:
         self.colorize_action = self._action(tools, "&Colorize", self.colorize, "Ctrl+R")
         self.cancel_action = self._action(tools, "C&ancel colorizing", self.escape, "Escape",
                                           "cancel the running Colorize (with none, Escape leaves full screen)")
-        self._action(tools, "&Batch queue", self.show_batch, "Ctrl+B")
+        self._action(tools, "Show/hide the &batch queue", self.toggle_batch, "Ctrl+B")
         self._action(tools, "&Fine-tune on my camera pairs…", self.open_finetune_wizard)
         self._action(tools, "Add a &model file…", self.add_model_dialog,
                      tip="copy a model made elsewhere (colorstudio finetune --out, a colleague's) into your "
@@ -145,7 +143,7 @@ class MainMenus:
         self.colour_space_actions = self._choice_menu(tools.addMenu("Result colour &space"), SPACE_LABELS,
                                                       self.settings.colour_space, self.set_colour_space)
 
-        for menu in (view, tools):             # greyed where they can do nothing now; enabled again
+        for menu in (file, view, tools):       # greyed where they can do nothing now; enabled again
             menu.aboutToShow.connect(self._update_menu_states)       # once the menu closes, so their
             menu.aboutToHide.connect(self._enable_menu_actions)      # keys work when the state changes
 
@@ -156,16 +154,20 @@ class MainMenus:
         self._action(help_menu, "&About ColorStudio", self.show_about)
 
     def _update_menu_states(self) -> None:
-        """Colorize only with photos open and no job running; the blink key only in the result
-        alone view with a result; previous/next only with two results or more."""
+        """Colorize only with photos open and no job running; export only with a result; the
+        blink key only in the result alone view with a result; previous/next only with two
+        results or more."""
         self.colorize_action.setEnabled(self.side.colorize_button.isEnabled())
+        for action in (self.export_action, self.export_diag_action):
+            action.setEnabled(self.result is not None)
         self.cancel_action.setEnabled(self.worker is not None)
         self.before_action.setEnabled(self.compare.mode == RESULT and self.result is not None)
         for action in self.other_result_actions:
             action.setEnabled(len(self.history.entries) > 1)
 
     def _enable_menu_actions(self) -> None:
-        for action in [self.colorize_action, self.cancel_action, self.before_action, *self.other_result_actions]:
+        for action in [self.colorize_action, self.cancel_action, self.before_action, self.export_action,
+                       self.export_diag_action, *self.other_result_actions]:
             action.setEnabled(True)
 
     def set_device(self, key: str) -> None:

@@ -78,6 +78,7 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
         self.before_result: jobs.ShownResult | None = None   # the split view's before side, if a result
         self.before_preview: tuple | None = None   # the result pane before a new result's preview
         self.result_unshown = False   # self.result is not what the pane shows (kept during a job)
+        self.batch_written: Path | None = None   # the batch's file shown as the result (not exported again)
         # the slider acts on the result shown, not on one a new result's preview has replaced
         self.strength = LiveStrength(lambda: self.result if self.before_preview is None else None,
                                      self.side.saturation, self._show_restrengthened,
@@ -256,6 +257,14 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
             self.resizeDocks([self.batch_dock], [max(180, self.height() * 2 // 5)], Qt.Orientation.Vertical)
         self.batch_dock.raise_()
         self.batch.table.setFocus()      # keyboard users go on in the queue (Enter opens a row)
+
+    def toggle_batch(self) -> None:
+        """Ctrl+B: the queue shown (with the keyboard in it), or hidden again (the photos keep it)."""
+        if self.batch_dock.isHidden():
+            self.show_batch()
+        else:
+            self.batch_dock.hide()
+            self.compare.setFocus()
 
     def choose_output_folder(self) -> None:
         current = str(self.settings.output_dir or Path.home())

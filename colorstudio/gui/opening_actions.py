@@ -93,6 +93,7 @@ class OpeningActions:
 
     def _show_inputs(self, opened: jobs.OpenedInputs, note: str = "", colorize: bool = True) -> None:
         self.inputs, self.result, self.result_unshown = opened, None, False
+        self.batch_written = None
         self.history.clear()
         self.before_result = None           # (set_frame below puts the gray back in the split view)
         self.side.show_results([], -1)
@@ -113,8 +114,6 @@ class OpeningActions:
                               opened.reference.name if opened.reference is not None else "", opened.checks)
         self.refresh_choices()
         self.side.colorize_button.setEnabled(True)
-        self.export_action.setEnabled(False)
-        self.export_diag_action.setEnabled(False)
         files = [opened.gray.path] + ([opened.reference.path] if opened.reference is not None else [])
         self.settings.add_recent(files)
         self.setWindowTitle(f"ColorStudio — {opened.name}")

@@ -32,6 +32,7 @@ class ResultViews:
         self._show_inputs(reviewed.opened, colorize=False)
         self.compare.set_image("result", reviewed.view, reviewed.pixels)
         self.compare.set_title("result", f"Result · {reviewed.path.name} (written by the batch)")
+        self.batch_written = reviewed.path
         self.side.set_progress(1.0, "opened")
         self.side.set_status(f"Showing {reviewed.path.name} as the batch wrote it. Colorize to see the "
                              "diagnostics or to change the colour strength.")
@@ -135,8 +136,6 @@ class ResultViews:
         frame = self.inputs.frame_wh if self.inputs else None
         QTimer.singleShot(0, lambda: self.result is shown and self.diagnostics.show_diagnostics(
             shown.diagnostics_view, {"seconds": round(c.seconds, 3), **c.info}, frame))
-        self.export_action.setEnabled(True)
-        self.export_diag_action.setEnabled(True)
         self.side.set_progress(1.0, "done")
         self.statusBar().showMessage("Hover for pixel values · 1: side by side · 2: before/after split · "
                                      "3: result alone (\\: before) · Z: fit ↔ 100% · [ ]: other results · "

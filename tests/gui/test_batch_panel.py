@@ -363,3 +363,18 @@ def test_a_failed_item_dropped_again_is_tried_again_and_new_items_come_last(qtbo
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
         panel.start()
     assert panel.table.statuses() == ["done", "done", "done"]
+
+
+def test_a_folder_with_nothing_to_colorize_says_so_not_zero_items_queued(qtbot, panel, tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("not a photo")
+    plan(qtbot, panel, [tmp_path / "empty"])
+    assert panel.status.text().startswith("Nothing to colorize: no pairs or gray photos found"), panel.status.text()
+    assert not panel.start_button.isEnabled()
+    write_pair(tmp_path / "p", "a", seed=1)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "a_colorized.png").write_bytes(b"an earlier batch's result")
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.skip_box.setChecked(True)
+    plan(qtbot, panel, [tmp_path / "p"])
+    assert panel.status.text().startswith("Nothing left to colorize, 1 already colorized there"), panel.status.text()

@@ -96,9 +96,15 @@ def test_the_batch_dock_opens_at_two_fifths_of_the_window(qtbot, window):
 def test_the_batch_queue_keyboard_focus_and_the_examples_output(qtbot, window):
     from colorstudio import paths
 
-    window.show_batch()
+    window.batch_dock.hide()
+    window.toggle_batch()                                   # Ctrl+B: shown, the keyboard in it
+    assert not window.batch_dock.isHidden()
     qtbot.waitUntil(lambda: window.batch.table.hasFocus() or window.focusWidget() is window.batch.table,
                     timeout=2000)
+    window.toggle_batch()                                   # and again: hidden
+    assert window.batch_dock.isHidden()
+    window.toggle_batch()
+    assert not window.batch_dock.isHidden()
     window.batch.inputs = [paths.examples_dir()]            # the sample pair: not into the app's folder
     assert not paths.in_examples(window.batch.out_dir())
     assert window.batch.out_dir() == paths.results_home() / "colorized"

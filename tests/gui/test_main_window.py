@@ -244,7 +244,11 @@ def test_a_batch_row_double_clicked_shows_its_photos_and_the_file_the_batch_wrot
     assert shown is not None and np.array_equal(window.compare.full["result"], load_photo(written).pixels)
     assert written.name in window.compare.titles["result"].text()
     assert "as the batch wrote it" in window.side.status.text()
+    window._update_menu_states()
     assert not window.export_action.isEnabled()        # nothing to export: it is written already
+    window._enable_menu_actions()
+    window.export_action.trigger()                     # and Ctrl+E says so
+    assert f"{written.name} is written already" in window.statusBar().currentMessage()
     # a row not run yet opens its photos alone; the skipped rows below the items open nothing
     with qtbot.waitSignal(batch.planned, timeout=20000):
         batch.add_inputs([mono_b])
@@ -345,11 +349,22 @@ def test_menu_commands_that_can_do_nothing_are_greyed_and_their_keys_say_why(qtb
     window._update_menu_states()                                   # nothing open
     assert not window.colorize_action.isEnabled() and not window.before_action.isEnabled()
     assert not any(a.isEnabled() for a in window.other_result_actions)
+    assert not window.export_action.isEnabled() and not window.export_diag_action.isEnabled()
     window._enable_menu_actions()                                  # the menu closed: the keys work again
     window.colorize()
     assert "Open a gray photo first" in window.statusBar().currentMessage()
+    window.export_action.trigger()                                 # Ctrl+E before a result
+    assert window.statusBar().currentMessage() == "Nothing to export yet. Open a gray photo first."
     open_pair(qtbot, window, *pair_files)
+    window.export_diag_action.trigger()
+    assert window.statusBar().currentMessage() == "Nothing to export yet. Colorize first (Ctrl+R)."
+    window._update_menu_states()
+    assert not window.export_action.isEnabled() and window.colorize_action.isEnabled()
+    window._enable_menu_actions()
     colorize(qtbot, window, "dis+gf")
+    window._update_menu_states()
+    assert window.export_action.isEnabled() and window.export_diag_action.isEnabled()
+    window._enable_menu_actions()
     window.show_other_result(1)
     assert "another method first" in window.statusBar().currentMessage()
     window.set_mode("result")
