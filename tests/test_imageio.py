@@ -2,13 +2,14 @@
 import struct
 import zlib
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
 from colorstudio.core import image_write, imageio
 from colorstudio.core.image_write import free_path, save_photo
-from colorstudio.core.imageio import load_photo
+from colorstudio.core.imageio import load_photo, reading_notes
 from colorstudio.errors import (FileMissingError, ImageTooLargeError, OutputError, TruncatedImageError,
                                 UnreadableImageError, UnsupportedImageError)
 
@@ -268,3 +269,17 @@ def test_a_32_bit_unsigned_gray_tiff_keeps_its_brighter_half(tmp_path):
     tifffile.imwrite(tmp_path / "u32.tif", levels * 16843009)          # 255 -> 2**32 - 1
     photo = load_photo(tmp_path / "u32.tif")
     np.testing.assert_array_equal(photo.pixels, (levels * 257).astype(np.uint16))
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int32])
+def test_a_signed_gray_tiff_is_raised_so_its_lowest_value_is_black_and_says_so(tmp_path, dtype):
+    # values below 0 were all clipped to black without a word: half of this ramp was one flat black
+    ramp = np.linspace(-1000, 1000, 64 * 48).round().reshape(48, 64).astype(dtype)
+    cv2.imwrite(str(tmp_path / "signed.tif"), ramp)               # SampleFormat 2
+    photo = load_photo(tmp_path / "signed.tif")
+    np.testing.assert_array_equal(photo.pixels, (ramp.astype(np.int64) + 1000).astype(np.uint16))
+    assert reading_notes(photo) == ["signed.tif holds signed values down to -1000: raised so that -1000 is black"]
+    cv2.imwrite(str(tmp_path / "positive.tif"), np.abs(ramp))     # signed, none below 0: as it is
+    photo = load_photo(tmp_path / "positive.tif")
+    np.testing.assert_array_equal(photo.pixels, np.abs(ramp).astype(np.uint16))
+    assert reading_notes(photo) == []

@@ -33,7 +33,7 @@ from colorstudio.core.file_kinds import format_by_signature, full_picture_page, 
 from colorstudio.core.file_names import name_too_long
 from colorstudio.core.native_stderr import native_messages_to_log
 from colorstudio.core.opened_image import counts_turned, decode_opened
-from colorstudio.core.pixel_arrays import hdr_whites
+from colorstudio.core.pixel_arrays import range_notes
 from colorstudio.core.print_resolution import tiff_dpi
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
 from colorstudio.core.tiff_fallback import is_tiff, read_tiff, tiff_size
@@ -131,7 +131,7 @@ class Photo:
     frames: int = 1                    # pages of a TIFF, frames of a GIF or WebP: only the first is read
     dpi: tuple[float, float] | None = None   # print resolution (x, y) in dots per inch, as oriented
     depth_note: str | None = None      # the file stores more bits a channel than could be read
-    range_note: str | None = None      # float pixels above 2.0 (HDR) brought to 0..1 (see load_photo)
+    range_note: str | None = None      # HDR floats or signed integers brought to 0..1 (see load_photo)
 
     @property
     def frames_note(self) -> str | None:
@@ -301,13 +301,13 @@ def load_photo(path: str | os.PathLike) -> Photo:
 
     Raises a :class:`~colorstudio.errors.InputFileError` subclass with a one-line
     message for anything a user can get wrong. Float pixels above 2.0 that are not whole
-    numbers (HDR) are read with their brightest 0.1% white, and :attr:`Photo.range_note` says so.
+    numbers (HDR) are read with their brightest 0.1% white, signed integers with their lowest
+    black, and :attr:`Photo.range_note` says so.
     """
-    with hdr_whites() as whites, native_messages_to_log(f"reading {Path(path).name}"):   # libtiff's, libpng's
+    with range_notes() as notes, native_messages_to_log(f"reading {Path(path).name}"):   # libtiff's, libpng's
         photo = _load_photo(Path(path))
-    if whites:
-        photo = replace(photo, range_note=f"{photo.name} holds float pixels above 1.0 (HDR): scaled so "
-                                          f"the brightest 0.1% (from {whites[0]:.3g} up) are white")
+    if notes:
+        photo = replace(photo, range_note=f"{photo.name} {notes[0]}")
     return photo
 
 

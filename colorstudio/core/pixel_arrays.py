@@ -84,19 +84,25 @@ WHOLE_SHARE = 0.99    # of the float pixels above 1.0: this many whole numbers i
 # a 99.9th percentile between 2 and this, not in whole numbers, is HDR (scene-linear highlights a
 # few stops over white); above it, 8- or 16-bit counts resampled in float (0..255, 0..65535)
 HDR_HIGHEST = 64.0
-_HDR_WHITES: ContextVar[list[float] | None] = ContextVar("hdr_whites", default=None)
+_RANGE_NOTES: ContextVar[list[str] | None] = ContextVar("range_notes", default=None)
 
 
 @contextmanager
-def hdr_whites():
-    """Within: a list that gets, for each float image :func:`float_to_16bit` reads as HDR,
-    the value made white (for a note to the user: :func:`colorstudio.core.imageio.load_photo`)."""
-    whites: list[float] = []
-    token = _HDR_WHITES.set(whites)
+def range_notes():
+    """Within: a list that gets a few words for each change of a file's range of values made
+    while reading it — an HDR float image's white (:func:`float_to_16bit`), a signed image's
+    black (:func:`pillow_to_arrays`) — for a note to the user (:func:`colorstudio.core.imageio.load_photo`)."""
+    notes: list[str] = []
+    token = _RANGE_NOTES.set(notes)
     try:
-        yield whites
+        yield notes
     finally:
-        _HDR_WHITES.reset(token)
+        _RANGE_NOTES.reset(token)
+
+
+def _note_range(words: str) -> None:
+    if (notes := _RANGE_NOTES.get()) is not None:
+        notes.append(words)
 
 
 def _float_range(arr: np.ndarray) -> tuple[float, bool]:
@@ -125,10 +131,11 @@ def float_scale(arr: np.ndarray) -> float:
 
 def float_to_16bit(arr: np.ndarray) -> np.ndarray:
     """Float pixels as 16-bit counts (:func:`float_scale`); NaN is black, +inf white. An HDR
-    image's white is added to :func:`hdr_whites`'s list, if one is open."""
+    image's white is said to :func:`range_notes`' list, if one is open."""
     scale, hdr = _float_range(arr)
-    if hdr and (whites := _HDR_WHITES.get()) is not None:
-        whites.append(65535.0 / scale)
+    if hdr:
+        _note_range(f"holds float pixels above 1.0 (HDR): scaled so the brightest 0.1% "
+                    f"(from {65535.0 / scale:.3g} up) are white")
     out = np.nan_to_num(np.asarray(arr, np.float32), nan=0.0, posinf=65535.0 / scale, neginf=0.0) * scale
     return np.clip(np.rint(out), 0, 65535).astype(np.uint16)
 
@@ -158,6 +165,9 @@ def pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, st
             return float_to_16bit(arr), None, mode
         if arr.dtype == np.int32 and _unsigned_32_bit_tiff(im):    # Pillow's "I" is signed: the
             arr = arr.view(np.uint32)                               # brighter half came out negative
+        elif arr.size and (low := int(arr.min())) < 0:       # signed samples (a TIFF's SampleFormat 2):
+            arr = arr.astype(np.int64) - low                  # the lowest is black, not every value below 0
+            _note_range(f"holds signed values down to {low}: raised so that {low} is black")
         if arr.size and (high := int(arr.max())) > 65535:     # 32-bit integer counts: brightest = white
             arr = arr.astype(np.float64) * (65535.0 / high)
         return np.clip(arr, 0, 65535).astype(np.uint16), None, mode
