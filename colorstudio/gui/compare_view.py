@@ -29,6 +29,7 @@ from colorstudio.gui.panel_grid import best_grid, cells
 from colorstudio.gui.pg_config import configure
 from colorstudio.gui.pixel_readout import PixelReadout
 from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT, SplitModes
+from colorstudio.gui.zoom_limits import limit_zoom
 
 configure()
 
@@ -217,6 +218,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
         """The coordinate frame: the gray photo's full-resolution size (other photos: the split
         view compares with the gray again)."""
         self.frame_wh = (int(width), int(height))
+        self._limit_zooms()
         self.split_line.setBounds((0, width))
         self.set_split_before(None)
         self.arrange()
@@ -328,6 +330,8 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
     def _zoom_to(self, vb: pg.ViewBox, center: QPointF, zoom: float) -> None:
         """Show ``zoom`` device pixels per full-resolution pixel (1.0: 100 %) around ``center``."""
         self.fitting = False
+        if (bounds := limit_zoom(vb, self.frame_wh, self.pixel_ratio())) is not None:
+            zoom = min(max(zoom, bounds[0]), bounds[1])
         self._kept_view = (QPointF(center), zoom)
         size, ratio = vb.size(), self.pixel_ratio()
         w, h = max(1.0, size.width()) * ratio / zoom, max(1.0, size.height()) * ratio / zoom
@@ -399,11 +403,17 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, QWidget):
     def _refit(self) -> None:
         """After a resize: the whole photo again, or the zoom and centre shown before it (the
         linked, aspect-locked views each widened their range as the grid resized them in turn:
-        100 % fell to 0.2 % over a few resizes and the photo drifted off the view)."""
+        100 % fell to 0.2 % over a few resizes and the photo drifted off the view). The zoom's
+        bounds follow the view's size."""
+        self._limit_zooms()
         if self.fitting:
             self.fit()
         elif self._kept_view is not None:
             self._zoom_to(self.active_view(), *self._kept_view)
+
+    def _limit_zooms(self) -> None:
+        for vb in (*self.views.values(), self.split_view):
+            limit_zoom(vb, self.frame_wh, self.pixel_ratio())
 
     def _zoomed_by_hand(self, *_) -> None:
         self.fitting = False

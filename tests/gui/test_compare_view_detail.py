@@ -318,3 +318,30 @@ def test_the_result_side_of_the_split_ends_at_the_line_at_any_zoom(view, qtbot):
     reds = [c for c in range(picture.width())
             if (lambda p: p.red() > 200 and p.green() < 60)(picture.pixelColor(c, row))]
     assert reds and max(reds) <= line.x() + 1                        # the line's pen covers +-1 px
+
+
+def test_the_zoom_stops_at_6400_percent_and_an_eighth_of_the_fitted_photo(view, qtbot):
+    # unbounded, a wheel spun on took the photo to 0.001 % or 400 000 %, with no way back but Fit
+    from colorstudio.gui.zoom_limits import MOST_ZOOM, zoom_range
+
+    full = np.random.default_rng(0).integers(0, 256, (600, 800), dtype=np.uint8)
+    view.set_frame(800, 600)
+    view.set_image("gray", display_image(full), full)
+    view.fit()
+    qtbot.wait(100)
+    fit, vb = view.zoom_factor(), view.views["gray"]
+    for _ in range(60):
+        view.zoom_by(1.25)                                   # Ctrl++ held down
+    assert view.zoom_factor() == pytest.approx(MOST_ZOOM, rel=1e-3)
+    view.fit()
+    qtbot.wait(50)
+    for _ in range(100):
+        vb.scaleBy(s=(2, 2))                                 # what the wheel does, outwards
+    assert fit / 9 < view.zoom_factor() < fit / 7
+    r, size = vb.viewRect(), vb.size()
+    assert r.width() / r.height() == pytest.approx(size.width() / size.height(), rel=1e-3)   # square pixels
+    for _ in range(100):
+        vb.scaleBy(s=(0.5, 0.5))                             # and inwards
+    assert view.zoom_factor() == pytest.approx(MOST_ZOOM, rel=1e-3)
+    assert zoom_range((1000, 800), (8, 8)) == (1.0, 200.0)             # a tiny photo: fitted, and 100 %
+    assert zoom_range((1000, 800), (8000, 6000)) == (1000 / 8000 / 8, MOST_ZOOM)
