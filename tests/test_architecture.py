@@ -1,11 +1,13 @@
 """House rules: Qt only in colorstudio/gui, no torch in colorstudio/core, no pickles.
 
 Checked twice: statically (every import in the source, relative ones and those inside
-functions or through importlib included, followed from module to module through the
-package) and dynamically (importing every non-GUI module in a fresh interpreter must not
+functions or through importlib under any name included, modules named at run time through
+the tables they come from, followed from module to module through the package; libraries
+that load torch, such as safetensors.torch, count as torch) and dynamically (importing every non-GUI module in a fresh interpreter must not
 load Qt).
 """
 import ast
+import importlib.util
 import subprocess
 import sys
 from functools import lru_cache
@@ -22,15 +24,28 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _dynamic_import(node: ast.AST) -> str | None:
-    """The module named by ``importlib.import_module("x")`` or ``__import__("x")``."""
-    if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)):
+IMPORTERS = {"importlib.import_module", "import_module", "__import__", "builtins.__import__"}
+NOT_CONSTANT = "<a module named at run time>"
+
+
+def _dynamic_import(node: ast.AST, names: dict[str, str], package: str) -> str | None:
+    """The module named by ``importlib.import_module("x")`` or ``__import__("x")``, under any
+    name it was imported as (``from importlib import import_module as im``), a relative name
+    resolved against its ``package=`` (or this module's package); :data:`NOT_CONSTANT` when the
+    name is not written in the call."""
+    if not isinstance(node, ast.Call) or _called(node, names) not in IMPORTERS or not node.args:
         return None
-    f = node.func
-    named = (isinstance(f, ast.Name) and f.id in ("__import__", "import_module")) or (
-        isinstance(f, ast.Attribute) and f.attr == "import_module")
-    return node.args[0].value if named else None
+    arg = node.args[0]
+    if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+        return NOT_CONSTANT
+    if not arg.value.startswith("."):
+        return arg.value
+    given = next((k.value for k in node.keywords if k.arg == "package"), node.args[1] if len(node.args) > 1 else None)
+    if isinstance(given, ast.Constant) and isinstance(given.value, str):
+        package = given.value
+    elif given is not None and not (isinstance(given, ast.Name) and given.id == "__package__"):
+        return NOT_CONSTANT
+    return importlib.util.resolve_name(arg.value, package)
 
 
 @lru_cache(maxsize=None)
@@ -41,6 +56,7 @@ def _imports(path: Path) -> frozenset[str]:
     package = _module_name(path).split(".")
     if path.name != "__init__.py":
         package = package[:-1]
+    aliases = _import_names(tree)
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -51,9 +67,23 @@ def _imports(path: Path) -> frozenset[str]:
                 base = ".".join(package[:len(package) - node.level + 1] + ([base] if base else []))
             names.add(base)
             names |= {f"{base}.{a.name}" for a in node.names}      # a submodule, if it is one
-        elif (name := _dynamic_import(node)) is not None:
+        elif (name := _dynamic_import(node, aliases, ".".join(package))) is not None:
             names.add(name)
     return frozenset(n for n in names if n)
+
+
+def _named_at_run_time() -> dict[str, set[str]]:
+    """The modules that import a module named at run time, and every module they can name so
+    (from the tables the names come from): followed like written imports."""
+    from colorstudio import bench
+    from colorstudio.engine import methods, warm_up
+    from colorstudio.gui import training_adapter
+
+    return {"colorstudio.bench": set(bench._EXPORTS.values()),
+            "colorstudio.engine.methods": {m.target.split(":")[0] for m in methods.all_methods()}
+            | {"colorstudio.engine.learned_methods"},
+            "colorstudio.engine.warm_up": {module for module, _, _ in warm_up.LOADERS.values()},
+            "colorstudio.gui.training_adapter": set(training_adapter.TRAINING_MODULES.values())}
 
 
 def _modules(under: Path) -> list[Path]:
@@ -64,11 +94,12 @@ FILES = {_module_name(p): p for p in _modules(PKG)}
 
 
 def _reachable(start: str) -> set[str]:
-    """Every module imported from ``start``, directly or through the package's own modules."""
-    seen, todo = set(), [start]
+    """Every module imported from ``start``, directly or through the package's own modules
+    (those named at run time too: :func:`_named_at_run_time`)."""
+    seen, todo, run_time = set(), [start], _named_at_run_time()
     while todo:
         name = todo.pop()
-        for imported in _imports(FILES[name]):
+        for imported in _imports(FILES[name]) - {NOT_CONSTANT} | run_time.get(name, set()):
             if imported not in seen:
                 seen.add(imported)
                 if imported in FILES:
@@ -84,15 +115,31 @@ def _outside(folder: str) -> list[str]:
     return [m for m in FILES if m.split(".")[1:2] != [folder]]
 
 
+def test_modules_named_at_run_time_are_known():
+    """An import whose module is named at run time is followed through the table it comes from;
+    one elsewhere could reach anything unseen."""
+    dynamic = {m for m, p in FILES.items() if NOT_CONSTANT in _imports(p)}
+    assert dynamic == set(_named_at_run_time())
+
+
 def test_only_gui_imports_qt_or_the_gui():
     offenders = {m: sorted(n for n in _reachable(m) if n.split(".")[0] in QT or n.startswith("colorstudio.gui"))
                  for m in _outside("gui")}
     assert {m: v for m, v in offenders.items() if v} == {}
 
 
+# libraries whose import loads torch (safetensors itself does not; its torch module does)
+TORCH_LIBRARIES = ("torch", "safetensors.torch", "torchvision", "torchaudio", "kornia", "timm", "lightning",
+                   "pytorch_lightning")
+
+
+def _loads_torch(module: str) -> bool:
+    return any(module == lib or module.startswith(lib + ".") for lib in TORCH_LIBRARIES)
+
+
 def test_core_does_not_import_torch():
     core = [m for m in FILES if m.startswith("colorstudio.core")]
-    offenders = {m: sorted(n for n in _reachable(m) if n.split(".")[0] == "torch"
+    offenders = {m: sorted(n for n in _reachable(m) if _loads_torch(n)
                            or n.startswith(("colorstudio.nets", "colorstudio.training")))
                  for m in core}
     assert {m: v for m, v in offenders.items() if v} == {}
@@ -162,6 +209,11 @@ def test_the_rule_checks_catch_what_they_are_for():
            "    from ..gui import curve_math\n"
            "    importlib.import_module('torch')\n"
            "    __import__('PySide6.QtWidgets')\n"
+           "    from importlib import import_module as im\n"
+           "    im('pyqtgraph')\n"
+           "    im('..nets.ccdc', package=__package__)\n"
+           "    importlib.import_module('.engine', 'colorstudio')\n"
+           "    importlib.import_module(name)\n"
            "    torch.load(p, weights_only=False)\n"
            "    torch.load(p, weights_only=True)\n"
            "    np.load(p, allow_pickle=True)\n"
@@ -178,11 +230,13 @@ def test_the_rule_checks_catch_what_they_are_for():
     try:
         probe.write_text(src, encoding="utf-8")
         found = _imports(probe)
-        assert {"colorstudio.gui", "colorstudio.gui.curve_math", "torch", "PySide6.QtWidgets"} <= found
+        assert {"colorstudio.gui", "colorstudio.gui.curve_math", "torch", "PySide6.QtWidgets", "pyqtgraph",
+                "colorstudio.nets.ccdc", "colorstudio.engine", NOT_CONSTANT} <= found
     finally:
         probe.unlink()
         _imports.cache_clear()
-    assert _pickle_loads(ast.parse(src)) == [6, 7, 8, 9, 12, 14, 15, 16]
+    assert _pickle_loads(ast.parse(src)) == [n + 5 for n in (6, 7, 8, 9, 12, 14, 15, 16)]
+    assert _loads_torch("safetensors.torch") and _loads_torch("torchvision.ops") and not _loads_torch("safetensors")
 
 
 def _module_names(under: Path, skip: tuple[str, ...] = ()) -> list[str]:
