@@ -323,7 +323,7 @@ def test_stereo_kind_is_a_horizontal_layered_pair():
     assert np.abs(p.gray - truth_luma).mean() < 0.03
     batch = ccdc_data.make_batch(scenes, np.random.default_rng(3), 3, (48, 48), 2.0, kinds=ccdc_data.ALL_KINDS)
     assert batch["gray"].shape == (3, 1, 48, 48) and batch["ref"].shape == (3, 3, 24, 24)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="kind must be one of"):
         ccdc_data.synthesize(scenes, rng, (64, 96), 2.0, "sideways")
 
 

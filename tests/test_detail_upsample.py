@@ -62,5 +62,5 @@ def test_without_detail_it_is_plain_bicubic():
 
 
 def test_bad_shapes_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="need chroma"):
         detail_upsample_chroma(np.zeros((10, 10, 3), np.float32), np.zeros((20, 20), np.float32))

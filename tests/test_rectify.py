@@ -74,7 +74,7 @@ def test_homography_for_a_flat_scene():
     assert rect.quality["vertical_offset_before_px"] >= 2
     assert rect.quality["vertical_offset_after_px"] <= 0.8
     assert np.allclose(rect.H_gray[:2, :2], np.eye(2), atol=1e-6)  # the gray is only translated
-    with pytest.raises(ColorStudioError):
+    with pytest.raises(ColorStudioError, match="unknown rectification method 'magic'"):
         rectify_pair(luma(rgb), ref, method="magic")
 
 

@@ -189,7 +189,7 @@ def test_hsv2stage_forward_backward():
     loss = hsv_loss(fine, tcs.rgb_to_hsv(rgb)[:, :2]) + hsv_loss(coarse, torch.rand(2, 2, 8, 12))
     loss.backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="input sides must be multiples of"):
         net(torch.rand(1, 1, 30, 48))
 
 

@@ -200,7 +200,7 @@ def test_cheng_chroma_losses(kind, expected):
 
     pred, target = torch.tensor([[0.1, -0.2]]), torch.zeros(1, 2)    # errors 0.1 and 0.2
     assert chroma_loss(pred, target, kind).item() == pytest.approx(expected)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown loss 'l3'"):
         chroma_loss(pred, target, "l3")
 
 

@@ -148,7 +148,7 @@ def test_split_cycle_colours_the_other_neighbour_back():
 
 
 def test_needs_a_budget(tmp_path):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="give a step count or a time budget"):
         next(train_steps(tiny_model(), ShiftedPairs(), TrainOptions(), tmp_path))
 
 

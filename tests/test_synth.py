@@ -105,7 +105,7 @@ def test_from_stereo_directions():
     assert np.allclose(p.truth_rgb, l) and (p.disparity == -5).all()
     q = synthesize_from_stereo(l, r, 2, "right", np.random.default_rng(0))
     assert np.allclose(q.truth_rgb, r) and np.isnan(q.disparity).all()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="direction must be 'left' or 'right', not 'up'"):
         synthesize_from_stereo(l, r, 1, "up", np.random.default_rng(0))
 
 

@@ -30,7 +30,7 @@ def test_settings_live_in_the_user_folder_and_persist(isolated_user_dir, tmp_pat
     assert again.view_mode == "result"
     again.view_mode = "somewhere"
     assert again.view_mode == "side"                      # an unknown mode: the first-time one
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="device must be one of"):
         again.device = "tpu"
 
 
