@@ -122,3 +122,21 @@ def test_an_exclusive_write_that_finds_its_name_taken_leaves_nothing_behind(targ
     assert target.read_bytes() == b"the other batch's"
     assert [p.name for p in target_folder.iterdir()] == ["taken.png"]
     assert list(system_temp.iterdir()) == []
+
+
+def test_a_stop_in_an_exclusive_write_without_hard_links_leaves_no_empty_file(target_folder, system_temp,
+                                                                             monkeypatch):
+    # where there are no hard links (FAT, some shares) the name is made empty first, then
+    # replaced: a stop between the two left an empty result a --skip-existing run took as done
+    def no_links(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    def stopped(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(image_write.os, "link", no_links)
+    monkeypatch.setattr(image_write.os, "replace", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target_folder / "a_colorized.png", lambda f: f.write(b"data"), exclusive=True)
+    assert list(target_folder.iterdir()) == []
+    assert list(system_temp.iterdir()) == []

@@ -173,3 +173,47 @@ def test_a_command_line_batch_keeps_no_thumbnails_the_apps_queue_does(tmp_path):
                                     thumbnails=thumbnails))
         assert all(i.status == "done" for i in plan.items)
         assert all((i.thumbnail is not None) == thumbnails for i in plan.items)
+
+
+def test_a_folder_that_cannot_be_listed_is_said_not_passed_over(tmp_path, monkeypatch):
+    # os.walk dropped its error: a locked subfolder's photos were left out, exit 0, not a word
+    gray_img(tmp_path / "shoot" / "a.png")
+    gray_img(tmp_path / "shoot" / "locked" / "d.png")
+    real_scandir, locked = os.scandir, tmp_path / "shoot" / "locked"
+
+    def scandir(path="."):          # as chmod 000 does for anyone but root
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    plan = plan_batch([tmp_path / "shoot"], tmp_path / "out")
+    assert [i.gray.name for i in plan.items] == ["a.png"]
+    assert plan.unmatched == [(locked, "the folder cannot be read (Permission denied)")]
+
+
+def test_an_output_folder_that_is_empty_or_a_link_loop_is_refused_in_one_line(tmp_path, monkeypatch):
+    from colorstudio.errors import OutputError
+
+    gray_img(tmp_path / "shoot" / "a.png")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OutputError, match="the output folder is empty"):      # -o "$OUT", OUT unset
+        plan_batch([tmp_path / "shoot"], "")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    for out in (tmp_path / "loop", tmp_path / "loop" / "sub"):                  # was an internal error
+        with pytest.raises(OutputError, match="symbolic link that leads back to itself"):
+            plan_batch([tmp_path / "shoot"], out)
+
+
+def test_every_item_has_its_own_output_and_an_empty_one_is_not_taken_for_done(tmp_path):
+    gray_img(tmp_path / "p" / "p00.png")
+    gray_img(tmp_path / "p" / "p01.png")
+    (tmp_path / "p" / "pairs.csv").write_text("p00.png,,res.png\np01.png,,res.png\n")
+    plan = plan_batch([tmp_path / "p"], tmp_path / "out")
+    assert [i.output.name for i in plan.items] == ["res.png", "res-2.png"]
+    _run(plan)                                                   # both written, neither over the other
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["res-2.png", "res.png"]
+    (tmp_path / "out" / "res-2.png").write_bytes(b"")            # what a stop could leave
+    again = plan_batch([tmp_path / "p"], tmp_path / "out", skip_existing=True)
+    assert [i.gray.name for i in again.items] == ["p01.png"]
+    assert again.already_there == [tmp_path / "out" / "res.png"]

@@ -12,11 +12,13 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _below(folder: Path) -> Iterable[Path]:
+def _below(folder: Path, unreadable: list[tuple[Path, str]]) -> Iterable[Path]:
     """Every path below ``folder``, through linked folders too (a ``color/`` linked from
-    elsewhere is a colour folder), each real folder once (a link loop ends)."""
+    elsewhere is a colour folder), each real folder once (a link loop ends); a folder that
+    cannot be listed goes to ``unreadable`` with the system's reason."""
     seen: set[Path] = set()
-    for root, dirs, names in os.walk(folder, followlinks=True):
+    refused = lambda e: unreadable.append((Path(e.filename or folder), e.strerror or str(e)))  # noqa: E731
+    for root, dirs, names in os.walk(folder, onerror=refused, followlinks=True):
         real = Path(root).resolve()
         if real in seen:
             dirs[:] = []
@@ -25,10 +27,20 @@ def _below(folder: Path) -> Iterable[Path]:
         yield from (Path(root) / n for n in names)
 
 
-def visible_files(folder: Path, recursive: bool, exclude: Path | None = None) -> list[Path]:
+def visible_files(folder: Path, recursive: bool, exclude: Path | None = None,
+                  unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The visible files of ``folder`` (and below), none inside ``exclude`` (a batch's output
-    folder, an absolute resolved path)."""
-    found = _below(folder) if recursive else folder.iterdir()
+    folder, an absolute resolved path). Folders that cannot be listed (no permission) are
+    added to ``unreadable`` as (folder, reason), not passed over in silence."""
+    unreadable = [] if unreadable is None else unreadable
+    if recursive:
+        found = _below(folder, unreadable)
+    else:
+        try:
+            found = list(folder.iterdir())
+        except OSError as e:
+            unreadable.append((folder, e.strerror or str(e)))
+            found = []
     files = (p for p in found if p.is_file() and not _is_hidden(p, folder))
     here = folder.resolve()
     if exclude is not None and exclude != here and exclude.is_relative_to(here):   # exclude: resolved

@@ -256,7 +256,11 @@ def _claim(tmp: str, path: Path) -> None:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         except FileExistsError:
             raise NameTaken(f"{path.name}: taken meanwhile") from None
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except BaseException:        # a stop between the two: the empty name made here goes too
+            os.unlink(path)
+            raise
         return
     os.unlink(tmp)
 

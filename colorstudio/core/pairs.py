@@ -106,11 +106,13 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
         elif not path.exists():
             unmatched.append((path, "not found"))
         elif path.is_dir():
-            for f in visible_files(path, recursive, exclude):
+            unreadable: list[tuple[Path, str]] = []
+            for f in visible_files(path, recursive, exclude, unreadable):
                 if f.name.lower() == MANIFEST_NAME:
                     manifests.append(f)
                 elif f.suffix.lower() in READ_EXTENSIONS:
                     add(f, path)
+            unmatched += [(folder, f"the folder cannot be read ({why})") for folder, why in unreadable]
         elif path.suffix.lower() == ".csv":
             manifests.append(path)
         elif path.suffix.lower() in READ_EXTENSIONS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generator, Iterable
@@ -113,27 +114,54 @@ def _output_path(item, out_dir: Path, ext: str | None) -> Path:
     return folder / (fit_name(stem, NAME_MAX_BYTES - len(os.fsencode(tail)) - 4) + tail)
 
 
+def _own_output(output: Path, taken: set[str]) -> Path:
+    """``output``, numbered when another item of the plan has it already (two manifest rows
+    naming one output, two long names cut alike): each item its own file, so that a
+    ``--skip-existing`` run never takes one's result for the other's."""
+    key, n = unicodedata.normalize("NFC", str(output)).casefold(), 1
+    while key in taken:
+        n += 1
+        numbered = output.with_name(f"{output.stem}-{n}{output.suffix}")
+        key = unicodedata.normalize("NFC", str(numbered)).casefold()
+    taken.add(key)
+    return output if n == 1 else numbered
+
+
+def _written_there(output: Path) -> bool:
+    """A result is there: a file with something in it (an empty one is what a stop left)."""
+    try:
+        return output.is_file() and output.stat().st_size > 0
+    except OSError:
+        return False
+
+
 def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | None = None,
                lr_mono_side: str = "L", skip_existing: bool = False) -> BatchPlan:
     """Find what to colorize in files/folders and where each result goes. ``skip_existing``:
     leave out the items whose result is already there (an interrupted batch goes on where it
     stopped; :attr:`BatchPlan.already_there`)."""
+    if not str(out_dir).strip():                    # an unset $OUT in a script: not the current folder
+        raise OutputError("the output folder is empty; give a folder")
     out_dir = Path(out_dir)
     if (too_long := name_too_long(out_dir)) is not None:
         raise OutputError(f"the output folder {too_long}")
+    try:
+        out_dir.expanduser().resolve()
+    except (OSError, RuntimeError):                  # Python 3.11 raises RuntimeError for a loop
+        raise OutputError(f"the output folder {out_dir} is a symbolic link that leads back to itself") from None
     if out_dir.exists() and not out_dir.is_dir():        # else it is left out of the inputs as the output
         raise OutputError(f"the output folder {out_dir} is a file, not a folder; choose a folder")
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search
     max_pixels()                                     # a bad COLORSTUDIO_MAX_PIXELS: once, not per file
     found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
-    items, unmatched, already = [], list(found.unmatched), []
+    items, unmatched, already, taken = [], list(found.unmatched), [], set()
     for i in found.items:
         try:
-            output = _output_path(i, out_dir, ext)
+            output = _own_output(_output_path(i, out_dir, ext), taken)
         except OutputError as e:                     # a manifest row's output in an unknown format
             unmatched.append((i.gray, f"output {i.output}: {e}"))
             continue
-        if skip_existing and output.exists():
+        if skip_existing and _written_there(output):
             already.append(output)
         else:
             items.append(BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=output, note=i.note))
