@@ -197,7 +197,7 @@ def test_thumbnail_pages_camera_previews_and_broken_page_lists_are_not_more_pict
     assert photo.frames == 1 and np.array_equal(photo.pixels, a)
 
 
-def test_earlier_results_are_left_out_in_the_output_folder_or_in_colour_and_never_when_named(tmp_path, capsys):
+def test_earlier_results_are_left_out_in_the_output_folder_or_in_colour(tmp_path, capsys):
     g = np.random.default_rng(5).integers(0, 256, (40, 48), dtype=np.uint8)
     Image.fromarray(g).save(tmp_path / "trip_mono.png")
     Image.fromarray(np.dstack([g, g[::-1], g[:, ::-1]])).save(tmp_path / "trip_color.png")
@@ -211,7 +211,11 @@ def test_earlier_results_are_left_out_in_the_output_folder_or_in_colour_and_neve
     assert "solo_colorized" in {i.name for i in plan.items}         # colour ones earlier results, not "skipped"
     assert sorted(p.name for p in plan.earlier_results) == ["trip_colorized-2.png", "trip_colorized.png"]
     assert not plan.unmatched
+    # named (`batch *.png -o .` run again): a result in the output folder is left out too (each run
+    # colorized the last one's results again: solo_colorized_colorized.png), elsewhere it is a photo
     named = plan_batch([tmp_path / "solo.png", tmp_path / "solo_colorized.png"], tmp_path)
+    assert {i.gray.name for i in named.items} == {"solo.png"} and named.earlier_results == [tmp_path / "solo_colorized.png"]
+    named = plan_batch([tmp_path / "solo.png", tmp_path / "solo_colorized.png"], tmp_path / "elsewhere")
     assert {i.gray.name for i in named.items} == {"solo.png", "solo_colorized.png"}
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from colorstudio.core.earlier_results import is_earlier_result
+from colorstudio.core.earlier_results import is_earlier_result, is_result_in
 from colorstudio.core.imageio import READ_EXTENSIONS
 from colorstudio.core.folder_files import visible_files
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
@@ -337,7 +337,9 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
         if m.resolve() not in seen_manifests:
             seen_manifests.add(m.resolve())
             items += _read_manifest(m, unmatched, used)
-    earlier = {f.path for f in files if f.root is not None and is_earlier_result(f.path, output)}
+    # a file named explicitly is the user's choice, unless it is a result in the output folder
+    earlier = {f.path for f in files
+               if (is_earlier_result(f.path, output) if f.root is not None else is_result_in(f.path, output))}
     files = [f for f in files if f.path.resolve() not in used and f.path not in earlier]
 
     readable, refused = [], set()
