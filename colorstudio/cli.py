@@ -17,6 +17,7 @@ from pathlib import Path
 
 from colorstudio import __version__, paths
 from colorstudio.cli_methods import cmd_methods
+from colorstudio.terminal_line import terminal_line
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError
 from colorstudio.stop_signals import Stopped, put_back, stop_as_ctrl_c_on
 
@@ -24,8 +25,9 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 
 
 
 def _say(msg: str) -> None:
-    """One line on stderr: a line break inside (a file name holding one) is shown as \\n."""
-    print(msg.replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr, flush=True)
+    """One line on stderr: a line break or an escape sequence inside (a file name holding one)
+    is shown escaped (\\n, \\x1b)."""
+    print(terminal_line(msg), file=sys.stderr, flush=True)
 
 
 def _options(args) -> dict:

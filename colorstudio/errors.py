@@ -49,6 +49,10 @@ class OutputError(ColorStudioError):
     """The output cannot be written (exists, read-only folder, disk full...)."""
 
 
+class DiskFullError(OutputError):
+    """The output's disk has no room left (a batch skips the work for the next items while it has none)."""
+
+
 class ModelError(ColorStudioError):
     """A model file is missing, corrupt, tampered with or not a safetensors file."""
 

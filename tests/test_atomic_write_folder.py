@@ -10,7 +10,7 @@ import pytest
 
 from colorstudio.core import image_write
 from colorstudio.core.image_write import atomic_write
-from colorstudio.errors import OutputError
+from colorstudio.errors import DiskFullError, OutputError
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_a_failed_rename_leaves_nothing_behind(target_folder, system_temp, monke
     def no_room(*args):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(image_write.os, "replace", no_room)
-    with pytest.raises(OutputError, match="No space left"):
+    with pytest.raises(DiskFullError, match="No space left"):        # an OutputError a batch knows
         image_write.atomic_write_bytes(target_folder / "new.png", b"data")
     assert list(target_folder.iterdir()) == []
     assert list(system_temp.iterdir()) == []

@@ -217,3 +217,44 @@ def test_every_item_has_its_own_output_and_an_empty_one_is_not_taken_for_done(tm
     again = plan_batch([tmp_path / "p"], tmp_path / "out", skip_existing=True)
     assert [i.gray.name for i in again.items] == ["p01.png"]
     assert again.already_there == [tmp_path / "out" / "res.png"]
+
+
+def test_after_a_full_disk_the_next_items_are_not_worked_on_until_room_is_made(tmp_path, monkeypatch):
+    from colorstudio.engine import batch
+    from colorstudio.errors import DiskFullError
+
+    for n in range(4):
+        gray_img(tmp_path / "p" / f"g{n}.png")
+    plan = plan_batch([tmp_path / "p"], tmp_path / "out")
+    free, worked = [1000], []
+    real_save = batch.save_result
+
+    def save(result, target, **kw):
+        worked.append(target.name)
+        if free[0] < 10**9:
+            raise DiskFullError(f"{target.name}: cannot be written (No space left on device)")
+        return real_save(result, target, **kw)
+
+    monkeypatch.setattr(batch, "save_result", save)
+    monkeypatch.setattr(batch, "_free_bytes", lambda folder: free[0])
+    steps = run_batch(plan, method="neutral")
+    for p in steps:
+        if p.status == batch.FAILED and p.item.name == "g1":
+            free[0] = 10**10                                 # room made while the batch runs
+    assert worked == ["g0_colorized.png", "g2_colorized.png", "g3_colorized.png"]   # g1 not worked on
+    assert [i.status for i in plan.items] == [batch.FAILED, batch.FAILED, batch.DONE, batch.DONE]
+    assert plan.items[1].error == batch.DISK_STILL_FULL and "No space left" in plan.items[0].error
+
+
+def test_folders_a_batch_made_are_removed_when_nothing_was_written_into_them(tmp_path):
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    gray_img(tmp_path / "p" / "good.png")
+    plan = plan_batch([tmp_path / "p"], tmp_path / "nd" / "deep" / "out")
+    (tmp_path / "p" / "good.png").unlink()                      # gone before its turn: every item fails
+    _run(plan)
+    assert all(i.status == "failed" for i in plan.items) and plan.items
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]   # nd/deep was left behind before
+    gray_img(tmp_path / "p" / "good.png")
+    _run(plan_batch([tmp_path / "p"], tmp_path / "nd" / "deep" / "out"))
+    assert (tmp_path / "nd" / "deep" / "out" / "good_colorized.png").is_file()

@@ -252,3 +252,16 @@ def test_a_second_batch_into_another_folder_is_not_failed_by_the_first_ones_resu
     err = capsys.readouterr().err
     assert "left out 1 earlier result of a batch" in err and str(tmp_path / "results") in err
     assert "skipped " not in err and "0 skipped" in err
+
+
+def test_a_file_name_holding_an_escape_sequence_or_a_line_break_stays_one_escaped_line(tmp_path, capsys):
+    from colorstudio.terminal_line import terminal_line
+
+    (tmp_path / "p").mkdir()
+    _gray8(tmp_path / "p" / "esc\x1b[31mred.png")
+    _gray8(tmp_path / "p" / "two\x0blines\u202etxt.png")
+    assert main(["batch", str(tmp_path / "p"), "-o", str(tmp_path / "o"), "--method", "neutral"]) == 0
+    err = capsys.readouterr().err
+    assert "esc\\x1b[31mred" in err and "two\\x0blines\\u202etxt" in err
+    assert not any(c in err for c in "\x1b\x0b\u202e") and all(line.strip() for line in err.splitlines())
+    assert terminal_line("a\nb\r\tc ünï 🙂") == "a\\nb\\r\\tc ünï 🙂"

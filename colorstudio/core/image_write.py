@@ -8,6 +8,7 @@ keeps its permission bits; a path that is a symbolic link is written through to 
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
 import stat
@@ -27,7 +28,7 @@ from colorstudio.core.exif_colour_space import exif_for_space
 from colorstudio.core.file_names import fit_name, name_too_long
 from colorstudio.core.imageio import Photo
 from colorstudio.core.print_resolution import Dpi, png_phys_chunk
-from colorstudio.errors import OutputError
+from colorstudio.errors import DiskFullError, OutputError
 
 WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
 EIGHT_BIT_ONLY = (".jpg", ".jpeg", ".webp", ".bmp")   # formats that hold 8 bits a channel at most
@@ -307,7 +308,8 @@ def atomic_write(path: str | os.PathLike, write: Writer, exclusive: bool = False
         why = e.strerror or str(e)
         if e.errno is None and " requested and " in why:     # numpy's short write (tifffile's TIFFs)
             why = f"only part of it could be written, {why} bytes: is the disk full?"
-        raise OutputError(f"{path.name}: cannot be written ({why})") from None
+        full = e.errno in (errno.ENOSPC, errno.EDQUOT)
+        raise (DiskFullError if full else OutputError)(f"{path.name}: cannot be written ({why})") from None
 
 
 def _through_links(path: Path) -> Path:

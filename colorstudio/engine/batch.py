@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
 from colorstudio.core.imageio import READ_EXTENSIONS, load_photo, max_pixels
 from colorstudio.engine import methods as registry
-from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, OutputError
+from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, DiskFullError, OutputError
 
 log = logging.getLogger(__name__)
 
@@ -239,10 +240,10 @@ def _lr_hint(item, error: Exception) -> str:
 def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=None,
               jpeg_quality: int = 95, thumbnails: bool = True) -> Generator[BatchProgress, None, BatchPlan]:
     """Colorize every queued item of ``plan``; yields progress, returns the plan. An output
-    folder it made is removed again when nothing was written into it (interrupted, or every
-    item failed). ``thumbnails``: each written item keeps a small picture of its result (the
+    folder it made (and the folders above it that it made) is removed again when nothing was
+    written into it (interrupted, or every item failed). ``thumbnails``: each written item keeps a small picture of its result (the
     app's queue shows them; a command line has no use for them: 20 KB an item kept)."""
-    made = not plan.out_dir.exists()
+    made = [folder for folder in (plan.out_dir, *plan.out_dir.parents) if not folder.exists()]   # deepest first
     try:
         plan.out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -253,21 +254,40 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
             method = declared_model(model)           # get it, the others their default (as --method)
         return (yield from _run_items(plan, method, model, options, jpeg_quality, thumbnails))
     finally:
-        if made:
+        for folder in made:
             try:
-                plan.out_dir.rmdir()         # only an empty one
+                folder.rmdir()               # only an empty one
             except OSError:
-                pass
+                break
+
+
+# after a write found the disk full, the next items are not worked on until this much is freed
+ROOM_AFTER_FULL = 16 * 2**20
+DISK_STILL_FULL = "not colorized: the output folder's disk is still full; make room, then run again"
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return -1
 
 
 def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
                thumbnails: bool = True) -> Generator[BatchProgress, None, BatchPlan]:
     total = len(plan.items)
     done = failed = 0
-    for index, item in enumerate(plan.items):
+    full_at = None          # the free bytes when a write found the disk full (a 400-item batch
+    for index, item in enumerate(plan.items):        # worked minutes on each result it could not write)
         if item.status in (DONE, FAILED):
             done += item.status == DONE
             failed += item.status == FAILED
+            continue
+        if full_at is not None and _free_bytes(plan.out_dir) < full_at + ROOM_AFTER_FULL:
+            item.status, item.error = FAILED, DISK_STILL_FULL
+            failed += 1
+            yield BatchProgress(index, total, item, FAILED, (index + 1) / max(total, 1),
+                                f"{item.name}: {item.error}", done, failed)
             continue
         item.status = RUNNING
         base = index / max(total, 1)
@@ -293,6 +313,8 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
             item.how = f"with {result.made_by}{instead}" + "".join(f"; {n}" for n in notes if n)
             message = f"{item.name}: written {_shown(item.written, plan.out_dir)} {item.how}"
         except ColorStudioError as e:
+            if isinstance(e, DiskFullError):
+                full_at = _free_bytes(plan.out_dir)
             item.status, item.error = FAILED, str(e) + _lr_hint(item, e)
             failed += 1
             message = f"{item.name}: {item.error}"

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from colorstudio import paths
+from colorstudio.terminal_line import terminal_line
 from colorstudio.training.finetune_advice import VERSUS_DEFAULT, length_advice
 
 
@@ -53,7 +54,7 @@ def _remove_if_empty(folder: Path) -> None:
 
 
 def _say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    print(terminal_line(msg), file=sys.stderr, flush=True)
 
 
 def parse_crop(text: str) -> tuple[int, int]:
