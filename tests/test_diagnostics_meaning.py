@@ -129,3 +129,19 @@ def test_a_map_with_a_hole_still_gives_plain_json_and_the_app_and_the_png_share_
     from colorstudio.gui import diagnostics_dock
 
     assert diagnostics_dock.maps is maps and not hasattr(diagnostics_dock, "symmetric_scale")
+
+
+def test_the_legends_name_the_colours_each_map_really_has():
+    """The orange-blue confidence middle is near white, not yellow; V1-V4 are feature
+    differences whose sign says nothing of brightness (a review found V2 positive for a bright
+    and for a dark object alike), only V0's colours mean darker / brighter."""
+    m = np.linspace(0, 1, 100, dtype=np.float32).reshape(10, 10)
+    for palette, middle in (("red-green", "yellow"), ("orange-blue", "near white")):
+        assert f" to {middle} to " in maps.legend("confidence", m, palette)["shows"]
+        r, g, b = maps.confidence_to_rgb(np.float32(0.5), palette=palette)
+        assert (r > 0.9 and g > 0.9) and (b < 0.1 if middle == "yellow" else b > 0.9)
+    v = m - 0.5
+    assert "darker" in maps.legend("visibility_0", v)["shows"]
+    for scale in range(1, 5):
+        words = maps.legend(f"visibility_{scale}", v)["shows"]
+        assert "darker" not in words and "says nothing of brightness" in words

@@ -29,6 +29,7 @@ PALETTES = {"red-green": ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
             "orange-blue": ((1.0, 0.5, 0.0), (0.0, 0.45, 1.0))}
 DEFAULT_PALETTE = "red-green"
 PALETTE_NAMES = {"red-green": ("red", "green"), "orange-blue": ("orange", "blue")}
+MIDDLE_NAMES = {"red-green": "yellow", "orange-blue": "near white"}     # both colours at full strength
 
 
 def _ends(palette: str) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +166,8 @@ def to_rgb(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> np.n
 
 
 # what the scalar maps measure (the PNGs' turbo colour map runs from blue, low, to dark red, high)
-UNITS = {"disparity": "gray pixels, x in the colour shot minus x in the gray (the expected value of V_W)",
+UNITS = {"disparity": "gray pixels, x in the colour shot minus x in the gray (the expected value of V_W); "
+                      "along the rectified rows when the pair was rectified (info.json: rectification)",
          "entropy": "nats, of the disparity weights V_W (0: all on one candidate)",
          "residue": "chroma (0..1), the length of the refinement's (Cb, Cr) change"}
 
@@ -188,17 +190,19 @@ def legend(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> dict
         return {"shows": "hue at full saturation"}
     if name.startswith("confidence"):
         top = confidence_scale(value)
-        return {"shows": f"confidence, {low} (0) to yellow to {high} (at {top:.4g} and above: the map's 99th "
+        return {"shows": f"confidence, {low} (0) to {MIDDLE_NAMES[palette]} to {high} (at {top:.4g} and above: the map's 99th "
                          "percentile; the Cycle CNN's GCA confidence M, whose relative values alone matter, or a "
                          "classic method's 1 where it matched, 0 where it filled in)", "full_high_at": round(top, 6)}
     if name.startswith("visibility"):
         top = signed_scale(value)
-        what = ("V0 = the moved colour shot's luma, tone-matched to the gray, minus the gray's (0..1 luma)"
-                if name == "visibility_0" else
-                "the mean over channels of the moved colour shot's features minus the gray's, at this scale")
-        return {"shows": f"{what}: {low} where the moved shot is darker, {high} where brighter, black where they "
-                         "agree (after the tone match, so a camera's other tone curve does not show)",
-                "full_colour_at": round(top, 6)}
+        if name == "visibility_0":
+            what = ("V0 = the moved colour shot's luma, tone-matched to the gray, minus the gray's (0..1 luma): "
+                    f"{low} where the moved shot is darker, {high} where brighter, black where they agree (after "
+                    "the tone match, so a camera's other tone curve does not show)")
+        else:
+            what = ("the mean over channels of the moved colour shot's features minus the gray's, at this scale: "
+                    f"{low} below, {high} above, black where they agree; the sign says nothing of brightness")
+        return {"shows": what, "full_colour_at": round(top, 6)}
     if name.startswith("occlusion"):
         share = round(float((value != 0).mean()), 4)
         how = ("no match confirmed: the flows there and back disagree, or the match lies outside the frame; "

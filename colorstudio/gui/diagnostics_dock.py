@@ -52,18 +52,23 @@ def visibility_title(key: str) -> str:
 
 
 def visibility_caption(low: str, high: str) -> str:
-    """What a visibility map's two colours mean (core.diagnostic_maps.signed_to_rgb)."""
-    return f"{low} −: colour shot darker, {high} +: brighter"      # short: it sets the dock's least width
+    """What a visibility map's two colours mean (core.diagnostic_maps.signed_to_rgb): V0 in luma
+    (less: darker), V1–V4 in features, whose sign says nothing of brightness (the tab's tip)."""
+    return f"{low} −: colour shot less, {high} +: more"   # short: it sets the dock's least width
 
 
 TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA confidence map M)",
             "Curve": "The tone curve from the colour camera's luma to the mono camera's: the histogram match, then "
                      "GCA's learned curve T",
-            "Visibility": "CCDC's visibility maps: where the moved colour shot does not match the gray, per scale",
+            "Visibility": "CCDC's visibility maps: where the moved colour shot does not match the gray, per scale. "
+                          "V0 compares lumas (less: the colour shot is darker there); V1–V4 compare the "
+                          "network's features, whose sign says nothing of brightness",
             "Occlusion": "Which shot does not see what: where no match for the gray was found in the colour shot "
                          "(its colour there is guessed), and where none for the colour shot was found in the gray",
-            "Disparity": "How far each pixel's match lies in the colour shot (pixels)",
-            "Uncertainty": "How spread the network's disparity weights are (entropy): high where it is unsure",
+            "Disparity": "How far each pixel's match lies in the colour shot (pixels; along the rectified rows "
+                         "when the pair was rectified, see Info)",
+            "Uncertainty": "How spread the network's disparity weights are (entropy): high where it is unsure; "
+                           "a flat, featureless area may read low and still be matched by chance",
             "Flow": "How the colour shot was moved onto the gray",
             "Colour": "The hue and saturation the single-gray method predicted",
             "Other": "Other maps the method made", "Info": "The method's facts: sizes, time, settings"}

@@ -221,7 +221,7 @@ def test_the_maps_can_be_redrawn_in_orange_and_blue(qtbot, window):
     dock.tabs.setCurrentIndex(list(dock.pages).index("Visibility"))
     blue_after = max(_rendered(item)[..., 2].max() for item in dock.visibility.items.values())
     assert blue_before == 0 and blue_after > 200
-    assert dock.visibility.label == "orange −: colour shot darker, blue +: brighter"
+    assert dock.visibility.label == "orange −: colour shot less, blue +: more"
     assert dock.confidence.label == "confidence (blue high)"
 
 

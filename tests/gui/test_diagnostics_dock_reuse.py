@@ -37,7 +37,7 @@ def test_another_palette_recolours_the_maps_and_bars_in_place(dock):
     assert max(_rendered(item)[..., 2].max() for item in items.values()) > 200       # blue now
     low, high = _bar_ends(bars[visibility_title("visibility_0")])
     assert low[0] > 200 > low[2] and high[2] > 200 > high[0]                         # orange … blue
-    assert grid.caption.text == "orange −: colour shot darker, blue +: brighter"
+    assert grid.caption.text == "orange −: colour shot less, blue +: more"
     assert dock.confidence.caption.text == "confidence (blue high)"
 
 
