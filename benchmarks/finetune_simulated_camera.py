@@ -9,7 +9,7 @@
 Per simulated camera (a FIXED mono tone curve/exposure, its own noise levels and colour cast):
 1. --pairs training photos become layered stereo pairs (core.synth) shot by the camera, written as
    a user has them (x_mono.png + x_color.png, 8-bit, no truth); `finetune()` runs on them the way
-   `colorstudio finetune DIR` does (pairs.discover; 1 in 5 kept for its validation), from --base
+   `colorstudio finetune DIR` does (pairs.discover; every 5th kept for its validation), from --base
    (the Cycle CNN; --method ccdc starts from the shipped ccdc).
 2. The base model ("before"), the fine-tuned one ("after"), dis+gf (classic reference) and ccdc
    (the default pair method, not fine-tuned) are scored

@@ -42,12 +42,13 @@ def test_finetune_writes_a_model_that_colorize_uses(tmp_path, tiny_base, user_pa
                  "--crop", "64x96", "--device", "cpu"])
     err = capsys.readouterr().err
     assert code == 0, err
-    assert "a training pair's (none held apart) cycle PSNR" in err     # 3 pairs: none held apart
+    assert "held-apart cycle PSNR" in err and "1 held apart: p2_mono" in err     # 3 pairs: the last held apart
     assert "Compare it with the default pair method (ccdc, not fine-tuned)" in err      # what the benchmark found
     assert "The gains measured for this network took 400 steps" in err      # 3 steps: told, as the wizard tells
     card = json.loads(out.with_suffix(".json").read_text())
-    assert card["data"]["validation_pairs"] == 0 and card["data"]["validation_on"].startswith("the training pair")
-    assert card["finetune"]["steps"] == 3 and card["data"]["train_pairs"] >= 2
+    assert card["data"]["validation_pairs"] == 1 and card["data"]["validation_on"] == "held-apart pairs"
+    assert card["data"]["held_apart"] == ["p2_mono"] and "p2_mono" not in card["data"]["pairs"]     # the CLI named none
+    assert card["finetune"]["steps"] == 3 and card["data"]["train_pairs"] == 2
     assert set(card["finetune"]["validation_before"]) == {"cycle_psnr", "cycle_ssim", "cycle_psnr_blocks"}
     assert card["finetune"]["cycle_pool"] == 4      # the default objective: 4x4 block means
     load_model(out)  # a loadable safetensors model
@@ -180,7 +181,7 @@ def test_without_resume_a_new_run_starts_and_a_checkpoint_of_another_model_is_a_
 
 
 @pytest.mark.parametrize("args, message", [(["--resume", "typo.run"], "no checkpoint there"),
-                                           (["--minutes", "0"], "more than 0"), (["--steps", "-1"], "more than 0")])
+                                           (["--minutes", "0"], "above 0"), (["--steps", "-1"], "above 0")])
 def test_a_resume_without_checkpoint_or_an_empty_budget_is_refused_before_work(tmp_path, user_pairs, capsys,
                                                                                args, message):
     out = tmp_path / "x.safetensors"
@@ -316,3 +317,13 @@ def test_outputs_that_would_replace_a_shipped_model_a_card_or_a_run_folder_are_r
         err = capsys.readouterr().err
         assert said in err and "Traceback" not in err, err
     assert (tmp_path / "keep.json").read_text() == '{"mine": 1}' and not any((tmp_path / "models").iterdir())
+
+
+@pytest.mark.parametrize("flag, value", [("--minutes", "nan"), ("--minutes", "inf"), ("--minutes", "1e308"),
+                                         ("--minutes", "0"), ("--steps", "99999999999999999999999"),
+                                         ("--steps", "-3")])
+def test_a_budget_that_is_no_number_or_past_reason_is_one_line(tmp_path, user_pairs, capsys, flag, value):
+    # nan, inf and 1e308 minutes were internal errors (OverflowError, ValueError), exit 3
+    code = main(["finetune", str(user_pairs), "-o", str(tmp_path / "m.safetensors"), flag, value])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1 and f"{flag} " in err[0] and "give a" in err[0], err

@@ -50,10 +50,10 @@ def test_cli_finetunes_ccdc_by_default_and_colorize_uses_the_model(tmp_path, tin
                  "--crop", "64x64", "--device", "cpu"])
     err = capsys.readouterr().err
     assert code == 0, err
-    assert "fine-tuning ccdc on the 3 pair(s) found" in err and "chroma PSNR on pairs made of the training shots (no usable pair held apart)" in err
+    assert "fine-tuning ccdc on the 3 pair(s) found" in err and "chroma PSNR on pairs made of the held-apart colour shots" in err
     assert "Compare it with the default pair method (ccdc, not fine-tuned)" in err      # what the benchmark found
     card = json.loads(out.with_suffix(".json").read_text())
-    assert card["method"] == "ccdc" and card["finetune"]["steps"] == 2 and card["data"]["train_pairs"] == 3
+    assert card["method"] == "ccdc" and card["finetune"]["steps"] == 2 and card["data"]["train_pairs"] == 2
     assert card["data"]["synthesized_as"].startswith("stereo")
     assert card["camera"]["match_side"] == "right" and 0.02 < card["camera"]["colour_noise"] < 0.09
     assert {"chroma_psnr"} == set(card["finetune"]["validation_before"])
@@ -178,7 +178,8 @@ def test_gray_colour_shots_a_wrong_base_and_a_cycle_cnn_checkpoint_are_said_plai
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
     card = run_to_end(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
                                        run_dir=tmp_path / "run", max_steps=1, crop=(64, 64), device="cpu"))
-    assert card["data"]["train_pairs"] == 2 and "p0_mono.png: the colour shot has no colour" in card["data"]["skipped"][0]
+    assert card["data"]["train_pairs"] == 1 and card["data"]["validation_pairs"] == 1      # p2 held apart
+    assert "p0_mono.png: the colour shot has no colour" in card["data"]["skipped"][0]
     out = str(tmp_path / "x.safetensors")
     assert main(["finetune", str(user_pairs), "-o", out, "--steps", "1", "--base", str(tmp_path / "typo.safetensors")]) == 1
     assert "typo.safetensors does not exist" in capsys.readouterr().err
@@ -274,7 +275,7 @@ def test_the_gui_reads_a_checkpoints_key_without_torch_as_the_engine_made_it(tmp
     assert run_identity.stored_state(tmp_path / "none") == {}
     six = [(f"/p/{i}_mono.png", f"/p/{i}_color.png") for i in range(6)]      # the Cycle CNN's own split
     assert run_identity.network_key("cyclecnn", None, six, None, (64, 96)) == \
-        finetune.run_key(None, six[1:5], 1e-4, (64, 96))
+        finetune.run_key(None, six[:4] + six[5:], 1e-4, (64, 96))        # the 5th held apart
 
 
 def test_running_a_finished_run_again_adds_no_training_time(tmp_path, tiny_ccdc, user_pairs):
@@ -332,3 +333,22 @@ def test_resuming_a_damaged_checkpoint_is_refused_not_a_new_run_over_it(tmp_path
     with pytest.raises(finetune_ccdc.ColorStudioError, match="cannot be read .damaged or cut short."):
         run_to_end(finetune_ccdc.finetune(pairs, max_steps=4, resume=True, **{**run, "out": tmp_path / "n.safetensors"}))
     assert ckpt.stat().st_size > 0 and not (tmp_path / "n.safetensors").exists()
+
+
+def test_a_stop_is_heard_between_the_colour_shots_being_cleaned(tmp_path, tiny_ccdc, user_pairs, monkeypatch):
+    # every shot was cleaned in one go, with no yield: a Stop with 40 pairs waited 11 s
+    cleaned = []
+    real = finetune_ccdc.clean_shot
+    monkeypatch.setattr(finetune_ccdc, "clean_shot", lambda *a: cleaned.append(1) or real(*a))
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    steps = finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
+                                   run_dir=tmp_path / "run", max_steps=1, crop=(64, 64), device="cpu")
+    said = []
+    for p in steps:
+        said.append(p.message)
+        if p.message.startswith("cleaning colour shot 2 of 3"):
+            steps.close()                                            # the worker's Stop
+            break
+    assert [m for m in said if m.startswith("cleaning")] == ["cleaning colour shot 1 of 3 of its noise",
+                                                             "cleaning colour shot 2 of 3 of its noise"]
+    assert len(cleaned) == 1 and not (tmp_path / "m.safetensors").exists()

@@ -85,9 +85,30 @@ def test_non_finite_loss_rolls_back_and_lowers_the_lr(tmp_path, monkeypatch):
     model = tiny_model()
     progress = run(train_steps(model, ShiftedPairs(), TrainOptions(steps=5, checkpoint_every=1, max_disparity=32),
                                tmp_path))
-    assert progress[2].events and "rolled back" in progress[2].events[0]
+    assert progress[2].events and "rolled back to step 2" in progress[2].events[0]
+    assert [p.step for p in progress] == [1, 2, 2, 3, 4, 5]       # the step thrown away is not counted
     assert progress[-1].lr == pytest.approx(0.5e-3)
     assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_a_loss_that_stays_non_finite_stops_the_run_after_five_rollbacks(tmp_path, monkeypatch):
+    # it halved the rate to 2e-8 over 12 steps and wrote a model "trained 12 steps" that no step changed
+    import colorstudio.training.stereo_loop as loop
+    from colorstudio.errors import ColorStudioError
+
+    real = loop.compute_losses
+
+    def always_nan(model, batch, side, opts):
+        parts = real(model, batch, side, opts)
+        parts["total"] = parts["total"] * float("nan")
+        return parts
+
+    monkeypatch.setattr(loop, "compute_losses", always_nan)
+    steps = []
+    with pytest.raises(ColorStudioError, match="the training diverged .* 6 times"):
+        for p in train_steps(tiny_model(), ShiftedPairs(), TrainOptions(steps=12, max_disparity=32), tmp_path):
+            steps.append(p.step)
+    assert steps == [0] * loop.MAX_ROLLBACKS and not (tmp_path / loop.CHECKPOINT).exists()
 
 
 @pytest.mark.parametrize("objective,split", [("supervised", False), ("cycle", False), ("cycle", True)])

@@ -19,7 +19,7 @@ from typing import Generator
 from colorstudio.core.pairs import PairItem, discover
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import ColorStudioError
-from colorstudio.training.pair_preparation import PairRefused, ccdc_shot, load_user_pair, stereo_pair
+from colorstudio.training.pair_preparation import PairRefused, ccdc_shot, held_apart_split, load_user_pair, stereo_pair
 
 log = logging.getLogger(__name__)
 NETWORK_NAMES = {"ccdc": "CCDC", "cyclecnn": "the Cycle CNN"}
@@ -54,14 +54,9 @@ class FolderSummary:
         return any(self.usable(m) for m in self.networks)
 
     def split(self, method: str) -> tuple[list[PairItem], list[PairItem]]:
-        """(training pairs, held-apart pairs) for ``method``: every 5th usable pair is held
-        apart (at least one when there are two or more; none when there is one: the fine-tuner
-        then scores the training pair, and says so)."""
-        usable = self.usable(method)
-        if len(usable) < 2:
-            return usable, []
-        held = usable[4::5] or usable[-1:]
-        return [p for p in usable if p not in held], held
+        """(training pairs, held-apart pairs) for ``method``: as the CLI splits them
+        (:func:`~colorstudio.training.pair_preparation.held_apart_split`)."""
+        return held_apart_split(self.usable(method), [])
 
     def usable_line(self, method: str) -> str:
         """How many pairs ``method`` learns from, in plain words (the settings page's line)."""

@@ -37,13 +37,14 @@ def finetuned_card(out, camera, stereo, shots, held, skipped, state, before, bes
                    wall_seconds, went_wrong, average, batch: int, resumed_from: dict) -> dict:
     """The model card of a fine-tuned CCDC (``resumed_from``: the checkpoint state a resumed run went on from)."""
     improved = best > before
+    scored_on = "the held-apart pairs" if held else "pairs synthesized from the training shots"
     trained = f"those of step {state.get('best_step')}" if improved else f"the last ones (step {state['step']})"
     return {
         "name": out.stem, "kind": NAME, "method": NAME, "base_model": str(base_path),
         "data": {"train_pairs": len(shots), "validation_pairs": len(held),
                  "validation_on": "pairs synthesized from the held-apart colour shots" if held else
                  "pairs synthesized from the training shots (no usable pair held apart)",
-                 "skipped": skipped, "pairs": [s.name for s in shots],
+                 "skipped": skipped, "pairs": [s.name for s in shots], "held_apart": [s.name for s in held],
                  "synthesized_as": "stereo (the camera's side and disparity)" if stereo else
                                    "moving views (viewpoint, temporal) at the camera's size factor"},
         "camera": camera.to_dict(),
@@ -57,9 +58,9 @@ def finetuned_card(out, camera, stereo, shots, held, skipped, state, before, bes
                      "validation_average": {"chroma_psnr": round(average, 3)},   # the start + trained average
                      "kept_start_unchanged": went_wrong,          # the run went wrong: the start is written
                      "kept": (f"the starting weights: the average with {trained} scored more than {GUARD_DB:g} dB "
-                              f"below them on the held-apart pairs (a run gone wrong)") if went_wrong else
+                              f"below them on {scored_on} (a run gone wrong)") if went_wrong else
                              f"the starting weights averaged with {trained} ({WEIGHT_AVERAGE:g} of each)"
-                             + (", though it scored lower on the held-apart pairs, which on simulated cameras did "
+                             + (f", though it scored lower on {scored_on}, which on simulated cameras did "
                                 "not mean a worse model (README, fine-tuning)" if average < before else "")},
         "wall_minutes": round(wall_seconds / 60, 2), **run_identity.resume_record(resumed_from)}
 

@@ -53,6 +53,10 @@ def _remove_if_empty(folder: Path) -> None:
         pass
 
 
+MAX_MINUTES = 7 * 24 * 60      # a budget past a week is a typo (inf and nan were internal errors)
+MAX_STEPS = 10_000_000
+
+
 def _say(msg: str) -> None:
     print(terminal_line(msg), file=sys.stderr, flush=True)
 
@@ -100,8 +104,11 @@ def run(args) -> int:
     if args.resume and not has_checkpoint(args.resume):
         raise ColorStudioError(f"--resume {args.resume}: no checkpoint there to continue (a typo? "
                                f"without --resume a new run starts)")
-    if (args.minutes is not None and args.minutes <= 0) or (args.steps is not None and args.steps <= 0):
-        raise ColorStudioError("--minutes and --steps must be more than 0")
+    if args.minutes is not None and not 0 < args.minutes <= MAX_MINUTES:      # nan and inf too
+        raise ColorStudioError(f"--minutes {args.minutes:g}: give a time above 0 and at most {MAX_MINUTES} "
+                               "(a week)")
+    if args.steps is not None and not 0 < args.steps <= MAX_STEPS:
+        raise ColorStudioError(f"--steps {args.steps}: give a step count above 0 and at most {MAX_STEPS:,}")
     check_writable_folder(out.parent if str(out.parent) else Path("."))   # told before minutes of training
     found = discover([args.pairs_dir], lr_mono_side=args.lr_mono_side)
     pairs = [(i.gray, i.reference) for i in found.items if i.reference is not None]
@@ -168,8 +175,10 @@ def run(args) -> int:
     data = card["data"]
     for reason in data.get("skipped") or []:            # pairs the fine-tuner refused, with why
         _say(f"left out {reason.removesuffix('; leave it out')}")
-    _say(f"trained on {data['train_pairs']} pair(s)" + (f", {data['validation_pairs']} held apart"
-                                                        if data["validation_pairs"] else ", none held apart"))
+    held = data.get("held_apart") or []
+    _say(f"trained on {data['train_pairs']} pair(s)" + (f", {len(held)} held apart: {', '.join(held[:5])}"
+                                                        + (" …" if len(held) > 5 else "") if held else
+                                                        ", none held apart"))
     ft = card["finetune"]
     b, a = ft["validation_before"], ft["validation_after"]
     if args.method == "ccdc":

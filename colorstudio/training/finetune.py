@@ -156,7 +156,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
              cycle_pool=DEFAULT_CYCLE_POOL) -> Generator[TrainProgress, None, dict]:
     """Fine-tune on ``pairs`` [(gray_path, ref_path)]; yields progress, writes ``out`` at the end.
 
-    ``validation`` pairs are held apart (if empty, one in five training pairs is). Closing the
+    ``validation`` pairs are held apart (if empty, every fifth is, at least one of two or more:
+    :func:`held_apart_split`). Closing the
     generator stops training and keeps the checkpoint in ``run_dir`` (the same ``run_dir``
     resumes; another run's checkpoint there is refused). Returns the model card. ``warmup_steps``: the lr ramps up first (RMSProp's first
     steps are too large otherwise and knock the base model back); ``freeze_batchnorm``: a few
@@ -213,7 +214,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     train_data = UserPairs(prepared, crop, seed)
     val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()   # none held apart: a training pair
     yield getting_ready("scoring the model on the held-apart pairs before training" if val_prepared else
-                        "scoring the model on a training pair before training (none held apart: fewer than 5 pairs)")
+                        "scoring the model on a training pair before training (none held apart)")
     before = cycle_scores(model, val_set, max_d)
     opts = TrainOptions(objective="cycle", lr=lr, steps=max_steps, minutes=minutes, max_disparity=max_d,
                         checkpoint_every=checkpoint_every, warmup_steps=warmup_steps,
@@ -229,8 +230,9 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     card = {"name": out.stem, "kind": "cyclecnn", "base_model": str(base_model_path or "shipped cyclecnn"),
             "data": {"train_pairs": len(prepared), "validation_pairs": len(val_prepared),
                      "validation_on": "held-apart pairs" if val_prepared else
-                     f"the training pair {prepared[0].name} (fewer than 5 pairs: none held apart)",
-                     "skipped": skipped, "pairs": [p.name for p in prepared]},
+                     f"the training pair {prepared[0].name} (no usable pair held apart)",
+                     "skipped": skipped, "pairs": [p.name for p in prepared],
+                     "held_apart": [p.name for p in val_prepared]},
             "finetune": {"steps": state["step"], "minutes": round(state["seconds"] / 60, 2),
                          "objective": "cycle (structure + cycle SSIM + 0.1 smoothness), no ground truth",
                          "lr": lr, "warmup_steps": warmup_steps, "batchnorm_frozen": freeze_batchnorm,

@@ -150,8 +150,10 @@ def ccdc_shot(name: str, gray: np.ndarray, colour: np.ndarray, max_side: int = C
 
 
 def held_apart_split(pairs: list, validation: list) -> tuple[list, list]:
-    """(training pairs, held-apart pairs): ``validation`` when given, else one pair in five
-    (none with fewer than five)."""
-    if not validation and len(pairs) >= 5:
-        return [p for i, p in enumerate(pairs) if i % 5], pairs[::5]
-    return pairs, validation
+    """(training pairs, held-apart pairs): ``validation`` when given, else every fifth pair
+    (the 5th, 10th, ...), at least one when there are two or more, none when there is one (the
+    fine-tuner then scores its training pair, and says so). The app's wizard and the CLI split alike."""
+    if validation or len(pairs) < 2:
+        return pairs, validation
+    held = pairs[4::5] or pairs[-1:]
+    return [p for p in pairs if not any(p is h for h in held)], held

@@ -27,6 +27,9 @@ from colorstudio.training import losses
 from colorstudio.training.batchnorm import freeze_batchnorm
 from colorstudio.training.checkpoints import FILENAME as CHECKPOINT
 from colorstudio.training.checkpoints import load_checkpoint, save_checkpoint
+from colorstudio.errors import ColorStudioError
+
+MAX_ROLLBACKS = 5     # non-finite losses in one run before it stops as diverged (as CCDC's fine-tuning)
 
 
 class BatchSource(Protocol):
@@ -159,8 +162,9 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
     """Train ``model`` in place; yields :class:`TrainProgress` after every step.
 
     Stop iterating (``close()``) to cancel: a checkpoint is written on the way out. Returns the
-    final loop state. A non-finite loss or gradient rolls back to the last good weights and
-    halves the learning rate.
+    final loop state. A non-finite loss or gradient rolls back to the last good weights (the
+    last checkpoint's, and its step count: steps thrown away are not counted as trained) and
+    halves the learning rate; after :data:`MAX_ROLLBACKS` the run stops (a ColorStudioError).
     """
     if opts.steps is None and opts.minutes is None:
         raise ValueError("give a step count or a time budget")
@@ -175,7 +179,8 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
         state = load_checkpoint(run_dir, model, optimizer)
     for g in optimizer.param_groups:
         g["lr"] = state["lr"]
-    good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()))
+    good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()), state["step"])
+    rollbacks = 0
     start_seconds = state["seconds"]
     t_start = time.perf_counter()
     suspended = 0.0            # seconds the consumer held the generator at a yield (a GUI's Pause)
@@ -223,24 +228,31 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             parts["total"].backward()
             norm = torch.nn.utils.clip_grad_norm_(model.parameters(), opts.grad_clip)
             events = []
-            if not (torch.isfinite(parts["total"]) and torch.isfinite(norm)):
+            applied = bool(torch.isfinite(parts["total"]) and torch.isfinite(norm))
+            if not applied:
                 model.load_state_dict(good[0])
                 optimizer.load_state_dict(good[1])
+                bad_step, state["step"] = state["step"] + 1, good[2]
                 state["lr"] *= 0.5
                 state["rollbacks"] += 1
+                rollbacks += 1
                 for g in optimizer.param_groups:
                     g["lr"] = state["lr"]
-                events.append(f"non-finite loss at step {state['step']}: rolled back, lr -> {state['lr']:.2e}")
+                if rollbacks > MAX_ROLLBACKS:
+                    raise ColorStudioError(f"the training diverged (its loss stopped being a number {rollbacks} "
+                                           "times): give a smaller --lr")
+                events.append(f"non-finite loss at step {bad_step}: rolled back to step {good[2]}, "
+                              f"lr -> {state['lr']:.2e}")
             else:
                 optimizer.step()
-            state["step"] += 1
+                state["step"] += 1
             state["seconds"] = elapsed()
             ckpt = None
-            if state["step"] % opts.checkpoint_every == 0:
+            if applied and state["step"] % opts.checkpoint_every == 0:
                 ckpt = str(save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict()))
-                good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()))
+                good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()), state["step"])
             val = None
-            if validation and opts.validate_every and state["step"] % opts.validate_every == 0:
+            if applied and validation and opts.validate_every and state["step"] % opts.validate_every == 0:
                 val = validate(model, [({k: v.to(dev) for k, v in b.items()}, s) for b, s in validation],
                                opts.max_disparity, opts.use_refine)
             progress = TrainProgress(step=state["step"], total_steps=opts.steps,
