@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from colorstudio.bench import targets
 from colorstudio.bench.cases import motorcycle_cases
 from colorstudio.bench.stereo_oracle import oracle_chroma, unmatched_mask
 from colorstudio.core import metrics
@@ -109,7 +110,7 @@ def main(argv=None) -> int:
     print("mean", json.dumps(mean))
     if a.json:
         Path(a.json).write_text(json.dumps({"rows": rows, "mean": mean}, indent=1))
-    return 0
+    return targets.exit_code(targets.stereo_misses(rows))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from colorstudio.bench import speed, table
+from colorstudio.bench import speed, table, targets
 from colorstudio.bench.runner import BenchConfig, pair_methods, run_benchmark
 from colorstudio.errors import ColorStudioError
 from colorstudio.core.image_write import atomic_write_text
@@ -122,4 +122,4 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {len(failed)} of {len(out.get('records', [])) + len(out.get('speed', []))} runs failed, "
               f"e.g. {failed[0]['method']}: {failed[0]['error']}", file=sys.stderr)
         return 2
-    return 0
+    return targets.exit_code(targets.speed_misses(out.get("speed", [])), args.quick)

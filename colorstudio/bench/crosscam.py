@@ -26,6 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from colorstudio.bench import targets
 from colorstudio.bench.cases import Case, load_motorcycle
 from colorstudio.core import baselines
 from colorstudio.core.color import rgb_to_ycbcr
@@ -268,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         card = json.loads(args.card.read_text()) if args.card.exists() else {}
         card["benchmark"] = {k: v for k, v in result.items() if k != "records"}
         atomic_write_text(args.card, json.dumps(card, indent=2) + "\n")
-    return 0
+    return targets.exit_code(targets.crosscam_misses(summary, speed), args.quick)
 
 
 if __name__ == "__main__":
