@@ -241,8 +241,9 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
               jpeg_quality: int = 95, thumbnails: bool = True) -> Generator[BatchProgress, None, BatchPlan]:
     """Colorize every queued item of ``plan``; yields progress, returns the plan. An output
     folder it made (and the folders above it that it made) is removed again when nothing was
-    written into it (interrupted, or every item failed). ``thumbnails``: each written item keeps a small picture of its result (the
-    app's queue shows them; a command line has no use for them: 20 KB an item kept)."""
+    written into it (interrupted, or every item failed). ``thumbnails``: each written item
+    keeps a small picture of its result (the app's queue shows them; a command line has no use
+    for them: 20 KB an item kept)."""
     made = [folder for folder in (plan.out_dir, *plan.out_dir.parents) if not folder.exists()]   # deepest first
     try:
         plan.out_dir.mkdir(parents=True, exist_ok=True)
