@@ -190,8 +190,8 @@ def legend(name: str, value: np.ndarray, palette: str = DEFAULT_PALETTE) -> dict
         return {"shows": "hue at full saturation"}
     if name.startswith("confidence"):
         top = confidence_scale(value)
-        return {"shows": f"confidence, {low} (0) to {MIDDLE_NAMES[palette]} to {high} (at {top:.4g} and above: the map's 99th "
-                         "percentile; the Cycle CNN's GCA confidence M, whose relative values alone matter, or a "
+        return {"shows": f"confidence, {low} (0) to {MIDDLE_NAMES[palette]} to {high} (at {top:.4g} and above: the "
+                         "map's 99th percentile; the Cycle CNN's GCA confidence M, whose relative values alone matter, or a "
                          "classic method's 1 where it matched, 0 where it filled in)", "full_high_at": round(top, 6)}
     if name.startswith("visibility"):
         top = signed_scale(value)
