@@ -107,10 +107,6 @@ def _reachable(start: str) -> set[str]:
     return seen
 
 
-def _top(names) -> set[str]:
-    return {n.split(".")[0] for n in names}
-
-
 def _outside(folder: str) -> list[str]:
     return [m for m in FILES if m.split(".")[1:2] != [folder]]
 

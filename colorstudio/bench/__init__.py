@@ -1,22 +1,12 @@
 """The benchmark: every pair method side by side on the same inputs (see benchmarks/README.md).
 
-Public API (imported lazily, so ``python -m colorstudio.bench.speed`` stays clean):
-``main(argv)`` (the `colorstudio bench` command), ``run_benchmark(config, progress)``,
-``benchmark_steps(config)`` (generator), ``BenchConfig``, ``BenchResult``,
-``speed_steps(methods, sizes)``, ``report(result)``, ``speed_table(records)``.
+``main(argv)`` is the `colorstudio bench` command (imported lazily, so ``python -m
+colorstudio.bench.speed`` stays clean); the parts are imported from their modules
+(``colorstudio.bench.runner``, ``.speed``, ``.table``, ``.targets``, ...).
 """
 from __future__ import annotations
 
-_EXPORTS = {
-    "main": "colorstudio.bench.cli",
-    "run_benchmark": "colorstudio.bench.runner",
-    "benchmark_steps": "colorstudio.bench.runner",
-    "BenchConfig": "colorstudio.bench.runner",
-    "BenchResult": "colorstudio.bench.runner",
-    "speed_steps": "colorstudio.bench.speed",
-    "report": "colorstudio.bench.table",
-    "speed_table": "colorstudio.bench.table",
-}
+_EXPORTS = {"main": "colorstudio.bench.cli"}
 
 __all__ = list(_EXPORTS)
 

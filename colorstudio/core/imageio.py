@@ -125,7 +125,7 @@ class Photo:
     exif: bytes | None = None
     path: Path | None = None
     format: str | None = None
-    converted_from: str | None = None  # e.g. "CMYK", "P" (palette)
+    converted_from: str | None = None  # e.g. "CMYK", "palette", "1-bit"
     tone_note: str | None = None       # a gray profile's tones brought to sRGB's (see load_photo)
     srgb_tones: bool = False           # a gray read through its gray profile: its levels are sRGB's tones
     frames: int = 1                    # pages of a TIFF, frames of a GIF or WebP: only the first is read

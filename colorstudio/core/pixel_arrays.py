@@ -106,7 +106,12 @@ def _note_range(words: str) -> None:
 
 
 def _float_range(arr: np.ndarray) -> tuple[float, bool]:
-    """(float_scale, whether it reads the pixels as HDR) of :func:`float_scale`."""
+    """(the factor from float pixels to 16-bit counts, whether it reads them as HDR). Float
+    TIFFs hold 0..1 (highlights up to 2: clipped); files converted from 8 or 16 bit hold 0..255
+    or 0..65535 (whole numbers, or any numbers when the 99.9th percentile is above
+    :data:`HDR_HIGHEST`); any other with pixels above 2.0 is HDR (scene-linear: 0..4, 0..50): its
+    99.9th percentile is made white, the brightest 0.1% clipped. Judged by the 99.9th
+    percentile, so a few bright pixels do not change the scale of the whole photo."""
     sample = np.nan_to_num(arr[:: max(1, arr.shape[0] // 256), :: max(1, arr.shape[1] // 256)],
                            nan=0.0, posinf=0.0, neginf=0.0)
     high = float(np.percentile(sample, 99.9)) if sample.size else 0.0
@@ -119,18 +124,8 @@ def _float_range(arr: np.ndarray) -> tuple[float, bool]:
     return 65535.0 / high, True
 
 
-def float_scale(arr: np.ndarray) -> float:
-    """Float pixels to 16-bit counts. Float TIFFs hold 0..1 (highlights up to 2: clipped);
-    files converted from 8 or 16 bit hold 0..255 or 0..65535 (whole numbers, or any numbers
-    when the 99.9th percentile is above :data:`HDR_HIGHEST`); any other with pixels above 2.0
-    is HDR (scene-linear: 0..4, 0..50): its 99.9th percentile is made white,
-    the brightest 0.1% clipped. Judged by the 99.9th percentile, so a few bright pixels do not
-    change the scale of the whole photo."""
-    return _float_range(arr)[0]
-
-
 def float_to_16bit(arr: np.ndarray) -> np.ndarray:
-    """Float pixels as 16-bit counts (:func:`float_scale`); NaN is black, +inf white. An HDR
+    """Float pixels as 16-bit counts (:func:`_float_range`); NaN is black, +inf white. An HDR
     image's white is said to :func:`range_notes`' list, if one is open."""
     scale, hdr = _float_range(arr)
     if hdr:

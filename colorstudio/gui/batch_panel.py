@@ -245,7 +245,7 @@ class BatchPanel(QWidget):
         self._update_buttons()
 
     def statuses(self) -> list[str]:
-        """The Status column, top to bottom (for tests and the window title)."""
+        """The Status column, top to bottom (what a test reads)."""
         return self.table.statuses()
 
     # ------------------------------------------------------------------ output folder

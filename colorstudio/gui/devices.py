@@ -12,7 +12,6 @@ class DeviceInfo:
     device: str          # 'cuda', 'mps' or 'cpu'
     name: str            # e.g. 'NVIDIA RTX 4070' or 'CPU (8 threads)'
     message: str         # one line for the user
-    torch_version: str   # '' if torch is not installed
 
 
 def detect(preference: str = "auto") -> DeviceInfo:
@@ -20,19 +19,18 @@ def detect(preference: str = "auto") -> DeviceInfo:
     try:
         import torch
     except ImportError:
-        return DeviceInfo("cpu", "CPU", "PyTorch is not installed: learned methods are unavailable", "")
+        return DeviceInfo("cpu", "CPU", "PyTorch is not installed: learned methods are unavailable")
     threads = torch.get_num_threads()
-    cpu = DeviceInfo("cpu", f"CPU ({threads} threads)", "", torch.__version__)
+    cpu = f"CPU ({threads} threads)"
     if preference == "cpu":
-        return DeviceInfo("cpu", cpu.name, f"training on the CPU ({threads} threads), as chosen in the settings",
-                          torch.__version__)
+        return DeviceInfo("cpu", cpu, f"training on the CPU ({threads} threads), as chosen in the settings")
     if preference != "mps" and torch.cuda.is_available():
         name = torch.cuda.get_device_name(0)
-        return DeviceInfo("cuda", name, f"GPU found: {name}", torch.__version__)
+        return DeviceInfo("cuda", name, f"GPU found: {name}")
     mps = getattr(torch.backends, "mps", None)
     if preference != "cuda" and mps is not None and mps.is_available():
-        return DeviceInfo("mps", "Apple GPU (MPS)", "GPU found: Apple GPU (MPS)", torch.__version__)
-    return DeviceInfo("cpu", cpu.name, f"{NO_GPU_MESSAGE} ({threads} threads)", torch.__version__)
+        return DeviceInfo("mps", "Apple GPU (MPS)", "GPU found: Apple GPU (MPS)")
+    return DeviceInfo("cpu", cpu, f"{NO_GPU_MESSAGE} ({threads} threads)")
 
 
 def detect_steps(preference: str = "auto"):

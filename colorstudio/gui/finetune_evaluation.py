@@ -34,7 +34,6 @@ class Evaluation:
     per_pair: list[tuple[str, Scores, Scores]]
     example_before: np.ndarray             # (h, w, 3) float [0,1]: the first held-apart pair colorized
     example_after: np.ndarray
-    example_gray: np.ndarray               # (h, w) float [0,1]
 
 
 def _small(img: np.ndarray, long_side: int = EVAL_LONG_SIDE) -> np.ndarray:
@@ -82,11 +81,11 @@ def evaluate(held_out: list[PairItem], before: tuple[str, Path | None], after: t
         (sb, rgb_b), (sa, rgb_a) = _score(fns[0], gray, ref), _score(fns[1], gray, ref)
         rows.append((item.name, sb, sa))
         if example is None:
-            example = (gray, rgb_b, rgb_a)
+            example = (rgb_b, rgb_a)
     yield Progress(1.0, "evaluated")
     label = lambda m, p: f"{m}" + (f" ({p.stem})" if p else "")  # noqa: E731
     return Evaluation(label(*before), label(*after), _mean_scores(r[1] for r in rows),
-                      _mean_scores(r[2] for r in rows), rows, example[1], example[2], example[0])
+                      _mean_scores(r[2] for r in rows), rows, *example)
 
 
 def _mean_scores(scores) -> Scores:

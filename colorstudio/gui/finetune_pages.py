@@ -270,7 +270,7 @@ class SettingsPage(QWizardPage):
         self.completeChanged.emit()
 
     def _detection_failed(self, exc: BaseException) -> None:
-        self._detected(DeviceInfo("cpu", "CPU", f"Could not detect a device ({exc}); training runs on the CPU.", ""))
+        self._detected(DeviceInfo("cpu", "CPU", f"Could not detect a device ({exc}); training runs on the CPU."))
 
     def stop_detection(self) -> None:
         """The wizard closes: a detection still running is left to end on its own (a first CUDA

@@ -34,7 +34,6 @@ class OpenedInputs:
     gray_view: np.ndarray                  # uint8 (h, w) display copy
     reference_view: np.ndarray | None      # uint8 (h', w', 3) or (h', w') display copy
     checks: list[str] = field(default_factory=list)   # plain-words pair checks
-    check_details: dict[str, Any] = field(default_factory=dict)
     output_icc: bytes | None = None        # the result's RGB profile, the views' space (None: sRGB)
     colour_space: str = "auto"             # what it was opened for (engine option "colour_space")
 
@@ -66,7 +65,7 @@ class ShownResult:
     diagnostics_view: dict[str, Any]       # arrays downsampled to the dock's size
 
 
-def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> tuple[list[str], dict[str, Any]]:
+def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> list[str]:
     """The pair checks in plain words (rectified? scale? disparity range? tone difference?) on
     the reference as colorize sees it (in the output's colour space)."""
     from colorstudio.core.check_messages import mode_sentence
@@ -78,7 +77,7 @@ def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> tuple[list[str], 
         messages.append("The two shots match well: same scene, aligned rows, similar tones.")
     if report.suggested_mode:
         messages.append(mode_sentence(report.suggested_mode, report.mode_reason))
-    return messages, report.to_dict()
+    return messages
 
 
 def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: str | None = None,
@@ -106,10 +105,9 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         converted, colour_note = reference_rgb(reference, gray, space)
         reference_view = display_image(converted if colour_note else reference.pixels, max_side)
     checks: list[str] = []
-    details: dict[str, Any] = {}
     if reference is not None:
         yield Progress(0.75, "checking the pair")
-        checks, details = pair_checks(gray, converted)
+        checks = pair_checks(gray, converted)
         if colour_note:
             checks.append(f"Colour profile: {colour_note}.")
     if gray.tone_note:
@@ -120,8 +118,8 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         checks.append(gray_note)
     yield Progress(1.0, "opened")
     output_icc = result_profile(gray, reference, space)
-    return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, details,
-                        output_icc, space)
+    return OpenedInputs(gray, reference, name or gray_path.stem, gray_view, reference_view, checks, output_icc,
+                        space)
 
 
 def open_with_result(gray_path: str | Path, reference_path: str | Path | None, name: str | None,

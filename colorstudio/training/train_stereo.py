@@ -42,20 +42,14 @@ def _log(run_dir: Path, line: str) -> None:
         f.write(line + "\n")
 
 
-def run_stage(model, data, opts: TrainOptions, run_dir: Path, validation, resume: bool) -> dict:
+def run_stage(model, data, opts: TrainOptions, run_dir: Path, validation, resume: bool) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
-    state = {}
-    gen = train_steps(model, data, opts, run_dir, resume=resume, validation=validation)
-    try:
-        for p in gen:
-            if p.step % 20 == 0 or p.validation or p.events:
-                losses = " ".join(f"{k}={v:.4f}" for k, v in p.losses.items())
-                val = " ".join(f"{k}={v:.2f}" for k, v in (p.validation or {}).items())
-                _log(run_dir, f"{p.step}\t{p.seconds / 60:.1f}min\t{losses}\t{val}\t{' '.join(p.events)}")
-                print(f"[{opts.objective}] {p.message} {val}", file=sys.stderr, flush=True)
-    except StopIteration as stop:  # pragma: no cover - a for loop swallows it
-        state = stop.value
-    return state
+    for p in train_steps(model, data, opts, run_dir, resume=resume, validation=validation):
+        if p.step % 20 == 0 or p.validation or p.events:
+            losses = " ".join(f"{k}={v:.4f}" for k, v in p.losses.items())
+            val = " ".join(f"{k}={v:.2f}" for k, v in (p.validation or {}).items())
+            _log(run_dir, f"{p.step}\t{p.seconds / 60:.1f}min\t{losses}\t{val}\t{' '.join(p.events)}")
+            print(f"[{opts.objective}] {p.message} {val}", file=sys.stderr, flush=True)
 
 
 def main(argv=None) -> int:

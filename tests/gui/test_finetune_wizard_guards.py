@@ -40,7 +40,7 @@ def test_the_device_of_the_latest_choice_is_the_one_used(qtbot, wizard, pairs_fo
     def slow_detect(preference):
         yield None
         time.sleep(0.4)
-        return DeviceInfo("cuda" if preference == "cuda" else "cpu", preference, f"chose {preference}", "")
+        return DeviceInfo("cuda" if preference == "cuda" else "cpu", preference, f"chose {preference}")
 
     monkeypatch.setattr(finetune_pages, "detect_steps", slow_detect)
     box = wizard.settings_page.device_box
@@ -57,7 +57,7 @@ def test_quitting_while_the_device_is_detected_leaves_no_thread_running(qtbot, w
     def slow_detect(preference):
         yield None
         time.sleep(0.5)
-        return DeviceInfo("cpu", "CPU", "CPU", "")
+        return DeviceInfo("cpu", "CPU", "CPU")
 
     monkeypatch.setattr(finetune_pages, "detect_steps", slow_detect)
     window.open_finetune_wizard()
@@ -132,6 +132,6 @@ def test_the_settings_page_says_what_a_budget_buys(qtbot):
 
     page.budget_time.setChecked(True)
     page.minutes.setValue(1)
-    page._detected(DeviceInfo("cuda", "a GPU", "GPU found: a GPU", ""))     # a GPU: its pace is not known
+    page._detected(DeviceInfo("cuda", "a GPU", "GPU found: a GPU"))     # a GPU: its pace is not known
     assert page.length_hint.text() == ""
     page.stop_detection()
