@@ -7,12 +7,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable, Generator
 
-import cv2
 import numpy as np
 
 from colorstudio.core.imageio import load_photo
 from colorstudio.core.pairs import PairItem
 from colorstudio.engine.progress import Progress
+from colorstudio.gui.display import downsample
 from colorstudio.errors import ColorStudioError
 
 EVAL_LONG_SIDE = 512        # held-apart pairs are evaluated at this size (fast, comparable)
@@ -34,14 +34,6 @@ class Evaluation:
     per_pair: list[tuple[str, Scores, Scores]]
     example_before: np.ndarray             # (h, w, 3) float [0,1]: the first held-apart pair colorized
     example_after: np.ndarray
-
-
-def _small(img: np.ndarray, long_side: int = EVAL_LONG_SIDE) -> np.ndarray:
-    h, w = img.shape[:2]
-    s = long_side / max(h, w)
-    if s >= 1:
-        return img
-    return cv2.resize(img, (max(2, round(w * s)), max(2, round(h * s))), interpolation=cv2.INTER_AREA)
 
 
 def _method_fn(method: str, model: Path | None, device: str | None = None) -> Callable:
@@ -76,8 +68,8 @@ def evaluate(held_out: list[PairItem], before: tuple[str, Path | None], after: t
     rows, example = [], None
     for n, item in enumerate(held_out):
         yield Progress(n / len(held_out), f"evaluating on {item.name}")
-        gray = _small(load_photo(item.gray).gray_float())
-        ref = _small(load_photo(item.reference).rgb_float())
+        gray = downsample(load_photo(item.gray).gray_float(), EVAL_LONG_SIDE)
+        ref = downsample(load_photo(item.reference).rgb_float(), EVAL_LONG_SIDE)
         (sb, rgb_b), (sa, rgb_a) = _score(fns[0], gray, ref), _score(fns[1], gray, ref)
         rows.append((item.name, sb, sa))
         if example is None:
