@@ -237,9 +237,9 @@ def test_a_cyclecnn_run_folder_says_whether_its_stopped_run_is_resumed_or_replac
     run = dict(base_model_path=tiny_base, out=tmp_path / "a.safetensors", run_dir=tmp_path / "run", crop=(64, 96))
     list(finetune(pairs[:2], validation=pairs[2:], max_steps=2, resume=False, **run))
 
-    def first_note(train, held, resume):
+    def first_note(train, held, resume):      # once the pairs are checked, before training
         gen = finetune(train, validation=held, max_steps=4, resume=resume, **run)
-        note = next(gen).run_note
+        note = next(p.run_note for p in gen if p.run_note or p.step)
         gen.close()
         return note
 

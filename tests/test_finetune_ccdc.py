@@ -220,9 +220,9 @@ def test_a_run_folder_says_whether_its_stopped_run_is_resumed_or_replaced(tmp_pa
                crop=(64, 64), device="cpu")
     list(finetune_ccdc.finetune(pairs[:2], validation=pairs[2:], max_steps=2, **run))
 
-    def first_update(train, held, resume):     # the note comes before any work
+    def first_update(train, held, resume):     # the note comes once the pairs are checked, before training
         gen = finetune_ccdc.finetune(train, validation=held, max_steps=5, resume=resume, **run)
-        note = next(gen).run_note
+        note = next(p.run_note for p in gen if p.run_note or p.step)
         gen.close()
         return note
 
@@ -232,9 +232,9 @@ def test_a_run_folder_says_whether_its_stopped_run_is_resumed_or_replaced(tmp_pa
     assert not finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[:2], (64, 64), validation=pairs[1:2])
     with pytest.raises(finetune_ccdc.ColorStudioError, match="is of another run, with other held-apart pairs"):
         first_update(pairs[:2], pairs[1:2], True)
-    note = first_update(pairs[1:], (), False)
+    note = first_update(pairs[1:], (), False)          # p1 and p2, split: p1 trains, p2 held apart
     assert note.startswith(f"starting afresh: the run in {run['run_dir']} (step 2,") and \
-        note.endswith("is replaced, as it had other training pairs (1 added, 1 gone), other held-apart pairs")
+        note.endswith("is replaced, as it had other training pairs (1 gone)")
 
 
 def test_ctrl_c_before_the_first_step_promises_no_checkpoint(tmp_path, tiny_ccdc, user_pairs, capsys, monkeypatch):
@@ -352,3 +352,24 @@ def test_a_stop_is_heard_between_the_colour_shots_being_cleaned(tmp_path, tiny_c
     assert [m for m in said if m.startswith("cleaning")] == ["cleaning colour shot 1 of 3 of its noise",
                                                              "cleaning colour shot 2 of 3 of its noise"]
     assert len(cleaned) == 1 and not (tmp_path / "m.safetensors").exists()
+
+
+def test_the_held_apart_pairs_are_every_fifth_usable_one_and_an_older_split_is_not_resumed(tmp_path, tiny_ccdc,
+                                                                                          user_pairs, capsys):
+    # the CLI split the pairs as given, the app the ones its checks passed; and a run split the
+    # old way (none held apart of 3) went on with p2 held apart though it had trained on it
+    gray_ref = np.asarray(Image.open(user_pairs / "p0_color.png").convert("L").convert("RGB"))
+    Image.fromarray(gray_ref).save(user_pairs / "p0_color.png")           # p0 refused: p1 and p2 usable
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run = dict(base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors", run_dir=tmp_path / "m.run",
+               crop=(64, 64), device="cpu")
+    card = run_to_end(finetune_ccdc.finetune(pairs, max_steps=1, **run))
+    assert card["data"]["pairs"] == ["p1_mono"] and card["data"]["held_apart"] == ["p2_mono"]
+    # keyed by the split of the usable pairs, as the wizard keys them (its checks pass p1 and p2)
+    assert finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[1:2], (64, 64), validation=pairs[2:])
+    from colorstudio.training import run_identity
+
+    old_key = run_identity.run_key(tiny_ccdc, pairs, finetune_ccdc.DEFAULT_LR, (64, 64), (), 0, method="ccdc")
+    new_key = run_identity.network_key("ccdc", tiny_ccdc, pairs[1:], None, (64, 64))
+    assert "held-apart pairs it did not record (its own split, or an older version's run)" in \
+        run_identity.differences(old_key, new_key)

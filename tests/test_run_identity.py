@@ -31,7 +31,7 @@ def test_the_differences_are_said_in_words():
     assert ri.differences(None, key) == ["another kind of run"] == ri.differences("not json", key)
     # a CCDC key an older version wrote (no held-apart pairs recorded) is not said to have other ones
     assert ri.differences(key, ri.run_key(None, PAIRS, 1e-4, (64, 96), [PAIRS[0]], method="ccdc")) == \
-        ["held-apart pairs it did not record (its own one in five, or an older version's run)"]
+        ["held-apart pairs it did not record (its own split, or an older version's run)"]
     assert ri.key_method(key) == "ccdc" and ri.key_method(ri.run_key(None, PAIRS, 1e-4, (64, 96))) is None
     assert ri.key_method(None) is None and ri.key_method("[1]") is None
 

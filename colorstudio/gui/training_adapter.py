@@ -164,7 +164,7 @@ def _real_trainer(plan: FineTunePlan) -> Iterator:
     held = [(p.gray, p.reference) for p in plan.held_out]
     # go on with the run of these settings (one whose budget is spent writes its model at once);
     # one with other pairs, base model, crop or held-apart pairs is replaced by a fresh run (the
-    # engine's first update says which: run_note)
+    # engine says which once it has checked the pairs: run_note)
     resume = loop.resumable(plan.run_dir, plan.base_model, pairs, plan.crop, validation=held)
     return loop.finetune(
         pairs=pairs, validation=held,

@@ -182,32 +182,37 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         freeze_batchnorm = False                     # inference: no statistics to keep or to lose
     t0 = time.time()
     pairs, validation = list(pairs), list(validation)
-    pairs, validation = held_apart_split(pairs, validation)
-    key = run_key(base_model_path, pairs, lr, crop, seed, cycle_pool, split_cycle)
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
     if resume and found and run_identity.key_method(run_identity.stored_key(found)) == "ccdc":
         raise ColorStudioError(f"the checkpoint in {run_dir} is of a CCDC run: resume it with --method ccdc")
+    run_note = ""
+
+    def getting_ready(message: str) -> TrainProgress:     # before the first step: what is going on
+        return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None,
+                             message=message, run_note=run_note)
+
+    prepared, skipped, val_prepared = [], [], []
+    for i, (g, r) in enumerate(pairs + validation):      # a pair that fails its checks is left out,
+        yield getting_ready(f"checking pair {i + 1} of {len(pairs) + len(validation)} ({Path(g).name})")
+        try:                                             # a held-apart one too
+            (val_prepared if i >= len(pairs) else prepared).append(((g, r), prepare_pair(g, r, max_d)))
+        except ColorStudioError as e:
+            skipped.append(str(e))
+    if not validation:      # the usable pairs split, as the app's wizard splits those its checks passed
+        prepared, val_prepared = held_apart_split(prepared, [])
+    # the run's training pairs: as given beside held-apart ones (resumable() sees them so), else
+    # those left by the split (a run of an older version, which split before checking, is not resumed)
+    key = run_key(base_model_path, [p for p, _ in prepared] if not validation else pairs, lr, crop, seed,
+                  cycle_pool, split_cycle)
     if resume and found and run_identity.stored_key(found) not in (None, key):
         raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with "
                                f"{', '.join(run_identity.differences(run_identity.stored_key(found), key))}: "
                                f"start a new run, or resume with the same settings")
     run_note = run_identity.earlier_run_note(found, run_identity.stored_key(found), key, resume and bool(found),
                                              run_dir, run_identity.budget_spent(found, minutes, max_steps))
-
-    def getting_ready(message: str) -> TrainProgress:     # before the first step: what is going on
-        return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None,
-                             message=message, run_note=run_note)
-
     if run_note:
         yield getting_ready(run_note)
-
-    prepared, skipped, val_prepared = [], [], []
-    for i, (g, r) in enumerate(pairs + validation):      # a pair that fails its checks is left out,
-        yield getting_ready(f"checking pair {i + 1} of {len(pairs) + len(validation)} ({Path(g).name})")
-        try:                                             # a held-apart one too
-            (val_prepared if i >= len(pairs) else prepared).append(prepare_pair(g, r, max_d))
-        except ColorStudioError as e:
-            skipped.append(str(e))
+    prepared, val_prepared = [p for _, p in prepared], [p for _, p in val_prepared]
     if not prepared:
         raise ColorStudioError("no usable pairs to fine-tune on: " + "; ".join(skipped[:3])
                                + (f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""))

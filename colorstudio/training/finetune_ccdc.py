@@ -131,18 +131,22 @@ def _check_same_run(run_dir: Path, state: dict, key: str) -> None:
 
 
 def _prepare(pairs, validation, crop, getting_ready):
-    """(training shots, held-apart shots, reasons pairs were left out); yields progress."""
+    """(training shots, held-apart shots, reasons pairs were left out, the run's training pairs,
+    its held-apart pairs); yields progress. Without ``validation`` the usable pairs are split
+    (:func:`held_apart_split`: as the app's wizard splits the pairs its checks passed)."""
     shots, held, skipped = [], [], []
     todo = [(p, False) for p in pairs] + [(p, True) for p in validation]
     for i, ((g, r), is_held) in enumerate(todo):
         yield getting_ready(f"measuring pair {i + 1} of {len(todo)} ({Path(g).name})")
         try:
-            (held if is_held else shots).append(load_shot(g, r, crop=crop))
+            (held if is_held else shots).append(((g, r), load_shot(g, r, crop=crop)))
         except ColorStudioError as e:
             skipped.append(str(e))
+    if not validation:
+        shots, held = held_apart_split(shots, [])
     if not shots:
         raise ColorStudioError("no usable pairs to fine-tune on: " + "; ".join(skipped[:3]))
-    return shots, held, skipped
+    return [s for _, s in shots], [s for _, s in held], skipped, [p for p, _ in shots], [p for p, _ in held]
 
 
 class BestWeights:
@@ -273,32 +277,35 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         torch.set_num_threads(max(1, min(4, outer_threads())))
     t0 = time.time()
     pairs, validation = list(pairs), list(validation)
-    key = run_key(base_model_path, pairs, lr, crop, validation, seed)   # the pairs as given, as resumable() sees them
     model, base_path = starting_model(base_model_path)   # a wrong base or another run's checkpoint: said first
     start_weights = copy.deepcopy(model.state_dict())
     run_dir.mkdir(parents=True, exist_ok=True)
     model.to(dev).train()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    state = {"step": 0, "seconds": 0.0, "run_key": key}
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
     if resume and has_checkpoint(run_dir) and not found:      # not quietly a new run over it
         raise ColorStudioError(f"the checkpoint in {run_dir} cannot be read (damaged or cut short): "
                                "start a new run, without resuming")
+    run_note = ""
+
+    def getting_ready(message: str) -> TrainProgress:
+        return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None, message=message,
+                             run_note=run_note)
+
+    shots, held, skipped, trained_pairs, held_pairs = yield from _prepare(pairs, validation, crop, getting_ready)
+    # the run's pairs: as given with held-apart ones (resumable() sees them so), else the split
+    # of the usable ones (a run of an older version, which split before checking, is not resumed)
+    key = (run_key(base_model_path, pairs, lr, crop, validation, seed) if validation else
+           run_identity.run_key(base_model_path, trained_pairs, lr, crop, held_pairs, seed, method=NAME))
+    state = {"step": 0, "seconds": 0.0, "run_key": key}
     resuming = resume and bool(found)
     if resuming:
         _check_same_run(run_dir, found, key)
         state = load_checkpoint(run_dir, model, opt, name=NAME)
     run_note = run_identity.earlier_run_note(found, found.get("run_key"), key, resuming, run_dir,
                                              run_identity.budget_spent(found, minutes, max_steps))
-    pairs, validation = held_apart_split(pairs, validation)
-
-    def getting_ready(message: str) -> TrainProgress:
-        return TrainProgress(step=0, total_steps=max_steps, losses={}, lr=0.0, seconds=0.0, eta=None, message=message,
-                             run_note=run_note)
-
     if run_note:
         yield getting_ready(run_note)
-    shots, held, skipped = yield from _prepare(pairs, validation, crop, getting_ready)
     stereo = all(rows_aligned_rig(s.mono.shape, s.colour.shape, s.rectified) for s in shots)   # as the engine
     camera = fit_camera([(s.mono, s.colour) for s in shots], [s.side for s in shots],
                         [s.disparity for s in shots if s.disparity is not None], [s.size_factor for s in shots],

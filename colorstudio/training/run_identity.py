@@ -38,13 +38,14 @@ def stored_state(run_dir: str | Path) -> dict:
 
 def network_key(method: str, base_model_path, pairs, lr=None, crop=None, validation=(), seed=0) -> str:
     """The key the fine-tuner of ``method`` gives a run of these settings (lr None: its default;
-    crop None: CCDC's own). CCDC keys its held-apart pairs (its scores from before a stop are on
-    them) and names itself; the Cycle CNN keys the training pairs left after its own split of one
-    in five (when none are given) and scores anew at every start."""
+    crop None: CCDC's own), all the pairs usable. Without ``validation`` the pairs are split
+    first, as the fine-tuners split the usable ones (:func:`held_apart_split`). CCDC keys its
+    held-apart pairs (its scores from before a stop are on them) and names itself; the Cycle CNN
+    keys its training pairs and scores anew at every start."""
     lr = DEFAULT_LR[method] if lr is None else lr
+    train, held = held_apart_split(list(pairs), list(validation))
     if method == "ccdc":
-        return run_key(base_model_path, pairs, lr, crop or CCDC_CROP, validation, seed, method="ccdc")
-    train, _ = held_apart_split(list(pairs), list(validation))
+        return run_key(base_model_path, train, lr, crop or CCDC_CROP, held, seed, method="ccdc")
     return run_key(base_model_path, train, lr, crop, (), seed)
 
 
@@ -88,7 +89,7 @@ def differences(old_key: str | None, new_key: str) -> list[str]:
         counts = [f"{len(now - before)} added" if now - before else "", f"{len(before - now)} gone" if before - now else ""]
         said.append(f"other training pairs ({', '.join(c for c in counts if c)})")
     if "validation" in new and "validation" not in old and old.get("method") == "ccdc":
-        said.append("held-apart pairs it did not record (its own one in five, or an older version's run)")
+        said.append("held-apart pairs it did not record (its own split, or an older version's run)")
     elif old.get("validation", []) != new.get("validation", []):
         said.append("other held-apart pairs")
     for name, words in (("lr", "another learning rate"), ("crop", "another crop"), ("seed", "another seed"),
