@@ -7,7 +7,10 @@ from __future__ import annotations
 import unicodedata
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_ACTED_ON = ("Cc", "Cf", "Zl", "Zp")      # control and format characters, line and paragraph separators
+_ACTED_ON = ("Cc", "Zl", "Zp")      # control characters, line and paragraph separators
+# the bidirectional controls: marks, embeddings, overrides, isolates (not the joiners that
+# emoji and Persian names hold, nor a soft hyphen)
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _escaped(c: str) -> str:
@@ -18,4 +21,4 @@ def _escaped(c: str) -> str:
 
 def terminal_line(text: str) -> str:
     """``text`` with every character a terminal would act on escaped."""
-    return "".join(_escaped(c) if unicodedata.category(c) in _ACTED_ON else c for c in text)
+    return "".join(_escaped(c) if c in _BIDI or unicodedata.category(c) in _ACTED_ON else c for c in text)

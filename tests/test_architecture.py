@@ -25,7 +25,17 @@ def _module_name(path: Path) -> str:
 
 
 IMPORTERS = {"importlib.import_module", "import_module", "__import__", "builtins.__import__"}
+# run a module found at run time: none of these has a module name to follow
+RUN_TIME_LOADERS = {"importlib.util.module_from_spec", "importlib.util.spec_from_file_location", "importlib.reload",
+                    "runpy.run_module", "runpy.run_path"}
 NOT_CONSTANT = "<a module named at run time>"
+
+
+def _importer_got_by_name(node: ast.Call, names: dict[str, str]) -> bool:
+    """``getattr(importlib, "import_module")(...)``, ``getattr(builtins, "__import__")(...)``."""
+    inner = node.func
+    return (isinstance(inner, ast.Call) and _called(inner, names) == "getattr" and bool(inner.args)
+            and names.get(_dotted(inner.args[0]) or "", _dotted(inner.args[0])) in ("importlib", "builtins"))
 
 
 def _dynamic_import(node: ast.AST, names: dict[str, str], package: str) -> str | None:
@@ -33,11 +43,22 @@ def _dynamic_import(node: ast.AST, names: dict[str, str], package: str) -> str |
     name it was imported as (``from importlib import import_module as im``), a relative name
     resolved against its ``package=`` (or this module's package); :data:`NOT_CONSTANT` when the
     name is not written in the call."""
-    if not isinstance(node, ast.Call) or _called(node, names) not in IMPORTERS or not node.args:
+    if not isinstance(node, ast.Call):
+        return None
+    called = _called(node, names)
+    if called in RUN_TIME_LOADERS or _importer_got_by_name(node, names):
+        return NOT_CONSTANT
+    if called not in IMPORTERS or not node.args:
         return None
     arg = node.args[0]
     if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
         return NOT_CONSTANT
+    level = next((k.value for k in node.keywords if k.arg == "level"), node.args[4] if len(node.args) > 4 else None)
+    if "__import__" in called and level is not None:           # __import__(name, g, l, fromlist, level)
+        if not (isinstance(level, ast.Constant) and isinstance(level.value, int)):
+            return NOT_CONSTANT
+        if level.value > 0:
+            return importlib.util.resolve_name("." * level.value + arg.value, package)
     if not arg.value.startswith("."):
         return arg.value
     given = next((k.value for k in node.keywords if k.arg == "package"), node.args[1] if len(node.args) > 1 else None)
@@ -210,6 +231,8 @@ def test_the_rule_checks_catch_what_they_are_for():
            "    im('..nets.ccdc', package=__package__)\n"
            "    importlib.import_module('.engine', 'colorstudio')\n"
            "    importlib.import_module(name)\n"
+           "    __import__('training.finetune', globals(), locals(), [], 2)\n"
+           "    getattr(importlib, 'import_module')('x')\n"
            "    torch.load(p, weights_only=False)\n"
            "    torch.load(p, weights_only=True)\n"
            "    np.load(p, allow_pickle=True)\n"
@@ -227,11 +250,14 @@ def test_the_rule_checks_catch_what_they_are_for():
         probe.write_text(src, encoding="utf-8")
         found = _imports(probe)
         assert {"colorstudio.gui", "colorstudio.gui.curve_math", "torch", "PySide6.QtWidgets", "pyqtgraph",
-                "colorstudio.nets.ccdc", "colorstudio.engine", NOT_CONSTANT} <= found
+                "colorstudio.nets.ccdc", "colorstudio.engine", "colorstudio.training.finetune", NOT_CONSTANT} <= found
+        probe.write_text("def f():\n    getattr(importlib, 'import_module')('torch')\n", encoding="utf-8")
+        _imports.cache_clear()
+        assert _imports(probe) == {NOT_CONSTANT}
     finally:
         probe.unlink()
         _imports.cache_clear()
-    assert _pickle_loads(ast.parse(src)) == [n + 5 for n in (6, 7, 8, 9, 12, 14, 15, 16)]
+    assert _pickle_loads(ast.parse(src)) == [n + 7 for n in (6, 7, 8, 9, 12, 14, 15, 16)]
     assert _loads_torch("safetensors.torch") and _loads_torch("torchvision.ops") and not _loads_torch("safetensors")
 
 

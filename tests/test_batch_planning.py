@@ -219,31 +219,33 @@ def test_every_item_has_its_own_output_and_an_empty_one_is_not_taken_for_done(tm
     assert again.already_there == [tmp_path / "out" / "res.png"]
 
 
-def test_after_a_full_disk_the_next_items_are_not_worked_on_until_room_is_made(tmp_path, monkeypatch):
+def test_after_a_full_disk_only_the_items_that_could_fit_are_worked_on(tmp_path, monkeypatch):
+    # a 400-item batch computed each result it then could not write; and the first rule (nothing
+    # until 16 MB were freed) refused small results that fitted in the 600 KB left
     from colorstudio.engine import batch
     from colorstudio.errors import DiskFullError
 
-    for n in range(4):
-        gray_img(tmp_path / "p" / f"g{n}.png")
+    for n, size in enumerate([(400, 300), (24, 16), (24, 16), (400, 300)]):
+        gray_img(tmp_path / "p" / f"g{n}.png", size=size)
     plan = plan_batch([tmp_path / "p"], tmp_path / "out")
-    free, worked = [1000], []
+    free, worked = [20000], []             # room for a small result (about 1 KB), not a 400x300 one
     real_save = batch.save_result
 
     def save(result, target, **kw):
         worked.append(target.name)
-        if free[0] < 10**9:
+        if target.name.startswith("g0"):
             raise DiskFullError(f"{target.name}: cannot be written (No space left on device)")
         return real_save(result, target, **kw)
 
     monkeypatch.setattr(batch, "save_result", save)
     monkeypatch.setattr(batch, "_free_bytes", lambda folder: free[0])
-    steps = run_batch(plan, method="neutral")
-    for p in steps:
-        if p.status == batch.FAILED and p.item.name == "g1":
-            free[0] = 10**10                                 # room made while the batch runs
-    assert worked == ["g0_colorized.png", "g2_colorized.png", "g3_colorized.png"]   # g1 not worked on
-    assert [i.status for i in plan.items] == [batch.FAILED, batch.FAILED, batch.DONE, batch.DONE]
-    assert plan.items[1].error == batch.DISK_STILL_FULL and "No space left" in plan.items[0].error
+    _run(plan)
+    assert worked == ["g0_colorized.png", "g1_colorized.png", "g2_colorized.png"]      # g3 not worked on
+    assert [i.status for i in plan.items] == [batch.FAILED, batch.DONE, batch.DONE, batch.FAILED]
+    assert plan.items[3].error == batch.DISK_STILL_FULL and "No space left" in plan.items[0].error
+    plan.items[3].status, free[0] = batch.QUEUED, 10**10          # room made: run again
+    _run(plan)
+    assert worked[-1] == "g3_colorized.png" and plan.items[3].status == batch.DONE
 
 
 def test_folders_a_batch_made_are_removed_when_nothing_was_written_into_them(tmp_path):
@@ -258,3 +260,22 @@ def test_folders_a_batch_made_are_removed_when_nothing_was_written_into_them(tmp
     gray_img(tmp_path / "p" / "good.png")
     _run(plan_batch([tmp_path / "p"], tmp_path / "nd" / "deep" / "out"))
     assert (tmp_path / "nd" / "deep" / "out" / "good_colorized.png").is_file()
+
+
+def test_hidden_and_system_folders_that_cannot_be_listed_are_not_said(tmp_path, monkeypatch):
+    # a drive's lost+found, a Mac volume's .Trashes: their files were never looked at, and saying
+    # them made every batch of such a drive "1 skipped", exit 1
+    gray_img(tmp_path / "drive" / "a.png")
+    locked = [tmp_path / "drive" / ".Trashes", tmp_path / "drive" / "lost+found"]
+    for folder in locked:
+        gray_img(folder / "x.png")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) in locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    plan = plan_batch([tmp_path / "drive"], tmp_path / "out")
+    assert [i.gray.name for i in plan.items] == ["a.png"] and plan.unmatched == []

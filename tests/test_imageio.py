@@ -271,15 +271,16 @@ def test_a_32_bit_unsigned_gray_tiff_keeps_its_brighter_half(tmp_path):
     np.testing.assert_array_equal(photo.pixels, (levels * 257).astype(np.uint16))
 
 
-@pytest.mark.parametrize("dtype", [np.int16, np.int32])
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32])
 def test_a_signed_gray_tiff_is_raised_so_its_lowest_value_is_black_and_says_so(tmp_path, dtype):
     # values below 0 were all clipped to black without a word: half of this ramp was one flat black
-    ramp = np.linspace(-1000, 1000, 64 * 48).round().reshape(48, 64).astype(dtype)
+    low = -100 if dtype == np.int8 else -1000           # int8: Pillow read -1 as 255
+    ramp = np.linspace(low, -low, 64 * 48).round().reshape(48, 64).astype(dtype)
     cv2.imwrite(str(tmp_path / "signed.tif"), ramp)               # SampleFormat 2
     photo = load_photo(tmp_path / "signed.tif")
-    np.testing.assert_array_equal(photo.pixels, (ramp.astype(np.int64) + 1000).astype(np.uint16))
-    assert reading_notes(photo) == ["signed.tif holds signed values down to -1000: raised so that -1000 is black"]
+    np.testing.assert_array_equal(photo.pixels, ramp.astype(np.int64) - low)
+    assert reading_notes(photo) == [f"signed.tif holds signed values down to {low}: raised so that {low} is black"]
     cv2.imwrite(str(tmp_path / "positive.tif"), np.abs(ramp))     # signed, none below 0: as it is
     photo = load_photo(tmp_path / "positive.tif")
-    np.testing.assert_array_equal(photo.pixels, np.abs(ramp).astype(np.uint16))
+    np.testing.assert_array_equal(photo.pixels, np.abs(ramp))
     assert reading_notes(photo) == []

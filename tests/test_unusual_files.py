@@ -265,3 +265,5 @@ def test_a_file_name_holding_an_escape_sequence_or_a_line_break_stays_one_escape
     assert "esc\\x1b[31mred" in err and "two\\x0blines\\u202etxt" in err
     assert not any(c in err for c in "\x1b\x0b\u202e") and all(line.strip() for line in err.splitlines())
     assert terminal_line("a\nb\r\tc ünï 🙂") == "a\\nb\\r\\tc ünï 🙂"
+    kept = "👩\u200d💻 trip, \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645, soft\xadhyphen"   # joiners: names
+    assert terminal_line(kept) == kept and terminal_line("\u2066x\u2069") == "\\u2066x\\u2069"

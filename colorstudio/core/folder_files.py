@@ -12,18 +12,28 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+# a drive's own folder no user reads (ext4's lost+found): not worth a word when it cannot be listed
+SYSTEM_FOLDERS = frozenset({"lost+found"})
+
+
 def _below(folder: Path, unreadable: list[tuple[Path, str]]) -> Iterable[Path]:
     """Every path below ``folder``, through linked folders too (a ``color/`` linked from
-    elsewhere is a colour folder), each real folder once (a link loop ends); a folder that
-    cannot be listed goes to ``unreadable`` with the system's reason."""
+    elsewhere is a colour folder), each real folder once (a link loop ends), hidden folders
+    (.Trashes, .Spotlight-V100) not entered; a folder that cannot be listed goes to
+    ``unreadable`` with the system's reason."""
+    def refused(e: OSError) -> None:
+        where = Path(e.filename or folder)
+        if where.name not in SYSTEM_FOLDERS:
+            unreadable.append((where, e.strerror or str(e)))
+
     seen: set[Path] = set()
-    refused = lambda e: unreadable.append((Path(e.filename or folder), e.strerror or str(e)))  # noqa: E731
     for root, dirs, names in os.walk(folder, onerror=refused, followlinks=True):
         real = Path(root).resolve()
         if real in seen:
             dirs[:] = []
             continue
         seen.add(real)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]     # their files are left out anyway
         yield from (Path(root) / n for n in names)
 
 

@@ -135,13 +135,21 @@ def float_to_16bit(arr: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(out), 0, 65535).astype(np.uint16)
 
 
-def _unsigned_32_bit_tiff(im: Image.Image) -> bool:
-    """Whether ``im`` is a TIFF of unsigned 32-bit samples (SampleFormat 1, TIFF's default)."""
+def _tiff_samples(im: Image.Image) -> tuple[int, int]:
+    """(bits, SampleFormat: 1 unsigned, TIFF's default, 2 signed) of a TIFF; (0, 1) for any other file."""
     tags = getattr(im, "tag_v2", None)
     if tags is None:
-        return False
+        return 0, 1
     first = lambda v, default: (v[0] if isinstance(v, tuple) and v else default if v is None else v)   # noqa: E731
-    return first(tags.get(258), 0) == 32 and first(tags.get(339), 1) == 1
+    return first(tags.get(258), 0), first(tags.get(339), 1)
+
+
+def _raised_to_black(arr: np.ndarray) -> np.ndarray:
+    """Signed samples with their lowest value black (not every value below 0), said in a range note."""
+    if arr.size and (low := int(arr.min())) < 0:
+        arr = arr.astype(np.int64) - low
+        _note_range(f"holds signed values down to {low}: raised so that {low} is black")
+    return arr
 
 
 def pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, str | None]:
@@ -158,14 +166,15 @@ def pillow_to_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, st
         arr = np.asarray(im)
         if arr.dtype.kind == "f":
             return float_to_16bit(arr), None, mode
-        if arr.dtype == np.int32 and _unsigned_32_bit_tiff(im):    # Pillow's "I" is signed: the
+        if arr.dtype == np.int32 and _tiff_samples(im) == (32, 1):  # Pillow's "I" is signed: the
             arr = arr.view(np.uint32)                               # brighter half came out negative
-        elif arr.size and (low := int(arr.min())) < 0:       # signed samples (a TIFF's SampleFormat 2):
-            arr = arr.astype(np.int64) - low                  # the lowest is black, not every value below 0
-            _note_range(f"holds signed values down to {low}: raised so that {low} is black")
+        else:
+            arr = _raised_to_black(arr)          # signed samples (a TIFF's SampleFormat 2)
         if arr.size and (high := int(arr.max())) > 65535:     # 32-bit integer counts: brightest = white
             arr = arr.astype(np.float64) * (65535.0 / high)
         return np.clip(arr, 0, 65535).astype(np.uint16), None, mode
+    if mode == "L" and _tiff_samples(im) == (8, 2):    # signed 8-bit: Pillow gives the bytes, -1 as 255
+        return _raised_to_black(np.asarray(im).view(np.int8)).astype(np.uint8), None, None
     if mode == "P":
         converted = "palette"
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")

@@ -6,6 +6,7 @@ with its one-line error and the batch goes on.
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -24,7 +25,7 @@ from colorstudio.core.pair_names import TAG_RE
 from colorstudio.core.pairs import discover
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
-from colorstudio.core.imageio import READ_EXTENSIONS, load_photo, max_pixels
+from colorstudio.core.imageio import READ_EXTENSIONS, image_size, load_photo, max_pixels
 from colorstudio.engine import methods as registry
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, DiskFullError, OutputError
 
@@ -128,6 +129,20 @@ def _own_output(output: Path, taken: set[str]) -> Path:
     return output if n == 1 else numbered
 
 
+def _link_loop(folder: Path) -> bool:
+    """Whether ``folder`` (or a folder above it) is a symbolic link that leads back to itself:
+    Python 3.10-3.12 raise RuntimeError resolving it, 3.13 only with strict=True (ELOOP)."""
+    try:
+        folder.expanduser().resolve(strict=True)
+    except FileNotFoundError:
+        return False                    # not made yet: the batch makes it
+    except RuntimeError:
+        return True
+    except OSError as e:
+        return e.errno == errno.ELOOP
+    return False
+
+
 def _written_there(output: Path) -> bool:
     """A result is there: a file with something in it (an empty one is what a stop left)."""
     try:
@@ -146,10 +161,8 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
     out_dir = Path(out_dir)
     if (too_long := name_too_long(out_dir)) is not None:
         raise OutputError(f"the output folder {too_long}")
-    try:
-        out_dir.expanduser().resolve()
-    except (OSError, RuntimeError):                  # Python 3.11 raises RuntimeError for a loop
-        raise OutputError(f"the output folder {out_dir} is a symbolic link that leads back to itself") from None
+    if _link_loop(out_dir):
+        raise OutputError(f"the output folder {out_dir} is a symbolic link that leads back to itself")
     if out_dir.exists() and not out_dir.is_dir():        # else it is left out of the inputs as the output
         raise OutputError(f"the output folder {out_dir} is a file, not a folder; choose a folder")
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search
@@ -262,9 +275,11 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
                 break
 
 
-# after a write found the disk full, the next items are not worked on until this much is freed
-ROOM_AFTER_FULL = 16 * 2**20
-DISK_STILL_FULL = "not colorized: the output folder's disk is still full; make room, then run again"
+# once a write found the disk full, an item is worked on only when the free space holds at least
+# this share of its result's raw size (a well-compressed JPEG's; a PNG or a TIFF needs more)
+LEAST_RESULT_SHARE = 0.1
+DISK_STILL_FULL = ("not colorized: the output folder's disk has too little room left for it; make room, "
+                   "then run again")
 
 
 def _free_bytes(folder: Path) -> int:
@@ -274,17 +289,27 @@ def _free_bytes(folder: Path) -> int:
         return -1
 
 
+def _no_room_for(item: BatchItem, folder: Path) -> bool:
+    """After a full disk: whether even a small result of ``item`` could not be written now."""
+    try:
+        w, h = image_size(item.gray)
+    except ColorStudioError:
+        return False                 # its own error comes when it is worked on
+    free = _free_bytes(folder)
+    return 0 <= free < LEAST_RESULT_SHARE * w * h * 3
+
+
 def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
                thumbnails: bool = True) -> Generator[BatchProgress, None, BatchPlan]:
     total = len(plan.items)
     done = failed = 0
-    full_at = None          # the free bytes when a write found the disk full (a 400-item batch
-    for index, item in enumerate(plan.items):        # worked minutes on each result it could not write)
+    disk_full = False       # a write found the disk full: the items that cannot fit are not worked
+    for index, item in enumerate(plan.items):        # on (a 400-item batch computed each for nothing)
         if item.status in (DONE, FAILED):
             done += item.status == DONE
             failed += item.status == FAILED
             continue
-        if full_at is not None and _free_bytes(plan.out_dir) < full_at + ROOM_AFTER_FULL:
+        if disk_full and _no_room_for(item, plan.out_dir):
             item.status, item.error = FAILED, DISK_STILL_FULL
             failed += 1
             yield BatchProgress(index, total, item, FAILED, (index + 1) / max(total, 1),
@@ -314,8 +339,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
             item.how = f"with {result.made_by}{instead}" + "".join(f"; {n}" for n in notes if n)
             message = f"{item.name}: written {_shown(item.written, plan.out_dir)} {item.how}"
         except ColorStudioError as e:
-            if isinstance(e, DiskFullError):
-                full_at = _free_bytes(plan.out_dir)
+            disk_full = disk_full or isinstance(e, DiskFullError)
             item.status, item.error = FAILED, str(e) + _lr_hint(item, e)
             failed += 1
             message = f"{item.name}: {item.error}"

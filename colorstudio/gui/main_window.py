@@ -259,8 +259,9 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
         self.batch.table.setFocus()      # keyboard users go on in the queue (Enter opens a row)
 
     def toggle_batch(self) -> None:
-        """Ctrl+B: the queue shown (with the keyboard in it), or hidden again (the photos keep it)."""
-        if self.batch_dock.isHidden():
+        """Ctrl+B: the queue shown (with the keyboard in it), or hidden again (the photos keep it);
+        a queue behind another dock's tab is brought to the front, not hidden."""
+        if self.batch_dock.isHidden() or self.batch_dock.visibleRegion().isEmpty():
             self.show_batch()
         else:
             self.batch_dock.hide()

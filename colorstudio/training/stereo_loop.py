@@ -164,7 +164,8 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
     Stop iterating (``close()``) to cancel: a checkpoint is written on the way out. Returns the
     final loop state. A non-finite loss or gradient rolls back to the last good weights (the
     last checkpoint's, and its step count: steps thrown away are not counted as trained) and
-    halves the learning rate; after :data:`MAX_ROLLBACKS` the run stops (a ColorStudioError).
+    halves the learning rate; one more after :data:`MAX_ROLLBACKS` of them stops the run (a
+    ColorStudioError), as CCDC's fine-tuning does.
     """
     if opts.steps is None and opts.minutes is None:
         raise ValueError("give a step count or a time budget")

@@ -105,6 +105,13 @@ def test_the_batch_queue_keyboard_focus_and_the_examples_output(qtbot, window):
     assert window.batch_dock.isHidden()
     window.toggle_batch()
     assert not window.batch_dock.isHidden()
+    window.tabifyDockWidget(window.diagnostics, window.batch_dock)      # behind another dock's tab
+    window.diagnostics.show()
+    window.diagnostics.raise_()
+    qtbot.waitUntil(lambda: window.batch_dock.visibleRegion().isEmpty(), timeout=2000)
+    window.toggle_batch()                                   # brought to the front, not hidden
+    assert not window.batch_dock.isHidden()
+    qtbot.waitUntil(lambda: not window.batch_dock.visibleRegion().isEmpty(), timeout=2000)
     window.batch.inputs = [paths.examples_dir()]            # the sample pair: not into the app's folder
     assert not paths.in_examples(window.batch.out_dir())
     assert window.batch.out_dir() == paths.results_home() / "colorized"
