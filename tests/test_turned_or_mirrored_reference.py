@@ -110,7 +110,9 @@ def test_the_scene_warning_keeps_quiet_where_matching_says_nothing():
     assert "only 2 matching details" in scene_warning(report())
     assert "only 1 matching detail " in scene_warning(report(n_inliers=1))
     assert "only 25 of 74 matching details agreeing" in scene_warning(report(n_inliers=25, n_matches=74))
-    assert scene_warning(report(n_inliers=8, n_matches=10)) is None
+    # too few to measure, though agreeing: `check` says they may not show the same scene, and so
+    # does colorize now (a mirrored shot with 8 of 14 got no word at all)
+    assert "only 8 matching details between" in scene_warning(report(n_inliers=8, n_matches=10))
     assert scene_warning(report(n_inliers=19, n_matches=33)) is None
     assert scene_warning(report(identical=True)) is None
     assert scene_warning(report(reference_is_gray=True)) is None
@@ -126,3 +128,29 @@ def test_side_names_where_the_colour_camera_is_for_every_method(example, method)
     given = colorize(*example, method=method, options={"side": "right"})
     assert measured.info["side"] == given.info["side"] == "right"
     np.testing.assert_allclose(given.chroma, measured.chroma, atol=2e-3)
+
+
+def test_a_mirrored_shot_with_too_few_matches_to_measure_is_still_found_mirrored(example, monkeypatch):
+    # 8 of 14 matches agreeing is not chance, yet under the 15 needed to measure: the flip test
+    # was never made, and a mirrored sea photo got neither warning (check: "may not show the same scene")
+    from types import SimpleNamespace
+
+    from colorstudio.core import checks
+
+    weak = SimpleNamespace(detector="orb", gray_pts=np.zeros((14, 2)), n_inliers=8, tolerance_px=1.5)
+    flipped = []
+    monkeypatch.setattr(checks, "match_features", lambda *a, **k: weak)
+    monkeypatch.setattr(checks, "_matches_when_flipped", lambda *a: flipped.append(1) or True)
+    gray, colour = example
+    report = checks.check_pair(gray.gray_float(), colour.rgb_float())
+    assert flipped and report.mirrored and "looks mirrored" in " ".join(report.messages)
+
+
+@pytest.mark.parametrize("how, words", [("mirrored", "looks mirrored (flip it back first)"),
+                                        ("upside down", "looks turned by 180 degrees (turn it upright first)")])
+def test_colorize_gives_the_mode_reason_check_gives(example, how, words):
+    # it said "not a rectified stereo pair (rows are 0.0 px apart)" for a mirrored shot
+    gray, colour = example
+    pixels = colour.pixels[:, ::-1] if how == "mirrored" else colour.pixels[::-1, ::-1]
+    result = colorize(gray, with_pixels(colour, np.ascontiguousarray(pixels)))     # the automatic choice
+    assert words in result.info["mode_reason"], result.info["mode_reason"]

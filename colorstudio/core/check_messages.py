@@ -27,7 +27,7 @@ def _size_message(f: dict) -> str | None:
     return f"The colour shot is {1 / s:.1f}x larger than the gray shot {sizes}."
 
 
-def _turned_upright(f: dict) -> float | None:
+def turned_upright(f: dict) -> float | None:
     """The degrees (about 90 or 180) a colour shot is turned by, or None if it is not."""
     turn = abs(f.get("rotation_deg") or 0)
     return turn if turn > TURNED_DEGREES and min(abs(turn - q) for q in (90, 180)) <= 10 else None
@@ -37,7 +37,7 @@ def _geometry_messages(f: dict) -> list[str]:
     if f.get("mirrored"):       # its rows and parallax say nothing of the real pair
         return ["The colour shot looks mirrored (left and right swapped): flip it back first, "
                 "no method can align a mirror image."]
-    if (turn := _turned_upright(f)) is not None:       # nor do a turned one's
+    if (turn := turned_upright(f)) is not None:       # nor do a turned one's
         return [f"The colour shot looks turned by {turn:.0f} degrees: turn it upright first; its rows and "
                 "parallax cannot be measured as it is."]
     out = []
@@ -49,7 +49,7 @@ def _geometry_messages(f: dict) -> list[str]:
             detail.append(f"shifted {abs(f['vertical_shift_px']):.1f} px "
                           f"{'down' if f['vertical_shift_px'] > 0 else 'up'} in the colour shot")
         turn = abs(f["rotation_deg"])
-        if turn > TURNED_DEGREES:              # (about 90 or 180 degrees: _turned_upright, said alone)
+        if turn > TURNED_DEGREES:              # (about 90 or 180 degrees: turned_upright, said alone)
             detail.append(f"turned by {turn:.0f} degrees")
         elif abs(f["rotation_deg"]) >= 0.1:
             detail.append(f"tilted by {abs(f['rotation_deg']):.1f} degrees")
@@ -140,7 +140,7 @@ def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0
                                  f"{'smaller' if scale > 1 else 'larger'}")
     elif f.get("mirrored"):
         mode, why = "crosscam", "the colour shot looks mirrored: flip it back first"
-    elif _turned_upright(f) is not None:
+    elif turned_upright(f) is not None:
         mode, why = "crosscam", "the colour shot looks turned: turn it upright first"
     elif not f["rectified"]:
         off_rows = f["vertical_offset_px"] > f["rectify_tolerance_px"]

@@ -263,8 +263,10 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
                  n_inliers=m.n_inliers if m else 0)
     by_chance = m is not None and chance_matches(m.n_inliers, len(m.gray_pts))
     # a mirrored colour shot matches weakly (the detectors' descriptors are not mirror-blind), as
-    # another scene does; matched again flipped back, it matches as a real pair
-    mirrored = by_chance and _matches_when_flipped(gray, reference, max_side)
+    # another scene does, or with too few matches to measure (8 to 14, half of them agreeing);
+    # matched again flipped back, it matches as a real pair
+    weak = m is not None and (by_chance or m.n_inliers < MIN_INLIERS)
+    mirrored = weak and _matches_when_flipped(gray, reference, max_side)
     by_chance = by_chance and not mirrored
     measures = dict.fromkeys(
         ["vertical_offset_px", "rows_off_fraction", "vertical_shift_px", "rotation_deg", "mirrored", "rectified",

@@ -5,6 +5,7 @@ plain words for the user.
 """
 from __future__ import annotations
 
+from colorstudio.core.check_messages import turned_upright
 from colorstudio.core.checks import MIN_INLIERS, MIN_MEASURE_SIDE, same_aspect, same_size, too_small_to_measure
 
 
@@ -38,9 +39,14 @@ def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
         n, found = getattr(report, "n_inliers", 0), getattr(report, "n_matches", 0)
         why = (f"too small to measure: under {MIN_MEASURE_SIDE} px a side"
                if too_small_to_measure(gray_shape, reference_shape) else
-               f"only {n} of {found} matching details agreeing" if n >= MIN_INLIERS else f"only {n} matching details")
+               f"only {n} of {found} matching details agreeing" if n >= MIN_INLIERS else
+               f"only {n} matching detail{'s' * (n != 1)}")
         return "crosscam", (f"cross-camera mode: the alignment of the two shots could not be measured "
                             f"({why}), and the cross-camera method copes with any motion")
+    if getattr(report, "mirrored", False):      # its rows say nothing of the real pair (as `check` says)
+        return "crosscam", "cross-camera mode: the colour shot looks mirrored (flip it back first)"
+    if (turn := turned_upright({"rotation_deg": getattr(report, "rotation_deg", None)})) is not None:
+        return "crosscam", f"cross-camera mode: the colour shot looks turned by {turn:.0f} degrees (turn it upright first)"
     if not rectified:
         off = getattr(report, "vertical_offset_px", None)
         rows = f" (rows are {off:.1f} px apart)" if off is not None else ""

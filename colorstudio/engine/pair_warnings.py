@@ -5,7 +5,7 @@ stereo-only method given a pair of another shape. The warning lands in the resul
 from __future__ import annotations
 
 from colorstudio.core.check_messages import TURNED_DEGREES
-from colorstudio.core.feature_matching import SAME_SCENE_MIN_INLIERS, chance_matches
+from colorstudio.core.feature_matching import MIN_INLIERS, SAME_SCENE_MIN_INLIERS, chance_matches
 from colorstudio.engine.methods import Method
 
 def geometry_warning(report) -> str | None:
@@ -30,10 +30,11 @@ def scene_warning(report) -> str | None:
     if report is None or report.identical or report.reference_is_gray or report.detector == "none":
         return None
     n = report.n_inliers
-    if not chance_matches(n, report.n_matches):
-        return None
-    found = ("no matching detail" if n == 0 else f"only {n} matching detail{'s' if n > 1 else ''}"
-             if n < SAME_SCENE_MIN_INLIERS else f"only {n} of {report.n_matches} matching details agreeing")
+    if not chance_matches(n, report.n_matches) and n >= MIN_INLIERS:    # too few to measure: the
+        return None                                                     # check says so too
+    by_chance = chance_matches(n, report.n_matches) and n >= SAME_SCENE_MIN_INLIERS    # agreeing as chance would
+    found = ("no matching detail" if n == 0 else f"only {n} of {report.n_matches} matching details agreeing"
+             if by_chance else f"only {n} matching detail{'s' if n > 1 else ''}")
     return (f"{found} between the two shots: they may not show the same scene (or one is too dark, "
             f"blurred or featureless); if they do not, the colours are wrong")
 
