@@ -279,3 +279,23 @@ def test_hidden_and_system_folders_that_cannot_be_listed_are_not_said(tmp_path, 
     monkeypatch.setattr(os, "scandir", scandir)
     plan = plan_batch([tmp_path / "drive"], tmp_path / "out")
     assert [i.gray.name for i in plan.items] == ["a.png"] and plan.unmatched == []
+
+
+def test_after_a_full_disk_results_as_large_as_the_one_that_failed_are_not_worked_on(tmp_path, monkeypatch):
+    # a share of the raw size fitting JPEGs let five 16-bit TIFFs be computed, each then failing
+    from colorstudio.engine import batch
+    from colorstudio.errors import DiskFullError
+
+    for n in range(5):
+        gray_img(tmp_path / "p" / f"g{n}.png", size=(80, 60))
+    plan = plan_batch([tmp_path / "p"], tmp_path / "out")
+    worked = []
+
+    def save(result, target, **kw):
+        worked.append(target.name)
+        raise DiskFullError(f"{target.name}: cannot be written (No space left on device)")
+
+    monkeypatch.setattr(batch, "save_result", save)
+    monkeypatch.setattr(batch, "_free_bytes", lambda folder: 200_000)
+    _run(plan)
+    assert worked == ["g0_colorized.png"] and [i.error for i in plan.items[1:]] == [batch.DISK_STILL_FULL] * 4

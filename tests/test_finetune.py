@@ -7,6 +7,8 @@ import torch
 from PIL import Image
 
 from colorstudio.cli import main
+from colorstudio.engine.colorize import run_to_end
+from colorstudio.errors import ColorStudioError
 from colorstudio.core.color import luma
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.gca import GCAConfig
@@ -327,3 +329,25 @@ def test_a_budget_that_is_no_number_or_past_reason_is_one_line(tmp_path, user_pa
     code = main(["finetune", str(user_pairs), "-o", str(tmp_path / "m.safetensors"), flag, value])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1 and f"{flag} " in err[0] and "give a" in err[0], err
+
+
+def test_the_cycle_cnn_holds_apart_a_usable_pair_and_refuses_other_settings_before_checking(tmp_path, tiny_base,
+                                                                                            user_pairs):
+    from colorstudio.training.finetune import finetune
+
+    gray_ref = np.asarray(Image.open(user_pairs / "p2_color.png").convert("L").convert("RGB"))
+    Image.fromarray(gray_ref).save(user_pairs / "p2_color.png")           # p2 refused: p0 and p1 usable
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run = dict(base_model_path=tiny_base, out=tmp_path / "a.safetensors", run_dir=tmp_path / "run", crop=(64, 96))
+    card = run_to_end(finetune(pairs, max_steps=1, **run))
+    # split before the checks: p0 and p1 trained, none held apart ("the training pair p0_mono")
+    assert card["data"]["pairs"] == ["p0_mono"] and card["data"]["held_apart"] == ["p1_mono"]
+    said = []
+    with pytest.raises(ColorStudioError, match="is of another run, with another learning rate"):
+        for p in finetune(pairs, max_steps=2, lr=1e-6, resume=True, **{**run, "out": tmp_path / "b.safetensors"}):
+            said.append(p.message)
+    assert not any(m.startswith("checking pair") for m in said)
+    for gray, colour in pairs:                                  # no usable pair: said so, not "another run"
+        Image.fromarray(gray_ref).save(colour)
+    with pytest.raises(ColorStudioError, match="no usable pairs to fine-tune on"):
+        run_to_end(finetune(pairs, max_steps=2, resume=True, **{**run, "out": tmp_path / "c.safetensors"}))

@@ -358,15 +358,20 @@ def test_the_held_apart_pairs_are_every_fifth_usable_one_and_an_older_split_is_n
                                                                                           user_pairs, capsys):
     # the CLI split the pairs as given, the app the ones its checks passed; and a run split the
     # old way (none held apart of 3) went on with p2 held apart though it had trained on it
-    gray_ref = np.asarray(Image.open(user_pairs / "p0_color.png").convert("L").convert("RGB"))
-    Image.fromarray(gray_ref).save(user_pairs / "p0_color.png")           # p0 refused: p1 and p2 usable
+    gray_ref = np.asarray(Image.open(user_pairs / "p2_color.png").convert("L").convert("RGB"))
+    Image.fromarray(gray_ref).save(user_pairs / "p2_color.png")           # p2 refused: p0 and p1 usable
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
     run = dict(base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors", run_dir=tmp_path / "m.run",
                crop=(64, 64), device="cpu")
     card = run_to_end(finetune_ccdc.finetune(pairs, max_steps=1, **run))
-    assert card["data"]["pairs"] == ["p1_mono"] and card["data"]["held_apart"] == ["p2_mono"]
-    # keyed by the split of the usable pairs, as the wizard keys them (its checks pass p1 and p2)
-    assert finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[1:2], (64, 64), validation=pairs[2:])
+    assert card["data"]["pairs"] == ["p0_mono"] and card["data"]["held_apart"] == ["p1_mono"]   # old: none
+    # keyed by the split of the usable pairs, as the wizard keys them (its checks pass p0 and p1)
+    assert finetune_ccdc.resumable(run["run_dir"], tiny_ccdc, pairs[:1], (64, 64), validation=pairs[1:2])
+    said = []
+    with pytest.raises(finetune_ccdc.ColorStudioError, match="is of another run, with another learning rate"):
+        for p in finetune_ccdc.finetune(pairs, max_steps=2, lr=1e-5, resume=True, **run):
+            said.append(p.message)
+    assert said == []                          # refused before a pair is measured (40 pairs: many seconds)
     from colorstudio.training import run_identity
 
     old_key = run_identity.run_key(tiny_ccdc, pairs, finetune_ccdc.DEFAULT_LR, (64, 64), (), 0, method="ccdc")

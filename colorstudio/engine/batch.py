@@ -275,9 +275,6 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
                 break
 
 
-# once a write found the disk full, an item is worked on only when the free space holds at least
-# this share of its result's raw size (a well-compressed JPEG's; a PNG or a TIFF needs more)
-LEAST_RESULT_SHARE = 0.1
 DISK_STILL_FULL = ("not colorized: the output folder's disk has too little room left for it; make room, "
                    "then run again")
 
@@ -289,27 +286,45 @@ def _free_bytes(folder: Path) -> int:
         return -1
 
 
-def _no_room_for(item: BatchItem, folder: Path) -> bool:
-    """After a full disk: whether even a small result of ``item`` could not be written now."""
+def _pixels(item: BatchItem) -> int:
     try:
         w, h = image_size(item.gray)
     except ColorStudioError:
-        return False                 # its own error comes when it is worked on
-    free = _free_bytes(folder)
-    return 0 <= free < LEAST_RESULT_SHARE * w * h * 3
+        return 0                     # its own error comes when it is worked on
+    return w * h
+
+
+class DiskRoom:
+    """What a full disk taught: a result that did not fit in F free bytes needs more than F over
+    its pixels a pixel (its format's, its bit depth's); an item is worked on only while the free
+    space may hold its result at that rate (a 400-item batch computed each result for nothing,
+    and a fixed rule either refused small results that fitted or let 16-bit TIFFs through)."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.bytes_per_pixel = folder, 0.0
+
+    def full(self, item: BatchItem) -> None:
+        """``item``'s result did not fit."""
+        free, pixels = _free_bytes(self.folder), _pixels(item)
+        if free >= 0 and pixels:
+            self.bytes_per_pixel = max(self.bytes_per_pixel, free / pixels)
+
+    def too_little_for(self, item: BatchItem) -> bool:
+        free = _free_bytes(self.folder)
+        return self.bytes_per_pixel > 0 and 0 <= free <= self.bytes_per_pixel * _pixels(item)
 
 
 def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
                thumbnails: bool = True) -> Generator[BatchProgress, None, BatchPlan]:
     total = len(plan.items)
     done = failed = 0
-    disk_full = False       # a write found the disk full: the items that cannot fit are not worked
-    for index, item in enumerate(plan.items):        # on (a 400-item batch computed each for nothing)
+    room = DiskRoom(plan.out_dir)
+    for index, item in enumerate(plan.items):
         if item.status in (DONE, FAILED):
             done += item.status == DONE
             failed += item.status == FAILED
             continue
-        if disk_full and _no_room_for(item, plan.out_dir):
+        if room.too_little_for(item):
             item.status, item.error = FAILED, DISK_STILL_FULL
             failed += 1
             yield BatchProgress(index, total, item, FAILED, (index + 1) / max(total, 1),
@@ -339,7 +354,8 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
             item.how = f"with {result.made_by}{instead}" + "".join(f"; {n}" for n in notes if n)
             message = f"{item.name}: written {_shown(item.written, plan.out_dir)} {item.how}"
         except ColorStudioError as e:
-            disk_full = disk_full or isinstance(e, DiskFullError)
+            if isinstance(e, DiskFullError):
+                room.full(item)
             item.status, item.error = FAILED, str(e) + _lr_hint(item, e)
             failed += 1
             message = f"{item.name}: {item.error}"

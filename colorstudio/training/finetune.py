@@ -185,6 +185,10 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
     if resume and found and run_identity.key_method(run_identity.stored_key(found)) == "ccdc":
         raise ColorStudioError(f"the checkpoint in {run_dir} is of a CCDC run: resume it with --method ccdc")
+    if resume and found and run_identity.stored_key(found) is not None and (said := run_identity.settings_differences(
+            run_identity.stored_key(found), run_key(base_model_path, pairs, lr, crop, seed, cycle_pool, split_cycle))):
+        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with {', '.join(said)}: "
+                               f"start a new run, or resume with the same settings")     # said before the pairs are checked
     run_note = ""
 
     def getting_ready(message: str) -> TrainProgress:     # before the first step: what is going on
@@ -198,6 +202,9 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
             (val_prepared if i >= len(pairs) else prepared).append(((g, r), prepare_pair(g, r, max_d)))
         except ColorStudioError as e:
             skipped.append(str(e))
+    if not prepared:
+        raise ColorStudioError("no usable pairs to fine-tune on: " + "; ".join(skipped[:3])
+                               + (f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""))
     if not validation:      # the usable pairs split, as the app's wizard splits those its checks passed
         prepared, val_prepared = held_apart_split(prepared, [])
     # the run's training pairs: as given beside held-apart ones (resumable() sees them so), else
@@ -213,9 +220,6 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     if run_note:
         yield getting_ready(run_note)
     prepared, val_prepared = [p for _, p in prepared], [p for _, p in val_prepared]
-    if not prepared:
-        raise ColorStudioError("no usable pairs to fine-tune on: " + "; ".join(skipped[:3])
-                               + (f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""))
     train_data = UserPairs(prepared, crop, seed)
     val_set = UserPairs(val_prepared or prepared[:1], crop, seed).whole()   # none held apart: a training pair
     yield getting_ready("scoring the model on the held-apart pairs before training" if val_prepared else

@@ -120,13 +120,16 @@ def resumable(run_dir, base_model_path, pairs, crop=None, lr=DEFAULT_LR, validat
             == run_key(base_model_path, pairs, lr, crop, validation, seed))
 
 
-def _check_same_run(run_dir: Path, state: dict, key: str) -> None:
-    """A checkpoint is continued only by the run that made it (else the card would describe another)."""
+def _check_same_run(run_dir: Path, state: dict, key: str, pairs_known: bool = True) -> None:
+    """A checkpoint is continued only by the run that made it (else the card would describe
+    another). ``pairs_known`` False: before the pairs are checked, all but the pairs (a run of
+    other settings is refused at once, not after every pair is measured)."""
     if "options" in state and "run_key" not in state:       # stereo_loop's layout: a Cycle CNN run
         raise ColorStudioError(f"the checkpoint in {run_dir} is of a Cycle CNN run: resume it with --method cyclecnn")
-    if state.get("run_key") != key:
-        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with "
-                               f"{', '.join(run_identity.differences(state.get('run_key'), key))}: "
+    old = state.get("run_key")
+    said = run_identity.differences(old, key) if pairs_known else run_identity.settings_differences(old, key)
+    if (old != key) if pairs_known else said:
+        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with {', '.join(said)}: "
                                f"start a new run, or resume with the same settings")
 
 
@@ -286,6 +289,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     if resume and has_checkpoint(run_dir) and not found:      # not quietly a new run over it
         raise ColorStudioError(f"the checkpoint in {run_dir} cannot be read (damaged or cut short): "
                                "start a new run, without resuming")
+    if resume and found:          # another network's or other settings' run: said before the pairs are measured
+        _check_same_run(run_dir, found, run_key(base_model_path, pairs, lr, crop, validation, seed), pairs_known=False)
     run_note = ""
 
     def getting_ready(message: str) -> TrainProgress:

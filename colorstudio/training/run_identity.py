@@ -99,6 +99,20 @@ def differences(old_key: str | None, new_key: str) -> list[str]:
     return said or ["the same settings"]
 
 
+def settings_differences(old_key: str | None, new_key: str) -> list[str]:
+    """:func:`differences` but for the pairs (known only once they are checked): what can refuse
+    a resumed run before its pairs are measured; [] when only the pairs may differ."""
+    try:
+        old, new = json.loads(old_key or ""), json.loads(new_key)
+    except (TypeError, ValueError):
+        return ["another kind of run"]
+    if not isinstance(old, dict):
+        return ["another kind of run"]
+    drop = lambda key: json.dumps({k: v for k, v in key.items() if k not in ("pairs", "validation")})  # noqa: E731
+    said = differences(drop(old), drop(new))
+    return [] if said == ["the same settings"] else said
+
+
 def _shown(value) -> str:
     if isinstance(value, list):
         return "x".join(str(v) for v in value)
