@@ -63,8 +63,10 @@ class AboutDialog(QDialog):
             finished=self._device_found, errored=lambda e: self.device.setText(f"Compute device: unknown ({e})"))
 
     def _device_found(self, info: DeviceInfo) -> None:
-        self.device.setText(f"<b>Compute device:</b> {info.name} — {info.message}" if info.message
-                            else f"<b>Compute device:</b> {info.name}")
+        # a CPU's message names it and its threads already ("CPU (2 threads) — … on the CPU (2 threads)")
+        said = info.message if info.message and info.device == "cpu" else \
+            f"{info.name} — {info.message}" if info.message else info.name
+        self.device.setText(f"<b>Compute device:</b> {said}")
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt API
         self.worker.stop(10000)

@@ -21,16 +21,17 @@ def detect(preference: str = "auto") -> DeviceInfo:
     except ImportError:
         return DeviceInfo("cpu", "CPU", "PyTorch is not installed: learned methods are unavailable")
     threads = torch.get_num_threads()
-    cpu = f"CPU ({threads} threads)"
+    count = f"{threads} thread{'s' * (threads != 1)}"
+    cpu = f"CPU ({count})"
     if preference == "cpu":
-        return DeviceInfo("cpu", cpu, f"training on the CPU ({threads} threads), as chosen in the settings")
+        return DeviceInfo("cpu", cpu, f"training on the CPU ({count}), as chosen in the settings")
     if preference != "mps" and torch.cuda.is_available():
         name = torch.cuda.get_device_name(0)
         return DeviceInfo("cuda", name, f"GPU found: {name}")
     mps = getattr(torch.backends, "mps", None)
     if preference != "cuda" and mps is not None and mps.is_available():
         return DeviceInfo("mps", "Apple GPU (MPS)", "GPU found: Apple GPU (MPS)")
-    return DeviceInfo("cpu", cpu, f"{NO_GPU_MESSAGE} ({threads} threads)")
+    return DeviceInfo("cpu", cpu, f"{NO_GPU_MESSAGE} ({count})")
 
 
 def detect_steps(preference: str = "auto"):

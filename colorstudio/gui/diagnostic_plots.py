@@ -306,29 +306,33 @@ class CurvePlot(pg.GraphicsLayoutWidget):
 
     def __init__(self):
         super().__init__()
-        self.plot = self.addPlot(title="Tone curve: colour → mono camera")
+        self.plot = self.addPlot(title="Tone curve")     # short: a 260 px dock shows it whole (the axes say which)
         self.plot.setLabel("bottom", "colour-camera luma (0–255)")
         self.plot.setLabel("left", "mono-camera luma (0–255)")
         self.plot.setAspectLocked(True)
         self.plot.setRange(xRange=(0, 255), yRange=(0, 255), padding=0.02)
-        self.plot.addLegend(offset=(10, 10), brush=pg.mkBrush(32, 33, 36, 210))   # readable over the data
+        # under the plot: over it, it hid the curve's highlights (top left) or its
+        # shadows (bottom), and in a 300 px dock it covered half the plot
+        self.legend = pg.LegendItem()
+        self.addItem(self.legend, row=1, col=0)
         self.histogram = pg.ImageItem(axisOrder="row-major")
         self.histogram.setLookupTable(pg.colormap.get("magma").getLookupTable(nPts=256))
         self.histogram.setRect(QRectF(0, 0, 256, 256))
         self.plot.addItem(self.histogram)
-        self.identity = self.plot.plot([0, 255], [0, 255], name="identity",
-                                       pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine))
-        self.curve = self.plot.plot([], [], name="tone curve", pen=pg.mkPen("#4fc3f7", width=2))
-        self.nodes = pg.ScatterPlotItem(size=5, brush=None, pen=pg.mkPen("#ffeb3b", width=1), name="64 nodes")
-        self.plot.addItem(self.nodes)          # named: the legend lists it by itself
+        self.identity = self.plot.plot([0, 255], [0, 255], pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine))
+        self.curve = self.plot.plot([], [], pen=pg.mkPen("#4fc3f7", width=2))
+        self.nodes = pg.ScatterPlotItem(size=5, brush=None, pen=pg.mkPen("#ffeb3b", width=1))
+        self.plot.addItem(self.nodes)
         self.curve.setZValue(self.nodes.zValue() + 1)    # hollow nodes under the curve: both seen
         # the histogram behind, in the legend by a stand-in with no points of its own
-        self.plot.addItem(pg.ScatterPlotItem(symbol="s", size=9, brush=pg.mkBrush("#f1605d"), pen=None,
-                                             name="pixel pairs fitted on (brighter: more)"))
+        pairs = pg.ScatterPlotItem(symbol="s", size=9, brush=pg.mkBrush("#f1605d"), pen=None)
+        for item, name in ((self.identity, "identity"), (self.curve, "tone curve"), (self.nodes, "64 nodes"),
+                           (pairs, "pixel pairs (brighter: more)")):
+            self.legend.addItem(item, name)
 
     def height_for(self, width: int) -> int:
-        """A square plot (the axes are locked 1:1) plus its title and axes, not the whole dock."""
-        return int(width + 40)
+        """A square plot (the axes are locked 1:1) plus its title, axes and the legend below, not the whole dock."""
+        return int(width + 40 + self.legend.boundingRect().height())
 
     def show_curve(self, curve: dict[str, Any]) -> None:
         nx = np.asarray(curve.get("x", []), np.float64).ravel()

@@ -74,6 +74,12 @@ TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA
             "Other": "Other maps the method made", "Info": "The method's facts: sizes, time, settings"}
 
 
+# the tab names a narrow dock shows (Qt's own shortening made "Oc…" of Occlusion and "O…" of Other)
+SHORT_TAB_NAMES = {"Confidence": "Conf.", "Occlusion": "Occl.", "Visibility": "Vis.", "Disparity": "Disp.",
+                   "Uncertainty": "Unc."}
+TAB_PADDING = 14        # px a tab adds to its name (the style sheet's 6 + 6, and the frame)
+
+
 def facts_text(facts: dict[str, Any]) -> str:
     """``key: value`` lines (lists and dicts compact) for the Info tab; empty lists and dicts
     ("ignored options: []") say nothing and are left out."""
@@ -117,8 +123,8 @@ class DiagnosticsDock(QDockWidget):
                       "Flow": self.flow, "Colour": self.colour, "Other": self.other, "Info": self.info}
         for title, page in self.pages.items():
             i = self.tabs.addTab(TopHolder(page) if isinstance(page, (MapGrid, CurvePlot)) else page, title)
-            self.tabs.setTabToolTip(i, TAB_TIPS[title])
-        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)    # a narrow dock shortens the names
+            self.tabs.setTabToolTip(i, f"{title}: {TAB_TIPS[title]}")
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)    # past the short names too: shortened
         self.tabs.setUsesScrollButtons(False)                  # instead of hiding tabs
         self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 6px; }")   # 7 names in 420 px
         box = QWidget()
@@ -137,16 +143,33 @@ class DiagnosticsDock(QDockWidget):
         """Hide everything (the plot items are kept and reused by the next result, and the tab
         looked at stays in front for it)."""
         if self.shown:
-            self._looked_at = self.tabs.tabText(self.tabs.currentIndex())
+            self._looked_at = self.title_at(self.tabs.currentIndex())
         self.info.setPlainText("")
         self._set_visible_tabs(set())   # none until the next result's: shown with the last result's
         self.tabs.setVisible(False)     # (all ten at first) the tab bar widened the window for a moment
         self.empty.setVisible(True)
 
+    def title_at(self, index: int) -> str:
+        """The full name of the tab at ``index`` (its text may be the short one)."""
+        return list(self.pages)[index] if 0 <= index < len(self.pages) else ""
+
     def _set_visible_tabs(self, titles: set[str]) -> None:
-        for i in range(self.tabs.count()):
-            self.tabs.setTabVisible(i, self.tabs.tabText(i) in titles)
+        for i, title in enumerate(self.pages):
+            self.tabs.setTabVisible(i, title in titles)
         self.shown = titles
+        self._fit_tab_names()
+
+    def _fit_tab_names(self) -> None:
+        """The visible tabs' full names when they fit the dock's width, else the short ones."""
+        metrics = self.tabs.tabBar().fontMetrics()
+        full = sum(metrics.horizontalAdvance(t) + TAB_PADDING for t in self.pages if t in self.shown)
+        short = full > self.tabs.width()
+        for i, title in enumerate(self.pages):
+            self.tabs.setTabText(i, SHORT_TAB_NAMES.get(title, title) if short else title)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_tab_names()
 
     def show_diagnostics(self, diagnostics: dict[str, Any], info: dict[str, Any] | None = None,
                          frame_wh: tuple[int, int] | None = None) -> None:
@@ -229,7 +252,7 @@ class DiagnosticsDock(QDockWidget):
         self.empty.setVisible(False)
         self.tabs.setVisible(True)
         titles = set(todo) | {"Info"}
-        looked_at = self.tabs.tabText(self.tabs.currentIndex()) if self.shown else self._looked_at
+        looked_at = self.title_at(self.tabs.currentIndex()) if self.shown else self._looked_at
         self.tabs.blockSignals(True)
         self._set_visible_tabs(titles)
         front = looked_at if looked_at in titles else \
@@ -267,4 +290,4 @@ class DiagnosticsDock(QDockWidget):
 
     def _tab_changed(self, index: int) -> None:
         if index >= 0:
-            self.render(self.tabs.tabText(index))
+            self.render(self.title_at(index))

@@ -68,9 +68,10 @@ class ExportDialog(QDialog):
         row.addWidget(self.path_edit, 1)
         self.path_edit.editingFinished.connect(self._format_from_name)
         row.addWidget(browse)
-        self.problem_label = QLabel("")            # one line: why Save cannot write this name
+        self.problem_label = QLabel("")            # why Save cannot write this name
         self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_label.setStyleSheet("color: #ff8a80;")
+        self.problem_label.setWordWrap(True)       # "… end the name with .png, .tif, .jpg, .w" was cut
         self.problem_label.setVisible(False)
         self.path_edit.textChanged.connect(self._clear_problem)
         self.format_box = QComboBox()

@@ -266,6 +266,15 @@ def verdict(ev: finetune_evaluation.Evaluation) -> str:
             f"ground truth and follow it only loosely (README, fine-tuning): compare the pictures too.")
 
 
+def fit_table_to_rows(table: QTableWidget) -> None:
+    """Columns as wide as their contents (a pair's name was cut to "IMG_2023_00…" beside empty
+    space) and the table as tall as its rows, so the pictures below get the rest of the page."""
+    table.resizeColumnsToContents()
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    bar = table.horizontalScrollBar().sizeHint().height()
+    table.setMaximumHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + bar)
+
+
 class EvaluationPage(QWizardPage):
     def __init__(self):
         super().__init__()
@@ -281,6 +290,7 @@ class EvaluationPage(QWizardPage):
         self.table.setHorizontalHeaderLabels(["Pair", "blocks before", "blocks after", "pixels before",
                                               "pixels after", "SSIM before", "SSIM after"])
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.view = pg.GraphicsLayoutWidget()
@@ -347,6 +357,7 @@ class EvaluationPage(QWizardPage):
                                       f"{b.cycle_psnr:.2f} dB", f"{a.cycle_psnr:.2f} dB",
                                       f"{b.cycle_ssim:.3f}", f"{a.cycle_ssim:.3f}")):
                 self.table.setItem(r, c, QTableWidgetItem(text))
+        fit_table_to_rows(self.table)
         self.status.setText(f"Before: {ev.before_label}. After: {ev.after_label}. {verdict(ev)}")
         for item, img in zip(self.images, (ev.example_before, ev.example_after)):
             item.setImage(display_image(img, 768), autoLevels=False, levels=None)  # uint8: no rescale

@@ -118,6 +118,8 @@ class OpeningActions:
         self.settings.add_recent(files)
         self.setWindowTitle(f"ColorStudio — {opened.name}")
         self.statusBar().showMessage(f"Opened {opened.name}. " + (note or "Colorize: Ctrl+R."))
+        if note:               # the status bar cuts a long note, and a menu hovered clears it: kept here too
+            self.side.set_status(note)
         self.opened.emit(opened)
         if self.auto_colorize and colorize:
             self.colorize()

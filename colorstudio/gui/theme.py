@@ -5,6 +5,17 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 
+# Fusion outlines an unticked box or radio in the window colour darkened: 1.2:1 against this
+# window, a smudge; a light border gives it the 3:1 controls need (the ticked ones keep Fusion's)
+UNTICKED_INDICATORS = """
+QCheckBox::indicator:unchecked { border: 1px solid #8a8a8a; background: #1e1f22; width: 12px; height: 12px;
+                                 border-radius: 2px; }
+QRadioButton::indicator:unchecked { border: 1px solid #8a8a8a; background: #1e1f22; width: 12px; height: 12px;
+                                    border-radius: 7px; }
+QCheckBox::indicator:unchecked:disabled, QRadioButton::indicator:unchecked:disabled { border-color: #555555; }
+"""
+
+
 def apply_dark_palette(app: QApplication) -> None:
     p = QPalette()
     base, window, text, mid = QColor("#1e1f22"), QColor("#2b2d31"), QColor("#e0e0e0"), QColor("#3a3c41")
@@ -22,6 +33,7 @@ def apply_dark_palette(app: QApplication) -> None:
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
     app.setPalette(p)
+    app.setStyleSheet(app.styleSheet() + UNTICKED_INDICATORS)
 
 
 def apply_app_icon(app: QApplication) -> None:

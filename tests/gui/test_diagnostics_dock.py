@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 import pytest
 
 from colorstudio.core.diagnostic_maps import confidence_to_rgb
@@ -35,7 +36,7 @@ def test_empty_dock_explains_itself(dock):
 def test_maps_and_curve_have_the_right_shapes(dock):
     dock.show_diagnostics(stereo_like_diagnostics(), {"method": "cyclecnn"}, frame_wh=(120, 80))
     assert {"Confidence", "Curve", "Visibility", "Disparity", "Uncertainty", "Other", "Info"} <= dock.shown
-    assert dock.tabs.tabText(dock.tabs.currentIndex()) == "Confidence"
+    assert dock.title_at(dock.tabs.currentIndex()) == "Confidence"
     assert dock.curve.nodes.getData()[0].size == 0            # other tabs are drawn when shown
     for title in ("Curve", "Visibility", "Disparity", "Uncertainty", "Other"):
         dock.tabs.setCurrentIndex(list(dock.pages).index(title))
@@ -58,8 +59,8 @@ def test_maps_and_curve_have_the_right_shapes(dock):
     cx, cy = dock.curve.curve.getData()
     assert len(cx) == 256 and np.all(np.isfinite(cy))
     assert dock.curve.histogram.image.shape == (128, 128) and dock.curve.histogram.image.max() == 1.0
-    assert [label.text for _, label in dock.curve.plot.legend.items] == \
-        ["identity", "tone curve", "64 nodes", "pixel pairs fitted on (brighter: more)"]
+    assert [label.text for _, label in dock.curve.legend.items] == \
+        ["identity", "tone curve", "64 nodes", "pixel pairs (brighter: more)"]
     ix, iy = dock.curve.identity.getData()
     assert list(ix) == [0, 255] and list(iy) == [0, 255]
     assert "method: cyclecnn" in dock.info.toPlainText()
@@ -109,6 +110,16 @@ def test_the_colour_bars_and_every_tab_fit_a_narrow_dock(qtbot, dock, width):
     bar = dock.tabs.tabBar()
     visible = [i for i in range(bar.count()) if bar.isTabVisible(i)]
     assert not dock.tabs.usesScrollButtons() and bar.tabRect(visible[-1]).right() <= bar.width()
+    # seven names in 300 px: Qt's own shortening made "Oc…" of Occlusion and "O…" of Other
+    names = [bar.tabText(i) for i in visible]
+    assert not any("…" in n for n in names), names
+    assert (width > 300 or names[0] == "Conf.") and [dock.title_at(i) for i in visible][0] == "Confidence"
+    dock.tabs.setCurrentIndex(list(dock.pages).index("Curve"))
+    qtbot.wait(10)
+    curve = dock.curve
+    assert curve.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() <= dock.tabs.width()     # was 344 px
+    dock.resize(800, 700)                                          # room for the full names: given them
+    qtbot.waitUntil(lambda: bar.tabText(visible[0]) == "Confidence", timeout=2000)
 
 
 def test_a_new_result_replaces_the_old_tabs(dock):
@@ -186,7 +197,7 @@ def test_single_gray_hue_is_shown_as_its_colours_in_the_colour_tab(dock):
     dock.show_diagnostics({"hue": hue, "saturation": sat}, {"method": "hsv2stage"})
     assert "Colour" in dock.shown and "Other" not in dock.shown
     dock.tabs.setCurrentIndex(list(dock.pages).index("Colour"))
-    assert dock.tabs.tabText(dock.tabs.currentIndex()) == "Colour"
+    assert dock.title_at(dock.tabs.currentIndex()) == "Colour"
     pictures = dock.colour.items
     assert set(pictures) == {"hue", "hue at its saturation"} and dock.colour.bar is None
     np.testing.assert_allclose(pictures["hue"].image, hue_to_rgb(hue))
@@ -274,7 +285,7 @@ def test_the_tab_looked_at_stays_in_front_for_the_next_result_even_after_a_clear
     dock.clear()                                     # a new photo opened: its result comes later
     assert not dock.tabs.isVisible() and dock.empty.isVisible()
     dock.show_diagnostics(stereo_like_diagnostics(seed=1), {})
-    assert dock.tabs.tabText(dock.tabs.currentIndex()) == "Curve"
+    assert dock.title_at(dock.tabs.currentIndex()) == "Curve"
     dock.clear()
     dock.show_diagnostics({"flow": np.zeros((10, 12, 2), np.float32)}, {})   # no Curve: the first it has
-    assert dock.tabs.tabText(dock.tabs.currentIndex()) == "Disparity"
+    assert dock.title_at(dock.tabs.currentIndex()) == "Disparity"

@@ -64,7 +64,11 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
     assert 0 < ev.after.cycle_ssim <= 1
     assert ev.after.cycle_psnr_blocks > ev.after.cycle_psnr          # block means: the noise averaged out
     assert "16-pixel blocks" in wizard.evaluation_page.status.text()
-    assert wizard.evaluation_page.table.rowCount() == 2                  # one pair + the mean
+    table = wizard.evaluation_page.table
+    assert table.rowCount() == 2                  # one pair + the mean
+    name = table.item(0, 0).text()                # its name whole (was "IMG_2023_00…"), the table no taller
+    assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance(name)      # than its rows
+    assert table.maximumHeight() < 200
     assert wizard.evaluation_page.images[1].image.ndim == 3
     wizard.next()
     assert wizard.currentId() == SAVE

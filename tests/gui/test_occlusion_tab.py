@@ -22,7 +22,7 @@ def _occlusion_diagnostics():
 
 def test_the_occlusion_tab_shows_both_maps_in_the_palettes_colours(dock):
     dock.show_diagnostics(_occlusion_diagnostics(), {"not_seen_by_colour_shot": 0.2})
-    tabs = [dock.tabs.tabText(i) for i in range(dock.tabs.count()) if dock.tabs.isTabVisible(i)]
+    tabs = [dock.title_at(i) for i in range(dock.tabs.count()) if dock.tabs.isTabVisible(i)]
     assert "Occlusion" in tabs and "Other" not in tabs          # the maps are not left to "Other"
     dock.tabs.setCurrentIndex(list(dock.pages).index("Occlusion"))
     grid = dock.occlusion
@@ -71,7 +71,7 @@ def test_each_map_is_drawn_over_its_own_photo(dock):
     assert left[0] == left[1] == left[2] and 20 < left[0] < right[0] < 170
     top, bottom = shot_map[3, 20], shot_map[27, 20]                                 # the colour shot, dimmed
     assert top[0] > 150 and bottom[0] < 40
-    assert "Other" not in [dock.tabs.tabText(i) for i in range(dock.tabs.count()) if dock.tabs.isTabVisible(i)]
+    assert "Other" not in [dock.title_at(i) for i in range(dock.tabs.count()) if dock.tabs.isTabVisible(i)]
     dock.set_palette("orange-blue")                              # redrawn over the photos in the new colours
     gray_map, shot_map = (_rendered(item) for item in dock.occlusion.items.values())
     assert _is(gray_map[5, 2], (255, 128, 0)) and _is(shot_map[5, 37], (0, 115, 255))

@@ -154,12 +154,12 @@ def test_a_strength_change_keeps_the_diagnostics_tab_in_front_and_the_methods_ti
     shown = colorize(qtbot, window, "cheng")
     qtbot.waitUntil(lambda: window.diagnostics.tabs.isVisible(), timeout=5000)
     tabs = window.diagnostics.tabs
-    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("Info"))
+    tabs.setCurrentIndex(list(window.diagnostics.pages).index("Info"))
     window.side.strength_default.setChecked(False)
     window.side.strength_slider.setValue(180)
     qtbot.waitUntil(lambda: window.result.colorization.info["saturation"] == 1.8, timeout=20000)
     qtbot.wait(50)                                   # the dock is filled in its own event-loop turn
-    assert tabs.tabText(tabs.currentIndex()) == "Info"
+    assert window.diagnostics.title_at(tabs.currentIndex()) == "Info"
     assert window.result.colorization.seconds == shown.colorization.seconds     # the method's time
     assert f"{round(shown.colorization.seconds, 3)}" in window.diagnostics.info.toPlainText()
     assert "applied to the cheng result in" in window.side.status.text()
