@@ -69,16 +69,22 @@ def run_key(base_model_path, pairs, lr, crop, validation=(), seed=0, method: str
     return json.dumps(key, sort_keys=True)
 
 
+def _parsed(old_key: str | None, new_key: str) -> tuple[dict, dict] | None:
+    """Both keys as dicts; None when the old one is missing or unreadable."""
+    try:
+        old, new = json.loads(old_key or ""), json.loads(new_key)
+    except (TypeError, ValueError):
+        return None
+    return (old, new) if isinstance(old, dict) else None
+
+
 def differences(old_key: str | None, new_key: str) -> list[str]:
     """How the run that wrote ``old_key`` differs from ``new_key``, in words ("other pairs (2
     added)", "another crop (64x64, now 96x96)"); ["another kind of run"] when the old key is
     missing or unreadable."""
-    try:
-        old, new = json.loads(old_key or ""), json.loads(new_key)
-    except (TypeError, ValueError):
+    if (keys := _parsed(old_key, new_key)) is None:
         return ["another kind of run"]
-    if not isinstance(old, dict):
-        return ["another kind of run"]
+    old, new = keys
     said = []
     if old.get("method") != new.get("method"):
         said.append("another network")
@@ -102,14 +108,10 @@ def differences(old_key: str | None, new_key: str) -> list[str]:
 def settings_differences(old_key: str | None, new_key: str) -> list[str]:
     """:func:`differences` but for the pairs (known only once they are checked): what can refuse
     a resumed run before its pairs are measured; [] when only the pairs may differ."""
-    try:
-        old, new = json.loads(old_key or ""), json.loads(new_key)
-    except (TypeError, ValueError):
-        return ["another kind of run"]
-    if not isinstance(old, dict):
+    if (keys := _parsed(old_key, new_key)) is None:
         return ["another kind of run"]
     drop = lambda key: json.dumps({k: v for k, v in key.items() if k not in ("pairs", "validation")})  # noqa: E731
-    said = differences(drop(old), drop(new))
+    said = differences(*(drop(key) for key in keys))
     return [] if said == ["the same settings"] else said
 
 

@@ -158,16 +158,22 @@ def test_result_alone_before_any_result_shows_the_grays_own_pixels_at_100_percen
     assert view.shows_detail("gray")
 
 
+def fitted_gray(view, qtbot, shape, seed):
+    """A noise gray of ``shape`` shown alone and fitted."""
+    full = np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+    view.set_frame(shape[1], shape[0])
+    view.set_image("gray", display_image(full), full)
+    view.fit()
+    qtbot.wait(100)
+    return full
+
+
 def test_z_and_a_double_click_toggle_fit_and_100_percent_where_the_mouse_is(view, qtbot):
     from types import SimpleNamespace
 
     from PySide6.QtCore import QPointF
 
-    full = np.random.default_rng(5).integers(0, 256, (2000, 3000), dtype=np.uint8)
-    view.set_frame(3000, 2000)
-    view.set_image("gray", display_image(full), full)
-    view.fit()
-    qtbot.wait(100)
+    full = fitted_gray(view, qtbot, (2000, 3000), 5)
     vb = view.views["gray"]
     scene = view.canvases[0].scene()
     screen_px = 1 / view.zoom_factor()         # photo pixels per screen pixel at fit: the mouse's precision
@@ -324,11 +330,7 @@ def test_the_zoom_stops_at_6400_percent_and_an_eighth_of_the_fitted_photo(view, 
     # unbounded, a wheel spun on took the photo to 0.001 % or 400 000 %, with no way back but Fit
     from colorstudio.gui.zoom_limits import MOST_ZOOM, zoom_range
 
-    full = np.random.default_rng(0).integers(0, 256, (600, 800), dtype=np.uint8)
-    view.set_frame(800, 600)
-    view.set_image("gray", display_image(full), full)
-    view.fit()
-    qtbot.wait(100)
+    fitted_gray(view, qtbot, (600, 800), 0)
     fit, vb = view.zoom_factor(), view.views["gray"]
     for _ in range(60):
         view.zoom_by(1.25)                                   # Ctrl++ held down
