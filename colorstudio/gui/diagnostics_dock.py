@@ -77,7 +77,7 @@ TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA
 # the tab names a narrow dock shows (Qt's own shortening made "Oc…" of Occlusion and "O…" of Other)
 SHORT_TAB_NAMES = {"Confidence": "Conf.", "Occlusion": "Occl.", "Visibility": "Vis.", "Disparity": "Disp.",
                    "Uncertainty": "Unc."}
-TAB_PADDING = 14        # px a tab adds to its name (the style sheet's 6 + 6, and the frame)
+TAB_PADDING = 12        # px a tab adds to its name (the style sheet's 4 + 4, and the frame)
 
 
 def facts_text(facts: dict[str, Any]) -> str:
@@ -126,7 +126,7 @@ class DiagnosticsDock(QDockWidget):
             self.tabs.setTabToolTip(i, f"{title}: {TAB_TIPS[title]}")
         self.tabs.setElideMode(Qt.TextElideMode.ElideRight)    # past the short names too: shortened
         self.tabs.setUsesScrollButtons(False)                  # instead of hiding tabs
-        self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 6px; }")   # 7 names in 420 px
+        self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 4px; }")   # 7 short names in 290 px
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(2, 2, 2, 2)
