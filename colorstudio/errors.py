@@ -50,7 +50,7 @@ class OutputError(ColorStudioError):
 
 
 class DiskFullError(OutputError):
-    """The output's disk has no room left (a batch skips the work for the next items while it has none)."""
+    """The output's disk has no room left (a batch then passes over the items whose result would not fit)."""
 
 
 class ModelError(ColorStudioError):

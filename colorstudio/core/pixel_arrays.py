@@ -1,7 +1,8 @@
 """An opened image file's pixel data as numpy arrays (:mod:`colorstudio.core.imageio` reads
 files with these): OpenCV's decoder where it keeps what Pillow would lose (16-bit colour PNG,
 TIFF), pillow-heif's 16-bit decoding of a 10- or 12-bit HEIF (Pillow's is 8-bit), Pillow's modes brought to gray/RGB uint8/uint16 with alpha apart, float pixels as 16-bit
-counts (HDR ones with their brightest 0.1% white), and an EXIF orientation applied."""
+counts (HDR ones with their brightest 0.1% white), signed integers with their lowest value black,
+and an EXIF orientation applied."""
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -319,7 +319,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     cleaned: list[np.ndarray] = []
 
     def clean(group: list[UserShot]) -> Generator[TrainProgress, None, list[np.ndarray]]:
-        """One shot at a time, a Stop heard between them (about 0.35 s a shot: 40 pairs took 16 s)."""
+        """One shot at a time, a Stop heard between them (a review's 40 pairs: 16 s of cleaning, and
+        a Stop there waited 11 s)."""
         for s in group:
             yield getting_ready(f"cleaning colour shot {len(cleaned) + 1} of {len(shots) + len(held)} of its noise")
             cleaned.append(clean_shot(s.colour, camera.colour_noise if s.colour_noise is None else s.colour_noise))

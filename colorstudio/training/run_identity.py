@@ -2,7 +2,7 @@
 tell the user about a stopped one.
 
 A run's checkpoint records its *key* (JSON: base model, training pairs, learning rate, crop, the
-seed when given, and for CCDC the held-apart pairs when given). A checkpoint is resumed only by
+seed when given, and for CCDC the held-apart pairs, given or its own split's). A checkpoint is resumed only by
 a run with the same key: otherwise its card would describe another run, and CCDC's scores kept
 from before the stop (measured on the held-apart pairs of that seed) would be compared with
 scores on other pairs (the Cycle CNN scores anew at every start). No torch here, so that the
