@@ -319,7 +319,8 @@ class CurvePlot(pg.GraphicsLayoutWidget):
         self.histogram.setLookupTable(pg.colormap.get("magma").getLookupTable(nPts=256))
         self.histogram.setRect(QRectF(0, 0, 256, 256))
         self.plot.addItem(self.histogram)
-        self.identity = self.plot.plot([0, 255], [0, 255], pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine))
+        self.identity = self.plot.plot([0, 255], [0, 255],
+                                       pen=pg.mkPen("#9e9e9e", width=1, style=Qt.PenStyle.DashLine))
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#4fc3f7", width=2))
         self.nodes = pg.ScatterPlotItem(size=5, brush=None, pen=pg.mkPen("#ffeb3b", width=1))
         self.plot.addItem(self.nodes)

@@ -21,7 +21,7 @@ import json
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
 from colorstudio.core import diagnostic_maps as maps
@@ -137,6 +137,7 @@ class DiagnosticsDock(QDockWidget):
         self._looked_at = ""
         self._pending: dict[str, Any] = {}
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.tabs.installEventFilter(self)
         self.clear()
 
     def clear(self) -> None:
@@ -167,9 +168,10 @@ class DiagnosticsDock(QDockWidget):
         for i, title in enumerate(self.pages):
             self.tabs.setTabText(i, SHORT_TAB_NAMES.get(title, title) if short else title)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        self._fit_tab_names()
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.tabs and event.type() == QEvent.Type.Resize:   # shown, laid out or resized
+            self._fit_tab_names()
+        return super().eventFilter(watched, event)
 
     def show_diagnostics(self, diagnostics: dict[str, Any], info: dict[str, Any] | None = None,
                          frame_wh: tuple[int, int] | None = None) -> None:
