@@ -10,7 +10,6 @@ import errno
 import logging
 import os
 import shutil
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generator, Iterable
@@ -21,7 +20,7 @@ from colorstudio.core.file_names import NAME_MAX_BYTES, fit_name, name_too_long
 from colorstudio.core.image_write import WRITE_EXTENSIONS, NameTaken, check_writable_folder, free_path, output_notes
 from colorstudio.core.earlier_results import RESULT_SUFFIX
 from colorstudio.core.model_header import declared_model
-from colorstudio.core.pair_names import TAG_RE
+from colorstudio.core.pair_names import TAG_RE, name_key
 from colorstudio.core.pairs import discover
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
@@ -120,11 +119,11 @@ def _own_output(output: Path, taken: set[str]) -> Path:
     """``output``, numbered when another item of the plan has it already (two manifest rows
     naming one output, two long names cut alike): each item its own file, so that a
     ``--skip-existing`` run never takes one's result for the other's."""
-    key, n = unicodedata.normalize("NFC", str(output)).casefold(), 1
+    key, n = name_key(str(output)), 1          # as pairs' names are told apart
     while key in taken:
         n += 1
         numbered = output.with_name(f"{output.stem}-{n}{output.suffix}")
-        key = unicodedata.normalize("NFC", str(numbered)).casefold()
+        key = name_key(str(numbered))
     taken.add(key)
     return output if n == 1 else numbered
 

@@ -185,10 +185,9 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
     if resume and found and run_identity.key_method(run_identity.stored_key(found)) == "ccdc":
         raise ColorStudioError(f"the checkpoint in {run_dir} is of a CCDC run: resume it with --method ccdc")
-    if resume and found and run_identity.stored_key(found) is not None and (said := run_identity.settings_differences(
-            run_identity.stored_key(found), run_key(base_model_path, pairs, lr, crop, seed, cycle_pool, split_cycle))):
-        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with {', '.join(said)}: "
-                               f"start a new run, or resume with the same settings")     # said before the pairs are checked
+    if resume and found and run_identity.stored_key(found) is not None:      # other settings: said before the pairs
+        run_identity.check_same_run(run_dir, run_identity.stored_key(found),  # are checked
+                                    run_key(base_model_path, pairs, lr, crop, seed, cycle_pool, split_cycle), False)
     run_note = ""
 
     def getting_ready(message: str) -> TrainProgress:     # before the first step: what is going on
@@ -211,10 +210,8 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     # those left by the split (a run of an older version, which split before checking, is not resumed)
     key = run_key(base_model_path, [p for p, _ in prepared] if not validation else pairs, lr, crop, seed,
                   cycle_pool, split_cycle)
-    if resume and found and run_identity.stored_key(found) not in (None, key):
-        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with "
-                               f"{', '.join(run_identity.differences(run_identity.stored_key(found), key))}: "
-                               f"start a new run, or resume with the same settings")
+    if resume and found and run_identity.stored_key(found) is not None:
+        run_identity.check_same_run(run_dir, run_identity.stored_key(found), key)
     run_note = run_identity.earlier_run_note(found, run_identity.stored_key(found), key, resume and bool(found),
                                              run_dir, run_identity.budget_spent(found, minutes, max_steps))
     if run_note:

@@ -126,11 +126,7 @@ def _check_same_run(run_dir: Path, state: dict, key: str, pairs_known: bool = Tr
     other settings is refused at once, not after every pair is measured)."""
     if "options" in state and "run_key" not in state:       # stereo_loop's layout: a Cycle CNN run
         raise ColorStudioError(f"the checkpoint in {run_dir} is of a Cycle CNN run: resume it with --method cyclecnn")
-    old = state.get("run_key")
-    said = run_identity.differences(old, key) if pairs_known else run_identity.settings_differences(old, key)
-    if (old != key) if pairs_known else said:
-        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with {', '.join(said)}: "
-                               f"start a new run, or resume with the same settings")
+    run_identity.check_same_run(run_dir, state.get("run_key"), key, pairs_known)
 
 
 def _prepare(pairs, validation, crop, getting_ready):

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from colorstudio.core.model_header import metadata
+from colorstudio.errors import ColorStudioError
 from colorstudio.training.pair_preparation import held_apart_split
 from colorstudio.training.pair_size import CCDC_CROP
 
@@ -113,6 +114,16 @@ def settings_differences(old_key: str | None, new_key: str) -> list[str]:
     drop = lambda key: json.dumps({k: v for k, v in key.items() if k not in ("pairs", "validation")})  # noqa: E731
     said = differences(*(drop(key) for key in keys))
     return [] if said == ["the same settings"] else said
+
+
+def check_same_run(run_dir, old_key: str | None, new_key: str, pairs_known: bool = True) -> None:
+    """Refuse to continue a checkpoint of another run (its card would describe another run);
+    ``pairs_known`` False: before the pairs are checked, all but the pairs (a run of other
+    settings is refused at once, not after every pair is measured)."""
+    said = differences(old_key, new_key) if pairs_known else settings_differences(old_key, new_key)
+    if (old_key != new_key) if pairs_known else said:
+        raise ColorStudioError(f"the checkpoint in {run_dir} is of another run, with {', '.join(said)}: "
+                               f"start a new run, or resume with the same settings")
 
 
 def _shown(value) -> str:
