@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from colorstudio import __version__, paths
+from colorstudio.cli_batch import cmd_batch
 from colorstudio.cli_methods import cmd_methods
 from colorstudio.terminal_line import terminal_line
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError
@@ -96,61 +97,6 @@ def ignored_options_note(method: str, ignored) -> str | None:
     flags = [f"--{name.replace('_', '-')}" for name in ignored]
     return (f"{method} does not use {', '.join(flags)}: "
             + ("it was" if len(flags) == 1 else "they were") + " ignored")
-
-
-def cmd_batch(args) -> int:
-    from colorstudio.engine.batch import DONE, FAILED, plan_batch, run_batch
-
-    if args.method is not None and args.model is None:   # a typo is said once, before any work
-        from colorstudio.engine.methods import get
-
-        get(args.method)
-    plan = plan_batch(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side,
-                      skip_existing=args.skip_existing)
-    for path, reason in plan.unmatched:          # a reason may begin with the file's name already
-        _say(f"skipped {path}: {reason.removeprefix(path.name + ': ')}")
-    if plan.earlier_results:
-        n = len(plan.earlier_results)
-        folders = sorted({str(p.parent) for p in plan.earlier_results})
-        _say(f"left out {n} earlier result{'s' * (n != 1)} of a batch (*_colorized, in {', '.join(folders[:3])}"
-             + (f" and {len(folders) - 3} more folders" if len(folders) > 3 else "") + ")")
-    if plan.already_there:
-        n = len(plan.already_there)
-        _say(f"left out {n} item{'s' * (n != 1)} whose result is already in {plan.out_dir} (--skip-existing)")
-    if not plan.items:
-        if plan.already_there:            # the files skipped above, if any, were said one by one
-            n = len(plan.unmatched)
-            _say("nothing left to colorize: every result is already there"
-                 + (f" ({n} file{'s' * (n != 1)} skipped)" if n else ""))
-            return EXIT_BAD_INPUT if n else EXIT_OK
-        _say("nothing to colorize: no pairs or gray photos found")
-        return EXIT_BAD_INPUT
-    announced = False
-    try:
-        for p in run_batch(plan, method=args.method, model=_model_path(args.model), options=_options(args),
-                           jpeg_quality=args.jpeg_quality, thumbnails=False):
-            if not announced:             # the output folder passed run_batch's checks (a read-only one)
-                _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
-                announced = True
-            if p.status in (DONE, FAILED):
-                mark = "ok  " if p.status == DONE else "FAIL"
-                _say(f"[{p.index + 1}/{p.total}] {mark} {p.message}")
-    except KeyboardInterrupt:              # what is written stays: say how to go on from there
-        n = sum(i.status == DONE for i in plan.items)
-        _say(f"stopped after {n} of {len(plan.items)} written; the same command with --skip-existing "
-             "goes on with the rest")
-        raise
-    done = [i for i in plan.items if i.status == DONE]
-    failed = [i for i in plan.items if i.status == FAILED]
-    _say(f"summary: {len(done)} written, {len(failed)} failed, {len(plan.unmatched)} skipped")
-    unused = set.intersection(*(set(i.ignored_options) for i in done)) if done else set()
-    if unused:                              # an option no item's method used (one some used is no news)
-        flags = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(unused))
-        _say(f"note: no method this batch ran uses {flags}: "
-             + ("it was" if len(unused) == 1 else "they were") + " ignored")
-    for item in failed:
-        _say(f"  failed {item.name}: {item.error}")
-    return EXIT_OK if not failed and not plan.unmatched else EXIT_BAD_INPUT
 
 
 def cmd_check(args) -> int:

@@ -152,7 +152,7 @@ def test_an_lr_pair_given_the_other_way_round_names_the_setting_that_turns_it(tm
 
 
 def test_a_gray_colorized_alone_beside_its_partner_says_so_beside_its_result(tmp_path):
-    from colorstudio.engine.colorize import run_to_end
+    from colorstudio.core.generator_steps import run_to_end
 
     gray = gray_img(tmp_path / "m_mono.png")
     colour_img(tmp_path / "m_color.png")
@@ -164,7 +164,7 @@ def test_a_gray_colorized_alone_beside_its_partner_says_so_beside_its_result(tmp
 def test_a_command_line_batch_keeps_no_thumbnails_the_apps_queue_does(tmp_path):
     """Each item kept a 20 KB picture of its result for the app's queue, also in `colorstudio
     batch`, where nothing shows it: 2 MB more per 100 items (benchmarks/batch_memory.py)."""
-    from colorstudio.engine.colorize import run_to_end
+    from colorstudio.core.generator_steps import run_to_end
 
     for name in ("a", "b"):
         gray_img(tmp_path / "in" / f"{name}_mono.png")

@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 
 from colorstudio.cli import main
-from colorstudio.engine.colorize import run_to_end
+from colorstudio.core.generator_steps import run_to_end
 from colorstudio.errors import ColorStudioError
 from colorstudio.core.color import luma
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig

@@ -11,7 +11,7 @@ from PIL import Image
 from ccdc_finetune_fixtures import TINY, camera, tiny_ccdc, user_pairs  # noqa: F401 (fixtures)
 from colorstudio.cli import main
 from colorstudio.core import synth
-from colorstudio.engine.colorize import run_to_end
+from colorstudio.core.generator_steps import run_to_end
 from colorstudio.nets.ccdc import CCDC
 from colorstudio.training import finetune_ccdc
 from colorstudio.training.user_camera import fit_camera, noise_k

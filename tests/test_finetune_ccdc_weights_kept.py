@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from ccdc_finetune_fixtures import checkpoint_model, tiny_ccdc, user_pairs  # noqa: F401 (fixtures)
-from colorstudio.engine.colorize import run_to_end
+from colorstudio.core.generator_steps import run_to_end
 from colorstudio.nets.weights_file import load_weights
 from colorstudio.training import finetune_ccdc
 

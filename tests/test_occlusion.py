@@ -254,7 +254,7 @@ def test_a_batch_leaves_out_what_only_a_viewer_needs(small_pair_files, tmp_path)
     """A batch writes and shows no diagnostics: its pairs are colorized without the occlusion maps."""
     pytest.importorskip("torch")
     from colorstudio.engine.batch import BatchItem, run_item
-    from colorstudio.engine.colorize import run_to_end
+    from colorstudio.core.generator_steps import run_to_end
 
     gray, colour = small_pair_files
     item = BatchItem(gray=gray, reference=colour, name="moto", output=tmp_path / "out" / "moto.png")

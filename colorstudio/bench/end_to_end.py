@@ -88,7 +88,8 @@ def _measure(kind: str, method: str, gray: str, ref: str, out: str, timeout: flo
 def _in_process(method: str, gray: str, ref: str, out: str) -> dict:
     """Inside the child: imports and weights first (timed apart), then read, colorize, write."""
     t0 = time.perf_counter()
-    from colorstudio.engine.colorize import colorize_files, run_to_end
+    from colorstudio.core.generator_steps import run_to_end
+    from colorstudio.engine.colorize import colorize_files
     from colorstudio.engine.methods import get
     from colorstudio.engine.warm_up import LOADERS, warm_up
 

@@ -24,80 +24,61 @@ plain reason.
 from __future__ import annotations
 
 import csv
-import os
-import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Generator, Iterable
 
 from colorstudio.core.earlier_results import is_earlier_result, is_result_in
-from colorstudio.core.imageio import READ_EXTENSIONS
-from colorstudio.core.folder_files import visible_files
-from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
 from colorstudio.core.file_names import name_too_long
-from colorstudio.core.pair_names import ROLES, base_name, name_key, name_role, partner_on_disk, strip_tag
-from colorstudio.core.photo_kind import COLOUR, GRAY, check_readable, classify_reason
+from colorstudio.core.folder_files import visible_files
+from colorstudio.core.imageio import READ_EXTENSIONS
+from colorstudio.core.generator_steps import run_to_end
+from colorstudio.core.pair_items import REASON_COLOUR_ALONE, REASON_NOT_IMAGE, Discovery, FoundFile, LoneFile, PairItem
+from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
+from colorstudio.core.pair_names import ROLES, name_key
+from colorstudio.core.pair_roles import folder_pass, name_pass
+from colorstudio.core.photo_kind import GRAY, check_readable, classify_reason
 from colorstudio.errors import ColorStudioError
 
-REASON_COLOUR_ALONE = "a colour photo with no gray partner"
-REASON_NOT_IMAGE = ("not an image ColorStudio reads (supported: "
-                    + ", ".join(e.lstrip(".") for e in READ_EXTENSIONS) + ")")
+__all__ = ["REASON_COLOUR_ALONE", "REASON_NOT_IMAGE", "Discovery", "Looking", "PairItem", "discover",
+           "discover_steps"]
+
+READING, LOOKING = "reading", "looking"      # the stages of :class:`Looking`
 
 
-@dataclass
-class PairItem:
-    """One job: a gray photo and its colour reference (None = a single gray).
+@dataclass(frozen=True)
+class Looking:
+    """:func:`discover_steps`' progress: ``done`` of ``total`` files through a stage, READING
+    (each file's header: can it be read at all) or LOOKING (the pixels of a file without a
+    partner: a gray photo or a colour one; a whole decode for a PNG or a TIFF)."""
 
-    ``name`` is unique within a :class:`Discovery` (usable as an output stem);
-    ``output`` is the manifest's output path, if it gave one, relative to the manifest's folder
-    (``day/out.png``; just the file name when it points outside that folder).
-    """
-
-    gray: Path
-    reference: Path | None
-    name: str
-    output: Path | None = None
-    note: str | None = None     # said beside its result (a gray colorized alone beside its partner)
+    stage: str
+    done: int
+    total: int
 
     @property
-    def is_pair(self) -> bool:
-        return self.reference is not None
-
-
-@dataclass
-class Discovery:
-    """What :func:`discover` found: jobs, and files it could not use with a reason."""
-
-    items: list[PairItem] = field(default_factory=list)
-    unmatched: list[tuple[Path, str]] = field(default_factory=list)
-    earlier_results: list[Path] = field(default_factory=list)   # left out: core.earlier_results
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
 
     @property
-    def pairs(self) -> list[PairItem]:
-        return [i for i in self.items if i.reference is not None]
-
-    @property
-    def singles(self) -> list[PairItem]:
-        return [i for i in self.items if i.reference is None]
-
-
-@dataclass
-class _File:
-    path: Path
-    root: Path | None  # the input folder it was found in; None if given explicitly
+    def message(self) -> str:
+        if self.stage == READING:
+            return f"Looking for pairs: {self.done} of {self.total} files read"
+        return f"Telling gray photos from colour ones: {self.done} of {self.total} looked at"
 
 
 # ------------------------------------------------------------------ collecting
 def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
-             unmatched: list, exclude: Path | None = None) -> tuple[list[_File], list[Path]]:
-    files: dict[Path, _File] = {}
+             unmatched: list, exclude: Path | None = None) -> tuple[list[FoundFile], list[Path]]:
+    files: dict[Path, FoundFile] = {}
     manifests: list[Path] = []
 
     def add(path: Path, root: Path | None) -> None:
         key = path.resolve()
         if key not in files or (files[key].root is None and root is not None):
-            files[key] = _File(path, root)      # found in a given folder: its mono/ + color/ count
+            files[key] = FoundFile(path, root)      # found in a given folder: its mono/ + color/ count
 
     for raw in inputs:
         path = Path(raw).expanduser()
@@ -169,144 +150,20 @@ def _relative_output(output: Path | None, base: Path) -> Path | None:
     return rel if ".." not in rel.parts else Path(output.name)
 
 
-# ------------------------------------------------------------------ roles
-def _folder_role(f: _File, sibling_cache: dict) -> tuple[str, tuple] | None:
-    """(role, key) if the file sits under a mono/ or color/ folder that has a counterpart."""
-    ancestors = [f.path.parent]
-    if f.root is not None:
-        ancestors = [a for a in f.path.parents if a == f.root or f.root in a.parents]
-    for folder in ancestors:
-        role = ROLES.get(folder.name.lower())
-        if role is None:
-            continue
-        parent = folder.parent
-        if parent not in sibling_cache:
-            try:
-                sibling_cache[parent] = {ROLES.get(p.name.lower()) for p in parent.iterdir() if p.is_dir()}
-            except OSError:
-                sibling_cache[parent] = set()
-        if ({GRAY, COLOUR} - {role}) & sibling_cache[parent]:
-            rel = f.path.relative_to(folder).with_suffix("")
-            return role, (parent, name_key(rel.as_posix()))
-    return None
-
-
-def _match_groups(groups: dict, name_of) -> tuple[list[PairItem], list[_File], list[tuple[Path, str]]]:
-    """One gray + one colour per key make a pair; several of a role with a partner are
-    ambiguous; lone files are returned for later passes."""
-    items, left, ambiguous = [], [], []
-    for key in sorted(groups, key=str):
-        grays, colours = groups[key][GRAY], groups[key][COLOUR]
-        if len(grays) == 1 and len(colours) == 1:
-            items.append(PairItem(grays[0].path, colours[0].path, name_of(grays[0])))
-        elif grays and colours and (exact := _pairs_by_exact_name(grays, colours, name_of)):
-            items += [PairItem(g.path, c.path, name_of(g)) for g, c in exact]
-        elif grays and colours:
-            names = ", ".join(sorted(g.path.name for g in grays + colours))
-            ambiguous += [(g.path, f"ambiguous: these files could pair in several ways ({names})")
-                          for g in grays + colours]
-        else:
-            left += grays + colours
-    return items, left, ambiguous
-
-
-def _pairs_by_exact_name(grays: list[_File], colours: list[_File], name_of) -> list | None:
-    """A group that pairs one-to-one when names are compared with their case (A_mono + A_color
-    and a_mono + a_color in one folder of a case-sensitive file system): its pairs, else None."""
-    exact = lambda f: unicodedata.normalize("NFC", name_of(f))      # the case counts, the Unicode form not
-    by_name = {exact(c): c for c in colours}
-    if len(by_name) != len(colours) or len(grays) != len(colours) or len({exact(g) for g in grays}) != len(grays):
-        return None
-    pairs = [(g, by_name.get(exact(g))) for g in grays]
-    return pairs if all(c is not None for _, c in pairs) else None
-
-
-def _groups() -> dict:
-    return defaultdict(lambda: {GRAY: [], COLOUR: []})
-
-
-def _folder_pass(files: list[_File], items: list, unmatched: list) -> list[_File]:
-    """mono/ + color/ folders; returns the files that are in no such folder."""
-    cache: dict = {}
-    groups, rest = _groups(), []
-    for f in files:
-        role = _folder_role(f, cache)
-        if role:
-            groups[role[1]][role[0]].append(f)
-        else:
-            rest.append(f)
-    found, left, ambiguous = _match_groups(groups, lambda g: g.path.stem)
-    items += found
-    unmatched += ambiguous
-    groups = _groups()
-    for f in left:  # second chance: mono/x_mono.jpg + color/x_color.jpg
-        role, key = _folder_role(f, cache)
-        groups[strip_tag(key)][role].append(f)
-    found, left, ambiguous = _match_groups(groups, base_name)
-    items += found
-    unmatched += ambiguous
-    for f in left:
-        _alone(f, _folder_role(f, cache)[0], "in a mono folder", "no file of that name in the mono folder",
-               items, unmatched)
-    return rest
-
-
-def _alone(f: _File, declared: str, declared_by: str, wanted: str, items: list, unmatched: list,
-           note: str | None = None) -> None:
-    """A file whose partner is missing: a single gray when its pixels are gray, whatever its name
-    or folder declared (a gray named as the colour shot is still a gray photo); a colour photo is
-    reported, not colorized (its colours would be thrown away and made up again), even one named
-    or filed as the mono shot. ``note``: said beside a gray's result (why its partner, lying next
-    to it, was not used: its colours are made up, not taken from that shot)."""
-    kind, reason = classify_reason(f.path)
-    if kind == GRAY:
-        items.append(PairItem(f.path, None, f.path.stem, note=note))
-    elif kind == COLOUR and declared == GRAY:
-        unmatched.append((f.path, f"a colour photo with no partner (it is {declared_by}, but holds colour)"))
-    elif kind == COLOUR:
-        unmatched.append((f.path, f"{REASON_COLOUR_ALONE} ({wanted})"))
-    else:
-        unmatched.append((f.path, reason))
-
-
-def _name_pass(files: list[_File], mono_side: str, items: list, unmatched: list,
-               refused: frozenset = frozenset()) -> list[_File]:
-    """x_mono + x_color, x_gray + x_rgb, x_L + x_R; returns the files without a tag. ``refused``:
-    files given that cannot be read (a lone file's partner among them is said as such)."""
-    groups, untagged = _groups(), []
-    for f in files:
-        role = name_role(f.path, mono_side)
-        if role:
-            groups[(f.path.parent, name_key(role[1]), role[2])][role[0]].append(f)
-        else:
-            untagged.append(f)
-    found, left, ambiguous = _match_groups(groups, base_name)
-    items += found
-    unmatched += ambiguous
-    listings: dict[Path, list[Path]] = {}
-    for f in left:
-        role, base, family = name_role(f.path, mono_side)
-        want = f"{base}_{mono_side}.*" if family == "lr" else f"{base}_mono.* or {base}_gray.*"
-        partner = partner_on_disk(f.path, role, base, family, mono_side, listings)
-        if partner is None:
-            wanted, note = f"no {want} next to it", None
-        elif partner in refused:
-            wanted = f"its partner {partner.name} cannot be read"
-            note = f"colorized alone: {wanted}"
-        else:
-            wanted = f"its partner {partner.name} is next to it but was not given: give both files, or the folder"
-            note = (f"colorized alone: its partner {partner.name} is next to it but was not given (give both "
-                    "files, or the folder)")
-        _alone(f, role, f"named _{mono_side}, the mono side" if family == "lr" else "named as a gray", wanted,
-               items, unmatched, note)
-    return untagged
-
-
 # ------------------------------------------------------------------ public
 def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
              manifest: str | os.PathLike | None = None, recursive: bool = True,
              exclude: str | os.PathLike | None = None) -> Discovery:
-    """Find pairs and single grays in ``inputs`` (folders and/or files).
+    """:func:`discover_steps` run to its end (its progress unheard)."""
+    return run_to_end(discover_steps(inputs, lr_mono_side, manifest, recursive, exclude))
+
+
+def discover_steps(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
+                   manifest: str | os.PathLike | None = None, recursive: bool = True,
+                   exclude: str | os.PathLike | None = None) -> Generator[Looking, None, Discovery]:
+    """Find pairs and single grays in ``inputs`` (folders and/or files), yielding
+    :class:`Looking` after each file read or looked at (a folder of a thousand PNGs takes
+    minutes: a caller shows it and can stop); returns the :class:`Discovery`.
 
     ``lr_mono_side``: 'L' or 'R', the side of ``x_L``/``x_R`` names that is the mono
     camera. ``manifest``: a CSV used in addition to any ``pairs.csv`` found. ``exclude``: a
@@ -320,7 +177,8 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
         raise ColorStudioError(f"the mono side must be 'L' or 'R', not '{lr_mono_side}'")
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
-    unmatched: list[tuple[Path, str]] = []
+    found = Discovery()
+    unmatched, items = found.unmatched, found.items
     output = Path(exclude).expanduser().resolve() if exclude is not None else None
     files, manifests = _collect(inputs, recursive, unmatched, output)
     if manifest is not None:
@@ -330,7 +188,6 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
         else:
             unmatched.append((mpath, "the manifest file was not found"))
 
-    items: list[PairItem] = []
     seen_manifests: set[Path] = set()
     used: set[Path] = set()
     for m in manifests:
@@ -343,26 +200,28 @@ def discover(inputs: Iterable[str | os.PathLike], lr_mono_side: str = "L",
     files = [f for f in files if f.path.resolve() not in used and f.path not in earlier]
 
     readable, refused = [], set()
-    for f in files:
+    for n, f in enumerate(files, start=1):
         reason = check_readable(f.path)
         if reason:
             unmatched.append((f.path, reason))
             refused.add(f.path)
         else:
             readable.append(f)
-    rest = _folder_pass(readable, items, unmatched)
-    untagged = _name_pass(rest, mono_side, items, unmatched, frozenset(refused))
-    for f in untagged:  # everything else: look at the pixels
-        kind, reason = classify_reason(f.path)
-        if kind == GRAY:
-            items.append(PairItem(f.path, None, f.path.stem))
-        else:
-            unmatched.append((f.path, REASON_COLOUR_ALONE if kind == COLOUR else reason))
+        yield Looking(READING, n, len(files))
+    lone: list[LoneFile] = []
+    rest = folder_pass(readable, items, unmatched, lone)
+    lone += [LoneFile(f.path) for f in name_pass(rest, mono_side, items, unmatched, lone, frozenset(refused))]
+    if lone:                            # the files without a partner: their pixels decide
+        yield Looking(LOOKING, 0, len(lone))       # (a whole decode each for a PNG or a TIFF)
+    for n, f in enumerate(lone, start=1):
+        f.settle(*classify_reason(f.path), found)
+        yield Looking(LOOKING, n, len(lone))
 
     items.sort(key=lambda it: (str(it.gray), str(it.reference)))
     _make_names_unique(items)
     unmatched.sort(key=lambda u: (str(u[0]), u[1]))
-    return Discovery(items, unmatched, sorted(earlier))
+    found.earlier_results = sorted(earlier)
+    return found
 
 
 def _telling_folder(gray: Path) -> Path:

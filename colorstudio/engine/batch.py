@@ -21,7 +21,8 @@ from colorstudio.core.image_write import WRITE_EXTENSIONS, NameTaken, check_writ
 from colorstudio.core.earlier_results import RESULT_SUFFIX
 from colorstudio.core.model_header import declared_model
 from colorstudio.core.pair_names import TAG_RE, name_key
-from colorstudio.core.pairs import discover
+from colorstudio.core.generator_steps import run_to_end
+from colorstudio.core.pairs import Looking, discover_steps
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
 from colorstudio.core.imageio import READ_EXTENSIONS, image_size, load_photo, max_pixels
@@ -152,9 +153,17 @@ def _written_there(output: Path) -> bool:
 
 def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | None = None,
                lr_mono_side: str = "L", skip_existing: bool = False) -> BatchPlan:
-    """Find what to colorize in files/folders and where each result goes. ``skip_existing``:
-    leave out the items whose result is already there (an interrupted batch goes on where it
-    stopped; :attr:`BatchPlan.already_there`)."""
+    """:func:`plan_batch_steps` run to its end (its progress unheard)."""
+    return run_to_end(plan_batch_steps(inputs, out_dir, ext, lr_mono_side, skip_existing))
+
+
+def plan_batch_steps(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | None = None,
+                     lr_mono_side: str = "L", skip_existing: bool = False) -> Generator[Looking, None, BatchPlan]:
+    """Find what to colorize in files/folders and where each result goes, yielding
+    :class:`~colorstudio.core.pairs.Looking` while the files are read and looked at (a
+    thousand PNGs: minutes); returns the :class:`BatchPlan`. ``skip_existing``: leave out the
+    items whose result is already there (an interrupted batch goes on where it stopped;
+    :attr:`BatchPlan.already_there`)."""
     if not str(out_dir).strip():                    # an unset $OUT in a script: not the current folder
         raise OutputError("the output folder is empty; give a folder")
     out_dir = Path(out_dir)
@@ -166,7 +175,7 @@ def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | Non
         raise OutputError(f"the output folder {out_dir} is a file, not a folder; choose a folder")
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search
     max_pixels()                                     # a bad COLORSTUDIO_MAX_PIXELS: once, not per file
-    found = discover([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
+    found = yield from discover_steps([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
     items, unmatched, already, taken = [], list(found.unmatched), [], set()
     for i in found.items:
         try:

@@ -16,6 +16,7 @@ from colorstudio import paths
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
+from colorstudio.core.generator_steps import run_to_end
 from colorstudio.core.gray_input import black_and_white_only, classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import check_output_path, check_output_size, output_notes, same_file, save_photo
@@ -243,15 +244,6 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
                        output_icc=result_profile(gray, reference, space))
     yield Progress(1.0, "done")
     return out
-
-
-def run_to_end(gen: Generator):
-    """Drive a progress generator to its end and return its return value."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 def colorize(gray: Photo, reference: Photo | None = None, method: str | None = None,

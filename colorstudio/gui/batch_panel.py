@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
-from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchPlan, BatchProgress, plan_batch, run_batch
+from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchPlan, BatchProgress, plan_batch_steps, run_batch
 from colorstudio.engine.model_catalog import Choice, choices
-from colorstudio.gui.batch_table import CANCELLED, OUTPUT, PAUSED, PROGRESS, STATUS, BatchTable, output_text
+from colorstudio.gui.batch_table import (CANCELLED, OUTPUT, PAUSED, PROGRESS, STATUS, BatchTable, output_text,
+                                         queue_sentence)
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.monitor_profile import SRGB, MonitorProfile
@@ -29,8 +30,7 @@ from colorstudio.gui.workers import GeneratorWorker
 
 
 def _plan_steps(inputs: list[Path], out_dir: Path, skip_existing: bool):
-    yield None
-    return plan_batch(inputs, out_dir, skip_existing=skip_existing)
+    return (yield from plan_batch_steps(inputs, out_dir, skip_existing=skip_existing))
 
 
 class BatchPanel(QWidget):
@@ -54,6 +54,8 @@ class BatchPanel(QWidget):
         self.plan = BatchPlan(items=[], unmatched=[], out_dir=out_dir or Path())
         self.worker: GeneratorWorker | None = None
         self.planner: GeneratorWorker | None = None
+        self._inputs_planned: list[Path] = []       # what the queue shows was found in
+        self._planned_for: tuple = ()               # (output folder, skip) the queue's plan was made for
         self.running_text = ""
         self._pending: list[Path] = []
 
@@ -157,10 +159,27 @@ class BatchPanel(QWidget):
         self.inputs += [p for p in self._pending if p not in self.inputs]
         self._pending = []
         self.status.setText("Looking for pairs…")
-        planner = GeneratorWorker(_plan_steps, list(self.inputs), self.out_dir(), self.skip_box.isChecked())
-        self.planner = planner.start_with(   # a planner the queue was cleared under is not heard
-            finished=lambda plan: self._planned(plan) if self.planner is planner else None,
-            errored=lambda exc: self._plan_failed(exc) if self.planner is planner else None)
+        made_for = (self.out_dir(), self.skip_box.isChecked())
+        planner = GeneratorWorker(_plan_steps, list(self.inputs), *made_for, min_interval=0.1,
+                                  always_emit=lambda looking: looking.done == 0)     # a new stage
+        heard = lambda f: lambda *a: f(*a) if self.planner is planner else None   # not one cleared or cancelled
+        self.planner = planner.start_with(
+            progress=heard(lambda looking: self.status.setText(looking.message + "…")),
+            finished=heard(lambda plan: self._planned(plan, made_for)), errored=heard(self._plan_failed))
+        self._update_buttons()
+
+    def _stop_planning(self) -> None:
+        """Cancel while the photos are looked through: the queue stays as it was before they were
+        added (a folder of a thousand PNGs takes minutes to look through)."""
+        self.planner.abort()
+        self.planner = None
+        self._pending = []
+        if not self.plan.items or self._planned_for == (self.out_dir(), self.skip_box.isChecked()):
+            self.inputs = list(self._inputs_planned)
+            self.status.setText("Stopped looking for pairs: the queue is as it was")
+        else:           # the queue was made for another output folder or skip setting: it would mislead
+            self.clear()
+            self.status.setText("Stopped looking for pairs: the queue is empty (it was made for other settings)")
         self._update_buttons()
 
     def _plan_failed(self, exc: BaseException) -> None:
@@ -169,8 +188,9 @@ class BatchPanel(QWidget):
         show_error(self, exc, context="batch")
         self._update_buttons()
 
-    def _planned(self, plan: BatchPlan) -> None:
+    def _planned(self, plan: BatchPlan, made_for: tuple) -> None:
         self.planner = None
+        self._inputs_planned, self._planned_for = list(self.inputs), made_for
         same_folder = plan.out_dir == self.plan.out_dir     # another output folder: all run again there
         key_of = lambda i: (i.gray.resolve(), i.reference.resolve() if i.reference else None)
         old = {key_of(i): i for i in self.plan.items} if same_folder else {}
@@ -187,18 +207,7 @@ class BatchPanel(QWidget):
         if self.fixed_out is None:
             self.out_edit.setPlaceholderText(str(plan.out_dir))
         self.table.fill(self.plan, self.monitor)
-        waiting = sum(i.status not in (DONE, FAILED) for i in plan.items)
-        ran = len(plan.items) - waiting
-        found = (f"{waiting} item{'s' * (waiting != 1)} queued" if plan.items else   # as the CLI says it
-                 "Nothing to colorize: no pairs or gray photos found" if not plan.already_there else
-                 "Nothing left to colorize")
-        self.status.setText(found
-                            + (f" ({ran} already done)" if ran else "")
-                            + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else "")
-                            + (f", {len(plan.earlier_results)} earlier result(s) left out"
-                               if plan.earlier_results else "")
-                            + (f", {len(plan.already_there)} already colorized there, left out"
-                               if plan.already_there else ""))
+        self.status.setText(queue_sentence(plan))
         self._show_total()                   # items added to a finished queue: no longer 100 %
         if self._pending:
             self._replan()
@@ -236,7 +245,7 @@ class BatchPanel(QWidget):
         if self.planner is not None:
             self.planner.abort()
             self.planner = None
-        self.inputs, self._pending = [], []
+        self.inputs, self._pending, self._inputs_planned = [], [], []
         self.plan = BatchPlan(items=[], unmatched=[], out_dir=self.out_dir())
         self.table.setRowCount(0)
         self.total.setValue(0)
@@ -311,7 +320,9 @@ class BatchPanel(QWidget):
         self._update_buttons()
 
     def cancel(self) -> None:
-        if self.worker is not None:
+        if self.planner is not None and self.worker is None:
+            self._stop_planning()
+        elif self.worker is not None:
             self.status.setText("Cancelling…")
             self.worker.abort()
             self.pause_button.setEnabled(False)              # asked once: it ends at its next step
@@ -369,7 +380,7 @@ class BatchPanel(QWidget):
         cancelling = running and self.worker.abort_requested
         self.pause_button.setEnabled(running and not cancelling)
         self.pause_button.setText("Resume" if running and self.worker.is_paused else "Pause")
-        self.cancel_button.setEnabled(running and not cancelling)
+        self.cancel_button.setEnabled(running and not cancelling or self.planner is not None)
         self.clear_button.setEnabled(not running)
         self.add_button.setEnabled(not running)
         self.out_edit.setEnabled(not running)

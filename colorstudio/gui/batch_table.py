@@ -112,3 +112,17 @@ class BatchTable(QTableWidget):
     def statuses(self) -> list[str]:
         """The Status column, top to bottom."""
         return [self.item(r, STATUS).text() for r in range(self.rowCount())]
+
+
+def queue_sentence(plan: BatchPlan) -> str:
+    """What a planned queue holds, as the CLI says it: queued, already done, skipped, left out."""
+    waiting = sum(i.status not in (DONE, FAILED) for i in plan.items)
+    ran = len(plan.items) - waiting
+    found = (f"{waiting} item{'s' * (waiting != 1)} queued" if plan.items else
+             "Nothing to colorize: no pairs or gray photos found" if not plan.already_there else
+             "Nothing left to colorize")
+    return (found
+            + (f" ({ran} already done)" if ran else "")
+            + (f", {len(plan.unmatched)} file(s) skipped" if plan.unmatched else "")
+            + (f", {len(plan.earlier_results)} earlier result(s) left out" if plan.earlier_results else "")
+            + (f", {len(plan.already_there)} already colorized there, left out" if plan.already_there else ""))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generator
 
-from colorstudio.core.pairs import Discovery, PairItem, discover
+from colorstudio.core.pairs import Discovery, Looking, PairItem, discover_steps
 from colorstudio.core.photo_kind import COLOUR, GRAY, classify_file
 from colorstudio.errors import ColorStudioError
 
@@ -55,8 +55,8 @@ def chosen_together(inputs: list[Path], found: Discovery) -> Opening:
                    f"gray photo): showing {a.name} alone, re-colorized from its gray version.")
 
 
-def discover_steps(inputs: list[Path]) -> Generator[None, None, Opening]:
-    """:func:`discover` + :func:`chosen_together` as a worker job (reads file headers)."""
-    yield None
+def opening_steps(inputs: list[Path]) -> Generator[Looking, None, Opening]:
+    """:func:`~colorstudio.core.pairs.discover_steps` + :func:`chosen_together` as a worker job
+    (reads file headers, and the pixels of photos without a partner)."""
     inputs = [Path(p) for p in inputs]
-    return chosen_together(inputs, discover(inputs))
+    return chosen_together(inputs, (yield from discover_steps(inputs)))

@@ -15,7 +15,7 @@ from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
 from colorstudio.errors import PairError
 from colorstudio.gui import jobs
-from colorstudio.gui.opening import Opening, discover_steps
+from colorstudio.gui.opening import Opening, opening_steps
 
 IMAGE_FILTER = FILE_DIALOG_FILTER + ";;All files (*)"
 
@@ -52,7 +52,7 @@ class OpeningActions:
         folder = inputs[0] if inputs[0].is_dir() else inputs[0].parent
         if not paths.in_examples(folder):          # the sample pair: File ▸ Open stays in the user's folders
             self.settings.last_folder = str(folder)
-        self._run(discover_steps, inputs, on_done=lambda opening: self._discovered(inputs, opening))
+        self._run(opening_steps, inputs, on_done=lambda opening: self._discovered(inputs, opening))
 
     def _discovered(self, inputs: list[Path], opening: Opening) -> None:
         found, items = opening.found, opening.found.items

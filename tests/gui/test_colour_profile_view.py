@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms
 
-from colorstudio.engine.colorize import run_to_end
+from colorstudio.core.generator_steps import run_to_end
 from colorstudio.gui.jobs import open_inputs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
