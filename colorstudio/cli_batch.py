@@ -58,6 +58,9 @@ def cmd_batch(args) -> int:
                            jpeg_quality=args.jpeg_quality, thumbnails=False):
             if not announced:             # the output folder passed run_batch's checks (a read-only one)
                 _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
+                if n := len(plan.unfinished_removed):
+                    _say(f"removed {n} unfinished file{'s' * (n != 1)} a batch killed mid-write had left "
+                         f"({', '.join(p.name for p in plan.unfinished_removed[:3])}{', …' if n > 3 else ''})")
                 announced = True
             if p.status in (DONE, FAILED):
                 mark = "ok  " if p.status == DONE else "FAIL"

@@ -25,9 +25,10 @@ from PIL import Image
 from colorstudio.core.colour_management import is_srgb, profile_colour_space, profile_for_pixels, to_srgb
 from colorstudio.core.exif_carry import fits_jpeg, text_tags, with_written_size
 from colorstudio.core.exif_colour_space import exif_for_space
-from colorstudio.core.file_names import fit_name, name_too_long
+from colorstudio.core.file_names import name_too_long
 from colorstudio.core.imageio import Photo
 from colorstudio.core.print_resolution import Dpi, png_phys_chunk
+from colorstudio.core.unfinished_writes import PART_SUFFIX, part_prefix
 from colorstudio.errors import DiskFullError, OutputError
 
 WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
@@ -280,9 +281,7 @@ def atomic_write(path: str | os.PathLike, write: Writer, exclusive: bool = False
     except OSError:
         mode = 0o666 & ~_UMASK
     try:
-        # the temp name says whose it is but stays short: a legal 250-byte output name plus
-        # the random part and ".part" would pass the file system's 255 bytes
-        fd, tmp = tempfile.mkstemp(prefix=f".{fit_name(path.name, 200)}.", suffix=".part", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=part_prefix(path.name), suffix=PART_SUFFIX, dir=folder)
     except PermissionError:
         raise OutputError(f"{path.name}: the output folder {folder} is not writable") from None
     except OSError as e:

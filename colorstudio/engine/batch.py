@@ -24,6 +24,7 @@ from colorstudio.core.pair_names import TAG_RE, name_key
 from colorstudio.core.generator_steps import run_to_end
 from colorstudio.core.pairs import Looking, discover_steps
 from colorstudio.core.resize import area_reduce
+from colorstudio.core.unfinished_writes import remove_unfinished_writes
 from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
 from colorstudio.core.imageio import READ_EXTENSIONS, image_size, load_photo, max_pixels
 from colorstudio.engine import methods as registry
@@ -63,6 +64,7 @@ class BatchPlan:
     out_dir: Path = Path(".")
     earlier_results: list[Path] = field(default_factory=list)   # left out (core.earlier_results)
     already_there: list[Path] = field(default_factory=list)     # results there already (skip_existing)
+    unfinished_removed: list[Path] = field(default_factory=list)   # what a killed batch's writes left (run_batch)
 
 
 @dataclass
@@ -262,7 +264,9 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
               jpeg_quality: int = 95, thumbnails: bool = True) -> Generator[BatchProgress, None, BatchPlan]:
     """Colorize every queued item of ``plan``; yields progress, returns the plan. An output
     folder it made (and the folders above it that it made) is removed again when nothing was
-    written into it (interrupted, or every item failed). ``thumbnails``: each written item
+    written into it (interrupted, or every item failed). The hidden temp files a batch killed
+    mid-write left in the folders it writes into are removed first
+    (:attr:`BatchPlan.unfinished_removed`). ``thumbnails``: each written item
     keeps a small picture of its result (the app's queue shows them; a command line has no use
     for them: 20 KB an item kept)."""
     made = [folder for folder in (plan.out_dir, *plan.out_dir.parents) if not folder.exists()]   # deepest first
@@ -272,6 +276,8 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
         raise OutputError(f"cannot create the output folder {plan.out_dir} ({e.strerror})") from None
     try:
         check_writable_folder(plan.out_dir)  # a read-only one (a card, a share): told before any work
+        plan.unfinished_removed = remove_unfinished_writes(
+            [plan.out_dir, *(i.output.parent for i in plan.items if i.status not in (DONE, FAILED))])
         if method is None and model is not None:     # the file's own method: the items of its kind
             method = declared_model(model)           # get it, the others their default (as --method)
         return (yield from _run_items(plan, method, model, options, jpeg_quality, thumbnails))

@@ -356,7 +356,9 @@ class BatchPanel(QWidget):
         done = sum(i.status == DONE for i in self.plan.items)
         failed = sum(i.status == FAILED for i in self.plan.items)
         word = "Stopped by an error: " if stopped_by is not None else "Cancelled: " if cancelled else "Finished: "
-        self.status.setText(word + f"{done} done, {failed} failed" + (f" — results in {self.plan.out_dir}" if done else ""))
+        left = len(self.plan.unfinished_removed)        # hidden temp files a killed batch had left
+        self.status.setText(word + f"{done} done, {failed} failed" + (f" — results in {self.plan.out_dir}" if done else "")
+                            + (f"; removed {left} unfinished file(s) a batch killed mid-write had left" if left else ""))
         self._show_total()                   # a cancelled item's part-way progress is not counted
         self._update_buttons()
         self.finishedBatch.emit(done, failed)

@@ -378,3 +378,23 @@ def test_a_folder_with_nothing_to_colorize_says_so_not_zero_items_queued(qtbot, 
         panel.skip_box.setChecked(True)
     plan(qtbot, panel, [tmp_path / "p"])
     assert panel.status.text().startswith("Nothing left to colorize, 1 already colorized there"), panel.status.text()
+
+
+def test_the_queue_says_it_removed_what_a_killed_batch_had_left(qtbot, panel, tmp_path):
+    import os
+
+    from colorstudio.core.unfinished_writes import STALE_AFTER_S
+
+    out = tmp_path / "results"
+    out.mkdir()
+    left = out / ".a_colorized.png.k3j_x9q2.part"
+    left.write_bytes(b"half")
+    old = time.time() - STALE_AFTER_S - 1
+    os.utime(left, (old, old))
+    write_pair(tmp_path / "shoot", "a", seed=1)
+    plan(qtbot, panel, [tmp_path / "shoot"])
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.start_button.click()
+    assert not left.exists()
+    assert panel.status.text().endswith("; removed 1 unfinished file(s) a batch killed mid-write had left")
+    assert sorted(p.name for p in out.iterdir()) == ["a_colorized.png"]

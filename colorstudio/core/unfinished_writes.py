@@ -1,0 +1,57 @@
+"""The temp files results are written through (``.NAME.xxxxxxxx.part``, renamed to NAME when
+whole: :func:`colorstudio.core.image_write.atomic_write`) and the ones a killed writer left.
+
+A Ctrl-C or a full disk removes its own; a process killed outright (SIGKILL, a power cut) cannot,
+and its hidden file stayed for good. A batch removes those in the folders it writes into, once
+they are older than any write takes (another batch may be writing into the same folder now)."""
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+from typing import Iterable
+
+from colorstudio.core.file_names import fit_name
+
+PART_SUFFIX = ".part"
+STALE_AFTER_S = 600.0   # a 12 MP write takes a second: ten minutes untouched is a writer gone
+# mkstemp's 8 random characters between the name and the suffix: ours, not a browser's x.part
+_PART_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}" + re.escape(PART_SUFFIX) + r"$")
+
+
+def part_prefix(name: str) -> str:
+    """The start of the temp name for a result named ``name``: it says whose it is but stays
+    short (a legal 250-byte output name plus the random part and ".part" would pass the file
+    system's 255 bytes)."""
+    return f".{fit_name(name, 200)}."
+
+
+def unfinished_writes(folder: Path, older_than_s: float = STALE_AFTER_S) -> list[Path]:
+    """The temp files in ``folder`` (not below it) untouched for ``older_than_s`` seconds."""
+    now, found = time.time(), []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            if (_PART_NAME.match(entry.name) and entry.is_file(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime >= older_than_s):
+                found.append(Path(entry.path))
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def remove_unfinished_writes(folders: Iterable[Path], older_than_s: float = STALE_AFTER_S) -> list[Path]:
+    """Remove the stale temp files of :func:`unfinished_writes` in each folder; the removed ones."""
+    removed = []
+    for folder in dict.fromkeys(folders):
+        for path in unfinished_writes(folder, older_than_s):
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
