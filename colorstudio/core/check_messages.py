@@ -7,6 +7,9 @@ from __future__ import annotations
 TURNED_DEGREES = 20
 # a pair whose matches lie this much within the tolerance of zero parallax has none to measure
 NEAR_ZERO_SHARE = 0.75
+# the scene this much larger or smaller in the colour shot: another lens or zoom (a stereo pair's
+# depth moves the fitted scale by a few percent: the Motorcycle pair's is 0.98)
+OTHER_VIEW = 1.07
 
 
 def _fmt_size(size) -> str:
@@ -33,6 +36,29 @@ def turned_upright(f: dict) -> float | None:
     return turn if turn > TURNED_DEGREES and min(abs(turn - q) for q in (90, 180)) <= 10 else None
 
 
+def other_view(f: dict) -> float | None:
+    """The colour shot's view over the gray's (above 1: wider) when a lens or zoom makes them
+    differ, else None (the same view; or a mirrored, turned or reshaped shot, said as such; or a
+    rectified pair: a zoom moves the rows, and a deep scene's parallax moves the fitted scale)."""
+    s = f.get("view_scale")
+    if (not s or f.get("rectified") is not False or f.get("mirrored") or f.get("aspect_mismatch")
+            or turned_upright(f) is not None):
+        return None
+    return 1 / s if max(s, 1 / s) >= OTHER_VIEW else None
+
+
+def view_words(wider: float) -> str:
+    """'covers a 1.25x wider view than the gray shot' (or narrower), for :func:`other_view`."""
+    return f"covers a {max(wider, 1 / wider):.2f}x {'wider' if wider > 1 else 'narrower'} view than the gray shot"
+
+
+def _view_message(wider: float) -> str:
+    what = ("its rows and parallax follow from that, not from two cameras side by side" if wider > 1 else
+            "the gray's edges lie outside it, so their colours are guessed")
+    return (f"The colour shot {view_words(wider)} (another lens or zoom, or taken nearer or farther): {what}; "
+            "the cross-camera method lines the two up.")
+
+
 def _geometry_messages(f: dict) -> list[str]:
     if f.get("mirrored"):       # its rows and parallax say nothing of the real pair
         return ["The colour shot looks mirrored (left and right swapped): flip it back first, "
@@ -40,6 +66,8 @@ def _geometry_messages(f: dict) -> list[str]:
     if (turn := turned_upright(f)) is not None:       # nor do a turned one's
         return [f"The colour shot looks turned by {turn:.0f} degrees: turn it upright first; its rows and "
                 "parallax cannot be measured as it is."]
+    if (wider := other_view(f)) is not None:          # nor do a zoomed one's
+        return [_view_message(wider)]
     out = []
     if f["rectified"]:
         out.append(f"The pair is rectified: rows agree within {f['vertical_offset_px']:.1f} px.")
@@ -142,6 +170,8 @@ def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0
         mode, why = "crosscam", "the colour shot looks mirrored: flip it back first"
     elif turned_upright(f) is not None:
         mode, why = "crosscam", "the colour shot looks turned: turn it upright first"
+    elif (wider := other_view(f)) is not None:
+        mode, why = "crosscam", f"the colour shot {view_words(wider)}"
     elif not f["rectified"]:
         off_rows = f["vertical_offset_px"] > f["rectify_tolerance_px"]
         apart = (f"rows are {f['vertical_offset_px']:.1f} px apart" if off_rows

@@ -72,6 +72,8 @@ class PairReport:
     messages: list[str]
     seconds: float
     parallax_near_zero_fraction: float | None = None  # share of matches within the tolerance of 0 px
+    view_scale: float | None = None    # the scene's size in the colour shot / in the gray (gray frame):
+                                       # below 1 the colour shot covers a wider view
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict (tuples become lists, NaN becomes None)."""
@@ -88,13 +90,13 @@ class PairReport:
 
 
 # ------------------------------------------------------------------ measures
-def _turn_degrees(pg: np.ndarray, pr: np.ndarray) -> float | None:
-    """The angle (degrees, counter-clockwise) by which a similarity carries the gray's matched
-    points onto the reference's; None when it cannot be fitted."""
+def _similarity(pg: np.ndarray, pr: np.ndarray) -> tuple[float, float] | None:
+    """(angle in degrees counter-clockwise, scale) of the similarity that carries the gray's
+    matched points onto the reference's; None when it cannot be fitted."""
     if len(pg) < 3:
         return None
     M, _ = cv2.estimateAffinePartial2D(pg.astype(np.float32), pr.astype(np.float32), method=cv2.RANSAC)
-    return None if M is None else -math.degrees(math.atan2(M[1, 0], M[0, 0]))
+    return None if M is None else (-math.degrees(math.atan2(M[1, 0], M[0, 0])), math.hypot(M[0, 0], M[1, 0]))
 
 
 def _robust_lstsq(A: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -163,9 +165,12 @@ def _geometry(m: Matches, gray_shape) -> dict:
     mirrored = bool(len(pg) >= 6 and np.linalg.det(np.stack([_robust_lstsq(A, pr[:, 0])[:2],
                                                                 _robust_lstsq(A, pr[:, 1])[:2]])) < 0)
     rotation = math.degrees(math.atan(tilt))           # the tilt of the rows: small angles
-    turn = _turn_degrees(pg, m.ref_pts_own(gray_shape)[m.inliers])
-    if turn is not None and abs(turn) > TURNED_DEGREES:   # a turned shot: the tilt cannot say by how much
-        rotation = turn
+    turn = _similarity(pg, m.ref_pts_own(gray_shape)[m.inliers])
+    if turn is not None and abs(turn[0]) > TURNED_DEGREES:   # a turned shot: the tilt cannot say by how much
+        rotation = turn[0]
+    # the scene's size in the colour shot over its size in the gray, both in the gray's frame:
+    # below 1 the colour shot covers a wider view (another lens, or zoomed out)
+    view = _similarity(pg, pr)
     # the side: three quarters of the matches with a parallax beyond the dead zone (about a
     # match's precision) have one sign, and at least a fifth of all matches have one (a far
     # background at zero parallax does not hide the side of the near objects)
@@ -182,6 +187,7 @@ def _geometry(m: Matches, gray_shape) -> dict:
         "disparity_min": float(np.percentile(d, 2)), "disparity_max": float(np.percentile(d, 98)),
         "disparity_median": float(np.median(d)), "colour_side": side,
         "parallax_near_zero_fraction": float(np.mean(np.abs(d) <= tol_x)),
+        "view_scale": None if view is None else view[1],
         "colour_camera_position": {"right": "left", "left": "right"}.get(side, "unknown"),
     }
 
@@ -271,7 +277,7 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
     measures = dict.fromkeys(
         ["vertical_offset_px", "rows_off_fraction", "vertical_shift_px", "rotation_deg", "mirrored", "rectified",
          "disparity_min", "disparity_max", "disparity_median", "parallax_near_zero_fraction", "exposure_gain", "exposure_stops",
-         "tone_slope", "tone_offset", "tone_gamma", "mean_luma_diff"])
+         "tone_slope", "tone_offset", "tone_gamma", "mean_luma_diff", "view_scale"])
     measures.update(colour_side="unknown", colour_camera_position="unknown",
                     rectify_tolerance_px=m.tolerance_px if m else None)
     if m is not None and m.n_inliers >= MIN_INLIERS and not by_chance:

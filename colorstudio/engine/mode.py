@@ -5,7 +5,7 @@ plain words for the user.
 """
 from __future__ import annotations
 
-from colorstudio.core.check_messages import turned_upright
+from colorstudio.core.check_messages import other_view, turned_upright, view_words
 from colorstudio.core.checks import MIN_INLIERS, MIN_MEASURE_SIDE, same_aspect, same_size, too_small_to_measure
 
 
@@ -47,6 +47,9 @@ def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
         return "crosscam", "cross-camera mode: the colour shot looks mirrored (flip it back first)"
     if (turn := turned_upright({"rotation_deg": getattr(report, "rotation_deg", None)})) is not None:
         return "crosscam", f"cross-camera mode: the colour shot looks turned by {turn:.0f} degrees (turn it upright first)"
+    view = {key: getattr(report, key, None) for key in ("view_scale", "rectified", "mirrored", "rotation_deg")}
+    if (wider := other_view(view)) is not None:     # its rows say nothing of two cameras side by side
+        return "crosscam", f"cross-camera mode: the colour shot {view_words(wider)} (another lens or zoom)"
     if not rectified:
         off = getattr(report, "vertical_offset_px", None)
         rows = f" (rows are {off:.1f} px apart)" if off is not None else ""

@@ -1,0 +1,67 @@
+"""A colour shot of another field of view (another lens, a zoom) is said to be one, not a
+stereo pair's parallax and rows; a stereo pair's depth does not make it one."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from colorstudio.core.check_messages import OTHER_VIEW
+from colorstudio.core.checks import check_pair
+from colorstudio.core.color import luma
+from colorstudio.core.synth import synthesize_from_photo
+from colorstudio.engine.mode import choose_mode
+
+skdata = pytest.importorskip("skimage.data")
+
+
+def zoomed(rgb: np.ndarray, factor: float) -> np.ndarray:
+    """``rgb`` seen through a lens ``factor`` times longer (the middle, enlarged to the frame)."""
+    h, w = rgb.shape[:2]
+    M = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), 0, factor)
+    return cv2.warpAffine(rgb, M, (w, h), flags=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REFLECT)
+
+
+@pytest.fixture(scope="module")
+def photo():
+    return skdata.astronaut().astype(np.float32) / 255
+
+
+@pytest.mark.parametrize("zoom, words", [(1.25, "1.25x wider view"), (0.8, "1.25x narrower view"),
+                                         (1.1, "1.10x wider view")])
+def test_a_colour_shot_of_another_view_is_said_to_be_one(photo, zoom, words):
+    gray = luma(zoomed(photo, zoom))          # the gray's lens is longer: the colour shot sees more
+    r = check_pair(gray, photo)
+    assert 1 / r.view_scale == pytest.approx(zoom, rel=0.02)
+    assert r.messages[0].startswith(f"The colour shot covers a {words} than the gray shot (another lens or zoom")
+    assert not any("parallax" in m.lower() and "runs both ways" in m for m in r.messages)
+    assert not any("not rectified" in m for m in r.messages)
+    assert r.suggested_mode == "crosscam" and r.mode_reason == f"the colour shot covers a {words} than the gray shot"
+    mode, why = choose_mode(gray.shape, photo.shape, r)
+    assert mode == "crosscam" and why == f"cross-camera mode: the colour shot covers a {words} than the gray shot " \
+                                         "(another lens or zoom)"
+
+
+def test_a_narrower_colour_shot_says_the_grays_edges_get_guessed_colours(photo):
+    r = check_pair(luma(photo), zoomed(photo, 1.25))
+    assert "the gray's edges lie outside it, so their colours are guessed" in r.messages[0]
+
+
+def test_a_slight_zoom_is_left_to_the_rows_and_parallax(photo):
+    r = check_pair(luma(zoomed(photo, 1.03)), photo)
+    assert 1 / r.view_scale == pytest.approx(1.03, rel=0.01) and 1.03 < OTHER_VIEW
+    assert not any("view" in m for m in r.messages)
+
+
+def test_stereo_pairs_with_deep_scenes_are_not_taken_for_another_view():
+    left, right, _ = skdata.stereo_motorcycle()
+    r = check_pair(luma(left.astype(np.float32) / 255), right.astype(np.float32) / 255)
+    assert r.view_scale == pytest.approx(1, abs=0.03) and r.suggested_mode == "stereo"
+    rng = np.random.default_rng(3)
+    photo = skdata.chelsea().astype(np.float32) / 255
+    for k in range(6):            # layered disparities up to 48 px, half of them a little turned
+        pair = synthesize_from_photo(photo, rng, setup=1, misalign=bool(k % 2))
+        r = check_pair(pair.gray, pair.reference)
+        assert r.view_scale is not None and max(r.view_scale, 1 / r.view_scale) < OTHER_VIEW
+        assert not any("view than the gray" in m for m in r.messages)
