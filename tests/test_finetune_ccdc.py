@@ -130,11 +130,13 @@ def test_a_pause_before_a_stop_does_not_use_up_the_budget(tmp_path, tiny_ccdc, u
     import time
     from types import SimpleNamespace
 
+    from colorstudio.training import training_clock
     from colorstudio.training.checkpoints import checkpoint_state
 
     late = [0.0]          # the clock jumps while paused: a loaded CPU's slow work cannot hide a miscount
-    monkeypatch.setattr(finetune_ccdc, "time", SimpleNamespace(perf_counter=lambda: time.perf_counter() + late[0],
-                                                               time=time.time))
+    jumping = SimpleNamespace(perf_counter=lambda: time.perf_counter() + late[0], time=time.time)
+    monkeypatch.setattr(finetune_ccdc, "time", jumping)
+    monkeypatch.setattr(training_clock, "time", jumping)
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
     gen = finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
                                  run_dir=tmp_path / "run", minutes=60, crop=(64, 64), device="cpu")
@@ -149,7 +151,7 @@ def test_the_previews_time_does_not_use_up_the_budget(tmp_path, tiny_ccdc, user_
     import time
     from types import SimpleNamespace
 
-    from colorstudio.training import previews
+    from colorstudio.training import previews, training_clock
 
     made, late = [], [0.0]
 
@@ -158,8 +160,9 @@ def test_the_previews_time_does_not_use_up_the_budget(tmp_path, tiny_ccdc, user_
         late[0] += 1000.0                             # a preview made on a very slow machine: the clock
         return np.zeros((4, 4, 3))                    # jumps, so a loaded CPU's slow steps cannot hide it
 
-    monkeypatch.setattr(finetune_ccdc, "time", SimpleNamespace(perf_counter=lambda: time.perf_counter() + late[0],
-                                                               time=time.time))
+    jumping = SimpleNamespace(perf_counter=lambda: time.perf_counter() + late[0], time=time.time)
+    monkeypatch.setattr(finetune_ccdc, "time", jumping)
+    monkeypatch.setattr(training_clock, "time", jumping)
     monkeypatch.setattr(previews.CCDCPreview, "__call__", slow_preview)
     pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
     progress = list(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",

@@ -212,7 +212,7 @@ def test_time_held_at_a_pause_does_not_use_up_a_minutes_budget(tmp_path, monkeyp
     import time
     import types
 
-    from colorstudio.training import stereo_loop
+    from colorstudio.training import training_clock
 
     now = [0.0]
 
@@ -222,7 +222,7 @@ def test_time_held_at_a_pause_does_not_use_up_a_minutes_budget(tmp_path, monkeyp
 
     fake = types.SimpleNamespace(**{k: getattr(time, k) for k in dir(time) if not k.startswith("_")})
     fake.perf_counter = perf_counter
-    monkeypatch.setattr(stereo_loop, "time", fake)
+    monkeypatch.setattr(training_clock, "time", fake)
     opts = TrainOptions(minutes=4 / 60, checkpoint_every=1000, max_disparity=32)
     gen = train_steps(tiny_model(), ShiftedPairs(), opts, tmp_path, resume=False)
     first = next(gen)

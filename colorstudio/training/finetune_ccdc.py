@@ -38,6 +38,7 @@ from colorstudio.training import ccdc_data
 from colorstudio.training.ccdc_finetune_result import (GUARD_DB, WEIGHT_AVERAGE, average_weights,
                                                          finetuned_card, write_model)
 from colorstudio.training.ccdc_losses import ccdc_loss
+from colorstudio.training.training_clock import TrainingClock
 from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
 from colorstudio.training.pair_preparation import UserShot, ccdc_shot, held_apart_split, load_user_pair
 from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE
@@ -192,15 +193,10 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
     however it ends (closed, failed). The time the consumer holds it at a yield (a pause, a preview)
     does not use up the budget. Returns the last scoring's events."""
     rng = np.random.default_rng([seed, state["step"]])
-    start, base_seconds, suspended, last_check = time.perf_counter(), state["seconds"], 0.0, time.perf_counter()
-    elapsed = lambda: base_seconds + time.perf_counter() - start - suspended       # noqa: E731
-
-    def finished() -> bool:
-        return ((max_steps is not None and state["step"] >= max_steps)
-                or (minutes is not None and elapsed() >= 60 * minutes))
+    clock, last_check = TrainingClock(state["seconds"], max_steps, minutes), time.perf_counter()
 
     def check() -> list[str]:
-        state["seconds"] = elapsed()
+        state["seconds"] = clock.elapsed()
         events = scores.check(state)
         save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
         return events
@@ -208,7 +204,7 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
     running, steps_at_start = None, state["step"]
     good, rollbacks = _snapshot(model, opt), 0
     try:
-        while not finished():
+        while not clock.finished(state["step"]):
             t = batch_tensors(train_pairs.batch(rng, BATCH, crop), dev)
             loss, parts = ccdc_loss(model(t["gray"], t["ref"], t["init_flow"]), t["truth"])
             norm = None
@@ -235,26 +231,18 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
             events = []
             if time.perf_counter() - last_check > checkpoint_every_s:
                 events, last_check = check(), time.perf_counter()
-            left = [60 * minutes - elapsed()] if minutes is not None else []
-            if max_steps is not None:
-                left.append((max_steps - state["step"]) * elapsed() / max(state["step"], 1))
             progress = TrainProgress(step=state["step"], total_steps=max_steps, losses={"total": running, **parts},
-                                     lr=lr, seconds=elapsed(), eta=max(0.0, min(left)) if left else None,
+                                     lr=lr, seconds=clock.elapsed(), eta=clock.seconds_left(state["step"]),
                                      events=events, message=f"step {state['step']}: loss {running:.4f}")
-            held_from = time.perf_counter()
-            try:
+            with clock.set_aside():      # a pause, then perhaps a close (Stop), uses up no budget
                 yield progress
-            finally:              # a pause then a close (Stop) does not use up the budget either
-                suspended += time.perf_counter() - held_from
         if state["step"] == steps_at_start:      # the budget was spent before: nothing new to score
             return []
-        scoring_from = time.perf_counter()
-        events = check()
-        suspended += time.perf_counter() - scoring_from    # the last scoring, after training, is not training
-        return events
+        with clock.set_aside():          # the last scoring, after training, is not training
+            return check()
     finally:    # finished, cancelled (GeneratorExit) or failed: keep the work done so far; with no
         if state["step"] > steps_at_start:     # step taken, the run folder is left as it was (an
-            state["seconds"] = elapsed()       # earlier run there, stopped before this one began)
+            state["seconds"] = clock.elapsed()      # earlier run there, stopped before this one began)
             save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
 
 

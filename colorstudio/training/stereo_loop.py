@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ import torch
 from colorstudio.engine.device import torch_device
 from colorstudio.training import losses
 from colorstudio.training.batchnorm import freeze_batchnorm
+from colorstudio.training.training_clock import TrainingClock
 from colorstudio.training.checkpoints import FILENAME as CHECKPOINT
 from colorstudio.training.checkpoints import load_checkpoint, save_checkpoint
 from colorstudio.errors import ColorStudioError
@@ -182,45 +182,19 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
         g["lr"] = state["lr"]
     good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()), state["step"])
     rollbacks = 0
-    start_seconds = state["seconds"]
-    t_start = time.perf_counter()
-    suspended = 0.0            # seconds the consumer held the generator at a yield (a GUI's Pause)
-
-    def elapsed() -> float:
-        """Training time: the time spent paused between steps does not use up the budget."""
-        return start_seconds + time.perf_counter() - t_start - suspended
-
-    def budget_left() -> float | None:
-        left = []
-        if opts.steps is not None:
-            per = elapsed() / max(state["step"], 1)
-            left.append((opts.steps - state["step"]) * per)
-        if opts.minutes is not None:
-            left.append(opts.minutes * 60 - elapsed())
-        return max(0.0, min(left)) if left else None
-
-    def finished() -> bool:
-        return ((opts.steps is not None and state["step"] >= opts.steps)
-                or (opts.minutes is not None and elapsed() >= opts.minutes * 60))
-
-    def budget_done() -> float:
-        """The part of the budget used, 0..1 (the larger of steps and minutes)."""
-        done = [state["step"] / opts.steps] if opts.steps else []
-        if opts.minutes:
-            done.append(elapsed() / (opts.minutes * 60))
-        return min(1.0, max(done, default=0.0))
+    clock = TrainingClock(state["seconds"], opts.steps, opts.minutes)
 
     def set_lr() -> float:
         ramp = min(1.0, (state["step"] + 1) / opts.warmup_steps) if opts.warmup_steps else 1.0
         if opts.cosine_decay:
-            ramp *= 0.5 * (1.0 + math.cos(math.pi * budget_done()))
+            ramp *= 0.5 * (1.0 + math.cos(math.pi * clock.fraction_done(state["step"])))
         for g in optimizer.param_groups:
             g["lr"] = state["lr"] * ramp
         return state["lr"] * ramp
 
     steps_at_start = state["step"]
     try:
-        while not finished():
+        while not clock.finished(state["step"]):
             lr_now = set_lr()
             batch, side = source.batch(state["step"], opts.batch_size)
             batch = {k: v.to(dev) for k, v in batch.items()}
@@ -247,7 +221,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             else:
                 optimizer.step()
                 state["step"] += 1
-            state["seconds"] = elapsed()
+            state["seconds"] = clock.elapsed()
             ckpt = None
             if applied and state["step"] % opts.checkpoint_every == 0:
                 ckpt = str(save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict()))
@@ -258,16 +232,13 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
                                opts.max_disparity, opts.use_refine)
             progress = TrainProgress(step=state["step"], total_steps=opts.steps,
                                      losses={k: float(v.detach()) for k, v in parts.items()}, lr=lr_now,
-                                     seconds=state["seconds"], eta=budget_left(), validation=val,
+                                     seconds=state["seconds"], eta=clock.seconds_left(state["step"]), validation=val,
                                      checkpoint=ckpt, events=events,
                                      message=f"step {state['step']}: loss {float(parts['total'].detach()):.4f}")
-            held_from = time.perf_counter()
-            try:
+            with clock.set_aside():      # a pause, then perhaps a close (Stop), uses up no budget
                 yield progress
-            finally:              # a pause then a close (Stop) does not use up the budget either
-                suspended += time.perf_counter() - held_from
     finally:  # finished, cancelled (GeneratorExit) or failed: keep the work done so far; with no
         if state["step"] > steps_at_start:     # step taken, the run folder is left as it was (an
-            state["seconds"] = elapsed()       # earlier run there, stopped before this one began)
+            state["seconds"] = clock.elapsed()      # earlier run there, stopped before this one began)
             save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict())
     return state
