@@ -299,3 +299,23 @@ def test_after_a_full_disk_results_as_large_as_the_one_that_failed_are_not_worke
     monkeypatch.setattr(batch, "_free_bytes", lambda folder: 200_000)
     _run(plan)
     assert worked == ["g0_colorized.png"] and [i.error for i in plan.items[1:]] == [batch.DISK_STILL_FULL] * 4
+
+
+def test_a_photo_added_beside_one_of_its_name_in_another_format_does_not_rename_the_others_result(tmp_path):
+    """RAW + JPEG, or a JPEG and a PNG of one shot: two items named alike whose results differ in
+    format keep their names, so a later run with --skip-existing still finds the first result."""
+    gray_img(tmp_path / "in" / "b.png")
+    out = tmp_path / "out"
+    first = _run(plan_batch([tmp_path / "in"], out))
+    assert [i.written.name for i in first.items] == ["b_colorized.png"]
+    gray_img(tmp_path / "in" / "b.jpg")
+    again = plan_batch([tmp_path / "in"], out, skip_existing=True)
+    assert [i.output.name for i in again.items] == ["b_colorized.jpg"]
+    assert [p.name for p in again.already_there] == ["b_colorized.png"]
+    assert [i.name for i in again.items] == ["b"]          # the queue's rows still tell them apart
+    both = plan_batch([tmp_path / "in"], tmp_path / "elsewhere")
+    assert [(i.gray.name, i.name, i.output.name) for i in both.items] == [
+        ("b.jpg", "b", "b_colorized.jpg"), ("b.png", "b-2", "b_colorized.png")]
+    # one format for both: the numbered name, as before
+    as_png = plan_batch([tmp_path / "in"], tmp_path / "elsewhere", ext="png")
+    assert [i.output.name for i in as_png.items] == ["b_colorized.png", "b-2_colorized.png"]

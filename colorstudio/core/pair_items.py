@@ -27,6 +27,10 @@ class PairItem:
     name: str
     output: Path | None = None
     note: str | None = None     # said beside its result (a gray colorized alone beside its partner)
+    # for a numbered name (trip-2), the name before the number that tells it from another item's: a
+    # batch names a result by it while no other result takes that file (b.jpg and b.dng: b_colorized
+    # .jpg and .png), so that adding b.dng beside b.jpg does not rename b.jpg's next result
+    unnumbered: str | None = None
 
     @property
     def is_pair(self) -> bool:

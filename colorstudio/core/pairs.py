@@ -246,4 +246,4 @@ def _make_names_unique(items: list[PairItem]) -> None:
         key = name_key(it.name)
         taken[key] += 1
         if taken[key] > 1:
-            it.name = f"{it.name}-{taken[key]}"
+            it.unnumbered, it.name = it.name, f"{it.name}-{taken[key]}"

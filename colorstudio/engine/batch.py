@@ -106,14 +106,14 @@ def _manifest_suffix(output: Path, ext: str | None) -> str:
     return output_extension(output.suffix)
 
 
-def _output_path(item, out_dir: Path, ext: str | None) -> Path:
+def _output_path(item, out_dir: Path, ext: str | None, name: str) -> Path:
     """Where an item's result goes: the manifest's output (with its subfolders: ``day/out.png``
     and ``night/out.png`` stay two files), else ``NAME_colorized``, in ``out_dir``, in a
     format that can be written."""
     if item.output is not None:
         stem, tail, folder = item.output.stem, _manifest_suffix(item.output, ext), out_dir / item.output.parent
     else:
-        stem, tail, folder = item.name, RESULT_SUFFIX + _written_suffix(item.gray.suffix, ext), out_dir
+        stem, tail, folder = name, RESULT_SUFFIX + _written_suffix(item.gray.suffix, ext), out_dir
     # a long input name: the result's name is cut to the file system's limit (with room for "-NN")
     return folder / (fit_name(stem, NAME_MAX_BYTES - len(os.fsencode(tail)) - 4) + tail)
 
@@ -181,7 +181,10 @@ def plan_batch_steps(inputs: Iterable[str | Path], out_dir: str | Path, ext: str
     items, unmatched, already, taken = [], list(found.unmatched), [], set()
     for i in found.items:
         try:
-            output = _own_output(_output_path(i, out_dir, ext), taken)
+            output = _output_path(i, out_dir, ext, i.unnumbered or i.name)
+            if name_key(str(output)) in taken:       # its unnumbered name's result is another's: its own
+                output = _output_path(i, out_dir, ext, i.name)
+            output = _own_output(output, taken)
         except OutputError as e:                     # a manifest row's output in an unknown format
             unmatched.append((i.gray, f"output {i.output}: {e}"))
             continue
