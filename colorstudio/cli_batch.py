@@ -20,7 +20,7 @@ def _planned(steps: Generator, say: Callable[[str], None]):
         except StopIteration as stop:
             return stop.value
         if (now := time.monotonic()) - said >= every_s:
-            say(looking.message[0].lower() + looking.message[1:])     # as the other lines
+            say(looking.message)
             said = now
 
 

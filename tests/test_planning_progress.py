@@ -2,6 +2,8 @@
 pixels looked at (a folder of a thousand PNGs takes minutes), and a caller can stop it."""
 from __future__ import annotations
 
+import pytest
+
 from colorstudio.cli import main
 from colorstudio.cli_batch import _planned
 from colorstudio.core import pairs
@@ -75,9 +77,10 @@ def test_the_steps_end_in_the_same_plan_as_the_blocking_form(tmp_path):
 
 
 def test_the_sentences_say_the_stage_and_the_count():
-    assert Looking(READING, 3, 1000).message == "Looking for pairs: 3 of 1000 files read"
-    assert Looking(LOOKING, 12, 300).message == "Telling gray photos from colour ones: 12 of 300 looked at"
-    assert Looking(LOOKING, 0, 0).fraction == 1.0 and Looking(READING, 1, 4).fraction == 0.25
+    assert Looking(READING, 3, 1000).message == "looking for pairs: 3 of 1000 files read"
+    assert Looking(LOOKING, 12, 300).message == "telling gray photos from colour ones: 12 of 300 looked at"
+    assert Looking(READING, 1, 4).fraction == pytest.approx(0.05) and Looking(READING, 4, 4).fraction == 0.2
+    assert Looking(LOOKING, 0, 3).fraction == 0.2 and Looking(LOOKING, 3, 3).fraction == 1.0
 
 
 def fake_steps(n, clock, step_s):

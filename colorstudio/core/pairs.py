@@ -46,6 +46,7 @@ __all__ = ["REASON_COLOUR_ALONE", "REASON_NOT_IMAGE", "Discovery", "Looking", "P
            "discover_steps"]
 
 READING, LOOKING = "reading", "looking"      # the stages of :class:`Looking`
+READ_SHARE = 0.2                              # READING's part of :attr:`Looking.fraction`
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,16 @@ class Looking:
 
     @property
     def fraction(self) -> float:
-        return self.done / self.total if self.total else 1.0
+        """How far the looking got, 0..1: reading the headers is its first fifth (the pixels of a
+        lone PNG take far longer than a header)."""
+        part = self.done / self.total if self.total else 1.0
+        return READ_SHARE * part if self.stage == READING else READ_SHARE + (1 - READ_SHARE) * part
 
     @property
     def message(self) -> str:
         if self.stage == READING:
-            return f"Looking for pairs: {self.done} of {self.total} files read"
-        return f"Telling gray photos from colour ones: {self.done} of {self.total} looked at"
+            return f"looking for pairs: {self.done} of {self.total} files read"
+        return f"telling gray photos from colour ones: {self.done} of {self.total} looked at"
 
 
 # ------------------------------------------------------------------ collecting

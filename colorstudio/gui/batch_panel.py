@@ -164,7 +164,7 @@ class BatchPanel(QWidget):
                                   always_emit=lambda looking: looking.done == 0)     # a new stage
         heard = lambda f: lambda *a: f(*a) if self.planner is planner else None   # not one cleared or cancelled
         self.planner = planner.start_with(
-            progress=heard(lambda looking: self.status.setText(looking.message + "…")),
+            progress=heard(lambda looking: self.status.setText(looking.message.capitalize() + "…")),
             finished=heard(lambda plan: self._planned(plan, made_for)), errored=heard(self._plan_failed))
         self._update_buttons()
 

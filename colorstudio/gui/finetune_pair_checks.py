@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generator
 
-from colorstudio.core.pairs import PairItem, discover
+from colorstudio.core.pairs import PairItem, discover_steps
 from colorstudio.engine.progress import Progress
 from colorstudio.errors import ColorStudioError
 from colorstudio.training.pair_preparation import PairRefused, ccdc_shot, held_apart_split, load_user_pair, stereo_pair
@@ -153,8 +153,15 @@ def scan_folder(folder: str | Path, networks=tuple(NETWORK_NAMES)) -> Generator[
     folder = Path(folder)
     if not folder.is_dir():
         raise ColorStudioError(f"{folder}: not a folder")
-    yield Progress(0.02, "looking for pairs")
-    found = discover([folder])
+    yield Progress(0.0, "looking for pairs")
+    steps = discover_steps([folder])
+    while True:              # its own bar's first 5 %: reading the files, the pixels of lone ones
+        try:
+            looking = next(steps)
+        except StopIteration as stop:
+            found = stop.value
+            break
+        yield Progress(0.05 * looking.fraction, looking.message)
     pairs = [i for i in found.items if i.reference is not None]
     skipped = list(found.unmatched) + [(i.gray, "a gray photo without a colour partner")
                                        for i in found.items if i.reference is None]

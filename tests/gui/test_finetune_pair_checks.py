@@ -183,3 +183,20 @@ def test_when_only_the_cycle_cnn_has_pairs_the_settings_start_with_it(qtbot, wiz
     go_to_settings(qtbot, wizard, folder)
     assert wizard.settings_page.method() == "cyclecnn" and wizard.settings_page.isComplete()
     wizard.settings_page.stop_detection()
+
+
+def test_looking_through_the_folder_says_how_far_it_got_before_the_checks(tmp_path):
+    from colorstudio.gui.finetune_pair_checks import scan_folder
+
+    folder = tmp_path / "cam"
+    write_pair(folder, "a", h=120, w=160)
+    write_pair(folder, "b", h=120, w=160, seed=3)
+    cv2.imwrite(str(folder / "lonely.png"), np.zeros((40, 50), np.uint8))
+    steps, summary = steps_and_result(scan_folder(folder, ("cyclecnn",)))
+    said = [s.message for s in steps]
+    assert said[:6] == ["looking for pairs"] + [f"looking for pairs: {n} of 5 files read" for n in range(1, 6)]
+    assert said[6:8] == ["telling gray photos from colour ones: 0 of 1 looked at",
+                         "telling gray photos from colour ones: 1 of 1 looked at"]
+    assert said[8:] == ["checking a", "checking b", "checked"]
+    fractions = [s.fraction for s in steps]
+    assert fractions == sorted(fractions) and fractions[7] <= 0.05 and len(summary.checks) == 2
