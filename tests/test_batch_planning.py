@@ -316,6 +316,24 @@ def test_a_photo_added_beside_one_of_its_name_in_another_format_does_not_rename_
     both = plan_batch([tmp_path / "in"], tmp_path / "elsewhere")
     assert [(i.gray.name, i.name, i.output.name) for i in both.items] == [
         ("b.jpg", "b", "b_colorized.jpg"), ("b.png", "b-2", "b_colorized.png")]
-    # one format for both: the numbered name, as before
+    # one format for both: the photo of that format keeps the plain name, the other is numbered
     as_png = plan_batch([tmp_path / "in"], tmp_path / "elsewhere", ext="png")
-    assert [i.output.name for i in as_png.items] == ["b_colorized.png", "b-2_colorized.png"]
+    assert [i.output.name for i in as_png.items] == ["b_colorized-2.png", "b_colorized.png"]
+
+
+def test_a_photo_sorted_first_never_takes_the_result_of_one_in_the_results_own_format(tmp_path):
+    """b.jpg and b.png colorized, then b.gif added (written as PNG, sorted before b.png): b.png
+    keeps b_colorized.png, so --skip-existing leaves out the right photos and b.gif is done."""
+    for name in ("b.jpg", "b.png"):
+        gray_img(tmp_path / "in" / name)
+    out = tmp_path / "out"
+    assert sorted(i.written.name for i in _run(plan_batch([tmp_path / "in"], out)).items) == [
+        "b_colorized.jpg", "b_colorized.png"]
+    gray_img(tmp_path / "in" / "b.gif")
+    again = plan_batch([tmp_path / "in"], out, skip_existing=True)
+    assert [(i.gray.name, i.output.name) for i in again.items] == [("b.gif", "b_colorized-2.png")]
+    assert sorted(p.name for p in again.already_there) == ["b_colorized.jpg", "b_colorized.png"]
+    everything = plan_batch([tmp_path / "in"], tmp_path / "fresh")
+    outputs = [i.output.name for i in everything.items]
+    assert len(set(outputs)) == 3 and dict(zip([i.gray.name for i in everything.items], outputs))["b.png"] == \
+        "b_colorized.png"

@@ -65,3 +65,16 @@ def test_stereo_pairs_with_deep_scenes_are_not_taken_for_another_view():
         r = check_pair(pair.gray, pair.reference)
         assert r.view_scale is not None and max(r.view_scale, 1 / r.view_scale) < OTHER_VIEW
         assert not any("view than the gray" in m for m in r.messages)
+
+
+def test_a_slanted_wall_stretched_across_by_its_parallax_is_not_another_view(photo):
+    """A stereo pair of a slanted facade: the parallax grows across the frame (10 to 90 px over
+    512 px), so the scene is 8-14 % wider in the colour shot, and only across: not a lens."""
+    h, w = photo.shape[:2]
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    for k in (0.08, 0.14):
+        colour = cv2.remap(photo, xs / (1 + k) - 10, ys - 4, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        r = check_pair(luma(photo), colour)
+        assert r.view_scale is None and r.rectified is False
+        assert not any("view than the gray" in m for m in r.messages)
+        assert "view" not in r.mode_reason

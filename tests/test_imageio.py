@@ -227,12 +227,12 @@ def test_phone_heic_is_read_with_its_rotation_profile_and_exif(tmp_path):
 
 
 def test_heic_batch_output_defaults_to_jpeg(tmp_path):
-    from colorstudio.engine.batch import _written_suffix
+    from colorstudio.engine.batch_outputs import written_suffix
 
-    assert _written_suffix(".HEIC", None) == ".jpg"
-    assert _written_suffix(".avif", None) == ".jpg"
-    assert _written_suffix(".tif", None) == ".tif"     # kept where writable
-    assert _written_suffix(".DNG", None) == ".png"     # RAW: 16-bit PNG
+    assert written_suffix(".HEIC", None) == ".jpg"
+    assert written_suffix(".avif", None) == ".jpg"
+    assert written_suffix(".tif", None) == ".tif"     # kept where writable
+    assert written_suffix(".DNG", None) == ".png"     # RAW: 16-bit PNG
 
 
 def test_an_interrupted_write_leaves_no_temp_file_and_a_long_legal_name_is_written(tmp_path, monkeypatch):

@@ -10,7 +10,8 @@ from PIL import Image
 from colorstudio.core.exif_carry import JPEG_EXIF_LIMIT, exif_to_carry
 from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import load_photo
-from colorstudio.engine.batch import output_extension, plan_batch
+from colorstudio.engine.batch import plan_batch
+from colorstudio.engine.batch_outputs import output_extension
 from colorstudio.errors import OutputError
 
 MAKE, XMP, PHOTOMETRIC, ICC = 0x010F, 0x02BC, 0x0106, 0x8773

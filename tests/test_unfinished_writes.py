@@ -9,7 +9,7 @@ import sys
 import time
 
 from colorstudio.cli import main
-from colorstudio.core.image_write import atomic_write
+from colorstudio.core.image_write import WRITE_EXTENSIONS, atomic_write
 from colorstudio.core.unfinished_writes import STALE_AFTER_S, unfinished_writes
 from colorstudio.engine.batch import plan_batch, run_batch
 
@@ -17,7 +17,7 @@ from test_pairs import gray_img
 
 KILLED_MID_WRITE = """
 import sys, time
-from colorstudio.core.image_write import atomic_write
+from colorstudio.core.image_write import WRITE_EXTENSIONS, atomic_write
 
 def write(f):
     f.write(b"half a photo")
@@ -44,10 +44,11 @@ def test_a_writer_killed_outright_leaves_its_temp_file_and_the_next_batch_remove
     writer.wait(10)
     left = [p for p in out.iterdir()]
     assert len(left) == 1 and left[0].name.startswith(".solo_colorized.png.") and left[0].name.endswith(".part")
-    assert unfinished_writes(out) == []                  # fresh: another batch may be writing it now
+    assert unfinished_writes(out, WRITE_EXTENSIONS) == []                  # fresh: another batch may be writing it now
     age(left[0], STALE_AFTER_S + 1)
     # what is not ours stays: a browser's download, a user's hidden file, a folder of that shape
-    for name in ("photo.jpg.part", ".notes.part", ".x.png.abcdefgh.part.txt"):
+    for name in ("photo.jpg.part", ".notes.part", ".x.png.abcdefgh.part.txt", ".diary.20230512.part",
+                 ".model.json.abcdefgh.part"):
         (out / name).write_text("theirs")
         age(out / name, STALE_AFTER_S + 1)
     (out / ".y.png.abcdefgh.part").mkdir()
@@ -56,7 +57,8 @@ def test_a_writer_killed_outright_leaves_its_temp_file_and_the_next_batch_remove
     assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--method", "neutral"]) == 0
     err = capsys.readouterr().err
     assert f"removed 1 unfinished file a batch killed mid-write had left ({left[0].name})" in err
-    assert sorted(p.name for p in out.iterdir()) == [".notes.part", ".x.png.abcdefgh.part.txt",
+    assert sorted(p.name for p in out.iterdir()) == [".diary.20230512.part", ".model.json.abcdefgh.part",
+                                                      ".notes.part", ".x.png.abcdefgh.part.txt",
                                                       ".y.png.abcdefgh.part", "photo.jpg.part",
                                                       "solo_colorized.png"]
 
@@ -85,4 +87,4 @@ def test_the_temp_file_of_a_long_name_is_recognised_too(tmp_path):
     assert len(seen) == 1
     seen[0].write_bytes(b"left")                  # as if its writer had been killed
     age(seen[0], STALE_AFTER_S + 1)
-    assert unfinished_writes(tmp_path) == [seen[0]]
+    assert unfinished_writes(tmp_path, WRITE_EXTENSIONS) == [seen[0]]

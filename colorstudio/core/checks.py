@@ -90,13 +90,29 @@ class PairReport:
 
 
 # ------------------------------------------------------------------ measures
-def _similarity(pg: np.ndarray, pr: np.ndarray) -> tuple[float, float] | None:
-    """(angle in degrees counter-clockwise, scale) of the similarity that carries the gray's
-    matched points onto the reference's; None when it cannot be fitted."""
+def _turn_degrees(pg: np.ndarray, pr: np.ndarray) -> float | None:
+    """The angle (degrees, counter-clockwise) by which a similarity carries the gray's matched
+    points onto the reference's; None when it cannot be fitted."""
     if len(pg) < 3:
         return None
     M, _ = cv2.estimateAffinePartial2D(pg.astype(np.float32), pr.astype(np.float32), method=cv2.RANSAC)
-    return None if M is None else (-math.degrees(math.atan2(M[1, 0], M[0, 0])), math.hypot(M[0, 0], M[1, 0]))
+    return None if M is None else -math.degrees(math.atan2(M[1, 0], M[0, 0]))
+
+
+def _view_scale(pg: np.ndarray, pr: np.ndarray) -> float | None:
+    """The scene's size in the colour shot over its size in the gray, both in the gray's frame
+    (below 1: the colour shot covers a wider view, another lens or zoomed out), when the two
+    agree across and down (within 3 %); None when they do not: a deep scene's parallax stretches
+    only across (a slanted wall: 0.93 across, 1.00 down), a lens both ways."""
+    if len(pg) < 3:
+        return None
+    M, _ = cv2.estimateAffine2D(pg.astype(np.float32), pr.astype(np.float32), method=cv2.RANSAC)
+    if M is None:
+        return None
+    across, down = math.hypot(M[0, 0], M[1, 0]), math.hypot(M[0, 1], M[1, 1])
+    if min(across, down) <= 0 or abs(math.log(across / down)) > math.log(1.03):
+        return None
+    return math.sqrt(across * down)
 
 
 def _robust_lstsq(A: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -165,12 +181,10 @@ def _geometry(m: Matches, gray_shape) -> dict:
     mirrored = bool(len(pg) >= 6 and np.linalg.det(np.stack([_robust_lstsq(A, pr[:, 0])[:2],
                                                                 _robust_lstsq(A, pr[:, 1])[:2]])) < 0)
     rotation = math.degrees(math.atan(tilt))           # the tilt of the rows: small angles
-    turn = _similarity(pg, m.ref_pts_own(gray_shape)[m.inliers])
-    if turn is not None and abs(turn[0]) > TURNED_DEGREES:   # a turned shot: the tilt cannot say by how much
-        rotation = turn[0]
-    # the scene's size in the colour shot over its size in the gray, both in the gray's frame:
-    # below 1 the colour shot covers a wider view (another lens, or zoomed out)
-    view = _similarity(pg, pr)
+    turn = _turn_degrees(pg, m.ref_pts_own(gray_shape)[m.inliers])
+    if turn is not None and abs(turn) > TURNED_DEGREES:   # a turned shot: the tilt cannot say by how much
+        rotation = turn
+    view = _view_scale(pg, pr)
     # the side: three quarters of the matches with a parallax beyond the dead zone (about a
     # match's precision) have one sign, and at least a fifth of all matches have one (a far
     # background at zero parallax does not hide the side of the near objects)
@@ -187,7 +201,7 @@ def _geometry(m: Matches, gray_shape) -> dict:
         "disparity_min": float(np.percentile(d, 2)), "disparity_max": float(np.percentile(d, 98)),
         "disparity_median": float(np.median(d)), "colour_side": side,
         "parallax_near_zero_fraction": float(np.mean(np.abs(d) <= tol_x)),
-        "view_scale": None if view is None else view[1],
+        "view_scale": view,
         "colour_camera_position": {"right": "left", "left": "right"}.get(side, "unknown"),
     }
 

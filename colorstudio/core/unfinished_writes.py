@@ -17,26 +17,30 @@ from colorstudio.core.file_names import fit_name
 PART_SUFFIX = ".part"
 STALE_AFTER_S = 600.0   # a 12 MP write takes a second: ten minutes untouched is a writer gone
 # mkstemp's 8 random characters between the name and the suffix: ours, not a browser's x.part
-_PART_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}" + re.escape(PART_SUFFIX) + r"$")
+_PART_NAME = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}" + re.escape(PART_SUFFIX) + r"$")
 
 
 def part_prefix(name: str) -> str:
     """The start of the temp name for a result named ``name``: it says whose it is but stays
     short (a legal 250-byte output name plus the random part and ".part" would pass the file
-    system's 255 bytes)."""
-    return f".{fit_name(name, 200)}."
+    system's 255 bytes); its extension kept (a later batch tells a result's temp file by it)."""
+    suffix = os.path.splitext(name)[1]
+    suffix = suffix if len(os.fsencode(suffix)) <= 20 else ""
+    return f".{fit_name(name[:len(name) - len(suffix)], 200 - len(os.fsencode(suffix)))}{suffix}."
 
 
-def unfinished_writes(folder: Path, older_than_s: float = STALE_AFTER_S) -> list[Path]:
-    """The temp files in ``folder`` (not below it) untouched for ``older_than_s`` seconds."""
+def unfinished_writes(folder: Path, extensions: tuple[str, ...], older_than_s: float = STALE_AFTER_S) -> list[Path]:
+    """The temp files in ``folder`` (not below it) of results named ``*.ext`` (``extensions``:
+    ``(".jpg", ".png")``) untouched for ``older_than_s`` seconds."""
     now, found = time.time(), []
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return []
     for entry in entries:
+        ours = _PART_NAME.match(entry.name)
         try:
-            if (_PART_NAME.match(entry.name) and entry.is_file(follow_symlinks=False)
+            if (ours and ours["name"].lower().endswith(extensions) and entry.is_file(follow_symlinks=False)
                     and now - entry.stat(follow_symlinks=False).st_mtime >= older_than_s):
                 found.append(Path(entry.path))
         except OSError:
@@ -44,11 +48,12 @@ def unfinished_writes(folder: Path, older_than_s: float = STALE_AFTER_S) -> list
     return sorted(found)
 
 
-def remove_unfinished_writes(folders: Iterable[Path], older_than_s: float = STALE_AFTER_S) -> list[Path]:
+def remove_unfinished_writes(folders: Iterable[Path], extensions: tuple[str, ...],
+                             older_than_s: float = STALE_AFTER_S) -> list[Path]:
     """Remove the stale temp files of :func:`unfinished_writes` in each folder; the removed ones."""
     removed = []
     for folder in dict.fromkeys(folders):
-        for path in unfinished_writes(folder, older_than_s):
+        for path in unfinished_writes(folder, extensions, older_than_s):
             try:
                 path.unlink()
             except OSError:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,18 +15,18 @@ from typing import Generator, Iterable
 
 import numpy as np
 
-from colorstudio.core.file_names import NAME_MAX_BYTES, fit_name, name_too_long
-from colorstudio.core.image_write import WRITE_EXTENSIONS, NameTaken, check_writable_folder, free_path, output_notes
-from colorstudio.core.earlier_results import RESULT_SUFFIX
-from colorstudio.core.model_header import declared_model
-from colorstudio.core.pair_names import TAG_RE, name_key
+from colorstudio.core.file_names import name_too_long
 from colorstudio.core.generator_steps import run_to_end
+from colorstudio.core.image_write import WRITE_EXTENSIONS, NameTaken, check_writable_folder, free_path, output_notes
+from colorstudio.core.imageio import image_size, load_photo, max_pixels
+from colorstudio.core.model_header import declared_model
+from colorstudio.core.pair_names import TAG_RE
 from colorstudio.core.pairs import Looking, discover_steps
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.unfinished_writes import remove_unfinished_writes
-from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
-from colorstudio.core.imageio import READ_EXTENSIONS, image_size, load_photo, max_pixels
 from colorstudio.engine import methods as registry
+from colorstudio.engine.batch_outputs import output_extension, result_files
+from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, DiskFullError, OutputError
 
 log = logging.getLogger(__name__)
@@ -79,58 +78,6 @@ class BatchProgress:
     failed: int = 0
 
 
-def output_extension(ext: str) -> str:
-    """A user's output format ("jpg", ".JPG", ".tif") as a written extension, or a one-line error."""
-    suffix = ext.strip().lower()
-    suffix = suffix if suffix.startswith(".") else "." + suffix
-    if suffix not in WRITE_EXTENSIONS:
-        raise OutputError(f"unknown output format '{ext}' (use one of {', '.join(WRITE_EXTENSIONS)})")
-    return suffix
-
-
-def _written_suffix(suffix: str, ext: str | None) -> str:
-    """The format asked for, else ``suffix``, or one that can be written: JPEG for the phones'
-    lossy HEIC/HEIF/AVIF, PNG (lossless) for anything else (a RAW, a GIF)."""
-    suffix = output_extension(ext) if ext else suffix.lower()
-    if suffix not in WRITE_EXTENSIONS:
-        suffix = ".jpg" if suffix in (".heic", ".heif", ".avif") else ".png"
-    return suffix
-
-
-def _manifest_suffix(output: Path, ext: str | None) -> str:
-    """The format of a manifest's output name: ``ext`` if given, else its own, or one that can
-    be written for a format ColorStudio only reads (:func:`_written_suffix`); PNG for a name
-    without one; an unknown one (``out.xyz``) is refused, as ``--ext .xyz`` is."""
-    if ext or not output.suffix or output.suffix.lower() in READ_EXTENSIONS:
-        return _written_suffix(output.suffix, ext)
-    return output_extension(output.suffix)
-
-
-def _output_path(item, out_dir: Path, ext: str | None, name: str) -> Path:
-    """Where an item's result goes: the manifest's output (with its subfolders: ``day/out.png``
-    and ``night/out.png`` stay two files), else ``NAME_colorized``, in ``out_dir``, in a
-    format that can be written."""
-    if item.output is not None:
-        stem, tail, folder = item.output.stem, _manifest_suffix(item.output, ext), out_dir / item.output.parent
-    else:
-        stem, tail, folder = name, RESULT_SUFFIX + _written_suffix(item.gray.suffix, ext), out_dir
-    # a long input name: the result's name is cut to the file system's limit (with room for "-NN")
-    return folder / (fit_name(stem, NAME_MAX_BYTES - len(os.fsencode(tail)) - 4) + tail)
-
-
-def _own_output(output: Path, taken: set[str]) -> Path:
-    """``output``, numbered when another item of the plan has it already (two manifest rows
-    naming one output, two long names cut alike): each item its own file, so that a
-    ``--skip-existing`` run never takes one's result for the other's."""
-    key, n = name_key(str(output)), 1          # as pairs' names are told apart
-    while key in taken:
-        n += 1
-        numbered = output.with_name(f"{output.stem}-{n}{output.suffix}")
-        key = name_key(str(numbered))
-    taken.add(key)
-    return output if n == 1 else numbered
-
-
 def _link_loop(folder: Path) -> bool:
     """Whether ``folder`` (or a folder above it) is a symbolic link that leads back to itself:
     Python 3.10-3.12 raise RuntimeError resolving it, 3.13 only with strict=True (ELOOP)."""
@@ -178,15 +125,10 @@ def plan_batch_steps(inputs: Iterable[str | Path], out_dir: str | Path, ext: str
     ext = output_extension(ext) if ext else None     # a wrong format is told before any search
     max_pixels()                                     # a bad COLORSTUDIO_MAX_PIXELS: once, not per file
     found = yield from discover_steps([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
-    items, unmatched, already, taken = [], list(found.unmatched), [], set()
-    for i in found.items:
-        try:
-            output = _output_path(i, out_dir, ext, i.unnumbered or i.name)
-            if name_key(str(output)) in taken:       # its unnumbered name's result is another's: its own
-                output = _output_path(i, out_dir, ext, i.name)
-            output = _own_output(output, taken)
-        except OutputError as e:                     # a manifest row's output in an unknown format
-            unmatched.append((i.gray, f"output {i.output}: {e}"))
+    items, unmatched, already = [], list(found.unmatched), []
+    for i, output in zip(found.items, result_files(found.items, out_dir, ext)):
+        if isinstance(output, OutputError):          # a manifest row's output in an unknown format
+            unmatched.append((i.gray, f"output {i.output}: {output}"))
             continue
         if skip_existing and _written_there(output):
             already.append(output)
@@ -279,8 +221,8 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
         raise OutputError(f"cannot create the output folder {plan.out_dir} ({e.strerror})") from None
     try:
         check_writable_folder(plan.out_dir)  # a read-only one (a card, a share): told before any work
-        plan.unfinished_removed = remove_unfinished_writes(
-            [plan.out_dir, *(i.output.parent for i in plan.items if i.status not in (DONE, FAILED))])
+        plan.unfinished_removed = remove_unfinished_writes(      # of results: photos
+            [plan.out_dir, *(i.output.parent for i in plan.items if i.status not in (DONE, FAILED))], WRITE_EXTENSIONS)
         if method is None and model is not None:     # the file's own method: the items of its kind
             method = declared_model(model)           # get it, the others their default (as --method)
         return (yield from _run_items(plan, method, model, options, jpeg_quality, thumbnails))

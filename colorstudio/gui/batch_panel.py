@@ -156,6 +156,8 @@ class BatchPanel(QWidget):
     def _replan(self) -> None:
         if self.is_running():
             return
+        if self.planner is not None:        # one for settings changed since: unheard, and stopped
+            self.planner.abort()
         self.inputs += [p for p in self._pending if p not in self.inputs]
         self._pending = []
         self.status.setText("Looking for pairs…")
@@ -190,6 +192,9 @@ class BatchPanel(QWidget):
 
     def _planned(self, plan: BatchPlan, made_for: tuple) -> None:
         self.planner = None
+        if made_for != (self.out_dir(), self.skip_box.isChecked()):
+            self._replan()          # the folder was changed and changed back meanwhile: no replan was asked
+            return
         self._inputs_planned, self._planned_for = list(self.inputs), made_for
         same_folder = plan.out_dir == self.plan.out_dir     # another output folder: all run again there
         key_of = lambda i: (i.gray.resolve(), i.reference.resolve() if i.reference else None)
@@ -198,7 +203,8 @@ class BatchPanel(QWidget):
             if (key := key_of(item)) in old and old[key].status == DONE:
                 plan.items[n] = old[key]      # keep what already ran; a failed one is tried again
         there = set(plan.already_there)       # skipped for a result there: this batch's own stay shown
-        ran_here = [i for i in old.values() if i.status == DONE and i.output in there]
+        kept = {id(i) for i in plan.items}
+        ran_here = [i for i in old.values() if i.status == DONE and i.output in there and id(i) not in kept]
         plan.items[:0] = ran_here
         order = {key: n for n, key in enumerate(old)}        # the queue's rows keep their order;
         plan.items.sort(key=lambda i: order.get(key_of(i), len(order)))   # what is new comes last

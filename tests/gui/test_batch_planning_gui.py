@@ -88,3 +88,51 @@ def test_a_plan_for_another_output_folder_cancelled_empties_the_queue(qtbot, pan
     assert panel.statuses() == [] and panel.inputs == []
     assert "the queue is empty (it was made for other settings)" in panel.status.text()
     assert not panel.start_button.isEnabled()
+
+
+def test_a_folder_changed_and_changed_back_while_looking_is_the_folder_planned_for(qtbot, panel, tmp_path,
+                                                                                   held_looking):
+    looking, go = held_looking
+    lone_grays(tmp_path / "shoot", 1)
+    go.set()
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.add_inputs([tmp_path / "shoot"])
+    first = panel.out_dir()
+    go.clear()
+    looking.clear()
+    panel.set_out_dir(tmp_path / "B")                 # a plan for B starts…
+    assert looking.wait(10)
+    panel.set_out_dir(first)                          # …and the folder is set back while it looks
+    go.set()
+    qtbot.waitUntil(lambda: panel.planner is None and panel.plan.out_dir == first, timeout=20000)
+    assert [i.output.parent for i in panel.plan.items] == [first]
+
+
+def test_a_new_plan_stops_the_one_it_replaces(qtbot, panel, tmp_path, held_looking):
+    looking, go = held_looking
+    lone_grays(tmp_path / "shoot", 3)
+    panel.add_inputs([tmp_path / "shoot"])
+    assert looking.wait(10)
+    replaced = panel.planner
+    panel.skip_box.setChecked(True)                   # a plan with the box ticked replaces it
+    assert panel.planner is not replaced and replaced.abort_requested
+    go.set()
+    qtbot.waitUntil(lambda: replaced.isFinished() and panel.planner is None, timeout=20000)
+    assert panel.statuses() == ["queued"] * 3
+
+
+def test_a_photo_of_one_name_added_after_a_batch_is_queued_once_and_the_others_stay_done(qtbot, panel, tmp_path):
+    from test_pairs import gray_img
+
+    for name in ("b.jpg", "b.png"):
+        gray_img(tmp_path / "in" / name)
+    panel.skip_box.setChecked(True)
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.add_inputs([tmp_path / "in"])
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000):
+        panel.start_button.click()
+    gray_img(tmp_path / "in" / "b.gif")
+    with qtbot.waitSignal(panel.planned, timeout=20000):
+        panel.add_inputs([tmp_path / "in" / "b.gif"])
+    rows = [(i.gray.name, i.status) for i in panel.plan.items]
+    assert rows == [("b.jpg", "done"), ("b.png", "done"), ("b.gif", "queued")]

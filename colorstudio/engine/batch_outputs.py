@@ -1,0 +1,89 @@
+"""Where a batch's results go: one file per item, in a format that can be written, named after
+the item (``NAME_colorized.ext``) or as a manifest says, numbered only where two would share one."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from colorstudio.core.earlier_results import RESULT_SUFFIX
+from colorstudio.core.file_names import NAME_MAX_BYTES, fit_name
+from colorstudio.core.image_write import WRITE_EXTENSIONS
+from colorstudio.core.imageio import READ_EXTENSIONS
+from colorstudio.core.pair_names import name_key
+from colorstudio.errors import OutputError
+
+
+def output_extension(ext: str) -> str:
+    """A user's output format ("jpg", ".JPG", ".tif") as a written extension, or a one-line error."""
+    suffix = ext.strip().lower()
+    suffix = suffix if suffix.startswith(".") else "." + suffix
+    if suffix not in WRITE_EXTENSIONS:
+        raise OutputError(f"unknown output format '{ext}' (use one of {', '.join(WRITE_EXTENSIONS)})")
+    return suffix
+
+
+def written_suffix(suffix: str, ext: str | None) -> str:
+    """The format asked for, else ``suffix``, or one that can be written: JPEG for the phones'
+    lossy HEIC/HEIF/AVIF, PNG (lossless) for anything else (a RAW, a GIF)."""
+    suffix = output_extension(ext) if ext else suffix.lower()
+    if suffix not in WRITE_EXTENSIONS:
+        suffix = ".jpg" if suffix in (".heic", ".heif", ".avif") else ".png"
+    return suffix
+
+
+def _manifest_suffix(output: Path, ext: str | None) -> str:
+    """The format of a manifest's output name: ``ext`` if given, else its own, or one that can
+    be written for a format ColorStudio only reads (:func:`_written_suffix`); PNG for a name
+    without one; an unknown one (``out.xyz``) is refused, as ``--ext .xyz`` is."""
+    if ext or not output.suffix or output.suffix.lower() in READ_EXTENSIONS:
+        return written_suffix(output.suffix, ext)
+    return output_extension(output.suffix)
+
+
+def _output_path(item, out_dir: Path, ext: str | None, name: str) -> Path:
+    """Where an item's result goes: the manifest's output (with its subfolders: ``day/out.png``
+    and ``night/out.png`` stay two files), else ``NAME_colorized``, in ``out_dir``, in a
+    format that can be written."""
+    if item.output is not None:
+        stem, tail, folder = item.output.stem, _manifest_suffix(item.output, ext), out_dir / item.output.parent
+    else:
+        stem, tail, folder = name, RESULT_SUFFIX + written_suffix(item.gray.suffix, ext), out_dir
+    # a long input name: the result's name is cut to the file system's limit (with room for "-NN")
+    return folder / (fit_name(stem, NAME_MAX_BYTES - len(os.fsencode(tail)) - 4) + tail)
+
+
+def result_files(items: list, out_dir: Path, ext: str | None) -> list[Path | OutputError]:
+    """Each item's result file, one each (or why it has none). Items of one name (b.jpg, b.png,
+    b.gif: b, b-2, b-3) keep it where their results differ in format (b_colorized.jpg and .png);
+    a result both would take goes to the item whose own format it is (b.png's b_colorized.png,
+    whatever is added beside it later), then to the first of the others, and the rest take
+    their numbered names (b-3_colorized.png): adding a photo never renames another's result
+    file of its own format, which --skip-existing looks for."""
+    plain: dict[int, Path] = {}
+    outputs: list[Path | OutputError | None] = [None] * len(items)
+    for n, item in enumerate(items):
+        try:
+            plain[n] = _output_path(item, out_dir, ext, item.unnumbered or item.name)
+        except OutputError as e:
+            outputs[n] = e
+    own_format = [n for n, path in plain.items() if path.suffix.lower() == items[n].gray.suffix.lower()]
+    taken: set[str] = set()
+    for n in own_format + [n for n in plain if n not in own_format]:
+        output = plain[n]
+        if name_key(str(output)) in taken:
+            output = _output_path(items[n], out_dir, ext, items[n].name)
+        outputs[n] = _own_output(output, taken)
+    return outputs
+
+
+def _own_output(output: Path, taken: set[str]) -> Path:
+    """``output``, numbered when another item of the plan has it already (two manifest rows
+    naming one output, two long names cut alike): each item its own file, so that a
+    ``--skip-existing`` run never takes one's result for the other's."""
+    key, n = name_key(str(output)), 1          # as pairs' names are told apart
+    while key in taken:
+        n += 1
+        numbered = output.with_name(f"{output.stem}-{n}{output.suffix}")
+        key = name_key(str(numbered))
+    taken.add(key)
+    return output if n == 1 else numbered
