@@ -115,3 +115,24 @@ def test_a_batch_that_plans_slowly_says_so_on_the_terminal(tmp_path, capsys, mon
     assert "looking for pairs: 1 of 1 files read" in err
     assert "telling gray photos from colour ones: 1 of 1 looked at" in err
     assert err.index("looked at") < err.index("item(s) to colorize")
+
+
+def test_a_folder_looked_through_again_is_not_decoded_again_unless_a_file_changed(tmp_path, monkeypatch):
+    import os
+
+    from colorstudio.core import photo_kind
+
+    folder = shoot(tmp_path / "s")
+    looked = []
+    real = photo_kind._look
+    monkeypatch.setattr(photo_kind, "_look", lambda path: (looked.append(path.name), real(path))[1])
+    first = discover([folder])
+    assert sorted(looked) == ["c_mono.png", "holiday.png", "old1.png", "old2.png"]
+    looked.clear()
+    assert discover([folder]) == first and looked == []        # the queue's replan: nothing decoded
+    colour_img(folder / "old1.png", size=(30, 20))              # a gray replaced by a colour photo
+    later = os.stat(folder / "old1.png").st_mtime_ns + 5_000_000_000
+    os.utime(folder / "old1.png", ns=(later, later))
+    again = discover([folder])
+    assert looked == ["old1.png"]
+    assert "old1" not in [i.name for i in again.items]

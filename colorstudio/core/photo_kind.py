@@ -3,6 +3,8 @@ it can be read at all: what :mod:`colorstudio.core.pairs` sorts files by."""
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -17,15 +19,38 @@ _GRAY_MODES = ("1", "L", "LA", "I", "F", "I;16", "I;16B", "I;16L", "I;16N")
 _THUMB = 256  # long side used to decide gray vs colour
 
 
+# what files were found to be, by (path, modified time, size, inode): looking through a folder again (the
+# queue replans when its output folder or Skip box changes) does not decode its PNGs again
+_KNOWN: OrderedDict[tuple, str] = OrderedDict()
+_KNOWN_MAX = 20000
+_KNOWN_LOCK = threading.Lock()
+
+
 def classify_file(path: str | os.PathLike) -> str:
-    """'gray' or 'colour' from a small decode (JPEG draft / thumbnail), never a full one.
-    An RGB file that is gray to the eye (a faint cast, one tint all over) counts as gray.
+    """'gray' or 'colour' from a small decode (JPEG draft / thumbnail; a PNG or a TIFF decoded
+    whole), remembered for a file unchanged since. An RGB file that is gray to the eye (a faint
+    cast, one tint all over) counts as gray.
 
     Raises an :class:`~colorstudio.errors.InputFileError` subclass (or OSError) if the
     file cannot be read.
     """
     path = Path(path)
     image_size(path)  # existence, header, pixel-count guard, with one-line messages
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, st.st_ino)
+    with _KNOWN_LOCK:
+        if key in _KNOWN:
+            _KNOWN.move_to_end(key)
+            return _KNOWN[key]
+    kind = _look(path)
+    with _KNOWN_LOCK:
+        _KNOWN[key] = kind
+        if len(_KNOWN) > _KNOWN_MAX:
+            _KNOWN.popitem(last=False)
+    return kind
+
+
+def _look(path: Path) -> str:
     with Image.open(path) as im:
         if im.mode in _GRAY_MODES:
             return GRAY
