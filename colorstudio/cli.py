@@ -19,7 +19,7 @@ from colorstudio import __version__, paths
 from colorstudio.cli_batch import cmd_batch
 from colorstudio.cli_methods import cmd_methods
 from colorstudio.terminal_line import terminal_line
-from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError
+from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, out_of_memory
 from colorstudio.stop_signals import Stopped, put_back, stop_as_ctrl_c_on
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -350,10 +350,10 @@ def _guarded(run) -> int:
     except BrokenPipeError:   # whoever read the output stopped (`colorstudio methods | head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nor is the exit's final flush
         return EXIT_OK
-    except MemoryError:
-        _say(f"{paths.command_name()}: error: {NOT_ENOUGH_MEMORY}")
-        return EXIT_BAD_INPUT
     except Exception as e:  # a bug: one line for the user, the traceback in the log
+        if out_of_memory(e):
+            _say(f"{paths.command_name()}: error: {NOT_ENOUGH_MEMORY}")
+            return EXIT_BAD_INPUT
         logging.getLogger("colorstudio").error("internal error\n%s", traceback.format_exc())
         from colorstudio.paths import log_file
 

@@ -9,6 +9,21 @@ from __future__ import annotations
 # not a bug, and the user can act on it)
 NOT_ENOUGH_MEMORY = "not enough memory for this image"
 
+# how the libraries below say a failed allocation: PyTorch's CPU allocator (a RuntimeError, or
+# torch.OutOfMemoryError), OpenCV's (cv2.error, code -4), the loader mapping a library's code
+_OUT_OF_MEMORY_WORDS = ("can't allocate memory", "Insufficient memory", "failed to map segment",
+                        "out of memory")
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is a photo not fitting in the memory: Python's MemoryError, or a library's
+    failed allocation (not a bug, and the user can act on it: NOT_ENOUGH_MEMORY)."""
+    if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError":
+        return True
+    if not isinstance(exc, (RuntimeError, OSError, ImportError)) and type(exc).__module__.split(".")[0] != "cv2":
+        return False
+    return any(words in str(exc) for words in _OUT_OF_MEMORY_WORDS)
+
 
 class ColorStudioError(Exception):
     """Base class: ``str(err)`` is a one-line message meant for a photographer."""

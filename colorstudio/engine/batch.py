@@ -27,7 +27,7 @@ from colorstudio.core.unfinished_writes import remove_unfinished_writes
 from colorstudio.engine import methods as registry
 from colorstudio.engine.batch_outputs import output_extension, result_files
 from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
-from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, DiskFullError, OutputError
+from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, DiskFullError, OutputError, out_of_memory
 
 log = logging.getLogger(__name__)
 
@@ -318,13 +318,13 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
             item.status, item.error = FAILED, str(e) + _lr_hint(item, e)
             failed += 1
             message = f"{item.name}: {item.error}"
-        except MemoryError:
-            item.status, item.error = FAILED, NOT_ENOUGH_MEMORY
-            failed += 1
-            message = f"{item.name}: {item.error}"
-        except Exception as e:  # a bug, not the user's fault: log it, keep going
-            log.exception("batch item %s failed", item.name)
-            item.status, item.error = FAILED, f"internal error ({type(e).__name__}: {e})"
+        except Exception as e:  # too large for the memory, or a bug (not the user's fault: logged); go on
+            if out_of_memory(e):
+                item.error = NOT_ENOUGH_MEMORY
+            else:
+                log.exception("batch item %s failed", item.name)
+                item.error = f"internal error ({type(e).__name__}: {e})"
+            item.status = FAILED
             failed += 1
             message = f"{item.name}: {item.error}"
         yield BatchProgress(index, total, item, item.status, (index + 1) / max(total, 1), message, done, failed)

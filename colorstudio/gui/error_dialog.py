@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from colorstudio import paths
-from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError
+from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, out_of_memory
 
 log = logging.getLogger("colorstudio.gui")
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -45,7 +45,7 @@ def user_message(exc: BaseException) -> str | None:
     for the memory: the words the CLI and the batch use), None for a bug."""
     if isinstance(exc, ColorStudioError):
         return str(exc)
-    if isinstance(exc, MemoryError):
+    if out_of_memory(exc):
         return NOT_ENOUGH_MEMORY[0].upper() + NOT_ENOUGH_MEMORY[1:] + " (close other programs, or try a smaller one)"
     return None
 

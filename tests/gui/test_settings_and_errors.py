@@ -179,3 +179,15 @@ def test_the_batch_queues_folder_skip_box_and_method_outlive_the_window(qtbot, s
     again.batch.set_out_dir(None)                              # back to "beside the photos"
     assert Settings().batch_folder == "" and not again.batch.out_edit.text()
     again.close()
+
+
+def test_a_librarys_failed_allocation_is_said_as_running_out_of_memory_too():
+    import torch
+
+    from colorstudio.errors import NOT_ENOUGH_MEMORY
+
+    try:
+        torch.empty(2**50, dtype=torch.uint8)
+    except RuntimeError as e:
+        line, _ = describe(e)
+    assert line.lower().startswith(NOT_ENOUGH_MEMORY) and "Unexpected" not in line
