@@ -158,3 +158,27 @@ def test_a_thread_started_after_overlapping_jobs_starts_with_the_default():
     later.start()
     later.join(10)
     assert seen == [default]
+
+
+@pytest.mark.parametrize("others_load, expected", [(0.0, "default"), (8.0, 1)])
+def test_the_single_gray_nets_take_the_cores_other_programs_leave_free(monkeypatch, others_load, expected):
+    """Beside other programs keeping the cores busy, two threads made hsv2stage's nets 6x slower
+    (14 s against 2.2 s on a 12 MP gray): its threads are measured as the pair methods' are."""
+    import numpy as np
+    import torch
+
+    from colorstudio.engine import single
+
+    class Busy:
+        def load(self, window=cpu_threads.WINDOW_SECONDS):
+            return others_load
+
+    monkeypatch.setattr(cpu_threads, "LoadWindow", Busy)
+    monkeypatch.setattr(cpu_threads, "_default", 2)
+    seen = []
+    real = single._net_hue_vectors
+    monkeypatch.setattr(single, "_net_hue_vectors", lambda *a: (seen.append(torch.get_num_threads()), real(*a))[1])
+    gray = np.random.default_rng(0).random((40, 60), np.float32)
+    single.colorize_hsv2stage(gray)
+    single.colorize_ensemble(gray)
+    assert seen and set(seen) == {2 if expected == "default" else expected}

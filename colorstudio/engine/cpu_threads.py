@@ -10,9 +10,10 @@ right after one colorization (or any work of the app itself) it says the machine
 the next colorization ran on one thread, about 1.3x slower on two cores (measured on the
 12 MP cross-camera run: 8.5 s against 6.8 s). Here the process's own CPU time over the window
 is subtracted from the whole machine's (Linux ``/proc/stat``); elsewhere torch's own default is
-kept. The pair methods (Cycle CNN, CCDC) use it; the single-gray nets run at 192 px in a
-fraction of a second with nothing to prepare first, so a window would cost them up to 15% and
-they take torch's default (:func:`at_default_threads`). A training in one of the app's own threads (the fine-tune wizard)
+kept. The pair methods (Cycle CNN, CCDC) measure while they prepare; the single-gray methods
+prepare too little first and pay the window, 50 ms (:func:`at_measured_threads`): with two
+threads beside other programs keeping 6-7 cores' worth busy, hsv2stage's nets took 14 s on a
+12 MP gray against 2.2 s on one. A training in one of the app's own threads (the fine-tune wizard)
 is the app's own time, so a colorization beside it takes both cores: measured so (Cycle CNN on
 Motorcycle beside a CPU fine-tune, 15 s each), that was faster for the colorization (2.3-2.7 s
 against 2.4-2.9 s on one thread) and no slower for the training. torch is imported when a
@@ -133,13 +134,15 @@ def torch_threads(n: int):
         torch.set_num_threads(default)
 
 
-def at_default_threads(fn):
-    """``fn`` run with the process default of torch threads, whatever count the thread it runs
-    in was left with (the single-gray nets: a fraction of a second, nothing to measure first)."""
+def at_measured_threads(fn):
+    """``fn`` run with the torch threads the cores other programs leave free, measured over a
+    :class:`LoadWindow` opened as it starts (the single-gray methods: they prepare too little
+    first, so the window costs them up to WINDOW_SECONDS)."""
     from functools import wraps
 
     @wraps(fn)
     def run(*args, **kwargs):
-        with torch_threads(outer_threads()):
+        window = LoadWindow()
+        with torch_threads(inference_threads(load=window.load)):
             return fn(*args, **kwargs)
     return run

@@ -26,7 +26,7 @@ from colorstudio.core import cheng_features as cf
 from colorstudio.core.result import ChromaResult
 from colorstudio.core.single_chroma import (check_gray, check_saturation, filtered, finish, hs_to_chroma,
                                             hue_vectors, vectors_to_hue_saturation, working_gray)
-from colorstudio.engine.cpu_threads import at_default_threads
+from colorstudio.engine.cpu_threads import at_measured_threads
 from colorstudio.engine.device import on_device, torch_device
 from colorstudio.engine.model_cache import load_once
 from colorstudio.engine.learned_methods import saturation_for
@@ -123,7 +123,6 @@ def gray_reducer(gray: np.ndarray):
     return at
 
 
-@at_default_threads
 def _hsv_nets_working(gray: np.ndarray, models, dev, at=None) -> tuple[np.ndarray, list[np.ndarray]]:
     """(working gray, one working chroma per HSV net) at saturation factor 1.
 
@@ -154,7 +153,6 @@ def _cheng_view(net: ChengModel, g: np.ndarray, cluster: int, dev) -> np.ndarray
     return pred.reshape(g.shape + (2,))
 
 
-@at_default_threads
 def _cheng_working(gray: np.ndarray, model, dev, working: np.ndarray | None = None,
                    at=None, tta: bool = True) -> tuple[np.ndarray, np.ndarray, int]:
     """(working gray, working chroma before the bilateral filter and the saturation, cluster)
@@ -211,6 +209,7 @@ def shipped_hsv_nets() -> dict[str, str]:
 
 
 @torch.no_grad()
+@at_measured_threads
 def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
                        saturation: float | None = None, device=None, defer_full_size: bool = False,
                        **options) -> ChromaResult:
@@ -243,6 +242,7 @@ def colorize_hsv2stage(gray: np.ndarray, reference: np.ndarray | None = None, mo
 
 
 @torch.no_grad()
+@at_measured_threads
 def colorize_cheng(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
                    saturation: float | None = None, bilateral: bool = True,
                    device=None, defer_full_size: bool = False, **options) -> ChromaResult:
@@ -296,6 +296,7 @@ def load_ensemble() -> None:
 
 
 @torch.no_grad()
+@at_measured_threads
 def colorize_ensemble(gray: np.ndarray, reference: np.ndarray | None = None, model=None,
                       saturation: float | None = None, device=None, defer_full_size: bool = False,
                       **options) -> ChromaResult:
