@@ -53,7 +53,7 @@ def fold_batchnorm(module: nn.Module) -> int:
     return folded
 
 
-def _on_onednn(x: torch.Tensor) -> bool:
+def on_onednn(x: torch.Tensor) -> bool:
     return x.device.type == "cpu" and x.dtype == torch.float32 and torch.backends.mkldnn.is_available()
 
 
@@ -61,7 +61,7 @@ class OneDNNConv3d(nn.Conv3d):
     """A Conv3d (zero padding, numeric padding) that always takes oneDNN on the CPU."""
 
     def forward(self, x):
-        if not _on_onednn(x) or torch.is_grad_enabled():
+        if not on_onednn(x) or torch.is_grad_enabled():
             return super().forward(x)
         return torch.mkldnn_convolution(x.contiguous(), self.weight, self.bias, self.padding,
                                         self.stride, self.dilation, self.groups)
@@ -72,7 +72,7 @@ class DepthLastConvTranspose3d(nn.ConvTranspose3d):
     kernel, stride, padding and output padding only (checked by :func:`for_inference`)."""
 
     def forward(self, x, output_size=None):
-        if not _on_onednn(x) or output_size is not None:
+        if not on_onednn(x) or output_size is not None:
             return super().forward(x, output_size)
         w = self.weight.permute(0, 1, 3, 4, 2)
         y = F.conv_transpose3d(x.permute(0, 1, 3, 4, 2).contiguous(), w, self.bias, self.stride,
@@ -98,7 +98,7 @@ class DepthTapsConv3d(nn.Conv3d):
     y_k = conv2d(slice, weight[:, :, k]), all three taps from one conv with 3x the outputs."""
 
     def forward(self, x):
-        if not _on_onednn(x) or torch.is_grad_enabled() or x.shape[0] != 1:
+        if not on_onednn(x) or torch.is_grad_enabled() or x.shape[0] != 1:
             return super().forward(x)
         _, C, D, H, W = x.shape
         O = self.out_channels
@@ -122,7 +122,7 @@ class DepthTapsConvTranspose3d(nn.ConvTranspose3d):
     is tap 1 of input slice i, slice 2i+1 is tap 2 of slice i plus tap 0 of slice i+1."""
 
     def forward(self, x, output_size=None):
-        if not _on_onednn(x) or output_size is not None or torch.is_grad_enabled() or x.shape[0] != 1:
+        if not on_onednn(x) or output_size is not None or torch.is_grad_enabled() or x.shape[0] != 1:
             return super().forward(x, output_size)
         _, C, D, H, W = x.shape
         O = self.out_channels
