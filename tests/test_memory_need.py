@@ -14,7 +14,8 @@ def test_the_estimate_covers_what_was_measured_without_asking_much_more():
     for megapixels, reference, learned, measured_gb in ((24, 1.5, True, 1.39), (96, 6, True, 3.28),
                                                          (24, 0, True, 1.21), (96, 0, True, 3.36),
                                                          (24, 0, False, 0.72), (96, 0, False, 2.99),
-                                                         (0.37, 0, True, 0.56), (0.02, 0, False, 0.06)):
+                                                         (0.37, 0, True, 0.56), (0.02, 0, False, 0.06),
+                                                         (12, 12, True, 1.55), (24, 24, True, 1.89)):
         estimate = memory_need.estimated_bytes(int(megapixels * 1e6), int(reference * 1e6), learned)
         assert measured_gb * 1e9 < estimate < 1.2 * measured_gb * 1e9 + 0.3e9
 
@@ -55,6 +56,17 @@ def test_a_photo_too_large_for_the_free_memory_is_refused_before_the_work(monkey
 
 def test_what_the_process_holds_already_counts_and_close_numbers_get_two_decimals():
     big = (12000, 8000)                                               # 96 MP: 3.77 GB in all
-    memory_need.check_memory("g.png", big, available=lambda: 2.0e9, resident=lambda: 2.0e9)   # 1.77 GB more
-    with pytest.raises(ImageTooLargeError, match=r"needs about 1\.81 GB more memory to colorize and 1\.80 GB is free"):
-        memory_need.check_memory("g.png", big, available=lambda: 1.8e9, resident=lambda: 1.96e9)
+    memory_need.check_memory("g.png", big, available=lambda: 3.3e9, resident=lambda: 0.5e9)   # 3.27 GB more
+    with pytest.raises(ImageTooLargeError, match=r"needs about 3\.27 GB more memory to colorize and 3\.26 GB is free"):
+        memory_need.check_memory("g.png", big, available=lambda: 3.26e9, resident=lambda: 0.5e9)
+
+
+def test_a_process_holding_much_already_still_needs_room_for_the_photos_own_part():
+    """A batch holds 0.8-1.27 GB between 12 MP pairs and each grows it by 0.5-0.9 GB: what it
+    holds does not make the photo's own part free."""
+    pair = (4000, 3000)
+    own = memory_need.estimated_bytes(12_000_000, 12_000_000) - memory_need.BASE_BYTES[True]
+    assert own > 0.85e9
+    memory_need.check_memory("g.png", pair, pair, available=lambda: own + 1, resident=lambda: 5e9)
+    with pytest.raises(ImageTooLargeError, match="more memory to colorize"):
+        memory_need.check_memory("g.png", pair, pair, available=lambda: 0.6e9, resident=lambda: 5e9)

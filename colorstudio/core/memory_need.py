@@ -8,7 +8,8 @@ single gray, ccdc for a pair with a 4x smaller colour shot; 8-bit PNG and 16-bit
 torch, the models); ``neutral`` (no torch) 0.72 GB at 24 MP, 2.99 GB at 96 MP (16-bit TIFF).
 :func:`estimated_bytes` rounds them up. (Until the conversion of the result to 8 or 16 bits
 went by bands of rows: 44 bytes per pixel, 4.71-4.94 GB at 96 MP.) What the process holds already
-(the decoded photo, torch and models loaded earlier, as in the app) counts as part of the need.
+(the decoded photo, torch and models loaded earlier, as in the app) counts as part of the need,
+but not the photo's own part: that is needed anew.
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from colorstudio.errors import ImageTooLargeError
 
 BASE_BYTES = {True: 700_000_000, False: 150_000_000}   # learned method (torch + models) or not
 BYTES_PER_GRAY_PIXEL = 32         # the photo, its float gray, chroma, the float result, the written one
-BYTES_PER_REFERENCE_PIXEL = 16    # the reference as floats (it is soon reduced to a working size)
+# the reference as floats (soon reduced to a working size), and what its size costs the method (a
+# same-size pair, session 43: ccdc peaked at 1.49-1.55 GB at 12 MP and 1.87-1.89 GB at 24 MP)
+BYTES_PER_REFERENCE_PIXEL = 40
 MEMINFO = "/proc/meminfo"
 STATM = "/proc/self/statm"
 CGROUP = "/sys/fs/cgroup"
@@ -78,7 +81,9 @@ def check_memory(name: str, gray_size: tuple[int, int], reference_size: tuple[in
         return
     w, h = gray_size
     total = estimated_bytes(w * h, reference_size[0] * reference_size[1] if reference_size else 0, learned)
-    need = total - (resident or resident_bytes)()
+    # what the process holds counts, but the photo's own part is needed anew whatever it holds (a
+    # batch held 0.8-1.27 GB between 12 MP pairs, and each grew it by 0.5-0.9 GB)
+    need = max(total - (resident or resident_bytes)(), total - BASE_BYTES[bool(learned)])
     if need > free:
         digits = 1 if round(need / 1e8) != round(free / 1e8) else 2     # never "0.8 GB ... 0.8 GB"
         raise ImageTooLargeError(f"{name}: {w}x{h} needs about {_gb(need, digits)} more memory to colorize "
