@@ -67,13 +67,14 @@ def _model_path(model: str | None) -> str | None:
 
 # ------------------------------------------------------------------ commands
 def cmd_colorize(args) -> int:
-    from colorstudio.engine.colorize import colorize_files
+    from colorstudio.cli_progress import run_saying
+    from colorstudio.engine.colorize import colorize_files_steps
 
-    result = colorize_files(args.gray, args.reference, args.output, method=args.method,
-                            model=_model_path(args.model), options=_options(args),
-                            diagnostics_dir=args.diagnostics, diagnostics_palette=args.diagnostics_colours,
-                            bit_depth=args.bit_depth,
-                            jpeg_quality=args.jpeg_quality)
+    steps = colorize_files_steps(args.gray, args.reference, args.output, method=args.method,
+                                 model=_model_path(args.model), options=_options(args),
+                                 diagnostics_dir=args.diagnostics, diagnostics_palette=args.diagnostics_colours,
+                                 bit_depth=args.bit_depth, jpeg_quality=args.jpeg_quality)
+    result = run_saying(steps, _say, lambda p: f"colorizing: {100 * p.fraction:.0f}% ({p.message})")
     _say(f"{args.output}: colorized with {result.made_by} in {result.seconds:.2f} s")
     if "mode_reason" in result.info and "mode" not in (result.info.get("ignored_options") or ()):
         _say(result.info["mode_reason"])          # (a method that takes no mode: the note below says so)

@@ -2,26 +2,7 @@
 rest one by one (the engine's :func:`~colorstudio.engine.batch.run_batch`, as the app's queue)."""
 from __future__ import annotations
 
-import time
-from typing import Callable, Generator
-
-SILENT_S = 2.0      # a plan found sooner is not talked about
-EVERY_S = 5.0       # then one line this often while the photos are read and looked at
-
-
-def _planned(steps: Generator, say: Callable[[str], None]):
-    """Run the planning to its end; past SILENT_S say how far it got every EVERY_S (a folder of
-    a thousand PNGs takes minutes: without a word the command looks hung)."""
-    every_s = EVERY_S
-    said = time.monotonic() + SILENT_S - every_s
-    while True:
-        try:
-            looking = next(steps)
-        except StopIteration as stop:
-            return stop.value
-        if (now := time.monotonic()) - said >= every_s:
-            say(looking.message)
-            said = now
+from colorstudio.cli_progress import run_saying
 
 
 def cmd_batch(args) -> int:
@@ -32,7 +13,7 @@ def cmd_batch(args) -> int:
         from colorstudio.engine.methods import get
 
         get(args.method)
-    plan = _planned(plan_batch_steps(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side,
+    plan = run_saying(plan_batch_steps(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side,
                                      skip_existing=args.skip_existing), _say)
     for path, reason in plan.unmatched:          # a reason may begin with the file's name already
         _say(f"skipped {path}: {reason.removeprefix(path.name + ': ')}")

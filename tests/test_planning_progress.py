@@ -1,11 +1,12 @@
 """Planning a batch is a generator: it says how far it got while the files are read and their
-pixels looked at (a folder of a thousand PNGs takes minutes), and a caller can stop it."""
+pixels looked at (a folder of a thousand PNGs takes minutes), and a caller can stop it. The CLI
+says such progress, and a long colorization's, past two seconds."""
 from __future__ import annotations
 
 import pytest
 
 from colorstudio.cli import main
-from colorstudio.cli_batch import _planned
+from colorstudio.cli_progress import run_saying
 from colorstudio.core import pairs
 from colorstudio.core.pairs import LOOKING, READING, Looking, discover, discover_steps
 from colorstudio.engine.batch import plan_batch, plan_batch_steps
@@ -91,24 +92,24 @@ def fake_steps(n, clock, step_s):
 
 
 def test_the_cli_is_silent_for_a_quick_plan_and_says_a_slow_one_every_few_seconds(monkeypatch):
-    import colorstudio.cli_batch as cli_batch
+    import colorstudio.cli_progress as cli_progress
 
     clock = [0.0]
-    monkeypatch.setattr(cli_batch.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(cli_progress.time, "monotonic", lambda: clock[0])
     said = []
-    assert _planned(fake_steps(10, clock, 0.1), said.append) == "plan"          # 1 s in all
+    assert run_saying(fake_steps(10, clock, 0.1), said.append) == "plan"          # 1 s in all
     assert said == []
     clock[0] = 0.0
-    assert _planned(fake_steps(40, clock, 0.5), said.append) == "plan"          # 20 s in all
+    assert run_saying(fake_steps(40, clock, 0.5), said.append) == "plan"          # 20 s in all
     # first past 2 s, then every 5 s
     assert said == [f"telling gray photos from colour ones: {k} of 40 looked at" for k in (4, 14, 24, 34)]
 
 
 def test_a_batch_that_plans_slowly_says_so_on_the_terminal(tmp_path, capsys, monkeypatch):
-    import colorstudio.cli_batch as cli_batch
+    import colorstudio.cli_progress as cli_progress
 
-    monkeypatch.setattr(cli_batch, "SILENT_S", 0.0)
-    monkeypatch.setattr(cli_batch, "EVERY_S", 0.0)
+    monkeypatch.setattr(cli_progress, "SILENT_S", 0.0)
+    monkeypatch.setattr(cli_progress, "EVERY_S", 0.0)
     gray_img(tmp_path / "in" / "solo.png")
     assert main(["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--method", "neutral"]) == 0
     err = capsys.readouterr().err
@@ -136,3 +137,18 @@ def test_a_folder_looked_through_again_is_not_decoded_again_unless_a_file_change
     again = discover([folder])
     assert looked == ["old1.png"]
     assert "old1" not in [i.name for i in again.items]
+
+
+def test_a_long_colorization_says_how_far_it_got_and_a_quick_one_says_nothing_more(tmp_path, capsys, monkeypatch):
+    import colorstudio.cli_progress as cli_progress
+
+    gray = gray_img(tmp_path / "g.png")
+    assert main(["colorize", str(gray), "-o", str(tmp_path / "quick.png"), "--method", "neutral"]) == 0
+    assert "colorizing:" not in capsys.readouterr().err
+    monkeypatch.setattr(cli_progress, "SILENT_S", 0.0)
+    monkeypatch.setattr(cli_progress, "EVERY_S", 0.0)
+    assert main(["colorize", str(gray), "-o", str(tmp_path / "slow.png"), "--method", "neutral"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("colorizing: 5% (preparing (neutral))")
+    assert lines[-2] == "colorizing: 100% (writing slow.png)"
+    assert lines[-1].startswith(f"{tmp_path / 'slow.png'}: colorized with neutral in ")

@@ -323,9 +323,19 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
                    options: dict | None = None, diagnostics_dir: str | Path | None = None,
                    bit_depth: int | None = None, jpeg_quality: int = 95,
                    diagnostics_palette: str = DEFAULT_PALETTE) -> Colorization:
+    """Blocking form of :func:`colorize_files_steps`."""
+    return run_to_end(colorize_files_steps(gray_path, reference_path, out_path, method, model, options,
+                                           diagnostics_dir, bit_depth, jpeg_quality, diagnostics_palette))
+
+
+def colorize_files_steps(gray_path: str | Path, reference_path: str | Path | None, out_path: str | Path,
+                         method: str | None = None, model: str | Path | None = None,
+                         options: dict | None = None, diagnostics_dir: str | Path | None = None,
+                         bit_depth: int | None = None, jpeg_quality: int = 95,
+                         diagnostics_palette: str = DEFAULT_PALETTE) -> Generator[Progress, None, Colorization]:
     """Read, colorize, write (and optionally write the diagnostics, their confidence, visibility
-    and occlusion maps in ``diagnostics_palette``). An output that cannot be written is refused
-    first, not after the work."""
+    and occlusion maps in ``diagnostics_palette``), yielding the colorization's progress. An
+    output that cannot be written is refused first, not after the work."""
     check_output_path(out_path, bit_depth)
     gray = load_photo(gray_path)
     check_output_size(Path(out_path), *gray.size)       # the result is the gray's size
@@ -337,12 +347,13 @@ def colorize_files(gray_path: str | Path, reference_path: str | Path | None, out
         from colorstudio.engine.diagnostics_io import prepare_diagnostics_folder
 
         prepare_diagnostics_folder(diagnostics_dir, out_path)
-    result = colorize(gray, reference, method, model, options)
+    result = yield from colorize_steps(gray, reference, method, model, options)
     planned = None
     if diagnostics_dir is not None:   # their names are known now: refused before the result is written
         from colorstudio.engine.diagnostics_io import plan_diagnostics, write_planned
 
         planned = plan_diagnostics(result, diagnostics_dir, diagnostics_palette, keep=(Path(out_path),))
+    yield Progress(1.0, f"writing {Path(out_path).name}")
     written = save_result(result, out_path, bit_depth=bit_depth, jpeg_quality=jpeg_quality)
     if notes := output_notes(written, result.gray, bit_depth):
         result.info["output_notes"] = notes
