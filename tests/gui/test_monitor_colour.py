@@ -134,7 +134,7 @@ def test_the_batch_thumbnails_are_shown_for_the_monitor(qtbot, tmp_path):
     qtbot.addWidget(panel)
     item = BatchItem(tmp_path / "a.png", None, "a", tmp_path / "a_out.png", status=DONE,
                      thumbnail=_filled(RED, (72, 96)))
-    panel._planned(BatchPlan(items=[item], unmatched=[], out_dir=tmp_path))
+    panel._planned(BatchPlan(items=[item], unmatched=[], out_dir=tmp_path), (panel.out_dir(), False))
     red_of = lambda: panel.table.item(0, 0).icon().pixmap(96, 72).toImage().pixelColor(48, 36).getRgb()[:3]
     assert red_of() == RED
     panel.set_monitor(P3)
