@@ -75,7 +75,8 @@ def parse_crop(text: str) -> tuple[int, int]:
 
 
 def run(args) -> int:
-    from colorstudio.core.pairs import discover
+    from colorstudio.cli_progress import run_saying
+    from colorstudio.core.pairs import discover_steps
     from colorstudio.errors import ColorStudioError, OutputError
     from colorstudio.training import finetune as cyclecnn_finetune
     from colorstudio.engine.device import torch_device
@@ -110,7 +111,7 @@ def run(args) -> int:
     if args.steps is not None and not 0 < args.steps <= MAX_STEPS:
         raise ColorStudioError(f"--steps {args.steps}: give a step count above 0 and at most {MAX_STEPS:,}")
     check_writable_folder(out.parent if str(out.parent) else Path("."))   # told before minutes of training
-    found = discover([args.pairs_dir], lr_mono_side=args.lr_mono_side)
+    found = run_saying(discover_steps([args.pairs_dir], lr_mono_side=args.lr_mono_side), _say)
     pairs = [(i.gray, i.reference) for i in found.items if i.reference is not None]
     for path, reason in found.unmatched:
         _say(f"skipped {path.name}: {reason}")
