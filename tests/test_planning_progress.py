@@ -11,6 +11,7 @@ from colorstudio.core import pairs
 from colorstudio.core.pairs import LOOKING, READING, Looking, discover, discover_steps
 from colorstudio.engine.batch import plan_batch, plan_batch_steps
 
+from generator_steps import steps_and_result
 from test_pairs import colour_img, gray_img
 
 
@@ -30,14 +31,7 @@ def shoot(folder):
 
 
 def test_every_file_is_read_once_and_only_the_files_without_a_partner_are_looked_at(tmp_path):
-    steps = discover_steps([shoot(tmp_path / "s")])
-    said = []
-    while True:
-        try:
-            said.append(next(steps))
-        except StopIteration as stop:
-            found = stop.value
-            break
+    said, found = steps_and_result(discover_steps([shoot(tmp_path / "s")]))
     reads = [s for s in said if s.stage == READING]
     looks = [s for s in said if s.stage == LOOKING]
     assert [(s.done, s.total) for s in reads] == [(n, 9) for n in range(1, 10)]
@@ -63,13 +57,7 @@ def test_stopping_the_planning_looks_at_no_more_photos(tmp_path, monkeypatch):
 
 def test_the_steps_end_in_the_same_plan_as_the_blocking_form(tmp_path):
     folder = shoot(tmp_path / "s")
-    steps, said = plan_batch_steps([folder], tmp_path / "out"), []
-    while True:
-        try:
-            said.append(next(steps))
-        except StopIteration as stop:
-            stepped = stop.value
-            break
+    said, stepped = steps_and_result(plan_batch_steps([folder], tmp_path / "out"))
     assert len(said) == 9 + 5 and all(isinstance(s, Looking) for s in said)
     blocking = plan_batch([folder], tmp_path / "out")
     assert stepped == blocking

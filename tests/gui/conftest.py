@@ -110,3 +110,16 @@ def dock(qtbot):
     d.resize(500, 700)
     d.show()
     return d
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path):
+    """A batch queue shown at 900x300, its results in ``tmp_path/results``; stopped after."""
+    from colorstudio.gui.batch_panel import BatchPanel
+
+    p = BatchPanel(tmp_path / "results")
+    qtbot.addWidget(p)
+    p.resize(900, 300)
+    p.show()
+    yield p
+    p.stop()

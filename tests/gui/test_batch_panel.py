@@ -5,23 +5,12 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pytest
 
 from colorstudio.engine import batch as engine_batch
 from colorstudio.gui import batch_panel as panel_module
 from colorstudio.gui.batch_panel import BatchPanel
 
 from gui_helpers import write_pair
-
-
-@pytest.fixture
-def panel(qtbot, tmp_path):
-    p = BatchPanel(tmp_path / "results")
-    qtbot.addWidget(p)
-    p.resize(900, 300)
-    p.show()
-    yield p
-    p.stop()
 
 
 def plan(qtbot, panel, inputs):

@@ -7,19 +7,8 @@ import threading
 import pytest
 
 from colorstudio.core import pairs
-from colorstudio.gui.batch_panel import BatchPanel
 
 from gui_helpers import write_pair
-
-
-@pytest.fixture
-def panel(qtbot, tmp_path):
-    p = BatchPanel(tmp_path / "results")
-    qtbot.addWidget(p)
-    p.resize(900, 300)
-    p.show()
-    yield p
-    p.stop()
 
 
 @pytest.fixture
