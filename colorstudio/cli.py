@@ -257,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser("bench", help="run the benchmark (all methods side by side); "
                                      "`colorstudio bench --help` for its options")
 
-    p = sub.add_parser("gui", help="open the desktop app (also: colorstudio-gui), on photos or folders if given")
+    p = sub.add_parser("gui", help="open the desktop app" + ("" if paths.frozen() else " (also: colorstudio-gui)")
+                       + ", on photos or folders if given")
     p.add_argument("files", nargs="*", type=paths.user_path,
                    help="a gray photo, a gray and its colour reference, or folders")
     p.set_defaults(func=cmd_gui)

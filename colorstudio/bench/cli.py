@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="PATH", help="write all numbers as JSON here")
     p.add_argument("--photos", type=int, metavar="N",
                    help="how many photos to synthesize pairs from (default 4, 1 with --quick; 0: none)")
-    p.add_argument("--photos-dir", metavar="DIR", help="folder of colour photos (default ../shared/data/photos)")
+    p.add_argument("--photos-dir", metavar="DIR", help="folder of colour photos (default: $COLORSTUDIO_PHOTOS, "
+                   "else ../shared/data/photos beside the checkout, else /work/shared/data/photos)")
     p.add_argument("--methods", metavar="A,B", help="comma-separated method names (default: all pair methods)")
     p.add_argument("--setups", default="1,2,3", metavar="1,2,3", help="degradation setups to run")
     p.add_argument("--seed", type=int, default=0, help="seed for the degradations and the photo choice")

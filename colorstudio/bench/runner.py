@@ -31,7 +31,7 @@ class BenchConfig:
     methods: list[str] | None = None     # None: every PAIR method of the registry
     setups: tuple[int, ...] = (1, 2, 3)
     photos: int = 4                      # synthesized photo pairs (each in every setup)
-    photos_dir: str | None = None        # default: ../shared/data/photos next to the checkout
+    photos_dir: str | None = None        # default: core.training_photos (COLORSTUDIO_PHOTOS, ../shared/...)
     seed: int = 0
     motorcycle_scale: float = 1.0
     photo_max_side: int | None = None

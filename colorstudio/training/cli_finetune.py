@@ -26,7 +26,8 @@ def add_parser(sub) -> None:
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, help="training time budget (default 15)")
     budget.add_argument("--steps", type=int, help="number of training steps")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
+                   help="where to train (default auto: a GPU if there is one, else the CPU)")
     p.add_argument("--resume", metavar="RUN_DIR", type=paths.user_path, help="continue a run from its checkpoint folder")
     p.add_argument("--base", metavar="MODEL", type=paths.user_path, help="start from this model (default: the shipped one)")
     p.add_argument("--crop", help="training crop HxW (default 160x160 for ccdc, 128x256 for cyclecnn)")
