@@ -10,9 +10,9 @@ from __future__ import annotations
 NOT_ENOUGH_MEMORY = "not enough memory for this image"
 
 # how the libraries below say a failed allocation: PyTorch's CPU allocator (a RuntimeError, or
-# torch.OutOfMemoryError), OpenCV's (cv2.error, code -4), the loader mapping a library's code
-_OUT_OF_MEMORY_WORDS = ("can't allocate memory", "Insufficient memory", "failed to map segment",
-                        "out of memory")
+# torch.OutOfMemoryError), OpenCV's (cv2.error, code -4). (Not the loader's "failed to map
+# segment": it says the same of a library on a noexec mount, an installation problem.)
+_OUT_OF_MEMORY_WORDS = ("can't allocate memory", "Insufficient memory", "out of memory")
 
 
 def out_of_memory(exc: BaseException) -> bool:
@@ -20,7 +20,7 @@ def out_of_memory(exc: BaseException) -> bool:
     failed allocation (not a bug, and the user can act on it: NOT_ENOUGH_MEMORY)."""
     if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError":
         return True
-    if not isinstance(exc, (RuntimeError, OSError, ImportError)) and type(exc).__module__.split(".")[0] != "cv2":
+    if not isinstance(exc, (RuntimeError, OSError)) and type(exc).__module__.split(".")[0] != "cv2":
         return False
     return any(words in str(exc) for words in _OUT_OF_MEMORY_WORDS)
 

@@ -182,3 +182,13 @@ def test_the_single_gray_nets_take_the_cores_other_programs_leave_free(monkeypat
     single.colorize_hsv2stage(gray)
     single.colorize_ensemble(gray)
     assert seen and set(seen) == {2 if expected == "default" else expected}
+
+
+def test_one_thread_at_most_waits_for_no_window(monkeypatch):
+    """A process held to one thread (the single-gray benchmark) has nothing to choose: it does
+    not spend the load window (50 ms a photo, 18 % of a small net's time)."""
+    waited = []
+    monkeypatch.setattr(cpu_threads, "_default", 1)
+    assert cpu_threads.inference_threads(load=lambda: waited.append(1) or 0.0) == 1 and waited == []
+    monkeypatch.setattr(cpu_threads, "_default", 2)
+    assert cpu_threads.inference_threads(load=lambda: waited.append(1) or 0.0) == 2 and waited == [1]

@@ -31,7 +31,8 @@ def test_the_libraries_failed_allocations_are_told_from_bugs():
     assert out_of_memory(raised(TORCH_REFUSED))
     assert out_of_memory(raised(OPENCV_REFUSED))
     assert out_of_memory(MemoryError())
-    assert out_of_memory(ImportError("libtorch_cpu.so: failed to map segment from shared object"))
+    # the loader says it so of a library on a noexec mount too: an installation problem, logged as a bug
+    assert not out_of_memory(ImportError("libtorch_cpu.so: failed to map segment from shared object"))
     assert not out_of_memory(RuntimeError("shape mismatch"))
     assert not out_of_memory(ValueError("can't allocate memory"))       # not a library's allocator
     assert not out_of_memory(raised(lambda: cv2.resize(np.zeros((8, 8), np.uint8), (0, 0))))

@@ -140,3 +140,30 @@ def test_a_long_colorization_says_how_far_it_got_and_a_quick_one_says_nothing_mo
     assert lines[0].startswith("colorizing: 5% (preparing (neutral))")
     assert lines[-2] == "colorizing: 100% (writing slow.png)"
     assert lines[-1].startswith(f"{tmp_path / 'slow.png'}: colorized with neutral in ")
+
+
+def test_a_file_copied_over_with_its_times_kept_is_looked_at_again(tmp_path):
+    """`cp -p` of a colour TIFF over a gray one of the same size keeps the size and the
+    modified time; the change time tells the file is another."""
+    import os
+    import shutil
+    import time
+
+    import numpy as np
+    from PIL import Image
+
+    from colorstudio.core.photo_kind import classify_file
+
+    rng = np.random.default_rng(5)
+    g = rng.integers(0, 256, (30, 40), dtype=np.uint8)
+    Image.fromarray(np.dstack([g, g, g]), "RGB").save(tmp_path / "scan.tif")
+    Image.fromarray(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8), "RGB").save(tmp_path / "colour.tif")
+    st = os.stat(tmp_path / "scan.tif")
+    os.utime(tmp_path / "colour.tif", ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.path.getsize(tmp_path / "colour.tif") == st.st_size
+    assert classify_file(tmp_path / "scan.tif") == "gray"
+    time.sleep(0.01)
+    shutil.copy2(tmp_path / "colour.tif", tmp_path / "scan.tif")       # as cp -p
+    after = os.stat(tmp_path / "scan.tif")
+    assert (after.st_mtime_ns, after.st_size, after.st_ino) == (st.st_mtime_ns, st.st_size, st.st_ino)
+    assert classify_file(tmp_path / "scan.tif") == "colour"

@@ -19,7 +19,7 @@ _GRAY_MODES = ("1", "L", "LA", "I", "F", "I;16", "I;16B", "I;16L", "I;16N")
 _THUMB = 256  # long side used to decide gray vs colour
 
 
-# what files were found to be, by (path, modified time, size, inode): looking through a folder again (the
+# what files were found to be, by (path, modified and change time, size, inode): looking through a folder again (the
 # queue replans when its output folder or Skip box changes) does not decode its PNGs again
 _KNOWN: OrderedDict[tuple, str] = OrderedDict()
 _KNOWN_MAX = 20000
@@ -37,7 +37,8 @@ def classify_file(path: str | os.PathLike) -> str:
     path = Path(path)
     image_size(path)  # existence, header, pixel-count guard, with one-line messages
     st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, st.st_ino)
+    # the change time too: `cp -p` over a file of the same size keeps its modified time, not that
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
     with _KNOWN_LOCK:
         if key in _KNOWN:
             _KNOWN.move_to_end(key)

@@ -95,6 +95,8 @@ def inference_threads(requested=None, load=other_programs_load) -> int:
     if requested:
         return max(1, int(requested))
     limit = outer_threads()
+    if limit <= 1:                   # nothing to choose: no window to wait for
+        return 1
     measured = load()
     if measured is None:
         return limit

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
 from colorstudio.gui import finetune_evaluation
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.display import display_image
-from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.error_dialog import show_error, user_message
 from colorstudio.gui.monitor_profile import SRGB
 from colorstudio.gui.pg_config import configure
 from colorstudio.gui.workers import GeneratorWorker
@@ -238,7 +238,7 @@ class TrainingPage(QWizardPage):
     def _failed(self, exc: BaseException) -> None:
         self.worker = None
         self.finishing = False
-        self.status.setText(f"Training failed: {exc}")
+        self.status.setText(f"Training failed: {user_message(exc) or exc}")      # as its dialog says it
         show_error(self, exc, context="fine-tuning")
         self._update_buttons()
 
@@ -344,7 +344,7 @@ class EvaluationPage(QWizardPage):
 
     def _failed(self, exc: BaseException) -> None:
         self.worker = None
-        self.status.setText(f"The evaluation could not run: {exc}. You can still save the model.")
+        self.status.setText(f"The evaluation could not run: {user_message(exc) or exc}. You can still save the model.")
         self.completeChanged.emit()
 
     def _done(self, ev: finetune_evaluation.Evaluation) -> None:
