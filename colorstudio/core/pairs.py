@@ -24,8 +24,8 @@ plain reason.
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
 import os
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generator, Iterable
@@ -33,8 +33,8 @@ from typing import Generator, Iterable
 from colorstudio.core.earlier_results import is_earlier_result, is_result_in
 from colorstudio.core.file_names import name_too_long
 from colorstudio.core.folder_files import visible_files
-from colorstudio.core.imageio import READ_EXTENSIONS
 from colorstudio.core.generator_steps import run_to_end
+from colorstudio.core.imageio import READ_EXTENSIONS
 from colorstudio.core.pair_items import REASON_COLOUR_ALONE, REASON_NOT_IMAGE, Discovery, FoundFile, LoneFile, PairItem
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
 from colorstudio.core.pair_names import ROLES, name_key
