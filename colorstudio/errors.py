@@ -7,7 +7,7 @@ from __future__ import annotations
 
 # what the CLI, the batch and the app say when a photo does not fit in memory (a MemoryError:
 # not a bug, and the user can act on it)
-NOT_ENOUGH_MEMORY = "not enough memory for this image"
+NOT_ENOUGH_MEMORY = "not enough memory for this image (close other programs, or try a smaller one)"
 
 # how the libraries below say a failed allocation: PyTorch's CPU allocator (a RuntimeError, or
 # torch.OutOfMemoryError), OpenCV's (cv2.error, code -4). (Not the loader's "failed to map

@@ -146,7 +146,8 @@ def test_an_lr_pair_given_the_other_way_round_names_the_setting_that_turns_it(tm
     gray_img(tmp_path / "in" / "x_R.png")
     plan = _run(plan_batch([tmp_path / "in"], tmp_path / "out"), method="dis+gf")
     (item,) = plan.items
-    assert "other way round" in item.error and "give --lr-mono-side R" in item.error
+    assert "is in colour and" in item.error and "their names seem swapped" in item.error \
+        and "give --lr-mono-side R" in item.error
     plan = _run(plan_batch([tmp_path / "in"], tmp_path / "out", lr_mono_side="R"), method="dis+gf")
     assert plan.items[0].error is None
 

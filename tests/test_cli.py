@@ -346,9 +346,9 @@ def test_check_of_a_pair_given_the_other_way_round_says_so_as_colorize_does(smal
     gray, color = small_pair_files
     assert main(["check", str(color), str(gray)]) == 1
     err = capsys.readouterr().err.strip()
-    assert "given the other way round" in err and len(err.splitlines()) == 1
+    assert "they seem swapped (give the gray photo first" in err and len(err.splitlines()) == 1
     assert main(["colorize", str(color), str(gray), "-o", str(gray.parent / "x.png")]) == 1
-    assert "given the other way round" in capsys.readouterr().err
+    assert "they seem swapped" in capsys.readouterr().err
 
 
 def test_a_forced_mode_is_said_only_when_the_method_takes_it(small_pair_files, tmp_path, capsys):

@@ -69,7 +69,7 @@ def test_a_colour_photo_and_a_gray_scene_with_one_coloured_object_are_colour(mot
 def test_the_engine_says_what_it_did_with_the_colour(motorcycle_small, gray_scene):
     colour = Photo(pixels=np.rint(motorcycle_small[1] * 255).astype(np.uint8))
     gray = Photo(pixels=np.rint(gray_scene * 255).astype(np.uint8))
-    with pytest.raises(PairError, match="other way round"):     # its colour would be lost: refused
+    with pytest.raises(PairError, match="they seem swapped"):     # its colour would be lost: refused
         colorize(colour, gray, method="dis+gf")
     assert "gray_input" not in colorize(gray, colour, method="dis+gf").info
     toned = Photo(pixels=_jpeg(gray_scene[..., None] * np.array([1.0, 0.88, 0.72], np.float32)))
@@ -139,8 +139,8 @@ def test_a_pair_given_the_other_way_round_fails_in_the_cli_and_the_batch(tmp_pat
     run = [sys.executable, "-m", "colorstudio"]
     p = subprocess.run(run + ["colorize", str(tmp_path / "s_mono.png"), str(tmp_path / "s_color.png"),
                               "-o", str(tmp_path / "o.png"), "--method", "copy"], capture_output=True, text=True)
-    assert p.returncode != 0 and "other way round" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode != 0 and "they seem swapped" in p.stderr and "Traceback" not in p.stderr
     assert not (tmp_path / "o.png").exists()
     p = subprocess.run(run + ["batch", str(tmp_path), "-o", str(tmp_path / "out"), "--method", "copy"],
                        capture_output=True, text=True)
-    assert p.returncode != 0 and "other way round" in p.stderr + p.stdout and "1 failed" in p.stderr + p.stdout
+    assert p.returncode != 0 and "names seem swapped" in p.stderr + p.stdout and "1 failed" in p.stderr + p.stdout

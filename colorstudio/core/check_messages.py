@@ -21,19 +21,23 @@ def _size_message(f: dict) -> str | None:
     if not f["size_mismatch"]:
         return None
     sizes = f"({_fmt_size(f['reference_size'])} vs {_fmt_size(f['gray_size'])})"
+    if f["aspect_mismatch"] and turned_upright(f) is not None:      # its turn is said, not a stretch
+        return f"The two shots have different shapes {sizes}."
     if f["aspect_mismatch"]:
         return (f"The two shots have different shapes {sizes}: the colour shot is scaled "
                 f"{sx:.2f}x across and {sy:.2f}x down to fit the gray shot.")
     s = (sx + sy) / 2
-    if s >= 1:
-        return f"The colour shot is {s:.1f}x smaller than the gray shot {sizes}."
-    return f"The colour shot is {1 / s:.1f}x larger than the gray shot {sizes}."
+    word = "smaller" if s >= 1 else "larger"
+    if f"{max(s, 1 / s):.1f}" == "1.0":                 # a few pixels: not "1.0x smaller"
+        return f"The colour shot is slightly {word} than the gray shot {sizes}."
+    return f"The colour shot is {max(s, 1 / s):.1f}x {word} than the gray shot {sizes}."
 
 
 def turned_upright(f: dict) -> float | None:
-    """The degrees (about 90 or 180) a colour shot is turned by, or None if it is not."""
+    """The degrees a colour shot is turned by (beyond TURNED_DEGREES: not a tilt to rectify, and
+    colorize warns of it), or None if it is not."""
     turn = abs(f.get("rotation_deg") or 0)
-    return turn if turn > TURNED_DEGREES and min(abs(turn - q) for q in (90, 180)) <= 10 else None
+    return turn if turn > TURNED_DEGREES else None
 
 
 def other_view(f: dict) -> float | None:
@@ -61,8 +65,8 @@ def _view_message(wider: float) -> str:
 
 def _geometry_messages(f: dict) -> list[str]:
     if f.get("mirrored"):       # its rows and parallax say nothing of the real pair
-        return ["The colour shot looks mirrored (left and right swapped): flip it back first, "
-                "no method can align a mirror image."]
+        return ["The colour shot looks mirrored, left and right swapped: flip it back and open the pair "
+                "again; no method can line up a mirror image."]
     if (turn := turned_upright(f)) is not None:       # nor do a turned one's
         return [f"The colour shot looks turned by {turn:.0f} degrees: turn it upright first; its rows and "
                 "parallax cannot be measured as it is."]
@@ -76,10 +80,7 @@ def _geometry_messages(f: dict) -> list[str]:
         if abs(f["vertical_shift_px"]) >= f["rectify_tolerance_px"]:
             detail.append(f"shifted {abs(f['vertical_shift_px']):.1f} px "
                           f"{'down' if f['vertical_shift_px'] > 0 else 'up'} in the colour shot")
-        turn = abs(f["rotation_deg"])
-        if turn > TURNED_DEGREES:              # (about 90 or 180 degrees: turned_upright, said alone)
-            detail.append(f"turned by {turn:.0f} degrees")
-        elif abs(f["rotation_deg"]) >= 0.1:
+        if abs(f["rotation_deg"]) >= 0.1:       # (a turn beyond TURNED_DEGREES: turned_upright, said alone)
             detail.append(f"tilted by {abs(f['rotation_deg']):.1f} degrees")
         if not detail and f["vertical_offset_px"] <= f["rectify_tolerance_px"] and f.get("rows_off_fraction"):
             detail.append(f"{100 * f['rows_off_fraction']:.0f}% of the matched points lie off their row")
@@ -146,8 +147,9 @@ def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0
                     f"blurred, dark or featureless. Alignment could not be measured.")
     else:
         n = f["n_inliers"]
-        found = f"{n} matching detail was" if n == 1 else f"{n} matching details were"
-        msgs.append(f"Only {found} found between the two shots (at least "
+        found = "No matching details were" if n == 0 else "Only 1 matching detail was" if n == 1 else \
+            f"Only {n} matching details were"
+        msgs.append(f"{found} found between the two shots (at least "
                     f"{min_inliers} are needed): they may not show the same scene, or one is too blurred, "
                     f"dark or featureless. Alignment could not be measured.")
     sx, sy = f["scale_factor"]
@@ -157,14 +159,13 @@ def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0
     elif f["identical"]:
         mode, why = "stereo", "the same picture: no parallax to bridge"
     elif not measured:
-        mode, why = "crosscam", "the alignment could not be measured; the cross-camera method copes with it"
+        mode, why = "crosscam", "the alignment could not be measured: the cross-camera method is the one that can still try"
     elif not same_size and f.get("aspect_mismatch"):
-        turned = measured and abs(f.get("rotation_deg") or 0) > TURNED_DEGREES
-        mode, why = "crosscam", "the colour shot has another shape" + (
-            " (it looks turned: turn it upright first)" if turned else "")
+        mode, why = "crosscam", ("the colour shot looks turned: turn it upright first" if turned_upright(f)
+                                 else "the colour shot has another shape")
     elif not same_size:
         scale = (sx + sy) / 2
-        mode, why = "crosscam", (f"the colour shot has another resolution: {max(scale, 1 / scale):.2g}x "
+        mode, why = "crosscam", (f"the colour shot has another resolution: {max(scale, 1 / scale):.1f}x "
                                  f"{'smaller' if scale > 1 else 'larger'}")
     elif f.get("mirrored"):
         mode, why = "crosscam", "the colour shot looks mirrored: flip it back first"

@@ -181,7 +181,7 @@ def _check_path(path: Path) -> None:
     if (too_long := name_too_long(path)) is not None:     # no such file can exist
         raise FileMissingError(f"file not found: {too_long}")
     if not path.exists():
-        raise FileMissingError(f"{path.name}: file not found ({path})")
+        raise FileMissingError(f"{path.name}: file not found" + ("" if str(path) == path.name else f" ({path})"))
     if path.is_dir():
         raise UnreadableImageError(f"{path.name}: is a folder, not an image")
     if not path.is_file():

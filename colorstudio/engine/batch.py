@@ -196,13 +196,18 @@ def thumbnail(rgb: np.ndarray, long_side: int = THUMBNAIL_SIDE) -> np.ndarray:
     return np.clip(np.rint(small * 255.0), 0, 255).astype(np.uint8)
 
 
-def _lr_hint(item, error: Exception) -> str:
-    """For an _L/_R pair given the other way round: the setting that says which is the mono side."""
+def _item_error(item, error: Exception) -> str:
+    """``error`` as a batch says it: a pair the other way round named by its files (they were
+    paired by their names, not given in an order), for an _L/_R pair with the setting that says
+    which is the mono side."""
+    if str(error) != SWAPPED_PAIR or item.reference is None:
+        return str(error)
+    words = f"{item.gray.name} is in colour and {item.reference.name} is gray: their names seem swapped"
     tag = TAG_RE.match(item.gray.stem)
-    if str(error) != SWAPPED_PAIR or item.reference is None or not tag or tag["tag"].upper() not in ("L", "R"):
-        return ""
+    if not tag or tag["tag"].upper() not in ("L", "R"):
+        return words
     other = "R" if tag["tag"].upper() == "L" else "L"
-    return f"; if the mono camera is the {'right' if other == 'R' else 'left'} one, give --lr-mono-side {other}"
+    return words + f"; if the mono camera is the {'right' if other == 'R' else 'left'} one, give --lr-mono-side {other}"
 
 
 def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=None,
@@ -315,7 +320,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
         except ColorStudioError as e:
             if isinstance(e, DiskFullError):
                 room.full(item)
-            item.status, item.error = FAILED, str(e) + _lr_hint(item, e)
+            item.status, item.error = FAILED, _item_error(item, e)
             failed += 1
             message = f"{item.name}: {item.error}"
         except Exception as e:  # too large for the memory, or a bug (not the user's fault: logged); go on

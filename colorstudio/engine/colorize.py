@@ -54,8 +54,8 @@ class Colorization:
         return self.method + (f" (model {self.info['model_file']})" if self.info.get("model_file") else "")
 
 
-SWAPPED_PAIR = ("the reference has no colour and the gray photo has: they seem given the other way round "
-                "(the gray photo comes first)")
+SWAPPED_PAIR = ("the gray photo is in colour and its reference is gray: they seem swapped (give the gray "
+                "photo first, then the colour one)")
 
 
 def swapped_pair(gray_colour, reference: Photo) -> bool:
@@ -207,7 +207,7 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         kwargs["pair_report"] = report
     if chosen.learned:                 # their last step is done here, after a ReducedResult
         kwargs["defer_full_size"] = True
-    yield Progress(0.1, f"colorizing with {chosen.name}")
+    yield Progress(0.1, f"running {chosen.name}")
     if reference is not None and reference.is_gray:   # no colour to take: not run (what a learned
         # method shows here it makes up: ccdc left faint colour while the warning said it stays gray)
         result = ChromaResult(np.full(gray_f.shape + (2,), 0.5, np.float32), info={"not_run": "gray reference"})

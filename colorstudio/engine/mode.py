@@ -42,7 +42,7 @@ def choose_mode(gray_shape, reference_shape, report=None) -> tuple[str, str]:
                f"only {n} of {found} matching details agreeing" if n >= MIN_INLIERS else
                f"only {n} matching detail{'s' * (n != 1)}")
         return "crosscam", (f"cross-camera mode: the alignment of the two shots could not be measured "
-                            f"({why}), and the cross-camera method copes with any motion")
+                            f"({why}): the cross-camera method is the one that can still try")
     if getattr(report, "mirrored", False):      # its rows say nothing of the real pair (as `check` says)
         return "crosscam", "cross-camera mode: the colour shot looks mirrored (flip it back first)"
     if (turn := turned_upright({"rotation_deg": getattr(report, "rotation_deg", None)})) is not None:

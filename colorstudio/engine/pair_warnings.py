@@ -14,7 +14,7 @@ def geometry_warning(report) -> str | None:
     if report is None:
         return None
     if getattr(report, "mirrored", False):
-        return "the colour shot looks mirrored (left and right swapped): flip it back first; the colours are wrong"
+        return "the colour shot looks mirrored, left and right swapped: flip it back first; the colours are wrong"
     turn = abs(getattr(report, "rotation_deg", None) or 0.0)
     if turn > TURNED_DEGREES:
         return f"the colour shot looks turned by {turn:.0f} degrees: turn it upright first; the colours are likely wrong"

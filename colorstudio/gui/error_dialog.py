@@ -46,7 +46,7 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, ColorStudioError):
         return str(exc)
     if out_of_memory(exc):
-        return NOT_ENOUGH_MEMORY[0].upper() + NOT_ENOUGH_MEMORY[1:] + " (close other programs, or try a smaller one)"
+        return NOT_ENOUGH_MEMORY[0].upper() + NOT_ENOUGH_MEMORY[1:]
     return None
 
 
