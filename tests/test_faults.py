@@ -304,6 +304,7 @@ def test_a_gray_reference_gives_a_gray_result_as_the_warning_says(pair, tmp_path
     monkeypatch.setattr(registry.Method, "load", lambda self: lambda *a, **k: ran.append(1))
     res = colorize(load_photo(pair[0]), load_photo(gray_ref), method=method)
     assert ran == [] and "stays gray" in res.info["warning"]      # nothing to take colour from: not run
+    assert "mode_reason" not in res.info              # no mode was used: "stereo mode" is not said
     assert np.all(res.chroma == 0.5)                  # neutral
     assert np.ptp(res.rgb, axis=-1).max() < 1e-6
 

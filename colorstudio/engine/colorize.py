@@ -225,8 +225,9 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     info = {"method": chosen.name, "width": gray_f.shape[1], "height": gray_f.shape[0],
             **mode_info, **result.info}
     gray_note = gray_colour.message(pair=reference is not None)
-    if reference is not None and reference.is_gray:
-        info["warning"] = "the reference has no colour: the result stays gray"
+    if reference is not None and reference.is_gray:     # no mode was used: none is said
+        info = {k: v for k, v in info.items() if k not in ("mode", "mode_reason")}
+        info["warning"] = "the reference has no colour: the result stays gray; colorize the gray photo without it"
     elif gray_note:
         info["gray_input"] = gray_note
     if pair_warning and "warning" not in info:

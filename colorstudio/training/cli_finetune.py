@@ -118,7 +118,7 @@ def run(args) -> int:
         _say(f"skipped {path.name}: {reason}")
     if not pairs:
         raise ColorStudioError(f"{args.pairs_dir}: no pairs found (a gray photo and its colour shot, "
-                               "named x_mono + x_color, or in mono/ + color/ folders)")
+                               "named x_mono + x_color or x_L + x_R, or in mono/ + color/ folders)")
     if len(pairs) == 1:            # as the wizard: trained on, and scored on itself
         _say("one pair: none can be held apart, so the fine-tuned model is scored on the pair it trained on")
     run_dir = Path(args.resume) if args.resume else out.with_name(out.stem + ".run")
