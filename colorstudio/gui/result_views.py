@@ -141,7 +141,7 @@ class ResultViews:
                                      "3: result alone (\\: before) · Z: fit ↔ 100% · [ ]: other results · "
                                      "Ctrl+E: export")
         self.side.set_status(f"Colorized with {c.made_by} in {c.seconds:.1f} s."
-                             + (f" Note: {c.info['warning']}." if c.info.get("warning") else ""))
+                             + (f" Warning: {c.info['warning']}." if c.info.get("warning") else ""))
         self._list_results()
         self.colorized.emit(shown)
         self.strength.request()     # the slider may have moved while the method ran
