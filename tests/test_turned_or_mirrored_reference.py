@@ -154,3 +154,18 @@ def test_colorize_gives_the_mode_reason_check_gives(example, how, words):
     pixels = colour.pixels[:, ::-1] if how == "mirrored" else colour.pixels[::-1, ::-1]
     result = colorize(gray, with_pixels(colour, np.ascontiguousarray(pixels)))     # the automatic choice
     assert words in result.info["mode_reason"], result.info["mode_reason"]
+
+
+def test_a_batch_line_labels_the_warning_as_colorize_does(example, tmp_path):
+    import cv2
+
+    from colorstudio.engine.batch import plan_batch, run_batch
+
+    gray, colour = example
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "m_mono.png"), gray.pixels)
+    cv2.imwrite(str(folder / "m_color.png"), np.ascontiguousarray(colour.pixels[:, ::-1, ::-1]))   # mirrored
+    plan = plan_batch([folder], tmp_path / "out")
+    said = [p.message for p in run_batch(plan, method="dis+gf")]
+    assert "; warning: the colour shot looks mirrored" in said[-1] and plan.items[0].status == "done"

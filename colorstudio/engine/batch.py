@@ -310,7 +310,8 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
             item.status = DONE
             item.ignored_options = tuple(result.info.get("ignored_options") or ())
             done += 1
-            notes = [item.note, result.info.get("warning") or result.info.get("gray_input"),
+            warning = result.info.get("warning")            # labelled as colorize labels it
+            notes = [item.note, f"warning: {warning}" if warning else result.info.get("gray_input"),
                      result.info.get("colour_management"),       # as colorize says it
                      *result.info.get("input_notes", []), *output_notes(item.written, result.gray)]
             instead = (f" ({method} does not take {'pairs' if item.kind == 'pair' else 'single grays'})"
