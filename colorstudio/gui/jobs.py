@@ -18,7 +18,7 @@ from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo, reading_notes
 from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, default_saturation_of,
-                                         preview_with_saturation, reduced_preview, with_saturation)
+                                         preview_with_saturation, reduced_preview, swapped_pair, with_saturation)
 from colorstudio.engine.progress import Progress, ReducedResult
 from colorstudio.errors import PairError
 from colorstudio.gui.display import MAX_DISPLAY_SIDE, display_diagnostics, display_image
@@ -97,6 +97,9 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         yield Progress(0.35, f"reading {reference_path.name}")
         reference = load_photo(reference_path)
         check_size(reference)
+    if reference is not None and swapped_pair(classify_gray_input(gray.pixels), reference):   # as Colorize would
+        raise PairError(f"{gray_path.name} is in colour and {reference_path.name} is gray: they seem swapped; "
+                        "open the gray photo as the gray and the colour one as its reference")
     gray = gray_in_result_space(gray, reference, space)     # shown as the engine will use it
     yield Progress(0.6, "preparing the views")
     gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), max_side)

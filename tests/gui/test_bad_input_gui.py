@@ -142,3 +142,22 @@ def test_two_chosen_files_of_the_same_kind_open_alone_and_say_why(qtbot, window,
     message = window.statusBar().currentMessage()
     assert f"both {'gray' if kind == 'gray' else 'in colour'}, so they are not a pair" in message
     assert "\n" not in message and not errors
+
+
+def test_a_pair_whose_names_are_swapped_is_refused_as_it_opens(qtbot, window, tmp_path, monkeypatch):
+    """x_mono holding colour and x_color holding gray: refused before any pair check is shown
+    (the checks called it rectified and "better colorized on its own" before Colorize refused)."""
+    import cv2
+
+    import colorstudio.gui.main_window as mw
+
+    errors: list[BaseException] = []
+    monkeypatch.setattr(mw, "show_error", lambda parent, exc, **kw: errors.append(exc))
+    rng = np.random.default_rng(4)
+    colour = rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)
+    cv2.imwrite(str(tmp_path / "sw_mono.png"), colour)
+    cv2.imwrite(str(tmp_path / "sw_color.png"), cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY))
+    shown = _open(qtbot, window, [tmp_path / "sw_mono.png", tmp_path / "sw_color.png"], errors)
+    assert isinstance(shown, ColorStudioError)
+    assert str(shown).startswith("sw_mono.png is in colour and sw_color.png is gray: they seem swapped")
+    assert window.inputs is None
