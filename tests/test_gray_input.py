@@ -95,7 +95,8 @@ def test_the_app_lists_it_with_the_checks(tmp_path, gray_scene, motorcycle_small
     gray = tmp_path / "gray.png"
     Image.fromarray(np.rint(gray_scene * 255).astype(np.uint8)).save(gray)
     assert any("re-invented" in m for m in run_to_end(open_inputs(colour, None)).checks)
-    assert any("comes first" in m for m in run_to_end(open_inputs(colour, gray)).checks)
+    with pytest.raises(PairError, match="colour.png is in colour and gray.png is gray: they seem swapped"):
+        run_to_end(open_inputs(colour, gray))          # refused as it opens, as Colorize would
     assert not any("colour" in m.lower() and "first" in m for m in run_to_end(open_inputs(gray, colour)).checks)
 
 
