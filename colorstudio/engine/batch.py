@@ -26,7 +26,7 @@ from colorstudio.core.resize import area_reduce
 from colorstudio.core.unfinished_writes import remove_unfinished_writes
 from colorstudio.engine import methods as registry
 from colorstudio.engine.batch_outputs import output_extension, result_files
-from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result
+from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result, swapped_files
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, DiskFullError, OutputError, out_of_memory
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ def _item_error(item, error: Exception) -> str:
     which is the mono side."""
     if str(error) != SWAPPED_PAIR or item.reference is None:
         return str(error)
-    words = f"{item.gray.name} is in colour and {item.reference.name} is gray: their names seem swapped"
+    words = swapped_files(item.gray.name, item.reference.name, "their names")
     tag = TAG_RE.match(item.gray.stem)
     if not tag or tag["tag"].upper() not in ("L", "R"):
         return words

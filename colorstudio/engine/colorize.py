@@ -58,6 +58,11 @@ SWAPPED_PAIR = ("the gray photo is in colour and its reference is gray: they see
                 "photo first, then the colour one)")
 
 
+def swapped_files(gray_name: str, reference_name: str, who: str = "they") -> str:
+    """SWAPPED_PAIR said of the two files (the app's opening, a batch's item paired by names)."""
+    return f"{gray_name} is in colour and {reference_name} is gray: {who} seem swapped"
+
+
 def swapped_pair(gray_colour, reference: Photo) -> bool:
     """Whether a pair was given the other way round: a colour photo as the gray (``gray_colour``:
     its :func:`~colorstudio.core.gray_input.classify_gray_input`) and a gray one as the reference."""

@@ -18,7 +18,8 @@ from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
 from colorstudio.core.imageio import Photo, load_photo, reading_notes
 from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, default_saturation_of,
-                                         preview_with_saturation, reduced_preview, swapped_pair, with_saturation)
+                                         preview_with_saturation, reduced_preview, swapped_files, swapped_pair,
+                                         with_saturation)
 from colorstudio.engine.progress import Progress, ReducedResult
 from colorstudio.errors import PairError
 from colorstudio.gui.display import MAX_DISPLAY_SIDE, display_diagnostics, display_image
@@ -97,10 +98,11 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         yield Progress(0.35, f"reading {reference_path.name}")
         reference = load_photo(reference_path)
         check_size(reference)
-    if reference is not None and swapped_pair(classify_gray_input(gray.pixels), reference):   # as Colorize would
-        raise PairError(f"{gray_path.name} is in colour and {reference_path.name} is gray: they seem swapped; "
-                        "open the gray photo as the gray and the colour one as its reference")
     gray = gray_in_result_space(gray, reference, space)     # shown as the engine will use it
+    gray_colour = classify_gray_input(gray.pixels)
+    if reference is not None and swapped_pair(gray_colour, reference):     # refused now, as Colorize would
+        raise PairError(swapped_files(gray_path.name, reference_path.name)
+                        + "; open the gray photo as the gray and the colour one as its reference")
     yield Progress(0.6, "preparing the views")
     gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), max_side)
     reference_view, converted, colour_note = None, None, None
@@ -116,7 +118,7 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
     if gray.tone_note:
         checks.append(f"Colour profile: {gray.tone_note}.")
     checks += [f"{note}." for note in reading_notes(gray, reference)]
-    gray_note = classify_gray_input(gray.pixels).sentence(pair=reference is not None)
+    gray_note = gray_colour.sentence(pair=reference is not None)
     if gray_note:
         checks.append(gray_note)
     yield Progress(1.0, "opened")
