@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 import sys
 import traceback
 
@@ -42,19 +43,32 @@ def setup_logging() -> logging.Handler | None:
 
 def user_message(exc: BaseException) -> str | None:
     """The one line for an error the user can act on (a ColorStudioError, or a photo too large
-    for the memory: the words the CLI and the batch use), None for a bug."""
+    for the memory), None for a bug. In the CLI's words ("cannot read …"), to go after a colon;
+    :func:`as_sentence` makes a line of its own of it."""
     if isinstance(exc, ColorStudioError):
         return str(exc)
     if out_of_memory(exc):
-        return NOT_ENOUGH_MEMORY[0].upper() + NOT_ENOUGH_MEMORY[1:]
+        return NOT_ENOUGH_MEMORY
     return None
+
+
+_LEADING_WORD = re.compile(r"[a-z]+(?=[ ,;:])")     # "the …", "cannot …"; not "x.png: …" or "'name' …"
+
+
+def as_sentence(line: str) -> str:
+    """A message standing alone (a dialog, a status line): a capital, a full stop. A message
+    starting with a file's name keeps the name's own case."""
+    line = line.strip()
+    if _LEADING_WORD.match(line):
+        line = line[0].upper() + line[1:]
+    return line if not line or line.endswith((".", "!", "?", "…")) else line + "."
 
 
 def describe(exc: BaseException) -> tuple[str, str]:
     """(one-line message, details) for any exception."""
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     if (line := user_message(exc)) is not None:
-        return line, details
+        return as_sentence(line), details
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     line = f"Unexpected error ({type(exc).__name__}{': ' + first if first else ''})."
     return line + " Details are in the log file.", details

@@ -17,7 +17,7 @@ from colorstudio.gui import model_saving
 from colorstudio.gui.finetune_pair_checks import FolderSummary, scan_folder
 from colorstudio.gui import training_adapter as ta
 from colorstudio.gui.devices import DeviceInfo, detect_steps
-from colorstudio.gui.error_dialog import show_error
+from colorstudio.gui.error_dialog import describe, show_error
 from colorstudio.engine.model_catalog import user_models
 from colorstudio.training.finetune_advice import VERSUS_DEFAULT, length_advice
 from colorstudio.gui.workers import GeneratorWorker
@@ -103,7 +103,7 @@ class ChecksPage(QWizardPage):
 
     def _failed(self, exc: BaseException) -> None:
         self.worker = None
-        self.summary.setText(str(exc))
+        self.summary.setText(describe(exc)[0])
         show_error(self, exc)
 
     def _done(self, summary: FolderSummary) -> None:

@@ -19,7 +19,7 @@ from colorstudio.gui.batch_panel import BatchPanel
 from colorstudio.gui.compare_view import CompareView
 from colorstudio.gui.diagnostics_dock import DiagnosticsDock
 from colorstudio.gui.dropping import paths_from_mime
-from colorstudio.gui.error_dialog import show_error, user_message
+from colorstudio.gui.error_dialog import describe, show_error
 from colorstudio.gui.export_actions import ExportActions
 from colorstudio.gui.live_strength import LiveStrength
 from colorstudio.gui.macos_colour import tag_window_srgb
@@ -232,7 +232,8 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
     def _on_error(self, exc: BaseException) -> None:
         self.statusBar().clearMessage()          # e.g. an earlier job's "Added …" would contradict it
         self.side.set_progress(0, "")
-        self.side.set_status(user_message(exc) or "Failed (see the log).")
+        line, _ = describe(exc)
+        self.side.set_status(line)
         show_error(self, exc)
         self.jobFailed.emit(exc)
 

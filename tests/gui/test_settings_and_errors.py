@@ -86,12 +86,24 @@ def test_photos_opened_by_relative_paths_are_remembered_by_absolute_ones(qtbot, 
 
 def test_user_errors_are_one_line_bugs_say_unexpected():
     line, details = describe(UnreadableImageError("x.png: the file is empty (0 bytes)"))
-    assert line == "x.png: the file is empty (0 bytes)"
+    assert line == "x.png: the file is empty (0 bytes)."          # the file's name keeps its case
     try:
         {}["missing"]
     except KeyError as e:
         line, details = describe(e)
     assert line.startswith("Unexpected error (KeyError") and "Traceback" in details
+
+
+def test_an_engine_error_in_the_cli_s_words_reads_as_a_sentence_in_a_dialog():
+    from colorstudio.errors import OutputError
+    from colorstudio.gui.error_dialog import as_sentence
+
+    assert describe(OutputError("the output folder /x is a file, not a folder; choose a folder"))[0] == \
+        "The output folder /x is a file, not a folder; choose a folder."
+    assert as_sentence("cannot read 'a.png' (damaged).") == "Cannot read 'a.png' (damaged)."
+    assert as_sentence("photo.tif: the file is empty") == "photo.tif: the file is empty."
+    assert as_sentence("'my model' is missing") == "'my model' is missing."
+    assert as_sentence("Telling gray photos from colour ones…") == "Telling gray photos from colour ones…"
 
 
 def test_running_out_of_memory_is_said_as_the_cli_and_the_batch_say_it_not_as_a_bug(qtbot, window, pair_files,
@@ -103,7 +115,7 @@ def test_running_out_of_memory_is_said_as_the_cli_and_the_batch_say_it_not_as_a_
     from colorstudio.errors import NOT_ENOUGH_MEMORY
 
     line, _ = describe(MemoryError())
-    assert line.lower().startswith(NOT_ENOUGH_MEMORY) and "Unexpected" not in line
+    assert line == "N" + NOT_ENOUGH_MEMORY[1:] + "."
     boxes = []
     real = mw.show_error
     monkeypatch.setattr(mw, "show_error", lambda parent, exc, **kw: boxes.append(real(parent, exc, **kw)))
@@ -128,7 +140,7 @@ def test_show_error_logs_to_the_user_log_file(qtbot):
     try:
         box = show_error(None, UnreadableImageError("y.jpg: cannot be read"), context="open")
         qtbot.addWidget(box)
-        assert box.text() == "y.jpg: cannot be read"
+        assert box.text() == "y.jpg: cannot be read."
         assert str(paths.log_file()) in box.informativeText()
         handler.flush()
         assert "open: y.jpg: cannot be read" in paths.log_file().read_text()
