@@ -78,3 +78,26 @@ def test_a_slanted_wall_stretched_across_by_its_parallax_is_not_another_view(pho
         assert r.view_scale is None and r.rectified is False
         assert not any("view than the gray" in m for m in r.messages)
         assert "view" not in r.mode_reason
+
+
+@pytest.mark.parametrize("crop, share", [((slice(128, None), slice(None)), 0.75),
+                                         ((slice(None), slice(None, 384)), 0.75)])
+def test_a_cropped_colour_shot_is_said_to_be_framed_differently_with_the_share_of_the_view_it_shows(
+        photo, crop, share):
+    r = check_pair(luma(photo), photo[crop])
+    assert r.view_covered == pytest.approx(share, abs=0.02)
+    said = f"it shows about {100 * r.view_covered:.0f}% of the gray shot's view, the rest gets guessed colours"
+    assert r.messages[1].startswith("The colour shot is framed differently") and said in r.messages[1]
+    # its rows and parallax, measured against a stretched copy, are not said (they read as a shift)
+    assert not any("rectified" in m or "Parallax" in m for m in r.messages), r.messages
+    assert r.suggested_mode == "crosscam"
+
+
+def test_a_colour_shot_wider_than_the_grays_frame_shows_all_of_its_view(photo):
+    r = check_pair(luma(photo[64:448]), photo)
+    assert r.view_covered == pytest.approx(1.0, abs=0.01)
+    assert "it shows all of the gray shot's view" in r.messages[1]
+
+
+def test_a_same_shot_shows_all_of_the_grays_view(photo):
+    assert check_pair(luma(photo), photo).view_covered == pytest.approx(1.0, abs=0.01)

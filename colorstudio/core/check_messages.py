@@ -63,6 +63,16 @@ def _view_message(wider: float) -> str:
             "the cross-camera method lines the two up.")
 
 
+def _reframed_message(f: dict) -> str:
+    covered = f.get("view_covered")
+    shows = ("" if covered is None else
+             "it shows all of the gray shot's view" if covered >= 0.97 else
+             f"it shows about {100 * covered:.0f}% of the gray shot's view, the rest gets guessed colours")
+    return ("The colour shot is framed differently (cropped, or from a camera of another shape)"
+            f"{': ' + shows if shows else ''}. Rows and parallax are not measured between shots of "
+            "different shapes; the cross-camera method lines the two up.")
+
+
 def _geometry_messages(f: dict) -> list[str]:
     if f.get("mirrored"):       # its rows and parallax say nothing of the real pair
         return ["The colour shot looks mirrored, left and right swapped: flip it back and open the pair "
@@ -72,6 +82,8 @@ def _geometry_messages(f: dict) -> list[str]:
                 "parallax cannot be measured as it is."]
     if (wider := other_view(f)) is not None:          # nor do a zoomed one's
         return [_view_message(wider)]
+    if f.get("aspect_mismatch"):                      # nor do a stretched one's (its size message says how)
+        return [_reframed_message(f)]
     out = []
     if f["rectified"]:
         out.append(f"The pair is rectified: rows agree within {f['vertical_offset_px']:.1f} px.")

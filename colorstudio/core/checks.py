@@ -74,6 +74,7 @@ class PairReport:
     parallax_near_zero_fraction: float | None = None  # share of matches within the tolerance of 0 px
     view_scale: float | None = None    # the scene's size in the colour shot / in the gray (gray frame):
                                        # below 1 the colour shot covers a wider view
+    view_covered: float | None = None  # the share of the gray's view the colour shot shows (0-1)
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict (tuples become lists, NaN becomes None)."""
@@ -113,6 +114,27 @@ def _view_scale(pg: np.ndarray, pr: np.ndarray) -> float | None:
     if min(across, down) <= 0 or abs(math.log(across / down)) > math.log(1.03):
         return None
     return math.sqrt(across * down)
+
+
+def _view_covered(pg: np.ndarray, pr_own: np.ndarray, gray_shape, reference_size) -> float | None:
+    """The share of the gray's frame that the colour shot shows: its frame carried into the
+    gray's by an affine fit of the matches in its own pixels (a cropped colour shot: below 1)."""
+    if len(pg) < 3:
+        return None
+    M, _ = cv2.estimateAffine2D(pg.astype(np.float32), pr_own.astype(np.float32), method=cv2.RANSAC)
+    if M is None or abs(np.linalg.det(M[:, :2])) < 1e-6:
+        return None
+    to_gray = np.linalg.inv(np.vstack([M, [0, 0, 1]]))[:2]
+    (gh, gw), (rw, rh) = gray_shape[:2], reference_size
+
+    def frame(w, h):
+        return np.float32([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
+
+    shown = frame(rw, rh) @ to_gray[:, :2].T.astype(np.float32) + to_gray[:, 2].astype(np.float32)
+    if np.linalg.det(to_gray[:, :2]) < 0:          # the same turning sense as the gray's frame
+        shown = shown[::-1]
+    area, _ = cv2.intersectConvexConvex(np.ascontiguousarray(shown), frame(gw, gh))
+    return float(min(1.0, max(0.0, area / (gw * gh))))
 
 
 def _robust_lstsq(A: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -181,7 +203,8 @@ def _geometry(m: Matches, gray_shape) -> dict:
     mirrored = bool(len(pg) >= 6 and np.linalg.det(np.stack([_robust_lstsq(A, pr[:, 0])[:2],
                                                                 _robust_lstsq(A, pr[:, 1])[:2]])) < 0)
     rotation = math.degrees(math.atan(tilt))           # the tilt of the rows: small angles
-    turn = _turn_degrees(pg, m.ref_pts_own(gray_shape)[m.inliers])
+    pr_own = m.ref_pts_own(gray_shape)[m.inliers]
+    turn = _turn_degrees(pg, pr_own)
     if turn is not None and abs(turn) > TURNED_DEGREES:   # a turned shot: the tilt cannot say by how much
         rotation = turn
     view = _view_scale(pg, pr)
@@ -202,6 +225,7 @@ def _geometry(m: Matches, gray_shape) -> dict:
         "disparity_median": float(np.median(d)), "colour_side": side,
         "parallax_near_zero_fraction": float(np.mean(np.abs(d) <= tol_x)),
         "view_scale": view,
+        "view_covered": _view_covered(pg, pr_own, gray_shape, m.reference_size or (w, h)),
         "colour_camera_position": {"right": "left", "left": "right"}.get(side, "unknown"),
     }
 
@@ -291,7 +315,7 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
     measures = dict.fromkeys(
         ["vertical_offset_px", "rows_off_fraction", "vertical_shift_px", "rotation_deg", "mirrored", "rectified",
          "disparity_min", "disparity_max", "disparity_median", "parallax_near_zero_fraction", "exposure_gain", "exposure_stops",
-         "tone_slope", "tone_offset", "tone_gamma", "mean_luma_diff", "view_scale"])
+         "tone_slope", "tone_offset", "tone_gamma", "mean_luma_diff", "view_scale", "view_covered"])
     measures.update(colour_side="unknown", colour_camera_position="unknown",
                     rectify_tolerance_px=m.tolerance_px if m else None)
     if m is not None and m.n_inliers >= MIN_INLIERS and not by_chance:
