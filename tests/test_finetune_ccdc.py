@@ -254,6 +254,29 @@ def test_ctrl_c_before_the_first_step_promises_no_checkpoint(tmp_path, tiny_ccdc
     assert not (tmp_path / "m.run").exists()       # no empty run folder left behind
 
 
+def test_ctrl_c_while_a_resumed_run_checks_its_pairs_does_not_promise_it_goes_on_with_these(
+        tmp_path, tiny_ccdc, user_pairs, capsys, monkeypatch):
+    from colorstudio.training.checkpoints import has_checkpoint
+
+    # its pairs may have changed: only once measured is it known whether the run can go on with them
+    out, run_dir = tmp_path / "m.safetensors", tmp_path / "m.run"
+    assert main(["finetune", str(user_pairs), "-o", str(out), "--steps", "2", "--base", str(tiny_ccdc),
+                 "--crop", "64x64", "--device", "cpu"]) == 0
+    assert has_checkpoint(run_dir)
+
+    def interrupted_while_measuring(pairs, run_dir, **kwargs):
+        yield finetune_ccdc.TrainProgress(0, None, {}, 0.0, 0.0, None, message="measuring pair 1 of 3")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(finetune_ccdc, "finetune", interrupted_while_measuring)
+    capsys.readouterr()
+    assert main(["finetune", str(user_pairs), "-o", str(tmp_path / "n.safetensors"), "--resume", str(run_dir)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted before the run went on; it is kept as it was" in err
+    assert f"--resume {run_dir} continues it with the same pairs and settings" in err
+    assert "checkpoint kept; continue with" not in err
+
+
 def test_a_folder_or_the_base_model_as_output_is_refused_before_any_work(tmp_path, tiny_ccdc, user_pairs, capsys):
     (tmp_path / "x.safetensors").mkdir()
     assert main(["finetune", str(user_pairs), "-o", str(tmp_path / "x.safetensors"), "--steps", "1", "--force"]) == 1

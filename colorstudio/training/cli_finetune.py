@@ -163,8 +163,11 @@ def run(args) -> int:
                 _say(p.message)
     except KeyboardInterrupt as stop:
         gen.close()  # writes the checkpoint, once training has begun
-        if trained or (args.resume and has_checkpoint(run_dir)):
+        if trained:
             _say(f"interrupted: checkpoint kept; continue with --resume {run_dir}")
+        elif args.resume and has_checkpoint(run_dir):   # its pairs not yet known to be the run's own
+            _say(f"interrupted before the run went on; it is kept as it was: --resume {run_dir} continues it "
+                 "with the same pairs and settings")
         elif has_checkpoint(run_dir):    # an earlier run's, which this one was going to replace
             _say(f"interrupted before training began; the earlier run is still there: --resume {run_dir}")
         else:
