@@ -230,3 +230,29 @@ def test_time_held_at_a_pause_does_not_use_up_a_minutes_budget(tmp_path, monkeyp
     later = list(gen)
     assert first.seconds < 4 and len(later) >= 2, "training stopped at the first step after the pause"
     assert 3 <= later[-1].seconds < 4                  # the budget used, the pause not in it
+
+
+def test_the_in_memory_copy_a_rollback_returns_to_is_the_weights_and_optimizer_state_as_they_were():
+    from colorstudio.training.checkpoints import in_memory_copy
+
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3), torch.nn.BatchNorm2d(3))
+    opt = torch.optim.Adam(model.parameters(), 1e-2)
+
+    def step():
+        opt.zero_grad()
+        model(torch.randn(2, 1, 8, 8)).square().mean().backward()
+        opt.step()
+
+    step()
+    weights, opt_state = in_memory_copy(model, opt)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    moments = [opt.state[p]["exp_avg"].clone() for p in model.parameters()]
+    for _ in range(3):                   # the steps the rollback throws away change every tensor in place
+        step()
+    assert not torch.equal(model[0].weight, before["0.weight"])
+    model.load_state_dict(weights)
+    opt.load_state_dict(opt_state)
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    assert all(torch.equal(opt.state[p]["exp_avg"], m) for p, m in zip(model.parameters(), moments))
+    assert int(opt.state[model[0].weight]["step"]) == 1

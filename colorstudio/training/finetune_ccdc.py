@@ -39,7 +39,8 @@ from colorstudio.training.ccdc_finetune_result import (GUARD_DB, WEIGHT_AVERAGE,
                                                          finetuned_card, write_model)
 from colorstudio.training.ccdc_losses import ccdc_loss
 from colorstudio.training.training_clock import TrainingClock
-from colorstudio.training.checkpoints import checkpoint_state, has_checkpoint, load_checkpoint, save_checkpoint
+from colorstudio.training.checkpoints import (checkpoint_state, has_checkpoint, in_memory_copy, load_checkpoint,
+                                              save_checkpoint)
 from colorstudio.training.pair_preparation import UserShot, ccdc_shot, held_apart_split, load_user_pair
 from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE
 from colorstudio.training.previews import CCDCPreview, safely, with_previews
@@ -181,11 +182,6 @@ class BestWeights:
 MAX_ROLLBACKS = 5     # non-finite losses in a run before it stops as diverged
 
 
-def _snapshot(model: CCDC, opt) -> tuple[dict, dict]:
-    """Copies of the weights and the optimizer's state (a few MB), to go back to."""
-    return copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
-
-
 def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores: BestWeights, run_dir: Path, *,
                  crop, lr, minutes, max_steps, dev, seed, checkpoint_every_s) -> Generator[TrainProgress, None, list]:
     """Train until the budget is spent, yielding progress after every step; score on the held-apart
@@ -202,7 +198,7 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
         return events
 
     running, steps_at_start = None, state["step"]
-    good, rollbacks = _snapshot(model, opt), 0
+    good, rollbacks = in_memory_copy(model, opt), 0
     try:
         while not clock.finished(state["step"]):
             t = batch_tensors(train_pairs.batch(rng, BATCH, crop), dev)
@@ -225,7 +221,7 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
                     g["lr"] *= 0.5
                 continue
             opt.step()
-            good = _snapshot(model, opt)
+            good = in_memory_copy(model, opt)
             state["step"] += 1
             running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
             events = []

@@ -12,7 +12,6 @@ Checkpoints (weights + RMSProp state + the loop state) are safetensors files in 
 """
 from __future__ import annotations
 
-import copy
 import math
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -26,7 +25,7 @@ from colorstudio.training import losses
 from colorstudio.training.batchnorm import freeze_batchnorm
 from colorstudio.training.training_clock import TrainingClock
 from colorstudio.training.checkpoints import FILENAME as CHECKPOINT
-from colorstudio.training.checkpoints import load_checkpoint, save_checkpoint
+from colorstudio.training.checkpoints import in_memory_copy, load_checkpoint, save_checkpoint
 from colorstudio.errors import ColorStudioError
 
 MAX_ROLLBACKS = 5     # non-finite losses in one run before it stops as diverged (as CCDC's fine-tuning)
@@ -180,7 +179,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
         state = load_checkpoint(run_dir, model, optimizer)
     for g in optimizer.param_groups:
         g["lr"] = state["lr"]
-    good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()), state["step"])
+    good = (*in_memory_copy(model, optimizer), state["step"])
     rollbacks = 0
     clock = TrainingClock(state["seconds"], opts.steps, opts.minutes)
 
@@ -225,7 +224,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             ckpt = None
             if applied and state["step"] % opts.checkpoint_every == 0:
                 ckpt = str(save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict()))
-                good = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()), state["step"])
+                good = (*in_memory_copy(model, optimizer), state["step"])
             val = None
             if applied and validation and opts.validate_every and state["step"] % opts.validate_every == 0:
                 val = validate(model, [({k: v.to(dev) for k, v in b.items()}, s) for b, s in validation],
