@@ -125,9 +125,7 @@ def cmd_check(args) -> int:
         print(json.dumps({**report.to_dict(), "colour_management": colour_note, "gray_input": gray_note},
                          indent=1))
     else:
-        lines = list(report.messages)
-        if report.suggested_mode:
-            lines.append(mode_sentence(report.suggested_mode, report.mode_reason))
+        lines = [*report.messages, mode_sentence(report.suggested_mode, report.mode_reason)]
         if colour_note:
             lines.append(f"Colour profile: {colour_note}.")
         if gray_note:

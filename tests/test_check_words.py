@@ -25,7 +25,7 @@ def test_a_shot_turned_45_degrees_is_called_turned_by_check_as_by_colorizes_warn
     r = check_pair(luma(photo), turned)
     assert r.messages[0].startswith("The colour shot looks turned by 45 degrees: turn it upright first")
     assert not any("will rectify" in m for m in r.messages)
-    assert r.mode_reason == "the colour shot looks turned: turn it upright first"
+    assert r.mode_reason == "the colour shot looks turned by 45 degrees (turn it upright first)"
     assert "turned by 45 degrees" in geometry_warning(r)
 
 

@@ -80,7 +80,7 @@ def test_scaled_reference(moto):
     r = check_pair(luma(left), small)
     assert r.reference_size == (185, 125) and r.size_mismatch and not r.aspect_mismatch
     assert r.scale_factor[0] == pytest.approx(4.0, abs=0.02) and r.scale_factor[1] == pytest.approx(4.0)
-    assert r.suggested_mode == "crosscam" and "resolution" in r.mode_reason
+    assert r.suggested_mode == "crosscam" and r.mode_reason.startswith("the colour shot is 4.0x smaller than the gray shot")
     assert any("4.0x smaller" in m for m in r.messages)
     assert r.colour_side == "left"  # disparities are measured in gray pixels
 
@@ -156,7 +156,7 @@ def test_a_one_megapixel_pair_is_checked(moto):
 
 @pytest.mark.parametrize("factor", [1.07, 1.15])
 def test_check_and_colorize_agree_on_the_mode_of_a_slightly_larger_reference(moto, factor):
-    from colorstudio.engine.mode import choose_mode
+    from colorstudio.core.pair_mode import choose_mode
 
     left, right, _ = moto
     bigger = cv2.resize(right, (round(741 * factor), round(500 * factor)), interpolation=cv2.INTER_CUBIC)
@@ -240,7 +240,7 @@ def test_rows_off_without_a_median_offset_says_how_many_points_are_off():
              "parallax_near_zero_fraction": 0.0, "colour_side": "left",
              "colour_camera_position": "right", "exposure_gain": 1.0, "exposure_stops": 0.0,
              "tone_slope": 1.0, "tone_offset": 0.0, "tone_gamma": 1.0, "mean_luma_diff": 0.0}
-    _, _, messages = describe(facts, 15, 0.1)
+    _, _, messages = describe(facts, 15)
     msg = next(m for m in messages if "not rectified" in m)
     assert "15% of the matched points lie off their row" in msg, msg
 
@@ -280,7 +280,7 @@ def test_chance_matches_boundaries():
 
 def test_matches_that_agree_as_chance_matches_do_are_no_measurement():
     from colorstudio.core.check_messages import describe
-    from colorstudio.core.checks import MIN_INLIERS, SIZE_TOL
+    from colorstudio.core.checks import MIN_INLIERS
     from colorstudio.core.feature_matching import chance_matches
 
     # session 34's numbers: unrelated photos reached 25 of 74 and 17 of 39; related pairs 19 of 33
@@ -289,5 +289,29 @@ def test_matches_that_agree_as_chance_matches_do_are_no_measurement():
     facts = {"identical": False, "reference_is_gray": False, "rectified": None, "n_inliers": 25, "n_matches": 74,
              "reference_size": (300, 200), "gray_size": (600, 400), "scale_factor": (2.0, 2.0),
              "size_mismatch": True, "aspect_mismatch": False}
-    _, _, messages = describe(facts, MIN_INLIERS, SIZE_TOL, 24)
+    _, _, messages = describe(facts, MIN_INLIERS, 24)
     assert any("Only 25 of the 74 matching details found agree" in m for m in messages), messages
+
+
+def _tilted(rgb, degrees):
+    h, w = rgb.shape[:2]
+    return cv2.warpAffine(rgb, cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0), (w, h),
+                          borderMode=cv2.BORDER_REFLECT)
+
+
+@pytest.mark.parametrize("variant", ["same", "mirrored", "upside down", "quarter turned", "4x smaller",
+                                     "cropped", "tilted", "zoomed out"])
+def test_check_suggests_the_mode_colorize_chooses_in_the_same_words(moto, variant):
+    # one rule (core.pair_mode): check's "Treated as …" and colorize's "… mode: …" were two
+    from colorstudio.core.pair_mode import MODE_NAMES
+    from colorstudio.engine.colorize import choose_pair_mode
+
+    left, right, _ = moto
+    make = {"same": lambda r: r, "mirrored": lambda r: r[:, ::-1], "upside down": lambda r: r[::-1, ::-1],
+            "quarter turned": lambda r: np.rot90(r[::2, ::2]), "4x smaller": lambda r: cv2.resize(r, (185, 125)),
+            "cropped": lambda r: r[125:], "tilted": lambda r: _tilted(r, 4.0),
+            "zoomed out": lambda r: cv2.resize(np.pad(r, ((63, 62), (93, 92), (0, 0)), mode="reflect"), (741, 500))}
+    gray, ref = luma(left), np.ascontiguousarray(make[variant](right))
+    report = check_pair(gray, ref)
+    mode, why = choose_pair_mode(gray, ref)
+    assert (mode, why) == (report.suggested_mode, f"{MODE_NAMES[mode]}: {report.mode_reason}")

@@ -117,7 +117,7 @@ def test_check_prints_plain_words(small_pair_files, capsys):
     assert main(["check", str(gray), str(color)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines and all(line.endswith(".") for line in lines)        # sentences
-    assert any(line.startswith(("Treated as a stereo pair (", "Treated as a cross-camera pair (")) for line in lines)
+    assert any(line.startswith(("Treated as a stereo pair: ", "Treated as a cross-camera pair: ")) for line in lines)
 
 
 def test_bench_runs_through_the_cli(capsys):

@@ -11,7 +11,7 @@ import torch
 
 from colorstudio.core.checks import PairReport
 from colorstudio.engine.crosscam import colorize_crosscam, load_ccdc
-from colorstudio.engine.mode import choose_mode
+from colorstudio.core.pair_mode import choose_mode
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
 from colorstudio.nets.weights_file import save_weights

@@ -104,7 +104,7 @@ def test_a_colour_shot_larger_than_the_working_size_still_gets_sgbm_when_its_row
 def test_the_ccdc_fine_tuner_synthesizes_pairs_with_the_start_the_engine_will_take():
     # it asked for the same size (within 2%): a rectified rig with a 2x smaller colour camera
     # was fine-tuned on moving views from DIS's start, and colorized from SGBM's
-    from colorstudio.engine.mode import rows_aligned_rig
+    from colorstudio.core.pair_mode import rows_aligned_rig
 
     assert rows_aligned_rig((400, 600), (200, 300), True)        # smaller, same aspect, rows aligned
     assert rows_aligned_rig((400, 600), (400, 600), True)

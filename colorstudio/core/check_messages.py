@@ -3,13 +3,10 @@
 a mode). Input: the facts dict the check measured (sizes, rows, parallax, tone)."""
 from __future__ import annotations
 
-# a rotation beyond this is a turned shot (90 or 180 degrees), not a tilt to rectify
-TURNED_DEGREES = 20
+from colorstudio.core.pair_mode import other_view, pair_mode, turned_upright, view_words
+
 # a pair whose matches lie this much within the tolerance of zero parallax has none to measure
 NEAR_ZERO_SHARE = 0.75
-# the scene this much larger or smaller in the colour shot: another lens or zoom (a stereo pair's
-# depth moves the fitted scale by a few percent: the Motorcycle pair's is 0.98)
-OTHER_VIEW = 1.07
 
 
 def _fmt_size(size) -> str:
@@ -31,29 +28,6 @@ def _size_message(f: dict) -> str | None:
     if f"{max(s, 1 / s):.1f}" == "1.0":                 # a few pixels: not "1.0x smaller"
         return f"The colour shot is slightly {word} than the gray shot {sizes}."
     return f"The colour shot is {max(s, 1 / s):.1f}x {word} than the gray shot {sizes}."
-
-
-def turned_upright(f: dict) -> float | None:
-    """The degrees a colour shot is turned by (beyond TURNED_DEGREES: not a tilt to rectify, and
-    colorize warns of it), or None if it is not."""
-    turn = abs(f.get("rotation_deg") or 0)
-    return turn if turn > TURNED_DEGREES else None
-
-
-def other_view(f: dict) -> float | None:
-    """The colour shot's view over the gray's (above 1: wider) when a lens or zoom makes them
-    differ, else None (the same view; or a mirrored, turned or reshaped shot, said as such; or a
-    rectified pair: a zoom moves the rows, and a deep scene's parallax moves the fitted scale)."""
-    s = f.get("view_scale")
-    if (not s or f.get("rectified") is not False or f.get("mirrored") or f.get("aspect_mismatch")
-            or turned_upright(f) is not None):
-        return None
-    return 1 / s if max(s, 1 / s) >= OTHER_VIEW else None
-
-
-def view_words(wider: float) -> str:
-    """'covers a 1.25x wider view than the gray shot' (or narrower), for :func:`other_view`."""
-    return f"covers a {max(wider, 1 / wider):.2f}x {'wider' if wider > 1 else 'narrower'} view than the gray shot"
 
 
 def _view_message(wider: float) -> str:
@@ -127,11 +101,11 @@ def _tone_messages(f: dict) -> list[str]:
     return out
 
 
-def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0) -> tuple[str, str, list[str]]:
+def describe(f: dict, min_inliers: int, min_side: int = 0) -> tuple[str, str, list[str]]:
     """(suggested mode, why, messages for a photographer) from the measured facts;
-    ``min_inliers`` matches are needed to measure a pair, scales within ``size_tolerance``
-    count as the same size, a shot below ``min_side`` px a side is not matched (the check's
-    own thresholds)."""
+    ``min_inliers`` matches are needed to measure a pair, a shot below ``min_side`` px a side
+    is not matched (the check's own thresholds). The mode is colorize's automatic choice
+    (:func:`colorstudio.core.pair_mode.pair_mode`), or 'single' for a colour shot with no colour."""
     msgs = []
     if f["reference_is_gray"]:
         msgs.append("The reference has no colour (it is gray): there is nothing to take colours from; "
@@ -164,42 +138,21 @@ def describe(f: dict, min_inliers: int, size_tolerance: float, min_side: int = 0
         msgs.append(f"{found} found between the two shots (at least "
                     f"{min_inliers} are needed): they may not show the same scene, or one is too blurred, "
                     f"dark or featureless. Alignment could not be measured.")
-    sx, sy = f["scale_factor"]
-    same_size = abs(sx - 1) <= size_tolerance and abs(sy - 1) <= size_tolerance
-    if f["reference_is_gray"]:
+    if f["reference_is_gray"]:       # (colorize returns the gray then, with a warning)
         mode, why = "single", "the reference has no colour to give"
-    elif f["identical"]:
-        mode, why = "stereo", "the same picture: no parallax to bridge"
-    elif not measured:
-        mode, why = "crosscam", "the alignment could not be measured: the cross-camera method is the one that can still try"
-    elif not same_size and f.get("aspect_mismatch"):
-        mode, why = "crosscam", ("the colour shot looks turned: turn it upright first" if turned_upright(f)
-                                 else "the colour shot has another shape")
-    elif not same_size:
-        scale = (sx + sy) / 2
-        mode, why = "crosscam", (f"the colour shot has another resolution: {max(scale, 1 / scale):.1f}x "
-                                 f"{'smaller' if scale > 1 else 'larger'}")
-    elif f.get("mirrored"):
-        mode, why = "crosscam", "the colour shot looks mirrored: flip it back first"
-    elif turned_upright(f) is not None:
-        mode, why = "crosscam", "the colour shot looks turned: turn it upright first"
-    elif (wider := other_view(f)) is not None:
-        mode, why = "crosscam", f"the colour shot {view_words(wider)}"
-    elif not f["rectified"]:
-        off_rows = f["vertical_offset_px"] > f["rectify_tolerance_px"]
-        apart = (f"rows are {f['vertical_offset_px']:.1f} px apart" if off_rows
-                 else f"{100 * (f.get('rows_off_fraction') or 0):.0f}% of the matched points lie off their row")
-        mode, why = "crosscam", f"{apart}; the stereo methods would rectify the pair first"
     else:
-        mode, why = "stereo", "same size and rectified"
+        (w, h), (rw, rh) = f["gray_size"], f["reference_size"]
+        mode, why = pair_mode((h, w), (rh, rw), f)
     return mode, why, msgs
 
 
-# how the suggested mode reads (colorize's automatic choice then treats the pair that way)
+# how the suggested mode reads (colorize's automatic choice treats the pair that way; a pair
+# 'better colorized on its own' is given back as its gray, with a warning)
 PAIR_KINDS = {"stereo": "Treated as a stereo pair", "crosscam": "Treated as a cross-camera pair",
               "single": "Better colorized on its own"}
 
 
 def mode_sentence(mode: str, reason: str) -> str:
-    """'Treated as a stereo pair (same size and rectified).' and the like."""
-    return f"{PAIR_KINDS.get(mode, mode)} ({reason})."
+    """'Treated as a stereo pair: the two shots have the same size and their rows are aligned.'
+    and the like."""
+    return f"{PAIR_KINDS.get(mode, mode)}: {reason}."

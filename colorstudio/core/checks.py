@@ -20,13 +20,13 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from colorstudio.core.check_messages import TURNED_DEGREES, describe
+from colorstudio.core.check_messages import describe
 from colorstudio.core.color import luma
 from colorstudio.core.feature_matching import MAX_SIDE, MIN_INLIERS, Matches, chance_matches, match_features
+from colorstudio.core.pair_mode import TURNED_DEGREES
+from colorstudio.core.pair_shapes import MIN_MEASURE_SIDE, same_aspect, too_small_to_measure
 
-MIN_MEASURE_SIDE = 24    # px: a smaller shot is not matched (a 16x16 thumbnail "looked mirrored")
 ROWS_OFF_MAX = 0.10      # ... and at most this fraction of matches more than 2x off
-SIZE_TOL = 0.10          # sizes within 10% per axis count as the same size (same_size)
 PARALLAX_MIN_SHARE = 0.2  # a side needs at least this share of matches beyond the dead zone
 _TONE_WINDOW = 9         # analysis px, box window for matched neighbourhoods
 
@@ -259,26 +259,6 @@ def as_pair(gray: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.nda
     return gray, reference
 
 
-def same_size(gray_shape, reference_shape) -> bool:
-    """Whether the two shots count as the same size: within :data:`SIZE_TOL` per axis (the
-    pair check's mode and the engine's, :mod:`colorstudio.engine.mode`)."""
-    (H, W), (h, w) = tuple(gray_shape[:2]), tuple(reference_shape[:2])
-    return max(abs(W / w - 1), abs(H / h - 1)) <= SIZE_TOL
-
-
-def same_aspect(gray_shape, reference_shape) -> bool:
-    """Whether the reference is the gray's frame at another scale: its x and y scale factors
-    agree within 1% plus one pixel of rounding of the smaller image (an 8x smaller 741x500
-    frame is 93x62)."""
-    (H, W), (h, w) = tuple(gray_shape[:2]), tuple(reference_shape[:2])
-    return abs((W / w) / (H / h) - 1) <= 0.01 + 1.0 / min(H, W, h, w)
-
-
-def too_small_to_measure(gray_shape, reference_shape) -> bool:
-    """Whether either shot is below :data:`MIN_MEASURE_SIDE` px a side: not matched at all."""
-    return min(*gray_shape[:2], *reference_shape[:2]) < MIN_MEASURE_SIDE
-
-
 def _matches_when_flipped(gray: np.ndarray, reference: np.ndarray, max_side: int) -> bool:
     """Whether the reference flipped left-right matches ``gray`` as a real pair does."""
     m = match_features(gray, np.ascontiguousarray(luma(reference)[:, ::-1]), max_side)
@@ -324,6 +304,6 @@ def check_pair(gray: np.ndarray, reference: np.ndarray, max_side: int = MAX_SIDE
     if mirrored:
         measures.update(mirrored=True, rectified=False)
     facts.update(measures)
-    mode, reason, messages = describe(facts, MIN_INLIERS, SIZE_TOL, MIN_MEASURE_SIDE)
+    mode, reason, messages = describe(facts, MIN_INLIERS, MIN_MEASURE_SIDE)
     return PairReport(**facts, suggested_mode=mode, mode_reason=reason, messages=messages,
                       seconds=time.perf_counter() - t0)

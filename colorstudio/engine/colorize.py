@@ -77,8 +77,9 @@ def choose_pair_mode(gray: np.ndarray, reference: np.ndarray, forced: str | None
 def _pair_mode_and_report(gray: np.ndarray, reference: np.ndarray, forced: str | None = None):
     """(mode, reason, the pair's check report or None). The pair is checked when it has one
     size (rectified?) or when the colour shot has the gray's shape turned by 90 degrees."""
-    from colorstudio.core.checks import check_pair, same_size
-    from colorstudio.engine.mode import choose_mode
+    from colorstudio.core.checks import check_pair
+    from colorstudio.core.pair_mode import choose_mode
+    from colorstudio.core.pair_shapes import same_size
 
     if forced is not None:
         if forced not in ("stereo", "crosscam"):

@@ -179,8 +179,9 @@ def stereo_init_wanted(gray_w: np.ndarray, ref: np.ndarray, options: dict,
 def _scaled_rectified_pair(gray_w: np.ndarray, ref: np.ndarray, input_shapes=None) -> bool:
     """A reference of another size but the same aspect whose rows are aligned with the gray's.
     (Same-size pairs are the pair mode's business: crosscam mode means they are not aligned.)"""
-    from colorstudio.core.checks import check_pair, same_aspect, same_size
-    from colorstudio.engine.mode import rows_aligned_rig
+    from colorstudio.core.checks import check_pair
+    from colorstudio.core.pair_mode import rows_aligned_rig
+    from colorstudio.core.pair_shapes import same_aspect, same_size
 
     gray_shape, ref_shape = input_shapes or (gray_w.shape, ref.shape)
     if same_size(gray_shape, ref_shape) or not same_aspect(gray_w.shape, ref.shape):

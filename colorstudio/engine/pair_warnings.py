@@ -4,7 +4,8 @@ stereo-only method given a pair of another shape. The warning lands in the resul
 ``info["warning"]``, which the CLI, the batch and the app show."""
 from __future__ import annotations
 
-from colorstudio.core.check_messages import TURNED_DEGREES
+from colorstudio.core.pair_mode import pair_mode, turned_upright
+from colorstudio.core.pair_shapes import same_aspect
 from colorstudio.core.feature_matching import MIN_INLIERS, SAME_SCENE_MIN_INLIERS, chance_matches
 from colorstudio.engine.methods import Method
 
@@ -15,8 +16,7 @@ def geometry_warning(report) -> str | None:
         return None
     if getattr(report, "mirrored", False):
         return "the colour shot looks mirrored, left and right swapped: flip it back first; the colours are wrong"
-    turn = abs(getattr(report, "rotation_deg", None) or 0.0)
-    if turn > TURNED_DEGREES:
+    if (turn := turned_upright({"rotation_deg": getattr(report, "rotation_deg", None)})) is not None:
         return f"the colour shot looks turned by {turn:.0f} degrees: turn it upright first; the colours are likely wrong"
     return None
 
@@ -44,14 +44,11 @@ def mode_mismatch_warning(method: Method, gray_shape, reference_shape) -> str | 
     another shape (what the automatic choice calls cross-camera; cyclecnn scored 10-13 dB below
     dis+gf on such pairs); None otherwise, also for a larger shot of the same shape (it is
     reduced to the gray's size and does as well as a same-size one). Needs no pair check."""
-    from colorstudio.core.checks import same_aspect
-    from colorstudio.engine.mode import choose_mode
-
     if method.mode != "stereo":
         return None
-    mode, reason = choose_mode(gray_shape, reference_shape)
+    mode, reason = pair_mode(gray_shape, reference_shape)
     larger = all(r >= g for r, g in zip(reference_shape[:2], gray_shape[:2]))
     if mode == "stereo" or (larger and same_aspect(gray_shape, reference_shape)):
         return None
-    return (f"{method.name} is made for same-size stereo pairs, and here {reason.split(': ', 1)[-1]}: "
+    return (f"{method.name} is made for same-size stereo pairs, and here {reason}: "
             f"the colours may be misplaced; ccdc (the default for such pairs) or dis+gf fit it better")

@@ -76,8 +76,7 @@ def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> list[str]:
     messages = list(report.messages)
     if not messages:
         messages.append("The two shots match well: same scene, aligned rows, similar tones.")
-    if report.suggested_mode:
-        messages.append(mode_sentence(report.suggested_mode, report.mode_reason))
+    messages.append(mode_sentence(report.suggested_mode, report.mode_reason))
     return messages
 
 

@@ -45,7 +45,7 @@ from colorstudio.training.pair_preparation import UserShot, ccdc_shot, held_apar
 from colorstudio.training.pair_size import CCDC_CROP, CCDC_MAX_SIDE
 from colorstudio.training.previews import CCDCPreview, safely, with_previews
 from colorstudio.training import run_identity
-from colorstudio.engine.mode import rows_aligned_rig
+from colorstudio.core.pair_mode import rows_aligned_rig
 from colorstudio.training.stereo_loop import TrainProgress
 from colorstudio.training.train_ccdc import batch_tensors, validate
 from colorstudio.training.user_camera import UserCamera, clean_shot, fit_camera

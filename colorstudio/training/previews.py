@@ -17,7 +17,7 @@ import torch
 from colorstudio.core.color import compose
 from colorstudio.core.resize import area_reduce
 from colorstudio.engine.crosscam import network_inputs, reference_at_most
-from colorstudio.engine.mode import rows_aligned_rig
+from colorstudio.core.pair_mode import rows_aligned_rig
 from colorstudio.nets.ccdc import CCDC
 from colorstudio.training.pair_preparation import UserShot
 from colorstudio.training.stereo_loop import TrainProgress, evaluation_mode
