@@ -105,22 +105,14 @@ def cmd_check(args) -> int:
 
     from colorstudio.core.check_messages import mode_sentence
     from colorstudio.core.checks import check_pair
-    from colorstudio.core.colour_management import reference_rgb
-    from colorstudio.core.gray_input import classify_gray_input
-    from colorstudio.core.imageio import check_size, load_photo
-    from colorstudio.engine.colorize import SWAPPED_PAIR, swapped_pair
-    from colorstudio.errors import PairError
+    from colorstudio.core.imageio import load_photo
+    from colorstudio.engine.pair_inputs import prepare_inputs
 
-    gray = load_photo(args.gray)
-    ref = load_photo(args.reference)
-    for photo in (gray, ref):          # what colorize refuses is not measured as a pair either
-        check_size(photo)
-    gray_colour = classify_gray_input(gray.pixels)
-    if swapped_pair(gray_colour, ref):   # its advice would be about the colour photo as if gray
-        raise PairError(SWAPPED_PAIR)
-    ref_rgb, colour_note = reference_rgb(ref, gray)       # as colorize will see it
-    report = check_pair(gray.gray_float(), ref_rgb)
-    gray_note = gray_colour.sentence(pair=True)
+    # what colorize refuses is not measured as a pair either, and the pair is measured as colorize
+    # sees it (a swapped pair's advice would be about the colour photo as if it were gray)
+    prepared = prepare_inputs(load_photo(args.gray), load_photo(args.reference))
+    report = check_pair(prepared.gray.gray_float(), prepared.reference_rgb)
+    colour_note, gray_note = prepared.colour_note, prepared.gray_colour.sentence(pair=True)
     if args.json:
         print(json.dumps({**report.to_dict(), "colour_management": colour_note, "gray_input": gray_note},
                          indent=1))

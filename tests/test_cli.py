@@ -351,6 +351,21 @@ def test_check_of_a_pair_given_the_other_way_round_says_so_as_colorize_does(smal
     assert "they seem swapped" in capsys.readouterr().err
 
 
+def test_check_refuses_a_pair_colorize_refuses_in_its_words(tmp_path, capsys):
+    # check and colorize prepare a pair in one place (engine.pair_inputs): check measured a strip
+    # too long and thin for a pair, which colorize refuses
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    Image.fromarray((rng.random((20, 16500)) * 255).astype(np.uint8)).save(tmp_path / "strip_mono.png")
+    Image.fromarray((rng.random((20, 16500, 3)) * 255).astype(np.uint8)).save(tmp_path / "strip_color.png")
+    said = []
+    for command in (["check"], ["colorize", "-o", str(tmp_path / "out.png")]):
+        assert main([*command, str(tmp_path / "strip_mono.png"), str(tmp_path / "strip_color.png")]) == 1
+        said.append(capsys.readouterr().err.strip())
+    assert "is too long and thin for a pair" in said[0] and said[0] == said[1]
+
+
 def test_a_forced_mode_is_said_only_when_the_method_takes_it(small_pair_files, tmp_path, capsys):
     """--mode crosscam with dis+gf said 'crosscam mode: chosen by the user' and then that dis+gf
     ignored --mode; the mode line is for a method that uses it, in the words the others use."""

@@ -26,7 +26,8 @@ from colorstudio.core.resize import area_reduce
 from colorstudio.core.unfinished_writes import remove_unfinished_writes
 from colorstudio.engine import methods as registry
 from colorstudio.engine.batch_outputs import output_extension, result_files
-from colorstudio.engine.colorize import SWAPPED_PAIR, colorize_steps, save_result, swapped_files
+from colorstudio.engine.colorize import colorize_steps, save_result
+from colorstudio.engine.pair_inputs import SwappedPairError, swapped_files
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, DiskFullError, OutputError, out_of_memory
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ def _item_error(item, error: Exception) -> str:
     """``error`` as a batch says it: a pair the other way round named by its files (they were
     paired by their names, not given in an order), for an _L/_R pair with the setting that says
     which is the mono side."""
-    if str(error) != SWAPPED_PAIR or item.reference is None:
+    if not isinstance(error, SwappedPairError) or item.reference is None:
         return str(error)
     words = swapped_files(item.gray.name, item.reference.name, "their names")
     tag = TAG_RE.match(item.gray.stem)

@@ -14,22 +14,23 @@ import numpy as np
 
 from colorstudio import paths
 from colorstudio.core.color import compose
-from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
+from colorstudio.core.colour_management import check_space, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.generator_steps import run_to_end
-from colorstudio.core.gray_input import black_and_white_only, classify_gray_input
+from colorstudio.core.gray_input import black_and_white_only
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import check_output_path, check_output_size, output_notes, same_file, save_photo
-from colorstudio.core.imageio import Photo, check_pair_size, check_size, load_photo, reading_notes
+from colorstudio.core.imageio import Photo, load_photo, reading_notes
 from colorstudio.core.memory_need import check_memory
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult, WorkingChroma
 from colorstudio.core.single_chroma import resaturate, saturated_working
 from colorstudio.engine import methods as registry
 from colorstudio.engine.learned_methods import LEARNED, saturation_for
+from colorstudio.engine.pair_inputs import prepare_inputs
 from colorstudio.engine.pair_warnings import geometry_warning, mode_mismatch_warning, scene_warning
 from colorstudio.engine.progress import Progress, ReducedResult
-from colorstudio.errors import MethodError, ModelError, OutputError, PairError, UnsupportedImageError
+from colorstudio.errors import MethodError, ModelError, OutputError, UnsupportedImageError
 
 
 
@@ -52,21 +53,6 @@ class Colorization:
         """'ccdc', or 'ccdc (model mycam.safetensors)' when a model file was given: a user's
         fine-tuned model is named wherever the method is."""
         return self.method + (f" (model {self.info['model_file']})" if self.info.get("model_file") else "")
-
-
-SWAPPED_PAIR = ("the gray photo is in colour and its reference is gray: they seem swapped (give the gray "
-                "photo first, then the colour one)")
-
-
-def swapped_files(gray_name: str, reference_name: str, who: str = "they") -> str:
-    """SWAPPED_PAIR said of the two files (the app's opening, a batch's item paired by names)."""
-    return f"{gray_name} is in colour and {reference_name} is gray: {who} seem swapped"
-
-
-def swapped_pair(gray_colour, reference: Photo) -> bool:
-    """Whether a pair was given the other way round: a colour photo as the gray (``gray_colour``:
-    its :func:`~colorstudio.core.gray_input.classify_gray_input`) and a gray one as the reference."""
-    return reference.is_gray and gray_colour.kind == "colour"
 
 
 def choose_pair_mode(gray: np.ndarray, reference: np.ndarray, forced: str | None = None) -> tuple[str, str]:
@@ -153,22 +139,16 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
         space = check_space(kwargs.pop("colour_space", None) or "auto")
     except ValueError as e:
         raise MethodError(str(e)) from None
-    gray = gray_in_result_space(gray, reference, space)     # an Adobe RGB gray's tones in an sRGB result
+    prepared = prepare_inputs(gray, reference, space)
+    gray, gray_colour, ref_f, colour_note = (prepared.gray, prepared.gray_colour, prepared.reference_rgb,
+                                             prepared.colour_note)
     gray_f = gray.gray_float()
-    ref_f, colour_note = reference_rgb(reference, gray, space) if reference is not None else (None, None)
-    check_size(gray)
-    if reference is not None:
-        check_size(reference)
-    check_pair_size(gray, reference)     # a strip too long and thin for OpenCV's matchers
     if black_and_white_only(gray.pixels):
         flat = int(gray.pixels.min()) == int(gray.pixels.max())
         what = ("is all " + ("black" if not gray.pixels.max() else "white")) if flat else \
             "holds only pure black and white (a 1-bit image?)"
         raise UnsupportedImageError(f"{gray.name} {what}: colour cannot go on it without changing the "
                                     "photo" + ("" if flat else "; use a gray scan"))
-    gray_colour = classify_gray_input(gray.pixels)
-    if reference is not None and swapped_pair(gray_colour, reference):     # nothing to do but lose colour
-        raise PairError(SWAPPED_PAIR)
     mode_info: dict = {}
     report = None
     asked_mode = kwargs.get("mode") if ref_f is not None else None

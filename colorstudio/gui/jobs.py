@@ -13,13 +13,12 @@ from typing import Any, Generator
 
 import numpy as np
 
-from colorstudio.core.colour_management import gray_in_result_space, reference_rgb, result_profile
+from colorstudio.core.colour_management import result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
-from colorstudio.core.gray_input import classify_gray_input
-from colorstudio.core.imageio import Photo, load_photo, reading_notes
-from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, default_saturation_of,
-                                         preview_with_saturation, reduced_preview, swapped_files, swapped_pair,
-                                         with_saturation)
+from colorstudio.core.imageio import Photo, check_size, load_photo, reading_notes
+from colorstudio.engine.colorize import (Colorization, colorize_steps, default_saturation_of, preview_with_saturation,
+                                         reduced_preview, with_saturation)
+from colorstudio.engine.pair_inputs import SwappedPairError, prepare_inputs, swapped_files
 from colorstudio.engine.progress import Progress, ReducedResult
 from colorstudio.errors import PairError
 from colorstudio.gui.display import MAX_DISPLAY_SIDE, display_diagnostics, display_image
@@ -97,16 +96,17 @@ def open_inputs(gray_path: str | Path, reference_path: str | Path | None, name: 
         yield Progress(0.35, f"reading {reference_path.name}")
         reference = load_photo(reference_path)
         check_size(reference)
-    gray = gray_in_result_space(gray, reference, space)     # shown as the engine will use it
-    gray_colour = classify_gray_input(gray.pixels)
-    if reference is not None and swapped_pair(gray_colour, reference):     # refused now, as Colorize would
+    try:                             # shown, checked and refused as the engine will use them
+        prepared = prepare_inputs(gray, reference, space)
+    except SwappedPairError:
         raise PairError(swapped_files(gray_path.name, reference_path.name)
-                        + "; open the gray photo as the gray and the colour one as its reference")
+                        + "; open the gray photo as the gray and the colour one as its reference") from None
+    gray, gray_colour, converted, colour_note = (prepared.gray, prepared.gray_colour, prepared.reference_rgb,
+                                                 prepared.colour_note)
     yield Progress(0.6, "preparing the views")
     gray_view = display_image(gray.pixels if gray.is_gray else gray.gray_float(), max_side)
-    reference_view, converted, colour_note = None, None, None
-    if reference is not None:       # shown and checked as the engine uses it
-        converted, colour_note = reference_rgb(reference, gray, space)
+    reference_view = None
+    if reference is not None:
         reference_view = display_image(converted if colour_note else reference.pixels, max_side)
     checks: list[str] = []
     if reference is not None:
