@@ -110,7 +110,7 @@ class OpeningActions:
         self.compare.set_title("result", "Result")
         self.compare.fit()
         self.diagnostics.clear()
-        self.side.show_inputs(f"{opened.gray.name}  ({w}×{h}, {opened.gray.bit_depth} bit)",
+        self.side.show_inputs(f"{opened.gray.name}\n{w}×{h}, {opened.gray.bit_depth} bit",
                               opened.reference.name if opened.reference is not None else "", opened.checks)
         self.refresh_choices()
         self.side.colorize_button.setEnabled(True)

@@ -10,6 +10,7 @@ from colorstudio.engine import methods
 from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.engine.model_catalog import AUTO_KEY, Choice
 from colorstudio.errors import MethodError
+from colorstudio.gui.elided_label import MiddleElidedLabel
 from colorstudio.gui.scroll_areas import in_scroll_area
 
 
@@ -32,13 +33,8 @@ class SidePanel(QWidget):
 
         inputs = QGroupBox("Photos")
         form = QFormLayout(inputs)
-        self.gray_label = QLabel("—")
-        self.reference_label = QLabel("—")
-        for shows_file_text in (self.gray_label, self.reference_label):   # file names, model cards:
-            shows_file_text.setTextFormat(Qt.TextFormat.PlainText)          # never read as rich text
-        for label in (self.gray_label, self.reference_label):
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.gray_label = MiddleElidedLabel("—")          # file names: plain text, shortened in the middle
+        self.reference_label = MiddleElidedLabel("—")
         form.addRow("Gray:", self.gray_label)
         form.addRow("Reference:", self.reference_label)
 
@@ -256,8 +252,8 @@ class SidePanel(QWidget):
 
     # -- inputs and checks
     def show_inputs(self, gray_text: str, reference_text: str, checks: list[str]) -> None:
-        self.gray_label.setText(gray_text)
-        self.reference_label.setText(reference_text or "none (single gray photo)")
+        self.gray_label.set_full_text(gray_text)
+        self.reference_label.set_full_text(reference_text or "none (single gray photo)")
         self.checks_box.setTitle("Pair checks" if reference_text else "Checks")
         if checks:
             items = "".join(f"<li>{_escape(m)}</li>" for m in checks)

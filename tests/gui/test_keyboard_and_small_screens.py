@@ -314,3 +314,22 @@ def test_the_picker_follows_a_models_folder_moved_away_and_made_again(qtbot, win
     second = paths.user_models_dir() / "second.safetensors"         # (made again on demand)
     second.write_bytes(STAND_IN_WEIGHTS)
     qtbot.waitUntil(lambda: offered(second), timeout=5000)
+
+
+def test_a_long_file_name_is_shortened_in_the_middle_not_the_panel_cut(qtbot, window, tmp_path):
+    """A name without spaces could not wrap: it held the panel 113 px wider than its dock, whose
+    scroll area then cut the panel's right side (the Cancel button read "Ca…")."""
+    from gui_helpers import write_pair
+
+    side, area = window.side, window.side_dock.widget()
+    narrowest = side.minimumSizeHint().width()
+    name = "2024-06-14_Family-Trip_Zurich-Lakeside_Sunset_DSC04567_and_some_more_words_on_it"
+    files = write_pair(tmp_path, name)
+    with qtbot.waitSignal(window.opened, timeout=20000):
+        window.open_paths(list(files))
+    qtbot.waitUntil(lambda: side.gray_label.full_text().startswith(name))
+    assert side.minimumSizeHint().width() == narrowest
+    assert side.width() <= area.viewport().width()                  # nothing cut on the right
+    shown = side.gray_label.text()
+    assert "…" in shown and shown.startswith("2024-06") and shown.endswith("mono.png\n128×96, 8 bit")
+    assert side.gray_label.toolTip() == side.gray_label.full_text()
