@@ -77,7 +77,6 @@ TAB_TIPS = {"Confidence": "Where the method trusts its match (Cycle CNN: the GCA
 # the tab names a narrow dock shows (Qt's own shortening made "Oc…" of Occlusion and "O…" of Other)
 SHORT_TAB_NAMES = {"Confidence": "Conf.", "Occlusion": "Occl.", "Visibility": "Vis.", "Disparity": "Disp.",
                    "Uncertainty": "Unc."}
-TAB_PADDING = 12        # px a tab adds to its name (the style sheet's 4 + 4, and the frame)
 
 
 def facts_text(facts: dict[str, Any]) -> str:
@@ -124,9 +123,9 @@ class DiagnosticsDock(QDockWidget):
         for title, page in self.pages.items():
             i = self.tabs.addTab(TopHolder(page) if isinstance(page, (MapGrid, CurvePlot)) else page, title)
             self.tabs.setTabToolTip(i, f"{title}: {TAB_TIPS[title]}")
-        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)    # past the short names too: shortened
-        self.tabs.setUsesScrollButtons(False)                  # instead of hiding tabs
-        self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 4px; }")   # 7 short names in 290 px
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)    # (see _fit_tab_names)
+        self.tabs.setUsesScrollButtons(False)                  # tabs hidden behind arrows only when needed
+        self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 3px; }")   # 7 short names in 250 px
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -161,12 +160,19 @@ class DiagnosticsDock(QDockWidget):
         self._fit_tab_names()
 
     def _fit_tab_names(self) -> None:
-        """The visible tabs' full names when they fit the dock's width, else the short ones."""
-        metrics = self.tabs.tabBar().fontMetrics()
-        full = sum(metrics.horizontalAdvance(t) + TAB_PADDING for t in self.pages if t in self.shown)
-        short = full > self.tabs.width()
-        for i, title in enumerate(self.pages):
-            self.tabs.setTabText(i, SHORT_TAB_NAMES.get(title, title) if short else title)
+        """The visible tabs' full names when they fit the dock's width, else the short ones; when
+        even those do not (a large font), scroll buttons: Qt's shortening made "C… Cu… O…" of them."""
+        bar = self.tabs.tabBar()
+        visible = [i for i, title in enumerate(self.pages) if title in self.shown]
+
+        def fit(names: dict[str, str]) -> bool:        # the tabs' widths as the style draws them
+            for i, title in enumerate(self.pages):
+                self.tabs.setTabText(i, names.get(title, title))
+            return sum(bar.tabSizeHint(i).width() for i in visible) <= self.tabs.width()
+
+        scroll = not fit({}) and not fit(SHORT_TAB_NAMES)
+        self.tabs.setUsesScrollButtons(scroll)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone if scroll else Qt.TextElideMode.ElideRight)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         if watched is self.tabs and event.type() == QEvent.Type.Resize:   # shown, laid out or resized

@@ -122,6 +122,32 @@ def test_the_colour_bars_and_every_tab_fit_a_narrow_dock(qtbot, dock, width):
     qtbot.waitUntil(lambda: bar.tabText(visible[0]) == "Confidence", timeout=2000)
 
 
+def test_at_a_large_font_the_short_tab_names_scroll_rather_than_shrink_to_a_letter(qtbot):
+    """At GNOME's 11 pt the tabs read "C… Cu… O… Di…": the short names did not fit either, and
+    the padding the fit was measured with was smaller than the style's."""
+    from PySide6.QtWidgets import QApplication
+
+    from colorstudio.gui.diagnostics_dock import DiagnosticsDock
+
+    usual = QApplication.font()
+    large = QApplication.font()
+    large.setPointSizeF(usual.pointSizeF() * 1.5)
+    QApplication.setFont(large)          # as a desktop's font reaches the app, before its windows
+    try:
+        dock = DiagnosticsDock()
+        qtbot.addWidget(dock)
+        dock.resize(300, 700)
+        dock.show()
+        dock.show_diagnostics(stereo_like_diagnostics(), {}, frame_wh=(120, 80))
+        bar = dock.tabs.tabBar()
+        visible = [i for i in range(bar.count()) if bar.isTabVisible(i)]
+        qtbot.waitUntil(dock.tabs.usesScrollButtons, timeout=2000)
+        assert [bar.tabText(i) for i in visible][0] == "Conf." and dock.tabs.elideMode() == Qt.TextElideMode.ElideNone
+        assert all(bar.tabRect(i).width() >= bar.tabSizeHint(i).width() for i in visible)     # none cut short
+    finally:
+        QApplication.setFont(usual)
+
+
 def test_a_new_result_replaces_the_old_tabs(dock):
     dock.show_diagnostics(stereo_like_diagnostics(), {})
     dock.show_diagnostics({"flow": np.zeros((10, 12, 2), np.float32)}, {})
