@@ -107,7 +107,8 @@ def cmd_check(args) -> int:
     from colorstudio.core.checks import check_pair
     from colorstudio.core.colour_management import reference_rgb
     from colorstudio.core.gray_input import classify_gray_input
-    from colorstudio.core.imageio import check_size, load_photo
+    from colorstudio.core.imageio import load_photo
+    from colorstudio.core.size_limits import check_size
     from colorstudio.engine.colorize import SWAPPED_PAIR, swapped_pair
     from colorstudio.errors import PairError
 

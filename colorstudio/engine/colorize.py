@@ -13,18 +13,22 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio import paths
+from colorstudio.core.atomic_files import same_file
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.generator_steps import run_to_end
 from colorstudio.core.gray_input import black_and_white_only, classify_gray_input
 from colorstudio.core.guided import detail_upsample_chroma
-from colorstudio.core.image_write import check_output_path, check_output_size, output_notes, same_file, save_photo
-from colorstudio.core.imageio import Photo, check_pair_size, check_size, load_photo, reading_notes
+from colorstudio.core.image_write import output_notes, save_photo
+from colorstudio.core.imageio import load_photo
 from colorstudio.core.memory_need import check_memory
+from colorstudio.core.output_checks import check_output_path, check_output_size
+from colorstudio.core.photo import Photo, reading_notes
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult, WorkingChroma
 from colorstudio.core.single_chroma import resaturate, saturated_working
+from colorstudio.core.size_limits import check_pair_size, check_size
 from colorstudio.engine import methods as registry
 from colorstudio.engine.learned_methods import LEARNED, saturation_for
 from colorstudio.engine.pair_warnings import geometry_warning, mode_mismatch_warning, scene_warning
@@ -313,7 +317,7 @@ def default_saturation_of(colorization: Colorization) -> float:
 def save_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None = None,
                 jpeg_quality: int = 95, exclusive: bool = False) -> Path:
     """Write the result atomically; refuses to overwrite any of the inputs (``exclusive``:
-    anything, :func:`colorstudio.core.image_write.atomic_write`)."""
+    anything, :func:`colorstudio.core.atomic_files.atomic_write`)."""
     out_path = Path(out_path)
     for photo in (colorization.gray, colorization.reference):
         if photo is not None and photo.path is not None and same_file(out_path, photo.path):

@@ -16,8 +16,10 @@ import numpy as np
 from colorstudio.core.colour_management import gray_in_result_space, reference_rgb, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.gray_input import classify_gray_input
-from colorstudio.core.imageio import Photo, load_photo, reading_notes
-from colorstudio.engine.colorize import (Colorization, check_size, colorize_steps, default_saturation_of,
+from colorstudio.core.imageio import load_photo
+from colorstudio.core.photo import Photo, reading_notes
+from colorstudio.core.size_limits import check_size
+from colorstudio.engine.colorize import (Colorization, colorize_steps, default_saturation_of,
                                          preview_with_saturation, reduced_preview, swapped_files, swapped_pair,
                                          with_saturation)
 from colorstudio.engine.progress import Progress, ReducedResult
