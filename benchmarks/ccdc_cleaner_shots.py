@@ -68,7 +68,7 @@ def group_means(rows: list[dict]) -> dict[str, dict[str, float]]:
 
 def main(argv=None) -> int:
     from colorstudio.bench.crosscam import motorcycle_cases, same_frame_cases, synthetic_cases
-    from colorstudio.core.image_write import atomic_write_text
+    from colorstudio.core.atomic_files import atomic_write_text
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default=None, help="CCDC model files, comma-separated (default: the shipped one)")

@@ -29,7 +29,7 @@ MAX_PREVIEW_DIFFERENCE = 1.0     # mean, in 8-bit levels, between the preview an
 
 def measure(method: str, megapixels: float) -> dict:
     from colorstudio.bench.cases import upscaled_motorcycle
-    from colorstudio.core.imageio import Photo
+    from colorstudio.core.photo import Photo
     from colorstudio.engine.colorize import colorize, preview_with_saturation, with_saturation
     from colorstudio.gui.display import MAX_DISPLAY_SIDE, display_image
 

@@ -31,8 +31,8 @@ def main(argv=None) -> int:
     from skimage import data
 
     from colorstudio.core.color import rgb_to_ycbcr
-    from colorstudio.core.imageio import Photo
     from colorstudio.core.metrics import chroma_psnr
+    from colorstudio.core.photo import Photo
     from colorstudio.engine.colorize import colorize
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

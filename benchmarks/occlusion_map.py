@@ -126,7 +126,7 @@ def same_frame_records(args) -> list[dict]:
 def main(argv=None) -> int:
     from colorstudio.bench.crosscam import motorcycle_cases
     from colorstudio.bench.stereo_oracle import unmatched_mask
-    from colorstudio.core.image_write import atomic_write_text
+    from colorstudio.core.atomic_files import atomic_write_text
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--method", choices=tuple(RIVAL), default="ccdc", help="whose maps (default %(default)s)")

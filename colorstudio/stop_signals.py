@@ -1,5 +1,5 @@
 """SIGTERM and SIGHUP (a kill, a closed terminal or SSH session) end a CLI command as Ctrl-C
-does: the file being written is removed (:func:`colorstudio.core.image_write.atomic_write`
+does: the file being written is removed (:func:`colorstudio.core.atomic_files.atomic_write`
 cleans up on any exception) instead of staying behind as a hidden '.part', and a batch says
 how far it got. Without this, Python dies on them at once and runs no cleanup."""
 from __future__ import annotations

@@ -302,9 +302,9 @@ def test_what_the_fine_tune_wizard_imports_on_the_gui_thread_loads_no_torch():
     assert _loaded_after_import(mods, ("torch",)) == []
 
 
-# where a file is written other than through core.image_write's atomic writers: the writers
+# where a file is written other than through core.atomic_files' atomic writers: the writers
 # themselves, and the kernel's /proc (the memory benchmark resets its peak there)
-DIRECT_WRITES_ALLOWED = {"core/image_write.py", "bench/memory.py"}
+DIRECT_WRITES_ALLOWED = {"core/atomic_files.py", "bench/memory.py"}
 DIRECT_WRITERS = {"numpy.save", "numpy.savez", "numpy.savez_compressed", "torch.save", "cv2.imwrite",
                   "tifffile.imwrite", "safetensors.torch.save_file"}
 
@@ -333,7 +333,7 @@ def test_files_are_written_atomically():
     bad = {rel: lines for p in _modules(PKG)
            if (rel := str(p.relative_to(PKG)).replace("\\", "/")) not in DIRECT_WRITES_ALLOWED
            and (lines := _direct_writes(ast.parse(p.read_text(encoding="utf-8"))))}
-    assert bad == {}, "write through colorstudio.core.image_write.atomic_write*"
+    assert bad == {}, "write through colorstudio.core.atomic_files.atomic_write*"
     probe = ("import numpy\nfrom pathlib import Path\n"
              "open(p, 'w')\nopen(p, 'a')\nopen(p, mode='wb')\nPath(p).write_text('x')\n"
              "numpy.savez(p, a=1)\nnp.save(p, a)\nopen(p)\nopen(p, 'rb')\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from colorstudio.core import image_write
-from colorstudio.core.image_write import atomic_write
+from colorstudio.core import atomic_files
+from colorstudio.core.atomic_files import atomic_write
 from colorstudio.errors import DiskFullError, OutputError
 
 
@@ -38,7 +38,7 @@ def test_the_temp_file_lives_in_the_target_folder_while_it_is_written(target_fol
     def recording_fsync(fd):
         fsynced.append(os.stat(fd))
         real_fsync(fd)
-    monkeypatch.setattr(image_write.os, "fsync", recording_fsync)
+    monkeypatch.setattr(atomic_files.os, "fsync", recording_fsync)
 
     def writer(f):
         part = Path(f.name)
@@ -69,8 +69,8 @@ def test_mkstemp_is_asked_for_the_target_folder(target_folder, monkeypatch):
     def recording(*args, **kwargs):
         calls.append(kwargs.get("dir", args[2] if len(args) > 2 else None))
         return real(*args, **kwargs)
-    monkeypatch.setattr(image_write.tempfile, "mkstemp", recording)
-    image_write.atomic_write_bytes(target_folder / "a.tif", b"x")
+    monkeypatch.setattr(atomic_files.tempfile, "mkstemp", recording)
+    atomic_files.atomic_write_bytes(target_folder / "a.tif", b"x")
     assert len(calls) == 1 and calls[0] is not None
     assert Path(calls[0]).resolve() == target_folder.resolve()
 
@@ -103,9 +103,9 @@ def test_a_failed_write_leaves_nothing_behind_and_the_old_file_alone(target_fold
 def test_a_failed_rename_leaves_nothing_behind(target_folder, system_temp, monkeypatch):
     def no_room(*args):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(image_write.os, "replace", no_room)
+    monkeypatch.setattr(atomic_files.os, "replace", no_room)
     with pytest.raises(DiskFullError, match="No space left"):        # an OutputError a batch knows
-        image_write.atomic_write_bytes(target_folder / "new.png", b"data")
+        atomic_files.atomic_write_bytes(target_folder / "new.png", b"data")
     assert list(target_folder.iterdir()) == []
     assert list(system_temp.iterdir()) == []
 
@@ -117,7 +117,7 @@ def test_an_exclusive_write_that_finds_its_name_taken_leaves_nothing_behind(targ
         target.write_bytes(b"the other batch's")   # the name is taken while this one writes
         f.write(b"mine")
 
-    with pytest.raises(image_write.NameTaken):
+    with pytest.raises(atomic_files.NameTaken):
         atomic_write(target, writer, exclusive=True)
     assert target.read_bytes() == b"the other batch's"
     assert [p.name for p in target_folder.iterdir()] == ["taken.png"]
@@ -134,8 +134,8 @@ def test_a_stop_in_an_exclusive_write_without_hard_links_leaves_no_empty_file(ta
     def stopped(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(image_write.os, "link", no_links)
-    monkeypatch.setattr(image_write.os, "replace", stopped)
+    monkeypatch.setattr(atomic_files.os, "link", no_links)
+    monkeypatch.setattr(atomic_files.os, "replace", stopped)
     with pytest.raises(KeyboardInterrupt):
         atomic_write(target_folder / "a_colorized.png", lambda f: f.write(b"data"), exclusive=True)
     assert list(target_folder.iterdir()) == []

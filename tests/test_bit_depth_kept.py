@@ -8,7 +8,8 @@ import tifffile
 from PIL import Image
 
 from colorstudio.cli import main
-from colorstudio.core.imageio import load_photo, reading_notes
+from colorstudio.core.imageio import load_photo
+from colorstudio.core.photo import reading_notes
 from test_cmyk_reference import PRESS_CMYK_ICC  # a made-up press profile
 
 RNG = np.random.default_rng(13)

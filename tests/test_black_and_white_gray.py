@@ -38,7 +38,7 @@ def test_black_and_white_only():
 
 
 def test_an_all_black_or_all_white_frame_is_called_so():
-    from colorstudio.core.imageio import Photo
+    from colorstudio.core.photo import Photo
     from colorstudio.engine.colorize import colorize
 
     for value, word in ((0, "all black"), (255, "all white")):

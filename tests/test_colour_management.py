@@ -169,8 +169,8 @@ def test_the_srgb_colour_space_converts_a_p3_reference_whatever_the_gray_has(tmp
 
 
 def test_an_unknown_colour_space_option_is_a_one_line_error():
+    from colorstudio.core.photo import Photo
     from colorstudio.engine.colorize import colorize
-    from colorstudio.core.imageio import Photo
     from colorstudio.errors import MethodError
 
     gray = Photo(pixels=np.full((40, 40), 100, np.uint8))

@@ -1,11 +1,12 @@
 """Changing a single-gray result's colour strength without running its method again."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from colorstudio.core.color import luma
-from colorstudio.core.imageio import with_pixels
 from colorstudio.engine.colorize import colorize, preview_with_saturation, with_saturation
 from colorstudio.engine.learned_methods import DEFAULT_SATURATION
 from colorstudio.errors import MethodError
@@ -52,7 +53,7 @@ def test_pairs_and_classic_methods_have_no_strength_to_change(gray_photo):
     with pytest.raises(MethodError, match="no colour strength"):
         with_saturation(neutral, 1.2)
     tinted = gray_photo.gray_float()[..., None] * np.array([1.0, 0.8, 0.6])
-    colour = with_pixels(gray_photo, (255 * tinted).round().astype(np.uint8))
+    colour = replace(gray_photo, pixels=(255 * tinted).round().astype(np.uint8))
     pair = colorize(gray_photo, colour, method="dis+gf")
     assert pair.working is None
     with pytest.raises(MethodError):

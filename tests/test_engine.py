@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from colorstudio.core.color import luma
-from colorstudio.core.imageio import Photo, load_photo
+from colorstudio.core.imageio import load_photo
+from colorstudio.core.photo import Photo
 from colorstudio.engine.colorize import colorize, colorize_steps, save_result
 from colorstudio.engine.diagnostics_io import write_diagnostics
 from colorstudio.engine.progress import Progress

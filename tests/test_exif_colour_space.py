@@ -8,7 +8,8 @@ from PIL import Image
 from colorstudio.cli import main
 from colorstudio.core.colour_management import convert_rgb, gray_in_result_space, profile_name
 from colorstudio.core.exif_colour_space import adobe_rgb_profile, exif_for_space, icc_from_exif
-from colorstudio.core.imageio import Photo, load_photo
+from colorstudio.core.imageio import load_photo
+from colorstudio.core.photo import Photo
 
 # Adobe RGB (1998) -> XYZ (D65) and XYZ (D65) -> linear sRGB, as published (Adobe 2005; IEC 61966-2-1)
 ADOBE_TO_XYZ = np.array([[0.5767, 0.1856, 0.1882], [0.2974, 0.6273, 0.0753], [0.0270, 0.0707, 0.9911]])

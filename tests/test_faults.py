@@ -21,7 +21,7 @@ import torch
 
 from bad_inputs import gray_of, hashes, scene
 from colorstudio.cli import main
-from colorstudio.core import image_write
+from colorstudio.core import atomic_files
 from colorstudio.paths import models_dir
 
 TESTS = Path(__file__).resolve().parent
@@ -66,7 +66,7 @@ def test_read_only_folder_is_a_clear_error(pair, tmp_path, capsys, monkeypatch):
     def refuse(*a, **kw):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(image_write.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic_files.tempfile, "mkstemp", refuse)
     out = tmp_path / "ro" / "out.png"
     out.parent.mkdir()
     code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--method", "copy"])
@@ -75,7 +75,7 @@ def test_read_only_folder_is_a_clear_error(pair, tmp_path, capsys, monkeypatch):
 
 
 def test_read_only_folder_in_a_batch_fails_each_item_in_one_line(pair, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(image_write.tempfile, "mkstemp",
+    monkeypatch.setattr(atomic_files.tempfile, "mkstemp",
                         lambda *a, **kw: (_ for _ in ()).throw(PermissionError(errno.EACCES, "denied")))
     code = main(["batch", str(pair[0].parent), "-o", str(tmp_path / "out"), "--method", "copy"])
     err = capsys.readouterr().err
@@ -101,7 +101,7 @@ def test_full_disk_is_a_clear_error_and_leaves_the_old_file_and_no_temp(pair, tm
     out = out_dir / "result.png"
     out.write_bytes(b"the previous result")
     before = hashes(pair[0].parent)
-    monkeypatch.setattr(image_write, "open", lambda path, mode="r": _FullDisk(), raising=False)
+    monkeypatch.setattr(atomic_files, "open", lambda path, mode="r": _FullDisk(), raising=False)
     code = main(["colorize", str(pair[0]), str(pair[1]), "-o", str(out), "--method", "copy"])
     assert "No space left" in one_error_line(code, capsys.readouterr().err)
     assert out.read_bytes() == b"the previous result"        # atomic: the old file is whole

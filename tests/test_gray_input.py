@@ -9,8 +9,8 @@ from PIL import Image
 
 from colorstudio.core.color import luma
 from colorstudio.core.gray_input import classify_gray_input
-from colorstudio.core.imageio import Photo
 from colorstudio.core.generator_steps import run_to_end
+from colorstudio.core.photo import Photo
 from colorstudio.engine.colorize import colorize
 from colorstudio.errors import PairError
 

@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 
 from colorstudio import paths
-from colorstudio.core import imageio
+from colorstudio.core import imageio, size_limits
 from colorstudio.core.image_write import save_photo
 from colorstudio.core.imageio import image_size, load_photo
 from colorstudio.core.pair_manifest import read_manifest
@@ -241,10 +241,10 @@ def test_a_pipe_as_a_photo_is_named_as_one_not_called_empty(tmp_path):
 
 
 def test_a_size_limit_below_one_megapixel_is_said_in_megapixels_that_are_not_zero(tmp_path, monkeypatch):
-    from colorstudio.core.imageio import megapixels
+    from colorstudio.core.size_limits import megapixels
 
     assert (megapixels(370_500), megapixels(100_000), megapixels(12_000_000)) == ("0.37", "0.1", "12")
-    monkeypatch.setattr(imageio, "MAX_PIXELS", 1_000)
+    monkeypatch.setattr(size_limits, "MAX_PIXELS", 1_000)
     with pytest.raises(ColorStudioError, match=r"0\.0031 megapixels, above the limit of 0\.001 MP"):
         load_photo(_gray_png(tmp_path / "g.png"))
 

@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
-from colorstudio.core import image_write, imageio
-from colorstudio.core.image_write import free_path, save_photo
-from colorstudio.core.imageio import load_photo, reading_notes
+from colorstudio.core import atomic_files, imageio
+from colorstudio.core.atomic_files import free_path
+from colorstudio.core.image_write import save_photo
+from colorstudio.core.imageio import load_photo
+from colorstudio.core.photo import reading_notes
 from colorstudio.errors import (FileMissingError, ImageTooLargeError, OutputError, TruncatedImageError,
                                 UnreadableImageError, UnsupportedImageError)
 
@@ -173,7 +175,7 @@ def test_bomb_guard_runs_before_decoding(tmp_path, monkeypatch):
 def test_atomic_write_leaves_no_temp_and_keeps_old_file_on_failure(tmp_path, monkeypatch):
     target = tmp_path / "out.png"
     target.write_bytes(b"old")
-    monkeypatch.setattr(image_write.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
+    monkeypatch.setattr(atomic_files.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
     with pytest.raises(OutputError, match="No space left"):
         save_photo(target, np.zeros((4, 4, 3), np.float32))
     assert target.read_bytes() == b"old"
@@ -236,17 +238,15 @@ def test_heic_batch_output_defaults_to_jpeg(tmp_path):
 
 
 def test_an_interrupted_write_leaves_no_temp_file_and_a_long_legal_name_is_written(tmp_path, monkeypatch):
-    from colorstudio.core import image_write
-
     def interrupted(fd):
         raise KeyboardInterrupt
-    monkeypatch.setattr(image_write.os, "fsync", interrupted)
+    monkeypatch.setattr(atomic_files.os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):                      # Ctrl-C mid-write: passed on…
-        image_write.atomic_write_bytes(tmp_path / "out.png", b"data")
+        atomic_files.atomic_write_bytes(tmp_path / "out.png", b"data")
     assert list(tmp_path.iterdir()) == []                       # …with no .part file left
     monkeypatch.undo()
     long_name = "x" * 246 + ".png"                              # legal (250 bytes); temp name was not
-    image_write.atomic_write_bytes(tmp_path / long_name, b"data")
+    atomic_files.atomic_write_bytes(tmp_path / long_name, b"data")
     assert [p.name for p in tmp_path.iterdir()] == [long_name]
 
 

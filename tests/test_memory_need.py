@@ -4,7 +4,7 @@ import pytest
 
 from colorstudio.cli import main
 from colorstudio.core import memory_need
-from colorstudio.core.imageio import Photo
+from colorstudio.core.photo import Photo
 from colorstudio.engine.colorize import colorize
 from colorstudio.errors import ImageTooLargeError
 

@@ -203,7 +203,7 @@ def test_cyclecnn_draws_the_maps_of_an_unrectified_pair_in_the_grays_geometry(mo
 
 def _motorcycle_photos(motorcycle_small):
     from colorstudio.core.color import luma
-    from colorstudio.core.imageio import Photo
+    from colorstudio.core.photo import Photo
 
     left, right = motorcycle_small
     return (Photo(pixels=np.rint(luma(left) * 255).astype(np.uint8)),

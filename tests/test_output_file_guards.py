@@ -73,7 +73,7 @@ def test_the_exif_pixel_size_is_the_turned_size(tmp_path):
 
 
 def test_a_link_to_no_file_is_not_followed_and_a_batch_names_around_it(tmp_path, result):
-    from colorstudio.core.image_write import free_path
+    from colorstudio.core.atomic_files import free_path
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -86,7 +86,7 @@ def test_a_link_to_no_file_is_not_followed_and_a_batch_names_around_it(tmp_path,
 
 
 def test_an_exclusive_write_never_replaces_a_name_taken_meanwhile(tmp_path, result, monkeypatch):
-    from colorstudio.core.image_write import NameTaken, atomic_write_bytes, atomic_write
+    from colorstudio.core.atomic_files import NameTaken, atomic_write, atomic_write_bytes
     from colorstudio.engine import batch
     from colorstudio.engine.batch import plan_batch, run_batch
 
@@ -143,7 +143,7 @@ def test_a_read_only_file_is_not_replaced(result, tmp_path, monkeypatch):
 
 
 def test_an_output_name_without_an_extension_says_how_to_give_one(result, tmp_path):
-    from colorstudio.core.image_write import check_output_path
+    from colorstudio.core.output_checks import check_output_path
 
     with pytest.raises(OutputError, match=r"noext: the output name has no format extension; add one, e.g. noext.png"):
         check_output_path(tmp_path / "noext")
@@ -151,10 +151,10 @@ def test_an_output_name_without_an_extension_says_how_to_give_one(result, tmp_pa
 
 def test_a_short_write_says_the_disk_may_be_full(result, tmp_path, monkeypatch):
     """numpy's short write (tifffile's 16-bit TIFFs on a full disk) has no errno, only counts."""
-    from colorstudio.core import image_write
+    from colorstudio.core import atomic_files
 
     def short(f):
         raise OSError("1111500 requested and 92064 written")
     with pytest.raises(OutputError, match=r"r.tif: cannot be written \(only part of it could be written, 1111500 requested and 92064 written bytes: is the disk full\?\)$"):
-        image_write.atomic_write(tmp_path / "r.tif", short)
+        atomic_files.atomic_write(tmp_path / "r.tif", short)
     assert list(tmp_path.glob("*.part")) == []

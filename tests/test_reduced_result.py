@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from colorstudio.core.color import luma
-from colorstudio.core.imageio import Photo
+from colorstudio.core.photo import Photo
 from colorstudio.engine import methods as registry
 from colorstudio.engine.colorize import colorize_steps, reduced_preview
 from colorstudio.engine.progress import ReducedResult

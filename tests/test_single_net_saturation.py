@@ -50,7 +50,7 @@ def test_a_file_without_a_sane_card_falls_back_to_the_methods_strength(tmp_path)
 
 
 def test_the_strength_control_resets_to_the_files_own_default(gray):
-    from colorstudio.core.imageio import Photo
+    from colorstudio.core.photo import Photo
     from colorstudio.engine.colorize import colorize
 
     photo = Photo(pixels=(gray * 255).astype(np.uint8))

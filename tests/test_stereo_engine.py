@@ -225,7 +225,7 @@ def test_the_engine_checks_a_cyclecnn_pair_once_and_the_result_is_the_same(pair,
     import cv2
 
     from colorstudio.core import checks
-    from colorstudio.core.imageio import Photo
+    from colorstudio.core.photo import Photo
     from colorstudio.engine.colorize import colorize
 
     def photos(ref):

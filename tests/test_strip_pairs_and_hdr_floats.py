@@ -11,7 +11,9 @@ import tifffile
 from PIL import Image
 
 from colorstudio.cli import main
-from colorstudio.core.imageio import PAIR_LONG_SIDE, PAIR_MAX_ASPECT, Photo, check_pair_size, load_photo, reading_notes
+from colorstudio.core.imageio import load_photo
+from colorstudio.core.photo import Photo, reading_notes
+from colorstudio.core.size_limits import PAIR_LONG_SIDE, PAIR_MAX_ASPECT, check_pair_size
 from colorstudio.engine.colorize import colorize
 from colorstudio.errors import PairError
 

@@ -2,11 +2,13 @@
 so colorize says so in its warning (as `check` does) instead of quietly writing wrong colours."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from colorstudio import paths
-from colorstudio.core.imageio import load_photo, with_pixels
+from colorstudio.core.imageio import load_photo
 from colorstudio.engine.colorize import colorize
 from colorstudio.engine.pair_warnings import scene_warning
 
@@ -21,7 +23,7 @@ def example():
 def test_a_mirrored_or_turned_colour_shot_is_named_in_the_warning(example, how, words):
     gray, colour = example
     pixels = colour.pixels[:, ::-1] if how == "mirrored" else np.rot90(colour.pixels)
-    result = colorize(gray, with_pixels(colour, np.ascontiguousarray(pixels)), method=None)
+    result = colorize(gray, replace(colour, pixels=np.ascontiguousarray(pixels)), method=None)
     assert words in result.info.get("warning", "")
 
 
@@ -52,7 +54,7 @@ def test_a_stereo_method_picked_for_a_smaller_colour_shot_is_warned_about(exampl
 
     gray, colour = example
     h, w = colour.pixels.shape[:2]
-    small = with_pixels(colour, cv2.resize(colour.pixels, (w // 3, h // 3), interpolation=cv2.INTER_AREA))
+    small = replace(colour, pixels=cv2.resize(colour.pixels, (w // 3, h // 3), interpolation=cv2.INTER_AREA))
     picked = colorize(gray, small, method="cyclecnn")
     assert "made for same-size stereo pairs" in picked.info.get("warning", ""), picked.info
     assert "3.0x smaller" in picked.info["warning"]
@@ -61,7 +63,7 @@ def test_a_stereo_method_picked_for_a_smaller_colour_shot_is_warned_about(exampl
     from colorstudio import paths                 # a stereo model file given without a method
     by_file = colorize(gray, small, model=paths.models_dir() / "cyclecnn.safetensors")
     assert by_file.method == "cyclecnn" and "made for same-size stereo pairs" in by_file.info.get("warning", "")
-    larger = with_pixels(colour, cv2.resize(colour.pixels, (w * 2, h * 2), interpolation=cv2.INTER_CUBIC))
+    larger = replace(colour, pixels=cv2.resize(colour.pixels, (w * 2, h * 2), interpolation=cv2.INTER_CUBIC))
     assert "warning" not in colorize(gray, larger, method="cyclecnn").info  # reduced, it does as well
 
 
@@ -78,16 +80,16 @@ def _another_scene(shape) -> np.ndarray:
 @pytest.mark.parametrize("method", [None, "dis+gf"])
 def test_a_colour_shot_of_another_scene_is_warned_about(example, method):
     gray, colour = example
-    other = with_pixels(colour, _another_scene((300, 450)))          # another size too: crosscam
+    other = replace(colour, pixels=_another_scene((300, 450)))          # another size too: crosscam
     result = colorize(gray, other, method=method)
     assert "may not show the same scene" in result.info.get("warning", ""), result.info
 
 
 def test_a_flat_gray_has_nothing_to_match_and_a_colour_transfer_is_not_warned_about(example):
     gray, colour = example
-    flat = with_pixels(gray, np.full_like(gray.pixels, 120))
+    flat = replace(gray, pixels=np.full_like(gray.pixels, 120))
     assert "no matching detail between the two shots" in colorize(flat, colour, method="dis").info.get("warning", "")
-    other = with_pixels(colour, _another_scene(colour.pixels.shape))
+    other = replace(colour, pixels=_another_scene(colour.pixels.shape))
     assert "warning" not in colorize(gray, other, method="reinhard").info    # asked for: statistics only
 
 
@@ -96,7 +98,7 @@ def test_a_smaller_colour_shot_of_the_same_scene_gets_no_such_warning(example):
 
     gray, colour = example
     h, w = colour.pixels.shape[:2]
-    small = with_pixels(colour, cv2.resize(colour.pixels, (w // 8, h // 8), interpolation=cv2.INTER_AREA))
+    small = replace(colour, pixels=cv2.resize(colour.pixels, (w // 8, h // 8), interpolation=cv2.INTER_AREA))
     assert "warning" not in colorize(gray, small, method="dis+gf").info
 
 
@@ -152,7 +154,7 @@ def test_colorize_gives_the_mode_reason_check_gives(example, how, words):
     # it said "not a rectified stereo pair (rows are 0.0 px apart)" for a mirrored shot
     gray, colour = example
     pixels = colour.pixels[:, ::-1] if how == "mirrored" else colour.pixels[::-1, ::-1]
-    result = colorize(gray, with_pixels(colour, np.ascontiguousarray(pixels)))     # the automatic choice
+    result = colorize(gray, replace(colour, pixels=np.ascontiguousarray(pixels)))     # the automatic choice
     assert words in result.info["mode_reason"], result.info["mode_reason"]
 
 

@@ -9,7 +9,8 @@ import sys
 import time
 
 from colorstudio.cli import main
-from colorstudio.core.image_write import WRITE_EXTENSIONS, atomic_write
+from colorstudio.core.atomic_files import atomic_write
+from colorstudio.core.output_formats import WRITE_EXTENSIONS
 from colorstudio.core.unfinished_writes import STALE_AFTER_S, unfinished_writes
 from colorstudio.engine.batch import plan_batch, run_batch
 
@@ -17,7 +18,8 @@ from test_pairs import gray_img
 
 KILLED_MID_WRITE = """
 import sys, time
-from colorstudio.core.image_write import WRITE_EXTENSIONS, atomic_write
+from colorstudio.core.atomic_files import atomic_write
+from colorstudio.core.output_formats import WRITE_EXTENSIONS
 
 def write(f):
     f.write(b"half a photo")

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from colorstudio.cli import main
-from colorstudio.core import imageio
+from colorstudio.core import imageio, size_limits
 from colorstudio.core.imageio import load_photo
 from colorstudio.errors import ImageTooLargeError, UnreadableImageError, UnsupportedImageError
 from colorstudio.engine.batch import plan_batch, run_batch
@@ -74,7 +74,7 @@ def test_a_max_pixels_setting_that_is_not_a_pixel_count_is_one_line(tmp_path, mo
 
 def test_a_max_pixels_setting_may_be_written_with_an_exponent(tmp_path, monkeypatch):
     monkeypatch.setenv("COLORSTUDIO_MAX_PIXELS", "1e3")
-    assert imageio.max_pixels() == 1000
+    assert size_limits.max_pixels() == 1000
     with pytest.raises(ImageTooLargeError, match="above the limit of 0.001 MP"):
         load_photo(_gray8(tmp_path / "g.png"))
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from colorstudio.bench import speed, table, targets
 from colorstudio.bench.runner import BenchConfig, pair_methods, run_benchmark
+from colorstudio.core.atomic_files import atomic_write_text
 from colorstudio.errors import ColorStudioError
-from colorstudio.core.image_write import atomic_write_text
 
 
 def build_parser() -> argparse.ArgumentParser:

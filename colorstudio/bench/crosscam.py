@@ -29,12 +29,12 @@ import numpy as np
 from colorstudio.bench import targets
 from colorstudio.bench.cases import Case, load_motorcycle
 from colorstudio.core import baselines
+from colorstudio.core.atomic_files import atomic_write_text
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.metrics import chroma_psnr, rgb_psnr
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult
 from colorstudio.core.synth import degrade_pair
-from colorstudio.core.image_write import atomic_write_text
 
 FACTORS = (4.0, 8.0)
 BASELINE = "dis+gf"

@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(records))
     failed = failures(records, args.max_seconds, args.max_rss_mb)
     if args.json:
-        from colorstudio.core.image_write import atomic_write_text
+        from colorstudio.core.atomic_files import atomic_write_text
 
         args.json.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(args.json, json.dumps({"megapixels": MEGAPIXELS, "repeats": args.repeats, "records": records,

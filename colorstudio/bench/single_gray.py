@@ -24,8 +24,9 @@ import numpy as np
 
 from colorstudio.bench import targets
 from colorstudio.bench.single_gray_report import ALONE, contact_sheet, markdown, update_cards
+from colorstudio.core.atomic_files import atomic_write_text
 from colorstudio.core.color import compose, luma, rgb_to_ycbcr
-from colorstudio.core.image_write import atomic_write_text, save_photo
+from colorstudio.core.image_write import save_photo
 from colorstudio.core.metrics import colourfulness, rgb_psnr, truth_on_gray
 from colorstudio.training import single_gray_data as data
 

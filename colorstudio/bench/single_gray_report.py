@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from colorstudio.core.image_write import atomic_write_text
+from colorstudio.core.atomic_files import atomic_write_text
 
 ALONE = " alone"      # with several HSV nets, each is also scored on its own as "<name> alone"
 TILE_H = 128          # contact sheet tile height (px)

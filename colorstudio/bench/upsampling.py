@@ -28,11 +28,11 @@ import cv2
 import numpy as np
 
 from colorstudio.bench.cases import Case, motorcycle_cases, photo_cases
+from colorstudio.core.atomic_files import atomic_write_text
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
 from colorstudio.core.metrics import chroma_psnr
 from colorstudio.core.resize import area_reduce
-from colorstudio.core.image_write import atomic_write_text
 
 FACTORS = (2.0, 3.5, 6.0)
 UPSAMPLERS = {

@@ -207,7 +207,7 @@ def to_srgb(pixels: np.ndarray, icc: bytes | None) -> np.ndarray:
 
 
 def result_profile(gray, reference, space: str = "auto") -> bytes | None:
-    """:func:`output_profile` for a :class:`~colorstudio.core.imageio.Photo` and its reference
+    """:func:`output_profile` for a :class:`~colorstudio.core.photo.Photo` and its reference
     (None: a single gray photo, whose result is sRGB whatever its profile: the single-gray
     methods learned their colours from sRGB photos)."""
     if reference is None:
@@ -245,7 +245,7 @@ def _gray_tone_lut(icc: bytes, sixteen: bool) -> np.ndarray | None:
 
 
 def gray_in_result_space(gray, reference=None, space: str = "auto"):
-    """The :class:`~colorstudio.core.imageio.Photo` ``gray`` with its tones in the result's
+    """The :class:`~colorstudio.core.photo.Photo` ``gray`` with its tones in the result's
     space, when they are known to be in another:
 
     - its RGB profile is another space but the result is sRGB (:func:`result_profile`: a
@@ -334,5 +334,5 @@ def _neutral_tone_lut(icc: bytes, into: bool = False) -> np.ndarray | None:
 
 
 def reference_rgb(reference, gray, space: str = "auto") -> tuple[np.ndarray, str | None]:
-    """:func:`reference_in_output_space` for two :class:`~colorstudio.core.imageio.Photo`."""
+    """:func:`reference_in_output_space` for two :class:`~colorstudio.core.photo.Photo`."""
     return reference_in_output_space(reference.pixels, reference.icc_profile, gray.icc_profile, space)

@@ -1,48 +1,33 @@
-"""Writing photographs: atomically (a temporary file in the target folder, then a rename),
-with the ICC profile of the pixels written (the result's space; a gray-only profile is not put
-into a colour image, see :mod:`colorstudio.core.colour_management`), the gray input's EXIF
-(orientation reset to 1; its colour-space tags made to agree with the file's space, see
-:func:`~colorstudio.core.exif_colour_space.exif_for_space`; its pixel size the one written),
-bit depth and print resolution (:mod:`colorstudio.core.print_resolution`). Replacing a file
-keeps its permission bits; a path that is a symbolic link is written through to its target.
+"""Writing photographs: encoded with the ICC profile of the pixels written (the result's space;
+a gray-only profile is not put into a colour image, see :mod:`colorstudio.core.colour_management`),
+the gray input's EXIF (orientation reset to 1; its colour-space tags made to agree with the file's
+space, see :func:`~colorstudio.core.exif_colour_space.exif_for_space`; its pixel size the one
+written), bit depth and print resolution (:mod:`colorstudio.core.print_resolution`), and written
+atomically (:mod:`colorstudio.core.atomic_files`). The output is checked first
+(:mod:`colorstudio.core.output_checks`); what each format holds is :mod:`colorstudio.core.output_formats`.
 """
 from __future__ import annotations
 
-import errno
 import io
 import os
-import stat
 import struct
-import tempfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 import cv2
 import numpy as np
 from PIL import Image
 
+from colorstudio.core.atomic_files import Writer, atomic_write
 from colorstudio.core.colour_management import is_srgb, profile_colour_space, profile_for_pixels, to_srgb
 from colorstudio.core.exif_carry import fits_jpeg, text_tags, with_written_size
 from colorstudio.core.exif_colour_space import exif_for_space
-from colorstudio.core.file_names import name_too_long
-from colorstudio.core.imageio import Photo
+from colorstudio.core.output_checks import check_bit_depth, check_output_size, check_quality, unknown_format_message
+from colorstudio.core.output_formats import EIGHT_BIT_ONLY, FORMAT_NAMES, NO_ALPHA, WRITE_EXTENSIONS
+from colorstudio.core.photo import Photo
 from colorstudio.core.print_resolution import Dpi, png_phys_chunk
-from colorstudio.core.unfinished_writes import PART_SUFFIX, part_prefix
-from colorstudio.errors import DiskFullError, OutputError
-
-WRITE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp")
-EIGHT_BIT_ONLY = (".jpg", ".jpeg", ".webp", ".bmp")   # formats that hold 8 bits a channel at most
-NO_ALPHA = (".jpg", ".jpeg", ".bmp")                  # formats with no transparency
-FORMAT_ALIASES = {".tiff": ".tif", ".jpeg": ".jpg"}   # another spelling of a format's extension
-FORMAT_NAMES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF", ".tiff": "TIFF",
-                ".webp": "WebP", ".bmp": "BMP"}
-Writer = Callable[[BinaryIO], object]   # writes a whole file's content to an open binary file
-# pixels a side the format (PNG: libpng, OpenCV's encoder, by default) can hold
-MAX_SIDE = {".jpg": 65535, ".jpeg": 65535, ".webp": 16383, ".png": 1_000_000}
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
+from colorstudio.errors import OutputError
 
 _BAND_VALUES = 1 << 20          # float values converted at a time (4 MB of temporaries)
 
@@ -154,173 +139,6 @@ def _encode(pixels: np.ndarray, alpha: np.ndarray | None, ext: str, icc: bytes |
     return lambda f: f.write(data)
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder + rename)."""
-    atomic_write(path, lambda f: f.write(data))
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a model card or a results file is never
-    left half-written by a full disk or an interrupted run."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def check_output_path(path: str | os.PathLike, bit_depth: int | None = None) -> Path:
-    """Refuse, before any work is done for it, an output that cannot be written: a name too long,
-    an unknown format, a 16-bit depth asked of an 8-bit format, an existing folder's name, a folder
-    that does not exist or cannot be written to."""
-    text, path = os.fspath(path), Path(path)
-    if (too_long := name_too_long(path)) is not None:
-        raise OutputError(too_long)
-    ext = path.suffix.lower()
-    if path.is_dir() or text.endswith(("/", os.sep)):
-        what = "is a folder" if path.is_dir() else "names a folder"
-        raise OutputError(f"{text if text.endswith(('/', os.sep)) else path.name or text}: {what}; "
-                          f"give the result a file name (e.g. {path / 'result.png'})")
-    if ext not in WRITE_EXTENSIONS:
-        raise OutputError(_unknown_format(path))
-    _check_bit_depth(path, bit_depth)
-    check_writable_folder(path.parent if str(path.parent) else Path("."), f"{path.name}: ")
-    refuse_read_only(path)
-    return path
-
-
-def check_output_size(path: Path, width: int, height: int) -> None:
-    """A one-line OutputError when ``path``'s format cannot hold a picture this size (a WebP
-    holds at most 16383 px a side): said before the work too, as the result's size is the gray's."""
-    ext = Path(path).suffix.lower()
-    side_limit = MAX_SIDE.get(ext)
-    if side_limit is not None and max(width, height) > side_limit:
-        raise OutputError(f"{Path(path).name}: {ext[1:].upper()} holds at most {side_limit} px a side and "
-                          f"this result is {width}x{height}; choose {'.tif' if ext == '.png' else '.png or .tif'}")
-
-
-def refuse_read_only(path: Path) -> None:
-    """A one-line OutputError when ``path`` is a file its owner made read-only for this user:
-    the temp-file-and-rename write would replace it all the same (the folder allows it), where
-    ``cp`` or an editor refuses."""
-    if path.is_file() and not os.access(path, os.W_OK):
-        raise OutputError(f"{path.name}: the file is read-only; choose another name, or make it writable first")
-
-
-def _check_bit_depth(path: Path, bit_depth: int | None) -> None:
-    """A one-line OutputError for a 16-bit depth asked of an 8-bit format."""
-    ext = path.suffix.lower()
-    if bit_depth == 16 and ext in EIGHT_BIT_ONLY:
-        raise OutputError(f"{path.name}: {FORMAT_NAMES[ext]} holds 8 bits a channel; "
-                          "for 16 bits write .png or .tif")
-
-
-QUALITY_RANGE = (1, 100)      # JPEG/WebP quality as the CLI and the app take it (Pillow's scale is 0-100)
-
-
-def _check_quality(jpeg_quality) -> None:
-    """A one-line OutputError for a quality that is not a whole number in :data:`QUALITY_RANGE`
-    (Pillow would take 500 silently, clipped, and 0 gives a picture of blocks)."""
-    low, high = QUALITY_RANGE
-    if isinstance(jpeg_quality, bool) or not isinstance(jpeg_quality, (int, np.integer)) \
-            or not low <= jpeg_quality <= high:
-        raise OutputError(f"JPEG/WebP quality {jpeg_quality!r} is not a whole number from {low} to {high}")
-
-
-def check_writable_folder(folder: Path, prefix: str = "") -> None:
-    """A one-line OutputError (starting with ``prefix``) unless ``folder`` exists and a file
-    can be made in it."""
-    if not folder.is_dir():
-        raise OutputError(f"{prefix}the output folder {folder} "
-                          + ("is a file, not a folder" if folder.exists() else "does not exist"))
-    try:
-        tempfile.TemporaryFile(dir=folder).close()
-    except OSError as e:
-        raise OutputError(f"{prefix}cannot write to the output folder {folder} ({e.strerror})") from None
-
-
-def _unknown_format(path: Path) -> str:
-    if not path.suffix:
-        return f"{path.name}: the output name has no format extension; add one, e.g. {path.name}.png"
-    return f"{path.name}: unknown output format '{path.suffix.lower()}' (use one of {', '.join(WRITE_EXTENSIONS)})"
-
-
-class NameTaken(OutputError):
-    """An exclusive write found its name taken meanwhile (another batch writing the same folder)."""
-
-
-def _claim(tmp: str, path: Path) -> None:
-    """``tmp`` becomes ``path`` only if nothing is there (NameTaken otherwise): a hard link,
-    which fails on an existing name, else, where the file system has none, the name made
-    exclusively first and then replaced."""
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise NameTaken(f"{path.name}: taken meanwhile") from None
-    except OSError:                      # no hard links here (FAT, some network shares)
-        try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        except FileExistsError:
-            raise NameTaken(f"{path.name}: taken meanwhile") from None
-        try:
-            os.replace(tmp, path)
-        except BaseException:        # a stop between the two: the empty name made here goes too
-            os.unlink(path)
-            raise
-        return
-    os.unlink(tmp)
-
-
-def atomic_write(path: str | os.PathLike, write: Writer, exclusive: bool = False) -> None:
-    """``write(f)`` into a temp file in ``path``'s folder, then renamed to ``path``: a reader
-    never sees a half-written file, and a failure or Ctrl-C leaves none behind. ``exclusive``:
-    never replace what is at ``path``, even what appeared there while writing (:class:`NameTaken`)."""
-    path = _through_links(Path(path))
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path.name}: the output folder {folder} does not exist")
-    refuse_read_only(path)
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode) & 0o777 if path.is_file() else 0o666 & ~_UMASK
-    except OSError:
-        mode = 0o666 & ~_UMASK
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=part_prefix(path.name), suffix=PART_SUFFIX, dir=folder)
-    except PermissionError:
-        raise OutputError(f"{path.name}: the output folder {folder} is not writable") from None
-    except OSError as e:
-        raise OutputError(f"{path.name}: cannot write to {folder} ({e.strerror})") from None
-    try:
-        os.close(fd)
-        with open(tmp, "wb") as f:         # by its name: writers such as tifffile want one
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)   # mkstemp makes 0600: the replaced file's bits, else the usual ones
-        if exclusive:
-            _claim(tmp, path)
-        else:
-            os.replace(tmp, path)
-    except BaseException as e:        # Ctrl-C or a full disk mid-write: no .part file left behind
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if not isinstance(e, OSError) or isinstance(e, NameTaken):
-            raise
-        why = e.strerror or str(e)
-        if e.errno is None and " requested and " in why:     # numpy's short write (tifffile's TIFFs)
-            why = f"only part of it could be written, {why} bytes: is the disk full?"
-        full = e.errno in (errno.ENOSPC, errno.EDQUOT)
-        raise (DiskFullError if full else OutputError)(f"{path.name}: cannot be written ({why})") from None
-
-
-def _through_links(path: Path) -> Path:
-    """The file a symbolic link (or a chain of them) points to, where the write goes so the link
-    stays a link; ``path`` itself when it is none, or when the link points to no file (a write
-    there would make a file wherever the link says, outside the folder the user chose: the link
-    itself is replaced, as before)."""
-    if not path.is_symlink() or not path.is_file():
-        return path
-    return Path(os.path.realpath(path))
-
-
 def output_notes(path: str | os.PathLike, like: Photo | None, bit_depth: int | None = None) -> list[str]:
     """What writing ``like``'s result to ``path`` leaves out, in words for the user (the same
     rules as :func:`save_photo`): a 16-bit gray's depth in an 8-bit format, its transparency in
@@ -349,9 +167,9 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in WRITE_EXTENSIONS:
-        raise OutputError(_unknown_format(path))
-    _check_bit_depth(path, bit_depth)
-    _check_quality(jpeg_quality)
+        raise OutputError(unknown_format_message(path))
+    check_bit_depth(path, bit_depth)
+    check_quality(jpeg_quality)
     check_output_size(path, rgb.shape[1], rgb.shape[0])
     if bit_depth is None:        # the gray's, where the format holds it (a 16-bit gray's JPEG: rounded to 8)
         bit_depth = 8 if ext in EIGHT_BIT_ONLY or like is None else like.bit_depth
@@ -376,27 +194,3 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
         exif = None                                  # more than a JPEG's one EXIF segment holds
     atomic_write(path, _encode(pixels, alpha, ext, icc, exif, jpeg_quality, dpi), exclusive)
     return path
-
-
-def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
-    """Whether two paths name one file (spelled differently, a link, a hard link)."""
-    a, b = Path(a), Path(b)
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except (OSError, RuntimeError):
-        return False
-
-
-def free_path(path: str | os.PathLike, folder: bool = False) -> Path:
-    """``path`` if nothing is there yet, else ``stem-2.ext``, ``stem-3.ext``, ... (``folder``:
-    ``name-2``, ``name-3``: a folder's name has no extension, whatever dots it holds)."""
-    path = Path(path)
-    taken = lambda p: p.exists() or p.is_symlink()     # noqa: E731 - a dangling link is something there too
-    if not taken(path):
-        return path
-    n = 2
-    while True:
-        cand = path.with_name(f"{path.name}-{n}" if folder else f"{path.stem}-{n}{path.suffix}")
-        if not taken(cand):
-            return cand
-        n += 1

@@ -11,8 +11,10 @@
   16-bit sRGB, or 16-bit gray from a monochrome sensor (:mod:`colorstudio.core.raw_photos`).
 - An RGB file whose three channels are equal is treated as gray.
 - Guards against decompression bombs *before* decoding: images above
-  :func:`max_pixels` (default 200 megapixels, ``COLORSTUDIO_MAX_PIXELS`` overrides)
-  are refused.
+  :func:`~colorstudio.core.size_limits.max_pixels` (default 200 megapixels,
+  ``COLORSTUDIO_MAX_PIXELS`` overrides) are refused.
+
+What is read is a :class:`~colorstudio.core.photo.Photo`.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import io
 import os
 import struct
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -33,53 +35,21 @@ from colorstudio.core.file_kinds import format_by_signature, full_picture_page, 
 from colorstudio.core.file_names import name_too_long
 from colorstudio.core.native_stderr import native_messages_to_log
 from colorstudio.core.opened_image import counts_turned, decode_opened
+from colorstudio.core.photo import Photo
 from colorstudio.core.pixel_arrays import range_notes
 from colorstudio.core.print_resolution import tiff_dpi
 from colorstudio.core.raw_photos import RAW_EXTENSIONS, develop_raw, is_raw, raw_exif, raw_size, raw_supported
+from colorstudio.core.size_limits import check_size_before_decoding, max_pixels
 from colorstudio.core.tiff_fallback import is_tiff, read_tiff, tiff_size
 from colorstudio.core.whole_pixel_files import mended_file
 from colorstudio.errors import (
     FileMissingError,
     ImageTooLargeError,
     InputFileError,
-    PairError,
     TruncatedImageError,
     UnreadableImageError,
     UnsupportedImageError,
 )
-
-MIN_SIDE = 16   # px per side to colorize: the flow and stereo matchers (and the nets) need this much
-# A pair's gray may be long and thin only so far (a single gray may be any shape): the pair
-# methods match at a working size of at most 1 MP, same aspect, and OpenCV (5.1) fails on long
-# strips there. Measured: DIS flow (ccdc, dis) from a long side of ~65500 px at any height
-# (100000x16, 200000x16 crashed), remap and SGBM (dis+gf, sgbm+gf) from 32767 px (32768x16,
-# 50000x32 crashed; SGBM asked for 16 GB at 65536x16); 16384x16, 22360x45, 40000x80 worked with
-# every pair method. A gray whose long side is at most PAIR_LONG_SIDE is taken, a longer one at
-# most PAIR_MAX_ASPECT:1 (its working size then stays under 22400 px: 1.5x under 32767).
-# Only the gray counts: a long colour shot is reduced to the gray's size first (worked at 100000x16).
-PAIR_LONG_SIDE = 16384
-PAIR_MAX_ASPECT = 500
-DEFAULT_MAX_PIXELS = 200_000_000
-MAX_PIXELS: int | None = None       # set to override the environment (tests, an embedding program)
-
-
-def max_pixels() -> int:
-    """The decompression-bomb limit: :data:`MAX_PIXELS`, else ``COLORSTUDIO_MAX_PIXELS`` (a
-    pixel count: ``300000000``, ``3e8``), else :data:`DEFAULT_MAX_PIXELS`. A value that is not a
-    positive number is a one-line error, not a crash of every command."""
-    if MAX_PIXELS is not None:
-        return MAX_PIXELS
-    text = os.environ.get("COLORSTUDIO_MAX_PIXELS", "").strip()
-    if not text:
-        return DEFAULT_MAX_PIXELS
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (1 <= value < 1e15):
-        raise ImageTooLargeError(f"COLORSTUDIO_MAX_PIXELS={text!r} is not a pixel count; "
-                                 "give a positive number such as 300000000, or unset it")
-    return int(value)
 
 
 def _optional_formats() -> tuple[str, ...]:
@@ -109,71 +79,6 @@ cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our errors,
 # We do the bomb check ourselves (with a clear message); Pillow's own limit
 # would raise before we can.
 Image.MAX_IMAGE_PIXELS = None
-
-
-@dataclass
-class Photo:
-    """A decoded image and the metadata to carry to the output.
-
-    ``pixels`` is (H, W) for gray or (H, W, 3) RGB, dtype uint8 or uint16.
-    ``alpha`` is (H, W) of the same dtype or None.
-    """
-
-    pixels: np.ndarray
-    alpha: np.ndarray | None = None
-    icc_profile: bytes | None = None
-    exif: bytes | None = None
-    path: Path | None = None
-    format: str | None = None
-    converted_from: str | None = None  # e.g. "CMYK", "palette", "1-bit"
-    tone_note: str | None = None       # a gray profile's tones brought to sRGB's (see load_photo)
-    srgb_tones: bool = False           # a gray read through its gray profile: its levels are sRGB's tones
-    frames: int = 1                    # pages of a TIFF, frames of a GIF or WebP: only the first is read
-    dpi: tuple[float, float] | None = None   # print resolution (x, y) in dots per inch, as oriented
-    depth_note: str | None = None      # the file stores more bits a channel than could be read
-    range_note: str | None = None      # HDR floats or signed integers brought to 0..1 (see load_photo)
-
-    @property
-    def frames_note(self) -> str | None:
-        """A note for the user when the file holds more than the picture that was read."""
-        if self.frames <= 1:
-            return None
-        kind = "pages" if self.format == "TIFF" else "frames"
-        return f"{self.name} holds {self.frames} {kind}: only the first is used"
-
-    @property
-    def is_gray(self) -> bool:
-        return self.pixels.ndim == 2
-
-    @property
-    def bit_depth(self) -> int:
-        return 16 if self.pixels.dtype == np.uint16 else 8
-
-    @property
-    def size(self) -> tuple[int, int]:
-        """(width, height)"""
-        return self.pixels.shape[1], self.pixels.shape[0]
-
-    @property
-    def name(self) -> str:
-        return self.path.name if self.path else "<memory>"
-
-    def to_float(self) -> np.ndarray:
-        """Pixels as float32 in [0, 1], same shape."""
-        scale = 65535.0 if self.pixels.dtype == np.uint16 else 255.0
-        return self.pixels.astype(np.float32) / scale
-
-    def gray_float(self) -> np.ndarray:
-        """Luma (BT.601) as float32 (H, W) in [0, 1]."""
-        from colorstudio.core.color import luma
-
-        f = self.to_float()
-        return f if f.ndim == 2 else luma(f)
-
-    def rgb_float(self) -> np.ndarray:
-        """RGB float32 (H, W, 3) in [0, 1] (gray is replicated)."""
-        f = self.to_float()
-        return np.repeat(f[..., None], 3, axis=2) if f.ndim == 2 else f
 
 
 # ------------------------------------------------------------------ reading
@@ -229,57 +134,12 @@ def _open(path: Path, mended: bytes | None = None) -> Image.Image:
     except ValueError as e:     # e.g. a PNG whose text or profile chunk unpacks to more than Pillow allows
         raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
     try:
-        _check_size(path, *im.size)
+        check_size_before_decoding(path, *im.size)
     except (ImageTooLargeError, UnsupportedImageError):
         im.close()
         raise
     return im
 
-
-def megapixels(pixels: float) -> str:
-    """A pixel count in megapixels for a message: '12', '0.37' (never '0')."""
-    mp = pixels / 1e6
-    return f"{mp:.0f}" if mp >= 10 else np.format_float_positional(mp, precision=2, unique=True,
-                                                                    fractional=False, trim="-")
-
-
-def _check_size(path: Path, w: int, h: int) -> None:
-    """Refuse sizes before decoding: a decompression bomb, or nothing to colorize."""
-    limit = max_pixels()
-    if w * h > limit:
-        raise ImageTooLargeError(
-            f"{path.name}: {w}x{h} is {megapixels(w * h)} megapixels, above the limit of "
-            f"{megapixels(limit)} MP (set COLORSTUDIO_MAX_PIXELS to raise it)")
-    if w < 2 or h < 2:
-        raise _too_small(path.name, w, h)
-
-
-def check_size(photo: Photo) -> None:
-    """A one-line error for a photo too small to colorize (below :data:`MIN_SIDE` per side)."""
-    w, h = photo.size
-    if min(h, w) < MIN_SIDE:
-        raise _too_small(photo.name, w, h)
-
-
-def check_pair_size(gray: Photo, reference: Photo | None) -> None:
-    """A one-line error for a gray too long and thin to colorize with a colour shot
-    (:data:`PAIR_LONG_SIDE`, :data:`PAIR_MAX_ASPECT`); alone it is colorized."""
-    w, h = gray.size
-    if reference is not None and max(w, h) > PAIR_LONG_SIDE and max(w, h) > PAIR_MAX_ASPECT * min(w, h):
-        raise PairError(f"{gray.name}: {w}x{h} is too long and thin for a pair (above {PAIR_LONG_SIDE} px "
-                        f"long, at most {PAIR_MAX_ASPECT}:1): cut it into shorter pieces, or colorize it "
-                        "without the colour shot")
-
-
-def _too_small(name: str, w: int, h: int) -> UnsupportedImageError:
-    return UnsupportedImageError(f"{name}: {w}x{h} is too small to colorize (at least {MIN_SIDE}x{MIN_SIDE} pixels)")
-
-
-def reading_notes(*photos: Photo | None) -> list[str]:
-    """What reading the photos given left out, for the user: other pages or frames
-    (:attr:`Photo.frames_note`), bits a channel (:attr:`Photo.depth_note`), an HDR float
-    range (:attr:`Photo.range_note`)."""
-    return [note for p in photos if p is not None for note in (p.frames_note, p.depth_note, p.range_note) if note]
 
 
 def _tiff_only_tifffile_reads(path: Path) -> Photo | None:
@@ -287,7 +147,7 @@ def _tiff_only_tifffile_reads(path: Path) -> Photo | None:
     size = tiff_size(path) if is_tiff(path) else None
     if size is None:
         return None
-    _check_size(path, size[0], size[1])
+    check_size_before_decoding(path, size[0], size[1])
     decoded = read_tiff(path)
     if decoded is None:
         return None
@@ -408,11 +268,7 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
         if exif_orientation(exif_without_decoding(im, path)) in (5, 6, 7, 8):
             w, h = h, w
         return w, h
-    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as e:
+    except _DECODING_ERRORS as e:
         raise UnreadableImageError(f"{path.name}: cannot be read ({e})") from None
     finally:
         im.close()
-
-
-def with_pixels(photo: Photo, pixels: np.ndarray) -> Photo:
-    return replace(photo, pixels=pixels)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from colorstudio.core.size_limits import megapixels
 from colorstudio.errors import ImageTooLargeError, TruncatedImageError, UnreadableImageError
 
 RAW_EXTENSIONS = (".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw")
@@ -106,8 +107,6 @@ def _open(path: Path, max_pixels: int):
     s = raw.sizes
     if s.width * s.height > max_pixels:
         raw.close()
-        from colorstudio.core.imageio import megapixels
-
         raise ImageTooLargeError(f"{path.name}: {s.width}x{s.height} is {megapixels(s.width * s.height)} "
                                  f"megapixels, above the limit of {megapixels(max_pixels)} MP "
                                  f"(set COLORSTUDIO_MAX_PIXELS to raise it)")

@@ -1,5 +1,5 @@
 """The temp files results are written through (``.NAME.xxxxxxxx.part``, renamed to NAME when
-whole: :func:`colorstudio.core.image_write.atomic_write`) and the ones a killed writer left.
+whole: :func:`colorstudio.core.atomic_files.atomic_write`) and the ones a killed writer left.
 
 A Ctrl-C or a full disk removes its own; a process killed outright (SIGKILL, a power cut) cannot,
 and its hidden file stayed for good. A batch removes those in the folders it writes into, once

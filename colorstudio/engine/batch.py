@@ -1,4 +1,5 @@
-"""Batch colorization: discover pairs and single grays, colorize each, never overwrite.
+"""Batch colorization: discover pairs and single grays, colorize each, never overwrite; a plan
+made again for a queue keeps what already ran in it (:func:`merge_plans`).
 
 ``run_batch`` is a generator yielding :class:`BatchProgress`; the CLI prints it, the GUI
 wraps it in a worker (pause = stop pulling, cancel = ``close()``). A bad item is marked
@@ -15,14 +16,18 @@ from typing import Generator, Iterable
 
 import numpy as np
 
+from colorstudio.core.atomic_files import NameTaken, free_path
 from colorstudio.core.file_names import name_too_long
 from colorstudio.core.generator_steps import run_to_end
-from colorstudio.core.image_write import WRITE_EXTENSIONS, NameTaken, check_writable_folder, free_path, output_notes
-from colorstudio.core.imageio import image_size, load_photo, max_pixels
+from colorstudio.core.image_write import output_notes
+from colorstudio.core.imageio import image_size, load_photo
 from colorstudio.core.model_header import declared_model
+from colorstudio.core.output_checks import check_writable_folder
+from colorstudio.core.output_formats import WRITE_EXTENSIONS
 from colorstudio.core.pair_names import TAG_RE
 from colorstudio.core.pairs import Looking, discover_steps
 from colorstudio.core.resize import area_reduce
+from colorstudio.core.size_limits import max_pixels
 from colorstudio.core.unfinished_writes import remove_unfinished_writes
 from colorstudio.engine import methods as registry
 from colorstudio.engine.batch_outputs import output_extension, result_files
@@ -137,6 +142,30 @@ def plan_batch_steps(inputs: Iterable[str | Path], out_dir: str | Path, ext: str
             items.append(BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=output, note=i.note))
     return BatchPlan(items=items, unmatched=unmatched, out_dir=out_dir, earlier_results=found.earlier_results,
                      already_there=already)
+
+
+def merge_plans(earlier: BatchPlan, plan: BatchPlan) -> BatchPlan:
+    """``plan``, made again for a queue that showed ``earlier``, with what already ran kept: an
+    item (the same gray and colour shot) done in ``earlier`` takes its new copy's place, a failed
+    one is tried again; a done item whose result ``plan`` left out as already there
+    (``skip_existing``) stays shown, that result no longer counted in ``plan.already_there``.
+    Items ``earlier`` held that ``plan`` does not, and that were not done there, are dropped. The
+    rows keep ``earlier``'s order, what is new comes last. For another output folder nothing of
+    ``earlier`` is kept: all run again there. ``plan`` is changed in place and returned."""
+    same_folder = plan.out_dir == earlier.out_dir     # another output folder: all run again there
+    key_of = lambda i: (i.gray.resolve(), i.reference.resolve() if i.reference else None)
+    old = {key_of(i): i for i in earlier.items} if same_folder else {}
+    for n, item in enumerate(plan.items):
+        if (key := key_of(item)) in old and old[key].status == DONE:
+            plan.items[n] = old[key]      # keep what already ran; a failed one is tried again
+    there = set(plan.already_there)       # skipped for a result there: this batch's own stay shown
+    kept = {id(i) for i in plan.items}
+    ran_here = [i for i in old.values() if i.status == DONE and i.output in there and id(i) not in kept]
+    plan.items[:0] = ran_here
+    order = {key: n for n, key in enumerate(old)}        # the queue's rows keep their order;
+    plan.items.sort(key=lambda i: order.get(key_of(i), len(order)))   # what is new comes last
+    plan.already_there = [p for p in plan.already_there if p not in {i.output for i in ran_here}]
+    return plan
 
 
 def method_for(item: BatchItem, method: str | None) -> str | None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from colorstudio.core.earlier_results import RESULT_SUFFIX
 from colorstudio.core.file_names import NAME_MAX_BYTES, fit_name
-from colorstudio.core.image_write import WRITE_EXTENSIONS
 from colorstudio.core.imageio import READ_EXTENSIONS
+from colorstudio.core.output_formats import WRITE_EXTENSIONS
 from colorstudio.core.pair_names import name_key
 from colorstudio.errors import OutputError
 

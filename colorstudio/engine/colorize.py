@@ -13,15 +13,18 @@ from typing import Any, Generator
 import numpy as np
 
 from colorstudio import paths
+from colorstudio.core.atomic_files import same_file
 from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.generator_steps import run_to_end
 from colorstudio.core.gray_input import black_and_white_only
 from colorstudio.core.guided import detail_upsample_chroma
-from colorstudio.core.image_write import check_output_path, check_output_size, output_notes, same_file, save_photo
-from colorstudio.core.imageio import Photo, load_photo, reading_notes
+from colorstudio.core.image_write import output_notes, save_photo
+from colorstudio.core.imageio import load_photo
 from colorstudio.core.memory_need import check_memory
+from colorstudio.core.output_checks import check_output_path, check_output_size
+from colorstudio.core.photo import Photo, reading_notes
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result import ChromaResult, WorkingChroma
 from colorstudio.core.single_chroma import resaturate, saturated_working
@@ -294,7 +297,7 @@ def default_saturation_of(colorization: Colorization) -> float:
 def save_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None = None,
                 jpeg_quality: int = 95, exclusive: bool = False) -> Path:
     """Write the result atomically; refuses to overwrite any of the inputs (``exclusive``:
-    anything, :func:`colorstudio.core.image_write.atomic_write`)."""
+    anything, :func:`colorstudio.core.atomic_files.atomic_write`)."""
     out_path = Path(out_path)
     for photo in (colorization.gray, colorization.reference):
         if photo is not None and photo.path is not None and same_file(out_path, photo.path):

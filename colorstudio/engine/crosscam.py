@@ -26,9 +26,9 @@ from colorstudio.core.baselines import DIS_PRESETS, dis_flow, sgbm_disparity
 from colorstudio.core.luma_matching import luma_matching, match_luma, unmatch_luma
 from colorstudio.core.color import rgb_to_ycbcr, ycbcr_to_rgb
 from colorstudio.core.guided import detail_upsample_chroma, guided_upsample_chroma
-from colorstudio.core.imageio import MIN_SIDE
 from colorstudio.core.occlusion import flow_planes, occlusion_map
 from colorstudio.core.result import ChromaResult
+from colorstudio.core.size_limits import MIN_SIDE
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
 from colorstudio.engine.device import on_device, to_cpu, torch_device
 from colorstudio.engine.model_cache import load_once

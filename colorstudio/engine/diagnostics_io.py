@@ -6,9 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
+from colorstudio.core.atomic_files import atomic_write_bytes, same_file
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE, legend, to_rgb
 from colorstudio.core.file_names import name_too_long
-from colorstudio.core.image_write import atomic_write_bytes, check_writable_folder, same_file, save_photo
+from colorstudio.core.image_write import save_photo
+from colorstudio.core.output_checks import check_writable_folder
 from colorstudio.errors import OutputError
 
 

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from colorstudio import paths
-from colorstudio.core.image_write import atomic_write
+from colorstudio.core.atomic_files import atomic_write
 from colorstudio.core.model_header import declared_in, metadata
 from colorstudio.engine.learned_methods import CARD_MAX_BYTES
 from colorstudio.engine.model_catalog import DEFAULT_USER_MODEL_METHOD, card_beside

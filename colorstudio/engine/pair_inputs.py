@@ -10,7 +10,8 @@ import numpy as np
 
 from colorstudio.core.colour_management import gray_in_result_space, reference_rgb
 from colorstudio.core.gray_input import GrayInputColour, classify_gray_input
-from colorstudio.core.imageio import Photo, check_pair_size, check_size
+from colorstudio.core.photo import Photo
+from colorstudio.core.size_limits import check_pair_size, check_size
 from colorstudio.errors import PairError
 
 SWAPPED_PAIR = ("the gray photo is in colour and its reference is gray: they seem swapped (give the gray "

@@ -5,7 +5,8 @@ in a :class:`GeneratorWorker`: pause stops pulling from it (the current step fin
 closes it; a bad item is marked failed with its one-line error and the batch goes on; results
 are written to free names, never over anything. "Skip photos already colorized in the output
 folder" leaves out the items whose result is there already (``colorstudio batch
---skip-existing``), so an interrupted batch goes on where it stopped.
+--skip-existing``), so an interrupted batch goes on where it stopped. What is added is looked
+through in a worker too (:mod:`colorstudio.gui.batch_planner`).
 """
 from __future__ import annotations
 
@@ -19,21 +20,17 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
-from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchPlan, BatchProgress, plan_batch_steps, run_batch
+from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchPlan, BatchProgress, run_batch
 from colorstudio.engine.model_catalog import Choice, choices
-from colorstudio.gui.batch_table import (CANCELLED, OUTPUT, PAUSED, PROGRESS, STATUS, BatchTable, output_text,
-                                         queue_sentence)
+from colorstudio.gui.batch_planner import BatchPlanning
+from colorstudio.gui.batch_table import CANCELLED, OUTPUT, PAUSED, PROGRESS, STATUS, BatchTable, output_text
 from colorstudio.gui.dropping import paths_from_mime
 from colorstudio.gui.error_dialog import show_error
 from colorstudio.gui.monitor_profile import SRGB, MonitorProfile
 from colorstudio.gui.workers import GeneratorWorker
 
 
-def _plan_steps(inputs: list[Path], out_dir: Path, skip_existing: bool):
-    return (yield from plan_batch_steps(inputs, out_dir, skip_existing=skip_existing))
-
-
-class BatchPanel(QWidget):
+class BatchPanel(BatchPlanning, QWidget):
     """Queue table + controls. ``finishedBatch`` carries (done, failed) counts."""
 
     finishedBatch = Signal(int, int)
@@ -53,10 +50,11 @@ class BatchPanel(QWidget):
         self.fixed_out: Path | None = out_dir
         self.plan = BatchPlan(items=[], unmatched=[], out_dir=out_dir or Path())
         self.worker: GeneratorWorker | None = None
+        self.running_text = ""
+        # looking through what is added (BatchPlanning)
         self.planner: GeneratorWorker | None = None
         self._inputs_planned: list[Path] = []       # what the queue shows was found in
         self._planned_for: tuple = ()               # (output folder, skip) the queue's plan was made for
-        self.running_text = ""
         self._pending: list[Path] = []
 
         self.out_edit = QLineEdit(str(out_dir) if out_dir else "")
@@ -141,84 +139,6 @@ class BatchPanel(QWidget):
         for i in range(self.method_box.count()):
             if self.method_box.itemData(i).key == key:
                 self.method_box.setCurrentIndex(i)
-
-    def add_inputs(self, paths: list[Path | str]) -> None:
-        """Add files/folders; discovery runs in a worker, ``planned`` is emitted when the table is
-        filled. While a batch runs they wait, and are looked through when it ends."""
-        self._pending += [Path(p) for p in paths]
-        if self.is_running():
-            n = len(self._pending)             # files or folders: their photos are counted when looked through
-            self.status.setText(f"{n} more file{'s' * (n != 1)} or folder{'s' * (n != 1)} to look through "
-                                "when this batch ends")
-        elif self.planner is None:
-            self._replan()
-
-    def _replan(self) -> None:
-        if self.is_running():
-            return
-        if self.planner is not None:        # one for settings changed since: unheard, and stopped
-            self.planner.abort()
-        self.inputs += [p for p in self._pending if p not in self.inputs]
-        self._pending = []
-        self.status.setText("Looking for pairs…")
-        made_for = (self.out_dir(), self.skip_box.isChecked())
-        planner = GeneratorWorker(_plan_steps, list(self.inputs), *made_for, min_interval=0.1,
-                                  always_emit=lambda looking: looking.done == 0)     # a new stage
-        heard = lambda f: lambda *a: f(*a) if self.planner is planner else None   # not one cleared or cancelled
-        self.planner = planner.start_with(
-            progress=heard(lambda looking: self.status.setText(looking.message.capitalize() + "…")),
-            finished=heard(lambda plan: self._planned(plan, made_for)), errored=heard(self._plan_failed))
-        self._update_buttons()
-
-    def _stop_planning(self) -> None:
-        """Cancel while the photos are looked through: the queue stays as it was before they were
-        added (a folder of a thousand PNGs takes minutes to look through)."""
-        self.planner.abort()
-        self.planner = None
-        self._pending = []
-        if not self.plan.items or self._planned_for == (self.out_dir(), self.skip_box.isChecked()):
-            self.inputs = list(self._inputs_planned)
-            self.status.setText("Stopped looking for pairs: the queue is as it was")
-        else:           # the queue was made for another output folder or skip setting: it would mislead
-            self.clear()
-            self.status.setText("Stopped looking for pairs: the queue is empty (it was made for other settings)")
-        self._update_buttons()
-
-    def _plan_failed(self, exc: BaseException) -> None:
-        self.planner = None
-        self.status.setText("")
-        show_error(self, exc, context="batch")
-        self._update_buttons()
-
-    def _planned(self, plan: BatchPlan, made_for: tuple) -> None:
-        self.planner = None
-        if made_for != (self.out_dir(), self.skip_box.isChecked()):
-            self._replan()          # the folder was changed and changed back meanwhile: no replan was asked
-            return
-        self._inputs_planned, self._planned_for = list(self.inputs), made_for
-        same_folder = plan.out_dir == self.plan.out_dir     # another output folder: all run again there
-        key_of = lambda i: (i.gray.resolve(), i.reference.resolve() if i.reference else None)
-        old = {key_of(i): i for i in self.plan.items} if same_folder else {}
-        for n, item in enumerate(plan.items):
-            if (key := key_of(item)) in old and old[key].status == DONE:
-                plan.items[n] = old[key]      # keep what already ran; a failed one is tried again
-        there = set(plan.already_there)       # skipped for a result there: this batch's own stay shown
-        kept = {id(i) for i in plan.items}
-        ran_here = [i for i in old.values() if i.status == DONE and i.output in there and id(i) not in kept]
-        plan.items[:0] = ran_here
-        order = {key: n for n, key in enumerate(old)}        # the queue's rows keep their order;
-        plan.items.sort(key=lambda i: order.get(key_of(i), len(order)))   # what is new comes last
-        plan.already_there = [p for p in plan.already_there if p not in {i.output for i in ran_here}]
-        self.plan = plan
-        if self.fixed_out is None:
-            self.out_edit.setPlaceholderText(str(plan.out_dir))
-        self.table.fill(self.plan, self.monitor)
-        self.status.setText(queue_sentence(plan))
-        self._show_total()                   # items added to a finished queue: no longer 100 %
-        if self._pending:
-            self._replan()
-        self._update_buttons()
-        self.planned.emit()
 
     def _row_opened(self, row: int) -> None:
         if 0 <= row < len(self.plan.items):         # the rows below them are skipped files

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QIcon, QImage, QKeySequence, QPixmap, QShortcu
 from PySide6.QtWidgets import (QApplication, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
                                QTableWidget, QTableWidgetItem)
 
-from colorstudio.core.image_write import free_path
+from colorstudio.core.atomic_files import free_path
 from colorstudio.engine.batch import DONE, FAILED, RUNNING, BatchItem, BatchPlan
 from colorstudio.gui.monitor_profile import MonitorProfile
 

@@ -12,9 +12,11 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from colorstudio import paths
+from colorstudio.core.atomic_files import free_path, same_file
 from colorstudio.core.colour_management import profile_name
 from colorstudio.core.earlier_results import RESULT_SUFFIX
-from colorstudio.core.image_write import FORMAT_ALIASES, free_path, output_notes, same_file
+from colorstudio.core.image_write import output_notes
+from colorstudio.core.output_formats import FORMAT_ALIASES
 from colorstudio.core.pair_names import without_gray_tag
 from colorstudio.gui import jobs
 from colorstudio.errors import OutputError

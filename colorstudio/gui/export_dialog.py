@@ -10,10 +10,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget)
 
 from colorstudio.core.file_names import name_too_long
-from colorstudio.core.image_write import EIGHT_BIT_ONLY, FORMAT_ALIASES, WRITE_EXTENSIONS
 from colorstudio.core.imageio import READ_EXTENSIONS
+from colorstudio.core.output_formats import EIGHT_BIT_ONLY, FORMAT_ALIASES, WRITE_EXTENSIONS
 
-# what the engine writes (core.image_write.WRITE_EXTENSIONS, one spelling each)
+# what the engine writes (core.output_formats.WRITE_EXTENSIONS, one spelling each)
 FORMATS = [(".png", "PNG (lossless, 8/16 bit)"), (".tif", "TIFF (lossless, 8/16 bit)"),
            (".jpg", "JPEG (8 bit)"), (".webp", "WebP (8 bit)"), (".bmp", "BMP (lossless, 8 bit)")]
 SIXTEEN_BIT = tuple(ext for ext in WRITE_EXTENSIONS if ext not in EIGHT_BIT_ONLY)

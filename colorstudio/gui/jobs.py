@@ -15,7 +15,9 @@ import numpy as np
 
 from colorstudio.core.colour_management import result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
-from colorstudio.core.imageio import Photo, check_size, load_photo, reading_notes
+from colorstudio.core.imageio import load_photo
+from colorstudio.core.photo import Photo, reading_notes
+from colorstudio.core.size_limits import check_size
 from colorstudio.engine.colorize import (Colorization, colorize_steps, default_saturation_of, preview_with_saturation,
                                          reduced_preview, with_saturation)
 from colorstudio.engine.pair_inputs import SwappedPairError, prepare_inputs, swapped_files

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from colorstudio import paths
-from colorstudio.core.image_write import atomic_write, atomic_write_bytes
+from colorstudio.core.atomic_files import atomic_write, atomic_write_bytes
 from colorstudio.errors import ModelError, OutputError
 
 _NAME_RE = re.compile(r"^[\w][\w .+-]{0,62}$")

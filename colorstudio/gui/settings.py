@@ -13,7 +13,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from colorstudio import paths
 from colorstudio.core.colour_management import OUTPUT_SPACES as COLOUR_SPACES
-from colorstudio.core.image_write import FORMAT_ALIASES, WRITE_EXTENSIONS
+from colorstudio.core.output_formats import FORMAT_ALIASES, WRITE_EXTENSIONS
 from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT
 
 MAX_RECENT = 10

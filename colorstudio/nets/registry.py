@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from colorstudio.core.image_write import atomic_write_bytes
+from colorstudio.core.atomic_files import atomic_write_bytes
 from colorstudio.core.model_header import declared_in
 from colorstudio.errors import ModelError
 from colorstudio.nets.weights_file import build_net, file_facts, read_weights, write_weights

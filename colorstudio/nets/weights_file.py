@@ -25,7 +25,7 @@ import torch
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
-from colorstudio.core.image_write import atomic_write_bytes
+from colorstudio.core.atomic_files import atomic_write_bytes
 from colorstudio.core.model_header import data_bytes, declared_in
 from colorstudio.core.model_header import header as _header
 from colorstudio.errors import ModelError

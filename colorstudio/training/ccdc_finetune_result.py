@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from colorstudio.core.image_write import atomic_write_bytes
+from colorstudio.core.atomic_files import atomic_write_bytes
 from colorstudio.errors import ModelError
 from colorstudio.nets.ccdc import CCDC
 from colorstudio.nets.weights_file import file_facts, save_weights

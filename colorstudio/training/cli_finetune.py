@@ -83,7 +83,7 @@ def run(args) -> int:
     from colorstudio.engine.device import torch_device
     from colorstudio.training import finetune_ccdc
 
-    from colorstudio.core.image_write import check_writable_folder
+    from colorstudio.core.output_checks import check_writable_folder
     from colorstudio.stop_signals import Stopped
     from colorstudio.training import run_identity
     from colorstudio.training.checkpoints import has_checkpoint

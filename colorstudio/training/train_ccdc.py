@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from colorstudio.core.image_write import atomic_write_text
+from colorstudio.core.atomic_files import atomic_write_text
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
 from colorstudio.nets.weights_file import file_facts, load_weights, save_weights
 from colorstudio.nets.warp import backward_warp

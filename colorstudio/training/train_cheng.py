@@ -24,8 +24,8 @@ import numpy as np
 import torch
 
 from colorstudio.core import cheng_features as cf
+from colorstudio.core.atomic_files import atomic_write, atomic_write_text
 from colorstudio.core.color import luma, rgb_to_ycbcr
-from colorstudio.core.image_write import atomic_write, atomic_write_text
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
 from colorstudio.nets.weights_file import file_facts, save_weights
 from colorstudio.training import single_gray_data as data

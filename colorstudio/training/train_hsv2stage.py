@@ -28,7 +28,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from colorstudio.core.image_write import atomic_write_text
+from colorstudio.core.atomic_files import atomic_write_text
 from colorstudio.nets.colorspace import luma, rgb_to_hsv
 from colorstudio.nets.hsv2stage import (MULTIPLE, HSV2Stage, HSV2StageConfig, hsv_loss, rgb_l1, rgb_log_mse,
                                           rgb_mse)

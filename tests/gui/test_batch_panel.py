@@ -8,6 +8,7 @@ import numpy as np
 
 from colorstudio.engine import batch as engine_batch
 from colorstudio.gui import batch_panel as panel_module
+from colorstudio.gui import batch_planner
 from colorstudio.gui.batch_panel import BatchPanel
 
 from gui_helpers import write_pair
@@ -203,13 +204,13 @@ def test_a_drop_on_the_queue_while_a_batch_runs_waits_for_it_and_does_not_reach_
 
 
 def test_clear_while_the_queue_is_being_planned_stays_clear(qtbot, panel, tmp_path, monkeypatch):
-    real = panel_module._plan_steps
+    real = batch_planner.plan_batch_steps
 
-    def slow_plan(*args):
+    def slow_plan(*args, **kwargs):
         time.sleep(0.5)
-        return (yield from real(*args))
+        return (yield from real(*args, **kwargs))
 
-    monkeypatch.setattr(panel_module, "_plan_steps", slow_plan)
+    monkeypatch.setattr(batch_planner, "plan_batch_steps", slow_plan)
     write_pair(tmp_path / "s", "p0", seed=0)
     panel.add_inputs([tmp_path / "s"])
     stale = panel.planner

@@ -51,7 +51,7 @@ def test_a_result_without_the_maps_hides_the_tab(dock):
 def test_each_map_is_drawn_over_its_own_photo(dock):
     """The worker gives each map the luma of the photo it lies on (the gray for the one, the
     colour shot for the other, stretched to the map): unmarked pixels show that photo dimmed."""
-    from colorstudio.core.imageio import Photo
+    from colorstudio.core.photo import Photo
     from colorstudio.engine.colorize import Colorization
     from colorstudio.gui.jobs import _shown
 
