@@ -18,6 +18,7 @@ from pathlib import Path
 from colorstudio import __version__, paths
 from colorstudio.cli_batch import cmd_batch
 from colorstudio.cli_methods import cmd_methods
+from colorstudio.engine.device import DEVICES
 from colorstudio.terminal_line import terminal_line
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, out_of_memory
 from colorstudio.stop_signals import Stopped, put_back, stop_as_ctrl_c_on
@@ -189,7 +190,7 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
                    help="pair mode (default: chosen from the sizes and the alignment of the pair)")
     p.add_argument("--jpeg-quality", type=_quality, default=95,
                    help="JPEG/WebP quality 1-100 (default 95; WebP at 100 is lossless)")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"],
+    p.add_argument("--device", choices=DEVICES,
                    help="where learned methods run (default: the CPU; auto = a GPU if there is one)")
     p.add_argument("--colour-space", choices=["auto", "srgb"],
                    help="the result's colour space: auto (default) = for a pair the gray's RGB profile, else the "
@@ -258,17 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-gui", action="store_true", help="only write the result")
     p.set_defaults(func=cmd_demo)
 
-    _add_training_commands(sub)
+    from colorstudio.training.cli_finetune import add_parser as add_finetune_parser    # (no torch import)
+
+    add_finetune_parser(sub)            # `finetune` lives with the training code
     return parser
-
-
-def _add_training_commands(sub) -> None:
-    """`finetune` lives with the training code; absent until that package provides it."""
-    try:
-        from colorstudio.training.cli_finetune import add_parser
-    except ModuleNotFoundError:
-        return
-    add_parser(sub)
 
 
 _LOG_WRITTEN = False      # whether _setup_logging could open the log file

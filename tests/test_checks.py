@@ -280,7 +280,7 @@ def test_chance_matches_boundaries():
 
 def test_matches_that_agree_as_chance_matches_do_are_no_measurement():
     from colorstudio.core.check_messages import describe
-    from colorstudio.core.checks import MIN_INLIERS
+    from colorstudio.core.feature_matching import MIN_INLIERS
     from colorstudio.core.feature_matching import chance_matches
 
     # session 34's numbers: unrelated photos reached 25 of 74 and 17 of 39; related pairs 19 of 33

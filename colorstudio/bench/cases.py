@@ -95,7 +95,8 @@ def photo_cases(n: int, setups=(1, 2, 3), seed: int = 0, folder: Path | str | No
 def held_apart_photos(files: list[Path]) -> list[Path]:
     """The photos of ``files`` that the stereo network's training holds apart (the split of
     ``colorstudio.training.datasets``, made on the same folder listing)."""
-    from colorstudio.training.datasets import list_photos as training_listing, split_photos
+    from colorstudio.core.training_photos import list_photos as training_listing
+    from colorstudio.training.datasets import split_photos
 
     if not files:
         return []

@@ -26,7 +26,7 @@ from colorstudio.core.feature_matching import MAX_SIDE, MIN_INLIERS, Matches, ch
 from colorstudio.core.pair_mode import TURNED_DEGREES
 from colorstudio.core.pair_shapes import MIN_MEASURE_SIDE, same_aspect, too_small_to_measure
 
-ROWS_OFF_MAX = 0.10      # ... and at most this fraction of matches more than 2x off
+ROWS_OFF_MAX = 0.10      # a rectified pair: at most this share of matches more than 2x the row tolerance off
 PARALLAX_MIN_SHARE = 0.2  # a side needs at least this share of matches beyond the dead zone
 _TONE_WINDOW = 9         # analysis px, box window for matched neighbourhoods
 
@@ -54,7 +54,7 @@ class PairReport:
     rotation_deg: float | None                 # tilt of the rows between the shots (a turn
                                                # beyond 20 degrees: the angle of the turn)
     mirrored: bool | None                      # the colour shot is the gray's mirror image
-    rectify_tolerance_px: float
+    rectify_tolerance_px: float | None         # None: nothing was matched
     rectified: bool | None
     disparity_min: float | None                # 2nd percentile of x_ref - x_gray
     disparity_max: float | None                # 98th percentile

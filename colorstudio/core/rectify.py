@@ -1,6 +1,6 @@
 """Automatic rectification of a gray+colour pair, and the way back to the gray's geometry.
 
-From feature matches (:func:`colorstudio.core.checks.match_features`, inliers of a
+From feature matches (:func:`colorstudio.core.feature_matching.match_features`, inliers of a
 RANSAC fundamental matrix) three row-aligning models are tried, first good one wins:
 
 1. quasi-Euclidean (Fusiello & Irsara 2008): small rotations of each camera plus a
@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from colorstudio.core.checks import (as_pair, MAX_SIDE, MIN_INLIERS, ROWS_OFF_MAX, Matches,
-                                     PairReport, match_features)
+from colorstudio.core.checks import ROWS_OFF_MAX, PairReport, as_pair
 from colorstudio.core.color import luma
+from colorstudio.core.feature_matching import MAX_SIDE, MIN_INLIERS, Matches, match_features
 from colorstudio.errors import ColorStudioError, PairError
 
 METHODS = ("quasi-euclidean", "uncalibrated", "homography")  # tried in this order

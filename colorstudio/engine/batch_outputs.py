@@ -33,7 +33,7 @@ def written_suffix(suffix: str, ext: str | None) -> str:
 
 def _manifest_suffix(output: Path, ext: str | None) -> str:
     """The format of a manifest's output name: ``ext`` if given, else its own, or one that can
-    be written for a format ColorStudio only reads (:func:`_written_suffix`); PNG for a name
+    be written for a format ColorStudio only reads (:func:`written_suffix`); PNG for a name
     without one; an unknown one (``out.xyz``) is refused, as ``--ext .xyz`` is."""
     if ext or not output.suffix or output.suffix.lower() in READ_EXTENSIONS:
         return written_suffix(output.suffix, ext)

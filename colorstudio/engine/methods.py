@@ -63,17 +63,12 @@ def _register_builtin() -> None:
                         f"{B}:{func}_guided", priority=1 if name == "dis" else 0, aligns=aligns))
     register(Method("neutral", SINGLE, "no colour: the gray itself (the trivial baseline)",
                     f"{B}:neutral"))
-    # Learned methods add themselves here when their modules exist (see _register_learned).
 
 
 def _register_learned() -> None:
-    """Learned methods: registered only if their engine module is importable without torch."""
-    for module in ("colorstudio.engine.learned_methods",):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
+    """The learned methods register themselves as their module is imported (it needs no torch:
+    their functions' modules import it on first use)."""
+    importlib.import_module("colorstudio.engine.learned_methods")
 
 
 def all_methods() -> list[Method]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-NO_GPU_MESSAGE = "no GPU found — training on the CPU"
+NO_GPU_MESSAGE = "no GPU found — the CPU is used"
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,9 @@ class DeviceInfo:
 
 
 def detect(preference: str = "auto") -> DeviceInfo:
-    """The device for ``preference`` ('auto', 'cpu', 'cuda', 'mps'); a GPU falls back to the CPU if absent."""
+    """The device for ``preference`` ('auto', 'cpu', 'cuda', 'mps'), as the About box and the
+    fine-tune wizard say it. A GPU chosen but absent: the wizard trains on the CPU, while
+    colorizing refuses it (:func:`colorstudio.engine.device.torch_device`), which the message says."""
     try:
         import torch
     except ImportError:
@@ -24,13 +26,17 @@ def detect(preference: str = "auto") -> DeviceInfo:
     count = f"{threads} thread{'s' * (threads != 1)}"
     cpu = f"CPU ({count})"
     if preference == "cpu":
-        return DeviceInfo("cpu", cpu, f"training on the CPU ({count}), as chosen in the settings")
+        return DeviceInfo("cpu", cpu, f"the CPU ({count}), as chosen in the settings")
     if preference != "mps" and torch.cuda.is_available():
         name = torch.cuda.get_device_name(0)
         return DeviceInfo("cuda", name, f"GPU found: {name}")
     mps = getattr(torch.backends, "mps", None)
     if preference != "cuda" and mps is not None and mps.is_available():
         return DeviceInfo("mps", "Apple GPU (MPS)", "GPU found: Apple GPU (MPS)")
+    if preference in ("cuda", "mps"):
+        return DeviceInfo("cpu", cpu, f"{'a CUDA GPU' if preference == 'cuda' else 'an Apple GPU (MPS)'} is chosen "
+                                      f"(Tools ▸ Compute device) but PyTorch finds none here: colorizing refuses it, "
+                                      f"fine-tuning runs on the CPU ({count}); choose Auto or CPU")
     return DeviceInfo("cpu", cpu, f"{NO_GPU_MESSAGE} ({count})")
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
-from colorstudio.gui.compare_view import RESULT, SIDE_BY_SIDE, SPLIT
-from colorstudio.gui.settings import DEVICES
+from colorstudio.engine.device import DEVICES
+from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT
 
 PALETTE_LABELS = {"red-green": "&Red and green (as in the papers)",
                   "orange-blue": "&Orange and blue (for any colour vision)"}

@@ -14,10 +14,10 @@ from PySide6.QtCore import QByteArray, QSettings
 from colorstudio import paths
 from colorstudio.core.colour_management import OUTPUT_SPACES as COLOUR_SPACES
 from colorstudio.core.output_formats import FORMAT_ALIASES, WRITE_EXTENSIONS
+from colorstudio.engine.device import DEVICES
 from colorstudio.gui.split_modes import RESULT, SIDE_BY_SIDE, SPLIT
 
 MAX_RECENT = 10
-DEVICES = ("auto", "cpu", "cuda", "mps")   # as colorstudio.engine.device.DEVICES (no torch import here)
 
 
 class Settings:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from colorstudio import paths
+from colorstudio.engine.device import DEVICES
 from colorstudio.terminal_line import terminal_line
 from colorstudio.training.finetune_advice import VERSUS_DEFAULT, length_advice
 
@@ -26,7 +27,7 @@ def add_parser(sub) -> None:
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, help="training time budget (default 15)")
     budget.add_argument("--steps", type=int, help="number of training steps")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
+    p.add_argument("--device", choices=DEVICES, default="auto",
                    help="where to train (default auto: a GPU if there is one, else the CPU)")
     p.add_argument("--resume", metavar="RUN_DIR", type=paths.user_path, help="continue a run from its checkpoint folder")
     p.add_argument("--base", metavar="MODEL", type=paths.user_path, help="start from this model (default: the shipped one)")

@@ -15,7 +15,6 @@ import torch
 
 from colorstudio.core.color import rgb_to_ycbcr
 from colorstudio.core.synth import synthesize_from_photo
-from colorstudio.core.training_photos import DEFAULT_PHOTOS, list_photos  # noqa: F401 - the trainings' listing
 
 
 

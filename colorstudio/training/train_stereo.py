@@ -22,10 +22,11 @@ from pathlib import Path
 
 import torch
 
+from colorstudio.core.training_photos import DEFAULT_PHOTOS, list_photos
 from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
 from colorstudio.nets.registry import load_model, save_model
 from colorstudio.training.batchnorm import recalibrate_batchnorm
-from colorstudio.training.datasets import DEFAULT_PHOTOS, PairOptions, SynthStereoData, list_photos, split_photos
+from colorstudio.training.datasets import PairOptions, SynthStereoData, split_photos
 from colorstudio.training.stereo_loop import CHECKPOINT, TrainOptions, load_checkpoint, train_steps, validate
 
 

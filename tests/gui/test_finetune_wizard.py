@@ -30,7 +30,7 @@ def test_walk_through_trains_evaluates_and_saves_a_model(qtbot, wizard, pairs_fo
     summary = wizard.checks_page.summary.text()
     assert "3 pair(s) found" in summary and "usable" in summary
     device_text = wizard.settings_page.device_label.text()
-    assert "no GPU found — training on the CPU" in device_text or "GPU found" in device_text
+    assert "no GPU found — the CPU is used" in device_text or "GPU found" in device_text
     page = wizard.settings_page
     assert page.minutes.isEnabled() and not page.steps.isEnabled()       # each box with its choice
     page.budget_steps.setChecked(True)

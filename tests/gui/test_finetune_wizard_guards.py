@@ -135,3 +135,20 @@ def test_the_settings_page_says_what_a_budget_buys(qtbot):
     page._detected(DeviceInfo("cuda", "a GPU", "GPU found: a GPU"))     # a GPU: its pace is not known
     assert page.length_hint.text() == ""
     page.stop_detection()
+
+
+def test_a_gpu_chosen_but_absent_is_said_as_colorize_treats_it_not_as_no_gpu(monkeypatch):
+    # the About box said "no GPU found — training on the CPU" while every Colorize refused the choice
+    import pytest
+    import torch
+
+    from colorstudio.engine.device import torch_device
+    from colorstudio.errors import MethodError
+    from colorstudio.gui.devices import detect
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    info = detect("cuda")
+    assert info.device == "cpu" and "a CUDA GPU is chosen" in info.message
+    assert "colorizing refuses it" in info.message and "training" not in detect("auto").message
+    with pytest.raises(MethodError, match="not available"):
+        torch_device("cuda")
