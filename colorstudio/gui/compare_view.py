@@ -63,6 +63,7 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, ZoomPan, QWidget):
         self._after_name = "result"
         self.showing_before = False            # the result alone: its before side shown instead
         self._hover: tuple | None = None       # (scene, scene position) of the mouse's last move
+        self._exact_move: tuple | None = None  # the same with its fraction, from the viewport's last move
         # the whole photo is shown and kept so through resizes, a new grid and new images, until
         # the user zooms or pans (pyqtgraph's own auto-range is switched off by the linked views
         # as they resize one after another, so it cannot be what says "fitting")
@@ -169,6 +170,8 @@ class CompareView(SplitModes, DetailLayer, PixelReadout, ZoomPan, QWidget):
             canvas.scene().sigMouseMoved.connect(self._mouse_moved)
             canvas.scene().sigMouseClicked.connect(self._mouse_clicked)
             canvas.installEventFilter(self)       # leaving a view empties the readout
+            canvas.viewport().installEventFilter(self)    # the mouse's exact position
+        self._viewport_canvas = {canvas.viewport(): canvas for canvas in self._readout_canvases}
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(DETAIL_DELAY_MS)

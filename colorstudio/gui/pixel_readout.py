@@ -40,6 +40,11 @@ def value_text(arr: np.ndarray | None, x: float, y: float, placed: tuple[float, 
     return " ".join(f"{int(round(c))}" for c in vals)
 
 
+def _round_half_away(x: float) -> float:
+    """x to a whole number, a half away from zero (as Qt places a picture on device pixels)."""
+    return math.copysign(math.floor(abs(x) + 0.5), x)
+
+
 class PixelReadout:
     """The values under the mouse; see the module docstring."""
 
@@ -67,19 +72,45 @@ class PixelReadout:
         candidates = list(self.views.values()) if self.mode == SIDE_BY_SIDE else [self.split_view]
         for vb in candidates:
             if vb.scene() is scene and vb.sceneBoundingRect().contains(scene_pos):
-                p = vb.mapSceneToView(self._pixel_centre(scene_pos))
+                p = vb.mapSceneToView(self._drawn_pixel_centre(scene, scene_pos, self._drawn_corner(vb)))
                 w, h = self.frame_wh
                 return p if 0 <= p.x() < w and 0 <= p.y() < h else None
         return None
 
-    def _pixel_centre(self, scene_pos) -> QPointF:
-        """The centre of the screen (device) pixel the mouse position lies in: Qt draws each
-        screen pixel from the photo pixel at its centre, and a pixel's corner read one photo
-        pixel up or left of it wherever the view's offset had a fraction of .5 or more (after a
-        double click's 100 %)."""
+    def _drawn_corner(self, vb) -> QPointF:
+        """The scene position of the top left corner of the picture ``vb`` draws: its
+        full-resolution tile when one is shown, else the frame's."""
+        for item in self.details.values():
+            if item.getViewBox() is vb and item.isVisible() and item.image is not None:
+                return vb.mapViewToScene(item.mapToParent(QPointF(0, 0)))
+        return vb.mapViewToScene(QPointF(0, 0))
+
+    def _drawn_pixel_centre(self, scene, scene_pos, corner_scene: QPointF) -> QPointF:
+        """Where in the scene lies the centre of the photo pixel Qt drew in the screen (device)
+        pixel the mouse is on. Device pixels count from the window's corner: at 125 % and 150 %
+        a view starts a fraction of one into the window, and counted from the view's own corner
+        the readout named the pixel below or beside the one under the mouse (14 of 40 right at
+        150 %). Each device pixel shows the photo pixel at its centre; at 100 % Qt puts the
+        picture's corner on a whole device pixel, rounding a half away from zero."""
         ratio = self.pixel_ratio()
-        return QPointF((math.floor(scene_pos.x() * ratio) + 0.5) / ratio,
-                       (math.floor(scene_pos.y() * ratio) + 0.5) / ratio)
+        views = scene.views() if scene is not None else []
+        if not views:
+            return QPointF((math.floor(scene_pos.x() * ratio) + 0.5) / ratio,
+                           (math.floor(scene_pos.y() * ratio) + 0.5) / ratio)
+        view = views[0]
+        to_viewport = view.viewportTransform()
+        mouse, corner = to_viewport.map(scene_pos), to_viewport.map(corner_scene)
+        offset = view.viewport().mapTo(view.window(), QPointF(0, 0))     # the view's place in the window
+        one_to_one = abs(self.zoom_factor() - 1) < 1e-3
+
+        def centre(at: float, start: float, offset: float) -> float:
+            device = math.floor((at + offset) * ratio + 1e-4)    # (a mouse on pixel 851 at 125 %: 850.9999)
+            drawn_from = (start + offset) * ratio
+            shift = drawn_from - _round_half_away(drawn_from) if one_to_one else -1e-3
+            return (device + 0.5 + shift) / ratio - offset
+
+        point = QPointF(centre(mouse.x(), corner.x(), offset.x()), centre(mouse.y(), corner.y(), offset.y()))
+        return to_viewport.inverted()[0].map(point)
 
     def point_under_mouse(self) -> QPointF | None:
         """The frame position under the mouse now (also after a zoom without a mouse move: the
@@ -87,7 +118,33 @@ class PixelReadout:
         return None if self._hover is None else self._frame_point(*self._hover)
 
     def _mouse_moved(self, scene_pos) -> None:
-        self._hover = (self.sender(), scene_pos)
+        """pyqtgraph's move (its scene position rounded to a whole logical pixel): said by the
+        viewport's own move already, unless it came another way."""
+        scene = self.sender()
+        if self.exact_scene_pos(scene, scene_pos) is not scene_pos:
+            return
+        self._hover = (scene, scene_pos)
+        self._say_hover()
+
+    def exact_scene_pos(self, scene, scene_pos) -> QPointF:
+        """The mouse's scene position with its fraction of a logical pixel: pyqtgraph's (from Qt's
+        graphics view) is rounded to a whole one, which on a 150–200 % screen at 100 % is half a
+        photo pixel or more: the readout named the pixel below or beside the one under the mouse
+        in 32 of 40 places at 200 %. The viewport's own move event keeps the fraction."""
+        if self._exact_move is not None and self._exact_move[0] is scene:
+            exact = self._exact_move[1]
+            if abs(exact.x() - scene_pos.x()) <= 1 and abs(exact.y() - scene_pos.y()) <= 1:
+                return exact
+        return scene_pos
+
+    def _viewport_moved(self, canvas, position: QPointF) -> None:
+        """The mouse moved over a view (each move: the graphics view passes on only those that
+        reach another whole logical pixel)."""
+        inverse, _ = canvas.viewportTransform().inverted()
+        self._exact_move = self._hover = (canvas.scene(), inverse.map(position))
+        self._say_hover()
+
+    def _say_hover(self) -> None:
         p = self.point_under_mouse()
         self.pixelInfo.emit("" if p is None else self.readout(p.x(), p.y()))
 
@@ -95,18 +152,20 @@ class PixelReadout:
         """The values under a still mouse, anew: a panel's picture changed under it (another kept
         result, a new colour strength) or the view moved (Z, the keys): the line showed the old ones."""
         if self._hover is not None:
-            p = self.point_under_mouse()
-            self.pixelInfo.emit("" if p is None else self.readout(p.x(), p.y()))
+            self._say_hover()
 
     def clear_readout(self) -> None:
         """No values shown (and Z zooms at the view's centre) until the mouse moves on a photo."""
-        self._hover = None
+        self._hover = self._exact_move = None
         self.pixelInfo.emit("")
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
-        """The mouse left one of the views (for a title or the gap between them, too)."""
+        """The mouse left one of the views (for a title or the gap between them, too), or moved
+        over one's viewport (its exact position)."""
         if event.type() == QEvent.Type.Leave and watched in self._readout_canvases:
             self.clear_readout()
+        elif event.type() == QEvent.Type.MouseMove and (canvas := self._viewport_canvas.get(watched)) is not None:
+            self._viewport_moved(canvas, event.position())     # before the view makes it a scene move
         return super().eventFilter(watched, event)
 
     def leaveEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -82,7 +82,8 @@ class ZoomPan:
 
     def _mouse_clicked(self, event) -> None:
         """A double click on a photo: fit <-> 100 % there."""
-        p = self._frame_point(self.sender(), event.scenePos()) if event.double() else None
+        scene = self.sender()
+        p = self._frame_point(scene, self.exact_scene_pos(scene, event.scenePos())) if event.double() else None
         if p is not None:
             event.accept()
             self.toggle_zoom(p)

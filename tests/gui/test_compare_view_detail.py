@@ -3,11 +3,28 @@ when large), HiDPI screens, the split line's detail, the result alone, fit <-> 1
 double click."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
 from colorstudio.gui.display import display_image
+
+
+def drawn_photo_pixel(view, device: tuple[int, int], ratio: float) -> tuple[int, int]:
+    """The gray's pixel Qt draws at 100 % in the window's device pixel ``device``: the picture
+    (its full-resolution tile when shown) placed with its corner on a whole device pixel, a
+    half rounded away from zero (measured under Xvfb at 100–200 % screens)."""
+    canvas, vb, tile = view.canvases[0], view.views["gray"], view.details["gray"]
+    shown = tile.isVisible() and tile.image is not None
+    corner_in_frame = tile.mapToParent(QPointF(0, 0)) if shown else QPointF(0, 0)
+    corner = canvas.viewportTransform().map(vb.mapViewToScene(corner_in_frame))
+    offset = canvas.viewport().mapTo(canvas.window(), QPointF(0, 0))
+    first = [math.copysign(math.floor(abs(v) + 0.5), v)
+             for v in ((corner.x() + offset.x()) * ratio, (corner.y() + offset.y()) * ratio)]
+    return (round(corner_in_frame.x()) + device[0] - int(first[0]),
+            round(corner_in_frame.y()) + device[1] - int(first[1]))
 
 
 def test_100_percent_on_a_large_photo_shows_full_resolution_pixels(view, qtbot):
@@ -47,9 +64,11 @@ def test_100_percent_on_a_large_photo_shows_full_resolution_pixels(view, qtbot):
     view.pixelInfo.connect(texts.append)
     at = vb.mapViewToScene(centre)
     view.canvases[0].scene().sigMouseMoved.emit(at)
-    # the photo pixel drawn in the screen pixel there: the one at that screen pixel's centre
-    drawn = vb.mapSceneToView(QPointF(np.floor(at.x()) + 0.5, np.floor(at.y()) + 0.5))
-    cx, cy = int(drawn.x()), int(drawn.y())
+    # the photo pixel drawn in the screen pixel there
+    canvas = view.canvases[0]
+    offset = canvas.viewport().mapTo(canvas.window(), QPointF(0, 0))
+    mouse = canvas.viewportTransform().map(at)
+    cx, cy = drawn_photo_pixel(view, (math.floor(mouse.x() + offset.x()), math.floor(mouse.y() + offset.y())), 1.0)
     assert texts and texts[-1].startswith(f"x {cx}  y {cy}") and f"gray {full[cy, cx]}" in texts[-1]
     # fitting again drops the tiles (memory back to the display copies)
     view.fit()
@@ -77,6 +96,42 @@ def test_on_a_hidpi_screen_100_percent_is_one_photo_pixel_per_device_pixel(view,
     assert view.zoom_factor() == pytest.approx(0.8, rel=1e-3) and view.shows_detail("gray")
     rect = tile.mapRectToParent(tile.boundingRect())
     assert rect.width() / tile.image.shape[1] == pytest.approx(1 / 0.8, rel=0.01)   # 1 tile px per device px
+
+
+@pytest.mark.parametrize("ratio", [1.25, 1.5, 2.0])
+def test_on_a_scaled_screen_the_readout_names_the_photo_pixel_drawn_under_the_mouse(view, qtbot, monkeypatch,
+                                                                                    ratio):
+    """Qt's scene position drops the fraction of a logical pixel the mouse's has (at 200 % the
+    readout named the pixel below or beside the one under the pointer in 32 of 40 places under
+    Xvfb), and a view starting a fraction of a device pixel into the window was counted from
+    its own corner. Now: 40 of 40 at 100, 125, 150, 175 and 200 % under Xvfb, also at 170–410 %
+    zoom and with the picture half a device pixel off."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    full = np.random.default_rng(3).integers(0, 256, (600, 900), dtype=np.uint8)
+    view.set_frame(900, 600)
+    view.set_image("gray", display_image(full), full)
+    view.fit()
+    monkeypatch.setattr(view, "pixel_ratio", lambda: ratio)
+    view.actual_size()
+    texts = []
+    view.pixelInfo.connect(texts.append)
+    viewport = view.canvases[0].viewport()
+    corner = viewport.mapTo(viewport.window(), QPointF(0, 0))     # the view's place in the window
+    for shift in (0.0, 0.5, 0.25):                                # also a picture half a device pixel off
+        view.views["gray"].translateBy(x=shift, y=shift)
+        for dx, dy in ((0, 0), (1, 1), (2, 3), (5, 7), (-3, 4)):
+            device = (round((viewport.width() / 2 + corner.x()) * ratio) + dx,
+                      round((viewport.height() / 2 + corner.y()) * ratio) + dy)
+            at = QPointF(device[0] / ratio - corner.x(), device[1] / ratio - corner.y())   # with its fraction
+            move = QMouseEvent(QEvent.Type.MouseMove, at, viewport.mapToGlobal(at), Qt.MouseButton.NoButton,
+                               Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+            QApplication.sendEvent(viewport, move)
+            col, row = drawn_photo_pixel(view, device, ratio)
+            assert texts and texts[-1].startswith(f"x {col}  y {row}"), (shift, device, texts[-1])
+            assert f"gray {full[row, col]}" in texts[-1]
 
 
 def test_split_view_detail_stops_at_the_line(view, qtbot):
