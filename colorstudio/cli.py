@@ -137,11 +137,11 @@ def cmd_gui(args) -> int:
     """The desktop app, in its own process (this module never imports Qt), on the given files."""
     import subprocess
 
-    from colorstudio.engine.demo import NO_DISPLAY, app_command, has_display
+    from colorstudio import app_launch
 
-    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):    # offscreen, vnc, ...: Qt runs
-        raise ColorStudioError(NO_DISPLAY)
-    return subprocess.call(app_command() + [str(f) for f in args.files])
+    if not app_launch.can_start_app():
+        raise ColorStudioError(app_launch.NO_DISPLAY)
+    return subprocess.call(app_launch.app_command() + [str(f) for f in args.files])
 
 
 # ------------------------------------------------------------------ parser

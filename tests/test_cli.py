@@ -211,14 +211,14 @@ def test_an_option_the_method_does_not_use_is_said_to_be_ignored(small_pair_file
 def test_colorstudio_gui_opens_the_app_in_its_own_process_or_says_why_not(monkeypatch, tmp_path, capsys):
     import subprocess
 
-    from colorstudio.engine import demo
+    from colorstudio import app_launch
 
     started = []
     monkeypatch.setattr(subprocess, "call", lambda command: started.append(command) or 0)
-    monkeypatch.setattr(demo, "has_display", lambda: True)
+    monkeypatch.setattr(app_launch, "has_display", lambda: True)
     assert main(["gui", str(tmp_path / "g.png"), str(tmp_path / "c.jpg")]) == 0
-    assert started == [demo.app_command() + [str(tmp_path / "g.png"), str(tmp_path / "c.jpg")]]
-    monkeypatch.setattr(demo, "has_display", lambda: False)
+    assert started == [app_launch.app_command() + [str(tmp_path / "g.png"), str(tmp_path / "c.jpg")]]
+    monkeypatch.setattr(app_launch, "has_display", lambda: False)
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)          # (offscreen would run without one)
     assert main(["gui"]) == 1 and len(started) == 1
     assert "the app needs a display" in capsys.readouterr().err

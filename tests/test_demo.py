@@ -7,12 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
+from colorstudio import app_launch
 from colorstudio.engine import demo
 from colorstudio.errors import OutputError
 
 
 def test_the_demo_writes_the_bundled_pairs_result_without_a_display(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(demo, "has_display", lambda: False)
+    monkeypatch.setattr(app_launch, "has_display", lambda: False)
     assert demo.run_demo(tmp_path / "out") == 0
     from colorstudio.selftest import verify
 
@@ -28,7 +29,7 @@ def test_a_folder_it_cannot_create_is_a_one_line_output_error(tmp_path):
 
 
 def test_an_app_that_cannot_start_says_where_the_result_is(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(demo, "has_display", lambda: True)
+    monkeypatch.setattr(app_launch, "has_display", lambda: True)
     monkeypatch.setattr(demo, "colorize_files", lambda *a, **k: SimpleNamespace(method="copy", seconds=0.1))
     monkeypatch.setattr(demo.subprocess, "call", lambda *a, **k: -6)    # Qt aborted: no display to reach
     assert demo.run_demo(tmp_path / "out") == 1
@@ -41,7 +42,7 @@ def test_an_app_that_cannot_start_says_where_the_result_is(tmp_path, monkeypatch
 def test_a_frozen_build_starts_the_app_executable_beside_the_cli(monkeypatch, tmp_path):
     import sys
 
-    from colorstudio.engine.demo import app_command
+    from colorstudio.app_launch import app_command
 
     assert app_command()[1:] == ["-m", "colorstudio.gui.app"]
     monkeypatch.setattr(sys, "frozen", True, raising=False)
@@ -52,7 +53,7 @@ def test_a_frozen_build_starts_the_app_executable_beside_the_cli(monkeypatch, tm
 
 def test_the_app_is_asked_to_colorize_the_pair_it_opens(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(demo, "has_display", lambda: True)
+    monkeypatch.setattr(app_launch, "has_display", lambda: True)
     monkeypatch.setattr(demo, "colorize_files", lambda *a, **k: SimpleNamespace(method="copy", seconds=0.1))
     monkeypatch.setattr(demo.subprocess, "call", lambda args, **k: calls.append(args) or 0)
     assert demo.run_demo(tmp_path / "out") == 0

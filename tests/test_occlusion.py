@@ -10,13 +10,21 @@ import numpy as np
 import pytest
 
 from colorstudio.core import diagnostic_maps as maps
-from colorstudio.core.occlusion import leaves_frame, occlusion_map, unmatched
+from colorstudio.core.occlusion import occlusion_map, unmatched
 from colorstudio.engine.diagnostics_io import write_diagnostics
 
 
 def _texture(h, w, seed, sigma=1.5):
     t = cv2.GaussianBlur(np.random.default_rng(seed).random((h, w)).astype(np.float32), (0, 0), sigma)
     return (t - t.min()) / (t.max() - t.min())
+
+
+def leaves_frame(flow: np.ndarray) -> np.ndarray:
+    """(H, W) bool: where (x, y) + flow lies beyond the frame's outer pixels' edges."""
+    h, w = flow.shape[:2]
+    x = np.arange(w)[None, :] + flow[..., 0]
+    y = np.arange(h)[:, None] + flow[..., 1]
+    return (x < -0.5) | (x > w - 0.5) | (y < -0.5) | (y > h - 0.5)
 
 
 def _flow(h, w, dx, dy=0.0):

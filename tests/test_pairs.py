@@ -49,7 +49,7 @@ def test_name_suffixes_any_case(tmp_path):
                            ("c_gray.tif", "c_rgb.png", "c"), ("d_Grey.bmp", "d_RGB.webp", "d"),
                            ("e-mono.png", "e-color.png", "e")}
     assert d.unmatched == []
-    assert all(i.is_pair for i in d.items) and d.singles == []
+    assert all(i.is_pair for i in d.items) and d.pairs == d.items
 
 
 def test_left_right_with_mono_side_setting(tmp_path):

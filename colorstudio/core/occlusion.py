@@ -65,11 +65,6 @@ def _outside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (x < -0.5) | (x > w - 0.5) | (y < -0.5) | (y > h - 0.5)
 
 
-def leaves_frame(flow: np.ndarray) -> np.ndarray:
-    """(H, W) bool: where (x, y) + flow lies outside the frame (beyond the outer pixels' edges)."""
-    return _outside(*_matches(np.asarray(flow, np.float32)))
-
-
 def unmatched(forward: np.ndarray, backward: np.ndarray, alpha: float = ALPHA, beta: float = BETA) -> np.ndarray:
     """(H, W) bool in ``forward``'s frame: the pixels whose match is not confirmed by the flow
     back, or lies outside the frame. Both flows (H, W, 2) in pixels of the same frame size: the

@@ -49,10 +49,6 @@ class Discovery:
     def pairs(self) -> list[PairItem]:
         return [i for i in self.items if i.reference is not None]
 
-    @property
-    def singles(self) -> list[PairItem]:
-        return [i for i in self.items if i.reference is None]
-
 
 @dataclass
 class FoundFile:

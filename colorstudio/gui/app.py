@@ -66,11 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_selftest()
     if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from colorstudio.engine.demo import NO_DISPLAY, has_display
+    from colorstudio import app_launch
 
-    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):   # Qt would abort (SIGABRT) with
-        print(f"{paths.command_name('colorstudio-gui')}: error: {NO_DISPLAY}", file=sys.stderr)   # advice
-        return 1                                                       # to reinstall
+    if not app_launch.can_start_app():                 # Qt would abort (SIGABRT) with advice to reinstall
+        print(f"{paths.command_name('colorstudio-gui')}: error: {app_launch.NO_DISPLAY}", file=sys.stderr)
+        return 1
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 

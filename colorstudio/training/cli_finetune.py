@@ -114,7 +114,7 @@ def run(args) -> int:
         raise ColorStudioError(f"--steps {args.steps}: give a step count above 0 and at most {MAX_STEPS:,}")
     check_writable_folder(out.parent if str(out.parent) else Path("."))   # told before minutes of training
     found = run_saying(discover_steps([args.pairs_dir], lr_mono_side=args.lr_mono_side), _say)
-    pairs = [(i.gray, i.reference) for i in found.items if i.reference is not None]
+    pairs = [(i.gray, i.reference) for i in found.pairs]
     for path, reason in found.unmatched:
         _say(f"skipped {path.name}: {reason}")
     if not pairs:
