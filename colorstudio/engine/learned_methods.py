@@ -31,24 +31,17 @@ def saturation_for(method: str, saturation=None, model=None):
     return own if own is not None else DEFAULT_SATURATION.get(method, 1.0)
 
 
-CARD_MAX_BYTES = 4_000_000
-
-
 def card_saturation(model) -> float | None:
     """``benchmark.default_saturation`` of the JSON model card beside a weight file (a path),
     when there is one and it holds a sane number; None otherwise."""
-    import json
     from pathlib import Path
+
+    from colorstudio.core.model_card import read_card
 
     if not isinstance(model, (str, Path)):
         return None
-    try:
-        card = Path(model).with_suffix(".json")         # ValueError for '.', '' or '/'
-        if not card.is_file() or card.stat().st_size > CARD_MAX_BYTES:
-            return None
-        value = json.loads(card.read_text(encoding="utf-8")).get("benchmark", {}).get("default_saturation")
-    except (OSError, ValueError, AttributeError, RecursionError):
-        return None
+    benchmark = read_card(model).get("benchmark")
+    value = benchmark.get("default_saturation") if isinstance(benchmark, dict) else None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 4.0:
         return None
     return float(value)

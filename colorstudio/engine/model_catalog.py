@@ -6,14 +6,13 @@ weights' own header declares, else the card's ``method``, else ``cyclecnn``.
 """
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from colorstudio import paths
+from colorstudio.core.model_card import read_card
 from colorstudio.core.model_header import declared_in, metadata
-from colorstudio.engine.learned_methods import CARD_MAX_BYTES
 from colorstudio.engine.methods import PAIR, SINGLE, all_methods
 
 AUTO_KEY = "auto"
@@ -52,19 +51,6 @@ def _modified(path: Path) -> float | None:
         return None
 
 
-def card_beside(weights: Path) -> dict:
-    """The model card beside ``weights``; {} when there is none, it is not a JSON object, or it
-    is larger than any card or not a regular file (the picker reads them in the GUI thread)."""
-    path = weights.with_suffix(".json")
-    try:
-        if not path.is_file() or path.stat().st_size > CARD_MAX_BYTES:   # a FIFO, /dev/zero: read forever
-            return {}
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):     # RecursionError: JSON nested 100 000 deep
-        return {}
-    return card if isinstance(card, dict) else {}
-
-
 def model_files(folder: Path) -> list[Path]:
     """The model files in ``folder`` (``.safetensors`` in any case), files only."""
     try:
@@ -86,7 +72,7 @@ def user_models(folder: Path | None = None) -> list[Choice]:
              if (t := _modified(p)) is not None and (meta := metadata(p)) is not None]
     found = []
     for _, weights, meta in sorted(dated, key=lambda tpm: tpm[0], reverse=True):
-        card = card_beside(weights)
+        card = read_card(weights)
         # the weights' own header first: a ccdc or cheng file is not a cyclecnn one whatever its card says
         method = declared_in(meta) or str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
         if method in kinds:

@@ -16,8 +16,8 @@ from pathlib import Path
 from colorstudio import paths
 from colorstudio.core.atomic_files import atomic_write
 from colorstudio.core.model_header import declared_in, metadata
-from colorstudio.engine.learned_methods import CARD_MAX_BYTES
-from colorstudio.engine.model_catalog import DEFAULT_USER_MODEL_METHOD, card_beside
+from colorstudio.core.model_card import CARD_MAX_BYTES, read_card
+from colorstudio.engine.model_catalog import DEFAULT_USER_MODEL_METHOD
 from colorstudio.errors import ModelError, OutputError
 
 SUFFIX = ".safetensors"
@@ -29,7 +29,7 @@ def method_of(path: Path) -> str:
     meta = metadata(path)
     if meta is None:
         raise ModelError(f"{path.name} is not a safetensors model file")
-    card = card_beside(path)
+    card = read_card(path)
     return declared_in(meta) or str(card.get("method") or card.get("kind") or DEFAULT_USER_MODEL_METHOD)
 
 
