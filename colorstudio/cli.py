@@ -13,82 +13,39 @@ import os
 import sys
 import warnings
 import traceback
-from pathlib import Path
 
 from colorstudio import __version__, paths
 from colorstudio.cli_batch import cmd_batch
+from colorstudio.cli_common import (EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, flags_text,
+                                    ignored_words, method_options, model_path, say)
 from colorstudio.cli_methods import cmd_methods
 from colorstudio.engine.device import DEVICES
-from colorstudio.terminal_line import terminal_line
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, out_of_memory
 from colorstudio.stop_signals import Stopped, put_back, stop_as_ctrl_c_on
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-
-def _say(msg: str) -> None:
-    """One line on stderr: a line break or an escape sequence inside (a file name holding one)
-    is shown escaped (\\n, \\x1b)."""
-    print(terminal_line(msg), file=sys.stderr, flush=True)
-
-
-def _options(args) -> dict:
-    opts = {}
-    for key in ("max_disparity", "side", "saturation", "mode", "device", "colour_space"):
-        value = getattr(args, key, None)
-        if value is not None:
-            opts[key] = value
-    return opts
-
-
-def _model_path(model: str | None) -> str | None:
-    """``--model``: a file, or the name of one of the user's fine-tuned models (``mine`` for
-    ``mine.safetensors`` in the user folder, as the app lists them)."""
-    if model is None or Path(model).exists():
-        return model
-    spaced = model.strip().replace(" ", "_")          # the wizard's file name for "my model"
-    for name in (model, model + ".safetensors", spaced + ".safetensors"):
-        mine = paths.user_models_dir() / name
-        if mine.is_file():
-            return str(mine)
-    from colorstudio.engine.model_catalog import user_models
-
-    named = [c.model for c in user_models() if c.label.split(" (your model")[0] == model]   # as the picker shows
-    if len(named) > 1:                                # the picker tells them apart by file: so must the user
-        raise ColorStudioError(f"{len(named)} of your models are named {model!r} "
-                               f"({', '.join(p.name for p in named)}): give the file's name")
-    if named:
-        return str(named[0])
-    from colorstudio.engine.learned_methods import LEARNED
-
-    if model in {m.name for m, _ in LEARNED}:
-        raise ColorStudioError(f"no model file named {model!r}: for the shipped one, --method {model}")
-    return model                  # not found: loading says so in one line
-
-
-# ------------------------------------------------------------------ commands
 def cmd_colorize(args) -> int:
     from colorstudio.cli_progress import run_saying
     from colorstudio.engine.colorize import colorize_files_steps
 
     steps = colorize_files_steps(args.gray, args.reference, args.output, method=args.method,
-                                 model=_model_path(args.model), options=_options(args),
+                                 model=model_path(args.model), options=method_options(args),
                                  diagnostics_dir=args.diagnostics, diagnostics_palette=args.diagnostics_colours,
                                  bit_depth=args.bit_depth, jpeg_quality=args.jpeg_quality)
-    result = run_saying(steps, _say, lambda p: f"colorizing: {100 * p.fraction:.0f}% ({p.message})")
-    _say(f"{args.output}: colorized with {result.made_by} in {result.seconds:.2f} s")
+    result = run_saying(steps, say, lambda p: f"colorizing: {100 * p.fraction:.0f}% ({p.message})")
+    say(f"{args.output}: colorized with {result.made_by} in {result.seconds:.2f} s")
     if "mode_reason" in result.info and "mode" not in (result.info.get("ignored_options") or ()):
-        _say(result.info["mode_reason"])          # (a method that takes no mode: the note below says so)
+        say(result.info["mode_reason"])          # (a method that takes no mode: the note below says so)
     if "colour_management" in result.info:
-        _say(result.info["colour_management"])
+        say(result.info["colour_management"])
     if "gray_input" in result.info:
-        _say(result.info["gray_input"])
+        say(result.info["gray_input"])
     if "warning" in result.info:
-        _say(f"warning: {result.info['warning']}")
+        say(f"warning: {result.info['warning']}")
     for note in result.info.get("input_notes", []) + result.info.get("output_notes", []):
-        _say(f"note: {note}")
+        say(f"note: {note}")
     if ignored := ignored_options_note(result.method, result.info.get("ignored_options")):
-        _say(f"note: {ignored}")
+        say(f"note: {ignored}")
     return EXIT_OK
 
 
@@ -96,9 +53,7 @@ def ignored_options_note(method: str, ignored) -> str | None:
     """'ccdc does not use --saturation: it was ignored' for what the method was given in vain."""
     if not ignored:
         return None
-    flags = [f"--{name.replace('_', '-')}" for name in ignored]
-    return (f"{method} does not use {', '.join(flags)}: "
-            + ("it was" if len(flags) == 1 else "they were") + " ignored")
+    return f"{method} does not use {flags_text(ignored)}: {ignored_words(len(ignored))}"
 
 
 def cmd_check(args) -> int:
@@ -312,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     _setup_logging()
     if note := paths.ignored_data_dir():
-        _say(f"note: {note}")
+        say(f"note: {note}")
     # a decoder's complaint about a file it still read (Pillow: "Corrupt EXIF data") is not the
     # user's business; what fails says so in one line
     warnings.filterwarnings("ignore", module=r"PIL\.")
@@ -325,26 +280,26 @@ def _guarded(run) -> int:
     try:
         return run()
     except ColorStudioError as e:
-        _say(f"{paths.command_name()}: error: {e}")
+        say(f"{paths.command_name()}: error: {e}")
         return EXIT_BAD_INPUT
     except Stopped as e:
-        _say(f"{paths.command_name()}: stopped ({e.name})")
+        say(f"{paths.command_name()}: stopped ({e.name})")
         return 128 + e.signum
     except KeyboardInterrupt:
-        _say(f"{paths.command_name()}: interrupted")
+        say(f"{paths.command_name()}: interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:   # whoever read the output stopped (`colorstudio methods | head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nor is the exit's final flush
         return EXIT_OK
     except Exception as e:  # a bug: one line for the user, the traceback in the log
         if out_of_memory(e):
-            _say(f"{paths.command_name()}: error: {NOT_ENOUGH_MEMORY}")
+            say(f"{paths.command_name()}: error: {NOT_ENOUGH_MEMORY}")
             return EXIT_BAD_INPUT
         logging.getLogger("colorstudio").error("internal error\n%s", traceback.format_exc())
         from colorstudio.paths import log_file
 
         where = f"details in {log_file()}" if _LOG_WRITTEN else "no log: the user folder cannot be written"
-        _say(f"{paths.command_name()}: internal error: {type(e).__name__}: {e} ({where})")
+        say(f"{paths.command_name()}: internal error: {type(e).__name__}: {e} ({where})")
         if os.environ.get("COLORSTUDIO_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL

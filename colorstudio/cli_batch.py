@@ -2,11 +2,11 @@
 rest one by one (the engine's :func:`~colorstudio.engine.batch.run_batch`, as the app's queue)."""
 from __future__ import annotations
 
+from colorstudio.cli_common import EXIT_BAD_INPUT, EXIT_OK, flags_text, ignored_words, method_options, model_path, say
 from colorstudio.cli_progress import run_saying
 
 
 def cmd_batch(args) -> int:
-    from colorstudio.cli import EXIT_BAD_INPUT, EXIT_OK, _model_path, _options, _say
     from colorstudio.engine.batch import DONE, FAILED, plan_batch_steps, run_batch
 
     if args.method is not None and args.model is None:   # a typo is said once, before any work
@@ -14,51 +14,49 @@ def cmd_batch(args) -> int:
 
         get(args.method)
     plan = run_saying(plan_batch_steps(args.inputs, args.output, ext=args.ext, lr_mono_side=args.lr_mono_side,
-                                     skip_existing=args.skip_existing), _say)
+                                     skip_existing=args.skip_existing), say)
     for path, reason in plan.unmatched:          # a reason may begin with the file's name already
-        _say(f"skipped {path}: {reason.removeprefix(path.name + ': ')}")
+        say(f"skipped {path}: {reason.removeprefix(path.name + ': ')}")
     if plan.earlier_results:
         n = len(plan.earlier_results)
         folders = sorted({str(p.parent) for p in plan.earlier_results})
-        _say(f"left out {n} earlier result{'s' * (n != 1)} of a batch (*_colorized, in {', '.join(folders[:3])}"
+        say(f"left out {n} earlier result{'s' * (n != 1)} of a batch (*_colorized, in {', '.join(folders[:3])}"
              + (f" and {len(folders) - 3} more folders" if len(folders) > 3 else "") + ")")
     if plan.already_there:
         n = len(plan.already_there)
-        _say(f"left out {n} item{'s' * (n != 1)} whose result is already in {plan.out_dir} (--skip-existing)")
+        say(f"left out {n} item{'s' * (n != 1)} whose result is already in {plan.out_dir} (--skip-existing)")
     if not plan.items:
         if plan.already_there:            # the files skipped above, if any, were said one by one
             n = len(plan.unmatched)
-            _say("nothing left to colorize: every result is already there"
+            say("nothing left to colorize: every result is already there"
                  + (f" ({n} file{'s' * (n != 1)} skipped)" if n else ""))
             return EXIT_BAD_INPUT if n else EXIT_OK
-        _say("nothing to colorize: no pairs or gray photos found")
+        say("nothing to colorize: no pairs or gray photos found")
         return EXIT_BAD_INPUT
     announced = False
     try:
-        for p in run_batch(plan, method=args.method, model=_model_path(args.model), options=_options(args),
+        for p in run_batch(plan, method=args.method, model=model_path(args.model), options=method_options(args),
                            jpeg_quality=args.jpeg_quality, thumbnails=False):
             if not announced:             # the output folder passed run_batch's checks (a read-only one)
-                _say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
+                say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
                 if n := len(plan.unfinished_removed):
-                    _say(f"removed {n} unfinished file{'s' * (n != 1)} a batch killed mid-write had left "
+                    say(f"removed {n} unfinished file{'s' * (n != 1)} a batch killed mid-write had left "
                          f"({', '.join(p.name for p in plan.unfinished_removed[:3])}{', …' if n > 3 else ''})")
                 announced = True
             if p.status in (DONE, FAILED):
                 mark = "ok  " if p.status == DONE else "FAIL"
-                _say(f"[{p.index + 1}/{p.total}] {mark} {p.message}")
+                say(f"[{p.index + 1}/{p.total}] {mark} {p.message}")
     except KeyboardInterrupt:              # what is written stays: say how to go on from there
         n = sum(i.status == DONE for i in plan.items)
-        _say(f"stopped after {n} of {len(plan.items)} written; the same command with --skip-existing "
+        say(f"stopped after {n} of {len(plan.items)} written; the same command with --skip-existing "
              "goes on with the rest")
         raise
     done = [i for i in plan.items if i.status == DONE]
     failed = [i for i in plan.items if i.status == FAILED]
-    _say(f"summary: {len(done)} written, {len(failed)} failed, {len(plan.unmatched)} skipped")
+    say(f"summary: {len(done)} written, {len(failed)} failed, {len(plan.unmatched)} skipped")
     unused = set.intersection(*(set(i.ignored_options) for i in done)) if done else set()
     if unused:                              # an option no item's method used (one some used is no news)
-        flags = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(unused))
-        _say(f"note: no method this batch ran uses {flags}: "
-             + ("it was" if len(unused) == 1 else "they were") + " ignored")
+        say(f"note: no method this batch ran uses {flags_text(sorted(unused))}: {ignored_words(len(unused))}")
     for item in failed:
-        _say(f"  failed {item.name}: {item.error}")
+        say(f"  failed {item.name}: {item.error}")
     return EXIT_OK if not failed and not plan.unmatched else EXIT_BAD_INPUT

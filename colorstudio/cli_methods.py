@@ -1,16 +1,17 @@
 """``colorstudio methods``: what --method accepts, the user's models, and ``--add FILE``."""
 from __future__ import annotations
 
+from colorstudio.cli_common import EXIT_OK, say
+
 
 def cmd_methods(args) -> int:
-    from colorstudio.cli import EXIT_OK, _say
     from colorstudio.engine.methods import all_methods, default_for
 
     if args.add:                     # as the app's Tools > Add a model file: checked, then copied
         from colorstudio.engine.model_import import add_model
 
         target, method = add_model(args.add)
-        _say(f"added {target.name} ({method}) to your models: --model {target.stem}")
+        say(f"added {target.name} ({method}) to your models: --model {target.stem}")
 
     for kind, title in (("pair", "With a colour reference (pairs)"), ("single", "Single gray photo")):
         default = default_for(kind).name

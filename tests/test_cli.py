@@ -166,16 +166,16 @@ def test_a_fine_tuned_model_is_found_by_the_name_the_user_gave_it(tmp_path, monk
     import shutil
 
     from colorstudio import paths
-    from colorstudio.cli import _model_path
+    from colorstudio.cli_common import model_path
 
     folder = paths.user_models_dir()
     shutil.copy(paths.models_dir() / "hsv2stage_small.safetensors", folder / "my_model.safetensors")
     shutil.copy(paths.models_dir() / "hsv2stage_small.safetensors", folder / "cam3.safetensors")
     (folder / "cam3.json").write_text('{"name": "Holiday camera"}')
-    assert _model_path("my model") == str(folder / "my_model.safetensors")
-    assert _model_path("my_model") == str(folder / "my_model.safetensors")
-    assert _model_path("Holiday camera") == str(folder / "cam3.safetensors")
-    assert _model_path("nothing like it") == "nothing like it"      # loading says it is not there
+    assert model_path("my model") == str(folder / "my_model.safetensors")
+    assert model_path("my_model") == str(folder / "my_model.safetensors")
+    assert model_path("Holiday camera") == str(folder / "cam3.safetensors")
+    assert model_path("nothing like it") == "nothing like it"      # loading says it is not there
 
 
 def test_a_librarys_warning_about_a_file_goes_to_the_log_not_beside_the_message(tmp_path):

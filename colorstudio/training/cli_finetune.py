@@ -7,12 +7,11 @@ and exits cleanly.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from colorstudio import paths
 from colorstudio.engine.device import DEVICES
-from colorstudio.terminal_line import terminal_line
+from colorstudio.cli_common import say
 from colorstudio.training.finetune_advice import VERSUS_DEFAULT, length_advice
 
 
@@ -57,10 +56,6 @@ def _remove_if_empty(folder: Path) -> None:
 
 MAX_MINUTES = 7 * 24 * 60      # a budget past a week is a typo (inf and nan were internal errors)
 MAX_STEPS = 10_000_000
-
-
-def _say(msg: str) -> None:
-    print(terminal_line(msg), file=sys.stderr, flush=True)
 
 
 def parse_crop(text: str) -> tuple[int, int]:
@@ -113,15 +108,15 @@ def run(args) -> int:
     if args.steps is not None and not 0 < args.steps <= MAX_STEPS:
         raise ColorStudioError(f"--steps {args.steps}: give a step count above 0 and at most {MAX_STEPS:,}")
     check_writable_folder(out.parent if str(out.parent) else Path("."))   # told before minutes of training
-    found = run_saying(discover_steps([args.pairs_dir], lr_mono_side=args.lr_mono_side), _say)
+    found = run_saying(discover_steps([args.pairs_dir], lr_mono_side=args.lr_mono_side), say)
     pairs = [(i.gray, i.reference) for i in found.pairs]
     for path, reason in found.unmatched:
-        _say(f"skipped {path.name}: {reason}")
+        say(f"skipped {path.name}: {reason}")
     if not pairs:
         raise ColorStudioError(f"{args.pairs_dir}: no pairs found (a gray photo and its colour shot, "
                                "named x_mono + x_color or x_L + x_R, or in mono/ + color/ folders)")
     if len(pairs) == 1:            # as the wizard: trained on, and scored on itself
-        _say("one pair: none can be held apart, so the fine-tuned model is scored on the pair it trained on")
+        say("one pair: none can be held apart, so the fine-tuned model is scored on the pair it trained on")
     run_dir = Path(args.resume) if args.resume else out.with_name(out.stem + ".run")
     if run_dir.exists() and not run_dir.is_dir():
         raise OutputError(f"{run_dir} is a file: the run's checkpoints go in a folder of that name; move it, "
@@ -144,10 +139,10 @@ def run(args) -> int:
         cyclecnn_finetune.check_crop((h, w), cycle_pool)        # said before the pairs are prepared
         gen = cyclecnn_finetune.finetune(pairs, lr=args.lr or cyclecnn_finetune.DEFAULT_LR, cycle_pool=cycle_pool,
                                          **common)
-    _say(f"fine-tuning {args.method} on the {len(pairs)} pair(s) found; checkpoints in {run_dir}")
+    say(f"fine-tuning {args.method} on the {len(pairs)} pair(s) found; checkpoints in {run_dir}")
     on_cpu = torch_device(args.device).type == "cpu"
     if advice := length_advice(args.method, None if args.steps else minutes, args.steps, on_cpu):
-        _say(advice)
+        say(advice)
     trained = False
     try:
         while True:
@@ -159,20 +154,20 @@ def run(args) -> int:
             trained = trained or p.step > 0
             if "total" in p.losses and (p.step % 10 == 0 or p.events):    # not the final preview
                 eta = f", {p.eta / 60:.1f} min left" if p.eta is not None else ""
-                _say(f"step {p.step}: loss {p.losses['total']:.4f}{eta} {' '.join(p.events)}")
+                say(f"step {p.step}: loss {p.losses['total']:.4f}{eta} {' '.join(p.events)}")
             elif p.step == 0 and p.message:        # before the first step: checking the pairs, …
-                _say(p.message)
+                say(p.message)
     except KeyboardInterrupt as stop:
         gen.close()  # writes the checkpoint, once training has begun
         if trained:
-            _say(f"interrupted: checkpoint kept; continue with --resume {run_dir}")
+            say(f"interrupted: checkpoint kept; continue with --resume {run_dir}")
         elif args.resume and has_checkpoint(run_dir):   # its pairs not yet known to be the run's own
-            _say(f"interrupted before the run went on; it is kept as it was: --resume {run_dir} continues it "
+            say(f"interrupted before the run went on; it is kept as it was: --resume {run_dir} continues it "
                  "with the same pairs and settings")
         elif has_checkpoint(run_dir):    # an earlier run's, which this one was going to replace
-            _say(f"interrupted before training began; the earlier run is still there: --resume {run_dir}")
+            say(f"interrupted before training began; the earlier run is still there: --resume {run_dir}")
         else:
-            _say("interrupted before training began: nothing to resume")
+            say("interrupted before training began: nothing to resume")
             _remove_if_empty(run_dir)
         return 128 + stop.signum if isinstance(stop, Stopped) else 130
     except ColorStudioError:
@@ -180,9 +175,9 @@ def run(args) -> int:
         raise
     data = card["data"]
     for reason in data.get("skipped") or []:            # pairs the fine-tuner refused, with why
-        _say(f"left out {reason.removesuffix('; leave it out')}")
+        say(f"left out {reason.removesuffix('; leave it out')}")
     held = data.get("held_apart") or []
-    _say(f"trained on {data['train_pairs']} pair(s)" + (f", {len(held)} held apart: {', '.join(held[:5])}"
+    say(f"trained on {data['train_pairs']} pair(s)" + (f", {len(held)} held apart: {', '.join(held[:5])}"
                                                         + (" …" if len(held) > 5 else "") if held else
                                                         ", none held apart"))
     ft = card["finetune"]
@@ -190,13 +185,13 @@ def run(args) -> int:
     if args.method == "ccdc":
         scored_on = ("pairs made of the held-apart colour shots" if card["data"]["validation_pairs"]
                      else "pairs made of the training shots (no usable pair held apart)")
-        _say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; chroma PSNR on {scored_on} "
+        say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; chroma PSNR on {scored_on} "
              f"{b['chroma_psnr']:.2f} -> {a['chroma_psnr']:.2f} dB; kept {ft['kept']}")
     else:
         scored_on = "held-apart" if card["data"]["validation_pairs"] else "a training pair's (none held apart)"
-        _say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; {scored_on} cycle PSNR on 16x16 blocks "
+        say(f"{out}: {ft['steps']} steps in {ft['minutes']} min; {scored_on} cycle PSNR on 16x16 blocks "
              f"{b['cycle_psnr_blocks']:.2f} -> {a['cycle_psnr_blocks']:.2f} dB, per pixel "
              f"{b['cycle_psnr']:.2f} -> {a['cycle_psnr']:.2f} dB")
-    _say(f"use it with: {paths.command_name()} colorize GRAY REF -o OUT --model {out}")
-    _say(VERSUS_DEFAULT)
+    say(f"use it with: {paths.command_name()} colorize GRAY REF -o OUT --model {out}")
+    say(VERSUS_DEFAULT)
     return 0
