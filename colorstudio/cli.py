@@ -233,9 +233,10 @@ def _setup_logging() -> None:
         logger.addHandler(logging.NullHandler())
     global _LOG_WRITTEN
     try:
+        from colorstudio.log_handlers import QuietFileHandler
         from colorstudio.paths import log_file
 
-        handler = logging.FileHandler(log_file(), encoding="utf-8")
+        handler = QuietFileHandler(log_file(), encoding="utf-8")
     except OSError:               # a read-only user folder: no log, and no traceback on the terminal
         logging.getLogger("colorstudio").addHandler(logging.NullHandler())    # from logging's last resort
         return

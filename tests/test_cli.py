@@ -410,6 +410,43 @@ def test_names_longer_than_a_file_system_takes_are_one_line_errors(small_pair_fi
     assert "not found (xxxx" in capsys.readouterr().err and (tmp_path / "out" / "moto_mono_colorized.png").is_file()
 
 
+def test_paths_longer_than_the_system_takes_are_one_line_errors(small_pair_files, tmp_path, capsys):
+    # every part short enough, the whole over 4096 bytes: an internal error (exit 3) too
+    gray, _ = small_pair_files
+    deep = tmp_path.joinpath(*["d" * 250] * 17)
+    runs = [["colorize", str(gray), "-o", str(deep / "out.png")], ["batch", str(gray), "-o", str(deep)],
+            ["colorize", str(deep / "g.png"), "-o", str(tmp_path / "ok.png")]]
+    for args in runs:
+        assert main(args + ["--method", "neutral"]) == 1, args
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "the system takes less than" in err, err
+
+
+def test_a_log_line_that_cannot_be_written_is_lost_without_a_traceback(tmp_path, capsys):
+    import errno
+    import logging
+
+    from colorstudio.log_handlers import QuietFileHandler
+
+    handler = QuietFileHandler(tmp_path / "log.txt", encoding="utf-8")
+
+    class FullDisk:
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            pass
+
+    handler.stream = FullDisk()
+    logger = logging.getLogger("colorstudio.test_full_disk")
+    logger.addHandler(handler)
+    try:
+        logger.warning("a line for a full disk")
+    finally:
+        logger.removeHandler(handler)
+    assert "Logging error" not in capsys.readouterr().err      # Python's logging printed a traceback
+
+
 def test_an_internal_error_is_one_line_and_names_the_log_only_when_there_is_one(monkeypatch, tmp_path, capsys):
     import colorstudio.cli as cli
 

@@ -91,3 +91,14 @@ def test_the_macos_window_tag_does_nothing_elsewhere():
     from colorstudio.gui.macos_colour import tag_window_srgb
 
     assert tag_window_srgb(12345) is False and tag_window_srgb(0) is False
+
+
+def test_a_pipe_or_an_endless_device_is_refused_as_a_profile_not_read(tmp_path):
+    """A FIFO in the settings held the app's start for ever; /dev/zero filled the memory."""
+    import os
+
+    fifo = tmp_path / "monitor.icc"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(ValueError, match="not a profile file"):
+            read_profile_file(path)

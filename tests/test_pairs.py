@@ -52,6 +52,12 @@ def test_name_suffixes_any_case(tmp_path):
     assert all(i.is_pair for i in d.items) and d.pairs == d.items
 
 
+def test_names_holding_a_line_break_pair_too(tmp_path):
+    gray_img(tmp_path / "a\nb_mono.png"), colour_img(tmp_path / "a\nb_color.jpg")
+    d = discover([tmp_path])
+    assert pairs_of(d) == {("a\nb_mono.png", "a\nb_color.jpg", "a\nb")} and d.unmatched == []
+
+
 def test_left_right_with_mono_side_setting(tmp_path):
     colour_img(tmp_path / "scene_L.png"), colour_img(tmp_path / "scene_R.jpg")
     left = discover([tmp_path])  # default: L is the mono camera

@@ -12,7 +12,8 @@ from colorstudio.core.photo_kind import COLOUR, GRAY
 
 ROLES = {"mono": GRAY, "gray": GRAY, "grey": GRAY,  # name suffixes and folder names
          "color": COLOUR, "colour": COLOUR, "rgb": COLOUR}
-TAG_RE = re.compile(r"^(?P<base>.+?)[_-](?P<tag>mono|gray|grey|colou?r|rgb|l|r)$", re.IGNORECASE)
+TAG_RE = re.compile(r"^(?P<base>.+?)[_-](?P<tag>mono|gray|grey|colou?r|rgb|l|r)$",
+                    re.IGNORECASE | re.DOTALL)          # (DOTALL: a name may hold a line break)
 
 
 def name_key(text: str) -> str:

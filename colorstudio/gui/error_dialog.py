@@ -8,7 +8,6 @@ Everything goes to the log file (``paths.log_file()``).
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import sys
 import traceback
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from colorstudio import paths
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, out_of_memory
+from colorstudio.log_handlers import QuietRotatingFileHandler
 
 log = logging.getLogger("colorstudio.gui")
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -31,8 +31,7 @@ def setup_logging() -> logging.Handler | None:
         if isinstance(h, logging.FileHandler) and h.baseFilename == target:
             return h
     try:
-        handler = logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=2,
-                                                       encoding="utf-8")
+        handler = QuietRotatingFileHandler(target, maxBytes=2_000_000, backupCount=2, encoding="utf-8")
     except OSError:
         return None
     handler.setFormatter(logging.Formatter(_LOG_FORMAT))

@@ -101,10 +101,17 @@ def _apply(transform, pixels: np.ndarray) -> np.ndarray:
     return np.asarray(out)
 
 
+PROFILE_MAX_BYTES = 16_000_000     # a monitor's profile is a few kB (a big LUT-based one, a few MB)
+
+
 def read_profile_file(path: str | os.PathLike) -> MonitorProfile:
     """A monitor profile from an .icc/.icm file; ValueError with a one-line reason if it is not
     one (unreadable, not an RGB profile, damaged)."""
     try:
+        if Path(path).exists() and not Path(path).is_file():    # a FIFO held the app's start for ever,
+            raise ValueError(f"{os.path.basename(path)}: not a profile file")   # /dev/zero filled the memory
+        if Path(path).stat().st_size > PROFILE_MAX_BYTES:
+            raise ValueError(f"{os.path.basename(path)}: too large for a monitor profile")
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ValueError(f"{os.path.basename(path)}: cannot be read ({exc.strerror or exc})") from None
