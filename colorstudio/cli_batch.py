@@ -7,7 +7,7 @@ from colorstudio.cli_progress import run_saying
 
 
 def cmd_batch(args) -> int:
-    from colorstudio.engine.batch import DONE, FAILED, plan_batch_steps, run_batch
+    from colorstudio.engine.batch import DONE, FAILED, SKIPPED, plan_batch_steps, run_batch
 
     if args.method is not None and args.model is None:   # a typo is said once, before any work
         from colorstudio.engine.methods import get
@@ -43,8 +43,8 @@ def cmd_batch(args) -> int:
                     say(f"removed {n} unfinished file{'s' * (n != 1)} a batch killed mid-write had left "
                          f"({', '.join(p.name for p in plan.unfinished_removed[:3])}{', …' if n > 3 else ''})")
                 announced = True
-            if p.status in (DONE, FAILED):
-                mark = "ok  " if p.status == DONE else "FAIL"
+            if p.status in (DONE, FAILED, SKIPPED):
+                mark = {DONE: "ok  ", FAILED: "FAIL", SKIPPED: "skip"}[p.status]
                 say(f"[{p.index + 1}/{p.total}] {mark} {p.message}")
     except KeyboardInterrupt:              # what is written stays: say how to go on from there
         n = sum(i.status == DONE for i in plan.items)
@@ -53,7 +53,9 @@ def cmd_batch(args) -> int:
         raise
     done = [i for i in plan.items if i.status == DONE]
     failed = [i for i in plan.items if i.status == FAILED]
-    say(f"summary: {len(done)} written, {len(failed)} failed, {len(plan.unmatched)} skipped")
+    there = sum(i.status == SKIPPED for i in plan.items)       # written meanwhile by another batch
+    say(f"summary: {len(done)} written, {len(failed)} failed, {len(plan.unmatched)} skipped"
+        + (f", {there} written meanwhile by another run" if there else ""))
     unused = set.intersection(*(set(i.ignored_options) for i in done)) if done else set()
     if unused:                              # an option no item's method used (one some used is no news)
         say(f"note: no method this batch ran uses {flags_text(sorted(unused))}: {ignored_words(len(unused))}")

@@ -220,6 +220,36 @@ def test_every_item_has_its_own_output_and_an_empty_one_is_not_taken_for_done(tm
     assert again.already_there == [tmp_path / "out" / "res.png"]
 
 
+def test_skip_existing_leaves_out_a_result_another_batch_wrote_meanwhile_instead_of_numbering_it(tmp_path,
+                                                                                                    monkeypatch):
+    # two batches into one folder: the second, with --skip-existing, wrote "-2" copies of what the
+    # first wrote after it had planned (before an item ran, and while it was being colorized)
+    from colorstudio.engine import batch
+
+    for n in range(3):
+        gray_img(tmp_path / "in" / f"g{n}.png")
+    out = tmp_path / "out"
+    plan = plan_batch([tmp_path / "in"], out, skip_existing=True)
+    assert len(plan.items) == 3 and plan.skip_existing
+    out.mkdir()
+    (out / plan.items[0].output.name).write_bytes(b"written by the other batch")      # before it runs
+    real = batch.colorize_steps
+
+    def other_batch_finishes_it_meanwhile(gray, *args, **kwargs):
+        result = yield from real(gray, *args, **kwargs)
+        if gray.name == "g1.png":
+            (out / plan.items[1].output.name).write_bytes(b"written by the other batch")
+        return result
+
+    monkeypatch.setattr(batch, "colorize_steps", other_batch_finishes_it_meanwhile)
+    progress = list(run_batch(plan, method="neutral"))
+    assert [i.status for i in plan.items] == [batch.SKIPPED, batch.SKIPPED, batch.DONE]
+    assert sorted(p.name for p in out.iterdir()) == ["g0_colorized.png", "g1_colorized.png", "g2_colorized.png"]
+    assert (out / "g0_colorized.png").read_bytes() == b"written by the other batch"
+    said = [p.message for p in progress if p.status == batch.SKIPPED]
+    assert said == [f"g{n}: {batch.WRITTEN_MEANWHILE}" for n in (0, 1)]
+
+
 def test_after_a_full_disk_only_the_items_that_could_fit_are_worked_on(tmp_path, monkeypatch):
     # a 400-item batch computed each result it then could not write; and the first rule (nothing
     # until 16 MB were freed) refused small results that fitted in the 600 KB left

@@ -37,7 +37,9 @@ from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, DiskFullErro
 
 log = logging.getLogger(__name__)
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+QUEUED, RUNNING, DONE, FAILED, SKIPPED = "queued", "running", "done", "failed", "skipped"
+ENDED = (DONE, FAILED, SKIPPED)       # an item in one of these is not run again
+WRITTEN_MEANWHILE = "its result was written meanwhile (by another batch?): left as it is (--skip-existing)"
 THUMBNAIL_SIDE = 96     # px: the long side of each written result's picture in the batch queue
 
 
@@ -70,6 +72,7 @@ class BatchPlan:
     earlier_results: list[Path] = field(default_factory=list)   # left out (core.earlier_results)
     already_there: list[Path] = field(default_factory=list)     # results there already (skip_existing)
     unfinished_removed: list[Path] = field(default_factory=list)   # what a killed batch's writes left (run_batch)
+    skip_existing: bool = False    # an item whose result appears while the batch runs is left out too
 
 
 @dataclass
@@ -77,7 +80,7 @@ class BatchProgress:
     index: int              # item being reported (0-based)
     total: int
     item: BatchItem
-    status: str             # RUNNING, DONE or FAILED for this item
+    status: str             # RUNNING, DONE, FAILED or SKIPPED for this item
     fraction: float         # overall 0..1
     message: str
     done: int = 0
@@ -141,7 +144,7 @@ def plan_batch_steps(inputs: Iterable[str | Path], out_dir: str | Path, ext: str
         else:
             items.append(BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=output, note=i.note))
     return BatchPlan(items=items, unmatched=unmatched, out_dir=out_dir, earlier_results=found.earlier_results,
-                     already_there=already)
+                     already_there=already, skip_existing=skip_existing)
 
 
 def merge_plans(earlier: BatchPlan, plan: BatchPlan) -> BatchPlan:
@@ -180,10 +183,18 @@ def method_for(item: BatchItem, method: str | None) -> str | None:
     return method if kind == item.kind else None
 
 
+class WrittenMeanwhile(Exception):
+    """``skip_existing``: the item's result appeared after the plan was made (another batch)."""
+
+
 def run_item(item: BatchItem, method: str | None = None, model=None, options=None,
-             jpeg_quality: int = 95, thumbnails: bool = True) -> Generator:
+             jpeg_quality: int = 95, thumbnails: bool = True, skip_existing: bool = False) -> Generator:
     """Colorize one item as a generator of engine Progress; writes to a free name. ``thumbnails``:
-    keep a small picture of the result in the item (for a queue to show; 20 KB each)."""
+    keep a small picture of the result in the item (for a queue to show; 20 KB each).
+    ``skip_existing``: raise :class:`WrittenMeanwhile` rather than number the name when the
+    item's result is there (another batch into the same folder wrote it: it made "-2" copies)."""
+    if skip_existing and _written_there(item.output):
+        raise WrittenMeanwhile()
     gray = load_photo(item.gray)
     reference = load_photo(item.reference) if item.reference is not None else None
     asked, method = method, method_for(item, method)
@@ -197,6 +208,8 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
     except OSError as e:
         raise OutputError(f"cannot create the output folder {item.output.parent} ({e.strerror})") from None
     while True:                        # another batch may take a free name while this one writes
+        if skip_existing and _written_there(item.output):
+            raise WrittenMeanwhile()
         target = free_path(item.output)
         while target.resolve() in inputs:  # never write over an input, even if asked to
             target = free_path(target.with_name(target.stem + "-out" + target.suffix))
@@ -257,7 +270,7 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
     try:
         check_writable_folder(plan.out_dir)  # a read-only one (a card, a share): told before any work
         plan.unfinished_removed = remove_unfinished_writes(      # of results: photos
-            [plan.out_dir, *(i.output.parent for i in plan.items if i.status not in (DONE, FAILED))], WRITE_EXTENSIONS)
+            [plan.out_dir, *(i.output.parent for i in plan.items if i.status not in ENDED)], WRITE_EXTENSIONS)
         if method is None and model is not None:     # the file's own method: the items of its kind
             method = declared_model(model)           # get it, the others their default (as --method)
         return (yield from _run_items(plan, method, model, options, jpeg_quality, thumbnails))
@@ -314,7 +327,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
     done = failed = 0
     room = DiskRoom(plan.out_dir)
     for index, item in enumerate(plan.items):
-        if item.status in (DONE, FAILED):
+        if item.status in ENDED:
             done += item.status == DONE
             failed += item.status == FAILED
             continue
@@ -328,7 +341,7 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
         base = index / max(total, 1)
         yield BatchProgress(index, total, item, RUNNING, base, f"{item.name}: starting", done, failed)
         try:
-            steps = run_item(item, method, model, options, jpeg_quality, thumbnails)
+            steps = run_item(item, method, model, options, jpeg_quality, thumbnails, plan.skip_existing)
             while True:
                 try:
                     p = next(steps)
@@ -348,6 +361,9 @@ def _run_items(plan: BatchPlan, method, model, options, jpeg_quality,
                        if method is not None and result.method != method else "")
             item.how = f"with {result.made_by}{instead}" + "".join(f"; {n}" for n in notes if n)
             message = f"{item.name}: written {_shown(item.written, plan.out_dir)} {item.how}"
+        except WrittenMeanwhile:
+            item.status, item.error = SKIPPED, WRITTEN_MEANWHILE
+            message = f"{item.name}: {item.error}"
         except ColorStudioError as e:
             if isinstance(e, DiskFullError):
                 room.full(item)

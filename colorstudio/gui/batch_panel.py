@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 from colorstudio import paths
 from colorstudio.core.imageio import FILE_DIALOG_FILTER
-from colorstudio.engine.batch import DONE, FAILED, QUEUED, RUNNING, BatchPlan, BatchProgress, run_batch
+from colorstudio.engine.batch import DONE, ENDED, FAILED, QUEUED, RUNNING, SKIPPED, BatchPlan, BatchProgress, run_batch
 from colorstudio.engine.model_catalog import Choice, choices
 from colorstudio.gui.batch_planner import BatchPlanning
 from colorstudio.gui.batch_table import CANCELLED, OUTPUT, PAUSED, PROGRESS, STATUS, BatchTable, output_text
@@ -215,7 +215,7 @@ class BatchPanel(BatchPlanning, QWidget):
         return self.worker is not None
 
     def start(self) -> None:
-        queued = [i for i in self.plan.items if i.status not in (DONE, FAILED)]
+        queued = [i for i in self.plan.items if i.status not in ENDED]
         if self.is_running() or self.planner is not None or not queued:
             return
         for item in queued:
@@ -259,7 +259,7 @@ class BatchPanel(BatchPlanning, QWidget):
         item_fraction = p.fraction * p.total - p.index
         paused = p.status == RUNNING and self.worker is not None and self.worker.is_paused
         self.table.set_cell(row, STATUS, PAUSED if paused else p.status)   # a step that ends after Pause
-        self.table.set_cell(row, PROGRESS, 100 if p.status == DONE else "" if p.status == FAILED
+        self.table.set_cell(row, PROGRESS, 100 if p.status == DONE else "" if p.status in (FAILED, SKIPPED)
                             else int(round(100 * max(0.0, min(1.0, item_fraction)))))
         self.table.set_cell(row, OUTPUT, output_text(p.item) if p.status != RUNNING else p.message)
         if p.status == DONE:
@@ -303,7 +303,7 @@ class BatchPanel(BatchPlanning, QWidget):
 
     def _update_buttons(self) -> None:
         running = self.is_running()
-        queued = any(i.status not in (DONE, FAILED) for i in self.plan.items)
+        queued = any(i.status not in ENDED for i in self.plan.items)
         self.start_button.setEnabled(not running and queued and self.planner is None)
         cancelling = running and self.worker.abort_requested
         self.pause_button.setEnabled(running and not cancelling)

@@ -9,10 +9,10 @@ from PySide6.QtWidgets import (QApplication, QHeaderView, QStyle, QStyledItemDel
                                QTableWidget, QTableWidgetItem)
 
 from colorstudio.core.atomic_files import free_path
-from colorstudio.engine.batch import DONE, FAILED, RUNNING, BatchItem, BatchPlan
+from colorstudio.engine.batch import DONE, ENDED, FAILED, RUNNING, SKIPPED, BatchItem, BatchPlan
 from colorstudio.gui.monitor_profile import MonitorProfile
 
-SKIPPED, CANCELLED, PAUSED = "skipped", "cancelled", "paused"
+CANCELLED, PAUSED = "cancelled", "paused"
 COLUMNS = ("Name", "Kind", "Status", "Progress", "Output / message")
 STATUS, PROGRESS, OUTPUT = 2, 3, 4            # the columns the running batch updates
 STATUS_COLOURS = {DONE: "#66bb6a", FAILED: "#ef5350", SKIPPED: "#ffa726", RUNNING: "#4fc3f7",
@@ -37,8 +37,8 @@ def output_text(item: BatchItem) -> str:
     """What the last column says of an item: its error, or where its result went and with which
     method, or where it goes (the free name it will take when its own is taken: a batch never
     writes over a file)."""
-    if item.status == FAILED:
-        return item.error or "failed"
+    if item.status in (FAILED, SKIPPED):
+        return item.error or item.status
     if item.written is not None:           # and how: the method (a fallback too) and the notes
         return f"{item.written}  ({item.how})" if item.how else str(item.written)
     return str(free_path(item.output))
@@ -116,7 +116,7 @@ class BatchTable(QTableWidget):
 
 def queue_sentence(plan: BatchPlan) -> str:
     """What a planned queue holds, as the CLI says it: queued, already done, skipped, left out."""
-    waiting = sum(i.status not in (DONE, FAILED) for i in plan.items)
+    waiting = sum(i.status not in ENDED for i in plan.items)
     ran = len(plan.items) - waiting
     found = (f"{waiting} item{'s' * (waiting != 1)} queued" if plan.items else
              "Nothing to colorize: no pairs or gray photos found" if not plan.already_there else

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QFrame, QLabel, QMainWin
 
 from colorstudio import paths
 from colorstudio.engine import model_catalog
-from colorstudio.engine.batch import DONE, FAILED
+from colorstudio.engine.batch import ENDED
 from colorstudio.gui import batch_preferences, gui_thread_gc, jobs
 from colorstudio.gui.batch_panel import BatchPanel
 from colorstudio.gui.compare_view import CompareView
@@ -335,7 +335,7 @@ class MainWindow(OpeningActions, MainMenus, MonitorMenu, ExportActions, ModelAct
             if training:
                 what = "A fine-tuning run is running"
             elif self.batch.is_running():
-                left = sum(i.status not in (DONE, FAILED) for i in self.batch.plan.items)
+                left = sum(i.status not in ENDED for i in self.batch.plan.items)
                 what = f"The batch is running ({left} item{'s' * (left != 1)} to go)"
             else:
                 what = "A job is running"           # colorizing, an export, adding a model
