@@ -242,7 +242,7 @@ def test_a_run_folder_says_whether_its_stopped_run_is_resumed_or_replaced(tmp_pa
 
 def test_ctrl_c_before_the_first_step_promises_no_checkpoint(tmp_path, tiny_ccdc, user_pairs, capsys, monkeypatch):
     def interrupted_while_getting_ready(pairs, run_dir, **kwargs):
-        run_dir.mkdir(parents=True)            # as the fine-tuner makes it, before any checkpoint
+        run_dir.mkdir(parents=True, exist_ok=True)     # as the fine-tuner makes it, before any checkpoint
         yield finetune_ccdc.TrainProgress(0, None, {}, 0.0, 0.0, None, message="measuring pair 1 of 3")
         raise KeyboardInterrupt
 

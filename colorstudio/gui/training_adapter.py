@@ -177,7 +177,9 @@ def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterato
                    ) -> Generator[TrainUpdate, None, TrainOutcome]:
     """Run the fine-tuning, yielding :class:`TrainUpdate`; closing the generator stops it
     (the engine keeps its checkpoint in ``plan.run_dir``; the same settings go on with it)."""
-    plan.run_dir.mkdir(parents=True, exist_ok=True)
+    from colorstudio.training.run_lock import RunFolderLock
+
+    lock = RunFolderLock(plan.run_dir).claim()      # the same settings in a second window: refused
     started = time.monotonic()
     gen = (trainer or _real_trainer)(plan)
     last = TrainUpdate(0, plan.steps, {}, None, 0.0, None)
@@ -193,6 +195,7 @@ def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterato
             yield last
     finally:
         gen.close()
+        lock.release()
     weights = plan.weights_out if plan.weights_out.is_file() else None
     # the engine's training time, a resumed run's earlier part included (not this call's wall time:
     # "18 steps in 0:17" undersold a resumed run)

@@ -13,6 +13,7 @@ from colorstudio import paths
 from colorstudio.engine.device import DEVICES
 from colorstudio.cli_common import say
 from colorstudio.training.finetune_advice import VERSUS_DEFAULT, length_advice
+from colorstudio.training.run_lock import RunFolderLock
 
 
 def add_parser(sub) -> None:
@@ -143,7 +144,8 @@ def run(args) -> int:
     on_cpu = torch_device(args.device).type == "cpu"
     if advice := length_advice(args.method, None if args.steps else minutes, args.steps, on_cpu):
         say(advice)
-    trained = False
+    trained, remove_run_dir = False, False
+    lock = RunFolderLock(run_dir).claim()     # a second run with this -o, or resuming this folder: refused
     try:
         while True:
             try:
@@ -168,11 +170,15 @@ def run(args) -> int:
             say(f"interrupted before training began; the earlier run is still there: --resume {run_dir}")
         else:
             say("interrupted before training began: nothing to resume")
-            _remove_if_empty(run_dir)
+            remove_run_dir = True
         return 128 + stop.signum if isinstance(stop, Stopped) else 130
     except ColorStudioError:
-        _remove_if_empty(run_dir)            # e.g. no usable pairs: no empty run folder left behind
+        remove_run_dir = True                # e.g. no usable pairs: no empty run folder left behind
         raise
+    finally:
+        lock.release()
+        if remove_run_dir:
+            _remove_if_empty(run_dir)
     data = card["data"]
     for reason in data.get("skipped") or []:            # pairs the fine-tuner refused, with why
         say(f"left out {reason.removesuffix('; leave it out')}")
