@@ -32,6 +32,7 @@ from colorstudio.core.unfinished_writes import remove_unfinished_writes
 from colorstudio.engine import methods as registry
 from colorstudio.engine.batch_outputs import output_extension, result_files
 from colorstudio.engine.colorize import colorize_steps, save_result
+from colorstudio.engine.pinned_model import pinned_model
 from colorstudio.engine.pair_inputs import SwappedPairError, swapped_files
 from colorstudio.errors import NOT_ENOUGH_MEMORY, ColorStudioError, DiskFullError, OutputError, out_of_memory
 
@@ -273,7 +274,8 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
             [plan.out_dir, *(i.output.parent for i in plan.items if i.status not in ENDED)], WRITE_EXTENSIONS)
         if method is None and model is not None:     # the file's own method: the items of its kind
             method = declared_model(model)           # get it, the others their default (as --method)
-        return (yield from _run_items(plan, method, model, options, jpeg_quality, thumbnails))
+        with pinned_model(model) as model:           # one model for every item, however the file changes
+            return (yield from _run_items(plan, method, model, options, jpeg_quality, thumbnails))
     finally:
         for folder in made:
             try:

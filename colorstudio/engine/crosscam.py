@@ -31,7 +31,7 @@ from colorstudio.core.result import ChromaResult
 from colorstudio.core.size_limits import MIN_SIDE
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
 from colorstudio.engine.device import on_device, to_cpu, torch_device
-from colorstudio.engine.model_cache import load_once
+from colorstudio.engine.model_cache import FileVersion, file_version, load_once
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.ccdc import CCDC, CCDCConfig
 from colorstudio.nets.weights_file import build_net, load_weights, require_model_file
@@ -55,7 +55,7 @@ COARSER_SCALES = (0.8, 0.64)
 MIN_COARSE_SIDE = 32    # px: a coarser pass smaller than this is skipped (DIS needs 12 px, the net 16)
 _SHARED = {"side", "max_disparity", "saturation"}       # accepted, not used here
 INITS = ("auto", "flow", "stereo")
-_CACHE: dict[tuple, tuple[CCDC, dict]] = {}
+_CACHE: dict[FileVersion, tuple[CCDC, dict]] = {}
 
 
 # ---------------------------------------------------------------- model loading
@@ -65,9 +65,7 @@ def load_ccdc(path: str | os.PathLike | None = None) -> tuple[CCDC, dict]:
         from colorstudio.engine.learned_methods import weight_file
         path = weight_file(MODEL_NAME)
     path = require_model_file(path, MODEL_NAME)
-    st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    return load_once(_CACHE, key, lambda: read_ccdc(path))
+    return load_once(_CACHE, file_version(path), lambda: read_ccdc(path))
 
 
 def read_ccdc(path: Path) -> tuple[CCDC, dict]:

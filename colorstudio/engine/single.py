@@ -28,7 +28,7 @@ from colorstudio.core.single_chroma import (check_gray, check_saturation, filter
                                             hue_vectors, vectors_to_hue_saturation, working_gray)
 from colorstudio.engine.cpu_threads import at_measured_threads
 from colorstudio.engine.device import on_device, torch_device
-from colorstudio.engine.model_cache import load_once
+from colorstudio.engine.model_cache import file_version, load_once
 from colorstudio.engine.learned_methods import saturation_for
 from colorstudio.errors import MethodError, ModelError
 from colorstudio.nets.cheng_mlp import ChengConfig, ChengModel
@@ -57,9 +57,7 @@ def _check_feature_length(net: ChengModel) -> None:
 def load_model(name: str, path: str | os.PathLike | None = None) -> tuple[torch.nn.Module, dict]:
     """(net in eval mode, safetensors metadata) for "hsv2stage" or "cheng"; cached per file."""
     path = require_model_file(path if path is not None else _default_path(name), name)
-    st = path.stat()
-    key = (name, str(path.resolve()), st.st_mtime_ns, st.st_size)
-    return load_once(_CACHE, key, lambda: read_model(name, path))
+    return load_once(_CACHE, file_version(path, name), lambda: read_model(name, path))
 
 
 def read_model(name: str, path: Path) -> tuple[torch.nn.Module, dict]:

@@ -34,7 +34,7 @@ from colorstudio.core.rectify import shift_columns
 from colorstudio.core.result import ChromaResult
 from colorstudio.engine.cpu_threads import LoadWindow, inference_threads, torch_threads
 from colorstudio.engine.device import on_device, to_cpu, torch_device
-from colorstudio.engine.model_cache import load_once
+from colorstudio.engine.model_cache import file_version, load_once
 from colorstudio.errors import MethodError, PairError
 from colorstudio.nets.gca import apply_curve
 from colorstudio.nets.inference import for_inference
@@ -59,8 +59,8 @@ def get_model(path: str | os.PathLike | None):
 
         path = weight_file("cyclecnn")
     path = require_model_file(path, "cyclecnn")
-    key = (str(path.resolve()), path.stat().st_mtime_ns, path.stat().st_size)
-    return load_once(_CACHE, key, lambda: for_inference(load_model(path, kind="cyclecnn")), keep_one=True)
+    return load_once(_CACHE, file_version(path), lambda: for_inference(load_model(path, kind="cyclecnn")),
+                     keep_one=True)
 
 
 OTHER_SIDE = {"left": "right", "right": "left"}
