@@ -340,3 +340,17 @@ def test_names_that_differ_only_by_case_folding_stay_apart(tmp_path):
     assert [u[0].name for u in d.unmatched] == ["Masse_color.png"]
     # solo/Maße clashes with the pair's Maße (another folder: prefixed); Masse clashes with nothing
     assert sorted(it.name for it in d.items if it.reference is None) == ["Masse", "solo_Maße"]
+
+
+def test_a_pipe_or_a_link_to_nothing_named_as_a_photo_in_a_folder_is_named_among_the_skipped(tmp_path):
+    import os
+
+    gray_img(tmp_path / "in" / "real_mono.png")
+    os.mkfifo(tmp_path / "in" / "pipe.png")
+    (tmp_path / "in" / "dangling.png").symlink_to(tmp_path / "gone.png")
+    (tmp_path / "in" / "notes.fifo").symlink_to(tmp_path / "gone.txt")            # not named as a photo
+    d = discover([tmp_path / "in"])
+    assert [i.gray.name for i in d.items] == ["real_mono.png"]
+    assert sorted((p.name, why) for p, why in d.unmatched) == [
+        ("dangling.png", "not a photo file: a pipe, a device or a link to nothing"),
+        ("pipe.png", "not a photo file: a pipe, a device or a link to nothing")]

@@ -38,10 +38,12 @@ def _below(folder: Path, unreadable: list[tuple[Path, str]]) -> Iterable[Path]:
 
 
 def visible_files(folder: Path, recursive: bool, exclude: Path | None = None,
-                  unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
+                  unreadable: list[tuple[Path, str]] | None = None,
+                  not_files: list[Path] | None = None) -> list[Path]:
     """The visible files of ``folder`` (and below), none inside ``exclude`` (a batch's output
     folder, an absolute resolved path). Folders that cannot be listed (no permission) are
-    added to ``unreadable`` as (folder, reason), not passed over in silence."""
+    added to ``unreadable`` as (folder, reason), and what is neither a file nor a folder (a pipe,
+    a device, a link to nothing) to ``not_files``, not passed over in silence."""
     unreadable = [] if unreadable is None else unreadable
     if recursive:
         found = _below(folder, unreadable)
@@ -51,7 +53,10 @@ def visible_files(folder: Path, recursive: bool, exclude: Path | None = None,
         except OSError as e:
             unreadable.append((folder, e.strerror or str(e)))
             found = []
-    files = (p for p in found if p.is_file() and not _is_hidden(p, folder))
+    found = [p for p in found if not _is_hidden(p, folder)]
+    if not_files is not None:
+        not_files += [p for p in found if not p.is_file() and not p.is_dir()]
+    files = (p for p in found if p.is_file())
     here = folder.resolve()
     if exclude is not None and exclude != here and exclude.is_relative_to(here):   # exclude: resolved
         # only an output folder strictly below the input is left out: one that is the input

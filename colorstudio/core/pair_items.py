@@ -11,6 +11,7 @@ from colorstudio.core.photo_kind import COLOUR, GRAY
 REASON_COLOUR_ALONE = "a colour photo with no gray partner"
 REASON_NOT_IMAGE = ("not an image ColorStudio reads (supported: "
                     + ", ".join(e.lstrip(".") for e in READ_EXTENSIONS) + ")")
+NOT_A_FILE = "not a photo file: a pipe, a device or a link to nothing"
 
 
 @dataclass

@@ -35,7 +35,8 @@ from colorstudio.core.file_names import name_too_long
 from colorstudio.core.folder_files import visible_files
 from colorstudio.core.generator_steps import run_to_end
 from colorstudio.core.imageio import READ_EXTENSIONS
-from colorstudio.core.pair_items import REASON_COLOUR_ALONE, REASON_NOT_IMAGE, Discovery, FoundFile, LoneFile, PairItem
+from colorstudio.core.pair_items import (NOT_A_FILE, REASON_COLOUR_ALONE, REASON_NOT_IMAGE, Discovery, FoundFile,
+                                        LoneFile, PairItem)
 from colorstudio.core.pair_manifest import MANIFEST_NAME, read_manifest
 from colorstudio.core.pair_names import ROLES, name_key
 from colorstudio.core.pair_roles import folder_pass, name_pass
@@ -92,12 +93,14 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
             unmatched.append((path, "not found"))
         elif path.is_dir():
             unreadable: list[tuple[Path, str]] = []
-            for f in visible_files(path, recursive, exclude, unreadable):
+            not_files: list[Path] = []
+            for f in visible_files(path, recursive, exclude, unreadable, not_files):
                 if f.name.lower() == MANIFEST_NAME:
                     manifests.append(f)
                 elif f.suffix.lower() in READ_EXTENSIONS:
                     add(f, path)
             unmatched += [(folder, f"the folder cannot be read ({why})") for folder, why in unreadable]
+            unmatched += [(f, NOT_A_FILE) for f in not_files if f.suffix.lower() in READ_EXTENSIONS]
         elif path.suffix.lower() == ".csv":
             manifests.append(path)
         elif path.suffix.lower() in READ_EXTENSIONS:
