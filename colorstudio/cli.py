@@ -102,12 +102,14 @@ def cmd_gui(args) -> int:
 # ------------------------------------------------------------------ parser
 def _saturation(text: str) -> float:
     """--saturation: refused at once when out of range (a batch would fail each single gray)."""
+    from colorstudio.core.single_chroma import SATURATION_RANGE
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0.0 <= value <= 4.0:
-        raise argparse.ArgumentTypeError(f"{value:g} is outside 0-4")
+    if not SATURATION_RANGE[0] <= value <= SATURATION_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"{value:g} is outside {SATURATION_RANGE[0]:g}-{SATURATION_RANGE[1]:g}")
     return value
 
 
@@ -123,12 +125,14 @@ def _disparity(text: str) -> int:
 
 
 def _quality(text: str) -> int:
+    from colorstudio.core.output_checks import QUALITY_RANGE
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"{value} is outside 1-100")
+    if not QUALITY_RANGE[0] <= value <= QUALITY_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"{value} is outside {QUALITY_RANGE[0]}-{QUALITY_RANGE[1]}")
     return value
 
 

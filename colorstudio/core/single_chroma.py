@@ -91,13 +91,17 @@ def apply_saturation(gray: np.ndarray, chroma: np.ndarray, factor: float) -> np.
     return hs_to_chroma(hsv[..., 0], np.clip(hsv[..., 1] * factor, 0, 1), gray)
 
 
+SATURATION_RANGE = (0.0, 4.0)    # the colour strength (HSV saturation factor) a method takes
+
+
 def check_saturation(saturation) -> float:
     try:
         s = float(saturation)
     except (TypeError, ValueError):
         raise MethodError(f"saturation must be a number, got {saturation!r}") from None
-    if not 0.0 <= s <= 4.0:
-        raise MethodError(f"saturation must be between 0 and 4, got {s:g}")
+    low, high = SATURATION_RANGE
+    if not low <= s <= high:
+        raise MethodError(f"saturation must be between {low:g} and {high:g}, got {s:g}")
     return s
 
 

@@ -294,14 +294,19 @@ def default_saturation_of(colorization: Colorization) -> float:
     return float(own) if own is not None else saturation_for(colorization.method)
 
 
+def _refuse_an_input(out_path: Path, *inputs: Photo | None) -> None:
+    """A one-line OutputError when ``out_path`` is one of the input photos' files."""
+    for photo in inputs:
+        if photo is not None and photo.path is not None and same_file(out_path, photo.path):
+            raise OutputError(f"{out_path.name}: refusing to overwrite an input file; choose another output")
+
+
 def save_result(colorization: Colorization, out_path: str | Path, bit_depth: int | None = None,
                 jpeg_quality: int = 95, exclusive: bool = False) -> Path:
     """Write the result atomically; refuses to overwrite any of the inputs (``exclusive``:
     anything, :func:`colorstudio.core.atomic_files.atomic_write`)."""
     out_path = Path(out_path)
-    for photo in (colorization.gray, colorization.reference):
-        if photo is not None and photo.path is not None and same_file(out_path, photo.path):
-            raise OutputError(f"{out_path.name}: refusing to overwrite an input file; choose another output")
+    _refuse_an_input(out_path, colorization.gray, colorization.reference)
     gray, icc = colorization.gray, colorization.output_icc
     like = gray if icc == gray.icc_profile else replace(gray, icc_profile=icc)   # written in its space
     return save_photo(out_path, colorization.rgb, like=like, bit_depth=bit_depth, jpeg_quality=jpeg_quality,
@@ -330,9 +335,7 @@ def colorize_files_steps(gray_path: str | Path, reference_path: str | Path | Non
     gray = load_photo(gray_path)
     check_output_size(Path(out_path), *gray.size)       # the result is the gray's size
     reference = load_photo(reference_path) if reference_path is not None else None
-    for photo in (gray, reference):
-        if photo is not None and same_file(Path(out_path), photo.path):
-            raise OutputError(f"{Path(out_path).name}: refusing to overwrite an input file; choose another output")
+    _refuse_an_input(Path(out_path), gray, reference)       # before the work, and again as it is written
     if diagnostics_dir is not None:            # made (or refused) before the work, after the inputs are read
         from colorstudio.engine.diagnostics_io import prepare_diagnostics_folder
 

@@ -37,12 +37,14 @@ def card_saturation(model) -> float | None:
     from pathlib import Path
 
     from colorstudio.core.model_card import read_card
+    from colorstudio.core.single_chroma import SATURATION_RANGE
 
     if not isinstance(model, (str, Path)):
         return None
     benchmark = read_card(model).get("benchmark")
     value = benchmark.get("default_saturation") if isinstance(benchmark, dict) else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 4.0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not SATURATION_RANGE[0] <= value <= SATURATION_RANGE[1]:
         return None
     return float(value)
 
