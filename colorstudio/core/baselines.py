@@ -350,6 +350,13 @@ def _sgbm_method(name, gray, reference, guided, options):
 
 
 # ------------------------------------------------------------------ DIS optical flow
+def flow_targets(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) + flow: where each pixel's match lies, as two float32 (H, W) maps (for cv2.remap)."""
+    h, w = flow.shape[:2]
+    return (flow[..., 0] + np.arange(w, dtype=np.float32)[None, :],
+            flow[..., 1] + np.arange(h, dtype=np.float32)[:, None])
+
+
 def dis_flow_warp(gray, reference, **options) -> ChromaResult:
     """OpenCV DIS optical flow from the gray to the (luma-matched) reference, chroma remapped.
 
@@ -371,9 +378,7 @@ def _dis_method(name, gray, reference, guided, options):
         raise MethodError(f"DIS preset must be one of {', '.join(DIS_PRESETS)}, got {preset!r}")
     g8, r8 = _matching_planes(gray_w, ref_ycc[..., 0], float(options.get("blur", 0.8)))
     flow = dis_flow(g8, r8, preset)
-    h, w = g8.shape
-    map_x = flow[..., 0] + np.arange(w, dtype=np.float32)[None, :]
-    map_y = flow[..., 1] + np.arange(h, dtype=np.float32)[:, None]
+    map_x, map_y = flow_targets(flow)
     chroma_w = cv2.remap(np.ascontiguousarray(ref_ycc[..., 1:]), map_x, map_y, cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REPLICATE)
     scale = info["working_scale"]

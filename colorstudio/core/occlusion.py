@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from colorstudio.core.baselines import dis_flow
+from colorstudio.core.baselines import dis_flow, flow_targets
 from colorstudio.core.luma_matching import match_luma
 from colorstudio.core.color import rgb_to_ycbcr
 
@@ -52,13 +52,6 @@ def size_ratio(gray_hw: tuple[int, int], ref_hw: tuple[int, int]) -> float:
     return max(gray_hw[1] / ref_hw[1], gray_hw[0] / ref_hw[0], 1.0)
 
 
-def _matches(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(x, y) + flow: where each pixel's match lies, as two float32 (H, W) maps."""
-    h, w = flow.shape[:2]
-    return (flow[..., 0] + np.arange(w, dtype=np.float32)[None, :],
-            flow[..., 1] + np.arange(h, dtype=np.float32)[:, None])
-
-
 def _outside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Positions beyond the frame's outer pixels' edges (the frame is ``x``'s shape)."""
     h, w = x.shape
@@ -70,7 +63,7 @@ def unmatched(forward: np.ndarray, backward: np.ndarray, alpha: float = ALPHA, b
     back, or lies outside the frame. Both flows (H, W, 2) in pixels of the same frame size: the
     match of (x, y) is at (x, y) + forward, and of that point's, at that point + backward."""
     forward = np.asarray(forward, np.float32)
-    x, y = _matches(forward)
+    x, y = flow_targets(forward)
     back = cv2.remap(np.ascontiguousarray(backward, np.float32), x, y, cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE)       # the flow back, read where the match lies
     fx, fy, bx, by = forward[..., 0], forward[..., 1], back[..., 0], back[..., 1]
