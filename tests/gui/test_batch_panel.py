@@ -295,6 +295,24 @@ def test_skip_photos_already_colorized_leaves_out_results_there_and_keeps_this_b
     assert sorted((i.name, i.status) for i in panel.plan.items) == [("a", "queued"), ("b", "done"), ("c", "queued")]
 
 
+def test_a_result_another_batch_wrote_after_the_queue_was_planned_is_left_out_and_the_queue_ends(qtbot, panel,
+                                                                                                   tmp_path):
+    write_pair(tmp_path / "p", "a", seed=1)
+    write_pair(tmp_path / "p", "b", seed=2)
+    panel.skip_box.setChecked(True)                    # (an empty queue: nothing to plan again)
+    plan(qtbot, panel, [tmp_path / "p"])
+    assert panel.statuses() == ["queued", "queued"]
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "a_colorized.png").write_bytes(b"another batch's result")    # meanwhile
+    with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
+        panel.start()
+    assert blocker.args == [1, 0] and panel.statuses() == ["skipped", "done"]
+    assert (tmp_path / "results" / "a_colorized.png").read_bytes() == b"another batch's result"
+    assert not (tmp_path / "results" / "a_colorized-2.png").exists()
+    assert "1 left out, written meanwhile by another batch" in panel.status.text()
+    assert panel.total.value() == 100 and not panel.start_button.isEnabled()
+
+
 def test_the_skip_box_is_locked_while_a_batch_runs(qtbot, panel, tmp_path, monkeypatch):
     monkeypatch.setattr(panel_module, "run_batch", slow_run_batch)
     write_pair(tmp_path / "p", "a", seed=1)
