@@ -69,6 +69,7 @@ class BatchTable(QTableWidget):
             QShortcut(QKeySequence(key), self, context=Qt.ShortcutContext.WidgetShortcut,
                       activated=lambda: self.rowOpened.emit(self.currentRow()))
         self.setTabKeyNavigation(False)     # Tab leaves the table for the buttons
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # a long path keeps its file's name in view
 
     def fill(self, plan: BatchPlan, monitor: MonitorProfile) -> None:
         rows = [(i.name, i.kind, i.status, 100 if i.status == DONE else "", output_text(i)) for i in plan.items]

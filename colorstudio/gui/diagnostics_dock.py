@@ -42,8 +42,8 @@ FLOW_CAPTION = " (hue: direction, strength: length)"
 def occlusion_titles(low: str, high: str) -> dict[str, str]:
     """The occlusion maps' titles, saying what their colour means (core.occlusion; short: the
     dock is narrow)."""
-    return {"occlusion": f"the gray; {low}: no match in the colour shot (colour guessed)",
-            "occlusion_colour_shot": f"the colour shot; {high}: no match in the gray"}
+    return {"occlusion": f"the gray; {low}: unmatched (colour guessed)",     # whole in a 300 px dock
+            "occlusion_colour_shot": f"the colour shot; {high}: unmatched"}
 
 
 def visibility_title(key: str) -> str:

@@ -406,3 +406,9 @@ def test_the_queue_says_it_removed_what_a_killed_batch_had_left(qtbot, panel, tm
     assert not left.exists()
     assert panel.status.text().endswith("; removed 1 unfinished file(s) a batch killed mid-write had left")
     assert sorted(p.name for p in out.iterdir()) == ["a_colorized.png"]
+
+
+def test_a_long_output_path_is_shortened_in_the_middle_keeping_its_file_name(panel):
+    from PySide6.QtCore import Qt
+
+    assert panel.table.textElideMode() == Qt.TextElideMode.ElideMiddle      # "…/colorized/ét…" hid the name

@@ -56,7 +56,7 @@ def test_an_unavailable_device_is_one_line_not_a_traceback(qtbot, window, pair_f
     assert isinstance(exc, MethodError) and shown == [exc]
     message = str(exc)
     assert "cuda" in message and "not available" in message and "\n" not in message and len(message) < 200
-    assert window.side.status.text() == message                  # the side panel says it in plain words
+    assert window.side.status.text() == "D" + message[1:] + "."     # the side panel says it in plain words
     assert window.worker is None and window.side.colorize_button.isEnabled()
     # classic methods have no device: they run anyway
     assert window.side.select("method:dis+gf")

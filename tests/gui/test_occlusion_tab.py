@@ -20,22 +20,22 @@ def _occlusion_diagnostics():
     return {"occlusion": occ, "occlusion_colour_shot": shot, "visibility_0": np.zeros((30, 40), np.float32)}
 
 
-def test_the_occlusion_tab_shows_both_maps_in_the_palettes_colours(dock):
+def test_the_occlusion_tab_shows_both_maps_in_the_palettes_colours(dock, qtbot):
     dock.show_diagnostics(_occlusion_diagnostics(), {"not_seen_by_colour_shot": 0.2})
     tabs = [dock.title_at(i) for i in range(dock.tabs.count()) if dock.tabs.isTabVisible(i)]
     assert "Occlusion" in tabs and "Other" not in tabs          # the maps are not left to "Other"
     dock.tabs.setCurrentIndex(list(dock.pages).index("Occlusion"))
     grid = dock.occlusion
-    assert list(grid.items) == ["the gray; red: no match in the colour shot (colour guessed)",
-                                "the colour shot; green: no match in the gray"]
+    assert list(grid.items) == ["the gray; red: unmatched (colour guessed)", "the colour shot; green: unmatched"]
+    dock.resize(300, 700)                  # the first one was cut in the app's first dock width: whole now
+    qtbot.waitUntil(lambda: all(label.text == name for name, label in grid.labels.items()), timeout=2000)
     gray_map, shot_map = (_rendered(item) for item in grid.items.values())
     assert _is(gray_map[5, 2], (255, 0, 0)) and _is(gray_map[5, 20], (0, 0, 0))
     assert _is(shot_map[5, 37], (0, 255, 0)) and _is(shot_map[5, 20], (0, 0, 0))
     assert not grid.bars and grid.bar is None                   # two colours and black: no bar to read
 
     dock.set_palette("orange-blue")
-    assert list(grid.items) == ["the gray; orange: no match in the colour shot (colour guessed)",
-                                "the colour shot; blue: no match in the gray"]
+    assert list(grid.items) == ["the gray; orange: unmatched (colour guessed)", "the colour shot; blue: unmatched"]
     gray_map, shot_map = (_rendered(item) for item in grid.items.values())
     assert _is(gray_map[5, 2], (255, 128, 0)) and _is(shot_map[5, 37], (0, 115, 255))
 
@@ -91,8 +91,9 @@ def test_a_thin_fringe_stays_at_full_colour_in_a_shrunk_view():
 
 
 def test_on_a_narrow_dock_the_titles_are_shortened_and_the_maps_fit(dock, qtbot):
-    """The gray map's 330 px title held the maps wider than a 300 px dock: their right side was cut."""
-    dock.resize(300, 700)
+    """The gray map's 330 px title held the maps wider than a 300 px dock: their right side was cut
+    (its title fits that dock whole now: narrower still, it is shortened)."""
+    dock.resize(200, 700)
     dock.show_diagnostics(_occlusion_diagnostics(), {})
     dock.tabs.setCurrentIndex(list(dock.pages).index("Occlusion"))
     qtbot.wait(20)
