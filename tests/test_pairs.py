@@ -354,3 +354,16 @@ def test_a_pipe_or_a_link_to_nothing_named_as_a_photo_in_a_folder_is_named_among
     assert sorted((p.name, why) for p, why in d.unmatched) == [
         ("dangling.png", "not a photo file: a pipe, a device or a link to nothing"),
         ("pipe.png", "not a photo file: a pipe, a device or a link to nothing")]
+
+
+
+def test_a_pipe_or_a_link_to_nothing_inside_the_output_folder_is_not_named(tmp_path):
+    # (the batch's own output folder below its input is left out: so are its odd entries)
+    import os
+
+    gray_img(tmp_path / "in" / "real_mono.png")
+    (tmp_path / "in" / "results").mkdir()
+    os.mkfifo(tmp_path / "in" / "results" / "x_colorized.png")
+    (tmp_path / "in" / "results" / "y_colorized.png").symlink_to(tmp_path / "gone.png")
+    d = discover([tmp_path / "in"], exclude=(tmp_path / "in" / "results").resolve())
+    assert [i.gray.name for i in d.items] == ["real_mono.png"] and d.unmatched == []

@@ -96,3 +96,21 @@ def test_a_resumed_run_is_the_same_whether_its_folder_is_spelled_relative_or_abs
     absolute = [(str(tmp_path / "pairs/a_mono.png"), str(tmp_path / "pairs/a_color.png"))]
     assert run_key("base.safetensors", relative, 1e-4, (64, 128)) == \
         run_key(tmp_path / "base.safetensors", absolute, 1e-4, (64, 128))
+
+
+def test_letting_go_of_outdated_models_is_not_upset_by_another_thread_adding_one(monkeypatch, tmp_path):
+    # the check of each kept version asks the file system, which lets other threads run: one
+    # adding its model meanwhile made "dictionary changed size during iteration"
+    from colorstudio.engine import model_cache
+
+    (tmp_path / "a.safetensors").write_bytes(b"a")
+    cache = {model_cache.file_version(tmp_path / "a.safetensors"): "model a"}
+    real = model_cache._outdated
+
+    def another_thread_loads_meanwhile(key):
+        cache.setdefault(("another thread's",), "its model")
+        return real(key)
+
+    monkeypatch.setattr(model_cache, "_outdated", another_thread_loads_meanwhile)
+    assert model_cache.load_once(cache, ("new",), lambda: "model b") == "model b"
+    assert set(cache.values()) == {"model a", "model b", "its model"}

@@ -54,12 +54,12 @@ def visible_files(folder: Path, recursive: bool, exclude: Path | None = None,
             unreadable.append((folder, e.strerror or str(e)))
             found = []
     found = [p for p in found if not _is_hidden(p, folder)]
-    if not_files is not None:
-        not_files += [p for p in found if not p.is_file() and not p.is_dir()]
-    files = (p for p in found if p.is_file())
     here = folder.resolve()
     if exclude is not None and exclude != here and exclude.is_relative_to(here):   # exclude: resolved
         # only an output folder strictly below the input is left out: one that is the input
         # folder itself or above it (`batch trip -o .`) would leave nothing to colorize
-        files = (p for p in files if not p.resolve().is_relative_to(exclude))
-    return sorted(files)
+        found = [p for p in found if not (p.resolve().is_relative_to(exclude)          # (a link to nothing
+                                          or p.parent.resolve().is_relative_to(exclude))]  # resolves elsewhere)
+    if not_files is not None:
+        not_files += [p for p in found if not p.is_file() and not p.is_dir()]
+    return sorted(p for p in found if p.is_file())

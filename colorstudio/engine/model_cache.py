@@ -49,7 +49,7 @@ def load_once(cache: dict, key, load: Callable[[], Any], keep_one: bool = False)
             value = load()
             if keep_one:
                 cache.clear()
-            for old in [k for k in cache if _outdated(k)]:
+            for old in [k for k in list(cache) if _outdated(k)]:    # (a copy: other threads add theirs)
                 cache.pop(old, None)
             cache[key] = value
         return value

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QApplication, QHeaderView, QStyle, QStyledItemDel
 from colorstudio.core.atomic_files import free_path
 from colorstudio.engine.batch import DONE, ENDED, FAILED, RUNNING, SKIPPED, BatchItem, BatchPlan
 from colorstudio.gui.monitor_profile import MonitorProfile
+from colorstudio.gui.plain_tooltip import plain_tooltip
 
 CANCELLED, PAUSED = "cancelled", "paused"
 COLUMNS = ("Name", "Kind", "Status", "Progress", "Output / message")
@@ -89,7 +90,7 @@ class BatchTable(QTableWidget):
         if col == STATUS:
             cell.setForeground(QColor(STATUS_COLOURS.get(str(value), "#e0e0e0")))
         if col == OUTPUT:
-            cell.setToolTip(str(value))
+            cell.setToolTip(plain_tooltip(str(value)))
 
     def show_thumbnails(self, plan: BatchPlan, monitor: MonitorProfile) -> None:
         """Each written result's picture beside its name, for ``monitor`` (View ▸ Monitor profile)."""

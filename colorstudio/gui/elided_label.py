@@ -7,6 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
+from colorstudio.gui.plain_tooltip import plain_tooltip
+
 MIN_CHARACTERS = 12     # the narrowest it asks for: this many average characters
 
 
@@ -17,6 +19,7 @@ class MiddleElidedLabel(QLabel):
         super().__init__()
         self.setTextFormat(Qt.TextFormat.PlainText)       # a file named "<b>x" is not markup
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)    # to copy a name
         self._full = ""
         self.set_full_text(text)
 
@@ -49,4 +52,4 @@ class MiddleElidedLabel(QLabel):
         shown = "\n".join(metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, room)
                           for line in self._full.split("\n"))
         super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
+        self.setToolTip(plain_tooltip(self._full) if shown != self._full else "")

@@ -51,14 +51,18 @@ def user_message(exc: BaseException) -> str | None:
     return None
 
 
-_LEADING_WORD = re.compile(r"[a-z]+(?=[ ,;:])")     # "the …", "cannot …"; not "x.png: …" or "'name' …"
+# the words the engine's messages begin with (a message beginning with a file's name, "scan 3.png
+# is all black", keeps the name's own case)
+_FIRST_WORDS = frozenset("a an another cannot could device diagnostics file init its method model no not "
+                         "nothing only option saturation side the there this too unknown".split())
 
 
 def as_sentence(line: str) -> str:
-    """A message standing alone (a dialog, a status line): a capital, a full stop. A message
-    starting with a file's name keeps the name's own case."""
+    """A message standing alone (a dialog, a status line): a capital (on the words the engine's
+    messages begin with), a full stop. A file's or a method's name keeps its own case."""
     line = line.strip()
-    if _LEADING_WORD.match(line):
+    first = re.match(r"[a-z]+(?=[ ,;:])", line)
+    if first and first.group() in _FIRST_WORDS:
         line = line[0].upper() + line[1:]
     return line if not line or line.endswith((".", "!", "?", "…")) else line + "."
 

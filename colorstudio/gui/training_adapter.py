@@ -181,10 +181,10 @@ def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterato
 
     lock = RunFolderLock(plan.run_dir).claim()      # the same settings in a second window: refused
     started = time.monotonic()
-    gen = (trainer or _real_trainer)(plan)
     last = TrainUpdate(0, plan.steps, {}, None, 0.0, None)
-    finished, card = False, None
+    finished, card, gen = False, None, None
     try:
+        gen = (trainer or _real_trainer)(plan)      # (it reads the checkpoint and the pairs at once)
         while True:
             try:
                 obj = next(gen)
@@ -194,7 +194,8 @@ def training_steps(plan: FineTunePlan, trainer: Callable[[FineTunePlan], Iterato
             last = to_update(obj, started)
             yield last
     finally:
-        gen.close()
+        if gen is not None:
+            gen.close()
         lock.release()
     weights = plan.weights_out if plan.weights_out.is_file() else None
     # the engine's training time, a resumed run's earlier part included (not this call's wall time:

@@ -321,6 +321,8 @@ def test_a_long_file_name_is_shortened_in_the_middle_not_the_panel_cut(qtbot, wi
     scroll area then cut the panel's right side (the Cancel button read "Ca…")."""
     from gui_helpers import write_pair
 
+    from colorstudio.gui.plain_tooltip import plain_tooltip
+
     side, area = window.side, window.side_dock.widget()
     narrowest = side.minimumSizeHint().width()
     name = "2024-06-14_Family-Trip_Zurich-Lakeside_Sunset_DSC04567_and_some_more_words_on_it"
@@ -332,4 +334,6 @@ def test_a_long_file_name_is_shortened_in_the_middle_not_the_panel_cut(qtbot, wi
     assert side.width() <= area.viewport().width()                  # nothing cut on the right
     shown = side.gray_label.text()
     assert "…" in shown and shown.startswith("2024-06") and shown.endswith("mono.png\n128×96, 8 bit")
-    assert side.gray_label.toolTip() == side.gray_label.full_text()
+    assert side.gray_label.toolTip() == plain_tooltip(side.gray_label.full_text())
+    side.gray_label.set_full_text("<b>bold</b>_" + "x" * 200 + ".png")       # a name is never markup
+    assert "&lt;b&gt;bold&lt;/b&gt;_xxx" in side.gray_label.toolTip()

@@ -103,6 +103,8 @@ def test_an_engine_error_in_the_cli_s_words_reads_as_a_sentence_in_a_dialog():
     assert as_sentence("cannot read 'a.png' (damaged).") == "Cannot read 'a.png' (damaged)."
     assert as_sentence("photo.tif: the file is empty") == "photo.tif: the file is empty."
     assert as_sentence("'my model' is missing") == "'my model' is missing."
+    assert as_sentence("scan 3.png is all black") == "scan 3.png is all black."          # a name with a space
+    assert as_sentence("photo: cannot be read") == "photo: cannot be read."
     assert as_sentence("Telling gray photos from colour ones…") == "Telling gray photos from colour ones…"
 
 
