@@ -23,7 +23,7 @@ from colorstudio.core.atomic_files import Writer, atomic_write
 from colorstudio.core.colour_management import is_srgb, profile_colour_space, profile_for_pixels, to_srgb
 from colorstudio.core.exif_carry import fits_jpeg, text_tags, with_written_size
 from colorstudio.core.exif_colour_space import exif_for_space
-from colorstudio.core.output_checks import check_bit_depth, check_output_size, check_quality, unknown_format_message
+from colorstudio.core.output_checks import check_bit_depth, check_format, check_output_size, check_quality
 from colorstudio.core.output_formats import EIGHT_BIT_ONLY, FORMAT_NAMES, NO_ALPHA, WRITE_EXTENSIONS
 from colorstudio.core.photo import Photo
 from colorstudio.core.print_resolution import Dpi, png_phys_chunk
@@ -165,9 +165,8 @@ def save_photo(path: str | os.PathLike, rgb: np.ndarray, *, like: Photo | None =
     gives the defaults for bit depth, alpha, ICC profile and EXIF.
     """
     path = Path(path)
+    check_format(path)
     ext = path.suffix.lower()
-    if ext not in WRITE_EXTENSIONS:
-        raise OutputError(unknown_format_message(path))
     check_bit_depth(path, bit_depth)
     check_quality(jpeg_quality)
     check_output_size(path, rgb.shape[1], rgb.shape[0])

@@ -25,13 +25,11 @@ def check_output_path(path: str | os.PathLike, bit_depth: int | None = None) -> 
     text, path = os.fspath(path), Path(path)
     if (too_long := name_too_long(path)) is not None:
         raise OutputError(too_long)
-    ext = path.suffix.lower()
     if path.is_dir() or text.endswith(("/", os.sep)):
         what = "is a folder" if path.is_dir() else "names a folder"
         raise OutputError(f"{text if text.endswith(('/', os.sep)) else path.name or text}: {what}; "
                           f"give the result a file name (e.g. {path / 'result.png'})")
-    if ext not in WRITE_EXTENSIONS:
-        raise OutputError(unknown_format_message(path))
+    check_format(path)
     check_bit_depth(path, bit_depth)
     check_writable_folder(path.parent if str(path.parent) else Path("."), f"{path.name}: ")
     refuse_read_only(path)
@@ -80,8 +78,12 @@ def check_writable_folder(folder: Path, prefix: str = "") -> None:
         raise OutputError(f"{prefix}cannot write to the output folder {folder} ({e.strerror})") from None
 
 
-def unknown_format_message(path: Path) -> str:
-    """What to say of an output name whose extension is no format written (:data:`WRITE_EXTENSIONS`)."""
+def check_format(path: Path) -> None:
+    """A one-line OutputError for an output name whose extension is no format written
+    (:data:`WRITE_EXTENSIONS`)."""
+    if path.suffix.lower() in WRITE_EXTENSIONS:
+        return
     if not path.suffix:
-        return f"{path.name}: the output name has no format extension; add one, e.g. {path.name}.png"
-    return f"{path.name}: unknown output format '{path.suffix.lower()}' (use one of {', '.join(WRITE_EXTENSIONS)})"
+        raise OutputError(f"{path.name}: the output name has no format extension; add one, e.g. {path.name}.png")
+    raise OutputError(f"{path.name}: unknown output format '{path.suffix.lower()}' "
+                      f"(use one of {', '.join(WRITE_EXTENSIONS)})")

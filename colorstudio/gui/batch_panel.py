@@ -279,11 +279,9 @@ class BatchPanel(BatchPlanning, QWidget):
                 self.table.set_cell(r, STATUS, CANCELLED)
                 self.table.set_cell(r, PROGRESS, "")
                 self.table.set_cell(r, OUTPUT, output_text(item))       # not the step it was at
-        done = sum(i.status == DONE for i in self.plan.items)
-        failed = sum(i.status == FAILED for i in self.plan.items)
+        done, failed, meanwhile = (self._count(status) for status in (DONE, FAILED, SKIPPED))
         word = "Stopped by an error: " if stopped_by is not None else "Cancelled: " if cancelled else "Finished: "
         left = len(self.plan.unfinished_removed)        # hidden temp files a killed batch had left
-        meanwhile = sum(i.status == SKIPPED for i in self.plan.items)
         self.status.setText(word + f"{done} done, {failed} failed" + (f" — results in {self.plan.out_dir}" if done else "")
                             + (f"; {meanwhile} left out, written meanwhile by another batch" if meanwhile else "")
                             + (f"; removed {left} unfinished file(s) a batch killed mid-write had left" if left else ""))
@@ -298,11 +296,13 @@ class BatchPanel(BatchPlanning, QWidget):
     def _show_total(self) -> None:
         """The overall bar from the items that ended (done, failed or skipped) of all in the queue."""
         items = self.plan.items
-        done = sum(i.status == DONE for i in items)
-        failed = sum(i.status == FAILED for i in items)
+        done, failed = self._count(DONE), self._count(FAILED)
         ended = sum(i.status in ENDED for i in items)     # (skipped: written meanwhile by another batch)
         self.total.setValue(round(100 * ended / len(items)) if items else 0)
         self.total.setFormat(f"%p%  ({done} done, {failed} failed of {len(items)})" if ended else "")
+
+    def _count(self, status: str) -> int:
+        return sum(i.status == status for i in self.plan.items)
 
     def _update_buttons(self) -> None:
         running = self.is_running()

@@ -1,4 +1,6 @@
-"""Model files: safetensors weights + the config in their metadata + a JSON model card.
+"""The Cycle CNN's model files (``KINDS`` holds its one kind; CCDC and the single-gray nets
+are read and written by :mod:`colorstudio.nets.weights_file` directly): safetensors weights +
+the config in their metadata + a JSON model card.
 
 ``save_model(model, path, card)`` writes ``path`` (.safetensors, atomically, with a checksum;
 see :mod:`colorstudio.nets.weights_file`) and ``path.with_suffix('.json')`` (the card).
