@@ -367,3 +367,19 @@ def test_a_pipe_or_a_link_to_nothing_inside_the_output_folder_is_not_named(tmp_p
     (tmp_path / "in" / "results" / "y_colorized.png").symlink_to(tmp_path / "gone.png")
     d = discover([tmp_path / "in"], exclude=(tmp_path / "in" / "results").resolve())
     assert [i.gray.name for i in d.items] == ["real_mono.png"] and d.unmatched == []
+
+
+def test_photos_of_one_name_in_folders_of_one_name_take_the_nearest_folder_that_tells_them_apart(tmp_path):
+    # card000/DCIM/IMG_0001 ...: named after DCIM and numbered by their place, a card added
+    # renamed the others' results (and --skip-existing took the new photo for done)
+    for card in ("card000", "card001", "card002"):
+        gray_img(tmp_path / card / "DCIM" / "IMG_0001.png")
+    def names():
+        return sorted(it.name for it in discover([tmp_path]).items)
+
+    assert names() == ["card000_IMG_0001", "card001_IMG_0001", "card002_IMG_0001"]
+    gray_img(tmp_path / "card000a" / "DCIM" / "IMG_0001.png")
+    assert names() == ["card000_IMG_0001", "card000a_IMG_0001", "card001_IMG_0001", "card002_IMG_0001"]
+    for top, sub in (("a", "x"), ("a", "y"), ("b", "x")):       # no one level tells them apart
+        gray_img(tmp_path / "more" / top / sub / "z.png")
+    assert sorted(it.name for it in discover([tmp_path / "more"]).items) == ["a_x_z", "a_y_z", "b_x_z"]

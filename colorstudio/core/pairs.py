@@ -240,17 +240,39 @@ def _telling_folder(gray: Path) -> Path:
 
 
 def _make_names_unique(items: list[PairItem]) -> None:
-    """Prefix clashing names with the gray's folder name when they come from several folders
-    (in one folder the prefix would tell nothing apart), then number what still clashes."""
-    folders: dict[str, set] = defaultdict(set)
+    """Prefix clashing names with the folders that tell them apart when they come from several
+    folders (in one folder a prefix would tell nothing apart), then number what still clashes.
+    The prefix is the nearest folder names that differ: ``card000/DCIM/IMG_0001`` and
+    ``card001/DCIM/IMG_0001`` are ``card000_IMG_0001`` and ``card001_IMG_0001`` (named after
+    DCIM and numbered by their place, a photo added to a card renamed the others' results, and
+    ``--skip-existing`` took a new photo for done and colorized an old one again)."""
+    groups: dict[str, list[PairItem]] = defaultdict(list)
     for it in items:
-        folders[name_key(it.name)].add(_telling_folder(it.gray))
-    for it in items:
-        if len(folders[name_key(it.name)]) > 1 and _telling_folder(it.gray).name:
-            it.name = f"{_telling_folder(it.gray).name}_{it.name}"
+        groups[name_key(it.name)].append(it)
+    for group in groups.values():
+        folders = sorted({_telling_folder(it.gray) for it in group})
+        if len(folders) > 1:
+            labels = _folder_labels(folders)
+            for it in group:
+                if label := labels[_telling_folder(it.gray)]:
+                    it.name = f"{label}_{it.name}"
     taken: dict[str, int] = defaultdict(int)
     for it in items:
         key = name_key(it.name)
         taken[key] += 1
         if taken[key] > 1:
             it.unnumbered, it.name = it.name, f"{it.name}-{taken[key]}"
+
+
+def _folder_labels(folders: list[Path]) -> dict[Path, str]:
+    """For folders holding photos of one name: the fewest of their nearest folder names that
+    tell them apart, the ones they all share left out ('card000', not 'card000_DCIM'); '' for a
+    folder with no name to give."""
+    chains = {f: [a.name for a in (f, *f.parents) if a.name] for f in folders}
+    depth = max(len(c) for c in chains.values())
+    for d in range(1, depth + 1):
+        tails = {f: tuple(c[:d]) for f, c in chains.items()}
+        if len(set(tails.values())) == len(folders):
+            shared = [i for i in range(d) if len({t[i] if i < len(t) else None for t in tails.values()}) == 1]
+            return {f: "_".join(reversed([n for i, n in enumerate(t) if i not in shared])) for f, t in tails.items()}
+    return {f: (c[0] if c else "") for f, c in chains.items()}
