@@ -37,6 +37,16 @@ def _below(folder: Path, unreadable: list[tuple[Path, str]]) -> Iterable[Path]:
         yield from (Path(root) / n for n in names)
 
 
+def _inside(path: Path, folder: Path, resolved: dict[Path, Path]) -> bool:
+    """Whether ``path`` lies in ``folder`` (resolved): its own folder resolved once for all its
+    files (``resolved`` keeps them), and the file itself only when it is a link (two resolves a
+    file made planning a folder of 10 000 files 1 s slower)."""
+    parent = resolved.get(path.parent)
+    if parent is None:
+        parent = resolved[path.parent] = path.parent.resolve()
+    return parent.is_relative_to(folder) or (path.is_symlink() and path.resolve().is_relative_to(folder))
+
+
 def visible_files(folder: Path, recursive: bool, exclude: Path | None = None,
                   unreadable: list[tuple[Path, str]] | None = None,
                   not_files: list[Path] | None = None) -> list[Path]:
@@ -58,8 +68,8 @@ def visible_files(folder: Path, recursive: bool, exclude: Path | None = None,
     if exclude is not None and exclude != here and exclude.is_relative_to(here):   # exclude: resolved
         # only an output folder strictly below the input is left out: one that is the input
         # folder itself or above it (`batch trip -o .`) would leave nothing to colorize
-        found = [p for p in found if not (p.resolve().is_relative_to(exclude)          # (a link to nothing
-                                          or p.parent.resolve().is_relative_to(exclude))]  # resolves elsewhere)
+        parents: dict[Path, Path] = {}
+        found = [p for p in found if not _inside(p, exclude, parents)]
     if not_files is not None:
         not_files += [p for p in found if not p.is_file() and not p.is_dir()]
     return sorted(p for p in found if p.is_file())
