@@ -369,17 +369,25 @@ def test_a_pipe_or_a_link_to_nothing_inside_the_output_folder_is_not_named(tmp_p
     assert [i.gray.name for i in d.items] == ["real_mono.png"] and d.unmatched == []
 
 
-def test_photos_of_one_name_in_folders_of_one_name_take_the_nearest_folder_that_tells_them_apart(tmp_path):
+def test_photos_of_one_name_in_folders_of_one_name_are_named_by_their_path_and_keep_it(tmp_path, monkeypatch):
     # card000/DCIM/IMG_0001 ...: named after DCIM and numbered by their place, a card added
-    # renamed the others' results (and --skip-existing took the new photo for done)
-    for card in ("card000", "card001", "card002"):
-        gray_img(tmp_path / card / "DCIM" / "IMG_0001.png")
-    def names():
-        return sorted(it.name for it in discover([tmp_path]).items)
+    # renamed the others' results (and --skip-existing took the new photo for done); named by
+    # the fewest folders that told them apart, a photo added at a card's top took another's name
+    for card in ("card000", "card001"):
+        gray_img(tmp_path / "in" / card / "DCIM" / "IMG_0001.png")
+    monkeypatch.chdir(tmp_path / "in")                       # (relative inputs, as typed)
 
-    assert names() == ["card000_IMG_0001", "card001_IMG_0001", "card002_IMG_0001"]
-    gray_img(tmp_path / "card000a" / "DCIM" / "IMG_0001.png")
-    assert names() == ["card000_IMG_0001", "card000a_IMG_0001", "card001_IMG_0001", "card002_IMG_0001"]
-    for top, sub in (("a", "x"), ("a", "y"), ("b", "x")):       # no one level tells them apart
-        gray_img(tmp_path / "more" / top / sub / "z.png")
-    assert sorted(it.name for it in discover([tmp_path / "more"]).items) == ["a_x_z", "a_y_z", "b_x_z"]
+    def names():
+        return sorted(it.name for it in discover(["."]).items)
+
+    before = names()
+    assert before == ["card000_DCIM_IMG_0001", "card001_DCIM_IMG_0001"]
+    gray_img(tmp_path / "in" / "card002" / "DCIM" / "IMG_0001.png")        # another card
+    gray_img(tmp_path / "in" / "card000" / "IMG_0001.png")                 # a photo at a card's top
+    gray_img(tmp_path / "in" / "card001" / "DCIM" / "101" / "IMG_0001.png")   # a deeper roll-over folder
+    after = names()
+    assert set(before) <= set(after) and len(after) == len(set(after)) == 5
+    assert "card000_IMG_0001" in after and "card001_DCIM_101_IMG_0001" in after
+    for top, sub in (("c0", "DCIM"), ("c1", "dcim")):        # folders told apart by more than case
+        gray_img(tmp_path / "case" / top / sub / "z.png")
+    assert sorted(it.name for it in discover([tmp_path / "case"]).items) == ["c0_DCIM_z", "c1_dcim_z"]

@@ -240,12 +240,12 @@ def _telling_folder(gray: Path) -> Path:
 
 
 def _make_names_unique(items: list[PairItem]) -> None:
-    """Prefix clashing names with the folders that tell them apart when they come from several
-    folders (in one folder a prefix would tell nothing apart), then number what still clashes.
-    The prefix is the nearest folder names that differ: ``card000/DCIM/IMG_0001`` and
-    ``card001/DCIM/IMG_0001`` are ``card000_IMG_0001`` and ``card001_IMG_0001`` (named after
-    DCIM and numbered by their place, a photo added to a card renamed the others' results, and
-    ``--skip-existing`` took a new photo for done and colorized an old one again)."""
+    """Prefix clashing names with their folders' path below the folder they share when they come
+    from several folders (in one folder a prefix would tell nothing apart), then number what
+    still clashes: ``card000/DCIM/IMG_0001`` and ``card001/DCIM/IMG_0001`` are
+    ``card000_DCIM_IMG_0001`` and ``card001_DCIM_IMG_0001`` (named after DCIM and numbered by
+    their place, a photo added to a card renamed the others' results, and ``--skip-existing``
+    took a new photo for done and colorized an old one again)."""
     groups: dict[str, list[PairItem]] = defaultdict(list)
     for it in items:
         groups[name_key(it.name)].append(it)
@@ -265,14 +265,14 @@ def _make_names_unique(items: list[PairItem]) -> None:
 
 
 def _folder_labels(folders: list[Path]) -> dict[Path, str]:
-    """For folders holding photos of one name: the fewest of their nearest folder names that
-    tell them apart, the ones they all share left out ('card000', not 'card000_DCIM'); '' for a
-    folder with no name to give."""
-    chains = {f: [a.name for a in (f, *f.parents) if a.name] for f in folders}
-    depth = max(len(c) for c in chains.values())
-    for d in range(1, depth + 1):
-        tails = {f: tuple(c[:d]) for f, c in chains.items()}
-        if len(set(tails.values())) == len(folders):
-            shared = [i for i in range(d) if len({t[i] if i < len(t) else None for t in tails.values()}) == 1]
-            return {f: "_".join(reversed([n for i, n in enumerate(t) if i not in shared])) for f, t in tails.items()}
-    return {f: (c[0] if c else "") for f, c in chains.items()}
+    """For folders holding photos of one name: each one's path below the folder they share,
+    ``card000/DCIM`` → ``card000_DCIM`` ('' for that folder itself). A label depends on its own
+    folder only, so a photo added elsewhere never takes the name of another's result (the fewest
+    names that told the folders apart did: ``card000/IMG_0001.png`` added took
+    ``card000_IMG_0001`` from ``card000/DCIM/IMG_0001.png``, and ``--skip-existing`` left it out)."""
+    absolute = {f: Path(os.path.abspath(f)) for f in folders}
+    try:
+        shared = Path(os.path.commonpath([str(a) for a in absolute.values()]))
+    except ValueError:                   # on two drives (Windows): below each drive
+        return {f: "_".join(a.parts[1:]) for f, a in absolute.items()}
+    return {f: "_".join(a.relative_to(shared).parts) for f, a in absolute.items()}

@@ -1,6 +1,6 @@
 """The pixel readout names the pixel drawn under the real pointer on scaled screens: run under
-Xvfb with the real pointer and a real screen grab (tests/gui/readout_probe.py). Before session
-44 it was right in 8 of 40 places at 200 % and 14 of 40 at 150 %. Skipped where there is no
+Xvfb with the real pointer and a real screen grab (tests/gui/readout_probe.py). The code before
+session 44 was right in 6, 9 and 26 of 40 places in these three cases. Skipped where there is no
 xvfb-run (the CI machine: its offscreen platform draws no screen to grab)."""
 from __future__ import annotations
 
