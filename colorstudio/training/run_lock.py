@@ -64,8 +64,11 @@ class RunFolderLock:
             if not same and sys.platform != "win32":
                 os.close(fd)
                 continue
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode("ascii"))
+            try:                              # the id, for another run's message only
+                os.ftruncate(fd, 0)
+                os.write(fd, str(os.getpid()).encode("ascii"))
+            except OSError:
+                pass
             self._fd = fd
             return self
         raise ColorStudioError(f"{self.path.parent}: its lock cannot be taken; try again")
