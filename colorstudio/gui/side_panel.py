@@ -2,6 +2,8 @@
 strength of single-gray methods, Colorize."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QScrollArea, QSlider, QVBoxLayout, QWidget)
@@ -256,7 +258,7 @@ class SidePanel(QWidget):
         self.reference_label.set_full_text(reference_text or "none (single gray photo)")
         self.checks_box.setTitle("Pair checks" if reference_text else "Checks")
         if checks:
-            items = "".join(f"<li>{_escape(m)}</li>" for m in checks)
+            items = "".join(f"<li>{html.escape(m, quote=False)}</li>" for m in checks)
             self.checks_label.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
         else:
             self.checks_label.setText("No reference: the colours are invented from the gray alone."
@@ -283,6 +285,3 @@ class SidePanel(QWidget):
     def set_status(self, text: str) -> None:
         self.status.setText(text)
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
