@@ -3,7 +3,8 @@
 torch is imported when a function here is called, never at import time.
 ``device``: None or 'cpu' = the CPU (the default), 'auto' = a CUDA GPU if PyTorch sees one,
 else an Apple GPU (MPS), else the CPU; 'cuda', 'cuda:N' or 'mps' = that device, and a
-one-line :class:`~colorstudio.errors.MethodError` if this computer does not have it.
+one-line :class:`~colorstudio.errors.MethodError` if this computer does not have it (or the CPU
+with ``cpu_if_absent``, as the fine-tune wizard trains).
 """
 from __future__ import annotations
 
@@ -21,8 +22,15 @@ def _mps_available(torch) -> bool:
     return bool(mps is not None and mps.is_available())
 
 
-def torch_device(name: str | None = None):
-    """The ``torch.device`` for a device option (see the module doc)."""
+def _present(torch, kind: str, index: str) -> bool:
+    if kind == "cuda":
+        return torch.cuda.is_available() and (not index or int(index) < torch.cuda.device_count())
+    return kind != "mps" or _mps_available(torch)
+
+
+def torch_device(name: str | None = None, *, cpu_if_absent: bool = False):
+    """The ``torch.device`` for a device option (see the module doc); a GPU named but absent is
+    the CPU with ``cpu_if_absent``, else an error. An unknown name is an error either way."""
     import torch
 
     text = "cpu" if name is None else str(name).strip().lower()
@@ -33,6 +41,8 @@ def torch_device(name: str | None = None):
     kind, _, index = text.partition(":")
     if kind not in DEVICES or (index and not (kind == "cuda" and index.isdigit())):
         raise MethodError(f"unknown device '{name}' (use {', '.join(DEVICES)})")
+    if cpu_if_absent and not _present(torch, kind, index):
+        return torch.device("cpu")
     if kind == "cuda":
         if not torch.cuda.is_available():
             raise MethodError(f"device '{name}' is not available: PyTorch finds no CUDA GPU on this "

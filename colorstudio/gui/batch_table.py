@@ -64,6 +64,9 @@ class BatchTable(QTableWidget):
                                    (QHeaderView.ResizeMode.Fixed, QHeaderView.ResizeMode.Stretch)):
             header.setSectionResizeMode(col, mode)
         self.setColumnWidth(PROGRESS, 110)
+        self._user_sized: set[int] = set()     # columns the user dragged wider or narrower: refills keep them
+        self._fitting = False
+        header.sectionResized.connect(self._section_resized)
         self.setIconSize(QSize(48, 36))     # each written result's picture, beside its name
         self.verticalHeader().setDefaultSectionSize(40)
         self.setItemDelegateForColumn(PROGRESS, ProgressDelegate(self))
@@ -87,16 +90,28 @@ class BatchTable(QTableWidget):
 
     def _fit_columns(self, names: list[str], kinds: list[str]) -> None:
         """The name column as wide as the longest name and a result's picture beside it, the
-        kind's as its longest, the status's as the longest status there is."""
+        kind's as its longest, the status's as the longest status there is; a column the user
+        sized keeps the user's width."""
         metrics, padding = self.fontMetrics(), 18
 
         def width(col: int, texts, extra: int = 0) -> None:
+            if col in self._user_sized:
+                return
             widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
             self.setColumnWidth(col, max(metrics.horizontalAdvance(COLUMNS[col]), widest + extra) + padding)
 
-        width(0, names, extra=self.iconSize().width())
-        width(1, kinds)
-        width(STATUS, STATUS_WORDS)
+        self._fitting = True
+        try:
+            width(0, names, extra=self.iconSize().width())
+            width(1, kinds)
+            width(STATUS, STATUS_WORDS)
+        finally:
+            self._fitting = False
+
+    def _section_resized(self, col: int, _old: int, _new: int) -> None:
+        if not self._fitting and col in (0, 1, STATUS) and self.horizontalHeader().sectionResizeMode(
+                col) == QHeaderView.ResizeMode.Interactive:
+            self._user_sized.add(col)
 
     def set_cell(self, row: int, col: int, value) -> None:
         cell = self.item(row, col)

@@ -17,22 +17,25 @@ class DeviceInfo:
 def detect(preference: str = "auto") -> DeviceInfo:
     """The device for ``preference`` ('auto', 'cpu', 'cuda', 'mps'), as the About box and the
     fine-tune wizard say it. A GPU chosen but absent: the wizard trains on the CPU, while
-    colorizing refuses it (:func:`colorstudio.engine.device.torch_device`), which the message says."""
+    colorizing refuses it (both resolved by :func:`colorstudio.engine.device.torch_device`),
+    which the message says."""
     try:
         import torch
     except ImportError:
         return DeviceInfo("cpu", "CPU", "PyTorch is not installed: learned methods are unavailable")
+    from colorstudio.engine.device import torch_device
+
     threads = torch.get_num_threads()
     count = f"{threads} thread{'s' * (threads != 1)}"
     cpu = f"CPU ({count})"
+    device = torch_device(preference, cpu_if_absent=True)
+    if device.type == "cuda":
+        name = torch.cuda.get_device_name(device)
+        return DeviceInfo("cuda", name, f"GPU found: {name}")
+    if device.type == "mps":
+        return DeviceInfo("mps", "Apple GPU (MPS)", "GPU found: Apple GPU (MPS)")
     if preference == "cpu":
         return DeviceInfo("cpu", cpu, f"the CPU ({count}), as chosen in the settings")
-    if preference != "mps" and torch.cuda.is_available():
-        name = torch.cuda.get_device_name(0)
-        return DeviceInfo("cuda", name, f"GPU found: {name}")
-    mps = getattr(torch.backends, "mps", None)
-    if preference != "cuda" and mps is not None and mps.is_available():
-        return DeviceInfo("mps", "Apple GPU (MPS)", "GPU found: Apple GPU (MPS)")
     if preference in ("cuda", "mps"):
         return DeviceInfo("cpu", cpu, f"{'a CUDA GPU' if preference == 'cuda' else 'an Apple GPU (MPS)'} is chosen "
                                       f"(Tools ▸ Compute device) but PyTorch finds none here: colorizing refuses it, "

@@ -426,3 +426,17 @@ def test_the_queue_columns_are_sized_once_a_fill_is_done_not_on_every_change(qtb
     metrics = table.fontMetrics()
     assert table.columnWidth(0) >= metrics.horizontalAdvance("a_rather_long_name_for_a_scene") + table.iconSize().width()
     assert table.columnWidth(2) >= metrics.horizontalAdvance("cancelled")      # the longest status fits
+
+
+def test_a_column_the_user_sized_keeps_its_width_when_the_queue_fills_again(qtbot, panel, tmp_path):
+    """Each fill (a drop, a new output folder, a batch's end) set every column to its contents,
+    so a name column dragged wider to read long names sprang back."""
+    write_pair(tmp_path / "p", "scene", seed=1)
+    plan(qtbot, panel, [tmp_path / "p"])
+    header, table = panel.table.horizontalHeader(), panel.table
+    fitted_kind = table.columnWidth(1)
+    header.resizeSection(0, 420)                     # as a drag of the header's divider does
+    write_pair(tmp_path / "q", "a_much_longer_name_for_another_scene", seed=2)
+    plan(qtbot, panel, [tmp_path / "q"])
+    assert table.rowCount() == 2
+    assert table.columnWidth(0) == 420 and table.columnWidth(1) == fitted_kind
