@@ -53,3 +53,22 @@ def test_a_cmyk_file_without_a_profile_still_reads(tmp_path):
     assert yellow[2] < 30 and yellow[0] > 225 and yellow[1] > 225
     assert (paper >= 250).all()
     assert (black <= 5).all()
+
+
+def test_a_cmyk_reference_without_a_profile_is_said_to_be_approximate(tmp_path, capsys):
+    """Its colours come from the plain formula, not a press profile: the user is told, in the
+    CLI's notes as in the app's checks (both from reading_notes); with its profile nothing is said."""
+    from colorstudio.cli import main
+    from colorstudio.core.photo import reading_notes
+
+    rng = np.random.default_rng(3)
+    gray = (rng.random((48, 64)) * 255).astype(np.uint8)
+    Image.fromarray(gray).save(tmp_path / "gray.png")
+    cmyk = np.stack([255 - gray, gray // 2, gray // 3, np.zeros_like(gray)], axis=2)
+    Image.fromarray(cmyk, "CMYK").save(tmp_path / "ref.tif")
+    Image.fromarray(cmyk, "CMYK").save(tmp_path / "managed.tif", icc_profile=PRESS_CMYK_ICC)
+    assert reading_notes(load_photo(tmp_path / "managed.tif")) == []
+    code = main(["colorize", str(tmp_path / "gray.png"), str(tmp_path / "ref.tif"), "-o", str(tmp_path / "out.png"),
+                 "--method", "dis+gf"])
+    out = capsys.readouterr().err
+    assert code == 0 and "ref.tif is a CMYK file without a colour profile" in out and "may be off" in out

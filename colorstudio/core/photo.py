@@ -24,7 +24,7 @@ class Photo:
     exif: bytes | None = None
     path: Path | None = None
     format: str | None = None
-    converted_from: str | None = None  # e.g. "CMYK", "palette", "1-bit"
+    converted_from: str | None = None  # "CMYK" (by the plain formula), "CMYK (by its profile)", "palette"
     tone_note: str | None = None       # a gray profile's tones brought to sRGB's (see load_photo)
     srgb_tones: bool = False           # a gray read through its gray profile: its levels are sRGB's tones
     frames: int = 1                    # pages of a TIFF, frames of a GIF or WebP: only the first is read
@@ -39,6 +39,14 @@ class Photo:
             return None
         kind = "pages" if self.format == "TIFF" else "frames"
         return f"{self.name} holds {self.frames} {kind}: only the first is used"
+
+    @property
+    def conversion_note(self) -> str | None:
+        """A note for the user when the file's colours could only be converted approximately."""
+        if self.converted_from != "CMYK":
+            return None
+        return (f"{self.name} is a CMYK file without a colour profile: its colours were brought to RGB "
+                f"by the plain formula and may be off")
 
     @property
     def is_gray(self) -> bool:
@@ -76,7 +84,9 @@ class Photo:
 
 
 def reading_notes(*photos: Photo | None) -> list[str]:
-    """What reading the photos given left out, for the user: other pages or frames
-    (:attr:`Photo.frames_note`), bits a channel (:attr:`Photo.depth_note`), an HDR float
-    range (:attr:`Photo.range_note`)."""
-    return [note for p in photos if p is not None for note in (p.frames_note, p.depth_note, p.range_note) if note]
+    """What reading the photos given left out or could only approximate, for the user: other
+    pages or frames (:attr:`Photo.frames_note`), bits a channel (:attr:`Photo.depth_note`), an
+    HDR float range (:attr:`Photo.range_note`), a CMYK file's colours without its profile
+    (:attr:`Photo.conversion_note`)."""
+    return [note for p in photos if p is not None
+            for note in (p.frames_note, p.depth_note, p.range_note, p.conversion_note) if note]
