@@ -20,6 +20,15 @@ from colorstudio.gui.opening import Opening, opening_steps
 IMAGE_FILTER = FILE_DIALOG_FILTER + ";;All files (*)"
 
 
+def photo_line(photo) -> str:
+    """A photo's name over its size and bits a channel ('' for none): a cross-camera pair's
+    colour shot is told apart by its size."""
+    if photo is None:
+        return ""
+    w, h = photo.size
+    return f"{photo.name}\n{w}×{h}, {photo.bit_depth} bit"
+
+
 class OpeningActions:
     def open_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
@@ -110,8 +119,7 @@ class OpeningActions:
         self.compare.set_title("result", "Result")
         self.compare.fit()
         self.diagnostics.clear()
-        self.side.show_inputs(f"{opened.gray.name}\n{w}×{h}, {opened.gray.bit_depth} bit",
-                              opened.reference.name if opened.reference is not None else "", opened.checks)
+        self.side.show_inputs(photo_line(opened.gray), photo_line(opened.reference), opened.checks)
         self.refresh_choices()
         self.side.colorize_button.setEnabled(True)
         files = [opened.gray.path] + ([opened.reference.path] if opened.reference is not None else [])

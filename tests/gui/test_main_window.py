@@ -40,6 +40,18 @@ def test_open_a_pair_shows_both_photos_and_the_checks(qtbot, window, pair_files)
     assert kinds <= {None, "pair"}
 
 
+def test_the_side_panel_gives_each_photo_its_size_a_smaller_colour_shot_is_seen(qtbot, window, tmp_path):
+    import cv2
+
+    from gui_helpers import write_pair
+
+    mono, ref = write_pair(tmp_path, "scene", h=96, w=128)
+    cv2.imwrite(str(ref), cv2.resize(cv2.imread(str(ref)), (32, 24), interpolation=cv2.INTER_AREA))
+    open_pair(qtbot, window, mono, ref)
+    assert window.side.gray_label.full_text() == f"{mono.name}\n128×96, 8 bit"
+    assert window.side.reference_label.full_text() == f"{ref.name}\n32×24, 8 bit"
+
+
 def test_colorize_with_a_classic_method_fills_result_and_diagnostics(qtbot, window, pair_files):
     open_pair(qtbot, window, *pair_files)
     shown = colorize(qtbot, window, "dis+gf")
