@@ -1,6 +1,7 @@
 """Run under a real X server (Xvfb): the compare view at 100 % (and ``ZOOM``) on a noise photo,
 the real pointer moved (XWarpPointer) to 40 places on it, and each time the readout's gray value
-compared with the screen pixel under the pointer (a real screen grab). Prints "right N of 40".
+compared with the screen pixel under the pointer (a real screen grab). Prints "window shown" once
+Qt's window is up, then "right N of 40".
 Used by test_readout_on_scaled_screens.py; QT_SCALE_FACTOR sets the screen's scaling."""
 import ctypes
 import os
@@ -41,6 +42,7 @@ view.resize(1000, 700)
 view.move(0, 0)
 view.show()
 settle(300)
+print("window shown", flush=True)
 view.set_frame(900, 600)
 view.set_image("gray", display_image(gray), gray)
 view.fit()
