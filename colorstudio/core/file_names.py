@@ -14,9 +14,16 @@ PATH_MAX_BYTES = 1024 if sys.platform == "darwin" else 4096     # a path the sys
 
 
 def fit_name(stem: str, room: int) -> str:
-    """``stem`` cut to at most ``room`` bytes of UTF-8 (whole characters only)."""
+    """``stem`` cut to at most ``room`` bytes as the file system stores it, at a whole UTF-8
+    character. Its bytes are kept as they are: a name that is not UTF-8 (surrogate-escaped) or a
+    system whose names are not (Python's ASCII mode) keeps its bytes, not a re-decoded copy."""
     raw = os.fsencode(stem)
-    return stem if len(raw) <= room else raw[:room].decode("utf-8", "ignore")
+    if len(raw) <= room:
+        return stem
+    end = room
+    while end > 0 and raw[end] & 0xC0 == 0x80:    # a UTF-8 continuation byte: back to its start
+        end -= 1
+    return os.fsdecode(raw[:end])
 
 
 def name_too_long(path: str | os.PathLike) -> str | None:

@@ -1,0 +1,53 @@
+"""A long name is cut to the file system's limit keeping its bytes: a name that is not UTF-8
+lost its whole stem (decoded with 'ignore'), and under Python's ASCII mode (LC_ALL=C with
+PYTHONUTF8=0) a cut non-ASCII name became text the system could not encode (an internal error)."""
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from colorstudio.core.file_names import fit_name
+
+
+@pytest.mark.parametrize("raw", [b"\xff" * 300, "é".encode() * 150, "日本".encode() * 60 + b"x"],
+                         ids=["not-utf8", "two-byte-characters", "three-byte-characters"])
+def test_a_cut_name_keeps_its_own_bytes_and_whole_characters(raw):
+    data = os.fsencode(fit_name(os.fsdecode(raw), 199))
+    assert 196 < len(data) <= 199 and raw.startswith(data)
+    if raw[0] != 0xFF:
+        data.decode("utf-8")                               # no character cut in two
+
+
+def test_a_short_name_is_kept_whole():
+    assert fit_name("scène", 200) == "scène"
+
+
+def test_a_batch_writes_a_long_name_that_is_not_utf8(tmp_path):
+    from colorstudio.cli import main
+
+    photos = tmp_path / "in"
+    photos.mkdir()
+    name = os.fsdecode(b"\xe9" * 240 + b".png")          # a Latin-1 name, 244 bytes
+    gray = np.random.default_rng(1).integers(0, 256, (24, 32), dtype=np.uint8)
+    ok, png = cv2.imencode(".png", gray)
+    (photos / name).write_bytes(png.tobytes())
+    assert main(["batch", str(photos), "-o", str(tmp_path / "out"), "--method", "neutral"]) == 0
+    (written,) = [p for p in (tmp_path / "out").iterdir() if p.suffix == ".png"]
+    assert os.fsencode(written.name).startswith(b"\xe9" * 200) and written.name.endswith("_colorized.png")
+
+
+def test_under_pythons_ascii_mode_a_long_non_ascii_name_is_written(tmp_path):
+    """LC_ALL=C with PYTHONUTF8=0: the file system's names are ASCII with escaped bytes."""
+    import subprocess
+    import sys
+
+    raw = "é".encode() * 110 + b".png"                     # 224 bytes: a legal name
+    gray = np.random.default_rng(2).integers(0, 256, (24, 32), dtype=np.uint8)
+    (tmp_path / os.fsdecode(raw)).write_bytes(cv2.imencode(".png", gray)[1].tobytes())
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    run = subprocess.run([sys.executable, "-X", "utf8=0", "-m", "colorstudio", "batch", str(tmp_path),
+                          "-o", str(tmp_path / "out"), "--method", "neutral"], env=env, capture_output=True)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")[-500:]
+    (written,) = os.listdir(os.fsencode(tmp_path / "out"))
+    assert written.startswith("é".encode() * 90) and written.endswith(b"_colorized.png")
