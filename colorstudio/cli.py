@@ -240,7 +240,7 @@ def _setup_logging() -> None:
         from colorstudio.log_handlers import QuietFileHandler
         from colorstudio.paths import log_file
 
-        handler = QuietFileHandler(log_file(), encoding="utf-8")
+        handler = QuietFileHandler(log_file(), encoding="utf-8", errors="backslashreplace")  # undecodable names
     except OSError:               # a read-only user folder: no log, and no traceback on the terminal
         logging.getLogger("colorstudio").addHandler(logging.NullHandler())    # from logging's last resort
         return
@@ -253,6 +253,7 @@ def _setup_logging() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    _escape_what_stdout_cannot_encode()
     if argv[:1] == ["bench"]:  # the benchmark parses its own options
         if paths.frozen():       # it needs the test photos and child Python processes
             print(f"{paths.command_name()}: the benchmarks are not part of the packaged app; run them from "
@@ -277,6 +278,18 @@ def main(argv: list[str] | None = None) -> int:
     # user's business; what fails says so in one line
     warnings.filterwarnings("ignore", module=r"PIL\.")
     return _guarded(lambda: args.func(args))
+
+
+def _escape_what_stdout_cannot_encode() -> None:
+    """A name or a profile's description the output's encoding lacks (Windows' code page when
+    the output goes to a file, ASCII under LC_ALL=C with PYTHONUTF8=0) is written escaped
+    (\\xe9), as Python writes it to stderr, not an internal error half-way through a listing."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):       # a closed or detached stream: nothing is printed anyway
+            pass
 
 
 def _guarded(run) -> int:

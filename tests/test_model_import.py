@@ -123,3 +123,18 @@ def test_a_user_folder_that_cannot_be_made_is_one_line_not_an_internal_error(ccd
     assert main(["methods", "--add", str(ccdc_file)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot make your models folder" in err[0] and "Traceback" not in err[0]
+
+
+def test_a_model_name_the_output_encoding_lacks_is_listed_escaped_not_an_internal_error(ccdc_file, tmp_path):
+    """`colorstudio methods > list.txt` on Windows writes in the ANSI code page (cp1252 has no Ł)."""
+    import os
+    import subprocess
+    import sys
+
+    models = tmp_path / "user" / "models"
+    models.mkdir(parents=True)
+    (models / "Nacht_Łódź.safetensors").write_bytes(ccdc_file.read_bytes())
+    env = {**os.environ, "COLORSTUDIO_USER_DIR": str(tmp_path / "user"), "PYTHONIOENCODING": "cp1252"}
+    run = subprocess.run([sys.executable, "-m", "colorstudio", "methods"], env=env, capture_output=True)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")[-400:]
+    assert b"Nacht_\\u0141\xf3d\\u017a" in run.stdout         # ó is in cp1252, Ł and ź are not

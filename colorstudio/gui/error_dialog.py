@@ -31,7 +31,8 @@ def setup_logging() -> logging.Handler | None:
         if isinstance(h, logging.FileHandler) and h.baseFilename == target:
             return h
     try:
-        handler = QuietRotatingFileHandler(target, maxBytes=2_000_000, backupCount=2, encoding="utf-8")
+        handler = QuietRotatingFileHandler(target, maxBytes=2_000_000, backupCount=2, encoding="utf-8",
+                                             errors="backslashreplace")
     except OSError:
         return None
     handler.setFormatter(logging.Formatter(_LOG_FORMAT))
