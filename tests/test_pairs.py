@@ -148,6 +148,26 @@ def test_manifest_passed_explicitly_without_header(tmp_path):
     assert d.items == [] and "manifest" in d.unmatched[0][1]
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8", "utf-16"])
+def test_a_manifest_saved_by_excel_on_windows_reads(tmp_path, encoding):
+    """German Excel's "CSV": cp1252, ';' and backslashes. It was refused ("'utf-8' codec can't
+    decode byte 0xfc"), or, saved as UTF-8, its rows were "not found", and the photos were paired
+    by their names instead, the manifest's output names dropped."""
+    gray_img(tmp_path / "sub" / "Müller_mono.png"), colour_img(tmp_path / "sub" / "Müller_farbe.png")
+    (tmp_path / "pairs.csv").write_bytes(
+        "gray;reference;output\r\nsub\\Müller_mono.png;sub\\Müller_farbe.png;out\\Müller.png\r\n".encode(encoding))
+    d = discover([tmp_path])
+    assert [(i.gray.name, i.reference.name, i.output) for i in d.items] == [
+        ("Müller_mono.png", "Müller_farbe.png", Path("out") / "Müller.png")]
+    assert d.unmatched == []
+
+
+def test_a_backslash_that_is_part_of_a_name_here_is_kept(tmp_path):
+    gray_img(tmp_path / "a\\b.png")
+    (tmp_path / "pairs.csv").write_text("a\\b.png,,\n")
+    assert [i.gray.name for i in discover([tmp_path]).items] == ["a\\b.png"]
+
+
 def test_single_grays_and_unmatched_colour(tmp_path):
     gray_img(tmp_path / "plain_gray.png")
     rgb_gray_img(tmp_path / "rgb_but_gray.png")

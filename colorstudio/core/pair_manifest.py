@@ -3,12 +3,17 @@
 Paths are relative to the CSV; an empty reference means a single gray; a header row is
 optional (columns then go by name: gray/grey/mono, reference/ref/color/colour, output/out);
 lines starting with ``#`` and empty lines are skipped; ``,``, ``;`` or tab separate cells.
+A CSV saved by Excel on Windows reads too: its code page (cp1252) when the text is not UTF-8,
+UTF-16 by its byte-order mark, and ``\\`` between folders.
 This module only reads the rows: whether the files exist and can be read is
-:mod:`colorstudio.core.pairs`'s business.
+:mod:`colorstudio.core.pairs`'s business (a path with ``\\`` is only looked for, to tell
+which it is).
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +42,7 @@ def read_manifest(csv_path: Path) -> list[ManifestRow]:
     def cell(cells: list[str], key: str) -> Path | None:
         i = cols[key]
         value = cells[i] if 0 <= i < len(cells) else ""
-        return (base / Path(value).expanduser()) if value else None
+        return _listed_path(base, value) if value else None
 
     return [ManifestRow(line, cell(cells, "gray"), cell(cells, "reference"), cell(cells, "output"))
             for line, cells in rows]
@@ -53,7 +58,7 @@ def _manifest_rows(csv_path: Path) -> list[tuple[int, list[str]]]:
         data = f.read(MAX_MANIFEST_BYTES + 1)
     if len(data) > MAX_MANIFEST_BYTES:
         raise OSError(f"{csv_path.name} is larger than {MAX_MANIFEST_BYTES // 2**20} MB")
-    text = data.decode("utf-8-sig")
+    text = _manifest_text(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -64,6 +69,34 @@ def _manifest_rows(csv_path: Path) -> list[tuple[int, list[str]]]:
         if any(cells) and not cells[0].startswith("#"):
             rows.append((n, cells))
     return rows
+
+
+def _manifest_text(data: bytes) -> str:
+    """The CSV's text: UTF-16 by its byte-order mark (Excel's "Unicode text"), else UTF-8 (with
+    or without its mark), else Windows' Western code page, as Excel's plain "CSV" saves it there."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _listed_path(base: Path, value: str) -> Path:
+    """A cell's path, relative to the CSV's folder; written with Windows' ``\\`` (sub\\a.png) it
+    is the same path here, unless a file of that very name exists (``\\`` is a character in a
+    name outside Windows)."""
+    path = base / Path(value).expanduser()
+    if os.sep == "/" and "\\" in value and not _exists(path):
+        return base / Path(value.replace("\\", "/")).expanduser()
+    return path
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:            # a name too long to ask about (pairs says so)
+        return False
 
 
 def _manifest_columns(first: list[str]) -> dict[str, int] | None:
