@@ -51,3 +51,19 @@ def test_under_pythons_ascii_mode_a_long_non_ascii_name_is_written(tmp_path):
     assert run.returncode == 0, run.stderr.decode(errors="replace")[-500:]
     (written,) = os.listdir(os.fsencode(tmp_path / "out"))
     assert written.startswith("é".encode() * 90) and written.endswith(b"_colorized.png")
+
+
+@pytest.mark.parametrize("long_paths, refused", [(False, True), (True, False)])
+def test_on_windows_a_path_of_260_characters_is_refused_unless_long_paths_are_on(monkeypatch, long_paths, refused):
+    """Windows' limit is 260 characters of the absolute path (not 4096 bytes): a deeper output
+    folder passed the check and failed after the work ("cannot find the path specified")."""
+    from colorstudio.core import file_names
+
+    monkeypatch.setattr(file_names.sys, "platform", "win32")
+    monkeypatch.setattr(file_names, "windows_long_paths", lambda: long_paths)
+    deep = "/photos/" + "/".join(["ordner_mit_langem_namen"] * 12) + "/bild_colorized.png"   # ~310 characters
+    reason = file_names.name_too_long(deep)
+    assert (reason is not None) == refused
+    if refused:
+        assert "characters long; the system takes less than 260" in reason
+    assert file_names.name_too_long("/photos/out/bild_colorized.png") is None

@@ -12,6 +12,9 @@ from colorstudio.core.atomic_files import atomic_write, atomic_write_bytes
 from colorstudio.errors import ModelError, OutputError
 
 _NAME_RE = re.compile(r"^[\w][\w .+-]{0,62}$")
+# names Windows keeps for devices whatever follows the dot (CON.safetensors cannot be made
+# there): refused everywhere, as a model saved here may be copied there
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10))}
 
 
 def valid_model_name(name: str) -> str | None:
@@ -21,6 +24,8 @@ def valid_model_name(name: str) -> str | None:
         return "give the model a name"
     if not _NAME_RE.match(name):
         return "use letters, digits, spaces, '-', '_', '+' or '.' (at most 63 characters)"
+    if name.split(".")[0].rstrip(" ").lower() in _WINDOWS_DEVICES:
+        return f"'{name}' is a name Windows keeps for a device: choose another"
     return None
 
 
