@@ -368,3 +368,31 @@ def test_a_photo_sorted_first_never_takes_the_result_of_one_in_the_results_own_f
     outputs = [i.output.name for i in everything.items]
     assert len(set(outputs)) == 3 and dict(zip([i.gray.name for i in everything.items], outputs))["b.png"] == \
         "b_colorized.png"
+
+
+@pytest.mark.parametrize("first, added, ext", [("b.jpg", "b.png", "png"), ("b.gif", "b.png", None)])
+def test_skip_existing_gives_a_result_to_the_photo_it_was_made_from(tmp_path, first, added, ext):
+    """b.jpg written as b_colorized.png (--ext png; a GIF is written as PNG), then a different
+    b.png added: b.png, whose own format it is, took b_colorized.png for its result and was never
+    colorized, and b.jpg was colorized again as b-2."""
+    photos, out = tmp_path / "in", tmp_path / "out"
+    gray_img(photos / first, size=(40, 30))
+    _run(plan_batch([photos], out, ext=ext))
+    assert sorted(p.name for p in out.iterdir()) == ["b_colorized.png"]
+    gray_img(photos / added, size=(40, 30))                     # another photo, of the same size
+    again = plan_batch([photos], out, ext=ext, skip_existing=True)
+    assert [(i.gray.name, i.output.name) for i in again.items] == [(added, "b-2_colorized.png")]
+    assert again.already_there == [out / "b_colorized.png"]
+    _run(again)
+    assert plan_batch([photos], out, ext=ext, skip_existing=True).items == []     # both done now
+
+
+def test_made_from_tells_a_photos_result_from_another_photos(tmp_path):
+    from colorstudio.core.result_source import made_from
+
+    a, b = gray_img(tmp_path / "a.png", size=(300, 200)), gray_img(tmp_path / "b.png", size=(300, 200))
+    (written,) = [i.written for i in _run(plan_batch([a], tmp_path / "out", ext="jpg")).items]
+    assert made_from(written, a) and not made_from(written, b)           # a JPEG's error is within it
+    assert not made_from(written, gray_img(tmp_path / "small.png", size=(30, 20)))
+    (tmp_path / "damaged.png").write_bytes(b"\x89PNG\r\n")
+    assert not made_from(tmp_path / "damaged.png", a)

@@ -27,10 +27,11 @@ from colorstudio.core.output_formats import WRITE_EXTENSIONS
 from colorstudio.core.pair_names import TAG_RE
 from colorstudio.core.pairs import Looking, discover_steps
 from colorstudio.core.resize import area_reduce
+from colorstudio.core.result_source import made_from
 from colorstudio.core.size_limits import max_pixels
 from colorstudio.core.unfinished_writes import remove_unfinished_writes
 from colorstudio.engine import methods as registry
-from colorstudio.engine.batch_outputs import output_extension, result_files
+from colorstudio.engine.batch_outputs import output_extension, result_files, written_there
 from colorstudio.engine.colorize import colorize_steps, save_result
 from colorstudio.engine.pinned_model import pinned_model
 from colorstudio.engine.pair_inputs import SwappedPairError, swapped_files
@@ -102,14 +103,6 @@ def _link_loop(folder: Path) -> bool:
     return False
 
 
-def _written_there(output: Path) -> bool:
-    """A result is there: a file with something in it (an empty one is what a stop left)."""
-    try:
-        return output.is_file() and output.stat().st_size > 0
-    except OSError:
-        return False
-
-
 def plan_batch(inputs: Iterable[str | Path], out_dir: str | Path, ext: str | None = None,
                lr_mono_side: str = "L", skip_existing: bool = False) -> BatchPlan:
     """:func:`plan_batch_steps` run to its end (its progress unheard)."""
@@ -136,11 +129,12 @@ def plan_batch_steps(inputs: Iterable[str | Path], out_dir: str | Path, ext: str
     max_pixels()                                     # a bad COLORSTUDIO_MAX_PIXELS: once, not per file
     found = yield from discover_steps([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
     items, unmatched, already = [], list(found.unmatched), []
-    for i, output in zip(found.items, result_files(found.items, out_dir, ext)):
+    outputs = result_files(found.items, out_dir, ext, made_from if skip_existing else None)
+    for i, output in zip(found.items, outputs):
         if isinstance(output, OutputError):          # a manifest row's output in an unknown format
             unmatched.append((i.gray, f"output {i.output}: {output}"))
             continue
-        if skip_existing and _written_there(output):
+        if skip_existing and written_there(output):
             already.append(output)
         else:
             items.append(BatchItem(gray=i.gray, reference=i.reference, name=i.name, output=output, note=i.note))
@@ -194,7 +188,7 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
     keep a small picture of the result in the item (for a queue to show; 20 KB each).
     ``skip_existing``: raise :class:`WrittenMeanwhile` rather than number the name when the
     item's result is there (another batch into the same folder wrote it: it made "-2" copies)."""
-    if skip_existing and _written_there(item.output):
+    if skip_existing and written_there(item.output):
         raise WrittenMeanwhile()
     gray = load_photo(item.gray)
     reference = load_photo(item.reference) if item.reference is not None else None
@@ -209,7 +203,7 @@ def run_item(item: BatchItem, method: str | None = None, model=None, options=Non
     except OSError as e:
         raise OutputError(f"cannot create the output folder {item.output.parent} ({e.strerror})") from None
     while True:                        # another batch may take a free name while this one writes
-        if skip_existing and _written_there(item.output):
+        if skip_existing and written_there(item.output):
             raise WrittenMeanwhile()
         target = free_path(item.output)
         while target.resolve() in inputs:  # never write over an input, even if asked to

@@ -3,6 +3,7 @@ the item (``NAME_colorized.ext``) or as a manifest says, numbered only where two
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from colorstudio.core.earlier_results import RESULT_SUFFIX
@@ -52,13 +53,16 @@ def _output_path(item, out_dir: Path, ext: str | None, name: str) -> Path:
     return folder / (fit_name(stem, NAME_MAX_BYTES - len(os.fsencode(tail)) - 4) + tail)
 
 
-def result_files(items: list, out_dir: Path, ext: str | None) -> list[Path | OutputError]:
+def result_files(items: list, out_dir: Path, ext: str | None,
+                 written_from: Callable[[Path, Path], bool] | None = None) -> list[Path | OutputError]:
     """Each item's result file, one each (or why it has none). Items of one name (b.jpg, b.png,
     b.gif: b, b-2, b-3) keep it where their results differ in format (b_colorized.jpg and .png);
     a result both would take goes to the item whose own format it is (b.png's b_colorized.png,
     whatever is added beside it later), then to the first of the others, and the rest take
     their numbered names (b-3_colorized.png): adding a photo never renames another's result
-    file of its own format, which --skip-existing looks for."""
+    file of its own format, which --skip-existing looks for. With ``written_from(result, gray)``
+    (--skip-existing), a result already there goes to the item it was made from first (b.jpg's,
+    written as b_colorized.png before b.png was added), so neither is taken for the other."""
     plain: dict[int, Path] = {}
     outputs: list[Path | OutputError | None] = [None] * len(items)
     for n, item in enumerate(items):
@@ -67,13 +71,38 @@ def result_files(items: list, out_dir: Path, ext: str | None) -> list[Path | Out
         except OutputError as e:
             outputs[n] = e
     own_format = [n for n, path in plain.items() if path.suffix.lower() == items[n].gray.suffix.lower()]
+    order = own_format + [n for n in plain if n not in own_format]
+    if written_from is not None:
+        order = _makers_first(order, plain, items, written_from)
     taken: set[str] = set()
-    for n in own_format + [n for n in plain if n not in own_format]:
+    for n in order:
         output = plain[n]
         if name_key(str(output)) in taken:
             output = _output_path(items[n], out_dir, ext, items[n].name)
         outputs[n] = _own_output(output, taken)
     return outputs
+
+
+def _makers_first(order: list[int], plain: dict[int, Path], items: list,
+                  written_from: Callable[[Path, Path], bool]) -> list[int]:
+    """``order`` with, for each result file several items would take and that is there already,
+    the item it was made from (if one was) put first."""
+    claims: dict[str, list[int]] = {}
+    for n in order:
+        claims.setdefault(name_key(str(plain[n])), []).append(n)
+    makers = set()
+    for contenders in claims.values():
+        if len(contenders) > 1 and written_there(result := plain[contenders[0]]):
+            makers.update(next(([n] for n in contenders if written_from(result, items[n].gray)), []))
+    return [n for n in order if n in makers] + [n for n in order if n not in makers]
+
+
+def written_there(output: Path) -> bool:
+    """A result is there: a file with something in it (an empty one is what a stop left)."""
+    try:
+        return output.is_file() and output.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _own_output(output: Path, taken: set[str]) -> Path:
