@@ -137,3 +137,56 @@ def test_the_gui_thread_is_not_the_worker_thread(qtbot):
         worker.start()
     assert threads and threads[0] != threading.get_ident()
     worker.wait(2000)
+
+
+def test_a_finished_job_whose_slots_name_it_is_let_go_with_its_inputs_and_result(qtbot):
+    """A slot naming the worker (lambda: self._job_done(worker)) made a cycle through Qt that the
+    collector could not see: every finished job of a day's session kept its photos and its result."""
+    import gc
+    import weakref
+
+    import numpy as np
+    from PySide6.QtCore import QObject
+
+    from colorstudio.gui import workers
+
+    class Photo:                                  # an input the job was given
+        pixels = np.zeros((500, 500))
+
+    def job(photo):
+        yield 0.5
+        return np.ones((500, 500))                # a result
+
+    class Window(QObject):                        # as the main window runs its jobs
+        worker = None
+
+        def run(self, photo):
+            worker = self.worker = GeneratorWorker(job, photo)
+            return worker.start_with(finished=lambda result: self.job_done(worker),
+                                     errored=lambda exc: self.job_done(worker))
+
+        def job_done(self, worker):
+            if self.worker is worker:
+                self.worker = None
+
+    window, photo = Window(), Photo()
+    worker = window.run(photo)
+    qtbot.waitUntil(lambda: window.worker is None and worker not in workers._RUNNING, timeout=5000)
+    gone, given = weakref.ref(worker), weakref.ref(photo)
+    del worker, photo
+    gc.collect()
+    assert gone() is None and given() is None
+
+
+def test_a_job_is_kept_until_its_thread_is_over(qtbot, monkeypatch):
+    """QThread.finished comes just before the thread's own end: collected then, Qt aborts."""
+    from colorstudio.gui import workers
+
+    worker = GeneratorWorker(counting, 1)
+    monkeypatch.setattr(worker, "isFinished", lambda: False)
+    with qtbot.waitSignal(worker.finished, timeout=5000):
+        worker.start()
+    qtbot.wait(50)
+    assert worker in workers._RUNNING                # looked at again later, not let go
+    monkeypatch.setattr(worker, "isFinished", lambda: True)
+    qtbot.waitUntil(lambda: worker not in workers._RUNNING, timeout=2000)
