@@ -89,3 +89,41 @@ def test_diagnostics_of_another_method_in_an_earlier_runs_folder_leave_none_of_i
     second = set(json.loads((folder / "info.json").read_text())["files"])
     assert first - second                                             # the sgbm maps reinhard has not
     assert {p.name for p in folder.iterdir()} == second | {"notes.txt"}
+
+
+def test_a_run_stopped_while_it_wrote_its_maps_does_not_block_the_next(small_pair_files, tmp_path, monkeypatch):
+    """The maps came first and info.json last: a stop between them left maps the next run took
+    for the user's files ("already holds visibility_0.png … choose an empty or new folder")."""
+    import json
+
+    import pytest
+
+    from colorstudio.engine import diagnostics_io
+
+    gray, color = small_pair_files
+    folder = tmp_path / "d"
+    run = ["colorize", str(gray), str(color), "--method", "sgbm+gf", "--diagnostics", str(folder),
+           "-o", str(tmp_path / "o.png")]
+    real, written = diagnostics_io.save_photo, []
+
+    def stopped_after_one_map(path, value):
+        if written:
+            raise KeyboardInterrupt              # as Ctrl-C, a kill or a full disk stops it
+        written.append(real(path, value))
+        return written[-1]
+
+    monkeypatch.setattr(diagnostics_io, "save_photo", stopped_after_one_map)
+    with pytest.raises(KeyboardInterrupt):
+        diagnostics_io.write_diagnostics(_colorization(gray, color), folder)
+    assert json.loads((folder / "info.json").read_text())["unfinished"] is True
+    monkeypatch.undo()
+    assert main(run) == 0
+    info = json.loads((folder / "info.json").read_text())
+    assert "unfinished" not in info and {p.name for p in folder.iterdir()} == set(info["files"])
+
+
+def _colorization(gray, color):
+    from colorstudio.core.imageio import load_photo
+    from colorstudio.engine.colorize import colorize
+
+    return colorize(load_photo(gray), load_photo(color), method="sgbm+gf")

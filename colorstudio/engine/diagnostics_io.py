@@ -116,10 +116,15 @@ def plan_diagnostics(colorization, out_dir: str | Path, palette: str = DEFAULT_P
 
 def write_planned(files: list[tuple[Path, object]]) -> list[Path]:
     """Write what :func:`plan_diagnostics` planned (and remove what it planned as :data:`STALE`);
-    returns the files written."""
+    returns the files written. info.json comes first too, marked unfinished: a run stopped
+    while it wrote the maps left them without it, and the next run into that folder took them
+    for the user's files and refused to run."""
     for path, value in files:
         if value is STALE:
             path.unlink(missing_ok=True)
+    for path, value in files:
+        if path.name == "info.json" and isinstance(value, dict):
+            write_json(path, {**value, "unfinished": True})
     return [save_photo(path, value) if path.suffix == ".png" else write_json(path, value)
             for path, value in files if value is not STALE]
 
