@@ -119,3 +119,37 @@ def test_a_best_checkpoint_removed_before_resuming_is_not_claimed(tmp_path, tiny
     card = run_to_end(finetune_ccdc.finetune(pairs, resume=True, **options))
     assert card["finetune"]["kept"].startswith("the starting weights averaged with the last ones (step 3)")
     assert card["finetune"]["validation_best_checkpoint"] == {"chroma_psnr": 30.0, "step": None}
+
+
+def test_a_best_checkpoint_cut_short_is_looked_for_again_not_a_run_that_cannot_be_resumed(tmp_path, tiny_ccdc,
+                                                                                          user_pairs, monkeypatch):
+    """A power cut or a full disk cut best.safetensors short: every --resume (and the wizard's every
+    retry) failed with "not a complete safetensors file", although the run's checkpoint was good."""
+    calls = []
+    monkeypatch.setattr(finetune_ccdc, "held_apart_psnr",
+                        lambda *a: calls.append(1) or {1: 30.0, 2: 31.0}.get(len(calls), 29.9))
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    options = dict(base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors", run_dir=tmp_path / "run",
+                   max_steps=3, crop=(64, 64), device="cpu", checkpoint_every_s=0)
+    gen = finetune_ccdc.finetune(pairs, **options)
+    while next(gen).step < 1:
+        pass
+    gen.close()
+    best = tmp_path / "run" / "best.safetensors"
+    best.write_bytes(best.read_bytes()[: best.stat().st_size // 2])
+    card = run_to_end(finetune_ccdc.finetune(pairs, resume=True, **options))
+    assert card["finetune"]["steps"] == 3 and (tmp_path / "m.safetensors").is_file()
+    assert card["finetune"]["validation_best_checkpoint"] == {"chroma_psnr": 30.0, "step": None}
+
+
+def test_a_finished_run_writes_its_last_checkpoint_once(tmp_path, tiny_ccdc, user_pairs, monkeypatch):
+    """The end's scoring saved the checkpoint and the end saved it again: on a nearly full disk the
+    second write failed a run that had finished, and no model was written."""
+    saved = []
+    real = finetune_ccdc.save_checkpoint
+    monkeypatch.setattr(finetune_ccdc, "save_checkpoint", lambda run_dir, model, opt, state, **kw: (
+        saved.append(state["step"]), real(run_dir, model, opt, state, **kw))[1])
+    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
+    run_to_end(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
+                                      run_dir=tmp_path / "run", max_steps=2, crop=(64, 64), device="cpu"))
+    assert saved == [2]

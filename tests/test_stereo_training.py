@@ -50,6 +50,22 @@ def test_generator_yields_progress_and_checkpoints(tmp_path):
     assert {"chroma_mse", "wac_mse", "structure", "smooth", "total"} <= set(progress[0].losses)
 
 
+def test_the_last_steps_checkpoint_is_written_once(tmp_path, monkeypatch):
+    """A run ending on a checkpoint step wrote it again at its end (a nearly full disk failed it)."""
+    from colorstudio.training import stereo_loop
+
+    saved, real = [], stereo_loop.save_checkpoint
+    monkeypatch.setattr(stereo_loop, "save_checkpoint",
+                        lambda run_dir, model, opt, state, **kw: (saved.append(state["step"]),
+                                                                  real(run_dir, model, opt, state, **kw))[1])
+    run(train_steps(tiny_model(), ShiftedPairs(), TrainOptions(steps=4, checkpoint_every=2, max_disparity=32),
+                    tmp_path))
+    assert saved == [2, 4]
+    run(train_steps(tiny_model(), ShiftedPairs(), TrainOptions(steps=5, checkpoint_every=2, max_disparity=32),
+                    tmp_path / "odd"))
+    assert saved[2:] == [2, 4, 5]                     # a step past the last checkpoint: kept at the end
+
+
 def test_cancel_then_resume_gives_the_same_weights_as_one_run(tmp_path):
     opts = TrainOptions(steps=6, checkpoint_every=100, max_disparity=32)
     straight = tiny_model()

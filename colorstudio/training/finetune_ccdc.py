@@ -161,11 +161,14 @@ class BestWeights:
         self.file = run_dir / BEST_FILE
         self.before = state.get("before") or held_apart_psnr(model, val_set, dev)
         state["before"] = self.before
-        if state.get("best_step") is not None and not self.file.is_file():   # removed meanwhile: start
-            state.update(best=self.before, best_step=None)                     # over looking for the best
+        self.weights = start_weights               # until something beats the start (a resumed run too)
+        if state.get("best_step") is not None:
+            try:
+                self.weights = load_weights(self.file, NAME)[0]
+            except ColorStudioError:               # removed meanwhile, or cut short by a power cut or a
+                self.file.unlink(missing_ok=True)  # full disk: look for the best over again, the run's
+                state.update(best=self.before, best_step=None)    # checkpoint is still good
         self.best = state.get("best", self.before)
-        self.weights = (load_weights(self.file, NAME)[0] if state.get("best_step") is not None
-                        else start_weights)        # nothing has beaten the start yet (a resumed run too)
 
     def check(self, state: dict) -> list[str]:
         """Score the model as it is now; keep its weights when they are the best so far."""
@@ -191,10 +194,13 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
     rng = np.random.default_rng([seed, state["step"]])
     clock, last_check = TrainingClock(state["seconds"], max_steps, minutes), time.perf_counter()
 
+    saved_at = [state["step"]]         # the step of the checkpoint on disk
+
     def check() -> list[str]:
         state["seconds"] = clock.elapsed()
         events = scores.check(state)
         save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
+        saved_at[0] = state["step"]
         return events
 
     running, steps_at_start = None, state["step"]
@@ -237,8 +243,11 @@ def _train_steps(model: CCDC, opt, train_pairs: CameraPairs, state: dict, scores
         with clock.set_aside():          # the last scoring, after training, is not training
             return check()
     finally:    # finished, cancelled (GeneratorExit) or failed: keep the work done so far; with no
-        if state["step"] > steps_at_start:     # step taken, the run folder is left as it was (an
-            state["seconds"] = clock.elapsed()      # earlier run there, stopped before this one began)
+        # step taken, the run folder is left as it was (an earlier run there, stopped before this
+        # one began); a checkpoint of this very step is not written twice (on a nearly full disk
+        # the second write failed a run that had finished)
+        if state["step"] > steps_at_start and saved_at[0] != state["step"]:
+            state["seconds"] = clock.elapsed()
             save_checkpoint(run_dir, model, opt, state, name=NAME, config=model.cfg.to_dict())
 
 

@@ -180,6 +180,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
     for g in optimizer.param_groups:
         g["lr"] = state["lr"]
     good = (*in_memory_copy(model, optimizer), state["step"])
+    saved_at = state["step"]                 # the step of the checkpoint on disk
     rollbacks = 0
     clock = TrainingClock(state["seconds"], opts.steps, opts.minutes)
 
@@ -206,7 +207,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             if not applied:
                 model.load_state_dict(good[0])
                 optimizer.load_state_dict(good[1])
-                bad_step, state["step"] = state["step"] + 1, good[2]
+                bad_step, state["step"], saved_at = state["step"] + 1, good[2], None   # (its lr: not saved)
                 state["lr"] *= 0.5
                 state["rollbacks"] += 1
                 rollbacks += 1
@@ -224,7 +225,7 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             ckpt = None
             if applied and state["step"] % opts.checkpoint_every == 0:
                 ckpt = str(save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict()))
-                good = (*in_memory_copy(model, optimizer), state["step"])
+                good, saved_at = (*in_memory_copy(model, optimizer), state["step"]), state["step"]
             val = None
             if applied and validation and opts.validate_every and state["step"] % opts.validate_every == 0:
                 val = validate(model, [({k: v.to(dev) for k, v in b.items()}, s) for b, s in validation],
@@ -237,7 +238,9 @@ def train_steps(model, source: BatchSource, opts: TrainOptions, run_dir: str | P
             with clock.set_aside():      # a pause, then perhaps a close (Stop), uses up no budget
                 yield progress
     finally:  # finished, cancelled (GeneratorExit) or failed: keep the work done so far; with no
-        if state["step"] > steps_at_start:     # step taken, the run folder is left as it was (an
-            state["seconds"] = clock.elapsed()      # earlier run there, stopped before this one began)
+        # step taken, the run folder is left as it was (an earlier run there, stopped before this
+        # one began); the checkpoint of this very step is not written twice (a nearly full disk)
+        if state["step"] > steps_at_start and saved_at != state["step"]:
+            state["seconds"] = clock.elapsed()
             save_checkpoint(run_dir, model, optimizer, state, config=model.cfg.to_dict())
     return state
