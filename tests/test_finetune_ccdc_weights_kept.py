@@ -153,3 +153,34 @@ def test_a_finished_run_writes_its_last_checkpoint_once(tmp_path, tiny_ccdc, use
     run_to_end(finetune_ccdc.finetune(pairs, base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors",
                                       run_dir=tmp_path / "run", max_steps=2, crop=(64, 64), device="cpu"))
     assert saved == [2]
+
+
+@pytest.mark.parametrize("writer", ["ccdc", "registry"])
+def test_a_stop_between_the_weights_and_their_card_leaves_no_older_card_describing_them(tmp_path, monkeypatch,
+                                                                                       writer):
+    """Under --force, a kill after the new weights and before their card left the older run's card
+    (its steps, scores and checksum) beside them, and the app and colorize showed it as theirs."""
+    from ccdc_finetune_fixtures import TINY
+    from colorstudio.nets import registry
+    from colorstudio.nets.ccdc import CCDC
+    from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
+    from colorstudio.nets.gca import GCAConfig
+    from colorstudio.nets.refine import RefineConfig
+    from colorstudio.nets.wac import WACConfig
+    from colorstudio.training import ccdc_finetune_result
+
+    out = tmp_path / "m.safetensors"
+    out.with_suffix(".json").write_text(json.dumps({"name": "the older run", "finetune": {"steps": 4}}))
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ccdc_finetune_result if writer == "ccdc" else registry, "atomic_write_bytes", killed)
+    with pytest.raises(KeyboardInterrupt):
+        if writer == "ccdc":
+            ccdc_finetune_result.write_model(out, CCDC(TINY), {"finetune": {"steps": 10}})
+        else:
+            registry.save_model(CycleCNN(CycleCNNConfig(wac=WACConfig(features=4, res_blocks=1, unet=(4, 4, 4, 4)),
+                                                        gca=GCAConfig(features=4, res_blocks=1),
+                                                        refine=RefineConfig(features=4))), out, {"data": "new"})
+    assert out.is_file() and not out.with_suffix(".json").exists()

@@ -38,6 +38,7 @@ def save_model(model: torch.nn.Module, path, card: dict | None = None) -> Path:
     card.setdefault("kind", kind_of(model))
     card["config"] = model.cfg.to_dict()
     card["parameters"] = int(sum(p.numel() for p in model.parameters()))
+    path.with_suffix(".json").unlink(missing_ok=True)   # a stop between the two: no older card beside the new weights
     write_weights(path, model.state_dict(), {"format": FORMAT, "kind": kind_of(model),
                                              "config": json.dumps(model.cfg.to_dict())})
     card.update(file_facts(path))

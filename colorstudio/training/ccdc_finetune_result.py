@@ -66,7 +66,8 @@ def finetuned_card(out, camera, stereo, shots, held, skipped, state, before, bes
 
 
 def write_model(out: Path, model: CCDC, card: dict) -> None:
-    try:
+    try:   # the older card goes first: a stop between the weights and the card left it describing them
+        out.with_suffix(".json").unlink(missing_ok=True)
         save_weights(out, {k: v.detach().cpu() for k, v in model.state_dict().items()}, NAME, model.cfg.to_dict(),
                      {"steps": str(card["finetune"]["steps"])})
         card.update(file_facts(out))
