@@ -27,6 +27,12 @@ def cmd_batch(args) -> int:
         say(f"left out {n} item{'s' * (n != 1)} whose result is already in {plan.out_dir} (--skip-existing)")
     if not plan.items:
         if plan.already_there:            # the files skipped above, if any, were said one by one
+            from colorstudio.core.output_formats import WRITE_EXTENSIONS
+            from colorstudio.core.unfinished_writes import remove_unfinished_writes
+
+            if removed := remove_unfinished_writes([plan.out_dir], WRITE_EXTENSIONS):   # (run_batch's, when it runs)
+                say(f"removed {len(removed)} unfinished file{'s' * (len(removed) != 1)} a batch killed mid-write "
+                    "had left")
             n = len(plan.unmatched)
             say("nothing left to colorize: every result is already there"
                  + (f" ({n} file{'s' * (n != 1)} skipped)" if n else ""))

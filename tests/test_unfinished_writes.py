@@ -90,3 +90,58 @@ def test_the_temp_file_of_a_long_name_is_recognised_too(tmp_path):
     seen[0].write_bytes(b"left")                  # as if its writer had been killed
     age(seen[0], STALE_AFTER_S + 1)
     assert unfinished_writes(tmp_path, WRITE_EXTENSIONS) == [seen[0]]
+
+
+def test_a_write_removes_what_a_killed_writer_of_its_name_left(tmp_path):
+    """colorize, the diagnostics, a fine-tune's checkpoint, an imported model: a process killed
+    while it wrote left its hidden temp file for good (a batch cleaned only the photos' results,
+    and not when --skip-existing found nothing left to do)."""
+    import os
+    import time
+
+    from colorstudio.core.atomic_files import atomic_write_bytes
+    from colorstudio.core.unfinished_writes import part_prefix
+
+    old_time = time.time() - 3600
+    left = tmp_path / f"{part_prefix('checkpoint.safetensors')}ab12cd34.part"
+    fresh = tmp_path / f"{part_prefix('checkpoint.safetensors')}zz99yy88.part"   # another writer, now
+    other = tmp_path / f"{part_prefix('out.png')}ab12cd34.part"                  # another file's
+    for path in (left, fresh, other):
+        path.write_bytes(b"x" * 100)
+    for path in (left, other):
+        os.utime(path, (old_time, old_time))
+    atomic_write_bytes(tmp_path / "checkpoint.safetensors", b"new")
+    assert not left.exists() and fresh.exists() and other.exists()
+    assert (tmp_path / "checkpoint.safetensors").read_bytes() == b"new"
+
+
+def test_an_import_killed_before_its_weights_does_not_hold_the_name(tmp_path):
+    import os
+    import time
+
+    from colorstudio.engine.model_import import free_name
+
+    card = tmp_path / "base.json"
+    card.write_text("{}")
+    assert free_name(tmp_path, "base").name == "base_2.safetensors"   # just copied: its weights come next
+    os.utime(card, (time.time() - 3600,) * 2)
+    assert free_name(tmp_path, "base").name == "base.safetensors" and not card.exists()
+    (tmp_path / "base.safetensors").write_bytes(b"w")
+    (tmp_path / "base.json").write_text("{}")
+    os.utime(tmp_path / "base.json", (time.time() - 3600,) * 2)
+    assert free_name(tmp_path, "base").name == "base_2.safetensors" and (tmp_path / "base.json").exists()
+
+
+def test_a_batch_with_nothing_left_to_do_still_removes_what_a_killed_one_left(tmp_path, capsys):
+    from colorstudio.core.unfinished_writes import part_prefix
+
+    gray_img(tmp_path / "in" / "a.png")
+    out = tmp_path / "out"
+    assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--method", "neutral"]) == 0
+    left = out / f"{part_prefix('a-2_colorized.png')}ab12cd34.part"
+    left.write_bytes(b"half")
+    os.utime(left, (time.time() - 2 * STALE_AFTER_S,) * 2)
+    capsys.readouterr()
+    assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--method", "neutral", "--skip-existing"]) == 0
+    err = capsys.readouterr().err
+    assert not left.exists() and "removed 1 unfinished file" in err and "nothing left to colorize" in err

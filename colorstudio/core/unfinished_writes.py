@@ -2,8 +2,9 @@
 whole: :func:`colorstudio.core.atomic_files.atomic_write`) and the ones a killed writer left.
 
 A Ctrl-C or a full disk removes its own; a process killed outright (SIGKILL, a power cut) cannot,
-and its hidden file stayed for good. A batch removes those in the folders it writes into, once
-they are older than any write takes (another batch may be writing into the same folder now)."""
+and its hidden file stayed for good. A batch removes those in the folders it writes into, and
+every write those of its own file name (:func:`remove_stale_parts_of`), once they are older
+than any write takes (another process may be writing into the same folder now)."""
 from __future__ import annotations
 
 import os
@@ -60,3 +61,22 @@ def remove_unfinished_writes(folders: Iterable[Path], extensions: tuple[str, ...
                 continue
             removed.append(path)
     return removed
+
+
+def remove_stale_parts_of(path: Path, older_than_s: float = STALE_AFTER_S) -> None:
+    """Remove the stale temp files a killed writer of ``path`` left beside it (a result, a map,
+    a checkpoint, a model written again under its name); best-effort."""
+    prefix = part_prefix(path.name)
+    try:
+        entries = [e for e in os.scandir(path.parent if str(path.parent) else ".")
+                   if e.name.startswith(prefix) and _PART_NAME.match(e.name)]
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        try:
+            if (len(entry.name) == len(prefix) + 8 + len(PART_SUFFIX) and entry.is_file(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime >= older_than_s):
+                os.unlink(entry.path)
+        except OSError:
+            continue

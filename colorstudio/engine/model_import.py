@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import filecmp
 import shutil
+import time
 from pathlib import Path
 
 from colorstudio import paths
@@ -64,15 +65,29 @@ def same_file_in(folder: Path, source: Path) -> Path | None:
     return None
 
 
+ORPHAN_CARD_AGE_S = 60.0    # a card is copied a moment before its weights: alone longer, a stop left it
+
+
 def free_name(folder: Path, stem: str) -> Path:
     """``folder/stem.safetensors``, or ``stem_2``, ``stem_3``… when a model (or its card) of that
-    name is there already."""
+    name is there already. A card an import killed before its weights left alone is removed:
+    it held the name for good (the next import of that model was ``stem_2``)."""
     for n in range(1, 10_000):
         name = stem if n == 1 else f"{stem}_{n}"
         target = folder / (name + SUFFIX)
-        if not target.exists() and not target.with_suffix(".json").exists():
-            return target
+        if not target.exists():
+            _remove_orphan_card(target.with_suffix(".json"))
+            if not target.with_suffix(".json").exists():
+                return target
     raise ModelError(f"too many models named {stem} in {folder}")
+
+
+def _remove_orphan_card(card: Path) -> None:
+    try:
+        if card.is_file() and time.time() - card.stat().st_mtime > ORPHAN_CARD_AGE_S:
+            card.unlink()
+    except OSError:
+        pass
 
 
 def _copy(source: Path, target: Path) -> None:
