@@ -75,6 +75,8 @@ def test_the_picker_offers_only_files_that_are_models(tmp_path):
     (tmp_path / "empty.safetensors").write_bytes(b"")
     (tmp_path / "garbage.safetensors").write_bytes(b"\x80\x04not a model at all")
     (tmp_path / "garbage.json").write_text(json.dumps({"method": "ccdc"}))   # a card cannot make it one
+    whole = (paths.models_dir() / "cheng.safetensors").read_bytes()
+    (tmp_path / "cut.safetensors").write_bytes(whole[: len(whole) * 3 // 5])    # header whole, tensors cut short
     offered = model_catalog.user_models(tmp_path)
     assert [(c.model.name, c.method) for c in offered] == [("mine.SAFETENSORS", "cheng")]
 

@@ -4,6 +4,7 @@ reads and checks the whole file."""
 from __future__ import annotations
 
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def data_bytes(head: dict, name: str = "the model file") -> int:
 
 def metadata(path: str | Path) -> dict | None:
     """The ``__metadata__`` of a safetensors file, read from its header alone; None when it has
-    none, cannot be read or is not a regular file."""
+    none, cannot be read, is not a regular file, or is shorter than its header says (cut short
+    by a stopped copy or a power cut: the app's picker offered it, and Colorize failed)."""
     path = Path(path)
     try:
         if not path.is_file():          # a FIFO would block the open, /dev/zero never end
@@ -52,7 +54,10 @@ def metadata(path: str | Path) -> dict | None:
             (n,) = struct.unpack("<Q", head)
             if n > 100_000_000:
                 return None
-            meta = header(head + f.read(n), path.name).get("__metadata__") or {}
+            described = header(head + f.read(n), path.name)
+            if os.fstat(f.fileno()).st_size < 8 + n + data_bytes(described, path.name):
+                return None
+            meta = described.get("__metadata__") or {}
     except (OSError, struct.error, ModelError):
         return None
     return meta if isinstance(meta, dict) else None
