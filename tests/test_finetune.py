@@ -251,6 +251,12 @@ def test_a_cyclecnn_run_folder_says_whether_its_stopped_run_is_resumed_or_replac
     assert first_note(pairs[:2], pairs[2:], False).endswith(
         "as it was not asked to resume (colorstudio finetune --resume " + str(run["run_dir"]) + " goes on with it)")
     assert "as it had other training pairs (1 added, 1 gone)" in first_note(pairs[1:], pairs[:1], False)
+    ckpt = run["run_dir"] / "checkpoint.safetensors"               # cut short by a power cut
+    ckpt.write_bytes(ckpt.read_bytes()[: ckpt.stat().st_size // 2])
+    assert not resumable(run["run_dir"], tiny_base, pairs[:2], (64, 96), validation=pairs[2:])
+    assert first_note(pairs[:2], pairs[2:], False).endswith("cannot be read (damaged or cut short), so it is replaced")
+    with pytest.raises(ColorStudioError, match="cannot be read .damaged or cut short.: start a new run"):
+        first_note(pairs[:2], pairs[2:], True)
 
 
 def test_the_length_advice_says_what_a_budget_buys_and_warns_below_half_the_measured_steps():

@@ -359,6 +359,9 @@ def test_resuming_a_damaged_checkpoint_is_refused_not_a_new_run_over_it(tmp_path
     with pytest.raises(finetune_ccdc.ColorStudioError, match="cannot be read .damaged or cut short."):
         run_to_end(finetune_ccdc.finetune(pairs, max_steps=4, resume=True, **{**run, "out": tmp_path / "n.safetensors"}))
     assert ckpt.stat().st_size > 0 and not (tmp_path / "n.safetensors").exists()
+    # not resuming (the wizard's choice when the checkpoint cannot be read): a new run, said
+    notes = {p.run_note for p in finetune_ccdc.finetune(pairs, max_steps=2, resume=False, **run)}
+    assert any("starting afresh: the checkpoint in" in n and "cannot be read" in n for n in notes)
 
 
 def test_a_stop_is_heard_between_the_colour_shots_being_cleaned(tmp_path, tiny_ccdc, user_pairs, monkeypatch):

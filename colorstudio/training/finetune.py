@@ -183,6 +183,9 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     t0 = time.time()
     pairs, validation = list(pairs), list(validation)
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
+    damaged = has_checkpoint(run_dir) and not found
+    if resume and damaged:      # not quietly a new run over it
+        raise ColorStudioError(f"{run_identity.damaged_checkpoint(run_dir)}: start a new run, without resuming")
     if resume and found and run_identity.key_method(run_identity.stored_key(found)) == "ccdc":
         raise ColorStudioError(f"the checkpoint in {run_dir} is of a CCDC run: resume it with --method ccdc")
     if resume and found and run_identity.stored_key(found) is not None:      # other settings: said before the pairs
@@ -213,7 +216,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     if resume and found and run_identity.stored_key(found) is not None:
         run_identity.check_same_run(run_dir, run_identity.stored_key(found), key)
     run_note = run_identity.earlier_run_note(found, run_identity.stored_key(found), key, resume and bool(found),
-                                             run_dir, run_identity.budget_spent(found, minutes, max_steps))
+                                             run_dir, run_identity.budget_spent(found, minutes, max_steps), damaged)
     if run_note:
         yield getting_ready(run_note)
     prepared, val_prepared = [p for _, p in prepared], [p for _, p in val_prepared]

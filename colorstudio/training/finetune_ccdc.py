@@ -275,9 +275,9 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
     model.to(dev).train()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     found = checkpoint_state(run_dir) if has_checkpoint(run_dir) else {}
-    if resume and has_checkpoint(run_dir) and not found:      # not quietly a new run over it
-        raise ColorStudioError(f"the checkpoint in {run_dir} cannot be read (damaged or cut short): "
-                               "start a new run, without resuming")
+    damaged = has_checkpoint(run_dir) and not found
+    if resume and damaged:      # not quietly a new run over it
+        raise ColorStudioError(f"{run_identity.damaged_checkpoint(run_dir)}: start a new run, without resuming")
     if resume and found:          # another network's or other settings' run: said before the pairs are measured
         _check_same_run(run_dir, found, run_key(base_model_path, pairs, lr, crop, validation, seed), pairs_known=False)
     run_note = ""
@@ -297,7 +297,7 @@ def finetune(pairs, validation=(), base_model_path=None, out=None, run_dir=None,
         _check_same_run(run_dir, found, key)
         state = load_checkpoint(run_dir, model, opt, name=NAME)
     run_note = run_identity.earlier_run_note(found, found.get("run_key"), key, resuming, run_dir,
-                                             run_identity.budget_spent(found, minutes, max_steps))
+                                             run_identity.budget_spent(found, minutes, max_steps), damaged)
     if run_note:
         yield getting_ready(run_note)
     stereo = all(rows_aligned_rig(s.mono.shape, s.colour.shape, s.rectified) for s in shots)   # as the engine

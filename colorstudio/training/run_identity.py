@@ -137,10 +137,18 @@ def minutes_seconds(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def damaged_checkpoint(run_dir) -> str:
+    """Why a run cannot go on with the checkpoint in ``run_dir`` that cannot be read."""
+    return f"the checkpoint in {run_dir} cannot be read (damaged or cut short)"
+
+
 def earlier_run_note(state: dict, old_key: str | None, new_key: str, resuming: bool, run_dir,
-                     budget_spent: bool) -> str:
+                     budget_spent: bool, damaged: bool = False) -> str:
     """One line about the checkpoint found in ``run_dir`` (``state``: its step and seconds):
-    resumed, or replaced by a run starting afresh, and why. "" when there is none."""
+    resumed, or replaced by a run starting afresh, and why; ``damaged``: one that cannot be read
+    is replaced (the app's wizard started afresh over it without a word). "" when there is none."""
+    if damaged:
+        return f"starting afresh: {damaged_checkpoint(run_dir)}, so it is replaced"
     if not state:
         return ""
     step, trained = state.get("step", 0), minutes_seconds(state.get("seconds", 0.0))
