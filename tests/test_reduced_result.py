@@ -45,7 +45,8 @@ def check_deferred(name, gray, reference=None, options=None):
     assert abs(w / h - gray.size[0] / gray.size[1]) < 0.05                  # the gray's frame, reduced
     assert steps.index(reduced[0]) < len(steps) - 1                           # more steps follow it
     direct = method_itself(name, gray, reference, dict(options or {}))
-    np.testing.assert_array_equal(result.chroma, direct)                    # nothing changed by deferring
+    # nothing changed by deferring (but float rounding: a busy machine gives the nets other thread counts)
+    np.testing.assert_allclose(result.chroma, direct, rtol=0, atol=1e-5)
     assert result.chroma.dtype == np.float32 and result.rgb.shape[:2] == gray.pixels.shape[:2]
 
 

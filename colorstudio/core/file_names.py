@@ -22,8 +22,8 @@ def fit_name(stem: str, room: int) -> str:
     raw = os.fsencode(stem)
     if len(raw) <= room:
         return stem
-    end = room
-    while end > 0 and raw[end] & 0xC0 == 0x80:    # a UTF-8 continuation byte: back to its start
+    end = room       # a UTF-8 character is at most 4 bytes: back over 3 continuation bytes at most
+    while end > room - 3 and raw[end] & 0xC0 == 0x80:   # (Latin-1's ° ± ½ are such bytes too)
         end -= 1
     return os.fsdecode(raw[:end])
 

@@ -45,8 +45,8 @@ class Photo:
         """A note for the user when the file's colours could only be converted approximately."""
         if self.converted_from != "CMYK":
             return None
-        return (f"{self.name} is a CMYK file without a colour profile: its colours were brought to RGB "
-                f"by the plain formula and may be off")
+        return (f"{self.name} is a CMYK file without a usable colour profile: its colours were brought to "
+                f"RGB by the plain formula and may be off")
 
     @property
     def is_gray(self) -> bool:

@@ -14,7 +14,8 @@ from colorstudio.errors import ModelError, OutputError
 _NAME_RE = re.compile(r"^[\w][\w .+-]{0,62}$")
 # names Windows keeps for devices whatever follows the dot (CON.safetensors cannot be made
 # there): refused everywhere, as a model saved here may be copied there
-_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10))}
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul",
+                    *(f"{kind}{n}" for kind in ("com", "lpt") for n in (*"123456789", "¹", "²", "³"))}
 
 
 def valid_model_name(name: str) -> str | None:

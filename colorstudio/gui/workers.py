@@ -173,14 +173,15 @@ class GeneratorWorker(QThread):
         was connected to it and of its inputs. A slot naming the worker (``lambda: self._job_done(worker)``)
         made a cycle through Qt that Python's collector cannot see, so every finished job kept
         its photos and its full-size result for the app's life (14 MB a 0.1 MP photo in a day's
-        session; at 12 MP, a gigabyte a photo). It stays in :data:`_RUNNING` until the thread is
-        truly over: collected while Qt's thread still ends, it would abort the app."""
+        session; at 12 MP, a gigabyte a photo). It stays in :data:`_RUNNING` while Qt still says
+        the thread runs (Qt 6 says it has finished by then; a guard, as a QThread collected while
+        running aborts the app)."""
         for signal in (self.progress, self.finished_with, self.errored, self.cancelled, self.done):
             _disconnect_all(signal)
         self._func, self._args, self._kwargs, self.always_emit = None, (), {}, None
         if self.isFinished():
             _RUNNING.discard(self)
-        else:                      # QThread.finished comes just before the thread's own end
+        else:
             QTimer.singleShot(10, self._forget)
 
     @staticmethod

@@ -123,7 +123,7 @@ def test_a_folder_without_pairs_cannot_go_on(qtbot, wizard, tmp_path):
 def test_model_names_are_checked(tmp_path):
     assert all(model_saving.valid_model_name(bad) for bad in ("", "../evil", "a/b"))
     assert model_saving.valid_model_name("my camera-2 v1.0") is None
-    for device in ("CON", "aux", "nul.v2", "COM1", "lpt9 "):        # CON.safetensors cannot be made on Windows
+    for device in ("CON", "aux", "nul.v2", "COM1", "lpt9 ", "COM¹"):        # CON.safetensors cannot be made on Windows
         assert "Windows keeps for a device" in model_saving.valid_model_name(device)
     assert model_saving.valid_model_name("console") is model_saving.valid_model_name("com10") is None
     weights = tmp_path / "w.safetensors"

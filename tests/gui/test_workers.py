@@ -179,7 +179,8 @@ def test_a_finished_job_whose_slots_name_it_is_let_go_with_its_inputs_and_result
 
 
 def test_a_job_is_kept_until_its_thread_is_over(qtbot, monkeypatch):
-    """QThread.finished comes just before the thread's own end: collected then, Qt aborts."""
+    """A worker Qt still says is running is not let go (a QThread collected while running aborts
+    the app); Qt 6 says it has finished by the time QThread.finished is heard: a guard."""
     from colorstudio.gui import workers
 
     worker = GeneratorWorker(counting, 1)
