@@ -59,8 +59,8 @@ def test_a_writer_killed_outright_leaves_its_temp_file_and_the_next_batch_remove
     assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--method", "neutral"]) == 0
     err = capsys.readouterr().err
     assert f"removed 1 unfinished file a batch killed mid-write had left ({left[0].name})" in err
-    assert sorted(p.name for p in out.iterdir()) == [".diary.20230512.part", ".model.json.abcdefgh.part",
-                                                      ".notes.part", ".x.png.abcdefgh.part.txt",
+    # (.model.json.abcdefgh.part has a card's temp name: the batch's first write removes it)
+    assert sorted(p.name for p in out.iterdir()) == [".diary.20230512.part", ".notes.part", ".x.png.abcdefgh.part.txt",
                                                       ".y.png.abcdefgh.part", "photo.jpg.part",
                                                       "solo_colorized.png"]
 
@@ -96,9 +96,7 @@ def test_a_write_removes_what_a_killed_writer_of_its_name_left(tmp_path):
     """colorize, the diagnostics, a fine-tune's checkpoint, an imported model: a process killed
     while it wrote left its hidden temp file for good (a batch cleaned only the photos' results,
     and not when --skip-existing found nothing left to do)."""
-    import os
-    import time
-
+    from colorstudio.core import unfinished_writes
     from colorstudio.core.atomic_files import atomic_write_bytes
     from colorstudio.core.unfinished_writes import part_prefix
 
@@ -111,8 +109,19 @@ def test_a_write_removes_what_a_killed_writer_of_its_name_left(tmp_path):
     for path in (left, other):
         os.utime(path, (old_time, old_time))
     atomic_write_bytes(tmp_path / "checkpoint.safetensors", b"new")
-    assert not left.exists() and fresh.exists() and other.exists()
+    assert not left.exists() and not other.exists() and fresh.exists()
     assert (tmp_path / "checkpoint.safetensors").read_bytes() == b"new"
+    again = tmp_path / f"{part_prefix('out.png')}qq11ww22.part"
+    again.write_bytes(b"x")
+    os.utime(again, (old_time, old_time))
+    listed = []
+    real_scandir = unfinished_writes.os.scandir
+    unfinished_writes.os.scandir = lambda folder: listed.append(folder) or real_scandir(folder)
+    try:
+        atomic_write_bytes(tmp_path / "checkpoint.safetensors", b"newer")
+    finally:
+        unfinished_writes.os.scandir = real_scandir
+    assert listed == [] and again.exists()          # the folder is listed once a process, not at each write
 
 
 def test_an_import_killed_before_its_weights_does_not_hold_the_name(tmp_path):

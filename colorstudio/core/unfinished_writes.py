@@ -2,13 +2,14 @@
 whole: :func:`colorstudio.core.atomic_files.atomic_write`) and the ones a killed writer left.
 
 A Ctrl-C or a full disk removes its own; a process killed outright (SIGKILL, a power cut) cannot,
-and its hidden file stayed for good. A batch removes those in the folders it writes into, and
-every write those of its own file name (:func:`remove_stale_parts_of`), once they are older
-than any write takes (another process may be writing into the same folder now)."""
+and its hidden file stayed for good. A batch removes those in the folders it writes into, and a
+process's first write into a folder those there (:func:`remove_stale_parts_in`), once they are
+older than any write takes (another process may be writing into the same folder now)."""
 from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Iterable
@@ -63,20 +64,19 @@ def remove_unfinished_writes(folders: Iterable[Path], extensions: tuple[str, ...
     return removed
 
 
-def remove_stale_parts_of(path: Path, older_than_s: float = STALE_AFTER_S) -> None:
-    """Remove the stale temp files a killed writer of ``path`` left beside it (a result, a map,
-    a checkpoint, a model written again under its name); best-effort."""
-    prefix = part_prefix(path.name)
-    try:
-        entries = [e for e in os.scandir(path.parent if str(path.parent) else ".")
-                   if e.name.startswith(prefix) and _PART_NAME.match(e.name)]
-    except OSError:
-        return
-    now = time.time()
-    for entry in entries:
-        try:
-            if (len(entry.name) == len(prefix) + 8 + len(PART_SUFFIX) and entry.is_file(follow_symlinks=False)
-                    and now - entry.stat(follow_symlinks=False).st_mtime >= older_than_s):
-                os.unlink(entry.path)
-        except OSError:
-            continue
+_CLEANED: set[str] = set()       # folders whose stale temp files this process has removed
+_CLEANED_LOCK = threading.Lock()
+
+
+def remove_stale_parts_in(folder: Path) -> None:
+    """Remove the stale temp files killed writers left in ``folder`` (a result's, a map's, a
+    checkpoint's, a model's: any of ours), once a process: the first write there does it, and a
+    folder of 20 000 photos is not listed again for each write."""
+    key = os.path.abspath(folder)
+    with _CLEANED_LOCK:
+        if key in _CLEANED:
+            return
+        _CLEANED.add(key)
+    from colorstudio.core.output_formats import WRITE_EXTENSIONS
+
+    remove_unfinished_writes([folder], (*WRITE_EXTENSIONS, ".json", ".safetensors"))   # what ColorStudio writes
