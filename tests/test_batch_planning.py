@@ -387,12 +387,24 @@ def test_skip_existing_gives_a_result_to_the_photo_it_was_made_from(tmp_path, fi
     assert plan_batch([photos], out, ext=ext, skip_existing=True).items == []     # both done now
 
 
-def test_made_from_tells_a_photos_result_from_another_photos(tmp_path):
-    from colorstudio.core.result_source import made_from
+def test_a_result_resembles_its_own_photo_most_even_as_a_low_quality_jpeg(tmp_path):
+    import cv2
+    import numpy as np
+    from skimage import data
 
-    a, b = gray_img(tmp_path / "a.png", size=(300, 200)), gray_img(tmp_path / "b.png", size=(300, 200))
-    (written,) = [i.written for i in _run(plan_batch([a], tmp_path / "out", ext="jpg")).items]
-    assert made_from(written, a) and not made_from(written, b)           # a JPEG's error is within it
-    assert not made_from(written, gray_img(tmp_path / "small.png", size=(30, 20)))
+    from colorstudio.core.result_source import MADE_FROM, resemblance
+
+    gray = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY), (370, 370), interpolation=cv2.INTER_AREA)
+    own, burst, other = tmp_path / "own.png", tmp_path / "burst.png", tmp_path / "other.png"
+    cv2.imwrite(str(own), gray)
+    cv2.imwrite(str(burst), np.clip(np.roll(gray, 3, axis=1).astype(int) + 4, 0, 255).astype(np.uint8))  # a frame later
+    cv2.imwrite(str(other), cv2.resize(data.camera(), (370, 370), interpolation=cv2.INTER_AREA))
+    (written,) = [i.written for i in _run(plan_batch([own], tmp_path / "out", ext="jpg")).items]
+    assert written.suffix == ".jpg"
+    low = tmp_path / "low.jpg"
+    cv2.imwrite(str(low), cv2.imread(str(written)), [cv2.IMWRITE_JPEG_QUALITY, 20])
+    for result in (written, low):
+        assert resemblance(result, own) >= MADE_FROM > resemblance(result, burst) > resemblance(result, other)
+    assert resemblance(written, gray_img(tmp_path / "small.png", size=(30, 20))) < 0      # another size
     (tmp_path / "damaged.png").write_bytes(b"\x89PNG\r\n")
-    assert not made_from(tmp_path / "damaged.png", a)
+    assert resemblance(tmp_path / "damaged.png", own) < 0

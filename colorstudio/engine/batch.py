@@ -27,7 +27,7 @@ from colorstudio.core.output_formats import WRITE_EXTENSIONS
 from colorstudio.core.pair_names import TAG_RE
 from colorstudio.core.pairs import Looking, discover_steps
 from colorstudio.core.resize import area_reduce
-from colorstudio.core.result_source import made_from
+from colorstudio.core.result_source import resemblance
 from colorstudio.core.size_limits import max_pixels
 from colorstudio.core.unfinished_writes import remove_unfinished_writes
 from colorstudio.engine import methods as registry
@@ -129,7 +129,7 @@ def plan_batch_steps(inputs: Iterable[str | Path], out_dir: str | Path, ext: str
     max_pixels()                                     # a bad COLORSTUDIO_MAX_PIXELS: once, not per file
     found = yield from discover_steps([Path(p) for p in inputs], lr_mono_side=lr_mono_side, exclude=out_dir)
     items, unmatched, already = [], list(found.unmatched), []
-    outputs = result_files(found.items, out_dir, ext, made_from if skip_existing else None)
+    outputs = result_files(found.items, out_dir, ext, resemblance if skip_existing else None)
     for i, output in zip(found.items, outputs):
         if isinstance(output, OutputError):          # a manifest row's output in an unknown format
             unmatched.append((i.gray, f"output {i.output}: {output}"))

@@ -11,6 +11,7 @@ from colorstudio.core.file_names import NAME_MAX_BYTES, fit_name
 from colorstudio.core.imageio import READ_EXTENSIONS
 from colorstudio.core.output_formats import WRITE_EXTENSIONS
 from colorstudio.core.pair_names import name_key
+from colorstudio.core.result_source import MADE_FROM
 from colorstudio.errors import OutputError
 
 
@@ -54,15 +55,16 @@ def _output_path(item, out_dir: Path, ext: str | None, name: str) -> Path:
 
 
 def result_files(items: list, out_dir: Path, ext: str | None,
-                 written_from: Callable[[Path, Path], bool] | None = None) -> list[Path | OutputError]:
+                 resemblance: Callable[[Path, Path], float] | None = None) -> list[Path | OutputError]:
     """Each item's result file, one each (or why it has none). Items of one name (b.jpg, b.png,
     b.gif: b, b-2, b-3) keep it where their results differ in format (b_colorized.jpg and .png);
     a result both would take goes to the item whose own format it is (b.png's b_colorized.png,
     whatever is added beside it later), then to the first of the others, and the rest take
     their numbered names (b-3_colorized.png): adding a photo never renames another's result
-    file of its own format, which --skip-existing looks for. With ``written_from(result, gray)``
-    (--skip-existing), a result already there goes to the item it was made from first (b.jpg's,
-    written as b_colorized.png before b.png was added), so neither is taken for the other."""
+    file of its own format, which --skip-existing looks for. With ``resemblance(result, gray)``
+    (--skip-existing: :func:`colorstudio.core.result_source.resemblance`), a result already
+    there goes to the item it was made from first (b.jpg's, written as b_colorized.png before
+    b.png was added), so neither is taken for the other."""
     plain: dict[int, Path] = {}
     outputs: list[Path | OutputError | None] = [None] * len(items)
     for n, item in enumerate(items):
@@ -72,8 +74,8 @@ def result_files(items: list, out_dir: Path, ext: str | None,
             outputs[n] = e
     own_format = [n for n, path in plain.items() if path.suffix.lower() == items[n].gray.suffix.lower()]
     order = own_format + [n for n in plain if n not in own_format]
-    if written_from is not None:
-        order = _makers_first(order, plain, items, written_from)
+    if resemblance is not None:
+        order = _makers_first(order, plain, items, resemblance)
     taken: set[str] = set()
     for n in order:
         output = plain[n]
@@ -84,16 +86,19 @@ def result_files(items: list, out_dir: Path, ext: str | None,
 
 
 def _makers_first(order: list[int], plain: dict[int, Path], items: list,
-                  written_from: Callable[[Path, Path], bool]) -> list[int]:
+                  resemblance: Callable[[Path, Path], float]) -> list[int]:
     """``order`` with, for each result file several items would take and that is there already,
-    the item it was made from (if one was) put first."""
+    the item it was made from put first: the one it resembles most, if enough (a burst's
+    neighbouring frame resembles it too, less)."""
     claims: dict[str, list[int]] = {}
     for n in order:
         claims.setdefault(name_key(str(plain[n])), []).append(n)
     makers = set()
     for contenders in claims.values():
         if len(contenders) > 1 and written_there(result := plain[contenders[0]]):
-            makers.update(next(([n] for n in contenders if written_from(result, items[n].gray)), []))
+            score, maker = max((resemblance(result, items[n].gray), -i) for i, n in enumerate(contenders))
+            if score >= MADE_FROM:
+                makers.add(contenders[-maker])
     return [n for n in order if n in makers] + [n for n in order if n not in makers]
 
 
