@@ -163,10 +163,6 @@ def test_a_stop_between_the_weights_and_their_card_leaves_no_older_card_describi
     from ccdc_finetune_fixtures import TINY
     from colorstudio.nets import registry
     from colorstudio.nets.ccdc import CCDC
-    from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
-    from colorstudio.nets.gca import GCAConfig
-    from colorstudio.nets.refine import RefineConfig
-    from colorstudio.nets.wac import WACConfig
     from colorstudio.training import ccdc_finetune_result
 
     out = tmp_path / "m.safetensors"
@@ -180,7 +176,42 @@ def test_a_stop_between_the_weights_and_their_card_leaves_no_older_card_describi
         if writer == "ccdc":
             ccdc_finetune_result.write_model(out, CCDC(TINY), {"finetune": {"steps": 10}})
         else:
-            registry.save_model(CycleCNN(CycleCNNConfig(wac=WACConfig(features=4, res_blocks=1, unet=(4, 4, 4, 4)),
-                                                        gca=GCAConfig(features=4, res_blocks=1),
-                                                        refine=RefineConfig(features=4))), out, {"data": "new"})
+            registry.save_model(_tiny_cycle_cnn(), out, {"data": "new"})
     assert out.is_file() and not out.with_suffix(".json").exists()
+
+
+@pytest.mark.parametrize("writer", ["ccdc", "registry"])
+def test_a_failed_write_of_new_weights_keeps_the_older_model_with_its_card(tmp_path, monkeypatch, writer):
+    from ccdc_finetune_fixtures import TINY
+    from colorstudio.errors import DiskFullError
+    from colorstudio.nets import registry
+    from colorstudio.nets.ccdc import CCDC
+    from colorstudio.training import ccdc_finetune_result
+
+    out = tmp_path / "m.safetensors"
+    out.write_bytes(b"the older weights")
+    out.with_suffix(".json").write_text('{"name": "the older run"}')
+
+    def disk_full(*args, **kwargs):
+        raise DiskFullError("m.safetensors: cannot be written (No space left on device)")
+
+    if writer == "ccdc":
+        monkeypatch.setattr(ccdc_finetune_result, "save_weights", disk_full)
+        with pytest.raises(DiskFullError):
+            ccdc_finetune_result.write_model(out, CCDC(TINY), {"finetune": {"steps": 10}})
+    else:
+        monkeypatch.setattr(registry, "write_weights", disk_full)
+        with pytest.raises(DiskFullError):
+            registry.save_model(_tiny_cycle_cnn(), out, {"data": "new"})
+    assert out.read_bytes() == b"the older weights"
+    assert json.loads(out.with_suffix(".json").read_text()) == {"name": "the older run"}
+
+
+def _tiny_cycle_cnn():
+    from colorstudio.nets.cyclecnn import CycleCNN, CycleCNNConfig
+    from colorstudio.nets.gca import GCAConfig
+    from colorstudio.nets.refine import RefineConfig
+    from colorstudio.nets.wac import WACConfig
+
+    return CycleCNN(CycleCNNConfig(wac=WACConfig(features=4, res_blocks=1, unet=(4, 4, 4, 4)),
+                                   gca=GCAConfig(features=4, res_blocks=1), refine=RefineConfig(features=4)))

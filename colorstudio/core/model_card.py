@@ -4,6 +4,7 @@ GUI thread."""
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 CARD_MAX_BYTES = 4_000_000      # far more than any card: a FIFO or /dev/zero is not read for ever
@@ -25,3 +26,27 @@ def read_card(weights: str | Path) -> dict:
     except (OSError, ValueError, RecursionError):     # RecursionError: JSON nested 100 000 deep
         return {}
     return card if isinstance(card, dict) else {}
+
+
+@contextmanager
+def older_card_set_aside(weights: str | Path):
+    """Around writing new weights over ``weights``: its older card is removed first (a stop
+    between the weights and their own card left it describing the new weights), and put back
+    when the write fails (the older weights are then still there, whole: their card too)."""
+    path = card_path(weights)
+    try:
+        older = path.read_bytes() if path.is_file() and path.stat().st_size <= CARD_MAX_BYTES else None
+    except OSError:
+        older = None
+    path.unlink(missing_ok=True)
+    try:
+        yield
+    except BaseException:
+        if older is not None and not path.exists():
+            from colorstudio.core.atomic_files import atomic_write_bytes
+
+            try:
+                atomic_write_bytes(path, older)
+            except OSError:
+                pass
+        raise

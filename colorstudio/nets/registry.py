@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from colorstudio.core.atomic_files import atomic_write_bytes
+from colorstudio.core.model_card import older_card_set_aside
 from colorstudio.core.model_header import declared_in
 from colorstudio.errors import ModelError
 from colorstudio.nets.weights_file import build_net, file_facts, read_weights, write_weights
@@ -38,9 +39,9 @@ def save_model(model: torch.nn.Module, path, card: dict | None = None) -> Path:
     card.setdefault("kind", kind_of(model))
     card["config"] = model.cfg.to_dict()
     card["parameters"] = int(sum(p.numel() for p in model.parameters()))
-    path.with_suffix(".json").unlink(missing_ok=True)   # a stop between the two: no older card beside the new weights
-    write_weights(path, model.state_dict(), {"format": FORMAT, "kind": kind_of(model),
-                                             "config": json.dumps(model.cfg.to_dict())})
+    with older_card_set_aside(path):      # a stop between the two: no older card beside the new weights
+        write_weights(path, model.state_dict(), {"format": FORMAT, "kind": kind_of(model),
+                                                 "config": json.dumps(model.cfg.to_dict())})
     card.update(file_facts(path))
     atomic_write_bytes(path.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
     return path

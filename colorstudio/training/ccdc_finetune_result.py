@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from colorstudio.core.atomic_files import atomic_write_bytes
+from colorstudio.core.model_card import older_card_set_aside
 from colorstudio.errors import ModelError
 from colorstudio.nets.ccdc import CCDC
 from colorstudio.nets.weights_file import file_facts, save_weights
@@ -66,10 +67,10 @@ def finetuned_card(out, camera, stereo, shots, held, skipped, state, before, bes
 
 
 def write_model(out: Path, model: CCDC, card: dict) -> None:
-    try:   # the older card goes first: a stop between the weights and the card left it describing them
-        out.with_suffix(".json").unlink(missing_ok=True)
-        save_weights(out, {k: v.detach().cpu() for k, v in model.state_dict().items()}, NAME, model.cfg.to_dict(),
-                     {"steps": str(card["finetune"]["steps"])})
+    try:
+        with older_card_set_aside(out):   # a stop between the weights and the card left it describing them
+            save_weights(out, {k: v.detach().cpu() for k, v in model.state_dict().items()}, NAME,
+                         model.cfg.to_dict(), {"steps": str(card["finetune"]["steps"])})
         card.update(file_facts(out))
         atomic_write_bytes(out.with_suffix(".json"), (json.dumps(card, indent=2) + "\n").encode())
     except OSError as e:
