@@ -162,6 +162,15 @@ def test_a_manifest_saved_by_excel_on_windows_reads(tmp_path, encoding):
     assert d.unmatched == []
 
 
+def test_a_manifest_in_another_code_page_says_how_it_was_read(tmp_path):
+    """Russian Excel's cp1251: read as cp1252, its names came out as 'Ôîòî_mono.png … not found'."""
+    gray_img(tmp_path / "Фото_mono.png"), colour_img(tmp_path / "Фото_color.png")
+    (tmp_path / "pairs.csv").write_bytes("Фото_mono.png;Фото_color.png\r\n".encode("cp1251"))
+    reasons = [r for _, r in discover([tmp_path]).unmatched]
+    assert any("not found (pairs.csv is not UTF-8 and was read as Windows-1252" in r and "CSV UTF-8" in r
+               for r in reasons)
+
+
 def test_a_backslash_that_is_part_of_a_name_here_is_kept(tmp_path):
     gray_img(tmp_path / "a\\b.png")
     (tmp_path / "pairs.csv").write_text("a\\b.png,,\n")

@@ -26,11 +26,12 @@ class ManifestRow:
     gray: Path | None           # None: the row names no gray file
     reference: Path | None      # None: a single gray
     output: Path | None
+    code_page: str | None = None   # the Windows code page the CSV was read in, when it is not UTF-8
 
 
 def read_manifest(csv_path: Path) -> list[ManifestRow]:
     """The data rows of ``csv_path``. Raises OSError, UnicodeDecodeError or csv.Error."""
-    rows = _manifest_rows(csv_path)
+    rows, code_page = _manifest_rows(csv_path)
     cols = {"gray": 0, "reference": 1, "output": 2}
     if rows:
         header = _manifest_columns(rows[0][1])
@@ -44,21 +45,21 @@ def read_manifest(csv_path: Path) -> list[ManifestRow]:
         value = cells[i] if 0 <= i < len(cells) else ""
         return _listed_path(base, value) if value else None
 
-    return [ManifestRow(line, cell(cells, "gray"), cell(cells, "reference"), cell(cells, "output"))
+    return [ManifestRow(line, cell(cells, "gray"), cell(cells, "reference"), cell(cells, "output"), code_page)
             for line, cells in rows]
 
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024     # about 100 000 rows; more is not a list of photos
 
 
-def _manifest_rows(csv_path: Path) -> list[tuple[int, list[str]]]:
+def _manifest_rows(csv_path: Path) -> tuple[list[tuple[int, list[str]]], str | None]:
     if not csv_path.is_file():     # a FIFO would block the read, /dev/zero would never end it
         raise OSError(f"{csv_path.name} is not a regular file")
     with open(csv_path, "rb") as f:
         data = f.read(MAX_MANIFEST_BYTES + 1)
     if len(data) > MAX_MANIFEST_BYTES:
         raise OSError(f"{csv_path.name} is larger than {MAX_MANIFEST_BYTES // 2**20} MB")
-    text = _manifest_text(data)
+    text, code_page = _manifest_text(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -68,18 +69,22 @@ def _manifest_rows(csv_path: Path) -> list[tuple[int, list[str]]]:
         cells = [c.strip() for c in row]
         if any(cells) and not cells[0].startswith("#"):
             rows.append((n, cells))
-    return rows
+    return rows, code_page
 
 
-def _manifest_text(data: bytes) -> str:
+WESTERN_CODE_PAGE = "Windows-1252"
+
+
+def _manifest_text(data: bytes) -> tuple[str, str | None]:
     """The CSV's text: UTF-16 by its byte-order mark (Excel's "Unicode text"), else UTF-8 (with
-    or without its mark), else Windows' Western code page, as Excel's plain "CSV" saves it there."""
+    or without its mark), else Windows' Western code page, as Excel's plain "CSV" saves it there
+    (then named: names in another alphabet come out wrong)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        return data.decode("utf-16"), None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return data.decode("cp1252", errors="replace"), WESTERN_CODE_PAGE
 
 
 def _listed_path(base: Path, value: str) -> Path:

@@ -131,7 +131,9 @@ def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[
                 continue
             claimed.add(p.resolve())
             if name_too_long(p) is not None or not p.is_file():
-                unmatched.append((p, f"{where} but not found"))
+                unmatched.append((p, f"{where} but not found" + (
+                    f" ({csv_path.name} is not UTF-8 and was read as {row.code_page}: if its names are in "
+                    f"another alphabet, save it as \"CSV UTF-8\")" if row.code_page else "")))
                 bad = True
             elif p.suffix.lower() not in READ_EXTENSIONS:
                 unmatched.append((p, f"{where} but {REASON_NOT_IMAGE}"))
