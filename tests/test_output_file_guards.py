@@ -158,3 +158,19 @@ def test_a_short_write_says_the_disk_may_be_full(result, tmp_path, monkeypatch):
     with pytest.raises(OutputError, match=r"r.tif: cannot be written \(only part of it could be written, 1111500 requested and 92064 written bytes: is the disk full\?\)$"):
         atomic_files.atomic_write(tmp_path / "r.tif", short)
     assert list(tmp_path.glob("*.part")) == []
+
+
+def test_a_jpeg_result_keeps_every_colour_sample(tmp_path, result):
+    """Pillow's default 4:2:0 halved the colour's resolution, and a result is all colour: a
+    red/blue checkerboard of 1 px came out purple."""
+    from PIL import JpegImagePlugin
+
+    save_result(result, tmp_path / "out.jpg")
+    with Image.open(tmp_path / "out.jpg") as im:
+        assert JpegImagePlugin.get_sampling(im) == 0                # 4:4:4
+    board = np.zeros((32, 32, 3), np.uint8)
+    board[::2, ::2] = board[1::2, 1::2] = (255, 0, 0)
+    board[1::2, ::2] = board[::2, 1::2] = (0, 0, 255)
+    save_photo(tmp_path / "board.jpg", board)
+    back = np.asarray(Image.open(tmp_path / "board.jpg")).astype(int)
+    assert np.abs(back - board).mean() < 40
