@@ -83,3 +83,19 @@ def test_a_preview_is_the_new_strength_at_a_smaller_size(gray_photo):
         preview_with_saturation(colorize(gray_photo, method="neutral"), 1.6, long_side=30)
     with pytest.raises(ValueError, match="at least 1 pixel"):                 # not a ZeroDivisionError
         preview_with_saturation(first, 1.6, long_side=0)
+
+
+def test_the_sliders_previews_reduce_the_gray_once_per_result(gray_photo, monkeypatch):
+    """Each preview converted the whole gray again (0.2-0.6 s at 50 MP, every ~250 ms of a drag)."""
+    pytest.importorskip("PySide6")
+    from colorstudio.core.photo import Photo
+    from colorstudio.gui import jobs
+
+    shown = jobs._shown(colorize(gray_photo, method="cheng"), 30)
+    calls = []
+    real = Photo.gray_float
+    monkeypatch.setattr(Photo, "gray_float", lambda self: calls.append(1) or real(self))
+    previews = [list(jobs.preview_for_view(shown, s, max_side=30))[0].view for s in (0.5, 1.0, 1.6)]
+    assert len(calls) == 1 and previews[0].shape == (22, 30, 3)
+    np.testing.assert_allclose(previews[2], jobs.display_image(preview_with_saturation(shown.colorization, 1.6, 30),
+                                                                30))

@@ -19,7 +19,7 @@ from colorstudio.core.imageio import load_photo
 from colorstudio.core.photo import Photo, reading_notes
 from colorstudio.core.size_limits import check_size
 from colorstudio.engine.colorize import (Colorization, colorize_steps, default_saturation_of, preview_with_saturation,
-                                         reduced_preview, with_saturation)
+                                         reduced_gray, reduced_preview, with_saturation)
 from colorstudio.engine.pair_inputs import SwappedPairError, prepare_inputs, swapped_files
 from colorstudio.engine.progress import Progress, ReducedResult
 from colorstudio.errors import PairError
@@ -65,6 +65,13 @@ class ShownResult:
     colorization: Colorization
     result_view: np.ndarray                # uint8 (h, w, 3)
     diagnostics_view: dict[str, Any]       # arrays downsampled to the dock's size
+    _small_grays: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def small_gray(self, long_side: int) -> np.ndarray:
+        """The gray reduced to ``long_side`` as float, made once (the strength slider's previews)."""
+        if long_side not in self._small_grays:
+            self._small_grays[long_side] = reduced_gray(self.colorization, long_side)
+        return self._small_grays[long_side]
 
 
 def pair_checks(gray: Photo, reference_rgb_out: np.ndarray) -> list[str]:
@@ -225,7 +232,7 @@ def preview_for_view(shown: ShownResult, saturation: float | None, max_side: int
                      ) -> Generator[Progress, None, None]:
     """Only the :class:`ViewPreview` of :func:`restrength_for_view` (while the slider moves)."""
     max_side = max_side or MAX_DISPLAY_SIDE
-    preview = preview_with_saturation(shown.colorization, saturation, max_side)
+    preview = preview_with_saturation(shown.colorization, saturation, max_side, gray=shown.small_gray(max_side))
     yield ViewPreview(1.0, "previewing the colour strength", display_image(preview, max_side))
 
 
