@@ -59,8 +59,8 @@ def test_a_writer_killed_outright_leaves_its_temp_file_and_the_next_batch_remove
     assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--method", "neutral"]) == 0
     err = capsys.readouterr().err
     assert f"removed 1 unfinished file a batch killed mid-write had left ({left[0].name})" in err
-    # (.model.json.abcdefgh.part has a card's temp name: the batch's first write removes it)
-    assert sorted(p.name for p in out.iterdir()) == [".diary.20230512.part", ".notes.part", ".x.png.abcdefgh.part.txt",
+    assert sorted(p.name for p in out.iterdir()) == [".diary.20230512.part", ".model.json.abcdefgh.part",
+                                                      ".notes.part", ".x.png.abcdefgh.part.txt",
                                                       ".y.png.abcdefgh.part", "photo.jpg.part",
                                                       "solo_colorized.png"]
 
@@ -108,20 +108,23 @@ def test_a_write_removes_what_a_killed_writer_of_its_name_left(tmp_path):
         path.write_bytes(b"x" * 100)
     for path in (left, other):
         os.utime(path, (old_time, old_time))
+    long_name = "é" * 120 + ".npz"                                               # its temp name is cut
+    long_left = tmp_path / f"{part_prefix(long_name)}cd34ef56.part"
+    long_left.write_bytes(b"x")
+    os.utime(long_left, (old_time, old_time))
     atomic_write_bytes(tmp_path / "checkpoint.safetensors", b"new")
-    assert not left.exists() and not other.exists() and fresh.exists()
+    assert not left.exists() and other.exists() and fresh.exists()    # only the name written: others' are theirs
     assert (tmp_path / "checkpoint.safetensors").read_bytes() == b"new"
-    again = tmp_path / f"{part_prefix('out.png')}qq11ww22.part"
-    again.write_bytes(b"x")
-    os.utime(again, (old_time, old_time))
     listed = []
     real_scandir = unfinished_writes.os.scandir
     unfinished_writes.os.scandir = lambda folder: listed.append(folder) or real_scandir(folder)
     try:
-        atomic_write_bytes(tmp_path / "checkpoint.safetensors", b"newer")
+        atomic_write_bytes(tmp_path / "out.png", b"png")
+        atomic_write_bytes(tmp_path / long_name, b"npz")
     finally:
         unfinished_writes.os.scandir = real_scandir
-    assert listed == [] and again.exists()          # the folder is listed once a process, not at each write
+    assert listed == []                             # the folder is listed once a process, not at each write
+    assert not other.exists() and not long_left.exists()
 
 
 def test_an_import_killed_before_its_weights_does_not_hold_the_name(tmp_path):

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from colorstudio.core.unfinished_writes import PART_SUFFIX, part_prefix, remove_stale_parts_in
+from colorstudio.core.unfinished_writes import PART_SUFFIX, part_prefix, remove_stale_parts_of
 from colorstudio.errors import DiskFullError, OutputError
 
 Writer = Callable[[BinaryIO], object]   # writes a whole file's content to an open binary file
@@ -62,7 +62,7 @@ def atomic_write(path: str | os.PathLike, write: Writer, exclusive: bool = False
         mode = stat.S_IMODE(os.stat(path).st_mode) & 0o777 if path.is_file() else 0o666 & ~_UMASK
     except OSError:
         mode = 0o666 & ~_UMASK
-    remove_stale_parts_in(folder)    # what writers killed outright left there (their room too), once
+    remove_stale_parts_of(path)      # what writers of this name killed outright left (their room too)
     try:
         fd, tmp = tempfile.mkstemp(prefix=part_prefix(path.name), suffix=PART_SUFFIX, dir=folder)
     except PermissionError:

@@ -2,9 +2,9 @@
 whole: :func:`colorstudio.core.atomic_files.atomic_write`) and the ones a killed writer left.
 
 A Ctrl-C or a full disk removes its own; a process killed outright (SIGKILL, a power cut) cannot,
-and its hidden file stayed for good. A batch removes those in the folders it writes into, and a
-process's first write into a folder those there (:func:`remove_stale_parts_in`), once they are
-older than any write takes (another process may be writing into the same folder now)."""
+and its hidden file stayed for good. A batch removes those in the folders it writes into, and
+every write those of its own name (:func:`remove_stale_parts_of`), once they are older than any
+write takes (another process may be writing into the same folder now)."""
 from __future__ import annotations
 
 import os
@@ -64,19 +64,42 @@ def remove_unfinished_writes(folders: Iterable[Path], extensions: tuple[str, ...
     return removed
 
 
-_CLEANED: set[str] = set()       # folders whose stale temp files this process has removed
-_CLEANED_LOCK = threading.Lock()
+_STALE_BY_NAME: dict[str, dict[str, list[str]]] = {}   # folder -> name in the temp files -> stale ones
+_STALE_LOCK = threading.Lock()
 
 
-def remove_stale_parts_in(folder: Path) -> None:
-    """Remove the stale temp files killed writers left in ``folder`` (a result's, a map's, a
-    checkpoint's, a model's: any of ours), once a process: the first write there does it, and a
-    folder of 20 000 photos is not listed again for each write."""
-    key = os.path.abspath(folder)
-    with _CLEANED_LOCK:
-        if key in _CLEANED:
-            return
-        _CLEANED.add(key)
-    from colorstudio.core.output_formats import WRITE_EXTENSIONS
+def remove_stale_parts_of(path: Path) -> None:
+    """Remove the stale temp files killed writers of ``path``'s name left beside it (a result, a
+    map, a checkpoint, a model written again under its name). A process lists a folder once, at
+    its first write there (a folder of 20 000 photos is not listed again for each write), and
+    touches only the temp files of the names it writes."""
+    folder = os.path.abspath(path.parent if str(path.parent) else ".")
+    with _STALE_LOCK:
+        if folder not in _STALE_BY_NAME:
+            _STALE_BY_NAME[folder] = _stale_by_name(folder)
+        found = _STALE_BY_NAME[folder].pop(part_prefix(path.name)[1:-1], [])   # (a long name's is cut)
+    now = time.time()
+    for part in found:
+        try:
+            if now - os.stat(part, follow_symlinks=False).st_mtime >= STALE_AFTER_S:   # not written to since
+                os.unlink(part)
+        except OSError:
+            continue
 
-    remove_unfinished_writes([folder], (*WRITE_EXTENSIONS, ".json", ".safetensors"))   # what ColorStudio writes
+
+def _stale_by_name(folder: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        ours = _PART_NAME.match(entry.name)
+        try:
+            if (ours and entry.is_file(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime >= STALE_AFTER_S):
+                found.setdefault(ours["name"], []).append(entry.path)
+        except OSError:
+            continue
+    return found
