@@ -408,3 +408,41 @@ def test_a_result_resembles_its_own_photo_most_even_as_a_low_quality_jpeg(tmp_pa
     assert resemblance(written, gray_img(tmp_path / "small.png", size=(30, 20))) < 0      # another size
     (tmp_path / "damaged.png").write_bytes(b"\x89PNG\r\n")
     assert resemblance(tmp_path / "damaged.png", own) < 0
+
+
+def test_a_result_whose_maker_cannot_be_told_goes_to_neither_photo(tmp_path):
+    """A foggy frame (15 levels) beside a gray card of its mean level: the card scored 1.0 (only
+    one side was flat) and took the result. Two copies of one photo cannot be told apart: neither
+    takes the result, and both are colorized anew, never one taken for done by another's result."""
+    import cv2
+    import numpy as np
+
+    photos, out = tmp_path / "in", tmp_path / "out"
+    photos.mkdir()
+    fog = (120 + 15 * np.random.default_rng(4).random((30, 40))).astype(np.uint8)
+    cv2.imwrite(str(photos / "b.jpg"), fog, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    _run(plan_batch([photos], out, ext="png"))
+    cv2.imwrite(str(photos / "b.png"), np.full((30, 40), int(round(fog.mean())), np.uint8))     # a gray card
+    again = plan_batch([photos], out, ext="png", skip_existing=True)
+    assert [(i.gray.name, i.output.name) for i in again.items] == [("b.png", "b-2_colorized.png")]
+    assert again.already_there == [out / "b_colorized.png"]
+    cv2.imwrite(str(photos / "b.png"), cv2.imread(str(photos / "b.jpg"), cv2.IMREAD_GRAYSCALE))   # the same photo
+    again = plan_batch([photos], out, ext="png", skip_existing=True)
+    assert sorted(i.output.name for i in again.items) == ["b-2_colorized.png", "b_colorized-2.png"]
+    assert again.already_there == []
+
+
+def test_flat_and_float_photos_resemble_only_what_they_are(tmp_path):
+    import cv2
+    import numpy as np
+
+    from colorstudio.core.result_source import MADE_FROM, resemblance
+
+    ramp = np.tile(np.linspace(0, 1, 64, dtype=np.float32), (48, 1))
+    cv2.imwrite(str(tmp_path / "float.tiff"), ramp)                                # 32-bit float gray
+    cv2.imwrite(str(tmp_path / "ramp.png"), np.rint(ramp * 255).astype(np.uint8))
+    cv2.imwrite(str(tmp_path / "card.png"), np.full((48, 64), 128, np.uint8))
+    cv2.imwrite(str(tmp_path / "card2.png"), np.full((48, 64), 128, np.uint8))
+    assert resemblance(tmp_path / "ramp.png", tmp_path / "float.tiff") >= MADE_FROM
+    assert resemblance(tmp_path / "ramp.png", tmp_path / "card.png") == 0.0         # one flat side: nothing alike
+    assert resemblance(tmp_path / "card2.png", tmp_path / "card.png") == 1.0

@@ -28,8 +28,9 @@ def resemblance(result: Path, gray: Path) -> float:
         return -1.0
     if a.shape != b.shape:
         b = cv2.resize(b, (a.shape[1], a.shape[0]), interpolation=cv2.INTER_AREA)
-    if min(np.ptp(a), np.ptp(b)) < 1 / 255:          # a flat picture: only its level tells
-        return 1.0 if abs(float(a.mean() - b.mean())) < 0.02 else 0.0
+    flat = np.ptp(a) < 1 / 255, np.ptp(b) < 1 / 255
+    if any(flat):                     # a flat picture resembles only another flat one of its level
+        return 1.0 if all(flat) and abs(float(a.mean() - b.mean())) < 0.02 else 0.0
     a, b = _ranks(a), _ranks(b)       # a tone curve between them (a gray profile, a wide gamut) is no difference
     a, b = a - a.mean(), b - b.mean()
     return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
@@ -43,11 +44,15 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 
 def _small_luma(path: Path) -> np.ndarray:
-    """The picture's luma, :data:`COMPARED_SIDE` px on its long side (OpenCV's gray decoding,
-    EXIF orientation applied; ColorStudio's own reading for what OpenCV cannot read)."""
-    pixels = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_ANYDEPTH)
-    luma = (load_photo(path).gray_float() if pixels is None
-            else pixels.astype(np.float32) / (65535.0 if pixels.dtype == np.uint16 else 255.0))
+    """The picture's luma, :data:`COMPARED_SIDE` px on its long side (OpenCV's decoding, EXIF
+    orientation applied; ColorStudio's own reading for what OpenCV cannot read)."""
+    pixels = cv2.imread(str(path), cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH)    # (IMREAD_GRAYSCALE's own
+    if pixels is None:                                                        # luma is a level off)
+        luma = load_photo(path).gray_float()
+    else:
+        luma = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        if pixels.dtype.kind in "ui":                                         # a float TIFF is 0..1
+            luma /= np.float32(np.iinfo(pixels.dtype).max)
     h, w = luma.shape
     scale = COMPARED_SIDE / max(h, w)
     if scale < 1:

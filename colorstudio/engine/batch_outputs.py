@@ -64,7 +64,7 @@ def result_files(items: list, out_dir: Path, ext: str | None,
     file of its own format, which --skip-existing looks for. With ``resemblance(result, gray)``
     (--skip-existing: :func:`colorstudio.core.result_source.resemblance`), a result already
     there goes to the item it was made from first (b.jpg's, written as b_colorized.png before
-    b.png was added), so neither is taken for the other."""
+    b.png was added), so neither is taken for the other; where the maker cannot be told, to none."""
     plain: dict[int, Path] = {}
     outputs: list[Path | OutputError | None] = [None] * len(items)
     for n, item in enumerate(items):
@@ -74,9 +74,9 @@ def result_files(items: list, out_dir: Path, ext: str | None,
             outputs[n] = e
     own_format = [n for n, path in plain.items() if path.suffix.lower() == items[n].gray.suffix.lower()]
     order = own_format + [n for n in plain if n not in own_format]
-    if resemblance is not None:
-        order = _makers_first(order, plain, items, resemblance)
     taken: set[str] = set()
+    if resemblance is not None:
+        order, taken = _makers_first(order, plain, items, resemblance)
     for n in order:
         output = plain[n]
         if name_key(str(output)) in taken:
@@ -85,21 +85,28 @@ def result_files(items: list, out_dir: Path, ext: str | None,
     return outputs
 
 
+CLEAR_LEAD = 0.01      # how much more the maker must resemble a result than any other contender
+
+
 def _makers_first(order: list[int], plain: dict[int, Path], items: list,
-                  resemblance: Callable[[Path, Path], float]) -> list[int]:
-    """``order`` with, for each result file several items would take and that is there already,
-    the item it was made from put first: the one it resembles most, if enough (a burst's
-    neighbouring frame resembles it too, less)."""
+                  resemblance: Callable[[Path, Path], float]) -> tuple[list[int], set[str]]:
+    """(``order`` with, for each result file several items would take and that is there
+    already, the item it was made from put first, the names of such files no item takes). The
+    maker is the one it resembles most, enough and clearly more than the others (a burst's
+    neighbouring frame resembles it too, less); where none is, no item takes it: each is
+    colorized into a new file rather than one being taken for done by another's result."""
     claims: dict[str, list[int]] = {}
     for n in order:
         claims.setdefault(name_key(str(plain[n])), []).append(n)
-    makers = set()
-    for contenders in claims.values():
+    makers, nobodys = set(), set()
+    for key, contenders in claims.items():
         if len(contenders) > 1 and written_there(result := plain[contenders[0]]):
-            score, maker = max((resemblance(result, items[n].gray), -i) for i, n in enumerate(contenders))
-            if score >= MADE_FROM:
-                makers.add(contenders[-maker])
-    return [n for n in order if n in makers] + [n for n in order if n not in makers]
+            scores = sorted(((resemblance(result, items[n].gray), n) for n in contenders), reverse=True)
+            if scores[0][0] >= MADE_FROM and scores[0][0] - scores[1][0] >= CLEAR_LEAD:
+                makers.add(scores[0][1])
+            else:
+                nobodys.add(key)
+    return [n for n in order if n in makers] + [n for n in order if n not in makers], nobodys
 
 
 def written_there(output: Path) -> bool:
