@@ -111,6 +111,10 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
 
 
 # ------------------------------------------------------------------ manifest
+def _is_file(path: Path) -> bool:
+    return name_too_long(path) is None and path.is_file()
+
+
 def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[PairItem]:
     """The good rows' items. Every file a row names is ``claimed``, a bad row's too: a typo in a
     reference must not turn its gray into a single gray colorized without it."""
@@ -118,6 +122,11 @@ def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[
         rows = read_manifest(csv_path)
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         unmatched.append((csv_path, f"the manifest cannot be read ({e})"))
+        return []
+    lost = [p for row in rows if row.code_page for p in (row.gray, row.reference) if p is not None and not _is_file(p)]
+    if lost:        # read in Windows' Western code page, its names in another alphabet come out wrong
+        unmatched.append((csv_path, f"the manifest cannot be read: it is not UTF-8, and read as {rows[0].code_page} "
+                                    f"{len(lost)} of the files it lists are not found; save it as \"CSV UTF-8\""))
         return []
     items = []
     for row in rows:
@@ -131,9 +140,7 @@ def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[
                 continue
             claimed.add(p.resolve())
             if name_too_long(p) is not None or not p.is_file():
-                unmatched.append((p, f"{where} but not found" + (
-                    f" ({csv_path.name} is not UTF-8 and was read as {row.code_page}: if its names are in "
-                    f"another alphabet, save it as \"CSV UTF-8\")" if row.code_page else "")))
+                unmatched.append((p, f"{where} but not found"))
                 bad = True
             elif p.suffix.lower() not in READ_EXTENSIONS:
                 unmatched.append((p, f"{where} but {REASON_NOT_IMAGE}"))
