@@ -104,7 +104,12 @@ def test_an_average_scoring_far_below_the_start_is_not_written(tmp_path, tiny_cc
     assert all(torch.equal(written[k], start[k]) for k in start)
 
 
-def test_a_best_checkpoint_removed_before_resuming_is_not_claimed(tmp_path, tiny_ccdc, user_pairs, monkeypatch):
+@pytest.mark.parametrize("damage", ["removed", "cut short"])
+def test_a_best_checkpoint_removed_or_cut_short_is_looked_for_again(tmp_path, tiny_ccdc, user_pairs, monkeypatch,
+                                                                     damage):
+    """Removed before resuming, it is not claimed; cut short by a power cut or a full disk, every
+    --resume (and the wizard's every retry) failed with "not a complete safetensors file",
+    although the run's checkpoint was good."""
     calls = []
     monkeypatch.setattr(finetune_ccdc, "held_apart_psnr",
                         lambda *a: calls.append(1) or {1: 30.0, 2: 31.0}.get(len(calls), 29.9))
@@ -115,30 +120,14 @@ def test_a_best_checkpoint_removed_before_resuming_is_not_claimed(tmp_path, tiny
     while next(gen).step < 1:          # step 1 scores 31.0: the best so far, written to best.safetensors
         pass
     gen.close()
-    (tmp_path / "run" / "best.safetensors").unlink()
-    card = run_to_end(finetune_ccdc.finetune(pairs, resume=True, **options))
-    assert card["finetune"]["kept"].startswith("the starting weights averaged with the last ones (step 3)")
-    assert card["finetune"]["validation_best_checkpoint"] == {"chroma_psnr": 30.0, "step": None}
-
-
-def test_a_best_checkpoint_cut_short_is_looked_for_again_not_a_run_that_cannot_be_resumed(tmp_path, tiny_ccdc,
-                                                                                          user_pairs, monkeypatch):
-    """A power cut or a full disk cut best.safetensors short: every --resume (and the wizard's every
-    retry) failed with "not a complete safetensors file", although the run's checkpoint was good."""
-    calls = []
-    monkeypatch.setattr(finetune_ccdc, "held_apart_psnr",
-                        lambda *a: calls.append(1) or {1: 30.0, 2: 31.0}.get(len(calls), 29.9))
-    pairs = [(user_pairs / f"p{i}_mono.png", user_pairs / f"p{i}_color.png") for i in range(3)]
-    options = dict(base_model_path=tiny_ccdc, out=tmp_path / "m.safetensors", run_dir=tmp_path / "run",
-                   max_steps=3, crop=(64, 64), device="cpu", checkpoint_every_s=0)
-    gen = finetune_ccdc.finetune(pairs, **options)
-    while next(gen).step < 1:
-        pass
-    gen.close()
     best = tmp_path / "run" / "best.safetensors"
-    best.write_bytes(best.read_bytes()[: best.stat().st_size // 2])
+    if damage == "removed":
+        best.unlink()
+    else:
+        best.write_bytes(best.read_bytes()[: best.stat().st_size // 2])
     card = run_to_end(finetune_ccdc.finetune(pairs, resume=True, **options))
     assert card["finetune"]["steps"] == 3 and (tmp_path / "m.safetensors").is_file()
+    assert card["finetune"]["kept"].startswith("the starting weights averaged with the last ones (step 3)")
     assert card["finetune"]["validation_best_checkpoint"] == {"chroma_psnr": 30.0, "step": None}
 
 
