@@ -7,7 +7,7 @@ from colorstudio.cli_progress import run_saying
 
 
 def cmd_batch(args) -> int:
-    from colorstudio.engine.batch import DONE, FAILED, SKIPPED, plan_batch_steps, run_batch
+    from colorstudio.engine.batch import DONE, FAILED, SKIPPED, plan_batch_steps, remove_left_writes, run_batch
 
     if args.method is not None and args.model is None:   # a typo is said once, before any work
         from colorstudio.engine.methods import get
@@ -27,12 +27,7 @@ def cmd_batch(args) -> int:
         say(f"left out {n} item{'s' * (n != 1)} whose result is already in {plan.out_dir} (--skip-existing)")
     if not plan.items:
         if plan.already_there:            # the files skipped above, if any, were said one by one
-            from colorstudio.core.output_formats import WRITE_EXTENSIONS
-            from colorstudio.core.unfinished_writes import remove_unfinished_writes
-
-            if removed := remove_unfinished_writes([plan.out_dir], WRITE_EXTENSIONS):   # (run_batch's, when it runs)
-                say(f"removed {len(removed)} unfinished file{'s' * (len(removed) != 1)} a batch killed mid-write "
-                    "had left")
+            _say_removed(remove_left_writes(plan))          # (run_batch does it when it runs)
             n = len(plan.unmatched)
             say("nothing left to colorize: every result is already there"
                  + (f" ({n} file{'s' * (n != 1)} skipped)" if n else ""))
@@ -45,9 +40,7 @@ def cmd_batch(args) -> int:
                            jpeg_quality=args.jpeg_quality, thumbnails=False):
             if not announced:             # the output folder passed run_batch's checks (a read-only one)
                 say(f"{len(plan.items)} item(s) to colorize into {plan.out_dir}")
-                if n := len(plan.unfinished_removed):
-                    say(f"removed {n} unfinished file{'s' * (n != 1)} a batch killed mid-write had left "
-                         f"({', '.join(p.name for p in plan.unfinished_removed[:3])}{', …' if n > 3 else ''})")
+                _say_removed(plan.unfinished_removed)
                 announced = True
             if p.status in (DONE, FAILED, SKIPPED):
                 mark = {DONE: "ok  ", FAILED: "FAIL", SKIPPED: "skip"}[p.status]
@@ -68,3 +61,9 @@ def cmd_batch(args) -> int:
     for item in failed:
         say(f"  failed {item.name}: {item.error}")
     return EXIT_OK if not failed and not plan.unmatched else EXIT_BAD_INPUT
+
+
+def _say_removed(removed: list) -> None:
+    if n := len(removed):
+        say(f"removed {n} unfinished file{'s' * (n != 1)} a batch killed mid-write had left "
+            f"({', '.join(p.name for p in removed[:3])}{', …' if n > 3 else ''})")

@@ -264,8 +264,7 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
         raise OutputError(f"cannot create the output folder {plan.out_dir} ({e.strerror})") from None
     try:
         check_writable_folder(plan.out_dir)  # a read-only one (a card, a share): told before any work
-        plan.unfinished_removed = remove_unfinished_writes(      # of results: photos
-            [plan.out_dir, *(i.output.parent for i in plan.items if i.status not in ENDED)], WRITE_EXTENSIONS)
+        remove_left_writes(plan)
         if method is None and model is not None:     # the file's own method: the items of its kind
             method = declared_model(model)           # get it, the others their default (as --method)
         with pinned_model(model) as model:           # one model for every item, however the file changes
@@ -276,6 +275,15 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
                 folder.rmdir()               # only an empty one
             except OSError:
                 break
+
+
+def remove_left_writes(plan: BatchPlan) -> list[Path]:
+    """Remove the hidden temp files of results a batch killed mid-write left in the folders
+    ``plan`` writes into (:attr:`BatchPlan.unfinished_removed`); run_batch does it first, and
+    so does a batch with nothing left to do."""
+    plan.unfinished_removed = remove_unfinished_writes(
+        [plan.out_dir, *(i.output.parent for i in plan.items if i.status not in ENDED)], WRITE_EXTENSIONS)
+    return plan.unfinished_removed
 
 
 DISK_STILL_FULL = ("not colorized: the output folder's disk has too little room left for it; make room, "
