@@ -446,3 +446,31 @@ def test_flat_and_float_photos_resemble_only_what_they_are(tmp_path):
     assert resemblance(tmp_path / "ramp.png", tmp_path / "float.tiff") >= MADE_FROM
     assert resemblance(tmp_path / "ramp.png", tmp_path / "card.png") == 0.0         # one flat side: nothing alike
     assert resemblance(tmp_path / "card2.png", tmp_path / "card.png") == 1.0
+
+
+def test_rows_whose_result_cannot_be_told_take_names_no_file_has(tmp_path):
+    """Two manifest rows naming one output with two copies of one photo: the tie made the first
+    row's result nobody's, and the row then took res-2.png, the other row's result, for done."""
+    import shutil
+
+    shot = gray_img(tmp_path / "shot.png", size=(40, 30))
+    shutil.copy(shot, tmp_path / "shot_copy.png")
+    colour_img(tmp_path / "refA.png", size=(40, 30)), colour_img(tmp_path / "refB.png", size=(40, 30))
+    (tmp_path / "pairs.csv").write_text("shot.png,refA.png,res.png\nshot_copy.png,refB.png,res.png\n")
+    out = tmp_path / "out"
+    _run(plan_batch([tmp_path / "pairs.csv"], out), method="dis+gf")
+    assert sorted(p.name for p in out.iterdir()) == ["res-2.png", "res.png"]
+    again = plan_batch([tmp_path / "pairs.csv"], out, skip_existing=True)
+    assert sorted(i.output.name for i in again.items) == ["res-3.png", "res-4.png"] and again.already_there == []
+
+
+def test_a_signed_tiff_resembles_its_own_result(tmp_path):
+    import numpy as np
+    import tifffile
+
+    from colorstudio.core.result_source import MADE_FROM, resemblance
+
+    ramp = np.tile(np.linspace(-3000, 3000, 64), (48, 1)).astype(np.int16)
+    tifffile.imwrite(tmp_path / "signed.tif", ramp)
+    (written,) = [i.written for i in _run(plan_batch([tmp_path / "signed.tif"], tmp_path / "out")).items]
+    assert resemblance(written, tmp_path / "signed.tif") >= MADE_FROM

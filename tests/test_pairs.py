@@ -169,9 +169,22 @@ def test_a_manifest_in_another_code_page_says_how_it_was_read(tmp_path):
     (tmp_path / "pairs.csv").write_bytes("Фото_mono.png;Фото_color.png\r\n".encode("cp1251"))
     found = discover([tmp_path])
     reasons = {p.name: r for p, r in found.unmatched}
-    assert reasons["pairs.csv"] == ('the manifest cannot be read: it is not UTF-8, and read as Windows-1252 2 of '
-                                    'the files it lists are not found; save it as "CSV UTF-8"')
+    assert reasons["pairs.csv"] == ('the manifest cannot be read: it is not UTF-8, and read as Windows-1252 none '
+                                    'of the names it lists with accents or other alphabets is found; save it as '
+                                    '"CSV UTF-8"')
     assert not any("Ôîòî" in r for r in reasons.values())       # no garbled names
+
+
+def test_a_typo_in_a_western_code_page_manifest_leaves_out_its_row_only(tmp_path):
+    for n in (1, 2, 3):
+        gray_img(tmp_path / f"café{n}_g.png"), colour_img(tmp_path / f"café{n}_c.png")
+    rows = "".join(f"café{n}_g.png;café{n}_c.png\r\n" for n in (1, 2)) + "café3_g.png;cafe3_c.png\r\n"
+    (tmp_path / "pairs.csv").write_bytes(rows.encode("cp1252"))
+    found = discover([tmp_path])
+    assert sorted((i.gray.name, i.reference.name) for i in found.items) == [("café1_g.png", "café1_c.png"),
+                                                                             ("café2_g.png", "café2_c.png")]
+    reasons = {p.name: r for p, r in found.unmatched}
+    assert "line 3 but not found" in reasons["cafe3_c.png"] and "café3_g.png" not in {i.gray.name for i in found.items}
 
 
 def test_a_backslash_that_is_part_of_a_name_here_is_kept(tmp_path):

@@ -111,8 +111,14 @@ def _collect(inputs: Iterable[str | os.PathLike], recursive: bool,
 
 
 # ------------------------------------------------------------------ manifest
-def _is_file(path: Path) -> bool:
-    return name_too_long(path) is None and path.is_file()
+def _wrong_code_page(rows) -> bool:
+    """Whether a manifest read in Windows' Western code page was written in another: names in
+    another alphabet come out garbled, so none of its non-ASCII names is found (one that is, say
+    café1.png, shows the code page is right, and a missing one is a typo, said row by row)."""
+    if not rows or not rows[0].code_page:
+        return False
+    named = [p for row in rows for p in (row.gray, row.reference) if p is not None and not p.name.isascii()]
+    return bool(named) and not any(name_too_long(p) is None and p.is_file() for p in named)
 
 
 def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[PairItem]:
@@ -123,10 +129,10 @@ def _read_manifest(csv_path: Path, unmatched: list, claimed: set[Path]) -> list[
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         unmatched.append((csv_path, f"the manifest cannot be read ({e})"))
         return []
-    lost = [p for row in rows if row.code_page for p in (row.gray, row.reference) if p is not None and not _is_file(p)]
-    if lost:        # read in Windows' Western code page, its names in another alphabet come out wrong
+    if _wrong_code_page(rows):
         unmatched.append((csv_path, f"the manifest cannot be read: it is not UTF-8, and read as {rows[0].code_page} "
-                                    f"{len(lost)} of the files it lists are not found; save it as \"CSV UTF-8\""))
+                                    "none of the names it lists with accents or other alphabets is found; save it as "
+                                    "\"CSV UTF-8\""))
         return []
     items = []
     for row in rows:

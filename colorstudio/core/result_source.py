@@ -47,12 +47,12 @@ def _small_luma(path: Path) -> np.ndarray:
     """The picture's luma, :data:`COMPARED_SIDE` px on its long side (OpenCV's decoding, EXIF
     orientation applied; ColorStudio's own reading for what OpenCV cannot read)."""
     pixels = cv2.imread(str(path), cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH)    # (IMREAD_GRAYSCALE's own
-    if pixels is None:                                                        # luma is a level off)
-        luma = load_photo(path).gray_float()
-    else:
+    if pixels is not None and pixels.dtype in (np.uint8, np.uint16, np.float32):   # luma is a level off)
         luma = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY).astype(np.float32)
-        if pixels.dtype.kind in "ui":                                         # a float TIFF is 0..1
+        if pixels.dtype != np.float32:                                        # a float TIFF is 0..1
             luma /= np.float32(np.iinfo(pixels.dtype).max)
+    else:                   # what OpenCV cannot read, or reads signed (a signed TIFF: load_photo's range)
+        luma = load_photo(path).gray_float()
     h, w = luma.shape
     scale = COMPARED_SIDE / max(h, w)
     if scale < 1:

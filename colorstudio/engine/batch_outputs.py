@@ -74,14 +74,16 @@ def result_files(items: list, out_dir: Path, ext: str | None,
             outputs[n] = e
     own_format = [n for n, path in plain.items() if path.suffix.lower() == items[n].gray.suffix.lower()]
     order = own_format + [n for n in plain if n not in own_format]
-    taken: set[str] = set()
+    nobodys: set[str] = set()
     if resemblance is not None:
-        order, taken = _makers_first(order, plain, items, resemblance)
+        order, nobodys = _makers_first(order, plain, items, resemblance)
+    taken = set(nobodys)
     for n in order:
         output = plain[n]
         if name_key(str(output)) in taken:
             output = _output_path(items[n], out_dir, ext, items[n].name)
-        outputs[n] = _own_output(output, taken)
+        # (a file nobody's result is in: a name no file has, or one of them is taken for done)
+        outputs[n] = _own_output(output, taken, new_file=name_key(str(plain[n])) in nobodys)
     return outputs
 
 
@@ -117,14 +119,15 @@ def written_there(output: Path) -> bool:
         return False
 
 
-def _own_output(output: Path, taken: set[str]) -> Path:
+def _own_output(output: Path, taken: set[str], new_file: bool = False) -> Path:
     """``output``, numbered when another item of the plan has it already (two manifest rows
     naming one output, two long names cut alike): each item its own file, so that a
-    ``--skip-existing`` run never takes one's result for the other's."""
-    key, n = name_key(str(output)), 1          # as pairs' names are told apart
-    while key in taken:
+    ``--skip-existing`` run never takes one's result for the other's. ``new_file``: numbered
+    past the files there too."""
+    key, n, numbered = name_key(str(output)), 1, output          # as pairs' names are told apart
+    while key in taken or (new_file and numbered.exists()):
         n += 1
         numbered = output.with_name(f"{output.stem}-{n}{output.suffix}")
         key = name_key(str(numbered))
     taken.add(key)
-    return output if n == 1 else numbered
+    return numbered
