@@ -474,3 +474,17 @@ def test_a_signed_tiff_resembles_its_own_result(tmp_path):
     tifffile.imwrite(tmp_path / "signed.tif", ramp)
     (written,) = [i.written for i in _run(plan_batch([tmp_path / "signed.tif"], tmp_path / "out")).items]
     assert resemblance(written, tmp_path / "signed.tif") >= MADE_FROM
+
+
+def test_a_result_of_another_photo_of_that_name_is_not_taken_for_done(tmp_path, capsys):
+    """Card by card into one folder: card001's IMG_0001 was left out as done by card000's
+    result (exit 0, never colorized); a photo's own result is still left out."""
+    from colorstudio.cli import main
+
+    for card in ("card000", "card001"):
+        gray_img(tmp_path / card / "DCIM" / "IMG_0001.png", size=(40, 30))
+    out = tmp_path / "out"
+    for card in ("card000", "card001", "card000", "card001"):
+        assert main(["batch", str(tmp_path / card), "-o", str(out), "--method", "neutral", "--skip-existing"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["IMG_0001_colorized-2.png", "IMG_0001_colorized.png"]
+    assert "telling which photo each earlier result was made from" not in capsys.readouterr().out

@@ -44,3 +44,21 @@ def test_an_all_black_or_all_white_frame_is_called_so():
     for value, word in ((0, "all black"), (255, "all white")):
         with pytest.raises(UnsupportedImageError, match=f"is {word}: colour cannot go on it"):
             colorize(Photo(pixels=np.full((20, 30), value, np.uint8)), None, "neutral")
+
+
+def test_check_refuses_what_colorize_refuses(tmp_path, capsys):
+    """A script using `check` as a gate was told "Treated as a stereo pair" (exit 0) for a line
+    drawing that colorize then refused."""
+    import numpy as np
+    from PIL import Image
+
+    from colorstudio.cli import main
+
+    art = np.zeros((40, 60), np.uint8)
+    art[::4] = 255
+    Image.fromarray(art).save(tmp_path / "lineart.png")
+    Image.fromarray(np.dstack([art, art // 2, 255 - art])).save(tmp_path / "colour.png")
+    for json_flag in ([], ["--json"]):
+        assert main(["check", str(tmp_path / "lineart.png"), str(tmp_path / "colour.png"), *json_flag]) == 1
+        captured = capsys.readouterr()
+        assert captured.out == "" and "holds only pure black and white" in captured.err

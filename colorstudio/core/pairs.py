@@ -43,10 +43,10 @@ from colorstudio.core.pair_roles import folder_pass, name_pass
 from colorstudio.core.photo_kind import GRAY, check_readable, classify_reason
 from colorstudio.errors import ColorStudioError
 
-__all__ = ["REASON_COLOUR_ALONE", "REASON_NOT_IMAGE", "Discovery", "Looking", "PairItem", "discover",
+__all__ = ["COMPARING", "REASON_COLOUR_ALONE", "REASON_NOT_IMAGE", "Discovery", "Looking", "PairItem", "discover",
            "discover_steps"]
 
-READING, LOOKING = "reading", "looking"      # the stages of :class:`Looking`
+READING, LOOKING, COMPARING = "reading", "looking", "comparing"   # the stages of :class:`Looking`
 READ_SHARE = 0.2                              # READING's part of :attr:`Looking.fraction`
 
 
@@ -65,12 +65,16 @@ class Looking:
         """How far the looking got, 0..1: reading the headers is its first fifth (the pixels of a
         lone PNG take far longer than a header)."""
         part = self.done / self.total if self.total else 1.0
+        if self.stage == COMPARING:                 # a batch's own stage, after the looking
+            return part
         return READ_SHARE * part if self.stage == READING else READ_SHARE + (1 - READ_SHARE) * part
 
     @property
     def message(self) -> str:
         if self.stage == READING:
             return f"looking for pairs: {self.done} of {self.total} files read"
+        if self.stage == COMPARING:
+            return f"telling which photo each earlier result was made from: {self.done} of {self.total}"
         return f"telling gray photos from colour ones: {self.done} of {self.total} looked at"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from colorstudio.core.earlier_results import RESULT_SUFFIX
@@ -75,40 +76,72 @@ def result_files(items: list, out_dir: Path, ext: str | None,
     own_format = [n for n, path in plain.items() if path.suffix.lower() == items[n].gray.suffix.lower()]
     order = own_format + [n for n in plain if n not in own_format]
     nobodys: set[str] = set()
+    claims = _claims(order, plain)
     if resemblance is not None:
-        order, nobodys = _makers_first(order, plain, items, resemblance)
+        order, nobodys = _makers_first(order, claims, plain, items, resemblance)
     taken = set(nobodys)
     for n in order:
         output = plain[n]
         if name_key(str(output)) in taken:
             output = _output_path(items[n], out_dir, ext, items[n].name)
-        # (a file nobody's result is in: a name no file has, or one of them is taken for done)
-        outputs[n] = _own_output(output, taken, new_file=name_key(str(plain[n])) in nobodys)
+        # a file nobody's result is in: the item's own earlier result if one is numbered there
+        # (card001's IMG_0001_colorized-2.png), else a name no file has, not another's taken for done
+        ours = None
+        if (key := name_key(str(plain[n]))) in nobodys:
+            ours = partial(_clearly_made_from, resemblance, items[n].gray,
+                           [items[m].gray for m in claims[key] if m != n])
+        outputs[n] = _own_output(output, taken, ours)
     return outputs
 
 
 CLEAR_LEAD = 0.01      # how much more the maker must resemble a result than any other contender
 
 
-def _makers_first(order: list[int], plain: dict[int, Path], items: list,
+def _makers_first(order: list[int], claims: dict[str, list[int]], plain: dict[int, Path], items: list,
                   resemblance: Callable[[Path, Path], float]) -> tuple[list[int], set[str]]:
-    """(``order`` with, for each result file several items would take and that is there
-    already, the item it was made from put first, the names of such files no item takes). The
-    maker is the one it resembles most, enough and clearly more than the others (a burst's
-    neighbouring frame resembles it too, less); where none is, no item takes it: each is
-    colorized into a new file rather than one being taken for done by another's result."""
+    """(``order`` with, for each result file that is there already, the item it was made from
+    put first, the names of such files no item takes). The maker is the one it resembles most,
+    enough and clearly more than any other item of that name (a burst's neighbouring frame
+    resembles it too, less); where none is, no item takes it: each is colorized into a new file
+    rather than being taken for done by another photo's result (a photo of the same name on
+    another card, whose result an earlier batch wrote there)."""
+    makers, nobodys = set(), set()
+    for key, contenders in claims.items():
+        if written_there(result := plain[contenders[0]]):
+            scores = sorted(((resemblance(result, items[n].gray), n) for n in contenders), reverse=True) + [(-1.0, -1)]
+            if scores[0][0] >= MADE_FROM and scores[0][0] - scores[1][0] >= CLEAR_LEAD:
+                makers.add(scores[0][1])
+            else:           # (one photo alone too: card001's IMG_0001 after card000's was written)
+                nobodys.add(key)
+    return [n for n in order if n in makers] + [n for n in order if n not in makers], nobodys
+
+
+def _clearly_made_from(resemblance: Callable[[Path, Path], float], gray: Path, others: list[Path],
+                       result: Path) -> bool:
+    """Whether ``result`` was made from ``gray``: it resembles it enough, and clearly more than
+    the ``others`` of its name (two copies of one photo cannot be told apart by their results)."""
+    score = resemblance(result, gray)
+    return score >= MADE_FROM and all(score - resemblance(result, other) >= CLEAR_LEAD for other in others)
+
+
+def _claims(order: list[int], plain: dict[int, Path]) -> dict[str, list[int]]:
     claims: dict[str, list[int]] = {}
     for n in order:
         claims.setdefault(name_key(str(plain[n])), []).append(n)
-    makers, nobodys = set(), set()
-    for key, contenders in claims.items():
-        if len(contenders) > 1 and written_there(result := plain[contenders[0]]):
-            scores = sorted(((resemblance(result, items[n].gray), n) for n in contenders), reverse=True)
-            if scores[0][0] >= MADE_FROM and scores[0][0] - scores[1][0] >= CLEAR_LEAD:
-                makers.add(scores[0][1])
-            else:
-                nobodys.add(key)
-    return [n for n in order if n in makers] + [n for n in order if n not in makers], nobodys
+    return claims
+
+
+def results_there(items: list, out_dir: Path, ext: str | None) -> list[tuple[Path, Path]]:
+    """(result file, gray photo) for each item whose result file is in ``out_dir`` already, as
+    :func:`result_files` asks ``resemblance`` about them (a batch compares them first, saying how far)."""
+    plain: dict[int, Path] = {}
+    for n, item in enumerate(items):
+        try:
+            plain[n] = _output_path(item, out_dir, ext, item.unnumbered or item.name)
+        except OutputError:
+            continue
+    return [(plain[contenders[0]], items[n].gray) for contenders in _claims(list(plain), plain).values()
+            if written_there(plain[contenders[0]]) for n in contenders]
 
 
 def written_there(output: Path) -> bool:
@@ -119,13 +152,13 @@ def written_there(output: Path) -> bool:
         return False
 
 
-def _own_output(output: Path, taken: set[str], new_file: bool = False) -> Path:
+def _own_output(output: Path, taken: set[str], ours: Callable[[Path], bool] | None = None) -> Path:
     """``output``, numbered when another item of the plan has it already (two manifest rows
     naming one output, two long names cut alike): each item its own file, so that a
-    ``--skip-existing`` run never takes one's result for the other's. ``new_file``: numbered
-    past the files there too."""
+    ``--skip-existing`` run never takes one's result for the other's. ``ours``: numbered past
+    the files there too, but for the one it says is the item's own result."""
     key, n, numbered = name_key(str(output)), 1, output          # as pairs' names are told apart
-    while key in taken or (new_file and numbered.exists()):
+    while key in taken or (ours is not None and numbered.exists() and not ours(numbered)):
         n += 1
         numbered = output.with_name(f"{output.stem}-{n}{output.suffix}")
         key = name_key(str(numbered))

@@ -18,7 +18,6 @@ from colorstudio.core.color import compose
 from colorstudio.core.colour_management import check_space, result_profile
 from colorstudio.core.diagnostic_maps import DEFAULT_PALETTE
 from colorstudio.core.generator_steps import run_to_end
-from colorstudio.core.gray_input import black_and_white_only
 from colorstudio.core.guided import detail_upsample_chroma
 from colorstudio.core.image_write import output_notes, save_photo
 from colorstudio.core.imageio import load_photo
@@ -33,7 +32,7 @@ from colorstudio.engine.learned_methods import LEARNED, saturation_for
 from colorstudio.engine.pair_inputs import prepare_inputs
 from colorstudio.engine.pair_warnings import geometry_warning, mode_mismatch_warning, scene_warning
 from colorstudio.engine.progress import Progress, ReducedResult
-from colorstudio.errors import MethodError, ModelError, OutputError, UnsupportedImageError
+from colorstudio.errors import MethodError, ModelError, OutputError
 
 
 
@@ -146,12 +145,6 @@ def colorize_steps(gray: Photo, reference: Photo | None = None, method: str | No
     gray, gray_colour, ref_f, colour_note = (prepared.gray, prepared.gray_colour, prepared.reference_rgb,
                                              prepared.colour_note)
     gray_f = gray.gray_float()
-    if black_and_white_only(gray.pixels):
-        flat = int(gray.pixels.min()) == int(gray.pixels.max())
-        what = ("is all " + ("black" if not gray.pixels.max() else "white")) if flat else \
-            "holds only pure black and white (a 1-bit image?)"
-        raise UnsupportedImageError(f"{gray.name} {what}: colour cannot go on it without changing the "
-                                    "photo" + ("" if flat else "; use a gray scan"))
     mode_info: dict = {}
     report = None
     asked_mode = kwargs.get("mode") if ref_f is not None else None

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from colorstudio.core.colour_management import gray_in_result_space, reference_rgb
-from colorstudio.core.gray_input import GrayInputColour, classify_gray_input
+from colorstudio.core.gray_input import GrayInputColour, black_and_white_only, classify_gray_input
 from colorstudio.core.photo import Photo
 from colorstudio.core.size_limits import check_pair_size, check_size
-from colorstudio.errors import PairError
+from colorstudio.errors import PairError, UnsupportedImageError
 
 SWAPPED_PAIR = ("the gray photo is in colour and its reference is gray: they seem swapped (give the gray "
                 "photo first, then the colour one)")
@@ -49,8 +49,20 @@ def prepare_inputs(gray: Photo, reference: Photo | None, space: str = "auto") ->
         check_size(reference)
     check_pair_size(gray, reference)     # a strip too long and thin for OpenCV's matchers
     gray = gray_in_result_space(gray, reference, space)
+    refuse_black_and_white(gray)
     gray_colour = classify_gray_input(gray.pixels)
     if reference is not None and reference.is_gray and gray_colour.kind == "colour":
         raise SwappedPairError()         # nothing to do but lose colour
     ref_rgb, colour_note = reference_rgb(reference, gray, space) if reference is not None else (None, None)
     return PreparedInputs(gray, gray_colour, ref_rgb, colour_note)
+
+
+def refuse_black_and_white(gray: Photo) -> None:
+    """A one-line error for a gray of pure black and white only, or all one of them: colour
+    cannot go on it without changing the photo (colorize, check and the app's opening alike)."""
+    if black_and_white_only(gray.pixels):
+        flat = int(gray.pixels.min()) == int(gray.pixels.max())
+        what = ("is all " + ("black" if not gray.pixels.max() else "white")) if flat else \
+            "holds only pure black and white (a 1-bit image?)"
+        raise UnsupportedImageError(f"{gray.name} {what}: colour cannot go on it without changing the "
+                                    "photo" + ("" if flat else "; use a gray scan"))

@@ -270,10 +270,11 @@ def test_another_output_folder_after_a_batch_queues_the_photos_again_there(qtbot
 
 
 def test_skip_photos_already_colorized_leaves_out_results_there_and_keeps_this_batchs_rows(qtbot, panel, tmp_path):
-    write_pair(tmp_path / "p", "a", seed=1)
+    mono, _ = write_pair(tmp_path / "p", "a", seed=1)
     write_pair(tmp_path / "p", "b", seed=2)
     (tmp_path / "results").mkdir()
-    (tmp_path / "results" / "a_colorized.png").write_bytes(b"an earlier batch's result")
+    earlier = mono.read_bytes()                        # an earlier batch's result: a's luma (in gray)
+    (tmp_path / "results" / "a_colorized.png").write_bytes(earlier)
     plan(qtbot, panel, [tmp_path / "p"])
     assert panel.statuses() == ["queued", "queued"]                     # unticked: a runs again, beside it
     with qtbot.waitSignal(panel.planned, timeout=20000):
@@ -283,7 +284,7 @@ def test_skip_photos_already_colorized_leaves_out_results_there_and_keeps_this_b
     with qtbot.waitSignal(panel.finishedBatch, timeout=60000) as blocker:
         panel.start()
     assert blocker.args == [1, 0]
-    assert (tmp_path / "results" / "a_colorized.png").read_bytes() == b"an earlier batch's result"
+    assert (tmp_path / "results" / "a_colorized.png").read_bytes() == earlier
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["a_colorized.png", "b_colorized.png"]
     write_pair(tmp_path / "more", "c", seed=3)
     plan(qtbot, panel, [tmp_path / "more"])            # b ran in this batch: its row stays, done
@@ -379,9 +380,9 @@ def test_a_folder_with_nothing_to_colorize_says_so_not_zero_items_queued(qtbot, 
     plan(qtbot, panel, [tmp_path / "empty"])
     assert panel.status.text().startswith("Nothing to colorize: no pairs or gray photos found"), panel.status.text()
     assert not panel.start_button.isEnabled()
-    write_pair(tmp_path / "p", "a", seed=1)
+    mono, _ = write_pair(tmp_path / "p", "a", seed=1)
     (tmp_path / "results").mkdir()
-    (tmp_path / "results" / "a_colorized.png").write_bytes(b"an earlier batch's result")
+    (tmp_path / "results" / "a_colorized.png").write_bytes(mono.read_bytes())      # a's earlier result
     with qtbot.waitSignal(panel.planned, timeout=20000):
         panel.skip_box.setChecked(True)
     plan(qtbot, panel, [tmp_path / "p"])
