@@ -157,3 +157,17 @@ def test_a_batch_with_nothing_left_to_do_still_removes_what_a_killed_one_left(tm
     assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--method", "neutral", "--skip-existing"]) == 0
     err = capsys.readouterr().err
     assert not left.exists() and "removed 1 unfinished file" in err and "nothing left to colorize" in err
+
+
+def test_an_empty_result_a_killed_claim_left_is_replaced_not_copied_beside_each_run(tmp_path):
+    """Where a file system has no hard links, a result's name is made empty, then replaced: a
+    kill between the two left it, and each later --skip-existing run wrote another -2, -3, …"""
+    gray_img(tmp_path / "in" / "single1.png")
+    out = tmp_path / "out"
+    out.mkdir()
+    empty = out / "single1_colorized.png"
+    empty.touch()
+    age(empty, STALE_AFTER_S + 1)
+    for _ in range(2):
+        assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--method", "neutral", "--skip-existing"]) == 0
+    assert [p.name for p in out.iterdir()] == ["single1_colorized.png"] and empty.stat().st_size > 0

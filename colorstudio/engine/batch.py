@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import logging
 import shutil
+import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Generator, Iterable
@@ -29,7 +31,7 @@ from colorstudio.core.pairs import COMPARING, Looking, discover_steps
 from colorstudio.core.resize import area_reduce
 from colorstudio.core.result_source import resemblance
 from colorstudio.core.size_limits import max_pixels
-from colorstudio.core.unfinished_writes import remove_unfinished_writes
+from colorstudio.core.unfinished_writes import STALE_AFTER_S, remove_unfinished_writes
 from colorstudio.engine import methods as registry
 from colorstudio.engine.batch_outputs import output_extension, result_files, results_there, written_there
 from colorstudio.engine.colorize import colorize_steps, save_result
@@ -291,11 +293,23 @@ def run_batch(plan: BatchPlan, method: str | None = None, model=None, options=No
 
 
 def remove_left_writes(plan: BatchPlan) -> list[Path]:
-    """Remove the hidden temp files of results a batch killed mid-write left in the folders
-    ``plan`` writes into (:attr:`BatchPlan.unfinished_removed`); run_batch does it first, and
-    so does a batch with nothing left to do."""
+    """Remove what a batch killed mid-write left in the folders ``plan`` writes into
+    (:attr:`BatchPlan.unfinished_removed`): hidden temp files, and an empty file at an item's
+    own result name (where a file system has no hard links, a result's name is made empty first,
+    then replaced: left so, each later --skip-existing run wrote another -2 copy beside it).
+    Both only once older than any write takes. run_batch does it first, and so does a batch
+    with nothing left to do."""
+    waiting = [i for i in plan.items if i.status not in ENDED]
     plan.unfinished_removed = remove_unfinished_writes(
-        [plan.out_dir, *(i.output.parent for i in plan.items if i.status not in ENDED)], WRITE_EXTENSIONS)
+        [plan.out_dir, *(i.output.parent for i in waiting)], WRITE_EXTENSIONS)
+    for item in waiting:
+        try:
+            info = item.output.lstat()
+            if stat.S_ISREG(info.st_mode) and info.st_size == 0 and time.time() - info.st_mtime >= STALE_AFTER_S:
+                item.output.unlink()
+                plan.unfinished_removed.append(item.output)
+        except OSError:
+            continue
     return plan.unfinished_removed
 
 
