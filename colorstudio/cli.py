@@ -8,6 +8,7 @@ skipped items, each listed with its one-line reason);
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -296,7 +297,9 @@ def _guarded(run) -> int:
     """Run a command: user errors as one line, bugs as one line + the log file."""
     before = stop_as_ctrl_c_on()
     try:
-        return run()
+        code = run()
+        sys.stdout.flush()        # (a full disk under `> list.txt` is said here, not at the exit's flush)
+        return code
     except ColorStudioError as e:
         say(f"{paths.command_name()}: error: {e}")
         return EXIT_BAD_INPUT
@@ -310,6 +313,12 @@ def _guarded(run) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nor is the exit's final flush
         return EXIT_OK
     except Exception as e:  # a bug: one line for the user, the traceback in the log
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+            # the output itself could not be written (`> /dev/full`; the engine's own writes say
+            # a full disk as a DiskFullError)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            say(f"{paths.command_name()}: error: the output could not be written ({e.strerror})")
+            return EXIT_BAD_INPUT
         if out_of_memory(e):
             say(f"{paths.command_name()}: error: {NOT_ENOUGH_MEMORY}")
             return EXIT_BAD_INPUT

@@ -160,6 +160,21 @@ def test_output_read_only_in_part_is_not_an_error():
     assert proc.wait(timeout=60) == 0 and "error" not in err, err
 
 
+def test_an_output_that_cannot_be_written_is_one_line_not_an_internal_error():
+    """`colorstudio methods > list.txt` on a full disk was "internal error: OSError … (exit 3)"."""
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "colorstudio", "methods"], stdout=full, stderr=subprocess.PIPE,
+                             text=True, timeout=60)
+    assert run.returncode == 1 and run.stderr.strip().splitlines() == [
+        "colorstudio: error: the output could not be written (No space left on device)"], run.stderr
+
+
 def test_a_fine_tuned_model_is_found_by_the_name_the_user_gave_it(tmp_path, monkeypatch):
     """The wizard saves "my model" as my_model.safetensors; --model takes either, and a card's
     own name too."""
