@@ -298,7 +298,8 @@ def _guarded(run) -> int:
     before = stop_as_ctrl_c_on()
     try:
         code = run()
-        sys.stdout.flush()        # (a full disk under `> list.txt` is said here, not at the exit's flush)
+        if sys.stdout is not None and not sys.stdout.closed:   # (a full disk under `> list.txt`: said here)
+            sys.stdout.flush()
         return code
     except ColorStudioError as e:
         say(f"{paths.command_name()}: error: {e}")

@@ -173,6 +173,9 @@ def test_an_output_that_cannot_be_written_is_one_line_not_an_internal_error():
                              text=True, timeout=60)
     assert run.returncode == 1 and run.stderr.strip().splitlines() == [
         "colorstudio: error: the output could not be written (No space left on device)"], run.stderr
+    closed = subprocess.run(["sh", "-c", f"'{sys.executable}' -m colorstudio methods >&-"], stderr=subprocess.PIPE,
+                            text=True, timeout=60)                 # no output at all: nothing to say
+    assert closed.returncode == 0 and closed.stderr == "", closed.stderr
 
 
 def test_a_fine_tuned_model_is_found_by_the_name_the_user_gave_it(tmp_path, monkeypatch):
