@@ -66,13 +66,8 @@ def result_files(items: list, out_dir: Path, ext: str | None,
     (--skip-existing: :func:`colorstudio.core.result_source.resemblance`), a result already
     there goes to the item it was made from first (b.jpg's, written as b_colorized.png before
     b.png was added), so neither is taken for the other; where the maker cannot be told, to none."""
-    plain: dict[int, Path] = {}
     outputs: list[Path | OutputError | None] = [None] * len(items)
-    for n, item in enumerate(items):
-        try:
-            plain[n] = _output_path(item, out_dir, ext, item.unnumbered or item.name)
-        except OutputError as e:
-            outputs[n] = e
+    plain = _plain_outputs(items, out_dir, ext, outputs)
     own_format = [n for n, path in plain.items() if path.suffix.lower() == items[n].gray.suffix.lower()]
     order = own_format + [n for n in plain if n not in own_format]
     nobodys: set[str] = set()
@@ -108,9 +103,10 @@ def _makers_first(order: list[int], claims: dict[str, list[int]], plain: dict[in
     makers, nobodys = set(), set()
     for key, contenders in claims.items():
         if written_there(result := plain[contenders[0]]):
-            scores = sorted(((resemblance(result, items[n].gray), n) for n in contenders), reverse=True) + [(-1.0, -1)]
-            if scores[0][0] >= MADE_FROM and scores[0][0] - scores[1][0] >= CLEAR_LEAD:
-                makers.add(scores[0][1])
+            maker = [n for n in contenders if _clearly_made_from(
+                resemblance, items[n].gray, [items[m].gray for m in contenders if m != n], result)]
+            if maker:
+                makers.add(maker[0])
             else:           # (one photo alone too: card001's IMG_0001 after card000's was written)
                 nobodys.add(key)
     return [n for n in order if n in makers] + [n for n in order if n not in makers], nobodys
@@ -131,15 +127,23 @@ def _claims(order: list[int], plain: dict[int, Path]) -> dict[str, list[int]]:
     return claims
 
 
-def results_there(items: list, out_dir: Path, ext: str | None) -> list[tuple[Path, Path]]:
-    """(result file, gray photo) for each item whose result file is in ``out_dir`` already, as
-    :func:`result_files` asks ``resemblance`` about them (a batch compares them first, saying how far)."""
+def _plain_outputs(items: list, out_dir: Path, ext: str | None, errors: list | None = None) -> dict[int, Path]:
+    """Each item's result file before any numbering (the failures, a manifest output in an
+    unknown format, go to ``errors`` at the item's place)."""
     plain: dict[int, Path] = {}
     for n, item in enumerate(items):
         try:
             plain[n] = _output_path(item, out_dir, ext, item.unnumbered or item.name)
-        except OutputError:
-            continue
+        except OutputError as e:
+            if errors is not None:
+                errors[n] = e
+    return plain
+
+
+def results_there(items: list, out_dir: Path, ext: str | None) -> list[tuple[Path, Path]]:
+    """(result file, gray photo) for each item whose result file is in ``out_dir`` already, as
+    :func:`result_files` asks ``resemblance`` about them (a batch compares them first, saying how far)."""
+    plain = _plain_outputs(items, out_dir, ext)
     return [(plain[contenders[0]], items[n].gray) for contenders in _claims(list(plain), plain).values()
             if written_there(plain[contenders[0]]) for n in contenders]
 
